@@ -23,6 +23,7 @@
 #include "v4/IR/V4Types.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -332,11 +333,15 @@ public:
 
   //--- Layer primitives ------------------------------------------------------//
 
-  Value rmsNorm(Value x, const std::string &weightName) {
+  /// `roundEachStep`: every elementwise step rounds to the element type
+  /// (the reference's bf16 per-head query norm, section 15 item 13).
+  Value rmsNorm(Value x, const std::string &weightName,
+                bool roundEachStep = false) {
     Value weight;
     if (!weightName.empty())
       weight = param(weightName, {typeOf(x).getShape().back()}, m.bf16);
-    return v4::RmsNormOp::create(b, x, weight, APFloat(c.normEps));
+    return v4::RmsNormOp::create(b, x, weight, APFloat(c.normEps),
+                                 roundEachStep);
   }
 
   /// `[1, count]` i32 positions: `start + j` (stride 1) or, for compressed
@@ -496,7 +501,7 @@ public:
     Value q = linear(qr, a + "wq_b", h * d, c.qLoraRank);
     q = expand(q, {1, seqStatic, h, d}, {{0}, {1}, {2, 3}},
                {b.getIndexAttr(1), seq(), b.getIndexAttr(h), b.getIndexAttr(d)});
-    q = rmsNorm(q, "");
+    q = rmsNorm(q, "", /*roundEachStep=*/true); // bf16 tensors (7.1)
     q = v4::RopeOp::create(b, q, pos, m.rope(r));
 
     // KV path (7.2): one shared KV head, K = V.
@@ -812,6 +817,18 @@ static void nameCaches(func::FuncOp fn, unsigned firstArg, unsigned firstResult,
   }
 }
 
+/// Prefill attends over the chunk's own rows (`layout chunk`), which is only
+/// the whole visible window when the chunk starts the sequence; a later chunk
+/// would silently miss the ring's earlier rows, so it is a run-time error.
+static void assertFirstChunk(ImplicitLocOpBuilder &b, Value startPos) {
+  Value zero = arith::ConstantIndexOp::create(b, 0);
+  Value isFirst =
+      arith::CmpIOp::create(b, arith::CmpIPredicate::eq, startPos, zero);
+  cf::AssertOp::create(b, isFirst,
+                       "prefill starts a sequence: start_pos must be 0 "
+                       "(continue with decode steps)");
+}
+
 func::FuncOp ModelBuilder::buildBlockFunction(OpBuilder &moduleBuilder,
                                               int64_t block, Phase phase) {
   int64_t seqStatic = phase == Phase::Prefill ? kDynamic : 1;
@@ -886,8 +903,10 @@ func::FuncOp ModelBuilder::buildModelFunction(OpBuilder &moduleBuilder,
   ImplicitLocOpBuilder b(fileLoc, entry, entry->begin());
   Value tokens = entry->getArgument(0), start = entry->getArgument(1);
   Value seqLen;
-  if (seqStatic == kDynamic)
+  if (seqStatic == kDynamic) {
     seqLen = tensor::DimOp::create(b, tokens, 0);
+    assertFirstChunk(b, start);
+  }
   Emitter emitter(*this, b, /*block=*/-1, phase, seqLen, seqStatic);
   Value streams = emitter.broadcastStreams(emitter.embed(tokens));
 
@@ -944,8 +963,10 @@ func::FuncOp ModelBuilder::buildMtpFunction(OpBuilder &moduleBuilder,
   Value hidden = entry->getArgument(0), tokens = entry->getArgument(1),
         start = entry->getArgument(2);
   Value seqLen;
-  if (seqStatic == kDynamic)
+  if (seqStatic == kDynamic) {
     seqLen = tensor::DimOp::create(b, tokens, 0);
+    assertFirstChunk(b, start);
+  }
   Emitter emitter(*this, b, block, phase, seqLen, seqStatic);
   std::string p = c.blockPrefix(block);
   // Section 9: e = enorm(embed(t')), g = hnorm(h), x = e_proj(e) + h_proj(g).
@@ -1018,7 +1039,8 @@ OwningOpRef<ModuleOp> ModelBuilder::build() {
 //===----------------------------------------------------------------------===//
 
 void loadImportDialects(MLIRContext *context) {
-  context->loadDialect<v4::V4Dialect, arith::ArithDialect, func::FuncDialect,
+  context->loadDialect<v4::V4Dialect, arith::ArithDialect,
+                       cf::ControlFlowDialect, func::FuncDialect,
                        linalg::LinalgDialect, tensor::TensorDialect>();
 }
 

@@ -62,17 +62,29 @@ LogicalResult getStoredTensors(v4::ParamOp param,
 
 namespace {
 
-/// Walks the parameters of a module once per name and compares each stored
-/// tensor with `lookup`; every mismatch is an error at the parameter.
+/// Walks the parameters of a module and compares each stored tensor with
+/// `lookup` once per name; every mismatch is an error at the parameter. A
+/// name bound again with another type is an error at the later occurrence.
 template <typename Lookup>
 LogicalResult checkParameters(ModuleOp module, Location summaryLoc,
                               llvm::StringRef against, Lookup &&lookup) {
-  llvm::StringSet<> seen;
+  llvm::StringMap<v4::ParamOp> seen;
   size_t problems = 0;
   std::vector<StoredTensor> stored;
   WalkResult walk = module.walk([&](v4::ParamOp param) {
-    if (!seen.insert(param.getName()).second)
+    auto [it, inserted] = seen.try_emplace(param.getName(), param);
+    if (!inserted) {
+      v4::ParamOp first = it->second;
+      if (first.getResult().getType() != param.getResult().getType()) {
+        InFlightDiagnostic diag = emitError(param.getLoc());
+        diag << "parameter '" << param.getName() << "' is bound as "
+             << param.getResult().getType() << " here but as "
+             << first.getResult().getType() << " by an earlier v4.param";
+        diag.attachNote(first.getLoc()) << "first bound here";
+        ++problems;
+      }
       return WalkResult::advance();
+    }
     stored.clear();
     if (failed(getStoredTensors(param, stored)))
       return WalkResult::interrupt();

@@ -31,7 +31,7 @@ LogicalResult IndexerScoreOp::verify() {
 
 LogicalResult TopkOp::verify() {
   if (failed(verifyPositive(*this, "k", static_cast<int64_t>(getK()))) ||
-      failed(verifyPositive(*this, "ratio", static_cast<int64_t>(getRatio()))))
+      failed(verifyRatio(*this, static_cast<int64_t>(getRatio()))))
     return failure();
   RankedTensorType scores = getScores().getType();
   if (failed(expectRank(*this, "scores", scores, 3, "[B, S, C]")))

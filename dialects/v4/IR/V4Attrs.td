@@ -19,9 +19,10 @@ def V4_ScaleRule : I32EnumAttr<"ScaleRule",
   let genSpecializedAttr = 0;
   let description = [{
     `ceil` is DeepSeek's rule (v4-architecture.md section 3.1):
-    `s = 2^ceil(log2(max(amax, f) * fp32(1/Qmax)))`, so `amax / s` lies in
-    `(Qmax/2, Qmax]` and nothing clips (FP8: Qmax 448, f 1e-4; FP4: Qmax 6,
-    f 6 * 2^-126). `floor` is the OCP MX v1.0 rule
+    `s = 2^ceil(log2(max(amax, f) * fp32(1/Qmax)))` (the multiply by the
+    fp32 reciprocal, not a divide), so `amax / s <= Qmax` and nothing clips;
+    for `amax >= f` it also exceeds `Qmax/2` (FP8: Qmax 448, f 1e-4; FP4:
+    Qmax 6, f 6 * 2^-126). `floor` is the OCP MX v1.0 rule
     `s = 2^(floor(log2 amax) - emax_elem)` (emax_elem 8 for E4M3, 2 for E2M1),
     which saturates the top of the range (mx-formats.md section 1.4).
   }];

@@ -111,7 +111,10 @@ LogicalResult CompressedAppendOp::verify() {
                                cache.getBatch(), cache.getDim(),
                                cache.getElement());
       })
-      .Default([](Type) { return failure(); });
+      .Default([&](Type type) {
+        return emitOpError()
+               << "expects a compressed or indexer cache, got " << type;
+      });
 }
 
 OpFoldResult CompressedAppendOp::fold(FoldAdaptor) {
@@ -135,6 +138,10 @@ LogicalResult WindowIndicesOp::verify() {
                          "one row of `window` indices per query")))
     return failure();
   int64_t queries = indices.getDimSize(1);
+  if (getLayout() == WindowLayout::chunk && ShapedType::isDynamic(queries) &&
+      !getRows())
+    return emitOpError() << "expects a `rows` operand with layout chunk and a "
+                            "dynamic query dimension (nothing else gives S)";
   APInt rows;
   if (Value rowsValue = getRows();
       rowsValue && !ShapedType::isDynamic(queries) &&

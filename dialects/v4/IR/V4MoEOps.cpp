@@ -56,6 +56,18 @@ LogicalResult MoeHashRouteOp::verify() {
                      {logits.getDimSize(0)}, "one id per token");
 }
 
+/// "expects <what> of element type <other's> (the <otherName>'s), got ...".
+static LogicalResult expectSameElementType(Operation *op, StringRef what,
+                                           ShapedType type,
+                                           StringRef otherName,
+                                           ShapedType other) {
+  if (type.getElementType() == other.getElementType())
+    return success();
+  return op->emitOpError() << "expects " << what << " of element type "
+                           << other.getElementType() << " (the " << otherName
+                           << "'s), got " << type.getElementType();
+}
+
 LogicalResult MoeDispatchOp::verify() {
   int64_t numExperts = getNumExperts();
   RankedTensorType input = getInput().getType();
@@ -74,6 +86,8 @@ LogicalResult MoeDispatchOp::verify() {
   int64_t copies = mulDim(tokens, k);
   if (failed(expectShape(*this, "rows", getRows().getType(), {copies, dim},
                          "[T*k, D]")) ||
+      failed(expectSameElementType(*this, "rows", getRows().getType(),
+                                   "input", input)) ||
       failed(expectShape(*this, "row weights", getRowWeights().getType(),
                          {copies}, "[T*k]")) ||
       failed(expectShape(*this, "permutation", getPermutation().getType(),
@@ -100,8 +114,13 @@ LogicalResult MoeCombineOp::verify() {
     return emitOpError() << "expects the row count (" << numRows
                          << ") to be a multiple of the token count ("
                          << tokens << ")";
-  if (Value shared = getShared())
-    return expectShape(*this, "shared", cast<ShapedType>(shared.getType()),
-                       result.getShape(), "the result shape");
+  if (Value shared = getShared()) {
+    auto sharedType = cast<ShapedType>(shared.getType());
+    if (failed(expectShape(*this, "shared", sharedType, result.getShape(),
+                           "the result shape")))
+      return failure();
+    return expectSameElementType(*this, "shared", sharedType, "result",
+                                 result);
+  }
   return success();
 }

@@ -214,19 +214,28 @@ def V4_RmsNormOp : V4_PureOp<"rms_norm", [AllTypesMatch<["input", "result"]>]> {
   let description = [{
     `result = T(w * (x * rsqrt(mean(x^2) + eps)))` with fp32 internals and
     the weight up-cast to fp32 (section 2); without `weight` the norm is
-    weightless (the per-head query norm of section 7.1). `eps` must be
-    positive; it is rounded to fp32 at use.
+    weightless. `eps` must be positive; it is rounded to fp32 at use.
+
+    `round_each_step` selects the reference's tensor-level arithmetic
+    instead: every elementwise step (`x^2`, the mean, `+ eps`, `rsqrt`, and
+    each multiply) rounds its result to the element type `T` of `input`
+    (the sum inside the mean still accumulates in fp32 and is rounded once).
+    The per-head query norm of section 7.1 (section 15 item 13) is
+    weightless and computed this way on bf16.
 
     ```mlir
     %y = v4.rms_norm %x weight %w eps 1.0e-06
         : tensor<1x?x4096xbf16>, tensor<4096xbf16>
+    %q = v4.rms_norm %q0 round_each_step eps 1.0e-06
+        : tensor<1x?x64x512xbf16>
     ```
   }];
   let arguments = (ins V4_FloatTensor:$input, Optional<V4_FloatTensor>:$weight,
-                       F64Attr:$eps);
+                       F64Attr:$eps, UnitAttr:$round_each_step);
   let results = (outs V4_FloatTensor:$result);
   let assemblyFormat = [{
-    $input (`weight` $weight^)? `eps` $eps attr-dict `:` type($input)
+    $input (`weight` $weight^)? (`round_each_step` $round_each_step^)?
+    `eps` $eps attr-dict `:` type($input)
     (`,` type($weight)^)?
   }];
 }
@@ -565,8 +574,8 @@ def V4_WindowIndicesOp : V4_PureOp<"window_indices"> {
 
     `rows` gives `S` when the result's query dimension is dynamic (a prefill
     chunk of run-time length): nothing else in the op determines it, so
-    lowerings need it to size the result. Graphs built by the importer always
-    pass it for dynamic `S`.
+    lowerings need it to size the result. It is required with `layout chunk`
+    and a dynamic `S` (the verifier rejects the op without it).
 
     ```mlir
     %wi = v4.window_indices %pos window 128 layout ring : tensor<1x1x128xi32>
@@ -624,8 +633,9 @@ def V4_TopkOp : V4_PureOp<"topk"> {
     score order (ties: lower index first), `-1` where fewer than `k`
     candidates exist; valid indices are shifted by `offset` (default 0) so
     they address the concatenated `[window | compressed]` KV rows of the
-    attention. `scores [B, S, C]` float, result `[B, S, k]` i32; `k` and
-    `ratio` must be positive.
+    attention. `scores [B, S, C]` float, result `[B, S, k]` i32; `k` must be
+    positive and `ratio` a valid compression ratio (4, or a power of two in
+    [8, 128]).
 
     ```mlir
     %sel = v4.topk %sc at %pos offset %win k 512 ratio 4

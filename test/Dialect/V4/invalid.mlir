@@ -862,6 +862,15 @@ func.func @window_indices_window(%p: index) {
 
 // -----
 
+// A chunk of run-time length needs `rows` to give S.
+func.func @window_indices_chunk_rows(%p: index) {
+  // expected-error @+1 {{expects a `rows` operand with layout chunk and a dynamic query dimension (nothing else gives S)}}
+  %i = v4.window_indices %p window 128 layout chunk : tensor<1x?x128xi32>
+  return
+}
+
+// -----
+
 // Window indices are [B, S, window].
 func.func @window_indices_rank(%p: index) {
   // expected-error @+1 {{expects result of rank 3 ([B, S, window]), got rank 2}}
@@ -947,10 +956,19 @@ func.func @topk_k(%s: tensor<1x4x8xbf16>, %p: index) {
 
 // -----
 
-// The causal limit needs a positive ratio.
+// The causal limit needs a valid compression ratio.
 func.func @topk_ratio(%s: tensor<1x4x8xbf16>, %p: index) {
-  // expected-error @+1 {{expects ratio > 0, got 0}}
+  // expected-error @+1 {{expects ratio 4 (CSA) or a power of two in [8, 128] (HCA), got 0}}
   %i = v4.topk %s at %p k 4 ratio 0 : tensor<1x4x8xbf16> -> tensor<1x4x4xi32>
+  return
+}
+
+// -----
+
+// A ratio that no compressor produces is rejected like the cache types do.
+func.func @topk_ratio_invalid(%s: tensor<1x4x8xbf16>, %p: index) {
+  // expected-error @+1 {{expects ratio 4 (CSA) or a power of two in [8, 128] (HCA), got 6}}
+  %i = v4.topk %s at %p k 4 ratio 6 : tensor<1x4x8xbf16> -> tensor<1x4x4xi32>
   return
 }
 
@@ -1220,6 +1238,16 @@ func.func @dispatch_experts_shape(%x: tensor<3x16xbf16>, %e: tensor<4x2xi32>, %w
 
 // -----
 
+// Dispatched rows are copies of the input rows, in its element type.
+func.func @dispatch_rows_dtype(%x: tensor<3x16xbf16>, %e: tensor<3x2xi32>, %w: tensor<3x2xf32>) {
+  // expected-error @+1 {{expects rows of element type 'bf16' (the input's), got 'f32'}}
+  %r, %rw, %p, %o = v4.moe_dispatch %x, %e, %w num_experts 8
+      : (tensor<3x16xbf16>, tensor<3x2xi32>, tensor<3x2xf32>) -> (tensor<6x16xf32>, tensor<6xf32>, tensor<6xi32>, tensor<9xi32>)
+  return
+}
+
+// -----
+
 // Routing weights pair with expert ids.
 func.func @dispatch_weights(%x: tensor<3x16xbf16>, %e: tensor<3x2xi32>, %w: tensor<3x1xf32>) {
   // expected-error @+1 {{expects weights of shape 3x2 ([T, k]), got 3x1}}
@@ -1319,6 +1347,15 @@ func.func @combine_multiple(%r: tensor<7x16xbf16>, %p: tensor<7xi32>) {
 func.func @combine_shared(%r: tensor<6x16xbf16>, %p: tensor<6xi32>, %s: tensor<6x16xbf16>) {
   // expected-error @+1 {{expects shared of shape 3x16 (the result shape), got 6x16}}
   %y = v4.moe_combine %r, %p shared %s : (tensor<6x16xbf16>, tensor<6xi32>, tensor<6x16xbf16>) -> tensor<3x16xbf16>
+  return
+}
+
+// -----
+
+// The shared expert output is added in the result's element type.
+func.func @combine_shared_dtype(%r: tensor<6x16xbf16>, %p: tensor<6xi32>, %s: tensor<3x16xf32>) {
+  // expected-error @+1 {{expects shared of element type 'bf16' (the result's), got 'f32'}}
+  %y = v4.moe_combine %r, %p shared %s : (tensor<6x16xbf16>, tensor<6xi32>, tensor<3x16xf32>) -> tensor<3x16xbf16>
   return
 }
 

@@ -95,14 +95,19 @@ func.func @mxfp4_matmul_grouped(%a: tensor<?x256xf8E4M3FN>, %as: tensor<?x2xf8E8
 
 // -----
 
-// RMSNorm with a weight, and the weightless per-head query norm.
+// RMSNorm with a weight, a weightless one, and the per-head query norm that
+// rounds each step to the element type.
 // CHECK-LABEL: func @rms_norm
 // CHECK: v4.rms_norm %{{.*}} weight %{{.*}} eps 9.9999999999999995E-7 : tensor<1x?x4096xbf16>, tensor<4096xbf16>
 // CHECK: v4.rms_norm %{{.*}} eps 9.9999999999999995E-7 : tensor<1x?x64x512xbf16>
-func.func @rms_norm(%x: tensor<1x?x4096xbf16>, %w: tensor<4096xbf16>, %q: tensor<1x?x64x512xbf16>) -> (tensor<1x?x4096xbf16>, tensor<1x?x64x512xbf16>) {
+// CHECK: v4.rms_norm %{{.*}} round_each_step eps 9.9999999999999995E-7 : tensor<1x?x64x512xbf16>
+// CHECK: v4.rms_norm %{{.*}} weight %{{.*}} round_each_step eps 9.9999999999999995E-7 : tensor<1x?x4096xbf16>, tensor<4096xbf16>
+func.func @rms_norm(%x: tensor<1x?x4096xbf16>, %w: tensor<4096xbf16>, %q: tensor<1x?x64x512xbf16>) -> (tensor<1x?x4096xbf16>, tensor<1x?x64x512xbf16>, tensor<1x?x64x512xbf16>, tensor<1x?x4096xbf16>) {
   %0 = v4.rms_norm %x weight %w eps 1.0e-6 : tensor<1x?x4096xbf16>, tensor<4096xbf16>
   %1 = v4.rms_norm %q eps 1.0e-6 : tensor<1x?x64x512xbf16>
-  return %0, %1 : tensor<1x?x4096xbf16>, tensor<1x?x64x512xbf16>
+  %2 = v4.rms_norm %q round_each_step eps 1.0e-6 : tensor<1x?x64x512xbf16>
+  %3 = v4.rms_norm %x weight %w round_each_step eps 1.0e-6 : tensor<1x?x4096xbf16>, tensor<4096xbf16>
+  return %0, %1, %2, %3 : tensor<1x?x4096xbf16>, tensor<1x?x64x512xbf16>, tensor<1x?x64x512xbf16>, tensor<1x?x4096xbf16>
 }
 
 // -----
@@ -240,10 +245,10 @@ func.func @cache_append(%w: !v4.window<batch = 1, rows = 128, dim = 512, element
 
 // Window indices for prefill (chunk rows) and decode (ring slots).
 // CHECK-LABEL: func @window_indices
-// CHECK: v4.window_indices %{{.*}} window 128 layout chunk : tensor<1x?x128xi32>
+// CHECK: v4.window_indices %{{.*}} rows %{{.*}} window 128 layout chunk : tensor<1x?x128xi32>
 // CHECK: v4.window_indices %{{.*}} window 128 layout ring : tensor<1x1x128xi32>
-func.func @window_indices(%pos: index) -> (tensor<1x?x128xi32>, tensor<1x1x128xi32>) {
-  %0 = v4.window_indices %pos window 128 layout chunk : tensor<1x?x128xi32>
+func.func @window_indices(%pos: index, %s: index) -> (tensor<1x?x128xi32>, tensor<1x1x128xi32>) {
+  %0 = v4.window_indices %pos rows %s window 128 layout chunk : tensor<1x?x128xi32>
   %1 = v4.window_indices %pos window 128 layout ring : tensor<1x1x128xi32>
   return %0, %1 : tensor<1x?x128xi32>, tensor<1x1x128xi32>
 }
