@@ -12,7 +12,6 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
-#include <numeric>
 
 namespace sieve::ref {
 
@@ -195,29 +194,13 @@ void ModelImpl::attention(Sequence::BlockCache &cache, const AttentionWeights &a
       // Prefill ranks all S/4 entries with future ones at -inf; decode ranks
       // the (p+1)/4 that exist (7.5).
       const int64_t ranked = p0 == 0 ? S / 4 : nEntries;
-      const int64_t k = std::min(c.indexTopk, ranked);
-      scores.assign(static_cast<size_t>(ranked), kNegInf);
+      scores.clear();
       for (int64_t e = 0; e < std::min(visible, ranked); ++e) {
         loadBf16Row(cache.indexKeys.data() + e * id, id, key.data());
-        float total = 0.0f;
-        for (int64_t h = 0; h < nIH; ++h) {
-          const float *qh = qI.data() + (s * nIH + h) * id;
-          float dot = 0.0f;
-          for (int64_t u = 0; u < id; ++u)
-            dot += qh[u] * key[size_t(u)];
-          dot = std::max(num::roundToBf16(dot), 0.0f);
-          total += num::roundToBf16(wI[size_t(s * nIH + h)] * dot);
-        }
-        scores[size_t(e)] = num::roundToBf16(total);
+        scores.push_back(indexerScore(qI.data() + s * nIH * id, wI.data() + s * nIH, nIH,
+                                      id, key.data()));
       }
-      std::vector<int64_t> order(static_cast<size_t>(ranked));
-      std::iota(order.begin(), order.end(), 0);
-      // Descending score, ties to the lower index (torch.topk leaves ties open).
-      std::stable_sort(order.begin(), order.end(), [&](int64_t l, int64_t rr) {
-        return scores[size_t(l)] > scores[size_t(rr)];
-      });
-      for (int64_t j = 0; j < k; ++j)
-        selected[size_t(s)].push_back(order[size_t(j)] < visible ? order[size_t(j)] : -1);
+      selected[size_t(s)] = causalTopk(scores, ranked, visible, std::min(c.indexTopk, ranked));
     }
   }
 

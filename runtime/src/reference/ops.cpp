@@ -113,6 +113,38 @@ void hcHead(const io::ModelConfig &c, const HyperConnection &w, const float *h,
   }
 }
 
+float indexerScore(const float *q, const float *w, int64_t nHeads, int64_t dim,
+                   const float *key) {
+  float total = 0.0f;
+  for (int64_t h = 0; h < nHeads; ++h) {
+    const float *qh = q + h * dim;
+    float dot = 0.0f;
+    for (int64_t u = 0; u < dim; ++u)
+      dot += qh[u] * key[u];
+    dot = std::max(roundToBf16(dot), 0.0f);
+    total += roundToBf16(w[h] * dot);
+  }
+  return roundToBf16(total);
+}
+
+std::vector<int64_t> causalTopk(const std::vector<float> &scores, int64_t ranked,
+                                int64_t visible, int64_t k) {
+  auto scoreOf = [&](int64_t e) {
+    return e < visible && e < int64_t(scores.size())
+               ? scores[size_t(e)]
+               : -std::numeric_limits<float>::infinity();
+  };
+  std::vector<int64_t> order(static_cast<size_t>(ranked));
+  std::iota(order.begin(), order.end(), 0);
+  // Descending score, ties to the lower index (torch.topk leaves ties open).
+  std::stable_sort(order.begin(), order.end(),
+                   [&](int64_t l, int64_t r) { return scoreOf(l) > scoreOf(r); });
+  std::vector<int64_t> chosen;
+  for (int64_t j = 0; j < std::min(k, ranked); ++j)
+    chosen.push_back(order[size_t(j)] < visible ? order[size_t(j)] : -1);
+  return chosen;
+}
+
 void fp8Sim64(float *x, int64_t n) {
   (void)num::simulate(x, size_t(n),
                       {num::ElementFormat::kE4M3, num::ScaleRule::kDeepSeekCeil, 64}, x);

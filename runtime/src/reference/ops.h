@@ -74,6 +74,19 @@ void compressEntry(const CompressorWeights &w, const io::ModelConfig &c,
 void sparseAttentionHead(const float *q, const std::vector<const float *> &keys,
                          int64_t headDim, float sink, float scale, float *out);
 
+/// Lightning-indexer score of one query against one compressed key (7.5):
+/// sum over heads of bf16(w_h * ReLU(bf16(q_h . key))), accumulated in fp32
+/// and rounded to bf16 (the reference's einsum/relu/mul/sum on bf16 tensors).
+/// q is [nHeads, dim], w [nHeads].
+float indexerScore(const float *q, const float *w, int64_t nHeads, int64_t dim,
+                   const float *key);
+
+/// Causal top-k (7.5): the k best of `ranked` candidates, descending, ties
+/// to the lower index. Candidates at or past `visible` score -inf (scores
+/// holds the first min(visible, ranked)); a chosen one of them becomes -1.
+std::vector<int64_t> causalTopk(const std::vector<float> &scores,
+                                int64_t ranked, int64_t visible, int64_t k);
+
 /// MoE (8) for S tokens x [S, dim] -> out [S, dim]; token ids feed hash
 /// routing. Experts run on the batch of tokens routed to them.
 void moe(const io::ModelConfig &c, const MoEWeights &w, const float *x,

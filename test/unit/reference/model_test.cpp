@@ -87,6 +87,47 @@ TEST(Ops, HcPreWeightsAndSinkhorn) {
     EXPECT_NEAR(v, 0.5f, 1e-5f);
 }
 
+TEST(Ops, HcHeadNormalizedMixesWithoutSinkhorn) {
+  // h = [3, 4]: r = rsqrt(mean(h^2) + eps) = rsqrt(12.5), m = fn h * r with
+  // fn = I, w_i = sigmoid(m_i * scale + base_i) + hc_eps, y = bf16(sum w_i h_i).
+  io::ModelConfig c = smallHcConfig();
+  HyperConnection w;
+  w.fn = {1, 0, 0, 1};
+  w.base = {0.5f, -0.5f};
+  w.scale = {2.0f};
+  float h[2] = {3.0f, 4.0f}, y[1];
+  hcHead(c, w, h, y);
+  auto sig = [](double v) { return 1 / (1 + std::exp(-v)); };
+  double r = 1 / std::sqrt(12.5 + 1e-6);
+  double want = (sig(3 * r * 2 + 0.5) + 1e-6) * 3 + (sig(4 * r * 2 - 0.5) + 1e-6) * 4;
+  // One bf16 step near 6 is 2^-5; an unnormalized mix would give ~7.
+  EXPECT_NEAR(y[0], want, 0.0313);
+  EXPECT_EQ(y[0], roundToBf16(y[0]));
+}
+
+TEST(Ops, IndexerScoreIsReluOfBf16DotsWeightedPerHead) {
+  // Head 0: q.k = 1*3 + 2*1 = 5, ReLU 5, times w 0.5 -> 2.5. Head 1: q.k =
+  // -4, ReLU 0. Score 2.5.
+  float q[4] = {1, 2, -1, -1}, w[2] = {0.5f, 2.0f}, key[2] = {3, 1};
+  EXPECT_EQ(indexerScore(q, w, 2, 2, key), 2.5f);
+  // 1 + 2^-8 lies halfway between the bf16 values 1 and 1 + 2^-7: the dot
+  // is rounded to bf16 (to even, 1.0) before the weight scales it by 3.
+  float q1[2] = {1, 1}, key1[2] = {1, 1.0f / 256}, w1[1] = {3};
+  EXPECT_EQ(indexerScore(q1, w1, 1, 2, key1), 3.0f);
+}
+
+TEST(Ops, CausalTopkSortsDescendingTiesLowAndPadsInvisible) {
+  // Ties go to the lower index.
+  EXPECT_EQ(causalTopk({0.5f, 2, 2, 1}, 4, 4, 3), (std::vector<int64_t>{1, 2, 3}));
+  // Two visible of four ranked (prefill, 7.5): the third pick is an
+  // invisible entry at -inf and becomes -1.
+  EXPECT_EQ(causalTopk({0.5f, 2}, 4, 2, 3), (std::vector<int64_t>{1, 0, -1}));
+  // Nothing visible yet: all padding.
+  EXPECT_EQ(causalTopk({}, 2, 0, 2), (std::vector<int64_t>{-1, -1}));
+  // Negative scores still beat invisible entries.
+  EXPECT_EQ(causalTopk({-3, -1, -2}, 3, 3, 2), (std::vector<int64_t>{1, 2}));
+}
+
 TEST(Ops, SparseAttentionWithSinkTwoKeys) {
   // Keys [1,0] and [0,1], q = [1,0], scale 1: scores 1 and 0, m = 1,
   // P = [1, e^-1]; the numerator uses bf16(P), the denominator fp32 P plus
