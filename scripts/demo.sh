@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sieve's main job on the bundled tiny model: install + build + generate the
 # tiny-v4 checkpoint (scripts/setup.sh), then run text generation on it with the
-# reference executor, and show the DeepSeek tokenizer on a text prompt.
+# reference executor, import it into the v4 dialect with sieve-compile, and
+# show the DeepSeek tokenizer on a text prompt.
 #
 # tiny-v4 has a 512-token vocabulary (v4-architecture.md 17.1), so it is driven
 # by token ids; the real tokenizer's ids only fit models with the full
@@ -20,6 +21,12 @@ echo
 echo "== generate 32 tokens on tiny-v4 (reference executor, greedy)"
 "$bin/sieve-run" --backend=reference --weights "$build/models/tiny-v4" \
   --tokens 0,17,211,5,42,300,7,99 --max-new-tokens 32 --temperature 0
+
+echo
+echo "== compile tiny-v4 to its v4 graph, checked against the checkpoint: the KV cache layout"
+"$bin/sieve-compile" "$build/models/tiny-v4" --checkpoint="$build/models/tiny-v4" \
+  --compile-to=graph --print-cache-layout -o "$build/models/tiny-v4.graph.mlir"
+echo "(graph written to $build/models/tiny-v4.graph.mlir)"
 
 tok="$root/third_party/tokenizer/tokenizer.json"
 if [[ -f "$tok" ]]; then
