@@ -4,7 +4,7 @@
 //   - every file of the committed corpus (ASCII, CJK, emoji, code, long
 //     whitespace runs, numbers, special tokens, ...);
 //   - a generated 64 KiB text of random characters from many scripts;
-//   - the DeepSeek-V4 chat known-answer prompts (../shared/data/
+//   - the DeepSeek-V4 chat known-answer prompts (test/data/
 //     dsv4-chat-encoding): `sieve-tokenize --chat` must give the ids the
 //     reference gives for expected_N.txt, and `--chat --text` the exact text.
 // Ids must be identical, and decode(encode(s)) must give back s byte for byte.

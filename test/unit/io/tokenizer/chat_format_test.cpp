@@ -1,7 +1,7 @@
 //===- chat_format_test.cpp - DeepSeek-V4 chat prompt encoding ------------===//
 //
-// The known-answer cases are DeepSeek's own (../shared/data/
-// dsv4-chat-encoding, beside the repository); every case must reproduce
+// The known-answer cases are DeepSeek's own (test/data/dsv4-chat-encoding,
+// from the official release, MIT); every case must reproduce
 // expected_N.txt byte for byte. The other tests pin the rules the cases do
 // not reach (generation prompt, tasks, tool-result order, JSON formatting,
 // errors).
@@ -22,7 +22,7 @@ using namespace sieve::io;
 namespace {
 
 const std::string kCasesDir =
-    SIEVE_SOURCE_DIR "/../shared/data/dsv4-chat-encoding";
+    SIEVE_SOURCE_DIR "/test/data/dsv4-chat-encoding";
 
 bool readFile(const std::string &path, std::string &out) {
   std::ifstream in(path, std::ios::binary);
@@ -73,7 +73,7 @@ void checkKnownAnswer(int n, ThinkingMode thinking) {
       kCasesDir + "/expected_" + std::to_string(n) + ".txt";
   ASSERT_TRUE(readFile(inputPath, input))
       << "cannot read " << inputPath
-      << " (the shared/ data directory must sit beside the repository)";
+      << " (test/data/dsv4-chat-encoding is part of the repository)";
   ASSERT_TRUE(readFile(expectedPath, expected))
       << "cannot read " << expectedPath;
   auto prompt = encodeChatPrompt(input, mode(thinking), inputPath);
