@@ -96,6 +96,10 @@ LogicalResult verifyCompileOptions(MLIRContext &context,
   if (options.maxSeqLen < 0)
     return emitError(UnknownLoc::get(&context))
            << "--max-seq-len must not be negative, got " << options.maxSeqLen;
+  if (options.maxSeqLen > io::limits::kMaxSeqLen)
+    return emitError(UnknownLoc::get(&context))
+           << "--max-seq-len " << options.maxSeqLen << " exceeds the limit of "
+           << io::limits::kMaxSeqLen;
   if (options.cacheLayoutEntry.empty())
     return emitError(UnknownLoc::get(&context))
            << "--cache-layout-entry needs a function name";

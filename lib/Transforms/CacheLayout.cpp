@@ -5,6 +5,8 @@
 
 #include "v4/IR/V4Types.h"
 
+#include "sieve/support/checked_math.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
@@ -88,21 +90,26 @@ void CacheLayout::print(llvm::raw_ostream &os) const {
 }
 
 /// Bytes of one row of `dim` elements of `element`.
-static int64_t rowBytes(int64_t dim, Type element) {
-  return dim * static_cast<int64_t>(element.getIntOrFloatBitWidth()) / 8;
+static CheckedSize rowBytes(int64_t dim, Type element) {
+  return (CheckedSize(dim) * int64_t(element.getIntOrFloatBitWidth())).ceilDiv(8);
 }
 
-/// Bytes of a cache value's storage.
-static int64_t storageBytes(v4::CacheTypeInterface cache) {
+/// Bytes of a cache value's storage. Shapes come from the input graph, so
+/// the product is checked: a type of 2^62 x 2^62 elements is an error here,
+/// not a wrapped count.
+static CheckedSize storageBytes(v4::CacheTypeInterface cache) {
   RankedTensorType storage = cache.getStorageType();
-  return storage.getNumElements() *
-         static_cast<int64_t>(storage.getElementTypeBitWidth()) / 8;
+  CheckedSize bits(int64_t(storage.getElementTypeBitWidth()));
+  for (int64_t dim : storage.getShape())
+    bits *= dim; // a dynamic dimension (negative) poisons the size
+  return bits.ceilDiv(8);
 }
 
 FailureOr<CacheLayout> computeCacheLayout(func::FuncOp fn) {
   CacheLayout layout;
   layout.function = fn.getSymName().str();
   llvm::StringMap<size_t> byName;
+  CheckedSize total(0);
   for (unsigned i = 0, e = fn.getNumArguments(); i < e; ++i) {
     auto cache = dyn_cast<v4::CacheTypeInterface>(fn.getArgument(i).getType());
     if (!cache)
@@ -126,19 +133,34 @@ FailureOr<CacheLayout> computeCacheLayout(func::FuncOp fn) {
     }
     LayerCacheLayout &layer = layout.layers[it->second];
     ++layer.numCaches;
-    layer.capacityBytes += storageBytes(cache);
+    CheckedSize storage = storageBytes(cache);
+    CheckedSize capacity = CheckedSize(layer.capacityBytes) + storage;
+    CheckedSize window(layer.windowBytes), entry(layer.entryBytes),
+        indexerKey(layer.indexerKeyBytes), state(layer.stateBytes);
     Type type = fn.getArgument(i).getType();
-    if (auto window = dyn_cast<v4::WindowCacheType>(type)) {
-      layer.windowBytes += storageBytes(cache);
+    if (auto windowType = dyn_cast<v4::WindowCacheType>(type)) {
+      window += storage;
     } else if (auto compressed = dyn_cast<v4::CompressedCacheType>(type)) {
       layer.ratio = compressed.getRatio();
-      layer.entryBytes +=
-          rowBytes(compressed.getDim(), compressed.getElement());
+      entry += rowBytes(compressed.getDim(), compressed.getElement());
     } else if (auto keys = dyn_cast<v4::IndexerCacheType>(type)) {
-      layer.indexerKeyBytes += rowBytes(keys.getDim(), keys.getElement());
+      indexerKey += rowBytes(keys.getDim(), keys.getElement());
     } else if (isa<v4::CompressorStateType>(type)) {
-      layer.stateBytes += storageBytes(cache);
+      state += storage;
     }
+    // The totals over all layers must be representable too.
+    total += storage;
+    if (!capacity.valid() || !window.valid() || !entry.valid() ||
+        !indexerKey.valid() || !state.valid() || !total.valid())
+      return emitError(fn.getArgument(i).getLoc())
+             << "v4-cache-layout: the caches of @" << fn.getSymName()
+             << " up to argument " << i << " (" << type
+             << ") need more than 2^63 bytes";
+    layer.capacityBytes = capacity.valueOr(0);
+    layer.windowBytes = window.valueOr(0);
+    layer.entryBytes = entry.valueOr(0);
+    layer.indexerKeyBytes = indexerKey.valueOr(0);
+    layer.stateBytes = state.valueOr(0);
   }
   for (LayerCacheLayout &layer : layout.layers)
     layer.kind = layer.indexerKeyBytes > 0 ? "csa"

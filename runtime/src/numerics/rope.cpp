@@ -2,6 +2,9 @@
 
 #include "sieve/numerics/rope.h"
 
+#include "sieve/support/checked_math.h"
+#include "sieve/support/system.h"
+
 #include <algorithm>
 #include <cmath>
 #include <string>
@@ -63,11 +66,18 @@ Expected<RopeTable> RopeTable::create(const RopeParams &params,
   auto freqs = ropeFrequencies(params);
   if (!freqs)
     return freqs.takeStatus();
+  // cos and sin, one float per position and pair.
+  CheckedSize entries = CheckedSize(maxPositions) * (params.ropeDim / 2);
+  CheckedSize bytes = entries * 2 * int64_t(sizeof(float));
+  std::string what = "a RoPE table of " + std::to_string(maxPositions) + " positions";
+  if (!bytes.valid())
+    return outOfRange(what + " is too large to address");
+  SIEVE_RETURN_IF_ERROR(checkMemoryAvailable(uint64_t(bytes.valueOr(0)), what));
   RopeTable table;
   table.pairs_ = params.ropeDim / 2;
   table.maxPositions_ = maxPositions;
-  table.cos_.resize(size_t(maxPositions) * table.pairs_);
-  table.sin_.resize(size_t(maxPositions) * table.pairs_);
+  table.cos_.resize(size_t(entries.valueOr(0)));
+  table.sin_.resize(size_t(entries.valueOr(0)));
   for (int64_t pos = 0; pos < maxPositions; ++pos)
     for (int p = 0; p < table.pairs_; ++p) {
       float theta = float(pos) * (*freqs)[p]; // fp32 product, as the reference

@@ -7,6 +7,8 @@
 
 #include "sieve/io/checkpoint.h"
 #include "sieve/numerics/float_formats.h"
+#include "sieve/support/checked_math.h"
+#include "sieve/support/system.h"
 
 #include <algorithm>
 #include <cmath>
@@ -350,9 +352,27 @@ Expected<std::unique_ptr<Model>> Model::load(const io::ModelConfig &config,
   io::CheckpointReport report = io::checkCheckpoint(config, *reader);
   SIEVE_RETURN_IF_ERROR(report.toStatus());
 
+  // What one sequence holds at the chosen length, checked before the first
+  // allocation: the RoPE tables (plain and compressed: cos and sin per
+  // position and pair) and the caches of every block, MTP included.
+  const int64_t maxSeqLen = options.maxSeqLen > 0 ? options.maxSeqLen : config.maxSeqLen;
+  if (maxSeqLen > io::limits::kMaxSeqLen)
+    return invalidArgument("max_seq_len " + std::to_string(maxSeqLen) +
+                           " exceeds the limit of " + std::to_string(io::limits::kMaxSeqLen));
+  CheckedSize ropeBytes =
+      CheckedSize::product({2, maxSeqLen, config.ropeHeadDim / 2, 2, int64_t(sizeof(float))});
+  CheckedSize cacheBytes =
+      io::computeCacheSizes(config, io::CacheFormat::kReferenceBf16, /*includeMtp=*/true)
+          .bytesForContext(maxSeqLen);
+  CheckedSize needed = ropeBytes + cacheBytes;
+  SIEVE_RETURN_IF_ERROR(checkMemoryAvailable(
+      uint64_t(needed.valueOr(INT64_MAX)),
+      "the reference executor's RoPE tables and one sequence's caches at max_seq_len " +
+          std::to_string(maxSeqLen)));
+
   std::unique_ptr<Model> m(new Model());
   m->config_ = config;
-  m->maxSeqLen_ = options.maxSeqLen > 0 ? options.maxSeqLen : config.maxSeqLen;
+  m->maxSeqLen_ = maxSeqLen;
   m->config_.maxSeqLen = m->maxSeqLen_;
   m->reader_ = std::make_unique<io::SafetensorsReader>(reader.take());
   auto weights = bindWeights(m->config_, *m->reader_);

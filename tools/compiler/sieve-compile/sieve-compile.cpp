@@ -9,6 +9,7 @@
 
 #include "sieve/InitSieve.h"
 #include "sieve/Pipeline/Compiler.h"
+#include "sieve/ToolMain.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/Diagnostics.h"
@@ -27,6 +28,7 @@ namespace cl = llvm::cl;
 
 int main(int argc, char **argv) {
   llvm::InitLLVM initLLVM(argc, argv);
+  sieve::installToolErrorHandlers("sieve-compile");
   sieve::CompileOptions options;
 
   cl::OptionCategory category("sieve-compile options");

@@ -7,11 +7,13 @@
 //===----------------------------------------------------------------------===//
 
 #include "sieve/InitSieve.h"
+#include "sieve/ToolMain.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 
 int main(int argc, char **argv) {
+  sieve::installToolErrorHandlers("sieve-opt");
   mlir::DialectRegistry registry;
   sieve::registerSieveDialects(registry);
   sieve::registerSievePasses();

@@ -4,6 +4,7 @@
 #include "sieve/io/model_config.h"
 #include "sieve/io/random_checkpoint.h"
 #include "sieve/io/safetensors.h"
+#include "sieve/support/tool_main.h"
 
 #include <chrono>
 #include <cstdio>
@@ -62,7 +63,7 @@ bool parseU64(const char *s, uint64_t &out) {
 
 } // namespace
 
-int main(int argc, char **argv) {
+static int runMain(int argc, char **argv) {
   std::string configPath, outDir;
   io::RandomCheckpointOptions options;
   io::ConfigParseOptions parseOptions;
@@ -135,4 +136,8 @@ int main(int argc, char **argv) {
     std::printf(" %s", f.c_str());
   std::printf("\n");
   return 0;
+}
+
+int main(int argc, char **argv) {
+  return sieve::runToolMain("sieve-gen", [&] { return runMain(argc, argv); });
 }

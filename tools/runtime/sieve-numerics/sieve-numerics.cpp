@@ -14,6 +14,7 @@
 #include "sieve/numerics/float_formats.h"
 #include "sieve/numerics/packing.h"
 #include "sieve/numerics/rope.h"
+#include "sieve/support/tool_main.h"
 
 #include <cmath>
 #include <cstdio>
@@ -160,10 +161,14 @@ int quantizeValues(int argc, char **argv) {
 
 } // namespace
 
-int main(int argc, char **argv) {
+static int runMain(int argc, char **argv) {
   if (argc == 2 && std::strcmp(argv[1], "--self-check") == 0)
     return selfCheck();
   if (argc >= 2 && std::strcmp(argv[1], "--quantize") == 0)
     return quantizeValues(argc, argv);
   return usage(argv[0]);
+}
+
+int main(int argc, char **argv) {
+  return sieve::runToolMain("sieve-numerics", [&] { return runMain(argc, argv); });
 }

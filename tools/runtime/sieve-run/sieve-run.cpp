@@ -13,6 +13,7 @@
 #include "sieve/reference/generate.h"
 #include "sieve/reference/model.h"
 #include "sieve/support/npy.h"
+#include "sieve/support/tool_main.h"
 
 #include <cerrno>
 #include <chrono>
@@ -270,7 +271,7 @@ double secondsSince(std::chrono::steady_clock::time_point start) {
 
 } // namespace
 
-int main(int argc, char **argv) {
+static int runMain(int argc, char **argv) {
   Options o;
   if (int rc = parseArgs(argc, argv, o); rc != -1)
     return rc;
@@ -395,4 +396,8 @@ int main(int argc, char **argv) {
                  o.dumpLogits.c_str());
   }
   return 0;
+}
+
+int main(int argc, char **argv) {
+  return sieve::runToolMain("sieve-run", [&] { return runMain(argc, argv); });
 }

@@ -8,6 +8,7 @@
 
 #include "sieve/io/chat_format.h"
 #include "sieve/io/tokenizer.h"
+#include "sieve/support/tool_main.h"
 
 #include <cerrno>
 #include <cstdio>
@@ -235,7 +236,7 @@ bool parseIds(const std::string &text, std::vector<int32_t> &ids,
 
 } // namespace
 
-int main(int argc, char **argv) {
+static int runMain(int argc, char **argv) {
   Options opts;
   int rc = parseArgs(argc, argv, opts);
   if (rc >= 0)
@@ -279,4 +280,8 @@ int main(int argc, char **argv) {
     return runtimeError((opts.chat ? "prompt: " : "input: ") +
                         ids.status().message());
   return writeAll(joinIds(*ids)) ? 0 : runtimeError("cannot write stdout");
+}
+
+int main(int argc, char **argv) {
+  return sieve::runToolMain("sieve-tokenize", [&] { return runMain(argc, argv); });
 }

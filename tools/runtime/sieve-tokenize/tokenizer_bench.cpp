@@ -12,6 +12,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "sieve/io/tokenizer.h"
+#include "sieve/support/tool_main.h"
 
 #include <benchmark/benchmark.h>
 
@@ -140,7 +141,7 @@ void BM_LoadTokenizerJson(benchmark::State &state) {
 
 } // namespace
 
-int main(int argc, char **argv) {
+static int runMain(int argc, char **argv) {
   // Our own flag first; the rest belong to Google Benchmark.
   std::vector<char *> args;
   for (int i = 0; i < argc; ++i) {
@@ -197,4 +198,8 @@ int main(int argc, char **argv) {
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   return 0;
+}
+
+int main(int argc, char **argv) {
+  return sieve::runToolMain("sieve-tokenizer-bench", [&] { return runMain(argc, argv); });
 }

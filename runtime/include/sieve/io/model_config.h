@@ -44,6 +44,30 @@ enum class AttentionKind : uint8_t {
 const char *scoreFuncName(ScoreFunc f);       // "sqrtsoftplus", ...
 const char *attentionKindName(AttentionKind k); // "sliding", "csa", "hca"
 
+/// The largest values a config may hold (docs/model-io.md, "Limits"): several
+/// times DeepSeek-V4-Pro's, and small enough that every size derived from a
+/// valid config (parameters, bytes, cache bytes at max_seq_len, RoPE tables)
+/// stays far inside int64.
+namespace limits {
+constexpr int64_t kMaxVocabSize = int64_t(1) << 24; // the tokenizer's id range
+constexpr int64_t kMaxWidth = 65536;      // dim, q/o_lora_rank, moe_inter_dim
+constexpr int64_t kMaxLayers = 1024;      // n_layers, n_hash_layers
+constexpr int64_t kMaxMtpLayers = 16;
+constexpr int64_t kMaxHeads = 1024;       // n_heads, o_groups, index_n_heads
+constexpr int64_t kMaxHeadDim = 4096;     // head_dim, rope_head_dim, index_head_dim
+constexpr int64_t kMaxWindow = 65536;     // window_size (and so compress ratios)
+constexpr int64_t kMaxIndexTopk = 65536;
+constexpr int64_t kMaxExperts = 4096;     // n_routed_experts, n_activated_experts
+/// Routed experts of all blocks together, (n_layers + n_mtp_layers) *
+/// n_routed_experts: V4-Pro has 23,808.
+constexpr int64_t kMaxRoutedExpertsInAll = int64_t(1) << 17;
+constexpr int64_t kMaxHcMult = 64;
+constexpr int64_t kMaxSinkhornIters = 1000;
+constexpr int64_t kMaxSeqLen = int64_t(1) << 24; // max_seq_len, original_seq_len
+constexpr int64_t kMaxBatchSize = 4096;
+constexpr uint64_t kMaxConfigFileBytes = uint64_t(16) << 20;
+} // namespace limits
+
 struct ModelConfig {
   // Sizes. Field comments give the reference name / Hugging Face name.
   int64_t vocabSize = 0;       // vocab_size

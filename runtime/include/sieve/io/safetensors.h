@@ -94,6 +94,8 @@ struct TensorView {
 
 /// Largest header accepted (the reference safetensors library's limit).
 constexpr uint64_t kMaxSafetensorsHeaderBytes = 100'000'000;
+/// Largest model.safetensors.index.json accepted (V4-Pro's is about 10 MB).
+constexpr uint64_t kMaxSafetensorsIndexBytes = uint64_t(64) << 20;
 
 /// One .safetensors file, mapped read-only and validated.
 class SafetensorsFile {

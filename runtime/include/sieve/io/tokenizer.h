@@ -61,6 +61,9 @@ struct DecodeOptions {
   bool skipSpecialTokens = false;
 };
 
+/// Largest tokenizer.json accepted (DeepSeek's is 7.8 MB).
+constexpr uint64_t kMaxTokenizerFileBytes = uint64_t(256) << 20;
+
 class Tokenizer {
 public:
   /// Loads a tokenizer.json file. Errors name the file and the JSON path of

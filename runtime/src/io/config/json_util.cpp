@@ -2,7 +2,6 @@
 
 #include "json_util.h"
 
-#include <set>
 #include <vector>
 
 namespace sieve::io::detail {
@@ -66,50 +65,134 @@ std::string printable(std::string_view text, size_t maxLen) {
   return out;
 }
 
-Expected<nlohmann::json> parseJsonStrict(std::string_view text,
-                                         const std::string &what) {
+Status checkJsonText(std::string_view text, const std::string &what) {
   size_t bad = 0;
   if (!isValidUtf8(text, bad))
     return invalidArgument(what + ": invalid UTF-8 at byte " + std::to_string(bad));
+  if (size_t nul = text.find('\0'); nul != std::string_view::npos)
+    return invalidArgument(what + ": NUL byte at offset " + std::to_string(nul) +
+                           " (JSON text cannot contain one)");
+  if (text.size() >= 3 && text.compare(0, 3, "\xEF\xBB\xBF") == 0)
+    return invalidArgument(what + ": starts with a UTF-8 byte-order mark (not "
+                                  "allowed in JSON model files)");
+  return Status::ok();
+}
 
-  // One key set per open object; the parser callback sees every key before
-  // nlohmann would overwrite an earlier value with it.
-  struct Frame {
-    std::set<std::string> keys;
-    std::string name; // the key this object is the value of
-  };
-  std::vector<Frame> stack;
-  std::string lastKey, duplicate, duplicateIn;
-  auto callback = [&](int, nlohmann::json::parse_event_t event,
-                      nlohmann::json &parsed) {
-    using E = nlohmann::json::parse_event_t;
-    if (event == E::object_start) {
-      stack.push_back({{}, lastKey});
-    } else if (event == E::object_end) {
-      if (!stack.empty())
-        stack.pop_back();
-    } else if (event == E::key) {
-      lastKey = parsed.get<std::string>();
-      if (!stack.empty() && !stack.back().keys.insert(lastKey).second &&
-          duplicate.empty()) {
-        duplicate = lastKey;
-        duplicateIn = stack.back().name;
-      }
-    } else if (event == E::array_start) {
-      lastKey.clear();
-    }
+namespace {
+
+/// Builds the DOM from SAX events: duplicate keys are found by one lookup in
+/// the object being built (nlohmann's callback parser instead rescans the
+/// parent at every closing brace, which is quadratic), and nesting deeper
+/// than the limit stops the parse before it costs anything.
+class StrictDomBuilder {
+public:
+  using json = nlohmann::json;
+  StrictDomBuilder(json &root, size_t maxDepth) : root_(root), maxDepth_(maxDepth) {}
+
+  bool null() { return place(json()); }
+  bool boolean(bool v) { return place(json(v)); }
+  bool number_integer(json::number_integer_t v) { return place(json(v)); }
+  bool number_unsigned(json::number_unsigned_t v) { return place(json(v)); }
+  bool number_float(json::number_float_t v, const std::string &) {
+    return place(json(v));
+  }
+  bool string(std::string &v) { return place(json(std::move(v))); }
+  bool binary(json::binary_t &) { return fail("binary values are not JSON"); }
+
+  bool start_object(std::size_t) { return open(json::object()); }
+  bool start_array(std::size_t) { return open(json::array()); }
+  bool end_object() { return close(); }
+  bool end_array() { return close(); }
+
+  bool key(std::string &k) {
+    json &object = *stack_.back().value;
+    if (object.contains(k))
+      return fail("duplicate key '" + printable(k) + "'" +
+                  (stack_.back().name.empty()
+                       ? std::string()
+                       : " in '" + printable(stack_.back().name) + "'"));
+    slot_ = &object[k];
+    key_ = std::move(k);
     return true;
+  }
+
+  bool parse_error(std::size_t, const std::string &,
+                   const nlohmann::detail::exception &e) {
+    // "[json.exception.parse_error.101] parse error at line 3, column 5: ..."
+    std::string what = e.what();
+    size_t close = what.find("] ");
+    if (close != std::string::npos)
+      what = what.substr(close + 2);
+    return fail("invalid JSON: " + printable(what, 300));
+  }
+
+  const std::string &error() const { return error_; }
+
+private:
+  struct Frame {
+    json *value;
+    std::string name; // the key this container is the value of
   };
+
+  bool fail(std::string message) {
+    if (error_.empty())
+      error_ = std::move(message);
+    return false;
+  }
+
+  json *place(json v) {
+    if (stack_.empty()) {
+      root_ = std::move(v);
+      return &root_;
+    }
+    json &top = *stack_.back().value;
+    if (top.is_array()) {
+      top.push_back(std::move(v));
+      return &top.back();
+    }
+    *slot_ = std::move(v);
+    return slot_;
+  }
+
+  bool open(json container) {
+    if (stack_.size() >= maxDepth_)
+      return fail("nesting deeper than " + std::to_string(maxDepth_) + " levels");
+    std::string name = !stack_.empty() && stack_.back().value->is_object() ? key_
+                                                                            : std::string();
+    json *slot = place(std::move(container));
+    stack_.push_back({slot, std::move(name)});
+    return true;
+  }
+
+  bool close() {
+    stack_.pop_back();
+    return true;
+  }
+
+  json &root_;
+  size_t maxDepth_;
+  std::vector<Frame> stack_;
+  json *slot_ = nullptr; // the member the last key created
+  std::string key_;
+  std::string error_;
+};
+
+} // namespace
+
+Expected<nlohmann::json> parseJsonStrict(std::string_view text,
+                                         const std::string &what, size_t maxDepth) {
+  SIEVE_RETURN_IF_ERROR(checkJsonText(text, what));
   nlohmann::json result;
+  StrictDomBuilder builder(result, maxDepth);
+  bool ok = false;
   try {
-    result = nlohmann::json::parse(text.begin(), text.end(), callback);
+    ok = nlohmann::json::sax_parse(text.begin(), text.end(), &builder);
   } catch (const nlohmann::json::exception &e) {
     return invalidArgument(what + ": invalid JSON: " + printable(e.what(), 300));
   }
-  if (!duplicate.empty())
-    return invalidArgument(what + ": duplicate key '" + printable(duplicate) + "'" +
-                           (duplicateIn.empty() ? std::string()
-                                                : " in '" + printable(duplicateIn) + "'"));
+  if (!ok)
+    return invalidArgument(what + ": " +
+                           (builder.error().empty() ? "invalid JSON" : builder.error()));
   return result;
 }
 

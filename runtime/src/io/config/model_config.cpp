@@ -11,11 +11,11 @@
 #include "sieve/io/model_config.h"
 
 #include "json_util.h"
+#include "sieve/support/checked_math.h"
+#include "sieve/support/system.h"
 
 #include <cmath>
-#include <fstream>
 #include <map>
-#include <sstream>
 
 namespace sieve::io {
 
@@ -325,46 +325,71 @@ constexpr int64_t kFp4Block = 32;  // FP4 scale block
 
 bool isPowerOfTwo(int64_t v) { return v > 0 && (v & (v - 1)) == 0; }
 
+/// Sizes that grow with products of fields. Each field is in range here; the
+/// routed experts of all blocks are the one product that multiplies the
+/// checkpoint's tensor count (3 to 6 tensors each), so it has its own limit.
+void checkDerivedSizes(const ModelConfig &c, std::vector<std::string> &errors) {
+  CheckedSize experts = CheckedSize(c.numBlocks()) * c.nRoutedExperts;
+  if (!experts.fitsIn(limits::kMaxRoutedExpertsInAll))
+    errors.push_back("(n_layers + n_mtp_layers) * n_routed_experts = " +
+                     std::to_string(c.numBlocks()) + " * " +
+                     std::to_string(c.nRoutedExperts) + " routed experts exceed the limit of " +
+                     std::to_string(limits::kMaxRoutedExpertsInAll) +
+                     " (each is 3 to 6 checkpoint tensors)");
+}
+
 void validateInto(const ModelConfig &c, std::vector<std::string> &errors) {
   auto err = [&](const std::string &m) { errors.push_back(m); };
-  auto positive = [&](const char *name, int64_t v) {
-    if (v <= 0)
-      err("field '" + std::string(name) + "' must be positive, got " + std::to_string(v));
-    return v > 0;
+  // Every integer field within its documented range (docs/model-io.md,
+  // "Limits"). The maxima are generous, and they keep every size derived
+  // below far inside int64.
+  struct Range {
+    const char *name;
+    int64_t value, min, max;
   };
-  auto nonNegative = [&](const char *name, int64_t v) {
-    if (v < 0)
-      err("field '" + std::string(name) + "' must not be negative, got " +
-          std::to_string(v));
+  const Range ranges[] = {
+      {"vocab_size", c.vocabSize, 1, limits::kMaxVocabSize},
+      {"dim", c.dim, 1, limits::kMaxWidth},
+      {"n_layers", c.nLayers, 1, limits::kMaxLayers},
+      {"n_mtp_layers", c.nMtpLayers, 0, limits::kMaxMtpLayers},
+      {"n_hash_layers", c.nHashLayers, 0, limits::kMaxLayers},
+      {"n_heads", c.nHeads, 1, limits::kMaxHeads},
+      {"head_dim", c.headDim, 1, limits::kMaxHeadDim},
+      {"rope_head_dim", c.ropeHeadDim, 1, limits::kMaxHeadDim},
+      {"q_lora_rank", c.qLoraRank, 1, limits::kMaxWidth},
+      {"o_groups", c.oGroups, 1, limits::kMaxHeads},
+      {"o_lora_rank", c.oLoraRank, 1, limits::kMaxWidth},
+      {"window_size", c.windowSize, 1, limits::kMaxWindow},
+      {"index_n_heads", c.indexNHeads, 1, limits::kMaxHeads},
+      {"index_head_dim", c.indexHeadDim, 1, limits::kMaxHeadDim},
+      {"index_topk", c.indexTopk, 1, limits::kMaxIndexTopk},
+      {"n_routed_experts", c.nRoutedExperts, 1, limits::kMaxExperts},
+      {"n_activated_experts", c.nActivatedExperts, 1, limits::kMaxExperts},
+      {"moe_inter_dim", c.moeInterDim, 1, limits::kMaxWidth},
+      {"hc_mult", c.hcMult, 1, limits::kMaxHcMult},
+      {"hc_sinkhorn_iters", c.hcSinkhornIters, 1, limits::kMaxSinkhornIters},
+      {"max_seq_len", c.maxSeqLen, 1, limits::kMaxSeqLen},
+      {"max_batch_size", c.maxBatchSize, 1, limits::kMaxBatchSize},
+      {"original_seq_len", c.originalSeqLen, 0, limits::kMaxSeqLen},
+      {"max_position_embeddings", c.maxPositionEmbeddings, 0, INT32_MAX},
   };
+  bool sizesOk = true;
+  for (const Range &r : ranges) {
+    if (r.value >= r.min && r.value <= r.max)
+      continue;
+    sizesOk = false;
+    if (r.value < r.min)
+      err("field '" + std::string(r.name) +
+          (r.min == 1 ? "' must be positive, got " : "' must not be negative, got ") +
+          std::to_string(r.value));
+    else
+      err("field '" + std::string(r.name) + "' = " + std::to_string(r.value) +
+          " exceeds the limit of " + std::to_string(r.max));
+  }
   auto positiveReal = [&](const char *name, double v) {
     if (!(v > 0))
       err("field '" + std::string(name) + "' must be positive, got " + std::to_string(v));
   };
-  bool sizesOk = true;
-  sizesOk &= positive("vocab_size", c.vocabSize);
-  sizesOk &= positive("dim", c.dim);
-  sizesOk &= positive("n_layers", c.nLayers);
-  sizesOk &= positive("n_heads", c.nHeads);
-  sizesOk &= positive("head_dim", c.headDim);
-  sizesOk &= positive("rope_head_dim", c.ropeHeadDim);
-  sizesOk &= positive("q_lora_rank", c.qLoraRank);
-  sizesOk &= positive("o_groups", c.oGroups);
-  sizesOk &= positive("o_lora_rank", c.oLoraRank);
-  sizesOk &= positive("window_size", c.windowSize);
-  sizesOk &= positive("index_n_heads", c.indexNHeads);
-  sizesOk &= positive("index_head_dim", c.indexHeadDim);
-  sizesOk &= positive("index_topk", c.indexTopk);
-  sizesOk &= positive("n_routed_experts", c.nRoutedExperts);
-  sizesOk &= positive("n_activated_experts", c.nActivatedExperts);
-  sizesOk &= positive("moe_inter_dim", c.moeInterDim);
-  sizesOk &= positive("hc_mult", c.hcMult);
-  positive("hc_sinkhorn_iters", c.hcSinkhornIters);
-  positive("max_seq_len", c.maxSeqLen);
-  positive("max_batch_size", c.maxBatchSize);
-  nonNegative("n_mtp_layers", c.nMtpLayers);
-  nonNegative("n_hash_layers", c.nHashLayers);
-  nonNegative("original_seq_len", c.originalSeqLen);
   positiveReal("norm_eps", c.normEps);
   positiveReal("hc_eps", c.hcEps);
   positiveReal("rope_theta", c.ropeTheta);
@@ -378,16 +403,24 @@ void validateInto(const ModelConfig &c, std::vector<std::string> &errors) {
   if (c.nSharedExperts != 1)
     err("field 'n_shared_experts' must be 1 (the reference has exactly one shared "
         "expert), got " + std::to_string(c.nSharedExperts));
-  if (c.nActivatedExperts > c.nRoutedExperts && c.nRoutedExperts > 0)
+  if (!sizesOk)
+    return; // relations between out-of-range fields would only repeat them
+
+  if (c.nActivatedExperts > c.nRoutedExperts)
     err("field 'n_activated_experts' = " + std::to_string(c.nActivatedExperts) +
         " exceeds 'n_routed_experts' = " + std::to_string(c.nRoutedExperts));
-  if (c.nHashLayers > c.nLayers && c.nLayers > 0)
+  if (c.nHashLayers > c.nLayers)
     err("field 'n_hash_layers' = " + std::to_string(c.nHashLayers) +
         " exceeds 'n_layers' = " + std::to_string(c.nLayers));
+  for (auto [name, id] : {std::pair<const char *, int64_t>{"bos_token_id", c.bosTokenId},
+                          {"eos_token_id", c.eosTokenId}})
+    if (id < 0 || id >= c.vocabSize)
+      err("field '" + std::string(name) + "' = " + std::to_string(id) +
+          " is not a token id of the vocabulary [0, " + std::to_string(c.vocabSize) + ")");
 
   // Layer schedule.
-  if (c.nLayers > 0 && c.nMtpLayers >= 0 &&
-      int64_t(c.compressRatios.size()) != c.nLayers + c.nMtpLayers) {
+  if (int64_t(c.compressRatios.size()) != c.nLayers + c.nMtpLayers) {
+    sizesOk = false;
     err("field 'compress_ratios' has " + std::to_string(c.compressRatios.size()) +
         " entries, expected n_layers + n_mtp_layers = " + std::to_string(c.nLayers) +
         " + " + std::to_string(c.nMtpLayers) + " = " +
@@ -398,19 +431,23 @@ void validateInto(const ModelConfig &c, std::vector<std::string> &errors) {
       std::string where = "field 'compress_ratios'[" + std::to_string(i) + "]" +
                           (int64_t(i) >= c.nLayers ? " (MTP block)" : "");
       if (r < 0) {
+        sizesOk = false;
         err(where + " = " + std::to_string(r) + " is negative");
       } else if (r != 0 && r != 4 && r != 128 && !c.allowTestRatios) {
         err(where + " = " + std::to_string(r) +
             " is not 0, 4 or 128 (other ratios need the testing flag "
             "\"sieve_allow_test_ratios\": true)");
-      } else if (r > c.windowSize && c.windowSize > 0) {
+      } else if (r > c.windowSize) {
         // Tokens of an unfinished group are only visible through the window.
+        sizesOk = false;
         err(where + " = " + std::to_string(r) + " exceeds 'window_size' = " +
             std::to_string(c.windowSize) +
             "; the window must cover a group that is not compressed yet");
       }
     }
   }
+  if (sizesOk)
+    checkDerivedSizes(c, errors);
   if (!sizesOk)
     return; // the format checks below would only repeat the problems
 
@@ -730,14 +767,10 @@ Expected<ModelConfig> parseModelConfig(const std::string &jsonText,
 
 Expected<ModelConfig> loadModelConfig(const std::string &path,
                                       const ConfigParseOptions &options) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    return notFound(path + ": cannot open config");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad())
-    return ioError(path + ": read failed");
-  return parseModelConfig(ss.str(), path, options);
+  auto text = readRegularFile(path, limits::kMaxConfigFileBytes, "config");
+  if (!text)
+    return text.takeStatus();
+  return parseModelConfig(*text, path, options);
 }
 
 Status validateModelConfig(const ModelConfig &config) {

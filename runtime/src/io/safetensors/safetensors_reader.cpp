@@ -3,14 +3,13 @@
 #include "sieve/io/safetensors.h"
 
 #include "json_util.h"
+#include "sieve/support/system.h"
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -122,33 +121,23 @@ Expected<std::unique_ptr<SafetensorsFile>>
 SafetensorsFile::open(const std::string &path) {
   std::unique_ptr<SafetensorsFile> file(new SafetensorsFile());
   file->path_ = path;
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    return Status(errno == ENOENT ? StatusCode::kNotFound : StatusCode::kIo,
-                  path + ": cannot open: " + std::strerror(errno));
-  struct stat st;
-  if (fstat(fd, &st) != 0) {
-    int err = errno;
-    ::close(fd);
-    return ioError(path + ": cannot stat: " + std::strerror(err));
-  }
-  if (!S_ISREG(st.st_mode)) {
-    ::close(fd);
-    return invalidArgument(path + ": not a regular file");
-  }
-  file->size_ = uint64_t(st.st_size);
+  uint64_t size = 0;
+  auto fd = openRegularFile(path, size, "safetensors file");
+  if (!fd)
+    return fd.takeStatus();
+  file->size_ = size;
   if (file->size_ > 0) {
-    void *p = mmap(nullptr, file->size_, PROT_READ, MAP_PRIVATE, fd, 0);
+    void *p = mmap(nullptr, file->size_, PROT_READ, MAP_PRIVATE, *fd, 0);
     if (p == MAP_FAILED) {
       int err = errno;
-      ::close(fd);
+      ::close(*fd);
       return ioError(path + ": cannot map " + std::to_string(file->size_) +
                      " bytes: " + std::strerror(err));
     }
     file->base_ = static_cast<const uint8_t *>(p);
     file->mapped_ = true;
   }
-  ::close(fd); // the mapping keeps the file alive
+  ::close(*fd); // the mapping keeps the file alive
   SIEVE_RETURN_IF_ERROR(file->parse());
   return file;
 }
@@ -320,17 +309,6 @@ Status SafetensorsFile::parse() {
 //===----------------------------------------------------------------------===//
 
 namespace {
-Expected<std::string> readTextFile(const std::string &path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    return Status(StatusCode::kNotFound, path + ": cannot open");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad())
-    return ioError(path + ": read failed");
-  return ss.str();
-}
-
 bool isIndexFile(const fs::path &p) {
   std::string name = p.filename().string();
   return name.size() > 11 && name.compare(name.size() - 11, 11, ".index.json") == 0;
@@ -338,7 +316,7 @@ bool isIndexFile(const fs::path &p) {
 
 /// Opens the shards an index names and checks index and shards agree.
 Expected<SafetensorsReader> openIndex(const std::string &indexPath) {
-  auto text = readTextFile(indexPath);
+  auto text = readRegularFile(indexPath, kMaxSafetensorsIndexBytes, "safetensors index");
   if (!text)
     return text.takeStatus();
   auto parsed = detail::parseJsonStrict(*text, indexPath);

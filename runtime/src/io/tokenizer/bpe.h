@@ -4,7 +4,8 @@
 // Internal to sieve_tokenizer. Merges work on token ids, never on strings:
 // a piece starts as one id per byte and the pair with the lowest merge rank
 // (leftmost on ties) is merged until none is left, with a heap so that long
-// pieces (whitespace runs) stay O(n log n).
+// pieces (whitespace runs) stay O(n log n). A heap entry is one 64-bit key,
+// rank then position, and 20 bytes per input byte is all a piece needs.
 //
 //===----------------------------------------------------------------------===//
 #pragma once
@@ -50,16 +51,19 @@ public:
       int32_t prev;
       int32_t next;
     };
-    struct Candidate {
-      uint32_t rank;
-      int32_t pos;
-      int32_t left;
-      int32_t right;
-      int32_t result;
-    };
     std::vector<Symbol> symbols;
-    std::vector<Candidate> heap;
+    /// (rank << 32 | position) of each candidate merge; the smallest key is
+    /// the lowest rank, leftmost on ties.
+    std::vector<uint64_t> heap;
   };
+
+  /// Scratch bytes encodePiece needs for a piece of `n` bytes (symbols and
+  /// the heap at its largest).
+  static uint64_t scratchBytesFor(uint64_t n) {
+    return n * (sizeof(Scratch::Symbol) + 2 * sizeof(uint64_t));
+  }
+  /// Longest piece encodePiece takes (positions are int32).
+  static constexpr size_t kMaxPieceBytes = size_t(INT32_MAX);
 
   /// Appends the ids of one piece (its raw bytes). On a byte with no token
   /// and no unk token, returns an error and sets `badByte` to its index.

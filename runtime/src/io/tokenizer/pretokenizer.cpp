@@ -7,7 +7,17 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
+#include <algorithm>
+#include <cstdint>
+
 namespace sieve::io::detail {
+
+namespace {
+// Regex steps allowed per match attempt: a floor (PCRE2's default limit)
+// plus a budget per byte of the piece being split.
+constexpr uint64_t kMatchStepsFloor = 10'000'000;
+constexpr uint64_t kMatchStepsPerByte = 64;
+} // namespace
 
 bool parseSplitBehavior(std::string_view name, SplitBehavior &out) {
   // tokenizers writes these in PascalCase; the JS port lower-cases them.
@@ -247,6 +257,13 @@ Status PreTokenizer::split(std::string_view text, Scratch &scratch,
     for (const Piece &piece : out) {
       PCRE2_SPTR subject = subjectBase + piece.offset;
       const PCRE2_SIZE length = piece.length;
+      // PCRE2's default match limit (10 million steps) is reached by a
+      // single whitespace run of that many characters. Scale it with the
+      // piece: the work stays linear in the input, and a pathological
+      // pattern in a tokenizer.json still fails instead of running forever.
+      pcre2_set_match_limit(st.matchContext,
+                            uint32_t(std::min<uint64_t>(
+                                UINT32_MAX, kMatchStepsFloor + kMatchStepsPerByte * length)));
       st.segments.clear();
       PCRE2_SIZE start = 0, prev = 0;
       while (start < length) {

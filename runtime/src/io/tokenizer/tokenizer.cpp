@@ -12,6 +12,8 @@
 #include "text_util.h"
 #include "tokenizer_json.h"
 
+#include "sieve/support/system.h"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -256,6 +258,9 @@ Status Loader::loadModel(const json &model, const detail::TokenizerJson &data,
                          detail::TokenizerImpl &impl, int32_t &maxId) {
   std::string type;
   bool hasType;
+  // An explicit null is not "absent": no tokenizers release writes one.
+  if (auto t = model.find("type"); t != model.end() && !t->is_string())
+    return fail("model.type", std::string("expected string, got ") + t->type_name());
   SIEVE_RETURN_IF_ERROR(optionalString(model, "model", "type", type, hasType));
   if (hasType && type != "BPE")
     return unsupported("model.type",
@@ -570,23 +575,10 @@ Tokenizer &Tokenizer::operator=(Tokenizer &&) noexcept = default;
 Tokenizer::~Tokenizer() = default;
 
 Expected<Tokenizer> Tokenizer::fromFile(const std::string &path) {
-  std::FILE *f = std::fopen(path.c_str(), "rb");
-  if (!f) {
-    int err = errno;
-    std::string msg =
-        path + ": cannot open tokenizer file: " + std::strerror(err);
-    return err == ENOENT ? notFound(msg) : ioError(msg);
-  }
-  std::string text;
-  char buf[1 << 16];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof(buf), f)) > 0)
-    text.append(buf, n);
-  bool readError = std::ferror(f) != 0;
-  std::fclose(f);
-  if (readError)
-    return ioError(path + ": read error");
-  return fromJson(text, path);
+  auto text = readRegularFile(path, kMaxTokenizerFileBytes, "tokenizer file");
+  if (!text)
+    return text.takeStatus();
+  return fromJson(*text, path);
 }
 
 Expected<Tokenizer> Tokenizer::fromJson(std::string_view text,

@@ -4,6 +4,8 @@
 
 #include "text_util.h"
 
+#include "json_util.h"
+
 namespace sieve::io::detail {
 
 namespace {
@@ -61,6 +63,8 @@ public:
   bool start_object(std::size_t) {
     if (mode_ != Mode::kDom)
       return tableTypeError("object");
+    if (stack_.size() >= kMaxJsonDepth)
+      return tooDeep();
     if (atModelMember("vocab")) {
       out_.hasVocab = true;
       mode_ = Mode::kVocab;
@@ -78,6 +82,10 @@ public:
       return true;
     }
     json &top = *stack_.back();
+    // A repeated key would silently replace the first value (a second
+    // "pre_tokenizer", say); model.vocab keeps JSON.parse's last-wins.
+    if (top.contains(k))
+      return fail(domPath(), "duplicate key " + quoteForMessage(k));
     keys_.back() = k;
     element_ = &top[std::move(k)];
     return true;
@@ -100,6 +108,8 @@ public:
     }
     if (mode_ != Mode::kDom)
       return tableTypeError("array");
+    if (stack_.size() >= kMaxJsonDepth)
+      return tooDeep();
     if (atModelMember("merges")) {
       out_.hasMerges = true;
       mode_ = Mode::kMerges;
@@ -147,6 +157,21 @@ private:
   bool fail(const std::string &path, const std::string &what) {
     error_ = path + ": " + what;
     return false;
+  }
+
+  bool tooDeep() {
+    return fail(domPath(), "nesting deeper than " + std::to_string(kMaxJsonDepth) +
+                               " levels");
+  }
+
+  /// "pre_tokenizer.pretokenizers" for the open containers (array
+  /// positions are not tracked; the keys locate the problem well enough).
+  std::string domPath() const {
+    std::string path;
+    for (const std::string &k : keys_)
+      if (!k.empty())
+        path += (path.empty() ? "" : ".") + k;
+    return path.empty() ? "(top level)" : path;
   }
 
   std::string mergePath() const {
@@ -227,6 +252,11 @@ private:
 
 bool parseTokenizerJson(std::string_view text, TokenizerJson &out,
                         std::string &error) {
+  if (Status s = checkJsonText(text, "tokenizer.json"); !s.isOk()) {
+    // checkJsonText prefixes its "what"; callers prefix the file name.
+    error = s.message().substr(std::string("tokenizer.json: ").size());
+    return false;
+  }
   Reader reader(out, error);
   bool ok = json::sax_parse(text.begin(), text.end(), &reader);
   if (!ok && error.empty())
