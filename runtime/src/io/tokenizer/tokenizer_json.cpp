@@ -85,7 +85,7 @@ public:
     // A repeated key would silently replace the first value (a second
     // "pre_tokenizer", say); model.vocab keeps JSON.parse's last-wins.
     if (top.contains(k))
-      return fail(domPath(), "duplicate key " + quoteForMessage(k));
+      return fail(domPath(/*withCurrentKey=*/false), "duplicate key " + quoteForMessage(k));
     keys_.back() = k;
     element_ = &top[std::move(k)];
     return true;
@@ -160,17 +160,19 @@ private:
   }
 
   bool tooDeep() {
-    return fail(domPath(), "nesting deeper than " + std::to_string(kMaxJsonDepth) +
-                               " levels");
+    return fail(domPath(/*withCurrentKey=*/true),
+                "nesting deeper than " + std::to_string(kMaxJsonDepth) + " levels");
   }
 
-  /// "pre_tokenizer.pretokenizers" for the open containers (array
-  /// positions are not tracked; the keys locate the problem well enough).
-  std::string domPath() const {
+  /// "pre_tokenizer.pretokenizers": the keys leading to the innermost open
+  /// container, and with `withCurrentKey` the member being read in it
+  /// (array positions are not tracked; the keys locate the problem).
+  std::string domPath(bool withCurrentKey) const {
     std::string path;
-    for (const std::string &k : keys_)
-      if (!k.empty())
-        path += (path.empty() ? "" : ".") + k;
+    size_t n = keys_.size() - (withCurrentKey || keys_.empty() ? 0 : 1);
+    for (size_t i = 0; i < n; ++i)
+      if (!keys_[i].empty())
+        path += (path.empty() ? "" : ".") + keys_[i];
     return path.empty() ? "(top level)" : path;
   }
 
