@@ -56,6 +56,21 @@ LogicalResult verifyRatio(function_ref<InFlightDiagnostic()> emitError,
   return success();
 }
 
+// Storage whose size in bytes does not fit in int64 can be neither allocated
+// nor addressed; rejecting it here keeps every later size computation (cache
+// layout, buffer plans) free of overflow.
+LogicalResult verifyStorageBytes(function_ref<InFlightDiagnostic()> emitError,
+                                 ArrayRef<int64_t> shape, int64_t elementBytes) {
+  int64_t bytes = elementBytes;
+  for (int64_t dim : shape)
+    if (llvm::MulOverflow(bytes, dim, bytes)) {
+      InFlightDiagnostic diag = emitError() << "cache storage of shape [";
+      llvm::interleaveComma(shape, diag);
+      return diag << "] needs more than 2^63 bytes";
+    }
+  return success();
+}
+
 RankedTensorType rowsTensor(int64_t batch, int64_t rows, int64_t dim,
                             Type element) {
   return RankedTensorType::get({batch, rows, dim}, element);
@@ -73,7 +88,8 @@ WindowCacheType::verify(function_ref<InFlightDiagnostic()> emitError,
                         Type element) {
   if (failed(verifyPositive(emitError, "batch", batch)) ||
       failed(verifyPositive(emitError, "window rows", rows)) ||
-      failed(verifyPositive(emitError, "dim", dim)))
+      failed(verifyPositive(emitError, "dim", dim)) ||
+      failed(verifyStorageBytes(emitError, {batch, rows, dim}, 2)))
     return failure();
   return verifyBf16(emitError, element);
 }
@@ -93,7 +109,8 @@ CompressedCacheType::verify(function_ref<InFlightDiagnostic()> emitError,
   if (failed(verifyPositive(emitError, "batch", batch)) ||
       failed(verifyRatio(emitError, ratio)) ||
       failed(verifyPositive(emitError, "capacity", capacity)) ||
-      failed(verifyPositive(emitError, "dim", dim)))
+      failed(verifyPositive(emitError, "dim", dim)) ||
+      failed(verifyStorageBytes(emitError, {batch, capacity, dim}, 2)))
     return failure();
   return verifyBf16(emitError, element);
 }
@@ -118,6 +135,8 @@ IndexerCacheType::verify(function_ref<InFlightDiagnostic()> emitError,
     return emitError() << "indexer key dim must be a power of two >= 32 "
                           "(Hadamard size, FP4 block 32), got "
                        << dim;
+  if (failed(verifyStorageBytes(emitError, {batch, capacity, dim}, 2)))
+    return failure();
   return verifyBf16(emitError, element);
 }
 
@@ -144,7 +163,8 @@ CompressorStateType::verify(function_ref<InFlightDiagnostic()> emitError,
                        << " (2 only for the overlapping ratio-4 compressor), "
                           "got "
                        << coff;
-  return success();
+  // [kv | score, batch, coff * ratio, coff * dim] fp32.
+  return verifyStorageBytes(emitError, {2, batch, coff * ratio, coff, dim}, 4);
 }
 
 RankedTensorType CompressorStateType::getStorageType() const {

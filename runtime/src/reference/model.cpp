@@ -346,12 +346,6 @@ Expected<std::unique_ptr<Model>> Model::load(const io::ModelConfig &config,
   SIEVE_RETURN_IF_ERROR(io::validateModelConfig(config));
   if (config.nSharedExperts != 1)
     return invalidArgument(config.source + ": the reference runs exactly one shared expert");
-  auto reader = io::SafetensorsReader::open(checkpoint);
-  if (!reader)
-    return reader.takeStatus();
-  io::CheckpointReport report = io::checkCheckpoint(config, *reader);
-  SIEVE_RETURN_IF_ERROR(report.toStatus());
-
   // What one sequence holds at the chosen length, checked before the first
   // allocation: the RoPE tables (plain and compressed: cos and sin per
   // position and pair) and the caches of every block, MTP included.
@@ -369,6 +363,12 @@ Expected<std::unique_ptr<Model>> Model::load(const io::ModelConfig &config,
       uint64_t(needed.valueOr(INT64_MAX)),
       "the reference executor's RoPE tables and one sequence's caches at max_seq_len " +
           std::to_string(maxSeqLen)));
+
+  auto reader = io::SafetensorsReader::open(checkpoint);
+  if (!reader)
+    return reader.takeStatus();
+  io::CheckpointReport report = io::checkCheckpoint(config, *reader);
+  SIEVE_RETURN_IF_ERROR(report.toStatus());
 
   std::unique_ptr<Model> m(new Model());
   m->config_ = config;

@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 namespace sieve {
@@ -142,6 +143,24 @@ Status checkMemoryAvailable(uint64_t bytes, const std::string &what) {
     return Status::ok();
   return outOfRange(what + " needs " + formatBytes(bytes) + " of memory but only " +
                     formatBytes(*available) + " are available");
+}
+
+std::optional<uint64_t> freeDiskBytes(const std::string &path) {
+  std::string probe = path.empty() ? "." : path;
+  while (true) {
+    struct statvfs fs;
+    if (statvfs(probe.c_str(), &fs) == 0)
+      return uint64_t(fs.f_bavail) * uint64_t(fs.f_frsize);
+    if (errno != ENOENT)
+      return std::nullopt;
+    size_t slash = probe.find_last_of('/');
+    if (slash == std::string::npos)
+      probe = ".";
+    else if (slash == 0)
+      probe = "/";
+    else
+      probe.resize(slash);
+  }
 }
 
 std::string formatBytes(uint64_t bytes) {

@@ -27,6 +27,28 @@ func.func private @window_element(!v4.window<batch = 1, rows = 128, dim = 512, e
 
 // -----
 
+// Storage whose byte count overflows int64 cannot exist (2^62 rows of 512
+// bf16 values once wrapped to a small size in the cache layout).
+// expected-error @+1 {{cache storage of shape [1, 4611686018427387904, 512] needs more than 2^63 bytes}}
+func.func private @window_too_large(!v4.window<batch = 1, rows = 4611686018427387904, dim = 512, element = bf16>)
+
+// -----
+
+// expected-error @+1 {{cache storage of shape [65536, 4294967296, 65536] needs more than 2^63 bytes}}
+func.func private @compressed_too_large(!v4.compressed<batch = 65536, ratio = 4, capacity = 4294967296, dim = 65536, element = bf16>)
+
+// -----
+
+// expected-error @+1 {{cache storage of shape [1, 9223372036854775807, 128] needs more than 2^63 bytes}}
+func.func private @indexer_too_large(!v4.indexer_keys<batch = 1, capacity = 9223372036854775807, dim = 128, element = bf16>)
+
+// -----
+
+// expected-error @+1 {{cache storage of shape [2, 4611686018427387904, 8, 2, 512] needs more than 2^63 bytes}}
+func.func private @state_too_large(!v4.compressor_state<batch = 4611686018427387904, ratio = 4, coff = 2, dim = 512>)
+
+// -----
+
 // Compressed entries come from a ratio-4 or power-of-two HCA compressor.
 // expected-error @+1 {{compression ratio must be 4 (CSA) or a power of two in [8, 128] (HCA), got 0}}
 func.func private @compressed_ratio_zero(!v4.compressed<batch = 1, ratio = 0, capacity = 8, dim = 512, element = bf16>)

@@ -37,6 +37,10 @@ std::optional<uint64_t> availableMemoryBytes();
 /// error "<what> needs N but only M are available", both in human units.
 Status checkMemoryAvailable(uint64_t bytes, const std::string &what);
 
+/// Bytes an unprivileged writer can still put on the file system holding
+/// `path` (or its nearest existing parent); nullopt when it cannot be read.
+std::optional<uint64_t> freeDiskBytes(const std::string &path);
+
 /// "1.5 GiB (1610612736 bytes)"; small sizes as "512 bytes".
 std::string formatBytes(uint64_t bytes);
 

@@ -5,6 +5,7 @@
 #include "sieve/io/safetensors.h"
 #include "sieve/numerics/float_formats.h"
 #include "sieve/numerics/weights.h"
+#include "sieve/support/system.h"
 
 #include <cmath>
 #include <cstring>
@@ -226,6 +227,27 @@ writeRandomCheckpoint(const ModelConfig &config,
   SIEVE_RETURN_IF_ERROR(validateModelConfig(config));
   if (!(options.gain > 0.0) || !std::isfinite(options.gain))
     return invalidArgument("gain must be a positive number");
+  std::vector<ExpectedTensor> tensors = expectedTensors(config);
+
+  // Room first: the whole payload on disk, and the largest tensor in memory
+  // (its fp32 values, then its stored bytes and, for a quantized linear, the
+  // other half waiting for the writer).
+  uint64_t payload = 0, largest = 0;
+  const ExpectedTensor *largestTensor = nullptr;
+  for (const ExpectedTensor &t : tensors) {
+    payload += t.byteSize();
+    uint64_t working = t.logicalElements() * sizeof(float) + 2 * t.byteSize();
+    if (working > largest) {
+      largest = working;
+      largestTensor = &t;
+    }
+  }
+  if (std::optional<uint64_t> free = freeDiskBytes(dir); free && payload > *free)
+    return outOfRange("the checkpoint needs " + formatBytes(payload) + " in " + dir +
+                      " but only " + formatBytes(*free) + " are free");
+  if (largestTensor)
+    SIEVE_RETURN_IF_ERROR(
+        checkMemoryAvailable(largest, "generating tensor '" + largestTensor->name + "'"));
   SIEVE_RETURN_IF_ERROR(makeDir(dir));
 
   // A quantized linear's codes and scales come from one quantization; the
@@ -241,7 +263,7 @@ writeRandomCheckpoint(const ModelConfig &config,
   writer.setMetadata("format", "pt");
   writer.setMetadata("generator", "sieve-gen");
   writer.setMetadata("seed", std::to_string(options.seed));
-  for (const ExpectedTensor &t : expectedTensors(config)) {
+  for (const ExpectedTensor &t : tensors) {
     TensorProducer produce = [&config, t, options, pending](uint8_t *dst,
                                                            uint64_t size) -> Status {
       std::vector<uint8_t> bytes;
