@@ -2,6 +2,7 @@
 
 #include "json_util.h"
 
+#include <unordered_map>
 #include <vector>
 
 namespace sieve::io::detail {
@@ -80,38 +81,66 @@ Status checkJsonText(std::string_view text, const std::string &what) {
 
 namespace {
 
-/// Builds the DOM from SAX events: duplicate keys are found by one lookup in
-/// the object being built (nlohmann's callback parser instead rescans the
-/// parent at every closing brace, which is quadratic), and nesting deeper
-/// than the limit stops the parse before it costs anything.
-class StrictDomBuilder {
+/// Where a key's value goes in an object under construction, for the two
+/// object kinds: std::map (one lookup) and ordered_map (a vector, whose own
+/// lookups are linear, so keys are indexed on the side).
+struct KeyIndex {
+  std::unordered_map<std::string, size_t> positions; // ordered objects only
+};
+
+nlohmann::json *slotFor(nlohmann::json &object, std::string &key, KeyIndex &,
+                        bool &existed) {
+  auto &map = object.get_ref<nlohmann::json::object_t &>();
+  auto [it, inserted] = map.try_emplace(key);
+  existed = !inserted;
+  return &it->second;
+}
+
+nlohmann::ordered_json *slotFor(nlohmann::ordered_json &object, std::string &key,
+                                KeyIndex &index, bool &existed) {
+  // ordered_map is a std::vector of pairs; appending through the vector
+  // skips ordered_map's linear search for the key.
+  using Pairs = std::vector<nlohmann::ordered_json::object_t::value_type>;
+  Pairs &pairs = object.get_ref<nlohmann::ordered_json::object_t &>();
+  auto [it, inserted] = index.positions.try_emplace(key, pairs.size());
+  existed = !inserted;
+  if (existed)
+    return &pairs.at(it->second).second;
+  pairs.emplace_back(key, nullptr);
+  return &pairs.back().second;
+}
+
+/// Builds the DOM from SAX events: duplicate keys are found by one lookup
+/// per key (nlohmann's callback parser instead rescans the parent at every
+/// closing brace, which is quadratic), and nesting deeper than the limit
+/// stops the parse before it costs anything.
+template <typename Json> class StrictDomBuilder {
 public:
-  using json = nlohmann::json;
-  StrictDomBuilder(json &root, size_t maxDepth) : root_(root), maxDepth_(maxDepth) {}
+  StrictDomBuilder(Json &root, const JsonParseOptions &options)
+      : root_(root), options_(options) {}
 
-  bool null() { return place(json()); }
-  bool boolean(bool v) { return place(json(v)); }
-  bool number_integer(json::number_integer_t v) { return place(json(v)); }
-  bool number_unsigned(json::number_unsigned_t v) { return place(json(v)); }
-  bool number_float(json::number_float_t v, const std::string &) {
-    return place(json(v));
+  bool null() { return place(Json()); }
+  bool boolean(bool v) { return place(Json(v)); }
+  bool number_integer(typename Json::number_integer_t v) { return place(Json(v)); }
+  bool number_unsigned(typename Json::number_unsigned_t v) { return place(Json(v)); }
+  bool number_float(typename Json::number_float_t v, const std::string &) {
+    return place(Json(v));
   }
-  bool string(std::string &v) { return place(json(std::move(v))); }
-  bool binary(json::binary_t &) { return fail("binary values are not JSON"); }
+  bool string(std::string &v) { return place(Json(std::move(v))); }
+  bool binary(typename Json::binary_t &) { return fail("binary values are not JSON"); }
 
-  bool start_object(std::size_t) { return open(json::object()); }
-  bool start_array(std::size_t) { return open(json::array()); }
+  bool start_object(std::size_t) { return open(Json::object()); }
+  bool start_array(std::size_t) { return open(Json::array()); }
   bool end_object() { return close(); }
   bool end_array() { return close(); }
 
   bool key(std::string &k) {
-    json &object = *stack_.back().value;
-    if (object.contains(k))
+    Frame &frame = stack_.back();
+    bool existed = false;
+    slot_ = slotFor(*frame.value, k, frame.keys, existed);
+    if (existed && options_.duplicateKeys == DuplicateKeys::kReject)
       return fail("duplicate key '" + printable(k) + "'" +
-                  (stack_.back().name.empty()
-                       ? std::string()
-                       : " in '" + printable(stack_.back().name) + "'"));
-    slot_ = &object[k];
+                  (frame.name.empty() ? std::string() : " in '" + printable(frame.name) + "'"));
     key_ = std::move(k);
     return true;
   }
@@ -130,8 +159,9 @@ public:
 
 private:
   struct Frame {
-    json *value;
+    Json *value;
     std::string name; // the key this container is the value of
+    KeyIndex keys;
   };
 
   bool fail(std::string message) {
@@ -140,12 +170,12 @@ private:
     return false;
   }
 
-  json *place(json v) {
+  Json *place(Json v) {
     if (stack_.empty()) {
       root_ = std::move(v);
       return &root_;
     }
-    json &top = *stack_.back().value;
+    Json &top = *stack_.back().value;
     if (top.is_array()) {
       top.push_back(std::move(v));
       return &top.back();
@@ -154,13 +184,13 @@ private:
     return slot_;
   }
 
-  bool open(json container) {
-    if (stack_.size() >= maxDepth_)
-      return fail("nesting deeper than " + std::to_string(maxDepth_) + " levels");
-    std::string name = !stack_.empty() && stack_.back().value->is_object() ? key_
-                                                                            : std::string();
-    json *slot = place(std::move(container));
-    stack_.push_back({slot, std::move(name)});
+  bool open(Json container) {
+    if (stack_.size() >= options_.maxDepth)
+      return fail("nesting deeper than " + std::to_string(options_.maxDepth) + " levels");
+    std::string name =
+        !stack_.empty() && stack_.back().value->is_object() ? key_ : std::string();
+    Json *slot = place(std::move(container));
+    stack_.push_back({slot, std::move(name), {}});
     return true;
   }
 
@@ -169,24 +199,23 @@ private:
     return true;
   }
 
-  json &root_;
-  size_t maxDepth_;
+  Json &root_;
+  const JsonParseOptions &options_;
   std::vector<Frame> stack_;
-  json *slot_ = nullptr; // the member the last key created
+  Json *slot_ = nullptr; // the member the last key named
   std::string key_;
   std::string error_;
 };
 
-} // namespace
-
-Expected<nlohmann::json> parseJsonStrict(std::string_view text,
-                                         const std::string &what, size_t maxDepth) {
+template <typename Json>
+Expected<Json> parseWithBuilder(std::string_view text, const std::string &what,
+                                const JsonParseOptions &options) {
   SIEVE_RETURN_IF_ERROR(checkJsonText(text, what));
-  nlohmann::json result;
-  StrictDomBuilder builder(result, maxDepth);
+  Json result;
+  StrictDomBuilder<Json> builder(result, options);
   bool ok = false;
   try {
-    ok = nlohmann::json::sax_parse(text.begin(), text.end(), &builder);
+    ok = Json::sax_parse(text.begin(), text.end(), &builder);
   } catch (const nlohmann::json::exception &e) {
     return invalidArgument(what + ": invalid JSON: " + printable(e.what(), 300));
   }
@@ -194,6 +223,19 @@ Expected<nlohmann::json> parseJsonStrict(std::string_view text,
     return invalidArgument(what + ": " +
                            (builder.error().empty() ? "invalid JSON" : builder.error()));
   return result;
+}
+
+} // namespace
+
+Expected<nlohmann::json> parseJsonStrict(std::string_view text, const std::string &what,
+                                         const JsonParseOptions &options) {
+  return parseWithBuilder<nlohmann::json>(text, what, options);
+}
+
+Expected<nlohmann::ordered_json> parseOrderedJsonStrict(std::string_view text,
+                                                        const std::string &what,
+                                                        const JsonParseOptions &options) {
+  return parseWithBuilder<nlohmann::ordered_json>(text, what, options);
 }
 
 } // namespace sieve::io::detail

@@ -35,10 +35,27 @@ constexpr size_t kMaxJsonDepth = 64;
 /// byte or a leading byte-order mark (messages prefixed by `what`).
 Status checkJsonText(std::string_view text, const std::string &what);
 
+/// What to do with a key an object already has.
+enum class DuplicateKeys {
+  kReject,  // an error naming the key (model files)
+  kLastWins // the later value replaces the earlier one in place (Python's
+            // json.loads, which the chat format's reference uses)
+};
+
+struct JsonParseOptions {
+  size_t maxDepth = kMaxJsonDepth;
+  DuplicateKeys duplicateKeys = DuplicateKeys::kReject;
+};
+
 /// Parses `text`; errors are invalid-argument messages prefixed by `what`
 /// (e.g. "model.safetensors: header") that name the offending byte or key.
-Expected<nlohmann::json> parseJsonStrict(std::string_view text,
-                                         const std::string &what,
-                                         size_t maxDepth = kMaxJsonDepth);
+Expected<nlohmann::json> parseJsonStrict(std::string_view text, const std::string &what,
+                                         const JsonParseOptions &options = {});
+
+/// The same into an ordered_json (keys in input order), in linear time:
+/// nlohmann's own parse of an ordered_json scans every object once per key.
+Expected<nlohmann::ordered_json> parseOrderedJsonStrict(std::string_view text,
+                                                        const std::string &what,
+                                                        const JsonParseOptions &options = {});
 
 } // namespace sieve::io::detail

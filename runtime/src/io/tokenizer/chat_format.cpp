@@ -12,6 +12,8 @@
 
 #include "python_json.h"
 
+#include "json_util.h"
+
 #include <algorithm>
 #include <optional>
 
@@ -336,10 +338,12 @@ Status ChatEncoder::renderArguments(const ToolCall &call,
     args = call.arguments;
   } else {
     const std::string &raw = call.arguments.get_ref<const std::string &>();
-    args = OrderedJson::parse(raw, nullptr, /*allow_exceptions=*/false);
-    if (args.is_discarded()) // not JSON: passed through as one parameter
+    detail::JsonParseOptions parse;
+    parse.duplicateKeys = detail::DuplicateKeys::kLastWins;
+    auto parsed = detail::parseOrderedJsonStrict(raw, "arguments", parse);
+    if (!parsed) // not JSON: passed through as one parameter
       args = OrderedJson{{"arguments", raw}};
-    else if (!args.is_object())
+    else if (!(args = parsed.take()).is_object())
       return fail(call.path + ".function.arguments",
                   std::string("expected a JSON object, got ") +
                       args.type_name());
@@ -617,19 +621,15 @@ Expected<ReasoningEffort> parseReasoningEffort(std::string_view name) {
 Expected<std::string> encodeChatPrompt(std::string_view json,
                                        const ChatOptions &options,
                                        std::string_view sourceName) {
-  OrderedJson root;
+  // Python's json.loads semantics (a repeated key keeps its last value),
+  // with the nesting limit of every Sieve JSON reader.
+  detail::JsonParseOptions parse;
+  parse.duplicateKeys = detail::DuplicateKeys::kLastWins;
+  auto root = detail::parseOrderedJsonStrict(json, std::string(sourceName), parse);
+  if (!root)
+    return root.takeStatus();
   try {
-    root = OrderedJson::parse(json.begin(), json.end());
-  } catch (const OrderedJson::parse_error &e) {
-    std::string what = e.what();
-    size_t close = what.find("] ");
-    if (close != std::string::npos)
-      what = what.substr(close + 2);
-    return invalidArgument(std::string(sourceName) + ": malformed JSON (byte " +
-                           std::to_string(e.byte) + "): " + what);
-  }
-  try {
-    return ChatEncoder(options, std::string(sourceName)).encode(root);
+    return ChatEncoder(options, std::string(sourceName)).encode(*root);
   } catch (const std::exception &e) {
     return Status(StatusCode::kInternal,
                   std::string(sourceName) + ": " + e.what());

@@ -241,7 +241,7 @@ TEST(ChatFormatTest, Errors) {
     const char *expected;
   };
   const Case cases[] = {
-      {"[{\"role\": \"user\", \"content\": \"x\"", "msgs.json: malformed JSON"},
+      {"[{\"role\": \"user\", \"content\": \"x\"", "msgs.json: invalid JSON"},
       {"42", "expected an array of messages"},
       {R"({"msgs": []})", "messages: expected an array of messages"},
       {R"([{"content": "x"}])", "messages[0].role: missing or not a string"},

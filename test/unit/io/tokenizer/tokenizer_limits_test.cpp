@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "sieve/io/chat_format.h"
 #include "sieve/io/tokenizer.h"
 
 #include <gtest/gtest.h>
@@ -150,4 +151,32 @@ TEST(TokenizerLimits, OnlyRegularFilesAreRead) {
   std::filesystem::remove_all(dir);
   ASSERT_FALSE(t.isOk());
   EXPECT_MESSAGE(t.status().message(), "tokenizer file is a FIFO, not a regular file");
+}
+
+TEST(ChatLimits, DeepNestingIsRejectedAndRepeatedKeysKeepTheLastValue) {
+  std::string deep = R"([{"role":"user","content":"x","extra":)" + std::string(100000, '[') +
+                     std::string(100000, ']') + "}]";
+  auto prompt = encodeChatPrompt(deep, {}, "msgs.json");
+  ASSERT_FALSE(prompt.isOk());
+  EXPECT_MESSAGE(prompt.status().message(), "msgs.json: nesting deeper than 64 levels");
+  // As Python's json.loads: the later "content" wins.
+  auto dup = encodeChatPrompt(R"([{"role":"user","content":"first","content":"second"}])");
+  ASSERT_TRUE(dup.isOk()) << dup.status().toString();
+  EXPECT_EQ(dup->find("first"), std::string::npos) << *dup;
+  EXPECT_NE(dup->find("second"), std::string::npos) << *dup;
+}
+
+TEST(ChatLimits, ObjectsWithManyKeysParseInLinearTime) {
+  // nlohmann's ordered_json parse searches the object for every new key:
+  // 200,000 keys took minutes. Unknown message fields are ignored.
+  std::string msg = R"([{"role":"user","content":"hi")";
+  for (int i = 0; i < 200000; ++i)
+    msg += ",\"k" + std::to_string(i) + "\":" + std::to_string(i);
+  msg += "}]";
+  auto start = std::chrono::steady_clock::now();
+  auto prompt = encodeChatPrompt(msg);
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_TRUE(prompt.isOk()) << prompt.status().toString();
+  EXPECT_LT(seconds, 20.0);
 }
