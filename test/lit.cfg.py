@@ -9,7 +9,7 @@ import lit.util
 config.name = "Sieve"
 config.test_format = lit.formats.ShTest(execute_external=True)
 config.suffixes = [".mlir", ".test", ".json"]
-config.excludes = ["unit", "e2e", "gpu", "Inputs", "data", "CMakeLists.txt", "lit.cfg.py",
+config.excludes = ["unit", "e2e", "gpu", "fuzz", "Inputs", "data", "CMakeLists.txt", "lit.cfg.py",
                    "lit.site.cfg.py"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.sieve_obj_root, "test")

@@ -30,6 +30,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace sieve::io {
@@ -133,6 +134,12 @@ private:
   std::unordered_map<std::string, size_t> byName_;
   std::map<std::string, std::string> metadata_;
 };
+
+/// The (tensor, shard file) pairs of a model.safetensors.index.json, in
+/// file order. Shard names must be plain file names (no '/', '.' or '..'):
+/// shards live next to the index.
+Expected<std::vector<std::pair<std::string, std::string>>>
+parseSafetensorsIndex(std::string_view text, const std::string &source);
 
 /// A whole checkpoint: one file, a directory of shards, or an index.
 class SafetensorsReader {

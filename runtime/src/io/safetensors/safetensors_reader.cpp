@@ -308,6 +308,33 @@ Status SafetensorsFile::parse() {
 // SafetensorsReader
 //===----------------------------------------------------------------------===//
 
+Expected<std::vector<std::pair<std::string, std::string>>>
+parseSafetensorsIndex(std::string_view text, const std::string &source) {
+  auto parsed = detail::parseJsonStrict(text, source);
+  if (!parsed)
+    return parsed.takeStatus();
+  const json &root = *parsed;
+  auto wm = root.is_object() ? root.find("weight_map") : root.end();
+  if (!root.is_object() || wm == root.end() || !wm->is_object())
+    return invalidArgument(source + ": no 'weight_map' object");
+  std::vector<std::pair<std::string, std::string>> entries;
+  entries.reserve(wm->size());
+  for (auto it = wm->begin(); it != wm->end(); ++it) {
+    if (!it.value().is_string())
+      return invalidArgument(source + ": weight_map entry '" + printable(it.key()) +
+                             "' is not a file name");
+    std::string shard = it.value().get<std::string>();
+    // Shards live next to the index; a path would escape the checkpoint.
+    if (shard.empty() || shard.find('/') != std::string::npos || shard == "." ||
+        shard == "..")
+      return invalidArgument(source + ": weight_map entry '" + printable(it.key()) +
+                             "' names '" + printable(shard) +
+                             "', not a file in the index's directory");
+    entries.emplace_back(it.key(), std::move(shard));
+  }
+  return entries;
+}
+
 namespace {
 bool isIndexFile(const fs::path &p) {
   std::string name = p.filename().string();
@@ -319,33 +346,19 @@ Expected<SafetensorsReader> openIndex(const std::string &indexPath) {
   auto text = readRegularFile(indexPath, kMaxSafetensorsIndexBytes, "safetensors index");
   if (!text)
     return text.takeStatus();
-  auto parsed = detail::parseJsonStrict(*text, indexPath);
-  if (!parsed)
-    return parsed.takeStatus();
-  const json &root = *parsed;
-  auto wm = root.is_object() ? root.find("weight_map") : root.end();
-  if (!root.is_object() || wm == root.end() || !wm->is_object())
-    return invalidArgument(indexPath + ": no 'weight_map' object");
+  auto index = parseSafetensorsIndex(*text, indexPath);
+  if (!index)
+    return index.takeStatus();
 
   fs::path dir = fs::path(indexPath).parent_path();
   std::vector<std::string> shardNames;
   std::unordered_map<std::string, size_t> shardIndex;
   std::vector<std::pair<std::string, size_t>> listed; // tensor -> shard
-  for (auto it = wm->begin(); it != wm->end(); ++it) {
-    if (!it.value().is_string())
-      return invalidArgument(indexPath + ": weight_map entry '" + printable(it.key()) +
-                             "' is not a file name");
-    std::string shard = it.value().get<std::string>();
-    // Shards live next to the index; a path would escape the checkpoint.
-    if (shard.empty() || shard.find('/') != std::string::npos || shard == "." ||
-        shard == "..")
-      return invalidArgument(indexPath + ": weight_map entry '" + printable(it.key()) +
-                             "' names '" + printable(shard) +
-                             "', not a file in the index's directory");
+  for (auto &[tensor, shard] : *index) {
     auto [pos, inserted] = shardIndex.emplace(shard, shardNames.size());
     if (inserted)
       shardNames.push_back(shard);
-    listed.emplace_back(it.key(), pos->second);
+    listed.emplace_back(std::move(tensor), pos->second);
   }
   std::vector<std::unique_ptr<SafetensorsFile>> files;
   for (const std::string &shard : shardNames) {

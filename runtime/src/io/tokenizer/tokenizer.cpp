@@ -40,6 +40,9 @@ constexpr const char *kGpt2Pattern =
 // Pieces longer than this are rarely repeated; not worth caching.
 constexpr size_t kMaxCachedPiece = 256;
 
+// Merge scratch below this is never worth a look at the machine's memory.
+constexpr uint64_t kScratchCheckBytes = uint64_t(64) << 20;
+
 /// Leftmost-longest matching of added tokens (a byte trie).
 class AddedTokenMatcher {
 public:
@@ -664,6 +667,16 @@ Status detail::TokenizerImpl::encodeText(
     std::unordered_map<std::string_view, std::pair<uint32_t, uint32_t>> &cache)
     const {
   SIEVE_RETURN_IF_ERROR(pre.split(text, scratch.pre, scratch.pieces));
+  // Merging needs scratch in proportion to the longest piece (a run of one
+  // character is one piece); say so up front rather than fail mid-way.
+  size_t longest = 0;
+  for (const Piece &p : scratch.pieces)
+    longest = std::max<size_t>(longest, p.length);
+  uint64_t scratchBytes = detail::BpeModel::scratchBytesFor(longest);
+  if (scratchBytes > kScratchCheckBytes)
+    SIEVE_RETURN_IF_ERROR(checkMemoryAvailable(
+        scratchBytes + text.size() * sizeof(int32_t),
+        "encoding a piece of " + std::to_string(longest) + " bytes"));
   for (const Piece &p : scratch.pieces) {
     std::string_view piece = text.substr(p.offset, p.length);
     bool cacheable = piece.size() > 1 && piece.size() <= kMaxCachedPiece;

@@ -1,0 +1,7 @@
+// One bias per mix.
+func.func @hc_base(%h: tensor<1x4x64xbf16>, %fn: tensor<24x256xf32>, %b: tensor<4xf32>, %s: tensor<3xf32>) {
+  // expected-error @+1 {{expects base of shape 24 (one per mix), got 4}}
+  %a, %p, %c = v4.hc_pre %h, %fn, %b, %s iters 20 eps 1.0e-6 norm_eps 1.0e-6
+      : (tensor<1x4x64xbf16>, tensor<24x256xf32>, tensor<4xf32>, tensor<3xf32>) -> (tensor<1x64xbf16>, tensor<1x4xf32>, tensor<1x4x4xf32>)
+  return
+}

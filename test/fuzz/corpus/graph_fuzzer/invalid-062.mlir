@@ -1,0 +1,7 @@
+// hc_pre has three scales (pre, post, comb).
+func.func @hc_scale(%h: tensor<1x4x64xbf16>, %fn: tensor<24x256xf32>, %b: tensor<24xf32>, %s: tensor<1xf32>) {
+  // expected-error @+1 {{expects scale of shape 3, got 1}}
+  %a, %p, %c = v4.hc_pre %h, %fn, %b, %s iters 20 eps 1.0e-6 norm_eps 1.0e-6
+      : (tensor<1x4x64xbf16>, tensor<24x256xf32>, tensor<24xf32>, tensor<1xf32>) -> (tensor<1x64xbf16>, tensor<1x4xf32>, tensor<1x4x4xf32>)
+  return
+}

@@ -1,0 +1,7 @@
+// comb is n x n per token.
+func.func @hc_comb_result(%h: tensor<1x4x64xbf16>, %fn: tensor<24x256xf32>, %b: tensor<24xf32>, %s: tensor<3xf32>) {
+  // expected-error @+1 {{expects comb of shape 1x4x4, got 1x16}}
+  %a, %p, %c = v4.hc_pre %h, %fn, %b, %s iters 20 eps 1.0e-6 norm_eps 1.0e-6
+      : (tensor<1x4x64xbf16>, tensor<24x256xf32>, tensor<24xf32>, tensor<3xf32>) -> (tensor<1x64xbf16>, tensor<1x4xf32>, tensor<1x16xf32>)
+  return
+}

@@ -1,0 +1,6 @@
+// One weight per query head.
+func.func @indexer_weights(%q: tensor<1x4x64x128xbf16>, %k: tensor<1x8x128xbf16>, %w: tensor<1x4x32xbf16>) {
+  // expected-error @+1 {{expects weights of shape 1x4x64 ([B, S, H]), got 1x4x32}}
+  %s = v4.indexer_score %q, %k, %w : (tensor<1x4x64x128xbf16>, tensor<1x8x128xbf16>, tensor<1x4x32xbf16>) -> tensor<1x4x8xbf16>
+  return
+}
