@@ -47,7 +47,7 @@ HOSTILE_INTS = [0, -1, -(1 << 63), (1 << 31), (1 << 31) - 1, (1 << 53) + 1, (1 <
 
 class Campaign:
     def __init__(self, bin_dir, runs, seed, timeout):
-        self.bin = bin_dir
+        self.bin = os.path.abspath(bin_dir)
         self.runs = runs
         self.rng = random.Random(seed)
         self.timeout = timeout

@@ -75,7 +75,7 @@ Status checkJsonText(std::string_view text, const std::string &what) {
                            " (JSON text cannot contain one)");
   if (text.size() >= 3 && text.compare(0, 3, "\xEF\xBB\xBF") == 0)
     return invalidArgument(what + ": starts with a UTF-8 byte-order mark (not "
-                                  "allowed in JSON model files)");
+                                  "allowed in JSON input)");
   return Status::ok();
 }
 

@@ -14,7 +14,45 @@ constexpr int32_t kDeadSymbol = kUnknownByte - 1;
 uint64_t candidateKey(uint32_t rank, int32_t pos) {
   return (uint64_t(rank) << 32) | uint32_t(pos);
 }
+
+// Merges the symbol at `pos` with its right neighbour into `result`.
+void applyMerge(std::vector<BpeModel::Scratch::Symbol> &sym, int32_t pos, int32_t result) {
+  BpeModel::Scratch::Symbol &left = sym[pos];
+  int32_t rightPos = left.next;
+  left.id = result;
+  left.next = sym[rightPos].next;
+  if (left.next >= 0)
+    sym[left.next].prev = pos;
+  sym[rightPos].id = kDeadSymbol;
+}
+
+// Scratch larger than this many symbols is released after the piece.
+constexpr size_t kKeptScratchSymbols = size_t(1) << 20;
+
+// Below this many bytes the heap is as fast and allocates nothing new.
+constexpr size_t kRankByRankMinBytes = 4096;
 } // namespace
+
+void BpeModel::finalizeMerges() {
+  // The highest rank of a merge producing each token.
+  std::unordered_map<int32_t, uint32_t> producedAt;
+  producedAt.reserve(merges_.size());
+  for (const auto &[pair, merge] : merges_) {
+    auto [it, inserted] = producedAt.try_emplace(merge.result, merge.rank);
+    if (!inserted)
+      it->second = std::max(it->second, merge.rank);
+  }
+  mergesOrdered_ = true;
+  for (const auto &[pair, merge] : merges_) {
+    for (int32_t part : {int32_t(pair >> 32), int32_t(uint32_t(pair))}) {
+      auto it = producedAt.find(part);
+      if (it != producedAt.end() && it->second >= merge.rank) {
+        mergesOrdered_ = false;
+        return;
+      }
+    }
+  }
+}
 
 Status BpeModel::encodePiece(const uint8_t *bytes, size_t n, Scratch &scratch,
                              std::vector<int32_t> &out, size_t &badByte) const {
@@ -50,12 +88,31 @@ Status BpeModel::encodePiece(const uint8_t *bytes, size_t n, Scratch &scratch,
   }
 
   auto &sym = scratch.symbols;
-  auto &heap = scratch.heap;
   sym.resize(n);
-  heap.clear();
   for (size_t i = 0; i < n; ++i)
     sym[i] = Scratch::Symbol{idOf(i), static_cast<int32_t>(i) - 1,
                              i + 1 < n ? static_cast<int32_t>(i + 1) : -1};
+  // Short pieces (almost all of them) take the heap: no per-rank bookkeeping.
+  if (mergesOrdered_ && !forceHeap && n >= kRankByRankMinBytes)
+    mergeRankByRank(scratch);
+  else
+    mergeWithHeap(scratch);
+  for (int32_t i = 0; i >= 0; i = sym[i].next)
+    out.push_back(sym[i].id == kUnknownByte ? unkId : sym[i].id);
+  // The scratch is per thread and lives on: do not let one huge piece keep
+  // gigabytes of it.
+  if (sym.capacity() > kKeptScratchSymbols) {
+    std::vector<Scratch::Symbol>().swap(sym);
+    std::vector<uint64_t>().swap(scratch.heap);
+  }
+  return Status::ok();
+}
+
+void BpeModel::mergeWithHeap(Scratch &scratch) const {
+  auto &sym = scratch.symbols;
+  auto &heap = scratch.heap;
+  const size_t n = sym.size();
+  heap.clear();
   // The merge the pair starting at `pos` would make now, if any.
   auto mergeAt = [&](int32_t pos) -> const Merge * {
     int32_t next = sym[pos].next;
@@ -88,20 +145,57 @@ Status BpeModel::encodePiece(const uint8_t *bytes, size_t n, Scratch &scratch,
     const Merge *m = mergeAt(pos);
     if (!m || m->rank != rank)
       continue;
-    Scratch::Symbol &left = sym[pos];
-    int32_t rightPos = left.next;
-    left.id = m->result;
-    left.next = sym[rightPos].next;
-    if (left.next >= 0)
-      sym[left.next].prev = pos;
-    sym[rightPos].id = kDeadSymbol;
-    if (left.prev >= 0)
-      consider(left.prev);
+    applyMerge(sym, pos, m->result);
+    if (sym[pos].prev >= 0)
+      consider(sym[pos].prev);
     consider(pos);
   }
-  for (int32_t i = 0; i >= 0; i = sym[i].next)
-    out.push_back(sym[i].id == kUnknownByte ? unkId : sym[i].id);
-  return Status::ok();
+}
+
+void BpeModel::mergeRankByRank(Scratch &scratch) const {
+  auto &sym = scratch.symbols;
+  const size_t n = sym.size();
+  auto mergeAt = [&](int32_t pos) -> const Merge * {
+    int32_t next = sym[pos].next;
+    return next < 0 ? nullptr : findMerge(sym[pos].id, sym[next].id);
+  };
+  // Candidate positions per rank, and the ranks that have any (a min-heap).
+  // With ordered merges a merge of rank r only creates candidates of rank
+  // above r, so each rank's positions are complete when its turn comes:
+  // processing them in position order is exactly the heap's (rank, position)
+  // order. They mostly arrive in order already, so the sort rarely runs.
+  std::unordered_map<uint32_t, std::vector<int32_t>> buckets;
+  std::vector<uint32_t> ranks;
+  auto push = [&](int32_t pos) {
+    if (const Merge *m = mergeAt(pos)) {
+      auto [it, inserted] = buckets.try_emplace(m->rank);
+      if (inserted) {
+        ranks.push_back(m->rank);
+        std::push_heap(ranks.begin(), ranks.end(), std::greater<>());
+      }
+      it->second.push_back(pos);
+    }
+  };
+  for (size_t i = 0; i + 1 < n; ++i)
+    push(static_cast<int32_t>(i));
+  while (!ranks.empty()) {
+    std::pop_heap(ranks.begin(), ranks.end(), std::greater<>());
+    const uint32_t rank = ranks.back();
+    ranks.pop_back();
+    auto node = buckets.extract(rank);
+    std::vector<int32_t> &positions = node.mapped();
+    if (!std::is_sorted(positions.begin(), positions.end()))
+      std::sort(positions.begin(), positions.end());
+    for (int32_t pos : positions) {
+      const Merge *m = mergeAt(pos);
+      if (!m || m->rank != rank)
+        continue; // stale, as in the heap
+      applyMerge(sym, pos, m->result);
+      if (sym[pos].prev >= 0)
+        push(sym[pos].prev);
+      push(pos);
+    }
+  }
 }
 
 } // namespace sieve::io::detail

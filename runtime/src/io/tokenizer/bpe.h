@@ -44,6 +44,15 @@ public:
     merges_[key(left, right)] = Merge{rank, result};
   }
   void reserveMerges(size_t n) { merges_.reserve(n); }
+  /// Call once after the last addMerge: finds whether every merge ranks
+  /// after all merges that produce its two parts (true of vocabularies
+  /// learned by BPE, DeepSeek's included). Then a merge can only create
+  /// candidates of higher rank, and long pieces merge rank by rank in
+  /// linear time instead of through the heap.
+  void finalizeMerges();
+  bool mergesOrdered() const { return mergesOrdered_; }
+  /// Tests: always use the heap, to compare both ways on one input.
+  bool forceHeap = false;
 
   struct Scratch {
     struct Symbol {
@@ -57,8 +66,8 @@ public:
     std::vector<uint64_t> heap;
   };
 
-  /// Scratch bytes encodePiece needs for a piece of `n` bytes (symbols and
-  /// the heap at its largest).
+  /// Scratch bytes encodePiece needs at most for a piece of `n` bytes
+  /// (symbols and the heap at its largest; the rank-by-rank path needs less).
   static uint64_t scratchBytesFor(uint64_t n) {
     return n * (sizeof(Scratch::Symbol) + 2 * sizeof(uint64_t));
   }
@@ -71,6 +80,11 @@ public:
                      std::vector<int32_t> &out, size_t &badByte) const;
 
 private:
+  /// The merge loop over a piece whose symbols are set up: heap order, or
+  /// rank by rank when the merges are ordered (same result, see above).
+  void mergeWithHeap(Scratch &scratch) const;
+  void mergeRankByRank(Scratch &scratch) const;
+
   static uint64_t key(int32_t left, int32_t right) {
     return (static_cast<uint64_t>(static_cast<uint32_t>(left)) << 32) |
            static_cast<uint32_t>(right);
@@ -83,6 +97,7 @@ private:
   }
 
   std::unordered_map<uint64_t, Merge> merges_;
+  bool mergesOrdered_ = false;
 };
 
 } // namespace sieve::io::detail

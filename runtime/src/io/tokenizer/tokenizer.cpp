@@ -341,6 +341,7 @@ Status Loader::loadModel(const json &model, const detail::TokenizerJson &data,
     impl.bpe.addMerge(l->second, r->second, static_cast<uint32_t>(rank),
                       res->second);
   }
+  impl.bpe.finalizeMerges();
   return Status::ok();
 }
 
