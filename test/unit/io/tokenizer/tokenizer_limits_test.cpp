@@ -12,6 +12,8 @@
 #include "sieve/io/chat_format.h"
 #include "sieve/io/tokenizer.h"
 
+#include "tiny_tokenizer.h"
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -31,17 +33,9 @@ using Ids = std::vector<int32_t>;
 
 namespace {
 
-const std::string kTinyPath =
-    SIEVE_SOURCE_DIR "/test/unit/io/tokenizer/tiny_tokenizer.json";
-
-std::string readFile(const std::string &path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-nlohmann::json tinyJson() { return nlohmann::json::parse(readFile(kTinyPath)); }
+const std::string &kTinyPath = test::kTinyTokenizerPath;
+using test::readFile;
+nlohmann::json tinyJson() { return test::tinyTokenizerJson(); }
 
 std::string loadError(const std::string &text) {
   auto t = Tokenizer::fromJson(text, "tok.json");

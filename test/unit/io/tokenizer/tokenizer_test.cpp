@@ -8,6 +8,8 @@
 
 #include "sieve/io/tokenizer.h"
 
+#include "tiny_tokenizer.h"
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -24,17 +26,9 @@ using Pieces = std::vector<std::string>;
 
 namespace {
 
-const std::string kTinyPath =
-    SIEVE_SOURCE_DIR "/test/unit/io/tokenizer/tiny_tokenizer.json";
-
-std::string readFile(const std::string &path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-nlohmann::json tinyJson() { return nlohmann::json::parse(readFile(kTinyPath)); }
+const std::string &kTinyPath = test::kTinyTokenizerPath;
+using test::readFile;
+nlohmann::json tinyJson() { return test::tinyTokenizerJson(); }
 
 class TokenizerTest : public ::testing::Test {
 protected:
