@@ -94,5 +94,82 @@ TEST(Npy, ErrorsNameThePath) {
   EXPECT_FALSE(neg.isOk());
 }
 
+TEST(NpyRead, ReadsBackWhatWasWritten) {
+  test::ScopedTempDir tmp("sieve-npy");
+  for (const std::vector<int64_t> &shape :
+       {std::vector<int64_t>{2, 3}, std::vector<int64_t>{5}, std::vector<int64_t>{},
+        std::vector<int64_t>{0, 4}}) {
+    int64_t n = 1;
+    for (int64_t d : shape)
+      n *= d;
+    std::vector<float> values(static_cast<size_t>(n));
+    for (int64_t i = 0; i < n; ++i)
+      values[size_t(i)] = 0.5f * float(i) - 1.0f;
+    const std::string path = tmp.path() + "/a.npy";
+    ASSERT_TRUE(writeNpyF32(path, values.data(), shape).isOk());
+    auto array = readNpyF32(path);
+    ASSERT_TRUE(array.isOk()) << array.status().toString();
+    EXPECT_EQ(array->shape, shape);
+    EXPECT_EQ(array->data, values);
+  }
+}
+
+TEST(NpyRead, NumpysOwnSpellingsParse) {
+  // numpy.save writes 1.0 headers with this exact text; 2.0 has a 4-byte
+  // length; keys may come in any order.
+  std::string dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }";
+  std::string v1 = std::string("\x93NUMPY\x01\x00", 8) + char(dict.size() + 1) + '\0' + dict +
+                   '\n' + std::string(8, '\0');
+  auto a = parseNpyF32(v1, "v1.npy");
+  ASSERT_TRUE(a.isOk()) << a.status().toString();
+  EXPECT_EQ(a->shape, (std::vector<int64_t>{2}));
+  std::string reordered = "{\"shape\": (1, 1), \"fortran_order\": False, \"descr\": \"<f4\"}";
+  std::string v2 = std::string("\x93NUMPY\x02\x00", 8) + char(reordered.size()) +
+                   std::string(3, '\0') + reordered + std::string(4, '\0');
+  auto b = parseNpyF32(v2, "v2.npy");
+  ASSERT_TRUE(b.isOk()) << b.status().toString();
+  EXPECT_EQ(b->shape, (std::vector<int64_t>{1, 1}));
+}
+
+TEST(NpyRead, MalformedFilesAreErrorsNamingTheProblem) {
+  auto header = [](const std::string &dict, size_t dataBytes) {
+    return std::string("\x93NUMPY\x01\x00", 8) + char(dict.size()) + '\0' + dict +
+           std::string(dataBytes, '\0');
+  };
+  struct Case {
+    std::string bytes;
+    const char *message;
+  };
+  const std::string ok = "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 2), }";
+  const Case cases[] = {
+      {"PK\x03\x04", "no \\x93NUMPY magic"},
+      {std::string("\x93NUMPY\x09\x00\x10\x00", 10), "is not 1.0, 2.0 or 3.0"},
+      {std::string("\x93NUMPY\x01\x00\xff\x7f", 10) + "{", "runs past the end"},
+      {header(ok, 15), "shape needs 16 data bytes but the file has 15"},
+      {header(ok, 17), "shape needs 16 data bytes but the file has 17"},
+      {header("{'descr': '<f8', 'fortran_order': False, 'shape': (2,), }", 16),
+       "dtype '<f8' is not '<f4'"},
+      {header("{'descr': '<f4', 'fortran_order': True, 'shape': (2,), }", 8),
+       "Fortran-order arrays are not supported"},
+      {header("{'descr': '<f4', 'fortran_order': False}", 0), "needs the keys"},
+      {header("{'descr': '<f4', 'descr': '<f4', 'fortran_order': False, 'shape': ()}", 4),
+       "unexpected or repeated key 'descr'"},
+      {header("{'descr': '<f4', 'fortran_order': False, 'shape': (-1,), }", 0),
+       "not a non-negative integer"},
+      {header("{'descr': '<f4', 'fortran_order': False, 'shape': (99999999999999999999,), }",
+              0),
+       "overflows int64"},
+      {header("{'descr': '<f4', 'fortran_order': False, 'shape': (4294967296, 4294967296), }",
+              0),
+       "more than 2^63"},
+  };
+  for (const Case &c : cases) {
+    auto a = parseNpyF32(c.bytes, "bad.npy");
+    ASSERT_FALSE(a.isOk()) << c.message;
+    EXPECT_NE(a.status().message().find(c.message), std::string::npos) << a.status().message();
+    EXPECT_EQ(a.status().message().rfind("bad.npy: ", 0), 0u) << a.status().message();
+  }
+}
+
 } // namespace
 } // namespace sieve
