@@ -1,9 +1,8 @@
 //===- ConfigDiagnostics.cpp - config.json problems as located errors -----===//
 //
-// The runtime's config parser reports problems as text ("<path>: field
-// 'compress_ratios' has 3 entries, ..."). The compiler turns each line into
-// an MLIR error located in the config file: at the JSON syntax error's line
-// and column, or at the key the message names, so editors can jump to it.
+// The runtime's config parser reports each problem with the key it concerns
+// and that key's line and column (or a JSON syntax error's); the compiler
+// turns each into an MLIR error located there, so editors can jump to it.
 //
 //===----------------------------------------------------------------------===//
 
@@ -12,8 +11,6 @@
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Location.h"
 #include "mlir/IR/MLIRContext.h"
-#include "llvm/ADT/SmallVector.h"
-#include "llvm/ADT/StringExtras.h"
 
 using namespace mlir;
 
@@ -53,53 +50,13 @@ Location ConfigLocator::field(llvm::StringRef name) const {
   return file();
 }
 
-/// The first 'name' quoted in a message, if it looks like a config key.
-static llvm::StringRef quotedKey(llvm::StringRef message) {
-  size_t open = message.find('\'');
-  while (open != llvm::StringRef::npos) {
-    size_t close = message.find('\'', open + 1);
-    if (close == llvm::StringRef::npos)
-      return {};
-    llvm::StringRef candidate = message.slice(open + 1, close);
-    if (!candidate.empty() &&
-        llvm::all_of(candidate, [](char c) {
-          return llvm::isAlnum(c) || c == '_' || c == '.';
-        }))
-      return candidate;
-    open = message.find('\'', close + 1);
-  }
-  return {};
-}
-
-/// "... at line 3, column 7: ..." in nlohmann::json parse errors.
-static bool parseLineColumn(llvm::StringRef message, unsigned &line,
-                            unsigned &column) {
-  size_t at = message.find("at line ");
-  if (at == llvm::StringRef::npos)
-    return false;
-  llvm::StringRef rest = message.drop_front(at + 8);
-  llvm::StringRef lineText = rest.take_while(llvm::isDigit);
-  rest = rest.drop_front(lineText.size());
-  if (!rest.consume_front(", column "))
-    return false;
-  llvm::StringRef columnText = rest.take_while(llvm::isDigit);
-  return !lineText.getAsInteger(10, line) &&
-         !columnText.getAsInteger(10, column);
-}
-
-void emitConfigErrors(const ConfigLocator &locator, llvm::StringRef message) {
-  llvm::SmallVector<llvm::StringRef> lines;
-  message.split(lines, '\n', /*MaxSplit=*/-1, /*KeepEmpty=*/false);
-  std::string prefix = (locator.path + ": ").str();
-  for (llvm::StringRef line : lines) {
-    line.consume_front(prefix);
-    unsigned row = 0, column = 0;
-    Location loc = locator.file();
-    if (parseLineColumn(line, row, column))
-      loc = FileLineColLoc::get(locator.context, locator.path, row, column);
-    else if (llvm::StringRef key = quotedKey(line); !key.empty())
-      loc = locator.field(key);
-    emitError(loc) << line;
+void emitConfigProblems(const ConfigLocator &locator, const io::ConfigReport &report) {
+  for (const io::ConfigProblem &problem : report.problems) {
+    Location loc = problem.line > 0
+                       ? FileLineColLoc::get(locator.context, locator.path,
+                                             unsigned(problem.line), unsigned(problem.column))
+                       : locator.file();
+    emitError(loc) << problem.message;
   }
 }
 

@@ -1,11 +1,13 @@
 //===- ConfigDiagnostics.h - Locate config.json problems ----------*- C++ -*-===//
 //
-// Private to SieveImport: maps problems in a config file to FileLineColLoc
-// locations (the key a message names, or a JSON syntax error's position).
+// Private to SieveImport: config problems as errors located in the file (the
+// runtime's ConfigReport gives each problem's line and column).
 //
 //===----------------------------------------------------------------------===//
 #ifndef SIEVE_LIB_IMPORT_CONFIGDIAGNOSTICS_H
 #define SIEVE_LIB_IMPORT_CONFIGDIAGNOSTICS_H
+
+#include "sieve/io/model_config.h"
 
 #include "mlir/IR/Location.h"
 #include "llvm/ADT/StringRef.h"
@@ -26,9 +28,8 @@ struct ConfigLocator {
   mlir::Location field(llvm::StringRef name) const;
 };
 
-/// One error per line of a runtime config-parser message, each located at
-/// its JSON position or at the first key it quotes.
-void emitConfigErrors(const ConfigLocator &locator, llvm::StringRef message);
+/// One error per problem, at its line and column (the file when it has none).
+void emitConfigProblems(const ConfigLocator &locator, const io::ConfigReport &report);
 
 } // namespace sieve::detail
 

@@ -1051,17 +1051,18 @@ FailureOr<io::ModelConfig> parseModelConfig(MLIRContext *context,
   detail::ConfigLocator locator{context, text, path};
   io::ConfigParseOptions parseOptions;
   parseOptions.allowTestRatios = options.allowTestRatios;
-  auto parsed = io::parseModelConfig(text.str(), path.str(), parseOptions);
-  if (!parsed.isOk()) {
-    detail::emitConfigErrors(locator, parsed.status().message());
+  io::ParsedModelConfig parsed =
+      io::parseModelConfigWithReport(text.str(), path.str(), parseOptions);
+  if (!parsed.report.ok()) {
+    detail::emitConfigProblems(locator, parsed.report);
     return failure();
   }
-  auto problems = unsupportedFeatures(*parsed);
+  auto problems = unsupportedFeatures(parsed.config);
   for (const auto &[field, message] : problems)
     emitError(locator.field(field)) << message;
   if (!problems.empty())
     return failure();
-  return parsed.take();
+  return std::move(parsed.config);
 }
 
 OwningOpRef<ModuleOp> importModel(MLIRContext *context,

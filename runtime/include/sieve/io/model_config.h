@@ -161,6 +161,41 @@ struct ConfigParseOptions {
   bool allowTestRatios = false;
 };
 
+/// One problem with a config file: what is wrong, and where.
+struct ConfigProblem {
+  /// The key it is about as the file spells it, dotted inside objects
+  /// ("rope_scaling.factor"); empty when it concerns the file as a whole.
+  std::string key;
+  /// 1-based position of that key (or of a JSON syntax error) in the file;
+  /// 0 when there is none (a missing field, a config built in code).
+  int64_t line = 0;
+  int64_t column = 0;
+  /// A complete sentence, without the file name.
+  std::string message;
+};
+
+/// Every problem of one config, in the order found (read errors first, then
+/// the validation rules).
+struct ConfigReport {
+  std::string source; // the file, for messages
+  std::vector<ConfigProblem> problems;
+
+  bool ok() const { return problems.empty(); }
+  /// Ok, or invalid-argument with one "source: message" line per problem.
+  Status toStatus() const;
+};
+
+struct ParsedModelConfig {
+  ModelConfig config; // meaningful only when report.ok()
+  ConfigReport report;
+};
+
+/// Parses and validates config JSON text; `source` names it. Callers that
+/// point at problems (the compiler's diagnostics) read the report.
+ParsedModelConfig parseModelConfigWithReport(const std::string &jsonText,
+                                             const std::string &source,
+                                             const ConfigParseOptions &options = {});
+
 /// Parses and validates config JSON text. `source` names it in messages.
 Expected<ModelConfig> parseModelConfig(const std::string &jsonText,
                                        const std::string &source,

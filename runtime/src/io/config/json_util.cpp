@@ -2,6 +2,7 @@
 
 #include "json_util.h"
 
+#include <algorithm>
 #include <unordered_map>
 #include <vector>
 
@@ -66,16 +67,21 @@ std::string printable(std::string_view text, size_t maxLen) {
   return out;
 }
 
-Status checkJsonText(std::string_view text, const std::string &what) {
+Status checkJsonText(std::string_view text, const std::string &what,
+                     JsonErrorPlace *place) {
+  auto failAt = [&](size_t offset, const std::string &message) {
+    if (place)
+      place->offset = offset;
+    return invalidArgument(what + ": " + message);
+  };
   size_t bad = 0;
   if (!isValidUtf8(text, bad))
-    return invalidArgument(what + ": invalid UTF-8 at byte " + std::to_string(bad));
+    return failAt(bad, "invalid UTF-8 at byte " + std::to_string(bad));
   if (size_t nul = text.find('\0'); nul != std::string_view::npos)
-    return invalidArgument(what + ": NUL byte at offset " + std::to_string(nul) +
+    return failAt(nul, "NUL byte at offset " + std::to_string(nul) +
                            " (JSON text cannot contain one)");
   if (text.size() >= 3 && text.compare(0, 3, "\xEF\xBB\xBF") == 0)
-    return invalidArgument(what + ": starts with a UTF-8 byte-order mark (not "
-                                  "allowed in JSON input)");
+    return failAt(0, "starts with a UTF-8 byte-order mark (not allowed in JSON input)");
   return Status::ok();
 }
 
@@ -116,8 +122,8 @@ nlohmann::ordered_json *slotFor(nlohmann::ordered_json &object, std::string &key
 /// stops the parse before it costs anything.
 template <typename Json> class StrictDomBuilder {
 public:
-  StrictDomBuilder(Json &root, const JsonParseOptions &options)
-      : root_(root), options_(options) {}
+  StrictDomBuilder(Json &root, const JsonParseOptions &options, JsonErrorPlace &place)
+      : root_(root), options_(options), place_(place) {}
 
   bool null() { return place(Json()); }
   bool boolean(bool v) { return place(Json(v)); }
@@ -138,15 +144,22 @@ public:
     Frame &frame = stack_.back();
     bool existed = false;
     slot_ = slotFor(*frame.value, k, frame.keys, existed);
-    if (existed && options_.duplicateKeys == DuplicateKeys::kReject)
+    if (existed && options_.duplicateKeys == DuplicateKeys::kReject) {
+      for (const Frame &f : stack_)
+        if (!f.name.empty())
+          place_.keyPath += f.name + ".";
+      place_.keyPath += k;
       return fail("duplicate key '" + printable(k) + "'" +
                   (frame.name.empty() ? std::string() : " in '" + printable(frame.name) + "'"));
+    }
     key_ = std::move(k);
     return true;
   }
 
-  bool parse_error(std::size_t, const std::string &,
+  bool parse_error(std::size_t position, const std::string &,
                    const nlohmann::detail::exception &e) {
+    // nlohmann counts the byte it stopped at; point at that byte.
+    place_.offset = position > 0 ? position - 1 : 0;
     // "[json.exception.parse_error.101] parse error at line 3, column 5: ..."
     std::string what = e.what();
     size_t close = what.find("] ");
@@ -201,6 +214,7 @@ private:
 
   Json &root_;
   const JsonParseOptions &options_;
+  JsonErrorPlace &place_;
   std::vector<Frame> stack_;
   Json *slot_ = nullptr; // the member the last key named
   std::string key_;
@@ -209,10 +223,12 @@ private:
 
 template <typename Json>
 Expected<Json> parseWithBuilder(std::string_view text, const std::string &what,
-                                const JsonParseOptions &options) {
-  SIEVE_RETURN_IF_ERROR(checkJsonText(text, what));
+                                const JsonParseOptions &options, JsonErrorPlace *place) {
+  JsonErrorPlace ignored;
+  JsonErrorPlace &where = place ? *place : ignored;
+  SIEVE_RETURN_IF_ERROR(checkJsonText(text, what, &where));
   Json result;
-  StrictDomBuilder<Json> builder(result, options);
+  StrictDomBuilder<Json> builder(result, options, where);
   bool ok = false;
   try {
     ok = Json::sax_parse(text.begin(), text.end(), &builder);
@@ -228,14 +244,67 @@ Expected<Json> parseWithBuilder(std::string_view text, const std::string &what,
 } // namespace
 
 Expected<nlohmann::json> parseJsonStrict(std::string_view text, const std::string &what,
-                                         const JsonParseOptions &options) {
-  return parseWithBuilder<nlohmann::json>(text, what, options);
+                                         const JsonParseOptions &options,
+                                         JsonErrorPlace *place) {
+  return parseWithBuilder<nlohmann::json>(text, what, options, place);
 }
 
 Expected<nlohmann::ordered_json> parseOrderedJsonStrict(std::string_view text,
                                                         const std::string &what,
                                                         const JsonParseOptions &options) {
-  return parseWithBuilder<nlohmann::ordered_json>(text, what, options);
+  return parseWithBuilder<nlohmann::ordered_json>(text, what, options, nullptr);
+}
+
+std::unordered_map<std::string, size_t> indexJsonKeys(std::string_view text) {
+  struct Container {
+    bool object;
+    bool expectKey;
+    std::string path; // dotted path of this container ("" at the top)
+    std::string key;  // the last key read in it
+  };
+  std::unordered_map<std::string, size_t> offsets;
+  std::vector<Container> stack;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '{' || c == '[') {
+      std::string path;
+      if (!stack.empty())
+        path = stack.back().object ? (stack.back().path.empty() ? "" : stack.back().path + ".") +
+                                         stack.back().key
+                                   : stack.back().path;
+      stack.push_back({c == '{', c == '{', std::move(path), {}});
+    } else if (c == '}' || c == ']') {
+      if (!stack.empty())
+        stack.pop_back();
+    } else if (c == ',') {
+      if (!stack.empty() && stack.back().object)
+        stack.back().expectKey = true;
+    } else if (c == '"') {
+      size_t start = i++;
+      while (i < text.size() && text[i] != '"')
+        i += text[i] == '\\' ? 2 : 1;
+      if (!stack.empty() && stack.back().object && stack.back().expectKey) {
+        Container &top = stack.back();
+        top.key = std::string(text.substr(start + 1, std::min(i, text.size()) - start - 1));
+        top.expectKey = false;
+        offsets.try_emplace(top.path.empty() ? top.key : top.path + "." + top.key, start);
+      }
+    }
+  }
+  return offsets;
+}
+
+void lineAndColumn(std::string_view text, size_t offset, int64_t &line, int64_t &column) {
+  line = 1;
+  column = 1;
+  for (size_t i = 0; i < offset && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      column = 1;
+    } else {
+      ++column;
+    }
+  }
 }
 
 } // namespace sieve::io::detail

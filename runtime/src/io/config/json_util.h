@@ -17,6 +17,7 @@
 
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 namespace sieve::io::detail {
 
@@ -31,9 +32,19 @@ std::string printable(std::string_view text, size_t maxLen = 80);
 /// safetensors headers use 3 levels, tokenizer.json 6).
 constexpr size_t kMaxJsonDepth = 64;
 
+/// Where a parse failed, for callers that point at the problem in the file.
+struct JsonErrorPlace {
+  /// Byte offset of a syntax error, a NUL byte or invalid UTF-8; npos when
+  /// the problem has no single byte (a repeated key, too deep a nesting).
+  size_t offset = std::string_view::npos;
+  /// Dotted path of a repeated key ("weight_map.layers.0.attn.wq_a.weight").
+  std::string keyPath;
+};
+
 /// Ok, or why `text` cannot be JSON a model file holds: invalid UTF-8, a NUL
 /// byte or a leading byte-order mark (messages prefixed by `what`).
-Status checkJsonText(std::string_view text, const std::string &what);
+Status checkJsonText(std::string_view text, const std::string &what,
+                     JsonErrorPlace *place = nullptr);
 
 /// What to do with a key an object already has.
 enum class DuplicateKeys {
@@ -50,12 +61,21 @@ struct JsonParseOptions {
 /// Parses `text`; errors are invalid-argument messages prefixed by `what`
 /// (e.g. "model.safetensors: header") that name the offending byte or key.
 Expected<nlohmann::json> parseJsonStrict(std::string_view text, const std::string &what,
-                                         const JsonParseOptions &options = {});
+                                         const JsonParseOptions &options = {},
+                                         JsonErrorPlace *place = nullptr);
 
 /// The same into an ordered_json (keys in input order), in linear time:
 /// nlohmann's own parse of an ordered_json scans every object once per key.
 Expected<nlohmann::ordered_json> parseOrderedJsonStrict(std::string_view text,
                                                         const std::string &what,
                                                         const JsonParseOptions &options = {});
+
+/// Byte offset of the first occurrence of every object key of `text`, by
+/// dotted path of object keys ("rope_scaling.factor"; arrays add nothing to
+/// the path). `text` must be JSON that parsed; keys are matched as spelled.
+std::unordered_map<std::string, size_t> indexJsonKeys(std::string_view text);
+
+/// 1-based line and column (in bytes) of byte `offset` of `text`.
+void lineAndColumn(std::string_view text, size_t offset, int64_t &line, int64_t &column);
 
 } // namespace sieve::io::detail

@@ -16,6 +16,7 @@
 
 #include <cmath>
 #include <map>
+#include <unordered_map>
 
 namespace sieve::io {
 
@@ -61,15 +62,26 @@ std::string ModelConfig::blockPrefix(int64_t block) const {
 
 namespace {
 
+/// A problem before it has a place: the key it concerns (as spelled in the
+/// file, or the reference name for validation rules) and the message.
+struct Problem {
+  std::string key;
+  std::string message;
+};
+using Problems = std::vector<Problem>;
+
 //===----------------------------------------------------------------------===//
 // Field lookup
 //===----------------------------------------------------------------------===//
 
 /// Reads fields under any of their spellings and collects every problem.
+/// Remembers which spelling each field had, so that problems the validation
+/// reports under reference names can point at the key the file used.
 class FieldReader {
 public:
-  FieldReader(const json &root, std::string source, std::vector<std::string> &errors)
-      : root_(root), source_(std::move(source)), errors_(errors) {}
+  FieldReader(const json &root, Problems &problems,
+              std::map<std::string, std::string> &spelling)
+      : root_(root), problems_(problems), spelling_(spelling) {}
 
   /// The value under the first present name of `names`; null when none.
   /// Reports names present with different values.
@@ -82,9 +94,10 @@ public:
       if (!found) {
         found = v;
         used = name;
+        spelling_.try_emplace(names[0], name);
       } else if (!sameValue(*found, *v)) {
-        error("'" + used + "' = " + printable(found->dump()) + " and '" + name +
-              "' = " + printable(v->dump()) + " disagree");
+        error(name, "'" + used + "' = " + printable(found->dump()) + " and '" + name +
+                        "' = " + printable(v->dump()) + " disagree");
       }
     }
     return found;
@@ -106,13 +119,13 @@ public:
     }
     if (v->is_number_integer()) {
       if (v->is_number_unsigned() && v->get<uint64_t>() > uint64_t(INT64_MAX)) {
-        error("field '" + used + "': " + printable(v->dump()) + " is too large");
+        error(used, "field '" + used + "': " + printable(v->dump()) + " is too large");
         return false;
       }
       out = v->get<int64_t>();
       return true;
     }
-    error("field '" + used + "': expected an integer, got " + printable(v->dump()));
+    error(used, "field '" + used + "': expected an integer, got " + printable(v->dump()));
     return false;
   }
 
@@ -127,12 +140,12 @@ public:
     if (v->is_number()) {
       out = v->get<double>();
       if (!std::isfinite(out)) {
-        error("field '" + used + "': not a finite number");
+        error(used, "field '" + used + "': not a finite number");
         return false;
       }
       return true;
     }
-    error("field '" + used + "': expected a number, got " + printable(v->dump()));
+    error(used, "field '" + used + "': expected a number, got " + printable(v->dump()));
     return false;
   }
 
@@ -151,24 +164,25 @@ public:
       out = v->get<std::string>();
       return true;
     }
-    error("field '" + used + "': expected a string, got " + printable(v->dump()));
+    error(used, "field '" + used + "': expected a string, got " + printable(v->dump()));
     return false;
   }
 
-  void error(const std::string &msg) {
+  void error(const std::string &key, const std::string &msg) {
     // Lookups may run twice for one field; report each problem once.
-    for (const std::string &e : errors_)
-      if (e == msg)
+    for (const Problem &p : problems_)
+      if (p.message == msg)
         return;
-    errors_.push_back(msg);
+    problems_.push_back({key, msg});
   }
 
+  /// A required field under none of its names (no place in the file).
   void missing(const std::vector<const char *> &names) {
     std::string alts;
     for (size_t i = 1; i < names.size(); ++i)
       alts += (i > 1 ? "', '" : "") + std::string(names[i]);
-    error("missing field '" + std::string(names[0]) + "'" +
-          (alts.empty() ? "" : " (or '" + alts + "')"));
+    error("", "missing field '" + std::string(names[0]) + "'" +
+                  (alts.empty() ? "" : " (or '" + alts + "')"));
   }
 
 private:
@@ -199,8 +213,8 @@ private:
   }
 
   const json &root_;
-  std::string source_;
-  std::vector<std::string> &errors_;
+  Problems &problems_;
+  std::map<std::string, std::string> &spelling_;
 };
 
 int64_t ratioForLayerType(const std::string &type, const json *rates, bool &ok) {
@@ -224,14 +238,15 @@ void readRatios(const json &root, FieldReader &fields, ModelConfig &c) {
   auto cr = root.find("compress_ratios");
   if (cr != root.end()) {
     if (!cr->is_array()) {
-      fields.error("field 'compress_ratios': expected an array of integers, got " +
+      fields.error("compress_ratios",
+                   "field 'compress_ratios': expected an array of integers, got " +
                    printable(cr->dump()));
       return;
     }
     for (size_t i = 0; i < cr->size(); ++i) {
       const json &v = (*cr)[i];
       if (!v.is_number_integer()) {
-        fields.error("field 'compress_ratios'[" + std::to_string(i) +
+        fields.error("compress_ratios", "field 'compress_ratios'[" + std::to_string(i) +
                      "]: expected an integer, got " + printable(v.dump()));
         return;
       }
@@ -242,7 +257,7 @@ void readRatios(const json &root, FieldReader &fields, ModelConfig &c) {
   if (lt == root.end())
     return;
   if (!lt->is_array()) {
-    fields.error("field 'layer_types': expected an array of strings");
+    fields.error("layer_types", "field 'layer_types': expected an array of strings");
     return;
   }
   const json *rates = nullptr;
@@ -255,7 +270,7 @@ void readRatios(const json &root, FieldReader &fields, ModelConfig &c) {
     bool ok = v.is_string();
     int64_t r = ok ? ratioForLayerType(v.get<std::string>(), rates, ok) : 0;
     if (!ok) {
-      fields.error("field 'layer_types'[" + std::to_string(i) + "]: " +
+      fields.error("layer_types", "field 'layer_types'[" + std::to_string(i) + "]: " +
                    printable(v.dump()) +
                    " is not one of sliding_attention, compressed_sparse_attention, "
                    "heavily_compressed_attention");
@@ -272,7 +287,7 @@ void readRatios(const json &root, FieldReader &fields, ModelConfig &c) {
   }
   for (size_t i = 0; i < fromTypes.size() && i < c.compressRatios.size(); ++i)
     if (fromTypes[i] != c.compressRatios[i]) {
-      fields.error("'layer_types'[" + std::to_string(i) + "] (ratio " +
+      fields.error("layer_types", "'layer_types'[" + std::to_string(i) + "] (ratio " +
                    std::to_string(fromTypes[i]) + ") disagrees with 'compress_ratios'[" +
                    std::to_string(i) + "] = " + std::to_string(c.compressRatios[i]));
       return;
@@ -286,7 +301,7 @@ void readMlpLayerTypes(const json &root, FieldReader &fields, ModelConfig &c,
   if (mt == root.end())
     return;
   if (!mt->is_array()) {
-    fields.error("field 'mlp_layer_types': expected an array of strings");
+    fields.error("mlp_layer_types", "field 'mlp_layer_types': expected an array of strings");
     return;
   }
   int64_t hash = 0;
@@ -299,7 +314,7 @@ void readMlpLayerTypes(const json &root, FieldReader &fields, ModelConfig &c,
     } else if (s == "moe") {
       seenMoe = true;
     } else {
-      fields.error("field 'mlp_layer_types'[" + std::to_string(i) + "]: " +
+      fields.error("mlp_layer_types", "field 'mlp_layer_types'[" + std::to_string(i) + "]: " +
                    printable(v.dump()) +
                    (s == "hash_moe" ? " after a 'moe' layer (hash layers must come first)"
                                     : " is not 'hash_moe' or 'moe'"));
@@ -307,10 +322,10 @@ void readMlpLayerTypes(const json &root, FieldReader &fields, ModelConfig &c,
     }
   }
   if (int64_t(mt->size()) != c.nLayers && c.nLayers > 0)
-    fields.error("field 'mlp_layer_types' has " + std::to_string(mt->size()) +
+    fields.error("mlp_layer_types", "field 'mlp_layer_types' has " + std::to_string(mt->size()) +
                  " entries for " + std::to_string(c.nLayers) + " layers");
   if (haveHashLayers && hash != c.nHashLayers)
-    fields.error("'mlp_layer_types' has " + std::to_string(hash) +
+    fields.error("mlp_layer_types", "'mlp_layer_types' has " + std::to_string(hash) +
                  " hash_moe layers but 'n_hash_layers' is " +
                  std::to_string(c.nHashLayers));
   c.nHashLayers = hash;
@@ -328,18 +343,22 @@ bool isPowerOfTwo(int64_t v) { return v > 0 && (v & (v - 1)) == 0; }
 /// Sizes that grow with products of fields. Each field is in range here; the
 /// routed experts of all blocks are the one product that multiplies the
 /// checkpoint's tensor count (3 to 6 tensors each), so it has its own limit.
-void checkDerivedSizes(const ModelConfig &c, std::vector<std::string> &errors) {
+void checkDerivedSizes(const ModelConfig &c, Problems &problems) {
   CheckedSize experts = CheckedSize(c.numBlocks()) * c.nRoutedExperts;
   if (!experts.fitsIn(limits::kMaxRoutedExpertsInAll))
-    errors.push_back("(n_layers + n_mtp_layers) * n_routed_experts = " +
+    problems.push_back({"n_routed_experts", "(n_layers + n_mtp_layers) * n_routed_experts = " +
                      std::to_string(c.numBlocks()) + " * " +
                      std::to_string(c.nRoutedExperts) + " routed experts exceed the limit of " +
                      std::to_string(limits::kMaxRoutedExpertsInAll) +
-                     " (each is 3 to 6 checkpoint tensors)");
+                     " (each is 3 to 6 checkpoint tensors)"});
 }
 
-void validateInto(const ModelConfig &c, std::vector<std::string> &errors) {
-  auto err = [&](const std::string &m) { errors.push_back(m); };
+/// Validation rules; each problem is keyed by the reference name of the field
+/// it is about (the parser maps that to the file's spelling).
+void validateInto(const ModelConfig &c, Problems &problems) {
+  auto err = [&](const std::string &key, const std::string &m) {
+    problems.push_back({key, m});
+  };
   // Every integer field within its documented range (docs/model-io.md,
   // "Limits"). The maxima are generous, and they keep every size derived
   // below far inside int64.
@@ -379,16 +398,16 @@ void validateInto(const ModelConfig &c, std::vector<std::string> &errors) {
       continue;
     sizesOk = false;
     if (r.value < r.min)
-      err("field '" + std::string(r.name) +
+      err(r.name, "field '" + std::string(r.name) +
           (r.min == 1 ? "' must be positive, got " : "' must not be negative, got ") +
           std::to_string(r.value));
     else
-      err("field '" + std::string(r.name) + "' = " + std::to_string(r.value) +
+      err(r.name, "field '" + std::string(r.name) + "' = " + std::to_string(r.value) +
           " exceeds the limit of " + std::to_string(r.max));
   }
   auto positiveReal = [&](const char *name, double v) {
     if (!(v > 0))
-      err("field '" + std::string(name) + "' must be positive, got " + std::to_string(v));
+      err(name, "field '" + std::string(name) + "' must be positive, got " + std::to_string(v));
   };
   positiveReal("norm_eps", c.normEps);
   positiveReal("hc_eps", c.hcEps);
@@ -399,29 +418,30 @@ void validateInto(const ModelConfig &c, std::vector<std::string> &errors) {
   positiveReal("beta_fast", c.betaFast);
   positiveReal("beta_slow", c.betaSlow);
   if (c.swigluLimit < 0)
-    err("field 'swiglu_limit' must not be negative, got " + std::to_string(c.swigluLimit));
+    err("swiglu_limit",
+        "field 'swiglu_limit' must not be negative, got " + std::to_string(c.swigluLimit));
   if (c.nSharedExperts != 1)
-    err("field 'n_shared_experts' must be 1 (the reference has exactly one shared "
+    err("n_shared_experts", "field 'n_shared_experts' must be 1 (the reference has exactly one shared "
         "expert), got " + std::to_string(c.nSharedExperts));
   if (!sizesOk)
     return; // relations between out-of-range fields would only repeat them
 
   if (c.nActivatedExperts > c.nRoutedExperts)
-    err("field 'n_activated_experts' = " + std::to_string(c.nActivatedExperts) +
+    err("n_activated_experts", "field 'n_activated_experts' = " + std::to_string(c.nActivatedExperts) +
         " exceeds 'n_routed_experts' = " + std::to_string(c.nRoutedExperts));
   if (c.nHashLayers > c.nLayers)
-    err("field 'n_hash_layers' = " + std::to_string(c.nHashLayers) +
+    err("n_hash_layers", "field 'n_hash_layers' = " + std::to_string(c.nHashLayers) +
         " exceeds 'n_layers' = " + std::to_string(c.nLayers));
   for (auto [name, id] : {std::pair<const char *, int64_t>{"bos_token_id", c.bosTokenId},
                           {"eos_token_id", c.eosTokenId}})
     if (id < 0 || id >= c.vocabSize)
-      err("field '" + std::string(name) + "' = " + std::to_string(id) +
+      err(name, "field '" + std::string(name) + "' = " + std::to_string(id) +
           " is not a token id of the vocabulary [0, " + std::to_string(c.vocabSize) + ")");
 
   // Layer schedule.
   if (int64_t(c.compressRatios.size()) != c.nLayers + c.nMtpLayers) {
     sizesOk = false;
-    err("field 'compress_ratios' has " + std::to_string(c.compressRatios.size()) +
+    err("compress_ratios", "field 'compress_ratios' has " + std::to_string(c.compressRatios.size()) +
         " entries, expected n_layers + n_mtp_layers = " + std::to_string(c.nLayers) +
         " + " + std::to_string(c.nMtpLayers) + " = " +
         std::to_string(c.nLayers + c.nMtpLayers));
@@ -432,47 +452,47 @@ void validateInto(const ModelConfig &c, std::vector<std::string> &errors) {
                           (int64_t(i) >= c.nLayers ? " (MTP block)" : "");
       if (r < 0) {
         sizesOk = false;
-        err(where + " = " + std::to_string(r) + " is negative");
+        err("compress_ratios", where + " = " + std::to_string(r) + " is negative");
       } else if (r != 0 && r != 4 && r != 128 && !c.allowTestRatios) {
-        err(where + " = " + std::to_string(r) +
+        err("compress_ratios", where + " = " + std::to_string(r) +
             " is not 0, 4 or 128 (other ratios need the testing flag "
             "\"sieve_allow_test_ratios\": true)");
       } else if (r > c.windowSize) {
         // Tokens of an unfinished group are only visible through the window.
         sizesOk = false;
-        err(where + " = " + std::to_string(r) + " exceeds 'window_size' = " +
+        err("compress_ratios", where + " = " + std::to_string(r) + " exceeds 'window_size' = " +
             std::to_string(c.windowSize) +
             "; the window must cover a group that is not compressed yet");
       }
     }
   }
   if (sizesOk)
-    checkDerivedSizes(c, errors);
+    checkDerivedSizes(c, problems);
   if (!sizesOk)
     return; // the format checks below would only repeat the problems
 
   // Attention geometry.
   if (c.ropeHeadDim > c.headDim)
-    err("field 'rope_head_dim' = " + std::to_string(c.ropeHeadDim) +
+    err("rope_head_dim", "field 'rope_head_dim' = " + std::to_string(c.ropeHeadDim) +
         " exceeds 'head_dim' = " + std::to_string(c.headDim));
   if (c.ropeHeadDim % 2 != 0)
-    err("field 'rope_head_dim' = " + std::to_string(c.ropeHeadDim) +
+    err("rope_head_dim", "field 'rope_head_dim' = " + std::to_string(c.ropeHeadDim) +
         " is odd; RoPE rotates pairs of dims");
   if (c.ropeHeadDim <= c.headDim && c.nopeHeadDim() % 64 != 0)
-    err("head_dim - rope_head_dim = " + std::to_string(c.nopeHeadDim()) +
+    err("head_dim", "head_dim - rope_head_dim = " + std::to_string(c.nopeHeadDim()) +
         " is not a multiple of 64 (the KV cache simulates FP8 on the nope dims in "
         "blocks of 64)");
   if (c.nHeads % c.oGroups != 0)
-    err("field 'n_heads' = " + std::to_string(c.nHeads) +
+    err("n_heads", "field 'n_heads' = " + std::to_string(c.nHeads) +
         " is not divisible by 'o_groups' = " + std::to_string(c.oGroups));
   if (!isPowerOfTwo(c.indexHeadDim))
-    err("field 'index_head_dim' = " + std::to_string(c.indexHeadDim) +
+    err("index_head_dim", "field 'index_head_dim' = " + std::to_string(c.indexHeadDim) +
         " is not a power of two (the indexer applies a Hadamard transform)");
   else if (c.indexHeadDim % 32 != 0)
-    err("field 'index_head_dim' = " + std::to_string(c.indexHeadDim) +
+    err("index_head_dim", "field 'index_head_dim' = " + std::to_string(c.indexHeadDim) +
         " is not a multiple of 32 (indexer keys simulate FP4 in blocks of 32)");
   if (c.ropeHeadDim > c.indexHeadDim)
-    err("field 'rope_head_dim' = " + std::to_string(c.ropeHeadDim) +
+    err("rope_head_dim", "field 'rope_head_dim' = " + std::to_string(c.ropeHeadDim) +
         " exceeds 'index_head_dim' = " + std::to_string(c.indexHeadDim) +
         " (indexer queries and keys carry RoPE on their last dims)");
 
@@ -516,6 +536,8 @@ void validateInto(const ModelConfig &c, std::vector<std::string> &errors) {
     addIn(fp4Dims, "dim", c.dim, "ffn.experts.w1/w3");
     addIn(fp4Dims, "moe_inter_dim", c.moeInterDim, "ffn.experts.w2");
   }
+  // "n_heads / o_groups * head_dim" is about n_heads first.
+  auto firstField = [](const std::string &expr) { return expr.substr(0, expr.find(' ')); };
   auto join = [](const std::vector<std::string> &v) {
     std::string s;
     for (size_t i = 0; i < v.size(); ++i)
@@ -524,16 +546,16 @@ void validateInto(const ModelConfig &c, std::vector<std::string> &errors) {
   };
   for (const InDim &d : fp8Dims)
     if (d.value % kFp8Block != 0)
-      err(d.expr + " = " + std::to_string(d.value) +
+      err(firstField(d.expr), d.expr + " = " + std::to_string(d.value) +
           " is not a multiple of 128: it is the in-features of the FP8 linears " +
           join(d.linears) + " (FP8 weights and their activations use 128-wide blocks)");
   for (const InDim &d : fp4Dims) {
     if (d.value % kFp4Block != 0)
-      err(d.expr + " = " + std::to_string(d.value) +
+      err(firstField(d.expr), d.expr + " = " + std::to_string(d.value) +
           " is not a multiple of 32: it is the K of the FP4 experts " + join(d.linears) +
           " (FP4 scales cover 32 elements)");
     else if (d.value % kFp8Block != 0)
-      err(d.expr + " = " + std::to_string(d.value) +
+      err(firstField(d.expr), d.expr + " = " + std::to_string(d.value) +
           " is not a multiple of 128: it is the K of the FP4 experts " +
           join(d.linears) + " (their FP8 activations are quantized in 128-wide blocks)");
   }
@@ -545,20 +567,13 @@ void validateInto(const ModelConfig &c, std::vector<std::string> &errors) {
 // Parsing
 //===----------------------------------------------------------------------===//
 
-Expected<ModelConfig> parseModelConfig(const std::string &jsonText,
-                                       const std::string &source,
-                                       const ConfigParseOptions &options) {
-  auto parsed = detail::parseJsonStrict(jsonText, source);
-  if (!parsed)
-    return parsed.takeStatus();
-  const json &root = *parsed;
-  if (!root.is_object())
-    return invalidArgument(source + ": config is not a JSON object");
+namespace {
 
-  std::vector<std::string> errors;
-  FieldReader f(root, source, errors);
-  ModelConfig c;
-  c.source = source;
+/// Reads every field of a parsed config.json into `c`; problems for the file
+/// (read errors, then validation) go to `problems`.
+void readConfig(const json &root, const ConfigParseOptions &options, ModelConfig &c,
+                Problems &problems, std::map<std::string, std::string> &spelling) {
+  FieldReader f(root, problems, spelling);
   // Hugging Face files spell the model width hidden_size; their defaults
   // differ from ModelArgs for expert_dtype (see docs/model-io.md).
   bool hf = root.contains("hidden_size") || root.contains("num_hidden_layers");
@@ -627,7 +642,7 @@ Expected<ModelConfig> parseModelConfig(const std::string &jsonText,
     std::string k1 = std::string(key) + ".type", k2 = std::string(key) + ".rope_type";
     if (f.getString({k1.c_str(), k2.c_str()}, type, isNull, used) && type != "yarn" &&
         !(type == "default" && std::string(key) == "rope_parameters.compress"))
-      f.error("field '" + used + "' = '" + printable(type) +
+      f.error(used, "field '" + used + "' = '" + printable(type) +
               "' is not supported (V4 compressed layers use YaRN)");
   }
 
@@ -642,12 +657,12 @@ Expected<ModelConfig> parseModelConfig(const std::string &jsonText,
     else if (s == "sqrtsoftplus")
       c.scoreFunc = ScoreFunc::kSqrtSoftplus;
     else
-      f.error("field '" + used + "': unknown score function '" + printable(s) +
+      f.error(used, "field '" + used + "': unknown score function '" + printable(s) +
               "' (expected softmax, sigmoid or sqrtsoftplus)");
   } else if (!isNull && !f.has({"score_func", "scoring_func"})) {
     f.missing({"score_func", "scoring_func"});
   } else if (isNull) {
-    f.error("field '" + used + "' must not be null");
+    f.error(used, "field '" + used + "' must not be null");
   }
 
   // dtype: the reference spells "fp8"/"bf16"; newer Hugging Face files use
@@ -662,7 +677,7 @@ Expected<ModelConfig> parseModelConfig(const std::string &jsonText,
       c.dtype = WeightFormat::kBf16;
       dtypeGiven = true;
     } else if (!(hf && (s == "bfloat16" || s == "float16" || s == "float32"))) {
-      f.error("field 'dtype': unknown weight format '" + printable(s) +
+      f.error("dtype", "field 'dtype': unknown weight format '" + printable(s) +
               "' (expected fp8 or bf16)");
     }
   }
@@ -671,18 +686,20 @@ Expected<ModelConfig> parseModelConfig(const std::string &jsonText,
     std::string method;
     if (f.getString({"quantization_config.quant_method"}, method, isNull, used)) {
       if (method != "fp8")
-        f.error("field 'quantization_config.quant_method' = '" + printable(method) +
+        f.error("quantization_config.quant_method",
+                "field 'quantization_config.quant_method' = '" + printable(method) +
                 "' is not supported (expected fp8)");
       else if (dtypeGiven && c.dtype != WeightFormat::kFp8)
-        f.error("field 'dtype' = bf16 disagrees with quantization_config (fp8)");
+        f.error("dtype", "field 'dtype' = bf16 disagrees with quantization_config (fp8)");
       c.dtype = WeightFormat::kFp8;
     }
     auto bs = qc->find("weight_block_size");
     if (bs != qc->end() && *bs != json::array({128, 128}))
-      f.error("field 'quantization_config.weight_block_size' = " + printable(bs->dump()) +
+      f.error("quantization_config.weight_block_size",
+              "field 'quantization_config.weight_block_size' = " + printable(bs->dump()) +
               " is not supported (V4 uses 128 x 128 FP8 blocks)");
     if (f.getString({"quantization_config.fmt"}, s, isNull, used) && s != "e4m3")
-      f.error("field 'quantization_config.fmt' = '" + printable(s) +
+      f.error("quantization_config.fmt", "field 'quantization_config.fmt' = '" + printable(s) +
               "' is not supported (expected e4m3)");
   } else if (hf && !dtypeGiven) {
     c.dtype = WeightFormat::kBf16; // an unquantized Hugging Face checkpoint
@@ -691,7 +708,7 @@ Expected<ModelConfig> parseModelConfig(const std::string &jsonText,
     if (s == "ue8m0")
       c.scaleFmt = ScaleFormat::kUe8m0;
     else
-      f.error("field '" + used + "': unknown scale format '" + printable(s) +
+      f.error(used, "field '" + used + "': unknown scale format '" + printable(s) +
               "' (expected ue8m0 or null)");
   } else if (isNull) {
     c.scaleFmt = ScaleFormat::kNone;
@@ -702,7 +719,7 @@ Expected<ModelConfig> parseModelConfig(const std::string &jsonText,
     else if (s == "fp32")
       c.scaleDtype = ScaleDType::kFp32;
     else
-      f.error("field 'scale_dtype': unknown scale dtype '" + printable(s) +
+      f.error("scale_dtype", "field 'scale_dtype': unknown scale dtype '" + printable(s) +
               "' (expected fp8 or fp32)");
   }
   // expert_dtype: null means "same as dtype" (ModelArgs). Absent means the
@@ -717,7 +734,7 @@ Expected<ModelConfig> parseModelConfig(const std::string &jsonText,
     else if (s == "bf16")
       c.expertDtype = ExpertFormat::kBf16;
     else
-      f.error("field 'expert_dtype': unknown expert format '" + printable(s) +
+      f.error("expert_dtype", "field 'expert_dtype': unknown expert format '" + printable(s) +
               "' (expected fp4, fp8, bf16 or null)");
   } else if (hf && !isNull && !root.contains("expert_dtype")) {
     c.expertDtype = ExpertFormat::kFp4;
@@ -729,20 +746,22 @@ Expected<ModelConfig> parseModelConfig(const std::string &jsonText,
   // Hugging Face fields that must have the one value V4 supports.
   int64_t kvHeads = 1;
   if (f.getInt({"num_key_value_heads"}, kvHeads, false) && kvHeads != 1)
-    f.error("field 'num_key_value_heads' = " + std::to_string(kvHeads) +
+    f.error("num_key_value_heads", "field 'num_key_value_heads' = " + std::to_string(kvHeads) +
             " is not supported (V4 has one shared KV head)");
   if (auto tie = root.find("tie_word_embeddings"); tie != root.end()) {
     if (!tie->is_boolean())
-      f.error("field 'tie_word_embeddings': expected a boolean");
+      f.error("tie_word_embeddings", "field 'tie_word_embeddings': expected a boolean");
     else if (tie->get<bool>())
-      f.error("field 'tie_word_embeddings' = true is not supported (V4 has a separate "
+      f.error("tie_word_embeddings",
+              "field 'tie_word_embeddings' = true is not supported (V4 has a separate "
               "head.weight)");
   }
 
   c.allowTestRatios = options.allowTestRatios;
   if (auto t = root.find("sieve_allow_test_ratios"); t != root.end()) {
     if (!t->is_boolean())
-      f.error("field 'sieve_allow_test_ratios': expected a boolean, got " +
+      f.error("sieve_allow_test_ratios",
+              "field 'sieve_allow_test_ratios': expected a boolean, got " +
               printable(t->dump()));
     else
       c.allowTestRatios |= t->get<bool>();
@@ -754,15 +773,77 @@ Expected<ModelConfig> parseModelConfig(const std::string &jsonText,
   else
     readRatios(root, f, c);
 
-  if (errors.empty())
-    validateInto(c, errors);
-  if (!errors.empty()) {
-    std::string msg = source + ": ";
-    for (size_t i = 0; i < errors.size(); ++i)
-      msg += (i ? "\n" + source + ": " : "") + errors[i];
-    return invalidArgument(msg);
+  if (problems.empty())
+    validateInto(c, problems);
+}
+
+} // namespace
+
+Status ConfigReport::toStatus() const {
+  if (ok())
+    return Status::ok();
+  std::string msg;
+  for (size_t i = 0; i < problems.size(); ++i)
+    msg += (i ? "\n" : "") + source + ": " + problems[i].message;
+  return invalidArgument(msg);
+}
+
+ParsedModelConfig parseModelConfigWithReport(const std::string &jsonText,
+                                             const std::string &source,
+                                             const ConfigParseOptions &options) {
+  ParsedModelConfig out;
+  out.report.source = source;
+  out.config.source = source;
+  auto problemAt = [&](size_t offset, std::string key, std::string message) {
+    ConfigProblem p{std::move(key), 0, 0, std::move(message)};
+    if (offset != std::string::npos)
+      detail::lineAndColumn(jsonText, offset, p.line, p.column);
+    out.report.problems.push_back(std::move(p));
+  };
+
+  detail::JsonErrorPlace place;
+  auto parsed = detail::parseJsonStrict(jsonText, source, {}, &place);
+  if (!parsed) {
+    // The parser's message names the file; the report's problems do not.
+    std::string message = parsed.status().message().substr(source.size() + 2);
+    size_t offset = place.offset;
+    if (offset == std::string::npos && !place.keyPath.empty()) {
+      auto keys = detail::indexJsonKeys(jsonText);
+      if (auto k = keys.find(place.keyPath); k != keys.end())
+        offset = k->second;
+    }
+    problemAt(offset, place.keyPath, message);
+    return out;
   }
-  return c;
+  if (!parsed->is_object()) {
+    problemAt(0, "", "config is not a JSON object");
+    return out;
+  }
+
+  Problems problems;
+  std::map<std::string, std::string> spelling;
+  readConfig(*parsed, options, out.config, problems, spelling);
+  if (problems.empty())
+    return out;
+  // Place each problem at the key the file spells (validation names fields
+  // by their reference names; a Hugging Face file may say hidden_size).
+  std::unordered_map<std::string, size_t> keys = detail::indexJsonKeys(jsonText);
+  for (Problem &p : problems) {
+    auto s = spelling.find(p.key);
+    std::string key = s != spelling.end() ? s->second : p.key;
+    auto k = keys.find(key);
+    problemAt(k != keys.end() ? k->second : std::string::npos, key, std::move(p.message));
+  }
+  return out;
+}
+
+Expected<ModelConfig> parseModelConfig(const std::string &jsonText,
+                                       const std::string &source,
+                                       const ConfigParseOptions &options) {
+  ParsedModelConfig parsed = parseModelConfigWithReport(jsonText, source, options);
+  if (!parsed.report.ok())
+    return parsed.report.toStatus();
+  return std::move(parsed.config);
 }
 
 Expected<ModelConfig> loadModelConfig(const std::string &path,
@@ -774,15 +855,13 @@ Expected<ModelConfig> loadModelConfig(const std::string &path,
 }
 
 Status validateModelConfig(const ModelConfig &config) {
-  std::vector<std::string> errors;
-  validateInto(config, errors);
-  if (errors.empty())
-    return Status::ok();
-  std::string src = config.source.empty() ? "config" : config.source;
-  std::string msg;
-  for (size_t i = 0; i < errors.size(); ++i)
-    msg += (i ? "\n" : "") + src + ": " + errors[i];
-  return invalidArgument(msg);
+  Problems problems;
+  validateInto(config, problems);
+  ConfigReport report;
+  report.source = config.source.empty() ? "config" : config.source;
+  for (Problem &p : problems)
+    report.problems.push_back({std::move(p.key), 0, 0, std::move(p.message)});
+  return report.toStatus();
 }
 
 std::string modelConfigToJson(const ModelConfig &c) {

@@ -571,3 +571,59 @@ TEST(CacheSizes, TinyUsesItsOwnWindowAndRatios) {
 
 } // namespace
 } // namespace sieve::io
+
+namespace sieve::io {
+namespace {
+
+//===----------------------------------------------------------------------===//
+// Structured problems (the compiler locates each one in the file)
+//===----------------------------------------------------------------------===//
+
+TEST(ConfigReport, ProblemsCarryTheKeyAndItsPosition) {
+  // A Hugging Face spelling: the validation rule speaks of 'dim', the
+  // problem points at the file's own key, hidden_size, on line 3.
+  nlohmann::ordered_json j = nlohmann::ordered_json::parse(
+      test::readText(test::sourcePath("examples/tiny-v4/config.json")));
+  j.erase("dim");
+  std::string text = j.dump(1);
+  text.insert(text.find("\n") + 1, " \"vocab_sizeX\": 1,\n \"hidden_size\": 100,\n");
+  ParsedModelConfig parsed = parseModelConfigWithReport(text, "hf.json");
+  ASSERT_FALSE(parsed.report.ok());
+  const ConfigProblem *width = nullptr;
+  for (const ConfigProblem &p : parsed.report.problems)
+    if (p.key == "hidden_size" && !width)
+      width = &p;
+  ASSERT_NE(width, nullptr) << parsed.report.toStatus().message();
+  EXPECT_EQ(width->line, 3);
+  EXPECT_EQ(width->column, 2);
+  EXPECT_NE(width->message.find("is not a multiple of 128"), std::string::npos)
+      << width->message;
+  // The status joins the same problems, each prefixed by the file.
+  EXPECT_EQ(parsed.report.toStatus().message().rfind("hf.json: ", 0), 0u);
+}
+
+TEST(ConfigReport, SyntaxErrorsDuplicatesAndMissingFields) {
+  ParsedModelConfig syntax = parseModelConfigWithReport("{\n  \"dim\": ,\n}", "s.json");
+  ASSERT_EQ(syntax.report.problems.size(), 1u);
+  EXPECT_EQ(syntax.report.problems[0].key, "");
+  EXPECT_EQ(syntax.report.problems[0].line, 2);
+  EXPECT_EQ(syntax.report.problems[0].column, 10);
+  EXPECT_NE(syntax.report.problems[0].message.find("invalid JSON"), std::string::npos);
+
+  ParsedModelConfig dup =
+      parseModelConfigWithReport("{\"a\": {\"b\": 1,\n \"b\": 2}}", "d.json");
+  ASSERT_EQ(dup.report.problems.size(), 1u);
+  EXPECT_EQ(dup.report.problems[0].key, "a.b");
+  EXPECT_EQ(dup.report.problems[0].line, 1);
+  EXPECT_EQ(dup.report.problems[0].message, "duplicate key 'b' in 'a'");
+
+  ParsedModelConfig missing = parseModelConfigWithReport("{\"dim\": 256}", "m.json");
+  ASSERT_FALSE(missing.report.ok());
+  EXPECT_EQ(missing.report.problems[0].key, "");
+  EXPECT_EQ(missing.report.problems[0].line, 0);
+  EXPECT_NE(missing.report.problems[0].message.find("missing field 'vocab_size'"),
+            std::string::npos);
+}
+
+} // namespace
+} // namespace sieve::io
