@@ -116,6 +116,7 @@ std::string getGraphPipelineText(MLIRContext &context,
   GraphPipelineOptions graph;
   graph.cacheLayoutEntry = options.cacheLayoutEntry;
   graph.printCacheLayout = options.printCacheLayout;
+  graph.cacheLayoutStream = options.cacheLayoutStream;
   buildGraphPipeline(pm, graph);
   std::string text;
   llvm::raw_string_ostream os(text);
@@ -250,6 +251,7 @@ LogicalResult Driver::runGraphPhase(Input &input) {
   GraphPipelineOptions graph;
   graph.cacheLayoutEntry = options.cacheLayoutEntry;
   graph.printCacheLayout = options.printCacheLayout;
+  graph.cacheLayoutStream = options.cacheLayoutStream;
   buildGraphPipeline(pm, graph);
   if (hooks.configurePassManager && failed(hooks.configurePassManager(pm)))
     return failure();
@@ -281,14 +283,15 @@ LogicalResult Driver::crossCheckCacheLayout(Input &input) {
   int64_t configFixed = sizes.fixedBytesPerSequence();
   bool match = std::fabs(graphPerToken - configPerToken) < 1e-9 &&
                graphFixed == configFixed;
-  llvm::outs() << "  computeCacheSizes(config): ";
+  llvm::raw_ostream &os = options.cacheLayoutStream ? *options.cacheLayoutStream : llvm::outs();
+  os << "  computeCacheSizes(config): ";
   if (configPerToken == std::floor(configPerToken))
-    llvm::outs() << static_cast<int64_t>(configPerToken);
+    os << static_cast<int64_t>(configPerToken);
   else
-    llvm::outs() << llvm::format("%.2f", configPerToken);
-  llvm::outs() << " bytes/token, " << configFixed << " fixed bytes: "
-               << (match ? "matches the graph" : "MISMATCH") << "\n";
-  llvm::outs().flush();
+    os << llvm::format("%.2f", configPerToken);
+  os << " bytes/token, " << configFixed << " fixed bytes: "
+     << (match ? "matches the graph" : "MISMATCH") << "\n";
+  os.flush();
   if (!match)
     return emitError(fn.getLoc())
            << "cache layout of @" << fn.getSymName() << " (" << graphPerToken

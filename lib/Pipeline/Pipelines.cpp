@@ -40,7 +40,8 @@ void buildGraphPipeline(OpPassManager &pm,
   CacheLayoutPassOptions layout;
   layout.entry = options.cacheLayoutEntry;
   layout.print = options.printCacheLayout;
-  pm.addPass(createCacheLayoutPass(layout));
+  pm.addPass(createCacheLayoutPass(
+      layout, options.cacheLayoutStream ? *options.cacheLayoutStream : llvm::outs()));
 }
 
 void registerSievePipelines() {

@@ -177,6 +177,11 @@ namespace {
 
 struct CacheLayoutPass : impl::CacheLayoutPassBase<CacheLayoutPass> {
   using CacheLayoutPassBase::CacheLayoutPassBase;
+  CacheLayoutPass(const CacheLayoutPassOptions &options, llvm::raw_ostream &stream)
+      : CacheLayoutPassBase(options), stream(&stream) {}
+
+  /// Where print=true writes; stdout unless the creator chose.
+  llvm::raw_ostream *stream = &llvm::outs();
 
   void runOnOperation() override {
     auto fn = getOperation().lookupSymbol<func::FuncOp>(entry);
@@ -205,12 +210,18 @@ struct CacheLayoutPass : impl::CacheLayoutPassBase<CacheLayoutPass> {
                                    b.getI64IntegerAttr(layout->layers.size())),
                 }));
     if (print) {
-      layout->print(llvm::outs());
-      llvm::outs().flush();
+      layout->print(*stream);
+      stream->flush();
     }
     markAllAnalysesPreserved();
   }
 };
 
 } // namespace
+
+std::unique_ptr<Pass> createCacheLayoutPass(const CacheLayoutPassOptions &options,
+                                            llvm::raw_ostream &stream) {
+  return std::make_unique<CacheLayoutPass>(options, stream);
+}
+
 } // namespace sieve

@@ -63,8 +63,11 @@ struct CompileOptions {
   /// against the config (config input) or the graph's parameters (.mlir).
   std::string checkpointPath;
   /// Print the cache-layout table (and, for config input, the cross-check
-  /// against the runtime's computeCacheSizes) to stdout.
+  /// against the runtime's computeCacheSizes) to `cacheLayoutStream`.
   bool printCacheLayout = false;
+  /// Where that report goes; stdout when null. Tools that write the IR to
+  /// stdout point it elsewhere, so the report never mixes into the IR.
+  llvm::raw_ostream *cacheLayoutStream = nullptr;
   /// Function the cache layout describes.
   std::string cacheLayoutEntry = "decode";
   /// Accept test compress ratios (see ImportOptions).

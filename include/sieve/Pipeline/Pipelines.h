@@ -12,6 +12,10 @@
 
 #include <string>
 
+namespace llvm {
+class raw_ostream;
+} // namespace llvm
+
 namespace mlir {
 class OpPassManager;
 } // namespace mlir
@@ -23,8 +27,10 @@ namespace sieve {
 struct GraphPipelineOptions {
   /// Function the cache-layout analysis describes.
   std::string cacheLayoutEntry = "decode";
-  /// Print the cache-layout table to stdout.
+  /// Print the cache-layout table to `cacheLayoutStream`.
   bool printCacheLayout = false;
+  /// Where the table goes; stdout when null.
+  llvm::raw_ostream *cacheLayoutStream = nullptr;
 };
 
 /// `sieve-graph-pipeline` on a builtin.module: canonicalize, CSE, then the

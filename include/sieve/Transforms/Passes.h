@@ -21,6 +21,10 @@ namespace sieve {
 #define GEN_PASS_REGISTRATION
 #include "sieve/Transforms/Passes.h.inc"
 
+/// v4-cache-layout printing its table (when `options.print`) to `stream`.
+std::unique_ptr<mlir::Pass> createCacheLayoutPass(const CacheLayoutPassOptions &options,
+                                                  llvm::raw_ostream &stream);
+
 } // namespace sieve
 
 #endif // SIEVE_TRANSFORMS_PASSES_H

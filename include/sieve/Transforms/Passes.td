@@ -32,7 +32,8 @@ def CacheLayoutPass : Pass<"v4-cache-layout", "mlir::ModuleOp"> {
     The totals are attached to the function as
     `v4.cache_layout = {bytes_per_token = ..., fixed_bytes = ...,
     capacity_bytes = ..., layers = ...}`; with `print=true` a table goes to
-    stdout. For V4-Flash (bf16 reference layout) the total is 6,880 bytes per
+    stdout (from C++, `createCacheLayoutPass(options, stream)` picks the
+    stream, so a tool writing IR to stdout keeps the two apart). For V4-Flash (bf16 reference layout) the total is 6,880 bytes per
     token, for V4-Pro 9,848; `sieve-compile --print-cache-layout` also
     cross-checks the figure against the runtime's `computeCacheSizes`.
 
@@ -49,7 +50,7 @@ def CacheLayoutPass : Pass<"v4-cache-layout", "mlir::ModuleOp"> {
     Option<"entry", "entry", "std::string", /*default=*/"\"decode\"",
            "Function whose cache arguments are described">,
     Option<"print", "print", "bool", /*default=*/"false",
-           "Print the per-layer table to stdout">,
+           "Print the per-layer table (to stdout from the command line)">,
   ];
 }
 

@@ -59,6 +59,11 @@ int main(int argc, char **argv) {
       "print-cache-layout",
       cl::desc("Print per-layer KV cache bytes/token and the total"),
       cl::location(options.printCacheLayout), cl::cat(category));
+  cl::opt<std::string> cacheLayoutOutput(
+      "cache-layout-output",
+      cl::desc("Write the --print-cache-layout report to this file ('-' for "
+               "stdout; default: stdout, or stderr when the IR goes to stdout)"),
+      cl::value_desc("file"), cl::cat(category));
   cl::opt<std::string, true> cacheLayoutEntry(
       "cache-layout-entry",
       cl::desc("Function whose cache the layout describes (default decode)"),
@@ -116,6 +121,19 @@ int main(int argc, char **argv) {
     return 1;
   }
 
+  // The layout report never mixes into IR written to stdout.
+  std::unique_ptr<llvm::ToolOutputFile> layoutFile;
+  if (!cacheLayoutOutput.empty() && cacheLayoutOutput != "-") {
+    layoutFile = mlir::openOutputFile(cacheLayoutOutput, &error);
+    if (!layoutFile) {
+      llvm::errs() << "sieve-compile: " << error << "\n";
+      return 1;
+    }
+    options.cacheLayoutStream = &layoutFile->os();
+  } else if (cacheLayoutOutput.empty() && output == "-") {
+    options.cacheLayoutStream = &llvm::errs();
+  }
+
   mlir::DefaultTimingManager timingManager;
   mlir::applyDefaultTimingManagerCLOptions(timingManager);
   mlir::TimingScope timing = timingManager.getRootScope();
@@ -127,5 +145,7 @@ int main(int argc, char **argv) {
   if (mlir::failed(sieve::compile(context, options, out->os(), hooks, &timing)))
     return 1;
   out->keep();
+  if (layoutFile)
+    layoutFile->keep();
   return 0;
 }
