@@ -467,18 +467,23 @@ def V4_CompressOp : V4_PureOp<"compress", [AllTypesMatch<["kv", "score"]>,
   }];
 }
 
-def V4_CacheInitOp : V4_Op<"cache_init", [Pure]> {
+def V4_CacheInitOp : V4_Op<"cache_init"> {
   let summary = "a fresh cache value";
   let description = [{
     The cache at sequence start: zeros for KV and key caches; kv = 0 and
     score = -inf for compressor state (section 7.4 recommends this reset,
     which the reference omits).
 
+    Each `v4.cache_init` is its own storage (an allocation effect, like
+    `bufferization.alloc_tensor`): two layers' identical fresh caches must not
+    be CSE'd into one value, which bufferization would then make one buffer
+    that both layers write in place. An unused one is still removed.
+
     ```mlir
     %w = v4.cache_init : !v4.window<batch = 1, rows = 128, dim = 512, element = bf16>
     ```
   }];
-  let results = (outs V4_AnyCache:$cache);
+  let results = (outs Res<V4_AnyCache, "", [MemAlloc]>:$cache);
   let assemblyFormat = "attr-dict `:` type($cache)";
 }
 
