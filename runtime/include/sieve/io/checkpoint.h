@@ -20,6 +20,7 @@
 #pragma once
 
 #include "sieve/io/model_config.h"
+#include "sieve/io/model_schema.h"
 #include "sieve/io/safetensors.h"
 
 #include <cstdint>
@@ -28,53 +29,9 @@
 
 namespace sieve::io {
 
-constexpr int64_t kFp8WeightBlock = 128; // FP8 weight scale tile (both dims)
-constexpr int64_t kFp4WeightBlock = 32;  // FP4 scale block along in-features
-
-/// What a tensor is, i.e. how a generator fills it and how a loader reads it.
-enum class TensorKind : uint8_t {
-  kFp8Weight,  // F8_E4M3 [out, in] codes of a block-scaled linear
-  kFp8Scale,   // F8_E8M0 [ceil(out/128), ceil(in/128)] scales of that linear
-  kFp4Weight,  // I8 [out, in/2] packed E2M1 codes of a routed expert
-  kFp4Scale,   // F8_E8M0 [out, in/32] scales of that expert matrix
-  kBf16Weight, // plain BF16 matrix: embed, head, gate.weight, compressor
-               // wkv/wgate, indexer weights_proj; dense linears when dtype=bf16
-  kNormWeight, // BF16 RMSNorm weight (ones at init)
-  kF32Weight,  // plain F32 matrix: hc_*_fn, hc_head_fn, compressor ape
-  kHcBase,     // F32 hc_*_base / hc_head_base (zeros at init)
-  kHcScale,    // F32 hc_*_scale / hc_head_scale (ones at init)
-  kAttnSink,   // F32 [n_heads] attention sink logits
-  kGateBias,   // F32 [n_routed_experts] score-routing bias
-  kTid2eid,    // I64 [vocab, n_activated] expert ids in [0, n_routed_experts)
-};
-const char *tensorKindName(TensorKind kind); // "fp8-weight", ...
-
-struct ExpectedTensor {
-  std::string name;           // official name, e.g. "layers.3.attn.wq_a.scale"
-  DType dtype = DType::kF32;  // stored dtype
-  std::vector<int64_t> shape; // stored shape
-  TensorKind kind = TensorKind::kF32Weight;
-  /// [out, in] of the linear for weights and scales of linears (FP8, FP4 and
-  /// bf16 ones); equal to `shape` for everything else.
-  std::vector<int64_t> logicalShape;
-  /// Block (layers.N -> N, mtp.i -> n_layers + i); -1 for embed, head, norm
-  /// and the top-level hc_head_*.
-  int64_t block = -1;
-  /// Routed expert index for ffn.experts.E.*, else -1.
-  int64_t expert = -1;
-
-  uint64_t numElements() const;
-  uint64_t byteSize() const { return numElements() * dtypeSize(dtype); }
-  /// Elements of the logical tensor (a packed FP4 weight counts 2 per byte).
-  uint64_t logicalElements() const;
-  bool isScale() const {
-    return kind == TensorKind::kFp8Scale || kind == TensorKind::kFp4Scale;
-  }
-};
-
 /// Every tensor of the checkpoint, in a fixed order: embed, head, norm,
-/// hc_head_*, then each block (layers.0 ... layers.{n-1}, mtp.0 ...).
-/// The config must be valid (as parseModelConfig returns it).
+/// hc_head_*, then each block (layers.0 ... layers.{n-1}, mtp.0 ...): the
+/// ModelSchema's list. Empty when the config is not valid.
 std::vector<ExpectedTensor> expectedTensors(const ModelConfig &config);
 
 //===----------------------------------------------------------------------===//
