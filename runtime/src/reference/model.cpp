@@ -46,7 +46,7 @@ int64_t Sequence::usedCacheBytes() const {
   int64_t bytes = 0;
   for (const BlockCache &b : blocks_) {
     bytes += int64_t(b.window.size()) * 2;
-    bytes += b.numEntries * (b.headDim + (b.ratio == 4 ? b.indexDim : 0)) * 2;
+    bytes += b.numEntries * (b.headDim + b.indexDim) * 2;
     bytes += int64_t(b.compressor.kv.size() + b.compressor.score.size()) * 4;
     bytes += int64_t(b.indexerCompressor.kv.size() + b.indexerCompressor.score.size()) * 4;
   }
@@ -353,6 +353,9 @@ Expected<std::unique_ptr<Model>> Model::load(const io::ModelConfig &config,
   if (maxSeqLen > io::limits::kMaxSeqLen)
     return invalidArgument("max_seq_len " + std::to_string(maxSeqLen) +
                            " exceeds the limit of " + std::to_string(io::limits::kMaxSeqLen));
+  auto schema = io::ModelSchema::build(config, maxSeqLen);
+  if (!schema)
+    return schema.takeStatus();
   CheckedSize ropeBytes =
       CheckedSize::product({2, maxSeqLen, config.ropeHeadDim / 2, 2, int64_t(sizeof(float))});
   CheckedSize cacheBytes =
@@ -371,11 +374,11 @@ Expected<std::unique_ptr<Model>> Model::load(const io::ModelConfig &config,
   SIEVE_RETURN_IF_ERROR(report.toStatus());
 
   std::unique_ptr<Model> m(new Model());
-  m->config_ = config;
+  m->schema_ = std::make_unique<io::ModelSchema>(schema.take());
+  m->config_ = m->schema_->config();
   m->maxSeqLen_ = maxSeqLen;
-  m->config_.maxSeqLen = m->maxSeqLen_;
   m->reader_ = std::make_unique<io::SafetensorsReader>(reader.take());
-  auto weights = bindWeights(m->config_, *m->reader_);
+  auto weights = bindWeights(*m->schema_, *m->reader_);
   if (!weights)
     return weights.takeStatus();
   m->weights_ = std::make_unique<ModelWeights>(weights.take());
@@ -400,32 +403,36 @@ Expected<std::unique_ptr<Model>> Model::load(const io::ModelConfig &config,
   return m;
 }
 
+namespace {
+Sequence::CompressorState freshState(const io::CompressorSchema &s) {
+  Sequence::CompressorState state{s.ratio, s.coff, s.dim, {}, {}};
+  state.kv.resize(static_cast<size_t>(s.stateRows() * s.stateCols()));
+  state.score.resize(state.kv.size());
+  state.reset();
+  return state;
+}
+} // namespace
+
 Sequence Model::newSequence() const {
-  const io::ModelConfig &c = config_;
+  // Every size comes from the schema's cache geometry (section 11).
   Sequence seq;
   seq.maxSeqLen_ = maxSeqLen_;
-  seq.blocks_.resize(static_cast<size_t>(c.numBlocks()));
-  for (int64_t b = 0; b < c.numBlocks(); ++b) {
-    Sequence::BlockCache &bc = seq.blocks_[size_t(b)];
-    bc.ratio = c.ratio(b);
-    bc.windowRows = c.windowSize;
-    bc.headDim = c.headDim;
-    bc.indexDim = c.indexHeadDim;
-    bc.window.assign(static_cast<size_t>(c.windowSize * c.headDim), 0);
-    if (bc.ratio > 0) {
-      int64_t coff = io::ModelConfig::compressorCoff(bc.ratio);
-      bc.entries.assign(static_cast<size_t>(maxSeqLen_ / bc.ratio * c.headDim), 0);
-      bc.compressor = {bc.ratio, coff, c.headDim, {}, {}};
-      bc.compressor.kv.resize(static_cast<size_t>(coff * bc.ratio * coff * c.headDim));
-      bc.compressor.score.resize(bc.compressor.kv.size());
-      bc.compressor.reset();
+  seq.blocks_.resize(schema_->blocks().size());
+  for (const io::BlockSchema &b : schema_->blocks()) {
+    const io::BlockCacheSchema &cs = b.cache;
+    Sequence::BlockCache &bc = seq.blocks_[size_t(b.index)];
+    bc.ratio = cs.ratio;
+    bc.windowRows = cs.windowRows;
+    bc.headDim = cs.rowDim;
+    bc.indexDim = cs.indexerKeyDim;
+    bc.window.assign(static_cast<size_t>(cs.windowRows * cs.rowDim), 0);
+    if (const auto &compressor = b.attention.compressor) {
+      bc.entries.assign(static_cast<size_t>(cs.entryCapacity * cs.rowDim), 0);
+      bc.compressor = freshState(*compressor);
     }
-    if (bc.ratio == 4) {
-      bc.indexKeys.assign(static_cast<size_t>(maxSeqLen_ / 4 * c.indexHeadDim), 0);
-      bc.indexerCompressor = {4, 2, c.indexHeadDim, {}, {}};
-      bc.indexerCompressor.kv.resize(static_cast<size_t>(2 * 4 * 2 * c.indexHeadDim));
-      bc.indexerCompressor.score.resize(bc.indexerCompressor.kv.size());
-      bc.indexerCompressor.reset();
+    if (const auto &indexer = b.attention.indexer) {
+      bc.indexKeys.assign(static_cast<size_t>(cs.entryCapacity * cs.indexerKeyDim), 0);
+      bc.indexerCompressor = freshState(indexer->compressor);
     }
   }
   return seq;

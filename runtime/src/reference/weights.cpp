@@ -47,8 +47,9 @@ std::vector<float> quantizeActivation(const float *x, int64_t n) {
 } // namespace
 
 Expected<Linear> Linear::bind(const io::SafetensorsReader &reader,
-                              const std::string &base, int64_t out,
-                              int64_t in) {
+                              const io::LinearSchema &schema) {
+  const std::string &base = schema.module;
+  const int64_t out = schema.out, in = schema.in;
   auto w = reader.get(base + ".weight");
   if (!w)
     return w.takeStatus();
@@ -201,128 +202,125 @@ namespace {
     dst = bound_.take();                                                       \
   } while (0)
 
-Status bindHc(const io::SafetensorsReader &r, const std::string &prefix,
+Status bindHc(const io::SafetensorsReader &r, const io::HyperConnectionSchema &schema,
               HyperConnection &hc) {
-  SIEVE_BIND(hc.fn, loadVector(r, prefix + "_fn"));
-  SIEVE_BIND(hc.base, loadVector(r, prefix + "_base"));
-  SIEVE_BIND(hc.scale, loadVector(r, prefix + "_scale"));
+  SIEVE_BIND(hc.fn, loadVector(r, schema.prefix + "_fn"));
+  SIEVE_BIND(hc.base, loadVector(r, schema.prefix + "_base"));
+  SIEVE_BIND(hc.scale, loadVector(r, schema.prefix + "_scale"));
   return Status::ok();
 }
 
-Status bindCompressor(const io::ModelConfig &c, const io::SafetensorsReader &r,
-                      const std::string &prefix, int64_t ratio, int64_t dim,
+Status bindCompressor(const io::SafetensorsReader &r, const io::CompressorSchema &s,
                       CompressorWeights &w) {
-  w.ratio = ratio;
-  w.coff = io::ModelConfig::compressorCoff(ratio);
-  w.dim = dim;
-  SIEVE_BIND(w.wkv, Linear::bind(r, prefix + ".wkv", w.coff * dim, c.dim));
-  SIEVE_BIND(w.wgate, Linear::bind(r, prefix + ".wgate", w.coff * dim, c.dim));
-  SIEVE_BIND(w.ape, loadVector(r, prefix + ".ape"));
-  SIEVE_BIND(w.norm, loadVector(r, prefix + ".norm.weight"));
+  w.ratio = s.ratio;
+  w.coff = s.coff;
+  w.dim = s.dim;
+  SIEVE_BIND(w.wkv, Linear::bind(r, s.wkv));
+  SIEVE_BIND(w.wgate, Linear::bind(r, s.wgate));
+  SIEVE_BIND(w.ape, loadVector(r, s.apeName()));
+  SIEVE_BIND(w.norm, loadVector(r, s.normName()));
   return Status::ok();
 }
 
-Status bindExpert(const io::ModelConfig &c, const io::SafetensorsReader &r,
-                  const std::string &prefix, ExpertWeights &e) {
-  SIEVE_BIND(e.w1, Linear::bind(r, prefix + ".w1", c.moeInterDim, c.dim));
-  SIEVE_BIND(e.w3, Linear::bind(r, prefix + ".w3", c.moeInterDim, c.dim));
-  SIEVE_BIND(e.w2, Linear::bind(r, prefix + ".w2", c.dim, c.moeInterDim));
+Status bindExpert(const io::SafetensorsReader &r, const io::LinearSchema &w1,
+                  const io::LinearSchema &w2, const io::LinearSchema &w3, ExpertWeights &e) {
+  SIEVE_BIND(e.w1, Linear::bind(r, w1));
+  SIEVE_BIND(e.w3, Linear::bind(r, w3));
+  SIEVE_BIND(e.w2, Linear::bind(r, w2));
   return Status::ok();
 }
 
-Status bindBlock(const io::ModelConfig &c, const io::SafetensorsReader &r,
-                 int64_t block, BlockWeights &b) {
-  const std::string p = c.blockPrefix(block);
-  SIEVE_RETURN_IF_ERROR(bindHc(r, p + "hc_attn", b.hcAttn));
-  SIEVE_RETURN_IF_ERROR(bindHc(r, p + "hc_ffn", b.hcFfn));
-  SIEVE_BIND(b.attnNorm, loadVector(r, p + "attn_norm.weight"));
-  SIEVE_BIND(b.ffnNorm, loadVector(r, p + "ffn_norm.weight"));
+Status bindBlock(const io::SafetensorsReader &r, const io::BlockSchema &s,
+                 BlockWeights &b) {
+  SIEVE_RETURN_IF_ERROR(bindHc(r, s.hcAttn, b.hcAttn));
+  SIEVE_RETURN_IF_ERROR(bindHc(r, s.hcFfn, b.hcFfn));
+  SIEVE_BIND(b.attnNorm, loadVector(r, s.attnNormName));
+  SIEVE_BIND(b.ffnNorm, loadVector(r, s.ffnNormName));
 
+  const io::AttentionSchema &as = s.attention;
   AttentionWeights &a = b.attn;
-  a.ratio = c.ratio(block);
-  const int64_t qOut = c.nHeads * c.headDim;
-  SIEVE_BIND(a.wqA, Linear::bind(r, p + "attn.wq_a", c.qLoraRank, c.dim));
-  SIEVE_BIND(a.wqB, Linear::bind(r, p + "attn.wq_b", qOut, c.qLoraRank));
-  SIEVE_BIND(a.wkv, Linear::bind(r, p + "attn.wkv", c.headDim, c.dim));
-  SIEVE_BIND(a.woA, Linear::bind(r, p + "attn.wo_a", c.oGroups * c.oLoraRank,
-                                 c.woAInDim()));
-  SIEVE_BIND(a.woB, Linear::bind(r, p + "attn.wo_b", c.dim, c.oGroups * c.oLoraRank));
-  SIEVE_BIND(a.qNorm, loadVector(r, p + "attn.q_norm.weight"));
-  SIEVE_BIND(a.kvNorm, loadVector(r, p + "attn.kv_norm.weight"));
-  SIEVE_BIND(a.sink, loadVector(r, p + "attn.attn_sink"));
-  if (a.ratio > 0) {
+  a.ratio = as.ratio;
+  SIEVE_BIND(a.wqA, Linear::bind(r, as.wqA));
+  SIEVE_BIND(a.wqB, Linear::bind(r, as.wqB));
+  SIEVE_BIND(a.wkv, Linear::bind(r, as.wkv));
+  SIEVE_BIND(a.woA, Linear::bind(r, as.woA));
+  SIEVE_BIND(a.woB, Linear::bind(r, as.woB));
+  SIEVE_BIND(a.qNorm, loadVector(r, as.qNormName));
+  SIEVE_BIND(a.kvNorm, loadVector(r, as.kvNormName));
+  SIEVE_BIND(a.sink, loadVector(r, as.sinkName));
+  if (as.compressor) {
     a.hasCompressor = true;
-    SIEVE_RETURN_IF_ERROR(bindCompressor(c, r, p + "attn.compressor", a.ratio,
-                                         c.headDim, a.compressor));
+    SIEVE_RETURN_IF_ERROR(bindCompressor(r, *as.compressor, a.compressor));
   }
-  if (a.ratio == 4) {
+  if (as.indexer) {
     a.hasIndexer = true;
-    SIEVE_BIND(a.indexerWqB, Linear::bind(r, p + "attn.indexer.wq_b",
-                                          c.indexNHeads * c.indexHeadDim, c.qLoraRank));
-    SIEVE_BIND(a.indexerWeightsProj,
-               Linear::bind(r, p + "attn.indexer.weights_proj", c.indexNHeads, c.dim));
-    SIEVE_RETURN_IF_ERROR(bindCompressor(c, r, p + "attn.indexer.compressor", 4,
-                                         c.indexHeadDim, a.indexerCompressor));
+    SIEVE_BIND(a.indexerWqB, Linear::bind(r, as.indexer->wqB));
+    SIEVE_BIND(a.indexerWeightsProj, Linear::bind(r, as.indexer->weightsProj));
+    SIEVE_RETURN_IF_ERROR(bindCompressor(r, as.indexer->compressor, a.indexerCompressor));
   }
 
+  const io::MoeSchema &ms = s.moe;
   MoEWeights &m = b.ffn;
-  m.hashRouted = c.isHashBlock(block);
-  SIEVE_BIND(m.gate, Linear::bind(r, p + "ffn.gate", c.nRoutedExperts, c.dim));
+  m.hashRouted = ms.hashRouted;
+  SIEVE_BIND(m.gate, Linear::bind(r, ms.gate));
   if (m.hashRouted) {
-    auto t = r.get(p + "ffn.gate.tid2eid");
+    auto t = r.get(ms.tid2eidName);
     if (!t)
       return t.takeStatus();
     // Expert ids index the expert table: check them once here so a corrupt
     // table is an error, not an out-of-bounds read at run time. (Copied, as
     // the mapping only promises byte alignment.)
-    const uint64_t k = uint64_t(c.nActivatedExperts);
+    const uint64_t k = uint64_t(ms.activated);
     m.tid2eid.resize(size_t(t->numElements()));
     std::memcpy(m.tid2eid.data(), t->data, m.tid2eid.size() * 8);
     for (uint64_t i = 0; i < m.tid2eid.size(); ++i) {
       const int64_t id = m.tid2eid[i];
-      const std::string where = p + "ffn.gate.tid2eid[" + std::to_string(i / k) + "]";
-      if (id < 0 || id >= c.nRoutedExperts)
+      const std::string where = ms.tid2eidName + "[" + std::to_string(i / k) + "]";
+      if (id < 0 || id >= ms.experts)
         return invalidArgument(where + " holds expert id " + std::to_string(id) +
-                               ", outside [0, " + std::to_string(c.nRoutedExperts) + ")");
+                               ", outside [0, " + std::to_string(ms.experts) + ")");
       for (uint64_t j = i - i % k; j < i; ++j)
         if (m.tid2eid[j] == id)
           return invalidArgument(where + " names expert " + std::to_string(id) + " twice");
     }
   } else {
-    SIEVE_BIND(m.bias, loadVector(r, p + "ffn.gate.bias"));
+    SIEVE_BIND(m.bias, loadVector(r, ms.biasName));
   }
-  m.experts.resize(static_cast<size_t>(c.nRoutedExperts));
-  for (int64_t e = 0; e < c.nRoutedExperts; ++e)
-    SIEVE_RETURN_IF_ERROR(bindExpert(c, r, p + "ffn.experts." + std::to_string(e),
+  m.experts.resize(static_cast<size_t>(ms.experts));
+  for (int64_t e = 0; e < ms.experts; ++e)
+    SIEVE_RETURN_IF_ERROR(bindExpert(r, ms.expert(e, io::ExpertMatrix::kW1),
+                                     ms.expert(e, io::ExpertMatrix::kW2),
+                                     ms.expert(e, io::ExpertMatrix::kW3),
                                      m.experts[size_t(e)]));
-  SIEVE_RETURN_IF_ERROR(bindExpert(c, r, p + "ffn.shared_experts", m.shared));
+  SIEVE_RETURN_IF_ERROR(bindExpert(r, ms.shared[0], ms.shared[1], ms.shared[2], m.shared));
 
-  if (c.isMtpBlock(block)) {
-    SIEVE_BIND(b.eProj, Linear::bind(r, p + "e_proj", c.dim, c.dim));
-    SIEVE_BIND(b.hProj, Linear::bind(r, p + "h_proj", c.dim, c.dim));
-    SIEVE_BIND(b.enorm, loadVector(r, p + "enorm.weight"));
-    SIEVE_BIND(b.hnorm, loadVector(r, p + "hnorm.weight"));
-    SIEVE_BIND(b.norm, loadVector(r, p + "norm.weight"));
-    SIEVE_RETURN_IF_ERROR(bindHc(r, p + "hc_head", b.hcHead));
+  if (s.mtp) {
+    SIEVE_BIND(b.eProj, Linear::bind(r, *s.eProj));
+    SIEVE_BIND(b.hProj, Linear::bind(r, *s.hProj));
+    SIEVE_BIND(b.enorm, loadVector(r, s.enormName));
+    SIEVE_BIND(b.hnorm, loadVector(r, s.hnormName));
+    SIEVE_BIND(b.norm, loadVector(r, s.normName));
+    SIEVE_RETURN_IF_ERROR(bindHc(r, *s.hcHead, b.hcHead));
   }
   return Status::ok();
 }
 
 } // namespace
 
-Expected<ModelWeights> bindWeights(const io::ModelConfig &c,
+Expected<ModelWeights> bindWeights(const io::ModelSchema &schema,
                                    const io::SafetensorsReader &r) {
   ModelWeights w;
-  auto embed = r.get("embed.weight");
+  auto embed = r.get(schema.embedName());
   if (!embed)
     return embed.takeStatus();
   w.embed = embed->as<uint16_t>();
-  SIEVE_BIND(w.head, Linear::bind(r, "head", c.vocabSize, c.dim));
-  SIEVE_BIND(w.norm, loadVector(r, "norm.weight"));
-  SIEVE_RETURN_IF_ERROR(bindHc(r, "hc_head", w.hcHead));
-  w.blocks.resize(static_cast<size_t>(c.numBlocks()));
-  for (int64_t b = 0; b < c.numBlocks(); ++b)
-    SIEVE_RETURN_IF_ERROR(bindBlock(c, r, b, w.blocks[size_t(b)]).annotate(c.blockPrefix(b)));
+  SIEVE_BIND(w.head, Linear::bind(r, schema.head()));
+  SIEVE_BIND(w.norm, loadVector(r, schema.normName()));
+  SIEVE_RETURN_IF_ERROR(bindHc(r, schema.hcHead(), w.hcHead));
+  w.blocks.resize(schema.blocks().size());
+  for (const io::BlockSchema &b : schema.blocks())
+    SIEVE_RETURN_IF_ERROR(
+        bindBlock(r, b, w.blocks[size_t(b.index)]).annotate(b.prefix.substr(0, b.prefix.size() - 1)));
   return w;
 }
 

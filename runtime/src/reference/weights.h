@@ -8,6 +8,7 @@
 #pragma once
 
 #include "sieve/io/model_config.h"
+#include "sieve/io/model_schema.h"
 #include "sieve/io/safetensors.h"
 #include "sieve/support/status.h"
 
@@ -24,8 +25,7 @@ public:
   enum class Format { kFp8, kFp4, kBf16, kF32 };
 
   static Expected<Linear> bind(const io::SafetensorsReader &reader,
-                               const std::string &base, int64_t out,
-                               int64_t in);
+                               const io::LinearSchema &schema);
 
   int64_t out() const { return out_; }
   int64_t in() const { return in_; }
@@ -112,8 +112,8 @@ struct ModelWeights {
   std::vector<BlockWeights> blocks; // main layers, then MTP blocks
 };
 
-/// Binds every tensor of an already checked checkpoint.
-Expected<ModelWeights> bindWeights(const io::ModelConfig &config,
+/// Binds every tensor the schema names, of an already checked checkpoint.
+Expected<ModelWeights> bindWeights(const io::ModelSchema &schema,
                                    const io::SafetensorsReader &reader);
 
 } // namespace sieve::ref

@@ -266,7 +266,7 @@ protected:
     c_.routeScale = 1.5;
     c_.swigluLimit = 0.5;
     auto bind = [&](const std::string &n, int64_t out, int64_t in) {
-      auto l = Linear::bind(*reader_, n, out, in);
+      auto l = Linear::bind(*reader_, io::LinearSchema{n, out, in, io::LinearFormat::kBf16});
       EXPECT_TRUE(l.isOk()) << l.status().message();
       return l.take();
     };

@@ -20,6 +20,7 @@
 #pragma once
 
 #include "sieve/io/model_config.h"
+#include "sieve/io/model_schema.h"
 #include "sieve/io/safetensors.h"
 #include "sieve/support/status.h"
 
@@ -119,7 +120,8 @@ public:
 
 private:
   Model();
-  io::ModelConfig config_;
+  std::unique_ptr<io::ModelSchema> schema_;
+  io::ModelConfig config_; // the schema's, with max_seq_len as loaded
   int64_t maxSeqLen_ = 0;
   std::unique_ptr<io::SafetensorsReader> reader_;
   std::unique_ptr<ModelWeights> weights_;
