@@ -22,6 +22,11 @@ if(SIEVE_SANITIZE)
   add_compile_options(-fsanitize=${SIEVE_SANITIZE} -fno-sanitize-recover=all
                       -fno-omit-frame-pointer)
   add_link_options(-fsanitize=${SIEVE_SANITIZE})
+  if(SIEVE_SANITIZE MATCHES "address")
+    # LLVM's allocators poison slabs they share with the uninstrumented
+    # libMLIR.so (false use-after-poison); see the header.
+    add_compile_options(-include ${CMAKE_CURRENT_LIST_DIR}/asan_without_llvm_poisoning.h)
+  endif()
 endif()
 
 if(SIEVE_BUILD_FUZZERS)
