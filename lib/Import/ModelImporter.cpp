@@ -17,6 +17,7 @@
 
 #include "ConfigDiagnostics.h"
 #include "sieve/Import/ParameterBinding.h"
+#include "sieve/io/model_schema.h"
 #include "v4/IR/V4Attrs.h"
 #include "v4/IR/V4Dialect.h"
 #include "v4/IR/V4Ops.h"
@@ -127,9 +128,10 @@ unsupportedFeatures(const io::ModelConfig &c) {
 
 class ModelBuilder {
 public:
-  ModelBuilder(MLIRContext *context, const io::ModelConfig &config,
+  ModelBuilder(MLIRContext *context, const io::ModelSchema &schema,
                const ImportOptions &options, Location location)
-      : ctx(context), c(config), options(options), fileLoc(location) {
+      : ctx(context), schema(schema), c(schema.config()), options(options),
+        fileLoc(location) {
     bf16 = BFloat16Type::get(ctx);
     f32 = Float32Type::get(ctx);
     f8 = Float8E4M3FNType::get(ctx);
@@ -137,13 +139,16 @@ public:
     e8m0 = Float8E8M0FNUType::get(ctx);
     i32 = IntegerType::get(ctx, 32);
     i64 = IntegerType::get(ctx, 64);
-    maxSeqLen = options.maxSeqLen > 0 ? options.maxSeqLen : c.maxSeqLen;
+    maxSeqLen = schema.maxSeqLen();
   }
 
   OwningOpRef<ModuleOp> build();
 
   // Shared with the per-function emitter.
   MLIRContext *ctx;
+  /// The model's structure: blocks, linears, cache geometry.
+  const io::ModelSchema &schema;
+  /// Its config, for the scalar hyper-parameters (eps, RoPE, dims).
   const io::ModelConfig &c;
   const ImportOptions &options;
   Location fileLoc;
@@ -160,7 +165,7 @@ public:
   }
   /// `layers.3` / `mtp.0` (the tensor prefix without its dot).
   std::string blockName(int64_t block) const {
-    std::string prefix = c.blockPrefix(block);
+    const std::string &prefix = schema.block(block).prefix;
     return prefix.substr(0, prefix.size() - 1);
   }
 
@@ -187,6 +192,9 @@ public:
           Phase phase, Value seqLen, int64_t seqStatic)
       : m(m), c(m.c), b(b), block(block), phase(phase), seqLen(seqLen),
         seqStatic(seqStatic) {}
+
+  /// The schema of this function's block (only for per-block emitters).
+  const io::BlockSchema &blockSchema() const { return m.schema.block(block); }
 
   //--- Small helpers ---------------------------------------------------------//
 
@@ -283,13 +291,14 @@ public:
     return {op.getCodes(), op.getScales()};
   }
 
-  /// A dense linear of the checkpoint (`module`.weight/.scale): block-scaled
-  /// FP8 when the config's dtype is fp8, else a bf16 matmul.
-  Value linear(Value x, const std::string &module, int64_t out, int64_t in,
-               Type element) {
-    if (c.dtype == io::WeightFormat::kFp8) {
-      Value w = param(module + ".weight", {out, in}, m.f8);
-      Value ws = param(module + ".scale",
+  /// A linear of the checkpoint as its schema stores it: block-scaled FP8
+  /// (`module`.weight/.scale, the activation quantized to FP8 per 128), or a
+  /// bf16 matmul rounded once to `element`.
+  Value linear(Value x, const io::LinearSchema &l, Type element) {
+    const int64_t out = l.out, in = l.in;
+    if (l.format == io::LinearFormat::kFp8) {
+      Value w = param(l.weightName(), {out, in}, m.f8);
+      Value ws = param(l.scaleName(),
                        {ceilDiv(out, kFp8Block), ceilDiv(in, kFp8Block)},
                        m.e8m0);
       auto [codes, scales] = quantize(x);
@@ -297,27 +306,24 @@ public:
                                      codes, scales, w, ws, Value(),
                                      ArrayRef<int64_t>{kFp8Block, kFp8Block});
     }
-    Value w = param(module + ".weight", {out, in}, m.bf16);
+    // Dense linears are FP8 or bf16 (ModelSchema); FP4 is for experts only.
+    assert(l.format == io::LinearFormat::kBf16 && "FP4 is a routed-expert format");
+    Value w = param(l.weightName(), {out, in}, m.bf16);
     return matmulT(x, w, element);
   }
-  Value linear(Value x, const std::string &module, int64_t out, int64_t in) {
-    return linear(x, module, out, in, m.bf16);
-  }
+  Value linear(Value x, const io::LinearSchema &l) { return linear(x, l, m.bf16); }
 
-  /// A bf16 checkpoint matrix `name [out, in]` applied as `x @ W^T`.
-  Value bf16Linear(Value x, const std::string &name, int64_t out, int64_t in,
-                   Type element) {
-    return matmulT(x, param(name, {out, in}, m.bf16), element);
-  }
-
-  /// Routed-expert GEMM over the rows sorted by expert (stacked weights).
-  Value expertLinear(Value rows, Value offsets, const std::string &matrix,
-                     int64_t out, int64_t in) {
-    std::string base = c.blockPrefix(block) + "ffn.experts.*." + matrix;
-    int64_t experts = c.nRoutedExperts;
+  /// Routed-expert GEMM over the rows sorted by expert (stacked weights,
+  /// `experts.*.w1` for all experts of the block).
+  Value expertLinear(Value rows, Value offsets, io::ExpertMatrix matrix) {
+    const io::MoeSchema &moe = blockSchema().moe;
+    io::LinearSchema one = moe.expert(0, matrix);
+    const int64_t out = one.out, in = one.in;
+    std::string base = moe.expertPrefix + "*." + one.module.substr(one.module.rfind('.') + 1);
+    int64_t experts = moe.experts;
     auto [codes, scales] = quantize(rows);
     auto result = m.tensor(shapeWithLast(rows, out), m.bf16);
-    if (c.expertDtype == io::ExpertFormat::kFp4) {
+    if (moe.expertFormat == io::LinearFormat::kFp4) {
       Value w = param(base + ".weight", {experts, out, in}, m.f4);
       Value ws = param(base + ".scale", {experts, out, in / kFp4Block}, m.e8m0);
       return v4::Mxfp4MatmulOp::create(b, result, codes, scales, w, ws, offsets,
@@ -410,7 +416,7 @@ public:
 
   /// Token embedding `[1, S, dim]` of `tokens [S]` (tensor.gather of rows).
   Value embed(Value tokens) {
-    Value table = param("embed.weight", {c.vocabSize, c.dim}, m.bf16);
+    Value table = param(m.schema.embedName(), {c.vocabSize, c.dim}, m.bf16);
     Value ids = expand(tokens, {seqStatic, 1}, {{0, 1}},
                        {seq(), b.getIndexAttr(1)});
     RankedTensorType rowsType = tensor::GatherOp::inferResultType(
@@ -433,21 +439,22 @@ public:
   }
 
   /// Final merge, norm and logits of the last position (section 4 / 9).
-  Value head(Value streams, const std::string &prefix) {
-    int64_t n = c.hcMult;
-    Value fn = param(prefix + "hc_head_fn", {n, c.hcDim()}, m.f32);
-    Value base = param(prefix + "hc_head_base", {n}, m.f32);
-    Value scale = param(prefix + "hc_head_scale", {1}, m.f32);
+  Value head(Value streams, const io::HyperConnectionSchema &hc,
+             const std::string &normName) {
+    int64_t n = hc.mixDim;
+    Value fn = param(hc.prefix + "_fn", {n, c.hcDim()}, m.f32);
+    Value base = param(hc.prefix + "_base", {n}, m.f32);
+    Value scale = param(hc.prefix + "_scale", {hc.scaleLen}, m.f32);
     Value y = v4::HcHeadOp::create(b, m.tensor({1, seqStatic, c.dim}, m.bf16),
                                    streams, fn, base, scale, APFloat(c.hcEps),
                                    APFloat(c.normEps));
-    y = rmsNorm(y, prefix + "norm.weight");
+    y = rmsNorm(y, normName);
     Value last = arith::SubIOp::create(b, seqValue(), index(1));
     Value row = tensor::ExtractSliceOp::create(
         b, m.tensor({1, c.dim}, m.bf16), y,
         {b.getIndexAttr(0), last, b.getIndexAttr(0)},
         indexAttrs({1, 1, c.dim}), indexAttrs({1, 1, 1}));
-    return bf16Linear(row, "head.weight", c.vocabSize, c.dim, m.f32);
+    return linear(row, m.schema.head(), m.f32);
   }
 
   Value seqValue() {
@@ -459,22 +466,20 @@ public:
   /// Main or indexer compressor: projections, v4.compress, then the
   /// post-processing of section 7.4. Returns the finished entries and the
   /// new state.
-  std::pair<Value, Value> compressor(Value x, const std::string &prefix,
-                                     int64_t ratio, int64_t dim, Value state,
-                                     Value start, bool rotate) {
-    int64_t coff = io::ModelConfig::compressorCoff(ratio);
-    Value kv = bf16Linear(x, prefix + "wkv.weight", coff * dim, c.dim, m.f32);
-    Value score =
-        bf16Linear(x, prefix + "wgate.weight", coff * dim, c.dim, m.f32);
-    Value ape = param(prefix + "ape", {ratio, coff * dim}, m.f32);
+  std::pair<Value, Value> compressor(Value x, const io::CompressorSchema &cs,
+                                     Value state, Value start, bool rotate) {
+    const int64_t ratio = cs.ratio, coff = cs.coff, dim = cs.dim;
+    Value kv = linear(x, cs.wkv, m.f32);
+    Value score = linear(x, cs.wgate, m.f32);
+    Value ape = param(cs.apeName(), {ratio, coff * dim}, m.f32);
     int64_t entriesStatic =
         seqStatic == kDynamic ? kDynamic : ceilDiv(seqStatic, ratio);
     auto op = v4::CompressOp::create(
         b, m.tensor({1, entriesStatic, dim}, m.f32), state.getType(), kv,
-        score, ape, state, start, ratio, /*overlap=*/ratio == 4);
+        score, ape, state, start, ratio, cs.overlap());
     Value entries = arith::TruncFOp::create(
         b, m.tensor({1, entriesStatic, dim}, m.bf16), op.getEntries());
-    entries = rmsNorm(entries, prefix + "norm.weight");
+    entries = rmsNorm(entries, cs.normName());
     Value pos = positions(start, sizesOf(entries)[1], ratio);
     entries = v4::RopeOp::create(b, entries, pos, m.rope(ratio));
     if (rotate) {
@@ -489,24 +494,24 @@ public:
 
   /// One attention sub-layer on `x [1, S, dim]`; updates `caches` in place.
   Value attention(Value x, Value start, SmallVectorImpl<Value> &caches) {
-    int64_t r = c.ratio(block);
-    io::AttentionKind kind = c.attentionKind(block);
-    std::string a = c.blockPrefix(block) + "attn.";
-    int64_t h = c.nHeads, d = c.headDim, w = c.windowSize;
+    const io::AttentionSchema &as = blockSchema().attention;
+    const int64_t r = as.ratio;
+    const io::AttentionKind kind = as.kind;
+    int64_t h = c.nHeads, d = c.headDim, w = blockSchema().cache.windowRows;
     Value pos = positions(start, seq(), 1);
 
     // Query path (7.1).
-    Value qr = linear(x, a + "wq_a", c.qLoraRank, c.dim);
-    qr = rmsNorm(qr, a + "q_norm.weight");
-    Value q = linear(qr, a + "wq_b", h * d, c.qLoraRank);
+    Value qr = linear(x, as.wqA);
+    qr = rmsNorm(qr, as.qNormName);
+    Value q = linear(qr, as.wqB);
     q = expand(q, {1, seqStatic, h, d}, {{0}, {1}, {2, 3}},
                {b.getIndexAttr(1), seq(), b.getIndexAttr(h), b.getIndexAttr(d)});
     q = rmsNorm(q, "", /*roundEachStep=*/true); // bf16 tensors (7.1)
     q = v4::RopeOp::create(b, q, pos, m.rope(r));
 
     // KV path (7.2): one shared KV head, K = V.
-    Value kv = linear(x, a + "wkv", d, c.dim);
-    kv = rmsNorm(kv, a + "kv_norm.weight");
+    Value kv = linear(x, as.wkv);
+    kv = rmsNorm(kv, as.kvNormName);
     kv = v4::RopeOp::create(b, kv, pos, m.rope(r));
     kv = simulateNope(kv);
 
@@ -526,7 +531,7 @@ public:
           v4::CacheReadOp::create(b, window.getStorageType(), caches[0]);
     }
 
-    Value sink = param(a + "attn_sink", {h}, m.f32);
+    Value sink = param(as.sinkName, {h}, m.f32);
     double softmaxScale = 1.0 / std::sqrt(static_cast<double>(d));
     Value o;
     if (kind == io::AttentionKind::kSliding) {
@@ -534,8 +539,8 @@ public:
                                         APFloat(softmaxScale));
     } else {
       // Main compressor (7.4) appends finished entries before attention.
-      auto [entries, state] = compressor(x, a + "compressor.", r, d, caches[2],
-                                         start, /*rotate=*/false);
+      auto [entries, state] = compressor(x, *as.compressor, caches[2], start,
+                                         /*rotate=*/false);
       caches[2] = state;
       caches[1] = v4::CompressedAppendOp::create(b, caches[1], entries, start,
                                                  seqValue());
@@ -550,7 +555,7 @@ public:
       } else {
         o = sparseCompressedAttention(x, qr, q, pos, windowRows,
                                       windowIndices, compressed, sink, start,
-                                      caches, softmaxScale);
+                                      caches, softmaxScale, *as.indexer);
       }
     }
 
@@ -558,9 +563,9 @@ public:
     o = v4::RopeOp::create(b, o, pos, m.rope(r), /*inverse=*/true);
     int64_t g = c.oGroups, rank = c.oLoraRank;
     Value z = v4::GroupedLinearOp::create(
-        b, m.tensor({1, seqStatic, g, rank}, m.bf16), o, outputWeight(a), g);
+        b, m.tensor({1, seqStatic, g, rank}, m.bf16), o, outputWeight(as.woA), g);
     z = collapse(z, {{0}, {1}, {2, 3}});
-    return linear(z, a + "wo_b", c.dim, g * rank);
+    return linear(z, as.woB);
   }
 
   /// CSA: lightning indexer (7.5), top-k, then one sparse attention over
@@ -569,20 +574,19 @@ public:
                                   Value windowRows, Value windowIndices,
                                   Value compressed, Value sink, Value start,
                                   SmallVectorImpl<Value> &caches,
-                                  double softmaxScale) {
-    std::string ix = c.blockPrefix(block) + "attn.indexer.";
-    int64_t ih = c.indexNHeads, id = c.indexHeadDim;
-    Value qi = linear(qr, ix + "wq_b", ih * id, c.qLoraRank);
+                                  double softmaxScale, const io::IndexerSchema &ix) {
+    int64_t ih = ix.heads, id = ix.headDim;
+    Value qi = linear(qr, ix.wqB);
     qi = expand(qi, {1, seqStatic, ih, id}, {{0}, {1}, {2, 3}},
                 {b.getIndexAttr(1), seq(), b.getIndexAttr(ih),
                  b.getIndexAttr(id)});
-    qi = v4::RopeOp::create(b, qi, pos, m.rope(4));
+    qi = v4::RopeOp::create(b, qi, pos, m.rope(ix.compressor.ratio));
     qi = v4::HadamardOp::create(b, qi);
     qi = v4::SimulateQuantOp::create(b, qi, m.f4, kFp4Block,
                                      v4::ScaleRule::ceil);
 
-    auto [keys, state] = compressor(x, ix + "compressor.", 4, id, caches[4],
-                                    start, /*rotate=*/true);
+    auto [keys, state] = compressor(x, ix.compressor, caches[4], start,
+                                    /*rotate=*/true);
     caches[4] = state;
     caches[3] =
         v4::CompressedAppendOp::create(b, caches[3], keys, start, seqValue());
@@ -590,8 +594,7 @@ public:
     Value allKeys =
         v4::CacheReadOp::create(b, keyType.getStorageType(), caches[3]);
 
-    Value weights =
-        bf16Linear(x, ix + "weights_proj.weight", ih, c.dim, m.bf16);
+    Value weights = linear(x, ix.weightsProj, m.bf16);
     weights = scaleBf16(weights, 1.0 / std::sqrt(static_cast<double>(id)) /
                                      std::sqrt(static_cast<double>(ih)));
     int64_t capacity = keyType.getCapacity();
@@ -601,9 +604,9 @@ public:
     Value offset = phase == Phase::Prefill
                        ? seqValue()
                        : index(typeOf(windowRows).getDimSize(1));
-    int64_t k = c.indexTopk;
+    int64_t k = ix.topk;
     Value selected = v4::TopkOp::create(b, m.tensor({1, seqStatic, k}, m.i32),
-                                        scores, start, offset, k, 4);
+                                        scores, start, offset, k, ix.compressor.ratio);
     Value rows = tensor::ConcatOp::create(b, 1, ValueRange{windowRows,
                                                            compressed});
     Value indices =
@@ -615,13 +618,13 @@ public:
   /// wo_a as `[groups, o_lora_rank, (H / groups) * head_dim]` bf16: the
   /// reference dequantizes it once at load (7.8); here the 128x128 block
   /// scales are expanded to per-row blocks and applied by v4.dequantize.
-  Value outputWeight(const std::string &a) {
-    int64_t rows = c.oGroups * c.oLoraRank, cols = c.woAInDim();
+  Value outputWeight(const io::LinearSchema &woA) {
+    int64_t rows = woA.out, cols = woA.in;
     Value weight;
-    if (c.dtype == io::WeightFormat::kFp8) {
-      Value codes = param(a + "wo_a.weight", {rows, cols}, m.f8);
+    if (woA.format == io::LinearFormat::kFp8) {
+      Value codes = param(woA.weightName(), {rows, cols}, m.f8);
       int64_t sr = ceilDiv(rows, kFp8Block), sc = ceilDiv(cols, kFp8Block);
-      Value scales = param(a + "wo_a.scale", {sr, sc}, m.e8m0);
+      Value scales = param(woA.scaleName(), {sr, sc}, m.e8m0);
       Value init = tensor::EmptyOp::create(b, ArrayRef<int64_t>{sr, kFp8Block, sc},
                                            m.e8m0);
       Value perRow =
@@ -635,7 +638,7 @@ public:
       weight = v4::DequantizeOp::create(b, m.tensor({rows, cols}, m.bf16),
                                         codes, perRow, kFp8Block);
     } else {
-      weight = param(a + "wo_a.weight", {rows, cols}, m.bf16);
+      weight = param(woA.weightName(), {rows, cols}, m.bf16);
     }
     return expand(weight, {c.oGroups, c.oLoraRank, cols}, {{0, 1}, {2}},
                   indexAttrs({c.oGroups, c.oLoraRank, cols}));
@@ -644,16 +647,15 @@ public:
   //--- MoE (section 8) -------------------------------------------------------//
 
   Value moe(Value x, Value tokens) {
-    std::string f = c.blockPrefix(block) + "ffn.";
-    int64_t e = c.nRoutedExperts, k = c.nActivatedExperts;
-    int64_t inter = c.moeInterDim;
+    const io::MoeSchema &ms = blockSchema().moe;
+    int64_t e = ms.experts, k = ms.activated;
     Value xs = collapse(x, {{0, 1}, {2}}); // [T, dim]
-    Value logits = bf16Linear(xs, f + "gate.weight", e, c.dim, m.f32);
+    Value logits = linear(xs, ms.gate, m.f32);
     auto weightsType = m.tensor({seqStatic, k}, m.f32);
     auto expertsType = m.tensor({seqStatic, k}, m.i32);
     Value weights, experts;
-    if (c.isHashBlock(block)) {
-      Value table64 = param(f + "gate.tid2eid", {c.vocabSize, k}, m.i64);
+    if (ms.hashRouted) {
+      Value table64 = param(ms.tid2eidName, {c.vocabSize, k}, m.i64);
       Value table =
           arith::TruncIOp::create(b, m.tensor({c.vocabSize, k}, m.i32), table64);
       auto route = v4::MoeHashRouteOp::create(
@@ -662,7 +664,7 @@ public:
       weights = route.getWeights();
       experts = route.getExperts();
     } else {
-      Value bias = param(f + "gate.bias", {e}, m.f32);
+      Value bias = param(ms.biasName, {e}, m.f32);
       auto route = v4::MoeRouteOp::create(b, weightsType, expertsType, logits,
                                           bias, k, APFloat(c.routeScale),
                                           /*normalize=*/true);
@@ -679,20 +681,17 @@ public:
     APFloat limit(c.swigluLimit > 0 ? c.swigluLimit
                                     : std::numeric_limits<double>::infinity());
 
-    Value gate = expertLinear(rows, offsets, "w1", inter, c.dim);
-    Value up = expertLinear(rows, offsets, "w3", inter, c.dim);
+    Value gate = expertLinear(rows, offsets, io::ExpertMatrix::kW1);
+    Value up = expertLinear(rows, offsets, io::ExpertMatrix::kW3);
     Value hidden = v4::SwigluOp::create(b, typeOf(gate), gate, up,
                                         dispatch.getRowWeights(), limit);
-    Value routed = expertLinear(hidden, offsets, "w2", c.dim, inter);
+    Value routed = expertLinear(hidden, offsets, io::ExpertMatrix::kW2);
 
-    Value shared;
-    if (c.nSharedExperts > 0) {
-      std::string s = f + "shared_experts.";
-      Value sg = linear(xs, s + "w1", inter, c.dim);
-      Value su = linear(xs, s + "w3", inter, c.dim);
-      Value sh = v4::SwigluOp::create(b, typeOf(sg), sg, su, Value(), limit);
-      shared = linear(sh, s + "w2", c.dim, inter);
-    }
+    // The one shared expert (w1, w2, w3).
+    Value sg = linear(xs, ms.shared[0]);
+    Value su = linear(xs, ms.shared[2]);
+    Value sh = v4::SwigluOp::create(b, typeOf(sg), sg, su, Value(), limit);
+    Value shared = linear(sh, ms.shared[1]);
     Value y = v4::MoeCombineOp::create(b, typeOf(xs), routed,
                                        dispatch.getPermutation(), shared);
     return expand(y, {1, seqStatic, c.dim}, {{0, 1}, {2}},
@@ -704,24 +703,24 @@ public:
   /// HCPre / norm / sub-layer / HCPost twice. Returns the new streams.
   Value blockBody(Value streams, Value tokens, Value start,
                   SmallVectorImpl<Value> &caches) {
-    std::string p = c.blockPrefix(block);
-    Value h = hyperConnected(streams, p + "hc_attn", [&](Value a) {
-      Value x = rmsNorm(a, p + "attn_norm.weight");
+    const io::BlockSchema &s = blockSchema();
+    Value h = hyperConnected(streams, s.hcAttn, [&](Value a) {
+      Value x = rmsNorm(a, s.attnNormName);
       return attention(x, start, caches);
     });
-    return hyperConnected(h, p + "hc_ffn", [&](Value f) {
-      Value x = rmsNorm(f, p + "ffn_norm.weight");
+    return hyperConnected(h, s.hcFfn, [&](Value f) {
+      Value x = rmsNorm(f, s.ffnNormName);
       return moe(x, tokens);
     });
   }
 
   template <typename SubLayer>
-  Value hyperConnected(Value streams, const std::string &hc,
+  Value hyperConnected(Value streams, const io::HyperConnectionSchema &hc,
                        SubLayer &&subLayer) {
-    int64_t n = c.hcMult, mix = c.hcMixDim();
-    Value fn = param(hc + "_fn", {mix, c.hcDim()}, m.f32);
-    Value base = param(hc + "_base", {mix}, m.f32);
-    Value scale = param(hc + "_scale", {3}, m.f32);
+    int64_t n = c.hcMult, mix = hc.mixDim;
+    Value fn = param(hc.prefix + "_fn", {mix, c.hcDim()}, m.f32);
+    Value base = param(hc.prefix + "_base", {mix}, m.f32);
+    Value scale = param(hc.prefix + "_scale", {hc.scaleLen}, m.f32);
     auto pre = v4::HcPreOp::create(
         b, m.tensor({1, seqStatic, c.dim}, m.bf16),
         m.tensor({1, seqStatic, n}, m.f32), m.tensor({1, seqStatic, n, n}, m.f32),
@@ -761,35 +760,35 @@ LogicalResult ModelBuilder::buildTypes() {
   if (!ropeSliding || !ropeCompressed)
     return failure();
 
-  for (int64_t block = 0; block < c.numBlocks(); ++block) {
+  // Each block's caches as the schema lays them out (section 11). A type
+  // needs a capacity of at least one entry even when max_seq_len is below
+  // the ratio.
+  for (const io::BlockSchema &block : schema.blocks()) {
     SmallVector<CacheSlot> blockSlots;
-    int64_t r = c.ratio(block);
+    const io::BlockCacheSchema &cache = block.cache;
     auto add = [&](const char *role, Type type) {
       blockSlots.push_back({role, type});
       return static_cast<bool>(type);
     };
+    auto state = [&](const io::CompressorSchema &cs) {
+      return v4::CompressorStateType::getChecked(emitError, ctx, kBatch, cs.ratio,
+                                                 cs.coff, cs.dim);
+    };
+    const int64_t capacity = std::max<int64_t>(1, cache.entryCapacity);
     bool ok = add("window", v4::WindowCacheType::getChecked(
-                                emitError, ctx, kBatch, c.windowSize,
-                                c.headDim, bf16));
-    if (r > 0) {
-      int64_t coff = io::ModelConfig::compressorCoff(r);
+                                emitError, ctx, kBatch, cache.windowRows,
+                                cache.rowDim, bf16));
+    if (const auto &compressor = block.attention.compressor) {
       ok &= add("compressed", v4::CompressedCacheType::getChecked(
-                                  emitError, ctx, kBatch, r,
-                                  std::max<int64_t>(1, maxSeqLen / r),
-                                  c.headDim, bf16));
-      ok &= add("compressor_state", v4::CompressorStateType::getChecked(
-                                        emitError, ctx, kBatch, r, coff,
-                                        c.headDim));
+                                  emitError, ctx, kBatch, cache.ratio, capacity,
+                                  cache.rowDim, bf16));
+      ok &= add("compressor_state", state(*compressor));
     }
-    if (r == 4) {
+    if (const auto &indexer = block.attention.indexer) {
       ok &= add("indexer_keys",
-                v4::IndexerCacheType::getChecked(
-                    emitError, ctx, kBatch,
-                    std::max<int64_t>(1, maxSeqLen / 4),
-                    c.indexHeadDim, bf16));
-      ok &= add("indexer_state", v4::CompressorStateType::getChecked(
-                                     emitError, ctx, kBatch, int64_t{4},
-                                     int64_t{2}, c.indexHeadDim));
+                v4::IndexerCacheType::getChecked(emitError, ctx, kBatch, capacity,
+                                                 cache.indexerKeyDim, bf16));
+      ok &= add("indexer_state", state(indexer->compressor));
     }
     if (!ok)
       return failure();
@@ -804,7 +803,7 @@ void ModelBuilder::cacheSignature(ArrayRef<int64_t> blocks,
   for (int64_t block : blocks)
     for (const CacheSlot &slot : slots[block]) {
       types.push_back(slot.type);
-      names.push_back(StringAttr::get(ctx, c.blockPrefix(block) + slot.role));
+      names.push_back(StringAttr::get(ctx, schema.block(block).prefix + slot.role));
     }
 }
 
@@ -848,13 +847,13 @@ func::FuncOp ModelBuilder::buildBlockFunction(OpBuilder &moduleBuilder,
   auto fn = func::FuncOp::create(moduleBuilder, loc, name,
                                  FunctionType::get(ctx, inputs, results));
   fn.setPrivate();
+  const io::BlockSchema &s = schema.block(block);
   fn->setAttr("v4.block", moduleBuilder.getI64IntegerAttr(block));
   fn->setAttr("v4.attention",
-              moduleBuilder.getStringAttr(attentionName(c.attentionKind(block))));
-  fn->setAttr("v4.ratio", moduleBuilder.getI64IntegerAttr(c.ratio(block)));
-  fn->setAttr("v4.moe",
-              moduleBuilder.getStringAttr(c.isHashBlock(block) ? "hash" : "score"));
-  if (c.isMtpBlock(block))
+              moduleBuilder.getStringAttr(attentionName(s.attention.kind)));
+  fn->setAttr("v4.ratio", moduleBuilder.getI64IntegerAttr(s.attention.ratio));
+  fn->setAttr("v4.moe", moduleBuilder.getStringAttr(s.moe.hashRouted ? "hash" : "score"));
+  if (s.mtp)
     fn->setAttr("v4.mtp", moduleBuilder.getUnitAttr());
   nameCaches(fn, 3, 1, cacheNames);
 
@@ -922,7 +921,7 @@ func::FuncOp ModelBuilder::buildModelFunction(OpBuilder &moduleBuilder,
     streams = call.getResult(0);
     caches.append(call.getResults().begin() + 1, call.getResults().end());
   }
-  Value logits = emitter.head(streams, "");
+  Value logits = emitter.head(streams, schema.hcHead(), schema.normName());
   SmallVector<Value> returned = {logits, streams};
   returned.append(caches);
   func::ReturnOp::create(b, returned);
@@ -968,18 +967,18 @@ func::FuncOp ModelBuilder::buildMtpFunction(OpBuilder &moduleBuilder,
     assertFirstChunk(b, start);
   }
   Emitter emitter(*this, b, block, phase, seqLen, seqStatic);
-  std::string p = c.blockPrefix(block);
+  const io::BlockSchema &s = schema.block(block);
   // Section 9: e = enorm(embed(t')), g = hnorm(h), x = e_proj(e) + h_proj(g).
-  Value e = emitter.rmsNorm(emitter.embed(tokens), p + "enorm.weight");
-  Value g = emitter.rmsNorm(hidden, p + "hnorm.weight");
-  Value ep = emitter.linear(e, p + "e_proj", c.dim, c.dim);
-  Value hp = emitter.linear(g, p + "h_proj", c.dim, c.dim);
+  Value e = emitter.rmsNorm(emitter.embed(tokens), s.enormName);
+  Value g = emitter.rmsNorm(hidden, s.hnormName);
+  Value ep = emitter.linear(e, *s.eProj);
+  Value hp = emitter.linear(g, *s.hProj);
   Value x = arith::AddFOp::create(b, emitter.broadcastStreams(ep), hp);
 
   SmallVector<Value> operands = {x, tokens, start};
   operands.append(entry->getArguments().begin() + 3, entry->getArguments().end());
   auto call = func::CallOp::create(b, blockFunction, operands);
-  Value logits = emitter.head(call.getResult(0), p);
+  Value logits = emitter.head(call.getResult(0), *s.hcHead, s.normName);
   SmallVector<Value> returned = {logits};
   returned.append(call.getResults().begin() + 1, call.getResults().end());
   func::ReturnOp::create(b, returned);
@@ -1070,8 +1069,9 @@ OwningOpRef<ModuleOp> importModel(MLIRContext *context,
                                   const ImportOptions &options,
                                   Location location) {
   loadImportDialects(context);
-  if (Status status = io::validateModelConfig(config); !status.isOk()) {
-    emitError(location) << status.message();
+  auto schema = io::ModelSchema::build(config, options.maxSeqLen);
+  if (!schema) {
+    emitError(location) << schema.status().message();
     return nullptr;
   }
   auto problems = unsupportedFeatures(config);
@@ -1079,7 +1079,7 @@ OwningOpRef<ModuleOp> importModel(MLIRContext *context,
     emitError(location) << problem.second;
   if (!problems.empty())
     return nullptr;
-  return ModelBuilder(context, config, options, location).build();
+  return ModelBuilder(context, *schema, options, location).build();
 }
 
 } // namespace sieve
