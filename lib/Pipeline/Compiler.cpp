@@ -8,6 +8,7 @@
 #include "sieve/Transforms/CacheLayout.h"
 
 #include "sieve/io/model_config.h"
+#include "sieve/io/model_schema.h"
 
 #include "mlir/Bytecode/BytecodeWriter.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"

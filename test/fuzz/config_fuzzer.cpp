@@ -10,6 +10,7 @@
 #include "fuzz_check.h"
 
 #include "sieve/io/model_config.h"
+#include "sieve/io/model_schema.h"
 
 #include <cstdint>
 #include <string>

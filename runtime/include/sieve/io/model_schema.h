@@ -181,6 +181,75 @@ struct BlockSchema {
   std::optional<HyperConnectionSchema> hcHead;
 };
 
+//===----------------------------------------------------------------------===//
+// KV cache / decode state sizes (v4-architecture.md 11)
+//===----------------------------------------------------------------------===//
+
+/// How cache rows are stored.
+enum class CacheFormat : uint8_t {
+  /// 11.1 reference: bf16 rows (head_dim * 2 B, indexer index_head_dim * 2 B).
+  kReferenceBf16,
+  /// 11.2 production: FP8 nope + bf16 rope + one E8M0 byte per 64 nope dims,
+  /// padded to 8 B (584 B for V4), FP8 indexer keys + fp32 scale (132 B).
+  kFp8IndexerFp8,
+  /// As kFp8IndexerFp8 with MXFP4 indexer keys (index_head_dim / 2 +
+  /// index_head_dim / 32 scale bytes = 68 B).
+  kFp8IndexerFp4,
+};
+
+/// Cache needs of one attention block for one sequence (batch row).
+struct LayerCacheSize {
+  int64_t block = 0;
+  bool mtp = false;
+  int64_t ratio = 0;
+  AttentionKind kind = AttentionKind::kSliding;
+  /// Raw window ring: window_size rows of kvRowBytes.
+  int64_t windowRows = 0;
+  int64_t kvRowBytes = 0;
+  /// Bytes per compressed entry: main KV row plus, for CSA, an indexer key.
+  int64_t indexerRowBytes = 0;
+  int64_t entryBytes = 0;
+  /// fp32 compressor state (kv + score): 2 * coff*r * coff*head_dim * 4 B,
+  /// plus the CSA indexer compressor's 2 * 8 * 2*index_head_dim * 4 B.
+  int64_t compressorStateBytes = 0;
+  int64_t indexerStateBytes = 0;
+
+  /// Window ring plus compressor states: independent of context length.
+  int64_t fixedBytes() const {
+    return windowRows * kvRowBytes + compressorStateBytes + indexerStateBytes;
+  }
+  /// Asymptotic growth: entryBytes / ratio (0 for sliding layers).
+  double bytesPerToken() const {
+    return ratio > 0 ? double(entryBytes) / double(ratio) : 0.0;
+  }
+  /// Entries that exist after `contextLen` tokens: floor(contextLen / ratio)
+  /// (no partial group is ever emitted).
+  int64_t entries(int64_t contextLen) const {
+    return ratio > 0 ? contextLen / ratio : 0;
+  }
+  int64_t bytesForContext(int64_t contextLen) const {
+    return fixedBytes() + entries(contextLen) * entryBytes;
+  }
+};
+
+struct CacheSizes {
+  std::vector<LayerCacheSize> layers;
+  /// Sum of layers[i].bytesPerToken() (6880 for V4-Flash, 9848 for V4-Pro).
+  double bytesPerToken() const;
+  /// Sum of the fixed parts: what one sequence needs before any token.
+  int64_t fixedBytesPerSequence() const;
+  /// Exact bytes for one sequence holding `contextLen` tokens.
+  int64_t bytesForContext(int64_t contextLen) const;
+};
+
+/// Per-block cache sizes from the ModelSchema's cache geometry (the one
+/// place it is derived); MTP blocks are included only when asked (the
+/// headline numbers of 11.1 count the main layers). Empty for an invalid
+/// config.
+CacheSizes computeCacheSizes(const ModelConfig &config,
+                             CacheFormat format = CacheFormat::kReferenceBf16,
+                             bool includeMtp = false);
+
 class ModelSchema {
 public:
   /// The schema of a config (validated here), with caches sized for
@@ -201,6 +270,10 @@ public:
   /// Every checkpoint tensor in section 10 order: embed, head, norm,
   /// hc_head_*, then each block.
   std::vector<ExpectedTensor> tensors() const;
+
+  /// Cache bytes per block in `format` (MTP blocks when `includeMtp`).
+  CacheSizes cacheSizes(CacheFormat format = CacheFormat::kReferenceBf16,
+                        bool includeMtp = false) const;
 
 private:
   ModelConfig config_;

@@ -325,6 +325,92 @@ Expected<ModelSchema> ModelSchema::build(const ModelConfig &config, int64_t maxS
   return s;
 }
 
+namespace {
+constexpr int64_t kStateElementBytes = 4; // compressor state is fp32
+
+/// Main KV row bytes: bf16 (11.1), or FP8 nope + bf16 rope + one E8M0 byte
+/// per 64 nope dims, padded to 8 bytes (11.2: 448 + 128 + 7 + 1 = 584).
+int64_t kvRowBytes(const ModelConfig &c, CacheFormat format) {
+  if (format == CacheFormat::kReferenceBf16)
+    return c.headDim * 2;
+  int64_t bytes = c.nopeHeadDim() + c.ropeHeadDim * 2 + c.nopeHeadDim() / 64;
+  return (bytes + 7) / 8 * 8;
+}
+
+/// Indexer key bytes: bf16, FP8 + one fp32 scale, or MXFP4 + E8M0 per 32.
+int64_t indexerRowBytes(int64_t keyDim, CacheFormat format) {
+  switch (format) {
+  case CacheFormat::kReferenceBf16:
+    return keyDim * 2;
+  case CacheFormat::kFp8IndexerFp8:
+    return keyDim + 4;
+  case CacheFormat::kFp8IndexerFp4:
+    return keyDim / 2 + keyDim / 32;
+  }
+  return 0;
+}
+
+/// kv and score state of one compressor, fp32.
+int64_t stateBytes(const CompressorSchema &s) {
+  return 2 * s.stateRows() * s.stateCols() * kStateElementBytes;
+}
+} // namespace
+
+CacheSizes ModelSchema::cacheSizes(CacheFormat format, bool includeMtp) const {
+  CacheSizes sizes;
+  for (const BlockSchema &b : blocks_) {
+    if (b.mtp && !includeMtp)
+      continue;
+    const BlockCacheSchema &cache = b.cache;
+    LayerCacheSize l;
+    l.block = b.index;
+    l.mtp = b.mtp;
+    l.ratio = cache.ratio;
+    l.kind = b.attention.kind;
+    l.windowRows = cache.windowRows;
+    l.kvRowBytes = kvRowBytes(config_, format);
+    if (const auto &compressor = b.attention.compressor) {
+      l.entryBytes = l.kvRowBytes;
+      l.compressorStateBytes = stateBytes(*compressor);
+    }
+    if (const auto &indexer = b.attention.indexer) {
+      l.indexerRowBytes = indexerRowBytes(cache.indexerKeyDim, format);
+      l.entryBytes += l.indexerRowBytes;
+      l.indexerStateBytes = stateBytes(indexer->compressor);
+    }
+    sizes.layers.push_back(l);
+  }
+  return sizes;
+}
+
+CacheSizes computeCacheSizes(const ModelConfig &config, CacheFormat format, bool includeMtp) {
+  auto schema = ModelSchema::build(config);
+  if (!schema)
+    return {};
+  return schema->cacheSizes(format, includeMtp);
+}
+
+double CacheSizes::bytesPerToken() const {
+  double total = 0;
+  for (const LayerCacheSize &l : layers)
+    total += l.bytesPerToken();
+  return total;
+}
+
+int64_t CacheSizes::fixedBytesPerSequence() const {
+  int64_t total = 0;
+  for (const LayerCacheSize &l : layers)
+    total += l.fixedBytes();
+  return total;
+}
+
+int64_t CacheSizes::bytesForContext(int64_t contextLen) const {
+  int64_t total = 0;
+  for (const LayerCacheSize &l : layers)
+    total += l.bytesForContext(contextLen);
+  return total;
+}
+
 std::vector<ExpectedTensor> ModelSchema::tensors() const {
   std::vector<ExpectedTensor> out;
   TensorList list(config_, out);

@@ -1,6 +1,7 @@
 // config.json parsing (both spellings), validation messages, defaults, and
 // cache sizes against v4-architecture.md 1 and 11.
 #include "sieve/io/model_config.h"
+#include "sieve/io/model_schema.h"
 
 #include "test_util.h"
 
