@@ -535,27 +535,24 @@ public:
     double softmaxScale = 1.0 / std::sqrt(static_cast<double>(d));
     Value o;
     if (kind == io::AttentionKind::kSliding) {
-      o = v4::SparseAttentionOp::create(b, q, windowRows, windowIndices, sink,
-                                        APFloat(softmaxScale));
+      o = v4::SparseAttentionOp::create(b, q, windowRows, windowIndices,
+                                        /*entries=*/Value(), /*entry_indices=*/Value(),
+                                        sink, APFloat(softmaxScale));
     } else {
-      // Main compressor (7.4) appends finished entries before attention.
+      // Main compressor (7.4) appends finished entries before attention,
+      // which then reads them from the cache itself.
       auto [entries, state] = compressor(x, *as.compressor, caches[2], start,
                                          /*rotate=*/false);
       caches[2] = state;
       caches[1] = v4::CompressedAppendOp::create(b, caches[1], entries, start,
                                                  seqValue());
-      auto compressedType = cast<v4::CompressedCacheType>(caches[1].getType());
-      Value compressed = v4::CacheReadOp::create(
-          b, compressedType.getStorageType(), caches[1]);
       if (kind == io::AttentionKind::kHeavyCompressed) {
         // HCA (7.6): every visible compressed entry, no indexer.
-        o = v4::HcaAttentionOp::create(b, q, windowRows, windowIndices,
-                                       compressed, sink, start, r,
-                                       APFloat(softmaxScale));
+        o = v4::HcaAttentionOp::create(b, q, windowRows, windowIndices, caches[1],
+                                       sink, start, APFloat(softmaxScale));
       } else {
-        o = sparseCompressedAttention(x, qr, q, pos, windowRows,
-                                      windowIndices, compressed, sink, start,
-                                      caches, softmaxScale, *as.indexer);
+        o = sparseCompressedAttention(x, qr, q, pos, windowRows, windowIndices, sink,
+                                      start, caches, softmaxScale, *as.indexer);
       }
     }
 
@@ -569,11 +566,10 @@ public:
   }
 
   /// CSA: lightning indexer (7.5), top-k, then one sparse attention over
-  /// `[window rows | compressed entries]` (7.7).
+  /// the window rows and the selected compressed entries (7.7).
   Value sparseCompressedAttention(Value x, Value qr, Value q, Value pos,
-                                  Value windowRows, Value windowIndices,
-                                  Value compressed, Value sink, Value start,
-                                  SmallVectorImpl<Value> &caches,
+                                  Value windowRows, Value windowIndices, Value sink,
+                                  Value start, SmallVectorImpl<Value> &caches,
                                   double softmaxScale, const io::IndexerSchema &ix) {
     int64_t ih = ix.heads, id = ix.headDim;
     Value qi = linear(qr, ix.wqB);
@@ -591,28 +587,18 @@ public:
     caches[3] =
         v4::CompressedAppendOp::create(b, caches[3], keys, start, seqValue());
     auto keyType = cast<v4::IndexerCacheType>(caches[3].getType());
-    Value allKeys =
-        v4::CacheReadOp::create(b, keyType.getStorageType(), caches[3]);
 
     Value weights = linear(x, ix.weightsProj, m.bf16);
     weights = scaleBf16(weights, 1.0 / std::sqrt(static_cast<double>(id)) /
                                      std::sqrt(static_cast<double>(ih)));
     int64_t capacity = keyType.getCapacity();
     Value scores = v4::IndexerScoreOp::create(
-        b, m.tensor({1, seqStatic, capacity}, m.bf16), qi, allKeys, weights);
-    // Selected entries address the rows after the window part of the KV.
-    Value offset = phase == Phase::Prefill
-                       ? seqValue()
-                       : index(typeOf(windowRows).getDimSize(1));
+        b, m.tensor({1, seqStatic, capacity}, m.bf16), qi, caches[3], weights);
     int64_t k = ix.topk;
     Value selected = v4::TopkOp::create(b, m.tensor({1, seqStatic, k}, m.i32),
-                                        scores, start, offset, k, ix.compressor.ratio);
-    Value rows = tensor::ConcatOp::create(b, 1, ValueRange{windowRows,
-                                                           compressed});
-    Value indices =
-        tensor::ConcatOp::create(b, 2, ValueRange{windowIndices, selected});
-    return v4::SparseAttentionOp::create(b, q, rows, indices, sink,
-                                         APFloat(softmaxScale));
+                                        scores, start, k, ix.compressor.ratio);
+    return v4::SparseAttentionOp::create(b, q, windowRows, windowIndices, caches[1],
+                                         selected, sink, APFloat(softmaxScale));
   }
 
   /// wo_a as `[groups, o_lora_rank, (H / groups) * head_dim]` bf16: the

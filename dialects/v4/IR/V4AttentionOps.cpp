@@ -14,19 +14,17 @@ using namespace sieve::v4::detail;
 
 LogicalResult IndexerScoreOp::verify() {
   RankedTensorType q = getQueries().getType();
-  RankedTensorType keys = getKeys().getType();
-  if (failed(expectRank(*this, "queries", q, 4, "[B, S, H, D]")) ||
-      failed(expectRank(*this, "keys", keys, 3, "[B, C, D]")))
+  IndexerCacheType keys = getKeys().getType();
+  if (failed(expectRank(*this, "queries", q, 4, "[B, S, H, D]")))
     return failure();
-  int64_t b = q.getDimSize(0), s = q.getDimSize(1), h = q.getDimSize(2),
-          d = q.getDimSize(3);
-  if (failed(expectShape(*this, "keys", keys, {b, keys.getDimSize(1), d},
-                         "batch and head dim of the queries")) ||
+  int64_t b = q.getDimSize(0), s = q.getDimSize(1), h = q.getDimSize(2);
+  if (failed(expectShape(*this, "queries", q, {keys.getBatch(), s, h, keys.getDim()},
+                         "the key cache's batch and dim")) ||
       failed(expectShape(*this, "weights", getWeights().getType(), {b, s, h},
                          "[B, S, H]")))
     return failure();
   return expectShape(*this, "scores", getScores().getType(),
-                     {b, s, keys.getDimSize(1)}, "[B, S, C]");
+                     {b, s, keys.getCapacity()}, "[B, S, capacity of the key cache]");
 }
 
 LogicalResult TopkOp::verify() {
@@ -42,45 +40,63 @@ LogicalResult TopkOp::verify() {
                      "[B, S, k]");
 }
 
-/// q [B, S, H, D], kv [B, N, D], indices [B, S, K], sink [H], scale > 0.
-static LogicalResult verifyAttention(Operation *op, RankedTensorType q,
-                                     RankedTensorType kv,
-                                     RankedTensorType indices,
-                                     RankedTensorType sink, double scale) {
+/// q [B, S, H, D], window [B, W, D], window_indices [B, S, Kw], sink [H],
+/// scale > 0.
+static LogicalResult verifyWindowAttention(Operation *op, RankedTensorType q,
+                                           RankedTensorType window,
+                                           RankedTensorType indices,
+                                           RankedTensorType sink, double scale) {
   if (failed(verifyPositive(op, "scale", scale)) ||
       failed(expectRank(op, "query", q, 4, "[B, S, H, D]")) ||
-      failed(expectRank(op, "kv", kv, 3, "[B, N, D]")) ||
-      failed(expectRank(op, "indices", indices, 3, "[B, S, K]")))
+      failed(expectRank(op, "window", window, 3, "[B, W, D]")) ||
+      failed(expectRank(op, "window indices", indices, 3, "[B, S, K]")))
     return failure();
   int64_t b = q.getDimSize(0), s = q.getDimSize(1), h = q.getDimSize(2),
           d = q.getDimSize(3);
-  if (failed(expectShape(op, "kv", kv, {b, kv.getDimSize(1), d},
+  if (failed(expectShape(op, "window", window, {b, window.getDimSize(1), d},
                          "batch and head dim of the query")) ||
-      failed(expectShape(op, "indices", indices,
+      failed(expectShape(op, "window indices", indices,
                          {b, s, indices.getDimSize(2)},
                          "batch and sequence of the query")))
     return failure();
   return expectShape(op, "sink", sink, {h}, "one logit per head");
 }
 
+/// The compressed entries a query attends: the cache's batch and row width
+/// must be the query's.
+static LogicalResult verifyEntries(Operation *op, RankedTensorType q,
+                                   CompressedCacheType entries) {
+  return expectShape(op, "query", q,
+                     {entries.getBatch(), q.getDimSize(1), q.getDimSize(2),
+                      entries.getDim()},
+                     "the compressed cache's batch and dim");
+}
+
 LogicalResult SparseAttentionOp::verify() {
-  return verifyAttention(*this, getQuery().getType(), getKv().getType(),
-                         getIndices().getType(), getSink().getType(),
-                         getScale().convertToDouble());
+  RankedTensorType q = getQuery().getType();
+  if (failed(verifyWindowAttention(*this, q, getWindow().getType(),
+                                   getWindowIndices().getType(), getSink().getType(),
+                                   getScale().convertToDouble())))
+    return failure();
+  if (static_cast<bool>(getEntries()) != static_cast<bool>(getEntryIndices()))
+    return emitOpError("expects compressed entries and their indices together");
+  if (!getEntries())
+    return success();
+  if (failed(verifyEntries(*this, q, getEntries().getType())))
+    return failure();
+  RankedTensorType indices = getEntryIndices().getType();
+  if (failed(expectRank(*this, "entry indices", indices, 3, "[B, S, K]")))
+    return failure();
+  return expectShape(*this, "entry indices", indices,
+                     {q.getDimSize(0), q.getDimSize(1), indices.getDimSize(2)},
+                     "batch and sequence of the query");
 }
 
 LogicalResult HcaAttentionOp::verify() {
   RankedTensorType q = getQuery().getType();
-  if (failed(verifyRatio(*this, getRatio())) ||
-      failed(verifyAttention(*this, q, getKv().getType(),
-                             getIndices().getType(), getSink().getType(),
-                             getScale().convertToDouble())))
+  if (failed(verifyWindowAttention(*this, q, getWindow().getType(),
+                                   getWindowIndices().getType(), getSink().getType(),
+                                   getScale().convertToDouble())))
     return failure();
-  RankedTensorType compressed = getCompressed().getType();
-  if (failed(expectRank(*this, "compressed", compressed, 3, "[B, C, D]")))
-    return failure();
-  return expectShape(*this, "compressed", compressed,
-                     {q.getDimSize(0), compressed.getDimSize(1),
-                      q.getDimSize(3)},
-                     "batch and head dim of the query");
+  return verifyEntries(*this, q, getEntries().getType());
 }

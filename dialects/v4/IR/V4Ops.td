@@ -606,26 +606,30 @@ def V4_WindowIndicesOp : V4_PureOp<"window_indices"> {
 let opDocGroup = V4_AttentionGroup in {
 
 def V4_IndexerScoreOp : V4_PureOp<"indexer_score"> {
-  let summary = "lightning-indexer scores of compressed entries";
+  let summary = "lightning-indexer scores of the cached compressed keys";
   let description = [{
     `scores[b, s, c] = sum_h weights[b, s, h] * relu(queries[b, s, h, :] .
-    keys[b, c, :])` (section 7.5) for `queries [B, S, H, D]`, `keys
-    [B, C, D]`, `weights [B, S, H]` (which already carry
-    `128^-0.5 * 64^-0.5`). The reference evaluates each step on bf16
-    tensors. Causality is applied by `v4.topk`.
+    keys[b, c, :])` (section 7.5) for `queries [B, S, H, D]`, the indexer key
+    cache `keys` (`!v4.indexer_keys` with batch B, capacity C, dim D) and
+    `weights [B, S, H]` (which already carry `128^-0.5 * 64^-0.5`). The keys
+    are read from the cache itself: no copy of the whole cache is made. The
+    reference evaluates each step on bf16 tensors. Causality is applied by
+    `v4.topk`; entries past the last finished one score on zero keys and are
+    never selected.
 
     ```mlir
-    %sc = v4.indexer_score %qi, %ki, %wi
-        : (tensor<1x?x64x128xbf16>, tensor<1x?x128xbf16>, tensor<1x?x64xbf16>)
-          -> tensor<1x?x?xbf16>
+    %sc = v4.indexer_score %qi, %keys, %wi
+        : tensor<1x?x64x128xbf16>,
+          !v4.indexer_keys<batch = 1, capacity = 1024, dim = 128, element = bf16>,
+          tensor<1x?x64xbf16> -> tensor<1x?x1024xbf16>
     ```
   }];
-  let arguments = (ins V4_FloatTensor:$queries, V4_FloatTensor:$keys,
+  let arguments = (ins V4_FloatTensor:$queries, V4_IndexerCacheType:$keys,
                        V4_FloatTensor:$weights);
   let results = (outs V4_FloatTensor:$scores);
   let assemblyFormat = [{
-    $queries `,` $keys `,` $weights attr-dict `:`
-    functional-type(operands, results)
+    $queries `,` $keys `,` $weights attr-dict `:` type($queries) `,`
+    qualified(type($keys)) `,` type($weights) `->` type($scores)
   }];
 }
 
@@ -636,50 +640,64 @@ def V4_TopkOp : V4_PureOp<"topk"> {
     entries `c < (i + 1) / ratio` (causality of section 7.5, pitfall 9).
     Returns the indices of the `k` highest-scoring candidates in descending
     score order (ties: lower index first), `-1` where fewer than `k`
-    candidates exist; valid indices are shifted by `offset` (default 0) so
-    they address the concatenated `[window | compressed]` KV rows of the
-    attention. `scores [B, S, C]` float, result `[B, S, k]` i32; `k` must be
-    positive and `ratio` a valid compression ratio (4, or a power of two in
-    [8, 128]).
+    candidates exist. The indices address the compressed entries
+    themselves (the `entry_indices` of `v4.sparse_attention`). `scores [B,
+    S, C]` float, result `[B, S, k]` i32; `k` must be positive and `ratio` a
+    valid compression ratio (4, or a power of two in [8, 128]).
 
     ```mlir
-    %sel = v4.topk %sc at %pos offset %win k 512 ratio 4
+    %sel = v4.topk %sc at %pos k 512 ratio 4
         : tensor<1x?x?xbf16> -> tensor<1x?x512xi32>
     ```
   }];
-  let arguments = (ins V4_FloatTensor:$scores, Index:$start_pos,
-                       Optional<Index>:$offset, I64Attr:$k, I64Attr:$ratio);
+  let arguments = (ins V4_FloatTensor:$scores, Index:$start_pos, I64Attr:$k,
+                       I64Attr:$ratio);
   let results = (outs V4_I32Tensor:$indices);
   let assemblyFormat = [{
-    $scores `at` $start_pos (`offset` $offset^)? `k` $k `ratio` $ratio
-    attr-dict `:` type($scores) `->` type($indices)
+    $scores `at` $start_pos `k` $k `ratio` $ratio attr-dict `:` type($scores)
+    `->` type($indices)
   }];
 }
 
 def V4_SparseAttentionOp : V4_PureOp<"sparse_attention",
-    [AllTypesMatch<["query", "result"]>]> {
-  let summary = "gather attention over selected KV rows with an attention sink";
+    [AllTypesMatch<["query", "result"]>, AttrSizedOperandSegments]> {
+  let summary = "gather attention over window rows and selected compressed entries";
   let description = [{
-    For each query `q [B, S, H, D]` row and head, attends the rows
-    `kv[b, j]` for the valid (`>= 0`) indices `j` of `indices [B, S, K]`
-    (window indices concatenated with top-k selections), with K = V
-    (section 7.7): `s_j = fp32(q . kv_j) * scale`, online softmax in blocks
-    of 64 indices, `P` rounded to bf16 for `P V`, fp32 denominator enlarged
-    by `exp(sink_h - m)` with one fp32 sink logit per head (`sink [H]`).
-    `scale` (`1/sqrt(512)` in V4) must be positive.
+    For each query `q [B, S, H, D]` row and head, attends two KV sources
+    with K = V (section 7.7): the window rows `window [B, W, D]` named by
+    `window_indices [B, S, Kw]` (the chunk's own rows in prefill, the ring in
+    decode), and, for CSA, the compressed entries of the cache `entries`
+    (`!v4.compressed`, read in place) named by `entry_indices [B, S, Ke]`
+    (the top-k selection). Indices `< 0` are skipped. The keys are taken in
+    the order of the window list followed by the entry list:
+    `s_j = fp32(q . kv_j) * scale`, online softmax in blocks of 64 keys of
+    that joint order, `P` rounded to bf16 for `P V`, fp32 denominator
+    enlarged by `exp(sink_h - m)` with one fp32 sink logit per head (`sink
+    [H]`). `scale` (`1/sqrt(512)` in V4) must be positive. Without `entries`
+    (sliding-window layers) only the window is attended.
 
     ```mlir
-    %o = v4.sparse_attention %q, %kv, %idx, %sink scale 0.044194173824159216
-        : tensor<1x?x64x512xbf16>, tensor<1x?x512xbf16>, tensor<1x?x640xi32>, tensor<64xf32>
+    %o = v4.sparse_attention %q, %win[%wi], %sink scale 0.044194173824159216
+        : tensor<1x1x64x512xbf16>, tensor<1x128x512xbf16>, tensor<1x1x128xi32>, tensor<64xf32>
+    %o = v4.sparse_attention %q, %win[%wi], %sink entries %c[%sel]
+        scale 0.044194173824159216
+        : tensor<1x?x64x512xbf16>, tensor<1x?x512xbf16>, tensor<1x?x128xi32>,
+          tensor<64xf32>,
+          !v4.compressed<batch = 1, ratio = 4, capacity = 1024, dim = 512, element = bf16>,
+          tensor<1x?x512xi32>
     ```
   }];
-  let arguments = (ins V4_Bf16Tensor:$query, V4_Bf16Tensor:$kv,
-                       V4_I32Tensor:$indices, V4_F32Tensor:$sink,
-                       F64Attr:$scale);
+  let arguments = (ins V4_Bf16Tensor:$query, V4_Bf16Tensor:$window,
+                       V4_I32Tensor:$window_indices,
+                       Optional<V4_CompressedCacheType>:$entries,
+                       Optional<V4_I32Tensor>:$entry_indices,
+                       V4_F32Tensor:$sink, F64Attr:$scale);
   let results = (outs V4_Bf16Tensor:$result);
   let assemblyFormat = [{
-    $query `,` $kv `,` $indices `,` $sink `scale` $scale attr-dict `:`
-    type($query) `,` type($kv) `,` type($indices) `,` type($sink)
+    $query `,` $window `[` $window_indices `]` `,` $sink
+    (`entries` $entries^ `[` $entry_indices `]`)? `scale` $scale attr-dict `:`
+    type($query) `,` type($window) `,` type($window_indices) `,` type($sink)
+    (`,` qualified(type($entries))^ `,` type($entry_indices))?
   }];
 }
 
@@ -688,27 +706,30 @@ def V4_HcaAttentionOp : V4_PureOp<"hca_attention",
   let summary = "attention over the window plus every visible compressed entry";
   let description = [{
     Heavily compressed attention (section 7.6): one softmax with sink, as in
-    `v4.sparse_attention`, over the window rows `kv[b, j]` named by
-    `indices [B, S, W]` and all compressed entries `compressed [B, C, D]`
-    with `c < (start_pos + s + 1) / ratio`, window rows first, entries in
-    ascending order. Dense over entries, so no index list is materialized.
+    `v4.sparse_attention`, over the window rows `window[b, j]` named by
+    `window_indices [B, S, W]` and all entries `c < (start_pos + s + 1) /
+    ratio` of the compressed cache `entries` (read in place; the ratio is the
+    cache type's), window rows first, entries in ascending order. Dense over
+    entries, so no index list is materialized.
 
     ```mlir
-    %o = v4.hca_attention %q, %kv, %wi, %comp, %sink at %pos ratio 128
+    %o = v4.hca_attention %q, %win[%wi] entries %c, %sink at %pos
         scale 0.044194173824159216
         : tensor<1x1x64x512xbf16>, tensor<1x128x512xbf16>, tensor<1x1x128xi32>,
-          tensor<1x8192x512xbf16>, tensor<64xf32>
+          !v4.compressed<batch = 1, ratio = 128, capacity = 8192, dim = 512, element = bf16>,
+          tensor<64xf32>
     ```
   }];
-  let arguments = (ins V4_Bf16Tensor:$query, V4_Bf16Tensor:$kv,
-                       V4_I32Tensor:$indices, V4_Bf16Tensor:$compressed,
-                       V4_F32Tensor:$sink, Index:$start_pos, I64Attr:$ratio,
-                       F64Attr:$scale);
+  let arguments = (ins V4_Bf16Tensor:$query, V4_Bf16Tensor:$window,
+                       V4_I32Tensor:$window_indices,
+                       V4_CompressedCacheType:$entries, V4_F32Tensor:$sink,
+                       Index:$start_pos, F64Attr:$scale);
   let results = (outs V4_Bf16Tensor:$result);
   let assemblyFormat = [{
-    $query `,` $kv `,` $indices `,` $compressed `,` $sink `at` $start_pos
-    `ratio` $ratio `scale` $scale attr-dict `:` type($query) `,` type($kv)
-    `,` type($indices) `,` type($compressed) `,` type($sink)
+    $query `,` $window `[` $window_indices `]` `entries` $entries `,` $sink
+    `at` $start_pos `scale` $scale attr-dict `:` type($query) `,`
+    type($window) `,` type($window_indices) `,` qualified(type($entries)) `,`
+    type($sink)
   }];
 }
 

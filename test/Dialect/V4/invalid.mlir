@@ -903,45 +903,36 @@ func.func @window_indices_ring(%p: index) {
 // -----
 
 // Indexer queries are [B, S, H, D].
-func.func @indexer_query_rank(%q: tensor<1x4x128xbf16>, %k: tensor<1x8x128xbf16>, %w: tensor<1x4x64xbf16>) {
+func.func @indexer_query_rank(%q: tensor<1x4x128xbf16>, %k: !v4.indexer_keys<batch = 1, capacity = 8, dim = 128, element = bf16>, %w: tensor<1x4x64xbf16>) {
   // expected-error @+1 {{expects queries of rank 4 ([B, S, H, D]), got rank 3}}
-  %s = v4.indexer_score %q, %k, %w : (tensor<1x4x128xbf16>, tensor<1x8x128xbf16>, tensor<1x4x64xbf16>) -> tensor<1x4x8xbf16>
+  %s = v4.indexer_score %q, %k, %w : tensor<1x4x128xbf16>, !v4.indexer_keys<batch = 1, capacity = 8, dim = 128, element = bf16>, tensor<1x4x64xbf16> -> tensor<1x4x8xbf16>
   return
 }
 
 // -----
 
-// Indexer keys are [B, C, D].
-func.func @indexer_key_rank(%q: tensor<1x4x64x128xbf16>, %k: tensor<8x128xbf16>, %w: tensor<1x4x64xbf16>) {
-  // expected-error @+1 {{expects keys of rank 3 ([B, C, D]), got rank 2}}
-  %s = v4.indexer_score %q, %k, %w : (tensor<1x4x64x128xbf16>, tensor<8x128xbf16>, tensor<1x4x64xbf16>) -> tensor<1x4x8xbf16>
-  return
-}
-
-// -----
-
-// Keys and queries share the head dim.
-func.func @indexer_key_dim(%q: tensor<1x4x64x128xbf16>, %k: tensor<1x8x64xbf16>, %w: tensor<1x4x64xbf16>) {
-  // expected-error @+1 {{expects keys of shape 1x8x128 (batch and head dim of the queries), got 1x8x64}}
-  %s = v4.indexer_score %q, %k, %w : (tensor<1x4x64x128xbf16>, tensor<1x8x64xbf16>, tensor<1x4x64xbf16>) -> tensor<1x4x8xbf16>
+// Keys and queries share the head dim and the batch (the key cache's).
+func.func @indexer_key_dim(%q: tensor<1x4x64x64xbf16>, %k: !v4.indexer_keys<batch = 1, capacity = 8, dim = 128, element = bf16>, %w: tensor<1x4x64xbf16>) {
+  // expected-error @+1 {{expects queries of shape 1x4x64x128 (the key cache's batch and dim), got 1x4x64x64}}
+  %s = v4.indexer_score %q, %k, %w : tensor<1x4x64x64xbf16>, !v4.indexer_keys<batch = 1, capacity = 8, dim = 128, element = bf16>, tensor<1x4x64xbf16> -> tensor<1x4x8xbf16>
   return
 }
 
 // -----
 
 // One weight per query head.
-func.func @indexer_weights(%q: tensor<1x4x64x128xbf16>, %k: tensor<1x8x128xbf16>, %w: tensor<1x4x32xbf16>) {
+func.func @indexer_weights(%q: tensor<1x4x64x128xbf16>, %k: !v4.indexer_keys<batch = 1, capacity = 8, dim = 128, element = bf16>, %w: tensor<1x4x32xbf16>) {
   // expected-error @+1 {{expects weights of shape 1x4x64 ([B, S, H]), got 1x4x32}}
-  %s = v4.indexer_score %q, %k, %w : (tensor<1x4x64x128xbf16>, tensor<1x8x128xbf16>, tensor<1x4x32xbf16>) -> tensor<1x4x8xbf16>
+  %s = v4.indexer_score %q, %k, %w : tensor<1x4x64x128xbf16>, !v4.indexer_keys<batch = 1, capacity = 8, dim = 128, element = bf16>, tensor<1x4x32xbf16> -> tensor<1x4x8xbf16>
   return
 }
 
 // -----
 
-// One score per query and entry.
-func.func @indexer_scores(%q: tensor<1x4x64x128xbf16>, %k: tensor<1x8x128xbf16>, %w: tensor<1x4x64xbf16>) {
-  // expected-error @+1 {{expects scores of shape 1x4x8 ([B, S, C]), got 1x4x64}}
-  %s = v4.indexer_score %q, %k, %w : (tensor<1x4x64x128xbf16>, tensor<1x8x128xbf16>, tensor<1x4x64xbf16>) -> tensor<1x4x64xbf16>
+// One score per query and cached entry (the capacity of the key cache).
+func.func @indexer_scores(%q: tensor<1x4x64x128xbf16>, %k: !v4.indexer_keys<batch = 1, capacity = 8, dim = 128, element = bf16>, %w: tensor<1x4x64xbf16>) {
+  // expected-error @+1 {{expects scores of shape 1x4x8 ([B, S, capacity of the key cache]), got 1x4x64}}
+  %s = v4.indexer_score %q, %k, %w : tensor<1x4x64x128xbf16>, !v4.indexer_keys<batch = 1, capacity = 8, dim = 128, element = bf16>, tensor<1x4x64xbf16> -> tensor<1x4x64xbf16>
   return
 }
 
@@ -993,93 +984,117 @@ func.func @topk_result(%s: tensor<1x4x8xbf16>, %p: index) {
 // -----
 
 // The softmax scale must be positive.
-func.func @attention_scale(%q: tensor<1x4x8x64xbf16>, %kv: tensor<1x16x64xbf16>, %i: tensor<1x4x16xi32>, %sink: tensor<8xf32>) {
+func.func @attention_scale(%q: tensor<1x4x8x64xbf16>, %w: tensor<1x16x64xbf16>, %i: tensor<1x4x16xi32>, %sink: tensor<8xf32>) {
   // expected-error @+1 {{expects scale > 0, got 0}}
-  %o = v4.sparse_attention %q, %kv, %i, %sink scale 0.0 : tensor<1x4x8x64xbf16>, tensor<1x16x64xbf16>, tensor<1x4x16xi32>, tensor<8xf32>
+  %o = v4.sparse_attention %q, %w[%i], %sink scale 0.0 : tensor<1x4x8x64xbf16>, tensor<1x16x64xbf16>, tensor<1x4x16xi32>, tensor<8xf32>
   return
 }
 
 // -----
 
 // Queries are [B, S, H, D].
-func.func @attention_query_rank(%q: tensor<1x4x64xbf16>, %kv: tensor<1x16x64xbf16>, %i: tensor<1x4x16xi32>, %sink: tensor<8xf32>) {
+func.func @attention_query_rank(%q: tensor<1x4x64xbf16>, %w: tensor<1x16x64xbf16>, %i: tensor<1x4x16xi32>, %sink: tensor<8xf32>) {
   // expected-error @+1 {{expects query of rank 4 ([B, S, H, D]), got rank 3}}
-  %o = v4.sparse_attention %q, %kv, %i, %sink scale 0.125 : tensor<1x4x64xbf16>, tensor<1x16x64xbf16>, tensor<1x4x16xi32>, tensor<8xf32>
+  %o = v4.sparse_attention %q, %w[%i], %sink scale 0.125 : tensor<1x4x64xbf16>, tensor<1x16x64xbf16>, tensor<1x4x16xi32>, tensor<8xf32>
   return
 }
 
 // -----
 
-// KV rows are [B, N, D] (one shared KV head).
-func.func @attention_kv_rank(%q: tensor<1x4x8x64xbf16>, %kv: tensor<1x16x1x64xbf16>, %i: tensor<1x4x16xi32>, %sink: tensor<8xf32>) {
-  // expected-error @+1 {{expects kv of rank 3 ([B, N, D]), got rank 4}}
-  %o = v4.sparse_attention %q, %kv, %i, %sink scale 0.125 : tensor<1x4x8x64xbf16>, tensor<1x16x1x64xbf16>, tensor<1x4x16xi32>, tensor<8xf32>
+// Window rows are [B, W, D] (one shared KV head).
+func.func @attention_window_rank(%q: tensor<1x4x8x64xbf16>, %w: tensor<1x16x1x64xbf16>, %i: tensor<1x4x16xi32>, %sink: tensor<8xf32>) {
+  // expected-error @+1 {{expects window of rank 3 ([B, W, D]), got rank 4}}
+  %o = v4.sparse_attention %q, %w[%i], %sink scale 0.125 : tensor<1x4x8x64xbf16>, tensor<1x16x1x64xbf16>, tensor<1x4x16xi32>, tensor<8xf32>
   return
 }
 
 // -----
 
-// Indices are [B, S, K].
-func.func @attention_indices_rank(%q: tensor<1x4x8x64xbf16>, %kv: tensor<1x16x64xbf16>, %i: tensor<4x16xi32>, %sink: tensor<8xf32>) {
-  // expected-error @+1 {{expects indices of rank 3 ([B, S, K]), got rank 2}}
-  %o = v4.sparse_attention %q, %kv, %i, %sink scale 0.125 : tensor<1x4x8x64xbf16>, tensor<1x16x64xbf16>, tensor<4x16xi32>, tensor<8xf32>
+// Window indices are [B, S, K].
+func.func @attention_indices_rank(%q: tensor<1x4x8x64xbf16>, %w: tensor<1x16x64xbf16>, %i: tensor<4x16xi32>, %sink: tensor<8xf32>) {
+  // expected-error @+1 {{expects window indices of rank 3 ([B, S, K]), got rank 2}}
+  %o = v4.sparse_attention %q, %w[%i], %sink scale 0.125 : tensor<1x4x8x64xbf16>, tensor<1x16x64xbf16>, tensor<4x16xi32>, tensor<8xf32>
   return
 }
 
 // -----
 
 // K = V rows have the query head dim.
-func.func @attention_kv_dim(%q: tensor<1x4x8x64xbf16>, %kv: tensor<1x16x32xbf16>, %i: tensor<1x4x16xi32>, %sink: tensor<8xf32>) {
-  // expected-error @+1 {{expects kv of shape 1x16x64 (batch and head dim of the query), got 1x16x32}}
-  %o = v4.sparse_attention %q, %kv, %i, %sink scale 0.125 : tensor<1x4x8x64xbf16>, tensor<1x16x32xbf16>, tensor<1x4x16xi32>, tensor<8xf32>
+func.func @attention_window_dim(%q: tensor<1x4x8x64xbf16>, %w: tensor<1x16x32xbf16>, %i: tensor<1x4x16xi32>, %sink: tensor<8xf32>) {
+  // expected-error @+1 {{expects window of shape 1x16x64 (batch and head dim of the query), got 1x16x32}}
+  %o = v4.sparse_attention %q, %w[%i], %sink scale 0.125 : tensor<1x4x8x64xbf16>, tensor<1x16x32xbf16>, tensor<1x4x16xi32>, tensor<8xf32>
   return
 }
 
 // -----
 
 // One index row per query.
-func.func @attention_indices_shape(%q: tensor<1x4x8x64xbf16>, %kv: tensor<1x16x64xbf16>, %i: tensor<1x3x16xi32>, %sink: tensor<8xf32>) {
-  // expected-error @+1 {{expects indices of shape 1x4x16 (batch and sequence of the query), got 1x3x16}}
-  %o = v4.sparse_attention %q, %kv, %i, %sink scale 0.125 : tensor<1x4x8x64xbf16>, tensor<1x16x64xbf16>, tensor<1x3x16xi32>, tensor<8xf32>
+func.func @attention_indices_shape(%q: tensor<1x4x8x64xbf16>, %w: tensor<1x16x64xbf16>, %i: tensor<1x3x16xi32>, %sink: tensor<8xf32>) {
+  // expected-error @+1 {{expects window indices of shape 1x4x16 (batch and sequence of the query), got 1x3x16}}
+  %o = v4.sparse_attention %q, %w[%i], %sink scale 0.125 : tensor<1x4x8x64xbf16>, tensor<1x16x64xbf16>, tensor<1x3x16xi32>, tensor<8xf32>
   return
 }
 
 // -----
 
 // One sink logit per head.
-func.func @attention_sink(%q: tensor<1x4x8x64xbf16>, %kv: tensor<1x16x64xbf16>, %i: tensor<1x4x16xi32>, %sink: tensor<4xf32>) {
+func.func @attention_sink(%q: tensor<1x4x8x64xbf16>, %w: tensor<1x16x64xbf16>, %i: tensor<1x4x16xi32>, %sink: tensor<4xf32>) {
   // expected-error @+1 {{expects sink of shape 8 (one logit per head), got 4}}
-  %o = v4.sparse_attention %q, %kv, %i, %sink scale 0.125 : tensor<1x4x8x64xbf16>, tensor<1x16x64xbf16>, tensor<1x4x16xi32>, tensor<4xf32>
+  %o = v4.sparse_attention %q, %w[%i], %sink scale 0.125 : tensor<1x4x8x64xbf16>, tensor<1x16x64xbf16>, tensor<1x4x16xi32>, tensor<4xf32>
   return
 }
 
 // -----
 
-// HCA attends entries of a valid compression ratio.
-func.func @hca_ratio(%q: tensor<1x1x8x64xbf16>, %kv: tensor<1x16x64xbf16>, %i: tensor<1x1x16xi32>, %c: tensor<1x4x64xbf16>, %sink: tensor<8xf32>, %p: index) {
-  // expected-error @+1 {{expects ratio 4 (CSA) or a power of two in [8, 128] (HCA), got 100}}
-  %o = v4.hca_attention %q, %kv, %i, %c, %sink at %p ratio 100 scale 0.125
+// The compressed entries have the query's head dim.
+func.func @attention_entries_dim(%q: tensor<1x4x8x32xbf16>, %w: tensor<1x16x32xbf16>, %i: tensor<1x4x16xi32>, %sink: tensor<8xf32>,
+                                 %c: !v4.compressed<batch = 1, ratio = 4, capacity = 4, dim = 64, element = bf16>, %e: tensor<1x4x4xi32>) {
+  // expected-error @+1 {{expects query of shape 1x4x8x64 (the compressed cache's batch and dim), got 1x4x8x32}}
+  %o = v4.sparse_attention %q, %w[%i], %sink entries %c[%e] scale 0.125
+      : tensor<1x4x8x32xbf16>, tensor<1x16x32xbf16>, tensor<1x4x16xi32>, tensor<8xf32>, !v4.compressed<batch = 1, ratio = 4, capacity = 4, dim = 64, element = bf16>, tensor<1x4x4xi32>
+  return
+}
+
+// -----
+
+// One entry index row per query.
+func.func @attention_entry_indices(%q: tensor<1x4x8x64xbf16>, %w: tensor<1x16x64xbf16>, %i: tensor<1x4x16xi32>, %sink: tensor<8xf32>,
+                                   %c: !v4.compressed<batch = 1, ratio = 4, capacity = 4, dim = 64, element = bf16>, %e: tensor<1x2x4xi32>) {
+  // expected-error @+1 {{expects entry indices of shape 1x4x4 (batch and sequence of the query), got 1x2x4}}
+  %o = v4.sparse_attention %q, %w[%i], %sink entries %c[%e] scale 0.125
+      : tensor<1x4x8x64xbf16>, tensor<1x16x64xbf16>, tensor<1x4x16xi32>, tensor<8xf32>, !v4.compressed<batch = 1, ratio = 4, capacity = 4, dim = 64, element = bf16>, tensor<1x2x4xi32>
+  return
+}
+
+// -----
+
+// Compressed entries come with their index list (the generic form can state
+// one without the other).
+func.func @attention_entries_alone(%q: tensor<1x4x8x64xbf16>, %w: tensor<1x16x64xbf16>, %i: tensor<1x4x16xi32>, %sink: tensor<8xf32>,
+                                   %c: !v4.compressed<batch = 1, ratio = 4, capacity = 4, dim = 64, element = bf16>) {
+  // expected-error @+1 {{expects compressed entries and their indices together}}
+  %o = "v4.sparse_attention"(%q, %w, %i, %c, %sink) <{scale = 1.250000e-01 : f64, operandSegmentSizes = array<i32: 1, 1, 1, 1, 0, 1>}>
+      : (tensor<1x4x8x64xbf16>, tensor<1x16x64xbf16>, tensor<1x4x16xi32>, !v4.compressed<batch = 1, ratio = 4, capacity = 4, dim = 64, element = bf16>, tensor<8xf32>) -> tensor<1x4x8x64xbf16>
+  return
+}
+
+// -----
+
+// HCA reads the compressed cache in place; its entries have the query head dim.
+func.func @hca_entries_dim(%q: tensor<1x1x8x32xbf16>, %w: tensor<1x16x32xbf16>, %i: tensor<1x1x16xi32>, %c: !v4.compressed<batch = 1, ratio = 128, capacity = 4, dim = 64, element = bf16>, %sink: tensor<8xf32>, %p: index) {
+  // expected-error @+1 {{expects query of shape 1x1x8x64 (the compressed cache's batch and dim), got 1x1x8x32}}
+  %o = v4.hca_attention %q, %w[%i] entries %c, %sink at %p scale 0.125
+      : tensor<1x1x8x32xbf16>, tensor<1x16x32xbf16>, tensor<1x1x16xi32>, !v4.compressed<batch = 1, ratio = 128, capacity = 4, dim = 64, element = bf16>, tensor<8xf32>
+  return
+}
+
+// -----
+
+// HCA's entries come from a compressed cache, not a tensor copy of one.
+func.func @hca_entries_type(%q: tensor<1x1x8x64xbf16>, %w: tensor<1x16x64xbf16>, %i: tensor<1x1x16xi32>, %c: tensor<1x4x64xbf16>, %sink: tensor<8xf32>, %p: index) {
+  // expected-error @+1 {{operand #3 must be compressed main KV entries of a CSA or HCA layer, but got 'tensor<1x4x64xbf16>'}}
+  %o = v4.hca_attention %q, %w[%i] entries %c, %sink at %p scale 0.125
       : tensor<1x1x8x64xbf16>, tensor<1x16x64xbf16>, tensor<1x1x16xi32>, tensor<1x4x64xbf16>, tensor<8xf32>
-  return
-}
-
-// -----
-
-// Compressed entries are [B, C, D].
-func.func @hca_compressed_rank(%q: tensor<1x1x8x64xbf16>, %kv: tensor<1x16x64xbf16>, %i: tensor<1x1x16xi32>, %c: tensor<4x64xbf16>, %sink: tensor<8xf32>, %p: index) {
-  // expected-error @+1 {{expects compressed of rank 3 ([B, C, D]), got rank 2}}
-  %o = v4.hca_attention %q, %kv, %i, %c, %sink at %p ratio 128 scale 0.125
-      : tensor<1x1x8x64xbf16>, tensor<1x16x64xbf16>, tensor<1x1x16xi32>, tensor<4x64xbf16>, tensor<8xf32>
-  return
-}
-
-// -----
-
-// Compressed entries have the query head dim.
-func.func @hca_compressed_dim(%q: tensor<1x1x8x64xbf16>, %kv: tensor<1x16x64xbf16>, %i: tensor<1x1x16xi32>, %c: tensor<1x4x32xbf16>, %sink: tensor<8xf32>, %p: index) {
-  // expected-error @+1 {{expects compressed of shape 1x4x64 (batch and head dim of the query), got 1x4x32}}
-  %o = v4.hca_attention %q, %kv, %i, %c, %sink at %p ratio 128 scale 0.125
-      : tensor<1x1x8x64xbf16>, tensor<1x16x64xbf16>, tensor<1x1x16xi32>, tensor<1x4x32xbf16>, tensor<8xf32>
   return
 }
 

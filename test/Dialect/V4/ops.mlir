@@ -255,41 +255,62 @@ func.func @window_indices(%pos: index, %s: index) -> (tensor<1x?x128xi32>, tenso
 
 // -----
 
-// Lightning indexer scores followed by causal top-k with an offset past the window.
+// Lightning indexer scores over the key cache itself, then causal top-k.
 // CHECK-LABEL: func @indexer_topk
-// CHECK: v4.indexer_score %{{.*}}, %{{.*}}, %{{.*}} : (tensor<1x?x64x128xbf16>, tensor<1x?x128xbf16>, tensor<1x?x64xbf16>) -> tensor<1x?x?xbf16>
-// CHECK: v4.topk %{{.*}} at %{{.*}} offset %{{.*}} k 512 ratio 4 : tensor<1x?x?xbf16> -> tensor<1x?x512xi32>
-// CHECK: v4.topk %{{.*}} at %{{.*}} k 4 ratio 4 : tensor<1x?x?xbf16> -> tensor<1x?x4xi32>
-func.func @indexer_topk(%q: tensor<1x?x64x128xbf16>, %k: tensor<1x?x128xbf16>, %w: tensor<1x?x64xbf16>,
-                        %pos: index, %off: index) -> (tensor<1x?x512xi32>, tensor<1x?x4xi32>) {
+// CHECK: v4.indexer_score %{{.*}}, %{{.*}}, %{{.*}} : tensor<1x?x64x128xbf16>, !v4.indexer_keys<batch = 1, capacity = 1024, dim = 128, element = bf16>, tensor<1x?x64xbf16> -> tensor<1x?x1024xbf16>
+// CHECK: v4.topk %{{.*}} at %{{.*}} k 512 ratio 4 : tensor<1x?x1024xbf16> -> tensor<1x?x512xi32>
+// CHECK: v4.topk %{{.*}} at %{{.*}} k 4 ratio 4 : tensor<1x?x1024xbf16> -> tensor<1x?x4xi32>
+func.func @indexer_topk(%q: tensor<1x?x64x128xbf16>,
+                        %k: !v4.indexer_keys<batch = 1, capacity = 1024, dim = 128, element = bf16>,
+                        %w: tensor<1x?x64xbf16>, %pos: index) -> (tensor<1x?x512xi32>, tensor<1x?x4xi32>) {
   %s = v4.indexer_score %q, %k, %w
-      : (tensor<1x?x64x128xbf16>, tensor<1x?x128xbf16>, tensor<1x?x64xbf16>) -> tensor<1x?x?xbf16>
-  %0 = v4.topk %s at %pos offset %off k 512 ratio 4 : tensor<1x?x?xbf16> -> tensor<1x?x512xi32>
-  %1 = v4.topk %s at %pos k 4 ratio 4 : tensor<1x?x?xbf16> -> tensor<1x?x4xi32>
+      : tensor<1x?x64x128xbf16>, !v4.indexer_keys<batch = 1, capacity = 1024, dim = 128, element = bf16>,
+        tensor<1x?x64xbf16> -> tensor<1x?x1024xbf16>
+  %0 = v4.topk %s at %pos k 512 ratio 4 : tensor<1x?x1024xbf16> -> tensor<1x?x512xi32>
+  %1 = v4.topk %s at %pos k 4 ratio 4 : tensor<1x?x1024xbf16> -> tensor<1x?x4xi32>
   return %0, %1 : tensor<1x?x512xi32>, tensor<1x?x4xi32>
 }
 
 // -----
 
-// Sparse attention over window plus selected entries, with a per-head sink.
+// Sliding-window attention: the window source alone, with a per-head sink.
+// CHECK-LABEL: func @window_attention
+// CHECK: v4.sparse_attention %{{.*}}, %{{.*}}[%{{.*}}], %{{.*}} scale 0.044194173824159216 : tensor<1x1x64x512xbf16>, tensor<1x128x512xbf16>, tensor<1x1x128xi32>, tensor<64xf32>
+func.func @window_attention(%q: tensor<1x1x64x512xbf16>, %win: tensor<1x128x512xbf16>,
+                            %wi: tensor<1x1x128xi32>, %sink: tensor<64xf32>) -> tensor<1x1x64x512xbf16> {
+  %o = v4.sparse_attention %q, %win[%wi], %sink scale 0.044194173824159216
+      : tensor<1x1x64x512xbf16>, tensor<1x128x512xbf16>, tensor<1x1x128xi32>, tensor<64xf32>
+  return %o : tensor<1x1x64x512xbf16>
+}
+
+// -----
+
+// CSA: the window rows and the selected entries of the compressed cache,
+// read in place (no concatenation of the cache).
 // CHECK-LABEL: func @sparse_attention
-// CHECK: v4.sparse_attention %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} scale 0.044194173824159216 : tensor<1x?x64x512xbf16>, tensor<1x?x512xbf16>, tensor<1x?x640xi32>, tensor<64xf32>
-func.func @sparse_attention(%q: tensor<1x?x64x512xbf16>, %kv: tensor<1x?x512xbf16>, %idx: tensor<1x?x640xi32>,
-                            %sink: tensor<64xf32>) -> tensor<1x?x64x512xbf16> {
-  %o = v4.sparse_attention %q, %kv, %idx, %sink scale 0.044194173824159216
-      : tensor<1x?x64x512xbf16>, tensor<1x?x512xbf16>, tensor<1x?x640xi32>, tensor<64xf32>
+// CHECK: v4.sparse_attention %{{.*}}, %{{.*}}[%{{.*}}], %{{.*}} entries %{{.*}}[%{{.*}}] scale 0.044194173824159216 : tensor<1x?x64x512xbf16>, tensor<1x?x512xbf16>, tensor<1x?x128xi32>, tensor<64xf32>, !v4.compressed<batch = 1, ratio = 4, capacity = 1024, dim = 512, element = bf16>, tensor<1x?x512xi32>
+func.func @sparse_attention(%q: tensor<1x?x64x512xbf16>, %win: tensor<1x?x512xbf16>, %wi: tensor<1x?x128xi32>,
+                            %c: !v4.compressed<batch = 1, ratio = 4, capacity = 1024, dim = 512, element = bf16>,
+                            %sel: tensor<1x?x512xi32>, %sink: tensor<64xf32>) -> tensor<1x?x64x512xbf16> {
+  %o = v4.sparse_attention %q, %win[%wi], %sink entries %c[%sel] scale 0.044194173824159216
+      : tensor<1x?x64x512xbf16>, tensor<1x?x512xbf16>, tensor<1x?x128xi32>, tensor<64xf32>,
+        !v4.compressed<batch = 1, ratio = 4, capacity = 1024, dim = 512, element = bf16>,
+        tensor<1x?x512xi32>
   return %o : tensor<1x?x64x512xbf16>
 }
 
 // -----
 
-// Heavily compressed attention: window rows plus every visible ratio-128 entry.
+// Heavily compressed attention: window rows plus every visible entry of a
+// ratio-128 cache (the ratio is the cache type's).
 // CHECK-LABEL: func @hca_attention
-// CHECK: v4.hca_attention %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} at %{{.*}} ratio 128 scale 0.044194173824159216 : tensor<1x1x64x512xbf16>, tensor<1x128x512xbf16>, tensor<1x1x128xi32>, tensor<1x8192x512xbf16>, tensor<64xf32>
-func.func @hca_attention(%q: tensor<1x1x64x512xbf16>, %kv: tensor<1x128x512xbf16>, %idx: tensor<1x1x128xi32>,
-                         %comp: tensor<1x8192x512xbf16>, %sink: tensor<64xf32>, %pos: index) -> tensor<1x1x64x512xbf16> {
-  %o = v4.hca_attention %q, %kv, %idx, %comp, %sink at %pos ratio 128 scale 0.044194173824159216
-      : tensor<1x1x64x512xbf16>, tensor<1x128x512xbf16>, tensor<1x1x128xi32>, tensor<1x8192x512xbf16>, tensor<64xf32>
+// CHECK: v4.hca_attention %{{.*}}, %{{.*}}[%{{.*}}] entries %{{.*}}, %{{.*}} at %{{.*}} scale 0.044194173824159216 : tensor<1x1x64x512xbf16>, tensor<1x128x512xbf16>, tensor<1x1x128xi32>, !v4.compressed<batch = 1, ratio = 128, capacity = 8192, dim = 512, element = bf16>, tensor<64xf32>
+func.func @hca_attention(%q: tensor<1x1x64x512xbf16>, %win: tensor<1x128x512xbf16>, %wi: tensor<1x1x128xi32>,
+                         %c: !v4.compressed<batch = 1, ratio = 128, capacity = 8192, dim = 512, element = bf16>,
+                         %sink: tensor<64xf32>, %pos: index) -> tensor<1x1x64x512xbf16> {
+  %o = v4.hca_attention %q, %win[%wi] entries %c, %sink at %pos scale 0.044194173824159216
+      : tensor<1x1x64x512xbf16>, tensor<1x128x512xbf16>, tensor<1x1x128xi32>,
+        !v4.compressed<batch = 1, ratio = 128, capacity = 8192, dim = 512, element = bf16>, tensor<64xf32>
   return %o : tensor<1x1x64x512xbf16>
 }
 
