@@ -1,6 +1,6 @@
-// The index list has a fixed width k (with -1 padding).
-func.func @topk_result(%s: tensor<1x4x8xbf16>, %p: index) {
-  // expected-error @+1 {{expects result of shape 1x4x4 ([B, S, k]), got 1x4x8}}
-  %i = v4.topk %s at %p k 4 ratio 4 : tensor<1x4x8xbf16> -> tensor<1x4x8xi32>
+// The softmax scale must be positive.
+func.func @attention_scale(%q: tensor<1x4x8x64xbf16>, %w: tensor<1x16x64xbf16>, %i: tensor<1x4x16xi32>, %sink: tensor<8xf32>) {
+  // expected-error @+1 {{expects scale > 0, got 0}}
+  %o = v4.sparse_attention %q, %w[%i], %sink scale 0.0 : tensor<1x4x8x64xbf16>, tensor<1x16x64xbf16>, tensor<1x4x16xi32>, tensor<8xf32>
   return
 }

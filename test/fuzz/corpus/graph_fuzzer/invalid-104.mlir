@@ -1,6 +1,6 @@
-// KV rows are [B, N, D] (one shared KV head).
-func.func @attention_kv_rank(%q: tensor<1x4x8x64xbf16>, %kv: tensor<1x16x1x64xbf16>, %i: tensor<1x4x16xi32>, %sink: tensor<8xf32>) {
-  // expected-error @+1 {{expects kv of rank 3 ([B, N, D]), got rank 4}}
-  %o = v4.sparse_attention %q, %kv, %i, %sink scale 0.125 : tensor<1x4x8x64xbf16>, tensor<1x16x1x64xbf16>, tensor<1x4x16xi32>, tensor<8xf32>
+// Window indices are [B, S, K].
+func.func @attention_indices_rank(%q: tensor<1x4x8x64xbf16>, %w: tensor<1x16x64xbf16>, %i: tensor<4x16xi32>, %sink: tensor<8xf32>) {
+  // expected-error @+1 {{expects window indices of rank 3 ([B, S, K]), got rank 2}}
+  %o = v4.sparse_attention %q, %w[%i], %sink scale 0.125 : tensor<1x4x8x64xbf16>, tensor<1x16x64xbf16>, tensor<4x16xi32>, tensor<8xf32>
   return
 }

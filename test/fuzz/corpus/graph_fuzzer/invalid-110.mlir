@@ -1,7 +1,9 @@
-// Compressed entries are [B, C, D].
-func.func @hca_compressed_rank(%q: tensor<1x1x8x64xbf16>, %kv: tensor<1x16x64xbf16>, %i: tensor<1x1x16xi32>, %c: tensor<4x64xbf16>, %sink: tensor<8xf32>, %p: index) {
-  // expected-error @+1 {{expects compressed of rank 3 ([B, C, D]), got rank 2}}
-  %o = v4.hca_attention %q, %kv, %i, %c, %sink at %p ratio 128 scale 0.125
-      : tensor<1x1x8x64xbf16>, tensor<1x16x64xbf16>, tensor<1x1x16xi32>, tensor<4x64xbf16>, tensor<8xf32>
+// Compressed entries come with their index list (the generic form can state
+// one without the other).
+func.func @attention_entries_alone(%q: tensor<1x4x8x64xbf16>, %w: tensor<1x16x64xbf16>, %i: tensor<1x4x16xi32>, %sink: tensor<8xf32>,
+                                   %c: !v4.compressed<batch = 1, ratio = 4, capacity = 4, dim = 64, element = bf16>) {
+  // expected-error @+1 {{expects compressed entries and their indices together}}
+  %o = "v4.sparse_attention"(%q, %w, %i, %c, %sink) <{scale = 1.250000e-01 : f64, operandSegmentSizes = array<i32: 1, 1, 1, 1, 0, 1>}>
+      : (tensor<1x4x8x64xbf16>, tensor<1x16x64xbf16>, tensor<1x4x16xi32>, !v4.compressed<batch = 1, ratio = 4, capacity = 4, dim = 64, element = bf16>, tensor<8xf32>) -> tensor<1x4x8x64xbf16>
   return
 }

@@ -1,6 +1,6 @@
-// Router logits are [T, E].
-func.func @route_logits_rank(%l: tensor<1x4x8xf32>, %b: tensor<8xf32>) {
-  // expected-error @+1 {{expects logits of rank 2 ([T, E]), got rank 3}}
-  %w, %e = v4.moe_route %l, %b k 2 route_scale 1.5 : tensor<1x4x8xf32>, tensor<8xf32> -> tensor<4x2xf32>, tensor<4x2xi32>
+// Each token picks at least one expert.
+func.func @route_k(%l: tensor<4x8xf32>, %b: tensor<8xf32>) {
+  // expected-error @+1 {{expects k > 0, got 0}}
+  %w, %e = v4.moe_route %l, %b k 0 route_scale 1.5 : tensor<4x8xf32>, tensor<8xf32> -> tensor<4x0xf32>, tensor<4x0xi32>
   return
 }

@@ -1,7 +1,6 @@
-// Dispatch needs at least one expert.
-func.func @dispatch_experts_count(%x: tensor<3x16xbf16>, %e: tensor<3x2xi32>, %w: tensor<3x2xf32>) {
-  // expected-error @+1 {{expects num_experts > 0, got 0}}
-  %r, %rw, %p, %o = v4.moe_dispatch %x, %e, %w num_experts 0
-      : (tensor<3x16xbf16>, tensor<3x2xi32>, tensor<3x2xf32>) -> (tensor<6x16xbf16>, tensor<6xf32>, tensor<6xi32>, tensor<1xi32>)
+// One token id per token.
+func.func @hash_tokens(%l: tensor<4x8xf32>, %t: tensor<3xi32>, %tab: tensor<512x2xi32>) {
+  // expected-error @+1 {{expects tokens of shape 4 (one id per token), got 3}}
+  %w, %e = v4.moe_hash_route %l, %t, %tab route_scale 1.5 : tensor<4x8xf32>, tensor<3xi32>, tensor<512x2xi32> -> tensor<4x2xf32>, tensor<4x2xi32>
   return
 }

@@ -1,6 +1,7 @@
-// Expert outputs are [R, D].
-func.func @combine_rows_rank(%r: tensor<6xbf16>, %p: tensor<6xi32>) {
-  // expected-error @+1 {{expects rows of rank 2 ([R, D]), got rank 1}}
-  %y = v4.moe_combine %r, %p : (tensor<6xbf16>, tensor<6xi32>) -> tensor<3x16xbf16>
+// Offsets are prefix sums over experts, plus the end.
+func.func @dispatch_offsets(%x: tensor<3x16xbf16>, %e: tensor<3x2xi32>, %w: tensor<3x2xf32>) {
+  // expected-error @+1 {{expects expert offsets of shape 9 (num_experts + 1), got 8}}
+  %r, %rw, %p, %o = v4.moe_dispatch %x, %e, %w num_experts 8
+      : (tensor<3x16xbf16>, tensor<3x2xi32>, tensor<3x2xf32>) -> (tensor<6x16xbf16>, tensor<6xf32>, tensor<6xi32>, tensor<8xi32>)
   return
 }

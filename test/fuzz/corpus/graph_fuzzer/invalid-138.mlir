@@ -1,6 +1,6 @@
-// Every token has the same number of expert rows.
-func.func @combine_multiple(%r: tensor<7x16xbf16>, %p: tensor<7xi32>) {
-  // expected-error @+1 {{expects the row count (7) to be a multiple of the token count (3)}}
-  %y = v4.moe_combine %r, %p : (tensor<7x16xbf16>, tensor<7xi32>) -> tensor<3x16xbf16>
+// Combining keeps the row width.
+func.func @combine_width(%r: tensor<6x16xbf16>, %p: tensor<6xi32>) {
+  // expected-error @+1 {{expects result of shape 3x16 (the row width), got 3x32}}
+  %y = v4.moe_combine %r, %p : (tensor<6x16xbf16>, tensor<6xi32>) -> tensor<3x32xbf16>
   return
 }

@@ -1,6 +1,6 @@
-// Names are dot-separated components.
-func.func @param_component() {
-  // expected-error @+1 {{expects dot-separated non-empty components in "layers..attn"}}
-  %w = v4.param "layers..attn" : tensor<4xbf16>
+// A parameter needs a tensor name.
+func.func @param_empty() {
+  // expected-error @+1 {{expects a non-empty tensor name}}
+  %w = v4.param "" : tensor<4xbf16>
   return
 }

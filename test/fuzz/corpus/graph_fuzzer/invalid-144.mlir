@@ -1,6 +1,6 @@
-// `*` stands for a whole component (the member index).
-func.func @param_star_component() {
-  // expected-error @+1 {{expects `*` to be a whole component of "experts.e*.w1"}}
-  %w = v4.param "experts.e*.w1" : tensor<4x4xbf16>
+// Names have no spaces (they are safetensors keys).
+func.func @param_space() {
+  // expected-error @+1 {{expects a tensor name of printable characters without spaces}}
+  %w = v4.param "layers.0 attn" : tensor<4xbf16>
   return
 }

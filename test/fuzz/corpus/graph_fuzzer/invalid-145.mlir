@@ -1,6 +1,6 @@
-// One stacked dimension at most.
-func.func @param_two_stars() {
-  // expected-error @+1 {{expects at most one `*` component, got 2}}
-  %w = v4.param "layers.*.experts.*.w1" : tensor<2x4x4xbf16>
+// `*` stands for a whole component (the member index).
+func.func @param_star_component() {
+  // expected-error @+1 {{expects `*` to be a whole component of "experts.e*.w1"}}
+  %w = v4.param "experts.e*.w1" : tensor<4x4xbf16>
   return
 }

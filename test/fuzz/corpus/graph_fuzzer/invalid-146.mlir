@@ -1,6 +1,6 @@
-// A stacked parameter has a leading member dimension.
-func.func @param_stacked_rank() {
-  // expected-error @+1 {{expects a stacked parameter to have a leading dimension of at least 1 (the members), got scalar}}
-  %w = v4.param "experts.*.w1" : tensor<bf16>
+// One stacked dimension at most.
+func.func @param_two_stars() {
+  // expected-error @+1 {{expects at most one `*` component, got 2}}
+  %w = v4.param "layers.*.experts.*.w1" : tensor<2x4x4xbf16>
   return
 }

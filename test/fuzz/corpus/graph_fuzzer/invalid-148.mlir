@@ -1,6 +1,6 @@
-// Only element types a checkpoint dtype maps to.
-func.func @param_element() {
-  // expected-error @+1 {{expects an element type a checkpoint tensor can bind to}}
-  %w = v4.param "w" : tensor<4xf64>
+// Weights have static shapes.
+func.func @param_dynamic() {
+  // expected-error @+1 {{expects a static shape, got ?x4}}
+  %w = v4.param "w" : tensor<?x4xbf16>
   return
 }

@@ -1,7 +1,11 @@
-// Heavily compressed attention: window rows plus every visible ratio-128 entry.
-func.func @hca_attention(%q: tensor<1x1x64x512xbf16>, %kv: tensor<1x128x512xbf16>, %idx: tensor<1x1x128xi32>,
-                         %comp: tensor<1x8192x512xbf16>, %sink: tensor<64xf32>, %pos: index) -> tensor<1x1x64x512xbf16> {
-  %o = v4.hca_attention %q, %kv, %idx, %comp, %sink at %pos ratio 128 scale 0.044194173824159216
-      : tensor<1x1x64x512xbf16>, tensor<1x128x512xbf16>, tensor<1x1x128xi32>, tensor<1x8192x512xbf16>, tensor<64xf32>
-  return %o : tensor<1x1x64x512xbf16>
+// CSA: the window rows and the selected entries of the compressed cache,
+// read in place (no concatenation of the cache).
+func.func @sparse_attention(%q: tensor<1x?x64x512xbf16>, %win: tensor<1x?x512xbf16>, %wi: tensor<1x?x128xi32>,
+                            %c: !v4.compressed<batch = 1, ratio = 4, capacity = 1024, dim = 512, element = bf16>,
+                            %sel: tensor<1x?x512xi32>, %sink: tensor<64xf32>) -> tensor<1x?x64x512xbf16> {
+  %o = v4.sparse_attention %q, %win[%wi], %sink entries %c[%sel] scale 0.044194173824159216
+      : tensor<1x?x64x512xbf16>, tensor<1x?x512xbf16>, tensor<1x?x128xi32>, tensor<64xf32>,
+        !v4.compressed<batch = 1, ratio = 4, capacity = 1024, dim = 512, element = bf16>,
+        tensor<1x?x512xi32>
+  return %o : tensor<1x?x64x512xbf16>
 }

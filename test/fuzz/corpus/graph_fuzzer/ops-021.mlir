@@ -1,10 +1,10 @@
-// Score routing with bias and hash routing by token id.
-func.func @moe_routing(%logits: tensor<?x256xf32>, %bias: tensor<256xf32>, %tok: tensor<?xi32>, %table: tensor<129280x6xi32>,
-                       %l2: tensor<3x8xf32>, %b2: tensor<8xf32>) -> (tensor<?x6xi32>, tensor<?x6xi32>, tensor<3x2xi32>) {
-  %w0, %e0 = v4.moe_route %logits, %bias k 6 route_scale 1.5 normalize
-      : tensor<?x256xf32>, tensor<256xf32> -> tensor<?x6xf32>, tensor<?x6xi32>
-  %w1, %e1 = v4.moe_hash_route %logits, %tok, %table route_scale 1.5 normalize
-      : tensor<?x256xf32>, tensor<?xi32>, tensor<129280x6xi32> -> tensor<?x6xf32>, tensor<?x6xi32>
-  %w2, %e2 = v4.moe_route %l2, %b2 k 2 route_scale 2.5 : tensor<3x8xf32>, tensor<8xf32> -> tensor<3x2xf32>, tensor<3x2xi32>
-  return %e0, %e1, %e2 : tensor<?x6xi32>, tensor<?x6xi32>, tensor<3x2xi32>
+// Heavily compressed attention: window rows plus every visible entry of a
+// ratio-128 cache (the ratio is the cache type's).
+func.func @hca_attention(%q: tensor<1x1x64x512xbf16>, %win: tensor<1x128x512xbf16>, %wi: tensor<1x1x128xi32>,
+                         %c: !v4.compressed<batch = 1, ratio = 128, capacity = 8192, dim = 512, element = bf16>,
+                         %sink: tensor<64xf32>, %pos: index) -> tensor<1x1x64x512xbf16> {
+  %o = v4.hca_attention %q, %win[%wi] entries %c, %sink at %pos scale 0.044194173824159216
+      : tensor<1x1x64x512xbf16>, tensor<1x128x512xbf16>, tensor<1x1x128xi32>,
+        !v4.compressed<batch = 1, ratio = 128, capacity = 8192, dim = 512, element = bf16>, tensor<64xf32>
+  return %o : tensor<1x1x64x512xbf16>
 }

@@ -1,9 +1,10 @@
-// Dispatch of 3 tokens to 2 of 8 experts each, then combine with the shared expert.
-func.func @moe_dispatch_combine(%x: tensor<3x256xbf16>, %e: tensor<3x2xi32>, %w: tensor<3x2xf32>, %sh: tensor<3x256xbf16>)
-    -> (tensor<3x256xbf16>, tensor<3x256xbf16>, tensor<6xf32>, tensor<9xi32>) {
-  %rows, %rw, %perm, %off = v4.moe_dispatch %x, %e, %w num_experts 8
-      : (tensor<3x256xbf16>, tensor<3x2xi32>, tensor<3x2xf32>) -> (tensor<6x256xbf16>, tensor<6xf32>, tensor<6xi32>, tensor<9xi32>)
-  %y = v4.moe_combine %rows, %perm shared %sh : (tensor<6x256xbf16>, tensor<6xi32>, tensor<3x256xbf16>) -> tensor<3x256xbf16>
-  %y2 = v4.moe_combine %rows, %perm : (tensor<6x256xbf16>, tensor<6xi32>) -> tensor<3x256xbf16>
-  return %y, %y2, %rw, %off : tensor<3x256xbf16>, tensor<3x256xbf16>, tensor<6xf32>, tensor<9xi32>
+// Score routing with bias and hash routing by token id.
+func.func @moe_routing(%logits: tensor<?x256xf32>, %bias: tensor<256xf32>, %tok: tensor<?xi32>, %table: tensor<129280x6xi32>,
+                       %l2: tensor<3x8xf32>, %b2: tensor<8xf32>) -> (tensor<?x6xi32>, tensor<?x6xi32>, tensor<3x2xi32>) {
+  %w0, %e0 = v4.moe_route %logits, %bias k 6 route_scale 1.5 normalize
+      : tensor<?x256xf32>, tensor<256xf32> -> tensor<?x6xf32>, tensor<?x6xi32>
+  %w1, %e1 = v4.moe_hash_route %logits, %tok, %table route_scale 1.5 normalize
+      : tensor<?x256xf32>, tensor<?xi32>, tensor<129280x6xi32> -> tensor<?x6xf32>, tensor<?x6xi32>
+  %w2, %e2 = v4.moe_route %l2, %b2 k 2 route_scale 2.5 : tensor<3x8xf32>, tensor<8xf32> -> tensor<3x2xf32>, tensor<3x2xi32>
+  return %e0, %e1, %e2 : tensor<?x6xi32>, tensor<?x6xi32>, tensor<3x2xi32>
 }

@@ -1,11 +1,9 @@
-// Weights bound by official checkpoint names: plain, scales, and one stacked
-// parameter per routed-expert matrix (FP4 codes, E8M0 scales).
-func.func @params() -> (tensor<1024x4096xf8E4M3FN>, tensor<8x32xf8E8M0FNU>,
-                        tensor<256x2048x4096xf4E2M1FN>, tensor<129280x6xi64>) {
-  %w = v4.param "layers.0.attn.wq_a.weight" : tensor<1024x4096xf8E4M3FN>
-  %s = v4.param "layers.0.attn.wq_a.scale" : tensor<8x32xf8E8M0FNU>
-  %e = v4.param "layers.3.ffn.experts.*.w1.weight" : tensor<256x2048x4096xf4E2M1FN>
-  %t = v4.param "layers.0.ffn.gate.tid2eid" : tensor<129280x6xi64>
-  return %w, %s, %e, %t : tensor<1024x4096xf8E4M3FN>, tensor<8x32xf8E8M0FNU>,
-      tensor<256x2048x4096xf4E2M1FN>, tensor<129280x6xi64>
+// Dispatch of 3 tokens to 2 of 8 experts each, then combine with the shared expert.
+func.func @moe_dispatch_combine(%x: tensor<3x256xbf16>, %e: tensor<3x2xi32>, %w: tensor<3x2xf32>, %sh: tensor<3x256xbf16>)
+    -> (tensor<3x256xbf16>, tensor<3x256xbf16>, tensor<6xf32>, tensor<9xi32>) {
+  %rows, %rw, %perm, %off = v4.moe_dispatch %x, %e, %w num_experts 8
+      : (tensor<3x256xbf16>, tensor<3x2xi32>, tensor<3x2xf32>) -> (tensor<6x256xbf16>, tensor<6xf32>, tensor<6xi32>, tensor<9xi32>)
+  %y = v4.moe_combine %rows, %perm shared %sh : (tensor<6x256xbf16>, tensor<6xi32>, tensor<3x256xbf16>) -> tensor<3x256xbf16>
+  %y2 = v4.moe_combine %rows, %perm : (tensor<6x256xbf16>, tensor<6xi32>) -> tensor<3x256xbf16>
+  return %y, %y2, %rw, %off : tensor<3x256xbf16>, tensor<3x256xbf16>, tensor<6xf32>, tensor<9xi32>
 }

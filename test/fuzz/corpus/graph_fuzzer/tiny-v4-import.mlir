@@ -184,7 +184,7 @@ module attributes {v4.model = {bos_token_id = 0 : i64, dim = 256 : i64, eos_toke
     %22 = v4.window_append %arg3, %inserted_slice at %arg2 : !v4.window<batch = 1, rows = 16, dim = 128, element = bf16>, tensor<1x?x128xbf16>
     %23 = v4.window_indices %arg2 rows %dim window 16 layout chunk : tensor<1x?x16xi32>
     %24 = v4.param "layers.0.attn.attn_sink" : tensor<4xf32>
-    %25 = v4.sparse_attention %14, %inserted_slice, %23, %24 scale 0.088388347648318433 : tensor<1x?x4x128xbf16>, tensor<1x?x128xbf16>, tensor<1x?x16xi32>, tensor<4xf32>
+    %25 = v4.sparse_attention %14, %inserted_slice[%23], %24 scale 0.088388347648318433 : tensor<1x?x4x128xbf16>, tensor<1x?x128xbf16>, tensor<1x?x16xi32>, tensor<4xf32>
     %26 = v4.rope %25, %generated <base = 1.000000e+04, rope_dim = 64, factor = 1.000000e+00, original_seq_len = 65536, beta_fast = 3.200000e+01, beta_slow = 1.000000e+00> inverse : tensor<1x?x4x128xbf16>, tensor<1x?xi32>
     %27 = v4.param "layers.0.attn.wo_a.weight" : tensor<256x256xf8E4M3FN>
     %28 = v4.param "layers.0.attn.wo_a.scale" : tensor<2x2xf8E8M0FNU>
@@ -262,9 +262,9 @@ module attributes {v4.model = {bos_token_id = 0 : i64, dim = 256 : i64, eos_toke
     %4 = v4.rms_norm %output weight %3 eps 9.9999999999999995E-7 : tensor<1x?x256xbf16>, tensor<256xbf16>
     %generated = tensor.generate %dim {
     ^bb0(%arg8: index, %arg9: index):
-      %116 = arith.addi %arg2, %arg9 : index
-      %117 = arith.index_cast %116 : index to i32
-      tensor.yield %117 : i32
+      %114 = arith.addi %arg2, %arg9 : index
+      %115 = arith.index_cast %114 : index to i32
+      tensor.yield %115 : i32
     } : tensor<1x?xi32>
     %5 = v4.param "layers.1.attn.wq_a.weight" : tensor<128x256xf8E4M3FN>
     %6 = v4.param "layers.1.attn.wq_a.scale" : tensor<1x2xf8E8M0FNU>
@@ -326,12 +326,12 @@ module attributes {v4.model = {bos_token_id = 0 : i64, dim = 256 : i64, eos_toke
     %generated_19 = tensor.generate %dim_18 {
     ^bb0(%arg8: index, %arg9: index):
       %c4 = arith.constant 4 : index
-      %116 = arith.divui %arg2, %c4 : index
-      %117 = arith.addi %116, %arg9 : index
-      %c4_83 = arith.constant 4 : index
-      %118 = arith.muli %117, %c4_83 : index
-      %119 = arith.index_cast %118 : index to i32
-      tensor.yield %119 : i32
+      %114 = arith.divui %arg2, %c4 : index
+      %115 = arith.addi %114, %arg9 : index
+      %c4_82 = arith.constant 4 : index
+      %116 = arith.muli %115, %c4_82 : index
+      %117 = arith.index_cast %116 : index to i32
+      tensor.yield %117 : i32
     } : tensor<1x?xi32>
     %37 = v4.rope %36, %generated_19 <base = 1.600000e+05, rope_dim = 64, factor = 1.600000e+01, original_seq_len = 65536, beta_fast = 3.200000e+01, beta_slow = 1.000000e+00> : tensor<1x?x128xbf16>, tensor<1x?xi32>
     %c1_20 = arith.constant 1 : index
@@ -340,151 +340,147 @@ module attributes {v4.model = {bos_token_id = 0 : i64, dim = 256 : i64, eos_toke
     %38 = v4.simulate_quant %extracted_slice_22 format f8E4M3FN block 64 rule ceil : tensor<1x?x64xbf16>
     %inserted_slice_23 = tensor.insert_slice %38 into %37[0, 0, 0] [1, %dim_21, 64] [1, 1, 1] : tensor<1x?x64xbf16> into tensor<1x?x128xbf16>
     %39 = v4.compressed_append %arg4, %inserted_slice_23 at %arg2 tokens %dim : !v4.compressed<batch = 1, ratio = 4, capacity = 32, dim = 128, element = bf16>, tensor<1x?x128xbf16>
-    %40 = v4.cache_read %39 : !v4.compressed<batch = 1, ratio = 4, capacity = 32, dim = 128, element = bf16> -> tensor<1x32x128xbf16>
-    %41 = v4.param "layers.1.attn.indexer.wq_b.weight" : tensor<512x128xf8E4M3FN>
-    %42 = v4.param "layers.1.attn.indexer.wq_b.scale" : tensor<4x1xf8E8M0FNU>
+    %40 = v4.param "layers.1.attn.indexer.wq_b.weight" : tensor<512x128xf8E4M3FN>
+    %41 = v4.param "layers.1.attn.indexer.wq_b.scale" : tensor<4x1xf8E8M0FNU>
     %codes_24, %scales_25 = v4.quantize %9 block 128 rule ceil : tensor<1x?x128xbf16> -> tensor<1x?x128xf8E4M3FN>, tensor<1x?x1xf8E8M0FNU>
-    %43 = v4.fp8_matmul %codes_24, %scales_25, %41, %42 block [128, 128] : (tensor<1x?x128xf8E4M3FN>, tensor<1x?x1xf8E8M0FNU>, tensor<512x128xf8E4M3FN>, tensor<4x1xf8E8M0FNU>) -> tensor<1x?x512xbf16>
-    %expanded_26 = tensor.expand_shape %43 [[0], [1], [2, 3]] output_shape [1, %dim, 4, 128] : tensor<1x?x512xbf16> into tensor<1x?x4x128xbf16>
-    %44 = v4.rope %expanded_26, %generated <base = 1.600000e+05, rope_dim = 64, factor = 1.600000e+01, original_seq_len = 65536, beta_fast = 3.200000e+01, beta_slow = 1.000000e+00> : tensor<1x?x4x128xbf16>, tensor<1x?xi32>
-    %45 = v4.hadamard %44 : tensor<1x?x4x128xbf16>
-    %46 = v4.simulate_quant %45 format f4E2M1FN block 32 rule ceil : tensor<1x?x4x128xbf16>
-    %47 = v4.param "layers.1.attn.indexer.compressor.wkv.weight" : tensor<256x256xbf16>
+    %42 = v4.fp8_matmul %codes_24, %scales_25, %40, %41 block [128, 128] : (tensor<1x?x128xf8E4M3FN>, tensor<1x?x1xf8E8M0FNU>, tensor<512x128xf8E4M3FN>, tensor<4x1xf8E8M0FNU>) -> tensor<1x?x512xbf16>
+    %expanded_26 = tensor.expand_shape %42 [[0], [1], [2, 3]] output_shape [1, %dim, 4, 128] : tensor<1x?x512xbf16> into tensor<1x?x4x128xbf16>
+    %43 = v4.rope %expanded_26, %generated <base = 1.600000e+05, rope_dim = 64, factor = 1.600000e+01, original_seq_len = 65536, beta_fast = 3.200000e+01, beta_slow = 1.000000e+00> : tensor<1x?x4x128xbf16>, tensor<1x?xi32>
+    %44 = v4.hadamard %43 : tensor<1x?x4x128xbf16>
+    %45 = v4.simulate_quant %44 format f4E2M1FN block 32 rule ceil : tensor<1x?x4x128xbf16>
+    %46 = v4.param "layers.1.attn.indexer.compressor.wkv.weight" : tensor<256x256xbf16>
     %c1_27 = arith.constant 1 : index
     %dim_28 = tensor.dim %4, %c1_27 : tensor<1x?x256xbf16>
     %collapsed_29 = tensor.collapse_shape %4 [[0, 1], [2]] : tensor<1x?x256xbf16> into tensor<?x256xbf16>
     %c0_30 = arith.constant 0 : index
     %dim_31 = tensor.dim %collapsed_29, %c0_30 : tensor<?x256xbf16>
-    %48 = tensor.empty(%dim_31) : tensor<?x256xf32>
+    %47 = tensor.empty(%dim_31) : tensor<?x256xf32>
     %cst_32 = arith.constant 0.000000e+00 : f32
-    %49 = linalg.fill ins(%cst_32 : f32) outs(%48 : tensor<?x256xf32>) -> tensor<?x256xf32>
-    %50 = linalg.matmul indexing_maps = [#map, #map1, #map2] ins(%collapsed_29, %47 : tensor<?x256xbf16>, tensor<256x256xbf16>) outs(%49 : tensor<?x256xf32>) -> tensor<?x256xf32>
-    %expanded_33 = tensor.expand_shape %50 [[0, 1], [2]] output_shape [1, %dim_28, 256] : tensor<?x256xf32> into tensor<1x?x256xf32>
-    %51 = v4.param "layers.1.attn.indexer.compressor.wgate.weight" : tensor<256x256xbf16>
+    %48 = linalg.fill ins(%cst_32 : f32) outs(%47 : tensor<?x256xf32>) -> tensor<?x256xf32>
+    %49 = linalg.matmul indexing_maps = [#map, #map1, #map2] ins(%collapsed_29, %46 : tensor<?x256xbf16>, tensor<256x256xbf16>) outs(%48 : tensor<?x256xf32>) -> tensor<?x256xf32>
+    %expanded_33 = tensor.expand_shape %49 [[0, 1], [2]] output_shape [1, %dim_28, 256] : tensor<?x256xf32> into tensor<1x?x256xf32>
+    %50 = v4.param "layers.1.attn.indexer.compressor.wgate.weight" : tensor<256x256xbf16>
     %c1_34 = arith.constant 1 : index
     %dim_35 = tensor.dim %4, %c1_34 : tensor<1x?x256xbf16>
     %collapsed_36 = tensor.collapse_shape %4 [[0, 1], [2]] : tensor<1x?x256xbf16> into tensor<?x256xbf16>
     %c0_37 = arith.constant 0 : index
     %dim_38 = tensor.dim %collapsed_36, %c0_37 : tensor<?x256xbf16>
-    %52 = tensor.empty(%dim_38) : tensor<?x256xf32>
+    %51 = tensor.empty(%dim_38) : tensor<?x256xf32>
     %cst_39 = arith.constant 0.000000e+00 : f32
-    %53 = linalg.fill ins(%cst_39 : f32) outs(%52 : tensor<?x256xf32>) -> tensor<?x256xf32>
-    %54 = linalg.matmul indexing_maps = [#map, #map1, #map2] ins(%collapsed_36, %51 : tensor<?x256xbf16>, tensor<256x256xbf16>) outs(%53 : tensor<?x256xf32>) -> tensor<?x256xf32>
-    %expanded_40 = tensor.expand_shape %54 [[0, 1], [2]] output_shape [1, %dim_35, 256] : tensor<?x256xf32> into tensor<1x?x256xf32>
-    %55 = v4.param "layers.1.attn.indexer.compressor.ape" : tensor<4x256xf32>
-    %entries_41, %new_state_42 = v4.compress %expanded_33, %expanded_40, %55, %arg7 at %arg2 ratio 4 overlap : tensor<1x?x256xf32>, tensor<4x256xf32>, !v4.compressor_state<batch = 1, ratio = 4, coff = 2, dim = 128> -> tensor<1x?x128xf32>
-    %56 = arith.truncf %entries_41 : tensor<1x?x128xf32> to tensor<1x?x128xbf16>
-    %57 = v4.param "layers.1.attn.indexer.compressor.norm.weight" : tensor<128xbf16>
-    %58 = v4.rms_norm %56 weight %57 eps 9.9999999999999995E-7 : tensor<1x?x128xbf16>, tensor<128xbf16>
+    %52 = linalg.fill ins(%cst_39 : f32) outs(%51 : tensor<?x256xf32>) -> tensor<?x256xf32>
+    %53 = linalg.matmul indexing_maps = [#map, #map1, #map2] ins(%collapsed_36, %50 : tensor<?x256xbf16>, tensor<256x256xbf16>) outs(%52 : tensor<?x256xf32>) -> tensor<?x256xf32>
+    %expanded_40 = tensor.expand_shape %53 [[0, 1], [2]] output_shape [1, %dim_35, 256] : tensor<?x256xf32> into tensor<1x?x256xf32>
+    %54 = v4.param "layers.1.attn.indexer.compressor.ape" : tensor<4x256xf32>
+    %entries_41, %new_state_42 = v4.compress %expanded_33, %expanded_40, %54, %arg7 at %arg2 ratio 4 overlap : tensor<1x?x256xf32>, tensor<4x256xf32>, !v4.compressor_state<batch = 1, ratio = 4, coff = 2, dim = 128> -> tensor<1x?x128xf32>
+    %55 = arith.truncf %entries_41 : tensor<1x?x128xf32> to tensor<1x?x128xbf16>
+    %56 = v4.param "layers.1.attn.indexer.compressor.norm.weight" : tensor<128xbf16>
+    %57 = v4.rms_norm %55 weight %56 eps 9.9999999999999995E-7 : tensor<1x?x128xbf16>, tensor<128xbf16>
     %c1_43 = arith.constant 1 : index
-    %dim_44 = tensor.dim %58, %c1_43 : tensor<1x?x128xbf16>
+    %dim_44 = tensor.dim %57, %c1_43 : tensor<1x?x128xbf16>
     %generated_45 = tensor.generate %dim_44 {
     ^bb0(%arg8: index, %arg9: index):
       %c4 = arith.constant 4 : index
-      %116 = arith.divui %arg2, %c4 : index
-      %117 = arith.addi %116, %arg9 : index
-      %c4_83 = arith.constant 4 : index
-      %118 = arith.muli %117, %c4_83 : index
-      %119 = arith.index_cast %118 : index to i32
-      tensor.yield %119 : i32
+      %114 = arith.divui %arg2, %c4 : index
+      %115 = arith.addi %114, %arg9 : index
+      %c4_82 = arith.constant 4 : index
+      %116 = arith.muli %115, %c4_82 : index
+      %117 = arith.index_cast %116 : index to i32
+      tensor.yield %117 : i32
     } : tensor<1x?xi32>
-    %59 = v4.rope %58, %generated_45 <base = 1.600000e+05, rope_dim = 64, factor = 1.600000e+01, original_seq_len = 65536, beta_fast = 3.200000e+01, beta_slow = 1.000000e+00> : tensor<1x?x128xbf16>, tensor<1x?xi32>
-    %60 = v4.hadamard %59 : tensor<1x?x128xbf16>
-    %61 = v4.simulate_quant %60 format f4E2M1FN block 32 rule ceil : tensor<1x?x128xbf16>
-    %62 = v4.compressed_append %arg6, %61 at %arg2 tokens %dim : !v4.indexer_keys<batch = 1, capacity = 32, dim = 128, element = bf16>, tensor<1x?x128xbf16>
-    %63 = v4.cache_read %62 : !v4.indexer_keys<batch = 1, capacity = 32, dim = 128, element = bf16> -> tensor<1x32x128xbf16>
-    %64 = v4.param "layers.1.attn.indexer.weights_proj.weight" : tensor<4x256xbf16>
+    %58 = v4.rope %57, %generated_45 <base = 1.600000e+05, rope_dim = 64, factor = 1.600000e+01, original_seq_len = 65536, beta_fast = 3.200000e+01, beta_slow = 1.000000e+00> : tensor<1x?x128xbf16>, tensor<1x?xi32>
+    %59 = v4.hadamard %58 : tensor<1x?x128xbf16>
+    %60 = v4.simulate_quant %59 format f4E2M1FN block 32 rule ceil : tensor<1x?x128xbf16>
+    %61 = v4.compressed_append %arg6, %60 at %arg2 tokens %dim : !v4.indexer_keys<batch = 1, capacity = 32, dim = 128, element = bf16>, tensor<1x?x128xbf16>
+    %62 = v4.param "layers.1.attn.indexer.weights_proj.weight" : tensor<4x256xbf16>
     %c1_46 = arith.constant 1 : index
     %dim_47 = tensor.dim %4, %c1_46 : tensor<1x?x256xbf16>
     %collapsed_48 = tensor.collapse_shape %4 [[0, 1], [2]] : tensor<1x?x256xbf16> into tensor<?x256xbf16>
     %c0_49 = arith.constant 0 : index
     %dim_50 = tensor.dim %collapsed_48, %c0_49 : tensor<?x256xbf16>
-    %65 = tensor.empty(%dim_50) : tensor<?x4xf32>
+    %63 = tensor.empty(%dim_50) : tensor<?x4xf32>
     %cst_51 = arith.constant 0.000000e+00 : f32
-    %66 = linalg.fill ins(%cst_51 : f32) outs(%65 : tensor<?x4xf32>) -> tensor<?x4xf32>
-    %67 = linalg.matmul indexing_maps = [#map, #map1, #map2] ins(%collapsed_48, %64 : tensor<?x256xbf16>, tensor<4x256xbf16>) outs(%66 : tensor<?x4xf32>) -> tensor<?x4xf32>
-    %68 = arith.truncf %67 : tensor<?x4xf32> to tensor<?x4xbf16>
-    %expanded_52 = tensor.expand_shape %68 [[0, 1], [2]] output_shape [1, %dim_47, 4] : tensor<?x4xbf16> into tensor<1x?x4xbf16>
+    %64 = linalg.fill ins(%cst_51 : f32) outs(%63 : tensor<?x4xf32>) -> tensor<?x4xf32>
+    %65 = linalg.matmul indexing_maps = [#map, #map1, #map2] ins(%collapsed_48, %62 : tensor<?x256xbf16>, tensor<4x256xbf16>) outs(%64 : tensor<?x4xf32>) -> tensor<?x4xf32>
+    %66 = arith.truncf %65 : tensor<?x4xf32> to tensor<?x4xbf16>
+    %expanded_52 = tensor.expand_shape %66 [[0, 1], [2]] output_shape [1, %dim_47, 4] : tensor<?x4xbf16> into tensor<1x?x4xbf16>
     %c1_53 = arith.constant 1 : index
     %dim_54 = tensor.dim %expanded_52, %c1_53 : tensor<1x?x4xbf16>
-    %69 = tensor.empty(%dim_54) : tensor<1x?x4xbf16>
-    %70 = linalg.generic {indexing_maps = [#map3, #map3], iterator_types = ["parallel", "parallel", "parallel"]} ins(%expanded_52 : tensor<1x?x4xbf16>) outs(%69 : tensor<1x?x4xbf16>) {
+    %67 = tensor.empty(%dim_54) : tensor<1x?x4xbf16>
+    %68 = linalg.generic {indexing_maps = [#map3, #map3], iterator_types = ["parallel", "parallel", "parallel"]} ins(%expanded_52 : tensor<1x?x4xbf16>) outs(%67 : tensor<1x?x4xbf16>) {
     ^bb0(%in: bf16, %out: bf16):
-      %116 = arith.extf %in : bf16 to f32
-      %cst_83 = arith.constant 0.0441941731 : f32
-      %117 = arith.mulf %116, %cst_83 : f32
-      %118 = arith.truncf %117 : f32 to bf16
-      linalg.yield %118 : bf16
+      %114 = arith.extf %in : bf16 to f32
+      %cst_82 = arith.constant 0.0441941731 : f32
+      %115 = arith.mulf %114, %cst_82 : f32
+      %116 = arith.truncf %115 : f32 to bf16
+      linalg.yield %116 : bf16
     } -> tensor<1x?x4xbf16>
-    %71 = v4.indexer_score %46, %63, %70 : (tensor<1x?x4x128xbf16>, tensor<1x32x128xbf16>, tensor<1x?x4xbf16>) -> tensor<1x?x32xbf16>
-    %72 = v4.topk %71 at %arg2 offset %dim k 4 ratio 4 : tensor<1x?x32xbf16> -> tensor<1x?x4xi32>
-    %concat = tensor.concat dim(1) %inserted_slice, %40 : (tensor<1x?x128xbf16>, tensor<1x32x128xbf16>) -> tensor<1x?x128xbf16>
-    %concat_55 = tensor.concat dim(2) %23, %72 : (tensor<1x?x16xi32>, tensor<1x?x4xi32>) -> tensor<1x?x20xi32>
-    %73 = v4.sparse_attention %14, %concat, %concat_55, %24 scale 0.088388347648318433 : tensor<1x?x4x128xbf16>, tensor<1x?x128xbf16>, tensor<1x?x20xi32>, tensor<4xf32>
-    %74 = v4.rope %73, %generated <base = 1.600000e+05, rope_dim = 64, factor = 1.600000e+01, original_seq_len = 65536, beta_fast = 3.200000e+01, beta_slow = 1.000000e+00> inverse : tensor<1x?x4x128xbf16>, tensor<1x?xi32>
-    %75 = v4.param "layers.1.attn.wo_a.weight" : tensor<256x256xf8E4M3FN>
-    %76 = v4.param "layers.1.attn.wo_a.scale" : tensor<2x2xf8E8M0FNU>
-    %77 = tensor.empty() : tensor<2x128x2xf8E8M0FNU>
-    %broadcasted = linalg.broadcast ins(%76 : tensor<2x2xf8E8M0FNU>) outs(%77 : tensor<2x128x2xf8E8M0FNU>) dimensions = [1] 
-    %collapsed_56 = tensor.collapse_shape %broadcasted [[0, 1], [2]] : tensor<2x128x2xf8E8M0FNU> into tensor<256x2xf8E8M0FNU>
-    %78 = v4.dequantize %75, %collapsed_56 block 128 : tensor<256x256xf8E4M3FN>, tensor<256x2xf8E8M0FNU> -> tensor<256x256xbf16>
-    %expanded_57 = tensor.expand_shape %78 [[0, 1], [2]] output_shape [2, 128, 256] : tensor<256x256xbf16> into tensor<2x128x256xbf16>
-    %79 = v4.grouped_linear %74, %expanded_57 groups 2 : tensor<1x?x4x128xbf16>, tensor<2x128x256xbf16> -> tensor<1x?x2x128xbf16>
-    %collapsed_58 = tensor.collapse_shape %79 [[0], [1], [2, 3]] : tensor<1x?x2x128xbf16> into tensor<1x?x256xbf16>
-    %80 = v4.param "layers.1.attn.wo_b.weight" : tensor<256x256xf8E4M3FN>
-    %81 = v4.param "layers.1.attn.wo_b.scale" : tensor<2x2xf8E8M0FNU>
-    %codes_59, %scales_60 = v4.quantize %collapsed_58 block 128 rule ceil : tensor<1x?x256xbf16> -> tensor<1x?x256xf8E4M3FN>, tensor<1x?x2xf8E8M0FNU>
-    %82 = v4.fp8_matmul %codes_59, %scales_60, %80, %81 block [128, 128] : (tensor<1x?x256xf8E4M3FN>, tensor<1x?x2xf8E8M0FNU>, tensor<256x256xf8E4M3FN>, tensor<2x2xf8E8M0FNU>) -> tensor<1x?x256xbf16>
-    %83 = v4.hc_post %82, %arg0, %post, %comb : tensor<1x?x256xbf16>, tensor<1x?x4x256xbf16>, tensor<1x?x4xf32>, tensor<1x?x4x4xf32>
-    %84 = v4.param "layers.1.hc_ffn_fn" : tensor<24x1024xf32>
-    %85 = v4.param "layers.1.hc_ffn_base" : tensor<24xf32>
-    %86 = v4.param "layers.1.hc_ffn_scale" : tensor<3xf32>
-    %output_61, %post_62, %comb_63 = v4.hc_pre %83, %84, %85, %86 iters 20 eps 9.9999999999999995E-7 norm_eps 9.9999999999999995E-7 : (tensor<1x?x4x256xbf16>, tensor<24x1024xf32>, tensor<24xf32>, tensor<3xf32>) -> (tensor<1x?x256xbf16>, tensor<1x?x4xf32>, tensor<1x?x4x4xf32>)
-    %87 = v4.param "layers.1.ffn_norm.weight" : tensor<256xbf16>
-    %88 = v4.rms_norm %output_61 weight %87 eps 9.9999999999999995E-7 : tensor<1x?x256xbf16>, tensor<256xbf16>
-    %collapsed_64 = tensor.collapse_shape %88 [[0, 1], [2]] : tensor<1x?x256xbf16> into tensor<?x256xbf16>
-    %89 = v4.param "layers.1.ffn.gate.weight" : tensor<8x256xbf16>
-    %c0_65 = arith.constant 0 : index
-    %dim_66 = tensor.dim %collapsed_64, %c0_65 : tensor<?x256xbf16>
-    %c0_67 = arith.constant 0 : index
-    %dim_68 = tensor.dim %collapsed_64, %c0_67 : tensor<?x256xbf16>
-    %90 = tensor.empty(%dim_68) : tensor<?x8xf32>
-    %cst_69 = arith.constant 0.000000e+00 : f32
-    %91 = linalg.fill ins(%cst_69 : f32) outs(%90 : tensor<?x8xf32>) -> tensor<?x8xf32>
-    %92 = linalg.matmul indexing_maps = [#map, #map1, #map2] ins(%collapsed_64, %89 : tensor<?x256xbf16>, tensor<8x256xbf16>) outs(%91 : tensor<?x8xf32>) -> tensor<?x8xf32>
-    %93 = v4.param "layers.1.ffn.gate.bias" : tensor<8xf32>
-    %weights, %experts = v4.moe_route %92, %93 k 2 route_scale 1.500000e+00 normalize : tensor<?x8xf32>, tensor<8xf32> -> tensor<?x2xf32>, tensor<?x2xi32>
-    %rows, %row_weights, %permutation, %expert_offsets = v4.moe_dispatch %collapsed_64, %experts, %weights num_experts 8 : (tensor<?x256xbf16>, tensor<?x2xi32>, tensor<?x2xf32>) -> (tensor<?x256xbf16>, tensor<?xf32>, tensor<?xi32>, tensor<9xi32>)
-    %codes_70, %scales_71 = v4.quantize %rows block 128 rule ceil : tensor<?x256xbf16> -> tensor<?x256xf8E4M3FN>, tensor<?x2xf8E8M0FNU>
-    %94 = v4.param "layers.1.ffn.experts.*.w1.weight" : tensor<8x128x256xf4E2M1FN>
-    %95 = v4.param "layers.1.ffn.experts.*.w1.scale" : tensor<8x128x8xf8E8M0FNU>
-    %96 = v4.mxfp4_matmul %codes_70, %scales_71, %94, %95 groups %expert_offsets act_block 128 : (tensor<?x256xf8E4M3FN>, tensor<?x2xf8E8M0FNU>, tensor<8x128x256xf4E2M1FN>, tensor<8x128x8xf8E8M0FNU>, tensor<9xi32>) -> tensor<?x128xbf16>
-    %codes_72, %scales_73 = v4.quantize %rows block 128 rule ceil : tensor<?x256xbf16> -> tensor<?x256xf8E4M3FN>, tensor<?x2xf8E8M0FNU>
-    %97 = v4.param "layers.1.ffn.experts.*.w3.weight" : tensor<8x128x256xf4E2M1FN>
-    %98 = v4.param "layers.1.ffn.experts.*.w3.scale" : tensor<8x128x8xf8E8M0FNU>
-    %99 = v4.mxfp4_matmul %codes_72, %scales_73, %97, %98 groups %expert_offsets act_block 128 : (tensor<?x256xf8E4M3FN>, tensor<?x2xf8E8M0FNU>, tensor<8x128x256xf4E2M1FN>, tensor<8x128x8xf8E8M0FNU>, tensor<9xi32>) -> tensor<?x128xbf16>
-    %100 = v4.swiglu %96, %99 weights %row_weights limit 1.000000e+01 : tensor<?x128xbf16>, tensor<?xf32> -> tensor<?x128xbf16>
-    %codes_74, %scales_75 = v4.quantize %100 block 128 rule ceil : tensor<?x128xbf16> -> tensor<?x128xf8E4M3FN>, tensor<?x1xf8E8M0FNU>
-    %101 = v4.param "layers.1.ffn.experts.*.w2.weight" : tensor<8x256x128xf4E2M1FN>
-    %102 = v4.param "layers.1.ffn.experts.*.w2.scale" : tensor<8x256x4xf8E8M0FNU>
-    %103 = v4.mxfp4_matmul %codes_74, %scales_75, %101, %102 groups %expert_offsets act_block 128 : (tensor<?x128xf8E4M3FN>, tensor<?x1xf8E8M0FNU>, tensor<8x256x128xf4E2M1FN>, tensor<8x256x4xf8E8M0FNU>, tensor<9xi32>) -> tensor<?x256xbf16>
-    %104 = v4.param "layers.1.ffn.shared_experts.w1.weight" : tensor<128x256xf8E4M3FN>
-    %105 = v4.param "layers.1.ffn.shared_experts.w1.scale" : tensor<1x2xf8E8M0FNU>
-    %codes_76, %scales_77 = v4.quantize %collapsed_64 block 128 rule ceil : tensor<?x256xbf16> -> tensor<?x256xf8E4M3FN>, tensor<?x2xf8E8M0FNU>
-    %106 = v4.fp8_matmul %codes_76, %scales_77, %104, %105 block [128, 128] : (tensor<?x256xf8E4M3FN>, tensor<?x2xf8E8M0FNU>, tensor<128x256xf8E4M3FN>, tensor<1x2xf8E8M0FNU>) -> tensor<?x128xbf16>
-    %107 = v4.param "layers.1.ffn.shared_experts.w3.weight" : tensor<128x256xf8E4M3FN>
-    %108 = v4.param "layers.1.ffn.shared_experts.w3.scale" : tensor<1x2xf8E8M0FNU>
-    %codes_78, %scales_79 = v4.quantize %collapsed_64 block 128 rule ceil : tensor<?x256xbf16> -> tensor<?x256xf8E4M3FN>, tensor<?x2xf8E8M0FNU>
-    %109 = v4.fp8_matmul %codes_78, %scales_79, %107, %108 block [128, 128] : (tensor<?x256xf8E4M3FN>, tensor<?x2xf8E8M0FNU>, tensor<128x256xf8E4M3FN>, tensor<1x2xf8E8M0FNU>) -> tensor<?x128xbf16>
-    %110 = v4.swiglu %106, %109 limit 1.000000e+01 : tensor<?x128xbf16> -> tensor<?x128xbf16>
-    %111 = v4.param "layers.1.ffn.shared_experts.w2.weight" : tensor<256x128xf8E4M3FN>
-    %112 = v4.param "layers.1.ffn.shared_experts.w2.scale" : tensor<2x1xf8E8M0FNU>
-    %codes_80, %scales_81 = v4.quantize %110 block 128 rule ceil : tensor<?x128xbf16> -> tensor<?x128xf8E4M3FN>, tensor<?x1xf8E8M0FNU>
-    %113 = v4.fp8_matmul %codes_80, %scales_81, %111, %112 block [128, 128] : (tensor<?x128xf8E4M3FN>, tensor<?x1xf8E8M0FNU>, tensor<256x128xf8E4M3FN>, tensor<2x1xf8E8M0FNU>) -> tensor<?x256xbf16>
-    %114 = v4.moe_combine %103, %permutation shared %113 : (tensor<?x256xbf16>, tensor<?xi32>, tensor<?x256xbf16>) -> tensor<?x256xbf16>
-    %expanded_82 = tensor.expand_shape %114 [[0, 1], [2]] output_shape [1, %dim, 256] : tensor<?x256xbf16> into tensor<1x?x256xbf16>
-    %115 = v4.hc_post %expanded_82, %83, %post_62, %comb_63 : tensor<1x?x256xbf16>, tensor<1x?x4x256xbf16>, tensor<1x?x4xf32>, tensor<1x?x4x4xf32>
-    return %115, %22, %39, %new_state, %62, %new_state_42 : tensor<1x?x4x256xbf16>, !v4.window<batch = 1, rows = 16, dim = 128, element = bf16>, !v4.compressed<batch = 1, ratio = 4, capacity = 32, dim = 128, element = bf16>, !v4.compressor_state<batch = 1, ratio = 4, coff = 2, dim = 128>, !v4.indexer_keys<batch = 1, capacity = 32, dim = 128, element = bf16>, !v4.compressor_state<batch = 1, ratio = 4, coff = 2, dim = 128>
+    %69 = v4.indexer_score %45, %61, %68 : tensor<1x?x4x128xbf16>, !v4.indexer_keys<batch = 1, capacity = 32, dim = 128, element = bf16>, tensor<1x?x4xbf16> -> tensor<1x?x32xbf16>
+    %70 = v4.topk %69 at %arg2 k 4 ratio 4 : tensor<1x?x32xbf16> -> tensor<1x?x4xi32>
+    %71 = v4.sparse_attention %14, %inserted_slice[%23], %24 entries %39[%70] scale 0.088388347648318433 : tensor<1x?x4x128xbf16>, tensor<1x?x128xbf16>, tensor<1x?x16xi32>, tensor<4xf32>, !v4.compressed<batch = 1, ratio = 4, capacity = 32, dim = 128, element = bf16>, tensor<1x?x4xi32>
+    %72 = v4.rope %71, %generated <base = 1.600000e+05, rope_dim = 64, factor = 1.600000e+01, original_seq_len = 65536, beta_fast = 3.200000e+01, beta_slow = 1.000000e+00> inverse : tensor<1x?x4x128xbf16>, tensor<1x?xi32>
+    %73 = v4.param "layers.1.attn.wo_a.weight" : tensor<256x256xf8E4M3FN>
+    %74 = v4.param "layers.1.attn.wo_a.scale" : tensor<2x2xf8E8M0FNU>
+    %75 = tensor.empty() : tensor<2x128x2xf8E8M0FNU>
+    %broadcasted = linalg.broadcast ins(%74 : tensor<2x2xf8E8M0FNU>) outs(%75 : tensor<2x128x2xf8E8M0FNU>) dimensions = [1] 
+    %collapsed_55 = tensor.collapse_shape %broadcasted [[0, 1], [2]] : tensor<2x128x2xf8E8M0FNU> into tensor<256x2xf8E8M0FNU>
+    %76 = v4.dequantize %73, %collapsed_55 block 128 : tensor<256x256xf8E4M3FN>, tensor<256x2xf8E8M0FNU> -> tensor<256x256xbf16>
+    %expanded_56 = tensor.expand_shape %76 [[0, 1], [2]] output_shape [2, 128, 256] : tensor<256x256xbf16> into tensor<2x128x256xbf16>
+    %77 = v4.grouped_linear %72, %expanded_56 groups 2 : tensor<1x?x4x128xbf16>, tensor<2x128x256xbf16> -> tensor<1x?x2x128xbf16>
+    %collapsed_57 = tensor.collapse_shape %77 [[0], [1], [2, 3]] : tensor<1x?x2x128xbf16> into tensor<1x?x256xbf16>
+    %78 = v4.param "layers.1.attn.wo_b.weight" : tensor<256x256xf8E4M3FN>
+    %79 = v4.param "layers.1.attn.wo_b.scale" : tensor<2x2xf8E8M0FNU>
+    %codes_58, %scales_59 = v4.quantize %collapsed_57 block 128 rule ceil : tensor<1x?x256xbf16> -> tensor<1x?x256xf8E4M3FN>, tensor<1x?x2xf8E8M0FNU>
+    %80 = v4.fp8_matmul %codes_58, %scales_59, %78, %79 block [128, 128] : (tensor<1x?x256xf8E4M3FN>, tensor<1x?x2xf8E8M0FNU>, tensor<256x256xf8E4M3FN>, tensor<2x2xf8E8M0FNU>) -> tensor<1x?x256xbf16>
+    %81 = v4.hc_post %80, %arg0, %post, %comb : tensor<1x?x256xbf16>, tensor<1x?x4x256xbf16>, tensor<1x?x4xf32>, tensor<1x?x4x4xf32>
+    %82 = v4.param "layers.1.hc_ffn_fn" : tensor<24x1024xf32>
+    %83 = v4.param "layers.1.hc_ffn_base" : tensor<24xf32>
+    %84 = v4.param "layers.1.hc_ffn_scale" : tensor<3xf32>
+    %output_60, %post_61, %comb_62 = v4.hc_pre %81, %82, %83, %84 iters 20 eps 9.9999999999999995E-7 norm_eps 9.9999999999999995E-7 : (tensor<1x?x4x256xbf16>, tensor<24x1024xf32>, tensor<24xf32>, tensor<3xf32>) -> (tensor<1x?x256xbf16>, tensor<1x?x4xf32>, tensor<1x?x4x4xf32>)
+    %85 = v4.param "layers.1.ffn_norm.weight" : tensor<256xbf16>
+    %86 = v4.rms_norm %output_60 weight %85 eps 9.9999999999999995E-7 : tensor<1x?x256xbf16>, tensor<256xbf16>
+    %collapsed_63 = tensor.collapse_shape %86 [[0, 1], [2]] : tensor<1x?x256xbf16> into tensor<?x256xbf16>
+    %87 = v4.param "layers.1.ffn.gate.weight" : tensor<8x256xbf16>
+    %c0_64 = arith.constant 0 : index
+    %dim_65 = tensor.dim %collapsed_63, %c0_64 : tensor<?x256xbf16>
+    %c0_66 = arith.constant 0 : index
+    %dim_67 = tensor.dim %collapsed_63, %c0_66 : tensor<?x256xbf16>
+    %88 = tensor.empty(%dim_67) : tensor<?x8xf32>
+    %cst_68 = arith.constant 0.000000e+00 : f32
+    %89 = linalg.fill ins(%cst_68 : f32) outs(%88 : tensor<?x8xf32>) -> tensor<?x8xf32>
+    %90 = linalg.matmul indexing_maps = [#map, #map1, #map2] ins(%collapsed_63, %87 : tensor<?x256xbf16>, tensor<8x256xbf16>) outs(%89 : tensor<?x8xf32>) -> tensor<?x8xf32>
+    %91 = v4.param "layers.1.ffn.gate.bias" : tensor<8xf32>
+    %weights, %experts = v4.moe_route %90, %91 k 2 route_scale 1.500000e+00 normalize : tensor<?x8xf32>, tensor<8xf32> -> tensor<?x2xf32>, tensor<?x2xi32>
+    %rows, %row_weights, %permutation, %expert_offsets = v4.moe_dispatch %collapsed_63, %experts, %weights num_experts 8 : (tensor<?x256xbf16>, tensor<?x2xi32>, tensor<?x2xf32>) -> (tensor<?x256xbf16>, tensor<?xf32>, tensor<?xi32>, tensor<9xi32>)
+    %codes_69, %scales_70 = v4.quantize %rows block 128 rule ceil : tensor<?x256xbf16> -> tensor<?x256xf8E4M3FN>, tensor<?x2xf8E8M0FNU>
+    %92 = v4.param "layers.1.ffn.experts.*.w1.weight" : tensor<8x128x256xf4E2M1FN>
+    %93 = v4.param "layers.1.ffn.experts.*.w1.scale" : tensor<8x128x8xf8E8M0FNU>
+    %94 = v4.mxfp4_matmul %codes_69, %scales_70, %92, %93 groups %expert_offsets act_block 128 : (tensor<?x256xf8E4M3FN>, tensor<?x2xf8E8M0FNU>, tensor<8x128x256xf4E2M1FN>, tensor<8x128x8xf8E8M0FNU>, tensor<9xi32>) -> tensor<?x128xbf16>
+    %codes_71, %scales_72 = v4.quantize %rows block 128 rule ceil : tensor<?x256xbf16> -> tensor<?x256xf8E4M3FN>, tensor<?x2xf8E8M0FNU>
+    %95 = v4.param "layers.1.ffn.experts.*.w3.weight" : tensor<8x128x256xf4E2M1FN>
+    %96 = v4.param "layers.1.ffn.experts.*.w3.scale" : tensor<8x128x8xf8E8M0FNU>
+    %97 = v4.mxfp4_matmul %codes_71, %scales_72, %95, %96 groups %expert_offsets act_block 128 : (tensor<?x256xf8E4M3FN>, tensor<?x2xf8E8M0FNU>, tensor<8x128x256xf4E2M1FN>, tensor<8x128x8xf8E8M0FNU>, tensor<9xi32>) -> tensor<?x128xbf16>
+    %98 = v4.swiglu %94, %97 weights %row_weights limit 1.000000e+01 : tensor<?x128xbf16>, tensor<?xf32> -> tensor<?x128xbf16>
+    %codes_73, %scales_74 = v4.quantize %98 block 128 rule ceil : tensor<?x128xbf16> -> tensor<?x128xf8E4M3FN>, tensor<?x1xf8E8M0FNU>
+    %99 = v4.param "layers.1.ffn.experts.*.w2.weight" : tensor<8x256x128xf4E2M1FN>
+    %100 = v4.param "layers.1.ffn.experts.*.w2.scale" : tensor<8x256x4xf8E8M0FNU>
+    %101 = v4.mxfp4_matmul %codes_73, %scales_74, %99, %100 groups %expert_offsets act_block 128 : (tensor<?x128xf8E4M3FN>, tensor<?x1xf8E8M0FNU>, tensor<8x256x128xf4E2M1FN>, tensor<8x256x4xf8E8M0FNU>, tensor<9xi32>) -> tensor<?x256xbf16>
+    %102 = v4.param "layers.1.ffn.shared_experts.w1.weight" : tensor<128x256xf8E4M3FN>
+    %103 = v4.param "layers.1.ffn.shared_experts.w1.scale" : tensor<1x2xf8E8M0FNU>
+    %codes_75, %scales_76 = v4.quantize %collapsed_63 block 128 rule ceil : tensor<?x256xbf16> -> tensor<?x256xf8E4M3FN>, tensor<?x2xf8E8M0FNU>
+    %104 = v4.fp8_matmul %codes_75, %scales_76, %102, %103 block [128, 128] : (tensor<?x256xf8E4M3FN>, tensor<?x2xf8E8M0FNU>, tensor<128x256xf8E4M3FN>, tensor<1x2xf8E8M0FNU>) -> tensor<?x128xbf16>
+    %105 = v4.param "layers.1.ffn.shared_experts.w3.weight" : tensor<128x256xf8E4M3FN>
+    %106 = v4.param "layers.1.ffn.shared_experts.w3.scale" : tensor<1x2xf8E8M0FNU>
+    %codes_77, %scales_78 = v4.quantize %collapsed_63 block 128 rule ceil : tensor<?x256xbf16> -> tensor<?x256xf8E4M3FN>, tensor<?x2xf8E8M0FNU>
+    %107 = v4.fp8_matmul %codes_77, %scales_78, %105, %106 block [128, 128] : (tensor<?x256xf8E4M3FN>, tensor<?x2xf8E8M0FNU>, tensor<128x256xf8E4M3FN>, tensor<1x2xf8E8M0FNU>) -> tensor<?x128xbf16>
+    %108 = v4.swiglu %104, %107 limit 1.000000e+01 : tensor<?x128xbf16> -> tensor<?x128xbf16>
+    %109 = v4.param "layers.1.ffn.shared_experts.w2.weight" : tensor<256x128xf8E4M3FN>
+    %110 = v4.param "layers.1.ffn.shared_experts.w2.scale" : tensor<2x1xf8E8M0FNU>
+    %codes_79, %scales_80 = v4.quantize %108 block 128 rule ceil : tensor<?x128xbf16> -> tensor<?x128xf8E4M3FN>, tensor<?x1xf8E8M0FNU>
+    %111 = v4.fp8_matmul %codes_79, %scales_80, %109, %110 block [128, 128] : (tensor<?x128xf8E4M3FN>, tensor<?x1xf8E8M0FNU>, tensor<256x128xf8E4M3FN>, tensor<2x1xf8E8M0FNU>) -> tensor<?x256xbf16>
+    %112 = v4.moe_combine %101, %permutation shared %111 : (tensor<?x256xbf16>, tensor<?xi32>, tensor<?x256xbf16>) -> tensor<?x256xbf16>
+    %expanded_81 = tensor.expand_shape %112 [[0, 1], [2]] output_shape [1, %dim, 256] : tensor<?x256xbf16> into tensor<1x?x256xbf16>
+    %113 = v4.hc_post %expanded_81, %81, %post_61, %comb_62 : tensor<1x?x256xbf16>, tensor<1x?x4x256xbf16>, tensor<1x?x4xf32>, tensor<1x?x4x4xf32>
+    return %113, %22, %39, %new_state, %61, %new_state_42 : tensor<1x?x4x256xbf16>, !v4.window<batch = 1, rows = 16, dim = 128, element = bf16>, !v4.compressed<batch = 1, ratio = 4, capacity = 32, dim = 128, element = bf16>, !v4.compressor_state<batch = 1, ratio = 4, coff = 2, dim = 128>, !v4.indexer_keys<batch = 1, capacity = 32, dim = 128, element = bf16>, !v4.compressor_state<batch = 1, ratio = 4, coff = 2, dim = 128>
   }
   func.func private @prefill.layers.2(%arg0: tensor<1x?x4x256xbf16>, %arg1: tensor<?xi32>, %arg2: index, %arg3: !v4.window<batch = 1, rows = 16, dim = 128, element = bf16> {v4.cache = "layers.2.window"}, %arg4: !v4.compressed<batch = 1, ratio = 16, capacity = 8, dim = 128, element = bf16> {v4.cache = "layers.2.compressed"}, %arg5: !v4.compressor_state<batch = 1, ratio = 16, coff = 1, dim = 128> {v4.cache = "layers.2.compressor_state"}) -> (tensor<1x?x4x256xbf16>, !v4.window<batch = 1, rows = 16, dim = 128, element = bf16> {v4.cache = "layers.2.window"}, !v4.compressed<batch = 1, ratio = 16, capacity = 8, dim = 128, element = bf16> {v4.cache = "layers.2.compressed"}, !v4.compressor_state<batch = 1, ratio = 16, coff = 1, dim = 128> {v4.cache = "layers.2.compressor_state"}) attributes {v4.attention = "hca", v4.block = 2 : i64, v4.moe = "score", v4.ratio = 16 : i64} {
     %c0 = arith.constant 0 : index
@@ -497,9 +493,9 @@ module attributes {v4.model = {bos_token_id = 0 : i64, dim = 256 : i64, eos_toke
     %4 = v4.rms_norm %output weight %3 eps 9.9999999999999995E-7 : tensor<1x?x256xbf16>, tensor<256xbf16>
     %generated = tensor.generate %dim {
     ^bb0(%arg6: index, %arg7: index):
-      %84 = arith.addi %arg2, %arg7 : index
-      %85 = arith.index_cast %84 : index to i32
-      tensor.yield %85 : i32
+      %83 = arith.addi %arg2, %arg7 : index
+      %84 = arith.index_cast %83 : index to i32
+      tensor.yield %84 : i32
     } : tensor<1x?xi32>
     %5 = v4.param "layers.2.attn.wq_a.weight" : tensor<128x256xf8E4M3FN>
     %6 = v4.param "layers.2.attn.wq_a.scale" : tensor<1x2xf8E8M0FNU>
@@ -561,12 +557,12 @@ module attributes {v4.model = {bos_token_id = 0 : i64, dim = 256 : i64, eos_toke
     %generated_19 = tensor.generate %dim_18 {
     ^bb0(%arg6: index, %arg7: index):
       %c16 = arith.constant 16 : index
-      %84 = arith.divui %arg2, %c16 : index
-      %85 = arith.addi %84, %arg7 : index
+      %83 = arith.divui %arg2, %c16 : index
+      %84 = arith.addi %83, %arg7 : index
       %c16_51 = arith.constant 16 : index
-      %86 = arith.muli %85, %c16_51 : index
-      %87 = arith.index_cast %86 : index to i32
-      tensor.yield %87 : i32
+      %85 = arith.muli %84, %c16_51 : index
+      %86 = arith.index_cast %85 : index to i32
+      tensor.yield %86 : i32
     } : tensor<1x?xi32>
     %37 = v4.rope %36, %generated_19 <base = 1.600000e+05, rope_dim = 64, factor = 1.600000e+01, original_seq_len = 65536, beta_fast = 3.200000e+01, beta_slow = 1.000000e+00> : tensor<1x?x128xbf16>, tensor<1x?xi32>
     %c1_20 = arith.constant 1 : index
@@ -575,72 +571,71 @@ module attributes {v4.model = {bos_token_id = 0 : i64, dim = 256 : i64, eos_toke
     %38 = v4.simulate_quant %extracted_slice_22 format f8E4M3FN block 64 rule ceil : tensor<1x?x64xbf16>
     %inserted_slice_23 = tensor.insert_slice %38 into %37[0, 0, 0] [1, %dim_21, 64] [1, 1, 1] : tensor<1x?x64xbf16> into tensor<1x?x128xbf16>
     %39 = v4.compressed_append %arg4, %inserted_slice_23 at %arg2 tokens %dim : !v4.compressed<batch = 1, ratio = 16, capacity = 8, dim = 128, element = bf16>, tensor<1x?x128xbf16>
-    %40 = v4.cache_read %39 : !v4.compressed<batch = 1, ratio = 16, capacity = 8, dim = 128, element = bf16> -> tensor<1x8x128xbf16>
-    %41 = v4.hca_attention %14, %inserted_slice, %23, %40, %24 at %arg2 ratio 16 scale 0.088388347648318433 : tensor<1x?x4x128xbf16>, tensor<1x?x128xbf16>, tensor<1x?x16xi32>, tensor<1x8x128xbf16>, tensor<4xf32>
-    %42 = v4.rope %41, %generated <base = 1.600000e+05, rope_dim = 64, factor = 1.600000e+01, original_seq_len = 65536, beta_fast = 3.200000e+01, beta_slow = 1.000000e+00> inverse : tensor<1x?x4x128xbf16>, tensor<1x?xi32>
-    %43 = v4.param "layers.2.attn.wo_a.weight" : tensor<256x256xf8E4M3FN>
-    %44 = v4.param "layers.2.attn.wo_a.scale" : tensor<2x2xf8E8M0FNU>
-    %45 = tensor.empty() : tensor<2x128x2xf8E8M0FNU>
-    %broadcasted = linalg.broadcast ins(%44 : tensor<2x2xf8E8M0FNU>) outs(%45 : tensor<2x128x2xf8E8M0FNU>) dimensions = [1] 
+    %40 = v4.hca_attention %14, %inserted_slice[%23] entries %39, %24 at %arg2 scale 0.088388347648318433 : tensor<1x?x4x128xbf16>, tensor<1x?x128xbf16>, tensor<1x?x16xi32>, !v4.compressed<batch = 1, ratio = 16, capacity = 8, dim = 128, element = bf16>, tensor<4xf32>
+    %41 = v4.rope %40, %generated <base = 1.600000e+05, rope_dim = 64, factor = 1.600000e+01, original_seq_len = 65536, beta_fast = 3.200000e+01, beta_slow = 1.000000e+00> inverse : tensor<1x?x4x128xbf16>, tensor<1x?xi32>
+    %42 = v4.param "layers.2.attn.wo_a.weight" : tensor<256x256xf8E4M3FN>
+    %43 = v4.param "layers.2.attn.wo_a.scale" : tensor<2x2xf8E8M0FNU>
+    %44 = tensor.empty() : tensor<2x128x2xf8E8M0FNU>
+    %broadcasted = linalg.broadcast ins(%43 : tensor<2x2xf8E8M0FNU>) outs(%44 : tensor<2x128x2xf8E8M0FNU>) dimensions = [1] 
     %collapsed_24 = tensor.collapse_shape %broadcasted [[0, 1], [2]] : tensor<2x128x2xf8E8M0FNU> into tensor<256x2xf8E8M0FNU>
-    %46 = v4.dequantize %43, %collapsed_24 block 128 : tensor<256x256xf8E4M3FN>, tensor<256x2xf8E8M0FNU> -> tensor<256x256xbf16>
-    %expanded_25 = tensor.expand_shape %46 [[0, 1], [2]] output_shape [2, 128, 256] : tensor<256x256xbf16> into tensor<2x128x256xbf16>
-    %47 = v4.grouped_linear %42, %expanded_25 groups 2 : tensor<1x?x4x128xbf16>, tensor<2x128x256xbf16> -> tensor<1x?x2x128xbf16>
-    %collapsed_26 = tensor.collapse_shape %47 [[0], [1], [2, 3]] : tensor<1x?x2x128xbf16> into tensor<1x?x256xbf16>
-    %48 = v4.param "layers.2.attn.wo_b.weight" : tensor<256x256xf8E4M3FN>
-    %49 = v4.param "layers.2.attn.wo_b.scale" : tensor<2x2xf8E8M0FNU>
+    %45 = v4.dequantize %42, %collapsed_24 block 128 : tensor<256x256xf8E4M3FN>, tensor<256x2xf8E8M0FNU> -> tensor<256x256xbf16>
+    %expanded_25 = tensor.expand_shape %45 [[0, 1], [2]] output_shape [2, 128, 256] : tensor<256x256xbf16> into tensor<2x128x256xbf16>
+    %46 = v4.grouped_linear %41, %expanded_25 groups 2 : tensor<1x?x4x128xbf16>, tensor<2x128x256xbf16> -> tensor<1x?x2x128xbf16>
+    %collapsed_26 = tensor.collapse_shape %46 [[0], [1], [2, 3]] : tensor<1x?x2x128xbf16> into tensor<1x?x256xbf16>
+    %47 = v4.param "layers.2.attn.wo_b.weight" : tensor<256x256xf8E4M3FN>
+    %48 = v4.param "layers.2.attn.wo_b.scale" : tensor<2x2xf8E8M0FNU>
     %codes_27, %scales_28 = v4.quantize %collapsed_26 block 128 rule ceil : tensor<1x?x256xbf16> -> tensor<1x?x256xf8E4M3FN>, tensor<1x?x2xf8E8M0FNU>
-    %50 = v4.fp8_matmul %codes_27, %scales_28, %48, %49 block [128, 128] : (tensor<1x?x256xf8E4M3FN>, tensor<1x?x2xf8E8M0FNU>, tensor<256x256xf8E4M3FN>, tensor<2x2xf8E8M0FNU>) -> tensor<1x?x256xbf16>
-    %51 = v4.hc_post %50, %arg0, %post, %comb : tensor<1x?x256xbf16>, tensor<1x?x4x256xbf16>, tensor<1x?x4xf32>, tensor<1x?x4x4xf32>
-    %52 = v4.param "layers.2.hc_ffn_fn" : tensor<24x1024xf32>
-    %53 = v4.param "layers.2.hc_ffn_base" : tensor<24xf32>
-    %54 = v4.param "layers.2.hc_ffn_scale" : tensor<3xf32>
-    %output_29, %post_30, %comb_31 = v4.hc_pre %51, %52, %53, %54 iters 20 eps 9.9999999999999995E-7 norm_eps 9.9999999999999995E-7 : (tensor<1x?x4x256xbf16>, tensor<24x1024xf32>, tensor<24xf32>, tensor<3xf32>) -> (tensor<1x?x256xbf16>, tensor<1x?x4xf32>, tensor<1x?x4x4xf32>)
-    %55 = v4.param "layers.2.ffn_norm.weight" : tensor<256xbf16>
-    %56 = v4.rms_norm %output_29 weight %55 eps 9.9999999999999995E-7 : tensor<1x?x256xbf16>, tensor<256xbf16>
-    %collapsed_32 = tensor.collapse_shape %56 [[0, 1], [2]] : tensor<1x?x256xbf16> into tensor<?x256xbf16>
-    %57 = v4.param "layers.2.ffn.gate.weight" : tensor<8x256xbf16>
+    %49 = v4.fp8_matmul %codes_27, %scales_28, %47, %48 block [128, 128] : (tensor<1x?x256xf8E4M3FN>, tensor<1x?x2xf8E8M0FNU>, tensor<256x256xf8E4M3FN>, tensor<2x2xf8E8M0FNU>) -> tensor<1x?x256xbf16>
+    %50 = v4.hc_post %49, %arg0, %post, %comb : tensor<1x?x256xbf16>, tensor<1x?x4x256xbf16>, tensor<1x?x4xf32>, tensor<1x?x4x4xf32>
+    %51 = v4.param "layers.2.hc_ffn_fn" : tensor<24x1024xf32>
+    %52 = v4.param "layers.2.hc_ffn_base" : tensor<24xf32>
+    %53 = v4.param "layers.2.hc_ffn_scale" : tensor<3xf32>
+    %output_29, %post_30, %comb_31 = v4.hc_pre %50, %51, %52, %53 iters 20 eps 9.9999999999999995E-7 norm_eps 9.9999999999999995E-7 : (tensor<1x?x4x256xbf16>, tensor<24x1024xf32>, tensor<24xf32>, tensor<3xf32>) -> (tensor<1x?x256xbf16>, tensor<1x?x4xf32>, tensor<1x?x4x4xf32>)
+    %54 = v4.param "layers.2.ffn_norm.weight" : tensor<256xbf16>
+    %55 = v4.rms_norm %output_29 weight %54 eps 9.9999999999999995E-7 : tensor<1x?x256xbf16>, tensor<256xbf16>
+    %collapsed_32 = tensor.collapse_shape %55 [[0, 1], [2]] : tensor<1x?x256xbf16> into tensor<?x256xbf16>
+    %56 = v4.param "layers.2.ffn.gate.weight" : tensor<8x256xbf16>
     %c0_33 = arith.constant 0 : index
     %dim_34 = tensor.dim %collapsed_32, %c0_33 : tensor<?x256xbf16>
     %c0_35 = arith.constant 0 : index
     %dim_36 = tensor.dim %collapsed_32, %c0_35 : tensor<?x256xbf16>
-    %58 = tensor.empty(%dim_36) : tensor<?x8xf32>
+    %57 = tensor.empty(%dim_36) : tensor<?x8xf32>
     %cst_37 = arith.constant 0.000000e+00 : f32
-    %59 = linalg.fill ins(%cst_37 : f32) outs(%58 : tensor<?x8xf32>) -> tensor<?x8xf32>
-    %60 = linalg.matmul indexing_maps = [#map, #map1, #map2] ins(%collapsed_32, %57 : tensor<?x256xbf16>, tensor<8x256xbf16>) outs(%59 : tensor<?x8xf32>) -> tensor<?x8xf32>
-    %61 = v4.param "layers.2.ffn.gate.bias" : tensor<8xf32>
-    %weights, %experts = v4.moe_route %60, %61 k 2 route_scale 1.500000e+00 normalize : tensor<?x8xf32>, tensor<8xf32> -> tensor<?x2xf32>, tensor<?x2xi32>
+    %58 = linalg.fill ins(%cst_37 : f32) outs(%57 : tensor<?x8xf32>) -> tensor<?x8xf32>
+    %59 = linalg.matmul indexing_maps = [#map, #map1, #map2] ins(%collapsed_32, %56 : tensor<?x256xbf16>, tensor<8x256xbf16>) outs(%58 : tensor<?x8xf32>) -> tensor<?x8xf32>
+    %60 = v4.param "layers.2.ffn.gate.bias" : tensor<8xf32>
+    %weights, %experts = v4.moe_route %59, %60 k 2 route_scale 1.500000e+00 normalize : tensor<?x8xf32>, tensor<8xf32> -> tensor<?x2xf32>, tensor<?x2xi32>
     %rows, %row_weights, %permutation, %expert_offsets = v4.moe_dispatch %collapsed_32, %experts, %weights num_experts 8 : (tensor<?x256xbf16>, tensor<?x2xi32>, tensor<?x2xf32>) -> (tensor<?x256xbf16>, tensor<?xf32>, tensor<?xi32>, tensor<9xi32>)
     %codes_38, %scales_39 = v4.quantize %rows block 128 rule ceil : tensor<?x256xbf16> -> tensor<?x256xf8E4M3FN>, tensor<?x2xf8E8M0FNU>
-    %62 = v4.param "layers.2.ffn.experts.*.w1.weight" : tensor<8x128x256xf4E2M1FN>
-    %63 = v4.param "layers.2.ffn.experts.*.w1.scale" : tensor<8x128x8xf8E8M0FNU>
-    %64 = v4.mxfp4_matmul %codes_38, %scales_39, %62, %63 groups %expert_offsets act_block 128 : (tensor<?x256xf8E4M3FN>, tensor<?x2xf8E8M0FNU>, tensor<8x128x256xf4E2M1FN>, tensor<8x128x8xf8E8M0FNU>, tensor<9xi32>) -> tensor<?x128xbf16>
+    %61 = v4.param "layers.2.ffn.experts.*.w1.weight" : tensor<8x128x256xf4E2M1FN>
+    %62 = v4.param "layers.2.ffn.experts.*.w1.scale" : tensor<8x128x8xf8E8M0FNU>
+    %63 = v4.mxfp4_matmul %codes_38, %scales_39, %61, %62 groups %expert_offsets act_block 128 : (tensor<?x256xf8E4M3FN>, tensor<?x2xf8E8M0FNU>, tensor<8x128x256xf4E2M1FN>, tensor<8x128x8xf8E8M0FNU>, tensor<9xi32>) -> tensor<?x128xbf16>
     %codes_40, %scales_41 = v4.quantize %rows block 128 rule ceil : tensor<?x256xbf16> -> tensor<?x256xf8E4M3FN>, tensor<?x2xf8E8M0FNU>
-    %65 = v4.param "layers.2.ffn.experts.*.w3.weight" : tensor<8x128x256xf4E2M1FN>
-    %66 = v4.param "layers.2.ffn.experts.*.w3.scale" : tensor<8x128x8xf8E8M0FNU>
-    %67 = v4.mxfp4_matmul %codes_40, %scales_41, %65, %66 groups %expert_offsets act_block 128 : (tensor<?x256xf8E4M3FN>, tensor<?x2xf8E8M0FNU>, tensor<8x128x256xf4E2M1FN>, tensor<8x128x8xf8E8M0FNU>, tensor<9xi32>) -> tensor<?x128xbf16>
-    %68 = v4.swiglu %64, %67 weights %row_weights limit 1.000000e+01 : tensor<?x128xbf16>, tensor<?xf32> -> tensor<?x128xbf16>
-    %codes_42, %scales_43 = v4.quantize %68 block 128 rule ceil : tensor<?x128xbf16> -> tensor<?x128xf8E4M3FN>, tensor<?x1xf8E8M0FNU>
-    %69 = v4.param "layers.2.ffn.experts.*.w2.weight" : tensor<8x256x128xf4E2M1FN>
-    %70 = v4.param "layers.2.ffn.experts.*.w2.scale" : tensor<8x256x4xf8E8M0FNU>
-    %71 = v4.mxfp4_matmul %codes_42, %scales_43, %69, %70 groups %expert_offsets act_block 128 : (tensor<?x128xf8E4M3FN>, tensor<?x1xf8E8M0FNU>, tensor<8x256x128xf4E2M1FN>, tensor<8x256x4xf8E8M0FNU>, tensor<9xi32>) -> tensor<?x256xbf16>
-    %72 = v4.param "layers.2.ffn.shared_experts.w1.weight" : tensor<128x256xf8E4M3FN>
-    %73 = v4.param "layers.2.ffn.shared_experts.w1.scale" : tensor<1x2xf8E8M0FNU>
+    %64 = v4.param "layers.2.ffn.experts.*.w3.weight" : tensor<8x128x256xf4E2M1FN>
+    %65 = v4.param "layers.2.ffn.experts.*.w3.scale" : tensor<8x128x8xf8E8M0FNU>
+    %66 = v4.mxfp4_matmul %codes_40, %scales_41, %64, %65 groups %expert_offsets act_block 128 : (tensor<?x256xf8E4M3FN>, tensor<?x2xf8E8M0FNU>, tensor<8x128x256xf4E2M1FN>, tensor<8x128x8xf8E8M0FNU>, tensor<9xi32>) -> tensor<?x128xbf16>
+    %67 = v4.swiglu %63, %66 weights %row_weights limit 1.000000e+01 : tensor<?x128xbf16>, tensor<?xf32> -> tensor<?x128xbf16>
+    %codes_42, %scales_43 = v4.quantize %67 block 128 rule ceil : tensor<?x128xbf16> -> tensor<?x128xf8E4M3FN>, tensor<?x1xf8E8M0FNU>
+    %68 = v4.param "layers.2.ffn.experts.*.w2.weight" : tensor<8x256x128xf4E2M1FN>
+    %69 = v4.param "layers.2.ffn.experts.*.w2.scale" : tensor<8x256x4xf8E8M0FNU>
+    %70 = v4.mxfp4_matmul %codes_42, %scales_43, %68, %69 groups %expert_offsets act_block 128 : (tensor<?x128xf8E4M3FN>, tensor<?x1xf8E8M0FNU>, tensor<8x256x128xf4E2M1FN>, tensor<8x256x4xf8E8M0FNU>, tensor<9xi32>) -> tensor<?x256xbf16>
+    %71 = v4.param "layers.2.ffn.shared_experts.w1.weight" : tensor<128x256xf8E4M3FN>
+    %72 = v4.param "layers.2.ffn.shared_experts.w1.scale" : tensor<1x2xf8E8M0FNU>
     %codes_44, %scales_45 = v4.quantize %collapsed_32 block 128 rule ceil : tensor<?x256xbf16> -> tensor<?x256xf8E4M3FN>, tensor<?x2xf8E8M0FNU>
-    %74 = v4.fp8_matmul %codes_44, %scales_45, %72, %73 block [128, 128] : (tensor<?x256xf8E4M3FN>, tensor<?x2xf8E8M0FNU>, tensor<128x256xf8E4M3FN>, tensor<1x2xf8E8M0FNU>) -> tensor<?x128xbf16>
-    %75 = v4.param "layers.2.ffn.shared_experts.w3.weight" : tensor<128x256xf8E4M3FN>
-    %76 = v4.param "layers.2.ffn.shared_experts.w3.scale" : tensor<1x2xf8E8M0FNU>
+    %73 = v4.fp8_matmul %codes_44, %scales_45, %71, %72 block [128, 128] : (tensor<?x256xf8E4M3FN>, tensor<?x2xf8E8M0FNU>, tensor<128x256xf8E4M3FN>, tensor<1x2xf8E8M0FNU>) -> tensor<?x128xbf16>
+    %74 = v4.param "layers.2.ffn.shared_experts.w3.weight" : tensor<128x256xf8E4M3FN>
+    %75 = v4.param "layers.2.ffn.shared_experts.w3.scale" : tensor<1x2xf8E8M0FNU>
     %codes_46, %scales_47 = v4.quantize %collapsed_32 block 128 rule ceil : tensor<?x256xbf16> -> tensor<?x256xf8E4M3FN>, tensor<?x2xf8E8M0FNU>
-    %77 = v4.fp8_matmul %codes_46, %scales_47, %75, %76 block [128, 128] : (tensor<?x256xf8E4M3FN>, tensor<?x2xf8E8M0FNU>, tensor<128x256xf8E4M3FN>, tensor<1x2xf8E8M0FNU>) -> tensor<?x128xbf16>
-    %78 = v4.swiglu %74, %77 limit 1.000000e+01 : tensor<?x128xbf16> -> tensor<?x128xbf16>
-    %79 = v4.param "layers.2.ffn.shared_experts.w2.weight" : tensor<256x128xf8E4M3FN>
-    %80 = v4.param "layers.2.ffn.shared_experts.w2.scale" : tensor<2x1xf8E8M0FNU>
-    %codes_48, %scales_49 = v4.quantize %78 block 128 rule ceil : tensor<?x128xbf16> -> tensor<?x128xf8E4M3FN>, tensor<?x1xf8E8M0FNU>
-    %81 = v4.fp8_matmul %codes_48, %scales_49, %79, %80 block [128, 128] : (tensor<?x128xf8E4M3FN>, tensor<?x1xf8E8M0FNU>, tensor<256x128xf8E4M3FN>, tensor<2x1xf8E8M0FNU>) -> tensor<?x256xbf16>
-    %82 = v4.moe_combine %71, %permutation shared %81 : (tensor<?x256xbf16>, tensor<?xi32>, tensor<?x256xbf16>) -> tensor<?x256xbf16>
-    %expanded_50 = tensor.expand_shape %82 [[0, 1], [2]] output_shape [1, %dim, 256] : tensor<?x256xbf16> into tensor<1x?x256xbf16>
-    %83 = v4.hc_post %expanded_50, %51, %post_30, %comb_31 : tensor<1x?x256xbf16>, tensor<1x?x4x256xbf16>, tensor<1x?x4xf32>, tensor<1x?x4x4xf32>
-    return %83, %22, %39, %new_state : tensor<1x?x4x256xbf16>, !v4.window<batch = 1, rows = 16, dim = 128, element = bf16>, !v4.compressed<batch = 1, ratio = 16, capacity = 8, dim = 128, element = bf16>, !v4.compressor_state<batch = 1, ratio = 16, coff = 1, dim = 128>
+    %76 = v4.fp8_matmul %codes_46, %scales_47, %74, %75 block [128, 128] : (tensor<?x256xf8E4M3FN>, tensor<?x2xf8E8M0FNU>, tensor<128x256xf8E4M3FN>, tensor<1x2xf8E8M0FNU>) -> tensor<?x128xbf16>
+    %77 = v4.swiglu %73, %76 limit 1.000000e+01 : tensor<?x128xbf16> -> tensor<?x128xbf16>
+    %78 = v4.param "layers.2.ffn.shared_experts.w2.weight" : tensor<256x128xf8E4M3FN>
+    %79 = v4.param "layers.2.ffn.shared_experts.w2.scale" : tensor<2x1xf8E8M0FNU>
+    %codes_48, %scales_49 = v4.quantize %77 block 128 rule ceil : tensor<?x128xbf16> -> tensor<?x128xf8E4M3FN>, tensor<?x1xf8E8M0FNU>
+    %80 = v4.fp8_matmul %codes_48, %scales_49, %78, %79 block [128, 128] : (tensor<?x128xf8E4M3FN>, tensor<?x1xf8E8M0FNU>, tensor<256x128xf8E4M3FN>, tensor<2x1xf8E8M0FNU>) -> tensor<?x256xbf16>
+    %81 = v4.moe_combine %70, %permutation shared %80 : (tensor<?x256xbf16>, tensor<?xi32>, tensor<?x256xbf16>) -> tensor<?x256xbf16>
+    %expanded_50 = tensor.expand_shape %81 [[0, 1], [2]] output_shape [1, %dim, 256] : tensor<?x256xbf16> into tensor<1x?x256xbf16>
+    %82 = v4.hc_post %expanded_50, %50, %post_30, %comb_31 : tensor<1x?x256xbf16>, tensor<1x?x4x256xbf16>, tensor<1x?x4xf32>, tensor<1x?x4x4xf32>
+    return %82, %22, %39, %new_state : tensor<1x?x4x256xbf16>, !v4.window<batch = 1, rows = 16, dim = 128, element = bf16>, !v4.compressed<batch = 1, ratio = 16, capacity = 8, dim = 128, element = bf16>, !v4.compressor_state<batch = 1, ratio = 16, coff = 1, dim = 128>
   }
   func.func private @decode.layers.0(%arg0: tensor<1x1x4x256xbf16>, %arg1: tensor<1xi32>, %arg2: index, %arg3: !v4.window<batch = 1, rows = 16, dim = 128, element = bf16> {v4.cache = "layers.0.window"}) -> (tensor<1x1x4x256xbf16>, !v4.window<batch = 1, rows = 16, dim = 128, element = bf16> {v4.cache = "layers.0.window"}) attributes {v4.attention = "swa", v4.block = 0 : i64, v4.moe = "hash", v4.ratio = 0 : i64} {
     %0 = v4.param "layers.0.hc_attn_fn" : tensor<24x1024xf32>
@@ -682,7 +677,7 @@ module attributes {v4.model = {bos_token_id = 0 : i64, dim = 256 : i64, eos_toke
     %23 = v4.window_indices %arg2 window 16 layout ring : tensor<1x1x16xi32>
     %24 = v4.cache_read %22 : !v4.window<batch = 1, rows = 16, dim = 128, element = bf16> -> tensor<1x16x128xbf16>
     %25 = v4.param "layers.0.attn.attn_sink" : tensor<4xf32>
-    %26 = v4.sparse_attention %14, %24, %23, %25 scale 0.088388347648318433 : tensor<1x1x4x128xbf16>, tensor<1x16x128xbf16>, tensor<1x1x16xi32>, tensor<4xf32>
+    %26 = v4.sparse_attention %14, %24[%23], %25 scale 0.088388347648318433 : tensor<1x1x4x128xbf16>, tensor<1x16x128xbf16>, tensor<1x1x16xi32>, tensor<4xf32>
     %27 = v4.rope %26, %generated <base = 1.000000e+04, rope_dim = 64, factor = 1.000000e+00, original_seq_len = 65536, beta_fast = 3.200000e+01, beta_slow = 1.000000e+00> inverse : tensor<1x1x4x128xbf16>, tensor<1x1xi32>
     %28 = v4.param "layers.0.attn.wo_a.weight" : tensor<256x256xf8E4M3FN>
     %29 = v4.param "layers.0.attn.wo_a.scale" : tensor<2x2xf8E8M0FNU>
@@ -754,9 +749,9 @@ module attributes {v4.model = {bos_token_id = 0 : i64, dim = 256 : i64, eos_toke
     %4 = v4.rms_norm %output weight %3 eps 9.9999999999999995E-7 : tensor<1x1x256xbf16>, tensor<256xbf16>
     %generated = tensor.generate  {
     ^bb0(%arg8: index, %arg9: index):
-      %117 = arith.addi %arg2, %arg9 : index
-      %118 = arith.index_cast %117 : index to i32
-      tensor.yield %118 : i32
+      %115 = arith.addi %arg2, %arg9 : index
+      %116 = arith.index_cast %115 : index to i32
+      tensor.yield %116 : i32
     } : tensor<1x1xi32>
     %5 = v4.param "layers.1.attn.wq_a.weight" : tensor<128x256xf8E4M3FN>
     %6 = v4.param "layers.1.attn.wq_a.scale" : tensor<1x2xf8E8M0FNU>
@@ -807,12 +802,12 @@ module attributes {v4.model = {bos_token_id = 0 : i64, dim = 256 : i64, eos_toke
     %generated_8 = tensor.generate  {
     ^bb0(%arg8: index, %arg9: index):
       %c4 = arith.constant 4 : index
-      %117 = arith.divui %arg2, %c4 : index
-      %118 = arith.addi %117, %arg9 : index
-      %c4_51 = arith.constant 4 : index
-      %119 = arith.muli %118, %c4_51 : index
-      %120 = arith.index_cast %119 : index to i32
-      tensor.yield %120 : i32
+      %115 = arith.divui %arg2, %c4 : index
+      %116 = arith.addi %115, %arg9 : index
+      %c4_50 = arith.constant 4 : index
+      %117 = arith.muli %116, %c4_50 : index
+      %118 = arith.index_cast %117 : index to i32
+      tensor.yield %118 : i32
     } : tensor<1x1xi32>
     %38 = v4.rope %37, %generated_8 <base = 1.600000e+05, rope_dim = 64, factor = 1.600000e+01, original_seq_len = 65536, beta_fast = 3.200000e+01, beta_slow = 1.000000e+00> : tensor<1x1x128xbf16>, tensor<1x1xi32>
     %extracted_slice_9 = tensor.extract_slice %38[0, 0, 0] [1, 1, 64] [1, 1, 1] : tensor<1x1x128xbf16> to tensor<1x1x64xbf16>
@@ -820,133 +815,128 @@ module attributes {v4.model = {bos_token_id = 0 : i64, dim = 256 : i64, eos_toke
     %inserted_slice_10 = tensor.insert_slice %39 into %38[0, 0, 0] [1, 1, 64] [1, 1, 1] : tensor<1x1x64xbf16> into tensor<1x1x128xbf16>
     %c1 = arith.constant 1 : index
     %40 = v4.compressed_append %arg4, %inserted_slice_10 at %arg2 tokens %c1 : !v4.compressed<batch = 1, ratio = 4, capacity = 32, dim = 128, element = bf16>, tensor<1x1x128xbf16>
-    %41 = v4.cache_read %40 : !v4.compressed<batch = 1, ratio = 4, capacity = 32, dim = 128, element = bf16> -> tensor<1x32x128xbf16>
-    %42 = v4.param "layers.1.attn.indexer.wq_b.weight" : tensor<512x128xf8E4M3FN>
-    %43 = v4.param "layers.1.attn.indexer.wq_b.scale" : tensor<4x1xf8E8M0FNU>
+    %41 = v4.param "layers.1.attn.indexer.wq_b.weight" : tensor<512x128xf8E4M3FN>
+    %42 = v4.param "layers.1.attn.indexer.wq_b.scale" : tensor<4x1xf8E8M0FNU>
     %codes_11, %scales_12 = v4.quantize %9 block 128 rule ceil : tensor<1x1x128xbf16> -> tensor<1x1x128xf8E4M3FN>, tensor<1x1x1xf8E8M0FNU>
-    %44 = v4.fp8_matmul %codes_11, %scales_12, %42, %43 block [128, 128] : (tensor<1x1x128xf8E4M3FN>, tensor<1x1x1xf8E8M0FNU>, tensor<512x128xf8E4M3FN>, tensor<4x1xf8E8M0FNU>) -> tensor<1x1x512xbf16>
-    %expanded_13 = tensor.expand_shape %44 [[0], [1], [2, 3]] output_shape [1, 1, 4, 128] : tensor<1x1x512xbf16> into tensor<1x1x4x128xbf16>
-    %45 = v4.rope %expanded_13, %generated <base = 1.600000e+05, rope_dim = 64, factor = 1.600000e+01, original_seq_len = 65536, beta_fast = 3.200000e+01, beta_slow = 1.000000e+00> : tensor<1x1x4x128xbf16>, tensor<1x1xi32>
-    %46 = v4.hadamard %45 : tensor<1x1x4x128xbf16>
-    %47 = v4.simulate_quant %46 format f4E2M1FN block 32 rule ceil : tensor<1x1x4x128xbf16>
-    %48 = v4.param "layers.1.attn.indexer.compressor.wkv.weight" : tensor<256x256xbf16>
+    %43 = v4.fp8_matmul %codes_11, %scales_12, %41, %42 block [128, 128] : (tensor<1x1x128xf8E4M3FN>, tensor<1x1x1xf8E8M0FNU>, tensor<512x128xf8E4M3FN>, tensor<4x1xf8E8M0FNU>) -> tensor<1x1x512xbf16>
+    %expanded_13 = tensor.expand_shape %43 [[0], [1], [2, 3]] output_shape [1, 1, 4, 128] : tensor<1x1x512xbf16> into tensor<1x1x4x128xbf16>
+    %44 = v4.rope %expanded_13, %generated <base = 1.600000e+05, rope_dim = 64, factor = 1.600000e+01, original_seq_len = 65536, beta_fast = 3.200000e+01, beta_slow = 1.000000e+00> : tensor<1x1x4x128xbf16>, tensor<1x1xi32>
+    %45 = v4.hadamard %44 : tensor<1x1x4x128xbf16>
+    %46 = v4.simulate_quant %45 format f4E2M1FN block 32 rule ceil : tensor<1x1x4x128xbf16>
+    %47 = v4.param "layers.1.attn.indexer.compressor.wkv.weight" : tensor<256x256xbf16>
     %collapsed_14 = tensor.collapse_shape %4 [[0, 1], [2]] : tensor<1x1x256xbf16> into tensor<1x256xbf16>
-    %49 = tensor.empty() : tensor<1x256xf32>
+    %48 = tensor.empty() : tensor<1x256xf32>
     %cst_15 = arith.constant 0.000000e+00 : f32
-    %50 = linalg.fill ins(%cst_15 : f32) outs(%49 : tensor<1x256xf32>) -> tensor<1x256xf32>
-    %51 = linalg.matmul indexing_maps = [#map, #map1, #map2] ins(%collapsed_14, %48 : tensor<1x256xbf16>, tensor<256x256xbf16>) outs(%50 : tensor<1x256xf32>) -> tensor<1x256xf32>
-    %expanded_16 = tensor.expand_shape %51 [[0, 1], [2]] output_shape [1, 1, 256] : tensor<1x256xf32> into tensor<1x1x256xf32>
-    %52 = v4.param "layers.1.attn.indexer.compressor.wgate.weight" : tensor<256x256xbf16>
+    %49 = linalg.fill ins(%cst_15 : f32) outs(%48 : tensor<1x256xf32>) -> tensor<1x256xf32>
+    %50 = linalg.matmul indexing_maps = [#map, #map1, #map2] ins(%collapsed_14, %47 : tensor<1x256xbf16>, tensor<256x256xbf16>) outs(%49 : tensor<1x256xf32>) -> tensor<1x256xf32>
+    %expanded_16 = tensor.expand_shape %50 [[0, 1], [2]] output_shape [1, 1, 256] : tensor<1x256xf32> into tensor<1x1x256xf32>
+    %51 = v4.param "layers.1.attn.indexer.compressor.wgate.weight" : tensor<256x256xbf16>
     %collapsed_17 = tensor.collapse_shape %4 [[0, 1], [2]] : tensor<1x1x256xbf16> into tensor<1x256xbf16>
-    %53 = tensor.empty() : tensor<1x256xf32>
+    %52 = tensor.empty() : tensor<1x256xf32>
     %cst_18 = arith.constant 0.000000e+00 : f32
-    %54 = linalg.fill ins(%cst_18 : f32) outs(%53 : tensor<1x256xf32>) -> tensor<1x256xf32>
-    %55 = linalg.matmul indexing_maps = [#map, #map1, #map2] ins(%collapsed_17, %52 : tensor<1x256xbf16>, tensor<256x256xbf16>) outs(%54 : tensor<1x256xf32>) -> tensor<1x256xf32>
-    %expanded_19 = tensor.expand_shape %55 [[0, 1], [2]] output_shape [1, 1, 256] : tensor<1x256xf32> into tensor<1x1x256xf32>
-    %56 = v4.param "layers.1.attn.indexer.compressor.ape" : tensor<4x256xf32>
-    %entries_20, %new_state_21 = v4.compress %expanded_16, %expanded_19, %56, %arg7 at %arg2 ratio 4 overlap : tensor<1x1x256xf32>, tensor<4x256xf32>, !v4.compressor_state<batch = 1, ratio = 4, coff = 2, dim = 128> -> tensor<1x1x128xf32>
-    %57 = arith.truncf %entries_20 : tensor<1x1x128xf32> to tensor<1x1x128xbf16>
-    %58 = v4.param "layers.1.attn.indexer.compressor.norm.weight" : tensor<128xbf16>
-    %59 = v4.rms_norm %57 weight %58 eps 9.9999999999999995E-7 : tensor<1x1x128xbf16>, tensor<128xbf16>
+    %53 = linalg.fill ins(%cst_18 : f32) outs(%52 : tensor<1x256xf32>) -> tensor<1x256xf32>
+    %54 = linalg.matmul indexing_maps = [#map, #map1, #map2] ins(%collapsed_17, %51 : tensor<1x256xbf16>, tensor<256x256xbf16>) outs(%53 : tensor<1x256xf32>) -> tensor<1x256xf32>
+    %expanded_19 = tensor.expand_shape %54 [[0, 1], [2]] output_shape [1, 1, 256] : tensor<1x256xf32> into tensor<1x1x256xf32>
+    %55 = v4.param "layers.1.attn.indexer.compressor.ape" : tensor<4x256xf32>
+    %entries_20, %new_state_21 = v4.compress %expanded_16, %expanded_19, %55, %arg7 at %arg2 ratio 4 overlap : tensor<1x1x256xf32>, tensor<4x256xf32>, !v4.compressor_state<batch = 1, ratio = 4, coff = 2, dim = 128> -> tensor<1x1x128xf32>
+    %56 = arith.truncf %entries_20 : tensor<1x1x128xf32> to tensor<1x1x128xbf16>
+    %57 = v4.param "layers.1.attn.indexer.compressor.norm.weight" : tensor<128xbf16>
+    %58 = v4.rms_norm %56 weight %57 eps 9.9999999999999995E-7 : tensor<1x1x128xbf16>, tensor<128xbf16>
     %generated_22 = tensor.generate  {
     ^bb0(%arg8: index, %arg9: index):
       %c4 = arith.constant 4 : index
-      %117 = arith.divui %arg2, %c4 : index
-      %118 = arith.addi %117, %arg9 : index
-      %c4_51 = arith.constant 4 : index
-      %119 = arith.muli %118, %c4_51 : index
-      %120 = arith.index_cast %119 : index to i32
-      tensor.yield %120 : i32
+      %115 = arith.divui %arg2, %c4 : index
+      %116 = arith.addi %115, %arg9 : index
+      %c4_50 = arith.constant 4 : index
+      %117 = arith.muli %116, %c4_50 : index
+      %118 = arith.index_cast %117 : index to i32
+      tensor.yield %118 : i32
     } : tensor<1x1xi32>
-    %60 = v4.rope %59, %generated_22 <base = 1.600000e+05, rope_dim = 64, factor = 1.600000e+01, original_seq_len = 65536, beta_fast = 3.200000e+01, beta_slow = 1.000000e+00> : tensor<1x1x128xbf16>, tensor<1x1xi32>
-    %61 = v4.hadamard %60 : tensor<1x1x128xbf16>
-    %62 = v4.simulate_quant %61 format f4E2M1FN block 32 rule ceil : tensor<1x1x128xbf16>
+    %59 = v4.rope %58, %generated_22 <base = 1.600000e+05, rope_dim = 64, factor = 1.600000e+01, original_seq_len = 65536, beta_fast = 3.200000e+01, beta_slow = 1.000000e+00> : tensor<1x1x128xbf16>, tensor<1x1xi32>
+    %60 = v4.hadamard %59 : tensor<1x1x128xbf16>
+    %61 = v4.simulate_quant %60 format f4E2M1FN block 32 rule ceil : tensor<1x1x128xbf16>
     %c1_23 = arith.constant 1 : index
-    %63 = v4.compressed_append %arg6, %62 at %arg2 tokens %c1_23 : !v4.indexer_keys<batch = 1, capacity = 32, dim = 128, element = bf16>, tensor<1x1x128xbf16>
-    %64 = v4.cache_read %63 : !v4.indexer_keys<batch = 1, capacity = 32, dim = 128, element = bf16> -> tensor<1x32x128xbf16>
-    %65 = v4.param "layers.1.attn.indexer.weights_proj.weight" : tensor<4x256xbf16>
+    %62 = v4.compressed_append %arg6, %61 at %arg2 tokens %c1_23 : !v4.indexer_keys<batch = 1, capacity = 32, dim = 128, element = bf16>, tensor<1x1x128xbf16>
+    %63 = v4.param "layers.1.attn.indexer.weights_proj.weight" : tensor<4x256xbf16>
     %collapsed_24 = tensor.collapse_shape %4 [[0, 1], [2]] : tensor<1x1x256xbf16> into tensor<1x256xbf16>
-    %66 = tensor.empty() : tensor<1x4xf32>
+    %64 = tensor.empty() : tensor<1x4xf32>
     %cst_25 = arith.constant 0.000000e+00 : f32
-    %67 = linalg.fill ins(%cst_25 : f32) outs(%66 : tensor<1x4xf32>) -> tensor<1x4xf32>
-    %68 = linalg.matmul indexing_maps = [#map, #map1, #map2] ins(%collapsed_24, %65 : tensor<1x256xbf16>, tensor<4x256xbf16>) outs(%67 : tensor<1x4xf32>) -> tensor<1x4xf32>
-    %69 = arith.truncf %68 : tensor<1x4xf32> to tensor<1x4xbf16>
-    %expanded_26 = tensor.expand_shape %69 [[0, 1], [2]] output_shape [1, 1, 4] : tensor<1x4xbf16> into tensor<1x1x4xbf16>
-    %70 = tensor.empty() : tensor<1x1x4xbf16>
-    %71 = linalg.generic {indexing_maps = [#map3, #map3], iterator_types = ["parallel", "parallel", "parallel"]} ins(%expanded_26 : tensor<1x1x4xbf16>) outs(%70 : tensor<1x1x4xbf16>) {
+    %65 = linalg.fill ins(%cst_25 : f32) outs(%64 : tensor<1x4xf32>) -> tensor<1x4xf32>
+    %66 = linalg.matmul indexing_maps = [#map, #map1, #map2] ins(%collapsed_24, %63 : tensor<1x256xbf16>, tensor<4x256xbf16>) outs(%65 : tensor<1x4xf32>) -> tensor<1x4xf32>
+    %67 = arith.truncf %66 : tensor<1x4xf32> to tensor<1x4xbf16>
+    %expanded_26 = tensor.expand_shape %67 [[0, 1], [2]] output_shape [1, 1, 4] : tensor<1x4xbf16> into tensor<1x1x4xbf16>
+    %68 = tensor.empty() : tensor<1x1x4xbf16>
+    %69 = linalg.generic {indexing_maps = [#map3, #map3], iterator_types = ["parallel", "parallel", "parallel"]} ins(%expanded_26 : tensor<1x1x4xbf16>) outs(%68 : tensor<1x1x4xbf16>) {
     ^bb0(%in: bf16, %out: bf16):
-      %117 = arith.extf %in : bf16 to f32
-      %cst_51 = arith.constant 0.0441941731 : f32
-      %118 = arith.mulf %117, %cst_51 : f32
-      %119 = arith.truncf %118 : f32 to bf16
-      linalg.yield %119 : bf16
+      %115 = arith.extf %in : bf16 to f32
+      %cst_50 = arith.constant 0.0441941731 : f32
+      %116 = arith.mulf %115, %cst_50 : f32
+      %117 = arith.truncf %116 : f32 to bf16
+      linalg.yield %117 : bf16
     } -> tensor<1x1x4xbf16>
-    %72 = v4.indexer_score %47, %64, %71 : (tensor<1x1x4x128xbf16>, tensor<1x32x128xbf16>, tensor<1x1x4xbf16>) -> tensor<1x1x32xbf16>
-    %c16 = arith.constant 16 : index
-    %73 = v4.topk %72 at %arg2 offset %c16 k 4 ratio 4 : tensor<1x1x32xbf16> -> tensor<1x1x4xi32>
-    %concat = tensor.concat dim(1) %24, %41 : (tensor<1x16x128xbf16>, tensor<1x32x128xbf16>) -> tensor<1x48x128xbf16>
-    %concat_27 = tensor.concat dim(2) %23, %73 : (tensor<1x1x16xi32>, tensor<1x1x4xi32>) -> tensor<1x1x20xi32>
-    %74 = v4.sparse_attention %14, %concat, %concat_27, %25 scale 0.088388347648318433 : tensor<1x1x4x128xbf16>, tensor<1x48x128xbf16>, tensor<1x1x20xi32>, tensor<4xf32>
-    %75 = v4.rope %74, %generated <base = 1.600000e+05, rope_dim = 64, factor = 1.600000e+01, original_seq_len = 65536, beta_fast = 3.200000e+01, beta_slow = 1.000000e+00> inverse : tensor<1x1x4x128xbf16>, tensor<1x1xi32>
-    %76 = v4.param "layers.1.attn.wo_a.weight" : tensor<256x256xf8E4M3FN>
-    %77 = v4.param "layers.1.attn.wo_a.scale" : tensor<2x2xf8E8M0FNU>
-    %78 = tensor.empty() : tensor<2x128x2xf8E8M0FNU>
-    %broadcasted = linalg.broadcast ins(%77 : tensor<2x2xf8E8M0FNU>) outs(%78 : tensor<2x128x2xf8E8M0FNU>) dimensions = [1] 
-    %collapsed_28 = tensor.collapse_shape %broadcasted [[0, 1], [2]] : tensor<2x128x2xf8E8M0FNU> into tensor<256x2xf8E8M0FNU>
-    %79 = v4.dequantize %76, %collapsed_28 block 128 : tensor<256x256xf8E4M3FN>, tensor<256x2xf8E8M0FNU> -> tensor<256x256xbf16>
-    %expanded_29 = tensor.expand_shape %79 [[0, 1], [2]] output_shape [2, 128, 256] : tensor<256x256xbf16> into tensor<2x128x256xbf16>
-    %80 = v4.grouped_linear %75, %expanded_29 groups 2 : tensor<1x1x4x128xbf16>, tensor<2x128x256xbf16> -> tensor<1x1x2x128xbf16>
-    %collapsed_30 = tensor.collapse_shape %80 [[0], [1], [2, 3]] : tensor<1x1x2x128xbf16> into tensor<1x1x256xbf16>
-    %81 = v4.param "layers.1.attn.wo_b.weight" : tensor<256x256xf8E4M3FN>
-    %82 = v4.param "layers.1.attn.wo_b.scale" : tensor<2x2xf8E8M0FNU>
-    %codes_31, %scales_32 = v4.quantize %collapsed_30 block 128 rule ceil : tensor<1x1x256xbf16> -> tensor<1x1x256xf8E4M3FN>, tensor<1x1x2xf8E8M0FNU>
-    %83 = v4.fp8_matmul %codes_31, %scales_32, %81, %82 block [128, 128] : (tensor<1x1x256xf8E4M3FN>, tensor<1x1x2xf8E8M0FNU>, tensor<256x256xf8E4M3FN>, tensor<2x2xf8E8M0FNU>) -> tensor<1x1x256xbf16>
-    %84 = v4.hc_post %83, %arg0, %post, %comb : tensor<1x1x256xbf16>, tensor<1x1x4x256xbf16>, tensor<1x1x4xf32>, tensor<1x1x4x4xf32>
-    %85 = v4.param "layers.1.hc_ffn_fn" : tensor<24x1024xf32>
-    %86 = v4.param "layers.1.hc_ffn_base" : tensor<24xf32>
-    %87 = v4.param "layers.1.hc_ffn_scale" : tensor<3xf32>
-    %output_33, %post_34, %comb_35 = v4.hc_pre %84, %85, %86, %87 iters 20 eps 9.9999999999999995E-7 norm_eps 9.9999999999999995E-7 : (tensor<1x1x4x256xbf16>, tensor<24x1024xf32>, tensor<24xf32>, tensor<3xf32>) -> (tensor<1x1x256xbf16>, tensor<1x1x4xf32>, tensor<1x1x4x4xf32>)
-    %88 = v4.param "layers.1.ffn_norm.weight" : tensor<256xbf16>
-    %89 = v4.rms_norm %output_33 weight %88 eps 9.9999999999999995E-7 : tensor<1x1x256xbf16>, tensor<256xbf16>
-    %collapsed_36 = tensor.collapse_shape %89 [[0, 1], [2]] : tensor<1x1x256xbf16> into tensor<1x256xbf16>
-    %90 = v4.param "layers.1.ffn.gate.weight" : tensor<8x256xbf16>
-    %91 = tensor.empty() : tensor<1x8xf32>
-    %cst_37 = arith.constant 0.000000e+00 : f32
-    %92 = linalg.fill ins(%cst_37 : f32) outs(%91 : tensor<1x8xf32>) -> tensor<1x8xf32>
-    %93 = linalg.matmul indexing_maps = [#map, #map1, #map2] ins(%collapsed_36, %90 : tensor<1x256xbf16>, tensor<8x256xbf16>) outs(%92 : tensor<1x8xf32>) -> tensor<1x8xf32>
-    %94 = v4.param "layers.1.ffn.gate.bias" : tensor<8xf32>
-    %weights, %experts = v4.moe_route %93, %94 k 2 route_scale 1.500000e+00 normalize : tensor<1x8xf32>, tensor<8xf32> -> tensor<1x2xf32>, tensor<1x2xi32>
-    %rows, %row_weights, %permutation, %expert_offsets = v4.moe_dispatch %collapsed_36, %experts, %weights num_experts 8 : (tensor<1x256xbf16>, tensor<1x2xi32>, tensor<1x2xf32>) -> (tensor<2x256xbf16>, tensor<2xf32>, tensor<2xi32>, tensor<9xi32>)
-    %codes_38, %scales_39 = v4.quantize %rows block 128 rule ceil : tensor<2x256xbf16> -> tensor<2x256xf8E4M3FN>, tensor<2x2xf8E8M0FNU>
-    %95 = v4.param "layers.1.ffn.experts.*.w1.weight" : tensor<8x128x256xf4E2M1FN>
-    %96 = v4.param "layers.1.ffn.experts.*.w1.scale" : tensor<8x128x8xf8E8M0FNU>
-    %97 = v4.mxfp4_matmul %codes_38, %scales_39, %95, %96 groups %expert_offsets act_block 128 : (tensor<2x256xf8E4M3FN>, tensor<2x2xf8E8M0FNU>, tensor<8x128x256xf4E2M1FN>, tensor<8x128x8xf8E8M0FNU>, tensor<9xi32>) -> tensor<2x128xbf16>
-    %codes_40, %scales_41 = v4.quantize %rows block 128 rule ceil : tensor<2x256xbf16> -> tensor<2x256xf8E4M3FN>, tensor<2x2xf8E8M0FNU>
-    %98 = v4.param "layers.1.ffn.experts.*.w3.weight" : tensor<8x128x256xf4E2M1FN>
-    %99 = v4.param "layers.1.ffn.experts.*.w3.scale" : tensor<8x128x8xf8E8M0FNU>
-    %100 = v4.mxfp4_matmul %codes_40, %scales_41, %98, %99 groups %expert_offsets act_block 128 : (tensor<2x256xf8E4M3FN>, tensor<2x2xf8E8M0FNU>, tensor<8x128x256xf4E2M1FN>, tensor<8x128x8xf8E8M0FNU>, tensor<9xi32>) -> tensor<2x128xbf16>
-    %101 = v4.swiglu %97, %100 weights %row_weights limit 1.000000e+01 : tensor<2x128xbf16>, tensor<2xf32> -> tensor<2x128xbf16>
-    %codes_42, %scales_43 = v4.quantize %101 block 128 rule ceil : tensor<2x128xbf16> -> tensor<2x128xf8E4M3FN>, tensor<2x1xf8E8M0FNU>
-    %102 = v4.param "layers.1.ffn.experts.*.w2.weight" : tensor<8x256x128xf4E2M1FN>
-    %103 = v4.param "layers.1.ffn.experts.*.w2.scale" : tensor<8x256x4xf8E8M0FNU>
-    %104 = v4.mxfp4_matmul %codes_42, %scales_43, %102, %103 groups %expert_offsets act_block 128 : (tensor<2x128xf8E4M3FN>, tensor<2x1xf8E8M0FNU>, tensor<8x256x128xf4E2M1FN>, tensor<8x256x4xf8E8M0FNU>, tensor<9xi32>) -> tensor<2x256xbf16>
-    %105 = v4.param "layers.1.ffn.shared_experts.w1.weight" : tensor<128x256xf8E4M3FN>
-    %106 = v4.param "layers.1.ffn.shared_experts.w1.scale" : tensor<1x2xf8E8M0FNU>
-    %codes_44, %scales_45 = v4.quantize %collapsed_36 block 128 rule ceil : tensor<1x256xbf16> -> tensor<1x256xf8E4M3FN>, tensor<1x2xf8E8M0FNU>
-    %107 = v4.fp8_matmul %codes_44, %scales_45, %105, %106 block [128, 128] : (tensor<1x256xf8E4M3FN>, tensor<1x2xf8E8M0FNU>, tensor<128x256xf8E4M3FN>, tensor<1x2xf8E8M0FNU>) -> tensor<1x128xbf16>
-    %108 = v4.param "layers.1.ffn.shared_experts.w3.weight" : tensor<128x256xf8E4M3FN>
-    %109 = v4.param "layers.1.ffn.shared_experts.w3.scale" : tensor<1x2xf8E8M0FNU>
-    %codes_46, %scales_47 = v4.quantize %collapsed_36 block 128 rule ceil : tensor<1x256xbf16> -> tensor<1x256xf8E4M3FN>, tensor<1x2xf8E8M0FNU>
-    %110 = v4.fp8_matmul %codes_46, %scales_47, %108, %109 block [128, 128] : (tensor<1x256xf8E4M3FN>, tensor<1x2xf8E8M0FNU>, tensor<128x256xf8E4M3FN>, tensor<1x2xf8E8M0FNU>) -> tensor<1x128xbf16>
-    %111 = v4.swiglu %107, %110 limit 1.000000e+01 : tensor<1x128xbf16> -> tensor<1x128xbf16>
-    %112 = v4.param "layers.1.ffn.shared_experts.w2.weight" : tensor<256x128xf8E4M3FN>
-    %113 = v4.param "layers.1.ffn.shared_experts.w2.scale" : tensor<2x1xf8E8M0FNU>
-    %codes_48, %scales_49 = v4.quantize %111 block 128 rule ceil : tensor<1x128xbf16> -> tensor<1x128xf8E4M3FN>, tensor<1x1xf8E8M0FNU>
-    %114 = v4.fp8_matmul %codes_48, %scales_49, %112, %113 block [128, 128] : (tensor<1x128xf8E4M3FN>, tensor<1x1xf8E8M0FNU>, tensor<256x128xf8E4M3FN>, tensor<2x1xf8E8M0FNU>) -> tensor<1x256xbf16>
-    %115 = v4.moe_combine %104, %permutation shared %114 : (tensor<2x256xbf16>, tensor<2xi32>, tensor<1x256xbf16>) -> tensor<1x256xbf16>
-    %expanded_50 = tensor.expand_shape %115 [[0, 1], [2]] output_shape [1, 1, 256] : tensor<1x256xbf16> into tensor<1x1x256xbf16>
-    %116 = v4.hc_post %expanded_50, %84, %post_34, %comb_35 : tensor<1x1x256xbf16>, tensor<1x1x4x256xbf16>, tensor<1x1x4xf32>, tensor<1x1x4x4xf32>
-    return %116, %22, %40, %new_state, %63, %new_state_21 : tensor<1x1x4x256xbf16>, !v4.window<batch = 1, rows = 16, dim = 128, element = bf16>, !v4.compressed<batch = 1, ratio = 4, capacity = 32, dim = 128, element = bf16>, !v4.compressor_state<batch = 1, ratio = 4, coff = 2, dim = 128>, !v4.indexer_keys<batch = 1, capacity = 32, dim = 128, element = bf16>, !v4.compressor_state<batch = 1, ratio = 4, coff = 2, dim = 128>
+    %70 = v4.indexer_score %46, %62, %69 : tensor<1x1x4x128xbf16>, !v4.indexer_keys<batch = 1, capacity = 32, dim = 128, element = bf16>, tensor<1x1x4xbf16> -> tensor<1x1x32xbf16>
+    %71 = v4.topk %70 at %arg2 k 4 ratio 4 : tensor<1x1x32xbf16> -> tensor<1x1x4xi32>
+    %72 = v4.sparse_attention %14, %24[%23], %25 entries %40[%71] scale 0.088388347648318433 : tensor<1x1x4x128xbf16>, tensor<1x16x128xbf16>, tensor<1x1x16xi32>, tensor<4xf32>, !v4.compressed<batch = 1, ratio = 4, capacity = 32, dim = 128, element = bf16>, tensor<1x1x4xi32>
+    %73 = v4.rope %72, %generated <base = 1.600000e+05, rope_dim = 64, factor = 1.600000e+01, original_seq_len = 65536, beta_fast = 3.200000e+01, beta_slow = 1.000000e+00> inverse : tensor<1x1x4x128xbf16>, tensor<1x1xi32>
+    %74 = v4.param "layers.1.attn.wo_a.weight" : tensor<256x256xf8E4M3FN>
+    %75 = v4.param "layers.1.attn.wo_a.scale" : tensor<2x2xf8E8M0FNU>
+    %76 = tensor.empty() : tensor<2x128x2xf8E8M0FNU>
+    %broadcasted = linalg.broadcast ins(%75 : tensor<2x2xf8E8M0FNU>) outs(%76 : tensor<2x128x2xf8E8M0FNU>) dimensions = [1] 
+    %collapsed_27 = tensor.collapse_shape %broadcasted [[0, 1], [2]] : tensor<2x128x2xf8E8M0FNU> into tensor<256x2xf8E8M0FNU>
+    %77 = v4.dequantize %74, %collapsed_27 block 128 : tensor<256x256xf8E4M3FN>, tensor<256x2xf8E8M0FNU> -> tensor<256x256xbf16>
+    %expanded_28 = tensor.expand_shape %77 [[0, 1], [2]] output_shape [2, 128, 256] : tensor<256x256xbf16> into tensor<2x128x256xbf16>
+    %78 = v4.grouped_linear %73, %expanded_28 groups 2 : tensor<1x1x4x128xbf16>, tensor<2x128x256xbf16> -> tensor<1x1x2x128xbf16>
+    %collapsed_29 = tensor.collapse_shape %78 [[0], [1], [2, 3]] : tensor<1x1x2x128xbf16> into tensor<1x1x256xbf16>
+    %79 = v4.param "layers.1.attn.wo_b.weight" : tensor<256x256xf8E4M3FN>
+    %80 = v4.param "layers.1.attn.wo_b.scale" : tensor<2x2xf8E8M0FNU>
+    %codes_30, %scales_31 = v4.quantize %collapsed_29 block 128 rule ceil : tensor<1x1x256xbf16> -> tensor<1x1x256xf8E4M3FN>, tensor<1x1x2xf8E8M0FNU>
+    %81 = v4.fp8_matmul %codes_30, %scales_31, %79, %80 block [128, 128] : (tensor<1x1x256xf8E4M3FN>, tensor<1x1x2xf8E8M0FNU>, tensor<256x256xf8E4M3FN>, tensor<2x2xf8E8M0FNU>) -> tensor<1x1x256xbf16>
+    %82 = v4.hc_post %81, %arg0, %post, %comb : tensor<1x1x256xbf16>, tensor<1x1x4x256xbf16>, tensor<1x1x4xf32>, tensor<1x1x4x4xf32>
+    %83 = v4.param "layers.1.hc_ffn_fn" : tensor<24x1024xf32>
+    %84 = v4.param "layers.1.hc_ffn_base" : tensor<24xf32>
+    %85 = v4.param "layers.1.hc_ffn_scale" : tensor<3xf32>
+    %output_32, %post_33, %comb_34 = v4.hc_pre %82, %83, %84, %85 iters 20 eps 9.9999999999999995E-7 norm_eps 9.9999999999999995E-7 : (tensor<1x1x4x256xbf16>, tensor<24x1024xf32>, tensor<24xf32>, tensor<3xf32>) -> (tensor<1x1x256xbf16>, tensor<1x1x4xf32>, tensor<1x1x4x4xf32>)
+    %86 = v4.param "layers.1.ffn_norm.weight" : tensor<256xbf16>
+    %87 = v4.rms_norm %output_32 weight %86 eps 9.9999999999999995E-7 : tensor<1x1x256xbf16>, tensor<256xbf16>
+    %collapsed_35 = tensor.collapse_shape %87 [[0, 1], [2]] : tensor<1x1x256xbf16> into tensor<1x256xbf16>
+    %88 = v4.param "layers.1.ffn.gate.weight" : tensor<8x256xbf16>
+    %89 = tensor.empty() : tensor<1x8xf32>
+    %cst_36 = arith.constant 0.000000e+00 : f32
+    %90 = linalg.fill ins(%cst_36 : f32) outs(%89 : tensor<1x8xf32>) -> tensor<1x8xf32>
+    %91 = linalg.matmul indexing_maps = [#map, #map1, #map2] ins(%collapsed_35, %88 : tensor<1x256xbf16>, tensor<8x256xbf16>) outs(%90 : tensor<1x8xf32>) -> tensor<1x8xf32>
+    %92 = v4.param "layers.1.ffn.gate.bias" : tensor<8xf32>
+    %weights, %experts = v4.moe_route %91, %92 k 2 route_scale 1.500000e+00 normalize : tensor<1x8xf32>, tensor<8xf32> -> tensor<1x2xf32>, tensor<1x2xi32>
+    %rows, %row_weights, %permutation, %expert_offsets = v4.moe_dispatch %collapsed_35, %experts, %weights num_experts 8 : (tensor<1x256xbf16>, tensor<1x2xi32>, tensor<1x2xf32>) -> (tensor<2x256xbf16>, tensor<2xf32>, tensor<2xi32>, tensor<9xi32>)
+    %codes_37, %scales_38 = v4.quantize %rows block 128 rule ceil : tensor<2x256xbf16> -> tensor<2x256xf8E4M3FN>, tensor<2x2xf8E8M0FNU>
+    %93 = v4.param "layers.1.ffn.experts.*.w1.weight" : tensor<8x128x256xf4E2M1FN>
+    %94 = v4.param "layers.1.ffn.experts.*.w1.scale" : tensor<8x128x8xf8E8M0FNU>
+    %95 = v4.mxfp4_matmul %codes_37, %scales_38, %93, %94 groups %expert_offsets act_block 128 : (tensor<2x256xf8E4M3FN>, tensor<2x2xf8E8M0FNU>, tensor<8x128x256xf4E2M1FN>, tensor<8x128x8xf8E8M0FNU>, tensor<9xi32>) -> tensor<2x128xbf16>
+    %codes_39, %scales_40 = v4.quantize %rows block 128 rule ceil : tensor<2x256xbf16> -> tensor<2x256xf8E4M3FN>, tensor<2x2xf8E8M0FNU>
+    %96 = v4.param "layers.1.ffn.experts.*.w3.weight" : tensor<8x128x256xf4E2M1FN>
+    %97 = v4.param "layers.1.ffn.experts.*.w3.scale" : tensor<8x128x8xf8E8M0FNU>
+    %98 = v4.mxfp4_matmul %codes_39, %scales_40, %96, %97 groups %expert_offsets act_block 128 : (tensor<2x256xf8E4M3FN>, tensor<2x2xf8E8M0FNU>, tensor<8x128x256xf4E2M1FN>, tensor<8x128x8xf8E8M0FNU>, tensor<9xi32>) -> tensor<2x128xbf16>
+    %99 = v4.swiglu %95, %98 weights %row_weights limit 1.000000e+01 : tensor<2x128xbf16>, tensor<2xf32> -> tensor<2x128xbf16>
+    %codes_41, %scales_42 = v4.quantize %99 block 128 rule ceil : tensor<2x128xbf16> -> tensor<2x128xf8E4M3FN>, tensor<2x1xf8E8M0FNU>
+    %100 = v4.param "layers.1.ffn.experts.*.w2.weight" : tensor<8x256x128xf4E2M1FN>
+    %101 = v4.param "layers.1.ffn.experts.*.w2.scale" : tensor<8x256x4xf8E8M0FNU>
+    %102 = v4.mxfp4_matmul %codes_41, %scales_42, %100, %101 groups %expert_offsets act_block 128 : (tensor<2x128xf8E4M3FN>, tensor<2x1xf8E8M0FNU>, tensor<8x256x128xf4E2M1FN>, tensor<8x256x4xf8E8M0FNU>, tensor<9xi32>) -> tensor<2x256xbf16>
+    %103 = v4.param "layers.1.ffn.shared_experts.w1.weight" : tensor<128x256xf8E4M3FN>
+    %104 = v4.param "layers.1.ffn.shared_experts.w1.scale" : tensor<1x2xf8E8M0FNU>
+    %codes_43, %scales_44 = v4.quantize %collapsed_35 block 128 rule ceil : tensor<1x256xbf16> -> tensor<1x256xf8E4M3FN>, tensor<1x2xf8E8M0FNU>
+    %105 = v4.fp8_matmul %codes_43, %scales_44, %103, %104 block [128, 128] : (tensor<1x256xf8E4M3FN>, tensor<1x2xf8E8M0FNU>, tensor<128x256xf8E4M3FN>, tensor<1x2xf8E8M0FNU>) -> tensor<1x128xbf16>
+    %106 = v4.param "layers.1.ffn.shared_experts.w3.weight" : tensor<128x256xf8E4M3FN>
+    %107 = v4.param "layers.1.ffn.shared_experts.w3.scale" : tensor<1x2xf8E8M0FNU>
+    %codes_45, %scales_46 = v4.quantize %collapsed_35 block 128 rule ceil : tensor<1x256xbf16> -> tensor<1x256xf8E4M3FN>, tensor<1x2xf8E8M0FNU>
+    %108 = v4.fp8_matmul %codes_45, %scales_46, %106, %107 block [128, 128] : (tensor<1x256xf8E4M3FN>, tensor<1x2xf8E8M0FNU>, tensor<128x256xf8E4M3FN>, tensor<1x2xf8E8M0FNU>) -> tensor<1x128xbf16>
+    %109 = v4.swiglu %105, %108 limit 1.000000e+01 : tensor<1x128xbf16> -> tensor<1x128xbf16>
+    %110 = v4.param "layers.1.ffn.shared_experts.w2.weight" : tensor<256x128xf8E4M3FN>
+    %111 = v4.param "layers.1.ffn.shared_experts.w2.scale" : tensor<2x1xf8E8M0FNU>
+    %codes_47, %scales_48 = v4.quantize %109 block 128 rule ceil : tensor<1x128xbf16> -> tensor<1x128xf8E4M3FN>, tensor<1x1xf8E8M0FNU>
+    %112 = v4.fp8_matmul %codes_47, %scales_48, %110, %111 block [128, 128] : (tensor<1x128xf8E4M3FN>, tensor<1x1xf8E8M0FNU>, tensor<256x128xf8E4M3FN>, tensor<2x1xf8E8M0FNU>) -> tensor<1x256xbf16>
+    %113 = v4.moe_combine %102, %permutation shared %112 : (tensor<2x256xbf16>, tensor<2xi32>, tensor<1x256xbf16>) -> tensor<1x256xbf16>
+    %expanded_49 = tensor.expand_shape %113 [[0, 1], [2]] output_shape [1, 1, 256] : tensor<1x256xbf16> into tensor<1x1x256xbf16>
+    %114 = v4.hc_post %expanded_49, %82, %post_33, %comb_34 : tensor<1x1x256xbf16>, tensor<1x1x4x256xbf16>, tensor<1x1x4xf32>, tensor<1x1x4x4xf32>
+    return %114, %22, %40, %new_state, %62, %new_state_21 : tensor<1x1x4x256xbf16>, !v4.window<batch = 1, rows = 16, dim = 128, element = bf16>, !v4.compressed<batch = 1, ratio = 4, capacity = 32, dim = 128, element = bf16>, !v4.compressor_state<batch = 1, ratio = 4, coff = 2, dim = 128>, !v4.indexer_keys<batch = 1, capacity = 32, dim = 128, element = bf16>, !v4.compressor_state<batch = 1, ratio = 4, coff = 2, dim = 128>
   }
   func.func private @decode.layers.2(%arg0: tensor<1x1x4x256xbf16>, %arg1: tensor<1xi32>, %arg2: index, %arg3: !v4.window<batch = 1, rows = 16, dim = 128, element = bf16> {v4.cache = "layers.2.window"}, %arg4: !v4.compressed<batch = 1, ratio = 16, capacity = 8, dim = 128, element = bf16> {v4.cache = "layers.2.compressed"}, %arg5: !v4.compressor_state<batch = 1, ratio = 16, coff = 1, dim = 128> {v4.cache = "layers.2.compressor_state"}) -> (tensor<1x1x4x256xbf16>, !v4.window<batch = 1, rows = 16, dim = 128, element = bf16> {v4.cache = "layers.2.window"}, !v4.compressed<batch = 1, ratio = 16, capacity = 8, dim = 128, element = bf16> {v4.cache = "layers.2.compressed"}, !v4.compressor_state<batch = 1, ratio = 16, coff = 1, dim = 128> {v4.cache = "layers.2.compressor_state"}) attributes {v4.attention = "hca", v4.block = 2 : i64, v4.moe = "score", v4.ratio = 16 : i64} {
     %0 = v4.param "layers.2.hc_attn_fn" : tensor<24x1024xf32>
@@ -957,9 +947,9 @@ module attributes {v4.model = {bos_token_id = 0 : i64, dim = 256 : i64, eos_toke
     %4 = v4.rms_norm %output weight %3 eps 9.9999999999999995E-7 : tensor<1x1x256xbf16>, tensor<256xbf16>
     %generated = tensor.generate  {
     ^bb0(%arg6: index, %arg7: index):
-      %85 = arith.addi %arg2, %arg7 : index
-      %86 = arith.index_cast %85 : index to i32
-      tensor.yield %86 : i32
+      %84 = arith.addi %arg2, %arg7 : index
+      %85 = arith.index_cast %84 : index to i32
+      tensor.yield %85 : i32
     } : tensor<1x1xi32>
     %5 = v4.param "layers.2.attn.wq_a.weight" : tensor<128x256xf8E4M3FN>
     %6 = v4.param "layers.2.attn.wq_a.scale" : tensor<1x2xf8E8M0FNU>
@@ -1010,12 +1000,12 @@ module attributes {v4.model = {bos_token_id = 0 : i64, dim = 256 : i64, eos_toke
     %generated_8 = tensor.generate  {
     ^bb0(%arg6: index, %arg7: index):
       %c16 = arith.constant 16 : index
-      %85 = arith.divui %arg2, %c16 : index
-      %86 = arith.addi %85, %arg7 : index
+      %84 = arith.divui %arg2, %c16 : index
+      %85 = arith.addi %84, %arg7 : index
       %c16_34 = arith.constant 16 : index
-      %87 = arith.muli %86, %c16_34 : index
-      %88 = arith.index_cast %87 : index to i32
-      tensor.yield %88 : i32
+      %86 = arith.muli %85, %c16_34 : index
+      %87 = arith.index_cast %86 : index to i32
+      tensor.yield %87 : i32
     } : tensor<1x1xi32>
     %38 = v4.rope %37, %generated_8 <base = 1.600000e+05, rope_dim = 64, factor = 1.600000e+01, original_seq_len = 65536, beta_fast = 3.200000e+01, beta_slow = 1.000000e+00> : tensor<1x1x128xbf16>, tensor<1x1xi32>
     %extracted_slice_9 = tensor.extract_slice %38[0, 0, 0] [1, 1, 64] [1, 1, 1] : tensor<1x1x128xbf16> to tensor<1x1x64xbf16>
@@ -1023,68 +1013,67 @@ module attributes {v4.model = {bos_token_id = 0 : i64, dim = 256 : i64, eos_toke
     %inserted_slice_10 = tensor.insert_slice %39 into %38[0, 0, 0] [1, 1, 64] [1, 1, 1] : tensor<1x1x64xbf16> into tensor<1x1x128xbf16>
     %c1 = arith.constant 1 : index
     %40 = v4.compressed_append %arg4, %inserted_slice_10 at %arg2 tokens %c1 : !v4.compressed<batch = 1, ratio = 16, capacity = 8, dim = 128, element = bf16>, tensor<1x1x128xbf16>
-    %41 = v4.cache_read %40 : !v4.compressed<batch = 1, ratio = 16, capacity = 8, dim = 128, element = bf16> -> tensor<1x8x128xbf16>
-    %42 = v4.hca_attention %14, %24, %23, %41, %25 at %arg2 ratio 16 scale 0.088388347648318433 : tensor<1x1x4x128xbf16>, tensor<1x16x128xbf16>, tensor<1x1x16xi32>, tensor<1x8x128xbf16>, tensor<4xf32>
-    %43 = v4.rope %42, %generated <base = 1.600000e+05, rope_dim = 64, factor = 1.600000e+01, original_seq_len = 65536, beta_fast = 3.200000e+01, beta_slow = 1.000000e+00> inverse : tensor<1x1x4x128xbf16>, tensor<1x1xi32>
-    %44 = v4.param "layers.2.attn.wo_a.weight" : tensor<256x256xf8E4M3FN>
-    %45 = v4.param "layers.2.attn.wo_a.scale" : tensor<2x2xf8E8M0FNU>
-    %46 = tensor.empty() : tensor<2x128x2xf8E8M0FNU>
-    %broadcasted = linalg.broadcast ins(%45 : tensor<2x2xf8E8M0FNU>) outs(%46 : tensor<2x128x2xf8E8M0FNU>) dimensions = [1] 
+    %41 = v4.hca_attention %14, %24[%23] entries %40, %25 at %arg2 scale 0.088388347648318433 : tensor<1x1x4x128xbf16>, tensor<1x16x128xbf16>, tensor<1x1x16xi32>, !v4.compressed<batch = 1, ratio = 16, capacity = 8, dim = 128, element = bf16>, tensor<4xf32>
+    %42 = v4.rope %41, %generated <base = 1.600000e+05, rope_dim = 64, factor = 1.600000e+01, original_seq_len = 65536, beta_fast = 3.200000e+01, beta_slow = 1.000000e+00> inverse : tensor<1x1x4x128xbf16>, tensor<1x1xi32>
+    %43 = v4.param "layers.2.attn.wo_a.weight" : tensor<256x256xf8E4M3FN>
+    %44 = v4.param "layers.2.attn.wo_a.scale" : tensor<2x2xf8E8M0FNU>
+    %45 = tensor.empty() : tensor<2x128x2xf8E8M0FNU>
+    %broadcasted = linalg.broadcast ins(%44 : tensor<2x2xf8E8M0FNU>) outs(%45 : tensor<2x128x2xf8E8M0FNU>) dimensions = [1] 
     %collapsed_11 = tensor.collapse_shape %broadcasted [[0, 1], [2]] : tensor<2x128x2xf8E8M0FNU> into tensor<256x2xf8E8M0FNU>
-    %47 = v4.dequantize %44, %collapsed_11 block 128 : tensor<256x256xf8E4M3FN>, tensor<256x2xf8E8M0FNU> -> tensor<256x256xbf16>
-    %expanded_12 = tensor.expand_shape %47 [[0, 1], [2]] output_shape [2, 128, 256] : tensor<256x256xbf16> into tensor<2x128x256xbf16>
-    %48 = v4.grouped_linear %43, %expanded_12 groups 2 : tensor<1x1x4x128xbf16>, tensor<2x128x256xbf16> -> tensor<1x1x2x128xbf16>
-    %collapsed_13 = tensor.collapse_shape %48 [[0], [1], [2, 3]] : tensor<1x1x2x128xbf16> into tensor<1x1x256xbf16>
-    %49 = v4.param "layers.2.attn.wo_b.weight" : tensor<256x256xf8E4M3FN>
-    %50 = v4.param "layers.2.attn.wo_b.scale" : tensor<2x2xf8E8M0FNU>
+    %46 = v4.dequantize %43, %collapsed_11 block 128 : tensor<256x256xf8E4M3FN>, tensor<256x2xf8E8M0FNU> -> tensor<256x256xbf16>
+    %expanded_12 = tensor.expand_shape %46 [[0, 1], [2]] output_shape [2, 128, 256] : tensor<256x256xbf16> into tensor<2x128x256xbf16>
+    %47 = v4.grouped_linear %42, %expanded_12 groups 2 : tensor<1x1x4x128xbf16>, tensor<2x128x256xbf16> -> tensor<1x1x2x128xbf16>
+    %collapsed_13 = tensor.collapse_shape %47 [[0], [1], [2, 3]] : tensor<1x1x2x128xbf16> into tensor<1x1x256xbf16>
+    %48 = v4.param "layers.2.attn.wo_b.weight" : tensor<256x256xf8E4M3FN>
+    %49 = v4.param "layers.2.attn.wo_b.scale" : tensor<2x2xf8E8M0FNU>
     %codes_14, %scales_15 = v4.quantize %collapsed_13 block 128 rule ceil : tensor<1x1x256xbf16> -> tensor<1x1x256xf8E4M3FN>, tensor<1x1x2xf8E8M0FNU>
-    %51 = v4.fp8_matmul %codes_14, %scales_15, %49, %50 block [128, 128] : (tensor<1x1x256xf8E4M3FN>, tensor<1x1x2xf8E8M0FNU>, tensor<256x256xf8E4M3FN>, tensor<2x2xf8E8M0FNU>) -> tensor<1x1x256xbf16>
-    %52 = v4.hc_post %51, %arg0, %post, %comb : tensor<1x1x256xbf16>, tensor<1x1x4x256xbf16>, tensor<1x1x4xf32>, tensor<1x1x4x4xf32>
-    %53 = v4.param "layers.2.hc_ffn_fn" : tensor<24x1024xf32>
-    %54 = v4.param "layers.2.hc_ffn_base" : tensor<24xf32>
-    %55 = v4.param "layers.2.hc_ffn_scale" : tensor<3xf32>
-    %output_16, %post_17, %comb_18 = v4.hc_pre %52, %53, %54, %55 iters 20 eps 9.9999999999999995E-7 norm_eps 9.9999999999999995E-7 : (tensor<1x1x4x256xbf16>, tensor<24x1024xf32>, tensor<24xf32>, tensor<3xf32>) -> (tensor<1x1x256xbf16>, tensor<1x1x4xf32>, tensor<1x1x4x4xf32>)
-    %56 = v4.param "layers.2.ffn_norm.weight" : tensor<256xbf16>
-    %57 = v4.rms_norm %output_16 weight %56 eps 9.9999999999999995E-7 : tensor<1x1x256xbf16>, tensor<256xbf16>
-    %collapsed_19 = tensor.collapse_shape %57 [[0, 1], [2]] : tensor<1x1x256xbf16> into tensor<1x256xbf16>
-    %58 = v4.param "layers.2.ffn.gate.weight" : tensor<8x256xbf16>
-    %59 = tensor.empty() : tensor<1x8xf32>
+    %50 = v4.fp8_matmul %codes_14, %scales_15, %48, %49 block [128, 128] : (tensor<1x1x256xf8E4M3FN>, tensor<1x1x2xf8E8M0FNU>, tensor<256x256xf8E4M3FN>, tensor<2x2xf8E8M0FNU>) -> tensor<1x1x256xbf16>
+    %51 = v4.hc_post %50, %arg0, %post, %comb : tensor<1x1x256xbf16>, tensor<1x1x4x256xbf16>, tensor<1x1x4xf32>, tensor<1x1x4x4xf32>
+    %52 = v4.param "layers.2.hc_ffn_fn" : tensor<24x1024xf32>
+    %53 = v4.param "layers.2.hc_ffn_base" : tensor<24xf32>
+    %54 = v4.param "layers.2.hc_ffn_scale" : tensor<3xf32>
+    %output_16, %post_17, %comb_18 = v4.hc_pre %51, %52, %53, %54 iters 20 eps 9.9999999999999995E-7 norm_eps 9.9999999999999995E-7 : (tensor<1x1x4x256xbf16>, tensor<24x1024xf32>, tensor<24xf32>, tensor<3xf32>) -> (tensor<1x1x256xbf16>, tensor<1x1x4xf32>, tensor<1x1x4x4xf32>)
+    %55 = v4.param "layers.2.ffn_norm.weight" : tensor<256xbf16>
+    %56 = v4.rms_norm %output_16 weight %55 eps 9.9999999999999995E-7 : tensor<1x1x256xbf16>, tensor<256xbf16>
+    %collapsed_19 = tensor.collapse_shape %56 [[0, 1], [2]] : tensor<1x1x256xbf16> into tensor<1x256xbf16>
+    %57 = v4.param "layers.2.ffn.gate.weight" : tensor<8x256xbf16>
+    %58 = tensor.empty() : tensor<1x8xf32>
     %cst_20 = arith.constant 0.000000e+00 : f32
-    %60 = linalg.fill ins(%cst_20 : f32) outs(%59 : tensor<1x8xf32>) -> tensor<1x8xf32>
-    %61 = linalg.matmul indexing_maps = [#map, #map1, #map2] ins(%collapsed_19, %58 : tensor<1x256xbf16>, tensor<8x256xbf16>) outs(%60 : tensor<1x8xf32>) -> tensor<1x8xf32>
-    %62 = v4.param "layers.2.ffn.gate.bias" : tensor<8xf32>
-    %weights, %experts = v4.moe_route %61, %62 k 2 route_scale 1.500000e+00 normalize : tensor<1x8xf32>, tensor<8xf32> -> tensor<1x2xf32>, tensor<1x2xi32>
+    %59 = linalg.fill ins(%cst_20 : f32) outs(%58 : tensor<1x8xf32>) -> tensor<1x8xf32>
+    %60 = linalg.matmul indexing_maps = [#map, #map1, #map2] ins(%collapsed_19, %57 : tensor<1x256xbf16>, tensor<8x256xbf16>) outs(%59 : tensor<1x8xf32>) -> tensor<1x8xf32>
+    %61 = v4.param "layers.2.ffn.gate.bias" : tensor<8xf32>
+    %weights, %experts = v4.moe_route %60, %61 k 2 route_scale 1.500000e+00 normalize : tensor<1x8xf32>, tensor<8xf32> -> tensor<1x2xf32>, tensor<1x2xi32>
     %rows, %row_weights, %permutation, %expert_offsets = v4.moe_dispatch %collapsed_19, %experts, %weights num_experts 8 : (tensor<1x256xbf16>, tensor<1x2xi32>, tensor<1x2xf32>) -> (tensor<2x256xbf16>, tensor<2xf32>, tensor<2xi32>, tensor<9xi32>)
     %codes_21, %scales_22 = v4.quantize %rows block 128 rule ceil : tensor<2x256xbf16> -> tensor<2x256xf8E4M3FN>, tensor<2x2xf8E8M0FNU>
-    %63 = v4.param "layers.2.ffn.experts.*.w1.weight" : tensor<8x128x256xf4E2M1FN>
-    %64 = v4.param "layers.2.ffn.experts.*.w1.scale" : tensor<8x128x8xf8E8M0FNU>
-    %65 = v4.mxfp4_matmul %codes_21, %scales_22, %63, %64 groups %expert_offsets act_block 128 : (tensor<2x256xf8E4M3FN>, tensor<2x2xf8E8M0FNU>, tensor<8x128x256xf4E2M1FN>, tensor<8x128x8xf8E8M0FNU>, tensor<9xi32>) -> tensor<2x128xbf16>
+    %62 = v4.param "layers.2.ffn.experts.*.w1.weight" : tensor<8x128x256xf4E2M1FN>
+    %63 = v4.param "layers.2.ffn.experts.*.w1.scale" : tensor<8x128x8xf8E8M0FNU>
+    %64 = v4.mxfp4_matmul %codes_21, %scales_22, %62, %63 groups %expert_offsets act_block 128 : (tensor<2x256xf8E4M3FN>, tensor<2x2xf8E8M0FNU>, tensor<8x128x256xf4E2M1FN>, tensor<8x128x8xf8E8M0FNU>, tensor<9xi32>) -> tensor<2x128xbf16>
     %codes_23, %scales_24 = v4.quantize %rows block 128 rule ceil : tensor<2x256xbf16> -> tensor<2x256xf8E4M3FN>, tensor<2x2xf8E8M0FNU>
-    %66 = v4.param "layers.2.ffn.experts.*.w3.weight" : tensor<8x128x256xf4E2M1FN>
-    %67 = v4.param "layers.2.ffn.experts.*.w3.scale" : tensor<8x128x8xf8E8M0FNU>
-    %68 = v4.mxfp4_matmul %codes_23, %scales_24, %66, %67 groups %expert_offsets act_block 128 : (tensor<2x256xf8E4M3FN>, tensor<2x2xf8E8M0FNU>, tensor<8x128x256xf4E2M1FN>, tensor<8x128x8xf8E8M0FNU>, tensor<9xi32>) -> tensor<2x128xbf16>
-    %69 = v4.swiglu %65, %68 weights %row_weights limit 1.000000e+01 : tensor<2x128xbf16>, tensor<2xf32> -> tensor<2x128xbf16>
-    %codes_25, %scales_26 = v4.quantize %69 block 128 rule ceil : tensor<2x128xbf16> -> tensor<2x128xf8E4M3FN>, tensor<2x1xf8E8M0FNU>
-    %70 = v4.param "layers.2.ffn.experts.*.w2.weight" : tensor<8x256x128xf4E2M1FN>
-    %71 = v4.param "layers.2.ffn.experts.*.w2.scale" : tensor<8x256x4xf8E8M0FNU>
-    %72 = v4.mxfp4_matmul %codes_25, %scales_26, %70, %71 groups %expert_offsets act_block 128 : (tensor<2x128xf8E4M3FN>, tensor<2x1xf8E8M0FNU>, tensor<8x256x128xf4E2M1FN>, tensor<8x256x4xf8E8M0FNU>, tensor<9xi32>) -> tensor<2x256xbf16>
-    %73 = v4.param "layers.2.ffn.shared_experts.w1.weight" : tensor<128x256xf8E4M3FN>
-    %74 = v4.param "layers.2.ffn.shared_experts.w1.scale" : tensor<1x2xf8E8M0FNU>
+    %65 = v4.param "layers.2.ffn.experts.*.w3.weight" : tensor<8x128x256xf4E2M1FN>
+    %66 = v4.param "layers.2.ffn.experts.*.w3.scale" : tensor<8x128x8xf8E8M0FNU>
+    %67 = v4.mxfp4_matmul %codes_23, %scales_24, %65, %66 groups %expert_offsets act_block 128 : (tensor<2x256xf8E4M3FN>, tensor<2x2xf8E8M0FNU>, tensor<8x128x256xf4E2M1FN>, tensor<8x128x8xf8E8M0FNU>, tensor<9xi32>) -> tensor<2x128xbf16>
+    %68 = v4.swiglu %64, %67 weights %row_weights limit 1.000000e+01 : tensor<2x128xbf16>, tensor<2xf32> -> tensor<2x128xbf16>
+    %codes_25, %scales_26 = v4.quantize %68 block 128 rule ceil : tensor<2x128xbf16> -> tensor<2x128xf8E4M3FN>, tensor<2x1xf8E8M0FNU>
+    %69 = v4.param "layers.2.ffn.experts.*.w2.weight" : tensor<8x256x128xf4E2M1FN>
+    %70 = v4.param "layers.2.ffn.experts.*.w2.scale" : tensor<8x256x4xf8E8M0FNU>
+    %71 = v4.mxfp4_matmul %codes_25, %scales_26, %69, %70 groups %expert_offsets act_block 128 : (tensor<2x128xf8E4M3FN>, tensor<2x1xf8E8M0FNU>, tensor<8x256x128xf4E2M1FN>, tensor<8x256x4xf8E8M0FNU>, tensor<9xi32>) -> tensor<2x256xbf16>
+    %72 = v4.param "layers.2.ffn.shared_experts.w1.weight" : tensor<128x256xf8E4M3FN>
+    %73 = v4.param "layers.2.ffn.shared_experts.w1.scale" : tensor<1x2xf8E8M0FNU>
     %codes_27, %scales_28 = v4.quantize %collapsed_19 block 128 rule ceil : tensor<1x256xbf16> -> tensor<1x256xf8E4M3FN>, tensor<1x2xf8E8M0FNU>
-    %75 = v4.fp8_matmul %codes_27, %scales_28, %73, %74 block [128, 128] : (tensor<1x256xf8E4M3FN>, tensor<1x2xf8E8M0FNU>, tensor<128x256xf8E4M3FN>, tensor<1x2xf8E8M0FNU>) -> tensor<1x128xbf16>
-    %76 = v4.param "layers.2.ffn.shared_experts.w3.weight" : tensor<128x256xf8E4M3FN>
-    %77 = v4.param "layers.2.ffn.shared_experts.w3.scale" : tensor<1x2xf8E8M0FNU>
+    %74 = v4.fp8_matmul %codes_27, %scales_28, %72, %73 block [128, 128] : (tensor<1x256xf8E4M3FN>, tensor<1x2xf8E8M0FNU>, tensor<128x256xf8E4M3FN>, tensor<1x2xf8E8M0FNU>) -> tensor<1x128xbf16>
+    %75 = v4.param "layers.2.ffn.shared_experts.w3.weight" : tensor<128x256xf8E4M3FN>
+    %76 = v4.param "layers.2.ffn.shared_experts.w3.scale" : tensor<1x2xf8E8M0FNU>
     %codes_29, %scales_30 = v4.quantize %collapsed_19 block 128 rule ceil : tensor<1x256xbf16> -> tensor<1x256xf8E4M3FN>, tensor<1x2xf8E8M0FNU>
-    %78 = v4.fp8_matmul %codes_29, %scales_30, %76, %77 block [128, 128] : (tensor<1x256xf8E4M3FN>, tensor<1x2xf8E8M0FNU>, tensor<128x256xf8E4M3FN>, tensor<1x2xf8E8M0FNU>) -> tensor<1x128xbf16>
-    %79 = v4.swiglu %75, %78 limit 1.000000e+01 : tensor<1x128xbf16> -> tensor<1x128xbf16>
-    %80 = v4.param "layers.2.ffn.shared_experts.w2.weight" : tensor<256x128xf8E4M3FN>
-    %81 = v4.param "layers.2.ffn.shared_experts.w2.scale" : tensor<2x1xf8E8M0FNU>
-    %codes_31, %scales_32 = v4.quantize %79 block 128 rule ceil : tensor<1x128xbf16> -> tensor<1x128xf8E4M3FN>, tensor<1x1xf8E8M0FNU>
-    %82 = v4.fp8_matmul %codes_31, %scales_32, %80, %81 block [128, 128] : (tensor<1x128xf8E4M3FN>, tensor<1x1xf8E8M0FNU>, tensor<256x128xf8E4M3FN>, tensor<2x1xf8E8M0FNU>) -> tensor<1x256xbf16>
-    %83 = v4.moe_combine %72, %permutation shared %82 : (tensor<2x256xbf16>, tensor<2xi32>, tensor<1x256xbf16>) -> tensor<1x256xbf16>
-    %expanded_33 = tensor.expand_shape %83 [[0, 1], [2]] output_shape [1, 1, 256] : tensor<1x256xbf16> into tensor<1x1x256xbf16>
-    %84 = v4.hc_post %expanded_33, %52, %post_17, %comb_18 : tensor<1x1x256xbf16>, tensor<1x1x4x256xbf16>, tensor<1x1x4xf32>, tensor<1x1x4x4xf32>
-    return %84, %22, %40, %new_state : tensor<1x1x4x256xbf16>, !v4.window<batch = 1, rows = 16, dim = 128, element = bf16>, !v4.compressed<batch = 1, ratio = 16, capacity = 8, dim = 128, element = bf16>, !v4.compressor_state<batch = 1, ratio = 16, coff = 1, dim = 128>
+    %77 = v4.fp8_matmul %codes_29, %scales_30, %75, %76 block [128, 128] : (tensor<1x256xf8E4M3FN>, tensor<1x2xf8E8M0FNU>, tensor<128x256xf8E4M3FN>, tensor<1x2xf8E8M0FNU>) -> tensor<1x128xbf16>
+    %78 = v4.swiglu %74, %77 limit 1.000000e+01 : tensor<1x128xbf16> -> tensor<1x128xbf16>
+    %79 = v4.param "layers.2.ffn.shared_experts.w2.weight" : tensor<256x128xf8E4M3FN>
+    %80 = v4.param "layers.2.ffn.shared_experts.w2.scale" : tensor<2x1xf8E8M0FNU>
+    %codes_31, %scales_32 = v4.quantize %78 block 128 rule ceil : tensor<1x128xbf16> -> tensor<1x128xf8E4M3FN>, tensor<1x1xf8E8M0FNU>
+    %81 = v4.fp8_matmul %codes_31, %scales_32, %79, %80 block [128, 128] : (tensor<1x128xf8E4M3FN>, tensor<1x1xf8E8M0FNU>, tensor<256x128xf8E4M3FN>, tensor<2x1xf8E8M0FNU>) -> tensor<1x256xbf16>
+    %82 = v4.moe_combine %71, %permutation shared %81 : (tensor<2x256xbf16>, tensor<2xi32>, tensor<1x256xbf16>) -> tensor<1x256xbf16>
+    %expanded_33 = tensor.expand_shape %82 [[0, 1], [2]] output_shape [1, 1, 256] : tensor<1x256xbf16> into tensor<1x1x256xbf16>
+    %83 = v4.hc_post %expanded_33, %51, %post_17, %comb_18 : tensor<1x1x256xbf16>, tensor<1x1x4x256xbf16>, tensor<1x1x4xf32>, tensor<1x1x4x4xf32>
+    return %83, %22, %40, %new_state : tensor<1x1x4x256xbf16>, !v4.window<batch = 1, rows = 16, dim = 128, element = bf16>, !v4.compressed<batch = 1, ratio = 16, capacity = 8, dim = 128, element = bf16>, !v4.compressor_state<batch = 1, ratio = 16, coff = 1, dim = 128>
   }
   func.func private @prefill.mtp.0(%arg0: tensor<1x?x4x256xbf16>, %arg1: tensor<?xi32>, %arg2: index, %arg3: !v4.window<batch = 1, rows = 16, dim = 128, element = bf16> {v4.cache = "mtp.0.window"}) -> (tensor<1x?x4x256xbf16>, !v4.window<batch = 1, rows = 16, dim = 128, element = bf16> {v4.cache = "mtp.0.window"}) attributes {v4.attention = "swa", v4.block = 3 : i64, v4.moe = "score", v4.mtp, v4.ratio = 0 : i64} {
     %c0 = arith.constant 0 : index
@@ -1129,7 +1118,7 @@ module attributes {v4.model = {bos_token_id = 0 : i64, dim = 256 : i64, eos_toke
     %22 = v4.window_append %arg3, %inserted_slice at %arg2 : !v4.window<batch = 1, rows = 16, dim = 128, element = bf16>, tensor<1x?x128xbf16>
     %23 = v4.window_indices %arg2 rows %dim window 16 layout chunk : tensor<1x?x16xi32>
     %24 = v4.param "mtp.0.attn.attn_sink" : tensor<4xf32>
-    %25 = v4.sparse_attention %14, %inserted_slice, %23, %24 scale 0.088388347648318433 : tensor<1x?x4x128xbf16>, tensor<1x?x128xbf16>, tensor<1x?x16xi32>, tensor<4xf32>
+    %25 = v4.sparse_attention %14, %inserted_slice[%23], %24 scale 0.088388347648318433 : tensor<1x?x4x128xbf16>, tensor<1x?x128xbf16>, tensor<1x?x16xi32>, tensor<4xf32>
     %26 = v4.rope %25, %generated <base = 1.000000e+04, rope_dim = 64, factor = 1.000000e+00, original_seq_len = 65536, beta_fast = 3.200000e+01, beta_slow = 1.000000e+00> inverse : tensor<1x?x4x128xbf16>, tensor<1x?xi32>
     %27 = v4.param "mtp.0.attn.wo_a.weight" : tensor<256x256xf8E4M3FN>
     %28 = v4.param "mtp.0.attn.wo_a.scale" : tensor<2x2xf8E8M0FNU>
@@ -1235,7 +1224,7 @@ module attributes {v4.model = {bos_token_id = 0 : i64, dim = 256 : i64, eos_toke
     %23 = v4.window_indices %arg2 window 16 layout ring : tensor<1x1x16xi32>
     %24 = v4.cache_read %22 : !v4.window<batch = 1, rows = 16, dim = 128, element = bf16> -> tensor<1x16x128xbf16>
     %25 = v4.param "mtp.0.attn.attn_sink" : tensor<4xf32>
-    %26 = v4.sparse_attention %14, %24, %23, %25 scale 0.088388347648318433 : tensor<1x1x4x128xbf16>, tensor<1x16x128xbf16>, tensor<1x1x16xi32>, tensor<4xf32>
+    %26 = v4.sparse_attention %14, %24[%23], %25 scale 0.088388347648318433 : tensor<1x1x4x128xbf16>, tensor<1x16x128xbf16>, tensor<1x1x16xi32>, tensor<4xf32>
     %27 = v4.rope %26, %generated <base = 1.000000e+04, rope_dim = 64, factor = 1.000000e+00, original_seq_len = 65536, beta_fast = 3.200000e+01, beta_slow = 1.000000e+00> inverse : tensor<1x1x4x128xbf16>, tensor<1x1xi32>
     %28 = v4.param "mtp.0.attn.wo_a.weight" : tensor<256x256xf8E4M3FN>
     %29 = v4.param "mtp.0.attn.wo_a.scale" : tensor<2x2xf8E8M0FNU>
