@@ -10,10 +10,11 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${SIEVE_BUILD_DIR:-$root/build}"
 "$root/scripts/setup.sh"
 if [[ -z "${SIEVE_SKIP_SANITIZERS:-}" ]]; then
-  # The 300-token prefill/decode consistency test takes 4 minutes under ASan;
-  # the release run below covers its numerics, the sanitizers see the same
-  # code paths in the shorter reference tests.
-  "$root/scripts/sanitize.sh" -E 'PrefillDecodeConsistencyOver300Tokens'
+  # The two 300-token reference tests (prefill/decode consistency, chunked
+  # prompts) take minutes under ASan; the release run below covers their
+  # numerics, and the sanitizers see the same code paths in the shorter
+  # reference tests.
+  "$root/scripts/sanitize.sh" -E 'PrefillDecodeConsistencyOver300Tokens|ChunkedPromptOf300Tokens'
 fi
 cd "$build"
 ctest --output-on-failure -j "${SIEVE_JOBS:-$(nproc)}" "$@"

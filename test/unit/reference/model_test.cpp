@@ -581,6 +581,74 @@ TEST(TinyV4R128, PrefillDecodeConsistencyOver300Tokens) {
   expectPrefillDecodeConsistent(*m, 2, 300, check);
 }
 
+// A 300-token prompt fed in chunks of 1, 7, 64 and 200 tokens (a conversation
+// continued turn by turn) gives at the end of each chunk the logits of one
+// prefill of that length, within the prefill/decode tolerance. Every end is
+// checked for chunks of 7, 64 and 200; every 25th for single tokens.
+TEST(TinyV4R128, ChunkedPromptOf300TokensMatchesOnePrefill) {
+  auto m = loadModel("tiny-v4-r128");
+  ASSERT_TRUE(m);
+  const int64_t total = 300;
+  auto tokens = tokensFor(total, m->config().vocabSize, 9);
+  std::map<int64_t, std::vector<float>> prefill; // logits after `n` tokens
+  auto prefillOf = [&](int64_t n) -> const std::vector<float> & {
+    auto it = prefill.find(n);
+    if (it == prefill.end()) {
+      Sequence s = m->newSequence();
+      auto r = m->forward(s, tokens.data(), n);
+      EXPECT_TRUE(r.isOk()) << r.status().message();
+      it = prefill.emplace(n, r.isOk() ? r->logits : std::vector<float>()).first;
+    }
+    return it->second;
+  };
+  for (int64_t chunk : {1, 7, 64, 200}) {
+    Sequence s = m->newSequence();
+    for (int64_t at = 0; at < total; at += chunk) {
+      const int64_t n = std::min(chunk, total - at);
+      auto r = m->forward(s, tokens.data() + at, n);
+      ASSERT_TRUE(r.isOk()) << r.status().message();
+      const int64_t end = at + n;
+      if (chunk == 1 && end % 25 != 0)
+        continue;
+      const std::vector<float> &want = prefillOf(end);
+      EXPECT_LT(relL2(r->logits, want), 1e-2) << "chunks of " << chunk << ", " << end << " tokens";
+      EXPECT_EQ(argmax(r->logits), argmax(want)) << "chunks of " << chunk << ", " << end << " tokens";
+    }
+  }
+}
+
+// A batch of three sequences of different lengths, advanced interleaved
+// (prefills of 5, 23 and 41 tokens, then decode steps in turn), equals each
+// sequence run alone, bit for bit.
+TEST(TinyV4, BatchOfThreeDifferentLengthsEqualsEachAlone) {
+  auto m = loadModel("tiny-v4");
+  ASSERT_TRUE(m);
+  const int64_t lengths[] = {5, 23, 41};
+  const int64_t steps = 12;
+  std::vector<std::vector<int32_t>> prompts;
+  for (int i = 0; i < 3; ++i)
+    prompts.push_back(tokensFor(lengths[i] + steps, 512, 20 + i));
+  std::vector<Sequence> batch;
+  std::vector<std::vector<float>> batched(3);
+  for (int i = 0; i < 3; ++i) {
+    batch.push_back(m->newSequence());
+    ASSERT_TRUE(m->forward(batch[i], prompts[i].data(), lengths[i]).isOk());
+  }
+  for (int64_t step = 0; step < steps; ++step)
+    for (int i = 0; i < 3; ++i) {
+      auto r = m->forward(batch[i], prompts[i].data() + lengths[i] + step, 1);
+      ASSERT_TRUE(r.isOk()) << r.status().message();
+      batched[i] = r->logits;
+    }
+  for (int i = 0; i < 3; ++i) {
+    Sequence alone = m->newSequence();
+    std::vector<float> last = m->forward(alone, prompts[i].data(), lengths[i])->logits;
+    for (int64_t step = 0; step < steps; ++step)
+      last = m->forward(alone, prompts[i].data() + lengths[i] + step, 1)->logits;
+    EXPECT_EQ(batched[i], last) << "sequence " << i;
+  }
+}
+
 // Cache memory in use equals the bytes per token of 11.1 times the context
 // (plus the fixed window rings and compressor states).
 TEST(TinyV4R128, CacheBytesFollowTheSizeModel) {
