@@ -515,20 +515,23 @@ public:
     kv = v4::RopeOp::create(b, kv, pos, m.rope(r));
     kv = simulateNope(kv);
 
-    // Raw window (7.3): prefill attends the chunk's own rows, decode the ring.
-    caches[0] = v4::WindowAppendOp::create(b, caches[0], kv, start);
+    // Raw window (7.3). A prefill chunk attends the ring as it was before
+    // the chunk followed by the chunk's own rows, so it may start anywhere
+    // (chunked prefill); decode attends the ring after its one row went in.
+    auto window = cast<v4::WindowCacheType>(caches[0].getType());
     Value windowIndices, windowRows;
     auto indicesType = m.tensor({1, seqStatic, w}, m.i32);
     if (phase == Phase::Prefill) {
-      windowIndices = v4::WindowIndicesOp::create(
-          b, indicesType, start, seqValue(), w, v4::WindowLayout::chunk);
-      windowRows = kv;
+      Value ring = v4::CacheReadOp::create(b, window.getStorageType(), caches[0]);
+      windowRows = tensor::ConcatOp::create(b, 1, ValueRange{ring, kv});
+      windowIndices = v4::WindowIndicesOp::create(b, indicesType, start, seqValue(), w,
+                                                  v4::WindowLayout::ring_chunk);
+      caches[0] = v4::WindowAppendOp::create(b, caches[0], kv, start);
     } else {
+      caches[0] = v4::WindowAppendOp::create(b, caches[0], kv, start);
       windowIndices = v4::WindowIndicesOp::create(
           b, indicesType, start, Value(), w, v4::WindowLayout::ring);
-      auto window = cast<v4::WindowCacheType>(caches[0].getType());
-      windowRows =
-          v4::CacheReadOp::create(b, window.getStorageType(), caches[0]);
+      windowRows = v4::CacheReadOp::create(b, window.getStorageType(), caches[0]);
     }
 
     Value sink = param(as.sinkName, {h}, m.f32);
@@ -802,17 +805,6 @@ static void nameCaches(func::FuncOp fn, unsigned firstArg, unsigned firstResult,
   }
 }
 
-/// Prefill attends over the chunk's own rows (`layout chunk`), which is only
-/// the whole visible window when the chunk starts the sequence; a later chunk
-/// would silently miss the ring's earlier rows, so it is a run-time error.
-static void assertFirstChunk(ImplicitLocOpBuilder &b, Value startPos) {
-  Value zero = arith::ConstantIndexOp::create(b, 0);
-  Value isFirst =
-      arith::CmpIOp::create(b, arith::CmpIPredicate::eq, startPos, zero);
-  cf::AssertOp::create(b, isFirst,
-                       "prefill starts a sequence: start_pos must be 0 "
-                       "(continue with decode steps)");
-}
 
 func::FuncOp ModelBuilder::buildBlockFunction(OpBuilder &moduleBuilder,
                                               int64_t block, Phase phase) {
@@ -888,10 +880,8 @@ func::FuncOp ModelBuilder::buildModelFunction(OpBuilder &moduleBuilder,
   ImplicitLocOpBuilder b(fileLoc, entry, entry->begin());
   Value tokens = entry->getArgument(0), start = entry->getArgument(1);
   Value seqLen;
-  if (seqStatic == kDynamic) {
+  if (seqStatic == kDynamic)
     seqLen = tensor::DimOp::create(b, tokens, 0);
-    assertFirstChunk(b, start);
-  }
   Emitter emitter(*this, b, /*block=*/-1, phase, seqLen, seqStatic);
   Value streams = emitter.broadcastStreams(emitter.embed(tokens));
 
@@ -948,10 +938,8 @@ func::FuncOp ModelBuilder::buildMtpFunction(OpBuilder &moduleBuilder,
   Value hidden = entry->getArgument(0), tokens = entry->getArgument(1),
         start = entry->getArgument(2);
   Value seqLen;
-  if (seqStatic == kDynamic) {
+  if (seqStatic == kDynamic)
     seqLen = tensor::DimOp::create(b, tokens, 0);
-    assertFirstChunk(b, start);
-  }
   Emitter emitter(*this, b, block, phase, seqLen, seqStatic);
   const io::BlockSchema &s = schema.block(block);
   // Section 9: e = enorm(embed(t')), g = hnorm(h), x = e_proj(e) + h_proj(g).

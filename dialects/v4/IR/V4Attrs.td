@@ -32,14 +32,20 @@ def V4_ScaleRuleAttr : EnumAttr<V4_Dialect, V4_ScaleRule, "scale_rule">;
 def V4_WindowLayout : I32EnumAttr<"WindowLayout",
     "what the sliding-window indices point at", [
       I32EnumAttrCase<"chunk", 0>,
-      I32EnumAttrCase<"ring", 1>
+      I32EnumAttrCase<"ring", 1>,
+      I32EnumAttrCase<"ring_chunk", 2>
     ]> {
   let cppNamespace = "::sieve::v4";
   let genSpecializedAttr = 0;
   let description = [{
     `chunk`: rows of the current chunk's own KV rows (row `p - start_pos` for
-    position `p`); the reference's prefill. `ring`: slots `p mod window` of
-    the raw window ring after the chunk was appended; the reference's decode.
+    position `p`); the reference's prefill of a first chunk. `ring`: slots
+    `p mod window` of the raw window ring after the chunk was appended; the
+    reference's decode. `ring_chunk`: rows of `[ring | chunk]`, the ring as it
+    was before the chunk (`window` rows) followed by the chunk's own rows:
+    `p < start_pos` is ring slot `p mod window`, `p >= start_pos` is row
+    `window + p - start_pos`; a prefill chunk at any `start_pos` (chunked
+    prefill, a continued conversation), equal to `chunk` at `start_pos` 0.
   }];
 }
 def V4_WindowLayoutAttr : EnumAttr<V4_Dialect, V4_WindowLayout, "window_layout">;

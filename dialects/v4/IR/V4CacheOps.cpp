@@ -138,10 +138,11 @@ LogicalResult WindowIndicesOp::verify() {
                          "one row of `window` indices per query")))
     return failure();
   int64_t queries = indices.getDimSize(1);
-  if (getLayout() == WindowLayout::chunk && ShapedType::isDynamic(queries) &&
+  if (getLayout() != WindowLayout::ring && ShapedType::isDynamic(queries) &&
       !getRows())
-    return emitOpError() << "expects a `rows` operand with layout chunk and a "
-                            "dynamic query dimension (nothing else gives S)";
+    return emitOpError() << "expects a `rows` operand with layout "
+                         << stringifyWindowLayout(getLayout())
+                         << " and a dynamic query dimension (nothing else gives S)";
   APInt rows;
   if (Value rowsValue = getRows();
       rowsValue && !ShapedType::isDynamic(queries) &&

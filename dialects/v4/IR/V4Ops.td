@@ -574,17 +574,24 @@ def V4_WindowIndicesOp : V4_PureOp<"window_indices"> {
     start_pos` and a position `p` maps to row `p - start_pos` of the chunk's
     own KV rows (prefill). With `layout ring`, `lo = 0` and `p` maps to ring
     slot `p mod window` (decode; needs one query row, since a longer chunk
-    would have overwritten older slots). Every batch row gets the same
-    indices. Result: `[B, S, window]` i32.
+    would have overwritten older slots). With `layout ring_chunk`, `lo = 0`
+    and `p` maps to a row of the ring as it was before the chunk followed by
+    the chunk's rows (`p < start_pos`: slot `p mod window`; otherwise row
+    `window + p - start_pos`), the layout of a prefill chunk at any
+    `start_pos`. Every batch row gets the same indices. Result: `[B, S,
+    window]` i32.
 
     `rows` gives `S` when the result's query dimension is dynamic (a prefill
     chunk of run-time length): nothing else in the op determines it, so
     lowerings need it to size the result. It is required with `layout chunk`
-    and a dynamic `S` (the verifier rejects the op without it).
+    or `ring_chunk` and a dynamic `S` (the verifier rejects the op without
+    it).
 
     ```mlir
     %wi = v4.window_indices %pos window 128 layout ring : tensor<1x1x128xi32>
     %wc = v4.window_indices %pos rows %s window 128 layout chunk
+        : tensor<1x?x128xi32>
+    %wr = v4.window_indices %pos rows %s window 128 layout ring_chunk
         : tensor<1x?x128xi32>
     ```
   }];

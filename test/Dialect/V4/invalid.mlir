@@ -871,6 +871,15 @@ func.func @window_indices_chunk_rows(%p: index) {
 
 // -----
 
+// So does a chunk that continues a sequence.
+func.func @window_ring_chunk_rows(%p: index) {
+  // expected-error @+1 {{expects a `rows` operand with layout ring_chunk and a dynamic query dimension (nothing else gives S)}}
+  %i = v4.window_indices %p window 128 layout ring_chunk : tensor<1x?x128xi32>
+  return
+}
+
+// -----
+
 // Window indices are [B, S, window].
 func.func @window_indices_rank(%p: index) {
   // expected-error @+1 {{expects result of rank 3 ([B, S, window]), got rank 2}}

@@ -243,14 +243,17 @@ func.func @cache_append(%w: !v4.window<batch = 1, rows = 128, dim = 512, element
 
 // -----
 
-// Window indices for prefill (chunk rows) and decode (ring slots).
+// Window indices for a first prefill chunk (its rows), decode (ring slots)
+// and a prefill chunk at any position (ring before the chunk, then its rows).
 // CHECK-LABEL: func @window_indices
 // CHECK: v4.window_indices %{{.*}} rows %{{.*}} window 128 layout chunk : tensor<1x?x128xi32>
 // CHECK: v4.window_indices %{{.*}} window 128 layout ring : tensor<1x1x128xi32>
-func.func @window_indices(%pos: index, %s: index) -> (tensor<1x?x128xi32>, tensor<1x1x128xi32>) {
+// CHECK: v4.window_indices %{{.*}} rows %{{.*}} window 128 layout ring_chunk : tensor<1x?x128xi32>
+func.func @window_indices(%pos: index, %s: index) -> (tensor<1x?x128xi32>, tensor<1x1x128xi32>, tensor<1x?x128xi32>) {
   %0 = v4.window_indices %pos rows %s window 128 layout chunk : tensor<1x?x128xi32>
   %1 = v4.window_indices %pos window 128 layout ring : tensor<1x1x128xi32>
-  return %0, %1 : tensor<1x?x128xi32>, tensor<1x1x128xi32>
+  %2 = v4.window_indices %pos rows %s window 128 layout ring_chunk : tensor<1x?x128xi32>
+  return %0, %1, %2 : tensor<1x?x128xi32>, tensor<1x1x128xi32>, tensor<1x?x128xi32>
 }
 
 // -----
