@@ -2,6 +2,7 @@
 
 #include "sieve/reference/model.h"
 
+#include "cache_rows.h"
 #include "ops.h"
 #include "weights.h"
 
@@ -27,10 +28,6 @@ void loadBf16Row(const uint16_t *src, int64_t n, float *dst) {
     dst[i] = num::bf16ToFloat(bits);
   }
 }
-void storeBf16Row(const float *src, int64_t n, uint16_t *dst) {
-  for (int64_t i = 0; i < n; ++i)
-    dst[i] = num::bf16FromFloat(src[i]);
-}
 } // namespace
 
 //===----------------------------------------------------------------------===//
@@ -45,8 +42,8 @@ void Sequence::CompressorState::reset() {
 int64_t Sequence::usedCacheBytes() const {
   int64_t bytes = 0;
   for (const BlockCache &b : blocks_) {
-    bytes += int64_t(b.window.size()) * 2;
-    bytes += b.numEntries * (b.headDim + b.indexDim) * 2;
+    bytes += int64_t(b.window.size());
+    bytes += b.numEntries * (b.rowBytes + (b.indexDim > 0 ? b.keyBytes : 0));
     bytes += int64_t(b.compressor.kv.size() + b.compressor.score.size()) * 4;
     bytes += int64_t(b.indexerCompressor.kv.size() + b.indexerCompressor.score.size()) * 4;
   }
@@ -56,7 +53,7 @@ int64_t Sequence::usedCacheBytes() const {
 int64_t Sequence::reservedCacheBytes() const {
   int64_t bytes = 0;
   for (const BlockCache &b : blocks_)
-    bytes += int64_t(b.window.size() + b.entries.size() + b.indexKeys.size()) * 2 +
+    bytes += int64_t(b.window.size() + b.entries.size() + b.indexKeys.size()) +
              int64_t(b.compressor.kv.size() + b.compressor.score.size() +
                      b.indexerCompressor.kv.size() + b.indexerCompressor.score.size()) * 4;
   return bytes;
@@ -70,6 +67,8 @@ struct ModelImpl {
   const io::ModelConfig &c;
   const ModelWeights &w;
   const RopeTables &rope;
+  const RowCodec &kvCodec;  // main KV rows as stored
+  const RowCodec &keyCodec; // indexer keys as stored
 
   // One attention sub-layer over S tokens at positions p0 .. p0 + S - 1.
   // x: [S, dim] (after attn_norm); out: [S, dim].
@@ -187,7 +186,7 @@ void ModelImpl::attention(Sequence::BlockCache &cache, const AttentionWeights &a
       }
     runCompressor(c, table, a.indexerCompressor, cache.indexerCompressor, true, x, S, p0,
                   [&](int64_t e, const float *row) {
-                    storeBf16Row(row, id, cache.indexKeys.data() + e * id);
+                    keyCodec.encode(row, cache.indexKeys.data() + e * cache.keyBytes);
                   });
     const int64_t nEntries = (p0 + S) / 4;
     std::vector<float> key(static_cast<size_t>(id)), scores;
@@ -198,7 +197,7 @@ void ModelImpl::attention(Sequence::BlockCache &cache, const AttentionWeights &a
       const int64_t ranked = p0 == 0 ? S / 4 : nEntries;
       scores.clear();
       for (int64_t e = 0; e < std::min(visible, ranked); ++e) {
-        loadBf16Row(cache.indexKeys.data() + e * id, id, key.data());
+        keyCodec.decode(cache.indexKeys.data() + e * cache.keyBytes, key.data());
         scores.push_back(indexerScore(qI.data() + s * nIH * id, wI.data() + s * nIH, nIH,
                                       id, key.data()));
       }
@@ -209,13 +208,13 @@ void ModelImpl::attention(Sequence::BlockCache &cache, const AttentionWeights &a
   // Raw window ring: decode writes its row before attending; prefill attends
   // to the fresh rows and keeps the last `win` of them (7.3, 7.10).
   for (int64_t s = std::max<int64_t>(0, S - win); s < S; ++s)
-    storeBf16Row(kv.data() + s * hd, hd, cache.window.data() + ((p0 + s) % win) * hd);
+    kvCodec.encode(kv.data() + s * hd, cache.window.data() + ((p0 + s) % win) * cache.rowBytes);
 
   // Main compressor: entries become visible to this call's queries.
   if (a.hasCompressor)
     runCompressor(c, table, a.compressor, cache.compressor, false, x, S, p0,
                   [&](int64_t e, const float *row) {
-                    storeBf16Row(row, hd, cache.entries.data() + e * hd);
+                    kvCodec.encode(row, cache.entries.data() + e * cache.rowBytes);
                     cache.numEntries = std::max(cache.numEntries, e + 1);
                   });
 
@@ -244,7 +243,7 @@ void ModelImpl::attention(Sequence::BlockCache &cache, const AttentionWeights &a
       if (p0 == 0) {
         addRow(kv.data() + pos * hd);
       } else {
-        loadBf16Row(cache.window.data() + (pos % win) * hd, hd, buf.data());
+        kvCodec.decode(cache.window.data() + (pos % win) * cache.rowBytes, buf.data());
         addRow(buf.data());
       }
     }
@@ -261,7 +260,7 @@ void ModelImpl::attention(Sequence::BlockCache &cache, const AttentionWeights &a
         rowOf.push_back(-1);
         continue;
       }
-      loadBf16Row(cache.entries.data() + e * hd, hd, buf.data());
+      kvCodec.decode(cache.entries.data() + e * cache.rowBytes, buf.data());
       addRow(buf.data());
     }
     std::vector<const float *> keys;
@@ -358,9 +357,8 @@ Expected<std::unique_ptr<Model>> Model::load(const io::ModelConfig &config,
     return schema.takeStatus();
   CheckedSize ropeBytes =
       CheckedSize::product({2, maxSeqLen, config.ropeHeadDim / 2, 2, int64_t(sizeof(float))});
-  CheckedSize cacheBytes =
-      io::computeCacheSizes(config, io::CacheFormat::kReferenceBf16, /*includeMtp=*/true)
-          .bytesForContext(maxSeqLen);
+  CheckedSize cacheBytes = schema->cacheSizes(options.cacheFormat, /*includeMtp=*/true)
+                               .bytesForContext(maxSeqLen);
   CheckedSize needed = ropeBytes + cacheBytes;
   SIEVE_RETURN_IF_ERROR(checkMemoryAvailable(
       uint64_t(needed.valueOr(INT64_MAX)),
@@ -375,6 +373,10 @@ Expected<std::unique_ptr<Model>> Model::load(const io::ModelConfig &config,
 
   std::unique_ptr<Model> m(new Model());
   m->schema_ = std::make_unique<io::ModelSchema>(schema.take());
+  m->kvCodec_ = std::make_unique<RowCodec>(RowCodec::kvRows(m->schema_->config(), options.cacheFormat));
+  m->keyCodec_ = std::make_unique<RowCodec>(
+      RowCodec::indexerKeys(m->schema_->config().indexHeadDim, options.cacheFormat));
+  m->cacheFormat_ = options.cacheFormat;
   m->config_ = m->schema_->config();
   m->maxSeqLen_ = maxSeqLen;
   m->reader_ = std::make_unique<io::SafetensorsReader>(reader.take());
@@ -425,13 +427,15 @@ Sequence Model::newSequence() const {
     bc.windowRows = cs.windowRows;
     bc.headDim = cs.rowDim;
     bc.indexDim = cs.indexerKeyDim;
-    bc.window.assign(static_cast<size_t>(cs.windowRows * cs.rowDim), 0);
+    bc.rowBytes = kvCodec_->bytes();
+    bc.keyBytes = keyCodec_->bytes();
+    bc.window.assign(static_cast<size_t>(cs.windowRows * bc.rowBytes), 0);
     if (const auto &compressor = b.attention.compressor) {
-      bc.entries.assign(static_cast<size_t>(cs.entryCapacity * cs.rowDim), 0);
+      bc.entries.assign(static_cast<size_t>(cs.entryCapacity * bc.rowBytes), 0);
       bc.compressor = freshState(*compressor);
     }
     if (const auto &indexer = b.attention.indexer) {
-      bc.indexKeys.assign(static_cast<size_t>(cs.entryCapacity * cs.indexerKeyDim), 0);
+      bc.indexKeys.assign(static_cast<size_t>(cs.entryCapacity * bc.keyBytes), 0);
       bc.indexerCompressor = freshState(indexer->compressor);
     }
   }
@@ -461,7 +465,7 @@ Expected<ForwardResult> Model::forward(Sequence &seq, const int32_t *tokens,
   if (int64_t(seq.blocks_.size()) != c.numBlocks() || seq.maxSeqLen_ > maxSeqLen_)
     return invalidArgument("sequence was not created by this model");
   SIEVE_RETURN_IF_ERROR(checkTokens(c, tokens, n, seq.position_, seq.maxSeqLen_));
-  ModelImpl impl{c, *weights_, *rope_};
+  ModelImpl impl{c, *weights_, *rope_, *kvCodec_, *keyCodec_};
   const int64_t d = c.dim, hcd = c.hcDim();
   ForwardResult result;
   result.hidden.resize(static_cast<size_t>(n * hcd));
@@ -495,7 +499,7 @@ Expected<std::vector<float>> Model::mtp(Sequence &seq, const float *hidden,
   if (int64_t(seq.blocks_.size()) != c.numBlocks() || seq.maxSeqLen_ > maxSeqLen_)
     return invalidArgument("sequence was not created by this model");
   SIEVE_RETURN_IF_ERROR(checkTokens(c, nextTokens, n, seq.mtpPosition_, seq.maxSeqLen_));
-  ModelImpl impl{c, *weights_, *rope_};
+  ModelImpl impl{c, *weights_, *rope_, *kvCodec_, *keyCodec_};
   const int64_t d = c.dim, hc = c.hcMult, hcd = c.hcDim(), blk = c.nLayers;
   const BlockWeights &b = weights_->blocks[size_t(blk)];
   std::vector<float> x(static_cast<size_t>(n * hcd));

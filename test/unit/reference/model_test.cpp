@@ -649,6 +649,47 @@ TEST(TinyV4, BatchOfThreeDifferentLengthsEqualsEachAlone) {
   }
 }
 
+// FP8 cache storage (v4-architecture.md 11.2). The main rows and MXFP4
+// indexer keys store exactly the values the reference simulates, so logits
+// are bit-identical to bf16 storage over prefill, decode past the window and
+// every compressor boundary; FP8 keys with an fp32 scale stay within the
+// prefill/decode tolerance (1e-2, the same argmax on 97% of steps).
+TEST(TinyV4R128, Fp8CacheStorageIsLosslessWithMxfp4Keys) {
+  const std::string dir = checkpointFor("tiny-v4-r128");
+  auto tokens = tokensFor(260, 512, 13);
+  auto run = [&](io::CacheFormat format) {
+    LoadOptions options;
+    options.cacheFormat = format;
+    auto m = Model::load(dir, options);
+    EXPECT_TRUE(m.isOk()) << m.status().message();
+    std::vector<std::vector<float>> steps;
+    if (!m.isOk())
+      return steps;
+    Sequence s = (*m)->newSequence();
+    steps.push_back((*m)->forward(s, tokens.data(), 100)->logits);
+    for (int64_t p = 100; p < 260; ++p)
+      steps.push_back((*m)->forward(s, tokens.data() + p, 1)->logits);
+    // Cache bytes in use follow the format's row sizes exactly.
+    io::CacheSizes sizes = io::computeCacheSizes((*m)->config(), format, /*includeMtp=*/true);
+    EXPECT_EQ(s.usedCacheBytes(), sizes.bytesForContext(260));
+    return steps;
+  };
+  auto bf16 = run(io::CacheFormat::kReferenceBf16);
+  auto fp8Fp4 = run(io::CacheFormat::kFp8IndexerFp4);
+  auto fp8 = run(io::CacheFormat::kFp8IndexerFp8);
+  ASSERT_EQ(bf16.size(), 161u);
+  ASSERT_EQ(fp8Fp4.size(), bf16.size());
+  ASSERT_EQ(fp8.size(), bf16.size());
+  size_t sameArgmax = 0;
+  for (size_t i = 0; i < bf16.size(); ++i) {
+    EXPECT_EQ(fp8Fp4[i], bf16[i]) << "step " << i;
+    EXPECT_LT(relL2(fp8[i], bf16[i]), 1e-2) << "step " << i;
+    sameArgmax += argmax(fp8[i]) == argmax(bf16[i]);
+  }
+  // The random model has near ties; the official tolerance asks 97% of rows.
+  EXPECT_GE(double(sameArgmax), 0.97 * double(bf16.size())) << sameArgmax;
+}
+
 // Cache memory in use equals the bytes per token of 11.1 times the context
 // (plus the fixed window rings and compressor states).
 TEST(TinyV4R128, CacheBytesFollowTheSizeModel) {

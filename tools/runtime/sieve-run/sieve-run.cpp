@@ -60,6 +60,10 @@ options:
   --seed S                sampling seed (default 0); same seed, same tokens
   --ignore-eos            keep generating after the eos token
   --max-seq-len N         cache length (default: the config's max_seq_len)
+  --cache-format F        how cache rows are stored: 'bf16' (default, the
+                          reference's), 'fp8' (v4-architecture.md 11.2: FP8
+                          KV rows, FP8 indexer keys) or 'fp8-fp4' (FP8 KV
+                          rows, MXFP4 indexer keys; same logits as bf16)
   --prefill-len K         teacher forcing: prefill the first K prompt ids, feed
                           the rest one decode step each, then generate
   --dump-logits FILE.npy  write the fp32 logits of every step as a [steps,
@@ -83,6 +87,7 @@ struct Options {
   std::string tokenizer;
   std::string dumpLogits;
   int64_t maxSeqLen = 0;
+  io::CacheFormat cacheFormat = io::CacheFormat::kReferenceBf16;
   ref::GenerateOptions gen;
 };
 
@@ -235,6 +240,17 @@ int parseArgs(int argc, char **argv, Options &o) {
       rc = intFlag(o.gen.prefillLen, 1);
     } else if (arg == "--max-seq-len") {
       rc = intFlag(o.maxSeqLen, 1);
+    } else if (arg == "--cache-format") {
+      if (!needValue())
+        return usageError("--cache-format needs a value");
+      if (value == "bf16")
+        o.cacheFormat = io::CacheFormat::kReferenceBf16;
+      else if (value == "fp8")
+        o.cacheFormat = io::CacheFormat::kFp8IndexerFp8;
+      else if (value == "fp8-fp4")
+        o.cacheFormat = io::CacheFormat::kFp8IndexerFp4;
+      else
+        return usageError("--cache-format takes bf16, fp8 or fp8-fp4 (got '" + value + "')");
     } else if (arg == "--seed") {
       int64_t seed;
       rc = intFlag(seed, 0);
@@ -314,6 +330,7 @@ static int runMain(int argc, char **argv) {
   const auto loadStart = std::chrono::steady_clock::now();
   ref::LoadOptions loadOptions;
   loadOptions.maxSeqLen = o.maxSeqLen;
+  loadOptions.cacheFormat = o.cacheFormat;
   std::error_code ec;
   if (!std::filesystem::exists(o.weights, ec))
     return runtimeError("--weights " + o.weights +

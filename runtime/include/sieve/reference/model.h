@@ -33,21 +33,27 @@ namespace sieve::ref {
 
 struct ModelWeights; // bound checkpoint tensors (weights.h, internal)
 struct RopeTables;   // RoPE tables (ops.h, internal)
+class RowCodec;      // how cache rows are stored (cache_rows.h, internal)
 
 struct LoadOptions {
   /// Longest sequence the caches hold; 0 means the config's max_seq_len.
   int64_t maxSeqLen = 0;
+  /// How cache rows are stored: the reference's bf16, or the production
+  /// FP8 layouts of v4-architecture.md 11.2 (bit-identical logits with MXFP4
+  /// indexer keys; FP8 keys with an fp32 scale round further).
+  io::CacheFormat cacheFormat = io::CacheFormat::kReferenceBf16;
 };
 
 /// One sequence's decode state: per block (main layers, then MTP) the raw
 /// window ring, compressed entries, indexer keys and compressor states, all
-/// allocated up front at their fixed maxima, bf16 rows as the reference.
+/// allocated up front at their fixed maxima, rows stored in the model's cache
+/// format (bf16 as the reference, or FP8).
 class Sequence {
 public:
   /// Tokens already consumed (the next position).
   int64_t position() const { return position_; }
-  /// Bytes of cache rows and compressor state in use now (bf16 rows, fp32
-  /// state), the quantity of v4-architecture.md 11.1.
+  /// Bytes of cache rows and compressor state in use now (rows in the cache
+  /// format, fp32 state), the quantity of v4-architecture.md 11.
   int64_t usedCacheBytes() const;
   /// Bytes allocated for the maxima (what a cache manager reserves).
   int64_t reservedCacheBytes() const;
@@ -60,9 +66,11 @@ public:
   struct BlockCache {
     int64_t ratio = 0;
     int64_t windowRows = 0, headDim = 0, indexDim = 0;
-    std::vector<uint16_t> window;     // [window, head_dim] bf16, slot = pos % window
-    std::vector<uint16_t> entries;    // [max_seq / ratio, head_dim] bf16
-    std::vector<uint16_t> indexKeys;  // CSA: [max_seq / 4, index_head_dim] bf16
+    /// Bytes of one stored main row and one indexer key (cache format).
+    int64_t rowBytes = 0, keyBytes = 0;
+    std::vector<uint8_t> window;    // [window] rows, slot = pos % window
+    std::vector<uint8_t> entries;   // [max_seq / ratio] rows
+    std::vector<uint8_t> indexKeys; // CSA: [max_seq / 4] keys
     int64_t numEntries = 0;
     CompressorState compressor, indexerCompressor;
   };
@@ -98,6 +106,7 @@ public:
 
   const io::ModelConfig &config() const { return config_; }
   int64_t maxSeqLen() const { return maxSeqLen_; }
+  io::CacheFormat cacheFormat() const { return cacheFormat_; }
 
   /// A fresh sequence (caches reset: kv 0, scores -inf, no entries).
   Sequence newSequence() const;
@@ -126,6 +135,8 @@ private:
   std::unique_ptr<io::SafetensorsReader> reader_;
   std::unique_ptr<ModelWeights> weights_;
   std::unique_ptr<RopeTables> rope_;
+  std::unique_ptr<RowCodec> kvCodec_, keyCodec_;
+  io::CacheFormat cacheFormat_ = io::CacheFormat::kReferenceBf16;
 };
 
 } // namespace sieve::ref
