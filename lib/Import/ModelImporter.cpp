@@ -522,7 +522,7 @@ public:
     Value windowIndices, windowRows;
     auto indicesType = m.tensor({1, seqStatic, w}, m.i32);
     if (phase == Phase::Prefill) {
-      Value ring = v4::CacheReadOp::create(b, window.getStorageType(), caches[0]);
+      Value ring = v4::CacheReadOp::create(b, window.getContentsType(), caches[0]);
       windowRows = tensor::ConcatOp::create(b, 1, ValueRange{ring, kv});
       windowIndices = v4::WindowIndicesOp::create(b, indicesType, start, seqValue(), w,
                                                   v4::WindowLayout::ring_chunk);
@@ -531,7 +531,7 @@ public:
       caches[0] = v4::WindowAppendOp::create(b, caches[0], kv, start);
       windowIndices = v4::WindowIndicesOp::create(
           b, indicesType, start, Value(), w, v4::WindowLayout::ring);
-      windowRows = v4::CacheReadOp::create(b, window.getStorageType(), caches[0]);
+      windowRows = v4::CacheReadOp::create(b, window.getContentsType(), caches[0]);
     }
 
     Value sink = param(as.sinkName, {h}, m.f32);
@@ -749,9 +749,15 @@ LogicalResult ModelBuilder::buildTypes() {
   if (!ropeSliding || !ropeCompressed)
     return failure();
 
-  // Each block's caches as the schema lays them out (section 11). A type
-  // needs a capacity of at least one entry even when max_seq_len is below
-  // the ratio.
+  // Each block's caches as the schema lays them out (section 11), their rows
+  // in the chosen encoding. A type needs a capacity of at least one entry
+  // even when max_seq_len is below the ratio.
+  const bool fp8 = options.cacheFormat != io::CacheFormat::kReferenceBf16;
+  Type kvEncoding = fp8 ? f8 : bf16;
+  const int64_t kvRope = fp8 ? c.ropeHeadDim : 0;
+  Type keyEncoding = options.cacheFormat == io::CacheFormat::kFp8IndexerFp8   ? f8
+                     : options.cacheFormat == io::CacheFormat::kFp8IndexerFp4 ? f4
+                                                                              : bf16;
   for (const io::BlockSchema &block : schema.blocks()) {
     SmallVector<CacheSlot> blockSlots;
     const io::BlockCacheSchema &cache = block.cache;
@@ -766,17 +772,17 @@ LogicalResult ModelBuilder::buildTypes() {
     const int64_t capacity = std::max<int64_t>(1, cache.entryCapacity);
     bool ok = add("window", v4::WindowCacheType::getChecked(
                                 emitError, ctx, kBatch, cache.windowRows,
-                                cache.rowDim, bf16));
+                                cache.rowDim, kvEncoding, kvRope));
     if (const auto &compressor = block.attention.compressor) {
       ok &= add("compressed", v4::CompressedCacheType::getChecked(
                                   emitError, ctx, kBatch, cache.ratio, capacity,
-                                  cache.rowDim, bf16));
+                                  cache.rowDim, kvEncoding, kvRope));
       ok &= add("compressor_state", state(*compressor));
     }
     if (const auto &indexer = block.attention.indexer) {
       ok &= add("indexer_keys",
                 v4::IndexerCacheType::getChecked(emitError, ctx, kBatch, capacity,
-                                                 cache.indexerKeyDim, bf16));
+                                                 cache.indexerKeyDim, keyEncoding));
       ok &= add("indexer_state", state(indexer->compressor));
     }
     if (!ok)

@@ -26,6 +26,7 @@
 #include "llvm/Support/ToolOutputFile.h"
 
 #include <cmath>
+#include <optional>
 
 using namespace mlir;
 
@@ -90,6 +91,17 @@ static FailureOr<CompilePhase> resolvePhase(MLIRContext &context,
   return *phase;
 }
 
+/// The runtime's cache format named `name` (--cache-format).
+static std::optional<io::CacheFormat> parseCacheFormat(llvm::StringRef name) {
+  if (name == "bf16")
+    return io::CacheFormat::kReferenceBf16;
+  if (name == "fp8")
+    return io::CacheFormat::kFp8IndexerFp8;
+  if (name == "fp8-fp4")
+    return io::CacheFormat::kFp8IndexerFp4;
+  return std::nullopt;
+}
+
 LogicalResult verifyCompileOptions(MLIRContext &context,
                                    const CompileOptions &options) {
   if (failed(resolvePhase(context, options.compileTo)))
@@ -101,6 +113,10 @@ LogicalResult verifyCompileOptions(MLIRContext &context,
     return emitError(UnknownLoc::get(&context))
            << "--max-seq-len " << options.maxSeqLen << " exceeds the limit of "
            << io::limits::kMaxSeqLen;
+  if (!parseCacheFormat(options.cacheFormat))
+    return emitError(UnknownLoc::get(&context))
+           << "unknown --cache-format '" << options.cacheFormat
+           << "' (bf16, fp8 or fp8-fp4)";
   if (options.cacheLayoutEntry.empty())
     return emitError(UnknownLoc::get(&context))
            << "--cache-layout-entry needs a function name";
@@ -194,6 +210,7 @@ LogicalResult Driver::readInput(Input &input) {
     ImportOptions importOptions;
     importOptions.allowTestRatios = options.allowTestRatios;
     importOptions.maxSeqLen = options.maxSeqLen;
+    importOptions.cacheFormat = *parseCacheFormat(options.cacheFormat);
     std::string name = path == "-" ? "<stdin>" : path;
     FailureOr<io::ModelConfig> config = parseModelConfig(
         &context, buffer->getBuffer(), name, importOptions);
@@ -277,7 +294,8 @@ LogicalResult Driver::crossCheckCacheLayout(Input &input) {
   FailureOr<CacheLayout> layout = computeCacheLayout(fn);
   if (failed(layout))
     return failure();
-  io::CacheSizes sizes = io::computeCacheSizes(*input.config);
+  io::CacheSizes sizes =
+      io::computeCacheSizes(*input.config, *parseCacheFormat(options.cacheFormat));
   double graphPerToken = layout->bytesPerToken();
   double configPerToken = sizes.bytesPerToken();
   int64_t graphFixed = layout->fixedBytes();

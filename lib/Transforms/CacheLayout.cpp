@@ -89,10 +89,6 @@ void CacheLayout::print(llvm::raw_ostream &os) const {
      << " bytes at capacity\n";
 }
 
-/// Bytes of one row of `dim` elements of `element`.
-static CheckedSize rowBytes(int64_t dim, Type element) {
-  return (CheckedSize(dim) * int64_t(element.getIntOrFloatBitWidth())).ceilDiv(8);
-}
 
 /// Bytes of a cache value's storage. Shapes come from the input graph, so
 /// the product is checked: a type of 2^62 x 2^62 elements is an error here,
@@ -142,9 +138,10 @@ FailureOr<CacheLayout> computeCacheLayout(func::FuncOp fn) {
       window += storage;
     } else if (auto compressed = dyn_cast<v4::CompressedCacheType>(type)) {
       layer.ratio = compressed.getRatio();
-      entry += rowBytes(compressed.getDim(), compressed.getElement());
+      entry += v4::kvRowBytes(compressed.getElement(), compressed.getDim(),
+                              compressed.getRope());
     } else if (auto keys = dyn_cast<v4::IndexerCacheType>(type)) {
-      indexerKey += rowBytes(keys.getDim(), keys.getElement());
+      indexerKey += v4::indexerKeyBytes(keys.getElement(), keys.getDim());
     } else if (isa<v4::CompressorStateType>(type)) {
       state += storage;
     }

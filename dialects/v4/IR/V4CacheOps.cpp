@@ -69,10 +69,10 @@ LogicalResult CompressOp::verify() {
 
 LogicalResult CacheReadOp::verify() {
   auto cache = cast<CacheTypeInterface>(getCache().getType());
-  RankedTensorType storage = cache.getStorageType();
-  if (getContents().getType() != storage)
-    return emitOpError() << "expects result type " << storage
-                         << " (the storage of " << getCache().getType()
+  RankedTensorType contents = cache.getContentsType();
+  if (getContents().getType() != contents)
+    return emitOpError() << "expects result type " << contents
+                         << " (the contents of " << getCache().getType()
                          << "), got " << getContents().getType();
   return success();
 }
@@ -95,7 +95,7 @@ OpFoldResult CacheReadOp::fold(FoldAdaptor) {
 LogicalResult WindowAppendOp::verify() {
   WindowCacheType cache = getCache().getType();
   return verifyCacheRows(*this, "rows", getRows().getType(), cache.getBatch(),
-                         cache.getDim(), cache.getElement());
+                         cache.getDim(), cache.getContentsType().getElementType());
 }
 
 OpFoldResult WindowAppendOp::fold(FoldAdaptor) {
@@ -109,7 +109,7 @@ LogicalResult CompressedAppendOp::verify() {
       .Case<CompressedCacheType, IndexerCacheType>([&](auto cache) {
         return verifyCacheRows(*this, "entries", getEntries().getType(),
                                cache.getBatch(), cache.getDim(),
-                               cache.getElement());
+                               cache.getContentsType().getElementType());
       })
       .Default([&](Type type) {
         return emitOpError()

@@ -490,10 +490,12 @@ def V4_CacheInitOp : V4_Op<"cache_init"> {
 def V4_CacheReadOp : V4_PureOp<"cache_read"> {
   let summary = "the contents of a cache as a tensor";
   let description = [{
-    Returns the cache storage: `[B, rows, dim]` for a window ring (slot
-    order), `[B, capacity, dim]` for compressed entries and indexer keys,
-    `[2, B, coff*ratio, coff*dim]` (kv, score) for compressor state. Rows
-    that were never written hold their initial value.
+    Returns the values the cache holds (its contents type): `[B, rows, dim]`
+    bf16 for a window ring (slot order), `[B, capacity, dim]` bf16 for
+    compressed entries and indexer keys, whatever their row encoding (FP8 or
+    MXFP4 rows are decoded), `[2, B, coff*ratio, coff*dim]` fp32 (kv, score)
+    for compressor state. Rows that were never written hold their initial
+    value.
 
     Fold: reading a fresh zero-initialized cache gives a zero splat constant.
 

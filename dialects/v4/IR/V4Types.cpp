@@ -38,13 +38,31 @@ LogicalResult verifyPositive(function_ref<InFlightDiagnostic()> emitError,
   return success();
 }
 
-// The reference stores every cache row in bf16 (section 11.1); FP8/FP4
-// storage layouts are a lowering decision, not a graph type.
-LogicalResult verifyBf16(function_ref<InFlightDiagnostic()> emitError,
-                         Type element) {
-  if (!isa<BFloat16Type>(element))
-    return emitError() << "cache elements must be bf16, got " << element;
+constexpr int64_t kKvScaleBlock = 64;  // E8M0 scale per 64 non-RoPE dims
+constexpr int64_t kKeyScaleBlock = 32; // E8M0 scale per 32 MXFP4 key values
+
+// KV rows: bf16 (section 11.1) or the production FP8 layout (11.2), whose
+// non-RoPE dims come in whole scale blocks and whose RoPE dims are pairs.
+LogicalResult verifyKvEncoding(function_ref<InFlightDiagnostic()> emitError,
+                               Type element, int64_t dim, int64_t rope) {
+  if (isa<BFloat16Type>(element)) {
+    if (rope != 0)
+      return emitError() << "bf16 rows keep every dim in bf16: rope must be 0, got "
+                         << rope;
+    return success();
+  }
+  if (!isa<Float8E4M3FNType>(element))
+    return emitError() << "cache rows are stored as bf16 or f8E4M3FN, got " << element;
+  if (rope <= 0 || rope >= dim || rope % 2 != 0 || (dim - rope) % kKvScaleBlock != 0)
+    return emitError() << "FP8 rows need an even rope in (0, dim) with dim - rope a "
+                          "multiple of 64 (the scale block), got dim "
+                       << dim << ", rope " << rope;
   return success();
+}
+
+RankedTensorType bytesTensor(int64_t batch, int64_t rows, int64_t rowBytes,
+                             MLIRContext *ctx) {
+  return RankedTensorType::get({batch, rows, rowBytes}, IntegerType::get(ctx, 8));
 }
 
 LogicalResult verifyRatio(function_ref<InFlightDiagnostic()> emitError,
@@ -76,7 +94,28 @@ RankedTensorType rowsTensor(int64_t batch, int64_t rows, int64_t dim,
   return RankedTensorType::get({batch, rows, dim}, element);
 }
 
+RankedTensorType bf16Rows(int64_t batch, int64_t rows, int64_t dim, MLIRContext *ctx) {
+  return rowsTensor(batch, rows, dim, BFloat16Type::get(ctx));
+}
+
 } // namespace
+
+int64_t sieve::v4::kvRowBytes(Type encoding, int64_t dim, int64_t rope) {
+  if (isa<BFloat16Type>(encoding))
+    return 2 * dim;
+  // E4M3 codes, bf16 RoPE dims, one E8M0 scale per 64, padded to 8 bytes.
+  int64_t nope = dim - rope;
+  int64_t bytes = nope + 2 * rope + nope / kKvScaleBlock;
+  return (bytes + 7) / 8 * 8;
+}
+
+int64_t sieve::v4::indexerKeyBytes(Type encoding, int64_t dim) {
+  if (isa<Float8E4M3FNType>(encoding))
+    return dim + 4; // E4M3 codes and one fp32 scale
+  if (isa<Float4E2M1FNType>(encoding))
+    return dim / 2 + dim / kKeyScaleBlock; // E2M1 pairs, E8M0 per 32
+  return 2 * dim;
+}
 
 //===----------------------------------------------------------------------===//
 // WindowCacheType
@@ -85,17 +124,24 @@ RankedTensorType rowsTensor(int64_t batch, int64_t rows, int64_t dim,
 LogicalResult
 WindowCacheType::verify(function_ref<InFlightDiagnostic()> emitError,
                         int64_t batch, int64_t rows, int64_t dim,
-                        Type element) {
+                        Type element, int64_t rope) {
   if (failed(verifyPositive(emitError, "batch", batch)) ||
       failed(verifyPositive(emitError, "window rows", rows)) ||
       failed(verifyPositive(emitError, "dim", dim)) ||
       failed(verifyStorageBytes(emitError, {batch, rows, dim}, 2)))
     return failure();
-  return verifyBf16(emitError, element);
+  return verifyKvEncoding(emitError, element, dim, rope);
+}
+
+RankedTensorType WindowCacheType::getContentsType() const {
+  return bf16Rows(getBatch(), getRows(), getDim(), getContext());
 }
 
 RankedTensorType WindowCacheType::getStorageType() const {
-  return rowsTensor(getBatch(), getRows(), getDim(), getElement());
+  if (isa<BFloat16Type>(getElement()))
+    return getContentsType();
+  return bytesTensor(getBatch(), getRows(), kvRowBytes(getElement(), getDim(), getRope()),
+                     getContext());
 }
 
 //===----------------------------------------------------------------------===//
@@ -105,18 +151,25 @@ RankedTensorType WindowCacheType::getStorageType() const {
 LogicalResult
 CompressedCacheType::verify(function_ref<InFlightDiagnostic()> emitError,
                             int64_t batch, int64_t ratio, int64_t capacity,
-                            int64_t dim, Type element) {
+                            int64_t dim, Type element, int64_t rope) {
   if (failed(verifyPositive(emitError, "batch", batch)) ||
       failed(verifyRatio(emitError, ratio)) ||
       failed(verifyPositive(emitError, "capacity", capacity)) ||
       failed(verifyPositive(emitError, "dim", dim)) ||
       failed(verifyStorageBytes(emitError, {batch, capacity, dim}, 2)))
     return failure();
-  return verifyBf16(emitError, element);
+  return verifyKvEncoding(emitError, element, dim, rope);
+}
+
+RankedTensorType CompressedCacheType::getContentsType() const {
+  return bf16Rows(getBatch(), getCapacity(), getDim(), getContext());
 }
 
 RankedTensorType CompressedCacheType::getStorageType() const {
-  return rowsTensor(getBatch(), getCapacity(), getDim(), getElement());
+  if (isa<BFloat16Type>(getElement()))
+    return getContentsType();
+  return bytesTensor(getBatch(), getCapacity(),
+                     kvRowBytes(getElement(), getDim(), getRope()), getContext());
 }
 
 //===----------------------------------------------------------------------===//
@@ -137,11 +190,21 @@ IndexerCacheType::verify(function_ref<InFlightDiagnostic()> emitError,
                        << dim;
   if (failed(verifyStorageBytes(emitError, {batch, capacity, dim}, 2)))
     return failure();
-  return verifyBf16(emitError, element);
+  if (!isa<BFloat16Type, Float8E4M3FNType, Float4E2M1FNType>(element))
+    return emitError() << "indexer keys are stored as bf16, f8E4M3FN or f4E2M1FN, got "
+                       << element;
+  return success();
+}
+
+RankedTensorType IndexerCacheType::getContentsType() const {
+  return bf16Rows(getBatch(), getCapacity(), getDim(), getContext());
 }
 
 RankedTensorType IndexerCacheType::getStorageType() const {
-  return rowsTensor(getBatch(), getCapacity(), getDim(), getElement());
+  if (isa<BFloat16Type>(getElement()))
+    return getContentsType();
+  return bytesTensor(getBatch(), getCapacity(), indexerKeyBytes(getElement(), getDim()),
+                     getContext());
 }
 
 //===----------------------------------------------------------------------===//
@@ -166,6 +229,8 @@ CompressorStateType::verify(function_ref<InFlightDiagnostic()> emitError,
   // [kv | score, batch, coff * ratio, coff * dim] fp32.
   return verifyStorageBytes(emitError, {2, batch, coff * ratio, coff, dim}, 4);
 }
+
+RankedTensorType CompressorStateType::getContentsType() const { return getStorageType(); }
 
 RankedTensorType CompressorStateType::getStorageType() const {
   Type f32 = Float32Type::get(getContext());

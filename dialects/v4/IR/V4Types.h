@@ -16,6 +16,12 @@ namespace sieve::v4 {
 /// two in [8, 128] (HCA; 128 in V4, smaller in the test configs).
 bool isValidCompressionRatio(int64_t ratio);
 
+/// Bytes of one stored row of `dim` values in `encoding` (bf16, f8E4M3FN
+/// with `rope` bf16 dims for KV rows, f8E4M3FN or f4E2M1FN for indexer keys);
+/// the layouts of v4-architecture.md section 11.
+int64_t kvRowBytes(mlir::Type encoding, int64_t dim, int64_t rope);
+int64_t indexerKeyBytes(mlir::Type encoding, int64_t dim);
+
 } // namespace sieve::v4
 
 #endif // SIEVE_V4_IR_V4TYPES_H

@@ -28,6 +28,7 @@
 #include "mlir/Support/LLVM.h"
 
 #include "sieve/io/model_config.h"
+#include "sieve/io/model_schema.h"
 
 #include <cstdint>
 
@@ -49,6 +50,9 @@ struct ImportOptions {
   /// Check every emitted parameter against the tensor list the runtime
   /// expects for the config (io::expectedTensors): names, dtypes, shapes.
   bool checkParameters = true;
+  /// How the cache types store their rows: the reference's bf16, or the
+  /// production FP8 layouts of v4-architecture.md 11.2.
+  io::CacheFormat cacheFormat = io::CacheFormat::kReferenceBf16;
 };
 
 /// Parses and validates config JSON `text` read from `path`. Every problem

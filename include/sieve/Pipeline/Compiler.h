@@ -74,6 +74,9 @@ struct CompileOptions {
   bool allowTestRatios = false;
   /// Cache capacity in tokens for imported graphs; 0 = the config's.
   int64_t maxSeqLen = 0;
+  /// Row encoding of imported caches: "bf16" (the reference's), "fp8" (FP8
+  /// KV rows and indexer keys) or "fp8-fp4" (FP8 KV rows, MXFP4 keys).
+  std::string cacheFormat = "bf16";
   /// Emit bytecode instead of text for the output.
   bool emitBytecode = false;
 };

@@ -21,9 +21,27 @@ func.func private @window_dim(!v4.window<batch = 1, rows = 128, dim = -1, elemen
 
 // -----
 
-// Cache rows are stored in bf16; FP8 layouts are a lowering decision.
-// expected-error @+1 {{cache elements must be bf16, got 'f8E4M3FN'}}
-func.func private @window_element(!v4.window<batch = 1, rows = 128, dim = 512, element = f8E4M3FN>)
+// The FP8 row layout keeps the RoPE dims in bf16: it needs their count.
+// expected-error @+1 {{FP8 rows need an even rope in (0, dim) with dim - rope a multiple of 64 (the scale block), got dim 512, rope 0}}
+func.func private @window_fp8_without_rope(!v4.window<batch = 1, rows = 128, dim = 512, element = f8E4M3FN>)
+
+// -----
+
+// The non-RoPE part comes in whole 64-value scale blocks.
+// expected-error @+1 {{FP8 rows need an even rope in (0, dim) with dim - rope a multiple of 64 (the scale block), got dim 512, rope 96}}
+func.func private @window_fp8_rope_blocks(!v4.window<batch = 1, rows = 128, dim = 512, element = f8E4M3FN, rope = 96>)
+
+// -----
+
+// bf16 rows have no separate RoPE part.
+// expected-error @+1 {{bf16 rows keep every dim in bf16: rope must be 0, got 64}}
+func.func private @window_bf16_rope(!v4.window<batch = 1, rows = 128, dim = 512, element = bf16, rope = 64>)
+
+// -----
+
+// Rows are bf16 or the FP8 layout, nothing else.
+// expected-error @+1 {{cache rows are stored as bf16 or f8E4M3FN, got 'f16'}}
+func.func private @window_element(!v4.window<batch = 1, rows = 128, dim = 512, element = f16>)
 
 // -----
 
@@ -49,6 +67,12 @@ func.func private @state_too_large(!v4.compressor_state<batch = 4611686018427387
 
 // -----
 
+// Indexer keys are bf16, FP8 or MXFP4.
+// expected-error @+1 {{indexer keys are stored as bf16, f8E4M3FN or f4E2M1FN, got 'f16'}}
+func.func private @indexer_element(!v4.indexer_keys<batch = 1, capacity = 8, dim = 128, element = f16>)
+
+// -----
+
 // Compressed entries come from a ratio-4 or power-of-two HCA compressor.
 // expected-error @+1 {{compression ratio must be 4 (CSA) or a power of two in [8, 128] (HCA), got 0}}
 func.func private @compressed_ratio_zero(!v4.compressed<batch = 1, ratio = 0, capacity = 8, dim = 512, element = bf16>)
@@ -67,8 +91,8 @@ func.func private @compressed_capacity(!v4.compressed<batch = 1, ratio = 4, capa
 
 // -----
 
-// Compressed entries are bf16 too.
-// expected-error @+1 {{cache elements must be bf16, got 'f32'}}
+// Compressed entries are encoded as the window's rows.
+// expected-error @+1 {{cache rows are stored as bf16 or f8E4M3FN, got 'f32'}}
 func.func private @compressed_element(!v4.compressed<batch = 1, ratio = 128, capacity = 8, dim = 512, element = f32>)
 
 // -----

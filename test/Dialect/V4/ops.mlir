@@ -378,3 +378,28 @@ func.func @window_indices_rows(%pos: index, %s: index) -> tensor<1x?x128xi32> {
   %0 = v4.window_indices %pos rows %s window 128 layout chunk : tensor<1x?x128xi32>
   return %0 : tensor<1x?x128xi32>
 }
+
+// -----
+
+// The production FP8 row encodings (v4-architecture.md 11.2): reads return
+// the rows' bf16 values, appends take them.
+// CHECK-LABEL: func @fp8_caches
+// CHECK: v4.window_append {{.*}} : !v4.window<batch = 1, rows = 128, dim = 512, element = f8E4M3FN, rope = 64>, tensor<1x1x512xbf16>
+// CHECK: v4.cache_read {{.*}} : !v4.window<batch = 1, rows = 128, dim = 512, element = f8E4M3FN, rope = 64> -> tensor<1x128x512xbf16>
+// CHECK: v4.compressed_append {{.*}} : !v4.indexer_keys<batch = 1, capacity = 1024, dim = 128, element = f4E2M1FN>, tensor<1x1x128xbf16>
+// CHECK: v4.cache_read {{.*}} : !v4.indexer_keys<batch = 1, capacity = 1024, dim = 128, element = f8E4M3FN> -> tensor<1x1024x128xbf16>
+func.func @fp8_caches(%w: !v4.window<batch = 1, rows = 128, dim = 512, element = f8E4M3FN, rope = 64>,
+                      %k4: !v4.indexer_keys<batch = 1, capacity = 1024, dim = 128, element = f4E2M1FN>,
+                      %k8: !v4.indexer_keys<batch = 1, capacity = 1024, dim = 128, element = f8E4M3FN>,
+                      %row: tensor<1x1x512xbf16>, %key: tensor<1x1x128xbf16>, %p: index, %n: index)
+    -> (tensor<1x128x512xbf16>, !v4.indexer_keys<batch = 1, capacity = 1024, dim = 128, element = f4E2M1FN>,
+        tensor<1x1024x128xbf16>) {
+  %w1 = v4.window_append %w, %row at %p
+      : !v4.window<batch = 1, rows = 128, dim = 512, element = f8E4M3FN, rope = 64>, tensor<1x1x512xbf16>
+  %rows = v4.cache_read %w1 : !v4.window<batch = 1, rows = 128, dim = 512, element = f8E4M3FN, rope = 64> -> tensor<1x128x512xbf16>
+  %k1 = v4.compressed_append %k4, %key at %p tokens %n
+      : !v4.indexer_keys<batch = 1, capacity = 1024, dim = 128, element = f4E2M1FN>, tensor<1x1x128xbf16>
+  %keys = v4.cache_read %k8 : !v4.indexer_keys<batch = 1, capacity = 1024, dim = 128, element = f8E4M3FN> -> tensor<1x1024x128xbf16>
+  return %rows, %k1, %keys : tensor<1x128x512xbf16>, !v4.indexer_keys<batch = 1, capacity = 1024, dim = 128, element = f4E2M1FN>,
+                             tensor<1x1024x128xbf16>
+}

@@ -77,6 +77,12 @@ int main(int argc, char **argv) {
       "max-seq-len",
       cl::desc("Cache capacity in tokens (default: the config's max_seq_len)"),
       cl::location(options.maxSeqLen), cl::cat(category));
+  cl::opt<std::string, true> cacheFormat(
+      "cache-format",
+      cl::desc("Row encoding of the caches: bf16 (default, the reference's), "
+               "fp8 (FP8 KV rows and indexer keys, v4-architecture.md 11.2) or "
+               "fp8-fp4 (FP8 KV rows, MXFP4 indexer keys)"),
+      cl::value_desc("format"), cl::location(options.cacheFormat), cl::cat(category));
   cl::opt<bool, true> emitBytecode("emit-bytecode",
                                    cl::desc("Write MLIR bytecode"),
                                    cl::location(options.emitBytecode),
