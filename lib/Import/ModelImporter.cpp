@@ -445,9 +445,8 @@ public:
     Value fn = param(hc.prefix + "_fn", {n, c.hcDim()}, m.f32);
     Value base = param(hc.prefix + "_base", {n}, m.f32);
     Value scale = param(hc.prefix + "_scale", {hc.scaleLen}, m.f32);
-    Value y = v4::HcHeadOp::create(b, m.tensor({1, seqStatic, c.dim}, m.bf16),
-                                   streams, fn, base, scale, APFloat(c.hcEps),
-                                   APFloat(c.normEps));
+    Value y = v4::HcHeadOp::create(b, streams, fn, base, scale,
+                                   APFloat(c.hcEps), APFloat(c.normEps));
     y = rmsNorm(y, normName);
     Value last = arith::SubIOp::create(b, seqValue(), index(1));
     Value row = tensor::ExtractSliceOp::create(
@@ -472,13 +471,11 @@ public:
     Value kv = linear(x, cs.wkv, m.f32);
     Value score = linear(x, cs.wgate, m.f32);
     Value ape = param(cs.apeName(), {ratio, coff * dim}, m.f32);
-    int64_t entriesStatic =
-        seqStatic == kDynamic ? kDynamic : ceilDiv(seqStatic, ratio);
-    auto op = v4::CompressOp::create(
-        b, m.tensor({1, entriesStatic, dim}, m.f32), state.getType(), kv,
-        score, ape, state, start, ratio, cs.overlap());
+    auto op = v4::CompressOp::create(b, kv, score, ape, state, start, ratio,
+                                     cs.overlap());
     Value entries = arith::TruncFOp::create(
-        b, m.tensor({1, entriesStatic, dim}, m.bf16), op.getEntries());
+        b, m.tensor(op.getEntries().getType().getShape(), m.bf16),
+        op.getEntries());
     entries = rmsNorm(entries, cs.normName());
     Value pos = positions(start, sizesOf(entries)[1], ratio);
     entries = v4::RopeOp::create(b, entries, pos, m.rope(ratio));
@@ -522,7 +519,7 @@ public:
     Value windowIndices, windowRows;
     auto indicesType = m.tensor({1, seqStatic, w}, m.i32);
     if (phase == Phase::Prefill) {
-      Value ring = v4::CacheReadOp::create(b, window.getContentsType(), caches[0]);
+      Value ring = v4::CacheReadOp::create(b, caches[0]);
       windowRows = tensor::ConcatOp::create(b, 1, ValueRange{ring, kv});
       windowIndices = v4::WindowIndicesOp::create(b, indicesType, start, seqValue(), w,
                                                   v4::WindowLayout::ring_chunk);
@@ -531,7 +528,7 @@ public:
       caches[0] = v4::WindowAppendOp::create(b, caches[0], kv, start);
       windowIndices = v4::WindowIndicesOp::create(
           b, indicesType, start, Value(), w, v4::WindowLayout::ring);
-      windowRows = v4::CacheReadOp::create(b, window.getContentsType(), caches[0]);
+      windowRows = v4::CacheReadOp::create(b, caches[0]);
     }
 
     Value sink = param(as.sinkName, {h}, m.f32);
@@ -598,8 +595,7 @@ public:
     Value scores = v4::IndexerScoreOp::create(
         b, m.tensor({1, seqStatic, capacity}, m.bf16), qi, caches[3], weights);
     int64_t k = ix.topk;
-    Value selected = v4::TopkOp::create(b, m.tensor({1, seqStatic, k}, m.i32),
-                                        scores, start, k, ix.compressor.ratio);
+    Value selected = v4::TopkOp::create(b, scores, start, k, ix.compressor.ratio);
     return v4::SparseAttentionOp::create(b, q, windowRows, windowIndices, caches[1],
                                          selected, sink, APFloat(softmaxScale));
   }
@@ -640,31 +636,24 @@ public:
     int64_t e = ms.experts, k = ms.activated;
     Value xs = collapse(x, {{0, 1}, {2}}); // [T, dim]
     Value logits = linear(xs, ms.gate, m.f32);
-    auto weightsType = m.tensor({seqStatic, k}, m.f32);
-    auto expertsType = m.tensor({seqStatic, k}, m.i32);
     Value weights, experts;
     if (ms.hashRouted) {
       Value table64 = param(ms.tid2eidName, {c.vocabSize, k}, m.i64);
       Value table =
           arith::TruncIOp::create(b, m.tensor({c.vocabSize, k}, m.i32), table64);
       auto route = v4::MoeHashRouteOp::create(
-          b, weightsType, expertsType, logits, tokens, table,
-          APFloat(c.routeScale), /*normalize=*/true);
+          b, logits, tokens, table, APFloat(c.routeScale), /*normalize=*/true);
       weights = route.getWeights();
       experts = route.getExperts();
     } else {
       Value bias = param(ms.biasName, {e}, m.f32);
-      auto route = v4::MoeRouteOp::create(b, weightsType, expertsType, logits,
-                                          bias, k, APFloat(c.routeScale),
+      auto route = v4::MoeRouteOp::create(b, logits, bias, k,
+                                          APFloat(c.routeScale),
                                           /*normalize=*/true);
       weights = route.getWeights();
       experts = route.getExperts();
     }
-    int64_t copies = seqStatic == kDynamic ? kDynamic : seqStatic * k;
-    auto dispatch = v4::MoeDispatchOp::create(
-        b, m.tensor({copies, c.dim}, m.bf16), m.tensor({copies}, m.f32),
-        m.tensor({copies}, m.i32), m.tensor({e + 1}, m.i32), xs, experts,
-        weights, e);
+    auto dispatch = v4::MoeDispatchOp::create(b, xs, experts, weights, e);
     Value rows = dispatch.getRows();
     Value offsets = dispatch.getExpertOffsets();
     APFloat limit(c.swigluLimit > 0 ? c.swigluLimit
@@ -710,11 +699,9 @@ public:
     Value fn = param(hc.prefix + "_fn", {mix, c.hcDim()}, m.f32);
     Value base = param(hc.prefix + "_base", {mix}, m.f32);
     Value scale = param(hc.prefix + "_scale", {hc.scaleLen}, m.f32);
-    auto pre = v4::HcPreOp::create(
-        b, m.tensor({1, seqStatic, c.dim}, m.bf16),
-        m.tensor({1, seqStatic, n}, m.f32), m.tensor({1, seqStatic, n, n}, m.f32),
-        streams, fn, base, scale, c.hcSinkhornIters, APFloat(c.hcEps),
-        APFloat(c.normEps));
+    auto pre = v4::HcPreOp::create(b, streams, fn, base, scale,
+                                   c.hcSinkhornIters, APFloat(c.hcEps),
+                                   APFloat(c.normEps));
     Value out = subLayer(pre.getOutput());
     return v4::HcPostOp::create(b, out, streams, pre.getPost(), pre.getComb());
   }

@@ -27,17 +27,27 @@ LogicalResult IndexerScoreOp::verify() {
                      {b, s, keys.getCapacity()}, "[B, S, capacity of the key cache]");
 }
 
+LogicalResult TopkOp::inferReturnTypes(MLIRContext *context,
+                                       std::optional<Location> location,
+                                       Adaptor adaptor,
+                                       SmallVectorImpl<Type> &inferred) {
+  auto k = static_cast<int64_t>(adaptor.getK());
+  if (k <= 0)
+    return inferenceError<TopkOp>(location, "expects k > 0, got " + Twine(k));
+  auto scores = dyn_cast<RankedTensorType>(adaptor.getScores().getType());
+  if (!scores || scores.getRank() != 3)
+    return inferenceError<TopkOp>(location, "expects scores of rank 3 ([B, S, C])");
+  inferred.push_back(RankedTensorType::get(
+      {scores.getDimSize(0), scores.getDimSize(1), k}, IntegerType::get(context, 32)));
+  return success();
+}
+
 LogicalResult TopkOp::verify() {
   if (failed(verifyPositive(*this, "k", static_cast<int64_t>(getK()))) ||
-      failed(verifyRatio(*this, static_cast<int64_t>(getRatio()))))
+      failed(verifyRatio(*this, static_cast<int64_t>(getRatio()))) ||
+      failed(expectRank(*this, "scores", getScores().getType(), 3, "[B, S, C]")))
     return failure();
-  RankedTensorType scores = getScores().getType();
-  if (failed(expectRank(*this, "scores", scores, 3, "[B, S, C]")))
-    return failure();
-  return expectShape(*this, "result", getIndices().getType(),
-                     {scores.getDimSize(0), scores.getDimSize(1),
-                      static_cast<int64_t>(getK())},
-                     "[B, S, k]");
+  return verifyInferredResults(*this, {{"result", "[B, S, k]"}});
 }
 
 /// q [B, S, H, D], window [B, W, D], window_indices [B, S, Kw], sink [H],

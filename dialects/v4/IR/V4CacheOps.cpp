@@ -34,6 +34,26 @@ static LogicalResult verifyCacheRows(Operation *op, StringRef what,
 // CompressOp
 //===----------------------------------------------------------------------===//
 
+LogicalResult CompressOp::inferReturnTypes(MLIRContext *context,
+                                           std::optional<Location> location,
+                                           Adaptor adaptor,
+                                           SmallVectorImpl<Type> &inferred) {
+  auto ratio = static_cast<int64_t>(adaptor.getRatio());
+  if (ratio <= 0)
+    return inferenceError<CompressOp>(location,
+                                      "expects ratio > 0, got " + Twine(ratio));
+  auto kv = dyn_cast<RankedTensorType>(adaptor.getKv().getType());
+  if (!kv || kv.getRank() != 3)
+    return inferenceError<CompressOp>(location,
+                                      "expects kv of rank 3 ([B, S, coff*d])");
+  auto state = cast<CompressorStateType>(adaptor.getState().getType());
+  inferred.push_back(RankedTensorType::get(
+      {state.getBatch(), ceilDivDim(kv.getDimSize(1), ratio), state.getDim()},
+      Float32Type::get(context)));
+  inferred.push_back(state);
+  return success();
+}
+
 LogicalResult CompressOp::verify() {
   int64_t ratio = getRatio();
   if (failed(verifyRatio(*this, ratio)))
@@ -57,19 +77,29 @@ LogicalResult CompressOp::verify() {
       failed(expectShape(*this, "ape", getApe().getType(), {ratio, width},
                          "[ratio, coff*d]")))
     return failure();
-  return expectShape(*this, "entries", getEntries().getType(),
-                     {state.getBatch(), ceilDivDim(kv.getDimSize(1), ratio),
-                      state.getDim()},
-                     "[B, ceil(S/ratio), d]");
+  return verifyInferredResults(*this, {{"entries", "[B, ceil(S/ratio), d]"},
+                                       {"new state", "the state's type"}});
 }
 
 //===----------------------------------------------------------------------===//
 // CacheReadOp
 //===----------------------------------------------------------------------===//
 
+LogicalResult CacheReadOp::inferReturnTypes(MLIRContext *,
+                                            std::optional<Location> location,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &inferred) {
+  auto cache = dyn_cast<CacheTypeInterface>(adaptor.getCache().getType());
+  if (!cache)
+    return inferenceError<CacheReadOp>(location, "expects a v4 cache operand");
+  inferred.push_back(cache.getContentsType());
+  return success();
+}
+
 LogicalResult CacheReadOp::verify() {
-  auto cache = cast<CacheTypeInterface>(getCache().getType());
-  RankedTensorType contents = cache.getContentsType();
+  // The contents type is exact: a read gives the whole cache.
+  RankedTensorType contents =
+      cast<CacheTypeInterface>(getCache().getType()).getContentsType();
   if (getContents().getType() != contents)
     return emitOpError() << "expects result type " << contents
                          << " (the contents of " << getCache().getType()

@@ -52,6 +52,36 @@ static LogicalResult verifyEpsilons(Operation *op, double eps,
   return verifyPositive(op, "norm_eps", normEps);
 }
 
+/// The mixed stream `[..., D]` (the streams' element type) of `streams
+/// [..., n, D]`; null when the streams have rank < 3 (the verifier says so).
+static RankedTensorType mixedStreamType(Type streams) {
+  auto type = dyn_cast<RankedTensorType>(streams);
+  if (!type || type.getRank() < 3)
+    return {};
+  return RankedTensorType::get(
+      concatShape(type.getShape().drop_back(2), {type.getShape().back()}),
+      type.getElementType());
+}
+
+LogicalResult HcPreOp::inferReturnTypes(MLIRContext *context,
+                                        std::optional<Location> location,
+                                        Adaptor adaptor,
+                                        SmallVectorImpl<Type> &inferred) {
+  RankedTensorType output = mixedStreamType(adaptor.getStreams().getType());
+  if (!output)
+    return inferenceError<HcPreOp>(location,
+                                   "expects streams of rank >= 3 ([..., n, D])");
+  ArrayRef<int64_t> streams =
+      cast<RankedTensorType>(adaptor.getStreams().getType()).getShape();
+  ArrayRef<int64_t> tokens = streams.drop_back(2);
+  int64_t n = streams[streams.size() - 2];
+  Type f32 = Float32Type::get(context);
+  inferred.push_back(output);
+  inferred.push_back(RankedTensorType::get(concatShape(tokens, {n}), f32));
+  inferred.push_back(RankedTensorType::get(concatShape(tokens, {n, n}), f32));
+  return success();
+}
+
 LogicalResult HcPreOp::verify() {
   FailureOr<StreamShape> s = verifyStreams(*this, getStreams().getType());
   if (failed(s) ||
@@ -62,13 +92,9 @@ LogicalResult HcPreOp::verify() {
       failed(verifyMixParams(*this, *s, (2 + s->n) * s->n, 3, getFn(),
                              getBase(), getScale())))
     return failure();
-  if (failed(expectShape(*this, "output", getOutput().getType(),
-                         concatShape(s->tokens, {s->dim}))) ||
-      failed(expectShape(*this, "post", getPost().getType(),
-                         concatShape(s->tokens, {s->n}))))
-    return failure();
-  return expectShape(*this, "comb", getComb().getType(),
-                     concatShape(s->tokens, {s->n, s->n}));
+  return verifyInferredResults(*this, {{"output", "[..., D]"},
+                                       {"post", "[..., n]"},
+                                       {"comb", "[..., n, n]"}});
 }
 
 LogicalResult HcPostOp::verify() {
@@ -83,6 +109,18 @@ LogicalResult HcPostOp::verify() {
                      concatShape(s->tokens, {s->n, s->n}));
 }
 
+LogicalResult HcHeadOp::inferReturnTypes(MLIRContext *,
+                                         std::optional<Location> location,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &inferred) {
+  RankedTensorType result = mixedStreamType(adaptor.getStreams().getType());
+  if (!result)
+    return inferenceError<HcHeadOp>(location,
+                                    "expects streams of rank >= 3 ([..., n, D])");
+  inferred.push_back(result);
+  return success();
+}
+
 LogicalResult HcHeadOp::verify() {
   FailureOr<StreamShape> s = verifyStreams(*this, getStreams().getType());
   if (failed(s) ||
@@ -91,6 +129,5 @@ LogicalResult HcHeadOp::verify() {
       failed(verifyMixParams(*this, *s, s->n, 1, getFn(), getBase(),
                              getScale())))
     return failure();
-  return expectShape(*this, "result", getResult().getType(),
-                     concatShape(s->tokens, {s->dim}));
+  return verifyInferredResults(*this, {{"result", "[..., D]"}});
 }

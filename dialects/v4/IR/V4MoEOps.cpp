@@ -8,14 +8,34 @@
 #include "V4VerifyUtils.h"
 #include "v4/IR/V4Ops.h"
 
+#include "llvm/Support/MathExtras.h"
+
+#include <limits>
+
 using namespace mlir;
 using namespace sieve::v4;
 using namespace sieve::v4::detail;
 
-/// logits [T, E]; weights and experts [T, k] with 0 < k <= E.
+/// weights [T, k] fp32 and experts [T, k] i32 for `logits [T, E]`.
+template <typename OpTy>
+static LogicalResult inferRouting(MLIRContext *context,
+                                  std::optional<Location> location,
+                                  Type logitsType, int64_t k,
+                                  SmallVectorImpl<Type> &inferred) {
+  auto logits = dyn_cast<RankedTensorType>(logitsType);
+  if (!logits || logits.getRank() != 2)
+    return inferenceError<OpTy>(location, "expects logits of rank 2 ([T, E])");
+  if (k <= 0 && !ShapedType::isDynamic(k))
+    return inferenceError<OpTy>(location, "expects k > 0, got " + Twine(k));
+  int64_t tokens = logits.getDimSize(0);
+  inferred.push_back(RankedTensorType::get({tokens, k}, Float32Type::get(context)));
+  inferred.push_back(RankedTensorType::get({tokens, k}, IntegerType::get(context, 32)));
+  return success();
+}
+
+/// logits [T, E] with 0 < k <= E.
 static LogicalResult verifyRouting(Operation *op, RankedTensorType logits,
-                                   int64_t k, double routeScale,
-                                   ShapedType weights, ShapedType experts) {
+                                   int64_t k, double routeScale) {
   if (failed(verifyPositive(op, "route_scale", routeScale)) ||
       failed(verifyPositive(op, "k", k)) ||
       failed(expectRank(op, "logits", logits, 2, "[T, E]")))
@@ -25,20 +45,42 @@ static LogicalResult verifyRouting(Operation *op, RankedTensorType logits,
     return op->emitOpError() << "expects k (" << k
                              << ") <= the number of experts (" << numExperts
                              << ")";
-  int64_t tokens = logits.getDimSize(0);
-  if (failed(expectShape(op, "weights", weights, {tokens, k}, "[T, k]")))
-    return failure();
-  return expectShape(op, "experts", experts, {tokens, k}, "[T, k]");
+  return success();
+}
+
+static constexpr ResultDescription kRoutingResults[] = {{"weights", "[T, k]"},
+                                                        {"experts", "[T, k]"}};
+
+LogicalResult MoeRouteOp::inferReturnTypes(MLIRContext *context,
+                                           std::optional<Location> location,
+                                           Adaptor adaptor,
+                                           SmallVectorImpl<Type> &inferred) {
+  return inferRouting<MoeRouteOp>(context, location,
+                                  adaptor.getLogits().getType(),
+                                  static_cast<int64_t>(adaptor.getK()), inferred);
 }
 
 LogicalResult MoeRouteOp::verify() {
   RankedTensorType logits = getLogits().getType();
   if (failed(verifyRouting(*this, logits, getK(),
-                           getRouteScale().convertToDouble(),
-                           getWeights().getType(), getExperts().getType())))
+                           getRouteScale().convertToDouble())) ||
+      failed(expectShape(*this, "bias", getBias().getType(),
+                         {logits.getDimSize(1)}, "one per expert")))
     return failure();
-  return expectShape(*this, "bias", getBias().getType(),
-                     {logits.getDimSize(1)}, "one per expert");
+  return verifyInferredResults(*this, kRoutingResults);
+}
+
+LogicalResult MoeHashRouteOp::inferReturnTypes(MLIRContext *context,
+                                               std::optional<Location> location,
+                                               Adaptor adaptor,
+                                               SmallVectorImpl<Type> &inferred) {
+  auto table = dyn_cast<RankedTensorType>(adaptor.getTable().getType());
+  if (!table || table.getRank() != 2)
+    return inferenceError<MoeHashRouteOp>(location,
+                                          "expects table of rank 2 ([vocab, k])");
+  return inferRouting<MoeHashRouteOp>(context, location,
+                                      adaptor.getLogits().getType(),
+                                      table.getDimSize(1), inferred);
 }
 
 LogicalResult MoeHashRouteOp::verify() {
@@ -49,11 +91,11 @@ LogicalResult MoeHashRouteOp::verify() {
     return failure();
   RankedTensorType logits = getLogits().getType();
   if (failed(verifyRouting(*this, logits, table.getDimSize(1),
-                           getRouteScale().convertToDouble(),
-                           getWeights().getType(), getExperts().getType())))
+                           getRouteScale().convertToDouble())) ||
+      failed(expectShape(*this, "tokens", getTokens().getType(),
+                         {logits.getDimSize(0)}, "one id per token")))
     return failure();
-  return expectShape(*this, "tokens", getTokens().getType(),
-                     {logits.getDimSize(0)}, "one id per token");
+  return verifyInferredResults(*this, kRoutingResults);
 }
 
 /// "expects <what> of element type <other's> (the <otherName>'s), got ...".
@@ -68,33 +110,56 @@ static LogicalResult expectSameElementType(Operation *op, StringRef what,
                            << "'s), got " << type.getElementType();
 }
 
+LogicalResult MoeDispatchOp::inferReturnTypes(MLIRContext *context,
+                                              std::optional<Location> location,
+                                              Adaptor adaptor,
+                                              SmallVectorImpl<Type> &inferred) {
+  auto input = dyn_cast<RankedTensorType>(adaptor.getInput().getType());
+  auto experts = dyn_cast<RankedTensorType>(adaptor.getExperts().getType());
+  if (!input || input.getRank() != 2)
+    return inferenceError<MoeDispatchOp>(location, "expects input of rank 2 ([T, D])");
+  if (!experts || experts.getRank() != 2)
+    return inferenceError<MoeDispatchOp>(location,
+                                         "expects experts of rank 2 ([T, k])");
+  auto numExperts = static_cast<int64_t>(adaptor.getNumExperts());
+  if (numExperts <= 0 || numExperts == std::numeric_limits<int64_t>::max())
+    return inferenceError<MoeDispatchOp>(
+        location, "expects num_experts in [1, 2^63 - 2], got " + Twine(numExperts));
+  int64_t tokens = input.getDimSize(0), k = experts.getDimSize(1);
+  int64_t copies = ShapedType::kDynamic;
+  if (!ShapedType::isDynamic(tokens) && !ShapedType::isDynamic(k) &&
+      llvm::MulOverflow(tokens, k, copies))
+    return inferenceError<MoeDispatchOp>(
+        location, "expects T*k to fit in 64 bits, got " + Twine(tokens) + "*" +
+                      Twine(k));
+  Type i32 = IntegerType::get(context, 32);
+  inferred.push_back(
+      RankedTensorType::get({copies, input.getDimSize(1)}, input.getElementType()));
+  inferred.push_back(RankedTensorType::get({copies}, Float32Type::get(context)));
+  inferred.push_back(RankedTensorType::get({copies}, i32));
+  inferred.push_back(RankedTensorType::get({numExperts + 1}, i32));
+  return success();
+}
+
 LogicalResult MoeDispatchOp::verify() {
-  int64_t numExperts = getNumExperts();
   RankedTensorType input = getInput().getType();
   RankedTensorType experts = getExperts().getType();
-  if (failed(verifyPositive(*this, "num_experts", numExperts)) ||
+  if (failed(verifyPositive(*this, "num_experts",
+                            static_cast<int64_t>(getNumExperts()))) ||
       failed(expectRank(*this, "input", input, 2, "[T, D]")) ||
       failed(expectRank(*this, "experts", experts, 2, "[T, k]")))
     return failure();
-  int64_t tokens = input.getDimSize(0), dim = input.getDimSize(1);
+  int64_t tokens = input.getDimSize(0);
   int64_t k = experts.getDimSize(1);
   if (failed(expectStatic(*this, "experts-per-token dimension", k)) ||
       failed(expectShape(*this, "experts", experts, {tokens, k}, "[T, k]")) ||
       failed(expectShape(*this, "weights", getWeights().getType(), {tokens, k},
                          "[T, k]")))
     return failure();
-  int64_t copies = mulDim(tokens, k);
-  if (failed(expectShape(*this, "rows", getRows().getType(), {copies, dim},
-                         "[T*k, D]")) ||
-      failed(expectSameElementType(*this, "rows", getRows().getType(),
-                                   "input", input)) ||
-      failed(expectShape(*this, "row weights", getRowWeights().getType(),
-                         {copies}, "[T*k]")) ||
-      failed(expectShape(*this, "permutation", getPermutation().getType(),
-                         {copies}, "[T*k]")))
-    return failure();
-  return expectShape(*this, "expert offsets", getExpertOffsets().getType(),
-                     {numExperts + 1}, "num_experts + 1");
+  return verifyInferredResults(*this, {{"rows", "[T*k, D]"},
+                                       {"row weights", "[T*k]"},
+                                       {"permutation", "[T*k]"},
+                                       {"expert offsets", "num_experts + 1"}});
 }
 
 LogicalResult MoeCombineOp::verify() {

@@ -30,6 +30,16 @@ def V4_F8Tensor : RankedTensorOf<[F8E4M3FN]>;
 def V4_F4Tensor : RankedTensorOf<[F4E2M1FN]>;
 def V4_ScaleTensor : RankedTensorOf<[F8E8M0FNU]>;
 
+// Result types that follow from the operands and attributes: the op's
+// builders take no result types and the verifier checks them against
+// `inferReturnTypes` (see areCompatibleResultTypes for what agrees).
+def V4_InferResultTypes : InferTypeOpAdaptorBase<[{
+  static bool isCompatibleReturnTypes(::mlir::TypeRange inferred,
+                                      ::mlir::TypeRange actual) {
+    return ::sieve::v4::areCompatibleResultTypes(inferred, actual);
+  }
+}]>;
+
 class V4_PureOp<string mnemonic, list<Trait> traits = []>
     : V4_Op<mnemonic, !listconcat(traits, [Pure])> {
   let hasVerifier = 1;
@@ -345,7 +355,7 @@ def V4_GroupedLinearOp : V4_PureOp<"grouped_linear"> {
 
 let opDocGroup = V4_HCGroup in {
 
-def V4_HcPreOp : V4_PureOp<"hc_pre"> {
+def V4_HcPreOp : V4_PureOp<"hc_pre", [V4_InferResultTypes]> {
   let summary = "hyper-connection pre-mix with Sinkhorn-normalized combine";
   let description = [{
     For `n` residual streams `streams [..., n, D]` and parameters
@@ -398,7 +408,7 @@ def V4_HcPostOp : V4_PureOp<"hc_post", [AllTypesMatch<["streams", "result"]>]> {
   }];
 }
 
-def V4_HcHeadOp : V4_PureOp<"hc_head"> {
+def V4_HcHeadOp : V4_PureOp<"hc_head", [V4_InferResultTypes]> {
   let summary = "final hyper-connection merge (model and MTP head)";
   let description = [{
     `m = (X fn^T) * rsqrt(mean(X^2) + norm_eps)`, `w_i = sigmoid(m_i *
@@ -430,7 +440,8 @@ def V4_HcHeadOp : V4_PureOp<"hc_head"> {
 let opDocGroup = V4_CacheGroup in {
 
 def V4_CompressOp : V4_PureOp<"compress", [AllTypesMatch<["kv", "score"]>,
-                                            AllTypesMatch<["state", "new_state"]>]> {
+                                            AllTypesMatch<["state", "new_state"]>,
+                                            V4_InferResultTypes]> {
   let summary = "token compressor: softmax-gated pooling of groups of tokens";
   let description = [{
     Feeds tokens `start_pos ..< start_pos + S` through the compressor of
@@ -487,7 +498,7 @@ def V4_CacheInitOp : V4_Op<"cache_init"> {
   let assemblyFormat = "attr-dict `:` type($cache)";
 }
 
-def V4_CacheReadOp : V4_PureOp<"cache_read"> {
+def V4_CacheReadOp : V4_PureOp<"cache_read", [V4_InferResultTypes]> {
   let summary = "the contents of a cache as a tensor";
   let description = [{
     Returns the values the cache holds (its contents type): `[B, rows, dim]`
@@ -642,7 +653,7 @@ def V4_IndexerScoreOp : V4_PureOp<"indexer_score"> {
   }];
 }
 
-def V4_TopkOp : V4_PureOp<"topk"> {
+def V4_TopkOp : V4_PureOp<"topk", [V4_InferResultTypes]> {
   let summary = "causal top-k selection of compressed entries, -1 padded";
   let description = [{
     For query row `s` at position `i = start_pos + s`, the candidates are
@@ -750,7 +761,7 @@ def V4_HcaAttentionOp : V4_PureOp<"hca_attention",
 
 let opDocGroup = V4_MoEGroup in {
 
-def V4_MoeRouteOp : V4_PureOp<"moe_route"> {
+def V4_MoeRouteOp : V4_PureOp<"moe_route", [V4_InferResultTypes]> {
   let summary = "sqrt-softplus score routing with a selection bias";
   let description = [{
     `s = sqrt(softplus(logits))` (softplus threshold 20), experts =
@@ -774,7 +785,7 @@ def V4_MoeRouteOp : V4_PureOp<"moe_route"> {
   }];
 }
 
-def V4_MoeHashRouteOp : V4_PureOp<"moe_hash_route"> {
+def V4_MoeHashRouteOp : V4_PureOp<"moe_hash_route", [V4_InferResultTypes]> {
   let summary = "hash routing by token id (tid2eid table)";
   let description = [{
     Experts are `table[token]` (`table [V, k]` i32, `tokens [T]` i32; no
@@ -801,7 +812,7 @@ def V4_MoeHashRouteOp : V4_PureOp<"moe_hash_route"> {
   }];
 }
 
-def V4_MoeDispatchOp : V4_PureOp<"moe_dispatch"> {
+def V4_MoeDispatchOp : V4_PureOp<"moe_dispatch", [V4_InferResultTypes]> {
   let summary = "sort token copies by expert for grouped GEMMs";
   let description = [{
     Makes `k` copies of each row of `input [T, D]` and orders them by expert

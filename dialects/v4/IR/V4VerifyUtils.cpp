@@ -2,6 +2,7 @@
 
 #include "V4VerifyUtils.h"
 
+#include "v4/IR/V4Ops.h"
 #include "v4/IR/V4Types.h"
 
 #include "llvm/ADT/APFloat.h"
@@ -129,6 +130,51 @@ LogicalResult verifyRatio(Operation *op, int64_t ratio) {
   return op->emitOpError() << "expects ratio 4 (CSA) or a power of two in "
                               "[8, 128] (HCA), got "
                            << ratio;
+}
+
+} // namespace sieve::v4::detail
+
+bool sieve::v4::areCompatibleResultTypes(TypeRange inferred, TypeRange actual) {
+  if (inferred.size() != actual.size())
+    return false;
+  for (auto [want, have] : llvm::zip_equal(inferred, actual)) {
+    if (want == have)
+      continue;
+    auto wantTensor = dyn_cast<RankedTensorType>(want);
+    auto haveTensor = dyn_cast<RankedTensorType>(have);
+    if (!wantTensor || !haveTensor ||
+        wantTensor.getElementType() != haveTensor.getElementType() ||
+        wantTensor.getRank() != haveTensor.getRank() ||
+        !detail::shapesMatch(wantTensor.getShape(), haveTensor.getShape()))
+      return false;
+  }
+  return true;
+}
+
+namespace sieve::v4::detail {
+
+LogicalResult expectInferredResults(Operation *op, TypeRange inferred,
+                                    ArrayRef<ResultDescription> results) {
+  assert(results.size() == op->getNumResults() &&
+         inferred.size() == op->getNumResults() && "one description per result");
+  for (auto [want, have, description] :
+       llvm::zip_equal(inferred, op->getResultTypes(), results)) {
+    if (areCompatibleResultTypes(want, have))
+      continue;
+    auto wantTensor = dyn_cast<RankedTensorType>(want);
+    auto haveTensor = dyn_cast<RankedTensorType>(have);
+    if (!wantTensor || !haveTensor)
+      return op->emitOpError() << "expects " << description.name << " of type "
+                               << want << ", got " << have;
+    if (wantTensor.getElementType() != haveTensor.getElementType())
+      return op->emitOpError()
+             << "expects " << description.name << " of element type "
+             << wantTensor.getElementType() << ", got "
+             << haveTensor.getElementType();
+    return expectShape(op, description.name, haveTensor, wantTensor.getShape(),
+                       description.layout);
+  }
+  return success();
 }
 
 } // namespace sieve::v4::detail

@@ -9,9 +9,12 @@
 #define SIEVE_V4_IR_V4VERIFYUTILS_H
 
 #include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Operation.h"
+#include "mlir/IR/TypeRange.h"
 #include "llvm/ADT/SmallVector.h"
 
+#include <optional>
 #include <string>
 
 namespace sieve::v4::detail {
@@ -64,6 +67,44 @@ mlir::LogicalResult verifyPositive(mlir::Operation *op, llvm::StringRef name,
 
 /// Compression ratio attribute: 4 or a power of two in [8, 128].
 mlir::LogicalResult verifyRatio(mlir::Operation *op, int64_t ratio);
+
+//===----------------------------------------------------------------------===//
+// Result type inference
+//===----------------------------------------------------------------------===//
+
+/// The name and layout a result is reported by ("result", "[B, S, k]").
+struct ResultDescription {
+  llvm::StringRef name;
+  llvm::StringRef layout;
+};
+
+/// One "expects <name> ..." diagnostic for the first result that disagrees
+/// with `inferred` (element type, then shape, as `expectShape`).
+mlir::LogicalResult
+expectInferredResults(mlir::Operation *op, mlir::TypeRange inferred,
+                      llvm::ArrayRef<ResultDescription> results);
+
+/// Checks `op`'s results against its own `inferReturnTypes`. Run from
+/// `verify()` once the operands are known to be well formed, so a wrong
+/// result type is reported by name and layout; the interface's own check
+/// (which runs later) then always agrees.
+template <typename OpTy>
+mlir::LogicalResult
+verifyInferredResults(OpTy op, llvm::ArrayRef<ResultDescription> results) {
+  llvm::SmallVector<mlir::Type> inferred;
+  if (failed(OpTy::inferReturnTypes(op.getContext(), op.getLoc(),
+                                    typename OpTy::Adaptor(op), inferred)))
+    return mlir::failure();
+  return expectInferredResults(op, inferred, results);
+}
+
+/// The error of a failed inference, worded as `emitOpError` would.
+template <typename OpTy>
+mlir::LogicalResult inferenceError(std::optional<mlir::Location> location,
+                                   const llvm::Twine &message) {
+  return mlir::emitOptionalError(location, "'", OpTy::getOperationName(),
+                                 "' op ", message);
+}
 
 } // namespace sieve::v4::detail
 

@@ -621,7 +621,7 @@ func.func @hc_scale(%h: tensor<1x4x64xbf16>, %fn: tensor<24x256xf32>, %b: tensor
 
 // The pre-mixed output is one stream wide.
 func.func @hc_output(%h: tensor<1x4x64xbf16>, %fn: tensor<24x256xf32>, %b: tensor<24xf32>, %s: tensor<3xf32>) {
-  // expected-error @+1 {{expects output of shape 1x64, got 1x256}}
+  // expected-error @+1 {{expects output of shape 1x64 ([..., D]), got 1x256}}
   %a, %p, %c = v4.hc_pre %h, %fn, %b, %s iters 20 eps 1.0e-6 norm_eps 1.0e-6
       : (tensor<1x4x64xbf16>, tensor<24x256xf32>, tensor<24xf32>, tensor<3xf32>) -> (tensor<1x256xbf16>, tensor<1x4xf32>, tensor<1x4x4xf32>)
   return
@@ -631,7 +631,7 @@ func.func @hc_output(%h: tensor<1x4x64xbf16>, %fn: tensor<24x256xf32>, %b: tenso
 
 // post has one weight per stream.
 func.func @hc_post_result(%h: tensor<1x4x64xbf16>, %fn: tensor<24x256xf32>, %b: tensor<24xf32>, %s: tensor<3xf32>) {
-  // expected-error @+1 {{expects post of shape 1x4, got 1x8}}
+  // expected-error @+1 {{expects post of shape 1x4 ([..., n]), got 1x8}}
   %a, %p, %c = v4.hc_pre %h, %fn, %b, %s iters 20 eps 1.0e-6 norm_eps 1.0e-6
       : (tensor<1x4x64xbf16>, tensor<24x256xf32>, tensor<24xf32>, tensor<3xf32>) -> (tensor<1x64xbf16>, tensor<1x8xf32>, tensor<1x4x4xf32>)
   return
@@ -641,7 +641,7 @@ func.func @hc_post_result(%h: tensor<1x4x64xbf16>, %fn: tensor<24x256xf32>, %b: 
 
 // comb is n x n per token.
 func.func @hc_comb_result(%h: tensor<1x4x64xbf16>, %fn: tensor<24x256xf32>, %b: tensor<24xf32>, %s: tensor<3xf32>) {
-  // expected-error @+1 {{expects comb of shape 1x4x4, got 1x16}}
+  // expected-error @+1 {{expects comb of shape 1x4x4 ([..., n, n]), got 1x16}}
   %a, %p, %c = v4.hc_pre %h, %fn, %b, %s iters 20 eps 1.0e-6 norm_eps 1.0e-6
       : (tensor<1x4x64xbf16>, tensor<24x256xf32>, tensor<24xf32>, tensor<3xf32>) -> (tensor<1x64xbf16>, tensor<1x4xf32>, tensor<1x16xf32>)
   return
@@ -698,7 +698,7 @@ func.func @hc_head_scale(%h: tensor<1x4x64xbf16>, %fn: tensor<4x256xf32>, %b: te
 
 // hc_head returns one stream.
 func.func @hc_head_result(%h: tensor<1x4x64xbf16>, %fn: tensor<4x256xf32>, %b: tensor<4xf32>, %s: tensor<1xf32>) {
-  // expected-error @+1 {{expects result of shape 1x64, got 1x4x64}}
+  // expected-error @+1 {{expects result of shape 1x64 ([..., D]), got 1x4x64}}
   %y = v4.hc_head %h, %fn, %b, %s eps 1.0e-6 norm_eps 1.0e-6
       : (tensor<1x4x64xbf16>, tensor<4x256xf32>, tensor<4xf32>, tensor<1xf32>) -> tensor<1x4x64xbf16>
   return
@@ -1264,7 +1264,7 @@ func.func @dispatch_experts_shape(%x: tensor<3x16xbf16>, %e: tensor<4x2xi32>, %w
 
 // Dispatched rows are copies of the input rows, in its element type.
 func.func @dispatch_rows_dtype(%x: tensor<3x16xbf16>, %e: tensor<3x2xi32>, %w: tensor<3x2xf32>) {
-  // expected-error @+1 {{expects rows of element type 'bf16' (the input's), got 'f32'}}
+  // expected-error @+1 {{expects rows of element type 'bf16', got 'f32'}}
   %r, %rw, %p, %o = v4.moe_dispatch %x, %e, %w num_experts 8
       : (tensor<3x16xbf16>, tensor<3x2xi32>, tensor<3x2xf32>) -> (tensor<6x16xf32>, tensor<6xf32>, tensor<6xi32>, tensor<9xi32>)
   return
@@ -1475,5 +1475,36 @@ func.func @window_indices_rows(%p: index) {
   %c3 = arith.constant 3 : index
   // expected-error @+1 {{expects rows (3) to match the query dimension of the result (4)}}
   %i = v4.window_indices %p rows %c3 window 128 layout chunk : tensor<1x4x128xi32>
+  return
+}
+
+// -----
+
+// The result types follow from the operands: an expert count whose offsets
+// tensor (num_experts + 1) would not exist is rejected by the inference.
+func.func @dispatch_experts_overflow(%x: tensor<3x16xbf16>, %e: tensor<3x2xi32>, %w: tensor<3x2xf32>) {
+  // expected-error @+1 {{expects num_experts in [1, 2^63 - 2], got 9223372036854775807}}
+  %r, %rw, %p, %o = v4.moe_dispatch %x, %e, %w num_experts 9223372036854775807
+      : (tensor<3x16xbf16>, tensor<3x2xi32>, tensor<3x2xf32>) -> (tensor<6x16xbf16>, tensor<6xf32>, tensor<6xi32>, tensor<9xi32>)
+  return
+}
+
+// -----
+
+// T*k copies that do not fit in 64 bits.
+func.func @dispatch_copies_overflow(%x: tensor<4611686018427387904x16xbf16>, %e: tensor<4611686018427387904x4xi32>, %w: tensor<4611686018427387904x4xf32>) {
+  // expected-error @+1 {{expects T*k to fit in 64 bits, got 4611686018427387904*4}}
+  %r, %rw, %p, %o = v4.moe_dispatch %x, %e, %w num_experts 8
+      : (tensor<4611686018427387904x16xbf16>, tensor<4611686018427387904x4xi32>, tensor<4611686018427387904x4xf32>) -> (tensor<?x16xbf16>, tensor<?xf32>, tensor<?xi32>, tensor<9xi32>)
+  return
+}
+
+// -----
+
+// The pre-mixed output keeps the streams' element type.
+func.func @hc_output_element(%h: tensor<1x4x64xbf16>, %fn: tensor<24x256xf32>, %b: tensor<24xf32>, %s: tensor<3xf32>) {
+  // expected-error @+1 {{expects output of element type 'bf16', got 'f32'}}
+  %a, %p, %c = v4.hc_pre %h, %fn, %b, %s iters 20 eps 1.0e-6 norm_eps 1.0e-6
+      : (tensor<1x4x64xbf16>, tensor<24x256xf32>, tensor<24xf32>, tensor<3xf32>) -> (tensor<1x64xf32>, tensor<1x4xf32>, tensor<1x4x4xf32>)
   return
 }

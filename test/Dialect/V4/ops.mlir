@@ -403,3 +403,18 @@ func.func @fp8_caches(%w: !v4.window<batch = 1, rows = 128, dim = 512, element =
   return %rows, %k1, %keys : tensor<1x128x512xbf16>, !v4.indexer_keys<batch = 1, capacity = 1024, dim = 128, element = f4E2M1FN>,
                              tensor<1x1024x128xbf16>
 }
+
+// -----
+
+// Inferred result types: a result may be written more or less static than
+// the operands imply (here a static S is written dynamic and vice versa).
+// CHECK-LABEL: func @inferred_results_refined
+// CHECK: v4.topk %{{.*}} at %{{.*}} k 8 ratio 4 : tensor<1x3x64xbf16> -> tensor<1x?x8xi32>
+// CHECK: v4.moe_route %{{.*}}, %{{.*}} k 2 route_scale 1.000000e+00 : tensor<?x8xf32>, tensor<8xf32> -> tensor<5x2xf32>, tensor<5x2xi32>
+func.func @inferred_results_refined(%s: tensor<1x3x64xbf16>, %pos: index,
+                                    %l: tensor<?x8xf32>, %b: tensor<8xf32>)
+    -> (tensor<1x?x8xi32>, tensor<5x2xf32>, tensor<5x2xi32>) {
+  %0 = v4.topk %s at %pos k 8 ratio 4 : tensor<1x3x64xbf16> -> tensor<1x?x8xi32>
+  %w, %e = v4.moe_route %l, %b k 2 route_scale 1.0 : tensor<?x8xf32>, tensor<8xf32> -> tensor<5x2xf32>, tensor<5x2xi32>
+  return %0, %w, %e : tensor<1x?x8xi32>, tensor<5x2xf32>, tensor<5x2xi32>
+}
