@@ -515,7 +515,6 @@ public:
     // Raw window (7.3). A prefill chunk attends the ring as it was before
     // the chunk followed by the chunk's own rows, so it may start anywhere
     // (chunked prefill); decode attends the ring after its one row went in.
-    auto window = cast<v4::WindowCacheType>(caches[0].getType());
     Value windowIndices, windowRows;
     auto indicesType = m.tensor({1, seqStatic, w}, m.i32);
     if (phase == Phase::Prefill) {
@@ -695,7 +694,7 @@ public:
   template <typename SubLayer>
   Value hyperConnected(Value streams, const io::HyperConnectionSchema &hc,
                        SubLayer &&subLayer) {
-    int64_t n = c.hcMult, mix = hc.mixDim;
+    int64_t mix = hc.mixDim;
     Value fn = param(hc.prefix + "_fn", {mix, c.hcDim()}, m.f32);
     Value base = param(hc.prefix + "_base", {mix}, m.f32);
     Value scale = param(hc.prefix + "_scale", {hc.scaleLen}, m.f32);

@@ -78,7 +78,9 @@ def V4_Dialect : Dialect {
   let useDefaultTypePrinterParser = 1;
   let hasConstantMaterializer = 1;
   // cache_read folds to `arith.constant` splats.
-  let dependentDialects = ["::mlir::arith::ArithDialect"];
+  // Result-shape reification builds arith and tensor.dim ops.
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::tensor::TensorDialect"];
   let extraClassDeclaration = [{
     void registerAttributes();
     void registerTypes();

@@ -6,6 +6,8 @@
 #include "v4/IR/V4Ops.h"
 #include "v4/IR/V4Types.h"
 
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
 using namespace mlir;
 using namespace sieve::v4;
 

@@ -40,6 +40,12 @@ def V4_InferResultTypes : InferTypeOpAdaptorBase<[{
   }
 }]>;
 
+// Result sizes in terms of the operands' (V4ReifyShapes.cpp), for the ops
+// with tensor results: what bufferization and tiling size outputs with.
+defvar V4_ReifyResultShapes =
+    DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
+                              ["reifyResultShapes"]>;
+
 class V4_PureOp<string mnemonic, list<Trait> traits = []>
     : V4_Op<mnemonic, !listconcat(traits, [Pure])> {
   let hasVerifier = 1;
@@ -51,7 +57,7 @@ class V4_PureOp<string mnemonic, list<Trait> traits = []>
 
 let opDocGroup = V4_QuantGroup in {
 
-def V4_QuantizeOp : V4_PureOp<"quantize"> {
+def V4_QuantizeOp : V4_PureOp<"quantize", [V4_ReifyResultShapes]> {
   let summary = "quantize to FP8/FP4 codes with power-of-two block scales";
   let description = [{
     Splits the last dimension into blocks of `block` (32, 64 or 128)
@@ -78,7 +84,7 @@ def V4_QuantizeOp : V4_PureOp<"quantize"> {
   }];
 }
 
-def V4_DequantizeOp : V4_PureOp<"dequantize"> {
+def V4_DequantizeOp : V4_PureOp<"dequantize", [V4_ReifyResultShapes]> {
   let summary = "multiply FP8/FP4 codes by their power-of-two block scales";
   let description = [{
     `result = codes * 2^(scale - 127)` per block of `block` values along the
@@ -106,7 +112,8 @@ def V4_DequantizeOp : V4_PureOp<"dequantize"> {
 }
 
 def V4_SimulateQuantOp : V4_PureOp<"simulate_quant",
-    [AllTypesMatch<["input", "result"]>]> {
+    [V4_ReifyResultShapes,
+    AllTypesMatch<["input", "result"]>]> {
   let summary = "quantize-dequantize in place (FP8sim64, FP4sim32)";
   let description = [{
     `result = T(q * s)` where `q, s` are what `v4.quantize` with the same
@@ -140,7 +147,7 @@ def V4_SimulateQuantOp : V4_PureOp<"simulate_quant",
   let hasFolder = 1;
 }
 
-def V4_Fp8MatmulOp : V4_PureOp<"fp8_matmul"> {
+def V4_Fp8MatmulOp : V4_PureOp<"fp8_matmul", [V4_ReifyResultShapes]> {
   let summary = "block-scaled FP8 GEMM (E4M3 weights, E8M0 block scales)";
   let description = [{
     `C[m, n] = sum_kb (sum_{k in kb} A[m, k] * W[n, k]) * sA[m, kb] *
@@ -176,7 +183,7 @@ def V4_Fp8MatmulOp : V4_PureOp<"fp8_matmul"> {
   }];
 }
 
-def V4_Mxfp4MatmulOp : V4_PureOp<"mxfp4_matmul"> {
+def V4_Mxfp4MatmulOp : V4_PureOp<"mxfp4_matmul", [V4_ReifyResultShapes]> {
   let summary = "FP8-activation x MXFP4-weight GEMM";
   let description = [{
     `C[m, n] = sum_k32 (sum_{k in k32} A[m, k] * W[n, k]) *
@@ -219,7 +226,8 @@ def V4_Mxfp4MatmulOp : V4_PureOp<"mxfp4_matmul"> {
 
 let opDocGroup = V4_LayerGroup in {
 
-def V4_RmsNormOp : V4_PureOp<"rms_norm", [AllTypesMatch<["input", "result"]>]> {
+def V4_RmsNormOp : V4_PureOp<"rms_norm", [V4_ReifyResultShapes,
+    AllTypesMatch<["input", "result"]>]> {
   let summary = "RMSNorm over the last dimension";
   let description = [{
     `result = T(w * (x * rsqrt(mean(x^2) + eps)))` with fp32 internals and
@@ -250,7 +258,8 @@ def V4_RmsNormOp : V4_PureOp<"rms_norm", [AllTypesMatch<["input", "result"]>]> {
   }];
 }
 
-def V4_RopeOp : V4_PureOp<"rope", [AllTypesMatch<["input", "result"]>]> {
+def V4_RopeOp : V4_PureOp<"rope", [V4_ReifyResultShapes,
+    AllTypesMatch<["input", "result"]>]> {
   let summary = "interleaved partial rotary embedding (or its inverse)";
   let description = [{
     Rotates the last `params.rope_dim` values of the last dimension as
@@ -281,7 +290,8 @@ def V4_RopeOp : V4_PureOp<"rope", [AllTypesMatch<["input", "result"]>]> {
   let hasFolder = 1;
 }
 
-def V4_HadamardOp : V4_PureOp<"hadamard", [SameOperandsAndResultType]> {
+def V4_HadamardOp : V4_PureOp<"hadamard", [V4_ReifyResultShapes,
+    SameOperandsAndResultType]> {
   let summary = "normalized Walsh-Hadamard transform over the last dimension";
   let description = [{
     `result = T((H_n x) / sqrt(n))` with `H_n` the natural-order (Sylvester)
@@ -301,7 +311,8 @@ def V4_HadamardOp : V4_PureOp<"hadamard", [SameOperandsAndResultType]> {
   let assemblyFormat = "$input attr-dict `:` type($input)";
 }
 
-def V4_SwigluOp : V4_PureOp<"swiglu", [AllTypesMatch<["gate", "up"]>]> {
+def V4_SwigluOp : V4_PureOp<"swiglu", [V4_ReifyResultShapes,
+    AllTypesMatch<["gate", "up"]>]> {
   let summary = "clamped SwiGLU with optional per-row routing weight";
   let description = [{
     In fp32: `g = min(gate, limit)` (one-sided), `u = clamp(up, -limit,
@@ -323,7 +334,7 @@ def V4_SwigluOp : V4_PureOp<"swiglu", [AllTypesMatch<["gate", "up"]>]> {
   }];
 }
 
-def V4_GroupedLinearOp : V4_PureOp<"grouped_linear"> {
+def V4_GroupedLinearOp : V4_PureOp<"grouped_linear", [V4_ReifyResultShapes]> {
   let summary = "grouped low-rank output projection (wo_a)";
   let description = [{
     Splits the `H` heads of `input [..., H, D]` into `groups` contiguous
@@ -355,7 +366,8 @@ def V4_GroupedLinearOp : V4_PureOp<"grouped_linear"> {
 
 let opDocGroup = V4_HCGroup in {
 
-def V4_HcPreOp : V4_PureOp<"hc_pre", [V4_InferResultTypes]> {
+def V4_HcPreOp : V4_PureOp<"hc_pre", [V4_ReifyResultShapes,
+    V4_InferResultTypes]> {
   let summary = "hyper-connection pre-mix with Sinkhorn-normalized combine";
   let description = [{
     For `n` residual streams `streams [..., n, D]` and parameters
@@ -386,7 +398,8 @@ def V4_HcPreOp : V4_PureOp<"hc_pre", [V4_InferResultTypes]> {
   }];
 }
 
-def V4_HcPostOp : V4_PureOp<"hc_post", [AllTypesMatch<["streams", "result"]>]> {
+def V4_HcPostOp : V4_PureOp<"hc_post", [V4_ReifyResultShapes,
+    AllTypesMatch<["streams", "result"]>]> {
   let summary = "hyper-connection post-mix";
   let description = [{
     `result[..., j, :] = T(post_j * input + sum_i comb[i, j] * streams_i)`
@@ -408,7 +421,8 @@ def V4_HcPostOp : V4_PureOp<"hc_post", [AllTypesMatch<["streams", "result"]>]> {
   }];
 }
 
-def V4_HcHeadOp : V4_PureOp<"hc_head", [V4_InferResultTypes]> {
+def V4_HcHeadOp : V4_PureOp<"hc_head", [V4_ReifyResultShapes,
+    V4_InferResultTypes]> {
   let summary = "final hyper-connection merge (model and MTP head)";
   let description = [{
     `m = (X fn^T) * rsqrt(mean(X^2) + norm_eps)`, `w_i = sigmoid(m_i *
@@ -439,7 +453,8 @@ def V4_HcHeadOp : V4_PureOp<"hc_head", [V4_InferResultTypes]> {
 
 let opDocGroup = V4_CacheGroup in {
 
-def V4_CompressOp : V4_PureOp<"compress", [AllTypesMatch<["kv", "score"]>,
+def V4_CompressOp : V4_PureOp<"compress", [V4_ReifyResultShapes,
+    AllTypesMatch<["kv", "score"]>,
                                             AllTypesMatch<["state", "new_state"]>,
                                             V4_InferResultTypes]> {
   let summary = "token compressor: softmax-gated pooling of groups of tokens";
@@ -498,7 +513,8 @@ def V4_CacheInitOp : V4_Op<"cache_init"> {
   let assemblyFormat = "attr-dict `:` type($cache)";
 }
 
-def V4_CacheReadOp : V4_PureOp<"cache_read", [V4_InferResultTypes]> {
+def V4_CacheReadOp : V4_PureOp<"cache_read", [V4_ReifyResultShapes,
+    V4_InferResultTypes]> {
   let summary = "the contents of a cache as a tensor";
   let description = [{
     Returns the values the cache holds (its contents type): `[B, rows, dim]`
@@ -578,7 +594,7 @@ def V4_CompressedAppendOp : V4_PureOp<"compressed_append",
   let hasFolder = 1;
 }
 
-def V4_WindowIndicesOp : V4_PureOp<"window_indices"> {
+def V4_WindowIndicesOp : V4_PureOp<"window_indices", [V4_ReifyResultShapes]> {
   let summary = "sliding-window key indices with -1 padding";
   let description = [{
     For query row `s` at position `i = start_pos + s`, lists the keys at
@@ -625,7 +641,7 @@ def V4_WindowIndicesOp : V4_PureOp<"window_indices"> {
 
 let opDocGroup = V4_AttentionGroup in {
 
-def V4_IndexerScoreOp : V4_PureOp<"indexer_score"> {
+def V4_IndexerScoreOp : V4_PureOp<"indexer_score", [V4_ReifyResultShapes]> {
   let summary = "lightning-indexer scores of the cached compressed keys";
   let description = [{
     `scores[b, s, c] = sum_h weights[b, s, h] * relu(queries[b, s, h, :] .
@@ -653,7 +669,8 @@ def V4_IndexerScoreOp : V4_PureOp<"indexer_score"> {
   }];
 }
 
-def V4_TopkOp : V4_PureOp<"topk", [V4_InferResultTypes]> {
+def V4_TopkOp : V4_PureOp<"topk", [V4_ReifyResultShapes,
+    V4_InferResultTypes]> {
   let summary = "causal top-k selection of compressed entries, -1 padded";
   let description = [{
     For query row `s` at position `i = start_pos + s`, the candidates are
@@ -680,7 +697,8 @@ def V4_TopkOp : V4_PureOp<"topk", [V4_InferResultTypes]> {
 }
 
 def V4_SparseAttentionOp : V4_PureOp<"sparse_attention",
-    [AllTypesMatch<["query", "result"]>, AttrSizedOperandSegments]> {
+    [V4_ReifyResultShapes,
+    AllTypesMatch<["query", "result"]>, AttrSizedOperandSegments]> {
   let summary = "gather attention over window rows and selected compressed entries";
   let description = [{
     For each query `q [B, S, H, D]` row and head, attends two KV sources
@@ -722,7 +740,8 @@ def V4_SparseAttentionOp : V4_PureOp<"sparse_attention",
 }
 
 def V4_HcaAttentionOp : V4_PureOp<"hca_attention",
-    [AllTypesMatch<["query", "result"]>]> {
+    [V4_ReifyResultShapes,
+    AllTypesMatch<["query", "result"]>]> {
   let summary = "attention over the window plus every visible compressed entry";
   let description = [{
     Heavily compressed attention (section 7.6): one softmax with sink, as in
@@ -761,7 +780,8 @@ def V4_HcaAttentionOp : V4_PureOp<"hca_attention",
 
 let opDocGroup = V4_MoEGroup in {
 
-def V4_MoeRouteOp : V4_PureOp<"moe_route", [V4_InferResultTypes]> {
+def V4_MoeRouteOp : V4_PureOp<"moe_route", [V4_ReifyResultShapes,
+    V4_InferResultTypes]> {
   let summary = "sqrt-softplus score routing with a selection bias";
   let description = [{
     `s = sqrt(softplus(logits))` (softplus threshold 20), experts =
@@ -785,7 +805,8 @@ def V4_MoeRouteOp : V4_PureOp<"moe_route", [V4_InferResultTypes]> {
   }];
 }
 
-def V4_MoeHashRouteOp : V4_PureOp<"moe_hash_route", [V4_InferResultTypes]> {
+def V4_MoeHashRouteOp : V4_PureOp<"moe_hash_route", [V4_ReifyResultShapes,
+    V4_InferResultTypes]> {
   let summary = "hash routing by token id (tid2eid table)";
   let description = [{
     Experts are `table[token]` (`table [V, k]` i32, `tokens [T]` i32; no
@@ -812,7 +833,8 @@ def V4_MoeHashRouteOp : V4_PureOp<"moe_hash_route", [V4_InferResultTypes]> {
   }];
 }
 
-def V4_MoeDispatchOp : V4_PureOp<"moe_dispatch", [V4_InferResultTypes]> {
+def V4_MoeDispatchOp : V4_PureOp<"moe_dispatch", [V4_ReifyResultShapes,
+    V4_InferResultTypes]> {
   let summary = "sort token copies by expert for grouped GEMMs";
   let description = [{
     Makes `k` copies of each row of `input [T, D]` and orders them by expert
@@ -838,7 +860,7 @@ def V4_MoeDispatchOp : V4_PureOp<"moe_dispatch", [V4_InferResultTypes]> {
   }];
 }
 
-def V4_MoeCombineOp : V4_PureOp<"moe_combine"> {
+def V4_MoeCombineOp : V4_PureOp<"moe_combine", [V4_ReifyResultShapes]> {
   let summary = "sum expert outputs back per token, then the shared expert";
   let description = [{
     `y[t] = sum of rows[r]` over the sorted rows with `permutation[r] / k ==
