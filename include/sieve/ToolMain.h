@@ -5,15 +5,30 @@
 // line naming itself and exits with code 1, like every other failure on bad
 // input (docs/cli.md, exit codes).
 //
+// LLVM 22's MLIR also crashes on some malformed input it does not own the
+// fix for (docs/robustness.md, "Upstream crashes"); runContainingCrashes
+// turns such a crash into the same one-line error.
+//
 //===----------------------------------------------------------------------===//
 #ifndef SIEVE_TOOLMAIN_H
 #define SIEVE_TOOLMAIN_H
+
+#include "llvm/ADT/STLFunctionalExtras.h"
 
 namespace sieve {
 
 /// Installs LLVM's out-of-memory and fatal-error handlers for `toolName` (a
 /// string literal: it is kept). Call once, first thing in main.
 void installToolErrorHandlers(const char *toolName);
+
+/// Runs `body` (the tool's work) so that a crash on this thread ends the
+/// process with "<toolName>: error: ..." and exit code 1 instead of a signal
+/// and a stack dump, after the diagnostics already printed (which name the
+/// bad input when there are any). Library
+/// code that may crash in MLIR on bad input (sieve::compile parsing a graph)
+/// keeps that work on the calling thread while
+/// llvm::CrashRecoveryContext::GetCurrent() is set.
+int runContainingCrashes(const char *toolName, llvm::function_ref<int()> body);
 
 } // namespace sieve
 

@@ -23,6 +23,7 @@
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/CrashRecoveryContext.h"
 #include "llvm/Support/ToolOutputFile.h"
 
 #include <cmath>
@@ -222,8 +223,15 @@ LogicalResult Driver::readInput(Input &input) {
   } else {
     llvm::SourceMgr sourceMgr;
     sourceMgr.AddNewSourceBuffer(std::move(buffer), llvm::SMLoc());
-    // Parsing verifies the graph; errors carry the op locations.
+    // Parsing verifies the graph; errors carry the op locations. A host that
+    // contains MLIR's crashes on malformed input (sieve::runContainingCrashes)
+    // needs them on its thread, so verification then runs sequentially.
+    bool threaded = context.isMultithreadingEnabled();
+    if (threaded && llvm::CrashRecoveryContext::GetCurrent())
+      context.disableMultithreading();
     input.module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+    if (threaded && !context.isMultithreadingEnabled())
+      context.enableMultithreading();
   }
   return success(static_cast<bool>(input.module));
 }

@@ -2,7 +2,9 @@
 
 #include "sieve/ToolMain.h"
 
+#include "llvm/Support/CrashRecoveryContext.h"
 #include "llvm/Support/ErrorHandling.h"
+#include "llvm/Support/Signals.h"
 
 #include <cstdio>
 #include <cstdlib>
@@ -29,4 +31,25 @@ void sieve::installToolErrorHandlers(const char *toolName) {
   void *name = const_cast<char *>(toolName);
   llvm::install_bad_alloc_error_handler(reportOutOfMemory, name);
   llvm::install_fatal_error_handler(reportFatalError, name);
+}
+
+int sieve::runContainingCrashes(const char *toolName,
+                                llvm::function_ref<int()> body) {
+  llvm::CrashRecoveryContext::Enable();
+  llvm::CrashRecoveryContext context;
+  int status = 1;
+  if (context.RunSafely([&] { status = body(); }))
+    return status;
+  // The crashed work's state is abandoned, not destroyed: exit at once,
+  // removing partial outputs (ToolOutputFile registers them for this).
+  llvm::sys::RunInterruptHandlers();
+  std::fflush(stdout);
+  std::fprintf(stderr,
+               "%s: error: crashed while processing the input; diagnostics "
+               "above name what is wrong with it. LLVM 22's MLIR crashes on "
+               "some malformed input (docs/robustness.md, \"Upstream "
+               "crashes\"); otherwise this is a Sieve bug: please report it "
+               "with the input\n",
+               toolName);
+  std::_Exit(1);
 }

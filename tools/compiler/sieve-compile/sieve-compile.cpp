@@ -148,7 +148,12 @@ int main(int argc, char **argv) {
   hooks.configurePassManager = [](mlir::PassManager &pm) {
     return mlir::applyPassManagerCLOptions(pm);
   };
-  if (mlir::failed(sieve::compile(context, options, out->os(), hooks, &timing)))
+  if (sieve::runContainingCrashes("sieve-compile", [&] {
+        return mlir::failed(
+                   sieve::compile(context, options, out->os(), hooks, &timing))
+                   ? 1
+                   : 0;
+      }))
     return 1;
   out->keep();
   if (layoutFile)

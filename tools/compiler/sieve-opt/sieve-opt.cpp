@@ -11,12 +11,18 @@
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
+#include "llvm/Support/InitLLVM.h"
 
 int main(int argc, char **argv) {
+  // Before runContainingCrashes, so that a contained crash is not also
+  // reported as a tool bug by LLVM's stack-trace handler.
+  llvm::InitLLVM initLLVM(argc, argv);
   sieve::installToolErrorHandlers("sieve-opt");
   mlir::DialectRegistry registry;
   sieve::registerSieveDialects(registry);
   sieve::registerSievePasses();
-  return mlir::asMainReturnCode(
-      mlir::MlirOptMain(argc, argv, "Sieve optimizer driver\n", registry));
+  return sieve::runContainingCrashes("sieve-opt", [&] {
+    return mlir::asMainReturnCode(
+        mlir::MlirOptMain(argc, argv, "Sieve optimizer driver\n", registry));
+  });
 }
