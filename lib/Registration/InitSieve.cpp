@@ -34,6 +34,8 @@
 #include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Tensor/Transforms/Passes.h"
+#include "mlir/Dialect/Transform/IR/TransformDialect.h"
+#include "mlir/Dialect/Transform/Transforms/Passes.h"
 #include "mlir/Dialect/UB/IR/UBOps.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/Vector/Transforms/Passes.h"
@@ -55,7 +57,8 @@ void sieve::registerSieveDialects(mlir::DialectRegistry &registry) {
                   mlir::math::MathDialect, mlir::memref::MemRefDialect,
                   mlir::NVVM::NVVMDialect, mlir::ROCDL::ROCDLDialect,
                   mlir::scf::SCFDialect, mlir::tensor::TensorDialect,
-                  mlir::ub::UBDialect, mlir::vector::VectorDialect>();
+                  mlir::transform::TransformDialect, mlir::ub::UBDialect,
+                  mlir::vector::VectorDialect>();
   // Interface models (bufferization, ConvertToLLVM, GPU targets) and the
   // LLVM IR translations gpu-module-to-binary needs.
   mlir::registerAllExtensions(registry);
@@ -82,5 +85,7 @@ void sieve::registerSievePasses() {
   mlir::memref::registerMemRefPasses();
   mlir::registerSCFPasses();
   mlir::tensor::registerTensorPasses();
+  // --transform-interpreter: the lit tests drive tiling of v4 ops with it.
+  mlir::transform::registerTransformPasses();
   mlir::vector::registerVectorPasses();
 }

@@ -84,6 +84,8 @@ def V4_Dialect : Dialect {
   let extraClassDeclaration = [{
     void registerAttributes();
     void registerTypes();
+    /// TilingInterface models of the row-wise ops (V4TilingInterface.cpp).
+    void registerTilingModels();
   }];
 }
 

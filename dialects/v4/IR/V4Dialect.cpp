@@ -20,6 +20,7 @@ void V4Dialect::initialize() {
 #define GET_OP_LIST
 #include "v4/IR/V4Ops.cpp.inc"
       >();
+  registerTilingModels();
 }
 
 // Folds only ever produce tensor constants (cache_read of a fresh cache).
