@@ -26,41 +26,25 @@ using namespace sieve::v4;
 namespace {
 
 /// How many leading dimensions of operand `index` follow the rows: all of
-/// them for operands shaped like the result, the operand's own rank for
-/// per-row operands (rope positions, swiglu routing weights), 0 for operands
-/// every row reads whole (the rms_norm weight).
+/// them for operands shaped like the result (every operand of hadamard,
+/// simulate_quant, quantize, dequantize, and swiglu, whose routing weights
+/// are one per row), the operand's own rank for RoPE positions (one per
+/// token, shared by the heads), 0 for an operand every row reads whole (the
+/// rms_norm weight).
 template <typename OpTy>
-int64_t rowDimsOfOperand(OpTy op, unsigned index, int64_t rows);
+int64_t rowDimsOfOperand(OpTy, unsigned, int64_t rows) {
+  return rows;
+}
 
 template <>
-int64_t rowDimsOfOperand(RmsNormOp op, unsigned index, int64_t rows) {
+int64_t rowDimsOfOperand(RmsNormOp, unsigned index, int64_t rows) {
   return index == 0 ? rows : 0;
 }
+
 template <>
 int64_t rowDimsOfOperand(RopeOp op, unsigned index, int64_t rows) {
   return index == 0 ? rows
                     : cast<RankedTensorType>(op.getPositions().getType()).getRank();
-}
-template <>
-int64_t rowDimsOfOperand(HadamardOp, unsigned, int64_t rows) {
-  return rows;
-}
-template <>
-int64_t rowDimsOfOperand(SimulateQuantOp, unsigned, int64_t rows) {
-  return rows;
-}
-template <>
-int64_t rowDimsOfOperand(QuantizeOp, unsigned, int64_t rows) {
-  return rows;
-}
-template <>
-int64_t rowDimsOfOperand(DequantizeOp, unsigned, int64_t rows) {
-  return rows;
-}
-template <>
-int64_t rowDimsOfOperand(SwigluOp, unsigned, int64_t rows) {
-  // gate and up are [..., F]; the routing weights [...] are one per row.
-  return rows;
 }
 
 /// The slice of `value` whose first `rowDims` dimensions are the tile's rows
