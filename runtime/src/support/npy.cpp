@@ -5,11 +5,32 @@
 #include "sieve/support/checked_math.h"
 #include "sieve/support/system.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 
 namespace sieve {
+namespace {
+
+// '<f4' values as bytes, independent of the host's byte order.
+void storeLittleEndianF32(float value, unsigned char *out) {
+  uint32_t bits;
+  std::memcpy(&bits, &value, 4);
+  for (int i = 0; i < 4; ++i)
+    out[i] = static_cast<unsigned char>(bits >> (8 * i));
+}
+
+float loadLittleEndianF32(const unsigned char *in) {
+  uint32_t bits = 0;
+  for (int i = 0; i < 4; ++i)
+    bits |= uint32_t(in[i]) << (8 * i);
+  float value;
+  std::memcpy(&value, &bits, 4);
+  return value;
+}
+
+} // namespace
 
 std::string npyHeader(const std::string &descr, const std::vector<int64_t> &shape) {
   // Python tuple syntax: a 1-tuple needs its trailing comma, "()" is a scalar.
@@ -36,13 +57,6 @@ std::string npyHeader(const std::string &descr, const std::vector<int64_t> &shap
 
 Status writeNpyF32(const std::string &path, const float *data,
                    const std::vector<int64_t> &shape) {
-  // '<f4' is little-endian; the bytes are written as they sit in memory.
-  const uint16_t probe = 1;
-  unsigned char lowByte;
-  std::memcpy(&lowByte, &probe, 1);
-  if (lowByte != 1)
-    return Status(StatusCode::kUnimplemented, path + ": .npy writing needs a little-endian host");
-
   size_t count = 1;
   for (int64_t d : shape) {
     if (d < 0)
@@ -58,8 +72,16 @@ Status writeNpyF32(const std::string &path, const float *data,
   if (!f)
     return ioError(path + ": cannot open for writing: " + std::strerror(errno));
   bool ok = std::fwrite(header.data(), 1, header.size(), f) == header.size();
-  if (ok && count > 0)
-    ok = std::fwrite(data, sizeof(float), count, f) == count;
+  // '<f4' is little-endian whatever the host's byte order.
+  std::vector<unsigned char> row;
+  constexpr size_t kChunk = 1 << 16;
+  for (size_t begin = 0; ok && begin < count; begin += kChunk) {
+    const size_t n = std::min(kChunk, count - begin);
+    row.resize(n * 4);
+    for (size_t i = 0; i < n; ++i)
+      storeLittleEndianF32(data[begin + i], &row[i * 4]);
+    ok = std::fwrite(row.data(), 1, row.size(), f) == row.size();
+  }
   const int err = errno;
   if (std::fclose(f) != 0)
     ok = false;
@@ -213,11 +235,6 @@ Expected<NpyArrayF32> parseNpyF32(std::string_view bytes, const std::string &sou
     return fail("dtype '" + descr + "' is not '<f4' (little-endian float32)");
   if (fortranOrder)
     return fail("Fortran-order arrays are not supported");
-  const uint16_t probe = 1;
-  unsigned char lowByte;
-  std::memcpy(&lowByte, &probe, 1);
-  if (lowByte != 1)
-    return Status(StatusCode::kUnimplemented, source + ": reading '<f4' needs a little-endian host");
   CheckedSize count(1);
   for (int64_t d : array.shape)
     count *= d;
@@ -228,8 +245,10 @@ Expected<NpyArrayF32> parseNpyF32(std::string_view bytes, const std::string &sou
                                                               : "more than 2^63") +
                 " data bytes but the file has " + std::to_string(available));
   array.data.resize(size_t(count.valueOr(0)));
-  if (!array.data.empty())
-    std::memcpy(array.data.data(), bytes.data() + prefix + headerLen, available);
+  const auto *payload =
+      reinterpret_cast<const unsigned char *>(bytes.data() + prefix + headerLen);
+  for (size_t i = 0; i < array.data.size(); ++i)
+    array.data[i] = loadLittleEndianF32(payload + i * 4);
   return array;
 }
 

@@ -66,6 +66,21 @@ TEST(Npy, WritesA2DFloatArrayThatParsesBack) {
   EXPECT_EQ(bytes.size(), 128u + values.size() * 4);
 }
 
+TEST(Npy, ValuesAreLittleEndianBytes) {
+  // '<f4' fixes the byte order: 1.5f is 0x3fc00000, low byte first.
+  const float value = 1.5f;
+  test::ScopedTempDir tmp("sieve-npy");
+  const std::string path = tmp.path() + "/one.npy";
+  ASSERT_TRUE(writeNpyF32(path, &value, {1}).isOk());
+  const std::string bytes = readFile(path);
+  ASSERT_GE(bytes.size(), 4u);
+  EXPECT_EQ(bytes.substr(bytes.size() - 4), std::string("\x00\x00\xc0\x3f", 4));
+  auto back = parseNpyF32(bytes, "one.npy");
+  ASSERT_TRUE(back.isOk()) << back.status().message();
+  ASSERT_EQ(back->data.size(), 1u);
+  EXPECT_EQ(back->data[0], 1.5f);
+}
+
 TEST(Npy, TupleSpellingForOneAndZeroDimensions) {
   EXPECT_NE(npyHeader("<f4", {7}).find("'shape': (7,), }"), std::string::npos);
   EXPECT_NE(npyHeader("<f4", {}).find("'shape': (), }"), std::string::npos);
