@@ -7,8 +7,12 @@
 // Each layer is its own private function per phase, so the schedule is
 // visible on the function attributes and passes can work layer by layer.
 //
-// Shapes: batch 1, sequence S dynamic in prefill and MTP (`?`), 1 in decode;
-// every model dimension static. Weights are `v4.param` ops; nothing is
+// Shapes `[B, S, ...]`: prefill and MTP take one sequence (B = 1) of a
+// run-time chunk length S; decode takes a run-time number B of sequences
+// (at most the caches' batch, `max_batch`) of one token each. Every model
+// dimension is static. Each batch row carries its start position and the
+// cache row (slot) its sequence lives in, so a runtime can batch any live
+// sequences in one decode call. Weights are `v4.param` ops; nothing is
 // loaded, so the graph's size does not depend on the model's.
 //
 //===----------------------------------------------------------------------===//
@@ -48,8 +52,6 @@ constexpr int64_t kFp8Block = 128;
 constexpr int64_t kKvSimBlock = 64;
 /// FP4 simulation block of indexer queries and keys (7.4, 7.5).
 constexpr int64_t kFp4Block = 32;
-/// Graphs run one sequence (batch row) per call.
-constexpr int64_t kBatch = 1;
 
 int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
@@ -73,7 +75,7 @@ const char *attentionName(io::AttentionKind kind) {
 }
 
 /// One cache value of a block: role ("window", ...) and type.
-struct CacheSlot {
+struct CacheValue {
   std::string role;
   Type type;
 };
@@ -123,7 +125,7 @@ unsupportedFeatures(const io::ModelConfig &c) {
 }
 
 //===----------------------------------------------------------------------===//
-// ModelBuilder: module-level state (types, cache slots, RoPE attributes)
+// ModelBuilder: module-level state (types, cache values, RoPE attributes)
 //===----------------------------------------------------------------------===//
 
 class ModelBuilder {
@@ -140,6 +142,7 @@ public:
     i32 = IntegerType::get(ctx, 32);
     i64 = IntegerType::get(ctx, 64);
     maxSeqLen = schema.maxSeqLen();
+    maxBatch = options.maxBatch > 0 ? options.maxBatch : c.maxBatchSize;
   }
 
   OwningOpRef<ModuleOp> build();
@@ -154,7 +157,9 @@ public:
   Location fileLoc;
   Type bf16, f32, f8, f4, e8m0, i32, i64;
   int64_t maxSeqLen;
-  std::vector<SmallVector<CacheSlot>> slots; // per block
+  /// Cache rows (slots): the most sequences one decode call can batch.
+  int64_t maxBatch;
+  std::vector<SmallVector<CacheValue>> blockCaches; // per block
   v4::RopeAttr ropeSliding, ropeCompressed;
 
   RankedTensorType tensor(ArrayRef<int64_t> shape, Type element) const {
@@ -186,12 +191,40 @@ private:
 // Emitter: the ops of one function
 //===----------------------------------------------------------------------===//
 
+/// How a function's tensors hold sequences: `[B, S, ...]`, batch row `b` is
+/// one sequence at start position `positions[b]` whose caches are cache row
+/// `slots[b]`.
+struct RowShape {
+  int64_t batchStatic; // 1 (prefill, MTP) or kDynamic (decode)
+  int64_t seqStatic;   // kDynamic (prefill, MTP) or 1 (decode)
+  Value batchLen;      // B as an index value when dynamic
+  Value seqLen;        // S as an index value when dynamic
+  Value positions;     // tensor<Bxi32>
+  Value slots;         // tensor<Bxi32>
+
+  /// The shape of a phase whose `tokens [B * S]` argument gives the dynamic
+  /// size.
+  static RowShape of(Phase phase, OpBuilder &b, Location loc, Value tokens,
+                     Value positions, Value slots) {
+    RowShape rows{1, 1, Value(), Value(), positions, slots};
+    Value count = tensor::DimOp::create(b, loc, tokens, 0);
+    if (phase == Phase::Prefill) {
+      rows.seqStatic = kDynamic;
+      rows.seqLen = count;
+    } else {
+      rows.batchStatic = kDynamic;
+      rows.batchLen = count;
+    }
+    return rows;
+  }
+};
+
 class Emitter {
 public:
   Emitter(const ModelBuilder &m, ImplicitLocOpBuilder &b, int64_t block,
-          Phase phase, Value seqLen, int64_t seqStatic)
-      : m(m), c(m.c), b(b), block(block), phase(phase), seqLen(seqLen),
-        seqStatic(seqStatic) {}
+          Phase phase, const RowShape &rows)
+      : m(m), c(m.c), b(b), block(block), phase(phase), rows(rows),
+        seqStatic(rows.seqStatic), batchStatic(rows.batchStatic) {}
 
   /// The schema of this function's block (only for per-block emitters).
   const io::BlockSchema &blockSchema() const { return m.schema.block(block); }
@@ -231,10 +264,14 @@ public:
     return tensor::ExpandShapeOp::create(
         b, m.tensor(shape, typeOf(v).getElementType()), v, groups, sizes);
   }
-  /// OpFoldResult of the sequence length.
+  /// OpFoldResults of the sequence length S and the batch B.
   OpFoldResult seq() {
-    return seqStatic == kDynamic ? OpFoldResult(seqLen)
+    return seqStatic == kDynamic ? OpFoldResult(rows.seqLen)
                                  : OpFoldResult(b.getIndexAttr(seqStatic));
+  }
+  OpFoldResult batch() {
+    return batchStatic == kDynamic ? OpFoldResult(rows.batchLen)
+                                   : OpFoldResult(b.getIndexAttr(batchStatic));
   }
 
   //--- Linear algebra --------------------------------------------------------//
@@ -350,22 +387,27 @@ public:
                                  roundEachStep);
   }
 
-  /// `[1, count]` i32 positions: `start + j` (stride 1) or, for compressed
-  /// entries of ratio `stride`, `(start / stride + j) * stride` (entry c
-  /// uses position c * r, section 6).
-  Value positions(Value start, OpFoldResult count, int64_t stride) {
+  /// `[B, count]` i32 positions of each row's tokens: `p + j` (stride 1)
+  /// or, for compressed entries of ratio `stride`, `(p / stride + j) *
+  /// stride` (entry c uses position c * r, section 6), `p` the row's start.
+  Value tokenPositions(OpFoldResult count, int64_t stride) {
     SmallVector<Value> dynamic;
+    if (batchStatic == kDynamic)
+      dynamic.push_back(rows.batchLen);
     int64_t countStatic = kDynamic;
     if (auto attr = dyn_cast<Attribute>(count))
       countStatic = cast<IntegerAttr>(attr).getInt();
     else
       dynamic.push_back(cast<Value>(count));
-    auto type = m.tensor({1, countStatic}, m.i32);
+    auto type = m.tensor({batchStatic, countStatic}, m.i32);
     Type i32 = m.i32;
+    Value starts = rows.positions;
     return tensor::GenerateOp::create(
         b, type, dynamic,
         [&](OpBuilder &nb, Location loc, ValueRange ivs) {
-          Value base = start;
+          Value start = tensor::ExtractOp::create(nb, loc, starts, ivs[0]);
+          Value base =
+              arith::IndexCastOp::create(nb, loc, nb.getIndexType(), start);
           if (stride != 1)
             base = arith::DivUIOp::create(
                 nb, loc, base, arith::ConstantIndexOp::create(nb, loc, stride));
@@ -414,23 +456,25 @@ public:
         .getResult(0);
   }
 
-  /// Token embedding `[1, S, dim]` of `tokens [S]` (tensor.gather of rows).
+  /// Token embedding `[B, S, dim]` of `tokens [B * S]` (tensor.gather of
+  /// rows; one of B and S is 1).
   Value embed(Value tokens) {
     Value table = param(m.schema.embedName(), {c.vocabSize, c.dim}, m.bf16);
-    Value ids = expand(tokens, {seqStatic, 1}, {{0, 1}},
-                       {seq(), b.getIndexAttr(1)});
+    int64_t count = typeOf(tokens).getDimSize(0);
+    Value ids = expand(tokens, {count, 1}, {{0, 1}},
+                       {sizesOf(tokens)[0], b.getIndexAttr(1)});
     RankedTensorType rowsType = tensor::GatherOp::inferResultType(
         typeOf(table), typeOf(ids), {0}, /*rankReduced=*/true);
-    Value rows = tensor::GatherOp::create(b, rowsType, table, ids,
-                                          ArrayRef<int64_t>{0});
-    return expand(rows, {1, seqStatic, c.dim}, {{0, 1}, {2}},
-                  {b.getIndexAttr(1), seq(), b.getIndexAttr(c.dim)});
+    Value embedded = tensor::GatherOp::create(b, rowsType, table, ids,
+                                              ArrayRef<int64_t>{0});
+    return expand(embedded, {batchStatic, seqStatic, c.dim}, {{0, 1}, {2}},
+                  {batch(), seq(), b.getIndexAttr(c.dim)});
   }
 
-  /// `x [1, S, dim]` broadcast to the `hc_mult` residual streams.
+  /// `x [B, S, dim]` broadcast to the `hc_mult` residual streams.
   Value broadcastStreams(Value x) {
-    SmallVector<int64_t> shape = {1, seqStatic, c.hcMult, c.dim};
-    SmallVector<OpFoldResult> sizes = {b.getIndexAttr(1), seq(),
+    SmallVector<int64_t> shape = {batchStatic, seqStatic, c.hcMult, c.dim};
+    SmallVector<OpFoldResult> sizes = {batch(), seq(),
                                        b.getIndexAttr(c.hcMult),
                                        b.getIndexAttr(c.dim)};
     Value init = tensor::EmptyOp::create(b, sizes, m.bf16);
@@ -438,7 +482,8 @@ public:
         ->getResult(0);
   }
 
-  /// Final merge, norm and logits of the last position (section 4 / 9).
+  /// Final merge, norm and logits `[B, vocab]` of each row's last position
+  /// (section 4 / 9).
   Value head(Value streams, const io::HyperConnectionSchema &hc,
              const std::string &normName) {
     int64_t n = hc.mixDim;
@@ -450,14 +495,15 @@ public:
     y = rmsNorm(y, normName);
     Value last = arith::SubIOp::create(b, seqValue(), index(1));
     Value row = tensor::ExtractSliceOp::create(
-        b, m.tensor({1, c.dim}, m.bf16), y,
+        b, m.tensor({batchStatic, c.dim}, m.bf16), y,
         {b.getIndexAttr(0), last, b.getIndexAttr(0)},
-        indexAttrs({1, 1, c.dim}), indexAttrs({1, 1, 1}));
+        {batch(), b.getIndexAttr(1), b.getIndexAttr(c.dim)},
+        indexAttrs({1, 1, 1}));
     return linear(row, m.schema.head(), m.f32);
   }
 
   Value seqValue() {
-    return seqStatic == kDynamic ? seqLen : index(seqStatic);
+    return seqStatic == kDynamic ? rows.seqLen : index(seqStatic);
   }
 
   //--- Attention (section 7) -------------------------------------------------//
@@ -466,18 +512,18 @@ public:
   /// post-processing of section 7.4. Returns the finished entries and the
   /// new state.
   std::pair<Value, Value> compressor(Value x, const io::CompressorSchema &cs,
-                                     Value state, Value start, bool rotate) {
+                                     Value state, bool rotate) {
     const int64_t ratio = cs.ratio, coff = cs.coff, dim = cs.dim;
     Value kv = linear(x, cs.wkv, m.f32);
     Value score = linear(x, cs.wgate, m.f32);
     Value ape = param(cs.apeName(), {ratio, coff * dim}, m.f32);
-    auto op = v4::CompressOp::create(b, kv, score, ape, state, start, ratio,
-                                     cs.overlap());
+    auto op = v4::CompressOp::create(b, kv, score, ape, state, rows.positions,
+                                     rows.slots, ratio, cs.overlap());
     Value entries = arith::TruncFOp::create(
         b, m.tensor(op.getEntries().getType().getShape(), m.bf16),
         op.getEntries());
     entries = rmsNorm(entries, cs.normName());
-    Value pos = positions(start, sizesOf(entries)[1], ratio);
+    Value pos = tokenPositions(sizesOf(entries)[1], ratio);
     entries = v4::RopeOp::create(b, entries, pos, m.rope(ratio));
     if (rotate) {
       entries = v4::HadamardOp::create(b, entries);
@@ -489,20 +535,21 @@ public:
     return {entries, op.getNewState()};
   }
 
-  /// One attention sub-layer on `x [1, S, dim]`; updates `caches` in place.
-  Value attention(Value x, Value start, SmallVectorImpl<Value> &caches) {
+  /// One attention sub-layer on `x [B, S, dim]`; updates `caches` in place.
+  Value attention(Value x, SmallVectorImpl<Value> &caches) {
     const io::AttentionSchema &as = blockSchema().attention;
     const int64_t r = as.ratio;
     const io::AttentionKind kind = as.kind;
     int64_t h = c.nHeads, d = c.headDim, w = blockSchema().cache.windowRows;
-    Value pos = positions(start, seq(), 1);
+    Value pos = tokenPositions(seq(), 1);
+    Value starts = rows.positions, slots = rows.slots;
 
     // Query path (7.1).
     Value qr = linear(x, as.wqA);
     qr = rmsNorm(qr, as.qNormName);
     Value q = linear(qr, as.wqB);
-    q = expand(q, {1, seqStatic, h, d}, {{0}, {1}, {2, 3}},
-               {b.getIndexAttr(1), seq(), b.getIndexAttr(h), b.getIndexAttr(d)});
+    q = expand(q, {batchStatic, seqStatic, h, d}, {{0}, {1}, {2, 3}},
+               {batch(), seq(), b.getIndexAttr(h), b.getIndexAttr(d)});
     q = rmsNorm(q, "", /*roundEachStep=*/true); // bf16 tensors (7.1)
     q = v4::RopeOp::create(b, q, pos, m.rope(r));
 
@@ -516,18 +563,18 @@ public:
     // the chunk followed by the chunk's own rows, so it may start anywhere
     // (chunked prefill); decode attends the ring after its one row went in.
     Value windowIndices, windowRows;
-    auto indicesType = m.tensor({1, seqStatic, w}, m.i32);
+    auto indicesType = m.tensor({batchStatic, seqStatic, w}, m.i32);
     if (phase == Phase::Prefill) {
-      Value ring = v4::CacheReadOp::create(b, caches[0]);
+      Value ring = v4::CacheReadOp::create(b, caches[0], slots);
       windowRows = tensor::ConcatOp::create(b, 1, ValueRange{ring, kv});
-      windowIndices = v4::WindowIndicesOp::create(b, indicesType, start, seqValue(), w,
+      windowIndices = v4::WindowIndicesOp::create(b, indicesType, starts, seqValue(), w,
                                                   v4::WindowLayout::ring_chunk);
-      caches[0] = v4::WindowAppendOp::create(b, caches[0], kv, start);
+      caches[0] = v4::WindowAppendOp::create(b, caches[0], kv, starts, slots);
     } else {
-      caches[0] = v4::WindowAppendOp::create(b, caches[0], kv, start);
+      caches[0] = v4::WindowAppendOp::create(b, caches[0], kv, starts, slots);
       windowIndices = v4::WindowIndicesOp::create(
-          b, indicesType, start, Value(), w, v4::WindowLayout::ring);
-      windowRows = v4::CacheReadOp::create(b, caches[0]);
+          b, indicesType, starts, Value(), w, v4::WindowLayout::ring);
+      windowRows = v4::CacheReadOp::create(b, caches[0], slots);
     }
 
     Value sink = param(as.sinkName, {h}, m.f32);
@@ -536,22 +583,23 @@ public:
     if (kind == io::AttentionKind::kSliding) {
       o = v4::SparseAttentionOp::create(b, q, windowRows, windowIndices,
                                         /*entries=*/Value(), /*entry_indices=*/Value(),
-                                        sink, APFloat(softmaxScale));
+                                        /*slots=*/Value(), sink,
+                                        APFloat(softmaxScale));
     } else {
       // Main compressor (7.4) appends finished entries before attention,
       // which then reads them from the cache itself.
-      auto [entries, state] = compressor(x, *as.compressor, caches[2], start,
+      auto [entries, state] = compressor(x, *as.compressor, caches[2],
                                          /*rotate=*/false);
       caches[2] = state;
-      caches[1] = v4::CompressedAppendOp::create(b, caches[1], entries, start,
-                                                 seqValue());
+      caches[1] = v4::CompressedAppendOp::create(b, caches[1], entries, starts,
+                                                 slots, seqValue());
       if (kind == io::AttentionKind::kHeavyCompressed) {
         // HCA (7.6): every visible compressed entry, no indexer.
         o = v4::HcaAttentionOp::create(b, q, windowRows, windowIndices, caches[1],
-                                       sink, start, APFloat(softmaxScale));
+                                       sink, starts, slots, APFloat(softmaxScale));
       } else {
         o = sparseCompressedAttention(x, qr, q, pos, windowRows, windowIndices, sink,
-                                      start, caches, softmaxScale, *as.indexer);
+                                      caches, softmaxScale, *as.indexer);
       }
     }
 
@@ -559,7 +607,8 @@ public:
     o = v4::RopeOp::create(b, o, pos, m.rope(r), /*inverse=*/true);
     int64_t g = c.oGroups, rank = c.oLoraRank;
     Value z = v4::GroupedLinearOp::create(
-        b, m.tensor({1, seqStatic, g, rank}, m.bf16), o, outputWeight(as.woA), g);
+        b, m.tensor({batchStatic, seqStatic, g, rank}, m.bf16), o,
+        outputWeight(as.woA), g);
     z = collapse(z, {{0}, {1}, {2, 3}});
     return linear(z, as.woB);
   }
@@ -568,23 +617,22 @@ public:
   /// the window rows and the selected compressed entries (7.7).
   Value sparseCompressedAttention(Value x, Value qr, Value q, Value pos,
                                   Value windowRows, Value windowIndices, Value sink,
-                                  Value start, SmallVectorImpl<Value> &caches,
+                                  SmallVectorImpl<Value> &caches,
                                   double softmaxScale, const io::IndexerSchema &ix) {
     int64_t ih = ix.heads, id = ix.headDim;
     Value qi = linear(qr, ix.wqB);
-    qi = expand(qi, {1, seqStatic, ih, id}, {{0}, {1}, {2, 3}},
-                {b.getIndexAttr(1), seq(), b.getIndexAttr(ih),
-                 b.getIndexAttr(id)});
+    qi = expand(qi, {batchStatic, seqStatic, ih, id}, {{0}, {1}, {2, 3}},
+                {batch(), seq(), b.getIndexAttr(ih), b.getIndexAttr(id)});
     qi = v4::RopeOp::create(b, qi, pos, m.rope(ix.compressor.ratio));
     qi = v4::HadamardOp::create(b, qi);
     qi = v4::SimulateQuantOp::create(b, qi, m.f4, kFp4Block,
                                      v4::ScaleRule::ceil);
 
-    auto [keys, state] = compressor(x, ix.compressor, caches[4], start,
+    auto [keys, state] = compressor(x, ix.compressor, caches[4],
                                     /*rotate=*/true);
     caches[4] = state;
-    caches[3] =
-        v4::CompressedAppendOp::create(b, caches[3], keys, start, seqValue());
+    caches[3] = v4::CompressedAppendOp::create(b, caches[3], keys, rows.positions,
+                                               rows.slots, seqValue());
     auto keyType = cast<v4::IndexerCacheType>(caches[3].getType());
 
     Value weights = linear(x, ix.weightsProj, m.bf16);
@@ -592,11 +640,14 @@ public:
                                      std::sqrt(static_cast<double>(ih)));
     int64_t capacity = keyType.getCapacity();
     Value scores = v4::IndexerScoreOp::create(
-        b, m.tensor({1, seqStatic, capacity}, m.bf16), qi, caches[3], weights);
+        b, m.tensor({batchStatic, seqStatic, capacity}, m.bf16), qi, caches[3],
+        weights, rows.slots);
     int64_t k = ix.topk;
-    Value selected = v4::TopkOp::create(b, scores, start, k, ix.compressor.ratio);
+    Value selected =
+        v4::TopkOp::create(b, scores, rows.positions, k, ix.compressor.ratio);
     return v4::SparseAttentionOp::create(b, q, windowRows, windowIndices, caches[1],
-                                         selected, sink, APFloat(softmaxScale));
+                                         selected, rows.slots, sink,
+                                         APFloat(softmaxScale));
   }
 
   /// wo_a as `[groups, o_lora_rank, (H / groups) * head_dim]` bf16: the
@@ -671,19 +722,18 @@ public:
     Value shared = linear(sh, ms.shared[1]);
     Value y = v4::MoeCombineOp::create(b, typeOf(xs), routed,
                                        dispatch.getPermutation(), shared);
-    return expand(y, {1, seqStatic, c.dim}, {{0, 1}, {2}},
-                  {b.getIndexAttr(1), seq(), b.getIndexAttr(c.dim)});
+    return expand(y, {batchStatic, seqStatic, c.dim}, {{0, 1}, {2}},
+                  {batch(), seq(), b.getIndexAttr(c.dim)});
   }
 
   //--- Block (section 4) -----------------------------------------------------//
 
   /// HCPre / norm / sub-layer / HCPost twice. Returns the new streams.
-  Value blockBody(Value streams, Value tokens, Value start,
-                  SmallVectorImpl<Value> &caches) {
+  Value blockBody(Value streams, Value tokens, SmallVectorImpl<Value> &caches) {
     const io::BlockSchema &s = blockSchema();
     Value h = hyperConnected(streams, s.hcAttn, [&](Value a) {
       Value x = rmsNorm(a, s.attnNormName);
-      return attention(x, start, caches);
+      return attention(x, caches);
     });
     return hyperConnected(h, s.hcFfn, [&](Value f) {
       Value x = rmsNorm(f, s.ffnNormName);
@@ -711,8 +761,9 @@ private:
   ImplicitLocOpBuilder &b;
   int64_t block;
   Phase phase;
-  Value seqLen;      // S as an index value (prefill); null in decode
-  int64_t seqStatic; // kDynamic (prefill) or 1 (decode)
+  RowShape rows;
+  int64_t seqStatic;   // kDynamic (prefill) or 1 (decode)
+  int64_t batchStatic; // 1 (prefill) or kDynamic (decode)
 };
 
 //===----------------------------------------------------------------------===//
@@ -745,35 +796,35 @@ LogicalResult ModelBuilder::buildTypes() {
                      : options.cacheFormat == io::CacheFormat::kFp8IndexerFp4 ? f4
                                                                               : bf16;
   for (const io::BlockSchema &block : schema.blocks()) {
-    SmallVector<CacheSlot> blockSlots;
+    SmallVector<CacheValue> values;
     const io::BlockCacheSchema &cache = block.cache;
     auto add = [&](const char *role, Type type) {
-      blockSlots.push_back({role, type});
+      values.push_back({role, type});
       return static_cast<bool>(type);
     };
     auto state = [&](const io::CompressorSchema &cs) {
-      return v4::CompressorStateType::getChecked(emitError, ctx, kBatch, cs.ratio,
+      return v4::CompressorStateType::getChecked(emitError, ctx, maxBatch, cs.ratio,
                                                  cs.coff, cs.dim);
     };
     const int64_t capacity = std::max<int64_t>(1, cache.entryCapacity);
     bool ok = add("window", v4::WindowCacheType::getChecked(
-                                emitError, ctx, kBatch, cache.windowRows,
+                                emitError, ctx, maxBatch, cache.windowRows,
                                 cache.rowDim, kvEncoding, kvRope));
     if (const auto &compressor = block.attention.compressor) {
       ok &= add("compressed", v4::CompressedCacheType::getChecked(
-                                  emitError, ctx, kBatch, cache.ratio, capacity,
+                                  emitError, ctx, maxBatch, cache.ratio, capacity,
                                   cache.rowDim, kvEncoding, kvRope));
       ok &= add("compressor_state", state(*compressor));
     }
     if (const auto &indexer = block.attention.indexer) {
       ok &= add("indexer_keys",
-                v4::IndexerCacheType::getChecked(emitError, ctx, kBatch, capacity,
+                v4::IndexerCacheType::getChecked(emitError, ctx, maxBatch, capacity,
                                                  cache.indexerKeyDim, keyEncoding));
       ok &= add("indexer_state", state(indexer->compressor));
     }
     if (!ok)
       return failure();
-    slots.push_back(std::move(blockSlots));
+    blockCaches.push_back(std::move(values));
   }
   return success();
 }
@@ -782,7 +833,7 @@ void ModelBuilder::cacheSignature(ArrayRef<int64_t> blocks,
                                   SmallVectorImpl<Type> &types,
                                   SmallVectorImpl<Attribute> &names) const {
   for (int64_t block : blocks)
-    for (const CacheSlot &slot : slots[block]) {
+    for (const CacheValue &slot : blockCaches[block]) {
       types.push_back(slot.type);
       names.push_back(StringAttr::get(ctx, schema.block(block).prefix + slot.role));
     }
@@ -798,16 +849,70 @@ static void nameCaches(func::FuncOp fn, unsigned firstArg, unsigned firstResult,
 }
 
 
+/// The per-row inputs of a phase's functions after the tokens: prefill and
+/// MTP take one sequence's `start_pos` and cache `slot` (index), decode takes
+/// `positions` and `slots` of each batch row (`tensor<?xi32>`).
+static SmallVector<Type> rowInputTypes(MLIRContext *ctx, Phase phase) {
+  if (phase == Phase::Prefill)
+    return {IndexType::get(ctx), IndexType::get(ctx)};
+  auto perRow = RankedTensorType::get({kDynamic}, IntegerType::get(ctx, 32));
+  return {perRow, perRow};
+}
+
+/// The `[B]` positions and slots of an entry point's rows from its inputs;
+/// asserts what the graph relies on: a prefill slot within the caches, and
+/// in decode one position and one slot per token, no more rows than slots.
+/// (Distinct slots are the caller's contract; lowerings bounds-check them.)
+static std::pair<Value, Value> rowOperands(ImplicitLocOpBuilder &b, Phase phase,
+                                           int64_t maxBatch, Value tokens,
+                                           Value positions, Value slots) {
+  Value slotCount = arith::ConstantIndexOp::create(b, maxBatch);
+  if (phase == Phase::Prefill) {
+    Value inRange = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, slots,
+                                          slotCount);
+    cf::AssertOp::create(b, inRange, "slot must be below the caches' batch (max_batch)");
+    auto asTensor = [&](Value index) -> Value {
+      Value asI32 = arith::IndexCastOp::create(b, b.getI32Type(), index);
+      return tensor::FromElementsOp::create(b, ValueRange{asI32});
+    };
+    return {asTensor(positions), asTensor(slots)};
+  }
+  Value count = tensor::DimOp::create(b, tokens, 0);
+  auto sameCount = [&](Value perRow, StringRef message) {
+    Value n = tensor::DimOp::create(b, perRow, 0);
+    Value equal = arith::CmpIOp::create(b, arith::CmpIPredicate::eq, n, count);
+    cf::AssertOp::create(b, equal, message);
+  };
+  sameCount(positions, "one position per token (batch row) expected");
+  sameCount(slots, "one cache slot per token (batch row) expected");
+  Value fits =
+      arith::CmpIOp::create(b, arith::CmpIPredicate::ule, count, slotCount);
+  cf::AssertOp::create(b, fits, "more sequences than cache slots (max_batch)");
+  return {positions, slots};
+}
+
+/// Names the row inputs that follow the tokens at argument `first`.
+static void nameRowInputs(func::FuncOp fn, unsigned first, Phase phase) {
+  Builder b(fn.getContext());
+  bool prefill = phase == Phase::Prefill;
+  fn.setArgAttr(first, "v4.input",
+                b.getStringAttr(prefill ? "start_pos" : "positions"));
+  fn.setArgAttr(first + 1, "v4.input", b.getStringAttr(prefill ? "slot" : "slots"));
+}
+
 func::FuncOp ModelBuilder::buildBlockFunction(OpBuilder &moduleBuilder,
                                               int64_t block, Phase phase) {
+  // (streams [B, S, hc, dim], tokens [B*S], positions [B], slots [B], caches)
   int64_t seqStatic = phase == Phase::Prefill ? kDynamic : 1;
-  auto streamsType = tensor({1, seqStatic, c.hcMult, c.dim}, bf16);
+  int64_t batchStatic = phase == Phase::Prefill ? 1 : kDynamic;
+  auto streamsType = tensor({batchStatic, seqStatic, c.hcMult, c.dim}, bf16);
   SmallVector<Type> cacheTypes;
   SmallVector<Attribute> cacheNames;
   cacheSignature({block}, cacheTypes, cacheNames);
 
-  SmallVector<Type> inputs = {streamsType, tensor({seqStatic}, i32),
-                              IndexType::get(ctx)};
+  auto perRow = tensor({batchStatic}, i32);
+  SmallVector<Type> inputs = {streamsType, tensor({kDynamic}, i32), perRow,
+                              perRow};
   inputs.append(cacheTypes);
   SmallVector<Type> results = {streamsType};
   results.append(cacheTypes);
@@ -825,17 +930,16 @@ func::FuncOp ModelBuilder::buildBlockFunction(OpBuilder &moduleBuilder,
   fn->setAttr("v4.moe", moduleBuilder.getStringAttr(s.moe.hashRouted ? "hash" : "score"));
   if (s.mtp)
     fn->setAttr("v4.mtp", moduleBuilder.getUnitAttr());
-  nameCaches(fn, 3, 1, cacheNames);
+  nameCaches(fn, 4, 1, cacheNames);
 
   Block *entry = fn.addEntryBlock();
   ImplicitLocOpBuilder b(loc, entry, entry->begin());
-  Value tokens = entry->getArgument(1), start = entry->getArgument(2);
-  Value seqLen;
-  if (seqStatic == kDynamic)
-    seqLen = tensor::DimOp::create(b, tokens, 0);
-  SmallVector<Value> caches(entry->getArguments().drop_front(3));
-  Emitter emitter(*this, b, block, phase, seqLen, seqStatic);
-  Value streams = emitter.blockBody(entry->getArgument(0), tokens, start, caches);
+  Value tokens = entry->getArgument(1);
+  RowShape rows = RowShape::of(phase, b, loc, tokens, entry->getArgument(2),
+                               entry->getArgument(3));
+  SmallVector<Value> caches(entry->getArguments().drop_front(4));
+  Emitter emitter(*this, b, block, phase, rows);
+  Value streams = emitter.blockBody(entry->getArgument(0), tokens, caches);
   SmallVector<Value> returned = {streams};
   returned.append(caches);
   func::ReturnOp::create(b, returned);
@@ -846,6 +950,7 @@ func::FuncOp ModelBuilder::buildModelFunction(OpBuilder &moduleBuilder,
                                               Phase phase,
                                               ArrayRef<func::FuncOp> layers) {
   int64_t seqStatic = phase == Phase::Prefill ? kDynamic : 1;
+  int64_t batchStatic = phase == Phase::Prefill ? 1 : kDynamic;
   SmallVector<int64_t> blocks;
   for (int64_t block = 0; block < c.nLayers; ++block)
     blocks.push_back(block);
@@ -853,35 +958,38 @@ func::FuncOp ModelBuilder::buildModelFunction(OpBuilder &moduleBuilder,
   SmallVector<Attribute> cacheNames;
   cacheSignature(blocks, cacheTypes, cacheNames);
 
-  auto streamsType = tensor({1, seqStatic, c.hcMult, c.dim}, bf16);
-  SmallVector<Type> inputs = {tensor({seqStatic}, i32), IndexType::get(ctx)};
+  auto streamsType = tensor({batchStatic, seqStatic, c.hcMult, c.dim}, bf16);
+  SmallVector<Type> inputs = {tensor({kDynamic}, i32)};
+  inputs.append(rowInputTypes(ctx, phase));
   inputs.append(cacheTypes);
-  SmallVector<Type> results = {tensor({1, c.vocabSize}, f32), streamsType};
+  SmallVector<Type> results = {tensor({batchStatic, c.vocabSize}, f32),
+                               streamsType};
   results.append(cacheTypes);
 
   auto fn = func::FuncOp::create(moduleBuilder, fileLoc, phaseName(phase),
                                  FunctionType::get(ctx, inputs, results));
   fn->setAttr("v4.phase", moduleBuilder.getStringAttr(phaseName(phase)));
   fn.setArgAttr(0, "v4.input", moduleBuilder.getStringAttr("tokens"));
-  fn.setArgAttr(1, "v4.input", moduleBuilder.getStringAttr("start_pos"));
+  nameRowInputs(fn, 1, phase);
   fn.setResultAttr(0, "v4.output", moduleBuilder.getStringAttr("logits"));
   fn.setResultAttr(1, "v4.output", moduleBuilder.getStringAttr("hidden"));
-  nameCaches(fn, 2, 2, cacheNames);
+  nameCaches(fn, 3, 2, cacheNames);
 
   Block *entry = fn.addEntryBlock();
   ImplicitLocOpBuilder b(fileLoc, entry, entry->begin());
-  Value tokens = entry->getArgument(0), start = entry->getArgument(1);
-  Value seqLen;
-  if (seqStatic == kDynamic)
-    seqLen = tensor::DimOp::create(b, tokens, 0);
-  Emitter emitter(*this, b, /*block=*/-1, phase, seqLen, seqStatic);
+  Value tokens = entry->getArgument(0);
+  auto [positions, slots] = rowOperands(b, phase, maxBatch, tokens,
+                                        entry->getArgument(1),
+                                        entry->getArgument(2));
+  Emitter emitter(*this, b, /*block=*/-1, phase,
+                  RowShape::of(phase, b, fileLoc, tokens, positions, slots));
   Value streams = emitter.broadcastStreams(emitter.embed(tokens));
 
   SmallVector<Value> caches;
-  unsigned next = 2;
+  unsigned next = 3;
   for (auto [block, layer] : llvm::enumerate(layers)) {
-    SmallVector<Value> operands = {streams, tokens, start};
-    size_t count = slots[block].size();
+    SmallVector<Value> operands = {streams, tokens, positions, slots};
+    size_t count = blockCaches[block].size();
     for (size_t i = 0; i < count; ++i)
       operands.push_back(entry->getArgument(next + i));
     next += count;
@@ -900,14 +1008,15 @@ func::FuncOp ModelBuilder::buildMtpFunction(OpBuilder &moduleBuilder,
                                             int64_t block, Phase phase,
                                             func::FuncOp blockFunction) {
   int64_t seqStatic = phase == Phase::Prefill ? kDynamic : 1;
+  int64_t batchStatic = phase == Phase::Prefill ? 1 : kDynamic;
   SmallVector<Type> cacheTypes;
   SmallVector<Attribute> cacheNames;
   cacheSignature({block}, cacheTypes, cacheNames);
-  auto streamsType = tensor({1, seqStatic, c.hcMult, c.dim}, bf16);
-  SmallVector<Type> inputs = {streamsType, tensor({seqStatic}, i32),
-                              IndexType::get(ctx)};
+  auto streamsType = tensor({batchStatic, seqStatic, c.hcMult, c.dim}, bf16);
+  SmallVector<Type> inputs = {streamsType, tensor({kDynamic}, i32)};
+  inputs.append(rowInputTypes(ctx, phase));
   inputs.append(cacheTypes);
-  SmallVector<Type> results = {tensor({1, c.vocabSize}, f32)};
+  SmallVector<Type> results = {tensor({batchStatic, c.vocabSize}, f32)};
   results.append(cacheTypes);
 
   int64_t mtpIndex = block - c.nLayers;
@@ -920,19 +1029,19 @@ func::FuncOp ModelBuilder::buildMtpFunction(OpBuilder &moduleBuilder,
   fn->setAttr("v4.block", moduleBuilder.getI64IntegerAttr(block));
   fn.setArgAttr(0, "v4.input", moduleBuilder.getStringAttr("hidden"));
   fn.setArgAttr(1, "v4.input", moduleBuilder.getStringAttr("next_tokens"));
-  fn.setArgAttr(2, "v4.input", moduleBuilder.getStringAttr("start_pos"));
+  nameRowInputs(fn, 2, phase);
   fn.setResultAttr(0, "v4.output", moduleBuilder.getStringAttr("logits"));
-  nameCaches(fn, 3, 1, cacheNames);
+  nameCaches(fn, 4, 1, cacheNames);
 
   Location loc = NameLoc::get(StringAttr::get(ctx, blockName(block)), fileLoc);
   Block *entry = fn.addEntryBlock();
   ImplicitLocOpBuilder b(loc, entry, entry->begin());
-  Value hidden = entry->getArgument(0), tokens = entry->getArgument(1),
-        start = entry->getArgument(2);
-  Value seqLen;
-  if (seqStatic == kDynamic)
-    seqLen = tensor::DimOp::create(b, tokens, 0);
-  Emitter emitter(*this, b, block, phase, seqLen, seqStatic);
+  Value hidden = entry->getArgument(0), tokens = entry->getArgument(1);
+  auto [positions, slots] = rowOperands(b, phase, maxBatch, tokens,
+                                        entry->getArgument(2),
+                                        entry->getArgument(3));
+  Emitter emitter(*this, b, block, phase,
+                  RowShape::of(phase, b, loc, tokens, positions, slots));
   const io::BlockSchema &s = schema.block(block);
   // Section 9: e = enorm(embed(t')), g = hnorm(h), x = e_proj(e) + h_proj(g).
   Value e = emitter.rmsNorm(emitter.embed(tokens), s.enormName);
@@ -941,8 +1050,8 @@ func::FuncOp ModelBuilder::buildMtpFunction(OpBuilder &moduleBuilder,
   Value hp = emitter.linear(g, *s.hProj);
   Value x = arith::AddFOp::create(b, emitter.broadcastStreams(ep), hp);
 
-  SmallVector<Value> operands = {x, tokens, start};
-  operands.append(entry->getArguments().begin() + 3, entry->getArguments().end());
+  SmallVector<Value> operands = {x, tokens, positions, slots};
+  operands.append(entry->getArguments().begin() + 4, entry->getArguments().end());
   auto call = func::CallOp::create(b, blockFunction, operands);
   Value logits = emitter.head(call.getResult(0), *s.hcHead, s.normName);
   SmallVector<Value> returned = {logits};
@@ -967,6 +1076,7 @@ OwningOpRef<ModuleOp> ModelBuilder::build() {
           mb.getNamedAttr("dim", i64Attr(c.dim)),
           mb.getNamedAttr("window_size", i64Attr(c.windowSize)),
           mb.getNamedAttr("max_seq_len", i64Attr(maxSeqLen)),
+          mb.getNamedAttr("max_batch", i64Attr(maxBatch)),
           mb.getNamedAttr("bos_token_id", i64Attr(c.bosTokenId)),
           mb.getNamedAttr("eos_token_id", i64Attr(c.eosTokenId)),
       }));

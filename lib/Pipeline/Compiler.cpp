@@ -114,6 +114,13 @@ LogicalResult verifyCompileOptions(MLIRContext &context,
     return emitError(UnknownLoc::get(&context))
            << "--max-seq-len " << options.maxSeqLen << " exceeds the limit of "
            << io::limits::kMaxSeqLen;
+  if (options.maxBatch < 0)
+    return emitError(UnknownLoc::get(&context))
+           << "--max-batch must not be negative, got " << options.maxBatch;
+  if (options.maxBatch > io::limits::kMaxBatchSize)
+    return emitError(UnknownLoc::get(&context))
+           << "--max-batch " << options.maxBatch << " exceeds the limit of "
+           << io::limits::kMaxBatchSize;
   if (!parseCacheFormat(options.cacheFormat))
     return emitError(UnknownLoc::get(&context))
            << "unknown --cache-format '" << options.cacheFormat
@@ -211,6 +218,7 @@ LogicalResult Driver::readInput(Input &input) {
     ImportOptions importOptions;
     importOptions.allowTestRatios = options.allowTestRatios;
     importOptions.maxSeqLen = options.maxSeqLen;
+    importOptions.maxBatch = options.maxBatch;
     importOptions.cacheFormat = *parseCacheFormat(options.cacheFormat);
     std::string name = path == "-" ? "<stdin>" : path;
     FailureOr<io::ModelConfig> config = parseModelConfig(

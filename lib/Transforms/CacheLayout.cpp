@@ -50,6 +50,10 @@ int64_t CacheLayout::fixedBytes() const {
   return total;
 }
 
+int64_t CacheLayout::allSlotsCapacityBytes() const {
+  return capacityBytes() * slots; // checked in computeCacheLayout
+}
+
 int64_t CacheLayout::capacityBytes() const {
   int64_t total = 0;
   for (const LayerCacheLayout &layer : layers)
@@ -70,7 +74,7 @@ static std::string formatBytes(double value) {
 
 void CacheLayout::print(llvm::raw_ostream &os) const {
   os << "cache layout of @" << function << ": " << layers.size()
-     << " layers (bytes per sequence, batch row 1)\n";
+     << " layers, " << slots << " sequence slots (bytes per sequence)\n";
   os << llvm::format("  %-12s %-4s %6s %12s %10s %10s %10s %12s\n", "layer",
                      "kind", "ratio", "bytes/token", "entry", "window",
                      "state", "capacity");
@@ -86,7 +90,8 @@ void CacheLayout::print(llvm::raw_ostream &os) const {
                        static_cast<long long>(layer.capacityBytes));
   os << "  total: " << formatBytes(bytesPerToken()) << " bytes/token, "
      << fixedBytes() << " fixed bytes, " << capacityBytes()
-     << " bytes at capacity\n";
+     << " bytes at capacity; " << allSlotsCapacityBytes()
+     << " bytes for all " << slots << " slots\n";
 }
 
 
@@ -129,7 +134,16 @@ FailureOr<CacheLayout> computeCacheLayout(func::FuncOp fn) {
     }
     LayerCacheLayout &layer = layout.layers[it->second];
     ++layer.numCaches;
-    CheckedSize storage = storageBytes(cache);
+    // Figures are per sequence: every cache has one row per slot.
+    if (layout.slots == 0)
+      layout.slots = cache.getBatch();
+    if (cache.getBatch() != layout.slots)
+      return emitError(fn.getArgument(i).getLoc())
+             << "v4-cache-layout: the caches of @" << fn.getSymName()
+             << " hold different numbers of sequences: argument " << i
+             << " has batch " << cache.getBatch() << ", earlier ones "
+             << layout.slots;
+    CheckedSize storage = storageBytes(cache).ceilDiv(cache.getBatch());
     CheckedSize capacity = CheckedSize(layer.capacityBytes) + storage;
     CheckedSize window(layer.windowBytes), entry(layer.entryBytes),
         indexerKey(layer.indexerKeyBytes), state(layer.stateBytes);
@@ -145,8 +159,8 @@ FailureOr<CacheLayout> computeCacheLayout(func::FuncOp fn) {
     } else if (isa<v4::CompressorStateType>(type)) {
       state += storage;
     }
-    // The totals over all layers must be representable too.
-    total += storage;
+    // The totals over all layers and slots must be representable too.
+    total += storageBytes(cache);
     if (!capacity.valid() || !window.valid() || !entry.valid() ||
         !indexerKey.valid() || !state.valid() || !total.valid())
       return emitError(fn.getArgument(i).getLoc())
@@ -205,6 +219,7 @@ struct CacheLayoutPass : impl::CacheLayoutPassBase<CacheLayoutPass> {
                                    b.getI64IntegerAttr(layout->fixedBytes())),
                     b.getNamedAttr("layers",
                                    b.getI64IntegerAttr(layout->layers.size())),
+                    b.getNamedAttr("slots", b.getI64IntegerAttr(layout->slots)),
                 }));
     if (print) {
       layout->print(*stream);

@@ -6,7 +6,7 @@
 // parameter, quantization and GEMM merge; the unused parameter goes), then
 // the cache layout of the entry function.
 // CHECK-LABEL: func.func @decode(
-// CHECK-SAME: attributes {v4.cache_layout = {bytes_per_token = 0 : i64, capacity_bytes = 4096 : i64, fixed_bytes = 4096 : i64, layers = 1 : i64}}
+// CHECK-SAME: attributes {v4.cache_layout = {bytes_per_token = 0 : i64, capacity_bytes = 4096 : i64, fixed_bytes = 4096 : i64, layers = 1 : i64, slots = 1 : i64}}
 // CHECK-NEXT: %[[W:.*]] = v4.param "layers.0.attn.wkv.weight" : tensor<128x256xf8E4M3FN>
 // CHECK-NEXT: %[[WS:.*]] = v4.param "layers.0.attn.wkv.scale" : tensor<1x2xf8E8M0FNU>
 // CHECK-NEXT: %[[C:.*]], %[[S:.*]] = v4.quantize %arg0

@@ -18,8 +18,13 @@ LogicalResult IndexerScoreOp::verify() {
   if (failed(expectRank(*this, "queries", q, 4, "[B, S, H, D]")))
     return failure();
   int64_t b = q.getDimSize(0), s = q.getDimSize(1), h = q.getDimSize(2);
-  if (failed(expectShape(*this, "queries", q, {keys.getBatch(), s, h, keys.getDim()},
-                         "the key cache's batch and dim")) ||
+  if (failed(expectShape(*this, "queries", q,
+                         {rowBatchOf(getSlots(), keys.getBatch()), s, h,
+                          keys.getDim()},
+                         getSlots() ? "batch of the slots, dim of the key cache"
+                                    : "the key cache's batch and dim")) ||
+      failed(verifyRowAddressing(*this, b, /*positions=*/Value(), getSlots(),
+                                 keys.getBatch())) ||
       failed(expectShape(*this, "weights", getWeights().getType(), {b, s, h},
                          "[B, S, H]")))
     return failure();
@@ -45,7 +50,9 @@ LogicalResult TopkOp::inferReturnTypes(MLIRContext *context,
 LogicalResult TopkOp::verify() {
   if (failed(verifyPositive(*this, "k", static_cast<int64_t>(getK()))) ||
       failed(verifyRatio(*this, static_cast<int64_t>(getRatio()))) ||
-      failed(expectRank(*this, "scores", getScores().getType(), 3, "[B, S, C]")))
+      failed(expectRank(*this, "scores", getScores().getType(), 3, "[B, S, C]")) ||
+      failed(verifyPerRow(*this, "positions", getPositions(),
+                          getScores().getType().getDimSize(0))))
     return failure();
   return verifyInferredResults(*this, {{"result", "[B, S, k]"}});
 }
@@ -72,14 +79,20 @@ static LogicalResult verifyWindowAttention(Operation *op, RankedTensorType q,
   return expectShape(op, "sink", sink, {h}, "one logit per head");
 }
 
-/// The compressed entries a query attends: the cache's batch and row width
-/// must be the query's.
+/// The compressed entries a query attends: the cache's row width must be
+/// the query's, and its batch too unless `slots` maps query rows to cache
+/// rows.
 static LogicalResult verifyEntries(Operation *op, RankedTensorType q,
-                                   CompressedCacheType entries) {
-  return expectShape(op, "query", q,
-                     {entries.getBatch(), q.getDimSize(1), q.getDimSize(2),
-                      entries.getDim()},
-                     "the compressed cache's batch and dim");
+                                   CompressedCacheType entries, Value positions,
+                                   Value slots) {
+  if (failed(expectShape(op, "query", q,
+                         {rowBatchOf(slots, entries.getBatch()), q.getDimSize(1),
+                          q.getDimSize(2), entries.getDim()},
+                         slots ? "batch of the slots, dim of the compressed cache"
+                               : "the compressed cache's batch and dim")))
+    return failure();
+  return verifyRowAddressing(op, q.getDimSize(0), positions, slots,
+                             entries.getBatch());
 }
 
 LogicalResult SparseAttentionOp::verify() {
@@ -90,9 +103,14 @@ LogicalResult SparseAttentionOp::verify() {
     return failure();
   if (static_cast<bool>(getEntries()) != static_cast<bool>(getEntryIndices()))
     return emitOpError("expects compressed entries and their indices together");
-  if (!getEntries())
+  if (!getEntries()) {
+    if (getSlots())
+      return emitOpError("expects `slots` only with compressed entries (they "
+                         "address the entry cache's rows)");
     return success();
-  if (failed(verifyEntries(*this, q, getEntries().getType())))
+  }
+  if (failed(verifyEntries(*this, q, getEntries().getType(), /*positions=*/Value(),
+                           getSlots())))
     return failure();
   RankedTensorType indices = getEntryIndices().getType();
   if (failed(expectRank(*this, "entry indices", indices, 3, "[B, S, K]")))
@@ -108,5 +126,6 @@ LogicalResult HcaAttentionOp::verify() {
                                    getWindowIndices().getType(), getSink().getType(),
                                    getScale().convertToDouble())))
     return failure();
-  return verifyEntries(*this, q, getEntries().getType());
+  return verifyEntries(*this, q, getEntries().getType(), getPositions(),
+                       getSlots());
 }

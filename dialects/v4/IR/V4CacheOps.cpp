@@ -15,19 +15,24 @@ using namespace mlir;
 using namespace sieve::v4;
 using namespace sieve::v4::detail;
 
-/// Rows appended to a cache: [batch, rows, dim] with the cache's dtype.
+/// Rows appended to a cache: [B, rows, dim] with the cache's dtype, one
+/// start position per batch row, batch rows mapped to cache rows by `slots`.
 static LogicalResult verifyCacheRows(Operation *op, StringRef what,
-                                     ShapedType rows, int64_t batch,
-                                     int64_t dim, Type element) {
+                                     ShapedType rows, CacheTypeInterface cache,
+                                     int64_t dim, Value positions, Value slots) {
+  int64_t batch = rowBatchOf(slots, cache.getBatch());
   if (failed(expectRank(op, what, rows, 3, "[B, rows, dim]")) ||
       failed(expectShape(op, what, rows, {batch, rows.getDimSize(1), dim},
-                         "batch and dim of the cache")))
+                         slots ? "batch of the slots and dim of the cache"
+                               : "batch and dim of the cache")))
     return failure();
+  Type element = cache.getContentsType().getElementType();
   if (rows.getElementType() != element)
     return op->emitOpError() << "expects " << what << " of element type "
                              << element << " (the cache's), got "
                              << rows.getElementType();
-  return success();
+  return verifyRowAddressing(op, rows.getDimSize(0), positions, slots,
+                             cache.getBatch());
 }
 
 //===----------------------------------------------------------------------===//
@@ -48,7 +53,7 @@ LogicalResult CompressOp::inferReturnTypes(MLIRContext *context,
                                       "expects kv of rank 3 ([B, S, coff*d])");
   auto state = cast<CompressorStateType>(adaptor.getState().getType());
   inferred.push_back(RankedTensorType::get(
-      {state.getBatch(), ceilDivDim(kv.getDimSize(1), ratio), state.getDim()},
+      {kv.getDimSize(0), ceilDivDim(kv.getDimSize(1), ratio), state.getDim()},
       Float32Type::get(context)));
   inferred.push_back(state);
   return success();
@@ -70,12 +75,15 @@ LogicalResult CompressOp::verify() {
 
   int64_t width = state.getCoff() * state.getDim();
   RankedTensorType kv = getKv().getType();
+  int64_t batch = rowBatchOf(getSlots(), state.getBatch());
   if (failed(expectRank(*this, "kv", kv, 3, "[B, S, coff*d]")) ||
-      failed(expectShape(*this, "kv", kv,
-                         {state.getBatch(), kv.getDimSize(1), width},
-                         "batch and coff*dim of the state")) ||
+      failed(expectShape(*this, "kv", kv, {batch, kv.getDimSize(1), width},
+                         getSlots() ? "batch of the slots and coff*dim of the state"
+                                    : "batch and coff*dim of the state")) ||
       failed(expectShape(*this, "ape", getApe().getType(), {ratio, width},
-                         "[ratio, coff*d]")))
+                         "[ratio, coff*d]")) ||
+      failed(verifyRowAddressing(*this, kv.getDimSize(0), getPositions(),
+                                 getSlots(), state.getBatch())))
     return failure();
   return verifyInferredResults(*this, {{"entries", "[B, ceil(S/ratio), d]"},
                                        {"new state", "the state's type"}});
@@ -92,18 +100,34 @@ LogicalResult CacheReadOp::inferReturnTypes(MLIRContext *,
   auto cache = dyn_cast<CacheTypeInterface>(adaptor.getCache().getType());
   if (!cache)
     return inferenceError<CacheReadOp>(location, "expects a v4 cache operand");
-  inferred.push_back(cache.getContentsType());
+  RankedTensorType contents = cache.getContentsType();
+  if (Value slots = adaptor.getSlots()) {
+    // The batch dimension: 1 for compressor state ([2, B, ...]), else 0.
+    SmallVector<int64_t> shape(contents.getShape());
+    shape[isa<CompressorStateType>(cache) ? 1 : 0] =
+        rowBatchOf(slots, cache.getBatch());
+    contents = contents.clone(shape);
+  }
+  inferred.push_back(contents);
   return success();
 }
 
 LogicalResult CacheReadOp::verify() {
-  // The contents type is exact: a read gives the whole cache.
-  RankedTensorType contents =
-      cast<CacheTypeInterface>(getCache().getType()).getContentsType();
-  if (getContents().getType() != contents)
-    return emitOpError() << "expects result type " << contents
+  auto cache = cast<CacheTypeInterface>(getCache().getType());
+  if (Value slots = getSlots();
+      slots && failed(verifyRowAddressing(*this, rowBatchOf(slots, cache.getBatch()),
+                                          /*positions=*/Value(), slots,
+                                          cache.getBatch())))
+    return failure();
+  // The contents type is exact: a read gives whole cache rows.
+  SmallVector<Type> inferred;
+  if (failed(inferReturnTypes(getContext(), getLoc(), Adaptor(*this), inferred)))
+    return failure();
+  if (getContents().getType() != inferred.front())
+    return emitOpError() << "expects result type " << inferred.front()
                          << " (the contents of " << getCache().getType()
-                         << "), got " << getContents().getType();
+                         << (getSlots() ? " at the slots" : "") << "), got "
+                         << getContents().getType();
   return success();
 }
 
@@ -114,6 +138,8 @@ OpFoldResult CacheReadOp::fold(FoldAdaptor) {
       isa<CompressorStateType>(getCache().getType()))
     return {};
   RankedTensorType type = getContents().getType();
+  if (!type.hasStaticShape())
+    return {};
   auto zero = FloatAttr::get(type.getElementType(), 0.0);
   return DenseElementsAttr::get(type, ArrayRef<Attribute>(zero));
 }
@@ -124,8 +150,8 @@ OpFoldResult CacheReadOp::fold(FoldAdaptor) {
 
 LogicalResult WindowAppendOp::verify() {
   WindowCacheType cache = getCache().getType();
-  return verifyCacheRows(*this, "rows", getRows().getType(), cache.getBatch(),
-                         cache.getDim(), cache.getContentsType().getElementType());
+  return verifyCacheRows(*this, "rows", getRows().getType(), cache,
+                         cache.getDim(), getPositions(), getSlots());
 }
 
 OpFoldResult WindowAppendOp::fold(FoldAdaptor) {
@@ -138,8 +164,8 @@ LogicalResult CompressedAppendOp::verify() {
   return TypeSwitch<Type, LogicalResult>(getCache().getType())
       .Case<CompressedCacheType, IndexerCacheType>([&](auto cache) {
         return verifyCacheRows(*this, "entries", getEntries().getType(),
-                               cache.getBatch(), cache.getDim(),
-                               cache.getContentsType().getElementType());
+                               cache, cache.getDim(), getPositions(),
+                               getSlots());
       })
       .Default([&](Type type) {
         return emitOpError()
@@ -165,7 +191,9 @@ LogicalResult WindowIndicesOp::verify() {
   if (failed(expectRank(*this, "result", indices, 3, "[B, S, window]")) ||
       failed(expectShape(*this, "result", indices,
                          {indices.getDimSize(0), indices.getDimSize(1), window},
-                         "one row of `window` indices per query")))
+                         "one row of `window` indices per query")) ||
+      failed(verifyPerRow(*this, "positions", getPositions(),
+                          indices.getDimSize(0))))
     return failure();
   int64_t queries = indices.getDimSize(1);
   if (getLayout() != WindowLayout::ring && ShapedType::isDynamic(queries) &&

@@ -459,17 +459,19 @@ def V4_CompressOp : V4_PureOp<"compress", [V4_ReifyResultShapes,
                                             V4_InferResultTypes]> {
   let summary = "token compressor: softmax-gated pooling of groups of tokens";
   let description = [{
-    Feeds tokens `start_pos ..< start_pos + S` through the compressor of
-    section 7.4, in order. `kv` and `score` are the fp32 projections
-    `[B, S, coff*d]` (`wkv x`, `wgate x`, computed upstream); `ape
-    [ratio, coff*d]` is added to the scores by slot `t mod ratio`. Each token
+    Feeds the tokens `p ..< p + S` of each batch row (`p = positions[b]`,
+    the row's start position) through the compressor of section 7.4, in
+    order. `kv` and `score` are the fp32 projections `[B, S, coff*d]`
+    (`wkv x`, `wgate x`, computed upstream); `ape [ratio, coff*d]` is added
+    to the scores by slot `t mod ratio`. Row `b` uses state row `slots[b]`
+    (or `b` without `slots`, see `v4.window_append`). Each token
     is written to its state slot; when token `t` completes a group
     (`(t+1) mod ratio == 0`) entry `c = t / ratio` is the per-channel
     softmax-weighted sum over the group (`overlap`, ratio 4: the previous
     group's first halves and this group's second halves, 8 slots), and the
     overlapping state shifts. `entries [B, ceil(S/ratio), d]` holds the
     entries completed by this chunk in order (the first
-    `(start_pos+S)/ratio - start_pos/ratio` rows; the rest are zero), before
+    `(p+S)/ratio - p/ratio` rows; the rest are zero), before
     RMSNorm/RoPE/quantization. The same semantics cover prefill (fresh
     state) and decode (S = 1). `ratio` and `overlap` must match the state
     type (`overlap` iff ratio 4).
@@ -477,19 +479,21 @@ def V4_CompressOp : V4_PureOp<"compress", [V4_ReifyResultShapes,
     ```mlir
     %entries, %s1 = v4.compress %kv, %score, %ape, %s0 at %pos ratio 4 overlap
         : tensor<1x?x1024xf32>, tensor<4x1024xf32>,
-          !v4.compressor_state<batch = 1, ratio = 4, coff = 2, dim = 512>
-          -> tensor<1x?x512xf32>
+          !v4.compressor_state<batch = 1, ratio = 4, coff = 2, dim = 512>,
+          tensor<1xi32> -> tensor<1x?x512xf32>
     ```
   }];
   let arguments = (ins V4_F32Tensor:$kv, V4_F32Tensor:$score,
                        V4_F32Tensor:$ape, V4_CompressorStateType:$state,
-                       Index:$start_pos, I64Attr:$ratio, UnitAttr:$overlap);
+                       V4_I32Tensor:$positions, Optional<V4_I32Tensor>:$slots,
+                       I64Attr:$ratio, UnitAttr:$overlap);
   let results = (outs V4_F32Tensor:$entries,
                       V4_CompressorStateType:$new_state);
   let assemblyFormat = [{
-    $kv `,` $score `,` $ape `,` $state `at` $start_pos `ratio` $ratio
-    (`overlap` $overlap^)? attr-dict `:` type($kv) `,` type($ape) `,`
-    qualified(type($state)) `->` type($entries)
+    $kv `,` $score `,` $ape `,` $state `at` $positions (`slots` $slots^)?
+    `ratio` $ratio (`overlap` $overlap^)? attr-dict `:` type($kv) `,`
+    type($ape) `,` qualified(type($state)) `,` type($positions)
+    (`,` type($slots)^)? `->` type($entries)
   }];
 }
 
@@ -522,7 +526,8 @@ def V4_CacheReadOp : V4_PureOp<"cache_read", [V4_ReifyResultShapes,
     compressed entries and indexer keys, whatever their row encoding (FP8 or
     MXFP4 rows are decoded), `[2, B, coff*ratio, coff*dim]` fp32 (kv, score)
     for compressor state. Rows that were never written hold their initial
-    value.
+    value. With `slots [B']` the read gathers cache rows `slots[b]` into
+    batch row `b` (B' rows instead of the cache's B).
 
     Fold: reading a fresh zero-initialized cache gives a zero splat constant.
 
@@ -531,9 +536,12 @@ def V4_CacheReadOp : V4_PureOp<"cache_read", [V4_ReifyResultShapes,
         element = bf16> -> tensor<1x128x512xbf16>
     ```
   }];
-  let arguments = (ins V4_AnyCache:$cache);
+  let arguments = (ins V4_AnyCache:$cache, Optional<V4_I32Tensor>:$slots);
   let results = (outs AnyRankedTensor:$contents);
-  let assemblyFormat = "$cache attr-dict `:` type($cache) `->` type($contents)";
+  let assemblyFormat = [{
+    $cache (`slots` $slots^)? attr-dict `:` type($cache) (`,` type($slots)^)?
+    `->` type($contents)
+  }];
   let hasFolder = 1;
 }
 
@@ -541,23 +549,36 @@ def V4_WindowAppendOp : V4_PureOp<"window_append",
     [AllTypesMatch<["cache", "result"]>]> {
   let summary = "write KV rows into the raw window ring";
   let description = [{
-    Row `s` of `rows [B, S, dim]` (position `start_pos + s`) goes to slot
-    `(start_pos + s) mod window`; when `S > window` only the last `window`
-    rows survive (section 7.3, 7.10).
+    Row `s` of batch row `b` of `rows [B, S, dim]` (position `p + s` with
+    `p = positions[b]`) goes to ring slot `(p + s) mod window`; when
+    `S > window` only the last `window` rows survive (section 7.3, 7.10).
+
+    Batch rows and cache rows: without `slots`, batch row `b` is cache row
+    `b` (B equals the cache's batch). With `slots [B]`, batch row `b` is
+    cache row `slots[b]`: the B sequences of a call (B may be dynamic) live
+    anywhere in a cache of `batch` slots, the layout of continuous
+    batching. Slots must be distinct and in `[0, batch)`; rows outside that
+    range are not written (lowerings check it). Every cache op takes the
+    same `positions` and `slots` operands.
 
     Fold: appending zero rows returns the cache.
 
     ```mlir
     %w1 = v4.window_append %w0, %kv at %pos
-        : !v4.window<batch = 1, rows = 128, dim = 512, element = bf16>, tensor<1x1x512xbf16>
+        : !v4.window<batch = 1, rows = 128, dim = 512, element = bf16>,
+          tensor<1x1x512xbf16>, tensor<1xi32>
+    %w2 = v4.window_append %w1, %kv2 at %positions slots %slots
+        : !v4.window<batch = 8, rows = 128, dim = 512, element = bf16>,
+          tensor<?x1x512xbf16>, tensor<?xi32>, tensor<?xi32>
     ```
   }];
   let arguments = (ins V4_WindowCacheType:$cache, V4_FloatTensor:$rows,
-                       Index:$start_pos);
+                       V4_I32Tensor:$positions, Optional<V4_I32Tensor>:$slots);
   let results = (outs V4_WindowCacheType:$result);
   let assemblyFormat = [{
-    $cache `,` $rows `at` $start_pos attr-dict `:` qualified(type($cache)) `,`
-    type($rows)
+    $cache `,` $rows `at` $positions (`slots` $slots^)? attr-dict `:`
+    qualified(type($cache)) `,` type($rows) `,` type($positions)
+    (`,` type($slots)^)?
   }];
   let hasFolder = 1;
 }
@@ -566,30 +587,31 @@ def V4_CompressedAppendOp : V4_PureOp<"compressed_append",
     [AllTypesMatch<["cache", "result"]>]> {
   let summary = "store the entries a compressor chunk completed";
   let description = [{
-    For a chunk of `num_tokens` tokens starting at `start_pos`, row `j` of
-    `entries [B, M, dim]` is entry `start_pos / ratio + j` for
-    `j < (start_pos + num_tokens) / ratio - start_pos / ratio`; other rows
-    are ignored (the layout `v4.compress` produces). Works on compressed KV
-    caches and on indexer key caches (ratio 4). Entries past the capacity
-    are dropped.
+    For a chunk of `num_tokens` tokens starting at `p = positions[b]` in
+    batch row `b`, row `j` of `entries [B, M, dim]` is entry `p / ratio + j`
+    for `j < (p + num_tokens) / ratio - p / ratio`; other rows are ignored
+    (the layout `v4.compress` produces). Works on compressed KV caches and
+    on indexer key caches (ratio 4). Entries past the capacity are dropped.
+    `slots` maps batch rows to cache rows as in `v4.window_append`.
 
     Fold: appending a chunk with zero entry rows returns the cache.
 
     ```mlir
     %c1 = v4.compressed_append %c0, %k at %pos tokens %n
         : !v4.compressed<batch = 1, ratio = 128, capacity = 8192, dim = 512,
-          element = bf16>, tensor<1x1x512xbf16>
+          element = bf16>, tensor<1x1x512xbf16>, tensor<1xi32>
     ```
   }];
   let arguments = (ins AnyTypeOf<[V4_CompressedCacheType,
                                   V4_IndexerCacheType]>:$cache,
-                       V4_FloatTensor:$entries, Index:$start_pos,
-                       Index:$num_tokens);
+                       V4_FloatTensor:$entries, V4_I32Tensor:$positions,
+                       Optional<V4_I32Tensor>:$slots, Index:$num_tokens);
   let results = (outs AnyTypeOf<[V4_CompressedCacheType,
                                  V4_IndexerCacheType]>:$result);
   let assemblyFormat = [{
-    $cache `,` $entries `at` $start_pos `tokens` $num_tokens attr-dict `:`
-    type($cache) `,` type($entries)
+    $cache `,` $entries `at` $positions (`slots` $slots^)? `tokens`
+    $num_tokens attr-dict `:` type($cache) `,` type($entries) `,`
+    type($positions) (`,` type($slots)^)?
   }];
   let hasFolder = 1;
 }
@@ -597,18 +619,18 @@ def V4_CompressedAppendOp : V4_PureOp<"compressed_append",
 def V4_WindowIndicesOp : V4_PureOp<"window_indices", [V4_ReifyResultShapes]> {
   let summary = "sliding-window key indices with -1 padding";
   let description = [{
-    For query row `s` at position `i = start_pos + s`, lists the keys at
-    positions `max(lo, i - window + 1) .. i` in ascending order, then `-1`
-    up to `window` entries (section 7.3). With `layout chunk`, `lo =
-    start_pos` and a position `p` maps to row `p - start_pos` of the chunk's
-    own KV rows (prefill). With `layout ring`, `lo = 0` and `p` maps to ring
-    slot `p mod window` (decode; needs one query row, since a longer chunk
-    would have overwritten older slots). With `layout ring_chunk`, `lo = 0`
-    and `p` maps to a row of the ring as it was before the chunk followed by
-    the chunk's rows (`p < start_pos`: slot `p mod window`; otherwise row
-    `window + p - start_pos`), the layout of a prefill chunk at any
-    `start_pos`. Every batch row gets the same indices. Result: `[B, S,
-    window]` i32.
+    For query row `s` of batch row `b` at position `i = start + s` (`start =
+    positions[b]`), lists the keys at positions `max(lo, i - window + 1) ..
+    i` in ascending order, then `-1` up to `window` entries (section 7.3).
+    With `layout chunk`, `lo = start` and a position `p` maps to row `p -
+    start` of the chunk's own KV rows (prefill). With `layout ring`, `lo = 0`
+    and `p` maps to ring slot `p mod window` (decode; needs one query row,
+    since a longer chunk would have overwritten older slots). With `layout
+    ring_chunk`, `lo = 0` and `p` maps to a row of the ring as it was before
+    the chunk followed by the chunk's rows (`p < start`: slot `p mod window`;
+    otherwise row `window + p - start`), the layout of a prefill chunk at any
+    start. `positions [B]` gives each batch row its start (batched decode
+    rows are at different positions). Result: `[B, S, window]` i32.
 
     `rows` gives `S` when the result's query dimension is dynamic (a prefill
     chunk of run-time length): nothing else in the op determines it, so
@@ -617,19 +639,20 @@ def V4_WindowIndicesOp : V4_PureOp<"window_indices", [V4_ReifyResultShapes]> {
     it).
 
     ```mlir
-    %wi = v4.window_indices %pos window 128 layout ring : tensor<1x1x128xi32>
+    %wi = v4.window_indices %pos window 128 layout ring
+        : tensor<?xi32> -> tensor<?x1x128xi32>
     %wc = v4.window_indices %pos rows %s window 128 layout chunk
-        : tensor<1x?x128xi32>
+        : tensor<1xi32> -> tensor<1x?x128xi32>
     %wr = v4.window_indices %pos rows %s window 128 layout ring_chunk
-        : tensor<1x?x128xi32>
+        : tensor<1xi32> -> tensor<1x?x128xi32>
     ```
   }];
-  let arguments = (ins Index:$start_pos, Optional<Index>:$rows,
+  let arguments = (ins V4_I32Tensor:$positions, Optional<Index>:$rows,
                        I64Attr:$window, V4_WindowLayoutAttr:$layout);
   let results = (outs V4_I32Tensor:$indices);
   let assemblyFormat = [{
-    $start_pos (`rows` $rows^)? `window` $window `layout` `` $layout attr-dict
-    `:` type($indices)
+    $positions (`rows` $rows^)? `window` $window `layout` `` $layout attr-dict
+    `:` type($positions) `->` type($indices)
   }];
 }
 
@@ -648,7 +671,8 @@ def V4_IndexerScoreOp : V4_PureOp<"indexer_score", [V4_ReifyResultShapes]> {
     keys[b, c, :])` (section 7.5) for `queries [B, S, H, D]`, the indexer key
     cache `keys` (`!v4.indexer_keys` with batch B, capacity C, dim D) and
     `weights [B, S, H]` (which already carry `128^-0.5 * 64^-0.5`). The keys
-    are read from the cache itself: no copy of the whole cache is made. The
+    are read from the cache itself: no copy of the whole cache is made
+    (with `slots`, batch row `b` reads cache row `slots[b]`). The
     reference evaluates each step on bf16 tensors. Causality is applied by
     `v4.topk`; entries past the last finished one score on zero keys and are
     never selected.
@@ -661,11 +685,12 @@ def V4_IndexerScoreOp : V4_PureOp<"indexer_score", [V4_ReifyResultShapes]> {
     ```
   }];
   let arguments = (ins V4_FloatTensor:$queries, V4_IndexerCacheType:$keys,
-                       V4_FloatTensor:$weights);
+                       V4_FloatTensor:$weights, Optional<V4_I32Tensor>:$slots);
   let results = (outs V4_FloatTensor:$scores);
   let assemblyFormat = [{
-    $queries `,` $keys `,` $weights attr-dict `:` type($queries) `,`
-    qualified(type($keys)) `,` type($weights) `->` type($scores)
+    $queries `,` $keys `,` $weights (`slots` $slots^)? attr-dict `:`
+    type($queries) `,` qualified(type($keys)) `,` type($weights)
+    (`,` type($slots)^)? `->` type($scores)
   }];
 }
 
@@ -673,8 +698,9 @@ def V4_TopkOp : V4_PureOp<"topk", [V4_ReifyResultShapes,
     V4_InferResultTypes]> {
   let summary = "causal top-k selection of compressed entries, -1 padded";
   let description = [{
-    For query row `s` at position `i = start_pos + s`, the candidates are
-    entries `c < (i + 1) / ratio` (causality of section 7.5, pitfall 9).
+    For query row `s` of batch row `b` at position `i = positions[b] + s`,
+    the candidates are entries `c < (i + 1) / ratio` (causality of section
+    7.5, pitfall 9).
     Returns the indices of the `k` highest-scoring candidates in descending
     score order (ties: lower index first), `-1` where fewer than `k`
     candidates exist. The indices address the compressed entries
@@ -684,15 +710,15 @@ def V4_TopkOp : V4_PureOp<"topk", [V4_ReifyResultShapes,
 
     ```mlir
     %sel = v4.topk %sc at %pos k 512 ratio 4
-        : tensor<1x?x?xbf16> -> tensor<1x?x512xi32>
+        : tensor<1x?x?xbf16>, tensor<1xi32> -> tensor<1x?x512xi32>
     ```
   }];
-  let arguments = (ins V4_FloatTensor:$scores, Index:$start_pos, I64Attr:$k,
-                       I64Attr:$ratio);
+  let arguments = (ins V4_FloatTensor:$scores, V4_I32Tensor:$positions,
+                       I64Attr:$k, I64Attr:$ratio);
   let results = (outs V4_I32Tensor:$indices);
   let assemblyFormat = [{
-    $scores `at` $start_pos `k` $k `ratio` $ratio attr-dict `:` type($scores)
-    `->` type($indices)
+    $scores `at` $positions `k` $k `ratio` $ratio attr-dict `:` type($scores)
+    `,` type($positions) `->` type($indices)
   }];
 }
 
@@ -706,7 +732,8 @@ def V4_SparseAttentionOp : V4_PureOp<"sparse_attention",
     `window_indices [B, S, Kw]` (the chunk's own rows in prefill, the ring in
     decode), and, for CSA, the compressed entries of the cache `entries`
     (`!v4.compressed`, read in place) named by `entry_indices [B, S, Ke]`
-    (the top-k selection). Indices `< 0` are skipped. The keys are taken in
+    (the top-k selection; with `slots`, batch row `b` reads cache row
+    `slots[b]`). Indices `< 0` are skipped. The keys are taken in
     the order of the window list followed by the entry list:
     `s_j = fp32(q . kv_j) * scale`, online softmax in blocks of 64 keys of
     that joint order, `P` rounded to bf16 for `P V`, fp32 denominator
@@ -729,13 +756,16 @@ def V4_SparseAttentionOp : V4_PureOp<"sparse_attention",
                        V4_I32Tensor:$window_indices,
                        Optional<V4_CompressedCacheType>:$entries,
                        Optional<V4_I32Tensor>:$entry_indices,
+                       Optional<V4_I32Tensor>:$slots,
                        V4_F32Tensor:$sink, F64Attr:$scale);
   let results = (outs V4_Bf16Tensor:$result);
   let assemblyFormat = [{
     $query `,` $window `[` $window_indices `]` `,` $sink
-    (`entries` $entries^ `[` $entry_indices `]`)? `scale` $scale attr-dict `:`
+    (`entries` $entries^ `[` $entry_indices `]`)? (`slots` $slots^)?
+    `scale` $scale attr-dict `:`
     type($query) `,` type($window) `,` type($window_indices) `,` type($sink)
     (`,` qualified(type($entries))^ `,` type($entry_indices))?
+    (`,` type($slots)^)?
   }];
 }
 
@@ -746,29 +776,32 @@ def V4_HcaAttentionOp : V4_PureOp<"hca_attention",
   let description = [{
     Heavily compressed attention (section 7.6): one softmax with sink, as in
     `v4.sparse_attention`, over the window rows `window[b, j]` named by
-    `window_indices [B, S, W]` and all entries `c < (start_pos + s + 1) /
-    ratio` of the compressed cache `entries` (read in place; the ratio is the
-    cache type's), window rows first, entries in ascending order. Dense over
-    entries, so no index list is materialized.
+    `window_indices [B, S, W]` and all entries `c < (positions[b] + s + 1) /
+    ratio` of the compressed cache `entries` (read in place, from cache row
+    `slots[b]` with `slots`; the ratio is the cache type's), window rows
+    first, entries in ascending order. Dense over entries, so no index list
+    is materialized.
 
     ```mlir
     %o = v4.hca_attention %q, %win[%wi] entries %c, %sink at %pos
         scale 0.044194173824159216
         : tensor<1x1x64x512xbf16>, tensor<1x128x512xbf16>, tensor<1x1x128xi32>,
           !v4.compressed<batch = 1, ratio = 128, capacity = 8192, dim = 512, element = bf16>,
-          tensor<64xf32>
+          tensor<64xf32>, tensor<1xi32>
     ```
   }];
   let arguments = (ins V4_Bf16Tensor:$query, V4_Bf16Tensor:$window,
                        V4_I32Tensor:$window_indices,
                        V4_CompressedCacheType:$entries, V4_F32Tensor:$sink,
-                       Index:$start_pos, F64Attr:$scale);
+                       V4_I32Tensor:$positions, Optional<V4_I32Tensor>:$slots,
+                       F64Attr:$scale);
   let results = (outs V4_Bf16Tensor:$result);
   let assemblyFormat = [{
     $query `,` $window `[` $window_indices `]` `entries` $entries `,` $sink
-    `at` $start_pos `scale` $scale attr-dict `:` type($query) `,`
-    type($window) `,` type($window_indices) `,` qualified(type($entries)) `,`
-    type($sink)
+    `at` $positions (`slots` $slots^)? `scale` $scale attr-dict `:`
+    type($query) `,` type($window) `,` type($window_indices) `,`
+    qualified(type($entries)) `,` type($sink) `,` type($positions)
+    (`,` type($slots)^)?
   }];
 }
 

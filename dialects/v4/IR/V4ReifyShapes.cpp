@@ -241,18 +241,24 @@ LogicalResult CompressOp::reifyResultShapes(OpBuilder &builder,
 
 LogicalResult CacheReadOp::reifyResultShapes(OpBuilder &builder,
                                              ReifiedRankedShapedTypeDims &shapes) {
-  // The contents type of a cache is static.
-  return ShapeBuilder(builder, *this, shapes).result(0, [](int64_t) {
-    return OpFoldResult();
+  // The contents type of a cache is static; a read at `slots` has one batch
+  // row per slot.
+  ShapeBuilder s(builder, *this, shapes);
+  return s.result(0, [&](int64_t) -> OpFoldResult {
+    if (Value slots = getSlots())
+      return s.dim(slots, 0);
+    return {};
   });
 }
 
 LogicalResult WindowIndicesOp::reifyResultShapes(
     OpBuilder &builder, ReifiedRankedShapedTypeDims &shapes) {
-  // [B, S, window]: S is `rows` (or 1 with layout ring); nothing in the op
-  // gives a dynamic B.
+  // [B, S, window]: B is the number of positions, S is `rows` (or 1 with
+  // layout ring).
   ShapeBuilder s(builder, *this, shapes);
   return s.result(0, [&](int64_t d) -> OpFoldResult {
+    if (d == 0)
+      return s.dim(getPositions(), 0);
     if (d != 1)
       return {};
     if (Value rows = getRows())

@@ -132,6 +132,41 @@ LogicalResult verifyRatio(Operation *op, int64_t ratio) {
                            << ratio;
 }
 
+LogicalResult verifyPerRow(Operation *op, StringRef what, Value value,
+                           int64_t rowBatch) {
+  if (!value)
+    return success();
+  auto type = cast<ShapedType>(value.getType());
+  if (failed(expectRank(op, what, type, 1, "[B], one per batch row")))
+    return failure();
+  return expectShape(op, what, type, {rowBatch}, "one per batch row");
+}
+
+LogicalResult verifyRowAddressing(Operation *op, int64_t rowBatch,
+                                  Value positions, Value slots,
+                                  int64_t cacheBatch) {
+  if (failed(verifyPerRow(op, "positions", positions, rowBatch)))
+    return failure();
+  // Dynamic rows still need as many slots as positions.
+  if (positions && ShapedType::isDynamic(rowBatch))
+    rowBatch = cast<ShapedType>(positions.getType()).getDimSize(0);
+  if (failed(verifyPerRow(op, "slots", slots, rowBatch)))
+    return failure();
+  // Without slots the callers' shape checks tie the batch to the cache's.
+  if (slots && !ShapedType::isDynamic(rowBatch) && rowBatch > cacheBatch)
+    return op->emitOpError() << "expects at most " << cacheBatch
+                             << " batch rows (distinct slots of the cache), got "
+                             << rowBatch;
+  return success();
+}
+
+int64_t rowBatchOf(Value slots, int64_t cacheBatch) {
+  if (!slots)
+    return cacheBatch;
+  auto type = cast<ShapedType>(slots.getType());
+  return type.getRank() == 1 ? type.getDimSize(0) : ShapedType::kDynamic;
+}
+
 } // namespace sieve::v4::detail
 
 bool sieve::v4::areCompatibleResultTypes(TypeRange inferred, TypeRange actual) {

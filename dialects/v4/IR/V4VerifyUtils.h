@@ -68,6 +68,25 @@ mlir::LogicalResult verifyPositive(mlir::Operation *op, llvm::StringRef name,
 /// Compression ratio attribute: 4 or a power of two in [8, 128].
 mlir::LogicalResult verifyRatio(mlir::Operation *op, int64_t ratio);
 
+/// "expects <what> of shape [B]": one i32 per batch row (positions, slots).
+/// Null `value`s pass.
+mlir::LogicalResult verifyPerRow(mlir::Operation *op, llvm::StringRef what,
+                                 mlir::Value value, int64_t rowBatch);
+
+/// The per-batch-row operands of an op that reads or writes cache rows:
+/// `positions [B]` and `slots [B]` i32 (either may be null) for an op whose
+/// tensors have `rowBatch` batch rows, over a cache of `cacheBatch` rows.
+/// Without slots, batch row b is cache row b (callers check that the
+/// batches agree); with slots, at most `cacheBatch` distinct rows can be
+/// addressed.
+mlir::LogicalResult verifyRowAddressing(mlir::Operation *op, int64_t rowBatch,
+                                        mlir::Value positions, mlir::Value slots,
+                                        int64_t cacheBatch);
+
+/// The batch an op's tensors have over a cache of `cacheBatch` rows: the
+/// cache's without `slots`, any (dynamic) with them.
+int64_t rowBatchOf(mlir::Value slots, int64_t cacheBatch);
+
 //===----------------------------------------------------------------------===//
 // Result type inference
 //===----------------------------------------------------------------------===//

@@ -4,10 +4,14 @@
 // the runtime's config library so the compiler and the runtime agree on every
 // field) into a module of `v4` ops on tensors:
 //
-//   @prefill(tokens, start_pos, caches...) -> (logits, hidden, caches...)
-//   @decode(tokens, start_pos, caches...)  -> (logits, hidden, caches...)
-//   @mtp(hidden, tokens, start_pos, caches...) -> (logits, caches...)
-//   @mtp_decode(...)                        (one MTP step)
+//   @prefill(tokens, start_pos, slot, caches...) -> (logits, hidden, caches...)
+//   @decode(tokens, positions, slots, caches...) -> (logits, hidden, caches...)
+//   @mtp(hidden, tokens, start_pos, slot, caches...) -> (logits, caches...)
+//   @mtp_decode(hidden, tokens, positions, slots, caches...) (one MTP step)
+//
+// Caches have `max_batch` rows (slots). Prefill feeds one chunk of one
+// sequence, whose caches are row `slot`; decode feeds one token of each of
+// B <= max_batch sequences, row b at `positions[b]` in cache row `slots[b]`.
 //
 // plus one private function per layer and phase (`@prefill.layers.3`,
 // `@decode.mtp.0`) carrying its schedule as attributes (`v4.block`,
@@ -45,6 +49,9 @@ struct ImportOptions {
   bool allowTestRatios = false;
   /// Cache capacity in tokens; 0 keeps the config's max_seq_len.
   int64_t maxSeqLen = 0;
+  /// Cache rows (slots), the most sequences one decode call batches; 0
+  /// keeps the config's max_batch_size.
+  int64_t maxBatch = 0;
   /// Emit @mtp / @mtp_decode for the config's MTP blocks.
   bool includeMtp = true;
   /// Check every emitted parameter against the tensor list the runtime

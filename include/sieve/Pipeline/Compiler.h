@@ -74,6 +74,9 @@ struct CompileOptions {
   bool allowTestRatios = false;
   /// Cache capacity in tokens for imported graphs; 0 = the config's.
   int64_t maxSeqLen = 0;
+  /// Sequence slots of imported caches (the most sequences one decode call
+  /// batches); 0 = the config's max_batch_size.
+  int64_t maxBatch = 0;
   /// Row encoding of imported caches: "bf16" (the reference's), "fp8" (FP8
   /// KV rows and indexer keys) or "fp8-fp4" (FP8 KV rows, MXFP4 keys).
   std::string cacheFormat = "bf16";

@@ -43,19 +43,25 @@ struct LayerCacheLayout {
   int64_t fixedBytes() const { return windowBytes + stateBytes; }
 };
 
+/// Per-sequence figures of a function's caches, which hold `slots`
+/// sequences (their batch, the most sequences a decode call batches).
 struct CacheLayout {
   std::string function;
   std::vector<LayerCacheLayout> layers;
+  int64_t slots = 0;
 
   double bytesPerToken() const;
   int64_t fixedBytes() const;
+  /// One sequence's storage at capacity, and every slot's.
   int64_t capacityBytes() const;
+  int64_t allSlotsCapacityBytes() const;
   /// A table, one row per layer, then the totals.
   void print(llvm::raw_ostream &os) const;
 };
 
 /// The layout of `fn`'s cache arguments. Fails with a diagnostic on the
-/// function when a `v4.cache` attribute is not a string.
+/// function when a `v4.cache` attribute is not a string or the caches have
+/// different batches.
 mlir::FailureOr<CacheLayout> computeCacheLayout(mlir::func::FuncOp fn);
 
 } // namespace sieve

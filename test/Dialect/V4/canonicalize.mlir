@@ -119,12 +119,12 @@ func.func @read_fresh_cache() -> (tensor<1x16x64xbf16>, tensor<1x8x128xbf16>, te
 // CHECK: return %[[W]], %[[C]]
 func.func @append_nothing(%w: !v4.window<batch = 1, rows = 16, dim = 64, element = bf16>,
                           %c: !v4.compressed<batch = 1, ratio = 4, capacity = 8, dim = 64, element = bf16>,
-                          %rows: tensor<1x0x64xbf16>, %p: index, %n: index)
+                          %rows: tensor<1x0x64xbf16>, %p: tensor<1xi32>, %n: index)
     -> (!v4.window<batch = 1, rows = 16, dim = 64, element = bf16>,
         !v4.compressed<batch = 1, ratio = 4, capacity = 8, dim = 64, element = bf16>) {
-  %w1 = v4.window_append %w, %rows at %p : !v4.window<batch = 1, rows = 16, dim = 64, element = bf16>, tensor<1x0x64xbf16>
+  %w1 = v4.window_append %w, %rows at %p : !v4.window<batch = 1, rows = 16, dim = 64, element = bf16>, tensor<1x0x64xbf16>, tensor<1xi32>
   %c1 = v4.compressed_append %c, %rows at %p tokens %n
-      : !v4.compressed<batch = 1, ratio = 4, capacity = 8, dim = 64, element = bf16>, tensor<1x0x64xbf16>
+      : !v4.compressed<batch = 1, ratio = 4, capacity = 8, dim = 64, element = bf16>, tensor<1x0x64xbf16>, tensor<1xi32>
   return %w1, %c1 : !v4.window<batch = 1, rows = 16, dim = 64, element = bf16>,
       !v4.compressed<batch = 1, ratio = 4, capacity = 8, dim = 64, element = bf16>
 }
@@ -134,9 +134,9 @@ func.func @append_nothing(%w: !v4.window<batch = 1, rows = 16, dim = 64, element
 // Appending real rows is kept.
 // CHECK-LABEL: func @append_rows
 // CHECK: v4.window_append
-func.func @append_rows(%w: !v4.window<batch = 1, rows = 16, dim = 64, element = bf16>, %rows: tensor<1x1x64xbf16>, %p: index)
+func.func @append_rows(%w: !v4.window<batch = 1, rows = 16, dim = 64, element = bf16>, %rows: tensor<1x1x64xbf16>, %p: tensor<1xi32>)
     -> !v4.window<batch = 1, rows = 16, dim = 64, element = bf16> {
-  %w1 = v4.window_append %w, %rows at %p : !v4.window<batch = 1, rows = 16, dim = 64, element = bf16>, tensor<1x1x64xbf16>
+  %w1 = v4.window_append %w, %rows at %p : !v4.window<batch = 1, rows = 16, dim = 64, element = bf16>, tensor<1x1x64xbf16>, tensor<1xi32>
   return %w1 : !v4.window<batch = 1, rows = 16, dim = 64, element = bf16>
 }
 

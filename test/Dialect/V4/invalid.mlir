@@ -711,80 +711,80 @@ func.func @hc_head_result(%h: tensor<1x4x64xbf16>, %fn: tensor<4x256xf32>, %b: t
 // -----
 
 // Only ratio 4 and powers of two in [8, 128] compress.
-func.func @compress_ratio(%kv: tensor<1x4x64xf32>, %ape: tensor<3x64xf32>, %s: !v4.compressor_state<batch = 1, ratio = 8, coff = 1, dim = 64>, %p: index) {
+func.func @compress_ratio(%kv: tensor<1x4x64xf32>, %ape: tensor<3x64xf32>, %s: !v4.compressor_state<batch = 1, ratio = 8, coff = 1, dim = 64>, %p: tensor<1xi32>) {
   // expected-error @+1 {{expects ratio 4 (CSA) or a power of two in [8, 128] (HCA), got 3}}
   %e, %s1 = v4.compress %kv, %kv, %ape, %s at %p ratio 3
-      : tensor<1x4x64xf32>, tensor<3x64xf32>, !v4.compressor_state<batch = 1, ratio = 8, coff = 1, dim = 64> -> tensor<1x2x64xf32>
+      : tensor<1x4x64xf32>, tensor<3x64xf32>, !v4.compressor_state<batch = 1, ratio = 8, coff = 1, dim = 64>, tensor<1xi32> -> tensor<1x2x64xf32>
   return
 }
 
 // -----
 
 // Ratio 4 is the overlapping compressor.
-func.func @compress_missing_overlap(%kv: tensor<1x4x128xf32>, %ape: tensor<4x128xf32>, %s: !v4.compressor_state<batch = 1, ratio = 4, coff = 2, dim = 64>, %p: index) {
+func.func @compress_missing_overlap(%kv: tensor<1x4x128xf32>, %ape: tensor<4x128xf32>, %s: !v4.compressor_state<batch = 1, ratio = 4, coff = 2, dim = 64>, %p: tensor<1xi32>) {
   // expected-error @+1 {{expects `overlap` exactly when ratio is 4, got no overlap with ratio 4}}
   %e, %s1 = v4.compress %kv, %kv, %ape, %s at %p ratio 4
-      : tensor<1x4x128xf32>, tensor<4x128xf32>, !v4.compressor_state<batch = 1, ratio = 4, coff = 2, dim = 64> -> tensor<1x1x64xf32>
+      : tensor<1x4x128xf32>, tensor<4x128xf32>, !v4.compressor_state<batch = 1, ratio = 4, coff = 2, dim = 64>, tensor<1xi32> -> tensor<1x1x64xf32>
   return
 }
 
 // -----
 
 // Other ratios never overlap.
-func.func @compress_extra_overlap(%kv: tensor<1x8x64xf32>, %ape: tensor<8x64xf32>, %s: !v4.compressor_state<batch = 1, ratio = 8, coff = 1, dim = 64>, %p: index) {
+func.func @compress_extra_overlap(%kv: tensor<1x8x64xf32>, %ape: tensor<8x64xf32>, %s: !v4.compressor_state<batch = 1, ratio = 8, coff = 1, dim = 64>, %p: tensor<1xi32>) {
   // expected-error @+1 {{expects `overlap` exactly when ratio is 4, got overlap with ratio 8}}
   %e, %s1 = v4.compress %kv, %kv, %ape, %s at %p ratio 8 overlap
-      : tensor<1x8x64xf32>, tensor<8x64xf32>, !v4.compressor_state<batch = 1, ratio = 8, coff = 1, dim = 64> -> tensor<1x1x64xf32>
+      : tensor<1x8x64xf32>, tensor<8x64xf32>, !v4.compressor_state<batch = 1, ratio = 8, coff = 1, dim = 64>, tensor<1xi32> -> tensor<1x1x64xf32>
   return
 }
 
 // -----
 
 // The state belongs to a compressor of the same ratio.
-func.func @compress_state_ratio(%kv: tensor<1x8x64xf32>, %ape: tensor<8x64xf32>, %s: !v4.compressor_state<batch = 1, ratio = 16, coff = 1, dim = 64>, %p: index) {
+func.func @compress_state_ratio(%kv: tensor<1x8x64xf32>, %ape: tensor<8x64xf32>, %s: !v4.compressor_state<batch = 1, ratio = 16, coff = 1, dim = 64>, %p: tensor<1xi32>) {
   // expected-error @+1 {{expects a compressor state of ratio 8, got ratio 16}}
   %e, %s1 = v4.compress %kv, %kv, %ape, %s at %p ratio 8
-      : tensor<1x8x64xf32>, tensor<8x64xf32>, !v4.compressor_state<batch = 1, ratio = 16, coff = 1, dim = 64> -> tensor<1x1x64xf32>
+      : tensor<1x8x64xf32>, tensor<8x64xf32>, !v4.compressor_state<batch = 1, ratio = 16, coff = 1, dim = 64>, tensor<1xi32> -> tensor<1x1x64xf32>
   return
 }
 
 // -----
 
 // Projections are [B, S, coff*d].
-func.func @compress_kv_rank(%kv: tensor<8x64xf32>, %ape: tensor<8x64xf32>, %s: !v4.compressor_state<batch = 1, ratio = 8, coff = 1, dim = 64>, %p: index) {
+func.func @compress_kv_rank(%kv: tensor<8x64xf32>, %ape: tensor<8x64xf32>, %s: !v4.compressor_state<batch = 1, ratio = 8, coff = 1, dim = 64>, %p: tensor<1xi32>) {
   // expected-error @+1 {{expects kv of rank 3 ([B, S, coff*d]), got rank 2}}
   %e, %s1 = v4.compress %kv, %kv, %ape, %s at %p ratio 8
-      : tensor<8x64xf32>, tensor<8x64xf32>, !v4.compressor_state<batch = 1, ratio = 8, coff = 1, dim = 64> -> tensor<1x1x64xf32>
+      : tensor<8x64xf32>, tensor<8x64xf32>, !v4.compressor_state<batch = 1, ratio = 8, coff = 1, dim = 64>, tensor<1xi32> -> tensor<1x1x64xf32>
   return
 }
 
 // -----
 
 // The overlapping compressor projects to 2*d channels.
-func.func @compress_kv_width(%kv: tensor<1x4x64xf32>, %ape: tensor<4x128xf32>, %s: !v4.compressor_state<batch = 1, ratio = 4, coff = 2, dim = 64>, %p: index) {
+func.func @compress_kv_width(%kv: tensor<1x4x64xf32>, %ape: tensor<4x128xf32>, %s: !v4.compressor_state<batch = 1, ratio = 4, coff = 2, dim = 64>, %p: tensor<1xi32>) {
   // expected-error @+1 {{expects kv of shape 1x4x128 (batch and coff*dim of the state), got 1x4x64}}
   %e, %s1 = v4.compress %kv, %kv, %ape, %s at %p ratio 4 overlap
-      : tensor<1x4x64xf32>, tensor<4x128xf32>, !v4.compressor_state<batch = 1, ratio = 4, coff = 2, dim = 64> -> tensor<1x1x64xf32>
+      : tensor<1x4x64xf32>, tensor<4x128xf32>, !v4.compressor_state<batch = 1, ratio = 4, coff = 2, dim = 64>, tensor<1xi32> -> tensor<1x1x64xf32>
   return
 }
 
 // -----
 
 // ape has one row per slot of a group.
-func.func @compress_ape(%kv: tensor<1x8x64xf32>, %ape: tensor<4x64xf32>, %s: !v4.compressor_state<batch = 1, ratio = 8, coff = 1, dim = 64>, %p: index) {
+func.func @compress_ape(%kv: tensor<1x8x64xf32>, %ape: tensor<4x64xf32>, %s: !v4.compressor_state<batch = 1, ratio = 8, coff = 1, dim = 64>, %p: tensor<1xi32>) {
   // expected-error @+1 {{expects ape of shape 8x64 ([ratio, coff*d]), got 4x64}}
   %e, %s1 = v4.compress %kv, %kv, %ape, %s at %p ratio 8
-      : tensor<1x8x64xf32>, tensor<4x64xf32>, !v4.compressor_state<batch = 1, ratio = 8, coff = 1, dim = 64> -> tensor<1x1x64xf32>
+      : tensor<1x8x64xf32>, tensor<4x64xf32>, !v4.compressor_state<batch = 1, ratio = 8, coff = 1, dim = 64>, tensor<1xi32> -> tensor<1x1x64xf32>
   return
 }
 
 // -----
 
 // A chunk of S tokens completes at most ceil(S / ratio) entries.
-func.func @compress_entries(%kv: tensor<1x37x128xf32>, %ape: tensor<4x128xf32>, %s: !v4.compressor_state<batch = 1, ratio = 4, coff = 2, dim = 64>, %p: index) {
+func.func @compress_entries(%kv: tensor<1x37x128xf32>, %ape: tensor<4x128xf32>, %s: !v4.compressor_state<batch = 1, ratio = 4, coff = 2, dim = 64>, %p: tensor<1xi32>) {
   // expected-error @+1 {{expects entries of shape 1x10x64 ([B, ceil(S/ratio), d]), got 1x9x64}}
   %e, %s1 = v4.compress %kv, %kv, %ape, %s at %p ratio 4 overlap
-      : tensor<1x37x128xf32>, tensor<4x128xf32>, !v4.compressor_state<batch = 1, ratio = 4, coff = 2, dim = 64> -> tensor<1x9x64xf32>
+      : tensor<1x37x128xf32>, tensor<4x128xf32>, !v4.compressor_state<batch = 1, ratio = 4, coff = 2, dim = 64>, tensor<1xi32> -> tensor<1x9x64xf32>
   return
 }
 
@@ -800,108 +800,108 @@ func.func @cache_read_type(%w: !v4.window<batch = 1, rows = 128, dim = 512, elem
 // -----
 
 // Appended KV rows are [B, S, dim].
-func.func @window_append_rank(%w: !v4.window<batch = 1, rows = 128, dim = 512, element = bf16>, %kv: tensor<1x512xbf16>, %p: index) {
+func.func @window_append_rank(%w: !v4.window<batch = 1, rows = 128, dim = 512, element = bf16>, %kv: tensor<1x512xbf16>, %p: tensor<1xi32>) {
   // expected-error @+1 {{expects rows of rank 3 ([B, rows, dim]), got rank 2}}
-  %w1 = v4.window_append %w, %kv at %p : !v4.window<batch = 1, rows = 128, dim = 512, element = bf16>, tensor<1x512xbf16>
+  %w1 = v4.window_append %w, %kv at %p : !v4.window<batch = 1, rows = 128, dim = 512, element = bf16>, tensor<1x512xbf16>, tensor<1xi32>
   return
 }
 
 // -----
 
 // Appended rows match the ring's batch and row width.
-func.func @window_append_shape(%w: !v4.window<batch = 1, rows = 128, dim = 512, element = bf16>, %kv: tensor<2x1x512xbf16>, %p: index) {
+func.func @window_append_shape(%w: !v4.window<batch = 1, rows = 128, dim = 512, element = bf16>, %kv: tensor<2x1x512xbf16>, %p: tensor<1xi32>) {
   // expected-error @+1 {{expects rows of shape 1x1x512 (batch and dim of the cache), got 2x1x512}}
-  %w1 = v4.window_append %w, %kv at %p : !v4.window<batch = 1, rows = 128, dim = 512, element = bf16>, tensor<2x1x512xbf16>
+  %w1 = v4.window_append %w, %kv at %p : !v4.window<batch = 1, rows = 128, dim = 512, element = bf16>, tensor<2x1x512xbf16>, tensor<1xi32>
   return
 }
 
 // -----
 
 // Appended rows have the cache's element type.
-func.func @window_append_dtype(%w: !v4.window<batch = 1, rows = 128, dim = 512, element = bf16>, %kv: tensor<1x1x512xf32>, %p: index) {
+func.func @window_append_dtype(%w: !v4.window<batch = 1, rows = 128, dim = 512, element = bf16>, %kv: tensor<1x1x512xf32>, %p: tensor<1xi32>) {
   // expected-error @+1 {{expects rows of element type 'bf16' (the cache's), got 'f32'}}
-  %w1 = v4.window_append %w, %kv at %p : !v4.window<batch = 1, rows = 128, dim = 512, element = bf16>, tensor<1x1x512xf32>
+  %w1 = v4.window_append %w, %kv at %p : !v4.window<batch = 1, rows = 128, dim = 512, element = bf16>, tensor<1x1x512xf32>, tensor<1xi32>
   return
 }
 
 // -----
 
 // Indexer keys are appended with the key width.
-func.func @compressed_append_shape(%k: !v4.indexer_keys<batch = 1, capacity = 64, dim = 128, element = bf16>, %e: tensor<1x1x512xbf16>, %p: index, %n: index) {
+func.func @compressed_append_shape(%k: !v4.indexer_keys<batch = 1, capacity = 64, dim = 128, element = bf16>, %e: tensor<1x1x512xbf16>, %p: tensor<1xi32>, %n: index) {
   // expected-error @+1 {{expects entries of shape 1x1x128 (batch and dim of the cache), got 1x1x512}}
-  %k1 = v4.compressed_append %k, %e at %p tokens %n : !v4.indexer_keys<batch = 1, capacity = 64, dim = 128, element = bf16>, tensor<1x1x512xbf16>
+  %k1 = v4.compressed_append %k, %e at %p tokens %n : !v4.indexer_keys<batch = 1, capacity = 64, dim = 128, element = bf16>, tensor<1x1x512xbf16>, tensor<1xi32>
   return
 }
 
 // -----
 
 // Compressed entries are bf16 like the cache.
-func.func @compressed_append_dtype(%c: !v4.compressed<batch = 1, ratio = 128, capacity = 64, dim = 512, element = bf16>, %e: tensor<1x1x512xf32>, %p: index, %n: index) {
+func.func @compressed_append_dtype(%c: !v4.compressed<batch = 1, ratio = 128, capacity = 64, dim = 512, element = bf16>, %e: tensor<1x1x512xf32>, %p: tensor<1xi32>, %n: index) {
   // expected-error @+1 {{expects entries of element type 'bf16' (the cache's), got 'f32'}}
-  %c1 = v4.compressed_append %c, %e at %p tokens %n : !v4.compressed<batch = 1, ratio = 128, capacity = 64, dim = 512, element = bf16>, tensor<1x1x512xf32>
+  %c1 = v4.compressed_append %c, %e at %p tokens %n : !v4.compressed<batch = 1, ratio = 128, capacity = 64, dim = 512, element = bf16>, tensor<1x1x512xf32>, tensor<1xi32>
   return
 }
 
 // -----
 
 // Appending to a window ring is window_append's job.
-func.func @compressed_append_window(%w: !v4.window<batch = 1, rows = 128, dim = 512, element = bf16>, %e: tensor<1x1x512xbf16>, %p: index, %n: index) {
+func.func @compressed_append_window(%w: !v4.window<batch = 1, rows = 128, dim = 512, element = bf16>, %e: tensor<1x1x512xbf16>, %p: tensor<1xi32>, %n: index) {
   // expected-error @+1 {{operand #0 must be}}
-  %w1 = "v4.compressed_append"(%w, %e, %p, %n) : (!v4.window<batch = 1, rows = 128, dim = 512, element = bf16>, tensor<1x1x512xbf16>, index, index) -> !v4.window<batch = 1, rows = 128, dim = 512, element = bf16>
+  %w1 = "v4.compressed_append"(%w, %e, %p, %n) : (!v4.window<batch = 1, rows = 128, dim = 512, element = bf16>, tensor<1x1x512xbf16>, tensor<1xi32>, index) -> !v4.window<batch = 1, rows = 128, dim = 512, element = bf16>
   return
 }
 
 // -----
 
 // The window holds at least one row.
-func.func @window_indices_window(%p: index) {
+func.func @window_indices_window(%p: tensor<1xi32>) {
   // expected-error @+1 {{expects window > 0, got 0}}
-  %i = v4.window_indices %p window 0 layout chunk : tensor<1x4x0xi32>
+  %i = v4.window_indices %p window 0 layout chunk : tensor<1xi32> -> tensor<1x4x0xi32>
   return
 }
 
 // -----
 
 // A chunk of run-time length needs `rows` to give S.
-func.func @window_indices_chunk_rows(%p: index) {
+func.func @window_indices_chunk_rows(%p: tensor<1xi32>) {
   // expected-error @+1 {{expects a `rows` operand with layout chunk and a dynamic query dimension (nothing else gives S)}}
-  %i = v4.window_indices %p window 128 layout chunk : tensor<1x?x128xi32>
+  %i = v4.window_indices %p window 128 layout chunk : tensor<1xi32> -> tensor<1x?x128xi32>
   return
 }
 
 // -----
 
 // So does a chunk that continues a sequence.
-func.func @window_ring_chunk_rows(%p: index) {
+func.func @window_ring_chunk_rows(%p: tensor<1xi32>) {
   // expected-error @+1 {{expects a `rows` operand with layout ring_chunk and a dynamic query dimension (nothing else gives S)}}
-  %i = v4.window_indices %p window 128 layout ring_chunk : tensor<1x?x128xi32>
+  %i = v4.window_indices %p window 128 layout ring_chunk : tensor<1xi32> -> tensor<1x?x128xi32>
   return
 }
 
 // -----
 
 // Window indices are [B, S, window].
-func.func @window_indices_rank(%p: index) {
+func.func @window_indices_rank(%p: tensor<1xi32>) {
   // expected-error @+1 {{expects result of rank 3 ([B, S, window]), got rank 2}}
-  %i = v4.window_indices %p window 128 layout chunk : tensor<4x128xi32>
+  %i = v4.window_indices %p window 128 layout chunk : tensor<1xi32> -> tensor<4x128xi32>
   return
 }
 
 // -----
 
 // Each query gets exactly `window` indices.
-func.func @window_indices_width(%p: index) {
+func.func @window_indices_width(%p: tensor<1xi32>) {
   // expected-error @+1 {{expects result of shape 1x4x128 (one row of `window` indices per query), got 1x4x64}}
-  %i = v4.window_indices %p window 128 layout chunk : tensor<1x4x64xi32>
+  %i = v4.window_indices %p window 128 layout chunk : tensor<1xi32> -> tensor<1x4x64xi32>
   return
 }
 
 // -----
 
 // Ring slots are only meaningful for a single decoded token.
-func.func @window_indices_ring(%p: index) {
+func.func @window_indices_ring(%p: tensor<1xi32>) {
   // expected-error @+1 {{expects a single query row with layout ring (older slots are overwritten by longer chunks), got 4}}
-  %i = v4.window_indices %p window 128 layout ring : tensor<1x4x128xi32>
+  %i = v4.window_indices %p window 128 layout ring : tensor<1xi32> -> tensor<1x4x128xi32>
   return
 }
 
@@ -948,45 +948,45 @@ func.func @indexer_scores(%q: tensor<1x4x64x128xbf16>, %k: !v4.indexer_keys<batc
 // -----
 
 // Top-k selects at least one entry.
-func.func @topk_k(%s: tensor<1x4x8xbf16>, %p: index) {
+func.func @topk_k(%s: tensor<1x4x8xbf16>, %p: tensor<1xi32>) {
   // expected-error @+1 {{expects k > 0, got 0}}
-  %i = v4.topk %s at %p k 0 ratio 4 : tensor<1x4x8xbf16> -> tensor<1x4x0xi32>
+  %i = v4.topk %s at %p k 0 ratio 4 : tensor<1x4x8xbf16>, tensor<1xi32> -> tensor<1x4x0xi32>
   return
 }
 
 // -----
 
 // The causal limit needs a valid compression ratio.
-func.func @topk_ratio(%s: tensor<1x4x8xbf16>, %p: index) {
+func.func @topk_ratio(%s: tensor<1x4x8xbf16>, %p: tensor<1xi32>) {
   // expected-error @+1 {{expects ratio 4 (CSA) or a power of two in [8, 128] (HCA), got 0}}
-  %i = v4.topk %s at %p k 4 ratio 0 : tensor<1x4x8xbf16> -> tensor<1x4x4xi32>
+  %i = v4.topk %s at %p k 4 ratio 0 : tensor<1x4x8xbf16>, tensor<1xi32> -> tensor<1x4x4xi32>
   return
 }
 
 // -----
 
 // A ratio that no compressor produces is rejected like the cache types do.
-func.func @topk_ratio_invalid(%s: tensor<1x4x8xbf16>, %p: index) {
+func.func @topk_ratio_invalid(%s: tensor<1x4x8xbf16>, %p: tensor<1xi32>) {
   // expected-error @+1 {{expects ratio 4 (CSA) or a power of two in [8, 128] (HCA), got 6}}
-  %i = v4.topk %s at %p k 4 ratio 6 : tensor<1x4x8xbf16> -> tensor<1x4x4xi32>
+  %i = v4.topk %s at %p k 4 ratio 6 : tensor<1x4x8xbf16>, tensor<1xi32> -> tensor<1x4x4xi32>
   return
 }
 
 // -----
 
 // Scores are [B, S, C].
-func.func @topk_rank(%s: tensor<4x8xbf16>, %p: index) {
+func.func @topk_rank(%s: tensor<4x8xbf16>, %p: tensor<1xi32>) {
   // expected-error @+1 {{expects scores of rank 3 ([B, S, C]), got rank 2}}
-  %i = v4.topk %s at %p k 4 ratio 4 : tensor<4x8xbf16> -> tensor<1x4x4xi32>
+  %i = v4.topk %s at %p k 4 ratio 4 : tensor<4x8xbf16>, tensor<1xi32> -> tensor<1x4x4xi32>
   return
 }
 
 // -----
 
 // The index list has a fixed width k (with -1 padding).
-func.func @topk_result(%s: tensor<1x4x8xbf16>, %p: index) {
+func.func @topk_result(%s: tensor<1x4x8xbf16>, %p: tensor<1xi32>) {
   // expected-error @+1 {{expects result of shape 1x4x4 ([B, S, k]), got 1x4x8}}
-  %i = v4.topk %s at %p k 4 ratio 4 : tensor<1x4x8xbf16> -> tensor<1x4x8xi32>
+  %i = v4.topk %s at %p k 4 ratio 4 : tensor<1x4x8xbf16>, tensor<1xi32> -> tensor<1x4x8xi32>
   return
 }
 
@@ -1082,7 +1082,7 @@ func.func @attention_entry_indices(%q: tensor<1x4x8x64xbf16>, %w: tensor<1x16x64
 func.func @attention_entries_alone(%q: tensor<1x4x8x64xbf16>, %w: tensor<1x16x64xbf16>, %i: tensor<1x4x16xi32>, %sink: tensor<8xf32>,
                                    %c: !v4.compressed<batch = 1, ratio = 4, capacity = 4, dim = 64, element = bf16>) {
   // expected-error @+1 {{expects compressed entries and their indices together}}
-  %o = "v4.sparse_attention"(%q, %w, %i, %c, %sink) <{scale = 1.250000e-01 : f64, operandSegmentSizes = array<i32: 1, 1, 1, 1, 0, 1>}>
+  %o = "v4.sparse_attention"(%q, %w, %i, %c, %sink) <{scale = 1.250000e-01 : f64, operandSegmentSizes = array<i32: 1, 1, 1, 1, 0, 0, 1>}>
       : (tensor<1x4x8x64xbf16>, tensor<1x16x64xbf16>, tensor<1x4x16xi32>, !v4.compressed<batch = 1, ratio = 4, capacity = 4, dim = 64, element = bf16>, tensor<8xf32>) -> tensor<1x4x8x64xbf16>
   return
 }
@@ -1090,20 +1090,20 @@ func.func @attention_entries_alone(%q: tensor<1x4x8x64xbf16>, %w: tensor<1x16x64
 // -----
 
 // HCA reads the compressed cache in place; its entries have the query head dim.
-func.func @hca_entries_dim(%q: tensor<1x1x8x32xbf16>, %w: tensor<1x16x32xbf16>, %i: tensor<1x1x16xi32>, %c: !v4.compressed<batch = 1, ratio = 128, capacity = 4, dim = 64, element = bf16>, %sink: tensor<8xf32>, %p: index) {
+func.func @hca_entries_dim(%q: tensor<1x1x8x32xbf16>, %w: tensor<1x16x32xbf16>, %i: tensor<1x1x16xi32>, %c: !v4.compressed<batch = 1, ratio = 128, capacity = 4, dim = 64, element = bf16>, %sink: tensor<8xf32>, %p: tensor<1xi32>) {
   // expected-error @+1 {{expects query of shape 1x1x8x64 (the compressed cache's batch and dim), got 1x1x8x32}}
   %o = v4.hca_attention %q, %w[%i] entries %c, %sink at %p scale 0.125
-      : tensor<1x1x8x32xbf16>, tensor<1x16x32xbf16>, tensor<1x1x16xi32>, !v4.compressed<batch = 1, ratio = 128, capacity = 4, dim = 64, element = bf16>, tensor<8xf32>
+      : tensor<1x1x8x32xbf16>, tensor<1x16x32xbf16>, tensor<1x1x16xi32>, !v4.compressed<batch = 1, ratio = 128, capacity = 4, dim = 64, element = bf16>, tensor<8xf32>, tensor<1xi32>
   return
 }
 
 // -----
 
 // HCA's entries come from a compressed cache, not a tensor copy of one.
-func.func @hca_entries_type(%q: tensor<1x1x8x64xbf16>, %w: tensor<1x16x64xbf16>, %i: tensor<1x1x16xi32>, %c: tensor<1x4x64xbf16>, %sink: tensor<8xf32>, %p: index) {
+func.func @hca_entries_type(%q: tensor<1x1x8x64xbf16>, %w: tensor<1x16x64xbf16>, %i: tensor<1x1x16xi32>, %c: tensor<1x4x64xbf16>, %sink: tensor<8xf32>, %p: tensor<1xi32>) {
   // expected-error @+1 {{operand #3 must be compressed main KV entries of a CSA or HCA layer, but got 'tensor<1x4x64xbf16>'}}
   %o = v4.hca_attention %q, %w[%i] entries %c, %sink at %p scale 0.125
-      : tensor<1x1x8x64xbf16>, tensor<1x16x64xbf16>, tensor<1x1x16xi32>, tensor<1x4x64xbf16>, tensor<8xf32>
+      : tensor<1x1x8x64xbf16>, tensor<1x16x64xbf16>, tensor<1x1x16xi32>, tensor<1x4x64xbf16>, tensor<8xf32>, tensor<1xi32>
   return
 }
 
@@ -1471,10 +1471,10 @@ func.func @param_fp4_odd() {
 // -----
 
 // A constant row count must match a static query dimension.
-func.func @window_indices_rows(%p: index) {
+func.func @window_indices_rows(%p: tensor<1xi32>) {
   %c3 = arith.constant 3 : index
   // expected-error @+1 {{expects rows (3) to match the query dimension of the result (4)}}
-  %i = v4.window_indices %p rows %c3 window 128 layout chunk : tensor<1x4x128xi32>
+  %i = v4.window_indices %p rows %c3 window 128 layout chunk : tensor<1xi32> -> tensor<1x4x128xi32>
   return
 }
 
@@ -1506,5 +1506,123 @@ func.func @hc_output_element(%h: tensor<1x4x64xbf16>, %fn: tensor<24x256xf32>, %
   // expected-error @+1 {{expects output of element type 'bf16', got 'f32'}}
   %a, %p, %c = v4.hc_pre %h, %fn, %b, %s iters 20 eps 1.0e-6 norm_eps 1.0e-6
       : (tensor<1x4x64xbf16>, tensor<24x256xf32>, tensor<24xf32>, tensor<3xf32>) -> (tensor<1x64xf32>, tensor<1x4xf32>, tensor<1x4x4xf32>)
+  return
+}
+
+//===----------------------------------------------------------------------===//
+// Per-row positions and cache slots (batched decode)
+//===----------------------------------------------------------------------===//
+
+// -----
+
+// Positions are one start per batch row.
+func.func @positions_rank(%w: !v4.window<batch = 1, rows = 128, dim = 512, element = bf16>, %kv: tensor<1x1x512xbf16>, %p: tensor<1x1xi32>) {
+  // expected-error @+1 {{expects positions of rank 1 ([B], one per batch row), got rank 2}}
+  %w1 = v4.window_append %w, %kv at %p : !v4.window<batch = 1, rows = 128, dim = 512, element = bf16>, tensor<1x1x512xbf16>, tensor<1x1xi32>
+  return
+}
+
+// -----
+
+func.func @positions_count(%w: !v4.window<batch = 2, rows = 128, dim = 512, element = bf16>, %kv: tensor<2x1x512xbf16>, %p: tensor<3xi32>) {
+  // expected-error @+1 {{expects positions of shape 2 (one per batch row), got 3}}
+  %w1 = v4.window_append %w, %kv at %p : !v4.window<batch = 2, rows = 128, dim = 512, element = bf16>, tensor<2x1x512xbf16>, tensor<3xi32>
+  return
+}
+
+// -----
+
+// Slots are one cache row per batch row.
+func.func @slots_count(%c: !v4.compressed<batch = 8, ratio = 128, capacity = 64, dim = 512, element = bf16>, %e: tensor<?x1x512xbf16>,
+                       %p: tensor<2xi32>, %s: tensor<3xi32>, %n: index) {
+  // expected-error @+1 {{expects slots of shape 2 (one per batch row), got 3}}
+  %c1 = v4.compressed_append %c, %e at %p slots %s tokens %n : !v4.compressed<batch = 8, ratio = 128, capacity = 64, dim = 512, element = bf16>, tensor<?x1x512xbf16>, tensor<2xi32>, tensor<3xi32>
+  return
+}
+
+// -----
+
+// With slots the rows may be fewer than the cache's, never more.
+func.func @slots_too_many_rows(%w: !v4.window<batch = 2, rows = 128, dim = 512, element = bf16>, %kv: tensor<3x1x512xbf16>,
+                               %p: tensor<3xi32>, %s: tensor<3xi32>) {
+  // expected-error @+1 {{expects at most 2 batch rows (distinct slots of the cache), got 3}}
+  %w1 = v4.window_append %w, %kv at %p slots %s : !v4.window<batch = 2, rows = 128, dim = 512, element = bf16>, tensor<3x1x512xbf16>, tensor<3xi32>, tensor<3xi32>
+  return
+}
+
+// -----
+
+// The compressor's rows follow the slots, not the state's batch.
+func.func @compress_slots_batch(%kv: tensor<2x4x64xf32>, %ape: tensor<8x64xf32>, %st: !v4.compressor_state<batch = 4, ratio = 8, coff = 1, dim = 64>,
+                                %p: tensor<3xi32>, %s: tensor<3xi32>) {
+  // expected-error @+1 {{expects kv of shape 3x4x64 (batch of the slots and coff*dim of the state), got 2x4x64}}
+  %e, %s1 = v4.compress %kv, %kv, %ape, %st at %p slots %s ratio 8
+      : tensor<2x4x64xf32>, tensor<8x64xf32>, !v4.compressor_state<batch = 4, ratio = 8, coff = 1, dim = 64>, tensor<3xi32>, tensor<3xi32> -> tensor<2x1x64xf32>
+  return
+}
+
+// -----
+
+// A read at slots has one batch row per slot.
+func.func @cache_read_slots_result(%w: !v4.window<batch = 8, rows = 128, dim = 512, element = bf16>, %s: tensor<2xi32>) {
+  // expected-error @+1 {{expects result type 'tensor<2x128x512xbf16>' (the contents of '!v4.window<batch = 8, rows = 128, dim = 512, element = bf16>' at the slots), got 'tensor<8x128x512xbf16>'}}
+  %r = v4.cache_read %w slots %s : !v4.window<batch = 8, rows = 128, dim = 512, element = bf16>, tensor<2xi32> -> tensor<8x128x512xbf16>
+  return
+}
+
+// -----
+
+func.func @cache_read_slots_rank(%w: !v4.window<batch = 8, rows = 128, dim = 512, element = bf16>, %s: tensor<i32>) {
+  // expected-error @+1 {{expects slots of rank 1 ([B], one per batch row), got rank 0}}
+  %r = v4.cache_read %w slots %s : !v4.window<batch = 8, rows = 128, dim = 512, element = bf16>, tensor<i32> -> tensor<?x128x512xbf16>
+  return
+}
+
+// -----
+
+// Window indices: one start position per batch row of the result.
+func.func @window_indices_positions(%p: tensor<2xi32>) {
+  // expected-error @+1 {{expects positions of shape 3 (one per batch row), got 2}}
+  %i = v4.window_indices %p window 128 layout ring : tensor<2xi32> -> tensor<3x1x128xi32>
+  return
+}
+
+// -----
+
+func.func @topk_positions(%s: tensor<2x1x8xbf16>, %p: tensor<1xi32>) {
+  // expected-error @+1 {{expects positions of shape 2 (one per batch row), got 1}}
+  %i = v4.topk %s at %p k 4 ratio 4 : tensor<2x1x8xbf16>, tensor<1xi32> -> tensor<2x1x4xi32>
+  return
+}
+
+// -----
+
+// Indexer scores with slots: queries follow the slots, keys keep their dim.
+func.func @indexer_score_slots(%q: tensor<2x1x8x128xbf16>, %k: !v4.indexer_keys<batch = 4, capacity = 64, dim = 128, element = bf16>,
+                               %w: tensor<2x1x8xbf16>, %s: tensor<3xi32>) {
+  // expected-error @+1 {{expects queries of shape 3x1x8x128 (batch of the slots, dim of the key cache), got 2x1x8x128}}
+  %sc = v4.indexer_score %q, %k, %w slots %s : tensor<2x1x8x128xbf16>, !v4.indexer_keys<batch = 4, capacity = 64, dim = 128, element = bf16>, tensor<2x1x8xbf16>, tensor<3xi32> -> tensor<2x1x64xbf16>
+  return
+}
+
+// -----
+
+// Slots address the entry cache; window-only attention has none (only the
+// generic form can state it).
+func.func @attention_slots_without_entries(%q: tensor<1x1x8x64xbf16>, %w: tensor<1x16x64xbf16>, %i: tensor<1x1x16xi32>, %sink: tensor<8xf32>, %s: tensor<1xi32>) {
+  // expected-error @+1 {{expects `slots` only with compressed entries (they address the entry cache's rows)}}
+  %o = "v4.sparse_attention"(%q, %w, %i, %s, %sink) <{scale = 1.250000e-01 : f64, operandSegmentSizes = array<i32: 1, 1, 1, 0, 0, 1, 1>}>
+      : (tensor<1x1x8x64xbf16>, tensor<1x16x64xbf16>, tensor<1x1x16xi32>, tensor<1xi32>, tensor<8xf32>) -> tensor<1x1x8x64xbf16>
+  return
+}
+
+// -----
+
+func.func @hca_positions(%q: tensor<2x1x8x64xbf16>, %w: tensor<2x16x64xbf16>, %i: tensor<2x1x16xi32>,
+                         %c: !v4.compressed<batch = 4, ratio = 128, capacity = 4, dim = 64, element = bf16>, %sink: tensor<8xf32>,
+                         %p: tensor<1xi32>, %s: tensor<2xi32>) {
+  // expected-error @+1 {{expects positions of shape 2 (one per batch row), got 1}}
+  %o = v4.hca_attention %q, %w[%i] entries %c, %sink at %p slots %s scale 0.125
+      : tensor<2x1x8x64xbf16>, tensor<2x16x64xbf16>, tensor<2x1x16xi32>, !v4.compressed<batch = 4, ratio = 128, capacity = 4, dim = 64, element = bf16>, tensor<8xf32>, tensor<1xi32>, tensor<2xi32>
   return
 }

@@ -179,17 +179,17 @@ func.func @hyper_connections(%h: tensor<1x?x4x256xbf16>, %fn: tensor<24x1024xf32
 
 // Overlapping ratio-4 compressor (CSA) and non-overlapping ratio-128 compressor (HCA).
 // CHECK-LABEL: func @compress
-// CHECK: v4.compress %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} at %{{.*}} ratio 4 overlap : tensor<1x?x1024xf32>, tensor<4x1024xf32>, !v4.compressor_state<batch = 1, ratio = 4, coff = 2, dim = 512> -> tensor<1x?x512xf32>
-// CHECK: v4.compress %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} at %{{.*}} ratio 128 : tensor<1x300x512xf32>, tensor<128x512xf32>, !v4.compressor_state<batch = 1, ratio = 128, coff = 1, dim = 512> -> tensor<1x3x512xf32>
+// CHECK: v4.compress %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} at %{{.*}} ratio 4 overlap : tensor<1x?x1024xf32>, tensor<4x1024xf32>, !v4.compressor_state<batch = 1, ratio = 4, coff = 2, dim = 512>, tensor<1xi32> -> tensor<1x?x512xf32>
+// CHECK: v4.compress %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} at %{{.*}} ratio 128 : tensor<1x300x512xf32>, tensor<128x512xf32>, !v4.compressor_state<batch = 1, ratio = 128, coff = 1, dim = 512>, tensor<1xi32> -> tensor<1x3x512xf32>
 func.func @compress(%kv: tensor<1x?x1024xf32>, %sc: tensor<1x?x1024xf32>, %ape: tensor<4x1024xf32>,
                     %s: !v4.compressor_state<batch = 1, ratio = 4, coff = 2, dim = 512>,
                     %kv2: tensor<1x300x512xf32>, %sc2: tensor<1x300x512xf32>, %ape2: tensor<128x512xf32>,
-                    %s2: !v4.compressor_state<batch = 1, ratio = 128, coff = 1, dim = 512>, %pos: index)
+                    %s2: !v4.compressor_state<batch = 1, ratio = 128, coff = 1, dim = 512>, %pos: tensor<1xi32>)
     -> (tensor<1x?x512xf32>, tensor<1x3x512xf32>) {
   %e, %s1 = v4.compress %kv, %sc, %ape, %s at %pos ratio 4 overlap
-      : tensor<1x?x1024xf32>, tensor<4x1024xf32>, !v4.compressor_state<batch = 1, ratio = 4, coff = 2, dim = 512> -> tensor<1x?x512xf32>
+      : tensor<1x?x1024xf32>, tensor<4x1024xf32>, !v4.compressor_state<batch = 1, ratio = 4, coff = 2, dim = 512>, tensor<1xi32> -> tensor<1x?x512xf32>
   %e2, %s3 = v4.compress %kv2, %sc2, %ape2, %s2 at %pos ratio 128
-      : tensor<1x300x512xf32>, tensor<128x512xf32>, !v4.compressor_state<batch = 1, ratio = 128, coff = 1, dim = 512> -> tensor<1x3x512xf32>
+      : tensor<1x300x512xf32>, tensor<128x512xf32>, !v4.compressor_state<batch = 1, ratio = 128, coff = 1, dim = 512>, tensor<1xi32> -> tensor<1x3x512xf32>
   return %e, %e2 : tensor<1x?x512xf32>, tensor<1x3x512xf32>
 }
 
@@ -221,21 +221,21 @@ func.func @cache_init_read() -> (tensor<1x128x512xbf16>, tensor<1x1024x512xbf16>
 
 // Decode step: append one KV row to the ring and one compressed entry to each cache.
 // CHECK-LABEL: func @cache_append
-// CHECK: v4.window_append %{{.*}}, %{{.*}} at %{{.*}} : !v4.window<batch = 1, rows = 128, dim = 512, element = bf16>, tensor<1x1x512xbf16>
-// CHECK: v4.compressed_append %{{.*}}, %{{.*}} at %{{.*}} tokens %{{.*}} : !v4.compressed<batch = 1, ratio = 128, capacity = 8192, dim = 512, element = bf16>, tensor<1x1x512xbf16>
-// CHECK: v4.compressed_append %{{.*}}, %{{.*}} at %{{.*}} tokens %{{.*}} : !v4.indexer_keys<batch = 1, capacity = 1024, dim = 128, element = bf16>, tensor<1x1x128xbf16>
+// CHECK: v4.window_append %{{.*}}, %{{.*}} at %{{.*}} : !v4.window<batch = 1, rows = 128, dim = 512, element = bf16>, tensor<1x1x512xbf16>, tensor<1xi32>
+// CHECK: v4.compressed_append %{{.*}}, %{{.*}} at %{{.*}} tokens %{{.*}} : !v4.compressed<batch = 1, ratio = 128, capacity = 8192, dim = 512, element = bf16>, tensor<1x1x512xbf16>, tensor<1xi32>
+// CHECK: v4.compressed_append %{{.*}}, %{{.*}} at %{{.*}} tokens %{{.*}} : !v4.indexer_keys<batch = 1, capacity = 1024, dim = 128, element = bf16>, tensor<1x1x128xbf16>, tensor<1xi32>
 func.func @cache_append(%w: !v4.window<batch = 1, rows = 128, dim = 512, element = bf16>, %kv: tensor<1x1x512xbf16>,
                         %c: !v4.compressed<batch = 1, ratio = 128, capacity = 8192, dim = 512, element = bf16>,
                         %e: tensor<1x1x512xbf16>, %k: !v4.indexer_keys<batch = 1, capacity = 1024, dim = 128, element = bf16>,
-                        %ke: tensor<1x1x128xbf16>, %pos: index, %n: index)
+                        %ke: tensor<1x1x128xbf16>, %pos: tensor<1xi32>, %n: index)
     -> (!v4.window<batch = 1, rows = 128, dim = 512, element = bf16>,
         !v4.compressed<batch = 1, ratio = 128, capacity = 8192, dim = 512, element = bf16>,
         !v4.indexer_keys<batch = 1, capacity = 1024, dim = 128, element = bf16>) {
-  %w1 = v4.window_append %w, %kv at %pos : !v4.window<batch = 1, rows = 128, dim = 512, element = bf16>, tensor<1x1x512xbf16>
+  %w1 = v4.window_append %w, %kv at %pos : !v4.window<batch = 1, rows = 128, dim = 512, element = bf16>, tensor<1x1x512xbf16>, tensor<1xi32>
   %c1 = v4.compressed_append %c, %e at %pos tokens %n
-      : !v4.compressed<batch = 1, ratio = 128, capacity = 8192, dim = 512, element = bf16>, tensor<1x1x512xbf16>
+      : !v4.compressed<batch = 1, ratio = 128, capacity = 8192, dim = 512, element = bf16>, tensor<1x1x512xbf16>, tensor<1xi32>
   %k1 = v4.compressed_append %k, %ke at %pos tokens %n
-      : !v4.indexer_keys<batch = 1, capacity = 1024, dim = 128, element = bf16>, tensor<1x1x128xbf16>
+      : !v4.indexer_keys<batch = 1, capacity = 1024, dim = 128, element = bf16>, tensor<1x1x128xbf16>, tensor<1xi32>
   return %w1, %c1, %k1 : !v4.window<batch = 1, rows = 128, dim = 512, element = bf16>,
       !v4.compressed<batch = 1, ratio = 128, capacity = 8192, dim = 512, element = bf16>,
       !v4.indexer_keys<batch = 1, capacity = 1024, dim = 128, element = bf16>
@@ -246,13 +246,13 @@ func.func @cache_append(%w: !v4.window<batch = 1, rows = 128, dim = 512, element
 // Window indices for a first prefill chunk (its rows), decode (ring slots)
 // and a prefill chunk at any position (ring before the chunk, then its rows).
 // CHECK-LABEL: func @window_indices
-// CHECK: v4.window_indices %{{.*}} rows %{{.*}} window 128 layout chunk : tensor<1x?x128xi32>
-// CHECK: v4.window_indices %{{.*}} window 128 layout ring : tensor<1x1x128xi32>
-// CHECK: v4.window_indices %{{.*}} rows %{{.*}} window 128 layout ring_chunk : tensor<1x?x128xi32>
-func.func @window_indices(%pos: index, %s: index) -> (tensor<1x?x128xi32>, tensor<1x1x128xi32>, tensor<1x?x128xi32>) {
-  %0 = v4.window_indices %pos rows %s window 128 layout chunk : tensor<1x?x128xi32>
-  %1 = v4.window_indices %pos window 128 layout ring : tensor<1x1x128xi32>
-  %2 = v4.window_indices %pos rows %s window 128 layout ring_chunk : tensor<1x?x128xi32>
+// CHECK: v4.window_indices %{{.*}} rows %{{.*}} window 128 layout chunk : tensor<1xi32> -> tensor<1x?x128xi32>
+// CHECK: v4.window_indices %{{.*}} window 128 layout ring : tensor<1xi32> -> tensor<1x1x128xi32>
+// CHECK: v4.window_indices %{{.*}} rows %{{.*}} window 128 layout ring_chunk : tensor<1xi32> -> tensor<1x?x128xi32>
+func.func @window_indices(%pos: tensor<1xi32>, %s: index) -> (tensor<1x?x128xi32>, tensor<1x1x128xi32>, tensor<1x?x128xi32>) {
+  %0 = v4.window_indices %pos rows %s window 128 layout chunk : tensor<1xi32> -> tensor<1x?x128xi32>
+  %1 = v4.window_indices %pos window 128 layout ring : tensor<1xi32> -> tensor<1x1x128xi32>
+  %2 = v4.window_indices %pos rows %s window 128 layout ring_chunk : tensor<1xi32> -> tensor<1x?x128xi32>
   return %0, %1, %2 : tensor<1x?x128xi32>, tensor<1x1x128xi32>, tensor<1x?x128xi32>
 }
 
@@ -261,16 +261,16 @@ func.func @window_indices(%pos: index, %s: index) -> (tensor<1x?x128xi32>, tenso
 // Lightning indexer scores over the key cache itself, then causal top-k.
 // CHECK-LABEL: func @indexer_topk
 // CHECK: v4.indexer_score %{{.*}}, %{{.*}}, %{{.*}} : tensor<1x?x64x128xbf16>, !v4.indexer_keys<batch = 1, capacity = 1024, dim = 128, element = bf16>, tensor<1x?x64xbf16> -> tensor<1x?x1024xbf16>
-// CHECK: v4.topk %{{.*}} at %{{.*}} k 512 ratio 4 : tensor<1x?x1024xbf16> -> tensor<1x?x512xi32>
-// CHECK: v4.topk %{{.*}} at %{{.*}} k 4 ratio 4 : tensor<1x?x1024xbf16> -> tensor<1x?x4xi32>
+// CHECK: v4.topk %{{.*}} at %{{.*}} k 512 ratio 4 : tensor<1x?x1024xbf16>, tensor<1xi32> -> tensor<1x?x512xi32>
+// CHECK: v4.topk %{{.*}} at %{{.*}} k 4 ratio 4 : tensor<1x?x1024xbf16>, tensor<1xi32> -> tensor<1x?x4xi32>
 func.func @indexer_topk(%q: tensor<1x?x64x128xbf16>,
                         %k: !v4.indexer_keys<batch = 1, capacity = 1024, dim = 128, element = bf16>,
-                        %w: tensor<1x?x64xbf16>, %pos: index) -> (tensor<1x?x512xi32>, tensor<1x?x4xi32>) {
+                        %w: tensor<1x?x64xbf16>, %pos: tensor<1xi32>) -> (tensor<1x?x512xi32>, tensor<1x?x4xi32>) {
   %s = v4.indexer_score %q, %k, %w
       : tensor<1x?x64x128xbf16>, !v4.indexer_keys<batch = 1, capacity = 1024, dim = 128, element = bf16>,
         tensor<1x?x64xbf16> -> tensor<1x?x1024xbf16>
-  %0 = v4.topk %s at %pos k 512 ratio 4 : tensor<1x?x1024xbf16> -> tensor<1x?x512xi32>
-  %1 = v4.topk %s at %pos k 4 ratio 4 : tensor<1x?x1024xbf16> -> tensor<1x?x4xi32>
+  %0 = v4.topk %s at %pos k 512 ratio 4 : tensor<1x?x1024xbf16>, tensor<1xi32> -> tensor<1x?x512xi32>
+  %1 = v4.topk %s at %pos k 4 ratio 4 : tensor<1x?x1024xbf16>, tensor<1xi32> -> tensor<1x?x4xi32>
   return %0, %1 : tensor<1x?x512xi32>, tensor<1x?x4xi32>
 }
 
@@ -307,13 +307,14 @@ func.func @sparse_attention(%q: tensor<1x?x64x512xbf16>, %win: tensor<1x?x512xbf
 // Heavily compressed attention: window rows plus every visible entry of a
 // ratio-128 cache (the ratio is the cache type's).
 // CHECK-LABEL: func @hca_attention
-// CHECK: v4.hca_attention %{{.*}}, %{{.*}}[%{{.*}}] entries %{{.*}}, %{{.*}} at %{{.*}} scale 0.044194173824159216 : tensor<1x1x64x512xbf16>, tensor<1x128x512xbf16>, tensor<1x1x128xi32>, !v4.compressed<batch = 1, ratio = 128, capacity = 8192, dim = 512, element = bf16>, tensor<64xf32>
+// CHECK: v4.hca_attention %{{.*}}, %{{.*}}[%{{.*}}] entries %{{.*}}, %{{.*}} at %{{.*}} scale 0.044194173824159216 : tensor<1x1x64x512xbf16>, tensor<1x128x512xbf16>, tensor<1x1x128xi32>, !v4.compressed<batch = 1, ratio = 128, capacity = 8192, dim = 512, element = bf16>, tensor<64xf32>, tensor<1xi32>
 func.func @hca_attention(%q: tensor<1x1x64x512xbf16>, %win: tensor<1x128x512xbf16>, %wi: tensor<1x1x128xi32>,
                          %c: !v4.compressed<batch = 1, ratio = 128, capacity = 8192, dim = 512, element = bf16>,
-                         %sink: tensor<64xf32>, %pos: index) -> tensor<1x1x64x512xbf16> {
+                         %sink: tensor<64xf32>, %pos: tensor<1xi32>) -> tensor<1x1x64x512xbf16> {
   %o = v4.hca_attention %q, %win[%wi] entries %c, %sink at %pos scale 0.044194173824159216
       : tensor<1x1x64x512xbf16>, tensor<1x128x512xbf16>, tensor<1x1x128xi32>,
-        !v4.compressed<batch = 1, ratio = 128, capacity = 8192, dim = 512, element = bf16>, tensor<64xf32>
+        !v4.compressed<batch = 1, ratio = 128, capacity = 8192, dim = 512, element = bf16>, tensor<64xf32>,
+        tensor<1xi32>
   return %o : tensor<1x1x64x512xbf16>
 }
 
@@ -373,9 +374,9 @@ func.func @params() -> (tensor<1024x4096xf8E4M3FN>, tensor<8x32xf8E8M0FNU>,
 
 // A prefill chunk of run-time length passes its row count to window_indices.
 // CHECK-LABEL: func @window_indices_rows
-// CHECK: v4.window_indices %{{.*}} rows %{{.*}} window 128 layout chunk : tensor<1x?x128xi32>
-func.func @window_indices_rows(%pos: index, %s: index) -> tensor<1x?x128xi32> {
-  %0 = v4.window_indices %pos rows %s window 128 layout chunk : tensor<1x?x128xi32>
+// CHECK: v4.window_indices %{{.*}} rows %{{.*}} window 128 layout chunk : tensor<1xi32> -> tensor<1x?x128xi32>
+func.func @window_indices_rows(%pos: tensor<1xi32>, %s: index) -> tensor<1x?x128xi32> {
+  %0 = v4.window_indices %pos rows %s window 128 layout chunk : tensor<1xi32> -> tensor<1x?x128xi32>
   return %0 : tensor<1x?x128xi32>
 }
 
@@ -384,21 +385,21 @@ func.func @window_indices_rows(%pos: index, %s: index) -> tensor<1x?x128xi32> {
 // The production FP8 row encodings (v4-architecture.md 11.2): reads return
 // the rows' bf16 values, appends take them.
 // CHECK-LABEL: func @fp8_caches
-// CHECK: v4.window_append {{.*}} : !v4.window<batch = 1, rows = 128, dim = 512, element = f8E4M3FN, rope = 64>, tensor<1x1x512xbf16>
+// CHECK: v4.window_append {{.*}} : !v4.window<batch = 1, rows = 128, dim = 512, element = f8E4M3FN, rope = 64>, tensor<1x1x512xbf16>, tensor<1xi32>
 // CHECK: v4.cache_read {{.*}} : !v4.window<batch = 1, rows = 128, dim = 512, element = f8E4M3FN, rope = 64> -> tensor<1x128x512xbf16>
-// CHECK: v4.compressed_append {{.*}} : !v4.indexer_keys<batch = 1, capacity = 1024, dim = 128, element = f4E2M1FN>, tensor<1x1x128xbf16>
+// CHECK: v4.compressed_append {{.*}} : !v4.indexer_keys<batch = 1, capacity = 1024, dim = 128, element = f4E2M1FN>, tensor<1x1x128xbf16>, tensor<1xi32>
 // CHECK: v4.cache_read {{.*}} : !v4.indexer_keys<batch = 1, capacity = 1024, dim = 128, element = f8E4M3FN> -> tensor<1x1024x128xbf16>
 func.func @fp8_caches(%w: !v4.window<batch = 1, rows = 128, dim = 512, element = f8E4M3FN, rope = 64>,
                       %k4: !v4.indexer_keys<batch = 1, capacity = 1024, dim = 128, element = f4E2M1FN>,
                       %k8: !v4.indexer_keys<batch = 1, capacity = 1024, dim = 128, element = f8E4M3FN>,
-                      %row: tensor<1x1x512xbf16>, %key: tensor<1x1x128xbf16>, %p: index, %n: index)
+                      %row: tensor<1x1x512xbf16>, %key: tensor<1x1x128xbf16>, %p: tensor<1xi32>, %n: index)
     -> (tensor<1x128x512xbf16>, !v4.indexer_keys<batch = 1, capacity = 1024, dim = 128, element = f4E2M1FN>,
         tensor<1x1024x128xbf16>) {
   %w1 = v4.window_append %w, %row at %p
-      : !v4.window<batch = 1, rows = 128, dim = 512, element = f8E4M3FN, rope = 64>, tensor<1x1x512xbf16>
+      : !v4.window<batch = 1, rows = 128, dim = 512, element = f8E4M3FN, rope = 64>, tensor<1x1x512xbf16>, tensor<1xi32>
   %rows = v4.cache_read %w1 : !v4.window<batch = 1, rows = 128, dim = 512, element = f8E4M3FN, rope = 64> -> tensor<1x128x512xbf16>
   %k1 = v4.compressed_append %k4, %key at %p tokens %n
-      : !v4.indexer_keys<batch = 1, capacity = 1024, dim = 128, element = f4E2M1FN>, tensor<1x1x128xbf16>
+      : !v4.indexer_keys<batch = 1, capacity = 1024, dim = 128, element = f4E2M1FN>, tensor<1x1x128xbf16>, tensor<1xi32>
   %keys = v4.cache_read %k8 : !v4.indexer_keys<batch = 1, capacity = 1024, dim = 128, element = f8E4M3FN> -> tensor<1x1024x128xbf16>
   return %rows, %k1, %keys : tensor<1x128x512xbf16>, !v4.indexer_keys<batch = 1, capacity = 1024, dim = 128, element = f4E2M1FN>,
                              tensor<1x1024x128xbf16>
@@ -409,12 +410,76 @@ func.func @fp8_caches(%w: !v4.window<batch = 1, rows = 128, dim = 512, element =
 // Inferred result types: a result may be written more or less static than
 // the operands imply (here a static S is written dynamic and vice versa).
 // CHECK-LABEL: func @inferred_results_refined
-// CHECK: v4.topk %{{.*}} at %{{.*}} k 8 ratio 4 : tensor<1x3x64xbf16> -> tensor<1x?x8xi32>
+// CHECK: v4.topk %{{.*}} at %{{.*}} k 8 ratio 4 : tensor<1x3x64xbf16>, tensor<1xi32> -> tensor<1x?x8xi32>
 // CHECK: v4.moe_route %{{.*}}, %{{.*}} k 2 route_scale 1.000000e+00 : tensor<?x8xf32>, tensor<8xf32> -> tensor<5x2xf32>, tensor<5x2xi32>
-func.func @inferred_results_refined(%s: tensor<1x3x64xbf16>, %pos: index,
+func.func @inferred_results_refined(%s: tensor<1x3x64xbf16>, %pos: tensor<1xi32>,
                                     %l: tensor<?x8xf32>, %b: tensor<8xf32>)
     -> (tensor<1x?x8xi32>, tensor<5x2xf32>, tensor<5x2xi32>) {
-  %0 = v4.topk %s at %pos k 8 ratio 4 : tensor<1x3x64xbf16> -> tensor<1x?x8xi32>
+  %0 = v4.topk %s at %pos k 8 ratio 4 : tensor<1x3x64xbf16>, tensor<1xi32> -> tensor<1x?x8xi32>
   %w, %e = v4.moe_route %l, %b k 2 route_scale 1.0 : tensor<?x8xf32>, tensor<8xf32> -> tensor<5x2xf32>, tensor<5x2xi32>
   return %0, %w, %e : tensor<1x?x8xi32>, tensor<5x2xf32>, tensor<5x2xi32>
+}
+
+// -----
+
+// Batched decode: B (run-time) sequences, one token each, at their own
+// positions, in cache rows `slots` of caches with 8 sequence slots.
+// CHECK-LABEL: func @batched_decode
+// CHECK: v4.window_append %{{.*}}, %{{.*}} at %[[POS:.*]] slots %[[SLOTS:[^ ]*]] : !v4.window<batch = 8, rows = 128, dim = 512, element = bf16>, tensor<?x1x512xbf16>, tensor<?xi32>, tensor<?xi32>
+// CHECK: v4.window_indices %[[POS]] window 128 layout ring : tensor<?xi32> -> tensor<?x1x128xi32>
+// CHECK: v4.cache_read %{{.*}} slots %[[SLOTS]] : !v4.window<batch = 8, rows = 128, dim = 512, element = bf16>, tensor<?xi32> -> tensor<?x128x512xbf16>
+// CHECK: v4.compress %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} at %[[POS]] slots %[[SLOTS]] ratio 4 overlap : tensor<?x1x1024xf32>, tensor<4x1024xf32>, !v4.compressor_state<batch = 8, ratio = 4, coff = 2, dim = 512>, tensor<?xi32>, tensor<?xi32> -> tensor<?x1x512xf32>
+// CHECK: v4.compressed_append %{{.*}}, %{{.*}} at %[[POS]] slots %[[SLOTS]] tokens %{{.*}} : !v4.compressed<batch = 8, ratio = 4, capacity = 1024, dim = 512, element = bf16>, tensor<?x1x512xbf16>, tensor<?xi32>, tensor<?xi32>
+// CHECK: v4.indexer_score %{{.*}}, %{{.*}}, %{{.*}} slots %[[SLOTS]] : tensor<?x1x64x128xbf16>, !v4.indexer_keys<batch = 8, capacity = 1024, dim = 128, element = bf16>, tensor<?x1x64xbf16>, tensor<?xi32> -> tensor<?x1x1024xbf16>
+// CHECK: v4.topk %{{.*}} at %[[POS]] k 512 ratio 4 : tensor<?x1x1024xbf16>, tensor<?xi32> -> tensor<?x1x512xi32>
+// CHECK: v4.sparse_attention %{{.*}}, %{{.*}}[%{{.*}}], %{{.*}} entries %{{.*}}[%{{.*}}] slots %[[SLOTS]] scale 0.044194173824159216 : {{.*}}, tensor<?xi32>
+// CHECK: v4.hca_attention %{{.*}}, %{{.*}}[%{{.*}}] entries %{{.*}}, %{{.*}} at %[[POS]] slots %[[SLOTS]] scale 0.044194173824159216 : {{.*}}, tensor<64xf32>, tensor<?xi32>, tensor<?xi32>
+func.func @batched_decode(%pos: tensor<?xi32>, %slots: tensor<?xi32>, %n: index,
+                          %w: !v4.window<batch = 8, rows = 128, dim = 512, element = bf16>,
+                          %kv: tensor<?x1x512xbf16>, %q: tensor<?x1x64x512xbf16>, %sink: tensor<64xf32>,
+                          %ckv: tensor<?x1x1024xf32>, %ape: tensor<4x1024xf32>,
+                          %st: !v4.compressor_state<batch = 8, ratio = 4, coff = 2, dim = 512>,
+                          %c: !v4.compressed<batch = 8, ratio = 4, capacity = 1024, dim = 512, element = bf16>,
+                          %e: tensor<?x1x512xbf16>,
+                          %qi: tensor<?x1x64x128xbf16>, %k: !v4.indexer_keys<batch = 8, capacity = 1024, dim = 128, element = bf16>,
+                          %wi: tensor<?x1x64xbf16>,
+                          %h: !v4.compressed<batch = 8, ratio = 128, capacity = 8192, dim = 512, element = bf16>)
+    -> (tensor<?x1x64x512xbf16>, tensor<?x1x64x512xbf16>, tensor<?x1x512xf32>) {
+  %w1 = v4.window_append %w, %kv at %pos slots %slots
+      : !v4.window<batch = 8, rows = 128, dim = 512, element = bf16>, tensor<?x1x512xbf16>, tensor<?xi32>, tensor<?xi32>
+  %idx = v4.window_indices %pos window 128 layout ring : tensor<?xi32> -> tensor<?x1x128xi32>
+  %rows = v4.cache_read %w1 slots %slots
+      : !v4.window<batch = 8, rows = 128, dim = 512, element = bf16>, tensor<?xi32> -> tensor<?x128x512xbf16>
+  %ent, %st1 = v4.compress %ckv, %ckv, %ape, %st at %pos slots %slots ratio 4 overlap
+      : tensor<?x1x1024xf32>, tensor<4x1024xf32>, !v4.compressor_state<batch = 8, ratio = 4, coff = 2, dim = 512>,
+        tensor<?xi32>, tensor<?xi32> -> tensor<?x1x512xf32>
+  %c1 = v4.compressed_append %c, %e at %pos slots %slots tokens %n
+      : !v4.compressed<batch = 8, ratio = 4, capacity = 1024, dim = 512, element = bf16>, tensor<?x1x512xbf16>,
+        tensor<?xi32>, tensor<?xi32>
+  %sc = v4.indexer_score %qi, %k, %wi slots %slots
+      : tensor<?x1x64x128xbf16>, !v4.indexer_keys<batch = 8, capacity = 1024, dim = 128, element = bf16>,
+        tensor<?x1x64xbf16>, tensor<?xi32> -> tensor<?x1x1024xbf16>
+  %sel = v4.topk %sc at %pos k 512 ratio 4 : tensor<?x1x1024xbf16>, tensor<?xi32> -> tensor<?x1x512xi32>
+  %o = v4.sparse_attention %q, %rows[%idx], %sink entries %c1[%sel] slots %slots scale 0.044194173824159216
+      : tensor<?x1x64x512xbf16>, tensor<?x128x512xbf16>, tensor<?x1x128xi32>, tensor<64xf32>,
+        !v4.compressed<batch = 8, ratio = 4, capacity = 1024, dim = 512, element = bf16>, tensor<?x1x512xi32>,
+        tensor<?xi32>
+  %o2 = v4.hca_attention %q, %rows[%idx] entries %h, %sink at %pos slots %slots scale 0.044194173824159216
+      : tensor<?x1x64x512xbf16>, tensor<?x128x512xbf16>, tensor<?x1x128xi32>,
+        !v4.compressed<batch = 8, ratio = 128, capacity = 8192, dim = 512, element = bf16>, tensor<64xf32>,
+        tensor<?xi32>, tensor<?xi32>
+  return %o, %o2, %ent : tensor<?x1x64x512xbf16>, tensor<?x1x64x512xbf16>, tensor<?x1x512xf32>
+}
+
+// -----
+
+// Slots may address fewer, statically known rows of the caches; reading the
+// compressor state at slots gathers along its batch dimension (dim 1).
+// CHECK-LABEL: func @slots_static
+// CHECK: v4.cache_read %{{.*}} slots %{{.*}} : !v4.compressor_state<batch = 8, ratio = 128, coff = 1, dim = 512>, tensor<3xi32> -> tensor<2x3x128x512xf32>
+func.func @slots_static(%st: !v4.compressor_state<batch = 8, ratio = 128, coff = 1, dim = 512>,
+                        %slots: tensor<3xi32>) -> tensor<2x3x128x512xf32> {
+  %0 = v4.cache_read %st slots %slots
+      : !v4.compressor_state<batch = 8, ratio = 128, coff = 1, dim = 512>, tensor<3xi32> -> tensor<2x3x128x512xf32>
+  return %0 : tensor<2x3x128x512xf32>
 }

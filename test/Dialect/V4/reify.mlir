@@ -14,11 +14,11 @@
 //       CHECK: return %[[N]]
 func.func @compress_entries(%kv: tensor<1x?x1024xf32>, %ape: tensor<4x1024xf32>,
                             %st: !v4.compressor_state<batch = 1, ratio = 4, coff = 2, dim = 512>,
-                            %pos: index) -> index {
+                            %pos: tensor<1xi32>) -> index {
   %c1 = arith.constant 1 : index
   %e, %s = v4.compress %kv, %kv, %ape, %st at %pos ratio 4 overlap
       : tensor<1x?x1024xf32>, tensor<4x1024xf32>,
-        !v4.compressor_state<batch = 1, ratio = 4, coff = 2, dim = 512> -> tensor<1x?x512xf32>
+        !v4.compressor_state<batch = 1, ratio = 4, coff = 2, dim = 512>, tensor<1xi32> -> tensor<1x?x512xf32>
   %d = tensor.dim %e, %c1 : tensor<1x?x512xf32>
   return %d : index
 }
@@ -85,11 +85,11 @@ func.func @hc_pre_tokens(%h: tensor<1x?x4x64xbf16>, %fn: tensor<24x256xf32>,
 
 // Window indices of a prefill chunk have `rows` query rows.
 // CHECK-LABEL: func @window_rows
-//  CHECK-SAME: (%{{.*}}: index, %[[ROWS:.*]]: index)
+//  CHECK-SAME: (%{{.*}}: tensor<1xi32>, %[[ROWS:.*]]: index)
 //       CHECK: return %[[ROWS]]
-func.func @window_rows(%pos: index, %rows: index) -> index {
+func.func @window_rows(%pos: tensor<1xi32>, %rows: index) -> index {
   %c1 = arith.constant 1 : index
-  %i = v4.window_indices %pos rows %rows window 128 layout chunk : tensor<1x?x128xi32>
+  %i = v4.window_indices %pos rows %rows window 128 layout chunk : tensor<1xi32> -> tensor<1x?x128xi32>
   %d = tensor.dim %i, %c1 : tensor<1x?x128xi32>
   return %d : index
 }
@@ -102,9 +102,9 @@ func.func @window_rows(%pos: index, %rows: index) -> index {
 //       CHECK: %[[C1:.*]] = arith.constant 1 : index
 //       CHECK: %[[S:.*]] = tensor.dim %[[SC]], %[[C1]]
 //       CHECK: return %[[S]]
-func.func @topk_rows(%sc: tensor<1x?x64xbf16>, %pos: index) -> index {
+func.func @topk_rows(%sc: tensor<1x?x64xbf16>, %pos: tensor<1xi32>) -> index {
   %c1 = arith.constant 1 : index
-  %t = v4.topk %sc at %pos k 8 ratio 4 : tensor<1x?x64xbf16> -> tensor<1x?x8xi32>
+  %t = v4.topk %sc at %pos k 8 ratio 4 : tensor<1x?x64xbf16>, tensor<1xi32> -> tensor<1x?x8xi32>
   %d = tensor.dim %t, %c1 : tensor<1x?x8xi32>
   return %d : index
 }
@@ -173,4 +173,24 @@ func.func @attention_rows(%q: tensor<1x?x4x64xbf16>, %win: tensor<1x?x64xbf16>,
       : tensor<1x?x4x64xbf16>, tensor<1x?x64xbf16>, tensor<1x?x8xi32>, tensor<4xf32>
   %d = tensor.dim %o, %c1 : tensor<1x?x4x64xbf16>
   return %d : index
+}
+
+// -----
+
+// Batched decode: the window indices have one row per position, a read at
+// slots one row per slot.
+// CHECK-LABEL: func @batched_rows
+//  CHECK-SAME: (%[[POS:[^:]*]]: tensor<?xi32>, %[[SLOTS:[^:]*]]: tensor<?xi32>
+//   CHECK-DAG: %[[C0:.*]] = arith.constant 0 : index
+//   CHECK-DAG: %[[B:.*]] = tensor.dim %[[POS]], %[[C0]]
+//   CHECK-DAG: %[[N:.*]] = tensor.dim %[[SLOTS]], %[[C0]]
+//       CHECK: return %[[B]], %[[N]]
+func.func @batched_rows(%pos: tensor<?xi32>, %slots: tensor<?xi32>,
+                        %w: !v4.window<batch = 8, rows = 128, dim = 512, element = bf16>) -> (index, index) {
+  %c0 = arith.constant 0 : index
+  %i = v4.window_indices %pos window 128 layout ring : tensor<?xi32> -> tensor<?x1x128xi32>
+  %b = tensor.dim %i, %c0 : tensor<?x1x128xi32>
+  %r = v4.cache_read %w slots %slots : !v4.window<batch = 8, rows = 128, dim = 512, element = bf16>, tensor<?xi32> -> tensor<?x128x512xbf16>
+  %n = tensor.dim %r, %c0 : tensor<?x128x512xbf16>
+  return %b, %n : index, index
 }

@@ -58,7 +58,8 @@ TEST_F(InferTypesTest, HyperConnectionAndTopk) {
   Type bf16 = builder.getBF16Type(), f32 = builder.getF32Type();
   auto args = arguments({tensor({1, kDyn, 4, 64}, bf16), tensor({24, 256}, f32),
                          tensor({24}, f32), tensor({3}, f32),
-                         tensor({1, kDyn, 1024}, bf16), builder.getIndexType()});
+                         tensor({1, kDyn, 1024}, bf16),
+                         tensor({1}, builder.getI32Type())});
   auto pre = v4::HcPreOp::create(builder, builder.getUnknownLoc(), args[0],
                                  args[1], args[2], args[3], 20,
                                  APFloat(1e-6), APFloat(1e-6));
@@ -77,16 +78,41 @@ TEST_F(InferTypesTest, CompressAndCacheRead) {
   auto keys = v4::IndexerCacheType::get(&context, 1, 1024, 128,
                                         builder.getType<Float4E2M1FNType>());
   auto args = arguments({tensor({1, 7, 1024}, f32), tensor({4, 1024}, f32),
-                         state, keys, builder.getIndexType()});
+                         state, keys, tensor({1}, builder.getI32Type())});
   auto compress = v4::CompressOp::create(builder, builder.getUnknownLoc(),
                                          args[0], args[0], args[1], args[2],
-                                         args[4], 4, /*overlap=*/true);
+                                         args[4], /*slots=*/Value(), 4,
+                                         /*overlap=*/true);
   // ceil(7 / 4) entry rows; the state type is carried through.
   EXPECT_EQ(compress.getEntries().getType(), tensor({1, 2, 512}, f32));
   EXPECT_EQ(compress.getNewState().getType(), state);
   // MXFP4 key rows read back as bf16 contents.
-  auto read = v4::CacheReadOp::create(builder, builder.getUnknownLoc(), args[3]);
+  auto read = v4::CacheReadOp::create(builder, builder.getUnknownLoc(), args[3],
+                                      /*slots=*/Value());
   EXPECT_EQ(read.getType(), tensor({1, 1024, 128}, builder.getBF16Type()));
+  finish();
+}
+
+TEST_F(InferTypesTest, SlotsGiveTheBatchOfTheRows) {
+  // Batched decode: B (dynamic) rows in a cache of 8 slots.
+  Type f32 = builder.getF32Type(), i32 = builder.getI32Type();
+  auto state = v4::CompressorStateType::get(&context, 8, 128, 1, 512);
+  auto window = v4::WindowCacheType::get(&context, 8, 128, 512,
+                                         builder.getBF16Type(), 0);
+  auto args = arguments({tensor({kDyn, 1, 512}, f32), tensor({128, 512}, f32),
+                         state, window, tensor({kDyn}, i32)});
+  auto compress = v4::CompressOp::create(builder, builder.getUnknownLoc(),
+                                         args[0], args[0], args[1], args[2],
+                                         args[4], args[4], 128,
+                                         /*overlap=*/false);
+  EXPECT_EQ(compress.getEntries().getType(), tensor({kDyn, 1, 512}, f32));
+  auto rows = v4::CacheReadOp::create(builder, builder.getUnknownLoc(), args[3],
+                                      args[4]);
+  EXPECT_EQ(rows.getType(), tensor({kDyn, 128, 512}, builder.getBF16Type()));
+  // Compressor state contents are [2, B, ...]: the batch is dimension 1.
+  auto pending = v4::CacheReadOp::create(builder, builder.getUnknownLoc(),
+                                         args[2], args[4]);
+  EXPECT_EQ(pending.getType(), tensor({2, kDyn, 128, 512}, f32));
   finish();
 }
 

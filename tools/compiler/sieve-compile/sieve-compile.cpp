@@ -77,6 +77,11 @@ int main(int argc, char **argv) {
       "max-seq-len",
       cl::desc("Cache capacity in tokens (default: the config's max_seq_len)"),
       cl::location(options.maxSeqLen), cl::cat(category));
+  cl::opt<int64_t, true> maxBatch(
+      "max-batch",
+      cl::desc("Sequence slots of the caches, the most sequences one decode "
+               "call batches (default: the config's max_batch_size)"),
+      cl::location(options.maxBatch), cl::cat(category));
   cl::opt<std::string, true> cacheFormat(
       "cache-format",
       cl::desc("Row encoding of the caches: bf16 (default, the reference's), "
