@@ -1123,20 +1123,17 @@ FailureOr<io::ModelConfig> parseModelConfig(MLIRContext *context,
                                             llvm::StringRef text,
                                             llvm::StringRef path,
                                             const ImportOptions &options) {
-  detail::ConfigLocator locator{context, text, path};
   io::ConfigParseOptions parseOptions;
   parseOptions.allowTestRatios = options.allowTestRatios;
+  // What the importer cannot build is reported like any config problem, at
+  // the field as the file spells it.
+  parseOptions.requirements = unsupportedFeatures;
   io::ParsedModelConfig parsed =
       io::parseModelConfigWithReport(text.str(), path.str(), parseOptions);
   if (!parsed.report.ok()) {
-    detail::emitConfigProblems(locator, parsed.report);
+    detail::emitConfigProblems(context, path, parsed.report);
     return failure();
   }
-  auto problems = unsupportedFeatures(parsed.config);
-  for (const auto &[field, message] : problems)
-    emitError(locator.field(field)) << message;
-  if (!problems.empty())
-    return failure();
   return std::move(parsed.config);
 }
 

@@ -19,7 +19,9 @@
 #include "sieve/support/status.h"
 
 #include <cstdint>
+#include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace sieve::io {
@@ -155,10 +157,18 @@ struct ModelConfig {
 };
 
 /// Parse-time switches.
+/// A consumer's own requirements of a valid config (what a compiler
+/// supports): (field, message) pairs, the field by its reference name.
+using ConfigRequirements =
+    std::function<std::vector<std::pair<std::string, std::string>>(const ModelConfig &)>;
+
 struct ConfigParseOptions {
   /// Accept any positive compress ratio (the tiny test config uses 16). A
   /// config can also ask for this itself with "sieve_allow_test_ratios": true.
   bool allowTestRatios = false;
+  /// Checked once the config is valid; each pair becomes a problem located
+  /// at the field as the file spells it, like the parser's own.
+  ConfigRequirements requirements;
 };
 
 /// One problem with a config file: what is wrong, and where.

@@ -823,6 +823,9 @@ ParsedModelConfig parseModelConfigWithReport(const std::string &jsonText,
   Problems problems;
   std::map<std::string, std::string> spelling;
   readConfig(*parsed, options, out.config, problems, spelling);
+  if (problems.empty() && options.requirements)
+    for (auto &[field, message] : options.requirements(out.config))
+      problems.push_back({std::move(field), std::move(message)});
   if (problems.empty())
     return out;
   // Place each problem at the key the file spells (validation names fields
