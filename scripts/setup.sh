@@ -13,6 +13,8 @@ build="${SIEVE_BUILD_DIR:-$root/build}"
 packages=(
   # compiler infrastructure (toolchain.md 5): libMLIR.so, tblgen, lit/FileCheck
   llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools clang-22 lld-22
+  # lld as a library: the CPU target links kernels in process (zstd: its deps)
+  liblld-22-dev libzstd-dev
   # sanitizer and libFuzzer runtimes for clang-22 (scripts/sanitize.sh, scripts/fuzz.sh)
   libclang-rt-22-dev
   # runtime libraries
