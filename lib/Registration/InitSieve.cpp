@@ -2,6 +2,7 @@
 
 #include "sieve/InitSieve.h"
 
+#include "sieve/Conversion/KernelsToCPU/Passes.h"
 #include "sieve/Pipeline/Pipelines.h"
 #include "sieve/Transforms/Passes.h"
 
@@ -71,6 +72,7 @@ void sieve::registerSieveDialects(mlir::DialectRegistry &registry) {
 void sieve::registerSievePasses() {
   // Sieve's own passes and named pipelines.
   sieve::registerSieveTransformsPasses();
+  sieve::registerKernelsToCPUPasses();
   sieve::registerSievePipelines();
   // Upstream passes Sieve's pipelines and tests build on.
   mlir::registerTransformsPasses();

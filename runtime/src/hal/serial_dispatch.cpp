@@ -4,7 +4,7 @@
 
 namespace sieve::hal {
 
-Status runWorkgroupsSerially(sieve_hal_fn kernel, const sieve_dispatch_state_t &dispatch,
+Status runWorkgroupsSerially(sieve_kernel_fn kernel, const sieve_dispatch_state_t &dispatch,
                              const std::string &name) {
   if (!kernel)
     return invalidArgument("kernel " + name + ": no function to call");

@@ -147,7 +147,7 @@ void compileAndRun(const std::string &spec, MLIRContext &context, std::string &e
 
   Expected<hal::cpu::KernelLibrary> library = hal::cpu::KernelLibrary::load(*image, spec);
   ASSERT_TRUE(library.isOk()) << library.status().message();
-  Expected<sieve_hal_fn> fn = library->kernel("scale_add");
+  Expected<sieve_kernel_fn> fn = library->kernel("scale_add");
   ASSERT_TRUE(fn.isOk()) << fn.status().message();
 
   const uint32_t n = 200;
@@ -250,7 +250,7 @@ TEST_F(CpuTargetTest, AnObjectIsNotAKernelLibrary) {
   ASSERT_TRUE(succeeded(image)) << errors;
   Expected<hal::cpu::KernelLibrary> loaded = hal::cpu::KernelLibrary::load(*image, "k.so");
   ASSERT_TRUE(loaded.isOk());
-  Expected<sieve_hal_fn> missing = loaded->kernel("no_such_kernel");
+  Expected<sieve_kernel_fn> missing = loaded->kernel("no_such_kernel");
   ASSERT_FALSE(missing.isOk());
   EXPECT_EQ(missing.status().message(), "k.so: no kernel 'no_such_kernel'");
 }

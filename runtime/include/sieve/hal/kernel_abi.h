@@ -35,7 +35,7 @@ typedef struct sieve_workgroup_state_t {
   uint32_t local_memory_size;
 } sieve_workgroup_state_t;
 
-typedef int32_t (*sieve_hal_fn)(const sieve_dispatch_state_t *dispatch,
+typedef int32_t (*sieve_kernel_fn)(const sieve_dispatch_state_t *dispatch,
                                    const sieve_workgroup_state_t *workgroup);
 
 #ifdef __cplusplus

@@ -18,7 +18,7 @@ namespace sieve::hal {
 /// Calls `kernel` for workgroup ids (x, y, z) in row-major order (x fastest)
 /// with no local memory. Stops at the first nonzero return code and reports
 /// it with the workgroup id; `name` names the kernel in that message.
-Status runWorkgroupsSerially(sieve_hal_fn kernel, const sieve_dispatch_state_t &dispatch,
+Status runWorkgroupsSerially(sieve_kernel_fn kernel, const sieve_dispatch_state_t &dispatch,
                              const std::string &name);
 
 } // namespace sieve::hal

@@ -126,14 +126,14 @@ KernelLibrary::~KernelLibrary() {
     ::dlclose(handle_);
 }
 
-Expected<sieve_hal_fn> KernelLibrary::kernel(const std::string &symbol) const {
+Expected<sieve_kernel_fn> KernelLibrary::kernel(const std::string &symbol) const {
   if (!handle_)
     return invalidArgument(name_ + ": no library loaded");
   ::dlerror(); // clear
   void *address = ::dlsym(handle_, symbol.c_str());
   if (!address)
     return notFound(name_ + ": no kernel '" + symbol + "'");
-  sieve_hal_fn fn;
+  sieve_kernel_fn fn;
   static_assert(sizeof(fn) == sizeof(address), "function and data pointers differ");
   std::memcpy(&fn, &address, sizeof(fn));
   return fn;

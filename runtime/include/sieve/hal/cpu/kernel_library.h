@@ -35,7 +35,7 @@ public:
   ~KernelLibrary();
 
   /// The kernel exported as `symbol`.
-  Expected<sieve_hal_fn> kernel(const std::string &symbol) const;
+  Expected<sieve_kernel_fn> kernel(const std::string &symbol) const;
 
 private:
   KernelLibrary(void *handle, std::string name)

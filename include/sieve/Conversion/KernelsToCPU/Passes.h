@@ -1,0 +1,34 @@
+//===- Passes.h - Kernel IR -> CPU kernels ------------------------*- C++ -*-===//
+//
+// The passes of Passes.td and the pipeline that chains them with MLIR's
+// conversions to the LLVM dialect (sieve-kernels-to-cpu).
+//
+//===----------------------------------------------------------------------===//
+#ifndef SIEVE_CONVERSION_KERNELSTOCPU_PASSES_H
+#define SIEVE_CONVERSION_KERNELSTOCPU_PASSES_H
+
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/Pass.h"
+#include "mlir/Pass/PassManager.h"
+
+namespace sieve {
+
+#define GEN_PASS_DECL
+#include "sieve/Conversion/KernelsToCPU/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "sieve/Conversion/KernelsToCPU/Passes.h.inc"
+
+/// Kernel IR (func/scf/arith/memref/index/math-free) to LLVM-dialect kernels
+/// in the kernel ABI, legality-checked for the CPU.
+void buildKernelsToCPUPipeline(mlir::OpPassManager &pm);
+
+/// Registers `sieve-kernels-to-cpu` with the passes above.
+void registerKernelsToCPUPasses();
+
+} // namespace sieve
+
+#endif // SIEVE_CONVERSION_KERNELSTOCPU_PASSES_H

@@ -1,0 +1,56 @@
+// RUN: sieve-opt %s --split-input-file --verify-diagnostics --sieve-kernels-to-cpu | FileCheck %s
+
+// The whole CPU lowering of a kernel: one workgroup per call, everything in
+// the LLVM dialect, the ABI entry point in front.
+// CHECK-LABEL: llvm.func @scale_add(
+// CHECK-SAME: %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr) -> i32
+// CHECK: llvm.call @scale_add.workgroup(
+// CHECK-LABEL: llvm.func internal @scale_add.workgroup(
+// CHECK-NOT: func.func
+// CHECK-NOT: memref.
+// CHECK-NOT: scf.
+// CHECK-NOT: arith.
+// CHECK: llvm.fmul
+// CHECK: llvm.fadd
+// CHECK: llvm.store
+func.func @scale_add(%a: memref<?xi8>, %b: memref<?xi8>, %out: memref<?xi8>, %n: i32, %scale_bits: i32)
+    attributes {sieve.kernel} {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c64 = arith.constant 64 : index
+  %size = arith.index_castui %n : i32 to index
+  %count = arith.ceildivui %size, %c64 : index
+  %scale = arith.bitcast %scale_bits : i32 to f32
+  %va = memref.view %a[%c0][%size] : memref<?xi8> to memref<?xf32>
+  %vb = memref.view %b[%c0][%size] : memref<?xi8> to memref<?xf32>
+  %vo = memref.view %out[%c0][%size] : memref<?xi8> to memref<?xf32>
+  scf.forall (%x) in (%count) {
+    %begin = arith.muli %x, %c64 : index
+    %tile_end = arith.addi %begin, %c64 : index
+    %end = arith.minui %tile_end, %size : index
+    scf.for %i = %begin to %end step %c1 {
+      %ea = memref.load %va[%i] : memref<?xf32>
+      %eb = memref.load %vb[%i] : memref<?xf32>
+      %p = arith.mulf %ea, %scale : f32
+      %s = arith.addf %p, %eb : f32
+      memref.store %s, %vo[%i] : memref<?xf32>
+    }
+  } {mapping = [#gpu.block<x>]}
+  return
+}
+
+// -----
+
+// What the CPU lowering does not handle yet is named at the op before LLVM.
+func.func @exp(%a: memref<?xi8>) attributes {sieve.kernel} {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %v = memref.view %a[%c0][] : memref<?xi8> to memref<f32>
+  scf.forall (%x) in (%c1) {
+    %e = memref.load %v[] : memref<f32>
+    // expected-error @+1 {{'math.exp' op cannot be compiled for the CPU target: it was not lowered to the LLVM dialect}}
+    %y = math.exp %e : f32
+    memref.store %y, %v[] : memref<f32>
+  } {mapping = [#gpu.block<x>]}
+  return
+}
