@@ -3,6 +3,7 @@
 #include "sieve/Conversion/KernelsToCPU/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Arith/Transforms/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
@@ -16,6 +17,13 @@ void sieve::buildKernelsToCPUPipeline(OpPassManager &pm) {
   // Typed views of the byte bindings, subviews and affine index maps first,
   // then each dialect to LLVM (explicit passes: no interface registration
   // needed, and the order is visible here).
+  // bf16 conversions become integer arithmetic (x86 would otherwise call
+  // compiler-rt's __truncsfbf2), and math ops LLVM intrinsics, which the
+  // legality check screens for library calls.
+  arith::ArithExpandOpsPassOptions expand;
+  expand.includeBf16 = true;
+  pm.addPass(arith::createArithExpandOpsPass(expand));
+  pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());

@@ -1,0 +1,52 @@
+//===- KernelBuilder.h - Bindings, push constants and workgroups --*- C++ -*-===//
+//
+// Private to SieveV4ToKernels: the parts every op kernel shares. A kernel
+// function with byte bindings and i32 push constants, typed views of the
+// bindings, and the workgroup loop.
+//
+//===----------------------------------------------------------------------===//
+#ifndef SIEVE_LIB_CONVERSION_V4TOKERNELS_KERNELBUILDER_H
+#define SIEVE_LIB_CONVERSION_V4TOKERNELS_KERNELBUILDER_H
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinTypes.h"
+
+#include <functional>
+
+namespace sieve::detail {
+
+class KernelBuilder {
+public:
+  /// A kernel `name` with one binding per type in `tensors` (operands then
+  /// results) and one push constant per dynamic size of `tensors[0]`.
+  KernelBuilder(mlir::OpBuilder &moduleBuilder, mlir::Location loc, llvm::StringRef name,
+                llvm::ArrayRef<mlir::RankedTensorType> tensors);
+
+  mlir::func::FuncOp kernel() const { return kernelOp; }
+  mlir::OpBuilder &builder() { return b; }
+  mlir::Location location() const { return loc; }
+
+  /// Size `d` of `tensors[0]`: a constant, or its push constant.
+  mlir::Value dim(int64_t d);
+  /// Binding `i` viewed as `tensors[i]`'s shape and element type, dynamic
+  /// sizes as those of `tensors[0]` (the tensors of one op share them).
+  mlir::Value view(unsigned i, llvm::ArrayRef<mlir::Value> dynamicSizes);
+
+  /// The workgroup loop over `count` (one dimension, #gpu.block<x>); `body`
+  /// is given the workgroup id. Closes the kernel with a return.
+  void forWorkgroups(mlir::Value count, llvm::function_ref<void(mlir::Value)> body);
+
+  mlir::Value index(int64_t v);
+  mlir::Value f32(double v);
+
+private:
+  mlir::OpBuilder b;
+  mlir::Location loc;
+  mlir::func::FuncOp kernelOp;
+  llvm::SmallVector<mlir::RankedTensorType> tensors;
+};
+
+} // namespace sieve::detail
+
+#endif // SIEVE_LIB_CONVERSION_V4TOKERNELS_KERNELBUILDER_H

@@ -1,0 +1,20 @@
+//===- OpKernelEmitters.h - The per-op kernel emitters ------------*- C++ -*-===//
+//
+// Private to SieveV4ToKernels: one emitter per op family, each in its file.
+//
+//===----------------------------------------------------------------------===//
+#ifndef SIEVE_LIB_CONVERSION_V4TOKERNELS_OPKERNELEMITTERS_H
+#define SIEVE_LIB_CONVERSION_V4TOKERNELS_OPKERNELEMITTERS_H
+
+#include "v4/IR/V4Ops.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+
+namespace sieve::detail {
+
+mlir::FailureOr<mlir::func::FuncOp> emitRmsNormKernel(v4::RmsNormOp op, llvm::StringRef name,
+                                                      mlir::OpBuilder &moduleBuilder);
+
+} // namespace sieve::detail
+
+#endif // SIEVE_LIB_CONVERSION_V4TOKERNELS_OPKERNELEMITTERS_H

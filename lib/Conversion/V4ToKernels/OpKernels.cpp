@@ -1,0 +1,23 @@
+//===- OpKernels.cpp - One v4 op as one kernel -----------------------------===//
+
+#include "sieve/Conversion/V4ToKernels/OpKernels.h"
+
+#include "OpKernelEmitters.h"
+
+#include "llvm/ADT/TypeSwitch.h"
+
+using namespace mlir;
+
+namespace sieve {
+
+FailureOr<func::FuncOp> emitOpKernel(Operation *op, llvm::StringRef name, OpBuilder &builder) {
+  return llvm::TypeSwitch<Operation *, FailureOr<func::FuncOp>>(op)
+      .Case<v4::RmsNormOp>(
+          [&](auto norm) { return detail::emitRmsNormKernel(norm, name, builder); })
+      .Default([](Operation *other) -> FailureOr<func::FuncOp> {
+        return other->emitOpError() << "has no kernel lowering yet (kernels exist for: "
+                                       "v4.rms_norm)";
+      });
+}
+
+} // namespace sieve
