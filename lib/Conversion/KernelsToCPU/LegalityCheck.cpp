@@ -8,6 +8,7 @@
 #include "sieve/Conversion/KernelsToCPU/Passes.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/SymbolTable.h"
 
 namespace sieve {
@@ -32,20 +33,27 @@ struct CPUCheckLegalityPass : impl::CPUCheckLegalityPassBase<CPUCheckLegalityPas
     ModuleOp module = getOperation();
     SymbolTable symbols(module);
     bool legal = true;
-    module.walk([&](Operation *op) {
+    // A conversion cast left over is the symptom of an op that was not
+    // lowered; name that op, not its casts or the ops nested in it.
+    SmallVector<Operation *> casts;
+    module.walk<WalkOrder::PreOrder>([&](Operation *op) -> WalkResult {
       if (op == module.getOperation())
-        return;
+        return WalkResult::advance();
+      if (isa<UnrealizedConversionCastOp>(op)) {
+        casts.push_back(op);
+        return WalkResult::advance();
+      }
       if (!isa<LLVM::LLVMDialect>(op->getDialect())) {
         op->emitOpError() << "cannot be compiled for the CPU target: it was not "
                              "lowered to the LLVM dialect";
         legal = false;
-        return;
+        return WalkResult::skip();
       }
       if (lowersToLibraryCall(op)) {
         op->emitOpError() << "would become a library call on the CPU target; "
                              "kernels call nothing outside themselves";
         legal = false;
-        return;
+        return WalkResult::advance();
       }
       if (auto call = dyn_cast<LLVM::CallOp>(op)) {
         auto callee = call.getCallee()
@@ -60,7 +68,14 @@ struct CPUCheckLegalityPass : impl::CPUCheckLegalityPassBase<CPUCheckLegalityPas
           legal = false;
         }
       }
+      return WalkResult::advance();
     });
+    if (legal)
+      for (Operation *cast : casts) {
+        cast->emitOpError() << "is a type conversion the lowering to the CPU target "
+                               "left unresolved";
+        legal = false;
+      }
     if (!legal)
       signalPassFailure();
   }

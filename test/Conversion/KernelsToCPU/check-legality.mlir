@@ -47,3 +47,14 @@ llvm.func @intrinsics(%x: f32, %p: !llvm.ptr, %q: !llvm.ptr, %n: i64) -> f32 {
   %z = llvm.frem %x, %y : f32
   llvm.return %z : f32
 }
+
+// -----
+
+// A cast the conversions could not resolve, with nothing else wrong.
+llvm.func @cast(%x: i64) -> i64 {
+  // expected-error @+1 {{'builtin.unrealized_conversion_cast' op is a type conversion the lowering to the CPU target left unresolved}}
+  %i = builtin.unrealized_conversion_cast %x : i64 to index
+  %y = builtin.unrealized_conversion_cast %i : index to i64
+  // expected-error @-1 {{'builtin.unrealized_conversion_cast' op is a type conversion the lowering to the CPU target left unresolved}}
+  llvm.return %y : i64
+}

@@ -41,16 +41,32 @@ func.func @scale_add(%a: memref<?xi8>, %b: memref<?xi8>, %out: memref<?xi8>, %n:
 
 // -----
 
-// What the CPU lowering does not handle yet is named at the op before LLVM.
+// A math op whose LLVM intrinsic x86 would turn into a libm call is named
+// at the op, before LLVM or the linker.
 func.func @exp(%a: memref<?xi8>) attributes {sieve.kernel} {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   %v = memref.view %a[%c0][] : memref<?xi8> to memref<f32>
   scf.forall (%x) in (%c1) {
     %e = memref.load %v[] : memref<f32>
-    // expected-error @+1 {{'math.exp' op cannot be compiled for the CPU target: it was not lowered to the LLVM dialect}}
+    // expected-error @+1 {{'llvm.intr.exp' op would become a library call on the CPU target; kernels call nothing outside themselves}}
     %y = math.exp %e : f32
     memref.store %y, %v[] : memref<f32>
+  } {mapping = [#gpu.block<x>]}
+  return
+}
+
+// -----
+
+// An op the CPU lowering does not handle is named at the op before LLVM.
+func.func @fill(%a: memref<?xi8>) attributes {sieve.kernel} {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %zero = arith.constant 0.0 : f32
+  %v = memref.view %a[%c0][] : memref<?xi8> to memref<4xf32>
+  scf.forall (%x) in (%c1) {
+    // expected-error @+1 {{'linalg.fill' op cannot be compiled for the CPU target: it was not lowered to the LLVM dialect}}
+    linalg.fill ins(%zero : f32) outs(%v : memref<4xf32>)
   } {mapping = [#gpu.block<x>]}
   return
 }
