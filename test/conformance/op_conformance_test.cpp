@@ -28,6 +28,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdlib>
+#include <limits>
 #include <random>
 #include <string>
 #include <vector>
@@ -226,6 +229,120 @@ INSTANTIATE_TEST_SUITE_P(
         RmsNormCase{{1, -1, 4, 512}, {1, 9, 4, 512}, false, true},
         RmsNormCase{{2, 64}, {2, 64}, false, true}));
 
+//===----------------------------------------------------------------------===//
+// v4.swiglu: within one bf16 ulp of ref::swiglu (exp is approximated)
+//===----------------------------------------------------------------------===//
+
+/// Distance of two bf16 bit patterns in units in the last place (ordered by
+/// value, +0 and -0 one apart is fine for these inputs).
+int bf16UlpDistance(uint16_t a, uint16_t b) {
+  auto key = [](uint16_t v) { return (v & 0x8000) ? -int(v & 0x7FFF) : int(v & 0x7FFF); };
+  return std::abs(key(a) - key(b));
+}
+
+struct SwigluCase {
+  std::vector<int64_t> shape; // -1 = dynamic
+  std::vector<int64_t> sizes;
+  bool weighted;
+  double limit;
+};
+
+void PrintTo(const SwigluCase &c, std::ostream *os) {
+  *os << "shape";
+  for (int64_t s : c.sizes)
+    *os << "_" << s;
+  *os << (c.weighted ? "_weighted" : "") << "_limit_" << c.limit;
+}
+
+class SwigluConformance : public OpConformance,
+                          public ::testing::WithParamInterface<SwigluCase> {};
+
+TEST_P(SwigluConformance, WithinOneBf16UlpOfTheReference) {
+  const SwigluCase &c = GetParam();
+  Builder types(&context);
+  SmallVector<int64_t> shape;
+  for (int64_t s : c.shape)
+    shape.push_back(s < 0 ? ShapedType::kDynamic : s);
+  auto type = RankedTensorType::get(shape, types.getBF16Type());
+  int64_t elements = 1;
+  for (int64_t s : c.sizes)
+    elements *= s;
+  const int64_t width = c.sizes.back(), rows = elements / width;
+  SmallVector<Type> args = {type, type};
+  if (c.weighted)
+    args.push_back(RankedTensorType::get({ShapedType::kDynamic}, types.getF32Type()));
+  std::optional<LoadedKernel> kernel =
+      compile(args, [&](OpBuilder &b, Location loc, ValueRange in) -> Operation * {
+        Value weights = c.weighted ? in[2] : Value();
+        return v4::SwigluOp::create(b, loc, type, in[0], in[1], weights, APFloat(c.limit));
+      });
+  ASSERT_TRUE(kernel) << errors;
+
+  // Spread wide enough to cross the clamp at 10 on both sides.
+  std::vector<uint16_t> gate = randomBf16(size_t(elements), 3u, 0.0f, 8.0f);
+  std::vector<uint16_t> up = randomBf16(size_t(elements), 5u, 0.0f, 8.0f);
+  std::vector<float> weights(static_cast<size_t>(rows));
+  std::mt19937 rng(13);
+  std::uniform_real_distribution<float> unit(0.05f, 1.0f);
+  for (float &w : weights)
+    w = unit(rng);
+  std::vector<uint16_t> out(size_t(elements) + 1, 0xFFFF);
+
+  std::vector<uint32_t> constants;
+  for (size_t d = 0; d < c.shape.size(); ++d)
+    if (c.shape[d] < 0)
+      constants.push_back(uint32_t(c.sizes[d]));
+  std::vector<void *> bindings = {gate.data(), up.data()};
+  std::vector<size_t> lengths = {gate.size() * 2, up.size() * 2};
+  if (c.weighted) {
+    bindings.push_back(weights.data());
+    lengths.push_back(weights.size() * 4);
+  }
+  bindings.push_back(out.data());
+  lengths.push_back(size_t(elements) * 2);
+  sieve_dispatch_state_t dispatch{{uint32_t(rows), 1, 1},
+                                  uint32_t(constants.size()),
+                                  constants.data(),
+                                  uint32_t(bindings.size()),
+                                  bindings.data(),
+                                  lengths.data()};
+  Status ran = hal::runWorkgroupsSerially(kernel->fn, dispatch, "swiglu");
+  ASSERT_TRUE(ran.isOk()) << ran.message();
+
+  const auto count = static_cast<size_t>(elements);
+  std::vector<float> g(count), u(count), expected(count);
+  for (int64_t i = 0; i < elements; ++i) {
+    g[size_t(i)] = bf16ToFloat(gate[size_t(i)]);
+    u[size_t(i)] = bf16ToFloat(up[size_t(i)]);
+  }
+  ref::swiglu(g.data(), u.data(), rows, width, float(c.limit),
+              c.weighted ? weights.data() : nullptr, expected.data());
+  int64_t offByOne = 0, worst = 0;
+  for (int64_t i = 0; i < elements; ++i) {
+    int distance = bf16UlpDistance(out[size_t(i)], bf16FromFloat(expected[size_t(i)]));
+    worst = std::max<int64_t>(worst, distance);
+    offByOne += distance == 1;
+    if (distance > 1)
+      ADD_FAILURE() << "element " << i << ": kernel " << bf16ToFloat(out[size_t(i)])
+                    << ", reference " << expected[size_t(i)];
+  }
+  RecordProperty("one_ulp_off", static_cast<int>(offByOne));
+  EXPECT_LE(worst, 1);
+  EXPECT_LE(offByOne * 1000, elements) << offByOne << " of " << elements << " one ulp off";
+  EXPECT_EQ(out[size_t(elements)], 0xFFFF) << "wrote past the result";
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Shapes, SwigluConformance,
+    ::testing::Values(
+        // Routed experts: rows sorted by expert, each with its routing weight.
+        SwigluCase{{-1, 512}, {37, 512}, true, 10.0},
+        SwigluCase{{-1, 256}, {1, 256}, true, 10.0},
+        // The shared expert: no weight.
+        SwigluCase{{4, 3, 128}, {4, 3, 128}, false, 10.0},
+        // No clamp (a config without swiglu_limit imports as +inf).
+        SwigluCase{{-1, 128}, {16, 128}, false, std::numeric_limits<double>::infinity()}));
+
 TEST_F(OpConformance, AnOpWithoutAKernelIsNamed) {
   Builder types(&context);
   auto t = RankedTensorType::get({4, 128}, types.getBF16Type());
@@ -235,7 +352,7 @@ TEST_F(OpConformance, AnOpWithoutAKernelIsNamed) {
       });
   EXPECT_FALSE(kernel);
   EXPECT_EQ(errors, "'v4.hadamard' op has no kernel lowering yet (kernels exist for: "
-                    "v4.rms_norm)\n");
+                    "v4.rms_norm, v4.swiglu)\n");
 }
 
 } // namespace

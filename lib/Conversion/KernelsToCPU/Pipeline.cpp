@@ -17,6 +17,7 @@ void sieve::buildKernelsToCPUPipeline(OpPassManager &pm) {
   // Typed views of the byte bindings, subviews and affine index maps first,
   // then each dialect to LLVM (explicit passes: no interface registration
   // needed, and the order is visible here).
+  pm.addPass(createCPUApproximateMathPass());
   // bf16 conversions become integer arithmetic (x86 would otherwise call
   // compiler-rt's __truncsfbf2), and math ops LLVM intrinsics, which the
   // legality check screens for library calls.

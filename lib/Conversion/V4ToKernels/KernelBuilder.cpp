@@ -49,6 +49,34 @@ Value KernelBuilder::view(unsigned i, ArrayRef<Value> dynamicSizes) {
                                 dynamicSizes);
 }
 
+Value KernelBuilder::rowCount() {
+  Value rows = index(1);
+  for (int64_t d = 0, rank = tensors[0].getRank(); d + 1 < rank; ++d)
+    rows = arith::MulIOp::create(b, loc, rows, dim(d));
+  return rows;
+}
+
+SmallVector<Value> KernelBuilder::dynamicLeadingSizes() {
+  SmallVector<Value> sizes;
+  for (int64_t d = 0, rank = tensors[0].getRank(); d + 1 < rank; ++d)
+    if (tensors[0].isDynamicDim(d))
+      sizes.push_back(dim(d));
+  return sizes;
+}
+
+SmallVector<Value> KernelBuilder::rowElement(Value row, Value column) {
+  int64_t rank = tensors[0].getRank();
+  SmallVector<Value> indices(static_cast<size_t>(rank));
+  indices.back() = column;
+  Value rest = row;
+  for (int64_t d = rank - 2; d >= 0; --d) {
+    Value size = dim(d);
+    indices[static_cast<size_t>(d)] = arith::RemUIOp::create(b, loc, rest, size);
+    rest = arith::DivUIOp::create(b, loc, rest, size);
+  }
+  return indices;
+}
+
 void KernelBuilder::forWorkgroups(Value count, llvm::function_ref<void(Value)> body) {
   auto mapping = b.getArrayAttr({gpu::GPUBlockMappingAttr::get(b.getContext(),
                                                                gpu::MappingId::DimX)});

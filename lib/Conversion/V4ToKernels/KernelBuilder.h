@@ -33,6 +33,13 @@ public:
   /// sizes as those of `tensors[0]` (the tensors of one op share them).
   mlir::Value view(unsigned i, llvm::ArrayRef<mlir::Value> dynamicSizes);
 
+  /// Row-wise ops: `tensors[0]` as rows of its last dimension. The number of
+  /// rows (the product of the leading sizes), the dynamic leading sizes (for
+  /// `view`), and the indices of element `column` of row `row`.
+  mlir::Value rowCount();
+  llvm::SmallVector<mlir::Value> dynamicLeadingSizes();
+  llvm::SmallVector<mlir::Value> rowElement(mlir::Value row, mlir::Value column);
+
   /// The workgroup loop over `count` (one dimension, #gpu.block<x>); `body`
   /// is given the workgroup id. Closes the kernel with a return.
   void forWorkgroups(mlir::Value count, llvm::function_ref<void(mlir::Value)> body);

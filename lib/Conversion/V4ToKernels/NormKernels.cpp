@@ -30,7 +30,7 @@ FailureOr<func::FuncOp> emitRmsNormKernel(v4::RmsNormOp op, llvm::StringRef name
   if (Value weight = op.getWeight())
     tensors.push_back(cast<RankedTensorType>(weight.getType()));
   tensors.push_back(op.getResult().getType());
-  int64_t rank = input.getRank(), width = input.getShape().back();
+  int64_t width = input.getShape().back();
   if (ShapedType::isDynamic(width))
     return op.emitOpError() << "needs a static last dimension to become a kernel";
   for (RankedTensorType t : ArrayRef(tensors).drop_front())
@@ -44,32 +44,12 @@ FailureOr<func::FuncOp> emitRmsNormKernel(v4::RmsNormOp op, llvm::StringRef name
   const bool weighted = static_cast<bool>(op.getWeight());
   const bool roundEachStep = op.getRoundEachStep();
 
-  // Rows: the product of the leading dimensions.
-  SmallVector<Value> dynamicSizes;
-  Value rows = k.index(1);
-  for (int64_t d = 0; d + 1 < rank; ++d) {
-    Value size = k.dim(d);
-    if (input.isDynamicDim(d))
-      dynamicSizes.push_back(size);
-    rows = arith::MulIOp::create(b, loc, rows, size);
-  }
+  Value rows = k.rowCount();
+  SmallVector<Value> dynamicSizes = k.dynamicLeadingSizes();
   Value x = k.view(0, dynamicSizes);
   Value w = weighted ? k.view(1, {}) : Value();
   Value y = k.view(weighted ? 2 : 1, dynamicSizes);
-  // Row-major rows of `width` elements: delinearized by the row index.
-  auto at = [&](Value row, Value column) {
-    SmallVector<Value> indices;
-    Value rest = row;
-    SmallVector<Value> leading(static_cast<size_t>(rank - 1));
-    for (int64_t d = rank - 2; d >= 0; --d) {
-      Value size = k.dim(d);
-      leading[static_cast<size_t>(d)] = arith::RemUIOp::create(b, loc, rest, size);
-      rest = arith::DivUIOp::create(b, loc, rest, size);
-    }
-    indices.append(leading.begin(), leading.end());
-    indices.push_back(column);
-    return indices;
-  };
+  auto at = [&](Value row, Value column) { return k.rowElement(row, column); };
   auto widen = [&](Value v) -> Value {
     return element == f32 ? v : arith::ExtFOp::create(b, loc, f32, v);
   };

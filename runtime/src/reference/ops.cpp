@@ -282,23 +282,27 @@ void expert(const io::ModelConfig &c, const ExpertWeights &e, const float *x,
   std::vector<float> g(static_cast<size_t>(rows * inter)), u(g.size());
   e.w1.apply(x, g.data(), rows); // bf16 outputs, used as fp32
   e.w3.apply(x, u.data(), rows);
-  const float lim = float(c.swigluLimit);
-  for (int64_t s = 0; s < rows; ++s)
-    for (int64_t i = 0; i < inter; ++i) {
-      float gi = g[size_t(s * inter + i)], ui = u[size_t(s * inter + i)];
-      if (lim > 0.0f) {
-        ui = std::clamp(ui, -lim, lim);
-        gi = std::min(gi, lim);
-      }
-      float h = gi / (1.0f + std::exp(-gi)) * ui;
-      if (routeWeights)
-        h *= routeWeights[s];
-      g[size_t(s * inter + i)] = roundToBf16(h);
-    }
+  swiglu(g.data(), u.data(), rows, inter, float(c.swigluLimit), routeWeights, g.data());
   e.w2.apply(g.data(), out, rows);
 }
 
 } // namespace
+
+void swiglu(const float *gate, const float *up, int64_t rows, int64_t width, float limit,
+            const float *routeWeights, float *out) {
+  for (int64_t s = 0; s < rows; ++s)
+    for (int64_t i = 0; i < width; ++i) {
+      float gi = gate[size_t(s * width + i)], ui = up[size_t(s * width + i)];
+      if (limit > 0.0f) {
+        ui = std::clamp(ui, -limit, limit);
+        gi = std::min(gi, limit);
+      }
+      float h = gi / (1.0f + std::exp(-gi)) * ui;
+      if (routeWeights)
+        h *= routeWeights[s];
+      out[size_t(s * width + i)] = roundToBf16(h);
+    }
+}
 
 void moe(const io::ModelConfig &c, const MoEWeights &w, const float *x,
          const int32_t *tokenIds, int64_t S, float *out) {

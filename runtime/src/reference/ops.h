@@ -24,6 +24,12 @@ void rmsNorm(const float *x, int64_t n, const float *w, float eps, float *out);
 /// every op (square, mean, + eps, rsqrt, *) rounds to bf16.
 void headNormBf16(float *q, int64_t n, float eps);
 
+/// Clamped SwiGLU (8.2) on `rows` rows of `width`: g = min(gate, limit),
+/// u = clamp(up, -limit, limit) (no clamp when limit <= 0), out = bf16(silu(g)
+/// * u * routeWeights[row]) (no weight when null). `out` may alias `gate`.
+void swiglu(const float *gate, const float *up, int64_t rows, int64_t width, float limit,
+            const float *routeWeights, float *out);
+
 /// Rounds every value to bf16 in place.
 void roundBf16(float *x, int64_t n);
 

@@ -30,6 +30,19 @@ def CPUDistributeWorkgroupsPass
   let dependentDialects = ["mlir::scf::SCFDialect", "mlir::gpu::GPUDialect"];
 }
 
+def CPUApproximateMathPass
+    : Pass<"sieve-cpu-approximate-math", "mlir::ModuleOp"> {
+  let summary = "Replace transcendental math ops by polynomial approximations";
+  let description = [{
+    Kernels call nothing outside themselves, so `math.exp`, `math.log`,
+    `math.tanh`, `math.erf` and the other ops MLIR approximates become
+    arithmetic (MLIR's f32 polynomial approximations, within a few f32 ulp;
+    each op's conformance threshold in docs/numerics.md accounts for it).
+    Ops without an approximation are left for the legality check to name.
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect", "mlir::vector::VectorDialect"];
+}
+
 def CPUKernelABIPass : Pass<"sieve-cpu-kernel-abi", "mlir::ModuleOp"> {
   let summary = "Wrap each lowered kernel in the kernel ABI entry point";
   let description = [{
