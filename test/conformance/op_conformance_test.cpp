@@ -17,6 +17,7 @@
 #include "sieve/hal/cpu/kernel_library.h"
 #include "sieve/hal/serial_dispatch.h"
 #include "sieve/numerics/float_formats.h"
+#include "sieve/numerics/hadamard.h"
 #include "v4/IR/V4Ops.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -343,16 +344,111 @@ INSTANTIATE_TEST_SUITE_P(
         // No clamp (a config without swiglu_limit imports as +inf).
         SwigluCase{{-1, 128}, {16, 128}, false, std::numeric_limits<double>::infinity()}));
 
-TEST_F(OpConformance, AnOpWithoutAKernelIsNamed) {
+//===----------------------------------------------------------------------===//
+// v4.hadamard: bit-identical to num::hadamardTransform (+ one rounding)
+//===----------------------------------------------------------------------===//
+
+struct HadamardCase {
+  std::vector<int64_t> shape; // -1 = dynamic
+  std::vector<int64_t> sizes;
+  bool bf16;
+};
+
+void PrintTo(const HadamardCase &c, std::ostream *os) {
+  *os << "shape";
+  for (int64_t s : c.sizes)
+    *os << "_" << s;
+  *os << (c.bf16 ? "_bf16" : "_f32");
+}
+
+class HadamardConformance : public OpConformance,
+                            public ::testing::WithParamInterface<HadamardCase> {};
+
+TEST_P(HadamardConformance, MatchesTheReferenceBitForBit) {
+  const HadamardCase &c = GetParam();
   Builder types(&context);
-  auto t = RankedTensorType::get({4, 128}, types.getBF16Type());
+  SmallVector<int64_t> shape;
+  for (int64_t s : c.shape)
+    shape.push_back(s < 0 ? ShapedType::kDynamic : s);
+  Type element = c.bf16 ? Type(types.getBF16Type()) : Type(types.getF32Type());
+  auto type = RankedTensorType::get(shape, element);
   std::optional<LoadedKernel> kernel =
-      compile({t}, [&](OpBuilder &b, Location loc, ValueRange in) -> Operation * {
+      compile({type}, [&](OpBuilder &b, Location loc, ValueRange in) -> Operation * {
         return v4::HadamardOp::create(b, loc, in[0]);
       });
+  ASSERT_TRUE(kernel) << errors;
+
+  int64_t elements = 1;
+  for (int64_t s : c.sizes)
+    elements *= s;
+  const int64_t width = c.sizes.back(), rows = elements / width;
+  const auto count = static_cast<size_t>(elements);
+  std::vector<float> input(count);
+  std::mt19937 rng(17);
+  std::normal_distribution<float> dist(0.0f, 3.0f);
+  for (float &v : input)
+    v = c.bf16 ? num::roundToBf16(dist(rng)) : dist(rng);
+  // Storage in the element type: bf16 bit patterns or f32 values.
+  std::vector<uint16_t> in16(count), out16(count + 1, 0xFFFF);
+  std::vector<float> in32(input), out32(count + 1, -7.0f);
+  for (size_t i = 0; i < count; ++i)
+    in16[i] = bf16FromFloat(input[i]);
+  std::vector<uint32_t> constants;
+  for (size_t d = 0; d < c.shape.size(); ++d)
+    if (c.shape[d] < 0)
+      constants.push_back(uint32_t(c.sizes[d]));
+  size_t bytes = count * (c.bf16 ? 2 : 4);
+  void *bindings[] = {c.bf16 ? static_cast<void *>(in16.data()) : in32.data(),
+                      c.bf16 ? static_cast<void *>(out16.data()) : out32.data()};
+  size_t lengths[] = {bytes, bytes};
+  sieve_dispatch_state_t dispatch{{uint32_t(rows), 1, 1}, uint32_t(constants.size()),
+                                  constants.data(), 2, bindings, lengths};
+  Status ran = hal::runWorkgroupsSerially(kernel->fn, dispatch, "hadamard");
+  ASSERT_TRUE(ran.isOk()) << ran.message();
+
+  int64_t mismatches = 0;
+  for (int64_t r = 0; r < rows; ++r) {
+    std::vector<float> expected(input.begin() + r * width, input.begin() + (r + 1) * width);
+    ASSERT_TRUE(num::hadamardTransform(expected.data(), expected.size()).isOk());
+    for (int64_t i = 0; i < width; ++i) {
+      size_t at = size_t(r * width + i);
+      bool same = c.bf16 ? out16[at] == bf16FromFloat(expected[size_t(i)])
+                         : std::memcmp(&out32[at], &expected[size_t(i)], 4) == 0;
+      if (!same && mismatches++ < 5)
+        ADD_FAILURE() << "row " << r << " element " << i << ": kernel "
+                      << (c.bf16 ? bf16ToFloat(out16[at]) : out32[at]) << ", reference "
+                      << expected[size_t(i)];
+    }
+  }
+  EXPECT_EQ(mismatches, 0);
+  if (c.bf16)
+    EXPECT_EQ(out16[count], 0xFFFF) << "wrote past the result";
+  else
+    EXPECT_EQ(out32[count], -7.0f) << "wrote past the result";
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Shapes, HadamardConformance,
+    ::testing::Values(
+        // Indexer queries [1, S, heads, 128] of a chunk; keys [S, 128].
+        HadamardCase{{1, -1, 4, 128}, {1, 9, 4, 128}, true},
+        HadamardCase{{-1, 128}, {1, 128}, true},
+        // The smallest transform and an fp32 one (compared bit for bit).
+        HadamardCase{{3, 2}, {3, 2}, true},
+        HadamardCase{{-1, 64}, {5, 64}, false}));
+
+TEST_F(OpConformance, AnOpWithoutAKernelIsNamed) {
+  Builder types(&context);
+  auto input = RankedTensorType::get({1, 1, 4, 128}, types.getBF16Type());
+  auto weight = RankedTensorType::get({2, 64, 256}, types.getBF16Type());
+  auto result = RankedTensorType::get({1, 1, 2, 64}, types.getBF16Type());
+  std::optional<LoadedKernel> kernel =
+      compile({input, weight}, [&](OpBuilder &b, Location loc, ValueRange in) -> Operation * {
+        return v4::GroupedLinearOp::create(b, loc, result, in[0], in[1], 2);
+      });
   EXPECT_FALSE(kernel);
-  EXPECT_EQ(errors, "'v4.hadamard' op has no kernel lowering yet (kernels exist for: "
-                    "v4.rms_norm, v4.swiglu)\n");
+  EXPECT_EQ(errors, "'v4.grouped_linear' op has no kernel lowering yet (kernels exist for: "
+                    "v4.hadamard, v4.rms_norm, v4.swiglu)\n");
 }
 
 } // namespace

@@ -14,6 +14,8 @@ namespace sieve::detail {
 
 mlir::FailureOr<mlir::func::FuncOp> emitRmsNormKernel(v4::RmsNormOp op, llvm::StringRef name,
                                                       mlir::OpBuilder &moduleBuilder);
+mlir::FailureOr<mlir::func::FuncOp> emitHadamardKernel(v4::HadamardOp op, llvm::StringRef name,
+                                                       mlir::OpBuilder &moduleBuilder);
 mlir::FailureOr<mlir::func::FuncOp> emitSwigluKernel(v4::SwigluOp op, llvm::StringRef name,
                                                      mlir::OpBuilder &moduleBuilder);
 
