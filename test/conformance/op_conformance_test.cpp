@@ -16,6 +16,7 @@
 #include "sieve/Target/CPU/CpuTarget.h"
 #include "sieve/hal/cpu/kernel_library.h"
 #include "sieve/hal/serial_dispatch.h"
+#include "sieve/numerics/block_quant.h"
 #include "sieve/numerics/float_formats.h"
 #include "sieve/numerics/hadamard.h"
 #include "v4/IR/V4Ops.h"
@@ -437,6 +438,125 @@ INSTANTIATE_TEST_SUITE_P(
         HadamardCase{{3, 2}, {3, 2}, true},
         HadamardCase{{-1, 64}, {5, 64}, false}));
 
+//===----------------------------------------------------------------------===//
+// v4.simulate_quant: bit-identical to num::simulate
+//===----------------------------------------------------------------------===//
+
+struct SimulateCase {
+  std::vector<int64_t> shape; // -1 = dynamic
+  std::vector<int64_t> sizes;
+  bool fp4;
+  bool ceilRule;
+  int64_t block;
+  bool specialValues; // zeros, tiny, huge, NaN and Inf blocks
+};
+
+void PrintTo(const SimulateCase &c, std::ostream *os) {
+  *os << "shape";
+  for (int64_t s : c.sizes)
+    *os << "_" << s;
+  *os << (c.fp4 ? "_e2m1" : "_e4m3") << (c.ceilRule ? "_ceil" : "_floor") << "_block"
+      << c.block << (c.specialValues ? "_special" : "");
+}
+
+class SimulateQuantConformance : public OpConformance,
+                                 public ::testing::WithParamInterface<SimulateCase> {};
+
+TEST_P(SimulateQuantConformance, MatchesTheReferenceBitForBit) {
+  const SimulateCase &c = GetParam();
+  Builder types(&context);
+  SmallVector<int64_t> shape;
+  for (int64_t s : c.shape)
+    shape.push_back(s < 0 ? ShapedType::kDynamic : s);
+  auto type = RankedTensorType::get(shape, types.getBF16Type());
+  Type format = c.fp4 ? Type(types.getType<Float4E2M1FNType>())
+                      : Type(types.getType<Float8E4M3FNType>());
+  std::optional<LoadedKernel> kernel =
+      compile({type}, [&](OpBuilder &b, Location loc, ValueRange in) -> Operation * {
+        return v4::SimulateQuantOp::create(b, loc, in[0], format, c.block,
+                                           c.ceilRule ? v4::ScaleRule::ceil
+                                                      : v4::ScaleRule::floor);
+      });
+  ASSERT_TRUE(kernel) << errors;
+
+  int64_t elements = 1;
+  for (int64_t s : c.sizes)
+    elements *= s;
+  const int64_t width = c.sizes.back(), rows = elements / width;
+  const auto count = static_cast<size_t>(elements);
+  std::vector<uint16_t> x = randomBf16(count, 19u + uint32_t(count), 0.0f, 2.0f);
+  if (c.specialValues) {
+    // One kind per block, cycling: all zero, tiny (bf16 subnormals and
+    // values below the ceil floor), huge, a NaN, an Inf, sign-mixed steps.
+    const float tiny = 1e-39f, huge = 3.0e38f;
+    const float nan = std::numeric_limits<float>::quiet_NaN();
+    const float inf = std::numeric_limits<float>::infinity();
+    for (size_t i = 0; i < count; ++i) {
+      size_t kind = (i / size_t(c.block)) % 6, j = i % size_t(c.block);
+      float v = bf16ToFloat(x[i]);
+      switch (kind) {
+      case 0: v = 0.0f; break;
+      case 1: v = (j % 2 ? -tiny : tiny) * float(j + 1); break;
+      case 2: v = huge / float(j + 1); break;
+      case 3: v = j == 5 ? nan : v; break;
+      case 4: v = j == 7 ? -inf : v; break;
+      default: v = (j % 2 ? -1.0f : 1.0f) * float(j) * 0.0625f; break;
+      }
+      x[i] = bf16FromFloat(v);
+    }
+  }
+  std::vector<uint16_t> y(count + 1, 0xFFFF);
+  std::vector<uint32_t> constants;
+  for (size_t d = 0; d < c.shape.size(); ++d)
+    if (c.shape[d] < 0)
+      constants.push_back(uint32_t(c.sizes[d]));
+  void *bindings[] = {x.data(), y.data()};
+  size_t lengths[] = {count * 2, count * 2};
+  sieve_dispatch_state_t dispatch{{uint32_t(rows), 1, 1}, uint32_t(constants.size()),
+                                  constants.data(), 2, bindings, lengths};
+  Status ran = hal::runWorkgroupsSerially(kernel->fn, dispatch, "simulate_quant");
+  ASSERT_TRUE(ran.isOk()) << ran.message();
+
+  num::BlockFormat blockFormat;
+  blockFormat.element = c.fp4 ? num::ElementFormat::kE2M1 : num::ElementFormat::kE4M3;
+  blockFormat.rule = c.ceilRule ? num::ScaleRule::kDeepSeekCeil : num::ScaleRule::kOcpFloor;
+  blockFormat.blockSize = int(c.block);
+  int64_t mismatches = 0;
+  std::vector<float> row(static_cast<size_t>(width)), expected(static_cast<size_t>(width));
+  for (int64_t r = 0; r < rows; ++r) {
+    for (int64_t i = 0; i < width; ++i)
+      row[size_t(i)] = bf16ToFloat(x[size_t(r * width + i)]);
+    ASSERT_TRUE(num::simulate(row.data(), row.size(), blockFormat, expected.data()).isOk());
+    for (int64_t i = 0; i < width; ++i) {
+      uint16_t want = bf16FromFloat(expected[size_t(i)]), got = y[size_t(r * width + i)];
+      auto isNaN = [](uint16_t v) { return (v & 0x7F80) == 0x7F80 && (v & 0x7F) != 0; };
+      bool same = want == got || (isNaN(want) && isNaN(got));
+      if (!same && mismatches++ < 5)
+        ADD_FAILURE() << "row " << r << " element " << i << " (input "
+                      << row[size_t(i)] << "): kernel " << bf16ToFloat(got) << ", reference "
+                      << expected[size_t(i)];
+    }
+  }
+  EXPECT_EQ(mismatches, 0);
+  EXPECT_EQ(y[count], 0xFFFF) << "wrote past the result";
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Shapes, SimulateQuantConformance,
+    ::testing::Values(
+        // The KV rows' nope dims: FP8 block 64, DeepSeek's ceil rule.
+        SimulateCase{{1, -1, 448}, {1, 37, 448}, false, true, 64, false},
+        // Indexer queries: FP4 block 32.
+        SimulateCase{{1, -1, 4, 128}, {1, 3, 4, 128}, true, true, 32, false},
+        // The OCP floor rule for both formats.
+        SimulateCase{{3, 128}, {3, 128}, false, false, 32, false},
+        SimulateCase{{-1, 64}, {4, 64}, true, false, 32, false},
+        // Zero, tiny, huge, NaN and Inf blocks under both rules.
+        SimulateCase{{-1, 384}, {2, 384}, false, true, 64, true},
+        SimulateCase{{-1, 192}, {2, 192}, true, true, 32, true},
+        SimulateCase{{-1, 384}, {2, 384}, false, false, 64, true},
+        SimulateCase{{-1, 192}, {2, 192}, true, false, 32, true}));
+
 TEST_F(OpConformance, AnOpWithoutAKernelIsNamed) {
   Builder types(&context);
   auto input = RankedTensorType::get({1, 1, 4, 128}, types.getBF16Type());
@@ -448,7 +568,7 @@ TEST_F(OpConformance, AnOpWithoutAKernelIsNamed) {
       });
   EXPECT_FALSE(kernel);
   EXPECT_EQ(errors, "'v4.grouped_linear' op has no kernel lowering yet (kernels exist for: "
-                    "v4.hadamard, v4.rms_norm, v4.swiglu)\n");
+                    "v4.hadamard, v4.rms_norm, v4.simulate_quant, v4.swiglu)\n");
 }
 
 } // namespace

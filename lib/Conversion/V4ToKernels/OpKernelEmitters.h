@@ -16,6 +16,9 @@ mlir::FailureOr<mlir::func::FuncOp> emitRmsNormKernel(v4::RmsNormOp op, llvm::St
                                                       mlir::OpBuilder &moduleBuilder);
 mlir::FailureOr<mlir::func::FuncOp> emitHadamardKernel(v4::HadamardOp op, llvm::StringRef name,
                                                        mlir::OpBuilder &moduleBuilder);
+mlir::FailureOr<mlir::func::FuncOp>
+emitSimulateQuantKernel(v4::SimulateQuantOp op, llvm::StringRef name,
+                        mlir::OpBuilder &moduleBuilder);
 mlir::FailureOr<mlir::func::FuncOp> emitSwigluKernel(v4::SwigluOp op, llvm::StringRef name,
                                                      mlir::OpBuilder &moduleBuilder);
 
