@@ -19,6 +19,8 @@
 #include "sieve/numerics/block_quant.h"
 #include "sieve/numerics/float_formats.h"
 #include "sieve/numerics/hadamard.h"
+#include "sieve/numerics/rope.h"
+#include "v4/IR/V4Attrs.h"
 #include "v4/IR/V4Ops.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -557,6 +559,119 @@ INSTANTIATE_TEST_SUITE_P(
         SimulateCase{{-1, 384}, {2, 384}, false, false, 64, true},
         SimulateCase{{-1, 192}, {2, 192}, true, false, 32, true}));
 
+//===----------------------------------------------------------------------===//
+// v4.rope: within one bf16 ulp of num::ropeCosSin + num::ropeRotate
+//===----------------------------------------------------------------------===//
+
+struct RopeCase {
+  std::vector<int64_t> shape;     // input; -1 = dynamic
+  std::vector<int64_t> sizes;
+  int64_t positionRank;           // positions cover this many leading dims
+  std::vector<int32_t> positions; // one per position entry (row-major)
+  bool yarn;                      // V4's compressed-layer params, else SWA's
+  bool inverse;
+};
+
+void PrintTo(const RopeCase &c, std::ostream *os) {
+  *os << "shape";
+  for (int64_t s : c.sizes)
+    *os << "_" << s;
+  *os << (c.yarn ? "_yarn" : "_plain") << (c.inverse ? "_inverse" : "") << "_max_position_"
+      << *std::max_element(c.positions.begin(), c.positions.end());
+}
+
+class RopeConformance : public OpConformance, public ::testing::WithParamInterface<RopeCase> {};
+
+TEST_P(RopeConformance, WithinOneBf16UlpOfTheReference) {
+  const RopeCase &c = GetParam();
+  Builder types(&context);
+  SmallVector<int64_t> shape, positionShape;
+  for (int64_t s : c.shape)
+    shape.push_back(s < 0 ? ShapedType::kDynamic : s);
+  positionShape.assign(shape.begin(), shape.begin() + c.positionRank);
+  auto type = RankedTensorType::get(shape, types.getBF16Type());
+  auto positionsType = RankedTensorType::get(positionShape, types.getI32Type());
+  num::RopeParams p;
+  p.ropeDim = 64;
+  p.base = c.yarn ? 160000.0 : 10000.0;
+  p.yarn = c.yarn;
+  p.factor = c.yarn ? 16.0 : 1.0;
+  p.originalSeqLen = 65536;
+  auto attr = v4::RopeAttr::get(&context, APFloat(p.base), p.ropeDim, APFloat(p.factor),
+                                p.originalSeqLen, APFloat(p.betaFast), APFloat(p.betaSlow));
+  std::optional<LoadedKernel> kernel = compile(
+      {type, positionsType}, [&](OpBuilder &b, Location loc, ValueRange in) -> Operation * {
+        return v4::RopeOp::create(b, loc, in[0], in[1], attr, c.inverse);
+      });
+  ASSERT_TRUE(kernel) << errors;
+
+  int64_t elements = 1;
+  for (int64_t s : c.sizes)
+    elements *= s;
+  const int64_t width = c.sizes.back(), rows = elements / width;
+  int64_t perPosition = 1;
+  for (size_t d = size_t(c.positionRank); d + 1 < c.sizes.size(); ++d)
+    perPosition *= c.sizes[d];
+  const auto count = static_cast<size_t>(elements);
+  std::vector<uint16_t> x = randomBf16(count, 23u, 0.0f, 1.5f), y(count + 1, 0xFFFF);
+  std::vector<int32_t> positions(c.positions);
+  std::vector<uint32_t> constants;
+  for (size_t d = 0; d < c.shape.size(); ++d)
+    if (c.shape[d] < 0)
+      constants.push_back(uint32_t(c.sizes[d]));
+  void *bindings[] = {x.data(), positions.data(), y.data()};
+  size_t lengths[] = {count * 2, positions.size() * 4, count * 2};
+  sieve_dispatch_state_t dispatch{{uint32_t(rows), 1, 1}, uint32_t(constants.size()),
+                                  constants.data(), 3, bindings, lengths};
+  Status ran = hal::runWorkgroupsSerially(kernel->fn, dispatch, "rope");
+  ASSERT_TRUE(ran.isOk()) << ran.message();
+
+  Expected<std::vector<float>> freqs = num::ropeFrequencies(p);
+  ASSERT_TRUE(freqs.isOk());
+  std::vector<float> cosines(32), sines(32), row(static_cast<size_t>(width));
+  int64_t offByOne = 0, worst = 0;
+  for (int64_t r = 0; r < rows; ++r) {
+    int32_t pos = positions[size_t(r / perPosition)];
+    num::ropeCosSin(*freqs, pos, cosines.data(), sines.data());
+    for (int64_t i = 0; i < width; ++i)
+      row[size_t(i)] = bf16ToFloat(x[size_t(r * width + i)]);
+    num::ropeRotate(cosines.data(), sines.data(), 32, row.data() + (width - 64), c.inverse);
+    for (int64_t i = 0; i < width; ++i) {
+      uint16_t want = bf16FromFloat(row[size_t(i)]), got = y[size_t(r * width + i)];
+      int distance = bf16UlpDistance(want, got);
+      worst = std::max<int64_t>(worst, distance);
+      offByOne += distance == 1;
+      if (distance > 1)
+        ADD_FAILURE() << "row " << r << " (position " << pos << ") element " << i
+                      << ": kernel " << bf16ToFloat(got) << ", reference " << row[size_t(i)];
+    }
+  }
+  RecordProperty("one_ulp_off", static_cast<int>(offByOne));
+  EXPECT_LE(worst, 1);
+  EXPECT_LE(offByOne * 1000, elements) << offByOne << " of " << elements << " one ulp off";
+  EXPECT_EQ(y[count], 0xFFFF) << "wrote past the result";
+}
+
+/// Positions from 0 up past V4's context: around YaRN's original length,
+/// powers of two, and the last position of a 1M-token context.
+std::vector<int32_t> farPositions() {
+  return {0,     1,      2,       127,     128,     4095,    65535,  65536,
+          65537, 131072, 262143,  500000,  777777,  999999,  1048575, 1048576};
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Shapes, RopeConformance,
+    ::testing::Values(
+        // Queries of a chunk [1, S, heads, 128] at far positions, YaRN.
+        RopeCase{{1, -1, 4, 128}, {1, 16, 4, 128}, 2, farPositions(), true, false},
+        // The attention output's de-rotation (inverse).
+        RopeCase{{1, -1, 4, 128}, {1, 16, 4, 128}, 2, farPositions(), true, true},
+        // KV rows of a sliding-window layer (no YaRN), one decode token.
+        RopeCase{{1, -1, 128}, {1, 16, 128}, 2, farPositions(), false, false},
+        RopeCase{{-1, 1, 64}, {1, 1, 64}, 2, {1048575}, false, false},
+        // A batch of decode rows at different positions (positions [B, 1]).
+        RopeCase{{-1, 1, 2, 128}, {3, 1, 2, 128}, 2, {5, 70000, 1000000}, true, false}));
+
 TEST_F(OpConformance, AnOpWithoutAKernelIsNamed) {
   Builder types(&context);
   auto input = RankedTensorType::get({1, 1, 4, 128}, types.getBF16Type());
@@ -568,7 +683,7 @@ TEST_F(OpConformance, AnOpWithoutAKernelIsNamed) {
       });
   EXPECT_FALSE(kernel);
   EXPECT_EQ(errors, "'v4.grouped_linear' op has no kernel lowering yet (kernels exist for: "
-                    "v4.hadamard, v4.rms_norm, v4.simulate_quant, v4.swiglu)\n");
+                    "v4.hadamard, v4.rms_norm, v4.rope, v4.simulate_quant, v4.swiglu)\n");
 }
 
 } // namespace

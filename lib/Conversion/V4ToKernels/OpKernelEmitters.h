@@ -16,6 +16,8 @@ mlir::FailureOr<mlir::func::FuncOp> emitRmsNormKernel(v4::RmsNormOp op, llvm::St
                                                       mlir::OpBuilder &moduleBuilder);
 mlir::FailureOr<mlir::func::FuncOp> emitHadamardKernel(v4::HadamardOp op, llvm::StringRef name,
                                                        mlir::OpBuilder &moduleBuilder);
+mlir::FailureOr<mlir::func::FuncOp> emitRopeKernel(v4::RopeOp op, llvm::StringRef name,
+                                                   mlir::OpBuilder &moduleBuilder);
 mlir::FailureOr<mlir::func::FuncOp>
 emitSimulateQuantKernel(v4::SimulateQuantOp op, llvm::StringRef name,
                         mlir::OpBuilder &moduleBuilder);

@@ -16,6 +16,7 @@ FailureOr<func::FuncOp> emitOpKernel(Operation *op, llvm::StringRef name, OpBuil
           [&](auto norm) { return detail::emitRmsNormKernel(norm, name, builder); })
       .Case<v4::HadamardOp>(
           [&](auto hadamard) { return detail::emitHadamardKernel(hadamard, name, builder); })
+      .Case<v4::RopeOp>([&](auto rope) { return detail::emitRopeKernel(rope, name, builder); })
       .Case<v4::SimulateQuantOp>([&](auto simulate) {
         return detail::emitSimulateQuantKernel(simulate, name, builder);
       })
@@ -23,7 +24,7 @@ FailureOr<func::FuncOp> emitOpKernel(Operation *op, llvm::StringRef name, OpBuil
           [&](auto swiglu) { return detail::emitSwigluKernel(swiglu, name, builder); })
       .Default([](Operation *other) -> FailureOr<func::FuncOp> {
         return other->emitOpError() << "has no kernel lowering yet (kernels exist for: "
-                                       "v4.hadamard, v4.rms_norm, v4.simulate_quant, "
+                                       "v4.hadamard, v4.rms_norm, v4.rope, v4.simulate_quant, "
                                        "v4.swiglu)";
       });
 }

@@ -79,18 +79,25 @@ Expected<RopeTable> RopeTable::create(const RopeParams &params,
   table.cos_.resize(size_t(entries.valueOr(0)));
   table.sin_.resize(size_t(entries.valueOr(0)));
   for (int64_t pos = 0; pos < maxPositions; ++pos)
-    for (int p = 0; p < table.pairs_; ++p) {
-      float theta = float(pos) * (*freqs)[p]; // fp32 product, as the reference
-      table.cos_[pos * table.pairs_ + p] = std::cos(theta);
-      table.sin_[pos * table.pairs_ + p] = std::sin(theta);
-    }
+    ropeCosSin(*freqs, pos, table.cos_.data() + pos * table.pairs_,
+               table.sin_.data() + pos * table.pairs_);
   return table;
 }
 
+void ropeCosSin(const std::vector<float> &freqs, int64_t pos, float *cos, float *sin) {
+  for (size_t p = 0; p < freqs.size(); ++p) {
+    float theta = float(pos) * freqs[p]; // fp32 product, as the reference
+    cos[p] = std::cos(theta);
+    sin[p] = std::sin(theta);
+  }
+}
+
 void RopeTable::apply(float *x, int64_t pos, bool inverse) const {
-  const float *c = cos(pos);
-  const float *s = sin(pos);
-  for (int p = 0; p < pairs_; ++p) {
+  ropeRotate(cos(pos), sin(pos), pairs_, x, inverse);
+}
+
+void ropeRotate(const float *c, const float *s, int pairs, float *x, bool inverse) {
+  for (int p = 0; p < pairs; ++p) {
     float re = x[2 * p], im = x[2 * p + 1];
     float sn = inverse ? -s[p] : s[p];
     x[2 * p] = re * c[p] - im * sn;

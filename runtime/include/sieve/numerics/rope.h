@@ -42,6 +42,14 @@ YarnRange yarnCorrectionRange(const RopeParams &params);
 /// The ropeDim/2 fp32 angular frequencies, with YaRN applied if enabled.
 Expected<std::vector<float>> ropeFrequencies(const RopeParams &params);
 
+/// cos and sin of theta_p = fp32(pos) * freqs[p] (an fp32 product) for every
+/// pair p, as libm computes them: the reference's angles, one position.
+void ropeCosSin(const std::vector<float> &freqs, int64_t pos, float *cos, float *sin);
+
+/// Rotates the pairs (x[2p], x[2p+1]) of x[0 .. 2*pairs) by the angles whose
+/// cos and sin are given, or by their negatives if inverse, in fp32.
+void ropeRotate(const float *cos, const float *sin, int pairs, float *x, bool inverse);
+
 /// cos/sin of pos * w_p for every position below maxPositions.
 class RopeTable {
 public:
