@@ -672,6 +672,218 @@ INSTANTIATE_TEST_SUITE_P(
         // A batch of decode rows at different positions (positions [B, 1]).
         RopeCase{{-1, 1, 2, 128}, {3, 1, 2, 128}, 2, {5, 70000, 1000000}, true, false}));
 
+//===----------------------------------------------------------------------===//
+// v4.quantize and v4.dequantize: bit-identical to num::quantize/dequantize
+//===----------------------------------------------------------------------===//
+
+struct CodesCase {
+  std::vector<int64_t> shape; // -1 = dynamic
+  std::vector<int64_t> sizes;
+  bool fp4;
+  bool ceilRule;
+  int64_t block;
+  bool specialValues;
+};
+
+void PrintTo(const CodesCase &c, std::ostream *os) {
+  *os << "shape";
+  for (int64_t s : c.sizes)
+    *os << "_" << s;
+  *os << (c.fp4 ? "_e2m1" : "_e4m3") << (c.ceilRule ? "_ceil" : "_floor") << "_block"
+      << c.block << (c.specialValues ? "_special" : "");
+}
+
+/// The runtime arguments of a kernel over `sizes` whose first binding has
+/// `shape`.
+std::vector<uint32_t> dynamicSizes(const CodesCase &c) {
+  std::vector<uint32_t> constants;
+  for (size_t d = 0; d < c.shape.size(); ++d)
+    if (c.shape[d] < 0)
+      constants.push_back(uint32_t(c.sizes[d]));
+  return constants;
+}
+
+class QuantizeConformance : public OpConformance,
+                            public ::testing::WithParamInterface<CodesCase> {};
+
+TEST_P(QuantizeConformance, CodesAndScalesMatchTheReference) {
+  const CodesCase &c = GetParam();
+  Builder types(&context);
+  SmallVector<int64_t> shape, scaleShape;
+  for (int64_t s : c.shape)
+    shape.push_back(s < 0 ? ShapedType::kDynamic : s);
+  scaleShape = shape;
+  scaleShape.back() = shape.back() / c.block;
+  Type format = c.fp4 ? Type(types.getType<Float4E2M1FNType>())
+                      : Type(types.getType<Float8E4M3FNType>());
+  auto inputType = RankedTensorType::get(shape, types.getBF16Type());
+  auto codesType = RankedTensorType::get(shape, format);
+  auto scalesType = RankedTensorType::get(scaleShape, types.getType<Float8E8M0FNUType>());
+  std::optional<LoadedKernel> kernel =
+      compile({inputType}, [&](OpBuilder &b, Location loc, ValueRange in) -> Operation * {
+        return v4::QuantizeOp::create(b, loc, codesType, scalesType, in[0], c.block,
+                                      c.ceilRule ? v4::ScaleRule::ceil : v4::ScaleRule::floor);
+      });
+  ASSERT_TRUE(kernel) << errors;
+
+  int64_t elements = 1;
+  for (int64_t s : c.sizes)
+    elements *= s;
+  const int64_t width = c.sizes.back(), rows = elements / width;
+  const auto count = static_cast<size_t>(elements);
+  std::vector<uint16_t> x = randomBf16(count, 29u, 0.0f, 3.0f);
+  if (c.specialValues)
+    for (size_t i = 0; i < count; ++i) {
+      size_t kind = (i / size_t(c.block)) % 5, j = i % size_t(c.block);
+      if (kind == 0)
+        x[i] = j % 2 ? 0x8000 : 0x0000; // +-0
+      else if (kind == 1 && j == 3)
+        x[i] = 0x7FC0; // NaN
+      else if (kind == 2 && j == 1)
+        x[i] = 0xFF80; // -Inf
+      else if (kind == 3)
+        x[i] = bf16FromFloat(float(j % 7) * 1e-39f); // subnormal
+    }
+  const size_t codeBytes = c.fp4 ? count / 2 : count, scaleBytes = count / size_t(c.block);
+  std::vector<uint8_t> codes(codeBytes + 1, 0xAB), scales(scaleBytes + 1, 0xAB);
+  std::vector<uint32_t> constants = dynamicSizes(c);
+  void *bindings[] = {x.data(), codes.data(), scales.data()};
+  size_t lengths[] = {count * 2, codeBytes, scaleBytes};
+  sieve_dispatch_state_t dispatch{{uint32_t(rows), 1, 1}, uint32_t(constants.size()),
+                                  constants.data(), 3, bindings, lengths};
+  Status ran = hal::runWorkgroupsSerially(kernel->fn, dispatch, "quantize");
+  ASSERT_TRUE(ran.isOk()) << ran.message();
+
+  num::BlockFormat blockFormat;
+  blockFormat.element = c.fp4 ? num::ElementFormat::kE2M1 : num::ElementFormat::kE4M3;
+  blockFormat.rule = c.ceilRule ? num::ScaleRule::kDeepSeekCeil : num::ScaleRule::kOcpFloor;
+  blockFormat.blockSize = int(c.block);
+  std::vector<float> row(static_cast<size_t>(width));
+  std::vector<uint8_t> wantCodes(static_cast<size_t>(width)),
+      wantScales(static_cast<size_t>(width / c.block));
+  int64_t mismatches = 0;
+  for (int64_t r = 0; r < rows; ++r) {
+    for (int64_t i = 0; i < width; ++i)
+      row[size_t(i)] = bf16ToFloat(x[size_t(r * width + i)]);
+    ASSERT_TRUE(num::quantize(row.data(), row.size(), blockFormat, wantCodes.data(),
+                              wantScales.data())
+                    .isOk());
+    for (int64_t i = 0; i < width; ++i) {
+      uint8_t got = c.fp4 ? uint8_t((codes[size_t((r * width + i) / 2)] >> (4 * (i % 2))) & 0xF)
+                          : codes[size_t(r * width + i)];
+      if (got != wantCodes[size_t(i)] && mismatches++ < 5)
+        ADD_FAILURE() << "row " << r << " element " << i << " (" << row[size_t(i)]
+                      << "): code " << int(got) << ", reference " << int(wantCodes[size_t(i)]);
+    }
+    for (int64_t blk = 0; blk < width / c.block; ++blk) {
+      uint8_t got = scales[size_t(r * (width / c.block) + blk)];
+      if (got != wantScales[size_t(blk)] && mismatches++ < 5)
+        ADD_FAILURE() << "row " << r << " block " << blk << ": scale " << int(got)
+                      << ", reference " << int(wantScales[size_t(blk)]);
+    }
+  }
+  EXPECT_EQ(mismatches, 0);
+  EXPECT_EQ(codes[codeBytes], 0xAB) << "wrote past the codes";
+  EXPECT_EQ(scales[scaleBytes], 0xAB) << "wrote past the scales";
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Shapes, QuantizeConformance,
+    ::testing::Values(
+        // Activations before an FP8 GEMM: block 128, ceil rule.
+        CodesCase{{-1, 512}, {37, 512}, false, true, 128, false},
+        CodesCase{{1, 1, 256}, {1, 1, 256}, false, true, 128, false},
+        // OCP floor rule; FP4 codes packed two per byte.
+        CodesCase{{3, 128}, {3, 128}, false, false, 32, false},
+        CodesCase{{-1, 64}, {5, 64}, true, true, 32, false},
+        CodesCase{{-1, 64}, {5, 64}, true, false, 32, false},
+        // Signed zeros, NaN, -Inf and subnormal blocks.
+        CodesCase{{-1, 320}, {2, 320}, false, true, 64, true},
+        CodesCase{{-1, 160}, {2, 160}, true, true, 32, true}));
+
+class DequantizeConformance : public OpConformance,
+                              public ::testing::WithParamInterface<CodesCase> {};
+
+TEST_P(DequantizeConformance, ValuesMatchTheReference) {
+  const CodesCase &c = GetParam();
+  Builder types(&context);
+  SmallVector<int64_t> shape, scaleShape;
+  for (int64_t s : c.shape)
+    shape.push_back(s < 0 ? ShapedType::kDynamic : s);
+  scaleShape = shape;
+  scaleShape.back() = shape.back() / c.block;
+  Type format = c.fp4 ? Type(types.getType<Float4E2M1FNType>())
+                      : Type(types.getType<Float8E4M3FNType>());
+  auto codesType = RankedTensorType::get(shape, format);
+  auto scalesType = RankedTensorType::get(scaleShape, types.getType<Float8E8M0FNUType>());
+  auto resultType = RankedTensorType::get(shape, types.getBF16Type());
+  std::optional<LoadedKernel> kernel = compile(
+      {codesType, scalesType}, [&](OpBuilder &b, Location loc, ValueRange in) -> Operation * {
+        return v4::DequantizeOp::create(b, loc, resultType, in[0], in[1], c.block);
+      });
+  ASSERT_TRUE(kernel) << errors;
+
+  int64_t elements = 1;
+  for (int64_t s : c.sizes)
+    elements *= s;
+  const int64_t width = c.sizes.back(), rows = elements / width;
+  const auto count = static_cast<size_t>(elements);
+  const size_t codeBytes = c.fp4 ? count / 2 : count, scaleBytes = count / size_t(c.block);
+  // Every code byte and scales across the E8M0 range, its ends and NaN included.
+  std::vector<uint8_t> codes(codeBytes), scales(scaleBytes);
+  for (size_t i = 0; i < codeBytes; ++i)
+    codes[i] = uint8_t(i * 37 + 11);
+  std::mt19937 rng(31);
+  std::uniform_int_distribution<int> scaleDist(100, 150);
+  for (size_t i = 0; i < scaleBytes; ++i)
+    scales[i] = c.specialValues ? uint8_t(std::vector<int>{0, 1, 126, 127, 254, 255}[i % 6])
+                                : uint8_t(scaleDist(rng));
+  std::vector<uint16_t> out(count + 1, 0xFFFF);
+  std::vector<uint32_t> constants = dynamicSizes(c);
+  void *bindings[] = {codes.data(), scales.data(), out.data()};
+  size_t lengths[] = {codeBytes, scaleBytes, count * 2};
+  sieve_dispatch_state_t dispatch{{uint32_t(rows), 1, 1}, uint32_t(constants.size()),
+                                  constants.data(), 3, bindings, lengths};
+  Status ran = hal::runWorkgroupsSerially(kernel->fn, dispatch, "dequantize");
+  ASSERT_TRUE(ran.isOk()) << ran.message();
+
+  num::BlockFormat blockFormat;
+  blockFormat.element = c.fp4 ? num::ElementFormat::kE2M1 : num::ElementFormat::kE4M3;
+  blockFormat.blockSize = int(c.block);
+  std::vector<uint8_t> rowCodes(static_cast<size_t>(width));
+  std::vector<float> expected(static_cast<size_t>(width));
+  int64_t mismatches = 0;
+  auto isNaN = [](uint16_t v) { return (v & 0x7F80) == 0x7F80 && (v & 0x7F) != 0; };
+  for (int64_t r = 0; r < rows; ++r) {
+    for (int64_t i = 0; i < width; ++i) {
+      size_t at = size_t(r * width + i);
+      rowCodes[size_t(i)] = c.fp4 ? uint8_t((codes[at / 2] >> (4 * (at % 2))) & 0xF) : codes[at];
+    }
+    ASSERT_TRUE(num::dequantize(rowCodes.data(), scales.data() + r * (width / c.block),
+                                rowCodes.size(), blockFormat, expected.data())
+                    .isOk());
+    for (int64_t i = 0; i < width; ++i) {
+      uint16_t want = bf16FromFloat(expected[size_t(i)]), got = out[size_t(r * width + i)];
+      if (!(want == got || (isNaN(want) && isNaN(got))) && mismatches++ < 5)
+        ADD_FAILURE() << "row " << r << " element " << i << " (code "
+                      << int(rowCodes[size_t(i)]) << "): kernel " << bf16ToFloat(got)
+                      << ", reference " << expected[size_t(i)];
+    }
+  }
+  EXPECT_EQ(mismatches, 0);
+  EXPECT_EQ(out[count], 0xFFFF) << "wrote past the result";
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Shapes, DequantizeConformance,
+    ::testing::Values(
+        // The output projection's FP8 weight, 128-blocks; FP4 experts, 32-blocks.
+        CodesCase{{256, 256}, {256, 256}, false, true, 128, false},
+        CodesCase{{-1, 128}, {8, 128}, true, true, 32, false},
+        // Scales 2^-127, 2^-126, 2^-1, 1, 2^127 and NaN.
+        CodesCase{{-1, 384}, {2, 384}, false, true, 64, true},
+        CodesCase{{-1, 192}, {2, 192}, true, true, 32, true}));
+
 TEST_F(OpConformance, AnOpWithoutAKernelIsNamed) {
   Builder types(&context);
   auto input = RankedTensorType::get({1, 1, 4, 128}, types.getBF16Type());
@@ -683,7 +895,8 @@ TEST_F(OpConformance, AnOpWithoutAKernelIsNamed) {
       });
   EXPECT_FALSE(kernel);
   EXPECT_EQ(errors, "'v4.grouped_linear' op has no kernel lowering yet (kernels exist for: "
-                    "v4.hadamard, v4.rms_norm, v4.rope, v4.simulate_quant, v4.swiglu)\n");
+                    "v4.dequantize, v4.hadamard, v4.quantize, v4.rms_norm, v4.rope, "
+                    "v4.simulate_quant, v4.swiglu)\n");
 }
 
 } // namespace

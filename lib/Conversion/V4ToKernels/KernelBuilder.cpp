@@ -49,6 +49,14 @@ Value KernelBuilder::view(unsigned i, ArrayRef<Value> dynamicSizes) {
                                 dynamicSizes);
 }
 
+Value KernelBuilder::byteView(unsigned i, int64_t lastDim, ArrayRef<Value> dynamicSizes) {
+  SmallVector<int64_t> shape(tensors[i].getShape());
+  shape.back() = lastDim;
+  auto memref = MemRefType::get(shape, b.getI8Type());
+  return memref::ViewOp::create(b, loc, memref, kernelOp.getArgument(i), index(0),
+                                dynamicSizes);
+}
+
 Value KernelBuilder::rowCount() {
   Value rows = index(1);
   for (int64_t d = 0, rank = tensors[0].getRank(); d + 1 < rank; ++d)

@@ -33,6 +33,11 @@ public:
   /// sizes as those of `tensors[0]` (the tensors of one op share them).
   mlir::Value view(unsigned i, llvm::ArrayRef<mlir::Value> dynamicSizes);
 
+  /// Binding `i` as bytes shaped like `tensors[i]` but with `lastDim` bytes
+  /// in its last dimension: FP8 codes and E8M0 scales (one byte each), FP4
+  /// codes (two per byte, the even element in the low nibble).
+  mlir::Value byteView(unsigned i, int64_t lastDim, llvm::ArrayRef<mlir::Value> dynamicSizes);
+
   /// Row-wise ops: `tensors[0]` as rows of its last dimension. The number of
   /// rows (the product of the leading sizes), the dynamic leading sizes (for
   /// `view`), and the indices of element `column` of row `row`.

@@ -14,6 +14,11 @@ namespace sieve::detail {
 
 mlir::FailureOr<mlir::func::FuncOp> emitRmsNormKernel(v4::RmsNormOp op, llvm::StringRef name,
                                                       mlir::OpBuilder &moduleBuilder);
+mlir::FailureOr<mlir::func::FuncOp> emitDequantizeKernel(v4::DequantizeOp op,
+                                                         llvm::StringRef name,
+                                                         mlir::OpBuilder &moduleBuilder);
+mlir::FailureOr<mlir::func::FuncOp> emitQuantizeKernel(v4::QuantizeOp op, llvm::StringRef name,
+                                                       mlir::OpBuilder &moduleBuilder);
 mlir::FailureOr<mlir::func::FuncOp> emitHadamardKernel(v4::HadamardOp op, llvm::StringRef name,
                                                        mlir::OpBuilder &moduleBuilder);
 mlir::FailureOr<mlir::func::FuncOp> emitRopeKernel(v4::RopeOp op, llvm::StringRef name,

@@ -14,6 +14,11 @@ FailureOr<func::FuncOp> emitOpKernel(Operation *op, llvm::StringRef name, OpBuil
   return llvm::TypeSwitch<Operation *, FailureOr<func::FuncOp>>(op)
       .Case<v4::RmsNormOp>(
           [&](auto norm) { return detail::emitRmsNormKernel(norm, name, builder); })
+      .Case<v4::DequantizeOp>([&](auto dequantize) {
+        return detail::emitDequantizeKernel(dequantize, name, builder);
+      })
+      .Case<v4::QuantizeOp>(
+          [&](auto quantize) { return detail::emitQuantizeKernel(quantize, name, builder); })
       .Case<v4::HadamardOp>(
           [&](auto hadamard) { return detail::emitHadamardKernel(hadamard, name, builder); })
       .Case<v4::RopeOp>([&](auto rope) { return detail::emitRopeKernel(rope, name, builder); })
@@ -24,8 +29,8 @@ FailureOr<func::FuncOp> emitOpKernel(Operation *op, llvm::StringRef name, OpBuil
           [&](auto swiglu) { return detail::emitSwigluKernel(swiglu, name, builder); })
       .Default([](Operation *other) -> FailureOr<func::FuncOp> {
         return other->emitOpError() << "has no kernel lowering yet (kernels exist for: "
-                                       "v4.hadamard, v4.rms_norm, v4.rope, v4.simulate_quant, "
-                                       "v4.swiglu)";
+                                       "v4.dequantize, v4.hadamard, v4.quantize, v4.rms_norm, "
+                                       "v4.rope, v4.simulate_quant, v4.swiglu)";
       });
 }
 

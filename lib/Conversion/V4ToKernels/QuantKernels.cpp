@@ -12,6 +12,12 @@
 // gives NaN, as the reference's NaN scale does. Integer and fp32 operations
 // only: bit-identical to the reference.
 //
+// v4.quantize stores the codes of those grid values (FP8 one per byte, FP4
+// two per byte with the even element in the low nibble, the checkpoint's
+// packing) and the E8M0 scale bytes; v4.dequantize decodes codes with
+// integer arithmetic and multiplies by 2^(scale - 127) (num::quantize,
+// num::dequantize). No small-float MLIR types appear (architecture.md).
+//
 //===----------------------------------------------------------------------===//
 
 #include "KernelBuilder.h"
@@ -22,6 +28,7 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 
+#include <cmath>
 #include <limits>
 
 using namespace mlir;
@@ -38,13 +45,17 @@ struct ElementGrid {
   int32_t mantissaBits;
   int32_t maxExponent;
   float ceilFloor;
+  int32_t exponentBits;
+  int32_t bias;
+  bool hasNaN;     // E4M3FN: S.1111.111 is NaN; E2M1 has none
+  int32_t nanCode; // what the reference encodes a NaN as
 };
 
 ElementGrid gridOf(Type format) {
   if (isa<Float8E4M3FNType>(format))
-    return {448.0f, -6, 3, 8, 1e-4f};
+    return {448.0f, -6, 3, 8, 1e-4f, 4, 7, true, 0x7F};
   // E2M1; its floor is 6 * 2^-126 (v4-architecture.md 3.1).
-  return {6.0f, 0, 1, 2, 6.0f * std::numeric_limits<float>::min()};
+  return {6.0f, 0, 1, 2, 6.0f * std::numeric_limits<float>::min(), 2, 1, false, 0x7};
 }
 
 /// Integer and fp32 helpers on one builder.
@@ -91,6 +102,141 @@ struct Bits {
   }
 };
 
+/// One block's scale: its E8M0 exponent e (>= -127) and whether the block's
+/// maximum was NaN or infinite (the reference's NaN scale).
+struct BlockScale {
+  Value exponent;
+  Value bad;
+};
+
+class BlockQuantizer {
+public:
+  BlockQuantizer(Bits &bits, const ElementGrid &grid, bool ceilRule)
+      : bits(bits), grid(grid), ceilRule(ceilRule) {}
+
+  /// The largest magnitude of `load(i)` for i in [start, end); NaN wins.
+  Value amax(Value start, Value end, Value one, llvm::function_ref<Value(Value)> load) {
+    OpBuilder &b = bits.b;
+    Location loc = bits.loc;
+    auto loop = scf::ForOp::create(
+        b, loc, start, end, one, ValueRange{bits.f(0.0f)},
+        [&](OpBuilder &, Location, Value i, ValueRange acc) {
+          Value a = math::AbsFOp::create(b, loc, load(i));
+          Value nan = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO, a, acc[0]);
+          Value larger = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, a, acc[0]);
+          Value keep = bits.select(larger, a, acc[0]);
+          Value quiet = arith::AddFOp::create(b, loc, a, acc[0]); // NaN when either is
+          scf::YieldOp::create(b, loc, ValueRange{bits.select(nan, quiet, keep)});
+        });
+    return loop.getResult(0);
+  }
+
+  BlockScale scale(Value amax) {
+    OpBuilder &b = bits.b;
+    Location loc = bits.loc;
+    Value inf = bits.f(std::numeric_limits<float>::infinity());
+    Value bad = arith::OrIOp::create(
+        b, loc, arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO, amax, amax),
+        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, amax, inf));
+    Value e;
+    if (ceilRule) {
+      Value floor = bits.f(grid.ceilFloor);
+      Value below = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, amax, floor);
+      Value a = arith::MulFOp::create(b, loc, bits.select(below, floor, amax),
+                                      bits.f(1.0f / grid.qmax));
+      // ceil(log2 a) for a normal a (the floors keep it normal).
+      Value exact = bits.cmp(arith::CmpIPredicate::eq, bits.mantissa(a), bits.i(0));
+      e = bits.add(bits.sub(bits.biasedExponent(a), bits.i(127)),
+                   bits.select(exact, bits.i(0), bits.i(1)));
+    } else {
+      Value isZero = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, amax, bits.f(0));
+      Value raw = bits.sub(bits.floorLog2(amax), bits.i(grid.maxExponent));
+      e = bits.select(isZero, bits.i(-127), raw);
+    }
+    return {arith::MaxSIOp::create(b, loc, e, bits.i(-127)), bad};
+  }
+
+  /// x / 2^e clamped to +-Qmax and rounded to the element grid.
+  Value toGrid(Value x, Value inverseScale) {
+    OpBuilder &b = bits.b;
+    Location loc = bits.loc;
+    Value qmax = bits.f(grid.qmax), negQmax = bits.f(-grid.qmax);
+    Value v = arith::MulFOp::create(b, loc, x, inverseScale);
+    v = bits.select(arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, v, negQmax),
+                    negQmax, v);
+    v = bits.select(arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, v, qmax), qmax, v);
+    // The grid step of v's binade, never below the format's subnormal step.
+    Value binade = arith::MaxSIOp::create(
+        b, loc, bits.sub(bits.biasedExponent(v), bits.i(127)), bits.i(grid.minExponent));
+    Value stepExponent = bits.sub(binade, bits.i(grid.mantissaBits));
+    Value quotient =
+        arith::MulFOp::create(b, loc, v, bits.pow2(bits.sub(bits.i(0), stepExponent)));
+    return arith::MulFOp::create(b, loc, math::RoundEvenOp::create(b, loc, quotient),
+                                 bits.pow2(stepExponent));
+  }
+
+  /// The code (in the low bits of an i32) of a grid value; `bad` blocks get
+  /// the reference's NaN code (E4M3 0x7F; E2M1 has no NaN and saturates, 0x7).
+  Value encode(Value q, Value bad) {
+    OpBuilder &b = bits.b;
+    Location loc = bits.loc;
+    Value raw = bits.bitsOf(q);
+    Value sign = arith::ShLIOp::create(b, loc, arith::ShRUIOp::create(b, loc, raw, bits.i(31)),
+                                       bits.i(grid.mantissaBits + grid.exponentBits));
+    Value a = math::AbsFOp::create(b, loc, q);
+    // Subnormal codes: a / (smallest step), an exact small integer.
+    Value step = bits.f(std::ldexp(1.0f, grid.minExponent - grid.mantissaBits));
+    Value units = arith::FPToSIOp::create(b, loc, bits.i32, arith::DivFOp::create(b, loc, a, step));
+    Value normalBits = bits.bitsOf(a);
+    Value field = bits.add(bits.sub(bits.biasedExponent(a), bits.i(127)), bits.i(grid.bias));
+    Value mantissa = arith::AndIOp::create(
+        b, loc, arith::ShRUIOp::create(b, loc, normalBits, bits.i(23 - grid.mantissaBits)),
+        bits.i((1 << grid.mantissaBits) - 1));
+    Value normal = arith::OrIOp::create(
+        b, loc, arith::ShLIOp::create(b, loc, field, bits.i(grid.mantissaBits)), mantissa);
+    Value isSubnormal = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, a,
+                                              bits.f(std::ldexp(1.0f, grid.minExponent)));
+    Value code = arith::OrIOp::create(b, loc, sign, bits.select(isSubnormal, units, normal));
+    return bits.select(bad, bits.i(grid.nanCode), code);
+  }
+
+  /// The fp32 value of a code (low bits of an i32).
+  Value decode(Value code) {
+    OpBuilder &b = bits.b;
+    Location loc = bits.loc;
+    const int32_t magnitudeBits = grid.mantissaBits + grid.exponentBits;
+    Value field = arith::AndIOp::create(
+        b, loc, arith::ShRUIOp::create(b, loc, code, bits.i(grid.mantissaBits)),
+        bits.i((1 << grid.exponentBits) - 1));
+    Value mantissa = arith::AndIOp::create(b, loc, code, bits.i((1 << grid.mantissaBits) - 1));
+    Value subnormal = arith::MulFOp::create(
+        b, loc, arith::SIToFPOp::create(b, loc, bits.f32, mantissa),
+        bits.f(std::ldexp(1.0f, grid.minExponent - grid.mantissaBits)));
+    Value normalBits = arith::OrIOp::create(
+        b, loc,
+        arith::ShLIOp::create(b, loc, bits.add(bits.sub(field, bits.i(grid.bias)), bits.i(127)),
+                              bits.i(23)),
+        arith::ShLIOp::create(b, loc, mantissa, bits.i(23 - grid.mantissaBits)));
+    Value isSubnormal = bits.cmp(arith::CmpIPredicate::eq, field, bits.i(0));
+    Value magnitude = bits.select(isSubnormal, subnormal, bits.floatOf(normalBits));
+    if (grid.hasNaN) {
+      Value nan = bits.cmp(arith::CmpIPredicate::eq,
+                           arith::AndIOp::create(b, loc, code, bits.i((1 << magnitudeBits) - 1)),
+                           bits.i((1 << magnitudeBits) - 1));
+      magnitude = bits.select(nan, bits.f(std::numeric_limits<float>::quiet_NaN()), magnitude);
+    }
+    Value negative = bits.cmp(
+        arith::CmpIPredicate::ne,
+        arith::AndIOp::create(b, loc, code, bits.i(1 << magnitudeBits)), bits.i(0));
+    return bits.select(negative, arith::NegFOp::create(b, loc, magnitude), magnitude);
+  }
+
+private:
+  Bits &bits;
+  const ElementGrid &grid;
+  bool ceilRule;
+};
+
 } // namespace
 
 FailureOr<func::FuncOp> emitSimulateQuantKernel(v4::SimulateQuantOp op, llvm::StringRef name,
@@ -115,70 +261,147 @@ FailureOr<func::FuncOp> emitSimulateQuantKernel(v4::SimulateQuantOp op, llvm::St
     return element == f32 ? v : arith::ExtFOp::create(b, loc, f32, v);
   };
 
+  BlockQuantizer quantizer(bits, grid, ceilRule);
+  Value nanValue = bits.f(std::numeric_limits<float>::quiet_NaN());
   k.forWorkgroups(rows, [&](Value row) {
     scf::ForOp::create(b, loc, zero, n, step, ValueRange{}, [&](OpBuilder &, Location,
                                                                 Value start, ValueRange) {
       Value end = arith::AddIOp::create(b, loc, start, step);
-      // Absolute maximum; a NaN anywhere makes it NaN (the reference returns it).
-      auto amaxLoop = scf::ForOp::create(
-          b, loc, start, end, one, ValueRange{bits.f(0.0f)},
-          [&](OpBuilder &, Location, Value i, ValueRange acc) {
-            Value a = math::AbsFOp::create(b, loc, load(row, i));
-            Value nan = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO, a, acc[0]);
-            Value larger = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, a, acc[0]);
-            Value keep = bits.select(larger, a, acc[0]);
-            Value quiet = arith::AddFOp::create(b, loc, a, acc[0]); // NaN when either is
-            scf::YieldOp::create(b, loc, ValueRange{bits.select(nan, quiet, keep)});
-          });
-      Value amax = amaxLoop.getResult(0);
-      Value inf = bits.f(std::numeric_limits<float>::infinity());
-      Value bad = arith::OrIOp::create(
-          b, loc, arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO, amax, amax),
-          arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, amax, inf));
-
-      // The scale exponent e (an E8M0 exponent: at least -127).
-      Value e;
-      if (ceilRule) {
-        Value floor = bits.f(grid.ceilFloor);
-        Value below = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, amax, floor);
-        Value a = arith::MulFOp::create(b, loc, bits.select(below, floor, amax),
-                                        bits.f(1.0f / grid.qmax));
-        // ceil(log2 a) for a normal a (the floors keep it normal).
-        Value exact = bits.cmp(arith::CmpIPredicate::eq, bits.mantissa(a), bits.i(0));
-        e = bits.add(bits.sub(bits.biasedExponent(a), bits.i(127)),
-                     bits.select(exact, bits.i(0), bits.i(1)));
-      } else {
-        Value isZero = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, amax, bits.f(0));
-        Value raw = bits.sub(bits.floorLog2(amax), bits.i(grid.maxExponent));
-        e = bits.select(isZero, bits.i(-127), raw);
-      }
-      e = arith::MaxSIOp::create(b, loc, e, bits.i(-127));
-      Value inverse = bits.pow2(bits.sub(bits.i(0), e));
-      Value scale = bits.pow2(e);
-      Value qmax = bits.f(grid.qmax), negQmax = bits.f(-grid.qmax);
-      Value nanValue = bits.f(std::numeric_limits<float>::quiet_NaN());
-
+      Value amax = quantizer.amax(start, end, one, [&](Value i) { return load(row, i); });
+      BlockScale scale = quantizer.scale(amax);
+      Value inverse = bits.pow2(bits.sub(bits.i(0), scale.exponent));
+      Value factor = bits.pow2(scale.exponent);
       scf::ForOp::create(b, loc, start, end, one, ValueRange{}, [&](OpBuilder &, Location,
                                                                     Value i, ValueRange) {
-        Value v = arith::MulFOp::create(b, loc, load(row, i), inverse);
-        v = bits.select(arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, v, negQmax),
-                        negQmax, v);
-        v = bits.select(arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, v, qmax), qmax,
-                        v);
-        // The grid step of v's binade, never below the format's subnormal step.
-        Value binade = arith::MaxSIOp::create(
-            b, loc, bits.sub(bits.biasedExponent(v), bits.i(127)), bits.i(grid.minExponent));
-        Value stepExponent = bits.sub(binade, bits.i(grid.mantissaBits));
-        Value quotient = arith::MulFOp::create(
-            b, loc, v, bits.pow2(bits.sub(bits.i(0), stepExponent)));
-        Value q = arith::MulFOp::create(b, loc, math::RoundEvenOp::create(b, loc, quotient),
-                                        bits.pow2(stepExponent));
-        Value result = bits.select(bad, nanValue, arith::MulFOp::create(b, loc, q, scale));
+        Value q = quantizer.toGrid(load(row, i), inverse);
+        Value result =
+            bits.select(scale.bad, nanValue, arith::MulFOp::create(b, loc, q, factor));
         if (element != f32)
           result = arith::TruncFOp::create(b, loc, element, result);
         memref::StoreOp::create(b, loc, result, out, k.rowElement(row, i));
         scf::YieldOp::create(b, loc);
       });
+      scf::YieldOp::create(b, loc);
+    });
+  });
+  return k.kernel();
+}
+
+FailureOr<func::FuncOp> emitQuantizeKernel(v4::QuantizeOp op, llvm::StringRef name,
+                                           OpBuilder &moduleBuilder) {
+  RankedTensorType type = op.getInput().getType();
+  auto codesType = cast<RankedTensorType>(op.getCodes().getType());
+  auto scalesType = cast<RankedTensorType>(op.getScales().getType());
+  int64_t width = type.getShape().back(), block = static_cast<int64_t>(op.getBlock());
+  if (ShapedType::isDynamic(width))
+    return op.emitOpError() << "needs a static last dimension to become a kernel";
+  Type format = codesType.getElementType();
+  const bool packed = isa<Float4E2M1FNType>(format);
+  KernelBuilder k(moduleBuilder, op.getLoc(), name, {type, codesType, scalesType});
+  OpBuilder &b = k.builder();
+  Location loc = k.location();
+  Bits bits{b, loc, b.getI32Type(), b.getF32Type()};
+  Type f32 = bits.f32, element = type.getElementType(), i8 = b.getI8Type();
+  const ElementGrid grid = gridOf(format);
+  SmallVector<Value> dynamicSizes = k.dynamicLeadingSizes();
+  Value rows = k.rowCount();
+  Value in = k.view(0, dynamicSizes);
+  Value codes = k.byteView(1, packed ? width / 2 : width, dynamicSizes);
+  Value scales = k.byteView(2, width / block, dynamicSizes);
+  Value zero = k.index(0), one = k.index(1), two = k.index(2), n = k.index(width),
+        step = k.index(block);
+  auto load = [&](Value row, Value column) -> Value {
+    Value v = memref::LoadOp::create(b, loc, in, k.rowElement(row, column));
+    return element == f32 ? v : arith::ExtFOp::create(b, loc, f32, v);
+  };
+  auto storeByte = [&](Value memref, Value row, Value column, Value value32) {
+    Value byte = arith::TruncIOp::create(b, loc, i8, value32);
+    memref::StoreOp::create(b, loc, byte, memref, k.rowElement(row, column));
+  };
+
+  BlockQuantizer quantizer(bits, grid, op.getRule() == v4::ScaleRule::ceil);
+  k.forWorkgroups(rows, [&](Value row) {
+    scf::ForOp::create(b, loc, zero, n, step, ValueRange{}, [&](OpBuilder &, Location,
+                                                                Value start, ValueRange) {
+      Value end = arith::AddIOp::create(b, loc, start, step);
+      Value amax = quantizer.amax(start, end, one, [&](Value i) { return load(row, i); });
+      BlockScale scale = quantizer.scale(amax);
+      Value scaleByte = bits.select(scale.bad, bits.i(0xFF), bits.add(scale.exponent, bits.i(127)));
+      storeByte(scales, row, arith::DivUIOp::create(b, loc, start, step), scaleByte);
+      Value inverse = bits.pow2(bits.sub(bits.i(0), scale.exponent));
+      auto codeAt = [&](Value i) {
+        return quantizer.encode(quantizer.toGrid(load(row, i), inverse), scale.bad);
+      };
+      scf::ForOp::create(b, loc, start, end, packed ? two : one, ValueRange{},
+                         [&](OpBuilder &, Location, Value i, ValueRange) {
+                           if (!packed) {
+                             storeByte(codes, row, i, codeAt(i));
+                           } else {
+                             // Even element in the low nibble.
+                             Value low = codeAt(i);
+                             Value high = codeAt(arith::AddIOp::create(b, loc, i, one));
+                             Value pair = arith::OrIOp::create(
+                                 b, loc, low, arith::ShLIOp::create(b, loc, high, bits.i(4)));
+                             storeByte(codes, row, arith::DivUIOp::create(b, loc, i, two), pair);
+                           }
+                           scf::YieldOp::create(b, loc);
+                         });
+      scf::YieldOp::create(b, loc);
+    });
+  });
+  return k.kernel();
+}
+
+FailureOr<func::FuncOp> emitDequantizeKernel(v4::DequantizeOp op, llvm::StringRef name,
+                                             OpBuilder &moduleBuilder) {
+  auto codesType = cast<RankedTensorType>(op.getCodes().getType());
+  auto scalesType = cast<RankedTensorType>(op.getScales().getType());
+  auto resultType = cast<RankedTensorType>(op.getResult().getType());
+  int64_t width = codesType.getShape().back(), block = static_cast<int64_t>(op.getBlock());
+  if (ShapedType::isDynamic(width))
+    return op.emitOpError() << "needs a static last dimension to become a kernel";
+  Type format = codesType.getElementType();
+  const bool packed = isa<Float4E2M1FNType>(format);
+  KernelBuilder k(moduleBuilder, op.getLoc(), name, {codesType, scalesType, resultType});
+  OpBuilder &b = k.builder();
+  Location loc = k.location();
+  Bits bits{b, loc, b.getI32Type(), b.getF32Type()};
+  Type f32 = bits.f32, element = resultType.getElementType();
+  const ElementGrid grid = gridOf(format);
+  SmallVector<Value> dynamicSizes = k.dynamicLeadingSizes();
+  Value rows = k.rowCount();
+  Value codes = k.byteView(0, packed ? width / 2 : width, dynamicSizes);
+  Value scales = k.byteView(1, width / block, dynamicSizes);
+  Value out = k.view(2, dynamicSizes);
+  Value zero = k.index(0), one = k.index(1), two = k.index(2), n = k.index(width),
+        step = k.index(block);
+  auto loadByte = [&](Value memref, Value row, Value column) -> Value {
+    Value byte = memref::LoadOp::create(b, loc, memref, k.rowElement(row, column));
+    return arith::ExtUIOp::create(b, loc, bits.i32, byte);
+  };
+  BlockQuantizer quantizer(bits, grid, /*ceilRule=*/true);
+  Value nanValue = bits.f(std::numeric_limits<float>::quiet_NaN());
+
+  k.forWorkgroups(rows, [&](Value row) {
+    scf::ForOp::create(b, loc, zero, n, one, ValueRange{}, [&](OpBuilder &, Location, Value i,
+                                                               ValueRange) {
+      Value code = packed ? loadByte(codes, row, arith::DivUIOp::create(b, loc, i, two))
+                          : loadByte(codes, row, i);
+      if (packed) {
+        // Odd elements live in the high nibble.
+        Value odd = arith::RemUIOp::create(b, loc, i, two);
+        Value shift = arith::MulIOp::create(
+            b, loc, arith::IndexCastOp::create(b, loc, bits.i32, odd), bits.i(4));
+        code = arith::AndIOp::create(b, loc, arith::ShRUIOp::create(b, loc, code, shift),
+                                     bits.i(0xF));
+      }
+      Value scaleByte = loadByte(scales, row, arith::DivUIOp::create(b, loc, i, step));
+      Value scale = bits.select(bits.cmp(arith::CmpIPredicate::eq, scaleByte, bits.i(0xFF)),
+                                nanValue, bits.pow2(bits.sub(scaleByte, bits.i(127))));
+      Value value = arith::MulFOp::create(b, loc, quantizer.decode(code), scale);
+      if (element != f32)
+        value = arith::TruncFOp::create(b, loc, element, value);
+      memref::StoreOp::create(b, loc, value, out, k.rowElement(row, i));
       scf::YieldOp::create(b, loc);
     });
   });
