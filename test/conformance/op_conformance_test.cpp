@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "ops.h"
+#include "weights.h"
 
 #include "sieve/Conversion/KernelsToCPU/Passes.h"
 #include "sieve/Conversion/V4ToKernels/OpKernels.h"
@@ -884,6 +885,128 @@ INSTANTIATE_TEST_SUITE_P(
         CodesCase{{-1, 384}, {2, 384}, false, true, 64, true},
         CodesCase{{-1, 192}, {2, 192}, true, true, 32, true}));
 
+//===----------------------------------------------------------------------===//
+// v4.fp8_matmul: bit-identical to ref::blockDot over decoded operands
+//===----------------------------------------------------------------------===//
+
+struct MatmulCase {
+  std::vector<int64_t> shape; // activation; -1 = dynamic
+  std::vector<int64_t> sizes;
+  int64_t n;
+  int64_t blockN, blockK;
+};
+
+void PrintTo(const MatmulCase &c, std::ostream *os) {
+  *os << "rows";
+  for (size_t d = 0; d + 1 < c.sizes.size(); ++d)
+    *os << "_" << c.sizes[d];
+  *os << "_k_" << c.sizes.back() << "_n_" << c.n << "_blocks_" << c.blockN << "x" << c.blockK;
+}
+
+class Fp8MatmulConformance : public OpConformance,
+                             public ::testing::WithParamInterface<MatmulCase> {};
+
+TEST_P(Fp8MatmulConformance, MatchesTheReferenceBitForBit) {
+  const MatmulCase &c = GetParam();
+  Builder types(&context);
+  const int64_t k = c.sizes.back(), n = c.n;
+  const int64_t scaleRows = (n + c.blockN - 1) / c.blockN, kBlocks = k / c.blockK;
+  SmallVector<int64_t> shape, scaleShape, outShape;
+  for (int64_t s : c.shape)
+    shape.push_back(s < 0 ? ShapedType::kDynamic : s);
+  scaleShape = shape;
+  scaleShape.back() = kBlocks;
+  outShape = shape;
+  outShape.back() = n;
+  Type f8 = types.getType<Float8E4M3FNType>(), e8m0 = types.getType<Float8E8M0FNUType>();
+  SmallVector<Type> args = {RankedTensorType::get(shape, f8),
+                            RankedTensorType::get(scaleShape, e8m0),
+                            RankedTensorType::get({n, k}, f8),
+                            RankedTensorType::get({scaleRows, kBlocks}, e8m0)};
+  auto resultType = RankedTensorType::get(outShape, types.getBF16Type());
+  std::optional<LoadedKernel> kernel =
+      compile(args, [&](OpBuilder &b, Location loc, ValueRange in) -> Operation * {
+        return v4::Fp8MatmulOp::create(b, loc, resultType, in[0], in[1], in[2], in[3], Value(),
+                                       ArrayRef<int64_t>{c.blockN, c.blockK});
+      });
+  ASSERT_TRUE(kernel) << errors;
+
+  int64_t elements = 1;
+  for (int64_t s : c.sizes)
+    elements *= s;
+  const int64_t rows = elements / k;
+  // Activations as the reference quantizes them (E4M3, ceil rule).
+  std::vector<uint16_t> x = randomBf16(size_t(elements), 37u, 0.0f, 2.0f);
+  std::vector<uint8_t> aCodes(static_cast<size_t>(elements)),
+      aScales(static_cast<size_t>(rows * kBlocks));
+  num::BlockFormat fp8{num::ElementFormat::kE4M3, num::ScaleRule::kDeepSeekCeil, int(c.blockK)};
+  std::vector<float> xRow(static_cast<size_t>(k));
+  for (int64_t r = 0; r < rows; ++r) {
+    for (int64_t i = 0; i < k; ++i)
+      xRow[size_t(i)] = bf16ToFloat(x[size_t(r * k + i)]);
+    ASSERT_TRUE(num::quantize(xRow.data(), size_t(k), fp8, aCodes.data() + r * k,
+                              aScales.data() + r * kBlocks)
+                    .isOk());
+  }
+  // A weight of every finite E4M3 code, scales around 1.
+  std::mt19937 rng(41);
+  std::uniform_int_distribution<int> codeDist(0, 253), scaleDist(118, 130);
+  std::vector<uint8_t> wCodes(static_cast<size_t>(n * k)),
+      wScales(static_cast<size_t>(scaleRows * kBlocks));
+  for (uint8_t &code : wCodes) {
+    int v = codeDist(rng);
+    code = uint8_t(v >= 0x7F ? v + 1 : v); // skip the NaN code 0x7F (0xFF is past 253)
+  }
+  for (uint8_t &scale : wScales)
+    scale = uint8_t(scaleDist(rng));
+  std::vector<uint16_t> out(static_cast<size_t>(rows * n) + 1, 0xFFFF);
+  std::vector<uint32_t> constants;
+  for (size_t d = 0; d < c.shape.size(); ++d)
+    if (c.shape[d] < 0)
+      constants.push_back(uint32_t(c.sizes[d]));
+  void *bindings[] = {aCodes.data(), aScales.data(), wCodes.data(), wScales.data(), out.data()};
+  size_t lengths[] = {aCodes.size(), aScales.size(), wCodes.size(), wScales.size(),
+                      size_t(rows * n) * 2};
+  sieve_dispatch_state_t dispatch{{uint32_t(rows), 1, 1}, uint32_t(constants.size()),
+                                  constants.data(), 5, bindings, lengths};
+  Status ran = hal::runWorkgroupsSerially(kernel->fn, dispatch, "fp8_matmul");
+  ASSERT_TRUE(ran.isOk()) << ran.message();
+
+  // The reference: decoded operands (codes times their block scales) and
+  // the reference linear()'s block-accumulated dot product.
+  std::vector<float> aRow(static_cast<size_t>(k)), wRow(static_cast<size_t>(k));
+  std::vector<uint8_t> wRowScales(static_cast<size_t>(kBlocks));
+  int64_t mismatches = 0;
+  for (int64_t r = 0; r < rows; ++r) {
+    ASSERT_TRUE(num::dequantize(aCodes.data() + r * k, aScales.data() + r * kBlocks, size_t(k),
+                                fp8, aRow.data())
+                    .isOk());
+    for (int64_t o = 0; o < n; ++o) {
+      std::copy_n(wScales.data() + (o / c.blockN) * kBlocks, kBlocks, wRowScales.data());
+      ASSERT_TRUE(num::dequantize(wCodes.data() + o * k, wRowScales.data(), size_t(k), fp8,
+                                  wRow.data())
+                      .isOk());
+      uint16_t want = bf16FromFloat(ref::blockDot(aRow.data(), wRow.data(), k, c.blockK));
+      uint16_t got = out[size_t(r * n + o)];
+      if (want != got && mismatches++ < 5)
+        ADD_FAILURE() << "row " << r << " output " << o << ": kernel " << bf16ToFloat(got)
+                      << ", reference " << bf16ToFloat(want);
+    }
+  }
+  EXPECT_EQ(mismatches, 0);
+  EXPECT_EQ(out[size_t(rows * n)], 0xFFFF) << "wrote past the result";
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Shapes, Fp8MatmulConformance,
+    ::testing::Values(
+        // V4's 128x128 blocks; a prefill chunk of run-time length.
+        MatmulCase{{-1, 256}, {5, 256}, 128, 128, 128},
+        // One token; N not a multiple of the N block (scales ceil(320 / 128)).
+        MatmulCase{{1, 1, 512}, {1, 1, 512}, 320, 128, 128},
+        // Smaller blocks.
+        MatmulCase{{-1, 192}, {3, 192}, 96, 32, 64}));
+
 TEST_F(OpConformance, AnOpWithoutAKernelIsNamed) {
   Builder types(&context);
   auto input = RankedTensorType::get({1, 1, 4, 128}, types.getBF16Type());
@@ -895,8 +1018,8 @@ TEST_F(OpConformance, AnOpWithoutAKernelIsNamed) {
       });
   EXPECT_FALSE(kernel);
   EXPECT_EQ(errors, "'v4.grouped_linear' op has no kernel lowering yet (kernels exist for: "
-                    "v4.dequantize, v4.hadamard, v4.quantize, v4.rms_norm, v4.rope, "
-                    "v4.simulate_quant, v4.swiglu)\n");
+                    "v4.dequantize, v4.fp8_matmul, v4.hadamard, v4.quantize, v4.rms_norm, "
+                    "v4.rope, v4.simulate_quant, v4.swiglu)\n");
 }
 
 } // namespace

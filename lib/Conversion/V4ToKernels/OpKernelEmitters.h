@@ -19,6 +19,8 @@ mlir::FailureOr<mlir::func::FuncOp> emitDequantizeKernel(v4::DequantizeOp op,
                                                          mlir::OpBuilder &moduleBuilder);
 mlir::FailureOr<mlir::func::FuncOp> emitQuantizeKernel(v4::QuantizeOp op, llvm::StringRef name,
                                                        mlir::OpBuilder &moduleBuilder);
+mlir::FailureOr<mlir::func::FuncOp> emitFp8MatmulKernel(v4::Fp8MatmulOp op, llvm::StringRef name,
+                                                        mlir::OpBuilder &moduleBuilder);
 mlir::FailureOr<mlir::func::FuncOp> emitHadamardKernel(v4::HadamardOp op, llvm::StringRef name,
                                                        mlir::OpBuilder &moduleBuilder);
 mlir::FailureOr<mlir::func::FuncOp> emitRopeKernel(v4::RopeOp op, llvm::StringRef name,

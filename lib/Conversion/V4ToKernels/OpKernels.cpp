@@ -17,6 +17,8 @@ FailureOr<func::FuncOp> emitOpKernel(Operation *op, llvm::StringRef name, OpBuil
       .Case<v4::DequantizeOp>([&](auto dequantize) {
         return detail::emitDequantizeKernel(dequantize, name, builder);
       })
+      .Case<v4::Fp8MatmulOp>(
+          [&](auto matmul) { return detail::emitFp8MatmulKernel(matmul, name, builder); })
       .Case<v4::QuantizeOp>(
           [&](auto quantize) { return detail::emitQuantizeKernel(quantize, name, builder); })
       .Case<v4::HadamardOp>(
@@ -29,8 +31,8 @@ FailureOr<func::FuncOp> emitOpKernel(Operation *op, llvm::StringRef name, OpBuil
           [&](auto swiglu) { return detail::emitSwigluKernel(swiglu, name, builder); })
       .Default([](Operation *other) -> FailureOr<func::FuncOp> {
         return other->emitOpError() << "has no kernel lowering yet (kernels exist for: "
-                                       "v4.dequantize, v4.hadamard, v4.quantize, v4.rms_norm, "
-                                       "v4.rope, v4.simulate_quant, v4.swiglu)";
+                                       "v4.dequantize, v4.fp8_matmul, v4.hadamard, v4.quantize, "
+                                       "v4.rms_norm, v4.rope, v4.simulate_quant, v4.swiglu)";
       });
 }
 

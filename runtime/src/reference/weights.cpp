@@ -136,17 +136,21 @@ void Linear::gemm(const float *x, int64_t rows, int64_t block, bool bf16Out,
   for (int64_t o = 0; o < out_; ++o) {
     row(o, w.data());
     for (int64_t s = 0; s < rows; ++s) {
-      const float *xs = x + s * in_;
-      float acc = 0.0f;
-      for (int64_t b = 0; b < in_; b += block) {
-        float partial = 0.0f;
-        for (int64_t k = b; k < std::min(in_, b + block); ++k)
-          partial += xs[k] * w[size_t(k)];
-        acc += partial;
-      }
+      float acc = blockDot(x + s * in_, w.data(), in_, block);
       y[s * out_ + o] = bf16Out ? num::roundToBf16(acc) : acc;
     }
   }
+}
+
+float blockDot(const float *x, const float *w, int64_t n, int64_t block) {
+  float acc = 0.0f;
+  for (int64_t b = 0; b < n; b += block) {
+    float partial = 0.0f;
+    for (int64_t k = b; k < std::min(n, b + block); ++k)
+      partial += x[k] * w[k];
+    acc += partial;
+  }
+  return acc;
 }
 
 void Linear::apply(const float *x, float *y, int64_t rows) const {

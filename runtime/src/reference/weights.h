@@ -18,6 +18,11 @@
 
 namespace sieve::ref {
 
+/// The reference linear()'s dot product: x[k] * w[k] summed in ascending k,
+/// each `block` of k in its own fp32 partial sum, the partial sums added to
+/// one fp32 accumulator (v4-architecture.md 3.3).
+float blockDot(const float *x, const float *w, int64_t n, int64_t block);
+
 /// y = x W^T for one row x. The stored format picks the arithmetic of the
 /// reference's linear() (v4-architecture.md 2, 3.3, 3.4).
 class Linear {
