@@ -1007,6 +1007,160 @@ INSTANTIATE_TEST_SUITE_P(
         // Smaller blocks.
         MatmulCase{{-1, 192}, {3, 192}, 96, 32, 64}));
 
+//===----------------------------------------------------------------------===//
+// Grouped (routed-expert) and MXFP4 GEMMs: bit-identical to ref::blockDot
+//===----------------------------------------------------------------------===//
+
+struct GroupedCase {
+  bool fp4;                     // MXFP4 weights, else FP8
+  int64_t rows, k, n;           // activation [rows, K] (rows dynamic)
+  std::vector<int32_t> offsets; // [E+1]; empty = dense
+  int64_t blockN;               // FP8 only
+  int64_t actBlock;             // activation scale block (FP8: also the K block)
+};
+
+void PrintTo(const GroupedCase &c, std::ostream *os) {
+  *os << (c.fp4 ? "mxfp4" : "fp8") << "_rows_" << c.rows << "_k_" << c.k << "_n_" << c.n
+      << (c.offsets.empty() ? "_dense" : "_experts_" + std::to_string(c.offsets.size() - 1));
+}
+
+class GroupedMatmulConformance : public OpConformance,
+                                 public ::testing::WithParamInterface<GroupedCase> {};
+
+TEST_P(GroupedMatmulConformance, MatchesTheReferenceBitForBit) {
+  const GroupedCase &c = GetParam();
+  Builder types(&context);
+  const bool grouped = !c.offsets.empty();
+  const int64_t experts = grouped ? int64_t(c.offsets.size()) - 1 : 1;
+  const int64_t k = c.k, n = c.n, kBlock = c.fp4 ? 32 : c.actBlock;
+  const int64_t scaleRows = c.fp4 ? n : (n + c.blockN - 1) / c.blockN;
+  const int64_t weightScaleCols = k / kBlock, actScales = k / c.actBlock;
+  Type f8 = types.getType<Float8E4M3FNType>(), f4 = types.getType<Float4E2M1FNType>(),
+       e8m0 = types.getType<Float8E8M0FNUType>();
+  auto stacked = [&](SmallVector<int64_t> shape) {
+    if (grouped)
+      shape.insert(shape.begin(), experts);
+    return shape;
+  };
+  SmallVector<Type> args = {
+      RankedTensorType::get({ShapedType::kDynamic, k}, f8),
+      RankedTensorType::get({ShapedType::kDynamic, actScales}, e8m0),
+      RankedTensorType::get(stacked({n, k}), c.fp4 ? f4 : f8),
+      RankedTensorType::get(stacked({scaleRows, weightScaleCols}), e8m0)};
+  if (grouped)
+    args.push_back(RankedTensorType::get({experts + 1}, types.getI32Type()));
+  auto resultType = RankedTensorType::get({ShapedType::kDynamic, n}, types.getBF16Type());
+  std::optional<LoadedKernel> kernel =
+      compile(args, [&](OpBuilder &b, Location loc, ValueRange in) -> Operation * {
+        Value offsets = grouped ? in[4] : Value();
+        if (c.fp4)
+          return v4::Mxfp4MatmulOp::create(b, loc, resultType, in[0], in[1], in[2], in[3],
+                                           offsets, c.actBlock);
+        return v4::Fp8MatmulOp::create(b, loc, resultType, in[0], in[1], in[2], in[3], offsets,
+                                       ArrayRef<int64_t>{c.blockN, c.actBlock});
+      });
+  ASSERT_TRUE(kernel) << errors;
+
+  const int64_t rows = c.rows;
+  std::vector<uint16_t> x = randomBf16(size_t(rows * k), 43u, 0.0f, 2.0f);
+  std::vector<uint8_t> aCodes(static_cast<size_t>(rows * k)),
+      aScales(static_cast<size_t>(rows * actScales));
+  num::BlockFormat actFormat{num::ElementFormat::kE4M3, num::ScaleRule::kDeepSeekCeil,
+                             int(c.actBlock)};
+  std::vector<float> row(static_cast<size_t>(k));
+  for (int64_t r = 0; r < rows; ++r) {
+    for (int64_t i = 0; i < k; ++i)
+      row[size_t(i)] = bf16ToFloat(x[size_t(r * k + i)]);
+    ASSERT_TRUE(num::quantize(row.data(), size_t(k), actFormat, aCodes.data() + r * k,
+                              aScales.data() + r * actScales)
+                    .isOk());
+  }
+  std::mt19937 rng(47);
+  std::uniform_int_distribution<int> byteDist(0, 255), scaleDist(118, 130);
+  const int64_t weightBytes = experts * n * (c.fp4 ? k / 2 : k);
+  std::vector<uint8_t> wBytes(static_cast<size_t>(weightBytes)),
+      wScales(static_cast<size_t>(experts * scaleRows * weightScaleCols));
+  for (uint8_t &v : wBytes) {
+    v = uint8_t(byteDist(rng));
+    if (!c.fp4 && (v & 0x7F) == 0x7F)
+      v = 0x7E; // no NaN codes in the FP8 weight
+  }
+  for (uint8_t &v : wScales)
+    v = uint8_t(scaleDist(rng));
+  std::vector<int32_t> offsets(c.offsets);
+  std::vector<uint16_t> out(static_cast<size_t>(rows * n) + 1, 0xFFFF);
+  uint32_t constants[] = {uint32_t(rows)};
+  std::vector<void *> bindings = {aCodes.data(), aScales.data(), wBytes.data(), wScales.data()};
+  std::vector<size_t> lengths = {aCodes.size(), aScales.size(), wBytes.size(), wScales.size()};
+  if (grouped) {
+    bindings.push_back(offsets.data());
+    lengths.push_back(offsets.size() * 4);
+  }
+  bindings.push_back(out.data());
+  lengths.push_back(size_t(rows * n) * 2);
+  sieve_dispatch_state_t dispatch{{uint32_t(rows), 1, 1}, 1, constants,
+                                  uint32_t(bindings.size()), bindings.data(), lengths.data()};
+  Status ran = hal::runWorkgroupsSerially(kernel->fn, dispatch, "matmul");
+  ASSERT_TRUE(ran.isOk()) << ran.message();
+
+  num::BlockFormat weightFormat{c.fp4 ? num::ElementFormat::kE2M1 : num::ElementFormat::kE4M3,
+                                num::ScaleRule::kDeepSeekCeil, int(kBlock)};
+  std::vector<float> aRow(static_cast<size_t>(k)), wRow(static_cast<size_t>(k));
+  std::vector<uint8_t> codes(static_cast<size_t>(k)),
+      rowScales(static_cast<size_t>(weightScaleCols));
+  int64_t mismatches = 0;
+  for (int64_t r = 0; r < rows; ++r) {
+    int64_t expert = 0;
+    bool live = true;
+    if (grouped) {
+      while (expert + 1 < int64_t(offsets.size()) && offsets[size_t(expert + 1)] <= r)
+        ++expert;
+      live = r < offsets.back();
+    }
+    ASSERT_TRUE(num::dequantize(aCodes.data() + r * k, aScales.data() + r * actScales,
+                                size_t(k), actFormat, aRow.data())
+                    .isOk());
+    for (int64_t o = 0; o < n; ++o) {
+      float want = 0.0f;
+      if (live) {
+        const int64_t e = std::min(expert, experts - 1);
+        for (int64_t i = 0; i < k; ++i) {
+          if (c.fp4) {
+            uint8_t byte = wBytes[size_t((e * n + o) * (k / 2) + i / 2)];
+            codes[size_t(i)] = uint8_t(i % 2 ? byte >> 4 : byte & 0xF);
+          } else {
+            codes[size_t(i)] = wBytes[size_t((e * n + o) * k + i)];
+          }
+        }
+        int64_t scaleRow = c.fp4 ? o : o / c.blockN;
+        std::copy_n(wScales.data() + (e * scaleRows + scaleRow) * weightScaleCols,
+                    weightScaleCols, rowScales.data());
+        ASSERT_TRUE(num::dequantize(codes.data(), rowScales.data(), size_t(k), weightFormat,
+                                    wRow.data())
+                        .isOk());
+        want = ref::blockDot(aRow.data(), wRow.data(), k, kBlock);
+      }
+      uint16_t got = out[size_t(r * n + o)];
+      if (got != bf16FromFloat(want) && mismatches++ < 5)
+        ADD_FAILURE() << "row " << r << " output " << o << ": kernel " << bf16ToFloat(got)
+                      << ", reference " << want;
+    }
+  }
+  EXPECT_EQ(mismatches, 0);
+  EXPECT_EQ(out[size_t(rows * n)], 0xFFFF) << "wrote past the result";
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Shapes, GroupedMatmulConformance,
+    ::testing::Values(
+        // MXFP4 dense: K blocks of 32 under 128-wide activation scales.
+        GroupedCase{true, 3, 256, 64, {}, 0, 128},
+        // Routed experts (MXFP4, V4's format): an empty expert, and a row past
+        // the last offset (zeros).
+        GroupedCase{true, 6, 256, 48, {0, 2, 2, 5}, 0, 128},
+        // FP8 experts with 128x128 blocks.
+        GroupedCase{false, 5, 256, 160, {0, 1, 4, 5}, 128, 128}));
+
 TEST_F(OpConformance, AnOpWithoutAKernelIsNamed) {
   Builder types(&context);
   auto input = RankedTensorType::get({1, 1, 4, 128}, types.getBF16Type());
@@ -1018,8 +1172,8 @@ TEST_F(OpConformance, AnOpWithoutAKernelIsNamed) {
       });
   EXPECT_FALSE(kernel);
   EXPECT_EQ(errors, "'v4.grouped_linear' op has no kernel lowering yet (kernels exist for: "
-                    "v4.dequantize, v4.fp8_matmul, v4.hadamard, v4.quantize, v4.rms_norm, "
-                    "v4.rope, v4.simulate_quant, v4.swiglu)\n");
+                    "v4.dequantize, v4.fp8_matmul, v4.hadamard, v4.mxfp4_matmul, v4.quantize, "
+                    "v4.rms_norm, v4.rope, v4.simulate_quant, v4.swiglu)\n");
 }
 
 } // namespace

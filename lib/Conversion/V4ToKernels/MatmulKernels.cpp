@@ -1,4 +1,4 @@
-//===- MatmulKernels.cpp - v4.fp8_matmul as a kernel -----------------------===//
+//===- MatmulKernels.cpp - v4.fp8_matmul and v4.mxfp4_matmul as kernels ---===//
 //
 // One activation row per workgroup, every output of it. The reference's
 // block-scaled GEMM (ref::blockDot over decoded operands): for each K block
@@ -10,7 +10,10 @@
 // operand, which the scale floors rule out). Codes and scales are bytes,
 // decoded with integer arithmetic (architecture.md). A scalar kernel:
 // correctness first; tiling and vector dot products come with the tile
-// configuration.
+// configuration. MXFP4 weights (E2M1 codes two per byte, one scale per
+// 1x32 block) sum per 32 as the reference's FP4 linear() does. With groups
+// (routed experts) each row finds its expert in the [E+1] offsets and rows
+// past the last offset are zeros.
 //
 //===----------------------------------------------------------------------===//
 
@@ -24,24 +27,41 @@ using namespace mlir;
 
 namespace sieve::detail {
 
-FailureOr<func::FuncOp> emitFp8MatmulKernel(v4::Fp8MatmulOp op, llvm::StringRef name,
-                                            OpBuilder &moduleBuilder) {
-  if (op.getGroupOffsets())
-    return op.emitOpError() << "with groups (FP8 experts) has no kernel yet; the dense "
-                               "form has one";
-  auto inputType = cast<RankedTensorType>(op.getInput().getType());
-  auto inputScalesType = cast<RankedTensorType>(op.getInputScales().getType());
-  auto weightType = cast<RankedTensorType>(op.getWeight().getType());
-  auto weightScalesType = cast<RankedTensorType>(op.getWeightScales().getType());
-  auto resultType = cast<RankedTensorType>(op.getResult().getType());
-  int64_t k = inputType.getShape().back(), n = weightType.getDimSize(0);
-  int64_t blockN = op.getBlock()[0], blockK = op.getBlock()[1];
+namespace {
+
+/// What distinguishes the block-scaled GEMMs: the weight's code format and
+/// packing, the K blocks of the partial sums and of the two scales, and the
+/// weight-scale row of output n.
+struct ScaledMatmul {
+  Operation *op;
+  Value input, inputScales, weight, weightScales, groupOffsets, result;
+  bool fp4Weight;      // E2M1 codes packed two per byte, else E4M3 bytes
+  int64_t sumBlock;    // K per fp32 partial sum (the weight's K block)
+  int64_t actBlock;    // K per activation scale
+  int64_t weightRowsPerScale; // N per weight-scale row (128 for FP8, 1 for MXFP4)
+};
+
+FailureOr<func::FuncOp> emitScaledMatmul(const ScaledMatmul &m, llvm::StringRef name,
+                                         OpBuilder &moduleBuilder) {
+  auto inputType = cast<RankedTensorType>(m.input.getType());
+  auto inputScalesType = cast<RankedTensorType>(m.inputScales.getType());
+  auto weightType = cast<RankedTensorType>(m.weight.getType());
+  auto weightScalesType = cast<RankedTensorType>(m.weightScales.getType());
+  auto resultType = cast<RankedTensorType>(m.result.getType());
+  const bool grouped = static_cast<bool>(m.groupOffsets);
+  int64_t k = inputType.getShape().back();
+  int64_t n = weightType.getShape()[weightType.getRank() - 2];
+  int64_t experts = grouped ? weightType.getDimSize(0) : 1;
   if (ShapedType::isDynamic(k) || !weightType.hasStaticShape() ||
       !weightScalesType.hasStaticShape())
-    return op.emitOpError() << "needs a static K and a static weight to become a kernel";
+    return m.op->emitOpError() << "needs a static K and a static weight to become a kernel";
 
-  KernelBuilder kb(moduleBuilder, op.getLoc(), name,
-                   {inputType, inputScalesType, weightType, weightScalesType, resultType});
+  SmallVector<RankedTensorType> tensors = {inputType, inputScalesType, weightType,
+                                           weightScalesType};
+  if (grouped)
+    tensors.push_back(cast<RankedTensorType>(m.groupOffsets.getType()));
+  tensors.push_back(resultType);
+  KernelBuilder kb(moduleBuilder, m.op->getLoc(), name, tensors);
   OpBuilder &b = kb.builder();
   Location loc = kb.location();
   Bits bits{b, loc, b.getI32Type(), b.getF32Type()};
@@ -49,14 +69,26 @@ FailureOr<func::FuncOp> emitFp8MatmulKernel(v4::Fp8MatmulOp op, llvm::StringRef 
   SmallVector<Value> dynamicSizes = kb.dynamicLeadingSizes();
   Value rows = kb.rowCount();
   Value a = kb.byteView(0, k, dynamicSizes);
-  Value aScales = kb.byteView(1, k / blockK, dynamicSizes);
-  Value w = kb.byteView(2, k, {});
-  Value wScales = kb.byteView(3, weightScalesType.getShape().back(), {});
-  Value out = kb.view(4, dynamicSizes);
-  const ElementGrid grid = gridOf(op.getInput().getType().getElementType());
-  BlockQuantizer codec(bits, grid, /*ceilRule=*/true);
-  Value zero = kb.index(0), one = kb.index(1), nSize = kb.index(n), kSize = kb.index(k),
-        kStep = kb.index(blockK), nBlock = kb.index(blockN);
+  Value aScales = kb.byteView(1, k / m.actBlock, dynamicSizes);
+  // Weights and their scales as flat bytes per expert: [E, N, K or K/2].
+  SmallVector<int64_t> weightShape = {experts, n, m.fp4Weight ? k / 2 : k};
+  SmallVector<int64_t> scaleShape = {experts, weightScalesType.getShape().end()[-2],
+                                     weightScalesType.getShape().back()};
+  auto flat = [&](unsigned binding, ArrayRef<int64_t> shape) -> Value {
+    return memref::ViewOp::create(b, loc, MemRefType::get(shape, b.getI8Type()),
+                                  kb.kernel().getArgument(binding), kb.index(0), ValueRange{});
+  };
+  Value w = flat(2, weightShape), wScales = flat(3, scaleShape);
+  Value offsets = grouped ? kb.view(4, {}) : Value();
+  Value out = kb.view(grouped ? 5 : 4, dynamicSizes);
+  BlockQuantizer fp8(bits, gridOf(b.getType<Float8E4M3FNType>()), /*ceilRule=*/true);
+  BlockQuantizer weightCodec(bits,
+                             m.fp4Weight ? gridOf(b.getType<Float4E2M1FNType>())
+                                         : gridOf(b.getType<Float8E4M3FNType>()),
+                             /*ceilRule=*/true);
+  Value zero = kb.index(0), one = kb.index(1), two = kb.index(2), nSize = kb.index(n),
+        kSize = kb.index(k), sumStep = kb.index(m.sumBlock), actStep = kb.index(m.actBlock),
+        scaleRows = kb.index(m.weightRowsPerScale);
   auto byteAt = [&](Value memref, ValueRange indices) -> Value {
     Value byte = memref::LoadOp::create(b, loc, memref, indices);
     return arith::ExtUIOp::create(b, loc, bits.i32, byte);
@@ -66,33 +98,63 @@ FailureOr<func::FuncOp> emitFp8MatmulKernel(v4::Fp8MatmulOp op, llvm::StringRef 
                        bits.f(std::numeric_limits<float>::quiet_NaN()),
                        bits.pow2(bits.sub(byte, bits.i(127))));
   };
+  auto weightCode = [&](Value expert, Value col, Value i) -> Value {
+    if (!m.fp4Weight)
+      return byteAt(w, ValueRange{expert, col, i});
+    Value byte = byteAt(w, ValueRange{expert, col, arith::DivUIOp::create(b, loc, i, two)});
+    Value odd = arith::IndexCastOp::create(b, loc, bits.i32, arith::RemUIOp::create(b, loc, i, two));
+    Value shift = arith::MulIOp::create(b, loc, odd, bits.i(4)); // even element: low nibble
+    return arith::AndIOp::create(b, loc, arith::ShRUIOp::create(b, loc, byte, shift),
+                                 bits.i(0xF));
+  };
 
   kb.forWorkgroups(rows, [&](Value row) {
+    // The row's expert: how many experts end at or before it. Rows past the
+    // last offset produce zeros.
+    Value expert = zero, live = Value();
+    if (grouped) {
+      Value row32 = arith::IndexCastOp::create(b, loc, bits.i32, row);
+      auto search = scf::ForOp::create(
+          b, loc, one, kb.index(experts + 1), one, ValueRange{zero},
+          [&](OpBuilder &, Location, Value j, ValueRange acc) {
+            Value end = memref::LoadOp::create(b, loc, offsets, ValueRange{j});
+            Value done = bits.cmp(arith::CmpIPredicate::sle, end, row32);
+            Value next = arith::SelectOp::create(
+                b, loc, done, arith::AddIOp::create(b, loc, acc[0], one), acc[0]);
+            scf::YieldOp::create(b, loc, ValueRange{next});
+          });
+      expert = arith::MinUIOp::create(b, loc, search.getResult(0), kb.index(experts - 1));
+      Value last = memref::LoadOp::create(b, loc, offsets, ValueRange{kb.index(experts)});
+      live = bits.cmp(arith::CmpIPredicate::slt, row32, last);
+    }
     scf::ForOp::create(b, loc, zero, nSize, one, ValueRange{}, [&](OpBuilder &, Location,
                                                                    Value col, ValueRange) {
-      Value wBlockRow = arith::DivUIOp::create(b, loc, col, nBlock);
+      Value scaleRow = arith::DivUIOp::create(b, loc, col, scaleRows);
       auto accLoop = scf::ForOp::create(
-          b, loc, zero, kSize, kStep, ValueRange{bits.f(0.0f)},
+          b, loc, zero, kSize, sumStep, ValueRange{bits.f(0.0f)},
           [&](OpBuilder &, Location, Value start, ValueRange acc) {
-            Value end = arith::AddIOp::create(b, loc, start, kStep);
+            Value end = arith::AddIOp::create(b, loc, start, sumStep);
             auto partialLoop = scf::ForOp::create(
                 b, loc, start, end, one, ValueRange{bits.f(0.0f)},
                 [&](OpBuilder &, Location, Value i, ValueRange partial) {
-                  Value x = codec.decode(byteAt(a, kb.rowElement(row, i)));
-                  Value y = codec.decode(byteAt(w, ValueRange{col, i}));
+                  Value x = fp8.decode(byteAt(a, kb.rowElement(row, i)));
+                  Value y = weightCodec.decode(weightCode(expert, col, i));
                   Value product = arith::MulFOp::create(b, loc, x, y);
                   scf::YieldOp::create(
                       b, loc, ValueRange{arith::AddFOp::create(b, loc, partial[0], product)});
                 });
-            Value blockIndex = arith::DivUIOp::create(b, loc, start, kStep);
-            Value sa = scaleOf(byteAt(aScales, kb.rowElement(row, blockIndex)));
-            Value sw = scaleOf(byteAt(wScales, ValueRange{wBlockRow, blockIndex}));
+            Value sa = scaleOf(
+                byteAt(aScales, kb.rowElement(row, arith::DivUIOp::create(b, loc, start, actStep))));
+            Value sw = scaleOf(byteAt(
+                wScales, ValueRange{expert, scaleRow, arith::DivUIOp::create(b, loc, start, sumStep)}));
             Value scaled = arith::MulFOp::create(
                 b, loc, partialLoop.getResult(0), arith::MulFOp::create(b, loc, sa, sw));
             scf::YieldOp::create(b, loc,
                                  ValueRange{arith::AddFOp::create(b, loc, acc[0], scaled)});
           });
       Value result = accLoop.getResult(0);
+      if (live)
+        result = bits.select(live, result, bits.f(0.0f));
       if (element != f32)
         result = arith::TruncFOp::create(b, loc, element, result);
       memref::StoreOp::create(b, loc, result, out, kb.rowElement(row, col));
@@ -100,6 +162,25 @@ FailureOr<func::FuncOp> emitFp8MatmulKernel(v4::Fp8MatmulOp op, llvm::StringRef 
     });
   });
   return kb.kernel();
+}
+
+} // namespace
+
+FailureOr<func::FuncOp> emitFp8MatmulKernel(v4::Fp8MatmulOp op, llvm::StringRef name,
+                                            OpBuilder &moduleBuilder) {
+  ScaledMatmul m{op,        op.getInput(),        op.getInputScales(), op.getWeight(),
+                 op.getWeightScales(), op.getGroupOffsets(), op.getResult(),
+                 /*fp4Weight=*/false, op.getBlock()[1], op.getBlock()[1], op.getBlock()[0]};
+  return emitScaledMatmul(m, name, moduleBuilder);
+}
+
+FailureOr<func::FuncOp> emitMxfp4MatmulKernel(v4::Mxfp4MatmulOp op, llvm::StringRef name,
+                                              OpBuilder &moduleBuilder) {
+  ScaledMatmul m{op,        op.getInput(),        op.getInputScales(), op.getWeight(),
+                 op.getWeightScales(), op.getGroupOffsets(), op.getResult(),
+                 /*fp4Weight=*/true, /*sumBlock=*/32, static_cast<int64_t>(op.getActBlock()),
+                 /*weightRowsPerScale=*/1};
+  return emitScaledMatmul(m, name, moduleBuilder);
 }
 
 } // namespace sieve::detail

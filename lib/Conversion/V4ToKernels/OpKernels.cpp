@@ -19,6 +19,8 @@ FailureOr<func::FuncOp> emitOpKernel(Operation *op, llvm::StringRef name, OpBuil
       })
       .Case<v4::Fp8MatmulOp>(
           [&](auto matmul) { return detail::emitFp8MatmulKernel(matmul, name, builder); })
+      .Case<v4::Mxfp4MatmulOp>(
+          [&](auto matmul) { return detail::emitMxfp4MatmulKernel(matmul, name, builder); })
       .Case<v4::QuantizeOp>(
           [&](auto quantize) { return detail::emitQuantizeKernel(quantize, name, builder); })
       .Case<v4::HadamardOp>(
@@ -31,8 +33,9 @@ FailureOr<func::FuncOp> emitOpKernel(Operation *op, llvm::StringRef name, OpBuil
           [&](auto swiglu) { return detail::emitSwigluKernel(swiglu, name, builder); })
       .Default([](Operation *other) -> FailureOr<func::FuncOp> {
         return other->emitOpError() << "has no kernel lowering yet (kernels exist for: "
-                                       "v4.dequantize, v4.fp8_matmul, v4.hadamard, v4.quantize, "
-                                       "v4.rms_norm, v4.rope, v4.simulate_quant, v4.swiglu)";
+                                       "v4.dequantize, v4.fp8_matmul, v4.hadamard, "
+                                       "v4.mxfp4_matmul, v4.quantize, v4.rms_norm, v4.rope, "
+                                       "v4.simulate_quant, v4.swiglu)";
       });
 }
 

@@ -226,7 +226,7 @@ public:
 
 private:
   Bits &bits;
-  const ElementGrid &grid;
+  ElementGrid grid; // by value: callers pass temporaries
   bool ceilRule;
 };
 
