@@ -1161,19 +1161,70 @@ INSTANTIATE_TEST_SUITE_P(
         // FP8 experts with 128x128 blocks.
         GroupedCase{false, 5, 256, 160, {0, 1, 4, 5}, 128, 128}));
 
+//===----------------------------------------------------------------------===//
+// v4.grouped_linear: bit-identical to the reference's wo_a einsum
+//===----------------------------------------------------------------------===//
+
+TEST_F(OpConformance, GroupedLinearMatchesTheReferenceBitForBit) {
+  // [1, S, H = 4, D = 128] in 2 groups of 2 heads, rank 64 (7.8).
+  Builder types(&context);
+  const int64_t tokens = 7, heads = 4, headDim = 128, groups = 2, rank = 64;
+  const int64_t groupIn = heads / groups * headDim;
+  auto inputType =
+      RankedTensorType::get({1, ShapedType::kDynamic, heads, headDim}, types.getBF16Type());
+  auto weightType = RankedTensorType::get({groups, rank, groupIn}, types.getBF16Type());
+  auto resultType =
+      RankedTensorType::get({1, ShapedType::kDynamic, groups, rank}, types.getBF16Type());
+  std::optional<LoadedKernel> kernel = compile(
+      {inputType, weightType}, [&](OpBuilder &b, Location loc, ValueRange in) -> Operation * {
+        return v4::GroupedLinearOp::create(b, loc, resultType, in[0], in[1], groups);
+      });
+  ASSERT_TRUE(kernel) << errors;
+  std::vector<uint16_t> x = randomBf16(size_t(tokens * heads * headDim), 53u, 0.0f, 1.0f);
+  std::vector<uint16_t> w = randomBf16(size_t(groups * rank * groupIn), 59u, 0.0f, 0.05f);
+  std::vector<uint16_t> out(size_t(tokens * groups * rank) + 1, 0xFFFF);
+  uint32_t constants[] = {uint32_t(tokens)};
+  void *bindings[] = {x.data(), w.data(), out.data()};
+  size_t lengths[] = {x.size() * 2, w.size() * 2, (out.size() - 1) * 2};
+  sieve_dispatch_state_t dispatch{{uint32_t(tokens), 1, 1}, 1, constants, 3, bindings, lengths};
+  Status ran = hal::runWorkgroupsSerially(kernel->fn, dispatch, "grouped_linear");
+  ASSERT_TRUE(ran.isOk()) << ran.message();
+
+  std::vector<float> og(static_cast<size_t>(groupIn)), row(static_cast<size_t>(groupIn));
+  int64_t mismatches = 0;
+  for (int64_t t = 0; t < tokens; ++t)
+    for (int64_t g = 0; g < groups; ++g) {
+      for (int64_t u = 0; u < groupIn; ++u)
+        og[size_t(u)] = bf16ToFloat(x[size_t(t * heads * headDim + g * groupIn + u)]);
+      for (int64_t j = 0; j < rank; ++j) {
+        for (int64_t u = 0; u < groupIn; ++u)
+          row[size_t(u)] = bf16ToFloat(w[size_t((g * rank + j) * groupIn + u)]);
+        // One accumulator over the whole group: a single block.
+        uint16_t want = bf16FromFloat(ref::blockDot(og.data(), row.data(), groupIn, groupIn));
+        uint16_t got = out[size_t((t * groups + g) * rank + j)];
+        if (want != got && mismatches++ < 5)
+          ADD_FAILURE() << "token " << t << " group " << g << " output " << j << ": kernel "
+                        << bf16ToFloat(got) << ", reference " << bf16ToFloat(want);
+      }
+    }
+  EXPECT_EQ(mismatches, 0);
+  EXPECT_EQ(out.back(), 0xFFFF) << "wrote past the result";
+}
+
 TEST_F(OpConformance, AnOpWithoutAKernelIsNamed) {
   Builder types(&context);
-  auto input = RankedTensorType::get({1, 1, 4, 128}, types.getBF16Type());
-  auto weight = RankedTensorType::get({2, 64, 256}, types.getBF16Type());
-  auto result = RankedTensorType::get({1, 1, 2, 64}, types.getBF16Type());
-  std::optional<LoadedKernel> kernel =
-      compile({input, weight}, [&](OpBuilder &b, Location loc, ValueRange in) -> Operation * {
-        return v4::GroupedLinearOp::create(b, loc, result, in[0], in[1], 2);
+  auto rows = RankedTensorType::get({6, 256}, types.getBF16Type());
+  auto permutation = RankedTensorType::get({6}, types.getI32Type());
+  auto result = RankedTensorType::get({3, 256}, types.getBF16Type());
+  std::optional<LoadedKernel> kernel = compile(
+      {rows, permutation}, [&](OpBuilder &b, Location loc, ValueRange in) -> Operation * {
+        return v4::MoeCombineOp::create(b, loc, result, in[0], in[1], Value());
       });
   EXPECT_FALSE(kernel);
-  EXPECT_EQ(errors, "'v4.grouped_linear' op has no kernel lowering yet (kernels exist for: "
-                    "v4.dequantize, v4.fp8_matmul, v4.hadamard, v4.mxfp4_matmul, v4.quantize, "
-                    "v4.rms_norm, v4.rope, v4.simulate_quant, v4.swiglu)\n");
+  EXPECT_EQ(errors, "'v4.moe_combine' op has no kernel lowering yet (kernels exist for: "
+                    "v4.dequantize, v4.fp8_matmul, v4.grouped_linear, v4.hadamard, "
+                    "v4.mxfp4_matmul, v4.quantize, v4.rms_norm, v4.rope, v4.simulate_quant, "
+                    "v4.swiglu)\n");
 }
 
 } // namespace

@@ -183,4 +183,84 @@ FailureOr<func::FuncOp> emitMxfp4MatmulKernel(v4::Mxfp4MatmulOp op, llvm::String
   return emitScaledMatmul(m, name, moduleBuilder);
 }
 
+FailureOr<func::FuncOp> emitGroupedLinearKernel(v4::GroupedLinearOp op, llvm::StringRef name,
+                                                OpBuilder &moduleBuilder) {
+  // The reference's grouped output projection (7.8): for each group g and
+  // output j, the group's heads flattened, times the weight row, summed in
+  // ascending order in one fp32 accumulator, rounded once.
+  auto inputType = cast<RankedTensorType>(op.getInput().getType());
+  auto weightType = cast<RankedTensorType>(op.getWeight().getType());
+  auto resultType = cast<RankedTensorType>(op.getResult().getType());
+  int64_t rank = inputType.getRank();
+  int64_t heads = inputType.getDimSize(rank - 2), headDim = inputType.getDimSize(rank - 1);
+  int64_t groups = static_cast<int64_t>(op.getGroups());
+  if (ShapedType::isDynamic(heads) || ShapedType::isDynamic(headDim) ||
+      !weightType.hasStaticShape())
+    return op.emitOpError() << "needs static heads, head dim and weight to become a kernel";
+  int64_t rank_ = weightType.getDimSize(1), groupIn = (heads / groups) * headDim;
+
+  KernelBuilder kb(moduleBuilder, op.getLoc(), name, {inputType, weightType, resultType});
+  OpBuilder &b = kb.builder();
+  Location loc = kb.location();
+  Type f32 = b.getF32Type();
+  SmallVector<Value> dynamicSizes;
+  Value rows = kb.index(1);
+  for (int64_t d = 0; d + 2 < rank; ++d) {
+    Value size = kb.dim(d);
+    if (inputType.isDynamicDim(d))
+      dynamicSizes.push_back(size);
+    rows = arith::MulIOp::create(b, loc, rows, size);
+  }
+  Value in = kb.view(0, dynamicSizes), w = kb.view(1, {}), out = kb.view(2, dynamicSizes);
+  Value zero = kb.index(0), one = kb.index(1), headDimSize = kb.index(headDim),
+        headsPerGroup = kb.index(heads / groups);
+  auto widen = [&](Value v) -> Value {
+    return v.getType() == f32 ? v : arith::ExtFOp::create(b, loc, f32, v);
+  };
+
+  kb.forWorkgroups(rows, [&](Value row) {
+    // The token's indices in the leading dimensions.
+    SmallVector<Value> token(static_cast<size_t>(rank - 2));
+    Value rest = row;
+    for (int64_t d = rank - 3; d >= 0; --d) {
+      Value size = kb.dim(d);
+      token[size_t(d)] = arith::RemUIOp::create(b, loc, rest, size);
+      rest = arith::DivUIOp::create(b, loc, rest, size);
+    }
+    scf::ForOp::create(b, loc, zero, kb.index(groups), one, ValueRange{}, [&](OpBuilder &,
+        Location, Value g, ValueRange) {
+      Value firstHead = arith::MulIOp::create(b, loc, g, headsPerGroup);
+      scf::ForOp::create(b, loc, zero, kb.index(rank_), one, ValueRange{}, [&](OpBuilder &,
+          Location, Value j, ValueRange) {
+        auto sum = scf::ForOp::create(
+            b, loc, zero, kb.index(groupIn), one, ValueRange{arith::ConstantOp::create(
+                                                       b, loc, b.getF32FloatAttr(0.0f))
+                                                       .getResult()},
+            [&](OpBuilder &, Location, Value u, ValueRange acc) {
+              Value head = arith::AddIOp::create(
+                  b, loc, firstHead, arith::DivUIOp::create(b, loc, u, headDimSize));
+              SmallVector<Value> at(token);
+              at.push_back(head);
+              at.push_back(arith::RemUIOp::create(b, loc, u, headDimSize));
+              Value x = widen(memref::LoadOp::create(b, loc, in, at));
+              Value y = widen(memref::LoadOp::create(b, loc, w, ValueRange{g, j, u}));
+              Value product = arith::MulFOp::create(b, loc, x, y);
+              scf::YieldOp::create(b, loc,
+                                   ValueRange{arith::AddFOp::create(b, loc, acc[0], product)});
+            });
+        Value result = sum.getResult(0);
+        if (resultType.getElementType() != f32)
+          result = arith::TruncFOp::create(b, loc, resultType.getElementType(), result);
+        SmallVector<Value> at(token);
+        at.push_back(g);
+        at.push_back(j);
+        memref::StoreOp::create(b, loc, result, out, at);
+        scf::YieldOp::create(b, loc);
+      });
+      scf::YieldOp::create(b, loc);
+    });
+  });
+  return kb.kernel();
+}
+
 } // namespace sieve::detail

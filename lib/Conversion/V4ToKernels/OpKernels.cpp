@@ -19,6 +19,8 @@ FailureOr<func::FuncOp> emitOpKernel(Operation *op, llvm::StringRef name, OpBuil
       })
       .Case<v4::Fp8MatmulOp>(
           [&](auto matmul) { return detail::emitFp8MatmulKernel(matmul, name, builder); })
+      .Case<v4::GroupedLinearOp>(
+          [&](auto linear) { return detail::emitGroupedLinearKernel(linear, name, builder); })
       .Case<v4::Mxfp4MatmulOp>(
           [&](auto matmul) { return detail::emitMxfp4MatmulKernel(matmul, name, builder); })
       .Case<v4::QuantizeOp>(
@@ -32,10 +34,10 @@ FailureOr<func::FuncOp> emitOpKernel(Operation *op, llvm::StringRef name, OpBuil
       .Case<v4::SwigluOp>(
           [&](auto swiglu) { return detail::emitSwigluKernel(swiglu, name, builder); })
       .Default([](Operation *other) -> FailureOr<func::FuncOp> {
-        return other->emitOpError() << "has no kernel lowering yet (kernels exist for: "
-                                       "v4.dequantize, v4.fp8_matmul, v4.hadamard, "
-                                       "v4.mxfp4_matmul, v4.quantize, v4.rms_norm, v4.rope, "
-                                       "v4.simulate_quant, v4.swiglu)";
+        return other->emitOpError()
+               << "has no kernel lowering yet (kernels exist for: v4.dequantize, "
+                  "v4.fp8_matmul, v4.grouped_linear, v4.hadamard, v4.mxfp4_matmul, "
+                  "v4.quantize, v4.rms_norm, v4.rope, v4.simulate_quant, v4.swiglu)";
       });
 }
 

@@ -141,7 +141,7 @@ FailureOr<func::FuncOp> emitRopeKernel(v4::RopeOp op, llvm::StringRef name,
   }
   Value table = memref::GetGlobalOp::create(b, loc, tableType, tableName);
   Value zero = k.index(0), one = k.index(1), two = k.index(2);
-  Value nope = k.index(width - ropeDim), n = k.index(width), pairs = k.index(ropeDim / 2);
+  Value nope = k.index(width - ropeDim), pairs = k.index(ropeDim / 2);
   const bool inverse = op.getInverse();
 
   k.forWorkgroups(rows, [&](Value row) {
