@@ -1211,6 +1211,69 @@ TEST_F(OpConformance, GroupedLinearMatchesTheReferenceBitForBit) {
   EXPECT_EQ(out.back(), 0xFFFF) << "wrote past the result";
 }
 
+//===----------------------------------------------------------------------===//
+// v4.hc_post: bit-identical to ref::hcPost
+//===----------------------------------------------------------------------===//
+
+TEST_F(OpConformance, HcPostMatchesTheReferenceBitForBit) {
+  // [1, S, n = 4, D = 256] streams, the V4 hyper-connection width.
+  Builder types(&context);
+  const int64_t tokens = 5, streams = 4, width = 256;
+  Type bf16 = types.getBF16Type(), f32 = types.getF32Type();
+  const int64_t dyn = ShapedType::kDynamic;
+  auto inputType = RankedTensorType::get({1, dyn, width}, bf16);
+  auto streamsType = RankedTensorType::get({1, dyn, streams, width}, bf16);
+  auto postType = RankedTensorType::get({1, dyn, streams}, f32);
+  auto combType = RankedTensorType::get({1, dyn, streams, streams}, f32);
+  std::optional<LoadedKernel> kernel =
+      compile({inputType, streamsType, postType, combType},
+              [&](OpBuilder &b, Location loc, ValueRange in) -> Operation * {
+                return v4::HcPostOp::create(b, loc, in[0], in[1], in[2], in[3]);
+              });
+  ASSERT_TRUE(kernel) << errors;
+  std::vector<uint16_t> x = randomBf16(size_t(tokens * width), 61u, 0.0f, 1.0f);
+  std::vector<uint16_t> h = randomBf16(size_t(tokens * streams * width), 67u, 0.0f, 2.0f);
+  std::vector<float> post(size_t(tokens * streams)), comb(size_t(tokens * streams * streams));
+  std::mt19937 rng(71);
+  std::uniform_real_distribution<float> unit(0.0f, 1.0f);
+  for (float &v : post)
+    v = 2.0f * unit(rng);
+  for (float &v : comb)
+    v = unit(rng);
+  std::vector<uint16_t> out(size_t(tokens * streams * width) + 1, 0xFFFF);
+  uint32_t constants[] = {uint32_t(tokens)};
+  void *bindings[] = {x.data(), h.data(), post.data(), comb.data(), out.data()};
+  size_t lengths[] = {x.size() * 2, h.size() * 2, post.size() * 4, comb.size() * 4,
+                      (out.size() - 1) * 2};
+  sieve_dispatch_state_t dispatch{{uint32_t(tokens), 1, 1}, 1, constants, 5, bindings, lengths};
+  Status ran = hal::runWorkgroupsSerially(kernel->fn, dispatch, "hc_post");
+  ASSERT_TRUE(ran.isOk()) << ran.message();
+
+  io::ModelConfig config;
+  config.hcMult = streams;
+  config.dim = width;
+  std::vector<float> xf(static_cast<size_t>(width)), hf(static_cast<size_t>(streams * width)),
+      expected(static_cast<size_t>(streams * width));
+  int64_t mismatches = 0;
+  for (int64_t t = 0; t < tokens; ++t) {
+    for (int64_t e = 0; e < width; ++e)
+      xf[size_t(e)] = bf16ToFloat(x[size_t(t * width + e)]);
+    for (int64_t e = 0; e < streams * width; ++e)
+      hf[size_t(e)] = bf16ToFloat(h[size_t(t * streams * width + e)]);
+    ref::hcPost(config, xf.data(), hf.data(), post.data() + t * streams,
+                comb.data() + t * streams * streams, expected.data());
+    for (int64_t e = 0; e < streams * width; ++e) {
+      uint16_t want = bf16FromFloat(expected[size_t(e)]);
+      uint16_t got = out[size_t(t * streams * width + e)];
+      if (want != got && mismatches++ < 5)
+        ADD_FAILURE() << "token " << t << " element " << e << ": kernel " << bf16ToFloat(got)
+                      << ", reference " << expected[size_t(e)];
+    }
+  }
+  EXPECT_EQ(mismatches, 0);
+  EXPECT_EQ(out.back(), 0xFFFF) << "wrote past the result";
+}
+
 TEST_F(OpConformance, AnOpWithoutAKernelIsNamed) {
   Builder types(&context);
   auto rows = RankedTensorType::get({6, 256}, types.getBF16Type());
@@ -1223,8 +1286,8 @@ TEST_F(OpConformance, AnOpWithoutAKernelIsNamed) {
   EXPECT_FALSE(kernel);
   EXPECT_EQ(errors, "'v4.moe_combine' op has no kernel lowering yet (kernels exist for: "
                     "v4.dequantize, v4.fp8_matmul, v4.grouped_linear, v4.hadamard, "
-                    "v4.mxfp4_matmul, v4.quantize, v4.rms_norm, v4.rope, v4.simulate_quant, "
-                    "v4.swiglu)\n");
+                    "v4.hc_post, v4.mxfp4_matmul, v4.quantize, v4.rms_norm, v4.rope, "
+                    "v4.simulate_quant, v4.swiglu)\n");
 }
 
 } // namespace
