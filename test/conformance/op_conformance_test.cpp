@@ -122,6 +122,35 @@ std::vector<uint16_t> randomBf16(size_t count, uint32_t seed, float center, floa
   return out;
 }
 
+/// A case's shape as a tensor shape: -1 is a dynamic size.
+SmallVector<int64_t> tensorShape(const std::vector<int64_t> &shape) {
+  SmallVector<int64_t> out;
+  for (int64_t s : shape)
+    out.push_back(s < 0 ? ShapedType::kDynamic : s);
+  return out;
+}
+
+/// The push constants of a kernel whose first operand has `shape`: its
+/// dynamic sizes, in order, taken from the run's `sizes`.
+std::vector<uint32_t> dynamicSizesOf(const std::vector<int64_t> &shape,
+                                     const std::vector<int64_t> &sizes) {
+  std::vector<uint32_t> constants;
+  for (size_t d = 0; d < shape.size(); ++d)
+    if (shape[d] < 0)
+      constants.push_back(uint32_t(sizes[d]));
+  return constants;
+}
+
+/// Runs `kernel` with one workgroup per row (the row-wise kernels' grid).
+Status runRows(const LoadedKernel &kernel, int64_t rows, llvm::ArrayRef<uint32_t> constants,
+               llvm::ArrayRef<void *> bindings, llvm::ArrayRef<size_t> lengths,
+               const std::string &name) {
+  sieve_dispatch_state_t dispatch{{uint32_t(rows), 1, 1}, uint32_t(constants.size()),
+                                  constants.data(),       uint32_t(bindings.size()),
+                                  bindings.data(),        lengths.data()};
+  return hal::runWorkgroupsSerially(kernel.fn, dispatch, name);
+}
+
 //===----------------------------------------------------------------------===//
 // v4.rms_norm: bit-identical to ref::rmsNorm / ref::headNormBf16
 //===----------------------------------------------------------------------===//
@@ -146,9 +175,7 @@ class RmsNormConformance : public OpConformance,
 TEST_P(RmsNormConformance, MatchesTheReferenceBitForBit) {
   const RmsNormCase &c = GetParam();
   Builder types(&context);
-  SmallVector<int64_t> shape;
-  for (int64_t s : c.shape)
-    shape.push_back(s < 0 ? ShapedType::kDynamic : s);
+  SmallVector<int64_t> shape = tensorShape(c.shape);
   auto inputType = RankedTensorType::get(shape, types.getBF16Type());
   const int64_t width = c.sizes.back();
   SmallVector<Type> args = {inputType};
@@ -170,10 +197,7 @@ TEST_P(RmsNormConformance, MatchesTheReferenceBitForBit) {
   std::vector<uint16_t> w = randomBf16(size_t(width), 11u, 1.0f, 0.25f);
   std::vector<uint16_t> y(size_t(elements) + 1, 0xFFFF);
 
-  std::vector<uint32_t> constants;
-  for (size_t d = 0; d < c.shape.size(); ++d)
-    if (c.shape[d] < 0)
-      constants.push_back(uint32_t(c.sizes[d]));
+  std::vector<uint32_t> constants = dynamicSizesOf(c.shape, c.sizes);
   std::vector<void *> bindings = {x.data()};
   std::vector<size_t> lengths = {x.size() * 2};
   if (c.weighted) {
@@ -182,13 +206,7 @@ TEST_P(RmsNormConformance, MatchesTheReferenceBitForBit) {
   }
   bindings.push_back(y.data());
   lengths.push_back(size_t(elements) * 2);
-  sieve_dispatch_state_t dispatch{{uint32_t(rows), 1, 1},
-                                  uint32_t(constants.size()),
-                                  constants.data(),
-                                  uint32_t(bindings.size()),
-                                  bindings.data(),
-                                  lengths.data()};
-  Status ran = hal::runWorkgroupsSerially(kernel->fn, dispatch, "rms_norm");
+  Status ran = runRows(*kernel, rows, constants, bindings, lengths, "rms_norm");
   ASSERT_TRUE(ran.isOk()) << ran.message();
 
   const auto n = static_cast<size_t>(width);
@@ -265,9 +283,7 @@ class SwigluConformance : public OpConformance,
 TEST_P(SwigluConformance, WithinOneBf16UlpOfTheReference) {
   const SwigluCase &c = GetParam();
   Builder types(&context);
-  SmallVector<int64_t> shape;
-  for (int64_t s : c.shape)
-    shape.push_back(s < 0 ? ShapedType::kDynamic : s);
+  SmallVector<int64_t> shape = tensorShape(c.shape);
   auto type = RankedTensorType::get(shape, types.getBF16Type());
   int64_t elements = 1;
   for (int64_t s : c.sizes)
@@ -293,10 +309,7 @@ TEST_P(SwigluConformance, WithinOneBf16UlpOfTheReference) {
     w = unit(rng);
   std::vector<uint16_t> out(size_t(elements) + 1, 0xFFFF);
 
-  std::vector<uint32_t> constants;
-  for (size_t d = 0; d < c.shape.size(); ++d)
-    if (c.shape[d] < 0)
-      constants.push_back(uint32_t(c.sizes[d]));
+  std::vector<uint32_t> constants = dynamicSizesOf(c.shape, c.sizes);
   std::vector<void *> bindings = {gate.data(), up.data()};
   std::vector<size_t> lengths = {gate.size() * 2, up.size() * 2};
   if (c.weighted) {
@@ -305,13 +318,7 @@ TEST_P(SwigluConformance, WithinOneBf16UlpOfTheReference) {
   }
   bindings.push_back(out.data());
   lengths.push_back(size_t(elements) * 2);
-  sieve_dispatch_state_t dispatch{{uint32_t(rows), 1, 1},
-                                  uint32_t(constants.size()),
-                                  constants.data(),
-                                  uint32_t(bindings.size()),
-                                  bindings.data(),
-                                  lengths.data()};
-  Status ran = hal::runWorkgroupsSerially(kernel->fn, dispatch, "swiglu");
+  Status ran = runRows(*kernel, rows, constants, bindings, lengths, "swiglu");
   ASSERT_TRUE(ran.isOk()) << ran.message();
 
   const auto count = static_cast<size_t>(elements);
@@ -371,9 +378,7 @@ class HadamardConformance : public OpConformance,
 TEST_P(HadamardConformance, MatchesTheReferenceBitForBit) {
   const HadamardCase &c = GetParam();
   Builder types(&context);
-  SmallVector<int64_t> shape;
-  for (int64_t s : c.shape)
-    shape.push_back(s < 0 ? ShapedType::kDynamic : s);
+  SmallVector<int64_t> shape = tensorShape(c.shape);
   Type element = c.bf16 ? Type(types.getBF16Type()) : Type(types.getF32Type());
   auto type = RankedTensorType::get(shape, element);
   std::optional<LoadedKernel> kernel =
@@ -397,17 +402,12 @@ TEST_P(HadamardConformance, MatchesTheReferenceBitForBit) {
   std::vector<float> in32(input), out32(count + 1, -7.0f);
   for (size_t i = 0; i < count; ++i)
     in16[i] = bf16FromFloat(input[i]);
-  std::vector<uint32_t> constants;
-  for (size_t d = 0; d < c.shape.size(); ++d)
-    if (c.shape[d] < 0)
-      constants.push_back(uint32_t(c.sizes[d]));
+  std::vector<uint32_t> constants = dynamicSizesOf(c.shape, c.sizes);
   size_t bytes = count * (c.bf16 ? 2 : 4);
   void *bindings[] = {c.bf16 ? static_cast<void *>(in16.data()) : in32.data(),
                       c.bf16 ? static_cast<void *>(out16.data()) : out32.data()};
   size_t lengths[] = {bytes, bytes};
-  sieve_dispatch_state_t dispatch{{uint32_t(rows), 1, 1}, uint32_t(constants.size()),
-                                  constants.data(), 2, bindings, lengths};
-  Status ran = hal::runWorkgroupsSerially(kernel->fn, dispatch, "hadamard");
+  Status ran = runRows(*kernel, rows, constants, bindings, lengths, "hadamard");
   ASSERT_TRUE(ran.isOk()) << ran.message();
 
   int64_t mismatches = 0;
@@ -468,9 +468,7 @@ class SimulateQuantConformance : public OpConformance,
 TEST_P(SimulateQuantConformance, MatchesTheReferenceBitForBit) {
   const SimulateCase &c = GetParam();
   Builder types(&context);
-  SmallVector<int64_t> shape;
-  for (int64_t s : c.shape)
-    shape.push_back(s < 0 ? ShapedType::kDynamic : s);
+  SmallVector<int64_t> shape = tensorShape(c.shape);
   auto type = RankedTensorType::get(shape, types.getBF16Type());
   Type format = c.fp4 ? Type(types.getType<Float4E2M1FNType>())
                       : Type(types.getType<Float8E4M3FNType>());
@@ -509,15 +507,10 @@ TEST_P(SimulateQuantConformance, MatchesTheReferenceBitForBit) {
     }
   }
   std::vector<uint16_t> y(count + 1, 0xFFFF);
-  std::vector<uint32_t> constants;
-  for (size_t d = 0; d < c.shape.size(); ++d)
-    if (c.shape[d] < 0)
-      constants.push_back(uint32_t(c.sizes[d]));
+  std::vector<uint32_t> constants = dynamicSizesOf(c.shape, c.sizes);
   void *bindings[] = {x.data(), y.data()};
   size_t lengths[] = {count * 2, count * 2};
-  sieve_dispatch_state_t dispatch{{uint32_t(rows), 1, 1}, uint32_t(constants.size()),
-                                  constants.data(), 2, bindings, lengths};
-  Status ran = hal::runWorkgroupsSerially(kernel->fn, dispatch, "simulate_quant");
+  Status ran = runRows(*kernel, rows, constants, bindings, lengths, "simulate_quant");
   ASSERT_TRUE(ran.isOk()) << ran.message();
 
   num::BlockFormat blockFormat;
@@ -586,9 +579,7 @@ class RopeConformance : public OpConformance, public ::testing::WithParamInterfa
 TEST_P(RopeConformance, WithinOneBf16UlpOfTheReference) {
   const RopeCase &c = GetParam();
   Builder types(&context);
-  SmallVector<int64_t> shape, positionShape;
-  for (int64_t s : c.shape)
-    shape.push_back(s < 0 ? ShapedType::kDynamic : s);
+  SmallVector<int64_t> shape = tensorShape(c.shape), positionShape;
   positionShape.assign(shape.begin(), shape.begin() + c.positionRank);
   auto type = RankedTensorType::get(shape, types.getBF16Type());
   auto positionsType = RankedTensorType::get(positionShape, types.getI32Type());
@@ -616,15 +607,10 @@ TEST_P(RopeConformance, WithinOneBf16UlpOfTheReference) {
   const auto count = static_cast<size_t>(elements);
   std::vector<uint16_t> x = randomBf16(count, 23u, 0.0f, 1.5f), y(count + 1, 0xFFFF);
   std::vector<int32_t> positions(c.positions);
-  std::vector<uint32_t> constants;
-  for (size_t d = 0; d < c.shape.size(); ++d)
-    if (c.shape[d] < 0)
-      constants.push_back(uint32_t(c.sizes[d]));
+  std::vector<uint32_t> constants = dynamicSizesOf(c.shape, c.sizes);
   void *bindings[] = {x.data(), positions.data(), y.data()};
   size_t lengths[] = {count * 2, positions.size() * 4, count * 2};
-  sieve_dispatch_state_t dispatch{{uint32_t(rows), 1, 1}, uint32_t(constants.size()),
-                                  constants.data(), 3, bindings, lengths};
-  Status ran = hal::runWorkgroupsSerially(kernel->fn, dispatch, "rope");
+  Status ran = runRows(*kernel, rows, constants, bindings, lengths, "rope");
   ASSERT_TRUE(ran.isOk()) << ran.message();
 
   Expected<std::vector<float>> freqs = num::ropeFrequencies(p);
@@ -694,25 +680,13 @@ void PrintTo(const CodesCase &c, std::ostream *os) {
       << c.block << (c.specialValues ? "_special" : "");
 }
 
-/// The runtime arguments of a kernel over `sizes` whose first binding has
-/// `shape`.
-std::vector<uint32_t> dynamicSizes(const CodesCase &c) {
-  std::vector<uint32_t> constants;
-  for (size_t d = 0; d < c.shape.size(); ++d)
-    if (c.shape[d] < 0)
-      constants.push_back(uint32_t(c.sizes[d]));
-  return constants;
-}
-
 class QuantizeConformance : public OpConformance,
                             public ::testing::WithParamInterface<CodesCase> {};
 
 TEST_P(QuantizeConformance, CodesAndScalesMatchTheReference) {
   const CodesCase &c = GetParam();
   Builder types(&context);
-  SmallVector<int64_t> shape, scaleShape;
-  for (int64_t s : c.shape)
-    shape.push_back(s < 0 ? ShapedType::kDynamic : s);
+  SmallVector<int64_t> shape = tensorShape(c.shape), scaleShape;
   scaleShape = shape;
   scaleShape.back() = shape.back() / c.block;
   Type format = c.fp4 ? Type(types.getType<Float4E2M1FNType>())
@@ -747,12 +721,10 @@ TEST_P(QuantizeConformance, CodesAndScalesMatchTheReference) {
     }
   const size_t codeBytes = c.fp4 ? count / 2 : count, scaleBytes = count / size_t(c.block);
   std::vector<uint8_t> codes(codeBytes + 1, 0xAB), scales(scaleBytes + 1, 0xAB);
-  std::vector<uint32_t> constants = dynamicSizes(c);
+  std::vector<uint32_t> constants = dynamicSizesOf(c.shape, c.sizes);
   void *bindings[] = {x.data(), codes.data(), scales.data()};
   size_t lengths[] = {count * 2, codeBytes, scaleBytes};
-  sieve_dispatch_state_t dispatch{{uint32_t(rows), 1, 1}, uint32_t(constants.size()),
-                                  constants.data(), 3, bindings, lengths};
-  Status ran = hal::runWorkgroupsSerially(kernel->fn, dispatch, "quantize");
+  Status ran = runRows(*kernel, rows, constants, bindings, lengths, "quantize");
   ASSERT_TRUE(ran.isOk()) << ran.message();
 
   num::BlockFormat blockFormat;
@@ -808,9 +780,7 @@ class DequantizeConformance : public OpConformance,
 TEST_P(DequantizeConformance, ValuesMatchTheReference) {
   const CodesCase &c = GetParam();
   Builder types(&context);
-  SmallVector<int64_t> shape, scaleShape;
-  for (int64_t s : c.shape)
-    shape.push_back(s < 0 ? ShapedType::kDynamic : s);
+  SmallVector<int64_t> shape = tensorShape(c.shape), scaleShape;
   scaleShape = shape;
   scaleShape.back() = shape.back() / c.block;
   Type format = c.fp4 ? Type(types.getType<Float4E2M1FNType>())
@@ -840,12 +810,10 @@ TEST_P(DequantizeConformance, ValuesMatchTheReference) {
     scales[i] = c.specialValues ? uint8_t(std::vector<int>{0, 1, 126, 127, 254, 255}[i % 6])
                                 : uint8_t(scaleDist(rng));
   std::vector<uint16_t> out(count + 1, 0xFFFF);
-  std::vector<uint32_t> constants = dynamicSizes(c);
+  std::vector<uint32_t> constants = dynamicSizesOf(c.shape, c.sizes);
   void *bindings[] = {codes.data(), scales.data(), out.data()};
   size_t lengths[] = {codeBytes, scaleBytes, count * 2};
-  sieve_dispatch_state_t dispatch{{uint32_t(rows), 1, 1}, uint32_t(constants.size()),
-                                  constants.data(), 3, bindings, lengths};
-  Status ran = hal::runWorkgroupsSerially(kernel->fn, dispatch, "dequantize");
+  Status ran = runRows(*kernel, rows, constants, bindings, lengths, "dequantize");
   ASSERT_TRUE(ran.isOk()) << ran.message();
 
   num::BlockFormat blockFormat;
@@ -911,9 +879,7 @@ TEST_P(Fp8MatmulConformance, MatchesTheReferenceBitForBit) {
   Builder types(&context);
   const int64_t k = c.sizes.back(), n = c.n;
   const int64_t scaleRows = (n + c.blockN - 1) / c.blockN, kBlocks = k / c.blockK;
-  SmallVector<int64_t> shape, scaleShape, outShape;
-  for (int64_t s : c.shape)
-    shape.push_back(s < 0 ? ShapedType::kDynamic : s);
+  SmallVector<int64_t> shape = tensorShape(c.shape), scaleShape, outShape;
   scaleShape = shape;
   scaleShape.back() = kBlocks;
   outShape = shape;
@@ -960,16 +926,11 @@ TEST_P(Fp8MatmulConformance, MatchesTheReferenceBitForBit) {
   for (uint8_t &scale : wScales)
     scale = uint8_t(scaleDist(rng));
   std::vector<uint16_t> out(static_cast<size_t>(rows * n) + 1, 0xFFFF);
-  std::vector<uint32_t> constants;
-  for (size_t d = 0; d < c.shape.size(); ++d)
-    if (c.shape[d] < 0)
-      constants.push_back(uint32_t(c.sizes[d]));
+  std::vector<uint32_t> constants = dynamicSizesOf(c.shape, c.sizes);
   void *bindings[] = {aCodes.data(), aScales.data(), wCodes.data(), wScales.data(), out.data()};
   size_t lengths[] = {aCodes.size(), aScales.size(), wCodes.size(), wScales.size(),
                       size_t(rows * n) * 2};
-  sieve_dispatch_state_t dispatch{{uint32_t(rows), 1, 1}, uint32_t(constants.size()),
-                                  constants.data(), 5, bindings, lengths};
-  Status ran = hal::runWorkgroupsSerially(kernel->fn, dispatch, "fp8_matmul");
+  Status ran = runRows(*kernel, rows, constants, bindings, lengths, "fp8_matmul");
   ASSERT_TRUE(ran.isOk()) << ran.message();
 
   // The reference: decoded operands (codes times their block scales) and
@@ -1098,9 +1059,7 @@ TEST_P(GroupedMatmulConformance, MatchesTheReferenceBitForBit) {
   }
   bindings.push_back(out.data());
   lengths.push_back(size_t(rows * n) * 2);
-  sieve_dispatch_state_t dispatch{{uint32_t(rows), 1, 1}, 1, constants,
-                                  uint32_t(bindings.size()), bindings.data(), lengths.data()};
-  Status ran = hal::runWorkgroupsSerially(kernel->fn, dispatch, "matmul");
+  Status ran = runRows(*kernel, rows, constants, bindings, lengths, "matmul");
   ASSERT_TRUE(ran.isOk()) << ran.message();
 
   num::BlockFormat weightFormat{c.fp4 ? num::ElementFormat::kE2M1 : num::ElementFormat::kE4M3,
@@ -1186,8 +1145,7 @@ TEST_F(OpConformance, GroupedLinearMatchesTheReferenceBitForBit) {
   uint32_t constants[] = {uint32_t(tokens)};
   void *bindings[] = {x.data(), w.data(), out.data()};
   size_t lengths[] = {x.size() * 2, w.size() * 2, (out.size() - 1) * 2};
-  sieve_dispatch_state_t dispatch{{uint32_t(tokens), 1, 1}, 1, constants, 3, bindings, lengths};
-  Status ran = hal::runWorkgroupsSerially(kernel->fn, dispatch, "grouped_linear");
+  Status ran = runRows(*kernel, tokens, constants, bindings, lengths, "grouped_linear");
   ASSERT_TRUE(ran.isOk()) << ran.message();
 
   std::vector<float> og(static_cast<size_t>(groupIn)), row(static_cast<size_t>(groupIn));
@@ -1245,8 +1203,7 @@ TEST_F(OpConformance, HcPostMatchesTheReferenceBitForBit) {
   void *bindings[] = {x.data(), h.data(), post.data(), comb.data(), out.data()};
   size_t lengths[] = {x.size() * 2, h.size() * 2, post.size() * 4, comb.size() * 4,
                       (out.size() - 1) * 2};
-  sieve_dispatch_state_t dispatch{{uint32_t(tokens), 1, 1}, 1, constants, 5, bindings, lengths};
-  Status ran = hal::runWorkgroupsSerially(kernel->fn, dispatch, "hc_post");
+  Status ran = runRows(*kernel, tokens, constants, bindings, lengths, "hc_post");
   ASSERT_TRUE(ran.isOk()) << ran.message();
 
   io::ModelConfig config;
