@@ -1231,6 +1231,79 @@ TEST_F(OpConformance, HcPostMatchesTheReferenceBitForBit) {
   EXPECT_EQ(out.back(), 0xFFFF) << "wrote past the result";
 }
 
+//===----------------------------------------------------------------------===//
+// v4.topk: identical indices to ref::causalTopk
+//===----------------------------------------------------------------------===//
+
+struct TopkCase {
+  int64_t batch, queries, candidates, k, ratio;
+  std::vector<int32_t> positions; // one per batch row
+  bool ties;                      // scores from a small set: many equal values
+};
+
+void PrintTo(const TopkCase &c, std::ostream *os) {
+  *os << "batch_" << c.batch << "_queries_" << c.queries << "_candidates_" << c.candidates
+      << "_k_" << c.k << "_ratio_" << c.ratio << (c.ties ? "_ties" : "");
+}
+
+class TopkConformance : public OpConformance, public ::testing::WithParamInterface<TopkCase> {};
+
+TEST_P(TopkConformance, IndicesMatchTheReference) {
+  const TopkCase &c = GetParam();
+  Builder types(&context);
+  const int64_t dyn = ShapedType::kDynamic;
+  auto scoresType = RankedTensorType::get({dyn, c.queries, c.candidates}, types.getBF16Type());
+  auto positionsType = RankedTensorType::get({dyn}, types.getI32Type());
+  std::optional<LoadedKernel> kernel = compile(
+      {scoresType, positionsType}, [&](OpBuilder &b, Location loc, ValueRange in) -> Operation * {
+        return v4::TopkOp::create(b, loc, in[0], in[1], c.k, c.ratio);
+      });
+  ASSERT_TRUE(kernel) << errors;
+
+  const int64_t rows = c.batch * c.queries;
+  std::vector<uint16_t> scores = randomBf16(size_t(rows * c.candidates), 73u, 0.0f, 1.0f);
+  if (c.ties)
+    for (uint16_t &v : scores)
+      v = bf16FromFloat(float(v % 4)); // values 0..3: ties everywhere
+  std::vector<int32_t> positions(c.positions);
+  std::vector<int32_t> out(size_t(rows * c.k) + 1, 12345);
+  std::vector<uint32_t> constants = {uint32_t(c.batch)};
+  std::vector<void *> bindings = {scores.data(), positions.data(), out.data()};
+  std::vector<size_t> lengths = {scores.size() * 2, positions.size() * 4, (out.size() - 1) * 4};
+  Status ran = runRows(*kernel, rows, constants, bindings, lengths, "topk");
+  ASSERT_TRUE(ran.isOk()) << ran.message();
+
+  int64_t mismatches = 0;
+  std::vector<float> rowScores(static_cast<size_t>(c.candidates));
+  for (int64_t b = 0; b < c.batch; ++b)
+    for (int64_t s = 0; s < c.queries; ++s) {
+      int64_t r = b * c.queries + s;
+      for (int64_t i = 0; i < c.candidates; ++i)
+        rowScores[size_t(i)] = bf16ToFloat(scores[size_t(r * c.candidates + i)]);
+      int64_t visible = (int64_t(positions[size_t(b)]) + s + 1) / c.ratio;
+      std::vector<int64_t> want = ref::causalTopk(rowScores, c.candidates, visible, c.k);
+      want.resize(size_t(c.k), -1);
+      for (int64_t j = 0; j < c.k; ++j)
+        if (out[size_t(r * c.k + j)] != want[size_t(j)] && mismatches++ < 5)
+          ADD_FAILURE() << "batch " << b << " query " << s << " pick " << j << ": kernel "
+                        << out[size_t(r * c.k + j)] << ", reference " << want[size_t(j)];
+    }
+  EXPECT_EQ(mismatches, 0);
+  EXPECT_EQ(out.back(), 12345) << "wrote past the result";
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Shapes, TopkConformance,
+    ::testing::Values(
+        // A prefill chunk from position 0: early rows see fewer than k entries.
+        TopkCase{1, 24, 32, 4, 4, {0}, false},
+        // Heavy ties: the lower index first.
+        TopkCase{1, 9, 32, 8, 4, {40}, true},
+        // Batched decode rows at different positions (one query each).
+        TopkCase{3, 1, 64, 16, 4, {3, 70, 255}, false},
+        // k above the visible count everywhere: -1 padding.
+        TopkCase{2, 2, 16, 12, 4, {1, 20}, true}));
+
 TEST_F(OpConformance, AnOpWithoutAKernelIsNamed) {
   Builder types(&context);
   auto rows = RankedTensorType::get({6, 256}, types.getBF16Type());
@@ -1244,7 +1317,7 @@ TEST_F(OpConformance, AnOpWithoutAKernelIsNamed) {
   EXPECT_EQ(errors, "'v4.moe_combine' op has no kernel lowering yet (kernels exist for: "
                     "v4.dequantize, v4.fp8_matmul, v4.grouped_linear, v4.hadamard, "
                     "v4.hc_post, v4.mxfp4_matmul, v4.quantize, v4.rms_norm, v4.rope, "
-                    "v4.simulate_quant, v4.swiglu)\n");
+                    "v4.simulate_quant, v4.swiglu, v4.topk)\n");
 }
 
 } // namespace

@@ -29,6 +29,8 @@ mlir::FailureOr<mlir::func::FuncOp> emitGroupedLinearKernel(v4::GroupedLinearOp 
                                                             mlir::OpBuilder &moduleBuilder);
 mlir::FailureOr<mlir::func::FuncOp> emitHcPostKernel(v4::HcPostOp op, llvm::StringRef name,
                                                      mlir::OpBuilder &moduleBuilder);
+mlir::FailureOr<mlir::func::FuncOp> emitTopkKernel(v4::TopkOp op, llvm::StringRef name,
+                                                   mlir::OpBuilder &moduleBuilder);
 mlir::FailureOr<mlir::func::FuncOp> emitHadamardKernel(v4::HadamardOp op, llvm::StringRef name,
                                                        mlir::OpBuilder &moduleBuilder);
 mlir::FailureOr<mlir::func::FuncOp> emitRopeKernel(v4::RopeOp op, llvm::StringRef name,
