@@ -23,6 +23,7 @@
 #include "sieve/numerics/rope.h"
 #include "v4/IR/V4Attrs.h"
 #include "v4/IR/V4Ops.h"
+#include "v4/IR/V4Types.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
@@ -1304,6 +1305,72 @@ INSTANTIATE_TEST_SUITE_P(
         // k above the visible count everywhere: -1 padding.
         TopkCase{2, 2, 16, 12, 4, {1, 20}, true}));
 
+//===----------------------------------------------------------------------===//
+// v4.indexer_score: bit-identical to ref::indexerScore, keys read at slots
+//===----------------------------------------------------------------------===//
+
+TEST_F(OpConformance, IndexerScoreMatchesTheReferenceBitForBit) {
+  // Two batch rows of 3 queries, 4 heads of 128, over a bf16 key cache of 4
+  // sequence slots x 16 entries; the rows live in slots 3 and 1.
+  Builder types(&context);
+  const int64_t batch = 2, queries = 3, heads = 4, dim = 128, slotsInCache = 4, capacity = 16;
+  const int64_t dyn = ShapedType::kDynamic;
+  Type bf16 = types.getBF16Type();
+  auto keysType = v4::IndexerCacheType::get(&context, slotsInCache, capacity, dim, bf16);
+  auto queriesType = RankedTensorType::get({dyn, queries, heads, dim}, bf16);
+  auto weightsType = RankedTensorType::get({dyn, queries, heads}, bf16);
+  auto slotsType = RankedTensorType::get({dyn}, types.getI32Type());
+  auto scoresType = RankedTensorType::get({dyn, queries, capacity}, bf16);
+  std::optional<LoadedKernel> kernel =
+      compile({queriesType, keysType, weightsType, slotsType},
+              [&](OpBuilder &b, Location loc, ValueRange in) -> Operation * {
+                return v4::IndexerScoreOp::create(b, loc, scoresType, in[0], in[1], in[2],
+                                                  in[3]);
+              });
+  ASSERT_TRUE(kernel) << errors;
+
+  std::vector<uint16_t> q = randomBf16(size_t(batch * queries * heads * dim), 79u, 0.0f, 1.0f);
+  std::vector<uint16_t> keys =
+      randomBf16(size_t(slotsInCache * capacity * dim), 83u, 0.0f, 1.0f);
+  // Entries not written yet are zero rows.
+  for (int64_t slot = 0; slot < slotsInCache; ++slot)
+    for (int64_t c = 12; c < capacity; ++c)
+      std::fill_n(keys.begin() + (slot * capacity + c) * dim, dim, uint16_t(0));
+  std::vector<uint16_t> w = randomBf16(size_t(batch * queries * heads), 89u, 0.0f, 0.1f);
+  std::vector<int32_t> slots = {3, 1};
+  std::vector<uint16_t> out(size_t(batch * queries * capacity) + 1, 0xFFFF);
+  std::vector<uint32_t> constants = {uint32_t(batch)};
+  std::vector<void *> bindings = {q.data(), keys.data(), w.data(), slots.data(), out.data()};
+  std::vector<size_t> lengths = {q.size() * 2, keys.size() * 2, w.size() * 2, slots.size() * 4,
+                                 (out.size() - 1) * 2};
+  Status ran = runRows(*kernel, batch * queries, constants, bindings, lengths, "indexer_score");
+  ASSERT_TRUE(ran.isOk()) << ran.message();
+
+  std::vector<float> qf(static_cast<size_t>(heads * dim)), wf(static_cast<size_t>(heads)),
+      key(static_cast<size_t>(dim));
+  int64_t mismatches = 0;
+  for (int64_t b = 0; b < batch; ++b)
+    for (int64_t s = 0; s < queries; ++s) {
+      int64_t token = b * queries + s;
+      for (int64_t i = 0; i < heads * dim; ++i)
+        qf[size_t(i)] = bf16ToFloat(q[size_t(token * heads * dim + i)]);
+      for (int64_t h = 0; h < heads; ++h)
+        wf[size_t(h)] = bf16ToFloat(w[size_t(token * heads + h)]);
+      for (int64_t c = 0; c < capacity; ++c) {
+        for (int64_t u = 0; u < dim; ++u)
+          key[size_t(u)] = bf16ToFloat(keys[size_t((slots[size_t(b)] * capacity + c) * dim + u)]);
+        uint16_t want = bf16FromFloat(ref::indexerScore(qf.data(), wf.data(), heads, dim,
+                                                        key.data()));
+        uint16_t got = out[size_t(token * capacity + c)];
+        if (want != got && mismatches++ < 5)
+          ADD_FAILURE() << "batch " << b << " query " << s << " entry " << c << ": kernel "
+                        << bf16ToFloat(got) << ", reference " << bf16ToFloat(want);
+      }
+    }
+  EXPECT_EQ(mismatches, 0);
+  EXPECT_EQ(out.back(), 0xFFFF) << "wrote past the result";
+}
+
 TEST_F(OpConformance, AnOpWithoutAKernelIsNamed) {
   Builder types(&context);
   auto rows = RankedTensorType::get({6, 256}, types.getBF16Type());
@@ -1316,7 +1383,7 @@ TEST_F(OpConformance, AnOpWithoutAKernelIsNamed) {
   EXPECT_FALSE(kernel);
   EXPECT_EQ(errors, "'v4.moe_combine' op has no kernel lowering yet (kernels exist for: "
                     "v4.dequantize, v4.fp8_matmul, v4.grouped_linear, v4.hadamard, "
-                    "v4.hc_post, v4.mxfp4_matmul, v4.quantize, v4.rms_norm, v4.rope, "
+                    "v4.hc_post, v4.indexer_score, v4.mxfp4_matmul, v4.quantize, v4.rms_norm, v4.rope, "
                     "v4.simulate_quant, v4.swiglu, v4.topk)\n");
 }
 

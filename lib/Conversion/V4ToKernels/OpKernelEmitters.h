@@ -29,6 +29,9 @@ mlir::FailureOr<mlir::func::FuncOp> emitGroupedLinearKernel(v4::GroupedLinearOp 
                                                             mlir::OpBuilder &moduleBuilder);
 mlir::FailureOr<mlir::func::FuncOp> emitHcPostKernel(v4::HcPostOp op, llvm::StringRef name,
                                                      mlir::OpBuilder &moduleBuilder);
+mlir::FailureOr<mlir::func::FuncOp> emitIndexerScoreKernel(v4::IndexerScoreOp op,
+                                                           llvm::StringRef name,
+                                                           mlir::OpBuilder &moduleBuilder);
 mlir::FailureOr<mlir::func::FuncOp> emitTopkKernel(v4::TopkOp op, llvm::StringRef name,
                                                    mlir::OpBuilder &moduleBuilder);
 mlir::FailureOr<mlir::func::FuncOp> emitHadamardKernel(v4::HadamardOp op, llvm::StringRef name,

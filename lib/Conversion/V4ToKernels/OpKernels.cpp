@@ -33,13 +33,15 @@ FailureOr<func::FuncOp> emitOpKernel(Operation *op, llvm::StringRef name, OpBuil
       .Case<v4::SimulateQuantOp>([&](auto simulate) {
         return detail::emitSimulateQuantKernel(simulate, name, builder);
       })
+      .Case<v4::IndexerScoreOp>(
+          [&](auto score) { return detail::emitIndexerScoreKernel(score, name, builder); })
       .Case<v4::TopkOp>([&](auto topk) { return detail::emitTopkKernel(topk, name, builder); })
       .Case<v4::SwigluOp>(
           [&](auto swiglu) { return detail::emitSwigluKernel(swiglu, name, builder); })
       .Default([](Operation *other) -> FailureOr<func::FuncOp> {
         return other->emitOpError()
                << "has no kernel lowering yet (kernels exist for: v4.dequantize, "
-                  "v4.fp8_matmul, v4.grouped_linear, v4.hadamard, v4.hc_post, "
+                  "v4.fp8_matmul, v4.grouped_linear, v4.hadamard, v4.hc_post, v4.indexer_score, "
                   "v4.mxfp4_matmul, v4.quantize, v4.rms_norm, v4.rope, v4.simulate_quant, "
                   "v4.swiglu, v4.topk)";
       });

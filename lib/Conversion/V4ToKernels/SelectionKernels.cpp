@@ -1,4 +1,4 @@
-//===- SelectionKernels.cpp - v4.topk as a kernel --------------------------===//
+//===- SelectionKernels.cpp - v4.indexer_score and v4.topk as kernels ------===//
 //
 // One query row per workgroup. The k best of the visible candidates
 // c < (position + 1) / ratio, in the reference's order (ref::causalTopk:
@@ -7,10 +7,19 @@
 // order, so no scratch memory is needed. Integer results: identical to the
 // reference for finite scores (and -inf).
 //
+// v4.indexer_score, one query row per workgroup, scores every cached key
+// with the reference's bf16 steps (ref::indexerScore): per head the fp32
+// dot product rounded to bf16, ReLU, times the head weight rounded, the
+// heads summed in fp32 and rounded once. The key cache is bound as its
+// storage; bf16 rows are read as they are (FP8/FP4 key rows need their
+// decode, which comes with the cache storage layouts).
+//
 //===----------------------------------------------------------------------===//
 
 #include "KernelBuilder.h"
 #include "OpKernelEmitters.h"
+
+#include "v4/IR/V4Types.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -101,6 +110,102 @@ FailureOr<func::FuncOp> emitTopkKernel(v4::TopkOp op, llvm::StringRef name,
               ValueRange{arith::SelectOp::create(b, loc, found, search.getResult(0), prevScore),
                          arith::SelectOp::create(b, loc, found, search.getResult(1), prevIndex)});
         });
+  });
+  return kb.kernel();
+}
+
+FailureOr<func::FuncOp> emitIndexerScoreKernel(v4::IndexerScoreOp op, llvm::StringRef name,
+                                               OpBuilder &moduleBuilder) {
+  auto queriesType = cast<RankedTensorType>(op.getQueries().getType());
+  auto weightsType = cast<RankedTensorType>(op.getWeights().getType());
+  auto scoresType = cast<RankedTensorType>(op.getScores().getType());
+  v4::IndexerCacheType keys = op.getKeys().getType();
+  if (!keys.getElement().isBF16())
+    return op.emitOpError() << "reads " << keys.getElement()
+                            << " key rows, whose decode has no kernel yet (bf16 keys do)";
+  int64_t heads = queriesType.getDimSize(2), dim = queriesType.getDimSize(3);
+  int64_t capacity = keys.getCapacity();
+  if (ShapedType::isDynamic(heads) || ShapedType::isDynamic(dim))
+    return op.emitOpError() << "needs static heads and head dim to become a kernel";
+  SmallVector<RankedTensorType> tensors = {queriesType, keys.getStorageType(), weightsType};
+  Value slots = op.getSlots();
+  if (slots)
+    tensors.push_back(cast<RankedTensorType>(slots.getType()));
+  tensors.push_back(scoresType);
+
+  KernelBuilder kb(moduleBuilder, op.getLoc(), name, tensors);
+  OpBuilder &b = kb.builder();
+  Location loc = kb.location();
+  Type f32 = b.getF32Type(), bf16 = b.getBF16Type();
+  // Rows are the query tokens [B, S]; the heads and dims are within a row.
+  SmallVector<Value> dynamicSizes;
+  Value rows = kb.index(1);
+  for (int64_t d = 0; d < 2; ++d) {
+    Value size = kb.dim(d);
+    if (queriesType.isDynamicDim(d))
+      dynamicSizes.push_back(size);
+    rows = arith::MulIOp::create(b, loc, rows, size);
+  }
+  Value q = kb.view(0, dynamicSizes), cache = kb.view(1, {}), w = kb.view(2, dynamicSizes);
+  Value slotTable;
+  if (slots) {
+    SmallVector<Value> slotSizes;
+    if (cast<RankedTensorType>(slots.getType()).isDynamicDim(0))
+      slotSizes.push_back(kb.dim(0));
+    slotTable = kb.view(3, slotSizes);
+  }
+  Value out = kb.view(slots ? 4 : 3, dynamicSizes);
+  Value zero = kb.index(0), one = kb.index(1);
+  auto widen = [&](Value v) -> Value {
+    return v.getType() == f32 ? v : arith::ExtFOp::create(b, loc, f32, v);
+  };
+  auto round = [&](Value v) -> Value {
+    Value narrowed = arith::TruncFOp::create(b, loc, bf16, v);
+    return arith::ExtFOp::create(b, loc, f32, narrowed);
+  };
+  Value f32Zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
+
+  kb.forWorkgroups(rows, [&](Value row) {
+    Value seq = kb.dim(1);
+    Value batchRow = arith::DivUIOp::create(b, loc, row, seq);
+    Value token = arith::RemUIOp::create(b, loc, row, seq);
+    Value cacheRow = batchRow;
+    if (slotTable)
+      cacheRow = arith::IndexCastOp::create(
+          b, loc, b.getIndexType(),
+          memref::LoadOp::create(b, loc, slotTable, ValueRange{batchRow}));
+    scf::ForOp::create(b, loc, zero, kb.index(capacity), one, ValueRange{}, [&](OpBuilder &,
+        Location, Value c, ValueRange) {
+      auto total = scf::ForOp::create(
+          b, loc, zero, kb.index(heads), one, ValueRange{f32Zero},
+          [&](OpBuilder &, Location, Value h, ValueRange acc) {
+            auto dot = scf::ForOp::create(
+                b, loc, zero, kb.index(dim), one, ValueRange{f32Zero},
+                [&](OpBuilder &, Location, Value u, ValueRange partial) {
+                  Value qv = widen(
+                      memref::LoadOp::create(b, loc, q, ValueRange{batchRow, token, h, u}));
+                  Value kv = widen(memref::LoadOp::create(b, loc, cache, ValueRange{cacheRow, c, u}));
+                  Value product = arith::MulFOp::create(b, loc, qv, kv);
+                  scf::YieldOp::create(
+                      b, loc, ValueRange{arith::AddFOp::create(b, loc, partial[0], product)});
+                });
+            // max(bf16(dot), 0): a NaN dot stays NaN, as std::max(NaN, 0) returns it.
+            Value rounded = round(dot.getResult(0));
+            Value negative =
+                arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, rounded, f32Zero);
+            Value relu = arith::SelectOp::create(b, loc, negative, f32Zero, rounded);
+            Value wh = widen(memref::LoadOp::create(b, loc, w, ValueRange{batchRow, token, h}));
+            Value term = round(arith::MulFOp::create(b, loc, wh, relu));
+            scf::YieldOp::create(b, loc,
+                                 ValueRange{arith::AddFOp::create(b, loc, acc[0], term)});
+          });
+      Value score = total.getResult(0);
+      Type element = scoresType.getElementType();
+      if (element != f32)
+        score = arith::TruncFOp::create(b, loc, element, score);
+      memref::StoreOp::create(b, loc, score, out, ValueRange{batchRow, token, c});
+      scf::YieldOp::create(b, loc);
+    });
   });
   return kb.kernel();
 }
