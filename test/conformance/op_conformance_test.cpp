@@ -1371,6 +1371,67 @@ TEST_F(OpConformance, IndexerScoreMatchesTheReferenceBitForBit) {
   EXPECT_EQ(out.back(), 0xFFFF) << "wrote past the result";
 }
 
+//===----------------------------------------------------------------------===//
+// v4.hc_head: within one bf16 ulp of ref::hcHead (sigmoid's exp approximated)
+//===----------------------------------------------------------------------===//
+
+TEST_F(OpConformance, HcHeadWithinOneBf16UlpOfTheReference) {
+  Builder types(&context);
+  const int64_t tokens = 6, streams = 4, width = 256, flat = streams * width;
+  const double eps = 1e-6, normEps = 1e-6;
+  Type bf16 = types.getBF16Type(), f32 = types.getF32Type();
+  const int64_t dyn = ShapedType::kDynamic;
+  auto streamsType = RankedTensorType::get({1, dyn, streams, width}, bf16);
+  auto resultType = RankedTensorType::get({1, dyn, width}, bf16);
+  std::optional<LoadedKernel> kernel = compile(
+      {streamsType, RankedTensorType::get({streams, flat}, f32),
+       RankedTensorType::get({streams}, f32), RankedTensorType::get({1}, f32)},
+      [&](OpBuilder &b, Location loc, ValueRange in) -> Operation * {
+        return v4::HcHeadOp::create(b, loc, resultType, in[0], in[1], in[2], in[3], APFloat(eps),
+                                    APFloat(normEps));
+      });
+  ASSERT_TRUE(kernel) << errors;
+  std::vector<uint16_t> h = randomBf16(size_t(tokens * flat), 97u, 0.0f, 1.5f);
+  ref::HyperConnection weights;
+  std::mt19937 rng(101);
+  std::normal_distribution<float> dist(0.0f, 0.05f);
+  weights.fn.resize(size_t(streams * flat));
+  for (float &v : weights.fn)
+    v = dist(rng);
+  weights.base = {0.5f, -0.25f, 1.0f, -2.0f};
+  weights.scale = {1.5f};
+  std::vector<uint16_t> out(size_t(tokens * width) + 1, 0xFFFF);
+  std::vector<uint32_t> constants = {uint32_t(tokens)};
+  std::vector<void *> bindings = {h.data(), weights.fn.data(), weights.base.data(),
+                                  weights.scale.data(), out.data()};
+  std::vector<size_t> lengths = {h.size() * 2, weights.fn.size() * 4, weights.base.size() * 4,
+                                 4, (out.size() - 1) * 2};
+  Status ran = runRows(*kernel, tokens, constants, bindings, lengths, "hc_head");
+  ASSERT_TRUE(ran.isOk()) << ran.message();
+
+  io::ModelConfig config;
+  config.hcMult = streams;
+  config.dim = width;
+  config.hcEps = eps;
+  config.normEps = normEps;
+  std::vector<float> hf(static_cast<size_t>(flat)), expected(static_cast<size_t>(width));
+  int64_t offByOne = 0, worst = 0;
+  for (int64_t t = 0; t < tokens; ++t) {
+    for (int64_t i = 0; i < flat; ++i)
+      hf[size_t(i)] = bf16ToFloat(h[size_t(t * flat + i)]);
+    ref::hcHead(config, weights, hf.data(), expected.data());
+    for (int64_t e = 0; e < width; ++e) {
+      int distance = bf16UlpDistance(out[size_t(t * width + e)], bf16FromFloat(expected[size_t(e)]));
+      worst = std::max<int64_t>(worst, distance);
+      offByOne += distance == 1;
+    }
+  }
+  RecordProperty("one_ulp_off", static_cast<int>(offByOne));
+  EXPECT_LE(worst, 1);
+  EXPECT_LE(offByOne * 1000, tokens * width) << offByOne << " one ulp off";
+  EXPECT_EQ(out.back(), 0xFFFF) << "wrote past the result";
+}
+
 TEST_F(OpConformance, AnOpWithoutAKernelIsNamed) {
   Builder types(&context);
   auto rows = RankedTensorType::get({6, 256}, types.getBF16Type());
@@ -1383,8 +1444,8 @@ TEST_F(OpConformance, AnOpWithoutAKernelIsNamed) {
   EXPECT_FALSE(kernel);
   EXPECT_EQ(errors, "'v4.moe_combine' op has no kernel lowering yet (kernels exist for: "
                     "v4.dequantize, v4.fp8_matmul, v4.grouped_linear, v4.hadamard, "
-                    "v4.hc_post, v4.indexer_score, v4.mxfp4_matmul, v4.quantize, v4.rms_norm, v4.rope, "
-                    "v4.simulate_quant, v4.swiglu, v4.topk)\n");
+                    "v4.hc_head, v4.hc_post, v4.indexer_score, v4.mxfp4_matmul, v4.quantize, "
+                    "v4.rms_norm, v4.rope, v4.simulate_quant, v4.swiglu, v4.topk)\n");
 }
 
 } // namespace

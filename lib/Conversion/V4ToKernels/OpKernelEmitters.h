@@ -34,6 +34,8 @@ mlir::FailureOr<mlir::func::FuncOp> emitIndexerScoreKernel(v4::IndexerScoreOp op
                                                            mlir::OpBuilder &moduleBuilder);
 mlir::FailureOr<mlir::func::FuncOp> emitTopkKernel(v4::TopkOp op, llvm::StringRef name,
                                                    mlir::OpBuilder &moduleBuilder);
+mlir::FailureOr<mlir::func::FuncOp> emitHcHeadKernel(v4::HcHeadOp op, llvm::StringRef name,
+                                                     mlir::OpBuilder &moduleBuilder);
 mlir::FailureOr<mlir::func::FuncOp> emitHadamardKernel(v4::HadamardOp op, llvm::StringRef name,
                                                        mlir::OpBuilder &moduleBuilder);
 mlir::FailureOr<mlir::func::FuncOp> emitRopeKernel(v4::RopeOp op, llvm::StringRef name,

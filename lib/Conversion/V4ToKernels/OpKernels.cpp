@@ -25,6 +25,8 @@ FailureOr<func::FuncOp> emitOpKernel(Operation *op, llvm::StringRef name, OpBuil
           [&](auto matmul) { return detail::emitMxfp4MatmulKernel(matmul, name, builder); })
       .Case<v4::QuantizeOp>(
           [&](auto quantize) { return detail::emitQuantizeKernel(quantize, name, builder); })
+      .Case<v4::HcHeadOp>(
+          [&](auto head) { return detail::emitHcHeadKernel(head, name, builder); })
       .Case<v4::HcPostOp>(
           [&](auto post) { return detail::emitHcPostKernel(post, name, builder); })
       .Case<v4::HadamardOp>(
@@ -41,9 +43,9 @@ FailureOr<func::FuncOp> emitOpKernel(Operation *op, llvm::StringRef name, OpBuil
       .Default([](Operation *other) -> FailureOr<func::FuncOp> {
         return other->emitOpError()
                << "has no kernel lowering yet (kernels exist for: v4.dequantize, "
-                  "v4.fp8_matmul, v4.grouped_linear, v4.hadamard, v4.hc_post, v4.indexer_score, "
-                  "v4.mxfp4_matmul, v4.quantize, v4.rms_norm, v4.rope, v4.simulate_quant, "
-                  "v4.swiglu, v4.topk)";
+                  "v4.fp8_matmul, v4.grouped_linear, v4.hadamard, v4.hc_head, v4.hc_post, "
+                  "v4.indexer_score, v4.mxfp4_matmul, v4.quantize, v4.rms_norm, v4.rope, "
+                  "v4.simulate_quant, v4.swiglu, v4.topk)";
       });
 }
 
