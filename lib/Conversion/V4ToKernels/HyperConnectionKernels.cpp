@@ -51,8 +51,7 @@ FailureOr<func::FuncOp> emitHcPostKernel(v4::HcPostOp op, llvm::StringRef name,
   };
 
   k.forWorkgroups(rows, [&](Value row) {
-    SmallVector<Value> token = k.rowElement(row, zero);
-    token.pop_back();
+    SmallVector<Value> token = k.leadingIndices(row, 1);
     auto at = [&](std::initializer_list<Value> tail) {
       SmallVector<Value> indices(token);
       indices.append(tail.begin(), tail.end());
@@ -102,15 +101,8 @@ FailureOr<func::FuncOp> emitHcHeadKernel(v4::HcHeadOp op, llvm::StringRef name,
   OpBuilder &b = k.builder();
   Location loc = k.location();
   Type f32 = b.getF32Type();
-  // Tokens: the dimensions before the streams.
-  SmallVector<Value> dynamicSizes;
-  Value rows = k.index(1);
-  for (int64_t d = 0; d + 2 < rank; ++d) {
-    Value size = k.dim(d);
-    if (streamsType.isDynamicDim(d))
-      dynamicSizes.push_back(size);
-    rows = arith::MulIOp::create(b, loc, rows, size);
-  }
+  SmallVector<Value> dynamicSizes = k.dynamicLeadingSizes();
+  Value rows = k.leadingCount(2); // tokens: all but [n, D]
   Value h = k.view(0, dynamicSizes), fn = k.view(1, {}), base = k.view(2, {}),
         scale = k.view(3, {}), out = k.view(4, dynamicSizes);
   Value zero = k.index(0), one = k.index(1), n = k.index(streams), d = k.index(width);
@@ -130,13 +122,7 @@ FailureOr<func::FuncOp> emitHcHeadKernel(v4::HcHeadOp op, llvm::StringRef name,
   };
 
   k.forWorkgroups(rows, [&](Value row) {
-    SmallVector<Value> token(static_cast<size_t>(rank - 2));
-    Value rest = row;
-    for (int64_t dim = rank - 3; dim >= 0; --dim) {
-      Value size = k.dim(dim);
-      token[size_t(dim)] = arith::RemUIOp::create(b, loc, rest, size);
-      rest = arith::DivUIOp::create(b, loc, rest, size);
-    }
+    SmallVector<Value> token = k.leadingIndices(row, 2);
     // Element i of the flattened streams [n * D].
     auto flatAt = [&](Value i) -> Value {
       SmallVector<Value> at(token);

@@ -57,11 +57,23 @@ Value KernelBuilder::byteView(unsigned i, int64_t lastDim, ArrayRef<Value> dynam
                                 dynamicSizes);
 }
 
-Value KernelBuilder::rowCount() {
-  Value rows = index(1);
-  for (int64_t d = 0, rank = tensors[0].getRank(); d + 1 < rank; ++d)
-    rows = arith::MulIOp::create(b, loc, rows, dim(d));
-  return rows;
+Value KernelBuilder::leadingCount(int64_t trailing) {
+  Value count = index(1);
+  for (int64_t d = 0, rank = tensors[0].getRank(); d + trailing < rank; ++d)
+    count = arith::MulIOp::create(b, loc, count, dim(d));
+  return count;
+}
+
+SmallVector<Value> KernelBuilder::leadingIndices(Value item, int64_t trailing) {
+  int64_t leading = tensors[0].getRank() - trailing;
+  SmallVector<Value> indices(static_cast<size_t>(leading));
+  Value rest = item;
+  for (int64_t d = leading - 1; d >= 0; --d) {
+    Value size = dim(d);
+    indices[static_cast<size_t>(d)] = arith::RemUIOp::create(b, loc, rest, size);
+    rest = arith::DivUIOp::create(b, loc, rest, size);
+  }
+  return indices;
 }
 
 SmallVector<Value> KernelBuilder::dynamicLeadingSizes() {
@@ -73,15 +85,8 @@ SmallVector<Value> KernelBuilder::dynamicLeadingSizes() {
 }
 
 SmallVector<Value> KernelBuilder::rowElement(Value row, Value column) {
-  int64_t rank = tensors[0].getRank();
-  SmallVector<Value> indices(static_cast<size_t>(rank));
-  indices.back() = column;
-  Value rest = row;
-  for (int64_t d = rank - 2; d >= 0; --d) {
-    Value size = dim(d);
-    indices[static_cast<size_t>(d)] = arith::RemUIOp::create(b, loc, rest, size);
-    rest = arith::DivUIOp::create(b, loc, rest, size);
-  }
+  SmallVector<Value> indices = leadingIndices(row, 1);
+  indices.push_back(column);
   return indices;
 }
 

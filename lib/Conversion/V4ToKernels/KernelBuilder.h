@@ -38,11 +38,17 @@ public:
   /// codes (two per byte, the even element in the low nibble).
   mlir::Value byteView(unsigned i, int64_t lastDim, llvm::ArrayRef<mlir::Value> dynamicSizes);
 
-  /// Row-wise ops: `tensors[0]` as rows of its last dimension. The number of
-  /// rows (the product of the leading sizes), the dynamic leading sizes (for
-  /// `view`), and the indices of element `column` of row `row`.
-  mlir::Value rowCount();
+  /// `tensors[0]` as items of its last `trailing` dimensions (a row of its
+  /// last dimension, a token's heads or streams): the number of items (the
+  /// product of the other sizes) and the leading indices of item `item`.
+  mlir::Value leadingCount(int64_t trailing);
+  llvm::SmallVector<mlir::Value> leadingIndices(mlir::Value item, int64_t trailing);
+  /// The dynamic sizes of all but the last dimension of `tensors[0]` (for
+  /// `view`; kernels need the trailing dimensions static).
   llvm::SmallVector<mlir::Value> dynamicLeadingSizes();
+  /// Row-wise ops: the number of rows of the last dimension, and the indices
+  /// of element `column` of row `row`.
+  mlir::Value rowCount() { return leadingCount(1); }
   llvm::SmallVector<mlir::Value> rowElement(mlir::Value row, mlir::Value column);
 
   /// The workgroup loop over `count` (one dimension, #gpu.block<x>); `body`

@@ -197,20 +197,14 @@ FailureOr<func::FuncOp> emitGroupedLinearKernel(v4::GroupedLinearOp op, llvm::St
   if (ShapedType::isDynamic(heads) || ShapedType::isDynamic(headDim) ||
       !weightType.hasStaticShape())
     return op.emitOpError() << "needs static heads, head dim and weight to become a kernel";
-  int64_t rank_ = weightType.getDimSize(1), groupIn = (heads / groups) * headDim;
+  int64_t loraRank = weightType.getDimSize(1), groupIn = (heads / groups) * headDim;
 
   KernelBuilder kb(moduleBuilder, op.getLoc(), name, {inputType, weightType, resultType});
   OpBuilder &b = kb.builder();
   Location loc = kb.location();
   Type f32 = b.getF32Type();
-  SmallVector<Value> dynamicSizes;
-  Value rows = kb.index(1);
-  for (int64_t d = 0; d + 2 < rank; ++d) {
-    Value size = kb.dim(d);
-    if (inputType.isDynamicDim(d))
-      dynamicSizes.push_back(size);
-    rows = arith::MulIOp::create(b, loc, rows, size);
-  }
+  SmallVector<Value> dynamicSizes = kb.dynamicLeadingSizes();
+  Value rows = kb.leadingCount(2); // tokens: all but [H, D]
   Value in = kb.view(0, dynamicSizes), w = kb.view(1, {}), out = kb.view(2, dynamicSizes);
   Value zero = kb.index(0), one = kb.index(1), headDimSize = kb.index(headDim),
         headsPerGroup = kb.index(heads / groups);
@@ -219,18 +213,11 @@ FailureOr<func::FuncOp> emitGroupedLinearKernel(v4::GroupedLinearOp op, llvm::St
   };
 
   kb.forWorkgroups(rows, [&](Value row) {
-    // The token's indices in the leading dimensions.
-    SmallVector<Value> token(static_cast<size_t>(rank - 2));
-    Value rest = row;
-    for (int64_t d = rank - 3; d >= 0; --d) {
-      Value size = kb.dim(d);
-      token[size_t(d)] = arith::RemUIOp::create(b, loc, rest, size);
-      rest = arith::DivUIOp::create(b, loc, rest, size);
-    }
+    SmallVector<Value> token = kb.leadingIndices(row, 2);
     scf::ForOp::create(b, loc, zero, kb.index(groups), one, ValueRange{}, [&](OpBuilder &,
         Location, Value g, ValueRange) {
       Value firstHead = arith::MulIOp::create(b, loc, g, headsPerGroup);
-      scf::ForOp::create(b, loc, zero, kb.index(rank_), one, ValueRange{}, [&](OpBuilder &,
+      scf::ForOp::create(b, loc, zero, kb.index(loraRank), one, ValueRange{}, [&](OpBuilder &,
           Location, Value j, ValueRange) {
         auto sum = scf::ForOp::create(
             b, loc, zero, kb.index(groupIn), one, ValueRange{arith::ConstantOp::create(

@@ -58,7 +58,7 @@ FailureOr<func::FuncOp> emitTopkKernel(v4::TopkOp op, llvm::StringRef name,
   Value none = arith::ConstantIndexOp::create(b, loc, -1);
 
   kb.forWorkgroups(rows, [&](Value row) {
-    SmallVector<Value> at = kb.rowElement(row, zero); // [b, s, 0]
+    SmallVector<Value> at = kb.leadingIndices(row, 1); // [b, s]
     Value position = arith::IndexCastOp::create(
         b, loc, indexType, memref::LoadOp::create(b, loc, positions, ValueRange{at[0]}));
     Value query = arith::AddIOp::create(b, loc, position, at[1]);
@@ -73,7 +73,7 @@ FailureOr<func::FuncOp> emitTopkKernel(v4::TopkOp op, llvm::StringRef name,
           auto search = scf::ForOp::create(
               b, loc, zero, limit, one, ValueRange{inf, none, falseValue},
               [&](OpBuilder &, Location, Value c, ValueRange best) {
-                SmallVector<Value> scoreAt(at.begin(), at.end() - 1);
+                SmallVector<Value> scoreAt(at);
                 scoreAt.push_back(c);
                 Value score = memref::LoadOp::create(b, loc, scores, scoreAt);
                 if (score.getType() != f32)
@@ -101,7 +101,7 @@ FailureOr<func::FuncOp> emitTopkKernel(v4::TopkOp op, llvm::StringRef name,
               });
           Value found = search.getResult(2);
           Value index = arith::SelectOp::create(b, loc, found, search.getResult(1), none);
-          SmallVector<Value> outAt(at.begin(), at.end() - 1);
+          SmallVector<Value> outAt(at);
           outAt.push_back(j);
           memref::StoreOp::create(b, loc, arith::IndexCastOp::create(b, loc, i32, index), out,
                                   outAt);
