@@ -35,9 +35,13 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
+#include <iomanip>
 #include <cstdlib>
 #include <limits>
+#include <numeric>
 #include <random>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -1432,6 +1436,440 @@ TEST_F(OpConformance, HcHeadWithinOneBf16UlpOfTheReference) {
   EXPECT_EQ(out.back(), 0xFFFF) << "wrote past the result";
 }
 
+//===----------------------------------------------------------------------===//
+// v4.hc_pre: ref::hcPre (exp approximated: the output within one bf16 ulp,
+// post and comb within a small relative error)
+//===----------------------------------------------------------------------===//
+
+std::string scientific(double value) {
+  std::ostringstream text;
+  text << std::scientific << std::setprecision(2) << value;
+  return text.str();
+}
+
+/// |got - want| relative to |want| (absolute below 1e-30).
+double relativeError(float got, float want) {
+  return std::fabs(double(got) - double(want)) / std::max(std::fabs(double(want)), 1e-30);
+}
+
+TEST_F(OpConformance, HcPreWithinTheStatedErrorOfTheReference) {
+  Builder types(&context);
+  const int64_t tokens = 5, streams = 4, width = 256, flat = streams * width;
+  const int64_t mixes = (2 + streams) * streams, iters = 20;
+  const double eps = 1e-6, normEps = 1e-6;
+  Type bf16 = types.getBF16Type(), f32 = types.getF32Type();
+  const int64_t dyn = ShapedType::kDynamic;
+  auto streamsType = RankedTensorType::get({1, dyn, streams, width}, bf16);
+  SmallVector<Type> results = {RankedTensorType::get({1, dyn, width}, bf16),
+                               RankedTensorType::get({1, dyn, streams}, f32),
+                               RankedTensorType::get({1, dyn, streams, streams}, f32)};
+  std::optional<LoadedKernel> kernel = compile(
+      {streamsType, RankedTensorType::get({mixes, flat}, f32),
+       RankedTensorType::get({mixes}, f32), RankedTensorType::get({3}, f32)},
+      [&](OpBuilder &b, Location loc, ValueRange in) -> Operation * {
+        return v4::HcPreOp::create(b, loc, results, in[0], in[1], in[2], in[3], iters,
+                                   APFloat(eps), APFloat(normEps));
+      });
+  ASSERT_TRUE(kernel) << errors;
+  std::vector<uint16_t> h = randomBf16(size_t(tokens * flat), 131u, 0.0f, 1.5f);
+  ref::HyperConnection weights;
+  std::mt19937 rng(137);
+  std::normal_distribution<float> dist(0.0f, 0.05f);
+  weights.fn.resize(size_t(mixes * flat));
+  for (float &v : weights.fn)
+    v = dist(rng);
+  weights.base.resize(size_t(mixes));
+  for (float &v : weights.base)
+    v = 4.0f * dist(rng) * 10.0f;
+  weights.scale = {1.5f, 0.75f, 2.0f};
+  std::vector<uint16_t> out(size_t(tokens * width) + 1, 0xFFFF);
+  std::vector<float> post(size_t(tokens * streams) + 1, -7.0f),
+      comb(size_t(tokens * streams * streams) + 1, -7.0f);
+  std::vector<uint32_t> constants = {uint32_t(tokens)};
+  std::vector<void *> bindings = {h.data(),   weights.fn.data(), weights.base.data(),
+                                  weights.scale.data(), out.data(), post.data(), comb.data()};
+  std::vector<size_t> lengths = {h.size() * 2,       weights.fn.size() * 4,
+                                 weights.base.size() * 4, 12, (out.size() - 1) * 2,
+                                 (post.size() - 1) * 4,   (comb.size() - 1) * 4};
+  Status ran = runRows(*kernel, tokens, constants, bindings, lengths, "hc_pre");
+  ASSERT_TRUE(ran.isOk()) << ran.message();
+
+  io::ModelConfig config;
+  config.hcMult = streams;
+  config.dim = width;
+  config.hcEps = eps;
+  config.normEps = normEps;
+  config.hcSinkhornIters = iters;
+  std::vector<float> hf(static_cast<size_t>(flat)), a(static_cast<size_t>(width)),
+      wantPost(static_cast<size_t>(streams)), wantComb(static_cast<size_t>(streams * streams));
+  int64_t offByOne = 0, worst = 0;
+  double worstRelative = 0.0;
+  for (int64_t t = 0; t < tokens; ++t) {
+    for (int64_t i = 0; i < flat; ++i)
+      hf[size_t(i)] = bf16ToFloat(h[size_t(t * flat + i)]);
+    ref::hcPre(config, weights, hf.data(), a.data(), wantPost.data(), wantComb.data());
+    for (int64_t e = 0; e < width; ++e) {
+      int distance = bf16UlpDistance(out[size_t(t * width + e)], bf16FromFloat(a[size_t(e)]));
+      worst = std::max<int64_t>(worst, distance);
+      offByOne += distance == 1;
+    }
+    for (int64_t i = 0; i < streams; ++i)
+      worstRelative =
+          std::max(worstRelative, relativeError(post[size_t(t * streams + i)], wantPost[size_t(i)]));
+    for (int64_t i = 0; i < streams * streams; ++i)
+      worstRelative = std::max(
+          worstRelative, relativeError(comb[size_t(t * streams * streams + i)], wantComb[size_t(i)]));
+  }
+  RecordProperty("one_ulp_off", static_cast<int>(offByOne));
+  RecordProperty("worst_relative_error", scientific(worstRelative));
+  EXPECT_LE(worst, 1);
+  EXPECT_LE(offByOne * 100, tokens * width) << offByOne << " one ulp off";
+  EXPECT_LE(worstRelative, 2e-6);
+  EXPECT_EQ(out.back(), 0xFFFF) << "wrote past the output";
+  EXPECT_EQ(post.back(), -7.0f) << "wrote past post";
+  EXPECT_EQ(comb.back(), -7.0f) << "wrote past comb";
+}
+
+//===----------------------------------------------------------------------===//
+// v4.moe_route and v4.moe_hash_route: ref::topExperts and ref::routeWeights
+// (the same experts; weights within a small relative error: softplus is
+// approximated)
+//===----------------------------------------------------------------------===//
+
+struct RouteCase {
+  int64_t tokens, experts, k;
+  bool normalize;
+  bool hashed;
+};
+
+void PrintTo(const RouteCase &c, std::ostream *os) {
+  *os << (c.hashed ? "hash_" : "score_") << c.tokens << "_tokens_" << c.experts << "_experts_top"
+      << c.k << (c.normalize ? "_normalized" : "");
+}
+
+class RouteConformance : public OpConformance,
+                         public ::testing::WithParamInterface<RouteCase> {};
+
+TEST_P(RouteConformance, SameExpertsAndWeightsWithinTheStatedError) {
+  const RouteCase &c = GetParam();
+  Builder types(&context);
+  Type f32 = types.getF32Type(), i32 = types.getI32Type();
+  const int64_t dyn = ShapedType::kDynamic, vocab = 97;
+  const double routeScale = 1.5;
+  auto logitsType = RankedTensorType::get({dyn, c.experts}, f32);
+  auto weightsType = RankedTensorType::get({dyn, c.k}, f32);
+  auto idsType = RankedTensorType::get({dyn, c.k}, i32);
+  auto tokensType = RankedTensorType::get({dyn}, i32);
+  auto tableType = RankedTensorType::get({vocab, c.k}, i32);
+  SmallVector<Type> args = {logitsType};
+  if (c.hashed)
+    args.append({tokensType, tableType});
+  else
+    args.push_back(RankedTensorType::get({c.experts}, f32));
+  std::optional<LoadedKernel> kernel =
+      compile(args, [&](OpBuilder &b, Location loc, ValueRange in) -> Operation * {
+        if (c.hashed)
+          return v4::MoeHashRouteOp::create(b, loc, weightsType, idsType, in[0], in[1], in[2],
+                                            APFloat(routeScale), c.normalize);
+        return v4::MoeRouteOp::create(b, loc, weightsType, idsType, in[0], in[1], c.k,
+                                      APFloat(routeScale), c.normalize);
+      });
+  ASSERT_TRUE(kernel) << errors;
+
+  std::mt19937 rng(uint32_t(151 + c.tokens + c.experts));
+  std::normal_distribution<float> dist(0.0f, 3.0f);
+  std::vector<float> logits(size_t(c.tokens * c.experts)), bias(size_t(c.experts));
+  for (float &v : logits)
+    v = dist(rng);
+  logits[0] = 25.0f; // softplus's linear branch
+  logits[1] = -30.0f;
+  for (float &v : bias)
+    v = 0.1f * dist(rng);
+  std::vector<int32_t> tokenIds(size_t(c.tokens)), table(size_t(vocab * c.k));
+  std::uniform_int_distribution<int32_t> expertOf(0, int32_t(c.experts - 1)),
+      tokenOf(0, int32_t(vocab - 1));
+  for (int32_t &v : tokenIds)
+    v = tokenOf(rng);
+  for (int32_t &v : table)
+    v = expertOf(rng);
+  std::vector<float> weights(size_t(c.tokens * c.k) + 1, -7.0f);
+  std::vector<int32_t> ids(size_t(c.tokens * c.k) + 1, -7);
+  std::vector<void *> bindings = {logits.data()};
+  std::vector<size_t> lengths = {logits.size() * 4};
+  if (c.hashed) {
+    bindings.insert(bindings.end(), {tokenIds.data(), table.data()});
+    lengths.insert(lengths.end(), {tokenIds.size() * 4, table.size() * 4});
+  } else {
+    bindings.push_back(bias.data());
+    lengths.push_back(bias.size() * 4);
+  }
+  bindings.insert(bindings.end(), {weights.data(), ids.data()});
+  lengths.insert(lengths.end(), {(weights.size() - 1) * 4, (ids.size() - 1) * 4});
+  std::vector<uint32_t> constants = {uint32_t(c.tokens)};
+  Status ran = runRows(*kernel, c.tokens, constants, bindings, lengths, "route");
+  ASSERT_TRUE(ran.isOk()) << ran.message();
+
+  std::vector<float> scores(static_cast<size_t>(c.experts)), want(static_cast<size_t>(c.k));
+  std::vector<int64_t> experts(static_cast<size_t>(c.k));
+  double worstRelative = 0.0;
+  for (int64_t t = 0; t < c.tokens; ++t) {
+    ref::routeScores(logits.data() + t * c.experts, c.experts, scores.data());
+    if (c.hashed)
+      for (int64_t i = 0; i < c.k; ++i)
+        experts[size_t(i)] = table[size_t(tokenIds[size_t(t)] * c.k + i)];
+    else
+      ref::topExperts(scores.data(), bias.data(), c.experts, c.k, experts.data());
+    ref::routeWeights(scores.data(), experts.data(), c.k, c.normalize, float(routeScale),
+                      want.data());
+    for (int64_t i = 0; i < c.k; ++i) {
+      ASSERT_EQ(ids[size_t(t * c.k + i)], experts[size_t(i)]) << "token " << t << " slot " << i;
+      worstRelative =
+          std::max(worstRelative, relativeError(weights[size_t(t * c.k + i)], want[size_t(i)]));
+    }
+  }
+  RecordProperty("worst_relative_error", scientific(worstRelative));
+  EXPECT_LE(worstRelative, 1e-6);
+  EXPECT_EQ(weights.back(), -7.0f) << "wrote past the weights";
+  EXPECT_EQ(ids.back(), -7) << "wrote past the experts";
+}
+
+INSTANTIATE_TEST_SUITE_P(Routing, RouteConformance,
+                         ::testing::Values(RouteCase{7, 64, 6, true, false},
+                                           RouteCase{1, 256, 6, true, false},
+                                           RouteCase{5, 16, 16, false, false},
+                                           RouteCase{7, 64, 6, true, true},
+                                           RouteCase{3, 256, 8, false, true}));
+
+//===----------------------------------------------------------------------===//
+// v4.moe_dispatch and v4.moe_combine: the op definitions (a stable sort of
+// the token copies by expert; per token, its rows summed in sorted order
+// then the shared row, rounded once), computed here independently; exact
+//===----------------------------------------------------------------------===//
+
+/// The copies t*k + slot ordered by expert, stable.
+std::vector<int32_t> sortedCopies(const std::vector<int32_t> &experts) {
+  std::vector<int32_t> order(experts.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](int32_t a, int32_t b) {
+    return experts[size_t(a)] < experts[size_t(b)];
+  });
+  return order;
+}
+
+struct MoeCase {
+  int64_t tokens, k, experts, width;
+};
+
+void PrintTo(const MoeCase &c, std::ostream *os) {
+  *os << c.tokens << "_tokens_top" << c.k << "_of_" << c.experts << "_width_" << c.width;
+}
+
+class MoeDispatchConformance : public OpConformance,
+                               public ::testing::WithParamInterface<MoeCase> {};
+
+TEST_P(MoeDispatchConformance, RowsSortedByExpertExactly) {
+  const MoeCase &c = GetParam();
+  Builder types(&context);
+  Type bf16 = types.getBF16Type(), f32 = types.getF32Type(), i32 = types.getI32Type();
+  const int64_t dyn = ShapedType::kDynamic, copies = c.tokens * c.k;
+  SmallVector<Type> results = {RankedTensorType::get({dyn, c.width}, bf16),
+                               RankedTensorType::get({dyn}, f32), RankedTensorType::get({dyn}, i32),
+                               RankedTensorType::get({c.experts + 1}, i32)};
+  std::optional<LoadedKernel> kernel = compile(
+      {RankedTensorType::get({dyn, c.width}, bf16), RankedTensorType::get({dyn, c.k}, i32),
+       RankedTensorType::get({dyn, c.k}, f32)},
+      [&](OpBuilder &b, Location loc, ValueRange in) -> Operation * {
+        return v4::MoeDispatchOp::create(b, loc, results, in[0], in[1], in[2], c.experts);
+      });
+  ASSERT_TRUE(kernel) << errors;
+  std::vector<uint16_t> input = randomBf16(size_t(c.tokens * c.width), 163u, 0.0f, 1.0f);
+  std::mt19937 rng(uint32_t(167 + c.tokens));
+  std::uniform_int_distribution<int32_t> expertOf(0, int32_t(c.experts - 1));
+  std::uniform_real_distribution<float> unit(0.0f, 1.0f);
+  std::vector<int32_t> experts(static_cast<size_t>(copies));
+  std::vector<float> weights(static_cast<size_t>(copies));
+  for (int32_t &v : experts)
+    v = expertOf(rng);
+  for (float &v : weights)
+    v = unit(rng);
+  std::vector<uint16_t> rows(size_t(copies * c.width) + 1, 0xFFFF);
+  std::vector<float> rowWeights(size_t(copies) + 1, -7.0f);
+  std::vector<int32_t> permutation(size_t(copies) + 1, -7),
+      offsets(size_t(c.experts + 1) + 1, -7);
+  std::vector<uint32_t> constants = {uint32_t(c.tokens)};
+  std::vector<void *> bindings = {input.data(), experts.data(),    weights.data(),
+                                  rows.data(),  rowWeights.data(), permutation.data(),
+                                  offsets.data()};
+  std::vector<size_t> lengths = {input.size() * 2,          experts.size() * 4,
+                                 weights.size() * 4,        (rows.size() - 1) * 2,
+                                 (rowWeights.size() - 1) * 4, (permutation.size() - 1) * 4,
+                                 (offsets.size() - 1) * 4};
+  // One workgroup per expert.
+  Status ran = runRows(*kernel, c.experts, constants, bindings, lengths, "moe_dispatch");
+  ASSERT_TRUE(ran.isOk()) << ran.message();
+
+  std::vector<int32_t> order = sortedCopies(experts);
+  for (int64_t r = 0; r < copies; ++r) {
+    int32_t source = order[size_t(r)];
+    ASSERT_EQ(permutation[size_t(r)], source) << "row " << r;
+    EXPECT_EQ(rowWeights[size_t(r)], weights[size_t(source)]) << "row " << r;
+    for (int64_t x = 0; x < c.width; ++x)
+      ASSERT_EQ(rows[size_t(r * c.width + x)], input[size_t(source / c.k * c.width + x)])
+          << "row " << r << " element " << x;
+  }
+  int32_t offset = 0;
+  for (int64_t e = 0; e <= c.experts; ++e) {
+    EXPECT_EQ(offsets[size_t(e)], offset) << "expert " << e;
+    if (e < c.experts)
+      offset += int32_t(std::count(experts.begin(), experts.end(), int32_t(e)));
+  }
+  EXPECT_EQ(rows.back(), 0xFFFF) << "wrote past the rows";
+  EXPECT_EQ(rowWeights.back(), -7.0f) << "wrote past the row weights";
+  EXPECT_EQ(permutation.back(), -7) << "wrote past the permutation";
+  EXPECT_EQ(offsets.back(), -7) << "wrote past the offsets";
+}
+
+class MoeCombineConformance : public OpConformance,
+                              public ::testing::WithParamInterface<MoeCase> {};
+
+TEST_P(MoeCombineConformance, SumsInSortedOrderExactly) {
+  const MoeCase &c = GetParam();
+  Builder types(&context);
+  Type bf16 = types.getBF16Type(), i32 = types.getI32Type();
+  const int64_t dyn = ShapedType::kDynamic, copies = c.tokens * c.k;
+  auto rowsType = RankedTensorType::get({dyn, c.width}, bf16);
+  auto tokensType = RankedTensorType::get({dyn, c.width}, bf16);
+  for (bool withShared : {false, true}) {
+    SCOPED_TRACE(withShared ? "with the shared expert" : "routed experts only");
+    SmallVector<Type> args = {rowsType, RankedTensorType::get({dyn}, i32)};
+    if (withShared)
+      args.push_back(tokensType);
+    std::optional<LoadedKernel> kernel =
+        compile(args, [&](OpBuilder &b, Location loc, ValueRange in) -> Operation * {
+          return v4::MoeCombineOp::create(b, loc, tokensType, in[0], in[1],
+                                          withShared ? in[2] : Value());
+        });
+    ASSERT_TRUE(kernel) << errors;
+    std::vector<uint16_t> rows = randomBf16(size_t(copies * c.width), 173u, 0.0f, 1.0f);
+    std::vector<uint16_t> shared = randomBf16(size_t(c.tokens * c.width), 179u, 0.0f, 1.0f);
+    std::mt19937 rng(uint32_t(181 + c.tokens));
+    std::uniform_int_distribution<int32_t> expertOf(0, int32_t(c.experts - 1));
+    std::vector<int32_t> experts(static_cast<size_t>(copies));
+    for (int32_t &v : experts)
+      v = expertOf(rng);
+    std::vector<int32_t> permutation = sortedCopies(experts);
+    std::vector<uint16_t> out(size_t(c.tokens * c.width) + 1, 0xFFFF);
+    std::vector<uint32_t> constants = {uint32_t(copies), uint32_t(c.tokens)};
+    std::vector<void *> bindings = {rows.data(), permutation.data()};
+    std::vector<size_t> lengths = {rows.size() * 2, permutation.size() * 4};
+    if (withShared) {
+      bindings.push_back(shared.data());
+      lengths.push_back(shared.size() * 2);
+    }
+    bindings.push_back(out.data());
+    lengths.push_back((out.size() - 1) * 2);
+    Status ran = runRows(*kernel, c.tokens, constants, bindings, lengths, "moe_combine");
+    ASSERT_TRUE(ran.isOk()) << ran.message();
+
+    int64_t mismatches = 0;
+    for (int64_t t = 0; t < c.tokens; ++t)
+      for (int64_t x = 0; x < c.width; ++x) {
+        float sum = 0.0f;
+        for (int64_t r = 0; r < copies; ++r)
+          if (permutation[size_t(r)] / c.k == t)
+            sum += bf16ToFloat(rows[size_t(r * c.width + x)]);
+        if (withShared)
+          sum += bf16ToFloat(shared[size_t(t * c.width + x)]);
+        if (out[size_t(t * c.width + x)] != bf16FromFloat(sum) && mismatches++ < 5)
+          ADD_FAILURE() << "token " << t << " element " << x;
+      }
+    EXPECT_EQ(mismatches, 0);
+    EXPECT_EQ(out.back(), 0xFFFF) << "wrote past the result";
+  }
+}
+
+const MoeCase kMoeCases[] = {{9, 6, 32, 64}, {1, 6, 256, 128}, {16, 2, 4, 32}};
+
+INSTANTIATE_TEST_SUITE_P(Shapes, MoeDispatchConformance, ::testing::ValuesIn(kMoeCases));
+INSTANTIATE_TEST_SUITE_P(Shapes, MoeCombineConformance, ::testing::ValuesIn(kMoeCases));
+
+//===----------------------------------------------------------------------===//
+// v4.window_indices: the op's definition, computed here; exact
+//===----------------------------------------------------------------------===//
+
+struct WindowCase {
+  v4::WindowLayout layout;
+  int64_t window, rows;
+  std::vector<int32_t> starts; // positions, one per batch row
+};
+
+void PrintTo(const WindowCase &c, std::ostream *os) {
+  *os << v4::stringifyWindowLayout(c.layout).str() << "_window_" << c.window << "_rows_"
+      << c.rows << "_batch_" << c.starts.size();
+}
+
+class WindowIndicesConformance : public OpConformance,
+                                 public ::testing::WithParamInterface<WindowCase> {};
+
+TEST_P(WindowIndicesConformance, ListsTheWindowExactly) {
+  const WindowCase &c = GetParam();
+  Builder types(&context);
+  Type i32 = types.getI32Type();
+  const int64_t dyn = ShapedType::kDynamic, batch = int64_t(c.starts.size());
+  auto positionsType = RankedTensorType::get({dyn}, i32);
+  auto indicesType = RankedTensorType::get({dyn, dyn, c.window}, i32);
+  std::optional<LoadedKernel> kernel = compile(
+      {positionsType, types.getIndexType()},
+      [&](OpBuilder &b, Location loc, ValueRange in) -> Operation * {
+        return v4::WindowIndicesOp::create(b, loc, indicesType, in[0], in[1], c.window, c.layout);
+      });
+  ASSERT_TRUE(kernel) << errors;
+  std::vector<int32_t> positions = c.starts;
+  std::vector<int32_t> out(size_t(batch * c.rows * c.window) + 1, -7);
+  std::vector<uint32_t> constants = {uint32_t(batch), uint32_t(c.rows)};
+  std::vector<void *> bindings = {positions.data(), out.data()};
+  std::vector<size_t> lengths = {positions.size() * 4, (out.size() - 1) * 4};
+  Status ran = runRows(*kernel, batch * c.rows, constants, bindings, lengths, "window_indices");
+  ASSERT_TRUE(ran.isOk()) << ran.message();
+
+  for (int64_t b = 0; b < batch; ++b) {
+    const int64_t start = c.starts[size_t(b)];
+    for (int64_t s = 0; s < c.rows; ++s) {
+      const int64_t i = start + s;
+      const int64_t lo = c.layout == v4::WindowLayout::chunk ? start : 0;
+      const int64_t first = std::max(lo, i - c.window + 1);
+      for (int64_t j = 0; j < c.window; ++j) {
+        const int64_t p = first + j;
+        int64_t want = -1;
+        if (p <= i) {
+          if (c.layout == v4::WindowLayout::chunk)
+            want = p - start;
+          else if (c.layout == v4::WindowLayout::ring || p < start)
+            want = p % c.window;
+          else
+            want = c.window + p - start;
+        }
+        ASSERT_EQ(out[size_t((b * c.rows + s) * c.window + j)], want)
+            << "batch row " << b << " query " << s << " entry " << j;
+      }
+    }
+  }
+  EXPECT_EQ(out.back(), -7) << "wrote past the result";
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Layouts, WindowIndicesConformance,
+    ::testing::Values(
+        // Prefill of a first chunk, longer than the window.
+        WindowCase{v4::WindowLayout::chunk, 8, 21, {0}},
+        // Batched decode: rows at different positions, before and after the
+        // ring wraps.
+        WindowCase{v4::WindowLayout::ring, 8, 1, {0, 3, 7, 8, 29}},
+        WindowCase{v4::WindowLayout::ring, 128, 1, {5, 1000}},
+        // A later prefill chunk over the ring as it was plus the chunk.
+        WindowCase{v4::WindowLayout::ring_chunk, 8, 11, {13}},
+        WindowCase{v4::WindowLayout::ring_chunk, 8, 3, {2}}));
+
 TEST_F(OpConformance, EncodedKeyRowsAreNamedUntilTheirDecodeLands) {
   // FP8 key rows (E4M3 codes and a scale per key) have no decode in the
   // indexer kernel yet: a diagnostic, not a wrong read of bf16.
@@ -1455,18 +1893,24 @@ TEST_F(OpConformance, EncodedKeyRowsAreNamedUntilTheirDecodeLands) {
 
 TEST_F(OpConformance, AnOpWithoutAKernelIsNamed) {
   Builder types(&context);
-  auto rows = RankedTensorType::get({6, 256}, types.getBF16Type());
-  auto permutation = RankedTensorType::get({6}, types.getI32Type());
-  auto result = RankedTensorType::get({3, 256}, types.getBF16Type());
-  std::optional<LoadedKernel> kernel = compile(
-      {rows, permutation}, [&](OpBuilder &b, Location loc, ValueRange in) -> Operation * {
-        return v4::MoeCombineOp::create(b, loc, result, in[0], in[1], Value());
-      });
+  Type f32 = types.getF32Type(), i32 = types.getI32Type();
+  const int64_t dyn = ShapedType::kDynamic;
+  auto projection = RankedTensorType::get({1, dyn, 1024}, f32);
+  auto state = v4::CompressorStateType::get(&context, 1, 4, 2, 512);
+  std::optional<LoadedKernel> kernel =
+      compile({projection, projection, RankedTensorType::get({4, 1024}, f32), state,
+               RankedTensorType::get({1}, i32)},
+              [&](OpBuilder &b, Location loc, ValueRange in) -> Operation * {
+                return v4::CompressOp::create(b, loc, in[0], in[1], in[2], in[3], in[4], Value(),
+                                              4, true);
+              });
   EXPECT_FALSE(kernel);
-  EXPECT_EQ(errors, "'v4.moe_combine' op has no kernel lowering yet (kernels exist for: "
+  EXPECT_EQ(errors, "'v4.compress' op has no kernel lowering yet (kernels exist for: "
                     "v4.dequantize, v4.fp8_matmul, v4.grouped_linear, v4.hadamard, "
-                    "v4.hc_head, v4.hc_post, v4.indexer_score, v4.mxfp4_matmul, v4.quantize, "
-                    "v4.rms_norm, v4.rope, v4.simulate_quant, v4.swiglu, v4.topk)\n");
+                    "v4.hc_head, v4.hc_post, v4.hc_pre, v4.indexer_score, v4.moe_combine, "
+                    "v4.moe_dispatch, v4.moe_hash_route, v4.moe_route, v4.mxfp4_matmul, "
+                    "v4.quantize, v4.rms_norm, v4.rope, v4.simulate_quant, v4.swiglu, "
+                    "v4.topk, v4.window_indices)\n");
 }
 
 } // namespace

@@ -5,6 +5,14 @@
 // * h[i, e] from i = 0 up, then post[j] * x[e] added, rounded once. The same
 // operations in the same order: bit-identical to the reference.
 //
+// v4.hc_pre, one token per workgroup, follows ref::hcPre: the mixes as
+// for hc_head, pre = sigmoid(m * scale[0] + base) + eps, post = 2 *
+// sigmoid(...), the n x n combine logits through num::sinkhornKnopp's steps
+// in its order (row softmax with the row max subtracted, + eps, a column
+// normalization, then iters - 1 row and column rounds), and the output sum_i
+// pre_i h_i rounded once. exp is approximated: post and comb within a few
+// f32 ulps, the output within one bf16 ulp.
+//
 // v4.hc_head, one token per workgroup, follows ref::hcHead: the fp32 mean
 // square of the flattened streams, r = 1 / sqrt(mean + norm_eps), each mix
 // m_j = (X . fn_j) * r, w_j = sigmoid(m_j * scale + base_j) + eps, and the
@@ -24,6 +32,233 @@
 using namespace mlir;
 
 namespace sieve::detail {
+
+namespace {
+
+/// sum of term(i) for i < count, in fp32 from 0 up.
+Value sumOver(OpBuilder &b, Location loc, Value count, llvm::function_ref<Value(Value)> term) {
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  Value f32Zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
+  return scf::ForOp::create(b, loc, zero, count, one, ValueRange{f32Zero},
+                            [&](OpBuilder &, Location, Value i, ValueRange acc) {
+                              scf::YieldOp::create(
+                                  b, loc,
+                                  ValueRange{arith::AddFOp::create(b, loc, acc[0], term(i))});
+                            })
+      .getResult(0);
+}
+
+/// 1 / (1 + exp(-x)).
+Value sigmoid(OpBuilder &b, Location loc, Value x) {
+  Value unit = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(1.0f));
+  Value decay = math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, x));
+  return arith::DivFOp::create(b, loc, unit, arith::AddFOp::create(b, loc, unit, decay));
+}
+
+void forRange(OpBuilder &b, Location loc, Value count, llvm::function_ref<void(Value)> body) {
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  scf::ForOp::create(b, loc, zero, count, one, ValueRange{},
+                     [&](OpBuilder &, Location, Value i, ValueRange) {
+                       body(i);
+                       scf::YieldOp::create(b, loc);
+                     });
+}
+
+/// One token's residual streams [n, D] (of a [..., n, D] binding) and the
+/// mixes of ref::hcMixes: m_j = (X . fn_j) * rsqrt(mean(X^2) + normEps) over
+/// the flattened streams X.
+struct TokenStreams {
+  KernelBuilder &kb;
+  Value streams;
+  SmallVector<Value> token;
+  int64_t n, width;
+
+  Value at(Value stream, Value element) {
+    OpBuilder &b = kb.builder();
+    SmallVector<Value> indices(token);
+    indices.push_back(stream);
+    indices.push_back(element);
+    Value v = memref::LoadOp::create(b, kb.location(), streams, indices);
+    return v.getType().isF32() ? v : arith::ExtFOp::create(b, kb.location(), b.getF32Type(), v);
+  }
+  Value flatAt(Value i) {
+    OpBuilder &b = kb.builder();
+    Value d = kb.index(width);
+    return at(arith::DivUIOp::create(b, kb.location(), i, d),
+              arith::RemUIOp::create(b, kb.location(), i, d));
+  }
+  /// The first `count` mixes with `fn [count, n*D]`, into a stack buffer.
+  Value mixes(Value fn, int64_t count, double normEps) {
+    OpBuilder &b = kb.builder();
+    Location loc = kb.location();
+    Value flat = kb.index(n * width);
+    Value squares = sumOver(b, loc, flat, [&](Value i) -> Value {
+      Value x = flatAt(i);
+      return arith::MulFOp::create(b, loc, x, x);
+    });
+    Value mean = arith::DivFOp::create(b, loc, squares, kb.f32(double(n * width)));
+    Value shifted = arith::AddFOp::create(b, loc, mean, kb.f32(static_cast<float>(normEps)));
+    Value r = arith::DivFOp::create(b, loc, kb.f32(1.0), math::SqrtOp::create(b, loc, shifted));
+    Value m = memref::AllocaOp::create(b, loc, MemRefType::get({count}, b.getF32Type()));
+    forRange(b, loc, kb.index(count), [&](Value j) {
+      Value dot = sumOver(b, loc, flat, [&](Value i) -> Value {
+        Value coefficient = memref::LoadOp::create(b, loc, fn, ValueRange{j, i});
+        return arith::MulFOp::create(b, loc, flatAt(i), coefficient);
+      });
+      memref::StoreOp::create(b, loc, arith::MulFOp::create(b, loc, dot, r), m, j);
+    });
+    return m;
+  }
+  /// out[..., e] = T(sum_i weights[i] * h_i[e]) for every e.
+  void weightedSum(Value weights, Value out, Type element) {
+    OpBuilder &b = kb.builder();
+    Location loc = kb.location();
+    forRange(b, loc, kb.index(width), [&](Value e) {
+      Value sum = sumOver(b, loc, kb.index(n), [&](Value i) -> Value {
+        Value wi = memref::LoadOp::create(b, loc, weights, i);
+        return arith::MulFOp::create(b, loc, wi, at(i, e));
+      });
+      if (!element.isF32())
+        sum = arith::TruncFOp::create(b, loc, element, sum);
+      SmallVector<Value> indices(token);
+      indices.push_back(e);
+      memref::StoreOp::create(b, loc, sum, out, indices);
+    });
+  }
+};
+
+/// num::sinkhornKnopp on the n x n buffer `m`, in its order of operations.
+void emitSinkhorn(KernelBuilder &kb, Value m, int64_t n, int64_t iters, double epsValue) {
+  OpBuilder &b = kb.builder();
+  Location loc = kb.location();
+  Value count = kb.index(n), eps = kb.f32(static_cast<float>(epsValue));
+  auto load = [&](Value row, Value column) {
+    return memref::LoadOp::create(b, loc, m, ValueRange{row, column}).getResult();
+  };
+  auto store = [&](Value v, Value row, Value column) {
+    memref::StoreOp::create(b, loc, v, m, ValueRange{row, column});
+  };
+  // Each entry divided by (its row's or column's sum + eps).
+  auto normalize = [&](bool rows) {
+    forRange(b, loc, count, [&](Value line) {
+      auto entry = [&](Value i) -> std::pair<Value, Value> {
+        return rows ? std::pair{line, i} : std::pair{i, line};
+      };
+      Value sum = sumOver(b, loc, count, [&](Value i) {
+        auto [r, c] = entry(i);
+        return load(r, c);
+      });
+      Value divisor = arith::AddFOp::create(b, loc, sum, eps);
+      forRange(b, loc, count, [&](Value i) {
+        auto [r, c] = entry(i);
+        store(arith::DivFOp::create(b, loc, load(r, c), divisor), r, c);
+      });
+    });
+  };
+  forRange(b, loc, count, [&](Value row) {
+    Value zero = kb.index(0), one = kb.index(1);
+    Value max = scf::ForOp::create(b, loc, one, count, one, ValueRange{load(row, zero)},
+                                   [&](OpBuilder &, Location, Value c, ValueRange acc) {
+                                     scf::YieldOp::create(
+                                         b, loc,
+                                         ValueRange{arith::MaxNumFOp::create(b, loc, acc[0],
+                                                                             load(row, c))});
+                                   })
+                    .getResult(0);
+    Value sum = sumOver(b, loc, count, [&](Value c) -> Value {
+      Value e = math::ExpOp::create(b, loc, arith::SubFOp::create(b, loc, load(row, c), max));
+      store(e, row, c);
+      return e;
+    });
+    forRange(b, loc, count, [&](Value c) {
+      store(arith::AddFOp::create(b, loc, arith::DivFOp::create(b, loc, load(row, c), sum), eps),
+            row, c);
+    });
+  });
+  normalize(/*rows=*/false);
+  forRange(b, loc, kb.index(iters - 1), [&](Value) {
+    normalize(/*rows=*/true);
+    normalize(/*rows=*/false);
+  });
+}
+
+} // namespace
+
+FailureOr<func::FuncOp> emitHcPreKernel(v4::HcPreOp op, llvm::StringRef name,
+                                        OpBuilder &moduleBuilder) {
+  auto streamsType = cast<RankedTensorType>(op.getStreams().getType());
+  auto outputType = cast<RankedTensorType>(op.getOutput().getType());
+  int64_t rank = streamsType.getRank();
+  int64_t streams = streamsType.getDimSize(rank - 2), width = streamsType.getDimSize(rank - 1);
+  if (ShapedType::isDynamic(streams) || ShapedType::isDynamic(width))
+    return op.emitOpError() << "needs static streams and width to become a kernel";
+  int64_t iters = static_cast<int64_t>(op.getSinkhornIters());
+  if (iters < 1)
+    return op.emitOpError() << "needs at least one Sinkhorn iteration (got " << iters << ")";
+  KernelBuilder kb(moduleBuilder, op.getLoc(), name,
+                   {streamsType, cast<RankedTensorType>(op.getFn().getType()),
+                    cast<RankedTensorType>(op.getBase().getType()),
+                    cast<RankedTensorType>(op.getScale().getType()), outputType,
+                    cast<RankedTensorType>(op.getPost().getType()),
+                    cast<RankedTensorType>(op.getComb().getType())});
+  OpBuilder &b = kb.builder();
+  Location loc = kb.location();
+  Type f32 = b.getF32Type();
+  SmallVector<Value> dynamicSizes = kb.dynamicLeadingSizes();
+  Value h = kb.view(0, dynamicSizes), fn = kb.view(1, {}), base = kb.view(2, {}),
+        scale = kb.view(3, {}), out = kb.view(4, dynamicSizes), post = kb.view(5, dynamicSizes),
+        comb = kb.view(6, dynamicSizes);
+  Value n = kb.index(streams), eps = kb.f32(static_cast<float>(op.getEps().convertToDouble()));
+
+  kb.forWorkgroups(kb.leadingCount(2), [&](Value row) {
+    TokenStreams token{kb, h, kb.leadingIndices(row, 2), streams, width};
+    Value m = token.mixes(fn, (2 + streams) * streams, op.getNormEps().convertToDouble());
+    auto scaleAt = [&](int64_t i) {
+      return memref::LoadOp::create(b, loc, scale, ValueRange{kb.index(i)}).getResult();
+    };
+    Value preScale = scaleAt(0), postScale = scaleAt(1), combScale = scaleAt(2);
+    // logit = m[offset + i] * scale + base[offset + i].
+    auto logit = [&](int64_t offset, Value i, Value s) -> Value {
+      Value at = arith::AddIOp::create(b, loc, i, kb.index(offset));
+      return arith::AddFOp::create(
+          b, loc, arith::MulFOp::create(b, loc, memref::LoadOp::create(b, loc, m, at), s),
+          memref::LoadOp::create(b, loc, base, at));
+    };
+    auto tokenAt = [&](std::initializer_list<Value> tail) {
+      SmallVector<Value> indices(token.token);
+      indices.append(tail.begin(), tail.end());
+      return indices;
+    };
+    Value pre = memref::AllocaOp::create(b, loc, MemRefType::get({streams}, f32));
+    forRange(b, loc, n, [&](Value i) {
+      memref::StoreOp::create(
+          b, loc, arith::AddFOp::create(b, loc, sigmoid(b, loc, logit(0, i, preScale)), eps), pre,
+          i);
+      Value postI = arith::MulFOp::create(b, loc, kb.f32(2.0),
+                                          sigmoid(b, loc, logit(streams, i, postScale)));
+      memref::StoreOp::create(b, loc, postI, post, tokenAt({i}));
+    });
+    Value mix = memref::AllocaOp::create(b, loc, MemRefType::get({streams, streams}, f32));
+    forRange(b, loc, n, [&](Value r) {
+      forRange(b, loc, n, [&](Value c) {
+        Value flat = arith::AddIOp::create(b, loc, arith::MulIOp::create(b, loc, r, n), c);
+        memref::StoreOp::create(b, loc, logit(2 * streams, flat, combScale), mix,
+                                ValueRange{r, c});
+      });
+    });
+    emitSinkhorn(kb, mix, streams, iters, op.getEps().convertToDouble());
+    forRange(b, loc, n, [&](Value r) {
+      forRange(b, loc, n, [&](Value c) {
+        memref::StoreOp::create(b, loc, memref::LoadOp::create(b, loc, mix, ValueRange{r, c}),
+                                comb, tokenAt({r, c}));
+      });
+    });
+    token.weightedSum(pre, out, outputType.getElementType());
+  });
+  return kb.kernel();
+}
 
 FailureOr<func::FuncOp> emitHcPostKernel(v4::HcPostOp op, llvm::StringRef name,
                                          OpBuilder &moduleBuilder) {
@@ -102,82 +337,24 @@ FailureOr<func::FuncOp> emitHcHeadKernel(v4::HcHeadOp op, llvm::StringRef name,
   Location loc = k.location();
   Type f32 = b.getF32Type();
   SmallVector<Value> dynamicSizes = k.dynamicLeadingSizes();
-  Value rows = k.leadingCount(2); // tokens: all but [n, D]
   Value h = k.view(0, dynamicSizes), fn = k.view(1, {}), base = k.view(2, {}),
         scale = k.view(3, {}), out = k.view(4, dynamicSizes);
-  Value zero = k.index(0), one = k.index(1), n = k.index(streams), d = k.index(width);
-  Value flat = k.index(streams * width);
-  Value f32Zero = k.f32(0.0), unit = k.f32(1.0);
-  auto widen = [&](Value v) -> Value {
-    return v.getType() == f32 ? v : arith::ExtFOp::create(b, loc, f32, v);
-  };
-  auto sumOver = [&](Value count, llvm::function_ref<Value(Value)> term) {
-    return scf::ForOp::create(b, loc, zero, count, one, ValueRange{f32Zero},
-                              [&](OpBuilder &, Location, Value i, ValueRange acc) {
-                                scf::YieldOp::create(
-                                    b, loc,
-                                    ValueRange{arith::AddFOp::create(b, loc, acc[0], term(i))});
-                              })
-        .getResult(0);
-  };
+  Value eps = k.f32(static_cast<float>(op.getEps().convertToDouble()));
 
-  k.forWorkgroups(rows, [&](Value row) {
-    SmallVector<Value> token = k.leadingIndices(row, 2);
-    // Element i of the flattened streams [n * D].
-    auto flatAt = [&](Value i) -> Value {
-      SmallVector<Value> at(token);
-      at.push_back(arith::DivUIOp::create(b, loc, i, d));
-      at.push_back(arith::RemUIOp::create(b, loc, i, d));
-      return widen(memref::LoadOp::create(b, loc, h, at));
-    };
-    Value squares = sumOver(flat, [&](Value i) {
-      Value x = flatAt(i);
-      return arith::MulFOp::create(b, loc, x, x).getResult();
-    });
-    Value mean = arith::DivFOp::create(b, loc, squares, k.f32(double(streams * width)));
-    Value shifted = arith::AddFOp::create(
-        b, loc, mean, k.f32(static_cast<float>(op.getNormEps().convertToDouble())));
-    Value r = arith::DivFOp::create(b, loc, unit, math::SqrtOp::create(b, loc, shifted));
-    Value scale0 = memref::LoadOp::create(b, loc, scale, ValueRange{zero});
-    Value eps = k.f32(static_cast<float>(op.getEps().convertToDouble()));
+  k.forWorkgroups(k.leadingCount(2), [&](Value row) {
+    TokenStreams token{k, h, k.leadingIndices(row, 2), streams, width};
+    Value m = token.mixes(fn, streams, op.getNormEps().convertToDouble());
+    Value scale0 = memref::LoadOp::create(b, loc, scale, ValueRange{k.index(0)});
     // The stream weights, kept in a small stack buffer.
     Value weights = memref::AllocaOp::create(b, loc, MemRefType::get({streams}, f32));
-    scf::ForOp::create(b, loc, zero, n, one, ValueRange{}, [&](OpBuilder &, Location, Value j,
-                                                               ValueRange) {
-      Value dot = sumOver(flat, [&](Value i) {
-        Value coefficient = memref::LoadOp::create(
-            b, loc, fn,
-            ValueRange{j, i});
-        return arith::MulFOp::create(b, loc, flatAt(i), coefficient).getResult();
-      });
-      Value m = arith::MulFOp::create(b, loc, dot, r);
-      Value logit = arith::AddFOp::create(b, loc, arith::MulFOp::create(b, loc, m, scale0),
-                                          memref::LoadOp::create(b, loc, base, ValueRange{j}));
-      Value sigmoid = arith::DivFOp::create(
-          b, loc, unit,
-          arith::AddFOp::create(b, loc, unit,
-                                math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, logit))));
-      memref::StoreOp::create(b, loc, arith::AddFOp::create(b, loc, sigmoid, eps), weights,
-                              ValueRange{j});
-      scf::YieldOp::create(b, loc);
+    forRange(b, loc, k.index(streams), [&](Value j) {
+      Value logit = arith::AddFOp::create(
+          b, loc, arith::MulFOp::create(b, loc, memref::LoadOp::create(b, loc, m, j), scale0),
+          memref::LoadOp::create(b, loc, base, j));
+      memref::StoreOp::create(b, loc, arith::AddFOp::create(b, loc, sigmoid(b, loc, logit), eps),
+                              weights, j);
     });
-    scf::ForOp::create(b, loc, zero, d, one, ValueRange{}, [&](OpBuilder &, Location, Value e,
-                                                               ValueRange) {
-      Value sum = sumOver(n, [&](Value i) {
-        SmallVector<Value> at(token);
-        at.push_back(i);
-        at.push_back(e);
-        Value wi = memref::LoadOp::create(b, loc, weights, ValueRange{i});
-        return arith::MulFOp::create(b, loc, wi, widen(memref::LoadOp::create(b, loc, h, at)))
-            .getResult();
-      });
-      if (resultType.getElementType() != f32)
-        sum = arith::TruncFOp::create(b, loc, resultType.getElementType(), sum);
-      SmallVector<Value> at(token);
-      at.push_back(e);
-      memref::StoreOp::create(b, loc, sum, out, at);
-      scf::YieldOp::create(b, loc);
-    });
+    token.weightedSum(weights, out, resultType.getElementType());
   });
   return k.kernel();
 }

@@ -12,7 +12,7 @@ using namespace mlir;
 namespace sieve::detail {
 
 KernelBuilder::KernelBuilder(OpBuilder &moduleBuilder, Location loc, llvm::StringRef name,
-                             ArrayRef<RankedTensorType> tensorTypes)
+                             ArrayRef<RankedTensorType> tensorTypes, unsigned extraConstants)
     : b(moduleBuilder.getContext()), loc(loc), tensors(tensorTypes) {
   MLIRContext *ctx = moduleBuilder.getContext();
   auto bytes = MemRefType::get({ShapedType::kDynamic}, IntegerType::get(ctx, 8));
@@ -20,6 +20,7 @@ KernelBuilder::KernelBuilder(OpBuilder &moduleBuilder, Location loc, llvm::Strin
   for (int64_t d = 0, rank = tensors[0].getRank(); d < rank; ++d)
     if (tensors[0].isDynamicDim(d))
       inputs.push_back(IntegerType::get(ctx, 32));
+  inputs.append(extraConstants, IntegerType::get(ctx, 32));
   kernelOp = func::FuncOp::create(moduleBuilder, loc, name, FunctionType::get(ctx, inputs, {}));
   kernelOp->setAttr("sieve.kernel", UnitAttr::get(ctx));
   b.setInsertionPointToStart(kernelOp.addEntryBlock());
@@ -39,6 +40,13 @@ Value KernelBuilder::dim(int64_t d) {
   for (int64_t e = 0; e < d; ++e)
     constant += first.isDynamicDim(e);
   Value value = kernelOp.getArgument(constant);
+  return arith::IndexCastUIOp::create(b, loc, b.getIndexType(), value);
+}
+
+Value KernelBuilder::extraConstant(unsigned i) {
+  unsigned first = tensors.size() + static_cast<unsigned>(llvm::count_if(
+                                        tensors[0].getShape(), ShapedType::isDynamic));
+  Value value = kernelOp.getArgument(first + i);
   return arith::IndexCastUIOp::create(b, loc, b.getIndexType(), value);
 }
 

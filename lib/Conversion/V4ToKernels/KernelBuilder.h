@@ -19,9 +19,11 @@ namespace sieve::detail {
 class KernelBuilder {
 public:
   /// A kernel `name` with one binding per type in `tensors` (operands then
-  /// results) and one push constant per dynamic size of `tensors[0]`.
+  /// results), one push constant per dynamic size of `tensors[0]`, then
+  /// `extraConstants` more that the kernel documents (a size of another
+  /// tensor, for one).
   KernelBuilder(mlir::OpBuilder &moduleBuilder, mlir::Location loc, llvm::StringRef name,
-                llvm::ArrayRef<mlir::RankedTensorType> tensors);
+                llvm::ArrayRef<mlir::RankedTensorType> tensors, unsigned extraConstants = 0);
 
   mlir::func::FuncOp kernel() const { return kernelOp; }
   mlir::OpBuilder &builder() { return b; }
@@ -29,6 +31,8 @@ public:
 
   /// Size `d` of `tensors[0]`: a constant, or its push constant.
   mlir::Value dim(int64_t d);
+  /// Extra push constant `i`, as an index.
+  mlir::Value extraConstant(unsigned i);
   /// Binding `i` viewed as `tensors[i]`'s shape and element type, dynamic
   /// sizes as those of `tensors[0]` (the tensors of one op share them).
   mlir::Value view(unsigned i, llvm::ArrayRef<mlir::Value> dynamicSizes);

@@ -27,6 +27,22 @@ mlir::FailureOr<mlir::func::FuncOp> emitMxfp4MatmulKernel(v4::Mxfp4MatmulOp op,
 mlir::FailureOr<mlir::func::FuncOp> emitGroupedLinearKernel(v4::GroupedLinearOp op,
                                                             llvm::StringRef name,
                                                             mlir::OpBuilder &moduleBuilder);
+mlir::FailureOr<mlir::func::FuncOp> emitHcPreKernel(v4::HcPreOp op, llvm::StringRef name,
+                                                    mlir::OpBuilder &moduleBuilder);
+mlir::FailureOr<mlir::func::FuncOp> emitMoeRouteKernel(v4::MoeRouteOp op, llvm::StringRef name,
+                                                       mlir::OpBuilder &moduleBuilder);
+mlir::FailureOr<mlir::func::FuncOp> emitMoeHashRouteKernel(v4::MoeHashRouteOp op,
+                                                           llvm::StringRef name,
+                                                           mlir::OpBuilder &moduleBuilder);
+mlir::FailureOr<mlir::func::FuncOp> emitMoeDispatchKernel(v4::MoeDispatchOp op,
+                                                          llvm::StringRef name,
+                                                          mlir::OpBuilder &moduleBuilder);
+mlir::FailureOr<mlir::func::FuncOp> emitMoeCombineKernel(v4::MoeCombineOp op,
+                                                         llvm::StringRef name,
+                                                         mlir::OpBuilder &moduleBuilder);
+mlir::FailureOr<mlir::func::FuncOp> emitWindowIndicesKernel(v4::WindowIndicesOp op,
+                                                            llvm::StringRef name,
+                                                            mlir::OpBuilder &moduleBuilder);
 mlir::FailureOr<mlir::func::FuncOp> emitHcPostKernel(v4::HcPostOp op, llvm::StringRef name,
                                                      mlir::OpBuilder &moduleBuilder);
 mlir::FailureOr<mlir::func::FuncOp> emitIndexerScoreKernel(v4::IndexerScoreOp op,

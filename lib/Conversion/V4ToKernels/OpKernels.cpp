@@ -27,6 +27,15 @@ FailureOr<func::FuncOp> emitOpKernel(Operation *op, llvm::StringRef name, OpBuil
           [&](auto quantize) { return detail::emitQuantizeKernel(quantize, name, builder); })
       .Case<v4::HcHeadOp>(
           [&](auto head) { return detail::emitHcHeadKernel(head, name, builder); })
+      .Case<v4::HcPreOp>([&](auto pre) { return detail::emitHcPreKernel(pre, name, builder); })
+      .Case<v4::MoeRouteOp>(
+          [&](auto route) { return detail::emitMoeRouteKernel(route, name, builder); })
+      .Case<v4::MoeHashRouteOp>(
+          [&](auto route) { return detail::emitMoeHashRouteKernel(route, name, builder); })
+      .Case<v4::MoeDispatchOp>(
+          [&](auto dispatch) { return detail::emitMoeDispatchKernel(dispatch, name, builder); })
+      .Case<v4::MoeCombineOp>(
+          [&](auto combine) { return detail::emitMoeCombineKernel(combine, name, builder); })
       .Case<v4::HcPostOp>(
           [&](auto post) { return detail::emitHcPostKernel(post, name, builder); })
       .Case<v4::HadamardOp>(
@@ -38,14 +47,17 @@ FailureOr<func::FuncOp> emitOpKernel(Operation *op, llvm::StringRef name, OpBuil
       .Case<v4::IndexerScoreOp>(
           [&](auto score) { return detail::emitIndexerScoreKernel(score, name, builder); })
       .Case<v4::TopkOp>([&](auto topk) { return detail::emitTopkKernel(topk, name, builder); })
+      .Case<v4::WindowIndicesOp>(
+          [&](auto indices) { return detail::emitWindowIndicesKernel(indices, name, builder); })
       .Case<v4::SwigluOp>(
           [&](auto swiglu) { return detail::emitSwigluKernel(swiglu, name, builder); })
       .Default([](Operation *other) -> FailureOr<func::FuncOp> {
         return other->emitOpError()
                << "has no kernel lowering yet (kernels exist for: v4.dequantize, "
                   "v4.fp8_matmul, v4.grouped_linear, v4.hadamard, v4.hc_head, v4.hc_post, "
-                  "v4.indexer_score, v4.mxfp4_matmul, v4.quantize, v4.rms_norm, v4.rope, "
-                  "v4.simulate_quant, v4.swiglu, v4.topk)";
+                  "v4.hc_pre, v4.indexer_score, v4.moe_combine, v4.moe_dispatch, "
+                  "v4.moe_hash_route, v4.moe_route, v4.mxfp4_matmul, v4.quantize, v4.rms_norm, "
+                  "v4.rope, v4.simulate_quant, v4.swiglu, v4.topk, v4.window_indices)";
       });
 }
 

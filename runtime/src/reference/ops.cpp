@@ -304,18 +304,43 @@ void swiglu(const float *gate, const float *up, int64_t rows, int64_t width, flo
     }
 }
 
+void routeScores(const float *logits, int64_t n, float *scores) {
+  for (int64_t i = 0; i < n; ++i)
+    scores[i] = std::sqrt(softplus(logits[i]));
+}
+
+void topExperts(const float *scores, const float *bias, int64_t nExperts, int64_t k,
+                int64_t *experts) {
+  std::vector<int64_t> order(static_cast<size_t>(nExperts));
+  std::vector<float> biased(static_cast<size_t>(nExperts));
+  std::iota(order.begin(), order.end(), 0);
+  for (int64_t e = 0; e < nExperts; ++e)
+    biased[size_t(e)] = scores[e] + bias[e];
+  std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) {
+    return biased[size_t(a)] > biased[size_t(b)];
+  });
+  std::copy(order.begin(), order.begin() + k, experts);
+}
+
+void routeWeights(const float *scores, const int64_t *experts, int64_t k, bool normalize,
+                  float routeScale, float *weights) {
+  float sum = 0.0f;
+  for (int64_t i = 0; i < k; ++i)
+    sum += scores[experts[i]];
+  for (int64_t i = 0; i < k; ++i)
+    weights[i] = normalize ? scores[experts[i]] / sum * routeScale
+                           : scores[experts[i]] * routeScale;
+}
+
 void moe(const io::ModelConfig &c, const MoEWeights &w, const float *x,
          const int32_t *tokenIds, int64_t S, float *out) {
   const int64_t nE = c.nRoutedExperts, k = c.nActivatedExperts, d = c.dim;
   std::vector<float> logits(static_cast<size_t>(S * nE)), s(logits.size());
   w.gate.applyF32(x, logits.data(), S);
-  for (size_t i = 0; i < logits.size(); ++i)
-    s[i] = std::sqrt(softplus(logits[i]));
+  routeScores(logits.data(), int64_t(logits.size()), s.data());
 
   std::vector<int64_t> idx(static_cast<size_t>(S * k));
   std::vector<float> wt(idx.size());
-  std::vector<int64_t> order(static_cast<size_t>(nE));
-  std::vector<float> biased(static_cast<size_t>(nE));
   for (int64_t t = 0; t < S; ++t) {
     const float *st = s.data() + t * nE;
     int64_t *it = idx.data() + t * k;
@@ -323,21 +348,9 @@ void moe(const io::ModelConfig &c, const MoEWeights &w, const float *x,
       for (int64_t i = 0; i < k; ++i)
         it[i] = w.tid2eid[size_t(int64_t(tokenIds[t]) * k + i)];
     } else {
-      // top-k of the biased scores; ties go to the lower expert id.
-      std::iota(order.begin(), order.end(), 0);
-      for (int64_t e = 0; e < nE; ++e)
-        biased[size_t(e)] = st[e] + w.bias[size_t(e)];
-      std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) {
-        return biased[size_t(a)] > biased[size_t(b)];
-      });
-      std::copy(order.begin(), order.begin() + k, it);
+      topExperts(st, w.bias.data(), nE, k, it);
     }
-    // Weights from the unbiased scores, normalized, times route_scale.
-    float sum = 0.0f;
-    for (int64_t i = 0; i < k; ++i)
-      sum += st[it[i]];
-    for (int64_t i = 0; i < k; ++i)
-      wt[size_t(t * k + i)] = st[it[i]] / sum * float(c.routeScale);
+    routeWeights(st, it, k, /*normalize=*/true, float(c.routeScale), wt.data() + t * k);
   }
 
   // Combine in fp32: routed experts by ascending id, then the shared one.

@@ -93,6 +93,17 @@ float indexerScore(const float *q, const float *w, int64_t nHeads, int64_t dim,
 std::vector<int64_t> causalTopk(const std::vector<float> &scores,
                                 int64_t ranked, int64_t visible, int64_t k);
 
+/// Routing scores (8.1): sqrt(softplus(logit)), softplus linear above 20.
+void routeScores(const float *logits, int64_t n, float *scores);
+/// Score routing (8.1): the k experts with the largest score + bias,
+/// descending, ties to the lower expert id (the bias only selects).
+void topExperts(const float *scores, const float *bias, int64_t nExperts, int64_t k,
+                int64_t *experts);
+/// Routing weights (8.1): the scores at the experts, divided by their sum
+/// when `normalize`, times routeScale.
+void routeWeights(const float *scores, const int64_t *experts, int64_t k, bool normalize,
+                  float routeScale, float *weights);
+
 /// MoE (8) for S tokens x [S, dim] -> out [S, dim]; token ids feed hash
 /// routing. Experts run on the batch of tokens routed to them.
 void moe(const io::ModelConfig &c, const MoEWeights &w, const float *x,
