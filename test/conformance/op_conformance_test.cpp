@@ -38,6 +38,7 @@
 #include <cmath>
 #include <iomanip>
 #include <cstdlib>
+#include <functional>
 #include <limits>
 #include <numeric>
 #include <random>
@@ -1870,6 +1871,175 @@ INSTANTIATE_TEST_SUITE_P(
         WindowCase{v4::WindowLayout::ring_chunk, 8, 11, {13}},
         WindowCase{v4::WindowLayout::ring_chunk, 8, 3, {2}}));
 
+//===----------------------------------------------------------------------===//
+// v4.sparse_attention and v4.hca_attention: ref::sparseAttentionHead over the
+// op's joint key list (exp approximated: within one bf16 ulp)
+//===----------------------------------------------------------------------===//
+
+/// Attention inputs as float values of bf16 data, and the kernel's output.
+struct AttentionRun {
+  int64_t batch, queries, heads, dim, windowRows, windowKeys, cacheBatch, capacity;
+  std::vector<uint16_t> q, window, cache, out;
+  std::vector<float> sink;
+  std::vector<int32_t> windowIndices, slots;
+
+  /// Compares every output with ref::sparseAttentionHead over the keys
+  /// `entriesOf(b, s)` lists after the window list (entry ids, -1 skipped).
+  void expectWithinOneUlp(float scale,
+                          const std::function<std::vector<int32_t>(int64_t, int64_t)> &entriesOf) {
+    std::vector<float> windowF(window.size()), cacheF(cache.size()),
+        qf(static_cast<size_t>(dim)), expected(static_cast<size_t>(dim));
+    for (size_t i = 0; i < window.size(); ++i)
+      windowF[i] = bf16ToFloat(window[i]);
+    for (size_t i = 0; i < cache.size(); ++i)
+      cacheF[i] = bf16ToFloat(cache[i]);
+    int64_t offByOne = 0, worst = 0, compared = 0;
+    for (int64_t b = 0; b < batch; ++b)
+      for (int64_t s = 0; s < queries; ++s) {
+        std::vector<const float *> keys;
+        for (int64_t j = 0; j < windowKeys; ++j) {
+          int32_t index = windowIndices[size_t((b * queries + s) * windowKeys + j)];
+          keys.push_back(index < 0 ? nullptr
+                                   : windowF.data() + (b * windowRows + index) * dim);
+        }
+        for (int32_t entry : entriesOf(b, s))
+          keys.push_back(entry < 0 ? nullptr
+                                   : cacheF.data() + (slots[size_t(b)] * capacity + entry) * dim);
+        for (int64_t h = 0; h < heads; ++h) {
+          const int64_t base = ((b * queries + s) * heads + h) * dim;
+          for (int64_t x = 0; x < dim; ++x)
+            qf[size_t(x)] = bf16ToFloat(q[size_t(base + x)]);
+          ref::sparseAttentionHead(qf.data(), keys, dim, sink[size_t(h)], scale, expected.data());
+          for (int64_t x = 0; x < dim; ++x, ++compared) {
+            int distance = bf16UlpDistance(out[size_t(base + x)], bf16FromFloat(expected[size_t(x)]));
+            worst = std::max<int64_t>(worst, distance);
+            offByOne += distance == 1;
+          }
+        }
+      }
+    ::testing::Test::RecordProperty("one_ulp_off", static_cast<int>(offByOne));
+    EXPECT_LE(worst, 1);
+    EXPECT_LE(offByOne * 1000, compared) << offByOne << " of " << compared << " one ulp off";
+    EXPECT_EQ(out.back(), 0xFFFF) << "wrote past the result";
+  }
+};
+
+AttentionRun makeAttentionRun(int64_t batch, int64_t queries, int64_t heads, int64_t dim,
+                              int64_t windowRows, int64_t windowKeys, int64_t cacheBatch,
+                              int64_t capacity, uint32_t seed) {
+  AttentionRun run{batch, queries, heads, dim, windowRows, windowKeys, cacheBatch, capacity,
+                   {}, {}, {}, {}, {}, {}, {}};
+  run.q = randomBf16(size_t(batch * queries * heads * dim), seed, 0.0f, 1.0f);
+  run.window = randomBf16(size_t(batch * windowRows * dim), seed + 1, 0.0f, 2.0f);
+  run.cache = randomBf16(size_t(cacheBatch * capacity * dim), seed + 2, 0.0f, 2.0f);
+  run.out.assign(size_t(batch * queries * heads * dim) + 1, 0xFFFF);
+  std::mt19937 rng(seed + 3);
+  std::normal_distribution<float> dist(0.0f, 1.0f);
+  for (int64_t h = 0; h < heads; ++h)
+    run.sink.push_back(dist(rng));
+  // Window lists: a run of rows, -1 padded, as v4.window_indices gives.
+  std::uniform_int_distribution<int32_t> rowOf(0, int32_t(windowRows - 1));
+  for (int64_t r = 0; r < batch * queries; ++r) {
+    int64_t listed = 1 + r * 7 % windowKeys;
+    for (int64_t j = 0; j < windowKeys; ++j)
+      run.windowIndices.push_back(j < listed ? rowOf(rng) : -1);
+  }
+  return run;
+}
+
+TEST_F(OpConformance, SparseAttentionWithinOneBf16UlpOfTheReference) {
+  // A batched chunk with dynamic B, S and window rows; 48 window keys and
+  // 100 selected entries: three blocks of 64, one query's first entry
+  // block all padding.
+  const int64_t batch = 2, queries = 3, heads = 4, dim = 128, windowRows = 40, windowKeys = 48;
+  const int64_t cacheBatch = 3, capacity = 60, entryKeys = 100;
+  const double scale = 1.0 / std::sqrt(double(dim));
+  Builder types(&context);
+  Type bf16 = types.getBF16Type(), f32 = types.getF32Type(), i32 = types.getI32Type();
+  const int64_t dyn = ShapedType::kDynamic;
+  auto queryType = RankedTensorType::get({dyn, dyn, heads, dim}, bf16);
+  auto cacheType =
+      v4::CompressedCacheType::get(&context, cacheBatch, 4, capacity, dim, bf16, 0);
+  std::optional<LoadedKernel> kernel = compile(
+      {queryType, RankedTensorType::get({dyn, dyn, dim}, bf16),
+       RankedTensorType::get({dyn, dyn, windowKeys}, i32), RankedTensorType::get({heads}, f32),
+       cacheType, RankedTensorType::get({dyn, dyn, entryKeys}, i32),
+       RankedTensorType::get({dyn}, i32)},
+      [&](OpBuilder &b, Location loc, ValueRange in) -> Operation * {
+        return v4::SparseAttentionOp::create(b, loc, queryType, in[0], in[1], in[2], in[4],
+                                             in[5], in[6], in[3], APFloat(scale));
+      });
+  ASSERT_TRUE(kernel) << errors;
+  AttentionRun run = makeAttentionRun(batch, queries, heads, dim, windowRows, windowKeys,
+                                      cacheBatch, capacity, 191u);
+  run.slots = {2, 0};
+  std::mt19937 rng(197);
+  std::uniform_int_distribution<int32_t> entryOf(-1, int32_t(capacity - 1));
+  std::vector<int32_t> entryIndices;
+  for (int64_t r = 0; r < batch * queries; ++r)
+    for (int64_t j = 0; j < entryKeys; ++j)
+      // Query 1 of row 0: keys 48..111 (its second block) are all padding.
+      entryIndices.push_back(r == 1 && j < 64 + 16 ? -1 : entryOf(rng));
+  std::vector<uint32_t> constants = {uint32_t(batch), uint32_t(queries), uint32_t(windowRows)};
+  std::vector<void *> bindings = {run.q.data(),        run.window.data(), run.windowIndices.data(),
+                                  run.cache.data(),    entryIndices.data(), run.slots.data(),
+                                  run.sink.data(),     run.out.data()};
+  std::vector<size_t> lengths = {run.q.size() * 2,         run.window.size() * 2,
+                                 run.windowIndices.size() * 4, run.cache.size() * 2,
+                                 entryIndices.size() * 4,    run.slots.size() * 4,
+                                 run.sink.size() * 4,        (run.out.size() - 1) * 2};
+  Status ran = runRows(*kernel, batch * queries * heads, constants, bindings, lengths,
+                       "sparse_attention");
+  ASSERT_TRUE(ran.isOk()) << ran.message();
+  run.expectWithinOneUlp(float(scale), [&](int64_t b, int64_t s) {
+    auto first = entryIndices.begin() + (b * queries + s) * entryKeys;
+    return std::vector<int32_t>(first, first + entryKeys);
+  });
+}
+
+TEST_F(OpConformance, HcaAttentionWithinOneBf16UlpOfTheReference) {
+  // Batched decode: two rows at positions 100 and 250 of a ratio-8 cache
+  // whose capacity (30) caps the second row's 31 visible entries.
+  const int64_t batch = 2, queries = 1, heads = 4, dim = 128, windowRows = 16, windowKeys = 16;
+  const int64_t cacheBatch = 2, capacity = 30, ratio = 8;
+  const double scale = 1.0 / std::sqrt(double(dim));
+  Builder types(&context);
+  Type bf16 = types.getBF16Type(), f32 = types.getF32Type(), i32 = types.getI32Type();
+  auto queryType = RankedTensorType::get({batch, queries, heads, dim}, bf16);
+  auto cacheType =
+      v4::CompressedCacheType::get(&context, cacheBatch, ratio, capacity, dim, bf16, 0);
+  std::optional<LoadedKernel> kernel = compile(
+      {queryType, RankedTensorType::get({batch, windowRows, dim}, bf16),
+       RankedTensorType::get({batch, queries, windowKeys}, i32), cacheType,
+       RankedTensorType::get({heads}, f32), RankedTensorType::get({batch}, i32),
+       RankedTensorType::get({batch}, i32)},
+      [&](OpBuilder &b, Location loc, ValueRange in) -> Operation * {
+        return v4::HcaAttentionOp::create(b, loc, queryType, in[0], in[1], in[2], in[3], in[4],
+                                          in[5], in[6], APFloat(scale));
+      });
+  ASSERT_TRUE(kernel) << errors;
+  AttentionRun run = makeAttentionRun(batch, queries, heads, dim, windowRows, windowKeys,
+                                      cacheBatch, capacity, 199u);
+  run.slots = {1, 0};
+  std::vector<int32_t> positions = {100, 250};
+  std::vector<void *> bindings = {run.q.data(),     run.window.data(), run.windowIndices.data(),
+                                  run.cache.data(), run.sink.data(),   positions.data(),
+                                  run.slots.data(), run.out.data()};
+  std::vector<size_t> lengths = {run.q.size() * 2,     run.window.size() * 2,
+                                 run.windowIndices.size() * 4, run.cache.size() * 2,
+                                 run.sink.size() * 4,  positions.size() * 4,
+                                 run.slots.size() * 4, (run.out.size() - 1) * 2};
+  Status ran = runRows(*kernel, batch * queries * heads, {}, bindings, lengths, "hca_attention");
+  ASSERT_TRUE(ran.isOk()) << ran.message();
+  run.expectWithinOneUlp(float(scale), [&](int64_t b, int64_t s) {
+    std::vector<int32_t> visible;
+    for (int64_t c = 0; c < std::min<int64_t>((positions[size_t(b)] + s + 1) / ratio, capacity);
+         ++c)
+      visible.push_back(int32_t(c));
+    return visible;
+  });
+}
+
 TEST_F(OpConformance, EncodedKeyRowsAreNamedUntilTheirDecodeLands) {
   // FP8 key rows (E4M3 codes and a scale per key) have no decode in the
   // indexer kernel yet: a diagnostic, not a wrong read of bf16.
@@ -1907,10 +2077,10 @@ TEST_F(OpConformance, AnOpWithoutAKernelIsNamed) {
   EXPECT_FALSE(kernel);
   EXPECT_EQ(errors, "'v4.compress' op has no kernel lowering yet (kernels exist for: "
                     "v4.dequantize, v4.fp8_matmul, v4.grouped_linear, v4.hadamard, "
-                    "v4.hc_head, v4.hc_post, v4.hc_pre, v4.indexer_score, v4.moe_combine, "
-                    "v4.moe_dispatch, v4.moe_hash_route, v4.moe_route, v4.mxfp4_matmul, "
-                    "v4.quantize, v4.rms_norm, v4.rope, v4.simulate_quant, v4.swiglu, "
-                    "v4.topk, v4.window_indices)\n");
+                    "v4.hca_attention, v4.hc_head, v4.hc_post, v4.hc_pre, v4.indexer_score, "
+                    "v4.moe_combine, v4.moe_dispatch, v4.moe_hash_route, v4.moe_route, "
+                    "v4.mxfp4_matmul, v4.quantize, v4.rms_norm, v4.rope, v4.simulate_quant, "
+                    "v4.sparse_attention, v4.swiglu, v4.topk, v4.window_indices)\n");
 }
 
 } // namespace

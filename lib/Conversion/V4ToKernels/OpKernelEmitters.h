@@ -43,6 +43,12 @@ mlir::FailureOr<mlir::func::FuncOp> emitMoeCombineKernel(v4::MoeCombineOp op,
 mlir::FailureOr<mlir::func::FuncOp> emitWindowIndicesKernel(v4::WindowIndicesOp op,
                                                             llvm::StringRef name,
                                                             mlir::OpBuilder &moduleBuilder);
+mlir::FailureOr<mlir::func::FuncOp> emitSparseAttentionKernel(v4::SparseAttentionOp op,
+                                                              llvm::StringRef name,
+                                                              mlir::OpBuilder &moduleBuilder);
+mlir::FailureOr<mlir::func::FuncOp> emitHcaAttentionKernel(v4::HcaAttentionOp op,
+                                                           llvm::StringRef name,
+                                                           mlir::OpBuilder &moduleBuilder);
 mlir::FailureOr<mlir::func::FuncOp> emitHcPostKernel(v4::HcPostOp op, llvm::StringRef name,
                                                      mlir::OpBuilder &moduleBuilder);
 mlir::FailureOr<mlir::func::FuncOp> emitIndexerScoreKernel(v4::IndexerScoreOp op,

@@ -47,6 +47,12 @@ FailureOr<func::FuncOp> emitOpKernel(Operation *op, llvm::StringRef name, OpBuil
       .Case<v4::IndexerScoreOp>(
           [&](auto score) { return detail::emitIndexerScoreKernel(score, name, builder); })
       .Case<v4::TopkOp>([&](auto topk) { return detail::emitTopkKernel(topk, name, builder); })
+      .Case<v4::SparseAttentionOp>([&](auto attention) {
+        return detail::emitSparseAttentionKernel(attention, name, builder);
+      })
+      .Case<v4::HcaAttentionOp>([&](auto attention) {
+        return detail::emitHcaAttentionKernel(attention, name, builder);
+      })
       .Case<v4::WindowIndicesOp>(
           [&](auto indices) { return detail::emitWindowIndicesKernel(indices, name, builder); })
       .Case<v4::SwigluOp>(
@@ -54,10 +60,11 @@ FailureOr<func::FuncOp> emitOpKernel(Operation *op, llvm::StringRef name, OpBuil
       .Default([](Operation *other) -> FailureOr<func::FuncOp> {
         return other->emitOpError()
                << "has no kernel lowering yet (kernels exist for: v4.dequantize, "
-                  "v4.fp8_matmul, v4.grouped_linear, v4.hadamard, v4.hc_head, v4.hc_post, "
-                  "v4.hc_pre, v4.indexer_score, v4.moe_combine, v4.moe_dispatch, "
+                  "v4.fp8_matmul, v4.grouped_linear, v4.hadamard, v4.hca_attention, "
+                  "v4.hc_head, v4.hc_post, v4.hc_pre, v4.indexer_score, v4.moe_combine, v4.moe_dispatch, "
                   "v4.moe_hash_route, v4.moe_route, v4.mxfp4_matmul, v4.quantize, v4.rms_norm, "
-                  "v4.rope, v4.simulate_quant, v4.swiglu, v4.topk, v4.window_indices)";
+                  "v4.rope, v4.simulate_quant, v4.sparse_attention, v4.swiglu, v4.topk, "
+                  "v4.window_indices)";
       });
 }
 
