@@ -154,7 +154,9 @@ Status runRows(const LoadedKernel &kernel, int64_t rows, llvm::ArrayRef<uint32_t
   sieve_dispatch_state_t dispatch{{uint32_t(rows), 1, 1}, uint32_t(constants.size()),
                                   constants.data(),       uint32_t(bindings.size()),
                                   bindings.data(),        lengths.data()};
-  return hal::runWorkgroupsSerially(kernel.fn, dispatch, name);
+  // Descending: a kernel that relies on its workgroups' order fails here.
+  return hal::runWorkgroupsSerially(kernel.fn, dispatch, name,
+                                    hal::WorkgroupOrder::Descending);
 }
 
 //===----------------------------------------------------------------------===//
@@ -2040,6 +2042,160 @@ TEST_F(OpConformance, HcaAttentionWithinOneBf16UlpOfTheReference) {
   });
 }
 
+//===----------------------------------------------------------------------===//
+// The cache ops: their definitions, computed here on a copy of the cache;
+// exact (a cache binding is updated in place)
+//===----------------------------------------------------------------------===//
+
+TEST_F(OpConformance, WindowAppendWritesTheSurvivingRowsInPlace) {
+  // Batch rows in cache slots 2 and 0 of 3; a chunk of 11 rows into an
+  // 8-row ring (the first 3 do not survive), f32 rows rounded on the way in.
+  const int64_t cacheBatch = 3, window = 8, dim = 64, batch = 2, rows = 11;
+  Builder types(&context);
+  Type bf16 = types.getBF16Type(), i32 = types.getI32Type();
+  const int64_t dyn = ShapedType::kDynamic;
+  auto cacheType = v4::WindowCacheType::get(&context, cacheBatch, window, dim, bf16, 0);
+  for (bool f32Rows : {false, true}) {
+    SCOPED_TRACE(f32Rows ? "f32 rows" : "bf16 rows");
+    Type element = f32Rows ? Type(types.getF32Type()) : bf16;
+    std::optional<LoadedKernel> kernel = compile(
+        {cacheType, RankedTensorType::get({dyn, dyn, dim}, element),
+         RankedTensorType::get({dyn}, i32), RankedTensorType::get({dyn}, i32)},
+        [&](OpBuilder &b, Location loc, ValueRange in) -> Operation * {
+          return v4::WindowAppendOp::create(b, loc, in[0], in[1], in[2], in[3]);
+        });
+    ASSERT_TRUE(kernel) << errors;
+    std::vector<uint16_t> cache = randomBf16(size_t(cacheBatch * window * dim), 211u, 0.0f, 1.0f);
+    cache.push_back(0xFFFF);
+    std::vector<uint16_t> chunk = randomBf16(size_t(batch * rows * dim), 223u, 0.0f, 1.0f);
+    std::vector<float> chunkF32(chunk.size());
+    std::mt19937 rng(227);
+    std::normal_distribution<float> dist(0.0f, 1.0f);
+    for (float &v : chunkF32)
+      v = dist(rng);
+    std::vector<int32_t> positions = {5, 20}, slots = {2, 0};
+    std::vector<uint16_t> expected(cache);
+    for (int64_t b = 0; b < batch; ++b)
+      for (int64_t s = rows - window; s < rows; ++s)
+        for (int64_t x = 0; x < dim; ++x) {
+          size_t from = size_t((b * rows + s) * dim + x);
+          expected[size_t((slots[size_t(b)] * window + (positions[size_t(b)] + s) % window) * dim +
+                          x)] = f32Rows ? bf16FromFloat(chunkF32[from]) : chunk[from];
+        }
+    std::vector<uint32_t> constants = {uint32_t(batch), uint32_t(rows)};
+    std::vector<void *> bindings = {cache.data(), f32Rows ? static_cast<void *>(chunkF32.data())
+                                                          : static_cast<void *>(chunk.data()),
+                                    positions.data(), slots.data()};
+    std::vector<size_t> lengths = {(cache.size() - 1) * 2, chunk.size() * (f32Rows ? 4 : 2), 8, 8};
+    Status ran = runRows(*kernel, batch * rows, constants, bindings, lengths, "window_append");
+    ASSERT_TRUE(ran.isOk()) << ran.message();
+    EXPECT_EQ(cache, expected);
+  }
+}
+
+TEST_F(OpConformance, CompressedAppendStoresTheCompletedEntriesInPlace) {
+  // Ratio 4, capacity 10: row 0 (slot 1) at position 6 with 9 tokens
+  // completes entries 1 and 2; row 1 (slot 0) at 37 completes 9 and 10, and
+  // 10 is past the capacity.
+  const int64_t cacheBatch = 2, capacity = 10, dim = 32, batch = 2, entryRows = 3, tokens = 9;
+  Builder types(&context);
+  Type bf16 = types.getBF16Type(), i32 = types.getI32Type();
+  const int64_t dyn = ShapedType::kDynamic;
+  auto cacheType = v4::CompressedCacheType::get(&context, cacheBatch, 4, capacity, dim, bf16, 0);
+  std::optional<LoadedKernel> kernel = compile(
+      {cacheType, RankedTensorType::get({dyn, dyn, dim}, bf16), RankedTensorType::get({dyn}, i32),
+       RankedTensorType::get({dyn}, i32), types.getIndexType()},
+      [&](OpBuilder &b, Location loc, ValueRange in) -> Operation * {
+        return v4::CompressedAppendOp::create(b, loc, in[0], in[1], in[2], in[3], in[4]);
+      });
+  ASSERT_TRUE(kernel) << errors;
+  std::vector<uint16_t> cache = randomBf16(size_t(cacheBatch * capacity * dim), 229u, 0.0f, 1.0f);
+  cache.push_back(0xFFFF);
+  std::vector<uint16_t> entries = randomBf16(size_t(batch * entryRows * dim), 233u, 0.0f, 1.0f);
+  std::vector<int32_t> positions = {6, 37}, slots = {1, 0};
+  std::vector<uint16_t> expected(cache);
+  for (int64_t b = 0; b < batch; ++b) {
+    const int64_t p = positions[size_t(b)];
+    for (int64_t j = 0; j < (p + tokens) / 4 - p / 4; ++j)
+      if (p / 4 + j < capacity)
+        std::copy_n(entries.begin() + (b * entryRows + j) * dim, dim,
+                    expected.begin() + (slots[size_t(b)] * capacity + p / 4 + j) * dim);
+  }
+  std::vector<uint32_t> constants = {uint32_t(batch), uint32_t(entryRows), uint32_t(tokens)};
+  std::vector<void *> bindings = {cache.data(), entries.data(), positions.data(), slots.data()};
+  std::vector<size_t> lengths = {(cache.size() - 1) * 2, entries.size() * 2, 8, 8};
+  Status ran =
+      runRows(*kernel, batch * entryRows, constants, bindings, lengths, "compressed_append");
+  ASSERT_TRUE(ran.isOk()) << ran.message();
+  EXPECT_EQ(cache, expected);
+}
+
+TEST_F(OpConformance, CacheReadGathersRowsBySlot) {
+  Builder types(&context);
+  Type i32 = types.getI32Type(), f32 = types.getF32Type();
+  const int64_t dyn = ShapedType::kDynamic;
+  // Compressor state [2, batch 3, 8, 32] read for slots {2, 0}: both halves.
+  auto stateType = v4::CompressorStateType::get(&context, 3, 4, 2, 16);
+  auto contentsType = RankedTensorType::get({2, dyn, 8, 32}, f32);
+  std::optional<LoadedKernel> kernel =
+      compile({stateType, RankedTensorType::get({dyn}, i32)},
+              [&](OpBuilder &b, Location loc, ValueRange in) -> Operation * {
+                return v4::CacheReadOp::create(b, loc, contentsType, in[0], in[1]);
+              });
+  ASSERT_TRUE(kernel) << errors;
+  std::vector<float> state(size_t(2 * 3 * 8 * 32));
+  std::iota(state.begin(), state.end(), 0.0f);
+  std::vector<int32_t> slots = {2, 0};
+  std::vector<float> out(size_t(2 * 2 * 8 * 32) + 1, -7.0f);
+  std::vector<uint32_t> constants = {2};
+  std::vector<void *> bindings = {state.data(), slots.data(), out.data()};
+  std::vector<size_t> lengths = {state.size() * 4, 8, (out.size() - 1) * 4};
+  Status ran = runRows(*kernel, 2 * 2 * 8, constants, bindings, lengths, "cache_read");
+  ASSERT_TRUE(ran.isOk()) << ran.message();
+  for (int64_t part = 0; part < 2; ++part)
+    for (int64_t b = 0; b < 2; ++b)
+      for (int64_t i = 0; i < 8 * 32; ++i)
+        ASSERT_EQ(out[size_t((part * 2 + b) * 256 + i)],
+                  state[size_t((part * 3 + slots[size_t(b)]) * 256 + i)])
+            << "half " << part << " row " << b << " element " << i;
+  EXPECT_EQ(out.back(), -7.0f) << "wrote past the result";
+}
+
+TEST_F(OpConformance, CacheInitFillsZerosAndTheScoreStateWithMinusInfinity) {
+  Builder types(&context);
+  auto stateType = v4::CompressorStateType::get(&context, 2, 4, 2, 8);
+  std::optional<LoadedKernel> kernel =
+      compile({}, [&](OpBuilder &b, Location loc, ValueRange) -> Operation * {
+        return v4::CacheInitOp::create(b, loc, stateType);
+      });
+  ASSERT_TRUE(kernel) << errors;
+  const size_t half = 2 * 8 * 16;
+  std::vector<float> state(2 * half + 1, 5.0f);
+  std::vector<void *> bindings = {state.data()};
+  std::vector<size_t> lengths = {2 * half * 4};
+  Status ran = runRows(*kernel, 2 * 2 * 8, {}, bindings, lengths, "cache_init");
+  ASSERT_TRUE(ran.isOk()) << ran.message();
+  for (size_t i = 0; i < 2 * half; ++i)
+    ASSERT_EQ(state[i], i < half ? 0.0f : -std::numeric_limits<float>::infinity()) << i;
+  EXPECT_EQ(state.back(), 5.0f) << "wrote past the state";
+}
+
+TEST_F(OpConformance, EncodedCacheRowsAreNamedUntilTheirCodecLands) {
+  Builder types(&context);
+  Type i32 = types.getI32Type();
+  auto cacheType = v4::WindowCacheType::get(&context, 1, 128, 512,
+                                            types.getType<Float8E4M3FNType>(), 64);
+  std::optional<LoadedKernel> kernel = compile(
+      {cacheType, RankedTensorType::get({1, 1, 512}, types.getBF16Type()),
+       RankedTensorType::get({1}, i32)},
+      [&](OpBuilder &b, Location loc, ValueRange in) -> Operation * {
+        return v4::WindowAppendOp::create(b, loc, in[0], in[1], in[2], Value());
+      });
+  EXPECT_FALSE(kernel);
+  EXPECT_EQ(errors, "'v4.window_append' op touches 'f8E4M3FN' cache rows, whose encode and "
+                    "decode have no kernel yet (bf16 rows do)\n");
+}
+
 TEST_F(OpConformance, EncodedKeyRowsAreNamedUntilTheirDecodeLands) {
   // FP8 key rows (E4M3 codes and a scale per key) have no decode in the
   // indexer kernel yet: a diagnostic, not a wrong read of bf16.
@@ -2076,11 +2232,12 @@ TEST_F(OpConformance, AnOpWithoutAKernelIsNamed) {
               });
   EXPECT_FALSE(kernel);
   EXPECT_EQ(errors, "'v4.compress' op has no kernel lowering yet (kernels exist for: "
-                    "v4.dequantize, v4.fp8_matmul, v4.grouped_linear, v4.hadamard, "
-                    "v4.hca_attention, v4.hc_head, v4.hc_post, v4.hc_pre, v4.indexer_score, "
+                    "v4.cache_init, v4.cache_read, v4.compressed_append, v4.dequantize, "
+                    "v4.fp8_matmul, v4.grouped_linear, v4.hadamard, v4.hca_attention, v4.hc_head, v4.hc_post, v4.hc_pre, v4.indexer_score, "
                     "v4.moe_combine, v4.moe_dispatch, v4.moe_hash_route, v4.moe_route, "
                     "v4.mxfp4_matmul, v4.quantize, v4.rms_norm, v4.rope, v4.simulate_quant, "
-                    "v4.sparse_attention, v4.swiglu, v4.topk, v4.window_indices)\n");
+                    "v4.sparse_attention, v4.swiglu, v4.topk, v4.window_append, "
+                    "v4.window_indices)\n");
 }
 
 } // namespace

@@ -49,6 +49,18 @@ mlir::FailureOr<mlir::func::FuncOp> emitSparseAttentionKernel(v4::SparseAttentio
 mlir::FailureOr<mlir::func::FuncOp> emitHcaAttentionKernel(v4::HcaAttentionOp op,
                                                            llvm::StringRef name,
                                                            mlir::OpBuilder &moduleBuilder);
+mlir::FailureOr<mlir::func::FuncOp> emitWindowAppendKernel(v4::WindowAppendOp op,
+                                                           llvm::StringRef name,
+                                                           mlir::OpBuilder &moduleBuilder);
+mlir::FailureOr<mlir::func::FuncOp> emitCompressedAppendKernel(v4::CompressedAppendOp op,
+                                                               llvm::StringRef name,
+                                                               mlir::OpBuilder &moduleBuilder);
+mlir::FailureOr<mlir::func::FuncOp> emitCacheReadKernel(v4::CacheReadOp op,
+                                                        llvm::StringRef name,
+                                                        mlir::OpBuilder &moduleBuilder);
+mlir::FailureOr<mlir::func::FuncOp> emitCacheInitKernel(v4::CacheInitOp op,
+                                                        llvm::StringRef name,
+                                                        mlir::OpBuilder &moduleBuilder);
 mlir::FailureOr<mlir::func::FuncOp> emitHcPostKernel(v4::HcPostOp op, llvm::StringRef name,
                                                      mlir::OpBuilder &moduleBuilder);
 mlir::FailureOr<mlir::func::FuncOp> emitIndexerScoreKernel(v4::IndexerScoreOp op,

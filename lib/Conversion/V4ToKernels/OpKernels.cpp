@@ -4,11 +4,23 @@
 
 #include "OpKernelEmitters.h"
 
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/TypeSwitch.h"
 
 using namespace mlir;
 
 namespace sieve {
+
+// Named in the diagnostic for an op without a kernel; keep in step with the
+// cases below.
+constexpr llvm::StringLiteral kOpsWithKernels[] = {
+    "v4.cache_init",     "v4.cache_read",       "v4.compressed_append", "v4.dequantize",
+    "v4.fp8_matmul",     "v4.grouped_linear",   "v4.hadamard",          "v4.hca_attention",
+    "v4.hc_head",        "v4.hc_post",          "v4.hc_pre",            "v4.indexer_score",
+    "v4.moe_combine",    "v4.moe_dispatch",     "v4.moe_hash_route",    "v4.moe_route",
+    "v4.mxfp4_matmul",   "v4.quantize",         "v4.rms_norm",          "v4.rope",
+    "v4.simulate_quant", "v4.sparse_attention", "v4.swiglu",            "v4.topk",
+    "v4.window_append",  "v4.window_indices"};
 
 FailureOr<func::FuncOp> emitOpKernel(Operation *op, llvm::StringRef name, OpBuilder &builder) {
   return llvm::TypeSwitch<Operation *, FailureOr<func::FuncOp>>(op)
@@ -53,18 +65,23 @@ FailureOr<func::FuncOp> emitOpKernel(Operation *op, llvm::StringRef name, OpBuil
       .Case<v4::HcaAttentionOp>([&](auto attention) {
         return detail::emitHcaAttentionKernel(attention, name, builder);
       })
+      .Case<v4::WindowAppendOp>(
+          [&](auto append) { return detail::emitWindowAppendKernel(append, name, builder); })
+      .Case<v4::CompressedAppendOp>([&](auto append) {
+        return detail::emitCompressedAppendKernel(append, name, builder);
+      })
+      .Case<v4::CacheReadOp>(
+          [&](auto read) { return detail::emitCacheReadKernel(read, name, builder); })
+      .Case<v4::CacheInitOp>(
+          [&](auto init) { return detail::emitCacheInitKernel(init, name, builder); })
       .Case<v4::WindowIndicesOp>(
           [&](auto indices) { return detail::emitWindowIndicesKernel(indices, name, builder); })
       .Case<v4::SwigluOp>(
           [&](auto swiglu) { return detail::emitSwigluKernel(swiglu, name, builder); })
       .Default([](Operation *other) -> FailureOr<func::FuncOp> {
         return other->emitOpError()
-               << "has no kernel lowering yet (kernels exist for: v4.dequantize, "
-                  "v4.fp8_matmul, v4.grouped_linear, v4.hadamard, v4.hca_attention, "
-                  "v4.hc_head, v4.hc_post, v4.hc_pre, v4.indexer_score, v4.moe_combine, v4.moe_dispatch, "
-                  "v4.moe_hash_route, v4.moe_route, v4.mxfp4_matmul, v4.quantize, v4.rms_norm, "
-                  "v4.rope, v4.simulate_quant, v4.sparse_attention, v4.swiglu, v4.topk, "
-                  "v4.window_indices)";
+               << "has no kernel lowering yet (kernels exist for: "
+               << llvm::join(std::begin(kOpsWithKernels), std::end(kOpsWithKernels), ", ") << ")";
       });
 }
 

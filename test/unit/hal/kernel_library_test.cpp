@@ -127,5 +127,19 @@ TEST(SerialDispatch, EveryWorkgroupInRowMajorOrderAndTheFirstFailureStops) {
   EXPECT_EQ(seen, (std::vector<uint32_t>{0, 1}));
 }
 
+TEST(SerialDispatch, DescendingOrderVisitsEveryWorkgroupInReverse) {
+  std::vector<uint32_t> seen;
+  void *bindings[] = {&seen};
+  uint32_t constants[] = {0};
+  sieve_dispatch_state_t dispatch{{2, 3, 2}, 1, constants, 1, bindings, nullptr};
+  ASSERT_TRUE(
+      runWorkgroupsSerially(countWorkgroups, dispatch, "count", WorkgroupOrder::Descending)
+          .isOk());
+  std::vector<uint32_t> expected(12);
+  for (uint32_t i = 0; i < 12; ++i)
+    expected[i] = 11 - i;
+  EXPECT_EQ(seen, expected);
+}
+
 } // namespace
 } // namespace sieve::hal

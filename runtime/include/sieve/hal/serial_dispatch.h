@@ -15,11 +15,18 @@
 
 namespace sieve::hal {
 
-/// Calls `kernel` for workgroup ids (x, y, z) in row-major order (x fastest)
-/// with no local memory. Stops at the first nonzero return code and reports
-/// it with the workgroup id; `name` names the kernel in that message.
+/// The order workgroups run in. Workgroups of a dispatch are independent;
+/// a kernel whose result depends on the order is wrong, and running it in
+/// descending order (tests do) shows that without threads.
+enum class WorkgroupOrder { Ascending, Descending };
+
+/// Calls `kernel` for every workgroup id (x, y, z) in row-major order (x
+/// fastest), or its reverse, with no local memory. Stops at the first
+/// nonzero return code and reports it with the workgroup id; `name` names
+/// the kernel in that message.
 Status runWorkgroupsSerially(sieve_kernel_fn kernel, const sieve_dispatch_state_t &dispatch,
-                             const std::string &name);
+                             const std::string &name,
+                             WorkgroupOrder order = WorkgroupOrder::Ascending);
 
 } // namespace sieve::hal
 
