@@ -61,6 +61,8 @@ mlir::FailureOr<mlir::func::FuncOp> emitCacheReadKernel(v4::CacheReadOp op,
 mlir::FailureOr<mlir::func::FuncOp> emitCacheInitKernel(v4::CacheInitOp op,
                                                         llvm::StringRef name,
                                                         mlir::OpBuilder &moduleBuilder);
+mlir::FailureOr<mlir::func::FuncOp> emitCompressKernel(v4::CompressOp op, llvm::StringRef name,
+                                                       mlir::OpBuilder &moduleBuilder);
 mlir::FailureOr<mlir::func::FuncOp> emitHcPostKernel(v4::HcPostOp op, llvm::StringRef name,
                                                      mlir::OpBuilder &moduleBuilder);
 mlir::FailureOr<mlir::func::FuncOp> emitIndexerScoreKernel(v4::IndexerScoreOp op,

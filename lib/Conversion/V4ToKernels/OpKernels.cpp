@@ -14,13 +14,13 @@ namespace sieve {
 // Named in the diagnostic for an op without a kernel; keep in step with the
 // cases below.
 constexpr llvm::StringLiteral kOpsWithKernels[] = {
-    "v4.cache_init",     "v4.cache_read",       "v4.compressed_append", "v4.dequantize",
-    "v4.fp8_matmul",     "v4.grouped_linear",   "v4.hadamard",          "v4.hca_attention",
-    "v4.hc_head",        "v4.hc_post",          "v4.hc_pre",            "v4.indexer_score",
-    "v4.moe_combine",    "v4.moe_dispatch",     "v4.moe_hash_route",    "v4.moe_route",
-    "v4.mxfp4_matmul",   "v4.quantize",         "v4.rms_norm",          "v4.rope",
-    "v4.simulate_quant", "v4.sparse_attention", "v4.swiglu",            "v4.topk",
-    "v4.window_append",  "v4.window_indices"};
+    "v4.cache_init",       "v4.cache_read",      "v4.compress",         "v4.compressed_append",
+    "v4.dequantize",       "v4.fp8_matmul",      "v4.grouped_linear",   "v4.hadamard",
+    "v4.hca_attention",    "v4.hc_head",         "v4.hc_post",          "v4.hc_pre",
+    "v4.indexer_score",    "v4.moe_combine",     "v4.moe_dispatch",     "v4.moe_hash_route",
+    "v4.moe_route",        "v4.mxfp4_matmul",    "v4.quantize",         "v4.rms_norm",
+    "v4.rope",             "v4.simulate_quant",  "v4.sparse_attention", "v4.swiglu",
+    "v4.topk",             "v4.window_append",   "v4.window_indices"};
 
 FailureOr<func::FuncOp> emitOpKernel(Operation *op, llvm::StringRef name, OpBuilder &builder) {
   return llvm::TypeSwitch<Operation *, FailureOr<func::FuncOp>>(op)
@@ -65,6 +65,8 @@ FailureOr<func::FuncOp> emitOpKernel(Operation *op, llvm::StringRef name, OpBuil
       .Case<v4::HcaAttentionOp>([&](auto attention) {
         return detail::emitHcaAttentionKernel(attention, name, builder);
       })
+      .Case<v4::CompressOp>(
+          [&](auto compress) { return detail::emitCompressKernel(compress, name, builder); })
       .Case<v4::WindowAppendOp>(
           [&](auto append) { return detail::emitWindowAppendKernel(append, name, builder); })
       .Case<v4::CompressedAppendOp>([&](auto append) {

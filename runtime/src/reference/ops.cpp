@@ -176,15 +176,10 @@ void compressorProject(const CompressorWeights &w, const float *x, int64_t S,
   }
 }
 
-void compressEntry(const CompressorWeights &w, const io::ModelConfig &c,
-                   const num::RopeTable &rope, bool indexerKey,
-                   const float *prevKv, const float *prevScore,
-                   const float *curKv, const float *curScore, int64_t pos,
-                   float *out) {
-  const int64_t d = w.dim, r = w.ratio;
-  const bool overlap = w.coff == 2;
-  const int64_t width = w.coff * d;
-  std::vector<float> pooled(static_cast<size_t>(d));
+void poolEntry(int64_t ratio, int64_t dim, bool overlap, const float *prevKv,
+               const float *prevScore, const float *curKv, const float *curScore,
+               float *pooled) {
+  const int64_t r = ratio, d = dim, width = (overlap ? 2 : 1) * d;
   // Per channel: softmax over the slots (previous group's first halves, then
   // the current group's second halves; all r slots without overlap).
   std::vector<float> s, v;
@@ -216,8 +211,19 @@ void compressEntry(const CompressorWeights &w, const io::ModelConfig &c,
     float acc = 0.0f;
     for (size_t t = 0; t < s.size(); ++t)
       acc += (s[t] / denom) * v[t];
-    pooled[size_t(u)] = roundToBf16(acc);
+    pooled[u] = acc;
   }
+}
+
+void compressEntry(const CompressorWeights &w, const io::ModelConfig &c,
+                   const num::RopeTable &rope, bool indexerKey,
+                   const float *prevKv, const float *prevScore,
+                   const float *curKv, const float *curScore, int64_t pos,
+                   float *out) {
+  const int64_t d = w.dim;
+  std::vector<float> pooled(static_cast<size_t>(d));
+  poolEntry(w.ratio, d, w.coff == 2, prevKv, prevScore, curKv, curScore, pooled.data());
+  roundBf16(pooled.data(), d);
   rmsNorm(pooled.data(), d, w.norm.data(), float(c.normEps), out);
   applyRope(rope, out, d, c.ropeHeadDim, pos, /*inverse=*/false);
   if (indexerKey)

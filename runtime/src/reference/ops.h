@@ -64,6 +64,13 @@ void applyRope(const num::RopeTable &t, float *x, int64_t dim, int64_t ropeDim,
 /// kv = wkv x, score = wgate x + ape[pos % ratio], fp32 [S, coff * dim].
 void compressorProject(const CompressorWeights &w, const float *x, int64_t S,
                        int64_t p0, float *kv, float *score);
+/// The softmax-gated pooling of one compressed entry (7.4), per channel in
+/// fp32, unrounded: rows are `(overlap ? 2 : 1) * dim` wide; with overlap the
+/// previous group's first halves (nullptr for entry 0: score -inf, kv 0)
+/// and the current group's second halves, else the current group's r rows.
+void poolEntry(int64_t ratio, int64_t dim, bool overlap, const float *prevKv,
+               const float *prevScore, const float *curKv, const float *curScore,
+               float *pooled);
 /// One compressed entry from its slots (7.4). For overlap (ratio 4), prev*
 /// are the previous group's [ratio, 2d] rows (nullptr for entry 0) and cur*
 /// the current group's; for ratio r without overlap, cur* are [r, d] rows.
