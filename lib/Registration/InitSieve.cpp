@@ -3,9 +3,11 @@
 #include "sieve/InitSieve.h"
 
 #include "sieve/Conversion/KernelsToCPU/Passes.h"
+#include "sieve/Conversion/V4ToKernels/Passes.h"
 #include "sieve/Pipeline/Pipelines.h"
 #include "sieve/Transforms/Passes.h"
 
+#include "program/IR/ProgramDialect.h"
 #include "v4/IR/V4Dialect.h"
 
 #include "mlir/Conversion/Passes.h"
@@ -48,7 +50,7 @@
 #include "mlir/Transforms/Passes.h"
 
 void sieve::registerSieveDialects(mlir::DialectRegistry &registry) {
-  registry.insert<sieve::v4::V4Dialect>();
+  registry.insert<sieve::v4::V4Dialect, sieve::program::ProgramDialect>();
   registry.insert<mlir::affine::AffineDialect, mlir::amdgpu::AMDGPUDialect,
                   mlir::arith::ArithDialect,
                   mlir::bufferization::BufferizationDialect,
@@ -72,6 +74,7 @@ void sieve::registerSieveDialects(mlir::DialectRegistry &registry) {
 void sieve::registerSievePasses() {
   // Sieve's own passes and named pipelines.
   sieve::registerSieveTransformsPasses();
+  sieve::registerSieveV4ToKernelsPasses();
   sieve::registerKernelsToCPUPasses();
   sieve::registerSievePipelines();
   // Upstream passes Sieve's pipelines and tests build on.

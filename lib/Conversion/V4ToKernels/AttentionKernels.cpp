@@ -95,7 +95,10 @@ FailureOr<func::FuncOp> emitGatherAttention(const GatherAttention &a, llvm::Stri
     return static_cast<unsigned>(llvm::find(operands, v) - operands.begin());
   };
   const bool dynamicWindow = windowType.isDynamicDim(1);
-  KernelBuilder kb(moduleBuilder, a.op->getLoc(), name, tensors, dynamicWindow ? 1 : 0);
+  SmallVector<PushConstant> extras;
+  if (dynamicWindow)
+    extras.push_back(PushConstant::operandSize(1, 1));
+  KernelBuilder kb(moduleBuilder, a.op->getLoc(), name, tensors, extras);
   OpBuilder &b = kb.builder();
   Location loc = kb.location();
   Type f32 = b.getF32Type(), bf16 = b.getBF16Type(), indexType = b.getIndexType();

@@ -98,8 +98,9 @@ struct ChunkRows {
   }
 };
 
-/// Kernel bindings {cache storage, chunk [B, rows, D], positions, slots?} with
-/// the chunk's dynamic B and rows as extra push constants, then `extra` more.
+/// Kernel bindings {cache storage, chunk [B, rows, D] (operand 1), positions,
+/// slots?} with the chunk's dynamic B and rows as extra push constants, then
+/// `extra`.
 struct ChunkKernel {
   KernelBuilder kb;
   ChunkRows chunk;
@@ -107,10 +108,10 @@ struct ChunkKernel {
 
   ChunkKernel(OpBuilder &moduleBuilder, Operation *op, llvm::StringRef name,
               RankedTensorType storage, int64_t cacheBatch, RankedTensorType chunkType,
-              Value positionsValue, Value slotsValue, unsigned extra)
+              Value positionsValue, Value slotsValue, ArrayRef<PushConstant> extra)
       : kb(moduleBuilder, op->getLoc(), name,
            tensorsOf(storage, chunkType, positionsValue, slotsValue),
-           unsigned(chunkType.isDynamicDim(0)) + unsigned(chunkType.isDynamicDim(1)) + extra),
+           constantsOf(chunkType, extra)),
         chunk{kb, {}, {}, {}, {}, {}} {
     unsigned next = 0;
     chunk.batch = chunkType.isDynamicDim(0) ? kb.extraConstant(next++)
@@ -131,6 +132,15 @@ struct ChunkKernel {
   }
   unsigned firstExtra = 0;
 
+  static SmallVector<PushConstant> constantsOf(RankedTensorType chunkType,
+                                               ArrayRef<PushConstant> extra) {
+    SmallVector<PushConstant> constants;
+    for (int64_t d = 0; d < 2; ++d)
+      if (chunkType.isDynamicDim(d))
+        constants.push_back(PushConstant::operandSize(1, d));
+    constants.append(extra.begin(), extra.end());
+    return constants;
+  }
   static SmallVector<RankedTensorType> tensorsOf(RankedTensorType storage,
                                                  RankedTensorType chunkType, Value positions,
                                                  Value slots) {
@@ -172,7 +182,7 @@ FailureOr<func::FuncOp> emitWindowAppendKernel(v4::WindowAppendOp op, llvm::Stri
     return failure();
   auto rowsType = cast<RankedTensorType>(op.getRows().getType());
   ChunkKernel k(moduleBuilder, op, name, cacheType.getStorageType(), cacheType.getBatch(),
-                rowsType, op.getPositions(), op.getSlots(), 0);
+                rowsType, op.getPositions(), op.getSlots(), {});
   KernelBuilder &kb = k.kb;
   OpBuilder &b = kb.builder();
   Location loc = kb.location();
@@ -207,7 +217,8 @@ FailureOr<func::FuncOp> emitCompressedAppendKernel(v4::CompressedAppendOp op,
   auto entriesType = cast<RankedTensorType>(op.getEntries().getType());
   // The chunk's token count is the last push constant.
   ChunkKernel k(moduleBuilder, op, name, storage, cacheType.getBatch(), entriesType,
-                op.getPositions(), op.getSlots(), 1);
+                op.getPositions(), op.getSlots(),
+                {PushConstant::scalarOperand(op.getNumTokensMutable().getOperandNumber())});
   KernelBuilder &kb = k.kb;
   OpBuilder &b = kb.builder();
   Location loc = kb.location();
@@ -254,7 +265,10 @@ FailureOr<func::FuncOp> emitCacheReadKernel(v4::CacheReadOp op, llvm::StringRef 
   tensors.push_back(contentsType);
   // The read's batch rows are the extra push constant when dynamic.
   const bool dynamicBatch = contentsType.isDynamicDim(batchDim);
-  KernelBuilder kb(moduleBuilder, op.getLoc(), name, tensors, dynamicBatch ? 1 : 0);
+  SmallVector<PushConstant> extras;
+  if (dynamicBatch)
+    extras.push_back(PushConstant::resultSize(0, batchDim));
+  KernelBuilder kb(moduleBuilder, op.getLoc(), name, tensors, extras);
   OpBuilder &b = kb.builder();
   Location loc = kb.location();
   Value batch = dynamicBatch ? kb.extraConstant(0) : kb.index(contentsType.getDimSize(batchDim));
@@ -351,8 +365,10 @@ FailureOr<func::FuncOp> emitWindowIndicesKernel(v4::WindowIndicesOp op, llvm::St
   // The query rows S are the extra push constant when dynamic (the op's
   // `rows` operand, or 1 for a decode step).
   const bool dynamicRows = indicesType.isDynamicDim(1);
-  KernelBuilder kb(moduleBuilder, op.getLoc(), name, {positionsType, indicesType},
-                   dynamicRows ? 1 : 0);
+  SmallVector<PushConstant> extras;
+  if (dynamicRows)
+    extras.push_back(PushConstant::resultSize(0, 1));
+  KernelBuilder kb(moduleBuilder, op.getLoc(), name, {positionsType, indicesType}, extras);
   OpBuilder &b = kb.builder();
   Location loc = kb.location();
   Value batch = kb.dim(0);

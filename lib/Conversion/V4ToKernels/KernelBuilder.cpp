@@ -12,17 +12,39 @@ using namespace mlir;
 namespace sieve::detail {
 
 KernelBuilder::KernelBuilder(OpBuilder &moduleBuilder, Location loc, llvm::StringRef name,
-                             ArrayRef<RankedTensorType> tensorTypes, unsigned extraConstants)
+                             ArrayRef<RankedTensorType> tensorTypes,
+                             ArrayRef<PushConstant> extraConstants)
     : b(moduleBuilder.getContext()), loc(loc), tensors(tensorTypes) {
   MLIRContext *ctx = moduleBuilder.getContext();
   auto bytes = MemRefType::get({ShapedType::kDynamic}, IntegerType::get(ctx, 8));
   SmallVector<Type> inputs(tensors.size(), bytes);
+  SmallVector<PushConstant> constants;
   for (int64_t d = 0, rank = tensors[0].getRank(); d < rank; ++d)
     if (tensors[0].isDynamicDim(d))
-      inputs.push_back(IntegerType::get(ctx, 32));
-  inputs.append(extraConstants, IntegerType::get(ctx, 32));
+      constants.push_back(PushConstant::operandSize(0, d));
+  constants.append(extraConstants.begin(), extraConstants.end());
+  inputs.append(constants.size(), IntegerType::get(ctx, 32));
   kernelOp = func::FuncOp::create(moduleBuilder, loc, name, FunctionType::get(ctx, inputs, {}));
   kernelOp->setAttr("sieve.kernel", UnitAttr::get(ctx));
+  SmallVector<Attribute> records;
+  for (const PushConstant &c : constants) {
+    SmallVector<NamedAttribute> fields;
+    switch (c.kind) {
+    case PushConstant::Kind::OperandSize:
+      fields = {b.getNamedAttr("operand", b.getI64IntegerAttr(c.index)),
+                b.getNamedAttr("dim", b.getI64IntegerAttr(c.dim))};
+      break;
+    case PushConstant::Kind::ResultSize:
+      fields = {b.getNamedAttr("result", b.getI64IntegerAttr(c.index)),
+                b.getNamedAttr("dim", b.getI64IntegerAttr(c.dim))};
+      break;
+    case PushConstant::Kind::ScalarOperand:
+      fields = {b.getNamedAttr("operand", b.getI64IntegerAttr(c.index))};
+      break;
+    }
+    records.push_back(b.getDictionaryAttr(fields));
+  }
+  kernelOp->setAttr("sieve.push_constants", b.getArrayAttr(records));
   b.setInsertionPointToStart(kernelOp.addEntryBlock());
 }
 
@@ -41,6 +63,30 @@ Value KernelBuilder::dim(int64_t d) {
     constant += first.isDynamicDim(e);
   Value value = kernelOp.getArgument(constant);
   return arith::IndexCastUIOp::create(b, loc, b.getIndexType(), value);
+}
+
+FailureOr<SmallVector<PushConstant>> pushConstantsOf(func::FuncOp kernel) {
+  auto records = kernel->getAttrOfType<ArrayAttr>("sieve.push_constants");
+  if (!records)
+    return failure();
+  SmallVector<PushConstant> constants;
+  for (Attribute record : records) {
+    auto fields = dyn_cast<DictionaryAttr>(record);
+    if (!fields)
+      return failure();
+    auto operand = fields.getAs<IntegerAttr>("operand");
+    auto result = fields.getAs<IntegerAttr>("result");
+    auto dim = fields.getAs<IntegerAttr>("dim");
+    if (static_cast<bool>(operand) == static_cast<bool>(result) || (result && !dim))
+      return failure();
+    if (result)
+      constants.push_back(PushConstant::resultSize(result.getInt(), dim.getInt()));
+    else if (dim)
+      constants.push_back(PushConstant::operandSize(operand.getInt(), dim.getInt()));
+    else
+      constants.push_back(PushConstant::scalarOperand(operand.getInt()));
+  }
+  return constants;
 }
 
 Value KernelBuilder::extraConstant(unsigned i) {

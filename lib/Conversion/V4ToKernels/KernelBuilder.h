@@ -16,14 +16,39 @@
 
 namespace sieve::detail {
 
+/// Where the host finds a push constant's value: a size of one of the op's
+/// operands or results, or one of its scalar (index) operands.
+struct PushConstant {
+  enum class Kind { OperandSize, ResultSize, ScalarOperand };
+  Kind kind;
+  unsigned index; // operand or result number
+  int64_t dim = 0; // for sizes
+
+  static PushConstant operandSize(unsigned operand, int64_t dim) {
+    return {Kind::OperandSize, operand, dim};
+  }
+  static PushConstant resultSize(unsigned result, int64_t dim) {
+    return {Kind::ResultSize, result, dim};
+  }
+  static PushConstant scalarOperand(unsigned operand) {
+    return {Kind::ScalarOperand, operand, 0};
+  }
+};
+
+/// The push constants of a kernel KernelBuilder made, in order, as recorded
+/// in its `sieve.push_constants` attribute; failure when it is malformed.
+mlir::FailureOr<llvm::SmallVector<PushConstant>> pushConstantsOf(mlir::func::FuncOp kernel);
+
 class KernelBuilder {
 public:
   /// A kernel `name` with one binding per type in `tensors` (operands then
-  /// results), one push constant per dynamic size of `tensors[0]`, then
-  /// `extraConstants` more that the kernel documents (a size of another
-  /// tensor, for one).
+  /// results; `tensors[0]` is operand 0's), one push constant per dynamic
+  /// size of `tensors[0]`, then `extraConstants` (a size of another operand
+  /// or result, a scalar operand). The kernel records where each constant
+  /// comes from as `sieve.push_constants` for dispatch formation.
   KernelBuilder(mlir::OpBuilder &moduleBuilder, mlir::Location loc, llvm::StringRef name,
-                llvm::ArrayRef<mlir::RankedTensorType> tensors, unsigned extraConstants = 0);
+                llvm::ArrayRef<mlir::RankedTensorType> tensors,
+                llvm::ArrayRef<PushConstant> extraConstants = {});
 
   mlir::func::FuncOp kernel() const { return kernelOp; }
   mlir::OpBuilder &builder() { return b; }

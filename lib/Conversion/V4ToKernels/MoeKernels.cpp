@@ -282,7 +282,10 @@ FailureOr<func::FuncOp> emitMoeCombineKernel(v4::MoeCombineOp op, llvm::StringRe
   tensors.push_back(resultType);
   // The token count is the extra push constant when the result's is dynamic.
   const bool dynamicTokens = resultType.isDynamicDim(0);
-  KernelBuilder kb(moduleBuilder, op.getLoc(), name, tensors, dynamicTokens ? 1 : 0);
+  SmallVector<PushConstant> extras;
+  if (dynamicTokens)
+    extras.push_back(PushConstant::resultSize(0, 0));
+  KernelBuilder kb(moduleBuilder, op.getLoc(), name, tensors, extras);
   OpBuilder &b = kb.builder();
   Location loc = kb.location();
   Type f32 = b.getF32Type();

@@ -27,6 +27,10 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/SymbolTable.h"
+
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/xxhash.h"
 
 #include <cmath>
 
@@ -128,10 +132,15 @@ FailureOr<func::FuncOp> emitRopeKernel(v4::RopeOp op, llvm::StringRef name,
   }
   Value in = k.view(0, dynamicSizes), out = k.view(2, dynamicSizes);
   Value positions = k.view(1, positionSizes);
-  // The frequencies as a constant table next to the kernel.
+  // The frequencies as a constant table next to the kernel, named by its
+  // contents: kernels with the same table share it, and equal kernels are
+  // equal as text (dispatch formation keeps one of them).
   auto tableType = MemRefType::get({int64_t(freqs->size())}, f32);
-  std::string tableName = (name + ".frequencies").str();
-  {
+  ArrayRef<uint8_t> tableBytes(reinterpret_cast<const uint8_t *>(freqs->data()),
+                               freqs->size() * sizeof(float));
+  std::string tableName = llvm::formatv("rope_frequencies_{0:x16}", llvm::xxh3_64bits(tableBytes));
+  Operation *symbols = k.kernel()->getParentOp();
+  if (!SymbolTable::lookupSymbolIn(symbols, tableName)) {
     OpBuilder global(k.kernel());
     memref::GlobalOp::create(
         global, loc, tableName, global.getStringAttr("private"), tableType,

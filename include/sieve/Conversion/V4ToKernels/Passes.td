@@ -1,0 +1,36 @@
+//===- Passes.td - v4 graph -> dispatches of kernels -------*- tablegen -*-===//
+//
+// Dispatch formation: the graph's v4 ops become kernels of the kernel IR in
+// a program.executable and program.dispatch ops that run them.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SIEVE_CONVERSION_V4TOKERNELS_PASSES_TD
+#define SIEVE_CONVERSION_V4TOKERNELS_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def FormDispatchesPass : Pass<"sieve-form-dispatches", "mlir::ModuleOp"> {
+  let summary = "Turn every v4 compute op into a kernel and a program.dispatch";
+  let description = [{
+    Each v4 op other than `v4.param` (a weight binding, left for the
+    runtime) becomes one kernel (`emitOpKernel`) in the module's
+    `program.executable @kernels`, named after the op with a counter, and a
+    `program.dispatch` in its place: its tensor and cache operands are the
+    bindings, a cache result is tied to the cache operand it updates in
+    place, the push constants are the sizes and scalar operands the kernel's
+    `sieve.push_constants` names (tensor.dim of an operand, the op's reified
+    result sizes, an index operand), and the workgroup count is the kernel's
+    workgroup-loop bound computed on the host from those constants (the
+    kernel's own arithmetic, cloned). Identical kernels (the same op on
+    the same types in every layer) are emitted once and shared by their
+    dispatches. An op without a kernel is an error
+    naming it. Other ops (linalg, tensor, arith) are left as they are.
+  }];
+  let dependentDialects = ["sieve::program::ProgramDialect", "mlir::arith::ArithDialect",
+                           "mlir::func::FuncDialect", "mlir::gpu::GPUDialect",
+                           "mlir::math::MathDialect", "mlir::memref::MemRefDialect",
+                           "mlir::scf::SCFDialect", "mlir::tensor::TensorDialect"];
+}
+
+#endif // SIEVE_CONVERSION_V4TOKERNELS_PASSES_TD

@@ -1,0 +1,73 @@
+// RUN: sieve-opt %s --split-input-file --verify-diagnostics --sieve-form-dispatches | FileCheck %s
+
+// Every v4 op becomes a dispatch of a kernel in @kernels. The same op on
+// the same types shares one kernel; a cache result is tied to the cache it
+// updates in place; push constants come from operand sizes, the op's reified
+// result sizes or its index operands; the workgroup count is the kernel's
+// own bound computed from them; dispatch results' sizes resolve to their
+// producer's `dims` (no tensor.dim of a dispatch result).
+// CHECK-LABEL: program.executable @kernels
+// CHECK: func.func @rms_norm_0({{.*}}: i32) attributes {sieve.kernel, sieve.push_constants = [{dim = 1 : i64, operand = 0 : i64}]}
+// CHECK-NOT: func.func @rms_norm_1
+// CHECK: func.func @window_append_0(
+// CHECK-SAME: sieve.push_constants = [{dim = 1 : i64, operand = 1 : i64}]
+// CHECK: func.func @compressed_append_0(
+// CHECK-SAME: sieve.push_constants = [{dim = 1 : i64, operand = 1 : i64}, {operand = 4 : i64}]
+// CHECK: func.func @window_indices_0(
+// CHECK-SAME: sieve.push_constants = [{dim = 1 : i64, result = 0 : i64}]
+// CHECK-LABEL: func.func @layer(
+// CHECK-SAME: %[[X:[a-z0-9]+]]: tensor<1x?x64xbf16>, %[[W:[a-z0-9]+]]: tensor<64xbf16>, %[[WIN:[a-z0-9]+]]: !v4.window
+// CHECK-SAME: %[[C:[a-z0-9]+]]: !v4.compressed
+// CHECK-SAME: %[[POS:[a-z0-9]+]]: tensor<1xi32>, %[[SLOTS:[a-z0-9]+]]: tensor<1xi32>, %[[E:[a-z0-9]+]]: tensor<1x?x64xbf16>, %[[N:[a-z0-9]+]]: index
+// CHECK: %[[S:.*]] = tensor.dim %[[X]], %{{.*}} : tensor<1x?x64xbf16>
+// CHECK: %[[S32:.*]] = arith.index_cast %[[S]] : index to i32
+// CHECK: %[[ROWS:.*]] = arith.index_castui %[[S32]] : i32 to index
+// CHECK: %[[Y:.*]] = program.dispatch @kernels::@rms_norm_0[%[[ROWS]]] (%[[X]], %[[W]]) constants(%[[S32]]) dims(%[[YS:.*]]) {tied = array<i64: -1>}
+// CHECK: %[[YS32:.*]] = arith.index_cast %[[YS]] : index to i32
+// CHECK: program.dispatch @kernels::@rms_norm_0[%{{.*}}] (%[[Y]], %[[W]]) constants(%[[YS32]]) dims(%[[YS]])
+// CHECK: program.dispatch @kernels::@window_append_0[%{{.*}}] (%[[WIN]], %[[Y]], %[[POS]], %[[SLOTS]]) constants(%{{.*}}) {tied = array<i64: 0>}
+// CHECK: %[[N32:.*]] = arith.index_cast %[[N]] : index to i32
+// CHECK: program.dispatch @kernels::@compressed_append_0[%{{.*}}] (%[[C]], %[[E]], %[[POS]], %[[SLOTS]]) constants(%{{.*}}, %[[N32]]) {tied = array<i64: 0>}
+// CHECK: program.dispatch @kernels::@window_indices_0[%{{.*}}] (%[[POS]]) constants(%{{.*}}) dims(%[[N]]) {tied = array<i64: -1>}
+// CHECK-NOT: tensor.dim %{{.*}} : tensor<1x?x64xbf16>
+// CHECK: return
+!window = !v4.window<batch = 2, rows = 8, dim = 64, element = bf16>
+!entries = !v4.compressed<batch = 2, ratio = 4, capacity = 16, dim = 64, element = bf16>
+func.func @layer(%x: tensor<1x?x64xbf16>, %w: tensor<64xbf16>, %win: !window, %c: !entries,
+    %pos: tensor<1xi32>, %slots: tensor<1xi32>, %e: tensor<1x?x64xbf16>, %n: index)
+    -> (tensor<1x?x64xbf16>, tensor<1x?x64xbf16>, !window, !entries, tensor<1x?x8xi32>) {
+  %y = v4.rms_norm %x weight %w eps 1.0e-06 : tensor<1x?x64xbf16>, tensor<64xbf16>
+  %z = v4.rms_norm %y weight %w eps 1.0e-06 : tensor<1x?x64xbf16>, tensor<64xbf16>
+  %w1 = v4.window_append %win, %y at %pos slots %slots
+      : !window, tensor<1x?x64xbf16>, tensor<1xi32>, tensor<1xi32>
+  %c1 = v4.compressed_append %c, %e at %pos slots %slots tokens %n
+      : !entries, tensor<1x?x64xbf16>, tensor<1xi32>, tensor<1xi32>
+  %i = v4.window_indices %pos rows %n window 8 layout ring_chunk
+      : tensor<1xi32> -> tensor<1x?x8xi32>
+  return %y, %z, %w1, %c1, %i
+      : tensor<1x?x64xbf16>, tensor<1x?x64xbf16>, !window, !entries, tensor<1x?x8xi32>
+}
+
+// -----
+
+// Weights stay v4.param (bound by name at run time); ops other than v4's
+// are left for now.
+// CHECK-LABEL: func.func @weights_stay(
+// CHECK: %[[P:.*]] = v4.param "norm.weight"
+// CHECK: %[[D:.*]] = program.dispatch @kernels::@rms_norm_0[%{{.*}}] (%{{.*}}, %[[P]])
+// CHECK: arith.extf %[[D]]
+func.func @weights_stay(%x: tensor<4x64xbf16>) -> tensor<4x64xf32> {
+  %w = v4.param "norm.weight" : tensor<64xbf16>
+  %y = v4.rms_norm %x weight %w eps 1.0e-06 : tensor<4x64xbf16>, tensor<64xbf16>
+  %f = arith.extf %y : tensor<4x64xbf16> to tensor<4x64xf32>
+  return %f : tensor<4x64xf32>
+}
+
+// -----
+
+// An op its kernel cannot take is an error at the op.
+func.func @dynamic_width(%x: tensor<4x?xbf16>) -> tensor<4x?xbf16> {
+  // expected-error @+1 {{'v4.rms_norm' op needs a static last dimension to become a kernel}}
+  %y = v4.rms_norm %x eps 1.0e-06 : tensor<4x?xbf16>
+  return %y : tensor<4x?xbf16>
+}
