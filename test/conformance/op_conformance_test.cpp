@@ -27,6 +27,8 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/DialectRegistry.h"
@@ -2349,6 +2351,98 @@ INSTANTIATE_TEST_SUITE_P(
         // Without overlap: ratio 8 with the group in progress in the state.
         CompressCase{8, 12, {5}, {1}}, CompressCase{8, 1, {15, 3}, {0, 2}}));
 
+//===----------------------------------------------------------------------===//
+// Upstream linalg ops: linalg.matmul with its fill (the bf16 projections
+// the reference computes with linalg()'s fp32 dot, ref::blockDot with one
+// block) and an elementwise linalg.generic; exact
+//===----------------------------------------------------------------------===//
+
+TEST_F(OpConformance, LinalgMatmulWithFillMatchesTheReferenceBitForBit) {
+  const int64_t rows = 7, k = 256, n = 24;
+  Builder types(&context);
+  Type bf16 = types.getBF16Type(), f32 = types.getF32Type();
+  const int64_t dyn = ShapedType::kDynamic;
+  auto inputType = RankedTensorType::get({dyn, k}, bf16);
+  auto weightType = RankedTensorType::get({n, k}, bf16);
+  std::optional<LoadedKernel> kernel = compile(
+      {inputType, weightType}, [&](OpBuilder &b, Location loc, ValueRange in) -> Operation * {
+        Value m = tensor::DimOp::create(b, loc, in[0], 0);
+        Value empty = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{dyn, n}, f32, ValueRange{m});
+        Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
+        Value init = linalg::FillOp::create(b, loc, zero, empty).getResult(0);
+        MLIRContext *ctx = b.getContext();
+        AffineExpr mi, ni, ki;
+        bindDims(ctx, mi, ni, ki);
+        auto maps = SmallVector<AffineMap>{AffineMap::get(3, 0, {mi, ki}, ctx),
+                                           AffineMap::get(3, 0, {ni, ki}, ctx),
+                                           AffineMap::get(3, 0, {mi, ni}, ctx)};
+        auto matmul = linalg::MatmulOp::create(b, loc, ValueRange{in[0], in[1]}, ValueRange{init});
+        matmul.setIndexingMapsAttr(b.getAffineMapArrayAttr(maps));
+        return matmul;
+      });
+  ASSERT_TRUE(kernel) << errors;
+  std::vector<uint16_t> x = randomBf16(size_t(rows * k), 251u, 0.0f, 1.0f);
+  std::vector<uint16_t> w = randomBf16(size_t(n * k), 257u, 0.0f, 0.05f);
+  std::vector<float> out(size_t(rows * n) + 1, -7.0f);
+  std::vector<uint32_t> constants = {uint32_t(rows), uint32_t(rows)};
+  std::vector<void *> bindings = {x.data(), w.data(), out.data()};
+  std::vector<size_t> lengths = {x.size() * 2, w.size() * 2, (out.size() - 1) * 4};
+  Status ran = runRows(*kernel, rows, constants, bindings, lengths, "matmul");
+  ASSERT_TRUE(ran.isOk()) << ran.message();
+  std::vector<float> xf(static_cast<size_t>(k)), wf(static_cast<size_t>(k));
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t o = 0; o < n; ++o) {
+      for (int64_t i = 0; i < k; ++i) {
+        xf[size_t(i)] = bf16ToFloat(x[size_t(r * k + i)]);
+        wf[size_t(i)] = bf16ToFloat(w[size_t(o * k + i)]);
+      }
+      ASSERT_EQ(out[size_t(r * n + o)], ref::blockDot(xf.data(), wf.data(), k, k))
+          << "row " << r << " output " << o;
+    }
+  EXPECT_EQ(out.back(), -7.0f) << "wrote past the result";
+}
+
+TEST_F(OpConformance, LinalgElementwiseTruncationRoundsToNearestEven) {
+  const int64_t rows = 5, width = 48;
+  Builder types(&context);
+  Type bf16 = types.getBF16Type(), f32 = types.getF32Type();
+  const int64_t dyn = ShapedType::kDynamic;
+  auto inputType = RankedTensorType::get({1, dyn, width}, f32);
+  std::optional<LoadedKernel> kernel =
+      compile({inputType}, [&](OpBuilder &b, Location loc, ValueRange in) -> Operation * {
+        Value s = tensor::DimOp::create(b, loc, in[0], 1);
+        Value empty =
+            tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{1, dyn, width}, bf16, ValueRange{s});
+        AffineMap identity = b.getMultiDimIdentityMap(3);
+        return linalg::GenericOp::create(
+            b, loc, TypeRange{empty.getType()}, ValueRange{in[0]}, ValueRange{empty},
+            ArrayRef<AffineMap>{identity, identity},
+            SmallVector<utils::IteratorType>(3, utils::IteratorType::parallel),
+            [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+              Value narrowed = arith::TruncFOp::create(nested, nestedLoc, bf16, args[0]);
+              linalg::YieldOp::create(nested, nestedLoc, narrowed);
+            });
+      });
+  ASSERT_TRUE(kernel) << errors;
+  std::mt19937 rng(263);
+  std::normal_distribution<float> dist(0.0f, 100.0f);
+  std::vector<float> input(size_t(rows * width));
+  for (float &v : input)
+    v = dist(rng);
+  input[0] = std::numeric_limits<float>::quiet_NaN();
+  input[1] = std::numeric_limits<float>::infinity();
+  std::vector<uint16_t> out(input.size() + 1, 0xFFFF);
+  std::vector<uint32_t> constants = {uint32_t(rows), uint32_t(rows)};
+  std::vector<void *> bindings = {input.data(), out.data()};
+  std::vector<size_t> lengths = {input.size() * 4, (out.size() - 1) * 2};
+  Status ran = runRows(*kernel, rows, constants, bindings, lengths, "truncf");
+  ASSERT_TRUE(ran.isOk()) << ran.message();
+  EXPECT_TRUE(std::isnan(bf16ToFloat(out[0])));
+  for (size_t i = 1; i < input.size(); ++i)
+    ASSERT_EQ(out[i], bf16FromFloat(input[i])) << "element " << i << " = " << input[i];
+  EXPECT_EQ(out.back(), 0xFFFF) << "wrote past the result";
+}
+
 TEST_F(OpConformance, EncodedKeyRowsAreNamedUntilTheirDecodeLands) {
   // FP8 key rows (E4M3 codes and a scale per key) have no decode in the
   // indexer kernel yet: a diagnostic, not a wrong read of bf16.
@@ -2386,7 +2480,8 @@ TEST_F(OpConformance, AnOpWithoutAKernelIsNamed) {
                     "v4.moe_combine, v4.moe_dispatch, v4.moe_hash_route, v4.moe_route, "
                     "v4.mxfp4_matmul, v4.quantize, v4.rms_norm, v4.rope, v4.simulate_quant, "
                     "v4.sparse_attention, v4.swiglu, v4.topk, v4.window_append, "
-                    "v4.window_indices)\n");
+                    "v4.window_indices, and linalg ops whose initial value is an empty tensor "
+                    "or a fill)\n");
 }
 
 } // namespace

@@ -4,6 +4,8 @@
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Arith/Transforms/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
@@ -11,6 +13,8 @@
 using namespace mlir;
 
 void sieve::buildKernelsToCPUPipeline(OpPassManager &pm) {
+  // Linalg ops of the kernel IR (tiles of upstream ops) become loops.
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addPass(createCPUDistributeWorkgroupsPass());
   // The workgroup count the forall computed is dead on the CPU.
   pm.addPass(createCanonicalizerPass());
@@ -21,6 +25,14 @@ void sieve::buildKernelsToCPUPipeline(OpPassManager &pm) {
   // bf16 conversions become integer arithmetic (x86 would otherwise call
   // compiler-rt's __truncsfbf2), and math ops LLVM intrinsics, which the
   // legality check screens for library calls.
+  // Arithmetic on bf16 values (an elementwise add of bf16 tensors, the
+  // bf16 steps of the per-head norm) is computed in f32 and rounded once,
+  // which is exact for +, -, *, / (f32 has more than 2 * 8 + 2 significand
+  // bits); left to LLVM, a CPU without AVX512-BF16 calls __truncsfbf2.
+  arith::ArithEmulateUnsupportedFloatsOptions emulate;
+  emulate.sourceTypeStrs = {"bf16"};
+  emulate.targetTypeStr = "f32";
+  pm.addPass(arith::createArithEmulateUnsupportedFloats(emulate));
   arith::ArithExpandOpsPassOptions expand;
   expand.includeBf16 = true;
   pm.addPass(arith::createArithExpandOpsPass(expand));

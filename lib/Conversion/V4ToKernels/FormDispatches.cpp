@@ -20,6 +20,8 @@
 #include "mlir/Analysis/SliceAnalysis.h"
 #include "mlir/Analysis/TopologicalSortUtils.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/MemRef/Transforms/Transforms.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Interfaces/InferTypeOpInterface.h"
@@ -162,9 +164,14 @@ LogicalResult formDispatch(Operation *op, program::ExecutableOp executable,
   // Bindings: the tensor and cache operands. A cache result is written in
   // place into the cache operand of its type.
   SmallVector<Value> bindings;
-  for (Value operand : op->getOperands())
-    if (isa<RankedTensorType, v4::CacheTypeInterface>(operand.getType()))
-      bindings.push_back(operand);
+  auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
+  for (OpOperand &operand : op->getOpOperands()) {
+    // A linalg op's initial value is made inside its kernel.
+    if (linalgOp && linalgOp.isDpsInit(&operand))
+      continue;
+    if (isa<RankedTensorType, v4::CacheTypeInterface>(operand.get().getType()))
+      bindings.push_back(operand.get());
+  }
   SmallVector<int64_t> tied;
   SmallVector<Value> resultDims;
   for (OpResult result : op->getResults()) {
@@ -194,6 +201,19 @@ LogicalResult formDispatch(Operation *op, program::ExecutableOp executable,
   return success();
 }
 
+/// Whether `op` heads a dispatch: a v4 compute op, or a linalg op other than
+/// a fill that only initializes linalg ops (their kernels make it).
+bool isDispatchRoot(Operation *op) {
+  if (isa<v4::V4Dialect>(op->getDialect()))
+    return !isa<v4::ParamOp>(op);
+  if (auto fill = dyn_cast<linalg::FillOp>(op))
+    return !llvm::all_of(fill->getUses(), [](OpOperand &use) {
+      auto user = dyn_cast<linalg::LinalgOp>(use.getOwner());
+      return user && user.isDpsInit(&use);
+    });
+  return isa<linalg::LinalgOp>(op);
+}
+
 struct FormDispatchesPass : impl::FormDispatchesPassBase<FormDispatchesPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
@@ -202,11 +222,20 @@ struct FormDispatchesPass : impl::FormDispatchesPassBase<FormDispatchesPass> {
       OpBuilder b = OpBuilder::atBlockBegin(module.getBody());
       executable = program::ExecutableOp::create(b, module.getLoc(), kExecutableName);
     }
+    // Elementwise arith on tensors becomes linalg.generic, which has kernels.
+    {
+      RewritePatternSet elementwise(&getContext());
+      linalg::populateElementwiseToLinalgConversionPatterns(elementwise);
+      FrozenRewritePatternSet frozen(std::move(elementwise));
+      for (auto function : module.getOps<func::FuncOp>())
+        if (failed(applyPatternsGreedily(function, frozen)))
+          return signalPassFailure();
+    }
     SmallVector<Operation *> ops;
     module.walk([&](Operation *op) {
       if (isa<program::ExecutableOp>(op))
         return WalkResult::skip();
-      if (isa<v4::V4Dialect>(op->getDialect()) && !isa<v4::ParamOp>(op))
+      if (isDispatchRoot(op))
         ops.push_back(op);
       return WalkResult::advance();
     });

@@ -9,6 +9,7 @@
 #include "v4/IR/V4Ops.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 
 namespace sieve::detail {
 
@@ -63,6 +64,9 @@ mlir::FailureOr<mlir::func::FuncOp> emitCacheInitKernel(v4::CacheInitOp op,
                                                         mlir::OpBuilder &moduleBuilder);
 mlir::FailureOr<mlir::func::FuncOp> emitCompressKernel(v4::CompressOp op, llvm::StringRef name,
                                                        mlir::OpBuilder &moduleBuilder);
+mlir::FailureOr<mlir::func::FuncOp> emitLinalgKernel(mlir::linalg::LinalgOp op,
+                                                     llvm::StringRef name,
+                                                     mlir::OpBuilder &moduleBuilder);
 mlir::FailureOr<mlir::func::FuncOp> emitHcPostKernel(v4::HcPostOp op, llvm::StringRef name,
                                                      mlir::OpBuilder &moduleBuilder);
 mlir::FailureOr<mlir::func::FuncOp> emitIndexerScoreKernel(v4::IndexerScoreOp op,

@@ -80,10 +80,13 @@ FailureOr<func::FuncOp> emitOpKernel(Operation *op, llvm::StringRef name, OpBuil
           [&](auto indices) { return detail::emitWindowIndicesKernel(indices, name, builder); })
       .Case<v4::SwigluOp>(
           [&](auto swiglu) { return detail::emitSwigluKernel(swiglu, name, builder); })
+      .Case<linalg::LinalgOp>(
+          [&](auto linalgOp) { return detail::emitLinalgKernel(linalgOp, name, builder); })
       .Default([](Operation *other) -> FailureOr<func::FuncOp> {
         return other->emitOpError()
                << "has no kernel lowering yet (kernels exist for: "
-               << llvm::join(std::begin(kOpsWithKernels), std::end(kOpsWithKernels), ", ") << ")";
+               << llvm::join(std::begin(kOpsWithKernels), std::end(kOpsWithKernels), ", ")
+               << ", and linalg ops whose initial value is an empty tensor or a fill)";
       });
 }
 

@@ -79,14 +79,36 @@ func.func @exp(%a: memref<?xi8>) attributes {sieve.kernel} {
 // -----
 
 // An op the CPU lowering does not handle is named at the op before LLVM.
-func.func @fill(%a: memref<?xi8>) attributes {sieve.kernel} {
+func.func @barrier(%a: memref<?xi8>) attributes {sieve.kernel} {
+  %c1 = arith.constant 1 : index
+  scf.forall (%x) in (%c1) {
+    // expected-error @+1 {{'gpu.barrier' op cannot be compiled for the CPU target: it was not lowered to the LLVM dialect}}
+    gpu.barrier
+  } {mapping = [#gpu.block<x>]}
+  return
+}
+
+// -----
+
+// Linalg ops of the kernel IR (tiles of upstream ops) become loops, and
+// bf16 arithmetic is done in f32 and rounded with integer arithmetic: no
+// bfloat arithmetic reaches LLVM, where it would call __truncsfbf2.
+// CHECK-LABEL: llvm.func internal @fill_add.workgroup(
+// CHECK-NOT: linalg.
+// CHECK-NOT: llvm.fadd {{.*}} : bf16
+// CHECK: llvm.fadd {{.*}} : f32
+// CHECK-NOT: llvm.fadd {{.*}} : bf16
+// CHECK: llvm.return
+func.func @fill_add(%a: memref<?xi8>) attributes {sieve.kernel} {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
-  %zero = arith.constant 0.0 : f32
-  %v = memref.view %a[%c0][] : memref<?xi8> to memref<4xf32>
+  %half = arith.constant 0.5 : bf16
+  %v = memref.view %a[%c0][] : memref<?xi8> to memref<4xbf16>
   scf.forall (%x) in (%c1) {
-    // expected-error @+1 {{'linalg.fill' op cannot be compiled for the CPU target: it was not lowered to the LLVM dialect}}
-    linalg.fill ins(%zero : f32) outs(%v : memref<4xf32>)
+    linalg.fill ins(%half : bf16) outs(%v : memref<4xbf16>)
+    %e = memref.load %v[%c0] : memref<4xbf16>
+    %s = arith.addf %e, %half : bf16
+    memref.store %s, %v[%c0] : memref<4xbf16>
   } {mapping = [#gpu.block<x>]}
   return
 }

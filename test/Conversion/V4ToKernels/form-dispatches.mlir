@@ -50,17 +50,52 @@ func.func @layer(%x: tensor<1x?x64xbf16>, %w: tensor<64xbf16>, %win: !window, %c
 
 // -----
 
-// Weights stay v4.param (bound by name at run time); ops other than v4's
-// are left for now.
+// Weights stay v4.param (bound by name at run time); the tensor dialect's
+// ops are left for now.
 // CHECK-LABEL: func.func @weights_stay(
 // CHECK: %[[P:.*]] = v4.param "norm.weight"
 // CHECK: %[[D:.*]] = program.dispatch @kernels::@rms_norm_0[%{{.*}}] (%{{.*}}, %[[P]])
-// CHECK: arith.extf %[[D]]
-func.func @weights_stay(%x: tensor<4x64xbf16>) -> tensor<4x64xf32> {
+// CHECK: tensor.collapse_shape %[[D]]
+func.func @weights_stay(%x: tensor<4x64xbf16>) -> tensor<256xbf16> {
   %w = v4.param "norm.weight" : tensor<64xbf16>
   %y = v4.rms_norm %x weight %w eps 1.0e-06 : tensor<4x64xbf16>, tensor<64xbf16>
-  %f = arith.extf %y : tensor<4x64xbf16> to tensor<4x64xf32>
-  return %f : tensor<4x64xf32>
+  %f = tensor.collapse_shape %y [[0, 1]] : tensor<4x64xbf16> into tensor<256xbf16>
+  return %f : tensor<256xbf16>
+}
+
+// -----
+
+// A projection: linalg.matmul and the fill of its accumulator are one
+// kernel (the fill per workgroup tile, in place in the result binding), and
+// elementwise arith on tensors becomes a linalg.generic kernel; neither
+// kernel copies or allocates.
+// CHECK-LABEL: program.executable @kernels
+// CHECK: func.func @matmul_0(
+// CHECK: scf.forall (%[[ROW:.*]]) in (%{{.*}}) {
+// CHECK: %[[TILE:.*]] = memref.subview %{{.*}}[%[[ROW]], 0] [1, 8] [1, 1]
+// CHECK: linalg.fill ins(%{{.*}} : f32) outs(%[[TILE]]
+// CHECK: linalg.matmul {{.*}} outs(%[[TILE]]
+// CHECK: } {mapping = [#gpu.block<x>]}
+// CHECK: func.func @generic_0(
+// CHECK: arith.truncf %{{.*}} : f32 to bf16
+// CHECK-LABEL: func.func @projection(
+// CHECK-NOT: linalg.fill
+// CHECK: %[[Y:.*]] = program.dispatch @kernels::@matmul_0[%{{.*}}] (%{{.*}}, %{{.*}}) constants
+// CHECK: program.dispatch @kernels::@generic_0[%{{.*}}] (%[[Y]]) constants
+// CHECK-NOT: memref.copy
+func.func @projection(%x: tensor<?x256xbf16>, %w: tensor<8x256xbf16>) -> tensor<?x8xbf16> {
+  %c0 = arith.constant 0 : index
+  %zero = arith.constant 0.0 : f32
+  %m = tensor.dim %x, %c0 : tensor<?x256xbf16>
+  %e = tensor.empty(%m) : tensor<?x8xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<?x8xf32>) -> tensor<?x8xf32>
+  %y = linalg.matmul indexing_maps = [affine_map<(m, n, k) -> (m, k)>,
+                                      affine_map<(m, n, k) -> (n, k)>,
+                                      affine_map<(m, n, k) -> (m, n)>]
+      ins(%x, %w : tensor<?x256xbf16>, tensor<8x256xbf16>) outs(%f : tensor<?x8xf32>)
+      -> tensor<?x8xf32>
+  %t = arith.truncf %y : tensor<?x8xf32> to tensor<?x8xbf16>
+  return %t : tensor<?x8xbf16>
 }
 
 // -----

@@ -12,12 +12,15 @@
 #include "sieve/Target/CPU/CpuTarget.h"
 #include "sieve/hal/cpu/kernel_library.h"
 #include "sieve/hal/serial_dispatch.h"
+#include "sieve/numerics/float_formats.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
+
+#include "llvm/TargetParser/Host.h"
 
 #include <gtest/gtest.h>
 
@@ -54,6 +57,25 @@ func.func @scale_add(%a: memref<?xi8>, %b: memref<?xi8>, %out: memref<?xi8>, %n:
       %s = arith.addf %p, %eb : f32
       memref.store %s, %vo[%i] : memref<?xf32>
     }
+  } {mapping = [#gpu.block<x>]}
+  return
+}
+
+// out[i] = a[i] + b[i] in bf16 (the graph's residual add): LLVM would
+// promote the bf16 add and, on a CPU without AVX512-BF16, round with a call
+// to __truncsfbf2, which a kernel library cannot link.
+func.func @add_bf16(%a: memref<?xi8>, %b: memref<?xi8>, %out: memref<?xi8>, %n: i32)
+    attributes {sieve.kernel} {
+  %c0 = arith.constant 0 : index
+  %size = arith.index_castui %n : i32 to index
+  %va = memref.view %a[%c0][%size] : memref<?xi8> to memref<?xbf16>
+  %vb = memref.view %b[%c0][%size] : memref<?xi8> to memref<?xbf16>
+  %vo = memref.view %out[%c0][%size] : memref<?xi8> to memref<?xbf16>
+  scf.forall (%i) in (%size) {
+    %ea = memref.load %va[%i] : memref<?xbf16>
+    %eb = memref.load %vb[%i] : memref<?xbf16>
+    %s = arith.addf %ea, %eb : bf16
+    memref.store %s, %vo[%i] : memref<?xbf16>
   } {mapping = [#gpu.block<x>]}
   return
 }
@@ -165,6 +187,45 @@ TEST_F(KernelsToCpuTest, WorkgroupIdsReachTheirMappedDimensions) {
       for (int x = 0; x < 4; ++x)
         EXPECT_EQ(grid[(z * 3 + y) * 4 + x], x + 10 * y + 100 * z)
             << "workgroup (" << x << ", " << y << ", " << z << ")";
+}
+
+bool hostHas(llvm::StringRef feature) {
+  llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
+  auto it = features.find(feature);
+  return it != features.end() && it->second;
+}
+
+// bf16 arithmetic links for every x86-64 level (computed in f32 and rounded
+// in integer arithmetic, no __truncsfbf2) and rounds as the reference does.
+TEST_F(KernelsToCpuTest, Bf16ArithmeticLinksForEveryLevelAndRoundsToNearestEven) {
+  const uint32_t n = 200;
+  std::vector<uint16_t> a(n), b(n);
+  for (uint32_t i = 0; i < n; ++i) {
+    a[i] = num::bf16FromFloat(1.0f + 0.37f * float(i));
+    b[i] = num::bf16FromFloat(-0.011f * float(i * i) + 0.5f);
+  }
+  for (const char *spec : {"cpu:x86-64-v3", "cpu:x86-64-v4", "cpu:host"}) {
+    SCOPED_TRACE(spec);
+    hal::cpu::KernelLibrary library = compile(spec);
+    Expected<sieve_kernel_fn> fn = library.kernel("add_bf16");
+    ASSERT_TRUE(fn.isOk()) << fn.status().message();
+    if (llvm::StringRef(spec) == "cpu:x86-64-v4" &&
+        !(hostHas("avx512f") && hostHas("avx512bw") && hostHas("avx512vl")))
+      continue; // linked; this CPU cannot run it
+    if (llvm::StringRef(spec) == "cpu:x86-64-v3" && !(hostHas("avx2") && hostHas("fma")))
+      continue;
+    std::vector<uint16_t> out(n + 1, 0xFFFF);
+    uint32_t constants[] = {n};
+    void *bindings[] = {a.data(), b.data(), out.data()};
+    size_t lengths[] = {n * 2, n * 2, n * 2};
+    sieve_dispatch_state_t dispatch{{n, 1, 1}, 1, constants, 3, bindings, lengths};
+    Status ran = hal::runWorkgroupsSerially(*fn, dispatch, "add_bf16");
+    ASSERT_TRUE(ran.isOk()) << ran.message();
+    for (uint32_t i = 0; i < n; ++i)
+      ASSERT_EQ(out[i], num::bf16FromFloat(num::bf16ToFloat(a[i]) + num::bf16ToFloat(b[i])))
+          << "element " << i;
+    EXPECT_EQ(out[n], 0xFFFF) << "wrote past n";
+  }
 }
 
 } // namespace

@@ -28,6 +28,8 @@ def FormDispatchesPass : Pass<"sieve-form-dispatches", "mlir::ModuleOp"> {
     naming it. Other ops (linalg, tensor, arith) are left as they are.
   }];
   let dependentDialects = ["sieve::program::ProgramDialect", "mlir::arith::ArithDialect",
+                           "mlir::bufferization::BufferizationDialect",
+                           "mlir::linalg::LinalgDialect",
                            "mlir::func::FuncDialect", "mlir::gpu::GPUDialect",
                            "mlir::math::MathDialect", "mlir::memref::MemRefDialect",
                            "mlir::scf::SCFDialect", "mlir::tensor::TensorDialect"];

@@ -1,0 +1,191 @@
+//===- LinalgKernels.cpp - Upstream linalg ops as kernels ------------------===//
+//
+// The graph's plain GEMMs and elementwise ops stay upstream (linalg.matmul
+// for the bf16 x bf16 -> fp32 projections, linalg.generic / broadcast /
+// fill, elementwise arith converted to linalg.generic). A root op and the
+// linalg.fill of its initial value become one kernel the MLIR way: the ops
+// on tensors over the bindings (bufferization.to_tensor of their views),
+// tiled into the workgroup scf.forall by TilingInterface with the fill fused
+// into each tile, then one-shot bufferized in place into the result binding.
+// Tile: one index of the first parallel loop whose extent is not 1 per
+// workgroup (a row of a matmul); the tile configuration pass will choose
+// better. linalg.matmul casts its bf16 operands to fp32 and accumulates over
+// k in ascending order from the fill value, as the reference's fp32 linear()
+// does.
+//
+//===----------------------------------------------------------------------===//
+
+#include "KernelBuilder.h"
+#include "OpKernelEmitters.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Bufferization/Transforms/OneShotAnalysis.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/IR/Dominance.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/RegionUtils.h"
+#include "mlir/Transforms/CSE.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+using namespace mlir;
+
+namespace sieve::detail {
+
+FailureOr<func::FuncOp> emitLinalgKernel(linalg::LinalgOp op, llvm::StringRef name,
+                                         OpBuilder &moduleBuilder) {
+  Operation *root = op.getOperation();
+  if (op.getNumDpsInits() != 1 || root->getNumResults() != 1 || !op.hasPureTensorSemantics())
+    return root->emitOpError() << "needs one tensor result to become a kernel";
+  // The initial value: a fill with a constant (fused into the kernel), or
+  // one the op never reads (an empty tensor; an elementwise op converted
+  // from arith reuses an input as its destination).
+  OpOperand *initOperand = op.getDpsInitOperand(0);
+  Value init = initOperand->get();
+  linalg::FillOp fill = init.getDefiningOp<linalg::FillOp>();
+  Attribute fillValue;
+  if (fill && !matchPattern(fill.value(), m_Constant(&fillValue)))
+    return root->emitOpError() << "starts from a fill with a value that is not a constant";
+  if (!fill && op.payloadUsesValueFromOperand(initOperand))
+    return root->emitOpError() << "reads an initial value that is not a fill";
+
+  SmallVector<OpOperand *> inputs;
+  for (OpOperand *input : op.getDpsInputOperands())
+    if (isa<RankedTensorType>(input->get().getType()))
+      inputs.push_back(input);
+    else if (!matchPattern(input->get(), m_Constant()))
+      return root->emitOpError() << "takes a scalar that is not a constant";
+  if (inputs.empty() || inputs.front()->getOperandNumber() != 0)
+    return root->emitOpError() << "needs a tensor first operand to become a kernel";
+  auto resultType = cast<RankedTensorType>(root->getResult(0).getType());
+  SmallVector<RankedTensorType> tensors;
+  // Push constants: input 0's dynamic sizes (KernelBuilder's), the other
+  // inputs', then the result's.
+  SmallVector<PushConstant> extras;
+  for (OpOperand *input : inputs) {
+    auto type = cast<RankedTensorType>(input->get().getType());
+    tensors.push_back(type);
+    if (input->getOperandNumber() != 0)
+      for (int64_t d = 0; d < type.getRank(); ++d)
+        if (type.isDynamicDim(d))
+          extras.push_back(PushConstant::operandSize(input->getOperandNumber(), d));
+  }
+  tensors.push_back(resultType);
+  for (int64_t d = 0; d < resultType.getRank(); ++d)
+    if (resultType.isDynamicDim(d))
+      extras.push_back(PushConstant::resultSize(0, d));
+
+  KernelBuilder kb(moduleBuilder, root->getLoc(), name, tensors, extras);
+  OpBuilder &b = kb.builder();
+  Location loc = kb.location();
+  // Each binding's dynamic sizes, from the push constants in their order.
+  unsigned nextExtra = 0;
+  IRMapping mapping;
+  for (auto [i, input] : llvm::enumerate(inputs)) {
+    SmallVector<Value> sizes;
+    RankedTensorType type = tensors[i];
+    for (int64_t d = 0; d < type.getRank(); ++d)
+      if (type.isDynamicDim(d))
+        sizes.push_back(i == 0 ? kb.dim(d) : kb.extraConstant(nextExtra++));
+    Value view = kb.view(i, sizes);
+    mapping.map(input->get(), bufferization::ToTensorOp::create(b, loc, type, view,
+                                                                /*restrict=*/true,
+                                                                /*writable=*/false));
+  }
+  SmallVector<Value> resultSizes;
+  for (int64_t d = 0; d < resultType.getRank(); ++d)
+    if (resultType.isDynamicDim(d))
+      resultSizes.push_back(kb.extraConstant(nextExtra++));
+  Value resultView = kb.view(inputs.size(), resultSizes);
+  Value destination = bufferization::ToTensorOp::create(b, loc, resultType, resultView,
+                                                        /*restrict=*/true, /*writable=*/true);
+  // Constant scalars: operands, and values the payload captures.
+  SetVector<Value> captured;
+  getUsedValuesDefinedAbove(root->getRegions(), captured);
+  for (OpOperand &operand : root->getOpOperands())
+    if (&operand != initOperand && !mapping.contains(operand.get()))
+      captured.insert(operand.get());
+  for (Value value : captured) {
+    if (mapping.contains(value))
+      continue;
+    if (!matchPattern(value, m_Constant()))
+      return root->emitOpError() << "uses a value from outside that is not a constant";
+    mapping.map(value, b.clone(*value.getDefiningOp())->getResult(0));
+  }
+  Operation *clone = b.clone(*root, mapping);
+  clone->setOperand(initOperand->getOperandNumber(), destination);
+  auto store = bufferization::MaterializeInDestinationOp::create(b, loc, clone->getResult(0),
+                                                                 resultView);
+  store.setWritable(true);
+  store.setRestrict(true);
+  func::ReturnOp::create(b, loc);
+
+  // Workgroups: one index of the first parallel loop longer than 1.
+  SmallVector<int64_t> ranges = cast<linalg::LinalgOp>(clone).getStaticLoopRanges();
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  unsigned tiled = 0;
+  for (unsigned l = 0; l < iterators.size(); ++l)
+    if (iterators[l] == utils::IteratorType::parallel && ranges[l] != 1) {
+      tiled = l;
+      break;
+    }
+  if (iterators.empty() || iterators[tiled] != utils::IteratorType::parallel)
+    return root->emitOpError() << "has no parallel loop to spread over workgroups";
+  SmallVector<OpFoldResult> tileSizes(iterators.size(), b.getIndexAttr(0));
+  tileSizes[tiled] = b.getIndexAttr(1);
+  scf::SCFTilingOptions tiling;
+  tiling.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp)
+      .setTileSizes(tileSizes)
+      .setMapping({gpu::GPUBlockMappingAttr::get(b.getContext(), gpu::MappingId::DimX)});
+  IRRewriter rewriter(b.getContext());
+  rewriter.setInsertionPoint(clone);
+  FailureOr<scf::SCFTilingResult> tiledOps =
+      scf::tileUsingSCF(rewriter, cast<TilingInterface>(clone), tiling);
+  if (failed(tiledOps) || tiledOps->tiledOps.size() != 1)
+    return root->emitOpError() << "could not be tiled into workgroups";
+  rewriter.replaceOp(clone, tiledOps->replacements);
+  // The fill, per tile, on the tile of the result binding the loop writes.
+  if (fill) {
+    auto tiled = cast<linalg::LinalgOp>(tiledOps->tiledOps.front());
+    OpOperand *tileInit = tiled.getDpsInitOperand(0);
+    rewriter.setInsertionPoint(tiled);
+    Value value = arith::ConstantOp::create(rewriter, loc, cast<TypedAttr>(fillValue));
+    Value filled = linalg::FillOp::create(rewriter, loc, value, tileInit->get()).getResult(0);
+    rewriter.modifyOpInPlace(tiled, [&] { tileInit->set(filled); });
+  }
+
+  // In place: the loop writes the result binding's tensor, so bufferization
+  // leaves only copies of a buffer onto itself, which canonicalization drops
+  // (no memref.copy and no allocation may remain).
+  func::FuncOp kernel = kb.kernel();
+  bufferization::OneShotBufferizationOptions bufferization;
+  bufferization.bufferizeFunctionBoundaries = false;
+  bufferization::BufferizationState state;
+  if (failed(bufferization::runOneShotBufferize(kernel, bufferization, state)))
+    return root->emitOpError() << "could not be bufferized";
+  DominanceInfo dominance;
+  eliminateCommonSubExpressions(rewriter, dominance, kernel);
+  RewritePatternSet patterns(b.getContext());
+  memref::CopyOp::getCanonicalizationPatterns(patterns, b.getContext());
+  memref::DimOp::getCanonicalizationPatterns(patterns, b.getContext());
+  memref::SubViewOp::getCanonicalizationPatterns(patterns, b.getContext());
+  if (failed(applyPatternsGreedily(kernel, std::move(patterns))))
+    return root->emitOpError() << "kernel did not simplify";
+  eliminateCommonSubExpressions(rewriter, dominance, kernel);
+  if (applyPatternsGreedily(kernel, RewritePatternSet(b.getContext())).failed())
+    return failure();
+  WalkResult copies = kernel.walk([](Operation *op) {
+    return isa<memref::CopyOp, memref::AllocOp>(op) ? WalkResult::interrupt()
+                                                      : WalkResult::advance();
+  });
+  if (copies.wasInterrupted())
+    return root->emitOpError() << "needs a copy or a buffer of its own, which kernels avoid";
+  return kernel;
+}
+
+} // namespace sieve::detail
