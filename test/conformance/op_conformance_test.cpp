@@ -2443,6 +2443,163 @@ TEST_F(OpConformance, LinalgElementwiseTruncationRoundsToNearestEven) {
   EXPECT_EQ(out.back(), 0xFFFF) << "wrote past the result";
 }
 
+//===----------------------------------------------------------------------===//
+// The tensor dialect's data movement (embedding lookup, ring + chunk join,
+// slices, position tensors): the ops' definitions, computed here; exact
+//===----------------------------------------------------------------------===//
+
+TEST_F(OpConformance, GatherLooksUpRowsAndClampsBadIds) {
+  const int64_t vocab = 11, width = 16, tokens = 5;
+  Builder types(&context);
+  Type bf16 = types.getBF16Type(), i32 = types.getI32Type();
+  const int64_t dyn = ShapedType::kDynamic;
+  auto tableType = RankedTensorType::get({vocab, width}, bf16);
+  auto idsType = RankedTensorType::get({dyn, 1}, i32);
+  auto resultType = RankedTensorType::get({dyn, width}, bf16);
+  std::optional<LoadedKernel> kernel =
+      compile({tableType, idsType}, [&](OpBuilder &b, Location loc, ValueRange in) -> Operation * {
+        return tensor::GatherOp::create(b, loc, resultType, in[0], in[1],
+                                        ArrayRef<int64_t>{0});
+      });
+  ASSERT_TRUE(kernel) << errors;
+  std::vector<uint16_t> table = randomBf16(size_t(vocab * width), 269u, 0.0f, 1.0f);
+  std::vector<int32_t> ids = {3, 0, 10, 11, -1}; // the last two are out of range
+  std::vector<uint16_t> out(size_t(tokens * width) + 1, 0xFFFF);
+  std::vector<uint32_t> constants = {uint32_t(tokens), uint32_t(tokens)};
+  std::vector<void *> bindings = {table.data(), ids.data(), out.data()};
+  std::vector<size_t> lengths = {table.size() * 2, ids.size() * 4, (out.size() - 1) * 2};
+  Status ran = runRows(*kernel, tokens, constants, bindings, lengths, "gather");
+  ASSERT_TRUE(ran.isOk()) << ran.message();
+  for (int64_t t = 0; t < tokens; ++t) {
+    int64_t row = std::min<int64_t>(uint32_t(ids[size_t(t)]), vocab - 1);
+    for (int64_t x = 0; x < width; ++x)
+      ASSERT_EQ(out[size_t(t * width + x)], table[size_t(row * width + x)]) << t << " " << x;
+  }
+  EXPECT_EQ(out.back(), 0xFFFF) << "wrote past the result";
+}
+
+TEST_F(OpConformance, ConcatJoinsTheRingAndTheChunk) {
+  const int64_t ring = 6, chunk = 5, width = 8;
+  Builder types(&context);
+  Type bf16 = types.getBF16Type();
+  const int64_t dyn = ShapedType::kDynamic;
+  auto ringType = RankedTensorType::get({1, ring, width}, bf16);
+  auto chunkType = RankedTensorType::get({1, dyn, width}, bf16);
+  auto resultType = RankedTensorType::get({1, dyn, width}, bf16);
+  std::optional<LoadedKernel> kernel = compile(
+      {ringType, chunkType}, [&](OpBuilder &b, Location loc, ValueRange in) -> Operation * {
+        return tensor::ConcatOp::create(b, loc, resultType, 1, ValueRange{in[0], in[1]});
+      });
+  ASSERT_TRUE(kernel) << errors;
+  std::vector<uint16_t> a = randomBf16(size_t(ring * width), 271u, 0.0f, 1.0f);
+  std::vector<uint16_t> c = randomBf16(size_t(chunk * width), 277u, 0.0f, 1.0f);
+  std::vector<uint16_t> out(size_t((ring + chunk) * width) + 1, 0xFFFF);
+  std::vector<uint32_t> constants = {uint32_t(chunk), uint32_t(ring + chunk)};
+  std::vector<void *> bindings = {a.data(), c.data(), out.data()};
+  std::vector<size_t> lengths = {a.size() * 2, c.size() * 2, (out.size() - 1) * 2};
+  Status ran = runRows(*kernel, ring + chunk, constants, bindings, lengths, "concat");
+  ASSERT_TRUE(ran.isOk()) << ran.message();
+  std::vector<uint16_t> expected(a);
+  expected.insert(expected.end(), c.begin(), c.end());
+  expected.push_back(0xFFFF);
+  EXPECT_EQ(out, expected);
+}
+
+TEST_F(OpConformance, SlicesCopyTheirRegion) {
+  // extract_slice [?, 1, 8] -> [?, 8] at a dynamic row offset (rank-reducing),
+  // then insert_slice of it into columns 4..11 of a [?, 16] destination.
+  const int64_t rows = 4, source = 7;
+  Builder types(&context);
+  Type bf16 = types.getBF16Type();
+  const int64_t dyn = ShapedType::kDynamic;
+  auto sourceType = RankedTensorType::get({dyn, 1, 8}, bf16);
+  auto sliceType = RankedTensorType::get({dyn, 8}, bf16);
+  std::optional<LoadedKernel> extract = compile(
+      {sourceType, types.getIndexType(), types.getIndexType()},
+      [&](OpBuilder &b, Location loc, ValueRange in) -> Operation * {
+        SmallVector<OpFoldResult> offsets = {in[1], b.getIndexAttr(0), b.getIndexAttr(0)};
+        SmallVector<OpFoldResult> sizes = {in[2], b.getIndexAttr(1), b.getIndexAttr(8)};
+        SmallVector<OpFoldResult> strides(3, b.getIndexAttr(1));
+        return tensor::ExtractSliceOp::create(b, loc, sliceType, in[0], offsets, sizes, strides);
+      });
+  ASSERT_TRUE(extract) << errors;
+  std::vector<uint16_t> src = randomBf16(size_t(source * 8), 281u, 0.0f, 1.0f);
+  std::vector<uint16_t> slice(size_t(rows * 8) + 1, 0xFFFF);
+  // Push constants: the source's rows, the result's rows, the offset, the size.
+  std::vector<uint32_t> constants = {uint32_t(source), uint32_t(rows), 2, uint32_t(rows)};
+  std::vector<void *> bindings = {src.data(), slice.data()};
+  std::vector<size_t> lengths = {src.size() * 2, (slice.size() - 1) * 2};
+  Status ran = runRows(*extract, rows, constants, bindings, lengths, "extract_slice");
+  ASSERT_TRUE(ran.isOk()) << ran.message();
+  for (int64_t i = 0; i < rows * 8; ++i)
+    ASSERT_EQ(slice[size_t(i)], src[size_t(2 * 8 + i)]) << i;
+  EXPECT_EQ(slice.back(), 0xFFFF);
+
+  auto destType = RankedTensorType::get({dyn, 16}, bf16);
+  std::optional<LoadedKernel> insert = compile(
+      {sliceType, destType}, [&](OpBuilder &b, Location loc, ValueRange in) -> Operation * {
+        Value n = tensor::DimOp::create(b, loc, in[0], 0);
+        SmallVector<OpFoldResult> offsets = {b.getIndexAttr(0), b.getIndexAttr(4)};
+        SmallVector<OpFoldResult> sizes = {n, b.getIndexAttr(8)};
+        SmallVector<OpFoldResult> strides(2, b.getIndexAttr(1));
+        return tensor::InsertSliceOp::create(b, loc, in[0], in[1], offsets, sizes, strides);
+      });
+  ASSERT_TRUE(insert) << errors;
+  std::vector<uint16_t> dest = randomBf16(size_t(rows * 16), 283u, 0.0f, 1.0f);
+  std::vector<uint16_t> out(size_t(rows * 16) + 1, 0xFFFF);
+  // The slice's rows, the destination's, the result's, then the slice size.
+  constants = {uint32_t(rows), uint32_t(rows), uint32_t(rows), uint32_t(rows)};
+  bindings = {slice.data(), dest.data(), out.data()};
+  lengths = {(slice.size() - 1) * 2, dest.size() * 2, (out.size() - 1) * 2};
+  ran = runRows(*insert, rows, constants, bindings, lengths, "insert_slice");
+  ASSERT_TRUE(ran.isOk()) << ran.message();
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t x = 0; x < 16; ++x)
+      ASSERT_EQ(out[size_t(r * 16 + x)],
+                x >= 4 && x < 12 ? slice[size_t(r * 8 + x - 4)] : dest[size_t(r * 16 + x)])
+          << r << " " << x;
+  EXPECT_EQ(out.back(), 0xFFFF);
+}
+
+TEST_F(OpConformance, GenerateComputesThePositionTensor) {
+  // positions[b, s] = start[b] + s, the graph's per-token positions.
+  const int64_t batch = 3, rows = 4;
+  Builder types(&context);
+  Type i32 = types.getI32Type();
+  const int64_t dyn = ShapedType::kDynamic;
+  auto startsType = RankedTensorType::get({batch}, i32);
+  auto resultType = RankedTensorType::get({batch, dyn}, i32);
+  std::optional<LoadedKernel> kernel = compile(
+      {startsType, types.getIndexType()},
+      [&](OpBuilder &b, Location loc, ValueRange in) -> Operation * {
+        Value starts = in[0];
+        return tensor::GenerateOp::create(
+            b, loc, resultType, ValueRange{in[1]},
+            [&](OpBuilder &nested, Location nestedLoc, ValueRange indices) {
+              Value start = tensor::ExtractOp::create(nested, nestedLoc, starts, indices[0]);
+              Value base = arith::IndexCastOp::create(nested, nestedLoc,
+                                                      nested.getIndexType(), start);
+              Value position = arith::AddIOp::create(nested, nestedLoc, base, indices[1]);
+              tensor::YieldOp::create(
+                  nested, nestedLoc,
+                  arith::IndexCastOp::create(nested, nestedLoc, nested.getI32Type(), position)
+                      .getResult());
+            });
+      });
+  ASSERT_TRUE(kernel) << errors;
+  std::vector<int32_t> starts = {0, 17, 1000};
+  std::vector<int32_t> out(size_t(batch * rows) + 1, -7);
+  std::vector<uint32_t> constants = {uint32_t(rows)};
+  std::vector<void *> bindings = {starts.data(), out.data()};
+  std::vector<size_t> lengths = {starts.size() * 4, (out.size() - 1) * 4};
+  Status ran = runRows(*kernel, batch, constants, bindings, lengths, "generate");
+  ASSERT_TRUE(ran.isOk()) << ran.message();
+  for (int64_t b = 0; b < batch; ++b)
+    for (int64_t s = 0; s < rows; ++s)
+      ASSERT_EQ(out[size_t(b * rows + s)], starts[size_t(b)] + s) << b << " " << s;
+  EXPECT_EQ(out.back(), -7);
+}
+
 TEST_F(OpConformance, EncodedKeyRowsAreNamedUntilTheirDecodeLands) {
   // FP8 key rows (E4M3 codes and a scale per key) have no decode in the
   // indexer kernel yet: a diagnostic, not a wrong read of bf16.
@@ -2480,8 +2637,9 @@ TEST_F(OpConformance, AnOpWithoutAKernelIsNamed) {
                     "v4.moe_combine, v4.moe_dispatch, v4.moe_hash_route, v4.moe_route, "
                     "v4.mxfp4_matmul, v4.quantize, v4.rms_norm, v4.rope, v4.simulate_quant, "
                     "v4.sparse_attention, v4.swiglu, v4.topk, v4.window_append, "
-                    "v4.window_indices, and linalg ops whose initial value is an empty tensor "
-                    "or a fill)\n");
+                    "v4.window_indices, linalg ops whose initial value is an empty tensor or "
+                    "a fill, and tensor.concat, tensor.extract_slice, tensor.gather, "
+                    "tensor.generate and tensor.insert_slice)\n");
 }
 
 } // namespace

@@ -130,10 +130,25 @@ LogicalResult formDispatch(Operation *op, program::ExecutableOp executable,
   bool haveReified = false;
   auto resultSize = [&](unsigned result, int64_t dim) -> FailureOr<Value> {
     if (!haveReified) {
-      if (failed(reifyResultShapes(b, op, reified)))
+      // tensor.gather does not reify its shape: the ids' leading sizes, then
+      // the source's sizes past the gathered dimensions.
+      if (auto gather = dyn_cast<tensor::GatherOp>(op)) {
+        SmallVector<OpFoldResult> sizes;
+        RankedTensorType indices = gather.getIndicesType();
+        for (int64_t d = 0; d + 1 < indices.getRank(); ++d)
+          sizes.push_back(tensor::getMixedSize(b, loc, gather.getIndices(), d));
+        for (int64_t d = gather.getGatherDims().back() + 1; d < gather.getSourceType().getRank();
+             ++d)
+          sizes.push_back(tensor::getMixedSize(b, loc, gather.getSource(), d));
+        reified.push_back(std::move(sizes));
+      } else if (failed(reifyResultShapes(b, op, reified))) {
         return op->emitOpError() << "cannot state its result sizes for a dispatch";
+      }
       haveReified = true;
     }
+    if (reified[result].size() != size_t(cast<ShapedType>(op->getResult(result).getType())
+                                             .getRank()))
+      return op->emitOpError() << "has result sizes of the wrong rank";
     return getValueOrCreateConstantIndexOp(b, loc, reified[result][dim]);
   };
 
@@ -151,6 +166,9 @@ LogicalResult formDispatch(Operation *op, program::ExecutableOp executable,
       size = *reifiedSize;
       break;
     }
+    case detail::PushConstant::Kind::BindingSize:
+      size = tensor::DimOp::create(b, loc, kernelBindings(op)[source.index], source.dim);
+      break;
     case detail::PushConstant::Kind::ScalarOperand:
       size = op->getOperand(source.index);
       break;
@@ -163,15 +181,7 @@ LogicalResult formDispatch(Operation *op, program::ExecutableOp executable,
 
   // Bindings: the tensor and cache operands. A cache result is written in
   // place into the cache operand of its type.
-  SmallVector<Value> bindings;
-  auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
-  for (OpOperand &operand : op->getOpOperands()) {
-    // A linalg op's initial value is made inside its kernel.
-    if (linalgOp && linalgOp.isDpsInit(&operand))
-      continue;
-    if (isa<RankedTensorType, v4::CacheTypeInterface>(operand.get().getType()))
-      bindings.push_back(operand.get());
-  }
+  SmallVector<Value> bindings = kernelBindings(op);
   SmallVector<int64_t> tied;
   SmallVector<Value> resultDims;
   for (OpResult result : op->getResults()) {
@@ -201,8 +211,10 @@ LogicalResult formDispatch(Operation *op, program::ExecutableOp executable,
   return success();
 }
 
-/// Whether `op` heads a dispatch: a v4 compute op, or a linalg op other than
-/// a fill that only initializes linalg ops (their kernels make it).
+/// Whether `op` heads a dispatch: a v4 compute op, a linalg op other than a
+/// fill that only initializes linalg ops (their kernels make it), or a
+/// tensor op that moves data. Reshapes are views; tensor.empty, dim,
+/// extract and from_elements are the host program's scalars and shapes.
 bool isDispatchRoot(Operation *op) {
   if (isa<v4::V4Dialect>(op->getDialect()))
     return !isa<v4::ParamOp>(op);
@@ -211,7 +223,8 @@ bool isDispatchRoot(Operation *op) {
       auto user = dyn_cast<linalg::LinalgOp>(use.getOwner());
       return user && user.isDpsInit(&use);
     });
-  return isa<linalg::LinalgOp>(op);
+  return isa<linalg::LinalgOp, tensor::ConcatOp, tensor::ExtractSliceOp, tensor::GatherOp,
+             tensor::GenerateOp, tensor::InsertSliceOp>(op);
 }
 
 struct FormDispatchesPass : impl::FormDispatchesPassBase<FormDispatchesPass> {

@@ -21,7 +21,7 @@ KernelBuilder::KernelBuilder(OpBuilder &moduleBuilder, Location loc, llvm::Strin
   SmallVector<PushConstant> constants;
   for (int64_t d = 0, rank = tensors[0].getRank(); d < rank; ++d)
     if (tensors[0].isDynamicDim(d))
-      constants.push_back(PushConstant::operandSize(0, d));
+      constants.push_back(PushConstant::bindingSize(0, d));
   constants.append(extraConstants.begin(), extraConstants.end());
   inputs.append(constants.size(), IntegerType::get(ctx, 32));
   kernelOp = func::FuncOp::create(moduleBuilder, loc, name, FunctionType::get(ctx, inputs, {}));
@@ -36,6 +36,10 @@ KernelBuilder::KernelBuilder(OpBuilder &moduleBuilder, Location loc, llvm::Strin
       break;
     case PushConstant::Kind::ResultSize:
       fields = {b.getNamedAttr("result", b.getI64IntegerAttr(c.index)),
+                b.getNamedAttr("dim", b.getI64IntegerAttr(c.dim))};
+      break;
+    case PushConstant::Kind::BindingSize:
+      fields = {b.getNamedAttr("binding", b.getI64IntegerAttr(c.index)),
                 b.getNamedAttr("dim", b.getI64IntegerAttr(c.dim))};
       break;
     case PushConstant::Kind::ScalarOperand:
@@ -76,10 +80,14 @@ FailureOr<SmallVector<PushConstant>> pushConstantsOf(func::FuncOp kernel) {
       return failure();
     auto operand = fields.getAs<IntegerAttr>("operand");
     auto result = fields.getAs<IntegerAttr>("result");
+    auto binding = fields.getAs<IntegerAttr>("binding");
     auto dim = fields.getAs<IntegerAttr>("dim");
-    if (static_cast<bool>(operand) == static_cast<bool>(result) || (result && !dim))
+    if (int(bool(operand)) + int(bool(result)) + int(bool(binding)) != 1 ||
+        ((result || binding) && !dim))
       return failure();
-    if (result)
+    if (binding)
+      constants.push_back(PushConstant::bindingSize(binding.getInt(), dim.getInt()));
+    else if (result)
       constants.push_back(PushConstant::resultSize(result.getInt(), dim.getInt()));
     else if (dim)
       constants.push_back(PushConstant::operandSize(operand.getInt(), dim.getInt()));

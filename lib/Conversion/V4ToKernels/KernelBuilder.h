@@ -17,11 +17,13 @@
 namespace sieve::detail {
 
 /// Where the host finds a push constant's value: a size of one of the op's
-/// operands or results, or one of its scalar (index) operands.
+/// operands, results or bindings (kernelBindings(), which may be values an
+/// op reads without taking them as operands), or one of its scalar (index)
+/// operands.
 struct PushConstant {
-  enum class Kind { OperandSize, ResultSize, ScalarOperand };
+  enum class Kind { OperandSize, ResultSize, BindingSize, ScalarOperand };
   Kind kind;
-  unsigned index; // operand or result number
+  unsigned index; // operand, result or binding number
   int64_t dim = 0; // for sizes
 
   static PushConstant operandSize(unsigned operand, int64_t dim) {
@@ -29,6 +31,9 @@ struct PushConstant {
   }
   static PushConstant resultSize(unsigned result, int64_t dim) {
     return {Kind::ResultSize, result, dim};
+  }
+  static PushConstant bindingSize(unsigned binding, int64_t dim) {
+    return {Kind::BindingSize, binding, dim};
   }
   static PushConstant scalarOperand(unsigned operand) {
     return {Kind::ScalarOperand, operand, 0};
@@ -41,9 +46,9 @@ mlir::FailureOr<llvm::SmallVector<PushConstant>> pushConstantsOf(mlir::func::Fun
 
 class KernelBuilder {
 public:
-  /// A kernel `name` with one binding per type in `tensors` (operands then
-  /// results; `tensors[0]` is operand 0's), one push constant per dynamic
-  /// size of `tensors[0]`, then `extraConstants` (a size of another operand
+  /// A kernel `name` with one binding per type in `tensors` (the op's
+  /// bindings, kernelBindings(), then its untied results), one push constant
+  /// per dynamic size of `tensors[0]`, then `extraConstants` (a size of another operand
   /// or result, a scalar operand). The kernel records where each constant
   /// comes from as `sieve.push_constants` for dispatch formation.
   KernelBuilder(mlir::OpBuilder &moduleBuilder, mlir::Location loc, llvm::StringRef name,

@@ -10,6 +10,7 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 namespace sieve::detail {
 
@@ -67,6 +68,21 @@ mlir::FailureOr<mlir::func::FuncOp> emitCompressKernel(v4::CompressOp op, llvm::
 mlir::FailureOr<mlir::func::FuncOp> emitLinalgKernel(mlir::linalg::LinalgOp op,
                                                      llvm::StringRef name,
                                                      mlir::OpBuilder &moduleBuilder);
+mlir::FailureOr<mlir::func::FuncOp> emitGatherKernel(mlir::tensor::GatherOp op,
+                                                     llvm::StringRef name,
+                                                     mlir::OpBuilder &moduleBuilder);
+mlir::FailureOr<mlir::func::FuncOp> emitConcatKernel(mlir::tensor::ConcatOp op,
+                                                     llvm::StringRef name,
+                                                     mlir::OpBuilder &moduleBuilder);
+mlir::FailureOr<mlir::func::FuncOp> emitExtractSliceKernel(mlir::tensor::ExtractSliceOp op,
+                                                           llvm::StringRef name,
+                                                           mlir::OpBuilder &moduleBuilder);
+mlir::FailureOr<mlir::func::FuncOp> emitInsertSliceKernel(mlir::tensor::InsertSliceOp op,
+                                                          llvm::StringRef name,
+                                                          mlir::OpBuilder &moduleBuilder);
+mlir::FailureOr<mlir::func::FuncOp> emitGenerateKernel(mlir::tensor::GenerateOp op,
+                                                       llvm::StringRef name,
+                                                       mlir::OpBuilder &moduleBuilder);
 mlir::FailureOr<mlir::func::FuncOp> emitHcPostKernel(v4::HcPostOp op, llvm::StringRef name,
                                                      mlir::OpBuilder &moduleBuilder);
 mlir::FailureOr<mlir::func::FuncOp> emitIndexerScoreKernel(v4::IndexerScoreOp op,

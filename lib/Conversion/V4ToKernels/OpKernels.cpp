@@ -4,6 +4,10 @@
 
 #include "OpKernelEmitters.h"
 
+#include "v4/IR/V4Types.h"
+
+#include "mlir/Transforms/RegionUtils.h"
+
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/TypeSwitch.h"
 
@@ -21,6 +25,34 @@ constexpr llvm::StringLiteral kOpsWithKernels[] = {
     "v4.moe_route",        "v4.mxfp4_matmul",    "v4.quantize",         "v4.rms_norm",
     "v4.rope",             "v4.simulate_quant",  "v4.sparse_attention", "v4.swiglu",
     "v4.topk",             "v4.window_append",   "v4.window_indices"};
+
+SmallVector<Value> kernelBindings(Operation *op) {
+  SmallVector<Value> bindings;
+  if (auto linalgOp = dyn_cast<linalg::LinalgOp>(op)) {
+    for (OpOperand *input : linalgOp.getDpsInputOperands())
+      if (isa<RankedTensorType>(input->get().getType()))
+        bindings.push_back(input->get());
+    return bindings;
+  }
+  if (auto insert = dyn_cast<tensor::InsertSliceOp>(op)) {
+    bindings.push_back(insert.getSource());
+    if (!insert.getDest().getDefiningOp<tensor::EmptyOp>())
+      bindings.push_back(insert.getDest());
+    return bindings;
+  }
+  if (auto generate = dyn_cast<tensor::GenerateOp>(op)) {
+    SetVector<Value> captured;
+    getUsedValuesDefinedAbove(generate.getBody(), captured);
+    for (Value value : captured)
+      if (isa<RankedTensorType>(value.getType()))
+        bindings.push_back(value);
+    return bindings;
+  }
+  for (Value operand : op->getOperands())
+    if (isa<RankedTensorType, v4::CacheTypeInterface>(operand.getType()))
+      bindings.push_back(operand);
+  return bindings;
+}
 
 FailureOr<func::FuncOp> emitOpKernel(Operation *op, llvm::StringRef name, OpBuilder &builder) {
   return llvm::TypeSwitch<Operation *, FailureOr<func::FuncOp>>(op)
@@ -80,13 +112,25 @@ FailureOr<func::FuncOp> emitOpKernel(Operation *op, llvm::StringRef name, OpBuil
           [&](auto indices) { return detail::emitWindowIndicesKernel(indices, name, builder); })
       .Case<v4::SwigluOp>(
           [&](auto swiglu) { return detail::emitSwigluKernel(swiglu, name, builder); })
+      .Case<tensor::GatherOp>(
+          [&](auto gather) { return detail::emitGatherKernel(gather, name, builder); })
+      .Case<tensor::ConcatOp>(
+          [&](auto concat) { return detail::emitConcatKernel(concat, name, builder); })
+      .Case<tensor::ExtractSliceOp>(
+          [&](auto slice) { return detail::emitExtractSliceKernel(slice, name, builder); })
+      .Case<tensor::InsertSliceOp>(
+          [&](auto slice) { return detail::emitInsertSliceKernel(slice, name, builder); })
+      .Case<tensor::GenerateOp>(
+          [&](auto generate) { return detail::emitGenerateKernel(generate, name, builder); })
       .Case<linalg::LinalgOp>(
           [&](auto linalgOp) { return detail::emitLinalgKernel(linalgOp, name, builder); })
       .Default([](Operation *other) -> FailureOr<func::FuncOp> {
         return other->emitOpError()
                << "has no kernel lowering yet (kernels exist for: "
                << llvm::join(std::begin(kOpsWithKernels), std::end(kOpsWithKernels), ", ")
-               << ", and linalg ops whose initial value is an empty tensor or a fill)";
+               << ", linalg ops whose initial value is an empty tensor or a fill, and "
+                  "tensor.concat, tensor.extract_slice, tensor.gather, tensor.generate and "
+                  "tensor.insert_slice)";
       });
 }
 

@@ -7,7 +7,7 @@
 // own bound computed from them; dispatch results' sizes resolve to their
 // producer's `dims` (no tensor.dim of a dispatch result).
 // CHECK-LABEL: program.executable @kernels
-// CHECK: func.func @rms_norm_0({{.*}}: i32) attributes {sieve.kernel, sieve.push_constants = [{dim = 1 : i64, operand = 0 : i64}]}
+// CHECK: func.func @rms_norm_0({{.*}}: i32) attributes {sieve.kernel, sieve.push_constants = [{binding = 0 : i64, dim = 1 : i64}]}
 // CHECK-NOT: func.func @rms_norm_1
 // CHECK: func.func @window_append_0(
 // CHECK-SAME: sieve.push_constants = [{dim = 1 : i64, operand = 1 : i64}]

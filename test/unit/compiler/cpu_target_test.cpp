@@ -192,6 +192,44 @@ TEST_F(CpuTargetTest, CompiledKernelRunsForX86_64_v4) {
   compileAndRun("cpu:x86-64-v4", context, errors);
 }
 
+// Two libraries loaded at once, exporting the same symbol, run their own
+// code: the loader knows a library by its /proc/self/fd path, so a reused
+// descriptor number once made it hand back the first library.
+TEST_F(CpuTargetTest, TwoLoadedLibrariesKeepTheirOwnKernels) {
+  auto build = [&](const std::string &text) -> std::string {
+    OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(text, &context);
+    EXPECT_TRUE(module) << errors;
+    FailureOr<CpuTarget> target = parseCpuTarget("cpu:host", loc());
+    FailureOr<std::string> object = emitObject(*module, *target);
+    EXPECT_TRUE(succeeded(object)) << errors;
+    FailureOr<std::string> image = linkSharedObject({*object}, loc());
+    EXPECT_TRUE(succeeded(image)) << errors;
+    return *image;
+  };
+  std::string adding = kScaleAdd;
+  std::string subtracting = adding;
+  const std::string add = "llvm.fadd %product, %vb", sub = "llvm.fsub %product, %vb";
+  subtracting.replace(subtracting.find(add), add.size(), sub);
+  std::string first = build(adding), second = build(subtracting);
+  Expected<hal::cpu::KernelLibrary> one = hal::cpu::KernelLibrary::load(first, "one");
+  ASSERT_TRUE(one.isOk()) << one.status().message();
+  Expected<hal::cpu::KernelLibrary> two = hal::cpu::KernelLibrary::load(second, "two");
+  ASSERT_TRUE(two.isOk()) << two.status().message();
+  for (auto [library, sign] : {std::pair{&*one, 1.0f}, std::pair{&*two, -1.0f}}) {
+    Expected<sieve_kernel_fn> fn = library->kernel("scale_add");
+    ASSERT_TRUE(fn.isOk()) << fn.status().message();
+    float a = 2.0f, b = 0.5f, out = 0.0f, scale = 3.0f;
+    uint32_t scaleBits;
+    std::memcpy(&scaleBits, &scale, 4);
+    uint32_t constants[] = {1, scaleBits};
+    void *bindings[] = {&a, &b, &out};
+    size_t lengths[] = {4, 4, 4};
+    sieve_dispatch_state_t dispatch{{1, 1, 1}, 2, constants, 3, bindings, lengths};
+    ASSERT_TRUE(hal::runWorkgroupsSerially(*fn, dispatch, "scale_add").isOk());
+    EXPECT_EQ(out, 6.0f + sign * 0.5f);
+  }
+}
+
 TEST_F(CpuTargetTest, ACallOutOfTheKernelFailsTheLink) {
   OwningOpRef<ModuleOp> module = parse(R"mlir(
     llvm.func @expf(f32) -> f32

@@ -2,9 +2,9 @@
 //
 // The per-op kernel emitters dispatch formation builds on, and what the
 // conformance suite compiles alone. A kernel (docs/compiler.md, "Kernel IR")
-// takes the op's tensor operands and then its results as byte bindings, in
-// order, and the dynamic sizes of its first operand as i32 push constants,
-// in order. Ops without an emitter yet are a diagnostic at the op.
+// takes the values kernelBindings() names and then its results as byte
+// bindings, in order, and the i32 push constants its sieve.push_constants
+// attribute describes. Ops without an emitter are a diagnostic at the op.
 //
 //===----------------------------------------------------------------------===//
 #ifndef SIEVE_CONVERSION_V4TOKERNELS_OPKERNELS_H
@@ -21,6 +21,12 @@ namespace sieve {
 /// per workgroup for row-wise ops.
 mlir::FailureOr<mlir::func::FuncOp> emitOpKernel(mlir::Operation *op, llvm::StringRef name,
                                                   mlir::OpBuilder &builder);
+
+/// The values `op`'s kernel binds, in order; the kernel binds its untied
+/// results after them. Tensor and cache operands, except: a linalg op's
+/// initial value (made in the kernel), an insert_slice into an empty tensor
+/// (not read), and the tensors a tensor.generate body reads (not operands).
+llvm::SmallVector<mlir::Value> kernelBindings(mlir::Operation *op);
 
 } // namespace sieve
 

@@ -85,7 +85,8 @@ Expected<KernelLibrary> KernelLibrary::load(std::string_view image, const std::s
   if (Status s = checkSharedObjectImage(image, name); !s.isOk())
     return s;
   // An anonymous in-memory file: the dynamic loader maps it like any other,
-  // and it disappears with its last reference.
+  // and it disappears with its last reference (the library keeps it open
+  // while loaded, see file_).
   FdCloser file{::memfd_create("sieve-kernels", MFD_CLOEXEC)};
   if (file.fd < 0)
     return ioError(name + ": memfd_create failed: " + errnoText());
@@ -105,25 +106,34 @@ Expected<KernelLibrary> KernelLibrary::load(std::string_view image, const std::s
     return invalidArgument(name + ": the dynamic loader refused the kernel library: " +
                            (why ? why : "unknown error"));
   }
-  return KernelLibrary(handle, name);
+  int fd = std::exchange(file.fd, -1);
+  return KernelLibrary(handle, fd, name);
 }
 
 KernelLibrary::KernelLibrary(KernelLibrary &&other) noexcept
-    : handle_(std::exchange(other.handle_, nullptr)), name_(std::move(other.name_)) {}
+    : handle_(std::exchange(other.handle_, nullptr)), file_(std::exchange(other.file_, -1)),
+      name_(std::move(other.name_)) {}
 
 KernelLibrary &KernelLibrary::operator=(KernelLibrary &&other) noexcept {
   if (this != &other) {
-    if (handle_)
-      ::dlclose(handle_);
+    release();
     handle_ = std::exchange(other.handle_, nullptr);
+    file_ = std::exchange(other.file_, -1);
     name_ = std::move(other.name_);
   }
   return *this;
 }
 
-KernelLibrary::~KernelLibrary() {
+KernelLibrary::~KernelLibrary() { release(); }
+
+void KernelLibrary::release() {
+  // Unload first: the descriptor names the library until it is gone.
   if (handle_)
     ::dlclose(handle_);
+  if (file_ >= 0)
+    ::close(file_);
+  handle_ = nullptr;
+  file_ = -1;
 }
 
 Expected<sieve_kernel_fn> KernelLibrary::kernel(const std::string &symbol) const {

@@ -38,9 +38,16 @@ public:
   Expected<sieve_kernel_fn> kernel(const std::string &symbol) const;
 
 private:
-  KernelLibrary(void *handle, std::string name)
-      : handle_(handle), name_(std::move(name)) {}
+  KernelLibrary(void *handle, int file, std::string name)
+      : handle_(handle), file_(file), name_(std::move(name)) {}
+  void release();
+
   void *handle_ = nullptr;
+  // The in-memory file the library was loaded from, open while it is
+  // loaded: the loader knows a library by its path (/proc/self/fd/N), and a
+  // reused descriptor number would make it hand back a library still loaded
+  // instead of loading the new image.
+  int file_ = -1;
   std::string name_;
 };
 
