@@ -42,8 +42,8 @@ static const CompilePhaseInfo kPhases[] = {
      "the imported config or parsed graph, verified"},
     {CompilePhase::Graph, "graph", true,
      "after the graph pipeline (canonicalize, CSE, cache layout)"},
-    {CompilePhase::Kernels, "kernels", false,
-     "dispatch formation into the kernel IR"},
+    {CompilePhase::Kernels, "kernels", true,
+     "dispatch formation: kernels of the kernel IR and the host program"},
     {CompilePhase::Target, "target", false,
      "target code (LLVM x86-64, NVVM, ROCDL)"},
     {CompilePhase::Module, "module", false, "the .sieve module"},
@@ -191,6 +191,7 @@ private:
   LogicalResult checkCheckpoint(Input &input);
   LogicalResult finishPhase(CompilePhase phase, ModuleOp module);
   LogicalResult runGraphPhase(Input &input);
+  LogicalResult runKernelsPhase(Input &input);
   LogicalResult crossCheckCacheLayout(Input &input);
 
   MLIRContext &context;
@@ -297,6 +298,17 @@ LogicalResult Driver::runGraphPhase(Input &input) {
   return crossCheckCacheLayout(input);
 }
 
+LogicalResult Driver::runKernelsPhase(Input &input) {
+  PassManager pm(&context, ModuleOp::getOperationName());
+  buildKernelsPipeline(pm);
+  if (hooks.configurePassManager && failed(hooks.configurePassManager(pm)))
+    return failure();
+  TimingScope scope = nest("kernels pipeline");
+  if (timing)
+    pm.enableTiming(scope);
+  return pm.run(*input.module);
+}
+
 /// With --print-cache-layout on a config, the graph-derived figures must
 /// equal the runtime's computeCacheSizes (one source of truth, two paths).
 LogicalResult Driver::crossCheckCacheLayout(Input &input) {
@@ -349,6 +361,10 @@ LogicalResult Driver::run(llvm::raw_ostream &output) {
   if (last >= CompilePhase::Graph &&
       (failed(runGraphPhase(input)) ||
        failed(finishPhase(CompilePhase::Graph, *input.module))))
+    return failure();
+  if (last >= CompilePhase::Kernels &&
+      (failed(runKernelsPhase(input)) ||
+       failed(finishPhase(CompilePhase::Kernels, *input.module))))
     return failure();
 
   TimingScope scope = nest("output");

@@ -2,6 +2,7 @@
 
 #include "sieve/Pipeline/Pipelines.h"
 
+#include "sieve/Conversion/V4ToKernels/Passes.h"
 #include "sieve/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -44,7 +45,16 @@ void buildGraphPipeline(OpPassManager &pm,
       layout, options.cacheLayoutStream ? *options.cacheLayoutStream : llvm::outs()));
 }
 
+void buildKernelsPipeline(OpPassManager &pm) {
+  pm.addPass(createFormDispatchesPass());
+  pm.nest<func::FuncOp>().addPass(createCSEPass());
+}
+
 void registerSievePipelines() {
+  PassPipelineRegistration<>(
+      "sieve-kernels-pipeline",
+      "The kernels phase of sieve-compile: dispatch formation, then CSE of the host program",
+      [](OpPassManager &pm) { buildKernelsPipeline(pm); });
   PassPipelineRegistration<GraphPipelineTextOptions>(
       "sieve-graph-pipeline",
       "The graph phase of sieve-compile: canonicalize and CSE each function, "

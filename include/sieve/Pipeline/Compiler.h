@@ -5,7 +5,7 @@
 //
 //   input    the imported or parsed graph, verified
 //   graph    after the graph pipeline (canonicalize, CSE, cache layout)
-//   kernels  dispatch formation into the kernel IR       (not available yet)
+//   kernels  dispatch formation: kernels and the host program
 //   target   target code (LLVM x86-64, NVVM, ROCDL)       (not available yet)
 //   module   the .sieve module                            (not available yet)
 //

@@ -38,6 +38,11 @@ struct GraphPipelineOptions {
 void buildGraphPipeline(mlir::OpPassManager &pm,
                         const GraphPipelineOptions &options);
 
+/// `sieve-kernels-pipeline` on a builtin.module: dispatch formation (every op
+/// that computes or moves tensor data becomes a kernel and a dispatch), then
+/// CSE of the host program's size arithmetic.
+void buildKernelsPipeline(mlir::OpPassManager &pm);
+
 /// Registers Sieve's named pipelines for textual pipelines (sieve-opt).
 void registerSievePipelines();
 
