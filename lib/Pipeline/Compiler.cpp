@@ -5,6 +5,9 @@
 #include "sieve/Import/ModelImporter.h"
 #include "sieve/Import/ParameterBinding.h"
 #include "sieve/Pipeline/Pipelines.h"
+#include "sieve/Conversion/KernelsToCPU/Passes.h"
+#include "sieve/Target/CPU/CpuTarget.h"
+#include "program/IR/ProgramOps.h"
 #include "sieve/Transforms/CacheLayout.h"
 
 #include "sieve/io/model_config.h"
@@ -12,6 +15,7 @@
 
 #include "mlir/Bytecode/BytecodeWriter.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/OperationSupport.h"
@@ -44,8 +48,8 @@ static const CompilePhaseInfo kPhases[] = {
      "after the graph pipeline (canonicalize, CSE, cache layout)"},
     {CompilePhase::Kernels, "kernels", true,
      "dispatch formation: kernels of the kernel IR and the host program"},
-    {CompilePhase::Target, "target", false,
-     "target code (LLVM x86-64, NVVM, ROCDL)"},
+    {CompilePhase::Target, "target", true,
+     "the kernels lowered for each --target (LLVM dialect for the CPU), compiled and linked"},
     {CompilePhase::Module, "module", false, "the .sieve module"},
 };
 
@@ -128,6 +132,9 @@ LogicalResult verifyCompileOptions(MLIRContext &context,
   if (options.cacheLayoutEntry.empty())
     return emitError(UnknownLoc::get(&context))
            << "--cache-layout-entry needs a function name";
+  for (const std::string &target : options.targets)
+    if (failed(cpu::parseCpuTarget(target, UnknownLoc::get(&context))))
+      return failure();
   return success();
 }
 
@@ -192,6 +199,7 @@ private:
   LogicalResult finishPhase(CompilePhase phase, ModuleOp module);
   LogicalResult runGraphPhase(Input &input);
   LogicalResult runKernelsPhase(Input &input);
+  LogicalResult runTargetPhase(Input &input);
   LogicalResult crossCheckCacheLayout(Input &input);
 
   MLIRContext &context;
@@ -309,6 +317,58 @@ LogicalResult Driver::runKernelsPhase(Input &input) {
   return pm.run(*input.module);
 }
 
+/// Each executable gets one variant per target, a builtin.module named after
+/// the target holding its kernels lowered for it; each variant is then
+/// compiled and linked, so a kernel the target cannot take fails here, with
+/// a diagnostic, not when the module is loaded.
+LogicalResult Driver::runTargetPhase(Input &input) {
+  std::vector<std::string> targets = options.targets;
+  if (targets.empty())
+    targets.push_back("cpu:host");
+  ModuleOp module = *input.module;
+  for (auto executable : module.getOps<program::ExecutableOp>()) {
+    SmallVector<Operation *> kernels;
+    for (Operation &op : executable.getBlock())
+      if (isa<func::FuncOp, memref::GlobalOp>(op))
+        kernels.push_back(&op);
+    OpBuilder b = OpBuilder::atBlockEnd(&executable.getBlock());
+    for (const std::string &target : targets) {
+      std::string name = target;
+      std::replace_if(name.begin(), name.end(), [](char c) { return !llvm::isAlnum(c); }, '_');
+      auto variant = ModuleOp::create(b, executable.getLoc(), StringRef(name));
+      variant->setAttr("sieve.target", b.getStringAttr(target));
+      OpBuilder inner = OpBuilder::atBlockEnd(variant.getBody());
+      for (Operation *kernel : kernels)
+        inner.clone(*kernel);
+    }
+  }
+  PassManager pm(&context, ModuleOp::getOperationName());
+  buildKernelsToCPUPipeline(pm.nest<program::ExecutableOp>().nest<ModuleOp>());
+  if (hooks.configurePassManager && failed(hooks.configurePassManager(pm)))
+    return failure();
+  {
+    TimingScope scope = nest("target pipeline");
+    if (timing)
+      pm.enableTiming(scope);
+    if (failed(pm.run(module)))
+      return failure();
+  }
+  TimingScope scope = nest("objects and link");
+  for (auto executable : module.getOps<program::ExecutableOp>())
+    for (auto variant : executable.getBlock().getOps<ModuleOp>()) {
+      auto target = variant->getAttrOfType<StringAttr>("sieve.target");
+      FailureOr<cpu::CpuTarget> cpuTarget = cpu::parseCpuTarget(target, variant.getLoc());
+      if (failed(cpuTarget))
+        return failure();
+      FailureOr<std::string> object = cpu::emitObject(variant, *cpuTarget);
+      if (failed(object))
+        return failure();
+      if (failed(cpu::linkSharedObject({*object}, variant.getLoc())))
+        return failure();
+    }
+  return success();
+}
+
 /// With --print-cache-layout on a config, the graph-derived figures must
 /// equal the runtime's computeCacheSizes (one source of truth, two paths).
 LogicalResult Driver::crossCheckCacheLayout(Input &input) {
@@ -365,6 +425,10 @@ LogicalResult Driver::run(llvm::raw_ostream &output) {
   if (last >= CompilePhase::Kernels &&
       (failed(runKernelsPhase(input)) ||
        failed(finishPhase(CompilePhase::Kernels, *input.module))))
+    return failure();
+  if (last >= CompilePhase::Target &&
+      (failed(runTargetPhase(input)) ||
+       failed(finishPhase(CompilePhase::Target, *input.module))))
     return failure();
 
   TimingScope scope = nest("output");

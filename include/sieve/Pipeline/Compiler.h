@@ -6,7 +6,8 @@
 //   input    the imported or parsed graph, verified
 //   graph    after the graph pipeline (canonicalize, CSE, cache layout)
 //   kernels  dispatch formation: kernels and the host program
-//   target   target code (LLVM x86-64, NVVM, ROCDL)       (not available yet)
+//   target   the kernels lowered per target (LLVM dialect for the CPU),
+//            compiled and linked to check them
 //   module   the .sieve module                            (not available yet)
 //
 // Everything that varies per invocation is in CompileOptions, a plain
@@ -27,6 +28,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace mlir {
 class MLIRContext;
@@ -82,6 +84,9 @@ struct CompileOptions {
   std::string cacheFormat = "bf16";
   /// Emit bytecode instead of text for the output.
   bool emitBytecode = false;
+  /// Targets of the target phase ("cpu:host", "cpu:x86-64-v3",
+  /// "cpu:x86-64-v4"); empty means cpu:host.
+  std::vector<std::string> targets;
 };
 
 /// Hooks into a compilation (IREE's PipelineHooks idea).

@@ -40,7 +40,7 @@ int main(int argc, char **argv) {
                               cl::cat(category));
   cl::opt<std::string, true> compileTo(
       "compile-to",
-      cl::desc("Last phase to run (input, graph; planned: kernels, target, "
+      cl::desc("Last phase to run (input, graph, kernels, target; planned: "
                "module)"),
       cl::value_desc("phase"), cl::location(options.compileTo),
       cl::cat(category));
@@ -92,6 +92,11 @@ int main(int argc, char **argv) {
                                    cl::desc("Write MLIR bytecode"),
                                    cl::location(options.emitBytecode),
                                    cl::cat(category));
+  cl::list<std::string> targets(
+      "target",
+      cl::desc("Target of the target phase: cpu:host (default), cpu:x86-64-v3 or "
+               "cpu:x86-64-v4; repeatable"),
+      cl::value_desc("target"), cl::cat(category));
   cl::opt<bool> printPipeline(
       "print-pipeline",
       cl::desc("Print the graph phase's pass pipeline and exit"),
@@ -106,10 +111,12 @@ int main(int argc, char **argv) {
   if (!cl::ParseCommandLineOptions(
           argc, argv,
           "Sieve compiler: DeepSeek-V4 config.json or v4 graph -> compiled "
-          "module\n\nPhases: input, graph (available); kernels, target, "
+          "module\n\nPhases: input, graph, kernels, target (available); "
           "module (not available yet).\n",
           &llvm::errs()))
     return 2;
+
+  options.targets.assign(targets.begin(), targets.end());
 
   mlir::DialectRegistry registry;
   sieve::registerSieveDialects(registry);
