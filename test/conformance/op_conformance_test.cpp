@@ -12,6 +12,7 @@
 #include "weights.h"
 
 #include "sieve/Conversion/KernelsToCPU/Passes.h"
+#include "sieve/Conversion/V4ToKernels/FusionTable.h"
 #include "sieve/Conversion/V4ToKernels/OpKernels.h"
 #include "sieve/InitSieve.h"
 #include "sieve/Target/CPU/CpuTarget.h"
@@ -77,16 +78,20 @@ protected:
 
   /// Builds `makeOp` in a scratch function of `argTypes`, emits its kernel,
   /// compiles it for the host and loads it.
+  /// With `fuse`, the op's kernel takes in the producers the fusion table
+  /// names (emitFusedKernel).
   std::optional<LoadedKernel>
   compile(ArrayRef<Type> argTypes,
-          llvm::function_ref<Operation *(OpBuilder &, Location, ValueRange)> makeOp) {
+          llvm::function_ref<Operation *(OpBuilder &, Location, ValueRange)> makeOp,
+          bool fuse = false) {
     Location loc = UnknownLoc::get(&context);
     OwningOpRef<ModuleOp> module = ModuleOp::create(loc);
     OpBuilder b = OpBuilder::atBlockEnd(module->getBody());
     auto scratch = func::FuncOp::create(b, loc, "scratch", b.getFunctionType(argTypes, {}));
     OpBuilder body = OpBuilder::atBlockBegin(scratch.addEntryBlock());
     Operation *op = makeOp(body, loc, scratch.getArguments());
-    if (failed(emitOpKernel(op, "op", b)))
+    if (failed(fuse ? emitFusedKernel(op, fusedProducers(op), "op", b)
+                    : emitOpKernel(op, "op", b)))
       return std::nullopt;
     scratch.erase();
     PassManager pm(&context);
@@ -873,13 +878,17 @@ struct MatmulCase {
   std::vector<int64_t> sizes;
   int64_t n;
   int64_t blockN, blockK;
+  // The activation's v4.quantize fused into the matmul (the fusion table's
+  // first row): the kernel binds the bf16 activation.
+  bool fusedQuantize = false;
 };
 
 void PrintTo(const MatmulCase &c, std::ostream *os) {
   *os << "rows";
   for (size_t d = 0; d + 1 < c.sizes.size(); ++d)
     *os << "_" << c.sizes[d];
-  *os << "_k_" << c.sizes.back() << "_n_" << c.n << "_blocks_" << c.blockN << "x" << c.blockK;
+  *os << "_k_" << c.sizes.back() << "_n_" << c.n << "_blocks_" << c.blockN << "x" << c.blockK
+      << (c.fusedQuantize ? "_fused_quantize" : "");
 }
 
 class Fp8MatmulConformance : public OpConformance,
@@ -900,12 +909,23 @@ TEST_P(Fp8MatmulConformance, MatchesTheReferenceBitForBit) {
                             RankedTensorType::get(scaleShape, e8m0),
                             RankedTensorType::get({n, k}, f8),
                             RankedTensorType::get({scaleRows, kBlocks}, e8m0)};
+  if (c.fusedQuantize)
+    args = {RankedTensorType::get(shape, types.getBF16Type()), args[2], args[3]};
   auto resultType = RankedTensorType::get(outShape, types.getBF16Type());
-  std::optional<LoadedKernel> kernel =
-      compile(args, [&](OpBuilder &b, Location loc, ValueRange in) -> Operation * {
-        return v4::Fp8MatmulOp::create(b, loc, resultType, in[0], in[1], in[2], in[3], Value(),
+  std::optional<LoadedKernel> kernel = compile(
+      args,
+      [&](OpBuilder &b, Location loc, ValueRange in) -> Operation * {
+        if (!c.fusedQuantize)
+          return v4::Fp8MatmulOp::create(b, loc, resultType, in[0], in[1], in[2], in[3],
+                                         Value(), ArrayRef<int64_t>{c.blockN, c.blockK});
+        auto quantize = v4::QuantizeOp::create(
+            b, loc, RankedTensorType::get(shape, f8), RankedTensorType::get(scaleShape, e8m0),
+            in[0], c.blockK, v4::ScaleRule::ceil);
+        return v4::Fp8MatmulOp::create(b, loc, resultType, quantize.getCodes(),
+                                       quantize.getScales(), in[1], in[2], Value(),
                                        ArrayRef<int64_t>{c.blockN, c.blockK});
-      });
+      },
+      c.fusedQuantize);
   ASSERT_TRUE(kernel) << errors;
 
   int64_t elements = 1;
@@ -938,9 +958,14 @@ TEST_P(Fp8MatmulConformance, MatchesTheReferenceBitForBit) {
     scale = uint8_t(scaleDist(rng));
   std::vector<uint16_t> out(static_cast<size_t>(rows * n) + 1, 0xFFFF);
   std::vector<uint32_t> constants = dynamicSizesOf(c.shape, c.sizes);
-  void *bindings[] = {aCodes.data(), aScales.data(), wCodes.data(), wScales.data(), out.data()};
-  size_t lengths[] = {aCodes.size(), aScales.size(), wCodes.size(), wScales.size(),
-                      size_t(rows * n) * 2};
+  std::vector<void *> bindings = {aCodes.data(), aScales.data(), wCodes.data(), wScales.data(),
+                                  out.data()};
+  std::vector<size_t> lengths = {aCodes.size(), aScales.size(), wCodes.size(), wScales.size(),
+                                 size_t(rows * n) * 2};
+  if (c.fusedQuantize) {
+    bindings = {x.data(), wCodes.data(), wScales.data(), out.data()};
+    lengths = {x.size() * 2, wCodes.size(), wScales.size(), size_t(rows * n) * 2};
+  }
   Status ran = runRows(*kernel, rows, constants, bindings, lengths, "fp8_matmul");
   ASSERT_TRUE(ran.isOk()) << ran.message();
 
@@ -977,7 +1002,11 @@ INSTANTIATE_TEST_SUITE_P(
         // One token; N not a multiple of the N block (scales ceil(320 / 128)).
         MatmulCase{{1, 1, 512}, {1, 1, 512}, 320, 128, 128},
         // Smaller blocks.
-        MatmulCase{{-1, 192}, {3, 192}, 96, 32, 64}));
+        MatmulCase{{-1, 192}, {3, 192}, 96, 32, 64},
+        // The activation quantization fused in (the kernel quantizes each
+        // row itself): the same codes, so the same bits.
+        MatmulCase{{-1, 256}, {5, 256}, 128, 128, 128, true},
+        MatmulCase{{1, 1, 512}, {1, 1, 512}, 320, 128, 128, true}));
 
 //===----------------------------------------------------------------------===//
 // Grouped (routed-expert) and MXFP4 GEMMs: bit-identical to ref::blockDot

@@ -11,6 +11,7 @@
 #include "sieve/Conversion/V4ToKernels/Passes.h"
 
 #include "KernelBuilder.h"
+#include "sieve/Conversion/V4ToKernels/FusionTable.h"
 #include "sieve/Conversion/V4ToKernels/OpKernels.h"
 
 #include "program/IR/ProgramOps.h"
@@ -111,12 +112,15 @@ struct KernelTable {
   }
 };
 
-LogicalResult formDispatch(Operation *op, program::ExecutableOp executable,
-                           KernelTable &kernels) {
-  StringRef opName = op->getName().stripDialect();
+LogicalResult formDispatch(Operation *op, ArrayRef<Operation *> producers,
+                           program::ExecutableOp executable, KernelTable &kernels) {
+  // A fused kernel is named after its consumer and what it takes in.
+  std::string opName = op->getName().stripDialect().str();
+  for (Operation *producer : producers)
+    opName = (producer->getName().stripDialect() + "_" + opName).str();
   std::string name = (opName + "_" + Twine(kernels.counters[opName])).str();
   OpBuilder kernelBuilder = OpBuilder::atBlockEnd(&executable.getBlock());
-  FailureOr<func::FuncOp> kernel = emitOpKernel(op, name, kernelBuilder);
+  FailureOr<func::FuncOp> kernel = emitFusedKernel(op, producers, name, kernelBuilder);
   if (failed(kernel))
     return failure();
   kernel = kernels.unique(*kernel, opName);
@@ -126,6 +130,7 @@ LogicalResult formDispatch(Operation *op, program::ExecutableOp executable,
 
   OpBuilder b(op);
   Location loc = op->getLoc();
+  SmallVector<Value> bindings = fusedKernelBindings(op, producers);
   ReifiedRankedShapedTypeDims reified;
   bool haveReified = false;
   auto resultSize = [&](unsigned result, int64_t dim) -> FailureOr<Value> {
@@ -167,7 +172,7 @@ LogicalResult formDispatch(Operation *op, program::ExecutableOp executable,
       break;
     }
     case detail::PushConstant::Kind::BindingSize:
-      size = tensor::DimOp::create(b, loc, kernelBindings(op)[source.index], source.dim);
+      size = tensor::DimOp::create(b, loc, bindings[source.index], source.dim);
       break;
     case detail::PushConstant::Kind::ScalarOperand:
       size = op->getOperand(source.index);
@@ -179,9 +184,7 @@ LogicalResult formDispatch(Operation *op, program::ExecutableOp executable,
   if (failed(count))
     return failure();
 
-  // Bindings: the tensor and cache operands. A cache result is written in
-  // place into the cache operand of its type.
-  SmallVector<Value> bindings = kernelBindings(op);
+  // A cache result is written in place into the cache operand of its type.
   SmallVector<int64_t> tied;
   SmallVector<Value> resultDims;
   for (OpResult result : op->getResults()) {
@@ -252,9 +255,33 @@ struct FormDispatchesPass : impl::FormDispatchesPassBase<FormDispatchesPass> {
         ops.push_back(op);
       return WalkResult::advance();
     });
+    // The fusion table first: a producer every user takes in is no dispatch.
+    llvm::DenseMap<Operation *, SmallVector<Operation *>> fused;
+    llvm::DenseMap<Operation *, unsigned> fusingUsers;
+    for (Operation *op : ops) {
+      SmallVector<Operation *> producers = fusedProducers(op);
+      for (Operation *producer : producers)
+        ++fusingUsers[producer];
+      if (!producers.empty())
+        fused[op] = std::move(producers);
+    }
+    llvm::SmallPtrSet<Operation *, 16> absorbedOps;
+    for (auto [producer, count] : fusingUsers) {
+      llvm::SmallPtrSet<Operation *, 4> users(producer->getUsers().begin(),
+                                              producer->getUsers().end());
+      if (users.size() == count)
+        absorbedOps.insert(producer);
+    }
+    auto absorbed = [&](Operation *op) { return absorbedOps.contains(op); };
+    // Consumers that take producers in go first, while the producers (which
+    // may keep a dispatch of their own for other users) are still there.
     KernelTable kernels;
     for (Operation *op : ops)
-      if (failed(formDispatch(op, executable, kernels)))
+      if (fused.count(op) && failed(formDispatch(op, fused.lookup(op), executable, kernels)))
+        return signalPassFailure();
+    for (Operation *op : ops)
+      if (!fused.count(op) && !absorbed(op) &&
+          failed(formDispatch(op, {}, executable, kernels)))
         return signalPassFailure();
     // Sizes of dispatch results come from the dispatches' own result sizes,
     // and the cloned count arithmetic folds: the host program keeps no
@@ -268,6 +295,19 @@ struct FormDispatchesPass : impl::FormDispatchesPassBase<FormDispatchesPass> {
     for (auto function : module.getOps<func::FuncOp>())
       if (failed(applyPatternsGreedily(function, frozen)))
         return signalPassFailure();
+    // A fused producer is gone with its last user (only sizes of it were
+    // left, now resolved); no v4 op may stay without a dispatch.
+    WalkResult left = module.walk([&](Operation *op) {
+      if (isa<program::ExecutableOp>(op))
+        return WalkResult::skip();
+      if (isa<v4::V4Dialect>(op->getDialect()) && !isa<v4::ParamOp>(op)) {
+        op->emitOpError() << "was left without a dispatch (a fusion-table bug)";
+        return WalkResult::interrupt();
+      }
+      return WalkResult::advance();
+    });
+    if (left.wasInterrupted())
+      return signalPassFailure();
   }
 };
 

@@ -35,6 +35,10 @@ namespace {
 struct ScaledMatmul {
   Operation *op;
   Value input, inputScales, weight, weightScales, groupOffsets, result;
+  // With a fused activation quantization: the v4.quantize whose codes and
+  // scales are `input` and `inputScales`; the kernel binds its input and
+  // quantizes each row itself.
+  v4::QuantizeOp quantize = nullptr;
   bool fp4Weight;      // E2M1 codes packed two per byte, else E4M3 bytes
   int64_t sumBlock;    // K per fp32 partial sum (the weight's K block)
   int64_t actBlock;    // K per activation scale
@@ -56,8 +60,18 @@ FailureOr<func::FuncOp> emitScaledMatmul(const ScaledMatmul &m, llvm::StringRef 
       !weightScalesType.hasStaticShape())
     return m.op->emitOpError() << "needs a static K and a static weight to become a kernel";
 
+  v4::QuantizeOp quantize = m.quantize;
+  const bool fused = static_cast<bool>(quantize);
   SmallVector<RankedTensorType> tensors = {inputType, inputScalesType, weightType,
                                            weightScalesType};
+  if (fused) {
+    if (quantize.getRule() != v4::ScaleRule::ceil ||
+        !isa<Float8E4M3FNType>(inputType.getElementType()) ||
+        static_cast<int64_t>(quantize.getBlock()) != m.actBlock)
+      return m.op->emitOpError() << "cannot take in a quantization other than E4M3 codes, the "
+                                    "ceil rule and its activation block";
+    tensors = {quantize.getInput().getType(), weightType, weightScalesType};
+  }
   if (grouped)
     tensors.push_back(cast<RankedTensorType>(m.groupOffsets.getType()));
   tensors.push_back(resultType);
@@ -68,8 +82,12 @@ FailureOr<func::FuncOp> emitScaledMatmul(const ScaledMatmul &m, llvm::StringRef 
   Type f32 = bits.f32, element = resultType.getElementType();
   SmallVector<Value> dynamicSizes = kb.dynamicLeadingSizes();
   Value rows = kb.rowCount();
-  Value a = kb.byteView(0, k, dynamicSizes);
-  Value aScales = kb.byteView(1, k / m.actBlock, dynamicSizes);
+  // Unfused: the activation codes and scales are bindings 0 and 1. Fused:
+  // binding 0 is the activation, quantized per row into stack buffers.
+  const unsigned weightBinding = fused ? 1 : 2;
+  Value a = fused ? Value() : kb.byteView(0, k, dynamicSizes);
+  Value aScales = fused ? Value() : kb.byteView(1, k / m.actBlock, dynamicSizes);
+  Value activation = fused ? kb.view(0, dynamicSizes) : Value();
   // Weights and their scales as flat bytes per expert: [E, N, K or K/2].
   SmallVector<int64_t> weightShape = {experts, n, m.fp4Weight ? k / 2 : k};
   SmallVector<int64_t> scaleShape = {experts, weightScalesType.getShape().end()[-2],
@@ -78,9 +96,9 @@ FailureOr<func::FuncOp> emitScaledMatmul(const ScaledMatmul &m, llvm::StringRef 
     return memref::ViewOp::create(b, loc, MemRefType::get(shape, b.getI8Type()),
                                   kb.kernel().getArgument(binding), kb.index(0), ValueRange{});
   };
-  Value w = flat(2, weightShape), wScales = flat(3, scaleShape);
-  Value offsets = grouped ? kb.view(4, {}) : Value();
-  Value out = kb.view(grouped ? 5 : 4, dynamicSizes);
+  Value w = flat(weightBinding, weightShape), wScales = flat(weightBinding + 1, scaleShape);
+  Value offsets = grouped ? kb.view(weightBinding + 2, {}) : Value();
+  Value out = kb.view(weightBinding + (grouped ? 3 : 2), dynamicSizes);
   BlockQuantizer fp8(bits, gridOf(b.getType<Float8E4M3FNType>()), /*ceilRule=*/true);
   BlockQuantizer weightCodec(bits,
                              m.fp4Weight ? gridOf(b.getType<Float4E2M1FNType>())
@@ -109,6 +127,44 @@ FailureOr<func::FuncOp> emitScaledMatmul(const ScaledMatmul &m, llvm::StringRef 
   };
 
   kb.forWorkgroups(rows, [&](Value row) {
+    // Fused quantization: the row's codes and scale bytes, as v4.quantize
+    // computes them (the same BlockQuantizer steps), in stack buffers.
+    Value rowCodes, rowScales;
+    if (fused) {
+      rowCodes = memref::AllocaOp::create(b, loc, MemRefType::get({k}, bits.i32));
+      rowScales = memref::AllocaOp::create(b, loc, MemRefType::get({k / m.actBlock}, bits.i32));
+      auto load = [&](Value i) -> Value {
+        Value v = memref::LoadOp::create(b, loc, activation, kb.rowElement(row, i));
+        return v.getType() == f32 ? v : arith::ExtFOp::create(b, loc, f32, v);
+      };
+      scf::ForOp::create(b, loc, zero, kSize, actStep, ValueRange{}, [&](OpBuilder &, Location,
+                                                                         Value start,
+                                                                         ValueRange) {
+        Value end = arith::AddIOp::create(b, loc, start, actStep);
+        BlockScale scale = fp8.scale(fp8.amax(start, end, one, load));
+        memref::StoreOp::create(
+            b, loc,
+            bits.select(scale.bad, bits.i(0xFF), bits.add(scale.exponent, bits.i(127))),
+            rowScales, ValueRange{arith::DivUIOp::create(b, loc, start, actStep)});
+        Value inverse = bits.pow2(bits.sub(bits.i(0), scale.exponent));
+        scf::ForOp::create(b, loc, start, end, one, ValueRange{},
+                           [&](OpBuilder &, Location, Value i, ValueRange) {
+                             memref::StoreOp::create(
+                                 b, loc, fp8.encode(fp8.toGrid(load(i), inverse), scale.bad),
+                                 rowCodes, ValueRange{i});
+                             scf::YieldOp::create(b, loc);
+                           });
+        scf::YieldOp::create(b, loc);
+      });
+    }
+    auto activationCode = [&](Value i) -> Value {
+      return fused ? memref::LoadOp::create(b, loc, rowCodes, ValueRange{i}).getResult()
+                   : byteAt(a, kb.rowElement(row, i));
+    };
+    auto activationScale = [&](Value block) -> Value {
+      return fused ? memref::LoadOp::create(b, loc, rowScales, ValueRange{block}).getResult()
+                   : byteAt(aScales, kb.rowElement(row, block));
+    };
     // The row's expert: how many experts end at or before it. Rows past the
     // last offset produce zeros.
     Value expert = zero, live = Value();
@@ -137,14 +193,14 @@ FailureOr<func::FuncOp> emitScaledMatmul(const ScaledMatmul &m, llvm::StringRef 
             auto partialLoop = scf::ForOp::create(
                 b, loc, start, end, one, ValueRange{bits.f(0.0f)},
                 [&](OpBuilder &, Location, Value i, ValueRange partial) {
-                  Value x = fp8.decode(byteAt(a, kb.rowElement(row, i)));
+                  Value x = fp8.decode(activationCode(i));
                   Value y = weightCodec.decode(weightCode(expert, col, i));
                   Value product = arith::MulFOp::create(b, loc, x, y);
                   scf::YieldOp::create(
                       b, loc, ValueRange{arith::AddFOp::create(b, loc, partial[0], product)});
                 });
-            Value sa = scaleOf(
-                byteAt(aScales, kb.rowElement(row, arith::DivUIOp::create(b, loc, start, actStep))));
+            Value sa =
+                scaleOf(activationScale(arith::DivUIOp::create(b, loc, start, actStep)));
             Value sw = scaleOf(byteAt(
                 wScales, ValueRange{expert, scaleRow, arith::DivUIOp::create(b, loc, start, sumStep)}));
             Value scaled = arith::MulFOp::create(
@@ -167,18 +223,36 @@ FailureOr<func::FuncOp> emitScaledMatmul(const ScaledMatmul &m, llvm::StringRef 
 } // namespace
 
 FailureOr<func::FuncOp> emitFp8MatmulKernel(v4::Fp8MatmulOp op, llvm::StringRef name,
-                                            OpBuilder &moduleBuilder) {
-  ScaledMatmul m{op,        op.getInput(),        op.getInputScales(), op.getWeight(),
-                 op.getWeightScales(), op.getGroupOffsets(), op.getResult(),
-                 /*fp4Weight=*/false, op.getBlock()[1], op.getBlock()[1], op.getBlock()[0]};
+                                            OpBuilder &moduleBuilder, v4::QuantizeOp quantize) {
+  ScaledMatmul m{op,
+                 op.getInput(),
+                 op.getInputScales(),
+                 op.getWeight(),
+                 op.getWeightScales(),
+                 op.getGroupOffsets(),
+                 op.getResult(),
+                 quantize,
+                 /*fp4Weight=*/false,
+                 op.getBlock()[1],
+                 op.getBlock()[1],
+                 op.getBlock()[0]};
   return emitScaledMatmul(m, name, moduleBuilder);
 }
 
 FailureOr<func::FuncOp> emitMxfp4MatmulKernel(v4::Mxfp4MatmulOp op, llvm::StringRef name,
-                                              OpBuilder &moduleBuilder) {
-  ScaledMatmul m{op,        op.getInput(),        op.getInputScales(), op.getWeight(),
-                 op.getWeightScales(), op.getGroupOffsets(), op.getResult(),
-                 /*fp4Weight=*/true, /*sumBlock=*/32, static_cast<int64_t>(op.getActBlock()),
+                                              OpBuilder &moduleBuilder,
+                                              v4::QuantizeOp quantize) {
+  ScaledMatmul m{op,
+                 op.getInput(),
+                 op.getInputScales(),
+                 op.getWeight(),
+                 op.getWeightScales(),
+                 op.getGroupOffsets(),
+                 op.getResult(),
+                 quantize,
+                 /*fp4Weight=*/true,
+                 /*sumBlock=*/32,
+                 static_cast<int64_t>(op.getActBlock()),
                  /*weightRowsPerScale=*/1};
   return emitScaledMatmul(m, name, moduleBuilder);
 }

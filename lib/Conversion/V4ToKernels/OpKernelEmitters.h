@@ -21,11 +21,15 @@ mlir::FailureOr<mlir::func::FuncOp> emitDequantizeKernel(v4::DequantizeOp op,
                                                          mlir::OpBuilder &moduleBuilder);
 mlir::FailureOr<mlir::func::FuncOp> emitQuantizeKernel(v4::QuantizeOp op, llvm::StringRef name,
                                                        mlir::OpBuilder &moduleBuilder);
+/// With `quantize` (the producer of the matmul's activation codes and
+/// scales), the kernel binds its input and quantizes each row itself.
 mlir::FailureOr<mlir::func::FuncOp> emitFp8MatmulKernel(v4::Fp8MatmulOp op, llvm::StringRef name,
-                                                        mlir::OpBuilder &moduleBuilder);
+                                                       mlir::OpBuilder &moduleBuilder,
+                                                       v4::QuantizeOp quantize = nullptr);
 mlir::FailureOr<mlir::func::FuncOp> emitMxfp4MatmulKernel(v4::Mxfp4MatmulOp op,
-                                                          llvm::StringRef name,
-                                                          mlir::OpBuilder &moduleBuilder);
+                                                         llvm::StringRef name,
+                                                         mlir::OpBuilder &moduleBuilder,
+                                                         v4::QuantizeOp quantize = nullptr);
 mlir::FailureOr<mlir::func::FuncOp> emitGroupedLinearKernel(v4::GroupedLinearOp op,
                                                             llvm::StringRef name,
                                                             mlir::OpBuilder &moduleBuilder);

@@ -100,6 +100,42 @@ func.func @projection(%x: tensor<?x256xbf16>, %w: tensor<8x256xbf16>) -> tensor<
 
 // -----
 
+// The fusion table's first row: the per-token FP8 quantization of a GEMM's
+// activation is computed by the GEMM's kernel, which binds the bf16
+// activation; a quantize every user takes in has no dispatch. A quantize
+// with another user keeps its own dispatch for that user.
+// CHECK-LABEL: program.executable @kernels
+// CHECK: func.func @quantize_fp8_matmul_0(
+// CHECK: func.func @quantize_0(
+// CHECK-LABEL: func.func @fused(
+// CHECK-SAME: %[[X:[a-z0-9]+]]: tensor<?x256xbf16>, %[[W:[a-z0-9]+]]: tensor<128x256xf8E4M3FN>, %[[S:[a-z0-9]+]]: tensor<1x2xf8E8M0FNU>
+// CHECK-NOT: v4.quantize
+// CHECK: program.dispatch @kernels::@quantize_fp8_matmul_0[%{{.*}}] (%[[X]], %[[W]], %[[S]])
+// CHECK-LABEL: func.func @shared(
+// CHECK: %[[Q:.*]]:2 = program.dispatch @kernels::@quantize_0[%{{.*}}] (%{{.*}})
+// CHECK: program.dispatch @kernels::@quantize_fp8_matmul_0[%{{.*}}] (%{{.*}}, %{{.*}}, %{{.*}})
+// CHECK: return %{{.*}}, %[[Q]]#0
+func.func @fused(%x: tensor<?x256xbf16>, %w: tensor<128x256xf8E4M3FN>, %s: tensor<1x2xf8E8M0FNU>)
+    -> tensor<?x128xbf16> {
+  %codes, %scales = v4.quantize %x block 128 rule ceil
+      : tensor<?x256xbf16> -> tensor<?x256xf8E4M3FN>, tensor<?x2xf8E8M0FNU>
+  %y = v4.fp8_matmul %codes, %scales, %w, %s block [128, 128]
+      : (tensor<?x256xf8E4M3FN>, tensor<?x2xf8E8M0FNU>, tensor<128x256xf8E4M3FN>,
+         tensor<1x2xf8E8M0FNU>) -> tensor<?x128xbf16>
+  return %y : tensor<?x128xbf16>
+}
+func.func @shared(%x: tensor<?x256xbf16>, %w: tensor<128x256xf8E4M3FN>, %s: tensor<1x2xf8E8M0FNU>)
+    -> (tensor<?x128xbf16>, tensor<?x256xf8E4M3FN>) {
+  %codes, %scales = v4.quantize %x block 128 rule ceil
+      : tensor<?x256xbf16> -> tensor<?x256xf8E4M3FN>, tensor<?x2xf8E8M0FNU>
+  %y = v4.fp8_matmul %codes, %scales, %w, %s block [128, 128]
+      : (tensor<?x256xf8E4M3FN>, tensor<?x2xf8E8M0FNU>, tensor<128x256xf8E4M3FN>,
+         tensor<1x2xf8E8M0FNU>) -> tensor<?x128xbf16>
+  return %y, %codes : tensor<?x128xbf16>, tensor<?x256xf8E4M3FN>
+}
+
+// -----
+
 // An op its kernel cannot take is an error at the op.
 func.func @dynamic_width(%x: tensor<4x?xbf16>) -> tensor<4x?xbf16> {
   // expected-error @+1 {{'v4.rms_norm' op needs a static last dimension to become a kernel}}
