@@ -74,9 +74,9 @@ SmallVector<Value> fusedKernelBindings(Operation *op, ArrayRef<Operation *> prod
   if (producers.empty())
     return kernelBindings(op);
   // The quantize's input replaces the activation codes and scales.
+  SmallVector<Value> unfused = kernelBindings(op);
   SmallVector<Value> bindings = {cast<v4::QuantizeOp>(producers.front()).getInput()};
-  for (Value operand : llvm::drop_begin(kernelBindings(op), 2))
-    bindings.push_back(operand);
+  bindings.append(unfused.begin() + 2, unfused.end());
   return bindings;
 }
 
