@@ -104,6 +104,33 @@ Value KernelBuilder::extraConstant(unsigned i) {
   return arith::IndexCastUIOp::create(b, loc, b.getIndexType(), value);
 }
 
+SmallVector<PushConstant> KernelBuilder::wholeBindingSizes(ArrayRef<RankedTensorType> tensors) {
+  SmallVector<PushConstant> constants;
+  for (size_t i = 1; i < tensors.size(); ++i)
+    for (int64_t d = 0; d < tensors[i].getRank(); ++d)
+      if (tensors[i].isDynamicDim(d))
+        constants.push_back(i + 1 < tensors.size() ? PushConstant::bindingSize(unsigned(i), d)
+                                                   : PushConstant::resultSize(0, d));
+  return constants;
+}
+
+unsigned KernelBuilder::wholeBindingSizeCount() {
+  return static_cast<unsigned>(wholeBindingSizes(tensors).size());
+}
+
+SmallVector<Value> KernelBuilder::wholeBindingViews() {
+  SmallVector<Value> views;
+  unsigned next = 0;
+  for (unsigned i = 0; i < tensors.size(); ++i) {
+    SmallVector<Value> sizes;
+    for (int64_t d = 0; d < tensors[i].getRank(); ++d)
+      if (tensors[i].isDynamicDim(d))
+        sizes.push_back(i == 0 ? dim(d) : extraConstant(next++));
+    views.push_back(view(i, sizes));
+  }
+  return views;
+}
+
 Value KernelBuilder::view(unsigned i, ArrayRef<Value> dynamicSizes) {
   RankedTensorType type = tensors[i];
   auto memref = MemRefType::get(type.getShape(), type.getElementType());

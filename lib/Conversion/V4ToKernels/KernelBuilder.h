@@ -55,6 +55,17 @@ public:
                 llvm::ArrayRef<mlir::RankedTensorType> tensors,
                 llvm::ArrayRef<PushConstant> extraConstants = {});
 
+  /// For kernels over whole bindings (the upstream ops'): `tensors` are the
+  /// bindings then the result; every dynamic size of the bindings after the
+  /// first, then of the result, as extra push constants in that order (the
+  /// first binding's are KernelBuilder's own). Further constants follow.
+  static llvm::SmallVector<PushConstant>
+  wholeBindingSizes(llvm::ArrayRef<mlir::RankedTensorType> tensors);
+  /// The views of all bindings of such a kernel, sized by those constants.
+  llvm::SmallVector<mlir::Value> wholeBindingViews();
+  /// The number of extra constants wholeBindingSizes describes.
+  unsigned wholeBindingSizeCount();
+
   mlir::func::FuncOp kernel() const { return kernelOp; }
   mlir::OpBuilder &builder() { return b; }
   mlir::Location location() const { return loc; }

@@ -64,44 +64,21 @@ FailureOr<func::FuncOp> emitLinalgKernel(linalg::LinalgOp op, llvm::StringRef na
     return root->emitOpError() << "needs a tensor first operand to become a kernel";
   auto resultType = cast<RankedTensorType>(root->getResult(0).getType());
   SmallVector<RankedTensorType> tensors;
-  // Push constants: input 0's dynamic sizes (KernelBuilder's), the other
-  // inputs', then the result's.
-  SmallVector<PushConstant> extras;
-  for (OpOperand *input : inputs) {
-    auto type = cast<RankedTensorType>(input->get().getType());
-    tensors.push_back(type);
-    if (input->getOperandNumber() != 0)
-      for (int64_t d = 0; d < type.getRank(); ++d)
-        if (type.isDynamicDim(d))
-          extras.push_back(PushConstant::operandSize(input->getOperandNumber(), d));
-  }
+  for (OpOperand *input : inputs)
+    tensors.push_back(cast<RankedTensorType>(input->get().getType()));
   tensors.push_back(resultType);
-  for (int64_t d = 0; d < resultType.getRank(); ++d)
-    if (resultType.isDynamicDim(d))
-      extras.push_back(PushConstant::resultSize(0, d));
 
-  KernelBuilder kb(moduleBuilder, root->getLoc(), name, tensors, extras);
+  KernelBuilder kb(moduleBuilder, root->getLoc(), name, tensors,
+                   KernelBuilder::wholeBindingSizes(tensors));
   OpBuilder &b = kb.builder();
   Location loc = kb.location();
-  // Each binding's dynamic sizes, from the push constants in their order.
-  unsigned nextExtra = 0;
+  SmallVector<Value> views = kb.wholeBindingViews();
   IRMapping mapping;
-  for (auto [i, input] : llvm::enumerate(inputs)) {
-    SmallVector<Value> sizes;
-    RankedTensorType type = tensors[i];
-    for (int64_t d = 0; d < type.getRank(); ++d)
-      if (type.isDynamicDim(d))
-        sizes.push_back(i == 0 ? kb.dim(d) : kb.extraConstant(nextExtra++));
-    Value view = kb.view(i, sizes);
-    mapping.map(input->get(), bufferization::ToTensorOp::create(b, loc, type, view,
+  for (auto [i, input] : llvm::enumerate(inputs))
+    mapping.map(input->get(), bufferization::ToTensorOp::create(b, loc, tensors[i], views[i],
                                                                 /*restrict=*/true,
                                                                 /*writable=*/false));
-  }
-  SmallVector<Value> resultSizes;
-  for (int64_t d = 0; d < resultType.getRank(); ++d)
-    if (resultType.isDynamicDim(d))
-      resultSizes.push_back(kb.extraConstant(nextExtra++));
-  Value resultView = kb.view(inputs.size(), resultSizes);
+  Value resultView = views.back();
   Value destination = bufferization::ToTensorOp::create(b, loc, resultType, resultView,
                                                         /*restrict=*/true, /*writable=*/true);
   // Constant scalars: operands, and values the payload captures.

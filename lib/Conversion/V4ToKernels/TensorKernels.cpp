@@ -46,37 +46,18 @@ struct RowKernel {
     auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
     // The inputs are the op's bindings in order (kernelBindings).
     SmallVector<RankedTensorType> tensors;
-    SmallVector<PushConstant> extras;
-    for (auto [i, value] : llvm::enumerate(inputValues)) {
-      auto type = cast<RankedTensorType>(value.getType());
-      tensors.push_back(type);
-      if (i == 0)
-        continue; // KernelBuilder's own constants: binding 0's sizes
-      for (int64_t d = 0; d < type.getRank(); ++d)
-        if (type.isDynamicDim(d))
-          extras.push_back(PushConstant::bindingSize(unsigned(i), d));
-    }
+    for (Value value : inputValues)
+      tensors.push_back(cast<RankedTensorType>(value.getType()));
     tensors.push_back(resultType);
-    for (int64_t d = 0; d < resultType.getRank(); ++d)
-      if (resultType.isDynamicDim(d))
-        extras.push_back(PushConstant::resultSize(0, d));
+    SmallVector<PushConstant> extras = KernelBuilder::wholeBindingSizes(tensors);
     for (unsigned operand : scalarOperands)
       extras.push_back(PushConstant::scalarOperand(operand));
 
     RowKernel k;
     k.kb = std::make_unique<KernelBuilder>(moduleBuilder, op->getLoc(), name, tensors, extras);
-    unsigned next = 0;
-    for (unsigned i = 0; i < tensors.size(); ++i) {
-      SmallVector<Value> sizes;
-      for (int64_t d = 0; d < tensors[i].getRank(); ++d)
-        if (tensors[i].isDynamicDim(d))
-          sizes.push_back(i == 0 ? k.kb->dim(d) : k.kb->extraConstant(next++));
-      Value view = k.kb->view(i, sizes);
-      if (i + 1 < tensors.size())
-        k.inputs.push_back(view);
-      else
-        k.result = view;
-    }
+    k.inputs = k.kb->wholeBindingViews();
+    k.result = k.inputs.pop_back_val();
+    unsigned next = k.kb->wholeBindingSizeCount();
     for (int64_t d = 0; d < resultType.getRank(); ++d)
       k.resultSizes.push_back(resultType.isDynamicDim(d)
                                   ? k.kb->builder().createOrFold<memref::DimOp>(
