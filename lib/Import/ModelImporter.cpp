@@ -143,6 +143,8 @@ public:
     i64 = IntegerType::get(ctx, 64);
     maxSeqLen = schema.maxSeqLen();
     maxBatch = options.maxBatch > 0 ? options.maxBatch : c.maxBatchSize;
+    maxChunk = options.maxChunk > 0 ? options.maxChunk
+                                    : std::min<int64_t>(kDefaultMaxChunk, maxSeqLen);
   }
 
   OwningOpRef<ModuleOp> build();
@@ -159,6 +161,14 @@ public:
   int64_t maxSeqLen;
   /// Cache rows (slots): the most sequences one decode call can batch.
   int64_t maxBatch;
+  /// The most tokens of one prefill call.
+  int64_t maxChunk;
+  static constexpr int64_t kDefaultMaxChunk = 512;
+
+  /// The most tokens one call of `phase` takes.
+  int64_t maxTokens(Phase phase) const {
+    return phase == Phase::Prefill ? maxChunk : maxBatch;
+  }
   std::vector<SmallVector<CacheValue>> blockCaches; // per block
   v4::RopeAttr ropeSliding, ropeCompressed;
 
@@ -860,17 +870,22 @@ static SmallVector<Type> rowInputTypes(MLIRContext *ctx, Phase phase) {
 }
 
 /// The `[B]` positions and slots of an entry point's rows from its inputs;
-/// asserts what the graph relies on: a prefill slot within the caches, and
-/// in decode one position and one slot per token, no more rows than slots.
-/// (Distinct slots are the caller's contract; lowerings bounds-check them.)
+/// asserts what the graph relies on: a prefill slot within the caches and
+/// at most `maxChunk` tokens, and in decode one position and one slot per
+/// token, no more rows than slots. (Distinct slots are the caller's
+/// contract; lowerings bounds-check them.)
 static std::pair<Value, Value> rowOperands(ImplicitLocOpBuilder &b, Phase phase,
-                                           int64_t maxBatch, Value tokens,
-                                           Value positions, Value slots) {
+                                           int64_t maxBatch, int64_t maxChunk,
+                                           Value tokens, Value positions, Value slots) {
   Value slotCount = arith::ConstantIndexOp::create(b, maxBatch);
   if (phase == Phase::Prefill) {
     Value inRange = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, slots,
                                           slotCount);
     cf::AssertOp::create(b, inRange, "slot must be below the caches' batch (max_batch)");
+    Value chunk = arith::CmpIOp::create(b, arith::CmpIPredicate::ule,
+                                        tensor::DimOp::create(b, tokens, 0),
+                                        arith::ConstantIndexOp::create(b, maxChunk));
+    cf::AssertOp::create(b, chunk, "more tokens than one prefill chunk (max_chunk)");
     auto asTensor = [&](Value index) -> Value {
       Value asI32 = arith::IndexCastOp::create(b, b.getI32Type(), index);
       return tensor::FromElementsOp::create(b, ValueRange{asI32});
@@ -969,6 +984,7 @@ func::FuncOp ModelBuilder::buildModelFunction(OpBuilder &moduleBuilder,
   auto fn = func::FuncOp::create(moduleBuilder, fileLoc, phaseName(phase),
                                  FunctionType::get(ctx, inputs, results));
   fn->setAttr("v4.phase", moduleBuilder.getStringAttr(phaseName(phase)));
+  fn->setAttr("v4.max_tokens", moduleBuilder.getI64IntegerAttr(maxTokens(phase)));
   fn.setArgAttr(0, "v4.input", moduleBuilder.getStringAttr("tokens"));
   nameRowInputs(fn, 1, phase);
   fn.setResultAttr(0, "v4.output", moduleBuilder.getStringAttr("logits"));
@@ -978,7 +994,7 @@ func::FuncOp ModelBuilder::buildModelFunction(OpBuilder &moduleBuilder,
   Block *entry = fn.addEntryBlock();
   ImplicitLocOpBuilder b(fileLoc, entry, entry->begin());
   Value tokens = entry->getArgument(0);
-  auto [positions, slots] = rowOperands(b, phase, maxBatch, tokens,
+  auto [positions, slots] = rowOperands(b, phase, maxBatch, maxChunk, tokens,
                                         entry->getArgument(1),
                                         entry->getArgument(2));
   Emitter emitter(*this, b, /*block=*/-1, phase,
@@ -1027,6 +1043,7 @@ func::FuncOp ModelBuilder::buildMtpFunction(OpBuilder &moduleBuilder,
                                  FunctionType::get(ctx, inputs, results));
   fn->setAttr("v4.phase", moduleBuilder.getStringAttr(phaseName(phase)));
   fn->setAttr("v4.block", moduleBuilder.getI64IntegerAttr(block));
+  fn->setAttr("v4.max_tokens", moduleBuilder.getI64IntegerAttr(maxTokens(phase)));
   fn.setArgAttr(0, "v4.input", moduleBuilder.getStringAttr("hidden"));
   fn.setArgAttr(1, "v4.input", moduleBuilder.getStringAttr("next_tokens"));
   nameRowInputs(fn, 2, phase);
@@ -1037,7 +1054,7 @@ func::FuncOp ModelBuilder::buildMtpFunction(OpBuilder &moduleBuilder,
   Block *entry = fn.addEntryBlock();
   ImplicitLocOpBuilder b(loc, entry, entry->begin());
   Value hidden = entry->getArgument(0), tokens = entry->getArgument(1);
-  auto [positions, slots] = rowOperands(b, phase, maxBatch, tokens,
+  auto [positions, slots] = rowOperands(b, phase, maxBatch, maxChunk, tokens,
                                         entry->getArgument(2),
                                         entry->getArgument(3));
   Emitter emitter(*this, b, block, phase,
@@ -1077,6 +1094,7 @@ OwningOpRef<ModuleOp> ModelBuilder::build() {
           mb.getNamedAttr("window_size", i64Attr(c.windowSize)),
           mb.getNamedAttr("max_seq_len", i64Attr(maxSeqLen)),
           mb.getNamedAttr("max_batch", i64Attr(maxBatch)),
+          mb.getNamedAttr("max_chunk", i64Attr(maxChunk)),
           mb.getNamedAttr("bos_token_id", i64Attr(c.bosTokenId)),
           mb.getNamedAttr("eos_token_id", i64Attr(c.eosTokenId)),
       }));

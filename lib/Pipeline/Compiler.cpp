@@ -125,6 +125,13 @@ LogicalResult verifyCompileOptions(MLIRContext &context,
     return emitError(UnknownLoc::get(&context))
            << "--max-batch " << options.maxBatch << " exceeds the limit of "
            << io::limits::kMaxBatchSize;
+  if (options.maxChunk < 0)
+    return emitError(UnknownLoc::get(&context))
+           << "--max-chunk must not be negative, got " << options.maxChunk;
+  if (options.maxChunk > io::limits::kMaxSeqLen)
+    return emitError(UnknownLoc::get(&context))
+           << "--max-chunk " << options.maxChunk << " exceeds the limit of "
+           << io::limits::kMaxSeqLen;
   if (!parseCacheFormat(options.cacheFormat))
     return emitError(UnknownLoc::get(&context))
            << "unknown --cache-format '" << options.cacheFormat
@@ -228,6 +235,7 @@ LogicalResult Driver::readInput(Input &input) {
     importOptions.allowTestRatios = options.allowTestRatios;
     importOptions.maxSeqLen = options.maxSeqLen;
     importOptions.maxBatch = options.maxBatch;
+    importOptions.maxChunk = options.maxChunk;
     importOptions.cacheFormat = *parseCacheFormat(options.cacheFormat);
     std::string name = path == "-" ? "<stdin>" : path;
     FailureOr<io::ModelConfig> config = parseModelConfig(

@@ -48,12 +48,16 @@ void buildGraphPipeline(OpPassManager &pm,
 void buildKernelsPipeline(OpPassManager &pm) {
   pm.addPass(createFormDispatchesPass());
   pm.nest<func::FuncOp>().addPass(createCSEPass());
+  // Flattens the entry points; CSE then merges the layers' repeated sizes.
+  pm.addPass(createPlanBuffersPass());
+  pm.nest<func::FuncOp>().addPass(createCSEPass());
 }
 
 void registerSievePipelines() {
   PassPipelineRegistration<>(
       "sieve-kernels-pipeline",
-      "The kernels phase of sieve-compile: dispatch formation, then CSE of the host program",
+      "The kernels phase of sieve-compile: dispatch formation and the buffer plan, "
+      "with CSE of the host program",
       [](OpPassManager &pm) { buildKernelsPipeline(pm); });
   PassPipelineRegistration<GraphPipelineTextOptions>(
       "sieve-graph-pipeline",

@@ -33,6 +33,28 @@ def Program_Dialect : Dialect {
     IR's contract (docs/compiler.md): one `memref<?xi8>` per binding in
     order, then one `i32` per push constant, and one top-level `scf.forall`
     of workgroups.
+
+    The buffer plan (`sieve-plan-buffers`) places every buffer an entry point
+    makes in one arena and records it with three attributes:
+
+    - `program.arena_bytes` (i64) on the entry point: the arena's size.
+    - `program.buffer_offsets` (`array<i64>`, one per result) on each op whose
+      results live in the arena (a dispatch, a `tensor.from_elements` the
+      host fills): the byte offset of each result in the arena, a multiple of
+      64, or -1 for a result tied to an operand (it lives in the operand's
+      buffer).
+    - `program.buffer_bytes` (`array<i64>`, one per result) beside it: the
+      most bytes each result takes (0 for a tied one), from the entry point's
+      `v4.max_tokens`; the runtime refuses a call whose sizes exceed it.
+  }];
+  let hasOperationAttrVerify = 1;
+  let extraClassDeclaration = [{
+    static constexpr ::llvm::StringLiteral kArenaBytesAttr = "program.arena_bytes";
+    static constexpr ::llvm::StringLiteral kBufferOffsetsAttr = "program.buffer_offsets";
+    static constexpr ::llvm::StringLiteral kBufferBytesAttr = "program.buffer_bytes";
+    /// The alignment of every buffer in an arena: a cache line, and enough
+    /// for any vector load a kernel makes.
+    static constexpr int64_t kBufferAlignment = 64;
   }];
 }
 

@@ -4,6 +4,8 @@
 
 #include "program/IR/ProgramOps.h"
 
+#include "mlir/Interfaces/FunctionInterfaces.h"
+
 using namespace mlir;
 using namespace sieve::program;
 
@@ -14,4 +16,57 @@ void ProgramDialect::initialize() {
 #define GET_OP_LIST
 #include "program/IR/ProgramOps.cpp.inc"
       >();
+}
+
+/// The plan's attributes (ProgramBase.td): the arena size on a function, and
+/// per-result offsets and sizes that fit it on ops inside one.
+LogicalResult ProgramDialect::verifyOperationAttribute(Operation *op, NamedAttribute attribute) {
+  StringRef name = attribute.getName().getValue();
+  if (name == kArenaBytesAttr) {
+    auto bytes = dyn_cast<IntegerAttr>(attribute.getValue());
+    if (!isa<FunctionOpInterface>(op) || !bytes || bytes.getInt() < 0)
+      return op->emitOpError() << "has '" << name
+                               << "', which must be a non-negative integer on a function";
+    return success();
+  }
+  if (name != kBufferOffsetsAttr && name != kBufferBytesAttr)
+    return op->emitOpError() << "has an unknown program attribute '" << name << "'";
+  auto values = dyn_cast<DenseI64ArrayAttr>(attribute.getValue());
+  if (!values || values.size() != static_cast<int64_t>(op->getNumResults()))
+    return op->emitOpError() << "has '" << name << "', which must be an array<i64> with one entry per result ("
+                             << op->getNumResults() << ")";
+  auto dispatch = dyn_cast<DispatchOp>(op);
+  for (auto [i, value] : llvm::enumerate(values.asArrayRef())) {
+    bool tied = dispatch && dispatch.getTied()[i] >= 0;
+    if (name == kBufferBytesAttr) {
+      if (value < 0 || (tied && value != 0))
+        return op->emitOpError() << "has '" << name << "' entry " << i << " = " << value
+                                 << (tied ? ", but a tied result takes no bytes"
+                                          : ", which is negative");
+      continue;
+    }
+    if (tied != (value == -1))
+      return op->emitOpError() << "has '" << name << "' entry " << i << " = " << value
+                               << (tied ? ", but the result is tied (-1 expected)"
+                                        : ", but only a tied result has no offset");
+    if (!tied && (value < 0 || value % kBufferAlignment != 0))
+      return op->emitOpError() << "has '" << name << "' entry " << i << " = " << value
+                               << ", which is not a multiple of " << kBufferAlignment;
+  }
+  auto function = op->getParentOfType<FunctionOpInterface>();
+  auto arena = function ? function->getAttrOfType<IntegerAttr>(kArenaBytesAttr) : IntegerAttr();
+  auto offsets = op->getAttrOfType<DenseI64ArrayAttr>(kBufferOffsetsAttr);
+  auto bytes = op->getAttrOfType<DenseI64ArrayAttr>(kBufferBytesAttr);
+  if (!arena || !offsets || !bytes)
+    return op->emitOpError() << "has '" << name << "', but a placed result needs both '"
+                             << kBufferOffsetsAttr << "' and '" << kBufferBytesAttr
+                             << "' inside a function with '" << kArenaBytesAttr << "'";
+  if (offsets.size() != bytes.size())
+    return success(); // The other attribute reports its own length.
+  for (int64_t i = 0; i < offsets.size(); ++i)
+    if (offsets[i] >= 0 && offsets[i] + bytes[i] > arena.getInt())
+      return op->emitOpError() << "places result " << i << " at bytes [" << offsets[i] << ", "
+                               << offsets[i] + bytes[i] << "), past the arena's "
+                               << arena.getInt();
+  return success();
 }

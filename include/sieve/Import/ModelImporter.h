@@ -12,6 +12,9 @@
 // Caches have `max_batch` rows (slots). Prefill feeds one chunk of one
 // sequence, whose caches are row `slot`; decode feeds one token of each of
 // B <= max_batch sequences, row b at `positions[b]` in cache row `slots[b]`.
+// Each entry point states the most tokens one call takes as `v4.max_tokens`
+// (max_chunk for prefill, max_batch for decode) and asserts it; every dynamic
+// size of an entry point's arguments counts those tokens.
 //
 // plus one private function per layer and phase (`@prefill.layers.3`,
 // `@decode.mtp.0`) carrying its schedule as attributes (`v4.block`,
@@ -52,6 +55,11 @@ struct ImportOptions {
   /// Cache rows (slots), the most sequences one decode call batches; 0
   /// keeps the config's max_batch_size.
   int64_t maxBatch = 0;
+  /// The most tokens one prefill (or MTP prefill) call takes, bounding the
+  /// buffer plan's activations; longer prompts are fed in chunks (prefill
+  /// continues at any start_pos). 0 means min(512, the cache capacity),
+  /// llama.cpp's default micro-batch.
+  int64_t maxChunk = 0;
   /// Emit @mtp / @mtp_decode for the config's MTP blocks.
   bool includeMtp = true;
   /// Check every emitted parameter against the tensor list the runtime

@@ -79,6 +79,9 @@ struct CompileOptions {
   /// Sequence slots of imported caches (the most sequences one decode call
   /// batches); 0 = the config's max_batch_size.
   int64_t maxBatch = 0;
+  /// The most tokens of one prefill call (bounds the buffer plan); 0 =
+  /// min(512, the cache capacity).
+  int64_t maxChunk = 0;
   /// Row encoding of imported caches: "bf16" (the reference's), "fp8" (FP8
   /// KV rows and indexer keys) or "fp8-fp4" (FP8 KV rows, MXFP4 keys).
   std::string cacheFormat = "bf16";

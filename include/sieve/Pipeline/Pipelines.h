@@ -39,8 +39,9 @@ void buildGraphPipeline(mlir::OpPassManager &pm,
                         const GraphPipelineOptions &options);
 
 /// `sieve-kernels-pipeline` on a builtin.module: dispatch formation (every op
-/// that computes or moves tensor data becomes a kernel and a dispatch), then
-/// CSE of the host program's size arithmetic.
+/// that computes or moves tensor data becomes a kernel and a dispatch), the
+/// buffer plan (flat entry points, one arena each), and CSE of the host
+/// program's size arithmetic.
 void buildKernelsPipeline(mlir::OpPassManager &pm);
 
 /// Registers Sieve's named pipelines for textual pipelines (sieve-opt).

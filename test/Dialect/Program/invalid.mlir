@@ -99,3 +99,78 @@ func.func @arity(%x: tensor<4xf32>) {
       : (tensor<4xf32>) -> tensor<4xf32>
   return
 }
+
+// -----
+
+program.executable @kernels {
+  func.func @k(%a: memref<?xi8>, %b: memref<?xi8>) attributes {sieve.kernel} {
+    return
+  }
+}
+func.func @offsets_per_result(%x: tensor<4xf32>) attributes {program.arena_bytes = 64 : i64} {
+  %c1 = arith.constant 1 : index
+  // expected-error @+1 {{has 'program.buffer_offsets', which must be an array<i64> with one entry per result (1)}}
+  %y = program.dispatch @kernels::@k[%c1](%x) {tied = array<i64: -1>, program.buffer_offsets = array<i64: 0, 64>, program.buffer_bytes = array<i64: 16>}
+      : (tensor<4xf32>) -> tensor<4xf32>
+  return
+}
+
+// -----
+
+program.executable @kernels {
+  func.func @k(%a: memref<?xi8>, %b: memref<?xi8>) attributes {sieve.kernel} {
+    return
+  }
+}
+func.func @unaligned(%x: tensor<4xf32>) attributes {program.arena_bytes = 128 : i64} {
+  %c1 = arith.constant 1 : index
+  // expected-error @+1 {{has 'program.buffer_offsets' entry 0 = 16, which is not a multiple of 64}}
+  %y = program.dispatch @kernels::@k[%c1](%x) {tied = array<i64: -1>, program.buffer_offsets = array<i64: 16>, program.buffer_bytes = array<i64: 16>}
+      : (tensor<4xf32>) -> tensor<4xf32>
+  return
+}
+
+// -----
+
+program.executable @kernels {
+  func.func @k(%a: memref<?xi8>) attributes {sieve.kernel} {
+    return
+  }
+}
+func.func @tied_offset(%x: tensor<4xf32>) attributes {program.arena_bytes = 128 : i64} {
+  %c1 = arith.constant 1 : index
+  // expected-error @+1 {{has 'program.buffer_offsets' entry 0 = 0, but the result is tied (-1 expected)}}
+  %y = program.dispatch @kernels::@k[%c1](%x) {tied = array<i64: 0>, program.buffer_offsets = array<i64: 0>, program.buffer_bytes = array<i64: 0>}
+      : (tensor<4xf32>) -> tensor<4xf32>
+  return
+}
+
+// -----
+
+program.executable @kernels {
+  func.func @k(%a: memref<?xi8>, %b: memref<?xi8>) attributes {sieve.kernel} {
+    return
+  }
+}
+func.func @past_arena(%x: tensor<4xf32>) attributes {program.arena_bytes = 64 : i64} {
+  %c1 = arith.constant 1 : index
+  // expected-error @+1 {{places result 0 at bytes [64, 80), past the arena's 64}}
+  %y = program.dispatch @kernels::@k[%c1](%x) {tied = array<i64: -1>, program.buffer_offsets = array<i64: 64>, program.buffer_bytes = array<i64: 16>}
+      : (tensor<4xf32>) -> tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @no_arena(%i: i32) {
+  // expected-error @+1 {{has 'program.buffer_offsets', but a placed result needs both 'program.buffer_offsets' and 'program.buffer_bytes' inside a function with 'program.arena_bytes'}}
+  %t = tensor.from_elements %i {program.buffer_offsets = array<i64: 0>} : tensor<1xi32>
+  return
+}
+
+// -----
+
+// expected-error @+1 {{has 'program.arena_bytes', which must be a non-negative integer on a function}}
+func.func @negative_arena() attributes {program.arena_bytes = -1 : i64} {
+  return
+}

@@ -82,6 +82,11 @@ int main(int argc, char **argv) {
       cl::desc("Sequence slots of the caches, the most sequences one decode "
                "call batches (default: the config's max_batch_size)"),
       cl::location(options.maxBatch), cl::cat(category));
+  cl::opt<int64_t, true> maxChunk(
+      "max-chunk",
+      cl::desc("The most tokens one prefill call takes; longer prompts are fed "
+               "in chunks (default: min(512, the cache capacity))"),
+      cl::location(options.maxChunk), cl::cat(category));
   cl::opt<std::string, true> cacheFormat(
       "cache-format",
       cl::desc("Row encoding of the caches: bf16 (default, the reference's), "

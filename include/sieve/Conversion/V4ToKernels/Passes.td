@@ -35,4 +35,30 @@ def FormDispatchesPass : Pass<"sieve-form-dispatches", "mlir::ModuleOp"> {
                            "mlir::scf::SCFDialect", "mlir::tensor::TensorDialect"];
 }
 
+def PlanBuffersPass : Pass<"sieve-plan-buffers", "mlir::ModuleOp"> {
+  let summary = "Flatten each entry point and place its buffers in one arena";
+  let description = [{
+    Runs after dispatch formation. Each public function (an entry point:
+    prefill, decode, ...) is flattened into one ordered list of dispatches:
+    the layer functions it calls are inlined and then erased. Every buffer
+    the entry point makes (a dispatch's untied result, a
+    `tensor.from_elements` the host fills) gets a 64-byte-aligned offset in
+    one arena, sized for the most tokens a call takes (`v4.max_tokens`:
+    every dynamic size of the arguments counts them) and shared by buffers
+    whose lifetimes do not overlap, so activations of one layer reuse the
+    space of the previous one's and a call allocates nothing. Reshapes are
+    views of their source's buffer; a tied result (an updated cache) is its
+    operand's buffer.
+
+    The pass also proves that no cache is copied: a value that a dispatch
+    updates in place must have no later reader, and every cache an entry
+    point returns must be the argument of the same `v4.cache` name, updated
+    in place. Either failing is an error naming the value and the dispatch.
+    The plan is recorded as `program.arena_bytes` on the entry point and
+    `program.buffer_offsets` / `program.buffer_bytes` on the ops (see the
+    program dialect).
+  }];
+  let dependentDialects = ["sieve::program::ProgramDialect"];
+}
+
 #endif // SIEVE_CONVERSION_V4TOKERNELS_PASSES_TD
