@@ -22,6 +22,7 @@
 #include "sieve/numerics/float_formats.h"
 #include "sieve/numerics/hadamard.h"
 #include "sieve/numerics/rope.h"
+#include "sieve/numerics/weights.h"
 #include "v4/IR/V4Attrs.h"
 #include "v4/IR/V4Ops.h"
 #include "v4/IR/V4Types.h"
@@ -1199,6 +1200,88 @@ TEST_F(OpConformance, GroupedLinearMatchesTheReferenceBitForBit) {
           row[size_t(u)] = bf16ToFloat(w[size_t((g * rank + j) * groupIn + u)]);
         // One accumulator over the whole group: a single block.
         uint16_t want = bf16FromFloat(ref::blockDot(og.data(), row.data(), groupIn, groupIn));
+        uint16_t got = out[size_t((t * groups + g) * rank + j)];
+        if (want != got && mismatches++ < 5)
+          ADD_FAILURE() << "token " << t << " group " << g << " output " << j << ": kernel "
+                        << bf16ToFloat(got) << ", reference " << bf16ToFloat(want);
+      }
+    }
+  EXPECT_EQ(mismatches, 0);
+  EXPECT_EQ(out.back(), 0xFFFF) << "wrote past the result";
+}
+
+// The fusion table's row 2: the weight's v4.dequantize (FP8 codes with
+// 128x128 tile scales broadcast over their rows, as the importer emits wo_a)
+// taken into the grouped_linear kernel. The oracle dequantizes the whole
+// matrix with num::dequantizeFp8Weight, rounds it to bf16 like the unfused
+// dequantize, then takes the reference's group dot products.
+TEST_F(OpConformance, GroupedLinearWithItsWeightDequantizeFusedMatchesBitForBit) {
+  Builder types(&context);
+  const int64_t tokens = 5, heads = 4, headDim = 128, groups = 2, rank = 128, tile = 128;
+  const int64_t groupIn = heads / groups * headDim, rows = groups * rank;
+  auto f8 = types.getType<Float8E4M3FNType>();
+  auto e8m0 = types.getType<Float8E8M0FNUType>();
+  auto inputType =
+      RankedTensorType::get({1, ShapedType::kDynamic, heads, headDim}, types.getBF16Type());
+  auto codesType = RankedTensorType::get({rows, groupIn}, f8);
+  auto tilesType = RankedTensorType::get({rows / tile, groupIn / tile}, e8m0);
+  auto resultType =
+      RankedTensorType::get({1, ShapedType::kDynamic, groups, rank}, types.getBF16Type());
+  std::optional<LoadedKernel> kernel = compile(
+      {inputType, codesType, tilesType},
+      [&](OpBuilder &b, Location loc, ValueRange in) -> Operation * {
+        Value spread = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{rows / tile, tile,
+                                                                         groupIn / tile},
+                                               e8m0);
+        Value broadcast =
+            linalg::BroadcastOp::create(b, loc, in[2], spread, ArrayRef<int64_t>{1})
+                ->getResult(0);
+        SmallVector<ReassociationIndices> leadingPair = {{0, 1}, {2}};
+        Value rowScales = tensor::CollapseShapeOp::create(b, loc, broadcast, leadingPair);
+        auto dequantizedType = RankedTensorType::get({rows, groupIn}, types.getBF16Type());
+        Value weight = v4::DequantizeOp::create(b, loc, dequantizedType, in[1], rowScales,
+                                                static_cast<uint64_t>(tile));
+        auto groupedType = RankedTensorType::get({groups, rank, groupIn}, types.getBF16Type());
+        Value grouped =
+            tensor::ExpandShapeOp::create(b, loc, groupedType, weight, leadingPair);
+        return v4::GroupedLinearOp::create(b, loc, resultType, in[0], grouped, groups);
+      },
+      /*fuse=*/true);
+  ASSERT_TRUE(kernel) << errors;
+  std::vector<uint16_t> x = randomBf16(size_t(tokens * heads * headDim), 61u, 0.0f, 1.0f);
+  std::mt19937 rng(67u);
+  std::vector<uint8_t> codes(size_t(rows * groupIn));
+  for (uint8_t &code : codes) {
+    code = uint8_t(rng());
+    if ((code & 0x7F) == 0x7F) // E4M3's NaN codes: keep the sums finite
+      code ^= 1;
+  }
+  std::vector<uint8_t> tiles(size_t(rows / tile * (groupIn / tile)));
+  for (uint8_t &scale : tiles)
+    scale = uint8_t(118 + rng() % 8); // 2^-9 .. 2^-2
+  std::vector<uint16_t> out(size_t(tokens * groups * rank) + 1, 0xFFFF);
+  uint32_t constants[] = {uint32_t(tokens)};
+  void *bindings[] = {x.data(), codes.data(), tiles.data(), out.data()};
+  size_t lengths[] = {x.size() * 2, codes.size(), tiles.size(), (out.size() - 1) * 2};
+  Status ran = runRows(*kernel, tokens, constants, bindings, lengths, "fused grouped_linear");
+  ASSERT_TRUE(ran.isOk()) << ran.message();
+
+  num::Fp8WeightLayout layout;
+  layout.rows = size_t(rows);
+  layout.cols = size_t(groupIn);
+  std::vector<float> weight(codes.size());
+  ASSERT_TRUE(num::dequantizeFp8Weight(codes.data(), tiles.data(), layout, weight.data()).isOk());
+  for (float &w : weight)
+    w = bf16ToFloat(bf16FromFloat(w)); // the unfused dequantize's bf16 result
+  std::vector<float> og(static_cast<size_t>(groupIn));
+  int64_t mismatches = 0;
+  for (int64_t t = 0; t < tokens; ++t)
+    for (int64_t g = 0; g < groups; ++g) {
+      for (int64_t u = 0; u < groupIn; ++u)
+        og[size_t(u)] = bf16ToFloat(x[size_t(t * heads * headDim + g * groupIn + u)]);
+      for (int64_t j = 0; j < rank; ++j) {
+        const float *row = weight.data() + (g * rank + j) * groupIn;
+        uint16_t want = bf16FromFloat(ref::blockDot(og.data(), row, groupIn, groupIn));
         uint16_t got = out[size_t((t * groups + g) * rank + j)];
         if (want != got && mismatches++ < 5)
           ADD_FAILURE() << "token " << t << " group " << g << " output " << j << ": kernel "

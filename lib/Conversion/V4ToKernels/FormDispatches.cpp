@@ -214,6 +214,25 @@ LogicalResult formDispatch(Operation *op, ArrayRef<Operation *> producers,
   return success();
 }
 
+/// Whether every use of `producer` reaches, through reshapes (views of the
+/// same data), sizes or other producers taken in (`absorbed`), only
+/// `consumers`.
+bool onlyFeeds(Operation *producer, const llvm::SmallPtrSetImpl<Operation *> &consumers,
+               const llvm::SmallPtrSetImpl<Operation *> &absorbed) {
+  SmallVector<Value> values(producer->getResults());
+  while (!values.empty()) {
+    Value value = values.pop_back_val();
+    for (Operation *user : value.getUsers()) {
+      if (consumers.contains(user) || absorbed.contains(user) || isa<tensor::DimOp>(user))
+        continue;
+      if (!isa<tensor::ExpandShapeOp, tensor::CollapseShapeOp>(user))
+        return false;
+      values.append(user->result_begin(), user->result_end());
+    }
+  }
+  return true;
+}
+
 /// Whether `op` heads a dispatch: a v4 compute op, a linalg op other than a
 /// fill that only initializes linalg ops (their kernels make it), or a
 /// tensor op that moves data. Reshapes are views; tensor.empty, dim,
@@ -257,20 +276,22 @@ struct FormDispatchesPass : impl::FormDispatchesPassBase<FormDispatchesPass> {
     });
     // The fusion table first: a producer every user takes in is no dispatch.
     llvm::DenseMap<Operation *, SmallVector<Operation *>> fused;
-    llvm::DenseMap<Operation *, unsigned> fusingUsers;
+    llvm::DenseMap<Operation *, llvm::SmallPtrSet<Operation *, 2>> fusingConsumers;
     for (Operation *op : ops) {
       SmallVector<Operation *> producers = fusedProducers(op);
       for (Operation *producer : producers)
-        ++fusingUsers[producer];
+        fusingConsumers[producer].insert(op);
       if (!producers.empty())
         fused[op] = std::move(producers);
     }
+    // A producer may feed its consumer through another absorbed producer
+    // (a dequantize's scale broadcast): iterate to the fixed point.
     llvm::SmallPtrSet<Operation *, 16> absorbedOps;
-    for (auto [producer, count] : fusingUsers) {
-      llvm::SmallPtrSet<Operation *, 4> users(producer->getUsers().begin(),
-                                              producer->getUsers().end());
-      if (users.size() == count)
-        absorbedOps.insert(producer);
+    for (bool changed = true; changed;) {
+      changed = false;
+      for (auto &[producer, consumers] : fusingConsumers)
+        if (!absorbedOps.contains(producer) && onlyFeeds(producer, consumers, absorbedOps))
+          changed = absorbedOps.insert(producer).second;
     }
     auto absorbed = [&](Operation *op) { return absorbedOps.contains(op); };
     // Consumers that take producers in go first, while the producers (which

@@ -6,10 +6,14 @@
 // |                               | activation codes + scales | = the matmul's activation     |
 // |                               |                           | block (per-token FP8 before   |
 // |                               |                           | every FP8/MXFP4 GEMM)         |
+// | v4.grouped_linear             | the v4.dequantize of its  | the weight is a dequantize    |
+// |                               | weight (and the broadcast | viewed [groups, R, C]; scales |
+// |                               | of its tile scales)       | per row, or 2-D tiles         |
+// |                               |                           | broadcast over rows (wo_a)    |
 //
-// A fused producer whose every user fuses it has no dispatch of its own.
-// Planned rows: dequantize into grouped_linear, rms_norm into the next
-// projection's prologue, indexer_score with its top-k, moe_route with
+// A fused producer whose every use reaches, through reshapes, only consumers
+// that fuse it has no dispatch of its own. Planned rows: rms_norm into the
+// next projection's prologue, indexer_score with its top-k, moe_route with
 // moe_dispatch (docs/compiler.md).
 //
 //===----------------------------------------------------------------------===//
@@ -18,6 +22,9 @@
 
 #include "OpKernelEmitters.h"
 #include "sieve/Conversion/V4ToKernels/OpKernels.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 #include "llvm/ADT/TypeSwitch.h"
 
@@ -52,11 +59,49 @@ v4::QuantizeOp activationQuantizeOf(Operation *op) {
       .Default([](Operation *) { return nullptr; });
 }
 
+/// Row 2: a grouped_linear's weight `expand_shape(dequantize(codes,
+/// scales))`, with the scales either per row or
+/// `collapse_shape(linalg.broadcast(tiles))` (a tile scale repeated over its
+/// rows). The broadcast, when there is one, is taken in too.
+std::optional<std::pair<detail::DequantizedWeight, linalg::BroadcastOp>>
+weightDequantizeOf(Operation *op) {
+  auto linear = dyn_cast<v4::GroupedLinearOp>(op);
+  if (!linear)
+    return std::nullopt;
+  using Groups = SmallVector<ReassociationIndices>;
+  const Groups leadingPair = {{0, 1}, {2}};
+  auto expand = linear.getWeight().getDefiningOp<tensor::ExpandShapeOp>();
+  if (!expand || expand.getReassociationIndices() != leadingPair)
+    return std::nullopt;
+  auto dequantize = expand.getSrc().getDefiningOp<v4::DequantizeOp>();
+  if (!dequantize)
+    return std::nullopt;
+  detail::DequantizedWeight weight{dequantize, dequantize.getScales(), 1};
+  linalg::BroadcastOp broadcast;
+  if (auto collapse = dequantize.getScales().getDefiningOp<tensor::CollapseShapeOp>()) {
+    broadcast = collapse.getSrc().getDefiningOp<linalg::BroadcastOp>();
+    if (!broadcast || collapse.getReassociationIndices() != leadingPair ||
+        broadcast.getDimensions() != ArrayRef<int64_t>{1})
+      return std::nullopt;
+    weight.scales = broadcast.getInput();
+    weight.rowsPerScale = cast<ShapedType>(collapse.getSrcType()).getDimSize(1);
+    if (ShapedType::isDynamic(weight.rowsPerScale))
+      return std::nullopt;
+  }
+  return std::make_pair(weight, broadcast);
+}
+
 } // namespace
 
 SmallVector<Operation *> fusedProducers(Operation *op) {
   if (v4::QuantizeOp quantize = activationQuantizeOf(op))
     return {quantize.getOperation()};
+  if (auto weight = weightDequantizeOf(op)) {
+    SmallVector<Operation *> producers = {weight->first.dequantize.getOperation()};
+    if (weight->second)
+      producers.push_back(weight->second.getOperation());
+    return producers;
+  }
   return {};
 }
 
@@ -64,6 +109,13 @@ FailureOr<func::FuncOp> emitFusedKernel(Operation *op, ArrayRef<Operation *> pro
                                         StringRef name, OpBuilder &builder) {
   if (producers.empty())
     return emitOpKernel(op, name, builder);
+  if (isa<v4::DequantizeOp>(producers.front())) {
+    auto weight = weightDequantizeOf(op);
+    if (!weight)
+      return op->emitOpError() << "does not match the fusion row it was given";
+    return detail::emitGroupedLinearKernel(cast<v4::GroupedLinearOp>(op), name, builder,
+                                           &weight->first);
+  }
   auto quantize = cast<v4::QuantizeOp>(producers.front());
   if (auto matmul = dyn_cast<v4::Fp8MatmulOp>(op))
     return detail::emitFp8MatmulKernel(matmul, name, builder, quantize);
@@ -73,6 +125,13 @@ FailureOr<func::FuncOp> emitFusedKernel(Operation *op, ArrayRef<Operation *> pro
 SmallVector<Value> fusedKernelBindings(Operation *op, ArrayRef<Operation *> producers) {
   if (producers.empty())
     return kernelBindings(op);
+  if (isa<v4::DequantizeOp>(producers.front())) {
+    // The codes and the scales it reads replace the dequantized weight.
+    auto weight = weightDequantizeOf(op);
+    assert(weight && "emitFusedKernel checks the row");
+    return {cast<v4::GroupedLinearOp>(op).getInput(), weight->first.dequantize.getCodes(),
+            weight->first.scales};
+  }
   // The quantize's input replaces the activation codes and scales.
   SmallVector<Value> unfused = kernelBindings(op);
   SmallVector<Value> bindings = {cast<v4::QuantizeOp>(producers.front()).getInput()};

@@ -258,7 +258,8 @@ FailureOr<func::FuncOp> emitMxfp4MatmulKernel(v4::Mxfp4MatmulOp op, llvm::String
 }
 
 FailureOr<func::FuncOp> emitGroupedLinearKernel(v4::GroupedLinearOp op, llvm::StringRef name,
-                                                OpBuilder &moduleBuilder) {
+                                                OpBuilder &moduleBuilder,
+                                                const DequantizedWeight *dequantized) {
   // The reference's grouped output projection (7.8): for each group g and
   // output j, the group's heads flattened, times the weight row, summed in
   // ascending order in one fp32 accumulator, rounded once.
@@ -273,18 +274,69 @@ FailureOr<func::FuncOp> emitGroupedLinearKernel(v4::GroupedLinearOp op, llvm::St
     return op.emitOpError() << "needs static heads, head dim and weight to become a kernel";
   int64_t loraRank = weightType.getDimSize(1), groupIn = (heads / groups) * headDim;
 
-  KernelBuilder kb(moduleBuilder, op.getLoc(), name, {inputType, weightType, resultType});
+  SmallVector<RankedTensorType> tensors = {inputType, weightType, resultType};
+  RankedTensorType codesType, scalesType;
+  // Op getters are not const; the caller's description is.
+  v4::DequantizeOp dequantize = dequantized ? dequantized->dequantize : nullptr;
+  if (dequantized) {
+    codesType = cast<RankedTensorType>(dequantize.getCodes().getType());
+    scalesType = cast<RankedTensorType>(dequantized->scales.getType());
+    if (!codesType.hasStaticShape() || !scalesType.hasStaticShape() ||
+        codesType.getDimSize(0) != groups * loraRank || codesType.getDimSize(1) != groupIn)
+      return op.emitOpError() << "cannot take in a dequantize of " << codesType;
+    tensors = {inputType, codesType, scalesType, resultType};
+  }
+  KernelBuilder kb(moduleBuilder, op.getLoc(), name, tensors);
   OpBuilder &b = kb.builder();
   Location loc = kb.location();
   Type f32 = b.getF32Type();
   SmallVector<Value> dynamicSizes = kb.dynamicLeadingSizes();
   Value rows = kb.leadingCount(2); // tokens: all but [H, D]
-  Value in = kb.view(0, dynamicSizes), w = kb.view(1, {}), out = kb.view(2, dynamicSizes);
+  Value in = kb.view(0, dynamicSizes), out = kb.view(tensors.size() - 1, dynamicSizes);
   Value zero = kb.index(0), one = kb.index(1), headDimSize = kb.index(headDim),
         headsPerGroup = kb.index(heads / groups);
   auto widen = [&](Value v) -> Value {
     return v.getType() == f32 ? v : arith::ExtFOp::create(b, loc, f32, v);
   };
+
+  // Weight element (g, j, u): a load, or the dequantize's arithmetic on
+  // row g * R + j of the codes, rounded to the dequantized element type.
+  std::function<Value(Value, Value, Value)> weightAt;
+  Bits bits{b, loc, b.getI32Type(), f32};
+  std::optional<BlockQuantizer> quantizer;
+  if (!dequantized) {
+    Value w = kb.view(1, {});
+    weightAt = [&, w](Value g, Value j, Value u) -> Value {
+      return widen(memref::LoadOp::create(b, loc, w, ValueRange{g, j, u}));
+    };
+  } else {
+    Type format = codesType.getElementType();
+    const bool packed = isa<Float4E2M1FNType>(format);
+    int64_t block = static_cast<int64_t>(dequantize.getBlock());
+    Value codes = kb.byteView(1, packed ? groupIn / 2 : groupIn, {});
+    Value scales = kb.byteView(2, scalesType.getShape().back(), {});
+    quantizer.emplace(bits, gridOf(format), /*ceilRule=*/true);
+    Type element = cast<RankedTensorType>(dequantize.getResult().getType()).getElementType();
+    Value rowsPerScale = kb.index(dequantized->rowsPerScale), blockSize = kb.index(block),
+          two = kb.index(2), rank = kb.index(loraRank);
+    weightAt = [&, codes, scales, packed, element, rowsPerScale, blockSize, two,
+                rank](Value g, Value j, Value u) -> Value {
+      auto loadByte = [&](Value memref, Value r, Value c) -> Value {
+        Value byte = memref::LoadOp::create(b, loc, memref, ValueRange{r, c});
+        return arith::ExtUIOp::create(b, loc, bits.i32, byte);
+      };
+      Value row = arith::AddIOp::create(b, loc, arith::MulIOp::create(b, loc, g, rank), j);
+      Value code = packed ? bits.packedCode(
+                                loadByte(codes, row, arith::DivUIOp::create(b, loc, u, two)), u)
+                          : loadByte(codes, row, u);
+      Value scaleByte = loadByte(scales, arith::DivUIOp::create(b, loc, row, rowsPerScale),
+                                 arith::DivUIOp::create(b, loc, u, blockSize));
+      Value value = quantizer->scaled(code, scaleByte);
+      if (element != f32)
+        value = arith::TruncFOp::create(b, loc, element, value);
+      return widen(value);
+    };
+  }
 
   kb.forWorkgroups(rows, [&](Value row) {
     SmallVector<Value> token = kb.leadingIndices(row, 2);
@@ -304,7 +356,7 @@ FailureOr<func::FuncOp> emitGroupedLinearKernel(v4::GroupedLinearOp op, llvm::St
               at.push_back(head);
               at.push_back(arith::RemUIOp::create(b, loc, u, headDimSize));
               Value x = widen(memref::LoadOp::create(b, loc, in, at));
-              Value y = widen(memref::LoadOp::create(b, loc, w, ValueRange{g, j, u}));
+              Value y = weightAt(g, j, u);
               Value product = arith::MulFOp::create(b, loc, x, y);
               scf::YieldOp::create(b, loc,
                                    ValueRange{arith::AddFOp::create(b, loc, acc[0], product)});

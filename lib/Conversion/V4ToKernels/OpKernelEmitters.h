@@ -30,9 +30,21 @@ mlir::FailureOr<mlir::func::FuncOp> emitMxfp4MatmulKernel(v4::Mxfp4MatmulOp op,
                                                          llvm::StringRef name,
                                                          mlir::OpBuilder &moduleBuilder,
                                                          v4::QuantizeOp quantize = nullptr);
-mlir::FailureOr<mlir::func::FuncOp> emitGroupedLinearKernel(v4::GroupedLinearOp op,
-                                                            llvm::StringRef name,
-                                                            mlir::OpBuilder &moduleBuilder);
+/// A grouped_linear weight the kernel dequantizes itself (fusion table row
+/// 2): `dequantize`'s codes `[groups * R, C]` with E8M0 `scales` of
+/// `[groups * R / rowsPerScale, C / block]` (the checkpoint's 128x128 tiles
+/// when `rowsPerScale` is 128; 1 for per-row scales).
+struct DequantizedWeight {
+  v4::DequantizeOp dequantize;
+  mlir::Value scales;
+  int64_t rowsPerScale = 1;
+};
+/// With `weight`, the kernel binds the codes and scales in place of the
+/// bf16 weight and decodes each element as v4.dequantize does (bit-identical).
+mlir::FailureOr<mlir::func::FuncOp>
+emitGroupedLinearKernel(v4::GroupedLinearOp op, llvm::StringRef name,
+                        mlir::OpBuilder &moduleBuilder,
+                        const DequantizedWeight *weight = nullptr);
 mlir::FailureOr<mlir::func::FuncOp> emitHcPreKernel(v4::HcPreOp op, llvm::StringRef name,
                                                     mlir::OpBuilder &moduleBuilder);
 mlir::FailureOr<mlir::func::FuncOp> emitMoeRouteKernel(v4::MoeRouteOp op, llvm::StringRef name,

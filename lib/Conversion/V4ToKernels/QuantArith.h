@@ -79,6 +79,15 @@ struct Bits {
     return arith::ShLIOp::create(b, loc, v, clamped);
   }
   /// 2^e as an fp32 for e in [-149, 127]: normal or subnormal, exact.
+  /// Element `element`'s FP4 code from its byte (two per byte, the even
+  /// element in the low nibble, as the checkpoint packs them).
+  Value packedCode(Value byte, Value element) {
+    Value odd =
+        arith::RemUIOp::create(b, loc, element, arith::ConstantIndexOp::create(b, loc, 2));
+    Value shift =
+        arith::MulIOp::create(b, loc, arith::IndexCastOp::create(b, loc, i32, odd), i(4));
+    return arith::AndIOp::create(b, loc, arith::ShRUIOp::create(b, loc, byte, shift), i(0xF));
+  }
   Value pow2(Value e) {
     Value normal = shiftLeft(add(e, i(127)), i(23));
     Value subnormal = shiftLeft(i(1), add(e, i(149)));
@@ -191,6 +200,15 @@ public:
                                               bits.f(std::ldexp(1.0f, grid.minExponent)));
     Value code = arith::OrIOp::create(b, loc, sign, bits.select(isSubnormal, units, normal));
     return bits.select(bad, bits.i(grid.nanCode), code);
+  }
+
+  /// decode(code) * 2^(scale - 127), NaN for the E8M0 NaN scale 0xFF: one
+  /// element of a dequantized block (num::dequantize).
+  Value scaled(Value code, Value scaleByte) {
+    Value nan = bits.f(std::numeric_limits<float>::quiet_NaN());
+    Value scale = bits.select(bits.cmp(arith::CmpIPredicate::eq, scaleByte, bits.i(0xFF)), nan,
+                              bits.pow2(bits.sub(scaleByte, bits.i(127))));
+    return arith::MulFOp::create(bits.b, bits.loc, decode(code), scale);
   }
 
   /// The fp32 value of a code (low bits of an i32).

@@ -177,25 +177,15 @@ FailureOr<func::FuncOp> emitDequantizeKernel(v4::DequantizeOp op, llvm::StringRe
     return arith::ExtUIOp::create(b, loc, bits.i32, byte);
   };
   BlockQuantizer quantizer(bits, grid, /*ceilRule=*/true);
-  Value nanValue = bits.f(std::numeric_limits<float>::quiet_NaN());
 
   k.forWorkgroups(rows, [&](Value row) {
     scf::ForOp::create(b, loc, zero, n, one, ValueRange{}, [&](OpBuilder &, Location, Value i,
                                                                ValueRange) {
-      Value code = packed ? loadByte(codes, row, arith::DivUIOp::create(b, loc, i, two))
+      Value code = packed ? bits.packedCode(
+                                loadByte(codes, row, arith::DivUIOp::create(b, loc, i, two)), i)
                           : loadByte(codes, row, i);
-      if (packed) {
-        // Odd elements live in the high nibble.
-        Value odd = arith::RemUIOp::create(b, loc, i, two);
-        Value shift = arith::MulIOp::create(
-            b, loc, arith::IndexCastOp::create(b, loc, bits.i32, odd), bits.i(4));
-        code = arith::AndIOp::create(b, loc, arith::ShRUIOp::create(b, loc, code, shift),
-                                     bits.i(0xF));
-      }
       Value scaleByte = loadByte(scales, row, arith::DivUIOp::create(b, loc, i, step));
-      Value scale = bits.select(bits.cmp(arith::CmpIPredicate::eq, scaleByte, bits.i(0xFF)),
-                                nanValue, bits.pow2(bits.sub(scaleByte, bits.i(127))));
-      Value value = arith::MulFOp::create(b, loc, quantizer.decode(code), scale);
+      Value value = quantizer.scaled(code, scaleByte);
       if (element != f32)
         value = arith::TruncFOp::create(b, loc, element, value);
       memref::StoreOp::create(b, loc, value, out, k.rowElement(row, i));

@@ -136,6 +136,46 @@ func.func @shared(%x: tensor<?x256xbf16>, %w: tensor<128x256xf8E4M3FN>, %s: tens
 
 // -----
 
+// Row 2: a grouped_linear's weight dequantize (tile scales broadcast over
+// their 128 rows, as the importer emits wo_a) is computed by its kernel,
+// which binds the FP8 codes and the tile scales: neither the dequantize nor
+// the broadcast gets a dispatch. A dequantized weight another op also reads
+// keeps its dispatch, and the grouped_linear still takes it in.
+// CHECK-LABEL: program.executable @kernels
+// CHECK: func.func @broadcast_dequantize_grouped_linear_0(
+// CHECK-LABEL: func.func @fused_weight(
+// CHECK-SAME: %[[X:[a-z0-9]+]]: tensor<?x4x64xbf16>, %[[W:[a-z0-9]+]]: tensor<256x128xf8E4M3FN>, %[[T:[a-z0-9]+]]: tensor<2x1xf8E8M0FNU>
+// CHECK-NOT: program.dispatch
+// CHECK: program.dispatch @kernels::@broadcast_dequantize_grouped_linear_0[%{{.*}}] (%[[X]], %[[W]], %[[T]])
+// CHECK-NOT: program.dispatch
+// CHECK-LABEL: func.func @shared_weight(
+// CHECK: program.dispatch @kernels::@broadcast_
+// CHECK: %[[D:.*]] = program.dispatch @kernels::@dequantize_
+// CHECK: program.dispatch @kernels::@broadcast_dequantize_grouped_linear_0[
+// CHECK: return %{{.*}}, %[[D]]
+func.func @fused_weight(%x: tensor<?x4x64xbf16>, %w: tensor<256x128xf8E4M3FN>,
+                        %tiles: tensor<2x1xf8E8M0FNU>) -> tensor<?x2x128xbf16> {
+  %empty = tensor.empty() : tensor<2x128x1xf8E8M0FNU>
+  %spread = linalg.broadcast ins(%tiles : tensor<2x1xf8E8M0FNU>) outs(%empty : tensor<2x128x1xf8E8M0FNU>) dimensions = [1]
+  %rows = tensor.collapse_shape %spread [[0, 1], [2]] : tensor<2x128x1xf8E8M0FNU> into tensor<256x1xf8E8M0FNU>
+  %d = v4.dequantize %w, %rows block 128 : tensor<256x128xf8E4M3FN>, tensor<256x1xf8E8M0FNU> -> tensor<256x128xbf16>
+  %g = tensor.expand_shape %d [[0, 1], [2]] output_shape [2, 128, 128] : tensor<256x128xbf16> into tensor<2x128x128xbf16>
+  %y = v4.grouped_linear %x, %g groups 2 : tensor<?x4x64xbf16>, tensor<2x128x128xbf16> -> tensor<?x2x128xbf16>
+  return %y : tensor<?x2x128xbf16>
+}
+func.func @shared_weight(%x: tensor<?x4x64xbf16>, %w: tensor<256x128xf8E4M3FN>,
+                         %tiles: tensor<2x1xf8E8M0FNU>) -> (tensor<?x2x128xbf16>, tensor<256x128xbf16>) {
+  %empty = tensor.empty() : tensor<2x128x1xf8E8M0FNU>
+  %spread = linalg.broadcast ins(%tiles : tensor<2x1xf8E8M0FNU>) outs(%empty : tensor<2x128x1xf8E8M0FNU>) dimensions = [1]
+  %rows = tensor.collapse_shape %spread [[0, 1], [2]] : tensor<2x128x1xf8E8M0FNU> into tensor<256x1xf8E8M0FNU>
+  %d = v4.dequantize %w, %rows block 128 : tensor<256x128xf8E4M3FN>, tensor<256x1xf8E8M0FNU> -> tensor<256x128xbf16>
+  %g = tensor.expand_shape %d [[0, 1], [2]] output_shape [2, 128, 128] : tensor<256x128xbf16> into tensor<2x128x128xbf16>
+  %y = v4.grouped_linear %x, %g groups 2 : tensor<?x4x64xbf16>, tensor<2x128x128xbf16> -> tensor<?x2x128xbf16>
+  return %y, %d : tensor<?x2x128xbf16>, tensor<256x128xbf16>
+}
+
+// -----
+
 // An op its kernel cannot take is an error at the op.
 func.func @dynamic_width(%x: tensor<4x?xbf16>) -> tensor<4x?xbf16> {
   // expected-error @+1 {{'v4.rms_norm' op needs a static last dimension to become a kernel}}
