@@ -50,6 +50,8 @@ static const CompilePhaseInfo kPhases[] = {
      "dispatch formation: kernels of the kernel IR and the host program"},
     {CompilePhase::Target, "target", true,
      "the kernels lowered for each --target (LLVM dialect for the CPU), compiled and linked"},
+    {CompilePhase::LLVM, "llvm", true,
+     "the optimized LLVM IR of each target's kernels, as compiled (text, not MLIR)"},
     {CompilePhase::Module, "module", false, "the .sieve module"},
 };
 
@@ -125,6 +127,9 @@ LogicalResult verifyCompileOptions(MLIRContext &context,
     return emitError(UnknownLoc::get(&context))
            << "--max-batch " << options.maxBatch << " exceeds the limit of "
            << io::limits::kMaxBatchSize;
+  if (options.emitBytecode && options.compileTo == "llvm")
+    return emitError(UnknownLoc::get(&context))
+           << "--emit-bytecode writes MLIR, but --compile-to=llvm writes LLVM IR text";
   if (options.maxChunk < 0)
     return emitError(UnknownLoc::get(&context))
            << "--max-chunk must not be negative, got " << options.maxChunk;
@@ -206,15 +211,21 @@ private:
   LogicalResult finishPhase(CompilePhase phase, ModuleOp module);
   LogicalResult runGraphPhase(Input &input);
   LogicalResult runKernelsPhase(Input &input);
-  LogicalResult runTargetPhase(Input &input);
+  LogicalResult runTargetPhase(Input &input, bool keepLLVMIR);
   LogicalResult crossCheckCacheLayout(Input &input);
+  LogicalResult writePhaseDump(CompilePhase phase,
+                               llvm::function_ref<void(llvm::raw_ostream &)> print);
 
   MLIRContext &context;
-  const CompileOptions &options;
+  /// A copy: lld, linked in process, resets LLVM's command-line options
+  /// (cl::ResetAllOptionOccurrences), and a tool's options may live in them.
+  const CompileOptions options;
   const CompileHooks &hooks;
   TimingScope *timing;
   unsigned phaseIndex = 0;
   std::string stem;
+  /// The llvm phase's output: each target variant's optimized LLVM IR.
+  std::string llvmIR;
 };
 
 LogicalResult Driver::readInput(Input &input) {
@@ -276,6 +287,14 @@ LogicalResult Driver::finishPhase(CompilePhase phase, ModuleOp module) {
   ++phaseIndex;
   if (hooks.afterPhase)
     hooks.afterPhase(phase, module);
+  if (phase == CompilePhase::LLVM)
+    return writePhaseDump(phase, [&](llvm::raw_ostream &os) { os << llvmIR; });
+  return writePhaseDump(phase,
+                        [&](llvm::raw_ostream &os) { module.print(os, OpPrintingFlags()); });
+}
+
+LogicalResult Driver::writePhaseDump(CompilePhase phase,
+                                     llvm::function_ref<void(llvm::raw_ostream &)> print) {
   if (options.dumpPhasesTo.empty())
     return success();
   if (std::error_code ec =
@@ -284,15 +303,15 @@ LogicalResult Driver::finishPhase(CompilePhase phase, ModuleOp module) {
            << "cannot create --dump-phases-to directory '"
            << options.dumpPhasesTo << "': " << ec.message();
   std::string file = (llvm::Twine(options.dumpPhasesTo) + "/" + stem + "." +
-                      llvm::Twine(phaseIndex) + "." +
-                      getCompilePhaseName(phase) + ".mlir")
+                      llvm::Twine(phaseIndex) + "." + getCompilePhaseName(phase) +
+                      (phase == CompilePhase::LLVM ? ".ll" : ".mlir"))
                          .str();
   std::string error;
   std::unique_ptr<llvm::ToolOutputFile> out = openOutputFile(file, &error);
   if (!out)
     return emitError(UnknownLoc::get(&context))
            << "cannot write phase dump: " << error;
-  module.print(out->os(), OpPrintingFlags());
+  print(out->os());
   out->keep();
   return success();
 }
@@ -329,7 +348,7 @@ LogicalResult Driver::runKernelsPhase(Input &input) {
 /// the target holding its kernels lowered for it; each variant is then
 /// compiled and linked, so a kernel the target cannot take fails here, with
 /// a diagnostic, not when the module is loaded.
-LogicalResult Driver::runTargetPhase(Input &input) {
+LogicalResult Driver::runTargetPhase(Input &input, bool keepLLVMIR) {
   std::vector<std::string> targets = options.targets;
   if (targets.empty())
     targets.push_back("cpu:host");
@@ -368,9 +387,15 @@ LogicalResult Driver::runTargetPhase(Input &input) {
       FailureOr<cpu::CpuTarget> cpuTarget = cpu::parseCpuTarget(target, variant.getLoc());
       if (failed(cpuTarget))
         return failure();
-      FailureOr<std::string> object = cpu::emitObject(variant, *cpuTarget);
+      std::string optimizedIR;
+      FailureOr<std::string> object =
+          cpu::emitObject(variant, *cpuTarget, keepLLVMIR ? &optimizedIR : nullptr);
       if (failed(object))
         return failure();
+      if (keepLLVMIR)
+        llvmIR += ("; ----- executable @" + executable.getSymName() + ", target " +
+                   target.getValue() + "\n" + optimizedIR)
+                      .str();
       if (failed(cpu::linkSharedObject({*object}, variant.getLoc())))
         return failure();
     }
@@ -435,11 +460,17 @@ LogicalResult Driver::run(llvm::raw_ostream &output) {
        failed(finishPhase(CompilePhase::Kernels, *input.module))))
     return failure();
   if (last >= CompilePhase::Target &&
-      (failed(runTargetPhase(input)) ||
+      (failed(runTargetPhase(input, /*keepLLVMIR=*/last >= CompilePhase::LLVM)) ||
        failed(finishPhase(CompilePhase::Target, *input.module))))
+    return failure();
+  if (last >= CompilePhase::LLVM && failed(finishPhase(CompilePhase::LLVM, *input.module)))
     return failure();
 
   TimingScope scope = nest("output");
+  if (last == CompilePhase::LLVM) {
+    output << llvmIR;
+    return success();
+  }
   return writeModule(*input.module, output, options.emitBytecode);
 }
 

@@ -37,7 +37,7 @@ class PassManager;
 
 namespace sieve {
 
-enum class CompilePhase { Input, Graph, Kernels, Target, Module };
+enum class CompilePhase { Input, Graph, Kernels, Target, LLVM, Module };
 
 struct CompilePhaseInfo {
   CompilePhase phase;

@@ -36,7 +36,8 @@ void optimize(llvm::Module &module, llvm::TargetMachine &machine) {
 }
 } // namespace
 
-FailureOr<std::string> emitObject(ModuleOp module, const CpuTarget &target) {
+FailureOr<std::string> emitObject(ModuleOp module, const CpuTarget &target,
+                                  std::string *optimizedIR) {
   Location loc = module.getLoc();
   FailureOr<std::unique_ptr<llvm::TargetMachine>> machine =
       createTargetMachine(target, loc);
@@ -60,6 +61,10 @@ FailureOr<std::string> emitObject(ModuleOp module, const CpuTarget &target) {
     return emitError(loc) << "the kernels' LLVM IR is invalid: " << broken;
 
   optimize(*llvmModule, **machine);
+  if (optimizedIR) {
+    llvm::raw_string_ostream irStream(*optimizedIR);
+    llvmModule->print(irStream, nullptr);
+  }
 
   llvm::SmallString<0> object;
   llvm::raw_svector_ostream objectStream(object);

@@ -40,13 +40,14 @@ int main(int argc, char **argv) {
                               cl::cat(category));
   cl::opt<std::string, true> compileTo(
       "compile-to",
-      cl::desc("Last phase to run (input, graph, kernels, target; planned: "
-               "module)"),
+      cl::desc("Last phase to run (input, graph, kernels, target, llvm; "
+               "planned: module)"),
       cl::value_desc("phase"), cl::location(options.compileTo),
       cl::cat(category));
   cl::opt<std::string, true> dumpPhasesTo(
       "dump-phases-to",
-      cl::desc("Write each phase's IR to <dir>/<stem>.<n>.<phase>.mlir"),
+      cl::desc("Write each phase's IR to <dir>/<stem>.<n>.<phase>.mlir (.ll for "
+               "the llvm phase)"),
       cl::value_desc("dir"), cl::location(options.dumpPhasesTo),
       cl::cat(category));
   cl::opt<std::string, true> checkpoint(
@@ -116,7 +117,7 @@ int main(int argc, char **argv) {
   if (!cl::ParseCommandLineOptions(
           argc, argv,
           "Sieve compiler: DeepSeek-V4 config.json or v4 graph -> compiled "
-          "module\n\nPhases: input, graph, kernels, target (available); "
+          "module\n\nPhases: input, graph, kernels, target, llvm (available); "
           "module (not available yet).\n",
           &llvm::errs()))
     return 2;

@@ -44,8 +44,10 @@ mlir::FailureOr<std::unique_ptr<llvm::TargetMachine>>
 createTargetMachine(const CpuTarget &target, mlir::Location loc);
 
 /// Translates `module` (LLVM dialect only) to LLVM IR, runs the -O3
-/// pipeline for `target` and returns an ELF relocatable object.
-mlir::FailureOr<std::string> emitObject(mlir::ModuleOp module, const CpuTarget &target);
+/// pipeline for `target` and returns an ELF relocatable object. With
+/// `optimizedIR`, also the optimized LLVM IR as text (what was compiled).
+mlir::FailureOr<std::string> emitObject(mlir::ModuleOp module, const CpuTarget &target,
+                                        std::string *optimizedIR = nullptr);
 
 /// Links ELF `objects` into a shared object image with lld, in process. An
 /// undefined symbol is an error: kernels call nothing outside themselves.
