@@ -18,6 +18,9 @@ void sieve::buildKernelsToCPUPipeline(OpPassManager &pm) {
   pm.addPass(createCPUDistributeWorkgroupsPass());
   // The workgroup count the forall computed is dead on the CPU.
   pm.addPass(createCanonicalizerPass());
+  // The target's choices (vector widths, dot products), then applied.
+  pm.addPass(createCPUConfigureKernelsPass());
+  pm.addPass(createCPUVectorizeReductionsPass());
   // Typed views of the byte bindings, subviews and affine index maps first,
   // then each dialect to LLVM (explicit passes: no interface registration
   // needed, and the order is visible here).
@@ -40,6 +43,10 @@ void sieve::buildKernelsToCPUPipeline(OpPassManager &pm) {
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
+  ConvertVectorToLLVMPassOptions vectorOptions;
+  vectorOptions.x86Vector = true;           // the AVX-512 BF16 dot product
+  vectorOptions.reassociateFPReductions = true; // the sums' partial vectors
+  pm.addPass(createConvertVectorToLLVMPass(vectorOptions));
   pm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createConvertIndexToLLVMPass());
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());

@@ -23,6 +23,8 @@
 
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 
+#include <numeric>
+
 using namespace mlir;
 
 namespace sieve::detail {
@@ -199,6 +201,9 @@ FailureOr<func::FuncOp> emitScaledMatmul(const ScaledMatmul &m, llvm::StringRef 
                   scf::YieldOp::create(
                       b, loc, ValueRange{arith::AddFOp::create(b, loc, partial[0], product)});
                 });
+            // The block's dot product: the target's configuration may
+            // vectorize it (its products of decoded codes are exact).
+            partialLoop->setAttr("sieve.reduction", b.getUnitAttr());
             Value sa =
                 scaleOf(activationScale(arith::DivUIOp::create(b, loc, start, actStep)));
             Value sw = scaleOf(byteAt(
@@ -301,65 +306,98 @@ FailureOr<func::FuncOp> emitGroupedLinearKernel(v4::GroupedLinearOp op, llvm::St
 
   // Weight element (g, j, u): a load, or the dequantize's arithmetic on
   // row g * R + j of the codes, rounded to the dequantized element type.
-  std::function<Value(Value, Value, Value)> weightAt;
+  // The input is summed per head and per span of elements that share a
+  // scale, so inside a span every load is contiguous and the scale one
+  // value (the loop the target's configuration may vectorize).
   Bits bits{b, loc, b.getI32Type(), f32};
   std::optional<BlockQuantizer> quantizer;
+  Value w, codes, scales;
+  bool packed = false;
+  int64_t span = headDim;
+  Type dequantizedElement = f32;
   if (!dequantized) {
-    Value w = kb.view(1, {});
-    weightAt = [&, w](Value g, Value j, Value u) -> Value {
-      return widen(memref::LoadOp::create(b, loc, w, ValueRange{g, j, u}));
-    };
+    w = kb.view(1, {});
   } else {
     Type format = codesType.getElementType();
-    const bool packed = isa<Float4E2M1FNType>(format);
+    packed = isa<Float4E2M1FNType>(format);
     int64_t block = static_cast<int64_t>(dequantize.getBlock());
-    Value codes = kb.byteView(1, packed ? groupIn / 2 : groupIn, {});
-    Value scales = kb.byteView(2, scalesType.getShape().back(), {});
+    span = std::gcd(headDim, block);
+    codes = kb.byteView(1, packed ? groupIn / 2 : groupIn, {});
+    scales = kb.byteView(2, scalesType.getShape().back(), {});
     quantizer.emplace(bits, gridOf(format), /*ceilRule=*/true);
-    Type element = cast<RankedTensorType>(dequantize.getResult().getType()).getElementType();
-    Value rowsPerScale = kb.index(dequantized->rowsPerScale), blockSize = kb.index(block),
-          two = kb.index(2), rank = kb.index(loraRank);
-    weightAt = [&, codes, scales, packed, element, rowsPerScale, blockSize, two,
-                rank](Value g, Value j, Value u) -> Value {
-      auto loadByte = [&](Value memref, Value r, Value c) -> Value {
-        Value byte = memref::LoadOp::create(b, loc, memref, ValueRange{r, c});
-        return arith::ExtUIOp::create(b, loc, bits.i32, byte);
-      };
-      Value row = arith::AddIOp::create(b, loc, arith::MulIOp::create(b, loc, g, rank), j);
-      Value code = packed ? bits.packedCode(
-                                loadByte(codes, row, arith::DivUIOp::create(b, loc, u, two)), u)
-                          : loadByte(codes, row, u);
-      Value scaleByte = loadByte(scales, arith::DivUIOp::create(b, loc, row, rowsPerScale),
-                                 arith::DivUIOp::create(b, loc, u, blockSize));
-      Value value = quantizer->scaled(code, scaleByte);
-      if (element != f32)
-        value = arith::TruncFOp::create(b, loc, element, value);
-      return widen(value);
-    };
+    dequantizedElement = cast<RankedTensorType>(dequantize.getResult().getType()).getElementType();
   }
+  auto loadByte = [&](Value memref, Value r, Value c) -> Value {
+    Value byte = memref::LoadOp::create(b, loc, memref, ValueRange{r, c});
+    return arith::ExtUIOp::create(b, loc, bits.i32, byte);
+  };
+  // `weightRow` is g * R + j; `scaleByte` the span's scale (dequantized).
+  auto weightAt = [&](Value g, Value j, Value weightRow, Value u, Value scaleByte) -> Value {
+    if (!dequantized)
+      return widen(memref::LoadOp::create(b, loc, w, ValueRange{g, j, u}));
+    Value code = packed ? bits.packedCode(loadByte(codes, weightRow,
+                                                   arith::DivUIOp::create(b, loc, u, kb.index(2))),
+                                          u)
+                        : loadByte(codes, weightRow, u);
+    Value value = quantizer->scaled(code, scaleByte);
+    if (dequantizedElement != f32)
+      value = arith::TruncFOp::create(b, loc, dequantizedElement, value);
+    return widen(value);
+  };
+  Type weightElement = dequantized ? dequantizedElement : weightType.getElementType();
+  const bool bf16Products = inputType.getElementType().isBF16() && weightElement.isBF16();
 
   kb.forWorkgroups(rows, [&](Value row) {
     SmallVector<Value> token = kb.leadingIndices(row, 2);
+    Value zeroSum = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
     scf::ForOp::create(b, loc, zero, kb.index(groups), one, ValueRange{}, [&](OpBuilder &,
         Location, Value g, ValueRange) {
       Value firstHead = arith::MulIOp::create(b, loc, g, headsPerGroup);
       scf::ForOp::create(b, loc, zero, kb.index(loraRank), one, ValueRange{}, [&](OpBuilder &,
           Location, Value j, ValueRange) {
+        Value weightRow =
+            arith::AddIOp::create(b, loc, arith::MulIOp::create(b, loc, g, kb.index(loraRank)), j);
+        Value scaleRow = dequantized ? arith::DivUIOp::create(
+                                           b, loc, weightRow, kb.index(dequantized->rowsPerScale))
+                                     : Value();
+        // u = h * D + d, in ascending order: the reference's one accumulator.
         auto sum = scf::ForOp::create(
-            b, loc, zero, kb.index(groupIn), one, ValueRange{arith::ConstantOp::create(
-                                                       b, loc, b.getF32FloatAttr(0.0f))
-                                                       .getResult()},
-            [&](OpBuilder &, Location, Value u, ValueRange acc) {
-              Value head = arith::AddIOp::create(
-                  b, loc, firstHead, arith::DivUIOp::create(b, loc, u, headDimSize));
-              SmallVector<Value> at(token);
-              at.push_back(head);
-              at.push_back(arith::RemUIOp::create(b, loc, u, headDimSize));
-              Value x = widen(memref::LoadOp::create(b, loc, in, at));
-              Value y = weightAt(g, j, u);
-              Value product = arith::MulFOp::create(b, loc, x, y);
-              scf::YieldOp::create(b, loc,
-                                   ValueRange{arith::AddFOp::create(b, loc, acc[0], product)});
+            b, loc, zero, headsPerGroup, one, ValueRange{zeroSum},
+            [&](OpBuilder &, Location, Value h, ValueRange headAcc) {
+              Value head = arith::AddIOp::create(b, loc, firstHead, h);
+              Value headBase = arith::MulIOp::create(b, loc, h, headDimSize);
+              auto spans = scf::ForOp::create(
+                  b, loc, zero, headDimSize, kb.index(span), ValueRange{headAcc[0]},
+                  [&](OpBuilder &, Location, Value d0, ValueRange spanAcc) {
+                    Value scaleByte;
+                    if (dequantized) {
+                      Value u0 = arith::AddIOp::create(b, loc, headBase, d0);
+                      scaleByte = loadByte(
+                          scales, scaleRow,
+                          arith::DivUIOp::create(b, loc, u0,
+                                                 kb.index(static_cast<int64_t>(
+                                                     dequantize.getBlock()))));
+                    }
+                    auto dot = scf::ForOp::create(
+                        b, loc, d0, arith::AddIOp::create(b, loc, d0, kb.index(span)), one,
+                        ValueRange{spanAcc[0]},
+                        [&](OpBuilder &, Location, Value d, ValueRange acc) {
+                          SmallVector<Value> at(token);
+                          at.push_back(head);
+                          at.push_back(d);
+                          Value x = widen(memref::LoadOp::create(b, loc, in, at));
+                          Value u = arith::AddIOp::create(b, loc, headBase, d);
+                          Value y = weightAt(g, j, weightRow, u, scaleByte);
+                          Value product = arith::MulFOp::create(b, loc, x, y);
+                          scf::YieldOp::create(
+                              b, loc, ValueRange{arith::AddFOp::create(b, loc, acc[0], product)});
+                        });
+                    dot->setAttr("sieve.reduction", b.getUnitAttr());
+                    if (bf16Products)
+                      dot->setAttr("sieve.dot_inputs", b.getStringAttr("bf16"));
+                    scf::YieldOp::create(b, loc, dot.getResults());
+                  });
+              scf::YieldOp::create(b, loc, spans.getResults());
             });
         Value result = sum.getResult(0);
         if (resultType.getElementType() != f32)

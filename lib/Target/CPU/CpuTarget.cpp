@@ -4,6 +4,7 @@
 
 #include "mlir/IR/Diagnostics.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Target/TargetMachine.h"
@@ -19,7 +20,8 @@ namespace sieve::cpu {
 namespace {
 /// x86-64 microarchitecture levels: LLVM knows them as CPU names whose
 /// features are the level's.
-constexpr llvm::StringLiteral kKnownTargets = "cpu:host, cpu:x86-64-v3, cpu:x86-64-v4";
+constexpr llvm::StringLiteral kKnownTargets =
+    "cpu:host, cpu:x86-64-v3, cpu:x86-64-v4, each with optional +feature suffixes";
 
 void initializeNativeTarget() {
   static std::once_flag once;
@@ -39,6 +41,18 @@ std::string hostFeatures() {
 }
 } // namespace
 
+/// The subtarget of `target` (its CPU with its features), for queries.
+std::unique_ptr<llvm::MCSubtargetInfo> subtargetOf(const CpuTarget &target) {
+  initializeNativeTarget();
+  llvm::Triple triple(target.triple);
+  std::string error;
+  const llvm::Target *llvmTarget = llvm::TargetRegistry::lookupTarget(triple, error);
+  if (!llvmTarget)
+    return nullptr;
+  return std::unique_ptr<llvm::MCSubtargetInfo>(
+      llvmTarget->createMCSubtargetInfo(triple, target.cpu, target.features));
+}
+
 FailureOr<CpuTarget> parseCpuTarget(llvm::StringRef spec, Location loc) {
   CpuTarget target;
   target.spec = spec.str();
@@ -48,19 +62,44 @@ FailureOr<CpuTarget> parseCpuTarget(llvm::StringRef spec, Location loc) {
   if (!name.consume_front("cpu:"))
     return emitError(loc) << "unknown target '" << spec << "' (known: " << kKnownTargets
                           << ")";
+  // Extra features: cpu:x86-64-v4+avx512bf16+avx512vnni.
+  llvm::SmallVector<llvm::StringRef> extras;
+  name.split(extras, '+');
+  name = extras.front();
+  extras.erase(extras.begin());
   if (name == "host") {
     target.cpu = llvm::sys::getHostCPUName().str();
     target.features = hostFeatures();
-    return target;
+  } else {
+    if (name != "x86-64-v3" && name != "x86-64-v4")
+      return emitError(loc) << "unknown CPU '" << name << "' in target '" << spec
+                            << "' (known: " << kKnownTargets << ")";
+    if (host.getArch() != llvm::Triple::x86_64)
+      return emitError(loc) << "target '" << spec << "' needs an x86-64 host, this is "
+                            << host.str();
+    target.cpu = name.str();
   }
-  if (name != "x86-64-v3" && name != "x86-64-v4")
-    return emitError(loc) << "unknown CPU '" << name << "' in target '" << spec
-                          << "' (known: " << kKnownTargets << ")";
-  if (host.getArch() != llvm::Triple::x86_64)
-    return emitError(loc) << "target '" << spec << "' needs an x86-64 host, this is "
-                          << host.str();
-  target.cpu = name.str();
+  if (extras.empty())
+    return target;
+  std::unique_ptr<llvm::MCSubtargetInfo> subtarget = subtargetOf(target);
+  if (!subtarget)
+    return emitError(loc) << "no LLVM target for " << target.triple;
+  for (llvm::StringRef feature : extras) {
+    bool known = llvm::any_of(subtarget->getAllProcessorFeatures(),
+                              [&](const llvm::SubtargetFeatureKV &kv) {
+                                return feature == kv.Key;
+                              });
+    if (!known)
+      return emitError(loc) << "unknown CPU feature '" << feature << "' in target '" << spec
+                            << "' (LLVM's x86 feature names, e.g. avx512bf16)";
+    target.features += (target.features.empty() ? "+" : ",+") + feature.str();
+  }
   return target;
+}
+
+bool hasFeature(const CpuTarget &target, llvm::StringRef feature) {
+  std::unique_ptr<llvm::MCSubtargetInfo> subtarget = subtargetOf(target);
+  return subtarget && subtarget->checkFeatures(("+" + feature).str());
 }
 
 FailureOr<std::unique_ptr<llvm::TargetMachine>>

@@ -124,12 +124,29 @@ TEST_F(CpuTargetTest, TargetStrings) {
   EXPECT_EQ(v4->cpu, "x86-64-v4");
   EXPECT_EQ(v4->features, "");
 
+  // Level 4 has AVX-512 but not its BF16 dot product; a suffix adds it.
+  EXPECT_TRUE(hasFeature(*v4, "avx512f"));
+  EXPECT_FALSE(hasFeature(*v4, "avx512bf16"));
+  FailureOr<CpuTarget> bf16 = parseCpuTarget("cpu:x86-64-v4+avx512bf16+avx512vnni", loc());
+  ASSERT_TRUE(succeeded(bf16)) << errors;
+  EXPECT_EQ(bf16->cpu, "x86-64-v4");
+  EXPECT_EQ(bf16->features, "+avx512bf16,+avx512vnni");
+  EXPECT_TRUE(hasFeature(*bf16, "avx512bf16"));
+  FailureOr<CpuTarget> v3 = parseCpuTarget("cpu:x86-64-v3", loc());
+  ASSERT_TRUE(succeeded(v3)) << errors;
+  EXPECT_TRUE(hasFeature(*v3, "avx2"));
+  EXPECT_FALSE(hasFeature(*v3, "avx512f"));
+
   EXPECT_TRUE(failed(parseCpuTarget("gpu:sm_90", loc())));
   EXPECT_TRUE(failed(parseCpuTarget("cpu:x86-64-v5", loc())));
+  EXPECT_TRUE(failed(parseCpuTarget("cpu:x86-64-v4+avx9000", loc())));
   EXPECT_EQ(errors,
-            "unknown target 'gpu:sm_90' (known: cpu:host, cpu:x86-64-v3, cpu:x86-64-v4)\n"
+            "unknown target 'gpu:sm_90' (known: cpu:host, cpu:x86-64-v3, cpu:x86-64-v4, each "
+            "with optional +feature suffixes)\n"
             "unknown CPU 'x86-64-v5' in target 'cpu:x86-64-v5' (known: cpu:host, "
-            "cpu:x86-64-v3, cpu:x86-64-v4)\n");
+            "cpu:x86-64-v3, cpu:x86-64-v4, each with optional +feature suffixes)\n"
+            "unknown CPU feature 'avx9000' in target 'cpu:x86-64-v4+avx9000' (LLVM's x86 "
+            "feature names, e.g. avx512bf16)\n");
 }
 
 /// Compiles kScaleAdd for `spec`, links, loads and runs it on 200 elements

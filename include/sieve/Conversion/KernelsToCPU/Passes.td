@@ -30,6 +30,52 @@ def CPUDistributeWorkgroupsPass
   let dependentDialects = ["mlir::scf::SCFDialect", "mlir::gpu::GPUDialect"];
 }
 
+def CPUConfigureKernelsPass
+    : Pass<"sieve-cpu-configure-kernels", "mlir::ModuleOp"> {
+  let summary = "Choose each kernel loop's vector shape for the module's CPU target";
+  let description = [{
+    The one place where target and op kind decide how a kernel is tiled and
+    vectorized; the passes after it apply its choice mechanically. The
+    target is the module's `sieve.target` (`cpu:host`, `cpu:x86-64-v4`,
+    with `+feature` suffixes such as `+avx512bf16`), or the `target` option.
+    Kernel emitters mark the loops that may be vectorized (`sieve.reduction`:
+    an fp32 sum whose body is elementwise arithmetic over loads). Each gets
+    `sieve.vector_width`, the elements one vector iteration takes: 16 f32
+    lanes with AVX-512, 8 with AVX2, none (left scalar) without either, and
+    `sieve.dot = "avx512bf16"` where the CPU has the AVX-512 BF16 dot
+    product and the kernel kind allows it (its products are of bf16
+    values); then the width is 32 bf16 elements. A module without a target
+    is left as it is (scalar kernels).
+  }];
+  let options = [
+    Option<"target", "target", "std::string", /*default=*/"\"\"",
+           "CPU target when the module has no sieve.target (e.g. cpu:x86-64-v4)">
+  ];
+}
+
+def CPUVectorizeReductionsPass
+    : Pass<"sieve-cpu-vectorize-reductions", "mlir::ModuleOp"> {
+  let summary = "Rewrite configured reduction loops as vector loops";
+  let description = [{
+    Each `scf.for` with `sieve.vector_width` (set by
+    `sieve-cpu-configure-kernels`) becomes a vector loop over whole vectors
+    plus the original scalar loop for the remainder. Values that do not
+    depend on the induction variable stay scalar; a load whose last index
+    is the induction variable plus such a value becomes a `vector.load`, any
+    other load that depends on it a `vector.gather`; elementwise arithmetic
+    is applied to vectors. The sum is kept in a vector of partial sums
+    (`fastmath<contract>`: the products are exact, so fusing them changes
+    nothing) and reduced once after the loop; with `sieve.dot =
+    "avx512bf16"`, a body of `acc + extf(x) * extf(y)` over bf16 vectors
+    becomes `x86vector.avx512.dot` (vdpbf16ps). The order of the sum
+    changes, not its terms: docs/numerics.md states the tolerance. A loop
+    the pass cannot vectorize (an op with regions or side effects, a second
+    iteration value) stays scalar and loses its attributes.
+  }];
+  let dependentDialects = ["mlir::vector::VectorDialect", "mlir::x86vector::X86VectorDialect",
+                           "mlir::arith::ArithDialect", "mlir::scf::SCFDialect"];
+}
+
 def CPUApproximateMathPass
     : Pass<"sieve-cpu-approximate-math", "mlir::ModuleOp"> {
   let summary = "Replace transcendental math ops by polynomial approximations";

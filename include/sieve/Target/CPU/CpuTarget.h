@@ -28,6 +28,9 @@ namespace sieve::cpu {
 ///   cpu:host       this machine's CPU and features (the default)
 ///   cpu:x86-64-v3  AVX2 and FMA (x86-64 microarchitecture level 3)
 ///   cpu:x86-64-v4  AVX-512 F/BW/CD/DQ/VL (level 4)
+/// each optionally with `+feature` suffixes in LLVM's names:
+/// `cpu:x86-64-v4+avx512bf16+avx512vnni` (Zen 4, Sapphire Rapids: level 4
+/// does not include the BF16 dot product).
 struct CpuTarget {
   std::string spec;     // as written: "cpu:x86-64-v4"
   std::string triple;   // "x86_64-unknown-linux-gnu"
@@ -38,6 +41,9 @@ struct CpuTarget {
 /// The target `spec` names; an unknown or malformed spec is an error at
 /// `loc` listing the known ones.
 mlir::FailureOr<CpuTarget> parseCpuTarget(llvm::StringRef spec, mlir::Location loc);
+
+/// Whether `target` has CPU feature `feature` (LLVM's name, "avx512bf16").
+bool hasFeature(const CpuTarget &target, llvm::StringRef feature);
 
 /// An LLVM TargetMachine for `target` (position-independent, -O3).
 mlir::FailureOr<std::unique_ptr<llvm::TargetMachine>>

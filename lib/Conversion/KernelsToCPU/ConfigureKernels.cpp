@@ -1,0 +1,67 @@
+//===- ConfigureKernels.cpp - vector shapes per target and op kind --------===//
+//
+// The configuration table of the CPU target. Everything that depends on the
+// CPU is decided here and written on the kernel IR as attributes; the
+// passes after it (sieve-cpu-vectorize-reductions) read them and do what
+// they say.
+//
+// | CPU has               | marked fp32 sum              | bf16-product sum (`sieve.dot_inputs = "bf16"`) |
+// | --------------------- | ---------------------------- | ---------------------------------------------- |
+// | AVX-512 F + BF16      | 16 lanes                     | 32 bf16 per step, x86vector.avx512.dot          |
+// | AVX-512 F             | 16 lanes                     | 16 lanes                                        |
+// | AVX2                  | 8 lanes                      | 8 lanes                                         |
+// | neither               | scalar                       | scalar                                          |
+//
+//===----------------------------------------------------------------------===//
+
+#include "sieve/Conversion/KernelsToCPU/Passes.h"
+
+#include "sieve/Target/CPU/CpuTarget.h"
+
+namespace sieve {
+#define GEN_PASS_DEF_CPUCONFIGUREKERNELSPASS
+#include "sieve/Conversion/KernelsToCPU/Passes.h.inc"
+} // namespace sieve
+
+using namespace mlir;
+
+namespace sieve {
+namespace {
+
+struct CPUConfigureKernelsPass
+    : impl::CPUConfigureKernelsPassBase<CPUConfigureKernelsPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    std::string spec = target;
+    if (auto attr = module->getAttrOfType<StringAttr>("sieve.target"))
+      spec = attr.str();
+    if (spec.empty())
+      return; // no target: scalar kernels
+    FailureOr<cpu::CpuTarget> cpu = cpu::parseCpuTarget(spec, module.getLoc());
+    if (failed(cpu))
+      return signalPassFailure();
+    const bool avx512 = cpu::hasFeature(*cpu, "avx512f");
+    const bool avx2 = cpu::hasFeature(*cpu, "avx2") && cpu::hasFeature(*cpu, "fma");
+    const bool bf16Dot = avx512 && cpu::hasFeature(*cpu, "avx512bf16");
+    const int64_t lanes = avx512 ? 16 : avx2 ? 8 : 0;
+    if (lanes == 0)
+      return;
+    Builder b(module.getContext());
+    module.walk([&](scf::ForOp loop) {
+      if (!loop->hasAttr("sieve.reduction"))
+        return;
+      auto inputs = loop->getAttrOfType<StringAttr>("sieve.dot_inputs");
+      if (bf16Dot && inputs && inputs.getValue() == "bf16") {
+        loop->setAttr("sieve.vector_width", b.getI64IntegerAttr(2 * lanes));
+        loop->setAttr("sieve.dot", b.getStringAttr("avx512bf16"));
+        return;
+      }
+      loop->setAttr("sieve.vector_width", b.getI64IntegerAttr(lanes));
+    });
+  }
+};
+
+} // namespace
+} // namespace sieve

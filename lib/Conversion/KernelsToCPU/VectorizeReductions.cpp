@@ -1,0 +1,283 @@
+//===- VectorizeReductions.cpp - configured sums as vector loops ----------===//
+//
+// Mechanical: sieve-cpu-configure-kernels chose the width, this pass applies
+// it (Passes.td has the contract). The loop
+//
+//   %s = scf.for %i = %lb to %ub step 1 iter_args(%acc = %init) -> f32 {
+//     ... elementwise arithmetic over loads ...
+//     %next = arith.addf %acc, %x
+//     scf.yield %next
+//   }
+//
+// becomes a loop over whole vectors of W elements keeping W partial sums (or
+// 16 with the BF16 dot product, which sums pairs), one reduction, and the
+// original loop for the remaining iterations. Values are vectorized on
+// demand, from the sum's term backwards, so only what the term needs is
+// emitted (in the dot product form, the bf16 operands and not their f32
+// widening).
+//
+//===----------------------------------------------------------------------===//
+
+#include "sieve/Conversion/KernelsToCPU/Passes.h"
+
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/X86Vector/X86VectorDialect.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+namespace sieve {
+#define GEN_PASS_DEF_CPUVECTORIZEREDUCTIONSPASS
+#include "sieve/Conversion/KernelsToCPU/Passes.h.inc"
+} // namespace sieve
+
+using namespace mlir;
+
+namespace sieve {
+namespace {
+
+class ReductionVectorizer {
+public:
+  ReductionVectorizer(scf::ForOp loop, int64_t width, bool bf16Dot)
+      : loop(loop), width(width), bf16Dot(bf16Dot), b(loop) {}
+
+  /// Whether the loop has the form this pass takes; nothing is changed.
+  bool matches();
+  /// Rewrites the loop (after matches()).
+  void rewrite();
+
+private:
+  Value iv() { return loop.getInductionVar(); }
+  bool dependsOnIv(Value v) { return dependent.contains(v); }
+  VectorType vectorOf(Type element) { return VectorType::get({width}, element); }
+
+  /// `v` at the chunk's first iteration, for a value that does not depend
+  /// on the induction variable (or is it).
+  Value scalar(Value v);
+  /// `v` for the chunk's W iterations.
+  Value vector(Value v);
+  /// A load's value for the chunk: contiguous, gathered, or uniform.
+  Value vectorLoad(memref::LoadOp load);
+  /// Whether `index` is the induction variable plus an independent value.
+  bool isContiguous(Value index);
+
+  scf::ForOp loop;
+  int64_t width;
+  bool bf16Dot;
+  OpBuilder b;
+  llvm::DenseSet<Value> dependent;
+  Value term;          // what the sum adds each iteration
+  Value dotX, dotY;    // the bf16 operands of the term, in the dot form
+  Value chunk;         // the vector loop's induction variable
+  IRMapping scalars;   // values cloned into the vector loop
+  llvm::DenseMap<Value, Value> vectors;
+};
+
+bool ReductionVectorizer::matches() {
+  if (loop.getNumRegionIterArgs() != 1 || !loop.getRegionIterArg(0).getType().isF32())
+    return false;
+  std::optional<int64_t> step = getConstantIntValue(loop.getStep());
+  if (!step || *step != 1)
+    return false;
+  Block *body = loop.getBody();
+  BlockArgument acc = loop.getRegionIterArg(0);
+  auto yield = cast<scf::YieldOp>(body->getTerminator());
+  auto add = yield.getOperand(0).getDefiningOp<arith::AddFOp>();
+  if (!add || add->getBlock() != body || !acc.hasOneUse() ||
+      (add.getLhs() != acc && add.getRhs() != acc))
+    return false;
+  term = add.getLhs() == acc ? add.getRhs() : add.getLhs();
+
+  dependent.insert(iv());
+  for (Operation &op : body->without_terminator()) {
+    if (op.getNumRegions() != 0)
+      return false;
+    bool depends = llvm::any_of(op.getOperands(), [&](Value v) { return dependsOnIv(v); });
+    if (&op == add.getOperation())
+      continue;
+    if (llvm::is_contained(op.getOperands(), Value(acc)))
+      return false;
+    if (auto load = dyn_cast<memref::LoadOp>(op)) {
+      // A gather takes one index vector: the leading indices must not move.
+      ValueRange indices = load.getIndices();
+      if (!indices.empty() && llvm::any_of(indices.drop_back(),
+                                           [&](Value v) { return dependsOnIv(v); }))
+        return false;
+    } else if (!isMemoryEffectFree(&op)) {
+      return false;
+    } else if (depends && (!OpTrait::hasElementwiseMappableTraits(&op) ||
+                           llvm::any_of(op.getResultTypes(), [](Type t) {
+                             return !t.isIntOrIndexOrFloat();
+                           }))) {
+      return false;
+    }
+    if (depends)
+      for (Value result : op.getResults())
+        dependent.insert(result);
+  }
+  if (!dependsOnIv(term))
+    return false;
+  // The dot product form: term = extf(x) * extf(y) with bf16 x and y.
+  if (bf16Dot) {
+    auto mul = term.getDefiningOp<arith::MulFOp>();
+    auto x = mul ? mul.getLhs().getDefiningOp<arith::ExtFOp>() : nullptr;
+    auto y = mul ? mul.getRhs().getDefiningOp<arith::ExtFOp>() : nullptr;
+    if (x && y && x.getIn().getType().isBF16() && y.getIn().getType().isBF16()) {
+      dotX = x.getIn();
+      dotY = y.getIn();
+    } else {
+      // Not a bf16 product: plain f32 lanes, half the elements.
+      bf16Dot = false;
+      width /= 2;
+    }
+  }
+  return true;
+}
+
+bool ReductionVectorizer::isContiguous(Value index) {
+  if (index == iv())
+    return true;
+  auto add = index.getDefiningOp<arith::AddIOp>();
+  return add && ((add.getLhs() == iv() && !dependsOnIv(add.getRhs())) ||
+                 (add.getRhs() == iv() && !dependsOnIv(add.getLhs())));
+}
+
+Value ReductionVectorizer::scalar(Value v) {
+  if (v == iv())
+    return chunk;
+  if (Value mapped = scalars.lookupOrNull(v))
+    return mapped;
+  Operation *def = v.getDefiningOp();
+  if (!def || !loop->isProperAncestor(def))
+    return v; // defined outside the loop
+  for (Value operand : def->getOperands())
+    (void)scalar(operand);
+  Operation *clone = b.clone(*def, scalars);
+  return clone->getResult(cast<OpResult>(v).getResultNumber());
+}
+
+Value ReductionVectorizer::vectorLoad(memref::LoadOp load) {
+  Location loc = load.getLoc();
+  SmallVector<Value> indices;
+  for (Value index : load.getIndices().drop_back())
+    indices.push_back(scalar(index));
+  Value last = load.getIndices().back();
+  VectorType type = vectorOf(load.getType());
+  if (isContiguous(last)) {
+    indices.push_back(scalar(last));
+    return vector::LoadOp::create(b, loc, type, load.getMemRef(), indices);
+  }
+  // Any other index moving with the iteration: one element per lane.
+  indices.push_back(arith::ConstantIndexOp::create(b, loc, 0));
+  Value lanes = vector(last);
+  Value mask = arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(vectorOf(b.getI1Type()), true));
+  Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(type));
+  return vector::GatherOp::create(b, loc, type, load.getMemRef(), indices, lanes, mask, zero);
+}
+
+Value ReductionVectorizer::vector(Value v) {
+  if (auto it = vectors.find(v); it != vectors.end())
+    return it->second;
+  Location loc = loop.getLoc();
+  Value result;
+  if (!dependsOnIv(v)) {
+    // Uniform: a splat (of a constant directly).
+    Value s = scalar(v);
+    Attribute constant;
+    if (matchPattern(s, m_Constant(&constant)) && isa<TypedAttr>(constant))
+      result = arith::ConstantOp::create(
+          b, loc, SplatElementsAttr::get(vectorOf(s.getType()), constant));
+    else
+      result = vector::BroadcastOp::create(b, loc, vectorOf(s.getType()), s);
+  } else if (v == iv()) {
+    Value start = vector::BroadcastOp::create(b, loc, vectorOf(b.getIndexType()), chunk);
+    Value step = vector::StepOp::create(b, loc, vectorOf(b.getIndexType()));
+    result = arith::AddIOp::create(b, loc, start, step);
+  } else if (auto load = v.getDefiningOp<memref::LoadOp>()) {
+    result = vectorLoad(load);
+  } else {
+    Operation *def = v.getDefiningOp();
+    OperationState state(def->getLoc(), def->getName());
+    for (Value operand : def->getOperands())
+      state.addOperands(vector(operand));
+    for (Type type : def->getResultTypes())
+      state.addTypes(vectorOf(type));
+    state.addAttributes(def->getAttrs());
+    result = b.create(state)->getResult(cast<OpResult>(v).getResultNumber());
+  }
+  vectors[v] = result;
+  return result;
+}
+
+void ReductionVectorizer::rewrite() {
+  Location loc = loop.getLoc();
+  b.setInsertionPoint(loop);
+  Value lb = loop.getLowerBound(), ub = loop.getUpperBound();
+  Value w = arith::ConstantIndexOp::create(b, loc, width);
+  // An empty loop (ub <= lb) has no whole vectors either.
+  Value count = arith::MaxSIOp::create(b, loc, arith::SubIOp::create(b, loc, ub, lb),
+                                       arith::ConstantIndexOp::create(b, loc, 0));
+  Value whole = arith::SubIOp::create(b, loc, count, arith::RemUIOp::create(b, loc, count, w));
+  Value vectorEnd = arith::AddIOp::create(b, loc, lb, whole);
+  int64_t sums = bf16Dot ? width / 2 : width;
+  VectorType sumType = VectorType::get({sums}, b.getF32Type());
+  Value zeros = arith::ConstantOp::create(b, loc, b.getZeroAttr(sumType));
+  auto contract = arith::FastMathFlagsAttr::get(b.getContext(), arith::FastMathFlags::contract);
+
+  auto vectorLoop = scf::ForOp::create(b, loc, lb, vectorEnd, w, ValueRange{zeros});
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(vectorLoop.getBody());
+    chunk = vectorLoop.getInductionVar();
+    scalars.map(iv(), chunk);
+    Value partial = vectorLoop.getRegionIterArg(0);
+    Value next;
+    if (bf16Dot) {
+      Value x = vector(dotX);
+      Value y = vector(dotY); // in this order: the IR reads as the source
+      next = x86vector::DotBF16Op::create(b, loc, sumType, partial, x, y);
+    } else {
+      Value termVector = vector(term);
+      if (auto mul = termVector.getDefiningOp<arith::MulFOp>())
+        mul.setFastmathAttr(contract);
+      next = arith::AddFOp::create(b, loc, partial, termVector, contract);
+    }
+    scf::YieldOp::create(b, loc, next);
+  }
+  // The partial sums, then the original loop for what is left.
+  auto reassociate = arith::FastMathFlagsAttr::get(
+      b.getContext(), arith::FastMathFlags::reassoc | arith::FastMathFlags::contract);
+  Value sum = vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD,
+                                          vectorLoop.getResult(0), loop.getInitArgs()[0],
+                                          reassociate.getValue());
+  loop.getLowerBoundMutable().assign(vectorEnd);
+  loop.getInitArgsMutable()[0].assign(sum);
+}
+
+struct CPUVectorizeReductionsPass
+    : impl::CPUVectorizeReductionsPassBase<CPUVectorizeReductionsPass> {
+  void runOnOperation() override {
+    SmallVector<scf::ForOp> loops;
+    getOperation().walk([&](scf::ForOp loop) {
+      if (loop->hasAttr("sieve.vector_width"))
+        loops.push_back(loop);
+    });
+    for (scf::ForOp loop : loops) {
+      int64_t width = loop->getAttrOfType<IntegerAttr>("sieve.vector_width").getInt();
+      auto dot = loop->getAttrOfType<StringAttr>("sieve.dot");
+      bool bf16Dot = dot && dot.getValue() == "avx512bf16";
+      for (StringRef name : {"sieve.vector_width", "sieve.dot", "sieve.reduction",
+                             "sieve.dot_inputs"})
+        loop->removeAttr(name);
+      if (width < 2)
+        continue;
+      ReductionVectorizer vectorizer(loop, width, bf16Dot);
+      if (vectorizer.matches())
+        vectorizer.rewrite();
+    }
+  }
+};
+
+} // namespace
+} // namespace sieve

@@ -1,0 +1,166 @@
+// RUN: sieve-opt %s --split-input-file --sieve-cpu-vectorize-reductions | FileCheck %s
+
+// A configured fp32 sum over contiguous loads: 16-lane partial sums over
+// whole vectors, one reduction (reassociating), then the original loop for
+// the rest, starting where the vectors stopped. Values that do not move with
+// the iteration (the scale) stay scalar and are splat once.
+// CHECK-LABEL: func.func @sum
+// CHECK-SAME: (%[[A:.*]]: memref<?xf32>, %[[B:.*]]: memref<?xf32>, %[[S:.*]]: f32, %[[LB:.*]]: index, %[[UB:.*]]: index)
+// CHECK: %[[C16:.*]] = arith.constant 16 : index
+// CHECK: %[[N:.*]] = arith.maxsi
+// CHECK: %[[REM:.*]] = arith.remui %[[N]], %[[C16]]
+// CHECK: %[[WHOLE:.*]] = arith.subi %[[N]], %[[REM]]
+// CHECK: %[[END:.*]] = arith.addi %[[LB]], %[[WHOLE]]
+// CHECK: %[[ZEROS:.*]] = arith.constant dense<0.000000e+00> : vector<16xf32>
+// CHECK: %[[V:.*]] = scf.for %[[I:.*]] = %[[LB]] to %[[END]] step %[[C16]] iter_args(%[[P:.*]] = %[[ZEROS]]) -> (vector<16xf32>) {
+// CHECK:   %[[X:.*]] = vector.load %[[A]][%[[I]]] : memref<?xf32>, vector<16xf32>
+// CHECK:   %[[Y:.*]] = vector.load %[[B]][%[[I]]] : memref<?xf32>, vector<16xf32>
+// CHECK:   %[[XY:.*]] = arith.mulf %[[X]], %[[Y]] : vector<16xf32>
+// CHECK:   %[[SPLAT:.*]] = vector.broadcast %[[S]] : f32 to vector<16xf32>
+// CHECK:   %[[T:.*]] = arith.mulf %[[XY]], %[[SPLAT]] fastmath<contract>
+// CHECK:   %[[NEXT:.*]] = arith.addf %[[P]], %[[T]] fastmath<contract> : vector<16xf32>
+// CHECK:   scf.yield %[[NEXT]]
+// CHECK: %[[SUM:.*]] = vector.reduction <add>, %[[V]], %{{.*}} fastmath<reassoc,contract> : vector<16xf32> into f32
+// CHECK: scf.for %{{.*}} = %[[END]] to %[[UB]] step %{{.*}} iter_args(%{{.*}} = %[[SUM]]) -> (f32) {
+// CHECK-NOT: sieve.
+// CHECK: return
+func.func @sum(%a: memref<?xf32>, %b: memref<?xf32>, %s: f32, %lb: index, %ub: index) -> f32 {
+  %c1 = arith.constant 1 : index
+  %zero = arith.constant 0.0 : f32
+  %r = scf.for %i = %lb to %ub step %c1 iter_args(%acc = %zero) -> f32 {
+    %x = memref.load %a[%i] : memref<?xf32>
+    %y = memref.load %b[%i] : memref<?xf32>
+    %xy = arith.mulf %x, %y : f32
+    %t = arith.mulf %xy, %s : f32
+    %next = arith.addf %acc, %t : f32
+    scf.yield %next : f32
+  } {sieve.reduction, sieve.vector_width = 16 : i64}
+  return %r : f32
+}
+
+// -----
+
+// A load at base + iv is contiguous; a load at iv / 2 (two FP4 codes per
+// byte) is gathered; integer decoding is applied lane-wise.
+// CHECK-LABEL: func.func @nibbles
+// CHECK: scf.for %[[I:.*]] = {{.*}} iter_args({{.*}}) -> (vector<8xf32>) {
+// CHECK:   %[[AT:.*]] = arith.addi %{{.*}}, %[[I]] : index
+// CHECK:   vector.load %{{.*}}[%[[AT]]] : memref<?xf32>, vector<8xf32>
+// CHECK:   %[[STEP:.*]] = vector.step : vector<8xindex>
+// CHECK:   %[[LANES:.*]] = arith.addi %{{.*}}, %[[STEP]] : vector<8xindex>
+// CHECK:   %[[HALF:.*]] = arith.divui %[[LANES]], %{{.*}} : vector<8xindex>
+// CHECK:   vector.gather %{{.*}}[%{{.*}}] [%[[HALF]]], %{{.*}}, %{{.*}} : memref<?xi8>, vector<8xindex>, vector<8xi1>, vector<8xi8> into vector<8xi8>
+// CHECK:   arith.shrui {{.*}} : vector<8xi32>
+// CHECK:   arith.uitofp {{.*}} : vector<8xi32> to vector<8xf32>
+func.func @nibbles(%x: memref<?xf32>, %codes: memref<?xi8>, %base: index, %n: index) -> f32 {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %c4 = arith.constant 4 : i32
+  %c15 = arith.constant 15 : i32
+  %zero = arith.constant 0.0 : f32
+  %r = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %zero) -> f32 {
+    %at = arith.addi %base, %i : index
+    %v = memref.load %x[%at] : memref<?xf32>
+    %half = arith.divui %i, %c2 : index
+    %byte = memref.load %codes[%half] : memref<?xi8>
+    %wide = arith.extui %byte : i8 to i32
+    %odd = arith.remui %i, %c2 : index
+    %odd32 = arith.index_cast %odd : index to i32
+    %shift = arith.muli %odd32, %c4 : i32
+    %shifted = arith.shrui %wide, %shift : i32
+    %code = arith.andi %shifted, %c15 : i32
+    %f = arith.uitofp %code : i32 to f32
+    %t = arith.mulf %v, %f : f32
+    %next = arith.addf %acc, %t : f32
+    scf.yield %next : f32
+  } {sieve.reduction, sieve.vector_width = 8 : i64}
+  return %r : f32
+}
+
+// -----
+
+// With the BF16 dot product: a sum of extf(bf16) * extf(bf16) takes 32
+// bf16 elements per step into 16 partial sums (vdpbf16ps); the bf16
+// operands feed it directly (a rounded product of a dequantization
+// included), their f32 widening is not emitted.
+// CHECK-LABEL: func.func @dot
+// CHECK: %[[C32:.*]] = arith.constant 32 : index
+// CHECK: scf.for %[[I:.*]] = {{.*}} step %[[C32]] iter_args(%[[P:.*]] = %{{.*}}) -> (vector<16xf32>) {
+// CHECK:   %[[X:.*]] = vector.load %{{.*}}[%[[I]]] : memref<?xbf16>, vector<32xbf16>
+// CHECK:   %[[C:.*]] = vector.load %{{.*}}[%[[I]]] : memref<?xi8>, vector<32xi8>
+// CHECK:   %[[Y:.*]] = arith.truncf %{{.*}} : vector<32xf32> to vector<32xbf16>
+// CHECK:   %[[D:.*]] = x86vector.avx512.dot %[[P]], %[[X]], %[[Y]] : vector<32xbf16> -> vector<16xf32>
+// CHECK-NOT: arith.extf
+// CHECK:   scf.yield %[[D]]
+// CHECK: vector.reduction <add>, %{{.*}} : vector<16xf32> into f32
+func.func @dot(%x: memref<?xbf16>, %codes: memref<?xi8>, %scale: f32, %n: index) -> f32 {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %zero = arith.constant 0.0 : f32
+  %r = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %zero) -> f32 {
+    %a = memref.load %x[%i] : memref<?xbf16>
+    %code = memref.load %codes[%i] : memref<?xi8>
+    %f = arith.sitofp %code : i8 to f32
+    %w = arith.mulf %f, %scale : f32
+    %wb = arith.truncf %w : f32 to bf16
+    %xa = arith.extf %a : bf16 to f32
+    %xw = arith.extf %wb : bf16 to f32
+    %t = arith.mulf %xa, %xw : f32
+    %next = arith.addf %acc, %t : f32
+    scf.yield %next : f32
+  } {sieve.dot = "avx512bf16", sieve.vector_width = 32 : i64}
+  return %r : f32
+}
+
+// -----
+
+// Configured for the dot product, but the terms are not bf16 products:
+// plain f32 lanes, half the width (16).
+// CHECK-LABEL: func.func @not_a_dot
+// CHECK: scf.for {{.*}} -> (vector<16xf32>)
+// CHECK-NOT: x86vector
+func.func @not_a_dot(%x: memref<?xf32>, %n: index) -> f32 {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %zero = arith.constant 0.0 : f32
+  %r = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %zero) -> f32 {
+    %a = memref.load %x[%i] : memref<?xf32>
+    %t = arith.mulf %a, %a : f32
+    %next = arith.addf %acc, %t : f32
+    scf.yield %next : f32
+  } {sieve.dot = "avx512bf16", sieve.vector_width = 32 : i64}
+  return %r : f32
+}
+
+// -----
+
+// What the pass cannot take stays scalar, without the attributes: a store
+// in the body, a second accumulator, a leading index that moves.
+// CHECK-LABEL: func.func @scalar
+// CHECK-NOT: vector
+// CHECK-NOT: sieve.
+// CHECK: return
+func.func @scalar(%x: memref<?xf32>, %m: memref<?x4xf32>, %n: index) -> (f32, f32, f32) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %zero = arith.constant 0.0 : f32
+  %r = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %zero) -> f32 {
+    %a = memref.load %x[%i] : memref<?xf32>
+    memref.store %a, %x[%c0] : memref<?xf32>
+    %next = arith.addf %acc, %a : f32
+    scf.yield %next : f32
+  } {sieve.reduction, sieve.vector_width = 16 : i64}
+  %s:2 = scf.for %i = %c0 to %n step %c1 iter_args(%p = %zero, %q = %zero) -> (f32, f32) {
+    %a = memref.load %x[%i] : memref<?xf32>
+    %p2 = arith.addf %p, %a : f32
+    %q2 = arith.addf %q, %a : f32
+    scf.yield %p2, %q2 : f32, f32
+  } {sieve.reduction, sieve.vector_width = 16 : i64}
+  %t = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %zero) -> f32 {
+    %a = memref.load %m[%i, %c0] : memref<?x4xf32>
+    %next = arith.addf %acc, %a : f32
+    scf.yield %next : f32
+  } {sieve.reduction, sieve.vector_width = 16 : i64}
+  return %r, %s#0, %t : f32, f32, f32
+}
