@@ -1,0 +1,230 @@
+//===- sieve-kernel-bench.cpp - single op kernels, timed ------------------===//
+//
+// A tool, not a test (like llama.cpp's test-backend-ops perf mode): each
+// benchmark compiles one v4 op alone for this CPU, as the target phase does,
+// once with the target's configuration (vectorized) and once without
+// (scalar), and times one call over all its workgroups on one thread. The
+// shapes are V4-Flash's decode GEMVs. Bytes processed are the weight's, so
+// the rate is the weight bandwidth a decode step would see.
+//
+//   sieve-kernel-bench --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
+//
+//===----------------------------------------------------------------------===//
+
+#include "sieve/Conversion/KernelsToCPU/Passes.h"
+#include "sieve/Conversion/V4ToKernels/FusionTable.h"
+#include "sieve/InitSieve.h"
+#include "sieve/Target/CPU/CpuTarget.h"
+#include "sieve/hal/cpu/kernel_library.h"
+#include "sieve/hal/serial_dispatch.h"
+#include "v4/IR/V4Ops.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Pass/PassManager.h"
+
+#include <benchmark/benchmark.h>
+
+#include <cstdio>
+#include <functional>
+#include <optional>
+#include <random>
+#include <string>
+#include <vector>
+
+using namespace mlir;
+
+namespace {
+
+struct Kernel {
+  sieve::hal::cpu::KernelLibrary library;
+  sieve_kernel_fn fn;
+};
+
+using MakeOp = std::function<Operation *(OpBuilder &, Location, ValueRange)>;
+
+/// `makeOp` in a scratch function of `args`, its kernel (with the fusion
+/// table's producers), lowered for this CPU; vectorized when `configured`.
+std::optional<Kernel> compile(ArrayRef<Type> args, const MakeOp &makeOp, bool configured,
+                              MLIRContext &context) {
+  Location loc = UnknownLoc::get(&context);
+  OwningOpRef<ModuleOp> module = ModuleOp::create(loc);
+  OpBuilder b = OpBuilder::atBlockEnd(module->getBody());
+  auto scratch = func::FuncOp::create(b, loc, "scratch", b.getFunctionType(args, {}));
+  OpBuilder body = OpBuilder::atBlockBegin(scratch.addEntryBlock());
+  Operation *op = makeOp(body, loc, scratch.getArguments());
+  if (failed(sieve::emitFusedKernel(op, sieve::fusedProducers(op), "op", b)))
+    return std::nullopt;
+  scratch.erase();
+  if (configured)
+    module->getOperation()->setAttr("sieve.target", b.getStringAttr("cpu:host"));
+  PassManager pm(&context);
+  sieve::buildKernelsToCPUPipeline(pm);
+  if (failed(pm.run(*module)))
+    return std::nullopt;
+  FailureOr<sieve::cpu::CpuTarget> target = sieve::cpu::parseCpuTarget("cpu:host", loc);
+  if (failed(target))
+    return std::nullopt;
+  FailureOr<std::string> object = sieve::cpu::emitObject(*module, *target);
+  if (failed(object))
+    return std::nullopt;
+  FailureOr<std::string> image = sieve::cpu::linkSharedObject({*object}, loc);
+  if (failed(image))
+    return std::nullopt;
+  auto library = sieve::hal::cpu::KernelLibrary::load(*image, "op");
+  if (!library.isOk())
+    return std::nullopt;
+  auto fn = library->kernel("op");
+  if (!fn.isOk())
+    return std::nullopt;
+  return Kernel{library.take(), *fn};
+}
+
+std::vector<uint8_t> randomBytes(size_t n, uint32_t seed, uint8_t lo, uint8_t span) {
+  std::mt19937 rng(seed);
+  std::vector<uint8_t> out(n);
+  for (uint8_t &v : out)
+    v = uint8_t(lo + rng() % span);
+  return out;
+}
+
+/// One GEMV-shaped benchmark: its bindings, constants and weight bytes.
+struct Case {
+  std::vector<Type> args;
+  MakeOp makeOp;
+  std::vector<std::vector<uint8_t>> buffers; // bindings, the result last
+  std::vector<uint32_t> constants;
+  int64_t rows;
+  int64_t weightBytes;
+};
+
+void run(benchmark::State &state, MLIRContext &context, const std::function<Case()> &make,
+         bool configured) {
+  Case c = make();
+  std::optional<Kernel> kernel = compile(c.args, c.makeOp, configured, context);
+  if (!kernel) {
+    state.SkipWithError("the kernel did not compile");
+    return;
+  }
+  std::vector<void *> bindings;
+  std::vector<size_t> lengths;
+  for (std::vector<uint8_t> &buffer : c.buffers) {
+    bindings.push_back(buffer.data());
+    lengths.push_back(buffer.size());
+  }
+  sieve_dispatch_state_t dispatch{{uint32_t(c.rows), 1, 1},
+                                  uint32_t(c.constants.size()),
+                                  c.constants.data(),
+                                  uint32_t(bindings.size()),
+                                  bindings.data(),
+                                  lengths.data()};
+  for (auto _ : state) {
+    sieve::Status ran = sieve::hal::runWorkgroupsSerially(kernel->fn, dispatch, "op");
+    if (!ran.isOk()) {
+      state.SkipWithError(ran.message().c_str());
+      return;
+    }
+    benchmark::ClobberMemory();
+  }
+  state.SetBytesProcessed(state.iterations() * c.weightBytes);
+}
+
+/// V4-Flash's attention query up-projection shape as an FP8 GEMV: one token,
+/// [N, K] FP8 weight with 128x128 block scales.
+Case fp8Gemv(MLIRContext &context, int64_t n, int64_t k) {
+  Builder t(&context);
+  auto f8 = t.getType<Float8E4M3FNType>();
+  auto e8m0 = t.getType<Float8E8M0FNUType>();
+  Case c;
+  c.rows = 1;
+  c.args = {RankedTensorType::get({ShapedType::kDynamic, k}, f8),
+            RankedTensorType::get({ShapedType::kDynamic, k / 128}, e8m0),
+            RankedTensorType::get({n, k}, f8), RankedTensorType::get({n / 128, k / 128}, e8m0)};
+  auto result = RankedTensorType::get({ShapedType::kDynamic, n}, t.getBF16Type());
+  c.makeOp = [result](OpBuilder &b, Location loc, ValueRange in) -> Operation * {
+    return sieve::v4::Fp8MatmulOp::create(b, loc, result, in[0], in[1], in[2], in[3], Value(),
+                                          ArrayRef<int64_t>{128, 128});
+  };
+  c.buffers = {randomBytes(size_t(k), 1, 0x20, 0x40), randomBytes(size_t(k / 128), 2, 120, 8),
+               randomBytes(size_t(n * k), 3, 0x20, 0x40),
+               randomBytes(size_t(n / 128 * (k / 128)), 4, 120, 8),
+               std::vector<uint8_t>(size_t(n) * 2)};
+  c.constants = {1};
+  c.weightBytes = n * k;
+  return c;
+}
+
+/// V4-Flash's grouped output projection (wo_a) for one token: 64 heads of
+/// 512 in 8 groups, rank 1024, its FP8 weight dequantized in the kernel.
+Case groupedLinear(MLIRContext &context) {
+  Builder t(&context);
+  const int64_t heads = 64, headDim = 512, groups = 8, rank = 1024, tile = 128;
+  const int64_t groupIn = heads / groups * headDim, rows = groups * rank;
+  auto f8 = t.getType<Float8E4M3FNType>();
+  auto e8m0 = t.getType<Float8E8M0FNUType>();
+  Case c;
+  c.rows = 1;
+  c.args = {RankedTensorType::get({1, ShapedType::kDynamic, heads, headDim}, t.getBF16Type()),
+            RankedTensorType::get({rows, groupIn}, f8),
+            RankedTensorType::get({rows / tile, groupIn / tile}, e8m0)};
+  auto result =
+      RankedTensorType::get({1, ShapedType::kDynamic, groups, rank}, t.getBF16Type());
+  c.makeOp = [=](OpBuilder &b, Location loc, ValueRange in) -> Operation * {
+    Value spread = tensor::EmptyOp::create(
+        b, loc, ArrayRef<int64_t>{rows / tile, tile, groupIn / tile}, e8m0);
+    Value broadcast =
+        linalg::BroadcastOp::create(b, loc, in[2], spread, ArrayRef<int64_t>{1})->getResult(0);
+    SmallVector<ReassociationIndices> pair = {{0, 1}, {2}};
+    Value rowScales = tensor::CollapseShapeOp::create(b, loc, broadcast, pair);
+    Value weight = sieve::v4::DequantizeOp::create(
+        b, loc, RankedTensorType::get({rows, groupIn}, b.getBF16Type()), in[1], rowScales,
+        static_cast<uint64_t>(tile));
+    Value grouped = tensor::ExpandShapeOp::create(
+        b, loc, RankedTensorType::get({groups, rank, groupIn}, b.getBF16Type()), weight, pair);
+    return sieve::v4::GroupedLinearOp::create(b, loc, result, in[0], grouped, groups);
+  };
+  std::vector<uint8_t> input(size_t(heads * headDim) * 2);
+  for (size_t i = 0; i < input.size(); i += 2)
+    input[i + 1] = 0x3F; // bf16 values near 1
+  c.buffers = {input, randomBytes(size_t(rows * groupIn), 5, 0x20, 0x40),
+               randomBytes(size_t(rows / tile * (groupIn / tile)), 6, 120, 8),
+               std::vector<uint8_t>(size_t(groups * rank) * 2)};
+  c.constants = {1};
+  c.weightBytes = rows * groupIn;
+  return c;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  DialectRegistry registry;
+  sieve::registerSieveDialects(registry);
+  MLIRContext context(registry);
+  context.loadAllAvailableDialects();
+  context.disableMultithreading();
+  for (bool configured : {false, true}) {
+    std::string mode = configured ? "vector" : "scalar";
+    benchmark::RegisterBenchmark(("fp8_gemv_1x4096x4096/" + mode).c_str(),
+                                 [&context, configured](benchmark::State &state) {
+                                   run(state, context,
+                                       [&] { return fp8Gemv(context, 4096, 4096); }, configured);
+                                 })
+        ->Unit(benchmark::kMillisecond);
+    benchmark::RegisterBenchmark(("grouped_linear_wo_a_fp8/" + mode).c_str(),
+                                 [&context, configured](benchmark::State &state) {
+                                   run(state, context, [&] { return groupedLinear(context); },
+                                       configured);
+                                 })
+        ->Unit(benchmark::kMillisecond);
+  }
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv))
+    return 2;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
