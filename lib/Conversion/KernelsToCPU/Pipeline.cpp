@@ -13,7 +13,10 @@
 using namespace mlir;
 
 void sieve::buildKernelsToCPUPipeline(OpPassManager &pm) {
-  // Linalg ops of the kernel IR (tiles of upstream ops) become loops.
+  // Linalg ops of the kernel IR (tiles of upstream ops) become loops: the
+  // contractions with their sum carried in the innermost loop, the rest as
+  // MLIR lowers them.
+  pm.addPass(createCPULowerContractionsPass());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addPass(createCPUDistributeWorkgroupsPass());
   // The workgroup count the forall computed is dead on the CPU.

@@ -19,6 +19,7 @@
 #include "sieve/hal/serial_dispatch.h"
 #include "v4/IR/V4Ops.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -198,6 +199,41 @@ Case groupedLinear(MLIRContext &context) {
   return c;
 }
 
+/// A bf16 projection as the graph writes it (linalg.matmul with a
+/// transposed [N, K] weight and its fill; the head's, the compressors' and
+/// the router's form), for one token.
+Case bf16Gemv(MLIRContext &context, int64_t n, int64_t k) {
+  Builder t(&context);
+  Case c;
+  c.rows = 1;
+  c.args = {RankedTensorType::get({ShapedType::kDynamic, k}, t.getBF16Type()),
+            RankedTensorType::get({n, k}, t.getBF16Type())};
+  c.makeOp = [n](OpBuilder &b, Location loc, ValueRange in) -> Operation * {
+    Value m = tensor::DimOp::create(b, loc, in[0], 0);
+    Value empty = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{ShapedType::kDynamic, n},
+                                          b.getF32Type(), ValueRange{m});
+    Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
+    Value init = linalg::FillOp::create(b, loc, zero, empty).getResult(0);
+    AffineExpr mi, ni, ki;
+    bindDims(b.getContext(), mi, ni, ki);
+    auto matmul = linalg::MatmulOp::create(b, loc, ValueRange{in[0], in[1]}, ValueRange{init});
+    matmul.setIndexingMapsAttr(b.getAffineMapArrayAttr(
+        {AffineMap::get(3, 0, {mi, ki}, b.getContext()),
+         AffineMap::get(3, 0, {ni, ki}, b.getContext()),
+         AffineMap::get(3, 0, {mi, ni}, b.getContext())}));
+    return matmul;
+  };
+  std::vector<uint8_t> x(size_t(k) * 2), w(size_t(n * k) * 2);
+  for (size_t i = 1; i < x.size(); i += 2)
+    x[i] = 0x3F;
+  for (size_t i = 1; i < w.size(); i += 2)
+    w[i] = 0x3C;
+  c.buffers = {x, w, std::vector<uint8_t>(size_t(n) * 4)};
+  c.constants = {1, 1};
+  c.weightBytes = n * k * 2;
+  return c;
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -212,6 +248,12 @@ int main(int argc, char **argv) {
                                  [&context, configured](benchmark::State &state) {
                                    run(state, context,
                                        [&] { return fp8Gemv(context, 4096, 4096); }, configured);
+                                 })
+        ->Unit(benchmark::kMillisecond);
+    benchmark::RegisterBenchmark(("bf16_matmul_gemv_1x4096x4096/" + mode).c_str(),
+                                 [&context, configured](benchmark::State &state) {
+                                   run(state, context,
+                                       [&] { return bf16Gemv(context, 4096, 4096); }, configured);
                                  })
         ->Unit(benchmark::kMillisecond);
     benchmark::RegisterBenchmark(("grouped_linear_wo_a_fp8/" + mode).c_str(),

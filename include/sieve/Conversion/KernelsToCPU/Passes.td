@@ -30,6 +30,24 @@ def CPUDistributeWorkgroupsPass
   let dependentDialects = ["mlir::scf::SCFDialect", "mlir::gpu::GPUDialect"];
 }
 
+def CPULowerContractionsPass
+    : Pass<"sieve-cpu-lower-contractions", "mlir::ModuleOp"> {
+  let summary = "Lower linalg contractions on buffers to loops whose sum is an iteration value";
+  let description = [{
+    `convert-linalg-to-loops` writes a matmul's output element back on every
+    step of its reduction loop. This pass lowers each linalg op on buffers
+    with exactly one reduction dimension (a matmul, with either operand
+    transposed) first: the parallel dimensions as `scf.for` loops, then the
+    reduction dimension innermost as a loop that carries the sum as its
+    iteration value from the output's initial element, the op's body
+    applied per step, and one store. The reduction loop is marked for the
+    target's configuration (`sieve.reduction`, and `sieve.dot_inputs =
+    "bf16"` when the body is `acc + extf(a) * extf(b)` of bf16 elements).
+    The order of the terms is the loops' order, as before.
+  }];
+  let dependentDialects = ["mlir::scf::SCFDialect", "mlir::memref::MemRefDialect"];
+}
+
 def CPUConfigureKernelsPass
     : Pass<"sieve-cpu-configure-kernels", "mlir::ModuleOp"> {
   let summary = "Choose each kernel loop's vector shape for the module's CPU target";
