@@ -6,15 +6,20 @@
 // |                               | activation codes + scales | = the matmul's activation     |
 // |                               |                           | block (per-token FP8 before   |
 // |                               |                           | every FP8/MXFP4 GEMM)         |
+// | v4.fp8_matmul, v4.mxfp4_matmul | row 1's quantize and the  | a plain v4.rms_norm (weighted |
+// |                               | v4.rms_norm it reads      | or not, not round_each_step)  |
+// |                               | (RMSNorm in the GEMM's    | of the same element type      |
+// |                               | prologue)                 |                               |
 // | v4.grouped_linear             | the v4.dequantize of its  | the weight is a dequantize    |
 // |                               | weight (and the broadcast | viewed [groups, R, C]; scales |
 // |                               | of its tile scales)       | per row, or 2-D tiles         |
 // |                               |                           | broadcast over rows (wo_a)    |
 //
 // A fused producer whose every use reaches, through reshapes, only consumers
-// that fuse it has no dispatch of its own. Planned rows: rms_norm into the
-// next projection's prologue, indexer_score with its top-k, moe_route with
-// moe_dispatch (docs/compiler.md).
+// that fuse it has no dispatch of its own; one with another user keeps its
+// dispatch (a norm that other ops also read is computed again in each GEMM
+// that takes it in, a row's worth of work). Planned rows: indexer_score with
+// its top-k, moe_route with moe_dispatch (docs/compiler.md).
 //
 //===----------------------------------------------------------------------===//
 
@@ -91,11 +96,23 @@ weightDequantizeOf(Operation *op) {
   return std::make_pair(weight, broadcast);
 }
 
+/// Row 3: the plain rms_norm a fused activation quantization reads.
+v4::RmsNormOp normBeforeQuantize(v4::QuantizeOp quantize) {
+  auto norm = quantize.getInput().getDefiningOp<v4::RmsNormOp>();
+  if (!norm || norm.getRoundEachStep() ||
+      norm.getInput().getType() != norm.getResult().getType())
+    return nullptr;
+  return norm;
+}
+
 } // namespace
 
 SmallVector<Operation *> fusedProducers(Operation *op) {
-  if (v4::QuantizeOp quantize = activationQuantizeOf(op))
+  if (v4::QuantizeOp quantize = activationQuantizeOf(op)) {
+    if (v4::RmsNormOp norm = normBeforeQuantize(quantize))
+      return {quantize.getOperation(), norm.getOperation()};
     return {quantize.getOperation()};
+  }
   if (auto weight = weightDequantizeOf(op)) {
     SmallVector<Operation *> producers = {weight->first.dequantize.getOperation()};
     if (weight->second)
@@ -117,9 +134,12 @@ FailureOr<func::FuncOp> emitFusedKernel(Operation *op, ArrayRef<Operation *> pro
                                            &weight->first);
   }
   auto quantize = cast<v4::QuantizeOp>(producers.front());
+  v4::RmsNormOp norm =
+      producers.size() > 1 ? cast<v4::RmsNormOp>(producers[1]) : v4::RmsNormOp();
   if (auto matmul = dyn_cast<v4::Fp8MatmulOp>(op))
-    return detail::emitFp8MatmulKernel(matmul, name, builder, quantize);
-  return detail::emitMxfp4MatmulKernel(cast<v4::Mxfp4MatmulOp>(op), name, builder, quantize);
+    return detail::emitFp8MatmulKernel(matmul, name, builder, quantize, norm);
+  return detail::emitMxfp4MatmulKernel(cast<v4::Mxfp4MatmulOp>(op), name, builder, quantize,
+                                       norm);
 }
 
 SmallVector<Value> fusedKernelBindings(Operation *op, ArrayRef<Operation *> producers) {
@@ -132,9 +152,16 @@ SmallVector<Value> fusedKernelBindings(Operation *op, ArrayRef<Operation *> prod
     return {cast<v4::GroupedLinearOp>(op).getInput(), weight->first.dequantize.getCodes(),
             weight->first.scales};
   }
-  // The quantize's input replaces the activation codes and scales.
+  // The quantize's input replaces the activation codes and scales; with the
+  // norm, its input and weight do.
   SmallVector<Value> unfused = kernelBindings(op);
   SmallVector<Value> bindings = {cast<v4::QuantizeOp>(producers.front()).getInput()};
+  if (producers.size() > 1) {
+    auto norm = cast<v4::RmsNormOp>(producers[1]);
+    bindings = {norm.getInput()};
+    if (Value weight = norm.getWeight())
+      bindings.push_back(weight);
+  }
   bindings.append(unfused.begin() + 2, unfused.end());
   return bindings;
 }

@@ -20,6 +20,7 @@
 #include "KernelBuilder.h"
 #include "OpKernelEmitters.h"
 #include "QuantArith.h"
+#include "RowNorm.h"
 
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 
@@ -41,6 +42,9 @@ struct ScaledMatmul {
   // scales are `input` and `inputScales`; the kernel binds its input and
   // quantizes each row itself.
   v4::QuantizeOp quantize = nullptr;
+  // With the quantization's input an rms_norm taken in too: the kernel binds
+  // the norm's input (and weight) and normalizes each row first.
+  v4::RmsNormOp norm = nullptr;
   bool fp4Weight;      // E2M1 codes packed two per byte, else E4M3 bytes
   int64_t sumBlock;    // K per fp32 partial sum (the weight's K block)
   int64_t actBlock;    // K per activation scale
@@ -74,6 +78,18 @@ FailureOr<func::FuncOp> emitScaledMatmul(const ScaledMatmul &m, llvm::StringRef 
                                     "ceil rule and its activation block";
     tensors = {quantize.getInput().getType(), weightType, weightScalesType};
   }
+  v4::RmsNormOp norm = m.norm;
+  if (norm) {
+    if (!fused || norm.getResult() != quantize.getInput() || norm.getRoundEachStep() ||
+        norm.getInput().getType() != norm.getResult().getType())
+      return m.op->emitOpError() << "cannot take in an rms_norm other than the plain norm its "
+                                    "activation quantization reads";
+    tensors = {norm.getInput().getType()};
+    if (Value weight = norm.getWeight())
+      tensors.push_back(cast<RankedTensorType>(weight.getType()));
+    tensors.append({weightType, weightScalesType});
+  }
+  const bool normWeighted = norm && norm.getWeight();
   if (grouped)
     tensors.push_back(cast<RankedTensorType>(m.groupOffsets.getType()));
   tensors.push_back(resultType);
@@ -86,10 +102,12 @@ FailureOr<func::FuncOp> emitScaledMatmul(const ScaledMatmul &m, llvm::StringRef 
   Value rows = kb.rowCount();
   // Unfused: the activation codes and scales are bindings 0 and 1. Fused:
   // binding 0 is the activation, quantized per row into stack buffers.
-  const unsigned weightBinding = fused ? 1 : 2;
+  // With a norm, its weight (if any) is binding 1 and the GEMM's follow.
+  const unsigned weightBinding = !fused ? 2 : normWeighted ? 2 : 1;
   Value a = fused ? Value() : kb.byteView(0, k, dynamicSizes);
   Value aScales = fused ? Value() : kb.byteView(1, k / m.actBlock, dynamicSizes);
   Value activation = fused ? kb.view(0, dynamicSizes) : Value();
+  Value normWeight = normWeighted ? kb.view(1, {}) : Value();
   // Weights and their scales as flat bytes per expert: [E, N, K or K/2].
   SmallVector<int64_t> weightShape = {experts, n, m.fp4Weight ? k / 2 : k};
   SmallVector<int64_t> scaleShape = {experts, weightScalesType.getShape().end()[-2],
@@ -135,8 +153,27 @@ FailureOr<func::FuncOp> emitScaledMatmul(const ScaledMatmul &m, llvm::StringRef 
     if (fused) {
       rowCodes = memref::AllocaOp::create(b, loc, MemRefType::get({k}, bits.i32));
       rowScales = memref::AllocaOp::create(b, loc, MemRefType::get({k / m.actBlock}, bits.i32));
+      // With the norm taken in: the row normalized first, as the norm
+      // kernel stores it.
+      Value normed;
+      if (norm) {
+        Type normElement = norm.getResult().getType().getElementType();
+        normed = memref::AllocaOp::create(b, loc, MemRefType::get({k}, normElement));
+        auto loadWeight = [&](Value i) -> Value {
+          return memref::LoadOp::create(b, loc, normWeight, ValueRange{i});
+        };
+        emitRowRmsNorm(
+            b, loc, RowNormSpec{k, norm.getEps().convertToDouble(), normElement, false},
+            [&](Value i) -> Value {
+              return memref::LoadOp::create(b, loc, activation, kb.rowElement(row, i));
+            },
+            normWeighted ? function_ref<Value(Value)>(loadWeight) : function_ref<Value(Value)>(),
+            [&](Value i, Value y) { memref::StoreOp::create(b, loc, y, normed, ValueRange{i}); });
+      }
       auto load = [&](Value i) -> Value {
-        Value v = memref::LoadOp::create(b, loc, activation, kb.rowElement(row, i));
+        Value v = norm ? memref::LoadOp::create(b, loc, normed, ValueRange{i}).getResult()
+                       : memref::LoadOp::create(b, loc, activation, kb.rowElement(row, i))
+                             .getResult();
         return v.getType() == f32 ? v : arith::ExtFOp::create(b, loc, f32, v);
       };
       scf::ForOp::create(b, loc, zero, kSize, actStep, ValueRange{}, [&](OpBuilder &, Location,
@@ -228,7 +265,8 @@ FailureOr<func::FuncOp> emitScaledMatmul(const ScaledMatmul &m, llvm::StringRef 
 } // namespace
 
 FailureOr<func::FuncOp> emitFp8MatmulKernel(v4::Fp8MatmulOp op, llvm::StringRef name,
-                                            OpBuilder &moduleBuilder, v4::QuantizeOp quantize) {
+                                            OpBuilder &moduleBuilder, v4::QuantizeOp quantize,
+                                            v4::RmsNormOp norm) {
   ScaledMatmul m{op,
                  op.getInput(),
                  op.getInputScales(),
@@ -237,6 +275,7 @@ FailureOr<func::FuncOp> emitFp8MatmulKernel(v4::Fp8MatmulOp op, llvm::StringRef 
                  op.getGroupOffsets(),
                  op.getResult(),
                  quantize,
+                 norm,
                  /*fp4Weight=*/false,
                  op.getBlock()[1],
                  op.getBlock()[1],
@@ -246,7 +285,7 @@ FailureOr<func::FuncOp> emitFp8MatmulKernel(v4::Fp8MatmulOp op, llvm::StringRef 
 
 FailureOr<func::FuncOp> emitMxfp4MatmulKernel(v4::Mxfp4MatmulOp op, llvm::StringRef name,
                                               OpBuilder &moduleBuilder,
-                                              v4::QuantizeOp quantize) {
+                                              v4::QuantizeOp quantize, v4::RmsNormOp norm) {
   ScaledMatmul m{op,
                  op.getInput(),
                  op.getInputScales(),
@@ -255,6 +294,7 @@ FailureOr<func::FuncOp> emitMxfp4MatmulKernel(v4::Mxfp4MatmulOp op, llvm::String
                  op.getGroupOffsets(),
                  op.getResult(),
                  quantize,
+                 norm,
                  /*fp4Weight=*/true,
                  /*sumBlock=*/32,
                  static_cast<int64_t>(op.getActBlock()),

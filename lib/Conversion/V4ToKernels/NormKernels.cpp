@@ -11,6 +11,7 @@
 
 #include "KernelBuilder.h"
 #include "OpKernelEmitters.h"
+#include "RowNorm.h"
 
 #include "v4/IR/V4Ops.h"
 
@@ -22,6 +23,51 @@
 using namespace mlir;
 
 namespace sieve::detail {
+
+void emitRowRmsNorm(OpBuilder &b, Location loc, const RowNormSpec &spec,
+                    function_ref<Value(Value)> loadX, function_ref<Value(Value)> loadWeight,
+                    function_ref<void(Value, Value)> store) {
+  Type f32 = b.getF32Type(), element = spec.element;
+  auto widen = [&](Value v) -> Value {
+    return element == f32 ? v : arith::ExtFOp::create(b, loc, f32, v);
+  };
+  // T(v) back in fp32: a rounding step of round_each_step.
+  auto round = [&](Value v) -> Value {
+    if (!spec.roundEachStep || element == f32)
+      return v;
+    Value narrowed = arith::TruncFOp::create(b, loc, element, v);
+    return arith::ExtFOp::create(b, loc, f32, narrowed);
+  };
+  auto narrow = [&](Value v) -> Value {
+    return element == f32 ? v : arith::TruncFOp::create(b, loc, element, v);
+  };
+  auto f32Constant = [&](double v) -> Value {
+    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(static_cast<float>(v)));
+  };
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  Value n = arith::ConstantIndexOp::create(b, loc, spec.width);
+  auto sumLoop = scf::ForOp::create(
+      b, loc, zero, n, one, ValueRange{f32Constant(0.0)},
+      [&](OpBuilder &, Location, Value i, ValueRange acc) {
+        Value v = widen(loadX(i));
+        Value square = round(arith::MulFOp::create(b, loc, v, v));
+        scf::YieldOp::create(b, loc, ValueRange{arith::AddFOp::create(b, loc, acc[0], square)});
+      });
+  Value mean = round(arith::DivFOp::create(b, loc, sumLoop.getResult(0),
+                                           f32Constant(static_cast<double>(spec.width))));
+  Value shifted = round(arith::AddFOp::create(b, loc, mean, f32Constant(spec.eps)));
+  Value r = round(
+      arith::DivFOp::create(b, loc, f32Constant(1.0), math::SqrtOp::create(b, loc, shifted)));
+  scf::ForOp::create(b, loc, zero, n, one, ValueRange{},
+                     [&](OpBuilder &, Location, Value i, ValueRange) {
+                       Value p = round(arith::MulFOp::create(b, loc, widen(loadX(i)), r));
+                       if (loadWeight)
+                         p = arith::MulFOp::create(b, loc, widen(loadWeight(i)), p);
+                       store(i, narrow(p));
+                       scf::YieldOp::create(b, loc);
+                     });
+}
 
 FailureOr<func::FuncOp> emitRmsNormKernel(v4::RmsNormOp op, llvm::StringRef name,
                                           OpBuilder &moduleBuilder) {
@@ -40,57 +86,23 @@ FailureOr<func::FuncOp> emitRmsNormKernel(v4::RmsNormOp op, llvm::StringRef name
   KernelBuilder k(moduleBuilder, op.getLoc(), name, tensors);
   OpBuilder &b = k.builder();
   Location loc = k.location();
-  Type f32 = b.getF32Type(), element = input.getElementType();
   const bool weighted = static_cast<bool>(op.getWeight());
-  const bool roundEachStep = op.getRoundEachStep();
-
   Value rows = k.rowCount();
   SmallVector<Value> dynamicSizes = k.dynamicLeadingSizes();
   Value x = k.view(0, dynamicSizes);
   Value w = weighted ? k.view(1, {}) : Value();
   Value y = k.view(weighted ? 2 : 1, dynamicSizes);
-  auto at = [&](Value row, Value column) { return k.rowElement(row, column); };
-  auto widen = [&](Value v) -> Value {
-    return element == f32 ? v : arith::ExtFOp::create(b, loc, f32, v);
-  };
-  // T(v) back in fp32: a rounding step of round_each_step.
-  auto round = [&](Value v) -> Value {
-    if (!roundEachStep || element == f32)
-      return v;
-    Value narrowed = arith::TruncFOp::create(b, loc, element, v);
-    return arith::ExtFOp::create(b, loc, f32, narrowed);
-  };
-  auto narrow = [&](Value v) -> Value {
-    return element == f32 ? v : arith::TruncFOp::create(b, loc, element, v);
-  };
-
-  Value zero = k.index(0), one = k.index(1), n = k.index(width);
-  Value eps = k.f32(op.getEps().convertToDouble());
-  Value count = k.f32(static_cast<double>(width));
-  Value unit = k.f32(1.0);
-  Value sumInit = k.f32(0.0);
+  RowNormSpec spec{width, op.getEps().convertToDouble(), input.getElementType(),
+                   op.getRoundEachStep()};
   k.forWorkgroups(rows, [&](Value row) {
-    auto sumLoop = scf::ForOp::create(
-        b, loc, zero, n, one, ValueRange{sumInit},
-        [&](OpBuilder &, Location, Value i, ValueRange acc) {
-          Value v = widen(memref::LoadOp::create(b, loc, x, at(row, i)));
-          Value square = round(arith::MulFOp::create(b, loc, v, v));
-          scf::YieldOp::create(b, loc, ValueRange{arith::AddFOp::create(b, loc, acc[0], square)});
-        });
-    Value mean = round(arith::DivFOp::create(b, loc, sumLoop.getResult(0), count));
-    Value shifted = round(arith::AddFOp::create(b, loc, mean, eps));
-    Value r = round(arith::DivFOp::create(b, loc, unit, math::SqrtOp::create(b, loc, shifted)));
-    scf::ForOp::create(b, loc, zero, n, one, ValueRange{},
-                       [&](OpBuilder &, Location, Value i, ValueRange) {
-                         Value v = widen(memref::LoadOp::create(b, loc, x, at(row, i)));
-                         Value p = round(arith::MulFOp::create(b, loc, v, r));
-                         if (weighted) {
-                           Value wi = widen(memref::LoadOp::create(b, loc, w, ValueRange{i}));
-                           p = arith::MulFOp::create(b, loc, wi, p);
-                         }
-                         memref::StoreOp::create(b, loc, narrow(p), y, at(row, i));
-                         scf::YieldOp::create(b, loc);
-                       });
+    auto loadWeight = [&](Value i) -> Value {
+      return memref::LoadOp::create(b, loc, w, ValueRange{i});
+    };
+    emitRowRmsNorm(
+        b, loc, spec,
+        [&](Value i) -> Value { return memref::LoadOp::create(b, loc, x, k.rowElement(row, i)); },
+        weighted ? function_ref<Value(Value)>(loadWeight) : function_ref<Value(Value)>(),
+        [&](Value i, Value v) { memref::StoreOp::create(b, loc, v, y, k.rowElement(row, i)); });
   });
   return k.kernel();
 }

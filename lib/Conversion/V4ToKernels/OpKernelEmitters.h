@@ -22,14 +22,18 @@ mlir::FailureOr<mlir::func::FuncOp> emitDequantizeKernel(v4::DequantizeOp op,
 mlir::FailureOr<mlir::func::FuncOp> emitQuantizeKernel(v4::QuantizeOp op, llvm::StringRef name,
                                                        mlir::OpBuilder &moduleBuilder);
 /// With `quantize` (the producer of the matmul's activation codes and
-/// scales), the kernel binds its input and quantizes each row itself.
+/// scales), the kernel binds its input and quantizes each row itself; with
+/// `norm` too (the rms_norm that input is), it binds the norm's input and
+/// weight and normalizes each row before quantizing it.
 mlir::FailureOr<mlir::func::FuncOp> emitFp8MatmulKernel(v4::Fp8MatmulOp op, llvm::StringRef name,
                                                        mlir::OpBuilder &moduleBuilder,
-                                                       v4::QuantizeOp quantize = nullptr);
+                                                       v4::QuantizeOp quantize = nullptr,
+                                                       v4::RmsNormOp norm = nullptr);
 mlir::FailureOr<mlir::func::FuncOp> emitMxfp4MatmulKernel(v4::Mxfp4MatmulOp op,
                                                          llvm::StringRef name,
                                                          mlir::OpBuilder &moduleBuilder,
-                                                         v4::QuantizeOp quantize = nullptr);
+                                                         v4::QuantizeOp quantize = nullptr,
+                                                         v4::RmsNormOp norm = nullptr);
 /// A grouped_linear weight the kernel dequantizes itself (fusion table row
 /// 2): `dequantize`'s codes `[groups * R, C]` with E8M0 `scales` of
 /// `[groups * R / rowsPerScale, C / block]` (the checkpoint's 128x128 tiles

@@ -136,6 +136,44 @@ func.func @shared(%x: tensor<?x256xbf16>, %w: tensor<128x256xf8E4M3FN>, %s: tens
 
 // -----
 
+// Row 3: the rms_norm that the activation quantization reads is taken in
+// too (RMSNorm in the GEMM's prologue): the kernel binds the norm's input
+// and weight. A norm that another op also reads keeps its dispatch for it,
+// and the GEMM still normalizes its rows itself.
+// CHECK-LABEL: program.executable @kernels
+// CHECK: func.func @rms_norm_quantize_fp8_matmul_0(
+// CHECK-LABEL: func.func @norm_prologue(
+// CHECK-SAME: %[[X:[a-z0-9]+]]: tensor<?x256xbf16>, %[[G:[a-z0-9]+]]: tensor<256xbf16>, %[[W:[a-z0-9]+]]: tensor<128x256xf8E4M3FN>, %[[S:[a-z0-9]+]]: tensor<1x2xf8E8M0FNU>
+// CHECK-NOT: program.dispatch
+// CHECK: program.dispatch @kernels::@rms_norm_quantize_fp8_matmul_0[%{{.*}}] (%[[X]], %[[G]], %[[W]], %[[S]])
+// CHECK-NOT: program.dispatch
+// CHECK-LABEL: func.func @norm_shared(
+// CHECK: %[[N:.*]] = program.dispatch @kernels::@rms_norm_
+// CHECK: program.dispatch @kernels::@rms_norm_quantize_fp8_matmul_0[
+// CHECK: return %{{.*}}, %[[N]]
+func.func @norm_prologue(%x: tensor<?x256xbf16>, %g: tensor<256xbf16>, %w: tensor<128x256xf8E4M3FN>,
+                         %s: tensor<1x2xf8E8M0FNU>) -> tensor<?x128xbf16> {
+  %n = v4.rms_norm %x weight %g eps 1.0e-06 : tensor<?x256xbf16>, tensor<256xbf16>
+  %codes, %scales = v4.quantize %n block 128 rule ceil
+      : tensor<?x256xbf16> -> tensor<?x256xf8E4M3FN>, tensor<?x2xf8E8M0FNU>
+  %y = v4.fp8_matmul %codes, %scales, %w, %s block [128, 128]
+      : (tensor<?x256xf8E4M3FN>, tensor<?x2xf8E8M0FNU>, tensor<128x256xf8E4M3FN>,
+         tensor<1x2xf8E8M0FNU>) -> tensor<?x128xbf16>
+  return %y : tensor<?x128xbf16>
+}
+func.func @norm_shared(%x: tensor<?x256xbf16>, %g: tensor<256xbf16>, %w: tensor<128x256xf8E4M3FN>,
+                       %s: tensor<1x2xf8E8M0FNU>) -> (tensor<?x128xbf16>, tensor<?x256xbf16>) {
+  %n = v4.rms_norm %x weight %g eps 1.0e-06 : tensor<?x256xbf16>, tensor<256xbf16>
+  %codes, %scales = v4.quantize %n block 128 rule ceil
+      : tensor<?x256xbf16> -> tensor<?x256xf8E4M3FN>, tensor<?x2xf8E8M0FNU>
+  %y = v4.fp8_matmul %codes, %scales, %w, %s block [128, 128]
+      : (tensor<?x256xf8E4M3FN>, tensor<?x2xf8E8M0FNU>, tensor<128x256xf8E4M3FN>,
+         tensor<1x2xf8E8M0FNU>) -> tensor<?x128xbf16>
+  return %y, %n : tensor<?x128xbf16>, tensor<?x256xbf16>
+}
+
+// -----
+
 // Row 2: a grouped_linear's weight dequantize (tile scales broadcast over
 // their 128 rows, as the importer emits wo_a) is computed by its kernel,
 // which binds the FP8 codes and the tile scales: neither the dequantize nor
