@@ -1415,6 +1415,77 @@ TEST_F(OpConformance, HcPostMatchesTheReferenceBitForBit) {
 }
 
 //===----------------------------------------------------------------------===//
+// Fusion row 4: v4.topk with its v4.indexer_score taken in: identical indices
+//===----------------------------------------------------------------------===//
+// The kernel scores only the candidates each query sees and picks from its
+// stack row. Three sequences (cache slots 3, 1, 0) of 3 queries from
+// positions 6 (1 or 2 visible: fewer than k, padded with -1), 101 (25, then
+// 26 for the last query) and 300 (past the 48-entry capacity: all), k 5.
+
+TEST_F(OpConformance, IndexerScoreWithTopkFusedPicksTheReferenceIndices) {
+  Builder types(&context);
+  const int64_t batch = 3, queries = 3, heads = 4, dim = 128, slotsInCache = 4, capacity = 48;
+  const int64_t k = 5, ratio = 4;
+  const int64_t dyn = ShapedType::kDynamic;
+  Type bf16 = types.getBF16Type(), i32 = types.getI32Type();
+  auto keysType = v4::IndexerCacheType::get(&context, slotsInCache, capacity, dim, bf16);
+  auto queriesType = RankedTensorType::get({dyn, queries, heads, dim}, bf16);
+  auto weightsType = RankedTensorType::get({dyn, queries, heads}, bf16);
+  auto rowsType = RankedTensorType::get({dyn}, i32);
+  auto scoresType = RankedTensorType::get({dyn, queries, capacity}, bf16);
+  std::optional<LoadedKernel> kernel = compile(
+      {queriesType, keysType, weightsType, rowsType, rowsType},
+      [&](OpBuilder &b, Location loc, ValueRange in) -> Operation * {
+        Value scores =
+            v4::IndexerScoreOp::create(b, loc, scoresType, in[0], in[1], in[2], in[3]);
+        return v4::TopkOp::create(b, loc, scores, in[4], k, ratio);
+      },
+      /*fuse=*/true);
+  ASSERT_TRUE(kernel) << errors;
+
+  std::vector<uint16_t> q = randomBf16(size_t(batch * queries * heads * dim), 97u, 0.0f, 1.0f);
+  std::vector<uint16_t> keys =
+      randomBf16(size_t(slotsInCache * capacity * dim), 101u, 0.0f, 1.0f);
+  std::vector<uint16_t> w = randomBf16(size_t(batch * queries * heads), 103u, 0.0f, 0.1f);
+  std::vector<int32_t> slots = {3, 1, 0}, positions = {6, 101, 300};
+  std::vector<int32_t> out(size_t(batch * queries * k) + 1, 12345);
+  std::vector<uint32_t> constants = {uint32_t(batch)};
+  std::vector<void *> bindings = {q.data(),     keys.data(),      w.data(),
+                                  slots.data(), positions.data(), out.data()};
+  std::vector<size_t> lengths = {q.size() * 2,     keys.size() * 2,      w.size() * 2,
+                                 slots.size() * 4, positions.size() * 4, (out.size() - 1) * 4};
+  Status ran = runRows(*kernel, batch * queries, constants, bindings, lengths, "indexer topk");
+  ASSERT_TRUE(ran.isOk()) << ran.message();
+
+  std::vector<float> qf(static_cast<size_t>(heads * dim)), wf(static_cast<size_t>(heads)),
+      key(static_cast<size_t>(dim)), rowScores(static_cast<size_t>(capacity));
+  int64_t mismatches = 0;
+  for (int64_t b = 0; b < batch; ++b)
+    for (int64_t s = 0; s < queries; ++s) {
+      int64_t token = b * queries + s;
+      for (int64_t i = 0; i < heads * dim; ++i)
+        qf[size_t(i)] = bf16ToFloat(q[size_t(token * heads * dim + i)]);
+      for (int64_t h = 0; h < heads; ++h)
+        wf[size_t(h)] = bf16ToFloat(w[size_t(token * heads + h)]);
+      for (int64_t c = 0; c < capacity; ++c) {
+        for (int64_t u = 0; u < dim; ++u)
+          key[size_t(u)] = bf16ToFloat(keys[size_t((slots[size_t(b)] * capacity + c) * dim + u)]);
+        rowScores[size_t(c)] = bf16ToFloat(
+            bf16FromFloat(ref::indexerScore(qf.data(), wf.data(), heads, dim, key.data())));
+      }
+      int64_t visible = (int64_t(positions[size_t(b)]) + s + 1) / ratio;
+      std::vector<int64_t> want = ref::causalTopk(rowScores, capacity, visible, k);
+      want.resize(size_t(k), -1);
+      for (int64_t j = 0; j < k; ++j)
+        if (out[size_t(token * k + j)] != want[size_t(j)] && mismatches++ < 5)
+          ADD_FAILURE() << "batch " << b << " query " << s << " pick " << j << ": kernel "
+                        << out[size_t(token * k + j)] << ", reference " << want[size_t(j)];
+    }
+  EXPECT_EQ(mismatches, 0);
+  EXPECT_EQ(out.back(), 12345) << "wrote past the result";
+}
+
+//===----------------------------------------------------------------------===//
 // v4.topk: identical indices to ref::causalTopk
 //===----------------------------------------------------------------------===//
 

@@ -10,6 +10,9 @@
 // |                               | v4.rms_norm it reads      | or not, not round_each_step)  |
 // |                               | (RMSNorm in the GEMM's    | of the same element type      |
 // |                               | prologue)                 |                               |
+// | v4.topk                       | the v4.indexer_score of   | bf16 key rows, at most        |
+// |                               | its scores                | kMaxFusedCandidates entries   |
+// |                               |                           | (the scores live on the stack)|
 // | v4.grouped_linear             | the v4.dequantize of its  | the weight is a dequantize    |
 // |                               | weight (and the broadcast | viewed [groups, R, C]; scales |
 // |                               | of its tile scales)       | per row, or 2-D tiles         |
@@ -105,6 +108,16 @@ v4::RmsNormOp normBeforeQuantize(v4::QuantizeOp quantize) {
   return norm;
 }
 
+/// Row 4: the indexer_score whose scores a top-k selects from.
+v4::IndexerScoreOp scoreBeforeTopk(Operation *op) {
+  auto topk = dyn_cast<v4::TopkOp>(op);
+  auto score = topk ? topk.getScores().getDefiningOp<v4::IndexerScoreOp>() : nullptr;
+  if (!score || !score.getKeys().getType().getElement().isBF16() ||
+      score.getKeys().getType().getCapacity() > detail::kMaxFusedCandidates)
+    return nullptr;
+  return score;
+}
+
 } // namespace
 
 SmallVector<Operation *> fusedProducers(Operation *op) {
@@ -113,6 +126,8 @@ SmallVector<Operation *> fusedProducers(Operation *op) {
       return {quantize.getOperation(), norm.getOperation()};
     return {quantize.getOperation()};
   }
+  if (v4::IndexerScoreOp score = scoreBeforeTopk(op))
+    return {score.getOperation()};
   if (auto weight = weightDequantizeOf(op)) {
     SmallVector<Operation *> producers = {weight->first.dequantize.getOperation()};
     if (weight->second)
@@ -126,6 +141,8 @@ FailureOr<func::FuncOp> emitFusedKernel(Operation *op, ArrayRef<Operation *> pro
                                         StringRef name, OpBuilder &builder) {
   if (producers.empty())
     return emitOpKernel(op, name, builder);
+  if (auto score = dyn_cast<v4::IndexerScoreOp>(producers.front()))
+    return detail::emitIndexerTopkKernel(cast<v4::TopkOp>(op), score, name, builder);
   if (isa<v4::DequantizeOp>(producers.front())) {
     auto weight = weightDequantizeOf(op);
     if (!weight)
@@ -145,6 +162,12 @@ FailureOr<func::FuncOp> emitFusedKernel(Operation *op, ArrayRef<Operation *> pro
 SmallVector<Value> fusedKernelBindings(Operation *op, ArrayRef<Operation *> producers) {
   if (producers.empty())
     return kernelBindings(op);
+  if (auto score = dyn_cast<v4::IndexerScoreOp>(producers.front())) {
+    // The score's bindings replace the scores; the positions follow.
+    SmallVector<Value> bindings = kernelBindings(score);
+    bindings.push_back(cast<v4::TopkOp>(op).getPositions());
+    return bindings;
+  }
   if (isa<v4::DequantizeOp>(producers.front())) {
     // The codes and the scales it reads replace the dequantized weight.
     auto weight = weightDequantizeOf(op);

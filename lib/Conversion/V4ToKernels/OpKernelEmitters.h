@@ -49,6 +49,17 @@ mlir::FailureOr<mlir::func::FuncOp>
 emitGroupedLinearKernel(v4::GroupedLinearOp op, llvm::StringRef name,
                         mlir::OpBuilder &moduleBuilder,
                         const DequantizedWeight *weight = nullptr);
+/// The most candidates a fused indexer score and top-k keeps in its stack
+/// row (64 KiB of bf16 scores: 32,768 entries, a 131,072-token context at
+/// ratio 4); beyond it the two stay separate dispatches.
+constexpr int64_t kMaxFusedCandidates = 32768;
+/// v4.topk with the v4.indexer_score of its scores taken in (fusion table
+/// row 4): per query row, the visible candidates scored into a stack row,
+/// then the k best picked from it.
+mlir::FailureOr<mlir::func::FuncOp> emitIndexerTopkKernel(v4::TopkOp topk,
+                                                         v4::IndexerScoreOp score,
+                                                         llvm::StringRef name,
+                                                         mlir::OpBuilder &moduleBuilder);
 mlir::FailureOr<mlir::func::FuncOp> emitHcPreKernel(v4::HcPreOp op, llvm::StringRef name,
                                                     mlir::OpBuilder &moduleBuilder);
 mlir::FailureOr<mlir::func::FuncOp> emitMoeRouteKernel(v4::MoeRouteOp op, llvm::StringRef name,

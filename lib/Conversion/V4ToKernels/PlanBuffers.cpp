@@ -127,7 +127,8 @@ public:
       return of(cast<Value>(expand.getMixedOutputShape()[d]));
     if (auto collapse = dyn_cast<tensor::CollapseShapeOp>(def)) {
       Interval product{1, 1};
-      for (int64_t k : collapse.getReassociationIndices()[d]) {
+      SmallVector<ReassociationIndices> groups = collapse.getReassociationIndices();
+      for (int64_t k : groups[d]) {
         FailureOr<Interval> size = dim(collapse.getSrc(), k);
         if (failed(size))
           return failure();

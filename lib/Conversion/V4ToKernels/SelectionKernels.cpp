@@ -6,6 +6,10 @@
 // emitRankedPicks. Integer results: identical to the reference for finite
 // scores (and -inf).
 //
+// Fused (fusion table row 4), one kernel scores only the candidates a query
+// sees into a stack row and picks from it: the scores never leave the
+// workgroup, and positions early in a long cache score few keys.
+//
 // v4.indexer_score, one query row per workgroup, scores every cached key
 // with the reference's bf16 steps (ref::indexerScore): per head the fp32
 // dot product rounded to bf16, ReLU, times the head weight rounded, the
@@ -79,19 +83,96 @@ FailureOr<func::FuncOp> emitTopkKernel(v4::TopkOp op, llvm::StringRef name,
   return kb.kernel();
 }
 
-FailureOr<func::FuncOp> emitIndexerScoreKernel(v4::IndexerScoreOp op, llvm::StringRef name,
-                                               OpBuilder &moduleBuilder) {
+namespace {
+
+/// The reference's indexer score of one query row against one cached key
+/// (ref::indexerScore's bf16 steps): per head the fp32 dot product rounded
+/// to bf16, ReLU, times the head weight rounded, the heads summed in fp32.
+/// Shared by the score kernel and the score-and-select kernel (fusion table
+/// row 4).
+struct IndexerScorer {
+  Value queries, cache, weights; // views [B, S, H, D], [slots, C, D], [B, S, H]
+  int64_t heads, dim;
+
+  /// The fp32 score (before the final rounding to the scores' type).
+  Value score(OpBuilder &b, Location loc, Value batchRow, Value token, Value cacheRow,
+              Value candidate) const {
+    Type f32 = b.getF32Type(), bf16 = b.getBF16Type();
+    auto widen = [&](Value v) -> Value {
+      return v.getType() == f32 ? v : arith::ExtFOp::create(b, loc, f32, v);
+    };
+    auto round = [&](Value v) -> Value {
+      Value narrowed = arith::TruncFOp::create(b, loc, bf16, v);
+      return arith::ExtFOp::create(b, loc, f32, narrowed);
+    };
+    Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+    Value one = arith::ConstantIndexOp::create(b, loc, 1);
+    Value f32Zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
+    auto total = scf::ForOp::create(
+        b, loc, zero, arith::ConstantIndexOp::create(b, loc, heads), one, ValueRange{f32Zero},
+        [&](OpBuilder &, Location, Value h, ValueRange acc) {
+          auto dot = scf::ForOp::create(
+              b, loc, zero, arith::ConstantIndexOp::create(b, loc, dim), one,
+              ValueRange{f32Zero}, [&](OpBuilder &, Location, Value u, ValueRange partial) {
+                Value qv = widen(memref::LoadOp::create(b, loc, queries,
+                                                        ValueRange{batchRow, token, h, u}));
+                Value kv = widen(
+                    memref::LoadOp::create(b, loc, cache, ValueRange{cacheRow, candidate, u}));
+                Value product = arith::MulFOp::create(b, loc, qv, kv);
+                scf::YieldOp::create(
+                    b, loc, ValueRange{arith::AddFOp::create(b, loc, partial[0], product)});
+              });
+          // max(bf16(dot), 0): a NaN dot stays NaN, as std::max(NaN, 0) returns it.
+          Value rounded = round(dot.getResult(0));
+          Value negative =
+              arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, rounded, f32Zero);
+          Value relu = arith::SelectOp::create(b, loc, negative, f32Zero, rounded);
+          Value wh =
+              widen(memref::LoadOp::create(b, loc, weights, ValueRange{batchRow, token, h}));
+          Value term = round(arith::MulFOp::create(b, loc, wh, relu));
+          scf::YieldOp::create(b, loc, ValueRange{arith::AddFOp::create(b, loc, acc[0], term)});
+        });
+    return total.getResult(0);
+  }
+};
+
+/// The parts of an indexer_score kernel both kernels share: the key cache
+/// must hold bf16 rows and the query heads and dims be static.
+LogicalResult checkIndexerScore(v4::IndexerScoreOp op) {
   auto queriesType = cast<RankedTensorType>(op.getQueries().getType());
-  auto weightsType = cast<RankedTensorType>(op.getWeights().getType());
-  auto scoresType = cast<RankedTensorType>(op.getScores().getType());
   v4::IndexerCacheType keys = op.getKeys().getType();
   if (!keys.getElement().isBF16())
     return op.emitOpError() << "reads " << keys.getElement()
                             << " key rows, whose decode has no kernel yet (bf16 keys do)";
-  int64_t heads = queriesType.getDimSize(2), dim = queriesType.getDimSize(3);
-  int64_t capacity = keys.getCapacity();
-  if (ShapedType::isDynamic(heads) || ShapedType::isDynamic(dim))
+  if (queriesType.isDynamicDim(2) || queriesType.isDynamicDim(3))
     return op.emitOpError() << "needs static heads and head dim to become a kernel";
+  return success();
+}
+
+/// The query rows [B, S] of `queriesType` (tensors[0] of the kernel): their
+/// count and the dynamic sizes of the views shaped like them.
+Value queryRows(KernelBuilder &kb, RankedTensorType queriesType,
+                SmallVectorImpl<Value> &dynamicSizes) {
+  Value rows = kb.index(1);
+  for (int64_t d = 0; d < 2; ++d) {
+    Value size = kb.dim(d);
+    if (queriesType.isDynamicDim(d))
+      dynamicSizes.push_back(size);
+    rows = arith::MulIOp::create(kb.builder(), kb.location(), rows, size);
+  }
+  return rows;
+}
+
+} // namespace
+
+FailureOr<func::FuncOp> emitIndexerScoreKernel(v4::IndexerScoreOp op, llvm::StringRef name,
+                                               OpBuilder &moduleBuilder) {
+  if (failed(checkIndexerScore(op)))
+    return failure();
+  auto queriesType = cast<RankedTensorType>(op.getQueries().getType());
+  auto weightsType = cast<RankedTensorType>(op.getWeights().getType());
+  auto scoresType = cast<RankedTensorType>(op.getScores().getType());
+  v4::IndexerCacheType keys = op.getKeys().getType();
   SmallVector<RankedTensorType> tensors = {queriesType, keys.getStorageType(), weightsType};
   Value slots = op.getSlots();
   if (slots)
@@ -101,17 +182,10 @@ FailureOr<func::FuncOp> emitIndexerScoreKernel(v4::IndexerScoreOp op, llvm::Stri
   KernelBuilder kb(moduleBuilder, op.getLoc(), name, tensors);
   OpBuilder &b = kb.builder();
   Location loc = kb.location();
-  Type f32 = b.getF32Type(), bf16 = b.getBF16Type();
-  // Rows are the query tokens [B, S]; the heads and dims are within a row.
   SmallVector<Value> dynamicSizes;
-  Value rows = kb.index(1);
-  for (int64_t d = 0; d < 2; ++d) {
-    Value size = kb.dim(d);
-    if (queriesType.isDynamicDim(d))
-      dynamicSizes.push_back(size);
-    rows = arith::MulIOp::create(b, loc, rows, size);
-  }
-  Value q = kb.view(0, dynamicSizes), cache = kb.view(1, {}), w = kb.view(2, dynamicSizes);
+  Value rows = queryRows(kb, queriesType, dynamicSizes);
+  IndexerScorer scorer{kb.view(0, dynamicSizes), kb.view(1, {}), kb.view(2, dynamicSizes),
+                       queriesType.getDimSize(2), queriesType.getDimSize(3)};
   Value slotTable;
   if (slots) {
     SmallVector<Value> slotSizes;
@@ -121,14 +195,6 @@ FailureOr<func::FuncOp> emitIndexerScoreKernel(v4::IndexerScoreOp op, llvm::Stri
   }
   Value out = kb.view(slots ? 4 : 3, dynamicSizes);
   Value zero = kb.index(0), one = kb.index(1);
-  auto widen = [&](Value v) -> Value {
-    return v.getType() == f32 ? v : arith::ExtFOp::create(b, loc, f32, v);
-  };
-  auto round = [&](Value v) -> Value {
-    Value narrowed = arith::TruncFOp::create(b, loc, bf16, v);
-    return arith::ExtFOp::create(b, loc, f32, narrowed);
-  };
-  Value f32Zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
 
   kb.forWorkgroups(rows, [&](Value row) {
     Value seq = kb.dim(1);
@@ -139,38 +205,99 @@ FailureOr<func::FuncOp> emitIndexerScoreKernel(v4::IndexerScoreOp op, llvm::Stri
       cacheRow = arith::IndexCastOp::create(
           b, loc, b.getIndexType(),
           memref::LoadOp::create(b, loc, slotTable, ValueRange{batchRow}));
-    scf::ForOp::create(b, loc, zero, kb.index(capacity), one, ValueRange{}, [&](OpBuilder &,
-        Location, Value c, ValueRange) {
-      auto total = scf::ForOp::create(
-          b, loc, zero, kb.index(heads), one, ValueRange{f32Zero},
-          [&](OpBuilder &, Location, Value h, ValueRange acc) {
-            auto dot = scf::ForOp::create(
-                b, loc, zero, kb.index(dim), one, ValueRange{f32Zero},
-                [&](OpBuilder &, Location, Value u, ValueRange partial) {
-                  Value qv = widen(
-                      memref::LoadOp::create(b, loc, q, ValueRange{batchRow, token, h, u}));
-                  Value kv = widen(memref::LoadOp::create(b, loc, cache, ValueRange{cacheRow, c, u}));
-                  Value product = arith::MulFOp::create(b, loc, qv, kv);
-                  scf::YieldOp::create(
-                      b, loc, ValueRange{arith::AddFOp::create(b, loc, partial[0], product)});
-                });
-            // max(bf16(dot), 0): a NaN dot stays NaN, as std::max(NaN, 0) returns it.
-            Value rounded = round(dot.getResult(0));
-            Value negative =
-                arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, rounded, f32Zero);
-            Value relu = arith::SelectOp::create(b, loc, negative, f32Zero, rounded);
-            Value wh = widen(memref::LoadOp::create(b, loc, w, ValueRange{batchRow, token, h}));
-            Value term = round(arith::MulFOp::create(b, loc, wh, relu));
-            scf::YieldOp::create(b, loc,
-                                 ValueRange{arith::AddFOp::create(b, loc, acc[0], term)});
-          });
-      Value score = total.getResult(0);
-      Type element = scoresType.getElementType();
-      if (element != f32)
-        score = arith::TruncFOp::create(b, loc, element, score);
-      memref::StoreOp::create(b, loc, score, out, ValueRange{batchRow, token, c});
-      scf::YieldOp::create(b, loc);
-    });
+    scf::ForOp::create(b, loc, zero, kb.index(keys.getCapacity()), one, ValueRange{},
+                       [&](OpBuilder &, Location, Value c, ValueRange) {
+                         Value score = scorer.score(b, loc, batchRow, token, cacheRow, c);
+                         Type element = scoresType.getElementType();
+                         if (element != b.getF32Type())
+                           score = arith::TruncFOp::create(b, loc, element, score);
+                         memref::StoreOp::create(b, loc, score, out,
+                                                 ValueRange{batchRow, token, c});
+                         scf::YieldOp::create(b, loc);
+                       });
+  });
+  return kb.kernel();
+}
+
+FailureOr<func::FuncOp> emitIndexerTopkKernel(v4::TopkOp topk, v4::IndexerScoreOp score,
+                                              llvm::StringRef name, OpBuilder &moduleBuilder) {
+  if (failed(checkIndexerScore(score)))
+    return failure();
+  auto queriesType = cast<RankedTensorType>(score.getQueries().getType());
+  auto weightsType = cast<RankedTensorType>(score.getWeights().getType());
+  auto scoresType = cast<RankedTensorType>(score.getScores().getType());
+  auto positionsType = cast<RankedTensorType>(topk.getPositions().getType());
+  auto resultType = cast<RankedTensorType>(topk.getIndices().getType());
+  v4::IndexerCacheType keys = score.getKeys().getType();
+  if (topk.getScores() != score.getScores() || keys.getCapacity() > kMaxFusedCandidates)
+    return topk.emitOpError() << "cannot take in this indexer_score (its scores, at most "
+                              << kMaxFusedCandidates << " candidates)";
+  int64_t k = static_cast<int64_t>(topk.getK()), ratio = static_cast<int64_t>(topk.getRatio());
+  SmallVector<RankedTensorType> tensors = {queriesType, keys.getStorageType(), weightsType};
+  Value slots = score.getSlots();
+  if (slots)
+    tensors.push_back(cast<RankedTensorType>(slots.getType()));
+  tensors.push_back(positionsType);
+  tensors.push_back(resultType);
+
+  KernelBuilder kb(moduleBuilder, topk.getLoc(), name, tensors);
+  OpBuilder &b = kb.builder();
+  Location loc = kb.location();
+  Type f32 = b.getF32Type(), i32 = b.getI32Type(), indexType = b.getIndexType();
+  Type element = scoresType.getElementType();
+  SmallVector<Value> dynamicSizes;
+  Value rows = queryRows(kb, queriesType, dynamicSizes);
+  IndexerScorer scorer{kb.view(0, dynamicSizes), kb.view(1, {}), kb.view(2, dynamicSizes),
+                       queriesType.getDimSize(2), queriesType.getDimSize(3)};
+  unsigned next = 3;
+  auto batchSizes = [&](RankedTensorType type) {
+    SmallVector<Value> sizes;
+    if (type.isDynamicDim(0))
+      sizes.push_back(kb.dim(0));
+    return sizes;
+  };
+  Value slotTable =
+      slots ? kb.view(next++, batchSizes(cast<RankedTensorType>(slots.getType()))) : Value();
+  Value positions = kb.view(next++, batchSizes(positionsType));
+  Value out = kb.view(next, dynamicSizes);
+  Value zero = kb.index(0), one = kb.index(1);
+
+  kb.forWorkgroups(rows, [&](Value row) {
+    Value seq = kb.dim(1);
+    Value batchRow = arith::DivUIOp::create(b, loc, row, seq);
+    Value token = arith::RemUIOp::create(b, loc, row, seq);
+    Value cacheRow = batchRow;
+    if (slotTable)
+      cacheRow = arith::IndexCastOp::create(
+          b, loc, indexType, memref::LoadOp::create(b, loc, slotTable, ValueRange{batchRow}));
+    // Only the candidates this query sees are scored: c < (position + 1) / ratio.
+    Value position = arith::IndexCastOp::create(
+        b, loc, indexType, memref::LoadOp::create(b, loc, positions, ValueRange{batchRow}));
+    Value query = arith::AddIOp::create(b, loc, position, token);
+    Value visible = arith::DivUIOp::create(b, loc, arith::AddIOp::create(b, loc, query, one),
+                                           kb.index(ratio));
+    Value limit = arith::MinUIOp::create(b, loc, visible, kb.index(keys.getCapacity()));
+    // The row's scores, rounded as the unfused scores tensor stores them.
+    Value rowScores =
+        memref::AllocaOp::create(b, loc, MemRefType::get({keys.getCapacity()}, element));
+    scf::ForOp::create(b, loc, zero, limit, one, ValueRange{},
+                       [&](OpBuilder &, Location, Value c, ValueRange) {
+                         Value value = scorer.score(b, loc, batchRow, token, cacheRow, c);
+                         if (element != f32)
+                           value = arith::TruncFOp::create(b, loc, element, value);
+                         memref::StoreOp::create(b, loc, value, rowScores, ValueRange{c});
+                         scf::YieldOp::create(b, loc);
+                       });
+    emitRankedPicks(
+        b, loc, kb.index(k), limit,
+        [&](Value c) -> Value {
+          Value value = memref::LoadOp::create(b, loc, rowScores, ValueRange{c});
+          return value.getType() == f32 ? value : arith::ExtFOp::create(b, loc, f32, value);
+        },
+        [&](Value j, Value index, Value) {
+          memref::StoreOp::create(b, loc, arith::IndexCastOp::create(b, loc, i32, index), out,
+                                  ValueRange{batchRow, token, j});
+        });
   });
   return kb.kernel();
 }
