@@ -43,6 +43,7 @@
 #include <cmath>
 #include <iomanip>
 #include <cstdlib>
+#include <cstring>
 #include <functional>
 #include <limits>
 #include <numeric>
@@ -1888,6 +1889,144 @@ INSTANTIATE_TEST_SUITE_P(Routing, RouteConformance,
                                            RouteCase{5, 16, 16, false, false},
                                            RouteCase{7, 64, 6, true, true},
                                            RouteCase{3, 256, 8, false, true}));
+
+//===----------------------------------------------------------------------===//
+// Fusion row 5: the routing taken into the dispatch, the two kernels' bits
+//===----------------------------------------------------------------------===//
+// The fused kernel (one workgroup) must produce exactly what the routing
+// kernel then the dispatch kernel produce (each held to the reference by
+// its own conformance test): the same rows, weights, permutation and
+// offsets. Score routing and hash routing; 7 tokens, 8 experts, k 3.
+
+class RouteDispatchFusion : public OpConformance, public ::testing::WithParamInterface<bool> {};
+
+TEST_P(RouteDispatchFusion, EqualsRoutingThenDispatch) {
+  const bool hashed = GetParam();
+  Builder types(&context);
+  Type bf16 = types.getBF16Type(), f32 = types.getF32Type(), i32 = types.getI32Type();
+  const int64_t dyn = ShapedType::kDynamic, tokens = 7, experts = 8, k = 3, width = 64,
+                vocab = 16, copies = tokens * k;
+  const double routeScale = 1.5;
+  auto logitsType = RankedTensorType::get({dyn, experts}, f32);
+  auto biasType = RankedTensorType::get({experts}, f32);
+  auto tokenIdsType = RankedTensorType::get({dyn}, i32);
+  auto tableType = RankedTensorType::get({vocab, k}, i32);
+  auto inputType = RankedTensorType::get({dyn, width}, bf16);
+  auto weightsType = RankedTensorType::get({dyn, k}, f32);
+  auto idsType = RankedTensorType::get({dyn, k}, i32);
+  SmallVector<Type> results = {RankedTensorType::get({dyn, width}, bf16),
+                               RankedTensorType::get({dyn}, f32), RankedTensorType::get({dyn}, i32),
+                               RankedTensorType::get({experts + 1}, i32)};
+  SmallVector<Type> routeArgs = hashed ? SmallVector<Type>{logitsType, tokenIdsType, tableType}
+                                       : SmallVector<Type>{logitsType, biasType};
+  auto makeRoute = [&](OpBuilder &b, Location loc, ValueRange in) -> Operation * {
+    if (hashed)
+      return v4::MoeHashRouteOp::create(b, loc, weightsType, idsType, in[0], in[1], in[2],
+                                        APFloat(routeScale), true);
+    return v4::MoeRouteOp::create(b, loc, weightsType, idsType, in[0], in[1], k,
+                                  APFloat(routeScale), true);
+  };
+  SmallVector<Type> fusedArgs(routeArgs);
+  fusedArgs.push_back(inputType);
+  std::optional<LoadedKernel> fused = compile(
+      fusedArgs,
+      [&](OpBuilder &b, Location loc, ValueRange in) -> Operation * {
+        Operation *route = makeRoute(b, loc, in.drop_back());
+        return v4::MoeDispatchOp::create(b, loc, results, in.back(), route->getResult(1),
+                                         route->getResult(0), experts);
+      },
+      /*fuse=*/true);
+  ASSERT_TRUE(fused) << errors;
+  std::optional<LoadedKernel> route = compile(routeArgs, makeRoute);
+  ASSERT_TRUE(route) << errors;
+  std::optional<LoadedKernel> dispatch = compile(
+      {inputType, idsType, weightsType},
+      [&](OpBuilder &b, Location loc, ValueRange in) -> Operation * {
+        return v4::MoeDispatchOp::create(b, loc, results, in[0], in[1], in[2], experts);
+      });
+  ASSERT_TRUE(dispatch) << errors;
+
+  std::mt19937 rng(173u);
+  std::normal_distribution<float> normal(0.0f, 2.0f);
+  std::vector<float> logits(static_cast<size_t>(tokens * experts)),
+      bias(static_cast<size_t>(experts));
+  for (float &v : logits)
+    v = normal(rng);
+  for (float &v : bias)
+    v = 0.1f * normal(rng);
+  std::vector<int32_t> tokenIds(static_cast<size_t>(tokens)),
+      table(static_cast<size_t>(vocab * k));
+  for (int32_t &id : tokenIds)
+    id = int32_t(rng() % vocab);
+  for (int32_t &e : table)
+    e = int32_t(rng() % experts);
+  std::vector<uint16_t> input = randomBf16(size_t(tokens * width), 179u, 0.0f, 1.0f);
+  std::vector<void *> routeBindings = {logits.data()};
+  std::vector<size_t> routeLengths = {logits.size() * 4};
+  if (hashed) {
+    routeBindings.insert(routeBindings.end(), {tokenIds.data(), table.data()});
+    routeLengths.insert(routeLengths.end(), {tokenIds.size() * 4, table.size() * 4});
+  } else {
+    routeBindings.push_back(bias.data());
+    routeLengths.push_back(bias.size() * 4);
+  }
+  std::vector<uint32_t> constants = {uint32_t(tokens)};
+  struct Outputs {
+    std::vector<uint16_t> rows;
+    std::vector<float> rowWeights;
+    std::vector<int32_t> permutation, offsets;
+  };
+  auto fresh = [&] {
+    return Outputs{std::vector<uint16_t>(size_t(copies * width), 0xFFFF),
+                   std::vector<float>(size_t(copies), -1.0f),
+                   std::vector<int32_t>(size_t(copies), -7),
+                   std::vector<int32_t>(size_t(experts + 1), -7)};
+  };
+  auto outputBindings = [](Outputs &o, std::vector<void *> &bindings,
+                           std::vector<size_t> &lengths) {
+    bindings.insert(bindings.end(), {o.rows.data(), o.rowWeights.data(), o.permutation.data(),
+                                     o.offsets.data()});
+    lengths.insert(lengths.end(), {o.rows.size() * 2, o.rowWeights.size() * 4,
+                                   o.permutation.size() * 4, o.offsets.size() * 4});
+  };
+
+  Outputs together = fresh();
+  std::vector<void *> bindings(routeBindings);
+  std::vector<size_t> lengths(routeLengths);
+  bindings.push_back(input.data());
+  lengths.push_back(input.size() * 2);
+  outputBindings(together, bindings, lengths);
+  Status ran = runRows(*fused, 1, constants, bindings, lengths, "route+dispatch");
+  ASSERT_TRUE(ran.isOk()) << ran.message();
+
+  Outputs apart = fresh();
+  std::vector<float> weights(static_cast<size_t>(copies));
+  std::vector<int32_t> ids(static_cast<size_t>(copies));
+  bindings = routeBindings;
+  lengths = routeLengths;
+  bindings.insert(bindings.end(), {weights.data(), ids.data()});
+  lengths.insert(lengths.end(), {weights.size() * 4, ids.size() * 4});
+  ran = runRows(*route, tokens, constants, bindings, lengths, "route");
+  ASSERT_TRUE(ran.isOk()) << ran.message();
+  bindings = {input.data(), ids.data(), weights.data()};
+  lengths = {input.size() * 2, ids.size() * 4, weights.size() * 4};
+  outputBindings(apart, bindings, lengths);
+  ran = runRows(*dispatch, experts, constants, bindings, lengths, "dispatch");
+  ASSERT_TRUE(ran.isOk()) << ran.message();
+
+  EXPECT_EQ(together.rows, apart.rows);
+  EXPECT_EQ(together.permutation, apart.permutation);
+  EXPECT_EQ(together.offsets, apart.offsets);
+  ASSERT_EQ(together.rowWeights.size(), apart.rowWeights.size());
+  for (size_t r = 0; r < apart.rowWeights.size(); ++r)
+    EXPECT_EQ(std::memcmp(&together.rowWeights[r], &apart.rowWeights[r], 4), 0) << "row " << r;
+  EXPECT_EQ(apart.offsets.back(), copies); // every copy placed
+}
+
+INSTANTIATE_TEST_SUITE_P(Routing, RouteDispatchFusion, ::testing::Values(false, true),
+                         [](const ::testing::TestParamInfo<bool> &info) {
+                           return std::string(info.param ? "hash" : "score");
+                         });
 
 //===----------------------------------------------------------------------===//
 // v4.moe_dispatch and v4.moe_combine: the op definitions (a stable sort of

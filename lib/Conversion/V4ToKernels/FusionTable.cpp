@@ -13,6 +13,9 @@
 // | v4.topk                       | the v4.indexer_score of   | bf16 key rows, at most        |
 // |                               | its scores                | kMaxFusedCandidates entries   |
 // |                               |                           | (the scores live on the stack)|
+// | v4.moe_dispatch               | the v4.moe_route or       | the routing's experts and     |
+// |                               | v4.moe_hash_route of its  | weights are the dispatch's;   |
+// |                               | experts and weights       | one workgroup does both       |
 // | v4.grouped_linear             | the v4.dequantize of its  | the weight is a dequantize    |
 // |                               | weight (and the broadcast | viewed [groups, R, C]; scales |
 // |                               | of its tile scales)       | per row, or 2-D tiles         |
@@ -118,6 +121,17 @@ v4::IndexerScoreOp scoreBeforeTopk(Operation *op) {
   return score;
 }
 
+/// Row 5: the routing whose experts and weights a dispatch places.
+Operation *routeBeforeDispatch(Operation *op) {
+  auto dispatch = dyn_cast<v4::MoeDispatchOp>(op);
+  Operation *route = dispatch ? dispatch.getExperts().getDefiningOp() : nullptr;
+  if (!route || !isa<v4::MoeRouteOp, v4::MoeHashRouteOp>(route) ||
+      route->getResult(0) != dispatch.getWeights() ||
+      route->getResult(1) != dispatch.getExperts())
+    return nullptr;
+  return route;
+}
+
 } // namespace
 
 SmallVector<Operation *> fusedProducers(Operation *op) {
@@ -128,6 +142,8 @@ SmallVector<Operation *> fusedProducers(Operation *op) {
   }
   if (v4::IndexerScoreOp score = scoreBeforeTopk(op))
     return {score.getOperation()};
+  if (Operation *route = routeBeforeDispatch(op))
+    return {route};
   if (auto weight = weightDequantizeOf(op)) {
     SmallVector<Operation *> producers = {weight->first.dequantize.getOperation()};
     if (weight->second)
@@ -143,6 +159,9 @@ FailureOr<func::FuncOp> emitFusedKernel(Operation *op, ArrayRef<Operation *> pro
     return emitOpKernel(op, name, builder);
   if (auto score = dyn_cast<v4::IndexerScoreOp>(producers.front()))
     return detail::emitIndexerTopkKernel(cast<v4::TopkOp>(op), score, name, builder);
+  if (isa<v4::MoeRouteOp, v4::MoeHashRouteOp>(producers.front()))
+    return detail::emitRouteDispatchKernel(cast<v4::MoeDispatchOp>(op), producers.front(), name,
+                                           builder);
   if (isa<v4::DequantizeOp>(producers.front())) {
     auto weight = weightDequantizeOf(op);
     if (!weight)
@@ -162,6 +181,12 @@ FailureOr<func::FuncOp> emitFusedKernel(Operation *op, ArrayRef<Operation *> pro
 SmallVector<Value> fusedKernelBindings(Operation *op, ArrayRef<Operation *> producers) {
   if (producers.empty())
     return kernelBindings(op);
+  if (isa<v4::MoeRouteOp, v4::MoeHashRouteOp>(producers.front())) {
+    // The routing's inputs, then the rows to place.
+    SmallVector<Value> bindings(producers.front()->getOperands());
+    bindings.push_back(cast<v4::MoeDispatchOp>(op).getInput());
+    return bindings;
+  }
   if (auto score = dyn_cast<v4::IndexerScoreOp>(producers.front())) {
     // The score's bindings replace the scores; the positions follow.
     SmallVector<Value> bindings = kernelBindings(score);

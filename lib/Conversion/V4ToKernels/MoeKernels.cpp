@@ -17,6 +17,11 @@
 // written in (token, slot) order. Every workgroup reads the T*k ids twice;
 // no atomics and no shared counters, so the result is deterministic.
 //
+// Fused (fusion table row 5), the routing and the dispatch are one kernel of
+// one workgroup: each token is routed (to count copies per expert), the
+// offsets follow by a prefix sum, then each token is routed again and its
+// copies placed; same arithmetic and order as the two kernels.
+//
 // v4.moe_combine, one token per workgroup: scans the permutation for the
 // token's rows in sorted order (ascending expert id), sums them in an fp32
 // row, adds the shared expert's row and rounds once, as the reference does.
@@ -48,7 +53,8 @@ Value routeScore(OpBuilder &b, Location loc, Value logit) {
   return math::SqrtOp::create(b, loc, arith::SelectOp::create(b, loc, linear, logit, smooth));
 }
 
-/// weights[t, j] = s(experts[t, j]) (/ their sum) * routeScale, for j < k.
+/// weights[r, j] = s(experts[r, j]) (/ their sum) * routeScale, for j < k,
+/// in output row `r`.
 void emitRouteWeights(KernelBuilder &kb, Value token, int64_t k, Value experts, Value weights,
                       bool normalize, double routeScale,
                       llvm::function_ref<Value(Value)> scoreOfExpert) {
@@ -81,51 +87,93 @@ void emitRouteWeights(KernelBuilder &kb, Value token, int64_t k, Value experts, 
 
 } // namespace
 
+namespace {
+
+/// Routes token `token` by score (v4.moe_route): `ids[outRow, j]` and
+/// `weights[outRow, j]` for its k experts. `scores` is an [E] f32 scratch
+/// the caller allocates once (an alloca in a loop would grow the stack on
+/// every iteration).
+void routeByScore(KernelBuilder &kb, v4::MoeRouteOp op, Value token, Value logits, Value bias,
+                  Value ids, Value weights, Value outRow, Value scores) {
+  OpBuilder &b = kb.builder();
+  Location loc = kb.location();
+  int64_t experts = cast<RankedTensorType>(op.getLogits().getType()).getDimSize(1);
+  int64_t k = static_cast<int64_t>(op.getK());
+  Value zero = kb.index(0), one = kb.index(1), count = kb.index(experts);
+  Value negInf = kb.f32(-std::numeric_limits<double>::infinity());
+  scf::ForOp::create(b, loc, zero, count, one, ValueRange{}, [&](OpBuilder &, Location,
+                                                                 Value e, ValueRange) {
+    Value logit = memref::LoadOp::create(b, loc, logits, ValueRange{token, e});
+    memref::StoreOp::create(b, loc, routeScore(b, loc, logit), scores, ValueRange{e});
+    scf::YieldOp::create(b, loc);
+  });
+  emitRankedPicks(
+      b, loc, kb.index(k), count,
+      [&](Value e) -> Value {
+        Value biased = arith::AddFOp::create(b, loc, memref::LoadOp::create(b, loc, scores, e),
+                                             memref::LoadOp::create(b, loc, bias, e));
+        Value isNan = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO, biased, biased);
+        return arith::SelectOp::create(b, loc, isNan, negInf, biased);
+      },
+      [&](Value j, Value e, Value) {
+        memref::StoreOp::create(b, loc, arith::IndexCastOp::create(b, loc, b.getI32Type(), e),
+                                ids, ValueRange{outRow, j});
+      });
+  emitRouteWeights(kb, outRow, k, ids, weights, op.getNormalize(),
+                   op.getRouteScale().convertToDouble(),
+                   [&](Value e) -> Value { return memref::LoadOp::create(b, loc, scores, e); });
+}
+
+/// Routes token `token` by its id (v4.moe_hash_route): table[id] gives the
+/// experts, clamped into range as the ids are; results in row `outRow`.
+void routeByHash(KernelBuilder &kb, v4::MoeHashRouteOp op, Value token, Value logits,
+                 Value tokenIds, Value table, Value ids, Value weights, Value outRow) {
+  OpBuilder &b = kb.builder();
+  Location loc = kb.location();
+  auto tableType = cast<RankedTensorType>(op.getTable().getType());
+  int64_t experts = cast<RankedTensorType>(op.getLogits().getType()).getDimSize(1);
+  int64_t vocab = tableType.getDimSize(0), k = tableType.getDimSize(1);
+  Type i32 = b.getI32Type(), indexType = b.getIndexType();
+  // Unsigned min: a negative id becomes huge first, so it clamps too.
+  auto clamped = [&](Value id, int64_t size) -> Value {
+    Value asIndex = arith::IndexCastUIOp::create(b, loc, indexType, id);
+    return arith::MinUIOp::create(b, loc, asIndex, kb.index(size - 1));
+  };
+  Value id = clamped(memref::LoadOp::create(b, loc, tokenIds, ValueRange{token}), vocab);
+  scf::ForOp::create(b, loc, kb.index(0), kb.index(k), kb.index(1), ValueRange{},
+                     [&](OpBuilder &, Location, Value j, ValueRange) {
+                       Value expert = clamped(
+                           memref::LoadOp::create(b, loc, table, ValueRange{id, j}), experts);
+                       memref::StoreOp::create(b, loc,
+                                               arith::IndexCastOp::create(b, loc, i32, expert),
+                                               ids, ValueRange{outRow, j});
+                       scf::YieldOp::create(b, loc);
+                     });
+  emitRouteWeights(kb, outRow, k, ids, weights, op.getNormalize(),
+                   op.getRouteScale().convertToDouble(), [&](Value e) {
+                     return routeScore(
+                         b, loc, memref::LoadOp::create(b, loc, logits, ValueRange{token, e}));
+                   });
+}
+
+} // namespace
+
 FailureOr<func::FuncOp> emitMoeRouteKernel(v4::MoeRouteOp op, llvm::StringRef name,
                                            OpBuilder &moduleBuilder) {
   auto logitsType = cast<RankedTensorType>(op.getLogits().getType());
   auto weightsType = cast<RankedTensorType>(op.getWeights().getType());
-  int64_t experts = logitsType.getDimSize(1), k = static_cast<int64_t>(op.getK());
-  if (ShapedType::isDynamic(experts))
+  if (logitsType.isDynamicDim(1))
     return op.emitOpError() << "needs a static expert count to become a kernel";
   KernelBuilder kb(moduleBuilder, op.getLoc(), name,
                    {logitsType, cast<RankedTensorType>(op.getBias().getType()), weightsType,
                     cast<RankedTensorType>(op.getExperts().getType())});
-  OpBuilder &b = kb.builder();
-  Location loc = kb.location();
-  Type f32 = b.getF32Type();
   SmallVector<Value> dynamicSizes = kb.dynamicLeadingSizes();
   Value logits = kb.view(0, dynamicSizes), bias = kb.view(1, {}),
         weights = kb.view(2, dynamicSizes), ids = kb.view(3, dynamicSizes);
-  Value zero = kb.index(0), one = kb.index(1), count = kb.index(experts);
-  Value negInf = kb.f32(-std::numeric_limits<double>::infinity());
-
+  auto scoresType = MemRefType::get({logitsType.getDimSize(1)}, kb.builder().getF32Type());
   kb.forWorkgroups(kb.rowCount(), [&](Value token) {
-    Value scores = memref::AllocaOp::create(b, loc, MemRefType::get({experts}, f32));
-    scf::ForOp::create(b, loc, zero, count, one, ValueRange{}, [&](OpBuilder &, Location,
-                                                                   Value e, ValueRange) {
-      Value logit = memref::LoadOp::create(b, loc, logits, ValueRange{token, e});
-      memref::StoreOp::create(b, loc, routeScore(b, loc, logit), scores, ValueRange{e});
-      scf::YieldOp::create(b, loc);
-    });
-    emitRankedPicks(
-        b, loc, kb.index(k), count,
-        [&](Value e) -> Value {
-          Value biased =
-              arith::AddFOp::create(b, loc, memref::LoadOp::create(b, loc, scores, e),
-                                    memref::LoadOp::create(b, loc, bias, e));
-          Value isNan =
-              arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO, biased, biased);
-          return arith::SelectOp::create(b, loc, isNan, negInf, biased);
-        },
-        [&](Value j, Value e, Value) {
-          memref::StoreOp::create(b, loc, arith::IndexCastOp::create(b, loc, b.getI32Type(), e),
-                                  ids, ValueRange{token, j});
-        });
-    emitRouteWeights(kb, token, k, ids, weights, op.getNormalize(),
-                     op.getRouteScale().convertToDouble(), [&](Value e) -> Value {
-                       return memref::LoadOp::create(b, loc, scores, e);
-                     });
+    Value scores = memref::AllocaOp::create(kb.builder(), kb.location(), scoresType);
+    routeByScore(kb, op, token, logits, bias, ids, weights, token, scores);
   });
   return kb.kernel();
 }
@@ -136,41 +184,17 @@ FailureOr<func::FuncOp> emitMoeHashRouteKernel(v4::MoeHashRouteOp op, llvm::Stri
   auto tokensType = cast<RankedTensorType>(op.getTokens().getType());
   auto tableType = cast<RankedTensorType>(op.getTable().getType());
   auto weightsType = cast<RankedTensorType>(op.getWeights().getType());
-  int64_t experts = logitsType.getDimSize(1);
-  if (ShapedType::isDynamic(experts) || !tableType.hasStaticShape())
+  if (logitsType.isDynamicDim(1) || !tableType.hasStaticShape())
     return op.emitOpError() << "needs a static expert count and table to become a kernel";
-  int64_t vocab = tableType.getDimSize(0), k = tableType.getDimSize(1);
   KernelBuilder kb(moduleBuilder, op.getLoc(), name,
                    {logitsType, tokensType, tableType, weightsType,
                     cast<RankedTensorType>(op.getExperts().getType())});
-  OpBuilder &b = kb.builder();
-  Location loc = kb.location();
-  Type i32 = b.getI32Type(), indexType = b.getIndexType();
   SmallVector<Value> dynamicSizes = kb.dynamicLeadingSizes();
   Value logits = kb.view(0, dynamicSizes), tokenIds = kb.view(1, dynamicSizes),
         table = kb.view(2, {}), weights = kb.view(3, dynamicSizes),
         ids = kb.view(4, dynamicSizes);
-  Value zero = kb.index(0), one = kb.index(1);
-  // Unsigned min: a negative id becomes huge first, so it clamps too.
-  auto clamped = [&](Value id, int64_t size) -> Value {
-    Value asIndex = arith::IndexCastUIOp::create(b, loc, indexType, id);
-    return arith::MinUIOp::create(b, loc, asIndex, kb.index(size - 1));
-  };
-
   kb.forWorkgroups(kb.rowCount(), [&](Value token) {
-    Value id = clamped(memref::LoadOp::create(b, loc, tokenIds, ValueRange{token}), vocab);
-    scf::ForOp::create(b, loc, zero, kb.index(k), one, ValueRange{}, [&](OpBuilder &, Location,
-                                                                         Value j, ValueRange) {
-      Value expert = clamped(memref::LoadOp::create(b, loc, table, ValueRange{id, j}), experts);
-      memref::StoreOp::create(b, loc, arith::IndexCastOp::create(b, loc, i32, expert), ids,
-                              ValueRange{token, j});
-      scf::YieldOp::create(b, loc);
-    });
-    emitRouteWeights(kb, token, k, ids, weights, op.getNormalize(),
-                     op.getRouteScale().convertToDouble(), [&](Value e) {
-                       return routeScore(
-                           b, loc, memref::LoadOp::create(b, loc, logits, ValueRange{token, e}));
-                     });
+    routeByHash(kb, op, token, logits, tokenIds, table, ids, weights, token);
   });
   return kb.kernel();
 }
@@ -262,6 +286,131 @@ FailureOr<func::FuncOp> emitMoeDispatchKernel(v4::MoeDispatchOp op, llvm::String
       memref::StoreOp::create(b, loc, arith::IndexCastOp::create(b, loc, i32, end), offsets,
                               ValueRange{kb.index(experts)});
       scf::YieldOp::create(b, loc);
+    });
+  });
+  return kb.kernel();
+}
+
+FailureOr<func::FuncOp> emitRouteDispatchKernel(v4::MoeDispatchOp op, Operation *route,
+                                                llvm::StringRef name, OpBuilder &moduleBuilder) {
+  auto inputType = cast<RankedTensorType>(op.getInput().getType());
+  auto rowsType = cast<RankedTensorType>(op.getRows().getType());
+  auto rowWeightsType = cast<RankedTensorType>(op.getRowWeights().getType());
+  auto permutationType = cast<RankedTensorType>(op.getPermutation().getType());
+  auto offsetsType = cast<RankedTensorType>(op.getExpertOffsets().getType());
+  int64_t width = inputType.getDimSize(1), experts = static_cast<int64_t>(op.getNumExperts());
+  int64_t k = cast<RankedTensorType>(op.getExperts().getType()).getDimSize(1);
+  auto byScore = dyn_cast<v4::MoeRouteOp>(route);
+  auto byHash = dyn_cast<v4::MoeHashRouteOp>(route);
+  if ((!byScore && !byHash) || route->getResult(0) != op.getWeights() ||
+      route->getResult(1) != op.getExperts() || ShapedType::isDynamic(width) ||
+      ShapedType::isDynamic(k) ||
+      cast<RankedTensorType>(route->getOperand(0).getType()).getDimSize(1) != experts)
+    return op.emitOpError() << "cannot take in this routing (its experts and weights, static "
+                               "sizes, the same expert count)";
+  // The routing's bindings (the logits first: their token count is the
+  // kernel's), then the dispatch's input, then its results.
+  SmallVector<RankedTensorType> tensors;
+  for (Value operand : route->getOperands())
+    tensors.push_back(cast<RankedTensorType>(operand.getType()));
+  unsigned inputBinding = tensors.size();
+  tensors.append({inputType, rowsType, rowWeightsType, permutationType, offsetsType});
+  KernelBuilder kb(moduleBuilder, op.getLoc(), name, tensors);
+  OpBuilder &b = kb.builder();
+  Location loc = kb.location();
+  Type i32 = b.getI32Type(), f32 = b.getF32Type(), indexType = b.getIndexType();
+  Value tokens = kb.dim(0), zero = kb.index(0), one = kb.index(1), slots = kb.index(k),
+        d = kb.index(width), expertCount = kb.index(experts);
+  Value copies = arith::MulIOp::create(b, loc, tokens, slots);
+  auto copySizes = [&](RankedTensorType type) {
+    return type.isDynamicDim(0) ? SmallVector<Value>{copies} : SmallVector<Value>{};
+  };
+  SmallVector<Value> tokenSizes = kb.dynamicLeadingSizes();
+  SmallVector<Value> routeViews;
+  for (auto [i, type] : llvm::enumerate(ArrayRef(tensors).take_front(inputBinding)))
+    routeViews.push_back(kb.view(i, type.isDynamicDim(0) ? ArrayRef<Value>(tokenSizes)
+                                                         : ArrayRef<Value>()));
+  Value input = kb.view(inputBinding, tokenSizes),
+        rows = kb.view(inputBinding + 1, copySizes(rowsType)),
+        rowWeights = kb.view(inputBinding + 2, copySizes(rowWeightsType)),
+        permutation = kb.view(inputBinding + 3, copySizes(permutationType)),
+        offsets = kb.view(inputBinding + 4, {});
+
+  // One workgroup: routing needs every token before any expert's offset is
+  // known, and CPU workgroups do not wait for each other. Each token is
+  // routed twice (to count, then to place its copies) so no per-token
+  // routing is kept: the stack holds one token's k experts and weights.
+  kb.forWorkgroups(one, [&](Value) {
+    Value tokenIds = memref::AllocaOp::create(b, loc, MemRefType::get({1, k}, i32));
+    Value tokenWeights = memref::AllocaOp::create(b, loc, MemRefType::get({1, k}, f32));
+    Value cursor = memref::AllocaOp::create(b, loc, MemRefType::get({experts}, indexType));
+    Value scores = memref::AllocaOp::create(b, loc, MemRefType::get({experts}, f32));
+    auto routeToken = [&](Value token) {
+      if (byScore)
+        routeByScore(kb, byScore, token, routeViews[0], routeViews[1], tokenIds, tokenWeights,
+                     zero, scores);
+      else
+        routeByHash(kb, byHash, token, routeViews[0], routeViews[1], routeViews[2], tokenIds,
+                    tokenWeights, zero);
+    };
+    auto forEachCopy = [&](llvm::function_ref<void(Value token, Value slot, Value expert)> body) {
+      scf::ForOp::create(b, loc, zero, tokens, one, ValueRange{}, [&](OpBuilder &, Location,
+                                                                      Value token, ValueRange) {
+        routeToken(token);
+        scf::ForOp::create(b, loc, zero, slots, one, ValueRange{},
+                           [&](OpBuilder &, Location, Value slot, ValueRange) {
+                             Value expert = arith::IndexCastOp::create(
+                                 b, loc, indexType,
+                                 memref::LoadOp::create(b, loc, tokenIds, ValueRange{zero, slot}));
+                             body(token, slot, expert);
+                             scf::YieldOp::create(b, loc);
+                           });
+        scf::YieldOp::create(b, loc);
+      });
+    };
+    auto forEachExpert = [&](llvm::function_ref<void(Value)> body) {
+      scf::ForOp::create(b, loc, zero, expertCount, one, ValueRange{},
+                         [&](OpBuilder &, Location, Value e, ValueRange) {
+                           body(e);
+                           scf::YieldOp::create(b, loc);
+                         });
+    };
+    // Count each expert's copies, then their offsets (a counting sort: the
+    // copies of one expert stay in (token, slot) order, as unfused).
+    forEachExpert([&](Value e) { memref::StoreOp::create(b, loc, zero, cursor, e); });
+    forEachCopy([&](Value, Value, Value expert) {
+      Value count = memref::LoadOp::create(b, loc, cursor, expert);
+      memref::StoreOp::create(b, loc, arith::AddIOp::create(b, loc, count, one), cursor, expert);
+    });
+    Value total = scf::ForOp::create(
+                      b, loc, zero, expertCount, one, ValueRange{zero},
+                      [&](OpBuilder &, Location, Value e, ValueRange running) {
+                        Value count = memref::LoadOp::create(b, loc, cursor, e);
+                        memref::StoreOp::create(
+                            b, loc, arith::IndexCastOp::create(b, loc, i32, running[0]), offsets,
+                            ValueRange{e});
+                        memref::StoreOp::create(b, loc, running[0], cursor, e);
+                        scf::YieldOp::create(
+                            b, loc, ValueRange{arith::AddIOp::create(b, loc, running[0], count)});
+                      })
+                      .getResult(0);
+    memref::StoreOp::create(b, loc, arith::IndexCastOp::create(b, loc, i32, total), offsets,
+                            ValueRange{expertCount});
+    forEachCopy([&](Value token, Value slot, Value expert) {
+      Value row = memref::LoadOp::create(b, loc, cursor, expert);
+      memref::StoreOp::create(b, loc, arith::AddIOp::create(b, loc, row, one), cursor, expert);
+      scf::ForOp::create(b, loc, zero, d, one, ValueRange{},
+                         [&](OpBuilder &, Location, Value x, ValueRange) {
+                           Value v = memref::LoadOp::create(b, loc, input, ValueRange{token, x});
+                           memref::StoreOp::create(b, loc, v, rows, ValueRange{row, x});
+                           scf::YieldOp::create(b, loc);
+                         });
+      memref::StoreOp::create(
+          b, loc, memref::LoadOp::create(b, loc, tokenWeights, ValueRange{zero, slot}),
+          rowWeights, ValueRange{row});
+      Value copy = arith::AddIOp::create(b, loc, arith::MulIOp::create(b, loc, token, slots), slot);
+      memref::StoreOp::create(b, loc, arith::IndexCastOp::create(b, loc, i32, copy), permutation,
+                              ValueRange{row});
     });
   });
   return kb.kernel();

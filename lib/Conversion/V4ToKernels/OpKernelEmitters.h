@@ -60,6 +60,13 @@ mlir::FailureOr<mlir::func::FuncOp> emitIndexerTopkKernel(v4::TopkOp topk,
                                                          v4::IndexerScoreOp score,
                                                          llvm::StringRef name,
                                                          mlir::OpBuilder &moduleBuilder);
+/// v4.moe_dispatch with the v4.moe_route or v4.moe_hash_route of its
+/// experts and weights taken in (fusion table row 5): one workgroup routes
+/// every token and places its copies.
+mlir::FailureOr<mlir::func::FuncOp> emitRouteDispatchKernel(v4::MoeDispatchOp op,
+                                                           mlir::Operation *route,
+                                                           llvm::StringRef name,
+                                                           mlir::OpBuilder &moduleBuilder);
 mlir::FailureOr<mlir::func::FuncOp> emitHcPreKernel(v4::HcPreOp op, llvm::StringRef name,
                                                     mlir::OpBuilder &moduleBuilder);
 mlir::FailureOr<mlir::func::FuncOp> emitMoeRouteKernel(v4::MoeRouteOp op, llvm::StringRef name,

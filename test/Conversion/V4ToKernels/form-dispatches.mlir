@@ -198,6 +198,30 @@ func.func @score_and_select(%q: tensor<?x1x4x128xbf16>,
 
 // -----
 
+// Row 5: the routing taken into the dispatch: one kernel of one workgroup
+// binds the logits and bias (or token ids and hash table) and the rows.
+// CHECK-LABEL: program.executable @kernels
+// CHECK: func.func @moe_route_moe_dispatch_0(
+// CHECK-LABEL: func.func @route_and_dispatch(
+// CHECK-SAME: %[[L:[a-z0-9]+]]: tensor<?x8xf32>, %[[B:[a-z0-9]+]]: tensor<8xf32>, %[[X:[a-z0-9]+]]: tensor<?x64xbf16>
+// CHECK-NOT: program.dispatch
+// CHECK: %[[C1:.*]] = arith.constant 1 : index
+// CHECK-NOT: program.dispatch
+// CHECK: program.dispatch @kernels::@moe_route_moe_dispatch_0[%[[C1]]] (%[[L]], %[[B]], %[[X]])
+// CHECK-NOT: program.dispatch
+func.func @route_and_dispatch(%logits: tensor<?x8xf32>, %bias: tensor<8xf32>, %x: tensor<?x64xbf16>)
+    -> (tensor<?x64xbf16>, tensor<?xf32>, tensor<?xi32>, tensor<9xi32>) {
+  %weights, %experts = v4.moe_route %logits, %bias k 2 route_scale 1.5 normalize
+      : tensor<?x8xf32>, tensor<8xf32> -> tensor<?x2xf32>, tensor<?x2xi32>
+  %rows, %row_weights, %permutation, %offsets = v4.moe_dispatch %x, %experts, %weights num_experts 8
+      : (tensor<?x64xbf16>, tensor<?x2xi32>, tensor<?x2xf32>)
+      -> (tensor<?x64xbf16>, tensor<?xf32>, tensor<?xi32>, tensor<9xi32>)
+  return %rows, %row_weights, %permutation, %offsets
+      : tensor<?x64xbf16>, tensor<?xf32>, tensor<?xi32>, tensor<9xi32>
+}
+
+// -----
+
 // Row 2: a grouped_linear's weight dequantize (tile scales broadcast over
 // their 128 rows, as the importer emits wo_a) is computed by its kernel,
 // which binds the FP8 codes and the tile scales: neither the dequantize nor
