@@ -156,6 +156,23 @@ void routeByHash(KernelBuilder &kb, v4::MoeHashRouteOp op, Value token, Value lo
                    });
 }
 
+/// Places copy `copy` (token `token`, weight `weight`) at row `row` of the
+/// dispatch's results: the token's input row, its weight, its copy index.
+void placeCopy(OpBuilder &b, Location loc, int64_t width, Value input, Value token, Value weight,
+               Value copy, Value rows, Value rowWeights, Value permutation, Value row) {
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  scf::ForOp::create(b, loc, zero, arith::ConstantIndexOp::create(b, loc, width), one,
+                     ValueRange{}, [&](OpBuilder &, Location, Value x, ValueRange) {
+                       Value v = memref::LoadOp::create(b, loc, input, ValueRange{token, x});
+                       memref::StoreOp::create(b, loc, v, rows, ValueRange{row, x});
+                       scf::YieldOp::create(b, loc);
+                     });
+  memref::StoreOp::create(b, loc, weight, rowWeights, ValueRange{row});
+  memref::StoreOp::create(b, loc, arith::IndexCastOp::create(b, loc, b.getI32Type(), copy),
+                          permutation, ValueRange{row});
+}
+
 } // namespace
 
 FailureOr<func::FuncOp> emitMoeRouteKernel(v4::MoeRouteOp op, llvm::StringRef name,
@@ -262,18 +279,9 @@ FailureOr<func::FuncOp> emitMoeDispatchKernel(v4::MoeDispatchOp op, llvm::String
                     Value row = cursor[0];
                     Value token = arith::DivUIOp::create(b, loc, copy, slots);
                     Value slot = arith::RemUIOp::create(b, loc, copy, slots);
-                    scf::ForOp::create(
-                        b, loc, zero, d, one, ValueRange{},
-                        [&](OpBuilder &, Location, Value x, ValueRange) {
-                          Value v = memref::LoadOp::create(b, loc, input, ValueRange{token, x});
-                          memref::StoreOp::create(b, loc, v, rows, ValueRange{row, x});
-                          scf::YieldOp::create(b, loc);
-                        });
-                    memref::StoreOp::create(
-                        b, loc, memref::LoadOp::create(b, loc, weights, ValueRange{token, slot}),
-                        rowWeights, ValueRange{row});
-                    memref::StoreOp::create(b, loc, arith::IndexCastOp::create(b, loc, i32, copy),
-                                            permutation, ValueRange{row});
+                    placeCopy(b, loc, width, input, token,
+                              memref::LoadOp::create(b, loc, weights, ValueRange{token, slot}),
+                              copy, rows, rowWeights, permutation, row);
                     scf::YieldOp::create(b, loc,
                                          ValueRange{arith::AddIOp::create(b, loc, row, one)});
                   },
@@ -399,18 +407,10 @@ FailureOr<func::FuncOp> emitRouteDispatchKernel(v4::MoeDispatchOp op, Operation 
     forEachCopy([&](Value token, Value slot, Value expert) {
       Value row = memref::LoadOp::create(b, loc, cursor, expert);
       memref::StoreOp::create(b, loc, arith::AddIOp::create(b, loc, row, one), cursor, expert);
-      scf::ForOp::create(b, loc, zero, d, one, ValueRange{},
-                         [&](OpBuilder &, Location, Value x, ValueRange) {
-                           Value v = memref::LoadOp::create(b, loc, input, ValueRange{token, x});
-                           memref::StoreOp::create(b, loc, v, rows, ValueRange{row, x});
-                           scf::YieldOp::create(b, loc);
-                         });
-      memref::StoreOp::create(
-          b, loc, memref::LoadOp::create(b, loc, tokenWeights, ValueRange{zero, slot}),
-          rowWeights, ValueRange{row});
       Value copy = arith::AddIOp::create(b, loc, arith::MulIOp::create(b, loc, token, slots), slot);
-      memref::StoreOp::create(b, loc, arith::IndexCastOp::create(b, loc, i32, copy), permutation,
-                              ValueRange{row});
+      placeCopy(b, loc, width, input, token,
+                memref::LoadOp::create(b, loc, tokenWeights, ValueRange{zero, slot}), copy, rows,
+                rowWeights, permutation, row);
     });
   });
   return kb.kernel();

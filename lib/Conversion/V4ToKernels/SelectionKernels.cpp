@@ -163,6 +163,24 @@ Value queryRows(KernelBuilder &kb, RankedTensorType queriesType,
   return rows;
 }
 
+/// Where query row `row` (of [B, S]) is: its batch row, its token within
+/// the batch row, and its cache row (its slot, or the batch row).
+struct QueryRow {
+  Value batchRow, token, cacheRow;
+};
+QueryRow locateQuery(KernelBuilder &kb, Value row, Value slotTable) {
+  OpBuilder &b = kb.builder();
+  Location loc = kb.location();
+  Value seq = kb.dim(1);
+  QueryRow at{arith::DivUIOp::create(b, loc, row, seq), arith::RemUIOp::create(b, loc, row, seq),
+              Value()};
+  at.cacheRow = at.batchRow;
+  if (slotTable)
+    at.cacheRow = arith::IndexCastOp::create(
+        b, loc, b.getIndexType(), memref::LoadOp::create(b, loc, slotTable, ValueRange{at.batchRow}));
+  return at;
+}
+
 } // namespace
 
 FailureOr<func::FuncOp> emitIndexerScoreKernel(v4::IndexerScoreOp op, llvm::StringRef name,
@@ -197,14 +215,7 @@ FailureOr<func::FuncOp> emitIndexerScoreKernel(v4::IndexerScoreOp op, llvm::Stri
   Value zero = kb.index(0), one = kb.index(1);
 
   kb.forWorkgroups(rows, [&](Value row) {
-    Value seq = kb.dim(1);
-    Value batchRow = arith::DivUIOp::create(b, loc, row, seq);
-    Value token = arith::RemUIOp::create(b, loc, row, seq);
-    Value cacheRow = batchRow;
-    if (slotTable)
-      cacheRow = arith::IndexCastOp::create(
-          b, loc, b.getIndexType(),
-          memref::LoadOp::create(b, loc, slotTable, ValueRange{batchRow}));
+    auto [batchRow, token, cacheRow] = locateQuery(kb, row, slotTable);
     scf::ForOp::create(b, loc, zero, kb.index(keys.getCapacity()), one, ValueRange{},
                        [&](OpBuilder &, Location, Value c, ValueRange) {
                          Value score = scorer.score(b, loc, batchRow, token, cacheRow, c);
@@ -263,13 +274,7 @@ FailureOr<func::FuncOp> emitIndexerTopkKernel(v4::TopkOp topk, v4::IndexerScoreO
   Value zero = kb.index(0), one = kb.index(1);
 
   kb.forWorkgroups(rows, [&](Value row) {
-    Value seq = kb.dim(1);
-    Value batchRow = arith::DivUIOp::create(b, loc, row, seq);
-    Value token = arith::RemUIOp::create(b, loc, row, seq);
-    Value cacheRow = batchRow;
-    if (slotTable)
-      cacheRow = arith::IndexCastOp::create(
-          b, loc, indexType, memref::LoadOp::create(b, loc, slotTable, ValueRange{batchRow}));
+    auto [batchRow, token, cacheRow] = locateQuery(kb, row, slotTable);
     // Only the candidates this query sees are scored: c < (position + 1) / ratio.
     Value position = arith::IndexCastOp::create(
         b, loc, indexType, memref::LoadOp::create(b, loc, positions, ValueRange{batchRow}));

@@ -68,21 +68,38 @@ std::vector<Placed> placedBuffers(mlir::func::FuncOp entry) {
   return placed;
 }
 
-class PlanOfModels : public ::testing::TestWithParam<const char *> {};
-
-TEST_P(PlanOfModels, LiveBuffersNeverShareBytes) {
-  auto config = io::loadModelConfig(std::string(SIEVE_SOURCE_DIR) + "/examples/" + GetParam() +
+/// The bundled model `example` through the graph and kernels phases.
+mlir::OwningOpRef<mlir::ModuleOp> plannedModel(mlir::MLIRContext &context, const char *example) {
+  auto config = io::loadModelConfig(std::string(SIEVE_SOURCE_DIR) + "/examples/" + example +
                                     "/config.json");
-  ASSERT_TRUE(config.isOk()) << config.status().toString();
-  mlir::DialectRegistry registry;
-  registerSieveDialects(registry);
-  mlir::MLIRContext context(registry);
+  EXPECT_TRUE(config.isOk()) << config.status().toString();
+  if (!config.isOk())
+    return nullptr;
   auto module = importModel(&context, *config, ImportOptions(), mlir::UnknownLoc::get(&context));
-  ASSERT_TRUE(module);
+  if (!module)
+    return nullptr;
   mlir::PassManager pm(&context);
   buildGraphPipeline(pm, GraphPipelineOptions());
   buildKernelsPipeline(pm);
-  ASSERT_TRUE(mlir::succeeded(pm.run(*module)));
+  if (mlir::failed(pm.run(*module)))
+    return nullptr;
+  return module;
+}
+
+class PlanOfModels : public ::testing::TestWithParam<const char *> {
+protected:
+  PlanOfModels() : context(registry()) {}
+  static mlir::DialectRegistry registry() {
+    mlir::DialectRegistry r;
+    registerSieveDialects(r);
+    return r;
+  }
+  mlir::MLIRContext context;
+};
+
+TEST_P(PlanOfModels, LiveBuffersNeverShareBytes) {
+  mlir::OwningOpRef<mlir::ModuleOp> module = plannedModel(context, GetParam());
+  ASSERT_TRUE(module);
 
   unsigned entries = 0;
   for (auto entry : module->getOps<mlir::func::FuncOp>()) {
@@ -113,18 +130,8 @@ TEST_P(PlanOfModels, LiveBuffersNeverShareBytes) {
 }
 
 TEST_P(PlanOfModels, StaticBuffersAreTheirTensorsSize) {
-  auto config = io::loadModelConfig(std::string(SIEVE_SOURCE_DIR) + "/examples/" + GetParam() +
-                                    "/config.json");
-  ASSERT_TRUE(config.isOk());
-  mlir::DialectRegistry registry;
-  registerSieveDialects(registry);
-  mlir::MLIRContext context(registry);
-  auto module = importModel(&context, *config, ImportOptions(), mlir::UnknownLoc::get(&context));
+  mlir::OwningOpRef<mlir::ModuleOp> module = plannedModel(context, GetParam());
   ASSERT_TRUE(module);
-  mlir::PassManager pm(&context);
-  buildGraphPipeline(pm, GraphPipelineOptions());
-  buildKernelsPipeline(pm);
-  ASSERT_TRUE(mlir::succeeded(pm.run(*module)));
   unsigned checked = 0;
   module->walk([&](program::DispatchOp dispatch) {
     auto bytes = dispatch->getAttrOfType<mlir::DenseI64ArrayAttr>(ProgramDialect::kBufferBytesAttr);
