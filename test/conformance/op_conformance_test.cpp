@@ -160,6 +160,13 @@ std::vector<uint32_t> dynamicSizesOf(const std::vector<int64_t> &shape,
   return constants;
 }
 
+/// The block-scaled GEMMs' grid: each row's outputs in tiles of
+/// kGemmColumnTile.
+int64_t gemmWorkgroups(int64_t rows, int64_t n) {
+  int64_t tile = std::min<int64_t>(n, kGemmColumnTile);
+  return rows * ((n + tile - 1) / tile);
+}
+
 /// Runs `kernel` with one workgroup per row (the row-wise kernels' grid).
 Status runRows(const LoadedKernel &kernel, int64_t rows, llvm::ArrayRef<uint32_t> constants,
                llvm::ArrayRef<void *> bindings, llvm::ArrayRef<size_t> lengths,
@@ -1002,7 +1009,8 @@ TEST_P(Fp8MatmulConformance, WithinOneBf16UlpOfTheReference) {
     bindings.insert(bindings.begin() + 1, normWeight.data());
     lengths.insert(lengths.begin() + 1, normWeight.size() * 2);
   }
-  Status ran = runRows(*kernel, rows, constants, bindings, lengths, "fp8_matmul");
+  Status ran =
+      runRows(*kernel, gemmWorkgroups(rows, n), constants, bindings, lengths, "fp8_matmul");
   ASSERT_TRUE(ran.isOk()) << ran.message();
 
   // The reference: decoded operands (codes times their block scales) and
@@ -1143,7 +1151,8 @@ TEST_P(GroupedMatmulConformance, WithinOneBf16UlpOfTheReference) {
   }
   bindings.push_back(out.data());
   lengths.push_back(size_t(rows * n) * 2);
-  Status ran = runRows(*kernel, rows, constants, bindings, lengths, "matmul");
+  Status ran =
+      runRows(*kernel, gemmWorkgroups(rows, n), constants, bindings, lengths, "matmul");
   ASSERT_TRUE(ran.isOk()) << ran.message();
 
   num::BlockFormat weightFormat{c.fp4 ? num::ElementFormat::kE2M1 : num::ElementFormat::kE4M3,

@@ -1,6 +1,6 @@
 //===- MatmulKernels.cpp - v4.fp8_matmul and v4.mxfp4_matmul as kernels ---===//
 //
-// One activation row per workgroup, every output of it. The reference's
+// One activation row and one tile of outputs per workgroup. The reference's
 // block-scaled GEMM (ref::blockDot over decoded operands): for each K block
 // the exact products of decoded E4M3 codes summed in ascending k in an fp32
 // partial sum, the partial times the two power-of-two scales added to the
@@ -8,9 +8,9 @@
 // into the operands before multiplying; powers of two commute with fp32
 // rounding, so both give the same bits (barring scales that underflow an
 // operand, which the scale floors rule out). Codes and scales are bytes,
-// decoded with integer arithmetic (architecture.md). A scalar kernel:
-// correctness first; tiling and vector dot products come with the tile
-// configuration. MXFP4 weights (E2M1 codes two per byte, one scale per
+// decoded with integer arithmetic (architecture.md). A workgroup is one
+// row and one tile of kGemmColumnTile outputs; the block dot products are
+// marked for the target's vectorization. MXFP4 weights (E2M1 codes two per byte, one scale per
 // 1x32 block) sum per 32 as the reference's FP4 linear() does. With groups
 // (routed experts) each row finds its expert in the [E+1] offsets and rows
 // past the last offset are zeros.
@@ -21,6 +21,7 @@
 #include "OpKernelEmitters.h"
 #include "QuantArith.h"
 #include "RowNorm.h"
+#include "sieve/Conversion/V4ToKernels/OpKernels.h"
 
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 
@@ -146,7 +147,18 @@ FailureOr<func::FuncOp> emitScaledMatmul(const ScaledMatmul &m, llvm::StringRef 
                                  bits.i(0xF));
   };
 
-  kb.forWorkgroups(rows, [&](Value row) {
+  // Workgroup = (row, tile of kGemmColumnTile outputs). A fused
+  // quantization (and norm) is redone per tile: K work against the tile's
+  // 128 * K.
+  const int64_t columnTile = std::min<int64_t>(n, kGemmColumnTile);
+  Value columnTiles = kb.index((n + columnTile - 1) / columnTile);
+  Value workgroups = arith::MulIOp::create(b, loc, rows, columnTiles);
+  kb.forWorkgroups(workgroups, [&](Value workgroup) {
+    Value row = arith::DivUIOp::create(b, loc, workgroup, columnTiles);
+    Value tile = arith::RemUIOp::create(b, loc, workgroup, columnTiles);
+    Value firstColumn = arith::MulIOp::create(b, loc, tile, kb.index(columnTile));
+    Value endColumn = arith::MinUIOp::create(
+        b, loc, arith::AddIOp::create(b, loc, firstColumn, kb.index(columnTile)), nSize);
     // Fused quantization: the row's codes and scale bytes, as v4.quantize
     // computes them (the same BlockQuantizer steps), in stack buffers.
     Value rowCodes, rowScales;
@@ -222,8 +234,8 @@ FailureOr<func::FuncOp> emitScaledMatmul(const ScaledMatmul &m, llvm::StringRef 
       Value last = memref::LoadOp::create(b, loc, offsets, ValueRange{kb.index(experts)});
       live = bits.cmp(arith::CmpIPredicate::slt, row32, last);
     }
-    scf::ForOp::create(b, loc, zero, nSize, one, ValueRange{}, [&](OpBuilder &, Location,
-                                                                   Value col, ValueRange) {
+    scf::ForOp::create(b, loc, firstColumn, endColumn, one, ValueRange{},
+                       [&](OpBuilder &, Location, Value col, ValueRange) {
       Value scaleRow = arith::DivUIOp::create(b, loc, col, scaleRows);
       auto accLoop = scf::ForOp::create(
           b, loc, zero, kSize, sumStep, ValueRange{bits.f(0.0f)},

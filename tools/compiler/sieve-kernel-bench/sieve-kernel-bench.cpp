@@ -13,6 +13,7 @@
 
 #include "sieve/Conversion/KernelsToCPU/Passes.h"
 #include "sieve/Conversion/V4ToKernels/FusionTable.h"
+#include "sieve/Conversion/V4ToKernels/OpKernels.h"
 #include "sieve/InitSieve.h"
 #include "sieve/Target/CPU/CpuTarget.h"
 #include "sieve/hal/cpu/kernel_library.h"
@@ -99,7 +100,7 @@ struct Case {
   MakeOp makeOp;
   std::vector<std::vector<uint8_t>> buffers; // bindings, the result last
   std::vector<uint32_t> constants;
-  int64_t rows;
+  int64_t rows; // workgroups of one call
   int64_t weightBytes;
 };
 
@@ -141,7 +142,7 @@ Case fp8Gemv(MLIRContext &context, int64_t n, int64_t k) {
   auto f8 = t.getType<Float8E4M3FNType>();
   auto e8m0 = t.getType<Float8E8M0FNUType>();
   Case c;
-  c.rows = 1;
+  c.rows = (n + sieve::kGemmColumnTile - 1) / sieve::kGemmColumnTile; // workgroups
   c.args = {RankedTensorType::get({ShapedType::kDynamic, k}, f8),
             RankedTensorType::get({ShapedType::kDynamic, k / 128}, e8m0),
             RankedTensorType::get({n, k}, f8), RankedTensorType::get({n / 128, k / 128}, e8m0)};
