@@ -2745,12 +2745,14 @@ INSTANTIATE_TEST_SUITE_P(
 //===----------------------------------------------------------------------===//
 // Upstream linalg ops: linalg.matmul with its fill (the bf16 projections
 // the reference computes with linalg()'s fp32 dot, ref::blockDot with one
-// block; the kernel sums in vector lanes, within the summation bound) and an
+// block; the kernel sums in vector lanes, within the summation bound; rows
+// and tiles of 128 outputs per workgroup, like the block-scaled GEMMs) and an
 // elementwise linalg.generic (exact)
 //===----------------------------------------------------------------------===//
 
 TEST_F(OpConformance, LinalgMatmulWithFillWithinTheSummationBoundOfTheReference) {
-  const int64_t rows = 7, k = 256, n = 24;
+  // N not a multiple of the kernel's 128-output tiles: a partial tile.
+  const int64_t rows = 7, k = 256, n = 300;
   Builder types(&context);
   Type bf16 = types.getBF16Type(), f32 = types.getF32Type();
   const int64_t dyn = ShapedType::kDynamic;
@@ -2779,7 +2781,7 @@ TEST_F(OpConformance, LinalgMatmulWithFillWithinTheSummationBoundOfTheReference)
   std::vector<uint32_t> constants = {uint32_t(rows), uint32_t(rows)};
   std::vector<void *> bindings = {x.data(), w.data(), out.data()};
   std::vector<size_t> lengths = {x.size() * 2, w.size() * 2, (out.size() - 1) * 4};
-  Status ran = runRows(*kernel, rows, constants, bindings, lengths, "matmul");
+  Status ran = runRows(*kernel, gemmWorkgroups(rows, n), constants, bindings, lengths, "matmul");
   ASSERT_TRUE(ran.isOk()) << ran.message();
   std::vector<float> xf(static_cast<size_t>(k)), wf(static_cast<size_t>(k));
   double worst = 0;

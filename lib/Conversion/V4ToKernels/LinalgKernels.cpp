@@ -8,8 +8,8 @@
 // tiled into the workgroup scf.forall by TilingInterface with the fill fused
 // into each tile, then one-shot bufferized in place into the result binding.
 // Tile: one index of the first parallel loop whose extent is not 1 per
-// workgroup (a row of a matmul); the tile configuration pass will choose
-// better. linalg.matmul casts its bf16 operands to fp32 and accumulates over
+// workgroup (a row of a matmul), and for a contraction a tile of
+// kGemmColumnTile of its next parallel loop (its outputs). linalg.matmul casts its bf16 operands to fp32 and accumulates over
 // k in ascending order from the fill value, as the reference's fp32 linear()
 // does.
 //
@@ -17,8 +17,10 @@
 
 #include "KernelBuilder.h"
 #include "OpKernelEmitters.h"
+#include "sieve/Conversion/V4ToKernels/OpKernels.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Bufferization/Transforms/OneShotAnalysis.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -36,6 +38,54 @@
 using namespace mlir;
 
 namespace sieve::detail {
+
+namespace {
+
+/// Rewrites a multi-dimensional workgroup forall into a one-dimensional one
+/// over the product of its trip counts, its induction variables recovered
+/// from the one id (first dimension slowest), mapped to #gpu.block<x>.
+LogicalResult linearizeWorkgroups(RewriterBase &rewriter, scf::ForallOp forall) {
+  Location loc = forall.getLoc();
+  rewriter.setInsertionPoint(forall);
+  SmallVector<Value> lower = getValueOrCreateConstantIndexOp(rewriter, loc,
+                                                             forall.getMixedLowerBound());
+  SmallVector<Value> upper = getValueOrCreateConstantIndexOp(rewriter, loc,
+                                                             forall.getMixedUpperBound());
+  SmallVector<Value> steps = getValueOrCreateConstantIndexOp(rewriter, loc,
+                                                             forall.getMixedStep());
+  SmallVector<Value> trips;
+  Value total = arith::ConstantIndexOp::create(rewriter, loc, 1);
+  for (auto [lo, hi, step] : llvm::zip_equal(lower, upper, steps)) {
+    Value trip = arith::CeilDivUIOp::create(rewriter, loc,
+                                            arith::SubIOp::create(rewriter, loc, hi, lo), step);
+    trips.push_back(trip);
+    total = arith::MulIOp::create(rewriter, loc, total, trip);
+  }
+  auto linear = scf::ForallOp::create(
+      rewriter, loc, ArrayRef<OpFoldResult>{total}, forall.getOutputs(),
+      rewriter.getArrayAttr(
+          {gpu::GPUBlockMappingAttr::get(rewriter.getContext(), gpu::MappingId::DimX)}));
+  // The new body starts empty but for its terminator; the old body moves in.
+  Block *body = linear.getBody();
+  rewriter.eraseOp(body->getTerminator());
+  rewriter.setInsertionPointToStart(body);
+  Value id = linear.getInductionVar(0);
+  SmallVector<Value> ivs(trips.size());
+  for (int64_t d = static_cast<int64_t>(trips.size()) - 1; d >= 0; --d) {
+    Value k = d == 0 ? id : arith::RemUIOp::create(rewriter, loc, id, trips[d]).getResult();
+    if (d > 0)
+      id = arith::DivUIOp::create(rewriter, loc, id, trips[d]);
+    ivs[d] = arith::AddIOp::create(rewriter, loc, lower[d],
+                                   arith::MulIOp::create(rewriter, loc, k, steps[d]));
+  }
+  SmallVector<Value> replacements(ivs);
+  replacements.append(linear.getRegionIterArgs().begin(), linear.getRegionIterArgs().end());
+  rewriter.mergeBlocks(forall.getBody(), body, replacements);
+  rewriter.replaceOp(forall, linear.getResults());
+  return success();
+}
+
+} // namespace
 
 FailureOr<func::FuncOp> emitLinalgKernel(linalg::LinalgOp op, llvm::StringRef name,
                                          OpBuilder &moduleBuilder) {
@@ -102,30 +152,49 @@ FailureOr<func::FuncOp> emitLinalgKernel(linalg::LinalgOp op, llvm::StringRef na
   store.setRestrict(true);
   func::ReturnOp::create(b, loc);
 
-  // Workgroups: one index of the first parallel loop longer than 1.
+  // Workgroups: one index of the first parallel loop longer than 1 (a row);
+  // a contraction also splits its next parallel loop (the outputs) into
+  // tiles of kGemmColumnTile, so a one-token GEMV (the head, the bf16
+  // projections) spreads over many workgroups.
   SmallVector<int64_t> ranges = cast<linalg::LinalgOp>(clone).getStaticLoopRanges();
   SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
-  unsigned tiled = 0;
+  SmallVector<unsigned> parallel;
   for (unsigned l = 0; l < iterators.size(); ++l)
-    if (iterators[l] == utils::IteratorType::parallel && ranges[l] != 1) {
-      tiled = l;
-      break;
-    }
-  if (iterators.empty() || iterators[tiled] != utils::IteratorType::parallel)
+    if (iterators[l] == utils::IteratorType::parallel)
+      parallel.push_back(l);
+  auto firstLong = llvm::find_if(parallel, [&](unsigned l) { return ranges[l] != 1; });
+  if (parallel.empty())
     return root->emitOpError() << "has no parallel loop to spread over workgroups";
+  unsigned tiled = firstLong == parallel.end() ? parallel.front() : *firstLong;
   SmallVector<OpFoldResult> tileSizes(iterators.size(), b.getIndexAttr(0));
   tileSizes[tiled] = b.getIndexAttr(1);
+  unsigned tiledDims = 1;
+  if (op.getNumReductionLoops() > 0 && firstLong != parallel.end() &&
+      std::next(firstLong) != parallel.end() &&
+      (ShapedType::isDynamic(ranges[*std::next(firstLong)]) ||
+       ranges[*std::next(firstLong)] > kGemmColumnTile)) {
+    tileSizes[*std::next(firstLong)] = b.getIndexAttr(kGemmColumnTile);
+    tiledDims = 2;
+  }
+  SmallVector<Attribute> blocks = {
+      gpu::GPUBlockMappingAttr::get(b.getContext(), gpu::MappingId::DimX)};
+  if (tiledDims == 2)
+    blocks.push_back(gpu::GPUBlockMappingAttr::get(b.getContext(), gpu::MappingId::DimY));
   scf::SCFTilingOptions tiling;
   tiling.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp)
       .setTileSizes(tileSizes)
-      .setMapping({gpu::GPUBlockMappingAttr::get(b.getContext(), gpu::MappingId::DimX)});
+      .setMapping(blocks);
   IRRewriter rewriter(b.getContext());
   rewriter.setInsertionPoint(clone);
   FailureOr<scf::SCFTilingResult> tiledOps =
       scf::tileUsingSCF(rewriter, cast<TilingInterface>(clone), tiling);
-  if (failed(tiledOps) || tiledOps->tiledOps.size() != 1)
+  if (failed(tiledOps) || tiledOps->tiledOps.size() != 1 || tiledOps->loops.size() != 1)
     return root->emitOpError() << "could not be tiled into workgroups";
   rewriter.replaceOp(clone, tiledOps->replacements);
+  // The host counts workgroups in one dimension: (row, tile) as one id.
+  if (tiledDims == 2 &&
+      failed(linearizeWorkgroups(rewriter, cast<scf::ForallOp>(tiledOps->loops.front()))))
+    return root->emitOpError() << "could not number its workgroups in one dimension";
   // The fill, per tile, on the tile of the result binding the loop writes.
   if (fill) {
     auto tiled = cast<linalg::LinalgOp>(tiledOps->tiledOps.front());

@@ -206,7 +206,7 @@ Case groupedLinear(MLIRContext &context) {
 Case bf16Gemv(MLIRContext &context, int64_t n, int64_t k) {
   Builder t(&context);
   Case c;
-  c.rows = 1;
+  c.rows = (n + sieve::kGemmColumnTile - 1) / sieve::kGemmColumnTile; // workgroups
   c.args = {RankedTensorType::get({ShapedType::kDynamic, k}, t.getBF16Type()),
             RankedTensorType::get({n, k}, t.getBF16Type())};
   c.makeOp = [n](OpBuilder &b, Location loc, ValueRange in) -> Operation * {
