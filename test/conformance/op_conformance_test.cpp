@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "cache_rows.h"
 #include "ops.h"
 #include "weights.h"
 
@@ -1515,6 +1516,79 @@ TEST_F(OpConformance, HcPostMatchesTheReferenceBitForBit) {
   EXPECT_EQ(out.back(), 0xFFFF) << "wrote past the result";
 }
 
+// v4.indexer_score over encoded key rows (FP8 with an fp32 scale, MXFP4):
+// the kernel decodes each key in place as ref::RowCodec does; the reference
+// scores the decoded keys. Bit-identical, as for bf16 keys.
+class EncodedKeyScores : public OpConformance, public ::testing::WithParamInterface<bool> {};
+
+TEST_P(EncodedKeyScores, MatchTheReferenceOverTheDecodedKeys) {
+  const bool fp4 = GetParam();
+  Builder types(&context);
+  const int64_t batch = 2, queries = 2, heads = 4, dim = 128, slotsInCache = 3, capacity = 12;
+  const int64_t dyn = ShapedType::kDynamic;
+  Type bf16 = types.getBF16Type();
+  Type element = fp4 ? Type(types.getType<Float4E2M1FNType>())
+                     : Type(types.getType<Float8E4M3FNType>());
+  auto keysType = v4::IndexerCacheType::get(&context, slotsInCache, capacity, dim, element);
+  auto queriesType = RankedTensorType::get({dyn, queries, heads, dim}, bf16);
+  auto weightsType = RankedTensorType::get({dyn, queries, heads}, bf16);
+  auto slotsType = RankedTensorType::get({dyn}, types.getI32Type());
+  auto scoresType = RankedTensorType::get({dyn, queries, capacity}, bf16);
+  std::optional<LoadedKernel> kernel =
+      compile({queriesType, keysType, weightsType, slotsType},
+              [&](OpBuilder &b, Location loc, ValueRange in) -> Operation * {
+                return v4::IndexerScoreOp::create(b, loc, scoresType, in[0], in[1], in[2],
+                                                  in[3]);
+              });
+  ASSERT_TRUE(kernel) << errors;
+  ref::RowCodec codec = ref::RowCodec::indexerKeys(
+      dim, fp4 ? io::CacheFormat::kFp8IndexerFp4 : io::CacheFormat::kFp8IndexerFp8);
+  std::vector<uint16_t> plain = randomBf16(size_t(slotsInCache * capacity * dim), 223u, 0.0f, 1.0f);
+  std::vector<uint8_t> keys(size_t(slotsInCache * capacity * codec.bytes()));
+  std::vector<float> decoded(plain.size()), row(static_cast<size_t>(dim));
+  for (int64_t r = 0; r < slotsInCache * capacity; ++r) {
+    for (int64_t u = 0; u < dim; ++u)
+      row[size_t(u)] = bf16ToFloat(plain[size_t(r * dim + u)]);
+    codec.encode(row.data(), keys.data() + r * codec.bytes());
+    codec.decode(keys.data() + r * codec.bytes(), decoded.data() + r * dim);
+  }
+  std::vector<uint16_t> q = randomBf16(size_t(batch * queries * heads * dim), 227u, 0.0f, 1.0f);
+  std::vector<uint16_t> w = randomBf16(size_t(batch * queries * heads), 229u, 0.0f, 0.1f);
+  std::vector<int32_t> slots = {2, 0};
+  std::vector<uint16_t> out(size_t(batch * queries * capacity) + 1, 0xFFFF);
+  std::vector<uint32_t> constants = {uint32_t(batch)};
+  std::vector<void *> bindings = {q.data(), keys.data(), w.data(), slots.data(), out.data()};
+  std::vector<size_t> lengths = {q.size() * 2, keys.size(), w.size() * 2, slots.size() * 4,
+                                 (out.size() - 1) * 2};
+  Status ran = runRows(*kernel, batch * queries, constants, bindings, lengths, "indexer_score");
+  ASSERT_TRUE(ran.isOk()) << ran.message();
+  std::vector<float> qf(static_cast<size_t>(heads * dim)), wf(static_cast<size_t>(heads));
+  int64_t mismatches = 0;
+  for (int64_t b = 0; b < batch; ++b)
+    for (int64_t s = 0; s < queries; ++s) {
+      int64_t token = b * queries + s;
+      for (int64_t i = 0; i < heads * dim; ++i)
+        qf[size_t(i)] = bf16ToFloat(q[size_t(token * heads * dim + i)]);
+      for (int64_t h = 0; h < heads; ++h)
+        wf[size_t(h)] = bf16ToFloat(w[size_t(token * heads + h)]);
+      for (int64_t c = 0; c < capacity; ++c) {
+        const float *key = decoded.data() + (slots[size_t(b)] * capacity + c) * dim;
+        uint16_t want = bf16FromFloat(ref::indexerScore(qf.data(), wf.data(), heads, dim, key));
+        uint16_t got = out[size_t(token * capacity + c)];
+        if (want != got && mismatches++ < 5)
+          ADD_FAILURE() << "batch " << b << " query " << s << " entry " << c << ": kernel "
+                        << bf16ToFloat(got) << ", reference " << bf16ToFloat(want);
+      }
+    }
+  EXPECT_EQ(mismatches, 0);
+  EXPECT_EQ(out.back(), 0xFFFF) << "wrote past the result";
+}
+
+INSTANTIATE_TEST_SUITE_P(Keys, EncodedKeyScores, ::testing::Values(false, true),
+                         [](const ::testing::TestParamInfo<bool> &info) {
+                           return std::string(info.param ? "mxfp4" : "fp8");
+                         });
+
 //===----------------------------------------------------------------------===//
 // Fusion row 4: v4.topk with its v4.indexer_score taken in: identical indices
 //===----------------------------------------------------------------------===//
@@ -2527,6 +2601,66 @@ TEST_F(OpConformance, HcaAttentionWithinOneBf16UlpOfTheReference) {
   });
 }
 
+TEST_F(OpConformance, HcaAttentionOverFp8EntryRowsDecodesThemAsTheReference) {
+  // The same decode as above over FP8 KV entry rows (64 E4M3 dims with their
+  // scale, 64 bf16 RoPE dims): the kernel decodes each entry in place; the
+  // reference attends over ref::RowCodec's decoded rows.
+  const int64_t batch = 2, queries = 1, heads = 4, dim = 128, rope = 64, windowRows = 16,
+                windowKeys = 16;
+  const int64_t cacheBatch = 2, capacity = 30, ratio = 8;
+  const double scale = 1.0 / std::sqrt(double(dim));
+  Builder types(&context);
+  Type bf16 = types.getBF16Type(), f32 = types.getF32Type(), i32 = types.getI32Type();
+  auto queryType = RankedTensorType::get({batch, queries, heads, dim}, bf16);
+  auto cacheType = v4::CompressedCacheType::get(&context, cacheBatch, ratio, capacity, dim,
+                                                types.getType<Float8E4M3FNType>(), rope);
+  std::optional<LoadedKernel> kernel = compile(
+      {queryType, RankedTensorType::get({batch, windowRows, dim}, bf16),
+       RankedTensorType::get({batch, queries, windowKeys}, i32), cacheType,
+       RankedTensorType::get({heads}, f32), RankedTensorType::get({batch}, i32),
+       RankedTensorType::get({batch}, i32)},
+      [&](OpBuilder &b, Location loc, ValueRange in) -> Operation * {
+        return v4::HcaAttentionOp::create(b, loc, queryType, in[0], in[1], in[2], in[3], in[4],
+                                          in[5], in[6], APFloat(scale));
+      });
+  ASSERT_TRUE(kernel) << errors;
+  AttentionRun run = makeAttentionRun(batch, queries, heads, dim, windowRows, windowKeys,
+                                      cacheBatch, capacity, 211u);
+  io::ModelConfig config;
+  config.headDim = dim;
+  config.ropeHeadDim = rope;
+  ref::RowCodec codec = ref::RowCodec::kvRows(config, io::CacheFormat::kFp8IndexerFp8);
+  std::vector<uint8_t> rows(size_t(cacheBatch * capacity * codec.bytes()));
+  std::vector<float> row(static_cast<size_t>(dim));
+  for (int64_t r = 0; r < cacheBatch * capacity; ++r) {
+    for (int64_t x = 0; x < dim; ++x)
+      row[size_t(x)] = bf16ToFloat(run.cache[size_t(r * dim + x)]);
+    codec.encode(row.data(), rows.data() + r * codec.bytes());
+    // The reference side attends over what the rows hold.
+    codec.decode(rows.data() + r * codec.bytes(), row.data());
+    for (int64_t x = 0; x < dim; ++x)
+      run.cache[size_t(r * dim + x)] = bf16FromFloat(row[size_t(x)]);
+  }
+  run.slots = {1, 0};
+  std::vector<int32_t> positions = {100, 250};
+  std::vector<void *> bindings = {run.q.data(), run.window.data(), run.windowIndices.data(),
+                                  rows.data(),  run.sink.data(),   positions.data(),
+                                  run.slots.data(), run.out.data()};
+  std::vector<size_t> lengths = {run.q.size() * 2,     run.window.size() * 2,
+                                 run.windowIndices.size() * 4, rows.size(),
+                                 run.sink.size() * 4,  positions.size() * 4,
+                                 run.slots.size() * 4, (run.out.size() - 1) * 2};
+  Status ran = runRows(*kernel, batch * queries * heads, {}, bindings, lengths, "hca_attention");
+  ASSERT_TRUE(ran.isOk()) << ran.message();
+  run.expectWithinOneUlp(float(scale), [&](int64_t b, int64_t s) {
+    std::vector<int32_t> visible;
+    for (int64_t c = 0; c < std::min<int64_t>((positions[size_t(b)] + s + 1) / ratio, capacity);
+         ++c)
+      visible.push_back(int32_t(c));
+    return visible;
+  });
+}
+
 //===----------------------------------------------------------------------===//
 // The cache ops: their definitions, computed here on a copy of the cache;
 // exact (a cache binding is updated in place)
@@ -2665,21 +2799,125 @@ TEST_F(OpConformance, CacheInitFillsZerosAndTheScoreStateWithMinusInfinity) {
   EXPECT_EQ(state.back(), 5.0f) << "wrote past the state";
 }
 
-TEST_F(OpConformance, EncodedCacheRowsAreNamedUntilTheirCodecLands) {
+//===----------------------------------------------------------------------===//
+// Encoded cache rows: the reference's RowCodec, byte for byte and back
+//===----------------------------------------------------------------------===//
+// compressed_append stores four entries into cache slot 1 of an encoded
+// cache; the bytes must be ref::RowCodec::encode's (the rest untouched), and
+// cache_read must give RowCodec::decode's values. FP8 KV rows (V4's 448 E4M3
+// + 64 bf16 RoPE dims, 584 bytes), FP8 keys (fp32 scale), MXFP4 keys.
+
+enum class RowFormat { Fp8Kv, Fp8Key, Fp4Key };
+
+class CacheRowCodecConformance : public OpConformance,
+                                 public ::testing::WithParamInterface<RowFormat> {};
+
+TEST_P(CacheRowCodecConformance, EncodesAndDecodesAsTheReference) {
+  const RowFormat format = GetParam();
   Builder types(&context);
-  Type i32 = types.getI32Type();
-  auto cacheType = v4::WindowCacheType::get(&context, 1, 128, 512,
-                                            types.getType<Float8E4M3FNType>(), 64);
-  std::optional<LoadedKernel> kernel = compile(
-      {cacheType, RankedTensorType::get({1, 1, 512}, types.getBF16Type()),
-       RankedTensorType::get({1}, i32)},
+  Type bf16 = types.getBF16Type(), i32 = types.getI32Type();
+  const int64_t dyn = ShapedType::kDynamic, cacheBatch = 2, capacity = 4, entryRows = 4,
+                tokens = 16;
+  Type cacheType;
+  std::optional<ref::RowCodec> codec;
+  int64_t dim;
+  if (format == RowFormat::Fp8Kv) {
+    dim = 512;
+    cacheType = v4::CompressedCacheType::get(&context, cacheBatch, 4, capacity, dim,
+                                             types.getType<Float8E4M3FNType>(), 64);
+    io::ModelConfig config;
+    config.headDim = dim;
+    config.ropeHeadDim = 64;
+    codec = ref::RowCodec::kvRows(config, io::CacheFormat::kFp8IndexerFp8);
+  } else {
+    dim = 128;
+    const bool fp8 = format == RowFormat::Fp8Key;
+    cacheType = v4::IndexerCacheType::get(
+        &context, cacheBatch, capacity, dim,
+        fp8 ? Type(types.getType<Float8E4M3FNType>()) : Type(types.getType<Float4E2M1FNType>()));
+    codec = ref::RowCodec::indexerKeys(
+        dim, fp8 ? io::CacheFormat::kFp8IndexerFp8 : io::CacheFormat::kFp8IndexerFp4);
+  }
+  const int64_t rowBytes = codec->bytes();
+  ASSERT_EQ(cast<v4::CacheTypeInterface>(cacheType).getStorageType().getDimSize(2), rowBytes);
+  std::optional<LoadedKernel> append = compile(
+      {cacheType, RankedTensorType::get({dyn, dyn, dim}, bf16), RankedTensorType::get({dyn}, i32),
+       RankedTensorType::get({dyn}, i32), types.getIndexType()},
       [&](OpBuilder &b, Location loc, ValueRange in) -> Operation * {
-        return v4::WindowAppendOp::create(b, loc, in[0], in[1], in[2], Value());
+        return v4::CompressedAppendOp::create(b, loc, in[0], in[1], in[2], in[3], in[4]);
       });
-  EXPECT_FALSE(kernel);
-  EXPECT_EQ(errors, "'v4.window_append' op touches 'f8E4M3FN' cache rows, whose encode and "
-                    "decode have no kernel yet (bf16 rows do)\n");
+  ASSERT_TRUE(append) << errors;
+  auto contentsType = RankedTensorType::get({dyn, capacity, dim}, bf16);
+  std::optional<LoadedKernel> read =
+      compile({cacheType, RankedTensorType::get({dyn}, i32)},
+              [&](OpBuilder &b, Location loc, ValueRange in) -> Operation * {
+                return v4::CacheReadOp::create(b, loc, contentsType, in[0], in[1]);
+              });
+  ASSERT_TRUE(read) << errors;
+
+  // Entries: normal values, one all-zero row, one row of tiny values, one
+  // with a wide range (a large value in one block).
+  std::vector<uint16_t> entries = randomBf16(size_t(entryRows * dim), 239u, 0.0f, 1.0f);
+  std::fill_n(entries.begin() + dim, dim, uint16_t(0));
+  for (int64_t i = 0; i < dim; ++i)
+    entries[size_t(2 * dim + i)] =
+        bf16FromFloat(bf16ToFloat(entries[size_t(2 * dim + i)]) * 1e-30f);
+  entries[size_t(3 * dim + 5)] = bf16FromFloat(3.0e4f);
+  std::vector<uint8_t> cache(size_t(cacheBatch * capacity * rowBytes) + 1, uint8_t(0x5A));
+  std::vector<uint8_t> expected(cache);
+  std::vector<float> row(static_cast<size_t>(dim));
+  for (int64_t j = 0; j < entryRows; ++j) {
+    for (int64_t i = 0; i < dim; ++i)
+      row[size_t(i)] = bf16ToFloat(entries[size_t(j * dim + i)]);
+    codec->encode(row.data(), expected.data() + (1 * capacity + j) * rowBytes);
+  }
+  std::vector<int32_t> positions = {0}, slots = {1};
+  std::vector<uint32_t> constants = {1, uint32_t(entryRows), uint32_t(tokens)};
+  std::vector<void *> bindings = {cache.data(), entries.data(), positions.data(), slots.data()};
+  std::vector<size_t> lengths = {cache.size() - 1, entries.size() * 2, 4, 4};
+  Status ran = runRows(*append, entryRows, constants, bindings, lengths, "compressed_append");
+  ASSERT_TRUE(ran.isOk()) << ran.message();
+  int64_t wrongBytes = 0;
+  for (size_t i = 0; i < cache.size(); ++i)
+    if (cache[i] != expected[i] && wrongBytes++ < 5)
+      ADD_FAILURE() << "byte " << i << " (row " << i / size_t(rowBytes) << ", offset "
+                    << i % size_t(rowBytes) << "): kernel " << int(cache[i]) << ", reference "
+                    << int(expected[i]);
+  EXPECT_EQ(wrongBytes, 0);
+
+  std::vector<uint16_t> out(size_t(capacity * dim) + 1, 0xFFFF);
+  constants = {1};
+  bindings = {cache.data(), slots.data(), out.data()};
+  lengths = {cache.size() - 1, 4, (out.size() - 1) * 2};
+  ran = runRows(*read, capacity, constants, bindings, lengths, "cache_read");
+  ASSERT_TRUE(ran.isOk()) << ran.message();
+  int64_t wrongValues = 0;
+  for (int64_t j = 0; j < capacity; ++j) {
+    codec->decode(expected.data() + (1 * capacity + j) * rowBytes, row.data());
+    for (int64_t i = 0; i < dim; ++i) {
+      uint16_t want = bf16FromFloat(row[size_t(i)]), got = out[size_t(j * dim + i)];
+      if (want != got && wrongValues++ < 5)
+        ADD_FAILURE() << "entry " << j << " element " << i << ": kernel " << bf16ToFloat(got)
+                      << ", reference " << row[size_t(i)];
+    }
+  }
+  EXPECT_EQ(wrongValues, 0);
+  EXPECT_EQ(out.back(), 0xFFFF) << "wrote past the result";
 }
+
+INSTANTIATE_TEST_SUITE_P(Formats, CacheRowCodecConformance,
+                         ::testing::Values(RowFormat::Fp8Kv, RowFormat::Fp8Key, RowFormat::Fp4Key),
+                         [](const ::testing::TestParamInfo<RowFormat> &info) {
+                           switch (info.param) {
+                           case RowFormat::Fp8Kv:
+                             return std::string("fp8_kv_rows");
+                           case RowFormat::Fp8Key:
+                             return std::string("fp8_keys");
+                           case RowFormat::Fp4Key:
+                             return std::string("mxfp4_keys");
+                           }
+                           return std::string();
+                         });
 
 //===----------------------------------------------------------------------===//
 // v4.compress: ref::poolEntry per completed entry over the token history the
@@ -3096,26 +3334,6 @@ TEST_F(OpConformance, GenerateComputesThePositionTensor) {
   EXPECT_EQ(out.back(), -7);
 }
 
-TEST_F(OpConformance, EncodedKeyRowsAreNamedUntilTheirDecodeLands) {
-  // FP8 key rows (E4M3 codes and a scale per key) have no decode in the
-  // indexer kernel yet: a diagnostic, not a wrong read of bf16.
-  Builder types(&context);
-  Type bf16 = types.getBF16Type();
-  auto keysType = v4::IndexerCacheType::get(&context, 1, 16, 128,
-                                            types.getType<Float8E4M3FNType>());
-  auto queriesType = RankedTensorType::get({1, 1, 4, 128}, bf16);
-  auto weightsType = RankedTensorType::get({1, 1, 4}, bf16);
-  auto scoresType = RankedTensorType::get({1, 1, 16}, bf16);
-  std::optional<LoadedKernel> kernel =
-      compile({queriesType, keysType, weightsType},
-              [&](OpBuilder &b, Location loc, ValueRange in) -> Operation * {
-                return v4::IndexerScoreOp::create(b, loc, scoresType, in[0], in[1], in[2],
-                                                  Value());
-              });
-  EXPECT_FALSE(kernel);
-  EXPECT_EQ(errors, "'v4.indexer_score' op reads 'f8E4M3FN' key rows, whose decode has no "
-                    "kernel yet (bf16 keys do)\n");
-}
 
 TEST_F(OpConformance, AnOpWithoutAKernelIsNamed) {
   Builder types(&context);

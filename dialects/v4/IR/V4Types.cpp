@@ -38,9 +38,6 @@ LogicalResult verifyPositive(function_ref<InFlightDiagnostic()> emitError,
   return success();
 }
 
-constexpr int64_t kKvScaleBlock = 64;  // E8M0 scale per 64 non-RoPE dims
-constexpr int64_t kKeyScaleBlock = 32; // E8M0 scale per 32 MXFP4 key values
-
 // KV rows: bf16 (section 11.1) or the production FP8 layout (11.2), whose
 // non-RoPE dims come in whole scale blocks and whose RoPE dims are pairs.
 LogicalResult verifyKvEncoding(function_ref<InFlightDiagnostic()> emitError,

@@ -14,12 +14,13 @@
 // Entries are read in place from the compressed cache's storage at the
 // row's cache slot. An index below zero is skipped (padding), as is one past
 // the window rows or the capacity, or a cache slot past the batch: a bad
-// index never reads out of bounds. bf16 cache rows only so far; FP8 rows are
-// a diagnostic until their decode lands.
+// index never reads out of bounds. Entry rows are decoded as the cache
+// stores them (CacheRows.h: bf16 or FP8 KV rows).
 //
 //===----------------------------------------------------------------------===//
 
 #include "KernelBuilder.h"
+#include "CacheRows.h"
 #include "OpKernelEmitters.h"
 
 #include "v4/IR/V4Types.h"
@@ -59,11 +60,10 @@ FailureOr<func::FuncOp> emitGatherAttention(const GatherAttention &a, llvm::Stri
     return a.op->emitOpError() << "needs static heads, head dim and window list to become a "
                                   "kernel";
   v4::CompressedCacheType cache;
+  std::optional<CacheRowCodec> entryRows;
   if (a.entries) {
     cache = cast<v4::CompressedCacheType>(a.entries.getType());
-    if (!cache.getElement().isBF16())
-      return a.op->emitOpError() << "reads " << cache.getElement()
-                                 << " cache rows, whose decode has no kernel yet (bf16 rows do)";
+    entryRows = CacheRowCodec::of(cache);
   }
   int64_t entryKeys = 0;
   if (a.entryIndices) {
@@ -189,7 +189,10 @@ FailureOr<func::FuncOp> emitGatherAttention(const GatherAttention &a, llvm::Stri
           });
       return SmallVector<Value>(branch.getResults());
     };
+    // The entries are the cache's stored rows, decoded as it stores them.
     auto element = [&](Value rows, SmallVector<Value> prefix, Value x) -> Value {
+      if (rows == entries)
+        return entryRows->load(b, loc, entries, prefix[0], prefix[1], x);
       prefix.push_back(x);
       return arith::ExtFOp::create(b, loc, f32, load(rows, prefix));
     };

@@ -6,8 +6,9 @@
 // Batch row b uses cache row slots[b] (b without slots); a cache row outside
 // the cache's batch is neither read nor written, and neither is an entry
 // past the capacity, so bad slots or positions never reach memory they do
-// not own. bf16 rows (and fp32 compressor state) so far: FP8 rows are a
-// diagnostic until their encode and decode land.
+// not own. Rows are encoded and decoded as the cache type stores them
+// (CacheRows.h: bf16, FP8 KV rows, FP8 or MXFP4 indexer keys); compressor
+// state is fp32 values.
 //
 // v4.window_append, one chunk row per workgroup: row s goes to ring slot
 // (p + s) mod window when it is among the last `window` rows (the ones that
@@ -26,6 +27,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "KernelBuilder.h"
+#include "CacheRows.h"
 #include "OpKernelEmitters.h"
 
 #include "v4/IR/V4Types.h"
@@ -41,25 +43,6 @@ using namespace mlir;
 namespace sieve::detail {
 
 namespace {
-
-/// The storage element of a cache whose rows are plain values (bf16 rows,
-/// fp32 compressor state), or a diagnostic naming the encoded row format.
-LogicalResult checkPlainRows(Operation *op, Type cacheType) {
-  Type element;
-  if (auto window = dyn_cast<v4::WindowCacheType>(cacheType))
-    element = window.getElement();
-  else if (auto compressed = dyn_cast<v4::CompressedCacheType>(cacheType))
-    element = compressed.getElement();
-  else if (auto keys = dyn_cast<v4::IndexerCacheType>(cacheType))
-    element = keys.getElement();
-  else
-    return success(); // compressor state: fp32 values
-  if (element.isBF16())
-    return success();
-  return op->emitOpError() << "touches " << element
-                           << " cache rows, whose encode and decode have no kernel yet (bf16 "
-                              "rows do)";
-}
 
 /// The chunk geometry every cache update shares: batch rows B and rows per
 /// batch row of a [B, rows, D] operand given as push constants (those
@@ -152,23 +135,16 @@ struct ChunkKernel {
   }
 };
 
-/// cache[cacheRow, target, :] = bf16(values[b, r, :]) when `write`.
+/// cache[cacheRow, target, :] = values[b, r, :], encoded as the cache
+/// stores rows, when `write`.
 void emitRowStore(KernelBuilder &kb, Value write, Value values, Value b, Value r, Value cache,
-                  Value cacheRow, Value target, int64_t width) {
+                  Value cacheRow, Value target, const CacheRowCodec &codec) {
   OpBuilder &builder = kb.builder();
   Location loc = kb.location();
-  Type stored = cast<MemRefType>(cache.getType()).getElementType();
   scf::IfOp::create(builder, loc, write, [&](OpBuilder &, Location) {
-    scf::ForOp::create(builder, loc, kb.index(0), kb.index(width), kb.index(1), ValueRange{},
-                       [&](OpBuilder &, Location, Value x, ValueRange) {
-                         Value v = memref::LoadOp::create(builder, loc, values,
-                                                          ValueRange{b, r, x});
-                         if (v.getType() != stored)
-                           v = arith::TruncFOp::create(builder, loc, stored, v);
-                         memref::StoreOp::create(builder, loc, v, cache,
-                                                 ValueRange{cacheRow, target, x});
-                         scf::YieldOp::create(builder, loc);
-                       });
+    codec.storeRow(builder, loc, cache, cacheRow, target, [&](Value x) -> Value {
+      return memref::LoadOp::create(builder, loc, values, ValueRange{b, r, x});
+    });
     scf::YieldOp::create(builder, loc);
   });
 }
@@ -178,8 +154,7 @@ void emitRowStore(KernelBuilder &kb, Value write, Value values, Value b, Value r
 FailureOr<func::FuncOp> emitWindowAppendKernel(v4::WindowAppendOp op, llvm::StringRef name,
                                                OpBuilder &moduleBuilder) {
   v4::WindowCacheType cacheType = op.getCache().getType();
-  if (failed(checkPlainRows(op, cacheType)))
-    return failure();
+  CacheRowCodec codec = CacheRowCodec::of(cacheType);
   auto rowsType = cast<RankedTensorType>(op.getRows().getType());
   ChunkKernel k(moduleBuilder, op, name, cacheType.getStorageType(), cacheType.getBatch(),
                 rowsType, op.getPositions(), op.getSlots(), {});
@@ -198,7 +173,7 @@ FailureOr<func::FuncOp> emitWindowAppendKernel(v4::WindowAppendOp op, llvm::Stri
     Value position = arith::AddIOp::create(b, loc, k.chunk.startOf(row), s);
     Value slot = arith::RemUIOp::create(b, loc, position, window);
     emitRowStore(kb, arith::AndIOp::create(b, loc, survives, k.chunk.cacheRowOk(cacheRow)),
-                 k.values, row, s, k.cache, cacheRow, slot, cacheType.getDim());
+                 k.values, row, s, k.cache, cacheRow, slot, codec);
   });
   return kb.kernel();
 }
@@ -207,13 +182,12 @@ FailureOr<func::FuncOp> emitCompressedAppendKernel(v4::CompressedAppendOp op,
                                                    llvm::StringRef name,
                                                    OpBuilder &moduleBuilder) {
   auto cacheType = cast<v4::CacheTypeInterface>(op.getCache().getType());
-  if (failed(checkPlainRows(op, cacheType)))
-    return failure();
+  CacheRowCodec codec = CacheRowCodec::of(cacheType);
   int64_t ratio = v4::IndexerCacheType::kRatio;
   if (auto compressed = dyn_cast<v4::CompressedCacheType>(op.getCache().getType()))
     ratio = compressed.getRatio();
   RankedTensorType storage = cacheType.getStorageType();
-  int64_t capacity = storage.getDimSize(1), width = storage.getDimSize(2);
+  int64_t capacity = storage.getDimSize(1);
   auto entriesType = cast<RankedTensorType>(op.getEntries().getType());
   // The chunk's token count is the last push constant.
   ChunkKernel k(moduleBuilder, op, name, storage, cacheType.getBatch(), entriesType,
@@ -242,7 +216,7 @@ FailureOr<func::FuncOp> emitCompressedAppendKernel(v4::CompressedAppendOp op,
             arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, entry,
                                   kb.index(capacity))),
         k.chunk.cacheRowOk(cacheRow));
-    emitRowStore(kb, write, k.values, row, j, k.cache, cacheRow, entry, width);
+    emitRowStore(kb, write, k.values, row, j, k.cache, cacheRow, entry, codec);
   });
   return kb.kernel();
 }
@@ -250,14 +224,17 @@ FailureOr<func::FuncOp> emitCompressedAppendKernel(v4::CompressedAppendOp op,
 FailureOr<func::FuncOp> emitCacheReadKernel(v4::CacheReadOp op, llvm::StringRef name,
                                             OpBuilder &moduleBuilder) {
   auto cacheType = cast<v4::CacheTypeInterface>(op.getCache().getType());
-  if (failed(checkPlainRows(op, cacheType)))
-    return failure();
+  // Rows of values are decoded; compressor state is fp32 values as stored.
+  std::optional<CacheRowCodec> codec;
+  if (!isa<v4::CompressorStateType>(cacheType))
+    codec = CacheRowCodec::of(cacheType);
   RankedTensorType storage = cacheType.getStorageType();
   auto contentsType = cast<RankedTensorType>(op.getContents().getType());
   // Compressor state is [2, batch, rows, width]; the others [batch, rows, width].
   const int64_t batchDim = storage.getRank() - 3;
   int64_t outer = batchDim == 1 ? storage.getDimSize(0) : 1;
-  int64_t rows = storage.getDimSize(batchDim + 1), width = storage.getDimSize(batchDim + 2);
+  int64_t rows = storage.getDimSize(batchDim + 1);
+  int64_t width = codec ? codec->dim() : storage.getDimSize(batchDim + 2);
   SmallVector<RankedTensorType> tensors = {storage};
   Value slotsValue = op.getSlots();
   if (slotsValue)
@@ -304,7 +281,16 @@ FailureOr<func::FuncOp> emitCacheReadKernel(v4::CacheReadOp op, llvm::StringRef 
     };
     scf::ForOp::create(b, loc, kb.index(0), kb.index(width), kb.index(1), ValueRange{},
                        [&](OpBuilder &, Location, Value x, ValueRange) {
-                         Value v = memref::LoadOp::create(b, loc, cache, at(cacheRow, x));
+                         Value v;
+                         if (codec) {
+                           // Decoded values are bf16 values: the narrowing is exact.
+                           v = codec->load(b, loc, cache, cacheRow, r, x);
+                           Type element = contentsType.getElementType();
+                           if (element != v.getType())
+                             v = arith::TruncFOp::create(b, loc, element, v);
+                         } else {
+                           v = memref::LoadOp::create(b, loc, cache, at(cacheRow, x));
+                         }
                          memref::StoreOp::create(b, loc, v, out, at(row, x));
                          scf::YieldOp::create(b, loc);
                        });

@@ -10,8 +10,8 @@
 // |                               | v4.rms_norm it reads      | or not, not round_each_step)  |
 // |                               | (RMSNorm in the GEMM's    | of the same element type      |
 // |                               | prologue)                 |                               |
-// | v4.topk                       | the v4.indexer_score of   | bf16 key rows, at most        |
-// |                               | its scores                | kMaxFusedCandidates entries   |
+// | v4.topk                       | the v4.indexer_score of   | at most kMaxFusedCandidates   |
+// |                               | its scores                | entries                       |
 // |                               |                           | (the scores live on the stack)|
 // | v4.moe_dispatch               | the v4.moe_route or       | the routing's experts and     |
 // |                               | v4.moe_hash_route of its  | weights are the dispatch's;   |
@@ -115,8 +115,7 @@ v4::RmsNormOp normBeforeQuantize(v4::QuantizeOp quantize) {
 v4::IndexerScoreOp scoreBeforeTopk(Operation *op) {
   auto topk = dyn_cast<v4::TopkOp>(op);
   auto score = topk ? topk.getScores().getDefiningOp<v4::IndexerScoreOp>() : nullptr;
-  if (!score || !score.getKeys().getType().getElement().isBF16() ||
-      score.getKeys().getType().getCapacity() > detail::kMaxFusedCandidates)
+  if (!score || score.getKeys().getType().getCapacity() > detail::kMaxFusedCandidates)
     return nullptr;
   return score;
 }

@@ -20,6 +20,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "KernelBuilder.h"
+#include "CacheRows.h"
 #include "OpKernelEmitters.h"
 #include "RankedPicks.h"
 
@@ -91,8 +92,9 @@ namespace {
 /// Shared by the score kernel and the score-and-select kernel (fusion table
 /// row 4).
 struct IndexerScorer {
-  Value queries, cache, weights; // views [B, S, H, D], [slots, C, D], [B, S, H]
+  Value queries, cache, weights; // views [B, S, H, D], the keys' storage, [B, S, H]
   int64_t heads, dim;
+  CacheRowCodec keys;            // how the key rows are stored
 
   /// The fp32 score (before the final rounding to the scores' type).
   Value score(OpBuilder &b, Location loc, Value batchRow, Value token, Value cacheRow,
@@ -116,8 +118,7 @@ struct IndexerScorer {
               ValueRange{f32Zero}, [&](OpBuilder &, Location, Value u, ValueRange partial) {
                 Value qv = widen(memref::LoadOp::create(b, loc, queries,
                                                         ValueRange{batchRow, token, h, u}));
-                Value kv = widen(
-                    memref::LoadOp::create(b, loc, cache, ValueRange{cacheRow, candidate, u}));
+                Value kv = keys.load(b, loc, cache, cacheRow, candidate, u);
                 Value product = arith::MulFOp::create(b, loc, qv, kv);
                 scf::YieldOp::create(
                     b, loc, ValueRange{arith::AddFOp::create(b, loc, partial[0], product)});
@@ -136,14 +137,10 @@ struct IndexerScorer {
   }
 };
 
-/// The parts of an indexer_score kernel both kernels share: the key cache
-/// must hold bf16 rows and the query heads and dims be static.
+/// The parts of an indexer_score kernel both kernels share: the query heads
+/// and dims must be static.
 LogicalResult checkIndexerScore(v4::IndexerScoreOp op) {
   auto queriesType = cast<RankedTensorType>(op.getQueries().getType());
-  v4::IndexerCacheType keys = op.getKeys().getType();
-  if (!keys.getElement().isBF16())
-    return op.emitOpError() << "reads " << keys.getElement()
-                            << " key rows, whose decode has no kernel yet (bf16 keys do)";
   if (queriesType.isDynamicDim(2) || queriesType.isDynamicDim(3))
     return op.emitOpError() << "needs static heads and head dim to become a kernel";
   return success();
@@ -203,7 +200,8 @@ FailureOr<func::FuncOp> emitIndexerScoreKernel(v4::IndexerScoreOp op, llvm::Stri
   SmallVector<Value> dynamicSizes;
   Value rows = queryRows(kb, queriesType, dynamicSizes);
   IndexerScorer scorer{kb.view(0, dynamicSizes), kb.view(1, {}), kb.view(2, dynamicSizes),
-                       queriesType.getDimSize(2), queriesType.getDimSize(3)};
+                       queriesType.getDimSize(2), queriesType.getDimSize(3),
+                       CacheRowCodec::of(keys)};
   Value slotTable;
   if (slots) {
     SmallVector<Value> slotSizes;
@@ -259,7 +257,8 @@ FailureOr<func::FuncOp> emitIndexerTopkKernel(v4::TopkOp topk, v4::IndexerScoreO
   SmallVector<Value> dynamicSizes;
   Value rows = queryRows(kb, queriesType, dynamicSizes);
   IndexerScorer scorer{kb.view(0, dynamicSizes), kb.view(1, {}), kb.view(2, dynamicSizes),
-                       queriesType.getDimSize(2), queriesType.getDimSize(3)};
+                       queriesType.getDimSize(2), queriesType.getDimSize(3),
+                       CacheRowCodec::of(keys)};
   unsigned next = 3;
   auto batchSizes = [&](RankedTensorType type) {
     SmallVector<Value> sizes;
