@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Sieve's main job on the bundled tiny model: install + build + generate the
 # tiny-v4 checkpoint (scripts/setup.sh), then run text generation on it with the
-# reference executor, import it into the v4 dialect with sieve-compile, and
-# show the DeepSeek tokenizer on a text prompt.
+# reference executor, import it into the v4 dialect with sieve-compile, compile
+# it to CPU code, and show the DeepSeek tokenizer on a text prompt.
 #
 # tiny-v4 has a 512-token vocabulary (v4-architecture.md 17.1), so it is driven
 # by token ids; the real tokenizer's ids only fit models with the full
@@ -27,6 +27,15 @@ echo "== compile tiny-v4 to its v4 graph, checked against the checkpoint: the KV
 "$bin/sieve-compile" "$build/models/tiny-v4" --checkpoint="$build/models/tiny-v4" \
   --compile-to=graph --print-cache-layout -o "$build/models/tiny-v4.graph.mlir"
 echo "(graph written to $build/models/tiny-v4.graph.mlir)"
+
+echo
+echo "== compile tiny-v4 to CPU code: dispatches, the buffer plan, this CPU's vectorized kernels"
+target="$build/models/tiny-v4.target.mlir"
+"$bin/sieve-compile" "$build/models/tiny-v4" --compile-to=target -o "$target"
+echo "$(grep -c 'program.dispatch @' "$target") dispatches of $(grep -c 'func.func @.*sieve.kernel' "$target") kernels, compiled and linked for cpu:host"
+grep -o 'func.func @[a-z_]*(.*program.arena_bytes = [0-9]*' "$target" |
+  sed -E 's/func.func @([a-z_]*)\(.*program.arena_bytes = ([0-9]*)/  @\1: arena of \2 bytes/'
+echo "(kernels and host program written to $target)"
 
 tok="$root/third_party/tokenizer/tokenizer.json"
 if [[ -f "$tok" ]]; then
