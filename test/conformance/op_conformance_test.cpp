@@ -1245,6 +1245,32 @@ INSTANTIATE_TEST_SUITE_P(
 // differ: at most one bf16 ulp, on at most 2% of outputs (measured on this
 // machine's AVX512-BF16: 1 of 896). A scalar build is bit-identical.
 
+/// Holds grouped_linear outputs out[t, g, j] to the reference's wo_a: the
+/// group's flattened input x[t, g, :] (bf16) times weight row g * rank + j
+/// (fp32 values of `weight`, [groups * rank, groupIn]) in one accumulator
+/// (ref::blockDot with one block), within the reordered-sum threshold.
+void expectGroupedLinear(const std::vector<uint16_t> &x, const std::vector<float> &weight,
+                         const std::vector<uint16_t> &out, int64_t tokens, int64_t groups,
+                         int64_t rank, int64_t groupIn) {
+  std::vector<float> og(static_cast<size_t>(groupIn));
+  OneUlpTally tally;
+  for (int64_t t = 0; t < tokens; ++t)
+    for (int64_t g = 0; g < groups; ++g) {
+      for (int64_t u = 0; u < groupIn; ++u)
+        og[size_t(u)] = bf16ToFloat(x[size_t((t * groups + g) * groupIn + u)]);
+      for (int64_t j = 0; j < rank; ++j) {
+        const float *row = weight.data() + (g * rank + j) * groupIn;
+        uint16_t want = bf16FromFloat(ref::blockDot(og.data(), row, groupIn, groupIn));
+        uint16_t got = out[size_t((t * groups + g) * rank + j)];
+        if (tally.failsAndReport(want, got))
+          ADD_FAILURE() << "token " << t << " group " << g << " output " << j << ": kernel "
+                        << bf16ToFloat(got) << ", reference " << bf16ToFloat(want);
+      }
+    }
+  tally.expectWithinBound(tokens * groups * rank);
+  EXPECT_EQ(out.back(), 0xFFFF) << "wrote past the result";
+}
+
 TEST_F(OpConformance, GroupedLinearWithinOneBf16UlpOfTheReference) {
   // [1, S, H = 4, D = 128] in 2 groups of 2 heads, rank 64 (7.8).
   Builder types(&context);
@@ -1269,25 +1295,10 @@ TEST_F(OpConformance, GroupedLinearWithinOneBf16UlpOfTheReference) {
   Status ran = runRows(*kernel, tokens, constants, bindings, lengths, "grouped_linear");
   ASSERT_TRUE(ran.isOk()) << ran.message();
 
-  std::vector<float> og(static_cast<size_t>(groupIn)), row(static_cast<size_t>(groupIn));
-  OneUlpTally tally;
-  for (int64_t t = 0; t < tokens; ++t)
-    for (int64_t g = 0; g < groups; ++g) {
-      for (int64_t u = 0; u < groupIn; ++u)
-        og[size_t(u)] = bf16ToFloat(x[size_t(t * heads * headDim + g * groupIn + u)]);
-      for (int64_t j = 0; j < rank; ++j) {
-        for (int64_t u = 0; u < groupIn; ++u)
-          row[size_t(u)] = bf16ToFloat(w[size_t((g * rank + j) * groupIn + u)]);
-        // One accumulator over the whole group: a single block.
-        uint16_t want = bf16FromFloat(ref::blockDot(og.data(), row.data(), groupIn, groupIn));
-        uint16_t got = out[size_t((t * groups + g) * rank + j)];
-        if (tally.failsAndReport(want, got))
-          ADD_FAILURE() << "token " << t << " group " << g << " output " << j << ": kernel "
-                        << bf16ToFloat(got) << ", reference " << bf16ToFloat(want);
-      }
-    }
-  tally.expectWithinBound(tokens * groups * rank);
-  EXPECT_EQ(out.back(), 0xFFFF) << "wrote past the result";
+  std::vector<float> weight(w.size());
+  for (size_t i = 0; i < w.size(); ++i)
+    weight[i] = bf16ToFloat(w[i]);
+  expectGroupedLinear(x, weight, out, tokens, groups, rank, groupIn);
 }
 
 // The fusion table's row 2: the weight's v4.dequantize (FP8 codes with
@@ -1354,23 +1365,7 @@ TEST_F(OpConformance, GroupedLinearWithItsWeightDequantizeFusedWithinOneBf16Ulp)
   ASSERT_TRUE(num::dequantizeFp8Weight(codes.data(), tiles.data(), layout, weight.data()).isOk());
   for (float &w : weight)
     w = bf16ToFloat(bf16FromFloat(w)); // the unfused dequantize's bf16 result
-  std::vector<float> og(static_cast<size_t>(groupIn));
-  OneUlpTally tally;
-  for (int64_t t = 0; t < tokens; ++t)
-    for (int64_t g = 0; g < groups; ++g) {
-      for (int64_t u = 0; u < groupIn; ++u)
-        og[size_t(u)] = bf16ToFloat(x[size_t(t * heads * headDim + g * groupIn + u)]);
-      for (int64_t j = 0; j < rank; ++j) {
-        const float *row = weight.data() + (g * rank + j) * groupIn;
-        uint16_t want = bf16FromFloat(ref::blockDot(og.data(), row, groupIn, groupIn));
-        uint16_t got = out[size_t((t * groups + g) * rank + j)];
-        if (tally.failsAndReport(want, got))
-          ADD_FAILURE() << "token " << t << " group " << g << " output " << j << ": kernel "
-                        << bf16ToFloat(got) << ", reference " << bf16ToFloat(want);
-      }
-    }
-  tally.expectWithinBound(tokens * groups * rank);
-  EXPECT_EQ(out.back(), 0xFFFF) << "wrote past the result";
+  expectGroupedLinear(x, weight, out, tokens, groups, rank, groupIn);
 }
 
 // Every vector shape the configuration can choose runs here (this machine

@@ -16,6 +16,7 @@
 
 #include "sieve/Conversion/KernelsToCPU/Passes.h"
 
+#include "sieve/Conversion/ReductionLoops.h"
 #include "sieve/Target/CPU/CpuTarget.h"
 
 namespace sieve {
@@ -50,15 +51,14 @@ struct CPUConfigureKernelsPass
       return;
     Builder b(module.getContext());
     module.walk([&](scf::ForOp loop) {
-      if (!loop->hasAttr("sieve.reduction"))
+      if (!loop->hasAttr(reduction_loops::kReduction))
         return;
-      auto inputs = loop->getAttrOfType<StringAttr>("sieve.dot_inputs");
-      if (bf16Dot && inputs && inputs.getValue() == "bf16") {
-        loop->setAttr("sieve.vector_width", b.getI64IntegerAttr(2 * lanes));
-        loop->setAttr("sieve.dot", b.getStringAttr("avx512bf16"));
+      if (bf16Dot && reduction_loops::hasBf16Products(loop)) {
+        loop->setAttr(reduction_loops::kVectorWidth, b.getI64IntegerAttr(2 * lanes));
+        loop->setAttr(reduction_loops::kDot, b.getStringAttr("avx512bf16"));
         return;
       }
-      loop->setAttr("sieve.vector_width", b.getI64IntegerAttr(lanes));
+      loop->setAttr(reduction_loops::kVectorWidth, b.getI64IntegerAttr(lanes));
     });
   }
 };

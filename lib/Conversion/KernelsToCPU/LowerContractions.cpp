@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "sieve/Conversion/KernelsToCPU/Passes.h"
+#include "sieve/Conversion/ReductionLoops.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -89,9 +90,7 @@ LogicalResult lowerContraction(linalg::LinalgOp op) {
             scf::YieldOp::create(nested, nestedLoc,
                                  mapping.lookup(body.getTerminator()->getOperand(0)));
           });
-      sum->setAttr("sieve.reduction", b.getUnitAttr());
-      if (isBf16Dot(op->getRegion(0).front()))
-        sum->setAttr("sieve.dot_inputs", b.getStringAttr("bf16"));
+      reduction_loops::mark(sum, isBf16Dot(op->getRegion(0).front()));
       memref::StoreOp::create(b, loc, sum.getResult(0), init->get(), indicesOf(init));
       return;
     }

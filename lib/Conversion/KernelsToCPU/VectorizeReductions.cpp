@@ -19,6 +19,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "sieve/Conversion/KernelsToCPU/Passes.h"
+#include "sieve/Conversion/ReductionLoops.h"
 
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/X86Vector/X86VectorDialect.h"
@@ -260,15 +261,15 @@ struct CPUVectorizeReductionsPass
   void runOnOperation() override {
     SmallVector<scf::ForOp> loops;
     getOperation().walk([&](scf::ForOp loop) {
-      if (loop->hasAttr("sieve.vector_width"))
+      if (loop->hasAttr(reduction_loops::kVectorWidth))
         loops.push_back(loop);
     });
     for (scf::ForOp loop : loops) {
-      int64_t width = loop->getAttrOfType<IntegerAttr>("sieve.vector_width").getInt();
-      auto dot = loop->getAttrOfType<StringAttr>("sieve.dot");
+      int64_t width = loop->getAttrOfType<IntegerAttr>(reduction_loops::kVectorWidth).getInt();
+      auto dot = loop->getAttrOfType<StringAttr>(reduction_loops::kDot);
       bool bf16Dot = dot && dot.getValue() == "avx512bf16";
-      for (StringRef name : {"sieve.vector_width", "sieve.dot", "sieve.reduction",
-                             "sieve.dot_inputs"})
+      for (StringRef name : {reduction_loops::kVectorWidth, reduction_loops::kDot,
+                             reduction_loops::kReduction, reduction_loops::kDotInputs})
         loop->removeAttr(name);
       if (width < 2)
         continue;

@@ -153,24 +153,30 @@ void CacheRowCodec::storeRow(OpBuilder &b, Location loc, Value storage, Value ca
     });
     return;
   }
+  // Block-scaled codes of values [0, count): each block of `block` values
+  // gets its ceil-rule E8M0 scale at byte `scaleBase + block index`, and
+  // `storeCodes(start, end, inverse, bad)` stores its codes.
+  auto scaledBlocks = [&](BlockQuantizer &q, int64_t count, int64_t block, int64_t scaleBase,
+                          llvm::function_ref<void(Value, Value, Value, Value)> storeCodes) {
+    r.forRange(zero, r.index(count), block, [&](Value start) {
+      Value end = r.plus(start, block);
+      BlockScale scale = q.scale(q.amax(start, end, r.index(1), valueAt));
+      storeCodes(start, end, q.inverseOf(scale), scale.bad);
+      r.storeByte(q.scaleByte(scale),
+                  arith::AddIOp::create(b, loc, r.index(scaleBase),
+                                        arith::DivUIOp::create(b, loc, start, r.index(block))));
+    });
+  };
   switch (kind_) {
   case Kind::Fp8Kv: {
     const int64_t nope = dim_ - rope_;
     BlockQuantizer fp8(bits, gridOf(b.getType<Float8E4M3FNType>()), /*ceilRule=*/true);
-    r.forRange(zero, r.index(nope), v4::kKvScaleBlock, [&](Value start) {
-      Value end = r.plus(start, v4::kKvScaleBlock);
-      BlockScale scale = fp8.scale(fp8.amax(start, end, r.index(1), valueAt));
-      Value inverse = bits.pow2(bits.sub(bits.i(0), scale.exponent));
-      r.forRange(start, end, 1, [&](Value i) {
-        r.storeByte(fp8.encode(fp8.toGrid(valueAt(i), inverse), scale.bad), i);
-      });
-      Value scaleByte =
-          bits.select(scale.bad, bits.i(0xFF), bits.add(scale.exponent, bits.i(127)));
-      r.storeByte(scaleByte,
-                  arith::AddIOp::create(
-                      b, loc, r.index(nope + 2 * rope_),
-                      arith::DivUIOp::create(b, loc, start, r.index(v4::kKvScaleBlock))));
-    });
+    scaledBlocks(fp8, nope, v4::kKvScaleBlock, nope + 2 * rope_,
+                 [&](Value start, Value end, Value inverse, Value bad) {
+                   r.forRange(start, end, 1, [&](Value i) {
+                     r.storeByte(fp8.encode(fp8.toGrid(valueAt(i), inverse), bad), i);
+                   });
+                 });
     r.forRange(zero, r.index(rope_), 1, [&](Value j) {
       Value at = arith::AddIOp::create(b, loc, r.index(nope),
                                        arith::MulIOp::create(b, loc, j, r.index(2)));
@@ -207,25 +213,17 @@ void CacheRowCodec::storeRow(OpBuilder &b, Location loc, Value storage, Value ca
   }
   case Kind::Fp4Key: {
     BlockQuantizer fp4(bits, gridOf(b.getType<Float4E2M1FNType>()), /*ceilRule=*/true);
-    r.forRange(zero, r.index(dim_), v4::kKeyScaleBlock, [&](Value start) {
-      Value end = r.plus(start, v4::kKeyScaleBlock);
-      BlockScale scale = fp4.scale(fp4.amax(start, end, r.index(1), valueAt));
-      Value inverse = bits.pow2(bits.sub(bits.i(0), scale.exponent));
-      // Two codes per byte, the even element in the low nibble.
-      r.forRange(start, end, 2, [&](Value i) {
-        Value low = fp4.encode(fp4.toGrid(valueAt(i), inverse), scale.bad);
-        Value high = fp4.encode(fp4.toGrid(valueAt(r.plus(i, 1)), inverse), scale.bad);
-        r.storeByte(arith::OrIOp::create(b, loc, low,
-                                         arith::ShLIOp::create(b, loc, high, bits.i(4))),
-                    arith::DivUIOp::create(b, loc, i, r.index(2)));
-      });
-      Value scaleByte =
-          bits.select(scale.bad, bits.i(0xFF), bits.add(scale.exponent, bits.i(127)));
-      r.storeByte(scaleByte,
-                  arith::AddIOp::create(
-                      b, loc, r.index(dim_ / 2),
-                      arith::DivUIOp::create(b, loc, start, r.index(v4::kKeyScaleBlock))));
-    });
+    scaledBlocks(fp4, dim_, v4::kKeyScaleBlock, dim_ / 2,
+                 [&](Value start, Value end, Value inverse, Value bad) {
+                   // Two codes per byte, the even element in the low nibble.
+                   r.forRange(start, end, 2, [&](Value i) {
+                     Value low = fp4.encode(fp4.toGrid(valueAt(i), inverse), bad);
+                     Value high = fp4.encode(fp4.toGrid(valueAt(r.plus(i, 1)), inverse), bad);
+                     r.storeByte(arith::OrIOp::create(
+                                     b, loc, low, arith::ShLIOp::create(b, loc, high, bits.i(4))),
+                                 arith::DivUIOp::create(b, loc, i, r.index(2)));
+                   });
+                 });
     return;
   }
   case Kind::Bf16:

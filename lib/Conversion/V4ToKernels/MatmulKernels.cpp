@@ -21,6 +21,7 @@
 #include "OpKernelEmitters.h"
 #include "QuantArith.h"
 #include "RowNorm.h"
+#include "sieve/Conversion/ReductionLoops.h"
 #include "sieve/Conversion/V4ToKernels/OpKernels.h"
 
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -195,9 +196,9 @@ FailureOr<func::FuncOp> emitScaledMatmul(const ScaledMatmul &m, llvm::StringRef 
         BlockScale scale = fp8.scale(fp8.amax(start, end, one, load));
         memref::StoreOp::create(
             b, loc,
-            bits.select(scale.bad, bits.i(0xFF), bits.add(scale.exponent, bits.i(127))),
+            fp8.scaleByte(scale),
             rowScales, ValueRange{arith::DivUIOp::create(b, loc, start, actStep)});
-        Value inverse = bits.pow2(bits.sub(bits.i(0), scale.exponent));
+        Value inverse = fp8.inverseOf(scale);
         scf::ForOp::create(b, loc, start, end, one, ValueRange{},
                            [&](OpBuilder &, Location, Value i, ValueRange) {
                              memref::StoreOp::create(
@@ -252,7 +253,7 @@ FailureOr<func::FuncOp> emitScaledMatmul(const ScaledMatmul &m, llvm::StringRef 
                 });
             // The block's dot product: the target's configuration may
             // vectorize it (its products of decoded codes are exact).
-            partialLoop->setAttr("sieve.reduction", b.getUnitAttr());
+            reduction_loops::mark(partialLoop, /*bf16Products=*/false);
             Value sa =
                 scaleOf(activationScale(arith::DivUIOp::create(b, loc, start, actStep)));
             Value sw = scaleOf(byteAt(
@@ -444,9 +445,7 @@ FailureOr<func::FuncOp> emitGroupedLinearKernel(v4::GroupedLinearOp op, llvm::St
                           scf::YieldOp::create(
                               b, loc, ValueRange{arith::AddFOp::create(b, loc, acc[0], product)});
                         });
-                    dot->setAttr("sieve.reduction", b.getUnitAttr());
-                    if (bf16Products)
-                      dot->setAttr("sieve.dot_inputs", b.getStringAttr("bf16"));
+                    reduction_loops::mark(dot, bf16Products);
                     scf::YieldOp::create(b, loc, dot.getResults());
                   });
               scf::YieldOp::create(b, loc, spans.getResults());

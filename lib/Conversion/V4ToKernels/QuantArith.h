@@ -158,6 +158,16 @@ public:
     return {arith::MaxSIOp::create(b, loc, e, bits.i(-127)), bad};
   }
 
+  /// 2^-e, what toGrid multiplies a block's values by.
+  Value inverseOf(const BlockScale &scale) {
+    return bits.pow2(bits.sub(bits.i(0), scale.exponent));
+  }
+  /// The E8M0 byte of `scale`: its exponent + 127, or the NaN byte 0xFF for
+  /// a bad block.
+  Value scaleByte(const BlockScale &scale) {
+    return bits.select(scale.bad, bits.i(0xFF), bits.add(scale.exponent, bits.i(127)));
+  }
+
   /// x / 2^e clamped to +-Qmax and rounded to the element grid.
   Value toGrid(Value x, Value inverseScale) {
     OpBuilder &b = bits.b;

@@ -66,7 +66,7 @@ FailureOr<func::FuncOp> emitSimulateQuantKernel(v4::SimulateQuantOp op, llvm::St
       Value end = arith::AddIOp::create(b, loc, start, step);
       Value amax = quantizer.amax(start, end, one, [&](Value i) { return load(row, i); });
       BlockScale scale = quantizer.scale(amax);
-      Value inverse = bits.pow2(bits.sub(bits.i(0), scale.exponent));
+      Value inverse = quantizer.inverseOf(scale);
       Value factor = bits.pow2(scale.exponent);
       scf::ForOp::create(b, loc, start, end, one, ValueRange{}, [&](OpBuilder &, Location,
                                                                     Value i, ValueRange) {
@@ -123,9 +123,9 @@ FailureOr<func::FuncOp> emitQuantizeKernel(v4::QuantizeOp op, llvm::StringRef na
       Value end = arith::AddIOp::create(b, loc, start, step);
       Value amax = quantizer.amax(start, end, one, [&](Value i) { return load(row, i); });
       BlockScale scale = quantizer.scale(amax);
-      Value scaleByte = bits.select(scale.bad, bits.i(0xFF), bits.add(scale.exponent, bits.i(127)));
+      Value scaleByte = quantizer.scaleByte(scale);
       storeByte(scales, row, arith::DivUIOp::create(b, loc, start, step), scaleByte);
-      Value inverse = bits.pow2(bits.sub(bits.i(0), scale.exponent));
+      Value inverse = quantizer.inverseOf(scale);
       auto codeAt = [&](Value i) {
         return quantizer.encode(quantizer.toGrid(load(row, i), inverse), scale.bad);
       };

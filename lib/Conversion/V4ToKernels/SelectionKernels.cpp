@@ -146,6 +146,25 @@ LogicalResult checkIndexerScore(v4::IndexerScoreOp op) {
   return success();
 }
 
+/// The bindings both indexer kernels start with: the queries, the keys'
+/// storage, the head weights and the slots (if any).
+SmallVector<RankedTensorType> scoreBindings(v4::IndexerScoreOp op) {
+  SmallVector<RankedTensorType> tensors = {cast<RankedTensorType>(op.getQueries().getType()),
+                                           op.getKeys().getType().getStorageType(),
+                                           cast<RankedTensorType>(op.getWeights().getType())};
+  if (Value slots = op.getSlots())
+    tensors.push_back(cast<RankedTensorType>(slots.getType()));
+  return tensors;
+}
+
+/// The scorer over bindings 0-2 of such a kernel.
+IndexerScorer scorerOf(KernelBuilder &kb, v4::IndexerScoreOp op, ArrayRef<Value> dynamicSizes) {
+  auto queriesType = cast<RankedTensorType>(op.getQueries().getType());
+  return IndexerScorer{kb.view(0, dynamicSizes), kb.view(1, {}), kb.view(2, dynamicSizes),
+                       queriesType.getDimSize(2), queriesType.getDimSize(3),
+                       CacheRowCodec::of(op.getKeys().getType())};
+}
+
 /// The query rows [B, S] of `queriesType` (tensors[0] of the kernel): their
 /// count and the dynamic sizes of the views shaped like them.
 Value queryRows(KernelBuilder &kb, RankedTensorType queriesType,
@@ -185,13 +204,10 @@ FailureOr<func::FuncOp> emitIndexerScoreKernel(v4::IndexerScoreOp op, llvm::Stri
   if (failed(checkIndexerScore(op)))
     return failure();
   auto queriesType = cast<RankedTensorType>(op.getQueries().getType());
-  auto weightsType = cast<RankedTensorType>(op.getWeights().getType());
   auto scoresType = cast<RankedTensorType>(op.getScores().getType());
   v4::IndexerCacheType keys = op.getKeys().getType();
-  SmallVector<RankedTensorType> tensors = {queriesType, keys.getStorageType(), weightsType};
+  SmallVector<RankedTensorType> tensors = scoreBindings(op);
   Value slots = op.getSlots();
-  if (slots)
-    tensors.push_back(cast<RankedTensorType>(slots.getType()));
   tensors.push_back(scoresType);
 
   KernelBuilder kb(moduleBuilder, op.getLoc(), name, tensors);
@@ -199,9 +215,7 @@ FailureOr<func::FuncOp> emitIndexerScoreKernel(v4::IndexerScoreOp op, llvm::Stri
   Location loc = kb.location();
   SmallVector<Value> dynamicSizes;
   Value rows = queryRows(kb, queriesType, dynamicSizes);
-  IndexerScorer scorer{kb.view(0, dynamicSizes), kb.view(1, {}), kb.view(2, dynamicSizes),
-                       queriesType.getDimSize(2), queriesType.getDimSize(3),
-                       CacheRowCodec::of(keys)};
+  IndexerScorer scorer = scorerOf(kb, op, dynamicSizes);
   Value slotTable;
   if (slots) {
     SmallVector<Value> slotSizes;
@@ -233,7 +247,6 @@ FailureOr<func::FuncOp> emitIndexerTopkKernel(v4::TopkOp topk, v4::IndexerScoreO
   if (failed(checkIndexerScore(score)))
     return failure();
   auto queriesType = cast<RankedTensorType>(score.getQueries().getType());
-  auto weightsType = cast<RankedTensorType>(score.getWeights().getType());
   auto scoresType = cast<RankedTensorType>(score.getScores().getType());
   auto positionsType = cast<RankedTensorType>(topk.getPositions().getType());
   auto resultType = cast<RankedTensorType>(topk.getIndices().getType());
@@ -242,10 +255,8 @@ FailureOr<func::FuncOp> emitIndexerTopkKernel(v4::TopkOp topk, v4::IndexerScoreO
     return topk.emitOpError() << "cannot take in this indexer_score (its scores, at most "
                               << kMaxFusedCandidates << " candidates)";
   int64_t k = static_cast<int64_t>(topk.getK()), ratio = static_cast<int64_t>(topk.getRatio());
-  SmallVector<RankedTensorType> tensors = {queriesType, keys.getStorageType(), weightsType};
+  SmallVector<RankedTensorType> tensors = scoreBindings(score);
   Value slots = score.getSlots();
-  if (slots)
-    tensors.push_back(cast<RankedTensorType>(slots.getType()));
   tensors.push_back(positionsType);
   tensors.push_back(resultType);
 
@@ -256,9 +267,7 @@ FailureOr<func::FuncOp> emitIndexerTopkKernel(v4::TopkOp topk, v4::IndexerScoreO
   Type element = scoresType.getElementType();
   SmallVector<Value> dynamicSizes;
   Value rows = queryRows(kb, queriesType, dynamicSizes);
-  IndexerScorer scorer{kb.view(0, dynamicSizes), kb.view(1, {}), kb.view(2, dynamicSizes),
-                       queriesType.getDimSize(2), queriesType.getDimSize(3),
-                       CacheRowCodec::of(keys)};
+  IndexerScorer scorer = scorerOf(kb, score, dynamicSizes);
   unsigned next = 3;
   auto batchSizes = [&](RankedTensorType type) {
     SmallVector<Value> sizes;

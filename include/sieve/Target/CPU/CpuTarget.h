@@ -58,7 +58,9 @@ mlir::FailureOr<std::string> emitObject(mlir::ModuleOp module, const CpuTarget &
 /// Links ELF `objects` into a shared object image with lld, in process. An
 /// undefined symbol is an error: kernels call nothing outside themselves.
 /// Scratch files live in a private temporary directory removed before
-/// returning.
+/// returning. lld resets LLVM's command-line options when it runs
+/// (cl::ResetAllOptionOccurrences): a caller whose settings live in cl::opt
+/// storage must read them before linking (sieve::compile copies its options).
 mlir::FailureOr<std::string> linkSharedObject(llvm::ArrayRef<std::string> objects,
                                               mlir::Location loc);
 

@@ -1,0 +1,43 @@
+//===- ReductionLoops.h - The kernel IR's vectorizable sums ---------*- C++ -*-===//
+//
+// Part of the kernel IR contract between the op kernels (which know which of
+// their loops are sums) and a target's configuration (which decides how to
+// vectorize them): the attributes on such an scf.for, written and read only
+// through these names.
+//
+//===----------------------------------------------------------------------===//
+#ifndef SIEVE_CONVERSION_REDUCTIONLOOPS_H
+#define SIEVE_CONVERSION_REDUCTIONLOOPS_H
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/Operation.h"
+
+namespace sieve::reduction_loops {
+
+/// An fp32 sum (one iteration value, `acc + term`) whose body is elementwise
+/// arithmetic over loads: the configuration may vectorize it.
+constexpr llvm::StringLiteral kReduction = "sieve.reduction";
+/// "bf16" when every term is a product of two bf16 values.
+constexpr llvm::StringLiteral kDotInputs = "sieve.dot_inputs";
+/// Set by the configuration: elements per vector iteration.
+constexpr llvm::StringLiteral kVectorWidth = "sieve.vector_width";
+/// Set by the configuration: "avx512bf16" for the BF16 dot product.
+constexpr llvm::StringLiteral kDot = "sieve.dot";
+
+/// Marks `loop` as a vectorizable sum, of bf16 products when `bf16Products`.
+inline void mark(mlir::Operation *loop, bool bf16Products) {
+  mlir::Builder b(loop->getContext());
+  loop->setAttr(kReduction, b.getUnitAttr());
+  if (bf16Products)
+    loop->setAttr(kDotInputs, b.getStringAttr("bf16"));
+}
+
+/// Whether `loop` is marked as a sum of bf16 products.
+inline bool hasBf16Products(mlir::Operation *loop) {
+  auto inputs = loop->getAttrOfType<mlir::StringAttr>(kDotInputs);
+  return inputs && inputs.getValue() == "bf16";
+}
+
+} // namespace sieve::reduction_loops
+
+#endif // SIEVE_CONVERSION_REDUCTIONLOOPS_H
