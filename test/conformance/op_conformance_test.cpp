@@ -2508,62 +2508,24 @@ TEST_F(OpConformance, SparseAttentionWithinOneBf16UlpOfTheReference) {
   });
 }
 
-TEST_F(OpConformance, HcaAttentionWithinOneBf16UlpOfTheReference) {
-  // Batched decode: two rows at positions 100 and 250 of a ratio-8 cache
-  // whose capacity (30) caps the second row's 31 visible entries.
-  const int64_t batch = 2, queries = 1, heads = 4, dim = 128, windowRows = 16, windowKeys = 16;
-  const int64_t cacheBatch = 2, capacity = 30, ratio = 8;
-  const double scale = 1.0 / std::sqrt(double(dim));
-  Builder types(&context);
-  Type bf16 = types.getBF16Type(), f32 = types.getF32Type(), i32 = types.getI32Type();
-  auto queryType = RankedTensorType::get({batch, queries, heads, dim}, bf16);
-  auto cacheType =
-      v4::CompressedCacheType::get(&context, cacheBatch, ratio, capacity, dim, bf16, 0);
-  std::optional<LoadedKernel> kernel = compile(
-      {queryType, RankedTensorType::get({batch, windowRows, dim}, bf16),
-       RankedTensorType::get({batch, queries, windowKeys}, i32), cacheType,
-       RankedTensorType::get({heads}, f32), RankedTensorType::get({batch}, i32),
-       RankedTensorType::get({batch}, i32)},
-      [&](OpBuilder &b, Location loc, ValueRange in) -> Operation * {
-        return v4::HcaAttentionOp::create(b, loc, queryType, in[0], in[1], in[2], in[3], in[4],
-                                          in[5], in[6], APFloat(scale));
-      });
-  ASSERT_TRUE(kernel) << errors;
-  AttentionRun run = makeAttentionRun(batch, queries, heads, dim, windowRows, windowKeys,
-                                      cacheBatch, capacity, 199u);
-  run.slots = {1, 0};
-  std::vector<int32_t> positions = {100, 250};
-  std::vector<void *> bindings = {run.q.data(),     run.window.data(), run.windowIndices.data(),
-                                  run.cache.data(), run.sink.data(),   positions.data(),
-                                  run.slots.data(), run.out.data()};
-  std::vector<size_t> lengths = {run.q.size() * 2,     run.window.size() * 2,
-                                 run.windowIndices.size() * 4, run.cache.size() * 2,
-                                 run.sink.size() * 4,  positions.size() * 4,
-                                 run.slots.size() * 4, (run.out.size() - 1) * 2};
-  Status ran = runRows(*kernel, batch * queries * heads, {}, bindings, lengths, "hca_attention");
-  ASSERT_TRUE(ran.isOk()) << ran.message();
-  run.expectWithinOneUlp(float(scale), [&](int64_t b, int64_t s) {
-    std::vector<int32_t> visible;
-    for (int64_t c = 0; c < std::min<int64_t>((positions[size_t(b)] + s + 1) / ratio, capacity);
-         ++c)
-      visible.push_back(int32_t(c));
-    return visible;
-  });
-}
+// Batched decode: two rows at positions 100 and 250 of a ratio-8 cache whose
+// capacity (30) caps the second row's 31 visible entries, over bf16 entry
+// rows and over FP8 KV rows (64 E4M3 dims with their scale, 64 bf16 RoPE
+// dims), which the kernel decodes in place; the reference attends over
+// ref::RowCodec's decoded rows.
+class HcaAttentionConformance : public OpConformance, public ::testing::WithParamInterface<bool> {};
 
-TEST_F(OpConformance, HcaAttentionOverFp8EntryRowsDecodesThemAsTheReference) {
-  // The same decode as above over FP8 KV entry rows (64 E4M3 dims with their
-  // scale, 64 bf16 RoPE dims): the kernel decodes each entry in place; the
-  // reference attends over ref::RowCodec's decoded rows.
-  const int64_t batch = 2, queries = 1, heads = 4, dim = 128, rope = 64, windowRows = 16,
-                windowKeys = 16;
-  const int64_t cacheBatch = 2, capacity = 30, ratio = 8;
+TEST_P(HcaAttentionConformance, WithinOneBf16UlpOfTheReference) {
+  const bool fp8 = GetParam();
+  const int64_t batch = 2, queries = 1, heads = 4, dim = 128, windowRows = 16, windowKeys = 16;
+  const int64_t cacheBatch = 2, capacity = 30, ratio = 8, rope = fp8 ? 64 : 0;
   const double scale = 1.0 / std::sqrt(double(dim));
   Builder types(&context);
   Type bf16 = types.getBF16Type(), f32 = types.getF32Type(), i32 = types.getI32Type();
   auto queryType = RankedTensorType::get({batch, queries, heads, dim}, bf16);
-  auto cacheType = v4::CompressedCacheType::get(&context, cacheBatch, ratio, capacity, dim,
-                                                types.getType<Float8E4M3FNType>(), rope);
+  Type element = fp8 ? Type(types.getType<Float8E4M3FNType>()) : bf16;
+  auto cacheType =
+      v4::CompressedCacheType::get(&context, cacheBatch, ratio, capacity, dim, element, rope);
   std::optional<LoadedKernel> kernel = compile(
       {queryType, RankedTensorType::get({batch, windowRows, dim}, bf16),
        RankedTensorType::get({batch, queries, windowKeys}, i32), cacheType,
@@ -2575,18 +2537,20 @@ TEST_F(OpConformance, HcaAttentionOverFp8EntryRowsDecodesThemAsTheReference) {
       });
   ASSERT_TRUE(kernel) << errors;
   AttentionRun run = makeAttentionRun(batch, queries, heads, dim, windowRows, windowKeys,
-                                      cacheBatch, capacity, 211u);
+                                      cacheBatch, capacity, fp8 ? 211u : 199u);
+  // The rows as the cache stores them; the reference side attends over
+  // what they hold.
   io::ModelConfig config;
   config.headDim = dim;
   config.ropeHeadDim = rope;
-  ref::RowCodec codec = ref::RowCodec::kvRows(config, io::CacheFormat::kFp8IndexerFp8);
+  ref::RowCodec codec = ref::RowCodec::kvRows(
+      config, fp8 ? io::CacheFormat::kFp8IndexerFp8 : io::CacheFormat::kReferenceBf16);
   std::vector<uint8_t> rows(size_t(cacheBatch * capacity * codec.bytes()));
   std::vector<float> row(static_cast<size_t>(dim));
   for (int64_t r = 0; r < cacheBatch * capacity; ++r) {
     for (int64_t x = 0; x < dim; ++x)
       row[size_t(x)] = bf16ToFloat(run.cache[size_t(r * dim + x)]);
     codec.encode(row.data(), rows.data() + r * codec.bytes());
-    // The reference side attends over what the rows hold.
     codec.decode(rows.data() + r * codec.bytes(), row.data());
     for (int64_t x = 0; x < dim; ++x)
       run.cache[size_t(r * dim + x)] = bf16FromFloat(row[size_t(x)]);
@@ -2610,6 +2574,12 @@ TEST_F(OpConformance, HcaAttentionOverFp8EntryRowsDecodesThemAsTheReference) {
     return visible;
   });
 }
+
+INSTANTIATE_TEST_SUITE_P(EntryRows, HcaAttentionConformance, ::testing::Values(false, true),
+                         [](const ::testing::TestParamInfo<bool> &info) {
+                           return std::string(info.param ? "fp8" : "bf16");
+                         });
+
 
 //===----------------------------------------------------------------------===//
 // The cache ops: their definitions, computed here on a copy of the cache;
