@@ -1514,6 +1514,25 @@ TEST_F(OpConformance, HcPostMatchesTheReferenceBitForBit) {
   EXPECT_EQ(out.back(), 0xFFFF) << "wrote past the result";
 }
 
+/// The reference's bf16 indexer scores of query row `token` (q [T, H, D],
+/// w [T, H], bf16) against the `capacity` keys of cache slot `slot` (keys as
+/// fp32 values, [slots, capacity, D]).
+std::vector<uint16_t> referenceScores(const std::vector<uint16_t> &q,
+                                      const std::vector<uint16_t> &w,
+                                      const std::vector<float> &keys, int64_t token, int64_t slot,
+                                      int64_t heads, int64_t dim, int64_t capacity) {
+  std::vector<float> qf(static_cast<size_t>(heads * dim)), wf(static_cast<size_t>(heads));
+  for (int64_t i = 0; i < heads * dim; ++i)
+    qf[size_t(i)] = bf16ToFloat(q[size_t(token * heads * dim + i)]);
+  for (int64_t h = 0; h < heads; ++h)
+    wf[size_t(h)] = bf16ToFloat(w[size_t(token * heads + h)]);
+  std::vector<uint16_t> scores(static_cast<size_t>(capacity));
+  for (int64_t c = 0; c < capacity; ++c)
+    scores[size_t(c)] = bf16FromFloat(ref::indexerScore(
+        qf.data(), wf.data(), heads, dim, keys.data() + (slot * capacity + c) * dim));
+  return scores;
+}
+
 // v4.indexer_score, bit-identical to ref::indexerScore over the keys as the
 // cache holds them: bf16 rows, FP8 rows with an fp32 scale and MXFP4 rows,
 // decoded in place as ref::RowCodec decodes them. Two batch rows of 2
@@ -1567,19 +1586,14 @@ TEST_P(IndexerScoreConformance, MatchesTheReferenceOverTheStoredKeys) {
                                  (out.size() - 1) * 2};
   Status ran = runRows(*kernel, batch * queries, constants, bindings, lengths, "indexer_score");
   ASSERT_TRUE(ran.isOk()) << ran.message();
-  std::vector<float> qf(static_cast<size_t>(heads * dim)), wf(static_cast<size_t>(heads));
   int64_t mismatches = 0;
   for (int64_t b = 0; b < batch; ++b)
     for (int64_t s = 0; s < queries; ++s) {
       int64_t token = b * queries + s;
-      for (int64_t i = 0; i < heads * dim; ++i)
-        qf[size_t(i)] = bf16ToFloat(q[size_t(token * heads * dim + i)]);
-      for (int64_t h = 0; h < heads; ++h)
-        wf[size_t(h)] = bf16ToFloat(w[size_t(token * heads + h)]);
+      std::vector<uint16_t> scores =
+          referenceScores(q, w, decoded, token, slots[size_t(b)], heads, dim, capacity);
       for (int64_t c = 0; c < capacity; ++c) {
-        const float *key = decoded.data() + (slots[size_t(b)] * capacity + c) * dim;
-        uint16_t want = bf16FromFloat(ref::indexerScore(qf.data(), wf.data(), heads, dim, key));
-        uint16_t got = out[size_t(token * capacity + c)];
+        uint16_t want = scores[size_t(c)], got = out[size_t(token * capacity + c)];
         if (want != got && mismatches++ < 5)
           ADD_FAILURE() << "batch " << b << " query " << s << " entry " << c << ": kernel "
                         << bf16ToFloat(got) << ", reference " << bf16ToFloat(want);
@@ -1643,22 +1657,17 @@ TEST_F(OpConformance, IndexerScoreWithTopkFusedPicksTheReferenceIndices) {
   Status ran = runRows(*kernel, batch * queries, constants, bindings, lengths, "indexer topk");
   ASSERT_TRUE(ran.isOk()) << ran.message();
 
-  std::vector<float> qf(static_cast<size_t>(heads * dim)), wf(static_cast<size_t>(heads)),
-      key(static_cast<size_t>(dim)), rowScores(static_cast<size_t>(capacity));
+  std::vector<float> keysF(keys.size()), rowScores(static_cast<size_t>(capacity));
+  for (size_t i = 0; i < keys.size(); ++i)
+    keysF[i] = bf16ToFloat(keys[i]);
   int64_t mismatches = 0;
   for (int64_t b = 0; b < batch; ++b)
     for (int64_t s = 0; s < queries; ++s) {
       int64_t token = b * queries + s;
-      for (int64_t i = 0; i < heads * dim; ++i)
-        qf[size_t(i)] = bf16ToFloat(q[size_t(token * heads * dim + i)]);
-      for (int64_t h = 0; h < heads; ++h)
-        wf[size_t(h)] = bf16ToFloat(w[size_t(token * heads + h)]);
-      for (int64_t c = 0; c < capacity; ++c) {
-        for (int64_t u = 0; u < dim; ++u)
-          key[size_t(u)] = bf16ToFloat(keys[size_t((slots[size_t(b)] * capacity + c) * dim + u)]);
-        rowScores[size_t(c)] = bf16ToFloat(
-            bf16FromFloat(ref::indexerScore(qf.data(), wf.data(), heads, dim, key.data())));
-      }
+      std::vector<uint16_t> scores =
+          referenceScores(q, w, keysF, token, slots[size_t(b)], heads, dim, capacity);
+      for (int64_t c = 0; c < capacity; ++c)
+        rowScores[size_t(c)] = bf16ToFloat(scores[size_t(c)]);
       int64_t visible = (int64_t(positions[size_t(b)]) + s + 1) / ratio;
       std::vector<int64_t> want = ref::causalTopk(rowScores, capacity, visible, k);
       want.resize(size_t(k), -1);
