@@ -18,7 +18,7 @@ packages=(
   # sanitizer and libFuzzer runtimes for clang-22 (scripts/sanitize.sh, scripts/fuzz.sh)
   libclang-rt-22-dev
   # runtime libraries
-  libflatbuffers-dev flatbuffers-compiler nlohmann-json3-dev libpcre2-dev libdnnl-dev
+  libflatbuffers-dev flatbuffers-compiler libxxhash-dev nlohmann-json3-dev libpcre2-dev libdnnl-dev
   # GPU code generation without a GPU: AMD device bitcode and HIP headers
   rocm-device-libs libamdhip64-dev
   # build and test

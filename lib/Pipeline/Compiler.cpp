@@ -7,6 +7,8 @@
 #include "sieve/Pipeline/Pipelines.h"
 #include "sieve/Conversion/KernelsToCPU/Passes.h"
 #include "sieve/Target/CPU/CpuTarget.h"
+#include "sieve/Target/Module/ModuleWriter.h"
+#include "sieve/hal/cpu/cpu_features.h"
 #include "program/IR/ProgramOps.h"
 #include "sieve/Transforms/CacheLayout.h"
 
@@ -29,6 +31,7 @@
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/CrashRecoveryContext.h"
 #include "llvm/Support/ToolOutputFile.h"
+#include "llvm/TargetParser/Triple.h"
 
 #include <cmath>
 #include <optional>
@@ -42,17 +45,18 @@ namespace sieve {
 //===----------------------------------------------------------------------===//
 
 static const CompilePhaseInfo kPhases[] = {
-    {CompilePhase::Input, "input", true,
+    {CompilePhase::Input, "input",
      "the imported config or parsed graph, verified"},
-    {CompilePhase::Graph, "graph", true,
+    {CompilePhase::Graph, "graph",
      "after the graph pipeline (canonicalize, CSE, cache layout)"},
-    {CompilePhase::Kernels, "kernels", true,
+    {CompilePhase::Kernels, "kernels",
      "dispatch formation: kernels of the kernel IR and the host program"},
-    {CompilePhase::Target, "target", true,
+    {CompilePhase::Target, "target",
      "the kernels lowered for each --target (LLVM dialect for the CPU), compiled and linked"},
-    {CompilePhase::LLVM, "llvm", true,
+    {CompilePhase::LLVM, "llvm",
      "the optimized LLVM IR of each target's kernels, as compiled (text, not MLIR)"},
-    {CompilePhase::Module, "module", false, "the .sieve module"},
+    {CompilePhase::Module, "module",
+     "the .sieve module: host programs, caches, weight bindings and each target's kernels"},
 };
 
 llvm::ArrayRef<CompilePhaseInfo> getCompilePhases() { return kPhases; }
@@ -68,12 +72,10 @@ const char *getCompilePhaseName(CompilePhase phase) {
   return kPhases[static_cast<int>(phase)].name;
 }
 
-/// "input, graph" (available) or "kernels, target, module" (planned).
-static std::string phaseNames(bool available) {
+/// "input, graph, ..., module".
+static std::string phaseNames() {
   std::string out;
   for (const CompilePhaseInfo &info : kPhases) {
-    if (info.available != available)
-      continue;
     if (!out.empty())
       out += ", ";
     out += info.name;
@@ -85,16 +87,9 @@ static std::string phaseNames(bool available) {
 static FailureOr<CompilePhase> resolvePhase(MLIRContext &context,
                                             llvm::StringRef name) {
   std::optional<CompilePhase> phase = parseCompilePhase(name);
-  Location loc = UnknownLoc::get(&context);
   if (!phase)
-    return emitError(loc) << "unknown phase '" << name
-                          << "' for --compile-to; phases are: "
-                          << phaseNames(true) << ", " << phaseNames(false);
-  if (!kPhases[static_cast<int>(*phase)].available)
-    return emitError(loc) << "phase '" << name
-                          << "' is not available yet; available phases: "
-                          << phaseNames(true) << " (planned: "
-                          << phaseNames(false) << ")";
+    return emitError(UnknownLoc::get(&context))
+           << "unknown phase '" << name << "' for --compile-to; phases are: " << phaseNames();
   return *phase;
 }
 
@@ -127,9 +122,10 @@ LogicalResult verifyCompileOptions(MLIRContext &context,
     return emitError(UnknownLoc::get(&context))
            << "--max-batch " << options.maxBatch << " exceeds the limit of "
            << io::limits::kMaxBatchSize;
-  if (options.emitBytecode && options.compileTo == "llvm")
+  if (options.emitBytecode && (options.compileTo == "llvm" || options.compileTo == "module"))
     return emitError(UnknownLoc::get(&context))
-           << "--emit-bytecode writes MLIR, but --compile-to=llvm writes LLVM IR text";
+           << "--emit-bytecode writes MLIR, but --compile-to=" << options.compileTo
+           << " writes " << (options.compileTo == "llvm" ? "LLVM IR text" : "a .sieve module");
   if (options.maxChunk < 0)
     return emitError(UnknownLoc::get(&context))
            << "--max-chunk must not be negative, got " << options.maxChunk;
@@ -213,6 +209,7 @@ private:
   LogicalResult runKernelsPhase(Input &input);
   LogicalResult runTargetPhase(Input &input, bool keepLLVMIR);
   LogicalResult crossCheckCacheLayout(Input &input);
+  LogicalResult writeSieveModuleTo(Input &input, llvm::raw_ostream &output);
   LogicalResult writePhaseDump(CompilePhase phase,
                                llvm::function_ref<void(llvm::raw_ostream &)> print);
 
@@ -226,6 +223,8 @@ private:
   std::string stem;
   /// The llvm phase's output: each target variant's optimized LLVM IR.
   std::string llvmIR;
+  /// The target phase's linked kernels, one per target, for the module.
+  std::vector<ExecutableImage> images;
 };
 
 LogicalResult Driver::readInput(Input &input) {
@@ -396,9 +395,52 @@ LogicalResult Driver::runTargetPhase(Input &input, bool keepLLVMIR) {
         llvmIR += ("; ----- executable @" + executable.getSymName() + ", target " +
                    target.getValue() + "\n" + optimizedIR)
                       .str();
-      if (failed(cpu::linkSharedObject({*object}, variant.getLoc())))
+      FailureOr<std::string> image = cpu::linkSharedObject({*object}, variant.getLoc());
+      if (failed(image))
         return failure();
+      ExecutableImage executableImage;
+      executableImage.target = target.getValue().str();
+      executableImage.architecture = llvm::Triple(cpuTarget->triple).getArchName().str();
+      executableImage.cpu = cpuTarget->cpu;
+      executableImage.features = cpu::enabledFeatures(*cpuTarget, hal::cpu::knownCpuFeatures());
+      executableImage.image = std::move(*image);
+      images.push_back(std::move(executableImage));
     }
+  return success();
+}
+
+/// The compile options that shape a module, recorded in it.
+static std::vector<std::pair<std::string, std::string>>
+recordedOptions(const CompileOptions &options) {
+  std::vector<std::pair<std::string, std::string>> out;
+  out.emplace_back("input", options.inputPath);
+  std::string targets;
+  for (const std::string &target : options.targets)
+    targets += (targets.empty() ? "" : ",") + target;
+  out.emplace_back("target", targets.empty() ? "cpu:host" : targets);
+  out.emplace_back("max-seq-len", std::to_string(options.maxSeqLen));
+  out.emplace_back("max-batch", std::to_string(options.maxBatch));
+  out.emplace_back("max-chunk", std::to_string(options.maxChunk));
+  out.emplace_back("cache-format", options.cacheFormat);
+  return out;
+}
+
+LogicalResult Driver::writeSieveModuleTo(Input &input, llvm::raw_ostream &output) {
+  ModuleProvenance provenance;
+  provenance.producerVersion = SIEVE_VERSION_STRING;
+  provenance.options = recordedOptions(options);
+  provenance.cacheFormat = options.cacheFormat;
+  if (input.config) {
+    io::ModelConfig compiled = *input.config;
+    if (auto model = (*input.module)->getAttrOfType<DictionaryAttr>("v4.model"))
+      if (auto capacity = model.getAs<IntegerAttr>("max_seq_len"))
+        compiled.maxSeqLen = capacity.getInt();
+    provenance.configJson = io::modelConfigToJson(compiled);
+  }
+  FailureOr<std::string> bytes = writeSieveModule(*input.module, provenance, images);
+  if (failed(bytes))
+    return failure();
+  output << *bytes;
   return success();
 }
 
@@ -471,6 +513,8 @@ LogicalResult Driver::run(llvm::raw_ostream &output) {
     output << llvmIR;
     return success();
   }
+  if (last == CompilePhase::Module)
+    return writeSieveModuleTo(input, output);
   return writeModule(*input.module, output, options.emitBytecode);
 }
 

@@ -8,7 +8,7 @@
 //   kernels  dispatch formation: kernels and the host program
 //   target   the kernels lowered per target (LLVM dialect for the CPU),
 //            compiled and linked to check them
-//   module   the .sieve module                            (not available yet)
+//   module   the .sieve module (docs/module-format.md)
 //
 // Everything that varies per invocation is in CompileOptions, a plain
 // struct: the compiler keeps no global state, so it can be embedded and run
@@ -42,11 +42,10 @@ enum class CompilePhase { Input, Graph, Kernels, Target, LLVM, Module };
 struct CompilePhaseInfo {
   CompilePhase phase;
   const char *name;
-  bool available;
   const char *summary;
 };
 
-/// Every phase in order, with its name and whether this build implements it.
+/// Every phase in order, with its name.
 llvm::ArrayRef<CompilePhaseInfo> getCompilePhases();
 /// The phase named `name`, or nothing.
 std::optional<CompilePhase> parseCompilePhase(llvm::StringRef name);

@@ -102,6 +102,18 @@ bool hasFeature(const CpuTarget &target, llvm::StringRef feature) {
   return subtarget && subtarget->checkFeatures(("+" + feature).str());
 }
 
+std::vector<std::string> enabledFeatures(const CpuTarget &target,
+                                         llvm::ArrayRef<std::string> candidates) {
+  std::vector<std::string> enabled;
+  std::unique_ptr<llvm::MCSubtargetInfo> subtarget = subtargetOf(target);
+  if (!subtarget)
+    return enabled;
+  for (const std::string &feature : candidates)
+    if (subtarget->checkFeatures("+" + feature))
+      enabled.push_back(feature);
+  return enabled;
+}
+
 FailureOr<std::unique_ptr<llvm::TargetMachine>>
 createTargetMachine(const CpuTarget &target, Location loc) {
   initializeNativeTarget();

@@ -40,8 +40,8 @@ int main(int argc, char **argv) {
                               cl::cat(category));
   cl::opt<std::string, true> compileTo(
       "compile-to",
-      cl::desc("Last phase to run (input, graph, kernels, target, llvm; "
-               "planned: module)"),
+      cl::desc("Last phase to run: input, graph, kernels, target, llvm or "
+               "module (the default: a .sieve module)"),
       cl::value_desc("phase"), cl::location(options.compileTo),
       cl::cat(category));
   cl::opt<std::string, true> dumpPhasesTo(
@@ -117,8 +117,7 @@ int main(int argc, char **argv) {
   if (!cl::ParseCommandLineOptions(
           argc, argv,
           "Sieve compiler: DeepSeek-V4 config.json or v4 graph -> compiled "
-          "module\n\nPhases: input, graph, kernels, target, llvm (available); "
-          "module (not available yet).\n",
+          "module\n\nPhases: input, graph, kernels, target, llvm, module.\n",
           &llvm::errs()))
     return 2;
 
@@ -143,6 +142,11 @@ int main(int argc, char **argv) {
   if (!out) {
     llvm::errs() << "sieve-compile: " << error << "\n";
     return 1;
+  }
+  if (options.compileTo == "module" && out->os().is_displayed()) {
+    llvm::errs() << "sieve-compile: error: a .sieve module is binary; not writing it to a "
+                    "terminal (give -o FILE, or --compile-to=PHASE for text)\n";
+    return 2;
   }
 
   // The layout report never mixes into IR written to stdout.

@@ -14,9 +14,11 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Location.h"
 #include "mlir/Support/LLVM.h"
+#include "llvm/ADT/ArrayRef.h"
 
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace llvm {
 class TargetMachine;
@@ -44,6 +46,12 @@ mlir::FailureOr<CpuTarget> parseCpuTarget(llvm::StringRef spec, mlir::Location l
 
 /// Whether `target` has CPU feature `feature` (LLVM's name, "avx512bf16").
 bool hasFeature(const CpuTarget &target, llvm::StringRef feature);
+
+/// The names of `candidates` (LLVM feature names) that `target` enables:
+/// what code compiled for it may use, recorded in the module for the
+/// runtime's check against the machine it runs on.
+std::vector<std::string> enabledFeatures(const CpuTarget &target,
+                                         llvm::ArrayRef<std::string> candidates);
 
 /// An LLVM TargetMachine for `target` (position-independent, -O3).
 mlir::FailureOr<std::unique_ptr<llvm::TargetMachine>>
