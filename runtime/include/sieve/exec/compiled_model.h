@@ -1,0 +1,158 @@
+//===- compiled_model.h - Inference on a compiled .sieve module ---*- C++ -*-===//
+//
+// The runtime's model: a verified module, the executable chosen for this
+// device, the weights bound from the checkpoint, the caches and one prepared
+// program per entry point. Sequences are cache slots (the module's
+// max_batch); prefill feeds a prompt in chunks of at most max_chunk tokens,
+// decode advances a batch of sequences by one token each, MTP runs the
+// module's MTP block. Everything is allocated at load; a call allocates
+// nothing.
+//
+// Thread-compatible: one call at a time per CompiledModel (its arenas and
+// caches are shared by its sequences).
+//
+//===----------------------------------------------------------------------===//
+#ifndef SIEVE_EXEC_COMPILED_MODEL_H
+#define SIEVE_EXEC_COMPILED_MODEL_H
+
+#include "sieve/exec/program.h"
+#include "sieve/exec/weight_binding.h"
+#include "sieve/hal/device.h"
+#include "sieve/io/model_config.h"
+#include "sieve/io/safetensors.h"
+#include "sieve/module/module_file.h"
+#include "sieve/support/status.h"
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sieve::exec {
+
+struct CompiledLoadOptions {
+  /// The checkpoint: a .safetensors file, an index or a directory.
+  std::string weights;
+  /// CPU threads (0: one per online CPU).
+  unsigned threads = 0;
+  LoadProgress progress;
+};
+
+/// What load() chose and what it costs.
+struct LoadReport {
+  std::string device;
+  std::string executable;            // the chosen target
+  std::vector<std::string> rejected; // "cpu:x86-64-v4: needs CPU features ..."
+  uint64_t parameters = 0;           // elements of every weight bound
+  uint64_t weightBytes = 0;
+  uint64_t weightBytesCopied = 0;    // of weightBytes, copied at load
+  uint64_t cacheBytes = 0;           // every slot, at max_seq_len
+  uint64_t arenaBytes = 0;           // all entry points
+};
+
+class CompiledModel;
+
+/// One sequence: a cache slot and its position. Released when destroyed.
+class CompiledSequence {
+public:
+  CompiledSequence(CompiledSequence &&other) noexcept;
+  CompiledSequence &operator=(CompiledSequence &&) = delete;
+  CompiledSequence(const CompiledSequence &) = delete;
+  ~CompiledSequence();
+
+  int64_t position() const { return position_; }
+  int64_t mtpPosition() const { return mtpPosition_; }
+  int slot() const { return slot_; }
+
+private:
+  friend class CompiledModel;
+  CompiledSequence(CompiledModel *model, int slot) : model_(model), slot_(slot) {}
+  CompiledModel *model_;
+  int slot_;
+  int64_t position_ = 0;
+  int64_t mtpPosition_ = 0;
+};
+
+/// Logits of a call: `rows` rows of `vocab` f32 values, valid until the
+/// next call on the model.
+struct LogitsView {
+  const float *data = nullptr;
+  int64_t rows = 0;
+  int64_t vocab = 0;
+};
+
+class CompiledModel {
+public:
+  /// Opens `modulePath`, picks an executable this machine can run, binds the
+  /// weights and allocates caches and arenas.
+  static Expected<std::unique_ptr<CompiledModel>> load(const std::string &modulePath,
+                                                       const CompiledLoadOptions &options);
+  ~CompiledModel();
+
+  const module::ModuleFile &module() const { return *file_; }
+  const LoadReport &report() const { return report_; }
+  /// The config the module was compiled from, when it records one.
+  const io::ModelConfig *config() const { return config_ ? &*config_ : nullptr; }
+  int64_t vocabSize() const;
+  int64_t maxSeqLen() const;
+  int64_t maxBatch() const;
+  int64_t maxChunk() const;
+  int64_t bosTokenId() const;
+  int64_t eosTokenId() const;
+  bool hasMtp() const { return mtp_ != nullptr; }
+
+  /// A fresh sequence in a free slot (its caches reset), or an error when
+  /// all max_batch slots are taken.
+  Expected<CompiledSequence> newSequence();
+  /// Resets `seq`'s caches and position.
+  void reset(CompiledSequence &seq);
+
+  /// Consumes `tokens` at seq.position() (chunks of at most max_chunk
+  /// tokens through the prefill program) and returns the last token's
+  /// logits.
+  Expected<LogitsView> prefill(CompiledSequence &seq, const int32_t *tokens, int64_t n);
+  /// One token for each of `batch` sequences (distinct slots); logits of
+  /// each, in order.
+  Expected<LogitsView> decode(CompiledSequence *const *seqs, const int32_t *tokens, size_t batch);
+  /// prefill() for a fresh sequence or several tokens, decode() for one
+  /// token at a later position.
+  Expected<LogitsView> forward(CompiledSequence &seq, const int32_t *tokens, int64_t n);
+  /// The MTP block on the final hyper-streams of the last prefill() (one
+  /// chunk) or decode() of `seq` and the tokens that follow them; logits of
+  /// the token after the last. Uses and advances the sequence's MTP cache.
+  Expected<LogitsView> mtp(CompiledSequence &seq, const int32_t *nextTokens, int64_t n);
+
+  /// Dispatches the last call ran.
+  size_t lastDispatchCount() const { return lastDispatches_; }
+
+private:
+  friend class CompiledSequence;
+  CompiledModel() = default;
+  void releaseSlot(int slot);
+  void resetSlot(int slot);
+  Expected<LogitsView> logitsOf(const Program &program, int64_t rows) const;
+  Status runPrefillChunk(CompiledSequence &seq, const int32_t *tokens, int64_t n);
+
+  std::unique_ptr<module::ModuleFile> file_;
+  std::optional<io::ModelConfig> config_;
+  std::unique_ptr<io::SafetensorsReader> checkpoint_;
+  std::unique_ptr<hal::Device> device_;
+  std::unique_ptr<hal::LoadedExecutable> executable_;
+  BoundWeights weights_;
+  std::vector<hal::DeviceMemory> caches_;
+  std::unique_ptr<Program> prefill_, decode_, mtp_, mtpDecode_;
+  std::vector<bool> slotUsed_;
+  LoadReport report_;
+  // Scratch of decode(), sized max_batch at load.
+  std::vector<int32_t> positions_, slots_;
+  // Which program produced the hidden states mtp() reads, and their rows.
+  const Program *lastHidden_ = nullptr;
+  int64_t lastHiddenSlot_ = -1;
+  int64_t lastHiddenRow_ = 0, lastHiddenRows_ = 0;
+  size_t lastDispatches_ = 0;
+};
+
+} // namespace sieve::exec
+
+#endif // SIEVE_EXEC_COMPILED_MODEL_H

@@ -1,0 +1,372 @@
+//===- compiled_model.cpp - Inference on a compiled .sieve module ---------===//
+
+#include "sieve/exec/compiled_model.h"
+
+#include "sieve/hal/cpu/cpu_device.h"
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <limits>
+
+namespace sieve::exec {
+namespace {
+
+constexpr size_t kMaxInputs = 8;
+using Inputs = std::array<InputArg, kMaxInputs>;
+
+InputArg vectorArg(const int32_t *data, int64_t n) {
+  InputArg arg;
+  arg.data = data;
+  arg.bytes = uint64_t(n) * sizeof(int32_t);
+  arg.rank = 1;
+  arg.shape[0] = n;
+  return arg;
+}
+
+InputArg scalarArg(int64_t value) {
+  InputArg arg;
+  arg.scalar = value;
+  return arg;
+}
+
+/// Puts `arg` at the index of input `name` of `program`.
+Status setInput(const Program &program, Inputs &inputs, const char *name, const InputArg &arg) {
+  int index = program.inputIndex(name);
+  if (index < 0)
+    return invalidArgument("entry point '" + program.name() + "' has no input '" + name + "'");
+  inputs[size_t(index)] = arg;
+  return Status::ok();
+}
+
+/// Checks at load that `program` takes exactly `names` and returns logits.
+Status expectSignature(const Program &program, std::initializer_list<const char *> names) {
+  const auto &inputs = *program.entry().inputs();
+  if (inputs.size() != names.size() || inputs.size() > kMaxInputs)
+    return invalidArgument("entry point '" + program.name() + "' takes " +
+                           std::to_string(inputs.size()) + " inputs; this runtime expects " +
+                           std::to_string(names.size()));
+  for (const char *name : names)
+    if (program.inputIndex(name) < 0)
+      return invalidArgument("entry point '" + program.name() + "' has no input '" + name + "'");
+  if (program.outputIndex("logits") < 0)
+    return invalidArgument("entry point '" + program.name() + "' has no 'logits' output");
+  return Status::ok();
+}
+
+} // namespace
+
+CompiledSequence::CompiledSequence(CompiledSequence &&other) noexcept
+    : model_(other.model_), slot_(other.slot_), position_(other.position_),
+      mtpPosition_(other.mtpPosition_) {
+  other.model_ = nullptr;
+}
+
+CompiledSequence::~CompiledSequence() {
+  if (model_)
+    model_->releaseSlot(slot_);
+}
+
+CompiledModel::~CompiledModel() = default;
+
+int64_t CompiledModel::vocabSize() const { return file_->module().model()->vocab_size(); }
+int64_t CompiledModel::maxSeqLen() const { return file_->module().model()->max_seq_len(); }
+int64_t CompiledModel::maxBatch() const { return file_->module().model()->max_batch(); }
+int64_t CompiledModel::maxChunk() const { return file_->module().model()->max_chunk(); }
+int64_t CompiledModel::bosTokenId() const { return file_->module().model()->bos_token_id(); }
+int64_t CompiledModel::eosTokenId() const { return file_->module().model()->eos_token_id(); }
+
+Expected<std::unique_ptr<CompiledModel>> CompiledModel::load(const std::string &modulePath,
+                                                             const CompiledLoadOptions &options) {
+  std::unique_ptr<CompiledModel> model(new CompiledModel());
+  Expected<std::unique_ptr<module::ModuleFile>> file = module::ModuleFile::open(modulePath);
+  if (!file)
+    return file.takeStatus();
+  model->file_ = file.take();
+  const fb::Module &m = model->file_->module();
+
+  if (m.model()->config_json() && m.model()->config_json()->size()) {
+    Expected<io::ModelConfig> config =
+        io::parseModelConfig(m.model()->config_json()->str(), modulePath + " (its config)");
+    if (!config)
+      return config.takeStatus();
+    model->config_ = config.take();
+  }
+
+  // The executable: every one this device can run is a candidate; the one
+  // using the most CPU features wins.
+  auto device = std::make_unique<hal::cpu::CpuDevice>(options.threads);
+  model->report_.device = device->description();
+  const fb::Executable *chosen = nullptr;
+  for (const fb::Executable *executable : *m.executables()) {
+    std::string reason = device->rejectReason(*executable);
+    if (!reason.empty()) {
+      model->report_.rejected.push_back(executable->target()->str() + ": " + reason);
+      continue;
+    }
+    size_t features = executable->features() ? executable->features()->size() : 0;
+    if (!chosen || features > (chosen->features() ? chosen->features()->size() : 0))
+      chosen = executable;
+  }
+  if (!chosen) {
+    std::string reasons;
+    for (const std::string &r : model->report_.rejected)
+      reasons += "\n  " + r;
+    return Status(StatusCode::kFailedPrecondition,
+                  modulePath + ": no executable this machine can run:" + reasons);
+  }
+  model->report_.executable = chosen->target()->str();
+  Expected<std::unique_ptr<hal::LoadedExecutable>> executable =
+      device->load(*chosen, model->file_->segment(*chosen), modulePath + ":" + chosen->target()->str());
+  if (!executable)
+    return executable.takeStatus();
+  model->executable_ = executable.take();
+
+  Expected<io::SafetensorsReader> checkpoint = io::SafetensorsReader::open(options.weights);
+  if (!checkpoint)
+    return checkpoint.takeStatus();
+  model->checkpoint_ = std::make_unique<io::SafetensorsReader>(checkpoint.take());
+  Expected<BoundWeights> weights = bindWeights(m, *model->checkpoint_, *device, options.progress);
+  if (!weights)
+    return weights.takeStatus();
+  model->weights_ = weights.take();
+  for (const fb::Weight *weight : *m.weights()) {
+    uint64_t elements = 1;
+    for (int64_t d : *weight->shape())
+      elements *= uint64_t(d);
+    model->report_.parameters += elements;
+    model->report_.weightBytes += weight->bytes();
+  }
+  model->report_.weightBytesCopied = model->weights_.copiedBytes;
+
+  std::vector<void *> cacheBases;
+  for (const fb::Cache *cache : *m.caches()) {
+    Expected<hal::DeviceMemory> memory =
+        device->allocate(cache->bytes(), "cache '" + cache->name()->str() + "'");
+    if (!memory)
+      return memory.takeStatus();
+    cacheBases.push_back(memory->data());
+    model->caches_.push_back(memory.take());
+    model->report_.cacheBytes += cache->bytes();
+  }
+  model->device_ = std::move(device);
+
+  auto prepare = [&](const char *name, std::unique_ptr<Program> &out,
+                     std::initializer_list<const char *> inputs, bool required) -> Status {
+    const fb::EntryPoint *entry = model->file_->entryPoint(name);
+    if (!entry)
+      return required ? invalidArgument(modulePath + ": no '" + name + "' entry point")
+                      : Status::ok();
+    Expected<std::unique_ptr<Program>> program =
+        Program::prepare(m, *entry, *model->device_, *model->executable_, cacheBases,
+                         model->weights_.data);
+    if (!program)
+      return program.takeStatus();
+    out = program.take();
+    model->report_.arenaBytes += entry->arena_bytes();
+    return expectSignature(*out, inputs);
+  };
+  SIEVE_RETURN_IF_ERROR(prepare("prefill", model->prefill_, {"tokens", "start_pos", "slot"}, true));
+  SIEVE_RETURN_IF_ERROR(prepare("decode", model->decode_, {"tokens", "positions", "slots"}, true));
+  SIEVE_RETURN_IF_ERROR(
+      prepare("mtp", model->mtp_, {"hidden", "next_tokens", "start_pos", "slot"}, false));
+  SIEVE_RETURN_IF_ERROR(prepare("mtp_decode", model->mtpDecode_,
+                                {"hidden", "next_tokens", "positions", "slots"}, false));
+
+  const int64_t slots = model->maxBatch();
+  model->slotUsed_.assign(size_t(slots), false);
+  model->positions_.assign(size_t(slots), 0);
+  model->slots_.assign(size_t(slots), 0);
+  for (int s = 0; s < slots; ++s)
+    model->resetSlot(s);
+  return model;
+}
+
+Expected<CompiledSequence> CompiledModel::newSequence() {
+  for (size_t s = 0; s < slotUsed_.size(); ++s)
+    if (!slotUsed_[s]) {
+      slotUsed_[s] = true;
+      resetSlot(int(s));
+      return CompiledSequence(this, int(s));
+    }
+  return Status(StatusCode::kFailedPrecondition,
+                "all " + std::to_string(slotUsed_.size()) +
+                    " sequence slots are in use (the module was compiled with max_batch " +
+                    std::to_string(maxBatch()) + ")");
+}
+
+void CompiledModel::releaseSlot(int slot) {
+  if (slot >= 0 && size_t(slot) < slotUsed_.size())
+    slotUsed_[size_t(slot)] = false;
+  if (lastHiddenSlot_ == slot)
+    lastHidden_ = nullptr;
+}
+
+void CompiledModel::reset(CompiledSequence &seq) {
+  resetSlot(seq.slot_);
+  seq.position_ = 0;
+  seq.mtpPosition_ = 0;
+}
+
+void CompiledModel::resetSlot(int slot) {
+  const fb::Module &m = file_->module();
+  for (uint32_t c = 0; c < m.caches()->size(); ++c) {
+    const fb::Cache *cache = m.caches()->Get(c);
+    const auto &shape = *cache->storage_shape();
+    uint64_t outer = 1, inner = 1;
+    for (uint32_t d = 0; d < cache->slot_dim(); ++d)
+      outer *= uint64_t(shape.Get(d));
+    for (uint32_t d = cache->slot_dim() + 1; d < shape.size(); ++d)
+      inner *= uint64_t(shape.Get(d));
+    const uint64_t slots = uint64_t(shape.Get(cache->slot_dim()));
+    const uint64_t innerBytes = inner * module::elementBits(cache->storage_element()) / 8;
+    uint8_t *base = static_cast<uint8_t *>(caches_[c].data());
+    for (uint64_t o = 0; o < outer; ++o) {
+      uint8_t *region = base + (o * slots + uint64_t(slot)) * innerBytes;
+      // Compressor state: kv (first half) 0, scores (second half) -inf.
+      if (cache->kind() == fb::CacheKind::CompressorState && o >= outer / 2) {
+        const float negInf = -std::numeric_limits<float>::infinity();
+        for (uint64_t k = 0; k < innerBytes / sizeof(float); ++k)
+          std::memcpy(region + k * sizeof(float), &negInf, sizeof(float));
+      } else {
+        std::memset(region, 0, innerBytes);
+      }
+    }
+  }
+}
+
+Expected<LogitsView> CompiledModel::logitsOf(const Program &program, int64_t rows) const {
+  OutputView out = program.output(size_t(program.outputIndex("logits")));
+  const int64_t vocab = vocabSize();
+  if (out.element != fb::ElementType::F32 || out.bytes != uint64_t(rows * vocab) * sizeof(float))
+    return invalidArgument("entry point '" + program.name() + "' returned logits of " +
+                           std::to_string(out.bytes) + " bytes; expected " +
+                           std::to_string(rows) + " rows of " + std::to_string(vocab) + " f32");
+  LogitsView view;
+  view.data = static_cast<const float *>(out.data);
+  view.rows = rows;
+  view.vocab = vocab;
+  return view;
+}
+
+Status CompiledModel::runPrefillChunk(CompiledSequence &seq, const int32_t *tokens, int64_t n) {
+  Inputs inputs;
+  SIEVE_RETURN_IF_ERROR(setInput(*prefill_, inputs, "tokens", vectorArg(tokens, n)));
+  SIEVE_RETURN_IF_ERROR(setInput(*prefill_, inputs, "start_pos", scalarArg(seq.position_)));
+  SIEVE_RETURN_IF_ERROR(setInput(*prefill_, inputs, "slot", scalarArg(seq.slot_)));
+  SIEVE_RETURN_IF_ERROR(prefill_->run(inputs.data(), prefill_->entry().inputs()->size()));
+  lastDispatches_ += prefill_->dispatchCount();
+  seq.position_ += n;
+  return Status::ok();
+}
+
+Expected<LogitsView> CompiledModel::prefill(CompiledSequence &seq, const int32_t *tokens,
+                                            int64_t n) {
+  if (n < 1)
+    return invalidArgument("prefill needs at least one token");
+  if (seq.position_ + n > maxSeqLen())
+    return outOfRange("sequence of " + std::to_string(seq.position_ + n) +
+                      " tokens exceeds the module's max_seq_len " + std::to_string(maxSeqLen()));
+  lastDispatches_ = 0;
+  lastHidden_ = nullptr;
+  for (int64_t done = 0; done < n;) {
+    int64_t chunk = std::min(n - done, maxChunk());
+    SIEVE_RETURN_IF_ERROR(runPrefillChunk(seq, tokens + done, chunk));
+    done += chunk;
+    if (done == n) {
+      lastHidden_ = prefill_.get();
+      lastHiddenSlot_ = seq.slot_;
+      lastHiddenRow_ = 0;
+      lastHiddenRows_ = chunk;
+    }
+  }
+  return logitsOf(*prefill_, 1);
+}
+
+Expected<LogitsView> CompiledModel::decode(CompiledSequence *const *seqs, const int32_t *tokens,
+                                           size_t batch) {
+  if (batch < 1 || batch > size_t(maxBatch()))
+    return invalidArgument("decode takes 1 to " + std::to_string(maxBatch()) +
+                           " sequences, got " + std::to_string(batch));
+  for (size_t i = 0; i < batch; ++i) {
+    if (seqs[i]->model_ != this)
+      return invalidArgument("decode: sequence " + std::to_string(i) + " belongs to another model");
+    if (seqs[i]->position_ + 1 > maxSeqLen())
+      return outOfRange("decode: sequence " + std::to_string(i) + " is full (max_seq_len " +
+                        std::to_string(maxSeqLen()) + ")");
+    for (size_t j = 0; j < i; ++j)
+      if (seqs[j]->slot_ == seqs[i]->slot_)
+        return invalidArgument("decode: the same sequence appears twice in one batch");
+    positions_[i] = int32_t(seqs[i]->position_);
+    slots_[i] = seqs[i]->slot_;
+  }
+  Inputs inputs;
+  SIEVE_RETURN_IF_ERROR(setInput(*decode_, inputs, "tokens", vectorArg(tokens, int64_t(batch))));
+  SIEVE_RETURN_IF_ERROR(
+      setInput(*decode_, inputs, "positions", vectorArg(positions_.data(), int64_t(batch))));
+  SIEVE_RETURN_IF_ERROR(
+      setInput(*decode_, inputs, "slots", vectorArg(slots_.data(), int64_t(batch))));
+  lastHidden_ = nullptr;
+  SIEVE_RETURN_IF_ERROR(decode_->run(inputs.data(), decode_->entry().inputs()->size()));
+  lastDispatches_ = decode_->dispatchCount();
+  for (size_t i = 0; i < batch; ++i)
+    ++seqs[i]->position_;
+  if (batch == 1) {
+    lastHidden_ = decode_.get();
+    lastHiddenSlot_ = seqs[0]->slot_;
+    lastHiddenRow_ = 0;
+    lastHiddenRows_ = 1;
+  }
+  return logitsOf(*decode_, int64_t(batch));
+}
+
+Expected<LogitsView> CompiledModel::forward(CompiledSequence &seq, const int32_t *tokens,
+                                            int64_t n) {
+  if (n == 1 && seq.position_ > 0) {
+    CompiledSequence *one = &seq;
+    return decode(&one, tokens, 1);
+  }
+  return prefill(seq, tokens, n);
+}
+
+Expected<LogitsView> CompiledModel::mtp(CompiledSequence &seq, const int32_t *nextTokens,
+                                        int64_t n) {
+  if (!mtp_)
+    return Status(StatusCode::kUnimplemented, "this module has no MTP block");
+  if (!lastHidden_ || lastHiddenSlot_ != seq.slot_ || lastHiddenRows_ != n)
+    return Status(StatusCode::kFailedPrecondition,
+                  "mtp needs the hidden states of this sequence's last call, for " +
+                      std::to_string(n) + " tokens (the last call was another sequence's, "
+                      "a batch, a chunked prefill or of another length)");
+  OutputView hidden = lastHidden_->output(size_t(lastHidden_->outputIndex("hidden")));
+  if (hidden.element != fb::ElementType::BF16 || hidden.rank != 4)
+    return invalidArgument("entry point '" + lastHidden_->name() +
+                           "' returned hidden states of an unexpected type");
+  // Both programs see hidden as [1, n, hc, dim] (prefill) or [n, 1, hc, dim]
+  // (decode); MTP's prefill form takes the first, its decode form the second.
+  const bool asDecode = seq.mtpPosition_ > 0 && n == 1 && mtpDecode_;
+  Program &program = asDecode ? *mtpDecode_ : *mtp_;
+  InputArg hiddenArg;
+  hiddenArg.data = hidden.data;
+  hiddenArg.bytes = hidden.bytes;
+  hiddenArg.rank = 4;
+  hiddenArg.shape = {asDecode ? n : 1, asDecode ? 1 : n, hidden.shape[2], hidden.shape[3]};
+  Inputs inputs;
+  SIEVE_RETURN_IF_ERROR(setInput(program, inputs, "hidden", hiddenArg));
+  SIEVE_RETURN_IF_ERROR(setInput(program, inputs, "next_tokens", vectorArg(nextTokens, n)));
+  if (asDecode) {
+    positions_[0] = int32_t(seq.mtpPosition_);
+    slots_[0] = seq.slot_;
+    SIEVE_RETURN_IF_ERROR(setInput(program, inputs, "positions", vectorArg(positions_.data(), 1)));
+    SIEVE_RETURN_IF_ERROR(setInput(program, inputs, "slots", vectorArg(slots_.data(), 1)));
+  } else {
+    SIEVE_RETURN_IF_ERROR(setInput(program, inputs, "start_pos", scalarArg(seq.mtpPosition_)));
+    SIEVE_RETURN_IF_ERROR(setInput(program, inputs, "slot", scalarArg(seq.slot_)));
+  }
+  SIEVE_RETURN_IF_ERROR(program.run(inputs.data(), program.entry().inputs()->size()));
+  lastDispatches_ = program.dispatchCount();
+  seq.mtpPosition_ += n;
+  return logitsOf(program, 1);
+}
+
+} // namespace sieve::exec
