@@ -12,6 +12,7 @@
 #include "sieve/exec/compiled_model.h"
 #include "sieve/io/random_checkpoint.h"
 #include "sieve/reference/model.h"
+#include "sieve/support/npy.h"
 
 #include "../../unit/support/temp_dir.h"
 
@@ -19,6 +20,7 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <fstream>
 #include <map>
 #include <string>
 #include <vector>
@@ -64,6 +66,8 @@ struct Compiled {
   io::ModelConfig config;
 };
 
+/// `example` is a folder of examples/, or an absolute checkpoint directory
+/// holding a config.json (then that checkpoint is used, not a random one).
 const Compiled &compiledModel(const std::string &example, int64_t maxSeqLen,
                               const std::string &extraFlags = "") {
   static std::map<std::string, Compiled> cache;
@@ -72,16 +76,21 @@ const Compiled &compiledModel(const std::string &example, int64_t maxSeqLen,
   if (it != cache.end())
     return it->second;
   Compiled c;
-  c.dir = test::sharedTempDir("compiled-" + example);
-  std::string configPath = std::string(SIEVE_SOURCE_DIR) + "/examples/" + example + "/config.json";
+  const bool given = example.front() == '/';
+  c.dir = test::sharedTempDir("compiled");
+  std::string configPath =
+      given ? example + "/config.json"
+            : std::string(SIEVE_SOURCE_DIR) + "/examples/" + example + "/config.json";
   Expected<io::ModelConfig> config = io::loadModelConfig(configPath);
   EXPECT_TRUE(config.isOk()) << config.status().message();
   c.config = *config;
-  c.checkpoint = c.dir + "/checkpoint";
-  io::RandomCheckpointOptions options;
-  options.seed = 7;
-  auto files = io::writeRandomCheckpoint(c.config, options, c.checkpoint);
-  EXPECT_TRUE(files.isOk()) << files.status().message();
+  c.checkpoint = given ? example : c.dir + "/checkpoint-" + example;
+  if (!given) {
+    io::RandomCheckpointOptions options;
+    options.seed = 7;
+    auto files = io::writeRandomCheckpoint(c.config, options, c.checkpoint);
+    EXPECT_TRUE(files.isOk()) << files.status().message();
+  }
   c.module = c.dir + "/" + std::to_string(cache.size()) + ".sieve";
   std::string command = std::string(SIEVE_COMPILE) + " " + configPath + " --max-seq-len=" +
                         std::to_string(maxSeqLen) + " " + extraFlags + " -o " + c.module;
@@ -141,6 +150,212 @@ TEST_P(CompiledVsReference, PrefillThenDecodeEveryStep) {
 
 INSTANTIATE_TEST_SUITE_P(Models, CompiledVsReference,
                          ::testing::Values("tiny-v4", "tiny-v4-r128"));
+
+std::unique_ptr<exec::CompiledModel> loadCompiled(const Compiled &c) {
+  exec::CompiledLoadOptions options;
+  options.weights = c.checkpoint;
+  auto model = exec::CompiledModel::load(c.module, options);
+  EXPECT_TRUE(model.isOk()) << model.status().message();
+  return model.isOk() ? model.take() : nullptr;
+}
+
+// Three sequences of different lengths decoded as one batch give the logits
+// each gives alone: the rows of a batch do not interact.
+TEST(CompiledModel, BatchOfThreeEqualsEachAlone) {
+  const Compiled &c = compiledModel("tiny-v4", 256, "--max-batch=3");
+  auto model = loadCompiled(c);
+  ASSERT_TRUE(model);
+  const int64_t vocab = model->vocabSize();
+  const int64_t lengths[3] = {5, 23, 61};
+  const int steps = 12;
+  std::vector<std::vector<int32_t>> prompts;
+  for (int i = 0; i < 3; ++i)
+    prompts.push_back(tokenIds(lengths[i] + steps, vocab, 100 + i));
+
+  // Alone: one sequence at a time.
+  std::vector<std::vector<float>> alone(3);
+  for (int i = 0; i < 3; ++i) {
+    auto seq = model->newSequence();
+    ASSERT_TRUE(seq.isOk()) << seq.status().message();
+    ASSERT_TRUE(model->prefill(*seq, prompts[i].data(), lengths[i]).isOk());
+    for (int k = 0; k < steps; ++k) {
+      auto logits = model->forward(*seq, &prompts[i][size_t(lengths[i] + k)], 1);
+      ASSERT_TRUE(logits.isOk()) << logits.status().message();
+      alone[i].insert(alone[i].end(), logits->data, logits->data + vocab);
+    }
+  }
+  // Together: three slots, one decode call per step.
+  std::vector<exec::CompiledSequence> seqs;
+  for (int i = 0; i < 3; ++i) {
+    auto seq = model->newSequence();
+    ASSERT_TRUE(seq.isOk()) << seq.status().message();
+    seqs.push_back(seq.take());
+    ASSERT_TRUE(model->prefill(seqs.back(), prompts[i].data(), lengths[i]).isOk());
+  }
+  EXPECT_FALSE(model->newSequence().isOk()) << "a fourth slot in a max_batch=3 module";
+  exec::CompiledSequence *batch[3] = {&seqs[0], &seqs[1], &seqs[2]};
+  for (int k = 0; k < steps; ++k) {
+    int32_t tokens[3];
+    for (int i = 0; i < 3; ++i)
+      tokens[i] = prompts[i][size_t(lengths[i] + k)];
+    auto logits = model->decode(batch, tokens, 3);
+    ASSERT_TRUE(logits.isOk()) << logits.status().message();
+    ASSERT_EQ(logits->rows, 3);
+    for (int i = 0; i < 3; ++i)
+      for (int64_t v = 0; v < vocab; ++v)
+        ASSERT_EQ(logits->data[i * vocab + v], alone[i][size_t(k * vocab + v)])
+            << "sequence " << i << ", step " << k << ", logit " << v;
+  }
+}
+
+// A prompt fed in chunks of 16 tokens (the module's max_chunk) gives the
+// logits one 100-token prefill gives, and the decode steps after it agree.
+TEST(CompiledModel, ChunkedPrefillEqualsOnePrefill) {
+  const Compiled &whole = compiledModel("tiny-v4-r128", 256);
+  const Compiled &chunked = compiledModel("tiny-v4-r128", 256, "--max-chunk=16");
+  auto one = loadCompiled(whole);
+  auto many = loadCompiled(chunked);
+  ASSERT_TRUE(one && many);
+  ASSERT_EQ(many->maxChunk(), 16);
+  const int64_t vocab = one->vocabSize();
+  std::vector<int32_t> tokens = tokenIds(120, vocab, 5);
+  auto a = one->newSequence();
+  auto b = many->newSequence();
+  ASSERT_TRUE(a.isOk() && b.isOk());
+  auto la = one->prefill(*a, tokens.data(), 100);
+  ASSERT_TRUE(la.isOk()) << la.status().message();
+  std::vector<float> first(la->data, la->data + vocab);
+  auto lb = many->prefill(*b, tokens.data(), 100);
+  ASSERT_TRUE(lb.isOk()) << lb.status().message();
+  EXPECT_LE(relativeL2(lb->data, first.data(), vocab), kTolerance);
+  EXPECT_EQ(argmaxOf(lb->data, vocab), argmaxOf(first.data(), vocab));
+  for (int64_t p = 100; p < 120; ++p) {
+    la = one->forward(*a, &tokens[size_t(p)], 1);
+    ASSERT_TRUE(la.isOk());
+    first.assign(la->data, la->data + vocab);
+    lb = many->forward(*b, &tokens[size_t(p)], 1);
+    ASSERT_TRUE(lb.isOk());
+    EXPECT_LE(relativeL2(lb->data, first.data(), vocab), kTolerance) << "position " << p;
+  }
+}
+
+// The MTP block after a prefill and after each decode step, against the
+// reference's mtp() on the same hidden states.
+TEST(CompiledModel, MtpLogitsMatchTheReference) {
+  const Compiled &c = compiledModel("tiny-v4", 256);
+  auto model = loadCompiled(c);
+  ASSERT_TRUE(model);
+  ASSERT_TRUE(model->hasMtp());
+  ref::LoadOptions refOptions;
+  refOptions.maxSeqLen = 256;
+  auto reference = ref::Model::load(c.checkpoint, refOptions);
+  ASSERT_TRUE(reference.isOk()) << reference.status().message();
+  const int64_t vocab = model->vocabSize();
+  std::vector<int32_t> tokens = tokenIds(60, vocab, 3);
+  const int64_t n = 40;
+  auto seq = model->newSequence();
+  ASSERT_TRUE(seq.isOk());
+  ref::Sequence refSeq = (*reference)->newSequence();
+  ASSERT_TRUE(model->prefill(*seq, tokens.data(), n).isOk());
+  auto want = (*reference)->forward(refSeq, tokens.data(), n);
+  ASSERT_TRUE(want.isOk());
+  // MTP over the prompt: hidden of token i with token i + 1.
+  auto got = model->mtp(*seq, tokens.data() + 1, n);
+  ASSERT_TRUE(got.isOk()) << got.status().message();
+  auto wantMtp = (*reference)->mtp(refSeq, want->hidden.data(), tokens.data() + 1, n);
+  ASSERT_TRUE(wantMtp.isOk()) << wantMtp.status().message();
+  EXPECT_LE(relativeL2(got->data, wantMtp->data(), vocab), kTolerance) << "mtp after prefill";
+  for (int64_t p = n; p < 59; ++p) {
+    ASSERT_TRUE(model->forward(*seq, &tokens[size_t(p)], 1).isOk());
+    want = (*reference)->forward(refSeq, &tokens[size_t(p)], 1);
+    ASSERT_TRUE(want.isOk());
+    got = model->mtp(*seq, &tokens[size_t(p + 1)], 1);
+    ASSERT_TRUE(got.isOk()) << got.status().message();
+    wantMtp = (*reference)->mtp(refSeq, want->hidden.data(), &tokens[size_t(p + 1)], 1);
+    ASSERT_TRUE(wantMtp.isOk()) << wantMtp.status().message();
+    EXPECT_LE(relativeL2(got->data, wantMtp->data(), vocab), kTolerance) << "mtp at " << p;
+  }
+}
+
+//===--- DeepSeek's known answer ------------------------------------------===//
+
+const std::string kOfficialDir = SIEVE_SOURCE_DIR "/test/data/official-logits/tiny-v4-r128-seed4";
+
+std::vector<int32_t> officialTokens() {
+  std::ifstream in(kOfficialDir + "/tokens.txt");
+  std::vector<int32_t> ids;
+  std::string item;
+  while (std::getline(in, item, ','))
+    ids.push_back(int32_t(std::stol(item)));
+  return ids;
+}
+
+/// Relative L2 per row at most 1e-2 and the same argmax on at least 97% of
+/// rows (the data's README).
+void expectOfficial(const std::vector<std::vector<float>> &rows, const NpyArrayF32 &official) {
+  const int64_t vocab = official.shape[1];
+  double worst = 0;
+  int64_t sameArgmax = 0;
+  for (size_t r = 0; r < rows.size(); ++r) {
+    const float *want = official.data.data() + r * size_t(vocab);
+    worst = std::max(worst, relativeL2(rows[r].data(), want, vocab));
+    sameArgmax += argmaxOf(rows[r].data(), vocab) == argmaxOf(want, vocab);
+  }
+  EXPECT_LE(worst, 1e-2);
+  EXPECT_GE(double(sameArgmax), 0.97 * double(rows.size()));
+  std::printf("official logits, compiled CPU: %zu rows, worst relative L2 %.2e, argmax equal on "
+              "%lld\n",
+              rows.size(), worst, (long long)sameArgmax);
+}
+
+class OfficialLogitsCompiled : public ::testing::TestWithParam<const char *> {};
+
+TEST_P(OfficialLogitsCompiled, Prefill200ThenTeacherForcedDecode120) {
+  const Compiled &c =
+      compiledModel(kOfficialDir, 1024, std::string("--cache-format=") + GetParam());
+  auto model = loadCompiled(c);
+  ASSERT_TRUE(model);
+  auto official = readNpyF32(kOfficialDir + "/logits-prefill200-decode120.npy");
+  ASSERT_TRUE(official.isOk()) << official.status().toString();
+  std::vector<int32_t> tokens = officialTokens();
+  ASSERT_EQ(tokens.size(), 320u);
+  auto seq = model->newSequence();
+  ASSERT_TRUE(seq.isOk());
+  std::vector<std::vector<float>> rows;
+  auto logits = model->prefill(*seq, tokens.data(), 200);
+  ASSERT_TRUE(logits.isOk()) << logits.status().message();
+  rows.emplace_back(logits->data, logits->data + logits->vocab);
+  for (int64_t p = 200; p < 320; ++p) {
+    logits = model->forward(*seq, tokens.data() + p, 1);
+    ASSERT_TRUE(logits.isOk()) << logits.status().message();
+    rows.emplace_back(logits->data, logits->data + logits->vocab);
+  }
+  expectOfficial(rows, *official);
+}
+
+TEST_P(OfficialLogitsCompiled, Prefill320) {
+  const Compiled &c =
+      compiledModel(kOfficialDir, 1024, std::string("--cache-format=") + GetParam());
+  auto model = loadCompiled(c);
+  ASSERT_TRUE(model);
+  auto official = readNpyF32(kOfficialDir + "/logits-prefill320.npy");
+  ASSERT_TRUE(official.isOk()) << official.status().toString();
+  std::vector<int32_t> tokens = officialTokens();
+  auto seq = model->newSequence();
+  ASSERT_TRUE(seq.isOk());
+  auto logits = model->prefill(*seq, tokens.data(), 320);
+  ASSERT_TRUE(logits.isOk()) << logits.status().message();
+  expectOfficial({std::vector<float>(logits->data, logits->data + logits->vocab)}, *official);
+}
+
+INSTANTIATE_TEST_SUITE_P(CacheFormats, OfficialLogitsCompiled,
+                         ::testing::Values("bf16", "fp8", "fp8-fp4"),
+                         [](const ::testing::TestParamInfo<const char *> &info) {
+                           std::string name = info.param;
+                           return name == "bf16" ? std::string("Bf16")
+                                  : name == "fp8" ? std::string("Fp8")
+                                                  : std::string("Fp8Fp4Keys");
+                         });
 
 } // namespace
 } // namespace sieve
