@@ -4,6 +4,7 @@
 
 #include "sieve/module/module_file.h"
 
+#include <algorithm>
 #include <cstring>
 #include <limits>
 
@@ -85,6 +86,7 @@ Program::prepare(const fb::Module &module, const fb::EntryPoint &entry, hal::Dev
     p->steps_.push_back(step);
   }
   p->registers_.assign(entry.registers(), 0);
+  p->inputArgs_.assign(entry.inputs()->size(), InputArg());
   p->bindingPtrs_.assign(bindings, nullptr);
   p->bindingLengths_.assign(bindings, 0);
   p->constantValues_.assign(constants, 0);
@@ -122,10 +124,31 @@ Status Program::bufferBytes(uint32_t b, uint64_t &bytes) const {
     count *= uint64_t(size);
   }
   bytes = (count * buffer.bits + 7) / 8;
-  if (buffer.storage == fb::StorageKind::Arena && bytes > buffer.maxBytes)
+  // Every buffer stays inside the memory it views: the plan's slot in the
+  // arena, the caller's input, the cache, the weight.
+  uint64_t limit = 0;
+  const char *what = "";
+  switch (buffer.storage) {
+  case fb::StorageKind::Arena:
+    limit = buffer.maxBytes;
+    what = "the buffer plan allows (more tokens than the module was compiled for?)";
+    break;
+  case fb::StorageKind::Input:
+    limit = inputs_[buffer.index].bytes;
+    what = "its input holds";
+    break;
+  case fb::StorageKind::Cache:
+    limit = module_.caches()->Get(entry_.caches()->Get(buffer.index))->bytes();
+    what = "its cache holds";
+    break;
+  case fb::StorageKind::Weight:
+    limit = module_.weights()->Get(buffer.index)->bytes();
+    what = "its weight holds";
+    break;
+  }
+  if (bytes > limit)
     return fail("buffer " + std::to_string(b) + " needs " + std::to_string(bytes) +
-                " bytes, more than the " + std::to_string(buffer.maxBytes) +
-                " the buffer plan allows (more tokens than the module was compiled for?)");
+                " bytes, more than the " + std::to_string(limit) + " " + what);
   return Status::ok();
 }
 
@@ -183,7 +206,9 @@ Status Program::run(const InputArg *inputs, size_t count) {
       return fail("input '" + input->name()->str() + "' has " + std::to_string(inputs[i].bytes) +
                   " bytes; its shape needs " + std::to_string(bytes));
   }
-  inputs_ = inputs;
+  // A copy: outputs that view an input stay valid after the caller's array.
+  std::copy(inputs, inputs + count, inputArgs_.begin());
+  inputs_ = inputArgs_.data();
   dispatches_ = 0;
 
   int64_t *r = registers_.data();

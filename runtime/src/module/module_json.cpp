@@ -278,9 +278,9 @@ Expected<std::string> moduleToJson(const ModuleFile &file, DumpView view,
   const fb::Module &m = file.module();
   switch (view) {
   case DumpView::kSummary:
-    return summary(m).dump(2);
+    return summary(m).dump(2, ' ', false, json::error_handler_t::replace);
   case DumpView::kExports:
-    return exportsView(m).dump(2);
+    return exportsView(m).dump(2, ' ', false, json::error_handler_t::replace);
   case DumpView::kProgram: {
     const fb::EntryPoint *e = file.entryPoint(entryPoint);
     if (!e) {
@@ -289,7 +289,7 @@ Expected<std::string> moduleToJson(const ModuleFile &file, DumpView view,
         names += (names.empty() ? "" : ", ") + x->name()->str();
       return notFound(file.name() + ": no entry point '" + entryPoint + "' (it has " + names + ")");
     }
-    return programView(m, *e).dump(2);
+    return programView(m, *e).dump(2, ' ', false, json::error_handler_t::replace);
   }
   }
   return invalidArgument("unknown view");

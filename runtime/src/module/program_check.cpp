@@ -4,6 +4,7 @@
 
 #include "sieve/module/module_file.h"
 
+#include <cstdint>
 #include <limits>
 #include <set>
 #include <vector>
@@ -18,6 +19,15 @@ constexpr uint64_t kMaxCacheBytes = uint64_t(1) << 44;
 constexpr uint32_t kMaxKernelArguments = 4096;
 constexpr uint32_t kMaxRank = 8;
 
+/// FlatBuffers 2.0.8's verifier checks a vector's length prefix, not the
+/// alignment of 8-byte elements; a damaged offset could make them unaligned.
+template <typename T> bool aligned(const flatbuffers::Vector<T> *v) {
+  return !v || reinterpret_cast<uintptr_t>(v->Data()) % alignof(T) == 0;
+}
+template <typename T> bool aligned(const flatbuffers::Vector<const T *> *v) {
+  return !v || reinterpret_cast<uintptr_t>(v->Data()) % alignof(T) == 0;
+}
+
 template <typename E> bool inRange(E value, E max) {
   return static_cast<unsigned>(value) <= static_cast<unsigned>(max);
 }
@@ -27,6 +37,7 @@ public:
   Checker(const fb::Module &module, const std::string &name) : m(module), name(name) {}
 
   Status run() {
+    SIEVE_RETURN_IF_ERROR(checkAlignment());
     SIEVE_RETURN_IF_ERROR(checkModel());
     SIEVE_RETURN_IF_ERROR(checkCaches());
     SIEVE_RETURN_IF_ERROR(checkWeights());
@@ -59,6 +70,24 @@ private:
       out *= uint64_t(d);
     }
     return true;
+  }
+
+  Status checkAlignment() {
+    bool ok = true;
+    for (const fb::Cache *cache : *m.caches())
+      ok &= aligned(cache->storage_shape());
+    for (const fb::Weight *weight : *m.weights()) {
+      ok &= aligned(weight->shape());
+      for (const fb::StoredTensor *stored : *weight->stored())
+        ok &= aligned(stored->shape());
+    }
+    for (const fb::EntryPoint *entry : *m.entry_points()) {
+      for (const fb::Input *input : *entry->inputs())
+        ok &= aligned(input->shape());
+      for (const fb::Buffer *buffer : *entry->buffers())
+        ok &= aligned(buffer->shape());
+    }
+    return ok ? Status::ok() : bad("the module header is damaged (a misaligned vector)");
   }
 
   Status checkModel() {

@@ -118,6 +118,7 @@ private:
   std::vector<const char *> kernelNames_;
   // Per run.
   std::vector<int64_t> registers_;
+  std::vector<InputArg> inputArgs_;
   const InputArg *inputs_ = nullptr;
   std::vector<void *> bindingPtrs_;
   std::vector<size_t> bindingLengths_;
