@@ -194,7 +194,8 @@ FailureOr<std::string> writeSieveModule(ModuleOp module, const ModuleProvenance 
       maxSeqLen, modelField(modelAttr, "max_batch", 0),
       modelField(modelAttr, "max_chunk", maxSeqLen), provenance.cacheFormat.c_str());
   fb::FormatVersion version(module::kFormatMajor, module::kFormatMinor);
-  auto root = fb::CreateModuleDirect(fbb, &version, producer, model, &caches, &weights, &kernels,
+  fb::Checksum placeholder(0);
+  auto root = fb::CreateModuleDirect(fbb, &version, &placeholder, producer, model, &caches, &weights, &kernels,
                                      &entries, &executableTables);
   fb::FinishSizePrefixedModuleBuffer(fbb, root);
 
@@ -207,6 +208,11 @@ FailureOr<std::string> writeSieveModule(ModuleOp module, const ModuleProvenance 
     fb::Executable *executable = mutableRoot->mutable_executables()->GetMutableObject(i);
     executable->mutable_segment()->mutate_offset(headerEnd + relativeOffsets[i]);
   }
+  // The header checksum last: it covers the patched offsets.
+  const uint8_t *start = reinterpret_cast<const uint8_t *>(bytes.data());
+  uint64_t field = uint64_t(reinterpret_cast<const uint8_t *>(mutableRoot->header_checksum()) - start);
+  mutableRoot->mutable_header_checksum()->mutate_xxh3(
+      module::headerChecksum(start, fbb.GetSize(), field));
   for (unsigned i = 0; i < executables.size(); ++i) {
     bytes.resize(headerEnd + relativeOffsets[i], '\0');
     bytes += executables[i].image;

@@ -20,6 +20,21 @@ uint64_t segmentChecksum(std::string_view bytes) {
   return XXH3_64bits(bytes.data(), bytes.size());
 }
 
+uint64_t headerChecksum(const uint8_t *data, uint64_t headerBytes, uint64_t fieldOffset) {
+  const uint8_t zeros[sizeof(fb::Checksum)] = {};
+  XXH3_state_t *state = XXH3_createState();
+  if (!state)
+    return 0;
+  XXH3_64bits_reset(state);
+  XXH3_64bits_update(state, data, fieldOffset);
+  XXH3_64bits_update(state, zeros, sizeof zeros);
+  XXH3_64bits_update(state, data + fieldOffset + sizeof zeros,
+                     headerBytes - fieldOffset - sizeof zeros);
+  uint64_t hash = XXH3_64bits_digest(state);
+  XXH3_freeState(state);
+  return hash;
+}
+
 unsigned elementBits(fb::ElementType type) {
   switch (type) {
   case fb::ElementType::I8:
@@ -96,18 +111,19 @@ Expected<std::unique_ptr<ModuleFile>> ModuleFile::open(const std::string &path) 
     file->data_ = static_cast<const uint8_t *>(map);
   }
   ::close(fd);
-  SIEVE_RETURN_IF_ERROR(file->verify());
+  SIEVE_RETURN_IF_ERROR(file->verify(VerifyOptions()));
   return file;
 }
 
 Expected<std::unique_ptr<ModuleFile>> ModuleFile::fromBytes(std::string_view bytes,
-                                                            const std::string &name) {
+                                                            const std::string &name,
+                                                            const VerifyOptions &options) {
   std::unique_ptr<ModuleFile> file(new ModuleFile());
   file->name_ = name;
   file->owned_.assign(bytes.data(), bytes.size());
   file->data_ = reinterpret_cast<const uint8_t *>(file->owned_.data());
   file->size_ = bytes.size();
-  SIEVE_RETURN_IF_ERROR(file->verify());
+  SIEVE_RETURN_IF_ERROR(file->verify(options));
   return file;
 }
 
@@ -128,7 +144,7 @@ const fb::EntryPoint *ModuleFile::entryPoint(std::string_view name) const {
   return nullptr;
 }
 
-Status ModuleFile::verify() {
+Status ModuleFile::verify(const VerifyOptions &options) {
   auto bad = [&](const std::string &why) { return invalidArgument(name_ + ": " + why); };
   // The size prefix, then the identifier right after the root offset.
   if (size_ < 12)
@@ -143,10 +159,10 @@ Status ModuleFile::verify() {
     return bad("truncated: the header says " + std::to_string(headerBytes) +
                " bytes but the file has " + std::to_string(size_));
   // FlatBuffers' verifier: every offset, vector and string inside the header.
-  flatbuffers::Verifier::Options options;
-  options.max_depth = 32;
-  options.max_tables = 1u << 26;
-  flatbuffers::Verifier verifier(data_, static_cast<size_t>(headerBytes), options);
+  flatbuffers::Verifier::Options limits;
+  limits.max_depth = 32;
+  limits.max_tables = 1u << 26;
+  flatbuffers::Verifier verifier(data_, static_cast<size_t>(headerBytes), limits);
   if (!fb::VerifySizePrefixedModuleBuffer(verifier))
     return bad("the module header is damaged (FlatBuffers verification failed)");
   root_ = fb::GetSizePrefixedModule(data_);
@@ -156,6 +172,10 @@ Status ModuleFile::verify() {
     return bad("format version " + std::to_string(version->major()) + "." +
                std::to_string(version->minor()) + " cannot be read by this runtime, which reads " +
                std::to_string(kFormatMajor) + ".x; recompile the module with this Sieve");
+  const auto *field = reinterpret_cast<const uint8_t *>(root_->header_checksum());
+  if (options.checksums && headerChecksum(data_, headerBytes, uint64_t(field - data_)) !=
+                               root_->header_checksum()->xxh3())
+    return bad("header checksum mismatch; the file is damaged");
 
   // Segments: after the header, aligned, inside the file, intact.
   for (const fb::Executable *executable : *root_->executables()) {
@@ -168,7 +188,7 @@ Status ModuleFile::verify() {
       return bad(what + ": segment [" + std::to_string(s->offset()) + ", +" +
                  std::to_string(s->size()) + ") lies outside the file's " +
                  std::to_string(size_ - headerBytes) + " bytes after the header (truncated?)");
-    if (segmentChecksum(segment(*executable)) != s->checksum())
+    if (options.checksums && segmentChecksum(segment(*executable)) != s->checksum())
       return bad(what + ": segment checksum mismatch; the file is damaged");
     if (executable->exports()->size() != root_->kernels()->size())
       return bad(what + " exports " + std::to_string(executable->exports()->size()) +

@@ -70,6 +70,7 @@ json summary(const fb::Module &m) {
   json j;
   j["format_version"] = std::to_string(m.version()->major()) + "." +
                         std::to_string(m.version()->minor());
+  j["header_checksum"] = hex64(m.header_checksum()->xxh3());
   json options = json::object();
   if (m.producer()->options())
     for (const fb::Option *o : *m.producer()->options())

@@ -14,7 +14,7 @@
 #include "sieve/reference/model.h"
 #include "sieve/support/npy.h"
 
-#include "../../unit/support/temp_dir.h"
+#include "compiled_fixture.h"
 
 #include <gtest/gtest.h>
 
@@ -27,76 +27,6 @@
 
 namespace sieve {
 namespace {
-
-constexpr double kTolerance = 1e-2;
-
-double relativeL2(const float *got, const float *want, int64_t n) {
-  double diff = 0, norm = 0;
-  for (int64_t i = 0; i < n; ++i) {
-    double d = double(got[i]) - double(want[i]);
-    diff += d * d;
-    norm += double(want[i]) * double(want[i]);
-  }
-  return std::sqrt(diff / std::max(norm, 1e-30));
-}
-
-int64_t argmaxOf(const float *v, int64_t n) {
-  int64_t best = 0;
-  for (int64_t i = 1; i < n; ++i)
-    if (v[i] > v[best])
-      best = i;
-  return best;
-}
-
-/// Deterministic token ids in [2, vocab).
-std::vector<int32_t> tokenIds(int64_t n, int64_t vocab, uint64_t seed) {
-  std::vector<int32_t> ids;
-  uint64_t state = seed * 6364136223846793005ull + 1442695040888963407ull;
-  for (int64_t i = 0; i < n; ++i) {
-    state = state * 6364136223846793005ull + 1442695040888963407ull;
-    ids.push_back(int32_t(2 + (state >> 33) % uint64_t(vocab - 2)));
-  }
-  return ids;
-}
-
-/// A model compiled once per test binary: the config, its checkpoint and
-/// the module.
-struct Compiled {
-  std::string dir, checkpoint, module;
-  io::ModelConfig config;
-};
-
-/// `example` is a folder of examples/, or an absolute checkpoint directory
-/// holding a config.json (then that checkpoint is used, not a random one).
-const Compiled &compiledModel(const std::string &example, int64_t maxSeqLen,
-                              const std::string &extraFlags = "") {
-  static std::map<std::string, Compiled> cache;
-  std::string key = example + "/" + std::to_string(maxSeqLen) + extraFlags;
-  auto it = cache.find(key);
-  if (it != cache.end())
-    return it->second;
-  Compiled c;
-  const bool given = example.front() == '/';
-  c.dir = test::sharedTempDir("compiled");
-  std::string configPath =
-      given ? example + "/config.json"
-            : std::string(SIEVE_SOURCE_DIR) + "/examples/" + example + "/config.json";
-  Expected<io::ModelConfig> config = io::loadModelConfig(configPath);
-  EXPECT_TRUE(config.isOk()) << config.status().message();
-  c.config = *config;
-  c.checkpoint = given ? example : c.dir + "/checkpoint-" + example;
-  if (!given) {
-    io::RandomCheckpointOptions options;
-    options.seed = 7;
-    auto files = io::writeRandomCheckpoint(c.config, options, c.checkpoint);
-    EXPECT_TRUE(files.isOk()) << files.status().message();
-  }
-  c.module = c.dir + "/" + std::to_string(cache.size()) + ".sieve";
-  std::string command = std::string(SIEVE_COMPILE) + " " + configPath + " --max-seq-len=" +
-                        std::to_string(maxSeqLen) + " " + extraFlags + " -o " + c.module;
-  EXPECT_EQ(std::system(command.c_str()), 0) << command;
-  return cache.emplace(key, std::move(c)).first->second;
-}
 
 class CompiledVsReference : public ::testing::TestWithParam<const char *> {};
 
@@ -150,14 +80,6 @@ TEST_P(CompiledVsReference, PrefillThenDecodeEveryStep) {
 
 INSTANTIATE_TEST_SUITE_P(Models, CompiledVsReference,
                          ::testing::Values("tiny-v4", "tiny-v4-r128"));
-
-std::unique_ptr<exec::CompiledModel> loadCompiled(const Compiled &c) {
-  exec::CompiledLoadOptions options;
-  options.weights = c.checkpoint;
-  auto model = exec::CompiledModel::load(c.module, options);
-  EXPECT_TRUE(model.isOk()) << model.status().message();
-  return model.isOk() ? model.take() : nullptr;
-}
 
 // Three sequences of different lengths decoded as one batch give the logits
 // each gives alone: the rows of a batch do not interact.

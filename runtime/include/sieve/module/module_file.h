@@ -32,12 +32,22 @@ inline constexpr uint64_t kSegmentAlignment = 64;
 /// The checksum of a segment: XXH3-64 with seed 0 (libxxhash).
 uint64_t segmentChecksum(std::string_view bytes);
 
+/// The header checksum of a module whose size-prefixed FlatBuffer is the
+/// first `headerBytes` of `data`, its Checksum struct at `fieldOffset`.
+uint64_t headerChecksum(const uint8_t *data, uint64_t headerBytes, uint64_t fieldOffset);
+
 /// Bits of one element (4 for f4E2M1FN, packed two per byte).
 unsigned elementBits(fb::ElementType type);
 /// "bf16", "f8E4M3FN", ... (MLIR's spelling).
 const char *elementTypeName(fb::ElementType type);
 /// Bytes of `count` elements, rounded up to whole bytes; false on overflow.
 bool elementBytes(fb::ElementType type, uint64_t count, uint64_t &bytes);
+
+struct VerifyOptions {
+  /// Compare the header and segment checksums. Only a fuzzer turns this
+  /// off, so that its mutations reach the checks behind the checksums.
+  bool checksums = true;
+};
 
 class ModuleFile {
 public:
@@ -46,7 +56,8 @@ public:
   /// Verifies a module held in memory (tests, fuzzing); `name` names it in
   /// messages. The bytes are copied.
   static Expected<std::unique_ptr<ModuleFile>> fromBytes(std::string_view bytes,
-                                                         const std::string &name);
+                                                         const std::string &name,
+                                                         const VerifyOptions &options = {});
 
   ModuleFile(const ModuleFile &) = delete;
   ModuleFile &operator=(const ModuleFile &) = delete;
@@ -62,7 +73,7 @@ public:
 
 private:
   ModuleFile() = default;
-  Status verify();
+  Status verify(const VerifyOptions &options);
 
   std::string name_;
   const uint8_t *data_ = nullptr;

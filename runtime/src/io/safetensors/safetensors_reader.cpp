@@ -192,6 +192,12 @@ Status SafetensorsFile::parse() {
   uint64_t headerLen = 0;
   for (int i = 7; i >= 0; --i)
     headerLen = (headerLen << 8) | base_[i];
+  // A safetensors file starts with a binary length; text starting with '{'
+  // is JSON (a config.json or an index given where a checkpoint was meant).
+  if (headerLen > size_ - 8 && (base_[0] == '{' || base_[0] == ' ' || base_[0] == '\n'))
+    return invalidArgument(p + ": a JSON file, not a safetensors checkpoint (give the "
+                               "checkpoint directory, its .safetensors file or its "
+                               "model.safetensors.index.json)");
   if (headerLen > size_ - 8)
     return invalidArgument(p + ": header length " + std::to_string(headerLen) +
                            " runs past the end of the file (" + std::to_string(size_) +
