@@ -37,16 +37,23 @@ double GenerateResult::decodeTokensPerSecond() const {
   return decodeSeconds > 0 ? double(decodeTokens) / decodeSeconds : 0.0;
 }
 
+Expected<const float *> ReferenceRunner::forward(const int32_t *tokens, int64_t n) {
+  auto out = model_.forward(seq_, tokens, n);
+  if (!out)
+    return out.takeStatus();
+  logits_ = std::move(out->logits);
+  return static_cast<const float *>(logits_.data());
+}
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
 class Generation {
 public:
-  Generation(const Model &model, Sequence &seq, const std::vector<int32_t> &prompt,
+  Generation(SequenceRunner &runner, const std::vector<int32_t> &prompt,
              const GenerateOptions &options, TokenCallback onToken)
-      : model_(model), seq_(seq), prompt_(prompt), options_(options),
-        onToken_(std::move(onToken)) {}
+      : runner_(runner), prompt_(prompt), options_(options), onToken_(std::move(onToken)) {}
 
   /// Checks everything that can be checked before the first model call.
   Status init() {
@@ -55,7 +62,7 @@ public:
       return sampler.takeStatus();
     sampler_.emplace(sampler.take());
 
-    const io::ModelConfig &c = model_.config();
+    const int64_t vocab = runner_.vocabSize();
     const int64_t n = int64_t(prompt_.size());
     if (n == 0)
       return invalidArgument("the prompt is empty: generation needs at least one token");
@@ -68,19 +75,19 @@ public:
                              " is outside [1, " + std::to_string(n) +
                              "] (the prompt's size)");
     for (int64_t i = 0; i < n; ++i)
-      if (prompt_[size_t(i)] < 0 || prompt_[size_t(i)] >= c.vocabSize)
+      if (prompt_[size_t(i)] < 0 || prompt_[size_t(i)] >= vocab)
         return invalidArgument("prompt token " + std::to_string(prompt_[size_t(i)]) +
                                " at index " + std::to_string(i) +
                                " is outside the model's vocabulary [0, " +
-                               std::to_string(c.vocabSize) + ")");
-    startPos_ = seq_.position();
-    if (startPos_ + n > model_.maxSeqLen())
+                               std::to_string(vocab) + ")");
+    startPos_ = runner_.position();
+    if (startPos_ + n > runner_.maxSeqLen())
       return outOfRange("the prompt has " + std::to_string(n) + " tokens but the cache holds " +
-                        std::to_string(model_.maxSeqLen()) + " positions (max_seq_len)" +
+                        std::to_string(runner_.maxSeqLen()) + " positions (max_seq_len)" +
                         (startPos_ > 0 ? ", " + std::to_string(startPos_) + " already used"
                                        : std::string()));
-    eos_ = options_.eosTokenId ? int64_t(*options_.eosTokenId) : c.eosTokenId;
-    result_.vocab = c.vocabSize;
+    eos_ = options_.eosTokenId ? int64_t(*options_.eosTokenId) : runner_.eosTokenId();
+    result_.vocab = vocab;
     return Status::ok();
   }
 
@@ -102,20 +109,21 @@ public:
     } else {
       token = pending_;
     }
-    const int64_t position = seq_.position();
-    auto out = model_.forward(seq_, tokens, count);
+    const int64_t position = runner_.position();
+    auto out = runner_.forward(tokens, count);
     if (!out) {
       Status s = out.takeStatus();
       return s.annotate(prefill ? "prefill of " + std::to_string(count) + " tokens"
                                 : "decode step at position " + std::to_string(position));
     }
     fed_ += fed_ < int64_t(prompt_.size()) ? count : 0;
+    const float *logits = *out;
     if (options_.recordLogits) {
-      result_.logits.insert(result_.logits.end(), out->logits.begin(), out->logits.end());
+      result_.logits.insert(result_.logits.end(), logits, logits + result_.vocab);
       ++result_.logitSteps;
     }
     if (fed_ == int64_t(prompt_.size()))
-      SIEVE_RETURN_IF_ERROR(sampleNext(out->logits));
+      SIEVE_RETURN_IF_ERROR(sampleNext(logits));
 
     const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
     if (prefill) {
@@ -135,7 +143,7 @@ private:
     const int64_t generated = int64_t(result_.tokens.size());
     if (generated >= options_.maxNewTokens)
       return stop(StopReason::kMaxNewTokens);
-    if (startPos_ + int64_t(prompt_.size()) + generated >= model_.maxSeqLen())
+    if (startPos_ + int64_t(prompt_.size()) + generated >= runner_.maxSeqLen())
       return stop(StopReason::kMaxSeqLen);
     return false;
   }
@@ -145,10 +153,10 @@ private:
     return true;
   }
 
-  Status sampleNext(const std::vector<float> &logits) {
+  Status sampleNext(const float *logits) {
     if (limitReached())
       return Status::ok();
-    auto next = sampler_->sample(logits.data(), int64_t(logits.size()));
+    auto next = sampler_->sample(logits, result_.vocab);
     if (!next) {
       Status s = next.takeStatus();
       return s.annotate("sampling token " + std::to_string(result_.tokens.size()));
@@ -165,8 +173,7 @@ private:
     return Status::ok();
   }
 
-  const Model &model_;
-  Sequence &seq_;
+  SequenceRunner &runner_;
   const std::vector<int32_t> &prompt_;
   const GenerateOptions &options_;
   TokenCallback onToken_;
@@ -180,15 +187,22 @@ private:
 
 } // namespace
 
-Expected<GenerateResult> generate(const Model &model, Sequence &seq,
-                                  const std::vector<int32_t> &prompt,
+Expected<GenerateResult> generate(SequenceRunner &runner, const std::vector<int32_t> &prompt,
                                   const GenerateOptions &options,
                                   const TokenCallback &onToken) {
-  Generation g(model, seq, prompt, options, onToken);
+  Generation g(runner, prompt, options, onToken);
   SIEVE_RETURN_IF_ERROR(g.init());
   while (!g.done())
     SIEVE_RETURN_IF_ERROR(g.step());
   return g.takeResult();
+}
+
+Expected<GenerateResult> generate(const Model &model, Sequence &seq,
+                                  const std::vector<int32_t> &prompt,
+                                  const GenerateOptions &options,
+                                  const TokenCallback &onToken) {
+  ReferenceRunner runner(model, seq);
+  return generate(runner, prompt, options, onToken);
 }
 
 Expected<GenerateResult> generate(const Model &model, const std::vector<int32_t> &prompt,
@@ -206,17 +220,20 @@ generateBatch(const Model &model, const std::vector<std::vector<int32_t>> &promp
   // once: Generation holds references into them.
   const size_t n = prompts.size();
   std::vector<Sequence> seqs;
+  std::vector<ReferenceRunner> runners;
   std::vector<GenerateOptions> rowOptions(n, options);
   std::vector<Generation> rows;
   seqs.reserve(n);
+  runners.reserve(n);
   rows.reserve(n);
   for (size_t i = 0; i < n; ++i) {
     seqs.push_back(model.newSequence());
+    runners.emplace_back(model, seqs[i]);
     rowOptions[i].sampler.seed = options.sampler.seed + i;
     TokenCallback rowCallback;
     if (onToken)
       rowCallback = [&onToken, i](int32_t token) { return onToken(i, token); };
-    rows.emplace_back(model, seqs[i], prompts[i], rowOptions[i], std::move(rowCallback));
+    rows.emplace_back(runners[i], prompts[i], rowOptions[i], std::move(rowCallback));
     Status s = rows.back().init();
     if (!s)
       return s.annotate("prompt " + std::to_string(i));

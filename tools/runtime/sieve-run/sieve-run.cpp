@@ -8,6 +8,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "sieve/exec/compiled_model.h"
+#include "sieve/exec/module_cache.h"
 #include "sieve/io/chat_format.h"
 #include "sieve/io/tokenizer.h"
 #include "sieve/reference/generate.h"
@@ -20,7 +22,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <unistd.h>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -30,11 +34,16 @@ using namespace sieve;
 namespace {
 
 const char *const kUsage =
-    R"(usage: sieve-run --backend=reference --weights DIR (--prompt TEXT | --tokens IDS) [options]
+    R"(usage: sieve-run MODULE.sieve --weights DIR (--prompt TEXT | --tokens IDS) [options]
+       sieve-run --backend=cpu|reference --weights DIR (--prompt TEXT | --tokens IDS) [options]
 
 Generates with a DeepSeek-V4 checkpoint: the prompt is prefilled, then one
 decode step per token. Generated text is written to stdout as the tokens
 arrive; prefill and decode rates go to stderr.
+
+A compiled module (sieve-compile CONFIG -o MODULE.sieve) runs on this CPU.
+--backend=cpu without a module compiles DIR's config.json on first use
+(with sieve-compile, into $SIEVE_CACHE_DIR or ~/.cache/sieve) and reuses it.
 
 input (exactly one):
   --prompt TEXT           text, tokenized with --tokenizer; BOS is prepended
@@ -44,9 +53,13 @@ input (exactly one):
                           separated by spaces
 
 options:
-  --backend NAME          'reference' (default): the plain C++ executor. The
-                          compiled backends (cpu, nvidia, amd) are not
+  --backend NAME          'cpu': compiled code (the default with a MODULE);
+                          'reference': the plain C++ executor (the default
+                          without one). The GPU backends (nvidia, amd) are not
                           available yet
+  --threads N             cpu: threads running kernels (default: every CPU)
+  --verbose               cpu: say which executable was chosen and why the
+                          others were rejected
   --weights DIR           checkpoint directory (config.json + safetensors)
   --chat                  wrap --prompt as one user turn of the V4 chat format
   --thinking-mode MODE    with --chat: 'chat' (default) or 'thinking'
@@ -59,7 +72,8 @@ options:
   --top-p P               nucleus mass in (0, 1] (default 1 = all)
   --seed S                sampling seed (default 0); same seed, same tokens
   --ignore-eos            keep generating after the eos token
-  --max-seq-len N         cache length (default: the config's max_seq_len)
+  --max-seq-len N         cache length (default: the config's max_seq_len;
+                          with --backend=cpu, compiled into the module)
   --cache-format F        how cache rows are stored: 'bf16' (default, the
                           reference's), 'fp8' (v4-architecture.md 11.2: FP8
                           KV rows, FP8 indexer keys) or 'fp8-fp4' (FP8 KV
@@ -77,8 +91,11 @@ Sampling: p = softmax(logits / T), then top-k, then top-p, then one draw
 )";
 
 struct Options {
-  std::string backend = "reference";
-  std::string module; // a compiled module (positional); not runnable yet
+  std::string backend; // empty: cpu with a module, else reference
+  std::string module;  // a compiled module (positional)
+  int64_t threads = 0;
+  bool verbose = false;
+  bool maxSeqLenGiven = false, cacheFormatGiven = false;
   std::string weights;
   std::optional<std::string> prompt;
   std::optional<std::string> tokens;
@@ -240,7 +257,14 @@ int parseArgs(int argc, char **argv, Options &o) {
       rc = intFlag(o.gen.prefillLen, 1);
     } else if (arg == "--max-seq-len") {
       rc = intFlag(o.maxSeqLen, 1);
+      o.maxSeqLenGiven = true;
+    } else if (arg == "--threads") {
+      rc = intFlag(o.threads, 1);
+    } else if (arg == "--verbose") {
+      rc = flagOnly();
+      o.verbose = true;
     } else if (arg == "--cache-format") {
+      o.cacheFormatGiven = true;
       if (!needValue())
         return usageError("--cache-format needs a value");
       if (value == "bf16")
@@ -281,6 +305,46 @@ std::string tokenizerPath(const Options &o) {
   return SIEVE_DEFAULT_TOKENIZER;
 }
 
+const char *cacheFormatName(io::CacheFormat format) {
+  switch (format) {
+  case io::CacheFormat::kReferenceBf16:
+    return "bf16";
+  case io::CacheFormat::kFp8IndexerFp8:
+    return "fp8";
+  case io::CacheFormat::kFp8IndexerFp4:
+    return "fp8-fp4";
+  }
+  return "bf16";
+}
+
+/// "5.4 MB" (decimal units, as disks and downloads count).
+std::string humanBytes(uint64_t bytes) {
+  const char *units[] = {"B", "kB", "MB", "GB", "TB"};
+  double v = double(bytes);
+  int u = 0;
+  while (v >= 1000 && u < 4) {
+    v /= 1000;
+    ++u;
+  }
+  char text[32];
+  std::snprintf(text, sizeof text, u == 0 ? "%.0f %s" : "%.1f %s", v, units[u]);
+  return text;
+}
+
+/// "1.3 M", "284 B" (billions).
+std::string humanCount(uint64_t n) {
+  const char *units[] = {"", " k", " M", " B", " T"};
+  double v = double(n);
+  int u = 0;
+  while (v >= 1000 && u < 4) {
+    v /= 1000;
+    ++u;
+  }
+  char text[32];
+  std::snprintf(text, sizeof text, u == 0 ? "%.0f%s" : "%.1f%s", v, units[u]);
+  return text;
+}
+
 double secondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
@@ -292,14 +356,19 @@ static int runMain(int argc, char **argv) {
   if (int rc = parseArgs(argc, argv, o); rc != -1)
     return rc;
 
-  // Only the reference executor exists today; say so instead of guessing.
-  if (o.backend != "reference")
+  if (o.backend.empty())
+    o.backend = o.module.empty() ? "reference" : "cpu";
+  if (o.backend == "nvidia" || o.backend == "amd")
     return usageError("backend '" + o.backend +
-                      "' is not available yet: this build runs only --backend=reference "
-                      "(the compiled path lands later)");
-  if (!o.module.empty())
-    return usageError("running a compiled module (" + o.module +
-                      ") is not available yet; use --backend=reference --weights DIR");
+                      "' is not available yet: this build runs --backend=cpu and "
+                      "--backend=reference");
+  if (o.backend != "cpu" && o.backend != "reference")
+    return usageError("unknown backend '" + o.backend + "' (cpu or reference)");
+  if (!o.module.empty() && o.backend != "cpu")
+    return usageError("a compiled module (" + o.module + ") runs on --backend=cpu");
+  if (!o.module.empty() && (o.maxSeqLenGiven || o.cacheFormatGiven))
+    return usageError("--max-seq-len and --cache-format are compiled into a module; "
+                      "recompile it with sieve-compile to change them");
   if (o.weights.empty())
     return usageError("--weights DIR is required");
   if (o.prompt.has_value() == o.tokens.has_value())
@@ -326,22 +395,91 @@ static int runMain(int argc, char **argv) {
     tokenizer.emplace(tok.take());
   }
 
-  // Model.
+  // Model: the reference executor, or a compiled module on this CPU.
   const auto loadStart = std::chrono::steady_clock::now();
-  ref::LoadOptions loadOptions;
-  loadOptions.maxSeqLen = o.maxSeqLen;
-  loadOptions.cacheFormat = o.cacheFormat;
   std::error_code ec;
   if (!std::filesystem::exists(o.weights, ec))
     return runtimeError("--weights " + o.weights +
                         ": no such checkpoint directory (write one with sieve-gen)");
-  auto model = ref::Model::load(o.weights, loadOptions);
-  if (!model)
-    return runtimeError(model.status().message());
-  const io::ModelConfig &config = (*model)->config();
-  std::fprintf(stderr, "sieve-run: loaded %s (vocab %lld, max_seq_len %lld) in %.2f s\n",
-               o.weights.c_str(), (long long)config.vocabSize, (long long)(*model)->maxSeqLen(),
-               secondsSince(loadStart));
+  std::unique_ptr<ref::Model> reference;
+  std::optional<ref::Sequence> referenceSeq;
+  std::unique_ptr<exec::CompiledModel> compiled;
+  std::optional<exec::CompiledSequence> compiledSeq;
+  std::unique_ptr<SequenceRunner> runner;
+  int64_t vocab = 0, bos = 0;
+  if (o.backend == "reference") {
+    ref::LoadOptions loadOptions;
+    loadOptions.maxSeqLen = o.maxSeqLen;
+    loadOptions.cacheFormat = o.cacheFormat;
+    auto model = ref::Model::load(o.weights, loadOptions);
+    if (!model)
+      return runtimeError(model.status().message());
+    reference = model.take();
+    referenceSeq.emplace(reference->newSequence());
+    vocab = reference->config().vocabSize;
+    bos = reference->config().bosTokenId;
+    std::fprintf(stderr, "sieve-run: loaded %s (vocab %lld, max_seq_len %lld) in %.2f s\n",
+                 o.weights.c_str(), (long long)vocab, (long long)reference->maxSeqLen(),
+                 secondsSince(loadStart));
+  } else {
+    std::string modulePath = o.module;
+    if (modulePath.empty()) {
+      exec::ModuleCacheRequest request;
+      request.configPath = std::filesystem::is_directory(o.weights, ec)
+                               ? o.weights + "/config.json"
+                               : std::filesystem::path(o.weights).parent_path().string() +
+                                     "/config.json";
+      request.compileArgs.push_back("--target=cpu:host");
+      if (o.maxSeqLenGiven)
+        request.compileArgs.push_back("--max-seq-len=" + std::to_string(o.maxSeqLen));
+      request.compileArgs.push_back(std::string("--cache-format=") +
+                                    cacheFormatName(o.cacheFormat));
+      auto cached = exec::cachedModule(request, [](const std::string &line) {
+        std::fprintf(stderr, "sieve-run: %s\n", line.c_str());
+      });
+      if (!cached)
+        return runtimeError(cached.status().message());
+      modulePath = cached->path;
+    }
+    exec::CompiledLoadOptions loadOptions;
+    loadOptions.weights = o.weights;
+    loadOptions.threads = unsigned(o.threads);
+    const bool showProgress = isatty(fileno(stderr));
+    loadOptions.progress = [&](uint64_t done, uint64_t total) {
+      if (showProgress && total >= (uint64_t(256) << 20))
+        std::fprintf(stderr, "\rsieve-run: binding weights %s / %s", humanBytes(done).c_str(),
+                     humanBytes(total).c_str());
+    };
+    auto model = exec::CompiledModel::load(modulePath, loadOptions);
+    if (showProgress)
+      std::fprintf(stderr, "\r\033[K");
+    if (!model)
+      return runtimeError(model.status().message());
+    compiled = model.take();
+    auto seq = compiled->newSequence();
+    if (!seq)
+      return runtimeError(seq.status().message());
+    compiledSeq.emplace(seq.take());
+    vocab = compiled->vocabSize();
+    bos = compiled->bosTokenId();
+    const exec::LoadReport &r = compiled->report();
+    std::fprintf(stderr,
+                 "sieve-run: loaded %s in %.2f s: executable %s on %s; %s parameters, %s of "
+                 "weights (%s copied at load); caches %s (max_seq_len %lld x %lld slots), "
+                 "arenas %s\n",
+                 modulePath.c_str(), secondsSince(loadStart), r.executable.c_str(),
+                 r.device.c_str(), humanCount(r.parameters).c_str(),
+                 humanBytes(r.weightBytes).c_str(), humanBytes(r.weightBytesCopied).c_str(),
+                 humanBytes(r.cacheBytes).c_str(), (long long)compiled->maxSeqLen(),
+                 (long long)compiled->maxBatch(), humanBytes(r.arenaBytes).c_str());
+    if (o.verbose)
+      for (const std::string &rejected : r.rejected)
+        std::fprintf(stderr, "sieve-run: rejected executable %s\n", rejected.c_str());
+  }
+  if (reference)
+    runner = std::make_unique<ref::ReferenceRunner>(*reference, *referenceSeq);
+  else
+    runner = std::make_unique<exec::CompiledRunner>(*compiled, *compiledSeq);
 
   if (o.prompt) {
     std::string text = *o.prompt;
@@ -356,15 +494,15 @@ static int runMain(int argc, char **argv) {
       return runtimeError("--prompt: " + ids.status().message());
     // The chat format writes BOS itself; a plain completion gets it here.
     if (!o.chat)
-      prompt.push_back(int32_t(config.bosTokenId));
+      prompt.push_back(int32_t(bos));
     prompt.insert(prompt.end(), ids->begin(), ids->end());
     // A test model with a small vocabulary cannot take real tokenizer ids;
     // say which side is too small rather than just naming the id.
     for (size_t i = 0; i < prompt.size(); ++i)
-      if (prompt[i] >= config.vocabSize)
+      if (prompt[i] >= vocab)
         return runtimeError("--prompt: token " + std::to_string(prompt[i]) + " at index " +
                             std::to_string(i) + " is outside the model's vocabulary of " +
-                            std::to_string(config.vocabSize) + " ids: the tokenizer (" +
+                            std::to_string(vocab) + " ids: the tokenizer (" +
                             std::to_string(tokenizer->vocabSize()) +
                             " ids) does not fit this model; use --tokens");
   }
@@ -372,7 +510,7 @@ static int runMain(int argc, char **argv) {
   // Stream tokens as they are drawn. Each token's bytes are written as they
   // are: a character split over two tokens is completed by the next write.
   o.gen.recordLogits = !o.dumpLogits.empty();
-  const int64_t eos = o.gen.eosTokenId ? *o.gen.eosTokenId : config.eosTokenId;
+  const int64_t eos = o.gen.eosTokenId ? *o.gen.eosTokenId : runner->eosTokenId();
   bool first = true;
   auto onToken = [&](int32_t token) {
     if (!tokenizer) {
@@ -388,7 +526,7 @@ static int runMain(int argc, char **argv) {
     std::fflush(stdout);
     return true;
   };
-  auto result = ref::generate(**model, prompt, o.gen, onToken);
+  auto result = ref::generate(*runner, prompt, o.gen, onToken);
   if (!first)
     std::printf("\n");
   std::fflush(stdout);

@@ -16,6 +16,7 @@
 #define SIEVE_EXEC_COMPILED_MODEL_H
 
 #include "sieve/exec/program.h"
+#include "sieve/generate/sequence_runner.h"
 #include "sieve/exec/weight_binding.h"
 #include "sieve/hal/device.h"
 #include "sieve/io/model_config.h"
@@ -151,6 +152,26 @@ private:
   int64_t lastHiddenSlot_ = -1;
   int64_t lastHiddenRow_ = 0, lastHiddenRows_ = 0;
   size_t lastDispatches_ = 0;
+};
+
+/// A compiled sequence as a SequenceRunner, for sieve::ref::generate.
+class CompiledRunner final : public SequenceRunner {
+public:
+  CompiledRunner(CompiledModel &model, CompiledSequence &seq) : model_(model), seq_(seq) {}
+  int64_t position() const override { return seq_.position(); }
+  int64_t maxSeqLen() const override { return model_.maxSeqLen(); }
+  int64_t vocabSize() const override { return model_.vocabSize(); }
+  int64_t eosTokenId() const override { return model_.eosTokenId(); }
+  Expected<const float *> forward(const int32_t *tokens, int64_t n) override {
+    Expected<LogitsView> logits = model_.forward(seq_, tokens, n);
+    if (!logits)
+      return logits.takeStatus();
+    return logits->data;
+  }
+
+private:
+  CompiledModel &model_;
+  CompiledSequence &seq_;
 };
 
 } // namespace sieve::exec

@@ -26,6 +26,7 @@
 //===----------------------------------------------------------------------===//
 #pragma once
 
+#include "sieve/generate/sequence_runner.h"
 #include "sieve/reference/model.h"
 #include "sieve/support/status.h"
 
@@ -160,6 +161,27 @@ Expected<GenerateResult> generate(const Model &model, Sequence &seq,
                                   const GenerateOptions &options,
                                   const TokenCallback &onToken = {});
 
+/// A reference Sequence as a SequenceRunner (keeps the last logits).
+class ReferenceRunner final : public SequenceRunner {
+public:
+  ReferenceRunner(const Model &model, Sequence &seq) : model_(model), seq_(seq) {}
+  int64_t position() const override { return seq_.position(); }
+  int64_t maxSeqLen() const override { return model_.maxSeqLen(); }
+  int64_t vocabSize() const override { return model_.config().vocabSize; }
+  int64_t eosTokenId() const override { return model_.config().eosTokenId; }
+  Expected<const float *> forward(const int32_t *tokens, int64_t n) override;
+
+private:
+  const Model &model_;
+  Sequence &seq_;
+  std::vector<float> logits_;
+};
+
+/// The same on any backend's sequence (a compiled module's, the
+/// reference's): the generation loop is written once.
+Expected<GenerateResult> generate(SequenceRunner &runner, const std::vector<int32_t> &prompt,
+                                  const GenerateOptions &options,
+                                  const TokenCallback &onToken = {});
 /// Same on a fresh sequence.
 Expected<GenerateResult> generate(const Model &model,
                                   const std::vector<int32_t> &prompt,
