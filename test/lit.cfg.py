@@ -20,6 +20,8 @@ path = os.pathsep.join([config.sieve_tools_dir, config.llvm_tools_dir,
 config.environment["PATH"] = path
 
 config.substitutions.append(("%sieve_src", config.sieve_src_root))
+config.substitutions.append(("%sieve_bin", config.sieve_tools_dir))
+config.substitutions.append(("%sieve_lib", os.path.join(config.sieve_obj_root, "lib")))
 config.substitutions.append(("%cuda_root", config.cuda_root))
 config.substitutions.append(("%rocm_shim", config.rocm_shim))
 

@@ -698,9 +698,9 @@ public:
     Value logits = linear(xs, ms.gate, m.f32);
     Value weights, experts;
     if (ms.hashRouted) {
-      Value table64 = param(ms.tid2eidName, {c.vocabSize, k}, m.i64);
-      Value table =
-          arith::TruncIOp::create(b, m.tensor({c.vocabSize, k}, m.i32), table64);
+      // The i64 table is read in place: converting it to i32 would be a
+      // dispatch over the whole [vocab, k] table on every call.
+      Value table = param(ms.tid2eidName, {c.vocabSize, k}, m.i64);
       auto route = v4::MoeHashRouteOp::create(
           b, logits, tokens, table, APFloat(c.routeScale), /*normalize=*/true);
       weights = route.getWeights();

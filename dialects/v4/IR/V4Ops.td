@@ -842,8 +842,8 @@ def V4_MoeHashRouteOp : V4_PureOp<"moe_hash_route", [V4_ReifyResultShapes,
     V4_InferResultTypes]> {
   let summary = "hash routing by token id (tid2eid table)";
   let description = [{
-    Experts are `table[token]` (`table [V, k]` i32, `tokens [T]` i32; no
-    bias), weights are `sqrt(softplus(logits))` gathered at them, divided by
+    Experts are `table[token]` (`table [V, k]` i32 or i64, the checkpoint's
+    tid2eid as stored, read in place; `tokens [T]` i32; no bias), weights are `sqrt(softplus(logits))` gathered at them, divided by
     their sum when `normalize`, times `route_scale` (section 8.1, layers
     below `n_hash_layers`). Out-of-range token ids or table entries are
     undefined behaviour of the graph; the runtime validates the table at
@@ -856,7 +856,7 @@ def V4_MoeHashRouteOp : V4_PureOp<"moe_hash_route", [V4_ReifyResultShapes,
     ```
   }];
   let arguments = (ins V4_F32Tensor:$logits, V4_I32Tensor:$tokens,
-                       V4_I32Tensor:$table, F64Attr:$route_scale,
+                       RankedTensorOf<[I32, I64]>:$table, F64Attr:$route_scale,
                        UnitAttr:$normalize);
   let results = (outs V4_F32Tensor:$weights, V4_I32Tensor:$experts);
   let assemblyFormat = [{

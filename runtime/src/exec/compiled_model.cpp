@@ -182,6 +182,17 @@ Expected<std::unique_ptr<CompiledModel>> CompiledModel::load(const std::string &
   return model;
 }
 
+void CompiledModel::enableProfiling() {
+  profiling_ = true;
+  profile_.reset(file_->module().kernels()->size());
+  profile_.names.clear();
+  for (const fb::Kernel *kernel : *file_->module().kernels())
+    profile_.names.push_back(kernel->name()->c_str());
+  for (Program *p : {prefill_.get(), decode_.get(), mtp_.get(), mtpDecode_.get()})
+    if (p)
+      p->setProfile(&profile_);
+}
+
 Expected<CompiledSequence> CompiledModel::newSequence() {
   for (size_t s = 0; s < slotUsed_.size(); ++s)
     if (!slotUsed_[s]) {

@@ -5,10 +5,16 @@
 #include "sieve/module/module_file.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <limits>
 
 namespace sieve::exec {
+
+void KernelProfile::reset(size_t kernels) {
+  seconds.assign(kernels, 0.0);
+  dispatches.assign(kernels, 0);
+}
 
 Expected<std::unique_ptr<Program>>
 Program::prepare(const fb::Module &module, const fb::EntryPoint &entry, hal::Device &device,
@@ -313,7 +319,14 @@ Status Program::run(const InputArg *inputs, size_t count) {
       state.binding_count = s.count;
       state.binding_ptrs = bindingPtrs_.data();
       state.binding_lengths = bindingLengths_.data();
+      const auto start = profile_ ? std::chrono::steady_clock::now()
+                                  : std::chrono::steady_clock::time_point();
       Status status = device_.dispatch(executable_, s.kernel, state, kernelNames_[s.kernel]);
+      if (profile_) {
+        profile_->seconds[s.kernel] +=
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        ++profile_->dispatches[s.kernel];
+      }
       if (!status.isOk())
         return fail(status.message());
       ++dispatches_;

@@ -1185,6 +1185,15 @@ func.func @hash_table_rank(%l: tensor<4x8xf32>, %t: tensor<4xi32>, %tab: tensor<
 
 // -----
 
+// The table holds expert ids as i32 or i64, nothing else.
+func.func @hash_table_f32(%l: tensor<4x8xf32>, %t: tensor<4xi32>, %tab: tensor<512x2xf32>) {
+  // expected-error @+1 {{operand #2 must be ranked tensor of 32-bit signless integer or 64-bit signless integer values}}
+  %w, %e = v4.moe_hash_route %l, %t, %tab route_scale 1.5 : tensor<4x8xf32>, tensor<4xi32>, tensor<512x2xf32> -> tensor<4x2xf32>, tensor<4x2xi32>
+  return
+}
+
+// -----
+
 // The table fixes k statically.
 func.func @hash_table_dynamic_k(%l: tensor<4x8xf32>, %t: tensor<4xi32>, %tab: tensor<512x?xi32>) {
   // expected-error @+1 {{expects a static experts-per-token dimension of the table}}

@@ -18,6 +18,7 @@
 #include "sieve/support/tool_main.h"
 
 #include <cerrno>
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -60,6 +61,8 @@ options:
   --threads N             cpu: threads running kernels (default: every CPU)
   --verbose               cpu: say which executable was chosen and why the
                           others were rejected
+  --profile               cpu: time every kernel dispatch; print the kernels
+                          that took the most time at the end
   --weights DIR           checkpoint directory (config.json + safetensors)
   --chat                  wrap --prompt as one user turn of the V4 chat format
   --thinking-mode MODE    with --chat: 'chat' (default) or 'thinking'
@@ -95,6 +98,7 @@ struct Options {
   std::string module;  // a compiled module (positional)
   int64_t threads = 0;
   bool verbose = false;
+  bool profile = false;
   bool maxSeqLenGiven = false, cacheFormatGiven = false;
   std::string weights;
   std::optional<std::string> prompt;
@@ -263,6 +267,9 @@ int parseArgs(int argc, char **argv, Options &o) {
     } else if (arg == "--verbose") {
       rc = flagOnly();
       o.verbose = true;
+    } else if (arg == "--profile") {
+      rc = flagOnly();
+      o.profile = true;
     } else if (arg == "--cache-format") {
       o.cacheFormatGiven = true;
       if (!needValue())
@@ -343,6 +350,32 @@ std::string humanCount(uint64_t n) {
   char text[32];
   std::snprintf(text, sizeof text, u == 0 ? "%.0f%s" : "%.1f%s", v, units[u]);
   return text;
+}
+
+/// The kernels that took the most time, most first.
+void printProfile(const exec::KernelProfile &profile) {
+  std::vector<size_t> order;
+  double total = 0;
+  uint64_t dispatches = 0;
+  for (size_t k = 0; k < profile.seconds.size(); ++k) {
+    total += profile.seconds[k];
+    dispatches += profile.dispatches[k];
+    if (profile.dispatches[k])
+      order.push_back(k);
+  }
+  std::sort(order.begin(), order.end(),
+            [&](size_t a, size_t b) { return profile.seconds[a] > profile.seconds[b]; });
+  std::fprintf(stderr, "sieve-run: profile: %.3f s in %llu dispatches of %zu kernels\n", total,
+               (unsigned long long)dispatches, order.size());
+  std::fprintf(stderr, "  %8s %6s %9s %10s  %s\n", "seconds", "share", "calls", "us/call",
+               "kernel");
+  for (size_t i = 0; i < order.size() && i < 20; ++i) {
+    size_t k = order[i];
+    std::fprintf(stderr, "  %8.3f %5.1f%% %9llu %10.1f  %s\n", profile.seconds[k],
+                 total > 0 ? 100 * profile.seconds[k] / total : 0.0,
+                 (unsigned long long)profile.dispatches[k],
+                 1e6 * profile.seconds[k] / double(profile.dispatches[k]), profile.names[k]);
+  }
 }
 
 double secondsSince(std::chrono::steady_clock::time_point start) {
@@ -472,6 +505,8 @@ static int runMain(int argc, char **argv) {
                  humanBytes(r.weightBytes).c_str(), humanBytes(r.weightBytesCopied).c_str(),
                  humanBytes(r.cacheBytes).c_str(), (long long)compiled->maxSeqLen(),
                  (long long)compiled->maxBatch(), humanBytes(r.arenaBytes).c_str());
+    if (o.profile)
+      compiled->enableProfiling();
     if (o.verbose)
       for (const std::string &rejected : r.rejected)
         std::fprintf(stderr, "sieve-run: rejected executable %s\n", rejected.c_str());
@@ -540,6 +575,9 @@ static int runMain(int argc, char **argv) {
                result->prefillTokensPerSecond(), (long long)result->decodeTokens,
                result->decodeSeconds, result->decodeTokensPerSecond(), result->tokens.size(),
                ref::stopReasonName(result->stopReason));
+
+  if (compiled && compiled->profile())
+    printProfile(*compiled->profile());
 
   if (!o.dumpLogits.empty()) {
     Status s = writeNpyF32(o.dumpLogits, result->logits.data(),

@@ -126,6 +126,11 @@ public:
 
   /// Dispatches the last call ran.
   size_t lastDispatchCount() const { return lastDispatches_; }
+  /// Times every dispatch of every later call, per kernel (off by default:
+  /// it reads the clock twice per dispatch).
+  void enableProfiling();
+  /// The times so far, or null when profiling is off.
+  const KernelProfile *profile() const { return profiling_ ? &profile_ : nullptr; }
 
 private:
   friend class CompiledSequence;
@@ -152,6 +157,8 @@ private:
   int64_t lastHiddenSlot_ = -1;
   int64_t lastHiddenRow_ = 0, lastHiddenRows_ = 0;
   size_t lastDispatches_ = 0;
+  bool profiling_ = false;
+  KernelProfile profile_;
 };
 
 /// A compiled sequence as a SequenceRunner, for sieve::ref::generate.

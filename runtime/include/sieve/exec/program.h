@@ -36,6 +36,14 @@ struct InputArg {
   int64_t scalar = 0; // scalar inputs
 };
 
+/// Time spent per kernel over the runs that had it attached.
+struct KernelProfile {
+  std::vector<const char *> names;  // per module kernel
+  std::vector<double> seconds;      // per module kernel
+  std::vector<uint64_t> dispatches; // per module kernel
+  void reset(size_t kernels);
+};
+
 /// One output of the last run: a view into the program's arena, valid until
 /// the next run.
 struct OutputView {
@@ -69,6 +77,9 @@ public:
 
   /// Dispatches run by one call (for statistics).
   size_t dispatchCount() const { return dispatches_; }
+  /// Times every dispatch into `profile` (sized for the module's kernels),
+  /// or stops timing when null.
+  void setProfile(KernelProfile *profile) { profile_ = profile; }
 
 private:
   Program(const fb::Module &module, const fb::EntryPoint &entry, hal::Device &device,
@@ -125,6 +136,7 @@ private:
   std::vector<uint32_t> constantValues_;
   size_t dispatches_ = 0;
   bool ran_ = false;
+  KernelProfile *profile_ = nullptr;
 };
 
 } // namespace sieve::exec
