@@ -18,6 +18,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
@@ -28,13 +29,18 @@
 namespace sieve {
 namespace {
 
-class CompiledVsReference : public ::testing::TestWithParam<const char *> {};
+struct RunCase {
+  const char *model;
+  int64_t prefillLen; // of the 300 prompt tokens; the rest are decode steps
+};
 
-// A long teacher-forced run: prefill a prompt, then feed the rest of 300
-// tokens one decode step each, then generate greedily; logits compared at
-// every step, greedy tokens identical.
+class CompiledVsReference : public ::testing::TestWithParam<RunCase> {};
+
+// A 300-token prompt, prefilled in part (the rest fed one decode step each,
+// teacher forcing) or whole, then 64 greedy tokens: logits compared at every
+// step, greedy tokens identical.
 TEST_P(CompiledVsReference, PrefillThenDecodeEveryStep) {
-  const Compiled &c = compiledModel(GetParam(), 512);
+  const Compiled &c = compiledModel(GetParam().model, 512);
   exec::CompiledLoadOptions options;
   options.weights = c.checkpoint;
   auto compiled = exec::CompiledModel::load(c.module, options);
@@ -46,7 +52,7 @@ TEST_P(CompiledVsReference, PrefillThenDecodeEveryStep) {
 
   const int64_t vocab = (*compiled)->vocabSize();
   std::vector<int32_t> tokens = tokenIds(300, vocab, 11);
-  const int64_t prefillLen = 37;
+  const int64_t prefillLen = GetParam().prefillLen;
   auto seq = (*compiled)->newSequence();
   ASSERT_TRUE(seq.isOk()) << seq.status().message();
   ref::Sequence refSeq = (*reference)->newSequence();
@@ -58,7 +64,10 @@ TEST_P(CompiledVsReference, PrefillThenDecodeEveryStep) {
   double worst = relativeL2(got->data, want->logits.data(), vocab);
   EXPECT_LE(worst, kTolerance) << "prefill";
 
-  int32_t next = 0;
+  // The prompt's last logits give the first generated token.
+  int32_t next = int32_t(argmaxOf(got->data, vocab));
+  if (prefillLen == 300)
+    ASSERT_EQ(next, argmaxOf(want->logits.data(), vocab)) << "greedy token after the prefill";
   for (int64_t step = prefillLen; step < 300 + 64; ++step) {
     int32_t token = step < 300 ? tokens[size_t(step)] : next;
     got = (*compiled)->forward(*seq, &token, 1);
@@ -74,12 +83,21 @@ TEST_P(CompiledVsReference, PrefillThenDecodeEveryStep) {
       next = int32_t(greedy);
     }
   }
-  std::printf("%s: worst relative L2 over %d steps: %.3g\n", GetParam(), 300 + 64 - int(prefillLen) + 1,
-              worst);
+  std::printf("%s, prefill %lld: worst relative L2 over %d steps: %.3g\n", GetParam().model,
+              (long long)prefillLen, 300 + 64 - int(prefillLen) + 1, worst);
 }
 
 INSTANTIATE_TEST_SUITE_P(Models, CompiledVsReference,
-                         ::testing::Values("tiny-v4", "tiny-v4-r128"));
+                         ::testing::Values(RunCase{"tiny-v4", 37}, RunCase{"tiny-v4", 300},
+                                           RunCase{"tiny-v4-r128", 37},
+                                           RunCase{"tiny-v4-r128", 300}),
+                         [](const ::testing::TestParamInfo<RunCase> &info) {
+                           std::string name = info.param.model;
+                           for (char &ch : name)
+                             if (!std::isalnum(static_cast<unsigned char>(ch)))
+                               ch = '_';
+                           return name + "_prefill" + std::to_string(info.param.prefillLen);
+                         });
 
 // Three sequences of different lengths decoded as one batch give the logits
 // each gives alone: the rows of a batch do not interact.
@@ -197,6 +215,29 @@ TEST(CompiledModel, MtpLogitsMatchTheReference) {
     ASSERT_TRUE(wantMtp.isOk()) << wantMtp.status().message();
     EXPECT_LE(relativeL2(got->data, wantMtp->data(), vocab), kTolerance) << "mtp at " << p;
   }
+}
+
+// reset() returns a sequence to a fresh one's state: the same prompt gives
+// the same logits, bit for bit.
+TEST(CompiledModel, ResetEqualsANewSequence) {
+  const Compiled &c = compiledModel("tiny-v4", 256);
+  auto model = loadCompiled(c);
+  ASSERT_TRUE(model);
+  const int64_t vocab = model->vocabSize();
+  std::vector<int32_t> tokens = tokenIds(50, vocab, 9);
+  auto seq = model->newSequence();
+  ASSERT_TRUE(seq.isOk());
+  auto first = model->prefill(*seq, tokens.data(), 40);
+  ASSERT_TRUE(first.isOk());
+  std::vector<float> want(first->data, first->data + vocab);
+  for (int64_t p = 40; p < 50; ++p)
+    ASSERT_TRUE(model->forward(*seq, &tokens[size_t(p)], 1).isOk());
+  model->reset(*seq);
+  EXPECT_EQ(seq->position(), 0);
+  auto again = model->prefill(*seq, tokens.data(), 40);
+  ASSERT_TRUE(again.isOk());
+  for (int64_t v = 0; v < vocab; ++v)
+    ASSERT_EQ(again->data[v], want[size_t(v)]) << "logit " << v;
 }
 
 //===--- DeepSeek's known answer ------------------------------------------===//

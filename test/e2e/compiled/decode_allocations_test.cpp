@@ -1,0 +1,71 @@
+//===- decode_allocations_test.cpp - Nothing allocated per decode step ----===//
+//
+// The runtime allocates everything at load: after the first steps, a decode
+// step (and a prefill chunk) must not call operator new or malloc. This
+// binary replaces the global operator new to count calls while a flag is up.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiled_fixture.h"
+
+#include <atomic>
+#include <cstdlib>
+#include <new>
+
+namespace {
+std::atomic<bool> counting{false};
+std::atomic<uint64_t> allocations{0};
+} // namespace
+
+void *operator new(std::size_t size) {
+  if (counting.load(std::memory_order_relaxed))
+    allocations.fetch_add(1, std::memory_order_relaxed);
+  if (void *p = std::malloc(size ? size : 1))
+    return p;
+  throw std::bad_alloc();
+}
+void operator delete(void *p) noexcept { std::free(p); }
+void operator delete(void *p, std::size_t) noexcept { std::free(p); }
+
+namespace sieve {
+namespace {
+
+TEST(CompiledModel, DecodeStepsAllocateNothing) {
+  // The counter counts (so a zero below means something).
+  counting = true;
+  std::vector<int> *probe = new std::vector<int>(3);
+  counting = false;
+  delete probe;
+  ASSERT_EQ(allocations.exchange(0), 2u);
+
+  const Compiled &c = compiledModel("tiny-v4", 256);
+  auto model = loadCompiled(c);
+  ASSERT_TRUE(model);
+  const int64_t vocab = model->vocabSize();
+  std::vector<int32_t> tokens = tokenIds(80, vocab, 4);
+  auto a = model->newSequence();
+  auto b = model->newSequence();
+  ASSERT_TRUE(a.isOk() && b.isOk());
+  ASSERT_TRUE(model->prefill(*a, tokens.data(), 20).isOk());
+  ASSERT_TRUE(model->prefill(*b, tokens.data(), 30).isOk());
+  exec::CompiledSequence *batch[2] = {&*a, &*b};
+  int32_t pair[2] = {tokens[20], tokens[30]};
+  ASSERT_TRUE(model->decode(batch, pair, 2).isOk()); // warm: first touches
+  counting = true;
+  for (int step = 1; step < 20; ++step) {
+    pair[0] = tokens[size_t(20 + step)];
+    pair[1] = tokens[size_t(30 + step)];
+    auto logits = model->decode(batch, pair, 2);
+    if (!logits.isOk()) {
+      counting = false;
+      FAIL() << logits.status().message();
+    }
+  }
+  auto chunk = model->prefill(*a, tokens.data() + 40, 8);
+  counting = false;
+  ASSERT_TRUE(chunk.isOk()) << chunk.status().message();
+  EXPECT_EQ(allocations.load(), 0u) << "allocations during 19 batched decode steps and a prefill";
+}
+
+} // namespace
+} // namespace sieve
