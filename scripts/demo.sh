@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Sieve's main job on the bundled tiny model: install + build + generate the
-# tiny-v4 checkpoint (scripts/setup.sh), then run text generation on it with the
-# reference executor, import it into the v4 dialect with sieve-compile, compile
-# it to CPU code, and show the DeepSeek tokenizer on a text prompt.
+# tiny-v4 checkpoint (scripts/setup.sh), compile it into a .sieve module for this
+# CPU, run generation on the compiled module and on the reference executor (the
+# same greedy tokens), show the module and the KV cache layout, and the DeepSeek
+# tokenizer on a text prompt.
 #
 # tiny-v4 has a 512-token vocabulary (v4-architecture.md 17.1), so it is driven
 # by token ids; the real tokenizer's ids only fit models with the full
@@ -17,25 +18,42 @@ echo
 echo "== numeric formats self-check"
 "$bin/sieve-numerics" --self-check | tail -1
 
-echo
-echo "== generate 32 tokens on tiny-v4 (reference executor, greedy)"
-"$bin/sieve-run" --backend=reference --weights "$build/models/tiny-v4" \
-  --tokens 0,17,211,5,42,300,7,99 --max-new-tokens 32 --temperature 0
+models="$build/models"
+module="$models/tiny-v4.sieve"
+prompt=0,17,211,5,42,300,7,99
 
 echo
-echo "== compile tiny-v4 to its v4 graph, checked against the checkpoint: the KV cache layout"
-"$bin/sieve-compile" "$build/models/tiny-v4" --checkpoint="$build/models/tiny-v4" \
-  --compile-to=graph --print-cache-layout -o "$build/models/tiny-v4.graph.mlir"
-echo "(graph written to $build/models/tiny-v4.graph.mlir)"
+echo "== compile tiny-v4 into a module for this CPU"
+"$bin/sieve-compile" "$models/tiny-v4" --checkpoint="$models/tiny-v4" -o "$module"
+"$bin/sieve-dump" "$module" | awk '
+  /"weight_bytes"/ { gsub(/[,]/, ""); w = $2 }
+  /"cache_bytes"/ { gsub(/[,]/, ""); c = $2 }
+  /"name": "(prefill|decode|mtp|mtp_decode)"/ { gsub(/[",]/, ""); e = $2 }
+  /"dispatches"/ && e { gsub(/[,]/, ""); printf "  @%s: %d dispatches\n", e, $2; e = "" }
+  /"target": "cpu/ { gsub(/[",]/, ""); t = $2 }
+  END { printf "  %d bytes of weights bound by name, %d bytes of caches, executable %s\n", w, c, t }'
+echo "(module written to $module; sieve-dump shows it as JSON)"
 
 echo
-echo "== compile tiny-v4 to CPU code: dispatches, the buffer plan, this CPU's vectorized kernels"
-target="$build/models/tiny-v4.target.mlir"
-"$bin/sieve-compile" "$build/models/tiny-v4" --compile-to=target -o "$target"
-echo "$(grep -c 'program.dispatch @' "$target") dispatches of $(grep -c 'func.func @.*sieve.kernel' "$target") kernels, compiled and linked for cpu:host"
-grep -o 'func.func @[a-z_]*(.*program.arena_bytes = [0-9]*' "$target" |
-  sed -E 's/func.func @([a-z_]*)\(.*program.arena_bytes = ([0-9]*)/  @\1: arena of \2 bytes/'
-echo "(kernels and host program written to $target)"
+echo "== generate 32 tokens on tiny-v4, compiled for this CPU (greedy)"
+"$bin/sieve-run" "$module" --weights "$models/tiny-v4" --tokens "$prompt" \
+  --max-new-tokens 32 --temperature 0 --ignore-eos | tee "$models/demo-cpu.out"
+
+echo
+echo "== the same on the reference executor: the same tokens"
+"$bin/sieve-run" --backend=reference --weights "$models/tiny-v4" --tokens "$prompt" \
+  --max-new-tokens 32 --temperature 0 --ignore-eos | tee "$models/demo-ref.out"
+if cmp -s "$models/demo-cpu.out" "$models/demo-ref.out"; then
+  echo "(identical)"
+else
+  echo "(the tokens differ)" >&2
+  exit 1
+fi
+
+echo
+echo "== the KV cache layout, from the graph"
+"$bin/sieve-compile" "$models/tiny-v4" --compile-to=graph --print-cache-layout \
+  -o "$models/tiny-v4.graph.mlir"
 
 tok="$root/third_party/tokenizer/tokenizer.json"
 if [[ -f "$tok" ]]; then
