@@ -15,6 +15,7 @@
 #include "sieve/support/npy.h"
 
 #include "compiled_fixture.h"
+#include "../../unit/support/official_logits.h"
 
 #include <gtest/gtest.h>
 
@@ -242,16 +243,8 @@ TEST(CompiledModel, ResetEqualsANewSequence) {
 
 //===--- DeepSeek's known answer ------------------------------------------===//
 
-const std::string kOfficialDir = SIEVE_SOURCE_DIR "/test/data/official-logits/tiny-v4-r128-seed4";
-
-std::vector<int32_t> officialTokens() {
-  std::ifstream in(kOfficialDir + "/tokens.txt");
-  std::vector<int32_t> ids;
-  std::string item;
-  while (std::getline(in, item, ','))
-    ids.push_back(int32_t(std::stol(item)));
-  return ids;
-}
+const std::string &kOfficialDir = test::kOfficialLogitsDir;
+using test::officialTokens;
 
 /// Relative L2 per row at most 1e-2 and the same argmax on at least 97% of
 /// rows (the data's README).

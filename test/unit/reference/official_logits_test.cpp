@@ -10,28 +10,19 @@
 #include "sieve/reference/model.h"
 #include "sieve/support/npy.h"
 
+#include "../support/official_logits.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
 namespace sieve::ref {
 namespace {
 
-const std::string kDir = SIEVE_SOURCE_DIR "/test/data/official-logits/tiny-v4-r128-seed4";
-
-std::vector<int32_t> readTokens() {
-  std::ifstream in(kDir + "/tokens.txt");
-  std::vector<int32_t> ids;
-  std::string item;
-  while (std::getline(in, item, ','))
-    ids.push_back(int32_t(std::stol(item)));
-  return ids;
-}
+const std::string &kDir = test::kOfficialLogitsDir;
 
 struct Agreement {
   double worstRelL2 = 0;
@@ -91,7 +82,7 @@ TEST_P(OfficialLogits, Prefill200ThenTeacherForcedDecode120) {
   auto official = readNpyF32(kDir + "/logits-prefill200-decode120.npy");
   ASSERT_TRUE(official.isOk()) << official.status().toString();
   ASSERT_EQ(official->shape, (std::vector<int64_t>{121, 512}));
-  std::vector<int32_t> tokens = readTokens();
+  std::vector<int32_t> tokens = test::officialTokens();
   ASSERT_EQ(tokens.size(), 320u);
 
   Sequence seq = model->newSequence();
@@ -113,7 +104,7 @@ TEST_P(OfficialLogits, Prefill320) {
   auto official = readNpyF32(kDir + "/logits-prefill320.npy");
   ASSERT_TRUE(official.isOk()) << official.status().toString();
   ASSERT_EQ(official->shape, (std::vector<int64_t>{1, 512}));
-  std::vector<int32_t> tokens = readTokens();
+  std::vector<int32_t> tokens = test::officialTokens();
   Sequence seq = model->newSequence();
   auto prefill = model->forward(seq, tokens.data(), 320);
   ASSERT_TRUE(prefill.isOk()) << prefill.status().toString();

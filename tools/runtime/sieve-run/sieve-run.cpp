@@ -15,6 +15,7 @@
 #include "sieve/reference/generate.h"
 #include "sieve/reference/model.h"
 #include "sieve/support/npy.h"
+#include "sieve/support/system.h"
 #include "sieve/support/tool_main.h"
 
 #include <cerrno>
@@ -324,20 +325,6 @@ const char *cacheFormatName(io::CacheFormat format) {
   return "bf16";
 }
 
-/// "5.4 MB" (decimal units, as disks and downloads count).
-std::string humanBytes(uint64_t bytes) {
-  const char *units[] = {"B", "kB", "MB", "GB", "TB"};
-  double v = double(bytes);
-  int u = 0;
-  while (v >= 1000 && u < 4) {
-    v /= 1000;
-    ++u;
-  }
-  char text[32];
-  std::snprintf(text, sizeof text, u == 0 ? "%.0f %s" : "%.1f %s", v, units[u]);
-  return text;
-}
-
 /// "1.3 M", "284 B" (billions).
 std::string humanCount(uint64_t n) {
   const char *units[] = {"", " k", " M", " B", " T"};
@@ -480,8 +467,8 @@ static int runMain(int argc, char **argv) {
     const bool showProgress = isatty(fileno(stderr));
     loadOptions.progress = [&](uint64_t done, uint64_t total) {
       if (showProgress && total >= (uint64_t(256) << 20))
-        std::fprintf(stderr, "\rsieve-run: binding weights %s / %s", humanBytes(done).c_str(),
-                     humanBytes(total).c_str());
+        std::fprintf(stderr, "\rsieve-run: binding weights %s / %s", formatBytes(done).c_str(),
+                     formatBytes(total).c_str());
     };
     auto model = exec::CompiledModel::load(modulePath, loadOptions);
     if (showProgress)
@@ -502,9 +489,9 @@ static int runMain(int argc, char **argv) {
                  "arenas %s\n",
                  modulePath.c_str(), secondsSince(loadStart), r.executable.c_str(),
                  r.device.c_str(), humanCount(r.parameters).c_str(),
-                 humanBytes(r.weightBytes).c_str(), humanBytes(r.weightBytesCopied).c_str(),
-                 humanBytes(r.cacheBytes).c_str(), (long long)compiled->maxSeqLen(),
-                 (long long)compiled->maxBatch(), humanBytes(r.arenaBytes).c_str());
+                 formatBytes(r.weightBytes).c_str(), formatBytes(r.weightBytesCopied).c_str(),
+                 formatBytes(r.cacheBytes).c_str(), (long long)compiled->maxSeqLen(),
+                 (long long)compiled->maxBatch(), formatBytes(r.arenaBytes).c_str());
     if (o.profile)
       compiled->enableProfiling();
     if (o.verbose)
