@@ -142,7 +142,7 @@ private:
     FailureOr<fb::ElementType> element = elementTypeOf(type.getElementType(), result.getLoc());
     if (failed(element))
       return failure();
-    const BufferInfo &info = bufferInfo[of];
+    const BufferInfo info = bufferInfo[of]; // addBuffer grows bufferInfo
     uint32_t id = addBuffer(info.storage, info.index, info.offset, info.maxBytes, *element,
                             shapes[result]);
     buffersOf[result] = id;
@@ -334,8 +334,11 @@ LogicalResult ProgramBuilder::addDispatch(program::DispatchOp op) {
   size_t nextDim = 0;
   for (auto [i, result] : llvm::enumerate(op.getResults())) {
     if (Value tied = op.getTiedOperand(i)) {
-      shapes[result] = shapes[tied];
-      buffersOf[result] = buffersOf[tied];
+      // Copies first: inserting the result may rehash the maps.
+      Extents tiedShape = shapes.lookup(tied);
+      uint32_t tiedBuffer = buffersOf.lookup(tied);
+      shapes[result] = tiedShape;
+      buffersOf[result] = tiedBuffer;
       continue;
     }
     auto type = dyn_cast<RankedTensorType>(result.getType());
