@@ -61,6 +61,12 @@ private:
   Value vectorLoad(memref::LoadOp load);
   /// Whether `index` is the induction variable plus an independent value.
   bool isContiguous(Value index);
+  /// The contiguous index `x` when `index` is x / 2 (two FP4 codes per byte)
+  /// and every chunk starts x at an even value, so lane i reads element
+  /// x0 / 2 + i / 2; else null.
+  Value halfRateSource(Value index);
+  /// Whether `v` is provably even.
+  static bool isEven(Value v);
 
   scf::ForOp loop;
   int64_t width;
@@ -143,6 +149,41 @@ bool ReductionVectorizer::isContiguous(Value index) {
                  (add.getRhs() == iv() && !dependsOnIv(add.getLhs())));
 }
 
+bool ReductionVectorizer::isEven(Value v) {
+  if (std::optional<int64_t> c = getConstantIntValue(v))
+    return *c % 2 == 0;
+  if (auto arg = dyn_cast<BlockArgument>(v))
+    if (auto outer = dyn_cast<scf::ForOp>(arg.getOwner()->getParentOp()))
+      if (arg == outer.getInductionVar())
+        return isEven(outer.getLowerBound()) && isEven(outer.getStep());
+  if (auto add = v.getDefiningOp<arith::AddIOp>())
+    return isEven(add.getLhs()) && isEven(add.getRhs());
+  if (auto mul = v.getDefiningOp<arith::MulIOp>())
+    return isEven(mul.getLhs()) || isEven(mul.getRhs());
+  return false;
+}
+
+Value ReductionVectorizer::halfRateSource(Value index) {
+  Value x;
+  if (auto div = index.getDefiningOp<arith::DivUIOp>();
+      div && getConstantIntValue(div.getRhs()) == 2)
+    x = div.getLhs();
+  else if (auto shift = index.getDefiningOp<arith::ShRUIOp>();
+           shift && getConstantIntValue(shift.getRhs()) == 1)
+    x = shift.getLhs();
+  if (!x || !isContiguous(x) || width % 2 != 0 || !isEven(loop.getLowerBound()))
+    return Value();
+  // x = iv + offset: the chunk starts at lb + k * width, so the offset must
+  // be even too.
+  if (x != iv()) {
+    auto add = x.getDefiningOp<arith::AddIOp>();
+    Value offset = add.getLhs() == iv() ? add.getRhs() : add.getLhs();
+    if (!isEven(offset))
+      return Value();
+  }
+  return x;
+}
+
 Value ReductionVectorizer::scalar(Value v) {
   if (v == iv())
     return chunk;
@@ -167,6 +208,17 @@ Value ReductionVectorizer::vectorLoad(memref::LoadOp load) {
   if (isContiguous(last)) {
     indices.push_back(scalar(last));
     return vector::LoadOp::create(b, loc, type, load.getMemRef(), indices);
+  }
+  if (halfRateSource(last)) {
+    // Packed pairs (FP4 codes): width / 2 contiguous bytes, each used by two
+    // lanes; a gather here costs one load per lane.
+    indices.push_back(scalar(last));
+    Value half = vector::LoadOp::create(
+        b, loc, VectorType::get({width / 2}, load.getType()), load.getMemRef(), indices);
+    SmallVector<int64_t> twice;
+    for (int64_t lane = 0; lane < width; ++lane)
+      twice.push_back(lane / 2);
+    return vector::ShuffleOp::create(b, loc, half, half, twice);
   }
   // Any other index moving with the iteration: one element per lane.
   indices.push_back(arith::ConstantIndexOp::create(b, loc, 0));

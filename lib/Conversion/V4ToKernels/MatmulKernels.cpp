@@ -160,11 +160,13 @@ FailureOr<func::FuncOp> emitScaledMatmul(const ScaledMatmul &m, llvm::StringRef 
     Value firstColumn = arith::MulIOp::create(b, loc, tile, kb.index(columnTile));
     Value endColumn = arith::MinUIOp::create(
         b, loc, arith::AddIOp::create(b, loc, firstColumn, kb.index(columnTile)), nSize);
-    // Fused quantization: the row's codes and scale bytes, as v4.quantize
-    // computes them (the same BlockQuantizer steps), in stack buffers.
-    Value rowCodes, rowScales;
+    // The row's activation as decoded E4M3 values (exact in f32), once per
+    // workgroup rather than once per output column. Fused quantization: the
+    // codes as v4.quantize computes them (the same BlockQuantizer steps) and
+    // the scale bytes, in stack buffers.
+    Value rowValues = memref::AllocaOp::create(b, loc, MemRefType::get({k}, f32));
+    Value rowScales;
     if (fused) {
-      rowCodes = memref::AllocaOp::create(b, loc, MemRefType::get({k}, bits.i32));
       rowScales = memref::AllocaOp::create(b, loc, MemRefType::get({k / m.actBlock}, bits.i32));
       // With the norm taken in: the row normalized first, as the norm
       // kernel stores it.
@@ -202,17 +204,22 @@ FailureOr<func::FuncOp> emitScaledMatmul(const ScaledMatmul &m, llvm::StringRef 
         scf::ForOp::create(b, loc, start, end, one, ValueRange{},
                            [&](OpBuilder &, Location, Value i, ValueRange) {
                              memref::StoreOp::create(
-                                 b, loc, fp8.encode(fp8.toGrid(load(i), inverse), scale.bad),
-                                 rowCodes, ValueRange{i});
+                                 b, loc,
+                                 fp8.decode(fp8.encode(fp8.toGrid(load(i), inverse), scale.bad)),
+                                 rowValues, ValueRange{i});
                              scf::YieldOp::create(b, loc);
                            });
         scf::YieldOp::create(b, loc);
       });
     }
-    auto activationCode = [&](Value i) -> Value {
-      return fused ? memref::LoadOp::create(b, loc, rowCodes, ValueRange{i}).getResult()
-                   : byteAt(a, kb.rowElement(row, i));
-    };
+    if (!fused)
+      scf::ForOp::create(b, loc, zero, kSize, one, ValueRange{},
+                         [&](OpBuilder &, Location, Value i, ValueRange) {
+                           memref::StoreOp::create(
+                               b, loc, fp8.decode(byteAt(a, kb.rowElement(row, i))), rowValues,
+                               ValueRange{i});
+                           scf::YieldOp::create(b, loc);
+                         });
     auto activationScale = [&](Value block) -> Value {
       return fused ? memref::LoadOp::create(b, loc, rowScales, ValueRange{block}).getResult()
                    : byteAt(aScales, kb.rowElement(row, block));
@@ -245,7 +252,7 @@ FailureOr<func::FuncOp> emitScaledMatmul(const ScaledMatmul &m, llvm::StringRef 
             auto partialLoop = scf::ForOp::create(
                 b, loc, start, end, one, ValueRange{bits.f(0.0f)},
                 [&](OpBuilder &, Location, Value i, ValueRange partial) {
-                  Value x = fp8.decode(activationCode(i));
+                  Value x = memref::LoadOp::create(b, loc, rowValues, ValueRange{i});
                   Value y = weightCodec.decode(weightCode(expert, col, i));
                   Value product = arith::MulFOp::create(b, loc, x, y);
                   scf::YieldOp::create(

@@ -41,15 +41,16 @@ func.func @sum(%a: memref<?xf32>, %b: memref<?xf32>, %s: f32, %lb: index, %ub: i
 // -----
 
 // A load at base + iv is contiguous; a load at iv / 2 (two FP4 codes per
-// byte) is gathered; integer decoding is applied lane-wise.
+// byte), with every chunk starting at an even iv, is half as many contiguous
+// bytes, each given to two lanes; integer decoding is applied lane-wise.
 // CHECK-LABEL: func.func @nibbles
 // CHECK: scf.for %[[I:.*]] = {{.*}} iter_args({{.*}}) -> (vector<8xf32>) {
 // CHECK:   %[[AT:.*]] = arith.addi %{{.*}}, %[[I]] : index
 // CHECK:   vector.load %{{.*}}[%[[AT]]] : memref<?xf32>, vector<8xf32>
-// CHECK:   %[[STEP:.*]] = vector.step : vector<8xindex>
-// CHECK:   %[[LANES:.*]] = arith.addi %{{.*}}, %[[STEP]] : vector<8xindex>
-// CHECK:   %[[HALF:.*]] = arith.divui %[[LANES]], %{{.*}} : vector<8xindex>
-// CHECK:   vector.gather %{{.*}}[%{{.*}}] [%[[HALF]]], %{{.*}}, %{{.*}} : memref<?xi8>, vector<8xindex>, vector<8xi1>, vector<8xi8> into vector<8xi8>
+// CHECK:   %[[HALF:.*]] = arith.divui %[[I]], %{{.*}} : index
+// CHECK:   %[[BYTES:.*]] = vector.load %{{.*}}[%[[HALF]]] : memref<?xi8>, vector<4xi8>
+// CHECK:   vector.shuffle %[[BYTES]], %[[BYTES]] [0, 0, 1, 1, 2, 2, 3, 3] : vector<4xi8>, vector<4xi8>
+// CHECK-NOT: vector.gather
 // CHECK:   arith.shrui {{.*}} : vector<8xi32>
 // CHECK:   arith.uitofp {{.*}} : vector<8xi32> to vector<8xf32>
 func.func @nibbles(%x: memref<?xf32>, %codes: memref<?xi8>, %base: index, %n: index) -> f32 {
@@ -73,6 +74,31 @@ func.func @nibbles(%x: memref<?xf32>, %codes: memref<?xi8>, %base: index, %n: in
     %f = arith.uitofp %code : i32 to f32
     %t = arith.mulf %v, %f : f32
     %next = arith.addf %acc, %t : f32
+    scf.yield %next : f32
+  } {sieve.reduction, sieve.vector_width = 8 : i64}
+  return %r : f32
+}
+
+// -----
+
+// When a chunk may start at an odd position (an offset of unknown parity),
+// lanes do not pair up: the bytes are gathered, one per lane.
+// CHECK-LABEL: func.func @nibbles_unknown_parity
+// CHECK: scf.for {{.*}} -> (vector<8xf32>) {
+// CHECK:   %[[HALF:.*]] = arith.divui %{{.*}}, %{{.*}} : vector<8xindex>
+// CHECK:   vector.gather %{{.*}}[%{{.*}}] [%[[HALF]]], %{{.*}}, %{{.*}} : memref<?xi8>, vector<8xindex>, vector<8xi1>, vector<8xi8> into vector<8xi8>
+func.func @nibbles_unknown_parity(%codes: memref<?xi8>, %base: index, %n: index) -> f32 {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %zero = arith.constant 0.0 : f32
+  %r = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %zero) -> f32 {
+    %at = arith.addi %base, %i : index
+    %half = arith.divui %at, %c2 : index
+    %byte = memref.load %codes[%half] : memref<?xi8>
+    %wide = arith.extui %byte : i8 to i32
+    %f = arith.uitofp %wide : i32 to f32
+    %next = arith.addf %acc, %f : f32
     scf.yield %next : f32
   } {sieve.reduction, sieve.vector_width = 8 : i64}
   return %r : f32
