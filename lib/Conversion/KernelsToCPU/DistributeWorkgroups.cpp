@@ -73,7 +73,7 @@ FailureOr<scf::ForallOp> workgroupForall(func::FuncOp kernel) {
     return kernel.emitOpError()
            << "has no top-level scf.forall over workgroups (#gpu.block mapping)";
   std::optional<ArrayAttr> mapping = found.getMapping();
-  if (!mapping || mapping->size() != found.getRank() ||
+  if (!mapping || int64_t(mapping->size()) != found.getRank() ||
       !llvm::all_of(*mapping, [](Attribute a) { return isa<gpu::GPUBlockMappingAttr>(a); }))
     return found.emitOpError()
            << "expects a #gpu.block mapping for every dimension of the workgroup loop";

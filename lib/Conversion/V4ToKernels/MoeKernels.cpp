@@ -236,7 +236,7 @@ FailureOr<func::FuncOp> emitMoeDispatchKernel(v4::MoeDispatchOp op, llvm::String
   Location loc = kb.location();
   Type i32 = b.getI32Type();
   SmallVector<Value> dynamicSizes = kb.dynamicLeadingSizes();
-  Value zero = kb.index(0), one = kb.index(1), slots = kb.index(k), d = kb.index(width);
+  Value zero = kb.index(0), one = kb.index(1), slots = kb.index(k);
   Value copies = arith::MulIOp::create(b, loc, kb.dim(0), slots);
   auto copySizes = [&](RankedTensorType type) {
     return type.isDynamicDim(0) ? SmallVector<Value>{copies} : SmallVector<Value>{};
@@ -328,7 +328,7 @@ FailureOr<func::FuncOp> emitRouteDispatchKernel(v4::MoeDispatchOp op, Operation 
   Location loc = kb.location();
   Type i32 = b.getI32Type(), f32 = b.getF32Type(), indexType = b.getIndexType();
   Value tokens = kb.dim(0), zero = kb.index(0), one = kb.index(1), slots = kb.index(k),
-        d = kb.index(width), expertCount = kb.index(experts);
+        expertCount = kb.index(experts);
   Value copies = arith::MulIOp::create(b, loc, tokens, slots);
   auto copySizes = [&](RankedTensorType type) {
     return type.isDynamicDim(0) ? SmallVector<Value>{copies} : SmallVector<Value>{};

@@ -227,7 +227,9 @@ FailureOr<func::FuncOp> emitIndexerScoreKernel(v4::IndexerScoreOp op, llvm::Stri
   Value zero = kb.index(0), one = kb.index(1);
 
   kb.forWorkgroups(rows, [&](Value row) {
-    auto [batchRow, token, cacheRow] = locateQuery(kb, row, slotTable);
+    // Named values, not structured bindings: lambdas capture them (C++17).
+    QueryRow at = locateQuery(kb, row, slotTable);
+    Value batchRow = at.batchRow, token = at.token, cacheRow = at.cacheRow;
     scf::ForOp::create(b, loc, zero, kb.index(keys.getCapacity()), one, ValueRange{},
                        [&](OpBuilder &, Location, Value c, ValueRange) {
                          Value score = scorer.score(b, loc, batchRow, token, cacheRow, c);
@@ -282,7 +284,9 @@ FailureOr<func::FuncOp> emitIndexerTopkKernel(v4::TopkOp topk, v4::IndexerScoreO
   Value zero = kb.index(0), one = kb.index(1);
 
   kb.forWorkgroups(rows, [&](Value row) {
-    auto [batchRow, token, cacheRow] = locateQuery(kb, row, slotTable);
+    // Named values, not structured bindings: lambdas capture them (C++17).
+    QueryRow at = locateQuery(kb, row, slotTable);
+    Value batchRow = at.batchRow, token = at.token, cacheRow = at.cacheRow;
     // Only the candidates this query sees are scored: c < (position + 1) / ratio.
     Value position = arith::IndexCastOp::create(
         b, loc, indexType, memref::LoadOp::create(b, loc, positions, ValueRange{batchRow}));

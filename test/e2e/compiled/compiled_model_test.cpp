@@ -67,8 +67,9 @@ TEST_P(CompiledVsReference, PrefillThenDecodeEveryStep) {
 
   // The prompt's last logits give the first generated token.
   int32_t next = int32_t(argmaxOf(got->data, vocab));
-  if (prefillLen == 300)
+  if (prefillLen == 300) {
     ASSERT_EQ(next, argmaxOf(want->logits.data(), vocab)) << "greedy token after the prefill";
+  }
   for (int64_t step = prefillLen; step < 300 + 64; ++step) {
     int32_t token = step < 300 ? tokens[size_t(step)] : next;
     got = (*compiled)->forward(*seq, &token, 1);

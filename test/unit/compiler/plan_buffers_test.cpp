@@ -123,8 +123,9 @@ TEST_P(PlanOfModels, LiveBuffersNeverShareBytes) {
         ASSERT_FALSE(together && overlap) << x.what << " and " << y.what << " share bytes";
       }
     // Reuse is the point of the plan: the layers' activations share space.
-    if (entry.getSymName() == "decode" || entry.getSymName() == "prefill")
+    if (entry.getSymName() == "decode" || entry.getSymName() == "prefill") {
       EXPECT_LT(arena.getInt() * 4, total) << "arena " << arena.getInt() << " of " << total;
+    }
   }
   EXPECT_EQ(entries, 4u); // prefill, decode, mtp, mtp_decode
 }
