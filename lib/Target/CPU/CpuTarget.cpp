@@ -21,7 +21,8 @@ namespace {
 /// x86-64 microarchitecture levels: LLVM knows them as CPU names whose
 /// features are the level's.
 constexpr llvm::StringLiteral kKnownTargets =
-    "cpu:host, cpu:x86-64-v3, cpu:x86-64-v4, each with optional +feature suffixes";
+    "cpu (= cpu:host), cpu:host, cpu:x86-64-v3, cpu:x86-64-v4, each with optional +feature "
+    "suffixes";
 
 void initializeNativeTarget() {
   static std::once_flag once;
@@ -58,7 +59,11 @@ FailureOr<CpuTarget> parseCpuTarget(llvm::StringRef spec, Location loc) {
   target.spec = spec.str();
   llvm::Triple host(llvm::sys::getProcessTriple());
   target.triple = host.str();
-  llvm::StringRef name = spec;
+  // Plain "cpu" (or "cpu+feature") is this machine's CPU.
+  std::string normalized = spec.str();
+  if (spec == "cpu" || spec.starts_with("cpu+"))
+    normalized = "cpu:host" + spec.drop_front(3).str();
+  llvm::StringRef name = normalized;
   if (!name.consume_front("cpu:"))
     return emitError(loc) << "unknown target '" << spec << "' (known: " << kKnownTargets
                           << ")";

@@ -137,14 +137,25 @@ TEST_F(CpuTargetTest, TargetStrings) {
   EXPECT_TRUE(hasFeature(*v3, "avx2"));
   EXPECT_FALSE(hasFeature(*v3, "avx512f"));
 
+  // Plain "cpu" is this machine, with or without extra features.
+  FailureOr<CpuTarget> plain = parseCpuTarget("cpu", loc());
+  FailureOr<CpuTarget> hostAgain = parseCpuTarget("cpu:host", loc());
+  ASSERT_TRUE(succeeded(plain) && succeeded(hostAgain)) << errors;
+  EXPECT_EQ(plain->cpu, hostAgain->cpu);
+  EXPECT_EQ(plain->features, hostAgain->features);
+  EXPECT_EQ(plain->spec, "cpu");
+  FailureOr<CpuTarget> plainPlus = parseCpuTarget("cpu+avx2", loc());
+  ASSERT_TRUE(succeeded(plainPlus)) << errors;
+  EXPECT_EQ(plainPlus->cpu, hostAgain->cpu);
+
   EXPECT_TRUE(failed(parseCpuTarget("gpu:sm_90", loc())));
   EXPECT_TRUE(failed(parseCpuTarget("cpu:x86-64-v5", loc())));
   EXPECT_TRUE(failed(parseCpuTarget("cpu:x86-64-v4+avx9000", loc())));
   EXPECT_EQ(errors,
-            "unknown target 'gpu:sm_90' (known: cpu:host, cpu:x86-64-v3, cpu:x86-64-v4, each "
-            "with optional +feature suffixes)\n"
-            "unknown CPU 'x86-64-v5' in target 'cpu:x86-64-v5' (known: cpu:host, "
-            "cpu:x86-64-v3, cpu:x86-64-v4, each with optional +feature suffixes)\n"
+            "unknown target 'gpu:sm_90' (known: cpu (= cpu:host), cpu:host, cpu:x86-64-v3, "
+            "cpu:x86-64-v4, each with optional +feature suffixes)\n"
+            "unknown CPU 'x86-64-v5' in target 'cpu:x86-64-v5' (known: cpu (= cpu:host), "
+            "cpu:host, cpu:x86-64-v3, cpu:x86-64-v4, each with optional +feature suffixes)\n"
             "unknown CPU feature 'avx9000' in target 'cpu:x86-64-v4+avx9000' (LLVM's x86 "
             "feature names, e.g. avx512bf16)\n");
 }
