@@ -100,8 +100,9 @@ int main(int argc, char **argv) {
                                    cl::cat(category));
   cl::list<std::string> targets(
       "target",
-      cl::desc("Target of the target phase: cpu:host (default), cpu:x86-64-v3 or "
-               "cpu:x86-64-v4; repeatable"),
+      cl::desc("Target of the target, llvm and module phases: cpu or cpu:host (this "
+               "machine, the default), cpu:x86-64-v3 or cpu:x86-64-v4, with +feature "
+               "suffixes; repeatable (one executable each in a module)"),
       cl::value_desc("target"), cl::cat(category));
   cl::opt<bool> printPipeline(
       "print-pipeline",
