@@ -225,31 +225,34 @@ public:
   Value decode(Value code) {
     OpBuilder &b = bits.b;
     Location loc = bits.loc;
-    const int32_t magnitudeBits = grid.mantissaBits + grid.exponentBits;
-    Value field = arith::AndIOp::create(
-        b, loc, arith::ShRUIOp::create(b, loc, code, bits.i(grid.mantissaBits)),
-        bits.i((1 << grid.exponentBits) - 1));
-    Value mantissa = arith::AndIOp::create(b, loc, code, bits.i((1 << grid.mantissaBits) - 1));
+    const int32_t mantissaBits = grid.mantissaBits;
+    const int32_t magnitudeBits = mantissaBits + grid.exponentBits;
+    // Few operations on purpose: a GEMM decodes every weight code this way.
+    // A normal code's exponent and mantissa fields, shifted together into
+    // f32's, with the exponent rebiased by one add (no carry reaches the
+    // mantissa: the addend is a multiple of 2^23).
+    Value magnitudeCode = arith::AndIOp::create(b, loc, code, bits.i((1 << magnitudeBits) - 1));
+    Value normalBits =
+        bits.add(arith::ShLIOp::create(b, loc, magnitudeCode, bits.i(23 - mantissaBits)),
+                 bits.i((127 - grid.bias) << 23));
+    Value mantissa = arith::AndIOp::create(b, loc, code, bits.i((1 << mantissaBits) - 1));
     Value subnormal = arith::MulFOp::create(
         b, loc, arith::SIToFPOp::create(b, loc, bits.f32, mantissa),
-        bits.f(std::ldexp(1.0f, grid.minExponent - grid.mantissaBits)));
-    Value normalBits = arith::OrIOp::create(
-        b, loc,
-        arith::ShLIOp::create(b, loc, bits.add(bits.sub(field, bits.i(grid.bias)), bits.i(127)),
-                              bits.i(23)),
-        arith::ShLIOp::create(b, loc, mantissa, bits.i(23 - grid.mantissaBits)));
-    Value isSubnormal = bits.cmp(arith::CmpIPredicate::eq, field, bits.i(0));
+        bits.f(std::ldexp(1.0f, grid.minExponent - mantissaBits)));
+    Value exponentField = arith::AndIOp::create(
+        b, loc, code, bits.i(((1 << grid.exponentBits) - 1) << mantissaBits));
+    Value isSubnormal = bits.cmp(arith::CmpIPredicate::eq, exponentField, bits.i(0));
     Value magnitude = bits.select(isSubnormal, subnormal, bits.floatOf(normalBits));
     if (grid.hasNaN) {
-      Value nan = bits.cmp(arith::CmpIPredicate::eq,
-                           arith::AndIOp::create(b, loc, code, bits.i((1 << magnitudeBits) - 1)),
+      Value nan = bits.cmp(arith::CmpIPredicate::eq, magnitudeCode,
                            bits.i((1 << magnitudeBits) - 1));
       magnitude = bits.select(nan, bits.f(std::numeric_limits<float>::quiet_NaN()), magnitude);
     }
-    Value negative = bits.cmp(
-        arith::CmpIPredicate::ne,
-        arith::AndIOp::create(b, loc, code, bits.i(1 << magnitudeBits)), bits.i(0));
-    return bits.select(negative, arith::NegFOp::create(b, loc, magnitude), magnitude);
+    // The sign bit moved to f32's (negative zero and NaN included).
+    Value sign = arith::ShLIOp::create(
+        b, loc, arith::AndIOp::create(b, loc, code, bits.i(1 << magnitudeBits)),
+        bits.i(31 - magnitudeBits));
+    return bits.floatOf(arith::OrIOp::create(b, loc, bits.bitsOf(magnitude), sign));
   }
 
 private:
