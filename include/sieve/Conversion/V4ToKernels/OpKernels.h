@@ -19,9 +19,11 @@ namespace sieve {
 /// Output columns per workgroup of the block-scaled GEMMs (fp8_matmul,
 /// mxfp4_matmul, dense and grouped): a workgroup is one activation row and
 /// one tile of this many outputs, so a one-token GEMV still spreads over
-/// N / 128 workgroups (the CPU's threads; a GPU's blocks). Target-agnostic:
-/// it fixes the workgroup count the host computes.
-constexpr int64_t kGemmColumnTile = 128;
+/// N / 256 workgroups (the CPU's threads; a GPU's blocks), while a fused
+/// norm or quantization, redone per tile, stays a small share (compiler.md,
+/// "Workgroup tiles"). Target-agnostic: it fixes the workgroup count the
+/// host computes.
+constexpr int64_t kGemmColumnTile = 256;
 
 /// Builds kernel `name` computing `op` at `builder`'s insertion point (in a
 /// module). The kernel's workgroups and their count follow the op: one row
