@@ -1376,7 +1376,8 @@ TEST_F(OpConformance, GroupedLinearWithItsWeightDequantizeFusedWithinOneBf16Ulp)
 TEST_F(OpConformance, EveryVectorShapeAgreesWithTheScalarKernel) {
   llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
   if (!features.lookup("avx2") || !features.lookup("avx512f"))
-    GTEST_SKIP() << "this CPU cannot run x86-64-v3 and x86-64-v4 code";
+    GTEST_SKIP() << "this CPU lacks AVX2 or AVX-512F, so x86-64-v3 and x86-64-v4 code cannot "
+                    "run here";
   Builder types(&context);
   const int64_t heads = 4, headDim = 128, groups = 2, rank = 64, groupIn = 256, k = 512,
                 n = 320;

@@ -102,6 +102,12 @@ FailureOr<flatbuffers::Offset<fb::Weight>> serializeWeight(flatbuffers::FlatBuff
                                 &storedTables);
 }
 
+/// `bytes` rounded up to the segment alignment.
+uint64_t alignToSegment(uint64_t bytes) {
+  return (bytes + module::kSegmentAlignment - 1) / module::kSegmentAlignment *
+         module::kSegmentAlignment;
+}
+
 /// Affine maps in host index arithmetic become arith ops the runtime runs.
 LogicalResult lowerHostAffine(ModuleOp module) {
   PassManager pm(module.getContext(), ModuleOp::getOperationName());
@@ -177,8 +183,7 @@ FailureOr<std::string> writeSieveModule(ModuleOp module, const ModuleProvenance 
         fbb, fbb.CreateString(image.target), fb::ExecutableFormat::ElfSharedObject,
         fbb.CreateString(image.architecture), fbb.CreateString(image.cpu),
         fbb.CreateVectorOfStrings(image.features), exportsVector, &segment));
-    at += (image.image.size() + module::kSegmentAlignment - 1) / module::kSegmentAlignment *
-          module::kSegmentAlignment;
+    at += alignToSegment(image.image.size());
   }
 
   std::vector<flatbuffers::Offset<fb::Option>> options;
@@ -194,15 +199,15 @@ FailureOr<std::string> writeSieveModule(ModuleOp module, const ModuleProvenance 
       maxSeqLen, modelField(modelAttr, "max_batch", 0),
       modelField(modelAttr, "max_chunk", maxSeqLen), provenance.cacheFormat.c_str());
   fb::FormatVersion version(module::kFormatMajor, module::kFormatMinor);
-  fb::Checksum placeholder(0);
-  auto root = fb::CreateModuleDirect(fbb, &version, &placeholder, producer, model, &caches, &weights, &kernels,
-                                     &entries, &executableTables);
+  // Zero while the header is built; computed over the finished bytes below.
+  fb::Checksum zeroChecksum(0);
+  auto root = fb::CreateModuleDirect(fbb, &version, &zeroChecksum, producer, model, &caches,
+                                     &weights, &kernels, &entries, &executableTables);
   fb::FinishSizePrefixedModuleBuffer(fbb, root);
 
   std::string bytes(reinterpret_cast<const char *>(fbb.GetBufferPointer()), fbb.GetSize());
-  uint64_t headerEnd = (bytes.size() + module::kSegmentAlignment - 1) /
-                       module::kSegmentAlignment * module::kSegmentAlignment;
-  // Patch each Segment's offset: it is the first field of the struct.
+  uint64_t headerEnd = alignToSegment(bytes.size());
+  // Each Segment's offset, now that the header's size is known.
   fb::Module *mutableRoot = fb::GetMutableSizePrefixedModule(bytes.data());
   for (unsigned i = 0; i < executables.size(); ++i) {
     fb::Executable *executable = mutableRoot->mutable_executables()->GetMutableObject(i);
@@ -210,7 +215,8 @@ FailureOr<std::string> writeSieveModule(ModuleOp module, const ModuleProvenance 
   }
   // The header checksum last: it covers the patched offsets.
   const uint8_t *start = reinterpret_cast<const uint8_t *>(bytes.data());
-  uint64_t field = uint64_t(reinterpret_cast<const uint8_t *>(mutableRoot->header_checksum()) - start);
+  uint64_t field =
+      uint64_t(reinterpret_cast<const uint8_t *>(mutableRoot->header_checksum()) - start);
   mutableRoot->mutable_header_checksum()->mutate_xxh3(
       module::headerChecksum(start, fbb.GetSize(), field));
   for (unsigned i = 0; i < executables.size(); ++i) {

@@ -343,7 +343,8 @@ Expected<LogitsView> CompiledModel::forward(CompiledSequence &seq, const int32_t
 Expected<LogitsView> CompiledModel::mtp(CompiledSequence &seq, const int32_t *nextTokens,
                                         int64_t n) {
   if (!mtp_)
-    return Status(StatusCode::kUnimplemented, "this module has no MTP block");
+    return Status(StatusCode::kFailedPrecondition,
+                  "this module has no 'mtp' entry point (its model has no MTP layers)");
   if (!lastHidden_ || lastHiddenSlot_ != seq.slot_ || lastHiddenRows_ != n)
     return Status(StatusCode::kFailedPrecondition,
                   "mtp needs the hidden states of this sequence's last call, for " +

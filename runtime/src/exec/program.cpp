@@ -223,11 +223,10 @@ Status Program::run(const InputArg *inputs, size_t count) {
     switch (s.kind) {
     case fb::Step::ScalarStep: {
       using Op = fb::ScalarOpcode;
-      const int64_t a = s.opcode >= Op::Add ? r[s.a] : 0;
-      const int64_t b = s.opcode >= Op::Add && s.opcode != Op::To32 && s.opcode != Op::ZExt32 &&
-                                s.opcode != Op::SExt32
-                            ? r[s.b]
-                            : 0;
+      // Only the registers the opcode reads (the others are immediates).
+      const unsigned arity = module::scalarOperandCount(s.opcode);
+      const int64_t a = arity >= 1 ? r[s.a] : 0;
+      const int64_t b = arity >= 2 ? r[s.b] : 0;
       const uint64_t ua = uint64_t(a), ub = uint64_t(b);
       int64_t v = 0;
       switch (s.opcode) {

@@ -35,6 +35,23 @@ uint64_t headerChecksum(const uint8_t *data, uint64_t headerBytes, uint64_t fiel
   return hash;
 }
 
+unsigned scalarOperandCount(fb::ScalarOpcode opcode) {
+  switch (opcode) {
+  case fb::ScalarOpcode::Constant:
+  case fb::ScalarOpcode::InputScalar:
+  case fb::ScalarOpcode::InputDim:
+    return 0;
+  case fb::ScalarOpcode::To32:
+  case fb::ScalarOpcode::ZExt32:
+  case fb::ScalarOpcode::SExt32:
+    return 1;
+  case fb::ScalarOpcode::Select:
+    return 3;
+  default:
+    return 2;
+  }
+}
+
 unsigned elementBits(fb::ElementType type) {
   switch (type) {
   case fb::ElementType::I8:

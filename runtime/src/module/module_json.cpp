@@ -185,17 +185,14 @@ json scalarStep(const fb::ScalarStep &s, const fb::EntryPoint &e) {
     j["input"] = e.inputs()->Get(uint32_t(s.value()))->name()->str();
     j["dim"] = s.a();
     break;
-  case fb::ScalarOpcode::To32:
-  case fb::ScalarOpcode::ZExt32:
-  case fb::ScalarOpcode::SExt32:
-    j["operands"] = {reg(s.a())};
+  default: {
+    json operands = json::array();
+    const uint32_t registers[3] = {s.a(), s.b(), s.c()};
+    for (unsigned k = 0; k < scalarOperandCount(s.opcode()); ++k)
+      operands.push_back(reg(registers[k]));
+    j["operands"] = operands;
     break;
-  case fb::ScalarOpcode::Select:
-    j["operands"] = {reg(s.a()), reg(s.b()), reg(s.c())};
-    break;
-  default:
-    j["operands"] = {reg(s.a()), reg(s.b())};
-    break;
+  }
   }
   return j;
 }

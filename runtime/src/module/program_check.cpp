@@ -223,15 +223,7 @@ private:
         if (!inRange(s->opcode(), fb::ScalarOpcode::MAX))
           return fail(step + " has an unknown opcode");
         fb::ScalarOpcode op = s->opcode();
-        int arity = 2;
-        if (op == fb::ScalarOpcode::Constant || op == fb::ScalarOpcode::InputScalar ||
-            op == fb::ScalarOpcode::InputDim)
-          arity = 0;
-        else if (op == fb::ScalarOpcode::To32 || op == fb::ScalarOpcode::ZExt32 ||
-                 op == fb::ScalarOpcode::SExt32)
-          arity = 1;
-        else if (op == fb::ScalarOpcode::Select)
-          arity = 3;
+        const unsigned arity = scalarOperandCount(op);
         if ((arity >= 1 && !readable(s->a())) || (arity >= 2 && !readable(s->b())) ||
             (arity >= 3 && !readable(s->c())))
           return fail(step + " reads a register not written before it");

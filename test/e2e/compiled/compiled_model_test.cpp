@@ -247,30 +247,21 @@ TEST(CompiledModel, ResetEqualsANewSequence) {
 const std::string &kOfficialDir = test::kOfficialLogitsDir;
 using test::officialTokens;
 
-/// Relative L2 per row at most 1e-2 and the same argmax on at least 97% of
-/// rows (the data's README).
-void expectOfficial(const std::vector<std::vector<float>> &rows, const NpyArrayF32 &official) {
-  const int64_t vocab = official.shape[1];
-  double worst = 0;
-  int64_t sameArgmax = 0;
-  for (size_t r = 0; r < rows.size(); ++r) {
-    const float *want = official.data.data() + r * size_t(vocab);
-    worst = std::max(worst, relativeL2(rows[r].data(), want, vocab));
-    sameArgmax += argmaxOf(rows[r].data(), vocab) == argmaxOf(want, vocab);
+/// The official checkpoint compiled with each cache format.
+class OfficialLogitsCompiled : public ::testing::TestWithParam<const char *> {
+protected:
+  std::unique_ptr<exec::CompiledModel> load() {
+    return loadCompiled(
+        compiledModel(kOfficialDir, 1024, std::string("--cache-format=") + GetParam()));
   }
-  EXPECT_LE(worst, 1e-2);
-  EXPECT_GE(double(sameArgmax), 0.97 * double(rows.size()));
-  std::printf("official logits, compiled CPU: %zu rows, worst relative L2 %.2e, argmax equal on "
-              "%lld\n",
-              rows.size(), worst, (long long)sameArgmax);
-}
-
-class OfficialLogitsCompiled : public ::testing::TestWithParam<const char *> {};
+  static void expectOfficial(const std::vector<std::vector<float>> &rows,
+                             const NpyArrayF32 &official) {
+    test::expectWithinTolerance(test::compareWithOfficial(rows, official), "compiled CPU");
+  }
+};
 
 TEST_P(OfficialLogitsCompiled, Prefill200ThenTeacherForcedDecode120) {
-  const Compiled &c =
-      compiledModel(kOfficialDir, 1024, std::string("--cache-format=") + GetParam());
-  auto model = loadCompiled(c);
+  auto model = load();
   ASSERT_TRUE(model);
   auto official = readNpyF32(kOfficialDir + "/logits-prefill200-decode120.npy");
   ASSERT_TRUE(official.isOk()) << official.status().toString();
@@ -291,9 +282,7 @@ TEST_P(OfficialLogitsCompiled, Prefill200ThenTeacherForcedDecode120) {
 }
 
 TEST_P(OfficialLogitsCompiled, Prefill320) {
-  const Compiled &c =
-      compiledModel(kOfficialDir, 1024, std::string("--cache-format=") + GetParam());
-  auto model = loadCompiled(c);
+  auto model = load();
   ASSERT_TRUE(model);
   auto official = readNpyF32(kOfficialDir + "/logits-prefill320.npy");
   ASSERT_TRUE(official.isOk()) << official.status().toString();

@@ -14,8 +14,6 @@
 
 #include <gtest/gtest.h>
 
-#include <algorithm>
-#include <cmath>
 #include <string>
 #include <vector>
 
@@ -23,46 +21,6 @@ namespace sieve::ref {
 namespace {
 
 const std::string &kDir = test::kOfficialLogitsDir;
-
-struct Agreement {
-  double worstRelL2 = 0;
-  int64_t worstRow = -1;
-  int64_t argmaxEqual = 0;
-  int64_t rows = 0;
-};
-
-/// Row-by-row comparison of `ours` ([rows, vocab]) with the official array.
-Agreement compare(const std::vector<std::vector<float>> &ours, const NpyArrayF32 &official) {
-  Agreement a;
-  const int64_t vocab = official.shape[1];
-  for (size_t r = 0; r < ours.size(); ++r) {
-    const float *b = official.data.data() + r * vocab;
-    double diff = 0, norm = 0;
-    for (int64_t v = 0; v < vocab; ++v) {
-      diff += (double(ours[r][v]) - b[v]) * (double(ours[r][v]) - b[v]);
-      norm += double(b[v]) * b[v];
-    }
-    double rel = std::sqrt(diff / norm);
-    if (rel > a.worstRelL2) {
-      a.worstRelL2 = rel;
-      a.worstRow = int64_t(r);
-    }
-    auto argmax = [&](const float *x) { return std::max_element(x, x + vocab) - x; };
-    a.argmaxEqual += argmax(ours[r].data()) == argmax(b);
-    ++a.rows;
-  }
-  return a;
-}
-
-void expectWithinTolerance(const Agreement &a) {
-  EXPECT_LE(a.worstRelL2, 1e-2) << "worst row " << a.worstRow;
-  EXPECT_GE(double(a.argmaxEqual), 0.97 * double(a.rows))
-      << a.argmaxEqual << " of " << a.rows << " rows share the argmax";
-  std::printf("official logits: %lld rows, worst relative L2 %.2e (row %lld), argmax equal "
-              "on %lld\n",
-              (long long)a.rows, a.worstRelL2, (long long)a.worstRow,
-              (long long)a.argmaxEqual);
-}
 
 /// Every cache storage the reference implements must meet the tolerance.
 class OfficialLogits : public ::testing::TestWithParam<io::CacheFormat> {
@@ -95,7 +53,7 @@ TEST_P(OfficialLogits, Prefill200ThenTeacherForcedDecode120) {
     ASSERT_TRUE(step.isOk()) << step.status().toString();
     rows.push_back(step->logits);
   }
-  expectWithinTolerance(compare(rows, *official));
+  test::expectWithinTolerance(test::compareWithOfficial(rows, *official), "reference");
 }
 
 TEST_P(OfficialLogits, Prefill320) {
@@ -108,7 +66,7 @@ TEST_P(OfficialLogits, Prefill320) {
   Sequence seq = model->newSequence();
   auto prefill = model->forward(seq, tokens.data(), 320);
   ASSERT_TRUE(prefill.isOk()) << prefill.status().toString();
-  expectWithinTolerance(compare({prefill->logits}, *official));
+  test::expectWithinTolerance(test::compareWithOfficial({prefill->logits}, *official), "reference");
 }
 
 INSTANTIATE_TEST_SUITE_P(CacheStorage, OfficialLogits,

@@ -2,12 +2,20 @@
 //
 // test/data/official-logits/tiny-v4-r128-seed4: a checkpoint, its prompt and
 // the logits DeepSeek's official code computed on it (README there). Every
-// executor's test reads the prompt the same way.
+// executor's test reads the prompt and judges its rows the same way: relative
+// L2 error at most 1e-2 per row, the same argmax on at least 97% of rows.
 //
 //===----------------------------------------------------------------------===//
 #pragma once
 
+#include "sieve/support/npy.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -25,6 +33,48 @@ inline std::vector<int32_t> officialTokens() {
   while (std::getline(in, item, ','))
     ids.push_back(int32_t(std::stol(item)));
   return ids;
+}
+
+struct Agreement {
+  double worstRelL2 = 0;
+  int64_t worstRow = -1;
+  int64_t argmaxEqual = 0;
+  int64_t rows = 0;
+};
+
+/// Row-by-row comparison of `ours` ([rows, vocab]) with the official array.
+inline Agreement compareWithOfficial(const std::vector<std::vector<float>> &ours,
+                                     const NpyArrayF32 &official) {
+  Agreement a;
+  const int64_t vocab = official.shape[1];
+  for (size_t r = 0; r < ours.size(); ++r) {
+    const float *b = official.data.data() + r * size_t(vocab);
+    double diff = 0, norm = 0;
+    for (int64_t v = 0; v < vocab; ++v) {
+      diff += (double(ours[r][size_t(v)]) - b[v]) * (double(ours[r][size_t(v)]) - b[v]);
+      norm += double(b[v]) * b[v];
+    }
+    double rel = std::sqrt(diff / norm);
+    if (rel > a.worstRelL2) {
+      a.worstRelL2 = rel;
+      a.worstRow = int64_t(r);
+    }
+    auto argmax = [&](const float *x) { return std::max_element(x, x + vocab) - x; };
+    a.argmaxEqual += argmax(ours[r].data()) == argmax(b);
+    ++a.rows;
+  }
+  return a;
+}
+
+/// The README's tolerance; `who` names the executor in the printed line.
+inline void expectWithinTolerance(const Agreement &a, const char *who) {
+  EXPECT_LE(a.worstRelL2, 1e-2) << "worst row " << a.worstRow;
+  EXPECT_GE(double(a.argmaxEqual), 0.97 * double(a.rows))
+      << a.argmaxEqual << " of " << a.rows << " rows share the argmax";
+  std::printf("official logits, %s: %lld rows, worst relative L2 %.2e (row %lld), argmax "
+              "equal on %lld\n",
+              who, (long long)a.rows, a.worstRelL2, (long long)a.worstRow,
+              (long long)a.argmaxEqual);
 }
 
 } // namespace sieve::test

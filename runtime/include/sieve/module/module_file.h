@@ -36,6 +36,10 @@ uint64_t segmentChecksum(std::string_view bytes);
 /// first `headerBytes` of `data`, its Checksum struct at `fieldOffset`.
 uint64_t headerChecksum(const uint8_t *data, uint64_t headerBytes, uint64_t fieldOffset);
 
+/// How many registers a scalar step reads (its a, b, c in order); the
+/// others are immediates (Constant's value, InputDim's dimension in a).
+unsigned scalarOperandCount(fb::ScalarOpcode opcode);
+
 /// Bits of one element (4 for f4E2M1FN, packed two per byte).
 unsigned elementBits(fb::ElementType type);
 /// "bf16", "f8E4M3FN", ... (MLIR's spelling).
