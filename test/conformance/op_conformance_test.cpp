@@ -911,11 +911,11 @@ INSTANTIATE_TEST_SUITE_P(
 //===----------------------------------------------------------------------===//
 // v4.fp8_matmul: ref::blockDot over decoded operands, within one bf16 ulp
 //===----------------------------------------------------------------------===//
-// The terms are the reference's (products of decoded codes, exact in fp32);
-// vectorized, each block's sum runs in 16 lanes and then reduces, and that
-// order can round differently where a block's terms span a wide range (a
-// normalized row: 1 output of 960 in the norm-fused one-token case). At most
-// one bf16 ulp, on at most 2% of outputs; a scalar build is bit-identical.
+// The terms are the reference's (products of operands decoded with their
+// block scales, exact in fp32); the kernel sums all of K in one sum (in
+// vector lanes on the host) where the reference sums per K block first, and
+// the two orders can round differently where the terms span a wide range.
+// At most one bf16 ulp, on at most 2% of outputs.
 
 struct MatmulCase {
   std::vector<int64_t> shape; // activation; -1 = dynamic

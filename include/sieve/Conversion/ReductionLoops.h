@@ -23,6 +23,9 @@ constexpr llvm::StringLiteral kDotInputs = "sieve.dot_inputs";
 constexpr llvm::StringLiteral kVectorWidth = "sieve.vector_width";
 /// Set by the configuration: "avx512bf16" for the BF16 dot product.
 constexpr llvm::StringLiteral kDot = "sieve.dot";
+/// Set by the configuration: "avx512.permvar" when a lookup in a 16-entry
+/// f32 table may be one lane permutation (vpermps).
+constexpr llvm::StringLiteral kLookup = "sieve.lookup";
 
 /// Marks `loop` as a vectorizable sum, of bf16 products when `bf16Products`.
 inline void mark(mlir::Operation *loop, bool bf16Products) {

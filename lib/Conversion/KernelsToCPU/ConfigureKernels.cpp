@@ -12,6 +12,11 @@
 // | AVX2                  | 8 lanes                      | 8 lanes                                         |
 // | neither               | scalar                       | scalar                                          |
 //
+// With AVX-512 F and BW, a lookup in a small constant table inside a sum
+// (an FP4 or FP8 decode) is lane permutations (`sieve.lookup =
+// "avx512.permvar"`: vpermps for 16 f32 entries; vpermw/vpermi2w for up to
+// 256 bf16 entries); elsewhere one extraction per lane.
+//
 //===----------------------------------------------------------------------===//
 
 #include "sieve/Conversion/KernelsToCPU/Passes.h"
@@ -47,12 +52,15 @@ struct CPUConfigureKernelsPass
     const bool avx2 = cpu::hasFeature(*cpu, "avx2") && cpu::hasFeature(*cpu, "fma");
     const bool bf16Dot = avx512 && cpu::hasFeature(*cpu, "avx512bf16");
     const int64_t lanes = avx512 ? 16 : avx2 ? 8 : 0;
+    const bool permute = avx512 && cpu::hasFeature(*cpu, "avx512bw");
     if (lanes == 0)
       return;
     Builder b(module.getContext());
     module.walk([&](scf::ForOp loop) {
       if (!loop->hasAttr(reduction_loops::kReduction))
         return;
+      if (permute)
+        loop->setAttr(reduction_loops::kLookup, b.getStringAttr("avx512.permvar"));
       if (bf16Dot && reduction_loops::hasBf16Products(loop)) {
         loop->setAttr(reduction_loops::kVectorWidth, b.getI64IntegerAttr(2 * lanes));
         loop->setAttr(reduction_loops::kDot, b.getStringAttr("avx512bf16"));

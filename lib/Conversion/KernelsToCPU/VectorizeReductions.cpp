@@ -14,13 +14,19 @@
 // original loop for the remaining iterations. Values are vectorized on
 // demand, from the sum's term backwards, so only what the term needs is
 // emitted (in the dot product form, the bf16 operands and not their f32
-// widening).
+// widening). A value that changes only from block to block of the
+// iteration space (a block scale at iv / 32, with whole chunks inside one
+// block) is computed once per chunk as a scalar and splat. A lookup in a
+// small constant table (`vector.extract %table[%code]`, an FP4 decode)
+// becomes one lane permutation where the configuration says the CPU has
+// one.
 //
 //===----------------------------------------------------------------------===//
 
 #include "sieve/Conversion/KernelsToCPU/Passes.h"
 #include "sieve/Conversion/ReductionLoops.h"
 
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/X86Vector/X86VectorDialect.h"
 #include "mlir/IR/IRMapping.h"
@@ -39,8 +45,8 @@ namespace {
 
 class ReductionVectorizer {
 public:
-  ReductionVectorizer(scf::ForOp loop, int64_t width, bool bf16Dot)
-      : loop(loop), width(width), bf16Dot(bf16Dot), b(loop) {}
+  ReductionVectorizer(scf::ForOp loop, int64_t width, bool bf16Dot, bool permuteLookup)
+      : loop(loop), width(width), bf16Dot(bf16Dot), permuteLookup(permuteLookup), b(loop) {}
 
   /// Whether the loop has the form this pass takes; nothing is changed.
   bool matches();
@@ -59,22 +65,35 @@ private:
   Value vector(Value v);
   /// A load's value for the chunk: contiguous, gathered, or uniform.
   Value vectorLoad(memref::LoadOp load);
+  /// `table[code]` per lane, for a table that does not move.
+  Value vectorLookup(vector::ExtractOp lookup);
+  /// Whether `v` is a table lookup this pass vectorizes: one dynamic
+  /// position into a rank-1 vector that does not depend on the iteration.
+  bool isTableLookup(Operation *op);
+  /// Marks the values that stay the same within every chunk: those that
+  /// depend on the induction variable only through iv / C with whole chunks
+  /// inside each block of C.
+  void findChunkUniformValues();
+  /// Whether `v` is provably a multiple of `m`.
+  static bool isMultipleOf(Value v, int64_t m);
   /// Whether `index` is the induction variable plus an independent value.
   bool isContiguous(Value index);
   /// The contiguous index `x` when `index` is x / 2 (two FP4 codes per byte)
   /// and every chunk starts x at an even value, so lane i reads element
   /// x0 / 2 + i / 2; else null.
   Value halfRateSource(Value index);
-  /// Whether `v` is provably even.
-  static bool isEven(Value v);
+  static bool isEven(Value v) { return isMultipleOf(v, 2); }
 
   scf::ForOp loop;
   int64_t width;
   bool bf16Dot;
+  bool permuteLookup; // vpermps for 16-entry f32 tables
   OpBuilder b;
   llvm::DenseSet<Value> dependent;
+  llvm::DenseSet<Value> chunkUniform;
   Value term;          // what the sum adds each iteration
   Value dotX, dotY;    // the bf16 operands of the term, in the dot form
+  Value dotScale;      // and its chunk-uniform factor, if any
   Value chunk;         // the vector loop's induction variable
   IRMapping scalars;   // values cloned into the vector loop
   llvm::DenseMap<Value, Value> vectors;
@@ -112,6 +131,9 @@ bool ReductionVectorizer::matches() {
         return false;
     } else if (!isMemoryEffectFree(&op)) {
       return false;
+    } else if (isa<vector::ExtractOp>(op)) {
+      if (depends && !isTableLookup(&op))
+        return false;
     } else if (depends && (!OpTrait::hasElementwiseMappableTraits(&op) ||
                            llvm::any_of(op.getResultTypes(), [](Type t) {
                              return !t.isIntOrIndexOrFloat();
@@ -124,9 +146,20 @@ bool ReductionVectorizer::matches() {
   }
   if (!dependsOnIv(term))
     return false;
-  // The dot product form: term = extf(x) * extf(y) with bf16 x and y.
+  findChunkUniformValues();
+  // The dot product form: term = extf(x) * extf(y) with bf16 x and y, or
+  // that times a factor the same across the chunk (a block scale).
   if (bf16Dot) {
-    auto mul = term.getDefiningOp<arith::MulFOp>();
+    Value product = term;
+    auto outer = term.getDefiningOp<arith::MulFOp>();
+    if (outer && chunkUniform.contains(outer.getRhs())) {
+      product = outer.getLhs();
+      dotScale = outer.getRhs();
+    } else if (outer && chunkUniform.contains(outer.getLhs())) {
+      product = outer.getRhs();
+      dotScale = outer.getLhs();
+    }
+    auto mul = product.getDefiningOp<arith::MulFOp>();
     auto x = mul ? mul.getLhs().getDefiningOp<arith::ExtFOp>() : nullptr;
     auto y = mul ? mul.getRhs().getDefiningOp<arith::ExtFOp>() : nullptr;
     if (x && y && x.getIn().getType().isBF16() && y.getIn().getType().isBF16()) {
@@ -135,10 +168,56 @@ bool ReductionVectorizer::matches() {
     } else {
       // Not a bf16 product: plain f32 lanes, half the elements.
       bf16Dot = false;
+      dotScale = Value();
       width /= 2;
+      chunkUniform.clear();
+      findChunkUniformValues();
     }
   }
   return true;
+}
+
+bool ReductionVectorizer::isTableLookup(Operation *op) {
+  auto extract = dyn_cast<vector::ExtractOp>(op);
+  if (!extract || extract.getDynamicPosition().size() != 1 ||
+      extract.getSourceVectorType().getRank() != 1 || dependsOnIv(extract.getSource()))
+    return false;
+  return extract.getResult().getType().isIntOrIndexOrFloat();
+}
+
+void ReductionVectorizer::findChunkUniformValues() {
+  // Block starts: iv / C (or iv >> log2 C) where chunks of `width` starting
+  // at lb never straddle a multiple of C.
+  auto blockDivision = [&](Operation &op) {
+    Value dividend;
+    int64_t divisor = 0;
+    if (auto div = dyn_cast<arith::DivUIOp>(op)) {
+      dividend = div.getLhs();
+      divisor = getConstantIntValue(div.getRhs()).value_or(0);
+    } else if (auto shift = dyn_cast<arith::ShRUIOp>(op)) {
+      std::optional<int64_t> amount = getConstantIntValue(shift.getRhs());
+      dividend = shift.getLhs();
+      divisor = amount && *amount >= 0 && *amount < 31 ? int64_t(1) << *amount : 0;
+    }
+    if (divisor <= 0 || divisor % width != 0 || !isContiguous(dividend) ||
+        !isMultipleOf(loop.getLowerBound(), divisor))
+      return false;
+    if (dividend == iv())
+      return true;
+    auto add = dividend.getDefiningOp<arith::AddIOp>();
+    return isMultipleOf(add.getLhs() == iv() ? add.getRhs() : add.getLhs(), divisor);
+  };
+  for (Operation &op : loop.getBody()->without_terminator()) {
+    if (op.getNumResults() == 0 || !dependsOnIv(op.getResult(0)))
+      continue;
+    bool uniform = blockDivision(op) ||
+                   llvm::all_of(op.getOperands(), [&](Value operand) {
+                     return !dependsOnIv(operand) || chunkUniform.contains(operand);
+                   });
+    if (uniform)
+      for (Value result : op.getResults())
+        chunkUniform.insert(result);
+  }
 }
 
 bool ReductionVectorizer::isContiguous(Value index) {
@@ -149,17 +228,17 @@ bool ReductionVectorizer::isContiguous(Value index) {
                  (add.getRhs() == iv() && !dependsOnIv(add.getLhs())));
 }
 
-bool ReductionVectorizer::isEven(Value v) {
+bool ReductionVectorizer::isMultipleOf(Value v, int64_t m) {
   if (std::optional<int64_t> c = getConstantIntValue(v))
-    return *c % 2 == 0;
+    return *c % m == 0;
   if (auto arg = dyn_cast<BlockArgument>(v))
     if (auto outer = dyn_cast<scf::ForOp>(arg.getOwner()->getParentOp()))
       if (arg == outer.getInductionVar())
-        return isEven(outer.getLowerBound()) && isEven(outer.getStep());
+        return isMultipleOf(outer.getLowerBound(), m) && isMultipleOf(outer.getStep(), m);
   if (auto add = v.getDefiningOp<arith::AddIOp>())
-    return isEven(add.getLhs()) && isEven(add.getRhs());
+    return isMultipleOf(add.getLhs(), m) && isMultipleOf(add.getRhs(), m);
   if (auto mul = v.getDefiningOp<arith::MulIOp>())
-    return isEven(mul.getLhs()) || isEven(mul.getRhs());
+    return isMultipleOf(mul.getLhs(), m) || isMultipleOf(mul.getRhs(), m);
   return false;
 }
 
@@ -229,12 +308,107 @@ Value ReductionVectorizer::vectorLoad(memref::LoadOp load) {
   return vector::GatherOp::create(b, loc, type, load.getMemRef(), indices, lanes, mask, zero);
 }
 
+Value ReductionVectorizer::vectorLookup(vector::ExtractOp lookup) {
+  Location loc = lookup.getLoc();
+  Value table = scalar(lookup.getSource());
+  auto tableType = cast<VectorType>(table.getType());
+  Value position = lookup.getDynamicPosition()[0];
+  Type i16 = b.getIntegerType(16);
+  const int64_t entries = tableType.getNumElements();
+  if (permuteLookup && tableType.getElementType().isBF16() && (width == 32 || width == 16) &&
+      llvm::is_contained({16, 32, 64, 128, 256}, entries)) {
+    // Word permutations over 32-entry slices of the table: vpermw reads
+    // five index bits, vpermi2w six (two slices); bits 6 and 7 then pick
+    // among the 64-entry results. A 16-entry table is repeated so the fifth
+    // bit does not matter. 16 lanes (f32 sums) use the low half of 32.
+    Value codes;
+    if (auto cast = position.getDefiningOp<arith::IndexCastOp>();
+        cast && cast.getIn().getType().isInteger() &&
+        cast.getIn().getType().getIntOrFloatBitWidth() > 16)
+      codes = arith::TruncIOp::create(b, loc, vectorOf(i16), vector(cast.getIn()));
+    else
+      codes = arith::IndexCastOp::create(b, loc, vectorOf(i16), vector(position));
+    auto words = [&](int64_t lanes) { return VectorType::get({lanes}, i16); };
+    auto resize = [&](Value v, int64_t lanes) -> Value {
+      SmallVector<int64_t> order;
+      for (int64_t lane = 0; lane < lanes; ++lane)
+        order.push_back(lane % width);
+      return vector::ShuffleOp::create(b, loc, v, v, order);
+    };
+    if (width == 16)
+      codes = resize(codes, 32);
+    auto slice = [&](int64_t first) -> Value {
+      SmallVector<int64_t> lanes;
+      for (int64_t lane = 0; lane < 32; ++lane)
+        lanes.push_back(first + lane % std::min<int64_t>(entries, 32));
+      Value part = vector::ShuffleOp::create(b, loc, table, table, lanes);
+      return vector::BitCastOp::create(b, loc, words(32), part);
+    };
+    auto intrinsic = [&](llvm::StringRef name, ValueRange operands) -> Value {
+      return LLVM::CallIntrinsicOp::create(b, loc, words(32), b.getStringAttr(name), operands)
+          .getResult(0);
+    };
+    auto bitSet = [&](int64_t bit) -> Value {
+      Value mask = arith::ConstantOp::create(
+          b, loc, SplatElementsAttr::get(words(32), b.getIntegerAttr(i16, bit)));
+      Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(words(32)));
+      return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne,
+                                   arith::AndIOp::create(b, loc, codes, mask), zero);
+    };
+    SmallVector<Value> picked;
+    if (entries <= 32) {
+      picked.push_back(intrinsic("llvm.x86.avx512.permvar.hi.512", {slice(0), codes}));
+    } else {
+      for (int64_t first = 0; first < entries; first += 64)
+        picked.push_back(intrinsic("llvm.x86.avx512.vpermi2var.hi.512",
+                                   {slice(first), codes, slice(first + 32)}));
+      for (int64_t bit = 64; picked.size() > 1; bit *= 2) {
+        Value set = bitSet(bit);
+        SmallVector<Value> chosen;
+        for (size_t i = 0; i < picked.size(); i += 2)
+          chosen.push_back(arith::SelectOp::create(b, loc, set, picked[i + 1], picked[i]));
+        picked = chosen;
+      }
+    }
+    Value result = width == 16 ? resize(picked.front(), 16) : picked.front();
+    return vector::BitCastOp::create(b, loc, vectorOf(b.getBF16Type()), result);
+  }
+  if (permuteLookup && tableType.getNumElements() == 16 && tableType.getElementType().isF32() &&
+      width == 16) {
+    // vpermps: each lane picks the table entry its low four bits name.
+    Type i32 = b.getI32Type();
+    Value codes;
+    if (auto cast = position.getDefiningOp<arith::IndexCastOp>();
+        cast && cast.getIn().getType().isInteger(32))
+      codes = vector(cast.getIn());
+    else
+      codes = arith::IndexCastOp::create(b, loc, vectorOf(i32), vector(position));
+    return LLVM::CallIntrinsicOp::create(b, loc, vectorOf(b.getF32Type()),
+                                         b.getStringAttr("llvm.x86.avx512.permvar.sf.512"),
+                                         ValueRange{table, codes})
+        .getResult(0);
+  }
+  // Elsewhere: one extraction per lane.
+  Value positions = vector(position);
+  Type element = lookup.getResult().getType();
+  Value result = arith::ConstantOp::create(b, loc, b.getZeroAttr(vectorOf(element)));
+  for (int64_t lane = 0; lane < width; ++lane) {
+    Value at = vector::ExtractOp::create(b, loc, positions, lane);
+    Value entry = vector::ExtractOp::create(b, loc, table, OpFoldResult(at));
+    result = vector::InsertOp::create(b, loc, entry, result, lane);
+  }
+  return result;
+}
+
 Value ReductionVectorizer::vector(Value v) {
   if (auto it = vectors.find(v); it != vectors.end())
     return it->second;
   Location loc = loop.getLoc();
   Value result;
-  if (!dependsOnIv(v)) {
+  if (chunkUniform.contains(v)) {
+    // The same in every lane of the chunk: computed once, splat.
+    result = vector::BroadcastOp::create(b, loc, vectorOf(v.getType()), scalar(v));
+  } else if (!dependsOnIv(v)) {
     // Uniform: a splat (of a constant directly).
     Value s = scalar(v);
     Attribute constant;
@@ -249,6 +423,8 @@ Value ReductionVectorizer::vector(Value v) {
     result = arith::AddIOp::create(b, loc, start, step);
   } else if (auto load = v.getDefiningOp<memref::LoadOp>()) {
     result = vectorLoad(load);
+  } else if (auto lookup = v.getDefiningOp<vector::ExtractOp>()) {
+    result = vectorLookup(lookup);
   } else {
     Operation *def = v.getDefiningOp();
     OperationState state(def->getLoc(), def->getName());
@@ -289,7 +465,15 @@ void ReductionVectorizer::rewrite() {
     if (bf16Dot) {
       Value x = vector(dotX);
       Value y = vector(dotY); // in this order: the IR reads as the source
-      next = x86vector::DotBF16Op::create(b, loc, sumType, partial, x, y);
+      if (!dotScale) {
+        next = x86vector::DotBF16Op::create(b, loc, sumType, partial, x, y);
+      } else {
+        // The chunk's pair sums, scaled once, then added (one FMA).
+        Value pairs = x86vector::DotBF16Op::create(b, loc, sumType, zeros, x, y);
+        Value scale = vector::BroadcastOp::create(b, loc, sumType, scalar(dotScale));
+        Value scaled = arith::MulFOp::create(b, loc, pairs, scale, contract);
+        next = arith::AddFOp::create(b, loc, partial, scaled, contract);
+      }
     } else {
       Value termVector = vector(term);
       if (auto mul = termVector.getDefiningOp<arith::MulFOp>())
@@ -320,12 +504,15 @@ struct CPUVectorizeReductionsPass
       int64_t width = loop->getAttrOfType<IntegerAttr>(reduction_loops::kVectorWidth).getInt();
       auto dot = loop->getAttrOfType<StringAttr>(reduction_loops::kDot);
       bool bf16Dot = dot && dot.getValue() == "avx512bf16";
+      auto lookup = loop->getAttrOfType<StringAttr>(reduction_loops::kLookup);
+      bool permuteLookup = lookup && lookup.getValue() == "avx512.permvar";
       for (StringRef name : {reduction_loops::kVectorWidth, reduction_loops::kDot,
-                             reduction_loops::kReduction, reduction_loops::kDotInputs})
+                             reduction_loops::kReduction, reduction_loops::kDotInputs,
+                             reduction_loops::kLookup})
         loop->removeAttr(name);
       if (width < 2)
         continue;
-      ReductionVectorizer vectorizer(loop, width, bf16Dot);
+      ReductionVectorizer vectorizer(loop, width, bf16Dot, permuteLookup);
       if (vectorizer.matches())
         vectorizer.rewrite();
     }

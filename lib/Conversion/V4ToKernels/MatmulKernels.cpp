@@ -1,19 +1,19 @@
 //===- MatmulKernels.cpp - v4.fp8_matmul and v4.mxfp4_matmul as kernels ---===//
 //
 // One activation row and one tile of outputs per workgroup. The reference's
-// block-scaled GEMM (ref::blockDot over decoded operands): for each K block
-// the exact products of decoded E4M3 codes summed in ascending k in an fp32
-// partial sum, the partial times the two power-of-two scales added to the
-// fp32 accumulator, the result rounded once. The reference folds the scales
-// into the operands before multiplying; powers of two commute with fp32
-// rounding, so both give the same bits (barring scales that underflow an
-// operand, which the scale floors rule out). Codes and scales are bytes,
-// decoded with integer arithmetic (architecture.md). A workgroup is one
-// row and one tile of kGemmColumnTile outputs; the block dot products are
-// marked for the target's vectorization. MXFP4 weights (E2M1 codes two per byte, one scale per
-// 1x32 block) sum per 32 as the reference's FP4 linear() does. With groups
-// (routed experts) each row finds its expert in the [E+1] offsets and rows
-// past the last offset are zeros.
+// block-scaled GEMM (ref::blockDot) multiplies operands decoded as code
+// times block scale; here too: the row's activation is decoded once per
+// workgroup with its scales folded in, each weight code is decoded and
+// multiplied by its block's power-of-two scale, and the products (exact in
+// fp32) are summed over all of K in one fp32 sum, rounded once. The
+// reference sums each K block first and then the block sums: the same
+// terms in another order (docs/numerics.md). One sum over K, with the scale
+// inside the term, is what lets a target keep its partial sums in vector
+// lanes across blocks instead of reducing them per block. Codes and scales
+// are bytes, decoded with integer arithmetic (architecture.md); E2M1 codes
+// from a 16-entry table. MXFP4 weights are E2M1 codes two per byte, one
+// scale per 1x32 block. With groups (routed experts) each row finds its
+// expert in the [E+1] offsets and rows past the last offset are zeros.
 //
 //===----------------------------------------------------------------------===//
 
@@ -100,6 +100,10 @@ FailureOr<func::FuncOp> emitScaledMatmul(const ScaledMatmul &m, llvm::StringRef 
   Location loc = kb.location();
   Bits bits{b, loc, b.getI32Type(), b.getF32Type()};
   Type f32 = bits.f32, element = resultType.getElementType();
+  Type rowElement = b.getBF16Type();
+  auto widen = [&](Value v) -> Value {
+    return v.getType() == f32 ? v : arith::ExtFOp::create(b, loc, f32, v);
+  };
   SmallVector<Value> dynamicSizes = kb.dynamicLeadingSizes();
   Value rows = kb.rowCount();
   // Unfused: the activation codes and scales are bindings 0 and 1. Fused:
@@ -133,11 +137,6 @@ FailureOr<func::FuncOp> emitScaledMatmul(const ScaledMatmul &m, llvm::StringRef 
     Value byte = memref::LoadOp::create(b, loc, memref, indices);
     return arith::ExtUIOp::create(b, loc, bits.i32, byte);
   };
-  auto scaleOf = [&](Value byte) {
-    return bits.select(bits.cmp(arith::CmpIPredicate::eq, byte, bits.i(0xFF)),
-                       bits.f(std::numeric_limits<float>::quiet_NaN()),
-                       bits.pow2(bits.sub(byte, bits.i(127))));
-  };
   auto weightCode = [&](Value expert, Value col, Value i) -> Value {
     if (!m.fp4Weight)
       return byteAt(w, ValueRange{expert, col, i});
@@ -164,10 +163,16 @@ FailureOr<func::FuncOp> emitScaledMatmul(const ScaledMatmul &m, llvm::StringRef 
     // workgroup rather than once per output column. Fused quantization: the
     // codes as v4.quantize computes them (the same BlockQuantizer steps) and
     // the scale bytes, in stack buffers.
-    Value rowValues = memref::AllocaOp::create(b, loc, MemRefType::get({k}, f32));
-    Value rowScales;
+    // The row is kept as bf16 (exact: E4M3 values times powers of two), and
+    // the weights decode to bf16 (exact too), so the products may be bf16
+    // dot products.
+    Value rowValues = memref::AllocaOp::create(b, loc, MemRefType::get({k}, rowElement));
+    auto storeRowValue = [&](Value value, Value i) {
+      if (rowElement != f32)
+        value = arith::TruncFOp::create(b, loc, rowElement, value);
+      memref::StoreOp::create(b, loc, value, rowValues, ValueRange{i});
+    };
     if (fused) {
-      rowScales = memref::AllocaOp::create(b, loc, MemRefType::get({k / m.actBlock}, bits.i32));
       // With the norm taken in: the row normalized first, as the norm
       // kernel stores it.
       Value normed;
@@ -196,34 +201,28 @@ FailureOr<func::FuncOp> emitScaledMatmul(const ScaledMatmul &m, llvm::StringRef 
                                                                          ValueRange) {
         Value end = arith::AddIOp::create(b, loc, start, actStep);
         BlockScale scale = fp8.scale(fp8.amax(start, end, one, load));
-        memref::StoreOp::create(
-            b, loc,
-            fp8.scaleByte(scale),
-            rowScales, ValueRange{arith::DivUIOp::create(b, loc, start, actStep)});
         Value inverse = fp8.inverseOf(scale);
+        Value blockScale = bits.e8m0(fp8.scaleByte(scale));
         scf::ForOp::create(b, loc, start, end, one, ValueRange{},
                            [&](OpBuilder &, Location, Value i, ValueRange) {
-                             memref::StoreOp::create(
-                                 b, loc,
-                                 fp8.decode(fp8.encode(fp8.toGrid(load(i), inverse), scale.bad)),
-                                 rowValues, ValueRange{i});
+                             Value code = fp8.encode(fp8.toGrid(load(i), inverse), scale.bad);
+                             storeRowValue(
+                                 arith::MulFOp::create(b, loc, fp8.decode(code), blockScale), i);
                              scf::YieldOp::create(b, loc);
                            });
         scf::YieldOp::create(b, loc);
       });
     }
     if (!fused)
-      scf::ForOp::create(b, loc, zero, kSize, one, ValueRange{},
-                         [&](OpBuilder &, Location, Value i, ValueRange) {
-                           memref::StoreOp::create(
-                               b, loc, fp8.decode(byteAt(a, kb.rowElement(row, i))), rowValues,
-                               ValueRange{i});
-                           scf::YieldOp::create(b, loc);
-                         });
-    auto activationScale = [&](Value block) -> Value {
-      return fused ? memref::LoadOp::create(b, loc, rowScales, ValueRange{block}).getResult()
-                   : byteAt(aScales, kb.rowElement(row, block));
-    };
+      scf::ForOp::create(
+          b, loc, zero, kSize, one, ValueRange{}, [&](OpBuilder &, Location, Value i, ValueRange) {
+            Value scaleByte =
+                byteAt(aScales, kb.rowElement(row, arith::DivUIOp::create(b, loc, i, actStep)));
+            Value value = arith::MulFOp::create(b, loc, fp8.decode(byteAt(a, kb.rowElement(row, i))),
+                                                bits.e8m0(scaleByte));
+            storeRowValue(value, i);
+            scf::YieldOp::create(b, loc);
+          });
     // The row's expert: how many experts end at or before it. Rows past the
     // last offset produce zeros.
     Value expert = zero, live = Value();
@@ -246,30 +245,21 @@ FailureOr<func::FuncOp> emitScaledMatmul(const ScaledMatmul &m, llvm::StringRef 
                        [&](OpBuilder &, Location, Value col, ValueRange) {
       Value scaleRow = arith::DivUIOp::create(b, loc, col, scaleRows);
       auto accLoop = scf::ForOp::create(
-          b, loc, zero, kSize, sumStep, ValueRange{bits.f(0.0f)},
-          [&](OpBuilder &, Location, Value start, ValueRange acc) {
-            Value end = arith::AddIOp::create(b, loc, start, sumStep);
-            auto partialLoop = scf::ForOp::create(
-                b, loc, start, end, one, ValueRange{bits.f(0.0f)},
-                [&](OpBuilder &, Location, Value i, ValueRange partial) {
-                  Value x = memref::LoadOp::create(b, loc, rowValues, ValueRange{i});
-                  Value y = weightCodec.decode(weightCode(expert, col, i));
-                  Value product = arith::MulFOp::create(b, loc, x, y);
-                  scf::YieldOp::create(
-                      b, loc, ValueRange{arith::AddFOp::create(b, loc, partial[0], product)});
-                });
-            // The block's dot product: the target's configuration may
-            // vectorize it (its products of decoded codes are exact).
-            reduction_loops::mark(partialLoop, /*bf16Products=*/false);
-            Value sa =
-                scaleOf(activationScale(arith::DivUIOp::create(b, loc, start, actStep)));
-            Value sw = scaleOf(byteAt(
-                wScales, ValueRange{expert, scaleRow, arith::DivUIOp::create(b, loc, start, sumStep)}));
-            Value scaled = arith::MulFOp::create(
-                b, loc, partialLoop.getResult(0), arith::MulFOp::create(b, loc, sa, sw));
-            scf::YieldOp::create(b, loc,
-                                 ValueRange{arith::AddFOp::create(b, loc, acc[0], scaled)});
+          b, loc, zero, kSize, one, ValueRange{bits.f(0.0f)},
+          [&](OpBuilder &, Location, Value i, ValueRange acc) {
+            Value x = memref::LoadOp::create(b, loc, rowValues, ValueRange{i});
+            Value code = weightCode(expert, col, i);
+            Value decoded = weightCodec.decodeFromTable(code, rowElement);
+            Value scale = bits.e8m0(byteAt(
+                wScales,
+                ValueRange{expert, scaleRow, arith::DivUIOp::create(b, loc, i, sumStep)}));
+            Value product = arith::MulFOp::create(b, loc, widen(x), widen(decoded));
+            Value term = arith::MulFOp::create(b, loc, product, scale);
+            scf::YieldOp::create(b, loc, ValueRange{arith::AddFOp::create(b, loc, acc[0], term)});
           });
+      // The target's configuration may vectorize the sum; the scale changes
+      // once per K block (sumBlock), the products are exact.
+      reduction_loops::mark(accLoop, /*bf16Products=*/rowElement != f32);
       Value result = accLoop.getResult(0);
       if (live)
         result = bits.select(live, result, bits.f(0.0f));

@@ -12,6 +12,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/Builders.h"
 
 #include <cmath>
@@ -78,7 +79,6 @@ struct Bits {
                                            i(0));
     return arith::ShLIOp::create(b, loc, v, clamped);
   }
-  /// 2^e as an fp32 for e in [-149, 127]: normal or subnormal, exact.
   /// Element `element`'s FP4 code from its byte (two per byte, the even
   /// element in the low nibble, as the checkpoint packs them).
   Value packedCode(Value byte, Value element) {
@@ -88,6 +88,15 @@ struct Bits {
         arith::MulIOp::create(b, loc, arith::IndexCastOp::create(b, loc, i32, odd), i(4));
     return arith::AndIOp::create(b, loc, arith::ShRUIOp::create(b, loc, byte, shift), i(0xF));
   }
+  /// The value of an E8M0 scale byte: 2^(byte - 127), 2^-127 (subnormal)
+  /// for 0, NaN for 0xFF. Fewer operations than pow2: GEMMs decode a scale
+  /// per block of weights.
+  Value e8m0(Value byte) {
+    Value normal = arith::ShLIOp::create(b, loc, byte, i(23));
+    Value finite = select(cmp(arith::CmpIPredicate::eq, byte, i(0)), i(1 << 22), normal);
+    return floatOf(select(cmp(arith::CmpIPredicate::eq, byte, i(0xFF)), i(0x7FC00000), finite));
+  }
+  /// 2^e as an fp32 for e in [-149, 127]: normal or subnormal, exact.
   Value pow2(Value e) {
     Value normal = shiftLeft(add(e, i(127)), i(23));
     Value subnormal = shiftLeft(i(1), add(e, i(149)));
@@ -215,10 +224,40 @@ public:
   /// decode(code) * 2^(scale - 127), NaN for the E8M0 NaN scale 0xFF: one
   /// element of a dequantized block (num::dequantize).
   Value scaled(Value code, Value scaleByte) {
-    Value nan = bits.f(std::numeric_limits<float>::quiet_NaN());
-    Value scale = bits.select(bits.cmp(arith::CmpIPredicate::eq, scaleByte, bits.i(0xFF)), nan,
-                              bits.pow2(bits.sub(scaleByte, bits.i(127))));
-    return arith::MulFOp::create(bits.b, bits.loc, decode(code), scale);
+    return arith::MulFOp::create(bits.b, bits.loc, decode(code), bits.e8m0(scaleByte));
+  }
+
+  /// The value of a code (low bits of an i32) as `element` (f32, or bf16,
+  /// which holds every E2M1 and E4M3 value exactly), read from a table of
+  /// all the format's values (E4M3's NaN codes are NaN entries): a lookup
+  /// is cheaper than the arithmetic, and a target may make it a few lane
+  /// permutations.
+  Value decodeFromTable(Value code, Type element) {
+    OpBuilder &b = bits.b;
+    Location loc = bits.loc;
+    const int32_t magnitudeBits = grid.mantissaBits + grid.exponentBits;
+    llvm::SmallVector<float> values;
+    for (int32_t c = 0; c < (2 << magnitudeBits); ++c) {
+      int32_t exponentField = (c & ((1 << magnitudeBits) - 1)) >> grid.mantissaBits;
+      int32_t mantissa = c & ((1 << grid.mantissaBits) - 1);
+      float magnitude =
+          exponentField == 0
+              ? std::ldexp(float(mantissa), grid.minExponent - grid.mantissaBits)
+              : std::ldexp(1.0f + std::ldexp(float(mantissa), -grid.mantissaBits),
+                           exponentField - grid.bias);
+      if (grid.hasNaN && (c & ((1 << magnitudeBits) - 1)) == (1 << magnitudeBits) - 1)
+        magnitude = std::numeric_limits<float>::quiet_NaN();
+      values.push_back((c >> magnitudeBits) ? -magnitude : magnitude);
+    }
+    auto tableType = mlir::VectorType::get({int64_t(values.size())}, element);
+    llvm::SmallVector<mlir::Attribute> entries;
+    for (float v : values)
+      entries.push_back(b.getFloatAttr(element, v));
+    Value table =
+        arith::ConstantOp::create(b, loc, mlir::DenseElementsAttr::get(tableType, entries));
+    Value masked = arith::AndIOp::create(b, loc, code, bits.i(int32_t(values.size()) - 1));
+    Value position = arith::IndexCastOp::create(b, loc, b.getIndexType(), masked);
+    return mlir::vector::ExtractOp::create(b, loc, table, mlir::OpFoldResult(position));
   }
 
   /// The fp32 value of a code (low bits of an i32).

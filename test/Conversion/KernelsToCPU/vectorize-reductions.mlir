@@ -161,6 +161,161 @@ func.func @not_a_dot(%x: memref<?xf32>, %n: index) -> f32 {
 
 // -----
 
+// A block scale at iv / 32 with 16-lane chunks from 0: every chunk lies in
+// one block, so the scale's load and decode run once per chunk as scalars
+// and are splat; nothing is gathered.
+// CHECK-LABEL: func.func @block_scale
+// CHECK: scf.for %[[I:[a-z0-9]+]] = {{.*}} -> (vector<16xf32>) {
+// CHECK:   vector.load %{{.*}}[%[[I]]] : memref<?xf32>, vector<16xf32>
+// CHECK:   %[[BLOCK:.*]] = arith.divui %[[I]], %{{.*}} : index
+// CHECK:   %[[BYTE:.*]] = memref.load %{{.*}}[%[[BLOCK]]] : memref<?xi8>
+// CHECK:   %[[WIDE:.*]] = arith.extui %[[BYTE]] : i8 to i32
+// CHECK:   %[[S:.*]] = arith.uitofp %[[WIDE]] : i32 to f32
+// CHECK:   vector.broadcast %[[S]] : f32 to vector<16xf32>
+// CHECK-NOT: vector.gather
+// CHECK: vector.reduction
+func.func @block_scale(%x: memref<?xf32>, %scales: memref<?xi8>, %n: index) -> f32 {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c32 = arith.constant 32 : index
+  %zero = arith.constant 0.0 : f32
+  %r = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %zero) -> f32 {
+    %a = memref.load %x[%i] : memref<?xf32>
+    %block = arith.divui %i, %c32 : index
+    %byte = memref.load %scales[%block] : memref<?xi8>
+    %wide = arith.extui %byte : i8 to i32
+    %s = arith.uitofp %wide : i32 to f32
+    %t = arith.mulf %a, %s : f32
+    %next = arith.addf %acc, %t : f32
+    scf.yield %next : f32
+  } {sieve.reduction, sieve.vector_width = 16 : i64}
+  return %r : f32
+}
+
+// -----
+
+// Blocks of 8 are smaller than a chunk of 16: the scale moves inside the
+// chunk and is computed per lane (gathered).
+// CHECK-LABEL: func.func @block_smaller_than_chunk
+// CHECK: scf.for {{.*}} -> (vector<16xf32>) {
+// CHECK:   arith.divui %{{.*}}, %{{.*}} : vector<16xindex>
+// CHECK:   vector.gather
+func.func @block_smaller_than_chunk(%x: memref<?xf32>, %scales: memref<?xf32>, %n: index) -> f32 {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  %zero = arith.constant 0.0 : f32
+  %r = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %zero) -> f32 {
+    %a = memref.load %x[%i] : memref<?xf32>
+    %block = arith.divui %i, %c8 : index
+    %s = memref.load %scales[%block] : memref<?xf32>
+    %t = arith.mulf %a, %s : f32
+    %next = arith.addf %acc, %t : f32
+    scf.yield %next : f32
+  } {sieve.reduction, sieve.vector_width = 16 : i64}
+  return %r : f32
+}
+
+// -----
+
+// A lookup in a 16-entry f32 table (an FP4 decode) with the permutation
+// configured: one vpermps per chunk over the codes as i32.
+// CHECK-LABEL: func.func @lookup_f32
+// CHECK: %[[TABLE:.*]] = arith.constant dense<{{.*}}> : vector<16xf32>
+// CHECK: scf.for {{.*}} -> (vector<16xf32>) {
+// CHECK:   %[[CODES:.*]] = arith.andi %{{.*}}, %{{.*}} : vector<16xi32>
+// CHECK:   llvm.call_intrinsic "llvm.x86.avx512.permvar.sf.512"(%[[TABLE]], %[[CODES]]) : (vector<16xf32>, vector<16xi32>) -> vector<16xf32>
+func.func @lookup_f32(%x: memref<?xf32>, %codes: memref<?xi8>, %n: index) -> f32 {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c15 = arith.constant 15 : i32
+  %table = arith.constant dense<[0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, -0.0, -0.5, -1.0, -1.5, -2.0, -3.0, -4.0, -6.0]> : vector<16xf32>
+  %zero = arith.constant 0.0 : f32
+  %r = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %zero) -> f32 {
+    %a = memref.load %x[%i] : memref<?xf32>
+    %byte = memref.load %codes[%i] : memref<?xi8>
+    %wide = arith.extui %byte : i8 to i32
+    %code = arith.andi %wide, %c15 : i32
+    %at = arith.index_cast %code : i32 to index
+    %w = vector.extract %table[%at] : f32 from vector<16xf32>
+    %t = arith.mulf %a, %w : f32
+    %next = arith.addf %acc, %t : f32
+    scf.yield %next : f32
+  } {sieve.lookup = "avx512.permvar", sieve.reduction, sieve.vector_width = 16 : i64}
+  return %r : f32
+}
+
+// -----
+
+// Without the permutation: one extraction per lane.
+// CHECK-LABEL: func.func @lookup_per_lane
+// CHECK: scf.for {{.*}} -> (vector<8xf32>) {
+// CHECK-COUNT-8: vector.extract %{{.*}}[%{{.*}}] : f32 from vector<16xf32>
+// CHECK-NOT: llvm.call_intrinsic
+func.func @lookup_per_lane(%x: memref<?xf32>, %codes: memref<?xi8>, %n: index) -> f32 {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c15 = arith.constant 15 : i32
+  %table = arith.constant dense<[0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, -0.0, -0.5, -1.0, -1.5, -2.0, -3.0, -4.0, -6.0]> : vector<16xf32>
+  %zero = arith.constant 0.0 : f32
+  %r = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %zero) -> f32 {
+    %a = memref.load %x[%i] : memref<?xf32>
+    %byte = memref.load %codes[%i] : memref<?xi8>
+    %wide = arith.extui %byte : i8 to i32
+    %code = arith.andi %wide, %c15 : i32
+    %at = arith.index_cast %code : i32 to index
+    %w = vector.extract %table[%at] : f32 from vector<16xf32>
+    %t = arith.mulf %a, %w : f32
+    %next = arith.addf %acc, %t : f32
+    scf.yield %next : f32
+  } {sieve.reduction, sieve.vector_width = 8 : i64}
+  return %r : f32
+}
+
+// -----
+
+// The dot product form with a block scale: bf16 codes decoded from a
+// 256-entry table (an E4M3 decode) by four vpermi2w over 32-entry slices
+// and two levels of selects on index bits 6 and 7; one vdpbf16ps per chunk
+// from zero, scaled once and added.
+// CHECK-LABEL: func.func @dot_table_scaled
+// CHECK: scf.for %[[I:[a-z0-9]+]] = {{.*}} iter_args(%[[P:[a-z0-9]+]] = %[[ZEROS:[a-z0-9_]+]]) -> (vector<16xf32>) {
+// CHECK:   %[[X:.*]] = vector.load %{{.*}}[%[[I]]] : memref<?xbf16>, vector<32xbf16>
+// CHECK:   %[[CODES:.*]] = arith.trunci %{{.*}} : vector<32xi32> to vector<32xi16>
+// CHECK-COUNT-4: llvm.call_intrinsic "llvm.x86.avx512.vpermi2var.hi.512"
+// CHECK-COUNT-3: arith.select
+// CHECK:   %[[W:.*]] = vector.bitcast %{{.*}} : vector<32xi16> to vector<32xbf16>
+// CHECK:   %[[PAIRS:.*]] = x86vector.avx512.dot %[[ZEROS]], %[[X]], %[[W]] : vector<32xbf16> -> vector<16xf32>
+// CHECK:   %[[S:.*]] = vector.broadcast %{{.*}} : f32 to vector<16xf32>
+// CHECK:   %[[SCALED:.*]] = arith.mulf %[[PAIRS]], %[[S]] fastmath<contract>
+// CHECK:   %[[NEXT:.*]] = arith.addf %[[P]], %[[SCALED]] fastmath<contract>
+// CHECK:   scf.yield %[[NEXT]]
+func.func @dot_table_scaled(%x: memref<?xbf16>, %codes: memref<?xi8>, %scales: memref<?xf32>,
+                            %table: vector<256xbf16>, %n: index) -> f32 {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c128 = arith.constant 128 : index
+  %zero = arith.constant 0.0 : f32
+  %r = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %zero) -> f32 {
+    %a = memref.load %x[%i] : memref<?xbf16>
+    %byte = memref.load %codes[%i] : memref<?xi8>
+    %code = arith.extui %byte : i8 to i32
+    %at = arith.index_cast %code : i32 to index
+    %w = vector.extract %table[%at] : bf16 from vector<256xbf16>
+    %block = arith.divui %i, %c128 : index
+    %s = memref.load %scales[%block] : memref<?xf32>
+    %xa = arith.extf %a : bf16 to f32
+    %xw = arith.extf %w : bf16 to f32
+    %p = arith.mulf %xa, %xw : f32
+    %t = arith.mulf %p, %s : f32
+    %next = arith.addf %acc, %t : f32
+    scf.yield %next : f32
+  } {sieve.dot = "avx512bf16", sieve.lookup = "avx512.permvar", sieve.reduction, sieve.vector_width = 32 : i64}
+  return %r : f32
+}
+
+// -----
+
 // What the pass cannot take stays scalar, without the attributes: a store
 // in the body, a second accumulator, a leading index that moves.
 // CHECK-LABEL: func.func @scalar

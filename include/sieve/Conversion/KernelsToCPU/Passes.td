@@ -85,13 +85,20 @@ def CPUVectorizeReductionsPass
     (`fastmath<contract>`: the products are exact, so fusing them changes
     nothing) and reduced once after the loop; with `sieve.dot =
     "avx512bf16"`, a body of `acc + extf(x) * extf(y)` over bf16 vectors
-    becomes `x86vector.avx512.dot` (vdpbf16ps). The order of the sum
+    becomes `x86vector.avx512.dot` (vdpbf16ps). A value that depends on the
+    induction variable only through `iv / C`, where whole vectors never
+    straddle a multiple of C (a block scale), is computed once per vector
+    and splat. A lookup `vector.extract %table[%code]` in a table that does
+    not move becomes `llvm.x86.avx512.permvar.sf.512` (vpermps) for a
+    16-entry f32 table under `sieve.lookup = "avx512.permvar"`, else one
+    extraction per lane. The order of the sum
     changes, not its terms: docs/numerics.md states the tolerance. A loop
     the pass cannot vectorize (an op with regions or side effects, a second
     iteration value) stays scalar and loses its attributes.
   }];
   let dependentDialects = ["mlir::vector::VectorDialect", "mlir::x86vector::X86VectorDialect",
-                           "mlir::arith::ArithDialect", "mlir::scf::SCFDialect"];
+                           "mlir::arith::ArithDialect", "mlir::scf::SCFDialect",
+                           "mlir::LLVM::LLVMDialect"];
 }
 
 def CPUApproximateMathPass

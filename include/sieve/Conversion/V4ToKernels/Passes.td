@@ -32,7 +32,8 @@ def FormDispatchesPass : Pass<"sieve-form-dispatches", "mlir::ModuleOp"> {
                            "mlir::linalg::LinalgDialect",
                            "mlir::func::FuncDialect", "mlir::gpu::GPUDialect",
                            "mlir::math::MathDialect", "mlir::memref::MemRefDialect",
-                           "mlir::scf::SCFDialect", "mlir::tensor::TensorDialect"];
+                           "mlir::scf::SCFDialect", "mlir::tensor::TensorDialect",
+                           "mlir::vector::VectorDialect"];
 }
 
 def PlanBuffersPass : Pass<"sieve-plan-buffers", "mlir::ModuleOp"> {
