@@ -175,6 +175,13 @@ int64_t gemmWorkgroups(int64_t rows, int64_t n) {
   return rows * ((n + tile - 1) / tile);
 }
 
+/// The workgroups of a v4.grouped_linear kernel: token, group and tile of
+/// kGroupedLinearOutputTile outputs.
+int64_t groupedLinearWorkgroups(int64_t tokens, int64_t groups, int64_t rank) {
+  int64_t tile = std::min<int64_t>(rank, kGroupedLinearOutputTile);
+  return tokens * groups * ((rank + tile - 1) / tile);
+}
+
 /// Runs `kernel` with one workgroup per row (the row-wise kernels' grid).
 Status runRows(const LoadedKernel &kernel, int64_t rows, llvm::ArrayRef<uint32_t> constants,
                llvm::ArrayRef<void *> bindings, llvm::ArrayRef<size_t> lengths,
@@ -1292,7 +1299,8 @@ TEST_F(OpConformance, GroupedLinearWithinOneBf16UlpOfTheReference) {
   uint32_t constants[] = {uint32_t(tokens)};
   void *bindings[] = {x.data(), w.data(), out.data()};
   size_t lengths[] = {x.size() * 2, w.size() * 2, (out.size() - 1) * 2};
-  Status ran = runRows(*kernel, tokens, constants, bindings, lengths, "grouped_linear");
+  Status ran = runRows(*kernel, groupedLinearWorkgroups(tokens, groups, rank), constants,
+                       bindings, lengths, "grouped_linear");
   ASSERT_TRUE(ran.isOk()) << ran.message();
 
   std::vector<float> weight(w.size());
@@ -1351,11 +1359,19 @@ TEST_F(OpConformance, GroupedLinearWithItsWeightDequantizeFusedWithinOneBf16Ulp)
   std::vector<uint8_t> tiles(size_t(rows / tile * (groupIn / tile)));
   for (uint8_t &scale : tiles)
     scale = uint8_t(118 + rng() % 8); // 2^-9 .. 2^-2
+  // One tile at 2^120, past the range where the kernel applies the scale to
+  // the products (its dequantize arithmetic then), with codes below 2^-3 so
+  // the sums stay finite.
+  tiles[1] = 247;
+  for (int64_t r = 0; r < tile; ++r)
+    for (int64_t c = tile; c < 2 * tile; ++c)
+      codes[size_t(r * groupIn + c)] &= 0x9F;
   std::vector<uint16_t> out(size_t(tokens * groups * rank) + 1, 0xFFFF);
   uint32_t constants[] = {uint32_t(tokens)};
   void *bindings[] = {x.data(), codes.data(), tiles.data(), out.data()};
   size_t lengths[] = {x.size() * 2, codes.size(), tiles.size(), (out.size() - 1) * 2};
-  Status ran = runRows(*kernel, tokens, constants, bindings, lengths, "fused grouped_linear");
+  Status ran = runRows(*kernel, groupedLinearWorkgroups(tokens, groups, rank), constants,
+                       bindings, lengths, "fused grouped_linear");
   ASSERT_TRUE(ran.isOk()) << ran.message();
 
   num::Fp8WeightLayout layout;
@@ -1401,7 +1417,8 @@ TEST_F(OpConformance, EveryVectorShapeAgreesWithTheScalarKernel) {
     uint32_t rows[] = {3};
     void *linearBindings[] = {x.data(), w.data(), linearOut.data()};
     size_t linearLengths[] = {x.size() * 2, w.size() * 2, linearOut.size() * 2};
-    Status ran = runRows(*linear, 3, rows, linearBindings, linearLengths, spec);
+    Status ran = runRows(*linear, groupedLinearWorkgroups(3, groups, rank), rows, linearBindings,
+                         linearLengths, spec);
     ASSERT_TRUE(ran.isOk()) << ran.message();
 
     auto gemvResult = RankedTensorType::get({dyn, n}, types.getBF16Type());

@@ -152,10 +152,11 @@ bool ReductionVectorizer::matches() {
   if (bf16Dot) {
     Value product = term;
     auto outer = term.getDefiningOp<arith::MulFOp>();
-    if (outer && chunkUniform.contains(outer.getRhs())) {
+    auto sameInChunk = [&](Value v) { return !dependsOnIv(v) || chunkUniform.contains(v); };
+    if (outer && sameInChunk(outer.getRhs())) {
       product = outer.getLhs();
       dotScale = outer.getRhs();
-    } else if (outer && chunkUniform.contains(outer.getLhs())) {
+    } else if (outer && sameInChunk(outer.getLhs())) {
       product = outer.getRhs();
       dotScale = outer.getLhs();
     }

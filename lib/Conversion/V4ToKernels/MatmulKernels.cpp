@@ -382,52 +382,76 @@ FailureOr<func::FuncOp> emitGroupedLinearKernel(v4::GroupedLinearOp op, llvm::St
     return arith::ExtUIOp::create(b, loc, bits.i32, byte);
   };
   // `weightRow` is g * R + j; `scaleByte` the span's scale (dequantized).
+  auto codeAt = [&](Value weightRow, Value u) -> Value {
+    return packed ? bits.packedCode(
+                        loadByte(codes, weightRow, arith::DivUIOp::create(b, loc, u, kb.index(2))),
+                        u)
+                  : loadByte(codes, weightRow, u);
+  };
   auto weightAt = [&](Value g, Value j, Value weightRow, Value u, Value scaleByte) -> Value {
     if (!dequantized)
       return widen(memref::LoadOp::create(b, loc, w, ValueRange{g, j, u}));
-    Value code = packed ? bits.packedCode(loadByte(codes, weightRow,
-                                                   arith::DivUIOp::create(b, loc, u, kb.index(2))),
-                                          u)
-                        : loadByte(codes, weightRow, u);
-    Value value = quantizer->scaled(code, scaleByte);
+    Value value = quantizer->scaled(codeAt(weightRow, u), scaleByte);
     if (dequantizedElement != f32)
       value = arith::TruncFOp::create(b, loc, dequantizedElement, value);
     return widen(value);
   };
   Type weightElement = dequantized ? dequantizedElement : weightType.getElementType();
   const bool bf16Products = inputType.getElementType().isBF16() && weightElement.isBF16();
+  // An FP8 weight dequantized to bf16 may take its codes from a table with
+  // the scale applied to the products (exact where the scale allows).
+  const bool exactTableTerms = dequantized && !packed && dequantizedElement.isBF16() &&
+                               isa<Float8E4M3FNType>(codesType.getElementType());
 
-  kb.forWorkgroups(rows, [&](Value row) {
+  // Workgroup = (token, group, tile of outputs): a decode step's one token
+  // still spreads over the threads.
+  const int64_t outputTile = std::min<int64_t>(loraRank, kGroupedLinearOutputTile);
+  const int64_t tilesPerGroup = (loraRank + outputTile - 1) / outputTile;
+  Value tilesPerToken = kb.index(groups * tilesPerGroup);
+  Value workgroups = arith::MulIOp::create(b, loc, rows, tilesPerToken);
+  kb.forWorkgroups(workgroups, [&](Value workgroup) {
+    Value row = arith::DivUIOp::create(b, loc, workgroup, tilesPerToken);
+    Value rest = arith::RemUIOp::create(b, loc, workgroup, tilesPerToken);
+    Value g = arith::DivUIOp::create(b, loc, rest, kb.index(tilesPerGroup));
+    Value firstOutput = arith::MulIOp::create(
+        b, loc, arith::RemUIOp::create(b, loc, rest, kb.index(tilesPerGroup)),
+        kb.index(outputTile));
+    Value endOutput = arith::MinUIOp::create(
+        b, loc, arith::AddIOp::create(b, loc, firstOutput, kb.index(outputTile)),
+        kb.index(loraRank));
     SmallVector<Value> token = kb.leadingIndices(row, 2);
     Value zeroSum = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
-    scf::ForOp::create(b, loc, zero, kb.index(groups), one, ValueRange{}, [&](OpBuilder &,
-        Location, Value g, ValueRange) {
-      Value firstHead = arith::MulIOp::create(b, loc, g, headsPerGroup);
-      scf::ForOp::create(b, loc, zero, kb.index(loraRank), one, ValueRange{}, [&](OpBuilder &,
-          Location, Value j, ValueRange) {
-        Value weightRow =
-            arith::AddIOp::create(b, loc, arith::MulIOp::create(b, loc, g, kb.index(loraRank)), j);
-        Value scaleRow = dequantized ? arith::DivUIOp::create(
-                                           b, loc, weightRow, kb.index(dequantized->rowsPerScale))
-                                     : Value();
-        // u = h * D + d, in ascending order: the reference's one accumulator.
-        auto sum = scf::ForOp::create(
-            b, loc, zero, headsPerGroup, one, ValueRange{zeroSum},
-            [&](OpBuilder &, Location, Value h, ValueRange headAcc) {
-              Value head = arith::AddIOp::create(b, loc, firstHead, h);
-              Value headBase = arith::MulIOp::create(b, loc, h, headDimSize);
-              auto spans = scf::ForOp::create(
-                  b, loc, zero, headDimSize, kb.index(span), ValueRange{headAcc[0]},
-                  [&](OpBuilder &, Location, Value d0, ValueRange spanAcc) {
-                    Value scaleByte;
-                    if (dequantized) {
-                      Value u0 = arith::AddIOp::create(b, loc, headBase, d0);
-                      scaleByte = loadByte(
-                          scales, scaleRow,
-                          arith::DivUIOp::create(b, loc, u0,
-                                                 kb.index(static_cast<int64_t>(
-                                                     dequantize.getBlock()))));
-                    }
+    Value firstHead = arith::MulIOp::create(b, loc, g, headsPerGroup);
+    scf::ForOp::create(b, loc, firstOutput, endOutput, one, ValueRange{}, [&](OpBuilder &,
+        Location, Value j, ValueRange) {
+      Value weightRow =
+          arith::AddIOp::create(b, loc, arith::MulIOp::create(b, loc, g, kb.index(loraRank)), j);
+      Value scaleRow = dequantized ? arith::DivUIOp::create(
+                                         b, loc, weightRow, kb.index(dequantized->rowsPerScale))
+                                   : Value();
+      // u = h * D + d, in ascending order: the reference's one accumulator.
+      auto sum = scf::ForOp::create(
+          b, loc, zero, headsPerGroup, one, ValueRange{zeroSum},
+          [&](OpBuilder &, Location, Value h, ValueRange headAcc) {
+            Value head = arith::AddIOp::create(b, loc, firstHead, h);
+            Value headBase = arith::MulIOp::create(b, loc, h, headDimSize);
+            auto spans = scf::ForOp::create(
+                b, loc, zero, headDimSize, kb.index(span), ValueRange{headAcc[0]},
+                [&](OpBuilder &, Location, Value d0, ValueRange spanAcc) {
+                  Value scaleByte;
+                  if (dequantized) {
+                    Value u0 = arith::AddIOp::create(b, loc, headBase, d0);
+                    scaleByte = loadByte(
+                        scales, scaleRow,
+                        arith::DivUIOp::create(
+                            b, loc, u0,
+                            kb.index(static_cast<int64_t>(dequantize.getBlock()))));
+                  }
+                  // The span's dot product; `tableTerms`: weight codes from
+                  // the format's table and the span's scale applied to each
+                  // product (see below).
+                  auto dotOf = [&](bool tableTerms) -> Value {
+                    Value scale = tableTerms ? bits.e8m0(scaleByte) : Value();
                     auto dot = scf::ForOp::create(
                         b, loc, d0, arith::AddIOp::create(b, loc, d0, kb.index(span)), one,
                         ValueRange{spanAcc[0]},
@@ -437,25 +461,57 @@ FailureOr<func::FuncOp> emitGroupedLinearKernel(v4::GroupedLinearOp op, llvm::St
                           at.push_back(d);
                           Value x = widen(memref::LoadOp::create(b, loc, in, at));
                           Value u = arith::AddIOp::create(b, loc, headBase, d);
-                          Value y = weightAt(g, j, weightRow, u, scaleByte);
-                          Value product = arith::MulFOp::create(b, loc, x, y);
+                          Value term;
+                          if (tableTerms) {
+                            Value code = codeAt(weightRow, u);
+                            Value w = widen(
+                                quantizer->decodeFromTable(code, dequantizedElement));
+                            term = arith::MulFOp::create(
+                                b, loc, arith::MulFOp::create(b, loc, x, w), scale);
+                          } else {
+                            term = arith::MulFOp::create(
+                                b, loc, x, weightAt(g, j, weightRow, u, scaleByte));
+                          }
                           scf::YieldOp::create(
-                              b, loc, ValueRange{arith::AddFOp::create(b, loc, acc[0], product)});
+                              b, loc, ValueRange{arith::AddFOp::create(b, loc, acc[0], term)});
                         });
                     reduction_loops::mark(dot, bf16Products);
-                    scf::YieldOp::create(b, loc, dot.getResults());
-                  });
-              scf::YieldOp::create(b, loc, spans.getResults());
-            });
-        Value result = sum.getResult(0);
-        if (resultType.getElementType() != f32)
-          result = arith::TruncFOp::create(b, loc, resultType.getElementType(), result);
-        SmallVector<Value> at(token);
-        at.push_back(g);
-        at.push_back(j);
-        memref::StoreOp::create(b, loc, result, out, at);
-        scf::YieldOp::create(b, loc);
-      });
+                    return dot.getResult(0);
+                  };
+                  if (!exactTableTerms) {
+                    scf::YieldOp::create(b, loc, ValueRange{dotOf(false)});
+                    return;
+                  }
+                  // A code times a scale in [2^-117, 2^119] (or NaN) is a
+                  // normal bf16, so rounding the dequantized weight to bf16
+                  // changes nothing and x * w * scale is the reference's
+                  // x * bf16(w * scale) exactly. Other scales take the
+                  // dequantize's arithmetic.
+                  Value inRange = arith::AndIOp::create(
+                      b, loc, bits.cmp(arith::CmpIPredicate::uge, scaleByte, bits.i(10)),
+                      bits.cmp(arith::CmpIPredicate::ule, scaleByte, bits.i(246)));
+                  Value fast = arith::OrIOp::create(
+                      b, loc, inRange, bits.cmp(arith::CmpIPredicate::eq, scaleByte, bits.i(255)));
+                  auto choice = scf::IfOp::create(b, loc, TypeRange{f32}, fast,
+                                                  /*withElseRegion=*/true);
+                  {
+                    OpBuilder::InsertionGuard guard(b);
+                    b.setInsertionPointToStart(&choice.getThenRegion().front());
+                    scf::YieldOp::create(b, loc, ValueRange{dotOf(true)});
+                    b.setInsertionPointToStart(&choice.getElseRegion().front());
+                    scf::YieldOp::create(b, loc, ValueRange{dotOf(false)});
+                  }
+                  scf::YieldOp::create(b, loc, choice.getResults());
+                });
+            scf::YieldOp::create(b, loc, spans.getResults());
+          });
+      Value result = sum.getResult(0);
+      if (resultType.getElementType() != f32)
+        result = arith::TruncFOp::create(b, loc, resultType.getElementType(), result);
+      SmallVector<Value> at(token);
+      at.push_back(g);
+      at.push_back(j);
+      memref::StoreOp::create(b, loc, result, out, at);
       scf::YieldOp::create(b, loc);
     });
   });

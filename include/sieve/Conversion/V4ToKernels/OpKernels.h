@@ -24,6 +24,10 @@ namespace sieve {
 /// "Workgroup tiles"). Target-agnostic: it fixes the workgroup count the
 /// host computes.
 constexpr int64_t kGemmColumnTile = 256;
+/// Outputs per workgroup of v4.grouped_linear: a workgroup is one token,
+/// one group and one tile of this many of the group's outputs (wo_a of one
+/// decode token: groups * rank / 64 workgroups).
+constexpr int64_t kGroupedLinearOutputTile = 64;
 
 /// Builds kernel `name` computing `op` at `builder`'s insertion point (in a
 /// module). The kernel's workgroups and their count follow the op: one row
