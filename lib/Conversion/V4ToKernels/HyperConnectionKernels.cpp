@@ -6,7 +6,8 @@
 // operations in the same order: bit-identical to the reference.
 //
 // v4.hc_pre, one token per workgroup, follows ref::hcPre: the mixes as
-// for hc_head, pre = sigmoid(m * scale[0] + base) + eps, post = 2 *
+// for hc_head (their sums over the flattened streams marked for the
+// target's vectorization, so their fp32 rounding may differ), pre = sigmoid(m * scale[0] + base) + eps, post = 2 *
 // sigmoid(...), the n x n combine logits through num::sinkhornKnopp's steps
 // in its order (row softmax with the row max subtracted, + eps, a column
 // normalization, then iters - 1 row and column rounds), and the output sum_i
@@ -23,6 +24,7 @@
 
 #include "KernelBuilder.h"
 #include "OpKernelEmitters.h"
+#include "sieve/Conversion/ReductionLoops.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -83,19 +85,35 @@ struct TokenStreams {
     Value v = memref::LoadOp::create(b, kb.location(), streams, indices);
     return v.getType().isF32() ? v : arith::ExtFOp::create(b, kb.location(), b.getF32Type(), v);
   }
-  Value flatAt(Value i) {
+  /// sum of term(stream, element) over the flattened streams in ascending
+  /// order: one loop per stream, each a marked sum (the target may run it
+  /// in vector lanes) continuing the previous stream's.
+  Value flatSum(llvm::function_ref<Value(Value, Value)> term) {
     OpBuilder &b = kb.builder();
-    Value d = kb.index(width);
-    return at(arith::DivUIOp::create(b, kb.location(), i, d),
-              arith::RemUIOp::create(b, kb.location(), i, d));
+    Location loc = kb.location();
+    Value zero = kb.index(0), one = kb.index(1);
+    Value f32Zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
+    return scf::ForOp::create(
+               b, loc, zero, kb.index(n), one, ValueRange{f32Zero},
+               [&](OpBuilder &, Location, Value stream, ValueRange streamAcc) {
+                 auto elements = scf::ForOp::create(
+                     b, loc, zero, kb.index(width), one, ValueRange{streamAcc[0]},
+                     [&](OpBuilder &, Location, Value e, ValueRange acc) {
+                       scf::YieldOp::create(
+                           b, loc,
+                           ValueRange{arith::AddFOp::create(b, loc, acc[0], term(stream, e))});
+                     });
+                 reduction_loops::mark(elements, /*bf16Products=*/false);
+                 scf::YieldOp::create(b, loc, elements.getResults());
+               })
+        .getResult(0);
   }
   /// The first `count` mixes with `fn [count, n*D]`, into a stack buffer.
   Value mixes(Value fn, int64_t count, double normEps) {
     OpBuilder &b = kb.builder();
     Location loc = kb.location();
-    Value flat = kb.index(n * width);
-    Value squares = sumOver(b, loc, flat, [&](Value i) -> Value {
-      Value x = flatAt(i);
+    Value squares = flatSum([&](Value stream, Value e) -> Value {
+      Value x = at(stream, e);
       return arith::MulFOp::create(b, loc, x, x);
     });
     Value mean = arith::DivFOp::create(b, loc, squares, kb.f32(double(n * width)));
@@ -103,9 +121,11 @@ struct TokenStreams {
     Value r = arith::DivFOp::create(b, loc, kb.f32(1.0), math::SqrtOp::create(b, loc, shifted));
     Value m = memref::AllocaOp::create(b, loc, MemRefType::get({count}, b.getF32Type()));
     forRange(b, loc, kb.index(count), [&](Value j) {
-      Value dot = sumOver(b, loc, flat, [&](Value i) -> Value {
+      Value dot = flatSum([&](Value stream, Value e) -> Value {
+        Value i = arith::AddIOp::create(
+            b, loc, arith::MulIOp::create(b, loc, stream, kb.index(width)), e);
         Value coefficient = memref::LoadOp::create(b, loc, fn, ValueRange{j, i});
-        return arith::MulFOp::create(b, loc, flatAt(i), coefficient);
+        return arith::MulFOp::create(b, loc, at(stream, e), coefficient);
       });
       memref::StoreOp::create(b, loc, arith::MulFOp::create(b, loc, dot, r), m, j);
     });
