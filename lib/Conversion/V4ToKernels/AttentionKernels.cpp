@@ -22,6 +22,7 @@
 #include "KernelBuilder.h"
 #include "CacheRows.h"
 #include "OpKernelEmitters.h"
+#include "sieve/Conversion/ReductionLoops.h"
 
 #include "v4/IR/V4Types.h"
 
@@ -227,6 +228,10 @@ FailureOr<func::FuncOp> emitGatherAttention(const GatherAttention &a, llvm::Stri
                                   b, loc,
                                   ValueRange{arith::AddFOp::create(b, loc, partial[0], product)});
                             });
+                        // q . k: the target may run it in vector lanes
+                        // (bf16 dot products for bf16 rows).
+                        reduction_loops::mark(sum,
+                                              rows != entries || entryRows->storesBf16());
                         scf::YieldOp::create(
                             b, loc,
                             ValueRange{arith::MulFOp::create(b, loc, sum.getResult(0), scale)});

@@ -31,6 +31,8 @@ public:
                 mlir::Value row, llvm::function_ref<mlir::Value(mlir::Value)> valueOf) const;
 
   int64_t dim() const { return dim_; }
+  /// Whether load() is the widening of a stored bf16 value.
+  bool storesBf16() const { return kind_ == Kind::Bf16; }
 
 private:
   enum class Kind { Bf16, Fp8Kv, Fp8Key, Fp4Key };
