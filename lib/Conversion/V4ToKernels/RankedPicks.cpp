@@ -21,8 +21,11 @@ void emitRankedPicks(OpBuilder &b, Location loc, Value k, Value count,
       b, loc, b.getF32FloatAttr(std::numeric_limits<float>::infinity()));
   Value falseValue = arith::ConstantIntOp::create(b, loc, b.getI1Type(), 0);
   Value trueValue = arith::ConstantIntOp::create(b, loc, b.getI1Type(), 1);
+  // Past the count there is nothing left to find: those picks are -1
+  // without a pass over the candidates.
+  Value passes = arith::MinSIOp::create(b, loc, k, arith::MaxSIOp::create(b, loc, count, zero));
   scf::ForOp::create(
-      b, loc, zero, k, one, ValueRange{inf, none},
+      b, loc, zero, passes, one, ValueRange{inf, none},
       [&](OpBuilder &, Location, Value j, ValueRange previous) {
         Value prevScore = previous[0], prevIndex = previous[1];
         auto search = scf::ForOp::create(
@@ -55,6 +58,11 @@ void emitRankedPicks(OpBuilder &b, Location loc, Value k, Value count,
             ValueRange{arith::SelectOp::create(b, loc, found, search.getResult(0), prevScore),
                        arith::SelectOp::create(b, loc, found, search.getResult(1), prevIndex)});
       });
+  scf::ForOp::create(b, loc, passes, k, one, ValueRange{},
+                     [&](OpBuilder &, Location, Value j, ValueRange) {
+                       onPick(j, none, falseValue);
+                       scf::YieldOp::create(b, loc);
+                     });
 }
 
 } // namespace sieve::detail

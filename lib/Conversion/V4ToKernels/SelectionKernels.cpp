@@ -23,6 +23,7 @@
 #include "CacheRows.h"
 #include "OpKernelEmitters.h"
 #include "RankedPicks.h"
+#include "sieve/Conversion/ReductionLoops.h"
 
 #include "v4/IR/V4Types.h"
 
@@ -123,6 +124,9 @@ struct IndexerScorer {
                 scf::YieldOp::create(
                     b, loc, ValueRange{arith::AddFOp::create(b, loc, partial[0], product)});
               });
+          // The target may run the dot product in vector lanes (bf16 dot
+          // products for bf16 key rows).
+          reduction_loops::mark(dot, keys.storesBf16());
           // max(bf16(dot), 0): a NaN dot stays NaN, as std::max(NaN, 0) returns it.
           Value rounded = round(dot.getResult(0));
           Value negative =
