@@ -229,15 +229,19 @@ public:
 
   /// The value of a code (low bits of an i32) as `element` (f32, or bf16,
   /// which holds every E2M1 and E4M3 value exactly), read from a table of
-  /// all the format's values (E4M3's NaN codes are NaN entries): a lookup
-  /// is cheaper than the arithmetic, and a target may make it a few lane
-  /// permutations.
+  /// the format's values (E4M3's NaN codes are NaN entries; its sign bit is
+  /// ORed in): a lookup is cheaper than the arithmetic, and a target may
+  /// make it a few lane permutations.
   Value decodeFromTable(Value code, Type element) {
     OpBuilder &b = bits.b;
     Location loc = bits.loc;
     const int32_t magnitudeBits = grid.mantissaBits + grid.exponentBits;
+    // Past 32 entries (E4M3) the table holds the magnitudes and the sign
+    // bit is moved into place: half the table, one OR.
+    const bool signSeparate = (2 << magnitudeBits) > 32;
+    const int32_t entries = signSeparate ? (1 << magnitudeBits) : (2 << magnitudeBits);
     llvm::SmallVector<float> values;
-    for (int32_t c = 0; c < (2 << magnitudeBits); ++c) {
+    for (int32_t c = 0; c < entries; ++c) {
       int32_t exponentField = (c & ((1 << magnitudeBits) - 1)) >> grid.mantissaBits;
       int32_t mantissa = c & ((1 << grid.mantissaBits) - 1);
       float magnitude =
@@ -250,14 +254,26 @@ public:
       values.push_back((c >> magnitudeBits) ? -magnitude : magnitude);
     }
     auto tableType = mlir::VectorType::get({int64_t(values.size())}, element);
-    llvm::SmallVector<mlir::Attribute> entries;
+    llvm::SmallVector<mlir::Attribute> attributes;
     for (float v : values)
-      entries.push_back(b.getFloatAttr(element, v));
+      attributes.push_back(b.getFloatAttr(element, v));
     Value table =
-        arith::ConstantOp::create(b, loc, mlir::DenseElementsAttr::get(tableType, entries));
-    Value masked = arith::AndIOp::create(b, loc, code, bits.i(int32_t(values.size()) - 1));
+        arith::ConstantOp::create(b, loc, mlir::DenseElementsAttr::get(tableType, attributes));
+    Value masked = arith::AndIOp::create(b, loc, code, bits.i(entries - 1));
     Value position = arith::IndexCastOp::create(b, loc, b.getIndexType(), masked);
-    return mlir::vector::ExtractOp::create(b, loc, table, mlir::OpFoldResult(position));
+    Value value = mlir::vector::ExtractOp::create(b, loc, table, mlir::OpFoldResult(position));
+    if (!signSeparate)
+      return value;
+    const unsigned width = element.getIntOrFloatBitWidth();
+    Type word = b.getIntegerType(width);
+    Value sign = arith::ShLIOp::create(
+        b, loc, arith::AndIOp::create(b, loc, code, bits.i(1 << magnitudeBits)),
+        bits.i(int32_t(width) - 1 - magnitudeBits));
+    if (width != 32)
+      sign = arith::TruncIOp::create(b, loc, word, sign);
+    Value magnitude = arith::BitcastOp::create(b, loc, word, value);
+    return arith::BitcastOp::create(b, loc, element,
+                                    arith::OrIOp::create(b, loc, magnitude, sign));
   }
 
   /// The fp32 value of a code (low bits of an i32).
