@@ -99,6 +99,10 @@ FailureOr<func::FuncOp> emitScaledMatmul(const ScaledMatmul &m, llvm::StringRef 
   OpBuilder &b = kb.builder();
   Location loc = kb.location();
   Bits bits{b, loc, b.getI32Type(), b.getF32Type()};
+  if (grouped) // the weight and its scales, read for the experts with rows
+    kb.kernel()->setAttr(kRoutedBindingsAttr,
+                         b.getDenseI64ArrayAttr({int64_t(tensors.size()) - 4,
+                                                 int64_t(tensors.size()) - 3}));
   Type f32 = bits.f32, element = resultType.getElementType();
   Type rowElement = b.getBF16Type();
   auto widen = [&](Value v) -> Value {

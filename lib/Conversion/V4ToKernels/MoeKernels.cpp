@@ -30,6 +30,7 @@
 
 #include "KernelBuilder.h"
 #include "OpKernelEmitters.h"
+#include "sieve/Conversion/V4ToKernels/OpKernels.h"
 #include "RankedPicks.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -213,6 +214,8 @@ FailureOr<func::FuncOp> emitMoeHashRouteKernel(v4::MoeHashRouteOp op, llvm::Stri
   kb.forWorkgroups(kb.rowCount(), [&](Value token) {
     routeByHash(kb, op, token, logits, tokenIds, table, ids, weights, token);
   });
+  // The table is read one row per token id.
+  kb.kernel()->setAttr(kGatheredBindingsAttr, kb.builder().getDenseI64ArrayAttr({2}));
   return kb.kernel();
 }
 
@@ -344,6 +347,8 @@ FailureOr<func::FuncOp> emitRouteDispatchKernel(v4::MoeDispatchOp op, Operation 
         permutation = kb.view(inputBinding + 3, copySizes(permutationType)),
         offsets = kb.view(inputBinding + 4, {});
 
+  if (byHash) // its table (binding 2) is read one row per token id
+    kb.kernel()->setAttr(kGatheredBindingsAttr, b.getDenseI64ArrayAttr({2}));
   // One workgroup: routing needs every token before any expert's offset is
   // known, and CPU workgroups do not wait for each other. Each token is
   // routed twice (to count, then to place its copies) so no per-token

@@ -14,6 +14,7 @@
 
 #include "KernelBuilder.h"
 #include "OpKernelEmitters.h"
+#include "sieve/Conversion/V4ToKernels/OpKernels.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -146,6 +147,8 @@ FailureOr<func::FuncOp> emitGatherKernel(tensor::GatherOp op, llvm::StringRef na
     Value v = memref::LoadOp::create(b, loc, k->inputs[0], ValueRange{row, at[1]});
     memref::StoreOp::create(b, loc, v, k->result, at);
   });
+  // The table is read one row per id.
+  k->kb->kernel()->setAttr(kGatheredBindingsAttr, b.getDenseI64ArrayAttr({0}));
   return k->kb->kernel();
 }
 

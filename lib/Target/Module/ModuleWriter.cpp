@@ -4,6 +4,7 @@
 
 #include "HostProgram.h"
 
+#include "sieve/Conversion/V4ToKernels/OpKernels.h"
 #include "sieve/Import/ParameterBinding.h"
 #include "sieve/module/module_file.h"
 #include "program/IR/ProgramOps.h"
@@ -163,8 +164,18 @@ FailureOr<std::string> writeSieveModule(ModuleOp module, const ModuleProvenance 
     unsigned bindings = 0, constants = 0;
     for (Type t : kernel.getArgumentTypes())
       (isa<MemRefType>(t) ? bindings : constants) += 1;
+    auto bindingList = [&](StringRef attr) {
+      std::vector<uint32_t> list;
+      if (auto values = kernel->getAttrOfType<DenseI64ArrayAttr>(attr))
+        for (int64_t v : values.asArrayRef())
+          list.push_back(static_cast<uint32_t>(v));
+      return list;
+    };
+    std::vector<uint32_t> gathered = bindingList(kGatheredBindingsAttr),
+                          routed = bindingList(kRoutedBindingsAttr);
     kernels.push_back(fb::CreateKernelDirect(fbb, kernel.getSymName().str().c_str(), bindings,
-                                             constants));
+                                             constants, gathered.empty() ? nullptr : &gathered,
+                                             routed.empty() ? nullptr : &routed));
     exportNames.push_back(kernel.getSymName().str());
   }
 

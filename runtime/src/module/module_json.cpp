@@ -122,9 +122,22 @@ json summary(const fb::Module &m) {
   j["weights"] = weights;
   j["weight_bytes"] = weightBytes;
   json kernels = json::array();
-  for (const fb::Kernel *k : *m.kernels())
-    kernels.push_back(
-        {{"name", k->name()->str()}, {"bindings", k->bindings()}, {"constants", k->constants()}});
+  for (const fb::Kernel *k : *m.kernels()) {
+    json kernel = {
+        {"name", k->name()->str()}, {"bindings", k->bindings()}, {"constants", k->constants()}};
+    auto list = [](const flatbuffers::Vector<uint32_t> *v) {
+      json a = json::array();
+      if (v)
+        for (uint32_t x : *v)
+          a.push_back(x);
+      return a;
+    };
+    if (k->gathered_bindings() && k->gathered_bindings()->size())
+      kernel["gathered_bindings"] = list(k->gathered_bindings());
+    if (k->routed_bindings() && k->routed_bindings()->size())
+      kernel["routed_bindings"] = list(k->routed_bindings());
+    kernels.push_back(kernel);
+  }
   j["kernels"] = kernels;
   json entries = json::array();
   for (const fb::EntryPoint *e : *m.entry_points()) {

@@ -45,6 +45,13 @@ public:
       const fb::Kernel *kernel = m.kernels()->Get(k);
       if (kernel->bindings() > kMaxKernelArguments || kernel->constants() > kMaxKernelArguments)
         return bad("kernel '" + kernel->name()->str() + "' has too many arguments");
+      for (const auto *list : {kernel->gathered_bindings(), kernel->routed_bindings()})
+        if (list)
+          for (uint32_t binding : *list)
+            if (binding >= kernel->bindings())
+              return bad("kernel '" + kernel->name()->str() + "' describes binding " +
+                         std::to_string(binding) + " of its " +
+                         std::to_string(kernel->bindings()));
     }
     std::set<std::string> names;
     for (const fb::EntryPoint *entry : *m.entry_points()) {

@@ -29,6 +29,13 @@ constexpr int64_t kGemmColumnTile = 256;
 /// decode token: groups * rank / 64 workgroups).
 constexpr int64_t kGroupedLinearOutputTile = 64;
 
+/// Kernel function attributes (DenseI64ArrayAttr of binding numbers) the
+/// module records per kernel for traffic figures: bindings read one row per
+/// index (a table lookup), and expert stacks read only for the experts the
+/// group offsets give rows.
+constexpr llvm::StringLiteral kGatheredBindingsAttr = "sieve.gathered_bindings";
+constexpr llvm::StringLiteral kRoutedBindingsAttr = "sieve.routed_bindings";
+
 /// Builds kernel `name` computing `op` at `builder`'s insertion point (in a
 /// module). The kernel's workgroups and their count follow the op: one row
 /// per workgroup for row-wise ops, row and column tile for the GEMMs.

@@ -1,0 +1,89 @@
+//===- traffic_test.cpp - The bytes a compiled decode step reads ----------===//
+//
+// decodeTraffic against what the official checkpoint layout says one decode
+// step of one token reads, computed here from the tensor names: every main
+// model tensor (no MTP) in full, except one row of the embedding, one row
+// of each hash-routing table and n_activated of the n_routed experts; and,
+// between two depths, the cache rows the attention reads gaining exactly the
+// indexer keys and compressed entries that became visible.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiled_fixture.h"
+
+#include "sieve/exec/traffic.h"
+#include "sieve/io/safetensors.h"
+
+#include <regex>
+
+namespace sieve {
+namespace {
+
+TEST(DecodeTraffic, WeightsAreTheMainModelTensorsAsOneTokenReadsThem) {
+  const Compiled &c = compiledModel("tiny-v4", 256);
+  auto file = module::ModuleFile::open(c.module);
+  ASSERT_TRUE(file) << file.status().message();
+  auto checkpoint = io::SafetensorsReader::open(c.checkpoint);
+  ASSERT_TRUE(checkpoint) << checkpoint.status().message();
+
+  const io::ModelConfig &config = c.config;
+  const std::regex routedExpert(R"(layers\.\d+\.ffn\.experts\.\d+\..*)");
+  uint64_t want = 0;
+  for (const std::string &name : checkpoint->names()) {
+    const uint64_t bytes = checkpoint->find(name)->byteSize;
+    if (name.rfind("mtp.", 0) == 0)
+      continue; // the MTP block runs in its own entry point
+    if (name == "embed.weight" || name.find("ffn.gate.tid2eid") != std::string::npos)
+      want += bytes / uint64_t(config.vocabSize); // one row per token
+    else if (std::regex_match(name, routedExpert))
+      want += bytes * uint64_t(config.nActivatedExperts) / uint64_t(config.nRoutedExperts);
+    else
+      want += bytes;
+  }
+  auto traffic = exec::decodeTraffic(**file, config, /*depth=*/40);
+  ASSERT_TRUE(traffic) << traffic.status().message();
+  EXPECT_EQ(traffic->weightBytes, want);
+}
+
+TEST(DecodeTraffic, CacheReadsGrowWithTheVisibleEntries) {
+  const Compiled &c = compiledModel("tiny-v4", 256);
+  auto file = module::ModuleFile::open(c.module);
+  ASSERT_TRUE(file) << file.status().message();
+  const io::ModelConfig &config = c.config;
+  // Both depths fill the window and give the indexed layer at least
+  // index_topk entries, so only indexer keys and unindexed (HCA) entries
+  // are added between them.
+  const int64_t near = 4 * config.windowSize - 1, far = 8 * config.windowSize - 1;
+  ASSERT_GE((near + 1) / 4, config.indexTopk);
+  uint64_t want = 0;
+  for (size_t layer = 0; layer < size_t(config.nLayers); ++layer) {
+    const int64_t ratio = config.compressRatios[layer];
+    if (ratio == 0)
+      continue;
+    const int64_t gained = (far + 1) / ratio - (near + 1) / ratio;
+    if (ratio == 4) // indexed: keys of every visible entry, at most top-k entries
+      want += uint64_t(gained * config.indexHeadDim * 2);
+    else
+      want += uint64_t(gained * config.headDim * 2);
+  }
+  auto nearTraffic = exec::decodeTraffic(**file, config, near);
+  auto farTraffic = exec::decodeTraffic(**file, config, far);
+  ASSERT_TRUE(nearTraffic && farTraffic);
+  EXPECT_EQ(farTraffic->weightBytes, nearTraffic->weightBytes);
+  EXPECT_EQ(farTraffic->cacheBytes - nearTraffic->cacheBytes, want);
+  // A batch of two reads two sequences' rows.
+  auto pair = exec::decodeTraffic(**file, config, far, /*batch=*/2);
+  ASSERT_TRUE(pair);
+  EXPECT_EQ(pair->cacheBytes, 2 * farTraffic->cacheBytes);
+}
+
+TEST(DecodeTraffic, BadArgumentsAreErrors) {
+  const Compiled &c = compiledModel("tiny-v4", 256);
+  auto file = module::ModuleFile::open(c.module);
+  ASSERT_TRUE(file) << file.status().message();
+  EXPECT_FALSE(exec::decodeTraffic(**file, c.config, -1));
+  EXPECT_FALSE(exec::decodeTraffic(**file, c.config, 0, 0));
+}
+
+} // namespace
+} // namespace sieve

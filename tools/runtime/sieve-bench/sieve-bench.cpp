@@ -1,0 +1,545 @@
+//===- sieve-bench.cpp - Prefill and decode speed, and the bandwidth used ---===//
+//
+// llama-bench's questions for a compiled module (or the reference executor):
+// how fast a prompt of -p tokens is prefilled, and how fast -n tokens are
+// decoded after a prompt of each depth in -d, at each thread count in -t,
+// each -r times (mean and standard deviation). Decode is memory-bound, so
+// the same run measures this machine's read bandwidth (a STREAM-style sum)
+// and puts each decode figure beside it: the bytes a step reads come from
+// the module's decode program (sieve::exec::decodeTraffic), not from a
+// figure typed by hand. Exit codes: 0 ok, 1 bad input or file, 2 bad
+// command line.
+//
+//===----------------------------------------------------------------------===//
+
+#include "sieve/exec/compiled_model.h"
+#include "sieve/exec/module_cache.h"
+#include "sieve/exec/traffic.h"
+#include "sieve/reference/generate.h"
+#include "sieve/reference/model.h"
+#include "sieve/support/system.h"
+#include "sieve/support/tool_main.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <memory>
+#include <numeric>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+using namespace sieve;
+
+namespace {
+
+const char *const kUsage =
+    R"(usage: sieve-bench MODULE.sieve --weights DIR [options]
+       sieve-bench --backend=cpu|reference --weights DIR [options]
+
+Measures prefill and decode speed with synthetic token ids, and this
+machine's read bandwidth in the same run. Each decode figure comes with the
+bytes a decode step reads (the weights the module's decode program binds and
+the cache rows it reads at that depth), the bandwidth that achieves and its
+share of the measured bandwidth.
+
+options:
+  --backend NAME     'cpu' (the default with a MODULE; without one, DIR's
+                     config.json is compiled on first use, as sieve-run
+                     does) or 'reference' (the plain C++ executor, 1 thread)
+  --weights DIR      checkpoint directory (config.json + safetensors)
+  -p N               prompt tokens to prefill (default 512; 0: no prefill test)
+  -n N               tokens to decode (default 128; 0: no decode test)
+  -d LIST            context depths for the decode test, comma-separated
+                     (default 0): the prompt before the timed tokens
+  -t LIST            CPU threads, comma-separated (default: every CPU)
+  -r N               repetitions of each test (default 3)
+  --bandwidth-mib N  buffer of the bandwidth measurement (default 1024)
+  --json             one JSON object on stdout instead of a markdown table
+  -h, --help         show this help
+
+Options take their value as the next argument or after '='.
+)";
+
+struct Options {
+  std::string module, backend, weights;
+  int64_t prompt = 512, decode = 128, reps = 3, bandwidthMiB = 1024;
+  std::vector<int64_t> depths = {0};
+  std::vector<int64_t> threads;
+  bool json = false;
+};
+
+int usageError(const std::string &msg) {
+  std::fprintf(stderr, "sieve-bench: %s\n(see sieve-bench --help)\n", msg.c_str());
+  return 2;
+}
+
+int runtimeError(const std::string &msg) {
+  std::fprintf(stderr, "sieve-bench: error: %s\n", msg.c_str());
+  return 1;
+}
+
+bool parseInt(const std::string &s, int64_t &out) {
+  if (s.empty())
+    return false;
+  char *end = nullptr;
+  errno = 0;
+  long long v = std::strtoll(s.c_str(), &end, 10);
+  if (*end || errno)
+    return false;
+  out = v;
+  return true;
+}
+
+bool parseList(const std::string &s, int64_t min, std::vector<int64_t> &out) {
+  out.clear();
+  size_t start = 0;
+  while (start <= s.size()) {
+    size_t comma = s.find(',', start);
+    std::string item = s.substr(start, comma == std::string::npos ? std::string::npos
+                                                                  : comma - start);
+    int64_t v;
+    if (!parseInt(item, v) || v < min)
+      return false;
+    out.push_back(v);
+    if (comma == std::string::npos)
+      break;
+    start = comma + 1;
+  }
+  return !out.empty();
+}
+
+// Parses argv; returns -1 to continue, else an exit code.
+int parseArgs(int argc, char **argv, Options &o) {
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i], value;
+    bool hasInlineValue = false;
+    if (arg.rfind("-", 0) == 0) {
+      const size_t eq = arg.find('=');
+      if (eq != std::string::npos) {
+        value = arg.substr(eq + 1);
+        arg = arg.substr(0, eq);
+        hasInlineValue = true;
+      }
+    }
+    auto needValue = [&]() -> bool {
+      if (hasInlineValue)
+        return true;
+      if (i + 1 >= argc)
+        return false;
+      value = argv[++i];
+      return true;
+    };
+    auto intFlag = [&](int64_t &out, int64_t min) -> int {
+      if (!needValue())
+        return usageError(arg + " needs a value");
+      if (!parseInt(value, out) || out < min)
+        return usageError(arg + " takes an integer >= " + std::to_string(min) + " (got '" +
+                          value + "')");
+      return -1;
+    };
+    auto listFlag = [&](std::vector<int64_t> &out, int64_t min) -> int {
+      if (!needValue())
+        return usageError(arg + " needs a value");
+      if (!parseList(value, min, out))
+        return usageError(arg + " takes integers >= " + std::to_string(min) +
+                          " separated by commas (got '" + value + "')");
+      return -1;
+    };
+    int rc = -1;
+    if (arg == "-h" || arg == "--help") {
+      std::fputs(kUsage, stdout);
+      return 0;
+    } else if (arg == "--backend") {
+      if (!needValue())
+        return usageError("--backend needs a value");
+      o.backend = value;
+    } else if (arg == "--weights") {
+      if (!needValue())
+        return usageError("--weights needs a value");
+      o.weights = value;
+    } else if (arg == "-p") {
+      rc = intFlag(o.prompt, 0);
+    } else if (arg == "-n") {
+      rc = intFlag(o.decode, 0);
+    } else if (arg == "-r") {
+      rc = intFlag(o.reps, 1);
+    } else if (arg == "-d") {
+      rc = listFlag(o.depths, 0);
+    } else if (arg == "-t") {
+      rc = listFlag(o.threads, 1);
+    } else if (arg == "--bandwidth-mib") {
+      rc = intFlag(o.bandwidthMiB, 1);
+    } else if (arg == "--json") {
+      if (hasInlineValue)
+        return usageError("--json takes no value");
+      o.json = true;
+    } else if (arg.size() > 1 && arg[0] == '-') {
+      return usageError("unknown option " + arg);
+    } else if (o.module.empty()) {
+      o.module = arg;
+    } else {
+      return usageError("unexpected argument '" + arg + "'");
+    }
+    if (rc != -1)
+      return rc;
+  }
+  return -1;
+}
+
+double secondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+/// Read bandwidth of `threads` threads summing disjoint slices of one
+/// buffer, in bytes per second: the best of five passes (the first pass
+/// after the pages are written, so none is faulted in while timed).
+double measureReadBandwidth(size_t bytes, unsigned threads) {
+  const size_t words = bytes / sizeof(uint64_t);
+  std::vector<uint64_t> buffer(words);
+  for (size_t i = 0; i < words; ++i)
+    buffer[i] = i;
+  std::vector<uint64_t> sinks(threads);
+  double best = 0;
+  for (int pass = 0; pass < 5; ++pass) {
+    const auto start = std::chrono::steady_clock::now();
+    std::vector<std::thread> workers;
+    for (unsigned t = 0; t < threads; ++t)
+      workers.emplace_back([&, t] {
+        const size_t begin = words / threads * t,
+                     end = t + 1 == threads ? words : words / threads * (t + 1);
+        // Four independent sums keep several loads in flight.
+        uint64_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        size_t i = begin;
+        for (; i + 4 <= end; i += 4) {
+          s0 += buffer[i];
+          s1 += buffer[i + 1];
+          s2 += buffer[i + 2];
+          s3 += buffer[i + 3];
+        }
+        for (; i < end; ++i)
+          s0 += buffer[i];
+        sinks[t] = s0 + s1 + s2 + s3;
+      });
+    for (std::thread &w : workers)
+      w.join();
+    best = std::max(best, double(words * sizeof(uint64_t)) / secondsSince(start));
+  }
+  // The sums must not be optimized away.
+  volatile uint64_t keep = std::accumulate(sinks.begin(), sinks.end(), uint64_t(0));
+  (void)keep;
+  return best;
+}
+
+struct Sample {
+  double mean = 0, stddev = 0;
+};
+
+Sample summarize(const std::vector<double> &rates) {
+  Sample s;
+  for (double r : rates)
+    s.mean += r;
+  s.mean /= double(rates.size());
+  if (rates.size() > 1) {
+    double var = 0;
+    for (double r : rates)
+      var += (r - s.mean) * (r - s.mean);
+    s.stddev = std::sqrt(var / double(rates.size() - 1));
+  }
+  return s;
+}
+
+/// A backend the tests can start fresh sequences on.
+class Bench {
+public:
+  virtual ~Bench() = default;
+  virtual Expected<std::unique_ptr<SequenceRunner>> fresh() = 0;
+  virtual int64_t maxSeqLen() const = 0;
+  virtual int64_t vocab() const = 0;
+};
+
+class CompiledBench final : public Bench {
+public:
+  explicit CompiledBench(std::unique_ptr<exec::CompiledModel> model) : model_(std::move(model)) {}
+  Expected<std::unique_ptr<SequenceRunner>> fresh() override {
+    runner_.reset();
+    seq_.reset();
+    auto seq = model_->newSequence();
+    if (!seq)
+      return seq.takeStatus();
+    seq_.emplace(seq.take());
+    return std::unique_ptr<SequenceRunner>(
+        std::make_unique<exec::CompiledRunner>(*model_, *seq_).release());
+  }
+  int64_t maxSeqLen() const override { return model_->maxSeqLen(); }
+  int64_t vocab() const override { return model_->vocabSize(); }
+  exec::CompiledModel &model() { return *model_; }
+
+private:
+  std::unique_ptr<exec::CompiledModel> model_;
+  std::optional<exec::CompiledSequence> seq_;
+  std::unique_ptr<SequenceRunner> runner_;
+};
+
+class ReferenceBench final : public Bench {
+public:
+  explicit ReferenceBench(std::unique_ptr<ref::Model> model) : model_(std::move(model)) {}
+  Expected<std::unique_ptr<SequenceRunner>> fresh() override {
+    seq_.emplace(model_->newSequence());
+    return std::unique_ptr<SequenceRunner>(std::make_unique<ref::ReferenceRunner>(*model_, *seq_));
+  }
+  int64_t maxSeqLen() const override { return model_->maxSeqLen(); }
+  int64_t vocab() const override { return model_->config().vocabSize; }
+
+private:
+  std::unique_ptr<ref::Model> model_;
+  std::optional<ref::Sequence> seq_;
+};
+
+/// Synthetic ids spread over the vocabulary (never 0, 1: BOS/EOS by
+/// convention).
+std::vector<int32_t> syntheticTokens(int64_t count, int64_t vocab) {
+  std::vector<int32_t> ids(size_t(std::max<int64_t>(count, 0)));
+  const int64_t span = std::max<int64_t>(vocab - 2, 1);
+  for (int64_t i = 0; i < count; ++i)
+    ids[size_t(i)] = int32_t(2 + (i * 7919) % span);
+  return ids;
+}
+
+struct Result {
+  std::string test; // "prefill" or "decode"
+  int64_t threads = 1, tokens = 0, depth = 0;
+  Sample rate;      // tokens per second
+  std::optional<exec::StepTraffic> traffic; // decode, compiled
+};
+
+/// Times `reps` prefills of `tokens` tokens.
+Expected<Sample> timePrefill(Bench &bench, int64_t tokens, int64_t reps) {
+  const std::vector<int32_t> ids = syntheticTokens(tokens, bench.vocab());
+  std::vector<double> rates;
+  for (int64_t r = 0; r < reps; ++r) {
+    auto runner = bench.fresh();
+    if (!runner)
+      return runner.takeStatus();
+    const auto start = std::chrono::steady_clock::now();
+    auto logits = (*runner)->forward(ids.data(), tokens);
+    if (!logits)
+      return logits.takeStatus();
+    rates.push_back(double(tokens) / secondsSince(start));
+  }
+  return summarize(rates);
+}
+
+/// Times `reps` runs of `tokens` decode steps after a prompt of `depth`
+/// tokens (one token for depth 0).
+Expected<Sample> timeDecode(Bench &bench, int64_t depth, int64_t tokens, int64_t reps) {
+  const int64_t promptTokens = std::max<int64_t>(depth, 1);
+  const std::vector<int32_t> ids = syntheticTokens(promptTokens + tokens, bench.vocab());
+  std::vector<double> rates;
+  for (int64_t r = 0; r < reps; ++r) {
+    auto runner = bench.fresh();
+    if (!runner)
+      return runner.takeStatus();
+    auto prompt = (*runner)->forward(ids.data(), promptTokens);
+    if (!prompt)
+      return prompt.takeStatus();
+    const auto start = std::chrono::steady_clock::now();
+    for (int64_t i = 0; i < tokens; ++i) {
+      auto logits = (*runner)->forward(ids.data() + promptTokens + i, 1);
+      if (!logits)
+        return logits.takeStatus();
+    }
+    rates.push_back(double(tokens) / secondsSince(start));
+  }
+  return summarize(rates);
+}
+
+std::string fixed(double v, int digits) {
+  char text[64];
+  std::snprintf(text, sizeof text, "%.*f", digits, v);
+  return text;
+}
+
+} // namespace
+
+static int runMain(int argc, char **argv) {
+  Options o;
+  if (int rc = parseArgs(argc, argv, o); rc != -1)
+    return rc;
+  if (o.backend.empty())
+    o.backend = "cpu";
+  if (o.backend != "cpu" && o.backend != "reference")
+    return usageError("unknown backend '" + o.backend + "' (cpu or reference)");
+  if (!o.module.empty() && o.backend != "cpu")
+    return usageError("a compiled module (" + o.module + ") runs on --backend=cpu");
+  if (o.weights.empty())
+    return usageError("--weights DIR is required");
+  if (o.prompt == 0 && o.decode == 0)
+    return usageError("-p 0 and -n 0 leave nothing to measure");
+  if (o.threads.empty())
+    o.threads = {int64_t(std::max(1u, std::thread::hardware_concurrency()))};
+  if (o.backend == "reference")
+    o.threads = {1}; // the reference executor is single-threaded
+  std::error_code ec;
+  if (!std::filesystem::exists(o.weights, ec))
+    return runtimeError("--weights " + o.weights + ": no such checkpoint directory");
+
+  std::string modulePath = o.module;
+  if (o.backend == "cpu" && modulePath.empty()) {
+    exec::ModuleCacheRequest request;
+    request.configPath = std::filesystem::is_directory(o.weights, ec)
+                             ? o.weights + "/config.json"
+                             : std::filesystem::path(o.weights).parent_path().string() +
+                                   "/config.json";
+    request.compileArgs.push_back("--target=cpu:host");
+    auto cached = exec::cachedModule(request, [](const std::string &line) {
+      std::fprintf(stderr, "sieve-bench: %s\n", line.c_str());
+    });
+    if (!cached)
+      return runtimeError(cached.status().message());
+    modulePath = cached->path;
+  }
+
+  nlohmann::json machine = nlohmann::json::object();
+  std::vector<Result> results;
+  std::vector<std::pair<int64_t, double>> bandwidths; // threads -> bytes/s
+  std::string executable;
+  for (int64_t threads : o.threads) {
+    std::unique_ptr<Bench> bench;
+    std::optional<io::ModelConfig> config;
+    exec::CompiledModel *compiled = nullptr;
+    if (o.backend == "reference") {
+      auto model = ref::Model::load(o.weights, ref::LoadOptions{});
+      if (!model)
+        return runtimeError(model.status().message());
+      bench = std::make_unique<ReferenceBench>(model.take());
+      executable = "reference";
+    } else {
+      exec::CompiledLoadOptions loadOptions;
+      loadOptions.weights = o.weights;
+      loadOptions.threads = unsigned(threads);
+      auto model = exec::CompiledModel::load(modulePath, loadOptions);
+      if (!model)
+        return runtimeError(model.status().message());
+      auto owned = std::make_unique<CompiledBench>(model.take());
+      compiled = &owned->model();
+      executable = compiled->report().executable;
+      if (!compiled->config())
+        return runtimeError(modulePath + ": the module records no model config");
+      config = *compiled->config();
+      bench = std::move(owned);
+    }
+    for (int64_t depth : o.depths)
+      if (o.decode > 0 && std::max<int64_t>(depth, 1) + o.decode > bench->maxSeqLen())
+        return usageError("-d " + std::to_string(depth) + " with -n " +
+                          std::to_string(o.decode) + " runs past the cache length " +
+                          std::to_string(bench->maxSeqLen()) +
+                          " (compile the module with a larger --max-seq-len)");
+    if (o.prompt > bench->maxSeqLen())
+      return usageError("-p " + std::to_string(o.prompt) + " is longer than the cache length " +
+                        std::to_string(bench->maxSeqLen()));
+
+    bandwidths.emplace_back(
+        threads, measureReadBandwidth(size_t(o.bandwidthMiB) << 20, unsigned(threads)));
+    if (o.prompt > 0) {
+      auto rate = timePrefill(*bench, o.prompt, o.reps);
+      if (!rate)
+        return runtimeError(rate.status().message());
+      results.push_back({"prefill", threads, o.prompt, 0, *rate, std::nullopt});
+    }
+    if (o.decode > 0)
+      for (int64_t depth : o.depths) {
+        auto rate = timeDecode(*bench, depth, o.decode, o.reps);
+        if (!rate)
+          return runtimeError(rate.status().message());
+        Result r{"decode", threads, o.decode, depth, *rate, std::nullopt};
+        if (compiled) {
+          // The mean context over the timed steps.
+          auto traffic = exec::decodeTraffic(compiled->module(), *config,
+                                             std::max<int64_t>(depth, 1) + o.decode / 2);
+          if (!traffic)
+            return runtimeError(traffic.status().message());
+          r.traffic = *traffic;
+        }
+        results.push_back(r);
+      }
+  }
+
+  auto bandwidthOf = [&](int64_t threads) {
+    for (auto &[t, bw] : bandwidths)
+      if (t == threads)
+        return bw;
+    return 0.0;
+  };
+  if (o.json) {
+    nlohmann::json out;
+    out["backend"] = o.backend;
+    out["module"] = modulePath;
+    out["executable"] = executable;
+    out["weights"] = o.weights;
+    out["repetitions"] = o.reps;
+    nlohmann::json bw = nlohmann::json::array();
+    for (auto &[t, b] : bandwidths)
+      bw.push_back({{"threads", t}, {"read_gb_per_s", b / 1e9}});
+    out["bandwidth"] = bw;
+    nlohmann::json rows = nlohmann::json::array();
+    for (const Result &r : results) {
+      nlohmann::json row = {{"test", r.test},
+                            {"threads", r.threads},
+                            {"tokens", r.tokens},
+                            {"depth", r.depth},
+                            {"tokens_per_s", r.rate.mean},
+                            {"tokens_per_s_stddev", r.rate.stddev}};
+      if (r.traffic) {
+        const double gbs = double(r.traffic->total()) * r.rate.mean / 1e9;
+        row["bytes_per_token"] = r.traffic->total();
+        row["weight_bytes_per_token"] = r.traffic->weightBytes;
+        row["cache_bytes_per_token"] = r.traffic->cacheBytes;
+        row["gb_per_s"] = gbs;
+        row["bandwidth_fraction"] = gbs * 1e9 / bandwidthOf(r.threads);
+      }
+      rows.push_back(row);
+    }
+    out["results"] = rows;
+    std::printf("%s\n", out.dump(2).c_str());
+    return 0;
+  }
+
+  const std::string subject =
+      o.backend == "cpu" ? modulePath + " (" + executable + ")" : "reference executor";
+  std::printf("sieve-bench: %s, weights %s, %lld repetitions\n\n", subject.c_str(),
+              o.weights.c_str(), (long long)o.reps);
+  std::printf("| threads | test | tok/s | bytes/token | GB/s | of bandwidth |\n");
+  std::printf("| ---: | --- | ---: | ---: | ---: | ---: |\n");
+  for (const Result &r : results) {
+    std::string test = r.test == "prefill" ? "pp" + std::to_string(r.tokens)
+                                           : "tg" + std::to_string(r.tokens) + " @ d" +
+                                                 std::to_string(r.depth);
+    std::string bytes = "-", gbs = "-", share = "-";
+    if (r.traffic) {
+      const double rate = double(r.traffic->total()) * r.rate.mean;
+      bytes = formatBytes(r.traffic->total());
+      gbs = fixed(rate / 1e9, 1);
+      share = fixed(100 * rate / bandwidthOf(r.threads), 0) + "%";
+    }
+    std::printf("| %lld | %s | %s ± %s | %s | %s | %s |\n", (long long)r.threads, test.c_str(),
+                fixed(r.rate.mean, 1).c_str(), fixed(r.rate.stddev, 1).c_str(), bytes.c_str(),
+                gbs.c_str(), share.c_str());
+  }
+  std::printf("\n");
+  for (auto &[t, b] : bandwidths)
+    std::printf("read bandwidth, %lld threads: %.1f GB/s\n", (long long)t, b / 1e9);
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  return sieve::runToolMain("sieve-bench", [&] { return runMain(argc, argv); });
+}
