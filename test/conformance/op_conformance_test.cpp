@@ -1706,11 +1706,14 @@ struct TopkCase {
   int64_t batch, queries, candidates, k, ratio;
   std::vector<int32_t> positions; // one per batch row
   bool ties;                      // scores from a small set: many equal values
+  // Scores from signed values, -0 and +0 (equal: ties), -inf and +inf.
+  bool specials = false;
 };
 
 void PrintTo(const TopkCase &c, std::ostream *os) {
   *os << "batch_" << c.batch << "_queries_" << c.queries << "_candidates_" << c.candidates
-      << "_k_" << c.k << "_ratio_" << c.ratio << (c.ties ? "_ties" : "");
+      << "_k_" << c.k << "_ratio_" << c.ratio << (c.ties ? "_ties" : "")
+      << (c.specials ? "_specials" : "");
 }
 
 class TopkConformance : public OpConformance, public ::testing::WithParamInterface<TopkCase> {};
@@ -1732,6 +1735,12 @@ TEST_P(TopkConformance, IndicesMatchTheReference) {
   if (c.ties)
     for (uint16_t &v : scores)
       v = bf16FromFloat(float(v % 4)); // values 0..3: ties everywhere
+  if (c.specials) {
+    const float inf = std::numeric_limits<float>::infinity();
+    const float values[] = {-2.0f, -0.0f, 0.0f, -inf, inf, 1.5f, -1.5f, 0.25f};
+    for (uint16_t &v : scores)
+      v = bf16FromFloat(values[v % 8]);
+  }
   std::vector<int32_t> positions(c.positions);
   std::vector<int32_t> out(size_t(rows * c.k) + 1, 12345);
   std::vector<uint32_t> constants = {uint32_t(c.batch)};
@@ -1769,7 +1778,9 @@ INSTANTIATE_TEST_SUITE_P(
         // Batched decode rows at different positions (one query each).
         TopkCase{3, 1, 64, 16, 4, {3, 70, 255}, false},
         // k above the visible count everywhere: -1 padding.
-        TopkCase{2, 2, 16, 12, 4, {1, 20}, true}));
+        TopkCase{2, 2, 16, 12, 4, {1, 20}, true},
+        // Negative scores, -0 against +0, infinities; many candidates per k.
+        TopkCase{2, 3, 512, 16, 4, {900, 2040}, false, true}));
 
 //===----------------------------------------------------------------------===//
 // v4.indexer_score: bit-identical to ref::indexerScore, keys read at slots

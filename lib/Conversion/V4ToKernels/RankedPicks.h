@@ -21,6 +21,21 @@ void emitRankedPicks(mlir::OpBuilder &b, mlir::Location loc, mlir::Value k, mlir
                      llvm::function_ref<mlir::Value(mlir::Value)> scoreOf,
                      llvm::function_ref<void(mlir::Value, mlir::Value, mlir::Value)> onPick);
 
+/// The same picks in the same order for many candidates, in about
+/// (key bits + 2) passes over them and k^2 / lanes steps instead of k
+/// passes: each score becomes an order-preserving unsigned key (-0 as +0,
+/// NaN never picked), the k-th largest key is found bit by bit by counting
+/// the keys at or above each candidate threshold, the picks are gathered
+/// in index order (ties at the threshold to the lower indices) into stack
+/// buffers of `k` entries, and each pick's rank among them gives its
+/// place. Every count is a marked sum (the target may run it in vector
+/// lanes; counts are exact in f32). `scoreOf(c)` must be loads and
+/// elementwise arithmetic; `bf16Scores`: its values are bf16 (the low 16
+/// key bits are zero and need no pass).
+void emitThresholdPicks(mlir::OpBuilder &b, mlir::Location loc, int64_t k, mlir::Value count,
+                        bool bf16Scores, llvm::function_ref<mlir::Value(mlir::Value)> scoreOf,
+                        llvm::function_ref<void(mlir::Value, mlir::Value, mlir::Value)> onPick);
+
 } // namespace sieve::detail
 
 #endif // SIEVE_LIB_CONVERSION_V4TOKERNELS_RANKEDPICKS_H

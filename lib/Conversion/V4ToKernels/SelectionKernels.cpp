@@ -3,8 +3,9 @@
 // One query row per workgroup. The k best of the visible candidates
 // c < (position + 1) / ratio, in the reference's order (ref::causalTopk:
 // descending score, ties to the lower index, -1 once fewer remain), by
-// emitRankedPicks. Integer results: identical to the reference for finite
-// scores (and -inf).
+// emitThresholdPicks (a threshold found bit by bit, so long contexts cost
+// passes over the candidates, not k of them). Integer results: identical
+// to the reference for finite scores (and -inf).
 //
 // Fused (fusion table row 4), one kernel scores only the candidates a query
 // sees into a stack row and picks from it: the scores never leave the
@@ -67,8 +68,8 @@ FailureOr<func::FuncOp> emitTopkKernel(v4::TopkOp op, llvm::StringRef name,
     Value visible = arith::DivUIOp::create(b, loc, arith::AddIOp::create(b, loc, query, one),
                                            kb.index(ratio));
     Value limit = arith::MinUIOp::create(b, loc, visible, kb.index(candidates));
-    emitRankedPicks(
-        b, loc, kb.index(k), limit,
+    emitThresholdPicks(
+        b, loc, k, limit, scoresType.getElementType().isBF16(),
         [&](Value c) -> Value {
           SmallVector<Value> scoreAt(at);
           scoreAt.push_back(c);
@@ -309,8 +310,8 @@ FailureOr<func::FuncOp> emitIndexerTopkKernel(v4::TopkOp topk, v4::IndexerScoreO
                          memref::StoreOp::create(b, loc, value, rowScores, ValueRange{c});
                          scf::YieldOp::create(b, loc);
                        });
-    emitRankedPicks(
-        b, loc, kb.index(k), limit,
+    emitThresholdPicks(
+        b, loc, k, limit, element.isBF16(),
         [&](Value c) -> Value {
           Value value = memref::LoadOp::create(b, loc, rowScores, ValueRange{c});
           return value.getType() == f32 ? value : arith::ExtFOp::create(b, loc, f32, value);
