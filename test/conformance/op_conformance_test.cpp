@@ -1780,7 +1780,9 @@ INSTANTIATE_TEST_SUITE_P(
         // k above the visible count everywhere: -1 padding.
         TopkCase{2, 2, 16, 12, 4, {1, 20}, true},
         // Negative scores, -0 against +0, infinities; many candidates per k.
-        TopkCase{2, 3, 512, 16, 4, {900, 2040}, false, true}));
+        TopkCase{2, 3, 512, 16, 4, {900, 2040}, false, true},
+        // The same with the k-th score among the negative ones (row 0).
+        TopkCase{2, 3, 512, 160, 4, {900, 2040}, false, true}));
 
 //===----------------------------------------------------------------------===//
 // v4.indexer_score: bit-identical to ref::indexerScore, keys read at slots

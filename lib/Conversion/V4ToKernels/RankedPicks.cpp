@@ -85,7 +85,7 @@ void emitThresholdPicks(OpBuilder &b, Location loc, int64_t k, Value count, bool
   Value candidates = arith::MaxSIOp::create(b, loc, count, zero);
 
   // An unsigned key ordered as the scores: -0 as +0, NaN 0 (below every
-  // score's key, which is at least that of -inf, 0x007FFFFF).
+  // score's key, which is at least that of -inf, 0x007FFFFF or 0x007F).
   auto keyOf = [&](Value c) -> Value {
     Value score = scoreOf(c);
     Value canonical = arith::AddFOp::create(b, loc, score, f32Zero);
@@ -94,6 +94,10 @@ void emitThresholdPicks(OpBuilder &b, Location loc, int64_t k, Value count, bool
     Value key = arith::SelectOp::create(b, loc, negative,
                                         arith::XOrIOp::create(b, loc, bits, i32c(-1)),
                                         arith::OrIOp::create(b, loc, bits, i32c(INT32_MIN)));
+    // bf16 values fill the top 16 bits; a negative one's key has its low
+    // 16 bits set, so keep the top half only.
+    if (bf16Scores)
+      key = arith::ShRUIOp::create(b, loc, key, i32c(16));
     Value nan = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO, score, score);
     return arith::SelectOp::create(b, loc, nan, i32c(0), key);
   };
@@ -125,7 +129,7 @@ void emitThresholdPicks(OpBuilder &b, Location loc, int64_t k, Value count, bool
   // The largest threshold with at least `picks` keys at or above it: the
   // picks-th largest key (0 when there are no picks).
   Value threshold = i32c(0);
-  for (int bit = 31; bit >= (bf16Scores ? 16 : 0); --bit) {
+  for (int bit = bf16Scores ? 15 : 31; bit >= 0; --bit) {
     Value candidate = arith::OrIOp::create(b, loc, threshold, i32c(int64_t(1) << bit));
     Value enough = arith::AndIOp::create(
         b, loc, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, picks, i32c(0)),
@@ -135,7 +139,11 @@ void emitThresholdPicks(OpBuilder &b, Location loc, int64_t k, Value count, bool
   Value above = countOver(candidates, [&](Value c) {
     return indicator(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ugt, keyOf(c), threshold));
   });
-  Value tiesTaken = arith::SubIOp::create(b, loc, picks, above);
+  // Consistent counts give above < picks; the clamp and the fill limit
+  // below keep the stack buffers in bounds whatever the counts say.
+  Value tiesTaken = arith::SelectOp::create(
+      b, loc, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, above, picks),
+      arith::SubIOp::create(b, loc, picks, above), i32c(0));
 
   // The picks in index order: every key above the threshold, and the first
   // tiesTaken keys equal to it.
@@ -150,8 +158,10 @@ void emitThresholdPicks(OpBuilder &b, Location loc, int64_t k, Value count, bool
         Value isTie = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, key, threshold);
         Value tieWanted = arith::AndIOp::create(
             b, loc, isTie, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, ties, tiesTaken));
+        Value room = arith::AndIOp::create(
+            b, loc, hasPicks, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, filled, picks));
         Value take = arith::AndIOp::create(
-            b, loc, hasPicks,
+            b, loc, room,
             arith::OrIOp::create(
                 b, loc,
                 arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ugt, key, threshold),
@@ -166,7 +176,8 @@ void emitThresholdPicks(OpBuilder &b, Location loc, int64_t k, Value count, bool
         Value nextFilled = arith::AddIOp::create(
             b, loc, filled, arith::ExtUIOp::create(b, loc, i32, take));
         Value nextTies = arith::AddIOp::create(
-            b, loc, ties, arith::ExtUIOp::create(b, loc, i32, tieWanted));
+            b, loc, ties,
+            arith::ExtUIOp::create(b, loc, i32, arith::AndIOp::create(b, loc, take, tieWanted)));
         scf::YieldOp::create(b, loc, ValueRange{nextFilled, nextTies});
       });
 

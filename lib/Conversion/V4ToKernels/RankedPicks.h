@@ -30,8 +30,8 @@ void emitRankedPicks(mlir::OpBuilder &b, mlir::Location loc, mlir::Value k, mlir
 /// buffers of `k` entries, and each pick's rank among them gives its
 /// place. Every count is a marked sum (the target may run it in vector
 /// lanes; counts are exact in f32). `scoreOf(c)` must be loads and
-/// elementwise arithmetic; `bf16Scores`: its values are bf16 (the low 16
-/// key bits are zero and need no pass).
+/// elementwise arithmetic; `bf16Scores`: its values are bf16 (16-bit keys,
+/// 16 passes).
 void emitThresholdPicks(mlir::OpBuilder &b, mlir::Location loc, int64_t k, mlir::Value count,
                         bool bf16Scores, llvm::function_ref<mlir::Value(mlir::Value)> scoreOf,
                         llvm::function_ref<void(mlir::Value, mlir::Value, mlir::Value)> onPick);
