@@ -88,6 +88,17 @@ Expected<int> runProcess(const std::vector<std::string> &args) {
 
 } // namespace
 
+ModuleCacheRequest hostModuleRequest(const std::string &weights) {
+  std::error_code ec;
+  ModuleCacheRequest request;
+  request.configPath = std::filesystem::is_directory(weights, ec)
+                           ? weights + "/config.json"
+                           : std::filesystem::path(weights).parent_path().string() +
+                                 "/config.json";
+  request.compileArgs.push_back("--target=cpu:host");
+  return request;
+}
+
 Expected<CachedModule> cachedModule(const ModuleCacheRequest &request,
                                     const std::function<void(const std::string &)> &log) {
   const std::string compiler = findCompiler(request.compiler);

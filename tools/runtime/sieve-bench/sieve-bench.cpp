@@ -17,13 +17,13 @@
 #include "sieve/exec/traffic.h"
 #include "sieve/reference/generate.h"
 #include "sieve/reference/model.h"
+#include "sieve/support/command_line.h"
 #include "sieve/support/system.h"
 #include "sieve/support/tool_main.h"
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -87,18 +87,6 @@ int runtimeError(const std::string &msg) {
   return 1;
 }
 
-bool parseInt(const std::string &s, int64_t &out) {
-  if (s.empty())
-    return false;
-  char *end = nullptr;
-  errno = 0;
-  long long v = std::strtoll(s.c_str(), &end, 10);
-  if (*end || errno)
-    return false;
-  out = v;
-  return true;
-}
-
 bool parseList(const std::string &s, int64_t min, std::vector<int64_t> &out) {
   out.clear();
   size_t start = 0;
@@ -107,7 +95,7 @@ bool parseList(const std::string &s, int64_t min, std::vector<int64_t> &out) {
     std::string item = s.substr(start, comma == std::string::npos ? std::string::npos
                                                                   : comma - start);
     int64_t v;
-    if (!parseInt(item, v) || v < min)
+    if (!cli::parseInt(item, v) || v < min)
       return false;
     out.push_back(v);
     if (comma == std::string::npos)
@@ -120,28 +108,15 @@ bool parseList(const std::string &s, int64_t min, std::vector<int64_t> &out) {
 // Parses argv; returns -1 to continue, else an exit code.
 int parseArgs(int argc, char **argv, Options &o) {
   for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i], value;
-    bool hasInlineValue = false;
-    if (arg.rfind("-", 0) == 0) {
-      const size_t eq = arg.find('=');
-      if (eq != std::string::npos) {
-        value = arg.substr(eq + 1);
-        arg = arg.substr(0, eq);
-        hasInlineValue = true;
-      }
-    }
-    auto needValue = [&]() -> bool {
-      if (hasInlineValue)
-        return true;
-      if (i + 1 >= argc)
-        return false;
-      value = argv[++i];
-      return true;
-    };
+    cli::Arg parsed = cli::splitArg(argv[i]);
+    const std::string &arg = parsed.name;
+    const std::string &value = parsed.value;
+    const bool hasInlineValue = parsed.inlineValue;
+    auto needValue = [&]() { return cli::takeValue(parsed, argc, argv, i); };
     auto intFlag = [&](int64_t &out, int64_t min) -> int {
       if (!needValue())
         return usageError(arg + " needs a value");
-      if (!parseInt(value, out) || out < min)
+      if (!cli::parseInt(value, out) || out < min)
         return usageError(arg + " takes an integer >= " + std::to_string(min) + " (got '" +
                           value + "')");
       return -1;
@@ -394,12 +369,7 @@ static int runMain(int argc, char **argv) {
 
   std::string modulePath = o.module;
   if (o.backend == "cpu" && modulePath.empty()) {
-    exec::ModuleCacheRequest request;
-    request.configPath = std::filesystem::is_directory(o.weights, ec)
-                             ? o.weights + "/config.json"
-                             : std::filesystem::path(o.weights).parent_path().string() +
-                                   "/config.json";
-    request.compileArgs.push_back("--target=cpu:host");
+    exec::ModuleCacheRequest request = exec::hostModuleRequest(o.weights);
     auto cached = exec::cachedModule(request, [](const std::string &line) {
       std::fprintf(stderr, "sieve-bench: %s\n", line.c_str());
     });

@@ -14,6 +14,7 @@
 #include "sieve/io/tokenizer.h"
 #include "sieve/reference/generate.h"
 #include "sieve/reference/model.h"
+#include "sieve/support/command_line.h"
 #include "sieve/support/npy.h"
 #include "sieve/support/system.h"
 #include "sieve/support/tool_main.h"
@@ -123,18 +124,6 @@ int runtimeError(const std::string &msg) {
   return 1;
 }
 
-bool parseInt(const std::string &s, int64_t &out) {
-  if (s.empty())
-    return false;
-  char *end = nullptr;
-  errno = 0;
-  long long v = std::strtoll(s.c_str(), &end, 10);
-  if (*end || errno)
-    return false;
-  out = v;
-  return true;
-}
-
 bool parseDouble(const std::string &s, double &out) {
   if (s.empty())
     return false;
@@ -160,7 +149,7 @@ bool parseTokenList(const std::string &s, std::vector<int32_t> &ids, std::string
       ++j;
     const std::string item = s.substr(i, j - i);
     int64_t v;
-    if (!parseInt(item, v) || v < 0 || v > INT32_MAX) {
+    if (!cli::parseInt(item, v) || v < 0 || v > INT32_MAX) {
       error = "--tokens: item " + std::to_string(ids.size()) + " ('" + item +
               "') is not a token id (a non-negative integer)";
       return false;
@@ -178,28 +167,15 @@ bool parseTokenList(const std::string &s, std::vector<int32_t> &ids, std::string
 // Parses argv; returns -1 to continue, else an exit code.
 int parseArgs(int argc, char **argv, Options &o) {
   for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i], value;
-    bool hasInlineValue = false;
-    if (arg.rfind("--", 0) == 0) {
-      const size_t eq = arg.find('=');
-      if (eq != std::string::npos) {
-        value = arg.substr(eq + 1);
-        arg = arg.substr(0, eq);
-        hasInlineValue = true;
-      }
-    }
-    auto needValue = [&]() -> bool {
-      if (hasInlineValue)
-        return true;
-      if (i + 1 >= argc)
-        return false;
-      value = argv[++i];
-      return true;
-    };
+    cli::Arg parsed = cli::splitArg(argv[i]);
+    const std::string &arg = parsed.name;
+    const std::string &value = parsed.value;
+    const bool hasInlineValue = parsed.inlineValue;
+    auto needValue = [&]() { return cli::takeValue(parsed, argc, argv, i); };
     auto intFlag = [&](int64_t &out, int64_t min) -> int {
       if (!needValue())
         return usageError(arg + " needs a value");
-      if (!parseInt(value, out) || out < min)
+      if (!cli::parseInt(value, out) || out < min)
         return usageError(arg + " takes an integer >= " + std::to_string(min) + " (got '" +
                           value + "')");
       return -1;
@@ -444,12 +420,7 @@ static int runMain(int argc, char **argv) {
   } else {
     std::string modulePath = o.module;
     if (modulePath.empty()) {
-      exec::ModuleCacheRequest request;
-      request.configPath = std::filesystem::is_directory(o.weights, ec)
-                               ? o.weights + "/config.json"
-                               : std::filesystem::path(o.weights).parent_path().string() +
-                                     "/config.json";
-      request.compileArgs.push_back("--target=cpu:host");
+      exec::ModuleCacheRequest request = exec::hostModuleRequest(o.weights);
       if (o.maxSeqLenGiven)
         request.compileArgs.push_back("--max-seq-len=" + std::to_string(o.maxSeqLen));
       request.compileArgs.push_back(std::string("--cache-format=") +

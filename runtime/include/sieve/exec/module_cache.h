@@ -29,6 +29,10 @@ struct ModuleCacheRequest {
   std::string cacheDir;
 };
 
+/// The request for a checkpoint's config compiled for this CPU: `weights`
+/// is the checkpoint directory (its config.json) or a file in it.
+ModuleCacheRequest hostModuleRequest(const std::string &weights);
+
 struct CachedModule {
   std::string path;
   bool compiled = false; // false when it was already in the cache

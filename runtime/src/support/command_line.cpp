@@ -1,0 +1,44 @@
+//===- command_line.cpp - Argument pieces the runtime tools share ---------===//
+
+#include "sieve/support/command_line.h"
+
+#include <cerrno>
+#include <cstdlib>
+
+namespace sieve::cli {
+
+Arg splitArg(const char *raw) {
+  Arg arg{raw, "", false};
+  if (arg.name.size() > 1 && arg.name[0] == '-') {
+    const size_t eq = arg.name.find('=');
+    if (eq != std::string::npos) {
+      arg.value = arg.name.substr(eq + 1);
+      arg.name.resize(eq);
+      arg.inlineValue = true;
+    }
+  }
+  return arg;
+}
+
+bool takeValue(Arg &arg, int argc, char **argv, int &i) {
+  if (arg.inlineValue)
+    return true;
+  if (i + 1 >= argc)
+    return false;
+  arg.value = argv[++i];
+  return true;
+}
+
+bool parseInt(const std::string &text, int64_t &out) {
+  if (text.empty())
+    return false;
+  char *end = nullptr;
+  errno = 0;
+  long long v = std::strtoll(text.c_str(), &end, 10);
+  if (*end || errno)
+    return false;
+  out = v;
+  return true;
+}
+
+} // namespace sieve::cli
