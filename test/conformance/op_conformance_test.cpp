@@ -1391,9 +1391,13 @@ TEST_F(OpConformance, GroupedLinearWithItsWeightDequantizeFusedWithinOneBf16Ulp)
 // bf16 ulp on at most 2% of outputs (the order of the sums changes).
 TEST_F(OpConformance, EveryVectorShapeAgreesWithTheScalarKernel) {
   llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
-  if (!features.lookup("avx2") || !features.lookup("avx512f"))
-    GTEST_SKIP() << "this CPU lacks AVX2 or AVX-512F, so x86-64-v3 and x86-64-v4 code cannot "
-                    "run here";
+  std::string missing;
+  for (const char *feature : {"avx2", "avx512f"})
+    if (!features.lookup(feature))
+      missing += std::string(missing.empty() ? "" : ", ") + feature;
+  if (!missing.empty())
+    GTEST_SKIP() << "this CPU lacks " << missing
+                 << ", so the x86-64-v3 and x86-64-v4 kernels cannot run here";
   Builder types(&context);
   const int64_t heads = 4, headDim = 128, groups = 2, rank = 64, groupIn = 256, k = 512,
                 n = 320;

@@ -316,19 +316,28 @@ Value ReductionVectorizer::vectorLookup(vector::ExtractOp lookup) {
   Value position = lookup.getDynamicPosition()[0];
   Type i16 = b.getIntegerType(16);
   const int64_t entries = tableType.getNumElements();
+  // The positions as `type` lanes, from the integer they were cast from
+  // when there is one (the codes), else from the index vector.
+  auto laneCodes = [&](Type type) -> Value {
+    auto cast = position.getDefiningOp<arith::IndexCastOp>();
+    if (!cast || !cast.getIn().getType().isInteger())
+      return arith::IndexCastOp::create(b, loc, vectorOf(type), vector(position));
+    Value codes = vector(cast.getIn());
+    unsigned from = cast.getIn().getType().getIntOrFloatBitWidth(),
+             to = type.getIntOrFloatBitWidth();
+    if (from > to)
+      return arith::TruncIOp::create(b, loc, vectorOf(type), codes);
+    if (from < to)
+      return arith::ExtUIOp::create(b, loc, vectorOf(type), codes);
+    return codes;
+  };
   if (permuteLookup && tableType.getElementType().isBF16() && (width == 32 || width == 16) &&
       llvm::is_contained({16, 32, 64, 128, 256}, entries)) {
     // Word permutations over 32-entry slices of the table: vpermw reads
     // five index bits, vpermi2w six (two slices); bits 6 and 7 then pick
     // among the 64-entry results. A 16-entry table is repeated so the fifth
     // bit does not matter. 16 lanes (f32 sums) use the low half of 32.
-    Value codes;
-    if (auto cast = position.getDefiningOp<arith::IndexCastOp>();
-        cast && cast.getIn().getType().isInteger() &&
-        cast.getIn().getType().getIntOrFloatBitWidth() > 16)
-      codes = arith::TruncIOp::create(b, loc, vectorOf(i16), vector(cast.getIn()));
-    else
-      codes = arith::IndexCastOp::create(b, loc, vectorOf(i16), vector(position));
+    Value codes = laneCodes(i16);
     auto words = [&](int64_t lanes) { return VectorType::get({lanes}, i16); };
     auto resize = [&](Value v, int64_t lanes) -> Value {
       SmallVector<int64_t> order;
@@ -378,12 +387,7 @@ Value ReductionVectorizer::vectorLookup(vector::ExtractOp lookup) {
       width == 16) {
     // vpermps: each lane picks the table entry its low four bits name.
     Type i32 = b.getI32Type();
-    Value codes;
-    if (auto cast = position.getDefiningOp<arith::IndexCastOp>();
-        cast && cast.getIn().getType().isInteger(32))
-      codes = vector(cast.getIn());
-    else
-      codes = arith::IndexCastOp::create(b, loc, vectorOf(i32), vector(position));
+    Value codes = laneCodes(i32);
     return LLVM::CallIntrinsicOp::create(b, loc, vectorOf(b.getF32Type()),
                                          b.getStringAttr("llvm.x86.avx512.permvar.sf.512"),
                                          ValueRange{table, codes})

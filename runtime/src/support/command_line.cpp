@@ -41,4 +41,20 @@ bool parseInt(const std::string &text, int64_t &out) {
   return true;
 }
 
+std::string takeString(Arg &arg, int argc, char **argv, int &i, std::string &out) {
+  if (!takeValue(arg, argc, argv, i))
+    return arg.name + " needs a value";
+  out = arg.value;
+  return {};
+}
+
+std::string takeInt(Arg &arg, int argc, char **argv, int &i, int64_t min, int64_t &out) {
+  if (!takeValue(arg, argc, argv, i))
+    return arg.name + " needs a value";
+  if (!parseInt(arg.value, out) || out < min)
+    return arg.name + " takes an integer >= " + std::to_string(min) + " (got '" + arg.value +
+           "')";
+  return {};
+}
+
 } // namespace sieve::cli

@@ -112,17 +112,15 @@ int parseArgs(int argc, char **argv, Options &o) {
     const std::string &arg = parsed.name;
     const std::string &value = parsed.value;
     const bool hasInlineValue = parsed.inlineValue;
-    auto needValue = [&]() { return cli::takeValue(parsed, argc, argv, i); };
-    auto intFlag = [&](int64_t &out, int64_t min) -> int {
-      if (!needValue())
-        return usageError(arg + " needs a value");
-      if (!cli::parseInt(value, out) || out < min)
-        return usageError(arg + " takes an integer >= " + std::to_string(min) + " (got '" +
-                          value + "')");
-      return -1;
+    auto problem = [&](const std::string &text) { return text.empty() ? -1 : usageError(text); };
+    auto stringFlag = [&](std::string &out) {
+      return problem(cli::takeString(parsed, argc, argv, i, out));
+    };
+    auto intFlag = [&](int64_t &out, int64_t min) {
+      return problem(cli::takeInt(parsed, argc, argv, i, min, out));
     };
     auto listFlag = [&](std::vector<int64_t> &out, int64_t min) -> int {
-      if (!needValue())
+      if (!cli::takeValue(parsed, argc, argv, i))
         return usageError(arg + " needs a value");
       if (!parseList(value, min, out))
         return usageError(arg + " takes integers >= " + std::to_string(min) +
@@ -134,13 +132,9 @@ int parseArgs(int argc, char **argv, Options &o) {
       std::fputs(kUsage, stdout);
       return 0;
     } else if (arg == "--backend") {
-      if (!needValue())
-        return usageError("--backend needs a value");
-      o.backend = value;
+      rc = stringFlag(o.backend);
     } else if (arg == "--weights") {
-      if (!needValue())
-        return usageError("--weights needs a value");
-      o.weights = value;
+      rc = stringFlag(o.weights);
     } else if (arg == "-p") {
       rc = intFlag(o.prompt, 0);
     } else if (arg == "-n") {
@@ -245,14 +239,13 @@ class CompiledBench final : public Bench {
 public:
   explicit CompiledBench(std::unique_ptr<exec::CompiledModel> model) : model_(std::move(model)) {}
   Expected<std::unique_ptr<SequenceRunner>> fresh() override {
-    runner_.reset();
-    seq_.reset();
+    seq_.reset(); // frees its slot for the new one
     auto seq = model_->newSequence();
     if (!seq)
       return seq.takeStatus();
     seq_.emplace(seq.take());
     return std::unique_ptr<SequenceRunner>(
-        std::make_unique<exec::CompiledRunner>(*model_, *seq_).release());
+        std::make_unique<exec::CompiledRunner>(*model_, *seq_));
   }
   int64_t maxSeqLen() const override { return model_->maxSeqLen(); }
   int64_t vocab() const override { return model_->vocabSize(); }
@@ -261,7 +254,6 @@ public:
 private:
   std::unique_ptr<exec::CompiledModel> model_;
   std::optional<exec::CompiledSequence> seq_;
-  std::unique_ptr<SequenceRunner> runner_;
 };
 
 class ReferenceBench final : public Bench {
@@ -378,7 +370,6 @@ static int runMain(int argc, char **argv) {
     modulePath = cached->path;
   }
 
-  nlohmann::json machine = nlohmann::json::object();
   std::vector<Result> results;
   std::vector<std::pair<int64_t, double>> bandwidths; // threads -> bytes/s
   std::string executable;

@@ -171,17 +171,15 @@ int parseArgs(int argc, char **argv, Options &o) {
     const std::string &arg = parsed.name;
     const std::string &value = parsed.value;
     const bool hasInlineValue = parsed.inlineValue;
-    auto needValue = [&]() { return cli::takeValue(parsed, argc, argv, i); };
-    auto intFlag = [&](int64_t &out, int64_t min) -> int {
-      if (!needValue())
-        return usageError(arg + " needs a value");
-      if (!cli::parseInt(value, out) || out < min)
-        return usageError(arg + " takes an integer >= " + std::to_string(min) + " (got '" +
-                          value + "')");
-      return -1;
+    auto problem = [&](const std::string &text) { return text.empty() ? -1 : usageError(text); };
+    auto stringFlag = [&](std::string &out) {
+      return problem(cli::takeString(parsed, argc, argv, i, out));
+    };
+    auto intFlag = [&](int64_t &out, int64_t min) {
+      return problem(cli::takeInt(parsed, argc, argv, i, min, out));
     };
     auto doubleFlag = [&](double &out) -> int {
-      if (!needValue())
+      if (!cli::takeValue(parsed, argc, argv, i))
         return usageError(arg + " needs a value");
       if (!parseDouble(value, out))
         return usageError(arg + " takes a number (got '" + value + "')");
@@ -194,36 +192,25 @@ int parseArgs(int argc, char **argv, Options &o) {
       std::fputs(kUsage, stdout);
       return 0;
     } else if (arg == "--backend") {
-      if (!needValue())
-        return usageError("--backend needs a value");
-      o.backend = value;
+      rc = stringFlag(o.backend);
     } else if (arg == "--weights") {
-      if (!needValue())
-        return usageError("--weights needs a value");
-      o.weights = value;
+      rc = stringFlag(o.weights);
     } else if (arg == "--prompt") {
-      if (!needValue())
-        return usageError("--prompt needs a value");
-      o.prompt = value;
+      rc = stringFlag(o.prompt.emplace());
     } else if (arg == "--tokens") {
-      if (!needValue())
-        return usageError("--tokens needs a value");
-      o.tokens = value;
+      rc = stringFlag(o.tokens.emplace());
     } else if (arg == "--tokenizer") {
-      if (!needValue())
-        return usageError("--tokenizer needs a value");
-      o.tokenizer = value;
+      rc = stringFlag(o.tokenizer);
     } else if (arg == "--dump-logits") {
-      if (!needValue())
-        return usageError("--dump-logits needs a value");
-      o.dumpLogits = value;
+      rc = stringFlag(o.dumpLogits);
     } else if (arg == "--chat") {
       rc = flagOnly();
       o.chat = true;
     } else if (arg == "--thinking-mode") {
-      if (!needValue())
-        return usageError("--thinking-mode needs a value");
-      auto mode = io::parseThinkingMode(value);
+      std::string text;
+      if (int rcValue = stringFlag(text); rcValue != -1)
+        return rcValue;
+      auto mode = io::parseThinkingMode(text);
       if (!mode)
         return usageError("--thinking-mode: " + mode.status().message());
       o.chatOptions.thinkingMode = *mode;
@@ -249,16 +236,17 @@ int parseArgs(int argc, char **argv, Options &o) {
       o.profile = true;
     } else if (arg == "--cache-format") {
       o.cacheFormatGiven = true;
-      if (!needValue())
-        return usageError("--cache-format needs a value");
-      if (value == "bf16")
+      std::string text;
+      if (int rcValue = stringFlag(text); rcValue != -1)
+        return rcValue;
+      if (text == "bf16")
         o.cacheFormat = io::CacheFormat::kReferenceBf16;
-      else if (value == "fp8")
+      else if (text == "fp8")
         o.cacheFormat = io::CacheFormat::kFp8IndexerFp8;
-      else if (value == "fp8-fp4")
+      else if (text == "fp8-fp4")
         o.cacheFormat = io::CacheFormat::kFp8IndexerFp4;
       else
-        return usageError("--cache-format takes bf16, fp8 or fp8-fp4 (got '" + value + "')");
+        return usageError("--cache-format takes bf16, fp8 or fp8-fp4 (got '" + text + "')");
     } else if (arg == "--seed") {
       int64_t seed;
       rc = intFlag(seed, 0);

@@ -31,6 +31,13 @@ bool takeValue(Arg &arg, int argc, char **argv, int &i);
 /// A whole decimal integer in range: no sign-only, empty or trailing text.
 bool parseInt(const std::string &text, int64_t &out);
 
+/// Takes `arg`'s value into `out`. Empty on success, else the usage problem
+/// ("--weights needs a value").
+std::string takeString(Arg &arg, int argc, char **argv, int &i, std::string &out);
+/// Takes `arg`'s value as an integer of at least `min`. Empty on success,
+/// else the usage problem ("-r takes an integer >= 1 (got '0')").
+std::string takeInt(Arg &arg, int argc, char **argv, int &i, int64_t min, int64_t &out);
+
 } // namespace sieve::cli
 
 #endif // SIEVE_SUPPORT_COMMAND_LINE_H
