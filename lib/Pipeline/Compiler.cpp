@@ -6,7 +6,9 @@
 #include "sieve/Import/ParameterBinding.h"
 #include "sieve/Pipeline/Pipelines.h"
 #include "sieve/Conversion/KernelsToCPU/Passes.h"
+#include "sieve/Conversion/KernelsToGPU/Passes.h"
 #include "sieve/Target/CPU/CpuTarget.h"
+#include "sieve/Target/GPU/GpuTarget.h"
 #include "sieve/Target/Module/ModuleWriter.h"
 #include "sieve/hal/cpu/cpu_features.h"
 #include "program/IR/ProgramOps.h"
@@ -140,9 +142,19 @@ LogicalResult verifyCompileOptions(MLIRContext &context,
   if (options.cacheLayoutEntry.empty())
     return emitError(UnknownLoc::get(&context))
            << "--cache-layout-entry needs a function name";
-  for (const std::string &target : options.targets)
-    if (failed(cpu::parseCpuTarget(target, UnknownLoc::get(&context))))
+  for (const std::string &target : options.targets) {
+    if (gpu_target::isGpuTargetSpec(target)) {
+      if (failed(gpu_target::parseGpuTarget(target, UnknownLoc::get(&context))))
+        return failure();
+    } else if (failed(cpu::parseCpuTarget(target, UnknownLoc::get(&context)))) {
       return failure();
+    }
+  }
+  if (options.amdCodeObjectVersion != 400 && options.amdCodeObjectVersion != 500 &&
+      options.amdCodeObjectVersion != 600)
+    return emitError(UnknownLoc::get(&context))
+           << "--amd-code-object-version must be 400, 500 or 600, got "
+           << options.amdCodeObjectVersion;
   return success();
 }
 
@@ -208,6 +220,7 @@ private:
   LogicalResult runGraphPhase(Input &input);
   LogicalResult runKernelsPhase(Input &input);
   LogicalResult runTargetPhase(Input &input, bool keepLLVMIR);
+  LogicalResult emitGpuExecutables(ModuleOp variant, std::string *optimizedIR);
   LogicalResult crossCheckCacheLayout(Input &input);
   LogicalResult writeSieveModuleTo(Input &input, llvm::raw_ostream &output);
   LogicalResult writePhaseDump(CompilePhase phase,
@@ -352,13 +365,15 @@ LogicalResult Driver::runTargetPhase(Input &input, bool keepLLVMIR) {
   if (targets.empty())
     targets.push_back("cpu:host");
   ModuleOp module = *input.module;
+  // The variants of each target, across executables.
+  std::vector<SmallVector<ModuleOp>> variantsOf(targets.size());
   for (auto executable : module.getOps<program::ExecutableOp>()) {
     SmallVector<Operation *> kernels;
     for (Operation &op : executable.getBlock())
       if (isa<func::FuncOp, memref::GlobalOp>(op))
         kernels.push_back(&op);
     OpBuilder b = OpBuilder::atBlockEnd(&executable.getBlock());
-    for (const std::string &target : targets) {
+    for (auto [index, target] : llvm::enumerate(targets)) {
       std::string name = target;
       std::replace_if(name.begin(), name.end(), [](char c) { return !llvm::isAlnum(c); }, '_');
       auto variant = ModuleOp::create(b, executable.getLoc(), StringRef(name));
@@ -366,46 +381,115 @@ LogicalResult Driver::runTargetPhase(Input &input, bool keepLLVMIR) {
       OpBuilder inner = OpBuilder::atBlockEnd(variant.getBody());
       for (Operation *kernel : kernels)
         inner.clone(*kernel);
+      variantsOf[index].push_back(variant);
     }
   }
-  PassManager pm(&context, ModuleOp::getOperationName());
-  buildKernelsToCPUPipeline(pm.nest<program::ExecutableOp>().nest<ModuleOp>());
-  if (hooks.configurePassManager && failed(hooks.configurePassManager(pm)))
-    return failure();
-  {
-    TimingScope scope = nest("target pipeline");
+  // Each target's pipeline over its variants.
+  for (auto [index, target] : llvm::enumerate(targets)) {
+    PassManager pm(&context, ModuleOp::getOperationName());
+    if (gpu_target::isGpuTargetSpec(target)) {
+      FailureOr<gpu_target::GpuTarget> gpu =
+          gpu_target::parseGpuTarget(target, UnknownLoc::get(&context));
+      if (failed(gpu))
+        return failure();
+      GPUPipelineOptions pipeline;
+      pipeline.chip = gpu->chip;
+      pipeline.codeObjectVersion = options.amdCodeObjectVersion;
+      if (gpu->vendor == gpu_target::Vendor::Nvidia)
+        buildKernelsToNVVMPipeline(pm, pipeline);
+      else
+        buildKernelsToROCDLPipeline(pm, pipeline);
+    } else {
+      buildKernelsToCPUPipeline(pm);
+    }
+    if (hooks.configurePassManager && failed(hooks.configurePassManager(pm)))
+      return failure();
+    TimingScope scope = nest("target pipeline " + target);
     if (timing)
       pm.enableTiming(scope);
-    if (failed(pm.run(module)))
-      return failure();
+    for (ModuleOp variant : variantsOf[index])
+      if (failed(pm.run(variant)))
+        return failure();
   }
   TimingScope scope = nest("objects and link");
   for (auto executable : module.getOps<program::ExecutableOp>())
     for (auto variant : executable.getBlock().getOps<ModuleOp>()) {
       auto target = variant->getAttrOfType<StringAttr>("sieve.target");
-      FailureOr<cpu::CpuTarget> cpuTarget = cpu::parseCpuTarget(target, variant.getLoc());
-      if (failed(cpuTarget))
-        return failure();
       std::string optimizedIR;
-      FailureOr<std::string> object =
-          cpu::emitObject(variant, *cpuTarget, keepLLVMIR ? &optimizedIR : nullptr);
-      if (failed(object))
-        return failure();
+      if (gpu_target::isGpuTargetSpec(target.getValue())) {
+        if (failed(emitGpuExecutables(variant, keepLLVMIR ? &optimizedIR : nullptr)))
+          return failure();
+      } else {
+        FailureOr<cpu::CpuTarget> cpuTarget = cpu::parseCpuTarget(target, variant.getLoc());
+        if (failed(cpuTarget))
+          return failure();
+        FailureOr<std::string> object =
+            cpu::emitObject(variant, *cpuTarget, keepLLVMIR ? &optimizedIR : nullptr);
+        if (failed(object))
+          return failure();
+        FailureOr<std::string> image = cpu::linkSharedObject({*object}, variant.getLoc());
+        if (failed(image))
+          return failure();
+        ExecutableImage executableImage;
+        executableImage.target = target.getValue().str();
+        executableImage.architecture = llvm::Triple(cpuTarget->triple).getArchName().str();
+        executableImage.cpu = cpuTarget->cpu;
+        executableImage.features =
+            cpu::enabledFeatures(*cpuTarget, hal::cpu::knownCpuFeatures());
+        executableImage.image = std::move(*image);
+        images.push_back(std::move(executableImage));
+      }
       if (keepLLVMIR)
         llvmIR += ("; ----- executable @" + executable.getSymName() + ", target " +
                    target.getValue() + "\n" + optimizedIR)
                       .str();
-      FailureOr<std::string> image = cpu::linkSharedObject({*object}, variant.getLoc());
-      if (failed(image))
-        return failure();
-      ExecutableImage executableImage;
-      executableImage.target = target.getValue().str();
-      executableImage.architecture = llvm::Triple(cpuTarget->triple).getArchName().str();
-      executableImage.cpu = cpuTarget->cpu;
-      executableImage.features = cpu::enabledFeatures(*cpuTarget, hal::cpu::knownCpuFeatures());
-      executableImage.image = std::move(*image);
-      images.push_back(std::move(executableImage));
     }
+  return success();
+}
+
+/// PTX (and a cubin where ptxas is) or an HSACO of a GPU variant, with each
+/// kernel's launch shape; the compiler's choices are remarks.
+LogicalResult Driver::emitGpuExecutables(ModuleOp variant, std::string *optimizedIR) {
+  auto spec = variant->getAttrOfType<StringAttr>("sieve.target").getValue();
+  FailureOr<gpu_target::GpuTarget> target = gpu_target::parseGpuTarget(spec, variant.getLoc());
+  if (failed(target))
+    return failure();
+  gpu_target::Toolchain toolchain;
+  toolchain.cudaPath = options.cudaPath;
+  toolchain.rocmPath = options.rocmPath;
+  FailureOr<gpu_target::GpuArtifacts> artifacts =
+      gpu_target::serialize(variant, *target, toolchain, optimizedIR != nullptr);
+  if (failed(artifacts))
+    return failure();
+  if (!artifacts->compilerRemark.empty())
+    emitRemark(variant.getLoc()) << spec << ": " << artifacts->compilerRemark;
+  if (optimizedIR)
+    *optimizedIR = std::move(artifacts->optimizedIR);
+  for (gpu_target::GpuBinary &binary : artifacts->binaries) {
+    ExecutableImage image;
+    image.target = spec.str();
+    switch (binary.format) {
+    case gpu_target::GpuBinary::Format::Ptx:
+      image.format = ExecutableImage::Format::Ptx;
+      break;
+    case gpu_target::GpuBinary::Format::Cubin:
+      image.format = ExecutableImage::Format::Cubin;
+      break;
+    case gpu_target::GpuBinary::Format::Hsaco:
+      image.format = ExecutableImage::Format::Hsaco;
+      break;
+    }
+    image.architecture = target->chip;
+    image.image = std::move(binary.image);
+    for (const gpu_target::KernelLaunch &kernel : artifacts->kernels) {
+      ExecutableImage::Launch launch;
+      launch.kernel = kernel.name;
+      launch.blockSize = kernel.blockSize;
+      launch.workgroupMemoryBytes = kernel.workgroupMemoryBytes;
+      image.launches.push_back(std::move(launch));
+    }
+    images.push_back(std::move(image));
+  }
   return success();
 }
 

@@ -3,6 +3,7 @@
 #include "sieve/InitSieve.h"
 
 #include "sieve/Conversion/KernelsToCPU/Passes.h"
+#include "sieve/Conversion/KernelsToGPU/Passes.h"
 #include "sieve/Conversion/V4ToKernels/Passes.h"
 #include "sieve/Pipeline/Pipelines.h"
 #include "sieve/Transforms/Passes.h"
@@ -87,6 +88,7 @@ void sieve::registerSievePasses() {
   sieve::registerSieveTransformsPasses();
   sieve::registerSieveV4ToKernelsPasses();
   sieve::registerKernelsToCPUPasses();
+  sieve::registerKernelsToGPUPasses();
   sieve::registerSievePipelines();
   // Upstream passes Sieve's pipelines and tests build on.
   mlir::registerTransformsPasses();

@@ -87,8 +87,15 @@ struct CompileOptions {
   /// Emit bytecode instead of text for the output.
   bool emitBytecode = false;
   /// Targets of the target phase ("cpu:host", "cpu:x86-64-v3",
-  /// "cpu:x86-64-v4"); empty means cpu:host.
+  /// "cpu:x86-64-v4", "nvidia:sm_90a", "amd:gfx942"); empty means cpu:host.
   std::vector<std::string> targets;
+  /// CUDA toolkit for NVIDIA cubins (bin/ptxas); without one, PTX only.
+  std::string cudaPath = "/usr/local/cuda";
+  /// ROCm-shaped folder with llvm/bin/ld.lld for AMD HSACO; empty: this
+  /// LLVM's ld.lld.
+  std::string rocmPath;
+  /// AMD code-object ABI version (400, 500 or 600; ROCm >= 6.3 loads 600).
+  int64_t amdCodeObjectVersion = 500;
 };
 
 /// Hooks into a compilation (IREE's PipelineHooks idea).

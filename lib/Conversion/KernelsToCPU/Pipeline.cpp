@@ -7,6 +7,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
 
@@ -19,6 +20,9 @@ void sieve::buildKernelsToCPUPipeline(OpPassManager &pm) {
   pm.addPass(createCPULowerContractionsPass());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addPass(createCPUDistributeWorkgroupsPass());
+  // A workgroup's thread loops (#gpu.thread foralls, the GPU's threads of a
+  // block) run one after another on the CPU's one worker per workgroup.
+  pm.addNestedPass<func::FuncOp>(createForallToForLoopPass());
   // The workgroup count the forall computed is dead on the CPU.
   pm.addPass(createCanonicalizerPass());
   // The target's choices (vector widths, dot products), then applied.

@@ -104,6 +104,20 @@ FailureOr<flatbuffers::Offset<fb::Weight>> serializeWeight(flatbuffers::FlatBuff
 }
 
 /// `bytes` rounded up to the segment alignment.
+fb::ExecutableFormat executableFormat(ExecutableImage::Format format) {
+  switch (format) {
+  case ExecutableImage::Format::ElfSharedObject:
+    return fb::ExecutableFormat::ElfSharedObject;
+  case ExecutableImage::Format::Ptx:
+    return fb::ExecutableFormat::Ptx;
+  case ExecutableImage::Format::Cubin:
+    return fb::ExecutableFormat::Cubin;
+  case ExecutableImage::Format::Hsaco:
+    return fb::ExecutableFormat::Hsaco;
+  }
+  llvm_unreachable("every executable format is handled");
+}
+
 uint64_t alignToSegment(uint64_t bytes) {
   return (bytes + module::kSegmentAlignment - 1) / module::kSegmentAlignment *
          module::kSegmentAlignment;
@@ -190,10 +204,28 @@ FailureOr<std::string> writeSieveModule(ModuleOp module, const ModuleProvenance 
   for (const ExecutableImage &image : executables) {
     relativeOffsets.push_back(at);
     fb::Segment segment(at, image.image.size(), module::segmentChecksum(image.image));
+    flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<fb::KernelLaunch>>> launches;
+    if (image.format != ExecutableImage::Format::ElfSharedObject) {
+      // In the kernel table's order, as the exports.
+      llvm::StringMap<const ExecutableImage::Launch *> byName;
+      for (const ExecutableImage::Launch &launch : image.launches)
+        byName[launch.kernel] = &launch;
+      std::vector<flatbuffers::Offset<fb::KernelLaunch>> list;
+      for (const std::string &name : exportNames) {
+        const ExecutableImage::Launch *launch = byName.lookup(name);
+        if (!launch)
+          return module.emitError() << "the " << image.target << " executable has no kernel @"
+                                    << name;
+        list.push_back(fb::CreateKernelLaunch(
+            fbb, fbb.CreateVector(launch->blockSize.data(), launch->blockSize.size()),
+            launch->workgroupMemoryBytes));
+      }
+      launches = fbb.CreateVector(list);
+    }
     executableTables.push_back(fb::CreateExecutable(
-        fbb, fbb.CreateString(image.target), fb::ExecutableFormat::ElfSharedObject,
+        fbb, fbb.CreateString(image.target), executableFormat(image.format),
         fbb.CreateString(image.architecture), fbb.CreateString(image.cpu),
-        fbb.CreateVectorOfStrings(image.features), exportsVector, &segment));
+        fbb.CreateVectorOfStrings(image.features), exportsVector, &segment, launches));
     at += alignToSegment(image.image.size());
   }
 

@@ -164,7 +164,15 @@ json summary(const fb::Module &m) {
   }
   j["entry_points"] = entries;
   json executables = json::array();
-  for (const fb::Executable *x : *m.executables())
+  for (const fb::Executable *x : *m.executables()) {
+    json launches = json::array();
+    if (x->launches())
+      for (const fb::KernelLaunch *launch : *x->launches()) {
+        json block = json::array();
+        for (uint32_t d : *launch->block_size())
+          block.push_back(d);
+        launches.push_back({{"block_size", block}, {"workgroup_memory", launch->workgroup_memory()}});
+      }
     executables.push_back({{"target", x->target()->str()},
                            {"format", fb::EnumNameExecutableFormat(x->format())},
                            {"architecture", x->architecture()->str()},
@@ -173,7 +181,9 @@ json summary(const fb::Module &m) {
                            {"exports", x->exports()->size()},
                            {"segment", {{"offset", x->segment()->offset()},
                                         {"size", x->segment()->size()},
-                                        {"checksum", hex64(x->segment()->checksum())}}}});
+                                        {"checksum", hex64(x->segment()->checksum())}}},
+                           {"launches", launches}});
+  }
   j["executables"] = executables;
   return j;
 }

@@ -18,6 +18,8 @@ constexpr uint64_t kMaxArenaBytes = uint64_t(1) << 40;
 constexpr uint64_t kMaxCacheBytes = uint64_t(1) << 44;
 constexpr uint32_t kMaxKernelArguments = 4096;
 constexpr uint32_t kMaxRank = 8;
+// CUDA and HIP both cap a block at 1024 threads.
+constexpr uint64_t kMaxThreadsPerBlock = 1024;
 
 /// FlatBuffers 2.0.8's verifier checks a vector's length prefix, not the
 /// alignment of 8-byte elements; a damaged offset could make them unaligned.
@@ -59,9 +61,30 @@ public:
         return bad("entry point '" + entry->name()->str() + "' appears twice");
       SIEVE_RETURN_IF_ERROR(checkEntry(*entry));
     }
-    for (const fb::Executable *executable : *m.executables())
+    for (const fb::Executable *executable : *m.executables()) {
+      std::string what = "executable '" + executable->target()->str() + "'";
       if (!inRange(executable->format(), fb::ExecutableFormat::MAX))
-        return bad("executable '" + executable->target()->str() + "' has an unknown format");
+        return bad(what + " has an unknown format");
+      if (executable->format() == fb::ExecutableFormat::ElfSharedObject)
+        continue;
+      // A GPU launch needs each kernel's block size.
+      const auto *launches = executable->launches();
+      if (!launches || launches->size() != executable->exports()->size())
+        return bad(what + " has " + std::to_string(launches ? launches->size() : 0) +
+                   " kernel launch descriptions for " +
+                   std::to_string(executable->exports()->size()) + " kernels");
+      for (const fb::KernelLaunch *launch : *launches) {
+        uint64_t threads = 1;
+        if (launch->block_size()->size() != 3)
+          return bad(what + ": a kernel's block size has " +
+                     std::to_string(launch->block_size()->size()) + " dimensions, not 3");
+        for (uint32_t d : *launch->block_size())
+          threads *= d;
+        if (threads == 0 || threads > kMaxThreadsPerBlock)
+          return bad(what + ": a kernel's block of " + std::to_string(threads) +
+                     " threads is not in [1, " + std::to_string(kMaxThreadsPerBlock) + "]");
+      }
+    }
     return Status::ok();
   }
 

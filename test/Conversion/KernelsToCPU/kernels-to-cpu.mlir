@@ -112,3 +112,35 @@ func.func @fill_add(%a: memref<?xi8>) attributes {sieve.kernel} {
   } {mapping = [#gpu.block<x>]}
   return
 }
+
+// -----
+
+// A workgroup's thread loops (written for a GPU block's threads) run one
+// after another; their shared scratch stays a stack buffer.
+// CHECK-LABEL: llvm.func internal @threads.workgroup(
+// CHECK: llvm.alloca
+// CHECK: llvm.store
+// CHECK: llvm.load
+// CHECK-NOT: scf.forall
+func.func @threads(%in: memref<?xi8>, %out: memref<?xi8>) attributes {sieve.kernel} {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c16 = arith.constant 16 : index
+  %x = memref.view %in[%c0][] : memref<?xi8> to memref<4x16xf32>
+  %y = memref.view %out[%c0][] : memref<?xi8> to memref<4x16xf32>
+  %c4 = arith.constant 4 : index
+  scf.forall (%row) in (%c4) {
+    %scratch = memref.alloca() : memref<16xf32>
+    scf.forall (%i) in (%c16) {
+      %v = memref.load %x[%row, %i] : memref<4x16xf32>
+      memref.store %v, %scratch[%i] : memref<16xf32>
+    } {mapping = [#gpu.thread<x>]}
+    scf.forall (%i) in (%c16) {
+      %j = arith.subi %c16, %i : index
+      %k = arith.subi %j, %c1 : index
+      %v = memref.load %scratch[%k] : memref<16xf32>
+      memref.store %v, %y[%row, %i] : memref<4x16xf32>
+    } {mapping = [#gpu.thread<x>]}
+  } {mapping = [#gpu.block<x>]}
+  return
+}

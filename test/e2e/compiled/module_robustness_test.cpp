@@ -137,6 +137,45 @@ TEST(ModuleExecutables, AnExecutableForAnotherCpuIsRefusedWithTheReason) {
       << model.status().message();
 }
 
+TEST(ModuleExecutables, GpuCodeAloneIsRefusedOnTheCpuWithTheReason) {
+  // PTX only (no toolkit): the fastest GPU module to build.
+  const Compiled &c =
+      compiledModel("tiny-v4", 128, "--target=nvidia:sm_90 --cuda-toolkit=/nonexistent");
+  exec::CompiledLoadOptions options;
+  options.weights = c.checkpoint;
+  auto model = exec::CompiledModel::load(c.module, options);
+  ASSERT_FALSE(model.isOk());
+  EXPECT_NE(model.status().message().find("no executable this machine can run:\n  nvidia:sm_90: "
+                                          "not CPU code"),
+            std::string::npos)
+      << model.status().message();
+}
+
+TEST(ModuleExecutables, TheCpuExecutableOfAMixedModuleRuns) {
+  const Compiled &c =
+      compiledModel("tiny-v4", 128, "--target=nvidia:sm_80 --target=cpu --cuda-toolkit=/nonexistent");
+  std::unique_ptr<exec::CompiledModel> model = loadCompiled(c);
+  ASSERT_TRUE(model);
+}
+
+TEST(ModuleExecutables, AGpuKernelWithoutALaunchShapeIsRefused) {
+  const Compiled &c = compiledModel("tiny-v4", 128, "--target=amd:gfx942");
+  std::string bytes = readFile(c.module);
+  const fb::Module *root = fb::GetSizePrefixedModule(bytes.data());
+  ASSERT_EQ(root->executables()->size(), 1u);
+  const fb::KernelLaunch *launch = root->executables()->Get(0)->launches()->Get(3);
+  size_t at = size_t(reinterpret_cast<const char *>(launch->block_size()->data()) - bytes.data());
+  std::memset(&bytes[at], 0, 4); // block x = 0
+  module::VerifyOptions unchecked;
+  unchecked.checksums = false; // reach the content check behind the checksum
+  auto file = module::ModuleFile::fromBytes(bytes, "zero-block", unchecked);
+  ASSERT_FALSE(file.isOk());
+  EXPECT_NE(file.status().message().find("zero-block: executable 'amd:gfx942': a kernel's block of "
+                                         "0 threads is not in [1, 1024]"),
+            std::string::npos)
+      << file.status().message();
+}
+
 TEST(ModuleWeights, EveryMissingOrMisShapedWeightIsReportedAtOnce) {
   const Compiled &c = compiledModel("tiny-v4", 128);
   auto original = io::SafetensorsReader::open(c.checkpoint);

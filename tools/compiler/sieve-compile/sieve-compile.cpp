@@ -102,8 +102,24 @@ int main(int argc, char **argv) {
       "target",
       cl::desc("Target of the target, llvm and module phases: cpu or cpu:host (this "
                "machine, the default), cpu:x86-64-v3 or cpu:x86-64-v4, with +feature "
-               "suffixes; repeatable (one executable each in a module)"),
+               "suffixes; nvidia:sm_80|sm_90|sm_90a|sm_100a; amd:gfx90a|gfx942|gfx950; "
+               "repeatable (one executable each in a module)"),
       cl::value_desc("target"), cl::cat(category));
+  cl::opt<std::string, true> cudaToolkit(
+      "cuda-toolkit",
+      cl::desc("CUDA toolkit whose ptxas turns NVIDIA targets' PTX into cubins (without "
+               "one, the module holds PTX only)"),
+      cl::value_desc("dir"), cl::location(options.cudaPath), cl::cat(category));
+  cl::opt<std::string, true> rocmPath(
+      "rocm-path",
+      cl::desc("ROCm folder with llvm/bin/ld.lld for AMD targets' HSACO link (default: "
+               "this LLVM's ld.lld)"),
+      cl::value_desc("dir"), cl::location(options.rocmPath), cl::cat(category));
+  cl::opt<int64_t, true> amdCodeObject(
+      "amd-code-object-version",
+      cl::desc("AMD code-object ABI version: 400, 500 (the default) or 600 (needs ROCm "
+               ">= 6.3 to load)"),
+      cl::value_desc("n"), cl::location(options.amdCodeObjectVersion), cl::cat(category));
   cl::opt<bool> printPipeline(
       "print-pipeline",
       cl::desc("Print the graph phase's pass pipeline and exit"),

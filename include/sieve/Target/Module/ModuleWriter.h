@@ -14,6 +14,8 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Support/LLVM.h"
 
+#include <array>
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -22,11 +24,20 @@ namespace sieve {
 
 /// One target's compiled kernels.
 struct ExecutableImage {
-  std::string target;            // "cpu:x86-64-v4"
-  std::string architecture;      // "x86_64"
+  enum class Format { ElfSharedObject, Ptx, Cubin, Hsaco };
+  /// How a GPU format launches one kernel.
+  struct Launch {
+    std::string kernel;
+    std::array<uint32_t, 3> blockSize = {1, 1, 1};
+    uint64_t workgroupMemoryBytes = 0;
+  };
+  std::string target;            // "cpu:x86-64-v4", "nvidia:sm_90a"
+  Format format = Format::ElfSharedObject;
+  std::string architecture;      // "x86_64", "sm_90a", "gfx942"
   std::string cpu;               // LLVM CPU name
   std::vector<std::string> features; // CPU features the code may use
-  std::string image;             // an ELF shared object exporting every kernel
+  std::string image;             // an ELF shared object, PTX, a cubin or an HSACO
+  std::vector<Launch> launches;  // GPU formats: one per kernel, any order
 };
 
 /// What the module says about its making.

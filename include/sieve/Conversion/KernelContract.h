@@ -1,0 +1,43 @@
+//===- KernelContract.h - What every target's lowering expects ---*- C++ -*-===//
+//
+// The kernel IR's function contract, shared by the CPU and GPU lowerings: a
+// kernel takes its bindings as raw bytes (memref<?xi8>), then its push
+// constants (i32), returns nothing, and holds one top-level scf.forall of
+// workgroups mapped to #gpu.block dimensions.
+//
+//===----------------------------------------------------------------------===//
+#ifndef SIEVE_CONVERSION_KERNELCONTRACT_H
+#define SIEVE_CONVERSION_KERNELCONTRACT_H
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+
+namespace sieve::kernel_contract {
+
+/// The unit attribute that marks a function as a kernel.
+constexpr llvm::StringLiteral kKernel = "sieve.kernel";
+/// Set by the lowerings: the kernel's binding and push-constant counts.
+constexpr llvm::StringLiteral kBindingCount = "sieve.bindings";
+constexpr llvm::StringLiteral kConstantCount = "sieve.constants";
+/// Set by the GPU lowering on a kernel: bytes of workgroup memory it uses.
+constexpr llvm::StringLiteral kWorkgroupMemory = "sieve.workgroup_memory";
+
+/// A binding: raw bytes, viewed as typed memrefs by the kernel body.
+bool isBindingType(mlir::Type type);
+
+struct ArgumentCounts {
+  int64_t bindings = 0;
+  int64_t constants = 0;
+};
+
+/// Checks the argument and result contract of `kernel`, with a diagnostic
+/// naming the first argument that breaks it.
+mlir::FailureOr<ArgumentCounts> countArguments(mlir::func::FuncOp kernel);
+
+/// The one top-level workgroup forall of `kernel` (distinct #gpu.block
+/// mappings, no results).
+mlir::FailureOr<mlir::scf::ForallOp> workgroupForall(mlir::func::FuncOp kernel);
+
+} // namespace sieve::kernel_contract
+
+#endif // SIEVE_CONVERSION_KERNELCONTRACT_H

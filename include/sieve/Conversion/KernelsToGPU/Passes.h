@@ -1,0 +1,50 @@
+//===- Passes.h - Kernel IR -> GPU kernels ------------------------*- C++ -*-===//
+//
+// The passes of Passes.td and the pipelines that chain them with MLIR's GPU
+// conversions: sieve-kernels-to-nvvm and sieve-kernels-to-rocdl.
+//
+//===----------------------------------------------------------------------===//
+#ifndef SIEVE_CONVERSION_KERNELSTOGPU_PASSES_H
+#define SIEVE_CONVERSION_KERNELSTOGPU_PASSES_H
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/Pass.h"
+#include "mlir/Pass/PassManager.h"
+
+#include <string>
+
+namespace sieve {
+
+#define GEN_PASS_DECL
+#include "sieve/Conversion/KernelsToGPU/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "sieve/Conversion/KernelsToGPU/Passes.h.inc"
+
+/// The GPU a pipeline compiles for.
+struct GPUPipelineOptions {
+  std::string chip;     // "sm_90a", "gfx942"
+  std::string features; // NVVM: "+ptx80"; ROCDL: unused
+  int64_t blockSize = 256;
+  int64_t codeObjectVersion = 500; // ROCDL's `abi`
+};
+
+/// Kernel IR to LLVM-dialect NVVM kernels in a gpu.module with an
+/// #nvvm.target, in the GPU kernel ABI, legality-checked for `options.chip`.
+/// Serialization (gpu-module-to-binary) is the target's step.
+void buildKernelsToNVVMPipeline(mlir::OpPassManager &pm, const GPUPipelineOptions &options);
+
+/// The same for AMD GPUs: ROCDL kernels with a #rocdl.target.
+void buildKernelsToROCDLPipeline(mlir::OpPassManager &pm, const GPUPipelineOptions &options);
+
+/// Registers the passes above and the two pipelines.
+void registerKernelsToGPUPasses();
+
+} // namespace sieve
+
+#endif // SIEVE_CONVERSION_KERNELSTOGPU_PASSES_H

@@ -1,0 +1,71 @@
+//===- Passes.td - Kernel IR -> GPU kernels ----------------*- tablegen -*-===//
+
+#ifndef SIEVE_CONVERSION_KERNELSTOGPU_PASSES_TD
+#define SIEVE_CONVERSION_KERNELSTOGPU_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def GPUFormKernelsPass : Pass<"sieve-gpu-form-kernels", "mlir::ModuleOp"> {
+  let summary = "Turn the kernel IR's functions into gpu.func kernels of one gpu.module";
+  let description = [{
+    Each `sieve.kernel` function of the module becomes a `gpu.func` kernel of
+    one `gpu.module` (the module becomes a `gpu.container_module`); constant
+    globals move with them. The workgroup `scf.forall` (#gpu.block mapping)
+    is replaced by its body at `gpu.block_id`: the runtime launches one block
+    per workgroup. Inner `scf.forall` loops mapped to `#gpu.thread<x>`
+    become block-stride loops over the threads followed by a `gpu.barrier`,
+    and the workgroup-level `memref.alloca` scratch they share becomes
+    workgroup memory. A kernel without thread loops runs one thread per
+    block. The block size is recorded as `known_block_size`.
+  }];
+  let options = [
+    Option<"blockSize", "block-size", "int64_t", /*default=*/"256",
+           "Threads per block for kernels with thread loops">,
+  ];
+  let dependentDialects = ["mlir::gpu::GPUDialect", "mlir::scf::SCFDialect",
+                           "mlir::arith::ArithDialect", "mlir::memref::MemRefDialect"];
+}
+
+def GPULowerMathPass : Pass<"sieve-gpu-lower-math", "mlir::gpu::GPUModuleOp"> {
+  let summary = "Lower the math ops left after approximation to LLVM intrinsics both GPU backends select";
+  let description = [{
+    `math.absf`, `math.floor`, `math.ceil`, `math.roundeven`, `math.sqrt`
+    and `math.fma` on f32 (scalars or vectors) become `llvm.call_intrinsic`
+    of the LLVM intrinsic (fabs, floor, ceil, roundeven, sqrt, fma): NVPTX
+    and AMDGPU select each as one instruction (sqrt correctly rounded, as on
+    the CPU). Left to convert-gpu-to-nvvm / -rocdl they would become
+    libdevice / ocml calls, and kernels call nothing outside themselves.
+  }];
+  let dependentDialects = ["mlir::LLVM::LLVMDialect"];
+}
+
+def GPUKernelABIPass : Pass<"sieve-gpu-kernel-abi", "mlir::gpu::GPUModuleOp"> {
+  let summary = "Give each lowered GPU kernel its launch signature: binding pointers, then i32 constants";
+  let description = [{
+    Runs on LLVM-dialect kernels of a gpu.module (after convert-gpu-to-nvvm
+    or convert-gpu-to-rocdl). Kernel `@k` takes each binding as a memref
+    descriptor (five values); it becomes the internal, always-inlined
+    `@k.workgroup`, and a new kernel `@k(ptr..., i32...)` (the launch
+    arguments of docs/architecture.md's kernel ABI, one pointer per binding)
+    builds the descriptors and calls it. The GPU kernel attributes move to
+    the new function.
+  }];
+  let dependentDialects = ["mlir::LLVM::LLVMDialect"];
+}
+
+def GPUCheckLegalityPass : Pass<"sieve-gpu-check-legality", "mlir::gpu::GPUModuleOp"> {
+  let summary = "Diagnose what a GPU target cannot compile before LLVM sees it";
+  let description = [{
+    After lowering, every op of the gpu.module must be an LLVM, NVVM or
+    ROCDL dialect op, a kernel may call only functions the module defines
+    (no libdevice or device-library calls: kernels call nothing outside
+    themselves), and ops the chip cannot select are named with the chip
+    before LLVM sees them (LLVM aborts the process on some of them).
+  }];
+  let options = [
+    Option<"chip", "chip", "std::string", /*default=*/"\"\"",
+           "The chip (sm_90, gfx942) the module is compiled for">,
+  ];
+}
+
+#endif // SIEVE_CONVERSION_KERNELSTOGPU_PASSES_TD

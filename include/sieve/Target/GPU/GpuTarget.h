@@ -1,0 +1,81 @@
+//===- GpuTarget.h - GPU code generation: targets and binaries ----*- C++ -*-===//
+//
+// The GPU artifact path of docs/architecture.md ("The lowering"): a variant
+// module whose gpu.module holds NVVM or ROCDL kernels (sieve-kernels-to-nvvm
+// / -rocdl) is serialized through the gpu.module's target attribute: PTX
+// always and a cubin through the CUDA toolkit's ptxas when there is one for
+// NVIDIA; an HSACO for AMD. Every failure is a diagnostic; nothing aborts.
+//
+//===----------------------------------------------------------------------===//
+#ifndef SIEVE_TARGET_GPU_GPUTARGET_H
+#define SIEVE_TARGET_GPU_GPUTARGET_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Location.h"
+#include "mlir/Support/LLVM.h"
+
+#include <array>
+#include <string>
+#include <vector>
+
+namespace sieve::gpu_target {
+
+enum class Vendor { Nvidia, Amd };
+
+/// A GPU to generate code for, from a target string `nvidia:<sm>` or
+/// `amd:<gfx>` naming one of the chips Sieve compiles for (knownChips()).
+struct GpuTarget {
+  std::string spec;     // as written: "nvidia:sm_90a"
+  Vendor vendor = Vendor::Nvidia;
+  std::string chip;     // "sm_90a", "gfx942"
+  std::string triple;   // "nvptx64-nvidia-cuda", "amdgcn-amd-amdhsa"
+};
+
+/// Whether `spec` names a GPU (its vendor prefix), known chip or not.
+bool isGpuTargetSpec(llvm::StringRef spec);
+
+/// The target `spec` names; an unknown chip is an error at `loc` listing
+/// the known ones.
+mlir::FailureOr<GpuTarget> parseGpuTarget(llvm::StringRef spec, mlir::Location loc);
+
+/// Where the vendors' tools are.
+struct Toolchain {
+  /// CUDA toolkit root (bin/ptxas). Without ptxas, NVIDIA targets get PTX
+  /// only (the driver compiles it when the module is loaded).
+  std::string cudaPath = "/usr/local/cuda";
+  /// A ROCm-shaped folder holding llvm/bin/ld.lld, for the HSACO link.
+  /// Empty: Sieve makes one from this LLVM's ld.lld for the compilation.
+  std::string rocmPath;
+};
+
+/// What the runtime needs to launch one kernel.
+struct KernelLaunch {
+  std::string name;
+  std::array<uint32_t, 3> blockSize = {1, 1, 1};
+  uint64_t workgroupMemoryBytes = 0;
+};
+
+/// One serialized form of a variant's kernels.
+struct GpuBinary {
+  enum class Format { Ptx, Cubin, Hsaco } format;
+  std::string image;
+};
+
+struct GpuArtifacts {
+  std::vector<GpuBinary> binaries;  // PTX (+ cubin), or HSACO
+  std::vector<KernelLaunch> kernels; // in the gpu.module's order
+  std::string optimizedIR;           // when asked for
+  std::string compilerRemark;        // e.g. why there is no cubin
+};
+
+/// Serializes the one gpu.module of `variant` (lowered by the target's
+/// pipeline, its target attribute attached) for `target`.
+mlir::FailureOr<GpuArtifacts> serialize(mlir::ModuleOp variant, const GpuTarget &target,
+                                        const Toolchain &toolchain, bool keepOptimizedIR);
+
+/// The chips each vendor prefix accepts, for messages and documentation.
+llvm::ArrayRef<llvm::StringRef> knownChips(Vendor vendor);
+
+} // namespace sieve::gpu_target
+
+#endif // SIEVE_TARGET_GPU_GPUTARGET_H

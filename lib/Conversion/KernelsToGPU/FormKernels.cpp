@@ -1,0 +1,282 @@
+//===- FormKernels.cpp - Kernel IR functions become gpu.func kernels ------===//
+//
+// The GPU half of the kernel IR contract (KernelContract.h): the workgroup
+// forall maps to blocks, inner thread foralls to the block's threads. What
+// runs outside a thread forall runs in every thread of the block, so it may
+// compute values but must not write memory; a kernel without thread foralls
+// runs one thread per block.
+//
+//===----------------------------------------------------------------------===//
+
+#include "sieve/Conversion/KernelContract.h"
+#include "sieve/Conversion/KernelsToGPU/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "llvm/Support/MathExtras.h"
+
+namespace sieve {
+#define GEN_PASS_DEF_GPUFORMKERNELSPASS
+#include "sieve/Conversion/KernelsToGPU/Passes.h.inc"
+} // namespace sieve
+
+using namespace mlir;
+
+namespace sieve {
+namespace {
+
+bool isThreadForall(Operation *op) {
+  auto forall = dyn_cast<scf::ForallOp>(op);
+  if (!forall)
+    return false;
+  std::optional<ArrayAttr> mapping = forall.getMapping();
+  return mapping && !mapping->empty() &&
+         llvm::all_of(*mapping, [](Attribute a) { return isa<gpu::GPUThreadMappingAttr>(a); });
+}
+
+/// Whether `op` is nested in a thread forall below `root`.
+bool insideThreadForall(Operation *op, Operation *root) {
+  for (Operation *parent = op->getParentOp(); parent && parent != root;
+       parent = parent->getParentOp())
+    if (isThreadForall(parent))
+      return true;
+  return false;
+}
+
+/// Whether `op` writes memory (an op without the interface is assumed to).
+bool writesMemory(Operation *op) {
+  if (auto effects = dyn_cast<MemoryEffectOpInterface>(op))
+    return effects.hasEffect<MemoryEffects::Write>();
+  return !op->hasTrait<OpTrait::HasRecursiveMemoryEffects>() && op->getNumRegions() == 0 &&
+         !isMemoryEffectFree(op);
+}
+
+struct GPUFormKernelsPass : impl::GPUFormKernelsPassBase<GPUFormKernelsPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    SmallVector<func::FuncOp> kernels;
+    SmallVector<memref::GlobalOp> globals;
+    for (Operation &op : module.getBody()->getOperations()) {
+      if (auto fn = dyn_cast<func::FuncOp>(op); fn && fn->hasAttr(kernel_contract::kKernel))
+        kernels.push_back(fn);
+      else if (auto global = dyn_cast<memref::GlobalOp>(op))
+        globals.push_back(global);
+    }
+    if (kernels.empty())
+      return;
+    if (blockSize < 1 || blockSize > 1024) {
+      module.emitError() << "sieve-gpu-form-kernels: block-size must be in [1, 1024], got "
+                         << blockSize;
+      return signalPassFailure();
+    }
+    OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
+    module->setAttr(gpu::GPUDialect::getContainerModuleAttrName(), b.getUnitAttr());
+    auto gpuModule = gpu::GPUModuleOp::create(b, module.getLoc(), "kernels");
+    Block &body = gpuModule.getBodyRegion().front();
+    for (memref::GlobalOp global : globals)
+      global->moveBefore(&body, body.end());
+    for (func::FuncOp kernel : kernels)
+      if (failed(form(kernel, gpuModule)))
+        return signalPassFailure();
+  }
+
+  LogicalResult form(func::FuncOp kernel, gpu::GPUModuleOp gpuModule) {
+    if (kernel.isExternal())
+      return kernel.emitOpError() << "is a kernel without a body";
+    FailureOr<kernel_contract::ArgumentCounts> counts = kernel_contract::countArguments(kernel);
+    if (failed(counts))
+      return failure();
+    FailureOr<scf::ForallOp> forall = kernel_contract::workgroupForall(kernel);
+    if (failed(forall))
+      return failure();
+    // The launch passes a pointer per binding, no length: a kernel reads
+    // its sizes from push constants, never from a binding's memref.
+    for (BlockArgument arg : kernel.getArguments().take_front(counts->bindings))
+      for (Operation *user : arg.getUsers())
+        if (!isa<memref::ViewOp>(user))
+          return user->emitOpError()
+                 << "uses binding " << arg.getArgNumber() << " of kernel @"
+                 << kernel.getSymName()
+                 << " other than through memref.view; a GPU launch passes a binding's "
+                    "address without its length";
+
+    SmallVector<scf::ForallOp> threadLoops;
+    kernel.walk([&](scf::ForallOp loop) {
+      if (isThreadForall(loop))
+        threadLoops.push_back(loop);
+    });
+    int64_t threads = threadLoops.empty() ? 1 : blockSize;
+    if (threads > 1 && failed(checkThreadContract(kernel, *forall)))
+      return failure();
+
+    OpBuilder b = OpBuilder::atBlockEnd(&gpuModule.getBodyRegion().front());
+    Location loc = kernel.getLoc();
+    auto fn = gpu::GPUFuncOp::create(b, loc, kernel.getSymName(), kernel.getFunctionType());
+    fn->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
+    fn.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr({static_cast<int32_t>(threads), 1, 1}));
+    fn->setAttr(kernel_contract::kBindingCount, b.getI64IntegerAttr(counts->bindings));
+    fn->setAttr(kernel_contract::kConstantCount, b.getI64IntegerAttr(counts->constants));
+
+    // The kernel's body, its arguments now the gpu.func's.
+    Block &entry = fn.getBody().front();
+    Block &old = kernel.getBody().front();
+    for (auto [from, to] : llvm::zip(old.getArguments(), entry.getArguments()))
+      from.replaceAllUsesWith(to);
+    entry.getOperations().splice(entry.end(), old.getOperations());
+    auto ret = cast<func::ReturnOp>(entry.getTerminator());
+    b.setInsertionPoint(ret);
+    gpu::ReturnOp::create(b, ret.getLoc());
+    ret.erase();
+
+    // Workgroup scratch the threads share: allocas of the workgroup body
+    // outside every thread loop.
+    if (threads > 1) {
+      SmallVector<memref::AllocaOp> shared;
+      forall->getBody()->walk([&](memref::AllocaOp alloca) {
+        if (!insideThreadForall(alloca, *forall))
+          shared.push_back(alloca);
+      });
+      for (memref::AllocaOp alloca : shared)
+        if (failed(moveToWorkgroupMemory(alloca, fn)))
+          return failure();
+    }
+    uint64_t workgroupBytes = 0;
+    for (BlockArgument buffer : fn.getWorkgroupAttributions()) {
+      auto type = cast<MemRefType>(buffer.getType());
+      // index is 64-bit in the GPU lowering.
+      uint64_t elementBits = type.getElementType().isIndex() ? 64 : type.getElementTypeBitWidth();
+      uint64_t bits = type.getNumElements() * elementBits;
+      workgroupBytes += llvm::alignTo((bits + 7) / 8, 16);
+    }
+    fn->setAttr(kernel_contract::kWorkgroupMemory, b.getI64IntegerAttr(workgroupBytes));
+
+    // One block per workgroup.
+    scf::ForallOp loop = *forall;
+    b.setInsertionPoint(loop);
+    for (auto [iv, attr] : llvm::zip(loop.getInductionVars(), *loop.getMapping())) {
+      auto dim = static_cast<gpu::Dimension>(
+          static_cast<int>(cast<gpu::GPUBlockMappingAttr>(attr).getBlock()) -
+          static_cast<int>(gpu::MappingId::DimX));
+      iv.replaceAllUsesWith(gpu::BlockIdOp::create(b, loop.getLoc(), dim));
+    }
+    Block *workgroup = loop.getBody();
+    workgroup->getTerminator()->erase();
+    loop->getBlock()->getOperations().splice(Block::iterator(loop), workgroup->getOperations());
+    loop.erase();
+
+    for (scf::ForallOp threadLoop : threadLoops)
+      if (failed(distribute(threadLoop, threads)))
+        return failure();
+    // A thread's scratch is allocated once, first thing in the kernel (the
+    // entry block splits where control flow is lowered): AMDGPU cannot
+    // select a stack allocation after a branch, and NVPTX makes it a
+    // dynamic one. Loop iterations use it one after another, as before.
+    SmallVector<memref::AllocaOp> scratch;
+    fn.walk([&](memref::AllocaOp alloca) { scratch.push_back(alloca); });
+    auto privateSpace = gpu::AddressSpaceAttr::get(&getContext(), gpu::AddressSpace::Private);
+    for (memref::AllocaOp alloca : scratch) {
+      MemRefType type = alloca.getType();
+      if (!type.hasStaticShape())
+        return alloca.emitOpError() << "is per-thread scratch of a GPU kernel: it needs a "
+                                       "static shape, got "
+                                    << type;
+      alloca->moveBefore(&entry, entry.begin());
+      // In the private address space (AMDGPU selects stack objects only
+      // there). Loads and stores take any memref type; other users keep
+      // the default space.
+      if (!type.getMemorySpace() && llvm::all_of(alloca->getUsers(), [](Operation *user) {
+            return isa<memref::LoadOp, memref::StoreOp>(user);
+          }))
+        alloca.getResult().setType(MemRefType::get(type.getShape(), type.getElementType(),
+                                                   type.getLayout(), privateSpace));
+    }
+    kernel.erase();
+    return success();
+  }
+
+  /// Every thread runs what is outside the thread loops: it must not write
+  /// memory, or the threads would race on it.
+  LogicalResult checkThreadContract(func::FuncOp kernel, scf::ForallOp workgroup) {
+    WalkResult result = workgroup.getBody()->walk<WalkOrder::PreOrder>([&](Operation *op) {
+      if (isThreadForall(op)) {
+        WalkResult nested = op->walk([&](scf::ForallOp inner) {
+          if (inner != op && isThreadForall(inner)) {
+            inner.emitOpError() << "is a thread loop inside a thread loop of kernel @"
+                                << kernel.getSymName() << " (a block's threads map once)";
+            return WalkResult::interrupt();
+          }
+          return WalkResult::advance();
+        });
+        return nested.wasInterrupted() ? WalkResult::interrupt() : WalkResult::skip();
+      }
+      if (writesMemory(op) && !isa<memref::AllocaOp>(op)) {
+        op->emitOpError() << "writes memory outside the thread loops of kernel @"
+                          << kernel.getSymName()
+                          << "; every thread of a block runs it (put it in an scf.forall "
+                             "mapped to #gpu.thread<x>)";
+        return WalkResult::interrupt();
+      }
+      return WalkResult::advance();
+    });
+    return failure(result.wasInterrupted());
+  }
+
+  LogicalResult moveToWorkgroupMemory(memref::AllocaOp alloca, gpu::GPUFuncOp fn) {
+    MemRefType type = alloca.getType();
+    if (!type.hasStaticShape() || !type.getLayout().isIdentity())
+      return alloca.emitOpError()
+             << "is workgroup scratch of a GPU kernel: it needs a static shape, got " << type;
+    for (Operation *user : alloca->getUsers())
+      if (!isa<memref::LoadOp, memref::StoreOp>(user))
+        return user->emitOpError()
+               << "uses workgroup scratch other than by memref.load/store (the scratch "
+                  "moves to GPU workgroup memory)";
+    auto space = gpu::AddressSpaceAttr::get(&getContext(), gpu::AddressSpace::Workgroup);
+    auto sharedType = MemRefType::get(type.getShape(), type.getElementType(),
+                                      MemRefLayoutAttrInterface(), space);
+    BlockArgument buffer = fn.addWorkgroupAttribution(sharedType, alloca.getLoc());
+    alloca.getResult().replaceAllUsesWith(buffer);
+    alloca.erase();
+    return success();
+  }
+
+  /// `forall (%i) in (%n)` → `for %i = tid to %n step blockDim`, then a
+  /// barrier: what the threads wrote is visible to all after the loop.
+  LogicalResult distribute(scf::ForallOp loop, int64_t threads) {
+    if (loop.getRank() != 1 || loop.getNumResults() != 0)
+      return loop.emitOpError() << "a thread loop has one dimension and no results";
+    auto mapping = cast<gpu::GPUThreadMappingAttr>((*loop.getMapping())[0]);
+    if (mapping.getThread() != gpu::MappingId::DimX)
+      return loop.emitOpError() << "a thread loop maps to #gpu.thread<x>";
+    OpBuilder b(loop);
+    Location loc = loop.getLoc();
+    Value lower = getValueOrCreateConstantIndexOp(b, loc, loop.getMixedLowerBound()[0]);
+    Value upper = getValueOrCreateConstantIndexOp(b, loc, loop.getMixedUpperBound()[0]);
+    Value step = getValueOrCreateConstantIndexOp(b, loc, loop.getMixedStep()[0]);
+    Value thread = gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x);
+    Value start = arith::AddIOp::create(b, loc, lower, arith::MulIOp::create(b, loc, thread, step));
+    Value stride = arith::MulIOp::create(
+        b, loc, step, arith::ConstantIndexOp::create(b, loc, threads));
+    auto perThread = scf::ForOp::create(b, loc, start, upper, stride);
+    Block *body = loop.getBody();
+    body->getTerminator()->erase();
+    loop.getInductionVars()[0].replaceAllUsesWith(perThread.getInductionVar());
+    perThread.getBody()->getOperations().splice(perThread.getBody()->begin(),
+                                                body->getOperations());
+    b.setInsertionPointAfter(perThread);
+    gpu::BarrierOp::create(b, loc);
+    loop.erase();
+    return success();
+  }
+};
+
+} // namespace
+} // namespace sieve

@@ -1,0 +1,94 @@
+//===- LegalityCheck.cpp - What a GPU target cannot compile ---------------===//
+//
+// LLVM aborts the process on an op it cannot select for a chip, and an
+// undefined device function surfaces only in ptxas or the HSACO link. Both
+// are diagnosed here, at the op, naming the op and the chip.
+//
+//===----------------------------------------------------------------------===//
+
+#include "sieve/Conversion/KernelsToGPU/Passes.h"
+
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/LLVMIR/ROCDLDialect.h"
+#include "mlir/IR/SymbolTable.h"
+
+namespace sieve {
+#define GEN_PASS_DEF_GPUCHECKLEGALITYPASS
+#include "sieve/Conversion/KernelsToGPU/Passes.h.inc"
+} // namespace sieve
+
+using namespace mlir;
+
+namespace sieve {
+namespace {
+
+/// An op LLVM 22 cannot select on some chips, found by compiling it.
+struct UnselectableOp {
+  StringRef op;
+  bool (*onChip)(StringRef chip);
+  StringRef why;
+};
+
+const UnselectableOp kUnselectable[] = {
+    // LLVM 22's NVPTX backend aborts on the warp-level block-scaled MMA for
+    // the sm_100 family; the tensor-core form there is tcgen05.mma.block_scale.
+    {"nvvm.mma.block_scale", [](StringRef chip) { return chip.starts_with("sm_10"); },
+     "LLVM 22 cannot select it for this chip (use nvvm.tcgen05.mma.block_scale)"},
+};
+
+struct GPUCheckLegalityPass : impl::GPUCheckLegalityPassBase<GPUCheckLegalityPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    gpu::GPUModuleOp module = getOperation();
+    SymbolTable symbols(module);
+    bool legal = true;
+    SmallVector<Operation *> casts;
+    module.walk<WalkOrder::PreOrder>([&](Operation *op) -> WalkResult {
+      if (op == module.getOperation())
+        return WalkResult::advance();
+      if (isa<UnrealizedConversionCastOp>(op)) {
+        casts.push_back(op);
+        return WalkResult::advance();
+      }
+      if (!isa<LLVM::LLVMDialect, NVVM::NVVMDialect, ROCDL::ROCDLDialect>(op->getDialect())) {
+        op->emitOpError() << "cannot be compiled for " << chip
+                          << ": it was not lowered to the LLVM, NVVM or ROCDL dialect";
+        legal = false;
+        return WalkResult::skip();
+      }
+      for (const UnselectableOp &entry : kUnselectable)
+        if (op->getName().getStringRef() == entry.op && entry.onChip(chip)) {
+          op->emitOpError() << "cannot be compiled for " << chip << ": " << entry.why;
+          legal = false;
+        }
+      if (auto call = dyn_cast<LLVM::CallOp>(op)) {
+        auto callee = call.getCallee() ? symbols.lookup<LLVM::LLVMFuncOp>(*call.getCallee())
+                                       : LLVM::LLVMFuncOp();
+        if (!callee || callee.isExternal()) {
+          op->emitOpError() << "calls "
+                            << (call.getCallee() ? "@" + call.getCallee()->str()
+                                                 : std::string("through a pointer"))
+                            << ", which is not a kernel function: kernels call nothing "
+                               "outside themselves ("
+                            << chip << ")";
+          legal = false;
+        }
+      }
+      return WalkResult::advance();
+    });
+    if (legal)
+      for (Operation *cast : casts) {
+        cast->emitOpError() << "is a type conversion the lowering for " << chip
+                            << " left unresolved";
+        legal = false;
+      }
+    if (!legal)
+      signalPassFailure();
+  }
+};
+
+} // namespace
+} // namespace sieve

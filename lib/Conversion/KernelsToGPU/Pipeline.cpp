@@ -1,0 +1,131 @@
+//===- Pipeline.cpp - sieve-kernels-to-nvvm and sieve-kernels-to-rocdl ------===//
+
+#include "sieve/Conversion/KernelsToGPU/Passes.h"
+
+#include "sieve/Conversion/KernelsToCPU/Passes.h"
+
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Arith/Transforms/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/Transforms/Passes.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Pass/PassOptions.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+
+namespace sieve {
+namespace {
+
+enum class GPUVendor { Nvidia, Amd };
+
+/// The target-independent steps on the kernel functions, then the
+/// gpu.module with each kernel as a gpu.func, lowered to `vendor`'s dialect.
+void buildKernelsToGPU(OpPassManager &pm, const GPUPipelineOptions &options, GPUVendor vendor) {
+  // As on the CPU: contractions and other linalg ops become loops, math
+  // ops polynomials (kernels call no libdevice / ocml), bf16 arithmetic f32
+  // rounded once, bf16 conversions integer arithmetic.
+  pm.addPass(createCPULowerContractionsPass());
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  pm.addPass(createCPUApproximateMathPass());
+  arith::ArithEmulateUnsupportedFloatsOptions emulate;
+  emulate.sourceTypeStrs = {"bf16"};
+  emulate.targetTypeStr = "f32";
+  pm.addPass(arith::createArithEmulateUnsupportedFloats(emulate));
+  arith::ArithExpandOpsPassOptions expand;
+  expand.includeBf16 = true;
+  pm.addPass(arith::createArithExpandOpsPass(expand));
+
+  GPUFormKernelsPassOptions form;
+  form.blockSize = options.blockSize;
+  pm.addPass(createGPUFormKernelsPass(form));
+  OpPassManager &device = pm.nest<gpu::GPUModuleOp>();
+  device.addPass(createCanonicalizerPass());
+  device.addPass(memref::createExpandStridedMetadataPass());
+  device.addPass(createLowerAffinePass());
+  device.addPass(createSCFToControlFlowPass());
+  device.addPass(createConvertVectorToLLVMPass());
+  // What ApproximateMath leaves (abs, floor, roundeven, fma, sqrt) as LLVM
+  // intrinsics both backends select; the GPU conversions would make them
+  // libdevice / ocml calls.
+  device.addPass(createGPULowerMathPass());
+  if (vendor == GPUVendor::Nvidia) {
+    device.addPass(createConvertGpuOpsToNVVMOps());
+  } else {
+    ConvertGpuOpsToROCDLOpsOptions rocdl;
+    rocdl.chipset = options.chip;
+    device.addPass(createConvertGpuOpsToROCDLOps(rocdl));
+  }
+  device.addPass(createReconcileUnrealizedCastsPass());
+  device.addPass(createGPUKernelABIPass());
+  GPUCheckLegalityPassOptions legality;
+  legality.chip = options.chip;
+  device.addPass(createGPUCheckLegalityPass(legality));
+
+  if (vendor == GPUVendor::Nvidia) {
+    GpuNVVMAttachTargetOptions attach;
+    attach.chip = options.chip;
+    attach.features = options.features;
+    attach.optLevel = 3;
+    pm.addPass(createGpuNVVMAttachTarget(attach));
+  } else {
+    GpuROCDLAttachTargetOptions attach;
+    attach.chip = options.chip;
+    attach.abiVersion = std::to_string(options.codeObjectVersion);
+    attach.optLevel = 3;
+    pm.addPass(createGpuROCDLAttachTarget(attach));
+  }
+}
+
+/// The textual options of the two registered pipelines.
+struct GPUPipelineTextOptions : public PassPipelineOptions<GPUPipelineTextOptions> {
+  Option<std::string> chip{*this, "chip", llvm::cl::desc("The chip: sm_90a, gfx942, ...")};
+  Option<std::string> features{*this, "features",
+                               llvm::cl::desc("NVVM target features (+ptx80)"),
+                               llvm::cl::init("")};
+  Option<int64_t> blockSize{*this, "block-size",
+                            llvm::cl::desc("Threads per block for kernels with thread loops"),
+                            llvm::cl::init(256)};
+  Option<int64_t> codeObjectVersion{*this, "code-object-version",
+                                    llvm::cl::desc("AMD code-object ABI version (400, 500, 600)"),
+                                    llvm::cl::init(500)};
+
+  GPUPipelineOptions get() const {
+    GPUPipelineOptions options;
+    options.chip = chip;
+    options.features = features;
+    options.blockSize = blockSize;
+    options.codeObjectVersion = codeObjectVersion;
+    return options;
+  }
+};
+
+} // namespace
+
+void buildKernelsToNVVMPipeline(OpPassManager &pm, const GPUPipelineOptions &options) {
+  buildKernelsToGPU(pm, options, GPUVendor::Nvidia);
+}
+
+void buildKernelsToROCDLPipeline(OpPassManager &pm, const GPUPipelineOptions &options) {
+  buildKernelsToGPU(pm, options, GPUVendor::Amd);
+}
+
+void registerKernelsToGPUPasses() {
+  registerSieveKernelsToGPUPasses();
+  PassPipelineRegistration<GPUPipelineTextOptions>(
+      "sieve-kernels-to-nvvm",
+      "Kernel IR to NVVM kernels of a gpu.module with an #nvvm.target, in the GPU kernel ABI",
+      [](OpPassManager &pm, const GPUPipelineTextOptions &text) {
+        buildKernelsToNVVMPipeline(pm, text.get());
+      });
+  PassPipelineRegistration<GPUPipelineTextOptions>(
+      "sieve-kernels-to-rocdl",
+      "Kernel IR to ROCDL kernels of a gpu.module with a #rocdl.target, in the GPU kernel ABI",
+      [](OpPassManager &pm, const GPUPipelineTextOptions &text) {
+        buildKernelsToROCDLPipeline(pm, text.get());
+      });
+}
+
+} // namespace sieve

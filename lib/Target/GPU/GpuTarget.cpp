@@ -1,0 +1,224 @@
+//===- GpuTarget.cpp - GPU targets and their binaries ---------------------===//
+
+#include "sieve/Target/GPU/GpuTarget.h"
+
+#include "sieve/Conversion/KernelContract.h"
+
+#include "mlir/Dialect/GPU/IR/CompilationInterfaces.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/IR/Diagnostics.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+
+namespace sieve::gpu_target {
+namespace {
+
+// Chips whose whole kernel set compiles (ptxas / ld.lld accept it).
+constexpr llvm::StringRef kNvidiaChips[] = {"sm_80", "sm_90", "sm_90a", "sm_100a"};
+constexpr llvm::StringRef kAmdChips[] = {"gfx90a", "gfx942", "gfx950"};
+
+std::string listOf(llvm::ArrayRef<llvm::StringRef> chips, llvm::StringRef prefix) {
+  std::string list;
+  for (llvm::StringRef chip : chips)
+    list += (list.empty() ? "" : ", ") + (prefix + chip).str();
+  return list;
+}
+
+/// A ROCm-shaped folder (llvm/bin/ld.lld) made from this LLVM's ld.lld for
+/// one compilation, removed when it goes out of scope.
+class RocmShim {
+public:
+  ~RocmShim() {
+    if (!root.empty()) {
+      llvm::sys::fs::remove(link);
+      llvm::sys::fs::remove(llvm::sys::path::parent_path(link));
+      llvm::sys::fs::remove(llvm::sys::path::parent_path(llvm::sys::path::parent_path(link)));
+      llvm::sys::fs::remove(root);
+    }
+  }
+  FailureOr<std::string> make(Location loc) {
+    std::string lld = SIEVE_LLVM_TOOLS_DIR "/ld.lld";
+    if (!llvm::sys::fs::exists(lld))
+      return emitError(loc) << "the AMD target links HSACO with ld.lld, which is not at " << lld
+                            << "; install lld-22 or pass --rocm-path";
+    llvm::SmallString<128> dir;
+    if (std::error_code ec = llvm::sys::fs::createUniqueDirectory("sieve-rocm", dir))
+      return emitError(loc) << "cannot create a temporary folder for ld.lld: " << ec.message();
+    root = dir.str().str();
+    llvm::SmallString<128> bin(dir);
+    llvm::sys::path::append(bin, "llvm", "bin");
+    if (std::error_code ec = llvm::sys::fs::create_directories(bin))
+      return emitError(loc) << "cannot create " << bin << ": " << ec.message();
+    llvm::SmallString<128> path(bin);
+    llvm::sys::path::append(path, "ld.lld");
+    link = path.str().str();
+    if (std::error_code ec = llvm::sys::fs::create_link(lld, link))
+      return emitError(loc) << "cannot link " << link << " to " << lld << ": " << ec.message();
+    return root;
+  }
+
+private:
+  std::string root, link;
+};
+
+/// LLVM 22's AMDGPU promote-alloca-to-vector crashes on a kernel storing to
+/// a private array in one loop and reading it, through indices loaded from
+/// another private array, in the next (the MoE routing kernels; reduced case
+/// in docs/compiler.md). The option is process-wide, so it is set for every
+/// AMD serialization; private arrays then stay in scratch memory.
+LogicalResult avoidPromoteAllocaToVectorCrash(Location loc) {
+  auto options = llvm::cl::getRegisteredOptions();
+  auto it = options.find("disable-promote-alloca-to-vector");
+  if (it == options.end())
+    return emitError(loc) << "this LLVM has no -disable-promote-alloca-to-vector option, which "
+                             "the AMD target needs to avoid an LLVM 22 crash";
+  if (it->second->addOccurrence(0, "disable-promote-alloca-to-vector", "true"))
+    return emitError(loc) << "could not set -disable-promote-alloca-to-vector";
+  return success();
+}
+
+} // namespace
+
+llvm::ArrayRef<llvm::StringRef> knownChips(Vendor vendor) {
+  if (vendor == Vendor::Nvidia)
+    return kNvidiaChips;
+  return kAmdChips;
+}
+
+bool isGpuTargetSpec(llvm::StringRef spec) {
+  return spec.starts_with("nvidia:") || spec.starts_with("amd:");
+}
+
+FailureOr<GpuTarget> parseGpuTarget(llvm::StringRef spec, Location loc) {
+  GpuTarget target;
+  target.spec = spec.str();
+  auto [vendor, chip] = spec.split(':');
+  if (vendor == "nvidia") {
+    target.vendor = Vendor::Nvidia;
+    target.triple = "nvptx64-nvidia-cuda";
+  } else if (vendor == "amd") {
+    target.vendor = Vendor::Amd;
+    target.triple = "amdgcn-amd-amdhsa";
+  } else {
+    return emitError(loc) << "'" << spec << "' is not a GPU target (nvidia:<chip> or amd:<chip>)";
+  }
+  llvm::ArrayRef<llvm::StringRef> chips = knownChips(target.vendor);
+  if (!llvm::is_contained(chips, chip))
+    return emitError(loc) << "unknown " << vendor << " chip '" << chip << "' in --target=" << spec
+                          << " (known: " << listOf(chips, (vendor + ":").str()) << ")";
+  target.chip = chip.str();
+  return target;
+}
+
+FailureOr<GpuArtifacts> serialize(ModuleOp variant, const GpuTarget &target,
+                                  const Toolchain &toolchain, bool keepOptimizedIR) {
+  Location loc = variant.getLoc();
+  auto modules = variant.getBody()->getOps<gpu::GPUModuleOp>();
+  if (std::distance(modules.begin(), modules.end()) != 1)
+    return emitError(loc) << "expects one gpu.module of kernels for " << target.spec;
+  gpu::GPUModuleOp gpuModule = *modules.begin();
+  ArrayAttr targets = gpuModule.getTargetsAttr();
+  if (!targets || targets.size() != 1)
+    return gpuModule.emitOpError() << "expects one target attribute for " << target.spec;
+  auto targetAttr = dyn_cast<gpu::TargetAttrInterface>(targets[0]);
+  if (!targetAttr)
+    return gpuModule.emitOpError() << "has a target that cannot serialize: " << targets[0];
+
+  GpuArtifacts artifacts;
+  for (auto fn : gpuModule.getOps<LLVM::LLVMFuncOp>()) {
+    if (!fn->hasAttr(gpu::GPUDialect::getKernelFuncAttrName()))
+      continue;
+    KernelLaunch launch;
+    launch.name = fn.getSymName().str();
+    if (auto block = fn->getAttrOfType<DenseI32ArrayAttr>("gpu.known_block_size"))
+      for (auto [i, v] : llvm::enumerate(block.asArrayRef().take_front(3)))
+        launch.blockSize[i] = static_cast<uint32_t>(v);
+    if (auto bytes = fn->getAttrOfType<IntegerAttr>(kernel_contract::kWorkgroupMemory))
+      launch.workgroupMemoryBytes = bytes.getUInt();
+    artifacts.kernels.push_back(std::move(launch));
+  }
+
+  std::string isa;
+  auto keepIR = [&](llvm::Module &module) {
+    llvm::raw_string_ostream os(artifacts.optimizedIR);
+    module.print(os, nullptr);
+  };
+  auto keepIsa = [&](llvm::StringRef text) { isa = text.str(); };
+  SymbolTable symbols(variant);
+  auto symbolTable = [&]() { return &symbols; };
+
+  gpu::CompilationTarget kind = gpu::CompilationTarget::Binary;
+  std::string toolkit;
+  RocmShim shim;
+  if (target.vendor == Vendor::Nvidia) {
+    toolkit = toolchain.cudaPath;
+    llvm::SmallString<128> ptxas(toolkit);
+    llvm::sys::path::append(ptxas, "bin", "ptxas");
+    if (toolkit.empty() || !llvm::sys::fs::can_execute(ptxas)) {
+      kind = gpu::CompilationTarget::Assembly;
+      toolkit.clear();
+      artifacts.compilerRemark = "no ptxas at " + std::string(ptxas.str()) +
+                                 ": PTX only, compiled by the driver when loaded";
+    }
+  } else {
+    if (failed(avoidPromoteAllocaToVectorCrash(loc)))
+      return failure();
+    if (!toolchain.rocmPath.empty()) {
+      toolkit = toolchain.rocmPath;
+    } else {
+      FailureOr<std::string> root = shim.make(loc);
+      if (failed(root))
+        return failure();
+      toolkit = *root;
+    }
+  }
+  gpu::TargetOptions options(toolkit, {}, "", "", kind, symbolTable, {}, {},
+                             keepOptimizedIR ? llvm::function_ref<void(llvm::Module &)>(keepIR)
+                                             : llvm::function_ref<void(llvm::Module &)>(),
+                             keepIsa);
+  // MLIR's NVVM serializer looks for libdevice in the toolkit and reports a
+  // missing one as an error even when nothing needs it (kernels call nothing
+  // outside themselves, which the PTX check below confirms). Its messages
+  // are shown only when serialization fails.
+  std::optional<SmallVector<char, 0>> object;
+  SmallVector<std::string> messages;
+  {
+    ScopedDiagnosticHandler collect(variant.getContext(), [&](Diagnostic &diagnostic) {
+      messages.push_back(diagnostic.str());
+      return success();
+    });
+    object = targetAttr.serializeToObject(gpuModule.getOperation(), options);
+  }
+  if (!object) {
+    InFlightDiagnostic error = gpuModule.emitOpError()
+                               << "could not be compiled for " << target.spec;
+    for (const std::string &message : messages)
+      error.attachNote() << message;
+    return error;
+  }
+  std::string bytes(object->begin(), object->end());
+  if (target.vendor == Vendor::Nvidia) {
+    std::string ptx = kind == gpu::CompilationTarget::Assembly ? bytes : isa;
+    // PTX is text; MLIR's serializer ends it with a NUL for the driver.
+    while (!ptx.empty() && ptx.back() == '\0')
+      ptx.pop_back();
+    if (ptx.find(".extern .func") != std::string::npos)
+      return gpuModule.emitOpError() << "compiled for " << target.spec
+                                     << " calls a function outside its kernels (.extern .func "
+                                        "in the PTX)";
+    artifacts.binaries.push_back({GpuBinary::Format::Ptx, std::move(ptx)});
+    if (kind == gpu::CompilationTarget::Binary)
+      artifacts.binaries.push_back({GpuBinary::Format::Cubin, std::move(bytes)});
+  } else {
+    artifacts.binaries.push_back({GpuBinary::Format::Hsaco, std::move(bytes)});
+  }
+  return artifacts;
+}
+
+} // namespace sieve::gpu_target

@@ -1,0 +1,53 @@
+// RUN: sieve-opt %s --split-input-file --verify-diagnostics --pass-pipeline='builtin.module(gpu.module(sieve-gpu-check-legality{chip=sm_100a}))'
+
+// A lowered module passes: LLVM and NVVM ops, calls inside the module.
+gpu.module @kernels {
+  llvm.func internal @body() {
+    llvm.return
+  }
+  llvm.func @k() attributes {nvvm.kernel} {
+    %0 = nvvm.read.ptx.sreg.tid.x : i32
+    llvm.call @body() : () -> ()
+    llvm.return
+  }
+}
+
+// -----
+
+gpu.module @kernels {
+  llvm.func @__nv_expf(f32) -> f32
+  llvm.func @k(%x: f32) attributes {nvvm.kernel} {
+    // expected-error @below {{calls @__nv_expf, which is not a kernel function: kernels call nothing outside themselves (sm_100a)}}
+    %0 = llvm.call @__nv_expf(%x) : (f32) -> f32
+    llvm.return
+  }
+}
+
+// -----
+
+gpu.module @kernels {
+  llvm.func @k(%x: f32) attributes {nvvm.kernel} {
+    // expected-error @below {{cannot be compiled for sm_100a: it was not lowered to the LLVM, NVVM or ROCDL dialect}}
+    %0 = math.exp %x : f32
+    llvm.return
+  }
+}
+
+// -----
+
+// LLVM 22 aborts on the warp-level block-scaled MMA for sm_100a.
+gpu.module @kernels {
+  llvm.func @k(%a: i32, %b: i32, %c: f32, %scale: i32, %byte: i16, %thread: i16) attributes {nvvm.kernel} {
+    // expected-error @below {{cannot be compiled for sm_100a: LLVM 22 cannot select it for this chip}}
+    %0 = nvvm.mma.block_scale A[%a, %a, %a, %a] B[%b, %b] C[%c, %c, %c, %c]
+                              scaleA[%scale, %byte, %thread] scaleB[%scale, %byte, %thread]
+                              {shape = #nvvm.shape<m = 16, n = 8, k = 32>,
+                               multiplicandAPtxType = #nvvm.mma_type<e2m1>,
+                               multiplicandBPtxType = #nvvm.mma_type<e2m1>,
+                               scaleVecSize = #nvvm.scale_vec_size<x1>,
+                               blockScaleFormat = #nvvm.block_scale_format<ue8m0>,
+                               kind = #nvvm.block_scale_kind<mxf8f6f4>}
+        : (i32, i32, f32) -> !llvm.struct<(f32, f32, f32, f32)>
+    llvm.return
+  }
+}

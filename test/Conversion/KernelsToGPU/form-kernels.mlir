@@ -1,0 +1,95 @@
+// RUN: sieve-opt %s --split-input-file --sieve-gpu-form-kernels=block-size=64 | FileCheck %s
+
+// Workgroups become blocks, thread loops block-stride loops over 64 threads
+// each followed by a barrier; the scratch both thread loops share moves to
+// workgroup memory, a thread's own scratch to private memory at the entry.
+// CHECK-LABEL: gpu.module @kernels
+// CHECK: gpu.func @rows(%[[IN:.*]]: memref<?xi8>, %[[OUT:.*]]: memref<?xi8>, %[[N:.*]]: i32)
+// CHECK-SAME: workgroup(%[[SHARED:.*]] : memref<128xf32, #gpu.address_space<workgroup>>) kernel
+// CHECK-SAME: known_block_size = array<i32: 64, 1, 1>
+// CHECK-SAME: sieve.bindings = 2 : i64, sieve.constants = 1 : i64, sieve.workgroup_memory = 512 : i64
+// CHECK-NEXT: memref.alloca() : memref<2xf32, #gpu.address_space<private>>
+// CHECK: %[[ROW:.*]] = gpu.block_id x
+// CHECK: %[[T0:.*]] = gpu.thread_id x
+// CHECK: scf.for %[[I:.*]] = %{{.*}} to %{{.*}} step %{{.*}} {
+// CHECK:   memref.load %{{.*}}[%[[ROW]], %[[I]]]
+// CHECK:   memref.store %{{.*}}, %[[SHARED]][%[[I]]]
+// CHECK: }
+// CHECK-NEXT: gpu.barrier
+// CHECK: gpu.thread_id x
+// CHECK: scf.for
+// CHECK:   memref.load %[[SHARED]]
+// CHECK: }
+// CHECK-NEXT: gpu.barrier
+// CHECK-NEXT: gpu.return
+// CHECK-NOT: func.func
+func.func @rows(%in: memref<?xi8>, %out: memref<?xi8>, %n: i32) attributes {sieve.kernel} {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c128 = arith.constant 128 : index
+  %rows = arith.index_castui %n : i32 to index
+  %x = memref.view %in[%c0][%rows] : memref<?xi8> to memref<?x128xf32>
+  %y = memref.view %out[%c0][%rows] : memref<?xi8> to memref<?x128xf32>
+  scf.forall (%row) in (%rows) {
+    %scratch = memref.alloca() : memref<128xf32>
+    scf.forall (%i) in (%c128) {
+      %v = memref.load %x[%row, %i] : memref<?x128xf32>
+      memref.store %v, %scratch[%i] : memref<128xf32>
+    } {mapping = [#gpu.thread<x>]}
+    scf.forall (%i) in (%c128) {
+      %own = memref.alloca() : memref<2xf32>
+      %j = arith.subi %c128, %i : index
+      %k = arith.subi %j, %c1 : index
+      %v = memref.load %scratch[%k] : memref<128xf32>
+      memref.store %v, %own[%c0] : memref<2xf32>
+      %w = memref.load %own[%c0] : memref<2xf32>
+      memref.store %w, %y[%row, %i] : memref<?x128xf32>
+    } {mapping = [#gpu.thread<x>]}
+  } {mapping = [#gpu.block<x>]}
+  return
+}
+
+// -----
+
+// Without thread loops a kernel runs one thread per block, its scratch
+// (even inside loops) private and allocated first; globals move along.
+// CHECK-LABEL: gpu.module @kernels
+// CHECK: memref.global "private" constant @table
+// CHECK: gpu.func @serial(%{{.*}}: memref<?xi8>) kernel
+// CHECK-SAME: known_block_size = array<i32: 1, 1, 1>
+// CHECK-SAME: sieve.workgroup_memory = 0 : i64
+// CHECK-NEXT: memref.alloca() : memref<4xf32, #gpu.address_space<private>>
+// CHECK: gpu.block_id x
+// CHECK: scf.for
+// CHECK-NOT: memref.alloca
+// CHECK-NOT: gpu.barrier
+// CHECK: gpu.return
+memref.global "private" constant @table : memref<4xf32> = dense<[1.0, 2.0, 3.0, 4.0]>
+func.func @serial(%a: memref<?xi8>) attributes {sieve.kernel} {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %c8 = arith.constant 8 : index
+  %v = memref.view %a[%c0][] : memref<?xi8> to memref<8x4xf32>
+  %t = memref.get_global @table : memref<4xf32>
+  scf.forall (%x) in (%c8) {
+    scf.for %i = %c0 to %c4 step %c1 {
+      %s = memref.alloca() : memref<4xf32>
+      %e = memref.load %t[%i] : memref<4xf32>
+      memref.store %e, %s[%i] : memref<4xf32>
+      %f = memref.load %s[%i] : memref<4xf32>
+      memref.store %f, %v[%x, %i] : memref<8x4xf32>
+    }
+  } {mapping = [#gpu.block<x>]}
+  return
+}
+
+// -----
+
+// Functions that are not kernels stay; a module without kernels gets no
+// gpu.module.
+// CHECK-LABEL: func.func @host
+// CHECK-NOT: gpu.module
+func.func @host(%a: index) -> index {
+  return %a : index
+}
