@@ -95,7 +95,11 @@ Expected<std::unique_ptr<CompiledModel>> CompiledModel::load(const std::string &
 
   // The executable: every one this device can run is a candidate; the one
   // using the most CPU features wins.
-  auto device = std::make_unique<hal::cpu::CpuDevice>(options.threads);
+  std::unique_ptr<hal::Device> device =
+      options.makeDevice ? options.makeDevice()
+                         : std::make_unique<hal::cpu::CpuDevice>(options.threads);
+  if (!device)
+    return invalidArgument(modulePath + ": no device to run on");
   model->report_.device = device->description();
   const fb::Executable *chosen = nullptr;
   for (const fb::Executable *executable : *m.executables()) {
@@ -178,7 +182,7 @@ Expected<std::unique_ptr<CompiledModel>> CompiledModel::load(const std::string &
   model->positions_.assign(size_t(slots), 0);
   model->slots_.assign(size_t(slots), 0);
   for (int s = 0; s < slots; ++s)
-    model->resetSlot(s);
+    SIEVE_RETURN_IF_ERROR(model->resetSlot(s));
   return model;
 }
 
@@ -196,8 +200,8 @@ void CompiledModel::enableProfiling() {
 Expected<CompiledSequence> CompiledModel::newSequence() {
   for (size_t s = 0; s < slotUsed_.size(); ++s)
     if (!slotUsed_[s]) {
+      SIEVE_RETURN_IF_ERROR(resetSlot(int(s)));
       slotUsed_[s] = true;
-      resetSlot(int(s));
       return CompiledSequence(this, int(s));
     }
   return Status(StatusCode::kFailedPrecondition,
@@ -213,13 +217,14 @@ void CompiledModel::releaseSlot(int slot) {
     lastHidden_ = nullptr;
 }
 
-void CompiledModel::reset(CompiledSequence &seq) {
-  resetSlot(seq.slot_);
+Status CompiledModel::reset(CompiledSequence &seq) {
+  SIEVE_RETURN_IF_ERROR(resetSlot(seq.slot_));
   seq.position_ = 0;
   seq.mtpPosition_ = 0;
+  return Status::ok();
 }
 
-void CompiledModel::resetSlot(int slot) {
+Status CompiledModel::resetSlot(int slot) {
   const fb::Module &m = file_->module();
   for (uint32_t c = 0; c < m.caches()->size(); ++c) {
     const fb::Cache *cache = m.caches()->Get(c);
@@ -232,18 +237,28 @@ void CompiledModel::resetSlot(int slot) {
     const uint64_t slots = uint64_t(shape.Get(cache->slot_dim()));
     const uint64_t innerBytes = inner * module::elementBits(cache->storage_element()) / 8;
     uint8_t *base = static_cast<uint8_t *>(caches_[c].data());
+    const bool hostVisible = device_->hostVisible();
     for (uint64_t o = 0; o < outer; ++o) {
       uint8_t *region = base + (o * slots + uint64_t(slot)) * innerBytes;
+      // A device the host cannot see into gets the bytes written from here.
+      uint8_t *out = region;
+      if (!hostVisible) {
+        resetStaging_.resize(innerBytes);
+        out = resetStaging_.data();
+      }
       // Compressor state: kv (first half) 0, scores (second half) -inf.
       if (cache->kind() == fb::CacheKind::CompressorState && o >= outer / 2) {
         const float negInf = -std::numeric_limits<float>::infinity();
         for (uint64_t k = 0; k < innerBytes / sizeof(float); ++k)
-          std::memcpy(region + k * sizeof(float), &negInf, sizeof(float));
+          std::memcpy(out + k * sizeof(float), &negInf, sizeof(float));
       } else {
-        std::memset(region, 0, innerBytes);
+        std::memset(out, 0, innerBytes);
       }
+      if (!hostVisible)
+        SIEVE_RETURN_IF_ERROR(device_->write(region, out, innerBytes));
     }
   }
+  return Status::ok();
 }
 
 Expected<LogitsView> CompiledModel::logitsOf(const Program &program, int64_t rows) const {
@@ -359,7 +374,9 @@ Expected<LogitsView> CompiledModel::mtp(CompiledSequence &seq, const int32_t *ne
   const bool asDecode = seq.mtpPosition_ > 0 && n == 1 && mtpDecode_;
   Program &program = asDecode ? *mtpDecode_ : *mtp_;
   InputArg hiddenArg;
-  hiddenArg.data = hidden.data;
+  // Straight from the device memory the last call left it in.
+  hiddenArg.data = hidden.deviceData;
+  hiddenArg.onDevice = true;
   hiddenArg.bytes = hidden.bytes;
   hiddenArg.rank = 4;
   hiddenArg.shape = {asDecode ? n : 1, asDecode ? 1 : n, hidden.shape[2], hidden.shape[3]};

@@ -164,7 +164,7 @@ void *Program::bufferData(uint32_t b) const {
   case fb::StorageKind::Arena:
     return static_cast<uint8_t *>(arena_.data()) + buffer.offset;
   case fb::StorageKind::Input:
-    return const_cast<void *>(inputs_[buffer.index].data);
+    return const_cast<void *>(inputOnDevice_[buffer.index]);
   case fb::StorageKind::Cache:
     return cacheBases_[buffer.index];
   case fb::StorageKind::Weight:
@@ -215,6 +215,25 @@ Status Program::run(const InputArg *inputs, size_t count) {
   // A copy: outputs that view an input stay valid after the caller's array.
   std::copy(inputs, inputs + count, inputArgs_.begin());
   inputs_ = inputArgs_.data();
+  inputOnDevice_.resize(numInputs);
+  const bool hostVisible = device_.hostVisible();
+  for (uint32_t i = 0; i < numInputs; ++i) {
+    inputOnDevice_[i] = inputs[i].data;
+    if (hostVisible || inputs[i].onDevice || inputs[i].bytes == 0)
+      continue;
+    if (inputStaging_.size() < numInputs)
+      inputStaging_.resize(numInputs);
+    hal::DeviceMemory &staging = inputStaging_[i];
+    if (staging.bytes() < inputs[i].bytes) {
+      Expected<hal::DeviceMemory> grown = device_.allocate(
+          inputs[i].bytes, "input '" + entry_.inputs()->Get(i)->name()->str() + "' of " + name_);
+      if (!grown)
+        return fail(grown.status().message());
+      staging = grown.take();
+    }
+    SIEVE_RETURN_IF_ERROR(device_.write(staging.data(), inputs[i].data, inputs[i].bytes));
+    inputOnDevice_[i] = staging.data();
+  }
   dispatches_ = 0;
 
   int64_t *r = registers_.data();
@@ -283,8 +302,13 @@ Status Program::run(const InputArg *inputs, size_t count) {
         return fail(s.message);
       break;
     case fb::Step::FillStep: {
-      uint8_t *out = static_cast<uint8_t *>(bufferData(s.result));
       const bool wide = buffers_[s.result].bits == 64;
+      uint8_t *target = static_cast<uint8_t *>(bufferData(s.result));
+      uint8_t *out = target;
+      if (!hostVisible) {
+        fillStaging_.resize(size_t(s.count) * (wide ? 8 : 4));
+        out = fillStaging_.data();
+      }
       for (uint32_t k = 0; k < s.count; ++k) {
         int64_t value = r[operands_[s.first + k]];
         if (wide) {
@@ -294,6 +318,8 @@ Status Program::run(const InputArg *inputs, size_t count) {
           std::memcpy(out + 4 * k, &low, 4);
         }
       }
+      if (!hostVisible)
+        SIEVE_RETURN_IF_ERROR(device_.write(target, out, fillStaging_.size()));
       break;
     }
     case fb::Step::DispatchStep: {
@@ -348,7 +374,17 @@ OutputView Program::output(size_t index) const {
   uint64_t bytes = 0;
   if (!bufferBytes(b, bytes).isOk())
     return view;
-  view.data = bufferData(b);
+  view.deviceData = bufferData(b);
+  view.data = view.deviceData;
+  if (!device_.hostVisible() && bytes > 0) {
+    if (outputStaging_.size() < entry_.outputs()->size())
+      outputStaging_.resize(entry_.outputs()->size());
+    std::vector<uint8_t> &host = outputStaging_[index];
+    host.resize(bytes);
+    if (!device_.read(host.data(), view.deviceData, bytes).isOk())
+      return OutputView();
+    view.data = host.data();
+  }
   view.bytes = bytes;
   view.element = entry_.buffers()->Get(b)->element();
   view.rank = buffer.rank;

@@ -62,7 +62,9 @@ Expected<BoundWeights> bindWeights(const fb::Module &module, const io::Safetenso
     for (size_t i = 1; i < members.size(); ++i)
       contiguous &= members[i].file == members[0].file &&
                     members[i].data == members[i - 1].data + members[i - 1].byteSize;
-    if (contiguous) {
+    // Kernels on the CPU read the mapped checkpoint in place when a weight's
+    // tensors lie back to back; everything else is copied once.
+    if (contiguous && device.hostVisible()) {
       bound.data.push_back(members.empty() ? nullptr : members[0].data);
       bound.zeroCopyBytes += weight->bytes();
     } else {
@@ -72,7 +74,7 @@ Expected<BoundWeights> bindWeights(const fb::Module &module, const io::Safetenso
         return copy.takeStatus();
       uint8_t *out = static_cast<uint8_t *>(copy->data());
       for (const io::TensorView &member : members) {
-        std::memcpy(out, member.data, member.byteSize);
+        SIEVE_RETURN_IF_ERROR(device.write(out, member.data, member.byteSize));
         out += member.byteSize;
       }
       bound.data.push_back(copy->data());

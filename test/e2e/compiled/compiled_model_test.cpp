@@ -234,7 +234,7 @@ TEST(CompiledModel, ResetEqualsANewSequence) {
   std::vector<float> want(first->data, first->data + vocab);
   for (int64_t p = 40; p < 50; ++p)
     ASSERT_TRUE(model->forward(*seq, &tokens[size_t(p)], 1).isOk());
-  model->reset(*seq);
+  ASSERT_TRUE(model->reset(*seq).isOk());
   EXPECT_EQ(seq->position(), 0);
   auto again = model->prefill(*seq, tokens.data(), 40);
   ASSERT_TRUE(again.isOk());

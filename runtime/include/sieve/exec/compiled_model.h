@@ -25,6 +25,7 @@
 #include "sieve/support/status.h"
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -38,6 +39,8 @@ struct CompiledLoadOptions {
   /// CPU threads (0: one per online CPU).
   unsigned threads = 0;
   LoadProgress progress;
+  /// The device to run on; empty: this machine's CPU with `threads`.
+  std::function<std::unique_ptr<hal::Device>()> makeDevice;
 };
 
 /// What load() chose and what it costs.
@@ -107,7 +110,7 @@ public:
   /// all max_batch slots are taken.
   Expected<CompiledSequence> newSequence();
   /// Resets `seq`'s caches and position.
-  void reset(CompiledSequence &seq);
+  Status reset(CompiledSequence &seq);
 
   /// Consumes `tokens` at seq.position() (chunks of at most max_chunk
   /// tokens through the prefill program) and returns the last token's
@@ -136,7 +139,8 @@ private:
   friend class CompiledSequence;
   CompiledModel() = default;
   void releaseSlot(int slot);
-  void resetSlot(int slot);
+  Status resetSlot(int slot);
+  std::vector<uint8_t> resetStaging_; // cache bytes for a device the host cannot see into
   Expected<LogitsView> logitsOf(const Program &program, int64_t rows) const;
   Status runPrefillChunk(CompiledSequence &seq, const int32_t *tokens, int64_t n);
 

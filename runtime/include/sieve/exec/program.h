@@ -30,6 +30,9 @@ namespace sieve::exec {
 /// What the caller gives one input.
 struct InputArg {
   const void *data = nullptr; // tensor inputs: the elements
+  /// `data` is memory of the program's device (another program's output,
+  /// OutputView::deviceData), not host memory to copy there.
+  bool onDevice = false;
   uint64_t bytes = 0;
   std::array<int64_t, 8> shape = {};
   uint32_t rank = 0;
@@ -47,7 +50,8 @@ struct KernelProfile {
 /// One output of the last run: a view into the program's arena, valid until
 /// the next run.
 struct OutputView {
-  const void *data = nullptr;
+  const void *data = nullptr;       // host-readable (copied back from a GPU)
+  const void *deviceData = nullptr; // where it lies on the device
   uint64_t bytes = 0;
   fb::ElementType element = fb::ElementType::F32;
   std::array<int64_t, 8> shape = {};
@@ -72,7 +76,8 @@ public:
 
   /// Runs the program on `inputs` (one per entry input, in order).
   Status run(const InputArg *inputs, size_t count);
-  /// Output `index` of the last successful run.
+  /// Output `index` of the last successful run, copied to the host first
+  /// when the device's memory is its own (valid until the next run).
   OutputView output(size_t index) const;
 
   /// Dispatches run by one call (for statistics).
@@ -127,6 +132,12 @@ private:
   std::vector<uint32_t> operands_;      // fill registers, dispatch bindings
   std::vector<uint32_t> constantRegs_;
   std::vector<const char *> kernelNames_;
+  // Where a device the host cannot see into takes host inputs and fills,
+  // and gives outputs back: grown on demand, reused by every run.
+  std::vector<hal::DeviceMemory> inputStaging_;
+  std::vector<const void *> inputOnDevice_; // per input: what kernels read
+  std::vector<uint8_t> fillStaging_;
+  mutable std::vector<std::vector<uint8_t>> outputStaging_;
   // Per run.
   std::vector<int64_t> registers_;
   std::vector<InputArg> inputArgs_;

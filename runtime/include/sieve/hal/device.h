@@ -15,6 +15,7 @@
 #include "sieve/support/status.h"
 
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -77,11 +78,32 @@ public:
   load(const fb::Executable &executable, std::string_view image, const std::string &name) = 0;
   /// `bytes` of zeroed memory; `what` names it in an error.
   virtual Expected<DeviceMemory> allocate(uint64_t bytes, const std::string &what) = 0;
+  /// Whether the host reads and writes this device's memory in place (the
+  /// CPU), and kernels can read host memory such as a mapped checkpoint.
+  /// Otherwise (a GPU's own memory) every byte moves through write() and
+  /// read(), and the host never dereferences a device pointer.
+  virtual bool hostVisible() const { return true; }
+  /// Copies `bytes` from host memory to device memory `to` / from device
+  /// memory `from` to host memory, in order with the dispatches before.
+  virtual Status write(void *to, const void *from, uint64_t bytes);
+  virtual Status read(void *to, const void *from, uint64_t bytes);
   /// Runs kernel `kernel` of `executable` over `dispatch`'s workgroups.
   /// `name` names the kernel in an error (a nonzero kernel return code).
   virtual Status dispatch(const LoadedExecutable &executable, uint32_t kernel,
                           const sieve_dispatch_state_t &dispatch, const char *name) = 0;
 };
+
+inline Status Device::write(void *to, const void *from, uint64_t bytes) {
+  if (bytes)
+    std::memcpy(to, from, bytes);
+  return Status::ok();
+}
+
+inline Status Device::read(void *to, const void *from, uint64_t bytes) {
+  if (bytes)
+    std::memcpy(to, from, bytes);
+  return Status::ok();
+}
 
 } // namespace sieve::hal
 
