@@ -2,6 +2,8 @@
 
 #include "sieve/exec/compiled_model.h"
 
+#include "sieve/hal/cuda/cuda_device.h"
+
 #include "sieve/hal/cpu/cpu_device.h"
 
 #include <algorithm>
@@ -76,6 +78,74 @@ int64_t CompiledModel::maxChunk() const { return file_->module().model()->max_ch
 int64_t CompiledModel::bosTokenId() const { return file_->module().model()->bos_token_id(); }
 int64_t CompiledModel::eosTokenId() const { return file_->module().model()->eos_token_id(); }
 
+namespace {
+
+bool hasNvidiaCode(const fb::Module &m) {
+  for (const fb::Executable *executable : *m.executables())
+    if (executable->format() == fb::ExecutableFormat::Ptx ||
+        executable->format() == fb::ExecutableFormat::Cubin)
+      return true;
+  return false;
+}
+
+/// Among executables a device runs: more CPU features, or machine code
+/// over PTX, is better.
+size_t preference(const fb::Executable &executable) {
+  if (executable.format() == fb::ExecutableFormat::Cubin)
+    return 2;
+  if (executable.format() == fb::ExecutableFormat::Ptx)
+    return 1;
+  return executable.features() ? executable.features()->size() : 0;
+}
+
+/// Why `device` runs none of `m`'s executables, or empty.
+std::string runsNothing(const fb::Module &m, const hal::Device &device) {
+  std::string reasons;
+  for (const fb::Executable *executable : *m.executables()) {
+    std::string reason = device.rejectReason(*executable);
+    if (reason.empty())
+      return "";
+    reasons += (reasons.empty() ? "" : "; ") + executable->target()->str() + ": " + reason;
+  }
+  return reasons;
+}
+
+/// The device `options.device` names, or the best one for `m`; devices
+/// tried and passed over are noted in `rejected` with the reason.
+Expected<std::unique_ptr<hal::Device>> chooseDevice(const fb::Module &m,
+                                                    const CompiledLoadOptions &options,
+                                                    std::vector<std::string> &rejected) {
+  const std::string &spec = options.device;
+  if (spec == "cpu")
+    return std::unique_ptr<hal::Device>(std::make_unique<hal::cpu::CpuDevice>(options.threads));
+  if (spec.rfind("cuda:", 0) == 0) {
+    const std::string number = spec.substr(5);
+    if (number.empty() || number.size() > 3 ||
+        number.find_first_not_of("0123456789") != std::string::npos)
+      return invalidArgument("device '" + spec + "': expected cuda:N (a GPU number)");
+    Expected<std::unique_ptr<hal::cuda::CudaDevice>> gpu =
+        hal::cuda::CudaDevice::open(std::stoi(number));
+    if (!gpu)
+      return Status(gpu.status().code(), spec + ": " + gpu.status().message());
+    return std::unique_ptr<hal::Device>(gpu.take());
+  }
+  if (!spec.empty())
+    return invalidArgument("unknown device '" + spec + "' (cpu or cuda:N)");
+  if (hasNvidiaCode(m)) {
+    Expected<std::unique_ptr<hal::cuda::CudaDevice>> gpu = hal::cuda::CudaDevice::open(0);
+    if (!gpu) {
+      rejected.push_back("cuda:0: " + gpu.status().message());
+    } else if (std::string why = runsNothing(m, **gpu); !why.empty()) {
+      rejected.push_back("cuda:0: runs none of the module's executables (" + why + ")");
+    } else {
+      return std::unique_ptr<hal::Device>(gpu.take());
+    }
+  }
+  return std::unique_ptr<hal::Device>(std::make_unique<hal::cpu::CpuDevice>(options.threads));
+}
+
+} // namespace
+
 Expected<std::unique_ptr<CompiledModel>> CompiledModel::load(const std::string &modulePath,
                                                              const CompiledLoadOptions &options) {
   std::unique_ptr<CompiledModel> model(new CompiledModel());
@@ -94,12 +164,19 @@ Expected<std::unique_ptr<CompiledModel>> CompiledModel::load(const std::string &
   }
 
   // The executable: every one this device can run is a candidate; the one
-  // using the most CPU features wins.
-  std::unique_ptr<hal::Device> device =
-      options.makeDevice ? options.makeDevice()
-                         : std::make_unique<hal::cpu::CpuDevice>(options.threads);
-  if (!device)
-    return invalidArgument(modulePath + ": no device to run on");
+  // using the most CPU features wins, and a cubin over PTX (no JIT at load).
+  std::unique_ptr<hal::Device> device;
+  if (options.makeDevice) {
+    device = options.makeDevice();
+    if (!device)
+      return invalidArgument(modulePath + ": no device to run on");
+  } else {
+    Expected<std::unique_ptr<hal::Device>> chosenDevice =
+        chooseDevice(m, options, model->report_.rejectedDevices);
+    if (!chosenDevice)
+      return chosenDevice.takeStatus();
+    device = chosenDevice.take();
+  }
   model->report_.device = device->description();
   const fb::Executable *chosen = nullptr;
   for (const fb::Executable *executable : *m.executables()) {
@@ -108,8 +185,7 @@ Expected<std::unique_ptr<CompiledModel>> CompiledModel::load(const std::string &
       model->report_.rejected.push_back(executable->target()->str() + ": " + reason);
       continue;
     }
-    size_t features = executable->features() ? executable->features()->size() : 0;
-    if (!chosen || features > (chosen->features() ? chosen->features()->size() : 0))
+    if (!chosen || preference(*executable) > preference(*chosen))
       chosen = executable;
   }
   if (!chosen) {

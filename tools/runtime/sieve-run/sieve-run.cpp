@@ -58,11 +58,13 @@ input (exactly one):
 options:
   --backend NAME          'cpu': compiled code (the default with a MODULE);
                           'reference': the plain C++ executor (the default
-                          without one). The GPU backends (nvidia, amd) are not
-                          available yet
+                          without one)
+  --device NAME           compiled code: where it runs, 'cpu' or 'cuda:N'
+                          (default: a CUDA GPU when the module has NVIDIA code
+                          it runs, else the CPU)
   --threads N             cpu: threads running kernels (default: every CPU)
-  --verbose               cpu: say which executable was chosen and why the
-                          others were rejected
+  --verbose               cpu: say which device and executable were chosen
+                          and why the others were rejected
   --profile               cpu: time every kernel dispatch; print the kernels
                           that took the most time at the end
   --weights DIR           checkpoint directory (config.json + safetensors)
@@ -97,6 +99,7 @@ Sampling: p = softmax(logits / T), then top-k, then top-p, then one draw
 
 struct Options {
   std::string backend; // empty: cpu with a module, else reference
+  std::string device;  // compiled code: cpu, cuda:N; empty: the best one
   std::string module;  // a compiled module (positional)
   int64_t threads = 0;
   bool verbose = false;
@@ -193,6 +196,8 @@ int parseArgs(int argc, char **argv, Options &o) {
       return 0;
     } else if (arg == "--backend") {
       rc = stringFlag(o.backend);
+    } else if (arg == "--device") {
+      rc = stringFlag(o.device);
     } else if (arg == "--weights") {
       rc = stringFlag(o.weights);
     } else if (arg == "--prompt") {
@@ -344,10 +349,12 @@ static int runMain(int argc, char **argv) {
     o.backend = o.module.empty() ? "reference" : "cpu";
   if (o.backend == "nvidia" || o.backend == "amd")
     return usageError("backend '" + o.backend +
-                      "' is not available yet: this build runs --backend=cpu and "
-                      "--backend=reference");
+                      "' does not exist: compiled code runs with --backend=cpu (the default "
+                      "with a module) on --device=cpu or --device=cuda:N");
   if (o.backend != "cpu" && o.backend != "reference")
     return usageError("unknown backend '" + o.backend + "' (cpu or reference)");
+  if (!o.device.empty() && o.backend != "cpu")
+    return usageError("--device places compiled code; the reference backend runs on the CPU");
   if (!o.module.empty() && o.backend != "cpu")
     return usageError("a compiled module (" + o.module + ") runs on --backend=cpu");
   if (!o.module.empty() && (o.maxSeqLenGiven || o.cacheFormatGiven))
@@ -423,6 +430,7 @@ static int runMain(int argc, char **argv) {
     exec::CompiledLoadOptions loadOptions;
     loadOptions.weights = o.weights;
     loadOptions.threads = unsigned(o.threads);
+    loadOptions.device = o.device;
     const bool showProgress = isatty(fileno(stderr));
     loadOptions.progress = [&](uint64_t done, uint64_t total) {
       if (showProgress && total >= (uint64_t(256) << 20))
@@ -453,9 +461,12 @@ static int runMain(int argc, char **argv) {
                  (long long)compiled->maxBatch(), formatBytes(r.arenaBytes).c_str());
     if (o.profile)
       compiled->enableProfiling();
-    if (o.verbose)
+    if (o.verbose) {
+      for (const std::string &rejected : r.rejectedDevices)
+        std::fprintf(stderr, "sieve-run: passed over device %s\n", rejected.c_str());
       for (const std::string &rejected : r.rejected)
         std::fprintf(stderr, "sieve-run: rejected executable %s\n", rejected.c_str());
+    }
   }
   if (reference)
     runner = std::make_unique<ref::ReferenceRunner>(*reference, *referenceSeq);

@@ -39,7 +39,11 @@ struct CompiledLoadOptions {
   /// CPU threads (0: one per online CPU).
   unsigned threads = 0;
   LoadProgress progress;
-  /// The device to run on; empty: this machine's CPU with `threads`.
+  /// Where to run: "cpu", "cuda:N", or empty for the best device the
+  /// module has code for (a CUDA GPU when the module holds NVIDIA code the
+  /// GPU runs, else the CPU).
+  std::string device;
+  /// Tests: the device to run on, overriding `device`.
   std::function<std::unique_ptr<hal::Device>()> makeDevice;
 };
 
@@ -48,6 +52,7 @@ struct LoadReport {
   std::string device;
   std::string executable;            // the chosen target
   std::vector<std::string> rejected; // "cpu:x86-64-v4: needs CPU features ..."
+  std::vector<std::string> rejectedDevices; // "cuda:0: no CUDA driver ..."
   uint64_t parameters = 0;           // elements of every weight bound
   uint64_t weightBytes = 0;
   uint64_t weightBytesCopied = 0;    // of weightBytes, copied at load

@@ -1,0 +1,297 @@
+//===- cuda_device.cpp - NVIDIA GPUs through the CUDA driver API ----------===//
+
+#include "sieve/hal/cuda/cuda_device.h"
+
+#include <dlfcn.h>
+
+#include <array>
+#include <cstdio>
+#include <mutex>
+#include <vector>
+
+namespace sieve::hal::cuda {
+
+// The driver entry points used, declared here: Sieve builds without cuda.h.
+using CUresult = int;
+using CUdevice = int;
+using CUcontext = void *;
+using CUmodule = void *;
+using CUfunction = void *;
+using CUdeviceptr = unsigned long long;
+constexpr CUresult kSuccess = 0;
+constexpr int kAttributeComputeMajor = 75, kAttributeComputeMinor = 76;
+
+struct Driver {
+  CUresult (*cuInit)(unsigned);
+  CUresult (*cuDriverGetVersion)(int *);
+  CUresult (*cuDeviceGetCount)(int *);
+  CUresult (*cuDeviceGet)(CUdevice *, int);
+  CUresult (*cuDeviceGetName)(char *, int, CUdevice);
+  CUresult (*cuDeviceGetAttribute)(int *, int, CUdevice);
+  CUresult (*cuDeviceTotalMem)(size_t *, CUdevice);
+  CUresult (*cuDevicePrimaryCtxRetain)(CUcontext *, CUdevice);
+  CUresult (*cuDevicePrimaryCtxRelease)(CUdevice);
+  CUresult (*cuCtxSetCurrent)(CUcontext);
+  CUresult (*cuModuleLoadData)(CUmodule *, const void *);
+  CUresult (*cuModuleUnload)(CUmodule);
+  CUresult (*cuModuleGetFunction)(CUfunction *, CUmodule, const char *);
+  CUresult (*cuMemAlloc)(CUdeviceptr *, size_t);
+  CUresult (*cuMemFree)(CUdeviceptr);
+  CUresult (*cuMemsetD8)(CUdeviceptr, unsigned char, size_t);
+  CUresult (*cuMemcpyHtoD)(CUdeviceptr, const void *, size_t);
+  CUresult (*cuMemcpyDtoH)(void *, CUdeviceptr, size_t);
+  CUresult (*cuLaunchKernel)(CUfunction, unsigned, unsigned, unsigned, unsigned, unsigned,
+                             unsigned, unsigned, void *, void **, void **);
+  CUresult (*cuGetErrorString)(CUresult, const char **);
+};
+
+namespace {
+
+template <typename F> bool bind(void *library, const char *name, F &fn) {
+  fn = reinterpret_cast<F>(::dlsym(library, name));
+  return fn != nullptr;
+}
+
+/// The driver, loaded once per process (it is never unloaded: the CUDA
+/// driver does not support dlclose while contexts may exist).
+Expected<const Driver *> loadDriver() {
+  static std::once_flag once;
+  static Driver driver;
+  static std::string error;
+  std::call_once(once, [] {
+    void *library = ::dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL);
+    if (!library) {
+      error = "no CUDA driver (libcuda.so.1 cannot be loaded: " + std::string(::dlerror()) + ")";
+      return;
+    }
+    // cuMemAlloc and friends are the _v2 entry points since CUDA 3.2.
+    bool ok = bind(library, "cuInit", driver.cuInit) &&
+              bind(library, "cuDriverGetVersion", driver.cuDriverGetVersion) &&
+              bind(library, "cuDeviceGetCount", driver.cuDeviceGetCount) &&
+              bind(library, "cuDeviceGet", driver.cuDeviceGet) &&
+              bind(library, "cuDeviceGetName", driver.cuDeviceGetName) &&
+              bind(library, "cuDeviceGetAttribute", driver.cuDeviceGetAttribute) &&
+              bind(library, "cuDeviceTotalMem_v2", driver.cuDeviceTotalMem) &&
+              bind(library, "cuDevicePrimaryCtxRetain", driver.cuDevicePrimaryCtxRetain) &&
+              bind(library, "cuDevicePrimaryCtxRelease_v2", driver.cuDevicePrimaryCtxRelease) &&
+              bind(library, "cuCtxSetCurrent", driver.cuCtxSetCurrent) &&
+              bind(library, "cuModuleLoadData", driver.cuModuleLoadData) &&
+              bind(library, "cuModuleUnload", driver.cuModuleUnload) &&
+              bind(library, "cuModuleGetFunction", driver.cuModuleGetFunction) &&
+              bind(library, "cuMemAlloc_v2", driver.cuMemAlloc) &&
+              bind(library, "cuMemFree_v2", driver.cuMemFree) &&
+              bind(library, "cuMemsetD8_v2", driver.cuMemsetD8) &&
+              bind(library, "cuMemcpyHtoD_v2", driver.cuMemcpyHtoD) &&
+              bind(library, "cuMemcpyDtoH_v2", driver.cuMemcpyDtoH) &&
+              bind(library, "cuLaunchKernel", driver.cuLaunchKernel) &&
+              bind(library, "cuGetErrorString", driver.cuGetErrorString);
+    if (!ok) {
+      error = "the CUDA driver lacks an entry point Sieve needs: " + std::string(::dlerror());
+      return;
+    }
+    if (CUresult r = driver.cuInit(0); r != kSuccess)
+      error = "the CUDA driver did not initialize (CUresult " + std::to_string(r) + ")";
+  });
+  if (!error.empty())
+    return Status(StatusCode::kFailedPrecondition, error);
+  return &driver;
+}
+
+// Memory release gets no context, so it reaches the driver here.
+const Driver *gDriver = nullptr;
+
+void releaseMemory(void *data, uint64_t) {
+  if (gDriver)
+    gDriver->cuMemFree(CUdeviceptr(reinterpret_cast<uintptr_t>(data)));
+}
+
+CUdeviceptr devicePointer(const void *p) { return CUdeviceptr(reinterpret_cast<uintptr_t>(p)); }
+
+/// "sm_90a" -> (9, 0, true).
+bool parseChip(const std::string &chip, int &major, int &minor, bool &archSpecific) {
+  unsigned number = 0;
+  char suffix = 0;
+  int n = std::sscanf(chip.c_str(), "sm_%u%c", &number, &suffix);
+  if (n < 1 || number < 10)
+    return false;
+  major = int(number / 10);
+  minor = int(number % 10);
+  archSpecific = n == 2 && suffix == 'a';
+  return n == 1 || archSpecific;
+}
+
+struct CudaExecutable final : LoadedExecutable {
+  const Driver *driver = nullptr;
+  CUmodule module = nullptr;
+  std::vector<CUfunction> functions;
+  std::vector<std::array<uint32_t, 3>> blocks;
+  ~CudaExecutable() override {
+    if (module)
+      driver->cuModuleUnload(module);
+  }
+};
+
+} // namespace
+
+std::string chipRejectReason(const std::string &chip, bool isCubin, int major, int minor) {
+  int wantMajor = 0, wantMinor = 0;
+  bool archSpecific = false;
+  if (!parseChip(chip, wantMajor, wantMinor, archSpecific))
+    return "an unknown NVIDIA chip '" + chip + "'";
+  const std::string have = "sm_" + std::to_string(major * 10 + minor);
+  const bool same = wantMajor == major && wantMinor == minor;
+  if ((isCubin || archSpecific) && !same)
+    return std::string(isCubin ? "a cubin" : "PTX") + " for " + chip + " runs only on that chip; " +
+           "this GPU is " + have;
+  if (!same && (wantMajor > major || (wantMajor == major && wantMinor > minor)))
+    return "PTX for " + chip + " needs a GPU at least that new; this GPU is " + have;
+  return "";
+}
+
+Expected<std::unique_ptr<CudaDevice>> CudaDevice::open(int ordinal) {
+  Expected<const Driver *> driver = loadDriver();
+  if (!driver)
+    return driver.takeStatus();
+  const Driver &d = **driver;
+  gDriver = &d;
+  int count = 0;
+  if (d.cuDeviceGetCount(&count) != kSuccess || count == 0)
+    return Status(StatusCode::kFailedPrecondition, "the CUDA driver reports no GPU");
+  if (ordinal < 0 || ordinal >= count)
+    return invalidArgument("cuda:" + std::to_string(ordinal) + ": this machine has " +
+                           std::to_string(count) + " CUDA GPU" + (count == 1 ? "" : "s"));
+  std::unique_ptr<CudaDevice> device(new CudaDevice());
+  device->driver_ = &d;
+  device->ordinal_ = ordinal;
+  SIEVE_RETURN_IF_ERROR(device->check(d.cuDeviceGet(&device->device_, ordinal), "cuDeviceGet"));
+  char name[256] = {};
+  SIEVE_RETURN_IF_ERROR(
+      device->check(d.cuDeviceGetName(name, int(sizeof(name)) - 1, device->device_), "cuDeviceGetName"));
+  device->name_ = name;
+  SIEVE_RETURN_IF_ERROR(device->check(
+      d.cuDeviceGetAttribute(&device->major_, kAttributeComputeMajor, device->device_),
+      "the compute capability"));
+  SIEVE_RETURN_IF_ERROR(device->check(
+      d.cuDeviceGetAttribute(&device->minor_, kAttributeComputeMinor, device->device_),
+      "the compute capability"));
+  device->chip_ = "sm_" + std::to_string(device->major_ * 10 + device->minor_);
+  size_t memory = 0;
+  if (d.cuDeviceTotalMem(&memory, device->device_) == kSuccess)
+    device->memoryBytes_ = memory;
+  d.cuDriverGetVersion(&device->driverVersion_);
+  CUcontext context = nullptr;
+  SIEVE_RETURN_IF_ERROR(
+      device->check(d.cuDevicePrimaryCtxRetain(&context, device->device_), "the GPU's context"));
+  device->context_ = context;
+  SIEVE_RETURN_IF_ERROR(device->check(d.cuCtxSetCurrent(context), "the GPU's context"));
+  return device;
+}
+
+CudaDevice::~CudaDevice() {
+  if (context_)
+    driver_->cuDevicePrimaryCtxRelease(device_);
+}
+
+Status CudaDevice::check(int result, const std::string &what) const {
+  if (result == kSuccess)
+    return Status::ok();
+  const char *text = nullptr;
+  if (driver_ && driver_->cuGetErrorString(result, &text) != kSuccess)
+    text = nullptr;
+  return Status(StatusCode::kFailedPrecondition,
+                "cuda:" + std::to_string(ordinal_) + ": " + what + " failed: " +
+                    (text ? text : "CUresult " + std::to_string(result)));
+}
+
+std::string CudaDevice::description() const {
+  return "cuda:" + std::to_string(ordinal_) + ": " + name_ + " (" + chip_ + ", " +
+         std::to_string(memoryBytes_ >> 30) + " GiB), driver " +
+         std::to_string(driverVersion_ / 1000) + "." + std::to_string(driverVersion_ % 1000 / 10);
+}
+
+std::string CudaDevice::rejectReason(const fb::Executable &executable) const {
+  const fb::ExecutableFormat format = executable.format();
+  if (format != fb::ExecutableFormat::Ptx && format != fb::ExecutableFormat::Cubin)
+    return "not NVIDIA code";
+  return chipRejectReason(executable.architecture()->str(),
+                          format == fb::ExecutableFormat::Cubin, major_, minor_);
+}
+
+Expected<std::unique_ptr<LoadedExecutable>>
+CudaDevice::load(const fb::Executable &executable, std::string_view image, const std::string &name) {
+  std::string reason = rejectReason(executable);
+  if (!reason.empty())
+    return invalidArgument(name + ": " + reason);
+  const auto *launches = executable.launches();
+  if (!launches || launches->size() != executable.exports()->size())
+    return invalidArgument(name + ": no launch shape for every kernel");
+  auto loaded = std::make_unique<CudaExecutable>();
+  loaded->driver = driver_;
+  // The driver reads PTX up to its NUL.
+  std::string bytes(image);
+  if (executable.format() == fb::ExecutableFormat::Ptx)
+    bytes.push_back('\0');
+  SIEVE_RETURN_IF_ERROR(check(driver_->cuCtxSetCurrent(context_), "the GPU's context"));
+  SIEVE_RETURN_IF_ERROR(check(driver_->cuModuleLoadData(&loaded->module, bytes.data()),
+                              "loading " + name));
+  for (uint32_t k = 0; k < executable.exports()->size(); ++k) {
+    const std::string symbol = executable.exports()->Get(k)->str();
+    CUfunction function = nullptr;
+    SIEVE_RETURN_IF_ERROR(check(
+        driver_->cuModuleGetFunction(&function, loaded->module, symbol.c_str()),
+        "finding kernel '" + symbol + "' in " + name));
+    loaded->functions.push_back(function);
+    const auto *block = launches->Get(k)->block_size();
+    loaded->blocks.push_back({block->Get(0), block->Get(1), block->Get(2)});
+  }
+  return std::unique_ptr<LoadedExecutable>(std::move(loaded));
+}
+
+Expected<DeviceMemory> CudaDevice::allocate(uint64_t bytes, const std::string &what) {
+  if (bytes == 0)
+    return DeviceMemory();
+  CUdeviceptr pointer = 0;
+  SIEVE_RETURN_IF_ERROR(check(driver_->cuMemAlloc(&pointer, size_t(bytes)),
+                              "allocating " + std::to_string(bytes) + " bytes for " + what));
+  DeviceMemory memory(reinterpret_cast<void *>(uintptr_t(pointer)), bytes, releaseMemory);
+  SIEVE_RETURN_IF_ERROR(check(driver_->cuMemsetD8(pointer, 0, size_t(bytes)), "zeroing " + what));
+  return memory;
+}
+
+Status CudaDevice::write(void *to, const void *from, uint64_t bytes) {
+  if (bytes == 0)
+    return Status::ok();
+  return check(driver_->cuMemcpyHtoD(devicePointer(to), from, size_t(bytes)), "a copy to the GPU");
+}
+
+Status CudaDevice::read(void *to, const void *from, uint64_t bytes) {
+  if (bytes == 0)
+    return Status::ok();
+  return check(driver_->cuMemcpyDtoH(to, devicePointer(from), size_t(bytes)),
+               "a copy from the GPU (or a kernel before it)");
+}
+
+Status CudaDevice::dispatch(const LoadedExecutable &executable, uint32_t kernel,
+                            const sieve_dispatch_state_t &dispatch, const char *name) {
+  const auto &cuda = static_cast<const CudaExecutable &>(executable);
+  if (dispatch.workgroup_count[0] == 0)
+    return Status::ok();
+  // The launch arguments: each binding's device address, then the constants.
+  std::vector<CUdeviceptr> pointers(dispatch.binding_count);
+  std::vector<void *> arguments;
+  arguments.reserve(dispatch.binding_count + dispatch.constant_count);
+  for (uint32_t b = 0; b < dispatch.binding_count; ++b) {
+    pointers[b] = devicePointer(dispatch.binding_ptrs[b]);
+    arguments.push_back(&pointers[b]);
+  }
+  for (uint32_t c = 0; c < dispatch.constant_count; ++c)
+    arguments.push_back(const_cast<uint32_t *>(&dispatch.constants[c]));
+  const std::array<uint32_t, 3> &block = cuda.blocks[kernel];
+  return check(driver_->cuLaunchKernel(cuda.functions[kernel], dispatch.workgroup_count[0],
+                                       dispatch.workgroup_count[1], dispatch.workgroup_count[2],
+                                       block[0], block[1], block[2], 0, nullptr, arguments.data(),
+                                       nullptr),
+               std::string("launching ") + name);
+}
+
+} // namespace sieve::hal::cuda
