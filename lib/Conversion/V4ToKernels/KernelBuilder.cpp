@@ -193,4 +193,16 @@ void KernelBuilder::forWorkgroups(Value count, llvm::function_ref<void(Value)> b
   func::ReturnOp::create(b, loc);
 }
 
+void KernelBuilder::forThreads(Value lower, Value upper, Value step,
+                               llvm::function_ref<void(Value)> body) {
+  auto mapping = b.getArrayAttr({gpu::GPUThreadMappingAttr::get(b.getContext(),
+                                                                gpu::MappingId::DimX)});
+  auto forall = scf::ForallOp::create(b, loc, ArrayRef<OpFoldResult>{lower},
+                                      ArrayRef<OpFoldResult>{upper}, ArrayRef<OpFoldResult>{step},
+                                      ValueRange{}, mapping);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(forall.getBody());
+  body(forall.getInductionVar(0));
+}
+
 } // namespace sieve::detail

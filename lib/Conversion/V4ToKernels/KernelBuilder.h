@@ -100,6 +100,13 @@ public:
   /// is given the workgroup id. Closes the kernel with a return.
   void forWorkgroups(mlir::Value count, llvm::function_ref<void(mlir::Value)> body);
 
+  /// A loop whose iterations are independent (each writes its own
+  /// elements), mapped to the workgroup's threads (#gpu.thread<x>): a GPU
+  /// block's threads share its iterations, the CPU runs them in order. What
+  /// a workgroup writes must be written in such loops (docs/compiler.md).
+  void forThreads(mlir::Value lower, mlir::Value upper, mlir::Value step,
+                  llvm::function_ref<void(mlir::Value)> body);
+
   mlir::Value index(int64_t v);
   mlir::Value f32(double v);
 

@@ -186,13 +186,17 @@ FailureOr<func::FuncOp> emitScaledMatmul(const ScaledMatmul &m, llvm::StringRef 
         auto loadWeight = [&](Value i) -> Value {
           return memref::LoadOp::create(b, loc, normWeight, ValueRange{i});
         };
-        emitRowRmsNorm(
-            b, loc, RowNormSpec{k, norm.getEps().convertToDouble(), normElement, false},
-            [&](Value i) -> Value {
-              return memref::LoadOp::create(b, loc, activation, kb.rowElement(row, i));
-            },
-            normWeighted ? function_ref<Value(Value)>(loadWeight) : function_ref<Value(Value)>(),
-            [&](Value i, Value y) { memref::StoreOp::create(b, loc, y, normed, ValueRange{i}); });
+        // One thread normalizes the row (a sum over it, then the writes).
+        kb.forThreads(zero, one, one, [&](Value) {
+          emitRowRmsNorm(
+              b, loc, RowNormSpec{k, norm.getEps().convertToDouble(), normElement, false},
+              [&](Value i) -> Value {
+                return memref::LoadOp::create(b, loc, activation, kb.rowElement(row, i));
+              },
+              normWeighted ? function_ref<Value(Value)>(loadWeight)
+                           : function_ref<Value(Value)>(),
+              [&](Value i, Value y) { memref::StoreOp::create(b, loc, y, normed, ValueRange{i}); });
+        });
       }
       auto load = [&](Value i) -> Value {
         Value v = norm ? memref::LoadOp::create(b, loc, normed, ValueRange{i}).getResult()
@@ -200,9 +204,8 @@ FailureOr<func::FuncOp> emitScaledMatmul(const ScaledMatmul &m, llvm::StringRef 
                              .getResult();
         return v.getType() == f32 ? v : arith::ExtFOp::create(b, loc, f32, v);
       };
-      scf::ForOp::create(b, loc, zero, kSize, actStep, ValueRange{}, [&](OpBuilder &, Location,
-                                                                         Value start,
-                                                                         ValueRange) {
+      // One quantization block per thread.
+      kb.forThreads(zero, kSize, actStep, [&](Value start) {
         Value end = arith::AddIOp::create(b, loc, start, actStep);
         BlockScale scale = fp8.scale(fp8.amax(start, end, one, load));
         Value inverse = fp8.inverseOf(scale);
@@ -214,19 +217,16 @@ FailureOr<func::FuncOp> emitScaledMatmul(const ScaledMatmul &m, llvm::StringRef 
                                  arith::MulFOp::create(b, loc, fp8.decode(code), blockScale), i);
                              scf::YieldOp::create(b, loc);
                            });
-        scf::YieldOp::create(b, loc);
       });
     }
     if (!fused)
-      scf::ForOp::create(
-          b, loc, zero, kSize, one, ValueRange{}, [&](OpBuilder &, Location, Value i, ValueRange) {
-            Value scaleByte =
-                byteAt(aScales, kb.rowElement(row, arith::DivUIOp::create(b, loc, i, actStep)));
-            Value value = arith::MulFOp::create(b, loc, fp8.decode(byteAt(a, kb.rowElement(row, i))),
-                                                bits.e8m0(scaleByte));
-            storeRowValue(value, i);
-            scf::YieldOp::create(b, loc);
-          });
+      kb.forThreads(zero, kSize, one, [&](Value i) {
+        Value scaleByte =
+            byteAt(aScales, kb.rowElement(row, arith::DivUIOp::create(b, loc, i, actStep)));
+        Value value = arith::MulFOp::create(b, loc, fp8.decode(byteAt(a, kb.rowElement(row, i))),
+                                            bits.e8m0(scaleByte));
+        storeRowValue(value, i);
+      });
     // The row's expert: how many experts end at or before it. Rows past the
     // last offset produce zeros.
     Value expert = zero, live = Value();
@@ -245,8 +245,8 @@ FailureOr<func::FuncOp> emitScaledMatmul(const ScaledMatmul &m, llvm::StringRef 
       Value last = memref::LoadOp::create(b, loc, offsets, ValueRange{kb.index(experts)});
       live = bits.cmp(arith::CmpIPredicate::slt, row32, last);
     }
-    scf::ForOp::create(b, loc, firstColumn, endColumn, one, ValueRange{},
-                       [&](OpBuilder &, Location, Value col, ValueRange) {
+    // One output column per thread.
+    kb.forThreads(firstColumn, endColumn, one, [&](Value col) {
       Value scaleRow = arith::DivUIOp::create(b, loc, col, scaleRows);
       auto accLoop = scf::ForOp::create(
           b, loc, zero, kSize, one, ValueRange{bits.f(0.0f)},
@@ -270,7 +270,6 @@ FailureOr<func::FuncOp> emitScaledMatmul(const ScaledMatmul &m, llvm::StringRef 
       if (element != f32)
         result = arith::TruncFOp::create(b, loc, element, result);
       memref::StoreOp::create(b, loc, result, out, kb.rowElement(row, col));
-      scf::YieldOp::create(b, loc);
     });
   });
   return kb.kernel();
