@@ -107,7 +107,11 @@ protected:
     if (!target.empty())
       module->getOperation()->setAttr("sieve.target", b.getStringAttr(target));
     PassManager pm(&context);
-    buildKernelsToCPUPipeline(pm);
+    // Thread loops last iteration first: an iteration that depends on
+    // another (a race among a GPU block's threads) gives other values here.
+    KernelsToCPUOptions options;
+    options.reverseThreadLoops = true;
+    buildKernelsToCPUPipeline(pm, options);
     if (failed(pm.run(*module)))
       return std::nullopt;
     FailureOr<cpu::CpuTarget> cpuTarget =

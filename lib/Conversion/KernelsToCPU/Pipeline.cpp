@@ -7,13 +7,12 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
-#include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
 
 using namespace mlir;
 
-void sieve::buildKernelsToCPUPipeline(OpPassManager &pm) {
+void sieve::buildKernelsToCPUPipeline(OpPassManager &pm, const KernelsToCPUOptions &options) {
   // Linalg ops of the kernel IR (tiles of upstream ops) become loops: the
   // contractions with their sum carried in the innermost loop, the rest as
   // MLIR lowers them.
@@ -22,7 +21,9 @@ void sieve::buildKernelsToCPUPipeline(OpPassManager &pm) {
   pm.addPass(createCPUDistributeWorkgroupsPass());
   // A workgroup's thread loops (#gpu.thread foralls, the GPU's threads of a
   // block) run one after another on the CPU's one worker per workgroup.
-  pm.addNestedPass<func::FuncOp>(createForallToForLoopPass());
+  CPUSerializeThreadLoopsPassOptions serialize;
+  serialize.reverse = options.reverseThreadLoops;
+  pm.addNestedPass<func::FuncOp>(createCPUSerializeThreadLoopsPass(serialize));
   // The workgroup count the forall computed is dead on the CPU.
   pm.addPass(createCanonicalizerPass());
   // The target's choices (vector widths, dot products), then applied.
@@ -69,5 +70,5 @@ void sieve::registerKernelsToCPUPasses() {
   PassPipelineRegistration<>(
       "sieve-kernels-to-cpu",
       "Kernel IR to LLVM-dialect kernels in the kernel ABI, checked for the CPU",
-      buildKernelsToCPUPipeline);
+      [](OpPassManager &pm) { buildKernelsToCPUPipeline(pm); });
 }

@@ -8,6 +8,7 @@
 #define SIEVE_CONVERSION_KERNELSTOCPU_PASSES_H
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -25,9 +26,15 @@ namespace sieve {
 #define GEN_PASS_REGISTRATION
 #include "sieve/Conversion/KernelsToCPU/Passes.h.inc"
 
+struct KernelsToCPUOptions {
+  /// Run thread loops last iteration first (tests: a kernel that depends on
+  /// the order of a thread loop's iterations, a race on a GPU, shows here).
+  bool reverseThreadLoops = false;
+};
+
 /// Kernel IR (func/scf/arith/memref/index/math-free) to LLVM-dialect kernels
 /// in the kernel ABI, legality-checked for the CPU.
-void buildKernelsToCPUPipeline(mlir::OpPassManager &pm);
+void buildKernelsToCPUPipeline(mlir::OpPassManager &pm, const KernelsToCPUOptions &options = {});
 
 /// Registers `sieve-kernels-to-cpu` with the passes above.
 void registerKernelsToCPUPasses();

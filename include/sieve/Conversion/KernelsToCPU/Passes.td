@@ -30,6 +30,24 @@ def CPUDistributeWorkgroupsPass
   let dependentDialects = ["mlir::scf::SCFDialect", "mlir::gpu::GPUDialect"];
 }
 
+def CPUSerializeThreadLoopsPass
+    : Pass<"sieve-cpu-serialize-thread-loops", "mlir::func::FuncOp"> {
+  let summary = "Run a workgroup's thread loops one iteration after another";
+  let description = [{
+    The kernel IR's `scf.forall` loops mapped to `#gpu.thread<x>` share a
+    GPU block's threads; their iterations are independent. On the CPU one
+    worker runs the workgroup, so each becomes an `scf.for` over the same
+    iterations, in ascending order, or descending with `reverse` (tests: a
+    kernel whose thread loop depends on its iterations' order, which would
+    race on a GPU, gives other results there).
+  }];
+  let options = [
+    Option<"reverse", "reverse", "bool", /*default=*/"false",
+           "Run the iterations last to first">,
+  ];
+  let dependentDialects = ["mlir::scf::SCFDialect", "mlir::arith::ArithDialect"];
+}
+
 def CPULowerContractionsPass
     : Pass<"sieve-cpu-lower-contractions", "mlir::ModuleOp"> {
   let summary = "Lower linalg contractions on buffers to loops whose sum is an iteration value";

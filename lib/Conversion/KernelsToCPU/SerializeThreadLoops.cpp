@@ -1,0 +1,77 @@
+//===- SerializeThreadLoops.cpp - Thread loops as plain loops -------------===//
+
+#include "sieve/Conversion/KernelsToCPU/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/Builders.h"
+
+namespace sieve {
+#define GEN_PASS_DEF_CPUSERIALIZETHREADLOOPSPASS
+#include "sieve/Conversion/KernelsToCPU/Passes.h.inc"
+} // namespace sieve
+
+using namespace mlir;
+
+namespace sieve {
+namespace {
+
+struct CPUSerializeThreadLoopsPass
+    : impl::CPUSerializeThreadLoopsPassBase<CPUSerializeThreadLoopsPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    SmallVector<scf::ForallOp> loops;
+    getOperation().walk([&](scf::ForallOp loop) {
+      std::optional<ArrayAttr> mapping = loop.getMapping();
+      if (mapping && !mapping->empty() &&
+          llvm::all_of(*mapping, [](Attribute a) { return isa<gpu::GPUThreadMappingAttr>(a); }))
+        loops.push_back(loop);
+    });
+    for (scf::ForallOp loop : loops)
+      if (failed(serialize(loop)))
+        return signalPassFailure();
+  }
+
+  LogicalResult serialize(scf::ForallOp loop) {
+    if (loop.getRank() != 1 || loop.getNumResults() != 0)
+      return loop.emitOpError() << "a thread loop has one dimension and no results";
+    OpBuilder b(loop);
+    Location loc = loop.getLoc();
+    Value lower = getValueOrCreateConstantIndexOp(b, loc, loop.getMixedLowerBound()[0]);
+    Value upper = getValueOrCreateConstantIndexOp(b, loc, loop.getMixedUpperBound()[0]);
+    Value step = getValueOrCreateConstantIndexOp(b, loc, loop.getMixedStep()[0]);
+    Block *body = loop.getBody();
+    body->getTerminator()->erase();
+    scf::ForOp serial;
+    Value iv;
+    if (!reverse) {
+      serial = scf::ForOp::create(b, loc, lower, upper, step);
+      iv = serial.getInductionVar();
+      b.setInsertionPointToStart(serial.getBody());
+    } else {
+      // Iteration j of trip count n runs lower + (n - 1 - j) * step.
+      Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+      Value one = arith::ConstantIndexOp::create(b, loc, 1);
+      Value span = arith::SubIOp::create(
+          b, loc, arith::MaxUIOp::create(b, loc, upper, lower), lower);
+      Value trips = arith::CeilDivUIOp::create(b, loc, span, step);
+      serial = scf::ForOp::create(b, loc, zero, trips, one);
+      b.setInsertionPointToStart(serial.getBody());
+      Value back = arith::SubIOp::create(
+          b, loc, arith::SubIOp::create(b, loc, trips, one), serial.getInductionVar());
+      iv = arith::AddIOp::create(b, loc, lower, arith::MulIOp::create(b, loc, back, step));
+    }
+    loop.getInductionVars()[0].replaceAllUsesWith(iv);
+    serial.getBody()->getOperations().splice(Block::iterator(serial.getBody()->getTerminator()),
+                                             body->getOperations());
+    loop.erase();
+    return success();
+  }
+};
+
+} // namespace
+} // namespace sieve
