@@ -1,49 +1,66 @@
 //===- cuda_e2e_test.cpp - Whole models on a CUDA GPU (gpu-run) -----------===//
 //
-// Modules compiled for NVIDIA chips, run on cuda:0 through the CUDA device:
-// DeepSeek's known answer for the official tiny checkpoint, and the CPU's
-// logits for a model with MTP. Without a GPU (or its driver) the binary
-// exits 77 with the reason, which ctest reports as skipped: it never passes
-// without running on a GPU.
+// Modules compiled for NVIDIA chips (and the CPU), run on cuda:0 through the
+// CUDA device: DeepSeek's known answer for the official tiny checkpoint, and
+// the CPU's logits for a model with MTP and a batch. The modules and the
+// random checkpoint are made at build time (--modules DIR), so this binary
+// needs no compiler: it runs on a GPU machine without LLVM. Without a GPU
+// (or its driver) it exits 77 with the reason, which ctest reports as
+// skipped: it never passes without running on a GPU.
+//
+//   sieve-cuda-e2e-tests --modules DIR --official DIR [--device cpu] [gtest flags]
+//
+// (--device cpu runs the same checks on the CPU: a check of the test itself.)
 //
 //===----------------------------------------------------------------------===//
 
-#include "compiled_fixture.h"
 #include "../../unit/support/official_logits.h"
 
+#include "sieve/exec/compiled_model.h"
 #include "sieve/hal/cuda/cuda_device.h"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <random>
 
 namespace sieve {
 namespace {
 
-// PTX for sm_80 runs on every GPU since Ampere; the sm_90 cubin is chosen
-// on Hopper.
-const char *kGpuTargets = "--target=nvidia:sm_80 --target=nvidia:sm_90 --target=cpu";
+std::string gModules, gOfficial, gDevice = "cuda:0";
 
-std::unique_ptr<exec::CompiledModel> loadOn(const Compiled &c, const std::string &device) {
+std::unique_ptr<exec::CompiledModel> loadOn(const std::string &module, const std::string &weights,
+                                            const std::string &device) {
   exec::CompiledLoadOptions options;
-  options.weights = c.checkpoint;
+  options.weights = weights;
   options.device = device;
-  auto model = exec::CompiledModel::load(c.module, options);
+  auto model = exec::CompiledModel::load(module, options);
   EXPECT_TRUE(model.isOk()) << model.status().message();
   return model.isOk() ? model.take() : nullptr;
 }
 
+std::vector<int32_t> officialTokens() {
+  std::ifstream in(gOfficial + "/tokens.txt");
+  std::vector<int32_t> ids;
+  std::string item;
+  while (std::getline(in, item, ','))
+    ids.push_back(int32_t(std::stol(item)));
+  return ids;
+}
+
 TEST(Cuda, OfficialLogitsPrefill200ThenDecode120) {
-  const Compiled &c = compiledModel(test::kOfficialLogitsDir, 1024, kGpuTargets);
-  auto model = loadOn(c, "cuda:0");
+  auto model = loadOn(gModules + "/official.sieve", gOfficial, gDevice);
   ASSERT_TRUE(model);
-  EXPECT_EQ(model->report().device.rfind("cuda:0", 0), 0u) << model->report().device;
-  EXPECT_EQ(model->report().executable.rfind("nvidia:", 0), 0u) << model->report().executable;
-  auto official =
-      readNpyF32(test::kOfficialLogitsDir + "/logits-prefill200-decode120.npy");
+  EXPECT_EQ(model->report().device.rfind(gDevice, 0), 0u) << model->report().device;
+  std::printf("official: %s on %s\n", model->report().executable.c_str(),
+              model->report().device.c_str());
+  auto official = readNpyF32(gOfficial + "/logits-prefill200-decode120.npy");
   ASSERT_TRUE(official.isOk()) << official.status().toString();
-  std::vector<int32_t> tokens = test::officialTokens();
+  std::vector<int32_t> tokens = officialTokens();
+  ASSERT_EQ(tokens.size(), 320u);
   auto seq = model->newSequence();
   ASSERT_TRUE(seq.isOk());
   std::vector<std::vector<float>> rows;
@@ -58,37 +75,51 @@ TEST(Cuda, OfficialLogitsPrefill200ThenDecode120) {
   test::expectWithinTolerance(test::compareWithOfficial(rows, *official), "compiled CUDA");
 }
 
+double relativeL2(const float *a, const float *b, int64_t n) {
+  double num = 0, den = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    num += (double(a[i]) - b[i]) * (double(a[i]) - b[i]);
+    den += double(b[i]) * b[i];
+  }
+  return std::sqrt(num / std::max(den, 1e-30));
+}
+
 TEST(Cuda, MatchesTheCpuWithMtpAndABatch) {
-  const Compiled &c = compiledModel("tiny-v4", 256, std::string(kGpuTargets) + " --max-batch=2");
-  auto gpu = loadOn(c, "cuda:0");
-  auto cpu = loadOn(c, "cpu");
+  const std::string module = gModules + "/tiny-v4.sieve", weights = gModules + "/tiny-v4";
+  auto gpu = loadOn(module, weights, gDevice);
+  auto cpu = loadOn(module, weights, "cpu");
   ASSERT_TRUE(gpu && cpu);
   const int64_t vocab = cpu->vocabSize();
-  std::vector<int32_t> tokens = tokenIds(80, vocab, 5);
-  auto relL2 = [&](const float *a, const float *b, int64_t n) {
-    double num = 0, den = 0;
-    for (int64_t i = 0; i < n; ++i) {
-      num += (double(a[i]) - b[i]) * (double(a[i]) - b[i]);
-      den += double(b[i]) * b[i];
-    }
-    return std::sqrt(num / std::max(den, 1e-30));
-  };
-  auto gs = gpu->newSequence();
-  auto cs = cpu->newSequence();
-  ASSERT_TRUE(gs.isOk() && cs.isOk());
-  auto g = gpu->prefill(*gs, tokens.data(), 40);
-  auto w = cpu->prefill(*cs, tokens.data(), 40);
-  ASSERT_TRUE(g.isOk() && w.isOk()) << g.status().message();
-  EXPECT_LE(relL2(g->data, w->data, vocab), 1e-3) << "prefill";
-  g = gpu->mtp(*gs, tokens.data() + 1, 40);
-  w = cpu->mtp(*cs, tokens.data() + 1, 40);
-  ASSERT_TRUE(g.isOk() && w.isOk()) << g.status().message();
-  EXPECT_LE(relL2(g->data, w->data, vocab), 1e-3) << "mtp";
-  for (int64_t p = 40; p < 60; ++p) {
-    g = gpu->forward(*gs, &tokens[size_t(p)], 1);
-    w = cpu->forward(*cs, &tokens[size_t(p)], 1);
-    ASSERT_TRUE(g.isOk() && w.isOk()) << g.status().message();
-    EXPECT_LE(relL2(g->data, w->data, vocab), 1e-3) << "decode at " << p;
+  std::mt19937 rng(5);
+  std::vector<int32_t> tokens(80);
+  for (int32_t &t : tokens)
+    t = int32_t(rng() % uint32_t(vocab));
+  // Two sequences, decoded as one batch.
+  std::vector<exec::CompiledSequence> gs, cs;
+  for (int i = 0; i < 2; ++i) {
+    auto g = gpu->newSequence();
+    auto c = cpu->newSequence();
+    ASSERT_TRUE(g.isOk() && c.isOk());
+    gs.push_back(g.take());
+    cs.push_back(c.take());
+    auto gl = gpu->prefill(gs.back(), tokens.data() + i, 30 + 10 * i);
+    auto cl = cpu->prefill(cs.back(), tokens.data() + i, 30 + 10 * i);
+    ASSERT_TRUE(gl.isOk() && cl.isOk()) << gl.status().message();
+    EXPECT_LE(relativeL2(gl->data, cl->data, vocab), 1e-3) << "prefill " << i;
+  }
+  auto gm = gpu->mtp(gs[1], tokens.data() + 2, 40);
+  auto cm = cpu->mtp(cs[1], tokens.data() + 2, 40);
+  ASSERT_TRUE(gm.isOk() && cm.isOk()) << gm.status().message();
+  EXPECT_LE(relativeL2(gm->data, cm->data, vocab), 1e-3) << "mtp";
+  exec::CompiledSequence *gb[2] = {&gs[0], &gs[1]}, *cb[2] = {&cs[0], &cs[1]};
+  for (int k = 0; k < 16; ++k) {
+    int32_t step[2] = {tokens[size_t(40 + k)], tokens[size_t(60 + k)]};
+    auto g = gpu->decode(gb, step, 2);
+    auto c = cpu->decode(cb, step, 2);
+    ASSERT_TRUE(g.isOk() && c.isOk()) << g.status().message();
+    for (int r = 0; r < 2; ++r)
+      EXPECT_LE(relativeL2(g->data + r * vocab, c->data + r * vocab, vocab), 1e-3)
+          << "decode step " << k << ", row " << r;
   }
 }
 
@@ -96,12 +127,27 @@ TEST(Cuda, MatchesTheCpuWithMtpAndABatch) {
 } // namespace sieve
 
 int main(int argc, char **argv) {
-  auto device = sieve::hal::cuda::CudaDevice::open(0);
-  if (!device.isOk()) {
-    std::printf("SKIP: %s\n", device.status().message().c_str());
-    return 77;
-  }
-  std::printf("running on %s\n", (*device)->description().c_str());
   ::testing::InitGoogleTest(&argc, argv);
+  for (int i = 1; i + 1 < argc; ++i) {
+    if (std::strcmp(argv[i], "--modules") == 0)
+      sieve::gModules = argv[++i];
+    else if (std::strcmp(argv[i], "--official") == 0)
+      sieve::gOfficial = argv[++i];
+    else if (std::strcmp(argv[i], "--device") == 0)
+      sieve::gDevice = argv[++i];
+  }
+  if (sieve::gModules.empty() || sieve::gOfficial.empty()) {
+    std::fprintf(stderr, "usage: %s --modules DIR --official DIR [--device cpu] [gtest flags]\n",
+                 argv[0]);
+    return 2;
+  }
+  if (sieve::gDevice == "cuda:0") {
+    auto device = sieve::hal::cuda::CudaDevice::open(0);
+    if (!device.isOk()) {
+      std::printf("SKIP: %s\n", device.status().message().c_str());
+      return 77;
+    }
+    std::printf("running on %s\n", (*device)->description().c_str());
+  }
   return RUN_ALL_TESTS();
 }

@@ -61,6 +61,9 @@ options:
   -d LIST            context depths for the decode test, comma-separated
                      (default 0): the prompt before the timed tokens
   -t LIST            CPU threads, comma-separated (default: every CPU)
+  --device NAME      compiled code: 'cpu' or 'cuda:N' (default: a CUDA GPU that
+                     runs the module's NVIDIA code, else the CPU); on a GPU the
+                     bandwidth share is left out (the loop measures the host's)
   -r N               repetitions of each test (default 3)
   --bandwidth-mib N  buffer of the bandwidth measurement (default 1024)
   --json             one JSON object on stdout instead of a markdown table
@@ -70,7 +73,7 @@ Options take their value as the next argument or after '='.
 )";
 
 struct Options {
-  std::string module, backend, weights;
+  std::string module, backend, weights, device;
   int64_t prompt = 512, decode = 128, reps = 3, bandwidthMiB = 1024;
   std::vector<int64_t> depths = {0};
   std::vector<int64_t> threads;
@@ -135,6 +138,8 @@ int parseArgs(int argc, char **argv, Options &o) {
       rc = stringFlag(o.backend);
     } else if (arg == "--weights") {
       rc = stringFlag(o.weights);
+    } else if (arg == "--device") {
+      rc = stringFlag(o.device);
     } else if (arg == "-p") {
       rc = intFlag(o.prompt, 0);
     } else if (arg == "-n") {
@@ -372,7 +377,8 @@ static int runMain(int argc, char **argv) {
 
   std::vector<Result> results;
   std::vector<std::pair<int64_t, double>> bandwidths; // threads -> bytes/s
-  std::string executable;
+  std::string executable, deviceName = "cpu";
+  bool onGpu = false;
   for (int64_t threads : o.threads) {
     std::unique_ptr<Bench> bench;
     std::optional<io::ModelConfig> config;
@@ -387,12 +393,16 @@ static int runMain(int argc, char **argv) {
       exec::CompiledLoadOptions loadOptions;
       loadOptions.weights = o.weights;
       loadOptions.threads = unsigned(threads);
+      loadOptions.device = o.device;
       auto model = exec::CompiledModel::load(modulePath, loadOptions);
       if (!model)
         return runtimeError(model.status().message());
       auto owned = std::make_unique<CompiledBench>(model.take());
       compiled = &owned->model();
       executable = compiled->report().executable;
+      onGpu = compiled->report().device.rfind("cuda:", 0) == 0;
+      // The CPU's line names its thread count, which differs per -t run.
+      deviceName = onGpu ? compiled->report().device : "cpu";
       if (!compiled->config())
         return runtimeError(modulePath + ": the module records no model config");
       config = *compiled->config();
@@ -445,6 +455,7 @@ static int runMain(int argc, char **argv) {
     out["backend"] = o.backend;
     out["module"] = modulePath;
     out["executable"] = executable;
+    out["device"] = deviceName;
     out["weights"] = o.weights;
     out["repetitions"] = o.reps;
     nlohmann::json bw = nlohmann::json::array();
@@ -465,7 +476,8 @@ static int runMain(int argc, char **argv) {
         row["weight_bytes_per_token"] = r.traffic->weightBytes;
         row["cache_bytes_per_token"] = r.traffic->cacheBytes;
         row["gb_per_s"] = gbs;
-        row["bandwidth_fraction"] = gbs * 1e9 / bandwidthOf(r.threads);
+        if (!onGpu)
+          row["bandwidth_fraction"] = gbs * 1e9 / bandwidthOf(r.threads);
       }
       rows.push_back(row);
     }
@@ -476,8 +488,8 @@ static int runMain(int argc, char **argv) {
 
   const std::string subject =
       o.backend == "cpu" ? modulePath + " (" + executable + ")" : "reference executor";
-  std::printf("sieve-bench: %s, weights %s, %lld repetitions\n\n", subject.c_str(),
-              o.weights.c_str(), (long long)o.reps);
+  std::printf("sieve-bench: %s on %s, weights %s, %lld repetitions\n\n", subject.c_str(),
+              deviceName.c_str(), o.weights.c_str(), (long long)o.reps);
   std::printf("| threads | test | tok/s | bytes/token | GB/s | of bandwidth |\n");
   std::printf("| ---: | --- | ---: | ---: | ---: | ---: |\n");
   for (const Result &r : results) {
@@ -489,7 +501,8 @@ static int runMain(int argc, char **argv) {
       const double rate = double(r.traffic->total()) * r.rate.mean;
       bytes = formatBytes(r.traffic->total());
       gbs = fixed(rate / 1e9, 1);
-      share = fixed(100 * rate / bandwidthOf(r.threads), 0) + "%";
+      if (!onGpu)
+        share = fixed(100 * rate / bandwidthOf(r.threads), 0) + "%";
     }
     std::printf("| %lld | %s | %s ± %s | %s | %s | %s |\n", (long long)r.threads, test.c_str(),
                 fixed(r.rate.mean, 1).c_str(), fixed(r.rate.stddev, 1).c_str(), bytes.c_str(),

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Packs the gpu-run checks and the GPU benchmark for a machine that has a
+# CUDA GPU and driver but no LLVM/MLIR and no package registry (the H100 or
+# H200 the device tool lends for about 15 minutes). Run it after a build
+# (scripts/setup.sh); it writes .gpu-kit/ (ignored by git, about 30 MB):
+# runtime binaries, libxxhash, modules compiled here for NVIDIA chips, the
+# official known answer, and run.sh, which runs everything there in one go:
+#
+#   scripts/gpu-kit.sh
+#   device run: carry [".gpu-kit"], command "bash .gpu-kit/run.sh"
+#
+# run.sh writes its logs and summary.txt to $OUT (or .gpu-kit/out).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+build="${SIEVE_BUILD_DIR:-$root/build}"
+kit="$root/.gpu-kit"
+rm -rf "$kit"
+mkdir -p "$kit/bin" "$kit/lib" "$kit/data"
+for tool in sieve-cuda-e2e-tests sieve-cuda-smoke sieve-run sieve-bench sieve-gen; do
+  cp "$build/bin/$tool" "$kit/bin/"
+done
+cp "$build/test/gpu/scale_add.ptx" "$kit/data/"
+cp -r "$build/test/e2e/compiled/gpu-modules" "$kit/data/gpu-modules"
+cp -r "$root/test/data/official-logits/tiny-v4-r128-seed4" "$kit/data/official"
+# The one shared library the runtime tools need beyond libc and libstdc++.
+for lib in $(ldd "$build/bin/sieve-run" | awk '/libxxhash|libpcre2/ {print $3}'); do
+  cp -L "$lib" "$kit/lib/"
+done
+# The benchmark model: small-v4 for Hopper (cubin) and later chips (PTX); its
+# random checkpoint is made on the GPU machine (sieve-gen, under a minute).
+mkdir -p "$kit/data/small-v4"
+cp "$root/examples/small-v4/config.json" "$kit/data/small-v4/"
+"$build/bin/sieve-compile" "$root/examples/small-v4/config.json" --target=nvidia:sm_90 \
+  --target=nvidia:sm_80 --target=cpu:x86-64-v3 --max-seq-len=4096 --max-batch=1 \
+  -o "$kit/data/small-v4.sieve"
+cat > "$kit/run.sh" <<'RUN'
+#!/usr/bin/env bash
+# On the GPU machine: the gpu-run checks, then small-v4 decode and prefill on
+# cuda:0 (and on the host's CPU for the ratio). Each step's log goes to $OUT.
+set -u
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+out="${OUT:-$here/out}"
+mkdir -p "$out"
+export LD_LIBRARY_PATH="$here/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+summary="$out/summary.txt"
+: > "$summary"
+step() { # name, timeout seconds, command...
+  local name="$1" limit="$2"
+  shift 2
+  local start=$SECONDS
+  timeout "$limit" "$@" > "$out/$name.log" 2>&1
+  local rc=$?
+  echo "$name: exit $rc in $((SECONDS - start)) s" | tee -a "$summary"
+}
+(nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv || true) >> "$summary" 2>&1
+step smoke 60 "$here/bin/sieve-cuda-smoke" "$here/data/scale_add.ptx"
+step e2e 300 "$here/bin/sieve-cuda-e2e-tests" --modules "$here/data/gpu-modules" \
+  --official "$here/data/official"
+step gen 120 "$here/bin/sieve-gen" "$here/data/small-v4/config.json" --seed 1 \
+  -o /tmp/sieve-small-v4
+step bench-cuda 240 "$here/bin/sieve-bench" "$here/data/small-v4.sieve" \
+  --weights /tmp/sieve-small-v4 --device cuda:0 -p 512 -n 64 -r 2 --json
+step bench-cpu 120 "$here/bin/sieve-bench" "$here/data/small-v4.sieve" \
+  --weights /tmp/sieve-small-v4 --device cpu -p 128 -n 32 -r 1 --json
+tail -n 5 "$out/e2e.log" >> "$summary"
+cat "$summary"
+RUN
+chmod +x "$kit/run.sh"
+du -sh "$kit"
