@@ -176,6 +176,56 @@ std::string getGraphPipelineText(MLIRContext &context,
   return text;
 }
 
+/// The pass pipeline of target `spec` over one variant module; failure
+/// for an unknown target (diagnosed).
+static LogicalResult buildTargetPipeline(OpPassManager &pm, llvm::StringRef spec,
+                                         const CompileOptions &options, MLIRContext &context) {
+  if (!gpu_target::isGpuTargetSpec(spec)) {
+    if (failed(cpu::parseCpuTarget(spec, UnknownLoc::get(&context))))
+      return failure();
+    buildKernelsToCPUPipeline(pm);
+    return success();
+  }
+  FailureOr<gpu_target::GpuTarget> gpu = gpu_target::parseGpuTarget(spec, UnknownLoc::get(&context));
+  if (failed(gpu))
+    return failure();
+  GPUPipelineOptions pipeline;
+  pipeline.chip = gpu->chip;
+  pipeline.codeObjectVersion = options.amdCodeObjectVersion;
+  if (gpu->vendor == gpu_target::Vendor::Nvidia)
+    buildKernelsToNVVMPipeline(pm, pipeline);
+  else
+    buildKernelsToROCDLPipeline(pm, pipeline);
+  return success();
+}
+
+FailureOr<std::vector<std::pair<std::string, std::string>>>
+getPipelineTexts(MLIRContext &context, const CompileOptions &options) {
+  std::vector<std::pair<std::string, std::string>> out;
+  out.emplace_back("graph", getGraphPipelineText(context, options));
+  auto text = [](PassManager &pm) {
+    std::string s;
+    llvm::raw_string_ostream os(s);
+    pm.printAsTextualPipeline(os);
+    return s;
+  };
+  {
+    PassManager pm(&context, ModuleOp::getOperationName());
+    buildKernelsPipeline(pm);
+    out.emplace_back("kernels", text(pm));
+  }
+  std::vector<std::string> targets = options.targets;
+  if (targets.empty())
+    targets.push_back("cpu:host");
+  for (const std::string &target : targets) {
+    PassManager pm(&context, ModuleOp::getOperationName());
+    if (failed(buildTargetPipeline(pm, target, options, context)))
+      return failure();
+    out.emplace_back("target " + target, text(pm));
+  }
+  return out;
+}
+
 static LogicalResult writeModule(ModuleOp module, llvm::raw_ostream &os,
                                  bool bytecode) {
   if (bytecode)
@@ -387,21 +437,8 @@ LogicalResult Driver::runTargetPhase(Input &input, bool keepLLVMIR) {
   // Each target's pipeline over its variants.
   for (auto [index, target] : llvm::enumerate(targets)) {
     PassManager pm(&context, ModuleOp::getOperationName());
-    if (gpu_target::isGpuTargetSpec(target)) {
-      FailureOr<gpu_target::GpuTarget> gpu =
-          gpu_target::parseGpuTarget(target, UnknownLoc::get(&context));
-      if (failed(gpu))
-        return failure();
-      GPUPipelineOptions pipeline;
-      pipeline.chip = gpu->chip;
-      pipeline.codeObjectVersion = options.amdCodeObjectVersion;
-      if (gpu->vendor == gpu_target::Vendor::Nvidia)
-        buildKernelsToNVVMPipeline(pm, pipeline);
-      else
-        buildKernelsToROCDLPipeline(pm, pipeline);
-    } else {
-      buildKernelsToCPUPipeline(pm);
-    }
+    if (failed(buildTargetPipeline(pm, target, options, context)))
+      return failure();
     if (hooks.configurePassManager && failed(hooks.configurePassManager(pm)))
       return failure();
     TimingScope scope = nest("target pipeline " + target);

@@ -119,6 +119,12 @@ mlir::LogicalResult verifyCompileOptions(mlir::MLIRContext &context,
 std::string getGraphPipelineText(mlir::MLIRContext &context,
                                  const CompileOptions &options);
 
+/// Every phase's pass pipeline as text, in order: ("graph", ...),
+/// ("kernels", ...), then ("target <spec>", ...) per target (the pipeline
+/// over one variant module); failure on an unknown target (diagnosed).
+mlir::FailureOr<std::vector<std::pair<std::string, std::string>>>
+getPipelineTexts(mlir::MLIRContext &context, const CompileOptions &options);
+
 /// Runs one compilation and writes the IR of the last phase to `output`.
 /// Diagnostics go to `context`'s handlers; nothing aborts on bad input.
 /// `timing` (optional) receives nested timers for import and each pass.

@@ -122,7 +122,7 @@ int main(int argc, char **argv) {
       cl::value_desc("n"), cl::location(options.amdCodeObjectVersion), cl::cat(category));
   cl::opt<bool> printPipeline(
       "print-pipeline",
-      cl::desc("Print the graph phase's pass pipeline and exit"),
+      cl::desc("Print each phase's pass pipeline (one per --target) and exit"),
       cl::cat(category));
 
   mlir::registerMLIRContextCLOptions();
@@ -147,7 +147,11 @@ int main(int argc, char **argv) {
   mlir::SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
 
   if (printPipeline) {
-    llvm::outs() << sieve::getGraphPipelineText(context, options) << "\n";
+    auto texts = sieve::getPipelineTexts(context, options);
+    if (mlir::failed(texts))
+      return 2;
+    for (const auto &[phase, text] : *texts)
+      llvm::outs() << phase << ": " << text << "\n";
     return 0;
   }
   if (mlir::failed(sieve::verifyCompileOptions(context, options)))
