@@ -500,6 +500,8 @@ LogicalResult Driver::emitGpuExecutables(ModuleOp variant, std::string *optimize
     return failure();
   if (!artifacts->compilerRemark.empty())
     emitRemark(variant.getLoc()) << spec << ": " << artifacts->compilerRemark;
+  gpu_target::SmallFloatChoice smallFloats = gpu_target::smallFloatChoice(*target);
+  emitRemark(variant.getLoc()) << spec << ": " << smallFloats.remark;
   if (optimizedIR)
     *optimizedIR = std::move(artifacts->optimizedIR);
   for (gpu_target::GpuBinary &binary : artifacts->binaries) {
@@ -517,6 +519,7 @@ LogicalResult Driver::emitGpuExecutables(ModuleOp variant, std::string *optimize
       break;
     }
     image.architecture = target->chip;
+    image.features = {"small-floats:" + smallFloats.path};
     image.image = std::move(binary.image);
     for (const gpu_target::KernelLaunch &kernel : artifacts->kernels) {
       ExecutableImage::Launch launch;

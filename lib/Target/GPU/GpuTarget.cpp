@@ -91,6 +91,24 @@ llvm::ArrayRef<llvm::StringRef> knownChips(Vendor vendor) {
   return kAmdChips;
 }
 
+SmallFloatChoice smallFloatChoice(const GpuTarget &target) {
+  SmallFloatChoice choice;
+  choice.path = "integer-decode";
+  std::string why;
+  if (target.vendor == Vendor::Amd && target.chip == "gfx942")
+    why = "gfx942's FP8 is FNUZ (another encoding than the checkpoint's E4M3FN), so this is "
+          "the only exact path";
+  else if (target.vendor == Vendor::Amd && target.chip == "gfx950")
+    why = "the chip's scaled MFMA (amdgpu.scaled_mfma) is not used yet";
+  else if (target.chip == "sm_100a")
+    why = "the chip's block-scaled MMA (tcgen05.mma.block_scale) is not used yet";
+  else
+    why = "the chip has no block-scaled MMA; its FP8 tensor cores are not used yet";
+  choice.remark = "FP8 (E4M3) and MXFP4 weights and activations are decoded with integer "
+                  "arithmetic into bf16 and multiplied in f32: " + why;
+  return choice;
+}
+
 bool isGpuTargetSpec(llvm::StringRef spec) {
   return spec.starts_with("nvidia:") || spec.starts_with("amd:");
 }

@@ -73,6 +73,15 @@ struct GpuArtifacts {
 mlir::FailureOr<GpuArtifacts> serialize(mlir::ModuleOp variant, const GpuTarget &target,
                                         const Toolchain &toolchain, bool keepOptimizedIR);
 
+/// How kernels for `target` compute with FP8 and FP4 values (recorded in the
+/// module as the executable feature `small-floats:<path>`, and said in a
+/// remark): today the portable integer decode on every chip, with why.
+struct SmallFloatChoice {
+  std::string path;   // "integer-decode"
+  std::string remark;
+};
+SmallFloatChoice smallFloatChoice(const GpuTarget &target);
+
 /// The chips each vendor prefix accepts, for messages and documentation.
 llvm::ArrayRef<llvm::StringRef> knownChips(Vendor vendor);
 
