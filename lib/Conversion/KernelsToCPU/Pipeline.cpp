@@ -12,6 +12,23 @@
 
 using namespace mlir;
 
+void sieve::addPortableArithmeticPasses(OpPassManager &pm) {
+  // Transcendentals as polynomials: kernels call no libm, libdevice or ocml.
+  pm.addPass(createCPUApproximateMathPass());
+  // Arithmetic on bf16 values (an elementwise add of bf16 tensors, the
+  // bf16 steps of the per-head norm) is computed in f32 and rounded once,
+  // which is exact for +, -, *, / (f32 has more than 2 * 8 + 2 significand
+  // bits); bf16 conversions become integer arithmetic (left to LLVM, a CPU
+  // without AVX512-BF16 calls compiler-rt's __truncsfbf2).
+  arith::ArithEmulateUnsupportedFloatsOptions emulate;
+  emulate.sourceTypeStrs = {"bf16"};
+  emulate.targetTypeStr = "f32";
+  pm.addPass(arith::createArithEmulateUnsupportedFloats(emulate));
+  arith::ArithExpandOpsPassOptions expand;
+  expand.includeBf16 = true;
+  pm.addPass(arith::createArithExpandOpsPass(expand));
+}
+
 void sieve::buildKernelsToCPUPipeline(OpPassManager &pm, const KernelsToCPUOptions &options) {
   // Linalg ops of the kernel IR (tiles of upstream ops) become loops: the
   // contractions with their sum carried in the innermost loop, the rest as
@@ -29,25 +46,13 @@ void sieve::buildKernelsToCPUPipeline(OpPassManager &pm, const KernelsToCPUOptio
   // The target's choices (vector widths, dot products), then applied.
   pm.addPass(createCPUConfigureKernelsPass());
   pm.addPass(createCPUVectorizeReductionsPass());
+  addPortableArithmeticPasses(pm);
+  // Math ops as LLVM intrinsics, which the legality check screens for
+  // library calls.
+  pm.addPass(createConvertMathToLLVMPass());
   // Typed views of the byte bindings, subviews and affine index maps first,
   // then each dialect to LLVM (explicit passes: no interface registration
   // needed, and the order is visible here).
-  pm.addPass(createCPUApproximateMathPass());
-  // bf16 conversions become integer arithmetic (x86 would otherwise call
-  // compiler-rt's __truncsfbf2), and math ops LLVM intrinsics, which the
-  // legality check screens for library calls.
-  // Arithmetic on bf16 values (an elementwise add of bf16 tensors, the
-  // bf16 steps of the per-head norm) is computed in f32 and rounded once,
-  // which is exact for +, -, *, / (f32 has more than 2 * 8 + 2 significand
-  // bits); left to LLVM, a CPU without AVX512-BF16 calls __truncsfbf2.
-  arith::ArithEmulateUnsupportedFloatsOptions emulate;
-  emulate.sourceTypeStrs = {"bf16"};
-  emulate.targetTypeStr = "f32";
-  pm.addPass(arith::createArithEmulateUnsupportedFloats(emulate));
-  arith::ArithExpandOpsPassOptions expand;
-  expand.includeBf16 = true;
-  pm.addPass(arith::createArithExpandOpsPass(expand));
-  pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());

@@ -24,19 +24,11 @@ enum class GPUVendor { Nvidia, Amd };
 /// The target-independent steps on the kernel functions, then the
 /// gpu.module with each kernel as a gpu.func, lowered to `vendor`'s dialect.
 void buildKernelsToGPU(OpPassManager &pm, const GPUPipelineOptions &options, GPUVendor vendor) {
-  // As on the CPU: contractions and other linalg ops become loops, math
-  // ops polynomials (kernels call no libdevice / ocml), bf16 arithmetic f32
-  // rounded once, bf16 conversions integer arithmetic.
+  // As on the CPU: contractions and other linalg ops become loops, then the
+  // portable arithmetic.
   pm.addPass(createCPULowerContractionsPass());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
-  pm.addPass(createCPUApproximateMathPass());
-  arith::ArithEmulateUnsupportedFloatsOptions emulate;
-  emulate.sourceTypeStrs = {"bf16"};
-  emulate.targetTypeStr = "f32";
-  pm.addPass(arith::createArithEmulateUnsupportedFloats(emulate));
-  arith::ArithExpandOpsPassOptions expand;
-  expand.includeBf16 = true;
-  pm.addPass(arith::createArithExpandOpsPass(expand));
+  addPortableArithmeticPasses(pm);
 
   GPUFormKernelsPassOptions form;
   form.blockSize = options.blockSize;

@@ -15,6 +15,7 @@
 #include "sieve/support/npy.h"
 
 #include "compiled_fixture.h"
+#include "official_sequence.h"
 #include "../../unit/support/official_logits.h"
 
 #include <gtest/gtest.h>
@@ -265,19 +266,8 @@ TEST_P(OfficialLogitsCompiled, Prefill200ThenTeacherForcedDecode120) {
   ASSERT_TRUE(model);
   auto official = readNpyF32(kOfficialDir + "/logits-prefill200-decode120.npy");
   ASSERT_TRUE(official.isOk()) << official.status().toString();
-  std::vector<int32_t> tokens = officialTokens();
-  ASSERT_EQ(tokens.size(), 320u);
-  auto seq = model->newSequence();
-  ASSERT_TRUE(seq.isOk());
-  std::vector<std::vector<float>> rows;
-  auto logits = model->prefill(*seq, tokens.data(), 200);
-  ASSERT_TRUE(logits.isOk()) << logits.status().message();
-  rows.emplace_back(logits->data, logits->data + logits->vocab);
-  for (int64_t p = 200; p < 320; ++p) {
-    logits = model->forward(*seq, tokens.data() + p, 1);
-    ASSERT_TRUE(logits.isOk()) << logits.status().message();
-    rows.emplace_back(logits->data, logits->data + logits->vocab);
-  }
+  std::vector<std::vector<float>> rows = test::prefill200ThenDecode120(*model, officialTokens());
+  ASSERT_EQ(rows.size(), 121u);
   expectOfficial(rows, *official);
 }
 

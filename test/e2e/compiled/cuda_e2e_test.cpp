@@ -15,6 +15,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "../../unit/support/official_logits.h"
+#include "official_sequence.h"
 
 #include "sieve/exec/compiled_model.h"
 #include "sieve/hal/cuda/cuda_device.h"
@@ -59,20 +60,9 @@ TEST(Cuda, OfficialLogitsPrefill200ThenDecode120) {
               model->report().device.c_str());
   auto official = readNpyF32(gOfficial + "/logits-prefill200-decode120.npy");
   ASSERT_TRUE(official.isOk()) << official.status().toString();
-  std::vector<int32_t> tokens = officialTokens();
-  ASSERT_EQ(tokens.size(), 320u);
-  auto seq = model->newSequence();
-  ASSERT_TRUE(seq.isOk());
-  std::vector<std::vector<float>> rows;
-  auto logits = model->prefill(*seq, tokens.data(), 200);
-  ASSERT_TRUE(logits.isOk()) << logits.status().message();
-  rows.emplace_back(logits->data, logits->data + logits->vocab);
-  for (int64_t p = 200; p < 320; ++p) {
-    logits = model->forward(*seq, tokens.data() + p, 1);
-    ASSERT_TRUE(logits.isOk()) << logits.status().message();
-    rows.emplace_back(logits->data, logits->data + logits->vocab);
-  }
-  test::expectWithinTolerance(test::compareWithOfficial(rows, *official), "compiled CUDA");
+  std::vector<std::vector<float>> rows = test::prefill200ThenDecode120(*model, officialTokens());
+  ASSERT_EQ(rows.size(), 121u);
+  test::expectWithinTolerance(test::compareWithOfficial(rows, *official), ("compiled, " + gDevice).c_str());
 }
 
 double relativeL2(const float *a, const float *b, int64_t n) {

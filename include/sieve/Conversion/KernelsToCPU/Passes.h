@@ -36,6 +36,11 @@ struct KernelsToCPUOptions {
 /// in the kernel ABI, legality-checked for the CPU.
 void buildKernelsToCPUPipeline(mlir::OpPassManager &pm, const KernelsToCPUOptions &options = {});
 
+/// The arithmetic every target lowers the same way (the GPU pipelines too):
+/// math approximated, bf16 arithmetic in f32 rounded once, bf16 conversions
+/// as integer arithmetic.
+void addPortableArithmeticPasses(mlir::OpPassManager &pm);
+
 /// Registers `sieve-kernels-to-cpu` with the passes above.
 void registerKernelsToCPUPasses();
 
