@@ -32,6 +32,7 @@
 #include <benchmark/benchmark.h>
 
 #include <cstdio>
+#include <algorithm>
 #include <functional>
 #include <optional>
 #include <random>
@@ -102,6 +103,10 @@ struct Case {
   std::vector<uint32_t> constants;
   int64_t rows; // workgroups of one call
   int64_t weightBytes;
+  /// With a binding number: that binding (the weight) and the next (its
+  /// scales) rotate through copies spanning 128 MiB, so each call reads them
+  /// from memory, not from the last level cache.
+  int streamed = -1;
 };
 
 void run(benchmark::State &state, MLIRContext &context, const std::function<Case()> &make,
@@ -124,7 +129,22 @@ void run(benchmark::State &state, MLIRContext &context, const std::function<Case
                                   uint32_t(bindings.size()),
                                   bindings.data(),
                                   lengths.data()};
+  std::vector<std::vector<uint8_t>> copies;
+  if (c.streamed >= 0) {
+    const size_t pair = c.buffers[size_t(c.streamed)].size() + c.buffers[size_t(c.streamed) + 1].size();
+    const size_t count = std::max<size_t>(2, ((size_t(128) << 20) + pair - 1) / pair);
+    for (size_t i = 0; i < count; ++i) {
+      copies.push_back(c.buffers[size_t(c.streamed)]);
+      copies.push_back(c.buffers[size_t(c.streamed) + 1]);
+    }
+  }
+  size_t call = 0;
   for (auto _ : state) {
+    if (!copies.empty()) {
+      const size_t at = 2 * (call++ % (copies.size() / 2));
+      bindings[size_t(c.streamed)] = copies[at].data();
+      bindings[size_t(c.streamed) + 1] = copies[at + 1].data();
+    }
     sieve::Status ran = sieve::hal::runWorkgroupsSerially(kernel->fn, dispatch, "op");
     if (!ran.isOk()) {
       state.SkipWithError(ran.message().c_str());
@@ -156,8 +176,55 @@ Case fp8Gemv(MLIRContext &context, int64_t n, int64_t k) {
                randomBytes(size_t(n / 128 * (k / 128)), 4, 120, 8),
                std::vector<uint8_t>(size_t(n) * 2)};
   c.constants = {1};
-  c.weightBytes = n * k;
+  c.weightBytes = n * k + (n / 128) * (k / 128);
+  c.streamed = 2;
   return c;
+}
+
+/// The MXFP4 GEMV of a routed expert (issue 14's microbenchmark): one FP8
+/// token row with 128-element scales against an [N, K] E2M1 weight with one
+/// E8M0 scale per 1x32 block. The bytes read are the codes and the scales.
+Case mxfp4Gemv(MLIRContext &context, int64_t n, int64_t k) {
+  Builder t(&context);
+  auto f8 = t.getType<Float8E4M3FNType>();
+  auto f4 = t.getType<Float4E2M1FNType>();
+  auto e8m0 = t.getType<Float8E8M0FNUType>();
+  Case c;
+  c.rows = (n + sieve::kGemmColumnTile - 1) / sieve::kGemmColumnTile; // workgroups
+  c.args = {RankedTensorType::get({ShapedType::kDynamic, k}, f8),
+            RankedTensorType::get({ShapedType::kDynamic, k / 128}, e8m0),
+            RankedTensorType::get({n, k}, f4), RankedTensorType::get({n, k / 32}, e8m0)};
+  auto result = RankedTensorType::get({ShapedType::kDynamic, n}, t.getBF16Type());
+  c.makeOp = [result](OpBuilder &b, Location loc, ValueRange in) -> Operation * {
+    return sieve::v4::Mxfp4MatmulOp::create(b, loc, result, in[0], in[1], in[2], in[3], Value(),
+                                            /*act_block=*/128);
+  };
+  c.buffers = {randomBytes(size_t(k), 1, 0x20, 0x40), randomBytes(size_t(k / 128), 2, 120, 8),
+               randomBytes(size_t(n * k / 2), 7, 0, 255),
+               randomBytes(size_t(n * (k / 32)), 8, 120, 8), std::vector<uint8_t>(size_t(n) * 2)};
+  c.constants = {1};
+  c.weightBytes = n * k / 2 + n * (k / 32);
+  c.streamed = 2;
+  return c;
+}
+
+/// What one thread reads from memory per second: sums of 64-bit words over
+/// a buffer four times this VM's L3, the rate the GEMVs are held to.
+void readBandwidth(benchmark::State &state) {
+  std::vector<uint64_t> words((size_t(128) << 20) / sizeof(uint64_t), 1);
+  uint64_t sink = 0;
+  for (auto _ : state) {
+    uint64_t sum[4] = {0, 0, 0, 0};
+    for (size_t i = 0; i + 4 <= words.size(); i += 4) {
+      sum[0] += words[i];
+      sum[1] += words[i + 1];
+      sum[2] += words[i + 2];
+      sum[3] += words[i + 3];
+    }
+    sink += sum[0] + sum[1] + sum[2] + sum[3];
+    benchmark::DoNotOptimize(sink);
+  }
+  state.SetBytesProcessed(int64_t(state.iterations()) * int64_t(words.size() * sizeof(uint64_t)));
 }
 
 /// V4-Flash's grouped output projection (wo_a) for one token: 64 heads of
@@ -251,6 +318,12 @@ int main(int argc, char **argv) {
                                        [&] { return fp8Gemv(context, 4096, 4096); }, configured);
                                  })
         ->Unit(benchmark::kMillisecond);
+    benchmark::RegisterBenchmark(("mxfp4_gemv_1x4096x4096/" + mode).c_str(),
+                                 [&context, configured](benchmark::State &state) {
+                                   run(state, context,
+                                       [&] { return mxfp4Gemv(context, 4096, 4096); }, configured);
+                                 })
+        ->Unit(benchmark::kMillisecond);
     benchmark::RegisterBenchmark(("bf16_matmul_gemv_1x4096x4096/" + mode).c_str(),
                                  [&context, configured](benchmark::State &state) {
                                    run(state, context,
@@ -264,6 +337,8 @@ int main(int argc, char **argv) {
                                  })
         ->Unit(benchmark::kMillisecond);
   }
+  benchmark::RegisterBenchmark("read_bandwidth_128MiB/one_thread", readBandwidth)
+      ->Unit(benchmark::kMillisecond);
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv))
     return 2;
