@@ -176,6 +176,13 @@ std::string getGraphPipelineText(MLIRContext &context,
   return text;
 }
 
+/// The targets of a compilation: those given, or this machine's CPU.
+static std::vector<std::string> effectiveTargets(const CompileOptions &options) {
+  if (options.targets.empty())
+    return {"cpu:host"};
+  return options.targets;
+}
+
 /// The pass pipeline of target `spec` over one variant module; failure
 /// for an unknown target (diagnosed).
 static LogicalResult buildTargetPipeline(OpPassManager &pm, llvm::StringRef spec,
@@ -214,10 +221,7 @@ getPipelineTexts(MLIRContext &context, const CompileOptions &options) {
     buildKernelsPipeline(pm);
     out.emplace_back("kernels", text(pm));
   }
-  std::vector<std::string> targets = options.targets;
-  if (targets.empty())
-    targets.push_back("cpu:host");
-  for (const std::string &target : targets) {
+  for (const std::string &target : effectiveTargets(options)) {
     PassManager pm(&context, ModuleOp::getOperationName());
     if (failed(buildTargetPipeline(pm, target, options, context)))
       return failure();
@@ -411,9 +415,7 @@ LogicalResult Driver::runKernelsPhase(Input &input) {
 /// compiled and linked, so a kernel the target cannot take fails here, with
 /// a diagnostic, not when the module is loaded.
 LogicalResult Driver::runTargetPhase(Input &input, bool keepLLVMIR) {
-  std::vector<std::string> targets = options.targets;
-  if (targets.empty())
-    targets.push_back("cpu:host");
+  const std::vector<std::string> targets = effectiveTargets(options);
   ModuleOp module = *input.module;
   // The variants of each target, across executables.
   std::vector<SmallVector<ModuleOp>> variantsOf(targets.size());
@@ -539,9 +541,9 @@ recordedOptions(const CompileOptions &options) {
   std::vector<std::pair<std::string, std::string>> out;
   out.emplace_back("input", options.inputPath);
   std::string targets;
-  for (const std::string &target : options.targets)
+  for (const std::string &target : effectiveTargets(options))
     targets += (targets.empty() ? "" : ",") + target;
-  out.emplace_back("target", targets.empty() ? "cpu:host" : targets);
+  out.emplace_back("target", targets);
   out.emplace_back("max-seq-len", std::to_string(options.maxSeqLen));
   out.emplace_back("max-batch", std::to_string(options.maxBatch));
   out.emplace_back("max-chunk", std::to_string(options.maxChunk));

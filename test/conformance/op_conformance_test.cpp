@@ -1396,7 +1396,9 @@ TEST_F(OpConformance, GroupedLinearWithItsWeightDequantizeFusedWithinOneBf16Ulp)
 TEST_F(OpConformance, EveryVectorShapeAgreesWithTheScalarKernel) {
   llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
   std::string missing;
-  for (const char *feature : {"avx2", "avx512f"})
+  // x86-64-v3 needs AVX2 and FMA, x86-64-v4 AVX-512 F, BW, CD, DQ and VL.
+  for (const char *feature : {"avx2", "fma", "avx512f", "avx512bw", "avx512cd", "avx512dq",
+                              "avx512vl"})
     if (!features.lookup(feature))
       missing += std::string(missing.empty() ? "" : ", ") + feature;
   if (!missing.empty())

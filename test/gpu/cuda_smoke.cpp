@@ -1,13 +1,14 @@
 //===- cuda_smoke.cpp - Run a Sieve-compiled PTX kernel on a CUDA GPU -----===//
 //
 // gpu-run smoke test: loads the PTX that sieve-opt produced for scale_add.mlir
-// through the CUDA driver API (dlopen'd, as the runtime will), launches it and
-// checks every element. Exits 77 (ctest SKIP) with the reason when there is no
-// driver or no device; it never passes without running the kernel.
+// through the CUDA driver API (the runtime's table, sieve/hal/cuda/cuda_driver.h),
+// launches it and checks every element. Exits 77 (ctest SKIP) with the reason
+// when there is no driver or no device; it never passes without running the
+// kernel.
 //
 //===----------------------------------------------------------------------===//
 
-#include <dlfcn.h>
+#include "sieve/hal/cuda/cuda_driver.h"
 
 #include <cmath>
 #include <cstdint>
@@ -19,39 +20,7 @@
 
 namespace {
 
-// The few driver entry points used, declared here so the test needs no
-// cuda.h (the runtime's CUDA HAL takes the same approach).
-using CUresult = int;
-using CUdevice = int;
-using CUcontext = struct CUctx_st *;
-using CUmodule = struct CUmod_st *;
-using CUfunction = struct CUfunc_st *;
-using CUdeviceptr = unsigned long long;
-
-struct Driver {
-  CUresult (*cuInit)(unsigned);
-  CUresult (*cuDeviceGetCount)(int *);
-  CUresult (*cuDeviceGet)(CUdevice *, int);
-  CUresult (*cuDevicePrimaryCtxRetain)(CUcontext *, CUdevice);
-  CUresult (*cuDevicePrimaryCtxRelease)(CUdevice);
-  CUresult (*cuCtxSetCurrent)(CUcontext);
-  CUresult (*cuModuleLoadData)(CUmodule *, const void *);
-  CUresult (*cuModuleUnload)(CUmodule);
-  CUresult (*cuModuleGetFunction)(CUfunction *, CUmodule, const char *);
-  CUresult (*cuMemAlloc)(CUdeviceptr *, size_t);
-  CUresult (*cuMemFree)(CUdeviceptr);
-  CUresult (*cuMemcpyHtoD)(CUdeviceptr, const void *, size_t);
-  CUresult (*cuMemcpyDtoH)(void *, CUdeviceptr, size_t);
-  CUresult (*cuLaunchKernel)(CUfunction, unsigned, unsigned, unsigned, unsigned,
-                             unsigned, unsigned, unsigned, void *, void **,
-                             void **);
-  CUresult (*cuCtxSynchronize)();
-};
-
-template <typename F> bool bind(void *lib, const char *name, F &fn) {
-  fn = reinterpret_cast<F>(dlsym(lib, name));
-  return fn != nullptr;
-}
+using namespace sieve::hal::cuda;
 
 int skip(const std::string &why) {
   std::printf("SKIP: %s\n", why.c_str());
@@ -79,31 +48,11 @@ int main(int argc, char **argv) {
   ss << in.rdbuf();
   std::string ptx = ss.str(); // cuModuleLoadData wants NUL-terminated PTX
 
-  // libcuda.so.1 only: the unversioned name may be the toolkit's stub.
-  void *lib = dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL);
-  if (!lib)
-    return skip(std::string("no CUDA driver (") + dlerror() + ")");
-  Driver d{};
-  bool ok = bind(lib, "cuInit", d.cuInit) &&
-            bind(lib, "cuDeviceGetCount", d.cuDeviceGetCount) &&
-            bind(lib, "cuDeviceGet", d.cuDeviceGet) &&
-            bind(lib, "cuDevicePrimaryCtxRetain", d.cuDevicePrimaryCtxRetain) &&
-            bind(lib, "cuDevicePrimaryCtxRelease", d.cuDevicePrimaryCtxRelease) &&
-            bind(lib, "cuCtxSetCurrent", d.cuCtxSetCurrent) &&
-            bind(lib, "cuModuleLoadData", d.cuModuleLoadData) &&
-            bind(lib, "cuModuleUnload", d.cuModuleUnload) &&
-            bind(lib, "cuModuleGetFunction", d.cuModuleGetFunction) &&
-            bind(lib, "cuMemAlloc_v2", d.cuMemAlloc) &&
-            bind(lib, "cuMemFree_v2", d.cuMemFree) &&
-            bind(lib, "cuMemcpyHtoD_v2", d.cuMemcpyHtoD) &&
-            bind(lib, "cuMemcpyDtoH_v2", d.cuMemcpyDtoH) &&
-            bind(lib, "cuLaunchKernel", d.cuLaunchKernel) &&
-            bind(lib, "cuCtxSynchronize", d.cuCtxSynchronize);
-  if (!ok)
-    return fail("libcuda.so.1 lacks a required entry point", 0);
-  if (CUresult r = d.cuInit(0))
-    return skip("cuInit failed with CUresult " + std::to_string(r) +
-                " (no device or no usable driver)");
+  // The runtime's own driver table: this test runs its loading too.
+  auto driver = loadDriver();
+  if (!driver.isOk())
+    return skip(driver.status().message());
+  const Driver &d = **driver;
   int count = 0;
   if (d.cuDeviceGetCount(&count) || count == 0)
     return skip("no CUDA device");

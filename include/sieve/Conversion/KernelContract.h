@@ -38,6 +38,19 @@ mlir::FailureOr<ArgumentCounts> countArguments(mlir::func::FuncOp kernel);
 /// mappings, no results).
 mlir::FailureOr<mlir::scf::ForallOp> workgroupForall(mlir::func::FuncOp kernel);
 
+/// Whether `op` is a thread loop: an scf.forall mapped to #gpu.thread
+/// dimensions (its iterations independent, shared by a block's threads).
+bool isThreadForall(mlir::Operation *op);
+
+/// A thread loop's lower bound, upper bound and step as index values built
+/// before it; an error at the loop unless it has one dimension,
+/// #gpu.thread<x>, and no results.
+struct ThreadLoopBounds {
+  mlir::Value lower, upper, step;
+};
+mlir::FailureOr<ThreadLoopBounds> threadLoopBounds(mlir::scf::ForallOp loop,
+                                                   mlir::OpBuilder &b);
+
 } // namespace sieve::kernel_contract
 
 #endif // SIEVE_CONVERSION_KERNELCONTRACT_H

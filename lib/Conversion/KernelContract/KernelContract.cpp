@@ -2,6 +2,7 @@
 
 #include "sieve/Conversion/KernelContract.h"
 
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "llvm/ADT/SmallBitVector.h"
@@ -71,6 +72,28 @@ FailureOr<scf::ForallOp> workgroupForall(func::FuncOp kernel) {
     return found.emitOpError()
            << "writes its bindings in place: a workgroup loop has no results";
   return found;
+}
+
+bool isThreadForall(Operation *op) {
+  auto forall = dyn_cast<scf::ForallOp>(op);
+  if (!forall)
+    return false;
+  std::optional<ArrayAttr> mapping = forall.getMapping();
+  return mapping && !mapping->empty() &&
+         llvm::all_of(*mapping, [](Attribute a) { return isa<gpu::GPUThreadMappingAttr>(a); });
+}
+
+FailureOr<ThreadLoopBounds> threadLoopBounds(scf::ForallOp loop, OpBuilder &b) {
+  if (loop.getRank() != 1 || loop.getNumResults() != 0)
+    return loop.emitOpError() << "a thread loop has one dimension and no results";
+  auto mapping = cast<gpu::GPUThreadMappingAttr>((*loop.getMapping())[0]);
+  if (mapping.getThread() != gpu::MappingId::DimX)
+    return loop.emitOpError() << "a thread loop maps to #gpu.thread<x>";
+  Location loc = loop.getLoc();
+  return ThreadLoopBounds{
+      getValueOrCreateConstantIndexOp(b, loc, loop.getMixedLowerBound()[0]),
+      getValueOrCreateConstantIndexOp(b, loc, loop.getMixedUpperBound()[0]),
+      getValueOrCreateConstantIndexOp(b, loc, loop.getMixedStep()[0])};
 }
 
 } // namespace sieve::kernel_contract

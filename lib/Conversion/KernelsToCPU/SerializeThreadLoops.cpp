@@ -1,9 +1,9 @@
 //===- SerializeThreadLoops.cpp - Thread loops as plain loops -------------===//
 
+#include "sieve/Conversion/KernelContract.h"
 #include "sieve/Conversion/KernelsToCPU/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -26,9 +26,7 @@ struct CPUSerializeThreadLoopsPass
   void runOnOperation() override {
     SmallVector<scf::ForallOp> loops;
     getOperation().walk([&](scf::ForallOp loop) {
-      std::optional<ArrayAttr> mapping = loop.getMapping();
-      if (mapping && !mapping->empty() &&
-          llvm::all_of(*mapping, [](Attribute a) { return isa<gpu::GPUThreadMappingAttr>(a); }))
+      if (kernel_contract::isThreadForall(loop))
         loops.push_back(loop);
     });
     for (scf::ForallOp loop : loops)
@@ -37,13 +35,12 @@ struct CPUSerializeThreadLoopsPass
   }
 
   LogicalResult serialize(scf::ForallOp loop) {
-    if (loop.getRank() != 1 || loop.getNumResults() != 0)
-      return loop.emitOpError() << "a thread loop has one dimension and no results";
     OpBuilder b(loop);
     Location loc = loop.getLoc();
-    Value lower = getValueOrCreateConstantIndexOp(b, loc, loop.getMixedLowerBound()[0]);
-    Value upper = getValueOrCreateConstantIndexOp(b, loc, loop.getMixedUpperBound()[0]);
-    Value step = getValueOrCreateConstantIndexOp(b, loc, loop.getMixedStep()[0]);
+    FailureOr<kernel_contract::ThreadLoopBounds> bounds = kernel_contract::threadLoopBounds(loop, b);
+    if (failed(bounds))
+      return failure();
+    auto [lower, upper, step] = *bounds;
     Block *body = loop.getBody();
     body->getTerminator()->erase();
     scf::ForOp serial;

@@ -31,14 +31,7 @@ using namespace mlir;
 namespace sieve {
 namespace {
 
-bool isThreadForall(Operation *op) {
-  auto forall = dyn_cast<scf::ForallOp>(op);
-  if (!forall)
-    return false;
-  std::optional<ArrayAttr> mapping = forall.getMapping();
-  return mapping && !mapping->empty() &&
-         llvm::all_of(*mapping, [](Attribute a) { return isa<gpu::GPUThreadMappingAttr>(a); });
-}
+using kernel_contract::isThreadForall;
 
 /// Whether `op` is nested in a thread forall below `root`.
 bool insideThreadForall(Operation *op, Operation *root) {
@@ -251,16 +244,12 @@ struct GPUFormKernelsPass : impl::GPUFormKernelsPassBase<GPUFormKernelsPass> {
   /// `forall (%i) in (%n)` → `for %i = tid to %n step blockDim`, then a
   /// barrier: what the threads wrote is visible to all after the loop.
   LogicalResult distribute(scf::ForallOp loop, int64_t threads) {
-    if (loop.getRank() != 1 || loop.getNumResults() != 0)
-      return loop.emitOpError() << "a thread loop has one dimension and no results";
-    auto mapping = cast<gpu::GPUThreadMappingAttr>((*loop.getMapping())[0]);
-    if (mapping.getThread() != gpu::MappingId::DimX)
-      return loop.emitOpError() << "a thread loop maps to #gpu.thread<x>";
     OpBuilder b(loop);
     Location loc = loop.getLoc();
-    Value lower = getValueOrCreateConstantIndexOp(b, loc, loop.getMixedLowerBound()[0]);
-    Value upper = getValueOrCreateConstantIndexOp(b, loc, loop.getMixedUpperBound()[0]);
-    Value step = getValueOrCreateConstantIndexOp(b, loc, loop.getMixedStep()[0]);
+    FailureOr<kernel_contract::ThreadLoopBounds> bounds = kernel_contract::threadLoopBounds(loop, b);
+    if (failed(bounds))
+      return failure();
+    auto [lower, upper, step] = *bounds;
     Value thread = gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x);
     Value start = arith::AddIOp::create(b, loc, lower, arith::MulIOp::create(b, loc, thread, step));
     Value stride = arith::MulIOp::create(

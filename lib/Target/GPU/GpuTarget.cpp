@@ -35,12 +35,8 @@ std::string listOf(llvm::ArrayRef<llvm::StringRef> chips, llvm::StringRef prefix
 class RocmShim {
 public:
   ~RocmShim() {
-    if (!root.empty()) {
-      llvm::sys::fs::remove(link);
-      llvm::sys::fs::remove(llvm::sys::path::parent_path(link));
-      llvm::sys::fs::remove(llvm::sys::path::parent_path(llvm::sys::path::parent_path(link)));
-      llvm::sys::fs::remove(root);
-    }
+    if (!root.empty())
+      llvm::sys::fs::remove_directories(root);
   }
   FailureOr<std::string> make(Location loc) {
     std::string lld = SIEVE_LLVM_TOOLS_DIR "/ld.lld";
@@ -55,16 +51,15 @@ public:
     llvm::sys::path::append(bin, "llvm", "bin");
     if (std::error_code ec = llvm::sys::fs::create_directories(bin))
       return emitError(loc) << "cannot create " << bin << ": " << ec.message();
-    llvm::SmallString<128> path(bin);
-    llvm::sys::path::append(path, "ld.lld");
-    link = path.str().str();
+    llvm::SmallString<128> link(bin);
+    llvm::sys::path::append(link, "ld.lld");
     if (std::error_code ec = llvm::sys::fs::create_link(lld, link))
       return emitError(loc) << "cannot link " << link << " to " << lld << ": " << ec.message();
     return root;
   }
 
 private:
-  std::string root, link;
+  std::string root;
 };
 
 /// LLVM 22's AMDGPU promote-alloca-to-vector crashes on a kernel storing to

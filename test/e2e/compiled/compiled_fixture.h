@@ -10,6 +10,7 @@
 #include "sieve/exec/compiled_model.h"
 #include "sieve/io/random_checkpoint.h"
 
+#include "../../unit/support/official_logits.h"
 #include "../../unit/support/temp_dir.h"
 
 #include <gtest/gtest.h>
@@ -26,15 +27,7 @@ namespace sieve {
 
 inline constexpr double kTolerance = 1e-2;
 
-inline double relativeL2(const float *got, const float *want, int64_t n) {
-  double diff = 0, norm = 0;
-  for (int64_t i = 0; i < n; ++i) {
-    double d = double(got[i]) - double(want[i]);
-    diff += d * d;
-    norm += double(want[i]) * double(want[i]);
-  }
-  return std::sqrt(diff / std::max(norm, 1e-30));
-}
+using test::relativeL2;
 
 inline int64_t argmaxOf(const float *v, int64_t n) {
   int64_t best = 0;

@@ -25,7 +25,6 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
 #include <random>
 
 namespace sieve {
@@ -43,15 +42,6 @@ std::unique_ptr<exec::CompiledModel> loadOn(const std::string &module, const std
   return model.isOk() ? model.take() : nullptr;
 }
 
-std::vector<int32_t> officialTokens() {
-  std::ifstream in(gOfficial + "/tokens.txt");
-  std::vector<int32_t> ids;
-  std::string item;
-  while (std::getline(in, item, ','))
-    ids.push_back(int32_t(std::stol(item)));
-  return ids;
-}
-
 TEST(Cuda, OfficialLogitsPrefill200ThenDecode120) {
   auto model = loadOn(gModules + "/official.sieve", gOfficial, gDevice);
   ASSERT_TRUE(model);
@@ -60,19 +50,13 @@ TEST(Cuda, OfficialLogitsPrefill200ThenDecode120) {
               model->report().device.c_str());
   auto official = readNpyF32(gOfficial + "/logits-prefill200-decode120.npy");
   ASSERT_TRUE(official.isOk()) << official.status().toString();
-  std::vector<std::vector<float>> rows = test::prefill200ThenDecode120(*model, officialTokens());
+  std::vector<std::vector<float>> rows =
+      test::prefill200ThenDecode120(*model, test::officialTokens(gOfficial));
   ASSERT_EQ(rows.size(), 121u);
   test::expectWithinTolerance(test::compareWithOfficial(rows, *official), ("compiled, " + gDevice).c_str());
 }
 
-double relativeL2(const float *a, const float *b, int64_t n) {
-  double num = 0, den = 0;
-  for (int64_t i = 0; i < n; ++i) {
-    num += (double(a[i]) - b[i]) * (double(a[i]) - b[i]);
-    den += double(b[i]) * b[i];
-  }
-  return std::sqrt(num / std::max(den, 1e-30));
-}
+using test::relativeL2;
 
 TEST(Cuda, MatchesTheCpuWithMtpAndABatch) {
   const std::string module = gModules + "/tiny-v4.sieve", weights = gModules + "/tiny-v4";

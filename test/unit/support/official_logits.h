@@ -25,14 +25,25 @@ namespace sieve::test {
 inline const std::string kOfficialLogitsDir =
     SIEVE_SOURCE_DIR "/test/data/official-logits/tiny-v4-r128-seed4";
 
-/// The 320 prompt ids of tokens.txt (comma separated).
-inline std::vector<int32_t> officialTokens() {
-  std::ifstream in(kOfficialLogitsDir + "/tokens.txt");
+/// The 320 prompt ids of tokens.txt (comma separated) in `dir`.
+inline std::vector<int32_t> officialTokens(const std::string &dir = kOfficialLogitsDir) {
+  std::ifstream in(dir + "/tokens.txt");
   std::vector<int32_t> ids;
   std::string item;
   while (std::getline(in, item, ','))
     ids.push_back(int32_t(std::stol(item)));
   return ids;
+}
+
+/// ||got - want|| / ||want|| over `n` values.
+inline double relativeL2(const float *got, const float *want, int64_t n) {
+  double diff = 0, norm = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    double d = double(got[i]) - double(want[i]);
+    diff += d * d;
+    norm += double(want[i]) * double(want[i]);
+  }
+  return std::sqrt(diff / std::max(norm, 1e-30));
 }
 
 struct Agreement {
@@ -49,12 +60,7 @@ inline Agreement compareWithOfficial(const std::vector<std::vector<float>> &ours
   const int64_t vocab = official.shape[1];
   for (size_t r = 0; r < ours.size(); ++r) {
     const float *b = official.data.data() + r * size_t(vocab);
-    double diff = 0, norm = 0;
-    for (int64_t v = 0; v < vocab; ++v) {
-      diff += (double(ours[r][size_t(v)]) - b[v]) * (double(ours[r][size_t(v)]) - b[v]);
-      norm += double(b[v]) * b[v];
-    }
-    double rel = std::sqrt(diff / norm);
+    double rel = relativeL2(ours[r].data(), b, vocab);
     if (rel > a.worstRelL2) {
       a.worstRelL2 = rel;
       a.worstRow = int64_t(r);

@@ -1,101 +1,18 @@
 //===- cuda_device.cpp - NVIDIA GPUs through the CUDA driver API ----------===//
 
 #include "sieve/hal/cuda/cuda_device.h"
-
-#include <dlfcn.h>
+#include "sieve/hal/cuda/cuda_driver.h"
 
 #include <array>
 #include <cstdio>
-#include <mutex>
 #include <vector>
 
 namespace sieve::hal::cuda {
 
-// The driver entry points used, declared here: Sieve builds without cuda.h.
-using CUresult = int;
-using CUdevice = int;
-using CUcontext = void *;
-using CUmodule = void *;
-using CUfunction = void *;
-using CUdeviceptr = unsigned long long;
-constexpr CUresult kSuccess = 0;
 constexpr int kAttributeComputeMajor = 75, kAttributeComputeMinor = 76;
-
-struct Driver {
-  CUresult (*cuInit)(unsigned);
-  CUresult (*cuDriverGetVersion)(int *);
-  CUresult (*cuDeviceGetCount)(int *);
-  CUresult (*cuDeviceGet)(CUdevice *, int);
-  CUresult (*cuDeviceGetName)(char *, int, CUdevice);
-  CUresult (*cuDeviceGetAttribute)(int *, int, CUdevice);
-  CUresult (*cuDeviceTotalMem)(size_t *, CUdevice);
-  CUresult (*cuDevicePrimaryCtxRetain)(CUcontext *, CUdevice);
-  CUresult (*cuDevicePrimaryCtxRelease)(CUdevice);
-  CUresult (*cuCtxSetCurrent)(CUcontext);
-  CUresult (*cuModuleLoadData)(CUmodule *, const void *);
-  CUresult (*cuModuleUnload)(CUmodule);
-  CUresult (*cuModuleGetFunction)(CUfunction *, CUmodule, const char *);
-  CUresult (*cuMemAlloc)(CUdeviceptr *, size_t);
-  CUresult (*cuMemFree)(CUdeviceptr);
-  CUresult (*cuMemsetD8)(CUdeviceptr, unsigned char, size_t);
-  CUresult (*cuMemcpyHtoD)(CUdeviceptr, const void *, size_t);
-  CUresult (*cuMemcpyDtoH)(void *, CUdeviceptr, size_t);
-  CUresult (*cuLaunchKernel)(CUfunction, unsigned, unsigned, unsigned, unsigned, unsigned,
-                             unsigned, unsigned, void *, void **, void **);
-  CUresult (*cuGetErrorString)(CUresult, const char **);
-};
+constexpr CUresult kSuccess = kCudaSuccess;
 
 namespace {
-
-template <typename F> bool bind(void *library, const char *name, F &fn) {
-  fn = reinterpret_cast<F>(::dlsym(library, name));
-  return fn != nullptr;
-}
-
-/// The driver, loaded once per process (it is never unloaded: the CUDA
-/// driver does not support dlclose while contexts may exist).
-Expected<const Driver *> loadDriver() {
-  static std::once_flag once;
-  static Driver driver;
-  static std::string error;
-  std::call_once(once, [] {
-    void *library = ::dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL);
-    if (!library) {
-      error = "no CUDA driver (libcuda.so.1 cannot be loaded: " + std::string(::dlerror()) + ")";
-      return;
-    }
-    // cuMemAlloc and friends are the _v2 entry points since CUDA 3.2.
-    bool ok = bind(library, "cuInit", driver.cuInit) &&
-              bind(library, "cuDriverGetVersion", driver.cuDriverGetVersion) &&
-              bind(library, "cuDeviceGetCount", driver.cuDeviceGetCount) &&
-              bind(library, "cuDeviceGet", driver.cuDeviceGet) &&
-              bind(library, "cuDeviceGetName", driver.cuDeviceGetName) &&
-              bind(library, "cuDeviceGetAttribute", driver.cuDeviceGetAttribute) &&
-              bind(library, "cuDeviceTotalMem_v2", driver.cuDeviceTotalMem) &&
-              bind(library, "cuDevicePrimaryCtxRetain", driver.cuDevicePrimaryCtxRetain) &&
-              bind(library, "cuDevicePrimaryCtxRelease_v2", driver.cuDevicePrimaryCtxRelease) &&
-              bind(library, "cuCtxSetCurrent", driver.cuCtxSetCurrent) &&
-              bind(library, "cuModuleLoadData", driver.cuModuleLoadData) &&
-              bind(library, "cuModuleUnload", driver.cuModuleUnload) &&
-              bind(library, "cuModuleGetFunction", driver.cuModuleGetFunction) &&
-              bind(library, "cuMemAlloc_v2", driver.cuMemAlloc) &&
-              bind(library, "cuMemFree_v2", driver.cuMemFree) &&
-              bind(library, "cuMemsetD8_v2", driver.cuMemsetD8) &&
-              bind(library, "cuMemcpyHtoD_v2", driver.cuMemcpyHtoD) &&
-              bind(library, "cuMemcpyDtoH_v2", driver.cuMemcpyDtoH) &&
-              bind(library, "cuLaunchKernel", driver.cuLaunchKernel) &&
-              bind(library, "cuGetErrorString", driver.cuGetErrorString);
-    if (!ok) {
-      error = "the CUDA driver lacks an entry point Sieve needs: " + std::string(::dlerror());
-      return;
-    }
-    if (CUresult r = driver.cuInit(0); r != kSuccess)
-      error = "the CUDA driver did not initialize (CUresult " + std::to_string(r) + ")";
-  });
-  if (!error.empty())
-    return Status(StatusCode::kFailedPrecondition, error);
-  return &driver;
-}
 
 // Memory release gets no context, so it reaches the driver here.
 const Driver *gDriver = nullptr;
