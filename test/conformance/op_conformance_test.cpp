@@ -1241,6 +1241,10 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         // MXFP4 dense: K blocks of 32 under 128-wide activation scales.
         GroupedCase{true, 3, 256, 64, {}, 0, 128},
+        // K = 1152: on AVX-512 the 128-element word chunks run four at a
+        // time (two steps) and one alone; 36 scale blocks decode 16 at a
+        // time, then four one by one.
+        GroupedCase{true, 2, 1152, 40, {}, 0, 128},
         // Routed experts (MXFP4, V4's format): an empty expert, and a row past
         // the last offset (zeros).
         GroupedCase{true, 6, 256, 48, {0, 2, 2, 5}, 0, 128},

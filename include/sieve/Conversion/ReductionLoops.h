@@ -21,6 +21,10 @@ constexpr llvm::StringLiteral kReduction = "sieve.reduction";
 constexpr llvm::StringLiteral kDotInputs = "sieve.dot_inputs";
 /// Set by the configuration: elements per vector iteration.
 constexpr llvm::StringLiteral kVectorWidth = "sieve.vector_width";
+/// Set by the configuration: how many vectors of partial sums a vector loop
+/// keeps (consecutive chunks go to different ones, so the adds do not wait
+/// on each other).
+constexpr llvm::StringLiteral kPartialSums = "sieve.partial_sums";
 /// Set by the configuration: "avx512bf16" for the BF16 dot product.
 constexpr llvm::StringLiteral kDot = "sieve.dot";
 /// Set by the configuration: "avx512.permvar" when a lookup in a 16-entry

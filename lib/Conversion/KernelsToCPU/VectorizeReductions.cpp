@@ -16,10 +16,19 @@
 // emitted (in the dot product form, the bf16 operands and not their f32
 // widening). A value that changes only from block to block of the
 // iteration space (a block scale at iv / 32, with whole chunks inside one
-// block) is computed once per chunk as a scalar and splat. A lookup in a
-// small constant table (`vector.extract %table[%code]`, an FP4 decode)
-// becomes one lane permutation where the configuration says the CPU has
-// one.
+// block) is computed once per chunk as a scalar and splat, or, with
+// constant bounds, for all blocks before the loop, 16 at a time, into a
+// stack buffer. A lookup in a small constant table (`vector.extract
+// %table[%code]`, an FP4 decode) becomes one lane permutation where the
+// configuration says the CPU has one; two 4-bit codes per byte are widened
+// without byte shuffles. With `sieve.partial_sums` = P, P chunks per step
+// go to P accumulators (an add's latency otherwise bounds the loop).
+//
+// The word form (matchWordNibbles) is the MXFP4 GEMV's: 128 FP4 codes per
+// chunk read as 32 words of four codes, one permutation per code position
+// and no widening, the other operand re-laid once per workgroup to match.
+// Measured on the 2-core AVX-512 VM (docs/performance.md): the MXFP4 GEMV
+// went from 44% to about 85% of one thread's read bandwidth with these.
 //
 //===----------------------------------------------------------------------===//
 
@@ -45,8 +54,10 @@ namespace {
 
 class ReductionVectorizer {
 public:
-  ReductionVectorizer(scf::ForOp loop, int64_t width, bool bf16Dot, bool permuteLookup)
-      : loop(loop), width(width), bf16Dot(bf16Dot), permuteLookup(permuteLookup), b(loop) {}
+  ReductionVectorizer(scf::ForOp loop, int64_t width, int64_t partialSums, bool bf16Dot,
+                      bool permuteLookup)
+      : loop(loop), width(width), partialSums(partialSums), bf16Dot(bf16Dot),
+        permuteLookup(permuteLookup), b(loop) {}
 
   /// Whether the loop has the form this pass takes; nothing is changed.
   bool matches();
@@ -55,6 +66,9 @@ public:
 
 private:
   Value iv() { return loop.getInductionVar(); }
+  /// The sum of the chunk starting at `start` added to `partial` (at the
+  /// builder's insertion point); returns the new partial sums.
+  Value emitChunk(Value start, Value partial);
   bool dependsOnIv(Value v) { return dependent.contains(v); }
   VectorType vectorOf(Type element) { return VectorType::get({width}, element); }
 
@@ -74,6 +88,34 @@ private:
   /// depend on the induction variable only through iv / C with whole chunks
   /// inside each block of C.
   void findChunkUniformValues();
+  /// The word form of a sum of bf16 products whose one operand is a
+  /// 16-entry table at packed 4-bit codes (an FP4 decode) and whose other is
+  /// a contiguous load from a local buffer no enclosing loop writes: 128
+  /// elements per chunk, read as 32 16-bit words of four codes each. Code
+  /// k of every word is one vpermw (the table repeated, so the bits above the
+  /// code do not matter) after a shift by 4k: four permutations per 64
+  /// bytes, no widening. The lanes are then in the order 4j + k, so the other
+  /// operand is copied once, in that order, before the outermost loop that
+  /// leaves its buffer alone. Sets wordTable, wordCodes, wordOperand.
+  bool matchWordNibbles();
+  /// The copy of wordOperand's buffer in word order, before the loops.
+  void permuteWordOperand();
+  /// emitChunk for the word form.
+  Value emitWordChunk(Value start, Value partial);
+  /// Computes dotScale for every block of the loop before it, vectorized
+  /// over blocks, into a stack buffer the chunks read one value from (a
+  /// block scale decoded 16 at a time instead of once per chunk with scalar
+  /// selects). Only for constant bounds and a chain of loads at the block
+  /// index and elementwise arithmetic; otherwise nothing is done.
+  void hoistBlockValues();
+  /// `v` (of dotScale's chain) for `lanes` consecutive blocks starting at
+  /// `first`, `block` being the loop's iv / blockSize; scalar when lanes is 0.
+  Value blockValue(Value v, Value block, Value first, int64_t lanes, IRMapping &invariants,
+                   llvm::DenseMap<Value, Value> &done);
+  /// Whether `op` is iv / C (or iv >> log2 C); C in `divisor`.
+  bool isBlockDivision(Operation *op, int64_t &divisor);
+  /// Whether `op` is nested in the loop body.
+  bool inBody(Operation *op) { return op && loop->isProperAncestor(op); }
   /// Whether `v` is provably a multiple of `m`.
   static bool isMultipleOf(Value v, int64_t m);
   /// Whether `index` is the induction variable plus an independent value.
@@ -83,9 +125,18 @@ private:
   /// x0 / 2 + i / 2; else null.
   Value halfRateSource(Value index);
   static bool isEven(Value v) { return isMultipleOf(v, 2); }
+  /// For `(zext(bytes[x / 2]) >> 4 * (x % 2)) & 15` (element x of two
+  /// 4-bit codes per byte, the even one low) with x contiguous: the load.
+  memref::LoadOp packedNibbleLoad(Value v);
+  /// Those codes for the chunk as 16-bit lanes: each byte widened to 32
+  /// bits and its high nibble moved to the upper half, so the 16-bit halves
+  /// are the two codes in element order. No byte shuffles: on AVX-512 a
+  /// widening load, a shift and a ternary logic op.
+  Value packedNibbleWords(memref::LoadOp load);
 
   scf::ForOp loop;
   int64_t width;
+  int64_t partialSums; // independent vector accumulators
   bool bf16Dot;
   bool permuteLookup; // vpermps for 16-entry f32 tables
   OpBuilder b;
@@ -94,9 +145,21 @@ private:
   Value term;          // what the sum adds each iteration
   Value dotX, dotY;    // the bf16 operands of the term, in the dot form
   Value dotScale;      // and its chunk-uniform factor, if any
+  // dotScale per block, computed before the vector loops (hoistBlockValues).
+  Value blockValues;
+  int64_t blockSize = 0;
+  // The word form (matchWordNibbles): 128 elements per chunk.
+  static constexpr int64_t kWordChunk = 128;
+  bool wordForm = false;
+  Value wordTable;            // the 16-entry bf16 table
+  memref::LoadOp wordCodes;   // the byte load of the packed codes
+  memref::LoadOp wordOperand; // the other operand's load
+  Value wordPermuted;         // its buffer in word order
   Value chunk;         // the vector loop's induction variable
+  Value zeros;         // partial sums of nothing
   IRMapping scalars;   // values cloned into the vector loop
   llvm::DenseMap<Value, Value> vectors;
+  llvm::DenseMap<Value, Value> codeWords; // packed nibbles as 16-bit lanes
 };
 
 bool ReductionVectorizer::matches() {
@@ -264,6 +327,54 @@ Value ReductionVectorizer::halfRateSource(Value index) {
   return x;
 }
 
+memref::LoadOp ReductionVectorizer::packedNibbleLoad(Value v) {
+  auto mask = v.getDefiningOp<arith::AndIOp>();
+  if (!mask || getConstantIntValue(mask.getRhs()) != 15)
+    return nullptr;
+  auto shift = mask.getLhs().getDefiningOp<arith::ShRUIOp>();
+  auto byte = shift ? shift.getLhs().getDefiningOp<arith::ExtUIOp>() : nullptr;
+  auto load = byte ? byte.getIn().getDefiningOp<memref::LoadOp>() : nullptr;
+  if (!load || !load.getType().isInteger(8) || load.getIndices().empty())
+    return nullptr;
+  Value x = halfRateSource(load.getIndices().back());
+  if (!x)
+    return nullptr;
+  // The shift: 4 * (x % 2), in the index type or cast to the byte's.
+  auto times4 = shift.getRhs().getDefiningOp<arith::MulIOp>();
+  if (!times4 || getConstantIntValue(times4.getRhs()) != 4)
+    return nullptr;
+  Value parity = times4.getLhs();
+  if (auto cast = parity.getDefiningOp<arith::IndexCastOp>())
+    parity = cast.getIn();
+  auto rem = parity.getDefiningOp<arith::RemUIOp>();
+  if (!rem || rem.getLhs() != x || getConstantIntValue(rem.getRhs()) != 2)
+    return nullptr;
+  return load;
+}
+
+Value ReductionVectorizer::packedNibbleWords(memref::LoadOp load) {
+  if (Value words = codeWords.lookup(load.getResult()))
+    return words;
+  Location loc = load.getLoc();
+  SmallVector<Value> indices;
+  for (Value index : load.getIndices())
+    indices.push_back(scalar(index));
+  Type i32 = b.getI32Type();
+  auto half = [&](Type element) { return VectorType::get({width / 2}, element); };
+  auto splat = [&](int64_t value) -> Value {
+    return arith::ConstantOp::create(
+        b, loc, SplatElementsAttr::get(half(i32), b.getIntegerAttr(i32, value)));
+  };
+  Value bytes = vector::LoadOp::create(b, loc, half(b.getI8Type()), load.getMemRef(), indices);
+  Value wide = arith::ExtUIOp::create(b, loc, half(i32), bytes);
+  // Bits 4-7 of the byte to 16-19: the odd element's code in the upper half.
+  Value spread = arith::OrIOp::create(b, loc, wide, arith::ShLIOp::create(b, loc, wide, splat(12)));
+  Value codes = arith::AndIOp::create(b, loc, spread, splat(0x000F000F));
+  Value words = vector::BitCastOp::create(b, loc, vectorOf(b.getIntegerType(16)), codes);
+  codeWords[load.getResult()] = words;
+  return words;
+}
+
 Value ReductionVectorizer::scalar(Value v) {
   if (v == iv())
     return chunk;
@@ -322,6 +433,9 @@ Value ReductionVectorizer::vectorLookup(vector::ExtractOp lookup) {
     auto cast = position.getDefiningOp<arith::IndexCastOp>();
     if (!cast || !cast.getIn().getType().isInteger())
       return arith::IndexCastOp::create(b, loc, vectorOf(type), vector(position));
+    if (memref::LoadOp packed = packedNibbleLoad(cast.getIn());
+        packed && type.isInteger(16))
+      return packedNibbleWords(packed);
     Value codes = vector(cast.getIn());
     unsigned from = cast.getIn().getType().getIntOrFloatBitWidth(),
              to = type.getIntOrFloatBitWidth();
@@ -426,6 +540,8 @@ Value ReductionVectorizer::vector(Value v) {
     Value start = vector::BroadcastOp::create(b, loc, vectorOf(b.getIndexType()), chunk);
     Value step = vector::StepOp::create(b, loc, vectorOf(b.getIndexType()));
     result = arith::AddIOp::create(b, loc, start, step);
+  } else if (memref::LoadOp packed = packedNibbleLoad(v)) {
+    result = arith::ExtUIOp::create(b, loc, vectorOf(v.getType()), packedNibbleWords(packed));
   } else if (auto load = v.getDefiningOp<memref::LoadOp>()) {
     result = vectorLoad(load);
   } else if (auto lookup = v.getDefiningOp<vector::ExtractOp>()) {
@@ -444,48 +560,422 @@ Value ReductionVectorizer::vector(Value v) {
   return result;
 }
 
+bool ReductionVectorizer::isBlockDivision(Operation *op, int64_t &divisor) {
+  if (!op)
+    return false;
+  if (auto div = dyn_cast<arith::DivUIOp>(op); div && div.getLhs() == iv()) {
+    divisor = getConstantIntValue(div.getRhs()).value_or(0);
+    return divisor > 0;
+  }
+  if (auto shift = dyn_cast<arith::ShRUIOp>(op); shift && shift.getLhs() == iv()) {
+    std::optional<int64_t> amount = getConstantIntValue(shift.getRhs());
+    divisor = amount && *amount >= 0 && *amount < 31 ? int64_t(1) << *amount : 0;
+    return divisor > 0;
+  }
+  return false;
+}
+
+void ReductionVectorizer::hoistBlockValues() {
+  if (blockValues || !dotScale || !dependsOnIv(dotScale) || !dotScale.getType().isF32())
+    return;
+  std::optional<int64_t> lb = getConstantIntValue(loop.getLowerBound());
+  std::optional<int64_t> ub = getConstantIntValue(loop.getUpperBound());
+  if (!lb || !ub || *ub <= *lb)
+    return;
+  // The chain: from dotScale back to the one block division, through loads
+  // indexed by it in the last position and elementwise ops.
+  Value block;
+  int64_t divisor = 0;
+  SmallVector<Value> work = {dotScale};
+  llvm::DenseSet<Value> seen;
+  while (!work.empty()) {
+    Value v = work.pop_back_val();
+    if (!dependsOnIv(v) || !seen.insert(v).second)
+      continue;
+    Operation *def = v.getDefiningOp();
+    int64_t c = 0;
+    if (isBlockDivision(def, c)) {
+      if ((block && block != v) || c % width != 0)
+        return;
+      block = v;
+      divisor = c;
+      continue;
+    }
+    if (!inBody(def))
+      return; // the induction variable itself
+    if (auto load = dyn_cast<memref::LoadOp>(def)) {
+      Value last = load.getIndices().back();
+      if (!dependsOnIv(last) || last.getDefiningOp() == nullptr)
+        return;
+      work.push_back(last);
+      continue;
+    }
+    if (!OpTrait::hasElementwiseMappableTraits(def) || def->getNumResults() != 1 ||
+        isa<vector::ExtractOp>(def))
+      return;
+    for (Value operand : def->getOperands())
+      work.push_back(operand);
+  }
+  if (!block || *lb % divisor != 0)
+    return;
+  // Loads must take the block index itself as their last index.
+  for (Value v : seen)
+    if (auto load = v.getDefiningOp<memref::LoadOp>())
+      if (load.getIndices().back() != block)
+        return;
+  const int64_t blocks = (*ub - *lb + divisor - 1) / divisor;
+  constexpr int64_t kMaxBlocks = 4096, kLanes = 16;
+  if (blocks > kMaxBlocks)
+    return;
+
+  Location loc = loop.getLoc();
+  auto fn = loop->getParentOfType<FunctionOpInterface>();
+  if (!fn || fn.getFunctionBody().empty())
+    return;
+  MemRefType bufferType = MemRefType::get({blocks}, dotScale.getType());
+  {
+    // At the entry: a static frame slot, not a stack allocation per
+    // iteration of whatever loop the sum sits in.
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&fn.getFunctionBody().front());
+    blockValues = memref::AllocaOp::create(b, loc, bufferType);
+  }
+  blockSize = divisor;
+  Value firstBlock = arith::ConstantIndexOp::create(b, loc, *lb / divisor);
+  IRMapping invariants;
+  auto emit = [&](int64_t from, int64_t to, int64_t lanes) {
+    if (from >= to)
+      return;
+    auto blockLoop =
+        scf::ForOp::create(b, loc, arith::ConstantIndexOp::create(b, loc, from),
+                           arith::ConstantIndexOp::create(b, loc, to),
+                           arith::ConstantIndexOp::create(b, loc, std::max<int64_t>(lanes, 1)));
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(blockLoop.getBody());
+    Value q = blockLoop.getInductionVar();
+    Value first = arith::AddIOp::create(b, loc, firstBlock, q);
+    llvm::DenseMap<Value, Value> done;
+    IRMapping local = invariants;
+    Value value = blockValue(dotScale, block, first, lanes, local, done);
+    if (lanes)
+      vector::StoreOp::create(b, loc, value, blockValues, ValueRange{q});
+    else
+      memref::StoreOp::create(b, loc, value, blockValues, ValueRange{q});
+  };
+  const int64_t whole = blocks - blocks % kLanes;
+  emit(0, whole, kLanes);
+  emit(whole, blocks, 0);
+}
+
+Value ReductionVectorizer::blockValue(Value v, Value block, Value first, int64_t lanes,
+                                      IRMapping &invariants, llvm::DenseMap<Value, Value> &done) {
+  if (auto it = done.find(v); it != done.end())
+    return it->second;
+  Location loc = loop.getLoc();
+  auto typeOf = [&](Type element) -> Type {
+    return lanes ? Type(VectorType::get({lanes}, element)) : element;
+  };
+  Value result;
+  if (!dependsOnIv(v)) {
+    // Invariant: cloned here once (its defining ops from the body), splat.
+    std::function<Value(Value)> clone = [&](Value u) -> Value {
+      if (Value mapped = invariants.lookupOrNull(u))
+        return mapped;
+      Operation *def = u.getDefiningOp();
+      if (!inBody(def))
+        return u;
+      for (Value operand : def->getOperands())
+        (void)clone(operand);
+      Operation *copy = b.clone(*def, invariants);
+      return copy->getResult(cast<OpResult>(u).getResultNumber());
+    };
+    result = clone(v);
+    if (lanes)
+      result = vector::BroadcastOp::create(b, loc, cast<VectorType>(typeOf(v.getType())), result);
+  } else if (v == block) {
+    result = first;
+    if (lanes) {
+      VectorType indices = VectorType::get({lanes}, b.getIndexType());
+      result = arith::AddIOp::create(b, loc, vector::BroadcastOp::create(b, loc, indices, first),
+                                     vector::StepOp::create(b, loc, indices));
+    }
+  } else if (auto load = v.getDefiningOp<memref::LoadOp>()) {
+    SmallVector<Value> indices;
+    for (Value index : load.getIndices().drop_back())
+      indices.push_back(blockValue(index, block, first, 0, invariants, done));
+    indices.push_back(first);
+    result = lanes ? vector::LoadOp::create(b, loc, cast<VectorType>(typeOf(load.getType())),
+                                            load.getMemRef(), indices)
+                         .getResult()
+                   : memref::LoadOp::create(b, loc, load.getMemRef(), indices).getResult();
+  } else {
+    Operation *def = v.getDefiningOp();
+    OperationState state(def->getLoc(), def->getName());
+    for (Value operand : def->getOperands())
+      state.addOperands(blockValue(operand, block, first, lanes, invariants, done));
+    for (Type type : def->getResultTypes())
+      state.addTypes(typeOf(type));
+    state.addAttributes(def->getAttrs());
+    result = b.create(state)->getResult(0);
+  }
+  done[v] = result;
+  return result;
+}
+
+bool ReductionVectorizer::matchWordNibbles() {
+  if (!bf16Dot || !permuteLookup)
+    return false;
+  std::optional<int64_t> lb = getConstantIntValue(loop.getLowerBound());
+  std::optional<int64_t> ub = getConstantIntValue(loop.getUpperBound());
+  if (!lb || !ub || *lb % kWordChunk != 0 || *ub - *lb < kWordChunk)
+    return false;
+  for (auto [table, other] : {std::pair(dotX, dotY), std::pair(dotY, dotX)}) {
+    auto lookup = table.getDefiningOp<vector::ExtractOp>();
+    if (!lookup || !isTableLookup(lookup) || lookup.getSourceVectorType().getNumElements() != 16 ||
+        !lookup.getResult().getType().isBF16())
+      continue;
+    auto cast = lookup.getDynamicPosition()[0].getDefiningOp<arith::IndexCastOp>();
+    memref::LoadOp codes = cast ? packedNibbleLoad(cast.getIn()) : nullptr;
+    if (!codes || halfRateSource(codes.getIndices().back()) != iv())
+      continue;
+    // The other operand: buffer[iv] of a local rank-1 buffer.
+    auto load = other.getDefiningOp<memref::LoadOp>();
+    if (!load || load.getIndices().size() != 1 || load.getIndices()[0] != iv() ||
+        !load.getMemRef().getDefiningOp<memref::AllocaOp>() ||
+        !load.getMemRefType().hasStaticShape() ||
+        load.getMemRefType().getNumElements() < *ub)
+      continue;
+    // A scale that changes within a chunk must change at most every 8
+    // elements' lane boundary and divide the chunk: blocks of 32 or 64.
+    if (dotScale && dependsOnIv(dotScale)) {
+      hoistBlockValues();
+      if (!blockValues)
+        return false;
+      if (blockSize < kWordChunk ? kWordChunk % blockSize != 0 || blockSize % 8 != 0
+                                 : blockSize % kWordChunk != 0)
+        return false;
+    }
+    wordTable = lookup.getSource();
+    wordCodes = codes;
+    wordOperand = load;
+    return true;
+  }
+  return false;
+}
+
+void ReductionVectorizer::permuteWordOperand() {
+  Location loc = loop.getLoc();
+  Value buffer = wordOperand.getMemRef();
+  // The outermost ancestor inside which the buffer is only read.
+  Operation *before = loop;
+  for (Operation *parent = loop->getParentOp(); parent && !isa<FunctionOpInterface>(parent);
+       parent = parent->getParentOp()) {
+    bool onlyRead = llvm::all_of(buffer.getUsers(), [&](Operation *user) {
+      return !parent->isAncestor(user) || isa<memref::LoadOp, vector::LoadOp>(user);
+    });
+    // (The copy's bounds are constants made there.)
+    if (!onlyRead || parent->isAncestor(buffer.getDefiningOp()))
+      break;
+    before = parent;
+  }
+  auto fn = loop->getParentOfType<FunctionOpInterface>();
+  auto type = cast<MemRefType>(buffer.getType());
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&fn.getFunctionBody().front());
+    wordPermuted = memref::AllocaOp::create(b, loc, type);
+  }
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPoint(before);
+  int64_t lb = *getConstantIntValue(loop.getLowerBound());
+  int64_t ub = *getConstantIntValue(loop.getUpperBound());
+  int64_t end = lb + (ub - lb) / kWordChunk * kWordChunk;
+  VectorType chunkType = VectorType::get({kWordChunk}, type.getElementType());
+  // Lane 32k + j of the copy is element 4j + k of the chunk.
+  SmallVector<int64_t> order;
+  for (int64_t k = 0; k < 4; ++k)
+    for (int64_t j = 0; j < kWordChunk / 4; ++j)
+      order.push_back(4 * j + k);
+  auto copy = scf::ForOp::create(b, loc, arith::ConstantIndexOp::create(b, loc, lb),
+                                 arith::ConstantIndexOp::create(b, loc, end),
+                                 arith::ConstantIndexOp::create(b, loc, kWordChunk));
+  b.setInsertionPointToStart(copy.getBody());
+  Value at = copy.getInductionVar();
+  Value values = vector::LoadOp::create(b, loc, chunkType, buffer, ValueRange{at});
+  Value permuted = vector::ShuffleOp::create(b, loc, values, values, order);
+  vector::StoreOp::create(b, loc, permuted, wordPermuted, ValueRange{at});
+}
+
+Value ReductionVectorizer::emitWordChunk(Value start, Value partial) {
+  chunk = start;
+  scalars.clear();
+  vectors.clear();
+  codeWords.clear();
+  scalars.map(iv(), chunk);
+  Location loc = loop.getLoc();
+  Type i16 = b.getIntegerType(16), bf16 = b.getBF16Type();
+  VectorType words = VectorType::get({32}, i16), values = VectorType::get({32}, bf16);
+  VectorType sumType = cast<VectorType>(partial.getType());
+  // 64 bytes: 32 words of four codes, code k in bits 4k..4k+3.
+  SmallVector<Value> indices;
+  for (Value index : wordCodes.getIndices())
+    indices.push_back(scalar(index));
+  Value bytes = vector::LoadOp::create(b, loc, VectorType::get({64}, b.getI8Type()),
+                                       wordCodes.getMemRef(), indices);
+  Value packed = vector::BitCastOp::create(b, loc, words, bytes);
+  // The table twice over 32 words: vpermw reads five index bits.
+  Value table = scalar(wordTable);
+  SmallVector<int64_t> twice;
+  for (int64_t lane = 0; lane < 32; ++lane)
+    twice.push_back(lane % 16);
+  Value table32 = vector::BitCastOp::create(
+      b, loc, words, vector::ShuffleOp::create(b, loc, table, table, twice));
+  Value pairs = dotScale ? zeros : partial;
+  for (int64_t k = 0; k < 4; ++k) {
+    Value codes = packed;
+    if (k > 0)
+      codes = arith::ShRUIOp::create(
+          b, loc, packed,
+          arith::ConstantOp::create(b, loc,
+                                    SplatElementsAttr::get(words, b.getIntegerAttr(i16, 4 * k))));
+    Value decoded = vector::BitCastOp::create(
+        b, loc, values,
+        LLVM::CallIntrinsicOp::create(b, loc, words,
+                                      b.getStringAttr("llvm.x86.avx512.permvar.hi.512"),
+                                      ValueRange{table32, codes})
+            .getResult(0));
+    Value at = k == 0 ? chunk
+                      : arith::AddIOp::create(b, loc, chunk,
+                                              arith::ConstantIndexOp::create(b, loc, 32 * k))
+                            .getResult();
+    Value operand = vector::LoadOp::create(b, loc, values, wordPermuted, ValueRange{at});
+    pairs = x86vector::DotBF16Op::create(b, loc, sumType, pairs, operand, decoded);
+  }
+  if (!dotScale)
+    return pairs;
+  // Lane l sums elements 8l..8l+7 of the chunk: its block's scale.
+  Value scale;
+  if (blockValues) {
+    Value first = arith::DivUIOp::create(
+        b, loc, arith::SubIOp::create(b, loc, chunk, loop.getLowerBound()),
+        arith::ConstantIndexOp::create(b, loc, blockSize));
+    int64_t blocks = std::max<int64_t>(1, kWordChunk / blockSize);
+    Value perBlock = vector::LoadOp::create(
+        b, loc, VectorType::get({blocks}, b.getF32Type()), blockValues, ValueRange{first});
+    SmallVector<int64_t> spread;
+    for (int64_t lane = 0; lane < 16; ++lane)
+      spread.push_back(lane / (16 / blocks));
+    scale = vector::ShuffleOp::create(b, loc, perBlock, perBlock, spread);
+  } else {
+    scale = vector::BroadcastOp::create(b, loc, sumType, scalar(dotScale));
+  }
+  auto contract = arith::FastMathFlagsAttr::get(b.getContext(), arith::FastMathFlags::contract);
+  Value scaled = arith::MulFOp::create(b, loc, pairs, scale, contract);
+  return arith::AddFOp::create(b, loc, partial, scaled, contract);
+}
+
+Value ReductionVectorizer::emitChunk(Value start, Value partial) {
+  if (wordForm)
+    return emitWordChunk(start, partial);
+  // Each chunk's values are its own: nothing is reused across chunks.
+  chunk = start;
+  scalars.clear();
+  vectors.clear();
+  codeWords.clear();
+  scalars.map(iv(), chunk);
+  Location loc = loop.getLoc();
+  auto contract = arith::FastMathFlagsAttr::get(b.getContext(), arith::FastMathFlags::contract);
+  VectorType sumType = cast<VectorType>(partial.getType());
+  if (bf16Dot) {
+    Value x = vector(dotX);
+    Value y = vector(dotY); // in this order: the IR reads as the source
+    if (!dotScale)
+      return x86vector::DotBF16Op::create(b, loc, sumType, partial, x, y);
+    // The chunk's pair sums, scaled once, then added (one FMA).
+    Value pairs = x86vector::DotBF16Op::create(b, loc, sumType, zeros, x, y);
+    Value scale;
+    if (blockValues) {
+      Value index = arith::DivUIOp::create(
+          b, loc, arith::SubIOp::create(b, loc, chunk, loop.getLowerBound()),
+          arith::ConstantIndexOp::create(b, loc, blockSize));
+      scale = memref::LoadOp::create(b, loc, blockValues, index);
+    } else {
+      scale = scalar(dotScale);
+    }
+    scale = vector::BroadcastOp::create(b, loc, sumType, scale);
+    Value scaled = arith::MulFOp::create(b, loc, pairs, scale, contract);
+    return arith::AddFOp::create(b, loc, partial, scaled, contract);
+  }
+  Value termVector = vector(term);
+  if (auto mul = termVector.getDefiningOp<arith::MulFOp>())
+    mul.setFastmathAttr(contract);
+  return arith::AddFOp::create(b, loc, partial, termVector, contract);
+}
+
 void ReductionVectorizer::rewrite() {
   Location loc = loop.getLoc();
   b.setInsertionPoint(loop);
   Value lb = loop.getLowerBound(), ub = loop.getUpperBound();
+  int64_t sums = bf16Dot ? width / 2 : width;
+  VectorType sumType = VectorType::get({sums}, b.getF32Type());
+  wordForm = sums == 16 && matchWordNibbles();
+  if (wordForm) {
+    permuteWordOperand();
+    width = kWordChunk;
+  }
   Value w = arith::ConstantIndexOp::create(b, loc, width);
   // An empty loop (ub <= lb) has no whole vectors either.
   Value count = arith::MaxSIOp::create(b, loc, arith::SubIOp::create(b, loc, ub, lb),
                                        arith::ConstantIndexOp::create(b, loc, 0));
-  Value whole = arith::SubIOp::create(b, loc, count, arith::RemUIOp::create(b, loc, count, w));
-  Value vectorEnd = arith::AddIOp::create(b, loc, lb, whole);
-  int64_t sums = bf16Dot ? width / 2 : width;
-  VectorType sumType = VectorType::get({sums}, b.getF32Type());
-  Value zeros = arith::ConstantOp::create(b, loc, b.getZeroAttr(sumType));
-  auto contract = arith::FastMathFlagsAttr::get(b.getContext(), arith::FastMathFlags::contract);
+  auto wholeEnd = [&](Value step) -> Value {
+    Value whole = arith::SubIOp::create(b, loc, count, arith::RemUIOp::create(b, loc, count, step));
+    return arith::AddIOp::create(b, loc, lb, whole);
+  };
+  Value vectorEnd = wholeEnd(w);
+  zeros = arith::ConstantOp::create(b, loc, b.getZeroAttr(sumType));
+  hoistBlockValues(); // (done already in the word form)
 
-  auto vectorLoop = scf::ForOp::create(b, loc, lb, vectorEnd, w, ValueRange{zeros});
+  // First `partialSums` chunks per step, each into its own vector of partial
+  // sums: one accumulator would make every step wait for the previous add.
+  Value start = lb, partial = zeros;
+  if (partialSums > 1) {
+    Value unrolledEnd = wholeEnd(arith::ConstantIndexOp::create(b, loc, width * partialSums));
+    auto unrolled = scf::ForOp::create(b, loc, lb, unrolledEnd,
+                                       arith::ConstantIndexOp::create(b, loc, width * partialSums),
+                                       SmallVector<Value>(partialSums, zeros));
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(unrolled.getBody());
+      SmallVector<Value> next;
+      for (int64_t i = 0; i < partialSums; ++i) {
+        Value at = unrolled.getInductionVar();
+        if (i > 0)
+          at = arith::AddIOp::create(b, loc, at,
+                                     arith::ConstantIndexOp::create(b, loc, i * width));
+        next.push_back(emitChunk(at, unrolled.getRegionIterArg(i)));
+      }
+      scf::YieldOp::create(b, loc, next);
+    }
+    // Pairwise, in a fixed order.
+    SmallVector<Value> level(unrolled.getResults());
+    while (level.size() > 1) {
+      SmallVector<Value> up;
+      for (size_t i = 0; i + 1 < level.size(); i += 2)
+        up.push_back(arith::AddFOp::create(b, loc, level[i], level[i + 1]));
+      if (level.size() % 2)
+        up.push_back(level.back());
+      level = up;
+    }
+    start = unrolledEnd;
+    partial = level.front();
+  }
+  // Then the remaining whole chunks one at a time.
+  auto vectorLoop = scf::ForOp::create(b, loc, start, vectorEnd, w, ValueRange{partial});
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(vectorLoop.getBody());
-    chunk = vectorLoop.getInductionVar();
-    scalars.map(iv(), chunk);
-    Value partial = vectorLoop.getRegionIterArg(0);
-    Value next;
-    if (bf16Dot) {
-      Value x = vector(dotX);
-      Value y = vector(dotY); // in this order: the IR reads as the source
-      if (!dotScale) {
-        next = x86vector::DotBF16Op::create(b, loc, sumType, partial, x, y);
-      } else {
-        // The chunk's pair sums, scaled once, then added (one FMA).
-        Value pairs = x86vector::DotBF16Op::create(b, loc, sumType, zeros, x, y);
-        Value scale = vector::BroadcastOp::create(b, loc, sumType, scalar(dotScale));
-        Value scaled = arith::MulFOp::create(b, loc, pairs, scale, contract);
-        next = arith::AddFOp::create(b, loc, partial, scaled, contract);
-      }
-    } else {
-      Value termVector = vector(term);
-      if (auto mul = termVector.getDefiningOp<arith::MulFOp>())
-        mul.setFastmathAttr(contract);
-      next = arith::AddFOp::create(b, loc, partial, termVector, contract);
-    }
-    scf::YieldOp::create(b, loc, next);
+    scf::YieldOp::create(b, loc,
+                         emitChunk(vectorLoop.getInductionVar(), vectorLoop.getRegionIterArg(0)));
   }
   // The partial sums, then the original loop for what is left.
   auto reassociate = arith::FastMathFlagsAttr::get(
@@ -511,13 +1001,15 @@ struct CPUVectorizeReductionsPass
       bool bf16Dot = dot && dot.getValue() == "avx512bf16";
       auto lookup = loop->getAttrOfType<StringAttr>(reduction_loops::kLookup);
       bool permuteLookup = lookup && lookup.getValue() == "avx512.permvar";
+      auto partialSumsAttr = loop->getAttrOfType<IntegerAttr>(reduction_loops::kPartialSums);
+      int64_t partialSums = partialSumsAttr ? std::max<int64_t>(1, partialSumsAttr.getInt()) : 1;
       for (StringRef name : {reduction_loops::kVectorWidth, reduction_loops::kDot,
                              reduction_loops::kReduction, reduction_loops::kDotInputs,
-                             reduction_loops::kLookup})
+                             reduction_loops::kLookup, reduction_loops::kPartialSums})
         loop->removeAttr(name);
       if (width < 2)
         continue;
-      ReductionVectorizer vectorizer(loop, width, bf16Dot, permuteLookup);
+      ReductionVectorizer vectorizer(loop, width, partialSums, bf16Dot, permuteLookup);
       if (vectorizer.matches())
         vectorizer.rewrite();
     }

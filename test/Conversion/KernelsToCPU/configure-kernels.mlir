@@ -4,10 +4,11 @@
 // The table per target: AVX-512 takes 16 f32 lanes, AVX2 8; a sum of bf16
 // products takes 32 bf16 elements per vdpbf16ps where the CPU has
 // AVX512-BF16 (x86-64-v4 itself does not), else the plain lanes. AVX-512
-// permutes lanes, so a 16-entry table lookup may be one vpermps.
+// permutes lanes, so a 16-entry table lookup may be one vpermps. Every
+// vectorized sum keeps four vectors of partial sums.
 // CHECK-LABEL: module @v4 attributes {sieve.target = "cpu:x86-64-v4"}
-// CHECK: } {sieve.lookup = "avx512.permvar", sieve.reduction, sieve.vector_width = 16 : i64}
-// CHECK: } {sieve.dot_inputs = "bf16", sieve.lookup = "avx512.permvar", sieve.reduction, sieve.vector_width = 16 : i64}
+// CHECK: } {sieve.lookup = "avx512.permvar", sieve.partial_sums = 4 : i64, sieve.reduction, sieve.vector_width = 16 : i64}
+// CHECK: } {sieve.dot_inputs = "bf16", sieve.lookup = "avx512.permvar", sieve.partial_sums = 4 : i64, sieve.reduction, sieve.vector_width = 16 : i64}
 // CHECK-NEXT: scf.for
 // CHECK-NOT: sieve.vector_width
 // CHECK: return
@@ -38,8 +39,8 @@ module @v4 attributes {sieve.target = "cpu:x86-64-v4"} {
 // -----
 
 // CHECK-LABEL: module @bf16 attributes {sieve.target = "cpu:x86-64-v4+avx512bf16"}
-// CHECK: } {sieve.lookup = "avx512.permvar", sieve.reduction, sieve.vector_width = 16 : i64}
-// CHECK: } {sieve.dot = "avx512bf16", sieve.dot_inputs = "bf16", sieve.lookup = "avx512.permvar", sieve.reduction, sieve.vector_width = 32 : i64}
+// CHECK: } {sieve.lookup = "avx512.permvar", sieve.partial_sums = 4 : i64, sieve.reduction, sieve.vector_width = 16 : i64}
+// CHECK: } {sieve.dot = "avx512bf16", sieve.dot_inputs = "bf16", sieve.lookup = "avx512.permvar", sieve.partial_sums = 4 : i64, sieve.reduction, sieve.vector_width = 32 : i64}
 module @bf16 attributes {sieve.target = "cpu:x86-64-v4+avx512bf16"} {
   func.func @k(%m: memref<64xf32>, %n: index) -> (f32, f32) {
     %c0 = arith.constant 0 : index
@@ -63,7 +64,7 @@ module @bf16 attributes {sieve.target = "cpu:x86-64-v4+avx512bf16"} {
 
 // AVX2: 8 lanes. Without a target (and no option) nothing is configured.
 // CHECK-LABEL: module @v3 attributes {sieve.target = "cpu:x86-64-v3"}
-// CHECK: } {sieve.reduction, sieve.vector_width = 8 : i64}
+// CHECK: } {sieve.partial_sums = 4 : i64, sieve.reduction, sieve.vector_width = 8 : i64}
 module @v3 attributes {sieve.target = "cpu:x86-64-v3"} {
   func.func @k(%m: memref<64xf32>, %n: index) -> f32 {
     %c0 = arith.constant 0 : index
@@ -83,7 +84,7 @@ module @v3 attributes {sieve.target = "cpu:x86-64-v3"} {
 // CHECK-LABEL: module @untargeted {
 // CHECK: } {sieve.reduction}
 // OPTION-LABEL: module @untargeted {
-// OPTION: } {sieve.reduction, sieve.vector_width = 8 : i64}
+// OPTION: } {sieve.partial_sums = 4 : i64, sieve.reduction, sieve.vector_width = 8 : i64}
 module @untargeted {
   func.func @k(%m: memref<64xf32>, %n: index) -> f32 {
     %c0 = arith.constant 0 : index

@@ -40,19 +40,26 @@ func.func @sum(%a: memref<?xf32>, %b: memref<?xf32>, %s: f32, %lb: index, %ub: i
 
 // -----
 
-// A load at base + iv is contiguous; a load at iv / 2 (two FP4 codes per
-// byte), with every chunk starting at an even iv, is half as many contiguous
-// bytes, each given to two lanes; integer decoding is applied lane-wise.
+// A load at base + iv is contiguous. Element iv of two 4-bit codes per
+// byte, (byte[iv / 2] >> 4 * (iv % 2)) & 15 with every chunk starting at an
+// even iv, is half as many contiguous bytes, each widened to 32 bits with
+// its high nibble moved to bits 16-19: the 16-bit halves are the codes in
+// element order, without byte shuffles.
 // CHECK-LABEL: func.func @nibbles
 // CHECK: scf.for %[[I:.*]] = {{.*}} iter_args({{.*}}) -> (vector<8xf32>) {
 // CHECK:   %[[AT:.*]] = arith.addi %{{.*}}, %[[I]] : index
 // CHECK:   vector.load %{{.*}}[%[[AT]]] : memref<?xf32>, vector<8xf32>
 // CHECK:   %[[HALF:.*]] = arith.divui %[[I]], %{{.*}} : index
 // CHECK:   %[[BYTES:.*]] = vector.load %{{.*}}[%[[HALF]]] : memref<?xi8>, vector<4xi8>
-// CHECK:   vector.shuffle %[[BYTES]], %[[BYTES]] [0, 0, 1, 1, 2, 2, 3, 3] : vector<4xi8>, vector<4xi8>
+// CHECK:   %[[WIDE:.*]] = arith.extui %[[BYTES]] : vector<4xi8> to vector<4xi32>
+// CHECK:   %[[UP:.*]] = arith.shli %[[WIDE]], %{{.*}} : vector<4xi32>
+// CHECK:   %[[BOTH:.*]] = arith.ori %[[WIDE]], %[[UP]] : vector<4xi32>
+// CHECK:   %[[CODES:.*]] = arith.andi %[[BOTH]], %{{.*}} : vector<4xi32>
+// CHECK:   %[[WORDS:.*]] = vector.bitcast %[[CODES]] : vector<4xi32> to vector<8xi16>
+// CHECK:   %[[LANES:.*]] = arith.extui %[[WORDS]] : vector<8xi16> to vector<8xi32>
 // CHECK-NOT: vector.gather
-// CHECK:   arith.shrui {{.*}} : vector<8xi32>
-// CHECK:   arith.uitofp {{.*}} : vector<8xi32> to vector<8xf32>
+// CHECK-NOT: vector.shuffle
+// CHECK:   arith.uitofp %[[LANES]] : vector<8xi32> to vector<8xf32>
 func.func @nibbles(%x: memref<?xf32>, %codes: memref<?xi8>, %base: index, %n: index) -> f32 {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
@@ -72,6 +79,34 @@ func.func @nibbles(%x: memref<?xf32>, %codes: memref<?xi8>, %base: index, %n: in
     %shifted = arith.shrui %wide, %shift : i32
     %code = arith.andi %shifted, %c15 : i32
     %f = arith.uitofp %code : i32 to f32
+    %t = arith.mulf %v, %f : f32
+    %next = arith.addf %acc, %t : f32
+    scf.yield %next : f32
+  } {sieve.reduction, sieve.vector_width = 8 : i64}
+  return %r : f32
+}
+
+// -----
+
+// A byte at iv / 2 used whole (not one of its nibbles): half as many
+// contiguous bytes, each given to two lanes.
+// CHECK-LABEL: func.func @half_rate
+// CHECK: scf.for %[[I:.*]] = {{.*}} iter_args({{.*}}) -> (vector<8xf32>) {
+// CHECK:   %[[HALF:.*]] = arith.divui %[[I]], %{{.*}} : index
+// CHECK:   %[[BYTES:.*]] = vector.load %{{.*}}[%[[HALF]]] : memref<?xi8>, vector<4xi8>
+// CHECK:   vector.shuffle %[[BYTES]], %[[BYTES]] [0, 0, 1, 1, 2, 2, 3, 3] : vector<4xi8>, vector<4xi8>
+// CHECK-NOT: vector.gather
+// CHECK:   arith.uitofp {{.*}} : vector<8xi8> to vector<8xf32>
+func.func @half_rate(%x: memref<?xf32>, %codes: memref<?xi8>, %n: index) -> f32 {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %zero = arith.constant 0.0 : f32
+  %r = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %zero) -> f32 {
+    %v = memref.load %x[%i] : memref<?xf32>
+    %half = arith.divui %i, %c2 : index
+    %byte = memref.load %codes[%half] : memref<?xi8>
+    %f = arith.uitofp %byte : i8 to f32
     %t = arith.mulf %v, %f : f32
     %next = arith.addf %acc, %t : f32
     scf.yield %next : f32
@@ -344,4 +379,148 @@ func.func @scalar(%x: memref<?xf32>, %m: memref<?x4xf32>, %n: index) -> (f32, f3
     scf.yield %next : f32
   } {sieve.reduction, sieve.vector_width = 16 : i64}
   return %r, %s#0, %t : f32, f32, f32
+}
+
+// -----
+
+// Four vectors of partial sums (sieve.partial_sums): four chunks per step,
+// each into its own accumulator, added pairwise after the loop; the whole
+// chunks left go through the one-accumulator loop. A block scale (E8M0 at
+// iv / 32) with constant bounds is decoded for all 33 blocks before the
+// loops, 16 per vector step and the last one scalar, into a buffer at the
+// function's entry; each chunk reads its block's value from it.
+// CHECK-LABEL: func.func @block_scales
+// CHECK-SAME: (%[[X:.*]]: memref<?xbf16>, %[[W:.*]]: memref<?xbf16>, %[[E:.*]]: memref<?xi8>)
+// CHECK: %[[BUF:.*]] = memref.alloca() : memref<33xf32>
+// CHECK: %[[ZEROS:.*]] = arith.constant dense<0.000000e+00> : vector<16xf32>
+// CHECK: scf.for %[[Q:.*]] = %{{.*}} to %{{.*}} step %{{.*}} {
+// CHECK:   %[[BYTES:.*]] = vector.load %[[E]][%{{.*}}] : memref<?xi8>, vector<16xi8>
+// CHECK:   arith.shli {{.*}} : vector<16xi32>
+// CHECK:   arith.bitcast {{.*}} : vector<16xi32> to vector<16xf32>
+// CHECK:   vector.store %{{.*}}, %[[BUF]][%[[Q]]] : memref<33xf32>, vector<16xf32>
+// CHECK: scf.for %[[Q1:.*]] = %{{.*}} to %{{.*}} step %{{.*}} {
+// CHECK:   memref.load %[[E]][%{{.*}}] : memref<?xi8>
+// CHECK:   memref.store %{{.*}}, %[[BUF]][%[[Q1]]] : memref<33xf32>
+// CHECK: %[[U:.*]]:4 = scf.for %{{.*}} iter_args(%[[P0:.*]] = %[[ZEROS]], %[[P1:.*]] = %[[ZEROS]], %[[P2:.*]] = %[[ZEROS]], %[[P3:.*]] = %[[ZEROS]]) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>) {
+// CHECK-NOT: arith.select
+// CHECK:   x86vector.avx512.dot %[[ZEROS]]
+// CHECK:   memref.load %[[BUF]]
+// CHECK:   arith.addf %[[P0]]
+// CHECK:   arith.addf %[[P1]]
+// CHECK:   arith.addf %[[P2]]
+// CHECK:   arith.addf %[[P3]]
+// CHECK: %[[L:.*]] = arith.addf %[[U]]#0, %[[U]]#1
+// CHECK: %[[R:.*]] = arith.addf %[[U]]#2, %[[U]]#3
+// CHECK: %[[ALL:.*]] = arith.addf %[[L]], %[[R]]
+// CHECK: scf.for %{{.*}} iter_args(%{{.*}} = %[[ALL]]) -> (vector<16xf32>) {
+// CHECK:   memref.load %[[BUF]]
+func.func @block_scales(%x: memref<?xbf16>, %w: memref<?xbf16>, %e: memref<?xi8>) -> f32 {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c32 = arith.constant 32 : index
+  %c1056 = arith.constant 1056 : index
+  %c23 = arith.constant 23 : i32
+  %c0_i32 = arith.constant 0 : i32
+  %c255 = arith.constant 255 : i32
+  %tiny = arith.constant 4194304 : i32
+  %nan = arith.constant 2143289344 : i32
+  %zero = arith.constant 0.0 : f32
+  %r = scf.for %i = %c0 to %c1056 step %c1 iter_args(%acc = %zero) -> f32 {
+    %a = memref.load %x[%i] : memref<?xbf16>
+    %b = memref.load %w[%i] : memref<?xbf16>
+    %block = arith.divui %i, %c32 : index
+    %byte = memref.load %e[%block] : memref<?xi8>
+    %wide = arith.extui %byte : i8 to i32
+    %bits = arith.shli %wide, %c23 : i32
+    %is0 = arith.cmpi eq, %wide, %c0_i32 : i32
+    %s0 = arith.select %is0, %tiny, %bits : i32
+    %is255 = arith.cmpi eq, %wide, %c255 : i32
+    %s1 = arith.select %is255, %nan, %s0 : i32
+    %scale = arith.bitcast %s1 : i32 to f32
+    %xa = arith.extf %a : bf16 to f32
+    %xb = arith.extf %b : bf16 to f32
+    %p = arith.mulf %xa, %xb : f32
+    %t = arith.mulf %p, %scale : f32
+    %next = arith.addf %acc, %t : f32
+    scf.yield %next : f32
+  } {sieve.dot = "avx512bf16", sieve.partial_sums = 4 : i64, sieve.vector_width = 32 : i64}
+  return %r : f32
+}
+
+// -----
+
+// The word form of an FP4 dot product (a 16-entry bf16 table at packed
+// codes, times a local buffer): 128 elements per chunk as 32 words of four
+// codes; code k of each word is one vpermw after a shift by 4k, and the
+// buffer is copied once in that lane order (4j + k) before the column loop,
+// which only reads it. The block scales (iv / 32) give each chunk four
+// values, each spread over the four lanes that sum its block.
+// CHECK-LABEL: func.func @word_nibbles
+// CHECK-SAME: (%[[CODES:.*]]: memref<?x128xi8>, %[[E:.*]]: memref<?x8xi8>, %[[OUT:.*]]: memref<?xf32>, %[[COLS:.*]]: index)
+// CHECK: %[[WORDER:.*]] = memref.alloca() : memref<256xbf16>
+// CHECK: %[[SCALES:.*]] = memref.alloca() : memref<8xf32>
+// CHECK: %[[ROW:.*]] = memref.alloca() : memref<256xbf16>
+// CHECK: scf.for
+// CHECK:   memref.store %{{.*}}, %[[ROW]]
+// CHECK: scf.for %[[C:.*]] = %{{.*}} to %{{.*}} step %{{.*}} {
+// CHECK:   %[[V:.*]] = vector.load %[[ROW]][%[[C]]] : memref<256xbf16>, vector<128xbf16>
+// CHECK:   %[[P:.*]] = vector.shuffle %[[V]], %[[V]] [0, 4, 8, {{.*}}, 124, 1, 5, {{.*}}, 127]
+// CHECK:   vector.store %[[P]], %[[WORDER]][%[[C]]]
+// CHECK: scf.for %[[COL:.*]] = %{{.*}} to %[[COLS]] step %{{.*}} {
+// CHECK:   scf.for %[[I:[a-z0-9_]+]] = {{.*}} -> (vector<16xf32>) {
+// CHECK:     %[[BYTES:.*]] = vector.load %[[CODES]][%[[COL]], %{{.*}}] : memref<?x128xi8>, vector<64xi8>
+// CHECK:     %[[WORDS:.*]] = vector.bitcast %[[BYTES]] : vector<64xi8> to vector<32xi16>
+// CHECK:     llvm.call_intrinsic "llvm.x86.avx512.permvar.hi.512"(%{{.*}}, %[[WORDS]])
+// CHECK:     vector.load %[[WORDER]][%[[I]]] : memref<256xbf16>, vector<32xbf16>
+// CHECK:     x86vector.avx512.dot
+// CHECK:     arith.shrui %[[WORDS]], %{{.*}} : vector<32xi16>
+// CHECK:     arith.shrui %[[WORDS]], %{{.*}} : vector<32xi16>
+// CHECK:     arith.shrui %[[WORDS]], %{{.*}} : vector<32xi16>
+// CHECK:     %[[S4:.*]] = vector.load %[[SCALES]][%{{.*}}] : memref<8xf32>, vector<4xf32>
+// CHECK:     vector.shuffle %[[S4]], %[[S4]] [0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3]
+func.func @word_nibbles(%codes: memref<?x128xi8>, %e: memref<?x8xi8>, %out: memref<?xf32>,
+                        %cols: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %c32 = arith.constant 32 : index
+  %c256 = arith.constant 256 : index
+  %c4 = arith.constant 4 : i32
+  %c15 = arith.constant 15 : i32
+  %c23 = arith.constant 23 : i32
+  %one = arith.constant 1.0 : bf16
+  %zero = arith.constant 0.0 : f32
+  %table = arith.constant dense<[0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, -0.0, -0.5, -1.0, -1.5, -2.0, -3.0, -4.0, -6.0]> : vector<16xbf16>
+  %row = memref.alloca() : memref<256xbf16>
+  scf.for %i = %c0 to %c256 step %c1 {
+    memref.store %one, %row[%i] : memref<256xbf16>
+  }
+  scf.for %col = %c0 to %cols step %c1 {
+    %r = scf.for %i = %c0 to %c256 step %c1 iter_args(%acc = %zero) -> f32 {
+      %a = memref.load %row[%i] : memref<256xbf16>
+      %half = arith.divui %i, %c2 : index
+      %byte = memref.load %codes[%col, %half] : memref<?x128xi8>
+      %wide = arith.extui %byte : i8 to i32
+      %odd = arith.remui %i, %c2 : index
+      %odd32 = arith.index_cast %odd : index to i32
+      %shift = arith.muli %odd32, %c4 : i32
+      %shifted = arith.shrui %wide, %shift : i32
+      %code = arith.andi %shifted, %c15 : i32
+      %at = arith.index_cast %code : i32 to index
+      %w = vector.extract %table[%at] : bf16 from vector<16xbf16>
+      %block = arith.divui %i, %c32 : index
+      %sbyte = memref.load %e[%col, %block] : memref<?x8xi8>
+      %sw = arith.extui %sbyte : i8 to i32
+      %sbits = arith.shli %sw, %c23 : i32
+      %scale = arith.bitcast %sbits : i32 to f32
+      %xa = arith.extf %a : bf16 to f32
+      %xw = arith.extf %w : bf16 to f32
+      %p = arith.mulf %xa, %xw : f32
+      %t = arith.mulf %p, %scale : f32
+      %next = arith.addf %acc, %t : f32
+      scf.yield %next : f32
+    } {sieve.dot = "avx512bf16", sieve.lookup = "avx512.permvar", sieve.partial_sums = 4 : i64, sieve.vector_width = 32 : i64}
+    memref.store %r, %out[%col] : memref<?xf32>
+  }
+  return
 }

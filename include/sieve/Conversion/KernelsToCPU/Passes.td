@@ -106,10 +106,20 @@ def CPUVectorizeReductionsPass
     becomes `x86vector.avx512.dot` (vdpbf16ps). A value that depends on the
     induction variable only through `iv / C`, where whole vectors never
     straddle a multiple of C (a block scale), is computed once per vector
-    and splat. A lookup `vector.extract %table[%code]` in a table that does
-    not move becomes `llvm.x86.avx512.permvar.sf.512` (vpermps) for a
-    16-entry f32 table under `sieve.lookup = "avx512.permvar"`, else one
-    extraction per lane. The order of the sum
+    and splat; with constant bounds such a factor of the dot product is
+    computed for every block before the loop, vectorized over blocks, into
+    a buffer at the function's entry. A lookup `vector.extract
+    %table[%code]` in a table that does not move becomes
+    `llvm.x86.avx512.permvar.sf.512` (vpermps) for a 16-entry f32 table and
+    vpermw/vpermi2w for bf16 tables under `sieve.lookup = "avx512.permvar"`,
+    else one extraction per lane. `(byte[iv / 2] >> 4 * (iv % 2)) & 15` (two
+    FP4 codes per byte) is a widening load, a shift and a mask, no byte
+    shuffles. `sieve.partial_sums = P` keeps P vectors of partial sums, P
+    chunks per step. A bf16 dot product of a 16-entry table at such codes
+    and a local buffer that the enclosing loops only read takes 128
+    elements per chunk as 32 words of four codes (one vpermw per code
+    position); the buffer is copied once, before those loops, in the
+    matching lane order. The order of the sum
     changes, not its terms: docs/numerics.md states the tolerance. A loop
     the pass cannot vectorize (an op with regions or side effects, a second
     iteration value) stays scalar and loses its attributes.
