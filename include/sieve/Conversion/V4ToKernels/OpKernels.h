@@ -19,11 +19,11 @@ namespace sieve {
 /// Output columns per workgroup of the block-scaled GEMMs (fp8_matmul,
 /// mxfp4_matmul, dense and grouped): a workgroup is one activation row and
 /// one tile of this many outputs, so a one-token GEMV still spreads over
-/// N / 256 workgroups (the CPU's threads; a GPU's blocks), while a fused
+/// N / 512 workgroups (the CPU's threads; a GPU's blocks), while a fused
 /// norm or quantization, redone per tile, stays a small share (compiler.md,
 /// "Workgroup tiles"). Target-agnostic: it fixes the workgroup count the
 /// host computes.
-constexpr int64_t kGemmColumnTile = 256;
+constexpr int64_t kGemmColumnTile = 512;
 /// Outputs per workgroup of v4.grouped_linear: a workgroup is one token,
 /// one group and one tile of this many of the group's outputs (wo_a of one
 /// decode token: groups * rank / 64 workgroups).
