@@ -1,0 +1,135 @@
+//===- ReductionVectorizer.h - One configured sum as vector loops -*- C++
+//-*-===//
+//
+// Private to sieve-cpu-vectorize-reductions: the rewriter of one configured
+// reduction loop (VectorizeReductions.cpp has the general form and the
+// pass, PackedCodeSums.cpp the forms for block scales and packed FP4 codes).
+//
+//===----------------------------------------------------------------------===//
+#ifndef SIEVE_LIB_CONVERSION_KERNELSTOCPU_REDUCTIONVECTORIZER_H
+#define SIEVE_LIB_CONVERSION_KERNELSTOCPU_REDUCTIONVECTORIZER_H
+
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/IRMapping.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
+
+namespace sieve::detail {
+
+class ReductionVectorizer {
+public:
+  ReductionVectorizer(mlir::scf::ForOp loop, int64_t width, int64_t partialSums, bool bf16Dot,
+                      bool permuteLookup)
+      : loop(loop), width(width), partialSums(partialSums), bf16Dot(bf16Dot),
+        permuteLookup(permuteLookup), b(loop) {}
+
+  /// Whether the loop has the form this pass takes; nothing is changed.
+  bool matches();
+  /// Rewrites the loop (after matches()).
+  void rewrite();
+
+private:
+  mlir::Value iv() { return loop.getInductionVar(); }
+  /// The sum of the chunk starting at `start` added to `partial` (at the
+  /// builder's insertion point); returns the new partial sums.
+  mlir::Value emitChunk(mlir::Value start, mlir::Value partial);
+  bool dependsOnIv(mlir::Value v) { return dependent.contains(v); }
+  mlir::VectorType vectorOf(mlir::Type element) { return mlir::VectorType::get({width}, element); }
+
+  /// `v` at the chunk's first iteration, for a value that does not depend
+  /// on the induction variable (or is it).
+  mlir::Value scalar(mlir::Value v);
+  /// `v` for the chunk's W iterations.
+  mlir::Value vector(mlir::Value v);
+  /// A load's value for the chunk: contiguous, gathered, or uniform.
+  mlir::Value vectorLoad(mlir::memref::LoadOp load);
+  /// `table[code]` per lane, for a table that does not move.
+  mlir::Value vectorLookup(mlir::vector::ExtractOp lookup);
+  /// Whether `v` is a table lookup this pass vectorizes: one dynamic
+  /// position into a rank-1 vector that does not depend on the iteration.
+  bool isTableLookup(mlir::Operation *op);
+  /// Marks the values that stay the same within every chunk: those that
+  /// depend on the induction variable only through iv / C with whole chunks
+  /// inside each block of C.
+  void findChunkUniformValues();
+  /// The word form of a sum of bf16 products whose one operand is a
+  /// 16-entry table at packed 4-bit codes (an FP4 decode) and whose other is
+  /// a contiguous load from a local buffer no enclosing loop writes: 128
+  /// elements per chunk, read as 32 16-bit words of four codes each. Code
+  /// k of every word is one vpermw (the table repeated, so the bits above the
+  /// code do not matter) after a shift by 4k: four permutations per 64
+  /// bytes, no widening. The lanes are then in the order 4j + k, so the other
+  /// operand is copied once, in that order, before the outermost loop that
+  /// leaves its buffer alone. Sets wordTable, wordCodes, wordOperand.
+  bool matchWordNibbles();
+  /// The copy of wordOperand's buffer in word order, before the loops.
+  void permuteWordOperand();
+  /// emitChunk for the word form.
+  mlir::Value emitWordChunk(mlir::Value start, mlir::Value partial);
+  /// Computes dotScale for every block of the loop before it, vectorized
+  /// over blocks, into a stack buffer the chunks read one value from (a
+  /// block scale decoded 16 at a time instead of once per chunk with scalar
+  /// selects). Only for constant bounds and a chain of loads at the block
+  /// index and elementwise arithmetic; otherwise nothing is done.
+  void hoistBlockValues();
+  /// `v` (of dotScale's chain) for `lanes` consecutive blocks starting at
+  /// `first`, `block` being the loop's iv / blockSize; scalar when lanes is 0.
+  mlir::Value blockValue(mlir::Value v, mlir::Value block, mlir::Value first, int64_t lanes,
+                         mlir::IRMapping &invariants,
+                         llvm::DenseMap<mlir::Value, mlir::Value> &done);
+  /// Whether `op` is iv / C (or iv >> log2 C); C in `divisor`.
+  bool isBlockDivision(mlir::Operation *op, int64_t &divisor);
+  /// Whether `op` is nested in the loop body.
+  bool inBody(mlir::Operation *op) { return op && loop->isProperAncestor(op); }
+  /// Whether `v` is provably a multiple of `m`.
+  static bool isMultipleOf(mlir::Value v, int64_t m);
+  /// Whether `index` is the induction variable plus an independent value.
+  bool isContiguous(mlir::Value index);
+  /// The contiguous index `x` when `index` is x / 2 (two FP4 codes per byte)
+  /// and every chunk starts x at an even value, so lane i reads element
+  /// x0 / 2 + i / 2; else null.
+  mlir::Value halfRateSource(mlir::Value index);
+  static bool isEven(mlir::Value v) { return isMultipleOf(v, 2); }
+  /// For `(zext(bytes[x / 2]) >> 4 * (x % 2)) & 15` (element x of two
+  /// 4-bit codes per byte, the even one low) with x contiguous: the load.
+  mlir::memref::LoadOp packedNibbleLoad(mlir::Value v);
+  /// Those codes for the chunk as 16-bit lanes: each byte widened to 32
+  /// bits and its high nibble moved to the upper half, so the 16-bit halves
+  /// are the two codes in element order. No byte shuffles: on AVX-512 a
+  /// widening load, a shift and a ternary logic op.
+  mlir::Value packedNibbleWords(mlir::memref::LoadOp load);
+
+  mlir::scf::ForOp loop;
+  int64_t width;
+  int64_t partialSums; // independent vector accumulators
+  bool bf16Dot;
+  bool permuteLookup; // vpermps for 16-entry f32 tables
+  mlir::OpBuilder b;
+  llvm::DenseSet<mlir::Value> dependent;
+  llvm::DenseSet<mlir::Value> chunkUniform;
+  mlir::Value term;       // what the sum adds each iteration
+  mlir::Value dotX, dotY; // the bf16 operands of the term, in the dot form
+  mlir::Value dotScale;   // and its chunk-uniform factor, if any
+  // dotScale per block, computed before the vector loops (hoistBlockValues).
+  mlir::Value blockValues;
+  int64_t blockSize = 0;
+  // The word form (matchWordNibbles): 128 elements per chunk.
+  static constexpr int64_t kWordChunk = 128;
+  bool wordForm = false;
+  mlir::Value wordTable;            // the 16-entry bf16 table
+  mlir::memref::LoadOp wordCodes;   // the byte load of the packed codes
+  mlir::memref::LoadOp wordOperand; // the other operand's load
+  mlir::Value wordPermuted;         // its buffer in word order
+  mlir::Value chunk;                // the vector loop's induction variable
+  mlir::Value zeros;                // partial sums of nothing
+  mlir::IRMapping scalars;          // values cloned into the vector loop
+  llvm::DenseMap<mlir::Value, mlir::Value> vectors;
+  llvm::DenseMap<mlir::Value, mlir::Value> codeWords; // packed nibbles as 16-bit lanes
+};
+
+} // namespace sieve::detail
+
+#endif // SIEVE_LIB_CONVERSION_KERNELSTOCPU_REDUCTIONVECTORIZER_H
