@@ -3,6 +3,7 @@
 #include "sieve/exec/compiled_model.h"
 
 #include "sieve/hal/cuda/cuda_device.h"
+#include "sieve/hal/hip/hip_device.h"
 
 #include "sieve/hal/cpu/cpu_device.h"
 
@@ -80,12 +81,32 @@ int64_t CompiledModel::eosTokenId() const { return file_->module().model()->eos_
 
 namespace {
 
-bool hasNvidiaCode(const fb::Module &m) {
-  for (const fb::Executable *executable : *m.executables())
-    if (executable->format() == fb::ExecutableFormat::Ptx ||
-        executable->format() == fb::ExecutableFormat::Cubin)
+/// Whether `m` has code for a GPU of `kind` ("cuda": PTX or a cubin;
+/// "hip": an HSACO).
+bool hasCodeFor(const fb::Module &m, std::string_view kind) {
+  for (const fb::Executable *executable : *m.executables()) {
+    const fb::ExecutableFormat format = executable->format();
+    if (kind == "cuda" &&
+        (format == fb::ExecutableFormat::Ptx || format == fb::ExecutableFormat::Cubin))
       return true;
+    if (kind == "hip" && format == fb::ExecutableFormat::Hsaco)
+      return true;
+  }
   return false;
+}
+
+/// GPU `ordinal` of `kind` ("cuda" or "hip").
+Expected<std::unique_ptr<hal::Device>> openGpu(std::string_view kind, int ordinal) {
+  if (kind == "cuda") {
+    Expected<std::unique_ptr<hal::cuda::CudaDevice>> gpu = hal::cuda::CudaDevice::open(ordinal);
+    if (!gpu)
+      return gpu.takeStatus();
+    return std::unique_ptr<hal::Device>(gpu.take());
+  }
+  Expected<std::unique_ptr<hal::hip::HipDevice>> gpu = hal::hip::HipDevice::open(ordinal);
+  if (!gpu)
+    return gpu.takeStatus();
+  return std::unique_ptr<hal::Device>(gpu.take());
 }
 
 /// Among executables a device runs: more CPU features, or machine code
@@ -118,27 +139,34 @@ Expected<std::unique_ptr<hal::Device>> chooseDevice(const fb::Module &m,
   const std::string &spec = options.device;
   if (spec == "cpu")
     return std::unique_ptr<hal::Device>(std::make_unique<hal::cpu::CpuDevice>(options.threads));
-  if (spec.rfind("cuda:", 0) == 0) {
-    const std::string number = spec.substr(5);
+  // "cuda:N" / "hip:N": that GPU or an error saying why not.
+  for (const char *kind : {"cuda", "hip"}) {
+    const std::string prefix = std::string(kind) + ":";
+    if (spec.rfind(prefix, 0) != 0)
+      continue;
+    const std::string number = spec.substr(prefix.size());
     if (number.empty() || number.size() > 3 ||
         number.find_first_not_of("0123456789") != std::string::npos)
-      return invalidArgument("device '" + spec + "': expected cuda:N (a GPU number)");
-    Expected<std::unique_ptr<hal::cuda::CudaDevice>> gpu =
-        hal::cuda::CudaDevice::open(std::stoi(number));
+      return invalidArgument("device '" + spec + "': expected " + kind + ":N (a GPU number)");
+    Expected<std::unique_ptr<hal::Device>> gpu = openGpu(kind, std::stoi(number));
     if (!gpu)
       return Status(gpu.status().code(), spec + ": " + gpu.status().message());
-    return std::unique_ptr<hal::Device>(gpu.take());
+    return gpu;
   }
   if (!spec.empty())
-    return invalidArgument("unknown device '" + spec + "' (cpu or cuda:N)");
-  if (hasNvidiaCode(m)) {
-    Expected<std::unique_ptr<hal::cuda::CudaDevice>> gpu = hal::cuda::CudaDevice::open(0);
+    return invalidArgument("unknown device '" + spec + "' (cpu, cuda:N or hip:N)");
+  // Unnamed: the first GPU that runs some of the module's code, else the CPU.
+  for (const char *kind : {"cuda", "hip"}) {
+    if (!hasCodeFor(m, kind))
+      continue;
+    const std::string label = std::string(kind) + ":0";
+    Expected<std::unique_ptr<hal::Device>> gpu = openGpu(kind, 0);
     if (!gpu) {
-      rejected.push_back("cuda:0: " + gpu.status().message());
+      rejected.push_back(label + ": " + gpu.status().message());
     } else if (std::string why = runsNothing(m, **gpu); !why.empty()) {
-      rejected.push_back("cuda:0: runs none of the module's executables (" + why + ")");
+      rejected.push_back(label + ": runs none of the module's executables (" + why + ")");
     } else {
-      return std::unique_ptr<hal::Device>(gpu.take());
+      return gpu;
     }
   }
   return std::unique_ptr<hal::Device>(std::make_unique<hal::cpu::CpuDevice>(options.threads));

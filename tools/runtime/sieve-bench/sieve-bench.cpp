@@ -61,8 +61,8 @@ options:
   -d LIST            context depths for the decode test, comma-separated
                      (default 0): the prompt before the timed tokens
   -t LIST            CPU threads, comma-separated (default: every CPU)
-  --device NAME      compiled code: 'cpu' or 'cuda:N' (default: a CUDA GPU that
-                     runs the module's NVIDIA code, else the CPU); on a GPU the
+  --device NAME      compiled code: 'cpu', 'cuda:N' or 'hip:N' (default: a GPU
+                     that runs some of the module's code, else the CPU); on a GPU the
                      bandwidth share is left out (the loop measures the host's)
   -r N               repetitions of each test (default 3)
   --bandwidth-mib N  buffer of the bandwidth measurement (default 1024)

@@ -59,9 +59,9 @@ options:
   --backend NAME          'cpu': compiled code (the default with a MODULE);
                           'reference': the plain C++ executor (the default
                           without one)
-  --device NAME           compiled code: where it runs, 'cpu' or 'cuda:N'
-                          (default: a CUDA GPU when the module has NVIDIA code
-                          it runs, else the CPU)
+  --device NAME           compiled code: where it runs, 'cpu', 'cuda:N' or
+                          'hip:N' (default: a GPU that runs some of the
+                          module's code, CUDA first, else the CPU)
   --threads N             cpu: threads running kernels (default: every CPU)
   --verbose               cpu: say which device and executable were chosen
                           and why the others were rejected
@@ -350,7 +350,7 @@ static int runMain(int argc, char **argv) {
   if (o.backend == "nvidia" || o.backend == "amd")
     return usageError("backend '" + o.backend +
                       "' does not exist: compiled code runs with --backend=cpu (the default "
-                      "with a module) on --device=cpu or --device=cuda:N");
+                      "with a module) on --device=cpu, --device=cuda:N or --device=hip:N");
   if (o.backend != "cpu" && o.backend != "reference")
     return usageError("unknown backend '" + o.backend + "' (cpu or reference)");
   if (!o.device.empty() && o.backend != "cpu")

@@ -39,9 +39,9 @@ struct CompiledLoadOptions {
   /// CPU threads (0: one per online CPU).
   unsigned threads = 0;
   LoadProgress progress;
-  /// Where to run: "cpu", "cuda:N", or empty for the best device the
-  /// module has code for (a CUDA GPU when the module holds NVIDIA code the
-  /// GPU runs, else the CPU).
+  /// Where to run: "cpu", "cuda:N", "hip:N", or empty for the best device
+  /// the module has code for (cuda:0, then hip:0, when the module holds code
+  /// that GPU runs, else the CPU).
   std::string device;
   /// Tests: the device to run on, overriding `device`.
   std::function<std::unique_ptr<hal::Device>()> makeDevice;
