@@ -14,9 +14,13 @@
 
 namespace sieve::reduction_loops {
 
-/// An fp32 sum (one iteration value, `acc + term`) whose body is elementwise
-/// arithmetic over loads: the configuration may vectorize it.
+/// An fp32 sum or maximum (one iteration value, `acc + term` or
+/// `arith.maximumf(acc, term)`) whose body is elementwise arithmetic over
+/// loads: the configuration may vectorize it.
 constexpr llvm::StringLiteral kReduction = "sieve.reduction";
+/// A loop that stores each iteration's value (elementwise arithmetic over
+/// loads) at its own element: the configuration may vectorize it too.
+constexpr llvm::StringLiteral kElementwise = "sieve.elementwise";
 /// "bf16" when every term is a product of two bf16 values.
 constexpr llvm::StringLiteral kDotInputs = "sieve.dot_inputs";
 /// Set by the configuration: elements per vector iteration.
@@ -37,6 +41,11 @@ inline void mark(mlir::Operation *loop, bool bf16Products) {
   loop->setAttr(kReduction, b.getUnitAttr());
   if (bf16Products)
     loop->setAttr(kDotInputs, b.getStringAttr("bf16"));
+}
+
+/// Marks `loop` as elementwise (kElementwise).
+inline void markElementwise(mlir::Operation *loop) {
+  loop->setAttr(kElementwise, mlir::Builder(loop->getContext()).getUnitAttr());
 }
 
 /// Whether `loop` is marked as a sum of bf16 products.

@@ -12,11 +12,12 @@
 // | AVX2                  | 8 lanes                      | 8 lanes                                         |
 // | neither               | scalar                       | scalar                                          |
 //
-// Every vectorized sum keeps four vectors of partial sums, consecutive chunks
-// going to different ones: an FMA or vdpbf16ps takes about four cycles, so
-// with one accumulator a GEMV waits on its own adds instead of on memory
-// (measured: one accumulator held the FP8 and MXFP4 GEMVs at one 32-element
-// chunk per four cycles).
+// A loop marked elementwise (`sieve.elementwise`: each iteration stores its
+// own element) gets the plain lanes. Every vectorized sum keeps four vectors
+// of partial sums, consecutive chunks going to different ones, so a long sum
+// does not wait on its own adds (an FMA or vdpbf16ps takes about four
+// cycles): worth little to the decode GEMVs, which were bound by their
+// instructions, and most of the prefill GEMMs' gain on 2026-11-27.
 //
 // With AVX-512 F and BW, a lookup in a small constant table inside a sum
 // (an FP4 or FP8 decode) is lane permutations (`sieve.lookup =
@@ -65,9 +66,11 @@ struct CPUConfigureKernelsPass
       return;
     Builder b(module.getContext());
     module.walk([&](scf::ForOp loop) {
-      if (!loop->hasAttr(reduction_loops::kReduction))
+      if (!loop->hasAttr(reduction_loops::kReduction) &&
+          !loop->hasAttr(reduction_loops::kElementwise))
         return;
-      loop->setAttr(reduction_loops::kPartialSums, b.getI64IntegerAttr(kPartialSums));
+      if (loop->hasAttr(reduction_loops::kReduction))
+        loop->setAttr(reduction_loops::kPartialSums, b.getI64IntegerAttr(kPartialSums));
       if (permute)
         loop->setAttr(reduction_loops::kLookup, b.getStringAttr("avx512.permvar"));
       if (bf16Dot && reduction_loops::hasBf16Products(loop)) {

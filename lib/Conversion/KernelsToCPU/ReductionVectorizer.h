@@ -102,7 +102,13 @@ private:
   /// widening load, a shift and a ternary logic op.
   mlir::Value packedNibbleWords(mlir::memref::LoadOp load);
 
+  /// What the loop does with each iteration's term: adds it to its one
+  /// iteration value, takes the maximum (arith.maximumf), or stores it.
+  enum class Kind { Sum, Max, Map };
+
   mlir::scf::ForOp loop;
+  Kind kind = Kind::Sum;
+  mlir::memref::StoreOp store; // the Map form's store
   int64_t width;
   int64_t partialSums; // independent vector accumulators
   bool bf16Dot;

@@ -54,28 +54,64 @@ using namespace mlir;
 namespace sieve::detail {
 
 bool ReductionVectorizer::matches() {
-  if (loop.getNumRegionIterArgs() != 1 || !loop.getRegionIterArg(0).getType().isF32())
-    return false;
   std::optional<int64_t> step = getConstantIntValue(loop.getStep());
   if (!step || *step != 1)
     return false;
   Block *body = loop.getBody();
-  BlockArgument acc = loop.getRegionIterArg(0);
   auto yield = cast<scf::YieldOp>(body->getTerminator());
-  auto add = yield.getOperand(0).getDefiningOp<arith::AddFOp>();
-  if (!add || add->getBlock() != body || !acc.hasOneUse() ||
-      (add.getLhs() != acc && add.getRhs() != acc))
-    return false;
-  term = add.getLhs() == acc ? add.getRhs() : add.getLhs();
+  Operation *combine = nullptr; // the accumulation, or the one store
+  Value acc;
+  if (loop.getNumRegionIterArgs() == 0) {
+    // Elementwise: one store of the term at the iteration's own element of
+    // a stack buffer, which nothing else in the loop reads elsewhere (a
+    // local buffer aliases nothing, so whole chunks may be read first).
+    kind = Kind::Map;
+    for (Operation &op : body->without_terminator()) {
+      auto store = dyn_cast<memref::StoreOp>(op);
+      if (!store)
+        continue;
+      if (combine)
+        return false;
+      combine = store;
+    }
+    auto store = cast_or_null<memref::StoreOp>(combine);
+    if (!store || store.getIndices().empty() ||
+        !store.getMemRef().getDefiningOp<memref::AllocaOp>())
+      return false;
+    for (Operation *user : store.getMemRef().getUsers())
+      if (auto load = dyn_cast<memref::LoadOp>(user);
+          load && loop->isAncestor(load) && load.getIndices() != store.getIndices())
+        return false;
+    term = store.getValueToStore();
+    bf16Dot = false;
+  } else {
+    if (loop.getNumRegionIterArgs() != 1 || !loop.getRegionIterArg(0).getType().isF32())
+      return false;
+    acc = loop.getRegionIterArg(0);
+    Operation *next = yield.getOperand(0).getDefiningOp();
+    if (!next || next->getBlock() != body || !acc.hasOneUse() || next->getNumOperands() != 2 ||
+        !llvm::is_contained(next->getOperands(), acc))
+      return false;
+    if (isa<arith::AddFOp>(next))
+      kind = Kind::Sum;
+    else if (isa<arith::MaximumFOp>(next))
+      kind = Kind::Max; // exact in any order: no dot product, no contraction
+    else
+      return false;
+    if (kind != Kind::Sum)
+      bf16Dot = false;
+    combine = next;
+    term = next->getOperand(0) == acc ? next->getOperand(1) : next->getOperand(0);
+  }
 
   dependent.insert(iv());
   for (Operation &op : body->without_terminator()) {
     if (op.getNumRegions() != 0)
       return false;
     bool depends = llvm::any_of(op.getOperands(), [&](Value v) { return dependsOnIv(v); });
-    if (&op == add.getOperation())
+    if (&op == combine)
       continue;
-    if (llvm::is_contained(op.getOperands(), Value(acc)))
+    if (acc && llvm::is_contained(op.getOperands(), acc))
       return false;
     if (auto load = dyn_cast<memref::LoadOp>(op)) {
       // A gather takes one index vector: the leading indices must not move.
@@ -99,6 +135,14 @@ bool ReductionVectorizer::matches() {
   }
   if (!dependsOnIv(term))
     return false;
+  if (kind == Kind::Map) {
+    // Stored at [invariant..., iv + invariant]: whole chunks of a row.
+    ValueRange indices = cast<memref::StoreOp>(combine).getIndices();
+    if (llvm::any_of(indices.drop_back(), [&](Value v) { return dependsOnIv(v); }) ||
+        !isContiguous(indices.back()) || !term.getType().isIntOrIndexOrFloat())
+      return false;
+    store = cast<memref::StoreOp>(combine);
+  }
   findChunkUniformValues();
   // The dot product form: term = extf(x) * extf(y) with bf16 x and y, or
   // that times a factor the same across the chunk (a block scale).
@@ -433,6 +477,8 @@ Value ReductionVectorizer::emitChunk(Value start, Value partial) {
     return arith::AddFOp::create(b, loc, partial, scaled, contract);
   }
   Value termVector = vector(term);
+  if (kind == Kind::Max)
+    return arith::MaximumFOp::create(b, loc, partial, termVector);
   if (auto mul = termVector.getDefiningOp<arith::MulFOp>())
     mul.setFastmathAttr(contract);
   return arith::AddFOp::create(b, loc, partial, termVector, contract);
@@ -444,7 +490,7 @@ void ReductionVectorizer::rewrite() {
   Value lb = loop.getLowerBound(), ub = loop.getUpperBound();
   int64_t sums = bf16Dot ? width / 2 : width;
   VectorType sumType = VectorType::get({sums}, b.getF32Type());
-  wordForm = sums == 16 && matchWordNibbles();
+  wordForm = kind == Kind::Sum && sums == 16 && matchWordNibbles();
   if (wordForm) {
     permuteWordOperand();
     width = kWordChunk;
@@ -458,11 +504,35 @@ void ReductionVectorizer::rewrite() {
     return arith::AddIOp::create(b, loc, lb, whole);
   };
   Value vectorEnd = wholeEnd(w);
-  zeros = arith::ConstantOp::create(b, loc, b.getZeroAttr(sumType));
+  if (kind == Kind::Map) {
+    // Each chunk's values stored as one vector; the original loop stores
+    // the rest.
+    auto vectorLoop = scf::ForOp::create(b, loc, lb, vectorEnd, w);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(vectorLoop.getBody());
+    chunk = vectorLoop.getInductionVar();
+    scalars.map(iv(), chunk);
+    SmallVector<Value> indices;
+    for (Value index : store.getIndices())
+      indices.push_back(scalar(index));
+    vector::StoreOp::create(b, loc, vector(term), store.getMemRef(), indices);
+    loop.getLowerBoundMutable().assign(vectorEnd);
+    return;
+  }
+  // A maximum starts every lane at the loop's initial value (taking it
+  // again changes nothing); a sum starts at zero and adds it once at the end.
+  zeros = kind == Kind::Max ? vector::BroadcastOp::create(b, loc, sumType, loop.getInitArgs()[0])
+                                  .getResult()
+                            : arith::ConstantOp::create(b, loc, b.getZeroAttr(sumType)).getResult();
   hoistBlockValues(); // (done already in the word form)
 
   // First `partialSums` chunks per step, each into its own vector of partial
   // sums: one accumulator would make every step wait for the previous add.
+  auto combineLanes = [&](Value x, Value y) -> Value {
+    if (kind == Kind::Max)
+      return arith::MaximumFOp::create(b, loc, x, y);
+    return arith::AddFOp::create(b, loc, x, y);
+  };
   Value start = lb, partial = zeros;
   if (partialSums > 1) {
     Value unrolledEnd = wholeEnd(arith::ConstantIndexOp::create(b, loc, width * partialSums));
@@ -486,7 +556,7 @@ void ReductionVectorizer::rewrite() {
     while (level.size() > 1) {
       SmallVector<Value> up;
       for (size_t i = 0; i + 1 < level.size(); i += 2)
-        up.push_back(arith::AddFOp::create(b, loc, level[i], level[i + 1]));
+        up.push_back(combineLanes(level[i], level[i + 1]));
       if (level.size() % 2)
         up.push_back(level.back());
       level = up;
@@ -503,11 +573,16 @@ void ReductionVectorizer::rewrite() {
                          emitChunk(vectorLoop.getInductionVar(), vectorLoop.getRegionIterArg(0)));
   }
   // The partial sums, then the original loop for what is left.
-  auto reassociate = arith::FastMathFlagsAttr::get(
-      b.getContext(), arith::FastMathFlags::reassoc | arith::FastMathFlags::contract);
-  Value sum =
-      vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD, vectorLoop.getResult(0),
-                                  loop.getInitArgs()[0], reassociate.getValue());
+  Value sum;
+  if (kind == Kind::Max) {
+    sum = vector::ReductionOp::create(b, loc, vector::CombiningKind::MAXIMUMF,
+                                      vectorLoop.getResult(0), loop.getInitArgs()[0]);
+  } else {
+    auto reassociate = arith::FastMathFlagsAttr::get(
+        b.getContext(), arith::FastMathFlags::reassoc | arith::FastMathFlags::contract);
+    sum = vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD, vectorLoop.getResult(0),
+                                      loop.getInitArgs()[0], reassociate.getValue());
+  }
   loop.getLowerBoundMutable().assign(vectorEnd);
   loop.getInitArgsMutable()[0].assign(sum);
 }
@@ -537,7 +612,8 @@ struct CPUVectorizeReductionsPass
       int64_t partialSums = partialSumsAttr ? std::max<int64_t>(1, partialSumsAttr.getInt()) : 1;
       for (StringRef name :
            {reduction_loops::kVectorWidth, reduction_loops::kDot, reduction_loops::kReduction,
-            reduction_loops::kDotInputs, reduction_loops::kLookup, reduction_loops::kPartialSums})
+            reduction_loops::kDotInputs, reduction_loops::kLookup, reduction_loops::kPartialSums,
+            reduction_loops::kElementwise})
         loop->removeAttr(name);
       if (width < 2)
         continue;

@@ -210,13 +210,13 @@ FailureOr<func::FuncOp> emitScaledMatmul(const ScaledMatmul &m, llvm::StringRef 
         BlockScale scale = fp8.scale(fp8.amax(start, end, one, load));
         Value inverse = fp8.inverseOf(scale);
         Value blockScale = bits.e8m0(fp8.scaleByte(scale));
-        scf::ForOp::create(b, loc, start, end, one, ValueRange{},
-                           [&](OpBuilder &, Location, Value i, ValueRange) {
-                             Value code = fp8.encode(fp8.toGrid(load(i), inverse), scale.bad);
-                             storeRowValue(
-                                 arith::MulFOp::create(b, loc, fp8.decode(code), blockScale), i);
-                             scf::YieldOp::create(b, loc);
-                           });
+        auto encode = scf::ForOp::create(
+            b, loc, start, end, one, ValueRange{}, [&](OpBuilder &, Location, Value i, ValueRange) {
+              Value code = fp8.encode(fp8.toGrid(load(i), inverse), scale.bad);
+              storeRowValue(arith::MulFOp::create(b, loc, fp8.decode(code), blockScale), i);
+              scf::YieldOp::create(b, loc);
+            });
+        reduction_loops::markElementwise(encode);
       });
     }
     if (!fused)

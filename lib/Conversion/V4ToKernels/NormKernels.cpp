@@ -12,6 +12,7 @@
 #include "KernelBuilder.h"
 #include "OpKernelEmitters.h"
 #include "RowNorm.h"
+#include "sieve/Conversion/ReductionLoops.h"
 
 #include "v4/IR/V4Ops.h"
 
@@ -59,14 +60,15 @@ void emitRowRmsNorm(OpBuilder &b, Location loc, const RowNormSpec &spec,
   Value shifted = round(arith::AddFOp::create(b, loc, mean, f32Constant(spec.eps)));
   Value r = round(
       arith::DivFOp::create(b, loc, f32Constant(1.0), math::SqrtOp::create(b, loc, shifted)));
-  scf::ForOp::create(b, loc, zero, n, one, ValueRange{},
-                     [&](OpBuilder &, Location, Value i, ValueRange) {
-                       Value p = round(arith::MulFOp::create(b, loc, widen(loadX(i)), r));
-                       if (loadWeight)
-                         p = arith::MulFOp::create(b, loc, widen(loadWeight(i)), p);
-                       store(i, narrow(p));
-                       scf::YieldOp::create(b, loc);
-                     });
+  auto write = scf::ForOp::create(b, loc, zero, n, one, ValueRange{},
+                                  [&](OpBuilder &, Location, Value i, ValueRange) {
+                                    Value p = round(arith::MulFOp::create(b, loc, widen(loadX(i)), r));
+                                    if (loadWeight)
+                                      p = arith::MulFOp::create(b, loc, widen(loadWeight(i)), p);
+                                    store(i, narrow(p));
+                                    scf::YieldOp::create(b, loc);
+                                  });
+  reduction_loops::markElementwise(write);
 }
 
 FailureOr<func::FuncOp> emitRmsNormKernel(v4::RmsNormOp op, llvm::StringRef name,

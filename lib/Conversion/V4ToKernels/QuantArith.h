@@ -9,6 +9,8 @@
 #ifndef SIEVE_LIB_CONVERSION_V4TOKERNELS_QUANTARITH_H
 #define SIEVE_LIB_CONVERSION_V4TOKERNELS_QUANTARITH_H
 
+#include "sieve/Conversion/ReductionLoops.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -125,7 +127,8 @@ public:
   BlockQuantizer(Bits &bits, const ElementGrid &grid, bool ceilRule)
       : bits(bits), grid(grid), ceilRule(ceilRule) {}
 
-  /// The largest magnitude of `load(i)` for i in [start, end); NaN wins.
+  /// The largest magnitude of `load(i)` for i in [start, end); NaN wins
+  /// (arith.maximumf: exact in any order, so a target may vectorize it).
   Value amax(Value start, Value end, Value one, llvm::function_ref<Value(Value)> load) {
     OpBuilder &b = bits.b;
     Location loc = bits.loc;
@@ -133,12 +136,9 @@ public:
         b, loc, start, end, one, ValueRange{bits.f(0.0f)},
         [&](OpBuilder &, Location, Value i, ValueRange acc) {
           Value a = math::AbsFOp::create(b, loc, load(i));
-          Value nan = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO, a, acc[0]);
-          Value larger = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, a, acc[0]);
-          Value keep = bits.select(larger, a, acc[0]);
-          Value quiet = arith::AddFOp::create(b, loc, a, acc[0]); // NaN when either is
-          scf::YieldOp::create(b, loc, ValueRange{bits.select(nan, quiet, keep)});
+          scf::YieldOp::create(b, loc, ValueRange{arith::MaximumFOp::create(b, loc, acc[0], a)});
         });
+    reduction_loops::mark(loop, /*bf16Products=*/false);
     return loop.getResult(0);
   }
 

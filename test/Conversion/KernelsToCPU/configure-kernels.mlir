@@ -104,3 +104,22 @@ module @untargeted {
 // expected-error @+1 {{unknown CPU 'x86-64-v7' in target 'cpu:x86-64-v7'}}
 module @bad attributes {sieve.target = "cpu:x86-64-v7"} {
 }
+
+// -----
+
+// An elementwise loop (sieve.elementwise) gets the plain lanes too (no
+// partial sums: it has none).
+// CHECK-LABEL: module @elementwise
+// CHECK: } {sieve.elementwise, sieve.lookup = "avx512.permvar", sieve.vector_width = 16 : i64}
+module @elementwise attributes {sieve.target = "cpu:x86-64-v4+avx512bf16"} {
+  func.func @k(%m: memref<64xf32>, %n: index) {
+    %c0 = arith.constant 0 : index
+    %c1 = arith.constant 1 : index
+    %buf = memref.alloca() : memref<64xf32>
+    scf.for %i = %c0 to %n step %c1 {
+      %x = memref.load %m[%i] : memref<64xf32>
+      memref.store %x, %buf[%i] : memref<64xf32>
+    } {sieve.elementwise}
+    return
+  }
+}

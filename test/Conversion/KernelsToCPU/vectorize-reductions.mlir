@@ -524,3 +524,97 @@ func.func @word_nibbles(%codes: memref<?x128xi8>, %e: memref<?x8xi8>, %out: memr
   }
   return
 }
+
+// -----
+
+// A maximum (arith.maximumf: exact in any order): lanes start at the
+// loop's initial value, the partial maxima combine with maximumf, and one
+// vector.reduction <maximumf> takes it in again; no contraction flags.
+// CHECK-LABEL: func.func @amax
+// CHECK-SAME: (%[[X:.*]]: memref<?xf32>, %[[N:.*]]: index)
+// CHECK: %[[INIT:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK: %[[START:.*]] = vector.broadcast %[[INIT]] : f32 to vector<16xf32>
+// CHECK: %[[U:.*]]:2 = scf.for {{.*}} iter_args(%[[P0:.*]] = %[[START]], %[[P1:.*]] = %[[START]])
+// CHECK:   math.absf {{.*}} : vector<16xf32>
+// CHECK:   arith.maximumf %[[P0]], {{.*}} : vector<16xf32>
+// CHECK:   arith.maximumf %[[P1]], {{.*}} : vector<16xf32>
+// CHECK: %[[BOTH:.*]] = arith.maximumf %[[U]]#0, %[[U]]#1 : vector<16xf32>
+// CHECK: %[[V:.*]] = scf.for {{.*}} iter_args(%{{.*}} = %[[BOTH]]) -> (vector<16xf32>)
+// CHECK: %[[M:.*]] = vector.reduction <maximumf>, %[[V]], %[[INIT]] : vector<16xf32> into f32
+// CHECK: scf.for %{{.*}} iter_args(%{{.*}} = %[[M]]) -> (f32)
+// CHECK-NOT: sieve.
+func.func @amax(%x: memref<?xf32>, %n: index) -> f32 {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %zero = arith.constant 0.0 : f32
+  %r = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %zero) -> f32 {
+    %v = memref.load %x[%i] : memref<?xf32>
+    %a = math.absf %v : f32
+    %next = arith.maximumf %acc, %a : f32
+    scf.yield %next : f32
+  } {sieve.partial_sums = 2 : i64, sieve.reduction, sieve.vector_width = 16 : i64}
+  return %r : f32
+}
+
+// -----
+
+// An elementwise loop storing into a stack buffer at the iteration's own
+// element (an in-place update included): each chunk's values computed as
+// vectors and stored as one; the original loop stores the rest.
+// CHECK-LABEL: func.func @elementwise
+// CHECK-SAME: (%[[X:.*]]: memref<?xf32>, %[[S:.*]]: f32, %[[N:.*]]: index)
+// CHECK: %[[BUF:.*]] = memref.alloca() : memref<64xbf16>
+// CHECK: %[[END:.*]] = arith.addi
+// CHECK: scf.for %[[I:.*]] = %{{.*}} to %[[END]] step %{{.*}} {
+// CHECK:   %[[V:.*]] = vector.load %[[X]][%[[I]]] : memref<?xf32>, vector<16xf32>
+// CHECK:   %[[OLD:.*]] = vector.load %[[BUF]][%[[I]]] : memref<64xbf16>, vector<16xbf16>
+// CHECK:   %[[T:.*]] = arith.truncf %{{.*}} : vector<16xf32> to vector<16xbf16>
+// CHECK:   vector.store %[[T]], %[[BUF]][%[[I]]] : memref<64xbf16>, vector<16xbf16>
+// CHECK: scf.for %{{.*}} = %[[END]] to %[[N]]
+// CHECK:   memref.store
+// CHECK-NOT: sieve.
+func.func @elementwise(%x: memref<?xf32>, %s: f32, %n: index) -> memref<64xbf16> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %buf = memref.alloca() : memref<64xbf16>
+  scf.for %i = %c0 to %n step %c1 {
+    %v = memref.load %x[%i] : memref<?xf32>
+    %old = memref.load %buf[%i] : memref<64xbf16>
+    %o = arith.extf %old : bf16 to f32
+    %p = arith.mulf %v, %s : f32
+    %q = arith.addf %p, %o : f32
+    %t = arith.truncf %q : f32 to bf16
+    memref.store %t, %buf[%i] : memref<64xbf16>
+  } {sieve.elementwise, sieve.vector_width = 16 : i64}
+  return %buf : memref<64xbf16>
+}
+
+// -----
+
+// What the elementwise form leaves scalar: a store into memory that may
+// alias the loads (a function argument), a load of the stored buffer at
+// another element (a loop-carried dependence), a moving leading index.
+// CHECK-LABEL: func.func @elementwise_kept
+// CHECK-NOT: vector
+// CHECK-NOT: sieve.
+// CHECK: return
+func.func @elementwise_kept(%x: memref<?xf32>, %y: memref<?xf32>, %m: memref<4x?xf32>, %n: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %buf = memref.alloca() : memref<64xf32>
+  scf.for %i = %c0 to %n step %c1 {
+    %v = memref.load %x[%i] : memref<?xf32>
+    memref.store %v, %y[%i] : memref<?xf32>
+  } {sieve.elementwise, sieve.vector_width = 16 : i64}
+  scf.for %i = %c0 to %n step %c1 {
+    %j = arith.addi %i, %c1 : index
+    %v = memref.load %buf[%j] : memref<64xf32>
+    memref.store %v, %buf[%i] : memref<64xf32>
+  } {sieve.elementwise, sieve.vector_width = 16 : i64}
+  scf.for %i = %c0 to %n step %c1 {
+    %v = memref.load %x[%i] : memref<?xf32>
+    memref.store %v, %buf[%i] : memref<64xf32>
+    memref.store %v, %m[%i, %i] : memref<4x?xf32>
+  } {sieve.elementwise, sieve.vector_width = 16 : i64}
+  return
+}

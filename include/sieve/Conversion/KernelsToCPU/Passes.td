@@ -119,7 +119,11 @@ def CPUVectorizeReductionsPass
     and a local buffer that the enclosing loops only read takes 128
     elements per chunk as 32 words of four codes (one vpermw per code
     position); the buffer is copied once, before those loops, in the
-    matching lane order. The order of the sum
+    matching lane order. A maximum (`arith.maximumf`, exact in any order)
+    is taken in partial-maximum vectors the same way; a loop marked
+    `sieve.elementwise` that stores each iteration's value at its own
+    element of a stack buffer (which it reads at no other element) stores
+    whole vectors. The order of the sum
     changes, not its terms: docs/numerics.md states the tolerance. A loop
     the pass cannot vectorize (an op with regions or side effects, a second
     iteration value) stays scalar and loses its attributes.
