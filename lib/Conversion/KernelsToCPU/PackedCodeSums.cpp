@@ -317,11 +317,7 @@ void ReductionVectorizer::permuteWordOperand() {
 }
 
 Value ReductionVectorizer::emitWordChunk(Value start, Value partial) {
-  chunk = start;
-  scalars.clear();
-  vectors.clear();
-  codeWords.clear();
-  scalars.map(iv(), chunk);
+  beginChunk(start);
   Location loc = loop.getLoc();
   Type i16 = b.getIntegerType(16), bf16 = b.getBF16Type();
   VectorType words = VectorType::get({32}, i16), values = VectorType::get({32}, bf16);

@@ -36,6 +36,9 @@ private:
   /// The sum of the chunk starting at `start` added to `partial` (at the
   /// builder's insertion point); returns the new partial sums.
   mlir::Value emitChunk(mlir::Value start, mlir::Value partial);
+  /// Starts the values of the chunk at `start`: nothing carries over from
+  /// the last chunk.
+  void beginChunk(mlir::Value start);
   bool dependsOnIv(mlir::Value v) { return dependent.contains(v); }
   mlir::VectorType vectorOf(mlir::Type element) { return mlir::VectorType::get({width}, element); }
 

@@ -444,15 +444,19 @@ Value ReductionVectorizer::vector(Value v) {
   return result;
 }
 
-Value ReductionVectorizer::emitChunk(Value start, Value partial) {
-  if (wordForm)
-    return emitWordChunk(start, partial);
+void ReductionVectorizer::beginChunk(Value start) {
   // Each chunk's values are its own: nothing is reused across chunks.
   chunk = start;
   scalars.clear();
   vectors.clear();
   codeWords.clear();
   scalars.map(iv(), chunk);
+}
+
+Value ReductionVectorizer::emitChunk(Value start, Value partial) {
+  if (wordForm)
+    return emitWordChunk(start, partial);
+  beginChunk(start);
   Location loc = loop.getLoc();
   auto contract = arith::FastMathFlagsAttr::get(b.getContext(), arith::FastMathFlags::contract);
   VectorType sumType = cast<VectorType>(partial.getType());
@@ -510,8 +514,7 @@ void ReductionVectorizer::rewrite() {
     auto vectorLoop = scf::ForOp::create(b, loc, lb, vectorEnd, w);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(vectorLoop.getBody());
-    chunk = vectorLoop.getInductionVar();
-    scalars.map(iv(), chunk);
+    beginChunk(vectorLoop.getInductionVar());
     SmallVector<Value> indices;
     for (Value index : store.getIndices())
       indices.push_back(scalar(index));

@@ -2,6 +2,7 @@
 
 #include "sieve/hal/cuda/cuda_device.h"
 #include "sieve/hal/cuda/cuda_driver.h"
+#include "sieve/hal/gpu_launch.h"
 
 #include <array>
 #include <cstdio>
@@ -139,11 +140,12 @@ CudaDevice::load(const fb::Executable &executable, std::string_view image, const
   std::string reason = rejectReason(executable);
   if (!reason.empty())
     return invalidArgument(name + ": " + reason);
-  const auto *launches = executable.launches();
-  if (!launches || launches->size() != executable.exports()->size())
-    return invalidArgument(name + ": no launch shape for every kernel");
+  Expected<std::vector<std::array<uint32_t, 3>>> blocks = blockSizes(executable, name);
+  if (!blocks)
+    return blocks.takeStatus();
   auto loaded = std::make_unique<CudaExecutable>();
   loaded->driver = driver_;
+  loaded->blocks = blocks.take();
   // The driver reads PTX up to its NUL.
   std::string bytes(image);
   if (executable.format() == fb::ExecutableFormat::Ptx)
@@ -158,8 +160,6 @@ CudaDevice::load(const fb::Executable &executable, std::string_view image, const
         driver_->cuModuleGetFunction(&function, loaded->module, symbol.c_str()),
         "finding kernel '" + symbol + "' in " + name));
     loaded->functions.push_back(function);
-    const auto *block = launches->Get(k)->block_size();
-    loaded->blocks.push_back({block->Get(0), block->Get(1), block->Get(2)});
   }
   return std::unique_ptr<LoadedExecutable>(std::move(loaded));
 }
@@ -193,16 +193,7 @@ Status CudaDevice::dispatch(const LoadedExecutable &executable, uint32_t kernel,
   const auto &cuda = static_cast<const CudaExecutable &>(executable);
   if (dispatch.workgroup_count[0] == 0)
     return Status::ok();
-  // The launch arguments: each binding's device address, then the constants.
-  std::vector<CUdeviceptr> pointers(dispatch.binding_count);
-  std::vector<void *> arguments;
-  arguments.reserve(dispatch.binding_count + dispatch.constant_count);
-  for (uint32_t b = 0; b < dispatch.binding_count; ++b) {
-    pointers[b] = devicePointer(dispatch.binding_ptrs[b]);
-    arguments.push_back(&pointers[b]);
-  }
-  for (uint32_t c = 0; c < dispatch.constant_count; ++c)
-    arguments.push_back(const_cast<uint32_t *>(&dispatch.constants[c]));
+  LaunchArguments arguments(dispatch);
   const std::array<uint32_t, 3> &block = cuda.blocks[kernel];
   return check(driver_->cuLaunchKernel(cuda.functions[kernel], dispatch.workgroup_count[0],
                                        dispatch.workgroup_count[1], dispatch.workgroup_count[2],

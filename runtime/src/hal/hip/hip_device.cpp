@@ -1,6 +1,7 @@
 //===- hip_device.cpp - AMD GPUs through the HIP runtime ------------------===//
 
 #include "sieve/hal/hip/hip_device.h"
+#include "sieve/hal/gpu_launch.h"
 #include "sieve/hal/hip/hip_runtime.h"
 
 #include <array>
@@ -129,11 +130,12 @@ HipDevice::load(const fb::Executable &executable, std::string_view image, const 
   std::string reason = rejectReason(executable);
   if (!reason.empty())
     return invalidArgument(name + ": " + reason);
-  const auto *launches = executable.launches();
-  if (!launches || launches->size() != executable.exports()->size())
-    return invalidArgument(name + ": no launch shape for every kernel");
+  Expected<std::vector<std::array<uint32_t, 3>>> blocks = blockSizes(executable, name);
+  if (!blocks)
+    return blocks.takeStatus();
   auto loaded = std::make_unique<HipExecutable>();
   loaded->runtime = runtime_;
+  loaded->blocks = blocks.take();
   SIEVE_RETURN_IF_ERROR(makeCurrent());
   // The runtime reads the ELF from memory it does not own past this call.
   SIEVE_RETURN_IF_ERROR(
@@ -145,8 +147,6 @@ HipDevice::load(const fb::Executable &executable, std::string_view image, const 
         check(runtime_->hipModuleGetFunction(&function, loaded->module, symbol.c_str()),
               "finding kernel '" + symbol + "' in " + name));
     loaded->functions.push_back(function);
-    const auto *block = launches->Get(k)->block_size();
-    loaded->blocks.push_back({block->Get(0), block->Get(1), block->Get(2)});
   }
   return std::unique_ptr<LoadedExecutable>(std::move(loaded));
 }
@@ -184,16 +184,7 @@ Status HipDevice::dispatch(const LoadedExecutable &executable, uint32_t kernel,
   if (dispatch.workgroup_count[0] == 0)
     return Status::ok();
   SIEVE_RETURN_IF_ERROR(makeCurrent());
-  // The launch arguments: each binding's device address, then the constants.
-  std::vector<void *> pointers(dispatch.binding_count);
-  std::vector<void *> arguments;
-  arguments.reserve(dispatch.binding_count + dispatch.constant_count);
-  for (uint32_t b = 0; b < dispatch.binding_count; ++b) {
-    pointers[b] = dispatch.binding_ptrs[b];
-    arguments.push_back(&pointers[b]);
-  }
-  for (uint32_t c = 0; c < dispatch.constant_count; ++c)
-    arguments.push_back(const_cast<uint32_t *>(&dispatch.constants[c]));
+  LaunchArguments arguments(dispatch);
   const std::array<uint32_t, 3> &block = hip.blocks[kernel];
   return check(runtime_->hipModuleLaunchKernel(
                    hip.functions[kernel], dispatch.workgroup_count[0], dispatch.workgroup_count[1],

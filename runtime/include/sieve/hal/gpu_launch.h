@@ -1,0 +1,43 @@
+//===- gpu_launch.h - A kernel launch's arguments on a GPU --------*- C++ -*-===//
+//
+// What the CUDA and HIP devices share: the GPU kernel ABI's argument list
+// (each binding's device address, then each i32 push constant; the
+// compiler's sieve-gpu-kernel-abi) in the form cuLaunchKernel and
+// hipModuleLaunchKernel take it, and the launch shapes a module records per
+// kernel.
+//
+//===----------------------------------------------------------------------===//
+#ifndef SIEVE_HAL_GPU_LAUNCH_H
+#define SIEVE_HAL_GPU_LAUNCH_H
+
+#include "sieve/hal/kernel_abi.h"
+#include "sieve/module/sieve_module_generated.h"
+#include "sieve/support/status.h"
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace sieve::hal {
+
+/// The argument array of one launch: pointers to each binding's 64-bit
+/// address, then to each constant. Holds what the pointers point at.
+class LaunchArguments {
+public:
+  explicit LaunchArguments(const sieve_dispatch_state_t &dispatch);
+  void **data() { return arguments_.data(); }
+
+private:
+  std::vector<uint64_t> addresses_;
+  std::vector<void *> arguments_;
+};
+
+/// Each exported kernel's block size, from the executable's launches; an
+/// error naming `name` when they do not cover every kernel.
+Expected<std::vector<std::array<uint32_t, 3>>> blockSizes(const fb::Executable &executable,
+                                                           const std::string &name);
+
+} // namespace sieve::hal
+
+#endif // SIEVE_HAL_GPU_LAUNCH_H

@@ -1,0 +1,31 @@
+//===- gpu_launch.cpp - A kernel launch's arguments on a GPU --------------===//
+
+#include "sieve/hal/gpu_launch.h"
+
+namespace sieve::hal {
+
+LaunchArguments::LaunchArguments(const sieve_dispatch_state_t &dispatch)
+    : addresses_(dispatch.binding_count) {
+  arguments_.reserve(dispatch.binding_count + dispatch.constant_count);
+  for (uint32_t b = 0; b < dispatch.binding_count; ++b) {
+    addresses_[b] = uint64_t(reinterpret_cast<uintptr_t>(dispatch.binding_ptrs[b]));
+    arguments_.push_back(&addresses_[b]);
+  }
+  for (uint32_t c = 0; c < dispatch.constant_count; ++c)
+    arguments_.push_back(const_cast<uint32_t *>(&dispatch.constants[c]));
+}
+
+Expected<std::vector<std::array<uint32_t, 3>>> blockSizes(const fb::Executable &executable,
+                                                           const std::string &name) {
+  const auto *launches = executable.launches();
+  if (!launches || !executable.exports() || launches->size() != executable.exports()->size())
+    return invalidArgument(name + ": no launch shape for every kernel");
+  std::vector<std::array<uint32_t, 3>> blocks;
+  for (const fb::KernelLaunch *launch : *launches) {
+    const auto *block = launch->block_size();
+    blocks.push_back({block->Get(0), block->Get(1), block->Get(2)});
+  }
+  return blocks;
+}
+
+} // namespace sieve::hal
