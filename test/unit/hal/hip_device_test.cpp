@@ -28,7 +28,7 @@ TEST(HipArchitecture, FoundWhereverTheLayoutPutsIt) {
 }
 
 TEST(HipArchitecture, OnlyAStringOfItsOwnCounts) {
-  // "gfx" inside another string, or without a chip number, is not it.
+  // "gfx" inside a phrase, or without a chip number, is not it.
   std::string bytes = properties(600, "gfx942");
   const std::string inside = "Radeon (gfx1100 class)";
   bytes.replace(300, inside.size(), inside);
@@ -36,7 +36,11 @@ TEST(HipArchitecture, OnlyAStringOfItsOwnCounts) {
   EXPECT_EQ(findArchitecture(properties(600, "gfxtest")), "");
   EXPECT_EQ(findArchitecture(std::string(64, '\0')), "");
   // Unterminated at the end of the bytes: nothing, never a read past them.
-  EXPECT_EQ(findArchitecture(std::string("\0gfx9", 5)), "");
+  std::string unterminated(300, '\0');
+  unterminated.replace(296, 4, "gfx9");
+  EXPECT_EQ(findArchitecture(unterminated), "");
+  // Inside the leading name it is the name, not the architecture.
+  EXPECT_EQ(findArchitecture(properties(40, "gfx942")), "");
 }
 
 TEST(HipChips, AnHsacoRunsOnlyOnItsOwnProcessor) {

@@ -4,6 +4,7 @@
 #include "sieve/hal/gpu_launch.h"
 #include "sieve/hal/hip/hip_runtime.h"
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <vector>
@@ -38,16 +39,21 @@ std::string processorOf(const std::string &target) { return target.substr(0, tar
 } // namespace
 
 std::string findArchitecture(std::string_view properties) {
-  for (size_t at = properties.find("gfx"); at != std::string_view::npos;
-       at = properties.find("gfx", at + 1)) {
-    // A string of its own: at the start of the bytes or after a NUL.
-    if (at > 0 && properties[at - 1] != '\0')
-      continue;
+  // Every release's structure starts with `char name[256]` (the marketing
+  // name); the architecture lies after it, preceded by whatever field.
+  constexpr size_t kNameBytes = 256, kLongest = 64;
+  auto isArchitectureChar = [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == ':' || c == '+' || c == '-';
+  };
+  for (size_t at = properties.find("gfx", std::min(kNameBytes, properties.size()));
+       at != std::string_view::npos; at = properties.find("gfx", at + 1)) {
     size_t end = properties.find('\0', at);
     if (end == std::string_view::npos)
       return "";
     std::string_view candidate = properties.substr(at, end - at);
-    if (candidate.size() > 3 && std::isxdigit(static_cast<unsigned char>(candidate[3])))
+    if (candidate.size() > 3 && candidate.size() < kLongest &&
+        std::isxdigit(static_cast<unsigned char>(candidate[3])) &&
+        std::all_of(candidate.begin(), candidate.end(), isArchitectureChar))
       return std::string(candidate);
   }
   return "";

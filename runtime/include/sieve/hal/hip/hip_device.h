@@ -57,9 +57,10 @@ private:
   int runtimeVersion_ = 0;
 };
 
-/// The architecture string in a hipDeviceProp_t of any ROCm release: the
-/// first NUL-terminated "gfx..." string in its bytes (the marketing name
-/// comes first and does not start so); empty when there is none.
+/// The architecture string in a hipDeviceProp_t of any ROCm release: past
+/// the 256-byte name every release puts first, the first NUL-terminated
+/// "gfx" + hex digit string of architecture characters (letters, digits,
+/// ':', '+', '-'); empty when there is none.
 std::string findArchitecture(std::string_view properties);
 
 /// Whether an HSACO for `chip` ("gfx942") runs on a GPU whose architecture
