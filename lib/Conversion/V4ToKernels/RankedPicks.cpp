@@ -71,7 +71,7 @@ void emitRankedPicks(OpBuilder &b, Location loc, Value k, Value count,
 void emitThresholdPicks(OpBuilder &b, Location loc, int64_t k, Value count, bool bf16Scores,
                         llvm::function_ref<Value(Value)> scoreOf,
                         llvm::function_ref<void(Value, Value, Value)> onPick) {
-  Type i32 = b.getI32Type(), f32 = b.getF32Type(), indexType = b.getIndexType();
+  Type i32 = b.getI32Type(), indexType = b.getIndexType();
   auto index = [&](int64_t v) -> Value { return arith::ConstantIndexOp::create(b, loc, v); };
   auto i32c = [&](int64_t v) -> Value {
     return arith::ConstantIntOp::create(b, loc, i32, v);
