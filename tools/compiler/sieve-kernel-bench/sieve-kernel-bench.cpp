@@ -35,6 +35,7 @@
 #include <algorithm>
 #include <functional>
 #include <optional>
+#include <cstring>
 #include <random>
 #include <string>
 #include <vector>
@@ -107,6 +108,9 @@ struct Case {
   /// scales) rotate through copies spanning 128 MiB, so each call reads them
   /// from memory, not from the last level cache.
   int streamed = -1;
+  /// How much memory the copies span: enough that what one call touches,
+  /// times the copies, is well past the last level cache.
+  size_t streamSpan = size_t(128) << 20;
 };
 
 void run(benchmark::State &state, MLIRContext &context, const std::function<Case()> &make,
@@ -132,7 +136,7 @@ void run(benchmark::State &state, MLIRContext &context, const std::function<Case
   std::vector<std::vector<uint8_t>> copies;
   if (c.streamed >= 0) {
     const size_t pair = c.buffers[size_t(c.streamed)].size() + c.buffers[size_t(c.streamed) + 1].size();
-    const size_t count = std::max<size_t>(2, ((size_t(128) << 20) + pair - 1) / pair);
+    const size_t count = std::max<size_t>(2, (c.streamSpan + pair - 1) / pair);
     for (size_t i = 0; i < count; ++i) {
       copies.push_back(c.buffers[size_t(c.streamed)]);
       copies.push_back(c.buffers[size_t(c.streamed) + 1]);
@@ -205,6 +209,47 @@ Case mxfp4Gemv(MLIRContext &context, int64_t n, int64_t k) {
   c.constants = {1};
   c.weightBytes = n * k / 2 + n * (k / 32);
   c.streamed = 2;
+  return c;
+}
+
+/// Routed experts as one decode token's step runs them: `rows` rows, each
+/// for its own expert of `experts` (MXFP4 [E, N, K] with 1x32 scales), the
+/// expert weights streamed from memory; the bytes are the touched experts'.
+Case mxfp4Experts(MLIRContext &context, int64_t experts, int64_t rows, int64_t n, int64_t k) {
+  Builder t(&context);
+  auto f8 = t.getType<Float8E4M3FNType>();
+  auto f4 = t.getType<Float4E2M1FNType>();
+  auto e8m0 = t.getType<Float8E8M0FNUType>();
+  Case c;
+  c.rows = rows * ((n + sieve::kGemmColumnTile - 1) / sieve::kGemmColumnTile); // workgroups
+  c.args = {RankedTensorType::get({ShapedType::kDynamic, k}, f8),
+            RankedTensorType::get({ShapedType::kDynamic, k / 128}, e8m0),
+            RankedTensorType::get({experts, n, k}, f4),
+            RankedTensorType::get({experts, n, k / 32}, e8m0),
+            RankedTensorType::get({experts + 1}, t.getI32Type())};
+  auto result = RankedTensorType::get({ShapedType::kDynamic, n}, t.getBF16Type());
+  c.makeOp = [result](OpBuilder &b, Location loc, ValueRange in) -> Operation * {
+    return sieve::v4::Mxfp4MatmulOp::create(b, loc, result, in[0], in[1], in[2], in[3], in[4],
+                                            /*act_block=*/128);
+  };
+  // Row r goes to expert (r * 11 + 3) % experts: spread, ascending.
+  std::vector<int32_t> offsets(size_t(experts + 1), 0);
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t e = (r * 11 + 3) % experts + 1; e <= experts; ++e)
+      ++offsets[size_t(e)];
+  std::vector<uint8_t> offsetBytes(offsets.size() * 4);
+  std::memcpy(offsetBytes.data(), offsets.data(), offsetBytes.size());
+  c.buffers = {randomBytes(size_t(rows * k), 1, 0x20, 0x40),
+               randomBytes(size_t(rows * (k / 128)), 2, 120, 8),
+               randomBytes(size_t(experts * n * k / 2), 7, 0, 255),
+               randomBytes(size_t(experts * n * (k / 32)), 8, 120, 8), offsetBytes,
+               std::vector<uint8_t>(size_t(rows * n) * 2)};
+  c.constants = {uint32_t(rows)};
+  c.weightBytes = rows * (n * k / 2 + n * (k / 32));
+  c.streamed = 2;
+  // A call touches `rows` experts of each copy: 512 MiB of copies make the
+  // touched bytes about 50 MB, past this VM's 32 MiB L3.
+  c.streamSpan = size_t(512) << 20;
   return c;
 }
 
@@ -324,6 +369,13 @@ int main(int argc, char **argv) {
                                        [&] { return mxfp4Gemv(context, 4096, 4096); }, configured);
                                  })
         ->Unit(benchmark::kMillisecond);
+    benchmark::RegisterBenchmark(("mxfp4_experts_6_of_64x512x512/" + mode).c_str(),
+                                 [&context, configured](benchmark::State &state) {
+                                   run(state, context,
+                                       [&] { return mxfp4Experts(context, 64, 6, 512, 512); },
+                                       configured);
+                                 })
+        ->Unit(benchmark::kMicrosecond);
     benchmark::RegisterBenchmark(("bf16_matmul_gemv_1x4096x4096/" + mode).c_str(),
                                  [&context, configured](benchmark::State &state) {
                                    run(state, context,
