@@ -86,13 +86,13 @@ bool ReductionVectorizer::isBlockDivision(Operation *op, int64_t &divisor) {
   return false;
 }
 
-void ReductionVectorizer::hoistBlockValues() {
-  if (blockValues || !dotScale || !dependsOnIv(dotScale) || !dotScale.getType().isF32())
-    return;
+std::optional<ReductionVectorizer::BlockChain> ReductionVectorizer::blockChain() {
+  if (!dotScale || !dependsOnIv(dotScale) || !dotScale.getType().isF32())
+    return std::nullopt;
   std::optional<int64_t> lb = getConstantIntValue(loop.getLowerBound());
   std::optional<int64_t> ub = getConstantIntValue(loop.getUpperBound());
   if (!lb || !ub || *ub <= *lb)
-    return;
+    return std::nullopt;
   // The chain: from dotScale back to the one block division, through loads
   // indexed by it in the last position and elementwise ops.
   Value block;
@@ -106,38 +106,52 @@ void ReductionVectorizer::hoistBlockValues() {
     Operation *def = v.getDefiningOp();
     int64_t c = 0;
     if (isBlockDivision(def, c)) {
-      if ((block && block != v) || c % width != 0)
-        return;
+      if (block && block != v)
+        return std::nullopt;
       block = v;
       divisor = c;
       continue;
     }
     if (!inBody(def))
-      return; // the induction variable itself
+      return std::nullopt; // the induction variable itself
     if (auto load = dyn_cast<memref::LoadOp>(def)) {
       Value last = load.getIndices().back();
       if (!dependsOnIv(last) || last.getDefiningOp() == nullptr)
-        return;
+        return std::nullopt;
       work.push_back(last);
       continue;
     }
     if (!OpTrait::hasElementwiseMappableTraits(def) || def->getNumResults() != 1 ||
         isa<vector::ExtractOp>(def))
-      return;
+      return std::nullopt;
     for (Value operand : def->getOperands())
       work.push_back(operand);
   }
   if (!block || *lb % divisor != 0)
-    return;
+    return std::nullopt;
   // Loads must take the block index itself as their last index.
   for (Value v : seen)
     if (auto load = v.getDefiningOp<memref::LoadOp>())
       if (load.getIndices().back() != block)
-        return;
+        return std::nullopt;
   const int64_t blocks = (*ub - *lb + divisor - 1) / divisor;
-  constexpr int64_t kMaxBlocks = 4096, kLanes = 16;
+  constexpr int64_t kMaxBlocks = 4096;
   if (blocks > kMaxBlocks)
+    return std::nullopt;
+  return BlockChain{block, divisor, *lb / divisor, blocks};
+}
+
+void ReductionVectorizer::hoistBlockValues() {
+  if (blockValues)
     return;
+  std::optional<BlockChain> chain = blockChain();
+  // A chunk reads one value per lane group: whole chunks inside a block, or
+  // (the word form, which matchWordNibbles checked) whole blocks per group.
+  if (!chain || (!wordForm && chain->size % width != 0))
+    return;
+  constexpr int64_t kLanes = 16;
+  const int64_t blocks = chain->blocks;
+  Value block = chain->block;
 
   Location loc = loop.getLoc();
   auto fn = loop->getParentOfType<FunctionOpInterface>();
@@ -151,8 +165,8 @@ void ReductionVectorizer::hoistBlockValues() {
     b.setInsertionPointToStart(&fn.getFunctionBody().front());
     blockValues = memref::AllocaOp::create(b, loc, bufferType);
   }
-  blockSize = divisor;
-  Value firstBlock = arith::ConstantIndexOp::create(b, loc, *lb / divisor);
+  blockSize = chain->size;
+  Value firstBlock = arith::ConstantIndexOp::create(b, loc, chain->first);
   IRMapping invariants;
   auto emit = [&](int64_t from, int64_t to, int64_t lanes) {
     if (from >= to)
@@ -258,11 +272,11 @@ bool ReductionVectorizer::matchWordNibbles() {
     // A scale that changes within a chunk must change at most every 8
     // elements' lane boundary and divide the chunk: blocks of 32 or 64.
     if (dotScale && dependsOnIv(dotScale)) {
-      hoistBlockValues();
-      if (!blockValues)
+      std::optional<BlockChain> chain = blockChain();
+      if (!chain)
         return false;
-      if (blockSize < kWordChunk ? kWordChunk % blockSize != 0 || blockSize % 8 != 0
-                                 : blockSize % kWordChunk != 0)
+      const int64_t size = chain->size;
+      if (size < kWordChunk ? kWordChunk % size != 0 || size % 8 != 0 : size % kWordChunk != 0)
         return false;
     }
     wordTable = lookup.getSource();
@@ -373,6 +387,9 @@ Value ReductionVectorizer::emitWordChunk(Value start, Value partial) {
       spread.push_back(lane / (16 / blocks));
     scale = vector::ShuffleOp::create(b, loc, perBlock, perBlock, spread);
   } else {
+    // The same for the whole loop: a scale that moves was hoisted (its
+    // chain checked by matchWordNibbles).
+    assert(!dependsOnIv(dotScale) && "a moving scale without its hoisted buffer");
     scale = vector::BroadcastOp::create(b, loc, sumType, scalar(dotScale));
   }
   auto contract = arith::FastMathFlagsAttr::get(b.getContext(), arith::FastMathFlags::contract);

@@ -17,6 +17,8 @@
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
 
+#include <optional>
+
 namespace sieve::detail {
 
 class ReductionVectorizer {
@@ -72,6 +74,14 @@ private:
   void permuteWordOperand();
   /// emitChunk for the word form.
   mlir::Value emitWordChunk(mlir::Value start, mlir::Value partial);
+  /// dotScale's dependence on the iteration: through one `iv / size` only
+  /// (loads at that block index, elementwise arithmetic), with constant
+  /// bounds and at most 4096 blocks from block `first`; none otherwise.
+  struct BlockChain {
+    mlir::Value block; // iv / size
+    int64_t size, first, blocks;
+  };
+  std::optional<BlockChain> blockChain();
   /// Computes dotScale for every block of the loop before it, vectorized
   /// over blocks, into a stack buffer the chunks read one value from (a
   /// block scale decoded 16 at a time instead of once per chunk with scalar

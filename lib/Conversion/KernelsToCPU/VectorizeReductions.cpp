@@ -527,7 +527,7 @@ void ReductionVectorizer::rewrite() {
   zeros = kind == Kind::Max ? vector::BroadcastOp::create(b, loc, sumType, loop.getInitArgs()[0])
                                   .getResult()
                             : arith::ConstantOp::create(b, loc, b.getZeroAttr(sumType)).getResult();
-  hoistBlockValues(); // (done already in the word form)
+  hoistBlockValues();
 
   // First `partialSums` chunks per step, each into its own vector of partial
   // sums: one accumulator would make every step wait for the previous add.

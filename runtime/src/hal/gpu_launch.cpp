@@ -2,7 +2,23 @@
 
 #include "sieve/hal/gpu_launch.h"
 
+#include <cctype>
+
 namespace sieve::hal {
+
+Status checkGpuOrdinal(const std::string &kind, const std::string &runtime, int count,
+                       int ordinal) {
+  if (count <= 0)
+    return Status(StatusCode::kFailedPrecondition, runtime + " reports no GPU");
+  if (ordinal < 0 || ordinal >= count) {
+    std::string upper = kind;
+    for (char &c : upper)
+      c = char(std::toupper(static_cast<unsigned char>(c)));
+    return invalidArgument(kind + ":" + std::to_string(ordinal) + ": this machine has " +
+                           std::to_string(count) + " " + upper + " GPU" + (count == 1 ? "" : "s"));
+  }
+  return Status::ok();
+}
 
 LaunchArguments::LaunchArguments(const sieve_dispatch_state_t &dispatch)
     : addresses_(dispatch.binding_count) {

@@ -457,8 +457,8 @@ func.func @block_scales(%x: memref<?xbf16>, %w: memref<?xbf16>, %e: memref<?xi8>
 // values, each spread over the four lanes that sum its block.
 // CHECK-LABEL: func.func @word_nibbles
 // CHECK-SAME: (%[[CODES:.*]]: memref<?x128xi8>, %[[E:.*]]: memref<?x8xi8>, %[[OUT:.*]]: memref<?xf32>, %[[COLS:.*]]: index)
-// CHECK: %[[WORDER:.*]] = memref.alloca() : memref<256xbf16>
-// CHECK: %[[SCALES:.*]] = memref.alloca() : memref<8xf32>
+// CHECK-DAG: %[[WORDER:.*]] = memref.alloca() : memref<256xbf16>
+// CHECK-DAG: %[[SCALES:.*]] = memref.alloca() : memref<8xf32>
 // CHECK: %[[ROW:.*]] = memref.alloca() : memref<256xbf16>
 // CHECK: scf.for
 // CHECK:   memref.store %{{.*}}, %[[ROW]]

@@ -356,38 +356,24 @@ int main(int argc, char **argv) {
   context.loadAllAvailableDialects();
   context.disableMultithreading();
   for (bool configured : {false, true}) {
-    std::string mode = configured ? "vector" : "scalar";
-    benchmark::RegisterBenchmark(("fp8_gemv_1x4096x4096/" + mode).c_str(),
-                                 [&context, configured](benchmark::State &state) {
-                                   run(state, context,
-                                       [&] { return fp8Gemv(context, 4096, 4096); }, configured);
-                                 })
-        ->Unit(benchmark::kMillisecond);
-    benchmark::RegisterBenchmark(("mxfp4_gemv_1x4096x4096/" + mode).c_str(),
-                                 [&context, configured](benchmark::State &state) {
-                                   run(state, context,
-                                       [&] { return mxfp4Gemv(context, 4096, 4096); }, configured);
-                                 })
-        ->Unit(benchmark::kMillisecond);
-    benchmark::RegisterBenchmark(("mxfp4_experts_6_of_64x512x512/" + mode).c_str(),
-                                 [&context, configured](benchmark::State &state) {
-                                   run(state, context,
-                                       [&] { return mxfp4Experts(context, 64, 6, 512, 512); },
-                                       configured);
-                                 })
-        ->Unit(benchmark::kMicrosecond);
-    benchmark::RegisterBenchmark(("bf16_matmul_gemv_1x4096x4096/" + mode).c_str(),
-                                 [&context, configured](benchmark::State &state) {
-                                   run(state, context,
-                                       [&] { return bf16Gemv(context, 4096, 4096); }, configured);
-                                 })
-        ->Unit(benchmark::kMillisecond);
-    benchmark::RegisterBenchmark(("grouped_linear_wo_a_fp8/" + mode).c_str(),
-                                 [&context, configured](benchmark::State &state) {
-                                   run(state, context, [&] { return groupedLinear(context); },
-                                       configured);
-                                 })
-        ->Unit(benchmark::kMillisecond);
+    const std::string mode = configured ? "vector" : "scalar";
+    auto add = [&, configured](const std::string &name, benchmark::TimeUnit unit,
+                               std::function<Case()> make) {
+      benchmark::RegisterBenchmark((name + "/" + mode).c_str(),
+                                   [&context, configured, make](benchmark::State &state) {
+                                     run(state, context, make, configured);
+                                   })
+          ->Unit(unit);
+    };
+    add("fp8_gemv_1x4096x4096", benchmark::kMillisecond,
+        [&] { return fp8Gemv(context, 4096, 4096); });
+    add("mxfp4_gemv_1x4096x4096", benchmark::kMillisecond,
+        [&] { return mxfp4Gemv(context, 4096, 4096); });
+    add("mxfp4_experts_6_of_64x512x512", benchmark::kMicrosecond,
+        [&] { return mxfp4Experts(context, 64, 6, 512, 512); });
+    add("bf16_matmul_gemv_1x4096x4096", benchmark::kMillisecond,
+        [&] { return bf16Gemv(context, 4096, 4096); });
+    add("grouped_linear_wo_a_fp8", benchmark::kMillisecond, [&] { return groupedLinear(context); });
   }
   benchmark::RegisterBenchmark("read_bandwidth_128MiB/one_thread", readBandwidth)
       ->Unit(benchmark::kMillisecond);

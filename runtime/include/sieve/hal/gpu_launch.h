@@ -1,6 +1,7 @@
 //===- gpu_launch.h - A kernel launch's arguments on a GPU --------*- C++ -*-===//
 //
-// What the CUDA and HIP devices share: the GPU kernel ABI's argument list
+// What the CUDA and HIP devices share: which GPU an ordinal names, the GPU
+// kernel ABI's argument list
 // (each binding's device address, then each i32 push constant; the
 // compiler's sieve-gpu-kernel-abi) in the form cuLaunchKernel and
 // hipModuleLaunchKernel take it, and the launch shapes a module records per
@@ -20,6 +21,11 @@
 #include <vector>
 
 namespace sieve::hal {
+
+/// Whether GPU `ordinal` exists among the `count` that `runtime` ("the CUDA
+/// driver") reports: an error for "cuda:N" / "hip:N" (`kind`) otherwise.
+Status checkGpuOrdinal(const std::string &kind, const std::string &runtime, int count,
+                       int ordinal);
 
 /// The argument array of one launch: pointers to each binding's 64-bit
 /// address, then to each constant. Holds what the pointers point at.

@@ -73,11 +73,9 @@ Expected<std::unique_ptr<CudaDevice>> CudaDevice::open(int ordinal) {
   const Driver &d = **driver;
   gDriver = &d;
   int count = 0;
-  if (d.cuDeviceGetCount(&count) != kSuccess || count == 0)
-    return Status(StatusCode::kFailedPrecondition, "the CUDA driver reports no GPU");
-  if (ordinal < 0 || ordinal >= count)
-    return invalidArgument("cuda:" + std::to_string(ordinal) + ": this machine has " +
-                           std::to_string(count) + " CUDA GPU" + (count == 1 ? "" : "s"));
+  if (d.cuDeviceGetCount(&count) != kSuccess)
+    count = 0;
+  SIEVE_RETURN_IF_ERROR(checkGpuOrdinal("cuda", "the CUDA driver", count, ordinal));
   std::unique_ptr<CudaDevice> device(new CudaDevice());
   device->driver_ = &d;
   device->ordinal_ = ordinal;

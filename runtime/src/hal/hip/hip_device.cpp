@@ -75,11 +75,9 @@ Expected<std::unique_ptr<HipDevice>> HipDevice::open(int ordinal) {
   const Runtime &r = **runtime;
   gRuntime = &r;
   int count = 0;
-  if (r.hipGetDeviceCount(&count) != kHipSuccess || count == 0)
-    return Status(StatusCode::kFailedPrecondition, "the HIP runtime reports no GPU");
-  if (ordinal < 0 || ordinal >= count)
-    return invalidArgument("hip:" + std::to_string(ordinal) + ": this machine has " +
-                           std::to_string(count) + " HIP GPU" + (count == 1 ? "" : "s"));
+  if (r.hipGetDeviceCount(&count) != kHipSuccess)
+    count = 0;
+  SIEVE_RETURN_IF_ERROR(checkGpuOrdinal("hip", "the HIP runtime", count, ordinal));
   std::unique_ptr<HipDevice> device(new HipDevice());
   device->runtime_ = &r;
   device->ordinal_ = ordinal;
