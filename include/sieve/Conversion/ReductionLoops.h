@@ -29,6 +29,10 @@ constexpr llvm::StringLiteral kVectorWidth = "sieve.vector_width";
 /// keeps (consecutive chunks go to different ones, so the adds do not wait
 /// on each other).
 constexpr llvm::StringLiteral kPartialSums = "sieve.partial_sums";
+/// Set by the configuration: how many columns of a sum nested in a loop
+/// over columns one vector loop may compute at once (a vector of lane sums
+/// per column, reduced together).
+constexpr llvm::StringLiteral kJamColumns = "sieve.jam_columns";
 /// Set by the configuration: "avx512bf16" for the BF16 dot product.
 constexpr llvm::StringLiteral kDot = "sieve.dot";
 /// Set by the configuration: "avx512.permvar" when a lookup in a 16-entry

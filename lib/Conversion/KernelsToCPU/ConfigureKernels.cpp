@@ -17,7 +17,10 @@
 // of partial sums, consecutive chunks going to different ones, so a long sum
 // does not wait on its own adds (an FMA or vdpbf16ps takes about four
 // cycles): worth little to the decode GEMVs, which were bound by their
-// instructions, and most of the prefill GEMMs' gain on 2026-11-27.
+// instructions, and most of the prefill GEMMs' gain on 2026-11-27. A sum
+// nested in a loop over columns may compute as many columns at once as a
+// vector has f32 lanes (`sieve.jam_columns`): one vector of lane sums per
+// column, 16 in all, fits AVX-512's 32 registers with the shared operand.
 //
 // With AVX-512 F and BW, a lookup in a small constant table inside a sum
 // (an FP4 or FP8 decode) is lane permutations (`sieve.lookup =
@@ -43,8 +46,7 @@ namespace {
 
 constexpr int64_t kPartialSums = 4;
 
-struct CPUConfigureKernelsPass
-    : impl::CPUConfigureKernelsPassBase<CPUConfigureKernelsPass> {
+struct CPUConfigureKernelsPass : impl::CPUConfigureKernelsPassBase<CPUConfigureKernelsPass> {
   using Base::Base;
 
   void runOnOperation() override {
@@ -69,8 +71,10 @@ struct CPUConfigureKernelsPass
       if (!loop->hasAttr(reduction_loops::kReduction) &&
           !loop->hasAttr(reduction_loops::kElementwise))
         return;
-      if (loop->hasAttr(reduction_loops::kReduction))
+      if (loop->hasAttr(reduction_loops::kReduction)) {
         loop->setAttr(reduction_loops::kPartialSums, b.getI64IntegerAttr(kPartialSums));
+        loop->setAttr(reduction_loops::kJamColumns, b.getI64IntegerAttr(lanes));
+      }
       if (permute)
         loop->setAttr(reduction_loops::kLookup, b.getStringAttr("avx512.permvar"));
       if (bf16Dot && reduction_loops::hasBf16Products(loop)) {

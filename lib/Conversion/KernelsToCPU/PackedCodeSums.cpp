@@ -61,7 +61,8 @@ Value ReductionVectorizer::packedNibbleWords(memref::LoadOp load) {
     return arith::ConstantOp::create(
         b, loc, SplatElementsAttr::get(half(i32), b.getIntegerAttr(i32, value)));
   };
-  Value bytes = vector::LoadOp::create(b, loc, half(b.getI8Type()), load.getMemRef(), indices);
+  Value bytes =
+      vector::LoadOp::create(b, loc, half(b.getI8Type()), scalar(load.getMemRef()), indices);
   Value wide = arith::ExtUIOp::create(b, loc, half(i32), bytes);
   // Bits 4-7 of the byte to 16-19: the odd element's code in the upper half.
   Value spread = arith::OrIOp::create(b, loc, wide, arith::ShLIOp::create(b, loc, wide, splat(12)));

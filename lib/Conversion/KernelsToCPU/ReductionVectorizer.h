@@ -32,6 +32,21 @@ public:
   bool matches();
   /// Rewrites the loop (after matches()).
   void rewrite();
+  /// Whether the sum (after matches()) can be computed for `columns`
+  /// consecutive iterations of its enclosing loop at once (at most
+  /// `maxColumns`, a power of two dividing its constant trip count): a plain
+  /// sum (no block factor), the enclosing loop's other ops without regions,
+  /// and no store there into a buffer the sums read. Sets jamLoop, columns.
+  bool matchJam(int64_t maxColumns);
+  /// Rewrites the enclosing loop (after matchJam()): one vector loop keeps a
+  /// vector of partial sums per column, the operand the columns share loaded
+  /// once per chunk; the columns' vectors are reduced together (pairs of
+  /// vectors folded into one, halving the lanes per column, log2(lanes)
+  /// times). When the enclosing loop is itself a sum the general form takes
+  /// (its other ops elementwise over loads), it becomes a vector loop over
+  /// the columns, the jammed sums one of its vectors; otherwise its other
+  /// ops run once per column.
+  void rewriteJammed();
 
 private:
   mlir::Value iv() { return loop.getInductionVar(); }
@@ -119,8 +134,36 @@ private:
   /// iteration value, takes the maximum (arith.maximumf), or stores it.
   enum class Kind { Sum, Max, Map };
 
+  /// The sums of `columns` (a power of two, at most the lanes), one vector
+  /// of lane sums each, reduced together: one vector, column c in lane c.
+  mlir::Value reduceColumns(llvm::ArrayRef<mlir::Value> columns);
+  /// Clones, per column from `first`, the ops of the enclosing loop before
+  /// the sum into `column`, and emits the vector loop over the sum's whole
+  /// chunks keeping one vector of lane sums per column; returns them.
+  llvm::SmallVector<mlir::Value> emitJammedChunks(mlir::Value first,
+                                                  llvm::SmallVectorImpl<mlir::IRMapping> &column);
+  /// The columns' sums from `first` as one vector (their initial values
+  /// added), for the vectorizer of the enclosing loop, at its insertion
+  /// point `at`.
+  mlir::Value emitColumnSums(mlir::Value first, mlir::OpBuilder &at);
+  /// Whether `v` (in the sum's body) differs between the jammed columns: it
+  /// depends on the columns' induction variable or an op before the sum.
+  bool perColumn(mlir::Value v);
+  /// The end of the sum's whole chunks.
+  mlir::Value wholeChunksEnd();
+
   mlir::scf::ForOp loop;
   Kind kind = Kind::Sum;
+  // Jamming (matchJam): the enclosing loop, how many of its iterations each
+  // step computes, and, while one of them is emitted, the values of that
+  // iteration (its induction variable and the ops before the sum, cloned).
+  mlir::scf::ForOp jamLoop;
+  int64_t columns = 0;
+  mlir::IRMapping *outer = nullptr;
+  // As the vectorizer of the columns' loop: the jammed sum in its body, an
+  // op whose result `columnSums` gives as a vector.
+  mlir::Operation *nestedSum = nullptr;
+  ReductionVectorizer *columnSums = nullptr;
   mlir::memref::StoreOp store; // the Map form's store
   int64_t width;
   int64_t partialSums; // independent vector accumulators

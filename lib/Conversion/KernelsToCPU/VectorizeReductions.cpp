@@ -106,6 +106,10 @@ bool ReductionVectorizer::matches() {
 
   dependent.insert(iv());
   for (Operation &op : body->without_terminator()) {
+    if (&op == nestedSum) {
+      dependent.insert(op.getResult(0)); // computed per column elsewhere
+      continue;
+    }
     if (op.getNumRegions() != 0)
       return false;
     bool depends = llvm::any_of(op.getOperands(), [&](Value v) { return dependsOnIv(v); });
@@ -206,7 +210,7 @@ void ReductionVectorizer::findChunkUniformValues() {
     return isMultipleOf(add.getLhs() == iv() ? add.getRhs() : add.getLhs(), divisor);
   };
   for (Operation &op : loop.getBody()->without_terminator()) {
-    if (op.getNumResults() == 0 || !dependsOnIv(op.getResult(0)))
+    if (op.getNumResults() == 0 || !dependsOnIv(op.getResult(0)) || &op == nestedSum)
       continue;
     bool uniform = blockDivision(op) || llvm::all_of(op.getOperands(), [&](Value operand) {
                      return !dependsOnIv(operand) || chunkUniform.contains(operand);
@@ -266,8 +270,15 @@ Value ReductionVectorizer::scalar(Value v) {
   if (Value mapped = scalars.lookupOrNull(v))
     return mapped;
   Operation *def = v.getDefiningOp();
-  if (!def || !loop->isProperAncestor(def))
-    return v; // defined outside the loop
+  if (!def || !loop->isProperAncestor(def)) {
+    // Defined outside the loop: in a jammed sum, the column's own value.
+    if (!outer)
+      return v;
+    Value mapped = outer->lookupOrDefault(v);
+    if (mapped != v)
+      scalars.map(v, mapped);
+    return mapped;
+  }
   for (Value operand : def->getOperands())
     (void)scalar(operand);
   Operation *clone = b.clone(*def, scalars);
@@ -283,14 +294,14 @@ Value ReductionVectorizer::vectorLoad(memref::LoadOp load) {
   VectorType type = vectorOf(load.getType());
   if (isContiguous(last)) {
     indices.push_back(scalar(last));
-    return vector::LoadOp::create(b, loc, type, load.getMemRef(), indices);
+    return vector::LoadOp::create(b, loc, type, scalar(load.getMemRef()), indices);
   }
   if (halfRateSource(last)) {
     // Packed pairs (FP4 codes): width / 2 contiguous bytes, each used by two
     // lanes; a gather here costs one load per lane.
     indices.push_back(scalar(last));
     Value half = vector::LoadOp::create(b, loc, VectorType::get({width / 2}, load.getType()),
-                                        load.getMemRef(), indices);
+                                        scalar(load.getMemRef()), indices);
     SmallVector<int64_t> twice;
     for (int64_t lane = 0; lane < width; ++lane)
       twice.push_back(lane / 2);
@@ -302,7 +313,8 @@ Value ReductionVectorizer::vectorLoad(memref::LoadOp load) {
   Value mask =
       arith::ConstantOp::create(b, loc, DenseElementsAttr::get(vectorOf(b.getI1Type()), true));
   Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(type));
-  return vector::GatherOp::create(b, loc, type, load.getMemRef(), indices, lanes, mask, zero);
+  return vector::GatherOp::create(b, loc, type, scalar(load.getMemRef()), indices, lanes, mask,
+                                  zero);
 }
 
 Value ReductionVectorizer::vectorLookup(vector::ExtractOp lookup) {
@@ -408,7 +420,9 @@ Value ReductionVectorizer::vector(Value v) {
     return it->second;
   Location loc = loop.getLoc();
   Value result;
-  if (chunkUniform.contains(v)) {
+  if (nestedSum && v == nestedSum->getResult(0)) {
+    result = columnSums->emitColumnSums(chunk, b);
+  } else if (chunkUniform.contains(v)) {
     // The same in every lane of the chunk: computed once, splat.
     result = vector::BroadcastOp::create(b, loc, vectorOf(v.getType()), scalar(v));
   } else if (!dependsOnIv(v)) {
@@ -463,6 +477,11 @@ Value ReductionVectorizer::emitChunk(Value start, Value partial) {
   if (bf16Dot) {
     Value x = vector(dotX);
     Value y = vector(dotY); // in this order: the IR reads as the source
+    // Jammed, the operand the columns share goes first: the other, read
+    // once per column, can then be vdpbf16ps's memory operand (the pair
+    // sums are the same either way).
+    if (outer && perColumn(dotX) && !perColumn(dotY))
+      std::swap(x, y);
     if (!dotScale)
       return x86vector::DotBF16Op::create(b, loc, sumType, partial, x, y);
     // The chunk's pair sums, scaled once, then added (one FMA).
@@ -524,9 +543,9 @@ void ReductionVectorizer::rewrite() {
   }
   // A maximum starts every lane at the loop's initial value (taking it
   // again changes nothing); a sum starts at zero and adds it once at the end.
-  zeros = kind == Kind::Max ? vector::BroadcastOp::create(b, loc, sumType, loop.getInitArgs()[0])
-                                  .getResult()
-                            : arith::ConstantOp::create(b, loc, b.getZeroAttr(sumType)).getResult();
+  zeros = kind == Kind::Max
+              ? vector::BroadcastOp::create(b, loc, sumType, loop.getInitArgs()[0]).getResult()
+              : arith::ConstantOp::create(b, loc, b.getZeroAttr(sumType)).getResult();
   hoistBlockValues();
 
   // First `partialSums` chunks per step, each into its own vector of partial
@@ -613,15 +632,21 @@ struct CPUVectorizeReductionsPass
       bool permuteLookup = lookup && lookup.getValue() == "avx512.permvar";
       auto partialSumsAttr = loop->getAttrOfType<IntegerAttr>(reduction_loops::kPartialSums);
       int64_t partialSums = partialSumsAttr ? std::max<int64_t>(1, partialSumsAttr.getInt()) : 1;
+      auto jamAttr = loop->getAttrOfType<IntegerAttr>(reduction_loops::kJamColumns);
+      int64_t jamColumns = jamAttr ? jamAttr.getInt() : 0;
       for (StringRef name :
            {reduction_loops::kVectorWidth, reduction_loops::kDot, reduction_loops::kReduction,
             reduction_loops::kDotInputs, reduction_loops::kLookup, reduction_loops::kPartialSums,
-            reduction_loops::kElementwise})
+            reduction_loops::kElementwise, reduction_loops::kJamColumns})
         loop->removeAttr(name);
       if (width < 2)
         continue;
       ReductionVectorizer vectorizer(loop, width, partialSums, bf16Dot, permuteLookup);
-      if (vectorizer.matches())
+      if (!vectorizer.matches())
+        continue;
+      if (vectorizer.matchJam(jamColumns))
+        vectorizer.rewriteJammed();
+      else
         vectorizer.rewrite();
     }
   }

@@ -7,8 +7,8 @@
 // permutes lanes, so a 16-entry table lookup may be one vpermps. Every
 // vectorized sum keeps four vectors of partial sums.
 // CHECK-LABEL: module @v4 attributes {sieve.target = "cpu:x86-64-v4"}
-// CHECK: } {sieve.lookup = "avx512.permvar", sieve.partial_sums = 4 : i64, sieve.reduction, sieve.vector_width = 16 : i64}
-// CHECK: } {sieve.dot_inputs = "bf16", sieve.lookup = "avx512.permvar", sieve.partial_sums = 4 : i64, sieve.reduction, sieve.vector_width = 16 : i64}
+// CHECK: } {sieve.jam_columns = 16 : i64, sieve.lookup = "avx512.permvar", sieve.partial_sums = 4 : i64, sieve.reduction, sieve.vector_width = 16 : i64}
+// CHECK: } {sieve.dot_inputs = "bf16", sieve.jam_columns = 16 : i64, sieve.lookup = "avx512.permvar", sieve.partial_sums = 4 : i64, sieve.reduction, sieve.vector_width = 16 : i64}
 // CHECK-NEXT: scf.for
 // CHECK-NOT: sieve.vector_width
 // CHECK: return
@@ -39,8 +39,8 @@ module @v4 attributes {sieve.target = "cpu:x86-64-v4"} {
 // -----
 
 // CHECK-LABEL: module @bf16 attributes {sieve.target = "cpu:x86-64-v4+avx512bf16"}
-// CHECK: } {sieve.lookup = "avx512.permvar", sieve.partial_sums = 4 : i64, sieve.reduction, sieve.vector_width = 16 : i64}
-// CHECK: } {sieve.dot = "avx512bf16", sieve.dot_inputs = "bf16", sieve.lookup = "avx512.permvar", sieve.partial_sums = 4 : i64, sieve.reduction, sieve.vector_width = 32 : i64}
+// CHECK: } {sieve.jam_columns = 16 : i64, sieve.lookup = "avx512.permvar", sieve.partial_sums = 4 : i64, sieve.reduction, sieve.vector_width = 16 : i64}
+// CHECK: } {sieve.dot = "avx512bf16", sieve.dot_inputs = "bf16", sieve.jam_columns = 16 : i64, sieve.lookup = "avx512.permvar", sieve.partial_sums = 4 : i64, sieve.reduction, sieve.vector_width = 32 : i64}
 module @bf16 attributes {sieve.target = "cpu:x86-64-v4+avx512bf16"} {
   func.func @k(%m: memref<64xf32>, %n: index) -> (f32, f32) {
     %c0 = arith.constant 0 : index
@@ -64,7 +64,7 @@ module @bf16 attributes {sieve.target = "cpu:x86-64-v4+avx512bf16"} {
 
 // AVX2: 8 lanes. Without a target (and no option) nothing is configured.
 // CHECK-LABEL: module @v3 attributes {sieve.target = "cpu:x86-64-v3"}
-// CHECK: } {sieve.partial_sums = 4 : i64, sieve.reduction, sieve.vector_width = 8 : i64}
+// CHECK: } {sieve.jam_columns = 8 : i64, sieve.partial_sums = 4 : i64, sieve.reduction, sieve.vector_width = 8 : i64}
 module @v3 attributes {sieve.target = "cpu:x86-64-v3"} {
   func.func @k(%m: memref<64xf32>, %n: index) -> f32 {
     %c0 = arith.constant 0 : index
@@ -84,7 +84,7 @@ module @v3 attributes {sieve.target = "cpu:x86-64-v3"} {
 // CHECK-LABEL: module @untargeted {
 // CHECK: } {sieve.reduction}
 // OPTION-LABEL: module @untargeted {
-// OPTION: } {sieve.partial_sums = 4 : i64, sieve.reduction, sieve.vector_width = 8 : i64}
+// OPTION: } {sieve.jam_columns = 8 : i64, sieve.partial_sums = 4 : i64, sieve.reduction, sieve.vector_width = 8 : i64}
 module @untargeted {
   func.func @k(%m: memref<64xf32>, %n: index) -> f32 {
     %c0 = arith.constant 0 : index

@@ -618,3 +618,154 @@ func.func @elementwise_kept(%x: memref<?xf32>, %y: memref<?xf32>, %m: memref<4x?
   } {sieve.elementwise, sieve.vector_width = 16 : i64}
   return
 }
+
+// -----
+
+// Jammed (`sieve.jam_columns`): the indexer's score, a sum over 16 heads
+// of relu(q[h] . k) * w[h] with each q . k a bf16 dot of 128. One loop
+// keeps a vector of lane sums per head (no partial sums: the heads are the
+// independent accumulators), the key they share first in each vdpbf16ps
+// (the head's row can then be its memory operand); the 16 vectors are
+// folded pairwise into one with head h in lane h (8 + 4 + 2 + 1 folds of
+// two shuffles and an add), and the loop over heads is a vector loop of
+// 16 lanes, the rest of its body applied to the vector.
+// CHECK-LABEL: func.func @jammed_heads
+// CHECK-SAME: (%[[Q:.*]]: memref<16x128xbf16>, %[[K:.*]]: memref<128xbf16>, %[[W:.*]]: memref<16xf32>)
+// CHECK: %[[HEADS:.*]] = scf.for %[[H:.*]] = %{{.*}} step %[[C16:.*]] iter_args(%[[ACC:.*]] = %{{.*}}) -> (vector<16xf32>) {
+// CHECK:   %[[H1:.*]] = arith.addi %[[H]], %{{.*}} : index
+// CHECK:   %[[DOTS:.*]]:16 = scf.for %[[D:.*]] = {{.*}} step %{{.*}} iter_args(%[[S0:[a-z0-9_]+]] = %[[Z:[a-z0-9_]+]], %[[S1:[a-z0-9_]+]] = %[[Z]], {{.*}}) -> (vector<16xf32>, {{.*}}) {
+// CHECK:     %[[Q0:.*]] = vector.load %[[Q]][%[[H]], %[[D]]] : memref<16x128xbf16>, vector<32xbf16>
+// CHECK:     %[[K0:.*]] = vector.load %[[K]][%[[D]]] : memref<128xbf16>, vector<32xbf16>
+// CHECK:     x86vector.avx512.dot %[[S0]], %[[K0]], %[[Q0]] : vector<32xbf16> -> vector<16xf32>
+// CHECK:     %[[Q1:.*]] = vector.load %[[Q]][%[[H1]], %[[D]]] : memref<16x128xbf16>, vector<32xbf16>
+// CHECK:     x86vector.avx512.dot %[[S1]], %{{.*}}, %[[Q1]] : vector<32xbf16> -> vector<16xf32>
+// CHECK-COUNT-14: x86vector.avx512.dot
+// CHECK:     scf.yield
+// CHECK:   %[[LOW:.*]] = vector.shuffle %[[DOTS]]#0, %[[DOTS]]#1 [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23]
+// CHECK:   %[[HIGH:.*]] = vector.shuffle %[[DOTS]]#0, %[[DOTS]]#1 [8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31]
+// CHECK:   arith.addf %[[LOW]], %[[HIGH]] : vector<16xf32>
+// CHECK-COUNT-14: arith.addf %{{.*}}, %{{.*}} : vector<16xf32>
+// CHECK:   %[[T:.*]] = arith.truncf %{{.*}} : vector<16xf32> to vector<16xbf16>
+// CHECK:   arith.cmpf olt, %{{.*}} : vector<16xf32>
+// CHECK:   %[[WH:.*]] = vector.load %[[W]][%[[H]]] : memref<16xf32>, vector<16xf32>
+// CHECK:   arith.mulf %{{.*}}, %[[WH]] fastmath<contract> : vector<16xf32>
+// CHECK:   scf.yield %{{.*}} : vector<16xf32>
+// CHECK: vector.reduction <add>, %[[HEADS]]
+// CHECK-NOT: sieve.
+// CHECK: return
+func.func @jammed_heads(%q: memref<16x128xbf16>, %k: memref<128xbf16>, %w: memref<16xf32>) -> f32 {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c16 = arith.constant 16 : index
+  %c128 = arith.constant 128 : index
+  %zero = arith.constant 0.0 : f32
+  %score = scf.for %h = %c0 to %c16 step %c1 iter_args(%total = %zero) -> f32 {
+    %dot = scf.for %d = %c0 to %c128 step %c1 iter_args(%acc = %zero) -> f32 {
+      %x = memref.load %q[%h, %d] : memref<16x128xbf16>
+      %y = memref.load %k[%d] : memref<128xbf16>
+      %xf = arith.extf %x : bf16 to f32
+      %yf = arith.extf %y : bf16 to f32
+      %p = arith.mulf %xf, %yf : f32
+      %next = arith.addf %acc, %p : f32
+      scf.yield %next : f32
+    } {sieve.dot = "avx512bf16", sieve.jam_columns = 16 : i64, sieve.partial_sums = 4 : i64,
+       sieve.reduction, sieve.vector_width = 32 : i64}
+    %rounded = arith.truncf %dot : f32 to bf16
+    %r = arith.extf %rounded : bf16 to f32
+    %negative = arith.cmpf olt, %r, %zero : f32
+    %relu = arith.select %negative, %zero, %r : f32
+    %wh = memref.load %w[%h] : memref<16xf32>
+    %t = arith.mulf %relu, %wh : f32
+    %sum = arith.addf %total, %t : f32
+    scf.yield %sum : f32
+  }
+  return %score : f32
+}
+
+// -----
+
+// Jammed columns whose loop is not a sum (it stores each column's result
+// in an output buffer): 8 columns per step (the trip count's largest power
+// of two up to `sieve.jam_columns`), f32 lanes, the 8 vectors folded into
+// one (4 + 2 + 1 folds, then the 16 lanes halved once within it), then per
+// column: its value taken out, the rest of its sum (the original loop from
+// the whole chunks' end), the store.
+// CHECK-LABEL: func.func @jammed_outputs
+// CHECK-SAME: (%[[A:.*]]: memref<24x?xf32>, %[[X:.*]]: memref<?xf32>, %[[OUT:.*]]: memref<24xf32>, %[[N:.*]]: index)
+// CHECK: scf.for %[[C:.*]] = %{{.*}} to %{{.*}} step %[[C8:.*]] {
+// CHECK:   %[[SUMS:.*]]:8 = scf.for {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>) {
+// CHECK-COUNT-8: arith.addf %{{.*}}, %{{.*}} fastmath<contract> : vector<16xf32>
+// CHECK:   }
+// CHECK-COUNT-7: vector.shuffle %{{.*}}, %{{.*}} [{{.*}}] : vector<16xf32>, vector<16xf32>
+// CHECK:   %[[FOLDED:.*]] = arith.addf %{{.*}}, %{{.*}} : vector<8xf32>
+// CHECK:   %[[S0:.*]] = vector.extract %[[FOLDED]][0] : f32 from vector<8xf32>
+// CHECK:   %[[INIT0:.*]] = arith.addf %{{.*}}, %[[S0]] : f32
+// CHECK:   %[[REST0:.*]] = scf.for %{{.*}} = %[[END:.*]] to %[[N]] step %{{.*}} iter_args(%{{.*}} = %[[INIT0]]) -> (f32) {
+// CHECK:   memref.store %[[REST0]], %[[OUT]][%[[C]]] : memref<24xf32>
+// CHECK:   vector.extract %[[FOLDED]][1] : f32 from vector<8xf32>
+// CHECK-COUNT-6: memref.store
+// CHECK:   memref.store %{{.*}}, %[[OUT]][%{{.*}}] : memref<24xf32>
+// CHECK-NEXT: }
+// CHECK-NOT: sieve.
+// CHECK: return
+func.func @jammed_outputs(%a: memref<24x?xf32>, %x: memref<?xf32>, %out: memref<24xf32>, %n: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c24 = arith.constant 24 : index
+  %zero = arith.constant 0.0 : f32
+  scf.for %c = %c0 to %c24 step %c1 {
+    %dot = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %zero) -> f32 {
+      %u = memref.load %a[%c, %i] : memref<24x?xf32>
+      %v = memref.load %x[%i] : memref<?xf32>
+      %p = arith.mulf %u, %v : f32
+      %next = arith.addf %acc, %p : f32
+      scf.yield %next : f32
+    } {sieve.jam_columns = 16 : i64, sieve.reduction, sieve.vector_width = 16 : i64}
+    memref.store %dot, %out[%c] : memref<24xf32>
+  }
+  return
+}
+
+// -----
+
+// Not jammed: a column's store into the buffer the sums read (a later
+// column's sum would see it), a trip count without a power-of-two factor of
+// at least 4, and sums whose range moves with the column.
+// CHECK-LABEL: func.func @jam_refused
+// CHECK-NOT: vector.shuffle
+// CHECK-NOT: sieve.
+// CHECK: return
+func.func @jam_refused(%a: memref<16x?xf32>, %x: memref<?xf32>, %out: memref<16xf32>, %n: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c6 = arith.constant 6 : index
+  %c16 = arith.constant 16 : index
+  %zero = arith.constant 0.0 : f32
+  scf.for %c = %c0 to %c16 step %c1 {
+    %dot = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %zero) -> f32 {
+      %u = memref.load %a[%c, %i] : memref<16x?xf32>
+      %v = memref.load %x[%i] : memref<?xf32>
+      %p = arith.mulf %u, %v : f32
+      %next = arith.addf %acc, %p : f32
+      scf.yield %next : f32
+    } {sieve.jam_columns = 16 : i64, sieve.reduction, sieve.vector_width = 16 : i64}
+    memref.store %dot, %x[%c] : memref<?xf32>
+  }
+  scf.for %c = %c0 to %c6 step %c1 {
+    %dot = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %zero) -> f32 {
+      %u = memref.load %a[%c, %i] : memref<16x?xf32>
+      %next = arith.addf %acc, %u : f32
+      scf.yield %next : f32
+    } {sieve.jam_columns = 16 : i64, sieve.reduction, sieve.vector_width = 16 : i64}
+    memref.store %dot, %out[%c] : memref<16xf32>
+  }
+  scf.for %c = %c0 to %c16 step %c1 {
+    %dot = scf.for %i = %c0 to %c step %c1 iter_args(%acc = %zero) -> f32 {
+      %u = memref.load %a[%c, %i] : memref<16x?xf32>
+      %next = arith.addf %acc, %u : f32
+      scf.yield %next : f32
+    } {sieve.jam_columns = 16 : i64, sieve.reduction, sieve.vector_width = 16 : i64}
+    memref.store %dot, %out[%c] : memref<16xf32>
+  }
+  return
+}

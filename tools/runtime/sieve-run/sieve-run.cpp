@@ -19,17 +19,17 @@
 #include "sieve/support/system.h"
 #include "sieve/support/tool_main.h"
 
-#include <cerrno>
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <unistd.h>
 #include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
+#include <unistd.h>
 #include <vector>
 
 using namespace sieve;
@@ -308,29 +308,38 @@ std::string humanCount(uint64_t n) {
   return text;
 }
 
-/// The kernels that took the most time, most first.
-void printProfile(const exec::KernelProfile &profile) {
+/// The kernels that took the most time in one phase, most first: `now`
+/// less `before` (the counters when the phase began).
+void printProfile(const char *phase, const exec::KernelProfile &now,
+                  const exec::KernelProfile &before) {
+  size_t kernels = now.seconds.size();
+  std::vector<double> seconds(kernels);
+  std::vector<uint64_t> calls(kernels);
   std::vector<size_t> order;
   double total = 0;
   uint64_t dispatches = 0;
-  for (size_t k = 0; k < profile.seconds.size(); ++k) {
-    total += profile.seconds[k];
-    dispatches += profile.dispatches[k];
-    if (profile.dispatches[k])
+  for (size_t k = 0; k < kernels; ++k) {
+    bool hasBefore = k < before.seconds.size();
+    seconds[k] = now.seconds[k] - (hasBefore ? before.seconds[k] : 0.0);
+    calls[k] = now.dispatches[k] - (hasBefore ? before.dispatches[k] : 0);
+    total += seconds[k];
+    dispatches += calls[k];
+    if (calls[k])
       order.push_back(k);
   }
+  if (order.empty())
+    return;
   std::sort(order.begin(), order.end(),
-            [&](size_t a, size_t b) { return profile.seconds[a] > profile.seconds[b]; });
-  std::fprintf(stderr, "sieve-run: profile: %.3f s in %llu dispatches of %zu kernels\n", total,
-               (unsigned long long)dispatches, order.size());
+            [&](size_t a, size_t b) { return seconds[a] > seconds[b]; });
+  std::fprintf(stderr, "sieve-run: profile of the %s: %.3f s in %llu dispatches of %zu kernels\n",
+               phase, total, (unsigned long long)dispatches, order.size());
   std::fprintf(stderr, "  %8s %6s %9s %10s  %s\n", "seconds", "share", "calls", "us/call",
                "kernel");
   for (size_t i = 0; i < order.size() && i < 20; ++i) {
     size_t k = order[i];
-    std::fprintf(stderr, "  %8.3f %5.1f%% %9llu %10.1f  %s\n", profile.seconds[k],
-                 total > 0 ? 100 * profile.seconds[k] / total : 0.0,
-                 (unsigned long long)profile.dispatches[k],
-                 1e6 * profile.seconds[k] / double(profile.dispatches[k]), profile.names[k]);
+    std::fprintf(stderr, "  %8.3f %5.1f%% %9llu %10.1f  %s\n", seconds[k],
+                 total > 0 ? 100 * seconds[k] / total : 0.0, (unsigned long long)calls[k],
+                 1e6 * seconds[k] / double(calls[k]), now.names[k]);
   }
 }
 
@@ -504,7 +513,12 @@ static int runMain(int argc, char **argv) {
   o.gen.recordLogits = !o.dumpLogits.empty();
   const int64_t eos = o.gen.eosTokenId ? *o.gen.eosTokenId : runner->eosTokenId();
   bool first = true;
+  // The prefill ends where the first token is drawn: the counters then split
+  // the profile into the prefill's kernels and the decode steps'.
+  exec::KernelProfile afterPrefill;
   auto onToken = [&](int32_t token) {
+    if (first && compiled && compiled->profile())
+      afterPrefill = *compiled->profile();
     if (!tokenizer) {
       std::printf(first ? "%d" : " %d", token);
     } else if (!(o.gen.stopAtEos && token == eos)) {
@@ -533,17 +547,21 @@ static int runMain(int argc, char **argv) {
                result->decodeSeconds, result->decodeTokensPerSecond(), result->tokens.size(),
                ref::stopReasonName(result->stopReason));
 
-  if (compiled && compiled->profile())
-    printProfile(*compiled->profile());
+  if (compiled && compiled->profile()) {
+    // Without a drawn token (--max-new-tokens 0) everything was prefill.
+    if (first)
+      afterPrefill = *compiled->profile();
+    printProfile("prefill", afterPrefill, exec::KernelProfile());
+    printProfile("decode steps", *compiled->profile(), afterPrefill);
+  }
 
   if (!o.dumpLogits.empty()) {
-    Status s = writeNpyF32(o.dumpLogits, result->logits.data(),
-                           {result->logitSteps, result->vocab});
+    Status s =
+        writeNpyF32(o.dumpLogits, result->logits.data(), {result->logitSteps, result->vocab});
     if (!s)
       return runtimeError("--dump-logits: " + s.message());
     std::fprintf(stderr, "sieve-run: wrote logits [%lld, %lld] to %s\n",
-                 (long long)result->logitSteps, (long long)result->vocab,
-                 o.dumpLogits.c_str());
+                 (long long)result->logitSteps, (long long)result->vocab, o.dumpLogits.c_str());
   }
   return 0;
 }

@@ -123,8 +123,13 @@ def CPUVectorizeReductionsPass
     is taken in partial-maximum vectors the same way; a loop marked
     `sieve.elementwise` that stores each iteration's value at its own
     element of a stack buffer (which it reads at no other element) stores
-    whole vectors. The order of the sum
-    changes, not its terms: docs/numerics.md states the tolerance. A loop
+    whole vectors. A sum nested in a loop over columns with a constant trip
+    count, under `sieve.jam_columns = J`, computes up to J columns in one
+    vector loop (a vector of lane sums per column, the shared operand loaded
+    once), the columns' vectors folded together into one vector of column
+    sums; the columns' loop then becomes a vector loop itself when the
+    general form takes it, else its other ops run once per column. The
+    order of the sum changes, not its terms: docs/numerics.md states the tolerance. A loop
     the pass cannot vectorize (an op with regions or side effects, a second
     iteration value) stays scalar and loses its attributes.
   }];
