@@ -1576,7 +1576,7 @@ class IndexerScoreConformance : public OpConformance,
 TEST_P(IndexerScoreConformance, MatchesTheReferenceOverTheStoredKeys) {
   const io::CacheFormat format = GetParam();
   Builder types(&context);
-  const int64_t batch = 2, queries = 2, heads = 4, dim = 128, slotsInCache = 3, capacity = 12;
+  const int64_t batch = 2, queries = 2, heads = 16, dim = 128, slotsInCache = 3, capacity = 12;
   const int64_t written = 9;
   const int64_t dyn = ShapedType::kDynamic;
   Type bf16 = types.getBF16Type();
@@ -1656,7 +1656,7 @@ INSTANTIATE_TEST_SUITE_P(Keys, IndexerScoreConformance,
 
 TEST_F(OpConformance, IndexerScoreWithTopkFusedPicksTheReferenceIndices) {
   Builder types(&context);
-  const int64_t batch = 3, queries = 3, heads = 4, dim = 128, slotsInCache = 4, capacity = 48;
+  const int64_t batch = 3, queries = 3, heads = 16, dim = 128, slotsInCache = 4, capacity = 48;
   const int64_t k = 5, ratio = 4;
   const int64_t dyn = ShapedType::kDynamic;
   Type bf16 = types.getBF16Type(), i32 = types.getI32Type();
