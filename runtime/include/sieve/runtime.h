@@ -1,0 +1,250 @@
+/*===- sieve/runtime.h - The Sieve runtime's C API -----------------------===*
+ *
+ * Load a compiled DeepSeek-V4 module (.sieve) with its checkpoint, open
+ * sessions on it and generate, from C or any language with a C FFI. Plain
+ * C11; the library exports these functions and nothing else.
+ *
+ * Conventions (docs/c-api.md has the whole contract and the stability
+ * policy):
+ *  - Every function that can fail returns a sieve_status_t*: NULL is
+ *    success, anything else an error the caller owns and frees with
+ *    sieve_status_free(). The library never prints, aborts, exits or lets
+ *    an exception out.
+ *  - Options and result structs start with `struct_size`; set it with the
+ *    matching *_init() function (or to sizeof). A smaller size than this
+ *    header's first version is an error; a larger one (a newer header) is
+ *    accepted when the bytes this library does not know are zero.
+ *  - Models and sessions are opaque handles, reference counted
+ *    (retain/release). A handle used after its last release is reported as
+ *    an invalid argument, never dereferenced.
+ *  - Thread safety is stated per function. In short: handles may be shared
+ *    between threads; calls on one model are serialized one model step at a
+ *    time, so several sessions may generate from several threads at once.
+ *
+ *===----------------------------------------------------------------------===*/
+#ifndef SIEVE_RUNTIME_H
+#define SIEVE_RUNTIME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(__GNUC__)
+#define SIEVE_API __attribute__((visibility("default")))
+#else
+#define SIEVE_API
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*===--- Versions ---------------------------------------------------------===*/
+
+/* The API this header declares: a minor version adds, a major one breaks. */
+#define SIEVE_API_VERSION_MAJOR 0
+#define SIEVE_API_VERSION_MINOR 1
+
+/* The library's version, "MAJOR.MINOR.PATCH". Thread-safe. */
+SIEVE_API const char *sieve_version_string(void);
+/* The API version the library implements: (major << 16) | minor. A program
+ * built against this header runs with a library of the same major version
+ * and at least its minor version. Thread-safe. */
+SIEVE_API uint32_t sieve_api_version(void);
+/* The .sieve module format version the library reads. Thread-safe. */
+SIEVE_API uint32_t sieve_module_format_version(void);
+
+/*===--- Status -----------------------------------------------------------===*/
+
+typedef enum sieve_status_code_e {
+  SIEVE_STATUS_OK = 0,
+  SIEVE_STATUS_INVALID_ARGUMENT = 1,    /* null, malformed or released; a corrupt file */
+  SIEVE_STATUS_NOT_FOUND = 2,           /* a file that does not exist */
+  SIEVE_STATUS_FAILED_PRECONDITION = 3, /* e.g. text without a tokenizer */
+  SIEVE_STATUS_OUT_OF_RANGE = 4,        /* a buffer too small, a prompt past the cache */
+  SIEVE_STATUS_RESOURCE_EXHAUSTED = 5,  /* every session slot taken, out of memory */
+  SIEVE_STATUS_UNAVAILABLE = 6,         /* a device or runtime that is not there */
+  SIEVE_STATUS_IO_ERROR = 7,            /* the system refused a read or a map */
+  SIEVE_STATUS_BUSY = 8,                /* a session already in a call on another thread */
+  SIEVE_STATUS_INTERNAL = 9,            /* anything else; the message says what */
+} sieve_status_code_t;
+
+typedef struct sieve_status sieve_status_t;
+
+/* The code of `status` (SIEVE_STATUS_OK for NULL). Thread-safe. */
+SIEVE_API sieve_status_code_t sieve_status_code(const sieve_status_t *status);
+/* Its message, valid until sieve_status_free (empty for NULL). Thread-safe. */
+SIEVE_API const char *sieve_status_message(const sieve_status_t *status);
+/* Frees a status (NULL is fine). Once per status. */
+SIEVE_API void sieve_status_free(sieve_status_t *status);
+/* The name of a code, e.g. "INVALID_ARGUMENT". Thread-safe. */
+SIEVE_API const char *sieve_status_code_name(sieve_status_code_t code);
+
+/*===--- Allocation -------------------------------------------------------===*/
+
+/* Where the library allocates the objects it hands out (handles, statuses).
+ * All-zero: malloc and free. The model's buffers (weights, caches) are the
+ * runtime's own. */
+typedef struct sieve_allocator {
+  void *self;
+  void *(*alloc)(void *self, size_t size); /* NULL when out of memory */
+  void (*free)(void *self, void *pointer);
+} sieve_allocator_t;
+
+/*===--- Models -----------------------------------------------------------===*/
+
+typedef struct sieve_model sieve_model_t;
+
+typedef struct sieve_model_options {
+  size_t struct_size;
+  /* The compiled module (sieve-compile CONFIG -o MODEL.sieve). */
+  const char *module_path;
+  /* The checkpoint: a directory, a .safetensors file or its index. */
+  const char *weights_path;
+  /* tokenizer.json; NULL: no tokenizer (token ids only). */
+  const char *tokenizer_path;
+  /* "cpu", "cuda:N", "hip:N"; NULL: the best device the module has code for. */
+  const char *device;
+  /* CPU threads; 0: one per online CPU. */
+  uint32_t threads;
+  sieve_allocator_t allocator;
+} sieve_model_options_t;
+
+/* Sets struct_size and the defaults (every field zero or NULL). */
+SIEVE_API void sieve_model_options_init(sieve_model_options_t *options);
+
+/* Loads a model: verifies the module, picks its executable for the device,
+ * binds the weights, allocates caches. Thread-safe. */
+SIEVE_API sieve_status_t *sieve_model_load(const sieve_model_options_t *options,
+                                           sieve_model_t **out_model);
+/* Reference counting; a NULL or released handle is ignored. Thread-safe. */
+SIEVE_API void sieve_model_retain(sieve_model_t *model);
+SIEVE_API void sieve_model_release(sieve_model_t *model);
+
+typedef struct sieve_model_info {
+  size_t struct_size;
+  int64_t vocab_size;
+  int64_t max_seq_len; /* tokens one session holds */
+  int64_t max_sessions; /* sessions open at once (the module's max_batch) */
+  int64_t bos_token_id;
+  int64_t eos_token_id;
+  uint64_t parameters;
+  uint64_t weight_bytes;
+  uint64_t cache_bytes;           /* every session at max_seq_len */
+  uint64_t cache_bytes_per_token; /* one session */
+  int32_t has_tokenizer;
+  /* Valid while the model lives. */
+  const char *device;     /* e.g. "cpu: 2 threads, x86_64" */
+  const char *executable; /* the module's target that runs, e.g. "cpu:host" */
+} sieve_model_info_t;
+
+SIEVE_API void sieve_model_info_init(sieve_model_info_t *info);
+/* Thread-safe. */
+SIEVE_API sieve_status_t *sieve_model_query(sieve_model_t *model, sieve_model_info_t *out_info);
+
+/* Text to token ids with the model's tokenizer (no BOS added). Writes at
+ * most `capacity` ids and always sets *out_count to the number the text
+ * has: OUT_OF_RANGE when that is more than capacity (ids may be NULL with
+ * capacity 0 to ask). Thread-safe. */
+SIEVE_API sieve_status_t *sieve_model_tokenize(sieve_model_t *model, const char *text,
+                                               size_t text_length, int32_t *ids,
+                                               size_t capacity, size_t *out_count);
+/* Token ids to UTF-8 bytes (not NUL-terminated), with the same contract for
+ * the buffer. Thread-safe. */
+SIEVE_API sieve_status_t *sieve_model_detokenize(sieve_model_t *model, const int32_t *ids,
+                                                 size_t count, char *text, size_t capacity,
+                                                 size_t *out_length);
+
+/*===--- Sessions ---------------------------------------------------------===*/
+
+/* One conversation: a cache slot of the model and the tokens it holds. */
+typedef struct sieve_session sieve_session_t;
+
+/* Opens a session (RESOURCE_EXHAUSTED when max_sessions are open). The
+ * session keeps its model alive. Thread-safe. */
+SIEVE_API sieve_status_t *sieve_session_create(sieve_model_t *model,
+                                               sieve_session_t **out_session);
+/* Reference counting; a NULL or released handle is ignored. Thread-safe. */
+SIEVE_API void sieve_session_retain(sieve_session_t *session);
+SIEVE_API void sieve_session_release(sieve_session_t *session);
+/* Forgets every token. One call at a time per session (a call on a session
+ * already in one, from another thread or its own callback, returns BUSY). */
+SIEVE_API sieve_status_t *sieve_session_reset(sieve_session_t *session);
+/* Tokens the session's cache holds. One call at a time per session. */
+SIEVE_API sieve_status_t *sieve_session_position(sieve_session_t *session,
+                                                 int64_t *out_position);
+
+/* Called with each generated token as soon as it is drawn, with its text
+ * when the model has a tokenizer (else NULL, 0). The text is valid UTF-8:
+ * a character split over two tokens comes whole with the second, bytes
+ * outside any well-formed character come as U+FFFD, and a character still
+ * incomplete when generation stops is not delivered; an id the tokenizer
+ * does not have (a model vocabulary larger than the tokenizer's) has no
+ * text. Return nonzero to stop. */
+typedef int (*sieve_token_callback_t)(void *user_data, int32_t token, const char *text,
+                                      size_t text_length);
+
+typedef struct sieve_generate_options {
+  size_t struct_size;
+  float temperature;      /* 0: greedy; default 1 */
+  int32_t top_k;          /* 0: all */
+  float top_p;            /* (0, 1]; default 1 */
+  uint64_t seed;          /* same seed, same tokens */
+  int32_t max_new_tokens; /* default 128 */
+  int32_t ignore_eos;     /* nonzero: go on past the eos token */
+  sieve_token_callback_t on_token;
+  void *user_data;
+} sieve_generate_options_t;
+
+SIEVE_API void sieve_generate_options_init(sieve_generate_options_t *options);
+
+typedef enum sieve_stop_reason_e {
+  SIEVE_STOP_MAX_NEW_TOKENS = 0,
+  SIEVE_STOP_EOS = 1,
+  SIEVE_STOP_MAX_SEQ_LEN = 2,
+  SIEVE_STOP_CALLBACK = 3,
+} sieve_stop_reason_t;
+
+typedef struct sieve_generate_result {
+  size_t struct_size;
+  int64_t prompt_tokens;    /* fed to the model by this call */
+  int64_t generated_tokens; /* eos included when it stopped generation */
+  sieve_stop_reason_t stop_reason;
+  double prefill_seconds;
+  double decode_seconds;
+} sieve_generate_result_t;
+
+SIEVE_API void sieve_generate_result_init(sieve_generate_result_t *result);
+
+/* Feeds `prompt` after what the session holds and generates. The last
+ * generated token is not fed back (a next call's prompt starts with it).
+ * `result` may be NULL. One call at a time per session; sessions of one
+ * model may generate from different threads. */
+SIEVE_API sieve_status_t *sieve_session_generate(sieve_session_t *session, const int32_t *prompt,
+                                                 size_t prompt_length,
+                                                 const sieve_generate_options_t *options,
+                                                 sieve_generate_result_t *result);
+/* The same with text (BOS first on an empty session). Needs a tokenizer. */
+SIEVE_API sieve_status_t *sieve_session_generate_text(sieve_session_t *session, const char *text,
+                                                      size_t text_length,
+                                                      const sieve_generate_options_t *options,
+                                                      sieve_generate_result_t *result);
+/* A chat turn: `messages_json` is the whole conversation so far, a JSON
+ * array of {"role": "system"|"user"|"assistant", "content": ...} in the
+ * DeepSeek-V4 chat format; the reply is generated. What the session already
+ * holds of that conversation is not run again. `thinking`: nonzero for the
+ * thinking mode. Needs a tokenizer. */
+SIEVE_API sieve_status_t *sieve_session_chat(sieve_session_t *session, const char *messages_json,
+                                             size_t json_length, int32_t thinking,
+                                             const sieve_generate_options_t *options,
+                                             sieve_generate_result_t *result);
+/* Runs `tokens` after what the session holds; *out_logits points at the
+ * last token's vocab_size f32 logits, valid until the next call on this
+ * session. One call at a time per session. */
+SIEVE_API sieve_status_t *sieve_session_forward(sieve_session_t *session, const int32_t *tokens,
+                                                size_t count, const float **out_logits);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* SIEVE_RUNTIME_H */

@@ -1,0 +1,790 @@
+//===- runtime_api.cpp - The C API over the compiled-model runtime --------===//
+//
+// sieve/runtime.h's functions: argument checks, handles (handle_table.h),
+// and the C++ runtime (exec::CompiledModel, ref::generate, io::Tokenizer)
+// behind them. Nothing escapes: every entry point catches what the C++ side
+// may throw and returns it as a status.
+//
+//===----------------------------------------------------------------------===//
+
+#include "sieve/runtime.h"
+
+#include "handle_table.h"
+
+#include "sieve/exec/compiled_model.h"
+#include "sieve/io/chat_format.h"
+#include "sieve/io/tokenizer.h"
+#include "sieve/module/module_file.h"
+#include "sieve/reference/generate.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cstdlib>
+#include <cstring>
+#include <exception>
+#include <mutex>
+#include <new>
+#include <optional>
+#include <string>
+#include <vector>
+
+using namespace sieve;
+
+//===--- Statuses ------------------------------------------------------------===//
+
+struct sieve_status {
+  sieve_allocator_t allocator;
+  sieve_status_code_t code;
+  char message[1]; // NUL-terminated, allocated to its length
+};
+
+namespace {
+
+void *allocate(const sieve_allocator_t &allocator, size_t size) {
+  return allocator.alloc ? allocator.alloc(allocator.self, size) : std::malloc(size);
+}
+
+void deallocate(const sieve_allocator_t &allocator, void *pointer) {
+  if (allocator.free)
+    allocator.free(allocator.self, pointer);
+  else
+    std::free(pointer);
+}
+
+// Returned when the allocator cannot give a status its memory: the caller
+// still sees the failure (sieve_status_free ignores this one).
+sieve_status outOfMemoryStatus = {{}, SIEVE_STATUS_RESOURCE_EXHAUSTED, {0}};
+
+sieve_status_t *makeStatus(const sieve_allocator_t &allocator, sieve_status_code_t code,
+                           const std::string &message) {
+  void *memory = allocate(allocator, sizeof(sieve_status) + message.size());
+  if (!memory)
+    return &outOfMemoryStatus;
+  auto *status = static_cast<sieve_status *>(memory);
+  status->allocator = allocator;
+  status->code = code;
+  std::memcpy(status->message, message.c_str(), message.size() + 1);
+  return status;
+}
+
+sieve_status_code_t codeOf(StatusCode code) {
+  switch (code) {
+  case StatusCode::kOk:
+    return SIEVE_STATUS_OK;
+  case StatusCode::kInvalidArgument:
+    return SIEVE_STATUS_INVALID_ARGUMENT;
+  case StatusCode::kNotFound:
+    return SIEVE_STATUS_NOT_FOUND;
+  case StatusCode::kOutOfRange:
+    return SIEVE_STATUS_OUT_OF_RANGE;
+  case StatusCode::kFailedPrecondition:
+    return SIEVE_STATUS_FAILED_PRECONDITION;
+  case StatusCode::kUnimplemented:
+    return SIEVE_STATUS_UNAVAILABLE;
+  case StatusCode::kIo:
+    return SIEVE_STATUS_IO_ERROR;
+  case StatusCode::kInternal:
+    break;
+  }
+  return SIEVE_STATUS_INTERNAL;
+}
+
+const sieve_allocator_t kDefaultAllocator = {nullptr, nullptr, nullptr};
+
+sieve_status_t *toStatus(const Status &status, const sieve_allocator_t &allocator) {
+  if (status.isOk())
+    return nullptr;
+  return makeStatus(allocator, codeOf(status.code()), status.message());
+}
+
+Status invalid(std::string message) { return invalidArgument(std::move(message)); }
+
+/// Runs `body` (returning a Status), turning what it throws into a status.
+template <typename Body> sieve_status_t *guarded(const sieve_allocator_t &allocator, Body &&body) {
+  try {
+    return toStatus(body(), allocator);
+  } catch (const std::bad_alloc &) {
+    return makeStatus(allocator, SIEVE_STATUS_RESOURCE_EXHAUSTED, "out of memory");
+  } catch (const std::exception &e) {
+    return makeStatus(allocator, SIEVE_STATUS_INTERNAL, e.what());
+  } catch (...) {
+    return makeStatus(allocator, SIEVE_STATUS_INTERNAL, "unknown error");
+  }
+}
+
+/// Checks an options or result struct's size: at least this header's
+/// first version, and any bytes past what this library knows zero.
+template <typename Struct> Status checkStruct(const Struct *s, const char *name) {
+  if (!s)
+    return invalid(std::string(name) + " is NULL");
+  if (s->struct_size < sizeof(Struct))
+    return invalid(std::string(name) + ".struct_size is " + std::to_string(s->struct_size) +
+                   ", smaller than this library's " + std::to_string(sizeof(Struct)) +
+                   " (set it with its _init function)");
+  const auto *bytes = reinterpret_cast<const unsigned char *>(s);
+  for (size_t i = sizeof(Struct); i < s->struct_size; ++i)
+    if (bytes[i] != 0)
+      return invalid(std::string(name) + " sets fields this library (" +
+                     std::to_string(sizeof(Struct)) + " bytes of it) does not know");
+  return Status::ok();
+}
+
+/// Writes `value` into the caller's struct, at most its struct_size bytes.
+template <typename Struct> void writeStruct(Struct *out, Struct value) {
+  size_t size = out->struct_size;
+  value.struct_size = size;
+  std::memcpy(out, &value, std::min(size, sizeof(Struct)));
+}
+
+/// The length of `bytes`' prefix that does not end inside a UTF-8
+/// sequence (the rest waits for the next token's bytes).
+size_t completeUtf8(const std::string &bytes) {
+  size_t n = bytes.size();
+  for (size_t back = 1; back <= 3 && back <= n; ++back) {
+    unsigned char c = static_cast<unsigned char>(bytes[n - back]);
+    if ((c & 0xC0) == 0x80)
+      continue; // a continuation byte: look further back for the lead
+    size_t need = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 1;
+    return need > back ? n - back : n;
+  }
+  return n;
+}
+
+/// `bytes` as valid UTF-8: each maximal part of an ill-formed sequence
+/// (Unicode's "substitution of maximal subparts", as Python's and the
+/// WHATWG decoders do it) becomes one U+FFFD. A model may emit any bytes.
+std::string validUtf8(const std::string &bytes) {
+  std::string out;
+  out.reserve(bytes.size());
+  auto at = [&](size_t k) { return static_cast<unsigned char>(bytes[k]); };
+  size_t i = 0;
+  while (i < bytes.size()) {
+    unsigned char lead = at(i);
+    if (lead < 0x80) {
+      out += char(lead);
+      ++i;
+      continue;
+    }
+    // The sequence's length and the range of its second byte (Unicode
+    // table 3-7: no overlong forms, surrogates or values past U+10FFFF).
+    size_t length = 0;
+    unsigned char low = 0x80, high = 0xBF;
+    if (lead >= 0xC2 && lead <= 0xDF) {
+      length = 2;
+    } else if (lead >= 0xE0 && lead <= 0xEF) {
+      length = 3;
+      low = lead == 0xE0 ? 0xA0 : 0x80;
+      high = lead == 0xED ? 0x9F : 0xBF;
+    } else if (lead >= 0xF0 && lead <= 0xF4) {
+      length = 4;
+      low = lead == 0xF0 ? 0x90 : 0x80;
+      high = lead == 0xF4 ? 0x8F : 0xBF;
+    }
+    size_t valid = length ? 1 : 0;
+    if (valid && i + 1 < bytes.size() && at(i + 1) >= low && at(i + 1) <= high) {
+      valid = 2;
+      while (valid < length && i + valid < bytes.size() && (at(i + valid) & 0xC0) == 0x80)
+        ++valid;
+    }
+    if (length && valid == length) {
+      out.append(bytes, i, length);
+      i += length;
+    } else {
+      out += "\xEF\xBF\xBD";
+      i += std::max<size_t>(valid, 1);
+    }
+  }
+  return out;
+}
+
+} // namespace
+
+//===--- Objects -------------------------------------------------------------===//
+
+namespace sieve::capi {
+
+struct Model {
+  sieve_allocator_t allocator;
+  std::unique_ptr<exec::CompiledModel> compiled;
+  std::optional<io::Tokenizer> tokenizer;
+  // One model call at a time: its arenas and caches are shared.
+  std::mutex step;
+};
+
+struct Session {
+  sieve_allocator_t allocator;
+  uint64_t modelHandle; // holds a reference
+  Model *model;
+  std::optional<exec::CompiledSequence> sequence;
+  std::vector<int32_t> history; // the tokens the cache holds
+  std::vector<float> logits;    // the last call's, copied out of the arena
+  std::atomic<bool> inCall{false};
+};
+
+HandleTable<Model> &models() {
+  static HandleTable<Model> table;
+  return table;
+}
+
+HandleTable<Session> &sessions() {
+  static HandleTable<Session> table;
+  return table;
+}
+
+template <typename Object> void destroy(Object *object) {
+  sieve_allocator_t allocator = object->allocator;
+  object->~Object();
+  deallocate(allocator, object);
+}
+
+void destroySession(Session *session) {
+  {
+    // Its slot goes back to the model under the model's lock.
+    std::lock_guard<std::mutex> lock(session->model->step);
+    session->sequence.reset();
+  }
+  uint64_t model = session->modelHandle;
+  destroy(session);
+  if (Model *last = models().release(model))
+    destroy(last);
+}
+
+/// A handle's object for the length of one call.
+template <typename Object> class Use {
+public:
+  Use(HandleTable<Object> &table, uint64_t handle, void (*drop)(Object *))
+      : table_(table), handle_(handle), drop_(drop), object_(table.acquire(handle)) {}
+  ~Use() {
+    if (object_)
+      if (Object *last = table_.release(handle_))
+        drop_(last);
+  }
+  Object *get() const { return object_; }
+
+private:
+  HandleTable<Object> &table_;
+  uint64_t handle_;
+  void (*drop_)(Object *);
+  Object *object_;
+};
+
+void destroyModel(Model *model) { destroy(model); }
+
+uint64_t handleOf(const void *handle) { return uint64_t(reinterpret_cast<uintptr_t>(handle)); }
+
+/// The session's sequence as a generation runner: every model call under
+/// the model's lock, its logits copied out before the lock is let go (the
+/// next call on another session reuses the arena).
+class SessionRunner final : public SequenceRunner {
+public:
+  explicit SessionRunner(Session &session) : session_(session) {}
+  int64_t position() const override { return session_.sequence->position(); }
+  int64_t maxSeqLen() const override { return session_.model->compiled->maxSeqLen(); }
+  int64_t vocabSize() const override { return session_.model->compiled->vocabSize(); }
+  int64_t eosTokenId() const override { return session_.model->compiled->eosTokenId(); }
+  Expected<const float *> forward(const int32_t *tokens, int64_t n) override {
+    std::lock_guard<std::mutex> lock(session_.model->step);
+    Expected<exec::LogitsView> logits =
+        session_.model->compiled->forward(*session_.sequence, tokens, n);
+    if (!logits)
+      return logits.takeStatus();
+    session_.history.insert(session_.history.end(), tokens, tokens + n);
+    session_.logits.assign(logits->data, logits->data + logits->vocab);
+    return session_.logits.data();
+  }
+
+private:
+  Session &session_;
+};
+
+Status resetSession(Session &session) {
+  std::lock_guard<std::mutex> lock(session.model->step);
+  session.history.clear();
+  return session.model->compiled->reset(*session.sequence);
+}
+
+/// ref::generate on the session with the C options, streaming text.
+Status generateOn(Session &session, const std::vector<int32_t> &prompt,
+                  const sieve_generate_options_t &options, sieve_generate_result_t *out) {
+  ref::GenerateOptions generate;
+  generate.sampler.temperature = options.temperature;
+  generate.sampler.topK = options.top_k;
+  generate.sampler.topP = options.top_p;
+  generate.sampler.seed = options.seed;
+  generate.maxNewTokens = options.max_new_tokens;
+  generate.stopAtEos = options.ignore_eos == 0;
+  if (options.max_new_tokens < 0)
+    return invalid("max_new_tokens is negative");
+  const io::Tokenizer *tokenizer = session.model->tokenizer ? &*session.model->tokenizer : nullptr;
+  std::string pending; // bytes of a character not complete yet
+  Status textError;
+  auto onToken = [&](int32_t token) {
+    if (!options.on_token)
+      return true;
+    if (!tokenizer)
+      return options.on_token(options.user_data, token, nullptr, 0) == 0;
+    auto bytes = tokenizer->decode(&token, 1);
+    if (bytes)
+      pending += *bytes;
+    size_t ready = completeUtf8(pending);
+    std::string text = validUtf8(pending.substr(0, ready));
+    pending.erase(0, ready);
+    return options.on_token(options.user_data, token, text.c_str(), text.size()) == 0;
+  };
+  SessionRunner runner(session);
+  Expected<ref::GenerateResult> result = ref::generate(runner, prompt, generate, onToken);
+  if (!result)
+    return result.takeStatus();
+  if (out) {
+    sieve_generate_result_t value = {};
+    value.prompt_tokens = int64_t(prompt.size());
+    value.generated_tokens = int64_t(result->tokens.size());
+    switch (result->stopReason) {
+    case ref::StopReason::kMaxNewTokens:
+      value.stop_reason = SIEVE_STOP_MAX_NEW_TOKENS;
+      break;
+    case ref::StopReason::kEos:
+      value.stop_reason = SIEVE_STOP_EOS;
+      break;
+    case ref::StopReason::kMaxSeqLen:
+      value.stop_reason = SIEVE_STOP_MAX_SEQ_LEN;
+      break;
+    case ref::StopReason::kCallback:
+      value.stop_reason = SIEVE_STOP_CALLBACK;
+      break;
+    }
+    value.prefill_seconds = result->prefillSeconds;
+    value.decode_seconds = result->decodeSeconds;
+    writeStruct(out, value);
+  }
+  return Status::ok();
+}
+
+/// The common start of the session calls: the handle, the options and
+/// result structs, and the session not in a call already (then BUSY). The
+/// session is marked in a call until this is destroyed.
+class SessionCall {
+public:
+  explicit SessionCall(sieve_session_t *handle)
+      : use_(sessions(), handleOf(handle), destroySession) {}
+  ~SessionCall() {
+    if (entered_)
+      use_.get()->inCall.store(false);
+  }
+  sieve_status_t *begin(const sieve_generate_options_t *options, sieve_generate_result_t *result,
+                        bool needsOptions) {
+    Status s;
+    if (!use_.get())
+      s = invalid("session is NULL or released");
+    else if (needsOptions && !options)
+      s = invalid("options is NULL");
+    else if (options)
+      s = checkStruct(options, "options");
+    if (s && result)
+      s = checkStruct(result, "result");
+    if (!s)
+      return toStatus(s, allocator());
+    bool idle = false;
+    if (!use_.get()->inCall.compare_exchange_strong(idle, true))
+      return makeStatus(allocator(), SIEVE_STATUS_BUSY,
+                        "the session is already in a call (one call at a time per session)");
+    entered_ = true;
+    return nullptr;
+  }
+  Session &session() { return *use_.get(); }
+  const sieve_allocator_t &allocator() {
+    return use_.get() ? use_.get()->allocator : kDefaultAllocator;
+  }
+
+private:
+  Use<Session> use_;
+  bool entered_ = false;
+};
+
+} // namespace sieve::capi
+
+using namespace sieve::capi;
+
+//===--- Versions and statuses -----------------------------------------------===//
+
+extern "C" {
+
+const char *sieve_version_string(void) { return SIEVE_VERSION_STRING; }
+
+uint32_t sieve_api_version(void) {
+  return uint32_t(SIEVE_API_VERSION_MAJOR) << 16 | SIEVE_API_VERSION_MINOR;
+}
+
+uint32_t sieve_module_format_version(void) {
+  return uint32_t(module::kFormatMajor) << 16 | module::kFormatMinor;
+}
+
+sieve_status_code_t sieve_status_code(const sieve_status_t *status) {
+  return status ? status->code : SIEVE_STATUS_OK;
+}
+
+const char *sieve_status_message(const sieve_status_t *status) {
+  return status ? status->message : "";
+}
+
+void sieve_status_free(sieve_status_t *status) {
+  if (status && status != &outOfMemoryStatus)
+    deallocate(status->allocator, status);
+}
+
+const char *sieve_status_code_name(sieve_status_code_t code) {
+  switch (code) {
+  case SIEVE_STATUS_OK:
+    return "OK";
+  case SIEVE_STATUS_INVALID_ARGUMENT:
+    return "INVALID_ARGUMENT";
+  case SIEVE_STATUS_NOT_FOUND:
+    return "NOT_FOUND";
+  case SIEVE_STATUS_FAILED_PRECONDITION:
+    return "FAILED_PRECONDITION";
+  case SIEVE_STATUS_OUT_OF_RANGE:
+    return "OUT_OF_RANGE";
+  case SIEVE_STATUS_RESOURCE_EXHAUSTED:
+    return "RESOURCE_EXHAUSTED";
+  case SIEVE_STATUS_UNAVAILABLE:
+    return "UNAVAILABLE";
+  case SIEVE_STATUS_IO_ERROR:
+    return "IO_ERROR";
+  case SIEVE_STATUS_BUSY:
+    return "BUSY";
+  case SIEVE_STATUS_INTERNAL:
+    return "INTERNAL";
+  }
+  return "UNKNOWN";
+}
+
+//===--- Models ---------------------------------------------------------------===//
+
+void sieve_model_options_init(sieve_model_options_t *options) {
+  if (!options)
+    return;
+  *options = sieve_model_options_t{};
+  options->struct_size = sizeof(*options);
+}
+
+sieve_status_t *sieve_model_load(const sieve_model_options_t *options, sieve_model_t **out_model) {
+  const sieve_allocator_t allocator =
+      options && options->struct_size >= sizeof(*options) ? options->allocator : kDefaultAllocator;
+  if ((allocator.alloc == nullptr) != (allocator.free == nullptr))
+    return makeStatus(kDefaultAllocator, SIEVE_STATUS_INVALID_ARGUMENT,
+                      "options.allocator sets only one of alloc and free");
+  return guarded(allocator, [&]() -> Status {
+    if (Status s = checkStruct(options, "options"); !s)
+      return s;
+    if (!out_model)
+      return invalid("out_model is NULL");
+    *out_model = nullptr;
+    if (!options->module_path)
+      return invalid("options.module_path is NULL");
+    if (!options->weights_path)
+      return invalid("options.weights_path is NULL");
+    exec::CompiledLoadOptions load;
+    load.weights = options->weights_path;
+    load.threads = options->threads;
+    if (options->device)
+      load.device = options->device;
+    Expected<std::unique_ptr<exec::CompiledModel>> compiled =
+        exec::CompiledModel::load(options->module_path, load);
+    if (!compiled)
+      return compiled.takeStatus();
+    std::optional<io::Tokenizer> tokenizer;
+    if (options->tokenizer_path) {
+      Expected<io::Tokenizer> loaded = io::Tokenizer::fromFile(options->tokenizer_path);
+      if (!loaded)
+        return loaded.takeStatus().annotate(options->tokenizer_path);
+      tokenizer.emplace(loaded.take());
+    }
+    void *memory = allocate(allocator, sizeof(Model));
+    if (!memory)
+      throw std::bad_alloc();
+    auto *model = new (memory) Model();
+    model->allocator = allocator;
+    model->compiled = compiled.take();
+    model->tokenizer = std::move(tokenizer);
+    *out_model = reinterpret_cast<sieve_model_t *>(uintptr_t(models().add(model)));
+    return Status::ok();
+  });
+}
+
+void sieve_model_retain(sieve_model_t *model) { (void)models().acquire(handleOf(model)); }
+
+void sieve_model_release(sieve_model_t *model) {
+  if (Model *last = models().release(handleOf(model)))
+    destroy(last);
+}
+
+void sieve_model_info_init(sieve_model_info_t *info) {
+  if (!info)
+    return;
+  *info = sieve_model_info_t{};
+  info->struct_size = sizeof(*info);
+}
+
+sieve_status_t *sieve_model_query(sieve_model_t *handle, sieve_model_info_t *out_info) {
+  Use<Model> use(models(), handleOf(handle), destroyModel);
+  Model *model = use.get();
+  return guarded(model ? model->allocator : kDefaultAllocator, [&]() -> Status {
+    if (!model)
+      return invalid("model is NULL or released");
+    if (Status s = checkStruct(out_info, "out_info"); !s)
+      return s;
+    const exec::CompiledModel &m = *model->compiled;
+    const exec::LoadReport &report = m.report();
+    sieve_model_info_t info = {};
+    info.vocab_size = m.vocabSize();
+    info.max_seq_len = m.maxSeqLen();
+    info.max_sessions = m.maxBatch();
+    info.bos_token_id = m.bosTokenId();
+    info.eos_token_id = m.eosTokenId();
+    info.parameters = report.parameters;
+    info.weight_bytes = report.weightBytes;
+    info.cache_bytes = report.cacheBytes;
+    const uint64_t tokens = uint64_t(m.maxSeqLen()) * uint64_t(std::max<int64_t>(1, m.maxBatch()));
+    info.cache_bytes_per_token = tokens ? report.cacheBytes / tokens : 0;
+    info.has_tokenizer = model->tokenizer ? 1 : 0;
+    info.device = report.device.c_str();
+    info.executable = report.executable.c_str();
+    writeStruct(out_info, info);
+    return Status::ok();
+  });
+}
+
+sieve_status_t *sieve_model_tokenize(sieve_model_t *handle, const char *text, size_t text_length,
+                                     int32_t *ids, size_t capacity, size_t *out_count) {
+  Use<Model> use(models(), handleOf(handle), destroyModel);
+  Model *model = use.get();
+  return guarded(model ? model->allocator : kDefaultAllocator, [&]() -> Status {
+    if (!model)
+      return invalid("model is NULL or released");
+    if (!out_count || (!text && text_length) || (!ids && capacity))
+      return invalid("text, ids or out_count is NULL");
+    if (!model->tokenizer)
+      return Status(StatusCode::kFailedPrecondition, "the model was loaded without a tokenizer");
+    Expected<std::vector<int32_t>> encoded =
+        model->tokenizer->encode(std::string_view(text ? text : "", text_length));
+    if (!encoded)
+      return encoded.takeStatus();
+    *out_count = encoded->size();
+    if (encoded->size() > capacity)
+      return outOfRange("the text has " + std::to_string(encoded->size()) +
+                        " tokens, more than the capacity of " + std::to_string(capacity));
+    std::copy(encoded->begin(), encoded->end(), ids);
+    return Status::ok();
+  });
+}
+
+sieve_status_t *sieve_model_detokenize(sieve_model_t *handle, const int32_t *ids, size_t count,
+                                       char *text, size_t capacity, size_t *out_length) {
+  Use<Model> use(models(), handleOf(handle), destroyModel);
+  Model *model = use.get();
+  return guarded(model ? model->allocator : kDefaultAllocator, [&]() -> Status {
+    if (!model)
+      return invalid("model is NULL or released");
+    if (!out_length || (!ids && count) || (!text && capacity))
+      return invalid("ids, text or out_length is NULL");
+    if (!model->tokenizer)
+      return Status(StatusCode::kFailedPrecondition, "the model was loaded without a tokenizer");
+    Expected<std::string> decoded = model->tokenizer->decode(ids, count);
+    if (!decoded)
+      return decoded.takeStatus();
+    *out_length = decoded->size();
+    if (decoded->size() > capacity)
+      return outOfRange("the text has " + std::to_string(decoded->size()) +
+                        " bytes, more than the capacity of " + std::to_string(capacity));
+    std::memcpy(text, decoded->data(), decoded->size());
+    return Status::ok();
+  });
+}
+
+//===--- Sessions -------------------------------------------------------------===//
+
+sieve_status_t *sieve_session_create(sieve_model_t *handle, sieve_session_t **out_session) {
+  Use<Model> use(models(), handleOf(handle), destroyModel);
+  Model *model = use.get();
+  const sieve_allocator_t &allocator = model ? model->allocator : kDefaultAllocator;
+  std::string noSlot; // why no cache slot was free
+  sieve_status_t *status = guarded(allocator, [&]() -> Status {
+    if (!model)
+      return invalid("model is NULL or released");
+    if (!out_session)
+      return invalid("out_session is NULL");
+    *out_session = nullptr;
+    std::optional<exec::CompiledSequence> sequence;
+    {
+      std::lock_guard<std::mutex> lock(model->step);
+      Expected<exec::CompiledSequence> fresh = model->compiled->newSequence();
+      if (!fresh) {
+        noSlot = fresh.status().message();
+        return Status::ok();
+      }
+      sequence.emplace(fresh.take());
+    }
+    void *memory = allocate(model->allocator, sizeof(Session));
+    if (!memory) {
+      std::lock_guard<std::mutex> lock(model->step);
+      sequence.reset();
+      throw std::bad_alloc();
+    }
+    auto *session = new (memory) Session();
+    session->allocator = model->allocator;
+    session->model = models().acquire(handleOf(handle)); // the session's reference
+    session->modelHandle = handleOf(handle);
+    session->sequence.emplace(std::move(*sequence));
+    *out_session = reinterpret_cast<sieve_session_t *>(uintptr_t(sessions().add(session)));
+    return Status::ok();
+  });
+  if (!status && !noSlot.empty())
+    return makeStatus(allocator, SIEVE_STATUS_RESOURCE_EXHAUSTED, noSlot);
+  return status;
+}
+
+void sieve_session_retain(sieve_session_t *session) { (void)sessions().acquire(handleOf(session)); }
+
+void sieve_session_release(sieve_session_t *session) {
+  if (Session *last = sessions().release(handleOf(session)))
+    destroySession(last);
+}
+
+sieve_status_t *sieve_session_reset(sieve_session_t *handle) {
+  SessionCall call(handle);
+  if (sieve_status_t *s = call.begin(nullptr, nullptr, false))
+    return s;
+  return guarded(call.allocator(), [&]() -> Status { return resetSession(call.session()); });
+}
+
+sieve_status_t *sieve_session_position(sieve_session_t *handle, int64_t *out_position) {
+  SessionCall call(handle);
+  if (sieve_status_t *s = call.begin(nullptr, nullptr, false))
+    return s;
+  return guarded(call.allocator(), [&]() -> Status {
+    if (!out_position)
+      return invalid("out_position is NULL");
+    *out_position = call.session().sequence->position();
+    return Status::ok();
+  });
+}
+
+void sieve_generate_options_init(sieve_generate_options_t *options) {
+  if (!options)
+    return;
+  *options = sieve_generate_options_t{};
+  options->struct_size = sizeof(*options);
+  options->temperature = 1.0f;
+  options->top_p = 1.0f;
+  options->max_new_tokens = 128;
+}
+
+void sieve_generate_result_init(sieve_generate_result_t *result) {
+  if (!result)
+    return;
+  *result = sieve_generate_result_t{};
+  result->struct_size = sizeof(*result);
+}
+
+sieve_status_t *sieve_session_generate(sieve_session_t *handle, const int32_t *prompt,
+                                       size_t prompt_length,
+                                       const sieve_generate_options_t *options,
+                                       sieve_generate_result_t *result) {
+  SessionCall call(handle);
+  if (sieve_status_t *s = call.begin(options, result, true))
+    return s;
+  return guarded(call.allocator(), [&]() -> Status {
+    if (!prompt && prompt_length)
+      return invalid("prompt is NULL");
+    return generateOn(call.session(), std::vector<int32_t>(prompt, prompt + prompt_length),
+                      *options, result);
+  });
+}
+
+sieve_status_t *sieve_session_generate_text(sieve_session_t *handle, const char *text,
+                                            size_t text_length,
+                                            const sieve_generate_options_t *options,
+                                            sieve_generate_result_t *result) {
+  SessionCall call(handle);
+  if (sieve_status_t *s = call.begin(options, result, true))
+    return s;
+  return guarded(call.allocator(), [&]() -> Status {
+    if (!text && text_length)
+      return invalid("text is NULL");
+    Session &session = call.session();
+    if (!session.model->tokenizer)
+      return Status(StatusCode::kFailedPrecondition, "the model was loaded without a tokenizer");
+    Expected<std::vector<int32_t>> ids =
+        session.model->tokenizer->encode(std::string_view(text ? text : "", text_length));
+    if (!ids)
+      return ids.takeStatus();
+    std::vector<int32_t> prompt;
+    if (session.sequence->position() == 0)
+      prompt.push_back(int32_t(session.model->compiled->bosTokenId()));
+    prompt.insert(prompt.end(), ids->begin(), ids->end());
+    return generateOn(session, prompt, *options, result);
+  });
+}
+
+sieve_status_t *sieve_session_chat(sieve_session_t *handle, const char *messages_json,
+                                   size_t json_length, int32_t thinking,
+                                   const sieve_generate_options_t *options,
+                                   sieve_generate_result_t *result) {
+  SessionCall call(handle);
+  if (sieve_status_t *s = call.begin(options, result, true))
+    return s;
+  return guarded(call.allocator(), [&]() -> Status {
+    if (!messages_json)
+      return invalid("messages_json is NULL");
+    Session &session = call.session();
+    if (!session.model->tokenizer)
+      return Status(StatusCode::kFailedPrecondition, "the model was loaded without a tokenizer");
+    io::ChatOptions chat;
+    chat.thinkingMode = thinking ? io::ThinkingMode::kThinking : io::ThinkingMode::kChat;
+    Expected<std::string> text =
+        io::encodeChatPrompt(std::string_view(messages_json, json_length), chat);
+    if (!text)
+      return text.takeStatus();
+    Expected<std::vector<int32_t>> ids = session.model->tokenizer->encode(*text);
+    if (!ids)
+      return ids.takeStatus();
+    // Reuse what the session holds when the conversation continues it;
+    // otherwise start over.
+    const std::vector<int32_t> &held = session.history;
+    std::vector<int32_t> prompt;
+    if (!held.empty() && held.size() < ids->size() &&
+        std::equal(held.begin(), held.end(), ids->begin())) {
+      prompt.assign(ids->begin() + std::ptrdiff_t(held.size()), ids->end());
+    } else {
+      if (Status s = resetSession(session); !s)
+        return s;
+      prompt = *ids;
+    }
+    return generateOn(session, prompt, *options, result);
+  });
+}
+
+sieve_status_t *sieve_session_forward(sieve_session_t *handle, const int32_t *tokens, size_t count,
+                                      const float **out_logits) {
+  SessionCall call(handle);
+  if (sieve_status_t *s = call.begin(nullptr, nullptr, false))
+    return s;
+  return guarded(call.allocator(), [&]() -> Status {
+    if (!tokens || count == 0 || !out_logits)
+      return invalid("tokens (at least one) or out_logits is NULL");
+    Session &session = call.session();
+    const int64_t vocab = session.model->compiled->vocabSize();
+    for (size_t i = 0; i < count; ++i)
+      if (tokens[i] < 0 || tokens[i] >= vocab)
+        return invalid("token " + std::to_string(tokens[i]) + " at index " + std::to_string(i) +
+                       " is outside the vocabulary of " + std::to_string(vocab));
+    SessionRunner runner(session);
+    Expected<const float *> logits = runner.forward(tokens, int64_t(count));
+    if (!logits)
+      return logits.takeStatus();
+    *out_logits = *logits;
+    return Status::ok();
+  });
+}
+
+} // extern "C"
