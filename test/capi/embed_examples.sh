@@ -50,3 +50,22 @@ if first[len('> hi\n'):] != want:
     sys.exit('embed-c replied %r, sieve-run %r' % (first[len('> hi\n'):], want))
 PY
 echo "embed-c: two turns, the first reply equal to sieve-run's"
+
+# embed-cpp: three prompts on one thread and on two, the same tokens, each
+# prompt's the ones sieve-run samples with that seed.
+cmake -S "$source/examples/embed-cpp" -B "$work/embed-cpp" -G Ninja \
+  -DCMAKE_PREFIX_PATH="$work/prefix" -DCMAKE_BUILD_TYPE=Release > /dev/null
+cmake --build "$work/embed-cpp" > /dev/null
+set -- 0,15,7,99,3 0,42,8 0,5,6,7,8,9,10
+"$work/embed-cpp/embed-cpp" "$work/tiny.sieve" "$work/ckpt" 1 "$@" > "$work/one.out"
+"$work/embed-cpp/embed-cpp" "$work/tiny.sieve" "$work/ckpt" 2 "$@" > "$work/two.out"
+cmp "$work/one.out" "$work/two.out"
+i=0
+for prompt in "$@"; do
+  want=$("$bin/sieve-run" "$work/tiny.sieve" --weights "$work/ckpt" --tokens "$prompt" \
+    --temperature 0.8 --seed $i --max-new-tokens 16 --ignore-eos 2> /dev/null)
+  got=$(sed -n "s/^prompt $i: //p" "$work/one.out")
+  test "$got" = "$want" || { echo "prompt $i: embed-cpp '$got', sieve-run '$want'"; exit 1; }
+  i=$((i + 1))
+done
+echo "embed-cpp: 3 prompts, 1 and 2 threads, equal to sieve-run's"
