@@ -77,8 +77,8 @@ static int append(char **json, size_t *length, const char *text) {
 static int failed(sieve_status_t *status, const char *what) {
   if (!status)
     return 0;
-  fprintf(stderr, "embed-c: %s: %s: %s\n", what,
-          sieve_status_code_name(sieve_status_code(status)), sieve_status_message(status));
+  fprintf(stderr, "embed-c: %s: %s: %s\n", what, sieve_status_code_name(sieve_status_code(status)),
+          sieve_status_message(status));
   sieve_status_free(status);
   return 1;
 }
@@ -113,9 +113,8 @@ int main(int argc, char **argv) {
   sieve_generate_options_t generate;
   sieve_generate_options_init(&generate);
   generate.temperature = 0;
-  generate.max_new_tokens = getenv("SIEVE_EMBED_MAX_TOKENS")
-                                ? atoi(getenv("SIEVE_EMBED_MAX_TOKENS"))
-                                : 32;
+  generate.max_new_tokens =
+      getenv("SIEVE_EMBED_MAX_TOKENS") ? atoi(getenv("SIEVE_EMBED_MAX_TOKENS")) : 32;
   generate.on_token = on_token;
   generate.user_data = &reply;
   if (!append(&conversation, &length, "["))
@@ -135,8 +134,7 @@ int main(int argc, char **argv) {
     length -= 1; /* the closing ] */
     conversation[length] = '\0';
     if (!append(&conversation, &length, ", {\"role\": \"assistant\", \"content\": ") ||
-        !append_json_string(&conversation, &length, reply.text ? reply.text : "",
-                            reply.length) ||
+        !append_json_string(&conversation, &length, reply.text ? reply.text : "", reply.length) ||
         !append(&conversation, &length, "}"))
       goto done;
   }

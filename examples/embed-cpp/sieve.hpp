@@ -98,12 +98,13 @@ public:
     c.on_token = [](void *user, int32_t token, const char *text, size_t length) -> int {
       auto *context = static_cast<Context *>(user);
       context->tokens.push_back(token);
-      if (*context->onToken && !(*context->onToken)(token, std::string_view(text ? text : "", length)))
+      if (*context->onToken &&
+          !(*context->onToken)(token, std::string_view(text ? text : "", length)))
         return 1;
       return 0;
     };
-    if (auto error = check(sieve_session_generate(session_.get(), prompt.data(), prompt.size(),
-                                                  &c, nullptr)))
+    if (auto error = check(
+            sieve_session_generate(session_.get(), prompt.data(), prompt.size(), &c, nullptr)))
       return *error;
     return std::move(context.tokens);
   }

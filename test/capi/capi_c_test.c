@@ -8,8 +8,8 @@
 static int failures = 0;
 
 static void expect_code(sieve_status_t *status, sieve_status_code_t code, const char *what) {
-  if (sieve_status_code(status) != code || (code != SIEVE_STATUS_OK &&
-                                            strlen(sieve_status_message(status)) == 0)) {
+  if (sieve_status_code(status) != code ||
+      (code != SIEVE_STATUS_OK && strlen(sieve_status_message(status)) == 0)) {
     fprintf(stderr, "%s: got %s (%s), expected %s\n", what,
             sieve_status_code_name(sieve_status_code(status)), sieve_status_message(status),
             sieve_status_code_name(code));
@@ -52,10 +52,9 @@ int main(void) {
   expect_code(sieve_model_query(NULL, &info), SIEVE_STATUS_INVALID_ARGUMENT, "NULL model");
   expect_code(sieve_session_create(NULL, &session), SIEVE_STATUS_INVALID_ARGUMENT, "session");
   sieve_generate_options_init(&generate);
-  expect_code(sieve_session_generate(NULL, NULL, 0, &generate, NULL),
-              SIEVE_STATUS_INVALID_ARGUMENT, "generate");
-  expect_code(sieve_session_position(NULL, &position), SIEVE_STATUS_INVALID_ARGUMENT,
-              "position");
+  expect_code(sieve_session_generate(NULL, NULL, 0, &generate, NULL), SIEVE_STATUS_INVALID_ARGUMENT,
+              "generate");
+  expect_code(sieve_session_position(NULL, &position), SIEVE_STATUS_INVALID_ARGUMENT, "position");
   /* A handle that was never given out. */
   expect_code(sieve_model_query((sieve_model_t *)(uintptr_t)0x500000001u, &info),
               SIEVE_STATUS_INVALID_ARGUMENT, "forged handle");

@@ -269,6 +269,96 @@ TEST(RuntimeApi, ChatTurnsReuseWhatTheSessionHolds) {
   sieve_model_release(model);
 }
 
+TEST(RuntimeApi, ABatchedStepGivesEachSessionsOwnLogits) {
+  sieve_model_t *model = loadTiny();
+  ASSERT_NE(model, nullptr);
+  sieve_model_info_t info;
+  sieve_model_info_init(&info);
+  EXPECT_SIEVE_OK(sieve_model_query(model, &info));
+  const size_t vocab = size_t(info.vocab_size);
+  sieve_session_t *a = nullptr, *b = nullptr;
+  EXPECT_SIEVE_OK(sieve_session_create(model, &a));
+  EXPECT_SIEVE_OK(sieve_session_create(model, &b));
+  const std::vector<int32_t> promptA = {0, 15, 7}, promptB = {0, 42, 8, 1, 77};
+  const float *logits = nullptr;
+  EXPECT_SIEVE_OK(sieve_session_forward(a, promptA.data(), promptA.size(), &logits));
+  EXPECT_SIEVE_OK(sieve_session_forward(b, promptB.data(), promptB.size(), &logits));
+
+  // One step for both, then the same steps one session at a time on
+  // fresh sessions: the same logits (within the kernels' tolerance).
+  sieve_session_t *both[] = {a, b};
+  const int32_t next[] = {9, 11};
+  std::vector<float> batched(2 * vocab);
+  EXPECT_SIEVE_OK(sieve_model_decode(model, both, next, 2, batched.data(), batched.size()));
+  for (int which = 0; which < 2; ++which) {
+    sieve_session_t *session = both[which];
+    EXPECT_SIEVE_OK(sieve_session_reset(session));
+    const std::vector<int32_t> &prompt = which == 0 ? promptA : promptB;
+    EXPECT_SIEVE_OK(sieve_session_forward(session, prompt.data(), prompt.size(), &logits));
+    EXPECT_SIEVE_OK(sieve_session_forward(session, &next[which], 1, &logits));
+    EXPECT_LE(relativeL2(batched.data() + which * vocab, logits, int64_t(vocab)), 1e-3)
+        << "session " << which;
+    int64_t position = 0;
+    EXPECT_SIEVE_OK(sieve_session_position(session, &position));
+    EXPECT_EQ(position, int64_t(prompt.size()) + 1);
+  }
+  EXPECT_SIEVE_CODE(sieve_model_decode(model, both, next, 2, batched.data(), vocab),
+                    SIEVE_STATUS_OUT_OF_RANGE);
+  sieve_session_t *twice[] = {a, a};
+  EXPECT_SIEVE_CODE(sieve_model_decode(model, twice, next, 2, batched.data(), batched.size()),
+                    SIEVE_STATUS_INVALID_ARGUMENT);
+  const int32_t outside[] = {9, -1};
+  EXPECT_SIEVE_CODE(sieve_model_decode(model, both, outside, 2, batched.data(), batched.size()),
+                    SIEVE_STATUS_INVALID_ARGUMENT);
+  EXPECT_SIEVE_CODE(sieve_model_decode(model, both, next, 0, batched.data(), batched.size()),
+                    SIEVE_STATUS_INVALID_ARGUMENT);
+  sieve_session_release(a);
+  sieve_session_release(b);
+  sieve_model_release(model);
+}
+
+TEST(RuntimeApi, CompilesOnFirstUseAndListsTheExecutables) {
+  test::ScopedTempDir cache("capi-cache");
+  sieve_model_options_t options;
+  sieve_model_options_init(&options);
+  options.weights_path = tiny().checkpoint.c_str(); // no module: its config.json is compiled
+  options.compiler_path = SIEVE_COMPILE;
+  options.cache_dir = cache.path().c_str();
+  options.threads = 1;
+  sieve_model_t *model = nullptr;
+  EXPECT_SIEVE_OK(sieve_model_load(&options, &model));
+  ASSERT_NE(model, nullptr);
+  sieve_model_info_t info;
+  sieve_model_info_init(&info);
+  EXPECT_SIEVE_OK(sieve_model_query(model, &info));
+  const std::string compiled = info.module_path;
+  EXPECT_EQ(compiled.rfind(cache.path(), 0), 0u) << compiled;
+  EXPECT_EQ(info.devices_passed_over, nullptr); // --device defaults to what the module runs on
+  ASSERT_EQ(info.executable_count, 1u);
+  sieve_executable_info_t executable;
+  sieve_executable_info_init(&executable);
+  EXPECT_SIEVE_OK(sieve_model_executable(model, 0, &executable));
+  EXPECT_STREQ(executable.target, "cpu:host");
+  EXPECT_EQ(executable.chosen, 1);
+  EXPECT_EQ(executable.rejected, nullptr);
+  EXPECT_SIEVE_CODE(sieve_model_executable(model, 1, &executable), SIEVE_STATUS_OUT_OF_RANGE);
+  sieve_model_release(model);
+
+  // The second load finds the module in the cache.
+  EXPECT_SIEVE_OK(sieve_model_load(&options, &model));
+  EXPECT_SIEVE_OK(sieve_model_query(model, &info));
+  EXPECT_EQ(std::string(info.module_path), compiled);
+  sieve_model_release(model);
+
+  // A compiler that is not there: said so.
+  options.compiler_path = "/nonexistent/sieve-compile";
+  test::ScopedTempDir empty("capi-empty-cache");
+  options.cache_dir = empty.path().c_str();
+  Result missing(sieve_model_load(&options, &model));
+  EXPECT_NE(missing.code(), SIEVE_STATUS_OK);
+  EXPECT_NE(missing.message().find("sieve-compile"), std::string::npos) << missing.message();
+}
+
 struct CountingAllocator {
   std::atomic<int64_t> live{0}, total{0};
   static void *alloc(void *self, size_t size) {

@@ -96,7 +96,9 @@ typedef struct sieve_model sieve_model_t;
 
 typedef struct sieve_model_options {
   size_t struct_size;
-  /* The compiled module (sieve-compile CONFIG -o MODEL.sieve). */
+  /* The compiled module (sieve-compile CONFIG -o MODEL.sieve); NULL: the
+   * checkpoint's config.json compiled for this CPU on first use and kept
+   * in `cache_dir` (later loads reuse it). */
   const char *module_path;
   /* The checkpoint: a directory, a .safetensors file or its index. */
   const char *weights_path;
@@ -107,6 +109,11 @@ typedef struct sieve_model_options {
   /* CPU threads; 0: one per online CPU. */
   uint32_t threads;
   sieve_allocator_t allocator;
+  /* Compile on first use: sieve-compile (NULL: $SIEVE_COMPILE, then beside
+   * the program, then $PATH) and the cache folder (NULL: $SIEVE_CACHE_DIR,
+   * then $XDG_CACHE_HOME/sieve, then ~/.cache/sieve). */
+  const char *compiler_path;
+  const char *cache_dir;
 } sieve_model_options_t;
 
 /* Sets struct_size and the defaults (every field zero or NULL). */
@@ -135,11 +142,31 @@ typedef struct sieve_model_info {
   /* Valid while the model lives. */
   const char *device;     /* e.g. "cpu: 2 threads, x86_64" */
   const char *executable; /* the module's target that runs, e.g. "cpu:host" */
+  const char *module_path; /* the module loaded (a cached one when compiled on first use) */
+  /* Devices tried before this one and why they were passed over, one per
+   * line ("cuda:0: no CUDA driver ..."); NULL when none were. */
+  const char *devices_passed_over;
+  uint64_t executable_count; /* see sieve_model_executable */
 } sieve_model_info_t;
 
 SIEVE_API void sieve_model_info_init(sieve_model_info_t *info);
 /* Thread-safe. */
 SIEVE_API sieve_status_t *sieve_model_query(sieve_model_t *model, sieve_model_info_t *out_info);
+
+/* One of the module's executables (index < executable_count). */
+typedef struct sieve_executable_info {
+  size_t struct_size;
+  const char *target; /* e.g. "cpu:x86-64-v4", "nvidia:sm_90" */
+  int32_t chosen;     /* the one that runs */
+  /* Why the device cannot run it, or NULL when it can. Valid while the
+   * model lives. */
+  const char *rejected;
+} sieve_executable_info_t;
+
+SIEVE_API void sieve_executable_info_init(sieve_executable_info_t *info);
+/* OUT_OF_RANGE past the last executable. Thread-safe. */
+SIEVE_API sieve_status_t *sieve_model_executable(sieve_model_t *model, uint64_t index,
+                                                 sieve_executable_info_t *out_info);
 
 /* Text to token ids with the model's tokenizer (no BOS added). Writes at
  * most `capacity` ids and always sets *out_count to the number the text
@@ -242,6 +269,19 @@ SIEVE_API sieve_status_t *sieve_session_chat(sieve_session_t *session, const cha
  * session. One call at a time per session. */
 SIEVE_API sieve_status_t *sieve_session_forward(sieve_session_t *session, const int32_t *tokens,
                                                 size_t count, const float **out_logits);
+
+/*===--- Batches ----------------------------------------------------------===*/
+
+/* One decode step for several sessions of `model` at once (at most
+ * max_sessions, each at most once): tokens[i] is fed to sessions[i], and
+ * row i of `logits` (count rows of vocab_size f32, `logits_capacity` floats
+ * in all) gets its logits. For callers that schedule their own batches: one
+ * step reads the weights once for the whole batch. Thread-safe; each session
+ * must not be in another call (BUSY). */
+SIEVE_API sieve_status_t *sieve_model_decode(sieve_model_t *model,
+                                             sieve_session_t *const *sessions,
+                                             const int32_t *tokens, size_t count, float *logits,
+                                             size_t logits_capacity);
 
 #ifdef __cplusplus
 } /* extern "C" */

@@ -12,6 +12,7 @@
 #include "handle_table.h"
 
 #include "sieve/exec/compiled_model.h"
+#include "sieve/exec/module_cache.h"
 #include "sieve/io/chat_format.h"
 #include "sieve/io/tokenizer.h"
 #include "sieve/module/module_file.h"
@@ -22,6 +23,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <exception>
+#include <memory>
 #include <mutex>
 #include <new>
 #include <optional>
@@ -203,10 +205,17 @@ std::string validUtf8(const std::string &bytes) {
 
 namespace sieve::capi {
 
+struct Executable {
+  std::string target, rejected; // rejected: empty when the device runs it
+  bool chosen = false;
+};
+
 struct Model {
   sieve_allocator_t allocator;
   std::unique_ptr<exec::CompiledModel> compiled;
   std::optional<io::Tokenizer> tokenizer;
+  std::string modulePath, devicesPassedOver;
+  std::vector<Executable> executables;
   // One model call at a time: its arenas and caches are shared.
   std::mutex step;
 };
@@ -479,17 +488,30 @@ sieve_status_t *sieve_model_load(const sieve_model_options_t *options, sieve_mod
     if (!out_model)
       return invalid("out_model is NULL");
     *out_model = nullptr;
-    if (!options->module_path)
-      return invalid("options.module_path is NULL");
     if (!options->weights_path)
       return invalid("options.weights_path is NULL");
+    std::string modulePath;
+    if (options->module_path) {
+      modulePath = options->module_path;
+    } else {
+      // Compile on first use: the checkpoint's config for this CPU, cached.
+      exec::ModuleCacheRequest request = exec::hostModuleRequest(options->weights_path);
+      if (options->compiler_path)
+        request.compiler = options->compiler_path;
+      if (options->cache_dir)
+        request.cacheDir = options->cache_dir;
+      Expected<exec::CachedModule> cached = exec::cachedModule(request);
+      if (!cached)
+        return cached.takeStatus();
+      modulePath = cached->path;
+    }
     exec::CompiledLoadOptions load;
     load.weights = options->weights_path;
     load.threads = options->threads;
     if (options->device)
       load.device = options->device;
     Expected<std::unique_ptr<exec::CompiledModel>> compiled =
-        exec::CompiledModel::load(options->module_path, load);
+        exec::CompiledModel::load(modulePath, load);
     if (!compiled)
       return compiled.takeStatus();
     std::optional<io::Tokenizer> tokenizer;
@@ -506,6 +528,19 @@ sieve_status_t *sieve_model_load(const sieve_model_options_t *options, sieve_mod
     model->allocator = allocator;
     model->compiled = compiled.take();
     model->tokenizer = std::move(tokenizer);
+    model->modulePath = modulePath;
+    const exec::LoadReport &report = model->compiled->report();
+    for (const std::string &passed : report.rejectedDevices)
+      model->devicesPassedOver += (model->devicesPassedOver.empty() ? "" : "\n") + passed;
+    for (const auto *executable : *model->compiled->module().module().executables()) {
+      Executable entry;
+      entry.target = executable->target()->str();
+      entry.chosen = entry.target == report.executable;
+      for (const std::string &rejected : report.rejected)
+        if (rejected.compare(0, entry.target.size() + 2, entry.target + ": ") == 0)
+          entry.rejected = rejected.substr(entry.target.size() + 2);
+      model->executables.push_back(std::move(entry));
+    }
     *out_model = reinterpret_cast<sieve_model_t *>(uintptr_t(models().add(model)));
     return Status::ok();
   });
@@ -549,6 +584,39 @@ sieve_status_t *sieve_model_query(sieve_model_t *handle, sieve_model_info_t *out
     info.has_tokenizer = model->tokenizer ? 1 : 0;
     info.device = report.device.c_str();
     info.executable = report.executable.c_str();
+    info.module_path = model->modulePath.c_str();
+    info.devices_passed_over =
+        model->devicesPassedOver.empty() ? nullptr : model->devicesPassedOver.c_str();
+    info.executable_count = model->executables.size();
+    writeStruct(out_info, info);
+    return Status::ok();
+  });
+}
+
+void sieve_executable_info_init(sieve_executable_info_t *info) {
+  if (!info)
+    return;
+  *info = sieve_executable_info_t{};
+  info->struct_size = sizeof(*info);
+}
+
+sieve_status_t *sieve_model_executable(sieve_model_t *handle, uint64_t index,
+                                       sieve_executable_info_t *out_info) {
+  Use<Model> use(models(), handleOf(handle), destroyModel);
+  Model *model = use.get();
+  return guarded(model ? model->allocator : kDefaultAllocator, [&]() -> Status {
+    if (!model)
+      return invalid("model is NULL or released");
+    if (Status s = checkStruct(out_info, "out_info"); !s)
+      return s;
+    if (index >= model->executables.size())
+      return outOfRange("executable " + std::to_string(index) + " of " +
+                        std::to_string(model->executables.size()));
+    const Executable &executable = model->executables[index];
+    sieve_executable_info_t info = {};
+    info.target = executable.target.c_str();
+    info.chosen = executable.chosen ? 1 : 0;
+    info.rejected = executable.rejected.empty() ? nullptr : executable.rejected.c_str();
     writeStruct(out_info, info);
     return Status::ok();
   });
@@ -783,6 +851,60 @@ sieve_status_t *sieve_session_forward(sieve_session_t *handle, const int32_t *to
     if (!logits)
       return logits.takeStatus();
     *out_logits = *logits;
+    return Status::ok();
+  });
+}
+
+sieve_status_t *sieve_model_decode(sieve_model_t *handle, sieve_session_t *const *sessions,
+                                   const int32_t *tokens, size_t count, float *logits,
+                                   size_t logits_capacity) {
+  Use<Model> use(models(), handleOf(handle), destroyModel);
+  Model *model = use.get();
+  const sieve_allocator_t &allocator = model ? model->allocator : kDefaultAllocator;
+  if (!model)
+    return makeStatus(allocator, SIEVE_STATUS_INVALID_ARGUMENT, "model is NULL or released");
+  if (!sessions || !tokens || !logits || count == 0)
+    return makeStatus(allocator, SIEVE_STATUS_INVALID_ARGUMENT,
+                      "sessions, tokens or logits is NULL, or count is 0");
+  for (size_t i = 0; i < count; ++i)
+    for (size_t j = 0; j < i; ++j)
+      if (sessions[i] == sessions[j])
+        return makeStatus(allocator, SIEVE_STATUS_INVALID_ARGUMENT,
+                          "session " + std::to_string(i) + " is session " + std::to_string(j) +
+                              " again (each session at most once per step)");
+  // Every session held and marked in a call until the step is done.
+  std::vector<std::unique_ptr<SessionCall>> calls;
+  for (size_t i = 0; i < count; ++i) {
+    calls.push_back(std::make_unique<SessionCall>(sessions[i]));
+    if (sieve_status_t *status = calls.back()->begin(nullptr, nullptr, false))
+      return status;
+  }
+  return guarded(allocator, [&]() -> Status {
+    const int64_t vocab = model->compiled->vocabSize();
+    if (count > size_t(model->compiled->maxBatch()))
+      return invalid("a step takes at most " + std::to_string(model->compiled->maxBatch()) +
+                     " sessions, got " + std::to_string(count));
+    if (logits_capacity / size_t(vocab) < count)
+      return outOfRange("logits holds " + std::to_string(logits_capacity) + " floats, " +
+                        std::to_string(count) + " rows need " +
+                        std::to_string(count * size_t(vocab)));
+    std::vector<exec::CompiledSequence *> sequences;
+    for (size_t i = 0; i < count; ++i) {
+      Session &session = calls[i]->session();
+      if (session.model != model)
+        return invalid("session " + std::to_string(i) + " belongs to another model");
+      if (tokens[i] < 0 || tokens[i] >= vocab)
+        return invalid("token " + std::to_string(tokens[i]) + " for session " + std::to_string(i) +
+                       " is outside the vocabulary of " + std::to_string(vocab));
+      sequences.push_back(&*session.sequence);
+    }
+    std::lock_guard<std::mutex> lock(model->step);
+    Expected<exec::LogitsView> rows = model->compiled->decode(sequences.data(), tokens, count);
+    if (!rows)
+      return rows.takeStatus();
+    std::memcpy(logits, rows->data, count * size_t(vocab) * sizeof(float));
+    for (size_t i = 0; i < count; ++i)
+      calls[i]->session().history.push_back(tokens[i]);
     return Status::ok();
   });
 }
