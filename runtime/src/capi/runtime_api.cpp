@@ -281,6 +281,38 @@ void destroyModel(Model *model) { destroy(model); }
 
 uint64_t handleOf(const void *handle) { return uint64_t(reinterpret_cast<uintptr_t>(handle)); }
 
+/// `body(model)` for a call on a model handle: a released or NULL handle is
+/// refused, statuses come from the model's allocator.
+template <typename Body> sieve_status_t *onModel(sieve_model_t *handle, Body &&body) {
+  Use<Model> use(models(), handleOf(handle), destroyModel);
+  Model *model = use.get();
+  return guarded(model ? model->allocator : kDefaultAllocator, [&]() -> Status {
+    if (!model)
+      return invalid("model is NULL or released");
+    return body(*model);
+  });
+}
+
+/// The model's tokenizer, or why there is none.
+Expected<const io::Tokenizer *> tokenizerOf(const Model &model) {
+  if (!model.tokenizer)
+    return Status(StatusCode::kFailedPrecondition, "the model was loaded without a tokenizer");
+  return &*model.tokenizer;
+}
+
+/// Copies `items` into a caller's buffer of `capacity`, always reporting
+/// how many there are; OUT_OF_RANGE when they do not fit.
+template <typename T>
+Status copyOut(const T *items, size_t count, T *out, size_t capacity, size_t *out_count,
+               const char *unit) {
+  *out_count = count;
+  if (count > capacity)
+    return outOfRange("the text has " + std::to_string(count) + " " + unit +
+                      ", more than the capacity of " + std::to_string(capacity));
+  std::copy(items, items + count, out);
+  return Status::ok();
+}
+
 /// The session's sequence as a generation runner: every model call under
 /// the model's lock, its logits copied out before the lock is let go (the
 /// next call on another session reuses the arena).
@@ -409,6 +441,17 @@ private:
   Use<Session> use_;
   bool entered_ = false;
 };
+
+/// `body(session)` for a call on a session handle (SessionCall's checks
+/// first; `needsOptions` when the call takes generation options).
+template <typename Body>
+sieve_status_t *onSession(sieve_session_t *handle, const sieve_generate_options_t *options,
+                          sieve_generate_result_t *result, bool needsOptions, Body &&body) {
+  SessionCall call(handle);
+  if (sieve_status_t *status = call.begin(options, result, needsOptions))
+    return status;
+  return guarded(call.allocator(), [&]() -> Status { return body(call.session()); });
+}
 
 } // namespace sieve::capi
 
@@ -561,14 +604,10 @@ void sieve_model_info_init(sieve_model_info_t *info) {
 }
 
 sieve_status_t *sieve_model_query(sieve_model_t *handle, sieve_model_info_t *out_info) {
-  Use<Model> use(models(), handleOf(handle), destroyModel);
-  Model *model = use.get();
-  return guarded(model ? model->allocator : kDefaultAllocator, [&]() -> Status {
-    if (!model)
-      return invalid("model is NULL or released");
+  return onModel(handle, [&](Model &model) -> Status {
     if (Status s = checkStruct(out_info, "out_info"); !s)
       return s;
-    const exec::CompiledModel &m = *model->compiled;
+    const exec::CompiledModel &m = *model.compiled;
     const exec::LoadReport &report = m.report();
     sieve_model_info_t info = {};
     info.vocab_size = m.vocabSize();
@@ -581,13 +620,13 @@ sieve_status_t *sieve_model_query(sieve_model_t *handle, sieve_model_info_t *out
     info.cache_bytes = report.cacheBytes;
     const uint64_t tokens = uint64_t(m.maxSeqLen()) * uint64_t(std::max<int64_t>(1, m.maxBatch()));
     info.cache_bytes_per_token = tokens ? report.cacheBytes / tokens : 0;
-    info.has_tokenizer = model->tokenizer ? 1 : 0;
+    info.has_tokenizer = model.tokenizer ? 1 : 0;
     info.device = report.device.c_str();
     info.executable = report.executable.c_str();
-    info.module_path = model->modulePath.c_str();
+    info.module_path = model.modulePath.c_str();
     info.devices_passed_over =
-        model->devicesPassedOver.empty() ? nullptr : model->devicesPassedOver.c_str();
-    info.executable_count = model->executables.size();
+        model.devicesPassedOver.empty() ? nullptr : model.devicesPassedOver.c_str();
+    info.executable_count = model.executables.size();
     writeStruct(out_info, info);
     return Status::ok();
   });
@@ -602,17 +641,13 @@ void sieve_executable_info_init(sieve_executable_info_t *info) {
 
 sieve_status_t *sieve_model_executable(sieve_model_t *handle, uint64_t index,
                                        sieve_executable_info_t *out_info) {
-  Use<Model> use(models(), handleOf(handle), destroyModel);
-  Model *model = use.get();
-  return guarded(model ? model->allocator : kDefaultAllocator, [&]() -> Status {
-    if (!model)
-      return invalid("model is NULL or released");
+  return onModel(handle, [&](Model &model) -> Status {
     if (Status s = checkStruct(out_info, "out_info"); !s)
       return s;
-    if (index >= model->executables.size())
+    if (index >= model.executables.size())
       return outOfRange("executable " + std::to_string(index) + " of " +
-                        std::to_string(model->executables.size()));
-    const Executable &executable = model->executables[index];
+                        std::to_string(model.executables.size()));
+    const Executable &executable = model.executables[index];
     sieve_executable_info_t info = {};
     info.target = executable.target.c_str();
     info.chosen = executable.chosen ? 1 : 0;
@@ -624,48 +659,32 @@ sieve_status_t *sieve_model_executable(sieve_model_t *handle, uint64_t index,
 
 sieve_status_t *sieve_model_tokenize(sieve_model_t *handle, const char *text, size_t text_length,
                                      int32_t *ids, size_t capacity, size_t *out_count) {
-  Use<Model> use(models(), handleOf(handle), destroyModel);
-  Model *model = use.get();
-  return guarded(model ? model->allocator : kDefaultAllocator, [&]() -> Status {
-    if (!model)
-      return invalid("model is NULL or released");
+  return onModel(handle, [&](Model &model) -> Status {
     if (!out_count || (!text && text_length) || (!ids && capacity))
       return invalid("text, ids or out_count is NULL");
-    if (!model->tokenizer)
-      return Status(StatusCode::kFailedPrecondition, "the model was loaded without a tokenizer");
+    Expected<const io::Tokenizer *> tokenizer = tokenizerOf(model);
+    if (!tokenizer)
+      return tokenizer.takeStatus();
     Expected<std::vector<int32_t>> encoded =
-        model->tokenizer->encode(std::string_view(text ? text : "", text_length));
+        (*tokenizer)->encode(std::string_view(text ? text : "", text_length));
     if (!encoded)
       return encoded.takeStatus();
-    *out_count = encoded->size();
-    if (encoded->size() > capacity)
-      return outOfRange("the text has " + std::to_string(encoded->size()) +
-                        " tokens, more than the capacity of " + std::to_string(capacity));
-    std::copy(encoded->begin(), encoded->end(), ids);
-    return Status::ok();
+    return copyOut(encoded->data(), encoded->size(), ids, capacity, out_count, "tokens");
   });
 }
 
 sieve_status_t *sieve_model_detokenize(sieve_model_t *handle, const int32_t *ids, size_t count,
                                        char *text, size_t capacity, size_t *out_length) {
-  Use<Model> use(models(), handleOf(handle), destroyModel);
-  Model *model = use.get();
-  return guarded(model ? model->allocator : kDefaultAllocator, [&]() -> Status {
-    if (!model)
-      return invalid("model is NULL or released");
+  return onModel(handle, [&](Model &model) -> Status {
     if (!out_length || (!ids && count) || (!text && capacity))
       return invalid("ids, text or out_length is NULL");
-    if (!model->tokenizer)
-      return Status(StatusCode::kFailedPrecondition, "the model was loaded without a tokenizer");
-    Expected<std::string> decoded = model->tokenizer->decode(ids, count);
+    Expected<const io::Tokenizer *> tokenizer = tokenizerOf(model);
+    if (!tokenizer)
+      return tokenizer.takeStatus();
+    Expected<std::string> decoded = (*tokenizer)->decode(ids, count);
     if (!decoded)
       return decoded.takeStatus();
-    *out_length = decoded->size();
-    if (decoded->size() > capacity)
-      return outOfRange("the text has " + std::to_string(decoded->size()) +
-                        " bytes, more than the capacity of " + std::to_string(capacity));
-    std::memcpy(text, decoded->data(), decoded->size());
-    return Status::ok();
+    return copyOut(decoded->data(), decoded->size(), text, capacity, out_length, "bytes");
   });
 }
 
@@ -719,20 +738,15 @@ void sieve_session_release(sieve_session_t *session) {
 }
 
 sieve_status_t *sieve_session_reset(sieve_session_t *handle) {
-  SessionCall call(handle);
-  if (sieve_status_t *s = call.begin(nullptr, nullptr, false))
-    return s;
-  return guarded(call.allocator(), [&]() -> Status { return resetSession(call.session()); });
+  return onSession(handle, nullptr, nullptr, false,
+                   [&](Session &session) -> Status { return resetSession(session); });
 }
 
 sieve_status_t *sieve_session_position(sieve_session_t *handle, int64_t *out_position) {
-  SessionCall call(handle);
-  if (sieve_status_t *s = call.begin(nullptr, nullptr, false))
-    return s;
-  return guarded(call.allocator(), [&]() -> Status {
+  return onSession(handle, nullptr, nullptr, false, [&](Session &session) -> Status {
     if (!out_position)
       return invalid("out_position is NULL");
-    *out_position = call.session().sequence->position();
+    *out_position = session.sequence->position();
     return Status::ok();
   });
 }
@@ -758,14 +772,11 @@ sieve_status_t *sieve_session_generate(sieve_session_t *handle, const int32_t *p
                                        size_t prompt_length,
                                        const sieve_generate_options_t *options,
                                        sieve_generate_result_t *result) {
-  SessionCall call(handle);
-  if (sieve_status_t *s = call.begin(options, result, true))
-    return s;
-  return guarded(call.allocator(), [&]() -> Status {
+  return onSession(handle, options, result, true, [&](Session &session) -> Status {
     if (!prompt && prompt_length)
       return invalid("prompt is NULL");
-    return generateOn(call.session(), std::vector<int32_t>(prompt, prompt + prompt_length),
-                      *options, result);
+    return generateOn(session, std::vector<int32_t>(prompt, prompt + prompt_length), *options,
+                      result);
   });
 }
 
@@ -773,17 +784,14 @@ sieve_status_t *sieve_session_generate_text(sieve_session_t *handle, const char 
                                             size_t text_length,
                                             const sieve_generate_options_t *options,
                                             sieve_generate_result_t *result) {
-  SessionCall call(handle);
-  if (sieve_status_t *s = call.begin(options, result, true))
-    return s;
-  return guarded(call.allocator(), [&]() -> Status {
+  return onSession(handle, options, result, true, [&](Session &session) -> Status {
     if (!text && text_length)
       return invalid("text is NULL");
-    Session &session = call.session();
-    if (!session.model->tokenizer)
-      return Status(StatusCode::kFailedPrecondition, "the model was loaded without a tokenizer");
+    Expected<const io::Tokenizer *> tokenizer = tokenizerOf(*session.model);
+    if (!tokenizer)
+      return tokenizer.takeStatus();
     Expected<std::vector<int32_t>> ids =
-        session.model->tokenizer->encode(std::string_view(text ? text : "", text_length));
+        (*tokenizer)->encode(std::string_view(text ? text : "", text_length));
     if (!ids)
       return ids.takeStatus();
     std::vector<int32_t> prompt;
@@ -798,22 +806,19 @@ sieve_status_t *sieve_session_chat(sieve_session_t *handle, const char *messages
                                    size_t json_length, int32_t thinking,
                                    const sieve_generate_options_t *options,
                                    sieve_generate_result_t *result) {
-  SessionCall call(handle);
-  if (sieve_status_t *s = call.begin(options, result, true))
-    return s;
-  return guarded(call.allocator(), [&]() -> Status {
+  return onSession(handle, options, result, true, [&](Session &session) -> Status {
     if (!messages_json)
       return invalid("messages_json is NULL");
-    Session &session = call.session();
-    if (!session.model->tokenizer)
-      return Status(StatusCode::kFailedPrecondition, "the model was loaded without a tokenizer");
+    Expected<const io::Tokenizer *> tokenizer = tokenizerOf(*session.model);
+    if (!tokenizer)
+      return tokenizer.takeStatus();
     io::ChatOptions chat;
     chat.thinkingMode = thinking ? io::ThinkingMode::kThinking : io::ThinkingMode::kChat;
     Expected<std::string> text =
         io::encodeChatPrompt(std::string_view(messages_json, json_length), chat);
     if (!text)
       return text.takeStatus();
-    Expected<std::vector<int32_t>> ids = session.model->tokenizer->encode(*text);
+    Expected<std::vector<int32_t>> ids = (*tokenizer)->encode(*text);
     if (!ids)
       return ids.takeStatus();
     // Reuse what the session holds when the conversation continues it;
@@ -834,13 +839,9 @@ sieve_status_t *sieve_session_chat(sieve_session_t *handle, const char *messages
 
 sieve_status_t *sieve_session_forward(sieve_session_t *handle, const int32_t *tokens, size_t count,
                                       const float **out_logits) {
-  SessionCall call(handle);
-  if (sieve_status_t *s = call.begin(nullptr, nullptr, false))
-    return s;
-  return guarded(call.allocator(), [&]() -> Status {
+  return onSession(handle, nullptr, nullptr, false, [&](Session &session) -> Status {
     if (!tokens || count == 0 || !out_logits)
       return invalid("tokens (at least one) or out_logits is NULL");
-    Session &session = call.session();
     const int64_t vocab = session.model->compiled->vocabSize();
     for (size_t i = 0; i < count; ++i)
       if (tokens[i] < 0 || tokens[i] >= vocab)
