@@ -18,7 +18,8 @@
 namespace sieve {
 
 /// Installs LLVM's out-of-memory and fatal-error handlers for `toolName` (a
-/// string literal: it is kept). Call once, first thing in main.
+/// string literal: it is kept), and a --version line naming the tool and
+/// Sieve's version. Call once, first thing in main.
 void installToolErrorHandlers(const char *toolName);
 
 /// Runs `body` (the tool's work) so that a crash on this thread ends the

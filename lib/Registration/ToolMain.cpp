@@ -1,6 +1,11 @@
 //===- ToolMain.cpp - The outermost frame of every compiler tool ----------===//
 
 #include "sieve/ToolMain.h"
+#include "sieve/support/version.h"
+
+#include "llvm/Config/llvm-config.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/raw_ostream.h"
 
 #include "llvm/Support/CrashRecoveryContext.h"
 #include "llvm/Support/ErrorHandling.h"
@@ -31,6 +36,13 @@ void sieve::installToolErrorHandlers(const char *toolName) {
   void *name = const_cast<char *>(toolName);
   llvm::install_bad_alloc_error_handler(reportOutOfMemory, name);
   llvm::install_fatal_error_handler(reportFatalError, name);
+  // --version: the tool and Sieve's version, as the runtime tools print it,
+  // then the LLVM it was built with.
+  static const char *versionTool = toolName;
+  llvm::cl::SetVersionPrinter([](llvm::raw_ostream &os) {
+    os << versionTool << " (Sieve) " << SIEVE_VERSION_STRING << "\nLLVM " << LLVM_VERSION_STRING
+       << "\n";
+  });
 }
 
 int sieve::runContainingCrashes(const char *toolName,

@@ -17,6 +17,7 @@
 #include "sieve/io/tokenizer.h"
 #include "sieve/module/module_file.h"
 #include "sieve/reference/generate.h"
+#include "sieve/support/version.h"
 
 #include <algorithm>
 #include <atomic>

@@ -515,5 +515,5 @@ static int runMain(int argc, char **argv) {
 }
 
 int main(int argc, char **argv) {
-  return sieve::runToolMain("sieve-bench", [&] { return runMain(argc, argv); });
+  return sieve::runToolMain("sieve-bench", argc, argv, [&] { return runMain(argc, argv); });
 }

@@ -82,5 +82,5 @@ int runMain(int argc, char **argv) {
 } // namespace
 
 int main(int argc, char **argv) {
-  return sieve::runToolMain("sieve-dump", [&] { return runMain(argc, argv); });
+  return sieve::runToolMain("sieve-dump", argc, argv, [&] { return runMain(argc, argv); });
 }

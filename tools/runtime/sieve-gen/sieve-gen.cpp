@@ -139,5 +139,5 @@ static int runMain(int argc, char **argv) {
 }
 
 int main(int argc, char **argv) {
-  return sieve::runToolMain("sieve-gen", [&] { return runMain(argc, argv); });
+  return sieve::runToolMain("sieve-gen", argc, argv, [&] { return runMain(argc, argv); });
 }

@@ -105,12 +105,14 @@ int selfCheck() {
   return failures ? 1 : 0;
 }
 
-int usage(const char *argv0) {
-  std::fprintf(stderr,
+/// The usage on `out`; returns `code` (0 for --help, 2 for a bad command
+/// line).
+int usage(const char *argv0, std::FILE *out = stderr, int code = 2) {
+  std::fprintf(out,
                "usage: %s --self-check\n"
                "       %s --quantize e2m1|e4m3 --rule ceil|floor --block 32|64|128 V...\n",
                argv0, argv0);
-  return 2;
+  return code;
 }
 
 int quantizeValues(int argc, char **argv) {
@@ -162,6 +164,8 @@ int quantizeValues(int argc, char **argv) {
 } // namespace
 
 static int runMain(int argc, char **argv) {
+  if (argc == 2 && (std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0))
+    return usage(argv[0], stdout, 0);
   if (argc == 2 && std::strcmp(argv[1], "--self-check") == 0)
     return selfCheck();
   if (argc >= 2 && std::strcmp(argv[1], "--quantize") == 0)
@@ -170,5 +174,5 @@ static int runMain(int argc, char **argv) {
 }
 
 int main(int argc, char **argv) {
-  return sieve::runToolMain("sieve-numerics", [&] { return runMain(argc, argv); });
+  return sieve::runToolMain("sieve-numerics", argc, argv, [&] { return runMain(argc, argv); });
 }

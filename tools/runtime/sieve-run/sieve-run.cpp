@@ -567,5 +567,5 @@ static int runMain(int argc, char **argv) {
 }
 
 int main(int argc, char **argv) {
-  return sieve::runToolMain("sieve-run", [&] { return runMain(argc, argv); });
+  return sieve::runToolMain("sieve-run", argc, argv, [&] { return runMain(argc, argv); });
 }

@@ -283,5 +283,5 @@ static int runMain(int argc, char **argv) {
 }
 
 int main(int argc, char **argv) {
-  return sieve::runToolMain("sieve-tokenize", [&] { return runMain(argc, argv); });
+  return sieve::runToolMain("sieve-tokenize", argc, argv, [&] { return runMain(argc, argv); });
 }

@@ -8,9 +8,13 @@
 //===----------------------------------------------------------------------===//
 #pragma once
 
+#include "sieve/support/version.h"
+
 #include <cstdio>
+#include <cstring>
 #include <exception>
 #include <new>
+#include <utility>
 
 namespace sieve {
 
@@ -28,6 +32,20 @@ template <typename Body> int runToolMain(const char *tool, Body &&body) noexcept
   }
   std::fflush(stdout);
   return 1;
+}
+
+/// "--version" anywhere before a "--" prints "<tool> (Sieve) <version>" on
+/// stdout and exits 0, the same for every runtime tool; otherwise this
+/// returns body()'s exit code, or 1 after printing "<tool>: error: ..." when
+/// it throws.
+template <typename Body>
+int runToolMain(const char *tool, int argc, char **argv, Body &&body) noexcept {
+  for (int i = 1; i < argc && std::strcmp(argv[i], "--") != 0; ++i)
+    if (std::strcmp(argv[i], "--version") == 0) {
+      std::printf("%s (Sieve) %s\n", tool, SIEVE_VERSION_STRING);
+      return 0;
+    }
+  return runToolMain(tool, std::forward<Body>(body));
 }
 
 } // namespace sieve
