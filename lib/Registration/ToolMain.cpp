@@ -45,8 +45,7 @@ void sieve::installToolErrorHandlers(const char *toolName) {
   });
 }
 
-int sieve::runContainingCrashes(const char *toolName,
-                                llvm::function_ref<int()> body) {
+int sieve::runContainingCrashes(const char *toolName, llvm::function_ref<int()> body) {
   llvm::CrashRecoveryContext::Enable();
   llvm::CrashRecoveryContext context;
   int status = 1;

@@ -4,12 +4,14 @@
 #include "sieve/io/model_config.h"
 #include "sieve/io/random_checkpoint.h"
 #include "sieve/io/safetensors.h"
+#include "sieve/support/command_line.h"
 #include "sieve/support/tool_main.h"
 
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <string>
 
 using namespace sieve;
@@ -28,6 +30,8 @@ checked against the config before sieve-gen exits.
 options:
   --seed N             random seed (required); same seed, same bytes
   -o, --output DIR     output directory (created if missing)
+Options take their value as the next argument or after '='. CONFIG.json may
+be a directory holding one.
   --gain G             scale of every projection weight's std (default 1)
   --max-shard-mb M     tensor data per shard in MiB (default 2048)
   --allow-test-ratios  accept compress ratios other than 0, 4, 128
@@ -63,55 +67,71 @@ bool parseU64(const char *s, uint64_t &out) {
 
 } // namespace
 
+/// A command-line problem: one line naming it, exit code 2.
+int usageError(const std::string &msg) {
+  std::fprintf(stderr, "sieve-gen: error: %s\n(see sieve-gen --help)\n", msg.c_str());
+  return 2;
+}
+
 static int runMain(int argc, char **argv) {
   std::string configPath, outDir;
   io::RandomCheckpointOptions options;
   io::ConfigParseOptions parseOptions;
   bool haveSeed = false;
   for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    auto value = [&]() -> const char * {
-      if (i + 1 >= argc) {
-        std::fprintf(stderr, "sieve-gen: error: %s needs a value\n", a.c_str());
-        std::exit(2);
-      }
-      return argv[++i];
+    cli::Arg arg = cli::splitArg(argv[i]);
+    const std::string &a = arg.name;
+    auto value = [&](std::string &out) -> std::string {
+      return cli::takeString(arg, argc, argv, i, out);
     };
+    std::string text, problem;
     if (a == "-h" || a == "--help") {
       std::fputs(kUsage, stdout);
       return 0;
     } else if (a == "--seed") {
-      if (!parseU64(value(), options.seed))
-        return fail("--seed takes a non-negative integer");
+      if (!(problem = value(text)).empty())
+        return usageError(problem);
+      if (!parseU64(text.c_str(), options.seed))
+        return usageError("--seed takes a non-negative integer (got '" + text + "')");
       haveSeed = true;
     } else if (a == "-o" || a == "--output") {
-      outDir = value();
+      if (!(problem = value(outDir)).empty())
+        return usageError(problem);
     } else if (a == "--gain") {
+      if (!(problem = value(text)).empty())
+        return usageError(problem);
       char *end = nullptr;
-      const char *v = value();
-      options.gain = std::strtod(v, &end);
-      if (end == v || *end || !(options.gain > 0))
-        return fail("--gain takes a positive number");
+      options.gain = std::strtod(text.c_str(), &end);
+      if (end == text.c_str() || *end || !(options.gain > 0))
+        return usageError("--gain takes a positive number (got '" + text + "')");
     } else if (a == "--max-shard-mb") {
       uint64_t mb;
-      if (!parseU64(value(), mb) || mb == 0)
-        return fail("--max-shard-mb takes a positive integer");
+      if (!(problem = value(text)).empty())
+        return usageError(problem);
+      if (!parseU64(text.c_str(), mb) || mb == 0)
+        return usageError("--max-shard-mb takes a positive integer (got '" + text + "')");
       options.maxShardBytes = mb << 20;
     } else if (a == "--allow-test-ratios") {
       parseOptions.allowTestRatios = true;
     } else if (!a.empty() && a[0] == '-') {
-      std::fprintf(stderr, "sieve-gen: error: unknown option %s\n%s", a.c_str(), kUsage);
-      return 2;
+      return usageError("unknown option " + a);
     } else if (configPath.empty()) {
       configPath = a;
     } else {
-      return fail("more than one config given (" + configPath + ", " + a + ")");
+      return usageError("more than one config given (" + configPath + ", " + a + ")");
     }
   }
-  if (configPath.empty() || outDir.empty() || !haveSeed) {
-    std::fputs(kUsage, stderr);
-    return 2;
-  }
+  if (configPath.empty())
+    return usageError("no CONFIG.json given");
+  if (outDir.empty())
+    return usageError("no output directory given (-o DIR)");
+  if (!haveSeed)
+    return usageError("--seed N is required (the same seed writes the same bytes)");
+  // A checkpoint or example directory stands for its config.json, as in
+  // sieve-compile.
+  std::error_code ec;
+  if (std::filesystem::is_directory(configPath, ec))
+    configPath += "/config.json";
 
   auto config = io::loadModelConfig(configPath, parseOptions);
   if (!config)

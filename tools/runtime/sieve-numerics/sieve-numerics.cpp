@@ -47,7 +47,8 @@ std::string hex(const uint8_t *p, size_t n) {
 
 int selfCheck() {
   std::printf("scalar formats\n");
-  check(e8m0ToFloat(0x00) == std::ldexp(1.0f, -127), "E8M0 0x00 decodes to 2^-127 (no flush to zero)");
+  check(e8m0ToFloat(0x00) == std::ldexp(1.0f, -127),
+        "E8M0 0x00 decodes to 2^-127 (no flush to zero)");
   check(std::isnan(e8m0ToFloat(0xFF)), "E8M0 0xFF is NaN");
   check(e2m1FromFloat(1.25f) == 0x2 && e2m1FromFloat(2.5f) == 0x4 && e2m1FromFloat(5.0f) == 0x6,
         "E2M1 ties 1.25, 2.5, 5.0 round to even (1, 2, 4)");
