@@ -306,6 +306,10 @@ LogicalResult Driver::readInput(Input &input) {
   if (!buffer)
     return emitError(UnknownLoc::get(&context)) << error;
   loadImportDialects(&context);
+  // Nothing to compile is an error, not an empty module (`< /dev/null`).
+  if (buffer->getBuffer().trim().empty())
+    return emitError(FileLineColLoc::get(&context, path == "-" ? "<stdin>" : path, 1, 1))
+           << "empty input: expected a DeepSeek-V4 config.json or a v4 graph";
 
   if (looksLikeConfig(path, buffer->getBuffer())) {
     ImportOptions importOptions;
