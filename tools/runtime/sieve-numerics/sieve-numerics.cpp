@@ -119,6 +119,7 @@ int usage(const char *argv0, std::FILE *out = stderr, int code = 2) {
 int quantizeValues(int argc, char **argv) {
   BlockFormat fmt;
   std::vector<float> values;
+  bool haveRule = false, haveBlock = false; // required, as the usage says
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto next = [&]() -> const char * { return i + 1 < argc ? argv[++i] : nullptr; };
@@ -132,11 +133,13 @@ int quantizeValues(int argc, char **argv) {
       if (!r || (std::strcmp(r, "ceil") && std::strcmp(r, "floor")))
         return usage(argv[0]);
       fmt.rule = std::strcmp(r, "ceil") == 0 ? ScaleRule::kDeepSeekCeil : ScaleRule::kOcpFloor;
+      haveRule = true;
     } else if (a == "--block") {
       const char *b = next();
       if (!b)
         return usage(argv[0]);
       fmt.blockSize = std::atoi(b);
+      haveBlock = true;
     } else {
       char *end = nullptr;
       float x = std::strtof(a.c_str(), &end);
@@ -146,6 +149,11 @@ int quantizeValues(int argc, char **argv) {
       }
       values.push_back(x);
     }
+  }
+  if (!haveRule || !haveBlock || values.empty()) {
+    std::fprintf(stderr, "error: --quantize needs %s\n",
+                 !haveRule ? "--rule ceil|floor" : !haveBlock ? "--block 32|64|128" : "values");
+    return usage(argv[0]);
   }
   while (values.size() % size_t(fmt.blockSize))
     values.push_back(0.0f); // pad the last block with zeros

@@ -105,6 +105,7 @@ struct Options {
   bool verbose = false;
   bool profile = false;
   bool maxSeqLenGiven = false, cacheFormatGiven = false;
+  bool thinkingModeGiven = false; // --thinking-mode applies to --chat
   std::string weights;
   std::optional<std::string> prompt;
   std::optional<std::string> tokens;
@@ -219,6 +220,7 @@ int parseArgs(int argc, char **argv, Options &o) {
       if (!mode)
         return usageError("--thinking-mode: " + mode.status().message());
       o.chatOptions.thinkingMode = *mode;
+      o.thinkingModeGiven = true;
     } else if (arg == "--ignore-eos") {
       rc = flagOnly();
       o.gen.stopAtEos = false;
@@ -375,6 +377,8 @@ static int runMain(int argc, char **argv) {
     return usageError("give exactly one of --prompt TEXT and --tokens IDS");
   if (o.chat && !o.prompt)
     return usageError("--chat needs --prompt (--tokens are fed as they are)");
+  if (o.thinkingModeGiven && !o.chat)
+    return usageError("--thinking-mode applies to --chat prompts only");
   if (Status s = ref::validateSamplerOptions(o.gen.sampler); !s)
     return usageError(s.message());
 

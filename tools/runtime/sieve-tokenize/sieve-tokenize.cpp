@@ -39,7 +39,7 @@ modes:
                           --tokenizer)
 
 options:
-  --tokenizer FILE        the tokenizer.json to use
+  --tokenizer FILE        the tokenizer.json to use (default: $SIEVE_TOKENIZER)
   --input FILE            read FILE instead of stdin
   --thinking-mode MODE    chat: 'chat' (default; answer directly) or 'thinking'
                           (the prompt ends in <think>)
@@ -162,8 +162,12 @@ int parseArgs(int argc, char **argv, Options &opts) {
     return usageError("--text only applies to --chat");
   if (opts.skipSpecial && !opts.decode)
     return usageError("--skip-special only applies to --decode");
+  // As sieve-run: without --tokenizer, $SIEVE_TOKENIZER.
+  if (opts.tokenizer.empty())
+    if (const char *env = std::getenv("SIEVE_TOKENIZER"); env && *env)
+      opts.tokenizer = env;
   if (opts.tokenizer.empty() && !(opts.chat && opts.text))
-    return usageError("missing --tokenizer FILE (the tokenizer.json; "
+    return usageError("missing --tokenizer FILE (the tokenizer.json; or set $SIEVE_TOKENIZER; "
                       "scripts/fetch-tokenizer.sh downloads DeepSeek's)");
   return -1;
 }
