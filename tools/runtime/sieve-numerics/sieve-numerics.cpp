@@ -152,7 +152,9 @@ int quantizeValues(int argc, char **argv) {
   }
   if (!haveRule || !haveBlock || values.empty()) {
     std::fprintf(stderr, "error: --quantize needs %s\n",
-                 !haveRule ? "--rule ceil|floor" : !haveBlock ? "--block 32|64|128" : "values");
+                 !haveRule    ? "--rule ceil|floor"
+                 : !haveBlock ? "--block 32|64|128"
+                              : "values");
     return usage(argv[0]);
   }
   while (values.size() % size_t(fmt.blockSize))

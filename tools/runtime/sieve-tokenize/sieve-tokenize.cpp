@@ -67,8 +67,7 @@ struct Options {
 };
 
 int usageError(const std::string &msg) {
-  std::fprintf(stderr, "sieve-tokenize: %s\n(see sieve-tokenize --help)\n",
-               msg.c_str());
+  std::fprintf(stderr, "sieve-tokenize: %s\n(see sieve-tokenize --help)\n", msg.c_str());
   return 2;
 }
 
@@ -150,8 +149,7 @@ int parseArgs(int argc, char **argv, Options &opts) {
     } else if (arg.rfind("-", 0) == 0)
       return usageError("unknown option '" + arg + "'");
     else
-      return usageError("unexpected argument '" + arg +
-                        "' (input is read from stdin or --input)");
+      return usageError("unexpected argument '" + arg + "' (input is read from stdin or --input)");
     if (!ok)
       return usageError("option '" + arg + "' takes no value");
   }
@@ -193,8 +191,7 @@ bool readAll(const std::string &path, std::string &out, std::string &error) {
 }
 
 bool writeAll(const std::string &s) {
-  return std::fwrite(s.data(), 1, s.size(), stdout) == s.size() &&
-         std::fflush(stdout) == 0;
+  return std::fwrite(s.data(), 1, s.size(), stdout) == s.size() && std::fflush(stdout) == 0;
 }
 
 std::string joinIds(const std::vector<int32_t> &ids) {
@@ -209,8 +206,7 @@ std::string joinIds(const std::vector<int32_t> &ids) {
   return out;
 }
 
-bool parseIds(const std::string &text, std::vector<int32_t> &ids,
-              std::string &error) {
+bool parseIds(const std::string &text, std::vector<int32_t> &ids, std::string &error) {
   size_t i = 0;
   while (i < text.size()) {
     char c = text[i];
@@ -219,18 +215,16 @@ bool parseIds(const std::string &text, std::vector<int32_t> &ids,
       continue;
     }
     size_t start = i;
-    while (i < text.size() &&
-           !(text[i] == ' ' || text[i] == '\t' || text[i] == '\n' ||
-             text[i] == '\r' || text[i] == ','))
+    while (i < text.size() && !(text[i] == ' ' || text[i] == '\t' || text[i] == '\n' ||
+                                text[i] == '\r' || text[i] == ','))
       ++i;
     std::string word = text.substr(start, i - start);
     bool digits = word.find_first_not_of("0123456789") == std::string::npos;
     errno = 0;
-    unsigned long long v =
-        digits ? std::strtoull(word.c_str(), nullptr, 10) : 0;
+    unsigned long long v = digits ? std::strtoull(word.c_str(), nullptr, 10) : 0;
     if (!digits || errno == ERANGE || v > 0x7FFFFFFFull) {
-      error = "'" + word.substr(0, 32) + "' at input byte " +
-              std::to_string(start) + " is not a token id";
+      error = "'" + word.substr(0, 32) + "' at input byte " + std::to_string(start) +
+              " is not a token id";
       return false;
     }
     ids.push_back(static_cast<int32_t>(v));
@@ -252,8 +246,8 @@ static int runMain(int argc, char **argv) {
 
   std::string text = input;
   if (opts.chat) {
-    auto prompt = encodeChatPrompt(input, opts.chatOptions,
-                                   opts.input.empty() ? "stdin" : opts.input);
+    auto prompt =
+        encodeChatPrompt(input, opts.chatOptions, opts.input.empty() ? "stdin" : opts.input);
     if (!prompt)
       return runtimeError(prompt.status().message());
     if (opts.text)
@@ -281,8 +275,7 @@ static int runMain(int argc, char **argv) {
   encodeOptions.matchSpecialTokens = !opts.noSpecial;
   auto ids = tokenizer->encode(text, encodeOptions);
   if (!ids)
-    return runtimeError((opts.chat ? "prompt: " : "input: ") +
-                        ids.status().message());
+    return runtimeError((opts.chat ? "prompt: " : "input: ") + ids.status().message());
   return writeAll(joinIds(*ids)) ? 0 : runtimeError("cannot write stdout");
 }
 
