@@ -65,6 +65,14 @@ sieve_model_t *loadTiny(const char *tokenizer = nullptr, sieve_allocator_t alloc
   return model;
 }
 
+/// The model's information (the query expected to succeed).
+sieve_model_info_t infoOf(sieve_model_t *model) {
+  sieve_model_info_t info;
+  sieve_model_info_init(&info);
+  EXPECT_SIEVE_OK(sieve_model_query(model, &info));
+  return info;
+}
+
 std::string byteTokenizer() {
   return std::string(SIEVE_SOURCE_DIR) + "/test/tools/Inputs/byte-chat-tokenizer.json";
 }
@@ -123,9 +131,7 @@ TEST(RuntimeApi, Versions) {
 TEST(RuntimeApi, GreedyGenerationGivesTheReferenceTokens) {
   sieve_model_t *model = loadTiny();
   ASSERT_NE(model, nullptr);
-  sieve_model_info_t info;
-  sieve_model_info_init(&info);
-  EXPECT_SIEVE_OK(sieve_model_query(model, &info));
+  sieve_model_info_t info = infoOf(model);
   EXPECT_EQ(info.vocab_size, tiny().config.vocabSize);
   EXPECT_EQ(info.max_seq_len, 128);
   EXPECT_EQ(info.max_sessions, 2);
@@ -272,9 +278,7 @@ TEST(RuntimeApi, ChatTurnsReuseWhatTheSessionHolds) {
 TEST(RuntimeApi, ABatchedStepGivesEachSessionsOwnLogits) {
   sieve_model_t *model = loadTiny();
   ASSERT_NE(model, nullptr);
-  sieve_model_info_t info;
-  sieve_model_info_init(&info);
-  EXPECT_SIEVE_OK(sieve_model_query(model, &info));
+  sieve_model_info_t info = infoOf(model);
   const size_t vocab = size_t(info.vocab_size);
   sieve_session_t *a = nullptr, *b = nullptr;
   EXPECT_SIEVE_OK(sieve_session_create(model, &a));
@@ -328,9 +332,7 @@ TEST(RuntimeApi, CompilesOnFirstUseAndListsTheExecutables) {
   sieve_model_t *model = nullptr;
   EXPECT_SIEVE_OK(sieve_model_load(&options, &model));
   ASSERT_NE(model, nullptr);
-  sieve_model_info_t info;
-  sieve_model_info_init(&info);
-  EXPECT_SIEVE_OK(sieve_model_query(model, &info));
+  sieve_model_info_t info = infoOf(model);
   const std::string compiled = info.module_path;
   EXPECT_EQ(compiled.rfind(cache.path(), 0), 0u) << compiled;
   EXPECT_EQ(info.devices_passed_over, nullptr); // --device defaults to what the module runs on
@@ -346,7 +348,7 @@ TEST(RuntimeApi, CompilesOnFirstUseAndListsTheExecutables) {
 
   // The second load finds the module in the cache.
   EXPECT_SIEVE_OK(sieve_model_load(&options, &model));
-  EXPECT_SIEVE_OK(sieve_model_query(model, &info));
+  info = infoOf(model);
   EXPECT_EQ(std::string(info.module_path), compiled);
   sieve_model_release(model);
 
@@ -390,10 +392,21 @@ TEST(RuntimeApi, TheAllocatorHooksSeeEveryObject) {
   EXPECT_EQ(counts.live.load(), 0);
   EXPECT_EQ(counts.total.load(), 3);
 
+  // An allocator that gives nothing: the load fails with a status all the
+  // same (a static one, which sieve_status_free leaves alone).
+  sieve_allocator_t empty = {nullptr, [](void *, size_t) -> void * { return nullptr; },
+                             [](void *, void *) {}};
   sieve_model_options_t options;
   sieve_model_options_init(&options);
-  options.allocator.alloc = CountingAllocator::alloc; // without free
+  options.module_path = tiny().module.c_str();
+  options.weights_path = tiny().checkpoint.c_str();
+  options.allocator = empty;
   sieve_model_t *none = nullptr;
+  EXPECT_SIEVE_CODE(sieve_model_load(&options, &none), SIEVE_STATUS_RESOURCE_EXHAUSTED);
+  EXPECT_EQ(none, nullptr);
+
+  sieve_model_options_init(&options);
+  options.allocator.alloc = CountingAllocator::alloc; // without free
   EXPECT_SIEVE_CODE(sieve_model_load(&options, &none), SIEVE_STATUS_INVALID_ARGUMENT);
 }
 

@@ -108,6 +108,10 @@ bool ReductionVectorizer::matchJam(int64_t maxColumns) {
     }
     if (op.getNumRegions() != 0)
       return false;
+    // An op before the sum is cloned per column ahead of the sums, where the
+    // iteration values of the columns before it do not exist yet.
+    if (before && usesIterArgs(&op))
+      return false;
     if (auto load = dyn_cast<memref::LoadOp>(op)) {
       if (before)
         noteRead(load);
@@ -119,7 +123,7 @@ bool ReductionVectorizer::matchJam(int64_t maxColumns) {
       stores.push_back(store);
       continue;
     }
-    if (!isMemoryEffectFree(&op) || (before && usesIterArgs(&op)))
+    if (!isMemoryEffectFree(&op))
       return false;
   }
   // Distinct bindings are distinct buffers (the buffer plan never gives a
@@ -228,6 +232,16 @@ SmallVector<Value> ReductionVectorizer::emitJammedChunks(Value first,
   return SmallVector<Value>(vectorLoop.getResults());
 }
 
+Value ReductionVectorizer::finishColumn(int64_t c, Value sums, Value end, IRMapping &mapping) {
+  Location loc = loop.getLoc();
+  Value init = arith::AddFOp::create(b, loc, mapping.lookupOrDefault(loop.getInitArgs()[0]),
+                                     vector::ExtractOp::create(b, loc, sums, c));
+  auto rest = cast<scf::ForOp>(b.clone(*loop, mapping));
+  rest.getLowerBoundMutable().assign(end);
+  rest.getInitArgsMutable()[0].assign(init);
+  return rest.getResult(0);
+}
+
 Value ReductionVectorizer::emitColumnSums(Value first, OpBuilder &at) {
   b.setInsertionPoint(at.getInsertionBlock(), at.getInsertionPoint());
   Location loc = loop.getLoc();
@@ -243,15 +257,10 @@ Value ReductionVectorizer::emitColumnSums(Value first, OpBuilder &at) {
   if (whole && jamLoop.isDefinedOutsideOfLoop(init))
     return arith::AddFOp::create(b, loc, sums, vector::BroadcastOp::create(b, loc, type, init));
   Value end = wholeChunksEnd();
-  for (int64_t c = 0; c < columns; ++c) {
-    Value sum = arith::AddFOp::create(b, loc, column[c].lookupOrDefault(init),
-                                      vector::ExtractOp::create(b, loc, sums, c));
-    auto rest = cast<scf::ForOp>(b.clone(*loop, column[c]));
-    rest.getLowerBoundMutable().assign(end);
-    rest.getInitArgsMutable()[0].assign(sum);
-    sums = vector::InsertOp::create(b, loc, rest.getResult(0), sums, c);
-  }
-  return sums;
+  Value result = sums;
+  for (int64_t c = 0; c < columns; ++c)
+    result = vector::InsertOp::create(b, loc, finishColumn(c, sums, end, column[c]), result, c);
+  return result;
 }
 
 void ReductionVectorizer::rewriteJammed() {
@@ -286,12 +295,7 @@ void ReductionVectorizer::rewriteJammed() {
     IRMapping &mapping = column[c];
     for (auto [arg, value] : llvm::zip_equal(jamLoop.getRegionIterArgs(), carried))
       mapping.map(arg, value);
-    Value init = arith::AddFOp::create(b, loc, mapping.lookupOrDefault(loop.getInitArgs()[0]),
-                                       vector::ExtractOp::create(b, loc, sums, c));
-    auto rest = cast<scf::ForOp>(b.clone(*loop, mapping));
-    rest.getLowerBoundMutable().assign(end);
-    rest.getInitArgsMutable()[0].assign(init);
-    mapping.map(loop.getResult(0), rest.getResult(0));
+    mapping.map(loop.getResult(0), finishColumn(c, sums, end, mapping));
     bool after = false;
     for (Operation &op : jamLoop.getBody()->without_terminator()) {
       if (after)

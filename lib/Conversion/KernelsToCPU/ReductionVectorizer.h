@@ -149,6 +149,10 @@ private:
   /// Whether `v` (in the sum's body) differs between the jammed columns: it
   /// depends on the columns' induction variable or an op before the sum.
   bool perColumn(mlir::Value v);
+  /// Column c's whole sum: its initial value (under `mapping`, the column's
+  /// values) plus lane c of `sums`, then the original loop from `end` (the
+  /// whole chunks' end) for the rest.
+  mlir::Value finishColumn(int64_t c, mlir::Value sums, mlir::Value end, mlir::IRMapping &mapping);
   /// The end of the sum's whole chunks.
   mlir::Value wholeChunksEnd();
 

@@ -38,7 +38,8 @@ using namespace sieve;
 struct sieve_status {
   sieve_allocator_t allocator;
   sieve_status_code_t code;
-  char message[1]; // NUL-terminated, allocated to its length
+  const char *message; // `storage`, or a literal for the static status below
+  char storage[1];     // NUL-terminated, allocated to the message's length
 };
 
 namespace {
@@ -56,7 +57,8 @@ void deallocate(const sieve_allocator_t &allocator, void *pointer) {
 
 // Returned when the allocator cannot give a status its memory: the caller
 // still sees the failure (sieve_status_free ignores this one).
-sieve_status outOfMemoryStatus = {{}, SIEVE_STATUS_RESOURCE_EXHAUSTED, {0}};
+sieve_status outOfMemoryStatus = {
+    {}, SIEVE_STATUS_RESOURCE_EXHAUSTED, "out of memory (even for this status)", {0}};
 
 sieve_status_t *makeStatus(const sieve_allocator_t &allocator, sieve_status_code_t code,
                            const std::string &message) {
@@ -66,7 +68,8 @@ sieve_status_t *makeStatus(const sieve_allocator_t &allocator, sieve_status_code
   auto *status = static_cast<sieve_status *>(memory);
   status->allocator = allocator;
   status->code = code;
-  std::memcpy(status->message, message.c_str(), message.size() + 1);
+  std::memcpy(status->storage, message.c_str(), message.size() + 1);
+  status->message = status->storage;
   return status;
 }
 
@@ -82,7 +85,7 @@ sieve_status_code_t codeOf(StatusCode code) {
     return SIEVE_STATUS_OUT_OF_RANGE;
   case StatusCode::kFailedPrecondition:
     return SIEVE_STATUS_FAILED_PRECONDITION;
-  case StatusCode::kUnimplemented:
+  case StatusCode::kUnimplemented: // a request this machine cannot serve (no GPU, no driver)
     return SIEVE_STATUS_UNAVAILABLE;
   case StatusCode::kIo:
     return SIEVE_STATUS_IO_ERROR;
@@ -843,11 +846,6 @@ sieve_status_t *sieve_session_forward(sieve_session_t *handle, const int32_t *to
   return onSession(handle, nullptr, nullptr, false, [&](Session &session) -> Status {
     if (!tokens || count == 0 || !out_logits)
       return invalid("tokens (at least one) or out_logits is NULL");
-    const int64_t vocab = session.model->compiled->vocabSize();
-    for (size_t i = 0; i < count; ++i)
-      if (tokens[i] < 0 || tokens[i] >= vocab)
-        return invalid("token " + std::to_string(tokens[i]) + " at index " + std::to_string(i) +
-                       " is outside the vocabulary of " + std::to_string(vocab));
     SessionRunner runner(session);
     Expected<const float *> logits = runner.forward(tokens, int64_t(count));
     if (!logits)
@@ -895,9 +893,6 @@ sieve_status_t *sieve_model_decode(sieve_model_t *handle, sieve_session_t *const
       Session &session = calls[i]->session();
       if (session.model != model)
         return invalid("session " + std::to_string(i) + " belongs to another model");
-      if (tokens[i] < 0 || tokens[i] >= vocab)
-        return invalid("token " + std::to_string(tokens[i]) + " for session " + std::to_string(i) +
-                       " is outside the vocabulary of " + std::to_string(vocab));
       sequences.push_back(&*session.sequence);
     }
     std::lock_guard<std::mutex> lock(model->step);

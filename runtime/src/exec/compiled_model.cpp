@@ -390,10 +390,23 @@ Status CompiledModel::runPrefillChunk(CompiledSequence &seq, const int32_t *toke
   return Status::ok();
 }
 
+Status CompiledModel::checkTokens(const int32_t *tokens, int64_t n, const char *what) const {
+  // The embedding gather indexes with them: an id past the table is refused
+  // here, for every caller.
+  const int64_t vocab = vocabSize();
+  for (int64_t i = 0; i < n; ++i)
+    if (tokens[i] < 0 || tokens[i] >= vocab)
+      return invalidArgument(std::string(what) + ": token " + std::to_string(tokens[i]) +
+                             " at index " + std::to_string(i) +
+                             " is outside the model's vocabulary of " + std::to_string(vocab));
+  return Status::ok();
+}
+
 Expected<LogitsView> CompiledModel::prefill(CompiledSequence &seq, const int32_t *tokens,
                                             int64_t n) {
   if (n < 1)
     return invalidArgument("prefill needs at least one token");
+  SIEVE_RETURN_IF_ERROR(checkTokens(tokens, n, "prefill"));
   if (seq.position_ + n > maxSeqLen())
     return outOfRange("sequence of " + std::to_string(seq.position_ + n) +
                       " tokens exceeds the module's max_seq_len " + std::to_string(maxSeqLen()));
@@ -418,6 +431,7 @@ Expected<LogitsView> CompiledModel::decode(CompiledSequence *const *seqs, const 
   if (batch < 1 || batch > size_t(maxBatch()))
     return invalidArgument("decode takes 1 to " + std::to_string(maxBatch()) +
                            " sequences, got " + std::to_string(batch));
+  SIEVE_RETURN_IF_ERROR(checkTokens(tokens, int64_t(batch), "decode"));
   for (size_t i = 0; i < batch; ++i) {
     if (seqs[i]->model_ != this)
       return invalidArgument("decode: sequence " + std::to_string(i) + " belongs to another model");
@@ -475,6 +489,7 @@ Expected<LogitsView> CompiledModel::mtp(CompiledSequence &seq, const int32_t *ne
                            "' returned hidden states of an unexpected type");
   // Both programs see hidden as [1, n, hc, dim] (prefill) or [n, 1, hc, dim]
   // (decode); MTP's prefill form takes the first, its decode form the second.
+  SIEVE_RETURN_IF_ERROR(checkTokens(nextTokens, n, "mtp"));
   const bool asDecode = seq.mtpPosition_ > 0 && n == 1 && mtpDecode_;
   Program &program = asDecode ? *mtpDecode_ : *mtp_;
   InputArg hiddenArg;

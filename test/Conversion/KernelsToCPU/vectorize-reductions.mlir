@@ -730,7 +730,9 @@ func.func @jammed_outputs(%a: memref<24x?xf32>, %x: memref<?xf32>, %out: memref<
 
 // Not jammed: a column's store into the buffer the sums read (a later
 // column's sum would see it), a trip count without a power-of-two factor of
-// at least 4, and sums whose range moves with the column.
+// at least 4, sums whose range moves with the column, and an op before the
+// sum that reads the columns' loop's iteration value (it would run for
+// every column before the earlier columns produced that value).
 // CHECK-LABEL: func.func @jam_refused
 // CHECK-NOT: vector.shuffle
 // CHECK-NOT: sieve.
@@ -766,6 +768,18 @@ func.func @jam_refused(%a: memref<16x?xf32>, %x: memref<?xf32>, %out: memref<16x
       scf.yield %next : f32
     } {sieve.jam_columns = 16 : i64, sieve.reduction, sieve.vector_width = 16 : i64}
     memref.store %dot, %out[%c] : memref<16xf32>
+  }
+  %last = scf.for %c = %c0 to %c16 step %c1 iter_args(%row = %c0) -> index {
+    %scale = memref.load %x[%row] : memref<?xf32>
+    %dot = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %zero) -> f32 {
+      %u = memref.load %a[%c, %i] : memref<16x?xf32>
+      %p = arith.mulf %u, %scale : f32
+      %next = arith.addf %acc, %p : f32
+      scf.yield %next : f32
+    } {sieve.jam_columns = 16 : i64, sieve.reduction, sieve.vector_width = 16 : i64}
+    memref.store %dot, %out[%c] : memref<16xf32>
+    %following = arith.addi %row, %c1 : index
+    scf.yield %following : index
   }
   return
 }

@@ -96,8 +96,9 @@ TEST_F(DamagedModule, AFlippedExecutableByteIsRefusedBeforeLoading) {
 TEST_F(DamagedModule, AWrongIdentifierIsRefused) {
   std::string damaged = module;
   std::memcpy(&damaged[8], "GGUF", 4);
-  EXPECT_NE(openError(damaged, "identifier").find("not a .sieve module (the file identifier is "
-                                                  "not 'SIEV')"),
+  EXPECT_NE(openError(damaged, "identifier")
+                .find("not a .sieve module (the file identifier is "
+                      "not 'SIEV')"),
             std::string::npos);
   EXPECT_NE(openError("{\"dim\": 4096}", "json").find("not a .sieve module"), std::string::npos);
 }
@@ -152,8 +153,8 @@ TEST(ModuleExecutables, GpuCodeAloneIsRefusedOnTheCpuWithTheReason) {
 }
 
 TEST(ModuleExecutables, TheCpuExecutableOfAMixedModuleRuns) {
-  const Compiled &c =
-      compiledModel("tiny-v4", 128, "--target=nvidia:sm_80 --target=cpu --cuda-toolkit=/nonexistent");
+  const Compiled &c = compiledModel(
+      "tiny-v4", 128, "--target=nvidia:sm_80 --target=cpu --cuda-toolkit=/nonexistent");
   std::unique_ptr<exec::CompiledModel> model = loadCompiled(c);
   ASSERT_TRUE(model);
 }
@@ -218,6 +219,38 @@ TEST(ModuleWeights, AConfigGivenAsTheCheckpointIsAnError) {
   EXPECT_NE(model.status().message().find("config.json: a JSON file, not a safetensors checkpoint"),
             std::string::npos)
       << model.status().message();
+}
+
+// Token ids index the embedding table inside a kernel: every entry point
+// refuses one outside the vocabulary before running, whoever calls it.
+TEST(ModuleInputs, TokenIdsOutsideTheVocabularyAreRefused) {
+  const Compiled &c = compiledModel("tiny-v4", 128);
+  std::unique_ptr<exec::CompiledModel> model = loadCompiled(c);
+  ASSERT_NE(model, nullptr);
+  const int32_t vocab = int32_t(model->vocabSize());
+  auto seq = model->newSequence();
+  ASSERT_TRUE(seq.isOk()) << seq.status().message();
+  const int32_t past[] = {0, vocab};
+  auto prefill = model->prefill(*seq, past, 2);
+  ASSERT_FALSE(prefill.isOk());
+  EXPECT_NE(prefill.status().message().find("prefill: token " + std::to_string(vocab) +
+                                            " at index 1 is outside the model's vocabulary"),
+            std::string::npos)
+      << prefill.status().message();
+  EXPECT_EQ(seq->position(), 0);
+  const int32_t ok[] = {0, 5};
+  ASSERT_TRUE(model->prefill(*seq, ok, 2).isOk());
+  exec::CompiledSequence *one = &*seq;
+  const int32_t negative = -1;
+  auto decode = model->decode(&one, &negative, 1);
+  ASSERT_FALSE(decode.isOk());
+  EXPECT_NE(decode.status().message().find("decode: token -1"), std::string::npos)
+      << decode.status().message();
+  EXPECT_EQ(seq->position(), 2);
+  if (model->hasMtp()) {
+    auto mtp = model->mtp(*seq, past + 1, 1);
+    EXPECT_FALSE(mtp.isOk());
+  }
 }
 
 } // namespace

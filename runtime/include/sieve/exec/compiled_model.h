@@ -148,6 +148,8 @@ private:
   std::vector<uint8_t> resetStaging_; // cache bytes for a device the host cannot see into
   Expected<LogitsView> logitsOf(const Program &program, int64_t rows) const;
   Status runPrefillChunk(CompiledSequence &seq, const int32_t *tokens, int64_t n);
+  /// Ok when every id is inside the vocabulary, else which one is not.
+  Status checkTokens(const int32_t *tokens, int64_t n, const char *what) const;
 
   std::unique_ptr<module::ModuleFile> file_;
   std::optional<io::ModelConfig> config_;
