@@ -1712,6 +1712,89 @@ TEST_F(OpConformance, IndexerScoreWithTopkFusedPicksTheReferenceIndices) {
   EXPECT_EQ(out.back(), 12345) << "wrote past the result";
 }
 
+// Row 4, split form (queries of one token: decode): the score kernel takes
+// the top-k's positions and scores only the visible keys, 256 per
+// workgroup; the top-k is its own kernel. Three sequences from positions 6
+// (1 visible), 1,500 (375: two workgroups, the second partly) and 3,000
+// (past the 600-entry capacity: all three workgroups, the last partial).
+// The invisible entries must stay unwritten, the visible ones bit-identical.
+
+TEST_F(OpConformance, IndexerScoreOfOneTokenScoresOnlyVisibleKeysThenPicks) {
+  Builder types(&context);
+  const int64_t batch = 3, heads = 16, dim = 128, slotsInCache = 4, capacity = 600;
+  const int64_t k = 7, ratio = 4;
+  const int64_t dyn = ShapedType::kDynamic;
+  Type bf16 = types.getBF16Type(), i32 = types.getI32Type();
+  auto keysType = v4::IndexerCacheType::get(&context, slotsInCache, capacity, dim, bf16);
+  auto queriesType = RankedTensorType::get({dyn, 1, heads, dim}, bf16);
+  auto weightsType = RankedTensorType::get({dyn, 1, heads}, bf16);
+  auto rowsType = RankedTensorType::get({dyn}, i32);
+  auto scoresType = RankedTensorType::get({dyn, 1, capacity}, bf16);
+  std::optional<LoadedKernel> scoreKernel = compile(
+      {queriesType, keysType, weightsType, rowsType, rowsType},
+      [&](OpBuilder &b, Location loc, ValueRange in) -> Operation * {
+        auto score = v4::IndexerScoreOp::create(b, loc, scoresType, in[0], in[1], in[2], in[3]);
+        v4::TopkOp::create(b, loc, score.getScores(), in[4], k, ratio);
+        return score;
+      },
+      /*fuse=*/true);
+  ASSERT_TRUE(scoreKernel) << errors;
+  std::optional<LoadedKernel> topkKernel =
+      compile({scoresType, rowsType}, [&](OpBuilder &b, Location loc, ValueRange in) {
+        return v4::TopkOp::create(b, loc, in[0], in[1], k, ratio).getOperation();
+      });
+  ASSERT_TRUE(topkKernel) << errors;
+
+  std::vector<uint16_t> q = randomBf16(size_t(batch * heads * dim), 107u, 0.0f, 1.0f);
+  std::vector<uint16_t> keys = randomBf16(size_t(slotsInCache * capacity * dim), 109u, 0.0f, 1.0f);
+  std::vector<uint16_t> w = randomBf16(size_t(batch * heads), 113u, 0.0f, 0.1f);
+  std::vector<int32_t> slots = {3, 1, 0}, positions = {6, 1500, 3000};
+  const uint16_t unwritten = 0x7FC1; // a NaN no score rounds to
+  std::vector<uint16_t> scores(size_t(batch * capacity) + 1, unwritten);
+  std::vector<uint32_t> constants = {uint32_t(batch)};
+  const int64_t chunks = (capacity + kIndexerScoreChunk - 1) / kIndexerScoreChunk;
+  Status scored =
+      runRows(*scoreKernel, batch * chunks, constants,
+              {q.data(), keys.data(), w.data(), slots.data(), positions.data(), scores.data()},
+              {q.size() * 2, keys.size() * 2, w.size() * 2, slots.size() * 4, positions.size() * 4,
+               (scores.size() - 1) * 2},
+              "visible indexer_score");
+  ASSERT_TRUE(scored.isOk()) << scored.message();
+  std::vector<int32_t> out(size_t(batch * k) + 1, 12345);
+  Status picked =
+      runRows(*topkKernel, batch, constants, {scores.data(), positions.data(), out.data()},
+              {(scores.size() - 1) * 2, positions.size() * 4, (out.size() - 1) * 4}, "topk");
+  ASSERT_TRUE(picked.isOk()) << picked.message();
+
+  std::vector<float> keysF(keys.size()), rowScores(static_cast<size_t>(capacity));
+  for (size_t i = 0; i < keys.size(); ++i)
+    keysF[i] = bf16ToFloat(keys[i]);
+  int64_t mismatches = 0;
+  for (int64_t b = 0; b < batch; ++b) {
+    std::vector<uint16_t> want =
+        referenceScores(q, w, keysF, b, slots[size_t(b)], heads, dim, capacity);
+    int64_t visible = std::min<int64_t>((int64_t(positions[size_t(b)]) + 1) / ratio, capacity);
+    for (int64_t c = 0; c < capacity; ++c) {
+      uint16_t got = scores[size_t(b * capacity + c)];
+      uint16_t expected = c < visible ? want[size_t(c)] : unwritten;
+      if (got != expected && mismatches++ < 5)
+        ADD_FAILURE() << "batch " << b << " entry " << c << " (visible " << visible
+                      << "): kernel 0x" << std::hex << got << ", expected 0x" << expected
+                      << std::dec;
+      rowScores[size_t(c)] = bf16ToFloat(want[size_t(c)]);
+    }
+    std::vector<int64_t> picks = ref::causalTopk(rowScores, capacity, visible, k);
+    picks.resize(size_t(k), -1);
+    for (int64_t j = 0; j < k; ++j)
+      if (out[size_t(b * k + j)] != picks[size_t(j)] && mismatches++ < 5)
+        ADD_FAILURE() << "batch " << b << " pick " << j << ": kernel " << out[size_t(b * k + j)]
+                      << ", reference " << picks[size_t(j)];
+  }
+  EXPECT_EQ(mismatches, 0);
+  EXPECT_EQ(scores.back(), unwritten) << "wrote past the scores";
+  EXPECT_EQ(out.back(), 12345) << "wrote past the result";
+}
+
 //===----------------------------------------------------------------------===//
 // v4.topk: identical indices to ref::causalTopk
 //===----------------------------------------------------------------------===//

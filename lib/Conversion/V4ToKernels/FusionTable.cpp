@@ -11,8 +11,12 @@
 // |                               | (RMSNorm in the GEMM's    | of the same element type      |
 // |                               | prologue)                 |                               |
 // | v4.topk                       | the v4.indexer_score of   | at most kMaxFusedCandidates   |
-// |                               | its scores                | entries                       |
-// |                               |                           | (the scores live on the stack)|
+// |                               | its scores                | entries (the scores live on   |
+// |                               |                           | the stack), queries of more   |
+// |                               |                           | than one token                |
+// | v4.indexer_score (split row 4)| nothing: it takes its     | queries of one token, the     |
+// |                               | top-k's positions and     | top-k its only user; keys     |
+// |                               | scores only visible keys  | spread over workgroups        |
 // | v4.moe_dispatch               | the v4.moe_route or       | the routing's experts and     |
 // |                               | v4.moe_hash_route of its  | weights are the dispatch's;   |
 // |                               | experts and weights       | one workgroup does both       |
@@ -24,8 +28,7 @@
 // A fused producer whose every use reaches, through reshapes, only consumers
 // that fuse it has no dispatch of its own; one with another user keeps its
 // dispatch (a norm that other ops also read is computed again in each GEMM
-// that takes it in, a row's worth of work). Planned rows: indexer_score with
-// its top-k, moe_route with moe_dispatch (docs/compiler.md).
+// that takes it in, a row's worth of work).
 //
 //===----------------------------------------------------------------------===//
 
@@ -111,13 +114,31 @@ v4::RmsNormOp normBeforeQuantize(v4::QuantizeOp quantize) {
   return norm;
 }
 
+/// Whether an indexer_score's queries are one token per batch row (decode,
+/// MTP): too few query rows to spread one kernel per row over the threads.
+bool scoresOneToken(v4::IndexerScoreOp score) {
+  auto queries = cast<RankedTensorType>(score.getQueries().getType());
+  return queries.getDimSize(1) == 1;
+}
+
 /// Row 4: the indexer_score whose scores a top-k selects from.
 v4::IndexerScoreOp scoreBeforeTopk(Operation *op) {
   auto topk = dyn_cast<v4::TopkOp>(op);
   auto score = topk ? topk.getScores().getDefiningOp<v4::IndexerScoreOp>() : nullptr;
-  if (!score || score.getKeys().getType().getCapacity() > detail::kMaxFusedCandidates)
+  if (!score || scoresOneToken(score) ||
+      score.getKeys().getType().getCapacity() > detail::kMaxFusedCandidates)
     return nullptr;
   return score;
+}
+
+/// Row 4, split form: the top-k that alone reads a one-token indexer_score,
+/// whose positions the score kernel takes to score only the visible keys.
+v4::TopkOp topkAfterOneTokenScore(Operation *op) {
+  auto score = dyn_cast<v4::IndexerScoreOp>(op);
+  if (!score || !scoresOneToken(score) || !score.getScores().hasOneUse())
+    return nullptr;
+  auto topk = dyn_cast<v4::TopkOp>(*score.getScores().user_begin());
+  return topk && topk.getScores() == score.getScores() ? topk : nullptr;
 }
 
 /// Row 5: the routing whose experts and weights a dispatch places.
@@ -154,8 +175,12 @@ SmallVector<Operation *> fusedProducers(Operation *op) {
 
 FailureOr<func::FuncOp> emitFusedKernel(Operation *op, ArrayRef<Operation *> producers,
                                         StringRef name, OpBuilder &builder) {
-  if (producers.empty())
+  if (producers.empty()) {
+    if (v4::TopkOp topk = topkAfterOneTokenScore(op))
+      return detail::emitVisibleIndexerScoreKernel(cast<v4::IndexerScoreOp>(op), topk, name,
+                                                   builder);
     return emitOpKernel(op, name, builder);
+  }
   if (auto score = dyn_cast<v4::IndexerScoreOp>(producers.front()))
     return detail::emitIndexerTopkKernel(cast<v4::TopkOp>(op), score, name, builder);
   if (isa<v4::MoeRouteOp, v4::MoeHashRouteOp>(producers.front()))
@@ -178,8 +203,13 @@ FailureOr<func::FuncOp> emitFusedKernel(Operation *op, ArrayRef<Operation *> pro
 }
 
 SmallVector<Value> fusedKernelBindings(Operation *op, ArrayRef<Operation *> producers) {
-  if (producers.empty())
-    return kernelBindings(op);
+  if (producers.empty()) {
+    SmallVector<Value> bindings = kernelBindings(op);
+    // The split row 4 score kernel reads its top-k's positions too.
+    if (v4::TopkOp topk = topkAfterOneTokenScore(op))
+      bindings.push_back(topk.getPositions());
+    return bindings;
+  }
   if (isa<v4::MoeRouteOp, v4::MoeHashRouteOp>(producers.front())) {
     // The routing's inputs, then the rows to place.
     SmallVector<Value> bindings(producers.front()->getOperands());

@@ -60,6 +60,15 @@ mlir::FailureOr<mlir::func::FuncOp> emitIndexerTopkKernel(v4::TopkOp topk,
                                                          v4::IndexerScoreOp score,
                                                          llvm::StringRef name,
                                                          mlir::OpBuilder &moduleBuilder);
+/// v4.indexer_score whose only user is `topk`, for queries of one token
+/// (fusion table row 4, split form): workgroups of (query row, chunk of
+/// kIndexerScoreChunk keys) score only the keys the top-k will see, c <
+/// (position + 1) / ratio, and leave the rest of the scores unwritten; the
+/// top-k stays its own dispatch (emitTopkKernel).
+mlir::FailureOr<mlir::func::FuncOp> emitVisibleIndexerScoreKernel(v4::IndexerScoreOp score,
+                                                                  v4::TopkOp topk,
+                                                                  llvm::StringRef name,
+                                                                  mlir::OpBuilder &moduleBuilder);
 /// v4.moe_dispatch with the v4.moe_route or v4.moe_hash_route of its
 /// experts and weights taken in (fusion table row 5): one workgroup routes
 /// every token and places its copies.

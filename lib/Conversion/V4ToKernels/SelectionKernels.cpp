@@ -11,6 +11,11 @@
 // sees into a stack row and picks from it: the scores never leave the
 // workgroup, and positions early in a long cache score few keys.
 //
+// Split (row 4 for queries of one token: decode, MTP), the score kernel
+// takes the top-k's positions and scores only the visible keys, in
+// workgroups of one query row and 256 keys, so a step's few query rows
+// spread over every thread; the top-k reads them back as its own dispatch.
+//
 // v4.indexer_score, one query row per workgroup, scores every cached key
 // with the reference's bf16 steps (ref::indexerScore): per head the fp32
 // dot product rounded to bf16, ReLU, times the head weight rounded, the
@@ -20,11 +25,12 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "KernelBuilder.h"
 #include "CacheRows.h"
+#include "KernelBuilder.h"
 #include "OpKernelEmitters.h"
 #include "RankedPicks.h"
 #include "sieve/Conversion/ReductionLoops.h"
+#include "sieve/Conversion/V4ToKernels/OpKernels.h"
 
 #include "v4/IR/V4Types.h"
 
@@ -32,6 +38,7 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 
+#include <algorithm>
 
 using namespace mlir;
 
@@ -245,6 +252,75 @@ FailureOr<func::FuncOp> emitIndexerScoreKernel(v4::IndexerScoreOp op, llvm::Stri
                                                  ValueRange{batchRow, token, c});
                          scf::YieldOp::create(b, loc);
                        });
+  });
+  return kb.kernel();
+}
+
+FailureOr<func::FuncOp> emitVisibleIndexerScoreKernel(v4::IndexerScoreOp score, v4::TopkOp topk,
+                                                      llvm::StringRef name,
+                                                      OpBuilder &moduleBuilder) {
+  if (failed(checkIndexerScore(score)))
+    return failure();
+  if (topk.getScores() != score.getScores())
+    return topk.emitOpError() << "does not select from this indexer_score's scores";
+  auto queriesType = cast<RankedTensorType>(score.getQueries().getType());
+  auto scoresType = cast<RankedTensorType>(score.getScores().getType());
+  auto positionsType = cast<RankedTensorType>(topk.getPositions().getType());
+  v4::IndexerCacheType keys = score.getKeys().getType();
+  int64_t capacity = keys.getCapacity(), ratio = static_cast<int64_t>(topk.getRatio());
+  int64_t chunk = std::min(capacity, kIndexerScoreChunk);
+  int64_t chunks = (capacity + chunk - 1) / chunk;
+  SmallVector<RankedTensorType> tensors = scoreBindings(score);
+  Value slots = score.getSlots();
+  tensors.push_back(positionsType);
+  tensors.push_back(scoresType);
+
+  KernelBuilder kb(moduleBuilder, score.getLoc(), name, tensors);
+  OpBuilder &b = kb.builder();
+  Location loc = kb.location();
+  Type indexType = b.getIndexType(), element = scoresType.getElementType();
+  SmallVector<Value> dynamicSizes;
+  Value rows = queryRows(kb, queriesType, dynamicSizes);
+  IndexerScorer scorer = scorerOf(kb, score, dynamicSizes);
+  unsigned next = 3;
+  auto batchSizes = [&](RankedTensorType type) {
+    SmallVector<Value> sizes;
+    if (type.isDynamicDim(0))
+      sizes.push_back(kb.dim(0));
+    return sizes;
+  };
+  Value slotTable =
+      slots ? kb.view(next++, batchSizes(cast<RankedTensorType>(slots.getType()))) : Value();
+  Value positions = kb.view(next++, batchSizes(positionsType));
+  Value out = kb.view(next, dynamicSizes);
+  Value one = kb.index(1);
+
+  Value workgroups = arith::MulIOp::create(b, loc, rows, kb.index(chunks));
+  kb.forWorkgroups(workgroups, [&](Value workgroup) {
+    Value row = arith::DivUIOp::create(b, loc, workgroup, kb.index(chunks));
+    Value first = arith::MulIOp::create(
+        b, loc, arith::RemUIOp::create(b, loc, workgroup, kb.index(chunks)), kb.index(chunk));
+    // Named values, not structured bindings: lambdas capture them (C++17).
+    QueryRow at = locateQuery(kb, row, slotTable);
+    Value batchRow = at.batchRow, token = at.token, cacheRow = at.cacheRow;
+    // The top-k reads c < (position + 1) / ratio only: the rest stays unwritten.
+    Value position = arith::IndexCastOp::create(
+        b, loc, indexType, memref::LoadOp::create(b, loc, positions, ValueRange{batchRow}));
+    Value query = arith::AddIOp::create(b, loc, position, token);
+    Value visible =
+        arith::DivUIOp::create(b, loc, arith::AddIOp::create(b, loc, query, one), kb.index(ratio));
+    Value end = arith::MinUIOp::create(
+        b, loc, visible,
+        arith::MinUIOp::create(b, loc, arith::AddIOp::create(b, loc, first, kb.index(chunk)),
+                               kb.index(capacity)));
+    // An empty range (first >= end) when the chunk lies past what is visible.
+    Value last = arith::MaxUIOp::create(b, loc, first, end);
+    kb.forThreads(first, last, one, [&](Value c) {
+      Value value = scorer.score(b, loc, batchRow, token, cacheRow, c);
+      if (element != b.getF32Type())
+        value = arith::TruncFOp::create(b, loc, element, value);
+      memref::StoreOp::create(b, loc, value, out, ValueRange{batchRow, token, c});
+    });
   });
   return kb.kernel();
 }

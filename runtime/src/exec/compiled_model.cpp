@@ -246,6 +246,7 @@ Expected<std::unique_ptr<CompiledModel>> CompiledModel::load(const std::string &
     model->report_.weightBytes += weight->bytes();
   }
   model->report_.weightBytesCopied = model->weights_.copiedBytes;
+  model->report_.weightBytesMappedIn = model->weights_.mappedInBytes;
 
   std::vector<void *> cacheBases;
   for (const fb::Cache *cache : *m.caches()) {

@@ -2,8 +2,12 @@
 
 #include "sieve/exec/weight_binding.h"
 
+#include "sieve/support/system.h"
+
 #include <cstring>
+#include <optional>
 #include <string>
+#include <utility>
 
 namespace sieve::exec {
 namespace {
@@ -27,6 +31,7 @@ Expected<BoundWeights> bindWeights(const fb::Module &module, const io::Safetenso
     total += weight->bytes();
 
   std::vector<io::TensorView> members;
+  std::vector<std::pair<const void *, uint64_t>> inPlace;
   for (const fb::Weight *weight : *module.weights()) {
     members.clear();
     bool complete = true;
@@ -67,6 +72,7 @@ Expected<BoundWeights> bindWeights(const fb::Module &module, const io::Safetenso
     if (contiguous && device.hostVisible()) {
       bound.data.push_back(members.empty() ? nullptr : members[0].data);
       bound.zeroCopyBytes += weight->bytes();
+      inPlace.emplace_back(bound.data.back(), weight->bytes());
     } else {
       Expected<hal::DeviceMemory> copy =
           device.allocate(weight->bytes(), "weight '" + weight->name()->str() + "'");
@@ -85,8 +91,16 @@ Expected<BoundWeights> bindWeights(const fb::Module &module, const io::Safetenso
     if (progress)
       progress(done, total);
   }
-  if (problems.empty())
+  if (problems.empty()) {
+    // Weights larger than memory (a model the machine cannot hold) stay
+    // demand-paged: mapping them all in would only evict each other.
+    std::optional<uint64_t> available = availableMemoryBytes();
+    if (available && bound.zeroCopyBytes <= *available / 2)
+      for (auto [data, bytes] : inPlace)
+        if (mapInForReading(data, bytes))
+          bound.mappedInBytes += bytes;
     return bound;
+  }
   std::string message = checkpoint.source() + ": " + std::to_string(problems.size()) +
                         " problem" + (problems.size() == 1 ? "" : "s") +
                         " binding the module's weights:";

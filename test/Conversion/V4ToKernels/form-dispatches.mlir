@@ -174,25 +174,56 @@ func.func @norm_shared(%x: tensor<?x256xbf16>, %g: tensor<256xbf16>, %w: tensor<
 
 // -----
 
-// Row 4: a top-k over an indexer_score's scores is one kernel that scores
-// only the visible candidates on its stack and picks from them; the scores
-// tensor is gone.
+// Row 4: a top-k over an indexer_score's scores of several query tokens
+// (prefill) is one kernel that scores only the visible candidates on its
+// stack and picks from them; the scores tensor is gone.
 // CHECK-LABEL: program.executable @kernels
 // CHECK: func.func @indexer_score_topk_0(
 // CHECK-LABEL: func.func @score_and_select(
-// CHECK-SAME: %[[Q:[a-z0-9]+]]: tensor<?x1x4x128xbf16>, %[[K:[a-z0-9]+]]: !v4.indexer_keys<{{.*}}>, %[[W:[a-z0-9]+]]: tensor<?x1x4xbf16>, %[[SL:[a-z0-9]+]]: tensor<?xi32>, %[[P:[a-z0-9]+]]: tensor<?xi32>
+// CHECK-SAME: %[[Q:[a-z0-9]+]]: tensor<?x2x4x128xbf16>, %[[K:[a-z0-9]+]]: !v4.indexer_keys<{{.*}}>, %[[W:[a-z0-9]+]]: tensor<?x2x4xbf16>, %[[SL:[a-z0-9]+]]: tensor<?xi32>, %[[P:[a-z0-9]+]]: tensor<?xi32>
 // CHECK-NOT: program.dispatch
 // CHECK: program.dispatch @kernels::@indexer_score_topk_0[%{{.*}}] (%[[Q]], %[[K]], %[[W]], %[[SL]], %[[P]])
+// CHECK-SAME: -> tensor<?x2x4xi32>
+// CHECK-NOT: program.dispatch
+func.func @score_and_select(%q: tensor<?x2x4x128xbf16>,
+                            %keys: !v4.indexer_keys<batch = 2, capacity = 32, dim = 128, element = bf16>,
+                            %w: tensor<?x2x4xbf16>, %slots: tensor<?xi32>, %positions: tensor<?xi32>)
+    -> tensor<?x2x4xi32> {
+  %scores = v4.indexer_score %q, %keys, %w slots %slots
+      : tensor<?x2x4x128xbf16>, !v4.indexer_keys<batch = 2, capacity = 32, dim = 128, element = bf16>,
+        tensor<?x2x4xbf16>, tensor<?xi32> -> tensor<?x2x32xbf16>
+  %picks = v4.topk %scores at %positions k 4 ratio 4 : tensor<?x2x32xbf16>, tensor<?xi32> -> tensor<?x2x4xi32>
+  return %picks : tensor<?x2x4xi32>
+}
+
+// -----
+
+// Row 4 split (queries of one token, decode): the score kernel binds the
+// top-k's positions too and runs ceil(600 / 256) = 3 workgroups per query
+// row; the top-k is its own dispatch over the scores.
+// CHECK-LABEL: program.executable @kernels
+// CHECK: func.func @indexer_score_0(
+// CHECK: scf.forall
+// CHECK: scf.forall
+// CHECK: {mapping = [#gpu.thread<x>]}
+// CHECK-NEXT: {mapping = [#gpu.block<x>]}
+// CHECK: func.func @topk_0(
+// CHECK-LABEL: func.func @score_then_select(
+// CHECK-SAME: %[[Q:[a-z0-9]+]]: tensor<?x1x4x128xbf16>, %[[K:[a-z0-9]+]]: !v4.indexer_keys<{{.*}}>, %[[W:[a-z0-9]+]]: tensor<?x1x4xbf16>, %[[SL:[a-z0-9]+]]: tensor<?xi32>, %[[P:[a-z0-9]+]]: tensor<?xi32>
+// CHECK: %[[N:.*]] = arith.muli %{{.*}}, %c3
+// CHECK: %[[S:.*]] = program.dispatch @kernels::@indexer_score_0[%[[N]]] (%[[Q]], %[[K]], %[[W]], %[[SL]], %[[P]])
+// CHECK-SAME: -> tensor<?x1x600xbf16>
+// CHECK: program.dispatch @kernels::@topk_0[%{{.*}}] (%[[S]], %[[P]])
 // CHECK-SAME: -> tensor<?x1x4xi32>
 // CHECK-NOT: program.dispatch
-func.func @score_and_select(%q: tensor<?x1x4x128xbf16>,
-                            %keys: !v4.indexer_keys<batch = 2, capacity = 32, dim = 128, element = bf16>,
-                            %w: tensor<?x1x4xbf16>, %slots: tensor<?xi32>, %positions: tensor<?xi32>)
+func.func @score_then_select(%q: tensor<?x1x4x128xbf16>,
+                             %keys: !v4.indexer_keys<batch = 2, capacity = 600, dim = 128, element = bf16>,
+                             %w: tensor<?x1x4xbf16>, %slots: tensor<?xi32>, %positions: tensor<?xi32>)
     -> tensor<?x1x4xi32> {
   %scores = v4.indexer_score %q, %keys, %w slots %slots
-      : tensor<?x1x4x128xbf16>, !v4.indexer_keys<batch = 2, capacity = 32, dim = 128, element = bf16>,
-        tensor<?x1x4xbf16>, tensor<?xi32> -> tensor<?x1x32xbf16>
-  %picks = v4.topk %scores at %positions k 4 ratio 4 : tensor<?x1x32xbf16>, tensor<?xi32> -> tensor<?x1x4xi32>
+      : tensor<?x1x4x128xbf16>, !v4.indexer_keys<batch = 2, capacity = 600, dim = 128, element = bf16>,
+        tensor<?x1x4xbf16>, tensor<?xi32> -> tensor<?x1x600xbf16>
+  %picks = v4.topk %scores at %positions k 4 ratio 4 : tensor<?x1x600xbf16>, tensor<?xi32> -> tensor<?x1x4xi32>
   return %picks : tensor<?x1x4xi32>
 }
 

@@ -3,6 +3,9 @@
 // The runtime allocates everything at load: after the first steps, a decode
 // step (and a prefill chunk) must not call operator new or malloc. This
 // binary replaces the global operator new to count calls while a flag is up.
+// Nor may a step fault in a page: the weights read in place from the mapped
+// checkpoint are mapped in at load (an embedding row or an expert first
+// routed to costs a fault per page otherwise).
 //
 //===----------------------------------------------------------------------===//
 
@@ -11,6 +14,8 @@
 #include <atomic>
 #include <cstdlib>
 #include <new>
+
+#include <sys/resource.h>
 
 namespace {
 std::atomic<bool> counting{false};
@@ -65,6 +70,40 @@ TEST(CompiledModel, DecodeStepsAllocateNothing) {
   counting = false;
   ASSERT_TRUE(chunk.isOk()) << chunk.status().message();
   EXPECT_EQ(allocations.load(), 0u) << "allocations during 19 batched decode steps and a prefill";
+}
+
+long minorFaults() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_minflt;
+}
+
+TEST(CompiledModel, DecodeStepsFaultInNoPages) {
+  const Compiled &c = compiledModel("tiny-v4", 256);
+  auto model = loadCompiled(c);
+  ASSERT_TRUE(model);
+  ASSERT_GT(model->report().weightBytesMappedIn, 0u) << "the checkpoint was not mapped in";
+  const int64_t vocab = model->vocabSize();
+  // The prompt and the warm step read the first embedding rows; the steps
+  // measured read rows from the far end of the table, on pages (and
+  // fault-around windows of 16 pages) nothing has touched yet.
+  std::vector<int32_t> tokens;
+  for (int32_t t = 2; t < 11; ++t)
+    tokens.push_back(t);
+  for (int64_t t = vocab - 1; t > vocab / 2 && tokens.size() < 40; t -= 7)
+    tokens.push_back(int32_t(t));
+  auto a = model->newSequence();
+  ASSERT_TRUE(a.isOk());
+  ASSERT_TRUE(model->prefill(*a, tokens.data(), 8).isOk());
+  exec::CompiledSequence *batch[1] = {&*a};
+  ASSERT_TRUE(model->decode(batch, &tokens[8], 1).isOk()); // warm: first touches
+  const long before = minorFaults();
+  for (size_t step = 9; step < tokens.size(); ++step) {
+    auto logits = model->decode(batch, &tokens[step], 1);
+    ASSERT_TRUE(logits.isOk()) << logits.status().message();
+  }
+  EXPECT_EQ(minorFaults() - before, 0)
+      << "page faults during " << tokens.size() - 9 << " decode steps";
 }
 
 } // namespace

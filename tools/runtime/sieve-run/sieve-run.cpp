@@ -463,15 +463,16 @@ static int runMain(int argc, char **argv) {
     vocab = compiled->vocabSize();
     bos = compiled->bosTokenId();
     const exec::LoadReport &r = compiled->report();
-    std::fprintf(stderr,
-                 "sieve-run: loaded %s in %.2f s: executable %s on %s; %s parameters, %s of "
-                 "weights (%s copied at load); caches %s (max_seq_len %lld x %lld slots), "
-                 "arenas %s\n",
-                 modulePath.c_str(), secondsSince(loadStart), r.executable.c_str(),
-                 r.device.c_str(), humanCount(r.parameters).c_str(),
-                 formatBytes(r.weightBytes).c_str(), formatBytes(r.weightBytesCopied).c_str(),
-                 formatBytes(r.cacheBytes).c_str(), (long long)compiled->maxSeqLen(),
-                 (long long)compiled->maxBatch(), formatBytes(r.arenaBytes).c_str());
+    std::fprintf(
+        stderr,
+        "sieve-run: loaded %s in %.2f s: executable %s on %s; %s parameters, %s of "
+        "weights (%s copied, %s mapped in at load); caches %s (max_seq_len %lld x %lld slots), "
+        "arenas %s\n",
+        modulePath.c_str(), secondsSince(loadStart), r.executable.c_str(), r.device.c_str(),
+        humanCount(r.parameters).c_str(), formatBytes(r.weightBytes).c_str(),
+        formatBytes(r.weightBytesCopied).c_str(), formatBytes(r.weightBytesMappedIn).c_str(),
+        formatBytes(r.cacheBytes).c_str(), (long long)compiled->maxSeqLen(),
+        (long long)compiled->maxBatch(), formatBytes(r.arenaBytes).c_str());
     if (o.profile)
       compiled->enableProfiling();
     if (o.verbose) {

@@ -28,6 +28,11 @@ constexpr int64_t kGemmColumnTile = 512;
 /// one group and one tile of this many of the group's outputs (wo_a of one
 /// decode token: groups * rank / 64 workgroups).
 constexpr int64_t kGroupedLinearOutputTile = 64;
+/// Keys per workgroup of the indexer score for one-token queries (fusion
+/// row 4, split form): a row's keys spread over ceil(capacity / 256)
+/// workgroups, so a decode step's few query rows still fill every thread
+/// (32 workgroups per row at 8,192 visible keys).
+constexpr int64_t kIndexerScoreChunk = 256;
 
 /// Kernel function attributes (DenseI64ArrayAttr of binding numbers) the
 /// module records per kernel for traffic figures: bindings read one row per

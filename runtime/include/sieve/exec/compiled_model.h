@@ -56,6 +56,7 @@ struct LoadReport {
   uint64_t parameters = 0;           // elements of every weight bound
   uint64_t weightBytes = 0;
   uint64_t weightBytesCopied = 0;    // of weightBytes, copied at load
+  uint64_t weightBytesMappedIn = 0;  // of weightBytes, read in place and mapped in at load
   uint64_t cacheBytes = 0;           // every slot, at max_seq_len
   uint64_t arenaBytes = 0;           // all entry points
 };

@@ -41,6 +41,12 @@ Status checkMemoryAvailable(uint64_t bytes, const std::string &what);
 /// `path` (or its nearest existing parent); nullopt when it cannot be read.
 std::optional<uint64_t> freeDiskBytes(const std::string &path);
 
+/// Maps the pages of [data, data + bytes) of a read-only mapping in now
+/// (MADV_POPULATE_READ, Linux 5.14), so later reads do not fault. False
+/// when the kernel lacks it or refuses; the pages then fault in on first
+/// use, as without the call.
+bool mapInForReading(const void *data, uint64_t bytes);
+
 /// "1.5 GiB (1610612736 bytes)"; small sizes as "512 bytes".
 std::string formatBytes(uint64_t bytes);
 
