@@ -13,7 +13,9 @@
 #ifndef SIEVE_TOOLMAIN_H
 #define SIEVE_TOOLMAIN_H
 
+#include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
+#include "llvm/Support/CommandLine.h"
 
 namespace sieve {
 
@@ -30,6 +32,14 @@ void installToolErrorHandlers(const char *toolName);
 /// keeps that work on the calling thread while
 /// llvm::CrashRecoveryContext::GetCurrent() is set.
 int runContainingCrashes(const char *toolName, llvm::function_ref<int()> body);
+
+/// Keeps --help to what a user of the tool needs: of the options registered
+/// so far, those in `own` stay as they are, LLVM's --help/--version too,
+/// the MLIR ones (--mlir-*) are listed last under "MLIR options", and the
+/// rest (LLVM's code generators' flags: AMDGPU, NVPTX, x86, Polly, ...) are
+/// hidden: they still work and --help-hidden lists them. Call after every
+/// option the tool shows is registered.
+void showToolOptionsOnly(llvm::ArrayRef<const llvm::cl::OptionCategory *> own);
 
 } // namespace sieve
 

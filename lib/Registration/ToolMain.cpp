@@ -64,3 +64,24 @@ int sieve::runContainingCrashes(const char *toolName, llvm::function_ref<int()> 
                toolName);
   std::_Exit(1);
 }
+
+void sieve::showToolOptionsOnly(llvm::ArrayRef<const llvm::cl::OptionCategory *> own) {
+  // Categories print in name order: "MLIR options" after the tools' own
+  // ("Compile: ...", "Generic Options").
+  static llvm::cl::OptionCategory mlirOptions("MLIR options",
+                                              "The MLIR infrastructure's (debugging a pipeline)");
+  for (auto &entry : llvm::cl::getRegisteredOptions()) {
+    llvm::cl::Option *option = entry.second;
+    bool shown = llvm::any_of(option->Categories, [&](llvm::cl::OptionCategory *category) {
+      return llvm::is_contained(own, category) || category->getName() == "Generic Options";
+    });
+    if (shown)
+      continue;
+    if (entry.first.starts_with("mlir-")) {
+      option->Categories.assign(1, &mlirOptions);
+      continue;
+    }
+    if (option->getOptionHiddenFlag() == llvm::cl::NotHidden)
+      option->setHiddenFlag(llvm::cl::Hidden);
+  }
+}

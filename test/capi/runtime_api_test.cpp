@@ -17,7 +17,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cstddef>
 #include <cstring>
 #include <string>
 #include <thread>
@@ -273,6 +275,117 @@ TEST(RuntimeApi, ChatTurnsReuseWhatTheSessionHolds) {
   EXPECT_EQ(result.prompt_tokens, 3);
   sieve_session_release(session);
   sieve_model_release(model);
+}
+
+// The 0.2 fields: a 0.1-sized struct still works (the fields past it read
+// as zero); min_p 1 is greedy; the penalties change greedy decoding; stop
+// strings cut the text where it first contains one.
+TEST(RuntimeApi, MinPPenaltiesAndStopStrings) {
+  const std::string tokenizer = byteTokenizer();
+  sieve_model_t *model = loadTiny(tokenizer.c_str());
+  ASSERT_NE(model, nullptr);
+  sieve_session_t *session = nullptr;
+  EXPECT_SIEVE_OK(sieve_session_create(model, &session));
+  sieve_generate_result_t result;
+  sieve_generate_result_init(&result);
+  const std::vector<int32_t> prompt = {0, 15, 7, 99};
+
+  Collected plain;
+  sieve_generate_options_t options = greedy(&plain, 64);
+  EXPECT_SIEVE_OK(sieve_session_generate(session, prompt.data(), prompt.size(), &options, &result));
+
+  Collected old;
+  options = greedy(&old, 64);
+  options.struct_size = offsetof(sieve_generate_options_t, min_p);
+  options.min_p = 0.5f; // past the caller's struct: not read
+  EXPECT_SIEVE_OK(sieve_session_reset(session));
+  EXPECT_SIEVE_OK(sieve_session_generate(session, prompt.data(), prompt.size(), &options, &result));
+  EXPECT_EQ(old.tokens, plain.tokens);
+
+  Collected minP;
+  options = greedy(&minP, 64);
+  options.temperature = 1.0f;
+  options.min_p = 1.0f;
+  EXPECT_SIEVE_OK(sieve_session_reset(session));
+  EXPECT_SIEVE_OK(sieve_session_generate(session, prompt.data(), prompt.size(), &options, &result));
+  EXPECT_EQ(minP.tokens, plain.tokens);
+
+  // 64 greedy tokens of the random model repeat ids; penalized, fewer.
+  Collected penalized;
+  options = greedy(&penalized, 64);
+  options.repeat_penalty = 3.0f;
+  options.presence_penalty = 2.0f;
+  EXPECT_SIEVE_OK(sieve_session_reset(session));
+  EXPECT_SIEVE_OK(sieve_session_generate(session, prompt.data(), prompt.size(), &options, &result));
+  auto distinct = [](std::vector<int32_t> ids) {
+    std::sort(ids.begin(), ids.end());
+    return std::unique(ids.begin(), ids.end()) - ids.begin();
+  };
+  EXPECT_LT(distinct(plain.tokens), 64);
+  EXPECT_GT(distinct(penalized.tokens), distinct(plain.tokens));
+
+  // Stop strings, on text: the full greedy text, then a three-byte piece
+  // of it as the stop string; the text must end before its first place.
+  Collected full;
+  options = greedy(&full, 24);
+  EXPECT_SIEVE_OK(sieve_session_reset(session));
+  EXPECT_SIEVE_OK(sieve_session_generate_text(session, "ab", 2, &options, &result));
+  ASSERT_GT(full.text.size(), 8u);
+  const std::string stop = full.text.substr(4, 3);
+  const char *stops[] = {stop.c_str()};
+  Collected cut;
+  options = greedy(&cut, 24);
+  options.stop = stops;
+  options.stop_count = 1;
+  EXPECT_SIEVE_OK(sieve_session_reset(session));
+  EXPECT_SIEVE_OK(sieve_session_generate_text(session, "ab", 2, &options, &result));
+  EXPECT_EQ(result.stop_reason, SIEVE_STOP_STOP_STRING);
+  EXPECT_EQ(cut.text, full.text.substr(0, full.text.find(stop)));
+
+  // A stop string the text only begins at its end: the held-back bytes
+  // come in one last callback with token -1.
+  const std::string almost = full.text.substr(full.text.size() - 1) + "\x01\x02";
+  const char *almostStops[] = {almost.c_str()};
+  Collected held;
+  options = greedy(&held, 24);
+  options.stop = almostStops;
+  options.stop_count = 1;
+  EXPECT_SIEVE_OK(sieve_session_reset(session));
+  EXPECT_SIEVE_OK(sieve_session_generate_text(session, "ab", 2, &options, &result));
+  EXPECT_EQ(result.stop_reason, SIEVE_STOP_MAX_NEW_TOKENS);
+  EXPECT_EQ(held.text, full.text);
+  ASSERT_EQ(held.tokens.size(), 25u);
+  EXPECT_EQ(held.tokens.back(), -1);
+
+  // Bad fields get a status.
+  options = greedy(&cut, 4);
+  options.stop_count = 1;
+  EXPECT_SIEVE_CODE(sieve_session_generate_text(session, "ab", 2, &options, &result),
+                    SIEVE_STATUS_INVALID_ARGUMENT); // stop is NULL
+  const char *empty[] = {""};
+  options.stop = empty;
+  EXPECT_SIEVE_CODE(sieve_session_generate_text(session, "ab", 2, &options, &result),
+                    SIEVE_STATUS_INVALID_ARGUMENT);
+  options = greedy(&cut, 4);
+  options.min_p = 2.0f;
+  EXPECT_SIEVE_CODE(
+      sieve_session_generate(session, prompt.data(), prompt.size(), &options, &result),
+      SIEVE_STATUS_INVALID_ARGUMENT);
+  sieve_session_release(session);
+  sieve_model_release(model);
+
+  // Stop strings need text: a model without a tokenizer refuses them.
+  sieve_model_t *bare = loadTiny();
+  ASSERT_NE(bare, nullptr);
+  EXPECT_SIEVE_OK(sieve_session_create(bare, &session));
+  options = greedy(&cut, 4);
+  options.stop = stops;
+  options.stop_count = 1;
+  EXPECT_SIEVE_CODE(
+      sieve_session_generate(session, prompt.data(), prompt.size(), &options, &result),
+      SIEVE_STATUS_INVALID_ARGUMENT);
+  sieve_session_release(session);
+  sieve_model_release(bare);
 }
 
 TEST(RuntimeApi, ABatchedStepGivesEachSessionsOwnLogits) {

@@ -42,7 +42,7 @@ extern "C" {
 
 /* The API this header declares: a minor version adds, a major one breaks. */
 #define SIEVE_API_VERSION_MAJOR 0
-#define SIEVE_API_VERSION_MINOR 1
+#define SIEVE_API_VERSION_MINOR 2
 
 /* The library's version, "MAJOR.MINOR.PATCH". Thread-safe. */
 SIEVE_API const char *sieve_version_string(void);
@@ -220,6 +220,24 @@ typedef struct sieve_generate_options {
   int32_t ignore_eos;     /* nonzero: go on past the eos token */
   sieve_token_callback_t on_token;
   void *user_data;
+  /* Since 0.2; zero keeps 0.1's behaviour (a 0.1 struct_size is accepted). */
+  float min_p;             /* keep tokens at least min_p times as probable as
+                              the most probable, in [0, 1]; 0: all */
+  float repeat_penalty;    /* > 0: the logits of tokens among the last
+                              repeat_last_n are divided by it when positive,
+                              multiplied when not; 0 or 1: none */
+  float presence_penalty;  /* subtracted from those tokens' logits */
+  float frequency_penalty; /* subtracted times each one's count */
+  int32_t repeat_last_n;   /* the penalties' window over prompt and output
+                              (>= 0); 0: 64 */
+  /* Stop strings (stop_count non-empty NUL-terminated texts, at most 64 of
+   * at most 4096 bytes; needs a tokenizer): generation ends when the text
+   * contains one; it and what follows are not delivered, and text that may
+   * still begin one is held back until it cannot. Held-back text is
+   * delivered, when generation ends otherwise, in one last callback with
+   * token -1. */
+  const char *const *stop;
+  size_t stop_count;
 } sieve_generate_options_t;
 
 SIEVE_API void sieve_generate_options_init(sieve_generate_options_t *options);
@@ -229,6 +247,7 @@ typedef enum sieve_stop_reason_e {
   SIEVE_STOP_EOS = 1,
   SIEVE_STOP_MAX_SEQ_LEN = 2,
   SIEVE_STOP_CALLBACK = 3,
+  SIEVE_STOP_STOP_STRING = 4, /* since 0.2 */
 } sieve_stop_reason_t;
 
 typedef struct sieve_generate_result {

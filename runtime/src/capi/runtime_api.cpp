@@ -17,10 +17,12 @@
 #include "sieve/io/tokenizer.h"
 #include "sieve/module/module_file.h"
 #include "sieve/reference/generate.h"
+#include "sieve/reference/stop_strings.h"
 #include "sieve/support/version.h"
 
 #include <algorithm>
 #include <atomic>
+#include <cstddef>
 #include <cstdlib>
 #include <cstring>
 #include <exception>
@@ -118,14 +120,21 @@ template <typename Body> sieve_status_t *guarded(const sieve_allocator_t &alloca
   }
 }
 
-/// Checks an options or result struct's size: at least this header's
-/// first version, and any bytes past what this library knows zero.
+/// The size of a struct in the API version that introduced it: callers
+/// built against that version pass it as struct_size.
+template <typename Struct> constexpr size_t firstVersionSize() { return sizeof(Struct); }
+template <> constexpr size_t firstVersionSize<sieve_generate_options_t>() {
+  return offsetof(sieve_generate_options_t, min_p); // 0.2 added the fields from min_p on
+}
+
+/// Checks an options or result struct's size: at least the struct's first
+/// version, and any bytes past what this library knows zero.
 template <typename Struct> Status checkStruct(const Struct *s, const char *name) {
   if (!s)
     return invalid(std::string(name) + " is NULL");
-  if (s->struct_size < sizeof(Struct))
+  if (s->struct_size < firstVersionSize<Struct>())
     return invalid(std::string(name) + ".struct_size is " + std::to_string(s->struct_size) +
-                   ", smaller than this library's " + std::to_string(sizeof(Struct)) +
+                   ", smaller than any version's " + std::to_string(firstVersionSize<Struct>()) +
                    " (set it with its _init function)");
   const auto *bytes = reinterpret_cast<const unsigned char *>(s);
   for (size_t i = sizeof(Struct); i < s->struct_size; ++i)
@@ -135,72 +144,19 @@ template <typename Struct> Status checkStruct(const Struct *s, const char *name)
   return Status::ok();
 }
 
+/// The caller's struct as this library's, the fields past its struct_size
+/// zero (checkStruct passed).
+template <typename Struct> Struct readStruct(const Struct &in) {
+  Struct value = {};
+  std::memcpy(&value, &in, std::min(in.struct_size, sizeof(Struct)));
+  return value;
+}
+
 /// Writes `value` into the caller's struct, at most its struct_size bytes.
 template <typename Struct> void writeStruct(Struct *out, Struct value) {
   size_t size = out->struct_size;
   value.struct_size = size;
   std::memcpy(out, &value, std::min(size, sizeof(Struct)));
-}
-
-/// The length of `bytes`' prefix that does not end inside a UTF-8
-/// sequence (the rest waits for the next token's bytes).
-size_t completeUtf8(const std::string &bytes) {
-  size_t n = bytes.size();
-  for (size_t back = 1; back <= 3 && back <= n; ++back) {
-    unsigned char c = static_cast<unsigned char>(bytes[n - back]);
-    if ((c & 0xC0) == 0x80)
-      continue; // a continuation byte: look further back for the lead
-    size_t need = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 1;
-    return need > back ? n - back : n;
-  }
-  return n;
-}
-
-/// `bytes` as valid UTF-8: each maximal part of an ill-formed sequence
-/// (Unicode's "substitution of maximal subparts", as Python's and the
-/// WHATWG decoders do it) becomes one U+FFFD. A model may emit any bytes.
-std::string validUtf8(const std::string &bytes) {
-  std::string out;
-  out.reserve(bytes.size());
-  auto at = [&](size_t k) { return static_cast<unsigned char>(bytes[k]); };
-  size_t i = 0;
-  while (i < bytes.size()) {
-    unsigned char lead = at(i);
-    if (lead < 0x80) {
-      out += char(lead);
-      ++i;
-      continue;
-    }
-    // The sequence's length and the range of its second byte (Unicode
-    // table 3-7: no overlong forms, surrogates or values past U+10FFFF).
-    size_t length = 0;
-    unsigned char low = 0x80, high = 0xBF;
-    if (lead >= 0xC2 && lead <= 0xDF) {
-      length = 2;
-    } else if (lead >= 0xE0 && lead <= 0xEF) {
-      length = 3;
-      low = lead == 0xE0 ? 0xA0 : 0x80;
-      high = lead == 0xED ? 0x9F : 0xBF;
-    } else if (lead >= 0xF0 && lead <= 0xF4) {
-      length = 4;
-      low = lead == 0xF0 ? 0x90 : 0x80;
-      high = lead == 0xF4 ? 0x8F : 0xBF;
-    }
-    size_t valid = length ? 1 : 0;
-    if (valid && i + 1 < bytes.size() && at(i + 1) >= low && at(i + 1) <= high) {
-      valid = 2;
-      while (valid < length && i + valid < bytes.size() && (at(i + valid) & 0xC0) == 0x80)
-        ++valid;
-    }
-    if (length && valid == length) {
-      out.append(bytes, i, length);
-      i += length;
-    } else {
-      out += "\xEF\xBF\xBD";
-      i += std::max<size_t>(valid, 1);
-    }
-  }
-  return out;
 }
 
 } // namespace
@@ -348,38 +304,90 @@ Status resetSession(Session &session) {
   return session.model->compiled->reset(*session.sequence);
 }
 
+/// Stop strings a request may give: enough for any chat template's turn
+/// markers, bounded so a request cannot make every token scan megabytes.
+constexpr size_t kMaxStopStrings = 64, kMaxStopStringBytes = 4096;
+
+/// The stop strings of `options`, checked.
+Expected<std::vector<std::string>> stopStringsOf(const sieve_generate_options_t &options,
+                                                 bool hasTokenizer) {
+  std::vector<std::string> stops;
+  if (options.stop_count == 0)
+    return stops;
+  if (!options.stop)
+    return invalid("stop is NULL but stop_count is " + std::to_string(options.stop_count));
+  if (options.stop_count > kMaxStopStrings)
+    return invalid("stop_count is " + std::to_string(options.stop_count) + ", more than " +
+                   std::to_string(kMaxStopStrings));
+  if (!hasTokenizer)
+    return invalid("stop strings match text, and the model has no tokenizer");
+  for (size_t i = 0; i < options.stop_count; ++i) {
+    const char *text = options.stop[i];
+    if (!text)
+      return invalid("stop[" + std::to_string(i) + "] is NULL");
+    size_t length = strnlen(text, kMaxStopStringBytes + 1);
+    if (length == 0 || length > kMaxStopStringBytes)
+      return invalid("stop[" + std::to_string(i) + "] is " +
+                     (length ? "longer than " + std::to_string(kMaxStopStringBytes) + " bytes"
+                             : std::string("empty")));
+    stops.emplace_back(text, length);
+  }
+  return stops;
+}
+
 /// ref::generate on the session with the C options, streaming text.
 Status generateOn(Session &session, const std::vector<int32_t> &prompt,
-                  const sieve_generate_options_t &options, sieve_generate_result_t *out) {
+                  const sieve_generate_options_t &given, sieve_generate_result_t *out) {
+  const sieve_generate_options_t options = readStruct(given);
   ref::GenerateOptions generate;
   generate.sampler.temperature = options.temperature;
   generate.sampler.topK = options.top_k;
   generate.sampler.topP = options.top_p;
   generate.sampler.seed = options.seed;
+  generate.sampler.minP = options.min_p;
+  generate.sampler.repeatPenalty = options.repeat_penalty == 0 ? 1.0 : options.repeat_penalty;
+  generate.sampler.presencePenalty = options.presence_penalty;
+  generate.sampler.frequencyPenalty = options.frequency_penalty;
+  generate.sampler.penaltyLastN = options.repeat_last_n == 0 ? 64 : options.repeat_last_n;
   generate.maxNewTokens = options.max_new_tokens;
   generate.stopAtEos = options.ignore_eos == 0;
   if (options.max_new_tokens < 0)
     return invalid("max_new_tokens is negative");
   const io::Tokenizer *tokenizer = session.model->tokenizer ? &*session.model->tokenizer : nullptr;
+  Expected<std::vector<std::string>> stopTexts = stopStringsOf(options, tokenizer != nullptr);
+  if (!stopTexts)
+    return stopTexts.takeStatus();
+  std::optional<ref::StopStrings> stops;
+  if (!stopTexts->empty())
+    stops.emplace(stopTexts.take());
   std::string pending; // bytes of a character not complete yet
-  Status textError;
   auto onToken = [&](int32_t token) {
-    if (!options.on_token)
-      return true;
-    if (!tokenizer)
-      return options.on_token(options.user_data, token, nullptr, 0) == 0;
-    auto bytes = tokenizer->decode(&token, 1);
-    if (bytes)
-      pending += *bytes;
-    size_t ready = completeUtf8(pending);
-    std::string text = validUtf8(pending.substr(0, ready));
-    pending.erase(0, ready);
-    return options.on_token(options.user_data, token, text.c_str(), text.size()) == 0;
+    std::string text;
+    if (tokenizer) {
+      auto bytes = tokenizer->decode(&token, 1);
+      if (bytes)
+        pending += *bytes;
+      size_t ready = io::completeUtf8Prefix(pending);
+      text = io::replaceInvalidUtf8(pending.substr(0, ready));
+      pending.erase(0, ready);
+      if (stops)
+        text = stops->push(text);
+    }
+    bool more = !(stops && stops->stopped());
+    if (options.on_token)
+      more &= options.on_token(options.user_data, token, tokenizer ? text.c_str() : nullptr,
+                               text.size()) == 0;
+    return more;
   };
   SessionRunner runner(session);
   Expected<ref::GenerateResult> result = ref::generate(runner, prompt, generate, onToken);
   if (!result)
     return result.takeStatus();
+  if (stops && !stops->stopped() && options.on_token) {
+    std::string held = stops->finish();
+    if (!held.empty())
+      options.on_token(options.user_data, -1, held.c_str(), held.size());
+  }
   if (out) {
     sieve_generate_result_t value = {};
     value.prompt_tokens = int64_t(prompt.size());
@@ -388,14 +396,14 @@ Status generateOn(Session &session, const std::vector<int32_t> &prompt,
     case ref::StopReason::kMaxNewTokens:
       value.stop_reason = SIEVE_STOP_MAX_NEW_TOKENS;
       break;
+    case ref::StopReason::kCallback:
+      value.stop_reason = stops && stops->stopped() ? SIEVE_STOP_STOP_STRING : SIEVE_STOP_CALLBACK;
+      break;
     case ref::StopReason::kEos:
       value.stop_reason = SIEVE_STOP_EOS;
       break;
     case ref::StopReason::kMaxSeqLen:
       value.stop_reason = SIEVE_STOP_MAX_SEQ_LEN;
-      break;
-    case ref::StopReason::kCallback:
-      value.stop_reason = SIEVE_STOP_CALLBACK;
       break;
     }
     value.prefill_seconds = result->prefillSeconds;

@@ -87,6 +87,8 @@ public:
                         (startPos_ > 0 ? ", " + std::to_string(startPos_) + " already used"
                                        : std::string()));
     eos_ = options_.eosTokenId ? int64_t(*options_.eosTokenId) : runner_.eosTokenId();
+    if (options_.sampler.penalizes())
+      context_ = prompt_;
     result_.vocab = vocab;
     return Status::ok();
   }
@@ -156,13 +158,15 @@ private:
   Status sampleNext(const float *logits) {
     if (limitReached())
       return Status::ok();
-    auto next = sampler_->sample(logits, result_.vocab);
+    auto next = sampler_->sample(logits, result_.vocab, context_);
     if (!next) {
       Status s = next.takeStatus();
       return s.annotate("sampling token " + std::to_string(result_.tokens.size()));
     }
     pending_ = *next;
     result_.tokens.push_back(pending_);
+    if (options_.sampler.penalizes())
+      context_.push_back(pending_);
     const bool keepGoing = !onToken_ || onToken_(pending_);
     if (options_.stopAtEos && pending_ == eos_)
       stop(StopReason::kEos);
@@ -179,6 +183,7 @@ private:
   TokenCallback onToken_;
   std::optional<Sampler> sampler_;
   GenerateResult result_;
+  std::vector<int32_t> context_; // the ids the sampler's penalties look at
   int64_t prefillLen_ = 0, startPos_ = 0, eos_ = -1;
   int64_t fed_ = 0;      // prompt ids consumed so far
   int32_t pending_ = -1; // last generated token, not yet run through the model

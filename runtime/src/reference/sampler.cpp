@@ -65,6 +65,20 @@ Status validateSamplerOptions(const SamplerOptions &o) {
     return invalidArgument("top_p must be in (0, 1] (got " + numberString(o.topP) + ")");
   if (o.topK < 0)
     return invalidArgument("top_k must be >= 0 (got " + std::to_string(o.topK) + ")");
+  if (!(o.minP >= 0 && o.minP <= 1))
+    return invalidArgument("min_p must be in [0, 1] (got " + numberString(o.minP) + ")");
+  if (!(o.repeatPenalty > 0) || !std::isfinite(o.repeatPenalty))
+    return invalidArgument("repeat_penalty must be a finite number > 0 (got " +
+                           numberString(o.repeatPenalty) + ")");
+  if (!std::isfinite(o.presencePenalty))
+    return invalidArgument("presence_penalty must be finite (got " +
+                           numberString(o.presencePenalty) + ")");
+  if (!std::isfinite(o.frequencyPenalty))
+    return invalidArgument("frequency_penalty must be finite (got " +
+                           numberString(o.frequencyPenalty) + ")");
+  if (o.penaltyLastN < 0)
+    return invalidArgument("repeat_last_n must be >= 0 (got " + std::to_string(o.penaltyLastN) +
+                           ")");
   return Status::ok();
 }
 
@@ -100,6 +114,30 @@ Status checkLogits(const float *logits, int64_t vocab) {
   return Status::ok();
 }
 } // namespace
+
+const float *Sampler::penalize(const float *logits, int64_t vocab,
+                               const std::vector<int32_t> &context,
+                               std::vector<float> &penalized) const {
+  if (!options_.penalizes() || context.empty())
+    return logits;
+  penalized.assign(logits, logits + vocab);
+  const size_t window = std::min(context.size(), size_t(options_.penaltyLastN));
+  std::vector<int32_t> recent(context.end() - std::ptrdiff_t(window), context.end());
+  std::sort(recent.begin(), recent.end());
+  for (size_t i = 0; i < recent.size();) {
+    const int32_t id = recent[i];
+    size_t count = 0;
+    while (i < recent.size() && recent[i] == id)
+      ++i, ++count;
+    if (id < 0 || id >= vocab)
+      continue;
+    float &logit = penalized[size_t(id)];
+    const float repeat = float(options_.repeatPenalty);
+    logit = logit > 0 ? logit / repeat : logit * repeat;
+    logit -= float(options_.frequencyPenalty * double(count) + options_.presencePenalty);
+  }
+  return penalized.data();
+}
 
 Status Sampler::candidates(const float *logits, int64_t vocab, std::vector<int32_t> &ids,
                            std::vector<float> &probs) const {
@@ -146,6 +184,16 @@ Status Sampler::candidates(const float *logits, int64_t vocab, std::vector<int32
       ids.resize(n);
     }
   }
+  if (options_.minP > 0) {
+    float most = 0;
+    for (int32_t id : ids)
+      most = std::max(most, p[size_t(id)]);
+    const float floor = float(options_.minP) * most;
+    // The most probable id always stays (p >= min_p * p with min_p <= 1).
+    ids.erase(
+        std::remove_if(ids.begin(), ids.end(), [&](int32_t id) { return p[size_t(id)] < floor; }),
+        ids.end());
+  }
   // Unfiltered, the ids stay in id order: the draw has the same distribution
   // and skips sorting the whole vocabulary at every step.
   probs.resize(ids.size());
@@ -154,7 +202,11 @@ Status Sampler::candidates(const float *logits, int64_t vocab, std::vector<int32
   return Status::ok();
 }
 
-Expected<int32_t> Sampler::sample(const float *logits, int64_t vocab) {
+Expected<int32_t> Sampler::sample(const float *rawLogits, int64_t vocab,
+                                  const std::vector<int32_t> &context) {
+  SIEVE_RETURN_IF_ERROR(checkLogits(rawLogits, vocab));
+  std::vector<float> penalized;
+  const float *logits = penalize(rawLogits, vocab, context, penalized);
   if (options_.temperature == 0) {
     SIEVE_RETURN_IF_ERROR(checkLogits(logits, vocab));
     return int32_t(argmax(logits, vocab));
@@ -178,8 +230,12 @@ Expected<int32_t> Sampler::sample(const float *logits, int64_t vocab) {
   return ids[size_t(argmax(probs.data(), int64_t(probs.size())))]; // unreachable in practice
 }
 
-Expected<std::vector<float>> Sampler::probabilities(const float *logits, int64_t vocab) const {
+Expected<std::vector<float>> Sampler::probabilities(const float *rawLogits, int64_t vocab,
+                                                    const std::vector<int32_t> &context) const {
   std::vector<float> out(static_cast<size_t>(std::max<int64_t>(vocab, 0)), 0.0f);
+  SIEVE_RETURN_IF_ERROR(checkLogits(rawLogits, vocab));
+  std::vector<float> penalized;
+  const float *logits = penalize(rawLogits, vocab, context, penalized);
   if (options_.temperature == 0) {
     SIEVE_RETURN_IF_ERROR(checkLogits(logits, vocab));
     out[size_t(argmax(logits, vocab))] = 1.0f;

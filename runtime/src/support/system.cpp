@@ -179,6 +179,20 @@ std::string formatBytes(uint64_t bytes) {
   return buf;
 }
 
+Expected<std::string> readStandardInput(uint64_t maxBytes, const std::string &what) {
+  std::string out;
+  char buffer[1 << 16];
+  size_t n;
+  while ((n = std::fread(buffer, 1, sizeof buffer, stdin)) > 0) {
+    if (out.size() + n > maxBytes)
+      return outOfRange("standard input: the " + what + " is longer than " + formatBytes(maxBytes));
+    out.append(buffer, n);
+  }
+  if (std::ferror(stdin))
+    return ioError("standard input: cannot read the " + what + ": " + std::strerror(errno));
+  return out;
+}
+
 bool mapInForReading(const void *data, uint64_t bytes) {
 #ifndef MADV_POPULATE_READ
 #define MADV_POPULATE_READ 22 // Linux 5.14; Debian 12's headers predate it

@@ -195,6 +195,82 @@ TEST(Sampler, RejectsLogitsThatCannotBeSampled) {
   }
 }
 
+// min-p keeps the ids whose probability is at least min_p times the most
+// probable one's, computed here from the textbook softmax.
+TEST(Sampler, MinPKeepsIdsNearTheMostProbable) {
+  std::vector<float> logits = {2.0f, 1.0f, 0.0f, -1.0f, 1.9f};
+  SamplerOptions o;
+  o.minP = 0.3; // exp(-1) = 0.37 and exp(-0.1) pass, exp(-2) = 0.14 does not
+  auto s = Sampler::create(o);
+  ASSERT_TRUE(s.isOk());
+  auto p = s->probabilities(logits.data(), 5);
+  ASSERT_TRUE(p.isOk());
+  const double kept = std::exp(0.0) + std::exp(-1.0) + std::exp(-0.1);
+  EXPECT_NEAR((*p)[0], std::exp(0.0) / kept, 1e-6);
+  EXPECT_NEAR((*p)[1], std::exp(-1.0) / kept, 1e-6);
+  EXPECT_EQ((*p)[2], 0.0f);
+  EXPECT_EQ((*p)[3], 0.0f);
+  EXPECT_NEAR((*p)[4], std::exp(-0.1) / kept, 1e-6);
+  // min_p = 1 keeps the most probable id alone: greedy.
+  o.minP = 1.0;
+  auto one = Sampler::create(o);
+  for (int i = 0; i < 20; ++i)
+    EXPECT_EQ(*one->sample(logits.data(), 5), 0);
+}
+
+// The penalties, against the formulas: ids among the last repeat_last_n of
+// the context, seen c times, get logit / r (positive) or logit * r, then
+// - frequency * c - presence; ids outside the window keep their logits.
+TEST(Sampler, PenaltiesFollowTheFormulaOverTheWindow) {
+  std::vector<float> logits = {3.0f, -1.0f, 2.0f, 0.5f, 1.0f};
+  SamplerOptions o;
+  o.temperature = 1.0;
+  o.repeatPenalty = 2.0;
+  o.frequencyPenalty = 0.25;
+  o.presencePenalty = 0.5;
+  o.penaltyLastN = 4;
+  // id 4 falls outside the window of the last four.
+  const std::vector<int32_t> context = {4, 0, 1, 0, 2};
+  auto s = Sampler::create(o);
+  ASSERT_TRUE(s.isOk());
+  auto p = s->probabilities(logits.data(), 5, context);
+  ASSERT_TRUE(p.isOk());
+  const double want[] = {3.0 / 2 - 0.25 * 2 - 0.5, -1.0 * 2 - 0.25 - 0.5, 2.0 / 2 - 0.25 - 0.5, 0.5,
+                         1.0};
+  double sum = 0;
+  for (double w : want)
+    sum += std::exp(w);
+  for (int i = 0; i < 5; ++i)
+    EXPECT_NEAR((*p)[size_t(i)], std::exp(want[i]) / sum, 1e-6) << "id " << i;
+  // Greedy decoding sees the penalties too: id 0 (3.0) drops to 0.5, below
+  // id 4's 1.0.
+  o.temperature = 0;
+  auto greedy = Sampler::create(o);
+  EXPECT_EQ(*greedy->sample(logits.data(), 5), 0);
+  EXPECT_EQ(*greedy->sample(logits.data(), 5, context), 4);
+  // Defaults leave the logits alone whatever the context.
+  auto plain = Sampler::create(SamplerOptions{});
+  auto same = plain->probabilities(logits.data(), 5, context);
+  auto none = plain->probabilities(logits.data(), 5);
+  EXPECT_EQ(*same, *none);
+}
+
+TEST(Sampler, RejectsBadMinPAndPenalties) {
+  auto bad = [](auto set) {
+    SamplerOptions o;
+    set(o);
+    return !validateSamplerOptions(o).isOk();
+  };
+  EXPECT_TRUE(bad([](SamplerOptions &o) { o.minP = -0.1; }));
+  EXPECT_TRUE(bad([](SamplerOptions &o) { o.minP = 1.5; }));
+  EXPECT_TRUE(bad([](SamplerOptions &o) { o.repeatPenalty = 0; }));
+  EXPECT_TRUE(bad([](SamplerOptions &o) { o.repeatPenalty = std::nan(""); }));
+  EXPECT_TRUE(bad([](SamplerOptions &o) { o.presencePenalty = INFINITY; }));
+  EXPECT_TRUE(bad([](SamplerOptions &o) { o.frequencyPenalty = std::nan(""); }));
+  EXPECT_TRUE(bad([](SamplerOptions &o) { o.penaltyLastN = -1; }));
+  EXPECT_FALSE(bad([](SamplerOptions &o) { o.presencePenalty = -1.0; }));
+}
+
 TEST(Rng, UniformIsInUnitIntervalAndSeeded) {
   Rng a(7), b(7), c(8);
   double sum = 0;

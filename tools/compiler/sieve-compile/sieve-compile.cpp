@@ -31,104 +31,97 @@ int main(int argc, char **argv) {
   sieve::installToolErrorHandlers("sieve-compile");
   sieve::CompileOptions options;
 
-  cl::OptionCategory category("sieve-compile options");
-  cl::opt<std::string, true> input(
-      cl::Positional, cl::desc("<config.json | checkpoint dir | graph.mlir>"),
-      cl::location(options.inputPath), cl::cat(category));
-  cl::opt<std::string> output("o", cl::desc("Output file ('-' for stdout)"),
-                              cl::value_desc("file"), cl::init("-"),
-                              cl::cat(category));
+  // Shown first by --help, in name order; LLVM's own flags are hidden.
+  cl::OptionCategory io("Compile: input and output");
+  cl::OptionCategory model("Compile: model and caches");
+  cl::OptionCategory targeting("Compile: targets");
+  cl::OptionCategory reports("Compile: checks and reports");
+  cl::opt<std::string, true> input(cl::Positional,
+                                   cl::desc("<config.json | checkpoint dir | graph.mlir>"),
+                                   cl::location(options.inputPath), cl::cat(io));
+  cl::opt<std::string> output("o", cl::desc("Output file ('-' for stdout)"), cl::value_desc("file"),
+                              cl::init("-"), cl::cat(io));
   cl::opt<std::string, true> compileTo(
       "compile-to",
       cl::desc("Last phase to run: input, graph, kernels, target, llvm or "
                "module (the default: a .sieve module)"),
-      cl::value_desc("phase"), cl::location(options.compileTo),
-      cl::cat(category));
+      cl::value_desc("phase"), cl::location(options.compileTo), cl::cat(io));
   cl::opt<std::string, true> dumpPhasesTo(
       "dump-phases-to",
       cl::desc("Write each phase's IR to <dir>/<stem>.<n>.<phase>.mlir (.ll for "
                "the llvm phase)"),
-      cl::value_desc("dir"), cl::location(options.dumpPhasesTo),
-      cl::cat(category));
+      cl::value_desc("dir"), cl::location(options.dumpPhasesTo), cl::cat(io));
   cl::opt<std::string, true> checkpoint(
       "checkpoint",
       cl::desc("Check a safetensors checkpoint (file, directory or index) "
                "against the config or the graph's parameters"),
-      cl::value_desc("path"), cl::location(options.checkpointPath),
-      cl::cat(category));
+      cl::value_desc("path"), cl::location(options.checkpointPath), cl::cat(reports));
   cl::opt<bool, true> printCacheLayout(
-      "print-cache-layout",
-      cl::desc("Print per-layer KV cache bytes/token and the total"),
-      cl::location(options.printCacheLayout), cl::cat(category));
+      "print-cache-layout", cl::desc("Print per-layer KV cache bytes/token and the total"),
+      cl::location(options.printCacheLayout), cl::cat(reports));
   cl::opt<std::string> cacheLayoutOutput(
       "cache-layout-output",
       cl::desc("Write the --print-cache-layout report to this file ('-' for "
                "stdout; default: stdout, or stderr when the IR goes to stdout)"),
-      cl::value_desc("file"), cl::cat(category));
+      cl::value_desc("file"), cl::cat(reports));
   cl::opt<std::string, true> cacheLayoutEntry(
-      "cache-layout-entry",
-      cl::desc("Function whose cache the layout describes (default decode)"),
-      cl::value_desc("function"), cl::location(options.cacheLayoutEntry),
-      cl::cat(category));
-  cl::opt<bool, true> allowTestRatios(
-      "allow-test-ratios",
-      cl::desc("Accept compress ratios other than 0, 4 and 128"),
-      cl::location(options.allowTestRatios), cl::cat(category));
+      "cache-layout-entry", cl::desc("Function whose cache the layout describes (default decode)"),
+      cl::value_desc("function"), cl::location(options.cacheLayoutEntry), cl::cat(reports));
+  cl::opt<bool, true> allowTestRatios("allow-test-ratios",
+                                      cl::desc("Accept compress ratios other than 0, 4 and 128"),
+                                      cl::location(options.allowTestRatios), cl::cat(model));
   cl::opt<int64_t, true> maxSeqLen(
-      "max-seq-len",
-      cl::desc("Cache capacity in tokens (default: the config's max_seq_len)"),
-      cl::location(options.maxSeqLen), cl::cat(category));
+      "max-seq-len", cl::desc("Cache capacity in tokens (default: the config's max_seq_len)"),
+      cl::location(options.maxSeqLen), cl::cat(model));
   cl::opt<int64_t, true> maxBatch(
       "max-batch",
       cl::desc("Sequence slots of the caches, the most sequences one decode "
                "call batches (default: the config's max_batch_size)"),
-      cl::location(options.maxBatch), cl::cat(category));
+      cl::location(options.maxBatch), cl::cat(model));
   cl::opt<int64_t, true> maxChunk(
       "max-chunk",
       cl::desc("The most tokens one prefill call takes; longer prompts are fed "
                "in chunks (default: min(512, the cache capacity))"),
-      cl::location(options.maxChunk), cl::cat(category));
+      cl::location(options.maxChunk), cl::cat(model));
   cl::opt<std::string, true> cacheFormat(
       "cache-format",
       cl::desc("Row encoding of the caches: bf16 (default, the reference's), "
                "fp8 (FP8 KV rows and indexer keys, v4-architecture.md 11.2) or "
                "fp8-fp4 (FP8 KV rows, MXFP4 indexer keys)"),
-      cl::value_desc("format"), cl::location(options.cacheFormat), cl::cat(category));
-  cl::opt<bool, true> emitBytecode("emit-bytecode",
-                                   cl::desc("Write MLIR bytecode"),
-                                   cl::location(options.emitBytecode),
-                                   cl::cat(category));
+      cl::value_desc("format"), cl::location(options.cacheFormat), cl::cat(model));
+  cl::opt<bool, true> emitBytecode("emit-bytecode", cl::desc("Write MLIR bytecode"),
+                                   cl::location(options.emitBytecode), cl::cat(io));
   cl::list<std::string> targets(
       "target",
       cl::desc("Target of the target, llvm and module phases: cpu or cpu:host (this "
                "machine, the default), cpu:x86-64-v3 or cpu:x86-64-v4, with +feature "
                "suffixes; nvidia:sm_80|sm_90|sm_90a|sm_100a; amd:gfx90a|gfx942|gfx950; "
                "repeatable (one executable each in a module)"),
-      cl::value_desc("target"), cl::cat(category));
+      cl::value_desc("target"), cl::cat(targeting));
   cl::opt<std::string, true> cudaToolkit(
       "cuda-toolkit",
       cl::desc("CUDA toolkit whose ptxas turns NVIDIA targets' PTX into cubins (without "
                "one, the module holds PTX only)"),
-      cl::value_desc("dir"), cl::location(options.cudaPath), cl::cat(category));
+      cl::value_desc("dir"), cl::location(options.cudaPath), cl::cat(targeting));
   cl::opt<std::string, true> rocmPath(
       "rocm-path",
       cl::desc("ROCm folder with llvm/bin/ld.lld for AMD targets' HSACO link (default: "
                "this LLVM's ld.lld)"),
-      cl::value_desc("dir"), cl::location(options.rocmPath), cl::cat(category));
+      cl::value_desc("dir"), cl::location(options.rocmPath), cl::cat(targeting));
   cl::opt<int64_t, true> amdCodeObject(
       "amd-code-object-version",
       cl::desc("AMD code-object ABI version: 400, 500 (the default) or 600 (needs ROCm "
                ">= 6.3 to load)"),
-      cl::value_desc("n"), cl::location(options.amdCodeObjectVersion), cl::cat(category));
+      cl::value_desc("n"), cl::location(options.amdCodeObjectVersion), cl::cat(targeting));
   cl::opt<bool> printPipeline(
-      "print-pipeline",
-      cl::desc("Print each phase's pass pipeline (one per --target) and exit"),
-      cl::cat(category));
+      "print-pipeline", cl::desc("Print each phase's pass pipeline (one per --target) and exit"),
+      cl::cat(reports));
 
   mlir::registerMLIRContextCLOptions();
   mlir::registerPassManagerCLOptions();
   mlir::registerAsmPrinterCLOptions();
   mlir::registerDefaultTimingManagerCLOptions();
+  sieve::showToolOptionsOnly({&io, &model, &targeting, &reports});
   // Exit codes (docs/cli.md): 0 ok, 1 bad input (config, graph,
   // checkpoint), 2 bad command line (unknown flags, phases, values).
   if (!cl::ParseCommandLineOptions(

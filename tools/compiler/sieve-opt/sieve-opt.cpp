@@ -21,6 +21,9 @@ int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
   sieve::registerSieveDialects(registry);
   sieve::registerSievePasses();
+  // MlirOptMain registers its options (and the passes) after this: they
+  // stay; LLVM's code generators' flags move behind --help-hidden.
+  sieve::showToolOptionsOnly({});
   return sieve::runContainingCrashes("sieve-opt", [&] {
     return mlir::asMainReturnCode(
         mlir::MlirOptMain(argc, argv, "Sieve optimizer driver\n", registry));

@@ -14,6 +14,7 @@
 #include "sieve/io/tokenizer.h"
 #include "sieve/reference/generate.h"
 #include "sieve/reference/model.h"
+#include "sieve/reference/stop_strings.h"
 #include "sieve/support/command_line.h"
 #include "sieve/support/npy.h"
 #include "sieve/support/system.h"
@@ -26,6 +27,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <iostream>
 #include <memory>
 #include <optional>
 #include <string>
@@ -37,8 +39,8 @@ using namespace sieve;
 namespace {
 
 const char *const kUsage =
-    R"(usage: sieve-run MODULE.sieve --weights DIR (--prompt TEXT | --tokens IDS) [options]
-       sieve-run --backend=cpu|reference --weights DIR (--prompt TEXT | --tokens IDS) [options]
+    R"(usage: sieve-run MODULE.sieve --weights DIR (--prompt TEXT | -f FILE | --tokens IDS | -i) [options]
+       sieve-run --backend=cpu|reference --weights DIR (--prompt TEXT | ...) [options]
 
 Generates with a DeepSeek-V4 checkpoint: the prompt is prefilled, then one
 decode step per token. Generated text is written to stdout as the tokens
@@ -51,9 +53,15 @@ A compiled module (sieve-compile CONFIG -o MODULE.sieve) runs on this CPU.
 input (exactly one):
   --prompt TEXT           text, tokenized with --tokenizer; BOS is prepended
                           unless --chat builds the prompt
+  -f, --file FILE         the prompt text read from FILE ('-': standard input)
   --tokens IDS            token ids separated by commas or spaces (no tokenizer
                           needed); stdout then gets the generated ids,
                           separated by spaces
+  -i, --interactive       chat turn by turn in one session: each line read
+                          from standard input is a user turn of the V4 chat
+                          format, answered as it is generated; the cache
+                          keeps the conversation (a turn only prefills what
+                          it adds); end of input ends the chat
 
 options:
   --backend NAME          'cpu': compiled code (the default with a MODULE);
@@ -70,6 +78,8 @@ options:
   --weights DIR           checkpoint directory (config.json + safetensors)
   --chat                  wrap --prompt as one user turn of the V4 chat format
   --thinking-mode MODE    with --chat: 'chat' (default) or 'thinking'
+  --system TEXT           with --chat or -i: a system turn before the first
+                          user turn
   --tokenizer FILE        tokenizer.json (default: $SIEVE_TOKENIZER, else the
                           one scripts/fetch-tokenizer.sh fetched)
   --max-new-tokens N      tokens to generate at most (default 128; 0 only runs
@@ -77,7 +87,19 @@ options:
   --temperature T         0 = greedy; default 1.0 (the model card's)
   --top-k K               keep the K most probable tokens (default 0 = all)
   --top-p P               nucleus mass in (0, 1] (default 1 = all)
+  --min-p P               keep tokens at least P times as probable as the
+                          most probable one, in [0, 1] (default 0 = all)
+  --repeat-penalty R      divide positive logits (multiply the others) of
+                          the tokens among the last --repeat-last-n by R
+                          (default 1 = off)
+  --presence-penalty X    subtract X from the logits of those tokens
+                          (default 0)
+  --frequency-penalty X   subtract X times their count (default 0)
+  --repeat-last-n N       the window the penalties look at: the last N
+                          tokens of prompt and output (default 64)
   --seed S                sampling seed (default 0); same seed, same tokens
+  --stop TEXT             end generation when the output contains TEXT (not
+                          printed itself); repeatable
   --ignore-eos            keep generating after the eos token
   --max-seq-len N         cache length (default: the config's max_seq_len;
                           with --backend=cpu, compiled into the module)
@@ -93,9 +115,12 @@ options:
   -h, --help              show this help
 
 Options take their value as the next argument or after '='.
-Sampling: p = softmax(logits / T), then top-k, then top-p, then one draw
-(inverse CDF, xoshiro256** seeded by --seed).
+Sampling: the penalties, p = softmax(logits / T), then top-k, top-p and
+min-p, then one draw (inverse CDF, xoshiro256** seeded by --seed).
 )";
+
+/// The most prompt text -f reads (a million-token context is about 4 MB).
+constexpr uint64_t kMaxPromptBytes = uint64_t(64) << 20;
 
 struct Options {
   std::string backend; // empty: cpu with a module, else reference
@@ -109,6 +134,10 @@ struct Options {
   std::string weights;
   std::optional<std::string> prompt;
   std::optional<std::string> tokens;
+  std::optional<std::string> promptFile;
+  bool interactive = false;
+  std::optional<std::string> system;
+  std::vector<std::string> stops;
   bool chat = false;
   io::ChatOptions chatOptions;
   std::string tokenizer;
@@ -205,6 +234,27 @@ int parseArgs(int argc, char **argv, Options &o) {
       rc = stringFlag(o.prompt.emplace());
     } else if (arg == "--tokens") {
       rc = stringFlag(o.tokens.emplace());
+    } else if (arg == "-f" || arg == "--file") {
+      rc = stringFlag(o.promptFile.emplace());
+    } else if (arg == "-i" || arg == "--interactive") {
+      rc = flagOnly();
+      o.interactive = true;
+    } else if (arg == "--system") {
+      rc = stringFlag(o.system.emplace());
+    } else if (arg == "--stop") {
+      rc = stringFlag(o.stops.emplace_back());
+      if (rc == -1 && o.stops.back().empty())
+        return usageError("--stop takes a non-empty text");
+    } else if (arg == "--repeat-last-n") {
+      rc = intFlag(o.gen.sampler.penaltyLastN, 0);
+    } else if (arg == "--min-p") {
+      rc = doubleFlag(o.gen.sampler.minP);
+    } else if (arg == "--repeat-penalty") {
+      rc = doubleFlag(o.gen.sampler.repeatPenalty);
+    } else if (arg == "--presence-penalty") {
+      rc = doubleFlag(o.gen.sampler.presencePenalty);
+    } else if (arg == "--frequency-penalty") {
+      rc = doubleFlag(o.gen.sampler.frequencyPenalty);
     } else if (arg == "--tokenizer") {
       rc = stringFlag(o.tokenizer);
     } else if (arg == "--dump-logits") {
@@ -373,12 +423,28 @@ static int runMain(int argc, char **argv) {
                       "recompile it with sieve-compile to change them");
   if (o.weights.empty())
     return usageError("--weights DIR is required");
-  if (o.prompt.has_value() == o.tokens.has_value())
-    return usageError("give exactly one of --prompt TEXT and --tokens IDS");
+  if (int(o.prompt.has_value()) + int(o.tokens.has_value()) + int(o.promptFile.has_value()) +
+          int(o.interactive) !=
+      1)
+    return usageError("give exactly one of --prompt TEXT, -f FILE, --tokens IDS and -i");
+  if (o.promptFile) {
+    Expected<std::string> text =
+        *o.promptFile == "-" ? readStandardInput(kMaxPromptBytes, "prompt")
+                             : readRegularFile(*o.promptFile, kMaxPromptBytes, "prompt file");
+    if (!text)
+      return runtimeError(text.status().message());
+    o.prompt = text.take();
+  }
   if (o.chat && !o.prompt)
-    return usageError("--chat needs --prompt (--tokens are fed as they are)");
-  if (o.thinkingModeGiven && !o.chat)
-    return usageError("--thinking-mode applies to --chat prompts only");
+    return usageError("--chat needs --prompt or -f (--tokens are fed as they are)");
+  if (o.thinkingModeGiven && !o.chat && !o.interactive)
+    return usageError("--thinking-mode applies to --chat prompts and -i only");
+  if (o.system && !o.chat && !o.interactive)
+    return usageError("--system applies to --chat prompts and -i only");
+  if (!o.stops.empty() && o.tokens)
+    return usageError("--stop matches text; --tokens prints ids");
+  if (o.interactive && (o.gen.prefillLen != 0 || !o.dumpLogits.empty()))
+    return usageError("-i takes neither --prefill-len nor --dump-logits");
   if (Status s = ref::validateSamplerOptions(o.gen.sampler); !s)
     return usageError(s.message());
 
@@ -482,79 +548,181 @@ static int runMain(int argc, char **argv) {
         std::fprintf(stderr, "sieve-run: rejected executable %s\n", rejected.c_str());
     }
   }
-  if (reference)
-    runner = std::make_unique<ref::ReferenceRunner>(*reference, *referenceSeq);
-  else
+  // A fresh sequence (and its runner): at start, and when a chat turn does
+  // not continue what the cache holds.
+  auto newSequence = [&]() -> Status {
+    runner.reset();
+    if (reference) {
+      referenceSeq.emplace(reference->newSequence());
+      runner = std::make_unique<ref::ReferenceRunner>(*reference, *referenceSeq);
+      return Status::ok();
+    }
+    compiledSeq.reset();
+    auto seq = compiled->newSequence();
+    if (!seq)
+      return seq.takeStatus();
+    compiledSeq.emplace(seq.take());
     runner = std::make_unique<exec::CompiledRunner>(*compiled, *compiledSeq);
+    return Status::ok();
+  };
+  if (Status s = newSequence(); !s)
+    return runtimeError(s.message());
+
+  // Text to ids, checked against the model's vocabulary: a test model with
+  // a small one cannot take real tokenizer ids; say which side is too small.
+  auto encode = [&](const std::string &text, std::vector<int32_t> &ids) -> Status {
+    auto encoded = tokenizer->encode(text);
+    if (!encoded)
+      return encoded.takeStatus();
+    ids.insert(ids.end(), encoded->begin(), encoded->end());
+    for (size_t i = 0; i < ids.size(); ++i)
+      if (ids[i] >= vocab)
+        return outOfRange("token " + std::to_string(ids[i]) + " at index " + std::to_string(i) +
+                          " is outside the model's vocabulary of " + std::to_string(vocab) +
+                          " ids: the tokenizer (" + std::to_string(tokenizer->vocabSize()) +
+                          " ids) does not fit this model; use --tokens");
+    return Status::ok();
+  };
+  std::vector<io::ChatMessage> conversation;
+  if (o.system)
+    conversation.push_back(io::ChatMessage{"system", *o.system, ""});
 
   if (o.prompt) {
     std::string text = *o.prompt;
     if (o.chat) {
-      auto chat = io::encodeChatPrompt({io::ChatMessage{"user", text, ""}}, o.chatOptions);
+      conversation.push_back(io::ChatMessage{"user", text, ""});
+      auto chat = io::encodeChatPrompt(conversation, o.chatOptions);
       if (!chat)
         return runtimeError("--chat: " + chat.status().message());
       text = chat.take();
     }
-    auto ids = tokenizer->encode(text);
-    if (!ids)
-      return runtimeError("--prompt: " + ids.status().message());
     // The chat format writes BOS itself; a plain completion gets it here.
     if (!o.chat)
       prompt.push_back(int32_t(bos));
-    prompt.insert(prompt.end(), ids->begin(), ids->end());
-    // A test model with a small vocabulary cannot take real tokenizer ids;
-    // say which side is too small rather than just naming the id.
-    for (size_t i = 0; i < prompt.size(); ++i)
-      if (prompt[i] >= vocab)
-        return runtimeError("--prompt: token " + std::to_string(prompt[i]) + " at index " +
-                            std::to_string(i) + " is outside the model's vocabulary of " +
-                            std::to_string(vocab) + " ids: the tokenizer (" +
-                            std::to_string(tokenizer->vocabSize()) +
-                            " ids) does not fit this model; use --tokens");
+    if (Status s = encode(text, prompt); !s)
+      return runtimeError(std::string(o.promptFile ? "-f" : "--prompt") + ": " + s.message());
   }
 
-  // Stream tokens as they are drawn. Each token's bytes are written as they
-  // are: a character split over two tokens is completed by the next write.
+  // Streams one generation: ids as they are drawn, or text (each token's
+  // bytes as they are: a character split over two tokens is completed by the
+  // next write) through the stop strings; `reply` gets the text shown.
   o.gen.recordLogits = !o.dumpLogits.empty();
   const int64_t eos = o.gen.eosTokenId ? *o.gen.eosTokenId : runner->eosTokenId();
-  bool first = true;
+  bool anyToken = false;
   // The prefill ends where the first token is drawn: the counters then split
   // the profile into the prefill's kernels and the decode steps'.
   exec::KernelProfile afterPrefill;
-  auto onToken = [&](int32_t token) {
-    if (first && compiled && compiled->profile())
-      afterPrefill = *compiled->profile();
-    if (!tokenizer) {
-      std::printf(first ? "%d" : " %d", token);
-    } else if (!(o.gen.stopAtEos && token == eos)) {
-      auto bytes = tokenizer->decode(&token, 1);
-      if (bytes)
-        std::fwrite(bytes->data(), 1, bytes->size(), stdout);
-      else // an id the model has but the tokenizer does not
-        std::printf("<unk:%d>", token);
+  std::string stoppedBy;
+  auto generateStreaming = [&](const std::vector<int32_t> &ids,
+                               std::string &reply) -> Expected<ref::GenerateResult> {
+    std::optional<ref::StopStrings> stops;
+    if (!o.stops.empty())
+      stops.emplace(o.stops);
+    bool first = true;
+    auto show = [&](const std::string &text) {
+      std::fwrite(text.data(), 1, text.size(), stdout);
+      reply += text;
+    };
+    auto onToken = [&](int32_t token) {
+      if (!anyToken && compiled && compiled->profile())
+        afterPrefill = *compiled->profile();
+      anyToken = true;
+      if (!tokenizer) {
+        std::printf(first ? "%d" : " %d", token);
+      } else if (!(o.gen.stopAtEos && token == eos)) {
+        auto bytes = tokenizer->decode(&token, 1);
+        // An id the model has but the tokenizer does not is shown as such.
+        std::string text = bytes ? *bytes : "<unk:" + std::to_string(token) + ">";
+        show(stops ? stops->push(text) : text);
+      }
+      first = false;
+      std::fflush(stdout);
+      return !(stops && stops->stopped());
+    };
+    auto result = ref::generate(*runner, ids, o.gen, onToken);
+    if (stops) {
+      show(stops->finish());
+      stoppedBy = stops->stopped() ? stops->matched() : std::string();
     }
-    first = false;
+    if (!first)
+      std::printf("\n");
     std::fflush(stdout);
-    return true;
+    return result;
   };
-  auto result = ref::generate(*runner, prompt, o.gen, onToken);
-  if (!first)
-    std::printf("\n");
-  std::fflush(stdout);
+  auto printRates = [&](const ref::GenerateResult &r) {
+    std::string stop =
+        stoppedBy.empty() ? ref::stopReasonName(r.stopReason) : "stop string \"" + stoppedBy + "\"";
+    std::fprintf(stderr,
+                 "sieve-run: prefill: %lld tokens in %.3f s (%.1f tok/s); decode: %lld tokens "
+                 "in %.3f s (%.1f tok/s); generated %zu tokens, stop: %s\n",
+                 (long long)r.prefillTokens, r.prefillSeconds, r.prefillTokensPerSecond(),
+                 (long long)r.decodeTokens, r.decodeSeconds, r.decodeTokensPerSecond(),
+                 r.tokens.size(), stop.c_str());
+  };
+
+  if (o.interactive) {
+    // The tokens the cache holds: a turn whose prompt starts with them only
+    // prefills the rest; otherwise (the chat format re-tokenized an earlier
+    // reply differently, or dropped its reasoning) the sequence starts over.
+    std::vector<int32_t> held;
+    const bool terminal = isatty(fileno(stdin));
+    std::string line;
+    for (;;) {
+      if (terminal)
+        std::fputs("> ", stderr);
+      if (!std::getline(std::cin, line))
+        break;
+      if (line.empty())
+        continue;
+      conversation.push_back(io::ChatMessage{"user", line, ""});
+      auto text = io::encodeChatPrompt(conversation, o.chatOptions);
+      if (!text)
+        return runtimeError("-i: " + text.status().message());
+      std::vector<int32_t> ids;
+      if (Status s = encode(*text, ids); !s)
+        return runtimeError("-i: " + s.message());
+      std::vector<int32_t> turn;
+      if (!held.empty() && held.size() < ids.size() &&
+          std::equal(held.begin(), held.end(), ids.begin())) {
+        turn.assign(ids.begin() + std::ptrdiff_t(held.size()), ids.end());
+      } else {
+        if (Status s = newSequence(); !s)
+          return runtimeError(s.message());
+        held.clear();
+        turn = ids;
+      }
+      std::string reply;
+      auto result = generateStreaming(turn, reply);
+      if (!result)
+        return runtimeError(result.status().message());
+      printRates(*result);
+      // The cache holds the turn and every generated token but the last.
+      held.insert(held.end(), turn.begin(), turn.end());
+      if (!result->tokens.empty())
+        held.insert(held.end(), result->tokens.begin(), result->tokens.end() - 1);
+      // A thinking reply is its reasoning, </think>, then the answer. The
+      // chat format takes UTF-8: bytes a model emitted outside any
+      // character are kept as U+FFFD (the sequence then starts over).
+      reply = io::replaceInvalidUtf8(reply);
+      io::ChatMessage answer{"assistant", reply, ""};
+      if (size_t end = reply.find("</think>"); end != std::string::npos) {
+        answer.reasoningContent = reply.substr(0, end);
+        answer.content = reply.substr(end + 8);
+      }
+      conversation.push_back(std::move(answer));
+    }
+    return 0;
+  }
+
+  std::string reply;
+  auto result = generateStreaming(prompt, reply);
   if (!result)
     return runtimeError(result.status().message());
-
-  std::fprintf(stderr,
-               "sieve-run: prefill: %lld tokens in %.3f s (%.1f tok/s); decode: %lld tokens "
-               "in %.3f s (%.1f tok/s); generated %zu tokens, stop: %s\n",
-               (long long)result->prefillTokens, result->prefillSeconds,
-               result->prefillTokensPerSecond(), (long long)result->decodeTokens,
-               result->decodeSeconds, result->decodeTokensPerSecond(), result->tokens.size(),
-               ref::stopReasonName(result->stopReason));
+  printRates(*result);
 
   if (compiled && compiled->profile()) {
     // Without a drawn token (--max-new-tokens 0) everything was prefill.
-    if (first)
+    if (!anyToken)
       afterPrefill = *compiled->profile();
     printProfile("prefill", afterPrefill, exec::KernelProfile());
     printProfile("decode steps", *compiled->profile(), afterPrefill);

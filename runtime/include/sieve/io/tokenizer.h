@@ -118,4 +118,13 @@ private:
 /// surrogates and code points past U+10FFFF are invalid), or npos if none.
 size_t findInvalidUtf8(std::string_view text);
 
+/// `bytes` as valid UTF-8: each maximal part of an ill-formed sequence
+/// (Unicode's "substitution of maximal subparts", as Python's and the
+/// WHATWG decoders do it) becomes one U+FFFD. A model may emit any bytes.
+std::string replaceInvalidUtf8(std::string_view bytes);
+
+/// The length of `bytes`' prefix that does not end inside a UTF-8 sequence
+/// (when streaming, the rest waits for the next token's bytes).
+size_t completeUtf8Prefix(std::string_view bytes);
+
 } // namespace sieve::io

@@ -8,11 +8,18 @@
 //
 // Sampler semantics (deterministic for a seed on every platform: its own
 // PRNG, no std:: distributions, whose algorithms are implementation-defined):
-//   temperature 0      -> argmax (lowest id on ties), as the reference's T == 0;
+//   temperature 0      -> argmax of the (penalized) logits, lowest id on ties,
+//                         as the reference's T == 0;
+//   penalties first    (llama.cpp's, off by default) over the last
+//                      repeat_last_n ids of the context (prompt and generated):
+//                      each id there, seen c times, gets its logit divided
+//                      by repeat_penalty when positive (multiplied when not),
+//                      then less frequency_penalty * c + presence_penalty;
 //   otherwise          p = softmax_f32(logits / max(T, 1e-5))   (reference)
 //                      top-k: keep the k most probable ids (0 = all);
 //                      top-p: of those, keep the shortest most-probable-first
 //                             prefix whose mass reaches top_p (at least one id);
+//                      min-p: of those, keep the ids with p >= min_p * max p;
 //                      draw by inverse CDF: one uniform u in [0, kept mass)
 //                      from xoshiro256** seeded with splitmix64(seed), walked
 //                      over the kept ids (most probable first when top-k or
@@ -46,11 +53,26 @@ struct SamplerOptions {
   int64_t topK = 0;
   /// Nucleus mass in (0, 1]; 1 = no limit.
   double topP = 1.0;
+  /// Keep ids at least this share of the most probable one's; 0 = all.
+  double minP = 0.0;
+  /// Penalties on the ids among the last penaltyLastN of the context
+  /// (llama.cpp's --repeat-penalty, --presence-penalty, --frequency-penalty,
+  /// --repeat-last-n); the defaults leave the logits as they are.
+  double repeatPenalty = 1.0;
+  double presencePenalty = 0.0;
+  double frequencyPenalty = 0.0;
+  int64_t penaltyLastN = 64;
   uint64_t seed = 0;
+
+  bool penalizes() const {
+    return penaltyLastN > 0 &&
+           (repeatPenalty != 1.0 || presencePenalty != 0.0 || frequencyPenalty != 0.0);
+  }
 };
 
 /// Ok, or invalid-argument naming the bad field (T >= 0 and finite,
-/// 0 < top_p <= 1, top_k >= 0).
+/// 0 < top_p <= 1, top_k >= 0, 0 <= min_p <= 1, repeat_penalty > 0 and
+/// finite, finite presence and frequency penalties, repeat_last_n >= 0).
 Status validateSamplerOptions(const SamplerOptions &options);
 
 /// Index of the largest value, lowest index on ties (NaN never wins).
@@ -73,14 +95,17 @@ class Sampler {
 public:
   static Expected<Sampler> create(const SamplerOptions &options);
 
-  /// Picks the next token from `vocab` fp32 logits. Errors on NaN or +inf
-  /// logits, or when every logit is -inf (nothing can be sampled).
-  Expected<int32_t> sample(const float *logits, int64_t vocab);
+  /// Picks the next token from `vocab` fp32 logits; `context` holds the
+  /// ids the penalties look at (the sequence so far, the last penaltyLastN
+  /// of them count). Errors on NaN or +inf logits, or when every logit is
+  /// -inf (nothing can be sampled).
+  Expected<int32_t> sample(const float *logits, int64_t vocab,
+                           const std::vector<int32_t> &context = {});
 
   /// The distribution sample() draws from (zeros outside the kept ids;
   /// one-hot on the argmax for temperature 0). For tests and tools.
-  Expected<std::vector<float>> probabilities(const float *logits,
-                                             int64_t vocab) const;
+  Expected<std::vector<float>> probabilities(const float *logits, int64_t vocab,
+                                             const std::vector<int32_t> &context = {}) const;
 
   const SamplerOptions &options() const { return options_; }
 
@@ -90,6 +115,9 @@ private:
   /// Kept ids with their (unnormalized) probabilities, most probable first.
   Status candidates(const float *logits, int64_t vocab,
                     std::vector<int32_t> &ids, std::vector<float> &probs) const;
+  /// `logits`, or `penalized` holding them with the penalties applied.
+  const float *penalize(const float *logits, int64_t vocab, const std::vector<int32_t> &context,
+                        std::vector<float> &penalized) const;
 
   SamplerOptions options_;
   Rng rng_;

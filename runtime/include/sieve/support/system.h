@@ -28,6 +28,10 @@ Expected<int> openRegularFile(const std::string &path, uint64_t &size,
 Expected<std::string> readRegularFile(const std::string &path, uint64_t maxBytes,
                                       const std::string &what = "file");
 
+/// All of standard input, at most `maxBytes` bytes (more is an
+/// out-of-range error naming `what`).
+Expected<std::string> readStandardInput(uint64_t maxBytes, const std::string &what = "input");
+
 /// Memory this process can still get: the smaller of the kernel's
 /// MemAvailable, the cgroup's remaining limit and RLIMIT_AS. nullopt when
 /// none of them can be read (then callers skip the check).

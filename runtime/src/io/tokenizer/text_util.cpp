@@ -4,6 +4,7 @@
 
 #include "sieve/io/tokenizer.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 
@@ -56,6 +57,62 @@ size_t findInvalidUtf8(std::string_view text) {
     i += len;
   }
   return std::string_view::npos;
+}
+
+size_t completeUtf8Prefix(std::string_view bytes) {
+  size_t n = bytes.size();
+  for (size_t back = 1; back <= 3 && back <= n; ++back) {
+    unsigned char c = static_cast<unsigned char>(bytes[n - back]);
+    if ((c & 0xC0) == 0x80)
+      continue; // a continuation byte: look further back for the lead
+    size_t need = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 1;
+    return need > back ? n - back : n;
+  }
+  return n;
+}
+
+std::string replaceInvalidUtf8(std::string_view bytes) {
+  std::string out;
+  out.reserve(bytes.size());
+  auto at = [&](size_t k) { return static_cast<unsigned char>(bytes[k]); };
+  size_t i = 0;
+  while (i < bytes.size()) {
+    unsigned char lead = at(i);
+    if (lead < 0x80) {
+      out += char(lead);
+      ++i;
+      continue;
+    }
+    // The sequence's length and the range of its second byte (Unicode
+    // table 3-7: no overlong forms, surrogates or values past U+10FFFF).
+    size_t length = 0;
+    unsigned char low = 0x80, high = 0xBF;
+    if (lead >= 0xC2 && lead <= 0xDF) {
+      length = 2;
+    } else if (lead >= 0xE0 && lead <= 0xEF) {
+      length = 3;
+      low = lead == 0xE0 ? 0xA0 : 0x80;
+      high = lead == 0xED ? 0x9F : 0xBF;
+    } else if (lead >= 0xF0 && lead <= 0xF4) {
+      length = 4;
+      low = lead == 0xF0 ? 0x90 : 0x80;
+      high = lead == 0xF4 ? 0x8F : 0xBF;
+    }
+    size_t valid = length ? 1 : 0;
+    if (valid && i + 1 < bytes.size() && at(i + 1) >= low && at(i + 1) <= high) {
+      valid = 2;
+      while (valid < length && i + valid < bytes.size() && (at(i + valid) & 0xC0) == 0x80)
+        ++valid;
+    }
+    if (length && valid == length) {
+      out.append(bytes.substr(i, length));
+      i += length;
+    } else {
+      out += "\xEF\xBF\xBD";
+      i += std::max<size_t>(valid, 1);
+    }
+  }
+  return out;
 }
 
 namespace detail {
