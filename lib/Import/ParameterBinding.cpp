@@ -10,6 +10,7 @@
 #include "mlir/IR/Diagnostics.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
+#include "llvm/Support/raw_ostream.h"
 
 #include <optional>
 
@@ -176,22 +177,62 @@ LogicalResult checkCheckpointForGraph(ModuleOp module,
       });
 }
 
-LogicalResult checkCheckpointForConfig(Location location,
-                                       const io::ModelConfig &config,
-                                       llvm::StringRef checkpointPath) {
+LogicalResult checkCheckpointForConfig(Location location, const io::ModelConfig &config,
+                                       llvm::StringRef checkpointPath, llvm::StringRef reportPath) {
   auto reader = io::SafetensorsReader::open(checkpointPath.str());
   if (!reader.isOk())
     return emitError(location)
            << "cannot read checkpoint: " << reader.status().message();
   io::CheckpointReport report = io::checkCheckpoint(config, *reader);
-  for (const io::CheckpointProblem &problem : report.problems)
-    emitError(location) << problem.message;
   if (report.ok())
     return success();
-  return emitError(location)
-         << "checkpoint '" << checkpointPath << "' does not match the config: "
-         << report.problems.size() << " problem(s); " << report.present
-         << " of " << report.expected << " expected tensors present";
+  if (!reportPath.empty()) {
+    std::error_code error;
+    llvm::raw_fd_ostream out(reportPath, error);
+    if (error)
+      return emitError(location) << "cannot write the checkpoint report to '" << reportPath
+                                 << "': " << error.message();
+    for (const io::CheckpointProblem &problem : report.problems)
+      out << problem.message << "\n";
+  }
+  using Kind = io::CheckpointProblem::Kind;
+  const std::pair<Kind, const char *> kinds[] = {{Kind::kMissing, "missing"},
+                                                 {Kind::kWrongDType, "of the wrong dtype"},
+                                                 {Kind::kWrongShape, "of the wrong shape"},
+                                                 {Kind::kUnexpected, "unexpected"}};
+  size_t counts[4] = {};
+  for (const io::CheckpointProblem &problem : report.problems)
+    ++counts[static_cast<size_t>(problem.kind)];
+  InFlightDiagnostic diag = emitError(location);
+  diag << "checkpoint '" << checkpointPath
+       << "' does not match the config: " << report.problems.size() << " problem"
+       << (report.problems.size() == 1 ? "" : "s") << " (";
+  bool first = true;
+  for (auto [kind, name] : kinds)
+    if (size_t n = counts[static_cast<size_t>(kind)]) {
+      diag << (first ? "" : ", ") << n << " " << name;
+      first = false;
+    }
+  diag << "); " << report.present << " of " << report.expected << " expected tensors present";
+  constexpr size_t kShownPerKind = 5;
+  size_t hidden = 0;
+  for (auto [kind, name] : kinds) {
+    size_t shown = 0;
+    for (const io::CheckpointProblem &problem : report.problems) {
+      if (problem.kind != kind)
+        continue;
+      if (shown++ < kShownPerKind)
+        diag.attachNote() << problem.message;
+      else
+        ++hidden;
+    }
+  }
+  if (hidden)
+    diag.attachNote() << hidden << " more not shown ("
+                      << (reportPath.empty() ? "--checkpoint-report=FILE writes every one"
+                                             : ("all of them in '" + reportPath + "'").str())
+                      << ")";
+  return diag;
 }
 
 } // namespace sieve

@@ -323,6 +323,16 @@ LogicalResult Driver::readInput(Input &input) {
         &context, buffer->getBuffer(), name, importOptions);
     if (failed(config))
       return failure();
+    // A context length the config does not state is said, with what the
+    // model allows: the caches are sized by it.
+    if (options.maxSeqLen == 0 && !config->maxSeqLenGiven &&
+        config->maxPositionEmbeddings > config->maxSeqLen)
+      emitRemark(FileLineColLoc::get(&context, name, 1, 1))
+          << "context length " << config->maxSeqLen
+          << " tokens (the reference's default: the config has no max_seq_len; the model's "
+             "max_position_embeddings is "
+          << config->maxPositionEmbeddings
+          << "): give --max-seq-len N for a longer context (the caches grow with it)";
     input.config = std::move(*config);
     input.module = importModel(&context, *input.config, importOptions,
                                FileLineColLoc::get(&context, name, 1, 1));
@@ -347,9 +357,9 @@ LogicalResult Driver::checkCheckpoint(Input &input) {
     return success();
   TimingScope scope = nest("checkpoint check");
   if (input.config)
-    return checkCheckpointForConfig(
-        FileLineColLoc::get(&context, options.checkpointPath, 0, 0),
-        *input.config, options.checkpointPath);
+    return checkCheckpointForConfig(FileLineColLoc::get(&context, options.checkpointPath, 0, 0),
+                                    *input.config, options.checkpointPath,
+                                    options.checkpointReportPath);
   return checkCheckpointForGraph(*input.module, options.checkpointPath);
 }
 

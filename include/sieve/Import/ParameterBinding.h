@@ -37,11 +37,14 @@ mlir::LogicalResult getStoredTensors(v4::ParamOp param,
                                      std::vector<StoredTensor> &out);
 
 /// Compares the checkpoint at `checkpointPath` with the tensors the runtime
-/// expects for `config` (io::checkCheckpoint): every missing, unexpected,
-/// wrongly typed or shaped tensor is an error at `location`.
-mlir::LogicalResult checkCheckpointForConfig(mlir::Location location,
-                                             const io::ModelConfig &config,
-                                             llvm::StringRef checkpointPath);
+/// expects for `config` (io::checkCheckpoint). A mismatch is one error at
+/// `location` with the counts by kind (missing, wrong dtype, wrong shape,
+/// unexpected) and the first few of each as notes: a wrong checkpoint can
+/// differ in every one of tens of thousands of tensors. With `reportPath`,
+/// every problem is written there, one per line.
+mlir::LogicalResult checkCheckpointForConfig(mlir::Location location, const io::ModelConfig &config,
+                                             llvm::StringRef checkpointPath,
+                                             llvm::StringRef reportPath = {});
 
 /// Compares every `v4.param` of `module` with the checkpoint at
 /// `checkpointPath`; each missing tensor or dtype/shape mismatch is an error

@@ -63,6 +63,9 @@ struct CompileOptions {
   /// When set, the checkpoint's tensor names, dtypes and shapes are checked
   /// against the config (config input) or the graph's parameters (.mlir).
   std::string checkpointPath;
+  /// With checkpointPath and config input: write every problem found here
+  /// (the diagnostics show the first few of each kind).
+  std::string checkpointReportPath;
   /// Print the cache-layout table (and, for config input, the cross-check
   /// against the runtime's computeCacheSizes) to `cacheLayoutStream`.
   bool printCacheLayout = false;

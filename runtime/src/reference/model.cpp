@@ -415,6 +415,11 @@ Sequence::CompressorState freshState(const io::CompressorSchema &s) {
 }
 } // namespace
 
+uint64_t Model::sequenceCacheBytes() const {
+  return uint64_t(
+      schema_->cacheSizes(cacheFormat_, /*includeMtp=*/true).bytesForContext(maxSeqLen_));
+}
+
 Sequence Model::newSequence() const {
   // Every size comes from the schema's cache geometry (section 11).
   Sequence seq;

@@ -56,6 +56,11 @@ int main(int argc, char **argv) {
       cl::desc("Check a safetensors checkpoint (file, directory or index) "
                "against the config or the graph's parameters"),
       cl::value_desc("path"), cl::location(options.checkpointPath), cl::cat(reports));
+  cl::opt<std::string, true> checkpointReport(
+      "checkpoint-report",
+      cl::desc("With --checkpoint: write every mismatch to this file (the diagnostics show the "
+               "first few of each kind)"),
+      cl::value_desc("file"), cl::location(options.checkpointReportPath), cl::cat(reports));
   cl::opt<bool, true> printCacheLayout(
       "print-cache-layout", cl::desc("Print per-layer KV cache bytes/token and the total"),
       cl::location(options.printCacheLayout), cl::cat(reports));

@@ -488,9 +488,10 @@ static int runMain(int argc, char **argv) {
     referenceSeq.emplace(reference->newSequence());
     vocab = reference->config().vocabSize;
     bos = reference->config().bosTokenId;
-    std::fprintf(stderr, "sieve-run: loaded %s (vocab %lld, max_seq_len %lld) in %.2f s\n",
+    std::fprintf(stderr,
+                 "sieve-run: loaded %s (vocab %lld, max_seq_len %lld; caches %s) in %.2f s\n",
                  o.weights.c_str(), (long long)vocab, (long long)reference->maxSeqLen(),
-                 secondsSince(loadStart));
+                 formatBytes(reference->sequenceCacheBytes()).c_str(), secondsSince(loadStart));
   } else {
     std::string modulePath = o.module;
     if (modulePath.empty()) {

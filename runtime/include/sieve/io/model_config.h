@@ -122,6 +122,7 @@ struct ModelConfig {
 
   // Runtime limits (reference ModelArgs defaults; not in the official files).
   int64_t maxSeqLen = 4096;   // max_seq_len
+  bool maxSeqLenGiven = false; // the file had max_seq_len (else the default above)
   int64_t maxBatchSize = 4;   // max_batch_size
   /// max_position_embeddings when given (informational; 0 when absent).
   int64_t maxPositionEmbeddings = 0;

@@ -107,6 +107,8 @@ public:
   const io::ModelConfig &config() const { return config_; }
   int64_t maxSeqLen() const { return maxSeqLen_; }
   io::CacheFormat cacheFormat() const { return cacheFormat_; }
+  /// Bytes of one sequence's caches (MTP's included) at maxSeqLen().
+  uint64_t sequenceCacheBytes() const;
 
   /// A fresh sequence (caches reset: kv 0, scores -inf, no entries).
   Sequence newSequence() const;

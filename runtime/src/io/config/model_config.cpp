@@ -625,7 +625,7 @@ void readConfig(const json &root, const ConfigParseOptions &options, ModelConfig
               c.betaFast, false);
   f.getDouble({"beta_slow", "rope_scaling.beta_slow", "rope_parameters.compress.beta_slow"},
               c.betaSlow, false);
-  f.getInt({"max_seq_len"}, c.maxSeqLen, false);
+  c.maxSeqLenGiven = f.getInt({"max_seq_len"}, c.maxSeqLen, false);
   f.getInt({"max_batch_size"}, c.maxBatchSize, false);
   f.getInt({"max_position_embeddings"}, c.maxPositionEmbeddings, false);
   f.getInt({"bos_token_id"}, c.bosTokenId, false);
