@@ -44,6 +44,23 @@ using namespace mlir;
 
 namespace sieve::detail {
 
+namespace {
+
+/// The candidates query `token` of `batchRow` sees (the top-k's rule, not
+/// clamped to the capacity): (positions[batchRow] + token + 1) / ratio.
+Value visibleCandidates(KernelBuilder &kb, Value positions, Value batchRow, Value token,
+                        int64_t ratio) {
+  OpBuilder &b = kb.builder();
+  Location loc = kb.location();
+  Value position = arith::IndexCastOp::create(
+      b, loc, b.getIndexType(), memref::LoadOp::create(b, loc, positions, ValueRange{batchRow}));
+  Value query = arith::AddIOp::create(b, loc, position, token);
+  return arith::DivUIOp::create(b, loc, arith::AddIOp::create(b, loc, query, kb.index(1)),
+                                kb.index(ratio));
+}
+
+} // namespace
+
 FailureOr<func::FuncOp> emitTopkKernel(v4::TopkOp op, llvm::StringRef name,
                                        OpBuilder &moduleBuilder) {
   auto scoresType = cast<RankedTensorType>(op.getScores().getType());
@@ -57,7 +74,7 @@ FailureOr<func::FuncOp> emitTopkKernel(v4::TopkOp op, llvm::StringRef name,
   KernelBuilder kb(moduleBuilder, op.getLoc(), name, {scoresType, positionsType, resultType});
   OpBuilder &b = kb.builder();
   Location loc = kb.location();
-  Type f32 = b.getF32Type(), i32 = b.getI32Type(), indexType = b.getIndexType();
+  Type f32 = b.getF32Type(), i32 = b.getI32Type();
   SmallVector<Value> dynamicSizes = kb.dynamicLeadingSizes();
   Value rows = kb.rowCount();
   Value scores = kb.view(0, dynamicSizes), out = kb.view(2, dynamicSizes);
@@ -65,15 +82,10 @@ FailureOr<func::FuncOp> emitTopkKernel(v4::TopkOp op, llvm::StringRef name,
   if (positionsType.isDynamicDim(0))
     positionSizes.push_back(kb.dim(0));
   Value positions = kb.view(1, positionSizes);
-  Value one = kb.index(1);
 
   kb.forWorkgroups(rows, [&](Value row) {
     SmallVector<Value> at = kb.leadingIndices(row, 1); // [b, s]
-    Value position = arith::IndexCastOp::create(
-        b, loc, indexType, memref::LoadOp::create(b, loc, positions, ValueRange{at[0]}));
-    Value query = arith::AddIOp::create(b, loc, position, at[1]);
-    Value visible = arith::DivUIOp::create(b, loc, arith::AddIOp::create(b, loc, query, one),
-                                           kb.index(ratio));
+    Value visible = visibleCandidates(kb, positions, at[0], at[1], ratio);
     Value limit = arith::MinUIOp::create(b, loc, visible, kb.index(candidates));
     emitThresholdPicks(
         b, loc, k, limit, scoresType.getElementType().isBF16(),
@@ -209,6 +221,33 @@ QueryRow locateQuery(KernelBuilder &kb, Value row, Value slotTable) {
   return at;
 }
 
+/// The views of a kernel binding an indexer_score's inputs, then the
+/// slots (if any), the top-k's positions and one result shaped like the
+/// query rows (the scores, or the picks).
+struct PositionedScoreViews {
+  IndexerScorer scorer;
+  Value rows, slotTable, positions, out;
+};
+PositionedScoreViews positionedScoreViews(KernelBuilder &kb, v4::IndexerScoreOp score,
+                                          RankedTensorType positionsType) {
+  auto queriesType = cast<RankedTensorType>(score.getQueries().getType());
+  SmallVector<Value> dynamicSizes;
+  Value rows = queryRows(kb, queriesType, dynamicSizes);
+  unsigned next = 3;
+  auto batchSizes = [&](RankedTensorType type) {
+    SmallVector<Value> sizes;
+    if (type.isDynamicDim(0))
+      sizes.push_back(kb.dim(0));
+    return sizes;
+  };
+  Value slots = score.getSlots();
+  Value slotTable =
+      slots ? kb.view(next++, batchSizes(cast<RankedTensorType>(slots.getType()))) : Value();
+  Value positions = kb.view(next++, batchSizes(positionsType));
+  return {scorerOf(kb, score, dynamicSizes), rows, slotTable, positions,
+          kb.view(next, dynamicSizes)};
+}
+
 } // namespace
 
 FailureOr<func::FuncOp> emitIndexerScoreKernel(v4::IndexerScoreOp op, llvm::StringRef name,
@@ -263,7 +302,6 @@ FailureOr<func::FuncOp> emitVisibleIndexerScoreKernel(v4::IndexerScoreOp score, 
     return failure();
   if (topk.getScores() != score.getScores())
     return topk.emitOpError() << "does not select from this indexer_score's scores";
-  auto queriesType = cast<RankedTensorType>(score.getQueries().getType());
   auto scoresType = cast<RankedTensorType>(score.getScores().getType());
   auto positionsType = cast<RankedTensorType>(topk.getPositions().getType());
   v4::IndexerCacheType keys = score.getKeys().getType();
@@ -271,28 +309,17 @@ FailureOr<func::FuncOp> emitVisibleIndexerScoreKernel(v4::IndexerScoreOp score, 
   int64_t chunk = std::min(capacity, kIndexerScoreChunk);
   int64_t chunks = (capacity + chunk - 1) / chunk;
   SmallVector<RankedTensorType> tensors = scoreBindings(score);
-  Value slots = score.getSlots();
   tensors.push_back(positionsType);
   tensors.push_back(scoresType);
 
   KernelBuilder kb(moduleBuilder, score.getLoc(), name, tensors);
   OpBuilder &b = kb.builder();
   Location loc = kb.location();
-  Type indexType = b.getIndexType(), element = scoresType.getElementType();
-  SmallVector<Value> dynamicSizes;
-  Value rows = queryRows(kb, queriesType, dynamicSizes);
-  IndexerScorer scorer = scorerOf(kb, score, dynamicSizes);
-  unsigned next = 3;
-  auto batchSizes = [&](RankedTensorType type) {
-    SmallVector<Value> sizes;
-    if (type.isDynamicDim(0))
-      sizes.push_back(kb.dim(0));
-    return sizes;
-  };
-  Value slotTable =
-      slots ? kb.view(next++, batchSizes(cast<RankedTensorType>(slots.getType()))) : Value();
-  Value positions = kb.view(next++, batchSizes(positionsType));
-  Value out = kb.view(next, dynamicSizes);
+  Type element = scoresType.getElementType();
+  PositionedScoreViews views = positionedScoreViews(kb, score, positionsType);
+  Value rows = views.rows, slotTable = views.slotTable, positions = views.positions,
+        out = views.out;
+  const IndexerScorer &scorer = views.scorer;
   Value one = kb.index(1);
 
   Value workgroups = arith::MulIOp::create(b, loc, rows, kb.index(chunks));
@@ -304,11 +331,7 @@ FailureOr<func::FuncOp> emitVisibleIndexerScoreKernel(v4::IndexerScoreOp score, 
     QueryRow at = locateQuery(kb, row, slotTable);
     Value batchRow = at.batchRow, token = at.token, cacheRow = at.cacheRow;
     // The top-k reads c < (position + 1) / ratio only: the rest stays unwritten.
-    Value position = arith::IndexCastOp::create(
-        b, loc, indexType, memref::LoadOp::create(b, loc, positions, ValueRange{batchRow}));
-    Value query = arith::AddIOp::create(b, loc, position, token);
-    Value visible =
-        arith::DivUIOp::create(b, loc, arith::AddIOp::create(b, loc, query, one), kb.index(ratio));
+    Value visible = visibleCandidates(kb, positions, batchRow, token, ratio);
     Value end = arith::MinUIOp::create(
         b, loc, visible,
         arith::MinUIOp::create(b, loc, arith::AddIOp::create(b, loc, first, kb.index(chunk)),
@@ -329,7 +352,6 @@ FailureOr<func::FuncOp> emitIndexerTopkKernel(v4::TopkOp topk, v4::IndexerScoreO
                                               llvm::StringRef name, OpBuilder &moduleBuilder) {
   if (failed(checkIndexerScore(score)))
     return failure();
-  auto queriesType = cast<RankedTensorType>(score.getQueries().getType());
   auto scoresType = cast<RankedTensorType>(score.getScores().getType());
   auto positionsType = cast<RankedTensorType>(topk.getPositions().getType());
   auto resultType = cast<RankedTensorType>(topk.getIndices().getType());
@@ -339,29 +361,18 @@ FailureOr<func::FuncOp> emitIndexerTopkKernel(v4::TopkOp topk, v4::IndexerScoreO
                               << kMaxFusedCandidates << " candidates)";
   int64_t k = static_cast<int64_t>(topk.getK()), ratio = static_cast<int64_t>(topk.getRatio());
   SmallVector<RankedTensorType> tensors = scoreBindings(score);
-  Value slots = score.getSlots();
   tensors.push_back(positionsType);
   tensors.push_back(resultType);
 
   KernelBuilder kb(moduleBuilder, topk.getLoc(), name, tensors);
   OpBuilder &b = kb.builder();
   Location loc = kb.location();
-  Type f32 = b.getF32Type(), i32 = b.getI32Type(), indexType = b.getIndexType();
+  Type f32 = b.getF32Type(), i32 = b.getI32Type();
   Type element = scoresType.getElementType();
-  SmallVector<Value> dynamicSizes;
-  Value rows = queryRows(kb, queriesType, dynamicSizes);
-  IndexerScorer scorer = scorerOf(kb, score, dynamicSizes);
-  unsigned next = 3;
-  auto batchSizes = [&](RankedTensorType type) {
-    SmallVector<Value> sizes;
-    if (type.isDynamicDim(0))
-      sizes.push_back(kb.dim(0));
-    return sizes;
-  };
-  Value slotTable =
-      slots ? kb.view(next++, batchSizes(cast<RankedTensorType>(slots.getType()))) : Value();
-  Value positions = kb.view(next++, batchSizes(positionsType));
-  Value out = kb.view(next, dynamicSizes);
+  PositionedScoreViews views = positionedScoreViews(kb, score, positionsType);
+  Value rows = views.rows, slotTable = views.slotTable, positions = views.positions,
+        out = views.out;
+  const IndexerScorer &scorer = views.scorer;
   Value zero = kb.index(0), one = kb.index(1);
 
   kb.forWorkgroups(rows, [&](Value row) {
@@ -369,11 +380,7 @@ FailureOr<func::FuncOp> emitIndexerTopkKernel(v4::TopkOp topk, v4::IndexerScoreO
     QueryRow at = locateQuery(kb, row, slotTable);
     Value batchRow = at.batchRow, token = at.token, cacheRow = at.cacheRow;
     // Only the candidates this query sees are scored: c < (position + 1) / ratio.
-    Value position = arith::IndexCastOp::create(
-        b, loc, indexType, memref::LoadOp::create(b, loc, positions, ValueRange{batchRow}));
-    Value query = arith::AddIOp::create(b, loc, position, token);
-    Value visible = arith::DivUIOp::create(b, loc, arith::AddIOp::create(b, loc, query, one),
-                                           kb.index(ratio));
+    Value visible = visibleCandidates(kb, positions, batchRow, token, ratio);
     Value limit = arith::MinUIOp::create(b, loc, visible, kb.index(keys.getCapacity()));
     // The row's scores, rounded as the unfused scores tensor stores them.
     Value rowScores =
