@@ -87,7 +87,7 @@ sieve_status_code_t codeOf(StatusCode code) {
     return SIEVE_STATUS_OUT_OF_RANGE;
   case StatusCode::kFailedPrecondition:
     return SIEVE_STATUS_FAILED_PRECONDITION;
-  case StatusCode::kUnimplemented: // a request this machine cannot serve (no GPU, no driver)
+  case StatusCode::kUnimplemented: // a tokenizer.json component this library does not implement
     return SIEVE_STATUS_UNAVAILABLE;
   case StatusCode::kIo:
     return SIEVE_STATUS_IO_ERROR;

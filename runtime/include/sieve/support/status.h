@@ -20,7 +20,7 @@ enum class StatusCode {
   kNotFound,         // a file or tensor that should exist does not
   kOutOfRange,       // an index, offset or size past what is allowed
   kFailedPrecondition,
-  kUnimplemented,    // a valid request this build cannot serve (e.g. no GPU)
+  kUnimplemented,    // valid input using a feature this build lacks (a tokenizer.json component)
   kInternal,
   kIo,               // the operating system refused a read, map or write
 };
