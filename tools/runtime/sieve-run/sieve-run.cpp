@@ -14,6 +14,7 @@
 #include "sieve/io/tokenizer.h"
 #include "sieve/reference/generate.h"
 #include "sieve/reference/model.h"
+#include "sieve/reference/perplexity.h"
 #include "sieve/reference/stop_strings.h"
 #include "sieve/support/command_line.h"
 #include "sieve/support/npy.h"
@@ -41,6 +42,7 @@ namespace {
 const char *const kUsage =
     R"(usage: sieve-run MODULE.sieve --weights DIR (--prompt TEXT | -f FILE | --tokens IDS | -i) [options]
        sieve-run --backend=cpu|reference --weights DIR (--prompt TEXT | ...) [options]
+       sieve-run [MODULE.sieve] --weights DIR --perplexity FILE [--perplexity-window N]
 
 Generates with a DeepSeek-V4 checkpoint: the prompt is prefilled, then one
 decode step per token. Generated text is written to stdout as the tokens
@@ -62,6 +64,16 @@ input (exactly one):
                           format, answered as it is generated; the cache
                           keeps the conversation (a turn only prefills what
                           it adds); end of input ends the chat
+  --perplexity FILE       score FILE's text ('-': standard input) instead of
+                          generating, like llama-perplexity: its ids are cut
+                          into windows, each a fresh sequence starting with
+                          BOS, and every token is scored by the model's
+                          log-probability for it after the tokens before it
+                          in its window (one decode step per token). Prints
+                          the perplexity, exp(mean negative log-likelihood),
+                          with its standard error
+  --perplexity-window N   positions per window (default: the cache's
+                          max_seq_len)
 
 options:
   --backend NAME          'cpu': compiled code (the default with a MODULE);
@@ -136,6 +148,11 @@ struct Options {
   std::optional<std::string> tokens;
   std::optional<std::string> promptFile;
   bool interactive = false;
+  std::optional<std::string> perplexityFile;
+  int64_t perplexityWindow = 0;
+  // A generation or sampling option was given (they do not apply to
+  // --perplexity).
+  std::vector<std::string> generationFlags;
   std::optional<std::string> system;
   std::vector<std::string> stops;
   bool chat = false;
@@ -220,6 +237,15 @@ int parseArgs(int argc, char **argv, Options &o) {
     };
     int rc = -1;
     auto flagOnly = [&]() { return hasInlineValue ? usageError(arg + " takes no value") : -1; };
+    static const char *const generationOnly[] = {
+        "--stop",           "--repeat-last-n",    "--min-p",          "--repeat-penalty",
+        "--presence-penalty", "--frequency-penalty", "--dump-logits",  "--chat",
+        "--thinking-mode",  "--ignore-eos",       "--max-new-tokens", "--top-k",
+        "--prefill-len",    "--seed",             "--temperature",    "--top-p",
+        "--system"};
+    for (const char *flag : generationOnly)
+      if (arg == flag)
+        o.generationFlags.push_back(arg);
 
     if (arg == "-h" || arg == "--help") {
       std::fputs(kUsage, stdout);
@@ -239,6 +265,10 @@ int parseArgs(int argc, char **argv, Options &o) {
     } else if (arg == "-i" || arg == "--interactive") {
       rc = flagOnly();
       o.interactive = true;
+    } else if (arg == "--perplexity") {
+      rc = stringFlag(o.perplexityFile.emplace());
+    } else if (arg == "--perplexity-window") {
+      rc = intFlag(o.perplexityWindow, 1);
     } else if (arg == "--system") {
       rc = stringFlag(o.system.emplace());
     } else if (arg == "--stop") {
@@ -424,13 +454,21 @@ static int runMain(int argc, char **argv) {
   if (o.weights.empty())
     return usageError("--weights DIR is required");
   if (int(o.prompt.has_value()) + int(o.tokens.has_value()) + int(o.promptFile.has_value()) +
-          int(o.interactive) !=
+          int(o.interactive) + int(o.perplexityFile.has_value()) !=
       1)
-    return usageError("give exactly one of --prompt TEXT, -f FILE, --tokens IDS and -i");
-  if (o.promptFile) {
+    return usageError(
+        "give exactly one of --prompt TEXT, -f FILE, --tokens IDS, -i and --perplexity FILE");
+  if (o.perplexityFile && !o.generationFlags.empty())
+    return usageError(o.generationFlags.front() +
+                      " applies to generation; --perplexity scores a text");
+  if (o.perplexityWindow && !o.perplexityFile)
+    return usageError("--perplexity-window applies to --perplexity");
+  if (o.promptFile || o.perplexityFile) {
+    const std::string &path = o.promptFile ? *o.promptFile : *o.perplexityFile;
+    const bool scoring = o.perplexityFile.has_value();
     Expected<std::string> text =
-        *o.promptFile == "-" ? readStandardInput(kMaxPromptBytes, "prompt")
-                             : readRegularFile(*o.promptFile, kMaxPromptBytes, "prompt file");
+        path == "-" ? readStandardInput(kMaxPromptBytes, scoring ? "text to score" : "prompt")
+                    : readRegularFile(path, kMaxPromptBytes, scoring ? "text file" : "prompt file");
     if (!text)
       return runtimeError(text.status().message());
     o.prompt = text.take();
@@ -601,7 +639,46 @@ static int runMain(int argc, char **argv) {
     if (!o.chat)
       prompt.push_back(int32_t(bos));
     if (Status s = encode(text, prompt); !s)
-      return runtimeError(std::string(o.promptFile ? "-f" : "--prompt") + ": " + s.message());
+      return runtimeError(std::string(o.promptFile       ? "-f"
+                                      : o.perplexityFile ? "--perplexity"
+                                                         : "--prompt") +
+                          ": " + s.message());
+  }
+
+  if (o.perplexityFile) {
+    // The windows put BOS back in front of each; the text is scored as is.
+    std::vector<int32_t> text(prompt.begin() + 1, prompt.end());
+    if (text.empty())
+      return runtimeError("--perplexity: " + *o.perplexityFile + " holds no text to score");
+    ref::PerplexityOptions options;
+    options.bosTokenId = int32_t(bos);
+    options.window = o.perplexityWindow ? o.perplexityWindow : runner->maxSeqLen();
+    if (options.window > runner->maxSeqLen())
+      return usageError("--perplexity-window " + std::to_string(options.window) +
+                        " is longer than the cache's max_seq_len " +
+                        std::to_string(runner->maxSeqLen()));
+    auto fresh = [&]() -> Expected<SequenceRunner *> {
+      if (Status s = newSequence(); !s)
+        return s;
+      return runner.get();
+    };
+    auto progress = [&](const ref::PerplexityResult &soFar, int64_t total) {
+      std::fprintf(stderr, "sieve-run: window %lld/%lld: %zu tokens, perplexity %.4f\n",
+                   (long long)soFar.windows, (long long)total, soFar.nll.size(),
+                   soFar.perplexity());
+    };
+    auto scored = ref::scorePerplexity(fresh, text, options, progress);
+    if (!scored)
+      return runtimeError("--perplexity: " + scored.status().message());
+    std::printf("perplexity %.4f +/- %.4f (mean negative log-likelihood %.4f nats) over %zu "
+                "tokens in %lld window%s of %lld positions\n",
+                scored->perplexity(), scored->perplexityError(), scored->meanNll(),
+                scored->nll.size(), (long long)scored->windows, scored->windows == 1 ? "" : "s",
+                (long long)options.window);
+    std::fprintf(stderr, "sieve-run: scored %zu tokens in %.3f s (%.1f tok/s)\n",
+                 scored->nll.size(), scored->seconds,
+                 scored->seconds > 0 ? double(scored->nll.size()) / scored->seconds : 0.0);
+    return 0;
   }
 
   // Streams one generation: ids as they are drawn, or text (each token's
