@@ -5,6 +5,9 @@
 #include "sieve/io/random_checkpoint.h"
 #include "sieve/io/safetensors.h"
 #include "sieve/support/command_line.h"
+#include "sieve/support/interrupt_cleanup.h"
+#include "sieve/support/progress.h"
+#include "sieve/support/system.h"
 #include "sieve/support/tool_main.h"
 
 #include <chrono>
@@ -12,6 +15,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 #include <string>
 
 using namespace sieve;
@@ -27,6 +31,12 @@ tid2eid tables for hash-routed layers, gate biases, the MTP block. Large
 checkpoints are sharded with a model.safetensors.index.json. The result is
 checked against the config before sieve-gen exits.
 
+It says how many bytes it will write and refuses when the file system has
+less free space; a write that takes more than two seconds shows its
+progress; an interrupted run (Ctrl-C, SIGTERM) removes the shard it was
+writing, and config.json is written last, so a partial directory never
+looks complete.
+
 options:
   --seed N             random seed (required); same seed, same bytes
   -o, --output DIR     output directory (created if missing)
@@ -35,6 +45,8 @@ be a directory holding one.
   --gain G             scale of every projection weight's std (default 1)
   --max-shard-mb M     tensor data per shard in MiB (default 2048)
   --allow-test-ratios  accept compress ratios other than 0, 4, 128
+  --dry-run            say what would be written, and whether it fits, and
+                       write nothing
 
 initialization (each tensor from its own stream seeded by seed and name):
   projections (FP8/FP4/bf16 linears, hc_*_fn)  N(0, (gain * 0.2 / sqrt(fan_in))^2),
@@ -77,7 +89,7 @@ static int runMain(int argc, char **argv) {
   std::string configPath, outDir;
   io::RandomCheckpointOptions options;
   io::ConfigParseOptions parseOptions;
-  bool haveSeed = false;
+  bool haveSeed = false, dryRun = false;
   for (int i = 1; i < argc; ++i) {
     cli::Arg arg = cli::splitArg(argv[i]);
     const std::string &a = arg.name;
@@ -113,6 +125,8 @@ static int runMain(int argc, char **argv) {
       options.maxShardBytes = mb << 20;
     } else if (a == "--allow-test-ratios") {
       parseOptions.allowTestRatios = true;
+    } else if (a == "--dry-run") {
+      dryRun = true;
     } else if (!a.empty() && a[0] == '-') {
       return usageError("unknown option " + a);
     } else if (configPath.empty()) {
@@ -137,8 +151,26 @@ static int runMain(int argc, char **argv) {
   if (!config)
     return fail(config.status().message());
 
+  const uint64_t payload = io::countWeightBytes(*config).total;
+  const size_t tensors = io::expectedTensors(*config).size();
+  std::optional<uint64_t> free = freeDiskBytes(outDir);
+  std::fprintf(stderr, "sieve-gen: %s %zu tensors, %s, to %s (%s free)\n",
+               dryRun ? "would write" : "writing", tensors, formatBytes(payload).c_str(),
+               outDir.c_str(), free ? formatBytesShort(*free).c_str() : "free space unknown");
+  if (dryRun) {
+    if (free && payload > *free)
+      return fail("the checkpoint needs " + formatBytes(payload) + " in " + outDir + " but only " +
+                  formatBytes(*free) + " are free");
+    return 0;
+  }
+
+  installInterruptCleanup();
   auto start = std::chrono::steady_clock::now();
+  std::optional<ProgressLine> progress;
+  progress.emplace("sieve-gen: writing", payload);
+  options.progress = [&](uint64_t written) { progress->update(written); };
   auto files = io::writeRandomCheckpoint(*config, options, outDir);
+  progress.reset();
   if (!files)
     return fail(files.status().message());
 

@@ -18,6 +18,7 @@
 #include "sieve/reference/stop_strings.h"
 #include "sieve/support/command_line.h"
 #include "sieve/support/npy.h"
+#include "sieve/support/progress.h"
 #include "sieve/support/system.h"
 #include "sieve/support/tool_main.h"
 
@@ -549,15 +550,14 @@ static int runMain(int argc, char **argv) {
     loadOptions.weights = o.weights;
     loadOptions.threads = unsigned(o.threads);
     loadOptions.device = o.device;
-    const bool showProgress = isatty(fileno(stderr));
+    std::optional<ProgressLine> binding;
     loadOptions.progress = [&](uint64_t done, uint64_t total) {
-      if (showProgress && total >= (uint64_t(256) << 20))
-        std::fprintf(stderr, "\rsieve-run: binding weights %s / %s", formatBytes(done).c_str(),
-                     formatBytes(total).c_str());
+      if (!binding)
+        binding.emplace("sieve-run: binding weights", total);
+      binding->update(done);
     };
     auto model = exec::CompiledModel::load(modulePath, loadOptions);
-    if (showProgress)
-      std::fprintf(stderr, "\r\033[K");
+    binding.reset();
     if (!model)
       return runtimeError(model.status().message());
     compiled = model.take();

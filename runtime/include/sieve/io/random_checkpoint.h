@@ -42,6 +42,8 @@ struct RandomCheckpointOptions {
   double gain = 1.0;
   /// Tensor data per shard; larger checkpoints are sharded with an index.
   uint64_t maxShardBytes = uint64_t(2) << 30;
+  /// Told the tensor bytes written so far (of countWeightBytes().total).
+  WriteProgress progress;
 };
 
 /// The stored bytes of one expected tensor.

@@ -191,6 +191,9 @@ private:
 /// so generators need not hold a whole checkpoint in memory.
 using TensorProducer = std::function<Status(uint8_t *dst, uint64_t size)>;
 
+/// Told the tensor bytes written so far, after each tensor.
+using WriteProgress = std::function<void(uint64_t bytesWritten)>;
+
 namespace detail {
 /// A tensor waiting to be written: its bytes are owned, borrowed or produced.
 struct PendingTensor {
@@ -230,7 +233,7 @@ public:
   size_t numTensors() const { return tensors_.size(); }
   uint64_t dataBytes() const { return dataBytes_; }
 
-  Status write(const std::string &path) const;
+  Status write(const std::string &path, const WriteProgress &progress = {}) const;
 
 private:
   friend class ShardedSafetensorsWriter;
@@ -265,7 +268,8 @@ public:
 
   /// Writes into `dir` (created if missing); returns the file names written,
   /// the index last when there is one.
-  Expected<std::vector<std::string>> write(const std::string &dir) const;
+  Expected<std::vector<std::string>> write(const std::string &dir,
+                                           const WriteProgress &progress = {}) const;
 
 private:
   uint64_t maxShardBytes_;

@@ -300,6 +300,11 @@ writeRandomCheckpoint(const ModelConfig &config,
         writer.addTensorProducer(t.name, t.dtype, t.shape, std::move(produce)));
   }
 
+  auto files = writer.write(dir, options.progress);
+  if (!files)
+    return files.takeStatus();
+  // The config last: an interrupted run leaves no directory that looks like
+  // a checkpoint.
   std::string configPath = dir + "/config.json";
   {
     std::ofstream out(configPath);
@@ -307,9 +312,6 @@ writeRandomCheckpoint(const ModelConfig &config,
     if (!out)
       return ioError("cannot write " + configPath);
   }
-  auto files = writer.write(dir);
-  if (!files)
-    return files.takeStatus();
   std::vector<std::string> written = files.take();
   written.insert(written.begin(), "config.json");
   return written;

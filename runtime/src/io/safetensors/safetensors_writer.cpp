@@ -4,6 +4,8 @@
 
 #include "json_util.h"
 
+#include "sieve/support/interrupt_cleanup.h"
+
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
@@ -63,10 +65,11 @@ Status writeAll(std::FILE *f, const uint8_t *data, uint64_t size,
   return Status::ok();
 }
 
-/// Writes `tensors` (already in file order) with `metadata` to `path`.
-Status writeFile(const std::string &path,
-                 const std::map<std::string, std::string> &metadata,
-                 const std::vector<const PendingTensor *> &tensors) {
+/// Writes `tensors` (already in file order) with `metadata` to `path`;
+/// `written` counts the tensor bytes and is reported after each tensor.
+Status writeFile(const std::string &path, const std::map<std::string, std::string> &metadata,
+                 const std::vector<const PendingTensor *> &tensors, uint64_t &written,
+                 const WriteProgress &progress) {
   nlohmann::ordered_json header = nlohmann::ordered_json::object();
   header["__metadata__"] = nlohmann::ordered_json::object();
   for (const auto &[k, v] : metadata)
@@ -85,6 +88,7 @@ Status writeFile(const std::string &path,
   text.append((8 - text.size() % 8) % 8, ' ');
 
   std::string tmp = path + ".tmp";
+  RemoveOnInterrupt removeIfInterrupted(tmp);
   std::FILE *f = std::fopen(tmp.c_str(), "wb");
   if (!f)
     return ioError(tmp + ": cannot create: " + std::strerror(errno));
@@ -116,6 +120,9 @@ Status writeFile(const std::string &path,
       else
         s = writeAll(f, buffer.data(), t->size, tmp);
     }
+    written += t->size;
+    if (s.isOk() && progress)
+      progress(written);
   }
   if (!s.isOk())
     return fail(s);
@@ -203,11 +210,12 @@ Status SafetensorsWriter::addTensorProducer(std::string name, DType dtype,
   return add(t.take());
 }
 
-Status SafetensorsWriter::write(const std::string &path) const {
+Status SafetensorsWriter::write(const std::string &path, const WriteProgress &progress) const {
   std::vector<const PendingTensor *> all;
   for (const PendingTensor &t : tensors_)
     all.push_back(&t);
-  return writeFile(path, metadata_, fileOrder(std::move(all)));
+  uint64_t written = 0;
+  return writeFile(path, metadata_, fileOrder(std::move(all)), written, progress);
 }
 
 //===----------------------------------------------------------------------===//
@@ -242,7 +250,7 @@ Status ShardedSafetensorsWriter::addTensorProducer(std::string name, DType dtype
 }
 
 Expected<std::vector<std::string>>
-ShardedSafetensorsWriter::write(const std::string &dir) const {
+ShardedSafetensorsWriter::write(const std::string &dir, const WriteProgress &progress) const {
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec)
@@ -250,7 +258,7 @@ ShardedSafetensorsWriter::write(const std::string &dir) const {
   const std::vector<PendingTensor> &tensors = all_.tensors_;
 
   if (all_.dataBytes() <= maxShardBytes_) {
-    SIEVE_RETURN_IF_ERROR(all_.write((fs::path(dir) / "model.safetensors").string()));
+    SIEVE_RETURN_IF_ERROR(all_.write((fs::path(dir) / "model.safetensors").string(), progress));
     return std::vector<std::string>{"model.safetensors"};
   }
 
@@ -266,6 +274,7 @@ ShardedSafetensorsWriter::write(const std::string &dir) const {
     current += t.size;
   }
   size_t n = shards.size();
+  uint64_t written = 0;
   std::vector<std::string> names;
   nlohmann::ordered_json weightMap = nlohmann::ordered_json::object();
   std::vector<std::pair<std::string, std::string>> mapEntries;
@@ -274,7 +283,7 @@ ShardedSafetensorsWriter::write(const std::string &dir) const {
     std::snprintf(buf, sizeof buf, "model-%05zu-of-%05zu.safetensors", i + 1, n);
     names.push_back(buf);
     SIEVE_RETURN_IF_ERROR(writeFile((fs::path(dir) / buf).string(), all_.metadata_,
-                                    fileOrder(shards[i])));
+                                    fileOrder(shards[i]), written, progress));
     for (const PendingTensor *t : shards[i])
       mapEntries.emplace_back(t->name, buf);
   }
@@ -288,6 +297,7 @@ ShardedSafetensorsWriter::write(const std::string &dir) const {
   std::string path = (fs::path(dir) / "model.safetensors.index.json").string();
   std::string text = index.dump(2) + "\n";
   std::string tmp = path + ".tmp";
+  RemoveOnInterrupt removeIfInterrupted(tmp);
   std::FILE *f = std::fopen(tmp.c_str(), "wb");
   if (!f)
     return ioError(tmp + ": cannot create: " + std::strerror(errno));
