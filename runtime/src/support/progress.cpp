@@ -31,8 +31,7 @@ ProgressLine::ProgressLine(std::string what, uint64_t total, std::FILE *out, Opt
 double ProgressLine::now() const {
   if (options_.clock)
     return options_.clock();
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
 std::string ProgressLine::describe(uint64_t done, uint64_t total, double elapsed) {
