@@ -97,13 +97,10 @@ static FailureOr<CompilePhase> resolvePhase(MLIRContext &context,
 
 /// The runtime's cache format named `name` (--cache-format).
 static std::optional<io::CacheFormat> parseCacheFormat(llvm::StringRef name) {
-  if (name == "bf16")
-    return io::CacheFormat::kReferenceBf16;
-  if (name == "fp8")
-    return io::CacheFormat::kFp8IndexerFp8;
-  if (name == "fp8-fp4")
-    return io::CacheFormat::kFp8IndexerFp4;
-  return std::nullopt;
+  Expected<io::CacheFormat> format = io::parseCacheFormat(name.str());
+  if (!format)
+    return std::nullopt;
+  return *format;
 }
 
 LogicalResult verifyCompileOptions(MLIRContext &context,

@@ -327,14 +327,10 @@ int parseArgs(int argc, char **argv, Options &o) {
       std::string text;
       if (int rcValue = stringFlag(text); rcValue != -1)
         return rcValue;
-      if (text == "bf16")
-        o.cacheFormat = io::CacheFormat::kReferenceBf16;
-      else if (text == "fp8")
-        o.cacheFormat = io::CacheFormat::kFp8IndexerFp8;
-      else if (text == "fp8-fp4")
-        o.cacheFormat = io::CacheFormat::kFp8IndexerFp4;
-      else
+      Expected<io::CacheFormat> format = io::parseCacheFormat(text);
+      if (!format)
         return usageError("--cache-format takes bf16, fp8 or fp8-fp4 (got '" + text + "')");
+      o.cacheFormat = *format;
     } else if (arg == "--seed") {
       int64_t seed;
       rc = intFlag(seed, 0);
@@ -363,18 +359,6 @@ std::string tokenizerPath(const Options &o) {
   if (const char *env = std::getenv("SIEVE_TOKENIZER"); env && *env)
     return env;
   return SIEVE_DEFAULT_TOKENIZER;
-}
-
-const char *cacheFormatName(io::CacheFormat format) {
-  switch (format) {
-  case io::CacheFormat::kReferenceBf16:
-    return "bf16";
-  case io::CacheFormat::kFp8IndexerFp8:
-    return "fp8";
-  case io::CacheFormat::kFp8IndexerFp4:
-    return "fp8-fp4";
-  }
-  return "bf16";
 }
 
 /// "1.3 M", "284 B" (billions).
@@ -538,7 +522,7 @@ static int runMain(int argc, char **argv) {
       if (o.maxSeqLenGiven)
         request.compileArgs.push_back("--max-seq-len=" + std::to_string(o.maxSeqLen));
       request.compileArgs.push_back(std::string("--cache-format=") +
-                                    cacheFormatName(o.cacheFormat));
+                                    io::cacheFormatName(o.cacheFormat));
       auto cached = exec::cachedModule(request, [](const std::string &line) {
         std::fprintf(stderr, "sieve-run: %s\n", line.c_str());
       });

@@ -197,6 +197,11 @@ enum class CacheFormat : uint8_t {
   kFp8IndexerFp4,
 };
 
+/// "bf16", "fp8", "fp8-fp4" (sieve-compile's --cache-format spellings).
+const char *cacheFormatName(CacheFormat format);
+/// The inverse; invalid-argument naming the spellings otherwise.
+Expected<CacheFormat> parseCacheFormat(const std::string &name);
+
 /// Cache needs of one attention block for one sequence (batch row).
 struct LayerCacheSize {
   int64_t block = 0;

@@ -424,4 +424,24 @@ std::vector<ExpectedTensor> ModelSchema::tensors() const {
   return out;
 }
 
+const char *cacheFormatName(CacheFormat format) {
+  switch (format) {
+  case CacheFormat::kReferenceBf16:
+    return "bf16";
+  case CacheFormat::kFp8IndexerFp8:
+    return "fp8";
+  case CacheFormat::kFp8IndexerFp4:
+    return "fp8-fp4";
+  }
+  return "bf16";
+}
+
+Expected<CacheFormat> parseCacheFormat(const std::string &name) {
+  for (CacheFormat format :
+       {CacheFormat::kReferenceBf16, CacheFormat::kFp8IndexerFp8, CacheFormat::kFp8IndexerFp4})
+    if (name == cacheFormatName(format))
+      return format;
+  return invalidArgument("cache format '" + name + "' is not bf16, fp8 or fp8-fp4");
+}
+
 } // namespace sieve::io
