@@ -24,7 +24,7 @@ prompt=0,17,211,5,42,300,7,99
 
 echo
 echo "== compile tiny-v4 into a module for this CPU"
-"$bin/sieve-compile" "$models/tiny-v4" --checkpoint="$models/tiny-v4" -o "$module"
+"$bin/sieve-compile" "$models/tiny-v4" --weights="$models/tiny-v4" -o "$module"
 "$bin/sieve-dump" "$module" | awk '
   /"weight_bytes"/ { gsub(/[,]/, ""); w = $2 }
   /"cache_bytes"/ { gsub(/[,]/, ""); c = $2 }

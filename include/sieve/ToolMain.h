@@ -17,6 +17,10 @@
 #include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/Support/CommandLine.h"
 
+namespace mlir {
+class MLIRContext;
+} // namespace mlir
+
 namespace sieve {
 
 /// Installs LLVM's out-of-memory and fatal-error handlers for `toolName` (a
@@ -40,6 +44,15 @@ int runContainingCrashes(const char *toolName, llvm::function_ref<int()> body);
 /// hidden: they still work and --help-hidden lists them. Call after every
 /// option the tool shows is registered.
 void showToolOptionsOnly(llvm::ArrayRef<const llvm::cl::OptionCategory *> own);
+
+/// Prints the diagnostics that have no line to point at the way the runtime
+/// tools print errors: "<toolName>: error: ..." for an unknown location
+/// (an option, the command line), "<path>: error: ..." for a file as a
+/// whole (line 0: a checkpoint, a report file), each note likewise.
+/// Everything else goes on to the handlers registered before (the
+/// SourceMgrDiagnosticHandler, which shows the source line), so register
+/// this one after them.
+void printFileLevelDiagnostics(mlir::MLIRContext &context, const char *toolName);
 
 } // namespace sieve
 

@@ -63,26 +63,45 @@ LogicalResult getStoredTensors(v4::ParamOp param,
 
 namespace {
 
+/// At most this many mismatches become errors at their parameters; the
+/// summary counts the rest (a wrong checkpoint can differ in every one of
+/// tens of thousands of tensors).
+constexpr size_t kParameterErrorsShown = 10;
+
 /// Walks the parameters of a module and compares each stored tensor with
-/// `lookup` once per name; every mismatch is an error at the parameter. A
-/// name bound again with another type is an error at the later occurrence.
+/// `lookup` once per name; the first mismatches are errors at their
+/// parameters, then one summary error at `summaryLoc`. A name bound again
+/// with another type is a mismatch at the later occurrence. With
+/// `reportPath`, every mismatch is written there, one per line.
 template <typename Lookup>
-LogicalResult checkParameters(ModuleOp module, Location summaryLoc,
-                              llvm::StringRef against, Lookup &&lookup) {
+LogicalResult checkParameters(ModuleOp module, Location summaryLoc, llvm::StringRef against,
+                              Lookup &&lookup, llvm::StringRef reportPath = {}) {
   llvm::StringMap<v4::ParamOp> seen;
   size_t problems = 0;
+  std::vector<std::string> report;
+  // Counts a mismatch; the returned diagnostic is live while the first
+  // kParameterErrorsShown are shown, else empty.
+  auto mismatch = [&](Location loc, const std::string &message) -> InFlightDiagnostic {
+    ++problems;
+    if (!reportPath.empty())
+      report.push_back(message);
+    if (problems > kParameterErrorsShown)
+      return InFlightDiagnostic();
+    return emitError(loc) << message;
+  };
   std::vector<StoredTensor> stored;
   WalkResult walk = module.walk([&](v4::ParamOp param) {
     auto [it, inserted] = seen.try_emplace(param.getName(), param);
     if (!inserted) {
       v4::ParamOp first = it->second;
       if (first.getResult().getType() != param.getResult().getType()) {
-        InFlightDiagnostic diag = emitError(param.getLoc());
-        diag << "parameter '" << param.getName() << "' is bound as "
-             << param.getResult().getType() << " here but as "
-             << first.getResult().getType() << " by an earlier v4.param";
-        diag.attachNote(first.getLoc()) << "first bound here";
-        ++problems;
+        std::string message;
+        llvm::raw_string_ostream os(message);
+        os << "parameter '" << param.getName() << "' is bound as '" << param.getResult().getType()
+           << "' here but as '" << first.getResult().getType() << "' by an earlier v4.param";
+        InFlightDiagnostic diag = mismatch(param.getLoc(), message);
+        if (problems <= kParameterErrorsShown)
+          diag.attachNote(first.getLoc()) << "first bound here";
       }
       return WalkResult::advance();
     }
@@ -93,29 +112,39 @@ LogicalResult checkParameters(ModuleOp module, Location summaryLoc,
       std::optional<std::pair<io::DType, std::vector<int64_t>>> found =
           lookup(tensor.name);
       if (!found) {
-        emitError(param.getLoc()) << "tensor '" << tensor.name << "' is not in "
-                          << against;
-        ++problems;
+        mismatch(param.getLoc(), "tensor '" + tensor.name + "' is not in " + against.str());
         continue;
       }
-      if (found->first != tensor.dtype || found->second != tensor.shape) {
-        emitError(param.getLoc()) << "tensor '" << tensor.name << "' is "
-                          << io::dtypeName(found->first) << " "
-                          << io::shapeToString(found->second) << " in "
-                          << against << ", the parameter binds "
-                          << io::dtypeName(tensor.dtype) << " "
-                          << io::shapeToString(tensor.shape);
-        ++problems;
-      }
+      if (found->first != tensor.dtype || found->second != tensor.shape)
+        mismatch(param.getLoc(), "tensor '" + tensor.name + "' is " + io::dtypeName(found->first) +
+                                     " " + io::shapeToString(found->second) + " in " +
+                                     against.str() + ", the parameter binds " +
+                                     io::dtypeName(tensor.dtype) + " " +
+                                     io::shapeToString(tensor.shape));
     }
     return WalkResult::advance();
   });
   if (walk.wasInterrupted())
     return failure();
-  if (problems)
-    return emitError(summaryLoc)
-           << problems << " parameter tensor(s) do not match " << against;
-  return success();
+  if (!problems)
+    return success();
+  if (!reportPath.empty()) {
+    std::error_code error;
+    llvm::raw_fd_ostream out(reportPath, error);
+    if (error)
+      return emitError(summaryLoc)
+             << "cannot write the checkpoint report to '" << reportPath << "': " << error.message();
+    for (const std::string &line : report)
+      out << line << "\n";
+  }
+  InFlightDiagnostic summary = emitError(summaryLoc)
+                               << problems << " parameter tensor(s) do not match " << against;
+  if (problems > kParameterErrorsShown)
+    summary.attachNote() << (problems - kParameterErrorsShown) << " more not shown ("
+                         << (reportPath.empty() ? "--checkpoint-report=FILE writes every one"
+                                                : ("all of them in '" + reportPath + "'").str())
+                         << ")";
+  return summary;
 }
 
 } // namespace
@@ -156,8 +185,8 @@ LogicalResult checkParametersAgainstConfig(ModuleOp module,
   return success();
 }
 
-LogicalResult checkCheckpointForGraph(ModuleOp module,
-                                      llvm::StringRef checkpointPath) {
+LogicalResult checkCheckpointForGraph(ModuleOp module, llvm::StringRef checkpointPath,
+                                      llvm::StringRef reportPath) {
   // Problems with the checkpoint as a whole are located at its path.
   Location checkpointLoc =
       FileLineColLoc::get(module.getContext(), checkpointPath, 0, 0);
@@ -168,13 +197,13 @@ LogicalResult checkCheckpointForGraph(ModuleOp module,
   std::string against = ("checkpoint '" + checkpointPath + "'").str();
   return checkParameters(
       module, checkpointLoc, against,
-      [&](const std::string &name)
-          -> std::optional<std::pair<io::DType, std::vector<int64_t>>> {
+      [&](const std::string &name) -> std::optional<std::pair<io::DType, std::vector<int64_t>>> {
         std::optional<io::TensorView> view = reader->find(name);
         if (!view)
           return std::nullopt;
         return std::make_pair(view->dtype, view->shape);
-      });
+      },
+      reportPath);
 }
 
 LogicalResult checkCheckpointForConfig(Location location, const io::ModelConfig &config,

@@ -357,7 +357,8 @@ LogicalResult Driver::checkCheckpoint(Input &input) {
     return checkCheckpointForConfig(FileLineColLoc::get(&context, options.checkpointPath, 0, 0),
                                     *input.config, options.checkpointPath,
                                     options.checkpointReportPath);
-  return checkCheckpointForGraph(*input.module, options.checkpointPath);
+  return checkCheckpointForGraph(*input.module, options.checkpointPath,
+                                 options.checkpointReportPath);
 }
 
 LogicalResult Driver::finishPhase(CompilePhase phase, ModuleOp module) {

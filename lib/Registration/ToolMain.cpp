@@ -3,6 +3,11 @@
 #include "sieve/ToolMain.h"
 #include "sieve/support/version.h"
 
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/Location.h"
+#include "mlir/IR/MLIRContext.h"
+
 #include "llvm/Config/llvm-config.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/raw_ostream.h"
@@ -84,4 +89,53 @@ void sieve::showToolOptionsOnly(llvm::ArrayRef<const llvm::cl::OptionCategory *>
     if (option->getOptionHiddenFlag() == llvm::cl::NotHidden)
       option->setHiddenFlag(llvm::cl::Hidden);
   }
+}
+
+namespace {
+
+/// "tool: " or "path: " for a location with no line; empty otherwise.
+std::string fileLevelPrefix(mlir::Location loc, const char *toolName) {
+  if (llvm::isa<mlir::UnknownLoc>(loc))
+    return std::string(toolName) + ": ";
+  if (auto file = llvm::dyn_cast<mlir::FileLineColLoc>(loc); file && file.getLine() == 0)
+    return file.getFilename().str() + ": ";
+  return "";
+}
+
+const char *severityName(mlir::DiagnosticSeverity severity) {
+  switch (severity) {
+  case mlir::DiagnosticSeverity::Error:
+    return "error";
+  case mlir::DiagnosticSeverity::Warning:
+    return "warning";
+  case mlir::DiagnosticSeverity::Note:
+    return "note";
+  case mlir::DiagnosticSeverity::Remark:
+    return "remark";
+  }
+  return "error";
+}
+
+} // namespace
+
+void sieve::printFileLevelDiagnostics(mlir::MLIRContext &context, const char *toolName) {
+  context.getDiagEngine().registerHandler([toolName](mlir::Diagnostic &diag) {
+    const std::string prefix = fileLevelPrefix(diag.getLocation(), toolName);
+    if (prefix.empty())
+      return mlir::failure(); // a line to show: the source manager's handler
+    llvm::raw_ostream &os = llvm::errs();
+    os << prefix << severityName(diag.getSeverity()) << ": " << diag << "\n";
+    for (mlir::Diagnostic &note : diag.getNotes()) {
+      std::string notePrefix = fileLevelPrefix(note.getLocation(), toolName);
+      if (notePrefix.empty()) {
+        std::string where;
+        llvm::raw_string_ostream whereStream(where);
+        note.getLocation().print(whereStream);
+        notePrefix = where + ": ";
+      }
+      os << notePrefix << "note: " << note << "\n";
+    }
+    os.flush();
+    return mlir::success();
+  });
 }

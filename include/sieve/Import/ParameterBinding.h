@@ -47,10 +47,12 @@ mlir::LogicalResult checkCheckpointForConfig(mlir::Location location, const io::
                                              llvm::StringRef reportPath = {});
 
 /// Compares every `v4.param` of `module` with the checkpoint at
-/// `checkpointPath`; each missing tensor or dtype/shape mismatch is an error
-/// at the parameter's location.
-mlir::LogicalResult checkCheckpointForGraph(mlir::ModuleOp module,
-                                            llvm::StringRef checkpointPath);
+/// `checkpointPath`: the first ten missing tensors or dtype/shape mismatches
+/// are errors at their parameters, then one error with the count (and, past
+/// ten, a note on the rest). With `reportPath`, every mismatch is written
+/// there, one per line.
+mlir::LogicalResult checkCheckpointForGraph(mlir::ModuleOp module, llvm::StringRef checkpointPath,
+                                            llvm::StringRef reportPath = {});
 
 /// Compares the `v4.param`s of `module` with io::expectedTensors(config) in
 /// both directions: every parameter binds official names, dtypes and shapes,

@@ -51,14 +51,18 @@ int main(int argc, char **argv) {
       cl::desc("Write each phase's IR to <dir>/<stem>.<n>.<phase>.mlir (.ll for "
                "the llvm phase)"),
       cl::value_desc("dir"), cl::location(options.dumpPhasesTo), cl::cat(io));
-  cl::opt<std::string, true> checkpoint(
-      "checkpoint",
-      cl::desc("Check a safetensors checkpoint (file, directory or index) "
+  // --weights, as sieve-run and sieve-bench spell it; --checkpoint is the
+  // spelling of earlier releases.
+  cl::opt<std::string, true> weights(
+      "weights",
+      cl::desc("Check a safetensors checkpoint (directory, file or index) "
                "against the config or the graph's parameters"),
       cl::value_desc("path"), cl::location(options.checkpointPath), cl::cat(reports));
+  cl::alias checkpoint("checkpoint", cl::desc("Alias for --weights"), cl::aliasopt(weights),
+                       cl::cat(reports));
   cl::opt<std::string, true> checkpointReport(
       "checkpoint-report",
-      cl::desc("With --checkpoint: write every mismatch to this file (the diagnostics show the "
+      cl::desc("With --weights: write every mismatch to this file (the diagnostics show the "
                "first few of each kind)"),
       cl::value_desc("file"), cl::location(options.checkpointReportPath), cl::cat(reports));
   cl::opt<bool, true> printCacheLayout(
@@ -143,6 +147,7 @@ int main(int argc, char **argv) {
   mlir::MLIRContext context(registry); // applies the context options
   llvm::SourceMgr sourceMgr;
   mlir::SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
+  sieve::printFileLevelDiagnostics(context, "sieve-compile");
 
   if (printPipeline) {
     auto texts = sieve::getPipelineTexts(context, options);
