@@ -263,6 +263,8 @@ public:
 
 private:
   TimingScope nest(llvm::StringRef name) {
+    if (hooks.onStep)
+      hooks.onStep(name);
     return timing ? timing->nest(name) : TimingScope();
   }
   LogicalResult readInput(Input &input);

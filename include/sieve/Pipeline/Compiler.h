@@ -109,6 +109,10 @@ struct CompileHooks {
   std::function<mlir::LogicalResult(mlir::PassManager &)> configurePassManager;
   /// Called after each phase with its IR.
   std::function<void(CompilePhase, mlir::ModuleOp)> afterPhase;
+  /// Called as each step starts, with the name --mlir-timing gives it
+  /// ("import", "graph pipeline", "target pipeline cpu:host", ...): tools
+  /// show it as progress.
+  std::function<void(llvm::StringRef step)> onStep;
 };
 
 /// Checks the options themselves (phase names, values) without reading any

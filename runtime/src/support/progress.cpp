@@ -86,4 +86,58 @@ void ProgressLine::finish() {
   }
 }
 
+StageTicker::StageTicker(std::string what, std::FILE *out, ProgressLine::Options options)
+    : what_(std::move(what)), out_(out), options_(std::move(options)),
+      start_(std::chrono::steady_clock::now()) {
+  terminal_ = options_.terminal >= 0 ? options_.terminal != 0 : isatty(fileno(out_)) != 0;
+  thread_ = std::thread([this] { run(); });
+}
+
+void StageTicker::stage(std::string name) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  stage_ = std::move(name);
+}
+
+void StageTicker::clearLine() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (drawn_) {
+    std::fputs("\r\033[K", out_);
+    std::fflush(out_);
+    drawn_ = false;
+  }
+}
+
+void StageTicker::run() {
+  using Seconds = std::chrono::duration<double>;
+  std::unique_lock<std::mutex> lock(mutex_);
+  if (wake_.wait_for(lock, Seconds(options_.quietSeconds), [this] { return stopping_; }))
+    return;
+  const double interval = terminal_ ? 1.0 : options_.logInterval;
+  do {
+    const double elapsed = Seconds(std::chrono::steady_clock::now() - start_).count();
+    if (terminal_) {
+      std::fprintf(out_, "\r%s: %s (%.0f s)\033[K", what_.c_str(), stage_.c_str(), elapsed);
+      drawn_ = true;
+    } else {
+      std::fprintf(out_, "%s: %s (%.0f s so far)\n", what_.c_str(), stage_.c_str(), elapsed);
+    }
+    std::fflush(out_);
+  } while (!wake_.wait_for(lock, Seconds(interval), [this] { return stopping_; }));
+}
+
+void StageTicker::finish() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (stopping_)
+      return;
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  thread_.join();
+  if (drawn_) {
+    std::fputs("\r\033[K", out_);
+    std::fflush(out_);
+  }
+}
+
 } // namespace sieve

@@ -4,8 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstdio>
 #include <string>
+#include <thread>
 
 namespace sieve {
 namespace {
@@ -98,6 +100,39 @@ TEST(ProgressLine, Describe) {
   EXPECT_EQ(ProgressLine::describe(2048, 2048, 2), "100% (2.0 KiB / 2.0 KiB, 1.0 KiB/s)");
   EXPECT_EQ(ProgressLine::describe(0, 0, 1), "100% (0 B / 0 B)");
   EXPECT_EQ(formatBytesShort(uint64_t(3) << 40), "3.0 TiB");
+}
+
+TEST(StageTicker, QuietWhenQuick) {
+  std::FILE *f = std::tmpfile();
+  ASSERT_NE(f, nullptr);
+  {
+    StageTicker ticker("sieve-compile", f);
+    ticker.stage("import");
+  } // the default two seconds of silence never pass
+  EXPECT_EQ(contents(f), "");
+  std::fclose(f);
+}
+
+TEST(StageTicker, NamesTheStageRunningInALog) {
+  std::FILE *f = std::tmpfile();
+  ASSERT_NE(f, nullptr);
+  ProgressLine::Options options;
+  options.terminal = 0;
+  options.quietSeconds = 0.05;
+  options.logInterval = 0.05;
+  StageTicker ticker("sieve-compile", f, options);
+  ticker.stage("graph pipeline");
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  ticker.stage("objects and link");
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  ticker.finish();
+  ticker.finish();
+  const std::string text = contents(f);
+  EXPECT_NE(text.find("sieve-compile: graph pipeline ("), std::string::npos) << text;
+  EXPECT_NE(text.find("sieve-compile: objects and link ("), std::string::npos) << text;
+  EXPECT_LT(text.find("graph pipeline"), text.find("objects and link")) << text;
+  EXPECT_EQ(count(text, "\r"), 0u) << text;
+  std::fclose(f);
 }
 
 } // namespace

@@ -10,6 +10,7 @@
 #include "sieve/InitSieve.h"
 #include "sieve/Pipeline/Compiler.h"
 #include "sieve/ToolMain.h"
+#include "sieve/support/progress.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/Diagnostics.h"
@@ -194,11 +195,18 @@ int main(int argc, char **argv) {
   hooks.configurePassManager = [](mlir::PassManager &pm) {
     return mlir::applyPassManagerCLOptions(pm);
   };
+  // A compilation past two seconds (a large config, several targets) says
+  // which step it is in.
+  sieve::StageTicker ticker("sieve-compile");
+  hooks.onStep = [&](llvm::StringRef step) { ticker.stage(step.str()); };
+  context.getDiagEngine().registerHandler([&](mlir::Diagnostic &) {
+    ticker.clearLine();
+    return mlir::failure(); // printed by the handlers above
+  });
   if (sieve::runContainingCrashes("sieve-compile", [&] {
-        return mlir::failed(
-                   sieve::compile(context, options, out->os(), hooks, &timing))
-                   ? 1
-                   : 0;
+        int rc = mlir::failed(sieve::compile(context, options, out->os(), hooks, &timing)) ? 1 : 0;
+        ticker.finish();
+        return rc;
       }))
     return 1;
   out->keep();

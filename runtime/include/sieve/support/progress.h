@@ -10,10 +10,13 @@
 #pragma once
 
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <cstdio>
 #include <functional>
+#include <mutex>
 #include <string>
+#include <thread>
 
 namespace sieve {
 
@@ -59,6 +62,40 @@ private:
   bool drawn_ = false; // a terminal line is showing
   bool finished_ = false;
   double start_ = 0, lastPrint_ = -1;
+};
+
+/// Progress of a step with no measurable total (a compilation): after the
+/// quiet time, a thread of its own shows the current stage and the time
+/// so far, redrawn on a terminal, a line now and then otherwise.
+class StageTicker {
+public:
+  explicit StageTicker(std::string what, std::FILE *out = stderr,
+                       ProgressLine::Options options = ProgressLine::Options());
+  ~StageTicker() { finish(); }
+  StageTicker(const StageTicker &) = delete;
+  StageTicker &operator=(const StageTicker &) = delete;
+
+  /// The stage now running.
+  void stage(std::string name);
+  /// Clears a terminal line now, so other output (a diagnostic) starts on
+  /// a clean line; the next tick draws it again.
+  void clearLine();
+  /// Stops the thread and clears a terminal line. Idempotent.
+  void finish();
+
+private:
+  void run();
+
+  std::string what_;
+  std::FILE *out_;
+  ProgressLine::Options options_;
+  bool terminal_ = false;
+  std::chrono::steady_clock::time_point start_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::string stage_;
+  bool stopping_ = false, drawn_ = false;
+  std::thread thread_;
 };
 
 /// "1.2 GiB", "512 B": short human units for progress and summaries.
