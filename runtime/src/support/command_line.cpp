@@ -2,6 +2,8 @@
 
 #include "sieve/support/command_line.h"
 
+#include <cstdio>
+
 #include <cerrno>
 #include <cstdlib>
 
@@ -55,6 +57,16 @@ std::string takeInt(Arg &arg, int argc, char **argv, int &i, int64_t min, int64_
     return arg.name + " takes an integer >= " + std::to_string(min) + " (got '" + arg.value +
            "')";
   return {};
+}
+
+int usageError(const char *tool, const std::string &msg) {
+  std::fprintf(stderr, "%s: error: %s\n(see %s --help)\n", tool, msg.c_str(), tool);
+  return 2;
+}
+
+int inputError(const char *tool, const std::string &msg) {
+  std::fprintf(stderr, "%s: error: %s\n", tool, msg.c_str());
+  return 1;
 }
 
 } // namespace sieve::cli

@@ -80,10 +80,7 @@ struct Options {
   bool json = false;
 };
 
-int usageError(const std::string &msg) {
-  std::fprintf(stderr, "sieve-bench: %s\n(see sieve-bench --help)\n", msg.c_str());
-  return 2;
-}
+int usageError(const std::string &msg) { return cli::usageError("sieve-bench", msg); }
 
 int runtimeError(const std::string &msg) {
   std::fprintf(stderr, "sieve-bench: error: %s\n", msg.c_str());

@@ -8,6 +8,7 @@
 
 #include "sieve/module/module_file.h"
 #include "sieve/module/module_json.h"
+#include "sieve/support/command_line.h"
 #include "sieve/support/tool_main.h"
 
 #include <cstdio>
@@ -29,10 +30,7 @@ views:
   -h, --help         show this help
 )";
 
-int usageError(const std::string &msg) {
-  std::fprintf(stderr, "sieve-dump: %s\n(see sieve-dump --help)\n", msg.c_str());
-  return 2;
-}
+int usageError(const std::string &msg) { return cli::usageError("sieve-dump", msg); }
 
 int runMain(int argc, char **argv) {
   std::string path, program;

@@ -80,10 +80,7 @@ bool parseU64(const char *s, uint64_t &out) {
 } // namespace
 
 /// A command-line problem: one line naming it, exit code 2.
-int usageError(const std::string &msg) {
-  std::fprintf(stderr, "sieve-gen: error: %s\n(see sieve-gen --help)\n", msg.c_str());
-  return 2;
-}
+int usageError(const std::string &msg) { return cli::usageError("sieve-gen", msg); }
 
 static int runMain(int argc, char **argv) {
   std::string configPath, outDir;

@@ -53,10 +53,7 @@ options:
 Options take their value as the next argument or after '='.
 )";
 
-int usageError(const std::string &msg) {
-  std::fprintf(stderr, "sieve-info: %s\n(see sieve-info --help)\n", msg.c_str());
-  return 2;
-}
+int usageError(const std::string &msg) { return cli::usageError("sieve-info", msg); }
 
 int inputError(const std::string &msg) {
   std::fprintf(stderr, "sieve-info: error: %s\n", msg.c_str());

@@ -165,10 +165,7 @@ struct Options {
   ref::GenerateOptions gen;
 };
 
-int usageError(const std::string &msg) {
-  std::fprintf(stderr, "sieve-run: %s\n(see sieve-run --help)\n", msg.c_str());
-  return 2;
-}
+int usageError(const std::string &msg) { return cli::usageError("sieve-run", msg); }
 
 int runtimeError(const std::string &msg) {
   std::fprintf(stderr, "sieve-run: error: %s\n", msg.c_str());

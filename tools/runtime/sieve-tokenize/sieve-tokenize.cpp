@@ -8,6 +8,7 @@
 
 #include "sieve/io/chat_format.h"
 #include "sieve/io/tokenizer.h"
+#include "sieve/support/command_line.h"
 #include "sieve/support/tool_main.h"
 
 #include <cerrno>
@@ -66,10 +67,7 @@ struct Options {
   ChatOptions chatOptions;
 };
 
-int usageError(const std::string &msg) {
-  std::fprintf(stderr, "sieve-tokenize: %s\n(see sieve-tokenize --help)\n", msg.c_str());
-  return 2;
-}
+int usageError(const std::string &msg) { return cli::usageError("sieve-tokenize", msg); }
 
 int runtimeError(const std::string &msg) {
   std::fprintf(stderr, "sieve-tokenize: error: %s\n", msg.c_str());

@@ -38,6 +38,13 @@ std::string takeString(Arg &arg, int argc, char **argv, int &i, std::string &out
 /// else the usage problem ("-r takes an integer >= 1 (got '0')").
 std::string takeInt(Arg &arg, int argc, char **argv, int &i, int64_t min, int64_t &out);
 
+/// A command-line problem: "<tool>: error: <msg>" and "(see <tool> --help)"
+/// on stderr; returns 2, every runtime tool's exit code for it.
+int usageError(const char *tool, const std::string &msg);
+/// Bad input (a file, a value it holds): "<tool>: error: <msg>" on stderr;
+/// returns 1.
+int inputError(const char *tool, const std::string &msg);
+
 } // namespace sieve::cli
 
 #endif // SIEVE_SUPPORT_COMMAND_LINE_H
