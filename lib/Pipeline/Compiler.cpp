@@ -16,6 +16,7 @@
 
 #include "sieve/io/model_config.h"
 #include "sieve/io/model_schema.h"
+#include "sieve/support/system.h"
 
 #include "mlir/Bytecode/BytecodeWriter.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -611,8 +612,8 @@ LogicalResult Driver::crossCheckCacheLayout(Input &input) {
     os << static_cast<int64_t>(configPerToken);
   else
     os << llvm::format("%.2f", configPerToken);
-  os << " bytes/token, " << configFixed << " fixed bytes: "
-     << (match ? "matches the graph" : "MISMATCH") << "\n";
+  os << " bytes/token, " << sieve::formatBytes(uint64_t(configFixed))
+     << " fixed: " << (match ? "matches the graph" : "MISMATCH") << "\n";
   os.flush();
   if (!match)
     return emitError(fn.getLoc())

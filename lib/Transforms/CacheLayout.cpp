@@ -6,6 +6,7 @@
 #include "v4/IR/V4Types.h"
 
 #include "sieve/support/checked_math.h"
+#include "sieve/support/system.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
@@ -62,7 +63,7 @@ int64_t CacheLayout::capacityBytes() const {
 }
 
 /// "6880" for whole numbers, "12.5" otherwise.
-static std::string formatBytes(double value) {
+static std::string formatBytesPerToken(double value) {
   std::string text;
   llvm::raw_string_ostream os(text);
   if (value == std::floor(value))
@@ -79,19 +80,17 @@ void CacheLayout::print(llvm::raw_ostream &os) const {
                      "kind", "ratio", "bytes/token", "entry", "window",
                      "state", "capacity");
   for (const LayerCacheLayout &layer : layers)
-    os << llvm::format("  %-12s %-4s %6lld %12s %10lld %10lld %10lld %12lld\n",
-                       layer.name.c_str(), layer.kind.c_str(),
-                       static_cast<long long>(layer.ratio),
-                       formatBytes(layer.bytesPerToken()).c_str(),
-                       static_cast<long long>(layer.entryBytes +
-                                              layer.indexerKeyBytes),
+    os << llvm::format("  %-12s %-4s %6lld %12s %10lld %10lld %10lld %12lld\n", layer.name.c_str(),
+                       layer.kind.c_str(), static_cast<long long>(layer.ratio),
+                       formatBytesPerToken(layer.bytesPerToken()).c_str(),
+                       static_cast<long long>(layer.entryBytes + layer.indexerKeyBytes),
                        static_cast<long long>(layer.windowBytes),
                        static_cast<long long>(layer.stateBytes),
                        static_cast<long long>(layer.capacityBytes));
-  os << "  total: " << formatBytes(bytesPerToken()) << " bytes/token, "
-     << fixedBytes() << " fixed bytes, " << capacityBytes()
-     << " bytes at capacity; " << allSlotsCapacityBytes()
-     << " bytes for all " << slots << " slots\n";
+  os << "  total: " << formatBytesPerToken(bytesPerToken()) << " bytes/token, "
+     << formatBytes(uint64_t(fixedBytes())) << " fixed, " << formatBytes(uint64_t(capacityBytes()))
+     << " at capacity; " << formatBytes(uint64_t(allSlotsCapacityBytes())) << " for all " << slots
+     << (slots == 1 ? " slot\n" : " slots\n");
 }
 
 

@@ -12,7 +12,7 @@
 // TABLE-NEXT: layers.0     swa       0            0          0     131072          0       131072
 // TABLE-NEXT: layers.2     csa       4          320       1280     131072      81920      1523712
 // TABLE-NEXT: layers.3     hca     128            8       1024     131072     524288       688128
-// TABLE-NEXT: total: 328 bytes/token, 999424 fixed bytes, 2342912 bytes at capacity; 2342912 bytes for all 1 slots
+// TABLE-NEXT: total: 328 bytes/token, 976.0 KiB (999424 bytes) fixed, 2.2 MiB (2342912 bytes) at capacity; 2.2 MiB (2342912 bytes) for all 1 slot
 func.func @decode(
     %t: tensor<1xi32>, %p: index,
     %w0: !v4.window<batch = 1, rows = 128, dim = 512, element = bf16> {v4.cache = "layers.0.window"},
@@ -36,7 +36,7 @@ func.func @decode(
 // TABLE: cache layout of @decode: 2 layers
 // TABLE: arg0 hca 8 1 8 0 0 32
 // TABLE-NEXT: arg1 hca 16 0.50 8 0 0 16
-// TABLE-NEXT: total: 1.50 bytes/token, 0 fixed bytes, 48 bytes at capacity; 48 bytes for all 1 slots
+// TABLE-NEXT: total: 1.50 bytes/token, 0 bytes fixed, 48 bytes at capacity; 48 bytes for all 1 slot
 func.func @decode(
     %a: !v4.compressed<batch = 1, ratio = 8, capacity = 4, dim = 4, element = bf16>,
     %b: !v4.compressed<batch = 1, ratio = 16, capacity = 2, dim = 4, element = bf16>) {
@@ -52,7 +52,7 @@ func.func @decode(
 // CHECK-SAME: attributes {v4.cache_layout = {bytes_per_token = 8 : i64, capacity_bytes = 688128 : i64, fixed_bytes = 655360 : i64, layers = 1 : i64, slots = 4 : i64}}
 // TABLE: cache layout of @decode: 1 layers, 4 sequence slots (bytes per sequence)
 // TABLE: layers.3     hca     128            8       1024     131072     524288       688128
-// TABLE-NEXT: total: 8 bytes/token, 655360 fixed bytes, 688128 bytes at capacity; 2752512 bytes for all 4 slots
+// TABLE-NEXT: total: 8 bytes/token, 640.0 KiB (655360 bytes) fixed, 672.0 KiB (688128 bytes) at capacity; 2.6 MiB (2752512 bytes) for all 4 slots
 func.func @decode(
     %w3: !v4.window<batch = 4, rows = 128, dim = 512, element = bf16> {v4.cache = "layers.3.window"},
     %c3: !v4.compressed<batch = 4, ratio = 128, capacity = 32, dim = 512, element = bf16> {v4.cache = "layers.3.compressed"},
