@@ -4,7 +4,8 @@
 //   embed-cpp MODEL.sieve WEIGHTS_DIR THREADS PROMPT...
 //
 // A PROMPT is token ids separated by commas. Prompt i samples with seed i
-// at temperature 0.8, 16 tokens; the results print in prompt order, so the
+// at temperature 0.8 with min-p 0.05 and a repeat penalty of 1.3 over the
+// last 16 tokens, 16 tokens; the results print in prompt order, so the
 // output does not depend on THREADS.
 #include "sieve.hpp"
 
@@ -59,6 +60,9 @@ int main(int argc, char **argv) {
         }
         sieve_cpp::GenerateOptions options;
         options.temperature = 0.8f;
+        options.minP = 0.05f;
+        options.repeatPenalty = 1.3f;
+        options.repeatLastN = 16;
         options.seed = i;
         options.maxNewTokens = 16;
         options.ignoreEos = true;

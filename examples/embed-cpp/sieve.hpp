@@ -67,9 +67,18 @@ struct GenerateOptions {
   float temperature = 1.0f;
   int32_t topK = 0;
   float topP = 1.0f;
+  float minP = 0.0f;
+  /// llama.cpp's penalties over the last repeatLastN tokens (0: 64); the
+  /// defaults leave the logits alone.
+  float repeatPenalty = 1.0f;
+  float presencePenalty = 0.0f;
+  float frequencyPenalty = 0.0f;
+  int32_t repeatLastN = 0;
   uint64_t seed = 0;
   int32_t maxNewTokens = 128;
   bool ignoreEos = false;
+  /// Generation ends at the first of these in the text (needs a tokenizer).
+  std::vector<std::string> stop;
 };
 
 class Session {
@@ -91,13 +100,25 @@ public:
     c.temperature = options.temperature;
     c.top_k = options.topK;
     c.top_p = options.topP;
+    c.min_p = options.minP;
+    c.repeat_penalty = options.repeatPenalty;
+    c.presence_penalty = options.presencePenalty;
+    c.frequency_penalty = options.frequencyPenalty;
+    c.repeat_last_n = options.repeatLastN;
     c.seed = options.seed;
     c.max_new_tokens = options.maxNewTokens;
     c.ignore_eos = options.ignoreEos ? 1 : 0;
+    std::vector<const char *> stop;
+    for (const std::string &text : options.stop)
+      stop.push_back(text.c_str());
+    c.stop = stop.empty() ? nullptr : stop.data();
+    c.stop_count = stop.size();
     c.user_data = &context;
     c.on_token = [](void *user, int32_t token, const char *text, size_t length) -> int {
       auto *context = static_cast<Context *>(user);
-      context->tokens.push_back(token);
+      // Token -1: text held back for the stop strings, delivered at the end.
+      if (token >= 0)
+        context->tokens.push_back(token);
       if (*context->onToken &&
           !(*context->onToken)(token, std::string_view(text ? text : "", length)))
         return 1;

@@ -63,7 +63,8 @@ cmp "$work/one.out" "$work/two.out"
 i=0
 for prompt in "$@"; do
   want=$("$bin/sieve-run" "$work/tiny.sieve" --weights "$work/ckpt" --tokens "$prompt" \
-    --temperature 0.8 --seed $i --max-new-tokens 16 --ignore-eos 2> /dev/null)
+    --temperature 0.8 --min-p 0.05 --repeat-penalty 1.3 --repeat-last-n 16 --seed $i \
+    --max-new-tokens 16 --ignore-eos 2> /dev/null)
   got=$(sed -n "s/^prompt $i: //p" "$work/one.out")
   test "$got" = "$want" || { echo "prompt $i: embed-cpp '$got', sieve-run '$want'"; exit 1; }
   i=$((i + 1))
