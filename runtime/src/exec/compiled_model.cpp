@@ -1,6 +1,7 @@
 //===- compiled_model.cpp - Inference on a compiled .sieve module ---------===//
 
 #include "sieve/exec/compiled_model.h"
+#include "sieve/support/system.h"
 
 #include "sieve/hal/cuda/cuda_device.h"
 #include "sieve/hal/hip/hip_device.h"
@@ -248,6 +249,21 @@ Expected<std::unique_ptr<CompiledModel>> CompiledModel::load(const std::string &
   model->report_.weightBytesCopied = model->weights_.copiedBytes;
   model->report_.weightBytesMappedIn = model->weights_.mappedInBytes;
 
+  if (device->hostVisible() && !options.ignoreMemoryLimit) {
+    uint64_t needed = 0;
+    for (const fb::Cache *cache : *m.caches())
+      needed += cache->bytes();
+    for (const fb::EntryPoint *entry : *m.entry_points())
+      needed += entry->arena_bytes();
+    const fb::Model *info = m.model();
+    std::optional<uint64_t> available = availableMemoryBytes();
+    if (available && needed > *available)
+      return outOfRange(modulePath + ": its caches (max_seq_len " +
+                        std::to_string(info->max_seq_len()) + " x " +
+                        std::to_string(info->max_batch()) + " slots) and arenas need " +
+                        formatBytes(needed) + " of memory but only " + formatBytes(*available) +
+                        " are available; compile it with a smaller --max-seq-len or --max-batch");
+  }
   std::vector<void *> cacheBases;
   for (const fb::Cache *cache : *m.caches()) {
     Expected<hal::DeviceMemory> memory =

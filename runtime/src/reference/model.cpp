@@ -360,10 +360,11 @@ Expected<std::unique_ptr<Model>> Model::load(const io::ModelConfig &config,
   CheckedSize cacheBytes = schema->cacheSizes(options.cacheFormat, /*includeMtp=*/true)
                                .bytesForContext(maxSeqLen);
   CheckedSize needed = ropeBytes + cacheBytes;
-  SIEVE_RETURN_IF_ERROR(checkMemoryAvailable(
-      uint64_t(needed.valueOr(INT64_MAX)),
-      "the reference executor's RoPE tables and one sequence's caches at max_seq_len " +
-          std::to_string(maxSeqLen)));
+  if (!options.ignoreMemoryLimit)
+    SIEVE_RETURN_IF_ERROR(checkMemoryAvailable(
+        uint64_t(needed.valueOr(INT64_MAX)),
+        "the reference executor's RoPE tables and one sequence's caches at max_seq_len " +
+            std::to_string(maxSeqLen)));
 
   auto reader = io::SafetensorsReader::open(checkpoint);
   if (!reader)

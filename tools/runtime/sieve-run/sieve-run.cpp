@@ -116,6 +116,10 @@ options:
   --ignore-eos            keep generating after the eos token
   --max-seq-len N         cache length (default: the config's max_seq_len;
                           with --backend=cpu, compiled into the module)
+  --ignore-memory-limit   load even when the caches (and, for the reference,
+                          its RoPE tables) need more than the available
+                          memory; without it such a load is refused with
+                          both figures
   --cache-format F        how cache rows are stored: 'bf16' (default, the
                           reference's), 'fp8' (v4-architecture.md 11.2: FP8
                           KV rows, FP8 indexer keys) or 'fp8-fp4' (FP8 KV
@@ -142,6 +146,7 @@ struct Options {
   int64_t threads = 0;
   bool verbose = false;
   bool profile = false;
+  bool ignoreMemoryLimit = false;
   bool maxSeqLenGiven = false, cacheFormatGiven = false;
   bool thinkingModeGiven = false; // --thinking-mode applies to --chat
   std::string weights;
@@ -313,6 +318,9 @@ int parseArgs(int argc, char **argv, Options &o) {
       o.maxSeqLenGiven = true;
     } else if (arg == "--threads") {
       rc = intFlag(o.threads, 1);
+    } else if (arg == "--ignore-memory-limit") {
+      rc = flagOnly();
+      o.ignoreMemoryLimit = true;
     } else if (arg == "--verbose") {
       rc = flagOnly();
       o.verbose = true;
@@ -501,6 +509,7 @@ static int runMain(int argc, char **argv) {
     ref::LoadOptions loadOptions;
     loadOptions.maxSeqLen = o.maxSeqLen;
     loadOptions.cacheFormat = o.cacheFormat;
+    loadOptions.ignoreMemoryLimit = o.ignoreMemoryLimit;
     auto model = ref::Model::load(o.weights, loadOptions);
     if (!model)
       return runtimeError(model.status().message());
@@ -531,6 +540,7 @@ static int runMain(int argc, char **argv) {
     loadOptions.weights = o.weights;
     loadOptions.threads = unsigned(o.threads);
     loadOptions.device = o.device;
+    loadOptions.ignoreMemoryLimit = o.ignoreMemoryLimit;
     std::optional<ProgressLine> binding;
     loadOptions.progress = [&](uint64_t done, uint64_t total) {
       if (!binding)

@@ -45,6 +45,11 @@ struct CompiledLoadOptions {
   std::string device;
   /// Tests: the device to run on, overriding `device`.
   std::function<std::unique_ptr<hal::Device>()> makeDevice;
+  /// On a device in host memory (the CPU), the caches and arenas must fit
+  /// in the memory available, else load() refuses with both figures (every
+  /// cache byte is written at load, so an allocation past it ends in the
+  /// OOM killer). True skips the check (swap, a memory limit misread).
+  bool ignoreMemoryLimit = false;
 };
 
 /// What load() chose and what it costs.

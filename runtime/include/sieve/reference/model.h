@@ -42,6 +42,9 @@ struct LoadOptions {
   /// FP8 layouts of v4-architecture.md 11.2 (bit-identical logits with MXFP4
   /// indexer keys; FP8 keys with an fp32 scale round further).
   io::CacheFormat cacheFormat = io::CacheFormat::kReferenceBf16;
+  /// Skip the check that the RoPE tables and caches fit in the available
+  /// memory (they are allocated and zeroed at load).
+  bool ignoreMemoryLimit = false;
 };
 
 /// One sequence's decode state: per block (main layers, then MTP) the raw
