@@ -14,6 +14,7 @@
 #include "sieve/numerics/float_formats.h"
 #include "sieve/numerics/packing.h"
 #include "sieve/numerics/rope.h"
+#include "sieve/support/command_line.h"
 #include "sieve/support/tool_main.h"
 
 #include <cmath>
@@ -116,6 +117,8 @@ int usage(const char *argv0, std::FILE *out = stderr, int code = 2) {
   return code;
 }
 
+int usageError(const std::string &msg) { return sieve::cli::usageError("sieve-numerics", msg); }
+
 int quantizeValues(int argc, char **argv) {
   BlockFormat fmt;
   std::vector<float> values;
@@ -126,43 +129,39 @@ int quantizeValues(int argc, char **argv) {
     if (a == "--quantize") {
       const char *f = next();
       if (!f || (std::strcmp(f, "e2m1") && std::strcmp(f, "e4m3")))
-        return usage(argv[0]);
+        return usageError(std::string("--quantize takes e2m1 or e4m3 (got '") + (f ? f : "") +
+                          "')");
       fmt.element = std::strcmp(f, "e2m1") == 0 ? ElementFormat::kE2M1 : ElementFormat::kE4M3;
     } else if (a == "--rule") {
       const char *r = next();
       if (!r || (std::strcmp(r, "ceil") && std::strcmp(r, "floor")))
-        return usage(argv[0]);
+        return usageError(std::string("--rule takes ceil or floor (got '") + (r ? r : "") + "')");
       fmt.rule = std::strcmp(r, "ceil") == 0 ? ScaleRule::kDeepSeekCeil : ScaleRule::kOcpFloor;
       haveRule = true;
     } else if (a == "--block") {
       const char *b = next();
-      if (!b)
-        return usage(argv[0]);
-      fmt.blockSize = std::atoi(b);
+      int64_t block = 0;
+      if (!b || !sieve::cli::parseInt(b, block) || block <= 0 || block > 1024)
+        return usageError(std::string("--block takes 32, 64 or 128 (got '") + (b ? b : "") + "')");
+      fmt.blockSize = int(block);
       haveBlock = true;
     } else {
       char *end = nullptr;
       float x = std::strtof(a.c_str(), &end);
-      if (end == a.c_str() || *end) {
-        std::fprintf(stderr, "error: '%s' is not a number\n", a.c_str());
-        return 2;
-      }
+      if (end == a.c_str() || *end)
+        return usageError("'" + a + "' is not a number");
       values.push_back(x);
     }
   }
-  if (!haveRule || !haveBlock || values.empty()) {
-    std::fprintf(stderr, "error: --quantize needs %s\n",
-                 !haveRule    ? "--rule ceil|floor"
-                 : !haveBlock ? "--block 32|64|128"
-                              : "values");
-    return usage(argv[0]);
-  }
+  if (!haveRule || !haveBlock || values.empty())
+    return usageError(std::string("--quantize needs ") + (!haveRule    ? "--rule ceil|floor"
+                                                          : !haveBlock ? "--block 32|64|128"
+                                                                       : "values"));
   while (values.size() % size_t(fmt.blockSize))
     values.push_back(0.0f); // pad the last block with zeros
   std::vector<uint8_t> codes(values.size()), scales(values.size() / fmt.blockSize);
   if (auto s = quantize(values.data(), values.size(), fmt, codes.data(), scales.data()); !s) {
-    std::fprintf(stderr, "error: %s\n", s.message().c_str());
-    return 1;
+    return usageError(s.message());
   }
   for (size_t i = 0; i < values.size(); ++i) {
     uint8_t sc = scales[i / fmt.blockSize];
@@ -181,7 +180,12 @@ static int runMain(int argc, char **argv) {
     return selfCheck();
   if (argc >= 2 && std::strcmp(argv[1], "--quantize") == 0)
     return quantizeValues(argc, argv);
-  return usage(argv[0]);
+  if (argc < 2)
+    return usage(argv[0]);
+  if (std::strcmp(argv[1], "--self-check") == 0)
+    return usageError("--self-check takes no other arguments");
+  return usageError(std::string("unknown argument '") + argv[1] +
+                    "' (--self-check or --quantize ...)");
 }
 
 int main(int argc, char **argv) {
