@@ -19,6 +19,19 @@ std::string formatBytesShort(uint64_t bytes) {
   return text;
 }
 
+std::string formatCount(uint64_t n) {
+  static const char *const kUnits[] = {"", " k", " M", " B", " T"};
+  double v = double(n);
+  int unit = 0;
+  while (v >= 1000 && unit < 4) {
+    v /= 1000;
+    ++unit;
+  }
+  char text[32];
+  std::snprintf(text, sizeof text, unit == 0 ? "%.0f%s" : "%.1f%s", v, kUnits[unit]);
+  return text;
+}
+
 ProgressLine::ProgressLine(std::string what, uint64_t total, std::FILE *out)
     : ProgressLine(std::move(what), total, out, Options()) {}
 

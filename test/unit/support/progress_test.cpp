@@ -100,6 +100,9 @@ TEST(ProgressLine, Describe) {
   EXPECT_EQ(ProgressLine::describe(2048, 2048, 2), "100% (2.0 KiB / 2.0 KiB, 1.0 KiB/s)");
   EXPECT_EQ(ProgressLine::describe(0, 0, 1), "100% (0 B / 0 B)");
   EXPECT_EQ(formatBytesShort(uint64_t(3) << 40), "3.0 TiB");
+  EXPECT_EQ(formatCount(512), "512");
+  EXPECT_EQ(formatCount(812600000), "812.6 M");
+  EXPECT_EQ(formatCount(uint64_t(1600) * 1000000000), "1.6 T");
 }
 
 TEST(StageTicker, QuietWhenQuick) {

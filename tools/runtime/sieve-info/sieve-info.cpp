@@ -60,20 +60,6 @@ int inputError(const std::string &msg) {
   return 1;
 }
 
-/// "890.5 M" parameters.
-std::string count(uint64_t n) {
-  const char *units[] = {"", " k", " M", " B", " T"};
-  double v = double(n);
-  int u = 0;
-  while (v >= 1000 && u < 4) {
-    v /= 1000;
-    ++u;
-  }
-  char text[32];
-  std::snprintf(text, sizeof text, u == 0 ? "%.0f%s" : "%.1f%s", v, units[u]);
-  return text;
-}
-
 const char *attentionName(io::AttentionKind kind) {
   switch (kind) {
   case io::AttentionKind::kSliding:
@@ -128,9 +114,9 @@ void printText(const std::string &source, const io::ModelConfig &c, const io::Mo
               (long long)c.nSharedExperts, (long long)c.moeInterDim, (long long)c.nHashLayers);
   const io::ParameterCounts &p = r.parameters;
   std::printf("  parameters   %s (+ %s MTP); %s active per token; %s per routed expert\n",
-              count(uint64_t(p.total)).c_str(), count(uint64_t(p.mtp)).c_str(),
-              count(uint64_t(p.activePerToken)).c_str(),
-              count(uint64_t(p.perRoutedExpert)).c_str());
+              formatCount(uint64_t(p.total)).c_str(), formatCount(uint64_t(p.mtp)).c_str(),
+              formatCount(uint64_t(p.activePerToken)).c_str(),
+              formatCount(uint64_t(p.perRoutedExpert)).c_str());
   std::printf("  weights      %s stored (%s MTP)\n", formatBytes(r.weights.total).c_str(),
               formatBytesShort(r.weights.mtp).c_str());
   for (const io::DTypeShare &d : r.byDtype)

@@ -366,20 +366,6 @@ std::string tokenizerPath(const Options &o) {
   return SIEVE_DEFAULT_TOKENIZER;
 }
 
-/// "1.3 M", "284 B" (billions).
-std::string humanCount(uint64_t n) {
-  const char *units[] = {"", " k", " M", " B", " T"};
-  double v = double(n);
-  int u = 0;
-  while (v >= 1000 && u < 4) {
-    v /= 1000;
-    ++u;
-  }
-  char text[32];
-  std::snprintf(text, sizeof text, u == 0 ? "%.0f%s" : "%.1f%s", v, units[u]);
-  return text;
-}
-
 /// The kernels that took the most time in one phase, most first: `now`
 /// less `before` (the counters when the phase began).
 void printProfile(const char *phase, const exec::KernelProfile &now,
@@ -565,7 +551,7 @@ static int runMain(int argc, char **argv) {
         "weights (%s copied, %s mapped in at load); caches %s (max_seq_len %lld x %lld slots), "
         "arenas %s\n",
         modulePath.c_str(), secondsSince(loadStart), r.executable.c_str(), r.device.c_str(),
-        humanCount(r.parameters).c_str(), formatBytes(r.weightBytes).c_str(),
+        formatCount(r.parameters).c_str(), formatBytes(r.weightBytes).c_str(),
         formatBytes(r.weightBytesCopied).c_str(), formatBytes(r.weightBytesMappedIn).c_str(),
         formatBytes(r.cacheBytes).c_str(), (long long)compiled->maxSeqLen(),
         (long long)compiled->maxBatch(), formatBytes(r.arenaBytes).c_str());

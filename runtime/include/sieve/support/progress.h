@@ -101,4 +101,8 @@ private:
 /// "1.2 GiB", "512 B": short human units for progress and summaries.
 std::string formatBytesShort(uint64_t bytes);
 
+/// "890.5 M", "1.6 T", "512": a count (parameters) in thousands, millions,
+/// billions (B) or trillions.
+std::string formatCount(uint64_t n);
+
 } // namespace sieve
