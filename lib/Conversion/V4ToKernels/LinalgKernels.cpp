@@ -169,12 +169,24 @@ FailureOr<func::FuncOp> emitLinalgKernel(linalg::LinalgOp op, llvm::StringRef na
   SmallVector<OpFoldResult> tileSizes(iterators.size(), b.getIndexAttr(0));
   tileSizes[tiled] = b.getIndexAttr(1);
   unsigned tiledDims = 1;
-  if (op.getNumReductionLoops() > 0 && firstLong != parallel.end() &&
-      std::next(firstLong) != parallel.end() &&
-      (ShapedType::isDynamic(ranges[*std::next(firstLong)]) ||
-       ranges[*std::next(firstLong)] > kGemmColumnTile)) {
+  bool steppedLoop = false; // a loop of tiles wider than 1 is renumbered 0, 1, 2, ...
+  const bool contraction = op.getNumReductionLoops() > 0;
+  auto longerThanColumnTile = [&](unsigned loop) {
+    return ShapedType::isDynamic(ranges[loop]) || ranges[loop] > kGemmColumnTile;
+  };
+  if (contraction && firstLong != parallel.end() && std::next(firstLong) == parallel.end()) {
+    // A GEMV with a static single row (the prefill's last-token head): the
+    // first long loop is the outputs themselves, tiled like any GEMM's
+    // outputs, not one output per workgroup.
+    if (longerThanColumnTile(tiled)) {
+      tileSizes[tiled] = b.getIndexAttr(kGemmColumnTile);
+      steppedLoop = true;
+    }
+  } else if (contraction && firstLong != parallel.end() &&
+             longerThanColumnTile(*std::next(firstLong))) {
     tileSizes[*std::next(firstLong)] = b.getIndexAttr(kGemmColumnTile);
     tiledDims = 2;
+    steppedLoop = true;
   }
   SmallVector<Attribute> blocks = {
       gpu::GPUBlockMappingAttr::get(b.getContext(), gpu::MappingId::DimX)};
@@ -191,8 +203,9 @@ FailureOr<func::FuncOp> emitLinalgKernel(linalg::LinalgOp op, llvm::StringRef na
   if (failed(tiledOps) || tiledOps->tiledOps.size() != 1 || tiledOps->loops.size() != 1)
     return root->emitOpError() << "could not be tiled into workgroups";
   rewriter.replaceOp(clone, tiledOps->replacements);
-  // The host counts workgroups in one dimension: (row, tile) as one id.
-  if (tiledDims == 2 &&
+  // The host counts workgroups in one dimension, from 0 by 1: (row, tile)
+  // as one id, or the tile's index.
+  if (steppedLoop &&
       failed(linearizeWorkgroups(rewriter, cast<scf::ForallOp>(tiledOps->loops.front()))))
     return root->emitOpError() << "could not number its workgroups in one dimension";
   // The fill, per tile, on the tile of the result binding the loop writes.

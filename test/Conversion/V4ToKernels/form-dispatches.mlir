@@ -100,6 +100,33 @@ func.func @projection(%x: tensor<?x256xbf16>, %w: tensor<8x256xbf16>) -> tensor<
 
 // -----
 
+// A GEMV whose single row is static (prefill's head on the last token): its
+// outputs are tiled 512 per workgroup and the workgroups numbered 0, 1, 2,
+// as with a dynamic row count, not one output per workgroup.
+// CHECK-LABEL: program.executable @kernels
+// CHECK: func.func @matmul_0(
+// CHECK: scf.forall (%[[TILE:.*]]) in (%c3) {
+// CHECK: %[[FIRST:.*]] = arith.muli %[[TILE]], %c512
+// CHECK: %[[WIDTH:.*]] = affine.min #{{.*}}(%[[FIRST]])
+// CHECK: memref.subview %{{.*}}[%[[FIRST]], 0] [%[[WIDTH]], 64] [1, 1]
+// CHECK: %[[OUT:.*]] = memref.subview %{{.*}}[0, %[[FIRST]]] [1, %[[WIDTH]]] [1, 1]
+// CHECK: linalg.matmul {{.*}} outs(%[[OUT]]
+// CHECK-LABEL: func.func @one_row_head(
+// CHECK: program.dispatch @kernels::@matmul_0[%c3]
+func.func @one_row_head(%x: tensor<1x64xbf16>, %w: tensor<1100x64xbf16>) -> tensor<1x1100xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x1100xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<1x1100xf32>) -> tensor<1x1100xf32>
+  %y = linalg.matmul indexing_maps = [affine_map<(m, n, k) -> (m, k)>,
+                                      affine_map<(m, n, k) -> (n, k)>,
+                                      affine_map<(m, n, k) -> (m, n)>]
+      ins(%x, %w : tensor<1x64xbf16>, tensor<1100x64xbf16>) outs(%f : tensor<1x1100xf32>)
+      -> tensor<1x1100xf32>
+  return %y : tensor<1x1100xf32>
+}
+
+// -----
+
 // The fusion table's first row: the per-token FP8 quantization of a GEMM's
 // activation is computed by the GEMM's kernel, which binds the bf16
 // activation; a quantize every user takes in has no dispatch. A quantize
