@@ -148,6 +148,15 @@ LogicalResult verifyCompileOptions(MLIRContext &context,
       return failure();
     }
   }
+  if (options.cpuGemm != "generated" && options.cpuGemm != "onednn")
+    return emitError(UnknownLoc::get(&context))
+           << "unknown --cpu-gemm '" << options.cpuGemm << "' (generated or onednn)";
+  if (options.cpuGemm == "onednn")
+    for (const std::string &target : options.targets)
+      if (gpu_target::isGpuTargetSpec(target))
+        return emitError(UnknownLoc::get(&context))
+               << "--cpu-gemm=onednn runs the prefill's GEMMs in a CPU library, which the "
+               << target << " target cannot call: compile GPU targets without it";
   if (options.amdCodeObjectVersion != 400 && options.amdCodeObjectVersion != 500 &&
       options.amdCodeObjectVersion != 600)
     return emitError(UnknownLoc::get(&context))
@@ -172,6 +181,13 @@ std::string getGraphPipelineText(MLIRContext &context,
   llvm::raw_string_ostream os(text);
   pm.printAsTextualPipeline(os);
   return text;
+}
+
+static KernelsPipelineOptions kernelsPipelineOptions(const CompileOptions &options) {
+  KernelsPipelineOptions kernels;
+  if (options.cpuGemm != "generated")
+    kernels.gemmLibrary = options.cpuGemm;
+  return kernels;
 }
 
 /// The targets of a compilation: those given, or this machine's CPU.
@@ -216,7 +232,7 @@ getPipelineTexts(MLIRContext &context, const CompileOptions &options) {
   };
   {
     PassManager pm(&context, ModuleOp::getOperationName());
-    buildKernelsPipeline(pm);
+    buildKernelsPipeline(pm, kernelsPipelineOptions(options));
     out.emplace_back("kernels", text(pm));
   }
   for (const std::string &target : effectiveTargets(options)) {
@@ -416,7 +432,7 @@ LogicalResult Driver::runGraphPhase(Input &input) {
 
 LogicalResult Driver::runKernelsPhase(Input &input) {
   PassManager pm(&context, ModuleOp::getOperationName());
-  buildKernelsPipeline(pm);
+  buildKernelsPipeline(pm, kernelsPipelineOptions(options));
   if (hooks.configurePassManager && failed(hooks.configurePassManager(pm)))
     return failure();
   TimingScope scope = nest("kernels pipeline");
@@ -436,9 +452,13 @@ LogicalResult Driver::runTargetPhase(Input &input, bool keepLLVMIR) {
   std::vector<SmallVector<ModuleOp>> variantsOf(targets.size());
   for (auto executable : module.getOps<program::ExecutableOp>()) {
     SmallVector<Operation *> kernels;
-    for (Operation &op : executable.getBlock())
+    for (Operation &op : executable.getBlock()) {
+      // A library kernel is a declaration: the runtime has its code.
+      if (auto function = dyn_cast<func::FuncOp>(op); function && function.isDeclaration())
+        continue;
       if (isa<func::FuncOp, memref::GlobalOp>(op))
         kernels.push_back(&op);
+    }
     OpBuilder b = OpBuilder::atBlockEnd(&executable.getBlock());
     for (auto [index, target] : llvm::enumerate(targets)) {
       std::string name = target;
@@ -563,6 +583,7 @@ recordedOptions(const CompileOptions &options) {
   out.emplace_back("max-batch", std::to_string(options.maxBatch));
   out.emplace_back("max-chunk", std::to_string(options.maxChunk));
   out.emplace_back("cache-format", options.cacheFormat);
+  out.emplace_back("cpu-gemm", options.cpuGemm);
   return out;
 }
 

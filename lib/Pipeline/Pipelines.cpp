@@ -18,6 +18,14 @@ namespace {
 
 /// The textual options of `sieve-graph-pipeline` (sieve-opt only; the
 /// library uses the plain GraphPipelineOptions).
+struct KernelsPipelineTextOptions : public PassPipelineOptions<KernelsPipelineTextOptions> {
+  Option<std::string> gemmLibrary{
+      *this, "gemm-library",
+      llvm::cl::desc("Hand the prefill's dense FP8 GEMMs to this library (onednn); empty: "
+                     "generated kernels"),
+      llvm::cl::init("")};
+};
+
 struct GraphPipelineTextOptions
     : public PassPipelineOptions<GraphPipelineTextOptions> {
   Option<std::string> cacheLayoutEntry{
@@ -45,7 +53,12 @@ void buildGraphPipeline(OpPassManager &pm,
       layout, options.cacheLayoutStream ? *options.cacheLayoutStream : llvm::outs()));
 }
 
-void buildKernelsPipeline(OpPassManager &pm) {
+void buildKernelsPipeline(OpPassManager &pm, const KernelsPipelineOptions &options) {
+  if (!options.gemmLibrary.empty()) {
+    LibraryGemmsPassOptions library;
+    library.library = options.gemmLibrary;
+    pm.addPass(createLibraryGemmsPass(library));
+  }
   pm.addPass(createFormDispatchesPass());
   pm.nest<func::FuncOp>().addPass(createCSEPass());
   // Flattens the entry points; CSE then merges the layers' repeated sizes.
@@ -54,11 +67,15 @@ void buildKernelsPipeline(OpPassManager &pm) {
 }
 
 void registerSievePipelines() {
-  PassPipelineRegistration<>(
+  PassPipelineRegistration<KernelsPipelineTextOptions>(
       "sieve-kernels-pipeline",
       "The kernels phase of sieve-compile: dispatch formation and the buffer plan, "
       "with CSE of the host program",
-      [](OpPassManager &pm) { buildKernelsPipeline(pm); });
+      [](OpPassManager &pm, const KernelsPipelineTextOptions &text) {
+        KernelsPipelineOptions options;
+        options.gemmLibrary = text.gemmLibrary;
+        buildKernelsPipeline(pm, options);
+      });
   PassPipelineRegistration<GraphPipelineTextOptions>(
       "sieve-graph-pipeline",
       "The graph phase of sieve-compile: canonicalize and CSE each function, "

@@ -37,7 +37,9 @@ public:
 
   std::string description() const override { return "checking"; }
   std::string rejectReason(const fb::Executable &) const override { return ""; }
-  Expected<std::unique_ptr<hal::LoadedExecutable>> load(const fb::Executable &, std::string_view,
+  Expected<std::unique_ptr<hal::LoadedExecutable>> load(const fb::Executable &,
+                                                        const hal::ModuleKernels *,
+                                                        std::string_view,
                                                         const std::string &) override {
     return std::make_unique<hal::LoadedExecutable>();
   }

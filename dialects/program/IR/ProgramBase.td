@@ -34,6 +34,13 @@ def Program_Dialect : Dialect {
     order, then one `i32` per push constant, and one top-level `scf.forall`
     of workgroups.
 
+    A kernel may instead be a declaration (no body) carrying
+    `program.library = "<name>"`: a *library kernel*, which the runtime
+    provides for a device under the same ABI, in place of compiled code
+    (`onednn.matmul_fp8w_bf16`: the CPU's oneDNN GEMM, docs/compiler.md).
+    Executables carry no code for it; a runtime without it refuses the
+    module at load, naming it.
+
     The buffer plan (`sieve-plan-buffers`) places every buffer an entry point
     makes in one arena and records it with three attributes:
 
@@ -52,6 +59,7 @@ def Program_Dialect : Dialect {
     static constexpr ::llvm::StringLiteral kArenaBytesAttr = "program.arena_bytes";
     static constexpr ::llvm::StringLiteral kBufferOffsetsAttr = "program.buffer_offsets";
     static constexpr ::llvm::StringLiteral kBufferBytesAttr = "program.buffer_bytes";
+    static constexpr ::llvm::StringLiteral kLibraryAttr = "program.library";
     /// The alignment of every buffer in an arena: a cache line, and enough
     /// for any vector load a kernel makes.
     static constexpr int64_t kBufferAlignment = 64;

@@ -29,6 +29,16 @@ LogicalResult ProgramDialect::verifyOperationAttribute(Operation *op, NamedAttri
                                << "', which must be a non-negative integer on a function";
     return success();
   }
+  if (name == kLibraryAttr) {
+    auto library = dyn_cast<StringAttr>(attribute.getValue());
+    auto function = dyn_cast<FunctionOpInterface>(op);
+    if (!library || library.empty() || !function || !function.isExternal() ||
+        !op->hasAttr("sieve.kernel"))
+      return op->emitOpError() << "has '" << name
+                               << "', which must be a non-empty string on a kernel declaration "
+                                  "(a function with 'sieve.kernel' and no body)";
+    return success();
+  }
   if (name != kBufferOffsetsAttr && name != kBufferBytesAttr)
     return op->emitOpError() << "has an unknown program attribute '" << name << "'";
   auto values = dyn_cast<DenseI64ArrayAttr>(attribute.getValue());

@@ -99,6 +99,10 @@ struct CompileOptions {
   std::string rocmPath;
   /// AMD code-object ABI version (400, 500 or 600; ROCm >= 6.3 loads 600).
   int64_t amdCodeObjectVersion = 500;
+  /// The prefill's dense FP8 GEMMs on the CPU: "generated" (kernels of the
+  /// kernel IR) or "onednn" (oneDNN's bf16 GEMM, a library kernel the
+  /// runtime provides; CPU targets only).
+  std::string cpuGemm = "generated";
 };
 
 /// Hooks into a compilation (IREE's PipelineHooks idea).

@@ -38,11 +38,19 @@ struct GraphPipelineOptions {
 void buildGraphPipeline(mlir::OpPassManager &pm,
                         const GraphPipelineOptions &options);
 
-/// `sieve-kernels-pipeline` on a builtin.module: dispatch formation (every op
-/// that computes or moves tensor data becomes a kernel and a dispatch), the
-/// buffer plan (flat entry points, one arena each), and CSE of the host
-/// program's size arithmetic.
-void buildKernelsPipeline(mlir::OpPassManager &pm);
+/// Options of the kernels phase.
+struct KernelsPipelineOptions {
+  /// The GEMM library the prefill's dense FP8 GEMMs are handed to
+  /// (`sieve-library-gemms`): "onednn", or empty for generated kernels.
+  std::string gemmLibrary;
+};
+
+/// `sieve-kernels-pipeline` on a builtin.module: with a GEMM library, the
+/// prefill's dense GEMMs become its dispatches first; then dispatch formation
+/// (every op that computes or moves tensor data becomes a kernel and a
+/// dispatch), the buffer plan (flat entry points, one arena each), and CSE of
+/// the host program's size arithmetic.
+void buildKernelsPipeline(mlir::OpPassManager &pm, const KernelsPipelineOptions &options = {});
 
 /// Registers Sieve's named pipelines for textual pipelines (sieve-opt).
 void registerSievePipelines();

@@ -187,10 +187,13 @@ FailureOr<std::string> writeSieveModule(ModuleOp module, const ModuleProvenance 
     };
     std::vector<uint32_t> gathered = bindingList(kGatheredBindingsAttr),
                           routed = bindingList(kRoutedBindingsAttr);
+    auto library = kernel->getAttrOfType<StringAttr>(program::ProgramDialect::kLibraryAttr);
     kernels.push_back(fb::CreateKernelDirect(fbb, kernel.getSymName().str().c_str(), bindings,
                                              constants, gathered.empty() ? nullptr : &gathered,
-                                             routed.empty() ? nullptr : &routed));
-    exportNames.push_back(kernel.getSymName().str());
+                                             routed.empty() ? nullptr : &routed,
+                                             library ? library.str().c_str() : nullptr));
+    // A library kernel's code is the runtime's: no executable exports it.
+    exportNames.push_back(library ? std::string() : kernel.getSymName().str());
   }
 
   // The executables' tables hold fixed-size Segment structs, so the header's
@@ -211,7 +214,13 @@ FailureOr<std::string> writeSieveModule(ModuleOp module, const ModuleProvenance 
       for (const ExecutableImage::Launch &launch : image.launches)
         byName[launch.kernel] = &launch;
       std::vector<flatbuffers::Offset<fb::KernelLaunch>> list;
-      for (const std::string &name : exportNames) {
+      for (auto [name, kernel] : llvm::zip_equal(exportNames, tables.kernels)) {
+        if (name.empty())
+          return kernel.emitOpError()
+                 << "is the library kernel '"
+                 << kernel->getAttrOfType<StringAttr>(program::ProgramDialect::kLibraryAttr)
+                        .getValue()
+                 << "', which the " << image.target << " executable cannot call";
         const ExecutableImage::Launch *launch = byName.lookup(name);
         if (!launch)
           return module.emitError() << "the " << image.target << " executable has no kernel @"

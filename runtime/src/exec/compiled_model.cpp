@@ -226,7 +226,8 @@ Expected<std::unique_ptr<CompiledModel>> CompiledModel::load(const std::string &
   }
   model->report_.executable = chosen->target()->str();
   Expected<std::unique_ptr<hal::LoadedExecutable>> executable =
-      device->load(*chosen, model->file_->segment(*chosen), modulePath + ":" + chosen->target()->str());
+      device->load(*chosen, m.kernels(), model->file_->segment(*chosen),
+                   modulePath + ":" + chosen->target()->str());
   if (!executable)
     return executable.takeStatus();
   model->executable_ = executable.take();

@@ -31,6 +31,14 @@ LaunchArguments::LaunchArguments(const sieve_dispatch_state_t &dispatch)
     arguments_.push_back(const_cast<uint32_t *>(&dispatch.constants[c]));
 }
 
+std::string libraryKernelRefusal(const ModuleKernels *kernels, uint32_t k) {
+  const fb::Kernel *kernel = kernels && k < kernels->size() ? kernels->Get(k) : nullptr;
+  std::string library = kernel && kernel->library() ? "'" + kernel->library()->str() + "'" : "";
+  return std::string(kernel ? " ('" + kernel->name()->str() + "')" : "") +
+         " is the library kernel " + library +
+         ", which GPU devices do not provide; compile GPU targets without --cpu-gemm";
+}
+
 Expected<std::vector<std::array<uint32_t, 3>>> blockSizes(const fb::Executable &executable,
                                                            const std::string &name) {
   const auto *launches = executable.launches();

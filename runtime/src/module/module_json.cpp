@@ -136,6 +136,8 @@ json summary(const fb::Module &m) {
       kernel["gathered_bindings"] = list(k->gathered_bindings());
     if (k->routed_bindings() && k->routed_bindings()->size())
       kernel["routed_bindings"] = list(k->routed_bindings());
+    if (k->library() && k->library()->size())
+      kernel["library"] = k->library()->str();
     kernels.push_back(kernel);
   }
   j["kernels"] = kernels;

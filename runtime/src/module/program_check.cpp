@@ -4,6 +4,7 @@
 
 #include "sieve/module/module_file.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <set>
@@ -65,6 +66,20 @@ public:
       std::string what = "executable '" + executable->target()->str() + "'";
       if (!inRange(executable->format(), fb::ExecutableFormat::MAX))
         return bad(what + " has an unknown format");
+      // Library kernels (their code is the runtime's) and only they export "".
+      const uint32_t exported = std::min(executable->exports()->size(), m.kernels()->size());
+      for (uint32_t k = 0; k < exported; ++k) {
+        const fb::Kernel *kernel = m.kernels()->Get(k);
+        bool library = kernel->library() && kernel->library()->size() > 0;
+        bool empty = executable->exports()->Get(k)->size() == 0;
+        if (library != empty)
+          return bad(what + " exports " +
+                     (empty ? std::string("no symbol")
+                            : "'" + executable->exports()->Get(k)->str() + "'") +
+                     " for kernel '" + kernel->name()->str() + "', which " +
+                     (library ? "is the library kernel '" + kernel->library()->str() + "'"
+                              : std::string("is not a library kernel")));
+      }
       if (executable->format() == fb::ExecutableFormat::ElfSharedObject)
         continue;
       // A GPU launch needs each kernel's block size.

@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "sieve/exec/compiled_model.h"
+#include "sieve/hal/cpu/library_kernels.h"
 #include "sieve/io/random_checkpoint.h"
 #include "sieve/reference/model.h"
 #include "sieve/support/npy.h"
@@ -34,7 +35,16 @@ namespace {
 struct RunCase {
   const char *model;
   int64_t prefillLen; // of the 300 prompt tokens; the rest are decode steps
+  const char *flags = ""; // sieve-compile flags
 };
+
+/// Whether this runtime has the oneDNN library kernels `--cpu-gemm=onednn`
+/// modules call; a test of such a module skips without them.
+bool haveOnednn() { return hal::cpu::findLibraryKernel("onednn.matmul_fp8w_bf16") != nullptr; }
+
+bool needsOnednn(const std::string &flags) {
+  return flags.find("--cpu-gemm=onednn") != std::string::npos;
+}
 
 class CompiledVsReference : public ::testing::TestWithParam<RunCase> {};
 
@@ -42,7 +52,9 @@ class CompiledVsReference : public ::testing::TestWithParam<RunCase> {};
 // teacher forcing) or whole, then 64 greedy tokens: logits compared at every
 // step, greedy tokens identical.
 TEST_P(CompiledVsReference, PrefillThenDecodeEveryStep) {
-  const Compiled &c = compiledModel(GetParam().model, 512);
+  if (needsOnednn(GetParam().flags) && !haveOnednn())
+    GTEST_SKIP() << "this runtime is built without oneDNN";
+  const Compiled &c = compiledModel(GetParam().model, 512, GetParam().flags);
   exec::CompiledLoadOptions options;
   options.weights = c.checkpoint;
   auto compiled = exec::CompiledModel::load(c.module, options);
@@ -93,13 +105,17 @@ TEST_P(CompiledVsReference, PrefillThenDecodeEveryStep) {
 INSTANTIATE_TEST_SUITE_P(Models, CompiledVsReference,
                          ::testing::Values(RunCase{"tiny-v4", 37}, RunCase{"tiny-v4", 300},
                                            RunCase{"tiny-v4-r128", 37},
-                                           RunCase{"tiny-v4-r128", 300}),
+                                           RunCase{"tiny-v4-r128", 300},
+                                           // The prefill's FP8 GEMMs in oneDNN.
+                                           RunCase{"tiny-v4", 37, "--cpu-gemm=onednn"},
+                                           RunCase{"tiny-v4-r128", 300, "--cpu-gemm=onednn"}),
                          [](const ::testing::TestParamInfo<RunCase> &info) {
                            std::string name = info.param.model;
                            for (char &ch : name)
                              if (!std::isalnum(static_cast<unsigned char>(ch)))
                                ch = '_';
-                           return name + "_prefill" + std::to_string(info.param.prefillLen);
+                           return name + "_prefill" + std::to_string(info.param.prefillLen) +
+                                  (needsOnednn(info.param.flags) ? "_onednn" : "");
                          });
 
 // Three sequences of different lengths decoded as one batch give the logits
@@ -248,12 +264,16 @@ TEST(CompiledModel, ResetEqualsANewSequence) {
 const std::string &kOfficialDir = test::kOfficialLogitsDir;
 using test::officialTokens;
 
-/// The official checkpoint compiled with each cache format.
+/// The official checkpoint compiled with each cache format, and with the
+/// prefill's FP8 GEMMs in oneDNN.
 class OfficialLogitsCompiled : public ::testing::TestWithParam<const char *> {
 protected:
+  void SetUp() override {
+    if (needsOnednn(GetParam()) && !haveOnednn())
+      GTEST_SKIP() << "this runtime is built without oneDNN";
+  }
   std::unique_ptr<exec::CompiledModel> load() {
-    return loadCompiled(
-        compiledModel(kOfficialDir, 1024, std::string("--cache-format=") + GetParam()));
+    return loadCompiled(compiledModel(kOfficialDir, 1024, GetParam()));
   }
   static void expectOfficial(const std::vector<std::vector<float>> &rows,
                              const NpyArrayF32 &official) {
@@ -285,12 +305,14 @@ TEST_P(OfficialLogitsCompiled, Prefill320) {
 }
 
 INSTANTIATE_TEST_SUITE_P(CacheFormats, OfficialLogitsCompiled,
-                         ::testing::Values("bf16", "fp8", "fp8-fp4"),
+                         ::testing::Values("--cache-format=bf16", "--cache-format=fp8",
+                                           "--cache-format=fp8-fp4", "--cpu-gemm=onednn"),
                          [](const ::testing::TestParamInfo<const char *> &info) {
-                           std::string name = info.param;
-                           return name == "bf16" ? std::string("Bf16")
-                                  : name == "fp8" ? std::string("Fp8")
-                                                  : std::string("Fp8Fp4Keys");
+                           std::string flags = info.param;
+                           return flags == "--cache-format=bf16"      ? std::string("Bf16")
+                                  : flags == "--cache-format=fp8"     ? std::string("Fp8")
+                                  : flags == "--cache-format=fp8-fp4" ? std::string("Fp8Fp4Keys")
+                                                                      : std::string("OnednnGemm");
                          });
 
 } // namespace

@@ -30,9 +30,11 @@ public:
   std::string rejectReason(const fb::Executable &executable) const override {
     return cpu_.rejectReason(executable);
   }
-  Expected<std::unique_ptr<hal::LoadedExecutable>>
-  load(const fb::Executable &executable, std::string_view image, const std::string &name) override {
-    return cpu_.load(executable, image, name);
+  Expected<std::unique_ptr<hal::LoadedExecutable>> load(const fb::Executable &executable,
+                                                        const hal::ModuleKernels *kernels,
+                                                        std::string_view image,
+                                                        const std::string &name) override {
+    return cpu_.load(executable, kernels, image, name);
   }
   bool hostVisible() const override { return false; }
 

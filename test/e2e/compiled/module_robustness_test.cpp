@@ -177,6 +177,59 @@ TEST(ModuleExecutables, AGpuKernelWithoutALaunchShapeIsRefused) {
       << file.status().message();
 }
 
+// A module naming a library kernel this runtime does not have (a newer
+// library, or a runtime built without oneDNN) is refused at load, naming the
+// kernel and what the runtime does provide.
+TEST(ModuleExecutables, ALibraryKernelThisRuntimeLacksIsRefusedNamingIt) {
+  const Compiled &c = compiledModel("tiny-v4", 128, "--cpu-gemm=onednn");
+  std::string bytes = readFile(c.module);
+  const fb::Module *root = fb::GetSizePrefixedModule(bytes.data());
+  const fb::Kernel *library = nullptr;
+  for (const fb::Kernel *kernel : *root->kernels())
+    if (kernel->library() && kernel->library()->size() > 0)
+      library = kernel;
+  ASSERT_NE(library, nullptr) << "--cpu-gemm=onednn made no library kernel";
+  ASSERT_EQ(library->library()->str(), "onednn.matmul_fp8w_bf16");
+  // Rename it "onednn.matmul_fp8w_bf17" and sign the header again.
+  size_t at = size_t(library->library()->c_str() - bytes.data());
+  bytes[at + library->library()->size() - 1] = '7';
+  size_t checksumAt =
+      size_t(reinterpret_cast<const char *>(root->header_checksum()) - bytes.data());
+  uint64_t checksum = module::headerChecksum(reinterpret_cast<const uint8_t *>(bytes.data()),
+                                             headerBytes(bytes), checksumAt);
+  std::memcpy(&bytes[checksumAt], &checksum, 8);
+  std::string path = test::sharedTempDir("robustness") + "/bf17.sieve";
+  writeFile(path, bytes);
+  exec::CompiledLoadOptions options;
+  options.weights = c.checkpoint;
+  auto model = exec::CompiledModel::load(path, options);
+  ASSERT_FALSE(model.isOk());
+  EXPECT_NE(model.status().message().find("kernel '" + library->name()->str() +
+                                          "' is the library kernel 'onednn.matmul_fp8w_bf17', "
+                                          "which this runtime does not provide (it provides "),
+            std::string::npos)
+      << model.status().message();
+}
+
+// The content check: an executable exports "" exactly for library kernels.
+TEST(ModuleExecutables, AnEmptyExportOfACompiledKernelIsRefused) {
+  const Compiled &c = compiledModel("tiny-v4", 128);
+  std::string bytes = readFile(c.module);
+  const fb::Module *root = fb::GetSizePrefixedModule(bytes.data());
+  const flatbuffers::String *symbol = root->executables()->Get(0)->exports()->Get(0);
+  size_t at = size_t(reinterpret_cast<const char *>(symbol) - bytes.data());
+  std::memset(&bytes[at], 0, 5); // the string's length, and its first byte a terminator
+  module::VerifyOptions unchecked;
+  unchecked.checksums = false;
+  auto file = module::ModuleFile::fromBytes(bytes, "empty-export", unchecked);
+  ASSERT_FALSE(file.isOk());
+  EXPECT_NE(file.status().message().find("exports no symbol for kernel '" +
+                                         root->kernels()->Get(0)->name()->str() +
+                                         "', which is not a library kernel"),
+            std::string::npos)
+      << file.status().message();
+}
+
 TEST(ModuleWeights, EveryMissingOrMisShapedWeightIsReportedAtOnce) {
   const Compiled &c = compiledModel("tiny-v4", 128);
   auto original = io::SafetensorsReader::open(c.checkpoint);

@@ -71,7 +71,10 @@ TEST_F(HipHost, RefusesAnotherChipsCodeByName) {
   const auto *executable = flatbuffers::GetRoot<fb::Executable>(bytes.data());
   EXPECT_EQ((*device)->rejectReason(*executable),
             "an HSACO for gfx90a runs only on that chip; this GPU is gfx942");
-  auto loaded = (*device)->load(*executable, "\x7f" "ELF", "amd:gfx90a");
+  auto loaded = (*device)->load(*executable, nullptr,
+                                "\x7f"
+                                "ELF",
+                                "amd:gfx90a");
   ASSERT_FALSE(loaded.isOk());
   EXPECT_EQ(loaded.status().message(),
             "amd:gfx90a: an HSACO for gfx90a runs only on that chip; this GPU is gfx942");
@@ -104,11 +107,14 @@ TEST_F(HipHost, LaunchesWithTheBindingsThenTheConstantsAndTheModulesBlockSize) {
   std::vector<uint8_t> bytes = executableFor("gfx942");
   const auto *executable = flatbuffers::GetRoot<fb::Executable>(bytes.data());
   EXPECT_EQ((*device)->rejectReason(*executable), "");
-  auto refused = (*device)->load(*executable, "not an ELF", "amd:gfx942");
+  auto refused = (*device)->load(*executable, nullptr, "not an ELF", "amd:gfx942");
   ASSERT_FALSE(refused.isOk());
   EXPECT_EQ(refused.status().message(),
             "hip:0: loading amd:gfx942 failed: hipErrorInvalidImage");
-  auto loaded = (*device)->load(*executable, "\x7f" "ELF", "amd:gfx942");
+  auto loaded = (*device)->load(*executable, nullptr,
+                                "\x7f"
+                                "ELF",
+                                "amd:gfx942");
   ASSERT_TRUE(loaded.isOk()) << loaded.status().message();
 
   auto a = (*device)->allocate(16, "a"), b = (*device)->allocate(16, "b");

@@ -123,6 +123,12 @@ int main(int argc, char **argv) {
       cl::desc("AMD code-object ABI version: 400, 500 (the default) or 600 (needs ROCm "
                ">= 6.3 to load)"),
       cl::value_desc("n"), cl::location(options.amdCodeObjectVersion), cl::cat(targeting));
+  cl::opt<std::string, true> cpuGemm(
+      "cpu-gemm",
+      cl::desc("The prefill's dense FP8 GEMMs on the CPU: generated (the default; kernels "
+               "compiled from the kernel IR) or onednn (oneDNN's bf16 GEMM, which the runtime "
+               "provides; CPU targets only)"),
+      cl::value_desc("generated|onednn"), cl::location(options.cpuGemm), cl::cat(targeting));
   cl::opt<bool> printPipeline(
       "print-pipeline", cl::desc("Print each phase's pass pipeline (one per --target) and exit"),
       cl::cat(reports));

@@ -10,6 +10,38 @@
 
 include "mlir/Pass/PassBase.td"
 
+def LibraryGemmsPass : Pass<"sieve-library-gemms", "mlir::ModuleOp"> {
+  let summary = "Hand the prefill's dense FP8 GEMMs to a GEMM library kernel";
+  let description = [{
+    Runs before dispatch formation, for `sieve-compile --cpu-gemm=onednn`.
+    In the functions only prefill entry points reach (`v4.phase =
+    "prefill"` and the layer functions they call), each ungrouped
+    `v4.fp8_matmul` with a bf16 or f32 result becomes:
+
+    - its activation decoded to bf16: `v4.simulate_quant` of the
+      `v4.quantize` input it came from (the same codes times scales, exact
+      in bf16), or `v4.dequantize` of its codes;
+    - a `program.dispatch` of the library kernel `<library>.matmul_fp8w_<out>`
+      (declared in `@kernels` with `program.library`) on the activation
+      viewed `[M, K]`, the FP8 weight and its block scales, with push
+      constants `M, N, K, bn, bk` and one workgroup per 128 outputs; the
+      runtime decodes each workgroup's weight rows to bf16 and multiplies
+      with the library's bf16 GEMM (fp32 sums, one rounding);
+    - the `[M, N]` result viewed back to the op's shape.
+
+    The arithmetic is the op's, summed in another order (docs/numerics.md).
+    Decode keeps the generated GEMV kernels: one token per row streams the
+    weight once, which a library GEMM does no better. A `v4.quantize` left
+    without users is erased.
+  }];
+  let options = [
+    Option<"library", "library", "std::string", /*default=*/"\"onednn\"",
+           "The GEMM library: onednn (the only one)">,
+  ];
+  let dependentDialects = ["sieve::program::ProgramDialect", "mlir::arith::ArithDialect",
+                           "mlir::func::FuncDialect", "mlir::tensor::TensorDialect"];
+}
+
 def FormDispatchesPass : Pass<"sieve-form-dispatches", "mlir::ModuleOp"> {
   let summary = "Turn every v4 compute op into a kernel and a program.dispatch";
   let description = [{

@@ -22,6 +22,9 @@
 
 namespace sieve::hal {
 
+/// A module's kernel table.
+using ModuleKernels = flatbuffers::Vector<flatbuffers::Offset<fb::Kernel>>;
+
 /// Memory of a device, released when the object goes.
 class DeviceMemory {
 public:
@@ -73,9 +76,13 @@ public:
   /// Empty when this device can run `executable`; else why not ("needs CPU
   /// features avx512bf16 this machine lacks").
   virtual std::string rejectReason(const fb::Executable &executable) const = 0;
-  /// Loads `executable` (whose code is `image`) and resolves its exports.
-  virtual Expected<std::unique_ptr<LoadedExecutable>>
-  load(const fb::Executable &executable, std::string_view image, const std::string &name) = 0;
+  /// Loads `executable` (whose code is `image`) and resolves its exports;
+  /// `kernels` (the module's kernel table, or null) says which are library
+  /// kernels, whose code the device provides (library_kernels.h).
+  virtual Expected<std::unique_ptr<LoadedExecutable>> load(const fb::Executable &executable,
+                                                           const ModuleKernels *kernels,
+                                                           std::string_view image,
+                                                           const std::string &name) = 0;
   /// `bytes` of zeroed memory; `what` names it in an error.
   virtual Expected<DeviceMemory> allocate(uint64_t bytes, const std::string &what) = 0;
   /// Whether the host reads and writes this device's memory in place (the

@@ -11,6 +11,7 @@
 #ifndef SIEVE_HAL_GPU_LAUNCH_H
 #define SIEVE_HAL_GPU_LAUNCH_H
 
+#include "sieve/hal/device.h"
 #include "sieve/hal/kernel_abi.h"
 #include "sieve/module/sieve_module_generated.h"
 #include "sieve/support/status.h"
@@ -38,6 +39,11 @@ private:
   std::vector<uint64_t> addresses_;
   std::vector<void *> arguments_;
 };
+
+/// Why a GPU device cannot load kernel `k`, which its executable exports as
+/// "" (a library kernel: the CPU's oneDNN GEMMs have no GPU implementation),
+/// completing "kernel K".
+std::string libraryKernelRefusal(const ModuleKernels *kernels, uint32_t k);
 
 /// Each exported kernel's block size, from the executable's launches; an
 /// error naming `name` when they do not cover every kernel.

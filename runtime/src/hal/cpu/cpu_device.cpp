@@ -4,6 +4,7 @@
 
 #include "sieve/hal/cpu/cpu_features.h"
 #include "sieve/hal/cpu/kernel_library.h"
+#include "sieve/hal/cpu/library_kernels.h"
 
 #include <cerrno>
 #include <cstring>
@@ -72,24 +73,39 @@ std::string CpuDevice::rejectReason(const fb::Executable &executable) const {
          " this machine lacks";
 }
 
-Expected<std::unique_ptr<LoadedExecutable>>
-CpuDevice::load(const fb::Executable &executable, std::string_view image, const std::string &name) {
+Expected<std::unique_ptr<LoadedExecutable>> CpuDevice::load(const fb::Executable &executable,
+                                                            const ModuleKernels *kernels,
+                                                            std::string_view image,
+                                                            const std::string &name) {
   std::string reason = rejectReason(executable);
   if (!reason.empty())
     return invalidArgument(name + ": " + reason);
   Expected<KernelLibrary> library = KernelLibrary::load(image, name);
   if (!library)
     return library.takeStatus();
-  std::vector<sieve_kernel_fn> kernels;
-  kernels.reserve(executable.exports()->size());
-  for (const flatbuffers::String *symbol : *executable.exports()) {
-    Expected<sieve_kernel_fn> kernel = library->kernel(symbol->str());
-    if (!kernel)
-      return kernel.takeStatus();
-    kernels.push_back(*kernel);
+  std::vector<sieve_kernel_fn> functions;
+  functions.reserve(executable.exports()->size());
+  for (uint32_t k = 0; k < executable.exports()->size(); ++k) {
+    const fb::Kernel *kernel = kernels && k < kernels->size() ? kernels->Get(k) : nullptr;
+    if (kernel && kernel->library() && kernel->library()->size() > 0) {
+      sieve_kernel_fn provided = findLibraryKernel(kernel->library()->string_view());
+      if (!provided)
+        return Status(StatusCode::kFailedPrecondition,
+                      name + ": kernel '" + kernel->name()->str() + "' is the library kernel '" +
+                          kernel->library()->str() +
+                          "', which this runtime does not provide (it provides " +
+                          libraryKernelsProvided() +
+                          "); recompile the module without --cpu-gemm, or use a runtime built "
+                          "with oneDNN");
+      functions.push_back(provided);
+      continue;
+    }
+    Expected<sieve_kernel_fn> compiled = library->kernel(executable.exports()->Get(k)->str());
+    if (!compiled)
+      return compiled.takeStatus();
+    functions.push_back(*compiled);
   }
-  return std::unique_ptr<LoadedExecutable>(
-      new CpuExecutable(library.take(), std::move(kernels)));
+  return std::unique_ptr<LoadedExecutable>(new CpuExecutable(library.take(), std::move(functions)));
 }
 
 Expected<DeviceMemory> CpuDevice::allocate(uint64_t bytes, const std::string &what) {

@@ -133,8 +133,10 @@ std::string CudaDevice::rejectReason(const fb::Executable &executable) const {
                           format == fb::ExecutableFormat::Cubin, major_, minor_);
 }
 
-Expected<std::unique_ptr<LoadedExecutable>>
-CudaDevice::load(const fb::Executable &executable, std::string_view image, const std::string &name) {
+Expected<std::unique_ptr<LoadedExecutable>> CudaDevice::load(const fb::Executable &executable,
+                                                             const ModuleKernels *kernels,
+                                                             std::string_view image,
+                                                             const std::string &name) {
   std::string reason = rejectReason(executable);
   if (!reason.empty())
     return invalidArgument(name + ": " + reason);
@@ -153,6 +155,9 @@ CudaDevice::load(const fb::Executable &executable, std::string_view image, const
                               "loading " + name));
   for (uint32_t k = 0; k < executable.exports()->size(); ++k) {
     const std::string symbol = executable.exports()->Get(k)->str();
+    if (symbol.empty())
+      return Status(StatusCode::kFailedPrecondition,
+                    name + ": kernel " + std::to_string(k) + libraryKernelRefusal(kernels, k));
     CUfunction function = nullptr;
     SIEVE_RETURN_IF_ERROR(check(
         driver_->cuModuleGetFunction(&function, loaded->module, symbol.c_str()),

@@ -129,8 +129,10 @@ std::string HipDevice::rejectReason(const fb::Executable &executable) const {
   return chipRejectReason(executable.architecture()->str(), target_);
 }
 
-Expected<std::unique_ptr<LoadedExecutable>>
-HipDevice::load(const fb::Executable &executable, std::string_view image, const std::string &name) {
+Expected<std::unique_ptr<LoadedExecutable>> HipDevice::load(const fb::Executable &executable,
+                                                            const ModuleKernels *kernels,
+                                                            std::string_view image,
+                                                            const std::string &name) {
   std::string reason = rejectReason(executable);
   if (!reason.empty())
     return invalidArgument(name + ": " + reason);
@@ -146,6 +148,9 @@ HipDevice::load(const fb::Executable &executable, std::string_view image, const 
       check(runtime_->hipModuleLoadData(&loaded->module, image.data()), "loading " + name));
   for (uint32_t k = 0; k < executable.exports()->size(); ++k) {
     const std::string symbol = executable.exports()->Get(k)->str();
+    if (symbol.empty())
+      return Status(StatusCode::kFailedPrecondition,
+                    name + ": kernel " + std::to_string(k) + libraryKernelRefusal(kernels, k));
     hipFunction_t function = nullptr;
     SIEVE_RETURN_IF_ERROR(
         check(runtime_->hipModuleGetFunction(&function, loaded->module, symbol.c_str()),

@@ -36,6 +36,7 @@ public:
   std::string description() const override;
   std::string rejectReason(const fb::Executable &executable) const override;
   Expected<std::unique_ptr<LoadedExecutable>> load(const fb::Executable &executable,
+                                                   const ModuleKernels *kernels,
                                                    std::string_view image,
                                                    const std::string &name) override;
   Expected<DeviceMemory> allocate(uint64_t bytes, const std::string &what) override;
