@@ -45,6 +45,43 @@
 using namespace mlir;
 
 namespace sieve {
+
+namespace detail {
+
+/// Row 2: a grouped_linear's weight `expand_shape(dequantize(codes,
+/// scales))`, with the scales either per row or
+/// `collapse_shape(linalg.broadcast(tiles))` (a tile scale repeated over its
+/// rows). The broadcast, when there is one, is taken in too.
+std::optional<std::pair<DequantizedWeight, linalg::BroadcastOp>>
+groupedLinearWeight(Operation *op) {
+  auto linear = dyn_cast<v4::GroupedLinearOp>(op);
+  if (!linear)
+    return std::nullopt;
+  using Groups = SmallVector<ReassociationIndices>;
+  const Groups leadingPair = {{0, 1}, {2}};
+  auto expand = linear.getWeight().getDefiningOp<tensor::ExpandShapeOp>();
+  if (!expand || expand.getReassociationIndices() != leadingPair)
+    return std::nullopt;
+  auto dequantize = expand.getSrc().getDefiningOp<v4::DequantizeOp>();
+  if (!dequantize)
+    return std::nullopt;
+  DequantizedWeight weight{dequantize, dequantize.getScales(), 1};
+  linalg::BroadcastOp broadcast;
+  if (auto collapse = dequantize.getScales().getDefiningOp<tensor::CollapseShapeOp>()) {
+    broadcast = collapse.getSrc().getDefiningOp<linalg::BroadcastOp>();
+    if (!broadcast || collapse.getReassociationIndices() != leadingPair ||
+        broadcast.getDimensions() != ArrayRef<int64_t>{1})
+      return std::nullopt;
+    weight.scales = broadcast.getInput();
+    weight.rowsPerScale = cast<ShapedType>(collapse.getSrcType()).getDimSize(1);
+    if (ShapedType::isDynamic(weight.rowsPerScale))
+      return std::nullopt;
+  }
+  return std::make_pair(weight, broadcast);
+}
+
+} // namespace detail
+
 namespace {
 
 /// Row 1: the quantize producing a matmul's activation codes and scales.
@@ -71,38 +108,6 @@ v4::QuantizeOp activationQuantizeOf(Operation *op) {
                                          static_cast<int64_t>(matmul.getActBlock()));
       })
       .Default([](Operation *) { return nullptr; });
-}
-
-/// Row 2: a grouped_linear's weight `expand_shape(dequantize(codes,
-/// scales))`, with the scales either per row or
-/// `collapse_shape(linalg.broadcast(tiles))` (a tile scale repeated over its
-/// rows). The broadcast, when there is one, is taken in too.
-std::optional<std::pair<detail::DequantizedWeight, linalg::BroadcastOp>>
-weightDequantizeOf(Operation *op) {
-  auto linear = dyn_cast<v4::GroupedLinearOp>(op);
-  if (!linear)
-    return std::nullopt;
-  using Groups = SmallVector<ReassociationIndices>;
-  const Groups leadingPair = {{0, 1}, {2}};
-  auto expand = linear.getWeight().getDefiningOp<tensor::ExpandShapeOp>();
-  if (!expand || expand.getReassociationIndices() != leadingPair)
-    return std::nullopt;
-  auto dequantize = expand.getSrc().getDefiningOp<v4::DequantizeOp>();
-  if (!dequantize)
-    return std::nullopt;
-  detail::DequantizedWeight weight{dequantize, dequantize.getScales(), 1};
-  linalg::BroadcastOp broadcast;
-  if (auto collapse = dequantize.getScales().getDefiningOp<tensor::CollapseShapeOp>()) {
-    broadcast = collapse.getSrc().getDefiningOp<linalg::BroadcastOp>();
-    if (!broadcast || collapse.getReassociationIndices() != leadingPair ||
-        broadcast.getDimensions() != ArrayRef<int64_t>{1})
-      return std::nullopt;
-    weight.scales = broadcast.getInput();
-    weight.rowsPerScale = cast<ShapedType>(collapse.getSrcType()).getDimSize(1);
-    if (ShapedType::isDynamic(weight.rowsPerScale))
-      return std::nullopt;
-  }
-  return std::make_pair(weight, broadcast);
 }
 
 /// Row 3: the plain rms_norm a fused activation quantization reads.
@@ -164,7 +169,7 @@ SmallVector<Operation *> fusedProducers(Operation *op) {
     return {score.getOperation()};
   if (Operation *route = routeBeforeDispatch(op))
     return {route};
-  if (auto weight = weightDequantizeOf(op)) {
+  if (auto weight = detail::groupedLinearWeight(op)) {
     SmallVector<Operation *> producers = {weight->first.dequantize.getOperation()};
     if (weight->second)
       producers.push_back(weight->second.getOperation());
@@ -187,7 +192,7 @@ FailureOr<func::FuncOp> emitFusedKernel(Operation *op, ArrayRef<Operation *> pro
     return detail::emitRouteDispatchKernel(cast<v4::MoeDispatchOp>(op), producers.front(), name,
                                            builder);
   if (isa<v4::DequantizeOp>(producers.front())) {
-    auto weight = weightDequantizeOf(op);
+    auto weight = detail::groupedLinearWeight(op);
     if (!weight)
       return op->emitOpError() << "does not match the fusion row it was given";
     return detail::emitGroupedLinearKernel(cast<v4::GroupedLinearOp>(op), name, builder,
@@ -224,7 +229,7 @@ SmallVector<Value> fusedKernelBindings(Operation *op, ArrayRef<Operation *> prod
   }
   if (isa<v4::DequantizeOp>(producers.front())) {
     // The codes and the scales it reads replace the dequantized weight.
-    auto weight = weightDequantizeOf(op);
+    auto weight = detail::groupedLinearWeight(op);
     assert(weight && "emitFusedKernel checks the row");
     return {cast<v4::GroupedLinearOp>(op).getInput(), weight->first.dequantize.getCodes(),
             weight->first.scales};

@@ -43,6 +43,12 @@ struct DequantizedWeight {
   mlir::Value scales;
   int64_t rowsPerScale = 1;
 };
+/// The dequantized weight of a v4.grouped_linear `op` (fusion table row 2):
+/// `expand_shape(dequantize(codes, scales))`, the scales per row or
+/// `collapse_shape(linalg.broadcast(tiles))`, and that broadcast (null for
+/// per-row scales); none when the weight is another value.
+std::optional<std::pair<DequantizedWeight, mlir::linalg::BroadcastOp>>
+groupedLinearWeight(mlir::Operation *op);
 /// With `weight`, the kernel binds the codes and scales in place of the
 /// bf16 weight and decodes each element as v4.dequantize does (bit-identical).
 mlir::FailureOr<mlir::func::FuncOp>

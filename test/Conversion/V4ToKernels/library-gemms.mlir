@@ -10,7 +10,7 @@
 // columns per workgroup; the result viewed back. The quantize is gone. The
 // decode function keeps its v4.fp8_matmul (a generated GEMV).
 // CHECK-LABEL: program.executable @kernels
-// CHECK: func.func private @onednn_matmul_fp8w_bf16(memref<?xi8>, memref<?xi8>, memref<?xi8>, memref<?xi8>, i32, i32, i32, i32, i32, i32)
+// CHECK: func.func private @onednn_matmul_fp8w_bf16(memref<?xi8>, memref<?xi8>, memref<?xi8>, memref<?xi8>, i32, i32, i32, i32, i32, i32, i32)
 // CHECK-SAME: attributes {program.library = "onednn.matmul_fp8w_bf16", sieve.kernel}
 // CHECK-LABEL: func.func @prefill(
 // CHECK: call @prefill.layer(
@@ -21,7 +21,7 @@
 // CHECK: %[[A2:.*]] = tensor.collapse_shape %[[A]] {{\[\[}}0, 1], [2]] : tensor<1x?x256xbf16> into tensor<?x256xbf16>
 // CHECK: %[[M:.*]] = tensor.dim %[[A2]], %c0
 // CHECK: %[[M32:.*]] = arith.index_cast %[[M]] : index to i32
-// CHECK: %[[Y:.*]] = program.dispatch @kernels::@onednn_matmul_fp8w_bf16[%c3] (%[[A2]], %[[W]], %[[S]]) constants(%[[M32]], %c384_i32, %c256_i32, %c128_i32{{(_[0-9]+)?}}, %c128_i32{{(_[0-9]+)?}}, %c128_i32{{(_[0-9]+)?}}) dims(%[[M]]) {tied = array<i64: -1>} : (tensor<?x256xbf16>, tensor<384x256xf8E4M3FN>, tensor<3x2xf8E8M0FNU>) -> tensor<?x384xbf16>
+// CHECK: %[[Y:.*]] = program.dispatch @kernels::@onednn_matmul_fp8w_bf16[%c3] (%[[A2]], %[[W]], %[[S]]) constants(%[[M32]], %c384_i32, %c256_i32, %c128_i32{{(_[0-9]+)?}}, %c128_i32{{(_[0-9]+)?}}, %c128_i32{{(_[0-9]+)?}}, %c1_i32) dims(%[[M]]) {tied = array<i64: -1>} : (tensor<?x256xbf16>, tensor<384x256xf8E4M3FN>, tensor<3x2xf8E8M0FNU>) -> tensor<?x384xbf16>
 // CHECK: %[[N:.*]] = tensor.dim %[[A]], %c1
 // CHECK: %[[R:.*]] = tensor.expand_shape %[[Y]] {{\[\[}}0, 1], [2]] output_shape [1, %[[N]], 384] : tensor<?x384xbf16> into tensor<1x?x384xbf16>
 // CHECK: return %[[R]]
@@ -74,7 +74,7 @@ func.func @decode(%x: tensor<?x256xbf16>, %w: tensor<384x256xf8E4M3FN>, %s: tens
 // CHECK-SAME: program.library = "onednn.matmul_fp8w_f32"
 // CHECK-LABEL: func.func @prefill(
 // CHECK: %[[A:.*]] = v4.dequantize %{{.*}}, %{{.*}} block 128 : tensor<?x256xf8E4M3FN>, tensor<?x2xf8E8M0FNU> -> tensor<?x256xbf16>
-// CHECK: program.dispatch @kernels::@onednn_matmul_fp8w_f32[%c1] (%[[A]], %{{.*}}, %{{.*}}) constants({{.*}}, %c64_i32, %c256_i32, %c64_i32{{(_[0-9]+)?}}, %c128_i32{{(_[0-9]+)?}}, %c128_i32{{(_[0-9]+)?}})
+// CHECK: program.dispatch @kernels::@onednn_matmul_fp8w_f32[%c1] (%[[A]], %{{.*}}, %{{.*}}) constants({{.*}}, %c64_i32, %c256_i32, %c64_i32{{(_[0-9]+)?}}, %c128_i32{{(_[0-9]+)?}}, %c128_i32{{(_[0-9]+)?}}, %c1_i32)
 // CHECK-SAME: -> tensor<?x64xf32>
 // CHECK: %[[Q:.*]], %{{.*}} = v4.quantize
 // CHECK: v4.simulate_quant
@@ -121,4 +121,69 @@ func.func private @shared.layer(%codes: tensor<?x256xf8E4M3FN>, %scales: tensor<
       : (tensor<?x256xf8E4M3FN>, tensor<?x2xf8E8M0FNU>, tensor<64x256xf8E4M3FN>,
          tensor<1x2xf8E8M0FNU>) -> tensor<?x64xbf16>
   return %y : tensor<?x64xbf16>
+}
+
+// -----
+
+// The grouped output projection (wo_a) whose weight is E4M3 codes decoded
+// with broadcast 128x128 tile scales: the library GEMM with groups, bound to
+// the codes and the tiles themselves; the bf16 weight is no longer made
+// unless something else reads it.
+// CHECK-LABEL: func.func @prefill(
+// CHECK-SAME: %[[X:[a-z0-9]+]]: tensor<1x?x4x64xbf16>, %[[W:[a-z0-9]+]]: tensor<256x128xf8E4M3FN>, %[[T:[a-z0-9]+]]: tensor<2x1xf8E8M0FNU>
+// CHECK-NOT: v4.dequantize
+// CHECK-NOT: linalg.broadcast
+// CHECK: %[[A:.*]] = tensor.collapse_shape %[[X]] {{\[\[}}0, 1], [2, 3]] : tensor<1x?x4x64xbf16> into tensor<?x256xbf16>
+// CHECK: %[[Y:.*]] = program.dispatch @kernels::@onednn_matmul_fp8w_bf16[%c2] (%[[A]], %[[W]], %[[T]]) constants(%{{.*}}, %c128_i32{{(_[0-9]+)?}}, %c128_i32{{(_[0-9]+)?}}, %c128_i32{{(_[0-9]+)?}}, %c128_i32{{(_[0-9]+)?}}, %c128_i32{{(_[0-9]+)?}}, %c2_i32) {{.*}} -> tensor<?x256xbf16>
+// CHECK: tensor.expand_shape %[[Y]] {{\[\[}}0, 1], [2, 3]] output_shape [1, %{{.*}}, 2, 128] : tensor<?x256xbf16> into tensor<1x?x2x128xbf16>
+// CHECK-LABEL: func.func @prefill_shared(
+// CHECK: %[[D:.*]] = v4.dequantize
+// CHECK: program.dispatch @kernels::@onednn_matmul_fp8w_bf16[%c2]
+// CHECK: return %{{.*}}, %[[D]]
+func.func @prefill(%x: tensor<1x?x4x64xbf16>, %w: tensor<256x128xf8E4M3FN>,
+                   %tiles: tensor<2x1xf8E8M0FNU>) -> tensor<1x?x2x128xbf16> attributes {v4.phase = "prefill"} {
+  %empty = tensor.empty() : tensor<2x128x1xf8E8M0FNU>
+  %spread = linalg.broadcast ins(%tiles : tensor<2x1xf8E8M0FNU>) outs(%empty : tensor<2x128x1xf8E8M0FNU>) dimensions = [1]
+  %rows = tensor.collapse_shape %spread [[0, 1], [2]] : tensor<2x128x1xf8E8M0FNU> into tensor<256x1xf8E8M0FNU>
+  %d = v4.dequantize %w, %rows block 128 : tensor<256x128xf8E4M3FN>, tensor<256x1xf8E8M0FNU> -> tensor<256x128xbf16>
+  %g = tensor.expand_shape %d [[0, 1], [2]] output_shape [2, 128, 128] : tensor<256x128xbf16> into tensor<2x128x128xbf16>
+  %y = v4.grouped_linear %x, %g groups 2 : tensor<1x?x4x64xbf16>, tensor<2x128x128xbf16> -> tensor<1x?x2x128xbf16>
+  return %y : tensor<1x?x2x128xbf16>
+}
+func.func @prefill_shared(%x: tensor<1x?x4x64xbf16>, %w: tensor<256x128xf8E4M3FN>,
+                          %tiles: tensor<2x1xf8E8M0FNU>) -> (tensor<1x?x2x128xbf16>, tensor<256x128xbf16>)
+    attributes {v4.phase = "prefill"} {
+  %empty = tensor.empty() : tensor<2x128x1xf8E8M0FNU>
+  %spread = linalg.broadcast ins(%tiles : tensor<2x1xf8E8M0FNU>) outs(%empty : tensor<2x128x1xf8E8M0FNU>) dimensions = [1]
+  %rows = tensor.collapse_shape %spread [[0, 1], [2]] : tensor<2x128x1xf8E8M0FNU> into tensor<256x1xf8E8M0FNU>
+  %d = v4.dequantize %w, %rows block 128 : tensor<256x128xf8E4M3FN>, tensor<256x1xf8E8M0FNU> -> tensor<256x128xbf16>
+  %g = tensor.expand_shape %d [[0, 1], [2]] output_shape [2, 128, 128] : tensor<256x128xbf16> into tensor<2x128x128xbf16>
+  %y = v4.grouped_linear %x, %g groups 2 : tensor<1x?x4x64xbf16>, tensor<2x128x128xbf16> -> tensor<1x?x2x128xbf16>
+  return %y, %d : tensor<1x?x2x128xbf16>, tensor<256x128xbf16>
+}
+
+// -----
+
+// The routed experts' MXFP4 GEMM: the grouped library kernel, bound to the
+// decoded activation, the E2M1 stack, its scales and the offsets; one
+// workgroup per expert and 128 outputs.
+// CHECK-LABEL: program.executable @kernels
+// CHECK: func.func private @onednn_grouped_matmul_mxfp4w_bf16(memref<?xi8>, memref<?xi8>, memref<?xi8>, memref<?xi8>, memref<?xi8>, i32, i32, i32, i32, i32)
+// CHECK-SAME: program.library = "onednn.grouped_matmul_mxfp4w_bf16"
+// CHECK-LABEL: func.func @prefill(
+// CHECK-SAME: %[[X:[a-z0-9]+]]: tensor<?x256xbf16>, %[[W:[a-z0-9]+]]: tensor<4x320x256xf4E2M1FN>, %[[S:[a-z0-9]+]]: tensor<4x320x8xf8E8M0FNU>, %[[O:[a-z0-9]+]]: tensor<5xi32>
+// CHECK-NOT: v4.quantize
+// CHECK: %[[A:.*]] = v4.simulate_quant %[[X]] format f8E4M3FN block 128 rule ceil
+// CHECK: %[[M:.*]] = tensor.dim %[[A]], %c0
+// CHECK: %[[M32:.*]] = arith.index_cast %[[M]]
+// CHECK: program.dispatch @kernels::@onednn_grouped_matmul_mxfp4w_bf16[%c12] (%[[A]], %[[W]], %[[S]], %[[O]]) constants(%[[M32]], %c320_i32, %c256_i32, %c4_i32, %c128_i32) dims(%[[M]]) {{.*}} -> tensor<?x320xbf16>
+// CHECK-NOT: v4.mxfp4_matmul
+func.func @prefill(%x: tensor<?x256xbf16>, %w: tensor<4x320x256xf4E2M1FN>, %s: tensor<4x320x8xf8E8M0FNU>,
+                   %offsets: tensor<5xi32>) -> tensor<?x320xbf16> attributes {v4.phase = "prefill"} {
+  %codes, %scales = v4.quantize %x block 128 rule ceil
+      : tensor<?x256xbf16> -> tensor<?x256xf8E4M3FN>, tensor<?x2xf8E8M0FNU>
+  %y = v4.mxfp4_matmul %codes, %scales, %w, %s groups %offsets act_block 128
+      : (tensor<?x256xf8E4M3FN>, tensor<?x2xf8E8M0FNU>, tensor<4x320x256xf4E2M1FN>,
+         tensor<4x320x8xf8E8M0FNU>, tensor<5xi32>) -> tensor<?x320xbf16>
+  return %y : tensor<?x320xbf16>
 }

@@ -11,28 +11,37 @@
 include "mlir/Pass/PassBase.td"
 
 def LibraryGemmsPass : Pass<"sieve-library-gemms", "mlir::ModuleOp"> {
-  let summary = "Hand the prefill's dense FP8 GEMMs to a GEMM library kernel";
+  let summary = "Hand the prefill's GEMMs to a GEMM library's kernels";
   let description = [{
     Runs before dispatch formation, for `sieve-compile --cpu-gemm=onednn`.
     In the functions only prefill entry points reach (`v4.phase =
-    "prefill"` and the layer functions they call), each ungrouped
-    `v4.fp8_matmul` with a bf16 or f32 result becomes:
+    "prefill"` and the layer functions they call), each GEMM below becomes
+    a `program.dispatch` of a library kernel (declared in `@kernels` with
+    `program.library`; the runtime provides it, runtime/src/hal/cpu/
+    onednn_matmul.h), with one workgroup per 128 outputs (per group or
+    expert):
 
-    - its activation decoded to bf16: `v4.simulate_quant` of the
-      `v4.quantize` input it came from (the same codes times scales, exact
-      in bf16), or `v4.dequantize` of its codes;
-    - a `program.dispatch` of the library kernel `<library>.matmul_fp8w_<out>`
-      (declared in `@kernels` with `program.library`) on the activation
-      viewed `[M, K]`, the FP8 weight and its block scales, with push
-      constants `M, N, K, bn, bk` and one workgroup per 128 outputs; the
-      runtime decodes each workgroup's weight rows to bf16 and multiplies
-      with the library's bf16 GEMM (fp32 sums, one rounding);
-    - the `[M, N]` result viewed back to the op's shape.
+    - an ungrouped `v4.fp8_matmul` (bf16 or f32 result):
+      `<library>.matmul_fp8w_<out>` on its activation decoded to bf16
+      (`v4.simulate_quant` of the `v4.quantize` input it came from, exact in
+      bf16, or `v4.dequantize` of its codes) viewed `[M, K]`, the E4M3
+      weight and its block scales; push constants `M, N, K, bn, bk`, the
+      columns per workgroup and `G = 1`;
+    - a `v4.grouped_linear` (wo_a) whose weight is E4M3 codes decoded with
+      broadcast tile scales: the same kernel with `G` groups, bound to the
+      codes and the tiles (the bf16 weight is no longer made);
+    - a grouped `v4.mxfp4_matmul` (the routed experts):
+      `<library>.grouped_matmul_mxfp4w_<out>` on the decoded activation, the
+      E2M1 stack, its scales and the expert offsets; constants `M, N, K, E`
+      and the columns per workgroup.
 
-    The arithmetic is the op's, summed in another order (docs/numerics.md).
-    Decode keeps the generated GEMV kernels: one token per row streams the
-    weight once, which a library GEMM does no better. A `v4.quantize` left
-    without users is erased.
+    The runtime decodes each workgroup's weight rows to bf16 and multiplies
+    with the library's bf16 GEMM: the ops' arithmetic (fp32 sums, one
+    rounding) summed in another order (docs/numerics.md). Results are viewed
+    back to the ops' shapes. Decode keeps the generated GEMV kernels: one
+    token per row streams each weight once, which a library GEMM does no
+    better. Producers left without users (a `v4.quantize`, a weight's
+    dequantize) are erased.
   }];
   let options = [
     Option<"library", "library", "std::string", /*default=*/"\"onednn\"",

@@ -18,6 +18,8 @@ struct LibraryKernel {
 constexpr LibraryKernel kLibraryKernels[] = {
     {"onednn.matmul_fp8w_bf16", onednnMatmulFp8wBf16},
     {"onednn.matmul_fp8w_f32", onednnMatmulFp8wF32},
+    {"onednn.grouped_matmul_mxfp4w_bf16", onednnGroupedMatmulMxfp4wBf16},
+    {"onednn.grouped_matmul_mxfp4w_f32", onednnGroupedMatmulMxfp4wF32},
 };
 #endif
 
