@@ -2,17 +2,18 @@
 
 #include "sieve/Pipeline/Compiler.h"
 
+#include "program/IR/ProgramOps.h"
+#include "sieve/Conversion/KernelsToCPU/Passes.h"
+#include "sieve/Conversion/KernelsToGPU/Passes.h"
 #include "sieve/Import/ModelImporter.h"
 #include "sieve/Import/ParameterBinding.h"
 #include "sieve/Pipeline/Pipelines.h"
-#include "sieve/Conversion/KernelsToCPU/Passes.h"
-#include "sieve/Conversion/KernelsToGPU/Passes.h"
 #include "sieve/Target/CPU/CpuTarget.h"
 #include "sieve/Target/GPU/GpuTarget.h"
 #include "sieve/Target/Module/ModuleWriter.h"
-#include "sieve/hal/cpu/cpu_features.h"
-#include "program/IR/ProgramOps.h"
 #include "sieve/Transforms/CacheLayout.h"
+#include "sieve/hal/cpu/cpu_features.h"
+#include "sieve/hal/cpu/library_kernels.h"
 
 #include "sieve/io/model_config.h"
 #include "sieve/io/model_schema.h"
@@ -148,9 +149,9 @@ LogicalResult verifyCompileOptions(MLIRContext &context,
       return failure();
     }
   }
-  if (options.cpuGemm != "generated" && options.cpuGemm != "onednn")
+  if (options.cpuGemm != "auto" && options.cpuGemm != "generated" && options.cpuGemm != "onednn")
     return emitError(UnknownLoc::get(&context))
-           << "unknown --cpu-gemm '" << options.cpuGemm << "' (generated or onednn)";
+           << "unknown --cpu-gemm '" << options.cpuGemm << "' (auto, generated or onednn)";
   if (options.cpuGemm == "onednn")
     for (const std::string &target : options.targets)
       if (gpu_target::isGpuTargetSpec(target))
@@ -183,10 +184,24 @@ std::string getGraphPipelineText(MLIRContext &context,
   return text;
 }
 
+static std::vector<std::string> effectiveTargets(const CompileOptions &options);
+
+/// --cpu-gemm as decided: auto is oneDNN's library kernels (prefill 2.6x
+/// the generated GEMMs', docs/performance.md) where every target can call
+/// them and the runtime built beside this compiler has them.
+static std::string resolvedCpuGemm(const CompileOptions &options) {
+  if (options.cpuGemm != "auto")
+    return options.cpuGemm;
+  for (const std::string &target : effectiveTargets(options))
+    if (gpu_target::isGpuTargetSpec(target))
+      return "generated";
+  return hal::cpu::findLibraryKernel("onednn.matmul_fp8w_bf16") ? "onednn" : "generated";
+}
+
 static KernelsPipelineOptions kernelsPipelineOptions(const CompileOptions &options) {
   KernelsPipelineOptions kernels;
-  if (options.cpuGemm != "generated")
-    kernels.gemmLibrary = options.cpuGemm;
+  if (std::string gemm = resolvedCpuGemm(options); gemm != "generated")
+    kernels.gemmLibrary = gemm;
   return kernels;
 }
 
@@ -583,7 +598,7 @@ recordedOptions(const CompileOptions &options) {
   out.emplace_back("max-batch", std::to_string(options.maxBatch));
   out.emplace_back("max-chunk", std::to_string(options.maxChunk));
   out.emplace_back("cache-format", options.cacheFormat);
-  out.emplace_back("cpu-gemm", options.cpuGemm);
+  out.emplace_back("cpu-gemm", resolvedCpuGemm(options));
   return out;
 }
 

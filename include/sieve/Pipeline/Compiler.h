@@ -99,10 +99,11 @@ struct CompileOptions {
   std::string rocmPath;
   /// AMD code-object ABI version (400, 500 or 600; ROCm >= 6.3 loads 600).
   int64_t amdCodeObjectVersion = 500;
-  /// The prefill's dense FP8 GEMMs on the CPU: "generated" (kernels of the
-  /// kernel IR) or "onednn" (oneDNN's bf16 GEMM, a library kernel the
-  /// runtime provides; CPU targets only).
-  std::string cpuGemm = "generated";
+  /// The prefill's GEMMs on the CPU: "generated" (kernels of the kernel
+  /// IR), "onednn" (oneDNN's bf16 GEMM, library kernels the runtime
+  /// provides; CPU targets only) or "auto" (onednn when every target is a
+  /// CPU and this build's runtime has oneDNN, else generated).
+  std::string cpuGemm = "auto";
 };
 
 /// Hooks into a compilation (IREE's PipelineHooks idea).

@@ -106,16 +106,22 @@ INSTANTIATE_TEST_SUITE_P(Models, CompiledVsReference,
                          ::testing::Values(RunCase{"tiny-v4", 37}, RunCase{"tiny-v4", 300},
                                            RunCase{"tiny-v4-r128", 37},
                                            RunCase{"tiny-v4-r128", 300},
-                                           // The prefill's FP8 GEMMs in oneDNN.
+                                           // The prefill's GEMMs in oneDNN (the
+                                           // default where the runtime has it) and
+                                           // generated.
                                            RunCase{"tiny-v4", 37, "--cpu-gemm=onednn"},
-                                           RunCase{"tiny-v4-r128", 300, "--cpu-gemm=onednn"}),
+                                           RunCase{"tiny-v4", 300, "--cpu-gemm=generated"},
+                                           RunCase{"tiny-v4-r128", 300, "--cpu-gemm=generated"}),
                          [](const ::testing::TestParamInfo<RunCase> &info) {
                            std::string name = info.param.model;
                            for (char &ch : name)
                              if (!std::isalnum(static_cast<unsigned char>(ch)))
                                ch = '_';
+                           std::string flags = info.param.flags;
                            return name + "_prefill" + std::to_string(info.param.prefillLen) +
-                                  (needsOnednn(info.param.flags) ? "_onednn" : "");
+                                  (needsOnednn(flags)                             ? "_onednn"
+                                   : flags.find("generated") != std::string::npos ? "_generated"
+                                                                                  : "");
                          });
 
 // Three sequences of different lengths decoded as one batch give the logits
@@ -264,8 +270,9 @@ TEST(CompiledModel, ResetEqualsANewSequence) {
 const std::string &kOfficialDir = test::kOfficialLogitsDir;
 using test::officialTokens;
 
-/// The official checkpoint compiled with each cache format, and with the
-/// prefill's FP8 GEMMs in oneDNN.
+/// The official checkpoint compiled with each cache format (and the default
+/// GEMMs: oneDNN's where the runtime has it), and with the prefill's GEMMs
+/// generated and in oneDNN explicitly.
 class OfficialLogitsCompiled : public ::testing::TestWithParam<const char *> {
 protected:
   void SetUp() override {
@@ -306,12 +313,14 @@ TEST_P(OfficialLogitsCompiled, Prefill320) {
 
 INSTANTIATE_TEST_SUITE_P(CacheFormats, OfficialLogitsCompiled,
                          ::testing::Values("--cache-format=bf16", "--cache-format=fp8",
-                                           "--cache-format=fp8-fp4", "--cpu-gemm=onednn"),
+                                           "--cache-format=fp8-fp4", "--cpu-gemm=generated",
+                                           "--cpu-gemm=onednn"),
                          [](const ::testing::TestParamInfo<const char *> &info) {
                            std::string flags = info.param;
                            return flags == "--cache-format=bf16"      ? std::string("Bf16")
                                   : flags == "--cache-format=fp8"     ? std::string("Fp8")
                                   : flags == "--cache-format=fp8-fp4" ? std::string("Fp8Fp4Keys")
+                                  : flags == "--cpu-gemm=generated"   ? std::string("GeneratedGemm")
                                                                       : std::string("OnednnGemm");
                          });
 

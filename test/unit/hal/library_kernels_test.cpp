@@ -132,6 +132,33 @@ TEST_P(OnednnMatmul, EqualsTheDecodedProductsSummedInDouble) {
   }
 }
 
+// Every prefill length is a row count; past the cap of fixed-row primitives
+// new counts share one runtime-row primitive, with the same results.
+TEST_P(OnednnMatmul, RowCountsPastTheFixedPrimitiveCapStayCorrect) {
+  for (uint32_t rows = 1; rows <= 300; ++rows) {
+    const Shape s{rows, 64, 64, 32, 32, 64};
+    GemmRun run(s, GetParam(), rows);
+    ASSERT_EQ(run.runAll(kernel), 0) << rows << " rows";
+    const uint32_t m = rows - 1; // the last row: what a wrong row count would miss
+    for (uint32_t n = 0; n < s.columns; ++n) {
+      auto [want, magnitude] = expected(run, s, m, n);
+      double got;
+      if (GetParam()) {
+        float v;
+        std::memcpy(&v, &run.result[(size_t(m) * s.columns + n) * 4], 4);
+        got = v;
+      } else {
+        uint16_t bits;
+        std::memcpy(&bits, &run.result[(size_t(m) * s.columns + n) * 2], 2);
+        got = num::bf16ToFloat(bits);
+      }
+      ASSERT_NEAR(got, want,
+                  0x1p-24 * 64 * magnitude + (GetParam() ? 0.0 : std::fabs(want) * 0x1p-8))
+          << rows << " rows, column " << n;
+    }
+  }
+}
+
 TEST_P(OnednnMatmul, ArgumentsItCannotUseAreAnErrorCode) {
   const Shape s{8, 256, 128, 128, 128, 128};
   auto refused = [&](auto damage) {

@@ -125,10 +125,11 @@ int main(int argc, char **argv) {
       cl::value_desc("n"), cl::location(options.amdCodeObjectVersion), cl::cat(targeting));
   cl::opt<std::string, true> cpuGemm(
       "cpu-gemm",
-      cl::desc("The prefill's dense FP8 GEMMs on the CPU: generated (the default; kernels "
-               "compiled from the kernel IR) or onednn (oneDNN's bf16 GEMM, which the runtime "
-               "provides; CPU targets only)"),
-      cl::value_desc("generated|onednn"), cl::location(options.cpuGemm), cl::cat(targeting));
+      cl::desc("The prefill's GEMMs on the CPU: auto (the default: onednn when every target "
+               "is a CPU and this build's runtime has oneDNN), generated (kernels compiled from "
+               "the kernel IR) or onednn (oneDNN's bf16 GEMM, which the runtime provides; CPU "
+               "targets only)"),
+      cl::value_desc("auto|generated|onednn"), cl::location(options.cpuGemm), cl::cat(targeting));
   cl::opt<bool> printPipeline(
       "print-pipeline", cl::desc("Print each phase's pass pipeline (one per --target) and exit"),
       cl::cat(reports));

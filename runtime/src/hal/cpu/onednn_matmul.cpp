@@ -72,13 +72,24 @@ struct Gemm {
 using GemmKey = std::tuple<int64_t, int64_t, int64_t, int64_t, int64_t, bool>;
 constexpr int64_t kRuntimeRows = DNNL_RUNTIME_DIM_VAL;
 
-std::shared_ptr<const Gemm> gemmFor(const GemmKey &key) {
+/// Fixed-row primitives kept at most (a prefill's chunk lengths, times a
+/// model's few shapes); past that, row counts not yet seen share the
+/// runtime-row primitive of their shape, so no prompt mix grows memory.
+constexpr size_t kMaxFixedRowGemms = 256;
+
+std::shared_ptr<const Gemm> gemmFor(GemmKey key) {
   static std::mutex mutex;
   static std::map<GemmKey, std::shared_ptr<const Gemm>> gemms;
   std::lock_guard<std::mutex> lock(mutex);
   auto found = gemms.find(key);
   if (found != gemms.end())
     return found->second;
+  if (std::get<0>(key) != kRuntimeRows && gemms.size() >= kMaxFixedRowGemms) {
+    std::get<0>(key) = kRuntimeRows;
+    found = gemms.find(key);
+    if (found != gemms.end())
+      return found->second;
+  }
   auto [rows, columns, depth, lda, ldc, f32Result] = key; // rows may be kRuntimeRows
   using dt = dnnl::memory::data_type;
   dnnl::memory::desc a({rows, depth}, dt::bf16, dnnl::memory::dims{lda, 1});
@@ -102,6 +113,11 @@ struct WorkerBuffers {
   std::vector<uint16_t> weight;
   std::vector<uint8_t> scratchpad;
 };
+
+WorkerBuffers &workerBuffers() {
+  thread_local WorkerBuffers buffers;
+  return buffers;
+}
 
 /// Weight rows [first, first + count) decoded to bf16 bits, [count][depth].
 void decodeWeightRows(const uint8_t *codes, const uint8_t *scales, uint32_t first, uint32_t count,
@@ -239,6 +255,34 @@ private:
   int saved_;
 };
 
+/// C[rows, columns] (`ldc` apart) = A[rows, depth] (`lda` apart) times the
+/// worker's decoded weight rows [columns][depth], on this thread.
+void runGemm(WorkerBuffers &buffers, int64_t rows, int64_t columns, int64_t depth, int64_t lda,
+             int64_t ldc, bool f32Result, const uint16_t *activation, void *result,
+             bool fixedRows) {
+  SingleThreadedOpenMP oneThread;
+  std::shared_ptr<const Gemm> gemm =
+      gemmFor(GemmKey(fixedRows ? rows : kRuntimeRows, columns, depth, lda, ldc, f32Result));
+  if (buffers.scratchpad.size() < gemm->scratchpadBytes)
+    buffers.scratchpad.resize(gemm->scratchpadBytes);
+  const dnnl::engine &engine = cpuEngine();
+  thread_local dnnl::stream stream(engine);
+  using dt = dnnl::memory::data_type;
+  // The operands as this call's sizes (a runtime-row primitive has none).
+  dnnl::memory a(dnnl::memory::desc({rows, depth}, dt::bf16, dnnl::memory::dims{lda, 1}), engine,
+                 const_cast<uint16_t *>(activation));
+  dnnl::memory b(gemm->pd.weights_desc(), engine, buffers.weight.data());
+  dnnl::memory out(dnnl::memory::desc({rows, columns}, f32Result ? dt::f32 : dt::bf16,
+                                      dnnl::memory::dims{ldc, 1}),
+                   engine, result);
+  dnnl::memory scratchpad(gemm->pd.scratchpad_desc(), engine, buffers.scratchpad.data());
+  gemm->primitive.execute(stream, {{DNNL_ARG_SRC, a},
+                                   {DNNL_ARG_WEIGHTS, b},
+                                   {DNNL_ARG_DST, out},
+                                   {DNNL_ARG_SCRATCHPAD, scratchpad}});
+  stream.wait();
+}
+
 int32_t matmulFp8Weight(const sieve_dispatch_state_t *dispatch,
                         const sieve_workgroup_state_t *workgroup, bool f32Result) {
   if (dispatch->binding_count != kBindingCount || dispatch->constant_count != kConstantCount)
@@ -271,33 +315,18 @@ int32_t matmulFp8Weight(const sieve_dispatch_state_t *dispatch,
     return kLibraryKernelBadArguments;
   const uint64_t firstRow = group * columns + first; // of the weight, and the result's column
 
-  thread_local WorkerBuffers buffers;
   try {
+    WorkerBuffers &buffers = workerBuffers();
     buffers.weight.resize(size_t(count) * depth);
     decodeWeightRows(static_cast<const uint8_t *>(dispatch->binding_ptrs[kWeight]),
                      static_cast<const uint8_t *>(dispatch->binding_ptrs[kWeightScales]),
                      static_cast<uint32_t>(firstRow), count, depth, blockRows, blockDepth,
                      buffers.weight.data());
-    SingleThreadedOpenMP oneThread;
-    std::shared_ptr<const Gemm> gemm =
-        gemmFor(GemmKey(rows, count, depth, allDepth, allColumns, f32Result));
-    if (buffers.scratchpad.size() < gemm->scratchpadBytes)
-      buffers.scratchpad.resize(gemm->scratchpadBytes);
-    const dnnl::engine &engine = cpuEngine();
-    thread_local dnnl::stream stream(engine);
-    auto *result =
-        static_cast<uint8_t *>(dispatch->binding_ptrs[kResult]) + firstRow * (f32Result ? 4 : 2);
-    auto *activation = static_cast<uint16_t *>(dispatch->binding_ptrs[kActivation]) + group * depth;
-    const dnnl::matmul::primitive_desc &pd = gemm->pd;
-    dnnl::memory a(pd.src_desc(), engine, activation);
-    dnnl::memory b(pd.weights_desc(), engine, buffers.weight.data());
-    dnnl::memory out(pd.dst_desc(), engine, result);
-    dnnl::memory scratchpad(pd.scratchpad_desc(), engine, buffers.scratchpad.data());
-    gemm->primitive.execute(stream, {{DNNL_ARG_SRC, a},
-                                     {DNNL_ARG_WEIGHTS, b},
-                                     {DNNL_ARG_DST, out},
-                                     {DNNL_ARG_SCRATCHPAD, scratchpad}});
-    stream.wait();
+    runGemm(buffers, rows, count, depth, int64_t(allDepth), int64_t(allColumns), f32Result,
+            static_cast<const uint16_t *>(dispatch->binding_ptrs[kActivation]) + group * depth,
+            static_cast<uint8_t *>(dispatch->binding_ptrs[kResult]) +
+                firstRow * (f32Result ? 4 : 2),
+            /*fixedRows=*/true);
   } catch (const dnnl::error &) {
     return kLibraryKernelFailed;
   } catch (const std::bad_alloc &) {
@@ -360,38 +389,18 @@ int32_t groupedMatmulMxfp4Weight(const sieve_dispatch_state_t *dispatch,
   if (begin == end)
     return 0; // no token chose this expert: its weight is not read
 
-  thread_local WorkerBuffers buffers;
   try {
+    WorkerBuffers &buffers = workerBuffers();
     buffers.weight.resize(size_t(count) * depth);
-    const uint64_t expertRow = expert * columns + first;
     decodeMxfp4Rows(static_cast<const uint8_t *>(dispatch->binding_ptrs[kExpertWeight]),
                     static_cast<const uint8_t *>(dispatch->binding_ptrs[kExpertWeightScales]),
-                    static_cast<uint32_t>(expertRow), count, depth, buffers.weight.data());
-    SingleThreadedOpenMP oneThread;
-    std::shared_ptr<const Gemm> gemm =
-        gemmFor(GemmKey(kRuntimeRows, count, depth, depth, columns, f32Result));
-    if (buffers.scratchpad.size() < gemm->scratchpadBytes)
-      buffers.scratchpad.resize(gemm->scratchpadBytes);
-    const dnnl::engine &engine = cpuEngine();
-    thread_local dnnl::stream stream(engine);
-    using dt = dnnl::memory::data_type;
-    const int64_t expertRows = end - begin;
-    dnnl::memory a(dnnl::memory::desc({expertRows, int64_t(depth)}, dt::bf16,
-                                      dnnl::memory::dims{int64_t(depth), 1}),
-                   engine,
-                   static_cast<uint16_t *>(dispatch->binding_ptrs[kExpertActivation]) +
-                       size_t(begin) * depth);
-    dnnl::memory b(gemm->pd.weights_desc(), engine, buffers.weight.data());
-    dnnl::memory out(dnnl::memory::desc({expertRows, int64_t(count)},
-                                        f32Result ? dt::f32 : dt::bf16,
-                                        dnnl::memory::dims{int64_t(columns), 1}),
-                     engine, result + (size_t(begin) * columns + first) * outBytes);
-    dnnl::memory scratchpad(gemm->pd.scratchpad_desc(), engine, buffers.scratchpad.data());
-    gemm->primitive.execute(stream, {{DNNL_ARG_SRC, a},
-                                     {DNNL_ARG_WEIGHTS, b},
-                                     {DNNL_ARG_DST, out},
-                                     {DNNL_ARG_SCRATCHPAD, scratchpad}});
-    stream.wait();
+                    static_cast<uint32_t>(expert * columns + first), count, depth,
+                    buffers.weight.data());
+    // An expert's row count changes with every call: one runtime-row GEMM.
+    runGemm(buffers, end - begin, count, depth, depth, columns, f32Result,
+            static_cast<const uint16_t *>(dispatch->binding_ptrs[kExpertActivation]) +
+                size_t(begin) * depth,
+            result + (size_t(begin) * columns + first) * outBytes, /*fixedRows=*/false);
   } catch (const dnnl::error &) {
     return kLibraryKernelFailed;
   } catch (const std::bad_alloc &) {
