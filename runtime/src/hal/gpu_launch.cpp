@@ -33,10 +33,11 @@ LaunchArguments::LaunchArguments(const sieve_dispatch_state_t &dispatch)
 
 std::string libraryKernelRefusal(const ModuleKernels *kernels, uint32_t k) {
   const fb::Kernel *kernel = kernels && k < kernels->size() ? kernels->Get(k) : nullptr;
-  std::string library = kernel && kernel->library() ? "'" + kernel->library()->str() + "'" : "";
-  return std::string(kernel ? " ('" + kernel->name()->str() + "')" : "") +
-         " is the library kernel " + library +
-         ", which GPU devices do not provide; compile GPU targets without --cpu-gemm";
+  std::string what = kernel && kernel->library()
+                         ? "'" + kernel->name()->str() + "' is the library kernel '" +
+                               kernel->library()->str() + "'"
+                         : std::to_string(k) + " is a library kernel";
+  return what + ", which GPU devices do not provide; compile GPU targets without --cpu-gemm";
 }
 
 Expected<std::vector<std::array<uint32_t, 3>>> blockSizes(const fb::Executable &executable,

@@ -24,9 +24,9 @@ namespace {
 
 /// An executable table as a module holds it: an HSACO for `chip` with two
 /// kernels of the given block sizes.
-std::vector<uint8_t> executableFor(const std::string &chip) {
+std::vector<uint8_t> executableFor(const std::string &chip, const std::string &first = "first") {
   flatbuffers::FlatBufferBuilder b;
-  std::vector<flatbuffers::Offset<flatbuffers::String>> exports = {b.CreateString("first"),
+  std::vector<flatbuffers::Offset<flatbuffers::String>> exports = {b.CreateString(first),
                                                                   b.CreateString("second")};
   std::vector<flatbuffers::Offset<fb::KernelLaunch>> launches = {
       fb::CreateKernelLaunch(b, b.CreateVector(std::vector<uint32_t>{256, 1, 1}), 0),
@@ -71,13 +71,24 @@ TEST_F(HipHost, RefusesAnotherChipsCodeByName) {
   const auto *executable = flatbuffers::GetRoot<fb::Executable>(bytes.data());
   EXPECT_EQ((*device)->rejectReason(*executable),
             "an HSACO for gfx90a runs only on that chip; this GPU is gfx942");
-  auto loaded = (*device)->load(*executable, nullptr,
-                                "\x7f"
-                                "ELF",
-                                "amd:gfx90a");
+  auto loaded = (*device)->load(*executable, nullptr, "\177ELF", "amd:gfx90a");
   ASSERT_FALSE(loaded.isOk());
   EXPECT_EQ(loaded.status().message(),
             "amd:gfx90a: an HSACO for gfx90a runs only on that chip; this GPU is gfx942");
+}
+
+// An empty export is a library kernel (the CPU's oneDNN GEMMs): no GPU
+// device has one, and loading says so instead of looking up a symbol "".
+TEST_F(HipHost, ALibraryKernelIsRefusedNamingIt) {
+  auto device = HipDevice::open(0);
+  ASSERT_TRUE(device.isOk()) << device.status().message();
+  std::vector<uint8_t> bytes = executableFor("gfx942", "");
+  const auto *executable = flatbuffers::GetRoot<fb::Executable>(bytes.data());
+  auto loaded = (*device)->load(*executable, nullptr, "\177ELF", "amd:gfx942");
+  ASSERT_FALSE(loaded.isOk());
+  EXPECT_EQ(loaded.status().message(),
+            "amd:gfx942: kernel 0 is a library kernel, which GPU devices do not provide; compile "
+            "GPU targets without --cpu-gemm");
 }
 
 TEST_F(HipHost, MemoryRoundTripsAndStartsZeroed) {
@@ -111,10 +122,7 @@ TEST_F(HipHost, LaunchesWithTheBindingsThenTheConstantsAndTheModulesBlockSize) {
   ASSERT_FALSE(refused.isOk());
   EXPECT_EQ(refused.status().message(),
             "hip:0: loading amd:gfx942 failed: hipErrorInvalidImage");
-  auto loaded = (*device)->load(*executable, nullptr,
-                                "\x7f"
-                                "ELF",
-                                "amd:gfx942");
+  auto loaded = (*device)->load(*executable, nullptr, "\177ELF", "amd:gfx942");
   ASSERT_TRUE(loaded.isOk()) << loaded.status().message();
 
   auto a = (*device)->allocate(16, "a"), b = (*device)->allocate(16, "b");

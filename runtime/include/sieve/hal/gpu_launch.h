@@ -42,7 +42,8 @@ private:
 
 /// Why a GPU device cannot load kernel `k`, which its executable exports as
 /// "" (a library kernel: the CPU's oneDNN GEMMs have no GPU implementation),
-/// completing "kernel K".
+/// completing "kernel ": its name and library from `kernels` when given,
+/// else its index.
 std::string libraryKernelRefusal(const ModuleKernels *kernels, uint32_t k);
 
 /// Each exported kernel's block size, from the executable's launches; an

@@ -206,7 +206,7 @@ decodeMxfp4RowAvx512(const uint8_t *row, const uint8_t *scales, uint32_t blocks,
     const __mmask32 nonzero = _mm512_test_epi16_mask(codes, magnitudeBits);
     values = _mm512_mask_add_epi16(
         values, nonzero, values,
-        _mm512_set1_epi16(static_cast<int16_t>((int(scales[kb]) - 127) << 7)));
+        _mm512_set1_epi16(static_cast<int16_t>((int(scales[kb]) - 127) * 128)));
     _mm512_storeu_si512(to + kb * 32, values);
   }
 }

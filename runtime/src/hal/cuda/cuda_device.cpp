@@ -157,7 +157,7 @@ Expected<std::unique_ptr<LoadedExecutable>> CudaDevice::load(const fb::Executabl
     const std::string symbol = executable.exports()->Get(k)->str();
     if (symbol.empty())
       return Status(StatusCode::kFailedPrecondition,
-                    name + ": kernel " + std::to_string(k) + libraryKernelRefusal(kernels, k));
+                    name + ": kernel " + libraryKernelRefusal(kernels, k));
     CUfunction function = nullptr;
     SIEVE_RETURN_IF_ERROR(check(
         driver_->cuModuleGetFunction(&function, loaded->module, symbol.c_str()),

@@ -150,7 +150,7 @@ Expected<std::unique_ptr<LoadedExecutable>> HipDevice::load(const fb::Executable
     const std::string symbol = executable.exports()->Get(k)->str();
     if (symbol.empty())
       return Status(StatusCode::kFailedPrecondition,
-                    name + ": kernel " + std::to_string(k) + libraryKernelRefusal(kernels, k));
+                    name + ": kernel " + libraryKernelRefusal(kernels, k));
     hipFunction_t function = nullptr;
     SIEVE_RETURN_IF_ERROR(
         check(runtime_->hipModuleGetFunction(&function, loaded->module, symbol.c_str()),
