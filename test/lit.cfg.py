@@ -31,3 +31,5 @@ if config.have_ptxas:
     config.available_features.add("ptxas")
 if config.have_rocm_device_libs:
     config.available_features.add("rocm-device-libs")
+if getattr(config, "have_onednn", False):
+    config.available_features.add("onednn")

@@ -225,6 +225,9 @@ Expected<std::unique_ptr<CompiledModel>> CompiledModel::load(const std::string &
                   modulePath + ": no executable this machine can run:" + reasons);
   }
   model->report_.executable = chosen->target()->str();
+  for (const fb::Kernel *kernel : *m.kernels())
+    if (kernel->library() && kernel->library()->size() > 0)
+      model->report_.libraryKernels.push_back(kernel->library()->str());
   Expected<std::unique_ptr<hal::LoadedExecutable>> executable =
       device->load(*chosen, m.kernels(), model->file_->segment(*chosen),
                    modulePath + ":" + chosen->target()->str());

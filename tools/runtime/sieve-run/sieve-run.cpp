@@ -555,6 +555,13 @@ static int runMain(int argc, char **argv) {
         formatBytes(r.weightBytesCopied).c_str(), formatBytes(r.weightBytesMappedIn).c_str(),
         formatBytes(r.cacheBytes).c_str(), (long long)compiled->maxSeqLen(),
         (long long)compiled->maxBatch(), formatBytes(r.arenaBytes).c_str());
+    if (!r.libraryKernels.empty()) {
+      std::string names;
+      for (const std::string &name : r.libraryKernels)
+        names += (names.empty() ? "" : ", ") + name;
+      std::fprintf(stderr, "sieve-run: the prefill's GEMMs run in library kernels: %s\n",
+                   names.c_str());
+    }
     if (o.profile)
       compiled->enableProfiling();
     if (o.verbose) {

@@ -64,6 +64,8 @@ struct LoadReport {
   uint64_t weightBytesMappedIn = 0;  // of weightBytes, read in place and mapped in at load
   uint64_t cacheBytes = 0;           // every slot, at max_seq_len
   uint64_t arenaBytes = 0;           // all entry points
+  /// The library kernels the module calls, each once ("onednn.matmul_fp8w_bf16").
+  std::vector<std::string> libraryKernels;
 };
 
 class CompiledModel;
