@@ -434,6 +434,27 @@ TEST(RuntimeApi, ABatchedStepGivesEachSessionsOwnLogits) {
   sieve_model_release(model);
 }
 
+// Hardware that is not there is UNAVAILABLE (since 0.3): a module holding
+// only GPU code, on a machine whose runtime finds no GPU.
+TEST(RuntimeApi, AModuleForAbsentHardwareIsUnavailable) {
+  const Compiled &gpu =
+      compiledModel("tiny-v4", 128, "--target=nvidia:sm_90 --cuda-toolkit=/nonexistent");
+  sieve_model_options_t options;
+  sieve_model_options_init(&options);
+  options.module_path = gpu.module.c_str();
+  options.weights_path = gpu.checkpoint.c_str();
+  sieve_model_t *model = nullptr;
+  Result refused(sieve_model_load(&options, &model));
+  if (refused.code() == SIEVE_STATUS_OK) {
+    sieve_model_release(model);
+    GTEST_SKIP() << "this machine runs NVIDIA code";
+  }
+  EXPECT_EQ(refused.code(), SIEVE_STATUS_UNAVAILABLE) << refused.message();
+  EXPECT_NE(refused.message().find("no executable this machine can run"), std::string::npos)
+      << refused.message();
+  EXPECT_EQ(model, nullptr);
+}
+
 TEST(RuntimeApi, CompilesOnFirstUseAndListsTheExecutables) {
   test::ScopedTempDir cache("capi-cache");
   sieve_model_options_t options;

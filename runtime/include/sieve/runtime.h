@@ -42,7 +42,7 @@ extern "C" {
 
 /* The API this header declares: a minor version adds, a major one breaks. */
 #define SIEVE_API_VERSION_MAJOR 0
-#define SIEVE_API_VERSION_MINOR 2
+#define SIEVE_API_VERSION_MINOR 3
 
 /* The library's version, "MAJOR.MINOR.PATCH". Thread-safe. */
 SIEVE_API const char *sieve_version_string(void);
@@ -62,7 +62,7 @@ typedef enum sieve_status_code_e {
   SIEVE_STATUS_FAILED_PRECONDITION = 3, /* e.g. text without a tokenizer */
   SIEVE_STATUS_OUT_OF_RANGE = 4,        /* a buffer too small, a prompt past the cache */
   SIEVE_STATUS_RESOURCE_EXHAUSTED = 5,  /* every session slot taken, out of memory */
-  SIEVE_STATUS_UNAVAILABLE = 6,         /* a device or runtime that is not there */
+  SIEVE_STATUS_UNAVAILABLE = 6,         /* a device, driver or library kernel that is not there */
   SIEVE_STATUS_IO_ERROR = 7,            /* the system refused a read or a map */
   SIEVE_STATUS_BUSY = 8,                /* a session already in a call on another thread */
   SIEVE_STATUS_INTERNAL = 9,            /* anything else; the message says what */

@@ -88,6 +88,7 @@ sieve_status_code_t codeOf(StatusCode code) {
   case StatusCode::kFailedPrecondition:
     return SIEVE_STATUS_FAILED_PRECONDITION;
   case StatusCode::kUnimplemented: // a tokenizer.json component this library does not implement
+  case StatusCode::kUnavailable:   // a device, driver, CPU feature or library kernel
     return SIEVE_STATUS_UNAVAILABLE;
   case StatusCode::kIo:
     return SIEVE_STATUS_IO_ERROR;

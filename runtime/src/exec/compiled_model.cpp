@@ -221,7 +221,7 @@ Expected<std::unique_ptr<CompiledModel>> CompiledModel::load(const std::string &
     std::string reasons;
     for (const std::string &r : model->report_.rejected)
       reasons += "\n  " + r;
-    return Status(StatusCode::kFailedPrecondition,
+    return Status(StatusCode::kUnavailable,
                   modulePath + ": no executable this machine can run:" + reasons);
   }
   model->report_.executable = chosen->target()->str();

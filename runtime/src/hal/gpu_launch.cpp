@@ -9,7 +9,7 @@ namespace sieve::hal {
 Status checkGpuOrdinal(const std::string &kind, const std::string &runtime, int count,
                        int ordinal) {
   if (count <= 0)
-    return Status(StatusCode::kFailedPrecondition, runtime + " reports no GPU");
+    return Status(StatusCode::kUnavailable, runtime + " reports no GPU");
   if (ordinal < 0 || ordinal >= count) {
     std::string upper = kind;
     for (char &c : upper)

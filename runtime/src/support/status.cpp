@@ -18,6 +18,8 @@ const char *statusCodeName(StatusCode code) {
     return "failed-precondition";
   case StatusCode::kUnimplemented:
     return "unimplemented";
+  case StatusCode::kUnavailable:
+    return "unavailable";
   case StatusCode::kInternal:
     return "internal";
   case StatusCode::kIo:

@@ -16,13 +16,15 @@ namespace sieve {
 
 enum class StatusCode {
   kOk = 0,
-  kInvalidArgument,  // malformed input: config, checkpoint, prompt, flags
-  kNotFound,         // a file or tensor that should exist does not
-  kOutOfRange,       // an index, offset or size past what is allowed
+  kInvalidArgument, // malformed input: config, checkpoint, prompt, flags
+  kNotFound,        // a file or tensor that should exist does not
+  kOutOfRange,      // an index, offset or size past what is allowed
   kFailedPrecondition,
-  kUnimplemented,    // valid input using a feature this build lacks (a tokenizer.json component)
+  kUnimplemented, // valid input using a feature this build lacks (a tokenizer.json component)
+  kUnavailable,   // hardware or a runtime part that is not there: a GPU, its driver, a CPU
+                  // feature a module needs, a library kernel
   kInternal,
-  kIo,               // the operating system refused a read, map or write
+  kIo, // the operating system refused a read, map or write
 };
 
 const char *statusCodeName(StatusCode code);

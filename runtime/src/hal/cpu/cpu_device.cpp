@@ -90,7 +90,7 @@ Expected<std::unique_ptr<LoadedExecutable>> CpuDevice::load(const fb::Executable
     if (kernel && kernel->library() && kernel->library()->size() > 0) {
       sieve_kernel_fn provided = findLibraryKernel(kernel->library()->string_view());
       if (!provided)
-        return Status(StatusCode::kFailedPrecondition,
+        return Status(StatusCode::kUnavailable,
                       name + ": kernel '" + kernel->name()->str() + "' is the library kernel '" +
                           kernel->library()->str() +
                           "', which this runtime does not provide (it provides " +

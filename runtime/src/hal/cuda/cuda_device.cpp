@@ -156,7 +156,7 @@ Expected<std::unique_ptr<LoadedExecutable>> CudaDevice::load(const fb::Executabl
   for (uint32_t k = 0; k < executable.exports()->size(); ++k) {
     const std::string symbol = executable.exports()->Get(k)->str();
     if (symbol.empty())
-      return Status(StatusCode::kFailedPrecondition,
+      return Status(StatusCode::kUnavailable,
                     name + ": kernel " + libraryKernelRefusal(kernels, k));
     CUfunction function = nullptr;
     SIEVE_RETURN_IF_ERROR(check(

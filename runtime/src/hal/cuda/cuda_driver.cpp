@@ -58,7 +58,7 @@ Expected<const Driver *> loadDriver() {
       error = "the CUDA driver did not initialize (CUresult " + std::to_string(r) + ")";
   });
   if (!error.empty())
-    return Status(StatusCode::kFailedPrecondition, error);
+    return Status(StatusCode::kUnavailable, error);
   return &driver;
 }
 

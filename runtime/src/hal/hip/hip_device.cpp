@@ -149,7 +149,7 @@ Expected<std::unique_ptr<LoadedExecutable>> HipDevice::load(const fb::Executable
   for (uint32_t k = 0; k < executable.exports()->size(); ++k) {
     const std::string symbol = executable.exports()->Get(k)->str();
     if (symbol.empty())
-      return Status(StatusCode::kFailedPrecondition,
+      return Status(StatusCode::kUnavailable,
                     name + ": kernel " + libraryKernelRefusal(kernels, k));
     hipFunction_t function = nullptr;
     SIEVE_RETURN_IF_ERROR(

@@ -78,7 +78,7 @@ Expected<const Runtime *> loadRuntime() {
     }
   });
   if (!error.empty())
-    return Status(StatusCode::kFailedPrecondition, error);
+    return Status(StatusCode::kUnavailable, error);
   return &runtime;
 }
 
