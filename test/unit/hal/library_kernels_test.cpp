@@ -26,16 +26,59 @@ struct Shape {
   uint32_t rows, columns, depth, blockRows, blockDepth, perWorkgroup, groups = 1;
 };
 
-/// Operands and the kernel's answer for one shape.
-struct GemmRun {
-  std::vector<uint16_t> activation; // bf16 bits [rows][depth]
-  std::vector<uint8_t> weight;      // E4M3 codes [columns][depth]
-  std::vector<uint8_t> scales;      // E8M0 [ceil(columns / bn)][depth / bk]
-  std::vector<uint8_t> result;      // [rows][columns] of bf16 or f32
+/// A library kernel's dispatch state over its bindings and constants, and
+/// its workgroups run in order.
+struct KernelCall {
   std::vector<uint32_t> constants;
   std::vector<void *> pointers;
   std::vector<size_t> lengths;
   sieve_dispatch_state_t dispatch{};
+
+  void bind(uint32_t workgroups) {
+    dispatch.workgroup_count[0] = workgroups;
+    dispatch.constant_count = uint32_t(constants.size());
+    dispatch.constants = constants.data();
+    dispatch.binding_count = uint32_t(pointers.size());
+    dispatch.binding_ptrs = pointers.data();
+    dispatch.binding_lengths = lengths.data();
+  }
+
+  int32_t runAll(sieve_kernel_fn kernel) {
+    for (uint32_t w = 0; w < dispatch.workgroup_count[0]; ++w) {
+      sieve_workgroup_state_t workgroup{};
+      workgroup.workgroup_id[0] = w;
+      if (int32_t code = kernel(&dispatch, &workgroup))
+        return code;
+    }
+    return 0;
+  }
+};
+
+/// Element `index` of a result of bf16 or f32 values.
+double resultValue(const std::vector<uint8_t> &result, size_t index, bool f32Result) {
+  if (f32Result) {
+    float v;
+    std::memcpy(&v, &result[index * 4], 4);
+    return v;
+  }
+  uint16_t bits;
+  std::memcpy(&bits, &result[index * 2], 2);
+  return num::bf16ToFloat(bits);
+}
+
+/// What an fp32 sum of terms of total magnitude `magnitude` may round away
+/// (2^-24 per addition, a few dozen deep), plus for a bf16 result one
+/// rounding of at most 2^-9 relative.
+double tolerance(double want, double magnitude, bool f32Result) {
+  return 0x1p-24 * 64 * magnitude + (f32Result ? 0.0 : std::fabs(want) * 0x1p-8);
+}
+
+/// Operands and the kernel's answer for one shape.
+struct GemmRun : KernelCall {
+  std::vector<uint16_t> activation; // bf16 bits [rows][depth]
+  std::vector<uint8_t> weight;      // E4M3 codes [columns][depth]
+  std::vector<uint8_t> scales;      // E8M0 [ceil(columns / bn)][depth / bk]
+  std::vector<uint8_t> result;      // [rows][columns] of bf16 or f32
 
   GemmRun(const Shape &s, bool f32Result, uint32_t seed) {
     std::mt19937 random(seed);
@@ -56,22 +99,7 @@ struct GemmRun {
     constants = {s.rows, s.columns, s.depth, s.blockRows, s.blockDepth, s.perWorkgroup, s.groups};
     pointers = {activation.data(), weight.data(), scales.data(), result.data()};
     lengths = {activation.size() * 2, weight.size(), scales.size(), result.size()};
-    dispatch.workgroup_count[0] = s.groups * ((s.columns + s.perWorkgroup - 1) / s.perWorkgroup);
-    dispatch.constant_count = uint32_t(constants.size());
-    dispatch.constants = constants.data();
-    dispatch.binding_count = uint32_t(pointers.size());
-    dispatch.binding_ptrs = pointers.data();
-    dispatch.binding_lengths = lengths.data();
-  }
-
-  int32_t runAll(sieve_kernel_fn kernel) {
-    for (uint32_t w = 0; w < dispatch.workgroup_count[0]; ++w) {
-      sieve_workgroup_state_t workgroup{};
-      workgroup.workgroup_id[0] = w;
-      if (int32_t code = kernel(&dispatch, &workgroup))
-        return code;
-    }
-    return 0;
+    bind(s.groups * ((s.columns + s.perWorkgroup - 1) / s.perWorkgroup));
   }
 };
 
@@ -113,21 +141,10 @@ TEST_P(OnednnMatmul, EqualsTheDecodedProductsSummedInDouble) {
     for (uint32_t m = 0; m < s.rows; ++m)
       for (uint32_t n = 0; n < allColumns; ++n) {
         auto [want, magnitude] = expected(run, s, m, n);
-        double got;
-        if (f32Result) {
-          float v;
-          std::memcpy(&v, &run.result[(size_t(m) * allColumns + n) * 4], 4);
-          got = v;
-        } else {
-          uint16_t bits;
-          std::memcpy(&bits, &run.result[(size_t(m) * allColumns + n) * 2], 2);
-          got = num::bf16ToFloat(bits);
-        }
-        // fp32 sums in some order (2^-24 per addition, a few dozen deep),
-        // then for bf16 one rounding of at most 2^-9 relative.
-        double tolerance = 0x1p-24 * 64 * magnitude + (f32Result ? 0.0 : std::fabs(want) * 0x1p-8);
-        ASSERT_NEAR(got, want, tolerance) << "row " << m << ", column " << n << " of " << s.rows
-                                          << "x" << s.columns << "x" << s.depth;
+        const double got = resultValue(run.result, size_t(m) * allColumns + n, f32Result);
+        ASSERT_NEAR(got, want, tolerance(want, magnitude, f32Result))
+            << "row " << m << ", column " << n << " of " << s.rows << "x" << s.columns << "x"
+            << s.depth;
       }
   }
 }
@@ -142,18 +159,8 @@ TEST_P(OnednnMatmul, RowCountsPastTheFixedPrimitiveCapStayCorrect) {
     const uint32_t m = rows - 1; // the last row: what a wrong row count would miss
     for (uint32_t n = 0; n < s.columns; ++n) {
       auto [want, magnitude] = expected(run, s, m, n);
-      double got;
-      if (GetParam()) {
-        float v;
-        std::memcpy(&v, &run.result[(size_t(m) * s.columns + n) * 4], 4);
-        got = v;
-      } else {
-        uint16_t bits;
-        std::memcpy(&bits, &run.result[(size_t(m) * s.columns + n) * 2], 2);
-        got = num::bf16ToFloat(bits);
-      }
-      ASSERT_NEAR(got, want,
-                  0x1p-24 * 64 * magnitude + (GetParam() ? 0.0 : std::fabs(want) * 0x1p-8))
+      const double got = resultValue(run.result, size_t(m) * s.columns + n, GetParam());
+      ASSERT_NEAR(got, want, tolerance(want, magnitude, GetParam()))
           << rows << " rows, column " << n;
     }
   }
@@ -191,17 +198,13 @@ INSTANTIATE_TEST_SUITE_P(Results, OnednnMatmul, ::testing::Values(false, true),
                          });
 
 /// The routed experts' GEMM: rows grouped by expert through offsets.
-struct ExpertsRun {
+struct ExpertsRun : KernelCall {
   uint32_t rows, columns, depth, experts, perWorkgroup;
   std::vector<uint16_t> activation; // bf16 bits [rows][depth]
   std::vector<uint8_t> weight;      // E2M1 pairs [experts][columns][depth / 2]
   std::vector<uint8_t> scales;      // E8M0 [experts][columns][depth / 32]
   std::vector<int32_t> offsets;     // [experts + 1]
   std::vector<uint8_t> result;
-  std::vector<uint32_t> constants;
-  std::vector<void *> pointers;
-  std::vector<size_t> lengths;
-  sieve_dispatch_state_t dispatch{};
 
   ExpertsRun(uint32_t rows, uint32_t columns, uint32_t depth, std::vector<int32_t> offsets,
              uint32_t perWorkgroup, bool f32Result, uint32_t seed)
@@ -225,22 +228,7 @@ struct ExpertsRun {
                 result.data()};
     lengths = {activation.size() * 2, weight.size(), scales.size(), this->offsets.size() * 4,
                result.size()};
-    dispatch.workgroup_count[0] = experts * ((columns + perWorkgroup - 1) / perWorkgroup);
-    dispatch.constant_count = uint32_t(constants.size());
-    dispatch.constants = constants.data();
-    dispatch.binding_count = uint32_t(pointers.size());
-    dispatch.binding_ptrs = pointers.data();
-    dispatch.binding_lengths = lengths.data();
-  }
-
-  int32_t runAll(sieve_kernel_fn kernel) {
-    for (uint32_t w = 0; w < dispatch.workgroup_count[0]; ++w) {
-      sieve_workgroup_state_t workgroup{};
-      workgroup.workgroup_id[0] = w;
-      if (int32_t code = kernel(&dispatch, &workgroup))
-        return code;
-    }
-    return 0;
+    bind(experts * ((columns + perWorkgroup - 1) / perWorkgroup));
   }
 
   /// Output (m, n) exactly (0 past offsets[E]) and its terms' magnitudes.
@@ -285,18 +273,9 @@ TEST_P(OnednnExperts, EachRowTimesItsExpertAndZerosPastTheLast) {
   for (uint32_t m = 0; m < run.rows; ++m)
     for (uint32_t n = 0; n < run.columns; ++n) {
       auto [want, magnitude] = run.expected(m, n);
-      double got;
-      if (f32Result) {
-        float v;
-        std::memcpy(&v, &run.result[(size_t(m) * run.columns + n) * 4], 4);
-        got = v;
-      } else {
-        uint16_t bits;
-        std::memcpy(&bits, &run.result[(size_t(m) * run.columns + n) * 2], 2);
-        got = num::bf16ToFloat(bits);
-      }
-      double tolerance = 0x1p-24 * 64 * magnitude + (f32Result ? 0.0 : std::fabs(want) * 0x1p-8);
-      ASSERT_NEAR(got, want, tolerance) << "row " << m << ", column " << n;
+      const double got = resultValue(run.result, size_t(m) * run.columns + n, f32Result);
+      ASSERT_NEAR(got, want, tolerance(want, magnitude, f32Result))
+          << "row " << m << ", column " << n;
     }
 }
 

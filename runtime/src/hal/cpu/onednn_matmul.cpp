@@ -421,10 +421,6 @@ int32_t onednnMatmulFp8wF32(const sieve_dispatch_state_t *dispatch,
   return matmulFp8Weight(dispatch, workgroup, /*f32Result=*/true);
 }
 
-} // namespace sieve::hal::cpu
-
-namespace sieve::hal::cpu {
-
 int32_t onednnGroupedMatmulMxfp4wBf16(const sieve_dispatch_state_t *dispatch,
                                       const sieve_workgroup_state_t *workgroup) {
   return groupedMatmulMxfp4Weight(dispatch, workgroup, /*f32Result=*/false);
