@@ -81,6 +81,8 @@ struct ModuleFacts {
   std::string cacheFormat;
   uint64_t cacheBytesAllSlots = 0;
   std::vector<std::string> targets, entryPoints;
+  /// Kernels the runtime must provide (the prefill's oneDNN GEMMs).
+  std::vector<std::string> libraryKernels;
 };
 
 /// The checkpoint found beside a config, checked against it.
@@ -147,6 +149,13 @@ void printText(const std::string &source, const io::ModelConfig &c, const io::Mo
       entries += (entries.empty() ? "" : ", ") + e;
     std::printf("               executables: %s; entry points: %s\n", targets.c_str(),
                 entries.c_str());
+    if (!module->libraryKernels.empty()) {
+      std::string names;
+      for (const std::string &name : module->libraryKernels)
+        names += (names.empty() ? "" : ", ") + name;
+      std::printf("               library kernels (the runtime provides them): %s\n",
+                  names.c_str());
+    }
   }
   if (checkpoint) {
     const size_t problems = checkpoint->problems[0] + checkpoint->problems[1] +
@@ -222,7 +231,8 @@ nlohmann::ordered_json toJson(const std::string &source, const io::ModelConfig &
                    {"cache_format", module->cacheFormat},
                    {"cache_bytes_all_slots", module->cacheBytesAllSlots},
                    {"executables", module->targets},
-                   {"entry_points", module->entryPoints}};
+                   {"entry_points", module->entryPoints},
+                   {"library_kernels", module->libraryKernels}};
   if (checkpoint)
     j["checkpoint"] = {{"path", checkpoint->path},
                        {"tensors", checkpoint->tensors},
@@ -363,6 +373,9 @@ int runMain(int argc, char **argv) {
       facts.targets.push_back(e->target()->str());
     for (const fb::EntryPoint *e : *m.entry_points())
       facts.entryPoints.push_back(e->name()->str());
+    for (const fb::Kernel *kernel : *m.kernels())
+      if (kernel->library() && kernel->library()->size() > 0)
+        facts.libraryKernels.push_back(kernel->library()->str());
     if (!context)
       context = facts.maxSeqLen;
     module = std::move(facts);
