@@ -14,7 +14,7 @@
  *    matching *_init() function (or to sizeof). A smaller size than this
  *    header's first version is an error; a larger one (a newer header) is
  *    accepted when the bytes this library does not know are zero.
- *  - Models and sessions are opaque handles, reference counted
+ *  - Models, sessions and buffers are opaque handles, reference counted
  *    (retain/release). A handle used after its last release is reported as
  *    an invalid argument, never dereferenced.
  *  - Thread safety is stated per function. In short: handles may be shared
@@ -42,7 +42,7 @@ extern "C" {
 
 /* The API this header declares: a minor version adds, a major one breaks. */
 #define SIEVE_API_VERSION_MAJOR 0
-#define SIEVE_API_VERSION_MINOR 3
+#define SIEVE_API_VERSION_MINOR 4
 
 /* The library's version, "MAJOR.MINOR.PATCH". Thread-safe. */
 SIEVE_API const char *sieve_version_string(void);
@@ -199,6 +199,10 @@ SIEVE_API sieve_status_t *sieve_session_reset(sieve_session_t *session);
 /* Tokens the session's cache holds. One call at a time per session. */
 SIEVE_API sieve_status_t *sieve_session_position(sieve_session_t *session,
                                                  int64_t *out_position);
+/* Since 0.4. The session's cache slot (0 to max_sessions - 1), the value a
+ * program's `slot` or `slots` input names it by (sieve_model_run). Fixed
+ * for the session's life. Thread-safe. */
+SIEVE_API sieve_status_t *sieve_session_slot(sieve_session_t *session, int64_t *out_slot);
 
 /* Called with each generated token as soon as it is drawn, with its text
  * when the model has a tokenizer (else NULL, 0). The text is valid UTF-8:
@@ -301,6 +305,162 @@ SIEVE_API sieve_status_t *sieve_model_decode(sieve_model_t *model,
                                              sieve_session_t *const *sessions,
                                              const int32_t *tokens, size_t count, float *logits,
                                              size_t logits_capacity);
+
+/*===--- Devices (since 0.4) ----------------------------------------------===*/
+
+typedef struct sieve_device_info {
+  size_t struct_size;
+  /* "cpu", "cuda:N", "hip:N"; for a kind of device this machine cannot
+   * use, the kind alone ("cuda", "hip") with available 0. */
+  const char *name;
+  int32_t available;
+  /* What the runtime reports of the device ("cuda:0: NVIDIA H100 (sm_90,
+   * ...)"), or why the kind is not available ("no CUDA driver ..."). */
+  const char *description;
+} sieve_device_info_t;
+
+SIEVE_API void sieve_device_info_init(sieve_device_info_t *info);
+/* The devices of this machine: the CPU first, then each CUDA GPU, then each
+ * HIP GPU, or one unavailable entry per kind with the reason. Looked for
+ * once, at the first call (opening each GPU); the strings live as long as
+ * the process. OUT_OF_RANGE past the last (*out_count says how many there
+ * are either way; out_info may then be NULL). Thread-safe. */
+SIEVE_API sieve_status_t *sieve_device_query(uint64_t index, sieve_device_info_t *out_info,
+                                             uint64_t *out_count);
+
+/*===--- Buffers (since 0.4) ----------------------------------------------===*/
+
+/* Memory on a model's device (host memory for the CPU, the GPU's own for a
+ * GPU), for program inputs and outputs that stay on the device between
+ * runs: a program's hidden states fed to the next, say. */
+typedef struct sieve_buffer sieve_buffer_t;
+
+/* `bytes` (> 0) of zeroed memory on `model`'s device. The buffer keeps its
+ * model alive. Thread-safe. */
+SIEVE_API sieve_status_t *sieve_buffer_create(sieve_model_t *model, uint64_t bytes,
+                                              sieve_buffer_t **out_buffer);
+/* Reference counting; a NULL or released handle is ignored. Thread-safe. */
+SIEVE_API void sieve_buffer_retain(sieve_buffer_t *buffer);
+SIEVE_API void sieve_buffer_release(sieve_buffer_t *buffer);
+/* Its size in bytes. Thread-safe. */
+SIEVE_API sieve_status_t *sieve_buffer_size(sieve_buffer_t *buffer, uint64_t *out_bytes);
+/* Copies host memory into the buffer at `offset` / the buffer's bytes from
+ * `offset` out to host memory; OUT_OF_RANGE past its end. In order with the
+ * model's runs. Thread-safe. */
+SIEVE_API sieve_status_t *sieve_buffer_write(sieve_buffer_t *buffer, uint64_t offset,
+                                             const void *data, uint64_t bytes);
+SIEVE_API sieve_status_t *sieve_buffer_read(sieve_buffer_t *buffer, uint64_t offset, void *data,
+                                            uint64_t bytes);
+
+/*===--- Programs (since 0.4) ---------------------------------------------===*/
+
+/* The module's programs (its entry points: prefill, decode, and mtp and
+ * mtp_decode when the model has MTP layers), run with the caller's own
+ * inputs: the level below sessions, for middleware that schedules its own
+ * batches and keeps tensors on the device. docs/c-api.md says what each
+ * program takes. */
+
+typedef enum sieve_element_type_e {
+  SIEVE_ELEMENT_I8 = 0,
+  SIEVE_ELEMENT_I32 = 1,
+  SIEVE_ELEMENT_I64 = 2,
+  SIEVE_ELEMENT_BF16 = 3,
+  SIEVE_ELEMENT_F16 = 4,
+  SIEVE_ELEMENT_F32 = 5,
+  SIEVE_ELEMENT_F8E4M3FN = 6,
+  SIEVE_ELEMENT_F4E2M1FN = 7,
+  SIEVE_ELEMENT_F8E8M0FNU = 8,
+} sieve_element_type_t;
+
+#define SIEVE_MAX_RANK 8
+
+typedef struct sieve_program_info {
+  size_t struct_size;
+  const char *name;   /* "prefill", "decode", "mtp", "mtp_decode" */
+  const char *phase;  /* "prefill" or "decode" */
+  int64_t max_tokens; /* the most tokens one run takes */
+  uint64_t input_count;
+  uint64_t output_count;
+} sieve_program_info_t;
+
+SIEVE_API void sieve_program_info_init(sieve_program_info_t *info);
+/* Program `index` of the model; OUT_OF_RANGE past the last (*out_count
+ * says how many there are either way; out_info may then be NULL). Strings
+ * valid while the model lives. Thread-safe. */
+SIEVE_API sieve_status_t *sieve_model_program(sieve_model_t *model, uint64_t index,
+                                              sieve_program_info_t *out_info, uint64_t *out_count);
+
+typedef struct sieve_binding_info {
+  size_t struct_size;
+  const char *name;  /* "tokens", "positions", "slots", "logits", ... */
+  int32_t is_scalar; /* an index value (sieve_input_t.scalar), not a tensor */
+  sieve_element_type_t element;
+  uint32_t rank;
+  /* Sizes; -1 for those the caller chooses (inputs) or the run decides
+   * (outputs). */
+  int64_t shape[SIEVE_MAX_RANK];
+  /* Outputs: the most bytes the output takes in any run (a destination this
+   * large always holds it). */
+  uint64_t max_bytes;
+} sieve_binding_info_t;
+
+SIEVE_API void sieve_binding_info_init(sieve_binding_info_t *info);
+/* Input / output `index` of `program`; OUT_OF_RANGE past the last.
+ * Thread-safe. */
+SIEVE_API sieve_status_t *sieve_model_program_input(sieve_model_t *model, uint64_t program,
+                                                    uint64_t index, sieve_binding_info_t *out_info);
+SIEVE_API sieve_status_t *sieve_model_program_output(sieve_model_t *model, uint64_t program,
+                                                     uint64_t index,
+                                                     sieve_binding_info_t *out_info);
+
+/* One input of a run. Scalars: `scalar`. Tensors: `rank` and `shape`, and
+ * their `bytes` either in host memory at `data` or in `buffer` from
+ * `buffer_offset` (data NULL). */
+typedef struct sieve_input {
+  size_t struct_size;
+  int64_t scalar;
+  const void *data;
+  sieve_buffer_t *buffer;
+  uint64_t buffer_offset;
+  uint64_t bytes;
+  uint32_t rank;
+  int64_t shape[SIEVE_MAX_RANK];
+} sieve_input_t;
+
+SIEVE_API void sieve_input_init(sieve_input_t *input);
+
+/* Where one output of a run goes: host memory (`data`, `capacity` bytes),
+ * a buffer (from `buffer_offset`), or nowhere (both NULL). The run fills in
+ * its element type, shape and size. */
+typedef struct sieve_output {
+  size_t struct_size;
+  void *data;
+  uint64_t capacity;
+  sieve_buffer_t *buffer;
+  uint64_t buffer_offset;
+  /* Written by the run. */
+  sieve_element_type_t element;
+  uint32_t rank;
+  int64_t shape[SIEVE_MAX_RANK];
+  uint64_t bytes;
+} sieve_output_t;
+
+SIEVE_API void sieve_output_init(sieve_output_t *output);
+
+/* Runs `program` on `inputs` (one per program input, in order) and writes
+ * its first `output_count` outputs to `outputs`. The runtime checks what
+ * the model's own calls would set, so the caches stay consistent: token
+ * ids inside the vocabulary; each `slot`/`slots` value the slot of an open
+ * session of this model (sieve_session_slot), each at most once; each
+ * `start_pos`/`positions` value the position that session stands at (its
+ * MTP position for mtp and mtp_decode). Those sessions then advance by the
+ * tokens run, as if a session call had run them. When a destination is too
+ * small the run still happened: OUT_OF_RANGE names the output and the bytes
+ * it needs (max_bytes always suffices). Thread-safe; the sessions named
+ * must not be in another call (BUSY). */
+SIEVE_API sieve_status_t *sieve_model_run(sieve_model_t *model, uint64_t program,
+                                          const sieve_input_t *inputs, size_t input_count,
+                                          sieve_output_t *outputs, size_t output_count);
 
 #ifdef __cplusplus
 } /* extern "C" */

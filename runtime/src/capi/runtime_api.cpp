@@ -171,6 +171,8 @@ struct Executable {
   bool chosen = false;
 };
 
+struct Session;
+
 struct Model {
   sieve_allocator_t allocator;
   std::unique_ptr<exec::CompiledModel> compiled;
@@ -179,6 +181,9 @@ struct Model {
   std::vector<Executable> executables;
   // One model call at a time: its arenas and caches are shared.
   std::mutex step;
+  // Per cache slot, the session holding it (under `step`): program runs
+  // name sessions by slot.
+  std::vector<Session *> slotSessions;
 };
 
 struct Session {
@@ -201,6 +206,19 @@ HandleTable<Session> &sessions() {
   return table;
 }
 
+/// Memory on a model's device for program inputs and outputs.
+struct Buffer {
+  sieve_allocator_t allocator;
+  uint64_t modelHandle; // holds a reference: the device outlives the memory
+  Model *model;
+  hal::DeviceMemory memory;
+};
+
+HandleTable<Buffer> &buffers() {
+  static HandleTable<Buffer> table;
+  return table;
+}
+
 template <typename Object> void destroy(Object *object) {
   sieve_allocator_t allocator = object->allocator;
   object->~Object();
@@ -211,6 +229,7 @@ void destroySession(Session *session) {
   {
     // Its slot goes back to the model under the model's lock.
     std::lock_guard<std::mutex> lock(session->model->step);
+    session->model->slotSessions[size_t(session->sequence->slot())] = nullptr;
     session->sequence.reset();
   }
   uint64_t model = session->modelHandle;
@@ -239,6 +258,13 @@ private:
 };
 
 void destroyModel(Model *model) { destroy(model); }
+
+void destroyBuffer(Buffer *buffer) {
+  uint64_t model = buffer->modelHandle;
+  destroy(buffer);
+  if (Model *last = models().release(model))
+    destroy(last);
+}
 
 uint64_t handleOf(const void *handle) { return uint64_t(reinterpret_cast<uintptr_t>(handle)); }
 
@@ -585,6 +611,7 @@ sieve_status_t *sieve_model_load(const sieve_model_options_t *options, sieve_mod
     model->compiled = compiled.take();
     model->tokenizer = std::move(tokenizer);
     model->modulePath = modulePath;
+    model->slotSessions.assign(size_t(model->compiled->maxBatch()), nullptr);
     const exec::LoadReport &report = model->compiled->report();
     for (const std::string &passed : report.rejectedDevices)
       model->devicesPassedOver += (model->devicesPassedOver.empty() ? "" : "\n") + passed;
@@ -734,7 +761,11 @@ sieve_status_t *sieve_session_create(sieve_model_t *handle, sieve_session_t **ou
     session->allocator = model->allocator;
     session->model = models().acquire(handleOf(handle)); // the session's reference
     session->modelHandle = handleOf(handle);
-    session->sequence.emplace(std::move(*sequence));
+    {
+      std::lock_guard<std::mutex> lock(model->step);
+      session->sequence.emplace(std::move(*sequence));
+      model->slotSessions[size_t(session->sequence->slot())] = session;
+    }
     *out_session = reinterpret_cast<sieve_session_t *>(uintptr_t(sessions().add(session)));
     return Status::ok();
   });
@@ -913,6 +944,489 @@ sieve_status_t *sieve_model_decode(sieve_model_t *handle, sieve_session_t *const
       calls[i]->session().history.push_back(tokens[i]);
     return Status::ok();
   });
+}
+
+sieve_status_t *sieve_session_slot(sieve_session_t *handle, int64_t *out_slot) {
+  Use<Session> use(sessions(), handleOf(handle), destroySession);
+  Session *session = use.get();
+  return guarded(session ? session->allocator : kDefaultAllocator, [&]() -> Status {
+    if (!session)
+      return invalid("session is NULL or released");
+    if (!out_slot)
+      return invalid("out_slot is NULL");
+    *out_slot = session->sequence->slot();
+    return Status::ok();
+  });
+}
+
+//===--- Devices --------------------------------------------------------------===//
+
+void sieve_device_info_init(sieve_device_info_t *info) {
+  if (!info)
+    return;
+  *info = sieve_device_info_t{};
+  info->struct_size = sizeof(*info);
+}
+
+sieve_status_t *sieve_device_query(uint64_t index, sieve_device_info_t *out_info,
+                                   uint64_t *out_count) {
+  return guarded(kDefaultAllocator, [&]() -> Status {
+    // Opening every GPU is slow and the strings must outlive the call: once.
+    static const std::vector<exec::DeviceListing> devices = exec::listDevices();
+    if (out_count)
+      *out_count = devices.size();
+    if (index >= devices.size())
+      return outOfRange("device " + std::to_string(index) + " of " +
+                        std::to_string(devices.size()));
+    if (Status s = checkStruct(out_info, "out_info"); !s)
+      return s;
+    sieve_device_info_t info = {};
+    info.name = devices[index].name.c_str();
+    info.available = devices[index].available ? 1 : 0;
+    info.description = devices[index].description.c_str();
+    writeStruct(out_info, info);
+    return Status::ok();
+  });
+}
+
+//===--- Buffers --------------------------------------------------------------===//
+
+} // extern "C"
+
+namespace {
+
+/// `body(buffer)` for a call on a buffer handle.
+template <typename Body> sieve_status_t *onBuffer(sieve_buffer_t *handle, Body &&body) {
+  Use<Buffer> use(buffers(), handleOf(handle), destroyBuffer);
+  Buffer *buffer = use.get();
+  return guarded(buffer ? buffer->allocator : kDefaultAllocator, [&]() -> Status {
+    if (!buffer)
+      return invalid("buffer is NULL or released");
+    return body(*buffer);
+  });
+}
+
+/// Checks that [offset, offset + bytes) lies inside `buffer`.
+Status checkRange(const Buffer &buffer, uint64_t offset, uint64_t bytes, const char *what) {
+  const uint64_t size = buffer.memory.bytes();
+  if (offset > size || bytes > size - offset)
+    return outOfRange(std::string(what) + ": bytes " + std::to_string(offset) + " to " +
+                      std::to_string(offset + bytes) + " of a buffer of " + std::to_string(size));
+  return Status::ok();
+}
+
+uint8_t *bufferAt(const Buffer &buffer, uint64_t offset) {
+  return static_cast<uint8_t *>(buffer.memory.data()) + offset;
+}
+
+} // namespace
+
+extern "C" {
+
+sieve_status_t *sieve_buffer_create(sieve_model_t *handle, uint64_t bytes,
+                                    sieve_buffer_t **out_buffer) {
+  return onModel(handle, [&](Model &model) -> Status {
+    if (!out_buffer)
+      return invalid("out_buffer is NULL");
+    *out_buffer = nullptr;
+    if (bytes == 0)
+      return invalid("a buffer needs at least one byte");
+    Expected<hal::DeviceMemory> memory =
+        model.compiled->device().allocate(bytes, "a buffer of the C API");
+    if (!memory)
+      return memory.takeStatus();
+    void *storage = allocate(model.allocator, sizeof(Buffer));
+    if (!storage)
+      throw std::bad_alloc();
+    auto *buffer = new (storage) Buffer();
+    buffer->allocator = model.allocator;
+    buffer->model = models().acquire(handleOf(handle)); // the buffer's reference
+    buffer->modelHandle = handleOf(handle);
+    buffer->memory = memory.take();
+    *out_buffer = reinterpret_cast<sieve_buffer_t *>(uintptr_t(buffers().add(buffer)));
+    return Status::ok();
+  });
+}
+
+void sieve_buffer_retain(sieve_buffer_t *buffer) { (void)buffers().acquire(handleOf(buffer)); }
+
+void sieve_buffer_release(sieve_buffer_t *buffer) {
+  if (Buffer *last = buffers().release(handleOf(buffer)))
+    destroyBuffer(last);
+}
+
+sieve_status_t *sieve_buffer_size(sieve_buffer_t *handle, uint64_t *out_bytes) {
+  return onBuffer(handle, [&](Buffer &buffer) -> Status {
+    if (!out_bytes)
+      return invalid("out_bytes is NULL");
+    *out_bytes = buffer.memory.bytes();
+    return Status::ok();
+  });
+}
+
+sieve_status_t *sieve_buffer_write(sieve_buffer_t *handle, uint64_t offset, const void *data,
+                                   uint64_t bytes) {
+  return onBuffer(handle, [&](Buffer &buffer) -> Status {
+    if (!data && bytes)
+      return invalid("data is NULL");
+    SIEVE_RETURN_IF_ERROR(checkRange(buffer, offset, bytes, "sieve_buffer_write"));
+    // Under the model's lock: in order with its runs.
+    std::lock_guard<std::mutex> lock(buffer.model->step);
+    return buffer.model->compiled->device().write(bufferAt(buffer, offset), data, bytes);
+  });
+}
+
+sieve_status_t *sieve_buffer_read(sieve_buffer_t *handle, uint64_t offset, void *data,
+                                  uint64_t bytes) {
+  return onBuffer(handle, [&](Buffer &buffer) -> Status {
+    if (!data && bytes)
+      return invalid("data is NULL");
+    SIEVE_RETURN_IF_ERROR(checkRange(buffer, offset, bytes, "sieve_buffer_read"));
+    std::lock_guard<std::mutex> lock(buffer.model->step);
+    return buffer.model->compiled->device().read(data, bufferAt(buffer, offset), bytes);
+  });
+}
+
+//===--- Programs -------------------------------------------------------------===//
+
+static_assert(SIEVE_ELEMENT_F32 == int(fb::ElementType::F32) &&
+                  SIEVE_ELEMENT_F8E8M0FNU == int(fb::ElementType::F8E8M0FNU) &&
+                  SIEVE_ELEMENT_I32 == int(fb::ElementType::I32),
+              "sieve_element_type_t follows the module format's ElementType");
+static_assert(SIEVE_MAX_RANK == std::tuple_size<decltype(exec::InputArg::shape)>::value,
+              "one rank limit for the C API and the executor");
+
+void sieve_program_info_init(sieve_program_info_t *info) {
+  if (!info)
+    return;
+  *info = sieve_program_info_t{};
+  info->struct_size = sizeof(*info);
+}
+
+void sieve_binding_info_init(sieve_binding_info_t *info) {
+  if (!info)
+    return;
+  *info = sieve_binding_info_t{};
+  info->struct_size = sizeof(*info);
+}
+
+void sieve_input_init(sieve_input_t *input) {
+  if (!input)
+    return;
+  *input = sieve_input_t{};
+  input->struct_size = sizeof(*input);
+}
+
+void sieve_output_init(sieve_output_t *output) {
+  if (!output)
+    return;
+  *output = sieve_output_t{};
+  output->struct_size = sizeof(*output);
+}
+
+} // extern "C"
+
+namespace {
+
+Expected<const exec::Program *> programOf(const Model &model, uint64_t index) {
+  const exec::CompiledModel &m = *model.compiled;
+  if (index >= m.programCount())
+    return outOfRange("program " + std::to_string(index) + " of " +
+                      std::to_string(m.programCount()));
+  return &m.program(size_t(index));
+}
+
+/// Input or output `index` of `program` as a binding.
+Expected<sieve_binding_info_t> bindingOf(const exec::Program &program, bool input, uint64_t index) {
+  const fb::EntryPoint &entry = program.entry();
+  const uint64_t count = input ? entry.inputs()->size() : entry.outputs()->size();
+  if (index >= count)
+    return outOfRange(program.name() + " " + (input ? "input " : "output ") +
+                      std::to_string(index) + " of " + std::to_string(count));
+  sieve_binding_info_t info = {};
+  const flatbuffers::Vector<const fb::Extent *> *shape = nullptr;
+  if (input) {
+    const fb::Input *in = entry.inputs()->Get(uint32_t(index));
+    info.name = in->name()->c_str();
+    info.is_scalar = in->kind() == fb::InputKind::Scalar ? 1 : 0;
+    info.element = sieve_element_type_t(in->element());
+    shape = in->shape();
+  } else {
+    const fb::Output *out = entry.outputs()->Get(uint32_t(index));
+    const fb::Buffer *buffer = entry.buffers()->Get(out->buffer());
+    info.name = out->name()->c_str();
+    info.element = sieve_element_type_t(buffer->element());
+    shape = buffer->shape();
+    if (buffer->storage() == fb::StorageKind::Arena)
+      info.max_bytes = buffer->max_bytes();
+  }
+  if (info.is_scalar)
+    return info;
+  info.rank = shape ? shape->size() : 0;
+  bool staticShape = true;
+  uint64_t elements = 1;
+  for (uint32_t d = 0; d < info.rank; ++d) {
+    const fb::Extent *extent = shape->Get(d);
+    const bool fixed = extent->register_index() < 0 && extent->size() >= 0;
+    info.shape[d] = fixed ? extent->size() : -1;
+    staticShape &= fixed;
+    if (fixed)
+      elements *= uint64_t(extent->size());
+  }
+  uint64_t bytes = 0;
+  if (!input && staticShape && module::elementBytes(fb::ElementType(info.element), elements, bytes))
+    info.max_bytes = bytes;
+  return info;
+}
+
+sieve_status_t *bindingQuery(sieve_model_t *handle, uint64_t program, uint64_t index,
+                             sieve_binding_info_t *out_info, bool input) {
+  return onModel(handle, [&](Model &model) -> Status {
+    if (Status s = checkStruct(out_info, "out_info"); !s)
+      return s;
+    Expected<const exec::Program *> p = programOf(model, program);
+    if (!p)
+      return p.takeStatus();
+    Expected<sieve_binding_info_t> info = bindingOf(**p, input, index);
+    if (!info)
+      return info.takeStatus();
+    writeStruct(out_info, *info);
+    return Status::ok();
+  });
+}
+
+/// Marks the sessions a run names as in a call, BUSY when one already is;
+/// unmarks them when destroyed.
+class RunSessions {
+public:
+  ~RunSessions() {
+    for (Session *session : entered_)
+      session->inCall.store(false);
+  }
+  Status enter(Session *session) {
+    if (std::find(entered_.begin(), entered_.end(), session) != entered_.end())
+      return Status::ok(); // named twice: runProgram refuses that
+    bool idle = false;
+    if (!session->inCall.compare_exchange_strong(idle, true))
+      return Status(StatusCode::kFailedPrecondition, "busy");
+    entered_.push_back(session);
+    return Status::ok();
+  }
+
+private:
+  std::vector<Session *> entered_;
+};
+
+} // namespace
+
+extern "C" {
+
+sieve_status_t *sieve_model_program(sieve_model_t *handle, uint64_t index,
+                                    sieve_program_info_t *out_info, uint64_t *out_count) {
+  return onModel(handle, [&](Model &model) -> Status {
+    if (out_count)
+      *out_count = model.compiled->programCount();
+    Expected<const exec::Program *> program = programOf(model, index);
+    if (!program)
+      return program.takeStatus();
+    if (Status s = checkStruct(out_info, "out_info"); !s)
+      return s;
+    const fb::EntryPoint &entry = (*program)->entry();
+    sieve_program_info_t info = {};
+    info.name = entry.name()->c_str();
+    info.phase = entry.phase()->c_str();
+    info.max_tokens = entry.max_tokens();
+    info.input_count = entry.inputs()->size();
+    info.output_count = entry.outputs()->size();
+    writeStruct(out_info, info);
+    return Status::ok();
+  });
+}
+
+sieve_status_t *sieve_model_program_input(sieve_model_t *model, uint64_t program, uint64_t index,
+                                          sieve_binding_info_t *out_info) {
+  return bindingQuery(model, program, index, out_info, true);
+}
+
+sieve_status_t *sieve_model_program_output(sieve_model_t *model, uint64_t program, uint64_t index,
+                                           sieve_binding_info_t *out_info) {
+  return bindingQuery(model, program, index, out_info, false);
+}
+
+sieve_status_t *sieve_model_run(sieve_model_t *handle, uint64_t program,
+                                const sieve_input_t *inputs, size_t input_count,
+                                sieve_output_t *outputs, size_t output_count) {
+  bool busy = false;
+  sieve_status_t *status = onModel(handle, [&](Model &model) -> Status {
+    Expected<const exec::Program *> found = programOf(model, program);
+    if (!found)
+      return found.takeStatus();
+    const exec::Program &p = **found;
+    const fb::EntryPoint &entry = p.entry();
+    const std::string &name = p.name();
+    if (input_count != entry.inputs()->size() || (input_count && !inputs))
+      return invalid(name + " takes " + std::to_string(entry.inputs()->size()) + " inputs; got " +
+                     std::to_string(input_count) +
+                     (input_count && !inputs ? " and inputs is NULL" : ""));
+    if (output_count > entry.outputs()->size() || (output_count && !outputs))
+      return invalid(name + " has " + std::to_string(entry.outputs()->size()) + " outputs; got " +
+                     std::to_string(output_count) + " destinations" +
+                     (output_count && !outputs ? " and outputs is NULL" : ""));
+
+    // The buffers named, held for the call and checked to be this model's.
+    std::vector<std::unique_ptr<Use<Buffer>>> held;
+    auto holdBuffer = [&](sieve_buffer_t *handle, uint64_t offset, uint64_t bytes,
+                          const std::string &what) -> Expected<Buffer *> {
+      held.push_back(std::make_unique<Use<Buffer>>(buffers(), handleOf(handle), destroyBuffer));
+      Buffer *buffer = held.back()->get();
+      if (!buffer)
+        return invalid(what + ": the buffer is released");
+      if (buffer->model != &model)
+        return invalid(what + ": the buffer belongs to another model");
+      SIEVE_RETURN_IF_ERROR(checkRange(*buffer, offset, bytes, what.c_str()));
+      return buffer;
+    };
+
+    hal::Device &device = model.compiled->device();
+    std::vector<exec::InputArg> args(input_count);
+    std::vector<std::vector<int32_t>> hostCopies(input_count); // index inputs read back
+    for (size_t i = 0; i < input_count; ++i) {
+      const fb::Input *declared = entry.inputs()->Get(uint32_t(i));
+      const std::string what = name + " input '" + declared->name()->str() + "'";
+      if (Status s = checkStruct(&inputs[i], what.c_str()); !s)
+        return s;
+      const sieve_input_t in = readStruct(inputs[i]);
+      exec::InputArg &arg = args[i];
+      if (declared->kind() == fb::InputKind::Scalar) {
+        arg.scalar = in.scalar;
+        continue;
+      }
+      if (in.rank > SIEVE_MAX_RANK)
+        return invalid(what + " has rank " + std::to_string(in.rank) + ", more than " +
+                       std::to_string(SIEVE_MAX_RANK));
+      arg.rank = in.rank;
+      std::copy(in.shape, in.shape + in.rank, arg.shape.begin());
+      arg.bytes = in.bytes;
+      if (in.data && in.buffer)
+        return invalid(what + " sets both data and buffer");
+      if (!in.buffer) {
+        arg.data = in.data;
+        continue;
+      }
+      Expected<Buffer *> buffer = holdBuffer(in.buffer, in.buffer_offset, in.bytes, what);
+      if (!buffer)
+        return buffer.takeStatus();
+      arg.data = bufferAt(**buffer, in.buffer_offset);
+      arg.onDevice = true;
+      // The runtime checks token, position and slot values on the host; a
+      // device the host cannot see into gives them back first.
+      if (declared->element() == fb::ElementType::I32) {
+        if (device.hostVisible()) {
+          arg.onDevice = false;
+        } else {
+          hostCopies[i].resize((in.bytes + sizeof(int32_t) - 1) / sizeof(int32_t));
+          std::lock_guard<std::mutex> lock(model.step);
+          SIEVE_RETURN_IF_ERROR(device.read(hostCopies[i].data(), arg.data, in.bytes));
+          arg.data = hostCopies[i].data();
+          arg.onDevice = false;
+        }
+      }
+    }
+    std::vector<Buffer *> outputBuffers(output_count, nullptr);
+    for (size_t i = 0; i < output_count; ++i) {
+      const std::string what =
+          name + " output '" + entry.outputs()->Get(uint32_t(i))->name()->str() + "'";
+      if (Status s = checkStruct(&outputs[i], what.c_str()); !s)
+        return s;
+      if (outputs[i].data && outputs[i].buffer)
+        return invalid(what + " sets both data and buffer");
+      if (outputs[i].buffer) {
+        Expected<Buffer *> buffer =
+            holdBuffer(outputs[i].buffer, outputs[i].buffer_offset, 0, what);
+        if (!buffer)
+          return buffer.takeStatus();
+        outputBuffers[i] = *buffer;
+      }
+    }
+
+    std::lock_guard<std::mutex> lock(model.step);
+    // The sessions the run names by slot are in a call until it is done.
+    RunSessions named;
+    std::vector<int64_t> slots;
+    for (size_t i = 0; i < input_count; ++i) {
+      const std::string inputName = entry.inputs()->Get(uint32_t(i))->name()->str();
+      if (inputName == "slot") {
+        slots.push_back(args[i].scalar);
+      } else if (inputName == "slots" && !args[i].onDevice && args[i].data) {
+        const auto *values = static_cast<const int32_t *>(args[i].data);
+        for (uint64_t k = 0; k < args[i].bytes / sizeof(int32_t); ++k)
+          slots.push_back(values[k]);
+      }
+    }
+    for (int64_t slot : slots) {
+      if (slot < 0 || uint64_t(slot) >= model.slotSessions.size() ||
+          !model.slotSessions[size_t(slot)])
+        continue; // runProgram names it
+      if (!named.enter(model.slotSessions[size_t(slot)])) {
+        busy = true;
+        return Status(StatusCode::kFailedPrecondition,
+                      name + ": the session in slot " + std::to_string(slot) +
+                          " is already in a call (one call at a time per session)");
+      }
+    }
+    SIEVE_RETURN_IF_ERROR(model.compiled->runProgram(size_t(program), args.data(), args.size()));
+
+    // What the sessions now hold, for chat turns that continue them.
+    const bool isPrefill = name == "prefill", isDecode = name == "decode";
+    if (isPrefill || isDecode) {
+      const exec::InputArg &tokens = args[size_t(p.inputIndex("tokens"))];
+      const auto *ids = static_cast<const int32_t *>(tokens.data);
+      const int64_t n = tokens.shape[0];
+      if (isPrefill)
+        model.slotSessions[size_t(slots[0])]->history.insert(
+            model.slotSessions[size_t(slots[0])]->history.end(), ids, ids + n);
+      else
+        for (int64_t k = 0; k < n; ++k)
+          model.slotSessions[size_t(slots[size_t(k)])]->history.push_back(ids[k]);
+    }
+
+    std::string tooSmall;
+    for (size_t i = 0; i < output_count; ++i) {
+      const exec::OutputView view = p.output(i);
+      sieve_output_t &out = outputs[i];
+      sieve_output_t result = readStruct(out);
+      result.element = sieve_element_type_t(view.element);
+      result.rank = view.rank;
+      std::fill(result.shape, result.shape + SIEVE_MAX_RANK, 0);
+      std::copy(view.shape.begin(), view.shape.begin() + view.rank, result.shape);
+      result.bytes = view.bytes;
+      const std::string outName = entry.outputs()->Get(uint32_t(i))->name()->str();
+      if (Buffer *buffer = outputBuffers[i]) {
+        if (!checkRange(*buffer, out.buffer_offset, view.bytes, "").isOk())
+          tooSmall += (tooSmall.empty() ? "" : "; ") + outName + " needs " +
+                      std::to_string(view.bytes) + " bytes, the buffer holds " +
+                      std::to_string(buffer->memory.bytes() - out.buffer_offset) +
+                      " from its offset";
+        else
+          SIEVE_RETURN_IF_ERROR(
+              device.write(bufferAt(*buffer, out.buffer_offset), view.data, view.bytes));
+      } else if (out.data) {
+        if (view.bytes > out.capacity)
+          tooSmall += (tooSmall.empty() ? "" : "; ") + outName + " needs " +
+                      std::to_string(view.bytes) + " bytes, the destination holds " +
+                      std::to_string(out.capacity);
+        else
+          std::memcpy(out.data, view.data, view.bytes);
+      }
+      writeStruct(&out, result);
+    }
+    if (!tooSmall.empty())
+      return outOfRange(name + " ran (its sessions advanced) but " + tooSmall);
+    return Status::ok();
+  });
+  if (busy && status && status != &outOfMemoryStatus)
+    status->code = SIEVE_STATUS_BUSY; // a status of ours: only its code changes
+  return status;
 }
 
 } // extern "C"

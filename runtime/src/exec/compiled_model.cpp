@@ -60,10 +60,16 @@ Status expectSignature(const Program &program, std::initializer_list<const char 
 
 } // namespace
 
+CompiledSequence::CompiledSequence(CompiledModel *model, int slot) : model_(model), slot_(slot) {
+  model_->slotSequences_[size_t(slot)] = this;
+}
+
 CompiledSequence::CompiledSequence(CompiledSequence &&other) noexcept
     : model_(other.model_), slot_(other.slot_), position_(other.position_),
       mtpPosition_(other.mtpPosition_) {
   other.model_ = nullptr;
+  if (model_)
+    model_->slotSequences_[size_t(slot_)] = this;
 }
 
 CompiledSequence::~CompiledSequence() {
@@ -174,6 +180,31 @@ Expected<std::unique_ptr<hal::Device>> chooseDevice(const fb::Module &m,
 }
 
 } // namespace
+
+std::vector<DeviceListing> listDevices() {
+  std::vector<DeviceListing> devices;
+  devices.push_back({"cpu", true, hal::cpu::CpuDevice().description()});
+  // More GPUs than any machine has: the loop ends at the driver's count.
+  constexpr int kMostGpus = 64;
+  for (const char *kind : {"cuda", "hip"}) {
+    for (int ordinal = 0; ordinal < kMostGpus; ++ordinal) {
+      const std::string name = std::string(kind) + ":" + std::to_string(ordinal);
+      Expected<std::unique_ptr<hal::Device>> gpu = openGpu(kind, ordinal);
+      if (gpu) {
+        devices.push_back({name, true, (*gpu)->description()});
+        continue;
+      }
+      // An ordinal past the last is the end; the first failing otherwise
+      // says why this kind is unavailable.
+      if (ordinal == 0)
+        devices.push_back({kind, false, gpu.status().message()});
+      else if (gpu.status().code() != StatusCode::kInvalidArgument)
+        devices.push_back({name, false, gpu.status().message()});
+      break;
+    }
+  }
+  return devices;
+}
 
 Expected<std::unique_ptr<CompiledModel>> CompiledModel::load(const std::string &modulePath,
                                                              const CompiledLoadOptions &options) {
@@ -303,9 +334,14 @@ Expected<std::unique_ptr<CompiledModel>> CompiledModel::load(const std::string &
                                 {"hidden", "next_tokens", "positions", "slots"}, false));
 
   const int64_t slots = model->maxBatch();
-  model->slotUsed_.assign(size_t(slots), false);
+  model->slotSequences_.assign(size_t(slots), nullptr);
+  for (Program *p :
+       {model->prefill_.get(), model->decode_.get(), model->mtp_.get(), model->mtpDecode_.get()})
+    if (p)
+      model->programs_.push_back(p);
   model->positions_.assign(size_t(slots), 0);
   model->slots_.assign(size_t(slots), 0);
+  model->runSequences_.assign(size_t(std::max<int64_t>(slots, 1)), nullptr);
   for (int s = 0; s < slots; ++s)
     SIEVE_RETURN_IF_ERROR(model->resetSlot(s));
   return model;
@@ -323,21 +359,20 @@ void CompiledModel::enableProfiling() {
 }
 
 Expected<CompiledSequence> CompiledModel::newSequence() {
-  for (size_t s = 0; s < slotUsed_.size(); ++s)
-    if (!slotUsed_[s]) {
+  for (size_t s = 0; s < slotSequences_.size(); ++s)
+    if (!slotSequences_[s]) {
       SIEVE_RETURN_IF_ERROR(resetSlot(int(s)));
-      slotUsed_[s] = true;
       return CompiledSequence(this, int(s));
     }
   return Status(StatusCode::kFailedPrecondition,
-                "all " + std::to_string(slotUsed_.size()) +
+                "all " + std::to_string(slotSequences_.size()) +
                     " sequence slots are in use (the module was compiled with max_batch " +
                     std::to_string(maxBatch()) + ")");
 }
 
 void CompiledModel::releaseSlot(int slot) {
-  if (slot >= 0 && size_t(slot) < slotUsed_.size())
-    slotUsed_[size_t(slot)] = false;
+  if (slot >= 0 && size_t(slot) < slotSequences_.size())
+    slotSequences_[size_t(slot)] = nullptr;
   if (lastHiddenSlot_ == slot)
     lastHidden_ = nullptr;
 }
@@ -536,6 +571,142 @@ Expected<LogitsView> CompiledModel::mtp(CompiledSequence &seq, const int32_t *ne
   lastDispatches_ = program.dispatchCount();
   seq.mtpPosition_ += n;
   return logitsOf(program, 1);
+}
+
+const CompiledSequence *CompiledModel::sequenceInSlot(int64_t slot) const {
+  if (slot < 0 || uint64_t(slot) >= slotSequences_.size())
+    return nullptr;
+  return slotSequences_[size_t(slot)];
+}
+
+namespace {
+
+/// Input `name` of a program this runtime prepared (expectSignature checked
+/// at load that it has it).
+const InputArg &inputNamed(const Program &program, const InputArg *inputs, const char *name) {
+  return inputs[size_t(program.inputIndex(name))];
+}
+
+/// The elements of an i32 vector input the runtime reads on the host.
+Expected<const int32_t *> hostVector(const Program &program, const InputArg &arg, const char *name,
+                                     int64_t length) {
+  const std::string where = program.name() + " input '" + name + "'";
+  if (arg.rank != 1 || arg.shape[0] != length)
+    return invalidArgument(where + " must be a vector of " + std::to_string(length) +
+                           " elements (one per token)");
+  if (arg.onDevice)
+    return invalidArgument(where + " must be host memory: the runtime checks its values");
+  if (arg.bytes != uint64_t(length) * sizeof(int32_t) || (length > 0 && !arg.data))
+    return invalidArgument(where + " has " + std::to_string(arg.bytes) + " bytes; " +
+                           std::to_string(length) + " i32 elements take " +
+                           std::to_string(length * int64_t(sizeof(int32_t))));
+  return static_cast<const int32_t *>(arg.data);
+}
+
+} // namespace
+
+Status CompiledModel::runProgram(size_t index, const InputArg *inputs, size_t count) {
+  if (index >= programs_.size())
+    return invalidArgument("program " + std::to_string(index) + " does not exist (the model has " +
+                           std::to_string(programs_.size()) + ")");
+  Program &program = *programs_[index];
+  const std::string &name = program.name();
+  if (count != program.entry().inputs()->size())
+    return invalidArgument(name + " takes " + std::to_string(program.entry().inputs()->size()) +
+                           " inputs, got " + std::to_string(count));
+  if (count > 0 && !inputs)
+    return invalidArgument(name + ": inputs is NULL");
+  const bool isMtp = &program == mtp_.get() || &program == mtpDecode_.get();
+  const bool perToken = &program == decode_.get() || &program == mtpDecode_.get();
+
+  // The tokens: their count is what every other input is checked against.
+  const char *tokensName = isMtp ? "next_tokens" : "tokens";
+  const InputArg &tokensArg = inputNamed(program, inputs, tokensName);
+  const int64_t n = tokensArg.rank == 1 ? tokensArg.shape[0] : -1;
+  const int64_t most = perToken ? maxBatch() : program.entry().max_tokens();
+  if (n < 1 || n > most)
+    return invalidArgument(name + " input '" + tokensName + "' must be a vector of 1 to " +
+                           std::to_string(most) + " tokens");
+  Expected<const int32_t *> tokens = hostVector(program, tokensArg, tokensName, n);
+  if (!tokens)
+    return tokens.takeStatus();
+  SIEVE_RETURN_IF_ERROR(checkTokens(*tokens, n, name.c_str()));
+
+  // Which sequences run, and how far each advances: a program continues a
+  // sequence where it stands (a different position would leave cache rows
+  // unwritten or mix two histories).
+  CompiledSequence **sequences = runSequences_.data();
+  auto sequenceAt = [&](int64_t slot, const std::string &what) -> Expected<CompiledSequence *> {
+    const CompiledSequence *seq = sequenceInSlot(slot);
+    if (!seq)
+      return invalidArgument(name + ": " + what + " is " + std::to_string(slot) +
+                             ", which is not the slot of a live sequence (slots 0 to " +
+                             std::to_string(maxBatch() - 1) + ")");
+    return const_cast<CompiledSequence *>(seq);
+  };
+  auto checkPosition = [&](const CompiledSequence &seq, int64_t given, int64_t advance,
+                           const std::string &what) -> Status {
+    const int64_t at = isMtp ? seq.mtpPosition_ : seq.position_;
+    if (given != at)
+      return invalidArgument(name + ": " + what + " is " + std::to_string(given) +
+                             "; the sequence in slot " + std::to_string(seq.slot_) + " stands at " +
+                             std::to_string(at) + (isMtp ? " in its MTP cache" : "") +
+                             " (a program continues a sequence where it stands; reset it to "
+                             "start over)");
+    if (at + advance > maxSeqLen())
+      return outOfRange(name + ": the sequence in slot " + std::to_string(seq.slot_) +
+                        " would reach " + std::to_string(at + advance) +
+                        " tokens, past the module's max_seq_len " + std::to_string(maxSeqLen()));
+    return Status::ok();
+  };
+  if (perToken) {
+    Expected<const int32_t *> positions =
+        hostVector(program, inputNamed(program, inputs, "positions"), "positions", n);
+    if (!positions)
+      return positions.takeStatus();
+    Expected<const int32_t *> slots =
+        hostVector(program, inputNamed(program, inputs, "slots"), "slots", n);
+    if (!slots)
+      return slots.takeStatus();
+    for (int64_t i = 0; i < n; ++i) {
+      const std::string at = "[" + std::to_string(i) + "]";
+      Expected<CompiledSequence *> seq = sequenceAt((*slots)[i], "slots" + at);
+      if (!seq)
+        return seq.takeStatus();
+      for (int64_t j = 0; j < i; ++j)
+        if (sequences[j] == *seq)
+          return invalidArgument(name + ": slots" + at + " repeats slots[" + std::to_string(j) +
+                                 "] (each sequence at most once per step)");
+      SIEVE_RETURN_IF_ERROR(checkPosition(**seq, (*positions)[i], 1, "positions" + at));
+      sequences[i] = *seq;
+    }
+  } else {
+    Expected<CompiledSequence *> seq =
+        sequenceAt(inputNamed(program, inputs, "slot").scalar, "slot");
+    if (!seq)
+      return seq.takeStatus();
+    SIEVE_RETURN_IF_ERROR(
+        checkPosition(**seq, inputNamed(program, inputs, "start_pos").scalar, n, "start_pos"));
+    sequences[0] = *seq;
+  }
+  if (isMtp) {
+    // MTP reads one hidden row per token: [1, n, ...] in its prefill form,
+    // [n, 1, ...] in its decode form.
+    const InputArg &hidden = inputNamed(program, inputs, "hidden");
+    if (hidden.rank != 4 || hidden.shape[0] != (perToken ? n : 1) ||
+        hidden.shape[1] != (perToken ? 1 : n))
+      return invalidArgument(name + " input 'hidden' must hold one row per token: shape [" +
+                             (perToken ? std::to_string(n) + ", 1" : "1, " + std::to_string(n)) +
+                             ", hc, dim]");
+  }
+
+  // The session level's MTP reads the hidden states its own last call left.
+  lastHidden_ = nullptr;
+  SIEVE_RETURN_IF_ERROR(program.run(inputs, count));
+  lastDispatches_ = program.dispatchCount();
+  for (int64_t i = 0; i < (perToken ? n : 1); ++i)
+    (isMtp ? sequences[i]->mtpPosition_ : sequences[i]->position_) += perToken ? 1 : n;
+  return Status::ok();
 }
 
 } // namespace sieve::exec

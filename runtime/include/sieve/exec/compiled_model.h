@@ -70,6 +70,18 @@ struct LoadReport {
 
 class CompiledModel;
 
+/// One device of this machine, or a kind of device it cannot use.
+struct DeviceListing {
+  std::string name; // "cpu", "cuda:0"; "cuda" for an unavailable kind
+  bool available = false;
+  std::string description; // the device's, or why the kind is unavailable
+};
+
+/// The devices a model could load on: the CPU, then every CUDA GPU, then
+/// every HIP GPU (each opened to describe it); a kind with no usable GPU is
+/// one unavailable entry saying why.
+std::vector<DeviceListing> listDevices();
+
 /// One sequence: a cache slot and its position. Released when destroyed.
 class CompiledSequence {
 public:
@@ -84,7 +96,7 @@ public:
 
 private:
   friend class CompiledModel;
-  CompiledSequence(CompiledModel *model, int slot) : model_(model), slot_(slot) {}
+  CompiledSequence(CompiledModel *model, int slot);
   CompiledModel *model_;
   int slot_;
   int64_t position_ = 0;
@@ -140,6 +152,25 @@ public:
   /// the token after the last. Uses and advances the sequence's MTP cache.
   Expected<LogitsView> mtp(CompiledSequence &seq, const int32_t *nextTokens, int64_t n);
 
+  /// The entry points this runtime prepared: prefill, decode, then mtp and
+  /// mtp_decode when the module has them.
+  size_t programCount() const { return programs_.size(); }
+  const Program &program(size_t index) const { return *programs_[index]; }
+  /// The device the model runs on (for memory a caller binds to programs).
+  hal::Device &device() const { return *device_; }
+  /// The sequence holding `slot`, or null when the slot is free or out of
+  /// range.
+  const CompiledSequence *sequenceInSlot(int64_t slot) const;
+  /// Runs program `index` on the caller's inputs, one per entry input in
+  /// order: the lower level, for callers that bind programs themselves.
+  /// What the model's own calls would set is checked so the caches stay
+  /// consistent: token ids inside the vocabulary, every slot a live
+  /// sequence's (each at most once), and every position the one that
+  /// sequence stands at (its MTP position for mtp and mtp_decode); token,
+  /// position and slot inputs must be host memory. On success those
+  /// sequences advance by the tokens run. Outputs: program(index).output().
+  Status runProgram(size_t index, const InputArg *inputs, size_t count);
+
   /// Dispatches the last call ran.
   size_t lastDispatchCount() const { return lastDispatches_; }
   /// Times every dispatch of every later call, per kernel (off by default:
@@ -167,10 +198,12 @@ private:
   BoundWeights weights_;
   std::vector<hal::DeviceMemory> caches_;
   std::unique_ptr<Program> prefill_, decode_, mtp_, mtpDecode_;
-  std::vector<bool> slotUsed_;
+  std::vector<Program *> programs_;               // the prepared ones among the four, in that order
+  std::vector<CompiledSequence *> slotSequences_; // per slot: its sequence, or null when free
   LoadReport report_;
   // Scratch of decode(), sized max_batch at load.
   std::vector<int32_t> positions_, slots_;
+  std::vector<CompiledSequence *> runSequences_; // runProgram()'s, sized max_batch at load
   // Which program produced the hidden states mtp() reads, and their rows.
   const Program *lastHidden_ = nullptr;
   int64_t lastHiddenSlot_ = -1;
