@@ -25,6 +25,11 @@ int main(void) {
   sieve_model_info_t info;
   sieve_generate_options_t generate;
   int64_t position = 0;
+  sieve_device_info_t device;
+  sieve_input_t input;
+  sieve_output_t output;
+  sieve_buffer_t *buffer = NULL;
+  uint64_t count = 0;
   uint32_t version = sieve_api_version();
 
   if (version >> 16 != SIEVE_API_VERSION_MAJOR || (version & 0xffff) < SIEVE_API_VERSION_MINOR) {
@@ -58,6 +63,26 @@ int main(void) {
   /* A handle that was never given out. */
   expect_code(sieve_model_query((sieve_model_t *)(uintptr_t)0x500000001u, &info),
               SIEVE_STATUS_INVALID_ARGUMENT, "forged handle");
+
+  /* 0.4: devices (the CPU is always there), buffers and programs. */
+  sieve_device_info_init(&device);
+  expect_code(sieve_device_query(0, &device, &count), SIEVE_STATUS_OK, "device 0");
+  if (count < 1 || strcmp(device.name, "cpu") != 0 || !device.available) {
+    fprintf(stderr, "device 0 is not an available cpu\n");
+    ++failures;
+  }
+  expect_code(sieve_device_query(count, &device, NULL), SIEVE_STATUS_OUT_OF_RANGE, "past devices");
+  expect_code(sieve_buffer_create(NULL, 16, &buffer), SIEVE_STATUS_INVALID_ARGUMENT, "buffer");
+  expect_code(sieve_buffer_read(NULL, 0, &count, sizeof(count)), SIEVE_STATUS_INVALID_ARGUMENT,
+              "buffer read");
+  expect_code(sieve_model_program(NULL, 0, NULL, &count), SIEVE_STATUS_INVALID_ARGUMENT,
+              "program");
+  sieve_input_init(&input);
+  sieve_output_init(&output);
+  expect_code(sieve_model_run(NULL, 0, &input, 1, &output, 1), SIEVE_STATUS_INVALID_ARGUMENT,
+              "run");
+  expect_code(sieve_session_slot(NULL, &position), SIEVE_STATUS_INVALID_ARGUMENT, "slot");
+  sieve_buffer_release(NULL);
   sieve_model_release(NULL);
   sieve_session_release(NULL);
   sieve_status_free(NULL);
