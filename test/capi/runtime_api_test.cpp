@@ -168,6 +168,50 @@ TEST(RuntimeApi, SessionsOnSeveralThreadsGiveTheSequentialTokens) {
   sieve_model_release(model);
 }
 
+// Decode steps of sessions generating at once run as one batch (0.4): the
+// same tokens as one at a time, fewer steps than tokens. Whether two steps
+// meet is up to the threads' timing, so a few rounds may pass before one
+// batches; in practice the first does.
+TEST(RuntimeApi, SessionsGeneratingAtOnceShareDecodeSteps) {
+  sieve_model_t *model = loadTiny();
+  ASSERT_NE(model, nullptr);
+  const std::vector<std::vector<int32_t>> prompts = {{0, 15, 7}, {0, 42, 8, 1}};
+  constexpr int32_t kTokens = 24;
+  auto run = [&](size_t i, Collected &into) {
+    sieve_session_t *session = nullptr;
+    EXPECT_SIEVE_OK(sieve_session_create(model, &session));
+    sieve_generate_options_t options = greedy(&into, kTokens);
+    EXPECT_SIEVE_OK(
+        sieve_session_generate(session, prompts[i].data(), prompts[i].size(), &options, nullptr));
+    sieve_session_release(session);
+  };
+  std::vector<Collected> sequential(2);
+  for (size_t i = 0; i < 2; ++i)
+    run(i, sequential[i]);
+  bool batched = false;
+  for (int round = 0; round < 20 && !batched; ++round) {
+    const sieve_model_info_t before = infoOf(model);
+    std::vector<Collected> concurrent(2);
+    std::thread a([&] { run(0, concurrent[0]); }), b([&] { run(1, concurrent[1]); });
+    a.join();
+    b.join();
+    for (size_t i = 0; i < 2; ++i)
+      ASSERT_EQ(concurrent[i].tokens, sequential[i].tokens)
+          << "prompt " << i << ", round " << round;
+    const sieve_model_info_t after = infoOf(model);
+    // The prefill gives each session its first token; the last is not fed.
+    EXPECT_EQ(after.decode_tokens - before.decode_tokens, uint64_t(2 * (kTokens - 1)));
+    batched = after.decode_steps - before.decode_steps < after.decode_tokens - before.decode_tokens;
+  }
+  EXPECT_TRUE(batched) << "no two decode steps ran as one batch in 20 rounds";
+  // A 0.3 caller's smaller info struct is still accepted.
+  sieve_model_info_t old;
+  sieve_model_info_init(&old);
+  old.struct_size = offsetof(sieve_model_info_t, decode_steps);
+  EXPECT_SIEVE_OK(sieve_model_query(model, &old));
+  sieve_model_release(model);
+}
+
 TEST(RuntimeApi, ChatTurnsReuseWhatTheSessionHolds) {
   const std::string tokenizer = byteTokenizer();
   sieve_model_t *model = loadTiny(tokenizer.c_str());

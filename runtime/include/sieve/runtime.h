@@ -147,6 +147,12 @@ typedef struct sieve_model_info {
    * line ("cuda:0: no CUDA driver ..."); NULL when none were. */
   const char *devices_passed_over;
   uint64_t executable_count; /* see sieve_model_executable */
+  /* Since 0.4 (a 0.3 struct_size is accepted). Decode steps run so far for
+   * sessions (theirs and sieve_model_decode's) and the tokens they carried:
+   * steps of sessions generating at once run as one batch, so
+   * decode_tokens / decode_steps is the mean batch. */
+  uint64_t decode_steps;
+  uint64_t decode_tokens;
 } sieve_model_info_t;
 
 SIEVE_API void sieve_model_info_init(sieve_model_info_t *info);

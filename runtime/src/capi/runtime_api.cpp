@@ -22,6 +22,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
 #include <cstddef>
 #include <cstdlib>
 #include <cstring>
@@ -127,6 +128,9 @@ template <typename Struct> constexpr size_t firstVersionSize() { return sizeof(S
 template <> constexpr size_t firstVersionSize<sieve_generate_options_t>() {
   return offsetof(sieve_generate_options_t, min_p); // 0.2 added the fields from min_p on
 }
+template <> constexpr size_t firstVersionSize<sieve_model_info_t>() {
+  return offsetof(sieve_model_info_t, decode_steps); // 0.4 added the decode counts
+}
 
 /// Checks an options or result struct's size: at least the struct's first
 /// version, and any bytes past what this library knows zero.
@@ -173,6 +177,14 @@ struct Executable {
 
 struct Session;
 
+/// One session's decode step waiting to join a batch.
+struct DecodeRequest {
+  Session *session = nullptr;
+  int32_t token = 0;
+  bool done = false;
+  Status status;
+};
+
 struct Model {
   sieve_allocator_t allocator;
   std::unique_ptr<exec::CompiledModel> compiled;
@@ -184,6 +196,14 @@ struct Model {
   // Per cache slot, the session holding it (under `step`): program runs
   // name sessions by slot.
   std::vector<Session *> slotSessions;
+  // Automatic batching: decode steps of sessions generating at once wait
+  // here, and one of their threads (the leader) runs them as one batch.
+  std::mutex queueMutex;
+  std::condition_variable queueDone;
+  std::vector<DecodeRequest *> queue;
+  bool leading = false;
+  // Decode steps run for sessions and the tokens they carried.
+  std::atomic<uint64_t> decodeSteps{0}, decodeTokens{0};
 };
 
 struct Session {
@@ -300,6 +320,105 @@ Status copyOut(const T *items, size_t count, T *out, size_t capacity, size_t *ou
   return Status::ok();
 }
 
+/// Runs the decode steps of `batch` that can run as one decode call.
+void runBatch(exec::CompiledModel &compiled, Model &model, std::vector<DecodeRequest *> &batch) {
+  std::vector<exec::CompiledSequence *> sequences;
+  std::vector<int32_t> tokens;
+  std::vector<DecodeRequest *> runs;
+  for (DecodeRequest *request : batch) {
+    exec::CompiledSequence &sequence = *request->session->sequence;
+    if (request->token < 0 || request->token >= compiled.vocabSize())
+      request->status =
+          invalid("decode: token " + std::to_string(request->token) +
+                  " is outside the model's vocabulary of " + std::to_string(compiled.vocabSize()));
+    else if (sequence.position() + 1 > compiled.maxSeqLen())
+      request->status = outOfRange("decode: the session is full (max_seq_len " +
+                                   std::to_string(compiled.maxSeqLen()) + ")");
+    if (!request->status)
+      continue;
+    sequences.push_back(&sequence);
+    tokens.push_back(request->token);
+    runs.push_back(request);
+  }
+  if (!runs.empty()) {
+    Expected<exec::LogitsView> rows = compiled.decode(sequences.data(), tokens.data(), runs.size());
+    model.decodeSteps.fetch_add(1);
+    model.decodeTokens.fetch_add(runs.size());
+    for (size_t i = 0; i < runs.size(); ++i) {
+      if (!rows) {
+        runs[i]->status = rows.status();
+        continue;
+      }
+      Session &session = *runs[i]->session;
+      const float *row = rows->data + i * size_t(rows->vocab);
+      session.logits.assign(row, row + rows->vocab);
+      session.history.push_back(runs[i]->token);
+    }
+  }
+}
+
+/// Runs the oldest queued decode steps (at most max_batch) as one batch,
+/// under the model's lock: taking them after the lock is held lets every
+/// step queued while another call ran join. Each step's logits go to its
+/// session; a step that cannot run (a token outside the vocabulary, a full
+/// session) fails alone instead of failing the batch.
+void runQueuedDecodes(Model &model) {
+  exec::CompiledModel &compiled = *model.compiled;
+  std::lock_guard<std::mutex> step(model.step);
+  std::vector<DecodeRequest *> batch;
+  {
+    std::lock_guard<std::mutex> queue(model.queueMutex);
+    const size_t count = std::min(model.queue.size(), size_t(compiled.maxBatch()));
+    batch.assign(model.queue.begin(), model.queue.begin() + std::ptrdiff_t(count));
+    model.queue.erase(model.queue.begin(), model.queue.begin() + std::ptrdiff_t(count));
+  }
+  try {
+    runBatch(compiled, model, batch);
+  } catch (...) {
+    // Out of memory in the bookkeeping: every step taken still ends.
+    for (DecodeRequest *request : batch)
+      if (request->status)
+        request->status = Status(StatusCode::kInternal, "out of memory batching decode steps");
+  }
+  std::lock_guard<std::mutex> queue(model.queueMutex);
+  for (DecodeRequest *request : batch)
+    request->done = true;
+}
+
+/// One decode step of `session`, batched with the steps other sessions of
+/// its model queue meanwhile. No thread of its own: whichever waiting
+/// caller finds no batch running runs the next one.
+Status decodeInBatch(Session &session, int32_t token) {
+  Model &model = *session.model;
+  DecodeRequest request;
+  request.session = &session;
+  request.token = token;
+  std::unique_lock<std::mutex> queue(model.queueMutex);
+  model.queue.push_back(&request);
+  while (!request.done) {
+    if (model.leading) {
+      model.queueDone.wait(queue);
+      continue;
+    }
+    model.leading = true;
+    queue.unlock();
+    try {
+      runQueuedDecodes(model);
+    } catch (...) {
+      // Nothing was taken from the queue (runQueuedDecodes ends every step
+      // it takes): the next waiter leads.
+      queue.lock();
+      model.leading = false;
+      model.queueDone.notify_all();
+      throw;
+    }
+    queue.lock();
+    model.leading = false;
+    model.queueDone.notify_all();
+  }
+  return request.status;
+}
+
 /// The session's sequence as a generation runner: every model call under
 /// the model's lock, its logits copied out before the lock is let go (the
 /// next call on another session reuses the arena).
@@ -311,6 +430,10 @@ public:
   int64_t vocabSize() const override { return session_.model->compiled->vocabSize(); }
   int64_t eosTokenId() const override { return session_.model->compiled->eosTokenId(); }
   Expected<const float *> forward(const int32_t *tokens, int64_t n) override {
+    if (n == 1 && session_.sequence->position() > 0) {
+      SIEVE_RETURN_IF_ERROR(decodeInBatch(session_, tokens[0]));
+      return session_.logits.data();
+    }
     std::lock_guard<std::mutex> lock(session_.model->step);
     Expected<exec::LogitsView> logits =
         session_.model->compiled->forward(*session_.sequence, tokens, n);
@@ -667,6 +790,8 @@ sieve_status_t *sieve_model_query(sieve_model_t *handle, sieve_model_info_t *out
     info.devices_passed_over =
         model.devicesPassedOver.empty() ? nullptr : model.devicesPassedOver.c_str();
     info.executable_count = model.executables.size();
+    info.decode_steps = model.decodeSteps.load();
+    info.decode_tokens = model.decodeTokens.load();
     writeStruct(out_info, info);
     return Status::ok();
   });
@@ -940,6 +1065,8 @@ sieve_status_t *sieve_model_decode(sieve_model_t *handle, sieve_session_t *const
     if (!rows)
       return rows.takeStatus();
     std::memcpy(logits, rows->data, count * size_t(vocab) * sizeof(float));
+    model->decodeSteps.fetch_add(1);
+    model->decodeTokens.fetch_add(count);
     for (size_t i = 0; i < count; ++i)
       calls[i]->session().history.push_back(tokens[i]);
     return Status::ok();
