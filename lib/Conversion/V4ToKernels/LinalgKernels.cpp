@@ -43,7 +43,9 @@ namespace {
 
 /// Rewrites a multi-dimensional workgroup forall into a one-dimensional one
 /// over the product of its trip counts, its induction variables recovered
-/// from the one id (first dimension slowest), mapped to #gpu.block<x>.
+/// from the one id, mapped to #gpu.block<x>. The first dimension is the
+/// fastest: for (row, tile of outputs) a tile's rows follow each other, so
+/// a batch reads each weight tile from memory about once.
 LogicalResult linearizeWorkgroups(RewriterBase &rewriter, scf::ForallOp forall) {
   Location loc = forall.getLoc();
   rewriter.setInsertionPoint(forall);
@@ -71,9 +73,10 @@ LogicalResult linearizeWorkgroups(RewriterBase &rewriter, scf::ForallOp forall) 
   rewriter.setInsertionPointToStart(body);
   Value id = linear.getInductionVar(0);
   SmallVector<Value> ivs(trips.size());
-  for (int64_t d = static_cast<int64_t>(trips.size()) - 1; d >= 0; --d) {
-    Value k = d == 0 ? id : arith::RemUIOp::create(rewriter, loc, id, trips[d]).getResult();
-    if (d > 0)
+  const size_t last = trips.size() - 1;
+  for (size_t d = 0; d < trips.size(); ++d) {
+    Value k = d == last ? id : arith::RemUIOp::create(rewriter, loc, id, trips[d]).getResult();
+    if (d < last)
       id = arith::DivUIOp::create(rewriter, loc, id, trips[d]);
     ivs[d] = arith::AddIOp::create(rewriter, loc, lower[d],
                                    arith::MulIOp::create(rewriter, loc, k, steps[d]));

@@ -151,15 +151,17 @@ FailureOr<func::FuncOp> emitScaledMatmul(const ScaledMatmul &m, llvm::StringRef 
                                  bits.i(0xF));
   };
 
-  // Workgroup = (row, tile of kGemmColumnTile outputs). A fused
-  // quantization (and norm) is redone per tile: K work against the tile's
-  // 128 * K.
+  // Workgroup = (tile of kGemmColumnTile outputs, row), rows fastest: the
+  // workgroups of one tile follow each other, so a batch's rows find the
+  // tile's weights in cache instead of streaming the matrix once per row.
+  // A fused quantization (and norm) is redone per tile: K work against the
+  // tile's 128 * K.
   const int64_t columnTile = std::min<int64_t>(n, kGemmColumnTile);
   Value columnTiles = kb.index((n + columnTile - 1) / columnTile);
   Value workgroups = arith::MulIOp::create(b, loc, rows, columnTiles);
   kb.forWorkgroups(workgroups, [&](Value workgroup) {
-    Value row = arith::DivUIOp::create(b, loc, workgroup, columnTiles);
-    Value tile = arith::RemUIOp::create(b, loc, workgroup, columnTiles);
+    Value row = arith::RemUIOp::create(b, loc, workgroup, rows);
+    Value tile = arith::DivUIOp::create(b, loc, workgroup, rows);
     Value firstColumn = arith::MulIOp::create(b, loc, tile, kb.index(columnTile));
     Value endColumn = arith::MinUIOp::create(
         b, loc, arith::AddIOp::create(b, loc, firstColumn, kb.index(columnTile)), nSize);
@@ -406,15 +408,16 @@ FailureOr<func::FuncOp> emitGroupedLinearKernel(v4::GroupedLinearOp op, llvm::St
   const bool exactTableTerms = dequantized && !packed && dequantizedElement.isBF16() &&
                                isa<Float8E4M3FNType>(codesType.getElementType());
 
-  // Workgroup = (token, group, tile of outputs): a decode step's one token
-  // still spreads over the threads.
+  // Workgroup = (group, tile of outputs, token), tokens fastest: a decode
+  // step's one token still spreads over the threads, and a batch's tokens
+  // take a tile's weights from cache one after another.
   const int64_t outputTile = std::min<int64_t>(loraRank, kGroupedLinearOutputTile);
   const int64_t tilesPerGroup = (loraRank + outputTile - 1) / outputTile;
   Value tilesPerToken = kb.index(groups * tilesPerGroup);
   Value workgroups = arith::MulIOp::create(b, loc, rows, tilesPerToken);
   kb.forWorkgroups(workgroups, [&](Value workgroup) {
-    Value row = arith::DivUIOp::create(b, loc, workgroup, tilesPerToken);
-    Value rest = arith::RemUIOp::create(b, loc, workgroup, tilesPerToken);
+    Value row = arith::RemUIOp::create(b, loc, workgroup, rows);
+    Value rest = arith::DivUIOp::create(b, loc, workgroup, rows);
     Value g = arith::DivUIOp::create(b, loc, rest, kb.index(tilesPerGroup));
     Value firstOutput = arith::MulIOp::create(
         b, loc, arith::RemUIOp::create(b, loc, rest, kb.index(tilesPerGroup)),
