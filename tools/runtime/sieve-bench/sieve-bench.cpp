@@ -61,6 +61,11 @@ options:
   -d LIST            context depths for the decode test, comma-separated
                      (default 0): the prompt before the timed tokens
   -t LIST            CPU threads, comma-separated (default: every CPU)
+  -b LIST            sequences decoding at once, comma-separated (default 1;
+                     compiled modules, at most their max_batch): each after
+                     its own prompt of the depth, one step for all of them;
+                     tok/s counts every sequence's tokens (bytes per token
+                     are left out past 1: they depend on the experts picked)
   --device NAME      compiled code: 'cpu', 'cuda:N' or 'hip:N' (default: a GPU
                      that runs some of the module's code, else the CPU); on a GPU the
                      bandwidth share is left out (the loop measures the host's)
@@ -77,6 +82,7 @@ struct Options {
   int64_t prompt = 512, decode = 128, reps = 3, bandwidthMiB = 1024;
   std::vector<int64_t> depths = {0};
   std::vector<int64_t> threads;
+  std::vector<int64_t> batches = {1};
   bool json = false;
 };
 
@@ -92,8 +98,8 @@ bool parseList(const std::string &s, int64_t min, std::vector<int64_t> &out) {
   size_t start = 0;
   while (start <= s.size()) {
     size_t comma = s.find(',', start);
-    std::string item = s.substr(start, comma == std::string::npos ? std::string::npos
-                                                                  : comma - start);
+    std::string item =
+        s.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
     int64_t v;
     if (!cli::parseInt(item, v) || v < min)
       return false;
@@ -147,6 +153,8 @@ int parseArgs(int argc, char **argv, Options &o) {
       rc = listFlag(o.depths, 0);
     } else if (arg == "-t") {
       rc = listFlag(o.threads, 1);
+    } else if (arg == "-b") {
+      rc = listFlag(o.batches, 1);
     } else if (arg == "--bandwidth-mib") {
       rc = intFlag(o.bandwidthMiB, 1);
     } else if (arg == "--json") {
@@ -228,6 +236,16 @@ Sample summarize(const std::vector<double> &rates) {
   return s;
 }
 
+/// Synthetic ids spread over the vocabulary (never 0, 1: BOS/EOS by
+/// convention).
+std::vector<int32_t> syntheticTokens(int64_t count, int64_t vocab) {
+  std::vector<int32_t> ids(size_t(std::max<int64_t>(count, 0)));
+  const int64_t span = std::max<int64_t>(vocab - 2, 1);
+  for (int64_t i = 0; i < count; ++i)
+    ids[size_t(i)] = int32_t(2 + (i * 7919) % span);
+  return ids;
+}
+
 /// A backend the tests can start fresh sequences on.
 class Bench {
 public:
@@ -246,17 +264,57 @@ public:
     if (!seq)
       return seq.takeStatus();
     seq_.emplace(seq.take());
-    return std::unique_ptr<SequenceRunner>(
-        std::make_unique<exec::CompiledRunner>(*model_, *seq_));
+    return std::unique_ptr<SequenceRunner>(std::make_unique<exec::CompiledRunner>(*model_, *seq_));
   }
   int64_t maxSeqLen() const override { return model_->maxSeqLen(); }
   int64_t vocab() const override { return model_->vocabSize(); }
   exec::CompiledModel &model() { return *model_; }
+  /// Times `reps` runs of `tokens` decode steps of `batch` sequences at
+  /// once, each after its own prompt of `depth` tokens (one for depth 0);
+  /// tokens per second over all of them.
+  Expected<Sample> decodeBatch(int64_t depth, int64_t tokens, int64_t reps, int64_t batch);
 
 private:
   std::unique_ptr<exec::CompiledModel> model_;
   std::optional<exec::CompiledSequence> seq_;
 };
+
+Expected<Sample> CompiledBench::decodeBatch(int64_t depth, int64_t tokens, int64_t reps,
+                                            int64_t batch) {
+  const int64_t promptTokens = std::max<int64_t>(depth, 1);
+  std::vector<double> rates;
+  for (int64_t r = 0; r < reps; ++r) {
+    seq_.reset();
+    std::vector<exec::CompiledSequence> seqs;
+    std::vector<std::vector<int32_t>> ids;
+    for (int64_t b = 0; b < batch; ++b) {
+      auto seq = model_->newSequence();
+      if (!seq)
+        return seq.takeStatus();
+      seqs.push_back(seq.take());
+      // Each sequence its own ids: the offset shifts the synthetic series.
+      ids.push_back(syntheticTokens(promptTokens + tokens + b, vocab()));
+      ids.back().erase(ids.back().begin(), ids.back().begin() + b);
+      auto prompt = model_->prefill(seqs.back(), ids.back().data(), promptTokens);
+      if (!prompt)
+        return prompt.takeStatus();
+    }
+    std::vector<exec::CompiledSequence *> step;
+    for (exec::CompiledSequence &seq : seqs)
+      step.push_back(&seq);
+    std::vector<int32_t> next(static_cast<size_t>(batch));
+    const auto start = std::chrono::steady_clock::now();
+    for (int64_t i = 0; i < tokens; ++i) {
+      for (int64_t b = 0; b < batch; ++b)
+        next[size_t(b)] = ids[size_t(b)][size_t(promptTokens + i)];
+      auto logits = model_->decode(step.data(), next.data(), size_t(batch));
+      if (!logits)
+        return logits.takeStatus();
+    }
+    rates.push_back(double(batch * tokens) / secondsSince(start));
+  }
+  return summarize(rates);
+}
 
 class ReferenceBench final : public Bench {
 public:
@@ -273,20 +331,10 @@ private:
   std::optional<ref::Sequence> seq_;
 };
 
-/// Synthetic ids spread over the vocabulary (never 0, 1: BOS/EOS by
-/// convention).
-std::vector<int32_t> syntheticTokens(int64_t count, int64_t vocab) {
-  std::vector<int32_t> ids(size_t(std::max<int64_t>(count, 0)));
-  const int64_t span = std::max<int64_t>(vocab - 2, 1);
-  for (int64_t i = 0; i < count; ++i)
-    ids[size_t(i)] = int32_t(2 + (i * 7919) % span);
-  return ids;
-}
-
 struct Result {
   std::string test; // "prefill" or "decode"
-  int64_t threads = 1, tokens = 0, depth = 0;
-  Sample rate;      // tokens per second
+  int64_t threads = 1, tokens = 0, depth = 0, batch = 1;
+  Sample rate;                              // tokens per second
   std::optional<exec::StepTraffic> traffic; // decode, compiled
 };
 
@@ -405,40 +453,49 @@ static int runMain(int argc, char **argv) {
       config = *compiled->config();
       bench = std::move(owned);
     }
+    for (int64_t batch : o.batches)
+      if (batch > 1 && (!compiled || batch > compiled->maxBatch()))
+        return usageError("-b " + std::to_string(batch) + ": " +
+                          (compiled ? "the module decodes at most " +
+                                          std::to_string(compiled->maxBatch()) +
+                                          " sequences at once (its max_batch)"
+                                    : std::string("the reference backend decodes one sequence")));
     for (int64_t depth : o.depths)
       if (o.decode > 0 && std::max<int64_t>(depth, 1) + o.decode > bench->maxSeqLen())
-        return usageError("-d " + std::to_string(depth) + " with -n " +
-                          std::to_string(o.decode) + " runs past the cache length " +
-                          std::to_string(bench->maxSeqLen()) +
+        return usageError("-d " + std::to_string(depth) + " with -n " + std::to_string(o.decode) +
+                          " runs past the cache length " + std::to_string(bench->maxSeqLen()) +
                           " (compile the module with a larger --max-seq-len)");
     if (o.prompt > bench->maxSeqLen())
       return usageError("-p " + std::to_string(o.prompt) + " is longer than the cache length " +
                         std::to_string(bench->maxSeqLen()));
 
-    bandwidths.emplace_back(
-        threads, measureReadBandwidth(size_t(o.bandwidthMiB) << 20, unsigned(threads)));
+    bandwidths.emplace_back(threads,
+                            measureReadBandwidth(size_t(o.bandwidthMiB) << 20, unsigned(threads)));
     if (o.prompt > 0) {
       auto rate = timePrefill(*bench, o.prompt, o.reps);
       if (!rate)
         return runtimeError(rate.status().message());
-      results.push_back({"prefill", threads, o.prompt, 0, *rate, std::nullopt});
+      results.push_back({"prefill", threads, o.prompt, 0, 1, *rate, std::nullopt});
     }
     if (o.decode > 0)
-      for (int64_t depth : o.depths) {
-        auto rate = timeDecode(*bench, depth, o.decode, o.reps);
-        if (!rate)
-          return runtimeError(rate.status().message());
-        Result r{"decode", threads, o.decode, depth, *rate, std::nullopt};
-        if (compiled) {
-          // The mean context over the timed steps.
-          auto traffic = exec::decodeTraffic(compiled->module(), *config,
-                                             std::max<int64_t>(depth, 1) + o.decode / 2);
-          if (!traffic)
-            return runtimeError(traffic.status().message());
-          r.traffic = *traffic;
+      for (int64_t depth : o.depths)
+        for (int64_t batch : o.batches) {
+          auto rate = batch == 1 ? timeDecode(*bench, depth, o.decode, o.reps)
+                                 : static_cast<CompiledBench &>(*bench).decodeBatch(depth, o.decode,
+                                                                                    o.reps, batch);
+          if (!rate)
+            return runtimeError(rate.status().message());
+          Result r{"decode", threads, o.decode, depth, batch, *rate, std::nullopt};
+          if (compiled && batch == 1) {
+            // The mean context over the timed steps.
+            auto traffic = exec::decodeTraffic(compiled->module(), *config,
+                                               std::max<int64_t>(depth, 1) + o.decode / 2);
+            if (!traffic)
+              return runtimeError(traffic.status().message());
+            r.traffic = *traffic;
+          }
+          results.push_back(r);
         }
-        results.push_back(r);
-      }
   }
 
   auto bandwidthOf = [&](int64_t threads) {
@@ -465,6 +522,7 @@ static int runMain(int argc, char **argv) {
                             {"threads", r.threads},
                             {"tokens", r.tokens},
                             {"depth", r.depth},
+                            {"batch", r.batch},
                             {"tokens_per_s", r.rate.mean},
                             {"tokens_per_s_stddev", r.rate.stddev}};
       if (r.traffic) {
@@ -490,9 +548,10 @@ static int runMain(int argc, char **argv) {
   std::printf("| threads | test | tok/s | bytes/token | GB/s | of bandwidth |\n");
   std::printf("| ---: | --- | ---: | ---: | ---: | ---: |\n");
   for (const Result &r : results) {
-    std::string test = r.test == "prefill" ? "pp" + std::to_string(r.tokens)
-                                           : "tg" + std::to_string(r.tokens) + " @ d" +
-                                                 std::to_string(r.depth);
+    std::string test = r.test == "prefill"
+                           ? "pp" + std::to_string(r.tokens)
+                           : "tg" + std::to_string(r.tokens) + " @ d" + std::to_string(r.depth) +
+                                 (r.batch > 1 ? " x" + std::to_string(r.batch) : "");
     std::string bytes = "-", gbs = "-", share = "-";
     if (r.traffic) {
       const double rate = double(r.traffic->total()) * r.rate.mean;
