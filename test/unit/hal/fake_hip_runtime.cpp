@@ -80,7 +80,7 @@ __attribute__((visibility("default"))) int hipModuleUnload(void *module) {
 __attribute__((visibility("default"))) int hipModuleGetFunction(void **function, void *,
                                                                   const char *name) {
   static std::vector<std::string> names; // kept for the process: functions are handles
-  names.reserve(64);
+  names.reserve(4096);
   if (names.size() == names.capacity())
     return kInvalidValue;
   names.emplace_back(name);
