@@ -22,6 +22,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdlib>
@@ -199,9 +200,14 @@ struct Model {
   // Automatic batching: decode steps of sessions generating at once wait
   // here, and one of their threads (the leader) runs them as one batch.
   std::mutex queueMutex;
-  std::condition_variable queueDone;
+  std::condition_variable queueDone, queueArrived;
   std::vector<DecodeRequest *> queue;
   bool leading = false;
+  // Sessions between their first queued step and the end of their call:
+  // each will queue its next step soon (after sampling), so a batch waits
+  // briefly for them.
+  size_t decoding = 0;
+  std::chrono::duration<double> lastStep{0};
   // Decode steps run for sessions and the tokens they carried.
   std::atomic<uint64_t> decodeSteps{0}, decodeTokens{0};
 };
@@ -214,6 +220,7 @@ struct Session {
   std::vector<int32_t> history; // the tokens the cache holds
   std::vector<float> logits;    // the last call's, copied out of the arena
   std::atomic<bool> inCall{false};
+  bool decoding = false; // counted in Model::decoding (under its queueMutex)
 };
 
 HandleTable<Model> &models() {
@@ -341,7 +348,9 @@ void runBatch(exec::CompiledModel &compiled, Model &model, std::vector<DecodeReq
     runs.push_back(request);
   }
   if (!runs.empty()) {
+    const auto start = std::chrono::steady_clock::now();
     Expected<exec::LogitsView> rows = compiled.decode(sequences.data(), tokens.data(), runs.size());
+    model.lastStep = std::chrono::steady_clock::now() - start; // read under the same lock
     model.decodeSteps.fetch_add(1);
     model.decodeTokens.fetch_add(runs.size());
     for (size_t i = 0; i < runs.size(); ++i) {
@@ -367,8 +376,19 @@ void runQueuedDecodes(Model &model) {
   std::lock_guard<std::mutex> step(model.step);
   std::vector<DecodeRequest *> batch;
   {
-    std::lock_guard<std::mutex> queue(model.queueMutex);
-    const size_t count = std::min(model.queue.size(), size_t(compiled.maxBatch()));
+    std::unique_lock<std::mutex> queue(model.queueMutex);
+    // Sessions still sampling their last token join if they come within
+    // half a step (at most 2 ms): a longer wait would cost more than the
+    // batch saves, and a session held up in its callback must not stall
+    // the others.
+    const size_t most = size_t(compiled.maxBatch());
+    auto everyoneQueued = [&] { return model.queue.size() >= std::min(model.decoding, most); };
+    if (!everyoneQueued())
+      model.queueArrived.wait_for(
+          queue,
+          std::min<std::chrono::duration<double>>(model.lastStep / 2, std::chrono::milliseconds(2)),
+          everyoneQueued);
+    const size_t count = std::min(model.queue.size(), most);
     batch.assign(model.queue.begin(), model.queue.begin() + std::ptrdiff_t(count));
     model.queue.erase(model.queue.begin(), model.queue.begin() + std::ptrdiff_t(count));
   }
@@ -395,6 +415,11 @@ Status decodeInBatch(Session &session, int32_t token) {
   request.token = token;
   std::unique_lock<std::mutex> queue(model.queueMutex);
   model.queue.push_back(&request);
+  if (!session.decoding) {
+    session.decoding = true;
+    ++model.decoding;
+  }
+  model.queueArrived.notify_all();
   while (!request.done) {
     if (model.leading) {
       model.queueDone.wait(queue);
@@ -563,6 +588,17 @@ Status generateOn(Session &session, const std::vector<int32_t> &prompt,
   return Status::ok();
 }
 
+/// The session's call is over: batches stop waiting for its steps.
+void leaveDecoding(Session &session) {
+  Model &model = *session.model;
+  std::lock_guard<std::mutex> queue(model.queueMutex);
+  if (!session.decoding)
+    return;
+  session.decoding = false;
+  --model.decoding;
+  model.queueArrived.notify_all();
+}
+
 /// The common start of the session calls: the handle, the options and
 /// result structs, and the session not in a call already (then BUSY). The
 /// session is marked in a call until this is destroyed.
@@ -571,8 +607,10 @@ public:
   explicit SessionCall(sieve_session_t *handle)
       : use_(sessions(), handleOf(handle), destroySession) {}
   ~SessionCall() {
-    if (entered_)
-      use_.get()->inCall.store(false);
+    if (!entered_)
+      return;
+    leaveDecoding(*use_.get());
+    use_.get()->inCall.store(false);
   }
   sieve_status_t *begin(const sieve_generate_options_t *options, sieve_generate_result_t *result,
                         bool needsOptions) {
