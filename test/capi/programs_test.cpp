@@ -175,6 +175,29 @@ TEST(RuntimeApiPrograms, ProgramsDescribeTheirBindings) {
                     SIEVE_STATUS_OUT_OF_RANGE);
   EXPECT_SIEVE_CODE(sieve_model_program_input(model, count, 0, &slot), SIEVE_STATUS_OUT_OF_RANGE);
   EXPECT_SIEVE_CODE(sieve_model_program_input(model, 0, 0, nullptr), SIEVE_STATUS_INVALID_ARGUMENT);
+  // Structs too small for any version.
+  sieve_program_info_t small;
+  sieve_program_info_init(&small);
+  small.struct_size = 8;
+  EXPECT_SIEVE_CODE(sieve_model_program(model, 0, &small, nullptr), SIEVE_STATUS_INVALID_ARGUMENT);
+  sieve_binding_info_t smallBinding;
+  sieve_binding_info_init(&smallBinding);
+  smallBinding.struct_size = 8;
+  EXPECT_SIEVE_CODE(sieve_model_program_output(model, 0, 0, &smallBinding),
+                    SIEVE_STATUS_INVALID_ARGUMENT);
+  sieve_device_info_t smallDevice;
+  sieve_device_info_init(&smallDevice);
+  smallDevice.struct_size = 4;
+  EXPECT_SIEVE_CODE(sieve_device_query(0, &smallDevice, nullptr), SIEVE_STATUS_INVALID_ARGUMENT);
+  // A larger one with the unknown bytes zero is read.
+  struct Larger {
+    sieve_program_info_t known;
+    uint64_t future;
+  } larger = {};
+  sieve_program_info_init(&larger.known);
+  larger.known.struct_size = sizeof(larger);
+  EXPECT_SIEVE_OK(sieve_model_program(model, 0, &larger.known, nullptr));
+  EXPECT_STREQ(larger.known.name, "prefill");
   sieve_model_release(model);
 }
 
@@ -440,6 +463,11 @@ TEST(RuntimeApiPrograms, RunsThatWouldCorruptACacheAreRefused) {
   // happened all the same).
   const std::vector<int32_t> token = {9}, at = {3}, slots = {slotA};
   const sieve_input_t step[] = {vectorInput(token), vectorInput(at), vectorInput(slots)};
+  sieve_output_t unsizedOutput = noOutput();
+  unsizedOutput.struct_size = 0;
+  EXPECT_SIEVE_CODE(sieve_model_run(model, uint64_t(decode), step, 3, &unsizedOutput, 1),
+                    SIEVE_STATUS_INVALID_ARGUMENT);
+  EXPECT_EQ(positionOf(a), 3);
   sieve_output_t three[] = {noOutput(), noOutput(), noOutput()};
   EXPECT_SIEVE_CODE(sieve_model_run(model, uint64_t(decode), step, 3, three, 3),
                     SIEVE_STATUS_INVALID_ARGUMENT);
