@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <limits>
 #include <numeric>
 #include <string>
@@ -99,16 +100,26 @@ Expected<Sampler> Sampler::create(const SamplerOptions &options) {
 }
 
 namespace {
+/// Refuses logits a draw cannot use: NaN, +inf, or none finite. One
+/// branch-free pass over the bits (it vectorizes); the slow pass that names
+/// the element runs only on failure.
 Status checkLogits(const float *logits, int64_t vocab) {
   if (vocab <= 0)
     return invalidArgument("no logits to sample from (vocab " + std::to_string(vocab) + ")");
-  bool anyFinite = false;
+  uint32_t unusable = 0, anyFinite = 0;
   for (int64_t i = 0; i < vocab; ++i) {
-    if (std::isnan(logits[i]) || logits[i] == std::numeric_limits<float>::infinity())
-      return invalidArgument("logits[" + std::to_string(i) + "] is " +
-                             (std::isnan(logits[i]) ? "NaN" : "+inf"));
-    anyFinite |= std::isfinite(logits[i]);
+    uint32_t bits;
+    std::memcpy(&bits, &logits[i], sizeof(bits));
+    const uint32_t magnitude = bits & 0x7fffffffu;
+    // NaN, or +inf (-inf is a logit that is never drawn).
+    unusable |= uint32_t(magnitude > 0x7f800000u) | uint32_t(bits == 0x7f800000u);
+    anyFinite |= uint32_t(magnitude < 0x7f800000u);
   }
+  if (unusable)
+    for (int64_t i = 0; i < vocab; ++i)
+      if (std::isnan(logits[i]) || logits[i] == std::numeric_limits<float>::infinity())
+        return invalidArgument("logits[" + std::to_string(i) + "] is " +
+                               (std::isnan(logits[i]) ? "NaN" : "+inf"));
   if (!anyFinite)
     return invalidArgument("every logit is -inf: nothing can be sampled");
   return Status::ok();
@@ -139,13 +150,13 @@ const float *Sampler::penalize(const float *logits, int64_t vocab,
   return penalized.data();
 }
 
-Status Sampler::candidates(const float *logits, int64_t vocab, std::vector<int32_t> &ids,
-                           std::vector<float> &probs) const {
-  SIEVE_RETURN_IF_ERROR(checkLogits(logits, vocab));
+Status Sampler::candidates(const float *logits, int64_t vocab, Scratch &scratch,
+                           bool &filtered) const {
 
   // p = softmax_f32(logits / max(T, 1e-5)), as the reference.
   const float t = float(std::max(options_.temperature, 1e-5));
-  std::vector<float> p(static_cast<size_t>(vocab));
+  std::vector<float> &p = scratch.p;
+  p.resize(static_cast<size_t>(vocab));
   float maxScaled = -std::numeric_limits<float>::infinity();
   for (int64_t i = 0; i < vocab; ++i)
     maxScaled = std::max(maxScaled, logits[i] / t);
@@ -157,31 +168,65 @@ Status Sampler::candidates(const float *logits, int64_t vocab, std::vector<int32
   for (float &v : p)
     v = float(v / sum);
 
-  ids.resize(static_cast<size_t>(vocab));
-  std::iota(ids.begin(), ids.end(), 0);
   const bool useTopK = options_.topK > 0 && options_.topK < vocab;
   const bool useTopP = options_.topP < 1;
-  if (useTopK || useTopP) {
-    // Most probable first, lowest id on ties: a total order, so the kept set
-    // does not depend on the sort algorithm.
-    auto moreProbable = [&](int32_t a, int32_t b) {
-      return p[size_t(a)] != p[size_t(b)] ? p[size_t(a)] > p[size_t(b)] : a < b;
-    };
-    const size_t k = useTopK ? size_t(options_.topK) : ids.size();
+  filtered = useTopK || useTopP || options_.minP > 0;
+  std::vector<int32_t> &ids = scratch.ids;
+  std::vector<float> &probs = scratch.probs;
+  ids.clear();
+  probs.clear();
+  if (!filtered)
+    return Status::ok();
+  ids.resize(static_cast<size_t>(vocab));
+  std::iota(ids.begin(), ids.end(), 0);
+  // Most probable first, lowest id on ties: a total order, so the kept set
+  // does not depend on the sort algorithm.
+  auto moreProbable = [&](int32_t a, int32_t b) {
+    return p[size_t(a)] != p[size_t(b)] ? p[size_t(a)] > p[size_t(b)] : a < b;
+  };
+  // Shortest prefix of `ids` (sorted) whose mass reaches `target`; false
+  // when even all of them fall short.
+  auto keepPrefix = [&](double target) {
+    double kept = 0;
+    for (size_t n = 0; n < ids.size();) {
+      kept += p[size_t(ids[n++])];
+      if (kept >= target) {
+        ids.resize(n);
+        return true;
+      }
+    }
+    return false;
+  };
+  if (useTopK) {
+    const size_t k = size_t(options_.topK);
     std::partial_sort(ids.begin(), ids.begin() + std::ptrdiff_t(k), ids.end(), moreProbable);
     ids.resize(k);
     if (useTopP) {
-      // Shortest prefix whose share of the top-k mass reaches top_p.
-      double kept = 0, total = 0;
+      // The shortest prefix whose share of the top-k mass reaches top_p.
+      double total = 0;
       for (int32_t id : ids)
         total += p[size_t(id)];
-      size_t n = 0;
-      while (n < ids.size()) {
-        kept += p[size_t(ids[n++])];
-        if (kept >= options_.topP * total)
-          break;
-      }
-      ids.resize(n);
+      keepPrefix(options_.topP * total);
+    }
+  } else if (useTopP) {
+    // The shortest prefix of the whole vocabulary, most probable first, whose
+    // mass reaches top_p of the total, without sorting the vocabulary: the
+    // ids at or above a threshold are a prefix of that order, so they are
+    // sorted alone; the threshold drops until the prefix is among them.
+    double total = 0;
+    for (float q : p)
+      total += q;
+    const double target = options_.topP * total;
+    float threshold = *std::max_element(p.begin(), p.end()) / 64;
+    for (;;) {
+      ids.clear();
+      for (int64_t i = 0; i < vocab; ++i)
+        if (p[size_t(i)] >= threshold)
+          ids.push_back(int32_t(i));
+      std::sort(ids.begin(), ids.end(), moreProbable);
+      if (keepPrefix(target) || threshold == 0)
+        break;
+      threshold = threshold > 1e-30f ? threshold / 64 : 0.0f;
     }
   }
   if (options_.minP > 0) {
@@ -194,8 +239,8 @@ Status Sampler::candidates(const float *logits, int64_t vocab, std::vector<int32
         std::remove_if(ids.begin(), ids.end(), [&](int32_t id) { return p[size_t(id)] < floor; }),
         ids.end());
   }
-  // Unfiltered, the ids stay in id order: the draw has the same distribution
-  // and skips sorting the whole vocabulary at every step.
+  // Filtered by min-p alone, the ids stay in id order: the draw has the
+  // same distribution and skips sorting the whole vocabulary at every step.
   probs.resize(ids.size());
   for (size_t i = 0; i < ids.size(); ++i)
     probs[i] = p[size_t(ids[i])];
@@ -205,50 +250,57 @@ Status Sampler::candidates(const float *logits, int64_t vocab, std::vector<int32
 Expected<int32_t> Sampler::sample(const float *rawLogits, int64_t vocab,
                                   const std::vector<int32_t> &context) {
   SIEVE_RETURN_IF_ERROR(checkLogits(rawLogits, vocab));
-  std::vector<float> penalized;
-  const float *logits = penalize(rawLogits, vocab, context, penalized);
-  if (options_.temperature == 0) {
+  const float *logits = penalize(rawLogits, vocab, context, scratch_.penalized);
+  if (logits != rawLogits)
     SIEVE_RETURN_IF_ERROR(checkLogits(logits, vocab));
+  if (options_.temperature == 0)
     return int32_t(argmax(logits, vocab));
-  }
-  std::vector<int32_t> ids;
-  std::vector<float> probs;
-  SIEVE_RETURN_IF_ERROR(candidates(logits, vocab, ids, probs));
+  bool filtered = false;
+  SIEVE_RETURN_IF_ERROR(candidates(logits, vocab, scratch_, filtered));
+  // Every id kept: the draw walks p in id order.
+  const float *probs = filtered ? scratch_.probs.data() : scratch_.p.data();
+  const size_t count = filtered ? scratch_.probs.size() : scratch_.p.size();
+  auto idAt = [&](size_t i) { return filtered ? scratch_.ids[i] : int32_t(i); };
   // Inverse CDF over the kept ids: the first id whose running mass passes u.
   // The walk repeats the sum's additions in the same order, so it ends at
   // exactly `mass` > u and always picks an id; zero-probability ids never win.
   double mass = 0;
-  for (float q : probs)
-    mass += q;
+  for (size_t i = 0; i < count; ++i)
+    mass += probs[i];
   const double u = rng_.uniform() * mass;
   double running = 0;
-  for (size_t i = 0; i < ids.size(); ++i) {
+  for (size_t i = 0; i < count; ++i) {
     running += probs[i];
     if (running > u)
-      return ids[i];
+      return idAt(i);
   }
-  return ids[size_t(argmax(probs.data(), int64_t(probs.size())))]; // unreachable in practice
+  return idAt(size_t(argmax(probs, int64_t(count)))); // unreachable in practice
 }
 
 Expected<std::vector<float>> Sampler::probabilities(const float *rawLogits, int64_t vocab,
                                                     const std::vector<int32_t> &context) const {
   std::vector<float> out(static_cast<size_t>(std::max<int64_t>(vocab, 0)), 0.0f);
   SIEVE_RETURN_IF_ERROR(checkLogits(rawLogits, vocab));
-  std::vector<float> penalized;
-  const float *logits = penalize(rawLogits, vocab, context, penalized);
-  if (options_.temperature == 0) {
+  Scratch scratch;
+  const float *logits = penalize(rawLogits, vocab, context, scratch.penalized);
+  if (logits != rawLogits)
     SIEVE_RETURN_IF_ERROR(checkLogits(logits, vocab));
+  if (options_.temperature == 0) {
     out[size_t(argmax(logits, vocab))] = 1.0f;
     return out;
   }
-  std::vector<int32_t> ids;
-  std::vector<float> probs;
-  SIEVE_RETURN_IF_ERROR(candidates(logits, vocab, ids, probs));
+  bool filtered = false;
+  SIEVE_RETURN_IF_ERROR(candidates(logits, vocab, scratch, filtered));
+  if (!filtered) {
+    scratch.ids.resize(scratch.p.size());
+    std::iota(scratch.ids.begin(), scratch.ids.end(), 0);
+    scratch.probs = scratch.p;
+  }
   double mass = 0;
-  for (float q : probs)
+  for (float q : scratch.probs)
     mass += q;
-  for (size_t i = 0; i < ids.size(); ++i)
-    out[size_t(ids[i])] = float(probs[i] / mass);
+  for (size_t i = 0; i < scratch.ids.size(); ++i)
+    out[size_t(scratch.ids[i])] = float(scratch.probs[i] / mass);
   return out;
 }
 

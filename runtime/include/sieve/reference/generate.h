@@ -112,15 +112,23 @@ public:
 private:
   explicit Sampler(const SamplerOptions &options)
       : options_(options), rng_(options.seed) {}
-  /// Kept ids with their (unnormalized) probabilities, most probable first.
-  Status candidates(const float *logits, int64_t vocab,
-                    std::vector<int32_t> &ids, std::vector<float> &probs) const;
+  /// Buffers of one call, kept between calls: a step allocates nothing.
+  struct Scratch {
+    std::vector<float> penalized, p, probs;
+    std::vector<int32_t> ids;
+  };
+  /// The softmax `scratch.p` of `logits` (checked), and the kept ids with
+  /// their probabilities in `scratch.ids` / `scratch.probs`, most probable
+  /// first; `filtered` false when every id is kept (then ids and probs stay
+  /// empty: p in id order is the distribution).
+  Status candidates(const float *logits, int64_t vocab, Scratch &scratch, bool &filtered) const;
   /// `logits`, or `penalized` holding them with the penalties applied.
   const float *penalize(const float *logits, int64_t vocab, const std::vector<int32_t> &context,
                         std::vector<float> &penalized) const;
 
   SamplerOptions options_;
   Rng rng_;
+  Scratch scratch_;
 };
 
 //===--- Generation --------------------------------------------------------===//
