@@ -172,13 +172,6 @@ std::vector<uint32_t> dynamicSizesOf(const std::vector<int64_t> &shape,
   return constants;
 }
 
-/// The block-scaled GEMMs' grid: each row's outputs in tiles of
-/// kGemmColumnTile.
-int64_t gemmWorkgroups(int64_t rows, int64_t n) {
-  int64_t tile = std::min<int64_t>(n, kGemmColumnTile);
-  return rows * ((n + tile - 1) / tile);
-}
-
 /// The workgroups of a v4.grouped_linear kernel: token, group and tile of
 /// kGroupedLinearOutputTile outputs.
 int64_t groupedLinearWorkgroups(int64_t tokens, int64_t groups, int64_t rank) {
@@ -1186,7 +1179,7 @@ TEST_P(GroupedMatmulConformance, WithinOneBf16UlpOfTheReference) {
   bindings.push_back(out.data());
   lengths.push_back(size_t(rows * n) * 2);
   Status ran =
-      runRows(*kernel, gemmWorkgroups(rows, n), constants, bindings, lengths, "matmul");
+      runRows(*kernel, gemmWorkgroups(rows, n, grouped), constants, bindings, lengths, "matmul");
   ASSERT_TRUE(ran.isOk()) << ran.message();
 
   num::BlockFormat weightFormat{c.fp4 ? num::ElementFormat::kE2M1 : num::ElementFormat::kE4M3,

@@ -157,7 +157,7 @@ FailureOr<func::FuncOp> emitLinalgKernel(linalg::LinalgOp op, llvm::StringRef na
 
   // Workgroups: one index of the first parallel loop longer than 1 (a row);
   // a contraction also splits its next parallel loop (the outputs) into
-  // tiles of kGemmColumnTile, so a one-token GEMV (the head, the bf16
+  // tiles (gemmColumnTile), so a one-token GEMV (the head, the bf16
   // projections) spreads over many workgroups.
   SmallVector<int64_t> ranges = cast<linalg::LinalgOp>(clone).getStaticLoopRanges();
   SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
@@ -174,20 +174,23 @@ FailureOr<func::FuncOp> emitLinalgKernel(linalg::LinalgOp op, llvm::StringRef na
   unsigned tiledDims = 1;
   bool steppedLoop = false; // a loop of tiles wider than 1 is renumbered 0, 1, 2, ...
   const bool contraction = op.getNumReductionLoops() > 0;
+  auto columnTile = [&](unsigned loop) {
+    return gemmColumnTile(ShapedType::isDynamic(ranges[loop]) ? 0 : ranges[loop]);
+  };
   auto longerThanColumnTile = [&](unsigned loop) {
-    return ShapedType::isDynamic(ranges[loop]) || ranges[loop] > kGemmColumnTile;
+    return ShapedType::isDynamic(ranges[loop]) || ranges[loop] > columnTile(loop);
   };
   if (contraction && firstLong != parallel.end() && std::next(firstLong) == parallel.end()) {
     // A GEMV with a static single row (the prefill's last-token head): the
     // first long loop is the outputs themselves, tiled like any GEMM's
     // outputs, not one output per workgroup.
     if (longerThanColumnTile(tiled)) {
-      tileSizes[tiled] = b.getIndexAttr(kGemmColumnTile);
+      tileSizes[tiled] = b.getIndexAttr(columnTile(tiled));
       steppedLoop = true;
     }
   } else if (contraction && firstLong != parallel.end() &&
              longerThanColumnTile(*std::next(firstLong))) {
-    tileSizes[*std::next(firstLong)] = b.getIndexAttr(kGemmColumnTile);
+    tileSizes[*std::next(firstLong)] = b.getIndexAttr(columnTile(*std::next(firstLong)));
     tiledDims = 2;
     steppedLoop = true;
   }

@@ -151,12 +151,12 @@ FailureOr<func::FuncOp> emitScaledMatmul(const ScaledMatmul &m, llvm::StringRef 
                                  bits.i(0xF));
   };
 
-  // Workgroup = (tile of kGemmColumnTile outputs, row), rows fastest: the
+  // Workgroup = (tile of outputs, row), rows fastest: the
   // workgroups of one tile follow each other, so a batch's rows find the
   // tile's weights in cache instead of streaming the matrix once per row.
   // A fused quantization (and norm) is redone per tile: K work against the
   // tile's 128 * K.
-  const int64_t columnTile = std::min<int64_t>(n, kGemmColumnTile);
+  const int64_t columnTile = std::min<int64_t>(n, grouped ? kGemmColumnTile : gemmColumnTile(n));
   Value columnTiles = kb.index((n + columnTile - 1) / columnTile);
   Value workgroups = arith::MulIOp::create(b, loc, rows, columnTiles);
   kb.forWorkgroups(workgroups, [&](Value workgroup) {

@@ -101,18 +101,19 @@ func.func @projection(%x: tensor<?x256xbf16>, %w: tensor<8x256xbf16>) -> tensor<
 // -----
 
 // A GEMV whose single row is static (prefill's head on the last token): its
-// outputs are tiled 512 per workgroup and the workgroups numbered 0, 1, 2,
-// as with a dynamic row count, not one output per workgroup.
+// outputs are tiled per workgroup and the workgroups numbered 0, 1, 2, 3,
+// as with a dynamic row count, not one output per workgroup. 1100 outputs
+// take tiles of 320 (the smallest multiple of 64 giving four workgroups).
 // CHECK-LABEL: program.executable @kernels
 // CHECK: func.func @matmul_0(
-// CHECK: scf.forall (%[[TILE:.*]]) in (%c3) {
-// CHECK: %[[FIRST:.*]] = arith.muli %[[TILE]], %c512
+// CHECK: scf.forall (%[[TILE:.*]]) in (%c4) {
+// CHECK: %[[FIRST:.*]] = arith.muli %[[TILE]], %c320
 // CHECK: %[[WIDTH:.*]] = affine.min #{{.*}}(%[[FIRST]])
 // CHECK: memref.subview %{{.*}}[%[[FIRST]], 0] [%[[WIDTH]], 64] [1, 1]
 // CHECK: %[[OUT:.*]] = memref.subview %{{.*}}[0, %[[FIRST]]] [1, %[[WIDTH]]] [1, 1]
 // CHECK: linalg.matmul {{.*}} outs(%[[OUT]]
 // CHECK-LABEL: func.func @one_row_head(
-// CHECK: program.dispatch @kernels::@matmul_0[%c3]
+// CHECK: program.dispatch @kernels::@matmul_0[%c4]
 func.func @one_row_head(%x: tensor<1x64xbf16>, %w: tensor<1100x64xbf16>) -> tensor<1x1100xf32> {
   %zero = arith.constant 0.0 : f32
   %e = tensor.empty() : tensor<1x1100xf32>

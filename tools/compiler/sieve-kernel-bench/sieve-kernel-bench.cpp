@@ -166,7 +166,7 @@ Case fp8Gemv(MLIRContext &context, int64_t n, int64_t k) {
   auto f8 = t.getType<Float8E4M3FNType>();
   auto e8m0 = t.getType<Float8E8M0FNUType>();
   Case c;
-  c.rows = (n + sieve::kGemmColumnTile - 1) / sieve::kGemmColumnTile; // workgroups
+  c.rows = sieve::gemmWorkgroups(1, n); // workgroups
   c.args = {RankedTensorType::get({ShapedType::kDynamic, k}, f8),
             RankedTensorType::get({ShapedType::kDynamic, k / 128}, e8m0),
             RankedTensorType::get({n, k}, f8), RankedTensorType::get({n / 128, k / 128}, e8m0)};
@@ -194,7 +194,7 @@ Case mxfp4Gemv(MLIRContext &context, int64_t n, int64_t k) {
   auto f4 = t.getType<Float4E2M1FNType>();
   auto e8m0 = t.getType<Float8E8M0FNUType>();
   Case c;
-  c.rows = (n + sieve::kGemmColumnTile - 1) / sieve::kGemmColumnTile; // workgroups
+  c.rows = sieve::gemmWorkgroups(1, n); // workgroups
   c.args = {RankedTensorType::get({ShapedType::kDynamic, k}, f8),
             RankedTensorType::get({ShapedType::kDynamic, k / 128}, e8m0),
             RankedTensorType::get({n, k}, f4), RankedTensorType::get({n, k / 32}, e8m0)};
@@ -221,7 +221,7 @@ Case mxfp4Experts(MLIRContext &context, int64_t experts, int64_t rows, int64_t n
   auto f4 = t.getType<Float4E2M1FNType>();
   auto e8m0 = t.getType<Float8E8M0FNUType>();
   Case c;
-  c.rows = rows * ((n + sieve::kGemmColumnTile - 1) / sieve::kGemmColumnTile); // workgroups
+  c.rows = sieve::gemmWorkgroups(rows, n, /*grouped=*/true); // workgroups
   c.args = {RankedTensorType::get({ShapedType::kDynamic, k}, f8),
             RankedTensorType::get({ShapedType::kDynamic, k / 128}, e8m0),
             RankedTensorType::get({experts, n, k}, f4),
@@ -318,7 +318,7 @@ Case groupedLinear(MLIRContext &context) {
 Case bf16Gemv(MLIRContext &context, int64_t n, int64_t k) {
   Builder t(&context);
   Case c;
-  c.rows = (n + sieve::kGemmColumnTile - 1) / sieve::kGemmColumnTile; // workgroups
+  c.rows = sieve::gemmWorkgroups(1, n); // workgroups
   c.args = {RankedTensorType::get({ShapedType::kDynamic, k}, t.getBF16Type()),
             RankedTensorType::get({n, k}, t.getBF16Type())};
   c.makeOp = [n](OpBuilder &b, Location loc, ValueRange in) -> Operation * {

@@ -24,6 +24,36 @@ namespace sieve {
 /// "Workgroup tiles"). Target-agnostic: it fixes the workgroup count the
 /// host computes.
 constexpr int64_t kGemmColumnTile = 512;
+/// A one-row GEMV of few outputs still spreads over this many workgroups:
+/// its tile shrinks (to no less than kGemmMinColumnTile, in steps of 64)
+/// until it does, so a 512-output projection of a decode step runs on four
+/// threads rather than one. The grouped GEMMs (routed experts) keep
+/// kGemmColumnTile: their rows are the routed token copies, which already
+/// spread, and each row's fused quantization stays once per row.
+constexpr int64_t kGemmMinWorkgroups = 4;
+constexpr int64_t kGemmMinColumnTile = 128;
+
+/// Outputs per workgroup of an ungrouped GEMM with `n` outputs (n <= 0: not
+/// known at compile time, the widest tile).
+constexpr int64_t gemmColumnTile(int64_t n) {
+  if (n <= 0)
+    return kGemmColumnTile;
+  const int64_t share = (n + kGemmMinWorkgroups - 1) / kGemmMinWorkgroups;
+  const int64_t tile = (share + 63) / 64 * 64;
+  return tile < kGemmMinColumnTile ? kGemmMinColumnTile
+         : tile > kGemmColumnTile  ? kGemmColumnTile
+                                   : tile;
+}
+
+/// The workgroups of a GEMM kernel over `rows` rows and `n` outputs: each
+/// row's outputs in tiles (gemmColumnTile, or kGemmColumnTile when grouped).
+/// Callers that launch a kernel themselves (tests, benchmarks) size the grid
+/// with it; the compiler's host programs compute it from the kernel.
+constexpr int64_t gemmWorkgroups(int64_t rows, int64_t n, bool grouped = false) {
+  const int64_t widest = grouped ? kGemmColumnTile : gemmColumnTile(n);
+  const int64_t tile = n < widest ? n : widest;
+  return rows * ((n + tile - 1) / tile);
+}
 /// Outputs per workgroup of v4.grouped_linear: a workgroup is one token,
 /// one group and one tile of this many of the group's outputs (wo_a of one
 /// decode token: groups * rank / 64 workgroups).
