@@ -283,6 +283,19 @@ void runGemm(WorkerBuffers &buffers, int64_t rows, int64_t columns, int64_t dept
   stream.wait();
 }
 
+/// Runs a workgroup's decode and GEMM: what oneDNN or the buffers throw is
+/// the kernel's failure code (no exception crosses the kernel ABI).
+template <typename Body> int32_t guardedWorkgroup(Body &&body) {
+  try {
+    body();
+  } catch (const dnnl::error &) {
+    return kLibraryKernelFailed;
+  } catch (const std::bad_alloc &) {
+    return kLibraryKernelFailed;
+  }
+  return 0;
+}
+
 int32_t matmulFp8Weight(const sieve_dispatch_state_t *dispatch,
                         const sieve_workgroup_state_t *workgroup, bool f32Result) {
   if (dispatch->binding_count != kBindingCount || dispatch->constant_count != kConstantCount)
@@ -315,7 +328,7 @@ int32_t matmulFp8Weight(const sieve_dispatch_state_t *dispatch,
     return kLibraryKernelBadArguments;
   const uint64_t firstRow = group * columns + first; // of the weight, and the result's column
 
-  try {
+  return guardedWorkgroup([&] {
     WorkerBuffers &buffers = workerBuffers();
     buffers.weight.resize(size_t(count) * depth);
     decodeWeightRows(static_cast<const uint8_t *>(dispatch->binding_ptrs[kWeight]),
@@ -327,12 +340,7 @@ int32_t matmulFp8Weight(const sieve_dispatch_state_t *dispatch,
             static_cast<uint8_t *>(dispatch->binding_ptrs[kResult]) +
                 firstRow * (f32Result ? 4 : 2),
             /*fixedRows=*/true);
-  } catch (const dnnl::error &) {
-    return kLibraryKernelFailed;
-  } catch (const std::bad_alloc &) {
-    return kLibraryKernelFailed;
-  }
-  return 0;
+  });
 }
 
 enum ExpertBinding : uint32_t {
@@ -389,7 +397,7 @@ int32_t groupedMatmulMxfp4Weight(const sieve_dispatch_state_t *dispatch,
   if (begin == end)
     return 0; // no token chose this expert: its weight is not read
 
-  try {
+  return guardedWorkgroup([&] {
     WorkerBuffers &buffers = workerBuffers();
     buffers.weight.resize(size_t(count) * depth);
     decodeMxfp4Rows(static_cast<const uint8_t *>(dispatch->binding_ptrs[kExpertWeight]),
@@ -401,12 +409,7 @@ int32_t groupedMatmulMxfp4Weight(const sieve_dispatch_state_t *dispatch,
             static_cast<const uint16_t *>(dispatch->binding_ptrs[kExpertActivation]) +
                 size_t(begin) * depth,
             result + (size_t(begin) * columns + first) * outBytes, /*fixedRows=*/false);
-  } catch (const dnnl::error &) {
-    return kLibraryKernelFailed;
-  } catch (const std::bad_alloc &) {
-    return kLibraryKernelFailed;
-  }
-  return 0;
+  });
 }
 
 } // namespace
