@@ -1368,14 +1368,15 @@ public:
     for (Session *session : entered_)
       session->inCall.store(false);
   }
-  Status enter(Session *session) {
+  /// False when the session is already in a call.
+  bool enter(Session *session) {
     if (std::find(entered_.begin(), entered_.end(), session) != entered_.end())
-      return Status::ok(); // named twice: runProgram refuses that
+      return true; // named twice: runProgram refuses that
     bool idle = false;
     if (!session->inCall.compare_exchange_strong(idle, true))
-      return Status(StatusCode::kFailedPrecondition, "busy");
+      return false;
     entered_.push_back(session);
-    return Status::ok();
+    return true;
   }
 
 private:
@@ -1421,8 +1422,11 @@ sieve_status_t *sieve_model_program_output(sieve_model_t *model, uint64_t progra
 sieve_status_t *sieve_model_run(sieve_model_t *handle, uint64_t program,
                                 const sieve_input_t *inputs, size_t input_count,
                                 sieve_output_t *outputs, size_t output_count) {
-  bool busy = false;
+  // BUSY has no StatusCode: the lambda reports it here and returns ok.
+  std::string busy;
+  sieve_allocator_t allocator = kDefaultAllocator;
   sieve_status_t *status = onModel(handle, [&](Model &model) -> Status {
+    allocator = model.allocator;
     Expected<const exec::Program *> found = programOf(model, program);
     if (!found)
       return found.takeStatus();
@@ -1533,10 +1537,9 @@ sieve_status_t *sieve_model_run(sieve_model_t *handle, uint64_t program,
           !model.slotSessions[size_t(slot)])
         continue; // runProgram names it
       if (!named.enter(model.slotSessions[size_t(slot)])) {
-        busy = true;
-        return Status(StatusCode::kFailedPrecondition,
-                      name + ": the session in slot " + std::to_string(slot) +
-                          " is already in a call (one call at a time per session)");
+        busy = name + ": the session in slot " + std::to_string(slot) +
+               " is already in a call (one call at a time per session)";
+        return Status::ok();
       }
     }
     SIEVE_RETURN_IF_ERROR(model.compiled->runProgram(size_t(program), args.data(), args.size()));
@@ -1589,8 +1592,8 @@ sieve_status_t *sieve_model_run(sieve_model_t *handle, uint64_t program,
       return outOfRange(name + " ran (its sessions advanced) but " + tooSmall);
     return Status::ok();
   });
-  if (busy && status && status != &outOfMemoryStatus)
-    status->code = SIEVE_STATUS_BUSY; // a status of ours: only its code changes
+  if (!status && !busy.empty())
+    return makeStatus(allocator, SIEVE_STATUS_BUSY, busy);
   return status;
 }
 
