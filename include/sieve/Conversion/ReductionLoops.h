@@ -35,9 +35,13 @@ constexpr llvm::StringLiteral kPartialSums = "sieve.partial_sums";
 constexpr llvm::StringLiteral kJamColumns = "sieve.jam_columns";
 /// Set by the configuration: "avx512bf16" for the BF16 dot product.
 constexpr llvm::StringLiteral kDot = "sieve.dot";
-/// Set by the configuration: "avx512.permvar" when a lookup in a 16-entry
-/// f32 table may be one lane permutation (vpermps).
+/// Set by the configuration: kLookupPermvar when a lookup in a 16-entry
+/// f32 table may be one lane permutation (vpermps) and bf16 tables word
+/// permutations (vpermw, vpermi2w); kLookupVbmi when byte permutations
+/// (vpermi2b) are there too.
 constexpr llvm::StringLiteral kLookup = "sieve.lookup";
+constexpr llvm::StringLiteral kLookupPermvar = "avx512.permvar";
+constexpr llvm::StringLiteral kLookupVbmi = "avx512.vbmi";
 
 /// Marks `loop` as a vectorizable sum, of bf16 products when `bf16Products`.
 inline void mark(mlir::Operation *loop, bool bf16Products) {

@@ -5,12 +5,12 @@
 // passes after it (sieve-cpu-vectorize-reductions) read them and do what
 // they say.
 //
-// | CPU has               | marked fp32 sum              | bf16-product sum (`sieve.dot_inputs = "bf16"`) |
-// | --------------------- | ---------------------------- | ---------------------------------------------- |
-// | AVX-512 F + BF16      | 16 lanes                     | 32 bf16 per step, x86vector.avx512.dot          |
-// | AVX-512 F             | 16 lanes                     | 16 lanes                                        |
-// | AVX2                  | 8 lanes                      | 8 lanes                                         |
-// | neither               | scalar                       | scalar                                          |
+// | CPU has               | marked fp32 sum              | bf16-product sum (`sieve.dot_inputs =
+// "bf16"`) | | --------------------- | ---------------------------- |
+// ---------------------------------------------- | | AVX-512 F + BF16      | 16 lanes | 32 bf16 per
+// step, x86vector.avx512.dot          | | AVX-512 F             | 16 lanes                     | 16
+// lanes                                        | | AVX2                  | 8 lanes | 8 lanes | |
+// neither               | scalar                       | scalar |
 //
 // A loop marked elementwise (`sieve.elementwise`: each iteration stores its
 // own element) gets the plain lanes. Every vectorized sum keeps four vectors
@@ -25,7 +25,9 @@
 // With AVX-512 F and BW, a lookup in a small constant table inside a sum
 // (an FP4 or FP8 decode) is lane permutations (`sieve.lookup =
 // "avx512.permvar"`: vpermps for 16 f32 entries; vpermw/vpermi2w for up to
-// 256 bf16 entries); elsewhere one extraction per lane.
+// 256 bf16 entries); with VBMI as well (`"avx512.vbmi"`), a bf16 operand
+// that is any function of one byte (an FP8 decode) may be byte permutations
+// over its tabulated values (vpermi2b); elsewhere one extraction per lane.
 //
 //===----------------------------------------------------------------------===//
 
@@ -64,6 +66,7 @@ struct CPUConfigureKernelsPass : impl::CPUConfigureKernelsPassBase<CPUConfigureK
     const bool bf16Dot = avx512 && cpu::hasFeature(*cpu, "avx512bf16");
     const int64_t lanes = avx512 ? 16 : avx2 ? 8 : 0;
     const bool permute = avx512 && cpu::hasFeature(*cpu, "avx512bw");
+    const bool permuteBytes = permute && cpu::hasFeature(*cpu, "avx512vbmi");
     if (lanes == 0)
       return;
     Builder b(module.getContext());
@@ -76,7 +79,9 @@ struct CPUConfigureKernelsPass : impl::CPUConfigureKernelsPassBase<CPUConfigureK
         loop->setAttr(reduction_loops::kJamColumns, b.getI64IntegerAttr(lanes));
       }
       if (permute)
-        loop->setAttr(reduction_loops::kLookup, b.getStringAttr("avx512.permvar"));
+        loop->setAttr(reduction_loops::kLookup,
+                      b.getStringAttr(permuteBytes ? reduction_loops::kLookupVbmi
+                                                   : reduction_loops::kLookupPermvar));
       if (bf16Dot && reduction_loops::hasBf16Products(loop)) {
         loop->setAttr(reduction_loops::kVectorWidth, b.getI64IntegerAttr(2 * lanes));
         loop->setAttr(reduction_loops::kDot, b.getStringAttr("avx512bf16"));

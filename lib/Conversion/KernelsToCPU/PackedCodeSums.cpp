@@ -264,11 +264,8 @@ bool ReductionVectorizer::matchWordNibbles() {
     memref::LoadOp codes = cast ? packedNibbleLoad(cast.getIn()) : nullptr;
     if (!codes || halfRateSource(codes.getIndices().back()) != iv())
       continue;
-    // The other operand: buffer[iv] of a local rank-1 buffer.
-    auto load = other.getDefiningOp<memref::LoadOp>();
-    if (!load || load.getIndices().size() != 1 || load.getIndices()[0] != iv() ||
-        !load.getMemRef().getDefiningOp<memref::AllocaOp>() ||
-        !load.getMemRefType().hasStaticShape() || load.getMemRefType().getNumElements() < *ub)
+    memref::LoadOp load = localRowOperand(other, *ub);
+    if (!load)
       continue;
     // A scale that changes within a chunk must change at most every 8
     // elements' lane boundary and divide the chunk: blocks of 32 or 64.
@@ -282,15 +279,47 @@ bool ReductionVectorizer::matchWordNibbles() {
     }
     wordTable = lookup.getSource();
     wordCodes = codes;
-    wordOperand = load;
+    permutedSource = load;
     return true;
   }
   return false;
 }
 
-void ReductionVectorizer::permuteWordOperand() {
+memref::LoadOp ReductionVectorizer::localRowOperand(Value other, int64_t ub) {
+  auto load = other.getDefiningOp<memref::LoadOp>();
+  if (!load || load.getIndices().size() != 1 || load.getIndices()[0] != iv() ||
+      !load.getMemRef().getDefiningOp<memref::AllocaOp>() ||
+      !load.getMemRefType().hasStaticShape() || load.getMemRefType().getNumElements() < ub)
+    return nullptr;
+  return load;
+}
+
+void ReductionVectorizer::takeChunkForm() {
+  if (kind != Kind::Sum || sumLanes() != 16)
+    return;
+  if (matchWordNibbles()) {
+    wordForm = true;
+    permuteOperand(wordChunkOrder());
+    width = kWordChunk;
+  } else if (matchByteTable()) {
+    byteForm = true;
+    permuteOperand(byteChunkOrder());
+    width = kByteChunk;
+  }
+}
+
+SmallVector<int64_t> ReductionVectorizer::wordChunkOrder() {
+  SmallVector<int64_t> order;
+  for (int64_t k = 0; k < 4; ++k)
+    for (int64_t j = 0; j < kWordChunk / 4; ++j)
+      order.push_back(4 * j + k);
+  return order;
+}
+
+void ReductionVectorizer::permuteOperand(ArrayRef<int64_t> order) {
   Location loc = loop.getLoc();
-  Value buffer = wordOperand.getMemRef();
+  Value buffer = permutedSource.getMemRef();
+  const int64_t chunkSize = order.size();
   // The outermost ancestor inside which the buffer is only read.
   Operation *before = loop;
   for (Operation *parent = loop->getParentOp(); parent && !isa<FunctionOpInterface>(parent);
@@ -308,27 +337,22 @@ void ReductionVectorizer::permuteWordOperand() {
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(&fn.getFunctionBody().front());
-    wordPermuted = memref::AllocaOp::create(b, loc, type);
+    permuted = memref::AllocaOp::create(b, loc, type);
   }
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPoint(before);
   int64_t lb = *getConstantIntValue(loop.getLowerBound());
   int64_t ub = *getConstantIntValue(loop.getUpperBound());
-  int64_t end = lb + (ub - lb) / kWordChunk * kWordChunk;
-  VectorType chunkType = VectorType::get({kWordChunk}, type.getElementType());
-  // Lane 32k + j of the copy is element 4j + k of the chunk.
-  SmallVector<int64_t> order;
-  for (int64_t k = 0; k < 4; ++k)
-    for (int64_t j = 0; j < kWordChunk / 4; ++j)
-      order.push_back(4 * j + k);
+  int64_t end = lb + (ub - lb) / chunkSize * chunkSize;
+  VectorType chunkType = VectorType::get({chunkSize}, type.getElementType());
   auto copy = scf::ForOp::create(b, loc, arith::ConstantIndexOp::create(b, loc, lb),
                                  arith::ConstantIndexOp::create(b, loc, end),
-                                 arith::ConstantIndexOp::create(b, loc, kWordChunk));
+                                 arith::ConstantIndexOp::create(b, loc, chunkSize));
   b.setInsertionPointToStart(copy.getBody());
   Value at = copy.getInductionVar();
   Value values = vector::LoadOp::create(b, loc, chunkType, buffer, ValueRange{at});
-  Value permuted = vector::ShuffleOp::create(b, loc, values, values, order);
-  vector::StoreOp::create(b, loc, permuted, wordPermuted, ValueRange{at});
+  Value shuffled = vector::ShuffleOp::create(b, loc, values, values, order);
+  vector::StoreOp::create(b, loc, shuffled, permuted, ValueRange{at});
 }
 
 Value ReductionVectorizer::emitWordChunk(Value start, Value partial) {
@@ -343,6 +367,12 @@ Value ReductionVectorizer::emitWordChunk(Value start, Value partial) {
     indices.push_back(scalar(index));
   Value bytes = vector::LoadOp::create(b, loc, VectorType::get({64}, b.getI8Type()),
                                        wordCodes.getMemRef(), indices);
+  if (const char *e = getenv("SIEVE_PF")) {
+    SmallVector<Value> ahead(indices);
+    ahead.back() = arith::AddIOp::create(b, loc, ahead.back(),
+                                         arith::ConstantIndexOp::create(b, loc, atoi(e)));
+    memref::PrefetchOp::create(b, loc, wordCodes.getMemRef(), ahead, false, 3, true);
+  }
   Value packed = vector::BitCastOp::create(b, loc, words, bytes);
   // The table twice over 32 words: vpermw reads five index bits.
   Value table = scalar(wordTable);
@@ -369,7 +399,7 @@ Value ReductionVectorizer::emitWordChunk(Value start, Value partial) {
                       : arith::AddIOp::create(b, loc, chunk,
                                               arith::ConstantIndexOp::create(b, loc, 32 * k))
                             .getResult();
-    Value operand = vector::LoadOp::create(b, loc, values, wordPermuted, ValueRange{at});
+    Value operand = vector::LoadOp::create(b, loc, values, permuted, ValueRange{at});
     pairs = x86vector::DotBF16Op::create(b, loc, sumType, pairs, operand, decoded);
   }
   if (!dotScale)

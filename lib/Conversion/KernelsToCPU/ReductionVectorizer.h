@@ -3,7 +3,8 @@
 //
 // Private to sieve-cpu-vectorize-reductions: the rewriter of one configured
 // reduction loop (VectorizeReductions.cpp has the general form and the
-// pass, PackedCodeSums.cpp the forms for block scales and packed FP4 codes).
+// pass, PackedCodeSums.cpp the forms for block scales and packed FP4 codes,
+// ByteTableSums.cpp the byte form, JammedSums.cpp several columns at once).
 //
 //===----------------------------------------------------------------------===//
 #ifndef SIEVE_LIB_CONVERSION_KERNELSTOCPU_REDUCTIONVECTORIZER_H
@@ -24,9 +25,9 @@ namespace sieve::detail {
 class ReductionVectorizer {
 public:
   ReductionVectorizer(mlir::scf::ForOp loop, int64_t width, int64_t partialSums, bool bf16Dot,
-                      bool permuteLookup)
+                      bool permuteLookup, bool byteLookup = false)
       : loop(loop), width(width), partialSums(partialSums), bf16Dot(bf16Dot),
-        permuteLookup(permuteLookup), b(loop) {}
+        permuteLookup(permuteLookup), byteLookup(byteLookup), b(loop) {}
 
   /// Whether the loop has the form this pass takes; nothing is changed.
   bool matches();
@@ -83,12 +84,35 @@ private:
   /// code do not matter) after a shift by 4k: four permutations per 64
   /// bytes, no widening. The lanes are then in the order 4j + k, so the other
   /// operand is copied once, in that order, before the outermost loop that
-  /// leaves its buffer alone. Sets wordTable, wordCodes, wordOperand.
+  /// leaves its buffer alone. Sets wordTable, wordCodes, permutedSource.
   bool matchWordNibbles();
-  /// The copy of wordOperand's buffer in word order, before the loops.
-  void permuteWordOperand();
+  /// The word form's lane order: lane 32k + j holds element 4j + k.
+  static llvm::SmallVector<int64_t> wordChunkOrder();
   /// emitChunk for the word form.
   mlir::Value emitWordChunk(mlir::Value start, mlir::Value partial);
+  /// The byte form (ByteTableSums.cpp) of a sum of bf16 products whose one
+  /// operand is a function of one contiguous byte load (an FP8 decode, any
+  /// elementwise ops and constant tables) and whose other is a local buffer
+  /// as in the word form: the function tabulated for all 256 bytes, 64
+  /// elements per chunk as vpermi2b lookups. Needs VBMI (byteLookup). Sets
+  /// byteTable, signedCodes, byteCodes, permutedSource.
+  bool matchByteTable();
+  /// Evaluates `result` for every value of the one byte load it depends on
+  /// (its ops' folders); false when it depends on anything else or does not
+  /// fold to a bf16 constant.
+  bool tabulateByteFunction(mlir::Value result);
+  /// The byte form's lane order (two byte interleaves per 64 codes).
+  static llvm::SmallVector<int64_t> byteChunkOrder();
+  /// emitChunk for the byte form.
+  mlir::Value emitByteChunk(mlir::Value start, mlir::Value partial);
+  /// `other` when it is buffer[iv] of a local rank-1 buffer of at least
+  /// `ub` elements (what the chunk forms re-lay); null otherwise.
+  mlir::memref::LoadOp localRowOperand(mlir::Value other, int64_t ub);
+  /// The copy of permutedSource's buffer with each chunk of order.size()
+  /// elements in `order`, before the outermost loop that only reads it.
+  void permuteOperand(llvm::ArrayRef<int64_t> order);
+  /// `partial` plus the chunk's pair sums times dotScale (one FMA).
+  mlir::Value addScaled(mlir::Value partial, mlir::Value pairs);
   /// dotScale's dependence on the iteration: through one `iv / size` only
   /// (loads at that block index, elementwise arithmetic), with constant
   /// bounds and at most 4096 blocks from block `first`; none otherwise.
@@ -103,6 +127,12 @@ private:
   /// selects). Only for constant bounds and a chain of loads at the block
   /// index and elementwise arithmetic; otherwise nothing is done.
   void hoistBlockValues();
+  /// Lanes of the vectors of partial sums: 16 f32 for the dot products
+  /// (whatever the chunk), the chunk's width otherwise.
+  int64_t sumLanes() const { return wordForm || byteForm ? 16 : bf16Dot ? width / 2 : width; }
+  /// Switches to the word or the byte form where one applies: the other
+  /// operand re-laid, the chunk the form's.
+  void takeChunkForm();
   /// `v` (of dotScale's chain) for `lanes` consecutive blocks starting at
   /// `first`, `block` being the loop's iv / blockSize; scalar when lanes is 0.
   mlir::Value blockValue(mlir::Value v, mlir::Value block, mlir::Value first, int64_t lanes,
@@ -173,6 +203,7 @@ private:
   int64_t partialSums; // independent vector accumulators
   bool bf16Dot;
   bool permuteLookup; // vpermps for 16-entry f32 tables
+  bool byteLookup;    // vpermi2b (VBMI)
   mlir::OpBuilder b;
   llvm::DenseSet<mlir::Value> dependent;
   llvm::DenseSet<mlir::Value> chunkUniform;
@@ -185,10 +216,17 @@ private:
   // The word form (matchWordNibbles): 128 elements per chunk.
   static constexpr int64_t kWordChunk = 128;
   bool wordForm = false;
-  mlir::Value wordTable;            // the 16-entry bf16 table
-  mlir::memref::LoadOp wordCodes;   // the byte load of the packed codes
-  mlir::memref::LoadOp wordOperand; // the other operand's load
-  mlir::Value wordPermuted;         // its buffer in word order
+  mlir::Value wordTable;          // the 16-entry bf16 table
+  mlir::memref::LoadOp wordCodes; // the byte load of the packed codes
+  // The byte form (matchByteTable): 64 elements per chunk.
+  static constexpr int64_t kByteChunk = 64;
+  bool byteForm = false;
+  llvm::SmallVector<uint16_t> byteTable; // bf16 bits per byte value
+  bool signedCodes = false;              // byteTable odd in bit 7
+  mlir::memref::LoadOp byteCodes;        // the byte load
+  // Either form: the other operand's load, and its buffer in chunk order.
+  mlir::memref::LoadOp permutedSource;
+  mlir::Value permuted;
   mlir::Value chunk;                // the vector loop's induction variable
   mlir::Value zeros;                // partial sums of nothing
   mlir::IRMapping scalars;          // values cloned into the vector loop

@@ -29,6 +29,8 @@
 // and no widening, the other operand re-laid once per workgroup to match.
 // Measured on the 2-core AVX-512 VM (docs/performance.md): the MXFP4 GEMV
 // went from 44% to about 85% of one thread's read bandwidth with these.
+// The byte form (matchByteTable, ByteTableSums.cpp) is the FP8 GEMV's:
+// the decode tabulated for all 256 bytes, 64 codes per chunk as vpermi2b.
 //
 //===----------------------------------------------------------------------===//
 
@@ -470,6 +472,8 @@ void ReductionVectorizer::beginChunk(Value start) {
 Value ReductionVectorizer::emitChunk(Value start, Value partial) {
   if (wordForm)
     return emitWordChunk(start, partial);
+  if (byteForm)
+    return emitByteChunk(start, partial);
   beginChunk(start);
   Location loc = loop.getLoc();
   auto contract = arith::FastMathFlagsAttr::get(b.getContext(), arith::FastMathFlags::contract);
@@ -485,19 +489,7 @@ Value ReductionVectorizer::emitChunk(Value start, Value partial) {
     if (!dotScale)
       return x86vector::DotBF16Op::create(b, loc, sumType, partial, x, y);
     // The chunk's pair sums, scaled once, then added (one FMA).
-    Value pairs = x86vector::DotBF16Op::create(b, loc, sumType, zeros, x, y);
-    Value scale;
-    if (blockValues) {
-      Value index =
-          arith::DivUIOp::create(b, loc, arith::SubIOp::create(b, loc, chunk, loop.getLowerBound()),
-                                 arith::ConstantIndexOp::create(b, loc, blockSize));
-      scale = memref::LoadOp::create(b, loc, blockValues, index);
-    } else {
-      scale = scalar(dotScale);
-    }
-    scale = vector::BroadcastOp::create(b, loc, sumType, scale);
-    Value scaled = arith::MulFOp::create(b, loc, pairs, scale, contract);
-    return arith::AddFOp::create(b, loc, partial, scaled, contract);
+    return addScaled(partial, x86vector::DotBF16Op::create(b, loc, sumType, zeros, x, y));
   }
   Value termVector = vector(term);
   if (kind == Kind::Max)
@@ -507,17 +499,29 @@ Value ReductionVectorizer::emitChunk(Value start, Value partial) {
   return arith::AddFOp::create(b, loc, partial, termVector, contract);
 }
 
+Value ReductionVectorizer::addScaled(Value partial, Value pairs) {
+  Location loc = loop.getLoc();
+  Value scale;
+  if (blockValues) {
+    Value index =
+        arith::DivUIOp::create(b, loc, arith::SubIOp::create(b, loc, chunk, loop.getLowerBound()),
+                               arith::ConstantIndexOp::create(b, loc, blockSize));
+    scale = memref::LoadOp::create(b, loc, blockValues, index);
+  } else {
+    scale = scalar(dotScale);
+  }
+  scale = vector::BroadcastOp::create(b, loc, pairs.getType(), scale);
+  auto contract = arith::FastMathFlagsAttr::get(b.getContext(), arith::FastMathFlags::contract);
+  Value scaled = arith::MulFOp::create(b, loc, pairs, scale, contract);
+  return arith::AddFOp::create(b, loc, partial, scaled, contract);
+}
+
 void ReductionVectorizer::rewrite() {
   Location loc = loop.getLoc();
   b.setInsertionPoint(loop);
   Value lb = loop.getLowerBound(), ub = loop.getUpperBound();
-  int64_t sums = bf16Dot ? width / 2 : width;
-  VectorType sumType = VectorType::get({sums}, b.getF32Type());
-  wordForm = kind == Kind::Sum && sums == 16 && matchWordNibbles();
-  if (wordForm) {
-    permuteWordOperand();
-    width = kWordChunk;
-  }
+  takeChunkForm();
+  VectorType sumType = VectorType::get({sumLanes()}, b.getF32Type());
   Value w = arith::ConstantIndexOp::create(b, loc, width);
   // An empty loop (ub <= lb) has no whole vectors either.
   Value count = arith::MaxSIOp::create(b, loc, arith::SubIOp::create(b, loc, ub, lb),
@@ -629,7 +633,9 @@ struct CPUVectorizeReductionsPass
       auto dot = loop->getAttrOfType<StringAttr>(reduction_loops::kDot);
       bool bf16Dot = dot && dot.getValue() == "avx512bf16";
       auto lookup = loop->getAttrOfType<StringAttr>(reduction_loops::kLookup);
-      bool permuteLookup = lookup && lookup.getValue() == "avx512.permvar";
+      bool byteLookup = lookup && lookup.getValue() == reduction_loops::kLookupVbmi;
+      bool permuteLookup =
+          byteLookup || (lookup && lookup.getValue() == reduction_loops::kLookupPermvar);
       auto partialSumsAttr = loop->getAttrOfType<IntegerAttr>(reduction_loops::kPartialSums);
       int64_t partialSums = partialSumsAttr ? std::max<int64_t>(1, partialSumsAttr.getInt()) : 1;
       auto jamAttr = loop->getAttrOfType<IntegerAttr>(reduction_loops::kJamColumns);
@@ -641,7 +647,7 @@ struct CPUVectorizeReductionsPass
         loop->removeAttr(name);
       if (width < 2)
         continue;
-      ReductionVectorizer vectorizer(loop, width, partialSums, bf16Dot, permuteLookup);
+      ReductionVectorizer vectorizer(loop, width, partialSums, bf16Dot, permuteLookup, byteLookup);
       if (!vectorizer.matches())
         continue;
       if (vectorizer.matchJam(jamColumns))

@@ -62,6 +62,25 @@ module @bf16 attributes {sieve.target = "cpu:x86-64-v4+avx512bf16"} {
 
 // -----
 
+// With VBMI, lookups may also be byte permutations (vpermi2b).
+// CHECK-LABEL: module @vbmi attributes {sieve.target = "cpu:x86-64-v4+avx512bf16+avx512vbmi"}
+// CHECK: } {sieve.dot = "avx512bf16", sieve.dot_inputs = "bf16", sieve.jam_columns = 16 : i64, sieve.lookup = "avx512.vbmi", sieve.partial_sums = 4 : i64, sieve.reduction, sieve.vector_width = 32 : i64}
+module @vbmi attributes {sieve.target = "cpu:x86-64-v4+avx512bf16+avx512vbmi"} {
+  func.func @k(%m: memref<64xf32>, %n: index) -> f32 {
+    %c0 = arith.constant 0 : index
+    %c1 = arith.constant 1 : index
+    %zero = arith.constant 0.0 : f32
+    %b = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %zero) -> f32 {
+      %x = memref.load %m[%i] : memref<64xf32>
+      %s = arith.addf %acc, %x : f32
+      scf.yield %s : f32
+    } {sieve.reduction, sieve.dot_inputs = "bf16"}
+    return %b : f32
+  }
+}
+
+// -----
+
 // AVX2: 8 lanes. Without a target (and no option) nothing is configured.
 // CHECK-LABEL: module @v3 attributes {sieve.target = "cpu:x86-64-v3"}
 // CHECK: } {sieve.jam_columns = 8 : i64, sieve.partial_sums = 4 : i64, sieve.reduction, sieve.vector_width = 8 : i64}

@@ -351,6 +351,191 @@ func.func @dot_table_scaled(%x: memref<?xbf16>, %codes: memref<?xi8>, %scales: m
 
 // -----
 
+// The byte form (VBMI): the FP8 decode (a 128-entry magnitude table at the
+// low seven bits, the sign put back as bit 15) is a function of the byte,
+// tabulated for all 256 values: per 64 codes one load, one vpermi2b per
+// table plane (the low bytes of the bf16 results, then the high bytes),
+// the sign or-ed into the high plane, two interleaves of the planes as 32
+// bf16 each, two dot products; the activation row (a local buffer) is
+// copied once in the interleaves' order (codes 0-7, 16-23, 32-39, 48-55,
+// then 8-15, ...). The table is E4M3's magnitudes (code 1 is 2^-9, bf16
+// 0x3B00; codes 4-15 have exponent byte 0x3C; code 127 is NaN): the high
+// plane starts 0, 59 (0x3B), 59, 59, 60.
+// CHECK-LABEL: func.func @byte_table
+// CHECK-SAME: (%[[CODES:.*]]: memref<?x256xi8>, %[[SCALES:.*]]: memref<?x2xf32>, %[[OUT:.*]]: memref<?xf32>, %[[COLS:.*]]: index)
+// CHECK-DAG: %[[ORDERED:.*]] = memref.alloca() : memref<256xbf16>
+// CHECK: %[[ROW:.*]] = memref.alloca() : memref<256xbf16>
+// CHECK: scf.for %[[C:.*]] = %{{.*}} to %{{.*}} step %{{.*}} {
+// CHECK:   %[[V:.*]] = vector.load %[[ROW]][%[[C]]] : memref<256xbf16>, vector<64xbf16>
+// CHECK:   %[[P:.*]] = vector.shuffle %[[V]], %[[V]] [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, {{.*}}, 55, 8, 9, {{.*}}, 62, 63]
+// CHECK:   vector.store %[[P]], %[[ORDERED]][%[[C]]]
+// CHECK: scf.for %[[COL:.*]] = %{{.*}} to %[[COLS]] step %{{.*}} {
+// CHECK:   scf.for %[[I:[a-z0-9_]+]] = {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>) {
+// CHECK:     %[[BYTES:.*]] = vector.load %[[CODES]][%[[COL]], %[[I]]] : memref<?x256xi8>, vector<64xi8>
+// CHECK:     %[[LOW:.*]] = llvm.call_intrinsic "llvm.x86.avx512.vpermi2var.qi.512"(%{{.*}}, %[[BYTES]], %{{.*}}) : (vector<64xi8>, vector<64xi8>, vector<64xi8>) -> vector<64xi8>
+// CHECK:     arith.constant dense<[0, 59, 59, 59, 60, 60, 60, 60, 60, 60, 60, 60, 60, 60, 60, 60, 61, {{.*}}]> : vector<64xi8>
+// CHECK:     %[[HIGH:.*]] = llvm.call_intrinsic "llvm.x86.avx512.vpermi2var.qi.512"(%{{.*}}, %[[BYTES]], %{{.*}})
+// CHECK:     %[[SIGN:.*]] = arith.andi %[[BYTES]], %{{.*}} : vector<64xi8>
+// CHECK:     %[[SIGNED:.*]] = arith.ori %[[HIGH]], %[[SIGN]] : vector<64xi8>
+// CHECK:     %[[X0:.*]] = vector.load %[[ORDERED]][%[[I]]] : memref<256xbf16>, vector<32xbf16>
+// CHECK:     %[[W0:.*]] = vector.shuffle %[[LOW]], %[[SIGNED]] [0, 64, 1, 65, 2, 66, 3, 67, 4, 68, 5, 69, 6, 70, 7, 71, 16, 80, {{.*}}] : vector<64xi8>, vector<64xi8>
+// CHECK:     %[[D0:.*]] = vector.bitcast %[[W0]] : vector<64xi8> to vector<32xbf16>
+// CHECK:     %[[PAIRS:.*]] = x86vector.avx512.dot %{{.*}}, %[[X0]], %[[D0]]
+// CHECK:     vector.shuffle %[[LOW]], %[[SIGNED]] [8, 72, 9, 73, {{.*}}]
+// CHECK:     x86vector.avx512.dot %[[PAIRS]], %{{.*}}, %{{.*}}
+// CHECK:     arith.mulf %{{.*}} fastmath<contract> : vector<16xf32>
+// CHECK-NOT: vpermi2var.hi
+// CHECK: return
+func.func @byte_table(%codes: memref<?x256xi8>, %scales: memref<?x2xf32>, %out: memref<?xf32>,
+                      %cols: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c128 = arith.constant 128 : index
+  %c256 = arith.constant 256 : index
+  %c127 = arith.constant 127 : i32
+  %c128i = arith.constant 128 : i32
+  %c8 = arith.constant 8 : i32
+  %one = arith.constant 1.0 : bf16
+  %zero = arith.constant 0.0 : f32
+  %table = arith.constant dense<"0x0000003B803BC03B003C203C403C603C803C903CA03CB03CC03CD03CE03CF03C003D103D203D303D403D503D603D703D803D903DA03DB03DC03DD03DE03DF03D003E103E203E303E403E503E603E703E803E903EA03EB03EC03ED03EE03EF03E003F103F203F303F403F503F603F703F803F903FA03FB03FC03FD03FE03FF03F0040104020403040404050406040704080409040A040B040C040D040E040F0400041104120413041404150416041704180419041A041B041C041D041E041F0410042104220423042404250426042704280429042A042B042C042D042E042F0420043104320433043404350436043704380439043A043B043C043D043E043C07F"> : vector<128xbf16>
+  %row = memref.alloca() : memref<256xbf16>
+  scf.for %i = %c0 to %c256 step %c1 {
+    memref.store %one, %row[%i] : memref<256xbf16>
+  }
+  scf.for %col = %c0 to %cols step %c1 {
+    %r = scf.for %i = %c0 to %c256 step %c1 iter_args(%acc = %zero) -> f32 {
+      %a = memref.load %row[%i] : memref<256xbf16>
+      %byte = memref.load %codes[%col, %i] : memref<?x256xi8>
+      %wide = arith.extui %byte : i8 to i32
+      %magnitude = arith.andi %wide, %c127 : i32
+      %at = arith.index_cast %magnitude : i32 to index
+      %m = vector.extract %table[%at] : bf16 from vector<128xbf16>
+      %sign = arith.andi %wide, %c128i : i32
+      %high = arith.shli %sign, %c8 : i32
+      %sign16 = arith.trunci %high : i32 to i16
+      %mbits = arith.bitcast %m : bf16 to i16
+      %wbits = arith.ori %mbits, %sign16 : i16
+      %w = arith.bitcast %wbits : i16 to bf16
+      %block = arith.divui %i, %c128 : index
+      %s = memref.load %scales[%col, %block] : memref<?x2xf32>
+      %xa = arith.extf %a : bf16 to f32
+      %xw = arith.extf %w : bf16 to f32
+      %p = arith.mulf %xa, %xw : f32
+      %t = arith.mulf %p, %s : f32
+      %next = arith.addf %acc, %t : f32
+      scf.yield %next : f32
+    } {sieve.dot = "avx512bf16", sieve.lookup = "avx512.vbmi", sieve.partial_sums = 4 : i64, sieve.vector_width = 32 : i64}
+    memref.store %r, %out[%col] : memref<?xf32>
+  }
+  return
+}
+
+// -----
+
+// A byte function that is not odd in bit 7 (the byte as an unsigned
+// number): the upper 128 values are their own two table planes, picked by
+// the byte's top bit.
+// CHECK-LABEL: func.func @byte_table_unsigned
+// CHECK:     %[[BYTES:.*]] = vector.load %{{.*}} : memref<?xi8>, vector<64xi8>
+// CHECK:     %[[LOW:.*]] = llvm.call_intrinsic "llvm.x86.avx512.vpermi2var.qi.512"(%{{.*}}, %[[BYTES]], %{{.*}})
+// CHECK:     %[[HIGH:.*]] = llvm.call_intrinsic "llvm.x86.avx512.vpermi2var.qi.512"(%{{.*}}, %[[BYTES]], %{{.*}})
+// CHECK:     %[[UPPER:.*]] = arith.cmpi slt, %[[BYTES]], %{{.*}} : vector<64xi8>
+// CHECK:     %[[LOW2:.*]] = llvm.call_intrinsic "llvm.x86.avx512.vpermi2var.qi.512"(%{{.*}}, %[[BYTES]], %{{.*}})
+// CHECK:     arith.select %[[UPPER]], %[[LOW2]], %[[LOW]] : vector<64xi1>, vector<64xi8>
+// CHECK:     %[[HIGH2:.*]] = llvm.call_intrinsic "llvm.x86.avx512.vpermi2var.qi.512"(%{{.*}}, %[[BYTES]], %{{.*}})
+// CHECK:     arith.select %[[UPPER]], %[[HIGH2]], %[[HIGH]] : vector<64xi1>, vector<64xi8>
+// CHECK:     x86vector.avx512.dot
+func.func @byte_table_unsigned(%codes: memref<?xi8>) -> f32 {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c128 = arith.constant 128 : index
+  %one = arith.constant 1.0 : bf16
+  %zero = arith.constant 0.0 : f32
+  %row = memref.alloca() : memref<128xbf16>
+  scf.for %i = %c0 to %c128 step %c1 {
+    memref.store %one, %row[%i] : memref<128xbf16>
+  }
+  %r = scf.for %i = %c0 to %c128 step %c1 iter_args(%acc = %zero) -> f32 {
+    %a = memref.load %row[%i] : memref<128xbf16>
+    %byte = memref.load %codes[%i] : memref<?xi8>
+    %w = arith.uitofp %byte : i8 to bf16
+    %xa = arith.extf %a : bf16 to f32
+    %xw = arith.extf %w : bf16 to f32
+    %p = arith.mulf %xa, %xw : f32
+    %next = arith.addf %acc, %p : f32
+    scf.yield %next : f32
+  } {sieve.dot = "avx512bf16", sieve.lookup = "avx512.vbmi", sieve.vector_width = 32 : i64}
+  return %r : f32
+}
+
+// -----
+
+// Not the byte form: a decode that also reads a value only known at run
+// time (the table is an argument), a row that is not a local buffer, and a
+// sum shorter than a chunk of 64. They keep the word permutations.
+// CHECK-LABEL: func.func @byte_table_refused
+// CHECK-NOT: vpermi2var.qi
+// CHECK: vpermi2var.hi
+// CHECK-NOT: vpermi2var.qi
+// CHECK: return
+func.func @byte_table_refused(%codes: memref<?xi8>, %x: memref<?xbf16>,
+                              %table: vector<128xbf16>) -> (f32, f32, f32) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c32 = arith.constant 32 : index
+  %c128 = arith.constant 128 : index
+  %c127 = arith.constant 127 : i32
+  %one = arith.constant 1.0 : bf16
+  %zero = arith.constant 0.0 : f32
+  %known = arith.constant dense<1.0> : vector<128xbf16>
+  %row = memref.alloca() : memref<128xbf16>
+  scf.for %i = %c0 to %c128 step %c1 {
+    memref.store %one, %row[%i] : memref<128xbf16>
+  }
+  %r0 = scf.for %i = %c0 to %c128 step %c1 iter_args(%acc = %zero) -> f32 {
+    %a = memref.load %row[%i] : memref<128xbf16>
+    %byte = memref.load %codes[%i] : memref<?xi8>
+    %wide = arith.extui %byte : i8 to i32
+    %m = arith.andi %wide, %c127 : i32
+    %at = arith.index_cast %m : i32 to index
+    %w = vector.extract %table[%at] : bf16 from vector<128xbf16>
+    %xa = arith.extf %a : bf16 to f32
+    %xw = arith.extf %w : bf16 to f32
+    %p = arith.mulf %xa, %xw : f32
+    %next = arith.addf %acc, %p : f32
+    scf.yield %next : f32
+  } {sieve.dot = "avx512bf16", sieve.lookup = "avx512.vbmi", sieve.vector_width = 32 : i64}
+  %r1 = scf.for %i = %c0 to %c128 step %c1 iter_args(%acc = %zero) -> f32 {
+    %a = memref.load %x[%i] : memref<?xbf16>
+    %byte = memref.load %codes[%i] : memref<?xi8>
+    %wide = arith.extui %byte : i8 to i32
+    %m = arith.andi %wide, %c127 : i32
+    %at = arith.index_cast %m : i32 to index
+    %w = vector.extract %known[%at] : bf16 from vector<128xbf16>
+    %xa = arith.extf %a : bf16 to f32
+    %xw = arith.extf %w : bf16 to f32
+    %p = arith.mulf %xa, %xw : f32
+    %next = arith.addf %acc, %p : f32
+    scf.yield %next : f32
+  } {sieve.dot = "avx512bf16", sieve.lookup = "avx512.vbmi", sieve.vector_width = 32 : i64}
+  %r2 = scf.for %i = %c0 to %c32 step %c1 iter_args(%acc = %zero) -> f32 {
+    %a = memref.load %row[%i] : memref<128xbf16>
+    %byte = memref.load %codes[%i] : memref<?xi8>
+    %wide = arith.extui %byte : i8 to i32
+    %m = arith.andi %wide, %c127 : i32
+    %at = arith.index_cast %m : i32 to index
+    %w = vector.extract %known[%at] : bf16 from vector<128xbf16>
+    %xa = arith.extf %a : bf16 to f32
+    %xw = arith.extf %w : bf16 to f32
+    %p = arith.mulf %xa, %xw : f32
+    %next = arith.addf %acc, %p : f32
+    scf.yield %next : f32
+  } {sieve.dot = "avx512bf16", sieve.lookup = "avx512.vbmi", sieve.vector_width = 32 : i64}
+  return %r0, %r1, %r2 : f32, f32, f32
+}
+
+// -----
+
 // What the pass cannot take stays scalar, without the attributes: a store
 // in the body, a second accumulator, a leading index that moves.
 // CHECK-LABEL: func.func @scalar
