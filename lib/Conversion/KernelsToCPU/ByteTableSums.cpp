@@ -132,23 +132,35 @@ bool ReductionVectorizer::tabulateByteFunction(Value result) {
 bool ReductionVectorizer::matchByteTable() {
   if (!bf16Dot || !byteLookup || kind != Kind::Sum)
     return false;
-  std::optional<int64_t> lb = getConstantIntValue(loop.getLowerBound());
-  std::optional<int64_t> ub = getConstantIntValue(loop.getUpperBound());
-  if (!lb || !ub || *ub - *lb < kByteChunk)
-    return false;
-  // A factor that moves must stay the same over each chunk: blocks of a
-  // multiple of 64 from a block start.
+  // A factor that moves must stay the same over each chunk of 64.
   if (dotScale && dependsOnIv(dotScale)) {
-    std::optional<BlockChain> chain = blockChain();
-    if (!chain || chain->size % kByteChunk != 0)
+    const int64_t dotWidth = width;
+    width = kByteChunk;
+    chunkUniform.clear();
+    findChunkUniformValues();
+    const bool uniform = chunkUniform.contains(dotScale);
+    width = dotWidth;
+    chunkUniform.clear();
+    findChunkUniformValues();
+    if (!uniform)
       return false;
   }
+  std::optional<int64_t> lb = getConstantIntValue(loop.getLowerBound());
+  std::optional<int64_t> ub = getConstantIntValue(loop.getUpperBound());
   for (auto [codes, other] : {std::pair(dotX, dotY), std::pair(dotY, dotX)}) {
-    memref::LoadOp operand = localRowOperand(other, *ub);
-    if (operand && tabulateByteFunction(codes)) {
-      permutedSource = operand;
-      return true;
-    }
+    // A local row with constant bounds is re-laid once; any other
+    // contiguous load is read as it is, the codes permuted instead.
+    memref::LoadOp local =
+        lb && ub && *ub - *lb >= kByteChunk ? localRowOperand(other, *ub) : memref::LoadOp();
+    auto load = other.getDefiningOp<memref::LoadOp>();
+    if (!local && (!load || !inBody(load) || load.getIndices().empty() ||
+                   !isContiguous(load.getIndices().back())))
+      continue;
+    if (!tabulateByteFunction(codes))
+      continue;
+    permutedSource = local;
+    byteOperand = local ? memref::LoadOp() : load;
+    return true;
   }
   return false;
 }
@@ -176,6 +188,14 @@ Value ReductionVectorizer::emitByteChunk(Value start, Value partial) {
   for (Value index : byteCodes.getIndices())
     indices.push_back(scalar(index));
   Value codes = vector::LoadOp::create(b, loc, bytes, scalar(byteCodes.getMemRef()), indices);
+  if (byteOperand) {
+    // The codes in the order whose interleaves come out in element order
+    // (one vpermb), for an operand read as it is.
+    SmallVector<int64_t> order(kByteChunk);
+    for (auto [position, element] : llvm::enumerate(byteChunkOrder()))
+      order[element] = position;
+    codes = vector::ShuffleOp::create(b, loc, codes, codes, order);
+  }
   // 64 bytes of one plane of the table from entry `first`.
   auto plane = [&](int64_t first, int shift) -> Value {
     SmallVector<int8_t> entries;
@@ -217,11 +237,21 @@ Value ReductionVectorizer::emitByteChunk(Value start, Value partial) {
   };
   Value pairs = dotScale ? zeros : partial;
   for (int64_t half = 0; half < 2; ++half) {
-    Value at =
-        half == 0 ? chunk
-                  : arith::AddIOp::create(b, loc, chunk, arith::ConstantIndexOp::create(b, loc, 32))
-                        .getResult();
-    Value operand = vector::LoadOp::create(b, loc, values, permuted, ValueRange{at});
+    auto offset = [&](Value index) -> Value {
+      if (half == 0)
+        return index;
+      return arith::AddIOp::create(b, loc, index, arith::ConstantIndexOp::create(b, loc, 32));
+    };
+    Value operand;
+    if (byteOperand) {
+      SmallVector<Value> at;
+      for (Value index : byteOperand.getIndices())
+        at.push_back(scalar(index));
+      at.back() = offset(at.back());
+      operand = vector::LoadOp::create(b, loc, values, scalar(byteOperand.getMemRef()), at);
+    } else {
+      operand = vector::LoadOp::create(b, loc, values, permuted, ValueRange{offset(chunk)});
+    }
     pairs = x86vector::DotBF16Op::create(b, loc, sumType, pairs, operand, interleave(half));
   }
   if (!dotScale)

@@ -303,8 +303,12 @@ void ReductionVectorizer::takeChunkForm() {
     width = kWordChunk;
   } else if (matchByteTable()) {
     byteForm = true;
-    permuteOperand(byteChunkOrder());
+    if (permutedSource)
+      permuteOperand(byteChunkOrder());
     width = kByteChunk;
+    // What stays the same over a chunk, for chunks of 64.
+    chunkUniform.clear();
+    findChunkUniformValues();
   }
 }
 

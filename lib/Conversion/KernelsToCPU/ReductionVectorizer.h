@@ -92,10 +92,13 @@ private:
   mlir::Value emitWordChunk(mlir::Value start, mlir::Value partial);
   /// The byte form (ByteTableSums.cpp) of a sum of bf16 products whose one
   /// operand is a function of one contiguous byte load (an FP8 decode, any
-  /// elementwise ops and constant tables) and whose other is a local buffer
-  /// as in the word form: the function tabulated for all 256 bytes, 64
-  /// elements per chunk as vpermi2b lookups. Needs VBMI (byteLookup). Sets
-  /// byteTable, signedCodes, byteCodes, permutedSource.
+  /// elementwise ops and constant tables) and whose other is a contiguous
+  /// load: the function tabulated for all 256 bytes, 64 elements per chunk
+  /// as vpermi2b lookups. A local buffer as in the word form is re-laid
+  /// once (permutedSource); any other operand is read as it is and the
+  /// codes permuted to match (byteOperand). Needs VBMI (byteLookup) and a
+  /// block factor that stays the same over 64 elements. Sets byteTable,
+  /// signedCodes, byteCodes.
   bool matchByteTable();
   /// Evaluates `result` for every value of the one byte load it depends on
   /// (its ops' folders); false when it depends on anything else or does not
@@ -224,6 +227,7 @@ private:
   llvm::SmallVector<uint16_t> byteTable; // bf16 bits per byte value
   bool signedCodes = false;              // byteTable odd in bit 7
   mlir::memref::LoadOp byteCodes;        // the byte load
+  mlir::memref::LoadOp byteOperand;      // the other operand, when not re-laid
   // Either form: the other operand's load, and its buffer in chunk order.
   mlir::memref::LoadOp permutedSource;
   mlir::Value permuted;

@@ -470,15 +470,56 @@ func.func @byte_table_unsigned(%codes: memref<?xi8>) -> f32 {
 
 // -----
 
+// The byte form over an operand that is not a local buffer (a binding,
+// and bounds only known at run time): it is read as it is, and the codes
+// are permuted instead (one vpermb: codes 0-7, 32-39, 8-15, 40-47, ...) so
+// that the interleaved planes come out in element order.
+// CHECK-LABEL: func.func @byte_table_operand
+// CHECK-SAME: (%[[CODES:.*]]: memref<?xi8>, %[[X:.*]]: memref<?xbf16>, %[[N:.*]]: index)
+// CHECK-NOT: memref.alloca
+// CHECK: scf.for %[[I:[a-z0-9_]+]] = {{.*}} -> (vector<16xf32>) {
+// CHECK:   %[[BYTES:.*]] = vector.load %[[CODES]][%[[I]]] : memref<?xi8>, vector<64xi8>
+// CHECK:   %[[ORDERED:.*]] = vector.shuffle %[[BYTES]], %[[BYTES]] [0, 1, 2, 3, 4, 5, 6, 7, 32, 33, 34, 35, 36, 37, 38, 39, 8, 9, 10, 11, 12, 13, 14, 15, 40, {{.*}}, 63] : vector<64xi8>, vector<64xi8>
+// CHECK:   llvm.call_intrinsic "llvm.x86.avx512.vpermi2var.qi.512"(%{{.*}}, %[[ORDERED]], %{{.*}})
+// CHECK:   %[[X0:.*]] = vector.load %[[X]][%[[I]]] : memref<?xbf16>, vector<32xbf16>
+// CHECK:   x86vector.avx512.dot %{{.*}}, %[[X0]], %{{.*}}
+// CHECK:   %[[I32:.*]] = arith.addi %[[I]], %{{.*}} : index
+// CHECK:   %[[X1:.*]] = vector.load %[[X]][%[[I32]]] : memref<?xbf16>, vector<32xbf16>
+// CHECK:   x86vector.avx512.dot %{{.*}}, %[[X1]], %{{.*}}
+func.func @byte_table_operand(%codes: memref<?xi8>, %x: memref<?xbf16>, %n: index) -> f32 {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c127 = arith.constant 127 : i32
+  %zero = arith.constant 0.0 : f32
+  %known = arith.constant dense<1.0> : vector<128xbf16>
+  %r = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %zero) -> f32 {
+    %a = memref.load %x[%i] : memref<?xbf16>
+    %byte = memref.load %codes[%i] : memref<?xi8>
+    %wide = arith.extui %byte : i8 to i32
+    %m = arith.andi %wide, %c127 : i32
+    %at = arith.index_cast %m : i32 to index
+    %w = vector.extract %known[%at] : bf16 from vector<128xbf16>
+    %xa = arith.extf %a : bf16 to f32
+    %xw = arith.extf %w : bf16 to f32
+    %p = arith.mulf %xa, %xw : f32
+    %next = arith.addf %acc, %p : f32
+    scf.yield %next : f32
+  } {sieve.dot = "avx512bf16", sieve.lookup = "avx512.vbmi", sieve.vector_width = 32 : i64}
+  return %r : f32
+}
+
+// -----
+
 // Not the byte form: a decode that also reads a value only known at run
-// time (the table is an argument), a row that is not a local buffer, and a
-// sum shorter than a chunk of 64. They keep the word permutations.
+// time (the table is an argument), an operand that is not a load, and a
+// block factor that changes within 64 elements (blocks of 32). They keep
+// the word permutations.
 // CHECK-LABEL: func.func @byte_table_refused
 // CHECK-NOT: vpermi2var.qi
 // CHECK: vpermi2var.hi
 // CHECK-NOT: vpermi2var.qi
 // CHECK: return
-func.func @byte_table_refused(%codes: memref<?xi8>, %x: memref<?xbf16>,
+func.func @byte_table_refused(%codes: memref<?xi8>, %x: memref<?xbf16>, %scales: memref<?xf32>,
                               %table: vector<128xbf16>) -> (f32, f32, f32) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
@@ -507,28 +548,32 @@ func.func @byte_table_refused(%codes: memref<?xi8>, %x: memref<?xbf16>,
   } {sieve.dot = "avx512bf16", sieve.lookup = "avx512.vbmi", sieve.vector_width = 32 : i64}
   %r1 = scf.for %i = %c0 to %c128 step %c1 iter_args(%acc = %zero) -> f32 {
     %a = memref.load %x[%i] : memref<?xbf16>
+    %square = arith.mulf %a, %a : bf16
     %byte = memref.load %codes[%i] : memref<?xi8>
     %wide = arith.extui %byte : i8 to i32
     %m = arith.andi %wide, %c127 : i32
     %at = arith.index_cast %m : i32 to index
     %w = vector.extract %known[%at] : bf16 from vector<128xbf16>
-    %xa = arith.extf %a : bf16 to f32
+    %xa = arith.extf %square : bf16 to f32
     %xw = arith.extf %w : bf16 to f32
     %p = arith.mulf %xa, %xw : f32
     %next = arith.addf %acc, %p : f32
     scf.yield %next : f32
   } {sieve.dot = "avx512bf16", sieve.lookup = "avx512.vbmi", sieve.vector_width = 32 : i64}
-  %r2 = scf.for %i = %c0 to %c32 step %c1 iter_args(%acc = %zero) -> f32 {
+  %r2 = scf.for %i = %c0 to %c128 step %c1 iter_args(%acc = %zero) -> f32 {
     %a = memref.load %row[%i] : memref<128xbf16>
     %byte = memref.load %codes[%i] : memref<?xi8>
     %wide = arith.extui %byte : i8 to i32
     %m = arith.andi %wide, %c127 : i32
     %at = arith.index_cast %m : i32 to index
     %w = vector.extract %known[%at] : bf16 from vector<128xbf16>
+    %block = arith.divui %i, %c32 : index
+    %s = memref.load %scales[%block] : memref<?xf32>
     %xa = arith.extf %a : bf16 to f32
     %xw = arith.extf %w : bf16 to f32
     %p = arith.mulf %xa, %xw : f32
-    %next = arith.addf %acc, %p : f32
+    %t = arith.mulf %p, %s : f32
+    %next = arith.addf %acc, %t : f32
     scf.yield %next : f32
   } {sieve.dot = "avx512bf16", sieve.lookup = "avx512.vbmi", sieve.vector_width = 32 : i64}
   return %r0, %r1, %r2 : f32, f32, f32
