@@ -371,12 +371,6 @@ Value ReductionVectorizer::emitWordChunk(Value start, Value partial) {
     indices.push_back(scalar(index));
   Value bytes = vector::LoadOp::create(b, loc, VectorType::get({64}, b.getI8Type()),
                                        wordCodes.getMemRef(), indices);
-  if (const char *e = getenv("SIEVE_PF")) {
-    SmallVector<Value> ahead(indices);
-    ahead.back() = arith::AddIOp::create(b, loc, ahead.back(),
-                                         arith::ConstantIndexOp::create(b, loc, atoi(e)));
-    memref::PrefetchOp::create(b, loc, wordCodes.getMemRef(), ahead, false, 3, true);
-  }
   Value packed = vector::BitCastOp::create(b, loc, words, bytes);
   // The table twice over 32 words: vpermw reads five index bits.
   Value table = scalar(wordTable);
