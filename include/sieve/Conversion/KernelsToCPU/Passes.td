@@ -80,8 +80,10 @@ def CPUConfigureKernelsPass
     lanes with AVX-512, 8 with AVX2, none (left scalar) without either, and
     `sieve.dot = "avx512bf16"` where the CPU has the AVX-512 BF16 dot
     product and the kernel kind allows it (its products are of bf16
-    values); then the width is 32 bf16 elements. A module without a target
-    is left as it is (scalar kernels).
+    values); then the width is 32 bf16 elements. With AVX-512 BW, table
+    lookups may be lane permutations (`sieve.lookup = "avx512.permvar"`),
+    with VBMI as well byte permutations (`"avx512.vbmi"`). A module without
+    a target is left as it is (scalar kernels).
   }];
   let options = [
     Option<"target", "target", "std::string", /*default=*/"\"\"",
@@ -119,7 +121,14 @@ def CPUVectorizeReductionsPass
     and a local buffer that the enclosing loops only read takes 128
     elements per chunk as 32 words of four codes (one vpermw per code
     position); the buffer is copied once, before those loops, in the
-    matching lane order. A maximum (`arith.maximumf`, exact in any order)
+    matching lane order. Under `sieve.lookup = "avx512.vbmi"` (VBMI as well),
+    a bf16 dot product whose one operand is any function of one contiguous
+    byte load (an FP8 decode) is tabulated for all 256 byte values at
+    compile time and takes 64 elements per chunk as one vpermi2b per byte
+    plane of the results, two interleaves and two vdpbf16ps; the other
+    operand, copied once in the interleaves' order when it is such a local
+    buffer, else read as it is with the codes permuted (one vpermb). A
+    maximum (`arith.maximumf`, exact in any order)
     is taken in partial-maximum vectors the same way; a loop marked
     `sieve.elementwise` that stores each iteration's value at its own
     element of a stack buffer (which it reads at no other element) stores
