@@ -16,8 +16,10 @@
 // select where the function is odd in bit 7 (all FP8 decodes are; two more
 // vpermi2b and a blend otherwise), and two byte interleaves that give two
 // vectors of 32 bf16. The interleaves leave the codes in a lane order of
-// their own, so the other operand (a local buffer, the activation row) is
-// copied once per workgroup in that order, like the word form's.
+// their own: the other operand, when it is a local buffer (the activation
+// row), is copied once per workgroup in that order, like the word form's;
+// any other contiguous operand is read as it is and the 64 codes are
+// permuted first (one vpermb) so that the interleaves come out in order.
 //
 //===----------------------------------------------------------------------===//
 

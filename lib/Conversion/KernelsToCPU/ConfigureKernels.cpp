@@ -5,12 +5,14 @@
 // passes after it (sieve-cpu-vectorize-reductions) read them and do what
 // they say.
 //
-// | CPU has               | marked fp32 sum              | bf16-product sum (`sieve.dot_inputs =
-// "bf16"`) | | --------------------- | ---------------------------- |
-// ---------------------------------------------- | | AVX-512 F + BF16      | 16 lanes | 32 bf16 per
-// step, x86vector.avx512.dot          | | AVX-512 F             | 16 lanes                     | 16
-// lanes                                        | | AVX2                  | 8 lanes | 8 lanes | |
-// neither               | scalar                       | scalar |
+// clang-format off
+// | CPU has               | marked fp32 sum              | bf16-product sum (`sieve.dot_inputs = "bf16"`) |
+// | --------------------- | ---------------------------- | ---------------------------------------------- |
+// | AVX-512 F + BF16      | 16 lanes                     | 32 bf16 per step, x86vector.avx512.dot          |
+// | AVX-512 F             | 16 lanes                     | 16 lanes                                        |
+// | AVX2                  | 8 lanes                      | 8 lanes                                         |
+// | neither               | scalar                       | scalar                                          |
+// clang-format on
 //
 // A loop marked elementwise (`sieve.elementwise`: each iteration stores its
 // own element) gets the plain lanes. Every vectorized sum keeps four vectors

@@ -402,7 +402,10 @@ Value ReductionVectorizer::emitWordChunk(Value start, Value partial) {
   }
   if (!dotScale)
     return pairs;
-  // Lane l sums elements 8l..8l+7 of the chunk: its block's scale.
+  // Lane l sums elements 8l..8l+7 of the chunk: its block's scale. A scale
+  // the same for the whole loop is splat by addScaled; one that moves was
+  // hoisted (its chain checked by matchWordNibbles).
+  assert((blockValues || !dependsOnIv(dotScale)) && "a moving scale without its hoisted buffer");
   Value scale;
   if (blockValues) {
     Value first =
@@ -415,15 +418,8 @@ Value ReductionVectorizer::emitWordChunk(Value start, Value partial) {
     for (int64_t lane = 0; lane < 16; ++lane)
       spread.push_back(lane / (16 / blocks));
     scale = vector::ShuffleOp::create(b, loc, perBlock, perBlock, spread);
-  } else {
-    // The same for the whole loop: a scale that moves was hoisted (its
-    // chain checked by matchWordNibbles).
-    assert(!dependsOnIv(dotScale) && "a moving scale without its hoisted buffer");
-    scale = vector::BroadcastOp::create(b, loc, sumType, scalar(dotScale));
   }
-  auto contract = arith::FastMathFlagsAttr::get(b.getContext(), arith::FastMathFlags::contract);
-  Value scaled = arith::MulFOp::create(b, loc, pairs, scale, contract);
-  return arith::AddFOp::create(b, loc, partial, scaled, contract);
+  return addScaled(partial, pairs, scale);
 }
 
 } // namespace sieve::detail

@@ -114,8 +114,9 @@ private:
   /// The copy of permutedSource's buffer with each chunk of order.size()
   /// elements in `order`, before the outermost loop that only reads it.
   void permuteOperand(llvm::ArrayRef<int64_t> order);
-  /// `partial` plus the chunk's pair sums times dotScale (one FMA).
-  mlir::Value addScaled(mlir::Value partial, mlir::Value pairs);
+  /// `partial` plus the chunk's pair sums times dotScale (one FMA): the
+  /// chunk's value splat, or `scale` per lane when given.
+  mlir::Value addScaled(mlir::Value partial, mlir::Value pairs, mlir::Value scale = {});
   /// dotScale's dependence on the iteration: through one `iv / size` only
   /// (loads at that block index, elementwise arithmetic), with constant
   /// bounds and at most 4096 blocks from block `first`; none otherwise.

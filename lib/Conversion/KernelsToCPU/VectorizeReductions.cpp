@@ -499,18 +499,19 @@ Value ReductionVectorizer::emitChunk(Value start, Value partial) {
   return arith::AddFOp::create(b, loc, partial, termVector, contract);
 }
 
-Value ReductionVectorizer::addScaled(Value partial, Value pairs) {
+Value ReductionVectorizer::addScaled(Value partial, Value pairs, Value scale) {
   Location loc = loop.getLoc();
-  Value scale;
-  if (blockValues) {
-    Value index =
-        arith::DivUIOp::create(b, loc, arith::SubIOp::create(b, loc, chunk, loop.getLowerBound()),
-                               arith::ConstantIndexOp::create(b, loc, blockSize));
-    scale = memref::LoadOp::create(b, loc, blockValues, index);
-  } else {
-    scale = scalar(dotScale);
+  if (!scale) {
+    if (blockValues) {
+      Value index =
+          arith::DivUIOp::create(b, loc, arith::SubIOp::create(b, loc, chunk, loop.getLowerBound()),
+                                 arith::ConstantIndexOp::create(b, loc, blockSize));
+      scale = memref::LoadOp::create(b, loc, blockValues, index);
+    } else {
+      scale = scalar(dotScale);
+    }
+    scale = vector::BroadcastOp::create(b, loc, pairs.getType(), scale);
   }
-  scale = vector::BroadcastOp::create(b, loc, pairs.getType(), scale);
   auto contract = arith::FastMathFlagsAttr::get(b.getContext(), arith::FastMathFlags::contract);
   Value scaled = arith::MulFOp::create(b, loc, pairs, scale, contract);
   return arith::AddFOp::create(b, loc, partial, scaled, contract);

@@ -156,7 +156,7 @@ FailureOr<func::FuncOp> emitScaledMatmul(const ScaledMatmul &m, llvm::StringRef 
   // tile's weights in cache instead of streaming the matrix once per row.
   // A fused quantization (and norm) is redone per tile: K work against the
   // tile's 128 * K.
-  const int64_t columnTile = std::min<int64_t>(n, grouped ? kGemmColumnTile : gemmColumnTile(n));
+  const int64_t columnTile = gemmTile(n, grouped);
   Value columnTiles = kb.index((n + columnTile - 1) / columnTile);
   Value workgroups = arith::MulIOp::create(b, loc, rows, columnTiles);
   kb.forWorkgroups(workgroups, [&](Value workgroup) {

@@ -45,13 +45,19 @@ constexpr int64_t gemmColumnTile(int64_t n) {
                                    : tile;
 }
 
-/// The workgroups of a GEMM kernel over `rows` rows and `n` outputs: each
-/// row's outputs in tiles (gemmColumnTile, or kGemmColumnTile when grouped).
-/// Callers that launch a kernel themselves (tests, benchmarks) size the grid
-/// with it; the compiler's host programs compute it from the kernel.
-constexpr int64_t gemmWorkgroups(int64_t rows, int64_t n, bool grouped = false) {
+/// Outputs per workgroup of a block-scaled GEMM kernel with `n` outputs:
+/// gemmColumnTile, or kGemmColumnTile when grouped, never more than n.
+constexpr int64_t gemmTile(int64_t n, bool grouped) {
   const int64_t widest = grouped ? kGemmColumnTile : gemmColumnTile(n);
-  const int64_t tile = n < widest ? n : widest;
+  return n < widest ? n : widest;
+}
+
+/// The workgroups of a GEMM kernel over `rows` rows and `n` outputs: each
+/// row's outputs in tiles of gemmTile. Callers that launch a kernel
+/// themselves (tests, benchmarks) size the grid with it; the compiler's host
+/// programs compute it from the kernel.
+constexpr int64_t gemmWorkgroups(int64_t rows, int64_t n, bool grouped = false) {
+  const int64_t tile = gemmTile(n, grouped);
   return rows * ((n + tile - 1) / tile);
 }
 /// Outputs per workgroup of v4.grouped_linear: a workgroup is one token,
