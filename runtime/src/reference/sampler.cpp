@@ -150,9 +150,7 @@ const float *Sampler::penalize(const float *logits, int64_t vocab,
   return penalized.data();
 }
 
-Status Sampler::candidates(const float *logits, int64_t vocab, Scratch &scratch,
-                           bool &filtered) const {
-
+Status Sampler::candidates(const float *logits, int64_t vocab, Scratch &scratch) const {
   // p = softmax_f32(logits / max(T, 1e-5)), as the reference.
   const float t = float(std::max(options_.temperature, 1e-5));
   std::vector<float> &p = scratch.p;
@@ -170,12 +168,12 @@ Status Sampler::candidates(const float *logits, int64_t vocab, Scratch &scratch,
 
   const bool useTopK = options_.topK > 0 && options_.topK < vocab;
   const bool useTopP = options_.topP < 1;
-  filtered = useTopK || useTopP || options_.minP > 0;
+  scratch.filtered = useTopK || useTopP || options_.minP > 0;
   std::vector<int32_t> &ids = scratch.ids;
   std::vector<float> &probs = scratch.probs;
   ids.clear();
   probs.clear();
-  if (!filtered)
+  if (!scratch.filtered)
     return Status::ok();
   ids.resize(static_cast<size_t>(vocab));
   std::iota(ids.begin(), ids.end(), 0);
@@ -255,26 +253,27 @@ Expected<int32_t> Sampler::sample(const float *rawLogits, int64_t vocab,
     SIEVE_RETURN_IF_ERROR(checkLogits(logits, vocab));
   if (options_.temperature == 0)
     return int32_t(argmax(logits, vocab));
-  bool filtered = false;
-  SIEVE_RETURN_IF_ERROR(candidates(logits, vocab, scratch_, filtered));
-  // Every id kept: the draw walks p in id order.
-  const float *probs = filtered ? scratch_.probs.data() : scratch_.p.data();
-  const size_t count = filtered ? scratch_.probs.size() : scratch_.p.size();
-  auto idAt = [&](size_t i) { return filtered ? scratch_.ids[i] : int32_t(i); };
+  SIEVE_RETURN_IF_ERROR(candidates(logits, vocab, scratch_));
+  const size_t count = scratch_.kept();
   // Inverse CDF over the kept ids: the first id whose running mass passes u.
   // The walk repeats the sum's additions in the same order, so it ends at
   // exactly `mass` > u and always picks an id; zero-probability ids never win.
   double mass = 0;
   for (size_t i = 0; i < count; ++i)
-    mass += probs[i];
+    mass += scratch_.keptProb(i);
   const double u = rng_.uniform() * mass;
   double running = 0;
   for (size_t i = 0; i < count; ++i) {
-    running += probs[i];
+    running += scratch_.keptProb(i);
     if (running > u)
-      return idAt(i);
+      return scratch_.keptId(i);
   }
-  return idAt(size_t(argmax(probs, int64_t(count)))); // unreachable in practice
+  // Unreachable in practice: the most probable kept id, the first on ties.
+  size_t likeliest = 0;
+  for (size_t i = 1; i < count; ++i)
+    if (scratch_.keptProb(i) > scratch_.keptProb(likeliest))
+      likeliest = i;
+  return scratch_.keptId(likeliest);
 }
 
 Expected<std::vector<float>> Sampler::probabilities(const float *rawLogits, int64_t vocab,
@@ -289,18 +288,12 @@ Expected<std::vector<float>> Sampler::probabilities(const float *rawLogits, int6
     out[size_t(argmax(logits, vocab))] = 1.0f;
     return out;
   }
-  bool filtered = false;
-  SIEVE_RETURN_IF_ERROR(candidates(logits, vocab, scratch, filtered));
-  if (!filtered) {
-    scratch.ids.resize(scratch.p.size());
-    std::iota(scratch.ids.begin(), scratch.ids.end(), 0);
-    scratch.probs = scratch.p;
-  }
+  SIEVE_RETURN_IF_ERROR(candidates(logits, vocab, scratch));
   double mass = 0;
-  for (float q : scratch.probs)
-    mass += q;
-  for (size_t i = 0; i < scratch.ids.size(); ++i)
-    out[size_t(scratch.ids[i])] = float(scratch.probs[i] / mass);
+  for (size_t i = 0; i < scratch.kept(); ++i)
+    mass += scratch.keptProb(i);
+  for (size_t i = 0; i < scratch.kept(); ++i)
+    out[size_t(scratch.keptId(i))] = float(scratch.keptProb(i) / mass);
   return out;
 }
 

@@ -116,12 +116,19 @@ private:
   struct Scratch {
     std::vector<float> penalized, p, probs;
     std::vector<int32_t> ids;
+    /// False when every id is kept: then ids and probs stay empty and p, in
+    /// id order, is the distribution.
+    bool filtered = false;
+    /// The kept distribution: `kept()` entries, entry i is id `keptId(i)`
+    /// with unnormalized probability `keptProb(i)`.
+    size_t kept() const { return filtered ? probs.size() : p.size(); }
+    float keptProb(size_t i) const { return filtered ? probs[i] : p[i]; }
+    int32_t keptId(size_t i) const { return filtered ? ids[i] : int32_t(i); }
   };
-  /// The softmax `scratch.p` of `logits` (checked), and the kept ids with
-  /// their probabilities in `scratch.ids` / `scratch.probs`, most probable
-  /// first; `filtered` false when every id is kept (then ids and probs stay
-  /// empty: p in id order is the distribution).
-  Status candidates(const float *logits, int64_t vocab, Scratch &scratch, bool &filtered) const;
+  /// The softmax `scratch.p` of `logits`, and the kept ids with their
+  /// probabilities in `scratch.ids` / `scratch.probs`, most probable first
+  /// (min-p alone keeps id order).
+  Status candidates(const float *logits, int64_t vocab, Scratch &scratch) const;
   /// `logits`, or `penalized` holding them with the penalties applied.
   const float *penalize(const float *logits, int64_t vocab, const std::vector<int32_t> &context,
                         std::vector<float> &penalized) const;
