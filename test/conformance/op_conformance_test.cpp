@@ -1085,7 +1085,12 @@ INSTANTIATE_TEST_SUITE_P(
         // The rms_norm before the quantization fused in too (RMSNorm in
         // the GEMM's prologue): the kernel normalizes each row first.
         MatmulCase{{-1, 256}, {5, 256}, 128, 128, 128, true, true},
-        MatmulCase{{1, -1, 512}, {1, 3, 512}, 320, 128, 128, true, true}));
+        MatmulCase{{1, -1, 512}, {1, 3, 512}, 320, 128, 128, true, true},
+        // Rows in groups of four per workgroup (gemmRowGroup): two whole
+        // groups (one weight decode for four rows on the CPU), then a group
+        // of two; and a whole group then a lone row.
+        MatmulCase{{-1, 256}, {10, 256}, 128, 128, 128, true, true},
+        MatmulCase{{-1, 512}, {5, 512}, 192, 128, 128}));
 
 //===----------------------------------------------------------------------===//
 // Grouped (routed-expert) and MXFP4 GEMMs: ref::blockDot, within one ulp
@@ -1238,6 +1243,9 @@ INSTANTIATE_TEST_SUITE_P(
         // time (two steps) and one alone; 36 scale blocks decode 16 at a
         // time, then four one by one.
         GroupedCase{true, 2, 1152, 40, {}, 0, 128},
+        // Dense rows in groups of four (gemmRowGroup): two whole groups and
+        // a partial one, the word form shared by a group's rows.
+        GroupedCase{true, 11, 512, 48, {}, 0, 128},
         // Routed experts (MXFP4, V4's format): an empty expert, and a row past
         // the last offset (zeros).
         GroupedCase{true, 6, 256, 48, {0, 2, 2, 5}, 0, 128},
@@ -3163,7 +3171,9 @@ TEST_F(OpConformance, LinalgMatmulWithFillWithinTheSummationBoundOfTheReference)
   std::vector<uint32_t> constants = {uint32_t(rows), uint32_t(rows)};
   std::vector<void *> bindings = {x.data(), w.data(), out.data()};
   std::vector<size_t> lengths = {x.size() * 2, w.size() * 2, (out.size() - 1) * 4};
-  Status ran = runRows(*kernel, gemmWorkgroups(rows, n), constants, bindings, lengths, "matmul");
+  // A linalg GEMM kernel takes one row per workgroup.
+  Status ran =
+      runRows(*kernel, rows * gemmWorkgroups(1, n), constants, bindings, lengths, "matmul");
   ASSERT_TRUE(ran.isOk()) << ran.message();
   std::vector<float> xf(static_cast<size_t>(k)), wf(static_cast<size_t>(k));
   double worst = 0;

@@ -152,8 +152,9 @@ bool ReductionVectorizer::matchByteTable() {
   for (auto [codes, other] : {std::pair(dotX, dotY), std::pair(dotY, dotX)}) {
     // A local row with constant bounds is re-laid once; any other
     // contiguous load is read as it is, the codes permuted instead.
-    memref::LoadOp local =
-        lb && ub && *ub - *lb >= kByteChunk ? localRowOperand(other, *ub) : memref::LoadOp();
+    memref::LoadOp local = lb && ub && *ub - *lb >= kByteChunk
+                               ? localRowOperand(other, *ub, kByteChunk)
+                               : memref::LoadOp();
     auto load = other.getDefiningOp<memref::LoadOp>();
     if (!local && (!load || !inBody(load) || load.getIndices().empty() ||
                    !isContiguous(load.getIndices().back())))
@@ -186,57 +187,69 @@ Value ReductionVectorizer::emitByteChunk(Value start, Value partial) {
   VectorType bytes = VectorType::get({kByteChunk}, i8);
   VectorType values = VectorType::get({32}, b.getBF16Type());
   VectorType sumType = cast<VectorType>(partial.getType());
-  SmallVector<Value> indices;
-  for (Value index : byteCodes.getIndices())
-    indices.push_back(scalar(index));
-  Value codes = vector::LoadOp::create(b, loc, bytes, scalar(byteCodes.getMemRef()), indices);
-  if (byteOperand) {
-    // The codes in the order whose interleaves come out in element order
-    // (one vpermb), for an operand read as it is.
-    SmallVector<int64_t> order(kByteChunk);
-    for (auto [position, element] : llvm::enumerate(byteChunkOrder()))
-      order[element] = position;
-    codes = vector::ShuffleOp::create(b, loc, codes, codes, order);
-  }
-  // 64 bytes of one plane of the table from entry `first`.
-  auto plane = [&](int64_t first, int shift) -> Value {
-    SmallVector<int8_t> entries;
-    for (int64_t i = 0; i < kByteChunk; ++i)
-      entries.push_back(int8_t(byteTable[first + i] >> shift));
-    return arith::ConstantOp::create(b, loc, DenseElementsAttr::get(bytes, ArrayRef(entries)));
+  // The chunk's 64 codes as two vectors of 32 bf16; jammed columns that
+  // share the codes decode them once.
+  auto decode = [&]() -> SmallVector<Value> {
+    SmallVector<Value> indices;
+    for (Value index : byteCodes.getIndices())
+      indices.push_back(scalar(index));
+    Value codes = vector::LoadOp::create(b, loc, bytes, scalar(byteCodes.getMemRef()), indices);
+    if (byteOperand) {
+      // The codes in the order whose interleaves come out in element order
+      // (one vpermb), for an operand read as it is.
+      SmallVector<int64_t> order(kByteChunk);
+      for (auto [position, element] : llvm::enumerate(byteChunkOrder()))
+        order[element] = position;
+      codes = vector::ShuffleOp::create(b, loc, codes, codes, order);
+    }
+    // 64 bytes of one plane of the table from entry `first`.
+    auto plane = [&](int64_t first, int shift) -> Value {
+      SmallVector<int8_t> entries;
+      for (int64_t i = 0; i < kByteChunk; ++i)
+        entries.push_back(int8_t(byteTable[first + i] >> shift));
+      return arith::ConstantOp::create(b, loc, DenseElementsAttr::get(bytes, ArrayRef(entries)));
+    };
+    // vpermi2b: index bits 0-5 pick a byte, bit 6 the table half; bit 7 is
+    // ignored.
+    auto lookup = [&](int64_t first, int shift) -> Value {
+      return LLVM::CallIntrinsicOp::create(
+                 b, loc, bytes, b.getStringAttr("llvm.x86.avx512.vpermi2var.qi.512"),
+                 ValueRange{plane(first, shift), codes, plane(first + kByteChunk, shift)})
+          .getResult(0);
+    };
+    Value low = lookup(0, 0), high = lookup(0, 8);
+    auto splat = [&](int64_t value) -> Value {
+      return arith::ConstantOp::create(b, loc,
+                                       SplatElementsAttr::get(bytes, b.getIntegerAttr(i8, value)));
+    };
+    if (signedCodes) {
+      high = arith::OrIOp::create(b, loc, high, arith::AndIOp::create(b, loc, codes, splat(0x80)));
+    } else {
+      Value upper = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, codes, splat(0));
+      low = arith::SelectOp::create(b, loc, upper, lookup(128, 0), low);
+      high = arith::SelectOp::create(b, loc, upper, lookup(128, 8), high);
+    }
+    // Each bf16 is (low, high) in memory order: interleave within 128-bit
+    // lanes (byteChunkOrder).
+    auto interleave = [&](int64_t half) -> Value {
+      SmallVector<int64_t> order;
+      for (int64_t lane = 0; lane < 4; ++lane)
+        for (int64_t i = 0; i < 8; ++i) {
+          order.push_back(16 * lane + 8 * half + i);
+          order.push_back(kByteChunk + 16 * lane + 8 * half + i);
+        }
+      return vector::BitCastOp::create(b, loc, values,
+                                       vector::ShuffleOp::create(b, loc, low, high, order));
+    };
+    return SmallVector<Value>{interleave(0), interleave(1)};
   };
-  // vpermi2b: index bits 0-5 pick a byte, bit 6 the table half; bit 7 is
-  // ignored.
-  auto lookup = [&](int64_t first, int shift) -> Value {
-    return LLVM::CallIntrinsicOp::create(
-               b, loc, bytes, b.getStringAttr("llvm.x86.avx512.vpermi2var.qi.512"),
-               ValueRange{plane(first, shift), codes, plane(first + kByteChunk, shift)})
-        .getResult(0);
-  };
-  Value low = lookup(0, 0), high = lookup(0, 8);
-  auto splat = [&](int64_t value) -> Value {
-    return arith::ConstantOp::create(b, loc,
-                                     SplatElementsAttr::get(bytes, b.getIntegerAttr(i8, value)));
-  };
-  if (signedCodes) {
-    high = arith::OrIOp::create(b, loc, high, arith::AndIOp::create(b, loc, codes, splat(0x80)));
-  } else {
-    Value upper = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, codes, splat(0));
-    low = arith::SelectOp::create(b, loc, upper, lookup(128, 0), low);
-    high = arith::SelectOp::create(b, loc, upper, lookup(128, 8), high);
-  }
-  // Each bf16 is (low, high) in memory order: interleave within 128-bit
-  // lanes (byteChunkOrder).
-  auto interleave = [&](int64_t half) -> Value {
-    SmallVector<int64_t> order;
-    for (int64_t lane = 0; lane < 4; ++lane)
-      for (int64_t i = 0; i < 8; ++i) {
-        order.push_back(16 * lane + 8 * half + i);
-        order.push_back(kByteChunk + 16 * lane + 8 * half + i);
-      }
-    return vector::BitCastOp::create(b, loc, values,
-                                     vector::ShuffleOp::create(b, loc, low, high, order));
-  };
+  SmallVector<Value> decoded;
+  if (codesShared(byteCodes) && !sharedDecode.empty())
+    decoded = sharedDecode;
+  else
+    decoded = decode();
+  if (codesShared(byteCodes))
+    sharedDecode = decoded;
   Value pairs = dotScale ? zeros : partial;
   for (int64_t half = 0; half < 2; ++half) {
     auto offset = [&](Value index) -> Value {
@@ -252,9 +265,10 @@ Value ReductionVectorizer::emitByteChunk(Value start, Value partial) {
       at.back() = offset(at.back());
       operand = vector::LoadOp::create(b, loc, values, scalar(byteOperand.getMemRef()), at);
     } else {
-      operand = vector::LoadOp::create(b, loc, values, permuted, ValueRange{offset(chunk)});
+      operand =
+          vector::LoadOp::create(b, loc, values, permuted, ValueRange{permutedAt(offset(chunk))});
     }
-    pairs = x86vector::DotBF16Op::create(b, loc, sumType, pairs, operand, interleave(half));
+    pairs = x86vector::DotBF16Op::create(b, loc, sumType, pairs, operand, decoded[half]);
   }
   if (!dotScale)
     return pairs;

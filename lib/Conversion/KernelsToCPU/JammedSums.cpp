@@ -58,11 +58,18 @@ Value rootBuffer(Value memref) {
 } // namespace
 
 bool ReductionVectorizer::matchJam(int64_t maxColumns) {
-  if (kind != Kind::Sum || dotScale || maxColumns < 4)
+  if (kind != Kind::Sum || maxColumns < 4)
     return false;
   jamLoop = dyn_cast<scf::ForOp>(loop->getParentOp());
   if (!jamLoop)
     return false;
+  // A block factor only when the columns share it (rows of activations
+  // against one weight row): jamming columns of their own block-scaled
+  // weights was measured slower (docs/performance.md, stop 30).
+  if (dotScale && perColumn(dotScale)) {
+    jamLoop = nullptr;
+    return false;
+  }
   std::optional<int64_t> lb = getConstantIntValue(jamLoop.getLowerBound());
   std::optional<int64_t> ub = getConstantIntValue(jamLoop.getUpperBound());
   std::optional<int64_t> step = getConstantIntValue(jamLoop.getStep());
@@ -201,7 +208,9 @@ Value ReductionVectorizer::wholeChunksEnd() {
 SmallVector<Value> ReductionVectorizer::emitJammedChunks(Value first,
                                                          SmallVectorImpl<IRMapping> &column) {
   Location loc = loop.getLoc();
-  VectorType sumType = VectorType::get({bf16Dot ? width / 2 : width}, b.getF32Type());
+  // A chunk form (a decode the columns share, read once per chunk for all).
+  takeChunkForm();
+  VectorType sumType = VectorType::get({sumLanes()}, b.getF32Type());
   // Each column's iteration: its induction variable and the ops before the
   // sum.
   column.assign(columns, IRMapping());
@@ -217,12 +226,15 @@ SmallVector<Value> ReductionVectorizer::emitJammedChunks(Value first,
     }
   }
   zeros = arith::ConstantOp::create(b, loc, b.getZeroAttr(sumType));
+  if (dotScale)
+    hoistBlockValues(); // the columns share it (matchJam)
   auto vectorLoop = scf::ForOp::create(b, loc, loop.getLowerBound(), wholeChunksEnd(),
                                        arith::ConstantIndexOp::create(b, loc, width),
                                        SmallVector<Value>(columns, zeros));
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(vectorLoop.getBody());
   SmallVector<Value> next;
+  sharedDecode.clear();
   for (int64_t c = 0; c < columns; ++c) {
     outer = &column[c];
     next.push_back(emitChunk(vectorLoop.getInductionVar(), vectorLoop.getRegionIterArg(c)));

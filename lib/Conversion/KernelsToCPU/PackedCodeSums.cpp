@@ -264,7 +264,7 @@ bool ReductionVectorizer::matchWordNibbles() {
     memref::LoadOp codes = cast ? packedNibbleLoad(cast.getIn()) : nullptr;
     if (!codes || halfRateSource(codes.getIndices().back()) != iv())
       continue;
-    memref::LoadOp load = localRowOperand(other, *ub);
+    memref::LoadOp load = localRowOperand(other, *ub, kWordChunk);
     if (!load)
       continue;
     // A scale that changes within a chunk must change at most every 8
@@ -285,13 +285,24 @@ bool ReductionVectorizer::matchWordNibbles() {
   return false;
 }
 
-memref::LoadOp ReductionVectorizer::localRowOperand(Value other, int64_t ub) {
+memref::LoadOp ReductionVectorizer::localRowOperand(Value other, int64_t ub, int64_t chunkSize) {
   auto load = other.getDefiningOp<memref::LoadOp>();
-  if (!load || load.getIndices().size() != 1 || load.getIndices()[0] != iv() ||
-      !load.getMemRef().getDefiningOp<memref::AllocaOp>() ||
-      !load.getMemRefType().hasStaticShape() || load.getMemRefType().getNumElements() < ub)
+  if (!load || load.getIndices().size() != 1 ||
+      !load.getMemRef().getDefiningOp<memref::AllocaOp>() || !load.getMemRefType().hasStaticShape())
     return nullptr;
-  return load;
+  const int64_t elements = load.getMemRefType().getNumElements();
+  Value index = load.getIndices()[0];
+  if (index == iv())
+    return elements >= ub ? load : nullptr;
+  // One of several rows of the buffer (a row group's activations): iv plus
+  // a whole number of chunks, the buffer whole chunks, so the copy of all
+  // of it in chunk order keeps every row's chunks where its own were.
+  if (!isContiguous(index) || elements % chunkSize != 0 ||
+      !isMultipleOf(loop.getLowerBound(), chunkSize))
+    return nullptr;
+  auto add = index.getDefiningOp<arith::AddIOp>();
+  return isMultipleOf(add.getLhs() == iv() ? add.getRhs() : add.getLhs(), chunkSize) ? load
+                                                                                     : nullptr;
 }
 
 void ReductionVectorizer::takeChunkForm() {
@@ -320,6 +331,15 @@ SmallVector<int64_t> ReductionVectorizer::wordChunkOrder() {
   return order;
 }
 
+Value ReductionVectorizer::permutedAt(Value at) {
+  Value index = permutedSource.getIndices()[0];
+  if (index == iv())
+    return at;
+  auto add = index.getDefiningOp<arith::AddIOp>();
+  Value offset = scalar(add.getLhs() == iv() ? add.getRhs() : add.getLhs());
+  return arith::AddIOp::create(b, loop.getLoc(), at, offset);
+}
+
 void ReductionVectorizer::permuteOperand(ArrayRef<int64_t> order) {
   Location loc = loop.getLoc();
   Value buffer = permutedSource.getMemRef();
@@ -345,8 +365,13 @@ void ReductionVectorizer::permuteOperand(ArrayRef<int64_t> order) {
   }
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPoint(before);
+  // The sum's own range, or every row of a buffer of several.
   int64_t lb = *getConstantIntValue(loop.getLowerBound());
   int64_t ub = *getConstantIntValue(loop.getUpperBound());
+  if (permutedSource.getIndices()[0] != iv()) {
+    lb = 0;
+    ub = type.getNumElements();
+  }
   int64_t end = lb + (ub - lb) / chunkSize * chunkSize;
   VectorType chunkType = VectorType::get({chunkSize}, type.getElementType());
   auto copy = scf::ForOp::create(b, loc, arith::ConstantIndexOp::create(b, loc, lb),
@@ -365,40 +390,55 @@ Value ReductionVectorizer::emitWordChunk(Value start, Value partial) {
   Type i16 = b.getIntegerType(16), bf16 = b.getBF16Type();
   VectorType words = VectorType::get({32}, i16), values = VectorType::get({32}, bf16);
   VectorType sumType = cast<VectorType>(partial.getType());
-  // 64 bytes: 32 words of four codes, code k in bits 4k..4k+3.
-  SmallVector<Value> indices;
-  for (Value index : wordCodes.getIndices())
-    indices.push_back(scalar(index));
-  Value bytes = vector::LoadOp::create(b, loc, VectorType::get({64}, b.getI8Type()),
-                                       wordCodes.getMemRef(), indices);
-  Value packed = vector::BitCastOp::create(b, loc, words, bytes);
-  // The table twice over 32 words: vpermw reads five index bits.
-  Value table = scalar(wordTable);
-  SmallVector<int64_t> twice;
-  for (int64_t lane = 0; lane < 32; ++lane)
-    twice.push_back(lane % 16);
-  Value table32 = vector::BitCastOp::create(b, loc, words,
-                                            vector::ShuffleOp::create(b, loc, table, table, twice));
+  // 64 bytes: 32 words of four codes, code k in bits 4k..4k+3, decoded one
+  // code position at a time; jammed columns that share the codes decode
+  // them once.
+  auto decode = [&]() -> SmallVector<Value> {
+    SmallVector<Value> indices;
+    for (Value index : wordCodes.getIndices())
+      indices.push_back(scalar(index));
+    Value bytes = vector::LoadOp::create(b, loc, VectorType::get({64}, b.getI8Type()),
+                                         wordCodes.getMemRef(), indices);
+    Value packed = vector::BitCastOp::create(b, loc, words, bytes);
+    // The table twice over 32 words: vpermw reads five index bits.
+    Value table = scalar(wordTable);
+    SmallVector<int64_t> twice;
+    for (int64_t lane = 0; lane < 32; ++lane)
+      twice.push_back(lane % 16);
+    Value table32 = vector::BitCastOp::create(
+        b, loc, words, vector::ShuffleOp::create(b, loc, table, table, twice));
+    SmallVector<Value> decoded;
+    for (int64_t k = 0; k < 4; ++k) {
+      Value codes = packed;
+      if (k > 0)
+        codes = arith::ShRUIOp::create(
+            b, loc, packed,
+            arith::ConstantOp::create(b, loc,
+                                      SplatElementsAttr::get(words, b.getIntegerAttr(i16, 4 * k))));
+      decoded.push_back(vector::BitCastOp::create(
+          b, loc, values,
+          LLVM::CallIntrinsicOp::create(b, loc, words,
+                                        b.getStringAttr("llvm.x86.avx512.permvar.hi.512"),
+                                        ValueRange{table32, codes})
+              .getResult(0)));
+    }
+    return decoded;
+  };
+  SmallVector<Value> decoded;
+  if (codesShared(wordCodes) && !sharedDecode.empty())
+    decoded = sharedDecode;
+  else
+    decoded = decode();
+  if (codesShared(wordCodes))
+    sharedDecode = decoded;
   Value pairs = dotScale ? zeros : partial;
   for (int64_t k = 0; k < 4; ++k) {
-    Value codes = packed;
-    if (k > 0)
-      codes = arith::ShRUIOp::create(
-          b, loc, packed,
-          arith::ConstantOp::create(b, loc,
-                                    SplatElementsAttr::get(words, b.getIntegerAttr(i16, 4 * k))));
-    Value decoded = vector::BitCastOp::create(
-        b, loc, values,
-        LLVM::CallIntrinsicOp::create(b, loc, words,
-                                      b.getStringAttr("llvm.x86.avx512.permvar.hi.512"),
-                                      ValueRange{table32, codes})
-            .getResult(0));
-    Value at = k == 0 ? chunk
+    Value at = k == 0 ? Value(chunk)
                       : arith::AddIOp::create(b, loc, chunk,
                                               arith::ConstantIndexOp::create(b, loc, 32 * k))
                             .getResult();
-    Value operand = vector::LoadOp::create(b, loc, values, permuted, ValueRange{at});
-    pairs = x86vector::DotBF16Op::create(b, loc, sumType, pairs, operand, decoded);
+    Value operand = vector::LoadOp::create(b, loc, values, permuted, ValueRange{permutedAt(at)});
+    pairs = x86vector::DotBF16Op::create(b, loc, sumType, pairs, operand, decoded[k]);
   }
   if (!dotScale)
     return pairs;

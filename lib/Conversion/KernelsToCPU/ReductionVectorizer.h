@@ -35,9 +35,10 @@ public:
   void rewrite();
   /// Whether the sum (after matches()) can be computed for `columns`
   /// consecutive iterations of its enclosing loop at once (at most
-  /// `maxColumns`, a power of two dividing its constant trip count): a plain
-  /// sum (no block factor), the enclosing loop's other ops without regions,
-  /// and no store there into a buffer the sums read. Sets jamLoop, columns.
+  /// `maxColumns`, a power of two dividing its constant trip count): a sum
+  /// whose block factor, if any, the columns share, the enclosing loop's
+  /// other ops without regions, and no store there into a buffer the sums
+  /// read. Sets jamLoop, columns.
   bool matchJam(int64_t maxColumns);
   /// Rewrites the enclosing loop (after matchJam()): one vector loop keeps a
   /// vector of partial sums per column, the operand the columns share loaded
@@ -109,8 +110,13 @@ private:
   /// emitChunk for the byte form.
   mlir::Value emitByteChunk(mlir::Value start, mlir::Value partial);
   /// `other` when it is buffer[iv] of a local rank-1 buffer of at least
-  /// `ub` elements (what the chunk forms re-lay); null otherwise.
-  mlir::memref::LoadOp localRowOperand(mlir::Value other, int64_t ub);
+  /// `ub` elements, or buffer[iv + a multiple of `chunkSize`] of one of
+  /// whole chunks (one row of several): what the chunk forms re-lay; null
+  /// otherwise.
+  mlir::memref::LoadOp localRowOperand(mlir::Value other, int64_t ub, int64_t chunkSize);
+  /// Where element `at` of the sum's row (at the chunk's iteration) lies in
+  /// the re-laid buffer: past permutedSource's row offset, if any.
+  mlir::Value permutedAt(mlir::Value at);
   /// The copy of permutedSource's buffer with each chunk of order.size()
   /// elements in `order`, before the outermost loop that only reads it.
   void permuteOperand(llvm::ArrayRef<int64_t> order);
@@ -229,6 +235,11 @@ private:
   bool signedCodes = false;              // byteTable odd in bit 7
   mlir::memref::LoadOp byteCodes;        // the byte load
   mlir::memref::LoadOp byteOperand;      // the other operand, when not re-laid
+  // Jammed: a chunk's decoded codes (the word or byte form's bf16 vectors)
+  // when the columns share them, from the first column's chunk.
+  llvm::SmallVector<mlir::Value> sharedDecode;
+  /// Whether the form's codes are the same for every jammed column.
+  bool codesShared(mlir::memref::LoadOp codes) { return outer && !perColumn(codes.getResult()); }
   // Either form: the other operand's load, and its buffer in chunk order.
   mlir::memref::LoadOp permutedSource;
   mlir::Value permuted;

@@ -1,19 +1,17 @@
 //===- MatmulKernels.cpp - v4.fp8_matmul and v4.mxfp4_matmul as kernels ---===//
 //
-// One activation row and one tile of outputs per workgroup. The reference's
-// block-scaled GEMM (ref::blockDot) multiplies operands decoded as code
-// times block scale; here too: the row's activation is decoded once per
-// workgroup with its scales folded in, each weight code is decoded and
-// multiplied by its block's power-of-two scale, and the products (exact in
-// fp32) are summed over all of K in one fp32 sum, rounded once. The
-// reference sums each K block first and then the block sums: the same
-// terms in another order (docs/numerics.md). One sum over K, with the scale
-// inside the term, is what lets a target keep its partial sums in vector
-// lanes across blocks instead of reducing them per block. Codes and scales
-// are bytes, decoded with integer arithmetic (architecture.md); E2M1 codes
-// from a 16-entry table. MXFP4 weights are E2M1 codes two per byte, one
-// scale per 1x32 block. With groups (routed experts) each row finds its
-// expert in the [E+1] offsets and rows past the last offset are zeros.
+// A group of activation rows and one tile of outputs per workgroup
+// (gemmRowGroup). The reference's block-scaled GEMM (ref::blockDot)
+// multiplies operands decoded as code times block scale; here too: each
+// row's activation is decoded once per workgroup with its scales folded in, each weight code is
+// decoded and multiplied by its block's power-of-two scale, and the products (exact in fp32) are
+// summed over all of K in one fp32 sum, rounded once. The reference sums each K block first and
+// then the block sums: the same terms in another order (docs/numerics.md). One sum over K, with the
+// scale inside the term, is what lets a target keep its partial sums in vector lanes across blocks
+// instead of reducing them per block. Codes and scales are bytes, decoded with integer arithmetic
+// (architecture.md); E2M1 codes from a 16-entry table. MXFP4 weights are E2M1 codes two per byte,
+// one scale per 1x32 block. With groups (routed experts) each row finds its expert in the [E+1]
+// offsets and rows past the last offset are zeros.
 //
 //===----------------------------------------------------------------------===//
 
@@ -128,7 +126,11 @@ FailureOr<func::FuncOp> emitScaledMatmul(const ScaledMatmul &m, llvm::StringRef 
   };
   Value w = flat(weightBinding, weightShape), wScales = flat(weightBinding + 1, scaleShape);
   Value offsets = grouped ? kb.view(weightBinding + 2, {}) : Value();
-  Value out = kb.view(weightBinding + (grouped ? 3 : 2), dynamicSizes);
+  // The result as [rows, N]: a row's outputs without dividing its index
+  // into the leading dimensions (per column and row, in the rows' loop).
+  Value out = memref::ViewOp::create(
+      b, loc, MemRefType::get({ShapedType::kDynamic, n}, resultType.getElementType()),
+      kb.kernel().getArgument(weightBinding + (grouped ? 3 : 2)), kb.index(0), ValueRange{rows});
   BlockQuantizer fp8(bits, gridOf(b.getType<Float8E4M3FNType>()), /*ceilRule=*/true);
   BlockQuantizer weightCodec(bits,
                              m.fp4Weight ? gridOf(b.getType<Float4E2M1FNType>())
@@ -151,63 +153,92 @@ FailureOr<func::FuncOp> emitScaledMatmul(const ScaledMatmul &m, llvm::StringRef 
                                  bits.i(0xF));
   };
 
-  // Workgroup = (tile of outputs, row), rows fastest: the
+  // Workgroup = (tile of outputs, group of rows), groups fastest: the
   // workgroups of one tile follow each other, so a batch's rows find the
-  // tile's weights in cache instead of streaming the matrix once per row.
-  // A fused quantization (and norm) is redone per tile: K work against the
-  // tile's 128 * K.
+  // tile's weights in cache instead of streaming the matrix once per group.
+  // Within a workgroup every output column takes the group's rows one after
+  // another against the same weight row, which a target can decode once for
+  // all of them (gemmRowGroup). A fused quantization (and norm) is redone per
+  // tile: K work per row against the tile's 128 * K.
   const int64_t columnTile = gemmTile(n, grouped);
+  const int64_t rowBufferBytes =
+      k * (rowElement.getIntOrFloatBitWidth() / 8 +
+           (norm ? norm.getResult().getType().getElementType().getIntOrFloatBitWidth() / 8 : 0));
+  const int64_t groupRows = gemmRowGroup(grouped, rowBufferBytes);
   Value columnTiles = kb.index((n + columnTile - 1) / columnTile);
-  Value workgroups = arith::MulIOp::create(b, loc, rows, columnTiles);
+  Value groupSizeLimit = kb.index(groupRows);
+  Value rowGroups = arith::CeilDivUIOp::create(b, loc, rows, groupSizeLimit);
+  Value workgroups = arith::MulIOp::create(b, loc, rowGroups, columnTiles);
   kb.forWorkgroups(workgroups, [&](Value workgroup) {
-    Value row = arith::RemUIOp::create(b, loc, workgroup, rows);
-    Value tile = arith::DivUIOp::create(b, loc, workgroup, rows);
+    Value group = arith::RemUIOp::create(b, loc, workgroup, rowGroups);
+    Value tile = arith::DivUIOp::create(b, loc, workgroup, rowGroups);
+    Value firstRow = arith::MulIOp::create(b, loc, group, groupSizeLimit);
+    Value groupSize = arith::MinUIOp::create(b, loc, groupSizeLimit,
+                                             arith::SubIOp::create(b, loc, rows, firstRow));
     Value firstColumn = arith::MulIOp::create(b, loc, tile, kb.index(columnTile));
     Value endColumn = arith::MinUIOp::create(
         b, loc, arith::AddIOp::create(b, loc, firstColumn, kb.index(columnTile)), nSize);
-    // The row's activation as decoded E4M3 values (exact in f32), once per
+    // Row j of the group is rows [j * K, (j + 1) * K) of the stack buffers.
+    auto rowStart = [&](Value j) -> Value {
+      return groupRows == 1 ? zero : arith::MulIOp::create(b, loc, j, kSize).getResult();
+    };
+    auto at = [&](Value start, Value i) -> Value {
+      return groupRows == 1 ? i : arith::AddIOp::create(b, loc, start, i).getResult();
+    };
+    // The rows' activations as decoded E4M3 values (exact in f32), once per
     // workgroup rather than once per output column. Fused quantization: the
     // codes as v4.quantize computes them (the same BlockQuantizer steps) and
     // the scale bytes, in stack buffers.
-    // The row is kept as bf16 (exact: E4M3 values times powers of two), and
-    // the weights decode to bf16 (exact too), so the products may be bf16
-    // dot products.
-    Value rowValues = memref::AllocaOp::create(b, loc, MemRefType::get({k}, rowElement));
+    // The rows are kept as bf16 (exact: E4M3 values times powers of two),
+    // and the weights decode to bf16 (exact too), so the products may be
+    // bf16 dot products.
+    Value rowValues =
+        memref::AllocaOp::create(b, loc, MemRefType::get({groupRows * k}, rowElement));
     auto storeRowValue = [&](Value value, Value i) {
       if (rowElement != f32)
         value = arith::TruncFOp::create(b, loc, rowElement, value);
       memref::StoreOp::create(b, loc, value, rowValues, ValueRange{i});
     };
     if (fused) {
-      // With the norm taken in: the row normalized first, as the norm
+      // With the norm taken in: each row normalized first, as the norm
       // kernel stores it.
       Value normed;
       if (norm) {
         Type normElement = norm.getResult().getType().getElementType();
-        normed = memref::AllocaOp::create(b, loc, MemRefType::get({k}, normElement));
+        normed = memref::AllocaOp::create(b, loc, MemRefType::get({groupRows * k}, normElement));
         auto loadWeight = [&](Value i) -> Value {
           return memref::LoadOp::create(b, loc, normWeight, ValueRange{i});
         };
-        // One thread normalizes the row (a sum over it, then the writes).
-        kb.forThreads(zero, one, one, [&](Value) {
+        // One thread per row (a sum over it, then the writes).
+        kb.forThreads(zero, groupSize, one, [&](Value j) {
+          Value row = arith::AddIOp::create(b, loc, firstRow, j);
+          Value start = rowStart(j);
           emitRowRmsNorm(
               b, loc, RowNormSpec{k, norm.getEps().convertToDouble(), normElement, false},
               [&](Value i) -> Value {
                 return memref::LoadOp::create(b, loc, activation, kb.rowElement(row, i));
               },
-              normWeighted ? function_ref<Value(Value)>(loadWeight)
-                           : function_ref<Value(Value)>(),
-              [&](Value i, Value y) { memref::StoreOp::create(b, loc, y, normed, ValueRange{i}); });
+              normWeighted ? function_ref<Value(Value)>(loadWeight) : function_ref<Value(Value)>(),
+              [&](Value i, Value y) {
+                memref::StoreOp::create(b, loc, y, normed, ValueRange{at(start, i)});
+              });
         });
       }
-      auto load = [&](Value i) -> Value {
-        Value v = norm ? memref::LoadOp::create(b, loc, normed, ValueRange{i}).getResult()
-                       : memref::LoadOp::create(b, loc, activation, kb.rowElement(row, i))
-                             .getResult();
-        return v.getType() == f32 ? v : arith::ExtFOp::create(b, loc, f32, v);
-      };
-      // One quantization block per thread.
-      kb.forThreads(zero, kSize, actStep, [&](Value start) {
+      // One quantization block per thread, over all the group's rows.
+      Value groupElements =
+          groupRows == 1 ? kSize : arith::MulIOp::create(b, loc, groupSize, kSize).getResult();
+      kb.forThreads(zero, groupElements, actStep, [&](Value flat) {
+        Value j = groupRows == 1 ? zero : arith::DivUIOp::create(b, loc, flat, kSize).getResult();
+        Value row = arith::AddIOp::create(b, loc, firstRow, j);
+        Value rowFirst = rowStart(j);
+        Value start =
+            groupRows == 1 ? flat : arith::SubIOp::create(b, loc, flat, rowFirst).getResult();
+        auto load = [&](Value i) -> Value {
+          Value v =
+              norm ? memref::LoadOp::create(b, loc, normed, ValueRange{at(rowFirst, i)}).getResult()
+                   : memref::LoadOp::create(b, loc, activation, kb.rowElement(row, i)).getResult();
+          return v.getType() == f32 ? v : arith::ExtFOp::create(b, loc, f32, v);
+        };
         Value end = arith::AddIOp::create(b, loc, start, actStep);
         BlockScale scale = fp8.scale(fp8.amax(start, end, one, load));
         Value inverse = fp8.inverseOf(scale);
@@ -215,25 +246,35 @@ FailureOr<func::FuncOp> emitScaledMatmul(const ScaledMatmul &m, llvm::StringRef 
         auto encode = scf::ForOp::create(
             b, loc, start, end, one, ValueRange{}, [&](OpBuilder &, Location, Value i, ValueRange) {
               Value code = fp8.encode(fp8.toGrid(load(i), inverse), scale.bad);
-              storeRowValue(arith::MulFOp::create(b, loc, fp8.decode(code), blockScale), i);
+              storeRowValue(arith::MulFOp::create(b, loc, fp8.decode(code), blockScale),
+                            at(rowFirst, i));
               scf::YieldOp::create(b, loc);
             });
         reduction_loops::markElementwise(encode);
       });
     }
-    if (!fused)
-      kb.forThreads(zero, kSize, one, [&](Value i) {
+    if (!fused) {
+      Value groupElements =
+          groupRows == 1 ? kSize : arith::MulIOp::create(b, loc, groupSize, kSize).getResult();
+      kb.forThreads(zero, groupElements, one, [&](Value flat) {
+        Value row = firstRow, i = flat;
+        if (groupRows != 1) {
+          row =
+              arith::AddIOp::create(b, loc, firstRow, arith::DivUIOp::create(b, loc, flat, kSize));
+          i = arith::RemUIOp::create(b, loc, flat, kSize);
+        }
         Value scaleByte =
             byteAt(aScales, kb.rowElement(row, arith::DivUIOp::create(b, loc, i, actStep)));
         Value value = arith::MulFOp::create(b, loc, fp8.decode(byteAt(a, kb.rowElement(row, i))),
                                             bits.e8m0(scaleByte));
-        storeRowValue(value, i);
+        storeRowValue(value, flat);
       });
-    // The row's expert: how many experts end at or before it. Rows past the
-    // last offset produce zeros.
+    }
+    // The row's expert (grouped: one row per workgroup): how many experts
+    // end at or before it. Rows past the last offset produce zeros.
     Value expert = zero, live = Value();
     if (grouped) {
-      Value row32 = arith::IndexCastOp::create(b, loc, bits.i32, row);
+      Value row32 = arith::IndexCastOp::create(b, loc, bits.i32, firstRow);
       auto search = scf::ForOp::create(
           b, loc, one, kb.index(experts + 1), one, ValueRange{zero},
           [&](OpBuilder &, Location, Value j, ValueRange acc) {
@@ -247,13 +288,16 @@ FailureOr<func::FuncOp> emitScaledMatmul(const ScaledMatmul &m, llvm::StringRef 
       Value last = memref::LoadOp::create(b, loc, offsets, ValueRange{kb.index(experts)});
       live = bits.cmp(arith::CmpIPredicate::slt, row32, last);
     }
-    // One output column per thread.
-    kb.forThreads(firstColumn, endColumn, one, [&](Value col) {
-      Value scaleRow = arith::DivUIOp::create(b, loc, col, scaleRows);
+    // One output column per thread; row j of the group's sum for it.
+    // (The weight's scale row is the column's, computed outside the rows'
+    // loop: what the rows share must not look like it changes with them.)
+    auto rowSum = [&](Value col, Value scaleRow, Value j) {
+      Value row = groupRows == 1 ? firstRow : arith::AddIOp::create(b, loc, firstRow, j);
+      Value rowFirst = rowStart(j);
       auto accLoop = scf::ForOp::create(
           b, loc, zero, kSize, one, ValueRange{bits.f(0.0f)},
           [&](OpBuilder &, Location, Value i, ValueRange acc) {
-            Value x = memref::LoadOp::create(b, loc, rowValues, ValueRange{i});
+            Value x = memref::LoadOp::create(b, loc, rowValues, ValueRange{at(rowFirst, i)});
             Value code = weightCode(expert, col, i);
             Value decoded = weightCodec.decodeFromTable(code, rowElement);
             Value scale = bits.e8m0(byteAt(
@@ -271,7 +315,46 @@ FailureOr<func::FuncOp> emitScaledMatmul(const ScaledMatmul &m, llvm::StringRef 
         result = bits.select(live, result, bits.f(0.0f));
       if (element != f32)
         result = arith::TruncFOp::create(b, loc, element, result);
-      memref::StoreOp::create(b, loc, result, out, kb.rowElement(row, col));
+      memref::StoreOp::create(b, loc, result, out, ValueRange{row, col});
+    };
+    auto rowSums = [&](Value col, Value scaleRow, Value count) {
+      scf::ForOp::create(b, loc, zero, count, one, ValueRange{},
+                         [&](OpBuilder &, Location, Value j, ValueRange) {
+                           rowSum(col, scaleRow, j);
+                           scf::YieldOp::create(b, loc);
+                         });
+    };
+    kb.forThreads(firstColumn, endColumn, one, [&](Value col) {
+      Value scaleRow = arith::DivUIOp::create(b, loc, col, scaleRows);
+      if (groupRows == 1) {
+        rowSum(col, scaleRow, zero);
+        return;
+      }
+      // A whole group's loop has a constant trip count (what a target jams);
+      // a lone row (one decode sequence) is the plain GEMV, with no loop
+      // around it; the last, partial group of a batch loops.
+      auto sizeIs = [&](Value size) -> Value {
+        return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, groupSize, size);
+      };
+      scf::IfOp::create(
+          b, loc, sizeIs(groupSizeLimit),
+          [&](OpBuilder &, Location) {
+            rowSums(col, scaleRow, groupSizeLimit);
+            scf::YieldOp::create(b, loc);
+          },
+          [&](OpBuilder &, Location) {
+            scf::IfOp::create(
+                b, loc, sizeIs(one),
+                [&](OpBuilder &, Location) {
+                  rowSum(col, scaleRow, zero);
+                  scf::YieldOp::create(b, loc);
+                },
+                [&](OpBuilder &, Location) {
+                  rowSums(col, scaleRow, groupSize);
+                  scf::YieldOp::create(b, loc);
+                });
+            scf::YieldOp::create(b, loc);
+          });
     });
   });
   return kb.kernel();

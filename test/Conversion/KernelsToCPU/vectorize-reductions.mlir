@@ -377,12 +377,13 @@ func.func @dot_table_scaled(%x: memref<?xbf16>, %codes: memref<?xi8>, %scales: m
 // CHECK:     %[[HIGH:.*]] = llvm.call_intrinsic "llvm.x86.avx512.vpermi2var.qi.512"(%{{.*}}, %[[BYTES]], %{{.*}})
 // CHECK:     %[[SIGN:.*]] = arith.andi %[[BYTES]], %{{.*}} : vector<64xi8>
 // CHECK:     %[[SIGNED:.*]] = arith.ori %[[HIGH]], %[[SIGN]] : vector<64xi8>
-// CHECK:     %[[X0:.*]] = vector.load %[[ORDERED]][%[[I]]] : memref<256xbf16>, vector<32xbf16>
 // CHECK:     %[[W0:.*]] = vector.shuffle %[[LOW]], %[[SIGNED]] [0, 64, 1, 65, 2, 66, 3, 67, 4, 68, 5, 69, 6, 70, 7, 71, 16, 80, {{.*}}] : vector<64xi8>, vector<64xi8>
 // CHECK:     %[[D0:.*]] = vector.bitcast %[[W0]] : vector<64xi8> to vector<32xbf16>
+// CHECK:     %[[W1:.*]] = vector.shuffle %[[LOW]], %[[SIGNED]] [8, 72, 9, 73, {{.*}}]
+// CHECK:     %[[D1:.*]] = vector.bitcast %[[W1]] : vector<64xi8> to vector<32xbf16>
+// CHECK:     %[[X0:.*]] = vector.load %[[ORDERED]][%[[I]]] : memref<256xbf16>, vector<32xbf16>
 // CHECK:     %[[PAIRS:.*]] = x86vector.avx512.dot %{{.*}}, %[[X0]], %[[D0]]
-// CHECK:     vector.shuffle %[[LOW]], %[[SIGNED]] [8, 72, 9, 73, {{.*}}]
-// CHECK:     x86vector.avx512.dot %[[PAIRS]], %{{.*}}, %{{.*}}
+// CHECK:     x86vector.avx512.dot %[[PAIRS]], %{{.*}}, %[[D1]]
 // CHECK:     arith.mulf %{{.*}} fastmath<contract> : vector<16xf32>
 // CHECK-NOT: vpermi2var.hi
 // CHECK: return
@@ -579,6 +580,142 @@ func.func @byte_table_refused(%codes: memref<?xi8>, %x: memref<?xbf16>, %scales:
   return %r0, %r1, %r2 : f32, f32, f32
 }
 
+
+// -----
+
+// A group of rows against one weight row (the block-scaled GEMMs' row
+// groups, gemmRowGroup): the rows' sums jammed, the codes loaded and
+// decoded once per chunk and dotted with each row, the block scale (the
+// weight's, the same for every row) hoisted once. The rows' buffer is
+// re-laid whole, each row's chunks at its own offset.
+// CHECK-LABEL: func.func @byte_table_row_group
+// CHECK-DAG: %[[SCALES:.*]] = memref.alloca() : memref<2xf32>
+// CHECK-DAG: %[[ORDERED:.*]] = memref.alloca() : memref<1024xbf16>
+// CHECK: vector.store %{{.*}}, %[[ORDERED]][%{{.*}}] : memref<1024xbf16>, vector<64xbf16>
+// CHECK: scf.for %[[COL:[a-z0-9_]+]] =
+// CHECK:   scf.for %[[J:[a-z0-9_]+]] = %{{.*}} to %{{.*}} step %[[FOUR:[a-z0-9_]+]] {
+// CHECK:     %[[ROW0:.*]] = arith.muli %[[J]], %{{.*}} : index
+// CHECK:     memref.store %{{.*}}, %[[SCALES]]
+// CHECK:     scf.for %[[I:[a-z0-9_]+]] = {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>) {
+// CHECK:       %[[BYTES:.*]] = vector.load %{{.*}}[%[[COL]], %[[I]]] : memref<?x256xi8>, vector<64xi8>
+// CHECK-COUNT-2: llvm.call_intrinsic "llvm.x86.avx512.vpermi2var.qi.512"(%{{.*}}, %[[BYTES]], %{{.*}})
+// CHECK-NOT:   vpermi2var
+// CHECK:       %[[AT0:.*]] = arith.addi %[[I]], %[[ROW0]] : index
+// CHECK:       vector.load %[[ORDERED]][%[[AT0]]] : memref<1024xbf16>, vector<32xbf16>
+// CHECK-COUNT-8: x86vector.avx512.dot
+// CHECK-NOT:   vpermi2var
+// CHECK:       scf.yield
+func.func @byte_table_row_group(%codes: memref<?x256xi8>, %scales: memref<?x2xf32>,
+                                %out: memref<4x?xf32>, %cols: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %c128 = arith.constant 128 : index
+  %c256 = arith.constant 256 : index
+  %c1024 = arith.constant 1024 : index
+  %c127 = arith.constant 127 : i32
+  %c128i = arith.constant 128 : i32
+  %c8 = arith.constant 8 : i32
+  %one = arith.constant 1.0 : bf16
+  %zero = arith.constant 0.0 : f32
+  %table = arith.constant dense<"0x0000003B803BC03B003C203C403C603C803C903CA03CB03CC03CD03CE03CF03C003D103D203D303D403D503D603D703D803D903DA03DB03DC03DD03DE03DF03D003E103E203E303E403E503E603E703E803E903EA03EB03EC03ED03EE03EF03E003F103F203F303F403F503F603F703F803F903FA03FB03FC03FD03FE03FF03F0040104020403040404050406040704080409040A040B040C040D040E040F0400041104120413041404150416041704180419041A041B041C041D041E041F0410042104220423042404250426042704280429042A042B042C042D042E042F0420043104320433043404350436043704380439043A043B043C043D043E043C07F"> : vector<128xbf16>
+  %rows = memref.alloca() : memref<1024xbf16>
+  scf.for %i = %c0 to %c1024 step %c1 {
+    memref.store %one, %rows[%i] : memref<1024xbf16>
+  }
+  scf.for %col = %c0 to %cols step %c1 {
+    scf.for %j = %c0 to %c4 step %c1 {
+      %first = arith.muli %j, %c256 : index
+      %r = scf.for %i = %c0 to %c256 step %c1 iter_args(%acc = %zero) -> f32 {
+        %at = arith.addi %first, %i : index
+        %a = memref.load %rows[%at] : memref<1024xbf16>
+        %byte = memref.load %codes[%col, %i] : memref<?x256xi8>
+        %wide = arith.extui %byte : i8 to i32
+        %magnitude = arith.andi %wide, %c127 : i32
+        %m_at = arith.index_cast %magnitude : i32 to index
+        %m = vector.extract %table[%m_at] : bf16 from vector<128xbf16>
+        %sign = arith.andi %wide, %c128i : i32
+        %high = arith.shli %sign, %c8 : i32
+        %sign16 = arith.trunci %high : i32 to i16
+        %mbits = arith.bitcast %m : bf16 to i16
+        %wbits = arith.ori %mbits, %sign16 : i16
+        %w = arith.bitcast %wbits : i16 to bf16
+        %block = arith.divui %i, %c128 : index
+        %s = memref.load %scales[%col, %block] : memref<?x2xf32>
+        %xa = arith.extf %a : bf16 to f32
+        %xw = arith.extf %w : bf16 to f32
+        %p = arith.mulf %xa, %xw : f32
+        %t = arith.mulf %p, %s : f32
+        %next = arith.addf %acc, %t : f32
+        scf.yield %next : f32
+      } {sieve.dot = "avx512bf16", sieve.jam_columns = 16 : i64, sieve.lookup = "avx512.vbmi", sieve.partial_sums = 4 : i64, sieve.vector_width = 32 : i64}
+      memref.store %r, %out[%j, %col] : memref<4x?xf32>
+    }
+  }
+  return
+}
+
+// -----
+
+// A block factor that differs between the rows (their own scales): the
+// rows are not jammed; each row's sum is vectorized on its own.
+// CHECK-LABEL: func.func @byte_table_row_scales
+// CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %{{.*}} {
+// CHECK:   scf.for %[[J:[a-z0-9_]+]] = %{{.*}} to %{{.*}} step %c1 {
+// CHECK:     scf.for {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>) {
+// CHECK-COUNT-2: llvm.call_intrinsic "llvm.x86.avx512.vpermi2var.qi.512"
+// CHECK-COUNT-2: x86vector.avx512.dot
+// CHECK-NOT: memref<4x?xf32>, vector
+func.func @byte_table_row_scales(%codes: memref<?x256xi8>, %scales: memref<4x2xf32>,
+                                %out: memref<4x?xf32>, %cols: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %c128 = arith.constant 128 : index
+  %c256 = arith.constant 256 : index
+  %c1024 = arith.constant 1024 : index
+  %c127 = arith.constant 127 : i32
+  %c128i = arith.constant 128 : i32
+  %c8 = arith.constant 8 : i32
+  %one = arith.constant 1.0 : bf16
+  %zero = arith.constant 0.0 : f32
+  %table = arith.constant dense<"0x0000003B803BC03B003C203C403C603C803C903CA03CB03CC03CD03CE03CF03C003D103D203D303D403D503D603D703D803D903DA03DB03DC03DD03DE03DF03D003E103E203E303E403E503E603E703E803E903EA03EB03EC03ED03EE03EF03E003F103F203F303F403F503F603F703F803F903FA03FB03FC03FD03FE03FF03F0040104020403040404050406040704080409040A040B040C040D040E040F0400041104120413041404150416041704180419041A041B041C041D041E041F0410042104220423042404250426042704280429042A042B042C042D042E042F0420043104320433043404350436043704380439043A043B043C043D043E043C07F"> : vector<128xbf16>
+  %rows = memref.alloca() : memref<1024xbf16>
+  scf.for %i = %c0 to %c1024 step %c1 {
+    memref.store %one, %rows[%i] : memref<1024xbf16>
+  }
+  scf.for %col = %c0 to %cols step %c1 {
+    scf.for %j = %c0 to %c4 step %c1 {
+      %first = arith.muli %j, %c256 : index
+      %r = scf.for %i = %c0 to %c256 step %c1 iter_args(%acc = %zero) -> f32 {
+        %at = arith.addi %first, %i : index
+        %a = memref.load %rows[%at] : memref<1024xbf16>
+        %byte = memref.load %codes[%col, %i] : memref<?x256xi8>
+        %wide = arith.extui %byte : i8 to i32
+        %magnitude = arith.andi %wide, %c127 : i32
+        %m_at = arith.index_cast %magnitude : i32 to index
+        %m = vector.extract %table[%m_at] : bf16 from vector<128xbf16>
+        %sign = arith.andi %wide, %c128i : i32
+        %high = arith.shli %sign, %c8 : i32
+        %sign16 = arith.trunci %high : i32 to i16
+        %mbits = arith.bitcast %m : bf16 to i16
+        %wbits = arith.ori %mbits, %sign16 : i16
+        %w = arith.bitcast %wbits : i16 to bf16
+        %block = arith.divui %i, %c128 : index
+        %s = memref.load %scales[%j, %block] : memref<4x2xf32>
+        %xa = arith.extf %a : bf16 to f32
+        %xw = arith.extf %w : bf16 to f32
+        %p = arith.mulf %xa, %xw : f32
+        %t = arith.mulf %p, %s : f32
+        %next = arith.addf %acc, %t : f32
+        scf.yield %next : f32
+      } {sieve.dot = "avx512bf16", sieve.jam_columns = 16 : i64, sieve.lookup = "avx512.vbmi", sieve.partial_sums = 4 : i64, sieve.vector_width = 32 : i64}
+      memref.store %r, %out[%j, %col] : memref<4x?xf32>
+    }
+  }
+  return
+}
+
 // -----
 
 // What the pass cannot take stays scalar, without the attributes: a store
@@ -701,11 +838,11 @@ func.func @block_scales(%x: memref<?xbf16>, %w: memref<?xbf16>, %e: memref<?xi8>
 // CHECK:     %[[BYTES:.*]] = vector.load %[[CODES]][%[[COL]], %{{.*}}] : memref<?x128xi8>, vector<64xi8>
 // CHECK:     %[[WORDS:.*]] = vector.bitcast %[[BYTES]] : vector<64xi8> to vector<32xi16>
 // CHECK:     llvm.call_intrinsic "llvm.x86.avx512.permvar.hi.512"(%{{.*}}, %[[WORDS]])
+// CHECK:     arith.shrui %[[WORDS]], %{{.*}} : vector<32xi16>
+// CHECK:     arith.shrui %[[WORDS]], %{{.*}} : vector<32xi16>
+// CHECK:     arith.shrui %[[WORDS]], %{{.*}} : vector<32xi16>
 // CHECK:     vector.load %[[WORDER]][%[[I]]] : memref<256xbf16>, vector<32xbf16>
 // CHECK:     x86vector.avx512.dot
-// CHECK:     arith.shrui %[[WORDS]], %{{.*}} : vector<32xi16>
-// CHECK:     arith.shrui %[[WORDS]], %{{.*}} : vector<32xi16>
-// CHECK:     arith.shrui %[[WORDS]], %{{.*}} : vector<32xi16>
 // CHECK:     %[[S4:.*]] = vector.load %[[SCALES]][%{{.*}}] : memref<8xf32>, vector<4xf32>
 // CHECK:     vector.shuffle %[[S4]], %[[S4]] [0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3]
 func.func @word_nibbles(%codes: memref<?x128xi8>, %e: memref<?x8xi8>, %out: memref<?xf32>,

@@ -137,7 +137,10 @@ def CPUVectorizeReductionsPass
     vector loop (a vector of lane sums per column, the shared operand loaded
     once), the columns' vectors folded together into one vector of column
     sums; the columns' loop then becomes a vector loop itself when the
-    general form takes it, else its other ops run once per column. The
+    general form takes it, else its other ops run once per column. Jammed
+    word and byte forms decode a chunk's codes once for all columns (a
+    GEMM's rows against one weight row), with a block factor only when the
+    columns share it. The
     order of the sum changes, not its terms: docs/numerics.md states the tolerance. A loop
     the pass cannot vectorize (an op with regions or side effects, a second
     iteration value) stays scalar and loses its attributes.

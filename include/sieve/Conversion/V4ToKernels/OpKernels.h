@@ -52,13 +52,36 @@ constexpr int64_t gemmTile(int64_t n, bool grouped) {
   return n < widest ? n : widest;
 }
 
+/// Activation rows per workgroup of an ungrouped block-scaled GEMM: the
+/// rows of a decode batch (or a prompt) share each weight tile, whose codes
+/// a target may then decode once for all of them (the CPU's vectorizer jams
+/// the rows' sums). Grouped GEMMs keep one row per workgroup: each row has
+/// its own expert.
+/// The group's stack buffers (each row's decoded activation, and its
+/// normalized input when a norm is fused) stay within kGemmRowBufferBytes:
+/// a GPU keeps them in shared memory, 48 KiB at most without opting in, so
+/// a long row (V4-Flash's K = 4096 with a norm: 16 KiB a row) takes fewer
+/// rows per group.
+constexpr int64_t kGemmRowGroup = 4;
+constexpr int64_t kGemmRowBufferBytes = 32 * 1024;
+constexpr int64_t gemmRowGroup(bool grouped, int64_t rowBufferBytes = 0) {
+  if (grouped)
+    return 1;
+  int64_t group = kGemmRowGroup;
+  while (group > 1 && group * rowBufferBytes > kGemmRowBufferBytes)
+    group /= 2;
+  return group;
+}
+
 /// The workgroups of a GEMM kernel over `rows` rows and `n` outputs: each
-/// row's outputs in tiles of gemmTile. Callers that launch a kernel
-/// themselves (tests, benchmarks) size the grid with it; the compiler's host
-/// programs compute it from the kernel.
-constexpr int64_t gemmWorkgroups(int64_t rows, int64_t n, bool grouped = false) {
-  const int64_t tile = gemmTile(n, grouped);
-  return rows * ((n + tile - 1) / tile);
+/// group of gemmRowGroup rows' outputs in tiles of gemmTile (the default
+/// row buffer bytes fit kGemmRowGroup rows). Callers that
+/// launch a kernel themselves (tests, benchmarks) size the grid with it; the
+/// compiler's host programs compute it from the kernel.
+constexpr int64_t gemmWorkgroups(int64_t rows, int64_t n, bool grouped = false,
+                                 int64_t rowBufferBytes = 0) {
+  const int64_t tile = gemmTile(n, grouped), group = gemmRowGroup(grouped, rowBufferBytes);
+  return (rows + group - 1) / group * ((n + tile - 1) / tile);
 }
 /// Outputs per workgroup of v4.grouped_linear: a workgroup is one token,
 /// one group and one tile of this many of the group's outputs (wo_a of one
