@@ -243,13 +243,7 @@ Value ReductionVectorizer::emitByteChunk(Value start, Value partial) {
     };
     return SmallVector<Value>{interleave(0), interleave(1)};
   };
-  SmallVector<Value> decoded;
-  if (codesShared(byteCodes) && !sharedDecode.empty())
-    decoded = sharedDecode;
-  else
-    decoded = decode();
-  if (codesShared(byteCodes))
-    sharedDecode = decoded;
+  SmallVector<Value> decoded = decodeOnce(byteCodes, decode);
   Value pairs = dotScale ? zeros : partial;
   for (int64_t half = 0; half < 2; ++half) {
     auto offset = [&](Value index) -> Value {

@@ -424,13 +424,7 @@ Value ReductionVectorizer::emitWordChunk(Value start, Value partial) {
     }
     return decoded;
   };
-  SmallVector<Value> decoded;
-  if (codesShared(wordCodes) && !sharedDecode.empty())
-    decoded = sharedDecode;
-  else
-    decoded = decode();
-  if (codesShared(wordCodes))
-    sharedDecode = decoded;
+  SmallVector<Value> decoded = decodeOnce(wordCodes, decode);
   Value pairs = dotScale ? zeros : partial;
   for (int64_t k = 0; k < 4; ++k) {
     Value at = k == 0 ? Value(chunk)

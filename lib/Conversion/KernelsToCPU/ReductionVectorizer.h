@@ -238,8 +238,17 @@ private:
   // Jammed: a chunk's decoded codes (the word or byte form's bf16 vectors)
   // when the columns share them, from the first column's chunk.
   llvm::SmallVector<mlir::Value> sharedDecode;
-  /// Whether the form's codes are the same for every jammed column.
-  bool codesShared(mlir::memref::LoadOp codes) { return outer && !perColumn(codes.getResult()); }
+  /// `decode()` of the chunk's codes, emitted once for all jammed columns
+  /// when they share the codes (the first column's values reused).
+  llvm::SmallVector<mlir::Value>
+  decodeOnce(mlir::memref::LoadOp codes,
+             llvm::function_ref<llvm::SmallVector<mlir::Value>()> decode) {
+    if (!outer || perColumn(codes.getResult()))
+      return decode();
+    if (sharedDecode.empty())
+      sharedDecode = decode();
+    return sharedDecode;
+  }
   // Either form: the other operand's load, and its buffer in chunk order.
   mlir::memref::LoadOp permutedSource;
   mlir::Value permuted;

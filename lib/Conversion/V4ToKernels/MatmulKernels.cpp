@@ -254,20 +254,27 @@ FailureOr<func::FuncOp> emitScaledMatmul(const ScaledMatmul &m, llvm::StringRef 
       });
     }
     if (!fused) {
+      // One activation block per thread, its elements in a loop over one
+      // row (contiguous: a target may vectorize the decode).
       Value groupElements =
           groupRows == 1 ? kSize : arith::MulIOp::create(b, loc, groupSize, kSize).getResult();
-      kb.forThreads(zero, groupElements, one, [&](Value flat) {
-        Value row = firstRow, i = flat;
-        if (groupRows != 1) {
-          row =
-              arith::AddIOp::create(b, loc, firstRow, arith::DivUIOp::create(b, loc, flat, kSize));
-          i = arith::RemUIOp::create(b, loc, flat, kSize);
-        }
-        Value scaleByte =
-            byteAt(aScales, kb.rowElement(row, arith::DivUIOp::create(b, loc, i, actStep)));
-        Value value = arith::MulFOp::create(b, loc, fp8.decode(byteAt(a, kb.rowElement(row, i))),
-                                            bits.e8m0(scaleByte));
-        storeRowValue(value, flat);
+      kb.forThreads(zero, groupElements, actStep, [&](Value flat) {
+        Value j = groupRows == 1 ? zero : arith::DivUIOp::create(b, loc, flat, kSize).getResult();
+        Value row = groupRows == 1 ? firstRow : arith::AddIOp::create(b, loc, firstRow, j);
+        Value rowFirst = rowStart(j);
+        Value start =
+            groupRows == 1 ? flat : arith::SubIOp::create(b, loc, flat, rowFirst).getResult();
+        Value scale = bits.e8m0(
+            byteAt(aScales, kb.rowElement(row, arith::DivUIOp::create(b, loc, start, actStep))));
+        auto decode =
+            scf::ForOp::create(b, loc, start, arith::AddIOp::create(b, loc, start, actStep), one,
+                               ValueRange{}, [&](OpBuilder &, Location, Value i, ValueRange) {
+                                 Value value = arith::MulFOp::create(
+                                     b, loc, fp8.decode(byteAt(a, kb.rowElement(row, i))), scale);
+                                 storeRowValue(value, at(rowFirst, i));
+                                 scf::YieldOp::create(b, loc);
+                               });
+        reduction_loops::markElementwise(decode);
       });
     }
     // The row's expert (grouped: one row per workgroup): how many experts
@@ -288,9 +295,9 @@ FailureOr<func::FuncOp> emitScaledMatmul(const ScaledMatmul &m, llvm::StringRef 
       Value last = memref::LoadOp::create(b, loc, offsets, ValueRange{kb.index(experts)});
       live = bits.cmp(arith::CmpIPredicate::slt, row32, last);
     }
-    // One output column per thread; row j of the group's sum for it.
-    // (The weight's scale row is the column's, computed outside the rows'
-    // loop: what the rows share must not look like it changes with them.)
+    // Row j of the group's sum for one output column. (The weight's scale row is the column's,
+    // computed outside the rows' loop: what the rows share must not look like it changes with
+    // them.)
     auto rowSum = [&](Value col, Value scaleRow, Value j) {
       Value row = groupRows == 1 ? firstRow : arith::AddIOp::create(b, loc, firstRow, j);
       Value rowFirst = rowStart(j);
@@ -324,38 +331,43 @@ FailureOr<func::FuncOp> emitScaledMatmul(const ScaledMatmul &m, llvm::StringRef 
                            scf::YieldOp::create(b, loc);
                          });
     };
-    kb.forThreads(firstColumn, endColumn, one, [&](Value col) {
-      Value scaleRow = arith::DivUIOp::create(b, loc, col, scaleRows);
-      if (groupRows == 1) {
-        rowSum(col, scaleRow, zero);
-        return;
-      }
-      // A whole group's loop has a constant trip count (what a target jams);
-      // a lone row (one decode sequence) is the plain GEMV, with no loop
-      // around it; the last, partial group of a batch loops.
-      auto sizeIs = [&](Value size) -> Value {
-        return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, groupSize, size);
-      };
-      scf::IfOp::create(
-          b, loc, sizeIs(groupSizeLimit),
-          [&](OpBuilder &, Location) {
-            rowSums(col, scaleRow, groupSizeLimit);
-            scf::YieldOp::create(b, loc);
-          },
-          [&](OpBuilder &, Location) {
-            scf::IfOp::create(
-                b, loc, sizeIs(one),
-                [&](OpBuilder &, Location) {
-                  rowSum(col, scaleRow, zero);
-                  scf::YieldOp::create(b, loc);
-                },
-                [&](OpBuilder &, Location) {
-                  rowSums(col, scaleRow, groupSize);
-                  scf::YieldOp::create(b, loc);
-                });
-            scf::YieldOp::create(b, loc);
-          });
-    });
+    // One output column per thread, `rows` of them per column.
+    auto columns = [&](llvm::function_ref<void(Value, Value)> rows) {
+      kb.forThreads(firstColumn, endColumn, one,
+                    [&](Value col) { rows(col, arith::DivUIOp::create(b, loc, col, scaleRows)); });
+    };
+    if (groupRows == 1) {
+      columns([&](Value col, Value scaleRow) { rowSum(col, scaleRow, zero); });
+      return;
+    }
+    // Chosen once per workgroup, each case with its own columns' loop (so a
+    // target's per-loop preparation, like the CPU's re-laid row buffer, runs
+    // for the case taken only): a whole group's rows loop has a constant
+    // trip count (what a target jams); a lone row (one decode sequence) is
+    // the plain GEMV, with no loop around it; the last, partial group of a
+    // batch loops.
+    auto sizeIs = [&](Value size) -> Value {
+      return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, groupSize, size);
+    };
+    scf::IfOp::create(
+        b, loc, sizeIs(groupSizeLimit),
+        [&](OpBuilder &, Location) {
+          columns([&](Value col, Value scaleRow) { rowSums(col, scaleRow, groupSizeLimit); });
+          scf::YieldOp::create(b, loc);
+        },
+        [&](OpBuilder &, Location) {
+          scf::IfOp::create(
+              b, loc, sizeIs(one),
+              [&](OpBuilder &, Location) {
+                columns([&](Value col, Value scaleRow) { rowSum(col, scaleRow, zero); });
+                scf::YieldOp::create(b, loc);
+              },
+              [&](OpBuilder &, Location) {
+                columns([&](Value col, Value scaleRow) { rowSums(col, scaleRow, groupSize); });
+                scf::YieldOp::create(b, loc);
+              });
+          scf::YieldOp::create(b, loc);
+        });
   });
   return kb.kernel();
 }

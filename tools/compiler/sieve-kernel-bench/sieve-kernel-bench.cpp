@@ -159,14 +159,17 @@ void run(benchmark::State &state, MLIRContext &context, const std::function<Case
   state.SetBytesProcessed(state.iterations() * c.weightBytes);
 }
 
-/// V4-Flash's attention query up-projection shape as an FP8 GEMV: one token,
-/// [N, K] FP8 weight with 128x128 block scales.
-Case fp8Gemv(MLIRContext &context, int64_t n, int64_t k) {
+/// V4-Flash's attention query up-projection shape as an FP8 GEMV: `rows`
+/// tokens (one, or a decode batch, whose rows a workgroup may take in a group
+/// and decode the weight once for), [N, K] FP8 weight with 128x128 block
+/// scales.
+Case fp8Gemv(MLIRContext &context, int64_t rows, int64_t n, int64_t k) {
   Builder t(&context);
   auto f8 = t.getType<Float8E4M3FNType>();
   auto e8m0 = t.getType<Float8E8M0FNUType>();
   Case c;
-  c.rows = sieve::gemmWorkgroups(1, n); // workgroups
+  // Workgroups; the kernel keeps each row's decoded activation (K bf16).
+  c.rows = sieve::gemmWorkgroups(rows, n, /*grouped=*/false, /*rowBufferBytes=*/k * 2);
   c.args = {RankedTensorType::get({ShapedType::kDynamic, k}, f8),
             RankedTensorType::get({ShapedType::kDynamic, k / 128}, e8m0),
             RankedTensorType::get({n, k}, f8), RankedTensorType::get({n / 128, k / 128}, e8m0)};
@@ -175,11 +178,12 @@ Case fp8Gemv(MLIRContext &context, int64_t n, int64_t k) {
     return sieve::v4::Fp8MatmulOp::create(b, loc, result, in[0], in[1], in[2], in[3], Value(),
                                           ArrayRef<int64_t>{128, 128});
   };
-  c.buffers = {randomBytes(size_t(k), 1, 0x20, 0x40), randomBytes(size_t(k / 128), 2, 120, 8),
+  c.buffers = {randomBytes(size_t(rows * k), 1, 0x20, 0x40),
+               randomBytes(size_t(rows * (k / 128)), 2, 120, 8),
                randomBytes(size_t(n * k), 3, 0x20, 0x40),
                randomBytes(size_t(n / 128 * (k / 128)), 4, 120, 8),
-               std::vector<uint8_t>(size_t(n) * 2)};
-  c.constants = {1};
+               std::vector<uint8_t>(size_t(rows * n) * 2)};
+  c.constants = {uint32_t(rows)};
   c.weightBytes = n * k + (n / 128) * (k / 128);
   c.streamed = 2;
   return c;
@@ -366,7 +370,15 @@ int main(int argc, char **argv) {
           ->Unit(unit);
     };
     add("fp8_gemv_1x4096x4096", benchmark::kMillisecond,
-        [&] { return fp8Gemv(context, 4096, 4096); });
+        [&] { return fp8Gemv(context, 1, 4096, 4096); });
+    // A decode batch of four: K = 4096 takes one row per workgroup (four
+    // rows' buffers are past gemmRowGroup's budget), K = 1024 a group.
+    add("fp8_gemv_4x4096x4096", benchmark::kMillisecond,
+        [&] { return fp8Gemv(context, 4, 4096, 4096); });
+    add("fp8_gemv_1x4096x1024", benchmark::kMicrosecond,
+        [&] { return fp8Gemv(context, 1, 4096, 1024); });
+    add("fp8_gemv_4x4096x1024", benchmark::kMicrosecond,
+        [&] { return fp8Gemv(context, 4, 4096, 1024); });
     add("mxfp4_gemv_1x4096x4096", benchmark::kMillisecond,
         [&] { return mxfp4Gemv(context, 4096, 4096); });
     add("mxfp4_experts_6_of_64x512x512", benchmark::kMicrosecond,

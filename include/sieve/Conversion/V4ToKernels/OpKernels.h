@@ -57,27 +57,26 @@ constexpr int64_t gemmTile(int64_t n, bool grouped) {
 /// a target may then decode once for all of them (the CPU's vectorizer jams
 /// the rows' sums). Grouped GEMMs keep one row per workgroup: each row has
 /// its own expert.
-/// The group's stack buffers (each row's decoded activation, and its
-/// normalized input when a norm is fused) stay within kGemmRowBufferBytes:
-/// a GPU keeps them in shared memory, 48 KiB at most without opting in, so
-/// a long row (V4-Flash's K = 4096 with a norm: 16 KiB a row) takes fewer
-/// rows per group.
+/// Rows are grouped only where the group's stack buffers (each row's decoded
+/// activation, and its normalized input when a norm is fused) fit
+/// kGemmRowBufferBytes: on the CPU the jammed rows are re-read for every
+/// output column and must stay in L1 next to the weight stream (four rows
+/// of K = 4096, 32 KiB, made the 4096 x 4096 FP8 GEMV of four rows 1.3x
+/// slower, K <= 2048 1.05-1.7x faster; docs/performance.md), and a GPU keeps
+/// them in shared memory.
 constexpr int64_t kGemmRowGroup = 4;
-constexpr int64_t kGemmRowBufferBytes = 32 * 1024;
+constexpr int64_t kGemmRowBufferBytes = 16 * 1024;
 constexpr int64_t gemmRowGroup(bool grouped, int64_t rowBufferBytes = 0) {
-  if (grouped)
-    return 1;
-  int64_t group = kGemmRowGroup;
-  while (group > 1 && group * rowBufferBytes > kGemmRowBufferBytes)
-    group /= 2;
-  return group;
+  return grouped || kGemmRowGroup * rowBufferBytes > kGemmRowBufferBytes ? 1 : kGemmRowGroup;
 }
 
 /// The workgroups of a GEMM kernel over `rows` rows and `n` outputs: each
-/// group of gemmRowGroup rows' outputs in tiles of gemmTile (the default
-/// row buffer bytes fit kGemmRowGroup rows). Callers that
-/// launch a kernel themselves (tests, benchmarks) size the grid with it; the
-/// compiler's host programs compute it from the kernel.
+/// group of gemmRowGroup(grouped, rowBufferBytes) rows' outputs in tiles of
+/// gemmTile; `rowBufferBytes` is what the kernel keeps per row (K bf16, and
+/// K more of the norm's element with a fused norm; 0: small enough to
+/// group). Callers that launch a kernel themselves (tests, benchmarks) size
+/// the grid with it; the compiler's host programs compute it from the
+/// kernel.
 constexpr int64_t gemmWorkgroups(int64_t rows, int64_t n, bool grouped = false,
                                  int64_t rowBufferBytes = 0) {
   const int64_t tile = gemmTile(n, grouped), group = gemmRowGroup(grouped, rowBufferBytes);
