@@ -331,10 +331,11 @@ FailureOr<func::FuncOp> emitScaledMatmul(const ScaledMatmul &m, llvm::StringRef 
                            scf::YieldOp::create(b, loc);
                          });
     };
-    // One output column per thread, `rows` of them per column.
-    auto columns = [&](llvm::function_ref<void(Value, Value)> rows) {
+    // One output column per thread, `sums` its rows' sums (given the column
+    // and its weight-scale row).
+    auto columns = [&](llvm::function_ref<void(Value, Value)> sums) {
       kb.forThreads(firstColumn, endColumn, one,
-                    [&](Value col) { rows(col, arith::DivUIOp::create(b, loc, col, scaleRows)); });
+                    [&](Value col) { sums(col, arith::DivUIOp::create(b, loc, col, scaleRows)); });
     };
     if (groupRows == 1) {
       columns([&](Value col, Value scaleRow) { rowSum(col, scaleRow, zero); });
