@@ -2,7 +2,7 @@
 # Packs the gpu-run checks and the GPU benchmark for a machine that has a
 # CUDA GPU and driver but no LLVM/MLIR and no package registry (the H100 or
 # H200 the device tool lends for about 15 minutes). Run it after a build
-# (scripts/setup.sh); it writes .gpu-kit/ (ignored by git, about 30 MB):
+# (scripts/setup.sh); it writes .gpu-kit/ (ignored by git, about 51 MB):
 # runtime binaries, libxxhash, modules compiled here for NVIDIA chips, the
 # official known answer, and run.sh, which runs everything there in one go:
 #
@@ -22,10 +22,13 @@ done
 cp "$build/test/gpu/scale_add.ptx" "$kit/data/"
 cp -r "$build/test/e2e/compiled/gpu-modules" "$kit/data/gpu-modules"
 cp -r "$root/test/data/official-logits/tiny-v4-r128-seed4" "$kit/data/official"
-# The one shared library the runtime tools need beyond libc and libstdc++.
-for lib in $(ldd "$build/bin/sieve-run" | awk '/libxxhash|libpcre2/ {print $3}'); do
+# The shared libraries the runtime tools need beyond libc and libstdc++ (oneDNN
+# and what it links: the GPU machine has none of them).
+for lib in $(ldd "$build/bin/sieve-run" | awk '/libxxhash|libpcre2|libdnnl|libgomp|libOpenCL/ {print $3}'); do
   cp -L "$lib" "$kit/lib/"
 done
+# oneDNN alone is 39 MB and a device call carries 64 MiB: it travels compressed.
+gzip -9 "$kit/lib/libdnnl.so.2"
 # The benchmark model: small-v4 for Hopper (cubin) and later chips (PTX); its
 # random checkpoint is made on the GPU machine (sieve-gen, under a minute).
 mkdir -p "$kit/data/small-v4"
@@ -41,7 +44,12 @@ set -u
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 out="${OUT:-$here/out}"
 mkdir -p "$out"
-export LD_LIBRARY_PATH="$here/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+libs="$(mktemp -d)"
+cp "$here"/lib/* "$libs/"
+for packed in "$libs"/*.gz; do
+  [ -e "$packed" ] && gunzip -f "$packed"
+done
+export LD_LIBRARY_PATH="$libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 summary="$out/summary.txt"
 : > "$summary"
 step() { # name, timeout seconds, command...
@@ -53,15 +61,15 @@ step() { # name, timeout seconds, command...
   echo "$name: exit $rc in $((SECONDS - start)) s" | tee -a "$summary"
 }
 (nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv || true) >> "$summary" 2>&1
-step smoke 60 "$here/bin/sieve-cuda-smoke" "$here/data/scale_add.ptx"
-step e2e 300 "$here/bin/sieve-cuda-e2e-tests" --modules "$here/data/gpu-modules" \
+step smoke 30 "$here/bin/sieve-cuda-smoke" "$here/data/scale_add.ptx"
+step e2e 150 "$here/bin/sieve-cuda-e2e-tests" --modules "$here/data/gpu-modules" \
   --official "$here/data/official"
-step gen 120 "$here/bin/sieve-gen" "$here/data/small-v4/config.json" --seed 1 \
+step gen 60 "$here/bin/sieve-gen" "$here/data/small-v4/config.json" --seed 1 \
   -o /tmp/sieve-small-v4
-step bench-cuda 240 "$here/bin/sieve-bench" "$here/data/small-v4.sieve" \
-  --weights /tmp/sieve-small-v4 --device cuda:0 -p 512 -n 64 -r 2 --json
-step bench-cpu 120 "$here/bin/sieve-bench" "$here/data/small-v4.sieve" \
-  --weights /tmp/sieve-small-v4 --device cpu -p 128 -n 32 -r 1 --json
+step bench-cuda 120 "$here/bin/sieve-bench" "$here/data/small-v4.sieve" \
+  --weights /tmp/sieve-small-v4 --device cuda:0 -p ${SIEVE_KIT_PREFILL:-128} -n 32 -r 1 --json
+step bench-cpu 60 "$here/bin/sieve-bench" "$here/data/small-v4.sieve" \
+  --weights /tmp/sieve-small-v4 --device cpu -p 64 -n 16 -r 1 --json
 tail -n 5 "$out/e2e.log" >> "$summary"
 cat "$summary"
 RUN
