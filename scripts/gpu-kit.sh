@@ -61,15 +61,21 @@ step() { # name, timeout seconds, command...
   echo "$name: exit $rc in $((SECONDS - start)) s" | tee -a "$summary"
 }
 (nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv || true) >> "$summary" 2>&1
+# The checkpoint takes a minute to make: it is made while the checks run.
+checkpoint="$(mktemp -d)/small-v4"
+step gen 150 "$here/bin/sieve-gen" "$here/data/small-v4/config.json" --seed 1 \
+  -o "$checkpoint" &
 step smoke 30 "$here/bin/sieve-cuda-smoke" "$here/data/scale_add.ptx"
 step e2e 150 "$here/bin/sieve-cuda-e2e-tests" --modules "$here/data/gpu-modules" \
   --official "$here/data/official"
-step gen 60 "$here/bin/sieve-gen" "$here/data/small-v4/config.json" --seed 1 \
-  -o /tmp/sieve-small-v4
+wait
 step bench-cuda 120 "$here/bin/sieve-bench" "$here/data/small-v4.sieve" \
-  --weights /tmp/sieve-small-v4 --device cuda:0 -p ${SIEVE_KIT_PREFILL:-128} -n 32 -r 1 --json
+  --weights "$checkpoint" --device cuda:0 -p 128 -n 32 -r 1 --json
+# Where a decode step's time goes: 64 prompt tokens, 16 steps, each kernel timed.
+step profile-cuda 120 "$here/bin/sieve-run" "$here/data/small-v4.sieve" --weights "$checkpoint" \
+  --device cuda:0 --tokens "$(seq -s, 1 64)" --max-new-tokens 16 --temperature 0 --profile
 step bench-cpu 60 "$here/bin/sieve-bench" "$here/data/small-v4.sieve" \
-  --weights /tmp/sieve-small-v4 --device cpu -p 64 -n 16 -r 1 --json
+  --weights "$checkpoint" --device cpu -p 64 -n 16 -r 1 --json
 tail -n 5 "$out/e2e.log" >> "$summary"
 cat "$summary"
 RUN

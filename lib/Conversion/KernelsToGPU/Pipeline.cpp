@@ -24,8 +24,11 @@ enum class GPUVendor { Nvidia, Amd };
 /// The target-independent steps on the kernel functions, then the
 /// gpu.module with each kernel as a gpu.func, lowered to `vendor`'s dialect.
 void buildKernelsToGPU(OpPassManager &pm, const GPUPipelineOptions &options, GPUVendor vendor) {
-  // As on the CPU: contractions and other linalg ops become loops, then the
-  // portable arithmetic.
+  // Code tables become constant globals, and kernels made of linalg ops
+  // spread them over the block's threads; then, as on the CPU, contractions
+  // and other linalg ops become loops, and the portable arithmetic.
+  pm.addPass(createGPUConstantTablesPass());
+  pm.addPass(createGPUDistributeLinalgPass());
   pm.addPass(createCPULowerContractionsPass());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   addPortableArithmeticPasses(pm);

@@ -119,8 +119,9 @@ struct TokenStreams {
     Value mean = arith::DivFOp::create(b, loc, squares, kb.f32(double(n * width)));
     Value shifted = arith::AddFOp::create(b, loc, mean, kb.f32(static_cast<float>(normEps)));
     Value r = arith::DivFOp::create(b, loc, kb.f32(1.0), math::SqrtOp::create(b, loc, shifted));
+    // Scratch the later thread loops read (workgroup memory on a GPU).
     Value m = memref::AllocaOp::create(b, loc, MemRefType::get({count}, b.getF32Type()));
-    forRange(b, loc, kb.index(count), [&](Value j) {
+    kb.forThreads(kb.index(0), kb.index(count), kb.index(1), [&](Value j) {
       Value dot = flatSum([&](Value stream, Value e) -> Value {
         Value i = arith::AddIOp::create(
             b, loc, arith::MulIOp::create(b, loc, stream, kb.index(width)), e);
@@ -135,7 +136,7 @@ struct TokenStreams {
   void weightedSum(Value weights, Value out, Type element) {
     OpBuilder &b = kb.builder();
     Location loc = kb.location();
-    forRange(b, loc, kb.index(width), [&](Value e) {
+    kb.forThreads(kb.index(0), kb.index(width), kb.index(1), [&](Value e) {
       Value sum = sumOver(b, loc, kb.index(n), [&](Value i) -> Value {
         Value wi = memref::LoadOp::create(b, loc, weights, i);
         return arith::MulFOp::create(b, loc, wi, at(i, e));
@@ -252,27 +253,31 @@ FailureOr<func::FuncOp> emitHcPreKernel(v4::HcPreOp op, llvm::StringRef name,
       return indices;
     };
     Value pre = memref::AllocaOp::create(b, loc, MemRefType::get({streams}, f32));
-    forRange(b, loc, n, [&](Value i) {
-      memref::StoreOp::create(
-          b, loc, arith::AddFOp::create(b, loc, sigmoid(b, loc, logit(0, i, preScale)), eps), pre,
-          i);
-      Value postI = arith::MulFOp::create(b, loc, kb.f32(2.0),
-                                          sigmoid(b, loc, logit(streams, i, postScale)));
-      memref::StoreOp::create(b, loc, postI, post, tokenAt({i}));
-    });
     Value mix = memref::AllocaOp::create(b, loc, MemRefType::get({streams, streams}, f32));
-    forRange(b, loc, n, [&](Value r) {
-      forRange(b, loc, n, [&](Value c) {
-        Value flat = arith::AddIOp::create(b, loc, arith::MulIOp::create(b, loc, r, n), c);
-        memref::StoreOp::create(b, loc, logit(2 * streams, flat, combScale), mix,
-                                ValueRange{r, c});
+    // The n-sized steps (pre, post, the Sinkhorn combine) are a few dozen
+    // operations: one thread runs them.
+    kb.forThreads(kb.index(0), kb.index(1), kb.index(1), [&](Value) {
+      forRange(b, loc, n, [&](Value i) {
+        memref::StoreOp::create(
+            b, loc, arith::AddFOp::create(b, loc, sigmoid(b, loc, logit(0, i, preScale)), eps), pre,
+            i);
+        Value postI = arith::MulFOp::create(b, loc, kb.f32(2.0),
+                                            sigmoid(b, loc, logit(streams, i, postScale)));
+        memref::StoreOp::create(b, loc, postI, post, tokenAt({i}));
       });
-    });
-    emitSinkhorn(kb, mix, streams, iters, op.getEps().convertToDouble());
-    forRange(b, loc, n, [&](Value r) {
-      forRange(b, loc, n, [&](Value c) {
-        memref::StoreOp::create(b, loc, memref::LoadOp::create(b, loc, mix, ValueRange{r, c}),
-                                comb, tokenAt({r, c}));
+      forRange(b, loc, n, [&](Value r) {
+        forRange(b, loc, n, [&](Value c) {
+          Value flat = arith::AddIOp::create(b, loc, arith::MulIOp::create(b, loc, r, n), c);
+          memref::StoreOp::create(b, loc, logit(2 * streams, flat, combScale), mix,
+                                  ValueRange{r, c});
+        });
+      });
+      emitSinkhorn(kb, mix, streams, iters, op.getEps().convertToDouble());
+      forRange(b, loc, n, [&](Value r) {
+        forRange(b, loc, n, [&](Value c) {
+          memref::StoreOp::create(b, loc, memref::LoadOp::create(b, loc, mix, ValueRange{r, c}),
+                                  comb, tokenAt({r, c}));
+        });
       });
     });
     token.weightedSum(pre, out, outputType.getElementType());
@@ -315,8 +320,7 @@ FailureOr<func::FuncOp> emitHcPostKernel(v4::HcPostOp op, llvm::StringRef name,
     scf::ForOp::create(b, loc, zero, n, one, ValueRange{}, [&](OpBuilder &, Location, Value j,
                                                                ValueRange) {
       Value postJ = memref::LoadOp::create(b, loc, post, at({j}));
-      scf::ForOp::create(b, loc, zero, d, one, ValueRange{}, [&](OpBuilder &, Location, Value e,
-                                                                 ValueRange) {
+      k.forThreads(zero, d, one, [&](Value e) {
         auto mix = scf::ForOp::create(
             b, loc, zero, n, one,
             ValueRange{arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f)).getResult()},
@@ -333,7 +337,6 @@ FailureOr<func::FuncOp> emitHcPostKernel(v4::HcPostOp op, llvm::StringRef name,
         if (element != f32)
           value = arith::TruncFOp::create(b, loc, element, value);
         memref::StoreOp::create(b, loc, value, out, at({j, e}));
-        scf::YieldOp::create(b, loc);
       });
       scf::YieldOp::create(b, loc);
     });
@@ -367,7 +370,7 @@ FailureOr<func::FuncOp> emitHcHeadKernel(v4::HcHeadOp op, llvm::StringRef name,
     Value scale0 = memref::LoadOp::create(b, loc, scale, ValueRange{k.index(0)});
     // The stream weights, kept in a small stack buffer.
     Value weights = memref::AllocaOp::create(b, loc, MemRefType::get({streams}, f32));
-    forRange(b, loc, k.index(streams), [&](Value j) {
+    k.forThreads(k.index(0), k.index(streams), k.index(1), [&](Value j) {
       Value logit = arith::AddFOp::create(
           b, loc, arith::MulFOp::create(b, loc, memref::LoadOp::create(b, loc, m, j), scale0),
           memref::LoadOp::create(b, loc, base, j));

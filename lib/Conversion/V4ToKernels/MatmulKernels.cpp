@@ -524,8 +524,8 @@ FailureOr<func::FuncOp> emitGroupedLinearKernel(v4::GroupedLinearOp op, llvm::St
     SmallVector<Value> token = kb.leadingIndices(row, 2);
     Value zeroSum = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
     Value firstHead = arith::MulIOp::create(b, loc, g, headsPerGroup);
-    scf::ForOp::create(b, loc, firstOutput, endOutput, one, ValueRange{}, [&](OpBuilder &,
-        Location, Value j, ValueRange) {
+    // One output per thread: its sum runs over the group's whole input.
+    kb.forThreads(firstOutput, endOutput, one, [&](Value j) {
       Value weightRow =
           arith::AddIOp::create(b, loc, arith::MulIOp::create(b, loc, g, kb.index(loraRank)), j);
       Value scaleRow = dequantized ? arith::DivUIOp::create(
@@ -614,7 +614,6 @@ FailureOr<func::FuncOp> emitGroupedLinearKernel(v4::GroupedLinearOp op, llvm::St
       at.push_back(g);
       at.push_back(j);
       memref::StoreOp::create(b, loc, result, out, at);
-      scf::YieldOp::create(b, loc);
     });
   });
   return kb.kernel();

@@ -347,6 +347,9 @@ Status Program::run(const InputArg *inputs, size_t count) {
       const auto start = profile_ ? std::chrono::steady_clock::now()
                                   : std::chrono::steady_clock::time_point();
       Status status = device_.dispatch(executable_, s.kernel, state, kernelNames_[s.kernel]);
+      // A GPU runs a dispatch after it returns: the profile waits for it.
+      if (profile_ && status.isOk())
+        status = device_.finish();
       if (profile_) {
         profile_->seconds[s.kernel] +=
             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

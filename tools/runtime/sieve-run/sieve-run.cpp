@@ -86,8 +86,9 @@ options:
   --threads N             cpu: threads running kernels (default: every CPU)
   --verbose               cpu: say which device and executable were chosen
                           and why the others were rejected
-  --profile               cpu: time every kernel dispatch; print the kernels
-                          that took the most time at the end
+  --profile               cpu: time every kernel dispatch (a GPU waits for
+                          each); print the kernels that took the most time
+                          at the end
   --weights DIR           checkpoint directory (config.json + safetensors)
   --chat                  wrap --prompt as one user turn of the V4 chat format
   --thinking-mode MODE    with --chat: 'chat' (default) or 'thinking'

@@ -5,6 +5,35 @@
 
 include "mlir/Pass/PassBase.td"
 
+def GPUConstantTablesPass : Pass<"sieve-gpu-constant-tables", "mlir::ModuleOp"> {
+  let summary = "Lookups into constant vectors become loads from constant globals";
+  let description = [{
+    In `sieve.kernel` functions, a `vector.extract` of one element at a
+    varying index from a 1-D `arith.constant` vector (the FP8 and FP4 code
+    tables) becomes a `memref.load` from a private constant `memref.global`
+    holding the same values (one per distinct table). GPU backends expand
+    the extract into a chain of selects; the load is one cached access.
+    `sieve-gpu-form-kernels` moves the globals into the gpu.module.
+  }];
+  let dependentDialects = ["mlir::memref::MemRefDialect"];
+}
+
+def GPUDistributeLinalgPass : Pass<"sieve-gpu-distribute-linalg", "mlir::ModuleOp"> {
+  let summary = "Spread the linalg ops of a kernel without thread loops over its threads";
+  let description = [{
+    In a `sieve.kernel` function whose workgroup body writes memory only
+    through linalg ops at its top level (and has no thread loops), each
+    linalg op becomes an `scf.forall` mapped to `#gpu.thread<x>` over one of
+    its parallel dimensions (the longest of at least 32, else a dynamic one,
+    else the longest), with the op inside on subviews of length one in that
+    dimension. Without it such a kernel runs one thread per GPU block. Ops
+    that read a buffer they write at another index, or whose maps are not
+    projected permutations, leave the kernel as it is.
+  }];
+  let dependentDialects = ["mlir::gpu::GPUDialect", "mlir::scf::SCFDialect",
+                           "mlir::memref::MemRefDialect"];
+}
+
 def GPUFormKernelsPass : Pass<"sieve-gpu-form-kernels", "mlir::ModuleOp"> {
   let summary = "Turn the kernel IR's functions into gpu.func kernels of one gpu.module";
   let description = [{

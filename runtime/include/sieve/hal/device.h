@@ -98,6 +98,9 @@ public:
   /// `name` names the kernel in an error (a nonzero kernel return code).
   virtual Status dispatch(const LoadedExecutable &executable, uint32_t kernel,
                           const sieve_dispatch_state_t &dispatch, const char *name) = 0;
+  /// Waits until everything submitted so far has run (a kernel's error
+  /// surfaces here). Dispatches on the CPU run before they return.
+  virtual Status finish() { return Status::ok(); }
 };
 
 inline Status Device::write(void *to, const void *from, uint64_t bytes) {

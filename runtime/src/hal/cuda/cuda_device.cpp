@@ -205,4 +205,8 @@ Status CudaDevice::dispatch(const LoadedExecutable &executable, uint32_t kernel,
                std::string("launching ") + name);
 }
 
+Status CudaDevice::finish() {
+  return check(driver_->cuCtxSynchronize(), "waiting for the GPU's kernels");
+}
+
 } // namespace sieve::hal::cuda

@@ -202,4 +202,9 @@ Status HipDevice::dispatch(const LoadedExecutable &executable, uint32_t kernel,
                std::string("launching ") + name);
 }
 
+Status HipDevice::finish() {
+  SIEVE_RETURN_IF_ERROR(makeCurrent());
+  return check(runtime_->hipDeviceSynchronize(), "waiting for the GPU's kernels");
+}
+
 } // namespace sieve::hal::hip

@@ -44,6 +44,7 @@ public:
   Status read(void *to, const void *from, uint64_t bytes) override;
   Status dispatch(const LoadedExecutable &executable, uint32_t kernel,
                   const sieve_dispatch_state_t &dispatch, const char *name) override;
+  Status finish() override;
 
 private:
   CudaDevice() = default;
