@@ -1,7 +1,8 @@
 //===- AttentionKernels.cpp - v4.sparse_attention and v4.hca_attention -----===//
 //
-// One (batch row, query, head) per workgroup, ref::sparseAttentionHead's
-// arithmetic in its order over the op's joint key list: the window rows
+// One (batch row, query, head) per workgroup (a block's scores one key per
+// thread, the output row's elements over the threads), ref::
+// sparseAttentionHead's arithmetic in its order over the op's joint key list: the window rows
 // named by window_indices, then the compressed entries (named by
 // entry_indices for sparse attention; every visible entry c < (position +
 // 1) / ratio, ascending, for HCA). Blocks of 64 keys of that joint list:
@@ -133,13 +134,6 @@ FailureOr<func::FuncOp> emitGatherAttention(const GatherAttention &a, llvm::Stri
   auto loadIndex = [&](Value memref, ValueRange indices) -> Value {
     return arith::IndexCastOp::create(b, loc, indexType, load(memref, indices));
   };
-  auto forRange = [&](Value lo, Value hi, llvm::function_ref<void(Value)> body) {
-    scf::ForOp::create(b, loc, lo, hi, one, ValueRange{},
-                       [&](OpBuilder &, Location, Value i, ValueRange) {
-                         body(i);
-                         scf::YieldOp::create(b, loc);
-                       });
-  };
   auto inRange = [&](Value index, Value limit) -> Value {
     return arith::AndIOp::create(
         b, loc, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, index, zero),
@@ -198,54 +192,55 @@ FailureOr<func::FuncOp> emitGatherAttention(const GatherAttention &a, llvm::Stri
       return arith::ExtFOp::create(b, loc, f32, load(rows, prefix));
     };
 
+    // The running output row and a block's scores: scratch the block's
+    // threads share. Keys and output elements go over the threads; the
+    // online-softmax state (m, l) every thread computes alike.
     Value acc = memref::AllocaOp::create(b, loc, MemRefType::get({dim}, f32));
     Value scores = memref::AllocaOp::create(b, loc, MemRefType::get({kKeyBlock}, f32));
-    forRange(zero, d, [&](Value x) { memref::StoreOp::create(b, loc, f32Zero, acc, x); });
+    kb.forThreads(zero, d, one, [&](Value x) { memref::StoreOp::create(b, loc, f32Zero, acc, x); });
     auto blocks = scf::ForOp::create(
         b, loc, zero, keys, kb.index(kKeyBlock), ValueRange{negInf, f32Zero},
         [&](OpBuilder &, Location, Value start, ValueRange state) {
           Value m = state[0], l = state[1];
           Value end = arith::MinUIOp::create(
               b, loc, arith::AddIOp::create(b, loc, start, kb.index(kKeyBlock)), keys);
+          // s_j, one key per thread; a skipped key scores -inf.
+          kb.forThreads(start, end, one, [&](Value j) {
+            SmallVector<Value> scored = onKey(j, [&](Value valid, Value rows,
+                                                     SmallVector<Value> prefix) {
+              auto dot = scf::IfOp::create(
+                  b, loc, valid,
+                  [&](OpBuilder &, Location) {
+                    auto sum = scf::ForOp::create(
+                        b, loc, zero, d, one, ValueRange{f32Zero},
+                        [&](OpBuilder &, Location, Value x, ValueRange partial) {
+                          Value qx = arith::ExtFOp::create(b, loc, f32, load(q, {row, s, head, x}));
+                          Value product =
+                              arith::MulFOp::create(b, loc, qx, element(rows, prefix, x));
+                          scf::YieldOp::create(
+                              b, loc,
+                              ValueRange{arith::AddFOp::create(b, loc, partial[0], product)});
+                        });
+                    // q . k: the target may run it in vector lanes
+                    // (bf16 dot products for bf16 rows).
+                    reduction_loops::mark(sum, rows != entries || entryRows->storesBf16());
+                    scf::YieldOp::create(
+                        b, loc, ValueRange{arith::MulFOp::create(b, loc, sum.getResult(0), scale)});
+                  },
+                  [&](OpBuilder &, Location) { scf::YieldOp::create(b, loc, negInf); });
+              return SmallVector<Value>{dot.getResult(0)};
+            });
+            memref::StoreOp::create(b, loc, scored[0], scores,
+                                    ValueRange{arith::SubIOp::create(b, loc, j, start)});
+          });
+          // std::max(blockMax, s) over the valid keys (a skipped key's -inf
+          // never wins).
           auto scan = scf::ForOp::create(
               b, loc, start, end, one, ValueRange{negInf},
               [&](OpBuilder &, Location, Value j, ValueRange blockMax) {
-                SmallVector<Value> scored = onKey(j, [&](Value valid,
-                                                                               Value rows,
-                                                                               SmallVector<Value>
-                                                                                   prefix) {
-                  auto dot = scf::IfOp::create(
-                      b, loc, valid,
-                      [&](OpBuilder &, Location) {
-                        auto sum = scf::ForOp::create(
-                            b, loc, zero, d, one, ValueRange{f32Zero},
-                            [&](OpBuilder &, Location, Value x, ValueRange partial) {
-                              Value qx = arith::ExtFOp::create(
-                                  b, loc, f32, load(q, {row, s, head, x}));
-                              Value product =
-                                  arith::MulFOp::create(b, loc, qx, element(rows, prefix, x));
-                              scf::YieldOp::create(
-                                  b, loc,
-                                  ValueRange{arith::AddFOp::create(b, loc, partial[0], product)});
-                            });
-                        // q . k: the target may run it in vector lanes
-                        // (bf16 dot products for bf16 rows).
-                        reduction_loops::mark(sum,
-                                              rows != entries || entryRows->storesBf16());
-                        scf::YieldOp::create(
-                            b, loc,
-                            ValueRange{arith::MulFOp::create(b, loc, sum.getResult(0), scale)});
-                      },
-                      [&](OpBuilder &, Location) { scf::YieldOp::create(b, loc, negInf); });
-                  return SmallVector<Value>{valid, dot.getResult(0)};
-                });
-                Value valid = scored[0], score = scored[1];
-                memref::StoreOp::create(b, loc, score, scores,
-                                        ValueRange{arith::SubIOp::create(b, loc, j, start)});
-                // std::max(blockMax, s) over the valid keys.
-                Value larger = arith::AndIOp::create(
-                    b, loc, valid,
-                    arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, blockMax[0], score));
+                Value score = load(scores, {arith::SubIOp::create(b, loc, j, start).getResult()});
+                Value larger =
+                    arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, blockMax[0], score);
                 scf::YieldOp::create(
                     b, loc, ValueRange{arith::SelectOp::create(b, loc, larger, score, blockMax[0])});
               });
@@ -262,10 +257,12 @@ FailureOr<func::FuncOp> emitGatherAttention(const GatherAttention &a, llvm::Stri
                 Value alpha = arith::SelectOp::create(
                     b, loc, first, f32Zero,
                     math::ExpOp::create(b, loc, arith::SubFOp::create(b, loc, m, mNew)));
-                forRange(zero, d, [&](Value x) {
+                kb.forThreads(zero, d, one, [&](Value x) {
                   memref::StoreOp::create(
                       b, loc, arith::MulFOp::create(b, loc, load(acc, {x}), alpha), acc, x);
                 });
+                // P V key by key in the reference's order, each key's row
+                // over the threads.
                 auto sum = scf::ForOp::create(
                     b, loc, start, end, one, ValueRange{f32Zero},
                     [&](OpBuilder &, Location, Value j, ValueRange blockSum) {
@@ -276,11 +273,11 @@ FailureOr<func::FuncOp> emitGatherAttention(const GatherAttention &a, llvm::Stri
                       Value rounded = arith::ExtFOp::create(
                           b, loc, f32, arith::TruncFOp::create(b, loc, bf16, p).getResult());
                       SmallVector<Value> added = onKey(j, [&](Value valid, Value rows,
-                                                                     SmallVector<Value> prefix) {
+                                                              SmallVector<Value> prefix) {
                         auto accumulate = scf::IfOp::create(
                             b, loc, valid,
                             [&](OpBuilder &, Location) {
-                              forRange(zero, d, [&](Value x) {
+                              kb.forThreads(zero, d, one, [&](Value x) {
                                 Value term =
                                     arith::MulFOp::create(b, loc, rounded, element(rows, prefix, x));
                                 memref::StoreOp::create(
@@ -305,7 +302,7 @@ FailureOr<func::FuncOp> emitGatherAttention(const GatherAttention &a, llvm::Stri
     Value sinkTerm = math::ExpOp::create(
         b, loc, arith::SubFOp::create(b, loc, load(sink, {head}), m));
     Value denominator = arith::AddFOp::create(b, loc, l, sinkTerm);
-    forRange(zero, d, [&](Value x) {
+    kb.forThreads(zero, d, one, [&](Value x) {
       Value value = arith::DivFOp::create(b, loc, load(acc, {x}), denominator);
       memref::StoreOp::create(b, loc, arith::TruncFOp::create(b, loc, bf16, value), out,
                               ValueRange{row, s, head, x});
