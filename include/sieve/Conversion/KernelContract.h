@@ -21,6 +21,10 @@ constexpr llvm::StringLiteral kBindingCount = "sieve.bindings";
 constexpr llvm::StringLiteral kConstantCount = "sieve.constants";
 /// Set by the GPU lowering on a kernel: bytes of workgroup memory it uses.
 constexpr llvm::StringLiteral kWorkgroupMemory = "sieve.workgroup_memory";
+/// On a thread loop whose iterations are mostly sums (a GEMV's columns): a
+/// GPU may give each iteration a group of threads that split its marked
+/// sums (ReductionLoops.h) and add their parts; the CPU ignores it.
+constexpr llvm::StringLiteral kSplitReductions = "sieve.split_reductions";
 
 /// A binding: raw bytes, viewed as typed memrefs by the kernel body.
 bool isBindingType(mlir::Type type);

@@ -1,6 +1,7 @@
 //===- SerializeThreadLoops.cpp - Thread loops as plain loops -------------===//
 
 #include "sieve/Conversion/KernelContract.h"
+#include "sieve/Conversion/ReductionLoops.h"
 #include "sieve/Conversion/KernelsToCPU/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -47,6 +48,9 @@ struct CPUSerializeThreadLoopsPass
     Value iv;
     if (!reverse) {
       serial = scf::ForOp::create(b, loc, lower, upper, step);
+      // An elementwise thread loop stays one for the vectorizer.
+      if (loop->hasAttr(reduction_loops::kElementwise))
+        reduction_loops::markElementwise(serial);
       iv = serial.getInductionVar();
       b.setInsertionPointToStart(serial.getBody());
     } else {

@@ -109,6 +109,9 @@ void distribute(linalg::LinalgOp op, unsigned dim) {
                                       ArrayRef<OpFoldResult>{ranges[dim].size},
                                       ArrayRef<OpFoldResult>{ranges[dim].stride}, ValueRange{},
                                       mapping);
+  // A contraction's sums (marked when lowered) may go over a group of threads.
+  if (op.getNumReductionLoops() > 0)
+    forall->setAttr(kernel_contract::kSplitReductions, b.getUnitAttr());
   b.setInsertionPointToStart(forall.getBody());
   Value iv = forall.getInductionVar(0);
   SmallVector<Value> operands;

@@ -10,6 +10,7 @@
 
 #include "sieve/Conversion/KernelContract.h"
 #include "sieve/Conversion/KernelsToGPU/Passes.h"
+#include "sieve/Conversion/ReductionLoops.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -242,7 +243,9 @@ struct GPUFormKernelsPass : impl::GPUFormKernelsPassBase<GPUFormKernelsPass> {
   }
 
   /// `forall (%i) in (%n)` → `for %i = tid to %n step blockDim`, then a
-  /// barrier: what the threads wrote is visible to all after the loop.
+  /// barrier: what the threads wrote is visible to all after the loop. A
+  /// loop marked kSplitReductions gives each iteration a group of
+  /// kSplitLanes threads instead, which split its sums (splitSum).
   LogicalResult distribute(scf::ForallOp loop, int64_t threads) {
     OpBuilder b(loop);
     Location loc = loop.getLoc();
@@ -250,10 +253,16 @@ struct GPUFormKernelsPass : impl::GPUFormKernelsPassBase<GPUFormKernelsPass> {
     if (failed(bounds))
       return failure();
     auto [lower, upper, step] = *bounds;
+    const bool split =
+        loop->hasAttr(kernel_contract::kSplitReductions) && threads % kSplitLanes == 0;
     Value thread = gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x);
-    Value start = arith::AddIOp::create(b, loc, lower, arith::MulIOp::create(b, loc, thread, step));
+    Value lanes = arith::ConstantIndexOp::create(b, loc, kSplitLanes);
+    Value worker = split ? arith::DivUIOp::create(b, loc, thread, lanes).getResult() : thread;
+    Value lane = split ? arith::RemUIOp::create(b, loc, thread, lanes).getResult() : Value();
+    Value start = arith::AddIOp::create(b, loc, lower, arith::MulIOp::create(b, loc, worker, step));
     Value stride = arith::MulIOp::create(
-        b, loc, step, arith::ConstantIndexOp::create(b, loc, threads));
+        b, loc, step,
+        arith::ConstantIndexOp::create(b, loc, split ? threads / kSplitLanes : threads));
     auto perThread = scf::ForOp::create(b, loc, start, upper, stride);
     Block *body = loop.getBody();
     body->getTerminator()->erase();
@@ -263,8 +272,72 @@ struct GPUFormKernelsPass : impl::GPUFormKernelsPassBase<GPUFormKernelsPass> {
     b.setInsertionPointAfter(perThread);
     gpu::BarrierOp::create(b, loc);
     loop.erase();
+    if (split) {
+      // The outermost splittable sums: a sum inside a split one would run
+      // its lane exchange in lanes that diverged.
+      SmallVector<scf::ForOp> sums;
+      perThread.getBody()->walk<WalkOrder::PreOrder>([&](scf::ForOp sum) {
+        if (!isSplittableSum(sum))
+          return WalkResult::advance();
+        sums.push_back(sum);
+        return WalkResult::skip();
+      });
+      for (scf::ForOp sum : sums)
+        splitSum(sum, lane);
+    }
     return success();
   }
+
+  /// A marked sum (ReductionLoops.h) of one f32 whose carried value is only
+  /// added to: `acc + term(i)` for each i, so any split of the i adds up.
+  static bool isSplittableSum(scf::ForOp loop) {
+    if (!loop->hasAttr(reduction_loops::kReduction) || loop.getNumRegionIterArgs() != 1 ||
+        !loop.getRegionIterArgs()[0].getType().isF32())
+      return false;
+    Value acc = loop.getRegionIterArgs()[0];
+    if (!acc.hasOneUse())
+      return false;
+    auto add = dyn_cast<arith::AddFOp>(*acc.getUsers().begin());
+    auto yield = cast<scf::YieldOp>(loop.getBody()->getTerminator());
+    return add && add->getBlock() == loop.getBody() && yield.getOperand(0) == add.getResult() &&
+           add.getResult().hasOneUse();
+  }
+
+  /// Lane l of the group takes iterations l, l + kSplitLanes, ... of `sum`
+  /// (lane 0 starting from its initial value, the others from zero), and the
+  /// group's parts are added by exchanges between lanes: every lane has the
+  /// whole sum after it.
+  static void splitSum(scf::ForOp sum, Value lane) {
+    OpBuilder b(sum);
+    Location loc = sum.getLoc();
+    Value step = sum.getStep();
+    sum.setLowerBound(arith::AddIOp::create(b, loc, sum.getLowerBound(),
+                                            arith::MulIOp::create(b, loc, lane, step)));
+    sum.setStep(
+        arith::MulIOp::create(b, loc, step, arith::ConstantIndexOp::create(b, loc, kSplitLanes)));
+    Value first = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, lane,
+                                        arith::ConstantIndexOp::create(b, loc, 0));
+    Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
+    sum.getInitArgsMutable()[0].assign(
+        arith::SelectOp::create(b, loc, first, sum.getInitArgs()[0], zero));
+    b.setInsertionPointAfter(sum);
+    Value part = sum.getResult(0);
+    SmallVector<OpOperand *> uses =
+        llvm::to_vector(llvm::map_range(part.getUses(), [](OpOperand &use) { return &use; }));
+    Value total = part;
+    for (int64_t distance = kSplitLanes / 2; distance >= 1; distance /= 2) {
+      auto exchanged =
+          gpu::ShuffleOp::create(b, loc, total, static_cast<int32_t>(distance),
+                                 static_cast<int32_t>(kSplitLanes), gpu::ShuffleMode::XOR);
+      total = arith::AddFOp::create(b, loc, total, exchanged.getShuffleResult());
+    }
+    for (OpOperand *use : uses)
+      use->set(total);
+  }
+
+  /// Threads splitting one sum: a warp on NVIDIA GPUs, half a wave on
+  /// AMD's wave64 chips (the exchanges stay within it).
+  static constexpr int64_t kSplitLanes = 32;
 };
 
 } // namespace

@@ -64,32 +64,29 @@ FailureOr<func::FuncOp> emitSwigluKernel(v4::SwigluOp op, llvm::StringRef name,
     Value rowWeight =
         weighted ? memref::LoadOp::create(b, loc, weights, ValueRange{row}).getResult()
                  : Value();
-    scf::ForOp::create(
-        b, loc, zero, n, step, ValueRange{}, [&](OpBuilder &, Location, Value i, ValueRange) {
-          SmallVector<Value> at = k.rowElement(row, i);
-          Value g = widen(memref::LoadOp::create(b, loc, gates, at));
-          Value u = widen(memref::LoadOp::create(b, loc, ups, at));
-          // The reference clamps only with a positive limit (8.2).
-          if (limitValue > 0.0) {
-            Value below = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, u, negLimit);
-            u = arith::SelectOp::create(b, loc, below, negLimit, u);
-            Value above = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, limit, u);
-            u = arith::SelectOp::create(b, loc, above, limit, u);
-            Value gAbove = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, limit, g);
-            g = arith::SelectOp::create(b, loc, gAbove, limit, g);
-          }
-          Value negG = arith::NegFOp::create(b, loc, g);
-          Value denominator =
-              arith::AddFOp::create(b, loc, one, math::ExpOp::create(b, loc, negG));
-          Value silu = arith::DivFOp::create(b, loc, g, denominator);
-          Value h = arith::MulFOp::create(b, loc, silu, u);
-          if (rowWeight)
-            h = arith::MulFOp::create(b, loc, h, rowWeight);
-          Type element = result.getElementType();
-          Value stored = element == f32 ? h : arith::TruncFOp::create(b, loc, element, h);
-          memref::StoreOp::create(b, loc, stored, out, at);
-          scf::YieldOp::create(b, loc);
-        });
+    k.forThreads(zero, n, step, [&](Value i) {
+      SmallVector<Value> at = k.rowElement(row, i);
+      Value g = widen(memref::LoadOp::create(b, loc, gates, at));
+      Value u = widen(memref::LoadOp::create(b, loc, ups, at));
+      // The reference clamps only with a positive limit (8.2).
+      if (limitValue > 0.0) {
+        Value below = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, u, negLimit);
+        u = arith::SelectOp::create(b, loc, below, negLimit, u);
+        Value above = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, limit, u);
+        u = arith::SelectOp::create(b, loc, above, limit, u);
+        Value gAbove = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, limit, g);
+        g = arith::SelectOp::create(b, loc, gAbove, limit, g);
+      }
+      Value negG = arith::NegFOp::create(b, loc, g);
+      Value denominator = arith::AddFOp::create(b, loc, one, math::ExpOp::create(b, loc, negG));
+      Value silu = arith::DivFOp::create(b, loc, g, denominator);
+      Value h = arith::MulFOp::create(b, loc, silu, u);
+      if (rowWeight)
+        h = arith::MulFOp::create(b, loc, h, rowWeight);
+      Type element = result.getElementType();
+      Value stored = element == f32 ? h : arith::TruncFOp::create(b, loc, element, h);
+      memref::StoreOp::create(b, loc, stored, out, at);
+    });
   });
   return k.kernel();
 }

@@ -205,34 +205,39 @@ FailureOr<func::FuncOp> emitGatherAttention(const GatherAttention &a, llvm::Stri
           Value end = arith::MinUIOp::create(
               b, loc, arith::AddIOp::create(b, loc, start, kb.index(kKeyBlock)), keys);
           // s_j, one key per thread; a skipped key scores -inf.
-          kb.forThreads(start, end, one, [&](Value j) {
-            SmallVector<Value> scored = onKey(j, [&](Value valid, Value rows,
-                                                     SmallVector<Value> prefix) {
-              auto dot = scf::IfOp::create(
-                  b, loc, valid,
-                  [&](OpBuilder &, Location) {
-                    auto sum = scf::ForOp::create(
-                        b, loc, zero, d, one, ValueRange{f32Zero},
-                        [&](OpBuilder &, Location, Value x, ValueRange partial) {
-                          Value qx = arith::ExtFOp::create(b, loc, f32, load(q, {row, s, head, x}));
-                          Value product =
-                              arith::MulFOp::create(b, loc, qx, element(rows, prefix, x));
-                          scf::YieldOp::create(
-                              b, loc,
-                              ValueRange{arith::AddFOp::create(b, loc, partial[0], product)});
-                        });
-                    // q . k: the target may run it in vector lanes
-                    // (bf16 dot products for bf16 rows).
-                    reduction_loops::mark(sum, rows != entries || entryRows->storesBf16());
-                    scf::YieldOp::create(
-                        b, loc, ValueRange{arith::MulFOp::create(b, loc, sum.getResult(0), scale)});
-                  },
-                  [&](OpBuilder &, Location) { scf::YieldOp::create(b, loc, negInf); });
-              return SmallVector<Value>{dot.getResult(0)};
-            });
-            memref::StoreOp::create(b, loc, scored[0], scores,
-                                    ValueRange{arith::SubIOp::create(b, loc, j, start)});
-          });
+          kb.forThreads(
+              start, end, one,
+              [&](Value j) {
+                SmallVector<Value> scored = onKey(j, [&](Value valid, Value rows,
+                                                         SmallVector<Value> prefix) {
+                  auto dot = scf::IfOp::create(
+                      b, loc, valid,
+                      [&](OpBuilder &, Location) {
+                        auto sum = scf::ForOp::create(
+                            b, loc, zero, d, one, ValueRange{f32Zero},
+                            [&](OpBuilder &, Location, Value x, ValueRange partial) {
+                              Value qx =
+                                  arith::ExtFOp::create(b, loc, f32, load(q, {row, s, head, x}));
+                              Value product =
+                                  arith::MulFOp::create(b, loc, qx, element(rows, prefix, x));
+                              scf::YieldOp::create(
+                                  b, loc,
+                                  ValueRange{arith::AddFOp::create(b, loc, partial[0], product)});
+                            });
+                        // q . k: the target may run it in vector lanes
+                        // (bf16 dot products for bf16 rows).
+                        reduction_loops::mark(sum, rows != entries || entryRows->storesBf16());
+                        scf::YieldOp::create(
+                            b, loc,
+                            ValueRange{arith::MulFOp::create(b, loc, sum.getResult(0), scale)});
+                      },
+                      [&](OpBuilder &, Location) { scf::YieldOp::create(b, loc, negInf); });
+                  return SmallVector<Value>{dot.getResult(0)};
+                });
+                memref::StoreOp::create(b, loc, scored[0], scores,
+                                        ValueRange{arith::SubIOp::create(b, loc, j, start)});
+              },
+              /*splitReductions=*/true);
           // std::max(blockMax, s) over the valid keys (a skipped key's -inf
           // never wins).
           auto scan = scf::ForOp::create(

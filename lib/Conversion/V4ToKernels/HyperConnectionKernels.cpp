@@ -121,15 +121,18 @@ struct TokenStreams {
     Value r = arith::DivFOp::create(b, loc, kb.f32(1.0), math::SqrtOp::create(b, loc, shifted));
     // Scratch the later thread loops read (workgroup memory on a GPU).
     Value m = memref::AllocaOp::create(b, loc, MemRefType::get({count}, b.getF32Type()));
-    kb.forThreads(kb.index(0), kb.index(count), kb.index(1), [&](Value j) {
-      Value dot = flatSum([&](Value stream, Value e) -> Value {
-        Value i = arith::AddIOp::create(
-            b, loc, arith::MulIOp::create(b, loc, stream, kb.index(width)), e);
-        Value coefficient = memref::LoadOp::create(b, loc, fn, ValueRange{j, i});
-        return arith::MulFOp::create(b, loc, at(stream, e), coefficient);
-      });
-      memref::StoreOp::create(b, loc, arith::MulFOp::create(b, loc, dot, r), m, j);
-    });
+    kb.forThreads(
+        kb.index(0), kb.index(count), kb.index(1),
+        [&](Value j) {
+          Value dot = flatSum([&](Value stream, Value e) -> Value {
+            Value i = arith::AddIOp::create(
+                b, loc, arith::MulIOp::create(b, loc, stream, kb.index(width)), e);
+            Value coefficient = memref::LoadOp::create(b, loc, fn, ValueRange{j, i});
+            return arith::MulFOp::create(b, loc, at(stream, e), coefficient);
+          });
+          memref::StoreOp::create(b, loc, arith::MulFOp::create(b, loc, dot, r), m, j);
+        },
+        /*splitReductions=*/true);
     return m;
   }
   /// out[..., e] = T(sum_i weights[i] * h_i[e]) for every e.

@@ -1,6 +1,7 @@
 //===- KernelBuilder.cpp - Bindings, push constants and workgroups --------===//
 
 #include "KernelBuilder.h"
+#include "sieve/Conversion/KernelContract.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -194,12 +195,14 @@ void KernelBuilder::forWorkgroups(Value count, llvm::function_ref<void(Value)> b
 }
 
 void KernelBuilder::forThreads(Value lower, Value upper, Value step,
-                               llvm::function_ref<void(Value)> body) {
+                               llvm::function_ref<void(Value)> body, bool splitReductions) {
   auto mapping = b.getArrayAttr({gpu::GPUThreadMappingAttr::get(b.getContext(),
                                                                 gpu::MappingId::DimX)});
   auto forall = scf::ForallOp::create(b, loc, ArrayRef<OpFoldResult>{lower},
                                       ArrayRef<OpFoldResult>{upper}, ArrayRef<OpFoldResult>{step},
                                       ValueRange{}, mapping);
+  if (splitReductions)
+    forall->setAttr(kernel_contract::kSplitReductions, b.getUnitAttr());
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(forall.getBody());
   body(forall.getInductionVar(0));

@@ -104,8 +104,10 @@ public:
   /// elements), mapped to the workgroup's threads (#gpu.thread<x>): a GPU
   /// block's threads share its iterations, the CPU runs them in order. What
   /// a workgroup writes must be written in such loops (docs/compiler.md).
+  /// `splitReductions`: each iteration is mostly marked sums, which a GPU
+  /// may split over a group of threads (kernel_contract::kSplitReductions).
   void forThreads(mlir::Value lower, mlir::Value upper, mlir::Value step,
-                  llvm::function_ref<void(mlir::Value)> body);
+                  llvm::function_ref<void(mlir::Value)> body, bool splitReductions = false);
 
   mlir::Value index(int64_t v);
   mlir::Value f32(double v);

@@ -331,11 +331,14 @@ FailureOr<func::FuncOp> emitScaledMatmul(const ScaledMatmul &m, llvm::StringRef 
                            scf::YieldOp::create(b, loc);
                          });
     };
-    // One output column per thread, `sums` its rows' sums (given the column
-    // and its weight-scale row).
+    // One output column per thread (a GPU may split its sums over a group
+    // of threads), `sums` its rows' sums (given the column and its
+    // weight-scale row).
     auto columns = [&](llvm::function_ref<void(Value, Value)> sums) {
-      kb.forThreads(firstColumn, endColumn, one,
-                    [&](Value col) { sums(col, arith::DivUIOp::create(b, loc, col, scaleRows)); });
+      kb.forThreads(
+          firstColumn, endColumn, one,
+          [&](Value col) { sums(col, arith::DivUIOp::create(b, loc, col, scaleRows)); },
+          /*splitReductions=*/true);
     };
     if (groupRows == 1) {
       columns([&](Value col, Value scaleRow) { rowSum(col, scaleRow, zero); });
@@ -524,97 +527,101 @@ FailureOr<func::FuncOp> emitGroupedLinearKernel(v4::GroupedLinearOp op, llvm::St
     SmallVector<Value> token = kb.leadingIndices(row, 2);
     Value zeroSum = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
     Value firstHead = arith::MulIOp::create(b, loc, g, headsPerGroup);
-    // One output per thread: its sum runs over the group's whole input.
-    kb.forThreads(firstOutput, endOutput, one, [&](Value j) {
-      Value weightRow =
-          arith::AddIOp::create(b, loc, arith::MulIOp::create(b, loc, g, kb.index(loraRank)), j);
-      Value scaleRow = dequantized ? arith::DivUIOp::create(
-                                         b, loc, weightRow, kb.index(dequantized->rowsPerScale))
-                                   : Value();
-      // u = h * D + d, in ascending order: the reference's one accumulator.
-      auto sum = scf::ForOp::create(
-          b, loc, zero, headsPerGroup, one, ValueRange{zeroSum},
-          [&](OpBuilder &, Location, Value h, ValueRange headAcc) {
-            Value head = arith::AddIOp::create(b, loc, firstHead, h);
-            Value headBase = arith::MulIOp::create(b, loc, h, headDimSize);
-            auto spans = scf::ForOp::create(
-                b, loc, zero, headDimSize, kb.index(span), ValueRange{headAcc[0]},
-                [&](OpBuilder &, Location, Value d0, ValueRange spanAcc) {
-                  Value scaleByte;
-                  if (dequantized) {
-                    Value u0 = arith::AddIOp::create(b, loc, headBase, d0);
-                    scaleByte = loadByte(
-                        scales, scaleRow,
-                        arith::DivUIOp::create(
-                            b, loc, u0,
-                            kb.index(static_cast<int64_t>(dequantize.getBlock()))));
-                  }
-                  // The span's dot product; `tableTerms`: weight codes from
-                  // the format's table and the span's scale applied to each
-                  // product (see below).
-                  auto dotOf = [&](bool tableTerms) -> Value {
-                    Value scale = tableTerms ? bits.e8m0(scaleByte) : Value();
-                    auto dot = scf::ForOp::create(
-                        b, loc, d0, arith::AddIOp::create(b, loc, d0, kb.index(span)), one,
-                        ValueRange{spanAcc[0]},
-                        [&](OpBuilder &, Location, Value d, ValueRange acc) {
-                          SmallVector<Value> at(token);
-                          at.push_back(head);
-                          at.push_back(d);
-                          Value x = widen(memref::LoadOp::create(b, loc, in, at));
-                          Value u = arith::AddIOp::create(b, loc, headBase, d);
-                          Value term;
-                          if (tableTerms) {
-                            Value code = codeAt(weightRow, u);
-                            Value w = widen(
-                                quantizer->decodeFromTable(code, dequantizedElement));
-                            term = arith::MulFOp::create(
-                                b, loc, arith::MulFOp::create(b, loc, x, w), scale);
-                          } else {
-                            term = arith::MulFOp::create(
-                                b, loc, x, weightAt(g, j, weightRow, u, scaleByte));
-                          }
-                          scf::YieldOp::create(
-                              b, loc, ValueRange{arith::AddFOp::create(b, loc, acc[0], term)});
-                        });
-                    reduction_loops::mark(dot, bf16Products);
-                    return dot.getResult(0);
-                  };
-                  if (!exactTableTerms) {
-                    scf::YieldOp::create(b, loc, ValueRange{dotOf(false)});
-                    return;
-                  }
-                  // A code times a scale in [2^-117, 2^119] (or NaN) is a
-                  // normal bf16, so rounding the dequantized weight to bf16
-                  // changes nothing and x * w * scale is the reference's
-                  // x * bf16(w * scale) exactly. Other scales take the
-                  // dequantize's arithmetic.
-                  Value inRange = arith::AndIOp::create(
-                      b, loc, bits.cmp(arith::CmpIPredicate::uge, scaleByte, bits.i(10)),
-                      bits.cmp(arith::CmpIPredicate::ule, scaleByte, bits.i(246)));
-                  Value fast = arith::OrIOp::create(
-                      b, loc, inRange, bits.cmp(arith::CmpIPredicate::eq, scaleByte, bits.i(255)));
-                  auto choice = scf::IfOp::create(b, loc, TypeRange{f32}, fast,
-                                                  /*withElseRegion=*/true);
-                  {
-                    OpBuilder::InsertionGuard guard(b);
-                    b.setInsertionPointToStart(&choice.getThenRegion().front());
-                    scf::YieldOp::create(b, loc, ValueRange{dotOf(true)});
-                    b.setInsertionPointToStart(&choice.getElseRegion().front());
-                    scf::YieldOp::create(b, loc, ValueRange{dotOf(false)});
-                  }
-                  scf::YieldOp::create(b, loc, choice.getResults());
-                });
-            scf::YieldOp::create(b, loc, spans.getResults());
-          });
-      Value result = sum.getResult(0);
-      if (resultType.getElementType() != f32)
-        result = arith::TruncFOp::create(b, loc, resultType.getElementType(), result);
-      SmallVector<Value> at(token);
-      at.push_back(g);
-      at.push_back(j);
-      memref::StoreOp::create(b, loc, result, out, at);
-    });
+    // One output per thread (a GPU may split its sums over a group of
+    // threads): its sum runs over the group's whole input.
+    kb.forThreads(
+        firstOutput, endOutput, one,
+        [&](Value j) {
+          Value weightRow = arith::AddIOp::create(
+              b, loc, arith::MulIOp::create(b, loc, g, kb.index(loraRank)), j);
+          Value scaleRow = dequantized ? arith::DivUIOp::create(b, loc, weightRow,
+                                                                kb.index(dequantized->rowsPerScale))
+                                       : Value();
+          // u = h * D + d, in ascending order: the reference's one accumulator.
+          auto sum = scf::ForOp::create(
+              b, loc, zero, headsPerGroup, one, ValueRange{zeroSum},
+              [&](OpBuilder &, Location, Value h, ValueRange headAcc) {
+                Value head = arith::AddIOp::create(b, loc, firstHead, h);
+                Value headBase = arith::MulIOp::create(b, loc, h, headDimSize);
+                auto spans = scf::ForOp::create(
+                    b, loc, zero, headDimSize, kb.index(span), ValueRange{headAcc[0]},
+                    [&](OpBuilder &, Location, Value d0, ValueRange spanAcc) {
+                      Value scaleByte;
+                      if (dequantized) {
+                        Value u0 = arith::AddIOp::create(b, loc, headBase, d0);
+                        scaleByte = loadByte(
+                            scales, scaleRow,
+                            arith::DivUIOp::create(
+                                b, loc, u0, kb.index(static_cast<int64_t>(dequantize.getBlock()))));
+                      }
+                      // The span's dot product; `tableTerms`: weight codes from
+                      // the format's table and the span's scale applied to each
+                      // product (see below).
+                      auto dotOf = [&](bool tableTerms) -> Value {
+                        Value scale = tableTerms ? bits.e8m0(scaleByte) : Value();
+                        auto dot = scf::ForOp::create(
+                            b, loc, d0, arith::AddIOp::create(b, loc, d0, kb.index(span)), one,
+                            ValueRange{spanAcc[0]},
+                            [&](OpBuilder &, Location, Value d, ValueRange acc) {
+                              SmallVector<Value> at(token);
+                              at.push_back(head);
+                              at.push_back(d);
+                              Value x = widen(memref::LoadOp::create(b, loc, in, at));
+                              Value u = arith::AddIOp::create(b, loc, headBase, d);
+                              Value term;
+                              if (tableTerms) {
+                                Value code = codeAt(weightRow, u);
+                                Value w =
+                                    widen(quantizer->decodeFromTable(code, dequantizedElement));
+                                term = arith::MulFOp::create(
+                                    b, loc, arith::MulFOp::create(b, loc, x, w), scale);
+                              } else {
+                                term = arith::MulFOp::create(
+                                    b, loc, x, weightAt(g, j, weightRow, u, scaleByte));
+                              }
+                              scf::YieldOp::create(
+                                  b, loc, ValueRange{arith::AddFOp::create(b, loc, acc[0], term)});
+                            });
+                        reduction_loops::mark(dot, bf16Products);
+                        return dot.getResult(0);
+                      };
+                      if (!exactTableTerms) {
+                        scf::YieldOp::create(b, loc, ValueRange{dotOf(false)});
+                        return;
+                      }
+                      // A code times a scale in [2^-117, 2^119] (or NaN) is a
+                      // normal bf16, so rounding the dequantized weight to bf16
+                      // changes nothing and x * w * scale is the reference's
+                      // x * bf16(w * scale) exactly. Other scales take the
+                      // dequantize's arithmetic.
+                      Value inRange = arith::AndIOp::create(
+                          b, loc, bits.cmp(arith::CmpIPredicate::uge, scaleByte, bits.i(10)),
+                          bits.cmp(arith::CmpIPredicate::ule, scaleByte, bits.i(246)));
+                      Value fast = arith::OrIOp::create(
+                          b, loc, inRange,
+                          bits.cmp(arith::CmpIPredicate::eq, scaleByte, bits.i(255)));
+                      auto choice = scf::IfOp::create(b, loc, TypeRange{f32}, fast,
+                                                      /*withElseRegion=*/true);
+                      {
+                        OpBuilder::InsertionGuard guard(b);
+                        b.setInsertionPointToStart(&choice.getThenRegion().front());
+                        scf::YieldOp::create(b, loc, ValueRange{dotOf(true)});
+                        b.setInsertionPointToStart(&choice.getElseRegion().front());
+                        scf::YieldOp::create(b, loc, ValueRange{dotOf(false)});
+                      }
+                      scf::YieldOp::create(b, loc, choice.getResults());
+                    });
+                scf::YieldOp::create(b, loc, spans.getResults());
+              });
+          Value result = sum.getResult(0);
+          if (resultType.getElementType() != f32)
+            result = arith::TruncFOp::create(b, loc, resultType.getElementType(), result);
+          SmallVector<Value> at(token);
+          at.push_back(g);
+          at.push_back(j);
+          memref::StoreOp::create(b, loc, result, out, at);
+        },
+        /*splitReductions=*/true);
   });
   return kb.kernel();
 }

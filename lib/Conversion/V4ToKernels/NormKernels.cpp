@@ -17,6 +17,7 @@
 #include "v4/IR/V4Ops.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -60,12 +61,27 @@ void emitRowRmsNorm(OpBuilder &b, Location loc, const RowNormSpec &spec,
   Value shifted = round(arith::AddFOp::create(b, loc, mean, f32Constant(spec.eps)));
   Value r = round(
       arith::DivFOp::create(b, loc, f32Constant(1.0), math::SqrtOp::create(b, loc, shifted)));
+  auto writeElement = [&](Value i) {
+    Value p = round(arith::MulFOp::create(b, loc, widen(loadX(i)), r));
+    if (loadWeight)
+      p = arith::MulFOp::create(b, loc, widen(loadWeight(i)), p);
+    store(i, narrow(p));
+  };
+  if (spec.writeOverThreads) {
+    auto mapping =
+        b.getArrayAttr({gpu::GPUThreadMappingAttr::get(b.getContext(), gpu::MappingId::DimX)});
+    auto write =
+        scf::ForallOp::create(b, loc, ArrayRef<OpFoldResult>{zero}, ArrayRef<OpFoldResult>{n},
+                              ArrayRef<OpFoldResult>{one}, ValueRange{}, mapping);
+    reduction_loops::markElementwise(write); // kept by the CPU's serial loop
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(write.getBody());
+    writeElement(write.getInductionVar(0));
+    return;
+  }
   auto write = scf::ForOp::create(b, loc, zero, n, one, ValueRange{},
                                   [&](OpBuilder &, Location, Value i, ValueRange) {
-                                    Value p = round(arith::MulFOp::create(b, loc, widen(loadX(i)), r));
-                                    if (loadWeight)
-                                      p = arith::MulFOp::create(b, loc, widen(loadWeight(i)), p);
-                                    store(i, narrow(p));
+                                    writeElement(i);
                                     scf::YieldOp::create(b, loc);
                                   });
   reduction_loops::markElementwise(write);
@@ -95,7 +111,7 @@ FailureOr<func::FuncOp> emitRmsNormKernel(v4::RmsNormOp op, llvm::StringRef name
   Value w = weighted ? k.view(1, {}) : Value();
   Value y = k.view(weighted ? 2 : 1, dynamicSizes);
   RowNormSpec spec{width, op.getEps().convertToDouble(), input.getElementType(),
-                   op.getRoundEachStep()};
+                   op.getRoundEachStep(), /*writeOverThreads=*/true};
   k.forWorkgroups(rows, [&](Value row) {
     auto loadWeight = [&](Value i) -> Value {
       return memref::LoadOp::create(b, loc, w, ValueRange{i});

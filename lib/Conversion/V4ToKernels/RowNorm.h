@@ -20,6 +20,9 @@ struct RowNormSpec {
   double eps;
   mlir::Type element;
   bool roundEachStep = false;
+  /// Whether the writes are a thread loop (a norm kernel of its own); the
+  /// sum is then computed alike in every thread.
+  bool writeOverThreads = false;
 };
 
 /// Emits, at `b`'s insertion point, the norm of one row: the sum of squares

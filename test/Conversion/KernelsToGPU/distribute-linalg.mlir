@@ -1,7 +1,8 @@
 // RUN: sieve-opt %s --split-input-file --sieve-gpu-distribute-linalg | FileCheck %s
 
 // A matmul tile and the fill before it: each a thread loop over the tile's
-// 256 output columns, the op inside on one column.
+// 256 output columns, the op inside on one column; the matmul's loop may
+// split its sums over a group of threads, the fill's has none.
 // CHECK-LABEL: func.func @matmul_tile
 // CHECK: scf.forall (%[[WG:.*]]) in
 // CHECK:   %[[XS:.*]] = memref.subview %{{.*}}[%{{.*}}, 0] [1, 512] [1, 1]
@@ -10,12 +11,12 @@
 // CHECK:   scf.forall (%[[J:.*]]) in (256) {
 // CHECK:     %[[FILLED:.*]] = memref.subview %[[YS]][0, %[[J]]] [1, 1] [1, 1]
 // CHECK:     linalg.fill ins(%{{.*}} : f32) outs(%[[FILLED]] : memref<1x1xf32
-// CHECK:   } {mapping = [#gpu.thread<x>]}
+// CHECK:   } {mapping = [#gpu.thread<x>]}{{$}}
 // CHECK:   scf.forall (%[[K:.*]]) in (256) {
 // CHECK:     %[[B:.*]] = memref.subview %[[WS]][%[[K]], 0] [1, 512] [1, 1]
 // CHECK:     %[[C:.*]] = memref.subview %[[YS]][0, %[[K]]] [1, 1] [1, 1]
 // CHECK:     linalg.matmul {{.*}} ins(%[[XS]], %[[B]] : {{.*}}) outs(%[[C]] :
-// CHECK:   } {mapping = [#gpu.thread<x>]}
+// CHECK:   } {mapping = [#gpu.thread<x>], sieve.split_reductions}
 // CHECK: } {mapping = [#gpu.block<x>]}
 #a = affine_map<(m, n, k) -> (m, k)>
 #b = affine_map<(m, n, k) -> (n, k)>

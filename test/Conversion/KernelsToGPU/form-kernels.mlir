@@ -86,6 +86,59 @@ func.func @serial(%a: memref<?xi8>) attributes {sieve.kernel} {
 
 // -----
 
+// A thread loop marked sieve.split_reductions gives each column a group of
+// 32 threads: lane l sums elements l, l + 32, ... (lane 0 from the initial
+// value), five xor exchanges add the parts, and every lane stores the sum. A
+// carried maximum is not a sum and stays whole.
+// CHECK-LABEL: gpu.func @columns
+// CHECK: %[[TID:.*]] = gpu.thread_id x
+// CHECK: %[[GROUP:.*]] = arith.divui %[[TID]], %[[C32:.*]] : index
+// CHECK: %[[LANE:.*]] = arith.remui %[[TID]], %[[C32]] : index
+// CHECK: scf.for %[[COL:.*]] = %{{.*}} to %{{.*}} step %{{.*}} {
+// CHECK:   %[[FIRST:.*]] = arith.cmpi eq, %[[LANE]], %{{.*}} : index
+// CHECK:   %[[INIT:.*]] = arith.select %[[FIRST]], %{{.*}}, %{{.*}} : f32
+// CHECK:   %[[PART:.*]] = scf.for %{{.*}} = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%{{.*}} = %[[INIT]]) -> (f32) {
+// CHECK:   %[[S16:.*]], %{{.*}} = gpu.shuffle  xor %[[PART]], %{{.*}}, %{{.*}} : f32
+// CHECK:   %[[T16:.*]] = arith.addf %[[PART]], %[[S16]] : f32
+// CHECK-COUNT-4: gpu.shuffle  xor
+// CHECK:   %[[TOTAL:.*]] = arith.addf
+// CHECK:   %[[MAX:.*]] = scf.for %{{.*}} = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%{{.*}} = %{{.*}}) -> (f32) {
+// CHECK:     arith.maximumf
+// CHECK:   }
+// CHECK-NOT: gpu.shuffle
+// CHECK:   arith.addf %[[TOTAL]], %[[MAX]] : f32
+// CHECK:   memref.store
+// CHECK: }
+// CHECK-NEXT: gpu.barrier
+func.func @columns(%w: memref<?xi8>, %out: memref<?xi8>) attributes {sieve.kernel} {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c64 = arith.constant 64 : index
+  %c128 = arith.constant 128 : index
+  %zero = arith.constant 0.0 : f32
+  %wv = memref.view %w[%c0][] : memref<?xi8> to memref<64x128xf32>
+  %ov = memref.view %out[%c0][] : memref<?xi8> to memref<64xf32>
+  scf.forall (%wg) in (1) {
+    scf.forall (%col) in (64) {
+      %sum = scf.for %k = %c0 to %c128 step %c1 iter_args(%acc = %zero) -> (f32) {
+        %x = memref.load %wv[%col, %k] : memref<64x128xf32>
+        %next = arith.addf %acc, %x : f32
+        scf.yield %next : f32
+      } {sieve.reduction}
+      %max = scf.for %k = %c0 to %c128 step %c1 iter_args(%acc = %zero) -> (f32) {
+        %x = memref.load %wv[%col, %k] : memref<64x128xf32>
+        %next = arith.maximumf %acc, %x : f32
+        scf.yield %next : f32
+      } {sieve.reduction}
+      %both = arith.addf %sum, %max : f32
+      memref.store %both, %ov[%col] : memref<64xf32>
+    } {mapping = [#gpu.thread<x>], sieve.split_reductions}
+  } {mapping = [#gpu.block<x>]}
+  return
+}
+
+// -----
+
 // Functions that are not kernels stay; a module without kernels gets no
 // gpu.module.
 // CHECK-LABEL: func.func @host
@@ -93,3 +146,4 @@ func.func @serial(%a: memref<?xi8>) attributes {sieve.kernel} {
 func.func @host(%a: index) -> index {
   return %a : index
 }
+
