@@ -169,6 +169,7 @@ struct GPUFormKernelsPass : impl::GPUFormKernelsPassBase<GPUFormKernelsPass> {
     for (scf::ForallOp threadLoop : threadLoops)
       if (failed(distribute(threadLoop, threads)))
         return failure();
+    syncLoopIterations(fn);
     // A thread's scratch is allocated once, first thing in the kernel (the
     // entry block splits where control flow is lowered): AMDGPU cannot
     // select a stack allocation after a branch, and NVPTX makes it a
@@ -286,6 +287,28 @@ struct GPUFormKernelsPass : impl::GPUFormKernelsPassBase<GPUFormKernelsPass> {
         splitSum(sum, lane);
     }
     return success();
+  }
+
+  /// A loop whose body holds thread loops ends each iteration with a
+  /// barrier too: what every thread reads between them (shared scratch read
+  /// outside a thread loop, like an attention block's scores) is read before
+  /// the next iteration's thread loops write it again.
+  static void syncLoopIterations(gpu::GPUFuncOp fn) {
+    SmallVector<scf::ForOp> loops;
+    fn.walk([&](scf::ForOp loop) {
+      if (loop.getBody()
+              ->walk([](gpu::BarrierOp) { return WalkResult::interrupt(); })
+              .wasInterrupted())
+        loops.push_back(loop);
+    });
+    for (scf::ForOp loop : loops) {
+      Operation *yield = loop.getBody()->getTerminator();
+      Operation *last = yield->getPrevNode();
+      if (last && isa<gpu::BarrierOp>(last))
+        continue;
+      OpBuilder b(yield);
+      gpu::BarrierOp::create(b, loop.getLoc());
+    }
   }
 
   /// A marked sum (ReductionLoops.h) of one f32 whose carried value is only

@@ -139,6 +139,51 @@ func.func @columns(%w: memref<?xi8>, %out: memref<?xi8>) attributes {sieve.kerne
 
 // -----
 
+// A loop around thread loops ends each iteration with a barrier: every
+// thread reads the shared scratch after the thread loop, and the next
+// iteration's thread loop writes it again. A body that already ends with a
+// thread loop's barrier gets no second one.
+// CHECK-LABEL: gpu.func @blocks
+// CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%{{.*}} = %{{.*}}) -> (f32) {
+// CHECK:   scf.for
+// CHECK:   gpu.barrier
+// CHECK:   memref.load %{{.*}}[%{{.*}}] : memref<64xf32, #gpu.address_space<workgroup>>
+// CHECK:   arith.addf
+// CHECK-NEXT: gpu.barrier
+// CHECK-NEXT: scf.yield
+// CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %{{.*}} {
+// CHECK:   scf.for
+// CHECK:   gpu.barrier
+// CHECK-NEXT: }
+func.func @blocks(%out: memref<?xi8>) attributes {sieve.kernel} {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %zero = arith.constant 0.0 : f32
+  %ov = memref.view %out[%c0][] : memref<?xi8> to memref<4x64xf32>
+  scf.forall (%wg) in (1) {
+    %scores = memref.alloca() : memref<64xf32>
+    %total = scf.for %blk = %c0 to %c4 step %c1 iter_args(%acc = %zero) -> (f32) {
+      scf.forall (%i) in (64) {
+        %v = arith.index_cast %i : index to i32
+        %f = arith.sitofp %v : i32 to f32
+        memref.store %f, %scores[%i] : memref<64xf32>
+      } {mapping = [#gpu.thread<x>]}
+      %seen = memref.load %scores[%blk] : memref<64xf32>
+      %next = arith.addf %acc, %seen : f32
+      scf.yield %next : f32
+    }
+    scf.for %r = %c0 to %c4 step %c1 {
+      scf.forall (%i) in (64) {
+        memref.store %total, %ov[%r, %i] : memref<4x64xf32>
+      } {mapping = [#gpu.thread<x>]}
+    }
+  } {mapping = [#gpu.block<x>]}
+  return
+}
+
+// -----
+
 // Functions that are not kernels stay; a module without kernels gets no
 // gpu.module.
 // CHECK-LABEL: func.func @host
