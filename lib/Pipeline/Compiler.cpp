@@ -5,6 +5,7 @@
 #include "program/IR/ProgramOps.h"
 #include "sieve/Conversion/KernelsToCPU/Passes.h"
 #include "sieve/Conversion/KernelsToGPU/Passes.h"
+#include "sieve/Conversion/V4ToKernels/OpKernels.h"
 #include "sieve/Import/ModelImporter.h"
 #include "sieve/Import/ParameterBinding.h"
 #include "sieve/Pipeline/Pipelines.h"
@@ -202,6 +203,10 @@ static KernelsPipelineOptions kernelsPipelineOptions(const CompileOptions &optio
   KernelsPipelineOptions kernels;
   if (std::string gemm = resolvedCpuGemm(options); gemm != "generated")
     kernels.gemmLibrary = gemm;
+  // The workgroup counts are the module's: GPU code needs more blocks.
+  for (const std::string &target : effectiveTargets(options))
+    if (gpu_target::isGpuTargetSpec(target))
+      kernels.gemmColumnTile = kGpuGemmColumnTile;
   return kernels;
 }
 

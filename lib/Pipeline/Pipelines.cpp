@@ -24,6 +24,10 @@ struct KernelsPipelineTextOptions : public PassPipelineOptions<KernelsPipelineTe
       llvm::cl::desc("Hand the prefill's dense FP8 GEMMs to this library (onednn); empty: "
                      "generated kernels"),
       llvm::cl::init("")};
+  Option<int64_t> gemmColumnTile{
+      *this, "gemm-column-tile",
+      llvm::cl::desc("Widest tile of GEMM output columns per workgroup (0: the CPU's rule)"),
+      llvm::cl::init(0)};
 };
 
 struct GraphPipelineTextOptions
@@ -59,7 +63,9 @@ void buildKernelsPipeline(OpPassManager &pm, const KernelsPipelineOptions &optio
     library.library = options.gemmLibrary;
     pm.addPass(createLibraryGemmsPass(library));
   }
-  pm.addPass(createFormDispatchesPass());
+  FormDispatchesPassOptions dispatches;
+  dispatches.gemmColumnTile = options.gemmColumnTile;
+  pm.addPass(createFormDispatchesPass(dispatches));
   pm.nest<func::FuncOp>().addPass(createCSEPass());
   // Flattens the entry points; CSE then merges the layers' repeated sizes.
   pm.addPass(createPlanBuffersPass());
@@ -74,6 +80,7 @@ void registerSievePipelines() {
       [](OpPassManager &pm, const KernelsPipelineTextOptions &text) {
         KernelsPipelineOptions options;
         options.gemmLibrary = text.gemmLibrary;
+        options.gemmColumnTile = text.gemmColumnTile;
         buildKernelsPipeline(pm, options);
       });
   PassPipelineRegistration<GraphPipelineTextOptions>(

@@ -43,6 +43,9 @@ struct KernelsPipelineOptions {
   /// The GEMM library the prefill's dense FP8 GEMMs are handed to
   /// (`sieve-library-gemms`): "onednn", or empty for generated kernels.
   std::string gemmLibrary;
+  /// The widest GEMM tile of output columns (kGpuGemmColumnTile when the
+  /// module has GPU code); 0: the CPU's rule.
+  int64_t gemmColumnTile = 0;
 };
 
 /// `sieve-kernels-pipeline` on a builtin.module: with a GEMM library, the

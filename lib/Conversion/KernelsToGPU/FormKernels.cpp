@@ -68,7 +68,7 @@ struct GPUFormKernelsPass : impl::GPUFormKernelsPassBase<GPUFormKernelsPass> {
       return;
     if (blockSize < 1 || blockSize > 1024) {
       module.emitError() << "sieve-gpu-form-kernels: block-size must be in [1, 1024], got "
-                         << blockSize;
+                         << static_cast<int64_t>(blockSize);
       return signalPassFailure();
     }
     OpBuilder b = OpBuilder::atBlockEnd(module.getBody());

@@ -250,8 +250,18 @@ bool isDispatchRoot(Operation *op) {
 }
 
 struct FormDispatchesPass : impl::FormDispatchesPassBase<FormDispatchesPass> {
+  using Base::Base;
+
   void runOnOperation() override {
     ModuleOp module = getOperation();
+    if (gemmColumnTile < 0) {
+      module.emitError() << "sieve-form-dispatches: gemm-column-tile must not be negative, got "
+                         << static_cast<int64_t>(gemmColumnTile);
+      return signalPassFailure();
+    }
+    if (gemmColumnTile > 0)
+      module->setAttr(kGemmColumnTileAttr,
+                      IntegerAttr::get(IntegerType::get(&getContext(), 64), gemmColumnTile));
     auto executable = module.lookupSymbol<program::ExecutableOp>(kExecutableName);
     if (!executable) {
       OpBuilder b = OpBuilder::atBlockBegin(module.getBody());

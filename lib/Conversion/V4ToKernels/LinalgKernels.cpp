@@ -175,7 +175,8 @@ FailureOr<func::FuncOp> emitLinalgKernel(linalg::LinalgOp op, llvm::StringRef na
   bool steppedLoop = false; // a loop of tiles wider than 1 is renumbered 0, 1, 2, ...
   const bool contraction = op.getNumReductionLoops() > 0;
   auto columnTile = [&](unsigned loop) {
-    return gemmColumnTile(ShapedType::isDynamic(ranges[loop]) ? 0 : ranges[loop]);
+    return gemmColumnTile(ShapedType::isDynamic(ranges[loop]) ? 0 : ranges[loop],
+                          moduleGemmColumnTile(root));
   };
   auto longerThanColumnTile = [&](unsigned loop) {
     return ShapedType::isDynamic(ranges[loop]) || ranges[loop] > columnTile(loop);

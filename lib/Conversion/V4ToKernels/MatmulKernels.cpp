@@ -160,7 +160,7 @@ FailureOr<func::FuncOp> emitScaledMatmul(const ScaledMatmul &m, llvm::StringRef 
   // another against the same weight row, which a target can decode once for
   // all of them (gemmRowGroup). A fused quantization (and norm) is redone per
   // tile: K work per row against the tile's 128 * K.
-  const int64_t columnTile = gemmTile(n, grouped);
+  const int64_t columnTile = gemmTile(n, grouped, moduleGemmColumnTile(m.op));
   const int64_t rowBufferBytes =
       k * (rowElement.getIntOrFloatBitWidth() / 8 +
            (norm ? norm.getResult().getType().getElementType().getIntOrFloatBitWidth() / 8 : 0));

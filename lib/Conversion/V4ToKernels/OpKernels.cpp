@@ -54,6 +54,12 @@ SmallVector<Value> kernelBindings(Operation *op) {
   return bindings;
 }
 
+int64_t moduleGemmColumnTile(Operation *op) {
+  auto module = isa<ModuleOp>(op) ? cast<ModuleOp>(op) : op->getParentOfType<ModuleOp>();
+  auto tile = module ? module->getAttrOfType<IntegerAttr>(kGemmColumnTileAttr) : IntegerAttr();
+  return tile ? tile.getInt() : 0;
+}
+
 FailureOr<func::FuncOp> emitOpKernel(Operation *op, llvm::StringRef name, OpBuilder &builder) {
   return llvm::TypeSwitch<Operation *, FailureOr<func::FuncOp>>(op)
       .Case<v4::RmsNormOp>(

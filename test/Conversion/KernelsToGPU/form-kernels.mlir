@@ -1,4 +1,6 @@
 // RUN: sieve-opt %s --split-input-file --sieve-gpu-form-kernels=block-size=64 | FileCheck %s
+// RUN: not sieve-opt %s --split-input-file --sieve-gpu-form-kernels=block-size=2000 2>&1 | FileCheck %s --check-prefix=BAD-SIZE
+// BAD-SIZE: error: sieve-gpu-form-kernels: block-size must be in [1, 1024], got 2000
 
 // Workgroups become blocks, thread loops block-stride loops over 64 threads
 // each followed by a barrier; the scratch both thread loops share moves to

@@ -33,9 +33,24 @@ constexpr int64_t kGemmColumnTile = 512;
 constexpr int64_t kGemmMinWorkgroups = 4;
 constexpr int64_t kGemmMinColumnTile = 128;
 
+/// The widest tile of a module with GPU code (the module attribute
+/// kGemmColumnTileAttr, set by sieve-form-dispatches from its option): the
+/// workgroup count is the host program's, shared by every executable, and a
+/// GPU needs blocks for its many SMs (a 4096-output decode GEMV in tiles of
+/// 512 is 8 blocks on a 132-SM H100; in tiles of 64, 64 blocks of 8 warps,
+/// each output column a warp's). The CPU executable of such a module runs
+/// the same, smaller workgroups.
+constexpr int64_t kGpuGemmColumnTile = 64;
+constexpr llvm::StringLiteral kGemmColumnTileAttr = "sieve.gemm_column_tile";
+/// The kGemmColumnTileAttr of the module holding `op`, or 0.
+int64_t moduleGemmColumnTile(mlir::Operation *op);
+
 /// Outputs per workgroup of an ungrouped GEMM with `n` outputs (n <= 0: not
-/// known at compile time, the widest tile).
-constexpr int64_t gemmColumnTile(int64_t n) {
+/// known at compile time, the widest tile); `widest` replaces
+/// kGemmColumnTile when positive (a module with GPU code).
+constexpr int64_t gemmColumnTile(int64_t n, int64_t widest = 0) {
+  if (widest > 0)
+    return n > 0 && n < widest ? n : widest;
   if (n <= 0)
     return kGemmColumnTile;
   const int64_t share = (n + kGemmMinWorkgroups - 1) / kGemmMinWorkgroups;
@@ -46,10 +61,11 @@ constexpr int64_t gemmColumnTile(int64_t n) {
 }
 
 /// Outputs per workgroup of a block-scaled GEMM kernel with `n` outputs:
-/// gemmColumnTile, or kGemmColumnTile when grouped, never more than n.
-constexpr int64_t gemmTile(int64_t n, bool grouped) {
-  const int64_t widest = grouped ? kGemmColumnTile : gemmColumnTile(n);
-  return n < widest ? n : widest;
+/// gemmColumnTile, or kGemmColumnTile when grouped, never more than n;
+/// `widest` as for gemmColumnTile.
+constexpr int64_t gemmTile(int64_t n, bool grouped, int64_t widest = 0) {
+  const int64_t tile = widest > 0 ? widest : grouped ? kGemmColumnTile : gemmColumnTile(n);
+  return n < tile ? n : tile;
 }
 
 /// Activation rows per workgroup of an ungrouped block-scaled GEMM: the

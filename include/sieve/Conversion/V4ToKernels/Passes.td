@@ -67,7 +67,14 @@ def FormDispatchesPass : Pass<"sieve-form-dispatches", "mlir::ModuleOp"> {
     the same types in every layer) are emitted once and shared by their
     dispatches. An op without a kernel is an error
     naming it. Other ops (linalg, tensor, arith) are left as they are.
+    `gemm-column-tile` (a module with GPU code) caps the output columns of
+    a GEMM's workgroup; it is recorded on the module as
+    `sieve.gemm_column_tile`.
   }];
+  let options = [
+    Option<"gemmColumnTile", "gemm-column-tile", "int64_t", /*default=*/"0",
+           "Widest tile of GEMM output columns per workgroup (0: the CPU's rule)">,
+  ];
   let dependentDialects = ["sieve::program::ProgramDialect", "mlir::arith::ArithDialect",
                            "mlir::bufferization::BufferizationDialect",
                            "mlir::linalg::LinalgDialect",
