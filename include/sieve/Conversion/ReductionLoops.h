@@ -21,6 +21,10 @@ constexpr llvm::StringLiteral kReduction = "sieve.reduction";
 /// A loop that stores each iteration's value (elementwise arithmetic over
 /// loads) at its own element: the configuration may vectorize it too.
 constexpr llvm::StringLiteral kElementwise = "sieve.elementwise";
+/// An fp32 sum the CPU keeps in its order (the reference's exact rounding,
+/// an RMS norm's sum of squares) but a GPU may split over threads
+/// (kernel_contract::kSplitReductions) like a kReduction.
+constexpr llvm::StringLiteral kSplittableSum = "sieve.splittable_sum";
 /// "bf16" when every term is a product of two bf16 values.
 constexpr llvm::StringLiteral kDotInputs = "sieve.dot_inputs";
 /// Set by the configuration: elements per vector iteration.

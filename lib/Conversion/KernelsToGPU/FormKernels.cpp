@@ -311,11 +311,12 @@ struct GPUFormKernelsPass : impl::GPUFormKernelsPassBase<GPUFormKernelsPass> {
     }
   }
 
-  /// A marked sum (ReductionLoops.h) of one f32 whose carried value is only
-  /// added to: `acc + term(i)` for each i, so any split of the i adds up.
+  /// A marked sum (ReductionLoops.h: kReduction or kSplittableSum) of one f32 whose carried value
+  /// is only added to: `acc + term(i)` for each i, so any split of the i adds up.
   static bool isSplittableSum(scf::ForOp loop) {
-    if (!loop->hasAttr(reduction_loops::kReduction) || loop.getNumRegionIterArgs() != 1 ||
-        !loop.getRegionIterArgs()[0].getType().isF32())
+    if (!(loop->hasAttr(reduction_loops::kReduction) ||
+          loop->hasAttr(reduction_loops::kSplittableSum)) ||
+        loop.getNumRegionIterArgs() != 1 || !loop.getRegionIterArgs()[0].getType().isF32())
       return false;
     Value acc = loop.getRegionIterArgs()[0];
     if (!acc.hasOneUse())

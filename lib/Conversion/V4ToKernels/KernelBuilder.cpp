@@ -2,6 +2,7 @@
 
 #include "KernelBuilder.h"
 #include "sieve/Conversion/KernelContract.h"
+#include "sieve/Conversion/ReductionLoops.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -195,7 +196,8 @@ void KernelBuilder::forWorkgroups(Value count, llvm::function_ref<void(Value)> b
 }
 
 void KernelBuilder::forThreads(Value lower, Value upper, Value step,
-                               llvm::function_ref<void(Value)> body, bool splitReductions) {
+                               llvm::function_ref<void(Value)> body, bool splitReductions,
+                               bool elementwise) {
   auto mapping = b.getArrayAttr({gpu::GPUThreadMappingAttr::get(b.getContext(),
                                                                 gpu::MappingId::DimX)});
   auto forall = scf::ForallOp::create(b, loc, ArrayRef<OpFoldResult>{lower},
@@ -203,6 +205,8 @@ void KernelBuilder::forThreads(Value lower, Value upper, Value step,
                                       ValueRange{}, mapping);
   if (splitReductions)
     forall->setAttr(kernel_contract::kSplitReductions, b.getUnitAttr());
+  if (elementwise)
+    reduction_loops::markElementwise(forall);
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(forall.getBody());
   body(forall.getInductionVar(0));

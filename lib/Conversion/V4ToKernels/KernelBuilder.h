@@ -106,8 +106,11 @@ public:
   /// a workgroup writes must be written in such loops (docs/compiler.md).
   /// `splitReductions`: each iteration is mostly marked sums, which a GPU
   /// may split over a group of threads (kernel_contract::kSplitReductions).
+  /// `elementwise`: each iteration stores one element's arithmetic over
+  /// loads (reduction_loops::kElementwise; the CPU may vectorize its loop).
   void forThreads(mlir::Value lower, mlir::Value upper, mlir::Value step,
-                  llvm::function_ref<void(mlir::Value)> body, bool splitReductions = false);
+                  llvm::function_ref<void(mlir::Value)> body, bool splitReductions = false,
+                  bool elementwise = false);
 
   mlir::Value index(int64_t v);
   mlir::Value f32(double v);

@@ -209,20 +209,47 @@ FailureOr<func::FuncOp> emitScaledMatmul(const ScaledMatmul &m, llvm::StringRef 
         auto loadWeight = [&](Value i) -> Value {
           return memref::LoadOp::create(b, loc, normWeight, ValueRange{i});
         };
-        // One thread per row (a sum over it, then the writes).
-        kb.forThreads(zero, groupSize, one, [&](Value j) {
+        RowNormSpec spec{k, norm.getEps().convertToDouble(), normElement, false};
+        auto loadRow = [&](Value row) {
+          return [&, row](Value i) -> Value {
+            return memref::LoadOp::create(b, loc, activation, kb.rowElement(row, i));
+          };
+        };
+        // Each row's r (its sum, on a GPU, split over a group of threads),
+        // then each row's elements over the threads.
+        Value rowScales = memref::AllocaOp::create(b, loc, MemRefType::get({groupRows}, f32));
+        kb.forThreads(
+            zero, groupSize, one,
+            [&](Value j) {
+              Value row = arith::AddIOp::create(b, loc, firstRow, j);
+              memref::StoreOp::create(b, loc, emitRowRmsScale(b, loc, spec, loadRow(row)),
+                                      rowScales, ValueRange{j});
+            },
+            /*splitReductions=*/true);
+        auto normalizeRow = [&](Value j) {
           Value row = arith::AddIOp::create(b, loc, firstRow, j);
           Value start = rowStart(j);
-          emitRowRmsNorm(
-              b, loc, RowNormSpec{k, norm.getEps().convertToDouble(), normElement, false},
-              [&](Value i) -> Value {
-                return memref::LoadOp::create(b, loc, activation, kb.rowElement(row, i));
-              },
-              normWeighted ? function_ref<Value(Value)>(loadWeight) : function_ref<Value(Value)>(),
-              [&](Value i, Value y) {
+          kb.forThreads(
+              zero, kSize, one,
+              [&](Value i) {
+                Value r = memref::LoadOp::create(b, loc, rowScales, ValueRange{j});
+                Value y = emitRowRmsElement(b, loc, spec, loadRow(row),
+                                            normWeighted ? function_ref<Value(Value)>(loadWeight)
+                                                         : function_ref<Value(Value)>(),
+                                            i, r);
                 memref::StoreOp::create(b, loc, y, normed, ValueRange{at(start, i)});
-              });
-        });
+              },
+              /*splitReductions=*/false, /*elementwise=*/true);
+        };
+        if (groupRows == 1) {
+          normalizeRow(zero);
+        } else {
+          scf::ForOp::create(b, loc, zero, groupSize, one, ValueRange{},
+                             [&](OpBuilder &, Location, Value j, ValueRange) {
+                               normalizeRow(j);
+                               scf::YieldOp::create(b, loc);
+                             });
+        }
       }
       // One quantization block per thread, over all the group's rows.
       Value groupElements =

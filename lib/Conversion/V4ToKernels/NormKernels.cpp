@@ -17,7 +17,6 @@
 #include "v4/IR/V4Ops.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -26,65 +25,59 @@ using namespace mlir;
 
 namespace sieve::detail {
 
-void emitRowRmsNorm(OpBuilder &b, Location loc, const RowNormSpec &spec,
-                    function_ref<Value(Value)> loadX, function_ref<Value(Value)> loadWeight,
-                    function_ref<void(Value, Value)> store) {
-  Type f32 = b.getF32Type(), element = spec.element;
-  auto widen = [&](Value v) -> Value {
-    return element == f32 ? v : arith::ExtFOp::create(b, loc, f32, v);
-  };
+namespace {
+/// The spec's arithmetic helpers: widening, the optional per-step rounding.
+struct NormArith {
+  OpBuilder &b;
+  Location loc;
+  const RowNormSpec &spec;
+  Value widen(Value v) {
+    return spec.element == b.getF32Type() ? v : arith::ExtFOp::create(b, loc, b.getF32Type(), v);
+  }
   // T(v) back in fp32: a rounding step of round_each_step.
-  auto round = [&](Value v) -> Value {
-    if (!spec.roundEachStep || element == f32)
+  Value round(Value v) {
+    if (!spec.roundEachStep || spec.element == b.getF32Type())
       return v;
-    Value narrowed = arith::TruncFOp::create(b, loc, element, v);
-    return arith::ExtFOp::create(b, loc, f32, narrowed);
-  };
-  auto narrow = [&](Value v) -> Value {
-    return element == f32 ? v : arith::TruncFOp::create(b, loc, element, v);
-  };
-  auto f32Constant = [&](double v) -> Value {
+    Value narrowed = arith::TruncFOp::create(b, loc, spec.element, v);
+    return arith::ExtFOp::create(b, loc, b.getF32Type(), narrowed);
+  }
+  Value narrow(Value v) {
+    return spec.element == b.getF32Type() ? v : arith::TruncFOp::create(b, loc, spec.element, v);
+  }
+  Value f32(double v) {
     return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(static_cast<float>(v)));
-  };
+  }
+};
+} // namespace
+
+Value emitRowRmsScale(OpBuilder &b, Location loc, const RowNormSpec &spec,
+                      function_ref<Value(Value)> loadX) {
+  NormArith a{b, loc, spec};
   Value zero = arith::ConstantIndexOp::create(b, loc, 0);
   Value one = arith::ConstantIndexOp::create(b, loc, 1);
   Value n = arith::ConstantIndexOp::create(b, loc, spec.width);
   auto sumLoop = scf::ForOp::create(
-      b, loc, zero, n, one, ValueRange{f32Constant(0.0)},
+      b, loc, zero, n, one, ValueRange{a.f32(0.0)},
       [&](OpBuilder &, Location, Value i, ValueRange acc) {
-        Value v = widen(loadX(i));
-        Value square = round(arith::MulFOp::create(b, loc, v, v));
+        Value v = a.widen(loadX(i));
+        Value square = a.round(arith::MulFOp::create(b, loc, v, v));
         scf::YieldOp::create(b, loc, ValueRange{arith::AddFOp::create(b, loc, acc[0], square)});
       });
-  Value mean = round(arith::DivFOp::create(b, loc, sumLoop.getResult(0),
-                                           f32Constant(static_cast<double>(spec.width))));
-  Value shifted = round(arith::AddFOp::create(b, loc, mean, f32Constant(spec.eps)));
-  Value r = round(
-      arith::DivFOp::create(b, loc, f32Constant(1.0), math::SqrtOp::create(b, loc, shifted)));
-  auto writeElement = [&](Value i) {
-    Value p = round(arith::MulFOp::create(b, loc, widen(loadX(i)), r));
-    if (loadWeight)
-      p = arith::MulFOp::create(b, loc, widen(loadWeight(i)), p);
-    store(i, narrow(p));
-  };
-  if (spec.writeOverThreads) {
-    auto mapping =
-        b.getArrayAttr({gpu::GPUThreadMappingAttr::get(b.getContext(), gpu::MappingId::DimX)});
-    auto write =
-        scf::ForallOp::create(b, loc, ArrayRef<OpFoldResult>{zero}, ArrayRef<OpFoldResult>{n},
-                              ArrayRef<OpFoldResult>{one}, ValueRange{}, mapping);
-    reduction_loops::markElementwise(write); // kept by the CPU's serial loop
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(write.getBody());
-    writeElement(write.getInductionVar(0));
-    return;
-  }
-  auto write = scf::ForOp::create(b, loc, zero, n, one, ValueRange{},
-                                  [&](OpBuilder &, Location, Value i, ValueRange) {
-                                    writeElement(i);
-                                    scf::YieldOp::create(b, loc);
-                                  });
-  reduction_loops::markElementwise(write);
+  sumLoop->setAttr(reduction_loops::kSplittableSum, b.getUnitAttr());
+  Value mean = a.round(
+      arith::DivFOp::create(b, loc, sumLoop.getResult(0), a.f32(static_cast<double>(spec.width))));
+  Value shifted = a.round(arith::AddFOp::create(b, loc, mean, a.f32(spec.eps)));
+  return a.round(arith::DivFOp::create(b, loc, a.f32(1.0), math::SqrtOp::create(b, loc, shifted)));
+}
+
+Value emitRowRmsElement(OpBuilder &b, Location loc, const RowNormSpec &spec,
+                        function_ref<Value(Value)> loadX, function_ref<Value(Value)> loadWeight,
+                        Value i, Value r) {
+  NormArith a{b, loc, spec};
+  Value p = a.round(arith::MulFOp::create(b, loc, a.widen(loadX(i)), r));
+  if (loadWeight)
+    p = arith::MulFOp::create(b, loc, a.widen(loadWeight(i)), p);
+  return a.narrow(p);
 }
 
 FailureOr<func::FuncOp> emitRmsNormKernel(v4::RmsNormOp op, llvm::StringRef name,
@@ -111,16 +104,36 @@ FailureOr<func::FuncOp> emitRmsNormKernel(v4::RmsNormOp op, llvm::StringRef name
   Value w = weighted ? k.view(1, {}) : Value();
   Value y = k.view(weighted ? 2 : 1, dynamicSizes);
   RowNormSpec spec{width, op.getEps().convertToDouble(), input.getElementType(),
-                   op.getRoundEachStep(), /*writeOverThreads=*/true};
+                   op.getRoundEachStep()};
+  Value zero = k.index(0), one = k.index(1);
   k.forWorkgroups(rows, [&](Value row) {
+    auto loadX = [&](Value i) -> Value {
+      return memref::LoadOp::create(b, loc, x, k.rowElement(row, i));
+    };
     auto loadWeight = [&](Value i) -> Value {
       return memref::LoadOp::create(b, loc, w, ValueRange{i});
     };
-    emitRowRmsNorm(
-        b, loc, spec,
-        [&](Value i) -> Value { return memref::LoadOp::create(b, loc, x, k.rowElement(row, i)); },
-        weighted ? function_ref<Value(Value)>(loadWeight) : function_ref<Value(Value)>(),
-        [&](Value i, Value v) { memref::StoreOp::create(b, loc, v, y, k.rowElement(row, i)); });
+    // r once (on a GPU, a group of threads splits its sum), then the
+    // elements over the threads.
+    Value scale = memref::AllocaOp::create(b, loc, MemRefType::get({1}, b.getF32Type()));
+    k.forThreads(
+        zero, one, one,
+        [&](Value) {
+          memref::StoreOp::create(b, loc, emitRowRmsScale(b, loc, spec, loadX), scale,
+                                  ValueRange{zero});
+        },
+        /*splitReductions=*/true);
+    k.forThreads(
+        zero, k.index(width), one,
+        [&](Value i) {
+          Value r = memref::LoadOp::create(b, loc, scale, ValueRange{zero});
+          Value normed = emitRowRmsElement(b, loc, spec, loadX,
+                                           weighted ? function_ref<Value(Value)>(loadWeight)
+                                                    : function_ref<Value(Value)>(),
+                                           i, r);
+          memref::StoreOp::create(b, loc, normed, y, k.rowElement(row, i));
+        },
+        /*splitReductions=*/false, /*elementwise=*/true);
   });
   return k.kernel();
 }

@@ -20,19 +20,19 @@ struct RowNormSpec {
   double eps;
   mlir::Type element;
   bool roundEachStep = false;
-  /// Whether the writes are a thread loop (a norm kernel of its own); the
-  /// sum is then computed alike in every thread.
-  bool writeOverThreads = false;
 };
 
-/// Emits, at `b`'s insertion point, the norm of one row: the sum of squares
-/// in fp32 from the first element to the last, r = 1 / sqrt(sum / n + eps),
-/// and for each i, `store(i, y)` with y = T(w_i * (x_i * r)) (or T(x_i * r)
-/// without `loadWeight`). `loadX` and `loadWeight` return `element` values.
-void emitRowRmsNorm(mlir::OpBuilder &b, mlir::Location loc, const RowNormSpec &spec,
-                    llvm::function_ref<mlir::Value(mlir::Value)> loadX,
-                    llvm::function_ref<mlir::Value(mlir::Value)> loadWeight,
-                    llvm::function_ref<void(mlir::Value, mlir::Value)> store);
+/// The row's r = 1 / sqrt(sum / n + eps) (in fp32, rounded as the spec
+/// says), its sum of squares from the first element to the last in a loop
+/// marked kSplittableSum (a GPU may split it over a thread loop's group).
+mlir::Value emitRowRmsScale(mlir::OpBuilder &b, mlir::Location loc, const RowNormSpec &spec,
+                            llvm::function_ref<mlir::Value(mlir::Value)> loadX);
+/// Element i of the normalized row, T(w_i * (x_i * r)) (or T(x_i * r)
+/// without `loadWeight`).
+mlir::Value emitRowRmsElement(mlir::OpBuilder &b, mlir::Location loc, const RowNormSpec &spec,
+                              llvm::function_ref<mlir::Value(mlir::Value)> loadX,
+                              llvm::function_ref<mlir::Value(mlir::Value)> loadWeight,
+                              mlir::Value i, mlir::Value r);
 
 } // namespace sieve::detail
 

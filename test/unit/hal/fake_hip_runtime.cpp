@@ -110,6 +110,10 @@ __attribute__((visibility("default"))) int hipMemcpyDtoH(void *to, void *from, s
   std::memcpy(to, from, bytes);
   return kSuccess;
 }
+__attribute__((visibility("default"))) int hipMemcpyDtoD(void *to, void *from, size_t bytes) {
+  std::memcpy(to, from, bytes);
+  return kSuccess;
+}
 __attribute__((visibility("default"))) int
 hipModuleLaunchKernel(void *function, unsigned gx, unsigned gy, unsigned gz, unsigned bx,
                       unsigned by, unsigned bz, unsigned, void *, void **arguments, void **) {

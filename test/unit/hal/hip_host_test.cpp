@@ -112,6 +112,23 @@ TEST_F(HipHost, MemoryRoundTripsAndStartsZeroed) {
   EXPECT_EQ(symbol<int (*)()>("sieveTestHipLiveAllocations")(), before) << "memory not freed";
 }
 
+TEST_F(HipHost, CopiesWithinTheGpuAndWaits) {
+  auto device = HipDevice::open(0);
+  ASSERT_TRUE(device.isOk()) << device.status().message();
+  auto from = (*device)->allocate(32, "a source");
+  auto to = (*device)->allocate(32, "a destination");
+  ASSERT_TRUE(from.isOk() && to.isOk());
+  std::vector<uint8_t> data(32);
+  for (size_t i = 0; i < data.size(); ++i)
+    data[i] = uint8_t(200 - i);
+  ASSERT_TRUE((*device)->write(from->data(), data.data(), 32).isOk());
+  ASSERT_TRUE((*device)->copy(to->data(), from->data(), 32).isOk());
+  ASSERT_TRUE((*device)->finish().isOk());
+  std::vector<uint8_t> back(32);
+  ASSERT_TRUE((*device)->read(back.data(), to->data(), 32).isOk());
+  EXPECT_EQ(back, data);
+}
+
 TEST_F(HipHost, LaunchesWithTheBindingsThenTheConstantsAndTheModulesBlockSize) {
   auto device = HipDevice::open(0);
   ASSERT_TRUE(device.isOk()) << device.status().message();

@@ -205,6 +205,13 @@ Status CudaDevice::dispatch(const LoadedExecutable &executable, uint32_t kernel,
                std::string("launching ") + name);
 }
 
+Status CudaDevice::copy(void *to, const void *from, uint64_t bytes) {
+  if (bytes == 0)
+    return Status::ok();
+  return check(driver_->cuMemcpyDtoD(devicePointer(to), devicePointer(from), size_t(bytes)),
+               "a copy within the GPU");
+}
+
 Status CudaDevice::finish() {
   return check(driver_->cuCtxSynchronize(), "waiting for the GPU's kernels");
 }

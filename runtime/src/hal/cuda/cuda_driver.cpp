@@ -48,6 +48,7 @@ Expected<const Driver *> loadDriver() {
               bind(library, "cuMemsetD8_v2", driver.cuMemsetD8) &&
               bind(library, "cuMemcpyHtoD_v2", driver.cuMemcpyHtoD) &&
               bind(library, "cuMemcpyDtoH_v2", driver.cuMemcpyDtoH) &&
+              bind(library, "cuMemcpyDtoD_v2", driver.cuMemcpyDtoD) &&
               bind(library, "cuLaunchKernel", driver.cuLaunchKernel) &&
               bind(library, "cuGetErrorString", driver.cuGetErrorString);
     if (!ok) {

@@ -202,6 +202,14 @@ Status HipDevice::dispatch(const LoadedExecutable &executable, uint32_t kernel,
                std::string("launching ") + name);
 }
 
+Status HipDevice::copy(void *to, const void *from, uint64_t bytes) {
+  if (bytes == 0)
+    return Status::ok();
+  SIEVE_RETURN_IF_ERROR(makeCurrent());
+  return check(runtime_->hipMemcpyDtoD(to, const_cast<void *>(from), size_t(bytes)),
+               "a copy within the GPU");
+}
+
 Status HipDevice::finish() {
   SIEVE_RETURN_IF_ERROR(makeCurrent());
   return check(runtime_->hipDeviceSynchronize(), "waiting for the GPU's kernels");

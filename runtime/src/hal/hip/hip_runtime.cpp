@@ -46,8 +46,7 @@ Expected<const Runtime *> loadRuntime() {
     // layout holds the architecture string the device reads.
     if (!bind(library, "hipGetDevicePropertiesR0600", runtime.hipGetDeviceProperties))
       bind(library, "hipGetDeviceProperties", runtime.hipGetDeviceProperties);
-    bool ok = runtime.hipGetDeviceProperties &&
-              bind(library, "hipInit", runtime.hipInit) &&
+    bool ok = runtime.hipGetDeviceProperties && bind(library, "hipInit", runtime.hipInit) &&
               bind(library, "hipDriverGetVersion", runtime.hipDriverGetVersion) &&
               bind(library, "hipGetDeviceCount", runtime.hipGetDeviceCount) &&
               bind(library, "hipDeviceGetName", runtime.hipDeviceGetName) &&
@@ -62,6 +61,7 @@ Expected<const Runtime *> loadRuntime() {
               bind(library, "hipMemset", runtime.hipMemset) &&
               bind(library, "hipMemcpyHtoD", runtime.hipMemcpyHtoD) &&
               bind(library, "hipMemcpyDtoH", runtime.hipMemcpyDtoH) &&
+              bind(library, "hipMemcpyDtoD", runtime.hipMemcpyDtoD) &&
               bind(library, "hipModuleLaunchKernel", runtime.hipModuleLaunchKernel) &&
               bind(library, "hipGetErrorString", runtime.hipGetErrorString);
     if (!ok) {

@@ -42,6 +42,7 @@ public:
   bool hostVisible() const override { return false; }
   Status write(void *to, const void *from, uint64_t bytes) override;
   Status read(void *to, const void *from, uint64_t bytes) override;
+  Status copy(void *to, const void *from, uint64_t bytes) override;
   Status dispatch(const LoadedExecutable &executable, uint32_t kernel,
                   const sieve_dispatch_state_t &dispatch, const char *name) override;
   Status finish() override;

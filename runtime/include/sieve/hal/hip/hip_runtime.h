@@ -42,6 +42,7 @@ struct Runtime {
   hipError_t (*hipMemset)(void *, int, size_t);
   hipError_t (*hipMemcpyHtoD)(void *, const void *, size_t);
   hipError_t (*hipMemcpyDtoH)(void *, void *, size_t);
+  hipError_t (*hipMemcpyDtoD)(void *, void *, size_t);
   hipError_t (*hipModuleLaunchKernel)(hipFunction_t, unsigned, unsigned, unsigned, unsigned,
                                       unsigned, unsigned, unsigned, hipStream_t, void **, void **);
   const char *(*hipGetErrorString)(hipError_t);
