@@ -34,20 +34,11 @@ using namespace mlir;
 namespace sieve {
 namespace {
 
-/// The binding or scratch buffer `v` views.
+/// The binding or scratch buffer `v` views (through subviews, views,
+/// casts and reshapes: every ViewLikeOpInterface).
 Value rootBuffer(Value v) {
-  while (Operation *def = v.getDefiningOp()) {
-    if (auto subview = dyn_cast<memref::SubViewOp>(def))
-      v = subview.getSource();
-    else if (auto view = dyn_cast<memref::ViewOp>(def))
-      v = view.getSource();
-    else if (auto cast = dyn_cast<memref::CastOp>(def))
-      v = cast.getSource();
-    else if (auto reshape = dyn_cast<ViewLikeOpInterface>(def))
-      v = reshape.getViewSource();
-    else
-      break;
-  }
+  while (auto view = v.getDefiningOp<ViewLikeOpInterface>())
+    v = view.getViewSource();
   return v;
 }
 

@@ -257,9 +257,12 @@ struct GPUFormKernelsPass : impl::GPUFormKernelsPassBase<GPUFormKernelsPass> {
     const bool split =
         loop->hasAttr(kernel_contract::kSplitReductions) && threads % kSplitLanes == 0;
     Value thread = gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x);
-    Value lanes = arith::ConstantIndexOp::create(b, loc, kSplitLanes);
-    Value worker = split ? arith::DivUIOp::create(b, loc, thread, lanes).getResult() : thread;
-    Value lane = split ? arith::RemUIOp::create(b, loc, thread, lanes).getResult() : Value();
+    Value worker = thread, lane;
+    if (split) {
+      Value lanes = arith::ConstantIndexOp::create(b, loc, kSplitLanes);
+      worker = arith::DivUIOp::create(b, loc, thread, lanes);
+      lane = arith::RemUIOp::create(b, loc, thread, lanes);
+    }
     Value start = arith::AddIOp::create(b, loc, lower, arith::MulIOp::create(b, loc, worker, step));
     Value stride = arith::MulIOp::create(
         b, loc, step,
