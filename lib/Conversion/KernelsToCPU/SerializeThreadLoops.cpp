@@ -7,6 +7,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/Builders.h"
 
@@ -30,9 +31,26 @@ struct CPUSerializeThreadLoopsPass
       if (kernel_contract::isThreadForall(loop))
         loops.push_back(loop);
     });
-    for (scf::ForallOp loop : loops)
+    for (scf::ForallOp loop : loops) {
+      hoistThreadScratch(loop);
       if (failed(serialize(loop)))
         return signalPassFailure();
+    }
+  }
+
+  /// A thread's scratch (an alloca in a thread loop) is allocated once, at
+  /// the function's entry: the iterations use it one after another, as a
+  /// GPU thread running several of them does, and an alloca left in the
+  /// loop would take new stack in every iteration.
+  void hoistThreadScratch(scf::ForallOp loop) {
+    Block &entry = getOperation().getBody().front();
+    SmallVector<memref::AllocaOp> scratch;
+    loop.walk([&](memref::AllocaOp alloca) {
+      if (alloca.getType().hasStaticShape() && alloca->getNumOperands() == 0)
+        scratch.push_back(alloca);
+    });
+    for (memref::AllocaOp alloca : scratch)
+      alloca->moveBefore(&entry, entry.begin());
   }
 
   LogicalResult serialize(scf::ForallOp loop) {

@@ -20,7 +20,10 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/Support/MathExtras.h"
+
+#include <optional>
 
 namespace sieve {
 #define GEN_PASS_DEF_GPUFORMKERNELSPASS
@@ -166,10 +169,11 @@ struct GPUFormKernelsPass : impl::GPUFormKernelsPassBase<GPUFormKernelsPass> {
     loop->getBlock()->getOperations().splice(Block::iterator(loop), workgroup->getOperations());
     loop.erase();
 
+    SmallVector<scf::ForOp> loopsToSync = loopsReadingThreadWrites(fn);
     for (scf::ForallOp threadLoop : threadLoops)
       if (failed(distribute(threadLoop, threads)))
         return failure();
-    syncLoopIterations(fn);
+    syncLoopIterations(loopsToSync);
     // A thread's scratch is allocated once, first thing in the kernel (the
     // entry block splits where control flow is lowered): AMDGPU cannot
     // select a stack allocation after a branch, and NVPTX makes it a
@@ -246,7 +250,9 @@ struct GPUFormKernelsPass : impl::GPUFormKernelsPassBase<GPUFormKernelsPass> {
   /// `forall (%i) in (%n)` → `for %i = tid to %n step blockDim`, then a
   /// barrier: what the threads wrote is visible to all after the loop. A
   /// loop marked kSplitReductions gives each iteration a group of
-  /// kSplitLanes threads instead, which split its sums (splitSum).
+  /// kSplitLanes threads instead, which split its sums and maxima
+  /// (splitReduction) and share its trailing elementwise loops
+  /// (shareAmongLanes).
   LogicalResult distribute(scf::ForallOp loop, int64_t threads) {
     OpBuilder b(loop);
     Location loc = loop.getLoc();
@@ -277,33 +283,89 @@ struct GPUFormKernelsPass : impl::GPUFormKernelsPassBase<GPUFormKernelsPass> {
     gpu::BarrierOp::create(b, loc);
     loop.erase();
     if (split) {
-      // The outermost splittable sums: a sum inside a split one would run
-      // its lane exchange in lanes that diverged.
-      SmallVector<scf::ForOp> sums;
-      perThread.getBody()->walk<WalkOrder::PreOrder>([&](scf::ForOp sum) {
-        if (!isSplittableSum(sum))
+      // The outermost splittable reductions: one inside a split one would
+      // run its lane exchange in lanes that diverged.
+      SmallVector<scf::ForOp> reductions;
+      perThread.getBody()->walk<WalkOrder::PreOrder>([&](scf::ForOp loop) {
+        if (!splittableReduction(loop))
           return WalkResult::advance();
-        sums.push_back(sum);
+        reductions.push_back(loop);
         return WalkResult::skip();
       });
-      for (scf::ForOp sum : sums)
-        splitSum(sum, lane);
+      for (scf::ForOp reduction : reductions)
+        splitReduction(reduction, *splittableReduction(reduction), lane);
+      for (Operation &op : perThread.getBody()->without_terminator())
+        if (auto elementwise = dyn_cast<scf::ForOp>(op); elementwise && isLastWriter(elementwise))
+          shareAmongLanes(elementwise, lane);
     }
     return success();
   }
 
-  /// A loop whose body holds thread loops ends each iteration with a
-  /// barrier too: what every thread reads between them (shared scratch read
-  /// outside a thread loop, like an attention block's scores) is read before
-  /// the next iteration's thread loops write it again.
-  static void syncLoopIterations(gpu::GPUFuncOp fn) {
+  /// The memory `access` touches, for telling what may alias: a
+  /// workgroup or private buffer is itself; every binding (a kernel
+  /// argument) is one class, since the buffer plan may place two bindings
+  /// in one buffer; nullptr for an access whose memory is unknown.
+  static Value memoryClass(Value memref, gpu::GPUFuncOp fn) {
+    while (auto view = memref.getDefiningOp<ViewLikeOpInterface>())
+      memref = view.getViewSource();
+    auto arg = dyn_cast<BlockArgument>(memref);
+    if (arg && arg.getOwner() == &fn.getBody().front() && arg.getArgNumber() < fn.getNumArguments())
+      return fn.getArgument(0);
+    return memref;
+  }
+
+  /// The loops whose body holds thread loops and, outside them, reads
+  /// memory those thread loops may write (like an attention block's scores
+  /// in shared scratch): each of their iterations must end with a barrier,
+  /// or a thread could still be reading when the next iteration's thread
+  /// loops write again. A loop whose body reads only other memory outside
+  /// its thread loops (a routing table, the kernel's inputs) needs none.
+  static SmallVector<scf::ForOp> loopsReadingThreadWrites(gpu::GPUFuncOp fn) {
     SmallVector<scf::ForOp> loops;
     fn.walk([&](scf::ForOp loop) {
-      if (loop.getBody()
-              ->walk([](gpu::BarrierOp) { return WalkResult::interrupt(); })
-              .wasInterrupted())
+      bool holdsThreadLoops = false, unknown = false;
+      llvm::SmallPtrSet<Value, 4> written, read;
+      auto note = [&](Operation *op, bool inThreadLoop) {
+        auto effects = dyn_cast<MemoryEffectOpInterface>(op);
+        if (!effects) {
+          if (!op->hasTrait<OpTrait::HasRecursiveMemoryEffects>() && !isMemoryEffectFree(op))
+            unknown = true;
+          return;
+        }
+        SmallVector<MemoryEffects::EffectInstance> instances;
+        effects.getEffects(instances);
+        for (MemoryEffects::EffectInstance &effect : instances) {
+          const bool writes = isa<MemoryEffects::Write>(effect.getEffect());
+          const bool reads = isa<MemoryEffects::Read>(effect.getEffect());
+          if (!(inThreadLoop ? writes : reads))
+            continue;
+          Value value = effect.getValue();
+          if (!value || !isa<MemRefType>(value.getType())) {
+            unknown = true;
+            continue;
+          }
+          (inThreadLoop ? written : read).insert(memoryClass(value, fn));
+        }
+      };
+      loop.getBody()->walk<WalkOrder::PreOrder>([&](Operation *op) {
+        if (isThreadForall(op)) {
+          holdsThreadLoops = true;
+          op->walk([&](Operation *inner) { note(inner, /*inThreadLoop=*/true); });
+          return WalkResult::skip();
+        }
+        note(op, /*inThreadLoop=*/false);
+        return WalkResult::advance();
+      });
+      if (holdsThreadLoops &&
+          (unknown || llvm::any_of(read, [&](Value v) { return written.contains(v); })))
         loops.push_back(loop);
     });
+    return loops;
+  }
+
+  /// Each iteration of `loops` ends with a barrier, unless its body already
+  /// ends with one (a thread loop's).
+  static void syncLoopIterations(ArrayRef<scf::ForOp> loops) {
     for (scf::ForOp loop : loops) {
       Operation *yield = loop.getBody()->getTerminator();
       Operation *last = yield->getPrevNode();
@@ -314,52 +376,106 @@ struct GPUFormKernelsPass : impl::GPUFormKernelsPassBase<GPUFormKernelsPass> {
     }
   }
 
-  /// A marked sum (ReductionLoops.h: kReduction or kSplittableSum) of one f32 whose carried value
-  /// is only added to: `acc + term(i)` for each i, so any split of the i adds up.
-  static bool isSplittableSum(scf::ForOp loop) {
+  /// How the lanes of a group combine their parts of a split reduction.
+  enum class Combine { Add, Maximum };
+
+  /// A marked reduction (ReductionLoops.h: kReduction or kSplittableSum) of
+  /// one f32 whose carried value is only combined with a term,
+  /// `acc + term(i)` or `maximumf(acc, term(i))`: any split of the i
+  /// combines to the whole (a maximum exactly, NaN winning in any order).
+  static std::optional<Combine> splittableReduction(scf::ForOp loop) {
     if (!(loop->hasAttr(reduction_loops::kReduction) ||
           loop->hasAttr(reduction_loops::kSplittableSum)) ||
         loop.getNumRegionIterArgs() != 1 || !loop.getRegionIterArgs()[0].getType().isF32())
-      return false;
+      return std::nullopt;
     Value acc = loop.getRegionIterArgs()[0];
     if (!acc.hasOneUse())
-      return false;
-    auto add = dyn_cast<arith::AddFOp>(*acc.getUsers().begin());
+      return std::nullopt;
+    Operation *combine = *acc.getUsers().begin();
     auto yield = cast<scf::YieldOp>(loop.getBody()->getTerminator());
-    return add && add->getBlock() == loop.getBody() && yield.getOperand(0) == add.getResult() &&
-           add.getResult().hasOneUse();
+    if (combine->getBlock() != loop.getBody() || yield.getOperand(0) != combine->getResult(0) ||
+        !combine->getResult(0).hasOneUse())
+      return std::nullopt;
+    if (isa<arith::AddFOp>(combine))
+      return Combine::Add;
+    if (isa<arith::MaximumFOp>(combine))
+      return Combine::Maximum;
+    return std::nullopt;
   }
 
-  /// Lane l of the group takes iterations l, l + kSplitLanes, ... of `sum`
-  /// (lane 0 starting from its initial value, the others from zero), and the
-  /// group's parts are added by exchanges between lanes: every lane has the
-  /// whole sum after it.
-  static void splitSum(scf::ForOp sum, Value lane) {
-    OpBuilder b(sum);
-    Location loc = sum.getLoc();
-    Value step = sum.getStep();
-    sum.setLowerBound(arith::AddIOp::create(b, loc, sum.getLowerBound(),
-                                            arith::MulIOp::create(b, loc, lane, step)));
-    sum.setStep(
+  /// Lane l of the group takes iterations l, l + kSplitLanes, ... of
+  /// `reduction`, and the group's parts are combined by exchanges between
+  /// lanes: every lane has the whole result after it (an exchange combines
+  /// a and b in one lane and b and a in its partner, which is the same
+  /// value). A sum starts from its initial value in lane 0 and from zero in
+  /// the others; a maximum from its initial value in every lane.
+  static void splitReduction(scf::ForOp reduction, Combine combine, Value lane) {
+    OpBuilder b(reduction);
+    Location loc = reduction.getLoc();
+    Value step = reduction.getStep();
+    reduction.setLowerBound(arith::AddIOp::create(b, loc, reduction.getLowerBound(),
+                                                  arith::MulIOp::create(b, loc, lane, step)));
+    reduction.setStep(
         arith::MulIOp::create(b, loc, step, arith::ConstantIndexOp::create(b, loc, kSplitLanes)));
-    Value first = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, lane,
-                                        arith::ConstantIndexOp::create(b, loc, 0));
-    Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
-    sum.getInitArgsMutable()[0].assign(
-        arith::SelectOp::create(b, loc, first, sum.getInitArgs()[0], zero));
-    b.setInsertionPointAfter(sum);
-    Value part = sum.getResult(0);
+    if (combine == Combine::Add) {
+      Value first = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, lane,
+                                          arith::ConstantIndexOp::create(b, loc, 0));
+      Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
+      reduction.getInitArgsMutable()[0].assign(
+          arith::SelectOp::create(b, loc, first, reduction.getInitArgs()[0], zero));
+    }
+    b.setInsertionPointAfter(reduction);
+    Value part = reduction.getResult(0);
     SmallVector<OpOperand *> uses =
         llvm::to_vector(llvm::map_range(part.getUses(), [](OpOperand &use) { return &use; }));
     Value total = part;
     for (int64_t distance = kSplitLanes / 2; distance >= 1; distance /= 2) {
-      auto exchanged =
+      Value exchanged =
           gpu::ShuffleOp::create(b, loc, total, static_cast<int32_t>(distance),
-                                 static_cast<int32_t>(kSplitLanes), gpu::ShuffleMode::XOR);
-      total = arith::AddFOp::create(b, loc, total, exchanged.getShuffleResult());
+                                 static_cast<int32_t>(kSplitLanes), gpu::ShuffleMode::XOR)
+              .getShuffleResult();
+      total = combine == Combine::Add
+                  ? arith::AddFOp::create(b, loc, total, exchanged).getResult()
+                  : arith::MaximumFOp::create(b, loc, total, exchanged).getResult();
     }
     for (OpOperand *use : uses)
       use->set(total);
+  }
+
+  /// Whether `loop`, an op of a split thread loop's body, is an elementwise
+  /// loop (reduction_loops::kElementwise: each iteration stores its own
+  /// element) after which the iteration reads no memory: the group's lanes
+  /// may share its iterations without waiting for each other, since no lane
+  /// reads what another stored before the thread loop's barrier.
+  static bool isLastWriter(scf::ForOp loop) {
+    if (!loop->hasAttr(reduction_loops::kElementwise) || loop.getNumResults() != 0)
+      return false;
+    for (Operation *next = loop->getNextNode(); next; next = next->getNextNode()) {
+      WalkResult reads = next->walk([](Operation *op) {
+        auto effects = dyn_cast<MemoryEffectOpInterface>(op);
+        if (effects
+                ? effects.hasEffect<MemoryEffects::Read>()
+                : !op->hasTrait<OpTrait::HasRecursiveMemoryEffects>() && !isMemoryEffectFree(op))
+          return WalkResult::interrupt();
+        return WalkResult::advance();
+      });
+      if (reads.wasInterrupted())
+        return false;
+    }
+    return true;
+  }
+
+  /// Lane l of the group runs iterations l, l + kSplitLanes, ... of the
+  /// elementwise `loop` (every lane ran all of them before, storing the same
+  /// values).
+  static void shareAmongLanes(scf::ForOp loop, Value lane) {
+    OpBuilder b(loop);
+    Location loc = loop.getLoc();
+    Value step = loop.getStep();
+    loop.setLowerBound(arith::AddIOp::create(b, loc, loop.getLowerBound(),
+                                             arith::MulIOp::create(b, loc, lane, step)));
+    loop.setStep(
+        arith::MulIOp::create(b, loc, step, arith::ConstantIndexOp::create(b, loc, kSplitLanes)));
   }
 
   /// Threads splitting one sum: a warp on NVIDIA GPUs, half a wave on

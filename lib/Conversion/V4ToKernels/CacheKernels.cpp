@@ -279,21 +279,19 @@ FailureOr<func::FuncOp> emitCacheReadKernel(v4::CacheReadOp op, llvm::StringRef 
       indices.append({batchRow, r, x});
       return indices;
     };
-    scf::ForOp::create(b, loc, kb.index(0), kb.index(width), kb.index(1), ValueRange{},
-                       [&](OpBuilder &, Location, Value x, ValueRange) {
-                         Value v;
-                         if (codec) {
-                           // Decoded values are bf16 values: the narrowing is exact.
-                           v = codec->load(b, loc, cache, cacheRow, r, x);
-                           Type element = contentsType.getElementType();
-                           if (element != v.getType())
-                             v = arith::TruncFOp::create(b, loc, element, v);
-                         } else {
-                           v = memref::LoadOp::create(b, loc, cache, at(cacheRow, x));
-                         }
-                         memref::StoreOp::create(b, loc, v, out, at(row, x));
-                         scf::YieldOp::create(b, loc);
-                       });
+    kb.forThreads(kb.index(0), kb.index(width), kb.index(1), [&](Value x) {
+      Value v;
+      if (codec) {
+        // Decoded values are bf16 values: the narrowing is exact.
+        v = codec->load(b, loc, cache, cacheRow, r, x);
+        Type element = contentsType.getElementType();
+        if (element != v.getType())
+          v = arith::TruncFOp::create(b, loc, element, v);
+      } else {
+        v = memref::LoadOp::create(b, loc, cache, at(cacheRow, x));
+      }
+      memref::StoreOp::create(b, loc, v, out, at(row, x));
+    });
   });
   return kb.kernel();
 }
@@ -329,13 +327,11 @@ FailureOr<func::FuncOp> emitCacheInitKernel(v4::CacheInitOp op, llvm::StringRef 
           b, loc,
           arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, indices[0], kb.index(1)),
           negInf, zero);
-    scf::ForOp::create(b, loc, kb.index(0), kb.index(width), kb.index(1), ValueRange{},
-                       [&](OpBuilder &, Location, Value x, ValueRange) {
-                         SmallVector<Value> at(indices);
-                         at.push_back(x);
-                         memref::StoreOp::create(b, loc, fill, cache, at);
-                         scf::YieldOp::create(b, loc);
-                       });
+    kb.forThreads(kb.index(0), kb.index(width), kb.index(1), [&](Value x) {
+      SmallVector<Value> at(indices);
+      at.push_back(x);
+      memref::StoreOp::create(b, loc, fill, cache, at);
+    });
   });
   return kb.kernel();
 }
@@ -383,8 +379,7 @@ FailureOr<func::FuncOp> emitWindowIndicesKernel(v4::WindowIndicesOp op, llvm::St
     Value first = arith::MaxSIOp::create(b, loc, lo, oldest);
     Value count =
         arith::AddIOp::create(b, loc, arith::SubIOp::create(b, loc, position, first), one);
-    scf::ForOp::create(b, loc, zero, width, one, ValueRange{}, [&](OpBuilder &, Location,
-                                                                   Value j, ValueRange) {
+    kb.forThreads(zero, width, one, [&](Value j) {
       Value p = arith::AddIOp::create(b, loc, first, j);
       Value slot = arith::RemSIOp::create(b, loc, p, width);
       Value sinceStart = arith::SubIOp::create(b, loc, p, start);
@@ -407,7 +402,6 @@ FailureOr<func::FuncOp> emitWindowIndicesKernel(v4::WindowIndicesOp op, llvm::St
       Value value = arith::SelectOp::create(
           b, loc, listed, arith::IndexCastOp::create(b, loc, b.getI32Type(), target), none);
       memref::StoreOp::create(b, loc, value, out, ValueRange{row, query, j});
-      scf::YieldOp::create(b, loc);
     });
   });
   return kb.kernel();

@@ -2,7 +2,9 @@
 
 #include "CacheRows.h"
 
+#include "KernelBuilder.h"
 #include "QuantArith.h"
+#include "sieve/Conversion/ReductionLoops.h"
 
 #include "v4/IR/V4Types.h"
 
@@ -76,12 +78,20 @@ struct RowBytes {
     Value raw = arith::BitcastOp::create(b, loc, b.getI16Type(), narrowed);
     return arith::ExtUIOp::create(b, loc, bits.i32, raw);
   }
-  void forRange(Value lo, Value hi, int64_t step, llvm::function_ref<void(Value)> body) {
-    scf::ForOp::create(b, loc, lo, hi, index(step), ValueRange{},
-                       [&](OpBuilder &, Location, Value i, ValueRange) {
-                         body(i);
-                         scf::YieldOp::create(b, loc);
-                       });
+  /// A loop storing its own bytes in each iteration (marked elementwise:
+  /// the lanes of a GPU thread group may share it).
+  void forBytes(Value lo, Value hi, int64_t step, llvm::function_ref<void(Value)> body) {
+    auto loop = scf::ForOp::create(b, loc, lo, hi, index(step), ValueRange{},
+                                   [&](OpBuilder &, Location, Value i, ValueRange) {
+                                     body(i);
+                                     scf::YieldOp::create(b, loc);
+                                   });
+    reduction_loops::markElementwise(loop);
+  }
+  /// A loop over the workgroup's threads (emitThreadLoop).
+  void forThreads(Value lo, Value hi, int64_t step, llvm::function_ref<void(Value)> body,
+                  bool splitReductions = false) {
+    emitThreadLoop(b, loc, lo, hi, index(step), body, splitReductions);
   }
 };
 
@@ -145,7 +155,7 @@ void CacheRowCodec::storeRow(OpBuilder &b, Location loc, Value storage, Value ca
   Value zero = r.index(0);
   if (kind_ == Kind::Bf16) {
     Type stored = cast<MemRefType>(storage.getType()).getElementType();
-    r.forRange(zero, r.index(dim_), 1, [&](Value x) {
+    r.forThreads(zero, r.index(dim_), 1, [&](Value x) {
       Value v = valueOf(x);
       if (v.getType() != stored)
         v = arith::TruncFOp::create(b, loc, stored, widen(v));
@@ -154,18 +164,22 @@ void CacheRowCodec::storeRow(OpBuilder &b, Location loc, Value storage, Value ca
     return;
   }
   // Block-scaled codes of values [0, count): each block of `block` values
-  // gets its ceil-rule E8M0 scale at byte `scaleBase + block index`, and
+  // (a thread's, on a GPU a thread group's, which splits its maximum) gets
+  // its ceil-rule E8M0 scale at byte `scaleBase + block index`, and
   // `storeCodes(start, end, inverse, bad)` stores its codes.
   auto scaledBlocks = [&](BlockQuantizer &q, int64_t count, int64_t block, int64_t scaleBase,
                           llvm::function_ref<void(Value, Value, Value, Value)> storeCodes) {
-    r.forRange(zero, r.index(count), block, [&](Value start) {
-      Value end = r.plus(start, block);
-      BlockScale scale = q.scale(q.amax(start, end, r.index(1), valueAt));
-      storeCodes(start, end, q.inverseOf(scale), scale.bad);
-      r.storeByte(q.scaleByte(scale),
-                  arith::AddIOp::create(b, loc, r.index(scaleBase),
-                                        arith::DivUIOp::create(b, loc, start, r.index(block))));
-    });
+    r.forThreads(
+        zero, r.index(count), block,
+        [&](Value start) {
+          Value end = r.plus(start, block);
+          BlockScale scale = q.scale(q.amax(start, end, r.index(1), valueAt));
+          storeCodes(start, end, q.inverseOf(scale), scale.bad);
+          r.storeByte(q.scaleByte(scale),
+                      arith::AddIOp::create(b, loc, r.index(scaleBase),
+                                            arith::DivUIOp::create(b, loc, start, r.index(block))));
+        },
+        /*splitReductions=*/true);
   };
   switch (kind_) {
   case Kind::Fp8Kv: {
@@ -173,42 +187,50 @@ void CacheRowCodec::storeRow(OpBuilder &b, Location loc, Value storage, Value ca
     BlockQuantizer fp8(bits, gridOf(b.getType<Float8E4M3FNType>()), /*ceilRule=*/true);
     scaledBlocks(fp8, nope, v4::kKvScaleBlock, nope + 2 * rope_,
                  [&](Value start, Value end, Value inverse, Value bad) {
-                   r.forRange(start, end, 1, [&](Value i) {
+                   r.forBytes(start, end, 1, [&](Value i) {
                      r.storeByte(fp8.encode(fp8.toGrid(valueAt(i), inverse), bad), i);
                    });
                  });
-    r.forRange(zero, r.index(rope_), 1, [&](Value j) {
+    r.forThreads(zero, r.index(rope_), 1, [&](Value j) {
       Value at = arith::AddIOp::create(b, loc, r.index(nope),
                                        arith::MulIOp::create(b, loc, j, r.index(2)));
       r.storeWord(r.bf16Bits(widen(valueOf(arith::AddIOp::create(b, loc, j, r.index(nope))))),
                   at, 2);
     });
-    r.forRange(r.index(nope + 2 * rope_ + nope / v4::kKvScaleBlock), r.index(bytes_), 1,
-               [&](Value p) { r.storeByte(bits.i(0), p); });
+    r.forThreads(r.index(nope + 2 * rope_ + nope / v4::kKvScaleBlock), r.index(bytes_), 1,
+                 [&](Value p) { r.storeByte(bits.i(0), p); });
     return;
   }
   case Kind::Fp8Key: {
     // One fp32 scale: amax / 448 (NaNs ignored, as std::max ignores them),
-    // 1 for an all-zero row; each code is E4M3(value / scale).
+    // 1 for an all-zero row; each code is E4M3(value / scale). One
+    // iteration: on a GPU its thread group shares the codes' loop.
     BlockQuantizer fp8(bits, gridOf(b.getType<Float8E4M3FNType>()), /*ceilRule=*/true);
-    Value amax =
-        scf::ForOp::create(
-            b, loc, zero, r.index(dim_), r.index(1), ValueRange{bits.f(0.0f)},
-            [&](OpBuilder &, Location, Value i, ValueRange acc) {
-              Value a = math::AbsFOp::create(b, loc, valueAt(i));
-              Value larger = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, a, acc[0]);
-              scf::YieldOp::create(b, loc, ValueRange{bits.select(larger, a, acc[0])});
-            })
-            .getResult(0);
-    Value positive = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, amax, bits.f(0.0f));
-    Value scale = bits.select(
-        positive, arith::DivFOp::create(b, loc, amax, bits.f(448.0f)), bits.f(1.0f));
-    r.forRange(zero, r.index(dim_), 1, [&](Value i) {
-      Value x = arith::DivFOp::create(b, loc, valueAt(i), scale);
-      Value nan = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO, x, x);
-      r.storeByte(fp8.encode(fp8.toGrid(x, bits.f(1.0f)), nan), i);
-    });
-    r.storeWord(bits.bitsOf(scale), r.index(dim_), 4);
+    r.forThreads(
+        zero, r.index(1), 1,
+        [&](Value) {
+          Value amax =
+              scf::ForOp::create(
+                  b, loc, zero, r.index(dim_), r.index(1), ValueRange{bits.f(0.0f)},
+                  [&](OpBuilder &, Location, Value i, ValueRange acc) {
+                    Value a = math::AbsFOp::create(b, loc, valueAt(i));
+                    Value larger =
+                        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, a, acc[0]);
+                    scf::YieldOp::create(b, loc, ValueRange{bits.select(larger, a, acc[0])});
+                  })
+                  .getResult(0);
+          Value positive =
+              arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, amax, bits.f(0.0f));
+          Value scale = bits.select(positive, arith::DivFOp::create(b, loc, amax, bits.f(448.0f)),
+                                    bits.f(1.0f));
+          r.forBytes(zero, r.index(dim_), 1, [&](Value i) {
+            Value x = arith::DivFOp::create(b, loc, valueAt(i), scale);
+            Value nan = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO, x, x);
+            r.storeByte(fp8.encode(fp8.toGrid(x, bits.f(1.0f)), nan), i);
+          });
+          r.storeWord(bits.bitsOf(scale), r.index(dim_), 4);
+        },
+        /*splitReductions=*/true);
     return;
   }
   case Kind::Fp4Key: {
@@ -216,7 +238,7 @@ void CacheRowCodec::storeRow(OpBuilder &b, Location loc, Value storage, Value ca
     scaledBlocks(fp4, dim_, v4::kKeyScaleBlock, dim_ / 2,
                  [&](Value start, Value end, Value inverse, Value bad) {
                    // Two codes per byte, the even element in the low nibble.
-                   r.forRange(start, end, 2, [&](Value i) {
+                   r.forBytes(start, end, 2, [&](Value i) {
                      Value low = fp4.encode(fp4.toGrid(valueAt(i), inverse), bad);
                      Value high = fp4.encode(fp4.toGrid(valueAt(r.plus(i, 1)), inverse), bad);
                      r.storeByte(arith::OrIOp::create(

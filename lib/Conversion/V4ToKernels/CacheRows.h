@@ -26,7 +26,8 @@ public:
   mlir::Value load(mlir::OpBuilder &b, mlir::Location loc, mlir::Value storage,
                    mlir::Value cacheRow, mlir::Value row, mlir::Value i) const;
   /// Stores row [cacheRow, row] from `valueOf(i)` (f32 or bf16, i < dim),
-  /// rounded to bf16 and encoded as the reference encodes it.
+  /// rounded to bf16 and encoded as the reference encodes it, in thread
+  /// loops of the workgroup (so not from inside one).
   void storeRow(mlir::OpBuilder &b, mlir::Location loc, mlir::Value storage, mlir::Value cacheRow,
                 mlir::Value row, llvm::function_ref<mlir::Value(mlir::Value)> valueOf) const;
 

@@ -3,7 +3,8 @@
 // One batch row per workgroup: the compressor's tokens are a sequence (an
 // entry pools its group and, with overlap, the previous one; the state
 // carries the group in progress across calls), so a row's entries and its
-// state update run in order in one workgroup. Every token's (score, kv) is
+// state update run in order in one workgroup, each (entry, channel) and each
+// stored token's channel an iteration of a thread loop. Every token's (score, kv) is
 // looked up where it lives: token t >= p (the chunk's start) is chunk row
 // t - p with ape[t mod ratio] added to its score; an earlier token of the
 // group in progress at p is in the state's current slots, one of the group
@@ -131,13 +132,18 @@ FailureOr<func::FuncOp> emitCompressKernel(v4::CompressOp op, llvm::StringRef na
       return {lookup.getResult(0), lookup.getResult(1)};
     };
 
-    Value scores = memref::AllocaOp::create(b, loc, MemRefType::get({slotCount}, f32));
-    Value values = memref::AllocaOp::create(b, loc, MemRefType::get({slotCount}, f32));
-    forRange(zero, entryRows, [&](Value j) {
+    // Each (entry, channel) its own thread loop iteration, its slots in the
+    // thread's scratch.
+    Value dimSize = kb.index(dim);
+    kb.forThreads(zero, arith::MulIOp::create(b, loc, entryRows, dimSize), one, [&](Value flat) {
+      Value j = arith::DivUIOp::create(b, loc, flat, dimSize);
+      Value u = arith::RemUIOp::create(b, loc, flat, dimSize);
+      Value scores = memref::AllocaOp::create(b, loc, MemRefType::get({slotCount}, f32));
+      Value values = memref::AllocaOp::create(b, loc, MemRefType::get({slotCount}, f32));
       Value entry = arith::AddIOp::create(b, loc, groupAtStart, j);
       Value first = arith::MulIOp::create(b, loc, entry, r);
       Value isCompleted = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, j, completed);
-      forRange(zero, kb.index(dim), [&](Value u) {
+      {
         auto pooled = scf::IfOp::create(
             b, loc, isCompleted,
             [&](OpBuilder &, Location) {
@@ -194,13 +200,15 @@ FailureOr<func::FuncOp> emitCompressKernel(v4::CompressOp op, llvm::StringRef na
             },
             [&](OpBuilder &, Location) { scf::YieldOp::create(b, loc, f32Zero); });
         memref::StoreOp::create(b, loc, pooled.getResult(0), entries, ValueRange{row, j, u});
-      });
+      }
     });
 
     // The state, after the entries have read it.
     scf::IfOp::create(b, loc, rowOk, [&](OpBuilder &, Location) {
+      // A token's channels over the threads (each reads and writes only
+      // its own channel of the state).
       auto storeToken = [&](Value t, Value slot) {
-        forRange(zero, kb.index(width), [&](Value ch) {
+        kb.forThreads(zero, kb.index(width), one, [&](Value ch) {
           auto [s, v] = tokenAt(t, ch);
           memref::StoreOp::create(b, loc, v, stateRows, ValueRange{zero, stateRow, slot, ch});
           memref::StoreOp::create(b, loc, s, stateRows, ValueRange{one, stateRow, slot, ch});

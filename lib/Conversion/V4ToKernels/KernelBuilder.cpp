@@ -195,9 +195,8 @@ void KernelBuilder::forWorkgroups(Value count, llvm::function_ref<void(Value)> b
   func::ReturnOp::create(b, loc);
 }
 
-void KernelBuilder::forThreads(Value lower, Value upper, Value step,
-                               llvm::function_ref<void(Value)> body, bool splitReductions,
-                               bool elementwise) {
+void emitThreadLoop(OpBuilder &b, Location loc, Value lower, Value upper, Value step,
+                    llvm::function_ref<void(Value)> body, bool splitReductions, bool elementwise) {
   auto mapping = b.getArrayAttr({gpu::GPUThreadMappingAttr::get(b.getContext(),
                                                                 gpu::MappingId::DimX)});
   auto forall = scf::ForallOp::create(b, loc, ArrayRef<OpFoldResult>{lower},
@@ -210,6 +209,12 @@ void KernelBuilder::forThreads(Value lower, Value upper, Value step,
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(forall.getBody());
   body(forall.getInductionVar(0));
+}
+
+void KernelBuilder::forThreads(Value lower, Value upper, Value step,
+                               llvm::function_ref<void(Value)> body, bool splitReductions,
+                               bool elementwise) {
+  emitThreadLoop(b, loc, lower, upper, step, body, splitReductions, elementwise);
 }
 
 } // namespace sieve::detail

@@ -44,6 +44,12 @@ struct PushConstant {
 /// in its `sieve.push_constants` attribute; failure when it is malformed.
 mlir::FailureOr<llvm::SmallVector<PushConstant>> pushConstantsOf(mlir::func::FuncOp kernel);
 
+/// KernelBuilder::forThreads at `b`'s insertion point, which it leaves
+/// after the loop.
+void emitThreadLoop(mlir::OpBuilder &b, mlir::Location loc, mlir::Value lower, mlir::Value upper,
+                    mlir::Value step, llvm::function_ref<void(mlir::Value)> body,
+                    bool splitReductions = false, bool elementwise = false);
+
 class KernelBuilder {
 public:
   /// A kernel `name` with one binding per type in `tensors` (the op's
@@ -108,6 +114,7 @@ public:
   /// may split over a group of threads (kernel_contract::kSplitReductions).
   /// `elementwise`: each iteration stores one element's arithmetic over
   /// loads (reduction_loops::kElementwise; the CPU may vectorize its loop).
+  /// (emitThreadLoop for code that builds with its own builder.)
   void forThreads(mlir::Value lower, mlir::Value upper, mlir::Value step,
                   llvm::function_ref<void(mlir::Value)> body, bool splitReductions = false,
                   bool elementwise = false);

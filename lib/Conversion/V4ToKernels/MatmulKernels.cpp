@@ -251,58 +251,70 @@ FailureOr<func::FuncOp> emitScaledMatmul(const ScaledMatmul &m, llvm::StringRef 
                              });
         }
       }
-      // One quantization block per thread, over all the group's rows.
+      // One quantization block per thread (on a GPU, per group of threads
+      // sharing its maximum and its elements), over all the group's rows.
       Value groupElements =
           groupRows == 1 ? kSize : arith::MulIOp::create(b, loc, groupSize, kSize).getResult();
-      kb.forThreads(zero, groupElements, actStep, [&](Value flat) {
-        Value j = groupRows == 1 ? zero : arith::DivUIOp::create(b, loc, flat, kSize).getResult();
-        Value row = arith::AddIOp::create(b, loc, firstRow, j);
-        Value rowFirst = rowStart(j);
-        Value start =
-            groupRows == 1 ? flat : arith::SubIOp::create(b, loc, flat, rowFirst).getResult();
-        auto load = [&](Value i) -> Value {
-          Value v =
-              norm ? memref::LoadOp::create(b, loc, normed, ValueRange{at(rowFirst, i)}).getResult()
-                   : memref::LoadOp::create(b, loc, activation, kb.rowElement(row, i)).getResult();
-          return v.getType() == f32 ? v : arith::ExtFOp::create(b, loc, f32, v);
-        };
-        Value end = arith::AddIOp::create(b, loc, start, actStep);
-        BlockScale scale = fp8.scale(fp8.amax(start, end, one, load));
-        Value inverse = fp8.inverseOf(scale);
-        Value blockScale = bits.e8m0(fp8.scaleByte(scale));
-        auto encode = scf::ForOp::create(
-            b, loc, start, end, one, ValueRange{}, [&](OpBuilder &, Location, Value i, ValueRange) {
-              Value code = fp8.encode(fp8.toGrid(load(i), inverse), scale.bad);
-              storeRowValue(arith::MulFOp::create(b, loc, fp8.decode(code), blockScale),
-                            at(rowFirst, i));
-              scf::YieldOp::create(b, loc);
-            });
-        reduction_loops::markElementwise(encode);
-      });
+      kb.forThreads(
+          zero, groupElements, actStep,
+          [&](Value flat) {
+            Value j =
+                groupRows == 1 ? zero : arith::DivUIOp::create(b, loc, flat, kSize).getResult();
+            Value row = arith::AddIOp::create(b, loc, firstRow, j);
+            Value rowFirst = rowStart(j);
+            Value start =
+                groupRows == 1 ? flat : arith::SubIOp::create(b, loc, flat, rowFirst).getResult();
+            auto load = [&](Value i) -> Value {
+              Value v = norm ? memref::LoadOp::create(b, loc, normed, ValueRange{at(rowFirst, i)})
+                                   .getResult()
+                             : memref::LoadOp::create(b, loc, activation, kb.rowElement(row, i))
+                                   .getResult();
+              return v.getType() == f32 ? v : arith::ExtFOp::create(b, loc, f32, v);
+            };
+            Value end = arith::AddIOp::create(b, loc, start, actStep);
+            BlockScale scale = fp8.scale(fp8.amax(start, end, one, load));
+            Value inverse = fp8.inverseOf(scale);
+            Value blockScale = bits.e8m0(fp8.scaleByte(scale));
+            auto encode = scf::ForOp::create(
+                b, loc, start, end, one, ValueRange{},
+                [&](OpBuilder &, Location, Value i, ValueRange) {
+                  Value code = fp8.encode(fp8.toGrid(load(i), inverse), scale.bad);
+                  storeRowValue(arith::MulFOp::create(b, loc, fp8.decode(code), blockScale),
+                                at(rowFirst, i));
+                  scf::YieldOp::create(b, loc);
+                });
+            reduction_loops::markElementwise(encode);
+          },
+          /*splitReductions=*/true);
     }
     if (!fused) {
-      // One activation block per thread, its elements in a loop over one
-      // row (contiguous: a target may vectorize the decode).
+      // One activation block per thread (on a GPU, a group of threads), its
+      // elements in a loop over one row (contiguous: a target may vectorize
+      // the decode).
       Value groupElements =
           groupRows == 1 ? kSize : arith::MulIOp::create(b, loc, groupSize, kSize).getResult();
-      kb.forThreads(zero, groupElements, actStep, [&](Value flat) {
-        Value j = groupRows == 1 ? zero : arith::DivUIOp::create(b, loc, flat, kSize).getResult();
-        Value row = groupRows == 1 ? firstRow : arith::AddIOp::create(b, loc, firstRow, j);
-        Value rowFirst = rowStart(j);
-        Value start =
-            groupRows == 1 ? flat : arith::SubIOp::create(b, loc, flat, rowFirst).getResult();
-        Value scale = bits.e8m0(
-            byteAt(aScales, kb.rowElement(row, arith::DivUIOp::create(b, loc, start, actStep))));
-        auto decode =
-            scf::ForOp::create(b, loc, start, arith::AddIOp::create(b, loc, start, actStep), one,
-                               ValueRange{}, [&](OpBuilder &, Location, Value i, ValueRange) {
-                                 Value value = arith::MulFOp::create(
-                                     b, loc, fp8.decode(byteAt(a, kb.rowElement(row, i))), scale);
-                                 storeRowValue(value, at(rowFirst, i));
-                                 scf::YieldOp::create(b, loc);
-                               });
-        reduction_loops::markElementwise(decode);
-      });
+      kb.forThreads(
+          zero, groupElements, actStep,
+          [&](Value flat) {
+            Value j =
+                groupRows == 1 ? zero : arith::DivUIOp::create(b, loc, flat, kSize).getResult();
+            Value row = groupRows == 1 ? firstRow : arith::AddIOp::create(b, loc, firstRow, j);
+            Value rowFirst = rowStart(j);
+            Value start =
+                groupRows == 1 ? flat : arith::SubIOp::create(b, loc, flat, rowFirst).getResult();
+            Value scale = bits.e8m0(byteAt(
+                aScales, kb.rowElement(row, arith::DivUIOp::create(b, loc, start, actStep))));
+            auto decode = scf::ForOp::create(
+                b, loc, start, arith::AddIOp::create(b, loc, start, actStep), one, ValueRange{},
+                [&](OpBuilder &, Location, Value i, ValueRange) {
+                  Value value = arith::MulFOp::create(
+                      b, loc, fp8.decode(byteAt(a, kb.rowElement(row, i))), scale);
+                  storeRowValue(value, at(rowFirst, i));
+                  scf::YieldOp::create(b, loc);
+                });
+            reduction_loops::markElementwise(decode);
+          },
+          /*splitReductions=*/true);
     }
     // The row's expert (grouped: one row per workgroup): how many experts
     // end at or before it. Rows past the last offset produce zeros.

@@ -158,17 +158,21 @@ void routeByHash(KernelBuilder &kb, v4::MoeHashRouteOp op, Value token, Value lo
 }
 
 /// Places copy `copy` (token `token`, weight `weight`) at row `row` of the
-/// dispatch's results: the token's input row, its weight, its copy index.
+/// dispatch's results: the token's input row (unless `copyRow` is false:
+/// the caller copies the rows after placing all copies), its weight, its
+/// copy index.
 void placeCopy(OpBuilder &b, Location loc, int64_t width, Value input, Value token, Value weight,
-               Value copy, Value rows, Value rowWeights, Value permutation, Value row) {
+               Value copy, Value rows, Value rowWeights, Value permutation, Value row,
+               bool copyRow = true) {
   Value zero = arith::ConstantIndexOp::create(b, loc, 0);
   Value one = arith::ConstantIndexOp::create(b, loc, 1);
-  scf::ForOp::create(b, loc, zero, arith::ConstantIndexOp::create(b, loc, width), one,
-                     ValueRange{}, [&](OpBuilder &, Location, Value x, ValueRange) {
-                       Value v = memref::LoadOp::create(b, loc, input, ValueRange{token, x});
-                       memref::StoreOp::create(b, loc, v, rows, ValueRange{row, x});
-                       scf::YieldOp::create(b, loc);
-                     });
+  if (copyRow)
+    scf::ForOp::create(b, loc, zero, arith::ConstantIndexOp::create(b, loc, width), one,
+                       ValueRange{}, [&](OpBuilder &, Location, Value x, ValueRange) {
+                         Value v = memref::LoadOp::create(b, loc, input, ValueRange{token, x});
+                         memref::StoreOp::create(b, loc, v, rows, ValueRange{row, x});
+                         scf::YieldOp::create(b, loc);
+                       });
   memref::StoreOp::create(b, loc, weight, rowWeights, ValueRange{row});
   memref::StoreOp::create(b, loc, arith::IndexCastOp::create(b, loc, b.getI32Type(), copy),
                           permutation, ValueRange{row});
@@ -353,69 +357,90 @@ FailureOr<func::FuncOp> emitRouteDispatchKernel(v4::MoeDispatchOp op, Operation 
   // known, and CPU workgroups do not wait for each other. Each token is
   // routed twice (to count, then to place its copies) so no per-token
   // routing is kept: the stack holds one token's k experts and weights.
+  // The routing and placing run in one thread loop iteration (a sequence);
+  // then the rows are copied, each element by its own iteration.
   kb.forWorkgroups(one, [&](Value) {
     Value tokenIds = memref::AllocaOp::create(b, loc, MemRefType::get({1, k}, i32));
     Value tokenWeights = memref::AllocaOp::create(b, loc, MemRefType::get({1, k}, f32));
     Value cursor = memref::AllocaOp::create(b, loc, MemRefType::get({experts}, indexType));
     Value scores = memref::AllocaOp::create(b, loc, MemRefType::get({experts}, f32));
-    auto routeToken = [&](Value token) {
-      if (byScore)
-        routeByScore(kb, byScore, token, routeViews[0], routeViews[1], tokenIds, tokenWeights,
-                     zero, scores);
-      else
-        routeByHash(kb, byHash, token, routeViews[0], routeViews[1], routeViews[2], tokenIds,
-                    tokenWeights, zero);
-    };
-    auto forEachCopy = [&](llvm::function_ref<void(Value token, Value slot, Value expert)> body) {
-      scf::ForOp::create(b, loc, zero, tokens, one, ValueRange{}, [&](OpBuilder &, Location,
-                                                                      Value token, ValueRange) {
-        routeToken(token);
-        scf::ForOp::create(b, loc, zero, slots, one, ValueRange{},
-                           [&](OpBuilder &, Location, Value slot, ValueRange) {
-                             Value expert = arith::IndexCastOp::create(
-                                 b, loc, indexType,
-                                 memref::LoadOp::create(b, loc, tokenIds, ValueRange{zero, slot}));
-                             body(token, slot, expert);
+    kb.forThreads(zero, one, one, [&](Value) {
+      auto routeToken = [&](Value token) {
+        if (byScore)
+          routeByScore(kb, byScore, token, routeViews[0], routeViews[1], tokenIds, tokenWeights,
+                       zero, scores);
+        else
+          routeByHash(kb, byHash, token, routeViews[0], routeViews[1], routeViews[2], tokenIds,
+                      tokenWeights, zero);
+      };
+      auto forEachCopy = [&](llvm::function_ref<void(Value token, Value slot, Value expert)> body) {
+        scf::ForOp::create(
+            b, loc, zero, tokens, one, ValueRange{},
+            [&](OpBuilder &, Location, Value token, ValueRange) {
+              routeToken(token);
+              scf::ForOp::create(
+                  b, loc, zero, slots, one, ValueRange{},
+                  [&](OpBuilder &, Location, Value slot, ValueRange) {
+                    Value expert = arith::IndexCastOp::create(
+                        b, loc, indexType,
+                        memref::LoadOp::create(b, loc, tokenIds, ValueRange{zero, slot}));
+                    body(token, slot, expert);
+                    scf::YieldOp::create(b, loc);
+                  });
+              scf::YieldOp::create(b, loc);
+            });
+      };
+      auto forEachExpert = [&](llvm::function_ref<void(Value)> body) {
+        scf::ForOp::create(b, loc, zero, expertCount, one, ValueRange{},
+                           [&](OpBuilder &, Location, Value e, ValueRange) {
+                             body(e);
                              scf::YieldOp::create(b, loc);
                            });
-        scf::YieldOp::create(b, loc);
+      };
+      // Count each expert's copies, then their offsets (a counting sort: the
+      // copies of one expert stay in (token, slot) order, as unfused).
+      forEachExpert([&](Value e) { memref::StoreOp::create(b, loc, zero, cursor, e); });
+      forEachCopy([&](Value, Value, Value expert) {
+        Value count = memref::LoadOp::create(b, loc, cursor, expert);
+        memref::StoreOp::create(b, loc, arith::AddIOp::create(b, loc, count, one), cursor, expert);
       });
-    };
-    auto forEachExpert = [&](llvm::function_ref<void(Value)> body) {
-      scf::ForOp::create(b, loc, zero, expertCount, one, ValueRange{},
-                         [&](OpBuilder &, Location, Value e, ValueRange) {
-                           body(e);
-                           scf::YieldOp::create(b, loc);
-                         });
-    };
-    // Count each expert's copies, then their offsets (a counting sort: the
-    // copies of one expert stay in (token, slot) order, as unfused).
-    forEachExpert([&](Value e) { memref::StoreOp::create(b, loc, zero, cursor, e); });
-    forEachCopy([&](Value, Value, Value expert) {
-      Value count = memref::LoadOp::create(b, loc, cursor, expert);
-      memref::StoreOp::create(b, loc, arith::AddIOp::create(b, loc, count, one), cursor, expert);
+      Value total =
+          scf::ForOp::create(
+              b, loc, zero, expertCount, one, ValueRange{zero},
+              [&](OpBuilder &, Location, Value e, ValueRange running) {
+                Value count = memref::LoadOp::create(b, loc, cursor, e);
+                memref::StoreOp::create(b, loc, arith::IndexCastOp::create(b, loc, i32, running[0]),
+                                        offsets, ValueRange{e});
+                memref::StoreOp::create(b, loc, running[0], cursor, e);
+                scf::YieldOp::create(b, loc,
+                                     ValueRange{arith::AddIOp::create(b, loc, running[0], count)});
+              })
+              .getResult(0);
+      memref::StoreOp::create(b, loc, arith::IndexCastOp::create(b, loc, i32, total), offsets,
+                              ValueRange{expertCount});
+      forEachCopy([&](Value token, Value slot, Value expert) {
+        Value row = memref::LoadOp::create(b, loc, cursor, expert);
+        memref::StoreOp::create(b, loc, arith::AddIOp::create(b, loc, row, one), cursor, expert);
+        Value copy =
+            arith::AddIOp::create(b, loc, arith::MulIOp::create(b, loc, token, slots), slot);
+        placeCopy(b, loc, width, input, token,
+                  memref::LoadOp::create(b, loc, tokenWeights, ValueRange{zero, slot}), copy, rows,
+                  rowWeights, permutation, row, /*copyRow=*/false);
+      });
     });
-    Value total = scf::ForOp::create(
-                      b, loc, zero, expertCount, one, ValueRange{zero},
-                      [&](OpBuilder &, Location, Value e, ValueRange running) {
-                        Value count = memref::LoadOp::create(b, loc, cursor, e);
-                        memref::StoreOp::create(
-                            b, loc, arith::IndexCastOp::create(b, loc, i32, running[0]), offsets,
-                            ValueRange{e});
-                        memref::StoreOp::create(b, loc, running[0], cursor, e);
-                        scf::YieldOp::create(
-                            b, loc, ValueRange{arith::AddIOp::create(b, loc, running[0], count)});
-                      })
-                      .getResult(0);
-    memref::StoreOp::create(b, loc, arith::IndexCastOp::create(b, loc, i32, total), offsets,
-                            ValueRange{expertCount});
-    forEachCopy([&](Value token, Value slot, Value expert) {
-      Value row = memref::LoadOp::create(b, loc, cursor, expert);
-      memref::StoreOp::create(b, loc, arith::AddIOp::create(b, loc, row, one), cursor, expert);
-      Value copy = arith::AddIOp::create(b, loc, arith::MulIOp::create(b, loc, token, slots), slot);
-      placeCopy(b, loc, width, input, token,
-                memref::LoadOp::create(b, loc, tokenWeights, ValueRange{zero, slot}), copy, rows,
-                rowWeights, permutation, row);
+    // Row r is copy permutation[r]'s token (clamped: every row was placed).
+    Value widthSize = kb.index(width);
+    Value lastToken =
+        arith::SubIOp::create(b, loc, arith::MaxUIOp::create(b, loc, tokens, one), one);
+    kb.forThreads(zero, arith::MulIOp::create(b, loc, copies, widthSize), one, [&](Value flat) {
+      Value row = arith::DivUIOp::create(b, loc, flat, widthSize);
+      Value x = arith::RemUIOp::create(b, loc, flat, widthSize);
+      Value copy = arith::IndexCastUIOp::create(
+          b, loc, indexType, memref::LoadOp::create(b, loc, permutation, ValueRange{row}));
+      Value token =
+          arith::MinUIOp::create(b, loc, arith::DivUIOp::create(b, loc, copy, slots), lastToken);
+      Value v = memref::LoadOp::create(b, loc, input, ValueRange{token, x});
+      memref::StoreOp::create(b, loc, v, rows, ValueRange{row, x});
     });
   });
   return kb.kernel();
@@ -460,12 +485,11 @@ FailureOr<func::FuncOp> emitMoeCombineKernel(v4::MoeCombineOp op, llvm::StringRe
   auto widen = [&](Value v) -> Value {
     return v.getType() == f32 ? v : arith::ExtFOp::create(b, loc, f32, v);
   };
+  // Each element of the token's sum is its own thread's: the rows are
+  // scanned by every thread, each matching row added over the threads, in
+  // row order.
   auto forEachElement = [&](llvm::function_ref<void(Value)> body) {
-    scf::ForOp::create(b, loc, zero, d, one, ValueRange{},
-                       [&](OpBuilder &, Location, Value x, ValueRange) {
-                         body(x);
-                         scf::YieldOp::create(b, loc);
-                       });
+    kb.forThreads(zero, d, one, body);
   };
 
   kb.forWorkgroups(tokens, [&](Value token) {

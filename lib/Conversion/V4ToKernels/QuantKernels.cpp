@@ -1,6 +1,8 @@
 //===- QuantKernels.cpp - v4.simulate_quant as a kernel --------------------===//
 //
-// One row per workgroup, block by block, with the reference's arithmetic
+// One row per workgroup, a block per thread loop iteration (on a GPU a
+// group of threads splits the block's maximum and shares its elements), with
+// the reference's arithmetic
 // (num::simulate): the block's absolute maximum (NaN wins), the E8M0 scale
 // exponent e of the `ceil` or `floor` rule from fp32 bits, x * 2^-e (exact),
 // clamped to +-Qmax, rounded to the element grid with ties to even, times
@@ -23,6 +25,7 @@
 #include "KernelBuilder.h"
 #include "OpKernelEmitters.h"
 #include "QuantArith.h"
+#include "sieve/Conversion/ReductionLoops.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -61,25 +64,28 @@ FailureOr<func::FuncOp> emitSimulateQuantKernel(v4::SimulateQuantOp op, llvm::St
   BlockQuantizer quantizer(bits, grid, ceilRule);
   Value nanValue = bits.f(std::numeric_limits<float>::quiet_NaN());
   k.forWorkgroups(rows, [&](Value row) {
-    scf::ForOp::create(b, loc, zero, n, step, ValueRange{}, [&](OpBuilder &, Location,
-                                                                Value start, ValueRange) {
-      Value end = arith::AddIOp::create(b, loc, start, step);
-      Value amax = quantizer.amax(start, end, one, [&](Value i) { return load(row, i); });
-      BlockScale scale = quantizer.scale(amax);
-      Value inverse = quantizer.inverseOf(scale);
-      Value factor = bits.pow2(scale.exponent);
-      scf::ForOp::create(b, loc, start, end, one, ValueRange{}, [&](OpBuilder &, Location,
-                                                                    Value i, ValueRange) {
-        Value q = quantizer.toGrid(load(row, i), inverse);
-        Value result =
-            bits.select(scale.bad, nanValue, arith::MulFOp::create(b, loc, q, factor));
-        if (element != f32)
-          result = arith::TruncFOp::create(b, loc, element, result);
-        memref::StoreOp::create(b, loc, result, out, k.rowElement(row, i));
-        scf::YieldOp::create(b, loc);
-      });
-      scf::YieldOp::create(b, loc);
-    });
+    k.forThreads(
+        zero, n, step,
+        [&](Value start) {
+          Value end = arith::AddIOp::create(b, loc, start, step);
+          Value amax = quantizer.amax(start, end, one, [&](Value i) { return load(row, i); });
+          BlockScale scale = quantizer.scale(amax);
+          Value inverse = quantizer.inverseOf(scale);
+          Value factor = bits.pow2(scale.exponent);
+          auto elements = scf::ForOp::create(
+              b, loc, start, end, one, ValueRange{},
+              [&](OpBuilder &, Location, Value i, ValueRange) {
+                Value q = quantizer.toGrid(load(row, i), inverse);
+                Value result =
+                    bits.select(scale.bad, nanValue, arith::MulFOp::create(b, loc, q, factor));
+                if (element != f32)
+                  result = arith::TruncFOp::create(b, loc, element, result);
+                memref::StoreOp::create(b, loc, result, out, k.rowElement(row, i));
+                scf::YieldOp::create(b, loc);
+              });
+          reduction_loops::markElementwise(elements);
+        },
+        /*splitReductions=*/true);
   });
   return k.kernel();
 }
@@ -118,33 +124,36 @@ FailureOr<func::FuncOp> emitQuantizeKernel(v4::QuantizeOp op, llvm::StringRef na
 
   BlockQuantizer quantizer(bits, grid, op.getRule() == v4::ScaleRule::ceil);
   k.forWorkgroups(rows, [&](Value row) {
-    scf::ForOp::create(b, loc, zero, n, step, ValueRange{}, [&](OpBuilder &, Location,
-                                                                Value start, ValueRange) {
-      Value end = arith::AddIOp::create(b, loc, start, step);
-      Value amax = quantizer.amax(start, end, one, [&](Value i) { return load(row, i); });
-      BlockScale scale = quantizer.scale(amax);
-      Value scaleByte = quantizer.scaleByte(scale);
-      storeByte(scales, row, arith::DivUIOp::create(b, loc, start, step), scaleByte);
-      Value inverse = quantizer.inverseOf(scale);
-      auto codeAt = [&](Value i) {
-        return quantizer.encode(quantizer.toGrid(load(row, i), inverse), scale.bad);
-      };
-      scf::ForOp::create(b, loc, start, end, packed ? two : one, ValueRange{},
-                         [&](OpBuilder &, Location, Value i, ValueRange) {
-                           if (!packed) {
-                             storeByte(codes, row, i, codeAt(i));
-                           } else {
-                             // Even element in the low nibble.
-                             Value low = codeAt(i);
-                             Value high = codeAt(arith::AddIOp::create(b, loc, i, one));
-                             Value pair = arith::OrIOp::create(
-                                 b, loc, low, arith::ShLIOp::create(b, loc, high, bits.i(4)));
-                             storeByte(codes, row, arith::DivUIOp::create(b, loc, i, two), pair);
-                           }
-                           scf::YieldOp::create(b, loc);
-                         });
-      scf::YieldOp::create(b, loc);
-    });
+    k.forThreads(
+        zero, n, step,
+        [&](Value start) {
+          Value end = arith::AddIOp::create(b, loc, start, step);
+          Value amax = quantizer.amax(start, end, one, [&](Value i) { return load(row, i); });
+          BlockScale scale = quantizer.scale(amax);
+          Value scaleByte = quantizer.scaleByte(scale);
+          storeByte(scales, row, arith::DivUIOp::create(b, loc, start, step), scaleByte);
+          Value inverse = quantizer.inverseOf(scale);
+          auto codeAt = [&](Value i) {
+            return quantizer.encode(quantizer.toGrid(load(row, i), inverse), scale.bad);
+          };
+          auto encodeLoop = scf::ForOp::create(
+              b, loc, start, end, packed ? two : one, ValueRange{},
+              [&](OpBuilder &, Location, Value i, ValueRange) {
+                if (!packed) {
+                  storeByte(codes, row, i, codeAt(i));
+                } else {
+                  // Even element in the low nibble.
+                  Value low = codeAt(i);
+                  Value high = codeAt(arith::AddIOp::create(b, loc, i, one));
+                  Value pair = arith::OrIOp::create(b, loc, low,
+                                                    arith::ShLIOp::create(b, loc, high, bits.i(4)));
+                  storeByte(codes, row, arith::DivUIOp::create(b, loc, i, two), pair);
+                }
+                scf::YieldOp::create(b, loc);
+              });
+          reduction_loops::markElementwise(encodeLoop);
+        },
+        /*splitReductions=*/true);
   });
   return k.kernel();
 }
@@ -179,8 +188,7 @@ FailureOr<func::FuncOp> emitDequantizeKernel(v4::DequantizeOp op, llvm::StringRe
   BlockQuantizer quantizer(bits, grid, /*ceilRule=*/true);
 
   k.forWorkgroups(rows, [&](Value row) {
-    scf::ForOp::create(b, loc, zero, n, one, ValueRange{}, [&](OpBuilder &, Location, Value i,
-                                                               ValueRange) {
+    k.forThreads(zero, n, one, [&](Value i) {
       Value code = packed ? bits.packedCode(
                                 loadByte(codes, row, arith::DivUIOp::create(b, loc, i, two)), i)
                           : loadByte(codes, row, i);
@@ -189,7 +197,6 @@ FailureOr<func::FuncOp> emitDequantizeKernel(v4::DequantizeOp op, llvm::StringRe
       if (element != f32)
         value = arith::TruncFOp::create(b, loc, element, value);
       memref::StoreOp::create(b, loc, value, out, k.rowElement(row, i));
-      scf::YieldOp::create(b, loc);
     });
   });
   return k.kernel();

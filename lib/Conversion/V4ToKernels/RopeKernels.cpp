@@ -166,15 +166,16 @@ FailureOr<func::FuncOp> emitRopeKernel(v4::RopeOp op, llvm::StringRef name,
     Value pos = memref::LoadOp::create(b, loc, positions, positionIndex);
     Value posF = arith::SIToFPOp::create(b, loc, f32, pos);
     // Nope dims unchanged.
-    scf::ForOp::create(b, loc, zero, nope, one, ValueRange{},
-                       [&](OpBuilder &, Location, Value i, ValueRange) {
-                         SmallVector<Value> at = k.rowElement(row, i);
-                         memref::StoreOp::create(b, loc, memref::LoadOp::create(b, loc, in, at),
-                                                 out, at);
-                         scf::YieldOp::create(b, loc);
-                       });
-    scf::ForOp::create(
-        b, loc, zero, pairs, one, ValueRange{}, [&](OpBuilder &, Location, Value pair, ValueRange) {
+    k.forThreads(
+        zero, nope, one,
+        [&](Value i) {
+          SmallVector<Value> at = k.rowElement(row, i);
+          memref::StoreOp::create(b, loc, memref::LoadOp::create(b, loc, in, at), out, at);
+        },
+        /*splitReductions=*/false, /*elementwise=*/true);
+    // Each pair rotated by its own thread.
+    k.forThreads(
+        zero, pairs, one, [&](Value pair) {
           Value freq = memref::LoadOp::create(b, loc, table, ValueRange{pair});
           Value theta = arith::MulFOp::create(b, loc, posF, freq);
           auto [cosD, sinD] = cosSin(b, loc, arith::ExtFOp::create(b, loc, f64, theta));
@@ -199,7 +200,6 @@ FailureOr<func::FuncOp> emitRopeKernel(v4::RopeOp op, llvm::StringRef name,
           };
           memref::StoreOp::create(b, loc, narrow(newRe), out, reAt);
           memref::StoreOp::create(b, loc, narrow(newIm), out, imAt);
-          scf::YieldOp::create(b, loc);
         });
   });
   return k.kernel();

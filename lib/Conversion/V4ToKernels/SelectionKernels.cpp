@@ -82,25 +82,33 @@ FailureOr<func::FuncOp> emitTopkKernel(v4::TopkOp op, llvm::StringRef name,
   if (positionsType.isDynamicDim(0))
     positionSizes.push_back(kb.dim(0));
   Value positions = kb.view(1, positionSizes);
+  Value zero = kb.index(0), one = kb.index(1);
 
   kb.forWorkgroups(rows, [&](Value row) {
     SmallVector<Value> at = kb.leadingIndices(row, 1); // [b, s]
     Value visible = visibleCandidates(kb, positions, at[0], at[1], ratio);
     Value limit = arith::MinUIOp::create(b, loc, visible, kb.index(candidates));
-    emitThresholdPicks(
-        b, loc, k, limit, scoresType.getElementType().isBF16(),
-        [&](Value c) -> Value {
-          SmallVector<Value> scoreAt(at);
-          scoreAt.push_back(c);
-          Value score = memref::LoadOp::create(b, loc, scores, scoreAt);
-          return score.getType() == f32 ? score : arith::ExtFOp::create(b, loc, f32, score);
+    // One iteration: the selection is a sequence, its counts split over a
+    // GPU thread group.
+    kb.forThreads(
+        zero, one, one,
+        [&](Value) {
+          emitThresholdPicks(
+              b, loc, k, limit, scoresType.getElementType().isBF16(),
+              [&](Value c) -> Value {
+                SmallVector<Value> scoreAt(at);
+                scoreAt.push_back(c);
+                Value score = memref::LoadOp::create(b, loc, scores, scoreAt);
+                return score.getType() == f32 ? score : arith::ExtFOp::create(b, loc, f32, score);
+              },
+              [&](Value j, Value index, Value) {
+                SmallVector<Value> outAt(at);
+                outAt.push_back(j);
+                memref::StoreOp::create(b, loc, arith::IndexCastOp::create(b, loc, i32, index), out,
+                                        outAt);
+              });
         },
-        [&](Value j, Value index, Value) {
-          SmallVector<Value> outAt(at);
-          outAt.push_back(j);
-          memref::StoreOp::create(b, loc, arith::IndexCastOp::create(b, loc, i32, index), out,
-                                  outAt);
-        });
+        /*splitReductions=*/true);
   });
   return kb.kernel();
 }
@@ -281,16 +289,17 @@ FailureOr<func::FuncOp> emitIndexerScoreKernel(v4::IndexerScoreOp op, llvm::Stri
     // Named values, not structured bindings: lambdas capture them (C++17).
     QueryRow at = locateQuery(kb, row, slotTable);
     Value batchRow = at.batchRow, token = at.token, cacheRow = at.cacheRow;
-    scf::ForOp::create(b, loc, zero, kb.index(keys.getCapacity()), one, ValueRange{},
-                       [&](OpBuilder &, Location, Value c, ValueRange) {
-                         Value score = scorer.score(b, loc, batchRow, token, cacheRow, c);
-                         Type element = scoresType.getElementType();
-                         if (element != b.getF32Type())
-                           score = arith::TruncFOp::create(b, loc, element, score);
-                         memref::StoreOp::create(b, loc, score, out,
-                                                 ValueRange{batchRow, token, c});
-                         scf::YieldOp::create(b, loc);
-                       });
+    // Each candidate's head dot products split over a GPU thread group.
+    kb.forThreads(
+        zero, kb.index(keys.getCapacity()), one,
+        [&](Value c) {
+          Value score = scorer.score(b, loc, batchRow, token, cacheRow, c);
+          Type element = scoresType.getElementType();
+          if (element != b.getF32Type())
+            score = arith::TruncFOp::create(b, loc, element, score);
+          memref::StoreOp::create(b, loc, score, out, ValueRange{batchRow, token, c});
+        },
+        /*splitReductions=*/true);
   });
   return kb.kernel();
 }
@@ -338,12 +347,15 @@ FailureOr<func::FuncOp> emitVisibleIndexerScoreKernel(v4::IndexerScoreOp score, 
                                kb.index(capacity)));
     // An empty range (first >= end) when the chunk lies past what is visible.
     Value last = arith::MaxUIOp::create(b, loc, first, end);
-    kb.forThreads(first, last, one, [&](Value c) {
-      Value value = scorer.score(b, loc, batchRow, token, cacheRow, c);
-      if (element != b.getF32Type())
-        value = arith::TruncFOp::create(b, loc, element, value);
-      memref::StoreOp::create(b, loc, value, out, ValueRange{batchRow, token, c});
-    });
+    kb.forThreads(
+        first, last, one,
+        [&](Value c) {
+          Value value = scorer.score(b, loc, batchRow, token, cacheRow, c);
+          if (element != b.getF32Type())
+            value = arith::TruncFOp::create(b, loc, element, value);
+          memref::StoreOp::create(b, loc, value, out, ValueRange{batchRow, token, c});
+        },
+        /*splitReductions=*/true);
   });
   return kb.kernel();
 }
@@ -385,24 +397,32 @@ FailureOr<func::FuncOp> emitIndexerTopkKernel(v4::TopkOp topk, v4::IndexerScoreO
     // The row's scores, rounded as the unfused scores tensor stores them.
     Value rowScores =
         memref::AllocaOp::create(b, loc, MemRefType::get({keys.getCapacity()}, element));
-    scf::ForOp::create(b, loc, zero, limit, one, ValueRange{},
-                       [&](OpBuilder &, Location, Value c, ValueRange) {
-                         Value value = scorer.score(b, loc, batchRow, token, cacheRow, c);
-                         if (element != f32)
-                           value = arith::TruncFOp::create(b, loc, element, value);
-                         memref::StoreOp::create(b, loc, value, rowScores, ValueRange{c});
-                         scf::YieldOp::create(b, loc);
-                       });
-    emitThresholdPicks(
-        b, loc, k, limit, element.isBF16(),
-        [&](Value c) -> Value {
-          Value value = memref::LoadOp::create(b, loc, rowScores, ValueRange{c});
-          return value.getType() == f32 ? value : arith::ExtFOp::create(b, loc, f32, value);
+    kb.forThreads(
+        zero, limit, one,
+        [&](Value c) {
+          Value value = scorer.score(b, loc, batchRow, token, cacheRow, c);
+          if (element != f32)
+            value = arith::TruncFOp::create(b, loc, element, value);
+          memref::StoreOp::create(b, loc, value, rowScores, ValueRange{c});
         },
-        [&](Value j, Value index, Value) {
-          memref::StoreOp::create(b, loc, arith::IndexCastOp::create(b, loc, i32, index), out,
-                                  ValueRange{batchRow, token, j});
-        });
+        /*splitReductions=*/true);
+    // One iteration: the selection is a sequence, its counts split over a
+    // GPU thread group.
+    kb.forThreads(
+        zero, one, one,
+        [&](Value) {
+          emitThresholdPicks(
+              b, loc, k, limit, element.isBF16(),
+              [&](Value c) -> Value {
+                Value value = memref::LoadOp::create(b, loc, rowScores, ValueRange{c});
+                return value.getType() == f32 ? value : arith::ExtFOp::create(b, loc, f32, value);
+              },
+              [&](Value j, Value index, Value) {
+                memref::StoreOp::create(b, loc, arith::IndexCastOp::create(b, loc, i32, index), out,
+                                        ValueRange{batchRow, token, j});
+              });
+        },
+        /*splitReductions=*/true);
   });
   return kb.kernel();
 }

@@ -71,7 +71,8 @@ struct RowKernel {
 
   /// One workgroup per row of the result: `body(indices)` gets the indices of
   /// the row's leading dimensions, and is run for each last-dimension index
-  /// `x` appended (`perElement`), or once (otherwise).
+  /// `x` appended, one iteration of a thread loop each (`perElement`), or
+  /// once (otherwise).
   void forEachRow(llvm::function_ref<void(SmallVector<Value>)> body, bool perElement = true) {
     OpBuilder &b = kb->builder();
     Location loc = kb->location();
@@ -87,13 +88,11 @@ struct RowKernel {
       }
       if (!perElement)
         return body(leading);
-      scf::ForOp::create(b, loc, kb->index(0), resultSizes.back(), kb->index(1), ValueRange{},
-                         [&](OpBuilder &, Location, Value x, ValueRange) {
-                           SmallVector<Value> at(leading);
-                           at.push_back(x);
-                           body(at);
-                           scf::YieldOp::create(b, loc);
-                         });
+      kb->forThreads(kb->index(0), resultSizes.back(), kb->index(1), [&](Value x) {
+        SmallVector<Value> at(leading);
+        at.push_back(x);
+        body(at);
+      });
     });
   }
 };

@@ -40,46 +40,40 @@ FailureOr<func::FuncOp> emitHadamardKernel(v4::HadamardOp op, llvm::StringRef na
   Value scale = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(scaleValue));
   Value zero = k.index(0), one = k.index(1), n = k.index(width);
 
+  // The row in shared scratch, then one thread loop per butterfly stage
+  // (each pair its own iteration), then the scaled row out.
   k.forWorkgroups(rows, [&](Value row) {
     Value row32 = memref::AllocaOp::create(b, loc, MemRefType::get({width}, f32));
-    scf::ForOp::create(b, loc, zero, n, one, ValueRange{},
-                       [&](OpBuilder &, Location, Value i, ValueRange) {
-                         Value v = memref::LoadOp::create(b, loc, in, k.rowElement(row, i));
-                         if (element != f32)
-                           v = arith::ExtFOp::create(b, loc, f32, v);
-                         memref::StoreOp::create(b, loc, v, row32, ValueRange{i});
-                         scf::YieldOp::create(b, loc);
-                       });
+    k.forThreads(zero, n, one, [&](Value i) {
+      Value v = memref::LoadOp::create(b, loc, in, k.rowElement(row, i));
+      if (element != f32)
+        v = arith::ExtFOp::create(b, loc, f32, v);
+      memref::StoreOp::create(b, loc, v, row32, ValueRange{i});
+    });
     for (int64_t h = 1; h < width; h *= 2) {
       Value stride = k.index(h), pairStride = k.index(2 * h);
-      scf::ForOp::create(
-          b, loc, zero, n, pairStride, ValueRange{},
-          [&](OpBuilder &, Location, Value i, ValueRange) {
-            Value end = arith::AddIOp::create(b, loc, i, stride);
-            scf::ForOp::create(
-                b, loc, i, end, one, ValueRange{},
-                [&](OpBuilder &, Location, Value j, ValueRange) {
-                  Value partner = arith::AddIOp::create(b, loc, j, stride);
-                  Value a = memref::LoadOp::create(b, loc, row32, ValueRange{j});
-                  Value c = memref::LoadOp::create(b, loc, row32, ValueRange{partner});
-                  memref::StoreOp::create(b, loc, arith::AddFOp::create(b, loc, a, c), row32,
-                                          ValueRange{j});
-                  memref::StoreOp::create(b, loc, arith::SubFOp::create(b, loc, a, c), row32,
-                                          ValueRange{partner});
-                  scf::YieldOp::create(b, loc);
-                });
-            scf::YieldOp::create(b, loc);
-          });
+      // Pair p of the stage: j = (p / h) * 2h + p % h and j + h, in the
+      // order the reference's loops visit them.
+      k.forThreads(zero, k.index(width / 2), one, [&](Value pair) {
+        Value j = arith::AddIOp::create(
+            b, loc,
+            arith::MulIOp::create(b, loc, arith::DivUIOp::create(b, loc, pair, stride), pairStride),
+            arith::RemUIOp::create(b, loc, pair, stride));
+        Value partner = arith::AddIOp::create(b, loc, j, stride);
+        Value a = memref::LoadOp::create(b, loc, row32, ValueRange{j});
+        Value c = memref::LoadOp::create(b, loc, row32, ValueRange{partner});
+        memref::StoreOp::create(b, loc, arith::AddFOp::create(b, loc, a, c), row32, ValueRange{j});
+        memref::StoreOp::create(b, loc, arith::SubFOp::create(b, loc, a, c), row32,
+                                ValueRange{partner});
+      });
     }
-    scf::ForOp::create(b, loc, zero, n, one, ValueRange{},
-                       [&](OpBuilder &, Location, Value i, ValueRange) {
-                         Value v = memref::LoadOp::create(b, loc, row32, ValueRange{i});
-                         v = arith::MulFOp::create(b, loc, v, scale);
-                         if (element != f32)
-                           v = arith::TruncFOp::create(b, loc, element, v);
-                         memref::StoreOp::create(b, loc, v, out, k.rowElement(row, i));
-                         scf::YieldOp::create(b, loc);
-                       });
+    k.forThreads(zero, n, one, [&](Value i) {
+      Value v = memref::LoadOp::create(b, loc, row32, ValueRange{i});
+      v = arith::MulFOp::create(b, loc, v, scale);
+      if (element != f32)
+        v = arith::TruncFOp::create(b, loc, element, v);
+      memref::StoreOp::create(b, loc, v, out, k.rowElement(row, i));
+    });
   });
   return k.kernel();
 }

@@ -32,3 +32,26 @@ func.func @columns(%out: memref<8x64xf32>, %first: index, %end: index) {
   } {mapping = [#gpu.block<x>]}
   return
 }
+
+// -----
+
+// A thread's scratch moves to the function's entry: allocated once, not in
+// every iteration.
+// CHECK-LABEL: func.func @scratch(
+// CHECK-NEXT: %[[SCRATCH:.*]] = memref.alloca() : memref<4xf32>
+// CHECK: scf.for %[[C:.*]] = %{{.*}} to %{{.*}} step %{{.*}} {
+// CHECK-NEXT: memref.store %{{.*}}, %[[SCRATCH]][%{{.*}}]
+// CHECK-NOT: memref.alloca
+// REVERSE-LABEL: func.func @scratch(
+// REVERSE-NEXT: memref.alloca() : memref<4xf32>
+func.func @scratch(%out: memref<64xf32>) {
+  %c0 = arith.constant 0 : index
+  %one = arith.constant 1.0 : f32
+  scf.forall (%c) in (64) {
+    %tmp = memref.alloca() : memref<4xf32>
+    memref.store %one, %tmp[%c0] : memref<4xf32>
+    %v = memref.load %tmp[%c0] : memref<4xf32>
+    memref.store %v, %out[%c] : memref<64xf32>
+  } {mapping = [#gpu.thread<x>]}
+  return
+}

@@ -91,7 +91,8 @@ func.func @serial(%a: memref<?xi8>) attributes {sieve.kernel} {
 // A thread loop marked sieve.split_reductions gives each column a group of
 // 32 threads: lane l sums elements l, l + 32, ... (lane 0 from the initial
 // value), five xor exchanges add the parts, and every lane stores the sum. A
-// carried maximum is not a sum and stays whole.
+// carried maximum splits the same way, every lane from the initial value,
+// the parts combined by maximumf.
 // CHECK-LABEL: gpu.func @columns
 // CHECK: %[[TID:.*]] = gpu.thread_id x
 // CHECK: %[[GROUP:.*]] = arith.divui %[[TID]], %[[C32:.*]] : index
@@ -104,10 +105,14 @@ func.func @serial(%a: memref<?xi8>) attributes {sieve.kernel} {
 // CHECK:   %[[T16:.*]] = arith.addf %[[PART]], %[[S16]] : f32
 // CHECK-COUNT-4: gpu.shuffle  xor
 // CHECK:   %[[TOTAL:.*]] = arith.addf
-// CHECK:   %[[MAX:.*]] = scf.for %{{.*}} = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%{{.*}} = %{{.*}}) -> (f32) {
+// CHECK-NOT: arith.select
+// CHECK:   %[[MAXPART:.*]] = scf.for %{{.*}} = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%{{.*}} = %[[ZERO:.*]]) -> (f32) {
 // CHECK:     arith.maximumf
 // CHECK:   }
-// CHECK-NOT: gpu.shuffle
+// CHECK:   %[[M16:.*]], %{{.*}} = gpu.shuffle  xor %[[MAXPART]], %{{.*}}, %{{.*}} : f32
+// CHECK:   arith.maximumf %[[MAXPART]], %[[M16]] : f32
+// CHECK-COUNT-4: gpu.shuffle  xor
+// CHECK:   %[[MAX:.*]] = arith.maximumf
 // CHECK:   arith.addf %[[TOTAL]], %[[MAX]] : f32
 // CHECK:   memref.store
 // CHECK: }
@@ -134,6 +139,64 @@ func.func @columns(%w: memref<?xi8>, %out: memref<?xi8>) attributes {sieve.kerne
       } {sieve.reduction}
       %both = arith.addf %sum, %max : f32
       memref.store %both, %ov[%col] : memref<64xf32>
+    } {mapping = [#gpu.thread<x>], sieve.split_reductions}
+  } {mapping = [#gpu.block<x>]}
+  return
+}
+
+// -----
+
+// In a split iteration, an elementwise loop after which the iteration reads
+// no memory is shared by the group's lanes (lane l stores elements l,
+// l + 32, ...); one followed by a read stays whole in every lane, since a
+// lane could read an element another has not stored yet.
+// CHECK-LABEL: gpu.func @blocks_scaled
+// CHECK: %[[TID:.*]] = gpu.thread_id x
+// CHECK: %[[LANE:.*]] = arith.remui %[[TID]], %[[C32:.*]] : index
+// CHECK: scf.for %[[BLK:.*]] = %{{.*}} to %{{.*}} step %{{.*}} {
+// CHECK:   gpu.shuffle  xor
+// CHECK:   %[[AT:.*]] = arith.muli %[[LANE]], %[[C1:.*]] : index
+// CHECK:   %[[FROM:.*]] = arith.addi %[[C0:.*]], %[[AT]] : index
+// CHECK:   %[[BY:.*]] = arith.muli %[[C1]], %{{.*}} : index
+// CHECK:   scf.for %{{.*}} = %[[FROM]] to %{{.*}} step %[[BY]] {
+// CHECK:     memref.store
+// CHECK:   } {sieve.elementwise}
+// CHECK: }
+// CHECK: gpu.barrier
+// CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %{{.*}} {
+// CHECK:   scf.for %{{.*}} = %[[C0]] to %{{.*}} step %[[C1]] {
+// CHECK:     memref.store
+// CHECK:   } {sieve.elementwise}
+// CHECK:   memref.load
+// CHECK: }
+func.func @blocks_scaled(%x: memref<?xi8>, %out: memref<?xi8>) attributes {sieve.kernel} {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c128 = arith.constant 128 : index
+  %zero = arith.constant 0.0 : f32
+  %xv = memref.view %x[%c0][] : memref<?xi8> to memref<8x128xf32>
+  %ov = memref.view %out[%c0][] : memref<?xi8> to memref<8x128xf32>
+  %sv = memref.view %out[%c0][] : memref<?xi8> to memref<8xf32>
+  scf.forall (%wg) in (1) {
+    scf.forall (%blk) in (8) {
+      %amax = scf.for %k = %c0 to %c128 step %c1 iter_args(%acc = %zero) -> (f32) {
+        %v = memref.load %xv[%blk, %k] : memref<8x128xf32>
+        %a = math.absf %v : f32
+        %next = arith.maximumf %acc, %a : f32
+        scf.yield %next : f32
+      } {sieve.reduction}
+      scf.for %k = %c0 to %c128 step %c1 {
+        %v = memref.load %xv[%blk, %k] : memref<8x128xf32>
+        %q = arith.divf %v, %amax : f32
+        memref.store %q, %ov[%blk, %k] : memref<8x128xf32>
+      } {sieve.elementwise}
+    } {mapping = [#gpu.thread<x>], sieve.split_reductions}
+    scf.forall (%blk) in (8) {
+      scf.for %k = %c0 to %c128 step %c1 {
+        memref.store %zero, %ov[%blk, %k] : memref<8x128xf32>
+      } {sieve.elementwise}
+      %first = memref.load %ov[%blk, %c0] : memref<8x128xf32>
+      memref.store %first, %sv[%blk] : memref<8xf32>
     } {mapping = [#gpu.thread<x>], sieve.split_reductions}
   } {mapping = [#gpu.block<x>]}
   return
@@ -180,6 +243,51 @@ func.func @blocks(%out: memref<?xi8>) attributes {sieve.kernel} {
         memref.store %total, %ov[%r, %i] : memref<4x64xf32>
       } {mapping = [#gpu.thread<x>]}
     }
+  } {mapping = [#gpu.block<x>]}
+  return
+}
+
+// -----
+
+// A loop whose body reads, outside its thread loops, only memory they do
+// not write (here a routing table among the bindings, the thread loop
+// writing shared scratch) needs no barrier closing each iteration: only the
+// thread loop's own.
+// CHECK-LABEL: gpu.func @rows_picked
+// CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %{{.*}} {
+// CHECK:   memref.load %{{.*}}[%{{.*}}] : memref<16xi32>
+// CHECK:   scf.if
+// CHECK:     scf.for
+// CHECK:     gpu.barrier
+// CHECK-NEXT: }
+// CHECK-NEXT: }
+// CHECK-NOT: gpu.barrier
+// CHECK: gpu.thread_id
+func.func @rows_picked(%table: memref<?xi8>, %out: memref<?xi8>) attributes {sieve.kernel} {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c16 = arith.constant 16 : index
+  %c0_i32 = arith.constant 0 : i32
+  %one = arith.constant 1.0 : f32
+  %tv = memref.view %table[%c0][] : memref<?xi8> to memref<16xi32>
+  %ov = memref.view %out[%c0][] : memref<?xi8> to memref<64xf32>
+  scf.forall (%wg) in (1) {
+    %sum = memref.alloca() : memref<64xf32>
+    scf.for %r = %c0 to %c16 step %c1 {
+      %owner = memref.load %tv[%r] : memref<16xi32>
+      %mine = arith.cmpi eq, %owner, %c0_i32 : i32
+      scf.if %mine {
+        scf.forall (%x) in (64) {
+          %acc = memref.load %sum[%x] : memref<64xf32>
+          %next = arith.addf %acc, %one : f32
+          memref.store %next, %sum[%x] : memref<64xf32>
+        } {mapping = [#gpu.thread<x>]}
+      }
+    }
+    scf.forall (%x) in (64) {
+      %v = memref.load %sum[%x] : memref<64xf32>
+      memref.store %v, %ov[%x] : memref<64xf32>
+    } {mapping = [#gpu.thread<x>]}
   } {mapping = [#gpu.block<x>]}
   return
 }

@@ -39,7 +39,8 @@ def CPUSerializeThreadLoopsPass
     worker runs the workgroup, so each becomes an `scf.for` over the same
     iterations, in ascending order, or descending with `reverse` (tests: a
     kernel whose thread loop depends on its iterations' order, which would
-    race on a GPU, gives other results there).
+    race on a GPU, gives other results there). A thread loop's static
+    scratch (its allocas) moves to the function's entry, allocated once.
   }];
   let options = [
     Option<"reverse", "reverse", "bool", /*default=*/"false",
