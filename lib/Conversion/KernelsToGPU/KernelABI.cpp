@@ -13,6 +13,7 @@
 
 #include "sieve/Conversion/KernelContract.h"
 #include "sieve/Conversion/KernelsToGPU/Passes.h"
+#include "sieve/hal/kernel_abi.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/Builders.h"
@@ -79,6 +80,11 @@ struct GPUKernelABIPass : impl::GPUKernelABIPassBase<GPUKernelABIPass> {
     auto entry = LLVM::LLVMFuncOp::create(b, loc, name, LLVM::LLVMFunctionType::get(
                                                             LLVM::LLVMVoidType::get(ctx), launch));
     entry.setCConv(kernel.getCConv());
+    // The runtime checks that every binding is aligned so (gpu_launch.h):
+    // LLVM may then load consecutive elements as one vector.
+    for (int64_t i = 0; i < bindings; ++i)
+      entry.setArgAttr(i, LLVM::LLVMDialect::getAlignAttrName(),
+                       b.getI64IntegerAttr(SIEVE_GPU_BINDING_ALIGNMENT));
     SmallVector<StringAttr> moved;
     for (NamedAttribute attr : kernel->getDiscardableAttrs())
       if (isKernelAttribute(attr.getName().getValue())) {

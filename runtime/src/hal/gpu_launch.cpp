@@ -31,6 +31,19 @@ LaunchArguments::LaunchArguments(const sieve_dispatch_state_t &dispatch)
     arguments_.push_back(const_cast<uint32_t *>(&dispatch.constants[c]));
 }
 
+Status checkBindingAlignment(const sieve_dispatch_state_t &dispatch, const char *name) {
+  for (uint32_t b = 0; b < dispatch.binding_count; ++b) {
+    auto address = reinterpret_cast<uintptr_t>(dispatch.binding_ptrs[b]);
+    if (address % SIEVE_GPU_BINDING_ALIGNMENT != 0)
+      return Status(StatusCode::kInternal, std::string("launching ") + name + ": binding " +
+                                               std::to_string(b) +
+                                               " starts at an address that is not a multiple of " +
+                                               std::to_string(SIEVE_GPU_BINDING_ALIGNMENT) +
+                                               " (GPU kernels load bindings as aligned vectors)");
+  }
+  return Status::ok();
+}
+
 std::string libraryKernelRefusal(const ModuleKernels *kernels, uint32_t k) {
   const fb::Kernel *kernel = kernels && k < kernels->size() ? kernels->Get(k) : nullptr;
   std::string what = kernel && kernel->library()

@@ -146,6 +146,50 @@ func.func @columns(%w: memref<?xi8>, %out: memref<?xi8>) attributes {sieve.kerne
 
 // -----
 
+// A split sum whose trip count is a multiple of 32 lanes x 8: each lane
+// takes eight consecutive iterations at a time (its body cloned eight times,
+// the sum threaded through in order), so consecutive bytes are loaded by one
+// lane: lane l starts at 8 * l, and the loop steps 256.
+// CHECK-LABEL: gpu.func @rows_in_chunks
+// CHECK: %[[LANE:.*]] = arith.remui %{{.*}}, %{{.*}} : index
+// CHECK: %[[C8:.*]] = arith.constant 8 : index
+// CHECK: %[[LANESTEP:.*]] = arith.muli %[[C1:.*]], %[[C8]] : index
+// CHECK: %[[AT:.*]] = arith.muli %[[LANE]], %[[LANESTEP]] : index
+// CHECK: %[[FROM:.*]] = arith.addi %{{.*}}, %[[AT]] : index
+// CHECK: %[[BY:.*]] = arith.muli %[[LANESTEP]], %{{.*}} : index
+// CHECK: scf.for %[[K:.*]] = %[[FROM]] to %{{.*}} step %[[BY]] iter_args(%[[ACC:.*]] = %{{.*}}) -> (f32) {
+// CHECK:   memref.load %{{.*}}[%{{.*}}, %[[K]]] : memref<64x512xi8>
+// CHECK:   %[[S0:.*]] = arith.addf %[[ACC]], %{{.*}} : f32
+// CHECK:   %[[K1:.*]] = arith.addi %[[K]], %{{.*}} : index
+// CHECK:   memref.load %{{.*}}[%{{.*}}, %[[K1]]] : memref<64x512xi8>
+// CHECK:   %[[S1:.*]] = arith.addf %[[S0]], %{{.*}} : f32
+// CHECK-COUNT-6: arith.addf
+// CHECK:   scf.yield
+// CHECK: } {sieve.reduction}
+// CHECK-COUNT-5: gpu.shuffle  xor
+func.func @rows_in_chunks(%w: memref<?xi8>, %out: memref<?xi8>) attributes {sieve.kernel} {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c512 = arith.constant 512 : index
+  %zero = arith.constant 0.0 : f32
+  %wv = memref.view %w[%c0][] : memref<?xi8> to memref<64x512xi8>
+  %ov = memref.view %out[%c0][] : memref<?xi8> to memref<64xf32>
+  scf.forall (%wg) in (1) {
+    scf.forall (%col) in (64) {
+      %sum = scf.for %k = %c0 to %c512 step %c1 iter_args(%acc = %zero) -> (f32) {
+        %byte = memref.load %wv[%col, %k] : memref<64x512xi8>
+        %x = arith.uitofp %byte : i8 to f32
+        %next = arith.addf %acc, %x : f32
+        scf.yield %next : f32
+      } {sieve.reduction}
+      memref.store %sum, %ov[%col] : memref<64xf32>
+    } {mapping = [#gpu.thread<x>], sieve.split_reductions}
+  } {mapping = [#gpu.block<x>]}
+  return
+}
+
+// -----
+
 // In a split iteration, an elementwise loop after which the iteration reads
 // no memory is shared by the group's lanes (lane l stores elements l,
 // l + 32, ...); one followed by a read stays whole in every lane, since a

@@ -4,7 +4,7 @@
 // from its pointer: offset 0, size 0 (never read), stride 1. The kernel
 // attributes move to the launch signature; the old body is always inlined.
 // CHECK-LABEL: gpu.module @kernels
-// CHECK: llvm.func @k(%[[A:.*]]: !llvm.ptr, %[[N:.*]]: i32)
+// CHECK: llvm.func @k(%[[A:.*]]: !llvm.ptr {llvm.align = 16 : i64}, %[[N:.*]]: i32)
 // CHECK-SAME: gpu.kernel
 // CHECK-SAME: nvvm.kernel
 // CHECK-SAME: sieve.workgroup_memory = 16 : i64

@@ -6,7 +6,7 @@
 // math as intrinsics NVPTX selects (exp approximated); no call leaves the
 // kernel.
 // CHECK: gpu.module @kernels [#nvvm.target<O = 3, chip = "sm_90a">]
-// CHECK: llvm.func @norm(%{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: i32)
+// CHECK: llvm.func @norm(%{{.*}}: !llvm.ptr {llvm.align = 16 : i64}, %{{.*}}: !llvm.ptr {llvm.align = 16 : i64}, %{{.*}}: i32)
 // CHECK-SAME: gpu.known_block_size = array<i32: 64, 1, 1>, nvvm.kernel, nvvm.maxntid = array<i32: 64, 1, 1>
 // CHECK: llvm.call @norm.workgroup(
 // CHECK: llvm.func internal @norm.workgroup(

@@ -3,7 +3,7 @@
 // The same kernel for AMD: ROCDL ids, the workgroup size as kernel
 // attributes, code-object ABI 500 by default, no ocml calls.
 // CHECK: gpu.module @kernels [#rocdl.target<O = 3, chip = "gfx942", abi = "500">]
-// CHECK: llvm.func @norm(%{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: i32)
+// CHECK: llvm.func @norm(%{{.*}}: !llvm.ptr {llvm.align = 16 : i64}, %{{.*}}: !llvm.ptr {llvm.align = 16 : i64}, %{{.*}}: i32)
 // CHECK-SAME: rocdl.flat_work_group_size = "64,64", rocdl.kernel, rocdl.reqd_work_group_size = array<i32: 64, 1, 1>
 // CHECK: llvm.func internal @norm.workgroup(
 // CHECK: rocdl.workgroup.id.x

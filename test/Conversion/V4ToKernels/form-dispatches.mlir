@@ -233,7 +233,7 @@ func.func @score_and_select(%q: tensor<?x2x4x128xbf16>,
 // CHECK: func.func @indexer_score_0(
 // CHECK: scf.forall
 // CHECK: scf.forall
-// CHECK: {mapping = [#gpu.thread<x>]}
+// CHECK: {mapping = [#gpu.thread<x>], sieve.split_reductions}
 // CHECK-NEXT: {mapping = [#gpu.block<x>]}
 // CHECK: func.func @topk_0(
 // CHECK-LABEL: func.func @score_then_select(

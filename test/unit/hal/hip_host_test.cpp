@@ -168,6 +168,15 @@ TEST_F(HipHost, LaunchesWithTheBindingsThenTheConstantsAndTheModulesBlockSize) {
   EXPECT_EQ(arguments[2], 7u);
   EXPECT_EQ(arguments[3], 0xFFFFFFFFu);
   EXPECT_EQ(arguments[4], 42u);
+
+  // A binding off the 16-byte grid the kernels' vector loads assume is
+  // refused before the launch, naming it.
+  bindings[1] = static_cast<uint8_t *>(b->data()) + 4;
+  Status misaligned = (*device)->dispatch(**loaded, 1, dispatch, "second");
+  ASSERT_FALSE(misaligned.isOk());
+  EXPECT_EQ(misaligned.message(), "launching second: binding 1 starts at an address that is not "
+                                  "a multiple of 16 (GPU kernels load bindings as aligned "
+                                  "vectors)");
 }
 
 } // namespace

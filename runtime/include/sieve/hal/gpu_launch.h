@@ -40,6 +40,12 @@ private:
   std::vector<void *> arguments_;
 };
 
+/// An error naming kernel `name` and the binding when one of `dispatch`'s
+/// bindings does not start at a multiple of SIEVE_GPU_BINDING_ALIGNMENT
+/// (the compiled kernels assume it; a misaligned vector load would stop the
+/// GPU with a less helpful error).
+Status checkBindingAlignment(const sieve_dispatch_state_t &dispatch, const char *name);
+
 /// Why a GPU device cannot load kernel `k`, which its executable exports as
 /// "" (a library kernel: the CPU's oneDNN GEMMs have no GPU implementation),
 /// completing "kernel ": its name and library from `kernels` when given,

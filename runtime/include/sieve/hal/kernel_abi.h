@@ -28,6 +28,11 @@ typedef struct sieve_dispatch_state_t {
   const size_t *binding_lengths;
 } sieve_dispatch_state_t;
 
+/* GPU kernels may load a binding's elements as 16-byte vectors: every
+ * binding a GPU launch passes starts at a multiple of this (device
+ * allocations, and buffer offsets at multiples of 64). */
+#define SIEVE_GPU_BINDING_ALIGNMENT 16
+
 typedef struct sieve_workgroup_state_t {
   uint32_t workgroup_id[3];
   uint32_t worker_id;

@@ -196,6 +196,7 @@ Status CudaDevice::dispatch(const LoadedExecutable &executable, uint32_t kernel,
   const auto &cuda = static_cast<const CudaExecutable &>(executable);
   if (dispatch.workgroup_count[0] == 0)
     return Status::ok();
+  SIEVE_RETURN_IF_ERROR(checkBindingAlignment(dispatch, name));
   LaunchArguments arguments(dispatch);
   const std::array<uint32_t, 3> &block = cuda.blocks[kernel];
   return check(driver_->cuLaunchKernel(cuda.functions[kernel], dispatch.workgroup_count[0],

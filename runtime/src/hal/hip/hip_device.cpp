@@ -193,6 +193,7 @@ Status HipDevice::dispatch(const LoadedExecutable &executable, uint32_t kernel,
   if (dispatch.workgroup_count[0] == 0)
     return Status::ok();
   SIEVE_RETURN_IF_ERROR(makeCurrent());
+  SIEVE_RETURN_IF_ERROR(checkBindingAlignment(dispatch, name));
   LaunchArguments arguments(dispatch);
   const std::array<uint32_t, 3> &block = hip.blocks[kernel];
   return check(runtime_->hipModuleLaunchKernel(
