@@ -44,6 +44,8 @@ Options take their value as the next argument or after '='. CONFIG.json may
 be a directory holding one.
   --gain G             scale of every projection weight's std (default 1)
   --max-shard-mb M     tensor data per shard in MiB (default 2048)
+  --threads N          tensors generated at once (default: one per CPU, fewer
+                       when memory is short); the bytes do not depend on it
   --allow-test-ratios  accept compress ratios other than 0, 4, 128
   --dry-run            say what would be written, and whether it fits, and
                        write nothing
@@ -120,6 +122,13 @@ static int runMain(int argc, char **argv) {
       if (!parseU64(text.c_str(), mb) || mb == 0)
         return usageError("--max-shard-mb takes a positive integer (got '" + text + "')");
       options.maxShardBytes = mb << 20;
+    } else if (a == "--threads") {
+      uint64_t threads;
+      if (!(problem = value(text)).empty())
+        return usageError(problem);
+      if (!parseU64(text.c_str(), threads) || threads == 0 || threads > 1024)
+        return usageError("--threads takes an integer from 1 to 1024 (got '" + text + "')");
+      options.threads = static_cast<unsigned>(threads);
     } else if (a == "--allow-test-ratios") {
       parseOptions.allowTestRatios = true;
     } else if (a == "--dry-run") {

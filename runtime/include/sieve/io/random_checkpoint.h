@@ -42,6 +42,10 @@ struct RandomCheckpointOptions {
   double gain = 1.0;
   /// Tensor data per shard; larger checkpoints are sharded with an index.
   uint64_t maxShardBytes = uint64_t(2) << 30;
+  /// Tensors generated at once, each on its own thread (0: one per CPU),
+  /// halved until that many of the largest tensor's working sets fit in the
+  /// available memory. The bytes do not depend on it.
+  unsigned threads = 0;
   /// Told the tensor bytes written so far (of countWeightBytes().total).
   WriteProgress progress;
 };

@@ -229,6 +229,10 @@ public:
   /// Calls `producer` for the bytes during write().
   Status addTensorProducer(std::string name, DType dtype,
                            std::vector<int64_t> shape, TensorProducer producer);
+  /// How many producers write() may run at once, each on its own thread
+  /// and into its own buffer, ahead of the tensor being written (default 1:
+  /// one at a time). Producers must then be safe to call concurrently.
+  void setProducerThreads(unsigned threads) { producerThreads_ = threads < 1 ? 1 : threads; }
 
   size_t numTensors() const { return tensors_.size(); }
   uint64_t dataBytes() const { return dataBytes_; }
@@ -243,6 +247,7 @@ private:
   std::vector<detail::PendingTensor> tensors_;
   std::unordered_map<std::string, size_t> names_;
   uint64_t dataBytes_ = 0;
+  unsigned producerThreads_ = 1;
 };
 
 /// Writes a checkpoint directory: model.safetensors when everything fits in
@@ -262,6 +267,8 @@ public:
                       const void *data, uint64_t size);
   Status addTensorProducer(std::string name, DType dtype,
                            std::vector<int64_t> shape, TensorProducer producer);
+  /// SafetensorsWriter::setProducerThreads.
+  void setProducerThreads(unsigned threads) { all_.setProducerThreads(threads); }
 
   size_t numTensors() const { return all_.numTensors(); }
   uint64_t dataBytes() const { return all_.dataBytes(); }

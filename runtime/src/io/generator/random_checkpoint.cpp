@@ -7,6 +7,7 @@
 #include "sieve/numerics/weights.h"
 #include "sieve/support/system.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <fstream>
@@ -14,6 +15,7 @@
 #include <memory>
 #include <mutex>
 #include <sys/stat.h>
+#include <thread>
 
 namespace sieve::io {
 namespace {
@@ -250,39 +252,53 @@ writeRandomCheckpoint(const ModelConfig &config,
         checkMemoryAvailable(largest, "generating tensor '" + largestTensor->name + "'"));
   SIEVE_RETURN_IF_ERROR(makeDir(dir));
 
-  // A quantized linear's codes and scales come from one quantization; the
-  // writer asks for them separately (in its own order), so whichever is
-  // requested first leaves the other here until it is asked for.
-  struct Pending {
-    std::mutex mu;
-    std::map<std::string, std::vector<uint8_t>> bytes;
+  // A quantized linear's codes and scales come from one quantization, run
+  // by whichever of the two producers is called first (the writer asks for
+  // them separately, in its own order, maybe on two threads at once); each
+  // half is freed once its producer has copied it.
+  struct Quantized {
+    std::once_flag once;
+    Status status;
+    std::vector<uint8_t> weight, scale;
   };
-  auto pending = std::make_shared<Pending>();
+  std::map<std::string, std::shared_ptr<Quantized>> linears;
+  for (const ExpectedTensor &t : tensors)
+    if (isQuantizedPart(t.kind))
+      linears.try_emplace(linearBase(t.name), std::make_shared<Quantized>());
+
+  // Producers run on several threads when memory allows several of the
+  // largest tensor's working sets at once.
+  unsigned threads =
+      options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+  while (threads > 1 && !checkMemoryAvailable(threads * largest, "").isOk())
+    threads /= 2;
 
   ShardedSafetensorsWriter writer(options.maxShardBytes);
+  // Twice as many producers as threads: a linear's codes and scales are
+  // next to each other in the file, and the second half waits for the
+  // quantization the first runs.
+  writer.setProducerThreads(2 * threads);
   writer.setMetadata("format", "pt");
   writer.setMetadata("generator", "sieve-gen");
   writer.setMetadata("seed", std::to_string(options.seed));
   for (const ExpectedTensor &t : tensors) {
-    TensorProducer produce = [&config, t, options, pending](uint8_t *dst,
-                                                           uint64_t size) -> Status {
+    std::shared_ptr<Quantized> linear =
+        isQuantizedPart(t.kind) ? linears.at(linearBase(t.name)) : nullptr;
+    TensorProducer produce = [&config, t, options, linear](uint8_t *dst, uint64_t size) -> Status {
       std::vector<uint8_t> bytes;
-      if (isQuantizedPart(t.kind)) {
-        std::lock_guard<std::mutex> lock(pending->mu);
-        auto it = pending->bytes.find(t.name);
-        if (it != pending->bytes.end()) {
-          bytes = std::move(it->second);
-          pending->bytes.erase(it);
-        } else {
+      if (linear) {
+        std::call_once(linear->once, [&] {
           auto q = quantizeLinear(t, options);
-          if (!q)
-            return q.takeStatus();
-          std::string base = linearBase(t.name);
-          bool weight = isWeightPart(t.kind);
-          pending->bytes[base + (weight ? ".scale" : ".weight")] =
-              std::move(weight ? q->scale : q->weight);
-          bytes = std::move(weight ? q->weight : q->scale);
-        }
+          if (!q) {
+            linear->status = q.takeStatus();
+            return;
+          }
+          linear->weight = std::move(q->weight);
+          linear->scale = std::move(q->scale);
+        });
+        if (!linear->status.isOk())
+          return linear->status;
+        bytes = std::move(isWeightPart(t.kind) ? linear->weight : linear->scale);
       } else {
         auto b = generateTensorBytes(config, t, options);
         if (!b)

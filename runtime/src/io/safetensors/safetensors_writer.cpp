@@ -11,6 +11,9 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <future>
+#include <map>
+#include <memory>
 
 namespace sieve::io {
 
@@ -69,7 +72,7 @@ Status writeAll(std::FILE *f, const uint8_t *data, uint64_t size,
 /// `written` counts the tensor bytes and is reported after each tensor.
 Status writeFile(const std::string &path, const std::map<std::string, std::string> &metadata,
                  const std::vector<const PendingTensor *> &tensors, uint64_t &written,
-                 const WriteProgress &progress) {
+                 const WriteProgress &progress, unsigned producerThreads) {
   nlohmann::ordered_json header = nlohmann::ordered_json::object();
   header["__metadata__"] = nlohmann::ordered_json::object();
   for (const auto &[k, v] : metadata)
@@ -104,21 +107,45 @@ Status writeFile(const std::string &path, const std::map<std::string, std::strin
   Status s = writeAll(f, len, 8, tmp);
   if (s.isOk())
     s = writeAll(f, reinterpret_cast<const uint8_t *>(text.data()), text.size(), tmp);
-  std::vector<uint8_t> buffer;
-  for (const PendingTensor *t : tensors) {
+  // Produced tensors: up to producerThreads run ahead, each into its own
+  // buffer, and are written in file order. (A future's destructor waits, so
+  // `produced` outlives every producer still running when this returns.)
+  struct Produced {
+    std::vector<uint8_t> bytes;
+    std::future<Status> done;
+  };
+  auto isProduced = [](const PendingTensor *t) {
+    return !t->owned && !t->borrowed && t->size != 0;
+  };
+  std::map<size_t, std::unique_ptr<Produced>> produced;
+  size_t next = 0;
+  for (size_t i = 0; i < tensors.size(); ++i) {
+    const PendingTensor *t = tensors[i];
     if (!s.isOk())
       break;
+    for (; next < tensors.size() && (next <= i || produced.size() < producerThreads); ++next) {
+      if (!isProduced(tensors[next]))
+        continue;
+      auto job = std::make_unique<Produced>();
+      job->bytes.assign(tensors[next]->size, 0);
+      job->done =
+          std::async(std::launch::async, [tensor = tensors[next], data = job->bytes.data()] {
+            return tensor->producer(data, tensor->size);
+          });
+      produced.emplace(next, std::move(job));
+    }
     if (t->owned) {
       s = writeAll(f, t->owned->data(), t->size, tmp);
     } else if (t->borrowed || t->size == 0) {
       s = writeAll(f, t->borrowed, t->size, tmp);
     } else {
-      buffer.assign(t->size, 0);
-      s = t->producer(buffer.data(), t->size);
+      auto job = produced.find(i);
+      s = job->second->done.get();
       if (!s.isOk())
         s.annotate(path + ": tensor '" + t->name + "'");
       else
-        s = writeAll(f, buffer.data(), t->size, tmp);
+        s = writeAll(f, job->second->bytes.data(), t->size, tmp);
+      produced.erase(job);
     }
     written += t->size;
     if (s.isOk() && progress)
@@ -215,7 +242,7 @@ Status SafetensorsWriter::write(const std::string &path, const WriteProgress &pr
   for (const PendingTensor &t : tensors_)
     all.push_back(&t);
   uint64_t written = 0;
-  return writeFile(path, metadata_, fileOrder(std::move(all)), written, progress);
+  return writeFile(path, metadata_, fileOrder(std::move(all)), written, progress, producerThreads_);
 }
 
 //===----------------------------------------------------------------------===//
@@ -283,7 +310,8 @@ ShardedSafetensorsWriter::write(const std::string &dir, const WriteProgress &pro
     std::snprintf(buf, sizeof buf, "model-%05zu-of-%05zu.safetensors", i + 1, n);
     names.push_back(buf);
     SIEVE_RETURN_IF_ERROR(writeFile((fs::path(dir) / buf).string(), all_.metadata_,
-                                    fileOrder(shards[i]), written, progress));
+                                    fileOrder(shards[i]), written, progress,
+                                    all_.producerThreads_));
     for (const PendingTensor *t : shards[i])
       mapEntries.emplace_back(t->name, buf);
   }

@@ -7,6 +7,8 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <numeric>
 #include <random>
 
@@ -308,6 +310,58 @@ TEST(SafetensorsWriter, ProducerFailureLeavesNoFile) {
   ASSERT_FALSE(s.isOk());
   EXPECT_NE(s.message().find("'bad'"), std::string::npos) << s.message();
   EXPECT_NE(s.message().find("out of ideas"), std::string::npos) << s.message();
+  EXPECT_FALSE(std::filesystem::exists(path));
+  EXPECT_FALSE(std::filesystem::exists(path + ".tmp"));
+}
+
+TEST(SafetensorsWriter, ProducersOnSeveralThreadsWriteTheSameFile) {
+  // Producers of several sizes between owned tensors, one failing in the
+  // middle when asked to: the file is byte-identical at 1 and 4 threads,
+  // and the failure is reported the same way.
+  auto fill = [](uint8_t seed) {
+    return [seed](uint8_t *dst, uint64_t size) {
+      for (uint64_t i = 0; i < size; ++i)
+        dst[i] = uint8_t(seed + i * 7);
+      return Status::ok();
+    };
+  };
+  auto build = [&](SafetensorsWriter &w, bool failing) {
+    for (int i = 0; i < 12; ++i) {
+      std::string name = "t" + std::to_string(10 + i);
+      if (i % 4 == 3)
+        ASSERT_TRUE(w.addTensor(name, DType::kI8, {3}, {1, 2, 3}).isOk());
+      else if (failing && i == 6)
+        ASSERT_TRUE(w.addTensorProducer(name, DType::kI8, {5}, [](uint8_t *, uint64_t) {
+                       return invalidArgument("no bytes today");
+                     }).isOk());
+      else
+        ASSERT_TRUE(w.addTensorProducer(name, DType::kI8, {int64_t(100 * i + 1)},
+                                        fill(uint8_t(i)))
+                        .isOk());
+    }
+  };
+  TempDir dir;
+  std::vector<std::string> bytes;
+  for (unsigned threads : {1u, 4u}) {
+    SafetensorsWriter w;
+    build(w, false);
+    w.setProducerThreads(threads);
+    std::string path = dir.file("m" + std::to_string(threads) + ".safetensors");
+    ASSERT_TRUE(w.write(path).isOk());
+    std::ifstream in(path, std::ios::binary);
+    bytes.emplace_back(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  EXPECT_EQ(bytes[0], bytes[1]);
+  EXPECT_GT(bytes[0].size(), 4509u); // the tensors' bytes, then the header
+
+  SafetensorsWriter w;
+  build(w, true);
+  w.setProducerThreads(4);
+  std::string path = dir.file("bad.safetensors");
+  Status s = w.write(path);
+  ASSERT_FALSE(s.isOk());
+  EXPECT_NE(s.message().find("'t16'"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("no bytes today"), std::string::npos) << s.message();
   EXPECT_FALSE(std::filesystem::exists(path));
   EXPECT_FALSE(std::filesystem::exists(path + ".tmp"));
 }
