@@ -36,6 +36,12 @@ cp "$root/examples/small-v4/config.json" "$kit/data/small-v4/"
 "$build/bin/sieve-compile" "$root/examples/small-v4/config.json" --target=nvidia:sm_90 \
   --target=nvidia:sm_80 --target=cpu:x86-64-v3 --max-seq-len=4096 --max-batch=1 \
   -o "$kit/data/small-v4.sieve"
+# The decode-bandwidth model: V4-Flash's layer dimensions, four layers and 64
+# of its 256 experts (examples/v4-flash-layers; 6.7 GiB, made there too).
+mkdir -p "$kit/data/v4-flash-layers"
+cp "$root/examples/v4-flash-layers/config.json" "$kit/data/v4-flash-layers/"
+"$build/bin/sieve-compile" "$root/examples/v4-flash-layers/config.json" --target=nvidia:sm_90 \
+  --target=nvidia:sm_80 --max-seq-len=4096 --max-batch=1 -o "$kit/data/v4-flash-layers.sieve"
 cat > "$kit/run.sh" <<'RUN'
 #!/usr/bin/env bash
 # On the GPU machine: the gpu-run checks, then small-v4 decode and prefill on
@@ -61,10 +67,12 @@ step() { # name, timeout seconds, command...
   echo "$name: exit $rc in $((SECONDS - start)) s" | tee -a "$summary"
 }
 (nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv || true) >> "$summary" 2>&1
-# The checkpoint takes a minute to make: it is made while the checks run.
+# The checkpoints take a while to make: they are made while the checks run.
 checkpoint="$(mktemp -d)/small-v4"
-step gen 150 "$here/bin/sieve-gen" "$here/data/small-v4/config.json" --seed 1 \
-  -o "$checkpoint" &
+flash="$(mktemp -d)/v4-flash-layers"
+(step gen 150 "$here/bin/sieve-gen" "$here/data/small-v4/config.json" --seed 1 \
+  -o "$checkpoint" && step gen-flash 200 "$here/bin/sieve-gen" \
+  "$here/data/v4-flash-layers/config.json" --seed 1 -o "$flash") &
 step smoke 30 "$here/bin/sieve-cuda-smoke" "$here/data/scale_add.ptx"
 step e2e 150 "$here/bin/sieve-cuda-e2e-tests" --modules "$here/data/gpu-modules" \
   --official "$here/data/official"
@@ -76,6 +84,11 @@ step profile-cuda 120 "$here/bin/sieve-run" "$here/data/small-v4.sieve" --weight
   --device cuda:0 --tokens "$(seq -s, 1 64)" --max-new-tokens 16 --temperature 0 --profile
 step bench-cpu 60 "$here/bin/sieve-bench" "$here/data/small-v4.sieve" \
   --weights "$checkpoint" --device cpu -p 64 -n 16 -r 1 --json
+step bench-cuda-flash 150 "$here/bin/sieve-bench" "$here/data/v4-flash-layers.sieve" \
+  --weights "$flash" --device cuda:0 -p 128 -n 16 -r 1 --json
+step profile-cuda-flash 120 "$here/bin/sieve-run" "$here/data/v4-flash-layers.sieve" \
+  --weights "$flash" --device cuda:0 --tokens "$(seq -s, 1 32)" --max-new-tokens 8 \
+  --temperature 0 --profile
 tail -n 5 "$out/e2e.log" >> "$summary"
 cat "$summary"
 RUN
