@@ -39,6 +39,27 @@ using namespace mlir;
 
 namespace sieve::detail {
 
+namespace {
+/// The blocks of row `row` (width `width`, blocks of `block`), each an
+/// iteration of a thread loop (on a GPU a 32-lane group's, which splits the
+/// block's maximum): `body(start, end, scale)`.
+void forEachBlock(KernelBuilder &k, BlockQuantizer &quantizer, int64_t width, int64_t block,
+                  function_ref<Value(Value)> load,
+                  function_ref<void(Value, Value, const BlockScale &)> body) {
+  OpBuilder &b = k.builder();
+  Location loc = k.location();
+  Value step = k.index(block);
+  k.forThreads(
+      k.index(0), k.index(width), step,
+      [&](Value start) {
+        Value end = arith::AddIOp::create(b, loc, start, step);
+        BlockScale scale = quantizer.scale(quantizer.amax(start, end, k.index(1), load));
+        body(start, end, scale);
+      },
+      /*splitReductions=*/true);
+}
+} // namespace
+
 FailureOr<func::FuncOp> emitSimulateQuantKernel(v4::SimulateQuantOp op, llvm::StringRef name,
                                                 OpBuilder &moduleBuilder) {
   RankedTensorType type = op.getInput().getType();
@@ -55,7 +76,7 @@ FailureOr<func::FuncOp> emitSimulateQuantKernel(v4::SimulateQuantOp op, llvm::St
   SmallVector<Value> dynamicSizes = k.dynamicLeadingSizes();
   Value rows = k.rowCount();
   Value in = k.view(0, dynamicSizes), out = k.view(1, dynamicSizes);
-  Value zero = k.index(0), one = k.index(1), n = k.index(width), step = k.index(block);
+  Value one = k.index(1);
   auto load = [&](Value row, Value column) -> Value {
     Value v = memref::LoadOp::create(b, loc, in, k.rowElement(row, column));
     return element == f32 ? v : arith::ExtFOp::create(b, loc, f32, v);
@@ -64,12 +85,9 @@ FailureOr<func::FuncOp> emitSimulateQuantKernel(v4::SimulateQuantOp op, llvm::St
   BlockQuantizer quantizer(bits, grid, ceilRule);
   Value nanValue = bits.f(std::numeric_limits<float>::quiet_NaN());
   k.forWorkgroups(rows, [&](Value row) {
-    k.forThreads(
-        zero, n, step,
-        [&](Value start) {
-          Value end = arith::AddIOp::create(b, loc, start, step);
-          Value amax = quantizer.amax(start, end, one, [&](Value i) { return load(row, i); });
-          BlockScale scale = quantizer.scale(amax);
+    forEachBlock(
+        k, quantizer, width, block, [&](Value i) { return load(row, i); },
+        [&](Value start, Value end, const BlockScale &scale) {
           Value inverse = quantizer.inverseOf(scale);
           Value factor = bits.pow2(scale.exponent);
           auto elements = scf::ForOp::create(
@@ -84,8 +102,7 @@ FailureOr<func::FuncOp> emitSimulateQuantKernel(v4::SimulateQuantOp op, llvm::St
                 scf::YieldOp::create(b, loc);
               });
           reduction_loops::markElementwise(elements);
-        },
-        /*splitReductions=*/true);
+        });
   });
   return k.kernel();
 }
@@ -111,8 +128,7 @@ FailureOr<func::FuncOp> emitQuantizeKernel(v4::QuantizeOp op, llvm::StringRef na
   Value in = k.view(0, dynamicSizes);
   Value codes = k.byteView(1, packed ? width / 2 : width, dynamicSizes);
   Value scales = k.byteView(2, width / block, dynamicSizes);
-  Value zero = k.index(0), one = k.index(1), two = k.index(2), n = k.index(width),
-        step = k.index(block);
+  Value one = k.index(1), two = k.index(2), step = k.index(block);
   auto load = [&](Value row, Value column) -> Value {
     Value v = memref::LoadOp::create(b, loc, in, k.rowElement(row, column));
     return element == f32 ? v : arith::ExtFOp::create(b, loc, f32, v);
@@ -124,12 +140,9 @@ FailureOr<func::FuncOp> emitQuantizeKernel(v4::QuantizeOp op, llvm::StringRef na
 
   BlockQuantizer quantizer(bits, grid, op.getRule() == v4::ScaleRule::ceil);
   k.forWorkgroups(rows, [&](Value row) {
-    k.forThreads(
-        zero, n, step,
-        [&](Value start) {
-          Value end = arith::AddIOp::create(b, loc, start, step);
-          Value amax = quantizer.amax(start, end, one, [&](Value i) { return load(row, i); });
-          BlockScale scale = quantizer.scale(amax);
+    forEachBlock(
+        k, quantizer, width, block, [&](Value i) { return load(row, i); },
+        [&](Value start, Value end, const BlockScale &scale) {
           Value scaleByte = quantizer.scaleByte(scale);
           storeByte(scales, row, arith::DivUIOp::create(b, loc, start, step), scaleByte);
           Value inverse = quantizer.inverseOf(scale);
@@ -152,8 +165,7 @@ FailureOr<func::FuncOp> emitQuantizeKernel(v4::QuantizeOp op, llvm::StringRef na
                 scf::YieldOp::create(b, loc);
               });
           reduction_loops::markElementwise(encodeLoop);
-        },
-        /*splitReductions=*/true);
+        });
   });
   return k.kernel();
 }
