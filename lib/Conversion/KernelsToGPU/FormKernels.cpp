@@ -17,10 +17,10 @@
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Utils/Utils.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinTypes.h"
-#include "mlir/IR/IRMapping.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/Support/MathExtras.h"
@@ -303,10 +303,10 @@ struct GPUFormKernelsPass : impl::GPUFormKernelsPassBase<GPUFormKernelsPass> {
     return success();
   }
 
-  /// The memory `access` touches, for telling what may alias: a
+  /// What an access to `memref` may alias, for telling accesses apart: a
   /// workgroup or private buffer is itself; every binding (a kernel
   /// argument) is one class, since the buffer plan may place two bindings
-  /// in one buffer; nullptr for an access whose memory is unknown.
+  /// in one buffer.
   static Value memoryClass(Value memref, gpu::GPUFuncOp fn) {
     while (auto view = memref.getDefiningOp<ViewLikeOpInterface>())
       memref = view.getViewSource();
@@ -412,21 +412,20 @@ struct GPUFormKernelsPass : impl::GPUFormKernelsPassBase<GPUFormKernelsPass> {
   /// value). A sum starts from its initial value in lane 0 and from zero in
   /// the others; a maximum from its initial value in every lane.
   static void splitReduction(scf::ForOp reduction, Combine combine, Value lane) {
-    const int64_t chunk = laneChunk(reduction);
-    if (chunk > 1)
-      reduction = unrollInChunks(reduction, chunk);
+    // A lane's chunk of consecutive iterations is one iteration of the
+    // unrolled loop (its step a chunk's).
+    if (takesChunks(reduction)) {
+      FailureOr<UnrolledLoopInfo> unrolled = loopUnrollByFactor(reduction, kLaneChunk);
+      if (succeeded(unrolled) && unrolled->mainLoopOp)
+        reduction = *unrolled->mainLoopOp;
+    }
     OpBuilder b(reduction);
     Location loc = reduction.getLoc();
     Value step = reduction.getStep();
-    Value laneStep =
-        chunk > 1
-            ? arith::MulIOp::create(b, loc, step, arith::ConstantIndexOp::create(b, loc, chunk))
-                  .getResult()
-            : step;
     reduction.setLowerBound(arith::AddIOp::create(b, loc, reduction.getLowerBound(),
-                                                  arith::MulIOp::create(b, loc, lane, laneStep)));
-    reduction.setStep(arith::MulIOp::create(b, loc, laneStep,
-                                            arith::ConstantIndexOp::create(b, loc, kSplitLanes)));
+                                                  arith::MulIOp::create(b, loc, lane, step)));
+    reduction.setStep(
+        arith::MulIOp::create(b, loc, step, arith::ConstantIndexOp::create(b, loc, kSplitLanes)));
     if (combine == Combine::Add) {
       Value first = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, lane,
                                           arith::ConstantIndexOp::create(b, loc, 0));
@@ -452,57 +451,20 @@ struct GPUFormKernelsPass : impl::GPUFormKernelsPassBase<GPUFormKernelsPass> {
       use->set(total);
   }
 
-  /// How many consecutive iterations of a split reduction each lane takes
-  /// at a time: kLaneChunk when the trip count is a static multiple of the
-  /// group's share (kSplitLanes chunks), else 1. Consecutive iterations read
+  /// Whether each lane of a split reduction takes kLaneChunk consecutive
+  /// iterations at a time: when the trip count is a static multiple of the
+  /// group's share (kSplitLanes chunks). Consecutive iterations read
   /// consecutive elements (a weight row's bytes, an activation row's
   /// values), which LLVM then loads as one vector per lane (the launch's
   /// bindings are 16-byte aligned) instead of a byte or two per lane.
-  static int64_t laneChunk(scf::ForOp loop) {
+  static bool takesChunks(scf::ForOp loop) {
     std::optional<int64_t> lower = getConstantIntValue(loop.getLowerBound());
     std::optional<int64_t> upper = getConstantIntValue(loop.getUpperBound());
     std::optional<int64_t> step = getConstantIntValue(loop.getStep());
-    if (!lower || !upper || !step || *step <= 0 || *upper <= *lower)
-      return 1;
-    int64_t trips = (*upper - *lower) / *step;
-    if ((*upper - *lower) % *step != 0 || trips % (kSplitLanes * kLaneChunk) != 0)
-      return 1;
-    return kLaneChunk;
-  }
-
-  /// `loop` with `chunk` iterations per iteration: its body cloned `chunk`
-  /// times at iv, iv + step, ..., the carried value threaded through in
-  /// order. The caller sets the new loop's bounds and step.
-  static scf::ForOp unrollInChunks(scf::ForOp loop, int64_t chunk) {
-    OpBuilder b(loop);
-    Location loc = loop.getLoc();
-    Value step = loop.getStep();
-    auto unrolled = scf::ForOp::create(
-        b, loc, loop.getLowerBound(), loop.getUpperBound(), step, loop.getInitArgs(),
-        [&](OpBuilder &nested, Location, Value iv, ValueRange carried) {
-          Value current = carried[0];
-          auto yield = cast<scf::YieldOp>(loop.getBody()->getTerminator());
-          for (int64_t u = 0; u < chunk; ++u) {
-            IRMapping mapping;
-            Value at =
-                u == 0 ? iv
-                       : arith::AddIOp::create(
-                             nested, loc, iv,
-                             arith::MulIOp::create(nested, loc, step,
-                                                   arith::ConstantIndexOp::create(nested, loc, u)))
-                             .getResult();
-            mapping.map(loop.getInductionVar(), at);
-            mapping.map(loop.getRegionIterArgs()[0], current);
-            for (Operation &op : loop.getBody()->without_terminator())
-              nested.clone(op, mapping);
-            current = mapping.lookupOrDefault(yield.getOperand(0));
-          }
-          scf::YieldOp::create(nested, loc, current);
-        });
-    unrolled->setDiscardableAttrs(loop->getDiscardableAttrDictionary());
-    loop.getResult(0).replaceAllUsesWith(unrolled.getResult(0));
-    loop.erase();
-    return unrolled;
+    if (!lower || !upper || !step || *step <= 0 || *upper <= *lower ||
+        (*upper - *lower) % *step != 0)
+      return false;
+    return ((*upper - *lower) / *step) % (kSplitLanes * kLaneChunk) == 0;
   }
 
   /// Whether `loop`, an op of a split thread loop's body, is an elementwise
@@ -545,7 +507,7 @@ struct GPUFormKernelsPass : impl::GPUFormKernelsPassBase<GPUFormKernelsPass> {
   /// AMD's wave64 chips (the exchanges stay within it).
   static constexpr int64_t kSplitLanes = 32;
   /// Consecutive iterations a lane takes at a time in a split reduction
-  /// (laneChunk): 8 bytes of FP8 codes, 16 bytes of bf16 values.
+  /// (takesChunks): 8 bytes of FP8 codes, 16 bytes of bf16 values.
   static constexpr int64_t kLaneChunk = 8;
 };
 

@@ -153,10 +153,9 @@ func.func @columns(%w: memref<?xi8>, %out: memref<?xi8>) attributes {sieve.kerne
 // CHECK-LABEL: gpu.func @rows_in_chunks
 // CHECK: %[[LANE:.*]] = arith.remui %{{.*}}, %{{.*}} : index
 // CHECK: %[[C8:.*]] = arith.constant 8 : index
-// CHECK: %[[LANESTEP:.*]] = arith.muli %[[C1:.*]], %[[C8]] : index
-// CHECK: %[[AT:.*]] = arith.muli %[[LANE]], %[[LANESTEP]] : index
+// CHECK: %[[AT:.*]] = arith.muli %[[LANE]], %[[C8]] : index
 // CHECK: %[[FROM:.*]] = arith.addi %{{.*}}, %[[AT]] : index
-// CHECK: %[[BY:.*]] = arith.muli %[[LANESTEP]], %{{.*}} : index
+// CHECK: %[[BY:.*]] = arith.muli %[[C8]], %{{.*}} : index
 // CHECK: scf.for %[[K:.*]] = %[[FROM]] to %{{.*}} step %[[BY]] iter_args(%[[ACC:.*]] = %{{.*}}) -> (f32) {
 // CHECK:   memref.load %{{.*}}[%{{.*}}, %[[K]]] : memref<64x512xi8>
 // CHECK:   %[[S0:.*]] = arith.addf %[[ACC]], %{{.*}} : f32
