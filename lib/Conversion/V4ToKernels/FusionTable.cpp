@@ -154,6 +154,13 @@ Operation *routeBeforeDispatch(Operation *op) {
       route->getResult(0) != dispatch.getWeights() ||
       route->getResult(1) != dispatch.getExperts())
     return nullptr;
+  // The fused kernel stages each copy's expert and weight (8 bytes) in its
+  // row of the result before the rows are copied.
+  auto rowsType = cast<RankedTensorType>(dispatch.getRows().getType());
+  int64_t width = rowsType.getDimSize(1);
+  if (ShapedType::isDynamic(width) || !rowsType.getElementType().isIntOrFloat() ||
+      width * rowsType.getElementTypeBitWidth() < 64)
+    return nullptr;
   return route;
 }
 

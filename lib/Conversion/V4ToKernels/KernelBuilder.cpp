@@ -148,6 +148,12 @@ Value KernelBuilder::byteView(unsigned i, int64_t lastDim, ArrayRef<Value> dynam
                                 dynamicSizes);
 }
 
+Value KernelBuilder::flatView(unsigned i, Type element, Value byteOffset, Value count) {
+  auto memref = MemRefType::get({ShapedType::kDynamic}, element);
+  return memref::ViewOp::create(b, loc, memref, kernelOp.getArgument(i), byteOffset,
+                                ValueRange{count});
+}
+
 Value KernelBuilder::leadingCount(int64_t trailing) {
   Value count = index(1);
   for (int64_t d = 0, rank = tensors[0].getRank(); d + trailing < rank; ++d)

@@ -89,6 +89,11 @@ public:
   /// codes (two per byte, the even element in the low nibble).
   mlir::Value byteView(unsigned i, int64_t lastDim, llvm::ArrayRef<mlir::Value> dynamicSizes);
 
+  /// Binding `i` as `count` elements of `element` from byte `byteOffset`:
+  /// a kernel's own staging in an output it overwrites later (the caller
+  /// checks that the binding holds them).
+  mlir::Value flatView(unsigned i, mlir::Type element, mlir::Value byteOffset, mlir::Value count);
+
   /// `tensors[0]` as items of its last `trailing` dimensions (a row of its
   /// last dimension, a token's heads or streams): the number of items (the
   /// product of the other sizes) and the leading indices of item `item`.

@@ -18,9 +18,10 @@
 // no atomics and no shared counters, so the result is deterministic.
 //
 // Fused (fusion table row 5), the routing and the dispatch are one kernel of
-// one workgroup: each token is routed (to count copies per expert), the
-// offsets follow by a prefix sum, then each token is routed again and its
-// copies placed; same arithmetic and order as the two kernels.
+// one workgroup: the tokens are routed in parallel, each copy's expert and
+// weight staged in the rows' memory, then each expert's copies are counted
+// and, after a prefix sum, placed, the experts in parallel; same arithmetic
+// and order as the two kernels.
 //
 // v4.moe_combine, one token per workgroup: scans the permutation for the
 // token's rows in sorted order (ascending expert id), sums them in an fp32
@@ -353,79 +354,96 @@ FailureOr<func::FuncOp> emitRouteDispatchKernel(v4::MoeDispatchOp op, Operation 
 
   if (byHash) // its table (binding 2) is read one row per token id
     kb.kernel()->setAttr(kGatheredBindingsAttr, b.getDenseI64ArrayAttr({2}));
-  // One workgroup: routing needs every token before any expert's offset is
-  // known, and CPU workgroups do not wait for each other. Each token is
-  // routed twice (to count, then to place its copies) so no per-token
-  // routing is kept: the stack holds one token's k experts and weights.
-  // The routing and placing run in one thread loop iteration (a sequence);
-  // then the rows are copied, each element by its own iteration.
+  // One workgroup: no expert's offset is known before every token is
+  // routed, and CPU workgroups do not wait for each other. Its threads route
+  // the tokens, staging each copy's expert and weight at the start of the
+  // rows (their owner's FusionTable check: a row holds 8 bytes), which the
+  // last loop overwrites; then count each expert's copies, sum the offsets,
+  // place each expert's copies in (token, slot) order (a counting sort, as
+  // unfused), and copy the rows.
   kb.forWorkgroups(one, [&](Value) {
-    Value tokenIds = memref::AllocaOp::create(b, loc, MemRefType::get({1, k}, i32));
-    Value tokenWeights = memref::AllocaOp::create(b, loc, MemRefType::get({1, k}, f32));
-    Value cursor = memref::AllocaOp::create(b, loc, MemRefType::get({experts}, indexType));
-    Value scores = memref::AllocaOp::create(b, loc, MemRefType::get({experts}, f32));
+    Value stagedExperts = kb.flatView(inputBinding + 1, i32, zero, copies);
+    Value stagedWeights = kb.flatView(inputBinding + 1, f32,
+                                      arith::MulIOp::create(b, loc, copies, kb.index(4)), copies);
+    auto copyOf = [&](Value token, Value slot) -> Value {
+      return arith::AddIOp::create(b, loc, arith::MulIOp::create(b, loc, token, slots), slot);
+    };
+    kb.forThreads(zero, tokens, one, [&](Value token) {
+      // The thread's own scratch (hoisted out of the loop on a CPU).
+      Value tokenIds = memref::AllocaOp::create(b, loc, MemRefType::get({1, k}, i32));
+      Value tokenWeights = memref::AllocaOp::create(b, loc, MemRefType::get({1, k}, f32));
+      if (byScore) {
+        Value scores = memref::AllocaOp::create(b, loc, MemRefType::get({experts}, f32));
+        routeByScore(kb, byScore, token, routeViews[0], routeViews[1], tokenIds, tokenWeights, zero,
+                     scores);
+      } else {
+        routeByHash(kb, byHash, token, routeViews[0], routeViews[1], routeViews[2], tokenIds,
+                    tokenWeights, zero);
+      }
+      scf::ForOp::create(
+          b, loc, zero, slots, one, ValueRange{},
+          [&](OpBuilder &, Location, Value slot, ValueRange) {
+            Value copy = copyOf(token, slot);
+            memref::StoreOp::create(
+                b, loc, memref::LoadOp::create(b, loc, tokenIds, ValueRange{zero, slot}),
+                stagedExperts, copy);
+            memref::StoreOp::create(
+                b, loc, memref::LoadOp::create(b, loc, tokenWeights, ValueRange{zero, slot}),
+                stagedWeights, copy);
+            scf::YieldOp::create(b, loc);
+          });
+    });
+    // Visits the copies routed to expert `e` in copy order; `body` gets the
+    // copy and returns the next value of the carried `start`.
+    auto forEachCopyOf = [&](Value e, Value start,
+                             llvm::function_ref<Value(Value copy, Value carried)> body) {
+      Value expert = arith::IndexCastOp::create(b, loc, i32, e);
+      return scf::ForOp::create(
+                 b, loc, zero, copies, one, ValueRange{start},
+                 [&](OpBuilder &, Location, Value copy, ValueRange carried) {
+                   Value mine = arith::CmpIOp::create(
+                       b, loc, arith::CmpIPredicate::eq,
+                       memref::LoadOp::create(b, loc, stagedExperts, copy), expert);
+                   auto branch = scf::IfOp::create(
+                       b, loc, mine,
+                       [&](OpBuilder &, Location) {
+                         scf::YieldOp::create(b, loc, body(copy, carried[0]));
+                       },
+                       [&](OpBuilder &, Location) { scf::YieldOp::create(b, loc, carried[0]); });
+                   scf::YieldOp::create(b, loc, branch.getResults());
+                 })
+          .getResult(0);
+    };
+    kb.forThreads(zero, expertCount, one, [&](Value e) {
+      Value count = forEachCopyOf(
+          e, zero, [&](Value, Value n) -> Value { return arith::AddIOp::create(b, loc, n, one); });
+      memref::StoreOp::create(b, loc, arith::IndexCastOp::create(b, loc, i32, count), offsets,
+                              ValueRange{e});
+    });
     kb.forThreads(zero, one, one, [&](Value) {
-      auto routeToken = [&](Value token) {
-        if (byScore)
-          routeByScore(kb, byScore, token, routeViews[0], routeViews[1], tokenIds, tokenWeights,
-                       zero, scores);
-        else
-          routeByHash(kb, byHash, token, routeViews[0], routeViews[1], routeViews[2], tokenIds,
-                      tokenWeights, zero);
-      };
-      auto forEachCopy = [&](llvm::function_ref<void(Value token, Value slot, Value expert)> body) {
-        scf::ForOp::create(
-            b, loc, zero, tokens, one, ValueRange{},
-            [&](OpBuilder &, Location, Value token, ValueRange) {
-              routeToken(token);
-              scf::ForOp::create(
-                  b, loc, zero, slots, one, ValueRange{},
-                  [&](OpBuilder &, Location, Value slot, ValueRange) {
-                    Value expert = arith::IndexCastOp::create(
-                        b, loc, indexType,
-                        memref::LoadOp::create(b, loc, tokenIds, ValueRange{zero, slot}));
-                    body(token, slot, expert);
-                    scf::YieldOp::create(b, loc);
-                  });
-              scf::YieldOp::create(b, loc);
-            });
-      };
-      auto forEachExpert = [&](llvm::function_ref<void(Value)> body) {
-        scf::ForOp::create(b, loc, zero, expertCount, one, ValueRange{},
-                           [&](OpBuilder &, Location, Value e, ValueRange) {
-                             body(e);
-                             scf::YieldOp::create(b, loc);
-                           });
-      };
-      // Count each expert's copies, then their offsets (a counting sort: the
-      // copies of one expert stay in (token, slot) order, as unfused).
-      forEachExpert([&](Value e) { memref::StoreOp::create(b, loc, zero, cursor, e); });
-      forEachCopy([&](Value, Value, Value expert) {
-        Value count = memref::LoadOp::create(b, loc, cursor, expert);
-        memref::StoreOp::create(b, loc, arith::AddIOp::create(b, loc, count, one), cursor, expert);
-      });
       Value total =
           scf::ForOp::create(
               b, loc, zero, expertCount, one, ValueRange{zero},
               [&](OpBuilder &, Location, Value e, ValueRange running) {
-                Value count = memref::LoadOp::create(b, loc, cursor, e);
+                Value count = arith::IndexCastOp::create(
+                    b, loc, indexType, memref::LoadOp::create(b, loc, offsets, ValueRange{e}));
                 memref::StoreOp::create(b, loc, arith::IndexCastOp::create(b, loc, i32, running[0]),
                                         offsets, ValueRange{e});
-                memref::StoreOp::create(b, loc, running[0], cursor, e);
                 scf::YieldOp::create(b, loc,
                                      ValueRange{arith::AddIOp::create(b, loc, running[0], count)});
               })
               .getResult(0);
       memref::StoreOp::create(b, loc, arith::IndexCastOp::create(b, loc, i32, total), offsets,
                               ValueRange{expertCount});
-      forEachCopy([&](Value token, Value slot, Value expert) {
-        Value row = memref::LoadOp::create(b, loc, cursor, expert);
-        memref::StoreOp::create(b, loc, arith::AddIOp::create(b, loc, row, one), cursor, expert);
-        Value copy =
-            arith::AddIOp::create(b, loc, arith::MulIOp::create(b, loc, token, slots), slot);
-        placeCopy(b, loc, width, input, token,
-                  memref::LoadOp::create(b, loc, tokenWeights, ValueRange{zero, slot}), copy, rows,
-                  rowWeights, permutation, row, /*copyRow=*/false);
+    });
+    kb.forThreads(zero, expertCount, one, [&](Value e) {
+      Value first = arith::IndexCastOp::create(
+          b, loc, indexType, memref::LoadOp::create(b, loc, offsets, ValueRange{e}));
+      forEachCopyOf(e, first, [&](Value copy, Value row) -> Value {
+        Value token = arith::DivUIOp::create(b, loc, copy, slots);
+        placeCopy(b, loc, width, input, token, memref::LoadOp::create(b, loc, stagedWeights, copy),
+                  copy, rows, rowWeights, permutation, row, /*copyRow=*/false);
+        return arith::AddIOp::create(b, loc, row, one);
       });
     });
     // Row r is copy permutation[r]'s token (clamped: every row was placed).
