@@ -24,9 +24,14 @@ enum class GPUVendor { Nvidia, Amd };
 /// The target-independent steps on the kernel functions, then the
 /// gpu.module with each kernel as a gpu.func, lowered to `vendor`'s dialect.
 void buildKernelsToGPU(OpPassManager &pm, const GPUPipelineOptions &options, GPUVendor vendor) {
-  // Code tables become constant globals, and kernels made of linalg ops
-  // spread them over the block's threads; then, as on the CPU, contractions
-  // and other linalg ops become loops, and the portable arithmetic.
+  // FP8 and FP4 codes are converted by the chip's instructions where it has
+  // them and the other code tables become constant globals; kernels made of
+  // linalg ops spread them over the block's threads; then, as on the CPU,
+  // contractions and other linalg ops become loops, and the portable
+  // arithmetic.
+  GPUNativeSmallFloatsPassOptions smallFloats;
+  smallFloats.chip = options.chip;
+  pm.addPass(createGPUNativeSmallFloatsPass(smallFloats));
   pm.addPass(createGPUConstantTablesPass());
   pm.addPass(createGPUDistributeLinalgPass());
   pm.addPass(createCPULowerContractionsPass());

@@ -3,6 +3,7 @@
 #include "sieve/Target/GPU/GpuTarget.h"
 
 #include "sieve/Conversion/KernelContract.h"
+#include "sieve/Conversion/KernelsToGPU/Passes.h"
 
 #include "mlir/Dialect/GPU/IR/CompilationInterfaces.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -88,19 +89,40 @@ llvm::ArrayRef<llvm::StringRef> knownChips(Vendor vendor) {
 
 SmallFloatChoice smallFloatChoice(const GpuTarget &target) {
   SmallFloatChoice choice;
-  choice.path = "integer-decode";
-  std::string why;
+  const NativeSmallFloats native = nativeSmallFloats(target.chip);
+  std::string mma;
   if (target.vendor == Vendor::Amd && target.chip == "gfx942")
-    why = "gfx942's FP8 is FNUZ (another encoding than the checkpoint's E4M3FN), so this is "
-          "the only exact path";
+    mma = "gfx942's FP8 is FNUZ (another encoding than the checkpoint's E4M3FN), so its FP8 "
+          "conversions and MFMA are not used";
   else if (target.vendor == Vendor::Amd && target.chip == "gfx950")
-    why = "the chip's scaled MFMA (amdgpu.scaled_mfma) is not used yet";
+    mma = "the chip's scaled MFMA (amdgpu.scaled_mfma) is not used yet";
   else if (target.chip == "sm_100a")
-    why = "the chip's block-scaled MMA (tcgen05.mma.block_scale) is not used yet";
+    mma = "the chip's block-scaled MMA (tcgen05.mma.block_scale) is not used yet";
+  else if (target.chip == "sm_90" || target.chip == "sm_90a")
+    mma = "the chip has no block-scaled MMA; its FP8 tensor cores are not used yet";
   else
-    why = "the chip has no block-scaled MMA; its FP8 tensor cores are not used yet";
-  choice.remark = "FP8 (E4M3) and MXFP4 weights and activations are decoded with integer "
-                  "arithmetic into bf16 and multiplied in f32: " + why;
+    mma = "the chip has no FP8 or FP4 conversions and no FP8 matrix units";
+  if (native.e4m3 && native.e2m1) {
+    choice.path = "convert";
+    choice.remark = std::string("FP8 (E4M3) and MXFP4 codes are decoded by the chip's "
+                                "conversions (") +
+                    (target.vendor == Vendor::Amd ? "amdgpu.scaled_ext_packed"
+                                                  : "nvvm.convert.f8x2/f4x2.to.f16x2") +
+                    ") and E8M0 scales with integer arithmetic, products in f32: " + mma;
+  } else if (native.e4m3) {
+    choice.path = "convert-fp8";
+    choice.remark =
+        std::string("FP8 (E4M3) codes are decoded by the chip's conversion (") +
+        (target.vendor == Vendor::Amd ? "amdgpu.scaled_ext_packed" : "nvvm.convert.f8x2.to.f16x2") +
+        "), MXFP4 codes and E8M0 scales with integer arithmetic, products in f32: "
+        "the chip has no FP4 conversion; " +
+        mma;
+  } else {
+    choice.path = "integer-decode";
+    choice.remark = "FP8 (E4M3) and MXFP4 weights and activations are decoded with integer "
+                    "arithmetic into bf16 and multiplied in f32: " +
+                    mma;
+  }
   return choice;
 }
 

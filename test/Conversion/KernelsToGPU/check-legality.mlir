@@ -51,3 +51,17 @@ gpu.module @kernels {
     llvm.return
   }
 }
+
+// -----
+
+// sm_100a converts E4M3 and E2M1 pairs; gfx950's scaled conversion is not
+// an NVIDIA instruction.
+gpu.module @kernels {
+  llvm.func @k(%pair: vector<2xi8>, %byte: i8, %word: i32, %scale: f32) attributes {nvvm.kernel} {
+    %0 = nvvm.convert.f8x2.to.f16x2 %pair : vector<2xi8>(f8E4M3FN) -> vector<2xf16>
+    %1 = nvvm.convert.f4x2.to.f16x2 %byte : i8(f4E2M1FN) -> vector<2xf16>
+    // expected-error @below {{cannot be compiled for sm_100a: the chip has no such instruction (gfx950's scaled conversions)}}
+    %2 = rocdl.cvt.scalef32.pk.f32.fp8 %word[false], %scale : vector<2xf32>
+    llvm.return
+  }
+}

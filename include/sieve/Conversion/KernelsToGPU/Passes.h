@@ -7,11 +7,14 @@
 #ifndef SIEVE_CONVERSION_KERNELSTOGPU_PASSES_H
 #define SIEVE_CONVERSION_KERNELSTOGPU_PASSES_H
 
+#include "mlir/Dialect/AMDGPU/IR/AMDGPUDialect.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/Pass.h"
 #include "mlir/Pass/PassManager.h"
@@ -19,6 +22,15 @@
 #include <string>
 
 namespace sieve {
+
+/// The small-float codes a chip converts in one instruction
+/// (sieve-gpu-native-small-floats uses them; the others are decoded by
+/// table lookups).
+struct NativeSmallFloats {
+  bool e4m3 = false; // FP8 E4M3FN
+  bool e2m1 = false; // FP4 E2M1FN
+};
+NativeSmallFloats nativeSmallFloats(llvm::StringRef chip);
 
 #define GEN_PASS_DECL
 #include "sieve/Conversion/KernelsToGPU/Passes.h.inc"

@@ -18,6 +18,26 @@ def GPUConstantTablesPass : Pass<"sieve-gpu-constant-tables", "mlir::ModuleOp"> 
   let dependentDialects = ["mlir::memref::MemRefDialect"];
 }
 
+def GPUNativeSmallFloatsPass : Pass<"sieve-gpu-native-small-floats", "mlir::ModuleOp"> {
+  let summary = "Decode FP8 and FP4 codes with the chip's conversion instructions";
+  let description = [{
+    In `sieve.kernel` functions, a lookup of an E4M3 code in the table of
+    E4M3 magnitudes (with its sign ORed in after) or of an E2M1 code in the
+    table of E2M1 values becomes the chip's conversion where it has one:
+    `nvvm.convert.f8x2.to.f16x2` (sm_90, sm_90a, sm_100a),
+    `nvvm.convert.f4x2.to.f16x2` (sm_100a), `amdgpu.scaled_ext_packed` with
+    scale 1 (gfx950, both formats). A table is recognized by its values
+    (every code decoded by APFloat); other chips, and other tables, are left
+    to `sieve-gpu-constant-tables`. Runs before it.
+  }];
+  let options = [
+    Option<"chip", "chip", "std::string", /*default=*/"\"\"",
+           "The chip (sm_90, gfx950) the kernels are compiled for">,
+  ];
+  let dependentDialects = ["mlir::NVVM::NVVMDialect", "mlir::amdgpu::AMDGPUDialect",
+                           "mlir::vector::VectorDialect", "mlir::arith::ArithDialect"];
+}
+
 def GPUDistributeLinalgPass : Pass<"sieve-gpu-distribute-linalg", "mlir::ModuleOp"> {
   let summary = "Spread the linalg ops of a kernel without thread loops over its threads";
   let description = [{

@@ -75,9 +75,11 @@ mlir::FailureOr<GpuArtifacts> serialize(mlir::ModuleOp variant, const GpuTarget 
 
 /// How kernels for `target` compute with FP8 and FP4 values (recorded in the
 /// module as the executable feature `small-floats:<path>`, and said in a
-/// remark): today the portable integer decode on every chip, with why.
+/// remark): codes by the chip's conversions where it has them
+/// (nativeSmallFloats), else the portable integer decode, and why its
+/// small-float matrix units are not used.
 struct SmallFloatChoice {
-  std::string path;   // "integer-decode"
+  std::string path; // "convert", "convert-fp8" or "integer-decode"
   std::string remark;
 };
 SmallFloatChoice smallFloatChoice(const GpuTarget &target);
