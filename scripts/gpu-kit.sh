@@ -42,6 +42,11 @@ mkdir -p "$kit/data/v4-flash-layers"
 cp "$root/examples/v4-flash-layers/config.json" "$kit/data/v4-flash-layers/"
 "$build/bin/sieve-compile" "$root/examples/v4-flash-layers/config.json" --target=nvidia:sm_90 \
   --target=nvidia:sm_80 --max-seq-len=4096 --max-batch=1 -o "$kit/data/v4-flash-layers.sieve"
+# The same with GEMM tiles of 16 outputs (256 blocks for a 4096-output GEMV
+# instead of 64, on 132 SMs): which one reads HBM faster decides the default.
+"$build/bin/sieve-compile" "$root/examples/v4-flash-layers/config.json" --target=nvidia:sm_90 \
+  --gpu-gemm-column-tile=16 --max-seq-len=4096 --max-batch=1 \
+  -o "$kit/data/v4-flash-layers-tile16.sieve"
 cat > "$kit/run.sh" <<'RUN'
 #!/usr/bin/env bash
 # On the GPU machine: the gpu-run checks, then small-v4 decode and prefill on
@@ -85,6 +90,8 @@ step profile-cuda 120 "$here/bin/sieve-run" "$here/data/small-v4.sieve" --weight
 step bench-cpu 60 "$here/bin/sieve-bench" "$here/data/small-v4.sieve" \
   --weights "$checkpoint" --device cpu -p 64 -n 16 -r 1 --json
 step bench-cuda-flash 150 "$here/bin/sieve-bench" "$here/data/v4-flash-layers.sieve" \
+  --weights "$flash" --device cuda:0 -p 128 -n 16 -r 1 --json
+step bench-cuda-flash-tile16 120 "$here/bin/sieve-bench" "$here/data/v4-flash-layers-tile16.sieve" \
   --weights "$flash" --device cuda:0 -p 128 -n 16 -r 1 --json
 step profile-cuda-flash 120 "$here/bin/sieve-run" "$here/data/v4-flash-layers.sieve" \
   --weights "$flash" --device cuda:0 --tokens "$(seq -s, 1 32)" --max-new-tokens 8 \

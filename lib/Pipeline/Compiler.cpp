@@ -159,6 +159,16 @@ LogicalResult verifyCompileOptions(MLIRContext &context,
         return emitError(UnknownLoc::get(&context))
                << "--cpu-gemm=onednn runs the prefill's GEMMs in a CPU library, which the "
                << target << " target cannot call: compile GPU targets without it";
+  if (options.gpuGemmColumnTile != 0) {
+    if (options.gpuGemmColumnTile < 1 || options.gpuGemmColumnTile > 4096)
+      return emitError(UnknownLoc::get(&context))
+             << "--gpu-gemm-column-tile must be between 1 and 4096, got "
+             << options.gpuGemmColumnTile;
+    if (llvm::none_of(options.targets, gpu_target::isGpuTargetSpec))
+      return emitError(UnknownLoc::get(&context))
+             << "--gpu-gemm-column-tile sizes the GEMM tiles of modules with GPU targets; "
+                "give an nvidia: or amd: --target";
+  }
   if (options.amdCodeObjectVersion != 400 && options.amdCodeObjectVersion != 500 &&
       options.amdCodeObjectVersion != 600)
     return emitError(UnknownLoc::get(&context))
@@ -206,7 +216,8 @@ static KernelsPipelineOptions kernelsPipelineOptions(const CompileOptions &optio
   // The workgroup counts are the module's: GPU code needs more blocks.
   for (const std::string &target : effectiveTargets(options))
     if (gpu_target::isGpuTargetSpec(target))
-      kernels.gemmColumnTile = kGpuGemmColumnTile;
+      kernels.gemmColumnTile =
+          options.gpuGemmColumnTile > 0 ? options.gpuGemmColumnTile : kGpuGemmColumnTile;
   return kernels;
 }
 

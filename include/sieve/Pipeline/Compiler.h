@@ -99,6 +99,10 @@ struct CompileOptions {
   std::string rocmPath;
   /// AMD code-object ABI version (400, 500 or 600; ROCm >= 6.3 loads 600).
   int64_t amdCodeObjectVersion = 500;
+  /// Output columns per workgroup of the GEMMs in a module with GPU targets
+  /// (the workgroup count is shared by its executables); 0 means
+  /// kGpuGemmColumnTile. A benchmark's knob: more, smaller blocks.
+  int64_t gpuGemmColumnTile = 0;
   /// The prefill's GEMMs on the CPU: "generated" (kernels of the kernel
   /// IR), "onednn" (oneDNN's bf16 GEMM, library kernels the runtime
   /// provides; CPU targets only) or "auto" (onednn when every target is a

@@ -123,6 +123,11 @@ int main(int argc, char **argv) {
       cl::desc("AMD code-object ABI version: 400, 500 (the default) or 600 (needs ROCm "
                ">= 6.3 to load)"),
       cl::value_desc("n"), cl::location(options.amdCodeObjectVersion), cl::cat(targeting));
+  cl::opt<int64_t, true> gpuGemmColumnTile(
+      "gpu-gemm-column-tile",
+      cl::desc("Output columns per workgroup (GPU block) of the GEMMs in a module with GPU "
+               "targets (default 64; the module's CPU code runs the same workgroups)"),
+      cl::value_desc("n"), cl::location(options.gpuGemmColumnTile), cl::cat(targeting));
   cl::opt<std::string, true> cpuGemm(
       "cpu-gemm",
       cl::desc("The prefill's GEMMs on the CPU: auto (the default: onednn when every target "
