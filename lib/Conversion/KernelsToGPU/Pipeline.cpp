@@ -43,6 +43,9 @@ void buildKernelsToGPU(OpPassManager &pm, const GPUPipelineOptions &options, GPU
   pm.addPass(createGPUFormKernelsPass(form));
   OpPassManager &device = pm.nest<gpu::GPUModuleOp>();
   device.addPass(createCanonicalizerPass());
+  // After the canonicalizer: a lane chunk's unrolled code loads at base + c.
+  if (vendor == GPUVendor::Nvidia)
+    device.addPass(createGPUPairConversionsPass());
   device.addPass(memref::createExpandStridedMetadataPass());
   device.addPass(createLowerAffinePass());
   device.addPass(createSCFToControlFlowPass());

@@ -38,6 +38,20 @@ def GPUNativeSmallFloatsPass : Pass<"sieve-gpu-native-small-floats", "mlir::Modu
                            "mlir::vector::VectorDialect", "mlir::arith::ArithDialect"];
 }
 
+def GPUPairConversionsPass : Pass<"sieve-gpu-pair-conversions", "mlir::gpu::GPUModuleOp"> {
+  let summary = "Convert two FP8 codes of adjacent bytes with one cvt.rn.f16x2.e4m3x2";
+  let description = [{
+    `sieve-gpu-native-small-floats` converts each E4M3 code alone (the code
+    in both bytes). After the kernels are formed and canonicalized, two
+    such conversions in one block whose codes are loads from one memref at
+    the same indices but the last, base + c and base + c + 1, become one
+    conversion of both codes, placed at the earlier one (the later code is
+    loaded there again; nothing between them may write memory).
+  }];
+  let dependentDialects = ["mlir::NVVM::NVVMDialect", "mlir::vector::VectorDialect",
+                           "mlir::arith::ArithDialect", "mlir::memref::MemRefDialect"];
+}
+
 def GPUDistributeLinalgPass : Pass<"sieve-gpu-distribute-linalg", "mlir::ModuleOp"> {
   let summary = "Spread the linalg ops of a kernel without thread loops over its threads";
   let description = [{
