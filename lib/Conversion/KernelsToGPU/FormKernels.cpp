@@ -414,8 +414,8 @@ struct GPUFormKernelsPass : impl::GPUFormKernelsPassBase<GPUFormKernelsPass> {
   static void splitReduction(scf::ForOp reduction, Combine combine, Value lane) {
     // A lane's chunk of consecutive iterations is one iteration of the
     // unrolled loop (its step a chunk's).
-    if (takesChunks(reduction)) {
-      FailureOr<UnrolledLoopInfo> unrolled = loopUnrollByFactor(reduction, kLaneChunk);
+    if (int64_t chunk = laneChunk(reduction)) {
+      FailureOr<UnrolledLoopInfo> unrolled = loopUnrollByFactor(reduction, chunk);
       if (succeeded(unrolled) && unrolled->mainLoopOp)
         reduction = *unrolled->mainLoopOp;
     }
@@ -451,20 +451,34 @@ struct GPUFormKernelsPass : impl::GPUFormKernelsPassBase<GPUFormKernelsPass> {
       use->set(total);
   }
 
-  /// Whether each lane of a split reduction takes kLaneChunk consecutive
-  /// iterations at a time: when the trip count is a static multiple of the
-  /// group's share (kSplitLanes chunks). Consecutive iterations read
-  /// consecutive elements (a weight row's bytes, an activation row's
-  /// values), which LLVM then loads as one vector per lane (the launch's
-  /// bindings are 16-byte aligned) instead of a byte or two per lane.
-  static bool takesChunks(scf::ForOp loop) {
+  /// How many consecutive iterations each lane of a split reduction takes
+  /// at a time: the largest of kLaneChunks whose group share (kSplitLanes
+  /// chunks) divides the static trip count, else 0 (one at a time).
+  /// Consecutive iterations read consecutive elements (a weight row's
+  /// bytes, an activation row's values), which LLVM then loads as one
+  /// vector per lane (the launch's bindings are 16-byte aligned) instead of
+  /// a byte or two per lane.
+  static int64_t laneChunk(scf::ForOp loop) {
     std::optional<int64_t> lower = getConstantIntValue(loop.getLowerBound());
     std::optional<int64_t> upper = getConstantIntValue(loop.getUpperBound());
     std::optional<int64_t> step = getConstantIntValue(loop.getStep());
     if (!lower || !upper || !step || *step <= 0 || *upper <= *lower ||
         (*upper - *lower) % *step != 0)
-      return false;
-    return ((*upper - *lower) / *step) % (kSplitLanes * kLaneChunk) == 0;
+      return 0;
+    // Sixteen only for a stream of bytes (FP8 and FP4 codes): wider
+    // elements fill a 16-byte load with eight, and sixteen spilled
+    // registers in the attention kernels' dot products.
+    const bool readsBytes =
+        loop.getBody()
+            ->walk([](memref::LoadOp load) {
+              return load.getType().isInteger(8) ? WalkResult::interrupt() : WalkResult::advance();
+            })
+            .wasInterrupted();
+    const int64_t trips = (*upper - *lower) / *step;
+    for (int64_t chunk : kLaneChunks)
+      if ((chunk <= 8 || readsBytes) && trips % (kSplitLanes * chunk) == 0)
+        return chunk;
+    return 0;
   }
 
   /// Whether `loop`, an op of a split thread loop's body, is an elementwise
@@ -506,9 +520,10 @@ struct GPUFormKernelsPass : impl::GPUFormKernelsPassBase<GPUFormKernelsPass> {
   /// Threads splitting one sum: a warp on NVIDIA GPUs, half a wave on
   /// AMD's wave64 chips (the exchanges stay within it).
   static constexpr int64_t kSplitLanes = 32;
-  /// Consecutive iterations a lane takes at a time in a split reduction
-  /// (takesChunks): 8 bytes of FP8 codes, 16 bytes of bf16 values.
-  static constexpr int64_t kLaneChunk = 8;
+  /// Consecutive iterations a lane may take at a time in a split reduction
+  /// (laneChunk), the largest first: 16 FP8 codes are one 16-byte load (the
+  /// widest a lane issues), 8 bf16 values too.
+  static constexpr int64_t kLaneChunks[] = {16, 8};
 };
 
 } // namespace

@@ -146,23 +146,23 @@ func.func @columns(%w: memref<?xi8>, %out: memref<?xi8>) attributes {sieve.kerne
 
 // -----
 
-// A split sum whose trip count is a multiple of 32 lanes x 8: each lane
-// takes eight consecutive iterations at a time (its body cloned eight times,
-// the sum threaded through in order), so consecutive bytes are loaded by one
-// lane: lane l starts at 8 * l, and the loop steps 256.
+// A split sum whose trip count is a multiple of 32 lanes x 16, over bytes:
+// each lane takes sixteen consecutive iterations at a time (its body cloned
+// sixteen times, the sum threaded through in order), so consecutive bytes
+// are loaded by one lane: lane l starts at 16 * l, and the loop steps 512.
 // CHECK-LABEL: gpu.func @rows_in_chunks
 // CHECK: %[[LANE:.*]] = arith.remui %{{.*}}, %{{.*}} : index
-// CHECK: %[[C8:.*]] = arith.constant 8 : index
-// CHECK: %[[AT:.*]] = arith.muli %[[LANE]], %[[C8]] : index
+// CHECK: %[[C16:.*]] = arith.constant 16 : index
+// CHECK: %[[AT:.*]] = arith.muli %[[LANE]], %[[C16]] : index
 // CHECK: %[[FROM:.*]] = arith.addi %{{.*}}, %[[AT]] : index
-// CHECK: %[[BY:.*]] = arith.muli %[[C8]], %{{.*}} : index
+// CHECK: %[[BY:.*]] = arith.muli %[[C16]], %{{.*}} : index
 // CHECK: scf.for %[[K:.*]] = %[[FROM]] to %{{.*}} step %[[BY]] iter_args(%[[ACC:.*]] = %{{.*}}) -> (f32) {
 // CHECK:   memref.load %{{.*}}[%{{.*}}, %[[K]]] : memref<64x512xi8>
 // CHECK:   %[[S0:.*]] = arith.addf %[[ACC]], %{{.*}} : f32
 // CHECK:   %[[K1:.*]] = arith.addi %[[K]], %{{.*}} : index
 // CHECK:   memref.load %{{.*}}[%{{.*}}, %[[K1]]] : memref<64x512xi8>
 // CHECK:   %[[S1:.*]] = arith.addf %[[S0]], %{{.*}} : f32
-// CHECK-COUNT-6: arith.addf
+// CHECK-COUNT-14: arith.addf
 // CHECK:   scf.yield
 // CHECK: } {sieve.reduction}
 // CHECK-COUNT-5: gpu.shuffle  xor
@@ -182,6 +182,50 @@ func.func @rows_in_chunks(%w: memref<?xi8>, %out: memref<?xi8>) attributes {siev
         scf.yield %next : f32
       } {sieve.reduction}
       memref.store %sum, %ov[%col] : memref<64xf32>
+    } {mapping = [#gpu.thread<x>], sieve.split_reductions}
+  } {mapping = [#gpu.block<x>]}
+  return
+}
+
+// -----
+
+// Eight at a time: bytes whose trip count is a multiple of 32 x 8 but not of
+// 32 x 16, and wider elements (f32) even where 32 x 16 divides.
+// CHECK-LABEL: gpu.func @chunks_of_eight
+// CHECK: arith.constant 8 : index
+// CHECK: scf.for
+// CHECK: memref.load %{{.*}} : memref<64x256xi8>
+// CHECK-COUNT-7: memref.load %{{.*}} : memref<64x256xi8>
+// CHECK-NOT: memref.load %{{.*}} : memref<64x256xi8>
+// CHECK: } {sieve.reduction}
+// CHECK: arith.constant 8 : index
+// CHECK: scf.for
+// CHECK-COUNT-8: memref.load %{{.*}} : memref<64x512xf32>
+// CHECK-NOT: memref.load %{{.*}} : memref<64x512xf32>
+// CHECK: } {sieve.reduction}
+func.func @chunks_of_eight(%w: memref<?xi8>, %f: memref<?xi8>, %out: memref<?xi8>) attributes {sieve.kernel} {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c256 = arith.constant 256 : index
+  %c512 = arith.constant 512 : index
+  %zero = arith.constant 0.0 : f32
+  %wv = memref.view %w[%c0][] : memref<?xi8> to memref<64x256xi8>
+  %fv = memref.view %f[%c0][] : memref<?xi8> to memref<64x512xf32>
+  %ov = memref.view %out[%c0][] : memref<?xi8> to memref<64xf32>
+  scf.forall (%wg) in (1) {
+    scf.forall (%col) in (64) {
+      %bytes = scf.for %k = %c0 to %c256 step %c1 iter_args(%acc = %zero) -> (f32) {
+        %byte = memref.load %wv[%col, %k] : memref<64x256xi8>
+        %x = arith.uitofp %byte : i8 to f32
+        %next = arith.addf %acc, %x : f32
+        scf.yield %next : f32
+      } {sieve.reduction}
+      %floats = scf.for %k = %c0 to %c512 step %c1 iter_args(%acc = %bytes) -> (f32) {
+        %x = memref.load %fv[%col, %k] : memref<64x512xf32>
+        %next = arith.addf %acc, %x : f32
+        scf.yield %next : f32
+      } {sieve.reduction}
+      memref.store %floats, %ov[%col] : memref<64xf32>
     } {mapping = [#gpu.thread<x>], sieve.split_reductions}
   } {mapping = [#gpu.block<x>]}
   return
