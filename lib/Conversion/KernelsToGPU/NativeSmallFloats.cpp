@@ -24,6 +24,7 @@
 #include "mlir/IR/Matchers.h"
 
 #include "llvm/ADT/APFloat.h"
+#include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/StringSwitch.h"
 
 namespace sieve {
@@ -228,17 +229,24 @@ struct GPUNativeSmallFloatsPass : impl::GPUNativeSmallFloatsPassBase<GPUNativeSm
   }
 
   /// Erases `op` and then its operands' producers as they become unused
-  /// (the old lookup, its sign and mask).
+  /// (the old lookup, its sign and mask). Each op is visited once: a
+  /// producer reached twice (the code feeds the mask and the sign) must not
+  /// be looked at after it was erased.
   static void eraseIfDead(Operation *op) {
     SmallVector<Operation *> work = {op};
+    llvm::SmallPtrSet<Operation *, 16> queued = {op};
     while (!work.empty()) {
       Operation *next = work.pop_back_val();
       if (!isOpTriviallyDead(next))
         continue;
+      SmallVector<Operation *> producers;
       for (Value operand : next->getOperands())
         if (Operation *producer = operand.getDefiningOp())
-          work.push_back(producer);
+          producers.push_back(producer);
       next->erase();
+      for (Operation *producer : producers)
+        if (queued.insert(producer).second)
+          work.push_back(producer);
     }
   }
 };
