@@ -31,30 +31,18 @@ struct UnselectableOp {
   StringRef why;
 };
 
-/// The number of an NVIDIA chip (90 for sm_90a), 0 for another name.
-unsigned smNumber(StringRef chip) {
-  unsigned number = 0;
-  if (!chip.consume_front("sm_"))
-    return 0;
-  chip.consume_back("a");
-  return chip.getAsInteger(10, number) ? 0 : number;
-}
-
 const UnselectableOp kUnselectable[] = {
     // LLVM 22's NVPTX backend aborts on the warp-level block-scaled MMA for
     // the sm_100 family; the tensor-core form there is tcgen05.mma.block_scale.
     {"nvvm.mma.block_scale", [](StringRef chip) { return chip.starts_with("sm_10"); },
      "LLVM 22 cannot select it for this chip (use nvvm.tcgen05.mma.block_scale)"},
-    // The small-float conversions (sieve-gpu-native-small-floats): NVPTX
-    // aborts on them below their chips; AMDGPU emits gfx950's scaled
+    // The small-float conversions, legal exactly where
+    // sieve-gpu-native-small-floats uses them (nativeSmallFloats): NVPTX
+    // aborts on them on other chips, and AMDGPU emits gfx950's scaled
     // conversions for gfx942 too, which has no such instruction.
-    {"nvvm.convert.f8x2.to.f16x2",
-     [](StringRef chip) { return chip.starts_with("sm_") && smNumber(chip) < 89; },
+    {"nvvm.convert.f8x2.to.f16x2", [](StringRef chip) { return !nativeSmallFloats(chip).e4m3; },
      "LLVM 22 cannot select it for this chip (cvt from e4m3x2 needs sm_89)"},
-    {"nvvm.convert.f4x2.to.f16x2",
-     [](StringRef chip) {
-       return chip.starts_with("sm_") && !(smNumber(chip) >= 100 && chip.ends_with("a"));
-     },
+    {"nvvm.convert.f4x2.to.f16x2", [](StringRef chip) { return !nativeSmallFloats(chip).e2m1; },
      "LLVM 22 cannot select it for this chip (cvt from e2m1x2 needs an sm_100a-family chip)"},
     {"rocdl.cvt.scalef32.pk.f32.fp8", [](StringRef chip) { return chip != "gfx950"; },
      "the chip has no such instruction (gfx950's scaled conversions)"},
