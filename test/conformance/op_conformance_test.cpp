@@ -13,6 +13,7 @@
 #include "weights.h"
 
 #include "sieve/Conversion/KernelsToCPU/Passes.h"
+#include "sieve/Conversion/KernelsToGPU/Passes.h"
 #include "sieve/Conversion/V4ToKernels/FusionTable.h"
 #include "sieve/Conversion/V4ToKernels/OpKernels.h"
 #include "sieve/InitSieve.h"
@@ -87,6 +88,10 @@ protected:
   /// The CPU target the kernels are compiled for (configuration and code);
   /// this machine's by default, empty for scalar kernels.
   std::string target = "cpu:host";
+  /// A GPU chip whose decode of FP8 and FP4 codes (sieve-gpu-integer-small-
+  /// floats: the chips without conversions) the kernel takes before it is
+  /// lowered for this CPU; empty for the kernel IR's own decode.
+  std::string gpuDecodeChip;
 
   std::optional<LoadedKernel>
   compile(ArrayRef<Type> argTypes,
@@ -109,6 +114,11 @@ protected:
     PassManager pm(&context);
     // Thread loops last iteration first: an iteration that depends on
     // another (a race among a GPU block's threads) gives other values here.
+    if (!gpuDecodeChip.empty()) {
+      GPUIntegerSmallFloatsPassOptions decode;
+      decode.chip = gpuDecodeChip;
+      pm.addPass(createGPUIntegerSmallFloatsPass(decode));
+    }
     KernelsToCPUOptions options;
     options.reverseThreadLoops = true;
     buildKernelsToCPUPipeline(pm, options);
@@ -943,10 +953,22 @@ void PrintTo(const MatmulCase &c, std::ostream *os) {
 }
 
 class Fp8MatmulConformance : public OpConformance,
-                             public ::testing::WithParamInterface<MatmulCase> {};
+                             public ::testing::WithParamInterface<MatmulCase> {
+protected:
+  void check(const MatmulCase &c);
+};
 
-TEST_P(Fp8MatmulConformance, WithinOneBf16UlpOfTheReference) {
-  const MatmulCase &c = GetParam();
+TEST_P(Fp8MatmulConformance, WithinOneBf16UlpOfTheReference) { check(GetParam()); }
+
+// The weight codes decoded as on an sm_80 (and gfx90a, gfx942): integer
+// arithmetic in f16 instead of the table, run on this CPU (scalar).
+TEST_P(Fp8MatmulConformance, WithTheGpuIntegerDecodeWithinOneBf16Ulp) {
+  gpuDecodeChip = "sm_80";
+  target = "";
+  check(GetParam());
+}
+
+void Fp8MatmulConformance::check(const MatmulCase &c) {
   Builder types(&context);
   const int64_t k = c.sizes.back(), n = c.n;
   const int64_t scaleRows = (n + c.blockN - 1) / c.blockN, kBlocks = k / c.blockK;
@@ -1110,10 +1132,23 @@ void PrintTo(const GroupedCase &c, std::ostream *os) {
 }
 
 class GroupedMatmulConformance : public OpConformance,
-                                 public ::testing::WithParamInterface<GroupedCase> {};
+                                 public ::testing::WithParamInterface<GroupedCase> {
+protected:
+  void check(const GroupedCase &c);
+};
 
-TEST_P(GroupedMatmulConformance, WithinOneBf16UlpOfTheReference) {
-  const GroupedCase &c = GetParam();
+TEST_P(GroupedMatmulConformance, WithinOneBf16UlpOfTheReference) { check(GetParam()); }
+
+// The weight codes decoded as on an sm_90 (E2M1) and an sm_80 (both
+// formats): integer arithmetic in f16 pairs instead of the tables, run on
+// this CPU (scalar).
+TEST_P(GroupedMatmulConformance, WithTheGpuIntegerDecodeWithinOneBf16Ulp) {
+  gpuDecodeChip = "sm_80";
+  target = "";
+  check(GetParam());
+}
+
+void GroupedMatmulConformance::check(const GroupedCase &c) {
   Builder types(&context);
   const bool grouped = !c.offsets.empty();
   const int64_t experts = grouped ? int64_t(c.offsets.size()) - 1 : 1;

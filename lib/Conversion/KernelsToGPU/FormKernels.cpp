@@ -25,6 +25,7 @@
 #include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/Support/MathExtras.h"
 
+#include <numeric>
 #include <optional>
 
 namespace sieve {
@@ -415,9 +416,14 @@ struct GPUFormKernelsPass : impl::GPUFormKernelsPassBase<GPUFormKernelsPass> {
     // A lane's chunk of consecutive iterations is one iteration of the
     // unrolled loop (its step a chunk's).
     if (int64_t chunk = laneChunk(reduction)) {
+      const int64_t lower = *getConstantIntValue(reduction.getLowerBound());
       FailureOr<UnrolledLoopInfo> unrolled = loopUnrollByFactor(reduction, chunk);
-      if (succeeded(unrolled) && unrolled->mainLoopOp)
+      if (succeeded(unrolled) && unrolled->mainLoopOp) {
         reduction = *unrolled->mainLoopOp;
+        // Every lane's chunk starts where the whole loop's chunks do: at
+        // lower + a multiple of `chunk`.
+        foldChunkOffsets(reduction, std::gcd(chunk, lower));
+      }
     }
     OpBuilder b(reduction);
     Location loc = reduction.getLoc();
@@ -449,6 +455,70 @@ struct GPUFormKernelsPass : impl::GPUFormKernelsPassBase<GPUFormKernelsPass> {
     }
     for (OpOperand *use : uses)
       use->set(total);
+  }
+
+  /// `value` as a constant where it is one or a sum or product of constants
+  /// (the unroller offsets copy c by step * c).
+  static std::optional<int64_t> foldedConstant(Value value) {
+    if (std::optional<int64_t> c = getConstantIntValue(value))
+      return c;
+    Operation *op = value.getDefiningOp();
+    if (!isa_and_nonnull<arith::AddIOp, arith::MulIOp>(op))
+      return std::nullopt;
+    std::optional<int64_t> lhs = foldedConstant(op->getOperand(0));
+    std::optional<int64_t> rhs = foldedConstant(op->getOperand(1));
+    if (!lhs || !rhs)
+      return std::nullopt;
+    return isa<arith::AddIOp>(op) ? *lhs + *rhs : *lhs * *rhs;
+  }
+
+  /// In `loop`, whose induction variable is a multiple of `multiple`: the
+  /// quotient and remainder of iv + c (c >= 0) by a divisor d of `multiple`
+  /// are iv / d + c / d and c % d. A chunk's copy c of an FP4 loop then
+  /// reads byte iv / 2 + c / 2 and shifts by a constant, so the two codes of
+  /// a byte share its load and the chunk's bytes are one vector load.
+  static void foldChunkOffsets(scf::ForOp loop, int64_t multiple) {
+    Value iv = loop.getInductionVar();
+    auto offsetOf = [&](Value index) -> std::optional<int64_t> {
+      if (index == iv)
+        return 0;
+      auto add = index.getDefiningOp<arith::AddIOp>();
+      if (!add)
+        return std::nullopt;
+      Value other = add.getLhs() == iv ? add.getRhs() : add.getRhs() == iv ? add.getLhs() : Value();
+      std::optional<int64_t> c = other ? foldedConstant(other) : std::nullopt;
+      if (!c || *c < 0)
+        return std::nullopt;
+      return c;
+    };
+    SmallVector<Operation *> divisions;
+    loop.getBody()->walk([&](Operation *op) {
+      if (isa<arith::DivUIOp, arith::RemUIOp>(op))
+        divisions.push_back(op);
+    });
+    for (Operation *op : divisions) {
+      std::optional<int64_t> divisor = getConstantIntValue(op->getOperand(1));
+      std::optional<int64_t> offset = offsetOf(op->getOperand(0));
+      if (!divisor || *divisor <= 0 || multiple % *divisor != 0 || !offset ||
+          (*offset == 0 && isa<arith::DivUIOp>(op)))
+        continue;
+      OpBuilder b(op);
+      Location loc = op->getLoc();
+      Type type = op->getResult(0).getType();
+      auto constant = [&](int64_t value) -> Value {
+        return arith::ConstantOp::create(b, loc, type, b.getIntegerAttr(type, value));
+      };
+      Value folded;
+      if (isa<arith::RemUIOp>(op)) {
+        folded = constant(*offset % *divisor);
+      } else {
+        folded = arith::DivUIOp::create(b, loc, iv, op->getOperand(1));
+        if (*offset / *divisor != 0)
+          folded = arith::AddIOp::create(b, loc, folded, constant(*offset / *divisor));
+      }
+      op->getResult(0).replaceAllUsesWith(folded);
+      op->erase();
+    }
   }
 
   /// How many consecutive iterations each lane of a split reduction takes

@@ -25,13 +25,17 @@ enum class GPUVendor { Nvidia, Amd };
 /// gpu.module with each kernel as a gpu.func, lowered to `vendor`'s dialect.
 void buildKernelsToGPU(OpPassManager &pm, const GPUPipelineOptions &options, GPUVendor vendor) {
   // FP8 and FP4 codes are converted by the chip's instructions where it has
-  // them and the other code tables become constant globals; kernels made of
+  // them and by integer arithmetic elsewhere, other tables become constant
+  // globals; kernels made of
   // linalg ops spread them over the block's threads; then, as on the CPU,
   // contractions and other linalg ops become loops, and the portable
   // arithmetic.
   GPUNativeSmallFloatsPassOptions smallFloats;
   smallFloats.chip = options.chip;
   pm.addPass(createGPUNativeSmallFloatsPass(smallFloats));
+  GPUIntegerSmallFloatsPassOptions integerSmallFloats;
+  integerSmallFloats.chip = options.chip;
+  pm.addPass(createGPUIntegerSmallFloatsPass(integerSmallFloats));
   pm.addPass(createGPUConstantTablesPass());
   pm.addPass(createGPUDistributeLinalgPass());
   pm.addPass(createCPULowerContractionsPass());

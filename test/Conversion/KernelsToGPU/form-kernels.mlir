@@ -189,6 +189,57 @@ func.func @rows_in_chunks(%w: memref<?xi8>, %out: memref<?xi8>) attributes {siev
 
 // -----
 
+// Two FP4 codes per byte: code k is byte k / 2 shifted by 4 * (k % 2). A
+// lane's chunk starts at a multiple of 16, so copy c of the chunk reads byte
+// k / 2 + c / 2 and shifts by a constant: both codes of a byte load the same
+// element, and no division or remainder is left per code.
+// CHECK-LABEL: gpu.func @fp4_chunk_offsets
+// CHECK: scf.for %[[K:.*]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args
+// CHECK-NOT: arith.remui
+// CHECK: %[[HALF:.*]] = arith.divui %[[K]], %[[C2:.*]] : index
+// CHECK: memref.load %{{.*}}[%{{.*}}, %[[HALF]]] : memref<64x512xi8>
+// CHECK-NOT: arith.remui
+// CHECK: arith.divui %[[K]], %[[C2]] : index
+// CHECK: memref.load %{{.*}}[%{{.*}}, %{{.*}}] : memref<64x512xi8>
+// CHECK: arith.shrui %{{.*}}, %{{.*}} : i32
+// CHECK-NOT: arith.remui
+// CHECK: %[[NEXT:.*]] = arith.divui %[[K]], %[[C2]] : index
+// CHECK: arith.addi %[[NEXT]], %{{.*}} : index
+// CHECK-NOT: arith.remui
+// CHECK: } {sieve.reduction}
+func.func @fp4_chunk_offsets(%w: memref<?xi8>, %out: memref<?xi8>) attributes {sieve.kernel} {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %c1024 = arith.constant 1024 : index
+  %c4 = arith.constant 4 : i32
+  %c15 = arith.constant 15 : i32
+  %zero = arith.constant 0.0 : f32
+  %wv = memref.view %w[%c0][] : memref<?xi8> to memref<64x512xi8>
+  %ov = memref.view %out[%c0][] : memref<?xi8> to memref<64xf32>
+  scf.forall (%wg) in (1) {
+    scf.forall (%col) in (64) {
+      %sum = scf.for %k = %c0 to %c1024 step %c1 iter_args(%acc = %zero) -> (f32) {
+        %half = arith.divui %k, %c2 : index
+        %byte = memref.load %wv[%col, %half] : memref<64x512xi8>
+        %wide = arith.extui %byte : i8 to i32
+        %odd = arith.remui %k, %c2 : index
+        %odd32 = arith.index_cast %odd : index to i32
+        %shift = arith.muli %odd32, %c4 : i32
+        %shifted = arith.shrui %wide, %shift : i32
+        %code = arith.andi %shifted, %c15 : i32
+        %x = arith.uitofp %code : i32 to f32
+        %next = arith.addf %acc, %x : f32
+        scf.yield %next : f32
+      } {sieve.reduction}
+      memref.store %sum, %ov[%col] : memref<64xf32>
+    } {mapping = [#gpu.thread<x>], sieve.split_reductions}
+  } {mapping = [#gpu.block<x>]}
+  return
+}
+
+// -----
+
 // Eight at a time: bytes whose trip count is a multiple of 32 x 8 but not of
 // 32 x 16, and wider elements (f32) even where 32 x 16 divides.
 // CHECK-LABEL: gpu.func @chunks_of_eight

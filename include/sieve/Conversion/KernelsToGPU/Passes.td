@@ -38,6 +38,24 @@ def GPUNativeSmallFloatsPass : Pass<"sieve-gpu-native-small-floats", "mlir::Modu
                            "mlir::vector::VectorDialect", "mlir::arith::ArithDialect"];
 }
 
+def GPUIntegerSmallFloatsPass : Pass<"sieve-gpu-integer-small-floats", "mlir::ModuleOp"> {
+  let summary = "Decode the FP8 and FP4 codes a chip cannot convert with integer arithmetic";
+  let description = [{
+    In `sieve.kernel` functions, a lookup of an E4M3 code in the table of
+    E4M3 magnitudes (with its sign ORed in after) or of an E2M1 code in the
+    table of E2M1 values, for a format the chip has no conversion for
+    (`nativeSmallFloats`), becomes integer arithmetic: the code's sign and
+    magnitude bits moved into an f16, times 2^8 (E4M3) or 2^14 (E2M1), widened
+    to f32; E4M3's NaN code by a select. Exact for every code. Runs after
+    `sieve-gpu-native-small-floats` and before `sieve-gpu-constant-tables`.
+  }];
+  let options = [
+    Option<"chip", "chip", "std::string", /*default=*/"\"\"",
+           "The chip (sm_90, gfx942) the kernels are compiled for">,
+  ];
+  let dependentDialects = ["mlir::arith::ArithDialect"];
+}
+
 def GPUPairConversionsPass : Pass<"sieve-gpu-pair-conversions", "mlir::gpu::GPUModuleOp"> {
   let summary = "Convert two FP8 codes of adjacent bytes with one cvt.rn.f16x2.e4m3x2";
   let description = [{
