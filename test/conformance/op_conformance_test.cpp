@@ -88,10 +88,11 @@ protected:
   /// The CPU target the kernels are compiled for (configuration and code);
   /// this machine's by default, empty for scalar kernels.
   std::string target = "cpu:host";
-  /// A GPU chip whose decode of FP8 and FP4 codes (sieve-gpu-integer-small-
-  /// floats: the chips without conversions) the kernel takes before it is
-  /// lowered for this CPU; empty for the kernel IR's own decode.
-  std::string gpuDecodeChip;
+  /// A GPU chip whose arithmetic rewrites the kernel takes before it is
+  /// lowered for this CPU (the decode of FP8 and FP4 codes on chips without
+  /// conversions, sieve-gpu-integer-small-floats, and sieve-gpu-exact-fma);
+  /// empty for the kernel IR's own arithmetic.
+  std::string gpuChip;
 
   std::optional<LoadedKernel>
   compile(ArrayRef<Type> argTypes,
@@ -114,10 +115,11 @@ protected:
     PassManager pm(&context);
     // Thread loops last iteration first: an iteration that depends on
     // another (a race among a GPU block's threads) gives other values here.
-    if (!gpuDecodeChip.empty()) {
+    if (!gpuChip.empty()) {
       GPUIntegerSmallFloatsPassOptions decode;
-      decode.chip = gpuDecodeChip;
+      decode.chip = gpuChip;
       pm.addPass(createGPUIntegerSmallFloatsPass(decode));
+      pm.addPass(createGPUExactFmaPass());
     }
     KernelsToCPUOptions options;
     options.reverseThreadLoops = true;
@@ -960,10 +962,11 @@ protected:
 
 TEST_P(Fp8MatmulConformance, WithinOneBf16UlpOfTheReference) { check(GetParam()); }
 
-// The weight codes decoded as on an sm_80 (and gfx90a, gfx942): integer
-// arithmetic in f16 instead of the table, run on this CPU (scalar).
-TEST_P(Fp8MatmulConformance, WithTheGpuIntegerDecodeWithinOneBf16Ulp) {
-  gpuDecodeChip = "sm_80";
+// The arithmetic of an sm_80 (and gfx90a, gfx942) kernel: weight codes
+// decoded with integer arithmetic in f16 instead of the table, exact
+// products added by fma; run on this CPU (scalar).
+TEST_P(Fp8MatmulConformance, WithTheGpuArithmeticWithinOneBf16Ulp) {
+  gpuChip = "sm_80";
   target = "";
   check(GetParam());
 }
@@ -1139,11 +1142,11 @@ protected:
 
 TEST_P(GroupedMatmulConformance, WithinOneBf16UlpOfTheReference) { check(GetParam()); }
 
-// The weight codes decoded as on an sm_90 (E2M1) and an sm_80 (both
-// formats): integer arithmetic in f16 pairs instead of the tables, run on
-// this CPU (scalar).
-TEST_P(GroupedMatmulConformance, WithTheGpuIntegerDecodeWithinOneBf16Ulp) {
-  gpuDecodeChip = "sm_80";
+// The arithmetic of an sm_90 (E2M1 codes) and sm_80 (both formats) kernel:
+// weight codes decoded with integer arithmetic in f16 pairs instead of the
+// tables, exact products added by fma; run on this CPU (scalar).
+TEST_P(GroupedMatmulConformance, WithTheGpuArithmeticWithinOneBf16Ulp) {
+  gpuChip = "sm_80";
   target = "";
   check(GetParam());
 }

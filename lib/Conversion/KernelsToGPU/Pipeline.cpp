@@ -50,6 +50,7 @@ void buildKernelsToGPU(OpPassManager &pm, const GPUPipelineOptions &options, GPU
   // After the canonicalizer: a lane chunk's unrolled code loads at base + c.
   if (vendor == GPUVendor::Nvidia)
     device.addPass(createGPUPairConversionsPass());
+  device.addPass(createGPUExactFmaPass());
   device.addPass(memref::createExpandStridedMetadataPass());
   device.addPass(createLowerAffinePass());
   device.addPass(createSCFToControlFlowPass());

@@ -107,6 +107,21 @@ def GPUFormKernelsPass : Pass<"sieve-gpu-form-kernels", "mlir::ModuleOp"> {
                            "mlir::arith::ArithDialect", "mlir::memref::MemRefDialect"];
 }
 
+def GPUExactFmaPass : Pass<"sieve-gpu-exact-fma"> {
+  let summary = "Fuse a + x * y into math.fma where the product x * y is exact in f32";
+  let description = [{
+    An f32 `arith.addf` of an `arith.mulf` (its only use, neither with
+    fast-math flags) becomes `math.fma` where the operands' significands
+    have at most 24 bits together: values widened from bf16 (8 bits) or f16
+    (11), constants by their significant bits, powers of two built as
+    exponent fields (the E8M0 scales: 1 bit), selects and exact products of
+    such. The product is then exact, and fma rounds the sum once as the add
+    did: the same bits (unless the product underflows), one instruction
+    less. Runs before `sieve-gpu-lower-math`.
+  }];
+  let dependentDialects = ["mlir::math::MathDialect"];
+}
+
 def GPULowerMathPass : Pass<"sieve-gpu-lower-math", "mlir::gpu::GPUModuleOp"> {
   let summary = "Lower the math ops left after approximation to LLVM intrinsics both GPU backends select";
   let description = [{
