@@ -63,12 +63,12 @@ Value scaledHalves(OpBuilder &b, Location loc, Value bits, double scale) {
 /// The two E2M1 codes of `byte` (an i32 below 256, low nibble first) as
 /// f16 values: each nibble's sign to bit 15 of its half and its exponent and
 /// mantissa to bits 11..9, then times 2^14 (E2M1's bias is 1, f16's 15).
-/// x = byte << 12 | byte << 24 holds the low nibble at bits 15..12 and the
-/// high one at 31..28, and nothing else where the masks look.
+/// x = byte << 12 | byte << 24 (byte * 0x1001000) holds the low nibble at
+/// bits 15..12 and the high one at 31..28, and nothing else where the masks
+/// look.
 Value e2m1Pair(OpBuilder &b, Location loc, Value byte) {
-  Value low = arith::ShLIOp::create(b, loc, byte, i32Constant(b, loc, 12));
-  Value high = arith::ShLIOp::create(b, loc, byte, i32Constant(b, loc, 24));
-  Value spread = arith::OrIOp::create(b, loc, low, high);
+  // One multiply: the two shifted copies of a byte do not overlap.
+  Value spread = arith::MulIOp::create(b, loc, byte, i32Constant(b, loc, (1 << 12) | (1 << 24)));
   Value signs = arith::AndIOp::create(b, loc, spread, i32Constant(b, loc, 0x80008000));
   Value down = arith::ShRUIOp::create(b, loc, spread, i32Constant(b, loc, 3));
   Value magnitudes = arith::AndIOp::create(b, loc, down, i32Constant(b, loc, 0x0E000E00));

@@ -63,7 +63,7 @@ func.func @fp8_weight(%codes: memref<?xi8>, %out: memref<?xi8>) attributes {siev
 
 // MXFP4 weights as the GEMMs read them: code i is the low (even i) or high
 // nibble of byte i / 2. Every chip but sm_100a and gfx950 decodes both
-// nibbles of the byte as a pair of f16 (x = byte << 12 | byte << 24: signs
+// nibbles of the byte as a pair of f16 (x = byte * 0x1001000: signs
 // at bits 15 and 31, exponents and mantissas at 11..9 and 27..25), times
 // 2^14, and takes the half the code is; once a lane's chunk is unrolled the
 // half is a constant and the two codes of a byte share the pair.
@@ -71,9 +71,8 @@ func.func @fp8_weight(%codes: memref<?xi8>, %out: memref<?xi8>) attributes {siev
 // CHECK: %[[BYTE:.*]] = memref.load
 // CHECK: %[[WIDE:.*]] = arith.extui %[[BYTE]] : i8 to i32
 // CHECK: %[[PARITY:.*]] = arith.remui %{{.*}}, %{{.*}} : index
-// CHECK: %[[LOW:.*]] = arith.shli %[[WIDE]], %{{.*}} : i32
-// CHECK: %[[HIGH:.*]] = arith.shli %[[WIDE]], %{{.*}} : i32
-// CHECK: %[[SPREAD:.*]] = arith.ori %[[LOW]], %[[HIGH]] : i32
+// CHECK: %[[TWICE:.*]] = arith.constant 16781312 : i32
+// CHECK: %[[SPREAD:.*]] = arith.muli %[[WIDE]], %[[TWICE]] : i32
 // CHECK: %[[C_SIGNS:.*]] = arith.constant -2147450880 : i32
 // CHECK: %[[SIGNS:.*]] = arith.andi %[[SPREAD]], %[[C_SIGNS]] : i32
 // CHECK: %[[DOWN:.*]] = arith.shrui %[[SPREAD]], %{{.*}} : i32
@@ -122,7 +121,7 @@ func.func @fp4_nibbles(%codes: memref<?xi8>, %out: memref<?xi8>) attributes {sie
 // CHECK: %[[SUM:.*]] = arith.addi
 // CHECK: %[[C15:.*]] = arith.constant 15 : i32
 // CHECK: %[[NIBBLE:.*]] = arith.andi %[[SUM]], %[[C15]] : i32
-// CHECK: arith.shli %[[NIBBLE]]
+// CHECK: arith.muli %[[NIBBLE]]
 // CHECK: %[[SCALED:.*]] = arith.mulf %{{.*}}, %{{.*}} : vector<2xf16>
 // CHECK: vector.extract %[[SCALED]][0] : f16 from vector<2xf16>
 // CHECK-NOT: vector<16xbf16>
