@@ -119,8 +119,8 @@ SmallFloatChoice smallFloatChoice(const GpuTarget &target) {
         mma;
   } else {
     choice.path = "integer-decode";
-    choice.remark = "FP8 (E4M3) and MXFP4 weights and activations are decoded with integer "
-                    "arithmetic into bf16 and multiplied in f32: " +
+    choice.remark = "FP8 (E4M3) and MXFP4 codes and E8M0 scales are decoded with integer "
+                    "arithmetic (codes into f16), products in f32: " +
                     mma;
   }
   return choice;
