@@ -1,10 +1,10 @@
 //===- ConstantTables.cpp - lookup tables as constant globals on GPUs -----===//
 //
-// The kernel IR decodes FP8 and FP4 codes by indexing a constant vector
-// (the CPU turns that into a byte permute). A GPU has no such permute:
-// NVPTX and AMDGPU expand an extract at a varying index from a 128-entry
-// constant into a chain of selects, about 75 instructions per weight
-// element. As a constant global the lookup is one cached load.
+// A lookup into a constant vector at a varying index: NVPTX and AMDGPU
+// expand it into a chain of selects (about 75 instructions for a 128-entry
+// table); as a constant global it is one cached load. The FP8 and FP4 code
+// tables are decoded without a table by the small-float passes before this
+// one; this takes any table they did not recognize.
 //
 //===----------------------------------------------------------------------===//
 

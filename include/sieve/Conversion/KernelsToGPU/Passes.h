@@ -24,8 +24,8 @@
 namespace sieve {
 
 /// The small-float codes a chip converts in one instruction
-/// (sieve-gpu-native-small-floats uses them; the others are decoded by
-/// table lookups).
+/// (sieve-gpu-native-small-floats uses them; sieve-gpu-integer-small-floats
+/// decodes the others with integer arithmetic).
 struct NativeSmallFloats {
   bool e4m3 = false; // FP8 E4M3FN
   bool e2m1 = false; // FP4 E2M1FN

@@ -9,8 +9,9 @@ def GPUConstantTablesPass : Pass<"sieve-gpu-constant-tables", "mlir::ModuleOp"> 
   let summary = "Lookups into constant vectors become loads from constant globals";
   let description = [{
     In `sieve.kernel` functions, a `vector.extract` of one element at a
-    varying index from a 1-D `arith.constant` vector (the FP8 and FP4 code
-    tables) becomes a `memref.load` from a private constant `memref.global`
+    varying index from a 1-D `arith.constant` vector (a table that
+    `sieve-gpu-native-small-floats` and `sieve-gpu-integer-small-floats` did
+    not recognize as an FP8 or FP4 decode) becomes a `memref.load` from a private constant `memref.global`
     holding the same values (one per distinct table). GPU backends expand
     the extract into a chain of selects; the load is one cached access.
     `sieve-gpu-form-kernels` moves the globals into the gpu.module.
@@ -27,8 +28,9 @@ def GPUNativeSmallFloatsPass : Pass<"sieve-gpu-native-small-floats", "mlir::Modu
     `nvvm.convert.f8x2.to.f16x2` (sm_90, sm_90a, sm_100a),
     `nvvm.convert.f4x2.to.f16x2` (sm_100a), `amdgpu.scaled_ext_packed` with
     scale 1 (gfx950, both formats). A table is recognized by its values
-    (every code decoded by APFloat); other chips, and other tables, are left
-    to `sieve-gpu-constant-tables`. Runs before it.
+    (every code decoded by APFloat); formats the chip cannot convert are left
+    to `sieve-gpu-integer-small-floats`, other tables to
+    `sieve-gpu-constant-tables`. Runs before both.
   }];
   let options = [
     Option<"chip", "chip", "std::string", /*default=*/"\"\"",
