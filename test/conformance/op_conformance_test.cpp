@@ -93,6 +93,27 @@ protected:
   /// conversions, sieve-gpu-integer-small-floats, and sieve-gpu-exact-fma);
   /// empty for the kernel IR's own arithmetic.
   std::string gpuChip;
+  /// A module with GPU code: its GEMM column tile, recorded on the module
+  /// before the kernel is emitted, so the block-scaled GEMMs take their GPU
+  /// tile form (rows in tiles, a bf16 tile product per K step); 0 for a
+  /// CPU module. With gpuChip too, sieve-gpu-tile-products gives the tile
+  /// products to the threads as a chip without matrix units would (one
+  /// thread per output).
+  int64_t gpuColumnTile = 0;
+
+  /// The workgroups of a block-scaled GEMM kernel over `rows` rows, as the
+  /// kernel computes them (a GPU module's with gpuColumnTile); a row keeps
+  /// `rowBufferBytes` in the GEMV's buffers.
+  int64_t scaledGemmWorkgroups(int64_t rows, int64_t n, int64_t k, int64_t actBlock, bool grouped,
+                               int64_t rowBufferBytes) const {
+    if (gpuColumnTile <= 0)
+      return gemmWorkgroups(rows, n, grouped, rowBufferBytes);
+    const int64_t tile = gemmTile(n, grouped, gpuColumnTile);
+    if (!grouped && gpuGemmTileK(gpuColumnTile, tile, k, actBlock, rowBufferBytes) > 0)
+      return gpuGemmTileWorkgroups(rows, n, tile);
+    const int64_t group = gemmRowGroup(grouped, rowBufferBytes);
+    return (rows + group - 1) / group * ((n + tile - 1) / tile);
+  }
 
   std::optional<LoadedKernel>
   compile(ArrayRef<Type> argTypes,
@@ -100,6 +121,9 @@ protected:
           bool fuse = false) {
     Location loc = UnknownLoc::get(&context);
     OwningOpRef<ModuleOp> module = ModuleOp::create(loc);
+    if (gpuColumnTile > 0)
+      module->getOperation()->setAttr(
+          kGemmColumnTileAttr, IntegerAttr::get(IntegerType::get(&context, 64), gpuColumnTile));
     OpBuilder b = OpBuilder::atBlockEnd(module->getBody());
     auto scratch = func::FuncOp::create(b, loc, "scratch", b.getFunctionType(argTypes, {}));
     OpBuilder body = OpBuilder::atBlockBegin(scratch.addEntryBlock());
@@ -119,6 +143,9 @@ protected:
       GPUIntegerSmallFloatsPassOptions decode;
       decode.chip = gpuChip;
       pm.addPass(createGPUIntegerSmallFloatsPass(decode));
+      // The tile products as one thread per output, the chip-independent
+      // lowering (mma.sync and MFMA do not run on this CPU).
+      pm.addPass(createGPUTileProductsPass());
       pm.addPass(createGPUExactFmaPass());
     }
     KernelsToCPUOptions options;
@@ -971,6 +998,23 @@ TEST_P(Fp8MatmulConformance, WithTheGpuArithmeticWithinOneBf16Ulp) {
   check(GetParam());
 }
 
+// The tile form of a module with GPU code (rows in tiles of 16, one bf16
+// tile product per K step), lowered for this CPU: the tiles' decode and the
+// sums in the kernel IR's order.
+TEST_P(Fp8MatmulConformance, InTheGpuTileFormWithinOneBf16Ulp) {
+  gpuColumnTile = kGpuGemmColumnTile;
+  check(GetParam());
+}
+
+// The same with gfx942's arithmetic (its integer decode, exact fma) and the
+// tile product over the threads, one output each (scalar here).
+TEST_P(Fp8MatmulConformance, InTheGpuTileFormWithTheGpuArithmeticWithinOneBf16Ulp) {
+  gpuColumnTile = kGpuGemmColumnTile;
+  gpuChip = "gfx942";
+  target = "";
+  check(GetParam());
+}
+
 void Fp8MatmulConformance::check(const MatmulCase &c) {
   Builder types(&context);
   const int64_t k = c.sizes.back(), n = c.n;
@@ -1066,7 +1110,8 @@ void Fp8MatmulConformance::check(const MatmulCase &c) {
     lengths.insert(lengths.begin() + 1, normWeight.size() * 2);
   }
   Status ran =
-      runRows(*kernel, gemmWorkgroups(rows, n), constants, bindings, lengths, "fp8_matmul");
+      runRows(*kernel, scaledGemmWorkgroups(rows, n, k, c.blockK, false, k * (c.fusedNorm ? 4 : 2)),
+              constants, bindings, lengths, "fp8_matmul");
   ASSERT_TRUE(ran.isOk()) << ran.message();
 
   // The reference: decoded operands (codes times their block scales) and
@@ -1094,28 +1139,31 @@ void Fp8MatmulConformance::check(const MatmulCase &c) {
   EXPECT_EQ(out[size_t(rows * n)], 0xFFFF) << "wrote past the result";
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Shapes, Fp8MatmulConformance,
-    ::testing::Values(
-        // V4's 128x128 blocks; a prefill chunk of run-time length.
-        MatmulCase{{-1, 256}, {5, 256}, 128, 128, 128},
-        // One token; N not a multiple of the N block (scales ceil(320 / 128)).
-        MatmulCase{{1, 1, 512}, {1, 1, 512}, 320, 128, 128},
-        // Smaller blocks.
-        MatmulCase{{-1, 192}, {3, 192}, 96, 32, 64},
-        // The activation quantization fused in (the kernel quantizes each
-        // row itself): the same codes, so the same bits.
-        MatmulCase{{-1, 256}, {5, 256}, 128, 128, 128, true},
-        MatmulCase{{1, 1, 512}, {1, 1, 512}, 320, 128, 128, true},
-        // The rms_norm before the quantization fused in too (RMSNorm in
-        // the GEMM's prologue): the kernel normalizes each row first.
-        MatmulCase{{-1, 256}, {5, 256}, 128, 128, 128, true, true},
-        MatmulCase{{1, -1, 512}, {1, 3, 512}, 320, 128, 128, true, true},
-        // Rows in groups of four per workgroup (gemmRowGroup): two whole
-        // groups (one weight decode for four rows on the CPU), then a group
-        // of two; and a whole group then a lone row.
-        MatmulCase{{-1, 256}, {10, 256}, 128, 128, 128, true, true},
-        MatmulCase{{-1, 512}, {5, 512}, 192, 128, 128}));
+INSTANTIATE_TEST_SUITE_P(Shapes, Fp8MatmulConformance,
+                         ::testing::Values(
+                             // V4's 128x128 blocks; a prefill chunk of run-time length.
+                             MatmulCase{{-1, 256}, {5, 256}, 128, 128, 128},
+                             // One token; N not a multiple of the N block (scales ceil(320 / 128)).
+                             MatmulCase{{1, 1, 512}, {1, 1, 512}, 320, 128, 128},
+                             // Smaller blocks.
+                             MatmulCase{{-1, 192}, {3, 192}, 96, 32, 64},
+                             // The activation quantization fused in (the kernel quantizes each
+                             // row itself): the same codes, so the same bits.
+                             MatmulCase{{-1, 256}, {5, 256}, 128, 128, 128, true},
+                             MatmulCase{{1, 1, 512}, {1, 1, 512}, 320, 128, 128, true},
+                             // The rms_norm before the quantization fused in too (RMSNorm in
+                             // the GEMM's prologue): the kernel normalizes each row first.
+                             MatmulCase{{-1, 256}, {5, 256}, 128, 128, 128, true, true},
+                             MatmulCase{{1, -1, 512}, {1, 3, 512}, 320, 128, 128, true, true},
+                             // Rows in groups of four per workgroup (gemmRowGroup): two whole
+                             // groups (one weight decode for four rows on the CPU), then a group
+                             // of two; and a whole group then a lone row.
+                             MatmulCase{{-1, 256}, {10, 256}, 128, 128, 128, true, true},
+                             MatmulCase{{-1, 512}, {5, 512}, 192, 128, 128},
+                             // The GPU tile form's edges: three row tiles, the last of five rows,
+                             // and a last column tile of eight.
+                             MatmulCase{{-1, 256}, {37, 256}, 200, 128, 128, true, true},
+                             MatmulCase{{-1, 384}, {21, 384}, 72, 128, 128}));
 
 //===----------------------------------------------------------------------===//
 // Grouped (routed-expert) and MXFP4 GEMMs: ref::blockDot, within one ulp
@@ -1147,6 +1195,20 @@ TEST_P(GroupedMatmulConformance, WithinOneBf16UlpOfTheReference) { check(GetPara
 // tables, exact products added by fma; run on this CPU (scalar).
 TEST_P(GroupedMatmulConformance, WithTheGpuArithmeticWithinOneBf16Ulp) {
   gpuChip = "sm_80";
+  target = "";
+  check(GetParam());
+}
+
+// Dense MXFP4 GEMMs in the tile form of a module with GPU code; the routed
+// experts keep their one row per workgroup, in the GPU's column tiles.
+TEST_P(GroupedMatmulConformance, InTheGpuTileFormWithinOneBf16Ulp) {
+  gpuColumnTile = kGpuGemmColumnTile;
+  check(GetParam());
+}
+
+TEST_P(GroupedMatmulConformance, InTheGpuTileFormWithTheGpuArithmeticWithinOneBf16Ulp) {
+  gpuColumnTile = kGpuGemmColumnTile;
+  gpuChip = "gfx942";
   target = "";
   check(GetParam());
 }
@@ -1221,8 +1283,8 @@ void GroupedMatmulConformance::check(const GroupedCase &c) {
   }
   bindings.push_back(out.data());
   lengths.push_back(size_t(rows * n) * 2);
-  Status ran =
-      runRows(*kernel, gemmWorkgroups(rows, n, grouped), constants, bindings, lengths, "matmul");
+  Status ran = runRows(*kernel, scaledGemmWorkgroups(rows, n, k, c.actBlock, grouped, k * 2),
+                       constants, bindings, lengths, "matmul");
   ASSERT_TRUE(ran.isOk()) << ran.message();
 
   num::BlockFormat weightFormat{c.fp4 ? num::ElementFormat::kE2M1 : num::ElementFormat::kE4M3,

@@ -37,6 +37,10 @@ void buildKernelsToGPU(OpPassManager &pm, const GPUPipelineOptions &options, GPU
   integerSmallFloats.chip = options.chip;
   pm.addPass(createGPUIntegerSmallFloatsPass(integerSmallFloats));
   pm.addPass(createGPUConstantTablesPass());
+  GPUTileProductsPassOptions tileProducts;
+  tileProducts.chip = options.chip;
+  tileProducts.blockSize = options.blockSize;
+  pm.addPass(createGPUTileProductsPass(tileProducts));
   pm.addPass(createGPUDistributeLinalgPass());
   pm.addPass(createCPULowerContractionsPass());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());

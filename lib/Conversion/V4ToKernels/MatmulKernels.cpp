@@ -20,11 +20,13 @@
 #include "QuantArith.h"
 #include "RowNorm.h"
 #include "sieve/Conversion/ReductionLoops.h"
+#include "sieve/Conversion/TileProducts.h"
 #include "sieve/Conversion/V4ToKernels/OpKernels.h"
 
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 
 #include <numeric>
+#include <optional>
 
 using namespace mlir;
 
@@ -164,20 +166,57 @@ FailureOr<func::FuncOp> emitScaledMatmul(const ScaledMatmul &m, llvm::StringRef 
   const int64_t rowBufferBytes =
       k * (rowElement.getIntOrFloatBitWidth() / 8 +
            (norm ? norm.getResult().getType().getElementType().getIntOrFloatBitWidth() / 8 : 0));
-  const int64_t groupRows = gemmRowGroup(grouped, rowBufferBytes);
+  // In a module with GPU code, rows in tiles whose product with the weight
+  // tile is a matrix product per K step (emitted below); a lone row keeps
+  // the GEMV.
+  const int64_t tileK =
+      grouped ? 0
+              : gpuGemmTileK(moduleGemmColumnTile(m.op), columnTile, k, m.actBlock, rowBufferBytes);
+  const int64_t workgroupRows = tileK ? kGpuGemmRowTile : gemmRowGroup(grouped, rowBufferBytes);
   Value columnTiles = kb.index((n + columnTile - 1) / columnTile);
-  Value groupSizeLimit = kb.index(groupRows);
-  Value rowGroups = arith::CeilDivUIOp::create(b, loc, rows, groupSizeLimit);
+  Value rowsPerWorkgroup = kb.index(workgroupRows);
+  Value rowGroups = arith::CeilDivUIOp::create(b, loc, rows, rowsPerWorkgroup);
   Value workgroups = arith::MulIOp::create(b, loc, rowGroups, columnTiles);
-  kb.forWorkgroups(workgroups, [&](Value workgroup) {
-    Value group = arith::RemUIOp::create(b, loc, workgroup, rowGroups);
-    Value tile = arith::DivUIOp::create(b, loc, workgroup, rowGroups);
-    Value firstRow = arith::MulIOp::create(b, loc, group, groupSizeLimit);
-    Value groupSize = arith::MinUIOp::create(b, loc, groupSizeLimit,
-                                             arith::SubIOp::create(b, loc, rows, firstRow));
-    Value firstColumn = arith::MulIOp::create(b, loc, tile, kb.index(columnTile));
-    Value endColumn = arith::MinUIOp::create(
-        b, loc, arith::AddIOp::create(b, loc, firstColumn, kb.index(columnTile)), nSize);
+
+  // The activation block [start, start + actBlock) of `row` as bf16 values
+  // with its scale folded in, stored by `store(value, i)` for each i in it;
+  // `load(i)` reads element i of the (normalized) row when the quantization
+  // is fused. On a GPU a group of threads shares the block (its maximum
+  // split, its elements shared).
+  auto decodeActivationBlock = [&](Value row, Value start, function_ref<Value(Value)> load,
+                                   function_ref<void(Value, Value)> store) {
+    if (fused) {
+      Value end = arith::AddIOp::create(b, loc, start, actStep);
+      BlockScale scale = fp8.scale(fp8.amax(start, end, one, load));
+      Value inverse = fp8.inverseOf(scale);
+      Value blockScale = bits.e8m0(fp8.scaleByte(scale));
+      auto encode = scf::ForOp::create(
+          b, loc, start, end, one, ValueRange{}, [&](OpBuilder &, Location, Value i, ValueRange) {
+            Value code = fp8.encode(fp8.toGrid(load(i), inverse), scale.bad);
+            store(arith::MulFOp::create(b, loc, fp8.decode(code), blockScale), i);
+            scf::YieldOp::create(b, loc);
+          });
+      reduction_loops::markElementwise(encode);
+      return;
+    }
+    Value scale = bits.e8m0(
+        byteAt(aScales, kb.rowElement(row, arith::DivUIOp::create(b, loc, start, actStep))));
+    auto decode = scf::ForOp::create(
+        b, loc, start, arith::AddIOp::create(b, loc, start, actStep), one, ValueRange{},
+        [&](OpBuilder &, Location, Value i, ValueRange) {
+          store(arith::MulFOp::create(b, loc, fp8.decode(byteAt(a, kb.rowElement(row, i))), scale),
+                i);
+          scf::YieldOp::create(b, loc);
+        });
+    reduction_loops::markElementwise(decode);
+  };
+
+  // The group of `groupRows` rows from `firstRow` (`groupSize` of them
+  // there) against the columns [firstColumn, endColumn): each row decoded
+  // once into workgroup buffers, then one output column per thread.
+  auto rowGroupSums = [&](Value firstRow, Value groupSize, Value firstColumn, Value endColumn,
+                          int64_t groupRows) {
+    Value groupSizeLimit = kb.index(groupRows);
     // Row j of the group is rows [j * K, (j + 1) * K) of the stack buffers.
     auto rowStart = [&](Value j) -> Value {
       return groupRows == 1 ? zero : arith::MulIOp::create(b, loc, j, kSize).getResult();
@@ -271,19 +310,9 @@ FailureOr<func::FuncOp> emitScaledMatmul(const ScaledMatmul &m, llvm::StringRef 
                                    .getResult();
               return v.getType() == f32 ? v : arith::ExtFOp::create(b, loc, f32, v);
             };
-            Value end = arith::AddIOp::create(b, loc, start, actStep);
-            BlockScale scale = fp8.scale(fp8.amax(start, end, one, load));
-            Value inverse = fp8.inverseOf(scale);
-            Value blockScale = bits.e8m0(fp8.scaleByte(scale));
-            auto encode = scf::ForOp::create(
-                b, loc, start, end, one, ValueRange{},
-                [&](OpBuilder &, Location, Value i, ValueRange) {
-                  Value code = fp8.encode(fp8.toGrid(load(i), inverse), scale.bad);
-                  storeRowValue(arith::MulFOp::create(b, loc, fp8.decode(code), blockScale),
-                                at(rowFirst, i));
-                  scf::YieldOp::create(b, loc);
-                });
-            reduction_loops::markElementwise(encode);
+            decodeActivationBlock(row, start, load, [&](Value value, Value i) {
+              storeRowValue(value, at(rowFirst, i));
+            });
           },
           /*splitReductions=*/true);
     }
@@ -302,17 +331,9 @@ FailureOr<func::FuncOp> emitScaledMatmul(const ScaledMatmul &m, llvm::StringRef 
             Value rowFirst = rowStart(j);
             Value start =
                 groupRows == 1 ? flat : arith::SubIOp::create(b, loc, flat, rowFirst).getResult();
-            Value scale = bits.e8m0(byteAt(
-                aScales, kb.rowElement(row, arith::DivUIOp::create(b, loc, start, actStep))));
-            auto decode = scf::ForOp::create(
-                b, loc, start, arith::AddIOp::create(b, loc, start, actStep), one, ValueRange{},
-                [&](OpBuilder &, Location, Value i, ValueRange) {
-                  Value value = arith::MulFOp::create(
-                      b, loc, fp8.decode(byteAt(a, kb.rowElement(row, i))), scale);
-                  storeRowValue(value, at(rowFirst, i));
-                  scf::YieldOp::create(b, loc);
-                });
-            reduction_loops::markElementwise(decode);
+            decodeActivationBlock(row, start, nullptr, [&](Value value, Value i) {
+              storeRowValue(value, at(rowFirst, i));
+            });
           },
           /*splitReductions=*/true);
     }
@@ -409,6 +430,166 @@ FailureOr<func::FuncOp> emitScaledMatmul(const ScaledMatmul &m, llvm::StringRef 
                 columns([&](Value col, Value scaleRow) { rowSums(col, scaleRow, groupSize); });
                 scf::YieldOp::create(b, loc);
               });
+          scf::YieldOp::create(b, loc);
+        });
+  };
+
+  // The tile form: kGpuGemmRowTile rows (`groupSize` of them there) against
+  // the columns [firstColumn, endColumn). Per step of tileK: the rows'
+  // activation blocks and the weight tile decoded to bf16 (scales folded
+  // in: exact, as in the GEMV's terms), then acc += rows x weightsᵀ. Rows
+  // and columns past the ends are zeros in the tiles (rows read the last
+  // row, columns the last column, so nothing is read out of bounds) and are
+  // not stored. The sum over K runs in ascending order per output on the
+  // CPU, as the GEMV's does; a matrix unit adds in its own order.
+  auto tileProduct = [&](Value firstRow, Value groupSize, Value firstColumn, Value endColumn) {
+    const int64_t tileRows = kGpuGemmRowTile;
+    Type bf16 = b.getBF16Type();
+    Value rowTile = memref::AllocaOp::create(b, loc, MemRefType::get({tileRows, tileK}, bf16));
+    Value weightTile = memref::AllocaOp::create(b, loc, MemRefType::get({columnTile, tileK}, bf16));
+    Value acc = memref::AllocaOp::create(b, loc, MemRefType::get({tileRows, columnTile}, f32));
+    Value rowSteps = kb.index(tileK), columnCount = kb.index(columnTile),
+          tileElements = kb.index(tileRows * columnTile);
+    Value lastRow = arith::SubIOp::create(b, loc, rows, one);
+    auto rowAt = [&](Value j) -> Value {
+      return arith::MinUIOp::create(b, loc, arith::AddIOp::create(b, loc, firstRow, j), lastRow);
+    };
+    auto below = [&](Value x, Value bound) -> Value {
+      return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, x, bound);
+    };
+    kb.forThreads(zero, tileElements, one, [&](Value e) {
+      Value j = arith::DivUIOp::create(b, loc, e, columnCount);
+      Value c = arith::RemUIOp::create(b, loc, e, columnCount);
+      memref::StoreOp::create(b, loc, bits.f(0.0f), acc, ValueRange{j, c});
+    });
+    // With the norm taken in: each row's r first (its sum split over a
+    // group of threads); its elements are recomputed where the blocks read
+    // them, the same values the GEMV stores.
+    Value rowScales;
+    std::optional<RowNormSpec> spec;
+    if (norm) {
+      spec = RowNormSpec{k, norm.getEps().convertToDouble(),
+                         norm.getResult().getType().getElementType(), false};
+      rowScales = memref::AllocaOp::create(b, loc, MemRefType::get({tileRows}, f32));
+      kb.forThreads(
+          zero, kb.index(tileRows), one,
+          [&](Value j) {
+            Value row = rowAt(j);
+            auto loadX = [&](Value i) -> Value {
+              return memref::LoadOp::create(b, loc, activation, kb.rowElement(row, i));
+            };
+            memref::StoreOp::create(b, loc, emitRowRmsScale(b, loc, *spec, loadX), rowScales,
+                                    ValueRange{j});
+          },
+          /*splitReductions=*/true);
+    }
+    scf::ForOp::create(
+        b, loc, zero, kSize, rowSteps, ValueRange{},
+        [&](OpBuilder &, Location, Value kStart, ValueRange) {
+          // The rows' activation blocks of this step, one per group of threads.
+          kb.forThreads(
+              zero, kb.index(tileRows * tileK), actStep,
+              [&](Value flat) {
+                Value j = arith::DivUIOp::create(b, loc, flat, rowSteps);
+                Value start = arith::RemUIOp::create(b, loc, flat, rowSteps);
+                Value row = rowAt(j), live = below(j, groupSize);
+                auto global = [&](Value i) -> Value {
+                  return arith::AddIOp::create(b, loc, kStart, i);
+                };
+                auto load = [&](Value i) -> Value {
+                  Value x;
+                  if (norm) {
+                    auto loadX = [&](Value at) -> Value {
+                      return memref::LoadOp::create(b, loc, activation, kb.rowElement(row, at));
+                    };
+                    auto loadWeight = [&](Value at) -> Value {
+                      return memref::LoadOp::create(b, loc, normWeight, ValueRange{at});
+                    };
+                    Value r = memref::LoadOp::create(b, loc, rowScales, ValueRange{j});
+                    x = emitRowRmsElement(b, loc, *spec, loadX,
+                                          normWeighted ? function_ref<Value(Value)>(loadWeight)
+                                                       : function_ref<Value(Value)>(),
+                                          global(i), r);
+                  } else {
+                    x = memref::LoadOp::create(b, loc, activation, kb.rowElement(row, global(i)));
+                  }
+                  return widen(x);
+                };
+                // The block's scale is the activation's block at kStart + start:
+                // the unfused decode reads it by the global start.
+                Value blockStart = global(start);
+                auto store = [&](Value value, Value i) {
+                  Value local = fused ? i : arith::SubIOp::create(b, loc, i, kStart).getResult();
+                  value = arith::SelectOp::create(b, loc, live, value, bits.f(0.0f));
+                  memref::StoreOp::create(b, loc, arith::TruncFOp::create(b, loc, bf16, value),
+                                          rowTile, ValueRange{j, local});
+                };
+                if (fused)
+                  decodeActivationBlock(row, start, load, store);
+                else
+                  decodeActivationBlock(row, blockStart, nullptr, store);
+              },
+              /*splitReductions=*/true);
+          // The weight tile of this step: column c's codes, decoded and
+          // scaled (consecutive threads read consecutive codes of a row).
+          kb.forThreads(zero, kb.index(columnTile * tileK), one, [&](Value e) {
+            Value c = arith::DivUIOp::create(b, loc, e, rowSteps);
+            Value i = arith::RemUIOp::create(b, loc, e, rowSteps);
+            Value col = arith::AddIOp::create(b, loc, firstColumn, c);
+            Value live = below(col, endColumn);
+            Value safeCol =
+                arith::MinUIOp::create(b, loc, col, arith::SubIOp::create(b, loc, endColumn, one));
+            Value at = arith::AddIOp::create(b, loc, kStart, i);
+            Value decoded = weightCodec.decodeFromTable(weightCode(zero, safeCol, at), bf16);
+            Value scale = bits.e8m0(
+                byteAt(wScales, ValueRange{zero, arith::DivUIOp::create(b, loc, safeCol, scaleRows),
+                                           arith::DivUIOp::create(b, loc, at, sumStep)}));
+            Value value = arith::MulFOp::create(b, loc, widen(decoded), scale);
+            value = arith::SelectOp::create(b, loc, live, value, bits.f(0.0f));
+            memref::StoreOp::create(b, loc, arith::TruncFOp::create(b, loc, bf16, value),
+                                    weightTile, ValueRange{c, i});
+          });
+          tile_products::emit(b, loc, rowTile, weightTile, acc);
+          scf::YieldOp::create(b, loc);
+        });
+    kb.forThreads(zero, tileElements, one, [&](Value e) {
+      Value j = arith::DivUIOp::create(b, loc, e, columnCount);
+      Value c = arith::RemUIOp::create(b, loc, e, columnCount);
+      Value col = arith::AddIOp::create(b, loc, firstColumn, c);
+      Value stored = arith::AndIOp::create(b, loc, below(j, groupSize), below(col, endColumn));
+      scf::IfOp::create(b, loc, stored, [&](OpBuilder &, Location) {
+        Value result = memref::LoadOp::create(b, loc, acc, ValueRange{j, c});
+        if (element != f32)
+          result = arith::TruncFOp::create(b, loc, element, result);
+        memref::StoreOp::create(b, loc, result, out,
+                                ValueRange{arith::AddIOp::create(b, loc, firstRow, j), col});
+        scf::YieldOp::create(b, loc);
+      });
+    });
+  };
+
+  kb.forWorkgroups(workgroups, [&](Value workgroup) {
+    Value group = arith::RemUIOp::create(b, loc, workgroup, rowGroups);
+    Value tile = arith::DivUIOp::create(b, loc, workgroup, rowGroups);
+    Value firstRow = arith::MulIOp::create(b, loc, group, rowsPerWorkgroup);
+    Value groupSize = arith::MinUIOp::create(b, loc, rowsPerWorkgroup,
+                                             arith::SubIOp::create(b, loc, rows, firstRow));
+    Value firstColumn = arith::MulIOp::create(b, loc, tile, kb.index(columnTile));
+    Value endColumn = arith::MinUIOp::create(
+        b, loc, arith::AddIOp::create(b, loc, firstColumn, kb.index(columnTile)), nSize);
+    if (!tileK) {
+      rowGroupSums(firstRow, groupSize, firstColumn, endColumn, workgroupRows);
+      return;
+    }
+    Value lone = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, groupSize, one);
+    scf::IfOp::create(
+        b, loc, lone,
+        [&](OpBuilder &, Location) {
+          rowGroupSums(firstRow, groupSize, firstColumn, endColumn, 1);
+          scf::YieldOp::create(b, loc);
+        },
+        [&](OpBuilder &, Location) {
+          tileProduct(firstRow, groupSize, firstColumn, endColumn);
           scf::YieldOp::create(b, loc);
         });
   });

@@ -93,7 +93,7 @@ SmallFloatChoice smallFloatChoice(const GpuTarget &target) {
   std::string mma;
   if (target.vendor == Vendor::Amd && target.chip == "gfx942")
     mma = "gfx942's FP8 is FNUZ (another encoding than the checkpoint's E4M3FN), so its FP8 "
-          "conversions and MFMA are not used";
+          "conversions and FP8 MFMA are not used";
   else if (target.vendor == Vendor::Amd && target.chip == "gfx950")
     mma = "the chip's scaled MFMA (amdgpu.scaled_mfma) is not used yet";
   else if (target.chip == "sm_100a")
@@ -123,6 +123,12 @@ SmallFloatChoice smallFloatChoice(const GpuTarget &target) {
                     "arithmetic (codes into f16), products in f32: " +
                     mma;
   }
+  // sieve-gpu-tile-products: a prefill GEMM's tiles meet as bf16.
+  choice.remark += target.vendor == Vendor::Amd
+                       ? "; prefill GEMM tiles multiply the decoded values as bf16 on the "
+                         "chip's MFMA (16x16x16)"
+                       : "; prefill GEMM tiles multiply the decoded values as bf16 on the "
+                         "chip's tensor cores (mma.sync m16n8k16)";
   return choice;
 }
 

@@ -4,7 +4,8 @@
 
 // A 1024-output GEMM: the CPU's rule gives four tiles of 256 outputs per
 // group of four rows; a module with GPU code (gemm-column-tile=64, recorded
-// on the module) sixteen tiles of 64.
+// on the module) sixteen tiles of 64 per tile of 16 rows (the GEMMs' tile
+// form).
 // CPU: module {
 // CPU-LABEL: func.func @gemv(
 // CPU: %[[GROUPS:.*]] = arith.ceildivui %{{.*}}, %c4 : index
@@ -12,7 +13,7 @@
 // CPU: program.dispatch @kernels::@fp8_matmul_0[%[[WG]]]
 // GPU: module attributes {sieve.gemm_column_tile = 64 : i64} {
 // GPU-LABEL: func.func @gemv(
-// GPU: %[[GROUPS:.*]] = arith.ceildivui %{{.*}}, %c4 : index
+// GPU: %[[GROUPS:.*]] = arith.ceildivui %{{.*}}, %c16 : index
 // GPU: %[[WG:.*]] = arith.muli %[[GROUPS]], %c16 : index
 // GPU: program.dispatch @kernels::@fp8_matmul_0[%[[WG]]]
 // BAD: error: sieve-form-dispatches: gemm-column-tile must not be negative, got -1

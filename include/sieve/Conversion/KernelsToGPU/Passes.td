@@ -58,6 +58,34 @@ def GPUIntegerSmallFloatsPass : Pass<"sieve-gpu-integer-small-floats", "mlir::Mo
   let dependentDialects = ["mlir::arith::ArithDialect"];
 }
 
+def GPUTileProductsPass : Pass<"sieve-gpu-tile-products", "mlir::ModuleOp"> {
+  let summary = "Give a workgroup's bf16 tile products to its threads (mma.sync on NVIDIA)";
+  let description = [{
+    In `sieve.kernel` functions, each tile product outside the thread loops
+    (TileProducts.h: acc[M, N] += rows[M, K] x columns[N, K]ᵀ, bf16 tiles and
+    an f32 accumulator in workgroup buffers) becomes a thread loop. On NVIDIA
+    chips, where M, N and K divide into 16 x 8 x 16, each iteration is a
+    warp's 16 x 8 accumulator fragment: `nvvm.mma.sync` m16n8k16 with bf16
+    operands per 16 of K, the operands read in the PTX fragment layout. On
+    AMD's CDNA chips, where they divide into 16 x 16 x 16, each group of 64
+    iterations is a wave's 16 x 16 fragment: `amdgpu.mfma` 16x16x16 with bf16
+    operands. Elsewhere each iteration is one output's sum over K in
+    ascending order.
+    Runs before `sieve-gpu-form-kernels` (which rejects a write outside the
+    thread loops) and before contractions become loops.
+  }];
+  let options = [
+    Option<"chip", "chip", "std::string", /*default=*/"\"\"",
+           "The chip (sm_90, gfx942) the kernels are compiled for">,
+    Option<"blockSize", "block-size", "int64_t", /*default=*/"256",
+           "Threads per block (sieve-gpu-form-kernels'): the matrix units need whole warps or waves">,
+  ];
+  let dependentDialects = ["mlir::amdgpu::AMDGPUDialect", "mlir::arith::ArithDialect",
+                           "mlir::gpu::GPUDialect", "mlir::vector::VectorDialect",
+                           "mlir::LLVM::LLVMDialect", "mlir::NVVM::NVVMDialect",
+                           "mlir::memref::MemRefDialect", "mlir::scf::SCFDialect"];
+}
+
 def GPUPairConversionsPass : Pass<"sieve-gpu-pair-conversions", "mlir::gpu::GPUModuleOp"> {
   let summary = "Convert two FP8 codes of adjacent bytes with one cvt.rn.f16x2.e4m3x2";
   let description = [{

@@ -1,0 +1,172 @@
+// RUN: sieve-opt %s --split-input-file --sieve-gpu-tile-products=chip=sm_90 | FileCheck %s --check-prefixes=CHECK,MMA
+// RUN: sieve-opt %s --split-input-file --sieve-gpu-tile-products=chip=sm_80 | FileCheck %s --check-prefixes=CHECK,MMA
+// RUN: sieve-opt %s --split-input-file --sieve-gpu-tile-products=chip=gfx942 | FileCheck %s --check-prefixes=CHECK,MFMA
+// RUN: sieve-opt %s --split-input-file --sieve-gpu-tile-products=chip=gfx90a | FileCheck %s --check-prefixes=CHECK,MFMA
+// RUN: sieve-opt %s --split-input-file --sieve-gpu-tile-products | FileCheck %s --check-prefixes=CHECK,LOOP
+// Blocks that are not whole warps or waves cannot run the matrix units.
+// RUN: sieve-opt %s --split-input-file --sieve-gpu-tile-products="chip=sm_90 block-size=48" | FileCheck %s --check-prefixes=CHECK,LOOP
+// RUN: sieve-opt %s --split-input-file --sieve-gpu-tile-products="chip=gfx942 block-size=96" | FileCheck %s --check-prefixes=CHECK,LOOP
+
+// A workgroup's tile product (16 rows x 64 columns, K = 128 per step): on
+// NVIDIA chips a loop of one iteration per warp (split_reductions) over the
+// eight accumulator fragments of 16 x 8; each lane loads its four
+// accumulator elements (rows g and g + 8, columns 2t and 2t + 1), adds one
+// bf16 mma.sync m16n8k16 per 16 of K to them and stores them back. Its A
+// registers are the bf16 pairs of rows g and g + 8 at K offsets 2t and
+// 2t + 8; its B registers are the same offsets of column g. On gfx90a and
+// gfx942 a wave (64 iterations) per 16 x 16 fragment: lane l loads rows
+// 4 (l / 16) .. + 3 of column l % 16 of the accumulator, then adds one bf16
+// MFMA 16x16x16 per 16 of K (A row l % 16 and B column l % 16, each at K
+// 4 (l / 16) .. + 3). Elsewhere one thread per output sums K in order.
+// CHECK-LABEL: func.func @tile_product
+// MMA: scf.forall (%[[F:.*]]) in (8) {
+// MMA: %[[LANE:.*]] = gpu.lane_id
+// MMA: %[[G:.*]] = arith.divui %[[LANE]], %c4
+// MMA: %[[T:.*]] = arith.remui %[[LANE]], %c4
+// MMA: %[[ACC:.*]]:4 = scf.for %{{.*}} = %c0 to %c128 step %c16{{.*}} iter_args
+// MMA: %[[SUM:.*]] = nvvm.mma.sync A[%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}] B[%{{.*}}, %{{.*}}] C[%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}]
+// MMA-SAME: multiplicandAPtxType = #nvvm.mma_type<bf16>
+// MMA-SAME: shape = #nvvm.shape<m = 16, n = 8, k = 16>
+// MMA-SAME: -> !llvm.struct<(f32, f32, f32, f32)>
+// MMA-COUNT-4: llvm.extractvalue %[[SUM]]
+// MMA-COUNT-4: memref.store %[[ACC]]#{{[0-3]}}, %{{.*}}
+// MMA: } {mapping = [#gpu.thread<x>], sieve.split_reductions}
+// MFMA: scf.forall (%[[I:.*]]) in (256) {
+// MFMA: %[[FRAGMENT:.*]] = arith.divui %[[I]], %c64
+// MFMA: %[[LANE:.*]] = arith.remui %[[I]], %c64
+// MFMA-COUNT-4: memref.load %{{.*}} : memref<16x64xf32>
+// MFMA: %[[C:.*]] = vector.from_elements %{{.*}} : vector<4xf32>
+// MFMA: %[[ACC:.*]] = scf.for %{{.*}} = %c0{{.*}} to %c128 step %c16{{.*}} iter_args(%[[S:.*]] = %[[C]])
+// MFMA-COUNT-4: memref.load %{{.*}} : memref<16x128xbf16>
+// MFMA: %[[A:.*]] = vector.from_elements %{{.*}} : vector<4xbf16>
+// MFMA-COUNT-4: memref.load %{{.*}} : memref<64x128xbf16>
+// MFMA: %[[B:.*]] = vector.from_elements %{{.*}} : vector<4xbf16>
+// MFMA: amdgpu.mfma 16x16x16 %[[A]] * %[[B]] + %[[S]] {{.*}}: vector<4xbf16>, vector<4xbf16>, vector<4xf32>
+// MFMA-COUNT-4: memref.store %{{.*}} : memref<16x64xf32>
+// MFMA: } {mapping = [#gpu.thread<x>]}
+// LOOP: scf.forall (%[[O:.*]]) in (1024) {
+// LOOP: %[[INIT:.*]] = memref.load
+// LOOP: %[[SUM:.*]] = scf.for %{{.*}} = %c0 to %c128 step %c1 iter_args(%[[S:.*]] = %[[INIT]])
+// LOOP: arith.extf %{{.*}} : bf16 to f32
+// LOOP: arith.extf %{{.*}} : bf16 to f32
+// LOOP: arith.mulf
+// LOOP: arith.addf %[[S]]
+// LOOP: memref.store %[[SUM]]
+// LOOP: } {mapping = [#gpu.thread<x>]}
+// CHECK-NOT: linalg.generic
+#rows = affine_map<(m, n, k) -> (m, k)>
+#cols = affine_map<(m, n, k) -> (n, k)>
+#acc = affine_map<(m, n, k) -> (m, n)>
+func.func @tile_product(%out: memref<?xi8>) attributes {sieve.kernel} {
+  scf.forall (%wg) in (4) {
+    %a = memref.alloca() : memref<16x128xbf16>
+    %b = memref.alloca() : memref<64x128xbf16>
+    %c = memref.alloca() : memref<16x64xf32>
+    linalg.generic {indexing_maps = [#rows, #cols, #acc],
+                    iterator_types = ["parallel", "parallel", "reduction"]}
+        ins(%a, %b : memref<16x128xbf16>, memref<64x128xbf16>) outs(%c : memref<16x64xf32>) {
+    ^bb0(%x: bf16, %y: bf16, %s: f32):
+      %xf = arith.extf %x : bf16 to f32
+      %yf = arith.extf %y : bf16 to f32
+      %p = arith.mulf %xf, %yf : f32
+      %r = arith.addf %s, %p : f32
+      linalg.yield %r : f32
+    }
+  } {mapping = [#gpu.block<x>]}
+  return
+}
+
+// -----
+
+// Shapes that do not divide into fragments (12 rows): one thread per output
+// on every chip.
+// CHECK-LABEL: func.func @ragged_tile
+// CHECK-NOT: nvvm.mma.sync
+// CHECK-NOT: amdgpu.mfma
+// CHECK: scf.forall (%{{.*}}) in (96) {
+// CHECK: } {mapping = [#gpu.thread<x>]}
+#rows = affine_map<(m, n, k) -> (m, k)>
+#cols = affine_map<(m, n, k) -> (n, k)>
+#acc = affine_map<(m, n, k) -> (m, n)>
+func.func @ragged_tile(%out: memref<?xi8>) attributes {sieve.kernel} {
+  scf.forall (%wg) in (4) {
+    %a = memref.alloca() : memref<12x32xbf16>
+    %b = memref.alloca() : memref<8x32xbf16>
+    %c = memref.alloca() : memref<12x8xf32>
+    linalg.generic {indexing_maps = [#rows, #cols, #acc],
+                    iterator_types = ["parallel", "parallel", "reduction"]}
+        ins(%a, %b : memref<12x32xbf16>, memref<8x32xbf16>) outs(%c : memref<12x8xf32>) {
+    ^bb0(%x: bf16, %y: bf16, %s: f32):
+      %xf = arith.extf %x : bf16 to f32
+      %yf = arith.extf %y : bf16 to f32
+      %p = arith.mulf %xf, %yf : f32
+      %r = arith.addf %p, %s : f32
+      linalg.yield %r : f32
+    }
+  } {mapping = [#gpu.block<x>]}
+  return
+}
+
+// -----
+
+// Not tile products, left alone: a product inside a thread loop (one
+// thread's), f32 operands, and one function that is not a kernel.
+// CHECK-LABEL: func.func @in_thread_loop
+// CHECK-NOT: nvvm.mma.sync
+// CHECK: linalg.generic
+// CHECK-LABEL: func.func @f32_operands
+// CHECK: linalg.generic
+// CHECK-LABEL: func.func @not_a_kernel
+// CHECK: linalg.generic
+#rows = affine_map<(m, n, k) -> (m, k)>
+#cols = affine_map<(m, n, k) -> (n, k)>
+#acc = affine_map<(m, n, k) -> (m, n)>
+func.func @in_thread_loop(%out: memref<?xi8>) attributes {sieve.kernel} {
+  scf.forall (%wg) in (4) {
+    scf.forall (%t) in (2) {
+      %a = memref.alloca() : memref<16x16xbf16>
+      %b = memref.alloca() : memref<8x16xbf16>
+      %c = memref.alloca() : memref<16x8xf32>
+      linalg.generic {indexing_maps = [#rows, #cols, #acc],
+                      iterator_types = ["parallel", "parallel", "reduction"]}
+          ins(%a, %b : memref<16x16xbf16>, memref<8x16xbf16>) outs(%c : memref<16x8xf32>) {
+      ^bb0(%x: bf16, %y: bf16, %s: f32):
+        %xf = arith.extf %x : bf16 to f32
+        %yf = arith.extf %y : bf16 to f32
+        %p = arith.mulf %xf, %yf : f32
+        %r = arith.addf %s, %p : f32
+        linalg.yield %r : f32
+      }
+    } {mapping = [#gpu.thread<x>]}
+  } {mapping = [#gpu.block<x>]}
+  return
+}
+func.func @f32_operands(%out: memref<?xi8>) attributes {sieve.kernel} {
+  scf.forall (%wg) in (4) {
+    %a = memref.alloca() : memref<16x16xf32>
+    %b = memref.alloca() : memref<8x16xf32>
+    %c = memref.alloca() : memref<16x8xf32>
+    linalg.generic {indexing_maps = [#rows, #cols, #acc],
+                    iterator_types = ["parallel", "parallel", "reduction"]}
+        ins(%a, %b : memref<16x16xf32>, memref<8x16xf32>) outs(%c : memref<16x8xf32>) {
+    ^bb0(%x: f32, %y: f32, %s: f32):
+      %p = arith.mulf %x, %y : f32
+      %r = arith.addf %s, %p : f32
+      linalg.yield %r : f32
+    }
+  } {mapping = [#gpu.block<x>]}
+  return
+}
+func.func @not_a_kernel(%a: memref<16x16xbf16>, %b: memref<8x16xbf16>, %c: memref<16x8xf32>) {
+  linalg.generic {indexing_maps = [#rows, #cols, #acc],
+                  iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<16x16xbf16>, memref<8x16xbf16>) outs(%c : memref<16x8xf32>) {
+  ^bb0(%x: bf16, %y: bf16, %s: f32):
+    %xf = arith.extf %x : bf16 to f32
+    %yf = arith.extf %y : bf16 to f32
+    %p = arith.mulf %xf, %yf : f32
+    %r = arith.addf %s, %p : f32
+    linalg.yield %r : f32
+  }
+  return
+}
