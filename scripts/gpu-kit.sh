@@ -47,6 +47,11 @@ cp "$root/examples/v4-flash-layers/config.json" "$kit/data/v4-flash-layers/"
 "$build/bin/sieve-compile" "$root/examples/v4-flash-layers/config.json" --target=nvidia:sm_90 \
   --gpu-gemm-column-tile=16 --max-seq-len=4096 --max-batch=1 \
   -o "$kit/data/v4-flash-layers-tile16.sieve"
+# The same without the prefill GEMMs' tile form (every row group a GEMV, no
+# matrix units): whether the tile form prefills faster.
+"$build/bin/sieve-compile" "$root/examples/v4-flash-layers/config.json" --target=nvidia:sm_90 \
+  --gpu-gemm-row-tile=0 --max-seq-len=4096 --max-batch=1 \
+  -o "$kit/data/v4-flash-layers-gemv.sieve"
 cat > "$kit/run.sh" <<'RUN'
 #!/usr/bin/env bash
 # On the GPU machine: the gpu-run checks, then small-v4 decode and prefill on
@@ -92,6 +97,8 @@ step bench-cpu 60 "$here/bin/sieve-bench" "$here/data/small-v4.sieve" \
 step bench-cuda-flash 150 "$here/bin/sieve-bench" "$here/data/v4-flash-layers.sieve" \
   --weights "$flash" --device cuda:0 -p 128 -n 16 -r 1 --json
 step bench-cuda-flash-tile16 120 "$here/bin/sieve-bench" "$here/data/v4-flash-layers-tile16.sieve" \
+  --weights "$flash" --device cuda:0 -p 128 -n 16 -r 1 --json
+step bench-cuda-flash-gemv 120 "$here/bin/sieve-bench" "$here/data/v4-flash-layers-gemv.sieve" \
   --weights "$flash" --device cuda:0 -p 128 -n 16 -r 1 --json
 step profile-cuda-flash 120 "$here/bin/sieve-run" "$here/data/v4-flash-layers.sieve" \
   --weights "$flash" --device cuda:0 --tokens "$(seq -s, 1 32)" --max-new-tokens 8 \

@@ -169,6 +169,17 @@ LogicalResult verifyCompileOptions(MLIRContext &context,
              << "--gpu-gemm-column-tile sizes the GEMM tiles of modules with GPU targets; "
                 "give an nvidia: or amd: --target";
   }
+  if (options.gpuGemmRowTile != -1) {
+    if (options.gpuGemmRowTile < 0 || options.gpuGemmRowTile % 16 != 0 ||
+        options.gpuGemmRowTile > kGpuGemmMaxRowTile)
+      return emitError(UnknownLoc::get(&context))
+             << "--gpu-gemm-row-tile must be 0 or a multiple of 16 up to " << kGpuGemmMaxRowTile
+             << ", got " << options.gpuGemmRowTile;
+    if (llvm::none_of(options.targets, gpu_target::isGpuTargetSpec))
+      return emitError(UnknownLoc::get(&context))
+             << "--gpu-gemm-row-tile sizes the GEMM tiles of modules with GPU targets; "
+                "give an nvidia: or amd: --target";
+  }
   if (options.amdCodeObjectVersion != 400 && options.amdCodeObjectVersion != 500 &&
       options.amdCodeObjectVersion != 600)
     return emitError(UnknownLoc::get(&context))
@@ -215,9 +226,11 @@ static KernelsPipelineOptions kernelsPipelineOptions(const CompileOptions &optio
     kernels.gemmLibrary = gemm;
   // The workgroup counts are the module's: GPU code needs more blocks.
   for (const std::string &target : effectiveTargets(options))
-    if (gpu_target::isGpuTargetSpec(target))
+    if (gpu_target::isGpuTargetSpec(target)) {
       kernels.gemmColumnTile =
           options.gpuGemmColumnTile > 0 ? options.gpuGemmColumnTile : kGpuGemmColumnTile;
+      kernels.gemmRowTile = options.gpuGemmRowTile >= 0 ? options.gpuGemmRowTile : kGpuGemmRowTile;
+    }
   return kernels;
 }
 

@@ -28,6 +28,10 @@ struct KernelsPipelineTextOptions : public PassPipelineOptions<KernelsPipelineTe
       *this, "gemm-column-tile",
       llvm::cl::desc("Widest tile of GEMM output columns per workgroup (0: the CPU's rule)"),
       llvm::cl::init(0)};
+  Option<int64_t> gemmRowTile{
+      *this, "gemm-row-tile",
+      llvm::cl::desc("Rows per workgroup of the block-scaled GEMMs' tile form (0: none)"),
+      llvm::cl::init(0)};
 };
 
 struct GraphPipelineTextOptions
@@ -65,6 +69,7 @@ void buildKernelsPipeline(OpPassManager &pm, const KernelsPipelineOptions &optio
   }
   FormDispatchesPassOptions dispatches;
   dispatches.gemmColumnTile = options.gemmColumnTile;
+  dispatches.gemmRowTile = options.gemmRowTile;
   pm.addPass(createFormDispatchesPass(dispatches));
   pm.nest<func::FuncOp>().addPass(createCSEPass());
   // Flattens the entry points; CSE then merges the layers' repeated sizes.
@@ -81,6 +86,7 @@ void registerSievePipelines() {
         KernelsPipelineOptions options;
         options.gemmLibrary = text.gemmLibrary;
         options.gemmColumnTile = text.gemmColumnTile;
+        options.gemmRowTile = text.gemmRowTile;
         buildKernelsPipeline(pm, options);
       });
   PassPipelineRegistration<GraphPipelineTextOptions>(

@@ -100,6 +100,9 @@ protected:
   /// products to the threads as a chip without matrix units would (one
   /// thread per output).
   int64_t gpuColumnTile = 0;
+  /// With gpuColumnTile: the module's row tile of the GEMMs' tile form (0:
+  /// no tile form).
+  int64_t gpuRowTile = kGpuGemmRowTile;
 
   /// The workgroups of a block-scaled GEMM kernel over `rows` rows, as the
   /// kernel computes them (a GPU module's with gpuColumnTile); a row keeps
@@ -109,8 +112,8 @@ protected:
     if (gpuColumnTile <= 0)
       return gemmWorkgroups(rows, n, grouped, rowBufferBytes);
     const int64_t tile = gemmTile(n, grouped, gpuColumnTile);
-    if (!grouped && gpuGemmTileK(gpuColumnTile, tile, k, actBlock, rowBufferBytes) > 0)
-      return gpuGemmTileWorkgroups(rows, n, tile);
+    if (!grouped && gpuGemmTileK(gpuRowTile, tile, k, actBlock, rowBufferBytes) > 0)
+      return gpuGemmTileWorkgroups(rows, n, gpuRowTile, tile);
     const int64_t group = gemmRowGroup(grouped, rowBufferBytes);
     return (rows + group - 1) / group * ((n + tile - 1) / tile);
   }
@@ -121,9 +124,12 @@ protected:
           bool fuse = false) {
     Location loc = UnknownLoc::get(&context);
     OwningOpRef<ModuleOp> module = ModuleOp::create(loc);
-    if (gpuColumnTile > 0)
-      module->getOperation()->setAttr(
-          kGemmColumnTileAttr, IntegerAttr::get(IntegerType::get(&context, 64), gpuColumnTile));
+    if (gpuColumnTile > 0) {
+      auto i64 = IntegerType::get(&context, 64);
+      module->getOperation()->setAttr(kGemmColumnTileAttr, IntegerAttr::get(i64, gpuColumnTile));
+      if (gpuRowTile > 0)
+        module->getOperation()->setAttr(kGemmRowTileAttr, IntegerAttr::get(i64, gpuRowTile));
+    }
     OpBuilder b = OpBuilder::atBlockEnd(module->getBody());
     auto scratch = func::FuncOp::create(b, loc, "scratch", b.getFunctionType(argTypes, {}));
     OpBuilder body = OpBuilder::atBlockBegin(scratch.addEntryBlock());

@@ -103,6 +103,11 @@ struct CompileOptions {
   /// (the workgroup count is shared by its executables); 0 means
   /// kGpuGemmColumnTile. A benchmark's knob: more, smaller blocks.
   int64_t gpuGemmColumnTile = 0;
+  /// Rows per workgroup of the prefill GEMMs' tile form in a module with GPU
+  /// targets (bf16 tiles on the matrix units): a multiple of 16 up to 64,
+  /// 0 for no tile form (every row group a GEMV), -1 for kGpuGemmRowTile.
+  /// A benchmark's knob.
+  int64_t gpuGemmRowTile = -1;
   /// The prefill's GEMMs on the CPU: "generated" (kernels of the kernel
   /// IR), "onednn" (oneDNN's bf16 GEMM, library kernels the runtime
   /// provides; CPU targets only) or "auto" (onednn when every target is a

@@ -46,6 +46,9 @@ struct KernelsPipelineOptions {
   /// The widest GEMM tile of output columns (kGpuGemmColumnTile when the
   /// module has GPU code); 0: the CPU's rule.
   int64_t gemmColumnTile = 0;
+  /// Rows per workgroup of the block-scaled GEMMs' tile form (with a
+  /// gemmColumnTile); 0: none.
+  int64_t gemmRowTile = 0;
 };
 
 /// `sieve-kernels-pipeline` on a builtin.module: with a GEMM library, the

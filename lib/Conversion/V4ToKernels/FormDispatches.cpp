@@ -259,9 +259,18 @@ struct FormDispatchesPass : impl::FormDispatchesPassBase<FormDispatchesPass> {
                          << static_cast<int64_t>(gemmColumnTile);
       return signalPassFailure();
     }
+    if (gemmRowTile != 0 && (gemmColumnTile == 0 || gemmRowTile < 0 || gemmRowTile % 16 != 0 ||
+                             gemmRowTile > kGpuGemmMaxRowTile)) {
+      module.emitError() << "sieve-form-dispatches: gemm-row-tile must be a multiple of 16 up to "
+                         << kGpuGemmMaxRowTile << ", with a gemm-column-tile; got "
+                         << static_cast<int64_t>(gemmRowTile);
+      return signalPassFailure();
+    }
+    auto i64 = IntegerType::get(&getContext(), 64);
     if (gemmColumnTile > 0)
-      module->setAttr(kGemmColumnTileAttr,
-                      IntegerAttr::get(IntegerType::get(&getContext(), 64), gemmColumnTile));
+      module->setAttr(kGemmColumnTileAttr, IntegerAttr::get(i64, gemmColumnTile));
+    if (gemmRowTile > 0)
+      module->setAttr(kGemmRowTileAttr, IntegerAttr::get(i64, gemmRowTile));
     auto executable = module.lookupSymbol<program::ExecutableOp>(kExecutableName);
     if (!executable) {
       OpBuilder b = OpBuilder::atBlockBegin(module.getBody());

@@ -169,10 +169,9 @@ FailureOr<func::FuncOp> emitScaledMatmul(const ScaledMatmul &m, llvm::StringRef 
   // In a module with GPU code, rows in tiles whose product with the weight
   // tile is a matrix product per K step (emitted below); a lone row keeps
   // the GEMV.
-  const int64_t tileK =
-      grouped ? 0
-              : gpuGemmTileK(moduleGemmColumnTile(m.op), columnTile, k, m.actBlock, rowBufferBytes);
-  const int64_t workgroupRows = tileK ? kGpuGemmRowTile : gemmRowGroup(grouped, rowBufferBytes);
+  const int64_t tileRows = grouped ? 0 : moduleGemmRowTile(m.op);
+  const int64_t tileK = gpuGemmTileK(tileRows, columnTile, k, m.actBlock, rowBufferBytes);
+  const int64_t workgroupRows = tileK ? tileRows : gemmRowGroup(grouped, rowBufferBytes);
   Value columnTiles = kb.index((n + columnTile - 1) / columnTile);
   Value rowsPerWorkgroup = kb.index(workgroupRows);
   Value rowGroups = arith::CeilDivUIOp::create(b, loc, rows, rowsPerWorkgroup);
@@ -434,7 +433,7 @@ FailureOr<func::FuncOp> emitScaledMatmul(const ScaledMatmul &m, llvm::StringRef 
         });
   };
 
-  // The tile form: kGpuGemmRowTile rows (`groupSize` of them there) against
+  // The tile form: tileRows rows (`groupSize` of them there) against
   // the columns [firstColumn, endColumn). Per step of tileK: the rows'
   // activation blocks and the weight tile decoded to bf16 (scales folded
   // in: exact, as in the GEMV's terms), then acc += rows x weightsᵀ. Rows
@@ -443,7 +442,6 @@ FailureOr<func::FuncOp> emitScaledMatmul(const ScaledMatmul &m, llvm::StringRef 
   // not stored. The sum over K runs in ascending order per output on the
   // CPU, as the GEMV's does; a matrix unit adds in its own order.
   auto tileProduct = [&](Value firstRow, Value groupSize, Value firstColumn, Value endColumn) {
-    const int64_t tileRows = kGpuGemmRowTile;
     Type bf16 = b.getBF16Type();
     Value rowTile = memref::AllocaOp::create(b, loc, MemRefType::get({tileRows, tileK}, bf16));
     Value weightTile = memref::AllocaOp::create(b, loc, MemRefType::get({columnTile, tileK}, bf16));

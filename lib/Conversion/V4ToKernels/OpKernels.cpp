@@ -54,11 +54,16 @@ SmallVector<Value> kernelBindings(Operation *op) {
   return bindings;
 }
 
-int64_t moduleGemmColumnTile(Operation *op) {
+/// The integer attribute `name` of the module holding `op`, or 0.
+static int64_t moduleTile(Operation *op, StringRef name) {
   auto module = isa<ModuleOp>(op) ? cast<ModuleOp>(op) : op->getParentOfType<ModuleOp>();
-  auto tile = module ? module->getAttrOfType<IntegerAttr>(kGemmColumnTileAttr) : IntegerAttr();
+  auto tile = module ? module->getAttrOfType<IntegerAttr>(name) : IntegerAttr();
   return tile ? tile.getInt() : 0;
 }
+
+int64_t moduleGemmColumnTile(Operation *op) { return moduleTile(op, kGemmColumnTileAttr); }
+
+int64_t moduleGemmRowTile(Operation *op) { return moduleTile(op, kGemmRowTileAttr); }
 
 FailureOr<func::FuncOp> emitOpKernel(Operation *op, llvm::StringRef name, OpBuilder &builder) {
   return llvm::TypeSwitch<Operation *, FailureOr<func::FuncOp>>(op)

@@ -128,6 +128,12 @@ int main(int argc, char **argv) {
       cl::desc("Output columns per workgroup (GPU block) of the GEMMs in a module with GPU "
                "targets (default 64; the module's CPU code runs the same workgroups)"),
       cl::value_desc("n"), cl::location(options.gpuGemmColumnTile), cl::cat(targeting));
+  cl::opt<int64_t, true> gpuGemmRowTile(
+      "gpu-gemm-row-tile",
+      cl::desc("Rows per workgroup of the prefill GEMMs' tile form (bf16 tiles on the matrix "
+               "units) in a module with GPU targets: 16 (the default), 32, 48 or 64; 0 runs "
+               "every row group as a GEMV"),
+      cl::value_desc("n"), cl::location(options.gpuGemmRowTile), cl::cat(targeting));
   cl::opt<std::string, true> cpuGemm(
       "cpu-gemm",
       cl::desc("The prefill's GEMMs on the CPU: auto (the default: onednn when every target "

@@ -99,34 +99,40 @@ constexpr int64_t gemmWorkgroups(int64_t rows, int64_t n, bool grouped = false,
   return (rows + group - 1) / group * ((n + tile - 1) / tile);
 }
 /// The tile form of an ungrouped block-scaled GEMM in a module with GPU code
-/// (docs/compiler.md, "Tile products"): a workgroup takes kGpuGemmRowTile
-/// rows and one column tile, and per step of K decodes the rows' activations
-/// and the tile's weights into bf16 tiles in workgroup memory and adds their
+/// (docs/compiler.md, "Tile products"): a workgroup takes `rowTile` rows
+/// and one column tile, and per step of K decodes the rows' activations and
+/// the tile's weights into bf16 tiles in workgroup memory and adds their
 /// product to an f32 accumulator tile (a linalg op each GPU target lowers to
-/// its matrix units); a lone row still runs the GEMV. gpuGemmTileK is that
-/// K step, or 0 where the form does not apply: no GPU code (`widest` 0), a
-/// column tile that is not a multiple of 8 or wider than 64 (the weight
-/// tile's workgroup memory), an activation block that is not a multiple of
-/// 16 (a matrix unit's K), or more workgroup memory with the GEMV's own row
-/// buffers (`rowBufferBytes`) than a block may have statically.
+/// its matrix units); a lone row still runs the GEMV. The row tile is the
+/// module's kGemmRowTileAttr (kGpuGemmRowTile unless the compiler is told
+/// otherwise; 0 or absent: no tile form). gpuGemmTileK is the K step, or 0
+/// where the form does not apply: no row tile, a column tile that is not a
+/// multiple of 8 or wider than 64 (the weight tile's workgroup memory), an
+/// activation block that is not a multiple of 16 (a matrix unit's K), or
+/// more workgroup memory with the GEMV's own row buffers (`rowBufferBytes`)
+/// than a block may have statically.
 constexpr int64_t kGpuGemmRowTile = 16;
+constexpr int64_t kGpuGemmMaxRowTile = 64;
+constexpr llvm::StringLiteral kGemmRowTileAttr = "sieve.gemm_row_tile";
 constexpr int64_t kGpuStaticWorkgroupBytes = 48 * 1024;
-constexpr int64_t gpuGemmTileK(int64_t widest, int64_t columnTile, int64_t k, int64_t actBlock,
+/// The kGemmRowTileAttr of the module holding `op`, or 0.
+int64_t moduleGemmRowTile(mlir::Operation *op);
+constexpr int64_t gpuGemmTileK(int64_t rowTile, int64_t columnTile, int64_t k, int64_t actBlock,
                                int64_t rowBufferBytes) {
-  if (widest <= 0 || columnTile % 8 != 0 || columnTile > 64 || actBlock % 16 != 0 ||
-      k % actBlock != 0)
+  if (rowTile <= 0 || rowTile % 16 != 0 || columnTile % 8 != 0 || columnTile > 64 ||
+      actBlock % 16 != 0 || k % actBlock != 0)
     return 0;
   int64_t step = actBlock;
   while (step < 128 && k % (2 * step) == 0)
     step *= 2;
-  const int64_t tileBytes =
-      (kGpuGemmRowTile + columnTile) * step * 2 + kGpuGemmRowTile * columnTile * 4 + 64;
+  const int64_t tileBytes = (rowTile + columnTile) * step * 2 + rowTile * columnTile * 4 + 64;
   return tileBytes + rowBufferBytes > kGpuStaticWorkgroupBytes ? 0 : step;
 }
 /// The workgroups of a block-scaled GEMM's tile form (rows in tiles of
-/// kGpuGemmRowTile, outputs in tiles of `columnTile`).
-constexpr int64_t gpuGemmTileWorkgroups(int64_t rows, int64_t n, int64_t columnTile) {
-  return (rows + kGpuGemmRowTile - 1) / kGpuGemmRowTile * ((n + columnTile - 1) / columnTile);
+/// `rowTile`, outputs in tiles of `columnTile`).
+constexpr int64_t gpuGemmTileWorkgroups(int64_t rows, int64_t n, int64_t rowTile,
+                                        int64_t columnTile) {
+  return (rows + rowTile - 1) / rowTile * ((n + columnTile - 1) / columnTile);
 }
 
 /// Outputs per workgroup of v4.grouped_linear: a workgroup is one token,

@@ -69,11 +69,15 @@ def FormDispatchesPass : Pass<"sieve-form-dispatches", "mlir::ModuleOp"> {
     naming it. Other ops (linalg, tensor, arith) are left as they are.
     `gemm-column-tile` (a module with GPU code) caps the output columns of
     a GEMM's workgroup; it is recorded on the module as
-    `sieve.gemm_column_tile`.
+    `sieve.gemm_column_tile`. `gemm-row-tile` (with it) gives the
+    block-scaled GEMMs their tile form, that many rows per workgroup (a
+    multiple of 16, at most 64; 0: none), recorded as `sieve.gemm_row_tile`.
   }];
   let options = [
     Option<"gemmColumnTile", "gemm-column-tile", "int64_t", /*default=*/"0",
            "Widest tile of GEMM output columns per workgroup (0: the CPU's rule)">,
+    Option<"gemmRowTile", "gemm-row-tile", "int64_t", /*default=*/"0",
+           "Rows per workgroup of the block-scaled GEMMs' tile form (0: none)">,
   ];
   let dependentDialects = ["sieve::program::ProgramDialect", "mlir::arith::ArithDialect",
                            "mlir::bufferization::BufferizationDialect",
