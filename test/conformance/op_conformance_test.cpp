@@ -1012,6 +1012,13 @@ TEST_P(Fp8MatmulConformance, InTheGpuTileFormWithinOneBf16Ulp) {
   check(GetParam());
 }
 
+// Row tiles of 32 (--gpu-gemm-row-tile=32), where their buffers fit.
+TEST_P(Fp8MatmulConformance, InTheGpuTileFormOf32RowsWithinOneBf16Ulp) {
+  gpuColumnTile = kGpuGemmColumnTile;
+  gpuRowTile = 32;
+  check(GetParam());
+}
+
 // The same with gfx942's arithmetic (its integer decode, exact fma) and the
 // tile product over the threads, one output each (scalar here).
 TEST_P(Fp8MatmulConformance, InTheGpuTileFormWithTheGpuArithmeticWithinOneBf16Ulp) {
