@@ -1212,8 +1212,9 @@ TEST_P(GroupedMatmulConformance, WithTheGpuArithmeticWithinOneBf16Ulp) {
   check(GetParam());
 }
 
-// Dense MXFP4 GEMMs in the tile form of a module with GPU code; the routed
-// experts keep their one row per workgroup, in the GPU's column tiles.
+// In the tile form of a module with GPU code: dense GEMMs in row tiles, the
+// routed experts' rows (sorted by expert) in tiles of their expert's rows,
+// each run by the workgroup of its first row.
 TEST_P(GroupedMatmulConformance, InTheGpuTileFormWithinOneBf16Ulp) {
   gpuColumnTile = kGpuGemmColumnTile;
   check(GetParam());
@@ -1347,23 +1348,26 @@ void GroupedMatmulConformance::check(const GroupedCase &c) {
   EXPECT_EQ(out[size_t(rows * n)], 0xFFFF) << "wrote past the result";
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Shapes, GroupedMatmulConformance,
-    ::testing::Values(
-        // MXFP4 dense: K blocks of 32 under 128-wide activation scales.
-        GroupedCase{true, 3, 256, 64, {}, 0, 128},
-        // K = 1152: on AVX-512 the 128-element word chunks run four at a
-        // time (two steps) and one alone; 36 scale blocks decode 16 at a
-        // time, then four one by one.
-        GroupedCase{true, 2, 1152, 40, {}, 0, 128},
-        // Dense rows in groups of four (gemmRowGroup): two whole groups and
-        // a partial one, the word form shared by a group's rows.
-        GroupedCase{true, 11, 512, 48, {}, 0, 128},
-        // Routed experts (MXFP4, V4's format): an empty expert, and a row past
-        // the last offset (zeros).
-        GroupedCase{true, 6, 256, 48, {0, 2, 2, 5}, 0, 128},
-        // FP8 experts with 128x128 blocks.
-        GroupedCase{false, 5, 256, 160, {0, 1, 4, 5}, 128, 128}));
+INSTANTIATE_TEST_SUITE_P(Shapes, GroupedMatmulConformance,
+                         ::testing::Values(
+                             // MXFP4 dense: K blocks of 32 under 128-wide activation scales.
+                             GroupedCase{true, 3, 256, 64, {}, 0, 128},
+                             // K = 1152: on AVX-512 the 128-element word chunks run four at a
+                             // time (two steps) and one alone; 36 scale blocks decode 16 at a
+                             // time, then four one by one.
+                             GroupedCase{true, 2, 1152, 40, {}, 0, 128},
+                             // Dense rows in groups of four (gemmRowGroup): two whole groups and
+                             // a partial one, the word form shared by a group's rows.
+                             GroupedCase{true, 11, 512, 48, {}, 0, 128},
+                             // Routed experts (MXFP4, V4's format): an empty expert, and a row past
+                             // the last offset (zeros).
+                             GroupedCase{true, 6, 256, 48, {0, 2, 2, 5}, 0, 128},
+                             // FP8 experts with 128x128 blocks.
+                             GroupedCase{false, 5, 256, 160, {0, 1, 4, 5}, 128, 128},
+                             // Experts with more rows than a GPU row tile: tiles of 16 and of 1
+                             // (a GEMV) and 2, an expert of 2 rows, rows past the last offset.
+                             GroupedCase{true, 40, 256, 48, {0, 17, 35, 37}, 0, 128},
+                             GroupedCase{false, 40, 256, 160, {0, 18, 18, 37}, 128, 128}));
 
 //===----------------------------------------------------------------------===//
 // v4.grouped_linear: the reference's wo_a einsum, within one bf16 ulp

@@ -27,6 +27,8 @@
 
 #include <numeric>
 #include <optional>
+#include <tuple>
+#include <utility>
 
 using namespace mlir;
 
@@ -169,9 +171,12 @@ FailureOr<func::FuncOp> emitScaledMatmul(const ScaledMatmul &m, llvm::StringRef 
   // In a module with GPU code, rows in tiles whose product with the weight
   // tile is a matrix product per K step (emitted below); a lone row keeps
   // the GEMV.
-  const int64_t tileRows = grouped ? 0 : moduleGemmRowTile(m.op);
+  // A grouped GEMM keeps a workgroup per row; the row that starts each
+  // tile of its expert's rows (sorted by expert) runs the tile.
+  const int64_t tileRows = moduleGemmRowTile(m.op);
   const int64_t tileK = gpuGemmTileK(tileRows, columnTile, k, m.actBlock, rowBufferBytes);
-  const int64_t workgroupRows = tileK ? tileRows : gemmRowGroup(grouped, rowBufferBytes);
+  const int64_t workgroupRows =
+      tileK && !grouped ? tileRows : gemmRowGroup(grouped, rowBufferBytes);
   Value columnTiles = kb.index((n + columnTile - 1) / columnTile);
   Value rowsPerWorkgroup = kb.index(workgroupRows);
   Value rowGroups = arith::CeilDivUIOp::create(b, loc, rows, rowsPerWorkgroup);
@@ -208,6 +213,24 @@ FailureOr<func::FuncOp> emitScaledMatmul(const ScaledMatmul &m, llvm::StringRef 
           scf::YieldOp::create(b, loc);
         });
     reduction_loops::markElementwise(decode);
+  };
+
+  // A grouped GEMM's row's expert (how many experts end at or before it,
+  // at most the last) and whether the row is live (before the last offset).
+  auto expertOf = [&](Value row) -> std::pair<Value, Value> {
+    Value row32 = arith::IndexCastOp::create(b, loc, bits.i32, row);
+    auto search =
+        scf::ForOp::create(b, loc, one, kb.index(experts + 1), one, ValueRange{zero},
+                           [&](OpBuilder &, Location, Value j, ValueRange acc) {
+                             Value end = memref::LoadOp::create(b, loc, offsets, ValueRange{j});
+                             Value done = bits.cmp(arith::CmpIPredicate::sle, end, row32);
+                             Value next = arith::SelectOp::create(
+                                 b, loc, done, arith::AddIOp::create(b, loc, acc[0], one), acc[0]);
+                             scf::YieldOp::create(b, loc, ValueRange{next});
+                           });
+    Value expert = arith::MinUIOp::create(b, loc, search.getResult(0), kb.index(experts - 1));
+    Value last = memref::LoadOp::create(b, loc, offsets, ValueRange{kb.index(experts)});
+    return {expert, bits.cmp(arith::CmpIPredicate::slt, row32, last)};
   };
 
   // The group of `groupRows` rows from `firstRow` (`groupSize` of them
@@ -336,24 +359,11 @@ FailureOr<func::FuncOp> emitScaledMatmul(const ScaledMatmul &m, llvm::StringRef 
           },
           /*splitReductions=*/true);
     }
-    // The row's expert (grouped: one row per workgroup): how many experts
-    // end at or before it. Rows past the last offset produce zeros.
+    // The row's expert (grouped: one row per workgroup). Rows past the last
+    // offset produce zeros.
     Value expert = zero, live = Value();
-    if (grouped) {
-      Value row32 = arith::IndexCastOp::create(b, loc, bits.i32, firstRow);
-      auto search = scf::ForOp::create(
-          b, loc, one, kb.index(experts + 1), one, ValueRange{zero},
-          [&](OpBuilder &, Location, Value j, ValueRange acc) {
-            Value end = memref::LoadOp::create(b, loc, offsets, ValueRange{j});
-            Value done = bits.cmp(arith::CmpIPredicate::sle, end, row32);
-            Value next = arith::SelectOp::create(
-                b, loc, done, arith::AddIOp::create(b, loc, acc[0], one), acc[0]);
-            scf::YieldOp::create(b, loc, ValueRange{next});
-          });
-      expert = arith::MinUIOp::create(b, loc, search.getResult(0), kb.index(experts - 1));
-      Value last = memref::LoadOp::create(b, loc, offsets, ValueRange{kb.index(experts)});
-      live = bits.cmp(arith::CmpIPredicate::slt, row32, last);
-    }
+    if (grouped)
+      std::tie(expert, live) = expertOf(firstRow);
     // Row j of the group's sum for one output column. (The weight's scale row is the column's,
     // computed outside the rows' loop: what the rows share must not look like it changes with
     // them.)
@@ -441,7 +451,8 @@ FailureOr<func::FuncOp> emitScaledMatmul(const ScaledMatmul &m, llvm::StringRef 
   // row, columns the last column, so nothing is read out of bounds) and are
   // not stored. The sum over K runs in ascending order per output on the
   // CPU, as the GEMV's does; a matrix unit adds in its own order.
-  auto tileProduct = [&](Value firstRow, Value groupSize, Value firstColumn, Value endColumn) {
+  auto tileProduct = [&](Value firstRow, Value groupSize, Value firstColumn, Value endColumn,
+                         Value expert) {
     Type bf16 = b.getBF16Type();
     Value rowTile = memref::AllocaOp::create(b, loc, MemRefType::get({tileRows, tileK}, bf16));
     Value weightTile = memref::AllocaOp::create(b, loc, MemRefType::get({columnTile, tileK}, bf16));
@@ -538,10 +549,10 @@ FailureOr<func::FuncOp> emitScaledMatmul(const ScaledMatmul &m, llvm::StringRef 
             Value safeCol =
                 arith::MinUIOp::create(b, loc, col, arith::SubIOp::create(b, loc, endColumn, one));
             Value at = arith::AddIOp::create(b, loc, kStart, i);
-            Value decoded = weightCodec.decodeFromTable(weightCode(zero, safeCol, at), bf16);
-            Value scale = bits.e8m0(
-                byteAt(wScales, ValueRange{zero, arith::DivUIOp::create(b, loc, safeCol, scaleRows),
-                                           arith::DivUIOp::create(b, loc, at, sumStep)}));
+            Value decoded = weightCodec.decodeFromTable(weightCode(expert, safeCol, at), bf16);
+            Value scale = bits.e8m0(byteAt(
+                wScales, ValueRange{expert, arith::DivUIOp::create(b, loc, safeCol, scaleRows),
+                                    arith::DivUIOp::create(b, loc, at, sumStep)}));
             Value value = arith::MulFOp::create(b, loc, widen(decoded), scale);
             value = arith::SelectOp::create(b, loc, live, value, bits.f(0.0f));
             memref::StoreOp::create(b, loc, arith::TruncFOp::create(b, loc, bf16, value),
@@ -579,6 +590,49 @@ FailureOr<func::FuncOp> emitScaledMatmul(const ScaledMatmul &m, llvm::StringRef 
       rowGroupSums(firstRow, groupSize, firstColumn, endColumn, workgroupRows);
       return;
     }
+    if (grouped) {
+      // The row leads a tile where it starts one of its expert's: the tile
+      // runs there (rows [firstRow, min(firstRow + tileRows, the expert's
+      // end))); a lone row, a row past the last offset (zeros) or one its
+      // expert's offsets do not hold runs the GEMV; the other rows are
+      // their tile's.
+      auto [expert, live] = expertOf(firstRow);
+      auto offsetAt = [&](Value e) -> Value {
+        return arith::IndexCastOp::create(b, loc, b.getIndexType(),
+                                          memref::LoadOp::create(b, loc, offsets, ValueRange{e}));
+      };
+      Value start = offsetAt(expert);
+      Value end = offsetAt(arith::AddIOp::create(b, loc, expert, one));
+      Value held = arith::AndIOp::create(
+          b, loc, live, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sle, start, firstRow));
+      Value leads = arith::CmpIOp::create(
+          b, loc, arith::CmpIPredicate::eq,
+          arith::RemUIOp::create(b, loc, arith::SubIOp::create(b, loc, firstRow, start),
+                                 kb.index(tileRows)),
+          zero);
+      Value tileSize = arith::MinUIOp::create(b, loc, kb.index(tileRows),
+                                              arith::SubIOp::create(b, loc, end, firstRow));
+      Value runsTile = arith::AndIOp::create(
+          b, loc, arith::AndIOp::create(b, loc, held, leads),
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ugt, tileSize, one));
+      Value notHeld =
+          arith::XOrIOp::create(b, loc, held, arith::ConstantIntOp::create(b, loc, 1, 1));
+      Value runsGemv = arith::OrIOp::create(b, loc, notHeld, leads);
+      scf::IfOp::create(
+          b, loc, runsTile,
+          [&](OpBuilder &, Location) {
+            tileProduct(firstRow, tileSize, firstColumn, endColumn, expert);
+            scf::YieldOp::create(b, loc);
+          },
+          [&](OpBuilder &, Location) {
+            scf::IfOp::create(b, loc, runsGemv, [&](OpBuilder &, Location) {
+              rowGroupSums(firstRow, groupSize, firstColumn, endColumn, 1);
+              scf::YieldOp::create(b, loc);
+            });
+            scf::YieldOp::create(b, loc);
+          });
+      return;
+    }
     Value lone = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, groupSize, one);
     scf::IfOp::create(
         b, loc, lone,
@@ -587,7 +641,7 @@ FailureOr<func::FuncOp> emitScaledMatmul(const ScaledMatmul &m, llvm::StringRef 
           scf::YieldOp::create(b, loc);
         },
         [&](OpBuilder &, Location) {
-          tileProduct(firstRow, groupSize, firstColumn, endColumn);
+          tileProduct(firstRow, groupSize, firstColumn, endColumn, zero);
           scf::YieldOp::create(b, loc);
         });
   });
