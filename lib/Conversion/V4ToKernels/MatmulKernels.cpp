@@ -1,7 +1,8 @@
 //===- MatmulKernels.cpp - v4.fp8_matmul and v4.mxfp4_matmul as kernels ---===//
 //
 // A group of activation rows and one tile of outputs per workgroup
-// (gemmRowGroup). The reference's block-scaled GEMM (ref::blockDot)
+// (gemmRowGroup; in a module with GPU code, tiles of rows multiplied as bf16
+// tiles, docs/compiler.md "Tile products"). The reference's block-scaled GEMM (ref::blockDot)
 // multiplies operands decoded as code times block scale; here too: each
 // row's activation is decoded once per workgroup with its scales folded in, each weight code is
 // decoded and multiplied by its block's power-of-two scale, and the products (exact in fp32) are
@@ -169,10 +170,9 @@ FailureOr<func::FuncOp> emitScaledMatmul(const ScaledMatmul &m, llvm::StringRef 
       k * (rowElement.getIntOrFloatBitWidth() / 8 +
            (norm ? norm.getResult().getType().getElementType().getIntOrFloatBitWidth() / 8 : 0));
   // In a module with GPU code, rows in tiles whose product with the weight
-  // tile is a matrix product per K step (emitted below); a lone row keeps
-  // the GEMV.
-  // A grouped GEMM keeps a workgroup per row; the row that starts each
-  // tile of its expert's rows (sorted by expert) runs the tile.
+  // tile is a matrix product per K step (tileProduct below); a lone row
+  // keeps the GEMV. A grouped GEMM keeps a workgroup per row: the row that
+  // starts a tile of its expert's rows (sorted by expert) runs the tile.
   const int64_t tileRows = moduleGemmRowTile(m.op);
   const int64_t tileK = gpuGemmTileK(tileRows, columnTile, k, m.actBlock, rowBufferBytes);
   const int64_t workgroupRows =
