@@ -46,6 +46,12 @@ mlir::FailureOr<mlir::scf::ForallOp> workgroupForall(mlir::func::FuncOp kernel);
 /// dimensions (its iterations independent, shared by a block's threads).
 bool isThreadForall(mlir::Operation *op);
 
+/// A thread loop over [lower, upper) by `step` (#gpu.thread<x>, its body
+/// empty); with `splitReductions`, marked kSplitReductions.
+mlir::scf::ForallOp createThreadLoop(mlir::OpBuilder &b, mlir::Location loc,
+                                     mlir::OpFoldResult lower, mlir::OpFoldResult upper,
+                                     mlir::OpFoldResult step, bool splitReductions = false);
+
 /// A thread loop's lower bound, upper bound and step as index values built
 /// before it; an error at the loop unless it has one dimension,
 /// #gpu.thread<x>, and no results.

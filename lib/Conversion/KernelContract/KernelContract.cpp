@@ -83,6 +83,18 @@ bool isThreadForall(Operation *op) {
          llvm::all_of(*mapping, [](Attribute a) { return isa<gpu::GPUThreadMappingAttr>(a); });
 }
 
+scf::ForallOp createThreadLoop(OpBuilder &b, Location loc, OpFoldResult lower, OpFoldResult upper,
+                               OpFoldResult step, bool splitReductions) {
+  auto mapping =
+      b.getArrayAttr({gpu::GPUThreadMappingAttr::get(b.getContext(), gpu::MappingId::DimX)});
+  auto loop =
+      scf::ForallOp::create(b, loc, ArrayRef<OpFoldResult>{lower}, ArrayRef<OpFoldResult>{upper},
+                            ArrayRef<OpFoldResult>{step}, ValueRange{}, mapping);
+  if (splitReductions)
+    loop->setAttr(kSplitReductions, b.getUnitAttr());
+  return loop;
+}
+
 FailureOr<ThreadLoopBounds> threadLoopBounds(scf::ForallOp loop, OpBuilder &b) {
   if (loop.getRank() != 1 || loop.getNumResults() != 0)
     return loop.emitOpError() << "a thread loop has one dimension and no results";

@@ -12,7 +12,7 @@
 
 using namespace mlir;
 
-void sieve::addPortableArithmeticPasses(OpPassManager &pm) {
+void sieve::addPortableArithmeticPasses(OpPassManager &pm, bool expandBf16Conversions) {
   // Transcendentals as polynomials: kernels call no libm, libdevice or ocml.
   pm.addPass(createCPUApproximateMathPass());
   // Arithmetic on bf16 values (an elementwise add of bf16 tensors, the
@@ -25,7 +25,7 @@ void sieve::addPortableArithmeticPasses(OpPassManager &pm) {
   emulate.targetTypeStr = "f32";
   pm.addPass(arith::createArithEmulateUnsupportedFloats(emulate));
   arith::ArithExpandOpsPassOptions expand;
-  expand.includeBf16 = true;
+  expand.includeBf16 = expandBf16Conversions;
   pm.addPass(arith::createArithExpandOpsPass(expand));
 }
 

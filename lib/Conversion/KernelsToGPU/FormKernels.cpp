@@ -15,6 +15,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Utils/Utils.h"
@@ -245,6 +246,12 @@ struct GPUFormKernelsPass : impl::GPUFormKernelsPassBase<GPUFormKernelsPass> {
     auto sharedType = MemRefType::get(type.getShape(), type.getElementType(),
                                       MemRefLayoutAttrInterface(), space);
     BlockArgument buffer = fn.addWorkgroupAttribution(sharedType, alloca.getLoc());
+    // 16-byte aligned, as the bindings are: a lane's consecutive elements of
+    // a tile (a matrix fragment's pair, a decoded chunk) are one vector
+    // access for LLVM only where it knows the alignment.
+    fn.setWorkgroupAttributionAttr(fn.getNumWorkgroupAttributions() - 1,
+                                   LLVM::LLVMDialect::getAlignAttrName(),
+                                   OpBuilder(fn).getI64IntegerAttr(16));
     alloca.getResult().replaceAllUsesWith(buffer);
     alloca.erase();
     return success();

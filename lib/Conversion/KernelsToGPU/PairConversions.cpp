@@ -10,6 +10,7 @@
 #include "sieve/Conversion/KernelsToGPU/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/Matchers.h"
@@ -54,12 +55,26 @@ std::optional<SingleConversion> matchSingle(NVVM::ConvertF8x2ToF16x2Op convert) 
   return single;
 }
 
+bool inWorkgroupMemory(Value memref) {
+  auto space =
+      dyn_cast_or_null<gpu::AddressSpaceAttr>(cast<MemRefType>(memref.getType()).getMemorySpace());
+  return space && space.getValue() == gpu::AddressSpace::Workgroup;
+}
+
 /// Whether an op from `from` (excluded) to `to` (excluded) in one block may
-/// write memory.
-bool writesBetween(Operation *from, Operation *to) {
-  for (Operation *op = from->getNextNode(); op && op != to; op = op->getNextNode())
-    if (!isMemoryEffectFree(op) && !isa<memref::LoadOp>(op))
-      return true;
+/// write what `loaded` holds. A store to workgroup memory does not write a
+/// memref elsewhere (a tile form's decoded weights stored between the loads
+/// of its codes).
+bool writesBetween(Operation *from, Operation *to, Value loaded) {
+  for (Operation *op = from->getNextNode(); op && op != to; op = op->getNextNode()) {
+    // The conversions (NVVM declares no effects for them) read registers.
+    if (isMemoryEffectFree(op) || isa<memref::LoadOp, NVVM::ConvertF8x2ToF16x2Op>(op))
+      continue;
+    auto store = dyn_cast<memref::StoreOp>(op);
+    if (store && inWorkgroupMemory(store.getMemRef()) && !inWorkgroupMemory(loaded))
+      continue;
+    return true;
+  }
   return false;
 }
 
@@ -108,7 +123,7 @@ struct GPUPairConversionsPass : impl::GPUPairConversionsPassBase<GPUPairConversi
     Operation *from = first.convert, *to = second.load;
     if (to->isBeforeInBlock(from))
       std::swap(from, to);
-    if (writesBetween(from, to))
+    if (writesBetween(from, to, second.load.getMemRef()))
       return false;
     OpBuilder builder(first.convert);
     Location loc = first.convert.getLoc();

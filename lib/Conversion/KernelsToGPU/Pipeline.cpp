@@ -44,7 +44,10 @@ void buildKernelsToGPU(OpPassManager &pm, const GPUPipelineOptions &options, GPU
   pm.addPass(createGPUDistributeLinalgPass());
   pm.addPass(createCPULowerContractionsPass());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
-  addPortableArithmeticPasses(pm);
+  // bf16 conversions stay conversions: NVPTX selects cvt.rn.bf16.f32 (sm_80
+  // and later, one instruction for arith-expand's six), AMDGPU
+  // v_cvt_pk_bf16_f32 on gfx950 and its own expansion elsewhere.
+  addPortableArithmeticPasses(pm, /*expandBf16Conversions=*/false);
 
   GPUFormKernelsPassOptions form;
   form.blockSize = options.blockSize;

@@ -40,21 +40,15 @@ using namespace mlir;
 namespace sieve {
 namespace {
 
-/// An scf.forall over [0, count) mapped to the block's threads; with
-/// `perWarp`, each iteration a group of 32 threads (kSplitReductions).
+/// A thread loop over [0, count); with `perWarp`, each iteration a group of
+/// 32 threads (kSplitReductions).
 scf::ForallOp threadLoop(OpBuilder &b, Location loc, int64_t count, bool perWarp) {
-  auto mapping =
-      b.getArrayAttr({gpu::GPUThreadMappingAttr::get(b.getContext(), gpu::MappingId::DimX)});
-  auto loop =
-      scf::ForallOp::create(b, loc, ArrayRef<OpFoldResult>{b.getIndexAttr(0)},
-                            ArrayRef<OpFoldResult>{b.getIndexAttr(count)},
-                            ArrayRef<OpFoldResult>{b.getIndexAttr(1)}, ValueRange{}, mapping);
-  if (perWarp)
-    loop->setAttr(kernel_contract::kSplitReductions, b.getUnitAttr());
-  return loop;
+  return kernel_contract::createThreadLoop(b, loc, b.getIndexAttr(0), b.getIndexAttr(count),
+                                           b.getIndexAttr(1), perWarp);
 }
 
-struct Builder {
+/// Index arithmetic and fragment loads at one place.
+struct IndexArith {
   OpBuilder &b;
   Location loc;
   Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
@@ -84,7 +78,7 @@ void emitMmaSync(OpBuilder &b, Location loc, const tile_products::TileProduct &p
   scf::ForallOp loop = threadLoop(b, loc, (p.m / 16) * columnFragments, /*perWarp=*/true);
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(loop.getBody());
-  Builder x{b, loc};
+  IndexArith x{b, loc};
   Value fragment = loop.getInductionVar(0);
   Value lane = gpu::LaneIdOp::create(b, loc, /*upperBound=*/nullptr);
   Value g = x.div(lane, 4), t = x.rem(lane, 4);
@@ -136,7 +130,7 @@ void emitMfma(OpBuilder &b, Location loc, const tile_products::TileProduct &p) {
       threadLoop(b, loc, (p.m / 16) * columnFragments * waveLanes, /*perWarp=*/false);
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(loop.getBody());
-  Builder x{b, loc};
+  IndexArith x{b, loc};
   Value iteration = loop.getInductionVar(0);
   Value fragment = x.div(iteration, waveLanes), lane = x.rem(iteration, waveLanes);
   Value row = x.add(x.mul(x.div(fragment, columnFragments), 16), x.rem(lane, 16));
@@ -175,7 +169,7 @@ void emitPerOutput(OpBuilder &b, Location loc, const tile_products::TileProduct 
   scf::ForallOp loop = threadLoop(b, loc, p.m * p.n, /*perWarp=*/false);
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(loop.getBody());
-  Builder x{b, loc};
+  IndexArith x{b, loc};
   Value output = loop.getInductionVar(0);
   Value i = x.div(output, p.n), j = x.rem(output, p.n);
   Value init = memref::LoadOp::create(b, loc, p.acc, ValueRange{i, j});

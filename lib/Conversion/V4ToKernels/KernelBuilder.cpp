@@ -203,13 +203,8 @@ void KernelBuilder::forWorkgroups(Value count, llvm::function_ref<void(Value)> b
 
 void emitThreadLoop(OpBuilder &b, Location loc, Value lower, Value upper, Value step,
                     llvm::function_ref<void(Value)> body, bool splitReductions, bool elementwise) {
-  auto mapping = b.getArrayAttr({gpu::GPUThreadMappingAttr::get(b.getContext(),
-                                                                gpu::MappingId::DimX)});
-  auto forall = scf::ForallOp::create(b, loc, ArrayRef<OpFoldResult>{lower},
-                                      ArrayRef<OpFoldResult>{upper}, ArrayRef<OpFoldResult>{step},
-                                      ValueRange{}, mapping);
-  if (splitReductions)
-    forall->setAttr(kernel_contract::kSplitReductions, b.getUnitAttr());
+  scf::ForallOp forall =
+      kernel_contract::createThreadLoop(b, loc, lower, upper, step, splitReductions);
   if (elementwise)
     reduction_loops::markElementwise(forall);
   OpBuilder::InsertionGuard guard(b);

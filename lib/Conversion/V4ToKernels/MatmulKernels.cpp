@@ -56,6 +56,12 @@ struct ScaledMatmul {
   int64_t weightRowsPerScale; // N per weight-scale row (128 for FP8, 1 for MXFP4)
 };
 
+/// Consecutive weight codes of one column a thread decodes into the tile
+/// form's weight tile: 16 FP8 codes are one 16-byte load on a GPU. It
+/// divides every K step (a multiple of 16) and, where the tile form is used,
+/// the weight's scale blocks.
+constexpr int64_t kWeightChunk = 16;
+
 FailureOr<func::FuncOp> emitScaledMatmul(const ScaledMatmul &m, llvm::StringRef name,
                                          OpBuilder &moduleBuilder) {
   auto inputType = cast<RankedTensorType>(m.input.getType());
@@ -157,6 +163,26 @@ FailureOr<func::FuncOp> emitScaledMatmul(const ScaledMatmul &m, llvm::StringRef 
     return arith::AndIOp::create(b, loc, arith::ShRUIOp::create(b, loc, byte, shift),
                                  bits.i(0xF));
   };
+  // The codes [at, at + kWeightChunk) of column `col`, `at` a multiple of
+  // the chunk: FP4 codes as the nibbles of the chunk's bytes, low first.
+  auto weightChunk = [&](Value expert, Value col, Value at) -> SmallVector<Value> {
+    SmallVector<Value> codes;
+    if (!m.fp4Weight) {
+      for (int64_t t = 0; t < kWeightChunk; ++t)
+        codes.push_back(
+            byteAt(w, ValueRange{expert, col, arith::AddIOp::create(b, loc, at, kb.index(t))}));
+      return codes;
+    }
+    Value firstByte = arith::DivUIOp::create(b, loc, at, two);
+    for (int64_t t = 0; t < kWeightChunk / 2; ++t) {
+      Value byte =
+          byteAt(w, ValueRange{expert, col, arith::AddIOp::create(b, loc, firstByte, kb.index(t))});
+      codes.push_back(arith::AndIOp::create(b, loc, byte, bits.i(0xF)));
+      codes.push_back(arith::AndIOp::create(b, loc, arith::ShRUIOp::create(b, loc, byte, bits.i(4)),
+                                            bits.i(0xF)));
+    }
+    return codes;
+  };
 
   // Workgroup = (tile of outputs, group of rows), groups fastest: the
   // workgroups of one tile follow each other, so a batch's rows find the
@@ -174,7 +200,9 @@ FailureOr<func::FuncOp> emitScaledMatmul(const ScaledMatmul &m, llvm::StringRef 
   // keeps the GEMV. A grouped GEMM keeps a workgroup per row: the row that
   // starts a tile of its expert's rows (sorted by expert) runs the tile.
   const int64_t tileRows = moduleGemmRowTile(m.op);
-  const int64_t tileK = gpuGemmTileK(tileRows, columnTile, k, m.actBlock, rowBufferBytes);
+  const int64_t tileK = m.sumBlock % kWeightChunk == 0
+                            ? gpuGemmTileK(tileRows, columnTile, k, m.actBlock, rowBufferBytes)
+                            : 0;
   const int64_t workgroupRows =
       tileK && !grouped ? tileRows : gemmRowGroup(grouped, rowBufferBytes);
   Value columnTiles = kb.index((n + columnTile - 1) / columnTile);
@@ -235,9 +263,11 @@ FailureOr<func::FuncOp> emitScaledMatmul(const ScaledMatmul &m, llvm::StringRef 
 
   // The group of `groupRows` rows from `firstRow` (`groupSize` of them
   // there) against the columns [firstColumn, endColumn): each row decoded
-  // once into workgroup buffers, then one output column per thread.
+  // once into workgroup buffers, then one output column per thread. A
+  // grouped GEMM's caller that has found the row's expert passes it
+  // (`rowExpert`: the expert and whether the row is live).
   auto rowGroupSums = [&](Value firstRow, Value groupSize, Value firstColumn, Value endColumn,
-                          int64_t groupRows) {
+                          int64_t groupRows, std::pair<Value, Value> rowExpert = {}) {
     Value groupSizeLimit = kb.index(groupRows);
     // Row j of the group is rows [j * K, (j + 1) * K) of the stack buffers.
     auto rowStart = [&](Value j) -> Value {
@@ -363,7 +393,7 @@ FailureOr<func::FuncOp> emitScaledMatmul(const ScaledMatmul &m, llvm::StringRef 
     // offset produce zeros.
     Value expert = zero, live = Value();
     if (grouped)
-      std::tie(expert, live) = expertOf(firstRow);
+      std::tie(expert, live) = rowExpert.first ? rowExpert : expertOf(firstRow);
     // Row j of the group's sum for one output column. (The weight's scale row is the column's,
     // computed outside the rows' loop: what the rows share must not look like it changes with
     // them.)
@@ -539,24 +569,37 @@ FailureOr<func::FuncOp> emitScaledMatmul(const ScaledMatmul &m, llvm::StringRef 
                   decodeActivationBlock(row, blockStart, nullptr, store);
               },
               /*splitReductions=*/true);
-          // The weight tile of this step: column c's codes, decoded and
-          // scaled (consecutive threads read consecutive codes of a row).
-          kb.forThreads(zero, kb.index(columnTile * tileK), one, [&](Value e) {
-            Value c = arith::DivUIOp::create(b, loc, e, rowSteps);
-            Value i = arith::RemUIOp::create(b, loc, e, rowSteps);
+          // The weight tile of this step: a thread decodes a chunk of
+          // kWeightChunk consecutive codes of column c (one scale block's:
+          // the chunk divides the step and the blocks), so a GPU lane loads
+          // the chunk's bytes at once, decodes its scale once and stores
+          // its values as vectors; consecutive threads take consecutive
+          // chunks of a row.
+          Value chunksPerColumn = kb.index(tileK / kWeightChunk);
+          kb.forThreads(zero, kb.index(columnTile * tileK / kWeightChunk), one, [&](Value e) {
+            Value c = arith::DivUIOp::create(b, loc, e, chunksPerColumn);
+            Value first = arith::MulIOp::create(
+                b, loc, arith::RemUIOp::create(b, loc, e, chunksPerColumn), kb.index(kWeightChunk));
             Value col = arith::AddIOp::create(b, loc, firstColumn, c);
             Value live = below(col, endColumn);
             Value safeCol =
                 arith::MinUIOp::create(b, loc, col, arith::SubIOp::create(b, loc, endColumn, one));
-            Value at = arith::AddIOp::create(b, loc, kStart, i);
-            Value decoded = weightCodec.decodeFromTable(weightCode(expert, safeCol, at), bf16);
+            Value at = arith::AddIOp::create(b, loc, kStart, first);
             Value scale = bits.e8m0(byteAt(
                 wScales, ValueRange{expert, arith::DivUIOp::create(b, loc, safeCol, scaleRows),
                                     arith::DivUIOp::create(b, loc, at, sumStep)}));
-            Value value = arith::MulFOp::create(b, loc, widen(decoded), scale);
-            value = arith::SelectOp::create(b, loc, live, value, bits.f(0.0f));
-            memref::StoreOp::create(b, loc, arith::TruncFOp::create(b, loc, bf16, value),
-                                    weightTile, ValueRange{c, i});
+            // A column past the end (a copy of the last one's codes) gets
+            // scale 0: zeros, or NaN where a code is, in a weight row only
+            // its own, unstored outputs read.
+            scale = arith::SelectOp::create(b, loc, live, scale, bits.f(0.0f));
+            SmallVector<Value> codes = weightChunk(expert, safeCol, at);
+            for (auto [t, code] : llvm::enumerate(codes)) {
+              Value decoded = weightCodec.decodeFromTable(code, bf16);
+              Value value = arith::MulFOp::create(b, loc, widen(decoded), scale);
+              memref::StoreOp::create(
+                  b, loc, arith::TruncFOp::create(b, loc, bf16, value), weightTile,
+                  ValueRange{c, arith::AddIOp::create(b, loc, first, kb.index(t))});
+            }
           });
           tile_products::emit(b, loc, rowTile, weightTile, acc);
           scf::YieldOp::create(b, loc);
@@ -626,7 +669,7 @@ FailureOr<func::FuncOp> emitScaledMatmul(const ScaledMatmul &m, llvm::StringRef 
           },
           [&](OpBuilder &, Location) {
             scf::IfOp::create(b, loc, runsGemv, [&](OpBuilder &, Location) {
-              rowGroupSums(firstRow, groupSize, firstColumn, endColumn, 1);
+              rowGroupSums(firstRow, groupSize, firstColumn, endColumn, 1, {expert, live});
               scf::YieldOp::create(b, loc);
             });
             scf::YieldOp::create(b, loc);

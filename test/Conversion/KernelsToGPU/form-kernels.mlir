@@ -7,7 +7,7 @@
 // workgroup memory, a thread's own scratch to private memory at the entry.
 // CHECK-LABEL: gpu.module @kernels
 // CHECK: gpu.func @rows(%[[IN:.*]]: memref<?xi8>, %[[OUT:.*]]: memref<?xi8>, %[[N:.*]]: i32)
-// CHECK-SAME: workgroup(%[[SHARED:.*]] : memref<128xf32, #gpu.address_space<workgroup>>) kernel
+// CHECK-SAME: workgroup(%[[SHARED:[^ ]*]] : memref<128xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}) kernel
 // CHECK-SAME: known_block_size = array<i32: 64, 1, 1>
 // CHECK-SAME: sieve.bindings = 2 : i64, sieve.constants = 1 : i64, sieve.workgroup_memory = 512 : i64
 // CHECK-NEXT: memref.alloca() : memref<2xf32, #gpu.address_space<private>>

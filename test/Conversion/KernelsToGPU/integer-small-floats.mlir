@@ -115,6 +115,53 @@ func.func @fp4_nibbles(%codes: memref<?xi8>, %out: memref<?xi8>) attributes {sie
 
 // -----
 
+// A tile form's chunk: the byte's two codes by constant shifts (the low
+// nibble masked, the high one shifted by 4 and masked) share one pair, the
+// low code its half 0, the high code its half 1.
+// CHECK-LABEL: func.func @fp4_chunk
+// CHECK: %[[BYTE:.*]] = memref.load
+// CHECK: %[[WIDE:.*]] = arith.extui %[[BYTE]] : i8 to i32
+// CHECK: arith.muli %[[WIDE]], %{{.*}} : i32
+// CHECK: %[[SCALED:.*]] = arith.mulf %{{.*}}, %{{.*}} : vector<2xf16>
+// CHECK: vector.extract %[[SCALED]][0] : f16 from vector<2xf16>
+// CHECK: %[[HIGH:.*]] = arith.constant 1 : index
+// CHECK: arith.muli %[[WIDE]], %{{.*}} : i32
+// CHECK: %[[AGAIN:.*]] = arith.mulf %{{.*}}, %{{.*}} : vector<2xf16>
+// CHECK: vector.extract %[[AGAIN]][%[[HIGH]]] : f16 from vector<2xf16>
+// CHECK-NOT: vector<16xbf16>
+// KEEP-LABEL: func.func @fp4_chunk
+// KEEP-COUNT-2: vector.extract %{{.*}}[%{{.*}}] : bf16 from vector<16xbf16>
+func.func @fp4_chunk(%codes: memref<?xi8>, %out: memref<?xi8>) attributes {sieve.kernel} {
+  %c0 = arith.constant 0 : index
+  %c2 = arith.constant 2 : index
+  %cv = memref.view %codes[%c0][] : memref<?xi8> to memref<16xi8>
+  %ov = memref.view %out[%c0][] : memref<?xi8> to memref<32xbf16>
+  scf.forall (%i) in (16) {
+    %byte = memref.load %cv[%i] : memref<16xi8>
+    %wide = arith.extui %byte : i8 to i32
+    %c4 = arith.constant 4 : i32
+    %c15 = arith.constant 15 : i32
+    %lowCode = arith.andi %wide, %c15 : i32
+    %shifted = arith.shrui %wide, %c4 : i32
+    %highCode = arith.andi %shifted, %c15 : i32
+    %table = arith.constant dense<[0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, -0.0, -0.5, -1.0, -1.5, -2.0, -3.0, -4.0, -6.0]> : vector<16xbf16>
+    %lowMasked = arith.andi %lowCode, %c15 : i32
+    %lowAt = arith.index_cast %lowMasked : i32 to index
+    %low = vector.extract %table[%lowAt] : bf16 from vector<16xbf16>
+    %highMasked = arith.andi %highCode, %c15 : i32
+    %highAt = arith.index_cast %highMasked : i32 to index
+    %high = vector.extract %table[%highAt] : bf16 from vector<16xbf16>
+    %even = arith.muli %i, %c2 : index
+    memref.store %low, %ov[%even] : memref<32xbf16>
+    %c1 = arith.constant 1 : index
+    %odd = arith.addi %even, %c1 : index
+    memref.store %high, %ov[%odd] : memref<32xbf16>
+  } {mapping = [#gpu.block<x>]}
+  return
+}
+
+// -----
+
 // An E2M1 code that is not a nibble of a loaded byte: its low four bits,
 // the low half of the pair.
 // CHECK-LABEL: func.func @fp4_code

@@ -85,3 +85,70 @@ gpu.module @kernels {
     gpu.return
   }
 }
+
+// -----
+
+// A tile form's chunk: the codes are all loaded first, then each converted
+// and its value stored to workgroup memory. Neither the stores (workgroup
+// memory, not the codes' memref) nor the conversions between them keep the
+// neighbours apart: two conversions for four codes.
+// CHECK-LABEL: gpu.func @decoded_into_a_tile
+// CHECK-COUNT-2: vector.from_elements %{{.*}}, %{{.*}} : vector<2xi8>
+// CHECK-NEXT: nvvm.convert.f8x2.to.f16x2
+// CHECK-NOT: nvvm.convert
+gpu.module @kernels {
+  gpu.func @decoded_into_a_tile(%codes: memref<4x64xi8>, %row: index, %base: index) workgroup(%tile: memref<64xf16, #gpu.address_space<workgroup>>) kernel {
+    %c1 = arith.constant 1 : index
+    %c2 = arith.constant 2 : index
+    %c3 = arith.constant 3 : index
+    %i1 = arith.addi %base, %c1 : index
+    %i2 = arith.addi %base, %c2 : index
+    %i3 = arith.addi %base, %c3 : index
+    %b0 = memref.load %codes[%row, %base] : memref<4x64xi8>
+    %b1 = memref.load %codes[%row, %i1] : memref<4x64xi8>
+    %b2 = memref.load %codes[%row, %i2] : memref<4x64xi8>
+    %b3 = memref.load %codes[%row, %i3] : memref<4x64xi8>
+    %p0 = vector.broadcast %b0 : i8 to vector<2xi8>
+    %h0 = nvvm.convert.f8x2.to.f16x2 %p0 : vector<2xi8>(f8E4M3FN) -> vector<2xf16>
+    %v0 = vector.extract %h0[0] : f16 from vector<2xf16>
+    memref.store %v0, %tile[%base] : memref<64xf16, #gpu.address_space<workgroup>>
+    %p1 = vector.broadcast %b1 : i8 to vector<2xi8>
+    %h1 = nvvm.convert.f8x2.to.f16x2 %p1 : vector<2xi8>(f8E4M3FN) -> vector<2xf16>
+    %v1 = vector.extract %h1[0] : f16 from vector<2xf16>
+    memref.store %v1, %tile[%i1] : memref<64xf16, #gpu.address_space<workgroup>>
+    %p2 = vector.broadcast %b2 : i8 to vector<2xi8>
+    %h2 = nvvm.convert.f8x2.to.f16x2 %p2 : vector<2xi8>(f8E4M3FN) -> vector<2xf16>
+    %v2 = vector.extract %h2[0] : f16 from vector<2xf16>
+    memref.store %v2, %tile[%i2] : memref<64xf16, #gpu.address_space<workgroup>>
+    %p3 = vector.broadcast %b3 : i8 to vector<2xi8>
+    %h3 = nvvm.convert.f8x2.to.f16x2 %p3 : vector<2xi8>(f8E4M3FN) -> vector<2xf16>
+    %v3 = vector.extract %h3[0] : f16 from vector<2xf16>
+    memref.store %v3, %tile[%i3] : memref<64xf16, #gpu.address_space<workgroup>>
+    gpu.return
+  }
+}
+
+// -----
+
+// Codes in workgroup memory: a store to workgroup memory between the two
+// may write the later code, so they stay apart.
+// CHECK-LABEL: gpu.func @codes_in_workgroup_memory
+// CHECK-COUNT-2: nvvm.convert.f8x2.to.f16x2
+// CHECK-NOT: vector.from_elements
+gpu.module @kernels {
+  gpu.func @codes_in_workgroup_memory(%row: index, %base: index) workgroup(%codes: memref<64xi8, #gpu.address_space<workgroup>>, %tile: memref<64xf16, #gpu.address_space<workgroup>>) kernel {
+    %c1 = arith.constant 1 : index
+    %i1 = arith.addi %base, %c1 : index
+    %b0 = memref.load %codes[%base] : memref<64xi8, #gpu.address_space<workgroup>>
+    %p0 = vector.broadcast %b0 : i8 to vector<2xi8>
+    %h0 = nvvm.convert.f8x2.to.f16x2 %p0 : vector<2xi8>(f8E4M3FN) -> vector<2xf16>
+    %v0 = vector.extract %h0[0] : f16 from vector<2xf16>
+    memref.store %v0, %tile[%base] : memref<64xf16, #gpu.address_space<workgroup>>
+    %b1 = memref.load %codes[%i1] : memref<64xi8, #gpu.address_space<workgroup>>
+    %p1 = vector.broadcast %b1 : i8 to vector<2xi8>
+    %h1 = nvvm.convert.f8x2.to.f16x2 %p1 : vector<2xi8>(f8E4M3FN) -> vector<2xf16>
+    %v1 = vector.extract %h1[0] : f16 from vector<2xf16>
+    memref.store %v1, %tile[%i1] : memref<64xf16, #gpu.address_space<workgroup>>
+    gpu.return
+  }
+}

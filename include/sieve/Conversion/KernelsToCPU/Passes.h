@@ -37,9 +37,10 @@ struct KernelsToCPUOptions {
 void buildKernelsToCPUPipeline(mlir::OpPassManager &pm, const KernelsToCPUOptions &options = {});
 
 /// The arithmetic every target lowers the same way (the GPU pipelines too):
-/// math approximated, bf16 arithmetic in f32 rounded once, bf16 conversions
-/// as integer arithmetic.
-void addPortableArithmeticPasses(mlir::OpPassManager &pm);
+/// math approximated, bf16 arithmetic in f32 rounded once, and, with
+/// `expandBf16Conversions`, bf16 conversions as integer arithmetic (a GPU
+/// keeps them for the backend, which has an instruction for them).
+void addPortableArithmeticPasses(mlir::OpPassManager &pm, bool expandBf16Conversions = true);
 
 /// Registers `sieve-kernels-to-cpu` with the passes above.
 void registerKernelsToCPUPasses();
