@@ -2,7 +2,7 @@
 # Packs the gpu-run checks and the GPU benchmark for a machine that has a
 # CUDA GPU and driver but no LLVM/MLIR and no package registry (the H100 or
 # H200 the device tool lends for about 15 minutes). Run it after a build
-# (scripts/setup.sh); it writes .gpu-kit/ (ignored by git, about 48 MB):
+# (scripts/setup.sh); it writes .gpu-kit/ (ignored by git, about 58 MB):
 # runtime binaries, libxxhash, modules compiled here for NVIDIA chips, the
 # official known answer, and run.sh, which runs everything there in one go:
 #
@@ -52,6 +52,11 @@ cp "$root/examples/v4-flash-layers/config.json" "$kit/data/v4-flash-layers/"
 "$build/bin/sieve-compile" "$root/examples/v4-flash-layers/config.json" --target=nvidia:sm_90 \
   --gpu-gemm-row-tile=0 --max-seq-len=4096 --max-batch=1 \
   -o "$kit/data/v4-flash-layers-gemv.sieve"
+# And with 32-row tiles: the weight tile's decode shared by twice the rows,
+# the activation quantization as often (a row tile per workgroup either way).
+"$build/bin/sieve-compile" "$root/examples/v4-flash-layers/config.json" --target=nvidia:sm_90 \
+  --gpu-gemm-row-tile=32 --max-seq-len=4096 --max-batch=1 \
+  -o "$kit/data/v4-flash-layers-rows32.sieve"
 cat > "$kit/run.sh" <<'RUN'
 #!/usr/bin/env bash
 # On the GPU machine: the gpu-run checks, then small-v4 decode and prefill on
@@ -99,6 +104,8 @@ step bench-cuda-flash 150 "$here/bin/sieve-bench" "$here/data/v4-flash-layers.si
 step bench-cuda-flash-tile16 120 "$here/bin/sieve-bench" "$here/data/v4-flash-layers-tile16.sieve" \
   --weights "$flash" --device cuda:0 -p 128 -n 16 -r 1 --json
 step bench-cuda-flash-gemv 120 "$here/bin/sieve-bench" "$here/data/v4-flash-layers-gemv.sieve" \
+  --weights "$flash" --device cuda:0 -p 128 -n 16 -r 1 --json
+step bench-cuda-flash-rows32 120 "$here/bin/sieve-bench" "$here/data/v4-flash-layers-rows32.sieve" \
   --weights "$flash" --device cuda:0 -p 128 -n 16 -r 1 --json
 step profile-cuda-flash 120 "$here/bin/sieve-run" "$here/data/v4-flash-layers.sieve" \
   --weights "$flash" --device cuda:0 --tokens "$(seq -s, 1 32)" --max-new-tokens 8 \
