@@ -977,6 +977,9 @@ struct MatmulCase {
   // And the weighted rms_norm that quantization reads (row 3): the kernel
   // binds the norm's input and weight.
   bool fusedNorm = false;
+  // A NaN in row 1 and an infinity in row 2 of the activation: their
+  // blocks' scales are E8M0's NaN and the rows' outputs NaN.
+  bool nonFinite = false;
 };
 
 void PrintTo(const MatmulCase &c, std::ostream *os) {
@@ -984,7 +987,8 @@ void PrintTo(const MatmulCase &c, std::ostream *os) {
   for (size_t d = 0; d + 1 < c.sizes.size(); ++d)
     *os << "_" << c.sizes[d];
   *os << "_k_" << c.sizes.back() << "_n_" << c.n << "_blocks_" << c.blockN << "x" << c.blockK
-      << (c.fusedNorm ? "_fused_norm" : "") << (c.fusedQuantize ? "_fused_quantize" : "");
+      << (c.fusedNorm ? "_fused_norm" : "") << (c.fusedQuantize ? "_fused_quantize" : "")
+      << (c.nonFinite ? "_nan_and_inf" : "");
 }
 
 class Fp8MatmulConformance : public OpConformance,
@@ -1077,6 +1081,10 @@ void Fp8MatmulConformance::check(const MatmulCase &c) {
   // Activations as the reference quantizes them (E4M3, ceil rule), after
   // its rms_norm (rounded to bf16) when the norm is fused in.
   std::vector<uint16_t> x = randomBf16(size_t(elements), 37u, 0.0f, 2.0f);
+  if (c.nonFinite) {
+    x[size_t(1 * k + 3)] = 0x7FC0;     // NaN
+    x[size_t(2 * k + k - 1)] = 0x7F80; // +Inf
+  }
   std::vector<uint16_t> normWeight = randomBf16(size_t(k), 43u, 1.0f, 0.25f);
   std::vector<uint8_t> aCodes(static_cast<size_t>(elements)),
       aScales(static_cast<size_t>(rows * kBlocks));
@@ -1143,6 +1151,13 @@ void Fp8MatmulConformance::check(const MatmulCase &c) {
                       .isOk());
       uint16_t want = bf16FromFloat(ref::blockDot(aRow.data(), wRow.data(), k, c.blockK));
       uint16_t got = out[size_t(r * n + o)];
+      if (c.nonFinite && (r == 1 || r == 2)) {
+        // Any NaN: its sign and payload are the arithmetic's.
+        EXPECT_TRUE(std::isnan(bf16ToFloat(want))) << "the reference's row " << r;
+        EXPECT_TRUE(std::isnan(bf16ToFloat(got))) << "row " << r << " output " << o << ": kernel "
+                                                  << bf16ToFloat(got) << ", reference NaN";
+        continue;
+      }
       if (tally.failsAndReport(want, got))
         ADD_FAILURE() << "row " << r << " output " << o << ": kernel " << bf16ToFloat(got)
                       << ", reference " << bf16ToFloat(want);
@@ -1176,7 +1191,13 @@ INSTANTIATE_TEST_SUITE_P(Shapes, Fp8MatmulConformance,
                              // The GPU tile form's edges: three row tiles, the last of five rows,
                              // and a last column tile of eight.
                              MatmulCase{{-1, 256}, {37, 256}, 200, 128, 128, true, true},
-                             MatmulCase{{-1, 384}, {21, 384}, 72, 128, 128}));
+                             MatmulCase{{-1, 384}, {21, 384}, 72, 128, 128},
+                             // Non-finite activations: the rows' blocks quantize to the NaN
+                             // scale, their outputs are NaN (quantized in the kernel, and by
+                             // the quantize kernel), the other rows' are not touched.
+                             MatmulCase{{-1, 256}, {5, 256}, 128, 128, 128, true, false, true},
+                             MatmulCase{{-1, 256}, {5, 256}, 128, 128, 128, false, false, true},
+                             MatmulCase{{-1, 256}, {19, 256}, 72, 128, 128, true, true, true}));
 
 //===----------------------------------------------------------------------===//
 // Grouped (routed-expert) and MXFP4 GEMMs: ref::blockDot, within one ulp

@@ -222,10 +222,12 @@ FailureOr<func::FuncOp> emitScaledMatmul(const ScaledMatmul &m, llvm::StringRef 
       BlockScale scale = fp8.scale(fp8.amax(start, end, one, load));
       Value inverse = fp8.inverseOf(scale);
       Value blockScale = bits.e8m0(fp8.scaleByte(scale));
+      // The code's value is the grid value itself (toGrid rounds to E4M3's
+      // grid, clamped): no encode and decode. A bad block's scale is the
+      // E8M0 NaN, so its values are NaN, as its NaN codes would decode.
       auto encode = scf::ForOp::create(
           b, loc, start, end, one, ValueRange{}, [&](OpBuilder &, Location, Value i, ValueRange) {
-            Value code = fp8.encode(fp8.toGrid(load(i), inverse), scale.bad);
-            store(arith::MulFOp::create(b, loc, fp8.decode(code), blockScale), i);
+            store(arith::MulFOp::create(b, loc, fp8.toGrid(load(i), inverse), blockScale), i);
             scf::YieldOp::create(b, loc);
           });
       reduction_loops::markElementwise(encode);
@@ -278,8 +280,9 @@ FailureOr<func::FuncOp> emitScaledMatmul(const ScaledMatmul &m, llvm::StringRef 
     };
     // The rows' activations as decoded E4M3 values (exact in f32), once per
     // workgroup rather than once per output column. Fused quantization: the
-    // codes as v4.quantize computes them (the same BlockQuantizer steps) and
-    // the scale bytes, in stack buffers.
+    // values of the codes v4.quantize computes (the same BlockQuantizer
+    // steps up to the grid value, which is the code's value) times the
+    // block scale, in stack buffers.
     // The rows are kept as bf16 (exact: E4M3 values times powers of two),
     // and the weights decode to bf16 (exact too), so the products may be
     // bf16 dot products.
