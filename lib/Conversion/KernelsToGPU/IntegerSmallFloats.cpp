@@ -78,18 +78,20 @@ Value e2m1Pair(OpBuilder &b, Location loc, Value byte) {
 /// Where `code` is andi(shrui(byte, 4 * half), 15) with byte an i8 widened
 /// and half = index_cast(remui(i, 2)) (the kernel IR's FP4 weights, two
 /// codes per byte), andi(shrui(byte, 4), 15) or andi(byte, 15): the byte
-/// and the half (an index; null for the low one) the code is. Both codes of a byte then decode as
-/// one pair, once the lane's chunk is unrolled and the half is a constant.
+/// and the half (an index; null for the low one) the code is. Both codes of
+/// a byte then decode as one pair, once the lane's chunk is unrolled and the
+/// half is a constant.
 std::optional<std::pair<Value, Value>> nibbleOfByte(OpBuilder &b, Location loc, Value code) {
   auto masked = code.getDefiningOp<arith::AndIOp>();
   if (!masked || getConstantIntValue(masked.getRhs()) != 15)
     return std::nullopt;
   Value source = masked.getLhs();
   Value half;
+  bool highByConstant = false;
   if (auto shift = source.getDefiningOp<arith::ShRUIOp>();
       shift && getConstantIntValue(shift.getRhs()) == 4) {
     // The high nibble by a constant shift (a tile form's chunk of codes).
-    half = arith::ConstantIndexOp::create(b, loc, 1);
+    highByConstant = true;
     source = shift.getLhs();
   } else if (shift) {
     auto times = shift.getRhs().getDefiningOp<arith::MulIOp>();
@@ -108,6 +110,8 @@ std::optional<std::pair<Value, Value>> nibbleOfByte(OpBuilder &b, Location loc, 
   auto widened = source.getDefiningOp<arith::ExtUIOp>();
   if (!widened || !widened.getIn().getType().isInteger(8))
     return std::nullopt;
+  if (highByConstant)
+    half = arith::ConstantIndexOp::create(b, loc, 1);
   return std::make_pair(asI32(b, loc, source), half);
 }
 
