@@ -2,8 +2,9 @@
 //
 // sieve-gpu-native-small-floats converts each E4M3 code on its own, the code
 // in both bytes of the pair. Once a lane's chunk of a sum is unrolled (a
-// GEMV lane reads eight consecutive codes), neighbouring codes are loads of
-// adjacent bytes: two of them share one conversion, half the instructions.
+// GEMV lane reads eight consecutive codes), or where a tile form's thread
+// decodes its chunk of sixteen, neighbouring codes are loads of adjacent
+// bytes: two of them share one conversion, half the instructions.
 //
 //===----------------------------------------------------------------------===//
 

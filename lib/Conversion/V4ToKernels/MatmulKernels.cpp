@@ -225,12 +225,12 @@ FailureOr<func::FuncOp> emitScaledMatmul(const ScaledMatmul &m, llvm::StringRef 
       // The code's value is the grid value itself (toGrid rounds to E4M3's
       // grid, clamped): no encode and decode. A bad block's scale is the
       // E8M0 NaN, so its values are NaN, as its NaN codes would decode.
-      auto encode = scf::ForOp::create(
+      auto gridValues = scf::ForOp::create(
           b, loc, start, end, one, ValueRange{}, [&](OpBuilder &, Location, Value i, ValueRange) {
             store(arith::MulFOp::create(b, loc, fp8.toGrid(load(i), inverse), blockScale), i);
             scf::YieldOp::create(b, loc);
           });
-      reduction_loops::markElementwise(encode);
+      reduction_loops::markElementwise(gridValues);
       return;
     }
     Value scale = bits.e8m0(
