@@ -10,6 +10,7 @@
 
 #include "cache_rows.h"
 #include "ops.h"
+#include "simt_emulator.h"
 #include "weights.h"
 
 #include "sieve/Conversion/KernelsToCPU/Passes.h"
@@ -20,6 +21,7 @@
 #include "sieve/Target/CPU/CpuTarget.h"
 #include "sieve/hal/cpu/kernel_library.h"
 #include "sieve/hal/serial_dispatch.h"
+#include "sieve/hal/simt_abi.h"
 #include "sieve/numerics/block_quant.h"
 #include "sieve/numerics/float_formats.h"
 #include "sieve/numerics/hadamard.h"
@@ -103,6 +105,11 @@ protected:
   /// With gpuColumnTile: the module's row tile of the GEMMs' tile form (0:
   /// no tile form).
   int64_t gpuRowTile = kGpuGemmRowTile;
+  /// An NVIDIA chip whose kernels (sieve-kernels-to-nvvm, the whole GPU
+  /// pipeline) run on the SIMT emulator instead of the CPU pipeline's: the
+  /// threads of a block as fibers, with the chip's barriers, shuffles,
+  /// tensor-core products and conversions. Needs gpuColumnTile.
+  std::string emulatedChip;
 
   /// The workgroups of a block-scaled GEMM kernel over `rows` rows, as the
   /// kernel computes them (a GPU module's with gpuColumnTile); a row keeps
@@ -138,6 +145,8 @@ protected:
                     : emitOpKernel(op, "op", b)))
       return std::nullopt;
     scratch.erase();
+    if (!emulatedChip.empty())
+      return compileEmulated(*module);
     // The target's configuration (vectorized where the table says so), as
     // the target phase builds it; an empty target leaves the kernels scalar.
     if (!target.empty())
@@ -179,6 +188,41 @@ protected:
       errors += fn.status().message();
       return std::nullopt;
     }
+    return LoadedKernel{library.take(), *fn};
+  }
+
+  /// The GPU pipeline for emulatedChip, then the kernel as host code on
+  /// the SIMT emulator (sieve-gpu-emulate-nvvm).
+  std::optional<LoadedKernel> compileEmulated(ModuleOp module) {
+    Location loc = module.getLoc();
+    PassManager pm(&context);
+    GPUPipelineOptions gpu;
+    gpu.chip = emulatedChip;
+    buildKernelsToNVVMPipeline(pm, gpu);
+    pm.addPass(createGPUEmulateNVVMPass());
+    if (failed(pm.run(module)))
+      return std::nullopt;
+    FailureOr<cpu::CpuTarget> host = cpu::parseCpuTarget("cpu:host", loc);
+    if (failed(host))
+      return std::nullopt;
+    FailureOr<std::string> object = cpu::emitObject(module, *host);
+    if (failed(object))
+      return std::nullopt;
+    FailureOr<std::string> image = cpu::linkSharedObject({*object}, loc);
+    if (failed(image))
+      return std::nullopt;
+    Expected<hal::cpu::KernelLibrary> library = hal::cpu::KernelLibrary::load(*image, "op");
+    if (!library.isOk()) {
+      errors += library.status().message();
+      return std::nullopt;
+    }
+    Expected<void *> table = library->data(SIEVE_SIMT_RUNTIME_SYMBOL);
+    Expected<sieve_kernel_fn> fn = library->kernel("op");
+    if (!table.isOk() || !fn.isOk()) {
+      errors += (table.isOk() ? fn.status() : table.status()).message();
+      return std::nullopt;
+    }
+    *static_cast<const sieve_simt_runtime_t **>(*table) = simt::runtime();
     return LoadedKernel{library.take(), *fn};
   }
 
@@ -1029,6 +1073,15 @@ TEST_P(Fp8MatmulConformance, InTheGpuTileFormWithTheGpuArithmeticWithinOneBf16Ul
   gpuColumnTile = kGpuGemmColumnTile;
   gpuChip = "gfx942";
   target = "";
+  check(GetParam());
+}
+
+// The whole sm_90 pipeline on the SIMT emulator: GEMVs over 32-lane groups
+// with shuffles, the tile form on mma.sync fragments, E4M3 pairs converted
+// as the chip converts them, shared memory between the threads.
+TEST_P(Fp8MatmulConformance, OnTheEmulatedSm90WithinOneBf16Ulp) {
+  gpuColumnTile = kGpuGemmColumnTile;
+  emulatedChip = "sm_90";
   check(GetParam());
 }
 

@@ -194,4 +194,23 @@ def GPUCheckLegalityPass : Pass<"sieve-gpu-check-legality", "mlir::gpu::GPUModul
   ];
 }
 
+def GPUEmulateNVVMPass : Pass<"sieve-gpu-emulate-nvvm", "mlir::ModuleOp"> {
+  let summary = "Make a gpu.module's NVVM kernels host code that runs on the SIMT emulator";
+  let description = [{
+    Runs on a module holding one gpu.module of kernels lowered by
+    `sieve-kernels-to-nvvm` (LLVM dialect, the GPU kernel ABI). What needs
+    the hardware becomes a call through the table the SIMT emulator stores
+    in `@__sieve_simt_runtime` (sieve/hal/simt_abi.h): special registers,
+    `nvvm.barrier0`, `nvvm.shfl.sync`, bf16 `nvvm.mma.sync` m16n8k16, and
+    the E4M3 and E2M1 pair conversions; each barrier, shuffle and product
+    passes its own site number. Shared-memory globals become offsets in a
+    per-block arena the emulator owns, every pointer a host pointer. Each
+    kernel `@k` becomes `@k.simt_kernel`, and `@k(dispatch, workgroup)` in
+    the CPU kernel ABI runs one block of it on the emulator. The gpu.module's
+    contents then move into the enclosing module. Any other NVVM op is an
+    error naming it.
+  }];
+  let dependentDialects = ["mlir::LLVM::LLVMDialect"];
+}
+
 #endif // SIEVE_CONVERSION_KERNELSTOGPU_PASSES_TD

@@ -149,4 +149,14 @@ Expected<sieve_kernel_fn> KernelLibrary::kernel(const std::string &symbol) const
   return fn;
 }
 
+Expected<void *> KernelLibrary::data(const std::string &symbol) const {
+  if (!handle_)
+    return invalidArgument(name_ + ": no library loaded");
+  ::dlerror(); // clear
+  void *address = ::dlsym(handle_, symbol.c_str());
+  if (!address)
+    return notFound(name_ + ": no symbol '" + symbol + "'");
+  return address;
+}
+
 } // namespace sieve::hal::cpu

@@ -36,6 +36,8 @@ public:
 
   /// The kernel exported as `symbol`.
   Expected<sieve_kernel_fn> kernel(const std::string &symbol) const;
+  /// The address of the data object exported as `symbol`.
+  Expected<void *> data(const std::string &symbol) const;
 
 private:
   KernelLibrary(void *handle, int file, std::string name)

@@ -1,0 +1,519 @@
+//===- EmulateNVVM.cpp - NVVM kernels as host code for the SIMT emulator --===//
+//
+// The GPU kernels' own semantics (threads that meet at barriers, lanes that
+// exchange values, warps that multiply fragments on the tensor cores) are
+// what a CPU run of the kernel IR cannot check. This pass keeps everything
+// the NVVM pipeline made and replaces only what needs the hardware by calls
+// into the SIMT emulator (sieve/hal/simt_abi.h), which runs each thread of a
+// block as a fiber. The result is host LLVM IR in the CPU kernel ABI, so the
+// conformance suite dispatches it like any CPU kernel.
+//
+//===----------------------------------------------------------------------===//
+
+#include "sieve/Conversion/KernelsToGPU/Passes.h"
+#include "sieve/hal/simt_abi.h"
+
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/IR/AttrTypeSubElements.h"
+#include "mlir/IR/Builders.h"
+
+#include "llvm/ADT/StringMap.h"
+
+#include <cstddef>
+
+namespace sieve {
+#define GEN_PASS_DEF_GPUEMULATENVVMPASS
+#include "sieve/Conversion/KernelsToGPU/Passes.h.inc"
+} // namespace sieve
+
+using namespace mlir;
+
+namespace sieve {
+namespace {
+
+/// The table slot of a sieve_simt_runtime_t member.
+#define SIMT_SLOT(member) unsigned(offsetof(sieve_simt_runtime_t, member) / sizeof(void *))
+
+/// The special registers by their NVVM op names.
+const llvm::StringMap<int32_t> &specialRegisters() {
+  static const llvm::StringMap<int32_t> registers = {
+      {"nvvm.read.ptx.sreg.tid.x", SIEVE_SIMT_THREAD_ID_X},
+      {"nvvm.read.ptx.sreg.tid.y", SIEVE_SIMT_THREAD_ID_Y},
+      {"nvvm.read.ptx.sreg.tid.z", SIEVE_SIMT_THREAD_ID_Z},
+      {"nvvm.read.ptx.sreg.ntid.x", SIEVE_SIMT_BLOCK_DIM_X},
+      {"nvvm.read.ptx.sreg.ntid.y", SIEVE_SIMT_BLOCK_DIM_Y},
+      {"nvvm.read.ptx.sreg.ntid.z", SIEVE_SIMT_BLOCK_DIM_Z},
+      {"nvvm.read.ptx.sreg.ctaid.x", SIEVE_SIMT_BLOCK_ID_X},
+      {"nvvm.read.ptx.sreg.ctaid.y", SIEVE_SIMT_BLOCK_ID_Y},
+      {"nvvm.read.ptx.sreg.ctaid.z", SIEVE_SIMT_BLOCK_ID_Z},
+      {"nvvm.read.ptx.sreg.nctaid.x", SIEVE_SIMT_GRID_DIM_X},
+      {"nvvm.read.ptx.sreg.nctaid.y", SIEVE_SIMT_GRID_DIM_Y},
+      {"nvvm.read.ptx.sreg.nctaid.z", SIEVE_SIMT_GRID_DIM_Z},
+      {"nvvm.read.ptx.sreg.laneid", SIEVE_SIMT_LANE_ID},
+      {"nvvm.read.ptx.sreg.warpsize", SIEVE_SIMT_WARP_SIZE},
+  };
+  return registers;
+}
+
+/// Builds calls into the emulator's table.
+class RuntimeCalls {
+public:
+  RuntimeCalls(OpBuilder &b, LLVM::GlobalOp table) : b(b), table(table) {}
+
+  /// The loaded table pointer.
+  Value tablePointer(Location loc) {
+    auto ptr = LLVM::LLVMPointerType::get(b.getContext());
+    Value address = LLVM::AddressOfOp::create(b, loc, ptr, table.getSymName());
+    return LLVM::LoadOp::create(b, loc, ptr, address);
+  }
+
+  /// Calls slot `slot` of the table at `tablePtr` (or loads the table).
+  Value call(Location loc, unsigned slot, Type result, ValueRange args, Value tablePtr = {}) {
+    auto ptr = LLVM::LLVMPointerType::get(b.getContext());
+    if (!tablePtr)
+      tablePtr = tablePointer(loc);
+    Value entry =
+        LLVM::GEPOp::create(b, loc, ptr, ptr, tablePtr, ArrayRef<LLVM::GEPArg>{int32_t(slot)});
+    Value fn = LLVM::LoadOp::create(b, loc, ptr, entry);
+    SmallVector<Type> argTypes(args.getTypes());
+    auto type = LLVM::LLVMFunctionType::get(
+        result ? result : LLVM::LLVMVoidType::get(b.getContext()), argTypes);
+    SmallVector<Value> operands = {fn};
+    llvm::append_range(operands, args);
+    auto callOp = LLVM::CallOp::create(b, loc, type, operands);
+    return result ? callOp.getResult() : Value();
+  }
+
+  Value i32(Location loc, int64_t value) {
+    return LLVM::ConstantOp::create(b, loc, b.getI32Type(), b.getI32IntegerAttr(int32_t(value)));
+  }
+
+private:
+  OpBuilder &b;
+  LLVM::GlobalOp table;
+};
+
+struct GPUEmulateNVVMPass : impl::GPUEmulateNVVMPassBase<GPUEmulateNVVMPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    SmallVector<gpu::GPUModuleOp> gpuModules(module.getOps<gpu::GPUModuleOp>());
+    if (gpuModules.size() != 1) {
+      module.emitError() << "sieve-gpu-emulate-nvvm expects one gpu.module of NVVM kernels, found "
+                         << gpuModules.size();
+      return signalPassFailure();
+    }
+    gpu::GPUModuleOp kernels = gpuModules.front();
+    if (failed(emulate(module, kernels)))
+      return signalPassFailure();
+  }
+
+  LogicalResult emulate(ModuleOp module, gpu::GPUModuleOp kernels) {
+    MLIRContext *ctx = &getContext();
+    OpBuilder b(ctx);
+    Location loc = kernels.getLoc();
+    auto ptr = LLVM::LLVMPointerType::get(ctx);
+    Type i32 = b.getI32Type();
+
+    // Shared memory: each workgroup global gets an offset in the block's
+    // arena, which the emulator allocates (and poisons) per block.
+    llvm::StringMap<uint64_t> sharedOffsets;
+    uint64_t sharedBytes = 0;
+    SmallVector<LLVM::GlobalOp> sharedGlobals;
+    for (auto global : kernels.getOps<LLVM::GlobalOp>()) {
+      if (global.getAddrSpace() != unsigned(NVVM::NVVMMemorySpace::Shared))
+        continue;
+      if (global.getValueOrNull() || global.getInitializerBlock())
+        return global.emitOpError() << "is initialized shared memory, which a GPU does not have";
+      uint64_t size = storageBytes(global.getGlobalType());
+      if (size == 0)
+        return global.emitOpError() << "has a type whose size the emulator cannot tell";
+      uint64_t align = std::max<uint64_t>(global.getAlignment().value_or(16), 16);
+      sharedBytes = (sharedBytes + align - 1) / align * align;
+      sharedOffsets[global.getSymName()] = sharedBytes;
+      sharedBytes += size;
+      sharedGlobals.push_back(global);
+    }
+    if (sharedBytes > UINT32_MAX)
+      return kernels.emitOpError() << "uses " << sharedBytes << " bytes of shared memory";
+
+    // Pointers of every address space become host pointers.
+    AttrTypeReplacer replacer;
+    replacer.addReplacement([&](LLVM::LLVMPointerType type) -> std::optional<Type> {
+      if (type.getAddressSpace() == 0)
+        return std::nullopt;
+      return LLVM::LLVMPointerType::get(ctx);
+    });
+    replacer.recursivelyReplaceElementsIn(kernels, /*replaceAttrs=*/true, /*replaceLocs=*/false,
+                                          /*replaceTypes=*/true);
+    for (auto global : kernels.getOps<LLVM::GlobalOp>())
+      global.setAddrSpace(0);
+
+    // The table the emulator fills in.
+    b.setInsertionPointToStart(kernels.getBody());
+    auto table = LLVM::GlobalOp::create(b, loc, ptr, /*isConstant=*/false, LLVM::Linkage::External,
+                                        SIEVE_SIMT_RUNTIME_SYMBOL, Attribute());
+    {
+      Block *init = b.createBlock(&table.getInitializerRegion());
+      b.setInsertionPointToStart(init);
+      LLVM::ReturnOp::create(b, loc, ValueRange{LLVM::ZeroOp::create(b, loc, ptr)});
+    }
+    RuntimeCalls calls(b, table);
+
+    // What needs the hardware becomes a call; each op is its own site.
+    int32_t site = 0;
+    SmallVector<Operation *> replaced;
+    WalkResult walk = kernels.walk([&](Operation *op) -> WalkResult {
+      if (op->getDialect() == nullptr ||
+          op->getDialect()->getNamespace() != NVVM::NVVMDialect::getDialectNamespace())
+        return WalkResult::advance();
+      b.setInsertionPoint(op);
+      Location at = op->getLoc();
+      StringRef name = op->getName().getStringRef();
+      if (auto it = specialRegisters().find(name); it != specialRegisters().end()) {
+        Value value = calls.call(at, SIMT_SLOT(special_register), i32, {calls.i32(at, it->second)});
+        op->getResult(0).replaceAllUsesWith(value);
+      } else if (isa<NVVM::Barrier0Op>(op) ||
+                 (isa<NVVM::BarrierOp>(op) && op->getNumOperands() == 0 &&
+                  op->getNumResults() == 0)) {
+        calls.call(at, SIMT_SLOT(barrier), Type(), {calls.i32(at, site++)});
+      } else if (auto shuffle = dyn_cast<NVVM::ShflOp>(op)) {
+        if (failed(emulateShuffle(b, calls, shuffle, site++)))
+          return WalkResult::interrupt();
+      } else if (auto mma = dyn_cast<NVVM::MmaOp>(op)) {
+        if (failed(emulateMma(b, calls, mma, site++)))
+          return WalkResult::interrupt();
+      } else if (auto convert = dyn_cast<NVVM::ConvertF8x2ToF16x2Op>(op)) {
+        if (!isa<Float8E4M3FNType>(convert.getSrcType()) || convert.getRelu())
+          return op->emitOpError() << "has no SIMT emulation for this form (E4M3FN without relu)";
+        Value codes = LLVM::BitcastOp::create(b, at, b.getI16Type(), convert.getSrc());
+        Value wide = LLVM::ZExtOp::create(b, at, i32, codes);
+        Value halves = calls.call(at, SIMT_SLOT(e4m3x2_to_f16x2), i32, {wide});
+        op->getResult(0).replaceAllUsesWith(
+            LLVM::BitcastOp::create(b, at, convert.getDst().getType(), halves));
+      } else if (auto convert = dyn_cast<NVVM::ConvertF4x2ToF16x2Op>(op)) {
+        if (!isa<Float4E2M1FNType>(convert.getSrcType()) || convert.getRelu())
+          return op->emitOpError() << "has no SIMT emulation for this form (E2M1FN without relu)";
+        Value wide = LLVM::ZExtOp::create(b, at, i32, convert.getSrc());
+        Value halves = calls.call(at, SIMT_SLOT(e2m1x2_to_f16x2), i32, {wide});
+        op->getResult(0).replaceAllUsesWith(
+            LLVM::BitcastOp::create(b, at, convert.getDst().getType(), halves));
+      } else {
+        return op->emitOpError() << "has no SIMT emulation";
+      }
+      replaced.push_back(op);
+      return WalkResult::advance();
+    });
+    if (walk.wasInterrupted())
+      return failure();
+    for (Operation *op : replaced)
+      op->erase();
+
+    // Address space casts are now from a pointer to itself.
+    SmallVector<LLVM::AddrSpaceCastOp> casts;
+    kernels.walk([&](LLVM::AddrSpaceCastOp cast) { casts.push_back(cast); });
+    for (LLVM::AddrSpaceCastOp cast : casts) {
+      cast.getResult().replaceAllUsesWith(cast.getArg());
+      cast.erase();
+    }
+
+    // The GPUs convert between f32 and bf16 in one instruction; host code
+    // would call compiler-rt's __truncsfbf2, which kernels cannot link (and
+    // LLVM narrows an extension's users to bf16 arithmetic, which x86
+    // promotes through it). Integer arithmetic instead, as on the CPU.
+    SmallVector<Operation *> bf16Conversions;
+    kernels.walk([&](Operation *op) {
+      if (auto truncation = dyn_cast<LLVM::FPTruncOp>(op);
+          truncation && getElementTypeOrSelf(truncation.getType()).isBF16())
+        bf16Conversions.push_back(op);
+      if (auto extension = dyn_cast<LLVM::FPExtOp>(op);
+          extension && getElementTypeOrSelf(extension.getArg().getType()).isBF16())
+        bf16Conversions.push_back(op);
+    });
+    for (Operation *op : bf16Conversions) {
+      if (auto truncation = dyn_cast<LLVM::FPTruncOp>(op))
+        expandBf16Truncation(b, truncation);
+      else
+        expandBf16Extension(b, cast<LLVM::FPExtOp>(op));
+    }
+
+    // Shared globals become their offsets in the emulator's arena.
+    SmallVector<LLVM::AddressOfOp> sharedUses;
+    kernels.walk([&](LLVM::AddressOfOp address) {
+      if (sharedOffsets.count(address.getGlobalName()))
+        sharedUses.push_back(address);
+    });
+    for (LLVM::AddressOfOp address : sharedUses) {
+      b.setInsertionPoint(address);
+      Location at = address.getLoc();
+      Value base = calls.call(at, SIMT_SLOT(shared_memory), ptr, {});
+      Value field = LLVM::GEPOp::create(
+          b, at, ptr, b.getI8Type(), base,
+          ArrayRef<LLVM::GEPArg>{int32_t(sharedOffsets.lookup(address.getGlobalName()))});
+      address.getResult().replaceAllUsesWith(field);
+      address.erase();
+    }
+    for (LLVM::GlobalOp global : sharedGlobals)
+      global.erase();
+
+    // Each kernel behind the CPU kernel ABI.
+    SmallVector<LLVM::LLVMFuncOp> entries;
+    for (auto fn : kernels.getOps<LLVM::LLVMFuncOp>())
+      if (fn->hasAttr(NVVM::NVVMDialect::getKernelFuncAttrName()))
+        entries.push_back(fn);
+    for (LLVM::LLVMFuncOp kernel : entries)
+      if (failed(wrapKernel(b, calls, kernel, sharedBytes)))
+        return failure();
+    for (auto fn : kernels.getOps<LLVM::LLVMFuncOp>()) {
+      SmallVector<StringAttr> gpuAttributes;
+      for (NamedAttribute attr : fn->getDiscardableAttrs())
+        if (attr.getName().strref().starts_with("nvvm.") ||
+            attr.getName().strref().starts_with("gpu.") ||
+            attr.getName().strref().starts_with("rocdl."))
+          gpuAttributes.push_back(attr.getName());
+      for (StringAttr name : gpuAttributes)
+        fn->removeAttr(name);
+    }
+
+    // The kernels' module is now the host module.
+    Block *hostBody = module.getBody();
+    for (Operation &op : llvm::make_early_inc_range(kernels.getBody()->getOperations()))
+      op.moveBefore(hostBody, hostBody->end());
+    kernels.erase();
+    module->removeAttr(gpu::GPUDialect::getContainerModuleAttrName());
+    return success();
+  }
+
+  /// f32 to bf16 rounded to nearest even, NaN kept NaN (quiet), in integer
+  /// arithmetic on scalars or vectors.
+  static void expandBf16Truncation(OpBuilder &b, LLVM::FPTruncOp truncation) {
+    Location at = truncation.getLoc();
+    b.setInsertionPoint(truncation);
+    Value value = truncation.getArg();
+    auto withElement = [&](Type element) -> Type {
+      if (auto vector = dyn_cast<VectorType>(value.getType()))
+        return vector.clone(element);
+      return element;
+    };
+    Type i32 = withElement(b.getI32Type());
+    auto constant = [&](int64_t v) -> Value {
+      APInt bits(32, uint64_t(v));
+      if (auto vector = dyn_cast<VectorType>(i32))
+        return LLVM::ConstantOp::create(b, at, i32, DenseElementsAttr::get(vector, bits));
+      return LLVM::ConstantOp::create(b, at, i32, b.getIntegerAttr(i32, bits));
+    };
+    Value bits = LLVM::BitcastOp::create(b, at, i32, value);
+    Value high = LLVM::LShrOp::create(b, at, bits, constant(16));
+    Value odd = LLVM::AndOp::create(b, at, high, constant(1));
+    Value bias = LLVM::AddOp::create(b, at, odd, constant(0x7fff));
+    Value rounded =
+        LLVM::LShrOp::create(b, at, LLVM::AddOp::create(b, at, bits, bias), constant(16));
+    Value quiet = LLVM::OrOp::create(b, at, high, constant(0x40));
+    Value isNan = LLVM::FCmpOp::create(b, at, LLVM::FCmpPredicate::uno, value, value);
+    Value result = LLVM::SelectOp::create(b, at, isNan, quiet, rounded);
+    Value narrow = LLVM::TruncOp::create(b, at, withElement(b.getI16Type()), result);
+    truncation.getResult().replaceAllUsesWith(
+        LLVM::BitcastOp::create(b, at, truncation.getType(), narrow));
+    truncation.erase();
+  }
+
+  /// bf16 to f32 (or wider) as a shift of the bits.
+  static void expandBf16Extension(OpBuilder &b, LLVM::FPExtOp extension) {
+    Location at = extension.getLoc();
+    b.setInsertionPoint(extension);
+    Value value = extension.getArg();
+    auto withElement = [&](Type element) -> Type {
+      if (auto vector = dyn_cast<VectorType>(value.getType()))
+        return vector.clone(element);
+      return element;
+    };
+    Type i32 = withElement(b.getI32Type());
+    Value shift;
+    if (auto vector = dyn_cast<VectorType>(i32))
+      shift = LLVM::ConstantOp::create(b, at, i32, DenseElementsAttr::get(vector, APInt(32, 16)));
+    else
+      shift = LLVM::ConstantOp::create(b, at, i32, b.getI32IntegerAttr(16));
+    Value bits = LLVM::BitcastOp::create(b, at, withElement(b.getI16Type()), value);
+    Value wide = LLVM::ShlOp::create(b, at, LLVM::ZExtOp::create(b, at, i32, bits), shift);
+    Value result = LLVM::BitcastOp::create(b, at, withElement(b.getF32Type()), wide);
+    if (result.getType() != extension.getType())
+      result = LLVM::FPExtOp::create(b, at, extension.getType(), result);
+    extension.getResult().replaceAllUsesWith(result);
+    extension.erase();
+  }
+
+  /// shfl.sync as a call: i32 and f32 values (the emulator moves 32 bits).
+  LogicalResult emulateShuffle(OpBuilder &b, RuntimeCalls &calls, NVVM::ShflOp shuffle,
+                               int32_t site) {
+    Location at = shuffle.getLoc();
+    Type i32 = b.getI32Type();
+    Value value = shuffle.getVal();
+    Type valueType = value.getType();
+    if (!valueType.isInteger(32) && !valueType.isF32())
+      return shuffle.emitOpError()
+             << "has no SIMT emulation for " << valueType << " (i32 and f32 only)";
+    int32_t mode = 0;
+    switch (shuffle.getKind()) {
+    case NVVM::ShflKind::up:
+      mode = SIEVE_SIMT_SHUFFLE_UP;
+      break;
+    case NVVM::ShflKind::down:
+      mode = SIEVE_SIMT_SHUFFLE_DOWN;
+      break;
+    case NVVM::ShflKind::bfly:
+      mode = SIEVE_SIMT_SHUFFLE_BFLY;
+      break;
+    case NVVM::ShflKind::idx:
+      mode = SIEVE_SIMT_SHUFFLE_IDX;
+      break;
+    }
+    Value bits = valueType.isF32() ? LLVM::BitcastOp::create(b, at, i32, value) : value;
+    Value packed = calls.call(at, SIMT_SLOT(shuffle), b.getI64Type(),
+                              {calls.i32(at, site), calls.i32(at, mode), shuffle.getThreadMask(),
+                               bits, shuffle.getOffset(), shuffle.getMaskAndClamp()});
+    Value result = LLVM::TruncOp::create(b, at, i32, packed);
+    if (valueType.isF32())
+      result = LLVM::BitcastOp::create(b, at, valueType, result);
+    if (!shuffle.getReturnValueAndIsValid()) {
+      shuffle.getResult().replaceAllUsesWith(result);
+      return success();
+    }
+    Value shifted = LLVM::LShrOp::create(
+        b, at, packed, LLVM::ConstantOp::create(b, at, b.getI64Type(), b.getI64IntegerAttr(32)));
+    Value valid = LLVM::TruncOp::create(b, at, b.getI1Type(), shifted);
+    Type structType = shuffle.getResult().getType();
+    Value pair = LLVM::PoisonOp::create(b, at, structType);
+    pair = LLVM::InsertValueOp::create(b, at, pair, result, ArrayRef<int64_t>{0});
+    pair = LLVM::InsertValueOp::create(b, at, pair, valid, ArrayRef<int64_t>{1});
+    shuffle.getResult().replaceAllUsesWith(pair);
+    return success();
+  }
+
+  /// mma.sync m16n8k16 on bf16 with f32 accumulators as a call; other
+  /// shapes and types are refused by name.
+  LogicalResult emulateMma(OpBuilder &b, RuntimeCalls &calls, NVVM::MmaOp mma, int32_t site) {
+    Location at = mma.getLoc();
+    NVVM::MMAShapeAttr shape = mma.getShape();
+    bool bf16 = mma.getMultiplicandAPtxType() == NVVM::MMATypes::bf16 &&
+                mma.getMultiplicandBPtxType() == NVVM::MMATypes::bf16;
+    auto f32 = b.getF32Type();
+    auto result = dyn_cast<LLVM::LLVMStructType>(mma.getRes().getType());
+    bool f32Accumulators = result && result.getBody().size() == 4 &&
+                           llvm::all_of(result.getBody(), [&](Type t) { return t == f32; });
+    if (shape.getM() != 16 || shape.getN() != 8 || shape.getK() != 16 || !bf16 ||
+        mma.getLayoutA() != NVVM::MMALayout::row || mma.getLayoutB() != NVVM::MMALayout::col ||
+        !f32Accumulators || mma.getOperandA().size() != 4 || mma.getOperandB().size() != 2 ||
+        mma.getOperandC().size() != 4)
+      return mma.emitOpError()
+             << "has no SIMT emulation for this form (m16n8k16, row x col, bf16 x bf16 + f32)";
+    auto vectorType = VectorType::get({4}, f32);
+    Value c = LLVM::PoisonOp::create(b, at, vectorType);
+    for (auto [i, value] : llvm::enumerate(mma.getOperandC()))
+      c = LLVM::InsertElementOp::create(b, at, c, value, calls.i32(at, int64_t(i)));
+    SmallVector<Value> args = {calls.i32(at, site)};
+    llvm::append_range(args, mma.getOperandA());
+    llvm::append_range(args, mma.getOperandB());
+    args.push_back(c);
+    Value d = calls.call(at, SIMT_SLOT(mma_m16n8k16_bf16), vectorType, args);
+    Value out = LLVM::PoisonOp::create(b, at, result);
+    for (int64_t i = 0; i < 4; ++i) {
+      Value element = LLVM::ExtractElementOp::create(b, at, d, calls.i32(at, i));
+      out = LLVM::InsertValueOp::create(b, at, out, element, ArrayRef<int64_t>{i});
+    }
+    mma.getRes().replaceAllUsesWith(out);
+    return success();
+  }
+
+  /// Renames kernel `@k` and defines `@k(dispatch, workgroup) -> i32`, which
+  /// asks the emulator to run one block of `@k.simt_thread`, the kernel
+  /// called with the launch's arguments.
+  LogicalResult wrapKernel(OpBuilder &b, RuntimeCalls &calls, LLVM::LLVMFuncOp kernel,
+                           uint64_t sharedBytes) {
+    MLIRContext *ctx = b.getContext();
+    Location loc = kernel.getLoc();
+    auto ptr = LLVM::LLVMPointerType::get(ctx);
+    Type i32 = b.getI32Type();
+    LLVM::LLVMFunctionType type = kernel.getFunctionType();
+    ArrayRef<Type> params = type.getParams();
+    size_t bindings = 0;
+    while (bindings < params.size() && isa<LLVM::LLVMPointerType>(params[bindings]))
+      ++bindings;
+    if (!llvm::all_of(params.drop_front(bindings), [](Type t) { return t.isInteger(32); }) ||
+        !isa<LLVM::LLVMVoidType>(type.getReturnType()))
+      return kernel.emitOpError()
+             << "is not in the GPU kernel ABI (binding pointers, then i32 constants)";
+    auto block = kernel->getAttrOfType<DenseI32ArrayAttr>("gpu.known_block_size");
+    if (!block || block.size() != 3)
+      return kernel.emitOpError() << "has no gpu.known_block_size, which the emulator needs";
+
+    // Nothing calls a kernel, so renaming it needs no use updated.
+    std::string name = kernel.getSymName().str();
+    kernel.setSymName(name + ".simt_kernel");
+
+    b.setInsertionPointAfter(kernel);
+    // A thread: the kernel with the launch's arguments.
+    auto threadType = LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(ctx), {ptr});
+    auto thread = LLVM::LLVMFuncOp::create(b, loc, name + ".simt_thread", threadType,
+                                           LLVM::Linkage::Internal);
+    {
+      OpBuilder::InsertionGuard guard(b);
+      Block *entry = thread.addEntryBlock(b);
+      b.setInsertionPointToStart(entry);
+      SmallVector<Value> args;
+      for (auto [i, param] : llvm::enumerate(params)) {
+        Value slot = LLVM::GEPOp::create(b, loc, ptr, ptr, entry->getArgument(0),
+                                         ArrayRef<LLVM::GEPArg>{int32_t(i)});
+        Value address = LLVM::LoadOp::create(b, loc, ptr, slot);
+        args.push_back(LLVM::LoadOp::create(b, loc, param, address));
+      }
+      LLVM::CallOp::create(b, loc, kernel, args);
+      LLVM::ReturnOp::create(b, loc, ValueRange());
+    }
+
+    // Its shape for the emulator.
+    auto infoType = LLVM::LLVMArrayType::get(i32, 6);
+    SmallVector<int32_t> info = {block[0],          block[1],
+                                 block[2],          int32_t(sharedBytes),
+                                 int32_t(bindings), int32_t(params.size() - bindings)};
+    auto infoGlobal = LLVM::GlobalOp::create(
+        b, loc, infoType, /*isConstant=*/true, LLVM::Linkage::Internal, name + ".simt_info",
+        DenseElementsAttr::get(RankedTensorType::get({6}, i32), ArrayRef<int32_t>(info)));
+
+    // The CPU kernel ABI's entry: one call, one block.
+    auto entryType = LLVM::LLVMFunctionType::get(i32, {ptr, ptr});
+    auto entryFn = LLVM::LLVMFuncOp::create(b, loc, name, entryType, LLVM::Linkage::External);
+    OpBuilder::InsertionGuard guard(b);
+    Block *body = entryFn.addEntryBlock(b);
+    Block *run = entryFn.addBlock();
+    Block *missing = entryFn.addBlock();
+    b.setInsertionPointToStart(body);
+    Value tablePtr = calls.tablePointer(loc);
+    Value null = LLVM::ZeroOp::create(b, loc, ptr);
+    Value absent = LLVM::ICmpOp::create(b, loc, LLVM::ICmpPredicate::eq, tablePtr, null);
+    LLVM::CondBrOp::create(b, loc, absent, missing, run);
+    b.setInsertionPointToStart(missing);
+    // No emulator: a nonzero status, as any failed kernel returns.
+    LLVM::ReturnOp::create(b, loc, ValueRange{calls.i32(loc, -1)});
+    b.setInsertionPointToStart(run);
+    Value threadAddress = LLVM::AddressOfOp::create(b, loc, ptr, thread.getSymName());
+    Value infoAddress = LLVM::AddressOfOp::create(b, loc, ptr, infoGlobal.getSymName());
+    Value status = calls.call(
+        loc, SIMT_SLOT(run_block), i32,
+        {threadAddress, body->getArgument(0), body->getArgument(1), infoAddress}, tablePtr);
+    LLVM::ReturnOp::create(b, loc, ValueRange{status});
+    return success();
+  }
+
+  /// The bytes of a global's type, or 0 where it is not a plain array of
+  /// scalars.
+  static uint64_t storageBytes(Type type) {
+    if (auto array = dyn_cast<LLVM::LLVMArrayType>(type))
+      return array.getNumElements() * storageBytes(array.getElementType());
+    if (type.isIntOrFloat())
+      return (type.getIntOrFloatBitWidth() + 7) / 8;
+    return 0;
+  }
+};
+
+} // namespace
+} // namespace sieve

@@ -1,0 +1,100 @@
+/*===- simt_abi.h - Emulated GPU kernels and the SIMT emulator -----*- C -*-===//
+ *
+ * `sieve-gpu-emulate-nvvm` turns the NVVM kernels of a gpu.module into host
+ * code that runs each GPU thread as a fiber of the SIMT emulator
+ * (test/simt). What a GPU thread asks of the hardware (its ids, barriers,
+ * lane shuffles, tensor-core products, small-float conversions, shared
+ * memory) becomes a call through the table the emulator stores in the
+ * library's `__sieve_simt_runtime` before running a kernel; the kernel
+ * itself keeps the CPU kernel ABI (kernel_abi.h: one call, one workgroup),
+ * so everything that dispatches CPU kernels dispatches emulated ones.
+ * Plain C: the pass writes calls with these slots and signatures.
+ *
+ *===----------------------------------------------------------------------===*/
+#ifndef SIEVE_HAL_SIMT_ABI_H
+#define SIEVE_HAL_SIMT_ABI_H
+
+#include <stdint.h>
+
+#include "sieve/hal/kernel_abi.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The symbol of the table pointer each emulated library defines (null until
+ * the emulator stores its table). */
+#define SIEVE_SIMT_RUNTIME_SYMBOL "__sieve_simt_runtime"
+
+/* What an emulated kernel tells the emulator about itself (a constant the
+ * pass writes beside each kernel). */
+typedef struct sieve_simt_kernel_info_t {
+  uint32_t block_size[3];
+  uint32_t shared_memory_bytes;
+  uint32_t binding_count;
+  uint32_t constant_count;
+} sieve_simt_kernel_info_t;
+
+/* The special registers a thread reads (sieve_simt_runtime_t.special_register). */
+enum sieve_simt_register {
+  SIEVE_SIMT_THREAD_ID_X,
+  SIEVE_SIMT_THREAD_ID_Y,
+  SIEVE_SIMT_THREAD_ID_Z,
+  SIEVE_SIMT_BLOCK_DIM_X,
+  SIEVE_SIMT_BLOCK_DIM_Y,
+  SIEVE_SIMT_BLOCK_DIM_Z,
+  SIEVE_SIMT_BLOCK_ID_X,
+  SIEVE_SIMT_BLOCK_ID_Y,
+  SIEVE_SIMT_BLOCK_ID_Z,
+  SIEVE_SIMT_GRID_DIM_X,
+  SIEVE_SIMT_GRID_DIM_Y,
+  SIEVE_SIMT_GRID_DIM_Z,
+  SIEVE_SIMT_LANE_ID,
+  SIEVE_SIMT_WARP_SIZE,
+};
+
+/* PTX shfl.sync modes (sieve_simt_runtime_t.shuffle). */
+enum sieve_simt_shuffle_mode {
+  SIEVE_SIMT_SHUFFLE_UP,
+  SIEVE_SIMT_SHUFFLE_DOWN,
+  SIEVE_SIMT_SHUFFLE_BFLY,
+  SIEVE_SIMT_SHUFFLE_IDX,
+};
+
+typedef float sieve_simt_f32x4 __attribute__((vector_size(16)));
+
+/* The slots, in this order (the pass indexes the table by position). Each
+ * `site` is the calling op's number in its module, so the emulator can tell
+ * threads waiting at different barriers or shuffles apart. */
+typedef struct sieve_simt_runtime_t {
+  /* Runs one block (workgroup) of `thread_entry(arguments)`, the arguments
+   * being the launch's (a pointer to each binding's address, then to each
+   * constant); 0, or nonzero with the emulator's error recorded. */
+  int32_t (*run_block)(void (*thread_entry)(void **arguments),
+                       const sieve_dispatch_state_t *dispatch,
+                       const sieve_workgroup_state_t *workgroup,
+                       const sieve_simt_kernel_info_t *info);
+  int32_t (*special_register)(int32_t which);
+  /* bar.sync 0: every thread of the block. */
+  void (*barrier)(int32_t site);
+  /* shfl.sync: the value in bits 0..31, the lane-in-range flag in bit 32. */
+  uint64_t (*shuffle)(int32_t site, int32_t mode, uint32_t member_mask, uint32_t value,
+                      uint32_t lane_or_offset, uint32_t mask_and_clamp);
+  /* mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32: a lane's fragments
+   * (A: four registers of two bf16, B: two, C and D: four f32). */
+  sieve_simt_f32x4 (*mma_m16n8k16_bf16)(int32_t site, uint32_t a0, uint32_t a1, uint32_t a2,
+                                        uint32_t a3, uint32_t b0, uint32_t b1, sieve_simt_f32x4 c);
+  /* cvt.rn.f16x2.e4m3x2: two E4M3FN codes (byte 0 first) to two f16 (bits
+   * 0..15 first). */
+  uint32_t (*e4m3x2_to_f16x2)(uint32_t codes);
+  /* cvt.rn.f16x2.e2m1x2: two E2M1 codes (bits 0..3 first). */
+  uint32_t (*e2m1x2_to_f16x2)(uint32_t codes);
+  /* The running block's shared memory (sieve_simt_kernel_info_t's bytes). */
+  void *(*shared_memory)(void);
+} sieve_simt_runtime_t;
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* SIEVE_HAL_SIMT_ABI_H */

@@ -1,0 +1,596 @@
+//===- simt_emulator.cpp - GPU kernels' threads as fibers on the CPU ------===//
+
+#include "simt_emulator.h"
+
+#include "sieve/numerics/float_formats.h"
+
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <vector>
+
+#include <sys/mman.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SIEVE_SIMT_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define SIEVE_SIMT_ASAN 1
+#endif
+#ifdef SIEVE_SIMT_ASAN
+#include <sanitizer/common_interface_defs.h>
+#endif
+
+namespace sieve::simt {
+namespace {
+
+constexpr uint32_t kWarpSize = 32;
+/// A fiber's stack: kernels keep their private arrays there.
+constexpr size_t kStackBytes = size_t(1) << 20;
+/// Far beyond any block a kernel asks for (the hardware's limit is 1024).
+constexpr uint64_t kMaxBlockThreads = 1024;
+
+enum class Wait { Running, Barrier, Shuffle, Mma, Done };
+
+const char *waitName(Wait wait) {
+  switch (wait) {
+  case Wait::Running:
+    return "running";
+  case Wait::Barrier:
+    return "a barrier";
+  case Wait::Shuffle:
+    return "a shuffle";
+  case Wait::Mma:
+    return "an mma.sync";
+  case Wait::Done:
+    return "exit";
+  }
+  return "?";
+}
+
+/// A stack with a guard page below it (an overflow faults instead of
+/// writing another fiber's stack).
+struct Stack {
+  void *mapping = nullptr;
+  size_t mappingBytes = 0;
+  void *base() const { return static_cast<char *>(mapping) + pageBytes(); }
+  static size_t pageBytes() { return size_t(::sysconf(_SC_PAGESIZE)); }
+};
+
+/// One GPU thread.
+struct Fiber {
+  ucontext_t context;
+  Stack *stack = nullptr;
+  uint32_t id[3] = {0, 0, 0};
+  uint32_t linear = 0;
+  Wait wait = Wait::Running;
+  int32_t site = -1;
+  // A shuffle's operands and result.
+  int32_t mode = 0;
+  uint32_t memberMask = 0, value = 0, laneOrOffset = 0, maskAndClamp = 0;
+  uint64_t shuffled = 0;
+  // A product's fragments.
+  uint32_t a[4] = {}, b[2] = {};
+  float c[4] = {}, d[4] = {};
+};
+
+/// The block being run on this thread.
+struct Block {
+  void (*entry)(void **) = nullptr;
+  std::vector<void *> arguments;
+  std::vector<uint64_t> bindingAddresses;
+  const sieve_dispatch_state_t *dispatch = nullptr;
+  const sieve_workgroup_state_t *workgroup = nullptr;
+  uint32_t size[3] = {1, 1, 1};
+  std::vector<Fiber> fibers;
+  Fiber *current = nullptr;
+  // Zeroed: ASan's swapcontext reads the target's stack bounds.
+  ucontext_t scheduler{};
+  std::vector<unsigned char> shared;
+  std::string error;
+#ifdef SIEVE_SIMT_ASAN
+  const void *schedulerStack = nullptr;
+  size_t schedulerStackBytes = 0;
+#endif
+};
+
+thread_local Block *activeBlock = nullptr;
+thread_local std::string lastFailure;
+thread_local ScheduleOrder scheduleOrder = ScheduleOrder::Descending;
+
+/// Stacks outlive blocks: a block of 256 threads would otherwise map 256
+/// stacks per workgroup.
+class StackPool {
+public:
+  ~StackPool() {
+    for (Stack &stack : stacks_)
+      ::munmap(stack.mapping, stack.mappingBytes);
+  }
+  /// The first `count` stacks, or none if the memory is not there.
+  Stack *take(size_t count) {
+    while (stacks_.size() < count) {
+      Stack stack;
+      stack.mappingBytes = kStackBytes + Stack::pageBytes();
+      stack.mapping = ::mmap(nullptr, stack.mappingBytes, PROT_READ | PROT_WRITE,
+                             MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+      if (stack.mapping == MAP_FAILED)
+        return nullptr;
+      ::mprotect(stack.mapping, Stack::pageBytes(), PROT_NONE);
+      stacks_.push_back(stack);
+    }
+    return stacks_.data();
+  }
+
+private:
+  std::vector<Stack> stacks_;
+};
+
+thread_local StackPool stackPool;
+
+void startSwitch(Block &block, const Fiber *to, void **fakeStack) {
+#ifdef SIEVE_SIMT_ASAN
+  if (to)
+    __sanitizer_start_switch_fiber(fakeStack, to->stack->base(), kStackBytes);
+  else
+    __sanitizer_start_switch_fiber(fakeStack, block.schedulerStack, block.schedulerStackBytes);
+#else
+  (void)block;
+  (void)to;
+  (void)fakeStack;
+#endif
+}
+
+void finishSwitch(Block &block, void *fakeStack, bool intoScheduler) {
+#ifdef SIEVE_SIMT_ASAN
+  if (intoScheduler)
+    __sanitizer_finish_switch_fiber(fakeStack, nullptr, nullptr);
+  else
+    __sanitizer_finish_switch_fiber(fakeStack, &block.schedulerStack, &block.schedulerStackBytes);
+#else
+  (void)block;
+  (void)fakeStack;
+  (void)intoScheduler;
+#endif
+}
+
+/// Gives the CPU back to the scheduler until this fiber may go on.
+void yieldToScheduler(Wait wait, int32_t site) {
+  Block &block = *activeBlock;
+  Fiber &self = *block.current;
+  self.wait = wait;
+  self.site = site;
+  // A fiber that is done never resumes: no fake stack to keep.
+  void *fakeStack = nullptr;
+  startSwitch(block, nullptr, wait == Wait::Done ? nullptr : &fakeStack);
+  ::swapcontext(&self.context, &block.scheduler);
+  finishSwitch(block, fakeStack, /*intoScheduler=*/false);
+}
+
+void fiberMain() {
+  Block &block = *activeBlock;
+  finishSwitch(block, nullptr, /*intoScheduler=*/false);
+  block.entry(block.arguments.data());
+  yieldToScheduler(Wait::Done, -1);
+}
+
+void fail(Block &block, const std::string &why) {
+  if (block.error.empty()) {
+    block.error = why;
+    std::fprintf(stderr, "SIMT emulator: %s\n", why.c_str());
+  }
+}
+
+std::string threadName(const Fiber &fiber) {
+  return "thread " + std::to_string(fiber.linear) + " (warp " +
+         std::to_string(fiber.linear / kWarpSize) + ", lane " +
+         std::to_string(fiber.linear % kWarpSize) + ")";
+}
+
+/// PTX shfl.sync for every lane of `lanes` (one warp, all waiting at it).
+void shuffleWarp(std::vector<Fiber *> &lanes) {
+  for (Fiber *self : lanes) {
+    const uint32_t lane = self->linear % kWarpSize;
+    const uint32_t offset = self->laneOrOffset & 0x1f;
+    const uint32_t clamp = self->maskAndClamp & 0x1f;
+    const uint32_t segmentMask = (self->maskAndClamp >> 8) & 0x1f;
+    const uint32_t minLane = lane & segmentMask;
+    const uint32_t maxLane = minLane | (clamp & ~segmentMask);
+    int64_t source = lane;
+    bool inRange = false;
+    switch (self->mode) {
+    case SIEVE_SIMT_SHUFFLE_UP:
+      source = int64_t(lane) - offset;
+      inRange = source >= int64_t(maxLane);
+      break;
+    case SIEVE_SIMT_SHUFFLE_DOWN:
+      source = int64_t(lane) + offset;
+      inRange = source <= int64_t(maxLane);
+      break;
+    case SIEVE_SIMT_SHUFFLE_BFLY:
+      source = int64_t(lane ^ offset);
+      inRange = source <= int64_t(maxLane);
+      break;
+    default: // idx
+      source = int64_t(minLane | (offset & ~segmentMask));
+      inRange = source <= int64_t(maxLane);
+      break;
+    }
+    if (!inRange)
+      source = lane;
+    const uint32_t value = lanes[size_t(source)]->value;
+    self->shuffled = uint64_t(value) | (uint64_t(inRange) << 32);
+  }
+}
+
+/// The two bf16 of a fragment register (the lower half is the element
+/// with the lower index).
+float lowBf16(uint32_t bits) { return num::bf16ToFloat(uint16_t(bits & 0xffff)); }
+float highBf16(uint32_t bits) { return num::bf16ToFloat(uint16_t(bits >> 16)); }
+
+/// mma.sync.m16n8k16.row.col.f32.bf16.bf16.f32 over one warp, from the
+/// fragment layouts of the PTX ISA (lane l: group g = l / 4, t = l % 4).
+void mmaWarp(std::vector<Fiber *> &lanes) {
+  float a[16][16], b[16][8], c[16][8];
+  for (Fiber *self : lanes) {
+    const uint32_t lane = self->linear % kWarpSize;
+    const uint32_t g = lane / 4, t = lane % 4;
+    // A, row major: a0..a7 in four registers.
+    for (uint32_t r = 0; r < 4; ++r) {
+      const uint32_t row = g + (r % 2) * 8, column = 2 * t + (r / 2) * 8;
+      a[row][column] = lowBf16(self->a[r]);
+      a[row][column + 1] = highBf16(self->a[r]);
+    }
+    // B, column major: b0..b3 in two registers.
+    for (uint32_t r = 0; r < 2; ++r) {
+      const uint32_t row = 2 * t + r * 8;
+      b[row][g] = lowBf16(self->b[r]);
+      b[row + 1][g] = highBf16(self->b[r]);
+    }
+    for (uint32_t i = 0; i < 4; ++i)
+      c[g + (i / 2) * 8][2 * t + i % 2] = self->c[i];
+  }
+  for (Fiber *self : lanes) {
+    const uint32_t lane = self->linear % kWarpSize;
+    const uint32_t g = lane / 4, t = lane % 4;
+    for (uint32_t i = 0; i < 4; ++i) {
+      const uint32_t row = g + (i / 2) * 8, column = 2 * t + i % 2;
+      // bf16 products are exact in double, and so is their sum here; one
+      // rounding at the end (the hardware's order is unspecified).
+      double sum = c[row][column];
+      for (uint32_t k = 0; k < 16; ++k)
+        sum += double(a[row][k]) * double(b[k][column]);
+      self->d[i] = float(sum);
+    }
+  }
+}
+
+/// Runs every waiting warp collective whose lanes have all arrived; false
+/// after an error.
+bool releaseWarps(Block &block, bool &released) {
+  const size_t threads = block.fibers.size();
+  for (size_t first = 0; first < threads; first += kWarpSize) {
+    std::vector<Fiber *> lanes;
+    for (size_t i = first; i < std::min(threads, first + kWarpSize); ++i)
+      lanes.push_back(&block.fibers[i]);
+    Wait kind = lanes.front()->wait;
+    bool collective = false, allArrived = true;
+    for (Fiber *lane : lanes) {
+      collective |= lane->wait == Wait::Shuffle || lane->wait == Wait::Mma;
+      allArrived &= lane->wait == kind;
+    }
+    if (!collective)
+      continue;
+    const Fiber *waiting = nullptr;
+    for (Fiber *lane : lanes)
+      if (lane->wait == Wait::Shuffle || lane->wait == Wait::Mma)
+        waiting = lane;
+    if (lanes.size() != kWarpSize) {
+      fail(block, threadName(*waiting) + " waits at " + waitName(waiting->wait) + " (site " +
+                      std::to_string(waiting->site) + ") in a warp of " +
+                      std::to_string(lanes.size()) + " threads: the block is not whole warps");
+      return false;
+    }
+    for (Fiber *lane : lanes)
+      if (lane->wait == Wait::Done) {
+        fail(block, threadName(*lane) + " exited while " + threadName(*waiting) + " waits at " +
+                        waitName(waiting->wait) + " (site " + std::to_string(waiting->site) + ")");
+        return false;
+      }
+    if (!allArrived)
+      continue; // lanes still running or at a barrier: decided after the round
+    for (Fiber *lane : lanes)
+      if (lane->site != waiting->site) {
+        fail(block, threadName(*lane) + " waits at site " + std::to_string(lane->site) + " and " +
+                        threadName(*waiting) + " at site " + std::to_string(waiting->site) +
+                        ": a warp's lanes diverged at " + waitName(kind));
+        return false;
+      }
+    if (kind == Wait::Shuffle) {
+      for (Fiber *lane : lanes)
+        if (lane->memberMask != 0xffffffffu || lane->mode != lanes.front()->mode ||
+            lane->maskAndClamp != lanes.front()->maskAndClamp) {
+          fail(block, threadName(*lane) +
+                          " shuffles with another mode, member mask or clamp "
+                          "than lane 0 (site " +
+                          std::to_string(lane->site) + "); only whole-warp shuffles are emulated");
+          return false;
+        }
+      shuffleWarp(lanes);
+    } else {
+      mmaWarp(lanes);
+    }
+    for (Fiber *lane : lanes)
+      lane->wait = Wait::Running;
+    released = true;
+  }
+  return true;
+}
+
+/// Releases the block's barrier once every thread still running has
+/// reached it (threads that exited do not hold it up, as on the hardware).
+bool releaseBarrier(Block &block, bool &released) {
+  const Fiber *first = nullptr;
+  for (const Fiber &fiber : block.fibers) {
+    if (fiber.wait == Wait::Done)
+      continue;
+    if (fiber.wait != Wait::Barrier)
+      return true;
+    if (!first)
+      first = &fiber;
+    else if (fiber.site != first->site) {
+      fail(block, threadName(fiber) + " waits at barrier site " + std::to_string(fiber.site) +
+                      " and " + threadName(*first) + " at barrier site " +
+                      std::to_string(first->site) + ": the threads diverged at a barrier");
+      return false;
+    }
+  }
+  if (!first)
+    return true;
+  for (Fiber &fiber : block.fibers)
+    if (fiber.wait == Wait::Barrier)
+      fiber.wait = Wait::Running;
+  released = true;
+  return true;
+}
+
+std::string describeDeadlock(const Block &block) {
+  std::string out = "the block's threads can make no progress:";
+  size_t shown = 0;
+  for (const Fiber &fiber : block.fibers) {
+    if (fiber.wait == Wait::Done)
+      continue;
+    if (shown++ == 8) {
+      out += " ...";
+      break;
+    }
+    out += " " + threadName(fiber) + " at " + waitName(fiber.wait) + " (site " +
+           std::to_string(fiber.site) + ");";
+  }
+  return out;
+}
+
+/// Switches to each running fiber of the block in the schedule's order.
+void runRound(Block &block) {
+  const size_t threads = block.fibers.size();
+  for (size_t i = 0; i < threads; ++i) {
+    Fiber &fiber = block.fibers[scheduleOrder == ScheduleOrder::Ascending ? i : threads - 1 - i];
+    if (fiber.wait != Wait::Running)
+      continue;
+    block.current = &fiber;
+    void *fakeStack = nullptr;
+    startSwitch(block, &fiber, &fakeStack);
+    ::swapcontext(&block.scheduler, &fiber.context);
+    finishSwitch(block, fakeStack, /*intoScheduler=*/true);
+    block.current = nullptr;
+  }
+}
+
+int32_t runBlock(void (*entry)(void **), const sieve_dispatch_state_t *dispatch,
+                 const sieve_workgroup_state_t *workgroup, const sieve_simt_kernel_info_t *info) {
+  lastFailure.clear();
+  auto refuse = [](const std::string &why) {
+    lastFailure = why;
+    std::fprintf(stderr, "SIMT emulator: %s\n", why.c_str());
+    return int32_t(1);
+  };
+  if (activeBlock)
+    return refuse("a kernel launched a block from inside a block");
+  if (!entry || !dispatch || !workgroup || !info)
+    return refuse("a block without its kernel, dispatch, workgroup or shape");
+  if (dispatch->binding_count != info->binding_count ||
+      dispatch->constant_count != info->constant_count)
+    return refuse("the dispatch has " + std::to_string(dispatch->binding_count) + " bindings and " +
+                  std::to_string(dispatch->constant_count) + " constants; the kernel takes " +
+                  std::to_string(info->binding_count) + " and " +
+                  std::to_string(info->constant_count));
+  const uint64_t threads =
+      uint64_t(info->block_size[0]) * info->block_size[1] * info->block_size[2];
+  if (threads == 0 || threads > kMaxBlockThreads)
+    return refuse("a block of " + std::to_string(threads) + " threads");
+  for (uint32_t i = 0; i < dispatch->binding_count; ++i)
+    if (reinterpret_cast<uintptr_t>(dispatch->binding_ptrs[i]) % SIEVE_GPU_BINDING_ALIGNMENT)
+      return refuse("binding " + std::to_string(i) + " is not " +
+                    std::to_string(SIEVE_GPU_BINDING_ALIGNMENT) + "-byte aligned");
+  Stack *stacks = stackPool.take(size_t(threads));
+  if (!stacks)
+    return refuse("no memory for " + std::to_string(threads) + " fiber stacks");
+
+  Block block;
+  block.entry = entry;
+  block.dispatch = dispatch;
+  block.workgroup = workgroup;
+  std::memcpy(block.size, info->block_size, sizeof(block.size));
+  // The launch arguments as a GPU gets them: each binding's address, then
+  // each constant.
+  block.bindingAddresses.resize(dispatch->binding_count);
+  for (uint32_t i = 0; i < dispatch->binding_count; ++i) {
+    block.bindingAddresses[i] = uint64_t(reinterpret_cast<uintptr_t>(dispatch->binding_ptrs[i]));
+    block.arguments.push_back(&block.bindingAddresses[i]);
+  }
+  for (uint32_t i = 0; i < dispatch->constant_count; ++i)
+    block.arguments.push_back(const_cast<uint32_t *>(&dispatch->constants[i]));
+  // Shared memory holds garbage on a GPU: all-ones bytes here (NaN as
+  // bf16 and f32), so a read before the block's own write shows.
+  block.shared.assign(info->shared_memory_bytes, 0xff);
+
+  block.fibers.resize(size_t(threads));
+  for (uint64_t i = 0; i < threads; ++i) {
+    Fiber &fiber = block.fibers[size_t(i)];
+    fiber.linear = uint32_t(i);
+    fiber.id[0] = uint32_t(i % block.size[0]);
+    fiber.id[1] = uint32_t(i / block.size[0] % block.size[1]);
+    fiber.id[2] = uint32_t(i / block.size[0] / block.size[1]);
+    fiber.stack = &stacks[i];
+    ::getcontext(&fiber.context);
+    fiber.context.uc_stack.ss_sp = fiber.stack->base();
+    fiber.context.uc_stack.ss_size = kStackBytes;
+    fiber.context.uc_link = nullptr;
+    ::makecontext(&fiber.context, fiberMain, 0);
+  }
+
+  activeBlock = &block;
+  for (;;) {
+    runRound(block);
+    if (!block.error.empty())
+      break;
+    bool allDone = true;
+    for (const Fiber &fiber : block.fibers)
+      allDone &= fiber.wait == Wait::Done;
+    if (allDone)
+      break;
+    bool released = false;
+    if (!releaseWarps(block, released) || !releaseBarrier(block, released))
+      break;
+    if (!released) {
+      fail(block, describeDeadlock(block));
+      break;
+    }
+  }
+  activeBlock = nullptr;
+  if (!block.error.empty()) {
+    lastFailure = block.error;
+    return 1;
+  }
+  return 0;
+}
+
+Block &running(const char *what) {
+  if (!activeBlock || !activeBlock->current) {
+    std::fprintf(stderr, "SIMT emulator: %s called outside an emulated block\n", what);
+    std::abort();
+  }
+  return *activeBlock;
+}
+
+int32_t specialRegister(int32_t which) {
+  Block &block = running("a special register read");
+  const Fiber &self = *block.current;
+  const sieve_dispatch_state_t &dispatch = *block.dispatch;
+  switch (which) {
+  case SIEVE_SIMT_THREAD_ID_X:
+  case SIEVE_SIMT_THREAD_ID_Y:
+  case SIEVE_SIMT_THREAD_ID_Z:
+    return int32_t(self.id[which - SIEVE_SIMT_THREAD_ID_X]);
+  case SIEVE_SIMT_BLOCK_DIM_X:
+  case SIEVE_SIMT_BLOCK_DIM_Y:
+  case SIEVE_SIMT_BLOCK_DIM_Z:
+    return int32_t(block.size[which - SIEVE_SIMT_BLOCK_DIM_X]);
+  case SIEVE_SIMT_BLOCK_ID_X:
+  case SIEVE_SIMT_BLOCK_ID_Y:
+  case SIEVE_SIMT_BLOCK_ID_Z:
+    return int32_t(block.workgroup->workgroup_id[which - SIEVE_SIMT_BLOCK_ID_X]);
+  case SIEVE_SIMT_GRID_DIM_X:
+  case SIEVE_SIMT_GRID_DIM_Y:
+  case SIEVE_SIMT_GRID_DIM_Z:
+    return int32_t(dispatch.workgroup_count[which - SIEVE_SIMT_GRID_DIM_X]);
+  case SIEVE_SIMT_LANE_ID:
+    return int32_t(self.linear % kWarpSize);
+  case SIEVE_SIMT_WARP_SIZE:
+    return int32_t(kWarpSize);
+  default:
+    fail(block, "special register " + std::to_string(which) + " does not exist");
+    return 0;
+  }
+}
+
+void barrier(int32_t site) {
+  running("a barrier");
+  yieldToScheduler(Wait::Barrier, site);
+}
+
+uint64_t shuffle(int32_t site, int32_t mode, uint32_t memberMask, uint32_t value,
+                 uint32_t laneOrOffset, uint32_t maskAndClamp) {
+  Block &block = running("a shuffle");
+  Fiber &self = *block.current;
+  self.mode = mode;
+  self.memberMask = memberMask;
+  self.value = value;
+  self.laneOrOffset = laneOrOffset;
+  self.maskAndClamp = maskAndClamp;
+  yieldToScheduler(Wait::Shuffle, site);
+  return self.shuffled;
+}
+
+sieve_simt_f32x4 mma(int32_t site, uint32_t a0, uint32_t a1, uint32_t a2, uint32_t a3, uint32_t b0,
+                     uint32_t b1, sieve_simt_f32x4 c) {
+  Block &block = running("an mma.sync");
+  Fiber &self = *block.current;
+  const uint32_t a[4] = {a0, a1, a2, a3};
+  std::memcpy(self.a, a, sizeof(a));
+  self.b[0] = b0;
+  self.b[1] = b1;
+  for (int i = 0; i < 4; ++i)
+    self.c[i] = c[i];
+  yieldToScheduler(Wait::Mma, site);
+  sieve_simt_f32x4 d = {self.d[0], self.d[1], self.d[2], self.d[3]};
+  return d;
+}
+
+/// An f16's bits for a float that f16 holds exactly (every E4M3 and E2M1
+/// value), NaN as the quiet NaN of the float's sign.
+uint16_t exactHalf(float x) {
+  uint32_t bits;
+  std::memcpy(&bits, &x, sizeof(bits));
+  const uint16_t sign = uint16_t((bits >> 16) & 0x8000);
+  if (std::isnan(x))
+    return uint16_t(sign | 0x7e00);
+  if (x == 0.0f)
+    return sign;
+  const int exponent = int((bits >> 23) & 0xff) - 127;
+  const uint32_t significand = (bits & 0x7fffff) | 0x800000;
+  if (exponent >= -14)
+    return uint16_t(sign | uint32_t(exponent + 15) << 10 | (significand & 0x7fffff) >> 13);
+  return uint16_t(sign | significand >> (13 + (-14 - exponent)));
+}
+
+uint32_t e4m3x2ToF16x2(uint32_t codes) {
+  return uint32_t(exactHalf(num::e4m3ToFloat(uint8_t(codes & 0xff)))) |
+         uint32_t(exactHalf(num::e4m3ToFloat(uint8_t((codes >> 8) & 0xff)))) << 16;
+}
+
+uint32_t e2m1x2ToF16x2(uint32_t codes) {
+  return uint32_t(exactHalf(num::e2m1ToFloat(uint8_t(codes & 0xf)))) |
+         uint32_t(exactHalf(num::e2m1ToFloat(uint8_t((codes >> 4) & 0xf)))) << 16;
+}
+
+void *sharedMemory() {
+  Block &block = running("a shared-memory access");
+  return block.shared.empty() ? nullptr : block.shared.data();
+}
+
+const sieve_simt_runtime_t kRuntime = {runBlock, specialRegister, barrier,       shuffle,
+                                       mma,      e4m3x2ToF16x2,   e2m1x2ToF16x2, sharedMemory};
+
+} // namespace
+
+const sieve_simt_runtime_t *runtime() { return &kRuntime; }
+
+void setScheduleOrder(ScheduleOrder order) { scheduleOrder = order; }
+
+std::string lastError() { return lastFailure; }
+
+} // namespace sieve::simt
