@@ -273,6 +273,13 @@ struct GPUEmulateNVVMPass : impl::GPUEmulateNVVMPassBase<GPUEmulateNVVMPass> {
           gpuAttributes.push_back(attr.getName());
       for (StringAttr name : gpuAttributes)
         fn->removeAttr(name);
+      // Loops stay loops, as in CPU kernels: the library links nothing, not
+      // even memset.
+      SmallVector<Attribute> passthrough;
+      if (ArrayAttr existing = fn.getPassthroughAttr())
+        llvm::append_range(passthrough, existing);
+      passthrough.push_back(b.getStringAttr("no-builtins"));
+      fn.setPassthroughAttr(b.getArrayAttr(passthrough));
     }
 
     // The kernels' module is now the host module.

@@ -51,6 +51,18 @@ struct GPULowerMathPass : impl::GPULowerMathPassBase<GPULowerMathPass> {
           isLowerable(op->getResult(0).getType()))
         ops.push_back(op);
     });
+    // Integer counts are LLVM ops of their own (clz.b32 on NVIDIA,
+    // v_ffbh_u32 on AMD); zero gives the bit width, as math.ctlz says.
+    SmallVector<math::CountLeadingZerosOp> counts;
+    getOperation().walk([&](math::CountLeadingZerosOp op) { counts.push_back(op); });
+    for (math::CountLeadingZerosOp op : counts) {
+      OpBuilder b(op);
+      op.replaceAllUsesWith(LLVM::CountLeadingZerosOp::create(b, op.getLoc(), op.getType(),
+                                                              op.getOperand(),
+                                                              /*is_zero_poison=*/false)
+                                .getResult());
+      op.erase();
+    }
     for (Operation *op : ops) {
       OpBuilder b(op);
       Type type = op->getResult(0).getType();

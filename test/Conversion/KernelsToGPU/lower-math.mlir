@@ -1,4 +1,4 @@
-// RUN: sieve-opt %s --pass-pipeline='builtin.module(gpu.module(sieve-gpu-lower-math))' | FileCheck %s
+// RUN: sieve-opt %s --split-input-file --pass-pipeline='builtin.module(gpu.module(sieve-gpu-lower-math))' | FileCheck %s
 
 // What approximation leaves becomes the LLVM intrinsic (one instruction on
 // both GPUs), not a libdevice / ocml call; other math ops and other types
@@ -22,6 +22,22 @@ gpu.module @kernels {
     %f = math.fma %v, %v, %v : vector<4xf32>
     %hs = math.sqrt %h : f16
     %t = math.tanh %r : f32
+    gpu.return
+  }
+}
+
+// -----
+
+// A count of leading zeros (the quantizers' exponent of a mantissa) is
+// LLVM's ctlz with zero defined (the bit width), scalars and vectors.
+// CHECK-LABEL: gpu.func @leading_zeros
+// CHECK: "llvm.intr.ctlz"(%{{.*}}) <{is_zero_poison = false}> : (i32) -> i32
+// CHECK: "llvm.intr.ctlz"(%{{.*}}) <{is_zero_poison = false}> : (vector<4xi32>) -> vector<4xi32>
+// CHECK-NOT: math.ctlz
+gpu.module @counts {
+  gpu.func @leading_zeros(%x: i32, %v: vector<4xi32>) {
+    %a = math.ctlz %x : i32
+    %b = math.ctlz %v : vector<4xi32>
     gpu.return
   }
 }

@@ -161,6 +161,8 @@ def GPULowerMathPass : Pass<"sieve-gpu-lower-math", "mlir::gpu::GPUModuleOp"> {
     and AMDGPU select each as one instruction (sqrt correctly rounded, as on
     the CPU). Left to convert-gpu-to-nvvm / -rocdl they would become
     libdevice / ocml calls, and kernels call nothing outside themselves.
+    `math.ctlz` becomes `llvm.intr.ctlz` (zero not poison), which neither
+    conversion lowers.
   }];
   let dependentDialects = ["mlir::LLVM::LLVMDialect"];
 }
