@@ -1,0 +1,70 @@
+// RUN: sieve-opt %s --split-input-file --verify-diagnostics --sieve-gpu-emulate-nvvm
+
+// The pass takes the one gpu.module of a compiled variant.
+// expected-error @below {{sieve-gpu-emulate-nvvm expects one gpu.module of NVVM kernels, found 0}}
+module {
+}
+
+// -----
+
+// An NVVM op the emulator has no model of is named, not miscompiled.
+module attributes {gpu.container_module} {
+  gpu.module @kernels {
+    llvm.func @k(%out: !llvm.ptr<1>) attributes {gpu.kernel, gpu.known_block_size = array<i32: 32, 1, 1>, nvvm.kernel} {
+      // expected-error @below {{'nvvm.read.ptx.sreg.clock' op has no SIMT emulation}}
+      %t = nvvm.read.ptx.sreg.clock : i32
+      llvm.store %t, %out : i32, !llvm.ptr<1>
+      llvm.return
+    }
+  }
+}
+
+// -----
+
+// Only the product the tile form uses: bf16 x bf16 + f32, m16n8k16.
+module attributes {gpu.container_module} {
+  gpu.module @kernels {
+    llvm.func @k(%out: !llvm.ptr<1>, %a: vector<2xf16>) attributes {gpu.kernel, gpu.known_block_size = array<i32: 32, 1, 1>, nvvm.kernel} {
+      %c = llvm.mlir.constant(0.0 : f32) : f32
+      // expected-error @below {{has no SIMT emulation for this form (m16n8k16, row x col, bf16 x bf16 + f32)}}
+      %d = nvvm.mma.sync A[%a, %a, %a, %a] B[%a, %a] C[%c, %c, %c, %c] {layoutA = #nvvm.mma_layout<row>, layoutB = #nvvm.mma_layout<col>, shape = #nvvm.shape<m = 16, n = 8, k = 16>} : (vector<2xf16>, vector<2xf16>, f32) -> !llvm.struct<(f32, f32, f32, f32)>
+      %e = llvm.extractvalue %d[0] : !llvm.struct<(f32, f32, f32, f32)>
+      llvm.store %e, %out : f32, !llvm.ptr<1>
+      llvm.return
+    }
+  }
+}
+
+// -----
+
+// The emulator sizes a block from the kernel's known block size.
+module attributes {gpu.container_module} {
+  gpu.module @kernels {
+    // expected-error @below {{has no gpu.known_block_size, which the emulator needs}}
+    llvm.func @k(%out: !llvm.ptr<1>) attributes {gpu.kernel, nvvm.kernel} {
+      llvm.return
+    }
+  }
+}
+
+// -----
+
+// Launch arguments are binding pointers, then i32 constants.
+module attributes {gpu.container_module} {
+  gpu.module @kernels {
+    // expected-error @below {{is not in the GPU kernel ABI (binding pointers, then i32 constants)}}
+    llvm.func @k(%n: i32, %out: !llvm.ptr<1>) attributes {gpu.kernel, gpu.known_block_size = array<i32: 32, 1, 1>, nvvm.kernel} {
+      llvm.return
+    }
+  }
+}
+
+// -----
+
+// Shared memory starts as garbage on a GPU; an initializer is a bug.
+module attributes {gpu.container_module} {
+  gpu.module @kernels {
+    // expected-error @below {{is initialized shared memory, which a GPU does not have}}
+    llvm.mlir.global internal @__wg_k_0(dense<1.0> : tensor<4xf32>) {addr_space = 3 : i32} : !llvm.array<4 x f32>
+  }
+}

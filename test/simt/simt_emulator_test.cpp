@@ -1,0 +1,316 @@
+//===- simt_emulator_test.cpp - The SIMT emulator on hand-written kernels -===//
+//
+// Small NVVM kernels through sieve-gpu-emulate-nvvm and the host compiler,
+// run on the emulator: what the conformance suite relies on (shuffles of
+// every mode, barriers ordering shared memory) and what it must refuse
+// (threads diverging at a barrier, a warp's lanes at different places,
+// misaligned bindings) with the reason.
+//
+//===----------------------------------------------------------------------===//
+
+#include "simt_emulator.h"
+
+#include "sieve/Conversion/KernelsToGPU/Passes.h"
+#include "sieve/InitSieve.h"
+#include "sieve/Target/CPU/CpuTarget.h"
+#include "sieve/hal/cpu/kernel_library.h"
+#include "sieve/hal/serial_dispatch.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+
+#include <gtest/gtest.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sieve {
+namespace {
+
+using namespace mlir;
+
+struct EmulatedKernel {
+  hal::cpu::KernelLibrary library;
+  sieve_kernel_fn fn;
+};
+
+class SimtEmulator : public ::testing::Test {
+protected:
+  SimtEmulator() {
+    DialectRegistry registry;
+    registerSieveDialects(registry);
+    context.appendDialectRegistry(registry);
+    context.loadAllAvailableDialects();
+    handler = std::make_unique<ScopedDiagnosticHandler>(&context, [this](Diagnostic &d) {
+      errors += d.str() + "\n";
+      return success();
+    });
+  }
+  ~SimtEmulator() override { simt::setScheduleOrder(simt::ScheduleOrder::Descending); }
+
+  /// `body` as kernel @k(%out: !llvm.ptr<1>) of `threads` threads, with
+  /// %tid (its thread id), %mask (all lanes), and two shared buffers of 64
+  /// i32, @a and @b, in scope.
+  std::optional<EmulatedKernel> compile(const std::string &body, int threads = 64) {
+    std::string source = R"(module attributes {gpu.container_module} {
+  gpu.module @kernels {
+    llvm.mlir.global internal @a() {addr_space = 3 : i32, alignment = 16 : i64} : !llvm.array<64 x i32>
+    llvm.mlir.global internal @b() {addr_space = 3 : i32, alignment = 16 : i64} : !llvm.array<64 x i32>
+    llvm.func @k(%out: !llvm.ptr<1> {llvm.align = 16 : i64}) attributes {gpu.kernel, gpu.known_block_size = array<i32: )" +
+                         std::to_string(threads) + R"(, 1, 1>, nvvm.kernel} {
+      %tid = nvvm.read.ptx.sreg.tid.x : i32
+      %mask = llvm.mlir.constant(-1 : i32) : i32
+      %sa = llvm.mlir.addressof @a : !llvm.ptr<3>
+      %sb = llvm.mlir.addressof @b : !llvm.ptr<3>
+)" + body + R"(
+      llvm.return
+    }
+  }
+})";
+    OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(source, &context);
+    if (!module)
+      return std::nullopt;
+    PassManager pm(&context);
+    pm.addPass(createGPUEmulateNVVMPass());
+    if (failed(pm.run(*module)))
+      return std::nullopt;
+    Location loc = module->getLoc();
+    FailureOr<cpu::CpuTarget> host = cpu::parseCpuTarget("cpu:host", loc);
+    if (failed(host))
+      return std::nullopt;
+    FailureOr<std::string> object = cpu::emitObject(*module, *host);
+    if (failed(object))
+      return std::nullopt;
+    FailureOr<std::string> image = cpu::linkSharedObject({*object}, loc);
+    if (failed(image))
+      return std::nullopt;
+    Expected<hal::cpu::KernelLibrary> library = hal::cpu::KernelLibrary::load(*image, "k");
+    if (!library.isOk()) {
+      errors += library.status().message();
+      return std::nullopt;
+    }
+    Expected<void *> table = library->data(SIEVE_SIMT_RUNTIME_SYMBOL);
+    Expected<sieve_kernel_fn> fn = library->kernel("k");
+    if (!table.isOk() || !fn.isOk()) {
+      errors += (table.isOk() ? fn.status() : table.status()).message();
+      return std::nullopt;
+    }
+    *static_cast<const sieve_simt_runtime_t **>(*table) = simt::runtime();
+    return EmulatedKernel{library.take(), *fn};
+  }
+
+  /// Runs one block writing `out`.
+  Status run(const EmulatedKernel &kernel, void *out, size_t bytes) {
+    void *bindings[] = {out};
+    size_t lengths[] = {bytes};
+    sieve_dispatch_state_t dispatch{{1, 1, 1}, 0, nullptr, 1, bindings, lengths};
+    return hal::runWorkgroupsSerially(kernel.fn, dispatch, "k");
+  }
+
+  MLIRContext context;
+  std::unique_ptr<ScopedDiagnosticHandler> handler;
+  std::string errors;
+};
+
+/// Stores %value (i32) at out[%tid].
+const char *kStoreValue = R"(
+      %dst = llvm.getelementptr %out[%tid] : (!llvm.ptr<1>, i32) -> !llvm.ptr<1>, i32
+      llvm.store %value, %dst : i32, !llvm.ptr<1>)";
+
+/// One shuffle of lane values 100 + lane; stores the value and, 64 words
+/// later, the in-range flag.
+std::string shuffleBody(const char *mode, int laneOrOffset, int maskAndClamp) {
+  return R"(
+      %c100 = llvm.mlir.constant(100 : i32) : i32
+      %c64 = llvm.mlir.constant(64 : i32) : i32
+      %own = llvm.add %tid, %c100 : i32
+      %b = llvm.mlir.constant()" +
+         std::to_string(laneOrOffset) + R"( : i32) : i32
+      %c = llvm.mlir.constant()" +
+         std::to_string(maskAndClamp) + R"( : i32) : i32
+      %pair = nvvm.shfl.sync )" +
+         mode + R"( %mask, %own, %b, %c {return_value_and_is_valid} : i32 -> !llvm.struct<(i32, i1)>
+      %value = llvm.extractvalue %pair[0] : !llvm.struct<(i32, i1)>
+      %valid = llvm.extractvalue %pair[1] : !llvm.struct<(i32, i1)>
+      %flag = llvm.zext %valid : i1 to i32
+      %at = llvm.add %tid, %c64 : i32
+      %flagDst = llvm.getelementptr %out[%at] : (!llvm.ptr<1>, i32) -> !llvm.ptr<1>, i32
+      llvm.store %flag, %flagDst : i32, !llvm.ptr<1>)" +
+         kStoreValue;
+}
+
+struct ShuffleCase {
+  const char *mode;
+  int laneOrOffset, maskAndClamp;
+  /// The lane read by `lane` (-1: out of range, the lane's own value).
+  int (*source)(int lane);
+};
+
+void PrintTo(const ShuffleCase &c, std::ostream *os) {
+  *os << c.mode << "_" << c.laneOrOffset << "_clamp_" << c.maskAndClamp;
+}
+
+class SimtShuffle : public SimtEmulator, public ::testing::WithParamInterface<ShuffleCase> {};
+
+TEST_P(SimtShuffle, ReadsTheLaneThePtxIsaNames) {
+  const ShuffleCase &c = GetParam();
+  std::optional<EmulatedKernel> kernel =
+      compile(shuffleBody(c.mode, c.laneOrOffset, c.maskAndClamp));
+  ASSERT_TRUE(kernel) << errors;
+  alignas(16) int32_t out[128];
+  Status ran = run(*kernel, out, sizeof(out));
+  ASSERT_TRUE(ran.isOk()) << ran.message() << ": " << simt::lastError();
+  for (int t = 0; t < 64; ++t) {
+    const int lane = t % 32, warpBase = t - lane;
+    const int source = c.source(lane);
+    EXPECT_EQ(out[t], 100 + warpBase + (source < 0 ? lane : source)) << "thread " << t;
+    EXPECT_EQ(out[64 + t], source < 0 ? 0 : 1) << "thread " << t << "'s in-range flag";
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Modes, SimtShuffle,
+    ::testing::Values(
+        // gpu.shuffle's operands for a whole warp: up by 3 (clamp 0), down
+        // by 5 and xor 6 and idx 7 (clamp 31).
+        ShuffleCase{"up", 3, 0, [](int lane) { return lane >= 3 ? lane - 3 : -1; }},
+        ShuffleCase{"down", 5, 31, [](int lane) { return lane + 5 < 32 ? lane + 5 : -1; }},
+        ShuffleCase{"bfly", 6, 31, [](int lane) { return lane ^ 6; }},
+        ShuffleCase{"idx", 7, 31, [](int) { return 7; }},
+        // Segments of 8 lanes (width 8: (32 - 8) << 8 in the clamp operand):
+        // down by 2 stays in the lane's segment, idx 3 reads its segment's
+        // lane 3.
+        ShuffleCase{"down", 2, (24 << 8) | 31,
+                    [](int lane) { return lane % 8 + 2 < 8 ? lane + 2 : -1; }},
+        ShuffleCase{"idx", 3, (24 << 8) | 31, [](int lane) { return lane / 8 * 8 + 3; }}));
+
+/// Each thread stores its id in shared @a, then (after a barrier if
+/// `withBarrier`) reads its mirror's.
+std::string mirrorBody(bool withBarrier) {
+  return std::string(R"(
+      %slot = llvm.getelementptr %sa[%tid] : (!llvm.ptr<3>, i32) -> !llvm.ptr<3>, i32
+      llvm.store %tid, %slot : i32, !llvm.ptr<3>
+)") + (withBarrier ? "      nvvm.barrier0\n" : "") +
+         R"(
+      %c63 = llvm.mlir.constant(63 : i32) : i32
+      %mirror = llvm.sub %c63, %tid : i32
+      %from = llvm.getelementptr %sa[%mirror] : (!llvm.ptr<3>, i32) -> !llvm.ptr<3>, i32
+      %value = llvm.load %from : !llvm.ptr<3> -> i32)" +
+         kStoreValue;
+}
+
+TEST_F(SimtEmulator, ABarrierOrdersSharedMemoryBetweenThreads) {
+  std::optional<EmulatedKernel> kernel = compile(mirrorBody(true));
+  ASSERT_TRUE(kernel) << errors;
+  alignas(16) int32_t out[64];
+  for (auto order : {simt::ScheduleOrder::Ascending, simt::ScheduleOrder::Descending}) {
+    simt::setScheduleOrder(order);
+    Status ran = run(*kernel, out, sizeof(out));
+    ASSERT_TRUE(ran.isOk()) << ran.message() << ": " << simt::lastError();
+    for (int t = 0; t < 64; ++t)
+      EXPECT_EQ(out[t], 63 - t) << "thread " << t;
+  }
+}
+
+// Without the barrier the result depends on the schedule: run last thread
+// first, the upper threads read shared memory nobody wrote yet, which the
+// emulator fills with all-ones bytes.
+TEST_F(SimtEmulator, ARaceOnSharedMemoryShowsAsPoison) {
+  std::optional<EmulatedKernel> kernel = compile(mirrorBody(false));
+  ASSERT_TRUE(kernel) << errors;
+  alignas(16) int32_t out[64];
+  simt::setScheduleOrder(simt::ScheduleOrder::Descending);
+  Status ran = run(*kernel, out, sizeof(out));
+  ASSERT_TRUE(ran.isOk()) << ran.message();
+  EXPECT_EQ(out[63], -1) << "thread 63 ran first and read thread 0's unwritten slot";
+  EXPECT_EQ(out[0], 63) << "thread 0 ran last";
+}
+
+TEST_F(SimtEmulator, ThreadsAtDifferentBarriersAreAnError) {
+  std::optional<EmulatedKernel> kernel = compile(R"(
+      %c32 = llvm.mlir.constant(32 : i32) : i32
+      %low = llvm.icmp "ult" %tid, %c32 : i32
+      llvm.cond_br %low, ^first, ^second
+    ^first:
+      nvvm.barrier0
+      llvm.br ^done
+    ^second:
+      nvvm.barrier0
+      llvm.br ^done
+    ^done:
+      %value = llvm.mlir.constant(1 : i32) : i32)" +
+                                                 std::string(kStoreValue));
+  ASSERT_TRUE(kernel) << errors;
+  alignas(16) int32_t out[64];
+  Status ran = run(*kernel, out, sizeof(out));
+  EXPECT_FALSE(ran.isOk());
+  EXPECT_NE(simt::lastError().find("the threads diverged at a barrier"), std::string::npos)
+      << simt::lastError();
+}
+
+TEST_F(SimtEmulator, ALaneThatExitsBeforeItsWarpsShuffleIsAnError) {
+  std::optional<EmulatedKernel> kernel = compile(R"(
+      %c16 = llvm.mlir.constant(16 : i32) : i32
+      %low = llvm.icmp "ult" %tid, %c16 : i32
+      llvm.cond_br %low, ^shuffle, ^exit
+    ^exit:
+      llvm.return
+    ^shuffle:
+      %one = llvm.mlir.constant(1 : i32) : i32
+      %c31 = llvm.mlir.constant(31 : i32) : i32
+      %value = nvvm.shfl.sync bfly %mask, %tid, %one, %c31 : i32 -> i32)" +
+                                                 std::string(kStoreValue));
+  ASSERT_TRUE(kernel) << errors;
+  alignas(16) int32_t out[64];
+  Status ran = run(*kernel, out, sizeof(out));
+  EXPECT_FALSE(ran.isOk());
+  EXPECT_NE(simt::lastError().find("exited while"), std::string::npos) << simt::lastError();
+}
+
+TEST_F(SimtEmulator, AWarpSplitBetweenAShuffleAndABarrierCannotProgress) {
+  std::optional<EmulatedKernel> kernel = compile(R"(
+      %c16 = llvm.mlir.constant(16 : i32) : i32
+      %low = llvm.icmp "ult" %tid, %c16 : i32
+      llvm.cond_br %low, ^shuffle, ^wait
+    ^wait:
+      nvvm.barrier0
+      llvm.return
+    ^shuffle:
+      %one = llvm.mlir.constant(1 : i32) : i32
+      %c31 = llvm.mlir.constant(31 : i32) : i32
+      %value = nvvm.shfl.sync bfly %mask, %tid, %one, %c31 : i32 -> i32)" +
+                                                 std::string(kStoreValue));
+  ASSERT_TRUE(kernel) << errors;
+  alignas(16) int32_t out[64];
+  Status ran = run(*kernel, out, sizeof(out));
+  EXPECT_FALSE(ran.isOk());
+  EXPECT_NE(simt::lastError().find("can make no progress"), std::string::npos) << simt::lastError();
+}
+
+TEST_F(SimtEmulator, AMisalignedBindingIsRefused) {
+  std::optional<EmulatedKernel> kernel = compile(mirrorBody(true));
+  ASSERT_TRUE(kernel) << errors;
+  alignas(16) int32_t out[65];
+  Status ran = run(*kernel, out + 1, sizeof(out) - 4);
+  EXPECT_FALSE(ran.isOk());
+  EXPECT_NE(simt::lastError().find("not 16-byte aligned"), std::string::npos) << simt::lastError();
+}
+
+TEST_F(SimtEmulator, AKernelWithoutTheEmulatorsTableFails) {
+  std::optional<EmulatedKernel> kernel = compile(mirrorBody(true));
+  ASSERT_TRUE(kernel) << errors;
+  Expected<void *> table = kernel->library.data(SIEVE_SIMT_RUNTIME_SYMBOL);
+  ASSERT_TRUE(table.isOk());
+  *static_cast<const sieve_simt_runtime_t **>(*table) = nullptr;
+  alignas(16) int32_t out[64];
+  Status ran = run(*kernel, out, sizeof(out));
+  EXPECT_FALSE(ran.isOk());
+  EXPECT_NE(ran.message().find("failed with code -1"), std::string::npos) << ran.message();
+}
+
+} // namespace
+} // namespace sieve
