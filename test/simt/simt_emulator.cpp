@@ -10,8 +10,10 @@
 #include <vector>
 
 #include <sys/mman.h>
-#include <ucontext.h>
 #include <unistd.h>
+#if !defined(__x86_64__)
+#include <ucontext.h>
+#endif
 
 #if defined(__has_feature)
 #if __has_feature(address_sanitizer)
@@ -61,9 +63,73 @@ struct Stack {
   static size_t pageBytes() { return size_t(::sysconf(_SC_PAGESIZE)); }
 };
 
+#if defined(__x86_64__)
+/// A suspended fiber: its stack pointer, the callee-saved registers pushed
+/// below it. swapcontext would cost a system call per switch (it saves the
+/// signal mask), and a block switches at every barrier and shuffle.
+struct Context {
+  void *sp = nullptr;
+};
+
+extern "C" void sieveSimtSwitch(void **saveSp, void *nextSp);
+asm(R"(
+  .text
+  .p2align 4
+  .type sieveSimtSwitch,@function
+sieveSimtSwitch:
+  pushq %rbp
+  pushq %rbx
+  pushq %r12
+  pushq %r13
+  pushq %r14
+  pushq %r15
+  movq %rsp, (%rdi)
+  movq %rsi, %rsp
+  popq %r15
+  popq %r14
+  popq %r13
+  popq %r12
+  popq %rbx
+  popq %rbp
+  ret
+  .size sieveSimtSwitch, .-sieveSimtSwitch
+)");
+
+/// A fresh fiber's stack as sieveSimtSwitch leaves a suspended one: six
+/// registers, then `entry` to return to, entered as if called (the stack
+/// 8 bytes off a 16-byte boundary).
+void prepareContext(Context &context, const Stack &stack, void (*entry)()) {
+  auto top = reinterpret_cast<uintptr_t>(stack.base()) + kStackBytes;
+  top &= ~uintptr_t(15);
+  auto *slots = reinterpret_cast<void **>(top);
+  slots[-1] = nullptr; // entry's return address: it never returns
+  slots[-2] = reinterpret_cast<void *>(entry);
+  for (int i = 3; i <= 8; ++i)
+    slots[-i] = nullptr;
+  context.sp = &slots[-8];
+}
+
+void switchContext(Context &from, Context &to) { sieveSimtSwitch(&from.sp, to.sp); }
+#else
+struct Context {
+  // Zeroed: ASan's swapcontext reads the target's stack bounds.
+  ucontext_t context{};
+};
+
+void prepareContext(Context &context, const Stack &stack, void (*entry)()) {
+  ::getcontext(&context.context);
+  context.context.uc_stack.ss_sp = stack.base();
+  context.context.uc_stack.ss_size = kStackBytes;
+  context.context.uc_link = nullptr;
+  ::makecontext(&context.context, entry, 0);
+}
+
+void switchContext(Context &from, Context &to) { ::swapcontext(&from.context, &to.context); }
+#endif
+
 /// One GPU thread.
 struct Fiber {
-  ucontext_t context;
+  Context context;
   Stack *stack = nullptr;
   uint32_t id[3] = {0, 0, 0};
   uint32_t linear = 0;
@@ -88,8 +154,7 @@ struct Block {
   uint32_t size[3] = {1, 1, 1};
   std::vector<Fiber> fibers;
   Fiber *current = nullptr;
-  // Zeroed: ASan's swapcontext reads the target's stack bounds.
-  ucontext_t scheduler{};
+  Context scheduler;
   std::vector<unsigned char> shared;
   std::string error;
 #ifdef SIEVE_SIMT_ASAN
@@ -166,7 +231,7 @@ void yieldToScheduler(Wait wait, int32_t site) {
   // A fiber that is done never resumes: no fake stack to keep.
   void *fakeStack = nullptr;
   startSwitch(block, nullptr, wait == Wait::Done ? nullptr : &fakeStack);
-  ::swapcontext(&self.context, &block.scheduler);
+  switchContext(self.context, block.scheduler);
   finishSwitch(block, fakeStack, /*intoScheduler=*/false);
 }
 
@@ -383,7 +448,7 @@ void runRound(Block &block) {
     block.current = &fiber;
     void *fakeStack = nullptr;
     startSwitch(block, &fiber, &fakeStack);
-    ::swapcontext(&block.scheduler, &fiber.context);
+    switchContext(block.scheduler, fiber.context);
     finishSwitch(block, fakeStack, /*intoScheduler=*/true);
     block.current = nullptr;
   }
@@ -445,11 +510,7 @@ int32_t runBlock(void (*entry)(void **), const sieve_dispatch_state_t *dispatch,
     fiber.id[1] = uint32_t(i / block.size[0] % block.size[1]);
     fiber.id[2] = uint32_t(i / block.size[0] / block.size[1]);
     fiber.stack = &stacks[i];
-    ::getcontext(&fiber.context);
-    fiber.context.uc_stack.ss_sp = fiber.stack->base();
-    fiber.context.uc_stack.ss_size = kStackBytes;
-    fiber.context.uc_link = nullptr;
-    ::makecontext(&fiber.context, fiberMain, 0);
+    prepareContext(fiber.context, *fiber.stack, fiberMain);
   }
 
   activeBlock = &block;
