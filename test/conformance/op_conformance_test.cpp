@@ -111,11 +111,11 @@ protected:
   /// With gpuColumnTile: the module's row tile of the GEMMs' tile form (0:
   /// no tile form).
   int64_t gpuRowTile = kGpuGemmRowTile;
-  /// An NVIDIA chip whose kernels (sieve-kernels-to-nvvm, the whole GPU
-  /// pipeline) run on the SIMT emulator instead of the CPU pipeline's: the
-  /// threads of a block as fibers, with the chip's barriers, shuffles,
-  /// tensor-core products and conversions. Needs gpuColumnTile. Where a
-  /// test names an NVIDIA chip's arithmetic (gpuChip), that chip is run.
+  /// A GPU chip whose kernels (sieve-kernels-to-nvvm or -rocdl, the whole
+  /// GPU pipeline) run on the SIMT emulator instead of the CPU pipeline's:
+  /// the threads of a block as fibers, with the chip's barriers, lane
+  /// exchanges, matrix-unit products and conversions. Needs gpuColumnTile.
+  /// Where a test names a chip's arithmetic (gpuChip), that chip is run.
   std::string emulatedChip;
 
   /// The workgroups of a block-scaled GEMM kernel over `rows` rows, as the
@@ -160,8 +160,7 @@ protected:
       return std::nullopt;
     scratch.erase();
     if (!emulatedChip.empty())
-      return compileEmulated(*module,
-                             llvm::StringRef(gpuChip).starts_with("sm_") ? gpuChip : emulatedChip);
+      return compileEmulated(*module, gpuChip.empty() ? emulatedChip : gpuChip);
     // The target's configuration (vectorized where the table says so), as
     // the target phase builds it; an empty target leaves the kernels scalar.
     if (!target.empty())
@@ -207,14 +206,17 @@ protected:
   }
 
   /// The GPU pipeline for emulatedChip, then the kernel as host code on
-  /// the SIMT emulator (sieve-gpu-emulate-nvvm).
+  /// the SIMT emulator (sieve-gpu-emulate).
   std::optional<LoadedKernel> compileEmulated(ModuleOp module, const std::string &chip) {
     Location loc = module.getLoc();
     PassManager pm(&context);
     GPUPipelineOptions gpu;
     gpu.chip = chip;
-    buildKernelsToNVVMPipeline(pm, gpu);
-    pm.addPass(createGPUEmulateNVVMPass());
+    if (llvm::StringRef(chip).starts_with("gfx"))
+      buildKernelsToROCDLPipeline(pm, gpu);
+    else
+      buildKernelsToNVVMPipeline(pm, gpu);
+    pm.addPass(createGPUEmulatePass());
     if (failed(pm.run(module)))
       return std::nullopt;
     FailureOr<cpu::CpuTarget> host = cpu::parseCpuTarget("cpu:host", loc);

@@ -30,13 +30,17 @@
 namespace sieve::simt {
 namespace {
 
-constexpr uint32_t kWarpSize = 32;
 /// A fiber's stack: kernels keep their private arrays there.
 constexpr size_t kStackBytes = size_t(1) << 20;
 /// Far beyond any block a kernel asks for (the hardware's limit is 1024).
 constexpr uint64_t kMaxBlockThreads = 1024;
 
-enum class Wait { Running, Barrier, Shuffle, Mma, Done };
+enum class Wait { Running, Barrier, Shuffle, Mma, Bpermute, Mfma, Done };
+
+/// A wait that a warp's lanes leave together.
+bool isCollective(Wait wait) {
+  return wait == Wait::Shuffle || wait == Wait::Mma || wait == Wait::Bpermute || wait == Wait::Mfma;
+}
 
 const char *waitName(Wait wait) {
   switch (wait) {
@@ -48,6 +52,10 @@ const char *waitName(Wait wait) {
     return "a shuffle";
   case Wait::Mma:
     return "an mma.sync";
+  case Wait::Bpermute:
+    return "a ds_bpermute";
+  case Wait::Mfma:
+    return "an MFMA";
   case Wait::Done:
     return "exit";
   }
@@ -133,13 +141,15 @@ struct Fiber {
   Stack *stack = nullptr;
   uint32_t id[3] = {0, 0, 0};
   uint32_t linear = 0;
+  uint32_t warp = 0, lane = 0;
   Wait wait = Wait::Running;
   int32_t site = -1;
   // A shuffle's operands and result.
   int32_t mode = 0;
   uint32_t memberMask = 0, value = 0, laneOrOffset = 0, maskAndClamp = 0;
   uint64_t shuffled = 0;
-  // A product's fragments.
+  // A product's fragments (an MFMA's four bf16 of A and of B in a[0..1]
+  // and b[0..1]).
   uint32_t a[4] = {}, b[2] = {};
   float c[4] = {}, d[4] = {};
 };
@@ -152,6 +162,7 @@ struct Block {
   const sieve_dispatch_state_t *dispatch = nullptr;
   const sieve_workgroup_state_t *workgroup = nullptr;
   uint32_t size[3] = {1, 1, 1};
+  uint32_t warpSize = 32;
   std::vector<Fiber> fibers;
   Fiber *current = nullptr;
   Context scheduler;
@@ -250,15 +261,14 @@ void fail(Block &block, const std::string &why) {
 }
 
 std::string threadName(const Fiber &fiber) {
-  return "thread " + std::to_string(fiber.linear) + " (warp " +
-         std::to_string(fiber.linear / kWarpSize) + ", lane " +
-         std::to_string(fiber.linear % kWarpSize) + ")";
+  return "thread " + std::to_string(fiber.linear) + " (warp " + std::to_string(fiber.warp) +
+         ", lane " + std::to_string(fiber.lane) + ")";
 }
 
 /// PTX shfl.sync for every lane of `lanes` (one warp, all waiting at it).
 void shuffleWarp(std::vector<Fiber *> &lanes) {
   for (Fiber *self : lanes) {
-    const uint32_t lane = self->linear % kWarpSize;
+    const uint32_t lane = self->lane;
     const uint32_t offset = self->laneOrOffset & 0x1f;
     const uint32_t clamp = self->maskAndClamp & 0x1f;
     const uint32_t segmentMask = (self->maskAndClamp >> 8) & 0x1f;
@@ -301,7 +311,7 @@ float highBf16(uint32_t bits) { return num::bf16ToFloat(uint16_t(bits >> 16)); }
 void mmaWarp(std::vector<Fiber *> &lanes) {
   float a[16][16], b[16][8], c[16][8];
   for (Fiber *self : lanes) {
-    const uint32_t lane = self->linear % kWarpSize;
+    const uint32_t lane = self->lane;
     const uint32_t g = lane / 4, t = lane % 4;
     // A, row major: a0..a7 in four registers.
     for (uint32_t r = 0; r < 4; ++r) {
@@ -319,7 +329,7 @@ void mmaWarp(std::vector<Fiber *> &lanes) {
       c[g + (i / 2) * 8][2 * t + i % 2] = self->c[i];
   }
   for (Fiber *self : lanes) {
-    const uint32_t lane = self->linear % kWarpSize;
+    const uint32_t lane = self->lane;
     const uint32_t g = lane / 4, t = lane % 4;
     for (uint32_t i = 0; i < 4; ++i) {
       const uint32_t row = g + (i / 2) * 8, column = 2 * t + i % 2;
@@ -333,38 +343,98 @@ void mmaWarp(std::vector<Fiber *> &lanes) {
   }
 }
 
+/// v_mfma_f32_16x16x16_bf16 over one wave, from CDNA's layouts (AMD's
+/// matrix instruction calculator): lane l holds A[l % 16][4 (l / 16) + i]
+/// and B[4 (l / 16) + i][l % 16] for i < 4, and D[4 (l / 16) + i][l % 16].
+void mfmaWave(std::vector<Fiber *> &lanes) {
+  float a[16][16], b[16][16], c[16][16];
+  for (Fiber *self : lanes) {
+    const uint32_t lane = self->lane, row = lane % 16, group = lane / 16;
+    const uint64_t aBits = uint64_t(self->a[0]) | uint64_t(self->a[1]) << 32;
+    const uint64_t bBits = uint64_t(self->b[0]) | uint64_t(self->b[1]) << 32;
+    for (uint32_t i = 0; i < 4; ++i) {
+      a[row][4 * group + i] = num::bf16ToFloat(uint16_t(aBits >> (16 * i)));
+      b[4 * group + i][row] = num::bf16ToFloat(uint16_t(bBits >> (16 * i)));
+      c[4 * group + i][row] = self->c[i];
+    }
+  }
+  for (Fiber *self : lanes) {
+    const uint32_t column = self->lane % 16, group = self->lane / 16;
+    for (uint32_t i = 0; i < 4; ++i) {
+      const uint32_t row = 4 * group + i;
+      double sum = c[row][column];
+      for (uint32_t k = 0; k < 16; ++k)
+        sum += double(a[row][k]) * double(b[k][column]);
+      self->d[i] = float(sum);
+    }
+  }
+}
+
+/// ds_bpermute_b32 as a CDNA wave executes it: lanes that branched
+/// elsewhere (waiting at a barrier or another collective, or exited) are
+/// off in the wave's execution mask, and a lane reading one of them gets 0.
+/// So the lanes waiting at `site` go on once no lane of the wave is running.
+bool permuteActiveLanes(Block &block, std::vector<Fiber *> &lanes, int32_t site, bool &released) {
+  if (lanes.size() != block.warpSize || block.warpSize != 64) {
+    fail(block, "a ds_bpermute (site " + std::to_string(site) + ") in a wave of " +
+                    std::to_string(lanes.size()) + " lanes (64 expected)");
+    return false;
+  }
+  for (Fiber *lane : lanes)
+    if (lane->wait == Wait::Running)
+      return true; // decided after the round
+  auto active = [&](const Fiber *lane) {
+    return lane->wait == Wait::Bpermute && lane->site == site;
+  };
+  for (Fiber *self : lanes) {
+    if (!active(self))
+      continue;
+    const Fiber *source = lanes[(self->laneOrOffset >> 2) % 64];
+    self->shuffled = active(source) ? source->value : 0;
+  }
+  for (Fiber *self : lanes)
+    if (active(self))
+      self->wait = Wait::Running;
+  released = true;
+  return true;
+}
+
 /// Runs every waiting warp collective whose lanes have all arrived; false
 /// after an error.
 bool releaseWarps(Block &block, bool &released) {
-  const size_t threads = block.fibers.size();
-  for (size_t first = 0; first < threads; first += kWarpSize) {
-    std::vector<Fiber *> lanes;
-    for (size_t i = first; i < std::min(threads, first + kWarpSize); ++i)
+  const size_t threads = block.fibers.size(), warpSize = block.warpSize;
+  std::vector<Fiber *> lanes;
+  for (size_t first = 0; first < threads; first += warpSize) {
+    lanes.clear();
+    for (size_t i = first; i < std::min(threads, first + warpSize); ++i)
       lanes.push_back(&block.fibers[i]);
-    Wait kind = lanes.front()->wait;
-    bool collective = false, allArrived = true;
-    for (Fiber *lane : lanes) {
-      collective |= lane->wait == Wait::Shuffle || lane->wait == Wait::Mma;
-      allArrived &= lane->wait == kind;
-    }
-    if (!collective)
-      continue;
     const Fiber *waiting = nullptr;
     for (Fiber *lane : lanes)
-      if (lane->wait == Wait::Shuffle || lane->wait == Wait::Mma)
+      if (isCollective(lane->wait))
         waiting = lane;
-    if (lanes.size() != kWarpSize) {
-      fail(block, threadName(*waiting) + " waits at " + waitName(waiting->wait) + " (site " +
+    if (!waiting)
+      continue;
+    const Wait kind = waiting->wait;
+    if (kind == Wait::Bpermute) {
+      if (!permuteActiveLanes(block, lanes, waiting->site, released))
+        return false;
+      continue;
+    }
+    if (lanes.size() != warpSize) {
+      fail(block, threadName(*waiting) + " waits at " + waitName(kind) + " (site " +
                       std::to_string(waiting->site) + ") in a warp of " +
                       std::to_string(lanes.size()) + " threads: the block is not whole warps");
       return false;
     }
-    for (Fiber *lane : lanes)
+    bool allArrived = true;
+    for (Fiber *lane : lanes) {
       if (lane->wait == Wait::Done) {
         fail(block, threadName(*lane) + " exited while " + threadName(*waiting) + " waits at " +
-                        waitName(waiting->wait) + " (site " + std::to_string(waiting->site) + ")");
+                        waitName(kind) + " (site " + std::to_string(waiting->site) + ")");
         return false;
       }
+      allArrived &= lane->wait == kind;
+    }
     if (!allArrived)
       continue; // lanes still running or at a barrier: decided after the round
     for (Fiber *lane : lanes)
@@ -374,19 +444,31 @@ bool releaseWarps(Block &block, bool &released) {
                         ": a warp's lanes diverged at " + waitName(kind));
         return false;
       }
-    if (kind == Wait::Shuffle) {
+    // NVIDIA's collectives are a 32-lane warp's, AMD's a 64-lane wave's.
+    const size_t expectedWidth = kind == Wait::Shuffle || kind == Wait::Mma ? 32 : 64;
+    if (warpSize != expectedWidth) {
+      fail(block, std::string(waitName(kind)) + " (site " + std::to_string(waiting->site) +
+                      ") in a kernel of " + std::to_string(warpSize) + "-lane warps");
+      return false;
+    }
+    switch (kind) {
+    case Wait::Shuffle:
       for (Fiber *lane : lanes)
         if (lane->memberMask != 0xffffffffu || lane->mode != lanes.front()->mode ||
             lane->maskAndClamp != lanes.front()->maskAndClamp) {
           fail(block, threadName(*lane) +
-                          " shuffles with another mode, member mask or clamp "
-                          "than lane 0 (site " +
+                          " shuffles with another mode, member mask or clamp than lane 0 (site " +
                           std::to_string(lane->site) + "); only whole-warp shuffles are emulated");
           return false;
         }
       shuffleWarp(lanes);
-    } else {
+      break;
+    case Wait::Mma:
       mmaWarp(lanes);
+      break;
+    default:
+      mfmaWave(lanes);
+      break;
     }
     for (Fiber *lane : lanes)
       lane->wait = Wait::Running;
@@ -476,6 +558,8 @@ int32_t runBlock(void (*entry)(void **), const sieve_dispatch_state_t *dispatch,
       uint64_t(info->block_size[0]) * info->block_size[1] * info->block_size[2];
   if (threads == 0 || threads > kMaxBlockThreads)
     return refuse("a block of " + std::to_string(threads) + " threads");
+  if (info->warp_size != 32 && info->warp_size != 64)
+    return refuse("warps of " + std::to_string(info->warp_size) + " lanes");
   for (uint32_t i = 0; i < dispatch->binding_count; ++i)
     if (reinterpret_cast<uintptr_t>(dispatch->binding_ptrs[i]) % SIEVE_GPU_BINDING_ALIGNMENT)
       return refuse("binding " + std::to_string(i) + " is not " +
@@ -489,6 +573,7 @@ int32_t runBlock(void (*entry)(void **), const sieve_dispatch_state_t *dispatch,
   block.dispatch = dispatch;
   block.workgroup = workgroup;
   std::memcpy(block.size, info->block_size, sizeof(block.size));
+  block.warpSize = info->warp_size;
   // The launch arguments as a GPU gets them: each binding's address, then
   // each constant.
   block.bindingAddresses.resize(dispatch->binding_count);
@@ -506,6 +591,8 @@ int32_t runBlock(void (*entry)(void **), const sieve_dispatch_state_t *dispatch,
   for (uint64_t i = 0; i < threads; ++i) {
     Fiber &fiber = block.fibers[size_t(i)];
     fiber.linear = uint32_t(i);
+    fiber.warp = uint32_t(i / block.warpSize);
+    fiber.lane = uint32_t(i % block.warpSize);
     fiber.id[0] = uint32_t(i % block.size[0]);
     fiber.id[1] = uint32_t(i / block.size[0] % block.size[1]);
     fiber.id[2] = uint32_t(i / block.size[0] / block.size[1]);
@@ -569,9 +656,9 @@ int32_t specialRegister(int32_t which) {
   case SIEVE_SIMT_GRID_DIM_Z:
     return int32_t(dispatch.workgroup_count[which - SIEVE_SIMT_GRID_DIM_X]);
   case SIEVE_SIMT_LANE_ID:
-    return int32_t(self.linear % kWarpSize);
+    return int32_t(self.lane);
   case SIEVE_SIMT_WARP_SIZE:
-    return int32_t(kWarpSize);
+    return int32_t(block.warpSize);
   default:
     fail(block, "special register " + std::to_string(which) + " does not exist");
     return 0;
@@ -611,6 +698,37 @@ sieve_simt_f32x4 mma(int32_t site, uint32_t a0, uint32_t a1, uint32_t a2, uint32
   return d;
 }
 
+uint32_t laneMaskCount(int32_t high, uint32_t mask, uint32_t accumulator) {
+  Block &block = running("a lane mask count");
+  const uint32_t lane = block.current->lane;
+  const uint64_t below = lane >= 64 ? ~uint64_t(0) : (uint64_t(1) << lane) - 1;
+  const uint32_t half = high ? uint32_t(below >> 32) : uint32_t(below);
+  return accumulator + uint32_t(__builtin_popcount(mask & half));
+}
+
+uint32_t bpermute(int32_t site, uint32_t byteAddress, uint32_t value) {
+  Block &block = running("a ds_bpermute");
+  Fiber &self = *block.current;
+  self.laneOrOffset = byteAddress;
+  self.value = value;
+  yieldToScheduler(Wait::Bpermute, site);
+  return uint32_t(self.shuffled);
+}
+
+sieve_simt_f32x4 mfma(int32_t site, uint64_t a, uint64_t b, sieve_simt_f32x4 c) {
+  Block &block = running("an MFMA");
+  Fiber &self = *block.current;
+  self.a[0] = uint32_t(a);
+  self.a[1] = uint32_t(a >> 32);
+  self.b[0] = uint32_t(b);
+  self.b[1] = uint32_t(b >> 32);
+  for (int i = 0; i < 4; ++i)
+    self.c[i] = c[i];
+  yieldToScheduler(Wait::Mfma, site);
+  sieve_simt_f32x4 d = {self.d[0], self.d[1], self.d[2], self.d[3]};
+  return d;
+}
+
 /// An f16's bits for a float that f16 holds exactly (every E4M3 and E2M1
 /// value), NaN as the quiet NaN of the float's sign.
 uint16_t exactHalf(float x) {
@@ -643,8 +761,9 @@ void *sharedMemory() {
   return block.shared.empty() ? nullptr : block.shared.data();
 }
 
-const sieve_simt_runtime_t kRuntime = {runBlock, specialRegister, barrier,       shuffle,
-                                       mma,      e4m3x2ToF16x2,   e2m1x2ToF16x2, sharedMemory};
+const sieve_simt_runtime_t kRuntime = {runBlock,      specialRegister, barrier,       shuffle,
+                                       mma,           e4m3x2ToF16x2,   e2m1x2ToF16x2, sharedMemory,
+                                       laneMaskCount, bpermute,        mfma};
 
 } // namespace
 

@@ -1,13 +1,16 @@
 //===- simt_emulator.h - GPU kernels' threads as fibers on the CPU -*- C++ -*-===//
 //
-// Runs kernels made by sieve-gpu-emulate-nvvm: every thread of a block is a
+// Runs kernels made by sieve-gpu-emulate: every thread of a block is a
 // fiber on the calling thread, switched where the hardware would make it
-// wait (a barrier, a warp's shuffle or tensor-core product), so what the
-// threads share is exercised as a GPU would: shared memory (fresh and
-// poisoned per block), lanes exchanging registers, fragments of one mma.sync
-// spread over a warp. Errors a GPU would hang or misbehave on are reported:
-// threads waiting at different barriers, a warp whose lanes wait at
-// different collectives or have exited, misaligned bindings.
+// wait (a barrier, a warp's lane exchange or matrix-unit product), so what
+// the threads share is exercised as a GPU would: shared memory (fresh and
+// poisoned per block), lanes exchanging registers, fragments of one
+// mma.sync (a 32-lane NVIDIA warp) or MFMA (a 64-lane CDNA wave) spread over
+// the lanes. Errors a GPU would hang or misbehave on are reported: threads
+// waiting at different barriers, a warp whose lanes wait at different
+// collectives or have exited, misaligned bindings. A CDNA wave's lanes that
+// branched away are off in its execution mask, as on the hardware: a
+// ds_bpermute goes on without them and reads 0 from them.
 //
 // It is a model of the semantics, not of the speed or of the memory model's
 // weaker orders: fibers run one at a time, each until it waits, so a race

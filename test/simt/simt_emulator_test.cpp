@@ -1,6 +1,6 @@
 //===- simt_emulator_test.cpp - The SIMT emulator on hand-written kernels -===//
 //
-// Small NVVM kernels through sieve-gpu-emulate-nvvm and the host compiler,
+// Small NVVM kernels through sieve-gpu-emulate and the host compiler,
 // run on the emulator: what the conformance suite relies on (shuffles of
 // every mode, barriers ordering shared memory) and what it must refuse
 // (threads diverging at a barrier, a warp's lanes at different places,
@@ -55,14 +55,18 @@ protected:
   /// `body` as kernel @k(%out: !llvm.ptr<1>) of `threads` threads, with
   /// %tid (its thread id), %mask (all lanes), and two shared buffers of 64
   /// i32, @a and @b, in scope.
-  std::optional<EmulatedKernel> compile(const std::string &body, int threads = 64) {
+  /// With `amd`, a ROCDL kernel (waves of 64 lanes).
+  std::optional<EmulatedKernel> compile(const std::string &body, int threads = 64,
+                                        bool amd = false) {
     std::string source = R"(module attributes {gpu.container_module} {
   gpu.module @kernels {
     llvm.mlir.global internal @a() {addr_space = 3 : i32, alignment = 16 : i64} : !llvm.array<64 x i32>
     llvm.mlir.global internal @b() {addr_space = 3 : i32, alignment = 16 : i64} : !llvm.array<64 x i32>
     llvm.func @k(%out: !llvm.ptr<1> {llvm.align = 16 : i64}) attributes {gpu.kernel, gpu.known_block_size = array<i32: )" +
-                         std::to_string(threads) + R"(, 1, 1>, nvvm.kernel} {
-      %tid = nvvm.read.ptx.sreg.tid.x : i32
+                         std::to_string(threads) + ", 1, 1>, " +
+                         (amd ? "rocdl.kernel} {\n      %tid = rocdl.workitem.id.x : i32"
+                              : "nvvm.kernel} {\n      %tid = nvvm.read.ptx.sreg.tid.x : i32") +
+                         R"(
       %mask = llvm.mlir.constant(-1 : i32) : i32
       %sa = llvm.mlir.addressof @a : !llvm.ptr<3>
       %sb = llvm.mlir.addressof @b : !llvm.ptr<3>
@@ -75,7 +79,7 @@ protected:
     if (!module)
       return std::nullopt;
     PassManager pm(&context);
-    pm.addPass(createGPUEmulateNVVMPass());
+    pm.addPass(createGPUEmulatePass());
     if (failed(pm.run(*module)))
       return std::nullopt;
     Location loc = module->getLoc();
@@ -310,6 +314,43 @@ TEST_F(SimtEmulator, AKernelWithoutTheEmulatorsTableFails) {
   Status ran = run(*kernel, out, sizeof(out));
   EXPECT_FALSE(ran.isOk());
   EXPECT_NE(ran.message().find("failed with code -1"), std::string::npos) << ran.message();
+}
+
+// A CDNA wave runs divergent code under an execution mask: lanes 40..63
+// branch away, and lanes 0..39 permute among themselves; lane 39 reads lane
+// 40, which is off, and gets 0. The lane id comes from mbcnt as the ROCDL
+// lowering computes it.
+TEST_F(SimtEmulator, ABpermuteReadsZeroFromLanesOffInTheWave) {
+  std::optional<EmulatedKernel> kernel = compile(R"(
+      %zero = llvm.mlir.constant(0 : i32) : i32
+      %low = rocdl.mbcnt.lo %mask, %zero : (i32, i32) -> i32
+      %lane = rocdl.mbcnt.hi %mask, %low : (i32, i32) -> i32
+      %c40 = llvm.mlir.constant(40 : i32) : i32
+      %inside = llvm.icmp "ult" %lane, %c40 : i32
+      llvm.cond_br %inside, ^permute, ^away
+    ^away:
+      %minus = llvm.mlir.constant(-5 : i32) : i32
+      llvm.br ^store(%minus : i32)
+    ^permute:
+      %one = llvm.mlir.constant(1 : i32) : i32
+      %four = llvm.mlir.constant(4 : i32) : i32
+      %c100 = llvm.mlir.constant(100 : i32) : i32
+      %next = llvm.add %lane, %one : i32
+      %address = llvm.mul %next, %four : i32
+      %own = llvm.add %lane, %c100 : i32
+      %read = rocdl.ds_bpermute %address, %own : (i32, i32) -> i32
+      llvm.br ^store(%read : i32)
+    ^store(%value: i32):)" + std::string(kStoreValue),
+                                                 /*threads=*/128, /*amd=*/true);
+  ASSERT_TRUE(kernel) << errors;
+  alignas(16) int32_t out[128];
+  Status ran = run(*kernel, out, sizeof(out));
+  ASSERT_TRUE(ran.isOk()) << ran.message() << ": " << simt::lastError();
+  for (int t = 0; t < 128; ++t) {
+    const int lane = t % 64;
+    const int want = lane >= 40 ? -5 : lane == 39 ? 0 : 100 + lane + 1;
+    EXPECT_EQ(out[t], want) << "thread " << t;
+  }
 }
 
 } // namespace

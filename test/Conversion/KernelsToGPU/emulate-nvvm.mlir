@@ -1,4 +1,4 @@
-// RUN: sieve-opt %s --split-input-file --sieve-gpu-emulate-nvvm | FileCheck %s
+// RUN: sieve-opt %s --split-input-file --sieve-gpu-emulate | FileCheck %s
 
 // A kernel that shares a workgroup buffer and exchanges lanes: the special
 // registers, the barrier and the shuffle become calls through the
@@ -34,7 +34,7 @@
 // CHECK-NOT: nvvm.
 // CHECK-LABEL: llvm.func internal @k.simt_thread(%{{.*}}: !llvm.ptr)
 // CHECK: llvm.call @k.simt_kernel(%{{.*}}, %{{.*}}) : (!llvm.ptr, i32) -> ()
-// CHECK: llvm.mlir.global internal constant @k.simt_info(dense<[64, 1, 1, 512, 1, 1]> : tensor<6xi32>)
+// CHECK: llvm.mlir.global internal constant @k.simt_info(dense<[64, 1, 1, 512, 1, 1, 32]> : tensor<7xi32>)
 // CHECK-LABEL: llvm.func @k(%{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr) -> i32
 // CHECK: llvm.icmp "eq"
 // CHECK: llvm.mlir.addressof @k.simt_thread

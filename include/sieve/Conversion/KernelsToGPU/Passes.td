@@ -196,20 +196,24 @@ def GPUCheckLegalityPass : Pass<"sieve-gpu-check-legality", "mlir::gpu::GPUModul
   ];
 }
 
-def GPUEmulateNVVMPass : Pass<"sieve-gpu-emulate-nvvm", "mlir::ModuleOp"> {
-  let summary = "Make a gpu.module's NVVM kernels host code that runs on the SIMT emulator";
+def GPUEmulatePass : Pass<"sieve-gpu-emulate", "mlir::ModuleOp"> {
+  let summary = "Make a gpu.module's NVVM or ROCDL kernels host code that runs on the SIMT emulator";
   let description = [{
     Runs on a module holding one gpu.module of kernels lowered by
-    `sieve-kernels-to-nvvm` (LLVM dialect, the GPU kernel ABI). What needs
-    the hardware becomes a call through the table the SIMT emulator stores
-    in `@__sieve_simt_runtime` (sieve/hal/simt_abi.h): special registers,
-    `nvvm.barrier0`, `nvvm.shfl.sync`, bf16 `nvvm.mma.sync` m16n8k16, and
-    the E4M3 and E2M1 pair conversions; each barrier, shuffle and product
-    passes its own site number. Shared-memory globals become offsets in a
-    per-block arena the emulator owns, every pointer a host pointer. Each
-    kernel `@k` becomes `@k.simt_kernel`, and `@k(dispatch, workgroup)` in
-    the CPU kernel ABI runs one block of it on the emulator. The gpu.module's
-    contents then move into the enclosing module. Any other NVVM op is an
+    `sieve-kernels-to-nvvm` or `sieve-kernels-to-rocdl` (LLVM dialect, the
+    GPU kernel ABI). What needs the hardware becomes a call through the
+    table the SIMT emulator stores in `@__sieve_simt_runtime`
+    (sieve/hal/simt_abi.h): special registers; NVIDIA's `nvvm.barrier0`,
+    `nvvm.shfl.sync`, bf16 `nvvm.mma.sync` m16n8k16 and the E4M3 and E2M1
+    pair conversions; AMD's `rocdl.barrier`, `rocdl.mbcnt.lo/hi`,
+    `rocdl.ds_bpermute` and bf16 `rocdl.mfma.f32.16x16x16bf16.1k`. Each
+    barrier and lane exchange passes its own site number. Shared-memory
+    globals become offsets in a per-block arena the emulator owns, every
+    pointer a host pointer, bf16 conversions integer arithmetic. Each kernel
+    `@k` becomes `@k.simt_kernel`, and `@k(dispatch, workgroup)` in the CPU
+    kernel ABI runs one block of it on the emulator (warps of 32 lanes for
+    NVVM kernels, waves of 64 for ROCDL ones). The gpu.module's contents
+    then move into the enclosing module. Any other NVVM or ROCDL op is an
     error naming it.
   }];
   let dependentDialects = ["mlir::LLVM::LLVMDialect"];

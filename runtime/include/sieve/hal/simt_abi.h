@@ -1,9 +1,9 @@
 /*===- simt_abi.h - Emulated GPU kernels and the SIMT emulator -----*- C -*-===//
  *
- * `sieve-gpu-emulate-nvvm` turns the NVVM kernels of a gpu.module into host
- * code that runs each GPU thread as a fiber of the SIMT emulator
+ * `sieve-gpu-emulate` turns the NVVM or ROCDL kernels of a gpu.module into
+ * host code that runs each GPU thread as a fiber of the SIMT emulator
  * (test/simt). What a GPU thread asks of the hardware (its ids, barriers,
- * lane shuffles, tensor-core products, small-float conversions, shared
+ * lane exchanges, matrix-unit products, small-float conversions, shared
  * memory) becomes a call through the table the emulator stores in the
  * library's `__sieve_simt_runtime` before running a kernel; the kernel
  * itself keeps the CPU kernel ABI (kernel_abi.h: one call, one workgroup),
@@ -33,6 +33,9 @@ typedef struct sieve_simt_kernel_info_t {
   uint32_t shared_memory_bytes;
   uint32_t binding_count;
   uint32_t constant_count;
+  /* The lanes that run a warp's (NVIDIA, 32) or wave's (AMD CDNA, 64)
+   * collectives together. */
+  uint32_t warp_size;
 } sieve_simt_kernel_info_t;
 
 /* The special registers a thread reads (sieve_simt_runtime_t.special_register). */
@@ -91,6 +94,15 @@ typedef struct sieve_simt_runtime_t {
   uint32_t (*e2m1x2_to_f16x2)(uint32_t codes);
   /* The running block's shared memory (sieve_simt_kernel_info_t's bytes). */
   void *(*shared_memory)(void);
+  /* v_mbcnt_lo/hi_u32_b32 (`high` 0 or 1): `accumulator` plus the bits of
+   * `mask` set for the lanes below this one, in that half of the wave. */
+  uint32_t (*lane_mask_count)(int32_t high, uint32_t mask, uint32_t accumulator);
+  /* ds_bpermute_b32: the value of lane (byte_address / 4) mod 64. */
+  uint32_t (*bpermute)(int32_t site, uint32_t byte_address, uint32_t value);
+  /* v_mfma_f32_16x16x16_bf16 (cbsz, abid, blgp 0): a lane's four bf16 of A
+   * and of B (bits 0..15 first) and four f32 of C. */
+  sieve_simt_f32x4 (*mfma_f32_16x16x16_bf16)(int32_t site, uint64_t a, uint64_t b,
+                                             sieve_simt_f32x4 c);
 } sieve_simt_runtime_t;
 
 #ifdef __cplusplus

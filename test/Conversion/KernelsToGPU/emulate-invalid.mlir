@@ -1,7 +1,7 @@
-// RUN: sieve-opt %s --split-input-file --verify-diagnostics --sieve-gpu-emulate-nvvm
+// RUN: sieve-opt %s --split-input-file --verify-diagnostics --sieve-gpu-emulate
 
 // The pass takes the one gpu.module of a compiled variant.
-// expected-error @below {{sieve-gpu-emulate-nvvm expects one gpu.module of NVVM kernels, found 0}}
+// expected-error @below {{sieve-gpu-emulate expects one gpu.module of NVVM kernels, found 0}}
 module {
 }
 
@@ -66,5 +66,23 @@ module attributes {gpu.container_module} {
   gpu.module @kernels {
     // expected-error @below {{is initialized shared memory, which a GPU does not have}}
     llvm.mlir.global internal @__wg_k_0(dense<1.0> : tensor<4xf32>) {addr_space = 3 : i32} : !llvm.array<4 x f32>
+  }
+}
+
+// -----
+
+// An MFMA that broadcasts or rotates operands (cbsz, abid, blgp) is refused.
+module attributes {gpu.container_module} {
+  gpu.module @kernels {
+    llvm.func @k(%out: !llvm.ptr) attributes {gpu.kernel, gpu.known_block_size = array<i32: 64, 1, 1>, rocdl.kernel} {
+      %zero = llvm.mlir.constant(0 : i32) : i32
+      %one = llvm.mlir.constant(1 : i32) : i32
+      %a = llvm.mlir.constant(dense<0> : vector<4xi16>) : vector<4xi16>
+      %c = llvm.mlir.constant(dense<0.0> : vector<4xf32>) : vector<4xf32>
+      // expected-error @below {{has no SIMT emulation for this form (cbsz, abid and blgp 0)}}
+      %d = rocdl.mfma.f32.16x16x16bf16.1k %a, %a, %c, %one, %zero, %zero : (vector<4xi16>, vector<4xi16>, vector<4xf32>, i32, i32, i32) -> vector<4xf32>
+      llvm.store %d, %out : vector<4xf32>, !llvm.ptr
+      llvm.return
+    }
   }
 }

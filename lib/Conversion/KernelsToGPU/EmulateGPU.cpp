@@ -1,12 +1,12 @@
-//===- EmulateNVVM.cpp - NVVM kernels as host code for the SIMT emulator --===//
+//===- EmulateGPU.cpp - GPU kernels as host code for the SIMT emulator ---===//
 //
 // The GPU kernels' own semantics (threads that meet at barriers, lanes that
-// exchange values, warps that multiply fragments on the tensor cores) are
+// exchange values, warps that multiply fragments on the matrix units) are
 // what a CPU run of the kernel IR cannot check. This pass keeps everything
-// the NVVM pipeline made and replaces only what needs the hardware by calls
-// into the SIMT emulator (sieve/hal/simt_abi.h), which runs each thread of a
-// block as a fiber. The result is host LLVM IR in the CPU kernel ABI, so the
-// conformance suite dispatches it like any CPU kernel.
+// the NVVM or ROCDL pipeline made and replaces only what needs the hardware
+// by calls into the SIMT emulator (sieve/hal/simt_abi.h), which runs each
+// thread of a block as a fiber. The result is host LLVM IR in the CPU kernel
+// ABI, so the conformance suite dispatches it like any CPU kernel.
 //
 //===----------------------------------------------------------------------===//
 
@@ -15,15 +15,17 @@
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/LLVMIR/ROCDLDialect.h"
 #include "mlir/IR/AttrTypeSubElements.h"
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/Matchers.h"
 
 #include "llvm/ADT/StringMap.h"
 
 #include <cstddef>
 
 namespace sieve {
-#define GEN_PASS_DEF_GPUEMULATENVVMPASS
+#define GEN_PASS_DEF_GPUEMULATEPASS
 #include "sieve/Conversion/KernelsToGPU/Passes.h.inc"
 } // namespace sieve
 
@@ -52,6 +54,19 @@ const llvm::StringMap<int32_t> &specialRegisters() {
       {"nvvm.read.ptx.sreg.nctaid.z", SIEVE_SIMT_GRID_DIM_Z},
       {"nvvm.read.ptx.sreg.laneid", SIEVE_SIMT_LANE_ID},
       {"nvvm.read.ptx.sreg.warpsize", SIEVE_SIMT_WARP_SIZE},
+      {"rocdl.workitem.id.x", SIEVE_SIMT_THREAD_ID_X},
+      {"rocdl.workitem.id.y", SIEVE_SIMT_THREAD_ID_Y},
+      {"rocdl.workitem.id.z", SIEVE_SIMT_THREAD_ID_Z},
+      {"rocdl.workgroup.dim.x", SIEVE_SIMT_BLOCK_DIM_X},
+      {"rocdl.workgroup.dim.y", SIEVE_SIMT_BLOCK_DIM_Y},
+      {"rocdl.workgroup.dim.z", SIEVE_SIMT_BLOCK_DIM_Z},
+      {"rocdl.workgroup.id.x", SIEVE_SIMT_BLOCK_ID_X},
+      {"rocdl.workgroup.id.y", SIEVE_SIMT_BLOCK_ID_Y},
+      {"rocdl.workgroup.id.z", SIEVE_SIMT_BLOCK_ID_Z},
+      {"rocdl.grid.dim.x", SIEVE_SIMT_GRID_DIM_X},
+      {"rocdl.grid.dim.y", SIEVE_SIMT_GRID_DIM_Y},
+      {"rocdl.grid.dim.z", SIEVE_SIMT_GRID_DIM_Z},
+      {"rocdl.wavefrontsize", SIEVE_SIMT_WARP_SIZE},
   };
   return registers;
 }
@@ -94,12 +109,12 @@ private:
   LLVM::GlobalOp table;
 };
 
-struct GPUEmulateNVVMPass : impl::GPUEmulateNVVMPassBase<GPUEmulateNVVMPass> {
+struct GPUEmulatePass : impl::GPUEmulatePassBase<GPUEmulatePass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
     SmallVector<gpu::GPUModuleOp> gpuModules(module.getOps<gpu::GPUModuleOp>());
     if (gpuModules.size() != 1) {
-      module.emitError() << "sieve-gpu-emulate-nvvm expects one gpu.module of NVVM kernels, found "
+      module.emitError() << "sieve-gpu-emulate expects one gpu.module of NVVM kernels, found "
                          << gpuModules.size();
       return signalPassFailure();
     }
@@ -164,8 +179,9 @@ struct GPUEmulateNVVMPass : impl::GPUEmulateNVVMPassBase<GPUEmulateNVVMPass> {
     int32_t site = 0;
     SmallVector<Operation *> replaced;
     WalkResult walk = kernels.walk([&](Operation *op) -> WalkResult {
-      if (op->getDialect() == nullptr ||
-          op->getDialect()->getNamespace() != NVVM::NVVMDialect::getDialectNamespace())
+      Dialect *dialect = op->getDialect();
+      if (!dialect || (dialect->getNamespace() != NVVM::NVVMDialect::getDialectNamespace() &&
+                       dialect->getNamespace() != ROCDL::ROCDLDialect::getDialectNamespace()))
         return WalkResult::advance();
       b.setInsertionPoint(op);
       Location at = op->getLoc();
@@ -173,10 +189,24 @@ struct GPUEmulateNVVMPass : impl::GPUEmulateNVVMPassBase<GPUEmulateNVVMPass> {
       if (auto it = specialRegisters().find(name); it != specialRegisters().end()) {
         Value value = calls.call(at, SIMT_SLOT(special_register), i32, {calls.i32(at, it->second)});
         op->getResult(0).replaceAllUsesWith(value);
-      } else if (isa<NVVM::Barrier0Op>(op) ||
+      } else if (isa<NVVM::Barrier0Op, ROCDL::BarrierOp, ROCDL::SBarrierOp>(op) ||
                  (isa<NVVM::BarrierOp>(op) && op->getNumOperands() == 0 &&
                   op->getNumResults() == 0)) {
         calls.call(at, SIMT_SLOT(barrier), Type(), {calls.i32(at, site++)});
+      } else if (isa<ROCDL::MbcntLoOp, ROCDL::MbcntHiOp>(op)) {
+        Value high = calls.i32(at, isa<ROCDL::MbcntHiOp>(op) ? 1 : 0);
+        Value count = calls.call(at, SIMT_SLOT(lane_mask_count), i32,
+                                 {high, op->getOperand(0), op->getOperand(1)});
+        op->getResult(0).replaceAllUsesWith(count);
+      } else if (isa<ROCDL::DsBpermuteOp>(op)) {
+        if (!op->getResult(0).getType().isInteger(32))
+          return op->emitOpError() << "has no SIMT emulation for this form (i32 values)";
+        Value value = calls.call(at, SIMT_SLOT(bpermute), i32,
+                                 {calls.i32(at, site++), op->getOperand(0), op->getOperand(1)});
+        op->getResult(0).replaceAllUsesWith(value);
+      } else if (isa<ROCDL::mfma_f32_16x16x16bf16_1k>(op)) {
+        if (failed(emulateMfma(b, calls, op, site++)))
+          return WalkResult::interrupt();
       } else if (auto shuffle = dyn_cast<NVVM::ShflOp>(op)) {
         if (failed(emulateShuffle(b, calls, shuffle, site++)))
           return WalkResult::interrupt();
@@ -259,7 +289,8 @@ struct GPUEmulateNVVMPass : impl::GPUEmulateNVVMPassBase<GPUEmulateNVVMPass> {
     // Each kernel behind the CPU kernel ABI.
     SmallVector<LLVM::LLVMFuncOp> entries;
     for (auto fn : kernels.getOps<LLVM::LLVMFuncOp>())
-      if (fn->hasAttr(NVVM::NVVMDialect::getKernelFuncAttrName()))
+      if (fn->hasAttr(NVVM::NVVMDialect::getKernelFuncAttrName()) ||
+          fn->hasAttr(ROCDL::ROCDLDialect::getKernelFuncAttrName()))
         entries.push_back(fn);
     for (LLVM::LLVMFuncOp kernel : entries)
       if (failed(wrapKernel(b, calls, kernel, sharedBytes)))
@@ -431,6 +462,25 @@ struct GPUEmulateNVVMPass : impl::GPUEmulateNVVMPassBase<GPUEmulateNVVMPass> {
     return success();
   }
 
+  /// v_mfma_f32_16x16x16_bf16 as a call: A's and B's four bf16 as i64.
+  LogicalResult emulateMfma(OpBuilder &b, RuntimeCalls &calls, Operation *mfma, int32_t site) {
+    Location at = mfma->getLoc();
+    for (unsigned i = 3; i < 6; ++i)
+      if (mfma->getNumOperands() != 6 || !matchPattern(mfma->getOperand(i), m_Zero()))
+        return mfma->emitOpError() << "has no SIMT emulation for this form (cbsz, abid and blgp 0)";
+    auto i16x4 = VectorType::get({4}, b.getI16Type());
+    auto f32x4 = VectorType::get({4}, b.getF32Type());
+    if (mfma->getOperand(0).getType() != i16x4 || mfma->getOperand(1).getType() != i16x4 ||
+        mfma->getOperand(2).getType() != f32x4)
+      return mfma->emitOpError() << "has unexpected operand types";
+    Value a = LLVM::BitcastOp::create(b, at, b.getI64Type(), mfma->getOperand(0));
+    Value bOperand = LLVM::BitcastOp::create(b, at, b.getI64Type(), mfma->getOperand(1));
+    Value d = calls.call(at, SIMT_SLOT(mfma_f32_16x16x16_bf16), f32x4,
+                         {calls.i32(at, site), a, bOperand, mfma->getOperand(2)});
+    mfma->getResult(0).replaceAllUsesWith(d);
+    return success();
+  }
+
   /// Renames kernel `@k` and defines `@k(dispatch, workgroup) -> i32`, which
   /// asks the emulator to run one block of `@k.simt_thread`, the kernel
   /// called with the launch's arguments.
@@ -478,13 +528,18 @@ struct GPUEmulateNVVMPass : impl::GPUEmulateNVVMPassBase<GPUEmulateNVVMPass> {
     }
 
     // Its shape for the emulator.
-    auto infoType = LLVM::LLVMArrayType::get(i32, 6);
+    // NVIDIA's warps are 32 lanes; the CDNA chips Sieve targets run waves of 64.
+    const int32_t warpSize =
+        kernel->hasAttr(ROCDL::ROCDLDialect::getKernelFuncAttrName()) ? 64 : 32;
     SmallVector<int32_t> info = {block[0],          block[1],
                                  block[2],          int32_t(sharedBytes),
-                                 int32_t(bindings), int32_t(params.size() - bindings)};
+                                 int32_t(bindings), int32_t(params.size() - bindings),
+                                 warpSize};
+    auto infoType = LLVM::LLVMArrayType::get(i32, info.size());
     auto infoGlobal = LLVM::GlobalOp::create(
         b, loc, infoType, /*isConstant=*/true, LLVM::Linkage::Internal, name + ".simt_info",
-        DenseElementsAttr::get(RankedTensorType::get({6}, i32), ArrayRef<int32_t>(info)));
+        DenseElementsAttr::get(RankedTensorType::get({int64_t(info.size())}, i32),
+                               ArrayRef<int32_t>(info)));
 
     // The CPU kernel ABI's entry: one call, one block.
     auto entryType = LLVM::LLVMFunctionType::get(i32, {ptr, ptr});

@@ -1,0 +1,53 @@
+// RUN: sieve-opt %s --sieve-gpu-emulate | FileCheck %s
+
+// A ROCDL kernel: the work-item id (slot 1), mbcnt (slot 8, the half as
+// its first operand), ds_bpermute (slot 9, with its site), the barrier
+// (slot 2) and the MFMA (slot 10: A and B as i64, C as vector<4xf32>); the
+// kernel's warps are waves of 64 lanes (the info's last word); private
+// allocas become host allocas.
+// CHECK-LABEL: llvm.func @k.simt_kernel
+// CHECK: llvm.getelementptr %{{.*}}[1] : (!llvm.ptr) -> !llvm.ptr, !llvm.ptr
+// CHECK: llvm.mlir.constant(-1 : i32)
+// CHECK: llvm.mlir.constant(0 : i32)
+// CHECK: %[[LOW_HALF:.*]] = llvm.mlir.constant(0 : i32) : i32
+// CHECK: %[[MBCNT_SLOT:.*]] = llvm.getelementptr %{{.*}}[8]
+// CHECK: %[[MBCNT_FN:.*]] = llvm.load %[[MBCNT_SLOT]]
+// CHECK: %[[LOW:.*]] = llvm.call %[[MBCNT_FN]](%[[LOW_HALF]], %{{.*}}, %{{.*}}) : !llvm.ptr, (i32, i32, i32) -> i32
+// CHECK: %[[HIGH_HALF:.*]] = llvm.mlir.constant(1 : i32) : i32
+// CHECK: %[[MBCNT_HI_SLOT:.*]] = llvm.getelementptr %{{.*}}[8]
+// CHECK: %[[MBCNT_HI_FN:.*]] = llvm.load %[[MBCNT_HI_SLOT]]
+// CHECK: llvm.call %[[MBCNT_HI_FN]](%[[HIGH_HALF]], %{{.*}}, %[[LOW]])
+// CHECK: %[[PERMUTE_SLOT:.*]] = llvm.getelementptr %{{.*}}[9]
+// CHECK: %[[PERMUTE_FN:.*]] = llvm.load %[[PERMUTE_SLOT]]
+// CHECK: llvm.call %[[PERMUTE_FN]](%{{.*}}, %{{.*}}, %{{.*}}) : !llvm.ptr, (i32, i32, i32) -> i32
+// CHECK: llvm.getelementptr %{{.*}}[2]
+// CHECK: %[[A:.*]] = llvm.bitcast %{{.*}} : vector<4xi16> to i64
+// CHECK: %[[B:.*]] = llvm.bitcast %{{.*}} : vector<4xi16> to i64
+// CHECK: %[[MFMA_SLOT:.*]] = llvm.getelementptr %{{.*}}[10]
+// CHECK: %[[MFMA_FN:.*]] = llvm.load %[[MFMA_SLOT]]
+// CHECK: llvm.call %[[MFMA_FN]](%{{.*}}, %[[A]], %[[B]], %{{.*}}) : !llvm.ptr, (i32, i64, i64, vector<4xf32>) -> vector<4xf32>
+// CHECK: llvm.alloca %{{.*}} x f32 : (i64) -> !llvm.ptr
+// CHECK-NOT: rocdl.
+// CHECK: llvm.mlir.global internal constant @k.simt_info(dense<[256, 1, 1, 0, 1, 0, 64]> : tensor<7xi32>)
+module attributes {gpu.container_module} {
+  gpu.module @kernels {
+    llvm.func @k(%out: !llvm.ptr {llvm.align = 16 : i64}) attributes {gpu.kernel, gpu.known_block_size = array<i32: 256, 1, 1>, rocdl.flat_work_group_size = "256,256", rocdl.kernel, rocdl.reqd_work_group_size = array<i32: 256, 1, 1>} {
+      %tid = rocdl.workitem.id.x : i32
+      %mask = llvm.mlir.constant(-1 : i32) : i32
+      %zero = llvm.mlir.constant(0 : i32) : i32
+      %lo = rocdl.mbcnt.lo %mask, %zero : (i32, i32) -> i32
+      %lane = rocdl.mbcnt.hi %mask, %lo : (i32, i32) -> i32
+      %read = rocdl.ds_bpermute %lane, %tid : (i32, i32) -> i32
+      rocdl.barrier
+      %a = llvm.mlir.constant(dense<0> : vector<4xi16>) : vector<4xi16>
+      %c = llvm.mlir.constant(dense<0.0> : vector<4xf32>) : vector<4xf32>
+      %d = rocdl.mfma.f32.16x16x16bf16.1k %a, %a, %c, %zero, %zero, %zero : (vector<4xi16>, vector<4xi16>, vector<4xf32>, i32, i32, i32) -> vector<4xf32>
+      %one = llvm.mlir.constant(1 : i64) : i64
+      %private = llvm.alloca %one x f32 : (i64) -> !llvm.ptr<5>
+      %e = llvm.extractelement %d[%zero : i32] : vector<4xf32>
+      llvm.store %e, %private : f32, !llvm.ptr<5>
+      llvm.store %read, %out : i32, !llvm.ptr
+      llvm.return
+    }
+  }
+}
