@@ -756,14 +756,30 @@ uint32_t e2m1x2ToF16x2(uint32_t codes) {
          uint32_t(exactHalf(num::e2m1ToFloat(uint8_t((codes >> 4) & 0xf)))) << 16;
 }
 
+uint64_t floatBits(float x) {
+  uint32_t bits;
+  std::memcpy(&bits, &x, sizeof(bits));
+  return bits;
+}
+
+uint64_t e4m3x2ToF32x2(uint32_t codes) {
+  return floatBits(num::e4m3ToFloat(uint8_t(codes & 0xff))) |
+         floatBits(num::e4m3ToFloat(uint8_t((codes >> 8) & 0xff))) << 32;
+}
+
+uint64_t e2m1x2ToF32x2(uint32_t codes) {
+  return floatBits(num::e2m1ToFloat(uint8_t(codes & 0xf))) |
+         floatBits(num::e2m1ToFloat(uint8_t((codes >> 4) & 0xf))) << 32;
+}
+
 void *sharedMemory() {
   Block &block = running("a shared-memory access");
   return block.shared.empty() ? nullptr : block.shared.data();
 }
 
-const sieve_simt_runtime_t kRuntime = {runBlock,      specialRegister, barrier,       shuffle,
-                                       mma,           e4m3x2ToF16x2,   e2m1x2ToF16x2, sharedMemory,
-                                       laneMaskCount, bpermute,        mfma};
+const sieve_simt_runtime_t kRuntime = {
+    runBlock,     specialRegister, barrier,  shuffle, mma,           e4m3x2ToF16x2, e2m1x2ToF16x2,
+    sharedMemory, laneMaskCount,   bpermute, mfma,    e4m3x2ToF32x2, e2m1x2ToF32x2};
 
 } // namespace
 

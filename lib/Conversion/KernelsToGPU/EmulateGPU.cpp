@@ -204,6 +204,9 @@ struct GPUEmulatePass : impl::GPUEmulatePassBase<GPUEmulatePass> {
         Value value = calls.call(at, SIMT_SLOT(bpermute), i32,
                                  {calls.i32(at, site++), op->getOperand(0), op->getOperand(1)});
         op->getResult(0).replaceAllUsesWith(value);
+      } else if (isa<ROCDL::CvtScaleF32PkF32Fp8Op, ROCDL::CvtScaleF32PkF32Fp4Op>(op)) {
+        if (failed(emulateScaledConversion(b, calls, op)))
+          return WalkResult::interrupt();
       } else if (isa<ROCDL::mfma_f32_16x16x16bf16_1k>(op)) {
         if (failed(emulateMfma(b, calls, op, site++)))
           return WalkResult::interrupt();
@@ -459,6 +462,28 @@ struct GPUEmulatePass : impl::GPUEmulatePassBase<GPUEmulatePass> {
       out = LLVM::InsertValueOp::create(b, at, out, element, ArrayRef<int64_t>{i});
     }
     mma.getRes().replaceAllUsesWith(out);
+    return success();
+  }
+
+  /// gfx950's scaled conversions of two FP8 or FP4 codes to f32, at scale 1
+  /// (the kernels scale the products themselves).
+  LogicalResult emulateScaledConversion(OpBuilder &b, RuntimeCalls &calls, Operation *op) {
+    Location at = op->getLoc();
+    auto fp8 = dyn_cast<ROCDL::CvtScaleF32PkF32Fp8Op>(op);
+    auto fp4 = dyn_cast<ROCDL::CvtScaleF32PkF32Fp4Op>(op);
+    Value source = fp8 ? fp8.getSrc() : fp4.getSrc();
+    Value scale = fp8 ? fp8.getScale() : fp4.getScale();
+    if (!matchPattern(scale, m_OneFloat()) || !source.getType().isInteger(32))
+      return op->emitOpError() << "has no SIMT emulation for this form (an i32 source, scale 1)";
+    // The pair's place in the source word: a 16-bit half for FP8, a byte for FP4.
+    const int64_t shift = fp8 ? (fp8.getSrcLoHiSel() ? 16 : 0) : 8 * fp4.getSrcSelIndex();
+    const int64_t mask = fp8 ? 0xffff : 0xff;
+    Value codes = LLVM::LShrOp::create(b, at, source, calls.i32(at, shift));
+    codes = LLVM::AndOp::create(b, at, codes, calls.i32(at, mask));
+    Value bits = calls.call(at, fp8 ? SIMT_SLOT(e4m3x2_to_f32x2) : SIMT_SLOT(e2m1x2_to_f32x2),
+                            b.getI64Type(), {codes});
+    op->getResult(0).replaceAllUsesWith(
+        LLVM::BitcastOp::create(b, at, op->getResult(0).getType(), bits));
     return success();
   }
 

@@ -86,3 +86,19 @@ module attributes {gpu.container_module} {
     }
   }
 }
+
+// -----
+
+// The kernels convert gfx950's codes at scale 1 and scale the products
+// themselves; another scale is not emulated.
+module attributes {gpu.container_module} {
+  gpu.module @kernels {
+    llvm.func @k(%out: !llvm.ptr, %codes: i32) attributes {gpu.kernel, gpu.known_block_size = array<i32: 64, 1, 1>, rocdl.kernel} {
+      %two = llvm.mlir.constant(2.0 : f32) : f32
+      // expected-error @below {{has no SIMT emulation for this form (an i32 source, scale 1)}}
+      %a = rocdl.cvt.scalef32.pk.f32.fp8 %codes[false], %two : vector<2xf32>
+      llvm.store %a, %out : vector<2xf32>, !llvm.ptr
+      llvm.return
+    }
+  }
+}

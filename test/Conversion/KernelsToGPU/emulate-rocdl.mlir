@@ -1,4 +1,4 @@
-// RUN: sieve-opt %s --sieve-gpu-emulate | FileCheck %s
+// RUN: sieve-opt %s --split-input-file --sieve-gpu-emulate | FileCheck %s
 
 // A ROCDL kernel: the work-item id (slot 1), mbcnt (slot 8, the half as
 // its first operand), ds_bpermute (slot 9, with its site), the barrier
@@ -47,6 +47,36 @@ module attributes {gpu.container_module} {
       %e = llvm.extractelement %d[%zero : i32] : vector<4xf32>
       llvm.store %e, %private : f32, !llvm.ptr<5>
       llvm.store %read, %out : i32, !llvm.ptr
+      llvm.return
+    }
+  }
+}
+
+// -----
+
+// gfx950's conversions at scale 1: the pair's half (FP8) or byte (FP4) of
+// the source word goes to slot 11 or 12, two f32 come back as an i64.
+// CHECK-LABEL: llvm.func @convert.simt_kernel
+// CHECK: %[[SIXTEEN:.*]] = llvm.mlir.constant(16 : i32) : i32
+// CHECK: %[[HIGH:.*]] = llvm.lshr %{{.*}}, %[[SIXTEEN]] : i32
+// CHECK: %[[PAIR:.*]] = llvm.and %[[HIGH]], %{{.*}} : i32
+// CHECK: llvm.getelementptr %{{.*}}[11]
+// CHECK: %[[FP8:.*]] = llvm.call %{{.*}}(%[[PAIR]]) : !llvm.ptr, (i32) -> i64
+// CHECK: llvm.bitcast %[[FP8]] : i64 to vector<2xf32>
+// CHECK: %[[EIGHT:.*]] = llvm.mlir.constant(8 : i32) : i32
+// CHECK: %[[BYTE1:.*]] = llvm.lshr %{{.*}}, %[[EIGHT]] : i32
+// CHECK: %[[BYTE:.*]] = llvm.and %[[BYTE1]], %{{.*}} : i32
+// CHECK: llvm.getelementptr %{{.*}}[12]
+// CHECK: %[[FP4:.*]] = llvm.call %{{.*}}(%[[BYTE]]) : !llvm.ptr, (i32) -> i64
+// CHECK: llvm.bitcast %[[FP4]] : i64 to vector<2xf32>
+module attributes {gpu.container_module} {
+  gpu.module @kernels {
+    llvm.func @convert(%out: !llvm.ptr, %codes: i32) attributes {gpu.kernel, gpu.known_block_size = array<i32: 64, 1, 1>, rocdl.kernel} {
+      %one = llvm.mlir.constant(1.0 : f32) : f32
+      %a = rocdl.cvt.scalef32.pk.f32.fp8 %codes[true], %one : vector<2xf32>
+      %b = rocdl.cvt.scalef32.pk.f32.fp4 %codes[1], %one : vector<2xf32>
+      %s = llvm.fadd %a, %b : vector<2xf32>
+      llvm.store %s, %out : vector<2xf32>, !llvm.ptr
       llvm.return
     }
   }

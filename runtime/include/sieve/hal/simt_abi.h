@@ -103,6 +103,11 @@ typedef struct sieve_simt_runtime_t {
    * and of B (bits 0..15 first) and four f32 of C. */
   sieve_simt_f32x4 (*mfma_f32_16x16x16_bf16)(int32_t site, uint64_t a, uint64_t b,
                                              sieve_simt_f32x4 c);
+  /* gfx950's v_cvt_scalef32_pk_f32_fp8 / _fp4 at scale 1: two E4M3FN codes
+   * (bits 0..15) or two E2M1 codes (bits 0..7), each an f32 (bits 0..31
+   * first). */
+  uint64_t (*e4m3x2_to_f32x2)(uint32_t codes);
+  uint64_t (*e2m1x2_to_f32x2)(uint32_t codes);
 } sieve_simt_runtime_t;
 
 #ifdef __cplusplus
