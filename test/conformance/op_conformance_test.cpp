@@ -9,8 +9,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "cache_rows.h"
+#include "host_kernel.h"
 #include "ops.h"
-#include "simt_emulator.h"
 #include "weights.h"
 
 #include "sieve/Conversion/KernelsToCPU/Passes.h"
@@ -18,10 +18,8 @@
 #include "sieve/Conversion/V4ToKernels/FusionTable.h"
 #include "sieve/Conversion/V4ToKernels/OpKernels.h"
 #include "sieve/InitSieve.h"
-#include "sieve/Target/CPU/CpuTarget.h"
 #include "sieve/hal/cpu/kernel_library.h"
 #include "sieve/hal/serial_dispatch.h"
-#include "sieve/hal/simt_abi.h"
 #include "sieve/numerics/block_quant.h"
 #include "sieve/numerics/float_formats.h"
 #include "sieve/numerics/hadamard.h"
@@ -65,10 +63,7 @@ using num::bf16FromFloat;
 using num::bf16ToFloat;
 
 /// A compiled one-op kernel, loaded.
-struct LoadedKernel {
-  hal::cpu::KernelLibrary library;
-  sieve_kernel_fn fn;
-};
+using LoadedKernel = test::HostKernel;
 
 class OpConformance : public ::testing::Test {
 protected:
@@ -182,33 +177,12 @@ protected:
     buildKernelsToCPUPipeline(pm, options);
     if (failed(pm.run(*module)))
       return std::nullopt;
-    FailureOr<cpu::CpuTarget> cpuTarget =
-        cpu::parseCpuTarget(target.empty() ? "cpu:host" : target, loc);
-    if (failed(cpuTarget))
-      return std::nullopt;
-    FailureOr<std::string> object = cpu::emitObject(*module, *cpuTarget);
-    if (failed(object))
-      return std::nullopt;
-    FailureOr<std::string> image = cpu::linkSharedObject({*object}, loc);
-    if (failed(image))
-      return std::nullopt;
-    Expected<hal::cpu::KernelLibrary> library = hal::cpu::KernelLibrary::load(*image, "op");
-    if (!library.isOk()) {
-      errors += library.status().message();
-      return std::nullopt;
-    }
-    Expected<sieve_kernel_fn> fn = library->kernel("op");
-    if (!fn.isOk()) {
-      errors += fn.status().message();
-      return std::nullopt;
-    }
-    return LoadedKernel{library.take(), *fn};
+    return test::loadHostKernel(*module, target.empty() ? "cpu:host" : target, "op", errors);
   }
 
   /// The GPU pipeline for emulatedChip, then the kernel as host code on
   /// the SIMT emulator (sieve-gpu-emulate).
   std::optional<LoadedKernel> compileEmulated(ModuleOp module, const std::string &chip) {
-    Location loc = module.getLoc();
     PassManager pm(&context);
     GPUPipelineOptions gpu;
     gpu.chip = chip;
@@ -219,28 +193,7 @@ protected:
     pm.addPass(createGPUEmulatePass());
     if (failed(pm.run(module)))
       return std::nullopt;
-    FailureOr<cpu::CpuTarget> host = cpu::parseCpuTarget("cpu:host", loc);
-    if (failed(host))
-      return std::nullopt;
-    FailureOr<std::string> object = cpu::emitObject(module, *host);
-    if (failed(object))
-      return std::nullopt;
-    FailureOr<std::string> image = cpu::linkSharedObject({*object}, loc);
-    if (failed(image))
-      return std::nullopt;
-    Expected<hal::cpu::KernelLibrary> library = hal::cpu::KernelLibrary::load(*image, "op");
-    if (!library.isOk()) {
-      errors += library.status().message();
-      return std::nullopt;
-    }
-    Expected<void *> table = library->data(SIEVE_SIMT_RUNTIME_SYMBOL);
-    Expected<sieve_kernel_fn> fn = library->kernel("op");
-    if (!table.isOk() || !fn.isOk()) {
-      errors += (table.isOk() ? fn.status() : table.status()).message();
-      return std::nullopt;
-    }
-    *static_cast<const sieve_simt_runtime_t **>(*table) = simt::runtime();
-    return LoadedKernel{library.take(), *fn};
+    return test::loadHostKernel(module, "cpu:host", "op", errors);
   }
 
   MLIRContext context;

@@ -8,12 +8,11 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "host_kernel.h"
 #include "simt_emulator.h"
 
 #include "sieve/Conversion/KernelsToGPU/Passes.h"
 #include "sieve/InitSieve.h"
-#include "sieve/Target/CPU/CpuTarget.h"
-#include "sieve/hal/cpu/kernel_library.h"
 #include "sieve/hal/serial_dispatch.h"
 
 #include "mlir/IR/Diagnostics.h"
@@ -33,10 +32,7 @@ namespace {
 
 using namespace mlir;
 
-struct EmulatedKernel {
-  hal::cpu::KernelLibrary library;
-  sieve_kernel_fn fn;
-};
+using EmulatedKernel = test::HostKernel;
 
 class SimtEmulator : public ::testing::Test {
 protected:
@@ -82,29 +78,7 @@ protected:
     pm.addPass(createGPUEmulatePass());
     if (failed(pm.run(*module)))
       return std::nullopt;
-    Location loc = module->getLoc();
-    FailureOr<cpu::CpuTarget> host = cpu::parseCpuTarget("cpu:host", loc);
-    if (failed(host))
-      return std::nullopt;
-    FailureOr<std::string> object = cpu::emitObject(*module, *host);
-    if (failed(object))
-      return std::nullopt;
-    FailureOr<std::string> image = cpu::linkSharedObject({*object}, loc);
-    if (failed(image))
-      return std::nullopt;
-    Expected<hal::cpu::KernelLibrary> library = hal::cpu::KernelLibrary::load(*image, "k");
-    if (!library.isOk()) {
-      errors += library.status().message();
-      return std::nullopt;
-    }
-    Expected<void *> table = library->data(SIEVE_SIMT_RUNTIME_SYMBOL);
-    Expected<sieve_kernel_fn> fn = library->kernel("k");
-    if (!table.isOk() || !fn.isOk()) {
-      errors += (table.isOk() ? fn.status() : table.status()).message();
-      return std::nullopt;
-    }
-    *static_cast<const sieve_simt_runtime_t **>(*table) = simt::runtime();
-    return EmulatedKernel{library.take(), *fn};
+    return test::loadHostKernel(*module, "cpu:host", "k", errors);
   }
 
   /// Runs one block writing `out`.

@@ -325,24 +325,29 @@ struct GPUEmulatePass : impl::GPUEmulatePassBase<GPUEmulatePass> {
     return success();
   }
 
+  /// `element` in the shape of `like`: a scalar, or a vector of as many.
+  static Type withElementOf(Type like, Type element) {
+    if (auto vector = dyn_cast<VectorType>(like))
+      return vector.clone(element);
+    return element;
+  }
+
+  /// The i32 constant `value`, splat where `type` is a vector of i32.
+  static Value i32Constant(OpBuilder &b, Location at, Type type, uint32_t value) {
+    APInt bits(32, value);
+    if (auto vector = dyn_cast<VectorType>(type))
+      return LLVM::ConstantOp::create(b, at, type, DenseElementsAttr::get(vector, bits));
+    return LLVM::ConstantOp::create(b, at, type, b.getIntegerAttr(type, bits));
+  }
+
   /// f32 to bf16 rounded to nearest even, NaN kept NaN (quiet), in integer
   /// arithmetic on scalars or vectors.
   static void expandBf16Truncation(OpBuilder &b, LLVM::FPTruncOp truncation) {
     Location at = truncation.getLoc();
     b.setInsertionPoint(truncation);
     Value value = truncation.getArg();
-    auto withElement = [&](Type element) -> Type {
-      if (auto vector = dyn_cast<VectorType>(value.getType()))
-        return vector.clone(element);
-      return element;
-    };
-    Type i32 = withElement(b.getI32Type());
-    auto constant = [&](int64_t v) -> Value {
-      APInt bits(32, uint64_t(v));
-      if (auto vector = dyn_cast<VectorType>(i32))
-        return LLVM::ConstantOp::create(b, at, i32, DenseElementsAttr::get(vector, bits));
-      return LLVM::ConstantOp::create(b, at, i32, b.getIntegerAttr(i32, bits));
-    };
+    Type i32 = withElementOf(value.getType(), b.getI32Type());
+    auto constant = [&](uint32_t v) { return i32Constant(b, at, i32, v); };
     Value bits = LLVM::BitcastOp::create(b, at, i32, value);
     Value high = LLVM::LShrOp::create(b, at, bits, constant(16));
     Value odd = LLVM::AndOp::create(b, at, high, constant(1));
@@ -352,7 +357,8 @@ struct GPUEmulatePass : impl::GPUEmulatePassBase<GPUEmulatePass> {
     Value quiet = LLVM::OrOp::create(b, at, high, constant(0x40));
     Value isNan = LLVM::FCmpOp::create(b, at, LLVM::FCmpPredicate::uno, value, value);
     Value result = LLVM::SelectOp::create(b, at, isNan, quiet, rounded);
-    Value narrow = LLVM::TruncOp::create(b, at, withElement(b.getI16Type()), result);
+    Value narrow =
+        LLVM::TruncOp::create(b, at, withElementOf(value.getType(), b.getI16Type()), result);
     truncation.getResult().replaceAllUsesWith(
         LLVM::BitcastOp::create(b, at, truncation.getType(), narrow));
     truncation.erase();
@@ -363,20 +369,13 @@ struct GPUEmulatePass : impl::GPUEmulatePassBase<GPUEmulatePass> {
     Location at = extension.getLoc();
     b.setInsertionPoint(extension);
     Value value = extension.getArg();
-    auto withElement = [&](Type element) -> Type {
-      if (auto vector = dyn_cast<VectorType>(value.getType()))
-        return vector.clone(element);
-      return element;
-    };
-    Type i32 = withElement(b.getI32Type());
-    Value shift;
-    if (auto vector = dyn_cast<VectorType>(i32))
-      shift = LLVM::ConstantOp::create(b, at, i32, DenseElementsAttr::get(vector, APInt(32, 16)));
-    else
-      shift = LLVM::ConstantOp::create(b, at, i32, b.getI32IntegerAttr(16));
-    Value bits = LLVM::BitcastOp::create(b, at, withElement(b.getI16Type()), value);
-    Value wide = LLVM::ShlOp::create(b, at, LLVM::ZExtOp::create(b, at, i32, bits), shift);
-    Value result = LLVM::BitcastOp::create(b, at, withElement(b.getF32Type()), wide);
+    Type i32 = withElementOf(value.getType(), b.getI32Type());
+    Value bits =
+        LLVM::BitcastOp::create(b, at, withElementOf(value.getType(), b.getI16Type()), value);
+    Value wide = LLVM::ShlOp::create(b, at, LLVM::ZExtOp::create(b, at, i32, bits),
+                                     i32Constant(b, at, i32, 16));
+    Value result =
+        LLVM::BitcastOp::create(b, at, withElementOf(value.getType(), b.getF32Type()), wide);
     if (result.getType() != extension.getType())
       result = LLVM::FPExtOp::create(b, at, extension.getType(), result);
     extension.getResult().replaceAllUsesWith(result);

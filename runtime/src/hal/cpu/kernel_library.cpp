@@ -136,27 +136,28 @@ void KernelLibrary::release() {
   file_ = -1;
 }
 
-Expected<sieve_kernel_fn> KernelLibrary::kernel(const std::string &symbol) const {
+Expected<void *> KernelLibrary::lookup(const std::string &symbol, const char *what) const {
   if (!handle_)
     return invalidArgument(name_ + ": no library loaded");
   ::dlerror(); // clear
   void *address = ::dlsym(handle_, symbol.c_str());
   if (!address)
-    return notFound(name_ + ": no kernel '" + symbol + "'");
+    return notFound(name_ + ": no " + what + " '" + symbol + "'");
+  return address;
+}
+
+Expected<sieve_kernel_fn> KernelLibrary::kernel(const std::string &symbol) const {
+  Expected<void *> address = lookup(symbol, "kernel");
+  if (!address.isOk())
+    return address.status();
   sieve_kernel_fn fn;
-  static_assert(sizeof(fn) == sizeof(address), "function and data pointers differ");
-  std::memcpy(&fn, &address, sizeof(fn));
+  static_assert(sizeof(fn) == sizeof(void *), "function and data pointers differ");
+  std::memcpy(&fn, &*address, sizeof(fn));
   return fn;
 }
 
 Expected<void *> KernelLibrary::data(const std::string &symbol) const {
-  if (!handle_)
-    return invalidArgument(name_ + ": no library loaded");
-  ::dlerror(); // clear
-  void *address = ::dlsym(handle_, symbol.c_str());
-  if (!address)
-    return notFound(name_ + ": no symbol '" + symbol + "'");
-  return address;
+  return lookup(symbol, "symbol");
 }
 
 } // namespace sieve::hal::cpu

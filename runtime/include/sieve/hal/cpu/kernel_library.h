@@ -43,6 +43,8 @@ private:
   KernelLibrary(void *handle, int file, std::string name)
       : handle_(handle), file_(file), name_(std::move(name)) {}
   void release();
+  /// The address `symbol` names; `what` names it in the error.
+  Expected<void *> lookup(const std::string &symbol, const char *what) const;
 
   void *handle_ = nullptr;
   // The in-memory file the library was loaded from, open while it is
