@@ -554,9 +554,12 @@ int32_t runBlock(void (*entry)(void **), const sieve_dispatch_state_t *dispatch,
                   std::to_string(dispatch->constant_count) + " constants; the kernel takes " +
                   std::to_string(info->binding_count) + " and " +
                   std::to_string(info->constant_count));
+  for (uint32_t size : info->block_size)
+    if (size == 0 || size > kMaxBlockThreads)
+      return refuse("a block dimension of " + std::to_string(size) + " threads");
   const uint64_t threads =
       uint64_t(info->block_size[0]) * info->block_size[1] * info->block_size[2];
-  if (threads == 0 || threads > kMaxBlockThreads)
+  if (threads > kMaxBlockThreads)
     return refuse("a block of " + std::to_string(threads) + " threads");
   if (info->warp_size != 32 && info->warp_size != 64)
     return refuse("warps of " + std::to_string(info->warp_size) + " lanes");
