@@ -89,6 +89,19 @@ protected:
     return hal::runWorkgroupsSerially(kernel.fn, dispatch, "k");
   }
 
+  /// Compiles `body`, runs one block, expects it to fail and returns the
+  /// emulator's reason ("" where it compiled or ran when it should not).
+  std::string failureOf(const std::string &body) {
+    std::optional<EmulatedKernel> kernel = compile(body);
+    EXPECT_TRUE(kernel) << errors;
+    if (!kernel)
+      return "";
+    alignas(16) int32_t out[64];
+    Status ran = run(*kernel, out, sizeof(out));
+    EXPECT_FALSE(ran.isOk()) << "the block ran";
+    return ran.isOk() ? "" : simt::lastError();
+  }
+
   MLIRContext context;
   std::unique_ptr<ScopedDiagnosticHandler> handler;
   std::string errors;
@@ -209,7 +222,7 @@ TEST_F(SimtEmulator, ARaceOnSharedMemoryShowsAsPoison) {
 }
 
 TEST_F(SimtEmulator, ThreadsAtDifferentBarriersAreAnError) {
-  std::optional<EmulatedKernel> kernel = compile(R"(
+  std::string why = failureOf(R"(
       %c32 = llvm.mlir.constant(32 : i32) : i32
       %low = llvm.icmp "ult" %tid, %c32 : i32
       llvm.cond_br %low, ^first, ^second
@@ -221,52 +234,35 @@ TEST_F(SimtEmulator, ThreadsAtDifferentBarriersAreAnError) {
       llvm.br ^done
     ^done:
       %value = llvm.mlir.constant(1 : i32) : i32)" +
-                                                 std::string(kStoreValue));
-  ASSERT_TRUE(kernel) << errors;
-  alignas(16) int32_t out[64];
-  Status ran = run(*kernel, out, sizeof(out));
-  EXPECT_FALSE(ran.isOk());
-  EXPECT_NE(simt::lastError().find("the threads diverged at a barrier"), std::string::npos)
-      << simt::lastError();
+                              std::string(kStoreValue));
+  EXPECT_NE(why.find("the threads diverged at a barrier"), std::string::npos) << why;
+}
+
+/// Lanes 0..15 shuffle; the other threads run `others` (which ends the
+/// kernel) instead.
+std::string halfWarpShuffleBody(const char *others) {
+  return std::string(R"(
+      %c16 = llvm.mlir.constant(16 : i32) : i32
+      %low = llvm.icmp "ult" %tid, %c16 : i32
+      llvm.cond_br %low, ^shuffle, ^others
+    ^others:
+)") + others +
+         R"(
+    ^shuffle:
+      %one = llvm.mlir.constant(1 : i32) : i32
+      %c31 = llvm.mlir.constant(31 : i32) : i32
+      %value = nvvm.shfl.sync bfly %mask, %tid, %one, %c31 : i32 -> i32)" +
+         kStoreValue;
 }
 
 TEST_F(SimtEmulator, ALaneThatExitsBeforeItsWarpsShuffleIsAnError) {
-  std::optional<EmulatedKernel> kernel = compile(R"(
-      %c16 = llvm.mlir.constant(16 : i32) : i32
-      %low = llvm.icmp "ult" %tid, %c16 : i32
-      llvm.cond_br %low, ^shuffle, ^exit
-    ^exit:
-      llvm.return
-    ^shuffle:
-      %one = llvm.mlir.constant(1 : i32) : i32
-      %c31 = llvm.mlir.constant(31 : i32) : i32
-      %value = nvvm.shfl.sync bfly %mask, %tid, %one, %c31 : i32 -> i32)" +
-                                                 std::string(kStoreValue));
-  ASSERT_TRUE(kernel) << errors;
-  alignas(16) int32_t out[64];
-  Status ran = run(*kernel, out, sizeof(out));
-  EXPECT_FALSE(ran.isOk());
-  EXPECT_NE(simt::lastError().find("exited while"), std::string::npos) << simt::lastError();
+  std::string why = failureOf(halfWarpShuffleBody("      llvm.return"));
+  EXPECT_NE(why.find("exited while"), std::string::npos) << why;
 }
 
 TEST_F(SimtEmulator, AWarpSplitBetweenAShuffleAndABarrierCannotProgress) {
-  std::optional<EmulatedKernel> kernel = compile(R"(
-      %c16 = llvm.mlir.constant(16 : i32) : i32
-      %low = llvm.icmp "ult" %tid, %c16 : i32
-      llvm.cond_br %low, ^shuffle, ^wait
-    ^wait:
-      nvvm.barrier0
-      llvm.return
-    ^shuffle:
-      %one = llvm.mlir.constant(1 : i32) : i32
-      %c31 = llvm.mlir.constant(31 : i32) : i32
-      %value = nvvm.shfl.sync bfly %mask, %tid, %one, %c31 : i32 -> i32)" +
-                                                 std::string(kStoreValue));
-  ASSERT_TRUE(kernel) << errors;
-  alignas(16) int32_t out[64];
-  Status ran = run(*kernel, out, sizeof(out));
-  EXPECT_FALSE(ran.isOk());
-  EXPECT_NE(simt::lastError().find("can make no progress"), std::string::npos) << simt::lastError();
+  std::string why = failureOf(halfWarpShuffleBody("      nvvm.barrier0\n      llvm.return"));
+  EXPECT_NE(why.find("can make no progress"), std::string::npos) << why;
 }
 
 TEST_F(SimtEmulator, AMisalignedBindingIsRefused) {
