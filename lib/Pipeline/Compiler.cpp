@@ -169,6 +169,10 @@ LogicalResult verifyCompileOptions(MLIRContext &context,
              << "--gpu-gemm-column-tile sizes the GEMM tiles of modules with GPU targets; "
                 "give an nvidia: or amd: --target";
   }
+  if (options.emulateGpu && llvm::none_of(options.targets, gpu_target::isGpuTargetSpec))
+    return emitError(UnknownLoc::get(&context))
+           << "--emulate-gpu compiles GPU targets for the SIMT emulator; give an nvidia: or "
+              "amd: --target";
   if (options.gpuGemmRowTile != -1) {
     if (options.gpuGemmRowTile < 0 || options.gpuGemmRowTile % 16 != 0 ||
         options.gpuGemmRowTile > kGpuGemmMaxRowTile)
@@ -335,6 +339,8 @@ private:
   LogicalResult runKernelsPhase(Input &input);
   LogicalResult runTargetPhase(Input &input, bool keepLLVMIR);
   LogicalResult emitGpuExecutables(ModuleOp variant, std::string *optimizedIR);
+  LogicalResult emitEmulatedGpuExecutable(ModuleOp variant, const gpu_target::GpuTarget &target,
+                                          std::string *optimizedIR);
   LogicalResult crossCheckCacheLayout(Input &input);
   LogicalResult writeSieveModuleTo(Input &input, llvm::raw_ostream &output);
   LogicalResult writePhaseDump(CompilePhase phase,
@@ -572,6 +578,8 @@ LogicalResult Driver::emitGpuExecutables(ModuleOp variant, std::string *optimize
   FailureOr<gpu_target::GpuTarget> target = gpu_target::parseGpuTarget(spec, variant.getLoc());
   if (failed(target))
     return failure();
+  if (options.emulateGpu)
+    return emitEmulatedGpuExecutable(variant, *target, optimizedIR);
   gpu_target::Toolchain toolchain;
   toolchain.cudaPath = options.cudaPath;
   toolchain.rocmPath = options.rocmPath;
@@ -614,6 +622,55 @@ LogicalResult Driver::emitGpuExecutables(ModuleOp variant, std::string *optimize
   return success();
 }
 
+/// With --emulate-gpu: the GPU variant's kernels, lowered by the chip's
+/// whole pipeline, become host code calling the SIMT emulator
+/// (sieve-gpu-emulate), compiled and linked like a CPU executable for this
+/// machine, with the launch shapes a GPU executable has.
+LogicalResult Driver::emitEmulatedGpuExecutable(ModuleOp variant,
+                                                const gpu_target::GpuTarget &target,
+                                                std::string *optimizedIR) {
+  FailureOr<std::vector<gpu_target::KernelLaunch>> launches =
+      gpu_target::kernelLaunches(variant, target);
+  if (failed(launches))
+    return failure();
+  PassManager pm(&context, ModuleOp::getOperationName());
+  pm.addPass(createGPUEmulatePass());
+  if (hooks.configurePassManager && failed(hooks.configurePassManager(pm)))
+    return failure();
+  if (failed(pm.run(variant)))
+    return failure();
+  FailureOr<cpu::CpuTarget> host = cpu::parseCpuTarget("cpu:host", variant.getLoc());
+  if (failed(host))
+    return failure();
+  FailureOr<std::string> object = cpu::emitObject(variant, *host, optimizedIR);
+  if (failed(object))
+    return failure();
+  FailureOr<std::string> image = cpu::linkSharedObject({*object}, variant.getLoc());
+  if (failed(image))
+    return failure();
+  emitRemark(variant.getLoc()) << target.spec << ": "
+                               << gpu_target::smallFloatChoice(target).remark;
+  emitRemark(variant.getLoc()) << target.spec
+                               << ": host code for the SIMT emulator (--emulate-gpu), not "
+                                  "runnable on a GPU";
+  ExecutableImage executable;
+  executable.target = target.spec;
+  executable.format = ExecutableImage::Format::SimtHost;
+  executable.architecture = llvm::Triple(host->triple).getArchName().str();
+  executable.cpu = host->cpu;
+  executable.features = cpu::enabledFeatures(*host, hal::cpu::knownCpuFeatures());
+  executable.image = std::move(*image);
+  for (const gpu_target::KernelLaunch &kernel : *launches) {
+    ExecutableImage::Launch launch;
+    launch.kernel = kernel.name;
+    launch.blockSize = kernel.blockSize;
+    launch.workgroupMemoryBytes = kernel.workgroupMemoryBytes;
+    executable.launches.push_back(std::move(launch));
+  }
+  images.push_back(std::move(executable));
+  return success();
+}
+
 /// The compile options that shape a module, recorded in it.
 static std::vector<std::pair<std::string, std::string>>
 recordedOptions(const CompileOptions &options) {
@@ -628,6 +685,8 @@ recordedOptions(const CompileOptions &options) {
   out.emplace_back("max-chunk", std::to_string(options.maxChunk));
   out.emplace_back("cache-format", options.cacheFormat);
   out.emplace_back("cpu-gemm", resolvedCpuGemm(options));
+  if (options.emulateGpu)
+    out.emplace_back("emulate-gpu", "true");
   return out;
 }
 

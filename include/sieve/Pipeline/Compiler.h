@@ -108,6 +108,10 @@ struct CompileOptions {
   /// 0 for no tile form (every row group a GEMV), -1 for kGpuGemmRowTile.
   /// A benchmark's knob.
   int64_t gpuGemmRowTile = -1;
+  /// GPU targets' kernels as host code for this machine that runs each
+  /// block on a SIMT emulator (the SimtHost format) instead of PTX or an
+  /// HSACO: a module only a runtime given an emulator (Sieve's tests) runs.
+  bool emulateGpu = false;
   /// The prefill's GEMMs on the CPU: "generated" (kernels of the kernel
   /// IR), "onednn" (oneDNN's bf16 GEMM, library kernels the runtime
   /// provides; CPU targets only) or "auto" (onednn when every target is a

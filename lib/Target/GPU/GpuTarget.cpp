@@ -157,22 +157,20 @@ FailureOr<GpuTarget> parseGpuTarget(llvm::StringRef spec, Location loc) {
   return target;
 }
 
-FailureOr<GpuArtifacts> serialize(ModuleOp variant, const GpuTarget &target,
-                                  const Toolchain &toolchain, bool keepOptimizedIR) {
-  Location loc = variant.getLoc();
+/// The one gpu.module of `variant`, or an error naming `target`.
+static FailureOr<gpu::GPUModuleOp> onlyGpuModule(ModuleOp variant, const GpuTarget &target) {
   auto modules = variant.getBody()->getOps<gpu::GPUModuleOp>();
   if (std::distance(modules.begin(), modules.end()) != 1)
-    return emitError(loc) << "expects one gpu.module of kernels for " << target.spec;
-  gpu::GPUModuleOp gpuModule = *modules.begin();
-  ArrayAttr targets = gpuModule.getTargetsAttr();
-  if (!targets || targets.size() != 1)
-    return gpuModule.emitOpError() << "expects one target attribute for " << target.spec;
-  auto targetAttr = dyn_cast<gpu::TargetAttrInterface>(targets[0]);
-  if (!targetAttr)
-    return gpuModule.emitOpError() << "has a target that cannot serialize: " << targets[0];
+    return emitError(variant.getLoc()) << "expects one gpu.module of kernels for " << target.spec;
+  return *modules.begin();
+}
 
-  GpuArtifacts artifacts;
-  for (auto fn : gpuModule.getOps<LLVM::LLVMFuncOp>()) {
+FailureOr<std::vector<KernelLaunch>> kernelLaunches(ModuleOp variant, const GpuTarget &target) {
+  FailureOr<gpu::GPUModuleOp> gpuModule = onlyGpuModule(variant, target);
+  if (failed(gpuModule))
+    return failure();
+  std::vector<KernelLaunch> launches;
+  for (auto fn : gpuModule->getOps<LLVM::LLVMFuncOp>()) {
     if (!fn->hasAttr(gpu::GPUDialect::getKernelFuncAttrName()))
       continue;
     KernelLaunch launch;
@@ -182,8 +180,30 @@ FailureOr<GpuArtifacts> serialize(ModuleOp variant, const GpuTarget &target,
         launch.blockSize[i] = static_cast<uint32_t>(v);
     if (auto bytes = fn->getAttrOfType<IntegerAttr>(kernel_contract::kWorkgroupMemory))
       launch.workgroupMemoryBytes = bytes.getUInt();
-    artifacts.kernels.push_back(std::move(launch));
+    launches.push_back(std::move(launch));
   }
+  return launches;
+}
+
+FailureOr<GpuArtifacts> serialize(ModuleOp variant, const GpuTarget &target,
+                                  const Toolchain &toolchain, bool keepOptimizedIR) {
+  Location loc = variant.getLoc();
+  FailureOr<gpu::GPUModuleOp> found = onlyGpuModule(variant, target);
+  if (failed(found))
+    return failure();
+  gpu::GPUModuleOp gpuModule = *found;
+  ArrayAttr targets = gpuModule.getTargetsAttr();
+  if (!targets || targets.size() != 1)
+    return gpuModule.emitOpError() << "expects one target attribute for " << target.spec;
+  auto targetAttr = dyn_cast<gpu::TargetAttrInterface>(targets[0]);
+  if (!targetAttr)
+    return gpuModule.emitOpError() << "has a target that cannot serialize: " << targets[0];
+
+  GpuArtifacts artifacts;
+  FailureOr<std::vector<KernelLaunch>> launches = kernelLaunches(variant, target);
+  if (failed(launches))
+    return failure();
+  artifacts.kernels = std::move(*launches);
 
   std::string isa;
   auto keepIR = [&](llvm::Module &module) {

@@ -114,6 +114,8 @@ fb::ExecutableFormat executableFormat(ExecutableImage::Format format) {
     return fb::ExecutableFormat::Cubin;
   case ExecutableImage::Format::Hsaco:
     return fb::ExecutableFormat::Hsaco;
+  case ExecutableImage::Format::SimtHost:
+    return fb::ExecutableFormat::SimtHost;
   }
   llvm_unreachable("every executable format is handled");
 }

@@ -117,8 +117,11 @@ Expected<std::unique_ptr<hal::Device>> openGpu(std::string_view kind, int ordina
 }
 
 /// Among executables a device runs: more CPU features, or machine code
-/// over PTX, is better.
+/// over PTX, is better; GPU kernels on an emulator (a test's device) over
+/// anything else, since a device given the emulator is there to run them.
 size_t preference(const fb::Executable &executable) {
+  if (executable.format() == fb::ExecutableFormat::SimtHost)
+    return std::numeric_limits<size_t>::max();
   if (executable.format() == fb::ExecutableFormat::Cubin)
     return 2;
   if (executable.format() == fb::ExecutableFormat::Ptx)

@@ -37,6 +37,8 @@ public:
     return cpu_.load(executable, kernels, image, name);
   }
   bool hostVisible() const override { return false; }
+  /// The CPU device underneath (to give it the SIMT emulator).
+  hal::cpu::CpuDevice &cpu() { return cpu_; }
 
   Expected<hal::DeviceMemory> allocate(uint64_t bytes, const std::string &what) override {
     if (bytes == 0)

@@ -134,6 +134,12 @@ int main(int argc, char **argv) {
                "units) in a module with GPU targets: 16 (the default), 32, 48 or 64; 0 runs "
                "every row group as a GEMV"),
       cl::value_desc("n"), cl::location(options.gpuGemmRowTile), cl::cat(targeting));
+  cl::opt<bool, true> emulateGpu(
+      "emulate-gpu",
+      cl::desc("Compile the nvidia: and amd: targets' kernels, through their whole GPU "
+               "pipelines, to host code that runs on a SIMT emulator instead of PTX or HSACO "
+               "(only Sieve's tests provide one: docs/compiler.md)"),
+      cl::location(options.emulateGpu), cl::cat(targeting));
   cl::opt<std::string, true> cpuGemm(
       "cpu-gemm",
       cl::desc("The prefill's GEMMs on the CPU: auto (the default: onednn when every target "

@@ -68,6 +68,11 @@ struct GpuArtifacts {
   std::string compilerRemark;        // e.g. why there is no cubin
 };
 
+/// How each kernel of the one gpu.module of `variant` (lowered by the
+/// target's pipeline) launches, in the gpu.module's order.
+mlir::FailureOr<std::vector<KernelLaunch>> kernelLaunches(mlir::ModuleOp variant,
+                                                          const GpuTarget &target);
+
 /// Serializes the one gpu.module of `variant` (lowered by the target's
 /// pipeline, its target attribute attached) for `target`.
 mlir::FailureOr<GpuArtifacts> serialize(mlir::ModuleOp variant, const GpuTarget &target,

@@ -24,7 +24,7 @@ namespace sieve {
 
 /// One target's compiled kernels.
 struct ExecutableImage {
-  enum class Format { ElfSharedObject, Ptx, Cubin, Hsaco };
+  enum class Format { ElfSharedObject, Ptx, Cubin, Hsaco, SimtHost };
   /// How a GPU format launches one kernel.
   struct Launch {
     std::string kernel;
@@ -37,7 +37,7 @@ struct ExecutableImage {
   std::string cpu;               // LLVM CPU name
   std::vector<std::string> features; // CPU features the code may use
   std::string image;             // an ELF shared object, PTX, a cubin or an HSACO
-  std::vector<Launch> launches;  // GPU formats: one per kernel, any order
+  std::vector<Launch> launches;  // GPU formats and SimtHost: one per kernel, any order
 };
 
 /// What the module says about its making.

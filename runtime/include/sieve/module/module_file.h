@@ -25,7 +25,7 @@ namespace sieve::module {
 
 /// The format version this runtime writes and reads (any minor of its major).
 inline constexpr uint16_t kFormatMajor = 1;
-inline constexpr uint16_t kFormatMinor = 3;
+inline constexpr uint16_t kFormatMinor = 4;
 /// Executable segments start at multiples of this from the start of the file.
 inline constexpr uint64_t kSegmentAlignment = 64;
 

@@ -54,8 +54,13 @@ std::string CpuDevice::description() const {
 }
 
 std::string CpuDevice::rejectReason(const fb::Executable &executable) const {
-  if (executable.format() != fb::ExecutableFormat::ElfSharedObject)
+  if (executable.format() == fb::ExecutableFormat::SimtHost) {
+    if (!simtEmulator_)
+      return "GPU kernels compiled for a SIMT emulator (--emulate-gpu), which only Sieve's tests "
+             "provide";
+  } else if (executable.format() != fb::ExecutableFormat::ElfSharedObject) {
     return "not CPU code";
+  }
   if (executable.architecture()->string_view() != hostArchitecture())
     return "compiled for " + executable.architecture()->str() + ", this machine is " +
            hostArchitecture();
@@ -83,6 +88,12 @@ Expected<std::unique_ptr<LoadedExecutable>> CpuDevice::load(const fb::Executable
   Expected<KernelLibrary> library = KernelLibrary::load(image, name);
   if (!library)
     return library.takeStatus();
+  if (executable.format() == fb::ExecutableFormat::SimtHost) {
+    Expected<void *> table = library->data(SIEVE_SIMT_RUNTIME_SYMBOL);
+    if (!table)
+      return table.takeStatus();
+    *static_cast<const sieve_simt_runtime_t **>(*table) = simtEmulator_;
+  }
   std::vector<sieve_kernel_fn> functions;
   functions.reserve(executable.exports()->size());
   for (uint32_t k = 0; k < executable.exports()->size(); ++k) {

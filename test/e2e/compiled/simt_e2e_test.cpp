@@ -1,0 +1,141 @@
+//===- simt_e2e_test.cpp - Whole models through the GPU pipelines, emulated -===//
+//
+// Modules compiled with --emulate-gpu: every kernel through an NVIDIA or AMD
+// chip's whole NVVM or ROCDL pipeline, then run as host code on the SIMT
+// emulator (test/simt), each block's threads as fibers. The device keeps its
+// memory from the host as a GPU's is (discrete_device.h), so the GPU's
+// host-side path runs as well: the host program's GPU grids, the fused
+// kernels at a model's sizes, staged inputs and outputs. What gpu-run checks
+// on a GPU, checked on every machine: DeepSeek's known answer, and the CPU's
+// logits with MTP and a batch.
+//
+//===----------------------------------------------------------------------===//
+
+#include "../../unit/support/official_logits.h"
+#include "discrete_device.h"
+#include "official_sequence.h"
+#include "simt_emulator.h"
+
+#include "sieve/exec/compiled_model.h"
+
+#include <gtest/gtest.h>
+
+#include <random>
+
+namespace sieve {
+namespace {
+
+const std::string kModules = SIEVE_SIMT_MODULES;
+
+exec::CompiledLoadOptions emulatedGpu(const std::string &weights) {
+  exec::CompiledLoadOptions options;
+  options.weights = weights;
+  options.makeDevice = [] {
+    auto device = std::make_unique<test::DiscreteCpuDevice>(0);
+    device->cpu().setSimtEmulator(simt::runtime());
+    return device;
+  };
+  return options;
+}
+
+std::unique_ptr<exec::CompiledModel> load(const std::string &module,
+                                          const exec::CompiledLoadOptions &options) {
+  auto model = exec::CompiledModel::load(module, options);
+  EXPECT_TRUE(model.isOk()) << model.status().message();
+  return model.isOk() ? model.take() : nullptr;
+}
+
+class EmulatedGpu : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(EmulatedGpu, OfficialLogitsPrefill200ThenDecode120) {
+  const std::string chip = GetParam();
+  auto model =
+      load(kModules + "/official-" + chip + ".sieve", emulatedGpu(test::kOfficialLogitsDir));
+  ASSERT_TRUE(model);
+  // The chip's kernels ran, not a CPU executable beside them.
+  EXPECT_NE(model->report().executable.find(chip), std::string::npos) << model->report().executable;
+  auto official = readNpyF32(test::kOfficialLogitsDir + "/logits-prefill200-decode120.npy");
+  ASSERT_TRUE(official.isOk()) << official.status().toString();
+  std::vector<std::vector<float>> rows =
+      test::prefill200ThenDecode120(*model, test::officialTokens());
+  ASSERT_EQ(rows.size(), 121u);
+  test::expectWithinTolerance(test::compareWithOfficial(rows, *official),
+                              ("compiled, emulated " + chip).c_str());
+}
+
+/// The module holds the chip's emulated kernels and CPU code: the CPU runs
+/// its own, the emulated GPU the chip's, and both agree through a batch
+/// of two sequences and the MTP head.
+TEST_P(EmulatedGpu, MatchesTheCpuWithMtpAndABatch) {
+  const std::string chip = GetParam();
+  const std::string module = kModules + "/tiny-v4-" + chip + ".sieve";
+  const std::string weights = kModules + "/tiny-v4";
+  auto gpu = load(module, emulatedGpu(weights));
+  exec::CompiledLoadOptions onCpu;
+  onCpu.weights = weights;
+  onCpu.device = "cpu";
+  auto cpu = load(module, onCpu);
+  ASSERT_TRUE(gpu && cpu);
+  EXPECT_NE(gpu->report().executable.find(chip), std::string::npos) << gpu->report().executable;
+  EXPECT_EQ(cpu->report().executable.rfind("cpu", 0), 0u) << cpu->report().executable;
+  const int64_t vocab = cpu->vocabSize();
+  std::mt19937 rng(11);
+  std::vector<int32_t> tokens(64);
+  for (int32_t &t : tokens)
+    t = int32_t(rng() % uint32_t(vocab));
+  std::vector<exec::CompiledSequence> gs, cs;
+  for (int i = 0; i < 2; ++i) {
+    auto g = gpu->newSequence();
+    auto c = cpu->newSequence();
+    ASSERT_TRUE(g.isOk() && c.isOk());
+    gs.push_back(g.take());
+    cs.push_back(c.take());
+    auto gl = gpu->prefill(gs.back(), tokens.data() + i, 20 + 7 * i);
+    auto cl = cpu->prefill(cs.back(), tokens.data() + i, 20 + 7 * i);
+    ASSERT_TRUE(gl.isOk() && cl.isOk()) << gl.status().message() << cl.status().message();
+    EXPECT_LE(test::relativeL2(gl->data, cl->data, vocab), 1e-3) << "prefill " << i;
+  }
+  auto gm = gpu->mtp(gs[1], tokens.data() + 2, 27);
+  auto cm = cpu->mtp(cs[1], tokens.data() + 2, 27);
+  ASSERT_TRUE(gm.isOk() && cm.isOk()) << gm.status().message() << cm.status().message();
+  EXPECT_LE(test::relativeL2(gm->data, cm->data, vocab), 1e-3) << "mtp";
+  exec::CompiledSequence *gb[2] = {&gs[0], &gs[1]}, *cb[2] = {&cs[0], &cs[1]};
+  for (int k = 0; k < 6; ++k) {
+    int32_t step[2] = {tokens[size_t(30 + k)], tokens[size_t(45 + k)]};
+    auto g = gpu->decode(gb, step, 2);
+    auto c = cpu->decode(cb, step, 2);
+    ASSERT_TRUE(g.isOk() && c.isOk()) << g.status().message() << c.status().message();
+    for (int r = 0; r < 2; ++r)
+      EXPECT_LE(test::relativeL2(g->data + r * vocab, c->data + r * vocab, vocab), 1e-3)
+          << "decode step " << k << ", row " << r;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Chips, EmulatedGpu, ::testing::Values("sm_90", "gfx942"),
+                         [](const auto &info) { return info.param; });
+
+/// Without an emulator the CPU device refuses the emulated kernels, saying
+/// why, and runs the module's CPU code.
+TEST(EmulatedGpuModule, APlainCpuDeviceRefusesTheEmulatedKernels) {
+  exec::CompiledLoadOptions options;
+  options.weights = kModules + "/tiny-v4";
+  options.device = "cpu";
+  auto model = load(kModules + "/tiny-v4-sm_90.sieve", options);
+  ASSERT_TRUE(model);
+  ASSERT_FALSE(model->report().rejected.empty());
+  EXPECT_NE(model->report().rejected[0].find("SIMT emulator"), std::string::npos)
+      << model->report().rejected[0];
+}
+
+TEST(EmulatedGpuModule, AModuleOfOnlyEmulatedKernelsIsRefusedOnACpu) {
+  exec::CompiledLoadOptions options;
+  options.weights = test::kOfficialLogitsDir;
+  options.device = "cpu";
+  auto model = exec::CompiledModel::load(kModules + "/official-sm_90.sieve", options);
+  ASSERT_FALSE(model.isOk());
+  EXPECT_NE(model.status().message().find("SIMT emulator"), std::string::npos)
+      << model.status().message();
+}
+
+} // namespace
+} // namespace sieve
