@@ -4,6 +4,7 @@
 
 #include "sieve/numerics/float_formats.h"
 
+#include <atomic>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -176,7 +177,9 @@ struct Block {
 
 thread_local Block *activeBlock = nullptr;
 thread_local std::string lastFailure;
-thread_local ScheduleOrder scheduleOrder = ScheduleOrder::Descending;
+// Global, not per thread: a device runs a dispatch's blocks on its pool's
+// threads.
+std::atomic<ScheduleOrder> scheduleOrder{ScheduleOrder::Descending};
 
 /// Stacks outlive blocks: a block of 256 threads would otherwise map 256
 /// stacks per workgroup.
@@ -401,78 +404,90 @@ bool permuteActiveLanes(Block &block, std::vector<Fiber *> &lanes, int32_t site,
 
 /// Runs every waiting warp collective whose lanes have all arrived; false
 /// after an error.
+/// The fibers of warp `warp`, in lane order.
+void lanesOf(Block &block, size_t warp, std::vector<Fiber *> &lanes) {
+  const size_t threads = block.fibers.size(), first = warp * block.warpSize;
+  lanes.clear();
+  for (size_t i = first; i < std::min(threads, first + block.warpSize); ++i)
+    lanes.push_back(&block.fibers[i]);
+}
+
+/// Runs warp `lanes`' collective if they all wait at it; false (the block
+/// failed) for lanes at different ones.
+bool releaseWarp(Block &block, std::vector<Fiber *> &lanes, bool &released) {
+  const size_t warpSize = block.warpSize;
+  const Fiber *waiting = nullptr;
+  for (Fiber *lane : lanes)
+    if (isCollective(lane->wait))
+      waiting = lane;
+  if (!waiting)
+    return true;
+  const Wait kind = waiting->wait;
+  if (kind == Wait::Bpermute)
+    return permuteActiveLanes(block, lanes, waiting->site, released);
+  if (lanes.size() != warpSize) {
+    fail(block, threadName(*waiting) + " waits at " + waitName(kind) + " (site " +
+                    std::to_string(waiting->site) + ") in a warp of " +
+                    std::to_string(lanes.size()) + " threads: the block is not whole warps");
+    return false;
+  }
+  bool allArrived = true;
+  for (Fiber *lane : lanes) {
+    if (lane->wait == Wait::Done) {
+      fail(block, threadName(*lane) + " exited while " + threadName(*waiting) + " waits at " +
+                      waitName(kind) + " (site " + std::to_string(waiting->site) + ")");
+      return false;
+    }
+    allArrived &= lane->wait == kind;
+  }
+  if (!allArrived)
+    return true; // lanes still running or at a barrier: decided once they arrive
+  for (Fiber *lane : lanes)
+    if (lane->site != waiting->site) {
+      fail(block, threadName(*lane) + " waits at site " + std::to_string(lane->site) + " and " +
+                      threadName(*waiting) + " at site " + std::to_string(waiting->site) +
+                      ": a warp's lanes diverged at " + waitName(kind));
+      return false;
+    }
+  // NVIDIA's collectives are a 32-lane warp's, AMD's a 64-lane wave's.
+  const size_t expectedWidth = kind == Wait::Shuffle || kind == Wait::Mma ? 32 : 64;
+  if (warpSize != expectedWidth) {
+    fail(block, std::string(waitName(kind)) + " (site " + std::to_string(waiting->site) +
+                    ") in a kernel of " + std::to_string(warpSize) + "-lane warps");
+    return false;
+  }
+  switch (kind) {
+  case Wait::Shuffle:
+    for (Fiber *lane : lanes)
+      if (lane->memberMask != 0xffffffffu || lane->mode != lanes.front()->mode ||
+          lane->maskAndClamp != lanes.front()->maskAndClamp) {
+        fail(block, threadName(*lane) +
+                        " shuffles with another mode, member mask or clamp than lane 0 (site " +
+                        std::to_string(lane->site) + "); only whole-warp shuffles are emulated");
+        return false;
+      }
+    shuffleWarp(lanes);
+    break;
+  case Wait::Mma:
+    mmaWarp(lanes);
+    break;
+  default:
+    mfmaWave(lanes);
+    break;
+  }
+  for (Fiber *lane : lanes)
+    lane->wait = Wait::Running;
+  released = true;
+  return true;
+}
+
 bool releaseWarps(Block &block, bool &released) {
-  const size_t threads = block.fibers.size(), warpSize = block.warpSize;
   std::vector<Fiber *> lanes;
-  for (size_t first = 0; first < threads; first += warpSize) {
-    lanes.clear();
-    for (size_t i = first; i < std::min(threads, first + warpSize); ++i)
-      lanes.push_back(&block.fibers[i]);
-    const Fiber *waiting = nullptr;
-    for (Fiber *lane : lanes)
-      if (isCollective(lane->wait))
-        waiting = lane;
-    if (!waiting)
-      continue;
-    const Wait kind = waiting->wait;
-    if (kind == Wait::Bpermute) {
-      if (!permuteActiveLanes(block, lanes, waiting->site, released))
-        return false;
-      continue;
-    }
-    if (lanes.size() != warpSize) {
-      fail(block, threadName(*waiting) + " waits at " + waitName(kind) + " (site " +
-                      std::to_string(waiting->site) + ") in a warp of " +
-                      std::to_string(lanes.size()) + " threads: the block is not whole warps");
+  const size_t warps = (block.fibers.size() + block.warpSize - 1) / block.warpSize;
+  for (size_t warp = 0; warp < warps; ++warp) {
+    lanesOf(block, warp, lanes);
+    if (!releaseWarp(block, lanes, released))
       return false;
-    }
-    bool allArrived = true;
-    for (Fiber *lane : lanes) {
-      if (lane->wait == Wait::Done) {
-        fail(block, threadName(*lane) + " exited while " + threadName(*waiting) + " waits at " +
-                        waitName(kind) + " (site " + std::to_string(waiting->site) + ")");
-        return false;
-      }
-      allArrived &= lane->wait == kind;
-    }
-    if (!allArrived)
-      continue; // lanes still running or at a barrier: decided after the round
-    for (Fiber *lane : lanes)
-      if (lane->site != waiting->site) {
-        fail(block, threadName(*lane) + " waits at site " + std::to_string(lane->site) + " and " +
-                        threadName(*waiting) + " at site " + std::to_string(waiting->site) +
-                        ": a warp's lanes diverged at " + waitName(kind));
-        return false;
-      }
-    // NVIDIA's collectives are a 32-lane warp's, AMD's a 64-lane wave's.
-    const size_t expectedWidth = kind == Wait::Shuffle || kind == Wait::Mma ? 32 : 64;
-    if (warpSize != expectedWidth) {
-      fail(block, std::string(waitName(kind)) + " (site " + std::to_string(waiting->site) +
-                      ") in a kernel of " + std::to_string(warpSize) + "-lane warps");
-      return false;
-    }
-    switch (kind) {
-    case Wait::Shuffle:
-      for (Fiber *lane : lanes)
-        if (lane->memberMask != 0xffffffffu || lane->mode != lanes.front()->mode ||
-            lane->maskAndClamp != lanes.front()->maskAndClamp) {
-          fail(block, threadName(*lane) +
-                          " shuffles with another mode, member mask or clamp than lane 0 (site " +
-                          std::to_string(lane->site) + "); only whole-warp shuffles are emulated");
-          return false;
-        }
-      shuffleWarp(lanes);
-      break;
-    case Wait::Mma:
-      mmaWarp(lanes);
-      break;
-    default:
-      mfmaWave(lanes);
-      break;
-    }
-    for (Fiber *lane : lanes)
-      lane->wait = Wait::Running;
-    released = true;
   }
   return true;
 }
@@ -520,19 +535,34 @@ std::string describeDeadlock(const Block &block) {
   return out;
 }
 
-/// Switches to each running fiber of the block in the schedule's order.
+/// Runs each warp of the block in the schedule's order as far as it goes
+/// alone: its lanes until each waits, its collective, again, until its
+/// lanes wait at a barrier or exit. So one warp runs ahead of the others
+/// between barriers, as warps may on a GPU, and a read of what another
+/// warp writes without a barrier between sees the schedule's order (a
+/// lockstep round of every warp would hide it behind the next collective).
 void runRound(Block &block) {
-  const size_t threads = block.fibers.size();
-  for (size_t i = 0; i < threads; ++i) {
-    Fiber &fiber = block.fibers[scheduleOrder == ScheduleOrder::Ascending ? i : threads - 1 - i];
-    if (fiber.wait != Wait::Running)
-      continue;
-    block.current = &fiber;
-    void *fakeStack = nullptr;
-    startSwitch(block, &fiber, &fakeStack);
-    switchContext(block.scheduler, fiber.context);
-    finishSwitch(block, fakeStack, /*intoScheduler=*/true);
-    block.current = nullptr;
+  const size_t warps = (block.fibers.size() + block.warpSize - 1) / block.warpSize;
+  const bool ascending = scheduleOrder.load(std::memory_order_relaxed) == ScheduleOrder::Ascending;
+  std::vector<Fiber *> lanes;
+  for (size_t w = 0; w < warps; ++w) {
+    lanesOf(block, ascending ? w : warps - 1 - w, lanes);
+    for (bool released = true; released && block.error.empty();) {
+      for (size_t i = 0; i < lanes.size(); ++i) {
+        Fiber &fiber = *lanes[ascending ? i : lanes.size() - 1 - i];
+        if (fiber.wait != Wait::Running)
+          continue;
+        block.current = &fiber;
+        void *fakeStack = nullptr;
+        startSwitch(block, &fiber, &fakeStack);
+        switchContext(block.scheduler, fiber.context);
+        finishSwitch(block, fakeStack, /*intoScheduler=*/true);
+        block.current = nullptr;
+      }
+      released = false;
+      if (!releaseWarp(block, lanes, released))
+        return;
+    }
   }
 }
 

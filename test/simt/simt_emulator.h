@@ -30,9 +30,10 @@ namespace sieve::simt {
 /// SIEVE_SIMT_RUNTIME_SYMBOL must point at before its kernels run.
 const sieve_simt_runtime_t *runtime();
 
-/// The order a block's ready threads run in each round: the last thread
-/// first by default, so a kernel relying on lower threads running first
-/// fails (as the CPU path's thread loops run last iteration first).
+/// The order a block's ready threads run in each round, for every block
+/// from now on (on any thread): the last thread first by default, so a
+/// kernel relying on lower threads running first fails (as the CPU path's
+/// thread loops run last iteration first).
 enum class ScheduleOrder { Ascending, Descending };
 void setScheduleOrder(ScheduleOrder order);
 

@@ -20,6 +20,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <random>
 
 namespace sieve {
@@ -109,6 +110,49 @@ TEST_P(EmulatedGpu, MatchesTheCpuWithMtpAndABatch) {
       EXPECT_LE(test::relativeL2(g->data + r * vocab, c->data + r * vocab, vocab), 1e-3)
           << "decode step " << k << ", row " << r;
   }
+}
+
+/// A block's threads run in another order each time: the logits of a
+/// prefill and decode steps must not change by a bit. A kernel whose
+/// threads race (a read of shared memory another thread writes without a
+/// barrier between, a lane relying on another having run) gives other
+/// values in the other order, at a whole model's sizes and grids.
+TEST_P(EmulatedGpu, LogitsDoNotDependOnTheOrderThreadsRun) {
+  const std::string chip = GetParam();
+  auto gpu = load(kModules + "/tiny-v4-" + chip + ".sieve", emulatedGpu(kModules + "/tiny-v4"));
+  ASSERT_TRUE(gpu);
+  const int64_t vocab = gpu->vocabSize();
+  std::mt19937 rng(23);
+  std::vector<int32_t> tokens(24);
+  for (int32_t &t : tokens)
+    t = int32_t(rng() % uint32_t(vocab));
+  auto run = [&](simt::ScheduleOrder order) {
+    simt::setScheduleOrder(order);
+    std::vector<float> out;
+    auto seq = gpu->newSequence();
+    EXPECT_TRUE(seq.isOk()) << seq.status().message();
+    if (!seq.isOk())
+      return out;
+    auto logits = gpu->prefill(*seq, tokens.data(), 20);
+    for (size_t p = 20;; ++p) {
+      EXPECT_TRUE(logits.isOk()) << logits.status().message();
+      if (!logits.isOk())
+        return std::vector<float>();
+      out.insert(out.end(), logits->data, logits->data + vocab);
+      if (p == tokens.size())
+        return out;
+      logits = gpu->forward(*seq, tokens.data() + p, 1);
+    }
+  };
+  std::vector<float> descending = run(simt::ScheduleOrder::Descending);
+  std::vector<float> ascending = run(simt::ScheduleOrder::Ascending);
+  simt::setScheduleOrder(simt::ScheduleOrder::Descending);
+  ASSERT_EQ(descending.size(), size_t(5 * vocab));
+  ASSERT_EQ(ascending.size(), descending.size());
+  size_t differing = 0;
+  for (size_t i = 0; i < descending.size(); ++i)
+    differing += std::memcmp(&descending[i], &ascending[i], sizeof(float)) != 0;
+  EXPECT_EQ(differing, 0u) << "of " << descending.size() << " logits (5 steps)";
 }
 
 INSTANTIATE_TEST_SUITE_P(Chips, EmulatedGpu, ::testing::Values("sm_90", "gfx942"),
