@@ -28,6 +28,10 @@ namespace {
 
 const std::string kModules = SIEVE_SIMT_MODULES;
 
+/// The emulated GPU, its memory out of the host's reach as a GPU's is. A
+/// host-visible device would bind weights where they lie in the mapped
+/// checkpoint, which GPU kernels may not assume (their bindings are
+/// 16-byte aligned; the emulator refuses others).
 exec::CompiledLoadOptions emulatedGpu(const std::string &weights) {
   exec::CompiledLoadOptions options;
   options.weights = weights;
