@@ -18,11 +18,8 @@ if [[ -z "${SIEVE_SKIP_SANITIZERS:-}" ]]; then
   # emulated conformance suite runs for sm_90 and gfx942 only (the emulator's
   # NVIDIA and AMD paths, about a minute each here); sm_80 and sm_100a differ
   # from sm_90, and gfx950 from gfx942, in how codes are decoded, which the
-  # release run covers. The emulated GPU's whole official sequence (a minute
-  # per chip in release) runs its kernels uninstrumented (sieve-compile's
-  # code): the sanitizers would watch only the emulator, which the shorter
-  # emulated-model tests exercise too.
-  "$root/scripts/sanitize.sh" -E 'PrefillDecodeConsistencyOver300Tokens|ChunkedPromptOf300Tokens|docs-commands|simt-sm_80\.|simt-sm_100a\.|simt-gfx950\.|EmulatedGpu\.OfficialLogits'
+  # release run covers.
+  "$root/scripts/sanitize.sh" -E 'PrefillDecodeConsistencyOver300Tokens|ChunkedPromptOf300Tokens|docs-commands|simt-sm_80\.|simt-sm_100a\.|simt-gfx950\.'
 fi
 cd "$build"
 ctest --output-on-failure -j "${SIEVE_JOBS:-$(nproc)}" "$@"
