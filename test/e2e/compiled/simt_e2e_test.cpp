@@ -28,6 +28,19 @@ namespace {
 
 const std::string kModules = SIEVE_SIMT_MODULES;
 
+/// The chips the build compiled modules for (SIEVE_SIMT_E2E_TARGETS).
+std::vector<std::string> emulatedChips() {
+  std::vector<std::string> chips;
+  std::string list = SIEVE_SIMT_CHIPS;
+  for (size_t start = 0; start <= list.size();) {
+    size_t comma = std::min(list.find(',', start), list.size());
+    if (comma > start)
+      chips.push_back(list.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return chips;
+}
+
 /// The emulated GPU, its memory out of the host's reach as a GPU's is. A
 /// host-visible device would bind weights where they lie in the mapped
 /// checkpoint, which GPU kernels may not assume (their bindings are
@@ -159,7 +172,7 @@ TEST_P(EmulatedGpu, LogitsDoNotDependOnTheOrderThreadsRun) {
   EXPECT_EQ(differing, 0u) << "of " << descending.size() << " logits (5 steps)";
 }
 
-INSTANTIATE_TEST_SUITE_P(Chips, EmulatedGpu, ::testing::Values("sm_90", "gfx942"),
+INSTANTIATE_TEST_SUITE_P(Chips, EmulatedGpu, ::testing::ValuesIn(emulatedChips()),
                          [](const auto &info) { return info.param; });
 
 /// Without an emulator the CPU device refuses the emulated kernels, saying
@@ -168,7 +181,7 @@ TEST(EmulatedGpuModule, APlainCpuDeviceRefusesTheEmulatedKernels) {
   exec::CompiledLoadOptions options;
   options.weights = kModules + "/tiny-v4";
   options.device = "cpu";
-  auto model = load(kModules + "/tiny-v4-sm_90.sieve", options);
+  auto model = load(kModules + "/tiny-v4-" + emulatedChips().front() + ".sieve", options);
   ASSERT_TRUE(model);
   ASSERT_FALSE(model->report().rejected.empty());
   EXPECT_NE(model->report().rejected[0].find("SIMT emulator"), std::string::npos)
@@ -179,7 +192,8 @@ TEST(EmulatedGpuModule, AModuleOfOnlyEmulatedKernelsIsRefusedOnACpu) {
   exec::CompiledLoadOptions options;
   options.weights = test::kOfficialLogitsDir;
   options.device = "cpu";
-  auto model = exec::CompiledModel::load(kModules + "/official-sm_90.sieve", options);
+  auto model = exec::CompiledModel::load(
+      kModules + "/official-" + emulatedChips().front() + ".sieve", options);
   ASSERT_FALSE(model.isOk());
   EXPECT_NE(model.status().message().find("SIMT emulator"), std::string::npos)
       << model.status().message();
