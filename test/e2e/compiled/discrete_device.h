@@ -1,8 +1,8 @@
 //===- discrete_device.h - The CPU, with memory the host may not touch ---*- C++ -*-===//
 //
 // A test device that runs the CPU's kernels but, like a GPU, keeps its
-// memory to itself: every allocation is mapped PROT_NONE and opened only
-// inside this device's own write(), read() and dispatch(). Any place the
+// memory to itself: all of it is mapped PROT_NONE and opened only inside
+// this device's own write(), read(), copy() and dispatch(). Any place the
 // runtime dereferences device memory directly (instead of moving bytes
 // through the device) faults, so a model that runs on it runs the GPU's
 // host-side path (staged inputs, fills, outputs, weight uploads) correctly.
@@ -17,7 +17,6 @@
 #include <unistd.h>
 
 #include <cstring>
-#include <map>
 #include <mutex>
 
 namespace sieve::test {
@@ -44,12 +43,24 @@ public:
     if (bytes == 0)
       return hal::DeviceMemory();
     const uint64_t page = uint64_t(::sysconf(_SC_PAGESIZE));
-    const uint64_t mapped = (bytes + page - 1) / page * page;
-    void *data = ::mmap(nullptr, mapped, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (data == MAP_FAILED)
+    if (bytes > Arena::kReserved)
       return Status(StatusCode::kFailedPrecondition, "cannot map " + what);
-    std::lock_guard<std::mutex> lock(mutex());
-    regions()[data] = mapped;
+    const uint64_t mapped = (bytes + page - 1) / page * page;
+    Arena &memory = arena();
+    std::lock_guard<std::mutex> lock(memory.mutex);
+    if (!memory.base) {
+      void *base = ::mmap(nullptr, Arena::kReserved, PROT_NONE,
+                          MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+      if (base == MAP_FAILED)
+        return Status(StatusCode::kFailedPrecondition, "cannot reserve device memory");
+      memory.base = static_cast<char *>(base);
+    }
+    if (memory.used + mapped > Arena::kReserved)
+      return Status(StatusCode::kFailedPrecondition,
+                    "cannot map " + what + ": the test device's range is used up");
+    void *data = memory.base + memory.used;
+    memory.used += mapped;
+    ++memory.live;
     return hal::DeviceMemory(data, mapped, release);
   }
 
@@ -63,6 +74,11 @@ public:
     std::memcpy(to, from, bytes);
     return Status::ok();
   }
+  Status copy(void *to, const void *from, uint64_t bytes) override {
+    Open open;
+    std::memcpy(to, from, bytes);
+    return Status::ok();
+  }
   Status dispatch(const hal::LoadedExecutable &executable, uint32_t kernel,
                   const sieve_dispatch_state_t &dispatch, const char *name) override {
     Open open;
@@ -70,30 +86,40 @@ public:
   }
 
 private:
-  /// Every region readable and writable while it lives.
+  /// All device memory of the process: one reserved range handed out in
+  /// order (from the start again once everything is released), so opening
+  /// and closing it around a dispatch is one mprotect each, where a mapping
+  /// per allocation took one per weight (a fifth of an emulated model's
+  /// time went to them and the TLB shootdowns they cause).
+  struct Arena {
+    static constexpr uint64_t kReserved = uint64_t(64) << 30;
+    std::mutex mutex;
+    char *base = nullptr;
+    uint64_t used = 0; // bytes handed out, whole pages
+    uint64_t live = 0; // allocations not yet released
+  };
+  static Arena &arena() {
+    static Arena memory;
+    return memory;
+  }
+  /// All device memory readable and writable while it lives.
   struct Open {
     Open() { protect(PROT_READ | PROT_WRITE); }
     ~Open() { protect(PROT_NONE); }
   };
   static void protect(int access) {
-    std::lock_guard<std::mutex> lock(mutex());
-    for (const auto &[data, bytes] : regions())
-      ::mprotect(data, bytes, access);
+    Arena &memory = arena();
+    std::lock_guard<std::mutex> lock(memory.mutex);
+    if (memory.used)
+      ::mprotect(memory.base, memory.used, access);
   }
+  /// Released memory reads as zeros when it is handed out again.
   static void release(void *data, uint64_t bytes) {
-    {
-      std::lock_guard<std::mutex> lock(mutex());
-      regions().erase(data);
-    }
-    ::munmap(data, bytes);
-  }
-  static std::map<void *, uint64_t> &regions() {
-    static std::map<void *, uint64_t> live;
-    return live;
-  }
-  static std::mutex &mutex() {
-    static std::mutex m;
-    return m;
+    Arena &memory = arena();
+    std::lock_guard<std::mutex> lock(memory.mutex);
+    ::madvise(data, bytes, MADV_DONTNEED);
+    if (--memory.live == 0)
+      memory.used = 0;
   }
 
   hal::cpu::CpuDevice cpu_;

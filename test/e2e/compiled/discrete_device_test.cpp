@@ -71,5 +71,28 @@ TEST(DiscreteDevice, GivesTheCpuDevicesLogitsBitForBit) {
     ASSERT_EQ(got.logits[i], want.logits[i]) << "logit " << i;
 }
 
+/// The device's memory is the host's only inside the device's own calls:
+/// a direct write faults, one through write() lands, and released memory
+/// comes back zeroed.
+TEST(DiscreteDevice, ItsMemoryFaultsOutsideItsOwnCalls) {
+  test::DiscreteCpuDevice device(1);
+  auto memory = device.allocate(100, "a test buffer");
+  ASSERT_TRUE(memory.isOk()) << memory.status().message();
+  volatile char *bytes = static_cast<char *>(memory->data());
+  EXPECT_DEATH(bytes[7] = 1, "");
+  const char value = 42;
+  ASSERT_TRUE(device.write(memory->data(), &value, 1).isOk());
+  char back = 0;
+  ASSERT_TRUE(device.read(&back, memory->data(), 1).isOk());
+  EXPECT_EQ(back, 42);
+  void *where = memory->data();
+  *memory = hal::DeviceMemory();
+  auto again = device.allocate(100, "a test buffer");
+  ASSERT_TRUE(again.isOk());
+  EXPECT_EQ(again->data(), where); // everything was released: the range starts over
+  ASSERT_TRUE(device.read(&back, again->data(), 1).isOk());
+  EXPECT_EQ(back, 0);
+}
+
 } // namespace
 } // namespace sieve
