@@ -571,6 +571,20 @@ LogicalResult Driver::runTargetPhase(Input &input, bool keepLLVMIR) {
   return success();
 }
 
+/// The module's record of how each GPU kernel launches.
+static std::vector<ExecutableImage::Launch>
+moduleLaunches(const std::vector<gpu_target::KernelLaunch> &kernels) {
+  std::vector<ExecutableImage::Launch> launches;
+  for (const gpu_target::KernelLaunch &kernel : kernels) {
+    ExecutableImage::Launch launch;
+    launch.kernel = kernel.name;
+    launch.blockSize = kernel.blockSize;
+    launch.workgroupMemoryBytes = kernel.workgroupMemoryBytes;
+    launches.push_back(std::move(launch));
+  }
+  return launches;
+}
+
 /// PTX (and a cubin where ptxas is) or an HSACO of a GPU variant, with each
 /// kernel's launch shape; the compiler's choices are remarks.
 LogicalResult Driver::emitGpuExecutables(ModuleOp variant, std::string *optimizedIR) {
@@ -610,13 +624,7 @@ LogicalResult Driver::emitGpuExecutables(ModuleOp variant, std::string *optimize
     image.architecture = target->chip;
     image.features = {"small-floats:" + smallFloats.path};
     image.image = std::move(binary.image);
-    for (const gpu_target::KernelLaunch &kernel : artifacts->kernels) {
-      ExecutableImage::Launch launch;
-      launch.kernel = kernel.name;
-      launch.blockSize = kernel.blockSize;
-      launch.workgroupMemoryBytes = kernel.workgroupMemoryBytes;
-      image.launches.push_back(std::move(launch));
-    }
+    image.launches = moduleLaunches(artifacts->kernels);
     images.push_back(std::move(image));
   }
   return success();
@@ -660,13 +668,7 @@ LogicalResult Driver::emitEmulatedGpuExecutable(ModuleOp variant,
   executable.cpu = host->cpu;
   executable.features = cpu::enabledFeatures(*host, hal::cpu::knownCpuFeatures());
   executable.image = std::move(*image);
-  for (const gpu_target::KernelLaunch &kernel : *launches) {
-    ExecutableImage::Launch launch;
-    launch.kernel = kernel.name;
-    launch.blockSize = kernel.blockSize;
-    launch.workgroupMemoryBytes = kernel.workgroupMemoryBytes;
-    executable.launches.push_back(std::move(launch));
-  }
+  executable.launches = moduleLaunches(*launches);
   images.push_back(std::move(executable));
   return success();
 }

@@ -15,6 +15,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "../../unit/support/official_logits.h"
+#include "batch_agreement.h"
 #include "official_sequence.h"
 
 #include "sieve/exec/compiled_model.h"
@@ -25,7 +26,6 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
-#include <random>
 
 namespace sieve {
 namespace {
@@ -53,48 +53,16 @@ TEST(Cuda, OfficialLogitsPrefill200ThenDecode120) {
   std::vector<std::vector<float>> rows =
       test::prefill200ThenDecode120(*model, test::officialTokens(gOfficial));
   ASSERT_EQ(rows.size(), 121u);
-  test::expectWithinTolerance(test::compareWithOfficial(rows, *official), ("compiled, " + gDevice).c_str());
+  test::expectWithinTolerance(test::compareWithOfficial(rows, *official),
+                              ("compiled, " + gDevice).c_str());
 }
-
-using test::relativeL2;
 
 TEST(Cuda, MatchesTheCpuWithMtpAndABatch) {
   const std::string module = gModules + "/tiny-v4.sieve", weights = gModules + "/tiny-v4";
   auto gpu = loadOn(module, weights, gDevice);
   auto cpu = loadOn(module, weights, "cpu");
   ASSERT_TRUE(gpu && cpu);
-  const int64_t vocab = cpu->vocabSize();
-  std::mt19937 rng(5);
-  std::vector<int32_t> tokens(80);
-  for (int32_t &t : tokens)
-    t = int32_t(rng() % uint32_t(vocab));
-  // Two sequences, decoded as one batch.
-  std::vector<exec::CompiledSequence> gs, cs;
-  for (int i = 0; i < 2; ++i) {
-    auto g = gpu->newSequence();
-    auto c = cpu->newSequence();
-    ASSERT_TRUE(g.isOk() && c.isOk());
-    gs.push_back(g.take());
-    cs.push_back(c.take());
-    auto gl = gpu->prefill(gs.back(), tokens.data() + i, 30 + 10 * i);
-    auto cl = cpu->prefill(cs.back(), tokens.data() + i, 30 + 10 * i);
-    ASSERT_TRUE(gl.isOk() && cl.isOk()) << gl.status().message();
-    EXPECT_LE(relativeL2(gl->data, cl->data, vocab), 1e-3) << "prefill " << i;
-  }
-  auto gm = gpu->mtp(gs[1], tokens.data() + 2, 40);
-  auto cm = cpu->mtp(cs[1], tokens.data() + 2, 40);
-  ASSERT_TRUE(gm.isOk() && cm.isOk()) << gm.status().message();
-  EXPECT_LE(relativeL2(gm->data, cm->data, vocab), 1e-3) << "mtp";
-  exec::CompiledSequence *gb[2] = {&gs[0], &gs[1]}, *cb[2] = {&cs[0], &cs[1]};
-  for (int k = 0; k < 16; ++k) {
-    int32_t step[2] = {tokens[size_t(40 + k)], tokens[size_t(60 + k)]};
-    auto g = gpu->decode(gb, step, 2);
-    auto c = cpu->decode(cb, step, 2);
-    ASSERT_TRUE(g.isOk() && c.isOk()) << g.status().message();
-    for (int r = 0; r < 2; ++r)
-      EXPECT_LE(relativeL2(g->data + r * vocab, c->data + r * vocab, vocab), 1e-3)
-          << "decode step " << k << ", row " << r;
-  }
+  test::expectAgreementWithMtpAndABatch(*gpu, *cpu, /*seed=*/5, /*prompt=*/30, /*steps=*/16);
 }
 
 } // namespace

@@ -12,6 +12,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "../../unit/support/official_logits.h"
+#include "batch_agreement.h"
 #include "discrete_device.h"
 #include "official_sequence.h"
 #include "simt_emulator.h"
@@ -96,37 +97,7 @@ TEST_P(EmulatedGpu, MatchesTheCpuWithMtpAndABatch) {
   ASSERT_TRUE(gpu && cpu);
   EXPECT_NE(gpu->report().executable.find(chip), std::string::npos) << gpu->report().executable;
   EXPECT_EQ(cpu->report().executable.rfind("cpu", 0), 0u) << cpu->report().executable;
-  const int64_t vocab = cpu->vocabSize();
-  std::mt19937 rng(11);
-  std::vector<int32_t> tokens(64);
-  for (int32_t &t : tokens)
-    t = int32_t(rng() % uint32_t(vocab));
-  std::vector<exec::CompiledSequence> gs, cs;
-  for (int i = 0; i < 2; ++i) {
-    auto g = gpu->newSequence();
-    auto c = cpu->newSequence();
-    ASSERT_TRUE(g.isOk() && c.isOk());
-    gs.push_back(g.take());
-    cs.push_back(c.take());
-    auto gl = gpu->prefill(gs.back(), tokens.data() + i, 20 + 7 * i);
-    auto cl = cpu->prefill(cs.back(), tokens.data() + i, 20 + 7 * i);
-    ASSERT_TRUE(gl.isOk() && cl.isOk()) << gl.status().message() << cl.status().message();
-    EXPECT_LE(test::relativeL2(gl->data, cl->data, vocab), 1e-3) << "prefill " << i;
-  }
-  auto gm = gpu->mtp(gs[1], tokens.data() + 2, 27);
-  auto cm = cpu->mtp(cs[1], tokens.data() + 2, 27);
-  ASSERT_TRUE(gm.isOk() && cm.isOk()) << gm.status().message() << cm.status().message();
-  EXPECT_LE(test::relativeL2(gm->data, cm->data, vocab), 1e-3) << "mtp";
-  exec::CompiledSequence *gb[2] = {&gs[0], &gs[1]}, *cb[2] = {&cs[0], &cs[1]};
-  for (int k = 0; k < 6; ++k) {
-    int32_t step[2] = {tokens[size_t(30 + k)], tokens[size_t(45 + k)]};
-    auto g = gpu->decode(gb, step, 2);
-    auto c = cpu->decode(cb, step, 2);
-    ASSERT_TRUE(g.isOk() && c.isOk()) << g.status().message() << c.status().message();
-    for (int r = 0; r < 2; ++r)
-      EXPECT_LE(test::relativeL2(g->data + r * vocab, c->data + r * vocab, vocab), 1e-3)
-          << "decode step " << k << ", row " << r;
-  }
+  test::expectAgreementWithMtpAndABatch(*gpu, *cpu, /*seed=*/11, /*prompt=*/20, /*steps=*/6);
 }
 
 /// A block's threads run in another order each time: the logits of a
