@@ -402,8 +402,6 @@ bool permuteActiveLanes(Block &block, std::vector<Fiber *> &lanes, int32_t site,
   return true;
 }
 
-/// Runs every waiting warp collective whose lanes have all arrived; false
-/// after an error.
 /// The fibers of warp `warp`, in lane order.
 void lanesOf(Block &block, size_t warp, std::vector<Fiber *> &lanes) {
   const size_t threads = block.fibers.size(), first = warp * block.warpSize;
@@ -478,17 +476,6 @@ bool releaseWarp(Block &block, std::vector<Fiber *> &lanes, bool &released) {
   for (Fiber *lane : lanes)
     lane->wait = Wait::Running;
   released = true;
-  return true;
-}
-
-bool releaseWarps(Block &block, bool &released) {
-  std::vector<Fiber *> lanes;
-  const size_t warps = (block.fibers.size() + block.warpSize - 1) / block.warpSize;
-  for (size_t warp = 0; warp < warps; ++warp) {
-    lanesOf(block, warp, lanes);
-    if (!releaseWarp(block, lanes, released))
-      return false;
-  }
   return true;
 }
 
@@ -644,7 +631,9 @@ int32_t runBlock(void (*entry)(void **), const sieve_dispatch_state_t *dispatch,
     if (allDone)
       break;
     bool released = false;
-    if (!releaseWarps(block, released) || !releaseBarrier(block, released))
+    // runRound released every warp whose lanes all wait at a collective:
+    // what is left is the barrier, or a block that cannot go on.
+    if (!releaseBarrier(block, released))
       break;
     if (!released) {
       fail(block, describeDeadlock(block));
