@@ -2,8 +2,9 @@
 # Packs the gpu-run checks and the GPU benchmark for a machine that has a
 # CUDA GPU and driver but no LLVM/MLIR and no package registry (the H100 or
 # H200 the device tool lends for about 15 minutes). Run it after a build
-# (scripts/setup.sh); it writes .gpu-kit/ (ignored by git, about 62 MB):
+# (scripts/setup.sh); it writes .gpu-kit/ (ignored by git, about 45 MB):
 # runtime binaries, libxxhash, modules compiled here for NVIDIA chips, the
+# conformance suite recorded on the emulated sm_90 (test/conformance/replay), the
 # official known answer, and run.sh, which runs everything there in one go:
 #
 #   scripts/gpu-kit.sh
@@ -16,7 +17,8 @@ build="${SIEVE_BUILD_DIR:-$root/build}"
 kit="$root/.gpu-kit"
 rm -rf "$kit"
 mkdir -p "$kit/bin" "$kit/lib" "$kit/data"
-for tool in sieve-cuda-e2e-tests sieve-cuda-smoke sieve-run sieve-bench sieve-gen; do
+for tool in sieve-cuda-e2e-tests sieve-cuda-smoke sieve-run sieve-bench sieve-gen \
+  sieve-conformance-replay; do
   cp "$build/bin/$tool" "$kit/bin/"
 done
 cp "$build/test/gpu/scale_add.ptx" "$kit/data/"
@@ -57,6 +59,17 @@ cp "$root/examples/v4-flash-layers/config.json" "$kit/data/v4-flash-layers/"
 "$build/bin/sieve-compile" "$root/examples/v4-flash-layers/config.json" --target=nvidia:sm_90 \
   --gpu-gemm-row-tile=32 --max-seq-len=4096 --max-batch=1 \
   -o "$kit/data/v4-flash-layers-rows32.sieve"
+# The conformance suite on the GPU: every dispatch of the suite on the
+# emulated sm_90, recorded with its PTX and cubin, inputs and checked outputs
+# (test/conformance/replay), for sieve-conformance-replay to run on cuda:0.
+recorded="$(mktemp -d)/conformance-sm_90"
+mkdir -p "$recorded"
+SIEVE_CONFORMANCE_SIMT_CHIP=sm_90 SIEVE_CONFORMANCE_RECORD="$recorded" \
+  SIEVE_CONFORMANCE_RECORD_CODES=gpu "$build/bin/sieve-conformance-tests" > /dev/null
+tar czf "$kit/data/conformance-sm_90.tar.gz" -C "$(dirname "$recorded")" conformance-sm_90
+rm -rf "$(dirname "$recorded")"
+# Modules are mostly PTX text: they travel compressed (a fifth the size).
+find "$kit/data" -name '*.sieve' -exec gzip -9 {} +
 cat > "$kit/run.sh" <<'RUN'
 #!/usr/bin/env bash
 # On the GPU machine: the gpu-run checks, then small-v4 decode and prefill on
@@ -73,6 +86,9 @@ done
 export LD_LIBRARY_PATH="$libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 summary="$out/summary.txt"
 : > "$summary"
+find "$here/data" -name '*.sieve.gz' -exec gunzip -f {} +
+work="$(mktemp -d)"
+tar xzf "$here/data/conformance-sm_90.tar.gz" -C "$work"
 step() { # name, timeout seconds, command...
   local name="$1" limit="$2"
   shift 2
@@ -89,6 +105,8 @@ flash="$(mktemp -d)/v4-flash-layers"
   -o "$checkpoint" && step gen-flash 200 "$here/bin/sieve-gen" \
   "$here/data/v4-flash-layers/config.json" --seed 1 -o "$flash") &
 step smoke 30 "$here/bin/sieve-cuda-smoke" "$here/data/scale_add.ptx"
+step conformance 120 "$here/bin/sieve-conformance-replay" "$work/conformance-sm_90" \
+  --device=cuda:0
 step e2e 150 "$here/bin/sieve-cuda-e2e-tests" --modules "$here/data/gpu-modules" \
   --official "$here/data/official"
 wait
@@ -111,6 +129,7 @@ step profile-cuda-flash 120 "$here/bin/sieve-run" "$here/data/v4-flash-layers.si
   --weights "$flash" --device cuda:0 --tokens "$(seq -s, 1 32)" --max-new-tokens 8 \
   --temperature 0 --profile
 tail -n 5 "$out/e2e.log" >> "$summary"
+tail -n 1 "$out/conformance.log" >> "$summary"
 cat "$summary"
 RUN
 chmod +x "$kit/run.sh"

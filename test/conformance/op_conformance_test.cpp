@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "cache_rows.h"
+#include "case_recorder.h"
 #include "host_kernel.h"
 #include "ops.h"
 #include "weights.h"
@@ -182,7 +183,12 @@ protected:
 
   /// The GPU pipeline for emulatedChip, then the kernel as host code on
   /// the SIMT emulator (sieve-gpu-emulate).
+  /// With SIEVE_CONFORMANCE_RECORD, the kernel is also serialized for the
+  /// chip and its dispatches recorded (replay/case_recorder.h).
   std::optional<LoadedKernel> compileEmulated(ModuleOp module, const std::string &chip) {
+    replay::CaseRecorder *recorder = replay::CaseRecorder::active();
+    if (recorder)
+      recorder->noteKernelIR(module, "op");
     PassManager pm(&context);
     GPUPipelineOptions gpu;
     gpu.chip = chip;
@@ -190,10 +196,23 @@ protected:
       buildKernelsToROCDLPipeline(pm, gpu);
     else
       buildKernelsToNVVMPipeline(pm, gpu);
-    pm.addPass(createGPUEmulatePass());
     if (failed(pm.run(module)))
       return std::nullopt;
-    return test::loadHostKernel(module, "cpu:host", "op", errors);
+    if (recorder) {
+      OwningOpRef<ModuleOp> lowered = module.clone();
+      if (failed(recorder->noteGpuCode(*lowered, chip)))
+        return std::nullopt;
+    }
+    PassManager emulate(&context);
+    emulate.addPass(createGPUEmulatePass());
+    if (failed(emulate.run(module)))
+      return std::nullopt;
+    std::string image;
+    std::optional<LoadedKernel> kernel =
+        test::loadHostKernel(module, "cpu:host", "op", errors, recorder ? &image : nullptr);
+    if (kernel && recorder)
+      recorder->noteHostCode(kernel->fn, std::move(image));
+    return kernel;
   }
 
   MLIRContext context;
@@ -253,8 +272,12 @@ Status runRows(const LoadedKernel &kernel, int64_t rows, llvm::ArrayRef<uint32_t
                                   constants.data(),       uint32_t(bindings.size()),
                                   bindings.data(),        lengths.data()};
   // Descending: a kernel that relies on its workgroups' order fails here.
-  return hal::runWorkgroupsSerially(kernel.fn, dispatch, name,
-                                    hal::WorkgroupOrder::Descending);
+  auto run = [&] {
+    return hal::runWorkgroupsSerially(kernel.fn, dispatch, name, hal::WorkgroupOrder::Descending);
+  };
+  if (replay::CaseRecorder *recorder = replay::CaseRecorder::active())
+    return recorder->record(kernel.fn, dispatch, run);
+  return run();
 }
 
 //===----------------------------------------------------------------------===//

@@ -9,7 +9,8 @@
 namespace sieve::test {
 
 std::optional<HostKernel> loadHostKernel(mlir::ModuleOp module, const std::string &target,
-                                         const std::string &symbol, std::string &errors) {
+                                         const std::string &symbol, std::string &errors,
+                                         std::string *imageOut) {
   mlir::Location loc = module.getLoc();
   mlir::FailureOr<cpu::CpuTarget> cpuTarget = cpu::parseCpuTarget(target, loc);
   if (mlir::failed(cpuTarget))
@@ -33,6 +34,8 @@ std::optional<HostKernel> loadHostKernel(mlir::ModuleOp module, const std::strin
   // Emulated GPU kernels call the emulator through this table.
   if (Expected<void *> table = library->data(SIEVE_SIMT_RUNTIME_SYMBOL); table.isOk())
     *static_cast<const sieve_simt_runtime_t **>(*table) = simt::runtime();
+  if (imageOut)
+    *imageOut = std::move(*image);
   return HostKernel{library.take(), *fn};
 }
 

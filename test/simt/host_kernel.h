@@ -25,9 +25,11 @@ struct HostKernel {
 
 /// Compiles `module` for `target` ("cpu:host", "cpu:x86-64-v3", ...), links
 /// and loads it, and returns kernel `symbol`. Compiler diagnostics go to the
-/// module's context; the loader's failures are appended to `errors`.
+/// module's context; the loader's failures are appended to `errors`. With
+/// `image`, the linked shared object is kept there too.
 std::optional<HostKernel> loadHostKernel(mlir::ModuleOp module, const std::string &target,
-                                         const std::string &symbol, std::string &errors);
+                                         const std::string &symbol, std::string &errors,
+                                         std::string *image = nullptr);
 
 } // namespace sieve::test
 

@@ -29,10 +29,9 @@ namespace {
 
 const std::string kModules = SIEVE_SIMT_MODULES;
 
-/// The chips the build compiled modules for (SIEVE_SIMT_E2E_TARGETS).
-std::vector<std::string> emulatedChips() {
+/// The chips of a comma-separated list.
+std::vector<std::string> chipsOf(const std::string &list) {
   std::vector<std::string> chips;
-  std::string list = SIEVE_SIMT_CHIPS;
   for (size_t start = 0; start <= list.size();) {
     size_t comma = std::min(list.find(',', start), list.size());
     if (comma > start)
@@ -41,6 +40,12 @@ std::vector<std::string> emulatedChips() {
   }
   return chips;
 }
+
+/// The chips the build compiled modules for (SIEVE_SIMT_E2E_TARGETS).
+std::vector<std::string> emulatedChips() { return chipsOf(SIEVE_SIMT_CHIPS); }
+/// Those of them that run DeepSeek's known answer
+/// (SIEVE_SIMT_E2E_OFFICIAL_TARGETS).
+std::vector<std::string> knownAnswerChips() { return chipsOf(SIEVE_SIMT_OFFICIAL_CHIPS); }
 
 /// The emulated GPU, its memory out of the host's reach as a GPU's is. A
 /// host-visible device would bind weights where they lie in the mapped
@@ -65,8 +70,9 @@ std::unique_ptr<exec::CompiledModel> load(const std::string &module,
 }
 
 class EmulatedGpu : public ::testing::TestWithParam<std::string> {};
+class EmulatedGpuKnownAnswer : public ::testing::TestWithParam<std::string> {};
 
-TEST_P(EmulatedGpu, OfficialLogitsPrefill200ThenDecode120) {
+TEST_P(EmulatedGpuKnownAnswer, OfficialLogitsPrefill200ThenDecode120) {
   const std::string chip = GetParam();
   auto model =
       load(kModules + "/official-" + chip + ".sieve", emulatedGpu(test::kOfficialLogitsDir));
@@ -145,6 +151,9 @@ TEST_P(EmulatedGpu, LogitsDoNotDependOnTheOrderThreadsRun) {
 
 INSTANTIATE_TEST_SUITE_P(Chips, EmulatedGpu, ::testing::ValuesIn(emulatedChips()),
                          [](const auto &info) { return info.param; });
+INSTANTIATE_TEST_SUITE_P(Chips, EmulatedGpuKnownAnswer, ::testing::ValuesIn(knownAnswerChips()),
+                         [](const auto &info) { return info.param; });
+GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(EmulatedGpuKnownAnswer);
 
 /// Without an emulator the CPU device refuses the emulated kernels, saying
 /// why, and runs the module's CPU code.
