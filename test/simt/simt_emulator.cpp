@@ -794,6 +794,19 @@ uint64_t e2m1x2ToF32x2(uint32_t codes) {
          floatBits(num::e2m1ToFloat(uint8_t((codes >> 4) & 0xf))) << 32;
 }
 
+float floatOf(uint32_t bits) {
+  float x;
+  std::memcpy(&x, &bits, sizeof(x));
+  return x;
+}
+
+/// PTX's cvt.rn.satfinite.e4m3x2.f32: the numerics library's encoder has
+/// its semantics (round to nearest even, +-448 for larger magnitudes and
+/// infinities, NaN for NaN).
+uint32_t f32x2ToE4m3x2(uint32_t a, uint32_t b) {
+  return uint32_t(num::e4m3FromFloat(floatOf(a))) << 8 | num::e4m3FromFloat(floatOf(b));
+}
+
 void *sharedMemory() {
   Block &block = running("a shared-memory access");
   return block.shared.empty() ? nullptr : block.shared.data();
@@ -801,7 +814,7 @@ void *sharedMemory() {
 
 const sieve_simt_runtime_t kRuntime = {
     runBlock,     specialRegister, barrier,  shuffle, mma,           e4m3x2ToF16x2, e2m1x2ToF16x2,
-    sharedMemory, laneMaskCount,   bpermute, mfma,    e4m3x2ToF32x2, e2m1x2ToF32x2};
+    sharedMemory, laneMaskCount,   bpermute, mfma,    e4m3x2ToF32x2, e2m1x2ToF32x2, f32x2ToE4m3x2};
 
 } // namespace
 

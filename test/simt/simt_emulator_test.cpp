@@ -23,6 +23,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <vector>
@@ -321,6 +323,37 @@ TEST_F(SimtEmulator, ABpermuteReadsZeroFromLanesOffInTheWave) {
     const int want = lane >= 40 ? -5 : lane == 39 ? 0 : 100 + lane + 1;
     EXPECT_EQ(out[t], want) << "thread " << t;
   }
+}
+
+} // namespace
+} // namespace sieve
+
+namespace sieve {
+namespace {
+
+uint32_t bitsOf(float x) {
+  uint32_t bits;
+  std::memcpy(&bits, &x, sizeof(bits));
+  return bits;
+}
+
+/// cvt.rn.satfinite.e4m3x2.f32 d, a, b: a's code in the high byte; ties to
+/// even, E4M3's subnormals, +-448 for larger magnitudes and infinities,
+/// NaN for NaN. Expected codes from E4M3FN's definition (1 sign, 4 exponent
+/// bits biased by 7, 3 mantissa bits).
+TEST(SimtConversions, RoundingToE4m3FollowsThePtxIsa) {
+  const auto round = simt::runtime()->f32x2_to_e4m3x2;
+  auto code = [&](float x) { return round(bitsOf(x), bitsOf(0.0f)) >> 8; };
+  EXPECT_EQ(round(bitsOf(1.0f), bitsOf(-2.0f)), 0x38u << 8 | 0xC0u);
+  EXPECT_EQ(code(1.0625f), 0x38u);       // halfway to 1.125: to the even 1.0
+  EXPECT_EQ(code(1.1875f), 0x3Au);       // halfway to 1.25: to the even 1.25
+  EXPECT_EQ(code(0.001953125f), 0x01u);  // 2^-9, the smallest subnormal
+  EXPECT_EQ(code(0.0009765625f), 0x00u); // half of it: to the even 0
+  EXPECT_EQ(code(-0.0f), 0x80u);
+  EXPECT_EQ(code(448.0f), 0x7Eu);
+  EXPECT_EQ(code(1000.0f), 0x7Eu); // satfinite
+  EXPECT_EQ(code(-INFINITY), 0xFEu);
+  EXPECT_EQ(code(NAN) & 0x7F, 0x7Fu);
 }
 
 } // namespace

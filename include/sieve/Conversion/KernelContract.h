@@ -26,6 +26,13 @@ constexpr llvm::StringLiteral kWorkgroupMemory = "sieve.workgroup_memory";
 /// sums (ReductionLoops.h) and add their parts; the CPU ignores it.
 constexpr llvm::StringLiteral kSplitReductions = "sieve.split_reductions";
 
+/// On the arith.mulf that ends a rounding to an FP8 or FP4 element grid
+/// ("e4m3" or "e2m1"): `mulf(math.roundeven(mulf(v, 2^-step)), 2^step)` of
+/// a value v already clamped to the format's range. A chip that rounds to
+/// the format in one instruction may compute the grid value from v so
+/// (sieve-gpu-native-small-floats); the CPU ignores it.
+constexpr llvm::StringLiteral kGridRounding = "sieve.grid_rounding";
+
 /// A binding: raw bytes, viewed as typed memrefs by the kernel body.
 bool isBindingType(mlir::Type type);
 

@@ -224,6 +224,18 @@ struct GPUEmulatePass : impl::GPUEmulatePassBase<GPUEmulatePass> {
         Value halves = calls.call(at, SIMT_SLOT(e4m3x2_to_f16x2), i32, {wide});
         op->getResult(0).replaceAllUsesWith(
             LLVM::BitcastOp::create(b, at, convert.getDst().getType(), halves));
+      } else if (auto convert = dyn_cast<NVVM::ConvertF32x2ToF8x2Op>(op)) {
+        if (!isa<Float8E4M3FNType>(convert.getDstTy()) ||
+            convert.getRnd() != NVVM::FPRoundingMode::RN ||
+            convert.getSat() != NVVM::SaturationMode::SATFINITE || convert.getRelu())
+          return op->emitOpError()
+                 << "has no SIMT emulation for this form (E4M3FN, rn, satfinite, without relu)";
+        Value a = LLVM::BitcastOp::create(b, at, i32, convert.getA());
+        Value second = LLVM::BitcastOp::create(b, at, i32, convert.getB());
+        Value codes = calls.call(at, SIMT_SLOT(f32x2_to_e4m3x2), i32, {a, second});
+        Value packed = LLVM::TruncOp::create(b, at, b.getI16Type(), codes);
+        op->getResult(0).replaceAllUsesWith(
+            LLVM::BitcastOp::create(b, at, convert.getDst().getType(), packed));
       } else if (auto convert = dyn_cast<NVVM::ConvertF4x2ToF16x2Op>(op)) {
         if (!isa<Float4E2M1FNType>(convert.getSrcType()) || convert.getRelu())
           return op->emitOpError() << "has no SIMT emulation for this form (E2M1FN without relu)";

@@ -42,6 +42,8 @@ const UnselectableOp kUnselectable[] = {
     // conversions for gfx942 too, which has no such instruction.
     {"nvvm.convert.f8x2.to.f16x2", [](StringRef chip) { return !nativeSmallFloats(chip).e4m3; },
      "LLVM 22 cannot select it for this chip (cvt from e4m3x2 needs sm_89)"},
+    {"nvvm.convert.f32x2.to.f8x2", [](StringRef chip) { return !nativeSmallFloats(chip).e4m3; },
+     "LLVM 22 cannot select it for this chip (cvt to e4m3x2 needs sm_89)"},
     {"nvvm.convert.f4x2.to.f16x2", [](StringRef chip) { return !nativeSmallFloats(chip).e2m1; },
      "LLVM 22 cannot select it for this chip (cvt from e2m1x2 needs an sm_100a-family chip)"},
     {"rocdl.cvt.scalef32.pk.f32.fp8", [](StringRef chip) { return chip != "gfx950"; },

@@ -9,15 +9,24 @@
 // NaN codes give NaN. The lookups are found by their tables' values
 // (SmallFloatLookups.h).
 //
+// The other way, a value's rounding to the E4M3 grid (QuantArith's toGrid,
+// marked kernel_contract::kGridRounding: a binade's step, a multiply, a
+// round to even and a multiply back, about a dozen instructions) becomes
+// NVIDIA's cvt.rn.satfinite.e4m3x2.f32 and the conversion back: the same
+// value for every input (the value is clamped to +-448 before, and NaN
+// stays NaN).
+//
 //===----------------------------------------------------------------------===//
 
 #include "SmallFloatLookups.h"
 
+#include "sieve/Conversion/KernelContract.h"
 #include "sieve/Conversion/KernelsToGPU/Passes.h"
 
 #include "mlir/Dialect/AMDGPU/IR/AMDGPUDialect.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 #include "llvm/ADT/StringSwitch.h"
@@ -64,6 +73,37 @@ struct GPUNativeSmallFloatsPass : impl::GPUNativeSmallFloatsPassBase<GPUNativeSm
       Value value = amd ? convertOnAmd(b, loc, lookup.code, e4m3)
                         : convertOnNvidia(b, loc, lookup.code, e4m3);
       replaceDecode(b, lookup, value);
+    }
+    if (native.e4m3 && !amd)
+      roundToE4m3OnNvidia();
+  }
+
+  /// Each E4M3 grid rounding as a conversion to the code and back.
+  void roundToE4m3OnNvidia() {
+    SmallVector<std::pair<arith::MulFOp, Value>> roundings;
+    getOperation().walk([&](arith::MulFOp rounded) {
+      auto format = rounded->getAttrOfType<StringAttr>(kernel_contract::kGridRounding);
+      if (!format || format.getValue() != "e4m3")
+        return;
+      // mulf(roundeven(mulf(v, 2^-step)), 2^step): v is the clamped value.
+      auto even = rounded.getLhs().getDefiningOp<math::RoundEvenOp>();
+      auto quotient = even ? even.getOperand().getDefiningOp<arith::MulFOp>() : arith::MulFOp();
+      if (quotient && rounded.getType().isF32())
+        roundings.emplace_back(rounded, quotient.getLhs());
+    });
+    for (auto [rounded, value] : roundings) {
+      OpBuilder b(rounded);
+      Location loc = rounded.getLoc();
+      auto bytes = VectorType::get({2}, b.getI8Type());
+      Value codes = NVVM::ConvertF32x2ToF8x2Op::create(
+          b, loc, bytes, value, value, NVVM::FPRoundingMode::RN, NVVM::SaturationMode::SATFINITE,
+          /*relu=*/false, b.getType<Float8E4M3FNType>());
+      auto pair = VectorType::get({2}, b.getF16Type());
+      Value halves = NVVM::ConvertF8x2ToF16x2Op::create(b, loc, pair, codes, /*relu=*/false,
+                                                        b.getType<Float8E4M3FNType>());
+      Value half = vector::ExtractOp::create(b, loc, halves, ArrayRef<int64_t>{0});
+      rounded.replaceAllUsesWith(arith::ExtFOp::create(b, loc, b.getF32Type(), half).getResult());
+      rounded.erase();
     }
   }
 

@@ -9,6 +9,7 @@
 #ifndef SIEVE_LIB_CONVERSION_V4TOKERNELS_QUANTARITH_H
 #define SIEVE_LIB_CONVERSION_V4TOKERNELS_QUANTARITH_H
 
+#include "sieve/Conversion/KernelContract.h"
 #include "sieve/Conversion/ReductionLoops.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -45,13 +46,14 @@ struct ElementGrid {
   int32_t bias;
   bool hasNaN;     // E4M3FN: S.1111.111 is NaN; E2M1 has none
   int32_t nanCode; // what the reference encodes a NaN as
+  const char *name; // kernel_contract::kGridRounding's value: "e4m3", "e2m1"
 };
 
 inline ElementGrid gridOf(Type format) {
   if (mlir::isa<mlir::Float8E4M3FNType>(format))
-    return {448.0f, -6, 3, 8, 1e-4f, 4, 7, true, 0x7F};
+    return {448.0f, -6, 3, 8, 1e-4f, 4, 7, true, 0x7F, "e4m3"};
   // E2M1; its floor is 6 * 2^-126 (v4-architecture.md 3.1).
-  return {6.0f, 0, 1, 2, 6.0f * std::numeric_limits<float>::min(), 2, 1, false, 0x7};
+  return {6.0f, 0, 1, 2, 6.0f * std::numeric_limits<float>::min(), 2, 1, false, 0x7, "e2m1"};
 }
 
 /// Integer and fp32 helpers on one builder.
@@ -192,8 +194,10 @@ public:
     Value stepExponent = bits.sub(binade, bits.i(grid.mantissaBits));
     Value quotient =
         arith::MulFOp::create(b, loc, v, bits.pow2(bits.sub(bits.i(0), stepExponent)));
-    return arith::MulFOp::create(b, loc, math::RoundEvenOp::create(b, loc, quotient),
-                                 bits.pow2(stepExponent));
+    auto rounded = arith::MulFOp::create(b, loc, math::RoundEvenOp::create(b, loc, quotient),
+                                         bits.pow2(stepExponent));
+    rounded->setAttr(kernel_contract::kGridRounding, b.getStringAttr(grid.name));
+    return rounded;
   }
 
   /// The code (in the low bits of an i32) of a grid value; `bad` blocks get

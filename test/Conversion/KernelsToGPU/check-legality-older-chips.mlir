@@ -3,16 +3,18 @@
 // RUN: not sieve-opt %s --pass-pipeline='builtin.module(gpu.module(sieve-gpu-check-legality{chip=gfx942}))' 2>&1 | FileCheck %s --check-prefix=GFX942
 
 // sieve-gpu-check-legality (as check-legality.mlir) on chips without the
-// small-float conversions: LLVM 22 aborts on cvt from e4m3x2 below sm_89
-// and from e2m1x2 outside the sm_100a family; AMDGPU emits gfx950's scaled
+// small-float conversions: LLVM 22 aborts on cvt from and to e4m3x2 below
+// sm_89 and from e2m1x2 outside the sm_100a family; AMDGPU emits gfx950's scaled
 // conversions for gfx942, which has none.
 // SM80: error: 'nvvm.convert.f8x2.to.f16x2' op cannot be compiled for sm_80: LLVM 22 cannot select it for this chip (cvt from e4m3x2 needs sm_89)
+// SM80: error: 'nvvm.convert.f32x2.to.f8x2' op cannot be compiled for sm_80: LLVM 22 cannot select it for this chip (cvt to e4m3x2 needs sm_89)
 // SM80: error: 'nvvm.convert.f4x2.to.f16x2' op cannot be compiled for sm_80: LLVM 22 cannot select it for this chip (cvt from e2m1x2 needs an sm_100a-family chip)
 // GFX942: error: 'rocdl.cvt.scalef32.pk.f32.fp8' op cannot be compiled for gfx942: the chip has no such instruction (gfx950's scaled conversions)
 // GFX942: error: 'rocdl.cvt.scalef32.pk.f32.fp4' op cannot be compiled for gfx942: the chip has no such instruction (gfx950's scaled conversions)
 gpu.module @kernels {
   llvm.func @k(%pair: vector<2xi8>, %byte: i8, %word: i32, %scale: f32) attributes {nvvm.kernel} {
     %0 = nvvm.convert.f8x2.to.f16x2 %pair : vector<2xi8>(f8E4M3FN) -> vector<2xf16>
+    %codes = nvvm.convert.f32x2.to.f8x2 %scale, %scale {rnd = #nvvm.fp_rnd_mode<rn>, sat = #nvvm.sat_mode<satfinite>} : vector<2xi8> (f8E4M3FN)
     // expected-error @below {{cannot be compiled for sm_90: LLVM 22 cannot select it for this chip (cvt from e2m1x2 needs an sm_100a-family chip)}}
     %1 = nvvm.convert.f4x2.to.f16x2 %byte : i8(f4E2M1FN) -> vector<2xf16>
     // expected-error @below {{cannot be compiled for sm_90: the chip has no such instruction (gfx950's scaled conversions)}}

@@ -102,3 +102,17 @@ module attributes {gpu.container_module} {
     }
   }
 }
+
+// -----
+
+// Only the rounding the kernels use: to E4M3FN, to nearest, saturating.
+module attributes {gpu.container_module} {
+  gpu.module @kernels {
+    llvm.func @k(%out: !llvm.ptr<1>, %x: f32) attributes {gpu.kernel, gpu.known_block_size = array<i32: 32, 1, 1>, nvvm.kernel} {
+      // expected-error @below {{has no SIMT emulation for this form (E4M3FN, rn, satfinite, without relu)}}
+      %codes = nvvm.convert.f32x2.to.f8x2 %x, %x {rnd = #nvvm.fp_rnd_mode<rn>, sat = #nvvm.sat_mode<satfinite>} : vector<2xi8> (f8E5M2)
+      llvm.store %codes, %out : vector<2xi8>, !llvm.ptr<1>
+      llvm.return
+    }
+  }
+}

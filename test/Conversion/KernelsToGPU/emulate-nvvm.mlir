@@ -93,6 +93,31 @@ module attributes {gpu.container_module} {
 
 // -----
 
+// Rounding two f32 to E4M3 codes (cvt.rn.satfinite.e4m3x2.f32) goes to
+// slot 13 with the two values' bits; its 16 bits are the pair.
+// CHECK-LABEL: llvm.func @round.simt_kernel
+// CHECK: %[[A:.*]] = llvm.bitcast %{{.*}} : f32 to i32
+// CHECK: %[[B:.*]] = llvm.bitcast %{{.*}} : f32 to i32
+// CHECK: %[[SLOT:.*]] = llvm.getelementptr %{{.*}}[13]
+// CHECK: %[[FN:.*]] = llvm.load %[[SLOT]]
+// CHECK: %[[CODES:.*]] = llvm.call %[[FN]](%[[A]], %[[B]]) : !llvm.ptr, (i32, i32) -> i32
+// CHECK: %[[PAIR:.*]] = llvm.trunc %[[CODES]] : i32 to i16
+// CHECK: llvm.bitcast %[[PAIR]] : i16 to vector<2xi8>
+// CHECK-NOT: nvvm.convert
+module attributes {gpu.container_module} {
+  gpu.module @kernels {
+    llvm.func @round(%out: !llvm.ptr<1>, %in: !llvm.ptr<1>) attributes {gpu.kernel, gpu.known_block_size = array<i32: 1, 1, 1>, nvvm.kernel} {
+      %x = llvm.load %in : !llvm.ptr<1> -> f32
+      %y = llvm.load %in : !llvm.ptr<1> -> f32
+      %codes = nvvm.convert.f32x2.to.f8x2 %x, %y {rnd = #nvvm.fp_rnd_mode<rn>, sat = #nvvm.sat_mode<satfinite>} : vector<2xi8> (f8E4M3FN)
+      llvm.store %codes, %out : vector<2xi8>, !llvm.ptr<1>
+      llvm.return
+    }
+  }
+}
+
+// -----
+
 // FP8 pairs go to slot 5 as the 16 bits of the two codes; bf16
 // conversions become integer arithmetic (x86 would call __truncsfbf2).
 // CHECK-LABEL: llvm.func @convert.simt_kernel

@@ -165,3 +165,55 @@ func.func @not_a_kernel(%code: i32) -> bf16 {
   %value = vector.extract %table[%position] : bf16 from vector<16xbf16>
   return %value : bf16
 }
+
+// -----
+
+// A value's rounding to the E4M3 grid as QuantArith's toGrid writes it
+// (kernel_contract::kGridRounding on its last multiply): NVIDIA's FP8 chips
+// round the clamped value with cvt.rn.satfinite.e4m3x2.f32 and convert the
+// code back; gfx950 and chips without FP8 conversions keep the arithmetic,
+// and an E2M1 rounding is left alone everywhere.
+// SM90-LABEL: func.func @e4m3_grid
+// SM90: %[[CLAMPED:.*]] = arith.select %{{.*}}, %{{.*}}, %{{.*}} : f32
+// SM90: %[[CODES:.*]] = nvvm.convert.f32x2.to.f8x2 %[[CLAMPED]], %[[CLAMPED]] {rnd = #nvvm.fp_rnd_mode<rn>, sat = #nvvm.sat_mode<satfinite>} : vector<2xi8>(f8E4M3FN)
+// SM90: %[[HALVES:.*]] = nvvm.convert.f8x2.to.f16x2 %[[CODES]] : vector<2xi8>(f8E4M3FN) -> vector<2xf16>
+// SM90: %[[HALF:.*]] = vector.extract %[[HALVES]][0] : f16 from vector<2xf16>
+// SM90: %[[GRID:.*]] = arith.extf %[[HALF]] : f16 to f32
+// SM90: memref.store %[[GRID]]
+// SM90-NOT: sieve.grid_rounding = "e4m3"
+// SM90: arith.mulf %{{.*}}, %{{.*}} {sieve.grid_rounding = "e2m1"} : f32
+// SM90-NOT: nvvm.convert.f32x2
+// SM100-LABEL: func.func @e4m3_grid
+// SM100: nvvm.convert.f32x2.to.f8x2
+// SM100: arith.mulf %{{.*}}, %{{.*}} {sieve.grid_rounding = "e2m1"} : f32
+// GFX950-LABEL: func.func @e4m3_grid
+// GFX950: arith.mulf %{{.*}}, %{{.*}} {sieve.grid_rounding = "e4m3"} : f32
+// GFX950: arith.mulf %{{.*}}, %{{.*}} {sieve.grid_rounding = "e2m1"} : f32
+// KEEP-LABEL: func.func @e4m3_grid
+// KEEP: arith.mulf %{{.*}}, %{{.*}} {sieve.grid_rounding = "e4m3"} : f32
+// KEEP-NOT: nvvm.convert
+func.func @e4m3_grid(%in: memref<?xi8>, %out: memref<?xi8>) attributes {sieve.kernel} {
+  %c0 = arith.constant 0 : index
+  %iv = memref.view %in[%c0][] : memref<?xi8> to memref<16xf32>
+  %ov = memref.view %out[%c0][] : memref<?xi8> to memref<32xf32>
+  %qmax = arith.constant 448.0 : f32
+  %step = arith.constant 0.125 : f32
+  %inverse = arith.constant 8.0 : f32
+  scf.forall (%i) in (16) {
+    %x = memref.load %iv[%i] : memref<16xf32>
+    %above = arith.cmpf ogt, %x, %qmax : f32
+    %v = arith.select %above, %qmax, %x : f32
+    %quotient = arith.mulf %v, %inverse : f32
+    %even = math.roundeven %quotient : f32
+    %grid = arith.mulf %even, %step {sieve.grid_rounding = "e4m3"} : f32
+    memref.store %grid, %ov[%i] : memref<32xf32>
+    // An E2M1 rounding of the same shape.
+    %q2 = arith.mulf %v, %inverse : f32
+    %e2 = math.roundeven %q2 : f32
+    %g2 = arith.mulf %e2, %step {sieve.grid_rounding = "e2m1"} : f32
+    %c16 = arith.constant 16 : index
+    %j = arith.addi %i, %c16 : index
+    memref.store %g2, %ov[%j] : memref<32xf32>
+  } {mapping = [#gpu.block<x>]}
+  return
+}

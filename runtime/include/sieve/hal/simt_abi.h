@@ -108,6 +108,10 @@ typedef struct sieve_simt_runtime_t {
    * first). */
   uint64_t (*e4m3x2_to_f32x2)(uint32_t codes);
   uint64_t (*e2m1x2_to_f32x2)(uint32_t codes);
+  /* cvt.rn.satfinite.e4m3x2.f32 d, a, b (f32 bits): a's E4M3FN code in
+   * bits 8..15, b's in bits 0..7; NaN gives NaN, the rest rounds to nearest
+   * even and saturates at +-448. */
+  uint32_t (*f32x2_to_e4m3x2)(uint32_t a, uint32_t b);
 } sieve_simt_runtime_t;
 
 #ifdef __cplusplus
