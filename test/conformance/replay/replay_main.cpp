@@ -62,7 +62,19 @@ bool parseOrdinal(const std::string &text, int &ordinal) {
   return true;
 }
 
-/// The device `spec` names; a GPU that is not there is `present = false`.
+/// GPU `ordinal` of one kind (CudaDevice, HipDevice); when it cannot be
+/// opened (no driver, no such device), `present = false`.
+template <typename Gpu>
+Expected<std::unique_ptr<hal::Device>> openGpu(int ordinal, bool &present) {
+  Expected<std::unique_ptr<Gpu>> gpu = Gpu::open(ordinal);
+  if (!gpu) {
+    present = false;
+    return gpu.takeStatus();
+  }
+  return std::unique_ptr<hal::Device>(gpu.take());
+}
+
+/// The device `options.device` names.
 Expected<std::unique_ptr<hal::Device>> openDevice(const Options &options, bool &present) {
   present = true;
   const std::string &spec = options.device;
@@ -74,22 +86,10 @@ Expected<std::unique_ptr<hal::Device>> openDevice(const Options &options, bool &
     return std::unique_ptr<hal::Device>(std::move(device));
   }
   int ordinal = 0;
-  if (spec.rfind("cuda:", 0) == 0 && parseOrdinal(spec.substr(5), ordinal)) {
-    Expected<std::unique_ptr<hal::cuda::CudaDevice>> gpu = hal::cuda::CudaDevice::open(ordinal);
-    if (!gpu) {
-      present = false;
-      return gpu.takeStatus();
-    }
-    return std::unique_ptr<hal::Device>(gpu.take());
-  }
-  if (spec.rfind("hip:", 0) == 0 && parseOrdinal(spec.substr(4), ordinal)) {
-    Expected<std::unique_ptr<hal::hip::HipDevice>> gpu = hal::hip::HipDevice::open(ordinal);
-    if (!gpu) {
-      present = false;
-      return gpu.takeStatus();
-    }
-    return std::unique_ptr<hal::Device>(gpu.take());
-  }
+  if (spec.rfind("cuda:", 0) == 0 && parseOrdinal(spec.substr(5), ordinal))
+    return openGpu<hal::cuda::CudaDevice>(ordinal, present);
+  if (spec.rfind("hip:", 0) == 0 && parseOrdinal(spec.substr(4), ordinal))
+    return openGpu<hal::hip::HipDevice>(ordinal, present);
   return invalidArgument("unknown device '" + spec + "' (emulator, cuda:N or hip:N)");
 }
 
