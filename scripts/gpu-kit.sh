@@ -2,7 +2,7 @@
 # Packs the gpu-run checks and the GPU benchmark for a machine that has a
 # CUDA GPU and driver but no LLVM/MLIR and no package registry (the H100 or
 # H200 the device tool lends for about 15 minutes). Run it after a build
-# (scripts/setup.sh); it writes .gpu-kit/ (ignored by git, about 45 MB):
+# (scripts/setup.sh); it writes .gpu-kit/ (ignored by git, about 50 MB):
 # runtime binaries, libxxhash, modules compiled here for NVIDIA chips, the
 # conformance suite recorded on the emulated sm_90 (test/conformance/replay), the
 # official known answer, and run.sh, which runs everything there in one go:
