@@ -8,8 +8,8 @@
 // host-side path (staged inputs, fills, outputs, weight uploads) correctly.
 //
 //===----------------------------------------------------------------------===//
-#ifndef SIEVE_TEST_E2E_COMPILED_DISCRETE_DEVICE_H
-#define SIEVE_TEST_E2E_COMPILED_DISCRETE_DEVICE_H
+#ifndef SIEVE_TEST_SIMT_DISCRETE_DEVICE_H
+#define SIEVE_TEST_SIMT_DISCRETE_DEVICE_H
 
 #include "sieve/hal/cpu/cpu_device.h"
 
@@ -127,4 +127,4 @@ private:
 
 } // namespace sieve::test
 
-#endif // SIEVE_TEST_E2E_COMPILED_DISCRETE_DEVICE_H
+#endif // SIEVE_TEST_SIMT_DISCRETE_DEVICE_H
