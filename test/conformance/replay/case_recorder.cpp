@@ -36,6 +36,27 @@ std::string currentTest() {
   return name;
 }
 
+/// The CPU the emulator's host code is compiled for (cpu:host) and the
+/// features it may use: the same for every kernel, so parsed once.
+struct HostCpu {
+  std::string cpu;
+  std::vector<std::string> features;
+};
+const HostCpu &hostCpu() {
+  static const HostCpu host = [] {
+    HostCpu result;
+    mlir::MLIRContext context;
+    mlir::FailureOr<cpu::CpuTarget> target =
+        cpu::parseCpuTarget("cpu:host", mlir::UnknownLoc::get(&context));
+    if (mlir::succeeded(target)) {
+      result.cpu = target->cpu;
+      result.features = cpu::enabledFeatures(*target, hal::cpu::knownCpuFeatures());
+    }
+    return result;
+  }();
+  return host;
+}
+
 } // namespace
 
 CaseRecorder *CaseRecorder::active() {
@@ -121,14 +142,8 @@ void CaseRecorder::noteHostCode(sieve_kernel_fn fn, std::string image) {
     RecordedCode code = gpuCodes_.front();
     code.format = fb::ExecutableFormat::SimtHost;
     code.architecture = hal::cpu::hostArchitecture();
-    code.features.clear();
-    mlir::MLIRContext context;
-    mlir::FailureOr<cpu::CpuTarget> host =
-        cpu::parseCpuTarget("cpu:host", mlir::UnknownLoc::get(&context));
-    if (mlir::succeeded(host)) {
-      code.cpu = host->cpu;
-      code.features = cpu::enabledFeatures(*host, hal::cpu::knownCpuFeatures());
-    }
+    code.cpu = hostCpu().cpu;
+    code.features = hostCpu().features;
     code.image = std::move(image);
     gpuCodes_.insert(gpuCodes_.begin(), std::move(code));
   }
