@@ -234,8 +234,10 @@ struct GPUEmulatePass : impl::GPUEmulatePassBase<GPUEmulatePass> {
         Value second = LLVM::BitcastOp::create(b, at, i32, convert.getB());
         Value codes = calls.call(at, SIMT_SLOT(f32x2_to_e4m3x2), i32, {a, second});
         Value packed = LLVM::TruncOp::create(b, at, b.getI16Type(), codes);
-        op->getResult(0).replaceAllUsesWith(
-            LLVM::BitcastOp::create(b, at, convert.getDst().getType(), packed));
+        Type resultType = convert.getDst().getType();
+        if (resultType != packed.getType()) // vector<2xi8>
+          packed = LLVM::BitcastOp::create(b, at, resultType, packed);
+        op->getResult(0).replaceAllUsesWith(packed);
       } else if (auto convert = dyn_cast<NVVM::ConvertF4x2ToF16x2Op>(op)) {
         if (!isa<Float4E2M1FNType>(convert.getSrcType()) || convert.getRelu())
           return op->emitOpError() << "has no SIMT emulation for this form (E2M1FN without relu)";

@@ -118,6 +118,25 @@ module attributes {gpu.container_module} {
 
 // -----
 
+// The same rounding with the pair as an i16: the slot's low 16 bits are it.
+// CHECK-LABEL: llvm.func @round_packed.simt_kernel
+// CHECK: %[[CODES:.*]] = llvm.call %{{.*}}(%{{.*}}, %{{.*}}) : !llvm.ptr, (i32, i32) -> i32
+// CHECK: %[[PAIR:.*]] = llvm.trunc %[[CODES]] : i32 to i16
+// CHECK-NOT: llvm.bitcast %[[PAIR]]
+// CHECK: llvm.store %[[PAIR]], %{{.*}} : i16, !llvm.ptr
+module attributes {gpu.container_module} {
+  gpu.module @kernels {
+    llvm.func @round_packed(%out: !llvm.ptr<1>, %in: !llvm.ptr<1>) attributes {gpu.kernel, gpu.known_block_size = array<i32: 1, 1, 1>, nvvm.kernel} {
+      %x = llvm.load %in : !llvm.ptr<1> -> f32
+      %codes = nvvm.convert.f32x2.to.f8x2 %x, %x {rnd = #nvvm.fp_rnd_mode<rn>, sat = #nvvm.sat_mode<satfinite>} : i16 (f8E4M3FN)
+      llvm.store %codes, %out : i16, !llvm.ptr<1>
+      llvm.return
+    }
+  }
+}
+
+// -----
+
 // FP8 pairs go to slot 5 as the 16 bits of the two codes; bf16
 // conversions become integer arithmetic (x86 would call __truncsfbf2).
 // CHECK-LABEL: llvm.func @convert.simt_kernel
