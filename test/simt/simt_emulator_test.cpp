@@ -325,12 +325,6 @@ TEST_F(SimtEmulator, ABpermuteReadsZeroFromLanesOffInTheWave) {
   }
 }
 
-} // namespace
-} // namespace sieve
-
-namespace sieve {
-namespace {
-
 uint32_t bitsOf(float x) {
   uint32_t bits;
   std::memcpy(&bits, &x, sizeof(bits));
