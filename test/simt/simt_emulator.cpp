@@ -807,14 +807,22 @@ uint32_t f32x2ToE4m3x2(uint32_t a, uint32_t b) {
   return uint32_t(num::e4m3FromFloat(floatOf(a))) << 8 | num::e4m3FromFloat(floatOf(b));
 }
 
+/// PTX's cvt.rn.satfinite.e2m1x2.f32: the numerics library's encoder has
+/// its semantics (round to nearest even, +-6 for larger magnitudes and
+/// infinities, +6 for NaN).
+uint32_t f32x2ToE2m1x2(uint32_t a, uint32_t b) {
+  return uint32_t(num::e2m1FromFloat(floatOf(a))) << 4 | num::e2m1FromFloat(floatOf(b));
+}
+
 void *sharedMemory() {
   Block &block = running("a shared-memory access");
   return block.shared.empty() ? nullptr : block.shared.data();
 }
 
-const sieve_simt_runtime_t kRuntime = {
-    runBlock,     specialRegister, barrier,  shuffle, mma,           e4m3x2ToF16x2, e2m1x2ToF16x2,
-    sharedMemory, laneMaskCount,   bpermute, mfma,    e4m3x2ToF32x2, e2m1x2ToF32x2, f32x2ToE4m3x2};
+const sieve_simt_runtime_t kRuntime = {runBlock,      specialRegister, barrier,       shuffle,
+                                       mma,           e4m3x2ToF16x2,   e2m1x2ToF16x2, sharedMemory,
+                                       laneMaskCount, bpermute,        mfma,          e4m3x2ToF32x2,
+                                       e2m1x2ToF32x2, f32x2ToE4m3x2,   f32x2ToE2m1x2};
 
 } // namespace
 

@@ -350,5 +350,25 @@ TEST(SimtConversions, RoundingToE4m3FollowsThePtxIsa) {
   EXPECT_EQ(code(NAN) & 0x7F, 0x7Fu);
 }
 
+/// cvt.rn.satfinite.e2m1x2.f32 d, a, b: a's code in bits 4..7; ties to
+/// even, +-6 for larger magnitudes and infinities, and +6 for NaN (E2M1 has
+/// none). Expected codes from E2M1's definition (1 sign, 2 exponent bits
+/// biased by 1, 1 mantissa bit: 0, 0.5, 1, 1.5, 2, 3, 4, 6).
+TEST(SimtConversions, RoundingToE2m1FollowsThePtxIsa) {
+  const auto round = simt::runtime()->f32x2_to_e2m1x2;
+  auto code = [&](float x) { return round(bitsOf(x), bitsOf(0.0f)) >> 4; };
+  EXPECT_EQ(round(bitsOf(1.0f), bitsOf(-2.0f)), 0x2u << 4 | 0xCu);
+  EXPECT_EQ(code(0.25f), 0x0u); // halfway to 0.5: to the even 0
+  EXPECT_EQ(code(0.75f), 0x2u); // halfway between 0.5 and 1: to the even 1
+  EXPECT_EQ(code(1.25f), 0x2u);
+  EXPECT_EQ(code(2.5f), 0x4u);
+  EXPECT_EQ(code(5.0f), 0x6u); // halfway between 4 and 6: to the even 4
+  EXPECT_EQ(code(5.5f), 0x7u);
+  EXPECT_EQ(code(-0.1f), 0x8u);
+  EXPECT_EQ(code(100.0f), 0x7u); // satfinite
+  EXPECT_EQ(code(-INFINITY), 0xFu);
+  EXPECT_EQ(code(NAN), 0x7u);
+}
+
 } // namespace
 } // namespace sieve

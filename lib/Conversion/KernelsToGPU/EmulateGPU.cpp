@@ -238,6 +238,14 @@ struct GPUEmulatePass : impl::GPUEmulatePassBase<GPUEmulatePass> {
         if (resultType != packed.getType()) // vector<2xi8>
           packed = LLVM::BitcastOp::create(b, at, resultType, packed);
         op->getResult(0).replaceAllUsesWith(packed);
+      } else if (auto convert = dyn_cast<NVVM::ConvertF32x2ToF4x2Op>(op)) {
+        // The op is always rn.satfinite (and E2M1 its only FP4 type).
+        if (convert.getRelu())
+          return op->emitOpError() << "has no SIMT emulation for this form (without relu)";
+        Value a = LLVM::BitcastOp::create(b, at, i32, convert.getA());
+        Value second = LLVM::BitcastOp::create(b, at, i32, convert.getB());
+        Value codes = calls.call(at, SIMT_SLOT(f32x2_to_e2m1x2), i32, {a, second});
+        op->getResult(0).replaceAllUsesWith(LLVM::TruncOp::create(b, at, b.getI8Type(), codes));
       } else if (auto convert = dyn_cast<NVVM::ConvertF4x2ToF16x2Op>(op)) {
         if (!isa<Float4E2M1FNType>(convert.getSrcType()) || convert.getRelu())
           return op->emitOpError() << "has no SIMT emulation for this form (E2M1FN without relu)";

@@ -46,6 +46,8 @@ const UnselectableOp kUnselectable[] = {
      "LLVM 22 cannot select it for this chip (cvt to e4m3x2 needs sm_89)"},
     {"nvvm.convert.f4x2.to.f16x2", [](StringRef chip) { return !nativeSmallFloats(chip).e2m1; },
      "LLVM 22 cannot select it for this chip (cvt from e2m1x2 needs an sm_100a-family chip)"},
+    {"nvvm.convert.f32x2.to.f4x2", [](StringRef chip) { return !nativeSmallFloats(chip).e2m1; },
+     "LLVM 22 cannot select it for this chip (cvt to e2m1x2 needs an sm_100a-family chip)"},
     {"rocdl.cvt.scalef32.pk.f32.fp8", [](StringRef chip) { return chip != "gfx950"; },
      "the chip has no such instruction (gfx950's scaled conversions)"},
     {"rocdl.cvt.scalef32.pk.f32.fp4", [](StringRef chip) { return chip != "gfx950"; },

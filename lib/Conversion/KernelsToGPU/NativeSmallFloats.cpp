@@ -9,12 +9,13 @@
 // NaN codes give NaN. The lookups are found by their tables' values
 // (SmallFloatLookups.h).
 //
-// The other way, a value's rounding to the E4M3 grid (QuantArith's toGrid,
-// marked kernel_contract::kGridRounding: a binade's step, a multiply, a
-// round to even and a multiply back, about a dozen instructions) becomes
-// NVIDIA's cvt.rn.satfinite.e4m3x2.f32 and the conversion back: the same
-// value for every input (the value is clamped to +-448 before, and NaN
-// stays NaN).
+// The other way, a value's rounding to the E4M3 or E2M1 grid (QuantArith's
+// toGrid, marked kernel_contract::kGridRounding: a binade's step, a
+// multiply, a round to even and a multiply back, about a dozen
+// instructions) becomes NVIDIA's cvt.rn.satfinite.{e4m3x2,e2m1x2}.f32 and
+// the conversion back: the same value for every input (the value is
+// clamped to the format's largest before, and NaN stays NaN: E4M3 has a NaN
+// code; E2M1 has none, the chip gives +6, so a NaN is passed through).
 //
 //===----------------------------------------------------------------------===//
 
@@ -74,35 +75,54 @@ struct GPUNativeSmallFloatsPass : impl::GPUNativeSmallFloatsPassBase<GPUNativeSm
                         : convertOnNvidia(b, loc, lookup.code, e4m3);
       replaceDecode(b, lookup, value);
     }
-    if (native.e4m3 && !amd)
-      roundToE4m3OnNvidia();
+    if (!amd)
+      roundToGridOnNvidia(native);
   }
 
-  /// Each E4M3 grid rounding as a conversion to the code and back.
-  void roundToE4m3OnNvidia() {
-    SmallVector<std::pair<arith::MulFOp, Value>> roundings;
+  /// Each E4M3 or E2M1 grid rounding the chip converts, as a conversion to
+  /// the code and back.
+  void roundToGridOnNvidia(NativeSmallFloats native) {
+    SmallVector<std::tuple<arith::MulFOp, Value, bool>> roundings;
     getOperation().walk([&](arith::MulFOp rounded) {
       auto format = rounded->getAttrOfType<StringAttr>(kernel_contract::kGridRounding);
-      if (!format || format.getValue() != "e4m3")
+      if (!format)
+        return;
+      const bool e4m3 = format.getValue() == "e4m3";
+      if (!(e4m3 ? native.e4m3 : format.getValue() == "e2m1" && native.e2m1))
         return;
       // mulf(roundeven(mulf(v, 2^-step)), 2^step): v is the clamped value.
       auto even = rounded.getLhs().getDefiningOp<math::RoundEvenOp>();
       auto quotient = even ? even.getOperand().getDefiningOp<arith::MulFOp>() : arith::MulFOp();
       if (quotient && rounded.getType().isF32())
-        roundings.emplace_back(rounded, quotient.getLhs());
+        roundings.emplace_back(rounded, quotient.getLhs(), e4m3);
     });
-    for (auto [rounded, value] : roundings) {
+    for (auto [rounded, value, e4m3] : roundings) {
       OpBuilder b(rounded);
       Location loc = rounded.getLoc();
-      auto bytes = VectorType::get({2}, b.getI8Type());
-      Value codes = NVVM::ConvertF32x2ToF8x2Op::create(
-          b, loc, bytes, value, value, NVVM::FPRoundingMode::RN, NVVM::SaturationMode::SATFINITE,
-          /*relu=*/false, b.getType<Float8E4M3FNType>());
       auto pair = VectorType::get({2}, b.getF16Type());
-      Value halves = NVVM::ConvertF8x2ToF16x2Op::create(b, loc, pair, codes, /*relu=*/false,
-                                                        b.getType<Float8E4M3FNType>());
+      Value halves;
+      if (e4m3) {
+        auto bytes = VectorType::get({2}, b.getI8Type());
+        Value codes = NVVM::ConvertF32x2ToF8x2Op::create(
+            b, loc, bytes, value, value, NVVM::FPRoundingMode::RN, NVVM::SaturationMode::SATFINITE,
+            /*relu=*/false, b.getType<Float8E4M3FNType>());
+        halves = NVVM::ConvertF8x2ToF16x2Op::create(b, loc, pair, codes, /*relu=*/false,
+                                                    b.getType<Float8E4M3FNType>());
+      } else {
+        // cvt.rn.satfinite.e2m1x2.f32: both nibbles the value's code.
+        Value codes =
+            NVVM::ConvertF32x2ToF4x2Op::create(b, loc, b.getI8Type(), value, value,
+                                               /*relu=*/false, b.getType<Float4E2M1FNType>());
+        halves = NVVM::ConvertF4x2ToF16x2Op::create(b, loc, pair, codes, /*relu=*/false,
+                                                    b.getType<Float4E2M1FNType>());
+      }
       Value half = vector::ExtractOp::create(b, loc, halves, ArrayRef<int64_t>{0});
-      rounded.replaceAllUsesWith(arith::ExtFOp::create(b, loc, b.getF32Type(), half).getResult());
+      Value grid = arith::ExtFOp::create(b, loc, b.getF32Type(), half);
+      if (!e4m3) {
+        Value isNaN = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO, value, value);
+        grid = arith::SelectOp::create(b, loc, isNaN, value, grid);
+      }
+      rounded.replaceAllUsesWith(grid);
       rounded.erase();
     }
   }

@@ -123,9 +123,13 @@ SmallFloatChoice smallFloatChoice(const GpuTarget &target) {
                     "arithmetic (codes into f16), products in f32: " +
                     mma;
   }
-  // sieve-gpu-native-small-floats: quantization rounds on NVIDIA's FP8 chips.
-  if (native.e4m3 && target.vendor == Vendor::Nvidia)
-    choice.remark += "; activations are rounded to E4M3 by the chip's conversion "
+  // sieve-gpu-native-small-floats: quantization rounds on NVIDIA's FP8 and
+  // FP4 chips.
+  if (native.e4m3 && native.e2m1 && target.vendor == Vendor::Nvidia)
+    choice.remark += "; values are rounded to E4M3 and E2M1 by the chip's conversions "
+                     "(nvvm.convert.f32x2.to.f8x2/f4x2)";
+  else if (native.e4m3 && target.vendor == Vendor::Nvidia)
+    choice.remark += "; values are rounded to E4M3 by the chip's conversion "
                      "(nvvm.convert.f32x2.to.f8x2)";
   // sieve-gpu-tile-products: a prefill GEMM's tiles meet as bf16.
   choice.remark += target.vendor == Vendor::Amd

@@ -4,11 +4,12 @@
 
 // sieve-gpu-check-legality (as check-legality.mlir) on chips without the
 // small-float conversions: LLVM 22 aborts on cvt from and to e4m3x2 below
-// sm_89 and from e2m1x2 outside the sm_100a family; AMDGPU emits gfx950's scaled
+// sm_89 and from and to e2m1x2 outside the sm_100a family; AMDGPU emits gfx950's scaled
 // conversions for gfx942, which has none.
 // SM80: error: 'nvvm.convert.f8x2.to.f16x2' op cannot be compiled for sm_80: LLVM 22 cannot select it for this chip (cvt from e4m3x2 needs sm_89)
 // SM80: error: 'nvvm.convert.f32x2.to.f8x2' op cannot be compiled for sm_80: LLVM 22 cannot select it for this chip (cvt to e4m3x2 needs sm_89)
 // SM80: error: 'nvvm.convert.f4x2.to.f16x2' op cannot be compiled for sm_80: LLVM 22 cannot select it for this chip (cvt from e2m1x2 needs an sm_100a-family chip)
+// SM80: error: 'nvvm.convert.f32x2.to.f4x2' op cannot be compiled for sm_80: LLVM 22 cannot select it for this chip (cvt to e2m1x2 needs an sm_100a-family chip)
 // GFX942: error: 'rocdl.cvt.scalef32.pk.f32.fp8' op cannot be compiled for gfx942: the chip has no such instruction (gfx950's scaled conversions)
 // GFX942: error: 'rocdl.cvt.scalef32.pk.f32.fp4' op cannot be compiled for gfx942: the chip has no such instruction (gfx950's scaled conversions)
 gpu.module @kernels {
@@ -17,6 +18,8 @@ gpu.module @kernels {
     %codes = nvvm.convert.f32x2.to.f8x2 %scale, %scale {rnd = #nvvm.fp_rnd_mode<rn>, sat = #nvvm.sat_mode<satfinite>} : vector<2xi8> (f8E4M3FN)
     // expected-error @below {{cannot be compiled for sm_90: LLVM 22 cannot select it for this chip (cvt from e2m1x2 needs an sm_100a-family chip)}}
     %1 = nvvm.convert.f4x2.to.f16x2 %byte : i8(f4E2M1FN) -> vector<2xf16>
+    // expected-error @below {{cannot be compiled for sm_90: LLVM 22 cannot select it for this chip (cvt to e2m1x2 needs an sm_100a-family chip)}}
+    %fp4 = nvvm.convert.f32x2.to.f4x2 %scale, %scale : i8 (f4E2M1FN)
     // expected-error @below {{cannot be compiled for sm_90: the chip has no such instruction (gfx950's scaled conversions)}}
     %2 = rocdl.cvt.scalef32.pk.f32.fp8 %word[false], %scale : vector<2xf32>
     // expected-error @below {{cannot be compiled for sm_90: the chip has no such instruction (gfx950's scaled conversions)}}

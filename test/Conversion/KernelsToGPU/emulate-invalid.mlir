@@ -116,3 +116,17 @@ module attributes {gpu.container_module} {
     }
   }
 }
+
+// -----
+
+// Rounding to E2M1 without relu only.
+module attributes {gpu.container_module} {
+  gpu.module @kernels {
+    llvm.func @k(%out: !llvm.ptr<1>, %x: f32) attributes {gpu.kernel, gpu.known_block_size = array<i32: 32, 1, 1>, nvvm.kernel} {
+      // expected-error @below {{has no SIMT emulation for this form (without relu)}}
+      %codes = nvvm.convert.f32x2.to.f4x2 %x, %x {relu = true} : i8 (f4E2M1FN)
+      llvm.store %codes, %out : i8, !llvm.ptr<1>
+      llvm.return
+    }
+  }
+}

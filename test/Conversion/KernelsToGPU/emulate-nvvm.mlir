@@ -137,6 +137,31 @@ module attributes {gpu.container_module} {
 
 // -----
 
+// Rounding two f32 to E2M1 codes (cvt.rn.satfinite.e2m1x2.f32) goes to
+// slot 14 with the two values' bits; its low 8 bits are the pair.
+// CHECK-LABEL: llvm.func @round_fp4.simt_kernel
+// CHECK: %[[A:.*]] = llvm.bitcast %{{.*}} : f32 to i32
+// CHECK: %[[B:.*]] = llvm.bitcast %{{.*}} : f32 to i32
+// CHECK: %[[SLOT:.*]] = llvm.getelementptr %{{.*}}[14]
+// CHECK: %[[FN:.*]] = llvm.load %[[SLOT]]
+// CHECK: %[[CODES:.*]] = llvm.call %[[FN]](%[[A]], %[[B]]) : !llvm.ptr, (i32, i32) -> i32
+// CHECK: %[[PAIR:.*]] = llvm.trunc %[[CODES]] : i32 to i8
+// CHECK: llvm.store %[[PAIR]], %{{.*}} : i8, !llvm.ptr
+// CHECK-NOT: nvvm.convert
+module attributes {gpu.container_module} {
+  gpu.module @kernels {
+    llvm.func @round_fp4(%out: !llvm.ptr<1>, %in: !llvm.ptr<1>) attributes {gpu.kernel, gpu.known_block_size = array<i32: 1, 1, 1>, nvvm.kernel} {
+      %x = llvm.load %in : !llvm.ptr<1> -> f32
+      %y = llvm.load %in : !llvm.ptr<1> -> f32
+      %codes = nvvm.convert.f32x2.to.f4x2 %x, %y : i8 (f4E2M1FN)
+      llvm.store %codes, %out : i8, !llvm.ptr<1>
+      llvm.return
+    }
+  }
+}
+
+// -----
+
 // FP8 pairs go to slot 5 as the 16 bits of the two codes; bf16
 // conversions become integer arithmetic (x86 would call __truncsfbf2).
 // CHECK-LABEL: llvm.func @convert.simt_kernel

@@ -168,11 +168,12 @@ func.func @not_a_kernel(%code: i32) -> bf16 {
 
 // -----
 
-// A value's rounding to the E4M3 grid as QuantArith's toGrid writes it
-// (kernel_contract::kGridRounding on its last multiply): NVIDIA's FP8 chips
-// round the clamped value with cvt.rn.satfinite.e4m3x2.f32 and convert the
-// code back; gfx950 and chips without FP8 conversions keep the arithmetic,
-// and an E2M1 rounding is left alone everywhere.
+// A value's rounding to the E4M3 or E2M1 grid as QuantArith's toGrid
+// writes it (kernel_contract::kGridRounding on its last multiply): NVIDIA's
+// FP8 chips round the clamped value with cvt.rn.satfinite.e4m3x2.f32 and
+// convert the code back, sm_100a to E2M1 with cvt.rn.satfinite.e2m1x2.f32
+// (a NaN passed through: E2M1 has none, the chip gives +6); gfx950 and
+// chips without the conversions keep the arithmetic.
 // SM90-LABEL: func.func @e4m3_grid
 // SM90: %[[CLAMPED:.*]] = arith.select %{{.*}}, %{{.*}}, %{{.*}} : f32
 // SM90: %[[CODES:.*]] = nvvm.convert.f32x2.to.f8x2 %[[CLAMPED]], %[[CLAMPED]] {rnd = #nvvm.fp_rnd_mode<rn>, sat = #nvvm.sat_mode<satfinite>} : vector<2xi8>(f8E4M3FN)
@@ -185,7 +186,14 @@ func.func @not_a_kernel(%code: i32) -> bf16 {
 // SM90-NOT: nvvm.convert.f32x2
 // SM100-LABEL: func.func @e4m3_grid
 // SM100: nvvm.convert.f32x2.to.f8x2
-// SM100: arith.mulf %{{.*}}, %{{.*}} {sieve.grid_rounding = "e2m1"} : f32
+// SM100: %[[CODES:.*]] = nvvm.convert.f32x2.to.f4x2 %[[V:.*]], %[[V]] : i8(f4E2M1FN)
+// SM100: %[[HALVES:.*]] = nvvm.convert.f4x2.to.f16x2 %[[CODES]] : i8(f4E2M1FN) -> vector<2xf16>
+// SM100: %[[HALF:.*]] = vector.extract %[[HALVES]][0] : f16 from vector<2xf16>
+// SM100: %[[GRID:.*]] = arith.extf %[[HALF]] : f16 to f32
+// SM100: %[[NAN:.*]] = arith.cmpf uno, %[[V]], %[[V]] : f32
+// SM100: %[[VALUE:.*]] = arith.select %[[NAN]], %[[V]], %[[GRID]] : f32
+// SM100: memref.store %[[VALUE]]
+// SM100-NOT: sieve.grid_rounding
 // GFX950-LABEL: func.func @e4m3_grid
 // GFX950: arith.mulf %{{.*}}, %{{.*}} {sieve.grid_rounding = "e4m3"} : f32
 // GFX950: arith.mulf %{{.*}}, %{{.*}} {sieve.grid_rounding = "e2m1"} : f32

@@ -112,6 +112,10 @@ typedef struct sieve_simt_runtime_t {
    * bits 8..15, b's in bits 0..7; NaN gives NaN, the rest rounds to nearest
    * even and saturates at +-448. */
   uint32_t (*f32x2_to_e4m3x2)(uint32_t a, uint32_t b);
+  /* cvt.rn.satfinite.e2m1x2.f32 d, a, b (f32 bits): a's E2M1 code in bits
+   * 4..7, b's in bits 0..3; rounds to nearest even and saturates at +-6,
+   * NaN gives +6 (E2M1 has no NaN). */
+  uint32_t (*f32x2_to_e2m1x2)(uint32_t a, uint32_t b);
 } sieve_simt_runtime_t;
 
 #ifdef __cplusplus
