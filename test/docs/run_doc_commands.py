@@ -22,8 +22,11 @@ chat files, the tokenizer at third_party/tokenizer/tokenizer.json, and the
 Without --full, small-v4 checkpoints (688 MiB, 40 s to write; benchmarks
 on them take minutes) are written from a stand-in config instead: tiny-v4's
 layers with small-v4's vocabulary (so real-tokenizer prompts and ids fit)
-and a 40,960-token context (so the depth benchmarks' prompts fit). Every
-command line is otherwise run as written.
+and a 40,960-token context (so the depth benchmarks' prompts fit), and
+benchmarks time once, briefly (sieve-bench -r 1; sieve-kernel-bench one
+repetition of at least 10 ms each): what is checked is that the tools take
+the command lines, not the figures. Every command line is otherwise run as
+written.
 
 usage: run_doc_commands.py --src DIR --bin DIR [--full] [--keep] [--only FILE]
 """
@@ -83,6 +86,8 @@ def rebase(script, sandbox, src, full):
         script = re.sub(r"(sieve-gen\s+)examples/small-v4(/config\.json)?(?![\w/.-])",
                         lambda m: m.group(1) + os.path.join(sandbox, "standin", "small-v4"),
                         script)
+        script = re.sub(r"(sieve-bench\s[^\n]*?\s-r)\s+\d+", r"\1 1", script)
+        script = re.sub(r"--benchmark_repetitions=\d+", "--benchmark_repetitions=1", script)
     script = re.sub(r"(?<![\w/.])examples/", src + "/examples/", script)
     return script
 
@@ -158,6 +163,9 @@ def main():
     env["PATH"] = os.path.abspath(args.bin) + os.pathsep + env.get("PATH", "")
     env["SIEVE_CACHE_DIR"] = os.path.join(sandbox, "cache")
     env["SIEVE_TOKENIZER"] = os.path.join(src, "third_party", "tokenizer", "tokenizer.json")
+    if not args.full:
+        # Google Benchmark reads its flags' defaults from the environment.
+        env["BENCHMARK_MIN_TIME"] = "0.01"
     make_fixtures(sandbox, work, src, env, args.full)
 
     docs = sorted(os.path.join(src, "docs", name)
