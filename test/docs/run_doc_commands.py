@@ -151,7 +151,7 @@ def main():
     parser.add_argument("--src", required=True)
     parser.add_argument("--bin", required=True)
     parser.add_argument("--full", action="store_true",
-                        help="small-v4 checkpoints as written (slow)")
+                        help="small-v4 checkpoints and benchmark repetitions as written (slow)")
     parser.add_argument("--keep", action="store_true", help="keep the sandbox")
     parser.add_argument("--only", help="one docs file")
     args = parser.parse_args()
