@@ -178,7 +178,11 @@ protected:
     buildKernelsToCPUPipeline(pm, options);
     if (failed(pm.run(*module)))
       return std::nullopt;
-    return test::loadHostKernel(*module, target.empty() ? "cpu:host" : target, "op", errors);
+    std::optional<LoadedKernel> kernel =
+        test::loadHostKernel(*module, target.empty() ? "cpu:host" : target, "op", errors);
+    if (kernel && replay::CaseRecorder::active())
+      replay::CaseRecorder::active()->forget(kernel->fn);
+    return kernel;
   }
 
   /// The GPU pipeline for emulatedChip, then the kernel as host code on
@@ -186,7 +190,10 @@ protected:
   /// With SIEVE_CONFORMANCE_RECORD, the kernel is also serialized for the
   /// chip and its dispatches recorded (replay/case_recorder.h).
   std::optional<LoadedKernel> compileEmulated(ModuleOp module, const std::string &chip) {
-    replay::CaseRecorder *recorder = replay::CaseRecorder::active();
+    // A test that names another chip's arithmetic (gpuChip) runs that chip:
+    // its cases would hold no code for the recording's device.
+    replay::CaseRecorder *active = replay::CaseRecorder::active();
+    replay::CaseRecorder *recorder = chip == emulatedChip ? active : nullptr;
     if (recorder)
       recorder->noteKernelIR(module, "op");
     PassManager pm(&context);
@@ -212,6 +219,8 @@ protected:
         test::loadHostKernel(module, "cpu:host", "op", errors, recorder ? &image : nullptr);
     if (kernel && recorder)
       recorder->noteHostCode(kernel->fn, std::move(image));
+    else if (kernel && active)
+      active->forget(kernel->fn);
     return kernel;
   }
 

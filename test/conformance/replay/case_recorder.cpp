@@ -135,8 +135,10 @@ mlir::LogicalResult CaseRecorder::noteGpuCode(mlir::ModuleOp lowered, llvm::Stri
 }
 
 void CaseRecorder::noteHostCode(sieve_kernel_fn fn, std::string image) {
-  if (gpuCodes_.empty())
+  if (gpuCodes_.empty()) {
+    forget(fn);
     return;
+  }
   if (recordHostCode_) {
     // The emulator's host code, first: it runs the same launch.
     RecordedCode code = gpuCodes_.front();
@@ -192,7 +194,9 @@ Status CaseRecorder::record(sieve_kernel_fn fn, const sieve_dispatch_state_t &di
   const std::string path = directory_ + "/" + recorded.name + ".case";
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   const std::string bytes = serializeCase(recorded);
-  if (!out.write(bytes.data(), std::streamsize(bytes.size())))
+  out.write(bytes.data(), std::streamsize(bytes.size()));
+  out.close(); // a full disk shows at the last flush
+  if (!out)
     return ioError("cannot write the recorded case " + path);
   return Status::ok();
 }

@@ -40,6 +40,9 @@ public:
   mlir::LogicalResult noteGpuCode(mlir::ModuleOp lowered, llvm::StringRef chip);
   /// The emulator's host code for the kernel noted last, loaded as `fn`.
   void noteHostCode(sieve_kernel_fn fn, std::string image);
+  /// `fn` is a kernel not to record. A library loaded at an earlier
+  /// recorded kernel's address must not be written with that kernel's code.
+  void forget(sieve_kernel_fn fn) { kernels_.erase(fn); }
 
   /// Runs `run` (a dispatch of `fn` over `dispatch`) and, when `fn` was
   /// noted, writes the case. A case that cannot be written is an error.
