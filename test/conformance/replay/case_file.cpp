@@ -64,8 +64,9 @@ std::string_view bytesAfter(const fb::replay::Binding &binding) {
 
 Expected<const fb::replay::Case *> openCase(std::string_view bytes, const std::string &what) {
   auto bad = [&](const std::string &why) { return invalidArgument(what + ": " + why); };
-  // FlatBuffers offsets are 32-bit: a larger file is not one.
-  if (bytes.size() < 8 || bytes.size() >= (uint64_t(1) << 31))
+  // FlatBuffers offsets are 32-bit, and its verifier asserts on a buffer of
+  // FLATBUFFERS_MAX_BUFFER_SIZE or more: a larger file is not one.
+  if (bytes.size() < 8 || bytes.size() >= FLATBUFFERS_MAX_BUFFER_SIZE)
     return bad("not a recorded conformance case (" + std::to_string(bytes.size()) + " bytes)");
   const auto *data = reinterpret_cast<const uint8_t *>(bytes.data());
   if (!fb::replay::CaseBufferHasIdentifier(data))

@@ -62,13 +62,14 @@ bool parseOrdinal(const std::string &text, int &ordinal) {
   return true;
 }
 
-/// GPU `ordinal` of one kind (CudaDevice, HipDevice); when it cannot be
-/// opened (no driver, no such device), `present = false`.
+/// GPU `ordinal` of one kind (CudaDevice, HipDevice); `present = false`
+/// only when there is none to open (no driver, no GPU): a GPU that fails to
+/// open, or an ordinal past the GPUs there are, is an error, not a skip.
 template <typename Gpu>
 Expected<std::unique_ptr<hal::Device>> openGpu(int ordinal, bool &present) {
   Expected<std::unique_ptr<Gpu>> gpu = Gpu::open(ordinal);
   if (!gpu) {
-    present = false;
+    present = gpu.status().code() != StatusCode::kUnavailable;
     return gpu.takeStatus();
   }
   return std::unique_ptr<hal::Device>(gpu.take());
@@ -99,7 +100,7 @@ Expected<std::string> readFile(const std::filesystem::path &path) {
   if (error)
     return ioError(path.string() + ": " + error.message());
   // Larger than any FlatBuffer (openCase says so) without reading it.
-  if (size >= (uintmax_t(1) << 31))
+  if (size >= FLATBUFFERS_MAX_BUFFER_SIZE)
     return invalidArgument(path.string() + ": " + std::to_string(size) +
                            " bytes, more than a recorded case can hold");
   std::ifstream in(path, std::ios::binary);
