@@ -8,6 +8,8 @@
 
 #include <cmath>
 #include <cstring>
+#include <fstream>
+#include <iterator>
 
 namespace sieve::replay {
 namespace {
@@ -119,6 +121,21 @@ TEST(ReplayCaseFile, RefusesAGpuCodeWithoutItsLaunch) {
   ASSERT_FALSE(opened.isOk());
   EXPECT_NE(opened.status().message().find("no launch shape"), std::string::npos)
       << opened.status().message();
+}
+
+// The fuzz target's seed must stay a case this build opens: a seed every
+// schema change rejected would leave the fuzzer only refusals to explore.
+TEST(ReplayCaseFile, OpensTheFuzzTargetsSeed) {
+  const std::string path =
+      std::string(SIEVE_SOURCE_DIR) + "/test/fuzz/corpus/replay_case_fuzzer/ptx-two-bindings.case";
+  std::ifstream in(path, std::ios::binary);
+  ASSERT_TRUE(in) << path;
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  Expected<const fb::replay::Case *> opened = openCase(bytes, path);
+  ASSERT_TRUE(opened.isOk()) << opened.status().message();
+  ASSERT_EQ((*opened)->codes()->size(), 1u);
+  EXPECT_EQ((*opened)->codes()->Get(0)->executable()->format(), fb::ExecutableFormat::Ptx);
+  EXPECT_EQ((*opened)->bindings()->size(), 2u);
 }
 
 TEST(ReplayCompare, FloatsWithinTheToleranceMatch) {
