@@ -24,6 +24,12 @@ using namespace mlir;
 namespace sieve {
 namespace {
 
+/// The small-float conversions NVVM's ops select to on `chip`: none on an
+/// AMD chip, whatever it converts with ROCDL's.
+NativeSmallFloats nvidiaConverts(StringRef chip) {
+  return chip.starts_with("sm_") ? nativeSmallFloats(chip) : NativeSmallFloats{};
+}
+
 /// An op LLVM 22 cannot select on some chips, found by compiling it.
 struct UnselectableOp {
   StringRef op;
@@ -40,13 +46,13 @@ const UnselectableOp kUnselectable[] = {
     // sieve-gpu-native-small-floats uses them (nativeSmallFloats): NVPTX
     // aborts on them on other chips, and AMDGPU emits gfx950's scaled
     // conversions for gfx942 too, which has no such instruction.
-    {"nvvm.convert.f8x2.to.f16x2", [](StringRef chip) { return !nativeSmallFloats(chip).e4m3; },
+    {"nvvm.convert.f8x2.to.f16x2", [](StringRef chip) { return !nvidiaConverts(chip).e4m3; },
      "LLVM 22 cannot select it for this chip (cvt from e4m3x2 needs sm_89)"},
-    {"nvvm.convert.f32x2.to.f8x2", [](StringRef chip) { return !nativeSmallFloats(chip).e4m3; },
+    {"nvvm.convert.f32x2.to.f8x2", [](StringRef chip) { return !nvidiaConverts(chip).e4m3; },
      "LLVM 22 cannot select it for this chip (cvt to e4m3x2 needs sm_89)"},
-    {"nvvm.convert.f4x2.to.f16x2", [](StringRef chip) { return !nativeSmallFloats(chip).e2m1; },
+    {"nvvm.convert.f4x2.to.f16x2", [](StringRef chip) { return !nvidiaConverts(chip).e2m1; },
      "LLVM 22 cannot select it for this chip (cvt from e2m1x2 needs an sm_100a-family chip)"},
-    {"nvvm.convert.f32x2.to.f4x2", [](StringRef chip) { return !nativeSmallFloats(chip).e2m1; },
+    {"nvvm.convert.f32x2.to.f4x2", [](StringRef chip) { return !nvidiaConverts(chip).e2m1; },
      "LLVM 22 cannot select it for this chip (cvt to e2m1x2 needs an sm_100a-family chip)"},
     {"rocdl.cvt.scalef32.pk.f32.fp8", [](StringRef chip) { return chip != "gfx950"; },
      "the chip has no such instruction (gfx950's scaled conversions)"},

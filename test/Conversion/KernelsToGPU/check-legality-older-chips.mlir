@@ -1,6 +1,7 @@
 // RUN: sieve-opt %s --verify-diagnostics --pass-pipeline='builtin.module(gpu.module(sieve-gpu-check-legality{chip=sm_90}))'
 // RUN: not sieve-opt %s --pass-pipeline='builtin.module(gpu.module(sieve-gpu-check-legality{chip=sm_80}))' 2>&1 | FileCheck %s --check-prefix=SM80
 // RUN: not sieve-opt %s --pass-pipeline='builtin.module(gpu.module(sieve-gpu-check-legality{chip=gfx942}))' 2>&1 | FileCheck %s --check-prefix=GFX942
+// RUN: not sieve-opt %s --pass-pipeline='builtin.module(gpu.module(sieve-gpu-check-legality{chip=gfx950}))' 2>&1 | FileCheck %s --check-prefix=GFX950
 
 // sieve-gpu-check-legality (as check-legality.mlir) on chips without the
 // small-float conversions: LLVM 22 aborts on cvt from and to e4m3x2 below
@@ -10,6 +11,12 @@
 // SM80: error: 'nvvm.convert.f32x2.to.f8x2' op cannot be compiled for sm_80: LLVM 22 cannot select it for this chip (cvt to e4m3x2 needs sm_89)
 // SM80: error: 'nvvm.convert.f4x2.to.f16x2' op cannot be compiled for sm_80: LLVM 22 cannot select it for this chip (cvt from e2m1x2 needs an sm_100a-family chip)
 // SM80: error: 'nvvm.convert.f32x2.to.f4x2' op cannot be compiled for sm_80: LLVM 22 cannot select it for this chip (cvt to e2m1x2 needs an sm_100a-family chip)
+// gfx950 converts FP8 and FP4 with its own instructions, not NVVM's.
+// GFX950: error: 'nvvm.convert.f8x2.to.f16x2' op cannot be compiled for gfx950
+// GFX950: error: 'nvvm.convert.f32x2.to.f8x2' op cannot be compiled for gfx950
+// GFX950: error: 'nvvm.convert.f4x2.to.f16x2' op cannot be compiled for gfx950
+// GFX950: error: 'nvvm.convert.f32x2.to.f4x2' op cannot be compiled for gfx950
+// GFX950-NOT: rocdl.cvt.scalef32
 // GFX942: error: 'rocdl.cvt.scalef32.pk.f32.fp8' op cannot be compiled for gfx942: the chip has no such instruction (gfx950's scaled conversions)
 // GFX942: error: 'rocdl.cvt.scalef32.pk.f32.fp4' op cannot be compiled for gfx942: the chip has no such instruction (gfx950's scaled conversions)
 gpu.module @kernels {

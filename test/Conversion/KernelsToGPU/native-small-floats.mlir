@@ -185,8 +185,9 @@ func.func @not_a_kernel(%code: i32) -> bf16 {
 // SM90: arith.mulf %{{.*}}, %{{.*}} {sieve.grid_rounding = "e2m1"} : f32
 // SM90-NOT: nvvm.convert.f32x2
 // SM100-LABEL: func.func @e4m3_grid
-// SM100: nvvm.convert.f32x2.to.f8x2
-// SM100: %[[CODES:.*]] = nvvm.convert.f32x2.to.f4x2 %[[V:.*]], %[[V]] : i8(f4E2M1FN)
+// SM100: %[[V:.*]] = arith.select %{{.*}}, %{{.*}}, %{{.*}} : f32
+// SM100: nvvm.convert.f32x2.to.f8x2 %[[V]], %[[V]]
+// SM100: %[[CODES:.*]] = nvvm.convert.f32x2.to.f4x2 %[[V]], %[[V]] : i8(f4E2M1FN)
 // SM100: %[[HALVES:.*]] = nvvm.convert.f4x2.to.f16x2 %[[CODES]] : i8(f4E2M1FN) -> vector<2xf16>
 // SM100: %[[HALF:.*]] = vector.extract %[[HALVES]][0] : f16 from vector<2xf16>
 // SM100: %[[GRID:.*]] = arith.extf %[[HALF]] : f16 to f32
