@@ -18,11 +18,15 @@ export CCACHE_MAXSIZE="${CCACHE_MAXSIZE:-5G}"
 export CUDA_HOME="${CUDA_HOME:-/usr/local/cuda}"
 
 # -O1: fast enough for the reference executor's longer tests, and still
-# every check (-fno-sanitize-recover makes each finding fatal).
+# every check (-fno-sanitize-recover makes each finding fatal). The debug
+# info names paths relative to the checkout (-fdebug-prefix-map), so ccache
+# does not hash the build directory into -g compiles and a fresh clone
+# elsewhere hits the cache too.
 if [[ ! -f "$build/build.ninja" ]]; then
+  flags="-O1 -g -fdebug-prefix-map=$root=."
   CC=clang-22 CXX=clang++-22 cmake -G Ninja -S "$root" -B "$build" \
     -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-    -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O1 -g" -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" \
+    -DCMAKE_C_FLAGS_RELWITHDEBINFO="$flags" -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="$flags" \
     -DSIEVE_SANITIZE=address,undefined -DSIEVE_BUILD_FUZZERS=ON \
     -DSIEVE_FUZZ_SMOKE_SECONDS="${SIEVE_FUZZ_SMOKE_SECONDS:-20}" \
     -DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache
