@@ -59,6 +59,10 @@ cp "$root/examples/v4-flash-layers/config.json" "$kit/data/v4-flash-layers/"
 "$build/bin/sieve-compile" "$root/examples/v4-flash-layers/config.json" --target=nvidia:sm_90 \
   --gpu-gemm-row-tile=32 --max-seq-len=4096 --max-batch=1 \
   -o "$kit/data/v4-flash-layers-rows32.sieve"
+# The same on sm_90a: the prefill GEMMs' tile products on wgmma instead of
+# mma.sync (whether the copies into wgmma's layout pay for themselves).
+"$build/bin/sieve-compile" "$root/examples/v4-flash-layers/config.json" --target=nvidia:sm_90a \
+  --max-seq-len=4096 --max-batch=1 -o "$kit/data/v4-flash-layers-wgmma.sieve"
 # The conformance suite on the GPU: every dispatch of the suite on the
 # emulated sm_90, recorded with its PTX and cubin, inputs and checked outputs
 # (test/conformance/replay), for sieve-conformance-replay to run on cuda:0.
@@ -67,6 +71,16 @@ mkdir -p "$recorded"
 SIEVE_CONFORMANCE_SIMT_CHIP=sm_90 SIEVE_CONFORMANCE_RECORD="$recorded" \
   SIEVE_CONFORMANCE_RECORD_CODES=gpu "$build/bin/sieve-conformance-tests" > /dev/null
 tar czf "$kit/data/conformance-sm_90.tar.gz" -C "$(dirname "$recorded")" conformance-sm_90
+rm -rf "$(dirname "$recorded")"
+# And the tile form's GEMMs on the emulated sm_90a (wgmma), which only a GPU
+# can say the emulator reads as the hardware does.
+recorded="$(mktemp -d)/conformance-sm_90a"
+mkdir -p "$recorded"
+SIEVE_CONFORMANCE_SIMT_CHIP=sm_90a SIEVE_CONFORMANCE_RECORD="$recorded" \
+  SIEVE_CONFORMANCE_RECORD_CODES=gpu "$build/bin/sieve-conformance-tests" \
+  --gtest_filter='*InTheGpuTileFormWithinOneBf16Ulp*:*InTheGpuTileFormOf32RowsWithinOneBf16Ulp*' \
+  > /dev/null
+tar czf "$kit/data/conformance-sm_90a.tar.gz" -C "$(dirname "$recorded")" conformance-sm_90a
 rm -rf "$(dirname "$recorded")"
 # Modules are mostly PTX text: they travel compressed (a fifth the size).
 find "$kit/data" -name '*.sieve' -exec gzip -9 {} +
@@ -89,6 +103,7 @@ summary="$out/summary.txt"
 find "$here/data" -name '*.sieve.gz' -exec gunzip -f {} +
 work="$(mktemp -d)"
 tar xzf "$here/data/conformance-sm_90.tar.gz" -C "$work"
+tar xzf "$here/data/conformance-sm_90a.tar.gz" -C "$work"
 step() { # name, timeout seconds, command...
   local name="$1" limit="$2"
   shift 2
@@ -107,6 +122,8 @@ flash="$(mktemp -d)/v4-flash-layers"
 step smoke 30 "$here/bin/sieve-cuda-smoke" "$here/data/scale_add.ptx"
 step conformance 120 "$here/bin/sieve-conformance-replay" "$work/conformance-sm_90" \
   --device=cuda:0
+step conformance-wgmma 60 "$here/bin/sieve-conformance-replay" "$work/conformance-sm_90a" \
+  --device=cuda:0
 step e2e 150 "$here/bin/sieve-cuda-e2e-tests" --modules "$here/data/gpu-modules" \
   --official "$here/data/official"
 wait
@@ -123,6 +140,8 @@ step bench-cuda-flash-tile16 120 "$here/bin/sieve-bench" "$here/data/v4-flash-la
   --weights "$flash" --device cuda:0 -p 128 -n 16 -r 1 --json
 step bench-cuda-flash-gemv 120 "$here/bin/sieve-bench" "$here/data/v4-flash-layers-gemv.sieve" \
   --weights "$flash" --device cuda:0 -p 128 -n 16 -r 1 --json
+step bench-cuda-flash-wgmma 120 "$here/bin/sieve-bench" "$here/data/v4-flash-layers-wgmma.sieve" \
+  --weights "$flash" --device cuda:0 -p 128 -n 16 -r 1 --json
 step bench-cuda-flash-rows32 120 "$here/bin/sieve-bench" "$here/data/v4-flash-layers-rows32.sieve" \
   --weights "$flash" --device cuda:0 -p 128 -n 16 -r 1 --json
 step profile-cuda-flash 120 "$here/bin/sieve-run" "$here/data/v4-flash-layers.sieve" \
@@ -130,6 +149,7 @@ step profile-cuda-flash 120 "$here/bin/sieve-run" "$here/data/v4-flash-layers.si
   --temperature 0 --profile
 tail -n 5 "$out/e2e.log" >> "$summary"
 tail -n 1 "$out/conformance.log" >> "$summary"
+tail -n 1 "$out/conformance-wgmma.log" >> "$summary"
 cat "$summary"
 RUN
 chmod +x "$kit/run.sh"

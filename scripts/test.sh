@@ -23,4 +23,16 @@ if [[ -z "${SIEVE_SKIP_SANITIZERS:-}" ]]; then
   "$root/scripts/sanitize.sh" -E 'PrefillDecodeConsistencyOver300Tokens|ChunkedPromptOf300Tokens|docs-commands|simt-sm_80\.|simt-sm_100a\.|simt-gfx950\.|conformance-replay.*gfx942|hip-conformance-replay'
 fi
 cd "$build"
-ctest --output-on-failure -j "${SIEVE_JOBS:-$(nproc)}" "$@"
+log="$build/Testing/ctest-output.log"
+mkdir -p "$(dirname "$log")"
+status=0
+ctest --output-on-failure -j "${SIEVE_JOBS:-$(nproc)}" "$@" 2>&1 | tee "$log" || status=$?
+if [[ $status -ne 0 ]]; then
+  # CI keeps the log's tail: name the lit tests that failed (their output is
+  # far above, inside lit's), then ctest's summary again, so the run still
+  # ends with it.
+  echo "lit tests that did not pass:"
+  grep -hE '^(FAIL|UNRESOLVED|TIMEOUT|XPASS): ' "$log" | sort -u | head -50 || true
+  sed -n '/tests passed, .* tests failed out of/,$p' "$log"
+fi
+exit "$status"

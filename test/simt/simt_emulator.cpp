@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <vector>
 
@@ -36,11 +37,12 @@ constexpr size_t kStackBytes = size_t(1) << 20;
 /// Far beyond any block a kernel asks for (the hardware's limit is 1024).
 constexpr uint64_t kMaxBlockThreads = 1024;
 
-enum class Wait { Running, Barrier, Shuffle, Mma, Bpermute, Mfma, Done };
+enum class Wait { Running, Barrier, Shuffle, Mma, Bpermute, Mfma, Wgmma, Done };
 
 /// A wait that a warp's lanes leave together.
 bool isCollective(Wait wait) {
-  return wait == Wait::Shuffle || wait == Wait::Mma || wait == Wait::Bpermute || wait == Wait::Mfma;
+  return wait == Wait::Shuffle || wait == Wait::Mma || wait == Wait::Bpermute ||
+         wait == Wait::Mfma || wait == Wait::Wgmma;
 }
 
 const char *waitName(Wait wait) {
@@ -57,6 +59,8 @@ const char *waitName(Wait wait) {
     return "a ds_bpermute";
   case Wait::Mfma:
     return "an MFMA";
+  case Wait::Wgmma:
+    return "a wgmma";
   case Wait::Done:
     return "exit";
   }
@@ -153,7 +157,31 @@ struct Fiber {
   // and b[0..1]).
   uint32_t a[4] = {}, b[2] = {};
   float c[4] = {}, d[4] = {};
+  // A wgmma's descriptors, N and the thread's accumulators (its own stack).
+  uint64_t descriptorA = 0, descriptorB = 0;
+  uint32_t wgmmaN = 0;
+  float *accumulators = nullptr;
 };
+
+/// A block's shared memory sits at the start of a 2^18-byte-aligned arena,
+/// so a pointer's low 18 bits are its address in the shared window, as a
+/// GPU's shared addresses are: what wgmma's descriptors hold.
+constexpr size_t kSharedWindowBytes = size_t(1) << 18;
+
+class SharedArena {
+public:
+  ~SharedArena() { std::free(data_); }
+  unsigned char *get() {
+    if (!data_)
+      data_ =
+          static_cast<unsigned char *>(std::aligned_alloc(kSharedWindowBytes, kSharedWindowBytes));
+    return data_;
+  }
+
+private:
+  unsigned char *data_ = nullptr;
+};
+thread_local SharedArena sharedArena;
 
 /// The block being run on this thread.
 struct Block {
@@ -167,7 +195,8 @@ struct Block {
   std::vector<Fiber> fibers;
   Fiber *current = nullptr;
   Context scheduler;
-  std::vector<unsigned char> shared;
+  unsigned char *shared = nullptr;
+  size_t sharedBytes = 0;
   std::string error;
 #ifdef SIEVE_SIMT_ASAN
   const void *schedulerStack = nullptr;
@@ -402,6 +431,105 @@ bool permuteActiveLanes(Block &block, std::vector<Fiber *> &lanes, int32_t site,
   return true;
 }
 
+/// wgmma.mma_async m64nNk16 .f32.bf16.bf16 over one warpgroup (128
+/// threads), both operands in shared memory, K-major without swizzling: a
+/// descriptor holds the start address, the byte offset to the next 8 x 16
+/// byte core matrix in K (leading) and to the next 8 rows (stride), each
+/// >> 4. Element (r, k) is at start + (r / 8) stride + (k / 8) leading +
+/// (r % 8) 16 + (k % 8) 2. Thread t (warp w = t / 32, g = lane / 4,
+/// q = lane % 4) holds D[16w + g + 8 (i % 4 / 2)][8 (i / 4) + 2q + i % 2]
+/// in its register i (the PTX ISA's accumulator layout).
+bool wgmmaGroup(Block &block, Fiber *const *threads) {
+  const Fiber &first = *threads[0];
+  const uint32_t n = first.wgmmaN;
+  for (size_t t = 0; t < 128; ++t)
+    if (threads[t]->descriptorA != first.descriptorA ||
+        threads[t]->descriptorB != first.descriptorB || threads[t]->wgmmaN != n) {
+      fail(block, threadName(*threads[t]) + " gives a wgmma (site " + std::to_string(first.site) +
+                      ") other descriptors or another N than " + threadName(first) +
+                      ": a warpgroup's must be the same");
+      return false;
+    }
+  if (n == 0 || n > 256 || n % 8 != 0) {
+    fail(block, "a wgmma of N = " + std::to_string(n));
+    return false;
+  }
+  float a[64][16], b[256][16];
+  auto read = [&](uint64_t descriptor, uint32_t rows, auto &out) {
+    if (descriptor >> 62 != 0 || (descriptor >> 49 & 7) != 0) {
+      fail(block, "a wgmma descriptor with swizzling or a base offset (only unswizzled operands "
+                  "are emulated)");
+      return false;
+    }
+    const uint64_t start = (descriptor & 0x3fff) << 4;
+    const uint64_t leading = (descriptor >> 16 & 0x3fff) << 4;
+    const uint64_t stride = (descriptor >> 32 & 0x3fff) << 4;
+    for (uint32_t r = 0; r < rows; ++r)
+      for (uint32_t k = 0; k < 16; ++k) {
+        const uint64_t at = start + r / 8 * stride + k / 8 * leading + r % 8 * 16 + k % 8 * 2;
+        if (at + 2 > block.sharedBytes) {
+          fail(block, "a wgmma reads byte " + std::to_string(at) + " of " +
+                          std::to_string(block.sharedBytes) + " bytes of shared memory");
+          return false;
+        }
+        uint16_t bits;
+        std::memcpy(&bits, block.shared + at, sizeof(bits));
+        out[r][k] = num::bf16ToFloat(bits);
+      }
+    return true;
+  };
+  if (!read(first.descriptorA, 64, a) || !read(first.descriptorB, n, b))
+    return false;
+  for (size_t t = 0; t < 128; ++t) {
+    const uint32_t warp = uint32_t(t / 32), g = uint32_t(t % 32 / 4), q = uint32_t(t % 4);
+    float *registers = threads[t]->accumulators;
+    for (uint32_t i = 0; i < n / 2; ++i) {
+      const uint32_t row = 16 * warp + g + 8 * (i % 4 / 2), column = 8 * (i / 4) + 2 * q + i % 2;
+      // Exact in double, one rounding, as for mma.sync.
+      double sum = registers[i];
+      for (uint32_t k = 0; k < 16; ++k)
+        sum += double(a[row][k]) * double(b[column][k]);
+      registers[i] = float(sum);
+    }
+  }
+  return true;
+}
+
+/// Runs the wgmma of the warpgroup holding `waiting` once all its 128
+/// threads wait at it; false (the block failed) where they cannot.
+bool releaseWarpgroup(Block &block, const Fiber &waiting, bool &released) {
+  const size_t first = size_t(waiting.linear) / 128 * 128;
+  if (block.warpSize != 32 || first + 128 > block.fibers.size()) {
+    fail(block, threadName(waiting) + " waits at a wgmma (site " + std::to_string(waiting.site) +
+                    ") in a block that is not whole warpgroups of 32-lane warps");
+    return false;
+  }
+  Fiber *threads[128];
+  for (size_t t = 0; t < 128; ++t) {
+    Fiber &fiber = block.fibers[first + t];
+    if (fiber.wait == Wait::Done) {
+      fail(block, threadName(fiber) + " exited while " + threadName(waiting) +
+                      " waits at a wgmma (site " + std::to_string(waiting.site) + ")");
+      return false;
+    }
+    if (fiber.wait != Wait::Wgmma)
+      return true; // decided once the warpgroup's other warps arrive
+    if (fiber.site != waiting.site) {
+      fail(block, threadName(fiber) + " waits at wgmma site " + std::to_string(fiber.site) +
+                      " and " + threadName(waiting) + " at site " + std::to_string(waiting.site) +
+                      ": a warpgroup's threads diverged");
+      return false;
+    }
+    threads[t] = &fiber;
+  }
+  if (!wgmmaGroup(block, threads))
+    return false;
+  for (Fiber *thread : threads)
+    thread->wait = Wait::Running;
+  released = true;
+  return true;
+}
+
 /// The fibers of warp `warp`, in lane order.
 void lanesOf(Block &block, size_t warp, std::vector<Fiber *> &lanes) {
   const size_t threads = block.fibers.size(), first = warp * block.warpSize;
@@ -423,6 +551,8 @@ bool releaseWarp(Block &block, std::vector<Fiber *> &lanes, bool &released) {
   const Wait kind = waiting->wait;
   if (kind == Wait::Bpermute)
     return permuteActiveLanes(block, lanes, waiting->site, released);
+  if (kind == Wait::Wgmma)
+    return releaseWarpgroup(block, *waiting, released);
   if (lanes.size() != warpSize) {
     fail(block, threadName(*waiting) + " waits at " + waitName(kind) + " (site " +
                     std::to_string(waiting->site) + ") in a warp of " +
@@ -605,7 +735,15 @@ int32_t runBlock(void (*entry)(void **), const sieve_dispatch_state_t *dispatch,
     block.arguments.push_back(const_cast<uint32_t *>(&dispatch->constants[i]));
   // Shared memory holds garbage on a GPU: all-ones bytes here (NaN as
   // bf16 and f32), so a read before the block's own write shows.
-  block.shared.assign(info->shared_memory_bytes, 0xff);
+  if (info->shared_memory_bytes > kSharedWindowBytes)
+    return refuse(std::to_string(info->shared_memory_bytes) + " bytes of shared memory");
+  block.sharedBytes = info->shared_memory_bytes;
+  if (block.sharedBytes) {
+    block.shared = sharedArena.get();
+    if (!block.shared)
+      return refuse("no memory for the block's shared memory");
+    std::memset(block.shared, 0xff, block.sharedBytes);
+  }
 
   block.fibers.resize(size_t(threads));
   for (uint64_t i = 0; i < threads; ++i) {
@@ -625,11 +763,17 @@ int32_t runBlock(void (*entry)(void **), const sieve_dispatch_state_t *dispatch,
     runRound(block);
     if (!block.error.empty())
       break;
-    bool allDone = true;
-    for (const Fiber &fiber : block.fibers)
+    bool allDone = true, anyRunning = false;
+    for (const Fiber &fiber : block.fibers) {
       allDone &= fiber.wait == Wait::Done;
+      anyRunning |= fiber.wait == Wait::Running;
+    }
     if (allDone)
       break;
+    // A warpgroup's wgmma, released by its last warp, leaves the warps run
+    // before it to the next round.
+    if (anyRunning)
+      continue;
     bool released = false;
     // runRound released every warp whose lanes all wait at a collective:
     // what is left is the barrier, or a block that cannot go on.
@@ -718,6 +862,17 @@ sieve_simt_f32x4 mma(int32_t site, uint32_t a0, uint32_t a1, uint32_t a2, uint32
   yieldToScheduler(Wait::Mma, site);
   sieve_simt_f32x4 d = {self.d[0], self.d[1], self.d[2], self.d[3]};
   return d;
+}
+
+void wgmma(int32_t site, uint32_t n, uint64_t descriptorA, uint64_t descriptorB,
+           float *accumulators) {
+  Block &block = running("a wgmma");
+  Fiber &self = *block.current;
+  self.wgmmaN = n;
+  self.descriptorA = descriptorA;
+  self.descriptorB = descriptorB;
+  self.accumulators = accumulators;
+  yieldToScheduler(Wait::Wgmma, site);
 }
 
 uint32_t laneMaskCount(int32_t high, uint32_t mask, uint32_t accumulator) {
@@ -816,13 +971,13 @@ uint32_t f32x2ToE2m1x2(uint32_t a, uint32_t b) {
 
 void *sharedMemory() {
   Block &block = running("a shared-memory access");
-  return block.shared.empty() ? nullptr : block.shared.data();
+  return block.sharedBytes ? block.shared : nullptr;
 }
 
 const sieve_simt_runtime_t kRuntime = {runBlock,      specialRegister, barrier,       shuffle,
                                        mma,           e4m3x2ToF16x2,   e2m1x2ToF16x2, sharedMemory,
                                        laneMaskCount, bpermute,        mfma,          e4m3x2ToF32x2,
-                                       e2m1x2ToF32x2, f32x2ToE4m3x2,   f32x2ToE2m1x2};
+                                       e2m1x2ToF32x2, f32x2ToE4m3x2,   f32x2ToE2m1x2, wgmma};
 
 } // namespace
 

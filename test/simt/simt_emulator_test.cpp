@@ -4,7 +4,7 @@
 // run on the emulator: what the conformance suite relies on (shuffles of
 // every mode, barriers ordering shared memory) and what it must refuse
 // (threads diverging at a barrier, a warp's lanes at different places,
-// misaligned bindings) with the reason.
+// misaligned bindings, wgmma operands it cannot read) with the reason.
 //
 //===----------------------------------------------------------------------===//
 
@@ -93,12 +93,12 @@ protected:
 
   /// Compiles `body`, runs one block, expects it to fail and returns the
   /// emulator's reason ("" where it compiled or ran when it should not).
-  std::string failureOf(const std::string &body) {
-    std::optional<EmulatedKernel> kernel = compile(body);
+  std::string failureOf(const std::string &body, int threads = 64) {
+    std::optional<EmulatedKernel> kernel = compile(body, threads);
     EXPECT_TRUE(kernel) << errors;
     if (!kernel)
       return "";
-    alignas(16) int32_t out[64];
+    alignas(16) int32_t out[128];
     Status ran = run(*kernel, out, sizeof(out));
     EXPECT_FALSE(ran.isOk()) << "the block ran";
     return ran.isOk() ? "" : simt::lastError();
@@ -286,6 +286,61 @@ TEST_F(SimtEmulator, AKernelWithoutTheEmulatorsTableFails) {
   Status ran = run(*kernel, out, sizeof(out));
   EXPECT_FALSE(ran.isOk());
   EXPECT_NE(ran.message().find("failed with code -1"), std::string::npos) << ran.message();
+}
+
+/// One wgmma m64n8k16 over zero accumulators with descriptors %da and %db
+/// (defined by `descriptors`); stores the first accumulator's bits.
+std::string wgmmaBody(const std::string &descriptors) {
+  return descriptors + R"(
+      %zero = llvm.mlir.constant(0.0 : f32) : f32
+      %u = llvm.mlir.poison : !llvm.struct<(f32, f32, f32, f32)>
+      %c0 = llvm.insertvalue %zero, %u[0] : !llvm.struct<(f32, f32, f32, f32)>
+      %c1 = llvm.insertvalue %zero, %c0[1] : !llvm.struct<(f32, f32, f32, f32)>
+      %c2 = llvm.insertvalue %zero, %c1[2] : !llvm.struct<(f32, f32, f32, f32)>
+      %c3 = llvm.insertvalue %zero, %c2[3] : !llvm.struct<(f32, f32, f32, f32)>
+      nvvm.wgmma.fence.aligned
+      %d = nvvm.wgmma.mma_async %da, %db, %c3, <m = 64, n = 8, k = 16>, D[<f32>, <one>], A[<bf16>, <one>, <row>], B[<bf16>, <one>, <col>] : !llvm.struct<(f32, f32, f32, f32)> -> !llvm.struct<(f32, f32, f32, f32)>
+      nvvm.wgmma.commit.group.sync.aligned
+      nvvm.wgmma.wait.group.sync.aligned 0
+      %first = llvm.extractvalue %d[0] : !llvm.struct<(f32, f32, f32, f32)>
+      %value = llvm.bitcast %first : f32 to i32)" +
+         std::string(kStoreValue);
+}
+
+/// Descriptors of the shared buffer @a: start 0, 128 bytes to the next core
+/// matrix in K and 256 to the next 8 rows, `extra` or'ed into A's.
+std::string sharedDescriptors(const char *extra = "0") {
+  return std::string(R"(
+      %strides = llvm.mlir.constant(68720001024 : i64) : i64
+      %extra = llvm.mlir.constant()") +
+         extra + R"( : i64) : i64
+      %da = llvm.or %strides, %extra : i64
+      %db = llvm.mlir.constant(68720001024 : i64) : i64)";
+}
+
+TEST_F(SimtEmulator, AWarpgroupsWgmmaNeedsTheSameDescriptorsInEveryThread) {
+  std::string why = failureOf(wgmmaBody(R"(
+      %da = llvm.zext %tid : i32 to i64
+      %db = llvm.mlir.constant(0 : i64) : i64)"),
+                              /*threads=*/128);
+  EXPECT_NE(why.find("a warpgroup's must be the same"), std::string::npos) << why;
+}
+
+TEST_F(SimtEmulator, AWgmmaInABlockOfPartialWarpgroupsIsAnError) {
+  std::string why = failureOf(wgmmaBody(sharedDescriptors()), /*threads=*/64);
+  EXPECT_NE(why.find("not whole warpgroups"), std::string::npos) << why;
+}
+
+TEST_F(SimtEmulator, AWgmmaReadingPastTheBlocksSharedMemoryIsAnError) {
+  // 64 rows of A at 256 bytes per 8 rows reach past @a and @b's 512 bytes.
+  std::string why = failureOf(wgmmaBody(sharedDescriptors()), /*threads=*/128);
+  EXPECT_NE(why.find("a wgmma reads byte"), std::string::npos) << why;
+}
+
+TEST_F(SimtEmulator, ASwizzledWgmmaOperandIsRefused) {
+  // Bits 62-63: 1 is 128-byte swizzling.
+  std::string why = failureOf(wgmmaBody(sharedDescriptors("4611686018427387904")), /*threads=*/128);
+  EXPECT_NE(why.find("swizzling"), std::string::npos) << why;
 }
 
 // A CDNA wave runs divergent code under an execution mask: lanes 40..63

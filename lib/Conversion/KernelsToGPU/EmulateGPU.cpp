@@ -216,6 +216,13 @@ struct GPUEmulatePass : impl::GPUEmulatePassBase<GPUEmulatePass> {
       } else if (auto mma = dyn_cast<NVVM::MmaOp>(op)) {
         if (failed(emulateMma(b, calls, mma, site++)))
           return WalkResult::interrupt();
+      } else if (auto wgmma = dyn_cast<NVVM::WgmmaMmaAsyncOp>(op)) {
+        if (failed(emulateWgmma(b, calls, wgmma, site++)))
+          return WalkResult::interrupt();
+      } else if (isa<NVVM::WgmmaFenceAlignedOp, NVVM::WgmmaGroupSyncAlignedOp,
+                     NVVM::WgmmaWaitGroupSyncOp, NVVM::FenceProxyOp>(op)) {
+        // The emulator completes each wgmma at its call, reading the same
+        // memory the threads wrote: the order these ops give holds already.
       } else if (auto convert = dyn_cast<NVVM::ConvertF8x2ToF16x2Op>(op)) {
         if (!isa<Float8E4M3FNType>(convert.getSrcType()) || convert.getRelu())
           return op->emitOpError() << "has no SIMT emulation for this form (E4M3FN without relu)";
@@ -483,6 +490,59 @@ struct GPUEmulatePass : impl::GPUEmulatePassBase<GPUEmulatePass> {
       out = LLVM::InsertValueOp::create(b, at, out, element, ArrayRef<int64_t>{i});
     }
     mma.getRes().replaceAllUsesWith(out);
+    return success();
+  }
+
+  /// wgmma.mma_async m64nNk16, f32 += bf16 x bf16 from two shared-memory
+  /// descriptors (A row-major, B column-major: both K-major), as a call
+  /// that updates the thread's accumulators in a stack array; other forms
+  /// are refused by name.
+  LogicalResult emulateWgmma(OpBuilder &b, RuntimeCalls &calls, NVVM::WgmmaMmaAsyncOp wgmma,
+                             int32_t site) {
+    Location at = wgmma.getLoc();
+    NVVM::MMAShapeAttr shape = wgmma.getShape();
+    const int64_t n = shape.getN();
+    auto f32 = b.getF32Type();
+    auto accumulators = dyn_cast<LLVM::LLVMStructType>(wgmma.getInouts().getType());
+    const bool f32Accumulators =
+        accumulators && int64_t(accumulators.getBody().size()) == n / 2 &&
+        llvm::all_of(accumulators.getBody(), [&](Type t) { return t == f32; });
+    if (shape.getM() != 64 || shape.getK() != 16 || n < 8 || n > 256 || n % 8 != 0 ||
+        wgmma.getTypeA() != NVVM::WGMMATypes::bf16 || wgmma.getTypeB() != NVVM::WGMMATypes::bf16 ||
+        wgmma.getTypeD() != NVVM::WGMMATypes::f32 || !f32Accumulators ||
+        wgmma.getScaleD() != NVVM::WGMMAScaleOut::one ||
+        wgmma.getScaleA() != NVVM::WGMMAScaleIn::one ||
+        wgmma.getScaleB() != NVVM::WGMMAScaleIn::one ||
+        wgmma.getLayoutA() != NVVM::MMALayout::row || wgmma.getLayoutB() != NVVM::MMALayout::col ||
+        wgmma.getSatfinite())
+      return wgmma.emitOpError() << "has no SIMT emulation for this form (m64nNk16, bf16 x bf16 + "
+                                    "f32, row x col, no scaling or negation)";
+    // The array lives in the kernel's entry block: one per call site, not
+    // one per loop iteration.
+    auto ptr = LLVM::LLVMPointerType::get(b.getContext());
+    Value array;
+    {
+      OpBuilder::InsertionGuard guard(b);
+      auto fn = wgmma->getParentOfType<LLVM::LLVMFuncOp>();
+      b.setInsertionPointToStart(&fn.getBody().front());
+      Value count = calls.i32(at, n / 2);
+      array = LLVM::AllocaOp::create(b, at, ptr, f32, count, /*alignment=*/16);
+    }
+    for (int64_t i = 0; i < n / 2; ++i) {
+      Value value = LLVM::ExtractValueOp::create(b, at, wgmma.getInouts(), ArrayRef<int64_t>{i});
+      Value slot = LLVM::GEPOp::create(b, at, ptr, f32, array, ArrayRef<LLVM::GEPArg>{int32_t(i)});
+      LLVM::StoreOp::create(b, at, value, slot);
+    }
+    calls.call(at, SIMT_SLOT(wgmma_m64nNk16_bf16), Type(),
+               {calls.i32(at, site), calls.i32(at, n), wgmma.getDescriptorA(),
+                wgmma.getDescriptorB(), array});
+    Value out = LLVM::PoisonOp::create(b, at, accumulators);
+    for (int64_t i = 0; i < n / 2; ++i) {
+      Value slot = LLVM::GEPOp::create(b, at, ptr, f32, array, ArrayRef<LLVM::GEPArg>{int32_t(i)});
+      Value value = LLVM::LoadOp::create(b, at, f32, slot);
+      out = LLVM::InsertValueOp::create(b, at, out, value, ArrayRef<int64_t>{i});
+    }
+    wgmma.getResults().replaceAllUsesWith(out);
     return success();
   }
 

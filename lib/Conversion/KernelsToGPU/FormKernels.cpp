@@ -237,11 +237,15 @@ struct GPUFormKernelsPass : impl::GPUFormKernelsPassBase<GPUFormKernelsPass> {
     if (!type.hasStaticShape() || !type.getLayout().isIdentity())
       return alloca.emitOpError()
              << "is workgroup scratch of a GPU kernel: it needs a static shape, got " << type;
+    // Users whose types do not name the buffer's, so they take the
+    // workgroup memory space as it is (wgmma's descriptors hold the
+    // address). Vector accesses would not: convert-vector-to-llvm runs
+    // before the GPU lowering that maps the memory space.
     for (Operation *user : alloca->getUsers())
-      if (!isa<memref::LoadOp, memref::StoreOp>(user))
+      if (!isa<memref::LoadOp, memref::StoreOp, memref::ExtractAlignedPointerAsIndexOp>(user))
         return user->emitOpError()
-               << "uses workgroup scratch other than by memref.load/store (the scratch "
-                  "moves to GPU workgroup memory)";
+               << "uses workgroup scratch other than by memref.load/store or its address (the "
+                  "scratch moves to GPU workgroup memory)";
     auto space = gpu::AddressSpaceAttr::get(&getContext(), gpu::AddressSpace::Workgroup);
     auto sharedType = MemRefType::get(type.getShape(), type.getElementType(),
                                       MemRefLayoutAttrInterface(), space);

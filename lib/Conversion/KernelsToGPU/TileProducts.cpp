@@ -2,7 +2,12 @@
 //
 // A kernel's bf16 tile products (TileProducts.h) run outside its thread
 // loops; on a GPU every thread would run them, so each becomes a thread
-// loop here. On NVIDIA chips (all sm_80 or later) a warp takes each 16 x 8
+// loop here. On sm_90a a warpgroup (128 threads) takes each 64 columns of
+// the accumulator with wgmma: the operands are copied into workgroup
+// buffers in the layout wgmma reads (below, emitWgmma) and multiplied with
+// `wgmma.mma_async` m64nNk16, the product's columns being wgmma's M and its
+// rows wgmma's N (the tile form's 16 rows are too few for M = 64). On the
+// other NVIDIA chips (all sm_80 or later) a warp takes each 16 x 8
 // fragment of the accumulator: it loads the fragment, adds one mma.sync
 // m16n8k16 (bf16 operands, f32 accumulator) per 16 of K, and stores it
 // back. The operands are read from workgroup memory in the PTX fragment
@@ -20,15 +25,19 @@
 #include "sieve/Conversion/TileProducts.h"
 #include "sieve/Conversion/KernelContract.h"
 #include "sieve/Conversion/KernelsToGPU/Passes.h"
+#include "sieve/Conversion/V4ToKernels/OpKernels.h"
 
 #include "mlir/Dialect/AMDGPU/IR/AMDGPUDialect.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+#include "llvm/Support/MathExtras.h"
 
 namespace sieve {
 #define GEN_PASS_DEF_GPUTILEPRODUCTSPASS
@@ -116,6 +125,199 @@ void emitMmaSync(OpBuilder &b, Location loc, const tile_products::TileProduct &p
       });
   for (auto [value, at] : llvm::zip(steps.getResults(), accAt))
     memref::StoreOp::create(b, loc, value, p.acc, ValueRange{at.first, at.second});
+}
+
+/// wgmma's operand layout without swizzling, K-major: 8 x 8 bf16 "core
+/// matrices" of 128 contiguous bytes (8 rows of 16 bytes). An operand of R
+/// rows and `chunk` K elements is kept as [R / 8][chunk / 8] core matrices,
+/// so the descriptor's leading byte offset (the next core matrix in K) is
+/// 128 and its stride byte offset (the next 8 rows) chunk * 16.
+struct CoreMatrixLayout {
+  int64_t chunk;
+  int64_t strideBytes() const { return chunk * 16; }
+  static constexpr int64_t kLeadingBytes = 128;
+};
+
+/// The workgroup memory `kernel` allocates outside its thread loops, each
+/// buffer 16-byte aligned as sieve-gpu-form-kernels places them.
+int64_t workgroupBytes(func::FuncOp kernel) {
+  int64_t bytes = 0;
+  kernel.walk([&](memref::AllocaOp alloca) {
+    for (Operation *parent = alloca->getParentOp(); parent != kernel;
+         parent = parent->getParentOp())
+      if (kernel_contract::isThreadForall(parent))
+        return;
+    MemRefType type = alloca.getType();
+    if (type.hasStaticShape())
+      bytes += llvm::alignTo(type.getNumElements() * type.getElementTypeBitWidth() / 8, 16);
+  });
+  return bytes;
+}
+
+/// How a product is split for wgmma.
+struct WgmmaPlan {
+  int64_t chunk; // K elements staged at a time (a divisor of K)
+  int64_t nTile; // product rows (wgmma's N) per warpgroup unit
+  int64_t units; // (columns / 64) x (rows / nTile)
+};
+
+/// How `p` runs on wgmma in a block of `blockSize` threads whose kernel
+/// already uses `usedBytes` of workgroup memory, or nothing where it cannot:
+/// 64-column slabs, rows a multiple of 8 up to 256 (wgmma's N), K a
+/// multiple of 16, whole warpgroups, and the operand copies within the
+/// static workgroup memory (halving the K chunk down to 16 to fit).
+std::optional<WgmmaPlan> planWgmma(const tile_products::TileProduct &p, int64_t blockSize,
+                                   int64_t usedBytes) {
+  if (p.n % 64 != 0 || p.m % 8 != 0 || p.m > 256 || p.k % 16 != 0 || blockSize % 128 != 0)
+    return std::nullopt;
+  int64_t chunk = p.k;
+  // Two bf16 copies, each rounded up to 16 bytes.
+  auto stagingBytes = [&](int64_t c) { return (p.m + p.n) * c * 2 + 32; };
+  while (usedBytes + stagingBytes(chunk) > kGpuStaticWorkgroupBytes && chunk % 32 == 0)
+    chunk /= 2;
+  if (usedBytes + stagingBytes(chunk) > kGpuStaticWorkgroupBytes)
+    return std::nullopt;
+  // Rows split between warpgroups while slabs alone leave some idle.
+  const int64_t warpgroups = blockSize / 128, slabs = p.n / 64;
+  int64_t nTile = p.m;
+  while (nTile % 16 == 0 && slabs * (p.m / nTile) < warpgroups)
+    nTile /= 2;
+  return WgmmaPlan{chunk, nTile, slabs * (p.m / nTile)};
+}
+
+/// acc[M, N] += rows x columnsᵀ on sm_90a's wgmma, computed transposed:
+/// D[64, nTile] = columns-slab[64, 16] x rows[nTile, 16]ᵀ per 16 of K, so
+/// D[c][r] is acc[r][c]. Per K chunk, one thread loop copies both operands
+/// 16 bytes at a time into core-matrix buffers (then a generic-to-async
+/// proxy fence, as wgmma reads shared memory through the async proxy; the
+/// loop's barrier follows), and one of 128 iterations per unit runs a
+/// warpgroup's wgmmas: thread t (warp w = t / 32, lane g = lane / 4,
+/// q = lane % 4) holds D rows 16w + g and 16w + g + 8 at columns 8j + 2q
+/// and 8j + 2q + 1 for each j < nTile / 8 (the PTX ISA's m64nNk16
+/// accumulator layout), loaded from and stored back to the accumulator
+/// tile. Both descriptors are the same in all four warps, as wgmma needs.
+void emitWgmma(OpBuilder &b, Location loc, const tile_products::TileProduct &p,
+               const WgmmaPlan &plan) {
+  MLIRContext *ctx = b.getContext();
+  IndexArith x{b, loc};
+  Type bf16 = b.getBF16Type(), f32 = b.getF32Type(), i64 = b.getI64Type();
+  const CoreMatrixLayout layout{plan.chunk};
+  auto staging = [&](int64_t rows) {
+    return memref::AllocaOp::create(b, loc, MemRefType::get({rows * plan.chunk}, bf16),
+                                    ValueRange{}, b.getI64IntegerAttr(16));
+  };
+  Value columnsStage = staging(p.n), rowsStage = staging(p.m);
+
+  auto chunks = scf::ForOp::create(b, loc, x.index(0), x.index(p.k), x.index(plan.chunk));
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(chunks.getBody());
+  Value k0 = chunks.getInductionVar();
+
+  // The copy: 16 bytes (8 elements of one row) an iteration, rows first.
+  const int64_t perRow = plan.chunk / 8;
+  scf::ForallOp copy = threadLoop(b, loc, (p.m + p.n) * perRow, /*perWarp=*/false);
+  {
+    OpBuilder::InsertionGuard inCopy(b);
+    b.setInsertionPointToStart(copy.getBody());
+    Value i = copy.getInductionVar(0);
+    // Element by element: both ends are 16-byte aligned, so LLVM makes
+    // each eight one vector load and store.
+    auto copySegment = [&](Value tile, Value stage, Value segment) {
+      Value row = x.div(segment, perRow), block = x.rem(segment, perRow);
+      Value from = x.add(k0, x.mul(block, 8));
+      Value core = x.add(x.mul(x.div(row, 8), perRow), block);
+      Value to = x.add(x.mul(core, 64), x.mul(x.rem(row, 8), 8));
+      for (int64_t e = 0; e < 8; ++e) {
+        Value value =
+            memref::LoadOp::create(b, loc, tile, ValueRange{row, x.add(from, x.index(e))});
+        memref::StoreOp::create(b, loc, value, stage, ValueRange{x.add(to, x.index(e))});
+      }
+    };
+    Value rowSegments = x.index(p.m * perRow);
+    Value isRow = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, i, rowSegments);
+    scf::IfOp::create(
+        b, loc, isRow,
+        [&](OpBuilder &, Location) {
+          copySegment(p.rows, rowsStage, i);
+          scf::YieldOp::create(b, loc);
+        },
+        [&](OpBuilder &, Location) {
+          copySegment(p.columns, columnsStage, arith::SubIOp::create(b, loc, i, rowSegments));
+          scf::YieldOp::create(b, loc);
+        });
+    NVVM::FenceProxyOp::create(b, loc, NVVM::ProxyKindAttr::get(ctx, NVVM::ProxyKind::async_shared),
+                               NVVM::SharedSpaceAttr::get(ctx, NVVM::SharedSpace::shared_cta));
+  }
+
+  // The products: one warpgroup per unit (a 64-column slab, nTile rows).
+  const int64_t rowGroups = p.m / plan.nTile;
+  scf::ForallOp products = threadLoop(b, loc, plan.units * 128, /*perWarp=*/false);
+  b.setInsertionPointToStart(products.getBody());
+  Value iteration = products.getInductionVar(0);
+  Value unit = x.div(iteration, 128), thread = x.rem(iteration, 128);
+  Value warp = x.div(thread, 32), lane = x.rem(thread, 32);
+  Value g = x.div(lane, 4), q = x.rem(lane, 4);
+  Value slab = x.div(unit, rowGroups), rowGroup = x.rem(unit, rowGroups);
+  Value column0 = x.add(x.add(x.mul(slab, 64), x.mul(warp, 16)), g);
+  Value row0 = x.add(x.mul(rowGroup, plan.nTile), x.mul(q, 2));
+  // Register i of the accumulator: D[column0 + 8 (i % 4 / 2)][row0 + 8 (i / 4) + i % 2].
+  const int64_t registers = plan.nTile / 2;
+  SmallVector<std::pair<Value, Value>> accAt;
+  for (int64_t r = 0; r < registers; ++r) {
+    Value column = x.add(column0, x.index(8 * (r % 4 / 2)));
+    Value row = x.add(row0, x.index(8 * (r / 4) + r % 2));
+    accAt.emplace_back(row, column);
+  }
+  auto accType = LLVM::LLVMStructType::getLiteral(ctx, SmallVector<Type>(registers, f32));
+  Value d = LLVM::PoisonOp::create(b, loc, accType);
+  for (auto [r, at] : llvm::enumerate(accAt)) {
+    Value value = memref::LoadOp::create(b, loc, p.acc, ValueRange{at.first, at.second});
+    d = LLVM::InsertValueOp::create(b, loc, d, value, int64_t(r));
+  }
+  auto address = [&](Value stage) {
+    Value pointer = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, stage);
+    return arith::IndexCastUIOp::create(b, loc, i64, pointer);
+  };
+  auto constant64 = [&](int64_t v) { return arith::ConstantIntOp::create(b, loc, i64, v); };
+  // matrix-descriptor-encode(x) = (x & 0x3FFFF) >> 4 in bits 0-13 (the
+  // start), 16-29 (leading) and 32-45 (stride); no swizzle, no base offset.
+  Value window = constant64(0x3FFFF), encode = constant64(4);
+  Value strides =
+      constant64((CoreMatrixLayout::kLeadingBytes >> 4) << 16 | (layout.strideBytes() >> 4) << 32);
+  auto descriptor = [&](Value base, Value byteOffset) -> Value {
+    Value start =
+        arith::AddIOp::create(b, loc, base, arith::IndexCastUIOp::create(b, loc, i64, byteOffset));
+    start = arith::ShRUIOp::create(b, loc, arith::AndIOp::create(b, loc, start, window), encode);
+    return arith::OrIOp::create(b, loc, start, strides);
+  };
+  Value columnsBase = address(columnsStage), rowsBase = address(rowsStage);
+  // A slab starts 64 rows (8 core matrices down) into the columns' copy, a
+  // row group nTile rows into the rows'.
+  Value columnsAt = x.mul(slab, 8 * layout.strideBytes());
+  Value rowsAt = x.mul(rowGroup, plan.nTile / 8 * layout.strideBytes());
+  NVVM::WgmmaFenceAlignedOp::create(b, loc);
+  auto shape = NVVM::MMAShapeAttr::get(ctx, 64, plan.nTile, 16);
+  auto type = [&](NVVM::WGMMATypes t) { return NVVM::WGMMATypesAttr::get(ctx, t); };
+  for (int64_t k = 0; k < plan.chunk; k += 16) {
+    // 16 of K are two core matrices: 256 bytes further for the next 16.
+    Value kBytes = x.index(k / 8 * CoreMatrixLayout::kLeadingBytes);
+    Value descriptorA = descriptor(columnsBase, x.add(columnsAt, kBytes));
+    Value descriptorB = descriptor(rowsBase, x.add(rowsAt, kBytes));
+    d = NVVM::WgmmaMmaAsyncOp::create(
+        b, loc, accType, d, descriptorA, descriptorB, shape, type(NVVM::WGMMATypes::bf16),
+        type(NVVM::WGMMATypes::bf16), type(NVVM::WGMMATypes::f32),
+        NVVM::WGMMAScaleOutAttr::get(ctx, NVVM::WGMMAScaleOut::one),
+        NVVM::WGMMAScaleInAttr::get(ctx, NVVM::WGMMAScaleIn::one),
+        NVVM::WGMMAScaleInAttr::get(ctx, NVVM::WGMMAScaleIn::one),
+        NVVM::MMALayoutAttr::get(ctx, NVVM::MMALayout::row),
+        NVVM::MMALayoutAttr::get(ctx, NVVM::MMALayout::col), NVVM::MMAIntOverflowAttr());
+  }
+  NVVM::WgmmaGroupSyncAlignedOp::create(b, loc);
+  NVVM::WgmmaWaitGroupSyncOp::create(b, loc, 0);
+  for (auto [r, at] : llvm::enumerate(accAt)) {
+    Value value = LLVM::ExtractValueOp::create(b, loc, d, int64_t(r));
+    memref::StoreOp::create(b, loc, value, p.acc, ValueRange{at.first, at.second});
+  }
 }
 
 /// Each 16 x 16 fragment of the accumulator a wave's (64 iterations of a
@@ -210,9 +412,15 @@ struct GPUTileProductsPass : impl::GPUTileProductsPassBase<GPUTileProductsPass> 
     // chips, wave64) in every thread loop iteration they run in.
     const bool nvidia = StringRef(chip).starts_with("sm_") && blockSize % 32 == 0;
     const bool amd = StringRef(chip).starts_with("gfx9") && blockSize % 64 == 0;
+    const bool wgmma = chip == "sm_90a";
     for (auto &[op, product] : products) {
       OpBuilder b(op);
-      if (nvidia && product.m % 16 == 0 && product.n % 8 == 0 && product.k % 16 == 0)
+      std::optional<WgmmaPlan> plan;
+      if (wgmma)
+        plan = planWgmma(product, blockSize, workgroupBytes(op->getParentOfType<func::FuncOp>()));
+      if (plan)
+        emitWgmma(b, op.getLoc(), product, *plan);
+      else if (nvidia && product.m % 16 == 0 && product.n % 8 == 0 && product.k % 16 == 0)
         emitMmaSync(b, op.getLoc(), product);
       else if (amd && product.m % 16 == 0 && product.n % 16 == 0 && product.k % 16 == 0)
         emitMfma(b, op.getLoc(), product);

@@ -5,10 +5,12 @@
 #include "sieve/Conversion/KernelContract.h"
 #include "sieve/Conversion/KernelsToGPU/Passes.h"
 
+#include "mlir/Conversion/NVVMToLLVM/NVVMToLLVM.h"
 #include "mlir/Dialect/GPU/IR/CompilationInterfaces.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/Diagnostics.h"
+#include "mlir/Pass/PassManager.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
@@ -132,11 +134,14 @@ SmallFloatChoice smallFloatChoice(const GpuTarget &target) {
     choice.remark += "; values are rounded to E4M3 by the chip's conversion "
                      "(nvvm.convert.f32x2.to.f8x2)";
   // sieve-gpu-tile-products: a prefill GEMM's tiles meet as bf16.
-  choice.remark += target.vendor == Vendor::Amd
-                       ? "; prefill GEMM tiles multiply the decoded values as bf16 on the "
-                         "chip's MFMA (16x16x16)"
-                       : "; prefill GEMM tiles multiply the decoded values as bf16 on the "
-                         "chip's tensor cores (mma.sync m16n8k16)";
+  choice.remark += "; prefill GEMM tiles multiply the decoded values as bf16 on the chip's ";
+  if (target.vendor == Vendor::Amd)
+    choice.remark += "MFMA (16x16x16)";
+  else if (target.chip == "sm_90a")
+    choice.remark += "tensor cores (wgmma m64nNk16 from workgroup memory; mma.sync m16n8k16 "
+                     "where a tile's copy does not fit)";
+  else
+    choice.remark += "tensor cores (mma.sync m16n8k16)";
   return choice;
 }
 
@@ -213,13 +218,28 @@ FailureOr<GpuArtifacts> serialize(ModuleOp variant, const GpuTarget &target,
     return failure();
   artifacts.kernels = std::move(*launches);
 
+  // NVVM ops written as inline PTX (wgmma's) have no LLVM IR translation:
+  // they become inline assembly in a copy that is serialized, so the
+  // variant keeps the pipeline's ops (the target phase's IR, and what the
+  // SIMT emulator replaces).
+  OwningOpRef<ModuleOp> converted;
+  if (target.vendor == Vendor::Nvidia) {
+    converted = variant.clone();
+    gpuModule = *onlyGpuModule(*converted, target);
+    PassManager pm(variant.getContext(), gpu::GPUModuleOp::getOperationName());
+    pm.addPass(createConvertNVVMToLLVMPass());
+    if (failed(pm.run(gpuModule)))
+      return gpuModule.emitOpError() << "kept NVVM ops without an LLVM form for " << target.spec;
+  }
+  ModuleOp serialized = converted ? *converted : variant;
+
   std::string isa;
   auto keepIR = [&](llvm::Module &module) {
     llvm::raw_string_ostream os(artifacts.optimizedIR);
     module.print(os, nullptr);
   };
   auto keepIsa = [&](llvm::StringRef text) { isa = text.str(); };
-  SymbolTable symbols(variant);
+  SymbolTable symbols(serialized);
   auto symbolTable = [&]() { return &symbols; };
 
   gpu::CompilationTarget kind = gpu::CompilationTarget::Binary;

@@ -11,6 +11,10 @@
 // SM80: error: 'nvvm.convert.f32x2.to.f8x2' op cannot be compiled for sm_80: LLVM 22 cannot select it for this chip (cvt to e4m3x2 needs sm_89)
 // SM80: error: 'nvvm.convert.f4x2.to.f16x2' op cannot be compiled for sm_80: LLVM 22 cannot select it for this chip (cvt from e2m1x2 needs an sm_100a-family chip)
 // SM80: error: 'nvvm.convert.f32x2.to.f4x2' op cannot be compiled for sm_80: LLVM 22 cannot select it for this chip (cvt to e2m1x2 needs an sm_100a-family chip)
+// SM80: error: 'nvvm.wgmma.fence.aligned' op cannot be compiled for sm_80: wgmma needs sm_90a
+// SM80: error: 'nvvm.wgmma.mma_async' op cannot be compiled for sm_80: wgmma needs sm_90a
+// SM80: error: 'nvvm.wgmma.commit.group.sync.aligned' op cannot be compiled for sm_80: wgmma needs sm_90a
+// SM80: error: 'nvvm.wgmma.wait.group.sync.aligned' op cannot be compiled for sm_80: wgmma needs sm_90a
 // gfx950 converts FP8 and FP4 with its own instructions, not NVVM's.
 // GFX950: error: 'nvvm.convert.f8x2.to.f16x2' op cannot be compiled for gfx950
 // GFX950: error: 'nvvm.convert.f32x2.to.f8x2' op cannot be compiled for gfx950
@@ -19,6 +23,7 @@
 // GFX950-NOT: rocdl.cvt.scalef32
 // GFX942: error: 'rocdl.cvt.scalef32.pk.f32.fp8' op cannot be compiled for gfx942: the chip has no such instruction (gfx950's scaled conversions)
 // GFX942: error: 'rocdl.cvt.scalef32.pk.f32.fp4' op cannot be compiled for gfx942: the chip has no such instruction (gfx950's scaled conversions)
+// GFX942: error: 'nvvm.wgmma.mma_async' op cannot be compiled for gfx942: wgmma needs sm_90a
 gpu.module @kernels {
   llvm.func @k(%pair: vector<2xi8>, %byte: i8, %word: i32, %scale: f32) attributes {nvvm.kernel} {
     %0 = nvvm.convert.f8x2.to.f16x2 %pair : vector<2xi8>(f8E4M3FN) -> vector<2xf16>
@@ -31,6 +36,19 @@ gpu.module @kernels {
     %2 = rocdl.cvt.scalef32.pk.f32.fp8 %word[false], %scale : vector<2xf32>
     // expected-error @below {{cannot be compiled for sm_90: the chip has no such instruction (gfx950's scaled conversions)}}
     %3 = rocdl.cvt.scalef32.pk.f32.fp4 %word[0], %scale : vector<2xf32>
+    llvm.return
+  }
+  // wgmma is sm_90a's alone: not sm_90 (without the arch-specific features),
+  // not sm_80.
+  llvm.func @wgmma(%descriptor: i64, %c: !llvm.struct<(f32, f32, f32, f32)>) attributes {nvvm.kernel} {
+    // expected-error @below {{cannot be compiled for sm_90: wgmma needs sm_90a}}
+    nvvm.wgmma.fence.aligned
+    // expected-error @below {{cannot be compiled for sm_90: wgmma needs sm_90a}}
+    %d = nvvm.wgmma.mma_async %descriptor, %descriptor, %c, <m = 64, n = 8, k = 16>, D[<f32>, <one>], A[<bf16>, <one>, <row>], B[<bf16>, <one>, <col>] : !llvm.struct<(f32, f32, f32, f32)> -> !llvm.struct<(f32, f32, f32, f32)>
+    // expected-error @below {{cannot be compiled for sm_90: wgmma needs sm_90a}}
+    nvvm.wgmma.commit.group.sync.aligned
+    // expected-error @below {{cannot be compiled for sm_90: wgmma needs sm_90a}}
+    nvvm.wgmma.wait.group.sync.aligned 0
     llvm.return
   }
 }

@@ -37,6 +37,21 @@ module attributes {gpu.container_module} {
 
 // -----
 
+// Only the wgmma the tile form uses: bf16 x bf16 + f32, no negation.
+module attributes {gpu.container_module} {
+  gpu.module @kernels {
+    llvm.func @k(%out: !llvm.ptr<1>, %da: i64, %db: i64, %c: !llvm.struct<(f32, f32, f32, f32)>) attributes {gpu.kernel, gpu.known_block_size = array<i32: 128, 1, 1>, nvvm.kernel} {
+      // expected-error @below {{has no SIMT emulation for this form (m64nNk16, bf16 x bf16 + f32, row x col, no scaling or negation)}}
+      %d = nvvm.wgmma.mma_async %da, %db, %c, <m = 64, n = 8, k = 16>, D[<f32>, <one>], A[<bf16>, <neg>, <row>], B[<bf16>, <one>, <col>] : !llvm.struct<(f32, f32, f32, f32)> -> !llvm.struct<(f32, f32, f32, f32)>
+      %e = llvm.extractvalue %d[0] : !llvm.struct<(f32, f32, f32, f32)>
+      llvm.store %e, %out : f32, !llvm.ptr<1>
+      llvm.return
+    }
+  }
+}
+
+// -----
+
 // The emulator sizes a block from the kernel's known block size.
 module attributes {gpu.container_module} {
   gpu.module @kernels {

@@ -93,6 +93,49 @@ module attributes {gpu.container_module} {
 
 // -----
 
+// A warpgroup's wgmma: the thread's accumulators go through an array in the
+// kernel's entry block to slot 15 with N and both descriptors, and come
+// back as the op's struct; the fences and the commit/wait are gone (the
+// emulator completes the product at the call).
+// CHECK-LABEL: llvm.func @wgmma.simt_kernel
+// CHECK: %[[FOUR:.*]] = llvm.mlir.constant(4 : i32) : i32
+// CHECK: %[[ARRAY:.*]] = llvm.alloca %[[FOUR]] x f32 {alignment = 16 : i64}
+// CHECK: %[[DA:.*]] = llvm.zext
+// CHECK: %[[DB:.*]] = llvm.sext
+// CHECK-COUNT-4: llvm.store %{{.*}}, %{{.*}} : f32, !llvm.ptr
+// CHECK: %[[N:.*]] = llvm.mlir.constant(8 : i32) : i32
+// CHECK: %[[SLOT:.*]] = llvm.getelementptr %{{.*}}[15]
+// CHECK: %[[FN:.*]] = llvm.load %[[SLOT]]
+// CHECK: llvm.call %[[FN]](%{{.*}}, %[[N]], %[[DA]], %[[DB]], %[[ARRAY]]) : !llvm.ptr, (i32, i32, i64, i64, !llvm.ptr) -> ()
+// CHECK-COUNT-4: llvm.load %{{.*}} : !llvm.ptr -> f32
+// CHECK: llvm.insertvalue %{{.*}}, %{{.*}}[3] : !llvm.struct<(f32, f32, f32, f32)>
+// CHECK-NOT: nvvm.wgmma
+// CHECK-NOT: nvvm.fence.proxy
+module attributes {gpu.container_module} {
+  gpu.module @kernels {
+    llvm.func @wgmma(%out: !llvm.ptr<1>, %a: i32) attributes {gpu.kernel, gpu.known_block_size = array<i32: 128, 1, 1>, nvvm.kernel} {
+      %da = llvm.zext %a : i32 to i64
+      %db = llvm.sext %a : i32 to i64
+      %c = llvm.mlir.constant(0.0 : f32) : f32
+      %u = llvm.mlir.poison : !llvm.struct<(f32, f32, f32, f32)>
+      %c0 = llvm.insertvalue %c, %u[0] : !llvm.struct<(f32, f32, f32, f32)>
+      %c1 = llvm.insertvalue %c, %c0[1] : !llvm.struct<(f32, f32, f32, f32)>
+      %c2 = llvm.insertvalue %c, %c1[2] : !llvm.struct<(f32, f32, f32, f32)>
+      %c3 = llvm.insertvalue %c, %c2[3] : !llvm.struct<(f32, f32, f32, f32)>
+      nvvm.fence.proxy {kind = #nvvm.proxy_kind<async.shared>, space = #nvvm.shared_space<cta>}
+      nvvm.wgmma.fence.aligned
+      %d = nvvm.wgmma.mma_async %da, %db, %c3, <m = 64, n = 8, k = 16>, D[<f32>, <one>], A[<bf16>, <one>, <row>], B[<bf16>, <one>, <col>] : !llvm.struct<(f32, f32, f32, f32)> -> !llvm.struct<(f32, f32, f32, f32)>
+      nvvm.wgmma.commit.group.sync.aligned
+      nvvm.wgmma.wait.group.sync.aligned 0
+      %e = llvm.extractvalue %d[0] : !llvm.struct<(f32, f32, f32, f32)>
+      llvm.store %e, %out : f32, !llvm.ptr<1>
+      llvm.return
+    }
+  }
+}
+
+// -----
+
 // Rounding two f32 to E4M3 codes (cvt.rn.satfinite.e4m3x2.f32) goes to
 // slot 13 with the two values' bits; its 16 bits are the pair.
 // CHECK-LABEL: llvm.func @round.simt_kernel

@@ -59,11 +59,16 @@ def GPUIntegerSmallFloatsPass : Pass<"sieve-gpu-integer-small-floats", "mlir::Mo
 }
 
 def GPUTileProductsPass : Pass<"sieve-gpu-tile-products", "mlir::ModuleOp"> {
-  let summary = "Give a workgroup's bf16 tile products to its threads (mma.sync on NVIDIA)";
+  let summary = "Give a workgroup's bf16 tile products to its threads (mma.sync or wgmma on NVIDIA)";
   let description = [{
     In `sieve.kernel` functions, each tile product outside the thread loops
     (TileProducts.h: acc[M, N] += rows[M, K] x columns[N, K]ᵀ, bf16 tiles and
-    an f32 accumulator in workgroup buffers) becomes a thread loop. On NVIDIA
+    an f32 accumulator in workgroup buffers) becomes a thread loop. On
+    sm_90a, where N is a multiple of 64, M of 8 (up to 256) and K of 16, the
+    block is whole warpgroups and the operands' copies fit its workgroup
+    memory, a warpgroup runs `nvvm.wgmma.mma_async` m64nNk16 on copies of the
+    operands in wgmma's core-matrix layout, computing the product transposed
+    (docs/compiler.md, "wgmma on sm_90a"). On the other NVIDIA
     chips, where M, N and K divide into 16 x 8 x 16, each iteration is a
     warp's 16 x 8 accumulator fragment: `nvvm.mma.sync` m16n8k16 with bf16
     operands per 16 of K, the operands read in the PTX fragment layout. On

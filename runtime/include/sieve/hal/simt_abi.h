@@ -92,7 +92,9 @@ typedef struct sieve_simt_runtime_t {
   uint32_t (*e4m3x2_to_f16x2)(uint32_t codes);
   /* cvt.rn.f16x2.e2m1x2: two E2M1 codes (bits 0..3 first). */
   uint32_t (*e2m1x2_to_f16x2)(uint32_t codes);
-  /* The running block's shared memory (sieve_simt_kernel_info_t's bytes). */
+  /* The running block's shared memory (sieve_simt_kernel_info_t's bytes),
+   * aligned to 2^18 bytes: a pointer's low 18 bits are its shared-window
+   * address, as wgmma's descriptors take it. */
   void *(*shared_memory)(void);
   /* v_mbcnt_lo/hi_u32_b32 (`high` 0 or 1): `accumulator` plus the bits of
    * `mask` set for the lanes below this one, in that half of the wave. */
@@ -116,6 +118,14 @@ typedef struct sieve_simt_runtime_t {
    * 4..7, b's in bits 0..3; rounds to nearest even and saturates at +-6,
    * NaN gives +6 (E2M1 has no NaN). */
   uint32_t (*f32x2_to_e2m1x2)(uint32_t a, uint32_t b);
+  /* wgmma.mma_async.sync.aligned.m64n<n>k16.f32.bf16.bf16 with both
+   * operands in shared memory, K-major and unswizzled (scale-d 1, no
+   * negation or transposition), a warpgroup's 128 threads together: a
+   * thread's n / 2 accumulators, read and written in place. The emulator
+   * completes it here, so wgmma.fence, commit_group and wait_group have
+   * nothing left to order. */
+  void (*wgmma_m64nNk16_bf16)(int32_t site, uint32_t n, uint64_t descriptor_a,
+                              uint64_t descriptor_b, float *accumulators);
 } sieve_simt_runtime_t;
 
 #ifdef __cplusplus
