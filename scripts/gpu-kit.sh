@@ -60,7 +60,7 @@ cp "$root/examples/v4-flash-layers/config.json" "$kit/data/v4-flash-layers/"
   --gpu-gemm-row-tile=32 --max-seq-len=4096 --max-batch=1 \
   -o "$kit/data/v4-flash-layers-rows32.sieve"
 # The same on sm_90a: the prefill GEMMs' tile products on wgmma instead of
-# mma.sync (whether the copies into wgmma's layout pay for themselves).
+# mma.sync (whether wgmma's products outrun mma.sync's fragment loads).
 "$build/bin/sieve-compile" "$root/examples/v4-flash-layers/config.json" --target=nvidia:sm_90a \
   --max-seq-len=4096 --max-batch=1 -o "$kit/data/v4-flash-layers-wgmma.sieve"
 # The conformance suite on the GPU: every dispatch of the suite on the

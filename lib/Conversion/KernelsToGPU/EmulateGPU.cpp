@@ -19,7 +19,9 @@
 #include "mlir/IR/AttrTypeSubElements.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Matchers.h"
+#include "mlir/IR/SymbolTable.h"
 
+#include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/StringMap.h"
 
 #include <cstddef>
@@ -130,27 +132,75 @@ struct GPUEmulatePass : impl::GPUEmulatePassBase<GPUEmulatePass> {
     auto ptr = LLVM::LLVMPointerType::get(ctx);
     Type i32 = b.getI32Type();
 
-    // Shared memory: each workgroup global gets an offset in the block's
-    // arena, which the emulator allocates (and poisons) per block.
-    llvm::StringMap<uint64_t> sharedOffsets;
-    uint64_t sharedBytes = 0;
-    SmallVector<LLVM::GlobalOp> sharedGlobals;
+    // Shared memory: each kernel lays out the workgroup globals it uses
+    // from offset 0 of the block's arena, which the emulator allocates (and
+    // poisons) per block, as a GPU gives each kernel's block its own.
+    llvm::StringMap<LLVM::GlobalOp> sharedGlobals;
     for (auto global : kernels.getOps<LLVM::GlobalOp>()) {
       if (global.getAddrSpace() != unsigned(NVVM::NVVMMemorySpace::Shared))
         continue;
       if (global.getValueOrNull() || global.getInitializerBlock())
         return global.emitOpError() << "is initialized shared memory, which a GPU does not have";
-      uint64_t size = storageBytes(global.getGlobalType());
-      if (size == 0)
+      if (storageBytes(global.getGlobalType()) == 0)
         return global.emitOpError() << "has a type whose size the emulator cannot tell";
-      uint64_t align = std::max<uint64_t>(global.getAlignment().value_or(16), 16);
-      sharedBytes = (sharedBytes + align - 1) / align * align;
-      sharedOffsets[global.getSymName()] = sharedBytes;
-      sharedBytes += size;
-      sharedGlobals.push_back(global);
+      sharedGlobals[global.getSymName()] = global;
     }
-    if (sharedBytes > UINT32_MAX)
-      return kernels.emitOpError() << "uses " << sharedBytes << " bytes of shared memory";
+    // Per kernel, over the functions it calls (its `.workgroup` body): each
+    // global's offset, and the bytes in all. A function two kernels call
+    // would need both layouts at once.
+    SymbolTable symbols(kernels);
+    llvm::DenseMap<Operation *, Operation *> kernelOf;
+    llvm::DenseMap<Operation *, llvm::StringMap<uint64_t>> sharedOffsets;
+    llvm::DenseMap<Operation *, uint64_t> sharedBytes;
+    for (auto kernel : kernels.getOps<LLVM::LLVMFuncOp>()) {
+      if (!kernel->hasAttr(NVVM::NVVMDialect::getKernelFuncAttrName()) &&
+          !kernel->hasAttr(ROCDL::ROCDLDialect::getKernelFuncAttrName()))
+        continue;
+      llvm::StringMap<uint64_t> &offsets = sharedOffsets[kernel];
+      uint64_t &bytes = sharedBytes[kernel];
+      SmallVector<LLVM::LLVMFuncOp> work = {kernel};
+      while (!work.empty()) {
+        LLVM::LLVMFuncOp fn = work.pop_back_val();
+        auto [it, inserted] = kernelOf.try_emplace(fn, kernel);
+        if (!inserted) {
+          if (it->second != kernel.getOperation())
+            return fn.emitOpError() << "is called by two kernels, whose shared memory the "
+                                       "emulator lays out apart";
+          continue;
+        }
+        fn.walk([&](Operation *op) {
+          if (auto call = dyn_cast<LLVM::CallOp>(op)) {
+            if (auto callee = call.getCallee())
+              if (auto target = symbols.lookup<LLVM::LLVMFuncOp>(*callee))
+                work.push_back(target);
+            return;
+          }
+          auto address = dyn_cast<LLVM::AddressOfOp>(op);
+          if (!address)
+            return;
+          auto global = sharedGlobals.find(address.getGlobalName());
+          if (global == sharedGlobals.end() || offsets.count(address.getGlobalName()))
+            return;
+          uint64_t align = std::max<uint64_t>(global->second.getAlignment().value_or(16), 16);
+          bytes = (bytes + align - 1) / align * align;
+          offsets[address.getGlobalName()] = bytes;
+          bytes += storageBytes(global->second.getGlobalType());
+        });
+      }
+      if (bytes > UINT32_MAX)
+        return kernel.emitOpError() << "uses " << bytes << " bytes of shared memory";
+    }
+    for (auto fn : kernels.getOps<LLVM::LLVMFuncOp>()) {
+      if (kernelOf.count(fn))
+        continue;
+      WalkResult unowned = fn.walk([&](LLVM::AddressOfOp address) {
+        return sharedGlobals.count(address.getGlobalName()) ? WalkResult::interrupt()
+                                                            : WalkResult::advance();
+      });
+      if (unowned.wasInterrupted())
+        return fn.emitOpError()
+               << "uses shared memory but no kernel calls it, so the emulator cannot place it";
+    }
 
     // Pointers of every address space become host pointers.
     AttrTypeReplacer replacer;
@@ -302,7 +352,7 @@ struct GPUEmulatePass : impl::GPUEmulatePassBase<GPUEmulatePass> {
     // Shared globals become their offsets in the emulator's arena.
     SmallVector<LLVM::AddressOfOp> sharedUses;
     kernels.walk([&](LLVM::AddressOfOp address) {
-      if (sharedOffsets.count(address.getGlobalName()))
+      if (sharedGlobals.count(address.getGlobalName()))
         sharedUses.push_back(address);
     });
     for (LLVM::AddressOfOp address : sharedUses) {
@@ -311,12 +361,14 @@ struct GPUEmulatePass : impl::GPUEmulatePassBase<GPUEmulatePass> {
       Value base = calls.call(at, SIMT_SLOT(shared_memory), ptr, {});
       Value field = LLVM::GEPOp::create(
           b, at, ptr, b.getI8Type(), base,
-          ArrayRef<LLVM::GEPArg>{int32_t(sharedOffsets.lookup(address.getGlobalName()))});
+          ArrayRef<LLVM::GEPArg>{int32_t(
+              sharedOffsets[kernelOf.lookup(address->getParentOfType<LLVM::LLVMFuncOp>())].lookup(
+                  address.getGlobalName()))});
       address.getResult().replaceAllUsesWith(field);
       address.erase();
     }
-    for (LLVM::GlobalOp global : sharedGlobals)
-      global.erase();
+    for (auto &entry : sharedGlobals)
+      entry.second.erase();
 
     // Each kernel behind the CPU kernel ABI.
     SmallVector<LLVM::LLVMFuncOp> entries;
@@ -325,7 +377,7 @@ struct GPUEmulatePass : impl::GPUEmulatePassBase<GPUEmulatePass> {
           fn->hasAttr(ROCDL::ROCDLDialect::getKernelFuncAttrName()))
         entries.push_back(fn);
     for (LLVM::LLVMFuncOp kernel : entries)
-      if (failed(wrapKernel(b, calls, kernel, sharedBytes)))
+      if (failed(wrapKernel(b, calls, kernel, sharedBytes.lookup(kernel))))
         return failure();
     for (auto fn : kernels.getOps<LLVM::LLVMFuncOp>()) {
       SmallVector<StringAttr> gpuAttributes;

@@ -238,8 +238,8 @@ struct GPUFormKernelsPass : impl::GPUFormKernelsPassBase<GPUFormKernelsPass> {
       return alloca.emitOpError()
              << "is workgroup scratch of a GPU kernel: it needs a static shape, got " << type;
     // Users whose types do not name the buffer's, so they take the
-    // workgroup memory space as it is (wgmma's descriptors hold the
-    // address). Vector accesses would not: convert-vector-to-llvm runs
+    // workgroup memory space as it is (the address: wgmma's descriptors
+    // hold it). Vector accesses would not: convert-vector-to-llvm runs
     // before the GPU lowering that maps the memory space.
     for (Operation *user : alloca->getUsers())
       if (!isa<memref::LoadOp, memref::StoreOp, memref::ExtractAlignedPointerAsIndexOp>(user))

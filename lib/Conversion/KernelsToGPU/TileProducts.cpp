@@ -3,8 +3,8 @@
 // A kernel's bf16 tile products (TileProducts.h) run outside its thread
 // loops; on a GPU every thread would run them, so each becomes a thread
 // loop here. On sm_90a a warpgroup (128 threads) takes each 64 columns of
-// the accumulator with wgmma: the operands are copied into workgroup
-// buffers in the layout wgmma reads (below, emitWgmma) and multiplied with
+// the accumulator with wgmma: the operand tiles are kept in the layout
+// wgmma reads from shared memory (below, relayout) and multiplied with
 // `wgmma.mma_async` m64nNk16, the product's columns being wgmma's M and its
 // rows wgmma's N (the tile form's 16 rows are too few for M = 64). On the
 // other NVIDIA chips (all sm_80 or later) a warp takes each 16 x 8
@@ -25,11 +25,9 @@
 #include "sieve/Conversion/TileProducts.h"
 #include "sieve/Conversion/KernelContract.h"
 #include "sieve/Conversion/KernelsToGPU/Passes.h"
-#include "sieve/Conversion/V4ToKernels/OpKernels.h"
 
 #include "mlir/Dialect/AMDGPU/IR/AMDGPUDialect.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
@@ -37,7 +35,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
-#include "llvm/Support/MathExtras.h"
+#include "llvm/ADT/SmallPtrSet.h"
 
 namespace sieve {
 #define GEN_PASS_DEF_GPUTILEPRODUCTSPASS
@@ -128,130 +126,121 @@ void emitMmaSync(OpBuilder &b, Location loc, const tile_products::TileProduct &p
 }
 
 /// wgmma's operand layout without swizzling, K-major: 8 x 8 bf16 "core
-/// matrices" of 128 contiguous bytes (8 rows of 16 bytes). An operand of R
-/// rows and `chunk` K elements is kept as [R / 8][chunk / 8] core matrices,
-/// so the descriptor's leading byte offset (the next core matrix in K) is
-/// 128 and its stride byte offset (the next 8 rows) chunk * 16.
+/// matrices" of 128 contiguous bytes (8 rows of 16 bytes). An operand of
+/// [R, K] is kept as [R / 8][K / 8] core matrices, element (r, c) at
+/// ((r / 8) (K / 8) + c / 8) 64 + (r % 8) 8 + c % 8, so the descriptor's
+/// leading byte offset (the next core matrix in K) is 128 and its stride
+/// byte offset (the next 8 rows) K * 16.
 struct CoreMatrixLayout {
-  int64_t chunk;
-  int64_t strideBytes() const { return chunk * 16; }
+  int64_t k;
+  int64_t strideBytes() const { return k * 16; }
   static constexpr int64_t kLeadingBytes = 128;
 };
 
-/// The workgroup memory `kernel` allocates outside its thread loops, each
-/// buffer 16-byte aligned as sieve-gpu-form-kernels places them.
-int64_t workgroupBytes(func::FuncOp kernel) {
-  int64_t bytes = 0;
-  kernel.walk([&](memref::AllocaOp alloca) {
-    for (Operation *parent = alloca->getParentOp(); parent != kernel;
-         parent = parent->getParentOp())
-      if (kernel_contract::isThreadForall(parent))
-        return;
-    MemRefType type = alloca.getType();
-    if (type.hasStaticShape())
-      bytes += llvm::alignTo(type.getNumElements() * type.getElementTypeBitWidth() / 8, 16);
+/// Whether `tile` is a workgroup buffer [rows, K] (an alloca of static
+/// shape) that only memref.load, memref.store and `product` use: then its
+/// elements can live in wgmma's layout instead (sieve-gpu-form-kernels
+/// allows workgroup buffers no other users, so the tile form's always are).
+bool canRelayout(Value tile, Operation *product) {
+  auto alloca = tile.getDefiningOp<memref::AllocaOp>();
+  if (!alloca || !alloca.getType().hasStaticShape() || alloca.getType().getRank() != 2)
+    return false;
+  return llvm::all_of(tile.getUsers(), [&](Operation *user) {
+    return user == product || isa<memref::LoadOp, memref::StoreOp>(user);
   });
-  return bytes;
 }
 
-/// How a product is split for wgmma.
+/// Moves `tile`'s elements into a 1-D buffer beside it in wgmma's core-matrix
+/// layout: every load and store is rewritten to the element's place there,
+/// and each thread loop that stores into it ends with a generic-to-async
+/// proxy fence (wgmma reads shared memory through the async proxy; the
+/// loop's barrier follows). The old buffer is left to the product.
+Value relayout(Value tile, Operation *product) {
+  auto alloca = tile.getDefiningOp<memref::AllocaOp>();
+  MemRefType type = alloca.getType();
+  const int64_t rows = type.getDimSize(0), k = type.getDimSize(1);
+  OpBuilder b(alloca);
+  b.setInsertionPointAfter(alloca);
+  Location loc = alloca.getLoc();
+  Value moved = memref::AllocaOp::create(b, loc, MemRefType::get({rows * k}, type.getElementType()),
+                                         ValueRange{}, b.getI64IntegerAttr(16));
+  MLIRContext *ctx = b.getContext();
+  llvm::SmallPtrSet<Operation *, 4> fenced;
+  for (Operation *user : llvm::make_early_inc_range(tile.getUsers())) {
+    if (user == product)
+      continue;
+    b.setInsertionPoint(user);
+    IndexArith x{b, user->getLoc()};
+    // One statement per op: the IR's order is the same with every compiler.
+    auto at = [&](ValueRange indices) {
+      Value r = indices[0], c = indices[1];
+      Value rowBlock = x.mul(x.div(r, 8), k / 8);
+      Value core = x.add(rowBlock, x.div(c, 8));
+      Value coreStart = x.mul(core, 64);
+      Value rowStart = x.add(coreStart, x.mul(x.rem(r, 8), 8));
+      return x.add(rowStart, x.rem(c, 8));
+    };
+    if (auto load = dyn_cast<memref::LoadOp>(user)) {
+      Value value = memref::LoadOp::create(b, load.getLoc(), moved, at(load.getIndices()));
+      load.getResult().replaceAllUsesWith(value);
+    } else {
+      auto store = cast<memref::StoreOp>(user);
+      memref::StoreOp::create(b, store.getLoc(), store.getValueToStore(), moved,
+                              at(store.getIndices()));
+      Operation *loop = store->getParentOp();
+      while (loop && !kernel_contract::isThreadForall(loop))
+        loop = loop->getParentOp();
+      if (loop && fenced.insert(loop).second) {
+        b.setInsertionPoint(cast<scf::ForallOp>(loop).getBody()->getTerminator());
+        NVVM::FenceProxyOp::create(b, store.getLoc(),
+                                   NVVM::ProxyKindAttr::get(ctx, NVVM::ProxyKind::async_shared),
+                                   NVVM::SharedSpaceAttr::get(ctx, NVVM::SharedSpace::shared_cta));
+      }
+    }
+    user->erase();
+  }
+  return moved;
+}
+
+/// How a product is split for wgmma: rows (wgmma's N) per unit, and units
+/// ((columns / 64) x (rows / nTile)), one warpgroup each.
 struct WgmmaPlan {
-  int64_t chunk; // K elements staged at a time (a divisor of K)
-  int64_t nTile; // product rows (wgmma's N) per warpgroup unit
-  int64_t units; // (columns / 64) x (rows / nTile)
+  int64_t nTile;
+  int64_t units;
 };
 
-/// How `p` runs on wgmma in a block of `blockSize` threads whose kernel
-/// already uses `usedBytes` of workgroup memory, or nothing where it cannot:
-/// 64-column slabs, rows a multiple of 8 up to 256 (wgmma's N), K a
-/// multiple of 16, whole warpgroups, and the operand copies within the
-/// static workgroup memory (halving the K chunk down to 16 to fit).
-std::optional<WgmmaPlan> planWgmma(const tile_products::TileProduct &p, int64_t blockSize,
-                                   int64_t usedBytes) {
+/// How `p` runs on wgmma in a block of `blockSize` threads, or nothing
+/// where it cannot: 64-column slabs, rows a multiple of 8 up to 256
+/// (wgmma's N), K a multiple of 16, whole warpgroups.
+std::optional<WgmmaPlan> planWgmma(const tile_products::TileProduct &p, int64_t blockSize) {
   if (p.n % 64 != 0 || p.m % 8 != 0 || p.m > 256 || p.k % 16 != 0 || blockSize % 128 != 0)
-    return std::nullopt;
-  int64_t chunk = p.k;
-  // Two bf16 copies, each rounded up to 16 bytes.
-  auto stagingBytes = [&](int64_t c) { return (p.m + p.n) * c * 2 + 32; };
-  while (usedBytes + stagingBytes(chunk) > kGpuStaticWorkgroupBytes && chunk % 32 == 0)
-    chunk /= 2;
-  if (usedBytes + stagingBytes(chunk) > kGpuStaticWorkgroupBytes)
     return std::nullopt;
   // Rows split between warpgroups while slabs alone leave some idle.
   const int64_t warpgroups = blockSize / 128, slabs = p.n / 64;
   int64_t nTile = p.m;
   while (nTile % 16 == 0 && slabs * (p.m / nTile) < warpgroups)
     nTile /= 2;
-  return WgmmaPlan{chunk, nTile, slabs * (p.m / nTile)};
+  return WgmmaPlan{nTile, slabs * (p.m / nTile)};
 }
 
-/// acc[M, N] += rows x columnsᵀ on sm_90a's wgmma, computed transposed:
+/// acc[M, N] += rows x columnsᵀ on sm_90a's wgmma, from `columns` and
+/// `rows` in wgmma's layout (relayout), computed transposed:
 /// D[64, nTile] = columns-slab[64, 16] x rows[nTile, 16]ᵀ per 16 of K, so
-/// D[c][r] is acc[r][c]. Per K chunk, one thread loop copies both operands
-/// 16 bytes at a time into core-matrix buffers (then a generic-to-async
-/// proxy fence, as wgmma reads shared memory through the async proxy; the
-/// loop's barrier follows), and one of 128 iterations per unit runs a
-/// warpgroup's wgmmas: thread t (warp w = t / 32, lane g = lane / 4,
-/// q = lane % 4) holds D rows 16w + g and 16w + g + 8 at columns 8j + 2q
-/// and 8j + 2q + 1 for each j < nTile / 8 (the PTX ISA's m64nNk16
-/// accumulator layout), loaded from and stored back to the accumulator
-/// tile. Both descriptors are the same in all four warps, as wgmma needs.
+/// D[c][r] is acc[r][c]. One of 128 iterations per unit runs a warpgroup's
+/// wgmmas: thread t (warp w = t / 32, lane g = lane / 4, q = lane % 4)
+/// holds D rows 16w + g and 16w + g + 8 at columns 8j + 2q and 8j + 2q + 1
+/// for each j < nTile / 8 (the PTX ISA's m64nNk16 accumulator layout),
+/// loaded from and stored back to the accumulator tile. Both descriptors
+/// are the same in all four warps, as wgmma needs.
 void emitWgmma(OpBuilder &b, Location loc, const tile_products::TileProduct &p,
-               const WgmmaPlan &plan) {
+               const WgmmaPlan &plan, Value columns, Value rows) {
   MLIRContext *ctx = b.getContext();
   IndexArith x{b, loc};
-  Type bf16 = b.getBF16Type(), f32 = b.getF32Type(), i64 = b.getI64Type();
-  const CoreMatrixLayout layout{plan.chunk};
-  auto staging = [&](int64_t rows) {
-    return memref::AllocaOp::create(b, loc, MemRefType::get({rows * plan.chunk}, bf16),
-                                    ValueRange{}, b.getI64IntegerAttr(16));
-  };
-  Value columnsStage = staging(p.n), rowsStage = staging(p.m);
-
-  auto chunks = scf::ForOp::create(b, loc, x.index(0), x.index(p.k), x.index(plan.chunk));
-  OpBuilder::InsertionGuard guard(b);
-  b.setInsertionPointToStart(chunks.getBody());
-  Value k0 = chunks.getInductionVar();
-
-  // The copy: 16 bytes (8 elements of one row) an iteration, rows first.
-  const int64_t perRow = plan.chunk / 8;
-  scf::ForallOp copy = threadLoop(b, loc, (p.m + p.n) * perRow, /*perWarp=*/false);
-  {
-    OpBuilder::InsertionGuard inCopy(b);
-    b.setInsertionPointToStart(copy.getBody());
-    Value i = copy.getInductionVar(0);
-    // Element by element: both ends are 16-byte aligned, so LLVM makes
-    // each eight one vector load and store.
-    auto copySegment = [&](Value tile, Value stage, Value segment) {
-      Value row = x.div(segment, perRow), block = x.rem(segment, perRow);
-      Value from = x.add(k0, x.mul(block, 8));
-      Value core = x.add(x.mul(x.div(row, 8), perRow), block);
-      Value to = x.add(x.mul(core, 64), x.mul(x.rem(row, 8), 8));
-      for (int64_t e = 0; e < 8; ++e) {
-        Value value =
-            memref::LoadOp::create(b, loc, tile, ValueRange{row, x.add(from, x.index(e))});
-        memref::StoreOp::create(b, loc, value, stage, ValueRange{x.add(to, x.index(e))});
-      }
-    };
-    Value rowSegments = x.index(p.m * perRow);
-    Value isRow = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, i, rowSegments);
-    scf::IfOp::create(
-        b, loc, isRow,
-        [&](OpBuilder &, Location) {
-          copySegment(p.rows, rowsStage, i);
-          scf::YieldOp::create(b, loc);
-        },
-        [&](OpBuilder &, Location) {
-          copySegment(p.columns, columnsStage, arith::SubIOp::create(b, loc, i, rowSegments));
-          scf::YieldOp::create(b, loc);
-        });
-    NVVM::FenceProxyOp::create(b, loc, NVVM::ProxyKindAttr::get(ctx, NVVM::ProxyKind::async_shared),
-                               NVVM::SharedSpaceAttr::get(ctx, NVVM::SharedSpace::shared_cta));
-  }
-
-  // The products: one warpgroup per unit (a 64-column slab, nTile rows).
+  Type f32 = b.getF32Type(), i64 = b.getI64Type();
+  const CoreMatrixLayout layout{p.k};
   const int64_t rowGroups = p.m / plan.nTile;
   scf::ForallOp products = threadLoop(b, loc, plan.units * 128, /*perWarp=*/false);
+  OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(products.getBody());
   Value iteration = products.getInductionVar(0);
   Value unit = x.div(iteration, 128), thread = x.rem(iteration, 128);
@@ -274,8 +263,8 @@ void emitWgmma(OpBuilder &b, Location loc, const tile_products::TileProduct &p,
     Value value = memref::LoadOp::create(b, loc, p.acc, ValueRange{at.first, at.second});
     d = LLVM::InsertValueOp::create(b, loc, d, value, int64_t(r));
   }
-  auto address = [&](Value stage) {
-    Value pointer = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, stage);
+  auto address = [&](Value buffer) {
+    Value pointer = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, buffer);
     return arith::IndexCastUIOp::create(b, loc, i64, pointer);
   };
   auto constant64 = [&](int64_t v) { return arith::ConstantIntOp::create(b, loc, i64, v); };
@@ -290,15 +279,15 @@ void emitWgmma(OpBuilder &b, Location loc, const tile_products::TileProduct &p,
     start = arith::ShRUIOp::create(b, loc, arith::AndIOp::create(b, loc, start, window), encode);
     return arith::OrIOp::create(b, loc, start, strides);
   };
-  Value columnsBase = address(columnsStage), rowsBase = address(rowsStage);
-  // A slab starts 64 rows (8 core matrices down) into the columns' copy, a
-  // row group nTile rows into the rows'.
+  Value columnsBase = address(columns), rowsBase = address(rows);
+  // A slab starts 64 rows (8 core matrices down) into the columns, a row
+  // group nTile rows into the rows.
   Value columnsAt = x.mul(slab, 8 * layout.strideBytes());
   Value rowsAt = x.mul(rowGroup, plan.nTile / 8 * layout.strideBytes());
   NVVM::WgmmaFenceAlignedOp::create(b, loc);
   auto shape = NVVM::MMAShapeAttr::get(ctx, 64, plan.nTile, 16);
   auto type = [&](NVVM::WGMMATypes t) { return NVVM::WGMMATypesAttr::get(ctx, t); };
-  for (int64_t k = 0; k < plan.chunk; k += 16) {
+  for (int64_t k = 0; k < p.k; k += 16) {
     // 16 of K are two core matrices: 256 bytes further for the next 16.
     Value kBytes = x.index(k / 8 * CoreMatrixLayout::kLeadingBytes);
     Value descriptorA = descriptor(columnsBase, x.add(columnsAt, kBytes));
@@ -416,11 +405,20 @@ struct GPUTileProductsPass : impl::GPUTileProductsPassBase<GPUTileProductsPass> 
     for (auto &[op, product] : products) {
       OpBuilder b(op);
       std::optional<WgmmaPlan> plan;
-      if (wgmma)
-        plan = planWgmma(product, blockSize, workgroupBytes(op->getParentOfType<func::FuncOp>()));
-      if (plan)
-        emitWgmma(b, op.getLoc(), product, *plan);
-      else if (nvidia && product.m % 16 == 0 && product.n % 8 == 0 && product.k % 16 == 0)
+      if (wgmma && product.rows != product.columns && canRelayout(product.rows, op) &&
+          canRelayout(product.columns, op))
+        plan = planWgmma(product, blockSize);
+      if (plan) {
+        Value columns = relayout(product.columns, op), rows = relayout(product.rows, op);
+        emitWgmma(b, op.getLoc(), product, *plan, columns, rows);
+        op.erase();
+        // The tiles' old buffers had no other user left.
+        for (Value tile : {product.rows, product.columns})
+          if (tile.use_empty())
+            tile.getDefiningOp()->erase();
+        continue;
+      }
+      if (nvidia && product.m % 16 == 0 && product.n % 8 == 0 && product.k % 16 == 0)
         emitMmaSync(b, op.getLoc(), product);
       else if (amd && product.m % 16 == 0 && product.n % 16 == 0 && product.k % 16 == 0)
         emitMfma(b, op.getLoc(), product);

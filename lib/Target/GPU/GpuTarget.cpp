@@ -138,8 +138,7 @@ SmallFloatChoice smallFloatChoice(const GpuTarget &target) {
   if (target.vendor == Vendor::Amd)
     choice.remark += "MFMA (16x16x16)";
   else if (target.chip == "sm_90a")
-    choice.remark += "tensor cores (wgmma m64nNk16 from workgroup memory; mma.sync m16n8k16 "
-                     "where a tile's copy does not fit)";
+    choice.remark += "tensor cores (wgmma m64nNk16, the tiles kept in its shared-memory layout)";
   else
     choice.remark += "tensor cores (mma.sync m16n8k16)";
   return choice;

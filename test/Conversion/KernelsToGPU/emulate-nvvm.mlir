@@ -3,8 +3,10 @@
 // A kernel that shares a workgroup buffer and exchanges lanes: the special
 // registers, the barrier and the shuffle become calls through the
 // emulator's table (slots 1, 2 and 3, each with its own site), the shared
-// global an offset in the block's arena (slot 7), every pointer a host
-// pointer; the kernel is renamed and the CPU kernel ABI's @k runs a block.
+// global an offset in the block's arena (slot 7: laid out per kernel, so
+// the one global @k uses is at 0 and its block has 256 bytes), every
+// pointer a host pointer; the kernel is renamed and the CPU kernel ABI's @k
+// runs a block.
 // CHECK-LABEL: module {
 // CHECK: llvm.mlir.global external @__sieve_simt_runtime() {{.*}} : !llvm.ptr
 // CHECK-NOT: addr_space = 3
@@ -16,8 +18,8 @@
 // CHECK: %[[SHARED_SLOT:.*]] = llvm.getelementptr %{{.*}}[7]
 // CHECK: %[[SHARED_FN:.*]] = llvm.load %[[SHARED_SLOT]]
 // CHECK: %[[ARENA:.*]] = llvm.call %[[SHARED_FN]]() : !llvm.ptr, () -> !llvm.ptr
-// CHECK: %[[SECOND:.*]] = llvm.getelementptr %[[ARENA]][256] : (!llvm.ptr) -> !llvm.ptr, i8
-// CHECK: llvm.getelementptr %[[SECOND]][%[[TID]]]
+// CHECK: %[[BUFFER:.*]] = llvm.getelementptr %[[ARENA]][0] : (!llvm.ptr) -> !llvm.ptr, i8
+// CHECK: llvm.getelementptr %[[BUFFER]][%[[TID]]]
 // CHECK: %[[SITE0:.*]] = llvm.mlir.constant(0 : i32) : i32
 // CHECK: %[[BARRIER_SLOT:.*]] = llvm.getelementptr %{{.*}}[2]
 // CHECK: %[[BARRIER_FN:.*]] = llvm.load %[[BARRIER_SLOT]]
@@ -34,7 +36,7 @@
 // CHECK-NOT: nvvm.
 // CHECK-LABEL: llvm.func internal @k.simt_thread(%{{.*}}: !llvm.ptr)
 // CHECK: llvm.call @k.simt_kernel(%{{.*}}, %{{.*}}) : (!llvm.ptr, i32) -> ()
-// CHECK: llvm.mlir.global internal constant @k.simt_info(dense<[64, 1, 1, 512, 1, 1, 32]> : tensor<7xi32>)
+// CHECK: llvm.mlir.global internal constant @k.simt_info(dense<[64, 1, 1, 256, 1, 1, 32]> : tensor<7xi32>)
 // CHECK-LABEL: llvm.func @k(%{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr) -> i32
 // CHECK: llvm.icmp "eq"
 // CHECK: llvm.mlir.addressof @k.simt_thread

@@ -22,26 +22,16 @@
 // MFMA 16x16x16 per 16 of K (A row l % 16 and B column l % 16, each at K
 // 4 (l / 16) .. + 3). Elsewhere one thread per output sums K in order.
 // On sm_90a, wgmma with the product's 64 columns as its M and 8 of the 16
-// rows as its N, one warpgroup of the 256-thread block each (two units):
-// per K chunk (all 128 here) a thread loop copies 16 bytes of the rows'
-// and then the columns' tile an iteration into buffers of 8 x 8 core
-// matrices (element (r, c) at ((r / 8) 16 + c / 8) 64 + (r % 8) 8 + c % 8)
-// and fences the generic proxy's writes from wgmma's async proxy; then 128
-// iterations per unit load the accumulator transposed, run one wgmma per
-// 16 of K between a fence and a commit/wait, and store it back. The
-// descriptors' strides: 128 bytes to the next core matrix in K, 2048 (the
-// chunk x 16) to the next 8 rows: (128 >> 4) << 16 | (2048 >> 4) << 32.
+// rows as its N, one warpgroup of the 256-thread block each (two units).
+// The tiles move in place into wgmma's layout (1-D buffers of 8 x 8 core
+// matrices); 128 iterations per unit load the accumulator transposed, run
+// one wgmma per 16 of K between a fence and a commit/wait, and store it
+// back. The descriptors' strides: 128 bytes to the next core matrix in K,
+// 2048 (K x 16) to the next 8 rows: (128 >> 4) << 16 | (2048 >> 4) << 32.
 // CHECK-LABEL: func.func @tile_product
-// WGMMA-DAG: %[[COLS:.*]] = memref.alloca() {alignment = 16 : i64} : memref<8192xbf16>
 // WGMMA-DAG: %[[ROWS:.*]] = memref.alloca() {alignment = 16 : i64} : memref<2048xbf16>
-// WGMMA: scf.for %[[K0:.*]] = %c0{{.*}} to %c128{{.*}} step %c128
-// WGMMA: scf.forall (%[[I:.*]]) in (1280) {
-// WGMMA: scf.if
-// WGMMA-COUNT-8: memref.store %{{.*}}, %[[ROWS]]
-// WGMMA: } else {
-// WGMMA-COUNT-8: memref.store %{{.*}}, %[[COLS]]
-// WGMMA: nvvm.fence.proxy {kind = #nvvm.proxy_kind<async.shared>, space = #nvvm.shared_space<cta>}
-// WGMMA: } {mapping = [#gpu.thread<x>]}
+// WGMMA-DAG: %[[COLS:.*]] = memref.alloca() {alignment = 16 : i64} : memref<8192xbf16>
+// WGMMA-NOT: xbf16>
 // WGMMA: scf.forall (%{{.*}}) in (256) {
 // WGMMA-COUNT-4: memref.load %{{.*}} : memref<16x64xf32>
 // WGMMA: %[[STRIDES:.*]] = arith.constant 549756338176 : i64
@@ -209,29 +199,43 @@ func.func @not_a_kernel(%a: memref<16x16xbf16>, %b: memref<8x16xbf16>, %c: memre
 
 // -----
 
-// wgmma's operand copies must fit the 48 KiB a block may use statically
-// beside what the kernel has: with 40,576 bytes taken, a K chunk of 32
-// (four chunks of K = 128, 5,120 bytes of copies); with 46,576 none fits
-// and the product runs on mma.sync.
-// CHECK-LABEL: func.func @chunked_copies
-// WGMMA: memref.alloca() {alignment = 16 : i64} : memref<2048xbf16>
-// WGMMA: memref.alloca() {alignment = 16 : i64} : memref<512xbf16>
-// WGMMA: scf.for %{{.*}} = %c0{{.*}} to %c128{{.*}} step %c32
-// WGMMA-COUNT-2: nvvm.wgmma.mma_async
-// WGMMA-NOT: nvvm.wgmma.mma_async
-// WGMMA: nvvm.wgmma.commit.group.sync.aligned
-// CHECK-LABEL: func.func @no_room_for_copies
+// The tiles' own loads and stores move with them: element (r, c) of the
+// 16 x 128 rows tile is at ((r / 8) 16 + c / 8) 64 + (r % 8) 8 + c % 8 of
+// its new buffer, and the thread loop that writes it ends with the proxy
+// fence (wgmma reads shared memory through the async proxy).
+// CHECK-LABEL: func.func @tile_writes_move
+// WGMMA: %[[ROWS:.*]] = memref.alloca() {alignment = 16 : i64} : memref<2048xbf16>
+// WGMMA: scf.forall (%[[I:.*]]) in (128) {
+// WGMMA: %[[R8:.*]] = arith.divui %[[I]], %c8
+// WGMMA: %[[RC:.*]] = arith.muli %[[R8]], %c16
+// WGMMA: %[[C8:.*]] = arith.divui %[[I]], %c8
+// WGMMA: %[[CORE:.*]] = arith.addi %[[RC]], %[[C8]]
+// WGMMA: %[[AT:.*]] = arith.muli %[[CORE]], %c64
+// WGMMA: %[[RR:.*]] = arith.remui %[[I]], %c8
+// WGMMA: %[[ROW:.*]] = arith.muli %[[RR]], %c8
+// WGMMA: %[[BASE:.*]] = arith.addi %[[AT]], %[[ROW]]
+// WGMMA: %[[CR:.*]] = arith.remui %[[I]], %c8
+// WGMMA: %[[FLAT:.*]] = arith.addi %[[BASE]], %[[CR]]
+// WGMMA: memref.store %{{.*}}, %[[ROWS]][%[[FLAT]]] : memref<2048xbf16>
+// WGMMA-NEXT: nvvm.fence.proxy {kind = #nvvm.proxy_kind<async.shared>, space = #nvvm.shared_space<cta>}
+// WGMMA-NEXT: } {mapping = [#gpu.thread<x>]}
+// WGMMA: nvvm.wgmma.mma_async
+// A tile some other op uses cannot move: mma.sync.
+// CHECK-LABEL: func.func @tile_viewed_elsewhere
 // WGMMA-NOT: nvvm.wgmma
 // WGMMA: nvvm.mma.sync
 #rows = affine_map<(m, n, k) -> (m, k)>
 #cols = affine_map<(m, n, k) -> (n, k)>
 #acc = affine_map<(m, n, k) -> (m, n)>
-func.func @chunked_copies(%out: memref<?xi8>) attributes {sieve.kernel} {
+func.func @tile_writes_move(%out: memref<?xi8>) attributes {sieve.kernel} {
   scf.forall (%wg) in (4) {
-    %other = memref.alloca() : memref<8000xbf16>
     %a = memref.alloca() : memref<16x128xbf16>
     %b = memref.alloca() : memref<64x128xbf16>
     %c = memref.alloca() : memref<16x64xf32>
+    %one = arith.constant 1.0 : bf16
+    scf.forall (%i) in (128) {
+      memref.store %one, %a[%i, %i] : memref<16x128xbf16>
+    } {mapping = [#gpu.thread<x>]}
     linalg.generic {indexing_maps = [#rows, #cols, #acc],
                     iterator_types = ["parallel", "parallel", "reduction"]}
         ins(%a, %b : memref<16x128xbf16>, memref<64x128xbf16>) outs(%c : memref<16x64xf32>) {
@@ -245,12 +249,12 @@ func.func @chunked_copies(%out: memref<?xi8>) attributes {sieve.kernel} {
   } {mapping = [#gpu.block<x>]}
   return
 }
-func.func @no_room_for_copies(%out: memref<?xi8>) attributes {sieve.kernel} {
+func.func @tile_viewed_elsewhere(%out: memref<?xi8>) attributes {sieve.kernel} {
   scf.forall (%wg) in (4) {
-    %other = memref.alloca() : memref<11000xbf16>
     %a = memref.alloca() : memref<16x128xbf16>
     %b = memref.alloca() : memref<64x128xbf16>
     %c = memref.alloca() : memref<16x64xf32>
+    %view = memref.subview %a[0, 0] [16, 64] [1, 1] : memref<16x128xbf16> to memref<16x64xbf16, strided<[128, 1]>>
     linalg.generic {indexing_maps = [#rows, #cols, #acc],
                     iterator_types = ["parallel", "parallel", "reduction"]}
         ins(%a, %b : memref<16x128xbf16>, memref<64x128xbf16>) outs(%c : memref<16x64xf32>) {
