@@ -580,19 +580,20 @@ struct GPUEmulatePass : impl::GPUEmulatePassBase<GPUEmulatePass> {
       Value count = calls.i32(at, n / 2);
       array = LLVM::AllocaOp::create(b, at, ptr, f32, count, /*alignment=*/16);
     }
+    SmallVector<Value> slots;
     for (int64_t i = 0; i < n / 2; ++i) {
       Value value = LLVM::ExtractValueOp::create(b, at, wgmma.getInouts(), ArrayRef<int64_t>{i});
-      Value slot = LLVM::GEPOp::create(b, at, ptr, f32, array, ArrayRef<LLVM::GEPArg>{int32_t(i)});
-      LLVM::StoreOp::create(b, at, value, slot);
+      slots.push_back(
+          LLVM::GEPOp::create(b, at, ptr, f32, array, ArrayRef<LLVM::GEPArg>{int32_t(i)}));
+      LLVM::StoreOp::create(b, at, value, slots.back());
     }
     calls.call(at, SIMT_SLOT(wgmma_m64nNk16_bf16), Type(),
                {calls.i32(at, site), calls.i32(at, n), wgmma.getDescriptorA(),
                 wgmma.getDescriptorB(), array});
     Value out = LLVM::PoisonOp::create(b, at, accumulators);
-    for (int64_t i = 0; i < n / 2; ++i) {
-      Value slot = LLVM::GEPOp::create(b, at, ptr, f32, array, ArrayRef<LLVM::GEPArg>{int32_t(i)});
+    for (auto [i, slot] : llvm::enumerate(slots)) {
       Value value = LLVM::LoadOp::create(b, at, f32, slot);
-      out = LLVM::InsertValueOp::create(b, at, out, value, ArrayRef<int64_t>{i});
+      out = LLVM::InsertValueOp::create(b, at, out, value, ArrayRef<int64_t>{int64_t(i)});
     }
     wgmma.getResults().replaceAllUsesWith(out);
     return success();

@@ -54,13 +54,13 @@ const UnselectableOp kUnselectable[] = {
      "LLVM 22 cannot select it for this chip (cvt from e2m1x2 needs an sm_100a-family chip)"},
     {"nvvm.convert.f32x2.to.f4x2", [](StringRef chip) { return !nvidiaConverts(chip).e2m1; },
      "LLVM 22 cannot select it for this chip (cvt to e2m1x2 needs an sm_100a-family chip)"},
-    // wgmma is sm_90a's alone (the sm_100 family multiplies with tcgen05).
-    {"nvvm.wgmma.mma_async", [](StringRef chip) { return chip != "sm_90a"; }, "wgmma needs sm_90a"},
-    {"nvvm.wgmma.fence.aligned", [](StringRef chip) { return chip != "sm_90a"; },
+    // wgmma where sieve-gpu-tile-products uses it (hasWgmma).
+    {"nvvm.wgmma.mma_async", [](StringRef chip) { return !hasWgmma(chip); }, "wgmma needs sm_90a"},
+    {"nvvm.wgmma.fence.aligned", [](StringRef chip) { return !hasWgmma(chip); },
      "wgmma needs sm_90a"},
-    {"nvvm.wgmma.commit.group.sync.aligned", [](StringRef chip) { return chip != "sm_90a"; },
+    {"nvvm.wgmma.commit.group.sync.aligned", [](StringRef chip) { return !hasWgmma(chip); },
      "wgmma needs sm_90a"},
-    {"nvvm.wgmma.wait.group.sync.aligned", [](StringRef chip) { return chip != "sm_90a"; },
+    {"nvvm.wgmma.wait.group.sync.aligned", [](StringRef chip) { return !hasWgmma(chip); },
      "wgmma needs sm_90a"},
     {"rocdl.cvt.scalef32.pk.f32.fp8", [](StringRef chip) { return chip != "gfx950"; },
      "the chip has no such instruction (gfx950's scaled conversions)"},

@@ -401,7 +401,7 @@ struct GPUTileProductsPass : impl::GPUTileProductsPassBase<GPUTileProductsPass> 
     // chips, wave64) in every thread loop iteration they run in.
     const bool nvidia = StringRef(chip).starts_with("sm_") && blockSize % 32 == 0;
     const bool amd = StringRef(chip).starts_with("gfx9") && blockSize % 64 == 0;
-    const bool wgmma = chip == "sm_90a";
+    const bool wgmma = hasWgmma(chip);
     for (auto &[op, product] : products) {
       OpBuilder b(op);
       std::optional<WgmmaPlan> plan;

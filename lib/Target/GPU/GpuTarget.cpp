@@ -137,7 +137,7 @@ SmallFloatChoice smallFloatChoice(const GpuTarget &target) {
   choice.remark += "; prefill GEMM tiles multiply the decoded values as bf16 on the chip's ";
   if (target.vendor == Vendor::Amd)
     choice.remark += "MFMA (16x16x16)";
-  else if (target.chip == "sm_90a")
+  else if (target.vendor == Vendor::Nvidia && hasWgmma(target.chip))
     choice.remark += "tensor cores (wgmma m64nNk16, the tiles kept in its shared-memory layout)";
   else
     choice.remark += "tensor cores (mma.sync m16n8k16)";

@@ -32,6 +32,11 @@ struct NativeSmallFloats {
 };
 NativeSmallFloats nativeSmallFloats(llvm::StringRef chip);
 
+/// Whether `chip` has wgmma (sm_90a alone: the sm_100 family multiplies
+/// with tcgen05). sieve-gpu-tile-products uses it where it has; the
+/// legality check refuses it elsewhere.
+inline bool hasWgmma(llvm::StringRef chip) { return chip == "sm_90a"; }
+
 #define GEN_PASS_DECL
 #include "sieve/Conversion/KernelsToGPU/Passes.h.inc"
 
