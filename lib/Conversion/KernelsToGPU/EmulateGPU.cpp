@@ -257,6 +257,9 @@ struct GPUEmulatePass : impl::GPUEmulatePassBase<GPUEmulatePass> {
       } else if (isa<ROCDL::CvtScaleF32PkF32Fp8Op, ROCDL::CvtScaleF32PkF32Fp4Op>(op)) {
         if (failed(emulateScaledConversion(b, calls, op)))
           return WalkResult::interrupt();
+      } else if (isa<ROCDL::CvtScaleF32PkFp8F32Op, ROCDL::CvtScaleF32PkFp4F32Op>(op)) {
+        if (failed(emulateScaledTruncation(b, calls, op)))
+          return WalkResult::interrupt();
       } else if (isa<ROCDL::mfma_f32_16x16x16bf16_1k>(op)) {
         if (failed(emulateMfma(b, calls, op, site++)))
           return WalkResult::interrupt();
@@ -618,6 +621,36 @@ struct GPUEmulatePass : impl::GPUEmulatePassBase<GPUEmulatePass> {
                             b.getI64Type(), {codes});
     op->getResult(0).replaceAllUsesWith(
         LLVM::BitcastOp::create(b, at, op->getResult(0).getType(), bits));
+    return success();
+  }
+
+  /// gfx950's scaled conversions of two f32 to FP8 or FP4 codes, at scale
+  /// 1: the codes of src0 and src1 (in that order: byte 0 or the low nibble
+  /// first) replace the selected 16-bit half or byte of the old value. The
+  /// PTX conversions' table slots round alike; they take the operands the
+  /// other way round.
+  LogicalResult emulateScaledTruncation(OpBuilder &b, RuntimeCalls &calls, Operation *op) {
+    Location at = op->getLoc();
+    auto fp8 = dyn_cast<ROCDL::CvtScaleF32PkFp8F32Op>(op);
+    auto fp4 = dyn_cast<ROCDL::CvtScaleF32PkFp4F32Op>(op);
+    Value scale = fp8 ? fp8.getScale() : fp4.getScale();
+    if (!matchPattern(scale, m_OneFloat()))
+      return op->emitOpError() << "has no SIMT emulation for this form (scale 1)";
+    Type i32 = b.getI32Type();
+    Value src0 = LLVM::BitcastOp::create(b, at, i32, fp8 ? fp8.getSrc0() : fp4.getSrc0());
+    Value src1 = LLVM::BitcastOp::create(b, at, i32, fp8 ? fp8.getSrc1() : fp4.getSrc1());
+    Value codes = calls.call(at, fp8 ? SIMT_SLOT(f32x2_to_e4m3x2) : SIMT_SLOT(f32x2_to_e2m1x2), i32,
+                             {src1, src0});
+    const int64_t shift = fp8 ? (fp8.getDstLoHiSel() ? 16 : 0) : 8 * fp4.getDstSelIndex();
+    const uint32_t field = uint32_t(fp8 ? 0xffff : 0xff) << shift;
+    Value old =
+        fp8 ? LLVM::BitcastOp::create(b, at, i32, fp8.getOldVdst()).getResult() : fp4.getOldVdst();
+    Value kept = LLVM::AndOp::create(b, at, old, calls.i32(at, int32_t(~field)));
+    Value placed = LLVM::ShlOp::create(b, at, codes, calls.i32(at, shift));
+    Value word = LLVM::OrOp::create(b, at, kept, placed);
+    Type resultType = op->getResult(0).getType();
+    op->getResult(0).replaceAllUsesWith(
+        resultType == i32 ? word : LLVM::BitcastOp::create(b, at, resultType, word).getResult());
     return success();
   }
 

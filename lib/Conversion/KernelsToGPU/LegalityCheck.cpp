@@ -66,6 +66,10 @@ const UnselectableOp kUnselectable[] = {
      "the chip has no such instruction (gfx950's scaled conversions)"},
     {"rocdl.cvt.scalef32.pk.f32.fp4", [](StringRef chip) { return chip != "gfx950"; },
      "the chip has no such instruction (gfx950's scaled conversions)"},
+    {"rocdl.cvt.scalef32.pk.fp8.f32", [](StringRef chip) { return chip != "gfx950"; },
+     "the chip has no such instruction (gfx950's scaled conversions)"},
+    {"rocdl.cvt.scalef32.pk.fp4.f32", [](StringRef chip) { return chip != "gfx950"; },
+     "the chip has no such instruction (gfx950's scaled conversions)"},
 };
 
 struct GPUCheckLegalityPass : impl::GPUCheckLegalityPassBase<GPUCheckLegalityPass> {

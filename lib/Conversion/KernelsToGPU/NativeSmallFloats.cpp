@@ -12,10 +12,13 @@
 // The other way, a value's rounding to the E4M3 or E2M1 grid (QuantArith's
 // toGrid, marked kernel_contract::kGridRounding: a binade's step, a
 // multiply, a round to even and a multiply back, about a dozen
-// instructions) becomes NVIDIA's cvt.rn.satfinite.{e4m3x2,e2m1x2}.f32 and
-// the conversion back: the same value for every input (the value is
-// clamped to the format's largest before, and NaN stays NaN: E4M3 has a NaN
-// code; E2M1 has none, the chip gives +6, so a NaN is passed through).
+// instructions) becomes NVIDIA's cvt.rn.satfinite.{e4m3x2,e2m1x2}.f32, or
+// gfx950's v_cvt_scalef32_pk_{fp8,fp4}_f32 at scale 1, and the conversion
+// back: the same value for every input. The value is clamped to the
+// format's largest before, so whether the conversion saturates (NVIDIA's
+// does; gfx950's is given its clamp bit off) does not matter, and NaN stays
+// NaN: E4M3 has a NaN code; E2M1 has none (NVIDIA gives +6), so a NaN is
+// passed through.
 //
 //===----------------------------------------------------------------------===//
 
@@ -75,13 +78,12 @@ struct GPUNativeSmallFloatsPass : impl::GPUNativeSmallFloatsPassBase<GPUNativeSm
                         : convertOnNvidia(b, loc, lookup.code, e4m3);
       replaceDecode(b, lookup, value);
     }
-    if (!amd)
-      roundToGridOnNvidia(native);
+    roundToGrid(native, amd);
   }
 
   /// Each E4M3 or E2M1 grid rounding the chip converts, as a conversion to
   /// the code and back.
-  void roundToGridOnNvidia(NativeSmallFloats native) {
+  void roundToGrid(NativeSmallFloats native, bool amd) {
     SmallVector<std::tuple<arith::MulFOp, Value, bool>> roundings;
     getOperation().walk([&](arith::MulFOp rounded) {
       auto format = rounded->getAttrOfType<StringAttr>(kernel_contract::kGridRounding);
@@ -99,25 +101,7 @@ struct GPUNativeSmallFloatsPass : impl::GPUNativeSmallFloatsPassBase<GPUNativeSm
     for (auto [rounded, value, e4m3] : roundings) {
       OpBuilder b(rounded);
       Location loc = rounded.getLoc();
-      auto pair = VectorType::get({2}, b.getF16Type());
-      Value halves;
-      if (e4m3) {
-        auto bytes = VectorType::get({2}, b.getI8Type());
-        Value codes = NVVM::ConvertF32x2ToF8x2Op::create(
-            b, loc, bytes, value, value, NVVM::FPRoundingMode::RN, NVVM::SaturationMode::SATFINITE,
-            /*relu=*/false, b.getType<Float8E4M3FNType>());
-        halves = NVVM::ConvertF8x2ToF16x2Op::create(b, loc, pair, codes, /*relu=*/false,
-                                                    b.getType<Float8E4M3FNType>());
-      } else {
-        // cvt.rn.satfinite.e2m1x2.f32: both nibbles the value's code.
-        Value codes =
-            NVVM::ConvertF32x2ToF4x2Op::create(b, loc, b.getI8Type(), value, value,
-                                               /*relu=*/false, b.getType<Float4E2M1FNType>());
-        halves = NVVM::ConvertF4x2ToF16x2Op::create(b, loc, pair, codes, /*relu=*/false,
-                                                    b.getType<Float4E2M1FNType>());
-      }
-      Value half = vector::ExtractOp::create(b, loc, halves, ArrayRef<int64_t>{0});
-      Value grid = arith::ExtFOp::create(b, loc, b.getF32Type(), half);
+      Value grid = amd ? roundOnAmd(b, loc, value, e4m3) : roundOnNvidia(b, loc, value, e4m3);
       if (!e4m3) {
         Value isNaN = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO, value, value);
         grid = arith::SelectOp::create(b, loc, isNaN, value, grid);
@@ -125,6 +109,46 @@ struct GPUNativeSmallFloatsPass : impl::GPUNativeSmallFloatsPassBase<GPUNativeSm
       rounded.replaceAllUsesWith(grid);
       rounded.erase();
     }
+  }
+
+  /// cvt.rn.satfinite.{e4m3x2,e2m1x2}.f32 of the value twice and the
+  /// conversion back; f32.
+  static Value roundOnNvidia(OpBuilder &b, Location loc, Value value, bool e4m3) {
+    auto pair = VectorType::get({2}, b.getF16Type());
+    Value halves;
+    if (e4m3) {
+      auto bytes = VectorType::get({2}, b.getI8Type());
+      Value codes = NVVM::ConvertF32x2ToF8x2Op::create(
+          b, loc, bytes, value, value, NVVM::FPRoundingMode::RN, NVVM::SaturationMode::SATFINITE,
+          /*relu=*/false, b.getType<Float8E4M3FNType>());
+      halves = NVVM::ConvertF8x2ToF16x2Op::create(b, loc, pair, codes, /*relu=*/false,
+                                                  b.getType<Float8E4M3FNType>());
+    } else {
+      // cvt.rn.satfinite.e2m1x2.f32: both nibbles the value's code.
+      Value codes =
+          NVVM::ConvertF32x2ToF4x2Op::create(b, loc, b.getI8Type(), value, value,
+                                             /*relu=*/false, b.getType<Float4E2M1FNType>());
+      halves = NVVM::ConvertF4x2ToF16x2Op::create(b, loc, pair, codes, /*relu=*/false,
+                                                  b.getType<Float4E2M1FNType>());
+    }
+    Value half = vector::ExtractOp::create(b, loc, halves, ArrayRef<int64_t>{0});
+    return arith::ExtFOp::create(b, loc, b.getF32Type(), half);
+  }
+
+  /// amdgpu.packed_scaled_trunc of the value twice into the first pair of
+  /// codes and amdgpu.scaled_ext_packed of that pair back, both at scale 1
+  /// (gfx950's v_cvt_scalef32_pk_{fp8,fp4}_f32 and _pk_f32_{fp8,fp4}); f32.
+  static Value roundOnAmd(OpBuilder &b, Location loc, Value value, bool e4m3) {
+    Type f32 = b.getF32Type();
+    Type packed = e4m3 ? VectorType::get({4}, b.getType<Float8E4M3FNType>())
+                       : VectorType::get({8}, b.getType<Float4E2M1FNType>());
+    Value one = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(1.0f));
+    Value pair = vector::BroadcastOp::create(b, loc, VectorType::get({2}, f32), value);
+    Value codes = amdgpu::PackedScaledTruncOp::create(b, loc, packed, pair, one, /*index=*/0,
+                                                      /*existing=*/Value());
+    Value values = amdgpu::ScaledExtPackedOp::create(b, loc, VectorType::get({2}, f32), codes, one,
+                                                     /*index=*/0);
+    return vector::ExtractOp::create(b, loc, values, ArrayRef<int64_t>{0});
   }
 
   /// The code's low 8 bits (E4M3) or 4 bits twice (E2M1: both halves of the

@@ -125,11 +125,14 @@ SmallFloatChoice smallFloatChoice(const GpuTarget &target) {
                     "arithmetic (codes into f16), products in f32: " +
                     mma;
   }
-  // sieve-gpu-native-small-floats: quantization rounds on NVIDIA's FP8 and
-  // FP4 chips.
-  if (native.e4m3 && native.e2m1 && target.vendor == Vendor::Nvidia)
-    choice.remark += "; values are rounded to E4M3 and E2M1 by the chip's conversions "
-                     "(nvvm.convert.f32x2.to.f8x2/f4x2)";
+  // sieve-gpu-native-small-floats: quantization rounds by the conversions
+  // wherever the chip has both directions.
+  if (native.e4m3 && native.e2m1)
+    choice.remark += std::string("; values are rounded to E4M3 and E2M1 by the chip's "
+                                 "conversions (") +
+                     (target.vendor == Vendor::Amd ? "amdgpu.packed_scaled_trunc"
+                                                   : "nvvm.convert.f32x2.to.f8x2/f4x2") +
+                     ")";
   else if (native.e4m3 && target.vendor == Vendor::Nvidia)
     choice.remark += "; values are rounded to E4M3 by the chip's conversion "
                      "(nvvm.convert.f32x2.to.f8x2)";

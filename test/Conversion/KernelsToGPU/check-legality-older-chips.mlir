@@ -23,6 +23,8 @@
 // GFX950-NOT: rocdl.cvt.scalef32
 // GFX942: error: 'rocdl.cvt.scalef32.pk.f32.fp8' op cannot be compiled for gfx942: the chip has no such instruction (gfx950's scaled conversions)
 // GFX942: error: 'rocdl.cvt.scalef32.pk.f32.fp4' op cannot be compiled for gfx942: the chip has no such instruction (gfx950's scaled conversions)
+// GFX942: error: 'rocdl.cvt.scalef32.pk.fp8.f32' op cannot be compiled for gfx942: the chip has no such instruction (gfx950's scaled conversions)
+// GFX942: error: 'rocdl.cvt.scalef32.pk.fp4.f32' op cannot be compiled for gfx942: the chip has no such instruction (gfx950's scaled conversions)
 // GFX942: error: 'nvvm.wgmma.mma_async' op cannot be compiled for gfx942: wgmma needs sm_90a
 gpu.module @kernels {
   llvm.func @k(%pair: vector<2xi8>, %byte: i8, %word: i32, %scale: f32) attributes {nvvm.kernel} {
@@ -36,6 +38,11 @@ gpu.module @kernels {
     %2 = rocdl.cvt.scalef32.pk.f32.fp8 %word[false], %scale : vector<2xf32>
     // expected-error @below {{cannot be compiled for sm_90: the chip has no such instruction (gfx950's scaled conversions)}}
     %3 = rocdl.cvt.scalef32.pk.f32.fp4 %word[0], %scale : vector<2xf32>
+    %old = llvm.mlir.zero : vector<2xi16>
+    // expected-error @below {{cannot be compiled for sm_90: the chip has no such instruction (gfx950's scaled conversions)}}
+    %4 = rocdl.cvt.scalef32.pk.fp8.f32 %scale, %scale, %scale -> %old[false] : vector<2xi16>
+    // expected-error @below {{cannot be compiled for sm_90: the chip has no such instruction (gfx950's scaled conversions)}}
+    %5 = rocdl.cvt.scalef32.pk.fp4.f32 %scale, %scale, %scale -> %word[0] : i32
     llvm.return
   }
   // wgmma is sm_90a's alone: not sm_90 (without the arch-specific features),

@@ -81,3 +81,48 @@ module attributes {gpu.container_module} {
     }
   }
 }
+
+// -----
+
+// gfx950's scaled truncations at scale 1: the PTX conversions' slots (13:
+// E4M3, 14: E2M1) with the operands swapped (src0's code comes first), and
+// the codes put into the selected half or byte of the old value.
+// CHECK-LABEL: llvm.func @truncate
+// CHECK-SAME: (%[[OUT:.*]]: !llvm.ptr, %{{.*}}: i32, %{{.*}}: i32, %[[WORD:.*]]: i32)
+// CHECK: %[[X:.*]] = llvm.bitcast %{{.*}} : i32 to f32
+// CHECK: %[[Y:.*]] = llvm.bitcast %{{.*}} : i32 to f32
+// CHECK: %[[X0:.*]] = llvm.bitcast %[[X]] : f32 to i32
+// CHECK: %[[Y0:.*]] = llvm.bitcast %[[Y]] : f32 to i32
+// CHECK: llvm.getelementptr %{{.*}}[13]
+// CHECK: %[[FP8:.*]] = llvm.call %{{.*}}(%[[Y0]], %[[X0]]) : !llvm.ptr, (i32, i32) -> i32
+// CHECK: %[[OLD:.*]] = llvm.bitcast %{{.*}} : vector<2xi16> to i32
+// CHECK: %[[LOW:.*]] = llvm.mlir.constant(65535 : i32) : i32
+// CHECK: %[[KEPT:.*]] = llvm.and %[[OLD]], %[[LOW]] : i32
+// CHECK: %[[SIXTEEN:.*]] = llvm.mlir.constant(16 : i32) : i32
+// CHECK: %[[HIGH:.*]] = llvm.shl %[[FP8]], %[[SIXTEEN]] : i32
+// CHECK: %[[MERGED:.*]] = llvm.or %[[KEPT]], %[[HIGH]] : i32
+// CHECK: llvm.bitcast %[[MERGED]] : i32 to vector<2xi16>
+// CHECK: llvm.getelementptr %{{.*}}[14]
+// CHECK: %[[FP4:.*]] = llvm.call %{{.*}}(%{{.*}}, %{{.*}}) : !llvm.ptr, (i32, i32) -> i32
+// CHECK: %[[MASK:.*]] = llvm.mlir.constant(-65281 : i32) : i32
+// CHECK: %[[KEPT4:.*]] = llvm.and %[[WORD]], %[[MASK]] : i32
+// CHECK: %[[EIGHT:.*]] = llvm.mlir.constant(8 : i32) : i32
+// CHECK: %[[BYTE1:.*]] = llvm.shl %[[FP4]], %[[EIGHT]] : i32
+// CHECK: llvm.or %[[KEPT4]], %[[BYTE1]] : i32
+// CHECK-NOT: rocdl.cvt
+module attributes {gpu.container_module} {
+  gpu.module @kernels {
+    llvm.func @truncate(%out: !llvm.ptr, %xBits: i32, %yBits: i32, %word: i32) attributes {gpu.kernel, gpu.known_block_size = array<i32: 64, 1, 1>, rocdl.kernel} {
+      %x = llvm.bitcast %xBits : i32 to f32
+      %y = llvm.bitcast %yBits : i32 to f32
+      %one = llvm.mlir.constant(1.0 : f32) : f32
+      %old = llvm.mlir.zero : vector<2xi16>
+      %fp8 = rocdl.cvt.scalef32.pk.fp8.f32 %x, %y, %one -> %old[true] : vector<2xi16>
+      %fp4 = rocdl.cvt.scalef32.pk.fp4.f32 %x, %y, %one -> %word[1] : i32
+      %bits = llvm.bitcast %fp8 : vector<2xi16> to i32
+      %both = llvm.xor %bits, %fp4 : i32
+      llvm.store %both, %out : i32, !llvm.ptr
+      llvm.return
+    }
+  }
+}

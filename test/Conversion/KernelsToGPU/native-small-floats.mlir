@@ -172,7 +172,8 @@ func.func @not_a_kernel(%code: i32) -> bf16 {
 // writes it (kernel_contract::kGridRounding on its last multiply): NVIDIA's
 // FP8 chips round the clamped value with cvt.rn.satfinite.e4m3x2.f32 and
 // convert the code back, sm_100a to E2M1 with cvt.rn.satfinite.e2m1x2.f32
-// (a NaN passed through: E2M1 has none, the chip gives +6); gfx950 and
+// (a NaN passed through: E2M1 has none, the chip gives +6); gfx950 to both
+// with its scaled truncations at scale 1 and back (the first pair of codes);
 // chips without the conversions keep the arithmetic.
 // SM90-LABEL: func.func @e4m3_grid
 // SM90: %[[CLAMPED:.*]] = arith.select %{{.*}}, %{{.*}}, %{{.*}} : f32
@@ -196,8 +197,22 @@ func.func @not_a_kernel(%code: i32) -> bf16 {
 // SM100: memref.store %[[VALUE]]
 // SM100-NOT: sieve.grid_rounding
 // GFX950-LABEL: func.func @e4m3_grid
-// GFX950: arith.mulf %{{.*}}, %{{.*}} {sieve.grid_rounding = "e4m3"} : f32
-// GFX950: arith.mulf %{{.*}}, %{{.*}} {sieve.grid_rounding = "e2m1"} : f32
+// GFX950: %[[V:.*]] = arith.select %{{.*}}, %{{.*}}, %{{.*}} : f32
+// GFX950: %[[ONE:.*]] = arith.constant 1.000000e+00 : f32
+// GFX950: %[[PAIR:.*]] = vector.broadcast %[[V]] : f32 to vector<2xf32>
+// GFX950: %[[CODES:.*]] = amdgpu.packed_scaled_trunc %[[PAIR]] into undef[0], %[[ONE]] : vector<2xf32> to vector<4xf8E4M3FN>
+// GFX950: %[[BACK:.*]] = amdgpu.scaled_ext_packed %[[CODES]][0], %[[ONE]] : vector<4xf8E4M3FN> to vector<2xf32>
+// GFX950: %[[GRID:.*]] = vector.extract %[[BACK]][0] : f32 from vector<2xf32>
+// GFX950: memref.store %[[GRID]]
+// GFX950: %[[ONE4:.*]] = arith.constant 1.000000e+00 : f32
+// GFX950: %[[PAIR4:.*]] = vector.broadcast %[[V]] : f32 to vector<2xf32>
+// GFX950: %[[CODES4:.*]] = amdgpu.packed_scaled_trunc %[[PAIR4]] into undef[0], %[[ONE4]] : vector<2xf32> to vector<8xf4E2M1FN>
+// GFX950: %[[BACK4:.*]] = amdgpu.scaled_ext_packed %[[CODES4]][0], %[[ONE4]] : vector<8xf4E2M1FN> to vector<2xf32>
+// GFX950: %[[GRID4:.*]] = vector.extract %[[BACK4]][0] : f32 from vector<2xf32>
+// GFX950: %[[NAN:.*]] = arith.cmpf uno, %[[V]], %[[V]] : f32
+// GFX950: %[[VALUE:.*]] = arith.select %[[NAN]], %[[V]], %[[GRID4]] : f32
+// GFX950: memref.store %[[VALUE]]
+// GFX950-NOT: sieve.grid_rounding
 // KEEP-LABEL: func.func @e4m3_grid
 // KEEP: arith.mulf %{{.*}}, %{{.*}} {sieve.grid_rounding = "e4m3"} : f32
 // KEEP-NOT: nvvm.convert

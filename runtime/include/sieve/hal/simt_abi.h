@@ -112,11 +112,16 @@ typedef struct sieve_simt_runtime_t {
   uint64_t (*e2m1x2_to_f32x2)(uint32_t codes);
   /* cvt.rn.satfinite.e4m3x2.f32 d, a, b (f32 bits): a's E4M3FN code in
    * bits 8..15, b's in bits 0..7; NaN gives NaN, the rest rounds to nearest
-   * even and saturates at +-448. */
+   * even and saturates at +-448. Also gfx950's v_cvt_scalef32_pk_fp8_f32 at
+   * scale 1 (b its src0, a its src1), which rounds alike; whether it
+   * saturates does not matter: the kernels convert only values clamped to
+   * +-448, or NaN. */
   uint32_t (*f32x2_to_e4m3x2)(uint32_t a, uint32_t b);
   /* cvt.rn.satfinite.e2m1x2.f32 d, a, b (f32 bits): a's E2M1 code in bits
    * 4..7, b's in bits 0..3; rounds to nearest even and saturates at +-6,
-   * NaN gives +6 (E2M1 has no NaN). */
+   * NaN gives +6 (E2M1 has no NaN). Also gfx950's v_cvt_scalef32_pk_fp4_f32
+   * at scale 1 (b its src0, a its src1) for values within +-6; a NaN's code
+   * is the chip's own, which the kernels do not use (they select the NaN). */
   uint32_t (*f32x2_to_e2m1x2)(uint32_t a, uint32_t b);
   /* wgmma.mma_async.sync.aligned.m64n<n>k16.f32.bf16.bf16 with both
    * operands in shared memory, K-major and unswizzled (scale-d 1, no
