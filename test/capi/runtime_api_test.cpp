@@ -14,6 +14,7 @@
 #include "capi_test_support.h"
 #include "sieve/reference/generate.h"
 #include "sieve/reference/model.h"
+#include "test_paths.h"
 
 #include <gtest/gtest.h>
 
@@ -29,7 +30,8 @@ namespace sieve {
 namespace {
 
 std::string byteTokenizer() {
-  return std::string(SIEVE_SOURCE_DIR) + "/test/tools/Inputs/byte-chat-tokenizer.json";
+  return std::string(sieve::test_paths::sourceDir()) +
+         "/test/tools/Inputs/byte-chat-tokenizer.json";
 }
 
 struct Collected {
@@ -457,7 +459,7 @@ TEST(RuntimeApi, CompilesOnFirstUseAndListsTheExecutables) {
   sieve_model_options_t options;
   sieve_model_options_init(&options);
   options.weights_path = tiny().checkpoint.c_str(); // no module: its config.json is compiled
-  options.compiler_path = SIEVE_COMPILE;
+  options.compiler_path = sieve::test_paths::compilerPath();
   options.cache_dir = cache.path().c_str();
   options.threads = 1;
   sieve_model_t *model = nullptr;

@@ -12,6 +12,7 @@
 
 #include "../../unit/support/official_logits.h"
 #include "../../unit/support/temp_dir.h"
+#include "test_paths.h"
 
 #include <gtest/gtest.h>
 
@@ -69,7 +70,7 @@ inline const Compiled &compiledModel(const std::string &example, int64_t maxSeqL
   c.dir = test::sharedTempDir("compiled");
   std::string configPath =
       given ? example + "/config.json"
-            : std::string(SIEVE_SOURCE_DIR) + "/examples/" + example + "/config.json";
+            : std::string(sieve::test_paths::sourceDir()) + "/examples/" + example + "/config.json";
   Expected<io::ModelConfig> config = io::loadModelConfig(configPath);
   EXPECT_TRUE(config.isOk()) << config.status().message();
   c.config = *config;
@@ -81,8 +82,9 @@ inline const Compiled &compiledModel(const std::string &example, int64_t maxSeqL
     EXPECT_TRUE(files.isOk()) << files.status().message();
   }
   c.module = c.dir + "/" + std::to_string(cache.size()) + ".sieve";
-  std::string command = std::string(SIEVE_COMPILE) + " " + configPath + " --max-seq-len=" +
-                        std::to_string(maxSeqLen) + " " + extraFlags + " -o " + c.module;
+  std::string command = std::string(sieve::test_paths::compilerPath()) + " " + configPath +
+                        " --max-seq-len=" + std::to_string(maxSeqLen) + " " + extraFlags + " -o " +
+                        c.module;
   EXPECT_EQ(std::system(command.c_str()), 0) << command;
   return cache.emplace(key, std::move(c)).first->second;
 }

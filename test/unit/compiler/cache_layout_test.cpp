@@ -11,6 +11,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
+#include "test_paths.h"
 
 #include <gtest/gtest.h>
 
@@ -49,7 +50,7 @@ class CacheLayoutOfModels : public ::testing::TestWithParam<Case> {};
 
 TEST_P(CacheLayoutOfModels, BytesPerTokenFollowTheConfig) {
   const Case &tc = GetParam();
-  auto config = io::loadModelConfig(std::string(SIEVE_SOURCE_DIR) + "/examples/" +
+  auto config = io::loadModelConfig(std::string(sieve::test_paths::sourceDir()) + "/examples/" +
                                     tc.example + "/config.json");
   ASSERT_TRUE(config.isOk()) << config.status().toString();
   mlir::DialectRegistry registry;
@@ -93,7 +94,7 @@ INSTANTIATE_TEST_SUITE_P(
 TEST(CacheLayoutOfModels, FlashHeadlineFigures) {
   // v4-architecture.md 11: 6,880 bytes per token in bf16, about 3,850 with
   // FP8 rows and FP8 keys, about 3,514 with MXFP4 keys.
-  auto config = io::loadModelConfig(std::string(SIEVE_SOURCE_DIR) +
+  auto config = io::loadModelConfig(std::string(sieve::test_paths::sourceDir()) +
                                     "/examples/v4-flash/config.json");
   ASSERT_TRUE(config.isOk());
   EXPECT_DOUBLE_EQ(expectedBytesPerToken(*config, io::CacheFormat::kReferenceBf16), 6880);

@@ -7,6 +7,7 @@
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
+#include "test_paths.h"
 
 #include <gtest/gtest.h>
 
@@ -37,7 +38,8 @@ Result compileOnce(const CompileOptions &options) {
 
 CompileOptions graphOf(const std::string &example) {
   CompileOptions o;
-  o.inputPath = std::string(SIEVE_SOURCE_DIR) + "/examples/" + example + "/config.json";
+  o.inputPath =
+      std::string(sieve::test_paths::sourceDir()) + "/examples/" + example + "/config.json";
   o.compileTo = "graph";
   return o;
 }

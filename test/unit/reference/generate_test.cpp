@@ -7,6 +7,7 @@
 #include "sieve/reference/model.h"
 
 #include "../support/temp_dir.h"
+#include "test_paths.h"
 
 #include <gtest/gtest.h>
 
@@ -21,7 +22,7 @@ namespace {
 class GenerateTest : public ::testing::Test {
 protected:
   static void SetUpTestSuite() {
-    auto config = io::loadModelConfig(std::string(SIEVE_SOURCE_DIR) +
+    auto config = io::loadModelConfig(std::string(sieve::test_paths::sourceDir()) +
                                       "/examples/tiny-v4/config.json");
     ASSERT_TRUE(config.isOk()) << config.status().message();
     dir_ = new std::string(test::sharedTempDir("sieve-generate"));

@@ -8,6 +8,7 @@
 #include "sieve/reference/model.h"
 
 #include "../support/temp_dir.h"
+#include "test_paths.h"
 
 #include <gtest/gtest.h>
 
@@ -324,7 +325,7 @@ std::string checkpointFor(const std::string &example) {
   auto it = made.find(example);
   if (it != made.end())
     return it->second;
-  auto config = io::loadModelConfig(std::string(SIEVE_SOURCE_DIR) + "/examples/" +
+  auto config = io::loadModelConfig(std::string(sieve::test_paths::sourceDir()) + "/examples/" +
                                     example + "/config.json");
   EXPECT_TRUE(config.isOk()) << config.status().message();
   std::string dir = test::sharedTempDir("sieve-ref-" + example);

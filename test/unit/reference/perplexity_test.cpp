@@ -8,6 +8,7 @@
 #include "sieve/reference/perplexity.h"
 
 #include "../support/temp_dir.h"
+#include "test_paths.h"
 
 #include <gtest/gtest.h>
 
@@ -24,8 +25,8 @@ namespace {
 class PerplexityTest : public ::testing::Test {
 protected:
   static void SetUpTestSuite() {
-    auto config =
-        io::loadModelConfig(std::string(SIEVE_SOURCE_DIR) + "/examples/tiny-v4/config.json");
+    auto config = io::loadModelConfig(std::string(sieve::test_paths::sourceDir()) +
+                                      "/examples/tiny-v4/config.json");
     ASSERT_TRUE(config.isOk()) << config.status().message();
     dir_ = new std::string(test::sharedTempDir("sieve-perplexity"));
     ASSERT_FALSE(dir_->empty());

@@ -9,6 +9,7 @@
 #pragma once
 
 #include "sieve/support/npy.h"
+#include "test_paths.h"
 
 #include <gtest/gtest.h>
 
@@ -23,7 +24,7 @@
 namespace sieve::test {
 
 inline const std::string kOfficialLogitsDir =
-    SIEVE_SOURCE_DIR "/test/data/official-logits/tiny-v4-r128-seed4";
+    std::string(sieve::test_paths::sourceDir()) + "/test/data/official-logits/tiny-v4-r128-seed4";
 
 /// The 320 prompt ids of tokens.txt (comma separated) in `dir`.
 inline std::vector<int32_t> officialTokens(const std::string &dir = kOfficialLogitsDir) {

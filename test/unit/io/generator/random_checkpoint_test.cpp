@@ -7,6 +7,7 @@
 #include "sieve/numerics/weights.h"
 
 #include "../../support/temp_dir.h"
+#include "test_paths.h"
 
 #include <gtest/gtest.h>
 
@@ -32,7 +33,7 @@ std::vector<uint8_t> readFile(const std::string &path) {
 }
 
 ModelConfig tinyConfig(const char *example = "tiny-v4") {
-  auto c = loadModelConfig(std::string(SIEVE_SOURCE_DIR) + "/examples/" + example +
+  auto c = loadModelConfig(std::string(sieve::test_paths::sourceDir()) + "/examples/" + example +
                            "/config.json");
   EXPECT_TRUE(c.isOk()) << c.status().message();
   return c.take();

@@ -1,6 +1,8 @@
 //===- test_util.h - Helpers for the model I/O tests -------------*- C++ -*-===//
 #pragma once
 
+#include "test_paths.h"
+
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -65,7 +67,7 @@ inline std::vector<uint8_t> safetensorsImage(const std::string &header, size_t d
 }
 
 inline std::string sourcePath(const std::string &rel) {
-  return std::string(SIEVE_SOURCE_DIR) + "/" + rel;
+  return std::string(sieve::test_paths::sourceDir()) + "/" + rel;
 }
 
 } // namespace sieve::io::test

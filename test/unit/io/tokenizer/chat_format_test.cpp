@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "sieve/io/chat_format.h"
+#include "test_paths.h"
 
 #include <gtest/gtest.h>
 
@@ -22,7 +23,7 @@ using namespace sieve::io;
 namespace {
 
 const std::string kCasesDir =
-    SIEVE_SOURCE_DIR "/test/data/dsv4-chat-encoding";
+    std::string(sieve::test_paths::sourceDir()) + "/test/data/dsv4-chat-encoding";
 
 bool readFile(const std::string &path, std::string &out) {
   std::ifstream in(path, std::ios::binary);

@@ -6,6 +6,8 @@
 //===----------------------------------------------------------------------===//
 #pragma once
 
+#include "test_paths.h"
+
 #include <nlohmann/json.hpp>
 
 #include <fstream>
@@ -15,7 +17,7 @@
 namespace sieve::io::test {
 
 inline const std::string kTinyTokenizerPath =
-    SIEVE_SOURCE_DIR "/test/unit/io/tokenizer/tiny_tokenizer.json";
+    std::string(sieve::test_paths::sourceDir()) + "/test/unit/io/tokenizer/tiny_tokenizer.json";
 
 inline std::string readFile(const std::string &path) {
   std::ifstream in(path, std::ios::binary);

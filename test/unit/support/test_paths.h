@@ -1,0 +1,21 @@
+//===- test_paths.h - Where the tests find their inputs and tools -*- C++ -*-===//
+//
+// The checkout's and the build's paths are compiled into one generated file
+// (test/CMakeLists.txt), not onto every test source's compile line: those
+// lines then name no absolute path, and ccache (CCACHE_BASEDIR) finds the
+// test objects another checkout built.
+//
+//===----------------------------------------------------------------------===//
+#ifndef SIEVE_TEST_PATHS_H
+#define SIEVE_TEST_PATHS_H
+
+namespace sieve::test_paths {
+
+/// The checkout's root: examples/, test/data/, third_party/.
+const char *sourceDir();
+/// This build's sieve-compile ("" in a build without the compiler).
+const char *compilerPath();
+
+} // namespace sieve::test_paths
+
+#endif // SIEVE_TEST_PATHS_H
