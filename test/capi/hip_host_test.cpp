@@ -12,6 +12,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "capi_test_support.h"
+#include "test_paths.h"
 
 #include <dlfcn.h>
 
@@ -20,21 +21,19 @@
 #include <string>
 #include <vector>
 
-#ifndef SIEVE_FAKE_HIP_RUNTIME
-#error "the stand-in runtime's path is a compile definition"
-#endif
-
 namespace sieve {
 namespace {
 
 class CapiOnHip : public ::testing::Test {
 protected:
   // Before anything in this process looks for a HIP runtime.
-  static void SetUpTestSuite() { ::setenv("SIEVE_HIP_RUNTIME", SIEVE_FAKE_HIP_RUNTIME, 1); }
+  static void SetUpTestSuite() {
+    ::setenv("SIEVE_HIP_RUNTIME", sieve::test_paths::fakeHipRuntime(), 1);
+  }
 };
 
 int liveAllocations() {
-  void *library = ::dlopen(SIEVE_FAKE_HIP_RUNTIME, RTLD_NOW | RTLD_NOLOAD);
+  void *library = ::dlopen(sieve::test_paths::fakeHipRuntime(), RTLD_NOW | RTLD_NOLOAD);
   if (!library)
     return -1;
   auto count = reinterpret_cast<int (*)()>(::dlsym(library, "sieveTestHipLiveAllocations"));

@@ -18,6 +18,7 @@
 #include "simt_emulator.h"
 
 #include "sieve/exec/compiled_model.h"
+#include "test_paths.h"
 
 #include <gtest/gtest.h>
 
@@ -27,7 +28,7 @@
 namespace sieve {
 namespace {
 
-const std::string kModules = SIEVE_SIMT_MODULES;
+const std::string kModules = sieve::test_paths::simtModulesDir();
 
 /// The chips of a comma-separated list.
 std::vector<std::string> chipsOf(const std::string &list) {

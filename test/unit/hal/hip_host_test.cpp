@@ -6,6 +6,7 @@
 // is needed (or used): the stand-in records the launch instead of running it.
 
 #include "sieve/hal/hip/hip_device.h"
+#include "test_paths.h"
 
 #include <gtest/gtest.h>
 
@@ -14,10 +15,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <vector>
-
-#ifndef SIEVE_FAKE_HIP_RUNTIME
-#error "the stand-in runtime's path is a compile definition"
-#endif
 
 namespace sieve::hal::hip {
 namespace {
@@ -41,10 +38,12 @@ std::vector<uint8_t> executableFor(const std::string &chip, const std::string &f
 
 class HipHost : public ::testing::Test {
 protected:
-  static void SetUpTestSuite() { ::setenv("SIEVE_HIP_RUNTIME", SIEVE_FAKE_HIP_RUNTIME, 1); }
+  static void SetUpTestSuite() {
+    ::setenv("SIEVE_HIP_RUNTIME", sieve::test_paths::fakeHipRuntime(), 1);
+  }
   // The same library the device loaded (dlopen hands back the loaded one).
   void *fake() {
-    void *library = ::dlopen(SIEVE_FAKE_HIP_RUNTIME, RTLD_NOW | RTLD_NOLOAD);
+    void *library = ::dlopen(sieve::test_paths::fakeHipRuntime(), RTLD_NOW | RTLD_NOLOAD);
     EXPECT_NE(library, nullptr);
     return library;
   }

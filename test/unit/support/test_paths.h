@@ -15,6 +15,10 @@ namespace sieve::test_paths {
 const char *sourceDir();
 /// This build's sieve-compile ("" in a build without the compiler).
 const char *compilerPath();
+/// The stand-in HIP runtime (test/unit/hal/fake_hip_runtime.cpp).
+const char *fakeHipRuntime();
+/// Where the build puts the modules the emulated-GPU e2e tests run.
+const char *simtModulesDir();
 
 } // namespace sieve::test_paths
 
