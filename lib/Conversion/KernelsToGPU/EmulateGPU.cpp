@@ -636,6 +636,8 @@ struct GPUEmulatePass : impl::GPUEmulatePassBase<GPUEmulatePass> {
     Value scale = fp8 ? fp8.getScale() : fp4.getScale();
     if (!matchPattern(scale, m_OneFloat()))
       return op->emitOpError() << "has no SIMT emulation for this form (scale 1)";
+    if (fp4 && fp4.getDstSelIndex() > 3)
+      return op->emitOpError() << "selects byte " << fp4.getDstSelIndex() << " of a 4-byte word";
     Type i32 = b.getI32Type();
     Value src0 = LLVM::BitcastOp::create(b, at, i32, fp8 ? fp8.getSrc0() : fp4.getSrc0());
     Value src1 = LLVM::BitcastOp::create(b, at, i32, fp8 ? fp8.getSrc1() : fp4.getSrc1());

@@ -16,9 +16,9 @@
 // gfx950's v_cvt_scalef32_pk_{fp8,fp4}_f32 at scale 1, and the conversion
 // back: the same value for every input. The value is clamped to the
 // format's largest before, so whether the conversion saturates (NVIDIA's
-// does; gfx950's is given its clamp bit off) does not matter, and NaN stays
-// NaN: E4M3 has a NaN code; E2M1 has none (NVIDIA gives +6), so a NaN is
-// passed through.
+// satfinite does; gfx950's intrinsics take no clamp operand) does not
+// matter, and NaN stays NaN: E4M3 has a NaN code; E2M1 has none (NVIDIA
+// gives +6), so a NaN is passed through.
 //
 //===----------------------------------------------------------------------===//
 

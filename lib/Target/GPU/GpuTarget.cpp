@@ -126,7 +126,7 @@ SmallFloatChoice smallFloatChoice(const GpuTarget &target) {
                     mma;
   }
   // sieve-gpu-native-small-floats: quantization rounds by the conversions
-  // wherever the chip has both directions.
+  // wherever the chip converts both formats.
   if (native.e4m3 && native.e2m1)
     choice.remark += std::string("; values are rounded to E4M3 and E2M1 by the chip's "
                                  "conversions (") +

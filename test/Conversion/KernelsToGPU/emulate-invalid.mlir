@@ -145,3 +145,36 @@ module attributes {gpu.container_module} {
     }
   }
 }
+
+// -----
+
+// gfx950's truncations only at scale 1 (the kernels scale the values
+// themselves), and only into one of a word's four bytes.
+module attributes {gpu.container_module} {
+  gpu.module @kernels {
+    llvm.func @k(%out: !llvm.ptr, %bits: i32, %word: i32) attributes {gpu.kernel, gpu.known_block_size = array<i32: 64, 1, 1>, rocdl.kernel} {
+      %x = llvm.bitcast %bits : i32 to f32
+      %two = llvm.mlir.constant(2.0 : f32) : f32
+      %old = llvm.mlir.zero : vector<2xi16>
+      // expected-error @below {{'rocdl.cvt.scalef32.pk.fp8.f32' op has no SIMT emulation for this form (scale 1)}}
+      %fp8 = rocdl.cvt.scalef32.pk.fp8.f32 %x, %x, %two -> %old[false] : vector<2xi16>
+      llvm.store %fp8, %out : vector<2xi16>, !llvm.ptr
+      llvm.return
+    }
+  }
+}
+
+// -----
+
+module attributes {gpu.container_module} {
+  gpu.module @kernels {
+    llvm.func @k(%out: !llvm.ptr, %bits: i32, %word: i32) attributes {gpu.kernel, gpu.known_block_size = array<i32: 64, 1, 1>, rocdl.kernel} {
+      %x = llvm.bitcast %bits : i32 to f32
+      %one = llvm.mlir.constant(1.0 : f32) : f32
+      // expected-error @below {{'rocdl.cvt.scalef32.pk.fp4.f32' op selects byte 4 of a 4-byte word}}
+      %fp4 = rocdl.cvt.scalef32.pk.fp4.f32 %x, %x, %one -> %word[4] : i32
+      llvm.store %fp4, %out : i32, !llvm.ptr
+      llvm.return
+    }
+  }
+}

@@ -87,7 +87,9 @@ module attributes {gpu.container_module} {
 // gfx950's scaled truncations at scale 1: the PTX conversions' slots (13:
 // E4M3, 14: E2M1) with the operands swapped (src0's code comes first), and
 // the codes put into the selected half or byte of the old value.
-// CHECK-LABEL: llvm.func @truncate
+// (The kernel's body is @truncate.simt_kernel; @truncate, the CPU kernel
+// ABI's entry that runs a block of it, follows.)
+// CHECK-LABEL: llvm.func @truncate.simt_kernel
 // CHECK-SAME: (%[[OUT:.*]]: !llvm.ptr, %{{.*}}: i32, %{{.*}}: i32, %[[WORD:.*]]: i32)
 // CHECK: %[[X:.*]] = llvm.bitcast %{{.*}} : i32 to f32
 // CHECK: %[[Y:.*]] = llvm.bitcast %{{.*}} : i32 to f32
@@ -102,14 +104,16 @@ module attributes {gpu.container_module} {
 // CHECK: %[[HIGH:.*]] = llvm.shl %[[FP8]], %[[SIXTEEN]] : i32
 // CHECK: %[[MERGED:.*]] = llvm.or %[[KEPT]], %[[HIGH]] : i32
 // CHECK: llvm.bitcast %[[MERGED]] : i32 to vector<2xi16>
+// CHECK: %[[X1:.*]] = llvm.bitcast %[[X]] : f32 to i32
+// CHECK: %[[Y1:.*]] = llvm.bitcast %[[Y]] : f32 to i32
 // CHECK: llvm.getelementptr %{{.*}}[14]
-// CHECK: %[[FP4:.*]] = llvm.call %{{.*}}(%{{.*}}, %{{.*}}) : !llvm.ptr, (i32, i32) -> i32
+// CHECK: %[[FP4:.*]] = llvm.call %{{.*}}(%[[Y1]], %[[X1]]) : !llvm.ptr, (i32, i32) -> i32
 // CHECK: %[[MASK:.*]] = llvm.mlir.constant(-65281 : i32) : i32
 // CHECK: %[[KEPT4:.*]] = llvm.and %[[WORD]], %[[MASK]] : i32
 // CHECK: %[[EIGHT:.*]] = llvm.mlir.constant(8 : i32) : i32
 // CHECK: %[[BYTE1:.*]] = llvm.shl %[[FP4]], %[[EIGHT]] : i32
 // CHECK: llvm.or %[[KEPT4]], %[[BYTE1]] : i32
-// CHECK-NOT: rocdl.cvt
+// CHECK-NOT: rocdl.cvt.scalef32.pk.fp4.f32
 module attributes {gpu.container_module} {
   gpu.module @kernels {
     llvm.func @truncate(%out: !llvm.ptr, %xBits: i32, %yBits: i32, %word: i32) attributes {gpu.kernel, gpu.known_block_size = array<i32: 64, 1, 1>, rocdl.kernel} {

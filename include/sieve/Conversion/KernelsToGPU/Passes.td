@@ -209,9 +209,10 @@ def GPUEmulatePass : Pass<"sieve-gpu-emulate", "mlir::ModuleOp"> {
     GPU kernel ABI). What needs the hardware becomes a call through the
     table the SIMT emulator stores in `@__sieve_simt_runtime`
     (sieve/hal/simt_abi.h): special registers; NVIDIA's `nvvm.barrier0`,
-    `nvvm.shfl.sync`, bf16 `nvvm.mma.sync` m16n8k16 and the E4M3 and E2M1
-    pair conversions; AMD's `rocdl.barrier`, `rocdl.mbcnt.lo/hi`,
-    `rocdl.ds_bpermute` and bf16 `rocdl.mfma.f32.16x16x16bf16.1k`. Each
+    `nvvm.shfl.sync`, bf16 `nvvm.mma.sync` m16n8k16, bf16 `nvvm.wgmma.mma_async`
+    and the E4M3 and E2M1 pair conversions; AMD's `rocdl.barrier`, `rocdl.mbcnt.lo/hi`,
+    `rocdl.ds_bpermute`, bf16 `rocdl.mfma.f32.16x16x16bf16.1k` and gfx950's
+    scaled conversions of FP8 and FP4 pairs both ways at scale 1. Each
     barrier and lane exchange passes its own site number. Shared-memory
     globals become offsets in a per-block arena the emulator owns, every
     pointer a host pointer, bf16 conversions integer arithmetic. Each kernel

@@ -113,9 +113,9 @@ typedef struct sieve_simt_runtime_t {
   /* cvt.rn.satfinite.e4m3x2.f32 d, a, b (f32 bits): a's E4M3FN code in
    * bits 8..15, b's in bits 0..7; NaN gives NaN, the rest rounds to nearest
    * even and saturates at +-448. Also gfx950's v_cvt_scalef32_pk_fp8_f32 at
-   * scale 1 (b its src0, a its src1), which rounds alike; whether it
-   * saturates does not matter: the kernels convert only values clamped to
-   * +-448, or NaN. */
+   * scale 1 (b its src0, a its src1), taken to round alike (to nearest
+   * even; not checked on a gfx950); whether it saturates does not matter:
+   * the kernels convert only values clamped to +-448, or NaN. */
   uint32_t (*f32x2_to_e4m3x2)(uint32_t a, uint32_t b);
   /* cvt.rn.satfinite.e2m1x2.f32 d, a, b (f32 bits): a's E2M1 code in bits
    * 4..7, b's in bits 0..3; rounds to nearest even and saturates at +-6,
