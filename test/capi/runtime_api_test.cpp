@@ -30,8 +30,7 @@ namespace sieve {
 namespace {
 
 std::string byteTokenizer() {
-  return std::string(sieve::test_paths::sourceDir()) +
-         "/test/tools/Inputs/byte-chat-tokenizer.json";
+  return sieve::test_paths::sourcePath("test/tools/Inputs/byte-chat-tokenizer.json");
 }
 
 struct Collected {

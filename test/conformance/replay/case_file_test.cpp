@@ -127,8 +127,8 @@ TEST(ReplayCaseFile, RefusesAGpuCodeWithoutItsLaunch) {
 // The fuzz target's seed must stay a case this build opens: a seed every
 // schema change rejected would leave the fuzzer only refusals to explore.
 TEST(ReplayCaseFile, OpensTheFuzzTargetsSeed) {
-  const std::string path = std::string(sieve::test_paths::sourceDir()) +
-                           "/test/fuzz/corpus/replay_case_fuzzer/ptx-two-bindings.case";
+  const std::string path =
+      sieve::test_paths::sourcePath("test/fuzz/corpus/replay_case_fuzzer/ptx-two-bindings.case");
   std::ifstream in(path, std::ios::binary);
   ASSERT_TRUE(in) << path;
   const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());

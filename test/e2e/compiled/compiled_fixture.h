@@ -70,7 +70,7 @@ inline const Compiled &compiledModel(const std::string &example, int64_t maxSeqL
   c.dir = test::sharedTempDir("compiled");
   std::string configPath =
       given ? example + "/config.json"
-            : std::string(sieve::test_paths::sourceDir()) + "/examples/" + example + "/config.json";
+            : sieve::test_paths::sourcePath("examples/") + example + "/config.json";
   Expected<io::ModelConfig> config = io::loadModelConfig(configPath);
   EXPECT_TRUE(config.isOk()) << config.status().message();
   c.config = *config;

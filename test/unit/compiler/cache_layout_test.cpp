@@ -50,8 +50,8 @@ class CacheLayoutOfModels : public ::testing::TestWithParam<Case> {};
 
 TEST_P(CacheLayoutOfModels, BytesPerTokenFollowTheConfig) {
   const Case &tc = GetParam();
-  auto config = io::loadModelConfig(std::string(sieve::test_paths::sourceDir()) + "/examples/" +
-                                    tc.example + "/config.json");
+  auto config =
+      io::loadModelConfig(sieve::test_paths::sourcePath("examples/") + tc.example + "/config.json");
   ASSERT_TRUE(config.isOk()) << config.status().toString();
   mlir::DialectRegistry registry;
   registerSieveDialects(registry);
@@ -94,8 +94,7 @@ INSTANTIATE_TEST_SUITE_P(
 TEST(CacheLayoutOfModels, FlashHeadlineFigures) {
   // v4-architecture.md 11: 6,880 bytes per token in bf16, about 3,850 with
   // FP8 rows and FP8 keys, about 3,514 with MXFP4 keys.
-  auto config = io::loadModelConfig(std::string(sieve::test_paths::sourceDir()) +
-                                    "/examples/v4-flash/config.json");
+  auto config = io::loadModelConfig(sieve::test_paths::sourcePath("examples/v4-flash/config.json"));
   ASSERT_TRUE(config.isOk());
   EXPECT_DOUBLE_EQ(expectedBytesPerToken(*config, io::CacheFormat::kReferenceBf16), 6880);
   EXPECT_NEAR(expectedBytesPerToken(*config, io::CacheFormat::kFp8IndexerFp8), 3850, 10);

@@ -38,8 +38,7 @@ Result compileOnce(const CompileOptions &options) {
 
 CompileOptions graphOf(const std::string &example) {
   CompileOptions o;
-  o.inputPath =
-      std::string(sieve::test_paths::sourceDir()) + "/examples/" + example + "/config.json";
+  o.inputPath = sieve::test_paths::sourcePath("examples/") + example + "/config.json";
   o.compileTo = "graph";
   return o;
 }

@@ -71,8 +71,8 @@ std::vector<Placed> placedBuffers(mlir::func::FuncOp entry) {
 
 /// The bundled model `example` through the graph and kernels phases.
 mlir::OwningOpRef<mlir::ModuleOp> plannedModel(mlir::MLIRContext &context, const char *example) {
-  auto config = io::loadModelConfig(std::string(sieve::test_paths::sourceDir()) + "/examples/" +
-                                    example + "/config.json");
+  auto config =
+      io::loadModelConfig(sieve::test_paths::sourcePath("examples/") + example + "/config.json");
   EXPECT_TRUE(config.isOk()) << config.status().toString();
   if (!config.isOk())
     return nullptr;

@@ -325,8 +325,8 @@ std::string checkpointFor(const std::string &example) {
   auto it = made.find(example);
   if (it != made.end())
     return it->second;
-  auto config = io::loadModelConfig(std::string(sieve::test_paths::sourceDir()) + "/examples/" +
-                                    example + "/config.json");
+  auto config =
+      io::loadModelConfig(sieve::test_paths::sourcePath("examples/") + example + "/config.json");
   EXPECT_TRUE(config.isOk()) << config.status().message();
   std::string dir = test::sharedTempDir("sieve-ref-" + example);
   io::RandomCheckpointOptions options;

@@ -25,8 +25,8 @@ namespace {
 class PerplexityTest : public ::testing::Test {
 protected:
   static void SetUpTestSuite() {
-    auto config = io::loadModelConfig(std::string(sieve::test_paths::sourceDir()) +
-                                      "/examples/tiny-v4/config.json");
+    auto config =
+        io::loadModelConfig(sieve::test_paths::sourcePath("examples/tiny-v4/config.json"));
     ASSERT_TRUE(config.isOk()) << config.status().message();
     dir_ = new std::string(test::sharedTempDir("sieve-perplexity"));
     ASSERT_FALSE(dir_->empty());

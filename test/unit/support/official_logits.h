@@ -24,7 +24,7 @@
 namespace sieve::test {
 
 inline const std::string kOfficialLogitsDir =
-    std::string(sieve::test_paths::sourceDir()) + "/test/data/official-logits/tiny-v4-r128-seed4";
+    sieve::test_paths::sourcePath("test/data/official-logits/tiny-v4-r128-seed4");
 
 /// The 320 prompt ids of tokens.txt (comma separated) in `dir`.
 inline std::vector<int32_t> officialTokens(const std::string &dir = kOfficialLogitsDir) {

@@ -9,10 +9,16 @@
 #ifndef SIEVE_TEST_PATHS_H
 #define SIEVE_TEST_PATHS_H
 
+#include <string>
+
 namespace sieve::test_paths {
 
 /// The checkout's root: examples/, test/data/, third_party/.
 const char *sourceDir();
+/// `relative` ("examples/tiny-v4/config.json") under the checkout's root.
+inline std::string sourcePath(const std::string &relative) {
+  return std::string(sourceDir()) + "/" + relative;
+}
 /// This build's sieve-compile ("" in a build without the compiler).
 const char *compilerPath();
 /// The stand-in HIP runtime (test/unit/hal/fake_hip_runtime.cpp).

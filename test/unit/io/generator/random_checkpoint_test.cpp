@@ -33,8 +33,7 @@ std::vector<uint8_t> readFile(const std::string &path) {
 }
 
 ModelConfig tinyConfig(const char *example = "tiny-v4") {
-  auto c = loadModelConfig(std::string(sieve::test_paths::sourceDir()) + "/examples/" + example +
-                           "/config.json");
+  auto c = loadModelConfig(sieve::test_paths::sourcePath("examples/") + example + "/config.json");
   EXPECT_TRUE(c.isOk()) << c.status().message();
   return c.take();
 }

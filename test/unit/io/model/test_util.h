@@ -66,8 +66,6 @@ inline std::vector<uint8_t> safetensorsImage(const std::string &header, size_t d
   return out;
 }
 
-inline std::string sourcePath(const std::string &rel) {
-  return std::string(sieve::test_paths::sourceDir()) + "/" + rel;
-}
+using sieve::test_paths::sourcePath;
 
 } // namespace sieve::io::test

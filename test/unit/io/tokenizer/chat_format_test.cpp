@@ -22,8 +22,7 @@ using namespace sieve::io;
 
 namespace {
 
-const std::string kCasesDir =
-    std::string(sieve::test_paths::sourceDir()) + "/test/data/dsv4-chat-encoding";
+const std::string kCasesDir = sieve::test_paths::sourcePath("test/data/dsv4-chat-encoding");
 
 bool readFile(const std::string &path, std::string &out) {
   std::ifstream in(path, std::ios::binary);

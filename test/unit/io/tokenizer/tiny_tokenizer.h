@@ -17,7 +17,7 @@
 namespace sieve::io::test {
 
 inline const std::string kTinyTokenizerPath =
-    std::string(sieve::test_paths::sourceDir()) + "/test/unit/io/tokenizer/tiny_tokenizer.json";
+    sieve::test_paths::sourcePath("test/unit/io/tokenizer/tiny_tokenizer.json");
 
 inline std::string readFile(const std::string &path) {
   std::ifstream in(path, std::ios::binary);
