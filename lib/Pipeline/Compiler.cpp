@@ -228,13 +228,18 @@ static KernelsPipelineOptions kernelsPipelineOptions(const CompileOptions &optio
   KernelsPipelineOptions kernels;
   if (std::string gemm = resolvedCpuGemm(options); gemm != "generated")
     kernels.gemmLibrary = gemm;
-  // The workgroup counts are the module's: GPU code needs more blocks.
+  // The workgroup counts are the module's: GPU code needs more blocks. The
+  // GEMM tiles stay codes where every GPU chip multiplies codes itself.
+  bool gpu = false, allScaled = true;
   for (const std::string &target : effectiveTargets(options))
     if (gpu_target::isGpuTargetSpec(target)) {
+      gpu = true;
+      allScaled &= gpu_target::multipliesScaledCodes(StringRef(target).split(':').second);
       kernels.gemmColumnTile =
           options.gpuGemmColumnTile > 0 ? options.gpuGemmColumnTile : kGpuGemmColumnTile;
       kernels.gemmRowTile = options.gpuGemmRowTile >= 0 ? options.gpuGemmRowTile : kGpuGemmRowTile;
     }
+  kernels.gemmScaledTiles = gpu && allScaled && kernels.gemmRowTile > 0;
   return kernels;
 }
 
@@ -585,6 +590,15 @@ moduleLaunches(const std::vector<gpu_target::KernelLaunch> &kernels) {
   return launches;
 }
 
+/// Whether the compiled module (the one holding `variant`'s executable)
+/// keeps its GEMM tiles as codes and scales.
+static bool hasScaledTiles(ModuleOp variant) {
+  Operation *module = variant;
+  while (auto parent = module->getParentOfType<ModuleOp>())
+    module = parent;
+  return module->hasAttr(kGemmScaledTilesAttr);
+}
+
 /// PTX (and a cubin where ptxas is) or an HSACO of a GPU variant, with each
 /// kernel's launch shape; the compiler's choices are remarks.
 LogicalResult Driver::emitGpuExecutables(ModuleOp variant, std::string *optimizedIR) {
@@ -603,7 +617,8 @@ LogicalResult Driver::emitGpuExecutables(ModuleOp variant, std::string *optimize
     return failure();
   if (!artifacts->compilerRemark.empty())
     emitRemark(variant.getLoc()) << spec << ": " << artifacts->compilerRemark;
-  gpu_target::SmallFloatChoice smallFloats = gpu_target::smallFloatChoice(*target);
+  gpu_target::SmallFloatChoice smallFloats =
+      gpu_target::smallFloatChoice(*target, hasScaledTiles(variant));
   emitRemark(variant.getLoc()) << spec << ": " << smallFloats.remark;
   if (optimizedIR)
     *optimizedIR = std::move(artifacts->optimizedIR);
@@ -656,8 +671,9 @@ LogicalResult Driver::emitEmulatedGpuExecutable(ModuleOp variant,
   FailureOr<std::string> image = cpu::linkSharedObject({*object}, variant.getLoc());
   if (failed(image))
     return failure();
-  emitRemark(variant.getLoc()) << target.spec << ": "
-                               << gpu_target::smallFloatChoice(target).remark;
+  emitRemark(variant.getLoc())
+      << target.spec << ": "
+      << gpu_target::smallFloatChoice(target, hasScaledTiles(variant)).remark;
   emitRemark(variant.getLoc()) << target.spec
                                << ": host code for the SIMT emulator (--emulate-gpu), not "
                                   "runnable on a GPU";

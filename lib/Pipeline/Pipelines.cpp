@@ -32,6 +32,9 @@ struct KernelsPipelineTextOptions : public PassPipelineOptions<KernelsPipelineTe
       *this, "gemm-row-tile",
       llvm::cl::desc("Rows per workgroup of the block-scaled GEMMs' tile form (0: none)"),
       llvm::cl::init(0)};
+  Option<bool> gemmScaledTiles{*this, "gemm-scaled-tiles",
+                               llvm::cl::desc("The tile form's operands as codes and E8M0 scales"),
+                               llvm::cl::init(false)};
 };
 
 struct GraphPipelineTextOptions
@@ -70,6 +73,7 @@ void buildKernelsPipeline(OpPassManager &pm, const KernelsPipelineOptions &optio
   FormDispatchesPassOptions dispatches;
   dispatches.gemmColumnTile = options.gemmColumnTile;
   dispatches.gemmRowTile = options.gemmRowTile;
+  dispatches.gemmScaledTiles = options.gemmScaledTiles;
   pm.addPass(createFormDispatchesPass(dispatches));
   pm.nest<func::FuncOp>().addPass(createCSEPass());
   // Flattens the entry points; CSE then merges the layers' repeated sizes.
@@ -87,6 +91,7 @@ void registerSievePipelines() {
         options.gemmLibrary = text.gemmLibrary;
         options.gemmColumnTile = text.gemmColumnTile;
         options.gemmRowTile = text.gemmRowTile;
+        options.gemmScaledTiles = text.gemmScaledTiles;
         buildKernelsPipeline(pm, options);
       });
   PassPipelineRegistration<GraphPipelineTextOptions>(

@@ -19,6 +19,7 @@
 #include "sieve/Conversion/V4ToKernels/FusionTable.h"
 #include "sieve/Conversion/V4ToKernels/OpKernels.h"
 #include "sieve/InitSieve.h"
+#include "sieve/Target/GPU/GpuTarget.h"
 #include "sieve/hal/cpu/kernel_library.h"
 #include "sieve/hal/serial_dispatch.h"
 #include "sieve/numerics/block_quant.h"
@@ -107,6 +108,10 @@ protected:
   /// With gpuColumnTile: the module's row tile of the GEMMs' tile form (0:
   /// no tile form).
   int64_t gpuRowTile = kGpuGemmRowTile;
+  /// With gpuRowTile: the tiles as codes and E8M0 scales (the block-scaled
+  /// tile product), as sieve-compile makes them for modules whose chips
+  /// multiply codes (gfx950); an emulated chip that does gets them anyway.
+  bool scaledTiles = false;
   /// A GPU chip whose kernels (sieve-kernels-to-nvvm or -rocdl, the whole
   /// GPU pipeline) run on the SIMT emulator instead of the CPU pipeline's:
   /// the threads of a block as fibers, with the chip's barriers, lane
@@ -146,6 +151,11 @@ protected:
       module->getOperation()->setAttr(kGemmColumnTileAttr, IntegerAttr::get(i64, gpuColumnTile));
       if (gpuRowTile > 0)
         module->getOperation()->setAttr(kGemmRowTileAttr, IntegerAttr::get(i64, gpuRowTile));
+      const std::string runChip = emulatedChip.empty() ? ""
+                                  : gpuChip.empty()    ? emulatedChip
+                                                       : gpuChip;
+      if (gpuRowTile > 0 && (scaledTiles || gpu_target::multipliesScaledCodes(runChip)))
+        module->getOperation()->setAttr(kGemmScaledTilesAttr, UnitAttr::get(&context));
     }
     OpBuilder b = OpBuilder::atBlockEnd(module->getBody());
     auto scratch = func::FuncOp::create(b, loc, "scratch", b.getFunctionType(argTypes, {}));
@@ -1088,6 +1098,26 @@ TEST_P(Fp8MatmulConformance, InTheGpuTileFormWithTheGpuArithmeticWithinOneBf16Ul
   check(GetParam());
 }
 
+// The tile form with the tiles as codes and scales (gfx950's, the scaled
+// MFMA's operands), lowered for this CPU: each term decoded in the tile
+// product's own body, the sums in the kernel IR's order.
+TEST_P(Fp8MatmulConformance, InTheScaledTileFormWithinOneBf16Ulp) {
+  gpuColumnTile = kGpuGemmColumnTile;
+  scaledTiles = true;
+  check(GetParam());
+}
+
+// The same given to the threads as a chip without scaled matrix units
+// would (one thread per output, the product's body per term), with gfx942's
+// arithmetic.
+TEST_P(Fp8MatmulConformance, InTheScaledTileFormWithTheGpuArithmeticWithinOneBf16Ulp) {
+  gpuColumnTile = kGpuGemmColumnTile;
+  scaledTiles = true;
+  gpuChip = "gfx942";
+  target = "";
+  check(GetParam());
+}
+
 // The whole sm_90 pipeline on the SIMT emulator: GEMVs over 32-lane groups
 // with shuffles, the tile form on mma.sync fragments, E4M3 pairs converted
 // as the chip converts them, shared memory between the threads.
@@ -1308,6 +1338,21 @@ TEST_P(GroupedMatmulConformance, InTheGpuTileFormWithinOneBf16Ulp) {
 
 TEST_P(GroupedMatmulConformance, InTheGpuTileFormWithTheGpuArithmeticWithinOneBf16Ulp) {
   gpuColumnTile = kGpuGemmColumnTile;
+  gpuChip = "gfx942";
+  target = "";
+  check(GetParam());
+}
+
+// The tile form as codes and scales (FP4 codes two per byte in the tile).
+TEST_P(GroupedMatmulConformance, InTheScaledTileFormWithinOneBf16Ulp) {
+  gpuColumnTile = kGpuGemmColumnTile;
+  scaledTiles = true;
+  check(GetParam());
+}
+
+TEST_P(GroupedMatmulConformance, InTheScaledTileFormWithTheGpuArithmeticWithinOneBf16Ulp) {
+  gpuColumnTile = kGpuGemmColumnTile;
+  scaledTiles = true;
   gpuChip = "gfx942";
   target = "";
   check(GetParam());

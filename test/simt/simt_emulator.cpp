@@ -37,12 +37,12 @@ constexpr size_t kStackBytes = size_t(1) << 20;
 /// Far beyond any block a kernel asks for (the hardware's limit is 1024).
 constexpr uint64_t kMaxBlockThreads = 1024;
 
-enum class Wait { Running, Barrier, Shuffle, Mma, Bpermute, Mfma, Wgmma, Done };
+enum class Wait { Running, Barrier, Shuffle, Mma, Bpermute, Mfma, ScaledMfma, Wgmma, Done };
 
 /// A wait that a warp's lanes leave together.
 bool isCollective(Wait wait) {
   return wait == Wait::Shuffle || wait == Wait::Mma || wait == Wait::Bpermute ||
-         wait == Wait::Mfma || wait == Wait::Wgmma;
+         wait == Wait::Mfma || wait == Wait::ScaledMfma || wait == Wait::Wgmma;
 }
 
 const char *waitName(Wait wait) {
@@ -59,6 +59,8 @@ const char *waitName(Wait wait) {
     return "a ds_bpermute";
   case Wait::Mfma:
     return "an MFMA";
+  case Wait::ScaledMfma:
+    return "a scaled MFMA";
   case Wait::Wgmma:
     return "a wgmma";
   case Wait::Done:
@@ -157,6 +159,10 @@ struct Fiber {
   // and b[0..1]).
   uint32_t a[4] = {}, b[2] = {};
   float c[4] = {}, d[4] = {};
+  // A scaled MFMA's words of A and of B (8 or 4 each), its formats (A's
+  // cbsz | B's blgp << 8) and E8M0 scales (A's | B's << 8).
+  uint32_t scaledA[8] = {}, scaledB[8] = {};
+  uint32_t formats = 0, scales = 0;
   // A wgmma's descriptors, N and the thread's accumulators (its own stack).
   uint64_t descriptorA = 0, descriptorB = 0;
   uint32_t wgmmaN = 0;
@@ -402,6 +408,75 @@ void mfmaWave(std::vector<Fiber *> &lanes) {
   }
 }
 
+/// gfx950's scaled MFMA formats the emulator decodes (cbsz and blgp).
+constexpr uint32_t kFormatE4m3 = 0, kFormatE2m1 = 4;
+
+/// Code `e` (< 32) of a lane's operand words: byte e for E4M3FN, bits
+/// 4e..4e+3 for E2M1.
+float scaledMfmaCode(const uint32_t *words, uint32_t format, uint32_t e) {
+  if (format == kFormatE4m3)
+    return num::e4m3ToFloat(uint8_t(words[e / 4] >> (8 * (e % 4))));
+  return num::e2m1ToFloat(uint8_t(words[e / 8] >> (4 * (e % 8)) & 0xf));
+}
+
+/// An E8M0 scale as a double (2^(code - 127) fits one); 0xFF is NaN.
+double e8m0Scale(uint32_t code) {
+  return code == num::kE8M0NaN ? NAN : std::ldexp(1.0, int(code) - 127);
+}
+
+/// gfx950's v_mfma_scale_f32_16x16x128_f8f6f4 over one wave, from CDNA4's
+/// layouts (IREE's MFMA_SCALE_F32_16x16x128_B32): lane l holds codes
+/// A[l % 16][32 (l / 16) + e] and B[32 (l / 16) + e][l % 16] for e < 32,
+/// A's scale of that row and B's of that column for that block of 32 K,
+/// and D[4 (l / 16) + i][l % 16] for i < 4, as the bf16 MFMA. False (the
+/// block failed) for formats the emulator does not decode or that differ
+/// between lanes.
+bool scaledMfmaWave(Block &block, std::vector<Fiber *> &lanes) {
+  const Fiber &first = *lanes.front();
+  for (Fiber *self : lanes)
+    if (self->formats != first.formats) {
+      fail(block, threadName(*self) + " gives a scaled MFMA (site " + std::to_string(first.site) +
+                      ") other formats than " + threadName(first) + ": a wave's must be the same");
+      return false;
+    }
+  const uint32_t formatA = first.formats & 0xff, formatB = first.formats >> 8;
+  for (uint32_t format : {formatA, formatB})
+    if (format != kFormatE4m3 && format != kFormatE2m1) {
+      fail(block, "a scaled MFMA (site " + std::to_string(first.site) + ") of format " +
+                      std::to_string(format) + " (E4M3FN = 0 and E2M1 = 4 are emulated)");
+      return false;
+    }
+  // Each element with its block's scale applied: a code times a power of
+  // two, exact in double.
+  double a[16][128], b[128][16];
+  float c[16][16];
+  for (Fiber *self : lanes) {
+    const uint32_t lane = self->lane, row = lane % 16, group = lane / 16;
+    const double scaleA = e8m0Scale(self->scales & 0xff);
+    const double scaleB = e8m0Scale(self->scales >> 8 & 0xff);
+    for (uint32_t e = 0; e < 32; ++e) {
+      a[row][32 * group + e] = double(scaledMfmaCode(self->scaledA, formatA, e)) * scaleA;
+      b[32 * group + e][row] = double(scaledMfmaCode(self->scaledB, formatB, e)) * scaleB;
+    }
+    for (uint32_t i = 0; i < 4; ++i)
+      c[4 * group + i][row] = self->c[i];
+  }
+  for (Fiber *self : lanes) {
+    const uint32_t column = self->lane % 16, group = self->lane / 16;
+    for (uint32_t i = 0; i < 4; ++i) {
+      const uint32_t row = 4 * group + i;
+      // Every product is exact in double (a few significant bits, scaled
+      // by powers of two); their sum rounds in double, then once to f32
+      // (the hardware's order and intermediate precision are unspecified).
+      double sum = c[row][column];
+      for (uint32_t k = 0; k < 128; ++k)
+        sum += a[row][k] * b[k][column];
+      self->d[i] = float(sum);
+    }
+  }
+  return true;
+}
+
 /// ds_bpermute_b32 as a CDNA wave executes it: lanes that branched
 /// elsewhere (waiting at a barrier or another collective, or exited) are
 /// off in the wave's execution mask, and a lane reading one of them gets 0.
@@ -598,6 +673,10 @@ bool releaseWarp(Block &block, std::vector<Fiber *> &lanes, bool &released) {
     break;
   case Wait::Mma:
     mmaWarp(lanes);
+    break;
+  case Wait::ScaledMfma:
+    if (!scaledMfmaWave(block, lanes))
+      return false;
     break;
   default:
     mfmaWave(lanes);
@@ -906,6 +985,26 @@ sieve_simt_f32x4 mfma(int32_t site, uint64_t a, uint64_t b, sieve_simt_f32x4 c) 
   return d;
 }
 
+sieve_simt_f32x4 scaledMfma(int32_t site, const uint32_t *a, const uint32_t *b, uint32_t formats,
+                            uint32_t scales, sieve_simt_f32x4 c) {
+  Block &block = running("a scaled MFMA");
+  Fiber &self = *block.current;
+  // E2M1's 32 codes fill 4 words, E4M3FN's 8; the words past them are not
+  // the caller's (another format is refused with the wave).
+  const auto words = [](uint32_t format) -> size_t {
+    return format == kFormatE4m3 ? 8 : format == kFormatE2m1 ? 4 : 0;
+  };
+  std::memcpy(self.scaledA, a, words(formats & 0xff) * sizeof(uint32_t));
+  std::memcpy(self.scaledB, b, words(formats >> 8 & 0xff) * sizeof(uint32_t));
+  self.formats = formats;
+  self.scales = scales;
+  for (int i = 0; i < 4; ++i)
+    self.c[i] = c[i];
+  yieldToScheduler(Wait::ScaledMfma, site);
+  sieve_simt_f32x4 d = {self.d[0], self.d[1], self.d[2], self.d[3]};
+  return d;
+}
+
 /// An f16's bits for a float that f16 holds exactly (every E4M3 and E2M1
 /// value), NaN as the quiet NaN of the float's sign.
 uint16_t exactHalf(float x) {
@@ -974,10 +1073,10 @@ void *sharedMemory() {
   return block.sharedBytes ? block.shared : nullptr;
 }
 
-const sieve_simt_runtime_t kRuntime = {runBlock,      specialRegister, barrier,       shuffle,
-                                       mma,           e4m3x2ToF16x2,   e2m1x2ToF16x2, sharedMemory,
-                                       laneMaskCount, bpermute,        mfma,          e4m3x2ToF32x2,
-                                       e2m1x2ToF32x2, f32x2ToE4m3x2,   f32x2ToE2m1x2, wgmma};
+const sieve_simt_runtime_t kRuntime = {
+    runBlock,      specialRegister, barrier,       shuffle,  mma,       e4m3x2ToF16x2,
+    e2m1x2ToF16x2, sharedMemory,    laneMaskCount, bpermute, mfma,      e4m3x2ToF32x2,
+    e2m1x2ToF32x2, f32x2ToE4m3x2,   f32x2ToE2m1x2, wgmma,    scaledMfma};
 
 } // namespace
 

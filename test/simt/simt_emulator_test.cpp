@@ -25,6 +25,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <vector>
@@ -378,6 +379,128 @@ TEST_F(SimtEmulator, ABpermuteReadsZeroFromLanesOffInTheWave) {
     const int want = lane >= 40 ? -5 : lane == 39 ? 0 : 100 + lane + 1;
     EXPECT_EQ(out[t], want) << "thread " << t;
   }
+}
+
+// gfx950's scaled MFMA 16x16x128 over one wave, E4M3FN A (scale byte 1
+// of its word) times E2M1 B (byte 2), every lane's operands and C read
+// from the binding: words 0.. A's 8 per lane, 512.. B's 4, 768.. and 832..
+// the scale words, 896.. C's 4 f32, D's written from 1152. The expected D
+// comes from the decoded matrices by the plain product.
+TEST_F(SimtEmulator, AScaledMfmaMultipliesTheWavesScaledOperands) {
+  std::optional<EmulatedKernel> kernel = compile(R"(
+      %c4 = llvm.mlir.constant(4 : i32) : i32
+      %c8 = llvm.mlir.constant(8 : i32) : i32
+      %aAt = llvm.mul %tid, %c8 : i32
+      %aPtr = llvm.getelementptr %out[%aAt] : (!llvm.ptr<1>, i32) -> !llvm.ptr<1>, i32
+      %a = llvm.load %aPtr {alignment = 4 : i64} : !llvm.ptr<1> -> vector<8xi32>
+      %quad = llvm.mul %tid, %c4 : i32
+      %c512 = llvm.mlir.constant(512 : i32) : i32
+      %bAt = llvm.add %quad, %c512 : i32
+      %bPtr = llvm.getelementptr %out[%bAt] : (!llvm.ptr<1>, i32) -> !llvm.ptr<1>, i32
+      %b = llvm.load %bPtr {alignment = 4 : i64} : !llvm.ptr<1> -> vector<4xi32>
+      %c768 = llvm.mlir.constant(768 : i32) : i32
+      %scaleAAt = llvm.add %tid, %c768 : i32
+      %scaleAPtr = llvm.getelementptr %out[%scaleAAt] : (!llvm.ptr<1>, i32) -> !llvm.ptr<1>, i32
+      %scaleA = llvm.load %scaleAPtr : !llvm.ptr<1> -> i32
+      %c832 = llvm.mlir.constant(832 : i32) : i32
+      %scaleBAt = llvm.add %tid, %c832 : i32
+      %scaleBPtr = llvm.getelementptr %out[%scaleBAt] : (!llvm.ptr<1>, i32) -> !llvm.ptr<1>, i32
+      %scaleB = llvm.load %scaleBPtr : !llvm.ptr<1> -> i32
+      %c896 = llvm.mlir.constant(896 : i32) : i32
+      %cAt = llvm.add %quad, %c896 : i32
+      %cPtr = llvm.getelementptr %out[%cAt] : (!llvm.ptr<1>, i32) -> !llvm.ptr<1>, i32
+      %c = llvm.load %cPtr {alignment = 4 : i64} : !llvm.ptr<1> -> vector<4xf32>
+      %e4m3 = llvm.mlir.constant(0 : i32) : i32
+      %e2m1 = llvm.mlir.constant(4 : i32) : i32
+      %byte1 = llvm.mlir.constant(1 : i32) : i32
+      %byte2 = llvm.mlir.constant(2 : i32) : i32
+      %d = rocdl.mfma.scale.f32.16x16x128.f8f6f4 %a, %b, %c, %e4m3, %e2m1, %byte1, %scaleA, %byte2, %scaleB : (vector<8xi32>, vector<4xi32>, vector<4xf32>, i32, i32, i32, i32, i32, i32) -> vector<4xf32>
+      %c1152 = llvm.mlir.constant(1152 : i32) : i32
+      %dAt = llvm.add %quad, %c1152 : i32
+      %dPtr = llvm.getelementptr %out[%dAt] : (!llvm.ptr<1>, i32) -> !llvm.ptr<1>, i32
+      llvm.store %d, %dPtr {alignment = 4 : i64} : vector<4xf32>, !llvm.ptr<1>)",
+                                                 /*threads=*/64, /*amd=*/true);
+  ASSERT_TRUE(kernel) << errors;
+
+  // Codes and their values from the formats' definitions: E4M3FN (1 sign,
+  // 4 exponent bits biased by 7, 3 mantissa bits; 0x01 the smallest
+  // subnormal, 0x7E the largest) and E2M1 (1 sign, 2 exponent bits biased
+  // by 1, 1 mantissa bit).
+  const struct {
+    uint8_t code;
+    float value;
+  } e4m3[] = {{0x00, 0.0f},   {0x38, 1.0f},  {0xB8, -1.0f}, {0x3C, 1.5f},
+              {0x30, 0.5f},   {0x44, 3.0f},  {0xC0, -2.0f}, {0x01, 0.001953125f},
+              {0x7E, 448.0f}, {0x52, 10.0f}, {0xD5, -13.0f}};
+  const float e2m1[16] = {0, 0.5f, 1, 1.5f, 2, 3, 4, 6, -0.0f, -0.5f, -1, -1.5f, -2, -3, -4, -6};
+  uint8_t aCodes[16][128], bCodes[128][16];
+  float a[16][128], b[128][16], c[16][16];
+  for (int i = 0; i < 16; ++i)
+    for (int k = 0; k < 128; ++k) {
+      const auto &pick = e4m3[(i * 5 + k * 3 + k / 7) % std::size(e4m3)];
+      aCodes[i][k] = pick.code;
+      a[i][k] = pick.value;
+    }
+  for (int k = 0; k < 128; ++k)
+    for (int j = 0; j < 16; ++j) {
+      bCodes[k][j] = uint8_t((k * 3 + j * 5 + 1) % 16);
+      b[k][j] = e2m1[bCodes[k][j]];
+    }
+  for (int i = 0; i < 16; ++i)
+    for (int j = 0; j < 16; ++j)
+      c[i][j] = 0.25f * float(i - j);
+  // E8M0 scales of A's rows and B's columns per block of 32 K: 2^0 but
+  // for A's row 3 in block 2 (2^3), B's column 5 in block 1 (2^-3), and
+  // A's row 7 in block 1, NaN.
+  uint8_t scaleA[16][4], scaleB[16][4];
+  std::memset(scaleA, 127, sizeof(scaleA));
+  std::memset(scaleB, 127, sizeof(scaleB));
+  scaleA[3][2] = 130;
+  scaleB[5][1] = 124;
+  scaleA[7][1] = 0xFF;
+
+  // The lanes' registers, from CDNA4's layouts: lane l holds row (or
+  // column) l % 16 at K 32 (l / 16) + e, code e in byte e (E4M3FN) or bits
+  // 4e.. (E2M1); its block's scales in the bytes opsel picks (the others
+  // NaN, which a wrong byte would show); C and D at rows 4 (l / 16) + i.
+  alignas(16) uint32_t buffer[1408] = {};
+  for (int lane = 0; lane < 64; ++lane) {
+    const int index = lane % 16, group = lane / 16;
+    for (int e = 0; e < 32; ++e) {
+      const int k = 32 * group + e;
+      buffer[8 * lane + e / 4] |= uint32_t(aCodes[index][k]) << (8 * (e % 4));
+      buffer[512 + 4 * lane + e / 8] |= uint32_t(bCodes[k][index]) << (4 * (e % 8));
+    }
+    buffer[768 + lane] = 0xffff00ffu | uint32_t(scaleA[index][group]) << 8;
+    buffer[832 + lane] = 0xff00ffffu | uint32_t(scaleB[index][group]) << 16;
+    for (int i = 0; i < 4; ++i)
+      std::memcpy(&buffer[896 + 4 * lane + i], &c[4 * group + i][index], sizeof(float));
+  }
+  Status ran = run(*kernel, buffer, sizeof(buffer));
+  ASSERT_TRUE(ran.isOk()) << ran.message() << ": " << simt::lastError();
+
+  // Every product and sum here is exact in double, so one rounding to f32
+  // gives the same D in any order of summation.
+  int nans = 0;
+  for (int lane = 0; lane < 64; ++lane)
+    for (int r = 0; r < 4; ++r) {
+      const int i = 4 * (lane / 16) + r, j = lane % 16;
+      double sum = c[i][j];
+      bool usesNan = false;
+      for (int k = 0; k < 128; ++k) {
+        usesNan |= scaleA[i][k / 32] == 0xFF || scaleB[j][k / 32] == 0xFF;
+        sum += double(a[i][k]) * std::ldexp(1.0, scaleA[i][k / 32] - 127) * double(b[k][j]) *
+               std::ldexp(1.0, scaleB[j][k / 32] - 127);
+      }
+      float d;
+      std::memcpy(&d, &buffer[1152 + 4 * lane + r], sizeof(d));
+      nans += std::isnan(d);
+      if (usesNan)
+        EXPECT_TRUE(std::isnan(d)) << "D[" << i << "][" << j << "] = " << d;
+      else
+        EXPECT_EQ(d, float(sum)) << "D[" << i << "][" << j << "]";
+    }
+  EXPECT_EQ(nans, 16) << "row 7 only";
 }
 
 uint32_t bitsOf(float x) {

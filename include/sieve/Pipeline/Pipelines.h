@@ -49,6 +49,7 @@ struct KernelsPipelineOptions {
   /// Rows per workgroup of the block-scaled GEMMs' tile form (with a
   /// gemmColumnTile); 0: none.
   int64_t gemmRowTile = 0;
+  bool gemmScaledTiles = false;
 };
 
 /// `sieve-kernels-pipeline` on a builtin.module: with a GEMM library, the

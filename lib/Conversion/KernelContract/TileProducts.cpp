@@ -1,4 +1,4 @@
-//===- TileProducts.cpp - A bf16 tile product in the kernel IR ------------===//
+//===- TileProducts.cpp - Tile products in the kernel IR ------------------===//
 
 #include "sieve/Conversion/TileProducts.h"
 
@@ -16,6 +16,27 @@ SmallVector<AffineMap> productMaps(MLIRContext *context) {
           AffineMap::get(3, 0, {m, n}, context)};
 }
 
+/// The block-scaled product's maps: a packed operand's byte is its code's
+/// K / 2, a scale its block's K / block.
+SmallVector<AffineMap> scaledMaps(MLIRContext *context, const ScaledTile &rows,
+                                  const ScaledTile &columns) {
+  AffineExpr m, n, k;
+  bindDims(context, m, n, k);
+  auto codes = [&](AffineExpr r, bool fp4) {
+    return AffineMap::get(3, 0, {r, fp4 ? k.floorDiv(2) : k}, context);
+  };
+  auto scales = [&](AffineExpr r, int64_t block) {
+    return AffineMap::get(3, 0, {r, k.floorDiv(block)}, context);
+  };
+  return {codes(m, rows.fp4), scales(m, rows.block), codes(n, columns.fp4),
+          scales(n, columns.block), AffineMap::get(3, 0, {m, n}, context)};
+}
+
+SmallVector<utils::IteratorType> productIterators() {
+  return {utils::IteratorType::parallel, utils::IteratorType::parallel,
+          utils::IteratorType::reduction};
+}
+
 /// A static-shaped 2-D memref of `element`.
 std::optional<std::pair<int64_t, int64_t>> matrixOf(Value v, Type element) {
   auto type = dyn_cast<MemRefType>(v.getType());
@@ -28,11 +49,9 @@ std::optional<std::pair<int64_t, int64_t>> matrixOf(Value v, Type element) {
 } // namespace
 
 void emit(OpBuilder &b, Location loc, Value rows, Value columns, Value acc) {
-  SmallVector<utils::IteratorType> iterators = {
-      utils::IteratorType::parallel, utils::IteratorType::parallel, utils::IteratorType::reduction};
   linalg::GenericOp::create(
-      b, loc, ValueRange{rows, columns}, ValueRange{acc}, productMaps(b.getContext()), iterators,
-      [](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+      b, loc, ValueRange{rows, columns}, ValueRange{acc}, productMaps(b.getContext()),
+      productIterators(), [](OpBuilder &nested, Location nestedLoc, ValueRange args) {
         Type f32 = nested.getF32Type();
         Value x = arith::ExtFOp::create(nested, nestedLoc, f32, args[0]);
         Value y = arith::ExtFOp::create(nested, nestedLoc, f32, args[1]);
@@ -47,9 +66,7 @@ std::optional<TileProduct> match(linalg::GenericOp op) {
       op.getIndexingMapsArray() != productMaps(op.getContext()))
     return std::nullopt;
   SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
-  if (iterators != SmallVector<utils::IteratorType>{utils::IteratorType::parallel,
-                                                    utils::IteratorType::parallel,
-                                                    utils::IteratorType::reduction})
+  if (iterators != productIterators())
     return std::nullopt;
   Builder b(op.getContext());
   Value rows = op.getDpsInputs()[0], columns = op.getDpsInputs()[1], acc = op.getDpsInits()[0];
@@ -76,6 +93,80 @@ std::optional<TileProduct> match(linalg::GenericOp op) {
       !(widened(product.getLhs(), 1) && widened(product.getRhs(), 0)))
     return std::nullopt;
   return TileProduct{rows, columns, acc, rowShape->first, columnShape->first, rowShape->second};
+}
+
+void emitScaled(OpBuilder &b, Location loc, const ScaledTile &rows, const ScaledTile &columns,
+                Value acc, TermBuilder term) {
+  auto product = linalg::GenericOp::create(
+      b, loc, ValueRange{rows.codes, rows.scales, columns.codes, columns.scales}, ValueRange{acc},
+      scaledMaps(b.getContext(), rows, columns), productIterators(),
+      [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+        Type i32 = nested.getI32Type();
+        auto widen = [&](Value byte) {
+          return arith::ExtUIOp::create(nested, nestedLoc, i32, byte);
+        };
+        auto value = [&](Value byte, Value scale, bool fp4) {
+          Value code = widen(byte);
+          if (fp4) { // element k's nibble: the high one for odd k
+            Value k = linalg::IndexOp::create(nested, nestedLoc, 2);
+            Value odd = arith::IndexCastOp::create(
+                nested, nestedLoc, i32,
+                arith::RemUIOp::create(nested, nestedLoc, k,
+                                       arith::ConstantIndexOp::create(nested, nestedLoc, 2)));
+            Value shift = arith::MulIOp::create(
+                nested, nestedLoc, odd, arith::ConstantIntOp::create(nested, nestedLoc, i32, 4));
+            code = arith::AndIOp::create(nested, nestedLoc,
+                                         arith::ShRUIOp::create(nested, nestedLoc, code, shift),
+                                         arith::ConstantIntOp::create(nested, nestedLoc, i32, 0xF));
+          }
+          return term(nested, nestedLoc, code, widen(scale), fp4);
+        };
+        Value x = value(args[0], args[1], rows.fp4);
+        Value y = value(args[2], args[3], columns.fp4);
+        Value sum = arith::AddFOp::create(nested, nestedLoc, args[4],
+                                          arith::MulFOp::create(nested, nestedLoc, x, y));
+        linalg::YieldOp::create(nested, nestedLoc, sum);
+      });
+  product->setAttr(kScaledProduct,
+                   b.getDenseI64ArrayAttr({rows.fp4, rows.block, columns.fp4, columns.block}));
+}
+
+std::optional<ScaledTileProduct> matchScaled(linalg::GenericOp op) {
+  auto formats = op->getAttrOfType<DenseI64ArrayAttr>(kScaledProduct);
+  if (!formats || formats.size() != 4 || !op.hasPureBufferSemantics() ||
+      op.getNumDpsInputs() != 4 || op.getNumDpsInits() != 1 ||
+      op.getIteratorTypesArray() != productIterators())
+    return std::nullopt;
+  ArrayRef<int64_t> f = formats.asArrayRef();
+  if (f[1] <= 0 || f[3] <= 0)
+    return std::nullopt;
+  Builder b(op.getContext());
+  ValueRange inputs = op.getDpsInputs();
+  ScaledTile rows{inputs[0], inputs[1], f[0] != 0, f[1]};
+  ScaledTile columns{inputs[2], inputs[3], f[2] != 0, f[3]};
+  Value acc = op.getDpsInits()[0];
+  if (op.getIndexingMapsArray() != scaledMaps(op.getContext(), rows, columns))
+    return std::nullopt;
+  auto accShape = matrixOf(acc, b.getF32Type());
+  if (!accShape)
+    return std::nullopt;
+  const int64_t m = accShape->first, n = accShape->second;
+  std::optional<int64_t> k;
+  // Codes [R, K] (or K / 2 packed) and scales [R, K / block] of R rows.
+  auto operandFits = [&](const ScaledTile &tile, int64_t r) {
+    auto codes = matrixOf(tile.codes, b.getI8Type());
+    auto scales = matrixOf(tile.scales, b.getI8Type());
+    if (!codes || !scales || codes->first != r || scales->first != r)
+      return false;
+    const int64_t size = tile.fp4 ? codes->second * 2 : codes->second;
+    if (k && *k != size)
+      return false;
+    k = size;
+    return size % tile.block == 0 && scales->second == size / tile.block;
+  };
+  if (!operandFits(rows, m) || !operandFits(columns, n))
+    return std::nullopt;
+  return ScaledTileProduct{rows, columns, acc, m, n, *k};
 }
 
 } // namespace sieve::tile_products

@@ -263,6 +263,9 @@ struct GPUEmulatePass : impl::GPUEmulatePassBase<GPUEmulatePass> {
       } else if (isa<ROCDL::mfma_f32_16x16x16bf16_1k>(op)) {
         if (failed(emulateMfma(b, calls, op, site++)))
           return WalkResult::interrupt();
+      } else if (isa<ROCDL::mfma_scale_f32_16x16x128_f8f6f4>(op)) {
+        if (failed(emulateScaledMfma(b, calls, op, site++)))
+          return WalkResult::interrupt();
       } else if (auto shuffle = dyn_cast<NVVM::ShflOp>(op)) {
         if (failed(emulateShuffle(b, calls, shuffle, site++)))
           return WalkResult::interrupt();
@@ -671,6 +674,84 @@ struct GPUEmulatePass : impl::GPUEmulatePassBase<GPUEmulatePass> {
     Value bOperand = LLVM::BitcastOp::create(b, at, b.getI64Type(), mfma->getOperand(1));
     Value d = calls.call(at, SIMT_SLOT(mfma_f32_16x16x16_bf16), f32x4,
                          {calls.i32(at, site), a, bOperand, mfma->getOperand(2)});
+    mfma->getResult(0).replaceAllUsesWith(d);
+    return success();
+  }
+
+  /// gfx950's v_mfma_scale_f32_16x16x128_f8f6f4 on E4M3FN or E2M1 operands
+  /// as a call: A and B in stack slots (the emulator takes them by
+  /// pointer), the formats from cbsz and blgp, each side's E8M0 byte picked
+  /// by its opsel.
+  LogicalResult emulateScaledMfma(OpBuilder &b, RuntimeCalls &calls, Operation *mfma,
+                                  int32_t site) {
+    Location at = mfma->getLoc();
+    auto f32x4 = VectorType::get({4}, b.getF32Type());
+    if (mfma->getNumOperands() != 9 || mfma->getOperand(2).getType() != f32x4 ||
+        mfma->getResult(0).getType() != f32x4 || !mfma->getOperand(6).getType().isInteger(32) ||
+        !mfma->getOperand(8).getType().isInteger(32))
+      return mfma->emitOpError() << "has unexpected operand types";
+    // Operands: a, b, c, cbsz, blgp, opselA, scaleA, opselB, scaleB.
+    APInt cbsz, blgp, opselA, opselB;
+    if (!matchPattern(mfma->getOperand(3), m_ConstantInt(&cbsz)) ||
+        !matchPattern(mfma->getOperand(4), m_ConstantInt(&blgp)) ||
+        !matchPattern(mfma->getOperand(5), m_ConstantInt(&opselA)) ||
+        !matchPattern(mfma->getOperand(7), m_ConstantInt(&opselB)))
+      return mfma->emitOpError()
+             << "has no SIMT emulation for this form (constant cbsz, blgp and opsel)";
+    // The words a lane holds: 32 codes of 8 or 4 bits.
+    auto words = [](const APInt &format) -> int64_t {
+      if (format == 0)
+        return 8; // E4M3FN
+      if (format == 4)
+        return 4; // E2M1
+      return 0;
+    };
+    for (const APInt &format : {cbsz, blgp})
+      if (!words(format))
+        return mfma->emitOpError() << "has no SIMT emulation for format " << format.getZExtValue()
+                                   << " (E4M3FN = 0 and E2M1 = 4 only)";
+    for (const APInt &opsel : {opselA, opselB})
+      if (opsel.getZExtValue() > 3)
+        return mfma->emitOpError()
+               << "selects byte " << opsel.getZExtValue() << " of a 4-byte scale word";
+    Type i32 = b.getI32Type();
+    auto ptr = LLVM::LLVMPointerType::get(b.getContext());
+    auto fn = mfma->getParentOfType<LLVM::LLVMFuncOp>();
+    auto spill = [&](Value operand, const APInt &format, StringRef side) -> FailureOr<Value> {
+      auto type = VectorType::get({words(format)}, i32);
+      if (operand.getType() != type)
+        return mfma->emitOpError() << "has " << side << " of type " << operand.getType()
+                                   << ", but format " << format.getZExtValue() << " takes " << type;
+      // The slot lives in the function's entry block, as the wgmma's
+      // accumulators do: one per call site, not one per loop iteration.
+      Value slot;
+      {
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPointToStart(&fn.getBody().front());
+        slot = LLVM::AllocaOp::create(b, at, ptr, type, calls.i32(at, 1), /*alignment=*/32);
+      }
+      LLVM::StoreOp::create(b, at, operand, slot);
+      return slot;
+    };
+    FailureOr<Value> a = spill(mfma->getOperand(0), cbsz, "A");
+    if (failed(a))
+      return failure();
+    FailureOr<Value> bOperand = spill(mfma->getOperand(1), blgp, "B");
+    if (failed(bOperand))
+      return failure();
+    auto scaleByte = [&](Value word, const APInt &opsel) -> Value {
+      Value shifted =
+          LLVM::LShrOp::create(b, at, word, calls.i32(at, 8 * int64_t(opsel.getZExtValue())));
+      return LLVM::AndOp::create(b, at, shifted, calls.i32(at, 0xff));
+    };
+    Value scaleA = scaleByte(mfma->getOperand(6), opselA);
+    Value scaleB = scaleByte(mfma->getOperand(8), opselB);
+    Value scales =
+        LLVM::OrOp::create(b, at, scaleA, LLVM::ShlOp::create(b, at, scaleB, calls.i32(at, 8)));
+    Value formats = calls.i32(at, int64_t(cbsz.getZExtValue() | blgp.getZExtValue() << 8));
+    Value d =
+        calls.call(at, SIMT_SLOT(mfma_scale_f32_16x16x128), f32x4,
+                   {calls.i32(at, site), *a, *bOperand, formats, scales, mfma->getOperand(2)});
     mfma->getResult(0).replaceAllUsesWith(d);
     return success();
   }

@@ -70,6 +70,9 @@ const UnselectableOp kUnselectable[] = {
      "the chip has no such instruction (gfx950's scaled conversions)"},
     {"rocdl.cvt.scalef32.pk.fp4.f32", [](StringRef chip) { return chip != "gfx950"; },
      "the chip has no such instruction (gfx950's scaled conversions)"},
+    // gfx950's scaled MFMA, where sieve-gpu-tile-products uses it.
+    {"rocdl.mfma.scale.f32.16x16x128.f8f6f4", [](StringRef chip) { return chip != "gfx950"; },
+     "the chip has no such instruction (gfx950's scaled MFMA)"},
 };
 
 struct GPUCheckLegalityPass : impl::GPUCheckLegalityPassBase<GPUCheckLegalityPass> {

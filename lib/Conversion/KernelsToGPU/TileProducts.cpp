@@ -378,11 +378,126 @@ void emitPerOutput(OpBuilder &b, Location loc, const tile_products::TileProduct 
   memref::StoreOp::create(b, loc, sum.getResult(0), p.acc, ValueRange{i, j});
 }
 
+/// Each 16 x 16 fragment of a block-scaled product's accumulator a wave's
+/// (as emitMfma), one gfx950 scaled MFMA 16x16x128 per 128 of K. Lane l
+/// holds A row l % 16 at K 32 (l / 16) .. + 31 with that row's scale for
+/// those K, B column l % 16 at the same K with its scale, and accumulator
+/// rows 4 (l / 16) .. + 3 of column l % 16 (CDNA4's layouts, IREE's
+/// MFMA_SCALE_F32_16x16x128_B32). The codes go in as they are: E4M3 bytes,
+/// E2M1 nibbles low first (the tile's packing is the operand's).
+void emitScaledMfma(OpBuilder &b, Location loc, const tile_products::ScaledTileProduct &p) {
+  const int64_t columnFragments = p.n / 16, waveLanes = 64;
+  scf::ForallOp loop =
+      threadLoop(b, loc, (p.m / 16) * columnFragments * waveLanes, /*perWarp=*/false);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(loop.getBody());
+  IndexArith x{b, loc};
+  Value iteration = loop.getInductionVar(0);
+  Value fragment = x.div(iteration, waveLanes), lane = x.rem(iteration, waveLanes);
+  // One statement per op: the IR's order is the same with every compiler.
+  Value quarter = x.div(lane, 16), laneRow = x.rem(lane, 16);
+  Value firstRow = x.mul(x.div(fragment, columnFragments), 16);
+  Value firstColumn = x.mul(x.rem(fragment, columnFragments), 16);
+  Value row = x.add(firstRow, laneRow), column = x.add(firstColumn, laneRow);
+  Value kBlock = x.mul(quarter, 32);
+  Value accRow = x.add(firstRow, x.mul(quarter, 4));
+  Type f32 = b.getF32Type(), i8 = b.getI8Type();
+  // The lane's 32 codes of `tile` from K `at`, as the op's operand type.
+  auto codesOf = [&](const tile_products::ScaledTile &tile, Value r, Value at) -> Value {
+    const int64_t bytes = tile.fp4 ? 16 : 32;
+    Value first = tile.fp4 ? x.div(at, 2) : at;
+    SmallVector<Value> elements;
+    for (int64_t e = 0; e < bytes; ++e)
+      elements.push_back(
+          memref::LoadOp::create(b, loc, tile.codes, ValueRange{r, x.add(first, x.index(e))}));
+    Value packed = vector::FromElementsOp::create(b, loc, VectorType::get({bytes}, i8), elements);
+    Type format =
+        tile.fp4 ? Type(b.getType<Float4E2M1FNType>()) : Type(b.getType<Float8E4M3FNType>());
+    return vector::BitCastOp::create(b, loc, VectorType::get({32}, format), packed);
+  };
+  auto scaleOf = [&](const tile_products::ScaledTile &tile, Value r, Value at) -> Value {
+    Value byte = memref::LoadOp::create(b, loc, tile.scales, ValueRange{r, x.div(at, tile.block)});
+    return arith::BitcastOp::create(b, loc, b.getType<Float8E8M0FNUType>(), byte);
+  };
+  SmallVector<Value> accElements;
+  for (int64_t e = 0; e < 4; ++e)
+    accElements.push_back(
+        memref::LoadOp::create(b, loc, p.acc, ValueRange{x.add(accRow, x.index(e)), column}));
+  Value init = vector::FromElementsOp::create(b, loc, VectorType::get({4}, f32), accElements);
+  auto steps = scf::ForOp::create(b, loc, x.index(0), x.index(p.k), x.index(128), ValueRange{init},
+                                  [&](OpBuilder &, Location, Value k, ValueRange acc) {
+                                    Value at = x.add(k, kBlock);
+                                    // One statement per operand: the IR's order is the same with
+                                    // every compiler.
+                                    Value a = codesOf(p.rows, row, at);
+                                    Value c = codesOf(p.columns, column, at);
+                                    Value scaleA = scaleOf(p.rows, row, at);
+                                    Value scaleB = scaleOf(p.columns, column, at);
+                                    Value sum = amdgpu::ScaledMFMAOp::create(
+                                        b, loc, acc[0].getType(), 16, 16, 128, a, c, acc[0], scaleA,
+                                        scaleB, /*scalesIdxA=*/0,
+                                        /*scalesIdxB=*/0);
+                                    scf::YieldOp::create(b, loc, sum);
+                                  });
+  for (int64_t e = 0; e < 4; ++e)
+    memref::StoreOp::create(b, loc, vector::ExtractOp::create(b, loc, steps.getResult(0), e), p.acc,
+                            ValueRange{x.add(accRow, x.index(e)), column});
+}
+
+/// Any tile product with each output a thread's: acc[i, j] + the product's
+/// own body over K in ascending order (its operands read through its maps).
+void emitPerOutputGeneric(OpBuilder &b, Location loc, linalg::GenericOp product, int64_t m,
+                          int64_t n, int64_t k) {
+  scf::ForallOp loop = threadLoop(b, loc, m * n, /*perWarp=*/false);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(loop.getBody());
+  IndexArith x{b, loc};
+  Value output = loop.getInductionVar(0);
+  Value i = x.div(output, n), j = x.rem(output, n);
+  Value acc = product.getDpsInits()[0];
+  Value init = memref::LoadOp::create(b, loc, acc, ValueRange{i, j});
+  auto sum = scf::ForOp::create(
+      b, loc, x.index(0), x.index(k), x.index(1), ValueRange{init},
+      [&](OpBuilder &, Location, Value kIndex, ValueRange partial) {
+        SmallVector<Value> dims = {i, j, kIndex};
+        // The maps' results are dimensions, or dimensions divided by a
+        // constant (matchScaled's).
+        auto indexOf = [&](AffineExpr expr) -> Value {
+          if (auto dim = dyn_cast<AffineDimExpr>(expr))
+            return dims[dim.getPosition()];
+          auto division = cast<AffineBinaryOpExpr>(expr);
+          return x.div(dims[cast<AffineDimExpr>(division.getLHS()).getPosition()],
+                       cast<AffineConstantExpr>(division.getRHS()).getValue());
+        };
+        IRMapping mapping;
+        Block &body = product.getRegion().front();
+        for (OpOperand *input : product.getDpsInputOperands()) {
+          SmallVector<Value> indices;
+          AffineMap map = product.getMatchingIndexingMap(input);
+          for (unsigned r = 0; r < map.getNumResults(); ++r)
+            indices.push_back(indexOf(map.getResult(r)));
+          mapping.map(body.getArgument(input->getOperandNumber()),
+                      memref::LoadOp::create(b, loc, input->get(), indices));
+        }
+        mapping.map(body.getArguments().back(), partial[0]);
+        for (Operation &op : body.without_terminator()) {
+          if (auto index = dyn_cast<linalg::IndexOp>(op)) {
+            mapping.map(index.getResult(), dims[index.getDim()]);
+            continue;
+          }
+          b.clone(op, mapping);
+        }
+        scf::YieldOp::create(b, loc, mapping.lookup(body.getTerminator()->getOperand(0)));
+      });
+  memref::StoreOp::create(b, loc, sum.getResult(0), acc, ValueRange{i, j});
+}
+
 struct GPUTileProductsPass : impl::GPUTileProductsPassBase<GPUTileProductsPass> {
   using Base::Base;
 
   void runOnOperation() override {
     SmallVector<std::pair<linalg::GenericOp, tile_products::TileProduct>> products;
+    SmallVector<std::pair<linalg::GenericOp, tile_products::ScaledTileProduct>> scaledProducts;
     getOperation().walk([&](func::FuncOp kernel) {
       if (!kernel->hasAttr(kernel_contract::kKernel))
         return;
@@ -395,6 +510,9 @@ struct GPUTileProductsPass : impl::GPUTileProductsPassBase<GPUTileProductsPass> 
             return;
         if (std::optional<tile_products::TileProduct> product = tile_products::match(op))
           products.emplace_back(op, *product);
+        else if (std::optional<tile_products::ScaledTileProduct> scaled =
+                     tile_products::matchScaled(op))
+          scaledProducts.emplace_back(op, *scaled);
       });
     });
     // The matrix units need whole warps (NVIDIA) or waves (AMD's CDNA
@@ -424,6 +542,19 @@ struct GPUTileProductsPass : impl::GPUTileProductsPassBase<GPUTileProductsPass> 
         emitMfma(b, op.getLoc(), product);
       else
         emitPerOutput(b, op.getLoc(), product);
+      op.erase();
+    }
+    // Codes and scales as they are on the chips whose matrix units take
+    // them; elsewhere (and for shapes or blocks the scaled MFMA does not
+    // divide) each output sums the op's own decoded terms.
+    const bool scaledMfma = amd && StringRef(chip) == "gfx950";
+    for (auto &[op, product] : scaledProducts) {
+      OpBuilder b(op);
+      if (scaledMfma && product.m % 16 == 0 && product.n % 16 == 0 && product.k % 128 == 0 &&
+          product.rows.block % 32 == 0 && product.columns.block % 32 == 0)
+        emitScaledMfma(b, op.getLoc(), product);
+      else
+        emitPerOutputGeneric(b, op.getLoc(), op, product.m, product.n, product.k);
       op.erase();
     }
   }

@@ -269,8 +269,14 @@ struct FormDispatchesPass : impl::FormDispatchesPassBase<FormDispatchesPass> {
     auto i64 = IntegerType::get(&getContext(), 64);
     if (gemmColumnTile > 0)
       module->setAttr(kGemmColumnTileAttr, IntegerAttr::get(i64, gemmColumnTile));
+    if (gemmScaledTiles && gemmRowTile == 0) {
+      module.emitError() << "sieve-form-dispatches: gemm-scaled-tiles needs a gemm-row-tile";
+      return signalPassFailure();
+    }
     if (gemmRowTile > 0)
       module->setAttr(kGemmRowTileAttr, IntegerAttr::get(i64, gemmRowTile));
+    if (gemmScaledTiles)
+      module->setAttr(kGemmScaledTilesAttr, UnitAttr::get(&getContext()));
     auto executable = module.lookupSymbol<program::ExecutableOp>(kExecutableName);
     if (!executable) {
       OpBuilder b = OpBuilder::atBlockBegin(module.getBody());

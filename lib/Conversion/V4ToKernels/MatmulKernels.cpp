@@ -26,6 +26,7 @@
 
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 
+#include <functional>
 #include <numeric>
 #include <optional>
 #include <tuple>
@@ -205,6 +206,10 @@ FailureOr<func::FuncOp> emitScaledMatmul(const ScaledMatmul &m, llvm::StringRef 
                             : 0;
   const int64_t workgroupRows =
       tileK && !grouped ? tileRows : gemmRowGroup(grouped, rowBufferBytes);
+  // The tiles as codes and scales where the module's chips multiply them so
+  // (a scale block per tile step at least).
+  const bool scaledTiles =
+      tileK && moduleGemmScaledTiles(m.op) && tileK % m.sumBlock == 0 && tileK % m.actBlock == 0;
   Value columnTiles = kb.index((n + columnTile - 1) / columnTile);
   Value rowsPerWorkgroup = kb.index(workgroupRows);
   Value rowGroups = arith::CeilDivUIOp::create(b, loc, rows, rowsPerWorkgroup);
@@ -243,6 +248,35 @@ FailureOr<func::FuncOp> emitScaledMatmul(const ScaledMatmul &m, llvm::StringRef 
           scf::YieldOp::create(b, loc);
         });
     reduction_loops::markElementwise(decode);
+  };
+
+  // The scaled tile form's activation block [start, start + actBlock) of
+  // `row`: its E8M0 byte given to storeScale, each element's E4M3 code to
+  // storeCode(code, i); `load(i)` as in decodeActivationBlock. The codes are
+  // the reference's quantization (its NaN code and scale for a bad block).
+  auto codeActivationBlock = [&](Value row, Value start, function_ref<Value(Value)> load,
+                                 function_ref<void(Value, Value)> storeCode,
+                                 function_ref<void(Value)> storeScale) {
+    Value end = arith::AddIOp::create(b, loc, start, actStep);
+    std::function<Value(Value)> code;
+    if (fused) {
+      BlockScale scale = fp8.scale(fp8.amax(start, end, one, load));
+      Value inverse = fp8.inverseOf(scale);
+      storeScale(fp8.scaleByte(scale));
+      code = [&, inverse, scale](Value i) {
+        return fp8.encode(fp8.toGrid(load(i), inverse), scale.bad);
+      };
+    } else {
+      storeScale(
+          byteAt(aScales, kb.rowElement(row, arith::DivUIOp::create(b, loc, start, actStep))));
+      code = [&](Value i) { return byteAt(a, kb.rowElement(row, i)); };
+    }
+    auto codes = scf::ForOp::create(b, loc, start, end, one, ValueRange{},
+                                    [&](OpBuilder &, Location, Value i, ValueRange) {
+                                      storeCode(code(i), i);
+                                      scf::YieldOp::create(b, loc);
+                                    });
+    reduction_loops::markElementwise(codes);
   };
 
   // A grouped GEMM's row's expert (how many experts end at or before it,
@@ -486,9 +520,21 @@ FailureOr<func::FuncOp> emitScaledMatmul(const ScaledMatmul &m, llvm::StringRef 
   // CPU, as the GEMV's does; a matrix unit adds in its own order.
   auto tileProduct = [&](Value firstRow, Value groupSize, Value firstColumn, Value endColumn,
                          Value expert) {
-    Type bf16 = b.getBF16Type();
-    Value rowTile = memref::AllocaOp::create(b, loc, MemRefType::get({tileRows, tileK}, bf16));
-    Value weightTile = memref::AllocaOp::create(b, loc, MemRefType::get({columnTile, tileK}, bf16));
+    Type bf16 = b.getBF16Type(), i8 = b.getI8Type();
+    auto tile = [&](int64_t r, int64_t c, Type type) -> Value {
+      return memref::AllocaOp::create(b, loc, MemRefType::get({r, c}, type));
+    };
+    // bf16 tiles, or the scaled form's codes and E8M0 bytes.
+    Value rowTile, weightTile, rowScaleTile, weightScaleTile;
+    if (scaledTiles) {
+      rowTile = tile(tileRows, tileK, i8);
+      rowScaleTile = tile(tileRows, tileK / m.actBlock, i8);
+      weightTile = tile(columnTile, m.fp4Weight ? tileK / 2 : tileK, i8);
+      weightScaleTile = tile(columnTile, tileK / m.sumBlock, i8);
+    } else {
+      rowTile = tile(tileRows, tileK, bf16);
+      weightTile = tile(columnTile, tileK, bf16);
+    }
     Value acc = memref::AllocaOp::create(b, loc, MemRefType::get({tileRows, columnTile}, f32));
     Value rowSteps = kb.index(tileK), columnCount = kb.index(columnTile),
           tileElements = kb.index(tileRows * columnTile);
@@ -566,10 +612,25 @@ FailureOr<func::FuncOp> emitScaledMatmul(const ScaledMatmul &m, llvm::StringRef 
                   memref::StoreOp::create(b, loc, arith::TruncFOp::create(b, loc, bf16, value),
                                           rowTile, ValueRange{j, local});
                 };
-                if (fused)
+                if (scaledTiles) {
+                  // Rows past the group's end are their last row's codes:
+                  // their outputs are not stored.
+                  auto storeCode = [&](Value code, Value i) {
+                    Value local = fused ? i : arith::SubIOp::create(b, loc, i, kStart).getResult();
+                    memref::StoreOp::create(b, loc, arith::TruncIOp::create(b, loc, i8, code),
+                                            rowTile, ValueRange{j, local});
+                  };
+                  auto storeScale = [&](Value byte) {
+                    memref::StoreOp::create(
+                        b, loc, arith::TruncIOp::create(b, loc, i8, byte), rowScaleTile,
+                        ValueRange{j, arith::DivUIOp::create(b, loc, start, actStep)});
+                  };
+                  codeActivationBlock(row, fused ? start : blockStart, load, storeCode, storeScale);
+                } else if (fused) {
                   decodeActivationBlock(row, start, load, store);
-                else
+                } else {
                   decodeActivationBlock(row, blockStart, nullptr, store);
+                }
               },
               /*splitReductions=*/true);
           // The weight tile of this step: a thread decodes a chunk of
@@ -588,6 +649,39 @@ FailureOr<func::FuncOp> emitScaledMatmul(const ScaledMatmul &m, llvm::StringRef 
             Value safeCol =
                 arith::MinUIOp::create(b, loc, col, arith::SubIOp::create(b, loc, endColumn, one));
             Value at = arith::AddIOp::create(b, loc, kStart, first);
+            if (scaledTiles) {
+              // The chunk's bytes as they are (columns past the end copy
+              // the last one: unstored outputs), and its block's scale
+              // byte from the chunk that starts the block.
+              const int64_t bytes = m.fp4Weight ? kWeightChunk / 2 : kWeightChunk;
+              Value firstByte =
+                  m.fp4Weight ? arith::DivUIOp::create(b, loc, at, two).getResult() : at;
+              Value firstLocal =
+                  m.fp4Weight ? arith::DivUIOp::create(b, loc, first, two).getResult() : first;
+              for (int64_t t = 0; t < bytes; ++t) {
+                Value offset = kb.index(t);
+                Value byte = memref::LoadOp::create(
+                    b, loc, w,
+                    ValueRange{expert, safeCol, arith::AddIOp::create(b, loc, firstByte, offset)});
+                memref::StoreOp::create(
+                    b, loc, byte, weightTile,
+                    ValueRange{c, arith::AddIOp::create(b, loc, firstLocal, offset)});
+              }
+              Value startsBlock =
+                  arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                        arith::RemUIOp::create(b, loc, first, sumStep), zero);
+              scf::IfOp::create(b, loc, startsBlock, [&](OpBuilder &, Location) {
+                Value byte = memref::LoadOp::create(
+                    b, loc, wScales,
+                    ValueRange{expert, arith::DivUIOp::create(b, loc, safeCol, scaleRows),
+                               arith::DivUIOp::create(b, loc, at, sumStep)});
+                memref::StoreOp::create(
+                    b, loc, byte, weightScaleTile,
+                    ValueRange{c, arith::DivUIOp::create(b, loc, first, sumStep)});
+                scf::YieldOp::create(b, loc);
+              });
+              return;
+            }
             Value scale = bits.e8m0(byteAt(
                 wScales, ValueRange{expert, arith::DivUIOp::create(b, loc, safeCol, scaleRows),
                                     arith::DivUIOp::create(b, loc, at, sumStep)}));
@@ -604,7 +698,23 @@ FailureOr<func::FuncOp> emitScaledMatmul(const ScaledMatmul &m, llvm::StringRef 
                   ValueRange{c, arith::AddIOp::create(b, loc, first, kb.index(t))});
             }
           });
-          tile_products::emit(b, loc, rowTile, weightTile, acc);
+          if (scaledTiles) {
+            auto term = [&](OpBuilder &nested, Location nestedLoc, Value code, Value scale,
+                            bool fp4) -> Value {
+              Bits nestedBits{nested, nestedLoc, bits.i32, f32};
+              BlockQuantizer codec(nestedBits,
+                                   fp4 ? gridOf(nested.getType<Float4E2M1FNType>())
+                                       : gridOf(nested.getType<Float8E4M3FNType>()),
+                                   /*ceilRule=*/true);
+              return arith::MulFOp::create(nested, nestedLoc, codec.decodeFromTable(code, f32),
+                                           nestedBits.e8m0(scale));
+            };
+            tile_products::emitScaled(b, loc, {rowTile, rowScaleTile, false, m.actBlock},
+                                      {weightTile, weightScaleTile, m.fp4Weight, m.sumBlock}, acc,
+                                      term);
+          } else {
+            tile_products::emit(b, loc, rowTile, weightTile, acc);
+          }
           scf::YieldOp::create(b, loc);
         });
     kb.forThreads(zero, tileElements, one, [&](Value e) {

@@ -65,6 +65,11 @@ int64_t moduleGemmColumnTile(Operation *op) { return moduleTile(op, kGemmColumnT
 
 int64_t moduleGemmRowTile(Operation *op) { return moduleTile(op, kGemmRowTileAttr); }
 
+bool moduleGemmScaledTiles(Operation *op) {
+  auto module = isa<ModuleOp>(op) ? cast<ModuleOp>(op) : op->getParentOfType<ModuleOp>();
+  return module && module->hasAttr(kGemmScaledTilesAttr);
+}
+
 FailureOr<func::FuncOp> emitOpKernel(Operation *op, llvm::StringRef name, OpBuilder &builder) {
   return llvm::TypeSwitch<Operation *, FailureOr<func::FuncOp>>(op)
       .Case<v4::RmsNormOp>(

@@ -83,13 +83,15 @@ LogicalResult avoidPromoteAllocaToVectorCrash(Location loc) {
 
 } // namespace
 
+bool multipliesScaledCodes(llvm::StringRef chip) { return chip == "gfx950"; }
+
 llvm::ArrayRef<llvm::StringRef> knownChips(Vendor vendor) {
   if (vendor == Vendor::Nvidia)
     return kNvidiaChips;
   return kAmdChips;
 }
 
-SmallFloatChoice smallFloatChoice(const GpuTarget &target) {
+SmallFloatChoice smallFloatChoice(const GpuTarget &target, bool scaledTiles) {
   SmallFloatChoice choice;
   const NativeSmallFloats native = nativeSmallFloats(target.chip);
   std::string mma;
@@ -97,7 +99,10 @@ SmallFloatChoice smallFloatChoice(const GpuTarget &target) {
     mma = "gfx942's FP8 is FNUZ (another encoding than the checkpoint's E4M3FN), so its FP8 "
           "conversions and FP8 MFMA are not used";
   else if (target.vendor == Vendor::Amd && target.chip == "gfx950")
-    mma = "the chip's scaled MFMA (amdgpu.scaled_mfma) is not used yet";
+    mma = scaledTiles ? "prefill GEMM tiles multiply the codes and E8M0 scales as they are on the "
+                        "chip's scaled MFMA (amdgpu.scaled_mfma 16x16x128)"
+                      : "the chip's scaled MFMA (amdgpu.scaled_mfma) is used only in modules whose "
+                        "GPU chips all have one";
   else if (target.chip == "sm_100a")
     mma = "the chip's block-scaled MMA (tcgen05.mma.block_scale) is not used yet";
   else if (target.chip == "sm_90" || target.chip == "sm_90a")
@@ -136,7 +141,10 @@ SmallFloatChoice smallFloatChoice(const GpuTarget &target) {
   else if (native.e4m3 && target.vendor == Vendor::Nvidia)
     choice.remark += "; values are rounded to E4M3 by the chip's conversion "
                      "(nvvm.convert.f32x2.to.f8x2)";
-  // sieve-gpu-tile-products: a prefill GEMM's tiles meet as bf16.
+  // sieve-gpu-tile-products: a prefill GEMM's tiles meet as bf16 (or as
+  // codes, said above).
+  if (scaledTiles && multipliesScaledCodes(target.chip))
+    return choice;
   choice.remark += "; prefill GEMM tiles multiply the decoded values as bf16 on the chip's ";
   if (target.vendor == Vendor::Amd)
     choice.remark += "MFMA (16x16x16)";

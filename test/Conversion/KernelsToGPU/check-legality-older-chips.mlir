@@ -26,6 +26,8 @@
 // GFX942: error: 'rocdl.cvt.scalef32.pk.fp8.f32' op cannot be compiled for gfx942: the chip has no such instruction (gfx950's scaled conversions)
 // GFX942: error: 'rocdl.cvt.scalef32.pk.fp4.f32' op cannot be compiled for gfx942: the chip has no such instruction (gfx950's scaled conversions)
 // GFX942: error: 'nvvm.wgmma.mma_async' op cannot be compiled for gfx942: wgmma needs sm_90a
+// GFX942: error: 'rocdl.mfma.scale.f32.16x16x128.f8f6f4' op cannot be compiled for gfx942: the chip has no such instruction (gfx950's scaled MFMA)
+// GFX950-NOT: rocdl.mfma.scale
 gpu.module @kernels {
   llvm.func @k(%pair: vector<2xi8>, %byte: i8, %word: i32, %scale: f32) attributes {nvvm.kernel} {
     %0 = nvvm.convert.f8x2.to.f16x2 %pair : vector<2xi8>(f8E4M3FN) -> vector<2xf16>
@@ -56,6 +58,14 @@ gpu.module @kernels {
     nvvm.wgmma.commit.group.sync.aligned
     // expected-error @below {{cannot be compiled for sm_90: wgmma needs sm_90a}}
     nvvm.wgmma.wait.group.sync.aligned 0
+    llvm.return
+  }
+  // The scaled MFMA is gfx950's alone.
+  llvm.func @scaled_mfma(%a: vector<8xi32>, %b: vector<4xi32>, %c: vector<4xf32>, %scale: i32) attributes {nvvm.kernel} {
+    %zero = llvm.mlir.constant(0 : i32) : i32
+    %fp4 = llvm.mlir.constant(4 : i32) : i32
+    // expected-error @below {{cannot be compiled for sm_90: the chip has no such instruction (gfx950's scaled MFMA)}}
+    %d = rocdl.mfma.scale.f32.16x16x128.f8f6f4 %a, %b, %c, %zero, %fp4, %zero, %scale, %zero, %scale : (vector<8xi32>, vector<4xi32>, vector<4xf32>, i32, i32, i32, i32, i32, i32) -> vector<4xf32>
     llvm.return
   }
 }

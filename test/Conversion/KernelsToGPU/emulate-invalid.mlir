@@ -178,3 +178,57 @@ module attributes {gpu.container_module} {
     }
   }
 }
+
+// -----
+
+// gfx950's scaled MFMA only on the formats the emulator decodes: E4M3FN
+// (0) and E2M1 (4); E5M2 (1) is refused.
+module attributes {gpu.container_module} {
+  gpu.module @kernels {
+    llvm.func @k(%out: !llvm.ptr, %scale: i32) attributes {gpu.kernel, gpu.known_block_size = array<i32: 64, 1, 1>, rocdl.kernel} {
+      %a = llvm.mlir.constant(dense<0> : vector<8xi32>) : vector<8xi32>
+      %c = llvm.mlir.constant(dense<0.0> : vector<4xf32>) : vector<4xf32>
+      %zero = llvm.mlir.constant(0 : i32) : i32
+      %e5m2 = llvm.mlir.constant(1 : i32) : i32
+      // expected-error @below {{'rocdl.mfma.scale.f32.16x16x128.f8f6f4' op has no SIMT emulation for format 1 (E4M3FN = 0 and E2M1 = 4 only)}}
+      %d = rocdl.mfma.scale.f32.16x16x128.f8f6f4 %a, %a, %c, %e5m2, %zero, %zero, %scale, %zero, %scale : (vector<8xi32>, vector<8xi32>, vector<4xf32>, i32, i32, i32, i32, i32, i32) -> vector<4xf32>
+      llvm.store %d, %out : vector<4xf32>, !llvm.ptr
+      llvm.return
+    }
+  }
+}
+
+// -----
+
+// A's words must be the format's: 4 for E2M1, 8 for E4M3FN.
+module attributes {gpu.container_module} {
+  gpu.module @kernels {
+    llvm.func @k(%out: !llvm.ptr, %scale: i32) attributes {gpu.kernel, gpu.known_block_size = array<i32: 64, 1, 1>, rocdl.kernel} {
+      %a = llvm.mlir.constant(dense<0> : vector<8xi32>) : vector<8xi32>
+      %c = llvm.mlir.constant(dense<0.0> : vector<4xf32>) : vector<4xf32>
+      %zero = llvm.mlir.constant(0 : i32) : i32
+      %e2m1 = llvm.mlir.constant(4 : i32) : i32
+      // expected-error @below {{has A of type 'vector<8xi32>', but format 4 takes 'vector<4xi32>'}}
+      %d = rocdl.mfma.scale.f32.16x16x128.f8f6f4 %a, %a, %c, %e2m1, %zero, %zero, %scale, %zero, %scale : (vector<8xi32>, vector<8xi32>, vector<4xf32>, i32, i32, i32, i32, i32, i32) -> vector<4xf32>
+      llvm.store %d, %out : vector<4xf32>, !llvm.ptr
+      llvm.return
+    }
+  }
+}
+
+// -----
+
+// cbsz, blgp and opsel are the instruction's immediates.
+module attributes {gpu.container_module} {
+  gpu.module @kernels {
+    llvm.func @k(%out: !llvm.ptr, %scale: i32, %opsel: i32) attributes {gpu.kernel, gpu.known_block_size = array<i32: 64, 1, 1>, rocdl.kernel} {
+      %a = llvm.mlir.constant(dense<0> : vector<8xi32>) : vector<8xi32>
+      %c = llvm.mlir.constant(dense<0.0> : vector<4xf32>) : vector<4xf32>
+      %zero = llvm.mlir.constant(0 : i32) : i32
+      // expected-error @below {{has no SIMT emulation for this form (constant cbsz, blgp and opsel)}}
+      %d = rocdl.mfma.scale.f32.16x16x128.f8f6f4 %a, %a, %c, %zero, %zero, %opsel, %scale, %zero, %scale : (vector<8xi32>, vector<8xi32>, vector<4xf32>, i32, i32, i32, i32, i32, i32) -> vector<4xf32>
+      llvm.store %d, %out : vector<4xf32>, !llvm.ptr
+      llvm.return
+    }
+  }
+}

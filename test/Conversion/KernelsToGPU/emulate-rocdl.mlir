@@ -130,3 +130,48 @@ module attributes {gpu.container_module} {
     }
   }
 }
+
+// -----
+
+// gfx950's scaled MFMA (E4M3FN A, E2M1 B) goes to slot 16: A and B stored
+// into stack slots in the entry block and passed by pointer, the formats
+// as one constant (cbsz | blgp << 8: 0 | 4 << 8), the E8M0 bytes opsel
+// picks (A's byte 1, B's byte 0) as A's | B's << 8.
+// CHECK-LABEL: llvm.func @scaled.simt_kernel
+// CHECK-SAME: (%{{.*}}: !llvm.ptr, %[[SCALE_A:.*]]: i32, %[[SCALE_B:.*]]: i32)
+// CHECK: %[[B_SLOT:.*]] = llvm.alloca %{{.*}} x vector<4xi32> {alignment = 32 : i64} : (i32) -> !llvm.ptr
+// CHECK: %[[A_SLOT:.*]] = llvm.alloca %{{.*}} x vector<8xi32> {alignment = 32 : i64} : (i32) -> !llvm.ptr
+// CHECK: %[[A:.*]] = llvm.mlir.constant(dense<1> : vector<8xi32>)
+// CHECK: %[[B:.*]] = llvm.mlir.constant(dense<2> : vector<4xi32>)
+// CHECK: llvm.store %[[A]], %[[A_SLOT]] : vector<8xi32>, !llvm.ptr
+// CHECK: llvm.store %[[B]], %[[B_SLOT]] : vector<4xi32>, !llvm.ptr
+// CHECK: %[[EIGHT:.*]] = llvm.mlir.constant(8 : i32) : i32
+// CHECK: %[[SHIFTED_A:.*]] = llvm.lshr %[[SCALE_A]], %[[EIGHT]] : i32
+// CHECK: %[[BYTE:.*]] = llvm.mlir.constant(255 : i32) : i32
+// CHECK: %[[BYTE_A:.*]] = llvm.and %[[SHIFTED_A]], %[[BYTE]] : i32
+// CHECK: %[[ZERO:.*]] = llvm.mlir.constant(0 : i32) : i32
+// CHECK: %[[SHIFTED_B:.*]] = llvm.lshr %[[SCALE_B]], %[[ZERO]] : i32
+// CHECK: %[[BYTE_B:.*]] = llvm.and %[[SHIFTED_B]], %{{.*}} : i32
+// CHECK: %[[HIGH:.*]] = llvm.shl %[[BYTE_B]], %{{.*}} : i32
+// CHECK: %[[SCALES:.*]] = llvm.or %[[BYTE_A]], %[[HIGH]] : i32
+// CHECK: %[[FORMATS:.*]] = llvm.mlir.constant(1024 : i32) : i32
+// CHECK: %[[SCALED_SLOT:.*]] = llvm.getelementptr %{{.*}}[16]
+// CHECK: %[[SCALED_FN:.*]] = llvm.load %[[SCALED_SLOT]]
+// CHECK: llvm.call %[[SCALED_FN]](%{{.*}}, %[[A_SLOT]], %[[B_SLOT]], %[[FORMATS]], %[[SCALES]], %{{.*}}) : !llvm.ptr, (i32, !llvm.ptr, !llvm.ptr, i32, i32, vector<4xf32>) -> vector<4xf32>
+// CHECK-NOT: rocdl.mfma
+module attributes {gpu.container_module} {
+  gpu.module @kernels {
+    llvm.func @scaled(%out: !llvm.ptr, %scaleA: i32, %scaleB: i32) attributes {gpu.kernel, gpu.known_block_size = array<i32: 64, 1, 1>, rocdl.kernel} {
+      %a = llvm.mlir.constant(dense<1> : vector<8xi32>) : vector<8xi32>
+      %b = llvm.mlir.constant(dense<2> : vector<4xi32>) : vector<4xi32>
+      %c = llvm.mlir.constant(dense<0.0> : vector<4xf32>) : vector<4xf32>
+      %e4m3 = llvm.mlir.constant(0 : i32) : i32
+      %e2m1 = llvm.mlir.constant(4 : i32) : i32
+      %opselA = llvm.mlir.constant(1 : i32) : i32
+      %opselB = llvm.mlir.constant(0 : i32) : i32
+      %d = rocdl.mfma.scale.f32.16x16x128.f8f6f4 %a, %b, %c, %e4m3, %e2m1, %opselA, %scaleA, %opselB, %scaleB : (vector<8xi32>, vector<4xi32>, vector<4xf32>, i32, i32, i32, i32, i32, i32) -> vector<4xf32>
+      llvm.store %d, %out : vector<4xf32>, !llvm.ptr
+      llvm.return
+    }
+  }
+}

@@ -1,14 +1,15 @@
-// RUN: sieve-opt %s --split-input-file --sieve-gpu-tile-products=chip=sm_90a | FileCheck %s --check-prefixes=CHECK,WGMMA
-// RUN: sieve-opt %s --split-input-file --sieve-gpu-tile-products=chip=sm_90 | FileCheck %s --check-prefixes=CHECK,MMA
-// RUN: sieve-opt %s --split-input-file --sieve-gpu-tile-products=chip=sm_80 | FileCheck %s --check-prefixes=CHECK,MMA
-// RUN: sieve-opt %s --split-input-file --sieve-gpu-tile-products=chip=gfx942 | FileCheck %s --check-prefixes=CHECK,MFMA
-// RUN: sieve-opt %s --split-input-file --sieve-gpu-tile-products=chip=gfx90a | FileCheck %s --check-prefixes=CHECK,MFMA
-// RUN: sieve-opt %s --split-input-file --sieve-gpu-tile-products | FileCheck %s --check-prefixes=CHECK,LOOP
+// RUN: sieve-opt %s --split-input-file --sieve-gpu-tile-products=chip=sm_90a | FileCheck %s --check-prefixes=CHECK,PEROUT,WGMMA
+// RUN: sieve-opt %s --split-input-file --sieve-gpu-tile-products=chip=sm_90 | FileCheck %s --check-prefixes=CHECK,PEROUT,MMA
+// RUN: sieve-opt %s --split-input-file --sieve-gpu-tile-products=chip=sm_80 | FileCheck %s --check-prefixes=CHECK,PEROUT,MMA
+// RUN: sieve-opt %s --split-input-file --sieve-gpu-tile-products=chip=gfx942 | FileCheck %s --check-prefixes=CHECK,PEROUT,MFMA
+// RUN: sieve-opt %s --split-input-file --sieve-gpu-tile-products=chip=gfx90a | FileCheck %s --check-prefixes=CHECK,PEROUT,MFMA
+// RUN: sieve-opt %s --split-input-file --sieve-gpu-tile-products=chip=gfx950 | FileCheck %s --check-prefixes=CHECK,MFMA,SCALED
+// RUN: sieve-opt %s --split-input-file --sieve-gpu-tile-products | FileCheck %s --check-prefixes=CHECK,PEROUT,LOOP
 // Blocks that are not whole warps or waves cannot run the matrix units, nor
 // blocks that are not whole warpgroups wgmma.
-// RUN: sieve-opt %s --split-input-file --sieve-gpu-tile-products="chip=sm_90a block-size=96" | FileCheck %s --check-prefixes=CHECK,MMA
-// RUN: sieve-opt %s --split-input-file --sieve-gpu-tile-products="chip=sm_90 block-size=48" | FileCheck %s --check-prefixes=CHECK,LOOP
-// RUN: sieve-opt %s --split-input-file --sieve-gpu-tile-products="chip=gfx942 block-size=96" | FileCheck %s --check-prefixes=CHECK,LOOP
+// RUN: sieve-opt %s --split-input-file --sieve-gpu-tile-products="chip=sm_90a block-size=96" | FileCheck %s --check-prefixes=CHECK,PEROUT,MMA
+// RUN: sieve-opt %s --split-input-file --sieve-gpu-tile-products="chip=sm_90 block-size=48" | FileCheck %s --check-prefixes=CHECK,PEROUT,LOOP
+// RUN: sieve-opt %s --split-input-file --sieve-gpu-tile-products="chip=gfx942 block-size=96" | FileCheck %s --check-prefixes=CHECK,PEROUT,LOOP
 
 // A workgroup's tile product (16 rows x 64 columns, K = 128 per step): on
 // NVIDIA chips a loop of one iteration per warp (split_reductions) over the
@@ -261,6 +262,116 @@ func.func @tile_viewed_elsewhere(%out: memref<?xi8>) attributes {sieve.kernel} {
     ^bb0(%x: bf16, %y: bf16, %s: f32):
       %xf = arith.extf %x : bf16 to f32
       %yf = arith.extf %y : bf16 to f32
+      %p = arith.mulf %xf, %yf : f32
+      %r = arith.addf %s, %p : f32
+      linalg.yield %r : f32
+    }
+  } {mapping = [#gpu.block<x>]}
+  return
+}
+
+// -----
+
+// A block-scaled tile product (tile_products::emitScaled): E4M3 rows with a
+// scale per 128 of K, E2M1 columns two codes a byte with a scale per 32 (the
+// body stands in for the decode). On gfx950 a wave per 16 x 16 fragment
+// runs one scaled MFMA 16x16x128 per 128 of K: lane l takes 32 bytes of row
+// l % 16 and 16 bytes of column l % 16 from K 32 (l / 16) (byte 16 (l / 16)
+// of a column), with the scales of those blocks (K / 128 and K / 32), as
+// the operand types; the accumulator as the bf16 MFMA's. Elsewhere, and on
+// gfx950 for a fragment the shapes do not divide, each output is a thread's
+// sum of the product's own terms over K, its operands read through the
+// product's maps (the byte K / 2, the scales K / 128 and K / 32).
+// CHECK-LABEL: func.func @scaled_tile_product
+// SCALED: scf.forall (%[[I:.*]]) in (128) {
+// SCALED: %[[LANE:.*]] = arith.remui %[[I]], %c64
+// SCALED: %[[QUARTER:.*]] = arith.divui %[[LANE]], %c16
+// SCALED: %[[KBLOCK:.*]] = arith.muli %[[QUARTER]], %c32
+// SCALED-COUNT-4: memref.load %{{.*}} : memref<16x32xf32>
+// SCALED: scf.for %[[K:.*]] = %c0{{.*}} to %c256 step %c128{{.*}} iter_args(%[[S:.*]] = %{{.*}})
+// SCALED: %[[AT:.*]] = arith.addi %[[K]], %[[KBLOCK]]
+// SCALED-COUNT-32: memref.load %{{.*}} : memref<16x256xi8>
+// SCALED: %[[ROWBYTES:.*]] = vector.from_elements %{{.*}} : vector<32xi8>
+// SCALED: %[[A:.*]] = vector.bitcast %[[ROWBYTES]] : vector<32xi8> to vector<32xf8E4M3FN>
+// SCALED: %[[HALF:.*]] = arith.divui %[[AT]], %c2
+// SCALED-COUNT-16: memref.load %{{.*}} : memref<32x128xi8>
+// SCALED: %[[COLBYTES:.*]] = vector.from_elements %{{.*}} : vector<16xi8>
+// SCALED: %[[B:.*]] = vector.bitcast %[[COLBYTES]] : vector<16xi8> to vector<32xf4E2M1FN>
+// SCALED: %[[ROWBLOCK:.*]] = arith.divui %[[AT]], %c128
+// SCALED: memref.load %{{.*}}[%{{.*}}, %[[ROWBLOCK]]] : memref<16x2xi8>
+// SCALED: %[[SA:.*]] = arith.bitcast %{{.*}} : i8 to f8E8M0FNU
+// SCALED: %[[COLBLOCK:.*]] = arith.divui %[[AT]], %c32
+// SCALED: memref.load %{{.*}}[%{{.*}}, %[[COLBLOCK]]] : memref<32x8xi8>
+// SCALED: %[[SB:.*]] = arith.bitcast %{{.*}} : i8 to f8E8M0FNU
+// SCALED: amdgpu.scaled_mfma 16x16x128 (%[[SA]][0] * %[[A]]) * (%[[SB]][0] * %[[B]]) + %[[S]] : f8E8M0FNU, vector<32xf8E4M3FN>, f8E8M0FNU, vector<32xf4E2M1FN>, vector<4xf32>
+// SCALED-COUNT-4: memref.store %{{.*}} : memref<16x32xf32>
+// PEROUT: scf.forall (%[[O:.*]]) in (512) {
+// PEROUT: %[[I:.*]] = arith.divui %[[O]], %c32
+// PEROUT: %[[J:.*]] = arith.remui %[[O]], %c32
+// PEROUT: %[[SUM:.*]] = scf.for %[[K:.*]] = %c0 to %c256 step %c1 iter_args(%[[S:.*]] = %{{.*}})
+// PEROUT: memref.load %{{.*}}[%[[I]], %[[K]]] : memref<16x256xi8>
+// PEROUT: %[[RB:.*]] = arith.divui %[[K]], %c128
+// PEROUT: memref.load %{{.*}}[%[[I]], %[[RB]]] : memref<16x2xi8>
+// PEROUT: %[[BYTE:.*]] = arith.divui %[[K]], %c2
+// PEROUT: memref.load %{{.*}}[%[[J]], %[[BYTE]]] : memref<32x128xi8>
+// PEROUT: %[[CB:.*]] = arith.divui %[[K]], %c32
+// PEROUT: memref.load %{{.*}}[%[[J]], %[[CB]]] : memref<32x8xi8>
+// PEROUT: arith.index_cast %[[K]] : index to i32
+// PEROUT: %[[SUMMED:.*]] = arith.addf %[[S]]
+// PEROUT: scf.yield %[[SUMMED]]
+// PEROUT: memref.store %[[SUM]], %{{.*}}[%[[I]], %[[J]]]
+// CHECK-NOT: linalg.generic
+// With 24 columns (not a multiple of 16) each output is a thread's, on
+// gfx950 too.
+// CHECK-LABEL: func.func @ragged_scaled_tile_product
+// CHECK-NOT: amdgpu.scaled_mfma
+// CHECK: scf.forall (%{{.*}}) in (384) {
+// CHECK-NOT: linalg.generic
+#row_codes = affine_map<(m, n, k) -> (m, k)>
+#row_scales = affine_map<(m, n, k) -> (m, k floordiv 128)>
+#column_codes = affine_map<(m, n, k) -> (n, k floordiv 2)>
+#column_scales = affine_map<(m, n, k) -> (n, k floordiv 32)>
+#acc = affine_map<(m, n, k) -> (m, n)>
+func.func @scaled_tile_product(%out: memref<?xi8>) attributes {sieve.kernel} {
+  scf.forall (%wg) in (4) {
+    %a = memref.alloca() : memref<16x256xi8>
+    %sa = memref.alloca() : memref<16x2xi8>
+    %b = memref.alloca() : memref<32x128xi8>
+    %sb = memref.alloca() : memref<32x8xi8>
+    %c = memref.alloca() : memref<16x32xf32>
+    linalg.generic {indexing_maps = [#row_codes, #row_scales, #column_codes, #column_scales, #acc],
+                    iterator_types = ["parallel", "parallel", "reduction"]}
+        ins(%a, %sa, %b, %sb : memref<16x256xi8>, memref<16x2xi8>, memref<32x128xi8>, memref<32x8xi8>)
+        outs(%c : memref<16x32xf32>) attrs = {sieve.scaled_tile_product = array<i64: 0, 128, 1, 32>} {
+    ^bb0(%x: i8, %xs: i8, %y: i8, %ys: i8, %s: f32):
+      %k = linalg.index 2 : index
+      %k32 = arith.index_cast %k : index to i32
+      %xf = arith.uitofp %x : i8 to f32
+      %yf = arith.uitofp %y : i8 to f32
+      %kf = arith.uitofp %k32 : i32 to f32
+      %p = arith.mulf %xf, %yf : f32
+      %q = arith.mulf %p, %kf : f32
+      %r = arith.addf %s, %q : f32
+      linalg.yield %r : f32
+    }
+  } {mapping = [#gpu.block<x>]}
+  return
+}
+
+func.func @ragged_scaled_tile_product(%out: memref<?xi8>) attributes {sieve.kernel} {
+  scf.forall (%wg) in (4) {
+    %a = memref.alloca() : memref<16x256xi8>
+    %sa = memref.alloca() : memref<16x2xi8>
+    %b = memref.alloca() : memref<24x128xi8>
+    %sb = memref.alloca() : memref<24x8xi8>
+    %c = memref.alloca() : memref<16x24xf32>
+    linalg.generic {indexing_maps = [#row_codes, #row_scales, #column_codes, #column_scales, #acc],
+                    iterator_types = ["parallel", "parallel", "reduction"]}
+        ins(%a, %sa, %b, %sb : memref<16x256xi8>, memref<16x2xi8>, memref<24x128xi8>, memref<24x8xi8>)
+        outs(%c : memref<16x24xf32>) attrs = {sieve.scaled_tile_product = array<i64: 0, 128, 1, 32>} {
+    ^bb0(%x: i8, %xs: i8, %y: i8, %ys: i8, %s: f32):
+      %xf = arith.uitofp %x : i8 to f32
+      %yf = arith.uitofp %y : i8 to f32
       %p = arith.mulf %xf, %yf : f32
       %r = arith.addf %s, %p : f32
       linalg.yield %r : f32

@@ -59,7 +59,7 @@ def GPUIntegerSmallFloatsPass : Pass<"sieve-gpu-integer-small-floats", "mlir::Mo
 }
 
 def GPUTileProductsPass : Pass<"sieve-gpu-tile-products", "mlir::ModuleOp"> {
-  let summary = "Give a workgroup's bf16 tile products to its threads (mma.sync or wgmma on NVIDIA)";
+  let summary = "Give a workgroup's tile products to its threads (mma.sync, wgmma, MFMA, scaled MFMA)";
   let description = [{
     In `sieve.kernel` functions, each tile product outside the thread loops
     (TileProducts.h: acc[M, N] += rows[M, K] x columns[N, K]ᵀ, bf16 tiles and
@@ -75,7 +75,11 @@ def GPUTileProductsPass : Pass<"sieve-gpu-tile-products", "mlir::ModuleOp"> {
     AMD's CDNA chips, where they divide into 16 x 16 x 16, each group of 64
     iterations is a wave's 16 x 16 fragment: `amdgpu.mfma` 16x16x16 with bf16
     operands. Elsewhere each iteration is one output's sum over K in
-    ascending order.
+    ascending order. A block-scaled tile product (codes and E8M0 scales,
+    TileProducts.h's emitScaled) runs on gfx950's `amdgpu.scaled_mfma`
+    16x16x128 where M and N divide into 16 and K into 128 (a wave per
+    fragment, the codes as they lie in the tiles); elsewhere one output per
+    iteration, its terms the product's own body.
     Runs before `sieve-gpu-form-kernels` (which rejects a write outside the
     thread loops) and before contractions become loops.
   }];

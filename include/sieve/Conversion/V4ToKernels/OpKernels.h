@@ -117,6 +117,11 @@ constexpr llvm::StringLiteral kGemmRowTileAttr = "sieve.gemm_row_tile";
 constexpr int64_t kGpuStaticWorkgroupBytes = 48 * 1024;
 /// The kGemmRowTileAttr of the module holding `op`, or 0.
 int64_t moduleGemmRowTile(mlir::Operation *op);
+/// The tile form's operands as codes and E8M0 scales instead of decoded bf16
+/// (tile_products::emitScaled), for modules whose GPU chips all multiply
+/// them as they are (gfx950's scaled MFMA): a unit attribute of the module.
+constexpr llvm::StringLiteral kGemmScaledTilesAttr = "sieve.gemm_scaled_tiles";
+bool moduleGemmScaledTiles(mlir::Operation *op);
 constexpr int64_t gpuGemmTileK(int64_t rowTile, int64_t columnTile, int64_t k, int64_t actBlock,
                                int64_t rowBufferBytes) {
   if (rowTile <= 0 || rowTile % 16 != 0 || columnTile % 8 != 0 || columnTile > 64 ||

@@ -72,12 +72,17 @@ def FormDispatchesPass : Pass<"sieve-form-dispatches", "mlir::ModuleOp"> {
     `sieve.gemm_column_tile`. `gemm-row-tile` (with it) gives the
     block-scaled GEMMs their tile form, that many rows per workgroup (a
     multiple of 16, at most 64; 0: none), recorded as `sieve.gemm_row_tile`.
+    `gemm-scaled-tiles` (with it) keeps the tiles' operands as codes and
+    E8M0 scales (`sieve.gemm_scaled_tiles`), for chips whose matrix units
+    take them as they are.
   }];
   let options = [
     Option<"gemmColumnTile", "gemm-column-tile", "int64_t", /*default=*/"0",
            "Widest tile of GEMM output columns per workgroup (0: the CPU's rule)">,
     Option<"gemmRowTile", "gemm-row-tile", "int64_t", /*default=*/"0",
            "Rows per workgroup of the block-scaled GEMMs' tile form (0: none)">,
+    Option<"gemmScaledTiles", "gemm-scaled-tiles", "bool", /*default=*/"false",
+           "The tile form's operands as codes and E8M0 scales (needs gemm-row-tile)">,
   ];
   let dependentDialects = ["sieve::program::ProgramDialect", "mlir::arith::ArithDialect",
                            "mlir::bufferization::BufferizationDialect",

@@ -82,12 +82,19 @@ mlir::FailureOr<GpuArtifacts> serialize(mlir::ModuleOp variant, const GpuTarget 
 /// module as the executable feature `small-floats:<path>`, and said in a
 /// remark): codes by the chip's conversions where it has them
 /// (nativeSmallFloats), else the portable integer decode, and why its
-/// small-float matrix units are not used.
+/// small-float matrix units are not used; `scaledTiles`: the module's GEMM
+/// tiles are codes and scales (kGemmScaledTilesAttr).
 struct SmallFloatChoice {
   std::string path; // "convert", "convert-fp8" or "integer-decode"
   std::string remark;
 };
-SmallFloatChoice smallFloatChoice(const GpuTarget &target);
+SmallFloatChoice smallFloatChoice(const GpuTarget &target, bool scaledTiles = false);
+
+/// Whether `chip`'s matrix units multiply E4M3 and E2M1 codes with E8M0
+/// block scales as they are (gfx950's scaled MFMA): a module whose GPU
+/// chips all do keeps its GEMM tiles as codes (kGemmScaledTilesAttr).
+/// sm_100a's tcgen05 block scaling would qualify but is not generated yet.
+bool multipliesScaledCodes(llvm::StringRef chip);
 
 /// The chips each vendor prefix accepts, for messages and documentation.
 llvm::ArrayRef<llvm::StringRef> knownChips(Vendor vendor);

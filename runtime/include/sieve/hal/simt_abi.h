@@ -131,6 +131,15 @@ typedef struct sieve_simt_runtime_t {
    * nothing left to order. */
   void (*wgmma_m64nNk16_bf16)(int32_t site, uint32_t n, uint64_t descriptor_a,
                               uint64_t descriptor_b, float *accumulators);
+  /* gfx950's v_mfma_scale_f32_16x16x128_f8f6f4: a lane's words of A and of
+   * B (8 for E4M3FN, code e in byte e; 4 for E2M1, code e in bits 4e..4e+3),
+   * by pointer (the kernel and the emulator may pass 256-bit vectors
+   * differently); `formats` A's cbsz | B's blgp << 8 (0 E4M3FN, 4 E2M1,
+   * the only two emulated); `scales` A's E8M0 scale | B's << 8 (the bytes
+   * opsel picked); four f32 of C. */
+  sieve_simt_f32x4 (*mfma_scale_f32_16x16x128)(int32_t site, const uint32_t *a, const uint32_t *b,
+                                               uint32_t formats, uint32_t scales,
+                                               sieve_simt_f32x4 c);
 } sieve_simt_runtime_t;
 
 #ifdef __cplusplus
