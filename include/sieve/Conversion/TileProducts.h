@@ -61,6 +61,13 @@ void emitScaled(mlir::OpBuilder &b, mlir::Location loc, const ScaledTile &rows,
 /// made.
 std::optional<ScaledTileProduct> matchScaled(mlir::linalg::GenericOp op);
 
+/// Replaces `op` (`product` its matchScaled) by the bf16 product of its
+/// operands decoded into bf16 tiles beside it (each term exact in bf16, as
+/// the bf16 tile form's): two elementwise linalg.generics running the
+/// product's own decode of each operand, then emit(). What a target
+/// without scaled matrix units multiplies: (M + N) K decodes, not M N K.
+void decodeScaled(mlir::OpBuilder &b, mlir::linalg::GenericOp op, const ScaledTileProduct &product);
+
 /// The attribute marking a block-scaled product: [rows fp4, rows block,
 /// columns fp4, columns block].
 constexpr llvm::StringLiteral kScaledProduct = "sieve.scaled_tile_product";

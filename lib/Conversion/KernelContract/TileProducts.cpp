@@ -3,6 +3,10 @@
 #include "sieve/Conversion/TileProducts.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/IR/IRMapping.h"
+
+#include "llvm/ADT/SmallPtrSet.h"
 
 using namespace mlir;
 
@@ -106,20 +110,22 @@ void emitScaled(OpBuilder &b, Location loc, const ScaledTile &rows, const Scaled
           return arith::ExtUIOp::create(nested, nestedLoc, i32, byte);
         };
         auto value = [&](Value byte, Value scale, bool fp4) {
+          // One statement per op: the IR's order is the same with every
+          // compiler.
           Value code = widen(byte);
           if (fp4) { // element k's nibble: the high one for odd k
             Value k = linalg::IndexOp::create(nested, nestedLoc, 2);
-            Value odd = arith::IndexCastOp::create(
-                nested, nestedLoc, i32,
-                arith::RemUIOp::create(nested, nestedLoc, k,
-                                       arith::ConstantIndexOp::create(nested, nestedLoc, 2)));
-            Value shift = arith::MulIOp::create(
-                nested, nestedLoc, odd, arith::ConstantIntOp::create(nested, nestedLoc, i32, 4));
-            code = arith::AndIOp::create(nested, nestedLoc,
-                                         arith::ShRUIOp::create(nested, nestedLoc, code, shift),
-                                         arith::ConstantIntOp::create(nested, nestedLoc, i32, 0xF));
+            Value two = arith::ConstantIndexOp::create(nested, nestedLoc, 2);
+            Value parity = arith::RemUIOp::create(nested, nestedLoc, k, two);
+            Value odd = arith::IndexCastOp::create(nested, nestedLoc, i32, parity);
+            Value four = arith::ConstantIntOp::create(nested, nestedLoc, i32, 4);
+            Value shift = arith::MulIOp::create(nested, nestedLoc, odd, four);
+            Value shifted = arith::ShRUIOp::create(nested, nestedLoc, code, shift);
+            Value mask = arith::ConstantIntOp::create(nested, nestedLoc, i32, 0xF);
+            code = arith::AndIOp::create(nested, nestedLoc, shifted, mask);
           }
-          return term(nested, nestedLoc, code, widen(scale), fp4);
+          Value scaleBits = widen(scale);
+          return term(nested, nestedLoc, code, scaleBits, fp4);
         };
         Value x = value(args[0], args[1], rows.fp4);
         Value y = value(args[2], args[3], columns.fp4);
@@ -129,6 +135,74 @@ void emitScaled(OpBuilder &b, Location loc, const ScaledTile &rows, const Scaled
       });
   product->setAttr(kScaledProduct,
                    b.getDenseI64ArrayAttr({rows.fp4, rows.block, columns.fp4, columns.block}));
+}
+
+namespace {
+
+/// The value the body of a product emitScaled made multiplies for operand
+/// `second` (0: rows, 1: columns): `acc + x * y`'s x or y.
+Value termOf(linalg::GenericOp op, bool second) {
+  Block &body = op.getRegion().front();
+  auto sum = body.getTerminator()->getOperand(0).getDefiningOp<arith::AddFOp>();
+  auto product = sum ? sum.getRhs().getDefiningOp<arith::MulFOp>() : nullptr;
+  if (!product || sum.getLhs() != body.getArgument(4))
+    return Value();
+  return second ? product.getRhs() : product.getLhs();
+}
+
+} // namespace
+
+void decodeScaled(OpBuilder &b, linalg::GenericOp op, const ScaledTileProduct &product) {
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPoint(op);
+  Location loc = op.getLoc();
+  MLIRContext *context = b.getContext();
+  Block &body = op.getRegion().front();
+  auto decoded = [&](const ScaledTile &tile, int64_t rows, bool second) -> Value {
+    Value out =
+        memref::AllocaOp::create(b, loc, MemRefType::get({rows, product.k}, b.getBF16Type()));
+    AffineExpr r, k;
+    bindDims(context, r, k);
+    SmallVector<AffineMap> maps = {AffineMap::get(2, 0, {r, tile.fp4 ? k.floorDiv(2) : k}, context),
+                                   AffineMap::get(2, 0, {r, k.floorDiv(tile.block)}, context),
+                                   AffineMap::get(2, 0, {r, k}, context)};
+    Value term = termOf(op, second);
+    // The ops the term depends on, in the body's order (matchScaled's body
+    // has no regions, so they are its top-level ops).
+    llvm::SmallPtrSet<Operation *, 16> needed;
+    SmallVector<Value> worklist = {term};
+    while (!worklist.empty()) {
+      Operation *def = worklist.pop_back_val().getDefiningOp();
+      if (!def || def->getBlock() != &body || !needed.insert(def).second)
+        continue;
+      llvm::append_range(worklist, def->getOperands());
+    }
+    const unsigned first = second ? 2 : 0;
+    linalg::GenericOp::create(
+        b, loc, ValueRange{tile.codes, tile.scales}, ValueRange{out}, maps,
+        {utils::IteratorType::parallel, utils::IteratorType::parallel},
+        [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+          IRMapping mapping;
+          mapping.map(body.getArgument(first), args[0]);
+          mapping.map(body.getArgument(first + 1), args[1]);
+          for (Operation &inner : body.without_terminator()) {
+            if (!needed.contains(&inner))
+              continue;
+            if (auto index = dyn_cast<linalg::IndexOp>(inner)) // K is dimension 1 here
+              mapping.map(index.getResult(), linalg::IndexOp::create(nested, nestedLoc, 1));
+            else
+              nested.clone(inner, mapping);
+          }
+          Value value = arith::TruncFOp::create(nested, nestedLoc, nested.getBF16Type(),
+                                                mapping.lookupOrDefault(term));
+          linalg::YieldOp::create(nested, nestedLoc, value);
+        });
+    return out;
+  };
+  Value rows = decoded(product.rows, product.m, /*second=*/false);
+  Value columns = decoded(product.columns, product.n, /*second=*/true);
+  emit(b, loc, rows, columns, product.acc);
+  op.erase();
 }
 
 std::optional<ScaledTileProduct> matchScaled(linalg::GenericOp op) {
@@ -146,6 +220,11 @@ std::optional<ScaledTileProduct> matchScaled(linalg::GenericOp op) {
   ScaledTile columns{inputs[2], inputs[3], f[2] != 0, f[3]};
   Value acc = op.getDpsInits()[0];
   if (op.getIndexingMapsArray() != scaledMaps(op.getContext(), rows, columns))
+    return std::nullopt;
+  // emitScaled's body: flat, `acc + x * y`.
+  Block &body = op.getRegion().front();
+  if (!termOf(op, false) ||
+      llvm::any_of(body, [](Operation &inner) { return inner.getNumRegions() != 0; }))
     return std::nullopt;
   auto accShape = matrixOf(acc, b.getF32Type());
   if (!accShape)

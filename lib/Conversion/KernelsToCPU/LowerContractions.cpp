@@ -9,6 +9,7 @@
 
 #include "sieve/Conversion/KernelsToCPU/Passes.h"
 #include "sieve/Conversion/ReductionLoops.h"
+#include "sieve/Conversion/TileProducts.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -116,6 +117,16 @@ LogicalResult lowerContraction(linalg::LinalgOp op) {
 struct CPULowerContractionsPass
     : impl::CPULowerContractionsPassBase<CPULowerContractionsPass> {
   void runOnOperation() override {
+    // A block-scaled tile product multiplies decoded bf16 tiles here, as
+    // the bf16 tile form does: a decode per operand element, not per term.
+    SmallVector<std::pair<linalg::GenericOp, tile_products::ScaledTileProduct>> scaled;
+    getOperation().walk([&](linalg::GenericOp op) {
+      if (std::optional<tile_products::ScaledTileProduct> product = tile_products::matchScaled(op))
+        scaled.emplace_back(op, *product);
+    });
+    OpBuilder b(&getContext());
+    for (auto &[op, product] : scaled)
+      tile_products::decodeScaled(b, op, product);
     SmallVector<linalg::LinalgOp> ops;
     getOperation().walk([&](linalg::LinalgOp op) { ops.push_back(op); });
     for (linalg::LinalgOp op : ops)

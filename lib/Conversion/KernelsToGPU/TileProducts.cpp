@@ -1,6 +1,6 @@
 //===- TileProducts.cpp - a workgroup's tile products over its threads ----===//
 //
-// A kernel's bf16 tile products (TileProducts.h) run outside its thread
+// A kernel's tile products (TileProducts.h) run outside its thread
 // loops; on a GPU every thread would run them, so each becomes a thread
 // loop here. On sm_90a a warpgroup (128 threads) takes each 64 columns of
 // the accumulator with wgmma: the operand tiles are kept in the layout
@@ -18,7 +18,9 @@
 // (gfx90a, gfx942, gfx950) a wave takes each 16 x 16 fragment with one bf16
 // MFMA 16x16x16 per 16 of K. Elsewhere (and for shapes that do not divide
 // into fragments, or blocks that are not whole warps or waves) each output
-// is one thread's sum over K, in ascending order.
+// is one thread's sum over K, in ascending order. A block-scaled product
+// (codes and E8M0 scales) runs on gfx950's scaled MFMA 16x16x128, a wave
+// per 16 x 16 fragment; elsewhere one thread per output sums its terms.
 //
 //===----------------------------------------------------------------------===//
 
@@ -309,50 +311,78 @@ void emitWgmma(OpBuilder &b, Location loc, const tile_products::TileProduct &p,
   }
 }
 
-/// Each 16 x 16 fragment of the accumulator a wave's (64 iterations of a
-/// thread loop, one per lane: with a block of whole waves, a wave's threads
-/// take the same fragment and run its MFMAs together), one bf16
-/// `amdgpu.mfma` 16x16x16 per 16 of K. Lane l holds A row l % 16 at K
-/// 4 (l / 16) .. + 3, B column l % 16 at the same K, and accumulator rows
-/// 4 (l / 16) .. + 3 of column l % 16 (the CDNA layout).
+/// A wave's 16 x 16 fragments of an M x N accumulator (CDNA's layout): a
+/// thread loop of 64 iterations per fragment (one per lane: with a block of
+/// whole waves, a wave's threads take the same fragment and run its MFMAs
+/// together), `b` left inside it. Lane l's operand row and column are
+/// l % 16 of the fragment's, its K group `quarter` = l / 16, and it holds
+/// accumulator rows 4 quarter .. + 3 of its column.
+struct WaveFragment {
+  Value row, column, quarter, accRow;
+
+  static WaveFragment begin(OpBuilder &b, Location loc, int64_t m, int64_t n) {
+    const int64_t columnFragments = n / 16, waveLanes = 64;
+    scf::ForallOp loop = threadLoop(b, loc, (m / 16) * columnFragments * waveLanes,
+                                    /*perWarp=*/false);
+    b.setInsertionPointToStart(loop.getBody());
+    IndexArith x{b, loc};
+    Value iteration = loop.getInductionVar(0);
+    // One statement per op: the IR's order is the same with every compiler.
+    Value fragment = x.div(iteration, waveLanes), lane = x.rem(iteration, waveLanes);
+    Value quarter = x.div(lane, 16), laneRow = x.rem(lane, 16);
+    Value firstRow = x.mul(x.div(fragment, columnFragments), 16);
+    Value firstColumn = x.mul(x.rem(fragment, columnFragments), 16);
+    Value row = x.add(firstRow, laneRow), column = x.add(firstColumn, laneRow);
+    Value accRow = x.add(firstRow, x.mul(quarter, 4));
+    return {row, column, quarter, accRow};
+  }
+
+  /// The lane's four accumulator elements as a vector<4xf32>.
+  Value load(OpBuilder &b, Location loc, Value acc) const {
+    IndexArith x{b, loc};
+    SmallVector<Value> elements;
+    for (int64_t e = 0; e < 4; ++e)
+      elements.push_back(
+          memref::LoadOp::create(b, loc, acc, ValueRange{x.add(accRow, x.index(e)), column}));
+    return vector::FromElementsOp::create(b, loc, VectorType::get({4}, b.getF32Type()), elements);
+  }
+
+  void store(OpBuilder &b, Location loc, Value acc, Value sum) const {
+    IndexArith x{b, loc};
+    for (int64_t e = 0; e < 4; ++e) {
+      Value element = vector::ExtractOp::create(b, loc, sum, e);
+      memref::StoreOp::create(b, loc, element, acc, ValueRange{x.add(accRow, x.index(e)), column});
+    }
+  }
+};
+
+/// Each 16 x 16 fragment of the accumulator a wave's (WaveFragment), one
+/// bf16 `amdgpu.mfma` 16x16x16 per 16 of K: lane l's A row and B column at
+/// K 4 (l / 16) .. + 3.
 void emitMfma(OpBuilder &b, Location loc, const tile_products::TileProduct &p) {
-  const int64_t columnFragments = p.n / 16, waveLanes = 64;
-  scf::ForallOp loop =
-      threadLoop(b, loc, (p.m / 16) * columnFragments * waveLanes, /*perWarp=*/false);
   OpBuilder::InsertionGuard guard(b);
-  b.setInsertionPointToStart(loop.getBody());
+  WaveFragment f = WaveFragment::begin(b, loc, p.m, p.n);
   IndexArith x{b, loc};
-  Value iteration = loop.getInductionVar(0);
-  Value fragment = x.div(iteration, waveLanes), lane = x.rem(iteration, waveLanes);
-  Value row = x.add(x.mul(x.div(fragment, columnFragments), 16), x.rem(lane, 16));
-  Value column = x.add(x.mul(x.rem(fragment, columnFragments), 16), x.rem(lane, 16));
-  Value quarter = x.mul(x.div(lane, 16), 4);
-  Value accRow = x.add(x.mul(x.div(fragment, columnFragments), 16), quarter);
-  Type f32 = b.getF32Type(), bf16 = b.getBF16Type();
-  auto fourOf = [&](Value tile, Value r, Value c, Type element) -> Value {
+  Value kOffset = x.mul(f.quarter, 4);
+  Type bf16 = b.getBF16Type();
+  auto fourOf = [&](Value tile, Value r, Value c) -> Value {
     SmallVector<Value> elements;
     for (int64_t e = 0; e < 4; ++e)
       elements.push_back(memref::LoadOp::create(b, loc, tile, ValueRange{r, x.add(c, x.index(e))}));
-    return vector::FromElementsOp::create(b, loc, VectorType::get({4}, element), elements);
+    return vector::FromElementsOp::create(b, loc, VectorType::get({4}, bf16), elements);
   };
-  SmallVector<Value> accElements;
-  for (int64_t e = 0; e < 4; ++e)
-    accElements.push_back(
-        memref::LoadOp::create(b, loc, p.acc, ValueRange{x.add(accRow, x.index(e)), column}));
-  Value init = vector::FromElementsOp::create(b, loc, VectorType::get({4}, f32), accElements);
+  Value init = f.load(b, loc, p.acc);
   auto steps = scf::ForOp::create(b, loc, x.index(0), x.index(p.k), x.index(16), ValueRange{init},
                                   [&](OpBuilder &, Location, Value k, ValueRange acc) {
-                                    Value at = x.add(k, quarter);
-                                    Value a = fourOf(p.rows, row, at, bf16);
-                                    Value c = fourOf(p.columns, column, at, bf16);
+                                    Value at = x.add(k, kOffset);
+                                    Value a = fourOf(p.rows, f.row, at);
+                                    Value c = fourOf(p.columns, f.column, at);
                                     Value sum =
                                         amdgpu::MFMAOp::create(b, loc, acc[0].getType(), 16, 16, 16,
                                                                /*blocks=*/1, a, c, acc[0]);
                                     scf::YieldOp::create(b, loc, sum);
                                   });
-  for (int64_t e = 0; e < 4; ++e)
-    memref::StoreOp::create(b, loc, vector::ExtractOp::create(b, loc, steps.getResult(0), e), p.acc,
-                            ValueRange{x.add(accRow, x.index(e)), column});
+  f.store(b, loc, p.acc, steps.getResult(0));
 }
 
 /// Each output a thread's: acc[i, j] + the sum over K in ascending order.
@@ -379,29 +409,17 @@ void emitPerOutput(OpBuilder &b, Location loc, const tile_products::TileProduct 
 }
 
 /// Each 16 x 16 fragment of a block-scaled product's accumulator a wave's
-/// (as emitMfma), one gfx950 scaled MFMA 16x16x128 per 128 of K. Lane l
+/// (WaveFragment), one gfx950 scaled MFMA 16x16x128 per 128 of K. Lane l
 /// holds A row l % 16 at K 32 (l / 16) .. + 31 with that row's scale for
-/// those K, B column l % 16 at the same K with its scale, and accumulator
-/// rows 4 (l / 16) .. + 3 of column l % 16 (CDNA4's layouts, IREE's
-/// MFMA_SCALE_F32_16x16x128_B32). The codes go in as they are: E4M3 bytes,
-/// E2M1 nibbles low first (the tile's packing is the operand's).
+/// those K, B column l % 16 at the same K with its scale (CDNA4's layouts,
+/// IREE's MFMA_SCALE_F32_16x16x128_B32). The codes go in as they are: E4M3
+/// bytes, E2M1 nibbles low first (the tile's packing is the operand's).
 void emitScaledMfma(OpBuilder &b, Location loc, const tile_products::ScaledTileProduct &p) {
-  const int64_t columnFragments = p.n / 16, waveLanes = 64;
-  scf::ForallOp loop =
-      threadLoop(b, loc, (p.m / 16) * columnFragments * waveLanes, /*perWarp=*/false);
   OpBuilder::InsertionGuard guard(b);
-  b.setInsertionPointToStart(loop.getBody());
+  WaveFragment f = WaveFragment::begin(b, loc, p.m, p.n);
   IndexArith x{b, loc};
-  Value iteration = loop.getInductionVar(0);
-  Value fragment = x.div(iteration, waveLanes), lane = x.rem(iteration, waveLanes);
-  // One statement per op: the IR's order is the same with every compiler.
-  Value quarter = x.div(lane, 16), laneRow = x.rem(lane, 16);
-  Value firstRow = x.mul(x.div(fragment, columnFragments), 16);
-  Value firstColumn = x.mul(x.rem(fragment, columnFragments), 16);
-  Value row = x.add(firstRow, laneRow), column = x.add(firstColumn, laneRow);
-  Value kBlock = x.mul(quarter, 32);
-  Value accRow = x.add(firstRow, x.mul(quarter, 4));
-  Type f32 = b.getF32Type(), i8 = b.getI8Type();
+  Value kBlock = x.mul(f.quarter, 32);
+  Type i8 = b.getI8Type();
   // The lane's 32 codes of `tile` from K `at`, as the op's operand type.
   auto codesOf = [&](const tile_products::ScaledTile &tile, Value r, Value at) -> Value {
     const int64_t bytes = tile.fp4 ? 16 : 32;
@@ -419,29 +437,23 @@ void emitScaledMfma(OpBuilder &b, Location loc, const tile_products::ScaledTileP
     Value byte = memref::LoadOp::create(b, loc, tile.scales, ValueRange{r, x.div(at, tile.block)});
     return arith::BitcastOp::create(b, loc, b.getType<Float8E8M0FNUType>(), byte);
   };
-  SmallVector<Value> accElements;
-  for (int64_t e = 0; e < 4; ++e)
-    accElements.push_back(
-        memref::LoadOp::create(b, loc, p.acc, ValueRange{x.add(accRow, x.index(e)), column}));
-  Value init = vector::FromElementsOp::create(b, loc, VectorType::get({4}, f32), accElements);
+  Value init = f.load(b, loc, p.acc);
   auto steps = scf::ForOp::create(b, loc, x.index(0), x.index(p.k), x.index(128), ValueRange{init},
                                   [&](OpBuilder &, Location, Value k, ValueRange acc) {
                                     Value at = x.add(k, kBlock);
                                     // One statement per operand: the IR's order is the same with
                                     // every compiler.
-                                    Value a = codesOf(p.rows, row, at);
-                                    Value c = codesOf(p.columns, column, at);
-                                    Value scaleA = scaleOf(p.rows, row, at);
-                                    Value scaleB = scaleOf(p.columns, column, at);
+                                    Value a = codesOf(p.rows, f.row, at);
+                                    Value c = codesOf(p.columns, f.column, at);
+                                    Value scaleA = scaleOf(p.rows, f.row, at);
+                                    Value scaleB = scaleOf(p.columns, f.column, at);
                                     Value sum = amdgpu::ScaledMFMAOp::create(
                                         b, loc, acc[0].getType(), 16, 16, 128, a, c, acc[0], scaleA,
                                         scaleB, /*scalesIdxA=*/0,
                                         /*scalesIdxB=*/0);
                                     scf::YieldOp::create(b, loc, sum);
                                   });
-  for (int64_t e = 0; e < 4; ++e)
-    memref::StoreOp::create(b, loc, vector::ExtractOp::create(b, loc, steps.getResult(0), e), p.acc,
-                            ValueRange{x.add(accRow, x.index(e)), column});
+  f.store(b, loc, p.acc, steps.getResult(0));
 }
 
 /// Any tile product with each output a thread's: acc[i, j] + the product's
@@ -487,7 +499,7 @@ void emitPerOutputGeneric(OpBuilder &b, Location loc, linalg::GenericOp product,
           }
           b.clone(op, mapping);
         }
-        scf::YieldOp::create(b, loc, mapping.lookup(body.getTerminator()->getOperand(0)));
+        scf::YieldOp::create(b, loc, mapping.lookupOrDefault(body.getTerminator()->getOperand(0)));
       });
   memref::StoreOp::create(b, loc, sum.getResult(0), acc, ValueRange{i, j});
 }

@@ -517,7 +517,9 @@ FailureOr<func::FuncOp> emitScaledMatmul(const ScaledMatmul &m, llvm::StringRef 
   // and columns past the ends are zeros in the tiles (rows read the last
   // row, columns the last column, so nothing is read out of bounds) and are
   // not stored. The sum over K runs in ascending order per output on the
-  // CPU, as the GEMV's does; a matrix unit adds in its own order.
+  // CPU, as the GEMV's does; a matrix unit adds in its own order. With
+  // scaledTiles the tiles hold the codes and scale bytes instead (rows and
+  // columns past the ends: copies of others), and the product decodes them.
   auto tileProduct = [&](Value firstRow, Value groupSize, Value firstColumn, Value endColumn,
                          Value expert) {
     Type bf16 = b.getBF16Type(), i8 = b.getI8Type();
@@ -613,17 +615,17 @@ FailureOr<func::FuncOp> emitScaledMatmul(const ScaledMatmul &m, llvm::StringRef 
                                           rowTile, ValueRange{j, local});
                 };
                 if (scaledTiles) {
-                  // Rows past the group's end are their last row's codes:
-                  // their outputs are not stored.
+                  // Rows past the group's end are copies of other rows
+                  // (rowAt's): their outputs are not stored.
                   auto storeCode = [&](Value code, Value i) {
                     Value local = fused ? i : arith::SubIOp::create(b, loc, i, kStart).getResult();
                     memref::StoreOp::create(b, loc, arith::TruncIOp::create(b, loc, i8, code),
                                             rowTile, ValueRange{j, local});
                   };
                   auto storeScale = [&](Value byte) {
-                    memref::StoreOp::create(
-                        b, loc, arith::TruncIOp::create(b, loc, i8, byte), rowScaleTile,
-                        ValueRange{j, arith::DivUIOp::create(b, loc, start, actStep)});
+                    Value narrow = arith::TruncIOp::create(b, loc, i8, byte);
+                    Value block = arith::DivUIOp::create(b, loc, start, actStep);
+                    memref::StoreOp::create(b, loc, narrow, rowScaleTile, ValueRange{j, block});
                   };
                   codeActivationBlock(row, fused ? start : blockStart, load, storeCode, storeScale);
                 } else if (fused) {
@@ -706,8 +708,9 @@ FailureOr<func::FuncOp> emitScaledMatmul(const ScaledMatmul &m, llvm::StringRef 
                                    fp4 ? gridOf(nested.getType<Float4E2M1FNType>())
                                        : gridOf(nested.getType<Float8E4M3FNType>()),
                                    /*ceilRule=*/true);
-              return arith::MulFOp::create(nested, nestedLoc, codec.decodeFromTable(code, f32),
-                                           nestedBits.e8m0(scale));
+              Value value = codec.decodeFromTable(code, f32);
+              Value blockScale = nestedBits.e8m0(scale);
+              return arith::MulFOp::create(nested, nestedLoc, value, blockScale);
             };
             tile_products::emitScaled(b, loc, {rowTile, rowScaleTile, false, m.actBlock},
                                       {weightTile, weightScaleTile, m.fp4Weight, m.sumBlock}, acc,

@@ -101,8 +101,8 @@ SmallFloatChoice smallFloatChoice(const GpuTarget &target, bool scaledTiles) {
   else if (target.vendor == Vendor::Amd && target.chip == "gfx950")
     mma = scaledTiles ? "prefill GEMM tiles multiply the codes and E8M0 scales as they are on the "
                         "chip's scaled MFMA (amdgpu.scaled_mfma 16x16x128)"
-                      : "the chip's scaled MFMA (amdgpu.scaled_mfma) is used only in modules whose "
-                        "GPU chips all have one";
+                      : "the chip's scaled MFMA (amdgpu.scaled_mfma) multiplies the GEMM tiles "
+                        "only of modules whose GPU chips all have one";
   else if (target.chip == "sm_100a")
     mma = "the chip's block-scaled MMA (tcgen05.mma.block_scale) is not used yet";
   else if (target.chip == "sm_90" || target.chip == "sm_90a")

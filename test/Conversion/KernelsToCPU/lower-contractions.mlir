@@ -49,3 +49,53 @@ func.func @f32_and_others(%x: memref<?x64xf32>, %w: memref<64x32xf32>, %y: memre
   }
   return
 }
+
+// -----
+
+// A block-scaled tile product (E4M3 rows, a scale per 128 of K; E2M1
+// columns two codes a byte, a scale per 32) multiplies bf16 tiles on the
+// CPU: each operand decoded once into a bf16 tile by the product's own
+// decode of it (an elementwise generic, the nibble's K now dimension 1),
+// then the bf16 tile product, a contraction like any other: loops over
+// rows and outputs, K innermost, extf of both tiles.
+// CHECK-LABEL: func.func @scaled_tile_product
+// CHECK: %[[ROWS:.*]] = memref.alloca() : memref<16x256xbf16>
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : memref<16x256xi8>, memref<16x2xi8>) outs(%[[ROWS]] : memref<16x256xbf16>)
+// CHECK-NOT: linalg.index
+// CHECK: arith.uitofp %{{.*}} : i8 to f32
+// CHECK-NOT: linalg.index
+// CHECK: arith.truncf %{{.*}} : f32 to bf16
+// CHECK: %[[COLUMNS:.*]] = memref.alloca() : memref<32x256xbf16>
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : memref<32x128xi8>, memref<32x8xi8>) outs(%[[COLUMNS]] : memref<32x256xbf16>)
+// CHECK: linalg.index 1 : index
+// CHECK: arith.truncf %{{.*}} : f32 to bf16
+// CHECK: scf.for
+// CHECK: scf.for
+// CHECK: scf.for {{.*}} to %c256
+// CHECK: memref.load %[[ROWS]]
+// CHECK: memref.load %[[COLUMNS]]
+// CHECK-NOT: sieve.scaled_tile_product
+#row_codes = affine_map<(m, n, k) -> (m, k)>
+#row_scales = affine_map<(m, n, k) -> (m, k floordiv 128)>
+#column_codes = affine_map<(m, n, k) -> (n, k floordiv 2)>
+#column_scales = affine_map<(m, n, k) -> (n, k floordiv 32)>
+#acc = affine_map<(m, n, k) -> (m, n)>
+func.func @scaled_tile_product(%a: memref<16x256xi8>, %sa: memref<16x2xi8>, %b: memref<32x128xi8>,
+                               %sb: memref<32x8xi8>, %c: memref<16x32xf32>) {
+  linalg.generic {indexing_maps = [#row_codes, #row_scales, #column_codes, #column_scales, #acc],
+                  iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %sa, %b, %sb : memref<16x256xi8>, memref<16x2xi8>, memref<32x128xi8>, memref<32x8xi8>)
+      outs(%c : memref<16x32xf32>) attrs = {sieve.scaled_tile_product = array<i64: 0, 128, 1, 32>} {
+  ^bb0(%x: i8, %xs: i8, %y: i8, %ys: i8, %s: f32):
+    %xf = arith.uitofp %x : i8 to f32
+    %k = linalg.index 2 : index
+    %k32 = arith.index_cast %k : index to i32
+    %yk = arith.uitofp %k32 : i32 to f32
+    %yf = arith.uitofp %y : i8 to f32
+    %yv = arith.mulf %yf, %yk : f32
+    %p = arith.mulf %xf, %yv : f32
+    %r = arith.addf %s, %p : f32
+    linalg.yield %r : f32
+  }
+  return
+}

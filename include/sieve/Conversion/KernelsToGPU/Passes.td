@@ -77,9 +77,10 @@ def GPUTileProductsPass : Pass<"sieve-gpu-tile-products", "mlir::ModuleOp"> {
     operands. Elsewhere each iteration is one output's sum over K in
     ascending order. A block-scaled tile product (codes and E8M0 scales,
     TileProducts.h's emitScaled) runs on gfx950's `amdgpu.scaled_mfma`
-    16x16x128 where M and N divide into 16 and K into 128 (a wave per
-    fragment, the codes as they lie in the tiles); elsewhere one output per
-    iteration, its terms the product's own body.
+    16x16x128 where M and N divide into 16, K into 128, both scale blocks
+    into 32 and the block into waves (a wave per fragment, the codes as
+    they lie in the tiles); elsewhere one output per iteration, its terms
+    the product's own body.
     Runs before `sieve-gpu-form-kernels` (which rejects a write outside the
     thread loops) and before contractions become loops.
   }];
