@@ -381,6 +381,26 @@ void mmaWarp(std::vector<Fiber *> &lanes) {
   }
 }
 
+/// D = C + A B for a wave's 16 x 16 MFMA accumulator (lane l holds
+/// D[4 (l / 16) + i][l % 16] for i < 4, CDNA's layout). Every product is
+/// exact in double (bf16 values, or codes scaled by powers of two); their
+/// sum rounds in double, then once to f32 (the hardware's order and
+/// intermediate precision are unspecified).
+template <typename T, size_t K>
+void storeWaveProducts(std::vector<Fiber *> &lanes, const T (&a)[16][K], const T (&b)[K][16],
+                       const float (&c)[16][16]) {
+  for (Fiber *self : lanes) {
+    const uint32_t column = self->lane % 16, group = self->lane / 16;
+    for (uint32_t i = 0; i < 4; ++i) {
+      const uint32_t row = 4 * group + i;
+      double sum = c[row][column];
+      for (size_t k = 0; k < K; ++k)
+        sum += double(a[row][k]) * double(b[k][column]);
+      self->d[i] = float(sum);
+    }
+  }
+}
+
 /// v_mfma_f32_16x16x16_bf16 over one wave, from CDNA's layouts (AMD's
 /// matrix instruction calculator): lane l holds A[l % 16][4 (l / 16) + i]
 /// and B[4 (l / 16) + i][l % 16] for i < 4, and D[4 (l / 16) + i][l % 16].
@@ -396,16 +416,7 @@ void mfmaWave(std::vector<Fiber *> &lanes) {
       c[4 * group + i][row] = self->c[i];
     }
   }
-  for (Fiber *self : lanes) {
-    const uint32_t column = self->lane % 16, group = self->lane / 16;
-    for (uint32_t i = 0; i < 4; ++i) {
-      const uint32_t row = 4 * group + i;
-      double sum = c[row][column];
-      for (uint32_t k = 0; k < 16; ++k)
-        sum += double(a[row][k]) * double(b[k][column]);
-      self->d[i] = float(sum);
-    }
-  }
+  storeWaveProducts(lanes, a, b, c);
 }
 
 /// gfx950's scaled MFMA formats the emulator decodes (cbsz and blgp).
@@ -461,19 +472,7 @@ bool scaledMfmaWave(Block &block, std::vector<Fiber *> &lanes) {
     for (uint32_t i = 0; i < 4; ++i)
       c[4 * group + i][row] = self->c[i];
   }
-  for (Fiber *self : lanes) {
-    const uint32_t column = self->lane % 16, group = self->lane / 16;
-    for (uint32_t i = 0; i < 4; ++i) {
-      const uint32_t row = 4 * group + i;
-      // Every product is exact in double (a few significant bits, scaled
-      // by powers of two); their sum rounds in double, then once to f32
-      // (the hardware's order and intermediate precision are unspecified).
-      double sum = c[row][column];
-      for (uint32_t k = 0; k < 128; ++k)
-        sum += a[row][k] * b[k][column];
-      self->d[i] = float(sum);
-    }
-  }
+  storeWaveProducts(lanes, a, b, c);
   return true;
 }
 

@@ -647,7 +647,6 @@ FailureOr<func::FuncOp> emitScaledMatmul(const ScaledMatmul &m, llvm::StringRef 
             Value first = arith::MulIOp::create(
                 b, loc, arith::RemUIOp::create(b, loc, e, chunksPerColumn), kb.index(kWeightChunk));
             Value col = arith::AddIOp::create(b, loc, firstColumn, c);
-            Value live = below(col, endColumn);
             Value safeCol =
                 arith::MinUIOp::create(b, loc, col, arith::SubIOp::create(b, loc, endColumn, one));
             Value at = arith::AddIOp::create(b, loc, kStart, first);
@@ -684,6 +683,7 @@ FailureOr<func::FuncOp> emitScaledMatmul(const ScaledMatmul &m, llvm::StringRef 
               });
               return;
             }
+            Value live = below(col, endColumn);
             Value scale = bits.e8m0(byteAt(
                 wScales, ValueRange{expert, arith::DivUIOp::create(b, loc, safeCol, scaleRows),
                                     arith::DivUIOp::create(b, loc, at, sumStep)}));
