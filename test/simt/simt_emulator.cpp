@@ -4,11 +4,15 @@
 
 #include "sieve/numerics/float_formats.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <map>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include <sys/mman.h>
@@ -37,12 +41,35 @@ constexpr size_t kStackBytes = size_t(1) << 20;
 /// Far beyond any block a kernel asks for (the hardware's limit is 1024).
 constexpr uint64_t kMaxBlockThreads = 1024;
 
-enum class Wait { Running, Barrier, Shuffle, Mma, Bpermute, Mfma, ScaledMfma, Wgmma, Done };
+/// sm_100a's tensor memory per block (tcgen05, cta_group::1): lanes x
+/// columns of 32-bit cells; an address holds the lane in bits 16..31 and
+/// the column in bits 0..15.
+constexpr uint32_t kTmemLanes = 128, kTmemColumns = 512;
+
+enum class Wait {
+  Running,
+  Barrier,
+  Shuffle,
+  Mma,
+  Bpermute,
+  Mfma,
+  ScaledMfma,
+  Wgmma,
+  TmemAlloc,
+  TmemDealloc,
+  TmemStore,
+  TmemLoad,
+  Mbarrier,
+  Failed,
+  Done
+};
 
 /// A wait that a warp's lanes leave together.
 bool isCollective(Wait wait) {
   return wait == Wait::Shuffle || wait == Wait::Mma || wait == Wait::Bpermute ||
-         wait == Wait::Mfma || wait == Wait::ScaledMfma || wait == Wait::Wgmma;
+         wait == Wait::Mfma || wait == Wait::ScaledMfma || wait == Wait::Wgmma ||
+         wait == Wait::TmemAlloc || wait == Wait::TmemDealloc || wait == Wait::TmemStore ||
+         wait == Wait::TmemLoad;
 }
 
 const char *waitName(Wait wait) {
@@ -63,6 +90,18 @@ const char *waitName(Wait wait) {
     return "a scaled MFMA";
   case Wait::Wgmma:
     return "a wgmma";
+  case Wait::TmemAlloc:
+    return "a tcgen05.alloc";
+  case Wait::TmemDealloc:
+    return "a tcgen05.dealloc";
+  case Wait::TmemStore:
+    return "a tcgen05.st";
+  case Wait::TmemLoad:
+    return "a tcgen05.ld";
+  case Wait::Mbarrier:
+    return "an mbarrier.try_wait";
+  case Wait::Failed:
+    return "a failed instruction";
   case Wait::Done:
     return "exit";
   }
@@ -167,6 +206,27 @@ struct Fiber {
   uint64_t descriptorA = 0, descriptorB = 0;
   uint32_t wgmmaN = 0;
   float *accumulators = nullptr;
+  // A tcgen05.alloc's slot and columns, a dealloc's address and columns, a
+  // 32x32b ld's or st's address, count (in `tmemColumns`) and registers.
+  uint32_t *tmemSlot = nullptr;
+  uint32_t tmemAddress = 0, tmemColumns = 0;
+  const uint32_t *tmemSource = nullptr;
+  uint32_t *tmemDestination = nullptr;
+  // An mbarrier.try_wait that found its phase incomplete: the barrier (its
+  // shared-memory offset) and the phase parity it waits for.
+  uint32_t mbarrierOffset = 0, mbarrierParity = 0;
+};
+
+/// An mbarrier object (its state lives here, not in its 8 bytes of shared
+/// memory, which kernels only pass by address): arrivals still expected in
+/// the current phase, the count each phase starts with, the phase number.
+struct Mbarrier {
+  uint32_t count = 0, pending = 0, phase = 0;
+};
+
+/// A live tcgen05.alloc: its first column and its columns (all 128 lanes).
+struct TmemAllocation {
+  uint32_t column = 0, columns = 0;
 };
 
 /// A block's shared memory sits at the start of a 2^18-byte-aligned arena,
@@ -203,6 +263,13 @@ struct Block {
   Context scheduler;
   unsigned char *shared = nullptr;
   size_t sharedBytes = 0;
+  // Tensor memory, made and poisoned at the block's first tcgen05.alloc
+  // (lane-major: cell (lane, column) at lane * kTmemColumns + column), and
+  // its live allocations.
+  std::vector<uint32_t> tmem;
+  std::vector<TmemAllocation> tmemAllocations;
+  // Initialized mbarriers by shared-memory offset.
+  std::map<uint32_t, Mbarrier> mbarriers;
   std::string error;
 #ifdef SIEVE_SIMT_ASAN
   const void *schedulerStack = nullptr;
@@ -604,6 +671,173 @@ bool releaseWarpgroup(Block &block, const Fiber &waiting, bool &released) {
   return true;
 }
 
+/// The offset in the block's shared memory of the `bytes` at `pointer`,
+/// which must lie inside it and be aligned to `bytes`; false otherwise.
+bool sharedOffset(const Block &block, const void *pointer, size_t bytes, uint32_t &offset) {
+  const auto address = reinterpret_cast<uintptr_t>(pointer);
+  const auto base = reinterpret_cast<uintptr_t>(block.shared);
+  if (!block.shared || address < base || address - base + bytes > block.sharedBytes ||
+      (address - base) % bytes != 0)
+    return false;
+  offset = uint32_t(address - base);
+  return true;
+}
+
+std::string hex(uint64_t value) {
+  char text[32];
+  std::snprintf(text, sizeof(text), "0x%llx", static_cast<unsigned long long>(value));
+  return text;
+}
+
+std::string describeAllocations(const Block &block) {
+  if (block.tmemAllocations.empty())
+    return "none";
+  std::string out;
+  for (const TmemAllocation &allocation : block.tmemAllocations)
+    out += (out.empty() ? "columns " : ", ") + std::to_string(allocation.column) + ".." +
+           std::to_string(allocation.column + allocation.columns - 1);
+  return out;
+}
+
+/// Whether columns [column, column + count) lie in one live allocation.
+bool allocated(const Block &block, uint64_t column, uint64_t count) {
+  for (const TmemAllocation &allocation : block.tmemAllocations)
+    if (column >= allocation.column && column + count <= allocation.column + allocation.columns)
+      return true;
+  return false;
+}
+
+/// Tensor memory starts as garbage: all-ones cells (NaN as f32, and NaN
+/// E8M0 scales), as shared memory starts, so a read before a write shows.
+void poisonColumns(Block &block, uint32_t column, uint32_t columns) {
+  for (uint32_t lane = 0; lane < kTmemLanes; ++lane)
+    std::fill_n(block.tmem.begin() + lane * kTmemColumns + column, columns, ~uint32_t(0));
+}
+
+/// Whether the lanes' `field`s are all the first lane's; fails the block
+/// naming `what` otherwise (`.sync.aligned`: one operand for the warp).
+template <typename T>
+bool sameInWarp(Block &block, const std::vector<Fiber *> &lanes, T Fiber::*field,
+                const char *what) {
+  const Fiber &first = *lanes.front();
+  for (const Fiber *lane : lanes)
+    if (lane->*field != first.*field) {
+      fail(block, threadName(*lane) + " gives " + waitName(first.wait) + " (site " +
+                      std::to_string(first.site) + ") another " + what + " than " +
+                      threadName(first) + ": a warp's must be the same");
+      return false;
+    }
+  return true;
+}
+
+/// tcgen05.alloc.cta_group::1.sync.aligned by one warp: the first free,
+/// size-aligned run of the requested columns; its address (lane 0, first
+/// column) goes to the slot in shared memory. A GPU would wait for another
+/// CTA's deallocation where none is free; with one block at a time that is
+/// this block's leak or over-allocation, so the block fails.
+bool tmemAllocWarp(Block &block, const std::vector<Fiber *> &lanes) {
+  if (!sameInWarp(block, lanes, &Fiber::tmemSlot, "slot") ||
+      !sameInWarp(block, lanes, &Fiber::tmemColumns, "column count"))
+    return false;
+  const Fiber &first = *lanes.front();
+  const std::string at = "a tcgen05.alloc (site " + std::to_string(first.site) + ", warp " +
+                         std::to_string(first.warp) + ")";
+  const uint32_t columns = first.tmemColumns;
+  if (columns < 32 || columns > kTmemColumns || (columns & (columns - 1)) != 0) {
+    fail(block, at + " of " + std::to_string(columns) +
+                    " columns: the count must be a power of two from 32 to 512");
+    return false;
+  }
+  uint32_t slotOffset = 0;
+  if (!sharedOffset(block, first.tmemSlot, sizeof(uint32_t), slotOffset)) {
+    fail(block, at + " writes its address outside the block's shared memory (or misaligned)");
+    return false;
+  }
+  for (uint32_t column = 0; column < kTmemColumns; column += columns) {
+    bool taken = false;
+    for (const TmemAllocation &allocation : block.tmemAllocations)
+      taken |=
+          column < allocation.column + allocation.columns && allocation.column < column + columns;
+    if (taken)
+      continue;
+    if (block.tmem.empty())
+      block.tmem.assign(size_t(kTmemLanes) * kTmemColumns, ~uint32_t(0));
+    block.tmemAllocations.push_back({column, columns});
+    std::memcpy(block.shared + slotOffset, &column, sizeof(column));
+    return true;
+  }
+  fail(block, at + " of " + std::to_string(columns) +
+                  " columns finds no free run of them in tensor memory (allocated: " +
+                  describeAllocations(block) +
+                  "); a GPU would wait for a deallocation, which in one block is a leak");
+  return false;
+}
+
+/// tcgen05.dealloc.cta_group::1.sync.aligned by one warp: exactly one live
+/// allocation.
+bool tmemDeallocWarp(Block &block, const std::vector<Fiber *> &lanes) {
+  if (!sameInWarp(block, lanes, &Fiber::tmemAddress, "address") ||
+      !sameInWarp(block, lanes, &Fiber::tmemColumns, "column count"))
+    return false;
+  const Fiber &first = *lanes.front();
+  const uint32_t column = first.tmemAddress & 0xffff, columns = first.tmemColumns;
+  for (auto it = block.tmemAllocations.begin(); it != block.tmemAllocations.end(); ++it)
+    if (first.tmemAddress >> 16 == 0 && it->column == column && it->columns == columns) {
+      poisonColumns(block, column, columns);
+      block.tmemAllocations.erase(it);
+      return true;
+    }
+  fail(block, "a tcgen05.dealloc (site " + std::to_string(first.site) + ", warp " +
+                  std::to_string(first.warp) + ") of " + std::to_string(columns) +
+                  " columns at address " + hex(first.tmemAddress) +
+                  " is not an allocation of the block (allocated: " + describeAllocations(block) +
+                  ")");
+  return false;
+}
+
+/// tcgen05.st / tcgen05.ld .32x32b.x<count> by one warp: lane l moves
+/// tensor-memory lane (the address's lane) + l, columns (the address's
+/// column) + 0 .. count - 1, to or from its registers. Warp w of a
+/// warpgroup reaches lanes 32 (w % 4) .. + 31 only, so the address's lane
+/// must be 32 (w % 4).
+bool tmemCopyWarp(Block &block, const std::vector<Fiber *> &lanes, bool store) {
+  if (!sameInWarp(block, lanes, &Fiber::tmemAddress, "address") ||
+      !sameInWarp(block, lanes, &Fiber::tmemColumns, "register count"))
+    return false;
+  const Fiber &first = *lanes.front();
+  const std::string at = std::string(store ? "a tcgen05.st" : "a tcgen05.ld") + " (site " +
+                         std::to_string(first.site) + ", warp " + std::to_string(first.warp) + ")";
+  const uint32_t lane = first.tmemAddress >> 16, column = first.tmemAddress & 0xffff;
+  const uint32_t count = first.tmemColumns;
+  if (count == 0 || count > 128 || (count & (count - 1)) != 0) {
+    fail(block, at + " of " + std::to_string(count) + " registers (x1 to x128)");
+    return false;
+  }
+  const uint32_t quarter = 32 * (first.warp % 4);
+  if (lane != quarter) {
+    fail(block, at + " at address " + hex(first.tmemAddress) + " reaches lanes " +
+                    std::to_string(lane) + ".." + std::to_string(lane + 31) + "; warp " +
+                    std::to_string(first.warp) + " may access lanes " + std::to_string(quarter) +
+                    ".." + std::to_string(quarter + 31) + " only (its quarter, warp % 4)");
+    return false;
+  }
+  if (!allocated(block, column, count)) {
+    fail(block, at + " of columns " + std::to_string(column) + ".." +
+                    std::to_string(column + count - 1) +
+                    " outside the block's tensor memory allocations (allocated: " +
+                    describeAllocations(block) + ")");
+    return false;
+  }
+  for (const Fiber *self : lanes) {
+    uint32_t *cells = block.tmem.data() + size_t(lane + self->lane) * kTmemColumns + column;
+    if (store)
+      std::memcpy(cells, self->tmemSource, count * sizeof(uint32_t));
+    else
+      std::memcpy(self->tmemDestination, cells, count * sizeof(uint32_t));
+  }
+  return true;
+}
+
 /// The fibers of warp `warp`, in lane order.
 void lanesOf(Block &block, size_t warp, std::vector<Fiber *> &lanes) {
   const size_t threads = block.fibers.size(), first = warp * block.warpSize;
@@ -652,7 +886,10 @@ bool releaseWarp(Block &block, std::vector<Fiber *> &lanes, bool &released) {
       return false;
     }
   // NVIDIA's collectives are a 32-lane warp's, AMD's a 64-lane wave's.
-  const size_t expectedWidth = kind == Wait::Shuffle || kind == Wait::Mma ? 32 : 64;
+  const bool nvidia = kind == Wait::Shuffle || kind == Wait::Mma || kind == Wait::TmemAlloc ||
+                      kind == Wait::TmemDealloc || kind == Wait::TmemStore ||
+                      kind == Wait::TmemLoad;
+  const size_t expectedWidth = nvidia ? 32 : 64;
   if (warpSize != expectedWidth) {
     fail(block, std::string(waitName(kind)) + " (site " + std::to_string(waiting->site) +
                     ") in a kernel of " + std::to_string(warpSize) + "-lane warps");
@@ -675,6 +912,19 @@ bool releaseWarp(Block &block, std::vector<Fiber *> &lanes, bool &released) {
     break;
   case Wait::ScaledMfma:
     if (!scaledMfmaWave(block, lanes))
+      return false;
+    break;
+  case Wait::TmemAlloc:
+    if (!tmemAllocWarp(block, lanes))
+      return false;
+    break;
+  case Wait::TmemDealloc:
+    if (!tmemDeallocWarp(block, lanes))
+      return false;
+    break;
+  case Wait::TmemStore:
+  case Wait::TmemLoad:
+    if (!tmemCopyWarp(block, lanes, kind == Wait::TmemStore))
       return false;
     break;
   default:
@@ -725,7 +975,17 @@ std::string describeDeadlock(const Block &block) {
       break;
     }
     out += " " + threadName(fiber) + " at " + waitName(fiber.wait) + " (site " +
-           std::to_string(fiber.site) + ");";
+           std::to_string(fiber.site);
+    // A thread spinning on an mbarrier waits for arrivals nobody will make.
+    if (fiber.wait == Wait::Mbarrier) {
+      out += ", parity " + std::to_string(fiber.mbarrierParity) +
+             " of the mbarrier at shared byte " + std::to_string(fiber.mbarrierOffset);
+      if (auto it = block.mbarriers.find(fiber.mbarrierOffset); it != block.mbarriers.end())
+        out += ", in phase " + std::to_string(it->second.phase) + " with " +
+               std::to_string(it->second.pending) + " of " + std::to_string(it->second.count) +
+               " arrivals pending";
+    }
+    out += ");";
   }
   return out;
 }
@@ -747,6 +1007,10 @@ void runRound(Block &block) {
         Fiber &fiber = *lanes[ascending ? i : lanes.size() - 1 - i];
         if (fiber.wait != Wait::Running)
           continue;
+        // A thread that failed the block stops it here, before another
+        // runs on with what the failed instruction did not do.
+        if (!block.error.empty())
+          return;
         block.current = &fiber;
         void *fakeStack = nullptr;
         startSwitch(block, &fiber, &fakeStack);
@@ -862,6 +1126,11 @@ int32_t runBlock(void (*entry)(void **), const sieve_dispatch_state_t *dispatch,
       break;
     }
   }
+  // The PTX ISA: all tensor memory a CTA allocated must be deallocated
+  // before the kernel exits.
+  if (block.error.empty() && !block.tmemAllocations.empty())
+    fail(block, "the block exited with tensor memory allocated (" + describeAllocations(block) +
+                    "): all tensor memory must be deallocated before the kernel exits");
   activeBlock = nullptr;
   if (!block.error.empty()) {
     lastFailure = block.error;
@@ -1072,10 +1341,394 @@ void *sharedMemory() {
   return block.sharedBytes ? block.shared : nullptr;
 }
 
-const sieve_simt_runtime_t kRuntime = {
-    runBlock,      specialRegister, barrier,       shuffle,  mma,       e4m3x2ToF16x2,
-    e2m1x2ToF16x2, sharedMemory,    laneMaskCount, bpermute, mfma,      e4m3x2ToF32x2,
-    e2m1x2ToF32x2, f32x2ToE4m3x2,   f32x2ToE2m1x2, wgmma,    scaledMfma};
+/// Stops the running thread once its call failed the block (fail): the
+/// scheduler runs none of the block's threads again. Its stack is never
+/// unwound, so the caller must hold no string or vector then (the checks
+/// that fail return first, their messages freed).
+[[noreturn]] void stopThread(Block &block) {
+  yieldToScheduler(Wait::Failed, block.current->site);
+  std::abort(); // a failed thread is never resumed
+}
+
+void tmemAlloc(int32_t site, uint32_t *slot, uint32_t columns) {
+  Block &block = running("a tcgen05.alloc");
+  Fiber &self = *block.current;
+  self.tmemSlot = slot;
+  self.tmemColumns = columns;
+  yieldToScheduler(Wait::TmemAlloc, site);
+}
+
+void tmemDealloc(int32_t site, uint32_t address, uint32_t columns) {
+  Block &block = running("a tcgen05.dealloc");
+  Fiber &self = *block.current;
+  self.tmemAddress = address;
+  self.tmemColumns = columns;
+  yieldToScheduler(Wait::TmemDealloc, site);
+}
+
+void tmemStore(int32_t site, uint32_t address, const uint32_t *values, uint32_t count) {
+  Block &block = running("a tcgen05.st");
+  Fiber &self = *block.current;
+  self.tmemAddress = address;
+  self.tmemColumns = count;
+  self.tmemSource = values;
+  yieldToScheduler(Wait::TmemStore, site);
+}
+
+void tmemLoad(int32_t site, uint32_t address, uint32_t *values, uint32_t count) {
+  Block &block = running("a tcgen05.ld");
+  Fiber &self = *block.current;
+  self.tmemAddress = address;
+  self.tmemColumns = count;
+  self.tmemDestination = values;
+  yieldToScheduler(Wait::TmemLoad, site);
+}
+
+/// The running thread's `what` (site `site`), for messages.
+std::string instructionAt(const Block &block, const char *what, int32_t site) {
+  return threadName(*block.current) + ": " + what + " (site " + std::to_string(site) + ")";
+}
+
+/// The initialized mbarrier at `barrier` and its shared-memory offset, or
+/// null with the block failed where there is none.
+Mbarrier *initializedMbarrier(Block &block, const char *what, int32_t site, const uint64_t *barrier,
+                              uint32_t &offset) {
+  if (!sharedOffset(block, barrier, sizeof(uint64_t), offset)) {
+    fail(block, instructionAt(block, what, site) +
+                    " names an mbarrier outside the block's shared memory or not 8-byte aligned");
+    return nullptr;
+  }
+  auto it = block.mbarriers.find(offset);
+  if (it == block.mbarriers.end()) {
+    fail(block, instructionAt(block, what, site) + " at shared byte " + std::to_string(offset) +
+                    ", which holds no mbarrier (none initialized, or invalidated)");
+    return nullptr;
+  }
+  return &it->second;
+}
+
+/// Threads waiting at the mbarrier at `offset` look at it again.
+void wakeMbarrierWaiters(Block &block, uint32_t offset) {
+  for (Fiber &fiber : block.fibers)
+    if (fiber.wait == Wait::Mbarrier && fiber.mbarrierOffset == offset)
+      fiber.wait = Wait::Running;
+}
+
+/// One arrival; the last one the phase expects completes it (its parity
+/// flips and the next phase expects the count again).
+void arrive(Block &block, uint32_t offset, Mbarrier &barrier) {
+  if (--barrier.pending != 0)
+    return;
+  ++barrier.phase;
+  barrier.pending = barrier.count;
+  wakeMbarrierWaiters(block, offset);
+}
+
+/// mbarrier.init, or false with the block failed.
+bool initMbarrier(Block &block, int32_t site, uint64_t *barrier, uint32_t count) {
+  uint32_t offset = 0;
+  const auto refuse = [&](const std::string &why) {
+    fail(block, instructionAt(block, "mbarrier.init", site) + why);
+    return false;
+  };
+  if (!sharedOffset(block, barrier, sizeof(uint64_t), offset))
+    return refuse(" names an mbarrier outside the block's shared memory or not 8-byte aligned");
+  if (count == 0 || count >= (uint32_t(1) << 20))
+    return refuse(" of " + std::to_string(count) + " arrivals (1 to 2^20 - 1)");
+  if (block.mbarriers.count(offset))
+    return refuse(" at shared byte " + std::to_string(offset) +
+                  " initializes a live mbarrier again (mbarrier.inval it first)");
+  block.mbarriers[offset] = Mbarrier{count, count, 0};
+  return true;
+}
+
+void mbarrierInit(int32_t site, uint64_t *barrier, uint32_t count) {
+  Block &block = running("an mbarrier.init");
+  if (!initMbarrier(block, site, barrier, count))
+    stopThread(block);
+}
+
+void mbarrierInval(int32_t site, uint64_t *barrier) {
+  Block &block = running("an mbarrier.inval");
+  uint32_t offset = 0;
+  if (!initializedMbarrier(block, "mbarrier.inval", site, barrier, offset))
+    stopThread(block);
+  block.mbarriers.erase(offset);
+  // Whoever still waits at it fails when it looks again.
+  wakeMbarrierWaiters(block, offset);
+}
+
+/// mbarrier.try_wait.parity: whether the phase of parity `parity` has
+/// completed, i.e. the current phase has the other parity. Where it has
+/// not, the thread waits here until an arrival completes a phase of the
+/// barrier (the hardware's try_wait may suspend the thread likewise), so a
+/// kernel's retry loop does not spin; if no thread can arrive, the block
+/// ends as a deadlock, which names the barrier, instead of hanging.
+uint32_t mbarrierTryWaitParity(int32_t site, uint64_t *barrier, uint32_t parity) {
+  Block &block = running("an mbarrier.try_wait");
+  Fiber &self = *block.current;
+  uint32_t offset = 0;
+  const auto completed = [&] {
+    const Mbarrier *state =
+        initializedMbarrier(block, "mbarrier.try_wait.parity", site, barrier, offset);
+    if (!state)
+      stopThread(block);
+    return (state->phase & 1) != (parity & 1);
+  };
+  if (completed())
+    return 1;
+  self.mbarrierOffset = offset;
+  self.mbarrierParity = parity & 1;
+  yieldToScheduler(Wait::Mbarrier, site);
+  // Two phases may have completed since (the parity is all a wait names):
+  // then 0, and the kernel asks again.
+  return completed() ? 1 : 0;
+}
+
+void tcgen05Commit(int32_t site, uint64_t *barrier) {
+  Block &block = running("a tcgen05.commit");
+  uint32_t offset = 0;
+  Mbarrier *state = initializedMbarrier(block, "tcgen05.commit", site, barrier, offset);
+  if (!state)
+    stopThread(block);
+  // The thread's MMAs completed at their calls: the arrival is due now.
+  arrive(block, offset, *state);
+}
+
+/// A tcgen05 shared-memory matrix descriptor, unswizzled and K-major: the
+/// operand's first byte, the bytes from one 8 x 16-byte core matrix to the
+/// next along K (leading) and to the next 8 rows (stride).
+struct SmemDescriptor {
+  uint64_t start = 0, leading = 0, stride = 0;
+};
+
+/// Decodes `bits` (the PTX ISA's "shared memory descriptor" of tcgen05):
+/// "" where it is one the emulator reads, else what it holds instead.
+std::string decodeSmemDescriptor(uint64_t bits, SmemDescriptor &out) {
+  if ((bits >> 46 & 7) != 1)
+    return "bits 46-48 holding " + std::to_string(bits >> 46 & 7) +
+           " instead of the fixed 0b001 of tcgen05 descriptors (a Hopper wgmma descriptor?)";
+  if ((bits >> 49 & 7) != 0)
+    return "a base offset (bits 49-51), which only swizzled layouts use";
+  if ((bits >> 52 & 1) != 0)
+    return "the absolute leading-byte-offset mode (bit 52, sm_103a's)";
+  if ((bits >> 61) != 0)
+    return "swizzling (bits 61-63; only unswizzled operands are emulated)";
+  constexpr uint64_t kReserved = uint64_t(0x3) << 14 | uint64_t(0x3) << 30 | uint64_t(0xff) << 53;
+  if ((bits & kReserved) != 0)
+    return "reserved bits set (" + hex(bits & kReserved) + ")";
+  out.start = (bits & 0x3fff) << 4;
+  out.leading = (bits >> 16 & 0x3fff) << 4;
+  out.stride = (bits >> 32 & 0x3fff) << 4;
+  return "";
+}
+
+/// kind::mxf8f6f4's element formats (instruction descriptor bits 7-9 for
+/// A, 10-12 for B) the emulator decodes.
+constexpr uint32_t kTcgen05E4m3 = 0, kTcgen05E2m1 = 5;
+
+const char *tcgen05FormatName(uint32_t format) {
+  switch (format) {
+  case 0:
+    return "E4M3";
+  case 1:
+    return "E5M2";
+  case 3:
+    return "E2M3";
+  case 4:
+    return "E3M2";
+  case 5:
+    return "E2M1";
+  default:
+    return "no format";
+  }
+}
+
+/// x + y rounded once to f32: the double sum rounded to odd where it is
+/// inexact (TwoSum gives its error exactly), which then rounds to f32 as
+/// the exact sum would (53 bits >= 24 + 2).
+float addRoundedOnce(double x, double y) {
+  double sum = x + y;
+  const double yPart = sum - x;
+  const double error = (x - (sum - yPart)) + (y - yPart);
+  if (error != 0 && std::isfinite(sum)) {
+    uint64_t bits;
+    std::memcpy(&bits, &sum, sizeof(bits));
+    if ((bits & 1) == 0)
+      sum = std::nextafter(sum, error > 0 ? INFINITY : -INFINITY);
+  }
+  return float(sum);
+}
+
+/// tcgen05.mma.cta_group::1.kind::mxf8f6f4.block_scale.block32 by the
+/// calling thread, completed here: D[128][N] (+)= Σ_k<32 A[m][k] 2^(sa[m]
+/// - 127) B[n][k] 2^(sb[n] - 127), A and B read through their descriptors
+/// (K-major, unswizzled; an E2M1 element in its byte slot's 16-byte chunk
+/// at byte (k % 16) / 2, even k in the low nibble: the padded layout), the
+/// scales from tensor memory (CUTLASS's layout: row r's at lane r % 32 of
+/// column (the scale address's column) + r / 32, byte (the descriptor's
+/// scale id), duplicated in all four lane quarters), D at lane m, column
+/// (D's column) + n. Every operand the emulator does not decode, or that
+/// reads outside shared memory or the live tensor memory, fails the block.
+bool mmaBlockScale(Block &block, int32_t site, uint32_t d, uint64_t descriptorA,
+                   uint64_t descriptorB, uint32_t instruction, uint32_t scaleA, uint32_t scaleB,
+                   uint32_t enableInputD) {
+  const std::string at = instructionAt(block, "tcgen05.mma.block_scale", site);
+  const auto refuse = [&](const std::string &why) {
+    fail(block, at + " " + why);
+    return false;
+  };
+
+  // The instruction descriptor (the PTX ISA's table for kind::mxf8f6f4).
+  constexpr uint32_t kReserved = 0x8700004Bu; // bits 0, 1, 3, 6, 24-26 and 31
+  if ((instruction & kReserved) != 0)
+    return refuse("has reserved bits of its instruction descriptor " + hex(instruction) + " set (" +
+                  hex(instruction & kReserved) + ")");
+  if ((instruction >> 2 & 1) != 0)
+    return refuse("is sparse (instruction descriptor bit 2), which is not emulated");
+  if ((instruction >> 13 & 3) != 0)
+    return refuse("negates A or B (instruction descriptor bits 13-14), which is not emulated");
+  if ((instruction >> 15 & 3) != 0)
+    return refuse(
+        "transposes A or B (instruction descriptor bits 15-16); only K-major operands are "
+        "emulated");
+  if ((instruction >> 23 & 1) == 0)
+    return refuse(
+        "has UE4M3 scales (instruction descriptor bit 23 clear); kind::mxf8f6f4 takes UE8M0");
+  if ((instruction >> 27 & 3) != 1)
+    return refuse("has M = " + std::to_string(128 * (instruction >> 27 & 3)) +
+                  " (instruction descriptor bits 27-28 hold M >> 7); cta_group::1 takes M = 128");
+  const uint32_t n = (instruction >> 17 & 0x3f) * 8;
+  if (n == 0 || n > 256)
+    return refuse("has N = " + std::to_string(n) +
+                  " (instruction descriptor bits 17-22 hold N >> 3); N is 8 to 256");
+  const uint32_t formatA = instruction >> 7 & 7, formatB = instruction >> 10 & 7;
+  for (const auto &[format, side] : {std::pair{formatA, "A"}, std::pair{formatB, "B"}})
+    if (format != kTcgen05E4m3 && format != kTcgen05E2m1)
+      return refuse("has " + std::string(side) + " in format " + std::to_string(format) + " (" +
+                    tcgen05FormatName(format) +
+                    "), which is not emulated (E4M3 = 0 and E2M1 = 5 are)");
+  const uint32_t idA = instruction >> 29 & 3, idB = instruction >> 4 & 3;
+
+  // D and the scales in tensor memory.
+  const uint32_t dColumn = d & 0xffff;
+  if (d >> 16 != 0)
+    return refuse("has D at address " + hex(d) + ": its lane must be 0 (M = 128 spans all lanes)");
+  if (!allocated(block, dColumn, n))
+    return refuse(
+        "writes D to columns " + std::to_string(dColumn) + ".." + std::to_string(dColumn + n - 1) +
+        " outside the block's tensor memory allocations (allocated: " + describeAllocations(block) +
+        ")");
+  struct ScaleOperand {
+    const char *side;
+    uint32_t address, id, rows;
+  };
+  std::vector<double> scales[2];
+  for (const ScaleOperand &operand :
+       {ScaleOperand{"A", scaleA, idA, 128}, ScaleOperand{"B", scaleB, idB, n}}) {
+    const std::string name = "scale " + std::string(operand.side);
+    if ((operand.address >> 16 & 0x3fff) != 0)
+      return refuse("has " + name + " at address " + hex(operand.address) + ": its lane must be 0");
+    // CUTLASS puts the scale's byte in bits 30-31 of its address too.
+    if (operand.address >> 30 != operand.id)
+      return refuse("has " + name + " at address " + hex(operand.address) +
+                    ", whose bits 30-31 hold " + std::to_string(operand.address >> 30) +
+                    " but the instruction descriptor's SF" + operand.side + " id " +
+                    std::to_string(operand.id) +
+                    " (the emulator follows CUTLASS, which sets them equal)");
+    const uint32_t column0 = operand.address & 0xffff, columns = (operand.rows + 31) / 32;
+    if (!allocated(block, column0, columns))
+      return refuse("reads " + name + " from columns " + std::to_string(column0) + ".." +
+                    std::to_string(column0 + columns - 1) +
+                    " outside the block's tensor memory allocations (allocated: " +
+                    describeAllocations(block) + ")");
+    std::vector<double> &rowScales = scales[operand.side[0] == 'B'];
+    for (uint32_t row = 0; row < operand.rows; ++row) {
+      const uint32_t column = column0 + row / 32;
+      const auto byteAt = [&](uint32_t lane) {
+        return uint8_t(block.tmem[size_t(lane) * kTmemColumns + column] >> (8 * operand.id));
+      };
+      const uint32_t lane = row % 32;
+      const uint8_t code = byteAt(lane);
+      for (uint32_t quarter = 1; quarter < 4; ++quarter)
+        if (byteAt(lane + 32 * quarter) != code)
+          return refuse(
+              "reads " + name + " of row " + std::to_string(row) + " from byte " +
+              std::to_string(operand.id) + " of column " + std::to_string(column) + ": lane " +
+              std::to_string(lane) + " holds " + hex(code) + " but lane " +
+              std::to_string(lane + 32 * quarter) + " " + hex(byteAt(lane + 32 * quarter)) +
+              "; the scales must be duplicated in all four lane quarters (each warp of the "
+              "warpgroup stores its quarter's copy)");
+      rowScales.push_back(e8m0Scale(code));
+    }
+  }
+
+  // A and B in shared memory.
+  std::vector<double> values[2];
+  for (const auto &[bits, side, rows, format] :
+       {std::tuple{descriptorA, "A", uint32_t(128), formatA},
+        std::tuple{descriptorB, "B", n, formatB}}) {
+    SmemDescriptor descriptor;
+    if (std::string why = decodeSmemDescriptor(bits, descriptor); !why.empty())
+      return refuse("has a shared memory descriptor for " + std::string(side) + " (" + hex(bits) +
+                    ") with " + why);
+    std::vector<double> &out = values[side[0] == 'B'];
+    out.resize(size_t(rows) * 32);
+    for (uint32_t r = 0; r < rows; ++r)
+      for (uint32_t k = 0; k < 32; ++k) {
+        const uint64_t chunk =
+            descriptor.start + r / 8 * descriptor.stride + k / 16 * descriptor.leading + r % 8 * 16;
+        const uint64_t byte = format == kTcgen05E2m1 ? chunk + k % 16 / 2 : chunk + k % 16;
+        if (byte >= block.sharedBytes)
+          return refuse("reads " + std::string(side) + "[" + std::to_string(r) + "][" +
+                        std::to_string(k) + "] at byte " + std::to_string(byte) + " of " +
+                        std::to_string(block.sharedBytes) + " bytes of shared memory");
+        const uint8_t code = block.shared[byte];
+        out[size_t(r) * 32 + k] = format == kTcgen05E2m1
+                                      ? num::e2m1ToFloat(uint8_t(code >> (4 * (k % 2)) & 0xf))
+                                      : num::e4m3ToFloat(code);
+      }
+  }
+
+  for (uint32_t m = 0; m < 128; ++m)
+    for (uint32_t j = 0; j < n; ++j) {
+      // E4M3 and E2M1 values are integers times 2^-9 below 2^18 of them,
+      // so the 32 products and their sum are exact in double, and so is
+      // the scaling by powers of two; then one rounding to f32 with D (the
+      // hardware's order and intermediate precision are unspecified).
+      double sum = 0;
+      for (uint32_t k = 0; k < 32; ++k)
+        sum += values[0][size_t(m) * 32 + k] * values[1][size_t(j) * 32 + k];
+      sum *= scales[0][m] * scales[1][j];
+      uint32_t &cell = block.tmem[size_t(m) * kTmemColumns + dColumn + j];
+      const double old = enableInputD ? double(floatOf(cell)) : 0.0;
+      cell = uint32_t(floatBits(addRoundedOnce(old, sum)));
+    }
+  return true;
+}
+
+void tcgen05MmaBlockScale(int32_t site, uint32_t d, uint64_t descriptorA, uint64_t descriptorB,
+                          uint32_t instruction, uint32_t scaleA, uint32_t scaleB,
+                          uint32_t enableInputD) {
+  Block &block = running("a tcgen05.mma");
+  if (!mmaBlockScale(block, site, d, descriptorA, descriptorB, instruction, scaleA, scaleB,
+                     enableInputD))
+    stopThread(block);
+}
+
+const sieve_simt_runtime_t kRuntime = {runBlock,      specialRegister,
+                                       barrier,       shuffle,
+                                       mma,           e4m3x2ToF16x2,
+                                       e2m1x2ToF16x2, sharedMemory,
+                                       laneMaskCount, bpermute,
+                                       mfma,          e4m3x2ToF32x2,
+                                       e2m1x2ToF32x2, f32x2ToE4m3x2,
+                                       f32x2ToE2m1x2, wgmma,
+                                       scaledMfma,    tmemAlloc,
+                                       tmemDealloc,   tmemStore,
+                                       tmemLoad,      tcgen05MmaBlockScale,
+                                       tcgen05Commit, mbarrierInit,
+                                       mbarrierInval, mbarrierTryWaitParity};
 
 } // namespace
 

@@ -10,7 +10,12 @@
 // waiting at different barriers, a warp whose lanes wait at different
 // collectives or have exited, misaligned bindings. A CDNA wave's lanes that
 // branched away are off in its execution mask, as on the hardware: a
-// ds_bpermute goes on without them and reads 0 from them.
+// ds_bpermute goes on without them and reads 0 from them. sm_100a's tensor
+// memory is per block (poisoned, allocated by warps, each warp reaching its
+// quarter of the lanes, all of it freed by the block's end), its
+// block-scaled MMA completes at the issuing thread's call, and a thread
+// waiting at an mbarrier sleeps until an arrival completes a phase, so a
+// wait nobody can end is reported as a deadlock instead of spinning.
 //
 // It is a model of the semantics, not of the speed or of the memory model's
 // weaker orders: fibers run one at a time, each until it waits, so a race

@@ -279,6 +279,23 @@ struct GPUEmulatePass : impl::GPUEmulatePassBase<GPUEmulatePass> {
                      NVVM::WgmmaWaitGroupSyncOp, NVVM::FenceProxyOp>(op)) {
         // The emulator completes each wgmma at its call, reading the same
         // memory the threads wrote: the order these ops give holds already.
+      } else if (isa<NVVM::Tcgen05AllocOp, NVVM::Tcgen05DeallocOp, NVVM::Tcgen05StOp,
+                     NVVM::Tcgen05LdOp, NVVM::Tcgen05MMABlockScaleOp, NVVM::Tcgen05CommitOp>(op)) {
+        if (failed(emulateTcgen05(b, calls, op, site++)))
+          return WalkResult::interrupt();
+      } else if (isa<NVVM::MBarrierInitOp, NVVM::MBarrierInvalOp, NVVM::MBarrierTryWaitOp>(op)) {
+        if (failed(emulateMbarrier(b, calls, op, site++)))
+          return WalkResult::interrupt();
+      } else if (isa<NVVM::Tcgen05FenceOp, NVVM::Tcgen05WaitOp, NVVM::FenceMbarrierInitOp>(op)) {
+        // The emulator completes each tcgen05.ld, st and mma at its call
+        // and keeps one block's mbarriers: nothing is left to order or wait
+        // for.
+      } else if (auto relinquish = dyn_cast<NVVM::Tcgen05RelinquishAllocPermitOp>(op)) {
+        // It gives up this CTA's later allocations for other CTAs', and
+        // the emulator runs one block at a time (an allocation after it
+        // goes unchecked).
+        if (relinquish.getGroup() != NVVM::CTAGroupKind::CTA_1)
+          return op->emitOpError() << "has no SIMT emulation for this form (cta_group::1)";
       } else if (auto convert = dyn_cast<NVVM::ConvertF8x2ToF16x2Op>(op)) {
         if (!isa<Float8E4M3FNType>(convert.getSrcType()) || convert.getRelu())
           return op->emitOpError() << "has no SIMT emulation for this form (E4M3FN without relu)";
@@ -602,6 +619,132 @@ struct GPUEmulatePass : impl::GPUEmulatePassBase<GPUEmulatePass> {
       out = LLVM::InsertValueOp::create(b, at, out, value, ArrayRef<int64_t>{int64_t(i)});
     }
     wgmma.getResults().replaceAllUsesWith(out);
+    return success();
+  }
+
+  /// The alignment of stackSlot's slots, which their loads and stores
+  /// state: by default those assume a vector's natural alignment (up to
+  /// 512 bytes for 128 x i32), which the slot does not have.
+  static constexpr unsigned kSlotAlignment = 16;
+
+  /// The stack slot (in the function's entry block: one per call site, not
+  /// one per loop iteration) that passes a value of `type` by pointer.
+  static Value stackSlot(OpBuilder &b, RuntimeCalls &calls, Operation *op, Type type) {
+    OpBuilder::InsertionGuard guard(b);
+    auto fn = op->getParentOfType<LLVM::LLVMFuncOp>();
+    b.setInsertionPointToStart(&fn.getBody().front());
+    return LLVM::AllocaOp::create(b, op->getLoc(), LLVM::LLVMPointerType::get(b.getContext()), type,
+                                  calls.i32(op->getLoc(), 1), kSlotAlignment);
+  }
+
+  /// sm_100a's tensor memory (tcgen05, cta_group::1) as calls: allocation,
+  /// 32x32b loads and stores (the registers through a stack slot), the
+  /// block-scaled MMA from shared-memory descriptors, and the commit's
+  /// mbarrier arrival. A tensor-memory address is the kernel's 32-bit one,
+  /// which the emulator takes as that i32: the operand of the
+  /// `llvm.inttoptr` that made the !llvm.ptr<6> (a host pointer by now,
+  /// never dereferenced), or the pointer's low 32 bits.
+  LogicalResult emulateTcgen05(OpBuilder &b, RuntimeCalls &calls, Operation *op, int32_t site) {
+    Location at = op->getLoc();
+    Type i32 = b.getI32Type();
+    auto address = [&](Value pointer) -> Value {
+      if (auto made = pointer.getDefiningOp<LLVM::IntToPtrOp>();
+          made && made.getArg().getType() == i32)
+        return made.getArg();
+      return LLVM::PtrToIntOp::create(b, at, i32, pointer);
+    };
+    if (auto alloc = dyn_cast<NVVM::Tcgen05AllocOp>(op)) {
+      if (alloc.getGroup() != NVVM::CTAGroupKind::CTA_1)
+        return op->emitOpError() << "has no SIMT emulation for this form (cta_group::1)";
+      calls.call(at, SIMT_SLOT(tcgen05_alloc), Type(),
+                 {calls.i32(at, site), alloc.getAddr(), alloc.getNCols()});
+      return success();
+    }
+    if (auto dealloc = dyn_cast<NVVM::Tcgen05DeallocOp>(op)) {
+      if (dealloc.getGroup() != NVVM::CTAGroupKind::CTA_1)
+        return op->emitOpError() << "has no SIMT emulation for this form (cta_group::1)";
+      calls.call(at, SIMT_SLOT(tcgen05_dealloc), Type(),
+                 {calls.i32(at, site), address(dealloc.getTaddr()), dealloc.getNCols()});
+      return success();
+    }
+    if (isa<NVVM::Tcgen05StOp, NVVM::Tcgen05LdOp>(op)) {
+      auto store = dyn_cast<NVVM::Tcgen05StOp>(op);
+      auto load = dyn_cast<NVVM::Tcgen05LdOp>(op);
+      const bool packed = store ? store.getUnpack() : load.getPack();
+      const NVVM::Tcgen05LdStShape shape = store ? store.getShape() : load.getShape();
+      Value offset = store ? store.getOffset() : load.getOffset();
+      if (shape != NVVM::Tcgen05LdStShape::SHAPE_32X32B || packed || offset)
+        return op->emitOpError()
+               << "has no SIMT emulation for this form (32x32b, no pack or unpack, no offset)";
+      Type type = store ? store.getVal().getType() : load.getRes().getType();
+      auto vector = dyn_cast<VectorType>(type);
+      const int64_t count = vector ? vector.getNumElements() : 1;
+      Value slot = stackSlot(b, calls, op, type);
+      Value tmem = address(store ? store.getTmemAddr() : load.getTmemAddr());
+      if (store) {
+        LLVM::StoreOp::create(b, at, store.getVal(), slot, kSlotAlignment);
+        calls.call(at, SIMT_SLOT(tcgen05_st_32x32b), Type(),
+                   {calls.i32(at, site), tmem, slot, calls.i32(at, count)});
+        return success();
+      }
+      calls.call(at, SIMT_SLOT(tcgen05_ld_32x32b), Type(),
+                 {calls.i32(at, site), tmem, slot, calls.i32(at, count)});
+      load.getRes().replaceAllUsesWith(LLVM::LoadOp::create(b, at, type, slot, kSlotAlignment));
+      return success();
+    }
+    if (auto mma = dyn_cast<NVVM::Tcgen05MMABlockScaleOp>(op)) {
+      const NVVM::Tcgen05MMABlockScale scale = mma.getBlockScale();
+      if (mma.getKind() != NVVM::MMABlockScaleKind::MXF8F6F4 ||
+          mma.getCtaGroup() != NVVM::CTAGroupKind::CTA_1 ||
+          (scale != NVVM::Tcgen05MMABlockScale::DEFAULT &&
+           scale != NVVM::Tcgen05MMABlockScale::BLOCK32) ||
+          mma.getCollectorOp() != NVVM::Tcgen05MMACollectorOp::DISCARD ||
+          !mma.getMatrixA().getType().isInteger(64))
+        return op->emitOpError() << "has no SIMT emulation for this form (kind::mxf8f6f4, "
+                                    "cta_group::1, block32, collector discard, A in shared "
+                                    "memory)";
+      Value enableInputD = LLVM::ZExtOp::create(b, at, i32, mma.getEnableInputD());
+      calls.call(at, SIMT_SLOT(tcgen05_mma_block_scale), Type(),
+                 {calls.i32(at, site), address(mma.getMatrixD()), mma.getMatrixA(),
+                  mma.getMatrixB(), mma.getIdesc(), address(mma.getScaleA()),
+                  address(mma.getScaleB()), enableInputD});
+      return success();
+    }
+    auto commit = cast<NVVM::Tcgen05CommitOp>(op);
+    if (commit.getGroup() != NVVM::CTAGroupKind::CTA_1 || commit.getMulticastMask())
+      return op->emitOpError()
+             << "has no SIMT emulation for this form (cta_group::1, no multicast)";
+    calls.call(at, SIMT_SLOT(tcgen05_commit), Type(), {calls.i32(at, site), commit.getAddr()});
+    return success();
+  }
+
+  /// mbarrier.init, inval and try_wait.parity on a shared::cta barrier as
+  /// calls; the emulator keeps the barriers' state.
+  LogicalResult emulateMbarrier(OpBuilder &b, RuntimeCalls &calls, Operation *op, int32_t site) {
+    Location at = op->getLoc();
+    if (auto init = dyn_cast<NVVM::MBarrierInitOp>(op)) {
+      if (init.getPredicate())
+        return op->emitOpError() << "has no SIMT emulation for this form (no predicate)";
+      calls.call(at, SIMT_SLOT(mbarrier_init), Type(),
+                 {calls.i32(at, site), init.getAddr(), init.getCount()});
+      return success();
+    }
+    if (auto inval = dyn_cast<NVVM::MBarrierInvalOp>(op)) {
+      calls.call(at, SIMT_SLOT(mbarrier_inval), Type(), {calls.i32(at, site), inval.getAddr()});
+      return success();
+    }
+    // The parity form (an i32 phase) without a time limit: the kernel asks
+    // again until it is true, and the emulator lets the other threads run
+    // in between. Its scope and relaxation are moot: the emulator runs one
+    // block, its memory sequentially consistent.
+    auto wait = cast<NVVM::MBarrierTryWaitOp>(op);
+    if (!wait.getStateOrPhase().getType().isInteger(32) || wait.getTicks())
+      return op->emitOpError()
+             << "has no SIMT emulation for this form (an i32 phase parity, no time limit)";
+    Value done = calls.call(at, SIMT_SLOT(mbarrier_try_wait_parity), b.getI32Type(),
+                            {calls.i32(at, site), wait.getAddr(), wait.getStateOrPhase()});
+    wait.getRes().replaceAllUsesWith(
+        LLVM::ICmpOp::create(b, at, LLVM::ICmpPredicate::ne, done, calls.i32(at, 0)));
     return success();
   }
 

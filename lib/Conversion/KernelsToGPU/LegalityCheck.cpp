@@ -30,7 +30,8 @@ NativeSmallFloats nvidiaConverts(StringRef chip) {
   return chip.starts_with("sm_") ? nativeSmallFloats(chip) : NativeSmallFloats{};
 }
 
-/// An op LLVM 22 cannot select on some chips, found by compiling it.
+/// An op LLVM 22 cannot select on some chips, found by compiling it; a name
+/// ending in '.' names every op it begins.
 struct UnselectableOp {
   StringRef op;
   bool (*onChip)(StringRef chip);
@@ -70,6 +71,10 @@ const UnselectableOp kUnselectable[] = {
      "the chip has no such instruction (gfx950's scaled conversions)"},
     {"rocdl.cvt.scalef32.pk.fp4.f32", [](StringRef chip) { return chip != "gfx950"; },
      "the chip has no such instruction (gfx950's scaled conversions)"},
+    // tcgen05 (every op of the family: the prefix), where
+    // sieve-gpu-tile-products uses it (hasTcgen05).
+    {"nvvm.tcgen05.", [](StringRef chip) { return !hasTcgen05(chip); },
+     "tcgen05 (the tensor memory and its MMAs) needs an sm_100a-family chip"},
     // gfx950's scaled MFMA, where sieve-gpu-tile-products uses it.
     {"rocdl.mfma.scale.f32.16x16x128.f8f6f4", [](StringRef chip) { return chip != "gfx950"; },
      "the chip has no such instruction (gfx950's scaled MFMA)"},
@@ -97,7 +102,9 @@ struct GPUCheckLegalityPass : impl::GPUCheckLegalityPassBase<GPUCheckLegalityPas
         return WalkResult::skip();
       }
       for (const UnselectableOp &entry : kUnselectable)
-        if (op->getName().getStringRef() == entry.op && entry.onChip(chip)) {
+        if ((entry.op.ends_with(".") ? op->getName().getStringRef().starts_with(entry.op)
+                                     : op->getName().getStringRef() == entry.op) &&
+            entry.onChip(chip)) {
           op->emitOpError() << "cannot be compiled for " << chip << ": " << entry.why;
           legal = false;
         }

@@ -82,7 +82,11 @@ void buildKernelsToGPU(OpPassManager &pm, const GPUPipelineOptions &options, GPU
   if (vendor == GPUVendor::Nvidia) {
     GpuNVVMAttachTargetOptions attach;
     attach.chip = options.chip;
-    attach.features = options.features;
+    // tcgen05's block-scaled MMA needs PTX 8.8: below it LLVM 22 cannot
+    // select the block32 form and ptxas refuses the other.
+    attach.features = !options.features.empty()  ? options.features
+                      : hasTcgen05(options.chip) ? "+ptx88"
+                                                 : "";
     attach.optLevel = 3;
     pm.addPass(createGpuNVVMAttachTarget(attach));
   } else {

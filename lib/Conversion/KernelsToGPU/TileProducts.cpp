@@ -20,7 +20,9 @@
 // into fragments, or blocks that are not whole warps or waves) each output
 // is one thread's sum over K, in ascending order. A block-scaled product
 // (codes and E8M0 scales) runs on gfx950's scaled MFMA 16x16x128, a wave
-// per 16 x 16 fragment; elsewhere one thread per output sums its terms.
+// per 16 x 16 fragment, and on sm_100a's tcgen05.mma.block_scale from
+// tensor memory (M = 128, transposed as on wgmma); elsewhere one thread
+// per output sums its terms.
 //
 //===----------------------------------------------------------------------===//
 
@@ -37,7 +39,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
-#include "llvm/ADT/SmallPtrSet.h"
+#include "llvm/ADT/DenseMap.h"
 
 namespace sieve {
 #define GEN_PASS_DEF_GPUTILEPRODUCTSPASS
@@ -127,74 +129,125 @@ void emitMmaSync(OpBuilder &b, Location loc, const tile_products::TileProduct &p
     memref::StoreOp::create(b, loc, value, p.acc, ValueRange{at.first, at.second});
 }
 
-/// wgmma's operand layout without swizzling, K-major: 8 x 8 bf16 "core
-/// matrices" of 128 contiguous bytes (8 rows of 16 bytes). An operand of
-/// [R, K] is kept as [R / 8][K / 8] core matrices, element (r, c) at
-/// ((r / 8) (K / 8) + c / 8) 64 + (r % 8) 8 + c % 8, so the descriptor's
-/// leading byte offset (the next core matrix in K) is 128 and its stride
-/// byte offset (the next 8 rows) K * 16.
+/// The matrix units' shared-memory operand layout without swizzling,
+/// K-major (wgmma's and tcgen05's): "core matrices" of 8 rows of 16 bytes,
+/// 128 contiguous bytes each. An operand of [R, K] elements of `bytes` each
+/// is kept as [R / 8][K / e] core matrices (e = 16 / bytes elements in a
+/// core matrix row), element (r, c) at ((r / 8) (K / e) + c / e) 8e +
+/// (r % 8) e + c % e; the descriptor's leading byte offset (the next core
+/// matrix in K) is 128 and its stride byte offset (the next 8 rows) 8 K
+/// `bytes`.
 struct CoreMatrixLayout {
   int64_t k;
-  int64_t strideBytes() const { return k * 16; }
+  int64_t bytes;
+  int64_t rowElements() const { return 16 / bytes; }
+  int64_t strideBytes() const { return k * bytes * 8; }
   static constexpr int64_t kLeadingBytes = 128;
 };
 
 /// Whether `tile` is a workgroup buffer [rows, K] (an alloca of static
 /// shape) that only memref.load, memref.store and `product` use: then its
-/// elements can live in wgmma's layout instead (sieve-gpu-form-kernels
-/// allows workgroup buffers no other users, so the tile form's always are).
-bool canRelayout(Value tile, Operation *product) {
+/// elements can live in a matrix unit's layout instead
+/// (sieve-gpu-form-kernels allows workgroup buffers no other users, so the
+/// tile form's always are). With `storesOnly`, no loads either.
+bool canRelayout(Value tile, Operation *product, bool storesOnly = false) {
   auto alloca = tile.getDefiningOp<memref::AllocaOp>();
   if (!alloca || !alloca.getType().hasStaticShape() || alloca.getType().getRank() != 2)
     return false;
   return llvm::all_of(tile.getUsers(), [&](Operation *user) {
-    return user == product || isa<memref::LoadOp, memref::StoreOp>(user);
+    return user == product || isa<memref::StoreOp>(user) ||
+           (!storesOnly && isa<memref::LoadOp>(user));
   });
 }
 
-/// Moves `tile`'s elements into a 1-D buffer beside it in wgmma's core-matrix
+/// E2M1 code `code` (low 4 bits of an i8) as the E4M3FN code of the same
+/// value (every E2M1 value is one): magnitudes 0 and 0.5 are 0x00 and
+/// 0x30, the others m = 2..7 (1 .. 6) (m + 12) << 2, the sign bit moved
+/// from bit 3 to bit 7.
+Value e2m1ToE4m3(OpBuilder &b, Location loc, Value code) {
+  Type i8 = b.getI8Type();
+  auto constant = [&](int64_t v) { return arith::ConstantIntOp::create(b, loc, i8, v); };
+  Value magnitude = arith::AndIOp::create(b, loc, code, constant(7));
+  Value small = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, magnitude, constant(2));
+  Value subnormal = arith::MulIOp::create(b, loc, magnitude, constant(0x30));
+  Value biased = arith::AddIOp::create(b, loc, magnitude, constant(12));
+  Value normal = arith::ShLIOp::create(b, loc, biased, constant(2));
+  Value value = arith::SelectOp::create(b, loc, small, subnormal, normal);
+  Value signBit = arith::AndIOp::create(b, loc, code, constant(8));
+  Value sign = arith::ShLIOp::create(b, loc, signBit, constant(4));
+  return arith::OrIOp::create(b, loc, value, sign);
+}
+
+/// How relayout moves a tile: its elements' bytes in the core-matrix
+/// layout, `rows` rows (at least the tile's: more leave rows a matrix unit
+/// reads but whose results nobody uses), and with `widenE2M1` a tile of
+/// E2M1 pairs [R, K / 2] (low nibble first) kept as E4M3FN codes [R, K].
+struct Relayout {
+  int64_t rows = 0;
+  bool widenE2M1 = false;
+};
+
+/// Moves `tile`'s elements into a 1-D buffer beside it in the core-matrix
 /// layout: every load and store is rewritten to the element's place there,
 /// and each thread loop that stores into it ends with a generic-to-async
-/// proxy fence (wgmma reads shared memory through the async proxy; the
-/// loop's barrier follows). The old buffer is left to the product.
-Value relayout(Value tile, Operation *product) {
+/// proxy fence (the matrix units read shared memory through the async
+/// proxy; the loop's barrier follows). The old buffer is left to the
+/// product.
+Value relayout(Value tile, Operation *product, Relayout how = {}) {
   auto alloca = tile.getDefiningOp<memref::AllocaOp>();
   MemRefType type = alloca.getType();
-  const int64_t rows = type.getDimSize(0), k = type.getDimSize(1);
+  const int64_t rows = std::max(type.getDimSize(0), how.rows);
+  const int64_t k = type.getDimSize(1) * (how.widenE2M1 ? 2 : 1);
+  const CoreMatrixLayout layout{k, type.getElementTypeBitWidth() / 8};
+  const int64_t e = layout.rowElements();
   OpBuilder b(alloca);
   b.setInsertionPointAfter(alloca);
   Location loc = alloca.getLoc();
   Value moved = memref::AllocaOp::create(b, loc, MemRefType::get({rows * k}, type.getElementType()),
                                          ValueRange{}, b.getI64IntegerAttr(16));
   MLIRContext *ctx = b.getContext();
-  llvm::SmallPtrSet<Operation *, 4> fenced;
   for (Operation *user : llvm::make_early_inc_range(tile.getUsers())) {
     if (user == product)
       continue;
     b.setInsertionPoint(user);
     IndexArith x{b, user->getLoc()};
     // One statement per op: the IR's order is the same with every compiler.
-    auto at = [&](ValueRange indices) {
-      Value r = indices[0], c = indices[1];
-      Value rowBlock = x.mul(x.div(r, 8), k / 8);
-      Value core = x.add(rowBlock, x.div(c, 8));
-      Value coreStart = x.mul(core, 64);
-      Value rowStart = x.add(coreStart, x.mul(x.rem(r, 8), 8));
-      return x.add(rowStart, x.rem(c, 8));
+    auto at = [&](Value r, Value c) {
+      Value rowBlock = x.mul(x.div(r, 8), k / e);
+      Value core = x.add(rowBlock, x.div(c, e));
+      Value coreStart = x.mul(core, 8 * e);
+      Value rowStart = x.add(coreStart, x.mul(x.rem(r, 8), e));
+      return x.add(rowStart, x.rem(c, e));
     };
     if (auto load = dyn_cast<memref::LoadOp>(user)) {
-      Value value = memref::LoadOp::create(b, load.getLoc(), moved, at(load.getIndices()));
+      Value value = memref::LoadOp::create(b, load.getLoc(), moved,
+                                           at(load.getIndices()[0], load.getIndices()[1]));
       load.getResult().replaceAllUsesWith(value);
     } else {
       auto store = cast<memref::StoreOp>(user);
-      memref::StoreOp::create(b, store.getLoc(), store.getValueToStore(), moved,
-                              at(store.getIndices()));
+      Location storeLoc = store.getLoc();
+      Value r = store.getIndices()[0], c = store.getIndices()[1];
+      if (how.widenE2M1) {
+        Value pair = store.getValueToStore();
+        Value four = arith::ConstantIntOp::create(b, storeLoc, b.getI8Type(), 4);
+        Value highCode = arith::ShRUIOp::create(b, storeLoc, pair, four);
+        Value low = e2m1ToE4m3(b, storeLoc, pair);
+        Value high = e2m1ToE4m3(b, storeLoc, highCode);
+        Value first = x.mul(c, 2);
+        Value second = x.add(first, x.index(1));
+        memref::StoreOp::create(b, storeLoc, low, moved, at(r, first));
+        memref::StoreOp::create(b, storeLoc, high, moved, at(r, second));
+      } else {
+        memref::StoreOp::create(b, storeLoc, store.getValueToStore(), moved, at(r, c));
+      }
       Operation *loop = store->getParentOp();
       while (loop && !kernel_contract::isThreadForall(loop))
         loop = loop->getParentOp();
-      if (loop && fenced.insert(loop).second) {
-        b.setInsertionPoint(cast<scf::ForallOp>(loop).getBody()->getTerminator());
-        NVVM::FenceProxyOp::create(b, store.getLoc(),
+      // One fence a loop, whichever tile's stores it holds.
+      Operation *end = loop ? cast<scf::ForallOp>(loop).getBody()->getTerminator() : nullptr;
+      if (loop && !isa_and_nonnull<NVVM::FenceProxyOp>(end->getPrevNode())) {
+        b.setInsertionPoint(end);
+        NVVM::FenceProxyOp::create(b, storeLoc,
                                    NVVM::ProxyKindAttr::get(ctx, NVVM::ProxyKind::async_shared),
                                    NVVM::SharedSpaceAttr::get(ctx, NVVM::SharedSpace::shared_cta));
       }
@@ -239,7 +292,7 @@ void emitWgmma(OpBuilder &b, Location loc, const tile_products::TileProduct &p,
   MLIRContext *ctx = b.getContext();
   IndexArith x{b, loc};
   Type f32 = b.getF32Type(), i64 = b.getI64Type();
-  const CoreMatrixLayout layout{p.k};
+  const CoreMatrixLayout layout{p.k, /*bytes=*/2};
   const int64_t rowGroups = p.m / plan.nTile;
   scf::ForallOp products = threadLoop(b, loc, plan.units * 128, /*perWarp=*/false);
   OpBuilder::InsertionGuard guard(b);
@@ -456,6 +509,272 @@ void emitScaledMfma(OpBuilder &b, Location loc, const tile_products::ScaledTileP
   f.store(b, loc, p.acc, steps.getResult(0));
 }
 
+/// How a block-scaled product runs on sm_100a's tcgen05.mma.block_scale
+/// (kind::mxf8f6f4, M = 128, K = 32 an instruction), transposed as on
+/// wgmma: the columns are the MMA's A (the column tile padded to M = 128
+/// rows whose results nobody reads) and the rows its B (N = the row tile),
+/// so D[c][r] is acc[r][c]. The tensor memory holds D (N columns from
+/// column 0: row c in lane c), then A's scales (4 columns: A row c in lane
+/// c % 32 of column c / 32) and B's (one column per 32 rows), each
+/// duplicated in all four 32-lane quarters; byte i of a scale word is the
+/// scale of K 32i .. 32i + 31, the instruction's scale-factor id.
+struct Tcgen05Plan {
+  int64_t n;            // the MMA's N: the product's rows
+  int64_t instructions; // K / 32
+  int64_t scaleAColumn, scaleBColumn, scaleBColumns;
+  int64_t columns; // allocated: a power of two, 32 at least
+};
+
+/// How `p` runs on tcgen05 in a block of `blockSize` threads, or nothing
+/// where it cannot: whole warpgroups (the tensor memory's four lane
+/// quarters), at most 128 columns, rows a multiple of 16 up to 256 (N, in
+/// loads of 16 columns) in a power of two of 32-row scale words (a
+/// tcgen05.st's count), K a multiple of 32 up to 128 (one scale word), and
+/// scale blocks of whole instructions.
+std::optional<Tcgen05Plan> planTcgen05(const tile_products::ScaledTileProduct &p,
+                                       int64_t blockSize) {
+  if (blockSize % 128 != 0 || p.n > 128 || p.m % 16 != 0 || p.m > 256 || p.k % 32 != 0 ||
+      p.k > 128 || p.rows.block % 32 != 0 || p.columns.block % 32 != 0 ||
+      !llvm::isPowerOf2_64(llvm::divideCeil(p.m, 32)))
+    return std::nullopt;
+  Tcgen05Plan plan;
+  plan.n = p.m;
+  plan.instructions = p.k / 32;
+  plan.scaleAColumn = llvm::alignTo(p.m, 4);
+  plan.scaleBColumn = plan.scaleAColumn + 4;
+  plan.scaleBColumns = llvm::divideCeil(p.m, 32);
+  plan.columns = std::max<int64_t>(32, llvm::PowerOf2Ceil(plan.scaleBColumn + plan.scaleBColumns));
+  return plan;
+}
+
+/// acc[M, N] += the block-scaled product on tcgen05 (Tcgen05Plan), from the
+/// operands' codes in the core-matrix layout (relayout; `columns` with 128
+/// rows). Five thread loops, each closed by the block's barrier with
+/// tcgen05's fences around it: warp 0 allocates the tensor memory and
+/// thread 0 sets up an mbarrier; warps 0-3 store the scale words into
+/// their lane quarters; thread 0 issues the K / 32 MMAs and commits them to
+/// the mbarrier; the warps holding D's lanes wait for it and add D to the
+/// accumulator; warp 0 frees the tensor memory and the mbarrier.
+void emitTcgen05(OpBuilder &b, Location loc, const tile_products::ScaledTileProduct &p,
+                 const Tcgen05Plan &plan, Value columns, Value rows) {
+  MLIRContext *ctx = b.getContext();
+  IndexArith x{b, loc};
+  Type i1 = b.getI1Type(), i32 = b.getI32Type(), i64 = b.getI64Type();
+  auto sharedPtr = LLVM::LLVMPointerType::get(ctx, 3);
+  auto tensorPtr = LLVM::LLVMPointerType::get(ctx, 6);
+  auto constant32 = [&](int64_t v) { return arith::ConstantIntOp::create(b, loc, i32, v); };
+  auto constant64 = [&](int64_t v) { return arith::ConstantIntOp::create(b, loc, i64, v); };
+  auto addressOf = [&](Value buffer) -> Value {
+    Value pointer = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, buffer);
+    return arith::IndexCastUIOp::create(b, loc, i64, pointer);
+  };
+  auto cta1 = NVVM::CTAGroupKindAttr::get(ctx, NVVM::CTAGroupKind::CTA_1);
+  auto fence = [&](NVVM::Tcgen05FenceKind kind) {
+    NVVM::Tcgen05FenceOp::create(b, loc, NVVM::Tcgen05FenceKindAttr::get(ctx, kind));
+  };
+  auto shape32x32 = NVVM::Tcgen05LdStShapeAttr::get(ctx, NVVM::Tcgen05LdStShape::SHAPE_32X32B);
+
+  // The allocation's address (written by tcgen05.alloc) and the mbarrier,
+  // workgroup buffers beside the tiles.
+  Value slot, barrier;
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointAfterValue(rows);
+    slot = memref::AllocaOp::create(b, loc, MemRefType::get({1}, i32));
+    barrier = memref::AllocaOp::create(b, loc, MemRefType::get({1}, i64), ValueRange{},
+                                       b.getI64IntegerAttr(8));
+  }
+  auto sharedPointer = [&](Value buffer) -> Value {
+    return LLVM::IntToPtrOp::create(b, loc, sharedPtr, addressOf(buffer));
+  };
+  Value columnCount = constant32(plan.columns);
+  // A thread loop of `count` iterations (thread i the i-th), `b` inside it.
+  auto loop = [&](int64_t count) -> Value {
+    scf::ForallOp forall = threadLoop(b, loc, count, /*perWarp=*/false);
+    b.setInsertionPointToStart(forall.getBody());
+    return forall.getInductionVar(0);
+  };
+  auto ifFirst = [&](Value thread, llvm::function_ref<void()> body) {
+    Value first = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, thread, x.index(0));
+    auto branch = scf::IfOp::create(b, loc, first, /*withElseRegion=*/false);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(branch.thenBlock());
+    body();
+  };
+  auto base = [&]() -> Value {
+    return memref::LoadOp::create(b, loc, slot, ValueRange{x.index(0)});
+  };
+  // The tensor memory address `column` columns into the allocation, in the
+  // lane quarter of thread `thread`'s warp.
+  auto quarterAddress = [&](Value start, Value thread, int64_t column) -> Value {
+    Value quarter = arith::IndexCastUIOp::create(b, loc, i32, x.mul(x.div(thread, 32), 32));
+    Value lane = arith::ShLIOp::create(b, loc, quarter, constant32(16));
+    Value address = arith::AddIOp::create(b, loc, start, lane);
+    return arith::AddIOp::create(b, loc, address, constant32(column));
+  };
+  auto tensorPointer = [&](Value address) -> Value {
+    return LLVM::IntToPtrOp::create(b, loc, tensorPtr, address);
+  };
+  OpBuilder::InsertionGuard guard(b);
+  Block *block = b.getInsertionBlock();
+  Block::iterator at = b.getInsertionPoint();
+  auto next = [&]() { b.setInsertionPoint(block, at); };
+
+  // 1. Warp 0 allocates; thread 0 sets up the mbarrier for one arrival.
+  Value thread = loop(32);
+  NVVM::Tcgen05AllocOp::create(b, loc, sharedPointer(slot), columnCount, cta1);
+  ifFirst(thread, [&] {
+    Value barrierPointer = sharedPointer(barrier);
+    Value one = constant32(1);
+    NVVM::MBarrierInitOp::create(b, loc, barrierPointer, one, Value());
+    // The commit arrives from the tensor cores, outside the block's threads.
+    NVVM::FenceMbarrierInitOp::create(b, loc);
+  });
+  fence(NVVM::Tcgen05FenceKind::BEFORE_THREAD_SYNC);
+  next();
+
+  // 2. Each of warps 0-3 stores the scale words into its lane quarter:
+  // thread t's word j is the scales of A row 32 j + t % 32 (4 words) and B
+  // row 32 j + t % 32. Rows past the tile's get scale 1 (127).
+  thread = loop(128);
+  fence(NVVM::Tcgen05FenceKind::AFTER_THREAD_SYNC);
+  Value start = base();
+  Value lane = x.rem(thread, 32);
+  auto scaleWord = [&](const tile_products::ScaledTile &tile, int64_t tileRows, Value row) {
+    Value inTile = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, row, x.index(tileRows));
+    Value clamped = arith::MinUIOp::create(b, loc, row, x.index(tileRows - 1));
+    Value word = constant32(0);
+    for (int64_t i = 0; i < 4; ++i) {
+      Value byte = constant32(127);
+      if (i < plan.instructions) {
+        Value scale = memref::LoadOp::create(b, loc, tile.scales,
+                                             ValueRange{clamped, x.index(32 * i / tile.block)});
+        Value widened = arith::ExtUIOp::create(b, loc, i32, scale);
+        byte = arith::SelectOp::create(b, loc, inTile, widened, byte);
+      }
+      Value shifted = arith::ShLIOp::create(b, loc, byte, constant32(8 * i));
+      word = arith::OrIOp::create(b, loc, word, shifted);
+    }
+    return word;
+  };
+  auto storeWords = [&](const tile_products::ScaledTile &tile, int64_t tileRows, int64_t words,
+                        int64_t column) {
+    SmallVector<Value> values;
+    for (int64_t j = 0; j < words; ++j)
+      values.push_back(scaleWord(tile, tileRows, x.add(lane, x.index(32 * j))));
+    Value value =
+        values.size() == 1
+            ? values[0]
+            : vector::FromElementsOp::create(b, loc, VectorType::get({words}, i32), values);
+    Value address = tensorPointer(quarterAddress(start, thread, column));
+    NVVM::Tcgen05StOp::create(b, loc, UnitAttr(), shape32x32, address, value, Value());
+  };
+  storeWords(p.columns, p.n, 4, plan.scaleAColumn);
+  storeWords(p.rows, p.m, plan.scaleBColumns, plan.scaleBColumn);
+  NVVM::Tcgen05WaitOp::create(b, loc,
+                              NVVM::Tcgen05WaitKindAttr::get(ctx, NVVM::Tcgen05WaitKind::STORE));
+  fence(NVVM::Tcgen05FenceKind::BEFORE_THREAD_SYNC);
+  next();
+
+  // 3. Thread 0 issues the MMAs, instruction i over K 32i .. 32i + 31 with
+  // scale byte i (the instruction descriptor's ids, and bits 30-31 of the
+  // scale addresses, as CUTLASS writes them), and commits them.
+  loop(1);
+  fence(NVVM::Tcgen05FenceKind::AFTER_THREAD_SYNC);
+  start = base();
+  // tcgen05's shared memory descriptor: (address & 0x3FFFF) >> 4 in bits
+  // 0-13, the leading byte offset >> 4 in 16-29, the stride byte offset
+  // >> 4 in 32-45, bit 46 set (the descriptor's version); no swizzle.
+  const CoreMatrixLayout layout{p.k, /*bytes=*/1};
+  Value window = constant64(0x3FFFF), encode = constant64(4);
+  Value fields = constant64((CoreMatrixLayout::kLeadingBytes >> 4) << 16 |
+                            (layout.strideBytes() >> 4) << 32 | int64_t(1) << 46);
+  Value columnsAddress = addressOf(columns), rowsAddress = addressOf(rows);
+  auto descriptor = [&](Value address, int64_t instruction) -> Value {
+    // Each instruction's 32 of K are two core matrices further.
+    Value at = arith::AddIOp::create(b, loc, address,
+                                     constant64(2 * instruction * CoreMatrixLayout::kLeadingBytes));
+    Value masked = arith::AndIOp::create(b, loc, at, window);
+    Value encoded = arith::ShRUIOp::create(b, loc, masked, encode);
+    return arith::OrIOp::create(b, loc, encoded, fields);
+  };
+  Value d = tensorPointer(start);
+  for (int64_t i = 0; i < plan.instructions; ++i) {
+    // E4M3 x E4M3 (formats 0), K-major, N >> 3 at bit 17, UE8M0 scales (bit
+    // 23), M >> 7 = 1 at bit 27, the scale ids at bits 4 (B) and 29 (A).
+    const int64_t instruction =
+        i << 4 | (plan.n >> 3) << 17 | int64_t(1) << 23 | int64_t(1) << 27 | i << 29;
+    Value scaleId = constant32(i << 30);
+    Value scaleA = arith::AddIOp::create(b, loc, start, constant32(plan.scaleAColumn));
+    scaleA = arith::OrIOp::create(b, loc, scaleA, scaleId);
+    Value scaleB = arith::AddIOp::create(b, loc, start, constant32(plan.scaleBColumn));
+    scaleB = arith::OrIOp::create(b, loc, scaleB, scaleId);
+    Value descriptorA = descriptor(columnsAddress, i);
+    Value descriptorB = descriptor(rowsAddress, i);
+    Value accumulate = arith::ConstantIntOp::create(b, loc, i1, i > 0);
+    Value descriptorI = constant32(instruction);
+    Value scaleAPointer = tensorPointer(scaleA);
+    Value scaleBPointer = tensorPointer(scaleB);
+    NVVM::Tcgen05MMABlockScaleOp::create(
+        b, loc, NVVM::MMABlockScaleKindAttr::get(ctx, NVVM::MMABlockScaleKind::MXF8F6F4), cta1,
+        NVVM::Tcgen05MMABlockScaleAttr::get(ctx, NVVM::Tcgen05MMABlockScale::BLOCK32),
+        NVVM::Tcgen05MMACollectorOpAttr::get(ctx, NVVM::Tcgen05MMACollectorOp::DISCARD), d,
+        descriptorA, descriptorB, descriptorI, accumulate, scaleAPointer, scaleBPointer);
+  }
+  NVVM::Tcgen05CommitOp::create(b, loc, sharedPointer(barrier), Value(), cta1);
+  next();
+
+  // 4. The warps holding D's lanes (the tile's columns) wait for the MMAs,
+  // then add D to the accumulator: thread c reads lane c, 16 columns (rows
+  // of the tile) a load.
+  thread = loop(llvm::alignTo(p.n, 32));
+  Value barrierPointer = sharedPointer(barrier);
+  scf::WhileOp::create(
+      b, loc, TypeRange{}, ValueRange{},
+      [&](OpBuilder &, Location, ValueRange) {
+        Value done = NVVM::MBarrierTryWaitOp::create(
+            b, loc, i1, barrierPointer, constant32(0), Value(),
+            NVVM::MemScopeKindAttr::get(ctx, NVVM::MemScopeKind::CTA));
+        Value always = arith::ConstantIntOp::create(b, loc, i1, 1);
+        Value waiting = arith::XOrIOp::create(b, loc, done, always);
+        scf::ConditionOp::create(b, loc, waiting, ValueRange{});
+      },
+      [&](OpBuilder &, Location, ValueRange) { scf::YieldOp::create(b, loc); });
+  fence(NVVM::Tcgen05FenceKind::AFTER_THREAD_SYNC);
+  start = base();
+  // A load's 16 registers added before the next load (waited for one at a
+  // time: 16 live registers, not N).
+  Value inTile = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, thread, x.index(p.n));
+  for (int64_t first = 0; first < plan.n; first += 16) {
+    Value address = tensorPointer(quarterAddress(start, thread, first));
+    Value sums = NVVM::Tcgen05LdOp::create(b, loc, VectorType::get({16}, i32), UnitAttr(),
+                                           shape32x32, address, Value());
+    NVVM::Tcgen05WaitOp::create(b, loc,
+                                NVVM::Tcgen05WaitKindAttr::get(ctx, NVVM::Tcgen05WaitKind::LOAD));
+    auto add = scf::IfOp::create(b, loc, inTile, /*withElseRegion=*/false);
+    OpBuilder::InsertionGuard addGuard(b);
+    b.setInsertionPointToStart(add.thenBlock());
+    for (int64_t r = first; r < first + 16; ++r) {
+      Value bits = vector::ExtractOp::create(b, loc, sums, r - first);
+      Value product = arith::BitcastOp::create(b, loc, b.getF32Type(), bits);
+      Value row = x.index(r);
+      Value old = memref::LoadOp::create(b, loc, p.acc, ValueRange{row, thread});
+      Value sum = arith::AddFOp::create(b, loc, old, product);
+      memref::StoreOp::create(b, loc, sum, p.acc, ValueRange{row, thread});
+    }
+  }
+  fence(NVVM::Tcgen05FenceKind::BEFORE_THREAD_SYNC);
+  next();
+
+  // 5. Warp 0 frees the tensor memory; thread 0 invalidates the mbarrier
+  // (the next product sets it up again).
+  thread = loop(32);
+  fence(NVVM::Tcgen05FenceKind::AFTER_THREAD_SYNC);
+  start = base();
+  NVVM::Tcgen05DeallocOp::create(b, loc, tensorPointer(start), columnCount, cta1);
+  ifFirst(thread, [&] { NVVM::MBarrierInvalOp::create(b, loc, sharedPointer(barrier)); });
+}
+
 /// Any tile product with each output a thread's: acc[i, j] + the product's
 /// own body over K in ascending order (its operands read through its maps).
 void emitPerOutputGeneric(OpBuilder &b, Location loc, linalg::GenericOp product, int64_t m,
@@ -560,8 +879,37 @@ struct GPUTileProductsPass : impl::GPUTileProductsPassBase<GPUTileProductsPass> 
     // them; elsewhere (and for shapes or blocks the scaled MFMA does not
     // divide) each output sums the op's own decoded terms.
     const bool scaledMfma = amd && StringRef(chip) == "gfx950";
+    const bool tcgen05 = nvidia && hasTcgen05(chip);
+    SmallVector<std::optional<Tcgen05Plan>> plans;
+    // A kernel allocates the same tensor memory for each of its products:
+    // the ISA forbids an allocation larger than the one before it.
+    llvm::DenseMap<Operation *, int64_t> kernelColumns;
     for (auto &[op, product] : scaledProducts) {
+      std::optional<Tcgen05Plan> &plan = plans.emplace_back();
+      if (tcgen05 && product.rows.codes != product.columns.codes &&
+          canRelayout(product.rows.codes, op, /*storesOnly=*/product.rows.fp4) &&
+          canRelayout(product.columns.codes, op, /*storesOnly=*/product.columns.fp4))
+        plan = planTcgen05(product, blockSize);
+      if (plan) {
+        int64_t &columns = kernelColumns[op->getParentOfType<func::FuncOp>()];
+        columns = std::max(columns, plan->columns);
+      }
+    }
+    for (auto [entry, plan] : llvm::zip(scaledProducts, plans)) {
+      auto &[op, product] = entry;
       OpBuilder b(op);
+      if (plan)
+        plan->columns = kernelColumns[op->getParentOfType<func::FuncOp>()];
+      if (plan) {
+        Value columns = relayout(product.columns.codes, op, {128, product.columns.fp4});
+        Value rows = relayout(product.rows.codes, op, {0, product.rows.fp4});
+        emitTcgen05(b, op.getLoc(), product, *plan, columns, rows);
+        op.erase();
+        for (Value tile : {product.rows.codes, product.columns.codes})
+          if (tile.use_empty())
+            tile.getDefiningOp()->erase();
+        continue;
+      }
       if (scaledMfma && product.m % 16 == 0 && product.n % 16 == 0 && product.k % 128 == 0 &&
           product.rows.block % 32 == 0 && product.columns.block % 32 == 0)
         emitScaledMfma(b, op.getLoc(), product);

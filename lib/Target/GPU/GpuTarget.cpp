@@ -83,7 +83,7 @@ LogicalResult avoidPromoteAllocaToVectorCrash(Location loc) {
 
 } // namespace
 
-bool multipliesScaledCodes(llvm::StringRef chip) { return chip == "gfx950"; }
+bool multipliesScaledCodes(llvm::StringRef chip) { return chip == "gfx950" || chip == "sm_100a"; }
 
 llvm::ArrayRef<llvm::StringRef> knownChips(Vendor vendor) {
   if (vendor == Vendor::Nvidia)
@@ -104,7 +104,11 @@ SmallFloatChoice smallFloatChoice(const GpuTarget &target, bool scaledTiles) {
                       : "the chip's scaled MFMA (amdgpu.scaled_mfma) multiplies the GEMM tiles "
                         "only of modules whose GPU chips all have one";
   else if (target.chip == "sm_100a")
-    mma = "the chip's block-scaled MMA (tcgen05.mma.block_scale) is not used yet";
+    mma = scaledTiles ? "prefill GEMM tiles multiply the codes and E8M0 scales as they are on the "
+                        "chip's block-scaled MMA (tcgen05.mma.block_scale, kind::mxf8f6f4; E2M1 "
+                        "codes widened to E4M3 in shared memory)"
+                      : "the chip's block-scaled MMA (tcgen05.mma.block_scale) multiplies the GEMM "
+                        "tiles only of modules whose GPU chips all have one";
   else if (target.chip == "sm_90" || target.chip == "sm_90a")
     mma = "the chip has no block-scaled MMA; its FP8 tensor cores are not used yet";
   else

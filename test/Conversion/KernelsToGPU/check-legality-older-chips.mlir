@@ -15,6 +15,9 @@
 // SM80: error: 'nvvm.wgmma.mma_async' op cannot be compiled for sm_80: wgmma needs sm_90a
 // SM80: error: 'nvvm.wgmma.commit.group.sync.aligned' op cannot be compiled for sm_80: wgmma needs sm_90a
 // SM80: error: 'nvvm.wgmma.wait.group.sync.aligned' op cannot be compiled for sm_80: wgmma needs sm_90a
+// SM80: error: 'nvvm.tcgen05.alloc' op cannot be compiled for sm_80: tcgen05 (the tensor memory and its MMAs) needs an sm_100a-family chip
+// SM80: error: 'nvvm.tcgen05.mma.block_scale' op cannot be compiled for sm_80: tcgen05
+// SM80: error: 'nvvm.tcgen05.dealloc' op cannot be compiled for sm_80: tcgen05
 // gfx950 converts FP8 and FP4 with its own instructions, not NVVM's.
 // GFX950: error: 'nvvm.convert.f8x2.to.f16x2' op cannot be compiled for gfx950
 // GFX950: error: 'nvvm.convert.f32x2.to.f8x2' op cannot be compiled for gfx950
@@ -28,6 +31,7 @@
 // GFX942: error: 'nvvm.wgmma.mma_async' op cannot be compiled for gfx942: wgmma needs sm_90a
 // GFX942: error: 'rocdl.mfma.scale.f32.16x16x128.f8f6f4' op cannot be compiled for gfx942: the chip has no such instruction (gfx950's scaled MFMA)
 // GFX950-NOT: rocdl.mfma.scale
+// GFX950: error: 'nvvm.tcgen05.alloc' op cannot be compiled for gfx950: tcgen05
 gpu.module @kernels {
   llvm.func @k(%pair: vector<2xi8>, %byte: i8, %word: i32, %scale: f32) attributes {nvvm.kernel} {
     %0 = nvvm.convert.f8x2.to.f16x2 %pair : vector<2xi8>(f8E4M3FN) -> vector<2xf16>
@@ -66,6 +70,17 @@ gpu.module @kernels {
     %fp4 = llvm.mlir.constant(4 : i32) : i32
     // expected-error @below {{cannot be compiled for sm_90: the chip has no such instruction (gfx950's scaled MFMA)}}
     %d = rocdl.mfma.scale.f32.16x16x128.f8f6f4 %a, %b, %c, %zero, %fp4, %zero, %scale, %zero, %scale : (vector<8xi32>, vector<4xi32>, vector<4xf32>, i32, i32, i32, i32, i32, i32) -> vector<4xf32>
+    llvm.return
+  }
+  // tcgen05 (the tensor memory and its MMAs) is the sm_100a family's alone.
+  llvm.func @tcgen05(%slot: !llvm.ptr<3>, %t: !llvm.ptr<6>, %descriptor: i64, %instruction: i32, %on: i1) attributes {nvvm.kernel} {
+    %columns = llvm.mlir.constant(32 : i32) : i32
+    // expected-error @below {{cannot be compiled for sm_90: tcgen05 (the tensor memory and its MMAs) needs an sm_100a-family chip}}
+    nvvm.tcgen05.alloc %slot, %columns : !llvm.ptr<3>, i32
+    // expected-error @below {{cannot be compiled for sm_90: tcgen05 (the tensor memory and its MMAs) needs an sm_100a-family chip}}
+    nvvm.tcgen05.mma.block_scale %t, %descriptor, %descriptor, %instruction, %on, %t, %t {kind = #nvvm.block_scale_kind<mxf8f6f4>, ctaGroup = #nvvm.cta_group<cta_1>, blockScale = #nvvm.tcgen05_mma_block_scale<block32>} : (!llvm.ptr<6>, i64, i64, i32, i1, !llvm.ptr<6>, !llvm.ptr<6>)
+    // expected-error @below {{cannot be compiled for sm_90: tcgen05 (the tensor memory and its MMAs) needs an sm_100a-family chip}}
+    nvvm.tcgen05.dealloc %t, %columns : !llvm.ptr<6>, i32
     llvm.return
   }
 }

@@ -232,3 +232,127 @@ module attributes {gpu.container_module} {
     }
   }
 }
+
+// -----
+
+// Tensor memory moves by the 32x32b shape only (a lane per thread).
+module attributes {gpu.container_module} {
+  gpu.module @kernels {
+    llvm.func @k(%out: !llvm.ptr<1>, %address: i32) attributes {gpu.kernel, gpu.known_block_size = array<i32: 128, 1, 1>, nvvm.kernel} {
+      %t = llvm.inttoptr %address : i32 to !llvm.ptr<6>
+      // expected-error @below {{'nvvm.tcgen05.ld' op has no SIMT emulation for this form (32x32b, no pack or unpack, no offset)}}
+      %v = nvvm.tcgen05.ld %t {shape = #nvvm.tcgen05_ldst_shape<shape_16x64b>} : vector<2xi32>
+      llvm.store %v, %out : vector<2xi32>, !llvm.ptr<1>
+      llvm.return
+    }
+  }
+}
+
+// -----
+
+// Nor does the emulator unpack 16-bit halves into tensor memory.
+module attributes {gpu.container_module} {
+  gpu.module @kernels {
+    llvm.func @k(%out: !llvm.ptr<1>, %address: i32, %value: i32) attributes {gpu.kernel, gpu.known_block_size = array<i32: 128, 1, 1>, nvvm.kernel} {
+      %t = llvm.inttoptr %address : i32 to !llvm.ptr<6>
+      // expected-error @below {{'nvvm.tcgen05.st' op has no SIMT emulation for this form (32x32b, no pack or unpack, no offset)}}
+      nvvm.tcgen05.st %t, %value unpack {shape = #nvvm.tcgen05_ldst_shape<shape_32x32b>} : i32
+      llvm.return
+    }
+  }
+}
+
+// -----
+
+// The block-scaled MMA only as kind::mxf8f6f4 with A in shared memory.
+module attributes {gpu.container_module} {
+  gpu.module @kernels {
+    llvm.func @k(%out: !llvm.ptr<1>, %address: i32, %idesc: i32) attributes {gpu.kernel, gpu.known_block_size = array<i32: 128, 1, 1>, nvvm.kernel} {
+      %t = llvm.inttoptr %address : i32 to !llvm.ptr<6>
+      %b = llvm.zext %idesc : i32 to i64
+      %false = llvm.mlir.constant(false) : i1
+      // expected-error @below {{'nvvm.tcgen05.mma.block_scale' op has no SIMT emulation for this form (kind::mxf8f6f4, cta_group::1, block32, collector discard, A in shared memory)}}
+      nvvm.tcgen05.mma.block_scale %t, %t, %b, %idesc, %false, %t, %t {kind = #nvvm.block_scale_kind<mxf8f6f4>, ctaGroup = #nvvm.cta_group<cta_1>, blockScale = #nvvm.tcgen05_mma_block_scale<block32>} : (!llvm.ptr<6>, !llvm.ptr<6>, i64, i32, i1, !llvm.ptr<6>, !llvm.ptr<6>)
+      llvm.return
+    }
+  }
+}
+
+// -----
+
+module attributes {gpu.container_module} {
+  gpu.module @kernels {
+    llvm.func @k(%out: !llvm.ptr<1>, %address: i32, %idesc: i32) attributes {gpu.kernel, gpu.known_block_size = array<i32: 128, 1, 1>, nvvm.kernel} {
+      %t = llvm.inttoptr %address : i32 to !llvm.ptr<6>
+      %d = llvm.zext %idesc : i32 to i64
+      %false = llvm.mlir.constant(false) : i1
+      // expected-error @below {{'nvvm.tcgen05.mma.block_scale' op has no SIMT emulation for this form}}
+      nvvm.tcgen05.mma.block_scale %t, %d, %d, %idesc, %false, %t, %t {kind = #nvvm.block_scale_kind<mxf4>, ctaGroup = #nvvm.cta_group<cta_1>, blockScale = #nvvm.tcgen05_mma_block_scale<block32>} : (!llvm.ptr<6>, i64, i64, i32, i1, !llvm.ptr<6>, !llvm.ptr<6>)
+      llvm.return
+    }
+  }
+}
+
+// -----
+
+// One CTA per cluster: a commit that multicasts to other CTAs is refused.
+module attributes {gpu.container_module} {
+  gpu.module @kernels {
+    llvm.mlir.global internal @mbar() {addr_space = 3 : i32, alignment = 8 : i64} : i64
+    llvm.func @k(%out: !llvm.ptr<1>) attributes {gpu.kernel, gpu.known_block_size = array<i32: 32, 1, 1>, nvvm.kernel} {
+      %mbar = llvm.mlir.addressof @mbar : !llvm.ptr<3>
+      %mask = llvm.mlir.constant(3 : i16) : i16
+      // expected-error @below {{'nvvm.tcgen05.commit' op has no SIMT emulation for this form (cta_group::1, no multicast)}}
+      nvvm.tcgen05.commit %mbar, multicast_mask = %mask : !llvm.ptr<3>, i16
+      llvm.return
+    }
+  }
+}
+
+// -----
+
+// mbarrier.try_wait only on a phase parity, without a time limit.
+module attributes {gpu.container_module} {
+  gpu.module @kernels {
+    llvm.mlir.global internal @mbar() {addr_space = 3 : i32, alignment = 8 : i64} : i64
+    llvm.func @k(%out: !llvm.ptr<1>, %ticks: i32) attributes {gpu.kernel, gpu.known_block_size = array<i32: 32, 1, 1>, nvvm.kernel} {
+      %mbar = llvm.mlir.addressof @mbar : !llvm.ptr<3>
+      %c0 = llvm.mlir.constant(0 : i32) : i32
+      // expected-error @below {{'nvvm.mbarrier.try_wait' op has no SIMT emulation for this form (an i32 phase parity, no time limit)}}
+      %done = nvvm.mbarrier.try_wait %mbar, %c0, %ticks : !llvm.ptr<3>, i32, i32 -> i1
+      llvm.return
+    }
+  }
+}
+
+// -----
+
+module attributes {gpu.container_module} {
+  gpu.module @kernels {
+    llvm.mlir.global internal @mbar() {addr_space = 3 : i32, alignment = 8 : i64} : i64
+    llvm.func @k(%out: !llvm.ptr<1>, %p: i32) attributes {gpu.kernel, gpu.known_block_size = array<i32: 32, 1, 1>, nvvm.kernel} {
+      %mbar = llvm.mlir.addressof @mbar : !llvm.ptr<3>
+      %c1 = llvm.mlir.constant(1 : i32) : i32
+      %pred = llvm.trunc %p : i32 to i1
+      // expected-error @below {{'nvvm.mbarrier.init' op has no SIMT emulation for this form (no predicate)}}
+      nvvm.mbarrier.init %mbar, %c1, predicate = %pred : !llvm.ptr<3>, i32, i1
+      llvm.return
+    }
+  }
+}
+
+// -----
+
+// Tensor memory of one CTA (cta_group::1).
+module attributes {gpu.container_module} {
+  gpu.module @kernels {
+    llvm.mlir.global internal @slot() {addr_space = 3 : i32, alignment = 16 : i64} : i32
+    llvm.func @k(%out: !llvm.ptr<1>) attributes {gpu.kernel, gpu.known_block_size = array<i32: 32, 1, 1>, nvvm.kernel} {
+      %slot = llvm.mlir.addressof @slot : !llvm.ptr<3>
+      %c32 = llvm.mlir.constant(32 : i32) : i32
+      // expected-error @below {{'nvvm.tcgen05.alloc' op has no SIMT emulation for this form (cta_group::1)}}
+      nvvm.tcgen05.alloc %slot, %c32 {group = #nvvm.cta_group<cta_2>} : !llvm.ptr<3>, i32
+      llvm.return
+    }
+  }
+}

@@ -4,9 +4,11 @@
 // RUN: sieve-opt %s --split-input-file --sieve-gpu-tile-products=chip=gfx942 | FileCheck %s --check-prefixes=CHECK,PEROUT,MFMA
 // RUN: sieve-opt %s --split-input-file --sieve-gpu-tile-products=chip=gfx90a | FileCheck %s --check-prefixes=CHECK,PEROUT,MFMA
 // RUN: sieve-opt %s --split-input-file --sieve-gpu-tile-products=chip=gfx950 | FileCheck %s --check-prefixes=CHECK,MFMA,SCALED
+// RUN: sieve-opt %s --split-input-file --sieve-gpu-tile-products=chip=sm_100a | FileCheck %s --check-prefixes=CHECK,PEROUT,MMA,TC5
 // RUN: sieve-opt %s --split-input-file --sieve-gpu-tile-products | FileCheck %s --check-prefixes=CHECK,PEROUT,LOOP
 // Blocks that are not whole warps or waves cannot run the matrix units, nor
-// blocks that are not whole warpgroups wgmma.
+// blocks that are not whole warpgroups wgmma or tcgen05.
+// RUN: sieve-opt %s --split-input-file --sieve-gpu-tile-products="chip=sm_100a block-size=96" | FileCheck %s --check-prefixes=CHECK,PEROUT,MMA,NO-TC5
 // RUN: sieve-opt %s --split-input-file --sieve-gpu-tile-products="chip=sm_90a block-size=96" | FileCheck %s --check-prefixes=CHECK,PEROUT,MMA
 // RUN: sieve-opt %s --split-input-file --sieve-gpu-tile-products="chip=sm_90 block-size=48" | FileCheck %s --check-prefixes=CHECK,PEROUT,LOOP
 // RUN: sieve-opt %s --split-input-file --sieve-gpu-tile-products="chip=gfx942 block-size=96" | FileCheck %s --check-prefixes=CHECK,PEROUT,LOOP
@@ -369,6 +371,171 @@ func.func @ragged_scaled_tile_product(%out: memref<?xi8>) attributes {sieve.kern
                     iterator_types = ["parallel", "parallel", "reduction"]}
         ins(%a, %sa, %b, %sb : memref<16x256xi8>, memref<16x2xi8>, memref<24x128xi8>, memref<24x8xi8>)
         outs(%c : memref<16x24xf32>) attrs = {sieve.scaled_tile_product = array<i64: 0, 128, 1, 32>} {
+    ^bb0(%x: i8, %xs: i8, %y: i8, %ys: i8, %s: f32):
+      %xf = arith.uitofp %x : i8 to f32
+      %yf = arith.uitofp %y : i8 to f32
+      %p = arith.mulf %xf, %yf : f32
+      %r = arith.addf %s, %p : f32
+      linalg.yield %r : f32
+    }
+  } {mapping = [#gpu.block<x>]}
+  return
+}
+
+// -----
+
+// A block-scaled product of one tile step (K = 128) on sm_100a:
+// tcgen05.mma.block_scale (kind::mxf8f6f4, M = 128, K = 32), transposed.
+// The operands move into tcgen05's core-matrix layout: the rows' 16 x 128
+// E4M3 codes, and the columns' 64 x 64 E2M1 pairs as 128 x 128 E4M3 codes
+// (rows past 64 padding), each store of a pair two stores of its widened
+// codes, the loop closed by one proxy fence. Then five thread loops: warp 0
+// allocates 32 columns of tensor memory and thread 0 sets up the mbarrier;
+// warps 0-3 store the columns' scale words (4 columns from column 16) and
+// the rows' (1 column from 20) into their lane quarters; thread 0 issues
+// four MMAs (instruction descriptors 0x08840000 | i << 4 | i << 29, scale
+// addresses with i in bits 30-31; descriptors with the leading byte offset
+// 128, the stride 1024 and bit 46) and commits them; warps 0-1 wait, load
+// 16 columns of D a lane and add them to the accumulator's column; warp 0
+// frees the tensor memory.
+// CHECK-LABEL: func.func @tcgen05_tile_product
+// TC5-DAG: %[[ROWS:.*]] = memref.alloca() {alignment = 16 : i64} : memref<2048xi8>
+// TC5-DAG: %[[SLOT:.*]] = memref.alloca() : memref<1xi32>
+// TC5-DAG: %[[BARRIER:.*]] = memref.alloca() {alignment = 8 : i64} : memref<1xi64>
+// TC5-DAG: %[[COLUMNS:.*]] = memref.alloca() {alignment = 16 : i64} : memref<16384xi8>
+// TC5: scf.forall (%{{.*}}) in (128) {
+// TC5: memref.store %{{.*}}, %[[ROWS]][%{{.*}}] : memref<2048xi8>
+// TC5: %[[HIGH:.*]] = arith.shrui %{{.*}}, %c4_i8 : i8
+// TC5: %[[LOW:.*]] = arith.ori %{{.*}} : i8
+// TC5: arith.andi %[[HIGH]]
+// TC5: %[[WIDE:.*]] = arith.ori %{{.*}} : i8
+// TC5: memref.store %[[LOW]], %[[COLUMNS]][%{{.*}}] : memref<16384xi8>
+// TC5: memref.store %[[WIDE]], %[[COLUMNS]][%{{.*}}] : memref<16384xi8>
+// TC5-NEXT: nvvm.fence.proxy {kind = #nvvm.proxy_kind<async.shared>, space = #nvvm.shared_space<cta>}
+// TC5-NEXT: } {mapping = [#gpu.thread<x>]}
+// TC5: scf.forall (%[[T:.*]]) in (32) {
+// TC5: nvvm.tcgen05.alloc %{{.*}}, %c32_i32 : !llvm.ptr<3>, i32
+// TC5: scf.if
+// TC5: nvvm.mbarrier.init %{{.*}}, %c1_i32 : !llvm.ptr<3>, i32
+// TC5-NEXT: nvvm.fence.mbarrier.init
+// TC5: nvvm.tcgen05.fence <before>
+// TC5-NEXT: } {mapping = [#gpu.thread<x>]}
+// TC5: scf.forall (%{{.*}}) in (128) {
+// TC5-NEXT: nvvm.tcgen05.fence <after>
+// TC5: memref.load %[[SLOT]]
+// TC5-COUNT-16: memref.load %{{.*}} : memref<64x4xi8>
+// TC5: vector.from_elements %{{.*}} : vector<4xi32>
+// TC5: arith.constant 16 : i32
+// TC5: nvvm.tcgen05.st %{{.*}} {shape = #nvvm.tcgen05_ldst_shape<shape_32x32b>} : vector<4xi32>
+// TC5-COUNT-4: memref.load %{{.*}} : memref<16x1xi8>
+// TC5: arith.constant 20 : i32
+// TC5: nvvm.tcgen05.st %{{.*}} {shape = #nvvm.tcgen05_ldst_shape<shape_32x32b>} : i32
+// TC5-NEXT: nvvm.tcgen05.wait <store>
+// TC5-NEXT: nvvm.tcgen05.fence <before>
+// TC5-NEXT: } {mapping = [#gpu.thread<x>]}
+// TC5: scf.forall (%{{.*}}) in (1) {
+// TC5-NEXT: nvvm.tcgen05.fence <after>
+// TC5: %[[FIELDS:.*]] = arith.constant 70643622608896 : i64
+// TC5: nvvm.tcgen05.mma.block_scale %{{.*}}, %{{.*}}, %{{.*}}, %c142868480_i32, %false, {{.*}} {blockScale = #nvvm.tcgen05_mma_block_scale<block32>, ctaGroup = #nvvm.cta_group<cta_1>, kind = #nvvm.block_scale_kind<mxf8f6f4>}
+// TC5: arith.constant 1073741824 : i32
+// TC5: arith.constant 256 : i64
+// TC5: nvvm.tcgen05.mma.block_scale %{{.*}}, %{{.*}}, %{{.*}}, %c679739408_i32, %true
+// TC5: nvvm.tcgen05.mma.block_scale %{{.*}}, %{{.*}}, %{{.*}}, %c1216610336_i32, %true
+// TC5: nvvm.tcgen05.mma.block_scale %{{.*}}, %{{.*}}, %{{.*}}, %c1753481264_i32, %true
+// TC5: nvvm.tcgen05.commit %{{.*}} : !llvm.ptr<3>
+// TC5-NEXT: } {mapping = [#gpu.thread<x>]}
+// TC5: scf.forall (%[[C:.*]]) in (64) {
+// TC5: scf.while
+// TC5: nvvm.mbarrier.try_wait %{{.*}}, %c0_i32
+// TC5: nvvm.tcgen05.fence <after>
+// TC5: %[[D:.*]] = nvvm.tcgen05.ld %{{.*}} {shape = #nvvm.tcgen05_ldst_shape<shape_32x32b>} : vector<16xi32>
+// TC5-NEXT: nvvm.tcgen05.wait <load>
+// TC5-NEXT: scf.if
+// TC5: vector.extract %[[D]][15]
+// TC5: memref.store %{{.*}}[%{{.*}}, %[[C]]] : memref<16x64xf32>
+// TC5: nvvm.tcgen05.fence <before>
+// TC5: scf.forall (%{{.*}}) in (32) {
+// TC5-NEXT: nvvm.tcgen05.fence <after>
+// TC5: nvvm.tcgen05.dealloc %{{.*}}, %c32_i32 : !llvm.ptr<6>, i32
+// TC5: nvvm.mbarrier.inval
+// TC5-NOT: nvvm.tcgen05
+// NO-TC5-NOT: nvvm.tcgen05
+// CHECK-NOT: linalg.generic
+#row_codes = affine_map<(m, n, k) -> (m, k)>
+#row_scales = affine_map<(m, n, k) -> (m, k floordiv 128)>
+#column_codes = affine_map<(m, n, k) -> (n, k floordiv 2)>
+#column_scales = affine_map<(m, n, k) -> (n, k floordiv 32)>
+#acc = affine_map<(m, n, k) -> (m, n)>
+func.func @tcgen05_tile_product(%out: memref<?xi8>) attributes {sieve.kernel} {
+  scf.forall (%wg) in (4) {
+    %a = memref.alloca() : memref<16x128xi8>
+    %sa = memref.alloca() : memref<16x1xi8>
+    %b = memref.alloca() : memref<64x64xi8>
+    %sb = memref.alloca() : memref<64x4xi8>
+    %c = memref.alloca() : memref<16x64xf32>
+    %code = arith.constant 56 : i8
+    %pair = arith.constant 33 : i8
+    scf.forall (%i) in (128) {
+      memref.store %code, %a[%i, %i] : memref<16x128xi8>
+      memref.store %pair, %b[%i, %i] : memref<64x64xi8>
+    } {mapping = [#gpu.thread<x>]}
+    linalg.generic {indexing_maps = [#row_codes, #row_scales, #column_codes, #column_scales, #acc],
+                    iterator_types = ["parallel", "parallel", "reduction"]}
+        ins(%a, %sa, %b, %sb : memref<16x128xi8>, memref<16x1xi8>, memref<64x64xi8>, memref<64x4xi8>)
+        outs(%c : memref<16x64xf32>) attrs = {sieve.scaled_tile_product = array<i64: 0, 128, 1, 32>} {
+    ^bb0(%x: i8, %xs: i8, %y: i8, %ys: i8, %s: f32):
+      %xf = arith.uitofp %x : i8 to f32
+      %yf = arith.uitofp %y : i8 to f32
+      %p = arith.mulf %xf, %yf : f32
+      %r = arith.addf %s, %p : f32
+      linalg.yield %r : f32
+    }
+  } {mapping = [#gpu.block<x>]}
+  return
+}
+
+// -----
+
+// Two products in one kernel take the same tensor memory, the larger's
+// (64 rows: D 64 columns, A's scales 4, B's 2: 128 columns), as the ISA
+// allows no allocation larger than the one before it.
+// CHECK-LABEL: func.func @tcgen05_two_products
+// TC5: arith.constant 128 : i32
+// TC5: nvvm.tcgen05.alloc %{{.*}}, %c128_i32 : !llvm.ptr<3>, i32
+// TC5: arith.constant 128 : i32
+// TC5: nvvm.tcgen05.alloc %{{.*}}, %c128_i32_{{[0-9]+}} : !llvm.ptr<3>, i32
+#row_codes = affine_map<(m, n, k) -> (m, k)>
+#row_scales = affine_map<(m, n, k) -> (m, k floordiv 128)>
+#column_codes = affine_map<(m, n, k) -> (n, k)>
+#column_scales = affine_map<(m, n, k) -> (n, k floordiv 128)>
+#acc = affine_map<(m, n, k) -> (m, n)>
+func.func @tcgen05_two_products(%out: memref<?xi8>) attributes {sieve.kernel} {
+  scf.forall (%wg) in (4) {
+    %a = memref.alloca() : memref<16x128xi8>
+    %sa = memref.alloca() : memref<16x1xi8>
+    %b = memref.alloca() : memref<64x128xi8>
+    %sb = memref.alloca() : memref<64x1xi8>
+    %c = memref.alloca() : memref<16x64xf32>
+    linalg.generic {indexing_maps = [#row_codes, #row_scales, #column_codes, #column_scales, #acc],
+                    iterator_types = ["parallel", "parallel", "reduction"]}
+        ins(%a, %sa, %b, %sb : memref<16x128xi8>, memref<16x1xi8>, memref<64x128xi8>, memref<64x1xi8>)
+        outs(%c : memref<16x64xf32>) attrs = {sieve.scaled_tile_product = array<i64: 0, 128, 0, 128>} {
+    ^bb0(%x: i8, %xs: i8, %y: i8, %ys: i8, %s: f32):
+      %xf = arith.uitofp %x : i8 to f32
+      %yf = arith.uitofp %y : i8 to f32
+      %p = arith.mulf %xf, %yf : f32
+      %r = arith.addf %s, %p : f32
+      linalg.yield %r : f32
+    }
+    %a2 = memref.alloca() : memref<64x128xi8>
+    %sa2 = memref.alloca() : memref<64x1xi8>
+    %b2 = memref.alloca() : memref<64x128xi8>
+    %sb2 = memref.alloca() : memref<64x1xi8>
+    %c2 = memref.alloca() : memref<64x64xf32>
+    linalg.generic {indexing_maps = [#row_codes, #row_scales, #column_codes, #column_scales, #acc],
+                    iterator_types = ["parallel", "parallel", "reduction"]}
+        ins(%a2, %sa2, %b2, %sb2 : memref<64x128xi8>, memref<64x1xi8>, memref<64x128xi8>, memref<64x1xi8>)
+        outs(%c2 : memref<64x64xf32>) attrs = {sieve.scaled_tile_product = array<i64: 0, 128, 0, 128>} {
     ^bb0(%x: i8, %xs: i8, %y: i8, %ys: i8, %s: f32):
       %xf = arith.uitofp %x : i8 to f32
       %yf = arith.uitofp %y : i8 to f32

@@ -37,6 +37,12 @@ NativeSmallFloats nativeSmallFloats(llvm::StringRef chip);
 /// legality check refuses it elsewhere.
 inline bool hasWgmma(llvm::StringRef chip) { return chip == "sm_90a"; }
 
+/// Whether `chip` has the tensor memory and tcgen05's MMAs (the sm_100a
+/// family; sm_100a is the one Sieve targets). sieve-gpu-tile-products
+/// multiplies block-scaled tiles with them; the legality check refuses
+/// them elsewhere.
+inline bool hasTcgen05(llvm::StringRef chip) { return chip == "sm_100a"; }
+
 #define GEN_PASS_DECL
 #include "sieve/Conversion/KernelsToGPU/Passes.h.inc"
 

@@ -59,7 +59,7 @@ def GPUIntegerSmallFloatsPass : Pass<"sieve-gpu-integer-small-floats", "mlir::Mo
 }
 
 def GPUTileProductsPass : Pass<"sieve-gpu-tile-products", "mlir::ModuleOp"> {
-  let summary = "Give a workgroup's tile products to its threads (mma.sync, wgmma, MFMA, scaled MFMA)";
+  let summary = "Give a workgroup's tile products to its threads (mma.sync, wgmma, MFMA, scaled MFMA, tcgen05)";
   let description = [{
     In `sieve.kernel` functions, each tile product outside the thread loops
     (TileProducts.h: acc[M, N] += rows[M, K] x columns[N, K]ᵀ, bf16 tiles and
@@ -79,7 +79,13 @@ def GPUTileProductsPass : Pass<"sieve-gpu-tile-products", "mlir::ModuleOp"> {
     TileProducts.h's emitScaled) runs on gfx950's `amdgpu.scaled_mfma`
     16x16x128 where M and N divide into 16, K into 128, both scale blocks
     into 32 and the block into waves (a wave per fragment, the codes as
-    they lie in the tiles); elsewhere one output per iteration, its terms
+    they lie in the tiles); on sm_100a on `nvvm.tcgen05.mma.block_scale`
+    (kind::mxf8f6f4) from tensor memory where N is at most 128, M a
+    multiple of 16 up to 256 in a power of two of 32-row scale words, K a
+    multiple of 32 up to 128, both scale blocks whole instructions and the
+    block whole warpgroups, computed transposed with
+    the codes moved into tcgen05's core-matrix layout (docs/compiler.md,
+    "tcgen05 on sm_100a"); elsewhere one output per iteration, its terms
     the product's own body.
     Runs before `sieve-gpu-form-kernels` (which rejects a write outside the
     thread loops) and before contractions become loops.

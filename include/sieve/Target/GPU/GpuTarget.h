@@ -91,9 +91,9 @@ struct SmallFloatChoice {
 SmallFloatChoice smallFloatChoice(const GpuTarget &target, bool scaledTiles = false);
 
 /// Whether `chip`'s matrix units multiply E4M3 and E2M1 codes with E8M0
-/// block scales as they are (gfx950's scaled MFMA): a module whose GPU
-/// chips all do keeps its GEMM tiles as codes (kGemmScaledTilesAttr).
-/// sm_100a's tcgen05 block scaling would qualify but is not generated yet.
+/// block scales as they are (gfx950's scaled MFMA, sm_100a's
+/// tcgen05.mma.block_scale): a module whose GPU chips all do keeps its GEMM
+/// tiles as codes (kGemmScaledTilesAttr).
 bool multipliesScaledCodes(llvm::StringRef chip);
 
 /// The chips each vendor prefix accepts, for messages and documentation.

@@ -140,6 +140,52 @@ typedef struct sieve_simt_runtime_t {
   sieve_simt_f32x4 (*mfma_scale_f32_16x16x128)(int32_t site, const uint32_t *a, const uint32_t *b,
                                                uint32_t formats, uint32_t scales,
                                                sieve_simt_f32x4 c);
+  /* sm_100a's tensor memory (tcgen05, cta_group::1): per block 128 lanes x
+   * 512 columns of 32 bits; an address holds the lane in bits 16..31 and
+   * the column in bits 0..15 (a scale operand's bits 30-31 repeat its
+   * scale-factor id, as CUTLASS writes them). tcgen05.alloc.sync.aligned.shared::cta.b32 by
+   * a warp's 32 lanes together: `columns` (a power of two, 32 to 512) are
+   * allocated and the address of the first (lane 0) stored at `slot`. */
+  void (*tcgen05_alloc)(int32_t site, uint32_t *slot, uint32_t columns);
+  /* tcgen05.dealloc.sync.aligned by a warp's lanes together: the
+   * allocation at `address` of `columns` columns. */
+  void (*tcgen05_dealloc)(int32_t site, uint32_t address, uint32_t columns);
+  /* tcgen05.st.sync.aligned.32x32b.x<count>.b32 by a warp's lanes
+   * together (one address and count for all): lane l of warp w writes
+   * tensor memory lane (the address's lane) + l, which must be in the
+   * quarter w % 4 may access (lanes 32 (w % 4) .. + 31), columns
+   * (the address's column) .. + count - 1, from values[0 .. count). */
+  void (*tcgen05_st_32x32b)(int32_t site, uint32_t address, const uint32_t *values, uint32_t count);
+  /* tcgen05.ld.sync.aligned.32x32b.x<count>.b32: the same cells into
+   * values[0 .. count). */
+  void (*tcgen05_ld_32x32b)(int32_t site, uint32_t address, uint32_t *values, uint32_t count);
+  /* tcgen05.mma.cta_group::1.kind::mxf8f6f4.block_scale.block32 [d],
+   * a-desc, b-desc, idesc, [scale_a], [scale_b], enable_input_d by one
+   * thread: D[128][N] (+)= (A x 2^(scale_a - 127)) (B x 2^(scale_b - 127))ᵀ
+   * over K = 32, A and B K-major in shared memory (tcgen05's descriptors,
+   * unswizzled; E4M3 or E2M1, the latter in the padded layout), the scales
+   * UE8M0 bytes in tensor memory (CUTLASS's layout, duplicated in all four
+   * lane quarters; a scale address holds its byte, the instruction
+   * descriptor's SF id, in bits 30..31 as CUTLASS writes it). The emulator
+   * completes it here, so tcgen05.commit and the fences have nothing left
+   * to order. */
+  void (*tcgen05_mma_block_scale)(int32_t site, uint32_t d, uint64_t descriptor_a,
+                                  uint64_t descriptor_b, uint32_t instruction, uint32_t scale_a,
+                                  uint32_t scale_b, uint32_t enable_input_d);
+  /* tcgen05.commit.cta_group::1.mbarrier::arrive::one.b64: one arrival at
+   * the mbarrier at `barrier` (shared memory) once the thread's MMAs are
+   * done (they are, above). */
+  void (*tcgen05_commit)(int32_t site, uint64_t *barrier);
+  /* mbarrier.init.shared.b64: a barrier of `count` expected arrivals in
+   * phase 0. */
+  void (*mbarrier_init)(int32_t site, uint64_t *barrier, uint32_t count);
+  /* mbarrier.inval.shared.b64. */
+  void (*mbarrier_inval)(int32_t site, uint64_t *barrier);
+  /* mbarrier.try_wait.parity.shared.b64: 1 once the phase of parity
+   * `parity` has completed; otherwise the thread waits (the block's other
+   * threads run) until an arrival completes a phase, and a thread that
+   * gets 0 asks again. */
+  uint32_t (*mbarrier_try_wait_parity)(int32_t site, uint64_t *barrier, uint32_t parity);
 } sieve_simt_runtime_t;
 
 #ifdef __cplusplus
