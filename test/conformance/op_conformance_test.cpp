@@ -2973,6 +2973,99 @@ INSTANTIATE_TEST_SUITE_P(EntryRows, HcaAttentionConformance, ::testing::Values(f
                            return std::string(info.param ? "fp8" : "bf16");
                          });
 
+// Fusion row 6: a decode step's sparse attention whose window is the
+// v4.cache_read of a window ring, fused: the kernel reads the ring in place
+// at the read's slots (here not the entries' slots, and one past the batch,
+// which reads ring row 0 as the read does), over bf16 rows and over FP8 KV
+// rows decoded in place. The reference attends over the rows the read
+// would have copied.
+class FusedWindowAttentionConformance : public OpConformance,
+                                        public ::testing::WithParamInterface<bool> {};
+
+TEST_P(FusedWindowAttentionConformance, WithinOneBf16UlpOfTheReference) {
+  const bool fp8 = GetParam();
+  const int64_t batch = 2, queries = 1, heads = 4, dim = 128, windowRows = 32, windowKeys = 24;
+  const int64_t cacheBatch = 3, capacity = 40, entryKeys = 70, rope = fp8 ? 64 : 0;
+  const double scale = 1.0 / std::sqrt(double(dim));
+  Builder types(&context);
+  Type bf16 = types.getBF16Type(), f32 = types.getF32Type(), i32 = types.getI32Type();
+  const int64_t dyn = ShapedType::kDynamic;
+  auto queryType = RankedTensorType::get({dyn, queries, heads, dim}, bf16);
+  Type element = fp8 ? Type(types.getType<Float8E4M3FNType>()) : bf16;
+  auto ringType = v4::WindowCacheType::get(&context, cacheBatch, windowRows, dim, element, rope);
+  auto entriesType = v4::CompressedCacheType::get(&context, cacheBatch, 4, capacity, dim, bf16, 0);
+  auto slotsType = RankedTensorType::get({dyn}, i32);
+  std::optional<LoadedKernel> kernel = compile(
+      {queryType, ringType, RankedTensorType::get({dyn, queries, windowKeys}, i32),
+       RankedTensorType::get({heads}, f32), entriesType,
+       RankedTensorType::get({dyn, queries, entryKeys}, i32), slotsType, slotsType},
+      [&](OpBuilder &b, Location loc, ValueRange in) -> Operation * {
+        Value ring = v4::CacheReadOp::create(b, loc, in[1], in[7]);
+        return v4::SparseAttentionOp::create(b, loc, queryType, in[0], ring, in[2], in[4], in[5],
+                                             in[6], in[3], APFloat(scale));
+      },
+      /*fuse=*/true);
+  ASSERT_TRUE(kernel) << errors;
+  AttentionRun run = makeAttentionRun(batch, queries, heads, dim, windowRows, windowKeys,
+                                      cacheBatch, capacity, fp8 ? 223u : 227u);
+  // The ring's rows as the cache stores them, and the rows the read gathers.
+  io::ModelConfig config;
+  config.headDim = dim;
+  config.ropeHeadDim = rope;
+  ref::RowCodec codec = ref::RowCodec::kvRows(config, fp8 ? io::CacheFormat::kFp8IndexerFp8
+                                                          : io::CacheFormat::kReferenceBf16);
+  std::vector<uint16_t> ringValues =
+      randomBf16(size_t(cacheBatch * windowRows * dim), 229u, 0.0f, 2.0f);
+  std::vector<uint8_t> ringBytes(size_t(cacheBatch * windowRows * codec.bytes()));
+  std::vector<float> row(static_cast<size_t>(dim));
+  for (int64_t r = 0; r < cacheBatch * windowRows; ++r) {
+    for (int64_t x = 0; x < dim; ++x)
+      row[size_t(x)] = bf16ToFloat(ringValues[size_t(r * dim + x)]);
+    codec.encode(row.data(), ringBytes.data() + r * codec.bytes());
+    codec.decode(ringBytes.data() + r * codec.bytes(), row.data());
+    for (int64_t x = 0; x < dim; ++x)
+      ringValues[size_t(r * dim + x)] = bf16FromFloat(row[size_t(x)]);
+  }
+  const std::vector<int32_t> readSlots = {2, 7};
+  for (int64_t b = 0; b < batch; ++b) {
+    int64_t slot = readSlots[size_t(b)] < cacheBatch ? readSlots[size_t(b)] : 0;
+    std::copy_n(ringValues.begin() + slot * windowRows * dim, windowRows * dim,
+                run.window.begin() + b * windowRows * dim);
+  }
+  run.slots = {1, 0};
+  std::mt19937 rng(233);
+  std::uniform_int_distribution<int32_t> entryOf(-1, int32_t(capacity - 1));
+  std::vector<int32_t> entryIndices;
+  for (int64_t j = 0; j < batch * queries * entryKeys; ++j)
+    entryIndices.push_back(entryOf(rng));
+  std::vector<uint32_t> constants = {uint32_t(batch)};
+  std::vector<void *> bindings = {run.q.data(),
+                                  ringBytes.data(),
+                                  run.windowIndices.data(),
+                                  run.cache.data(),
+                                  entryIndices.data(),
+                                  run.slots.data(),
+                                  run.sink.data(),
+                                  const_cast<int32_t *>(readSlots.data()),
+                                  run.out.data()};
+  std::vector<size_t> lengths = {
+      run.q.size() * 2,     ringBytes.size(),        run.windowIndices.size() * 4,
+      run.cache.size() * 2, entryIndices.size() * 4, run.slots.size() * 4,
+      run.sink.size() * 4,  readSlots.size() * 4,    (run.out.size() - 1) * 2};
+  Status ran = runRows(*kernel, batch * queries * heads, constants, bindings, lengths,
+                       "fused window attention");
+  ASSERT_TRUE(ran.isOk()) << ran.message();
+  run.expectWithinOneUlp(float(scale), [&](int64_t b, int64_t s) {
+    auto first = entryIndices.begin() + (b * queries + s) * entryKeys;
+    return std::vector<int32_t>(first, first + entryKeys);
+  });
+}
+
+INSTANTIATE_TEST_SUITE_P(WindowRows, FusedWindowAttentionConformance,
+                         ::testing::Values(false, true),
+                         [](const ::testing::TestParamInfo<bool> &info) {
+                           return std::string(info.param ? "fp8" : "bf16");
+                         });
 
 //===----------------------------------------------------------------------===//
 // The cache ops: their definitions, computed here on a copy of the cache;

@@ -18,6 +18,13 @@
 // index never reads out of bounds. Entry rows are decoded as the cache
 // stores them (CacheRows.h: bf16 or FP8 KV rows).
 //
+// Fused (FusionTable.cpp, row 6), the window is the v4.cache_read of a
+// window cache and is read in place too: batch row b's ring is cache row
+// slots[b] of the read's slots (b without), one past the batch reading row
+// 0 as the read does, its rows decoded as the cache stores them. A decode
+// step then no longer copies each layer's ring (128 KB for small-v4) into a
+// buffer only the attention reads.
+//
 //===----------------------------------------------------------------------===//
 
 #include "KernelBuilder.h"
@@ -46,6 +53,9 @@ struct GatherAttention {
   Operation *op;
   Value query, window, windowIndices, entries, entryIndices, slots, sink, positions, result;
   double scale;
+  /// The read of `window` taken in, or null: the window binding is then its
+  /// cache's storage and its slots are bound last.
+  v4::CacheReadOp windowRead = nullptr;
 };
 
 constexpr int64_t kKeyBlock = 64; // the reference kernel's online-softmax block
@@ -54,6 +64,14 @@ FailureOr<func::FuncOp> emitGatherAttention(const GatherAttention &a, llvm::Stri
                                             OpBuilder &moduleBuilder) {
   auto queryType = cast<RankedTensorType>(a.query.getType());
   auto windowType = cast<RankedTensorType>(a.window.getType());
+  v4::WindowCacheType windowCache;
+  std::optional<CacheRowCodec> windowRowCodec;
+  Value windowSlotsValue;
+  if (v4::CacheReadOp read = a.windowRead) {
+    windowCache = cast<v4::WindowCacheType>(read.getCache().getType());
+    windowRowCodec = CacheRowCodec::of(windowCache);
+    windowSlotsValue = read.getSlots();
+  }
   auto windowIndicesType = cast<RankedTensorType>(a.windowIndices.getType());
   int64_t heads = queryType.getDimSize(2), dim = queryType.getDimSize(3);
   int64_t windowKeys = windowIndicesType.getDimSize(2);
@@ -90,9 +108,13 @@ FailureOr<func::FuncOp> emitGatherAttention(const GatherAttention &a, llvm::Stri
     if (a.slots)
       operands.push_back(a.slots);
   }
+  if (windowSlotsValue)
+    operands.push_back(windowSlotsValue);
   operands.push_back(a.result);
   for (Value v : operands)
-    tensors.push_back(v == a.entries ? cache.getStorageType() : cast<RankedTensorType>(v.getType()));
+    tensors.push_back(v == a.entries                  ? cache.getStorageType()
+                      : a.windowRead && v == a.window ? windowCache.getStorageType()
+                                                      : cast<RankedTensorType>(v.getType()));
   auto bindingOf = [&](Value v) {
     return static_cast<unsigned>(llvm::find(operands, v) - operands.begin());
   };
@@ -110,7 +132,7 @@ FailureOr<func::FuncOp> emitGatherAttention(const GatherAttention &a, llvm::Stri
   auto batchSizes = [&](RankedTensorType type) {
     return type.isDynamicDim(0) ? SmallVector<Value>{batch} : SmallVector<Value>{};
   };
-  SmallVector<Value> windowSizes = batchSizes(windowType);
+  SmallVector<Value> windowSizes = a.windowRead ? SmallVector<Value>{} : batchSizes(windowType);
   if (dynamicWindow)
     windowSizes.push_back(windowRows);
   Value q = kb.view(0, querySizes), window = kb.view(1, windowSizes),
@@ -124,6 +146,10 @@ FailureOr<func::FuncOp> emitGatherAttention(const GatherAttention &a, llvm::Stri
   Value positions = a.positions ? kb.view(bindingOf(a.positions),
                                           batchSizes(cast<RankedTensorType>(a.positions.getType())))
                                 : Value();
+  Value windowSlots = windowSlotsValue
+                          ? kb.view(bindingOf(windowSlotsValue),
+                                    batchSizes(cast<RankedTensorType>(windowSlotsValue.getType())))
+                          : Value();
 
   Value zero = kb.index(0), one = kb.index(1), d = kb.index(dim), h = kb.index(heads);
   Value f32Zero = kb.f32(0.0), scale = kb.f32(static_cast<float>(a.scale));
@@ -147,6 +173,14 @@ FailureOr<func::FuncOp> emitGatherAttention(const GatherAttention &a, llvm::Stri
     Value s = arith::RemUIOp::create(b, loc, token, queries);
     Value row = arith::DivUIOp::create(b, loc, token, queries);
     Value cacheRow = slots ? loadIndex(slots, {row}) : row;
+    // The ring's cache row, as the read gathers it.
+    Value windowRow = row;
+    if (a.windowRead) {
+      Value slot = windowSlots ? loadIndex(windowSlots, {row}) : row;
+      Value inBatch = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, slot,
+                                            kb.index(windowCache.getBatch()));
+      windowRow = arith::SelectOp::create(b, loc, inBatch, slot, zero);
+    }
     Value cacheRowOk = cache ? inRange(cacheRow, kb.index(cache.getBatch())) : Value();
     Value capacity = cache ? kb.index(cache.getCapacity()) : Value();
     // Keys in the joint list: the window list, then the entries.
@@ -167,7 +201,7 @@ FailureOr<func::FuncOp> emitGatherAttention(const GatherAttention &a, llvm::Stri
     auto onKey = [&](Value j, KeyBody body) -> SmallVector<Value> {
       auto windowKey = [&]() {
         Value index = loadIndex(windowIndices, {row, s, j});
-        return body(inRange(index, windowRows), window, {row, index});
+        return body(inRange(index, windowRows), window, {windowRow, index});
       };
       if (!cache)
         return windowKey();
@@ -184,10 +218,12 @@ FailureOr<func::FuncOp> emitGatherAttention(const GatherAttention &a, llvm::Stri
           });
       return SmallVector<Value>(branch.getResults());
     };
-    // The entries are the cache's stored rows, decoded as it stores them.
+    // Cache rows read in place are decoded as the cache stores them.
     auto element = [&](Value rows, SmallVector<Value> prefix, Value x) -> Value {
       if (rows == entries)
         return entryRows->load(b, loc, entries, prefix[0], prefix[1], x);
+      if (windowRowCodec)
+        return windowRowCodec->load(b, loc, window, prefix[0], prefix[1], x);
       prefix.push_back(x);
       return arith::ExtFOp::create(b, loc, f32, load(rows, prefix));
     };
@@ -226,7 +262,10 @@ FailureOr<func::FuncOp> emitGatherAttention(const GatherAttention &a, llvm::Stri
                             });
                         // q . k: the target may run it in vector lanes
                         // (bf16 dot products for bf16 rows).
-                        reduction_loops::mark(sum, rows != entries || entryRows->storesBf16());
+                        const CacheRowCodec *codec = rows == entries  ? &*entryRows
+                                                     : windowRowCodec ? &*windowRowCodec
+                                                                      : nullptr;
+                        reduction_loops::mark(sum, !codec || codec->storesBf16());
                         scf::YieldOp::create(
                             b, loc,
                             ValueRange{arith::MulFOp::create(b, loc, sum.getResult(0), scale)});
@@ -319,18 +358,21 @@ FailureOr<func::FuncOp> emitGatherAttention(const GatherAttention &a, llvm::Stri
 } // namespace
 
 FailureOr<func::FuncOp> emitSparseAttentionKernel(v4::SparseAttentionOp op, llvm::StringRef name,
-                                                  OpBuilder &moduleBuilder) {
+                                                  OpBuilder &moduleBuilder,
+                                                  v4::CacheReadOp windowRead) {
   return emitGatherAttention({op, op.getQuery(), op.getWindow(), op.getWindowIndices(),
                               op.getEntries(), op.getEntryIndices(), op.getSlots(), op.getSink(),
-                              Value(), op.getResult(), op.getScale().convertToDouble()},
+                              Value(), op.getResult(), op.getScale().convertToDouble(), windowRead},
                              name, moduleBuilder);
 }
 
 FailureOr<func::FuncOp> emitHcaAttentionKernel(v4::HcaAttentionOp op, llvm::StringRef name,
-                                               OpBuilder &moduleBuilder) {
+                                               OpBuilder &moduleBuilder,
+                                               v4::CacheReadOp windowRead) {
   return emitGatherAttention({op, op.getQuery(), op.getWindow(), op.getWindowIndices(),
                               op.getEntries(), Value(), op.getSlots(), op.getSink(),
-                              op.getPositions(), op.getResult(), op.getScale().convertToDouble()},
+                              op.getPositions(), op.getResult(), op.getScale().convertToDouble(),
+                              windowRead},
                              name, moduleBuilder);
 }
 

@@ -24,6 +24,10 @@
 // |                               | weight (and the broadcast | viewed [groups, R, C]; scales |
 // |                               | of its tile scales)       | per row, or 2-D tiles         |
 // |                               |                           | broadcast over rows (wo_a)    |
+// | v4.sparse_attention,          | the v4.cache_read of its  | a window cache (the ring),    |
+// | v4.hca_attention              | window (read in place at  | slots or none: decode's and   |
+// |                               | the read's slots)         | MTP's window, not a prefill   |
+// |                               |                           | chunk's concatenated one      |
 //
 // A fused producer whose every use reaches, through reshapes, only consumers
 // that fuse it has no dispatch of its own; one with another user keeps its
@@ -164,6 +168,18 @@ Operation *routeBeforeDispatch(Operation *op) {
   return route;
 }
 
+/// Row 6: the read of the window ring an attention attends over.
+v4::CacheReadOp windowReadBeforeAttention(Operation *op) {
+  Value window = llvm::TypeSwitch<Operation *, Value>(op)
+                     .Case<v4::SparseAttentionOp, v4::HcaAttentionOp>(
+                         [](auto attention) { return attention.getWindow(); })
+                     .Default([](Operation *) { return Value(); });
+  auto read = window ? window.getDefiningOp<v4::CacheReadOp>() : nullptr;
+  if (!read || !isa<v4::WindowCacheType>(read.getCache().getType()))
+    return nullptr;
+  return read;
+}
+
 } // namespace
 
 SmallVector<Operation *> fusedProducers(Operation *op) {
@@ -176,6 +192,8 @@ SmallVector<Operation *> fusedProducers(Operation *op) {
     return {score.getOperation()};
   if (Operation *route = routeBeforeDispatch(op))
     return {route};
+  if (v4::CacheReadOp read = windowReadBeforeAttention(op))
+    return {read.getOperation()};
   if (auto weight = detail::groupedLinearWeight(op)) {
     SmallVector<Operation *> producers = {weight->first.dequantize.getOperation()};
     if (weight->second)
@@ -198,6 +216,11 @@ FailureOr<func::FuncOp> emitFusedKernel(Operation *op, ArrayRef<Operation *> pro
   if (isa<v4::MoeRouteOp, v4::MoeHashRouteOp>(producers.front()))
     return detail::emitRouteDispatchKernel(cast<v4::MoeDispatchOp>(op), producers.front(), name,
                                            builder);
+  if (auto read = dyn_cast<v4::CacheReadOp>(producers.front())) {
+    if (auto sparse = dyn_cast<v4::SparseAttentionOp>(op))
+      return detail::emitSparseAttentionKernel(sparse, name, builder, read);
+    return detail::emitHcaAttentionKernel(cast<v4::HcaAttentionOp>(op), name, builder, read);
+  }
   if (isa<v4::DequantizeOp>(producers.front())) {
     auto weight = detail::groupedLinearWeight(op);
     if (!weight)
@@ -226,6 +249,14 @@ SmallVector<Value> fusedKernelBindings(Operation *op, ArrayRef<Operation *> prod
     // The routing's inputs, then the rows to place.
     SmallVector<Value> bindings(producers.front()->getOperands());
     bindings.push_back(cast<v4::MoeDispatchOp>(op).getInput());
+    return bindings;
+  }
+  if (auto read = dyn_cast<v4::CacheReadOp>(producers.front())) {
+    // The ring's storage replaces the window; the read's slots come last.
+    SmallVector<Value> bindings = kernelBindings(op);
+    llvm::replace(bindings, Value(read.getContents()), Value(read.getCache()));
+    if (Value slots = read.getSlots())
+      bindings.push_back(slots);
     return bindings;
   }
   if (auto score = dyn_cast<v4::IndexerScoreOp>(producers.front())) {

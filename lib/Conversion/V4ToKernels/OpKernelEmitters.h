@@ -98,12 +98,16 @@ mlir::FailureOr<mlir::func::FuncOp> emitMoeCombineKernel(v4::MoeCombineOp op,
 mlir::FailureOr<mlir::func::FuncOp> emitWindowIndicesKernel(v4::WindowIndicesOp op,
                                                             llvm::StringRef name,
                                                             mlir::OpBuilder &moduleBuilder);
+/// With `windowRead` (fusion row 6), the window is read in place from that
+/// read's cache, whose storage and slots are bound instead of the window.
 mlir::FailureOr<mlir::func::FuncOp> emitSparseAttentionKernel(v4::SparseAttentionOp op,
                                                               llvm::StringRef name,
-                                                              mlir::OpBuilder &moduleBuilder);
+                                                              mlir::OpBuilder &moduleBuilder,
+                                                              v4::CacheReadOp windowRead = nullptr);
 mlir::FailureOr<mlir::func::FuncOp> emitHcaAttentionKernel(v4::HcaAttentionOp op,
                                                            llvm::StringRef name,
-                                                           mlir::OpBuilder &moduleBuilder);
+                                                           mlir::OpBuilder &moduleBuilder,
+                                                           v4::CacheReadOp windowRead = nullptr);
 mlir::FailureOr<mlir::func::FuncOp> emitWindowAppendKernel(v4::WindowAppendOp op,
                                                            llvm::StringRef name,
                                                            mlir::OpBuilder &moduleBuilder);

@@ -321,6 +321,46 @@ func.func @shared_weight(%x: tensor<?x4x64xbf16>, %w: tensor<256x128xf8E4M3FN>,
 
 // -----
 
+// Row 6: the read of a window ring taken into the attention over it, which
+// binds the ring's storage and the read's slots last: no copy of the ring.
+// A read another op also uses keeps its dispatch, and the attention still
+// reads the ring in place.
+// CHECK-LABEL: program.executable @kernels
+// CHECK: func.func @cache_read_sparse_attention_0(
+// CHECK-SAME: %{{.*}}: memref<?xi8>, %{{.*}}: memref<?xi8>, %{{.*}}: memref<?xi8>, %{{.*}}: memref<?xi8>, %{{.*}}: memref<?xi8>, %{{.*}}: memref<?xi8>
+// CHECK: memref.view %{{.*}} : memref<?xi8> to memref<3x16x64xbf16>
+// CHECK-LABEL: func.func @ring_in_place(
+// CHECK-SAME: %[[Q:[a-z0-9]+]]: tensor<?x1x4x64xbf16>, %[[W:[a-z0-9]+]]: !v4.window<{{.*}}>, %[[I:[a-z0-9]+]]: tensor<?x1x8xi32>, %[[SK:[a-z0-9]+]]: tensor<4xf32>, %[[SL:[a-z0-9]+]]: tensor<?xi32>
+// CHECK-NOT: program.dispatch
+// CHECK: program.dispatch @kernels::@cache_read_sparse_attention_0[%{{.*}}] (%[[Q]], %[[W]], %[[I]], %[[SK]], %[[SL]])
+// CHECK-NOT: program.dispatch
+// CHECK-LABEL: func.func @ring_also_returned(
+// CHECK: %[[R:.*]] = program.dispatch @kernels::@cache_read_
+// CHECK: program.dispatch @kernels::@cache_read_sparse_attention_0[
+// CHECK: return %{{.*}}, %[[R]]
+func.func @ring_in_place(%q: tensor<?x1x4x64xbf16>,
+                         %w: !v4.window<batch = 3, rows = 16, dim = 64, element = bf16>,
+                         %i: tensor<?x1x8xi32>, %sink: tensor<4xf32>, %slots: tensor<?xi32>)
+    -> tensor<?x1x4x64xbf16> {
+  %ring = v4.cache_read %w slots %slots
+      : !v4.window<batch = 3, rows = 16, dim = 64, element = bf16>, tensor<?xi32> -> tensor<?x16x64xbf16>
+  %o = v4.sparse_attention %q, %ring[%i], %sink scale 0.125
+      : tensor<?x1x4x64xbf16>, tensor<?x16x64xbf16>, tensor<?x1x8xi32>, tensor<4xf32>
+  return %o : tensor<?x1x4x64xbf16>
+}
+func.func @ring_also_returned(%q: tensor<?x1x4x64xbf16>,
+                              %w: !v4.window<batch = 3, rows = 16, dim = 64, element = bf16>,
+                              %i: tensor<?x1x8xi32>, %sink: tensor<4xf32>, %slots: tensor<?xi32>)
+    -> (tensor<?x1x4x64xbf16>, tensor<?x16x64xbf16>) {
+  %ring = v4.cache_read %w slots %slots
+      : !v4.window<batch = 3, rows = 16, dim = 64, element = bf16>, tensor<?xi32> -> tensor<?x16x64xbf16>
+  %o = v4.sparse_attention %q, %ring[%i], %sink scale 0.125
+      : tensor<?x1x4x64xbf16>, tensor<?x16x64xbf16>, tensor<?x1x8xi32>, tensor<4xf32>
+  return %o, %ring : tensor<?x1x4x64xbf16>, tensor<?x16x64xbf16>
+}
+
+// -----
+
 // An op its kernel cannot take is an error at the op.
 func.func @dynamic_width(%x: tensor<4x?xbf16>) -> tensor<4x?xbf16> {
   // expected-error @+1 {{'v4.rms_norm' op needs a static last dimension to become a kernel}}

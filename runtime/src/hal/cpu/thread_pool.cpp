@@ -2,6 +2,8 @@
 
 #include "sieve/hal/cpu/thread_pool.h"
 
+#include <algorithm>
+
 #if defined(__x86_64__)
 #include <immintrin.h>
 #endif
@@ -33,7 +35,7 @@ ThreadPool::ThreadPool(unsigned participants) {
 ThreadPool::~ThreadPool() {
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    stopping_ = true;
+    stopping_.store(true, std::memory_order_relaxed);
     generation_.fetch_add(1, std::memory_order_release);
   }
   wake_.notify_all();
@@ -42,18 +44,27 @@ ThreadPool::~ThreadPool() {
 }
 
 void ThreadPool::work(uint32_t worker) {
+  // Guided chunks: a share of what is left, so the first claims are large
+  // and the last are single workgroups that even out a late thread.
+  const uint32_t divisor = 2 * participants();
+  uint32_t begin = next_.load(std::memory_order_relaxed);
   for (;;) {
-    if (error_.load(std::memory_order_relaxed) != 0)
+    if (begin >= count_)
       return;
-    uint32_t index = next_.fetch_add(1, std::memory_order_relaxed);
-    if (index >= count_)
-      return;
-    if (int32_t code = task_(context_, index, worker)) {
-      int32_t expected = 0;
-      if (error_.compare_exchange_strong(expected, code))
-        errorIndex_.store(index, std::memory_order_relaxed);
-      return;
+    uint32_t end = begin + std::max<uint32_t>(1, (count_ - begin) / divisor);
+    if (!next_.compare_exchange_weak(begin, end, std::memory_order_relaxed))
+      continue;
+    for (uint32_t index = begin; index < end; ++index) {
+      if (error_.load(std::memory_order_relaxed) != 0)
+        return;
+      if (int32_t code = task_(context_, index, worker)) {
+        int32_t expected = 0;
+        if (error_.compare_exchange_strong(expected, code))
+          errorIndex_.store(index, std::memory_order_relaxed);
+        return;
+      }
     }
+    begin = next_.load(std::memory_order_relaxed);
   }
 }
 
@@ -71,11 +82,9 @@ void ThreadPool::workerLoop(uint32_t worker) {
       now = generation_.load(std::memory_order_acquire);
     }
     seen = now;
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      if (stopping_)
-        return;
-    }
+    // Set before the generation's release increment that woke us.
+    if (stopping_.load(std::memory_order_relaxed))
+      return;
     work(worker);
     busy_.fetch_sub(1, std::memory_order_acq_rel);
   }

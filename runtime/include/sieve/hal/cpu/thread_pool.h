@@ -2,9 +2,11 @@
 //
 // The CPU device's scheduler (architecture.md, "The lowering"): threads
 // created once, a dispatch's workgroup indices handed out from an atomic
-// counter, the calling thread taking part. Workers spin briefly for the next
-// dispatch (decode runs hundreds of small ones back to back), then sleep on
-// a condition variable. A dispatch allocates nothing.
+// counter in shrinking contiguous chunks (a claim per workgroup bounced the
+// counter's cache line between cores for each of a dispatch's small
+// workgroups), the calling thread taking part. Workers spin briefly for the
+// next dispatch (decode runs hundreds of small ones back to back), then sleep
+// on a condition variable. A dispatch allocates nothing.
 //
 //===----------------------------------------------------------------------===//
 #ifndef SIEVE_HAL_CPU_THREAD_POOL_H
@@ -42,19 +44,25 @@ private:
   void workerLoop(uint32_t worker);
   void work(uint32_t worker);
 
+  /// Each on its own cache line: idle workers poll the generation, every
+  /// participant claims from the counter and reads the error before each
+  /// item, and the caller polls `busy_`; sharing a line would make each of
+  /// these traffic for the others.
+  static constexpr size_t kLine = 64;
+
   std::vector<std::thread> workers_;
   std::mutex mutex_;
   std::condition_variable wake_;
   // The current run.
-  std::atomic<uint64_t> generation_{0};
-  std::atomic<uint32_t> next_{0};
-  std::atomic<uint32_t> busy_{0};
-  std::atomic<int32_t> error_{0};
-  std::atomic<uint32_t> errorIndex_{0};
+  alignas(kLine) std::atomic<uint64_t> generation_{0};
+  std::atomic<bool> stopping_{false};
   uint32_t count_ = 0;
   Task task_ = nullptr;
   void *context_ = nullptr;
-  bool stopping_ = false;
+  alignas(kLine) std::atomic<uint32_t> next_{0};
+  alignas(kLine) std::atomic<int32_t> error_{0};
+  std::atomic<uint32_t> errorIndex_{0};
+  alignas(kLine) std::atomic<uint32_t> busy_{0};
 };
 
 } // namespace sieve::hal::cpu
