@@ -229,6 +229,27 @@ struct TmemAllocation {
   uint32_t column = 0, columns = 0;
 };
 
+/// A tcgen05.mma.block_scale from its issue until a thread has seen it
+/// complete. The MMA is checked at its issue but computed at its thread's
+/// commit: the hardware reads the operands at any time before completion,
+/// and the latest point shows a kernel that changes them too early. Its
+/// tensor memory (D written, the scales read) is off limits to
+/// tcgen05.ld/st and dealloc until an mbarrier.try_wait has seen the phase
+/// its commit arrived in complete.
+struct AsyncMma {
+  uint32_t thread = 0; // the issuing fiber
+  int32_t site = -1;
+  uint32_t d = 0, instruction = 0, scaleA = 0, scaleB = 0, enableInputD = 0;
+  uint64_t descriptorA = 0, descriptorB = 0;
+  // Tensor-memory columns (all 128 lanes): D's, then A's and B's scales.
+  uint32_t column[3] = {}, columns[3] = {};
+  bool committed = false;
+  // After the commit: the mbarrier (kNoMbarrier once invalidated unseen)
+  // and the phase the commit's arrival counted toward.
+  uint32_t barrier = 0, phase = 0;
+};
+constexpr uint32_t kNoMbarrier = ~uint32_t(0);
+
 /// A block's shared memory sits at the start of a 2^18-byte-aligned arena,
 /// so a pointer's low 18 bits are its address in the shared window, as a
 /// GPU's shared addresses are: what wgmma's descriptors hold.
@@ -270,6 +291,8 @@ struct Block {
   std::vector<TmemAllocation> tmemAllocations;
   // Initialized mbarriers by shared-memory offset.
   std::map<uint32_t, Mbarrier> mbarriers;
+  // Block-scaled MMAs issued and not yet seen complete, in issue order.
+  std::vector<AsyncMma> mmas;
   std::string error;
 #ifdef SIEVE_SIMT_ASAN
   const void *schedulerStack = nullptr;
@@ -699,6 +722,31 @@ std::string describeAllocations(const Block &block) {
   return out;
 }
 
+/// Why columns [column, column + count) are not the kernel's to touch yet
+/// (an MMA in flight writes them as D, or reads them as scales where
+/// `write`), or "".
+std::string asyncMmaConflict(const Block &block, uint64_t column, uint64_t count, bool write) {
+  static const char *const kRoles[3] = {"as D", "as A's scales", "as B's scales"};
+  for (const AsyncMma &mma : block.mmas)
+    for (int role = 0; role < (write ? 3 : 1); ++role) {
+      if (column >= mma.column[role] + mma.columns[role] || mma.column[role] >= column + count)
+        continue;
+      std::string state = "not yet committed";
+      if (mma.committed)
+        state = mma.barrier == kNoMbarrier
+                    ? "committed to an mbarrier invalidated before any thread saw the MMA complete"
+                    : "committed to the mbarrier at shared byte " + std::to_string(mma.barrier) +
+                          " in its phase " + std::to_string(mma.phase) +
+                          ", and no thread has waited for that phase yet";
+      return "columns " + std::to_string(mma.column[role]) + ".." +
+             std::to_string(mma.column[role] + mma.columns[role] - 1) +
+             ", which the tcgen05.mma.block_scale of thread " + std::to_string(mma.thread) +
+             " (site " + std::to_string(mma.site) + ") uses " + kRoles[role] + " (" + state +
+             "): wait at the mbarrier its tcgen05.commit arrives at first";
+    }
+  return "";
+}
+
 /// Whether columns [column, column + count) lie in one live allocation.
 bool allocated(const Block &block, uint64_t column, uint64_t count) {
   for (const TmemAllocation &allocation : block.tmemAllocations)
@@ -781,6 +829,12 @@ bool tmemDeallocWarp(Block &block, const std::vector<Fiber *> &lanes) {
     return false;
   const Fiber &first = *lanes.front();
   const uint32_t column = first.tmemAddress & 0xffff, columns = first.tmemColumns;
+  if (std::string conflict = asyncMmaConflict(block, column, columns, /*write=*/true);
+      !conflict.empty()) {
+    fail(block, "a tcgen05.dealloc (site " + std::to_string(first.site) + ", warp " +
+                    std::to_string(first.warp) + ") frees " + conflict);
+    return false;
+  }
   for (auto it = block.tmemAllocations.begin(); it != block.tmemAllocations.end(); ++it)
     if (first.tmemAddress >> 16 == 0 && it->column == column && it->columns == columns) {
       poisonColumns(block, column, columns);
@@ -826,6 +880,10 @@ bool tmemCopyWarp(Block &block, const std::vector<Fiber *> &lanes, bool store) {
                     std::to_string(column + count - 1) +
                     " outside the block's tensor memory allocations (allocated: " +
                     describeAllocations(block) + ")");
+    return false;
+  }
+  if (std::string conflict = asyncMmaConflict(block, column, count, store); !conflict.empty()) {
+    fail(block, at + (store ? " writes " : " reads ") + conflict);
     return false;
   }
   for (const Fiber *self : lanes) {
@@ -1131,6 +1189,7 @@ int32_t runBlock(void (*entry)(void **), const sieve_dispatch_state_t *dispatch,
   if (block.error.empty() && !block.tmemAllocations.empty())
     fail(block, "the block exited with tensor memory allocated (" + describeAllocations(block) +
                     "): all tensor memory must be deallocated before the kernel exits");
+
   activeBlock = nullptr;
   if (!block.error.empty()) {
     lastFailure = block.error;
@@ -1454,6 +1513,10 @@ void mbarrierInval(int32_t site, uint64_t *barrier) {
   if (!initializedMbarrier(block, "mbarrier.inval", site, barrier, offset))
     stopThread(block);
   block.mbarriers.erase(offset);
+  // MMAs committed to it that nobody saw complete can no longer be seen.
+  for (AsyncMma &mma : block.mmas)
+    if (mma.committed && mma.barrier == offset)
+      mma.barrier = kNoMbarrier;
   // Whoever still waits at it fails when it looks again.
   wakeMbarrierWaiters(block, offset);
 }
@@ -1473,7 +1536,16 @@ uint32_t mbarrierTryWaitParity(int32_t site, uint64_t *barrier, uint32_t parity)
         initializedMbarrier(block, "mbarrier.try_wait.parity", site, barrier, offset);
     if (!state)
       stopThread(block);
-    return (state->phase & 1) != (parity & 1);
+    if ((state->phase & 1) == (parity & 1))
+      return false;
+    // The MMAs whose commits counted toward a phase of this parity that has
+    // completed are seen complete: their tensor memory is the kernel's again.
+    auto seen = [&](const AsyncMma &mma) {
+      return mma.committed && mma.barrier == offset && (mma.phase & 1) == (parity & 1) &&
+             mma.phase < state->phase;
+    };
+    block.mmas.erase(std::remove_if(block.mmas.begin(), block.mmas.end(), seen), block.mmas.end());
+    return true;
   };
   if (completed())
     return 1;
@@ -1483,16 +1555,6 @@ uint32_t mbarrierTryWaitParity(int32_t site, uint64_t *barrier, uint32_t parity)
   // Two phases may have completed since (the parity is all a wait names):
   // then 0, and the kernel asks again.
   return completed() ? 1 : 0;
-}
-
-void tcgen05Commit(int32_t site, uint64_t *barrier) {
-  Block &block = running("a tcgen05.commit");
-  uint32_t offset = 0;
-  Mbarrier *state = initializedMbarrier(block, "tcgen05.commit", site, barrier, offset);
-  if (!state)
-    stopThread(block);
-  // The thread's MMAs completed at their calls: the arrival is due now.
-  arrive(block, offset, *state);
 }
 
 /// A tcgen05 shared-memory matrix descriptor, unswizzled and K-major: the
@@ -1570,10 +1632,15 @@ float addRoundedOnce(double x, double y) {
 /// scale id), duplicated in all four lane quarters), D at lane m, column
 /// (D's column) + n. Every operand the emulator does not decode, or that
 /// reads outside shared memory or the live tensor memory, fails the block.
-bool mmaBlockScale(Block &block, int32_t site, uint32_t d, uint64_t descriptorA,
-                   uint64_t descriptorB, uint32_t instruction, uint32_t scaleA, uint32_t scaleB,
-                   uint32_t enableInputD) {
-  const std::string at = instructionAt(block, "tcgen05.mma.block_scale", site);
+/// Checks `mma` against the tensor and shared memory as they are now and
+/// records its tensor-memory columns; with `apply`, also multiplies and
+/// accumulates into D. False with the block failed.
+bool mmaBlockScale(Block &block, AsyncMma &mma, bool apply) {
+  const uint32_t d = mma.d, instruction = mma.instruction, scaleA = mma.scaleA, scaleB = mma.scaleB,
+                 enableInputD = mma.enableInputD;
+  const uint64_t descriptorA = mma.descriptorA, descriptorB = mma.descriptorB;
+  const std::string at = instructionAt(block, "tcgen05.mma.block_scale", mma.site) +
+                         (apply ? " (its operands read at its thread's tcgen05.commit)" : "");
   const auto refuse = [&](const std::string &why) {
     fail(block, at + " " + why);
     return false;
@@ -1619,6 +1686,8 @@ bool mmaBlockScale(Block &block, int32_t site, uint32_t d, uint64_t descriptorA,
         "writes D to columns " + std::to_string(dColumn) + ".." + std::to_string(dColumn + n - 1) +
         " outside the block's tensor memory allocations (allocated: " + describeAllocations(block) +
         ")");
+  mma.column[0] = dColumn;
+  mma.columns[0] = n;
   struct ScaleOperand {
     const char *side;
     uint32_t address, id, rows;
@@ -1642,6 +1711,9 @@ bool mmaBlockScale(Block &block, int32_t site, uint32_t d, uint64_t descriptorA,
                     std::to_string(column0 + columns - 1) +
                     " outside the block's tensor memory allocations (allocated: " +
                     describeAllocations(block) + ")");
+    const int role = operand.side[0] == 'A' ? 1 : 2;
+    mma.column[role] = column0;
+    mma.columns[role] = columns;
     std::vector<double> &rowScales = scales[operand.side[0] == 'B'];
     for (uint32_t row = 0; row < operand.rows; ++row) {
       const uint32_t column = column0 + row / 32;
@@ -1690,6 +1762,8 @@ bool mmaBlockScale(Block &block, int32_t site, uint32_t d, uint64_t descriptorA,
       }
   }
 
+  if (!apply)
+    return true;
   for (uint32_t m = 0; m < 128; ++m)
     for (uint32_t j = 0; j < n; ++j) {
       // E4M3 and E2M1 values are integers times 2^-9 below 2^18 of them,
@@ -1711,9 +1785,39 @@ void tcgen05MmaBlockScale(int32_t site, uint32_t d, uint64_t descriptorA, uint64
                           uint32_t instruction, uint32_t scaleA, uint32_t scaleB,
                           uint32_t enableInputD) {
   Block &block = running("a tcgen05.mma");
-  if (!mmaBlockScale(block, site, d, descriptorA, descriptorB, instruction, scaleA, scaleB,
-                     enableInputD))
+  AsyncMma mma;
+  mma.thread = block.current->linear;
+  mma.site = site;
+  mma.d = d;
+  mma.descriptorA = descriptorA;
+  mma.descriptorB = descriptorB;
+  mma.instruction = instruction;
+  mma.scaleA = scaleA;
+  mma.scaleB = scaleB;
+  mma.enableInputD = enableInputD;
+  if (!mmaBlockScale(block, mma, /*apply=*/false))
     stopThread(block);
+  block.mmas.push_back(mma);
+}
+
+/// tcgen05.commit: the thread's MMAs not yet committed are computed now, in
+/// issue order, and the mbarrier gets its arrival (their completion).
+void tcgen05Commit(int32_t site, uint64_t *barrier) {
+  Block &block = running("a tcgen05.commit");
+  uint32_t offset = 0;
+  Mbarrier *state = initializedMbarrier(block, "tcgen05.commit", site, barrier, offset);
+  if (!state)
+    stopThread(block);
+  for (AsyncMma &mma : block.mmas) {
+    if (mma.committed || mma.thread != block.current->linear)
+      continue;
+    if (!mmaBlockScale(block, mma, /*apply=*/true))
+      stopThread(block);
+    mma.committed = true;
+    mma.barrier = offset;
+    mma.phase = state->phase;
+  }
+  arrive(block, offset, *state);
 }
 
 const sieve_simt_runtime_t kRuntime = {runBlock,      specialRegister,

@@ -525,6 +525,12 @@ struct Tcgen05Kernel {
   bool tcgen05DescriptorA = true;
   /// Warp 1 stores its scales in its own quarter (not warp 0's).
   bool ownQuarters = true;
+  /// The threads wait at the mbarrier before reading D.
+  bool waitsForTheCommit = true;
+  /// Thread 0 commits its MMAs.
+  bool commits = true;
+  /// Thread 0 zeroes A in shared memory between its MMAs and the commit.
+  bool zeroesABeforeTheCommit = false;
 };
 
 // The binding's words: A (128 x 128 bytes) and B (16 x 128) as the kernel
@@ -693,12 +699,34 @@ std::string tcgen05Body(const Tcgen05Kernel &kernel) {
                         {"byteB", std::to_string(int32_t(idB << 30))},
                         {"accumulate", kb ? "true" : "false"}});
   }
+  if (kernel.zeroesABeforeTheCommit)
+    body += substitute(R"(
+      %aWords = llvm.mlir.constant($aWords : i32) : i32
+      llvm.br ^zero(%c0 : i32)
+    ^zero(%zi: i32):
+      %zmore = llvm.icmp "ult" %zi, %aWords : i32
+      llvm.cond_br %zmore, ^zeroWord, ^zeroed
+    ^zeroWord:
+      %zto = llvm.getelementptr %tiles[%zi] : (!llvm.ptr<3>, i32) -> !llvm.ptr<3>, i32
+      llvm.store %c0, %zto : i32, !llvm.ptr<3>
+      %znext = llvm.add %zi, %c1 : i32
+      llvm.br ^zero(%znext : i32)
+    ^zeroed:)",
+                       {{"aWords", std::to_string(128 * kTc5K / 4)}});
+  if (kernel.commits)
+    body += R"(
+      nvvm.tcgen05.commit %mbar : !llvm.ptr<3>)";
   body += R"(
-      nvvm.tcgen05.commit %mbar : !llvm.ptr<3>
       llvm.br ^wait
-    ^wait:
+    ^wait:)";
+  body += kernel.waitsForTheCommit ? R"(
+      llvm.br ^waitLoop)"
+                                   : R"(
+      llvm.br ^epilogue)";
+  body += R"(
+    ^waitLoop:
       %done = nvvm.mbarrier.try_wait %mbar, %c0 : !llvm.ptr<3>, i32 -> i1
-      llvm.cond_br %done, ^epilogue, ^wait
+      llvm.cond_br %done, ^epilogue, ^waitLoop
     ^epilogue:
       nvvm.tcgen05.fence <after>
       %dAt = llvm.add %base, %laneOffset : i32
@@ -932,6 +960,43 @@ TEST_F(SimtTcgen05, AStoreToAnotherWarpsQuarterIsAnError) {
   std::string why = failureOfMistake(mistake);
   EXPECT_NE(why.find("a tcgen05.st"), std::string::npos) << why;
   EXPECT_NE(why.find("warp 1 may access lanes 32..63 only"), std::string::npos) << why;
+}
+
+TEST_F(SimtTcgen05, AReadOfDBeforeTheWaitIsAnError) {
+  Tcgen05Kernel mistake;
+  mistake.waitsForTheCommit = false;
+  std::string why = failureOfMistake(mistake);
+  EXPECT_NE(why.find("a tcgen05.ld"), std::string::npos) << why;
+  EXPECT_NE(why.find("reads columns 64..79, which the tcgen05.mma.block_scale of thread 0"),
+            std::string::npos)
+      << why;
+  EXPECT_NE(why.find("uses as D (committed to the mbarrier at shared byte"), std::string::npos)
+      << why;
+  EXPECT_NE(why.find("no thread has waited for that phase yet"), std::string::npos) << why;
+}
+
+TEST_F(SimtTcgen05, AReadOfDOfAnUncommittedMmaIsAnError) {
+  Tcgen05Kernel mistake;
+  mistake.waitsForTheCommit = false;
+  mistake.commits = false;
+  std::string why = failureOfMistake(mistake);
+  EXPECT_NE(why.find("uses as D (not yet committed)"), std::string::npos) << why;
+}
+
+// The MMAs read their operands when thread 0 commits them, the latest
+// point the hardware may: A zeroed after the issue gives D = 0, where the
+// product of the operands at the issue is mostly nonzero.
+TEST_F(SimtTcgen05, AnOperandChangedBeforeTheCommitIsWhatTheMmaReads) {
+  Tcgen05Kernel kernel;
+  kernel.zeroesABeforeTheCommit = true;
+  Tcgen05Case c(/*e2m1B=*/false);
+  ASSERT_EQ(runTcgen05(kernel, c), "");
+  for (int m = 0; m < 128; ++m)
+    for (int n = 0; n < kTc5N; ++n) {
+      float d;
+      std::memcpy(&d, &c.binding[kTc5D + kTc5N * m + n], sizeof(d));
+      ASSERT_EQ(d, 0.0f) << "D[" << m << "][" << n << "]";
+    }
 }
 
 /// `body` with a shared slot @slot for tcgen05.alloc and an mbarrier @mbar
