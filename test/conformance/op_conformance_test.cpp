@@ -2828,6 +2828,28 @@ struct AttentionRun {
   }
 };
 
+/// KV rows (`values`, [rows, dim] bf16) as `format` stores them; `values`
+/// become what the stored rows hold, which a kernel reading them sees.
+std::vector<uint8_t> storeKvRows(std::vector<uint16_t> &values, int64_t dim, int64_t rope,
+                                 io::CacheFormat format) {
+  io::ModelConfig config;
+  config.headDim = dim;
+  config.ropeHeadDim = rope;
+  ref::RowCodec codec = ref::RowCodec::kvRows(config, format);
+  const int64_t rows = int64_t(values.size()) / dim;
+  std::vector<uint8_t> stored(size_t(rows * codec.bytes()));
+  std::vector<float> row(static_cast<size_t>(dim));
+  for (int64_t r = 0; r < rows; ++r) {
+    for (int64_t x = 0; x < dim; ++x)
+      row[size_t(x)] = bf16ToFloat(values[size_t(r * dim + x)]);
+    codec.encode(row.data(), stored.data() + r * codec.bytes());
+    codec.decode(stored.data() + r * codec.bytes(), row.data());
+    for (int64_t x = 0; x < dim; ++x)
+      values[size_t(r * dim + x)] = bf16FromFloat(row[size_t(x)]);
+  }
+  return stored;
+}
+
 AttentionRun makeAttentionRun(int64_t batch, int64_t queries, int64_t heads, int64_t dim,
                               int64_t windowRows, int64_t windowKeys, int64_t cacheBatch,
                               int64_t capacity, uint32_t seed) {
@@ -2933,21 +2955,9 @@ TEST_P(HcaAttentionConformance, WithinOneBf16UlpOfTheReference) {
                                       cacheBatch, capacity, fp8 ? 211u : 199u);
   // The rows as the cache stores them; the reference side attends over
   // what they hold.
-  io::ModelConfig config;
-  config.headDim = dim;
-  config.ropeHeadDim = rope;
-  ref::RowCodec codec = ref::RowCodec::kvRows(
-      config, fp8 ? io::CacheFormat::kFp8IndexerFp8 : io::CacheFormat::kReferenceBf16);
-  std::vector<uint8_t> rows(size_t(cacheBatch * capacity * codec.bytes()));
-  std::vector<float> row(static_cast<size_t>(dim));
-  for (int64_t r = 0; r < cacheBatch * capacity; ++r) {
-    for (int64_t x = 0; x < dim; ++x)
-      row[size_t(x)] = bf16ToFloat(run.cache[size_t(r * dim + x)]);
-    codec.encode(row.data(), rows.data() + r * codec.bytes());
-    codec.decode(rows.data() + r * codec.bytes(), row.data());
-    for (int64_t x = 0; x < dim; ++x)
-      run.cache[size_t(r * dim + x)] = bf16FromFloat(row[size_t(x)]);
-  }
+  std::vector<uint8_t> rows =
+      storeKvRows(run.cache, dim, rope,
+                  fp8 ? io::CacheFormat::kFp8IndexerFp8 : io::CacheFormat::kReferenceBf16);
   run.slots = {1, 0};
   std::vector<int32_t> positions = {100, 250};
   std::vector<void *> bindings = {run.q.data(), run.window.data(), run.windowIndices.data(),
@@ -3009,23 +3019,11 @@ TEST_P(FusedWindowAttentionConformance, WithinOneBf16UlpOfTheReference) {
   AttentionRun run = makeAttentionRun(batch, queries, heads, dim, windowRows, windowKeys,
                                       cacheBatch, capacity, fp8 ? 223u : 227u);
   // The ring's rows as the cache stores them, and the rows the read gathers.
-  io::ModelConfig config;
-  config.headDim = dim;
-  config.ropeHeadDim = rope;
-  ref::RowCodec codec = ref::RowCodec::kvRows(config, fp8 ? io::CacheFormat::kFp8IndexerFp8
-                                                          : io::CacheFormat::kReferenceBf16);
   std::vector<uint16_t> ringValues =
       randomBf16(size_t(cacheBatch * windowRows * dim), 229u, 0.0f, 2.0f);
-  std::vector<uint8_t> ringBytes(size_t(cacheBatch * windowRows * codec.bytes()));
-  std::vector<float> row(static_cast<size_t>(dim));
-  for (int64_t r = 0; r < cacheBatch * windowRows; ++r) {
-    for (int64_t x = 0; x < dim; ++x)
-      row[size_t(x)] = bf16ToFloat(ringValues[size_t(r * dim + x)]);
-    codec.encode(row.data(), ringBytes.data() + r * codec.bytes());
-    codec.decode(ringBytes.data() + r * codec.bytes(), row.data());
-    for (int64_t x = 0; x < dim; ++x)
-      ringValues[size_t(r * dim + x)] = bf16FromFloat(row[size_t(x)]);
-  }
+  std::vector<uint8_t> ringBytes =
+      storeKvRows(ringValues, dim, rope,
+                  fp8 ? io::CacheFormat::kFp8IndexerFp8 : io::CacheFormat::kReferenceBf16);
   const std::vector<int32_t> readSlots = {2, 7};
   for (int64_t b = 0; b < batch; ++b) {
     int64_t slot = readSlots[size_t(b)] < cacheBatch ? readSlots[size_t(b)] : 0;
