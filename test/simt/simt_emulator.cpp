@@ -230,25 +230,36 @@ struct TmemAllocation {
 };
 
 /// A tcgen05.mma.block_scale from its issue until a thread has seen it
-/// complete. The MMA is checked at its issue but computed at its thread's
-/// commit: the hardware reads the operands at any time before completion,
-/// and the latest point shows a kernel that changes them too early. Its
-/// tensor memory (D written, the scales read) is off limits to
-/// tcgen05.ld/st and dealloc until an mbarrier.try_wait has seen the phase
-/// its commit arrived in complete.
+/// complete. The MMA is checked at its issue but computed only when a
+/// thread first looks at an mbarrier a commit covering it arrives at: the
+/// hardware may read the operands until then, and the latest point shows a
+/// kernel that changes them too early. Its tensor memory (D written, the
+/// scales read) is off limits to tcgen05.ld/st and dealloc until an
+/// mbarrier.try_wait has seen a phase one of its commits arrived in
+/// complete.
 struct AsyncMma {
+  uint64_t id = 0;     // issue order in the block
   uint32_t thread = 0; // the issuing fiber
   int32_t site = -1;
   uint32_t d = 0, instruction = 0, scaleA = 0, scaleB = 0, enableInputD = 0;
   uint64_t descriptorA = 0, descriptorB = 0;
   // Tensor-memory columns (all 128 lanes): D's, then A's and B's scales.
   uint32_t column[3] = {}, columns[3] = {};
-  bool committed = false;
-  // After the commit: the mbarrier (kNoMbarrier once invalidated unseen)
-  // and the phase the commit's arrival counted toward.
-  uint32_t barrier = 0, phase = 0;
+  bool computed = false;
+  uint32_t commits = 0; // the thread's tcgen05.commits since its issue
+  // The arrivals of those commits that were made: the mbarrier
+  // (kNoMbarrier once invalidated unseen) and the phase each counted toward.
+  std::vector<std::pair<uint32_t, uint32_t>> arrivals;
 };
 constexpr uint32_t kNoMbarrier = ~uint32_t(0);
+
+/// A tcgen05.commit whose arrival (the completion of the thread's MMAs
+/// issued before it) is made when a thread first looks at its mbarrier.
+struct PendingCommit {
+  uint32_t thread = 0, barrier = 0;
+  int32_t site = -1;
+  uint64_t before = 0; // it covers the thread's MMAs with smaller ids
+};
 
 /// A block's shared memory sits at the start of a 2^18-byte-aligned arena,
 /// so a pointer's low 18 bits are its address in the shared window, as a
@@ -291,8 +302,11 @@ struct Block {
   std::vector<TmemAllocation> tmemAllocations;
   // Initialized mbarriers by shared-memory offset.
   std::map<uint32_t, Mbarrier> mbarriers;
-  // Block-scaled MMAs issued and not yet seen complete, in issue order.
+  // Block-scaled MMAs issued and not yet seen complete, in issue order,
+  // and the commits whose arrivals are still due, in commit order.
   std::vector<AsyncMma> mmas;
+  std::vector<PendingCommit> commits;
+  uint64_t nextMmaId = 0;
   std::string error;
 #ifdef SIEVE_SIMT_ASAN
   const void *schedulerStack = nullptr;
@@ -732,12 +746,16 @@ std::string asyncMmaConflict(const Block &block, uint64_t column, uint64_t count
       if (column >= mma.column[role] + mma.columns[role] || mma.column[role] >= column + count)
         continue;
       std::string state = "not yet committed";
-      if (mma.committed)
-        state = mma.barrier == kNoMbarrier
+      if (!mma.arrivals.empty()) {
+        const auto [barrier, phase] = mma.arrivals.back();
+        state = barrier == kNoMbarrier
                     ? "committed to an mbarrier invalidated before any thread saw the MMA complete"
-                    : "committed to the mbarrier at shared byte " + std::to_string(mma.barrier) +
-                          " in its phase " + std::to_string(mma.phase) +
+                    : "committed to the mbarrier at shared byte " + std::to_string(barrier) +
+                          " in its phase " + std::to_string(phase) +
                           ", and no thread has waited for that phase yet";
+      } else if (mma.commits != 0) {
+        state = "committed, and no thread has looked at the mbarrier since";
+      }
       return "columns " + std::to_string(mma.column[role]) + ".." +
              std::to_string(mma.column[role] + mma.columns[role] - 1) +
              ", which the tcgen05.mma.block_scale of thread " + std::to_string(mma.thread) +
@@ -1512,13 +1530,48 @@ void mbarrierInval(int32_t site, uint64_t *barrier) {
   uint32_t offset = 0;
   if (!initializedMbarrier(block, "mbarrier.inval", site, barrier, offset))
     stopThread(block);
+  for (const PendingCommit &commit : block.commits)
+    if (commit.barrier == offset) {
+      fail(block, instructionAt(block, "mbarrier.inval", site) + " at shared byte " +
+                      std::to_string(offset) + " invalidates an mbarrier the tcgen05.commit of " +
+                      "thread " + std::to_string(commit.thread) + " (site " +
+                      std::to_string(commit.site) + ") has still to arrive at");
+      stopThread(block);
+    }
   block.mbarriers.erase(offset);
   // MMAs committed to it that nobody saw complete can no longer be seen.
   for (AsyncMma &mma : block.mmas)
-    if (mma.committed && mma.barrier == offset)
-      mma.barrier = kNoMbarrier;
+    for (auto &[arrivedAt, phase] : mma.arrivals)
+      if (arrivedAt == offset)
+        arrivedAt = kNoMbarrier;
   // Whoever still waits at it fails when it looks again.
   wakeMbarrierWaiters(block, offset);
+}
+
+bool mmaBlockScale(Block &block, AsyncMma &mma, bool apply);
+
+/// Makes the arrivals of the commits still due at the mbarrier at `offset`:
+/// each computes its thread's MMAs issued before it that are not computed
+/// yet (in issue order), then arrives. False with the block failed.
+bool settleCommits(Block &block, uint32_t offset, Mbarrier &state) {
+  for (size_t c = 0; c < block.commits.size();) {
+    const PendingCommit commit = block.commits[c];
+    if (commit.barrier != offset) {
+      ++c;
+      continue;
+    }
+    block.commits.erase(block.commits.begin() + static_cast<std::ptrdiff_t>(c));
+    for (AsyncMma &mma : block.mmas) {
+      if (mma.thread != commit.thread || mma.id >= commit.before)
+        continue;
+      if (!mma.computed && !mmaBlockScale(block, mma, /*apply=*/true))
+        return false;
+      mma.computed = true;
+      mma.arrivals.push_back({offset, state.phase});
+    }
+    arrive(block, offset, state);
+  }
+  return true;
 }
 
 /// mbarrier.try_wait.parity: whether the phase of parity `parity` has
@@ -1532,17 +1585,21 @@ uint32_t mbarrierTryWaitParity(int32_t site, uint64_t *barrier, uint32_t parity)
   Fiber &self = *block.current;
   uint32_t offset = 0;
   const auto completed = [&] {
-    const Mbarrier *state =
-        initializedMbarrier(block, "mbarrier.try_wait.parity", site, barrier, offset);
+    Mbarrier *state = initializedMbarrier(block, "mbarrier.try_wait.parity", site, barrier, offset);
     if (!state)
+      stopThread(block);
+    if (!settleCommits(block, offset, *state))
       stopThread(block);
     if ((state->phase & 1) == (parity & 1))
       return false;
-    // The MMAs whose commits counted toward a phase of this parity that has
-    // completed are seen complete: their tensor memory is the kernel's again.
+    // Phases complete in order: every MMA a commit counted toward a phase
+    // before the current one is seen complete, its tensor memory the
+    // kernel's again.
     auto seen = [&](const AsyncMma &mma) {
-      return mma.committed && mma.barrier == offset && (mma.phase & 1) == (parity & 1) &&
-             mma.phase < state->phase;
+      for (const auto &[arrivedAt, phase] : mma.arrivals)
+        if (arrivedAt == offset && phase < state->phase)
+          return true;
+      return false;
     };
     block.mmas.erase(std::remove_if(block.mmas.begin(), block.mmas.end(), seen), block.mmas.end());
     return true;
@@ -1639,8 +1696,11 @@ bool mmaBlockScale(Block &block, AsyncMma &mma, bool apply) {
   const uint32_t d = mma.d, instruction = mma.instruction, scaleA = mma.scaleA, scaleB = mma.scaleB,
                  enableInputD = mma.enableInputD;
   const uint64_t descriptorA = mma.descriptorA, descriptorB = mma.descriptorB;
-  const std::string at = instructionAt(block, "tcgen05.mma.block_scale", mma.site) +
-                         (apply ? " (its operands read at its thread's tcgen05.commit)" : "");
+  const std::string at =
+      apply ? "the tcgen05.mma.block_scale of thread " + std::to_string(mma.thread) + " (site " +
+                  std::to_string(mma.site) + "), computed when " + threadName(*block.current) +
+                  " looked at the mbarrier its commit arrives at,"
+            : instructionAt(block, "tcgen05.mma.block_scale", mma.site);
   const auto refuse = [&](const std::string &why) {
     fail(block, at + " " + why);
     return false;
@@ -1785,7 +1845,10 @@ void tcgen05MmaBlockScale(int32_t site, uint32_t d, uint64_t descriptorA, uint64
                           uint32_t instruction, uint32_t scaleA, uint32_t scaleB,
                           uint32_t enableInputD) {
   Block &block = running("a tcgen05.mma");
-  AsyncMma mma;
+  // In the block's list first: a failed thread's stack is abandoned, so it
+  // must own nothing on the heap when it stops.
+  AsyncMma &mma = block.mmas.emplace_back();
+  mma.id = block.nextMmaId++;
   mma.thread = block.current->linear;
   mma.site = site;
   mma.d = d;
@@ -1797,27 +1860,21 @@ void tcgen05MmaBlockScale(int32_t site, uint32_t d, uint64_t descriptorA, uint64
   mma.enableInputD = enableInputD;
   if (!mmaBlockScale(block, mma, /*apply=*/false))
     stopThread(block);
-  block.mmas.push_back(mma);
 }
 
-/// tcgen05.commit: the thread's MMAs not yet committed are computed now, in
-/// issue order, and the mbarrier gets its arrival (their completion).
+/// tcgen05.commit: the mbarrier is to get an arrival once the thread's MMAs
+/// issued so far complete, which the emulator makes when a thread first
+/// looks at the barrier (threads already waiting there look again).
 void tcgen05Commit(int32_t site, uint64_t *barrier) {
   Block &block = running("a tcgen05.commit");
   uint32_t offset = 0;
-  Mbarrier *state = initializedMbarrier(block, "tcgen05.commit", site, barrier, offset);
-  if (!state)
+  if (!initializedMbarrier(block, "tcgen05.commit", site, barrier, offset))
     stopThread(block);
-  for (AsyncMma &mma : block.mmas) {
-    if (mma.committed || mma.thread != block.current->linear)
-      continue;
-    if (!mmaBlockScale(block, mma, /*apply=*/true))
-      stopThread(block);
-    mma.committed = true;
-    mma.barrier = offset;
-    mma.phase = state->phase;
-  }
-  arrive(block, offset, *state);
+  const uint32_t thread = block.current->linear;
+  for (AsyncMma &mma : block.mmas)
+    mma.commits += mma.thread == thread;
+  block.commits.push_back({thread, offset, site, block.nextMmaId});
+  wakeMbarrierWaiters(block, offset);
 }
 
 const sieve_simt_runtime_t kRuntime = {runBlock,      specialRegister,

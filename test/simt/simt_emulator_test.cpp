@@ -529,8 +529,8 @@ struct Tcgen05Kernel {
   bool waitsForTheCommit = true;
   /// Thread 0 commits its MMAs.
   bool commits = true;
-  /// Thread 0 zeroes A in shared memory between its MMAs and the commit.
-  bool zeroesABeforeTheCommit = false;
+  /// Thread 0 zeroes A in shared memory after its commit, before it waits.
+  bool zeroesABeforeTheWait = false;
 };
 
 // The binding's words: A (128 x 128 bytes) and B (16 x 128) as the kernel
@@ -699,7 +699,10 @@ std::string tcgen05Body(const Tcgen05Kernel &kernel) {
                         {"byteB", std::to_string(int32_t(idB << 30))},
                         {"accumulate", kb ? "true" : "false"}});
   }
-  if (kernel.zeroesABeforeTheCommit)
+  if (kernel.commits)
+    body += R"(
+      nvvm.tcgen05.commit %mbar : !llvm.ptr<3>)";
+  if (kernel.zeroesABeforeTheWait)
     body += substitute(R"(
       %aWords = llvm.mlir.constant($aWords : i32) : i32
       llvm.br ^zero(%c0 : i32)
@@ -713,9 +716,6 @@ std::string tcgen05Body(const Tcgen05Kernel &kernel) {
       llvm.br ^zero(%znext : i32)
     ^zeroed:)",
                        {{"aWords", std::to_string(128 * kTc5K / 4)}});
-  if (kernel.commits)
-    body += R"(
-      nvvm.tcgen05.commit %mbar : !llvm.ptr<3>)";
   body += R"(
       llvm.br ^wait
     ^wait:)";
@@ -970,9 +970,9 @@ TEST_F(SimtTcgen05, AReadOfDBeforeTheWaitIsAnError) {
   EXPECT_NE(why.find("reads columns 64..79, which the tcgen05.mma.block_scale of thread 0"),
             std::string::npos)
       << why;
-  EXPECT_NE(why.find("uses as D (committed to the mbarrier at shared byte"), std::string::npos)
+  EXPECT_NE(why.find("uses as D (committed, and no thread has looked at the mbarrier since)"),
+            std::string::npos)
       << why;
-  EXPECT_NE(why.find("no thread has waited for that phase yet"), std::string::npos) << why;
 }
 
 TEST_F(SimtTcgen05, AReadOfDOfAnUncommittedMmaIsAnError) {
@@ -983,12 +983,13 @@ TEST_F(SimtTcgen05, AReadOfDOfAnUncommittedMmaIsAnError) {
   EXPECT_NE(why.find("uses as D (not yet committed)"), std::string::npos) << why;
 }
 
-// The MMAs read their operands when thread 0 commits them, the latest
-// point the hardware may: A zeroed after the issue gives D = 0, where the
-// product of the operands at the issue is mostly nonzero.
-TEST_F(SimtTcgen05, AnOperandChangedBeforeTheCommitIsWhatTheMmaReads) {
+// The MMAs read their operands when a thread first looks at the mbarrier
+// their commit arrives at, the latest point the hardware may: A zeroed
+// after the commit, before thread 0's wait, gives D = 0, where the product
+// of the operands at the issue is mostly nonzero.
+TEST_F(SimtTcgen05, AnOperandChangedBeforeTheWaitIsWhatTheMmaReads) {
   Tcgen05Kernel kernel;
-  kernel.zeroesABeforeTheCommit = true;
+  kernel.zeroesABeforeTheWait = true;
   Tcgen05Case c(/*e2m1B=*/false);
   ASSERT_EQ(runTcgen05(kernel, c), "");
   for (int m = 0; m < 128; ++m)

@@ -335,9 +335,18 @@ func.func @shared_weight(%x: tensor<?x4x64xbf16>, %w: tensor<256x128xf8E4M3FN>,
 // CHECK: program.dispatch @kernels::@cache_read_sparse_attention_0[%{{.*}}] (%[[Q]], %[[W]], %[[I]], %[[SK]], %[[SL]])
 // CHECK-NOT: program.dispatch
 // CHECK-LABEL: func.func @ring_also_returned(
+// CHECK-SAME: %{{[a-z0-9]+}}: tensor<?x1x4x64xbf16>, %[[W2:[a-z0-9]+]]: !v4.window<{{.*}}>
 // CHECK: %[[R:.*]] = program.dispatch @kernels::@cache_read_
-// CHECK: program.dispatch @kernels::@cache_read_sparse_attention_0[
+// CHECK: program.dispatch @kernels::@cache_read_sparse_attention_0[%{{.*}}] (%{{.*}}, %[[W2]],
 // CHECK: return %{{.*}}, %[[R]]
+// A read both attentions of a step take in (sharing the batch's slots, as
+// the importer gives them): no dispatch of its own; HCA binds the slots
+// twice, its own and the read's.
+// CHECK-LABEL: func.func @ring_shared_by_two(
+// CHECK-SAME: %[[Q3:[a-z0-9]+]]: tensor<?x1x4x64xbf16>, %[[W3:[a-z0-9]+]]: !v4.window<{{.*}}>, %[[I3:[a-z0-9]+]]: tensor<?x1x8xi32>, %[[SK3:[a-z0-9]+]]: tensor<4xf32>, %[[SL3:[a-z0-9]+]]: tensor<?xi32>, %[[H3:[a-z0-9]+]]: !v4.compressed<{{.*}}>, %[[P3:[a-z0-9]+]]: tensor<?xi32>
+// CHECK-NOT: @kernels::@cache_read_0
+// CHECK-DAG: program.dispatch @kernels::@cache_read_sparse_attention_0[%{{.*}}] (%[[Q3]], %[[W3]], %[[I3]], %[[SK3]], %[[SL3]])
+// CHECK-DAG: program.dispatch @kernels::@cache_read_hca_attention_0[%{{.*}}] (%[[Q3]], %[[W3]], %[[I3]], %[[H3]], %[[SK3]], %[[P3]], %[[SL3]], %[[SL3]])
 func.func @ring_in_place(%q: tensor<?x1x4x64xbf16>,
                          %w: !v4.window<batch = 3, rows = 16, dim = 64, element = bf16>,
                          %i: tensor<?x1x8xi32>, %sink: tensor<4xf32>, %slots: tensor<?xi32>)
@@ -357,6 +366,22 @@ func.func @ring_also_returned(%q: tensor<?x1x4x64xbf16>,
   %o = v4.sparse_attention %q, %ring[%i], %sink scale 0.125
       : tensor<?x1x4x64xbf16>, tensor<?x16x64xbf16>, tensor<?x1x8xi32>, tensor<4xf32>
   return %o, %ring : tensor<?x1x4x64xbf16>, tensor<?x16x64xbf16>
+}
+func.func @ring_shared_by_two(%q: tensor<?x1x4x64xbf16>,
+                              %w: !v4.window<batch = 3, rows = 16, dim = 64, element = bf16>,
+                              %i: tensor<?x1x8xi32>, %sink: tensor<4xf32>, %slots: tensor<?xi32>,
+                              %h: !v4.compressed<batch = 3, ratio = 128, capacity = 8, dim = 64, element = bf16>,
+                              %pos: tensor<?xi32>)
+    -> (tensor<?x1x4x64xbf16>, tensor<?x1x4x64xbf16>) {
+  %ring = v4.cache_read %w slots %slots
+      : !v4.window<batch = 3, rows = 16, dim = 64, element = bf16>, tensor<?xi32> -> tensor<?x16x64xbf16>
+  %o = v4.sparse_attention %q, %ring[%i], %sink scale 0.125
+      : tensor<?x1x4x64xbf16>, tensor<?x16x64xbf16>, tensor<?x1x8xi32>, tensor<4xf32>
+  %o2 = v4.hca_attention %q, %ring[%i] entries %h, %sink at %pos slots %slots scale 0.125
+      : tensor<?x1x4x64xbf16>, tensor<?x16x64xbf16>, tensor<?x1x8xi32>,
+        !v4.compressed<batch = 3, ratio = 128, capacity = 8, dim = 64, element = bf16>, tensor<4xf32>,
+        tensor<?xi32>, tensor<?xi32>
+  return %o, %o2 : tensor<?x1x4x64xbf16>, tensor<?x1x4x64xbf16>
 }
 
 // -----

@@ -91,17 +91,13 @@ TEST(ThreadPool, HelpersTakeItemsWhileTheCallerIsBusy) {
 
 struct Failing {
   uint32_t failAt;
-  std::atomic<uint32_t> ranAfterFailure{0};
-  std::atomic<bool> failed{false};
+  std::atomic<uint32_t> ran{0};
 };
 
 int32_t failAt(void *context, uint32_t index, uint32_t) {
   auto *failing = static_cast<Failing *>(context);
-  if (index == failing->failAt) {
-    failing->failed.store(true);
-    return 7;
-  }
-  return 0;
+  failing->ran.fetch_add(1, std::memory_order_relaxed);
+  return index == failing->failAt ? 7 : 0;
 }
 
 TEST(ThreadPool, AFailingItemStopsTheRunAndIsReported) {
@@ -112,6 +108,14 @@ TEST(ThreadPool, AFailingItemStopsTheRunAndIsReported) {
       uint32_t failedIndex = 0;
       EXPECT_EQ(pool.run(1000, failAt, &failing, &failedIndex), 7);
       EXPECT_EQ(failedIndex, at);
+      // Alone, the caller stops at the failing item. With helpers, the
+      // failing item's claim (at least the first 1000 / (2 x 4) ids, which
+      // hold items 0 to 63) is not run past it, whatever the others do.
+      if (participants == 1) {
+        EXPECT_EQ(failing.ran.load(), at + 1);
+      } else if (at < 125) {
+        EXPECT_LT(failing.ran.load(), 1000u) << "the run went on past the failure at " << at;
+      }
       // The next run is not affected by the failure.
       Tally tally(1000, participants);
       ASSERT_EQ(pool.run(1000, countItem, &tally, nullptr), 0);
