@@ -30,6 +30,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <numeric>
 #include <optional>
@@ -49,7 +50,8 @@ Measures prefill and decode speed with synthetic token ids, and this
 machine's read bandwidth in the same run. Each decode figure comes with the
 bytes a decode step reads (the weights the module's decode program binds and
 the cache rows it reads at that depth), the bandwidth that achieves and its
-share of the measured bandwidth.
+share of the measured bandwidth (measured again just before and just after
+each timed decode: each repetition against its own moment's bandwidth).
 
 options:
   --backend NAME     'cpu' (the default with a MODULE; without one, DIR's
@@ -200,47 +202,77 @@ Expected<double> measureDeviceBandwidth(hal::Device &device, size_t bytes) {
 }
 
 /// Read bandwidth of `threads` threads summing disjoint slices of one
-/// buffer, in bytes per second: the best of five passes (the first pass
-/// after the pages are written, so none is faulted in while timed).
-double measureReadBandwidth(size_t bytes, unsigned threads) {
-  const size_t words = bytes / sizeof(uint64_t);
-  std::vector<uint64_t> buffer(words);
-  for (size_t i = 0; i < words; ++i)
-    buffer[i] = i;
-  std::vector<uint64_t> sinks(threads);
-  double best = 0;
-  for (int pass = 0; pass < 5; ++pass) {
-    const auto start = std::chrono::steady_clock::now();
-    std::vector<std::thread> workers;
-    for (unsigned t = 0; t < threads; ++t)
-      workers.emplace_back([&, t] {
-        const size_t begin = words / threads * t,
-                     end = t + 1 == threads ? words : words / threads * (t + 1);
-        // Four independent sums keep several loads in flight.
-        uint64_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        size_t i = begin;
-        for (; i + 4 <= end; i += 4) {
-          s0 += buffer[i];
-          s1 += buffer[i + 1];
-          s2 += buffer[i + 2];
-          s3 += buffer[i + 3];
-        }
-        for (; i < end; ++i)
-          s0 += buffer[i];
-        sinks[t] = s0 + s1 + s2 + s3;
-      });
-    for (std::thread &w : workers)
-      w.join();
-    best = std::max(best, double(words * sizeof(uint64_t)) / secondsSince(start));
+/// buffer, in bytes per second. The buffer is written once, so no page is
+/// faulted in while a pass is timed.
+class ReadBandwidth {
+public:
+  ReadBandwidth(size_t bytes, unsigned threads)
+      : buffer_(bytes / sizeof(uint64_t)), threads_(threads) {
+    for (size_t i = 0; i < buffer_.size(); ++i)
+      buffer_[i] = i;
   }
-  // The sums must not be optimized away.
-  volatile uint64_t keep = std::accumulate(sinks.begin(), sinks.end(), uint64_t(0));
-  (void)keep;
-  return best;
-}
+
+  /// The best of `passes` passes.
+  double measure(int passes) {
+    const size_t words = buffer_.size();
+    std::vector<uint64_t> sinks(threads_);
+    double best = 0;
+    for (int pass = 0; pass < passes; ++pass) {
+      const auto start = std::chrono::steady_clock::now();
+      std::vector<std::thread> workers;
+      for (unsigned t = 0; t < threads_; ++t)
+        workers.emplace_back([&, t] {
+          const size_t begin = words / threads_ * t,
+                       end = t + 1 == threads_ ? words : words / threads_ * (t + 1);
+          // Four independent sums keep several loads in flight.
+          uint64_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+          size_t i = begin;
+          for (; i + 4 <= end; i += 4) {
+            s0 += buffer_[i];
+            s1 += buffer_[i + 1];
+            s2 += buffer_[i + 2];
+            s3 += buffer_[i + 3];
+          }
+          for (; i < end; ++i)
+            s0 += buffer_[i];
+          sinks[t] = s0 + s1 + s2 + s3;
+        });
+      for (std::thread &w : workers)
+        w.join();
+      best = std::max(best, double(words * sizeof(uint64_t)) / secondsSince(start));
+    }
+    // The sums must not be optimized away.
+    volatile uint64_t keep = std::accumulate(sinks.begin(), sinks.end(), uint64_t(0));
+    (void)keep;
+    samples_.push_back(best);
+    return best;
+  }
+
+  /// Every measurement so far, in order.
+  const std::vector<double> &samples() const { return samples_; }
+
+private:
+  std::vector<uint64_t> buffer_;
+  unsigned threads_;
+  std::vector<double> samples_;
+};
+
+/// A memory bandwidth measured again around each timed repetition: this
+/// machine's bandwidth moves by a third from one minute to the next (a
+/// shared VM), so each repetition's rate is compared with the bandwidth of
+/// its own moment, not with one figure from before the whole run.
+using BandwidthProbe = std::function<Expected<double>()>;
 
 struct Sample {
   double mean = 0, stddev = 0;
+};
+
+/// Timed repetitions: their rates, and with a probe, the bandwidth of each
+/// repetition's moment (the mean of the measurements just before and just
+/// after it).
+struct Timing {
+  std::vector<double> rates;
+  std::vector<double> bandwidths;
 };
 
 Sample summarize(const std::vector<double> &rates) {
@@ -293,17 +325,17 @@ public:
   /// Times `reps` runs of `tokens` decode steps of `batch` sequences at
   /// once, each after its own prompt of `depth` tokens (one for depth 0);
   /// tokens per second over all of them.
-  Expected<Sample> decodeBatch(int64_t depth, int64_t tokens, int64_t reps, int64_t batch);
+  Expected<Timing> decodeBatch(int64_t depth, int64_t tokens, int64_t reps, int64_t batch);
 
 private:
   std::unique_ptr<exec::CompiledModel> model_;
   std::optional<exec::CompiledSequence> seq_;
 };
 
-Expected<Sample> CompiledBench::decodeBatch(int64_t depth, int64_t tokens, int64_t reps,
+Expected<Timing> CompiledBench::decodeBatch(int64_t depth, int64_t tokens, int64_t reps,
                                             int64_t batch) {
   const int64_t promptTokens = std::max<int64_t>(depth, 1);
-  std::vector<double> rates;
+  Timing timing;
   for (int64_t r = 0; r < reps; ++r) {
     seq_.reset();
     std::vector<exec::CompiledSequence> seqs;
@@ -332,9 +364,9 @@ Expected<Sample> CompiledBench::decodeBatch(int64_t depth, int64_t tokens, int64
       if (!logits)
         return logits.takeStatus();
     }
-    rates.push_back(double(batch * tokens) / secondsSince(start));
+    timing.rates.push_back(double(batch * tokens) / secondsSince(start));
   }
-  return summarize(rates);
+  return timing;
 }
 
 class ReferenceBench final : public Bench {
@@ -357,6 +389,10 @@ struct Result {
   int64_t threads = 1, tokens = 0, depth = 0, batch = 1;
   Sample rate;                              // tokens per second
   std::optional<exec::StepTraffic> traffic; // decode, compiled
+  // With traffic: each repetition's bytes per second over its moment's
+  // bandwidth, and those bandwidths' mean.
+  Sample bandwidthFraction;
+  double bandwidth = 0;
 };
 
 /// Times `reps` prefills of `tokens` tokens.
@@ -377,11 +413,13 @@ Expected<Sample> timePrefill(Bench &bench, int64_t tokens, int64_t reps) {
 }
 
 /// Times `reps` runs of `tokens` decode steps after a prompt of `depth`
-/// tokens (one token for depth 0).
-Expected<Sample> timeDecode(Bench &bench, int64_t depth, int64_t tokens, int64_t reps) {
+/// tokens (one token for depth 0); with a probe, the bandwidth is measured
+/// just before and just after each timed run.
+Expected<Timing> timeDecode(Bench &bench, int64_t depth, int64_t tokens, int64_t reps,
+                            const BandwidthProbe &probe) {
   const int64_t promptTokens = std::max<int64_t>(depth, 1);
   const std::vector<int32_t> ids = syntheticTokens(promptTokens + tokens, bench.vocab());
-  std::vector<double> rates;
+  Timing timing;
   for (int64_t r = 0; r < reps; ++r) {
     auto runner = bench.fresh();
     if (!runner)
@@ -389,15 +427,28 @@ Expected<Sample> timeDecode(Bench &bench, int64_t depth, int64_t tokens, int64_t
     auto prompt = (*runner)->forward(ids.data(), promptTokens);
     if (!prompt)
       return prompt.takeStatus();
+    double before = 0;
+    if (probe) {
+      auto measured = probe();
+      if (!measured)
+        return measured.status();
+      before = *measured;
+    }
     const auto start = std::chrono::steady_clock::now();
     for (int64_t i = 0; i < tokens; ++i) {
       auto logits = (*runner)->forward(ids.data() + promptTokens + i, 1);
       if (!logits)
         return logits.takeStatus();
     }
-    rates.push_back(double(tokens) / secondsSince(start));
+    timing.rates.push_back(double(tokens) / secondsSince(start));
+    if (probe) {
+      auto after = probe();
+      if (!after)
+        return after.status();
+      timing.bandwidths.push_back((before + *after) / 2);
+    }
   }
-  return summarize(rates);
+  return timing;
 }
 
 std::string fixed(double v, int digits) {
@@ -442,7 +493,8 @@ static int runMain(int argc, char **argv) {
   }
 
   std::vector<Result> results;
-  std::vector<std::pair<int64_t, double>> bandwidths; // threads -> bytes/s
+  // Threads -> every bandwidth measured with them, in bytes per second.
+  std::vector<std::pair<int64_t, std::vector<double>>> bandwidths;
   std::string executable, deviceName = "cpu";
   bool onGpu = false;
   for (int64_t threads : o.threads) {
@@ -490,48 +542,61 @@ static int runMain(int argc, char **argv) {
       return usageError("-p " + std::to_string(o.prompt) + " is longer than the cache length " +
                         std::to_string(bench->maxSeqLen()));
 
+    // A GPU's memory is its own and not shared: one measurement. The host's
+    // is measured again around each timed decode.
+    std::optional<ReadBandwidth> reader;
+    BandwidthProbe probe;
     if (onGpu) {
       auto bandwidth = measureDeviceBandwidth(compiled->device(), size_t(o.bandwidthMiB) << 20);
       if (!bandwidth)
         return runtimeError(bandwidth.status().message());
-      bandwidths.emplace_back(threads, *bandwidth);
+      bandwidths.push_back({threads, {*bandwidth}});
+      probe = [device = *bandwidth]() -> Expected<double> { return device; };
     } else {
-      bandwidths.emplace_back(
-          threads, measureReadBandwidth(size_t(o.bandwidthMiB) << 20, unsigned(threads)));
+      reader.emplace(size_t(o.bandwidthMiB) << 20, unsigned(threads));
+      reader->measure(5);
+      probe = [&reader]() -> Expected<double> { return reader->measure(3); };
     }
     if (o.prompt > 0) {
       auto rate = timePrefill(*bench, o.prompt, o.reps);
       if (!rate)
         return runtimeError(rate.status().message());
-      results.push_back({"prefill", threads, o.prompt, 0, 1, *rate, std::nullopt});
+      results.push_back({"prefill", threads, o.prompt, 0, 1, *rate, std::nullopt, {}, 0});
     }
     if (o.decode > 0)
       for (int64_t depth : o.depths)
         for (int64_t batch : o.batches) {
-          auto rate = batch == 1 ? timeDecode(*bench, depth, o.decode, o.reps)
-                                 : static_cast<CompiledBench &>(*bench).decodeBatch(depth, o.decode,
-                                                                                    o.reps, batch);
-          if (!rate)
-            return runtimeError(rate.status().message());
-          Result r{"decode", threads, o.decode, depth, batch, *rate, std::nullopt};
-          if (compiled && batch == 1) {
+          // Only a compiled single-sequence decode has bytes per token to
+          // compare with the bandwidth.
+          const bool traffic = compiled && batch == 1;
+          auto timing =
+              batch == 1
+                  ? timeDecode(*bench, depth, o.decode, o.reps, traffic ? probe : BandwidthProbe())
+                  : static_cast<CompiledBench &>(*bench).decodeBatch(depth, o.decode, o.reps,
+                                                                     batch);
+          if (!timing)
+            return runtimeError(timing.status().message());
+          Result r{"decode",     threads, o.decode, depth, batch, summarize(timing->rates),
+                   std::nullopt, {},      0};
+          if (traffic) {
             // The mean context over the timed steps.
-            auto traffic = exec::decodeTraffic(compiled->module(), *config,
-                                               std::max<int64_t>(depth, 1) + o.decode / 2);
-            if (!traffic)
-              return runtimeError(traffic.status().message());
-            r.traffic = *traffic;
+            auto bytes = exec::decodeTraffic(compiled->module(), *config,
+                                             std::max<int64_t>(depth, 1) + o.decode / 2);
+            if (!bytes)
+              return runtimeError(bytes.status().message());
+            r.traffic = *bytes;
+            std::vector<double> fractions;
+            for (size_t i = 0; i < timing->rates.size(); ++i)
+              fractions.push_back(double(bytes->total()) * timing->rates[i] /
+                                  timing->bandwidths[i]);
+            r.bandwidthFraction = summarize(fractions);
+            r.bandwidth = summarize(timing->bandwidths).mean;
           }
           results.push_back(r);
         }
+    if (reader)
+      bandwidths.push_back({threads, reader->samples()});
   }
-
-  auto bandwidthOf = [&](int64_t threads) {
-    for (auto &[t, bw] : bandwidths)
-      if (t == threads)
-        return bw;
-    return 0.0;
-  };
   if (o.json) {
     nlohmann::json out;
     out["backend"] = o.backend;
@@ -541,11 +606,17 @@ static int runMain(int argc, char **argv) {
     out["weights"] = o.weights;
     out["repetitions"] = o.reps;
     nlohmann::json bw = nlohmann::json::array();
-    for (auto &[t, b] : bandwidths)
+    for (auto &[t, samples] : bandwidths) {
+      const auto [low, high] = std::minmax_element(samples.begin(), samples.end());
       if (onGpu)
-        bw.push_back({{"threads", t}, {"device_copy_gb_per_s", b / 1e9}});
+        bw.push_back({{"threads", t}, {"device_copy_gb_per_s", samples.front() / 1e9}});
       else
-        bw.push_back({{"threads", t}, {"read_gb_per_s", b / 1e9}});
+        bw.push_back({{"threads", t},
+                      {"read_gb_per_s", summarize(samples).mean / 1e9},
+                      {"read_gb_per_s_min", *low / 1e9},
+                      {"read_gb_per_s_max", *high / 1e9},
+                      {"measurements", samples.size()}});
+    }
     out["bandwidth"] = bw;
     nlohmann::json rows = nlohmann::json::array();
     for (const Result &r : results) {
@@ -562,7 +633,9 @@ static int runMain(int argc, char **argv) {
         row["weight_bytes_per_token"] = r.traffic->weightBytes;
         row["cache_bytes_per_token"] = r.traffic->cacheBytes;
         row["gb_per_s"] = gbs;
-        row["bandwidth_fraction"] = gbs * 1e9 / bandwidthOf(r.threads);
+        row["bandwidth_gb_per_s"] = r.bandwidth / 1e9;
+        row["bandwidth_fraction"] = r.bandwidthFraction.mean;
+        row["bandwidth_fraction_stddev"] = r.bandwidthFraction.stddev;
       }
       rows.push_back(row);
     }
@@ -587,18 +660,26 @@ static int runMain(int argc, char **argv) {
       const double rate = double(r.traffic->total()) * r.rate.mean;
       bytes = formatBytes(r.traffic->total());
       gbs = fixed(rate / 1e9, 1);
-      share = fixed(100 * rate / bandwidthOf(r.threads), onGpu ? 1 : 0) + "%";
+      const int digits = onGpu ? 1 : 0;
+      share = fixed(100 * r.bandwidthFraction.mean, digits) + " ± " +
+              fixed(100 * r.bandwidthFraction.stddev, digits) + "%";
     }
     std::printf("| %lld | %s | %s ± %s | %s | %s | %s |\n", (long long)r.threads, test.c_str(),
                 fixed(r.rate.mean, 1).c_str(), fixed(r.rate.stddev, 1).c_str(), bytes.c_str(),
                 gbs.c_str(), share.c_str());
   }
   std::printf("\n");
-  for (auto &[t, b] : bandwidths)
+  for (auto &[t, samples] : bandwidths) {
+    const auto [low, high] = std::minmax_element(samples.begin(), samples.end());
     if (onGpu)
-      std::printf("device memory bandwidth (a copy: reads + writes): %.1f GB/s\n", b / 1e9);
+      std::printf("device memory bandwidth (a copy: reads + writes): %.1f GB/s\n",
+                  samples.front() / 1e9);
     else
-      std::printf("read bandwidth, %lld threads: %.1f GB/s\n", (long long)t, b / 1e9);
+      std::printf("read bandwidth, %lld threads: %.1f GB/s (mean of %zu measurements, %.1f to "
+                  "%.1f: before the tests and around each timed decode)\n",
+                  (long long)t, summarize(samples).mean / 1e9, samples.size(), *low / 1e9,
+                  *high / 1e9);
+  }
   return 0;
 }
 
