@@ -381,6 +381,13 @@ int main(int argc, char **argv) {
         [&] { return fp8Gemv(context, 4, 4096, 1024); });
     add("mxfp4_gemv_1x4096x4096", benchmark::kMillisecond,
         [&] { return mxfp4Gemv(context, 4096, 4096); });
+    // The same weight left in the last level cache: what the loop itself
+    // sustains, to tell an instruction-bound kernel from a memory-bound one.
+    add("mxfp4_gemv_1x4096x4096_in_cache", benchmark::kMillisecond, [&] {
+      Case c = mxfp4Gemv(context, 4096, 4096);
+      c.streamed = -1;
+      return c;
+    });
     add("mxfp4_experts_6_of_64x512x512", benchmark::kMicrosecond,
         [&] { return mxfp4Experts(context, 64, 6, 512, 512); });
     add("bf16_matmul_gemv_1x4096x4096", benchmark::kMillisecond,
