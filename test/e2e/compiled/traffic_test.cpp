@@ -77,12 +77,61 @@ TEST(DecodeTraffic, CacheReadsGrowWithTheVisibleEntries) {
   EXPECT_EQ(pair->cacheBytes, 2 * farTraffic->cacheBytes);
 }
 
+// Per kernel: the weights each kernel's dispatches bind, by the same rules.
+// Every weight the step reads is bound by some dispatch, so the kernels' sum
+// is at least the step's weights (more where two dispatches bind one weight),
+// and the routed experts are read n_activated of n_routed at a time here too.
+TEST(DecodeTraffic, KernelWeightBytesCoverTheStep) {
+  const Compiled &c = compiledModel("tiny-v4", 256);
+  auto file = module::ModuleFile::open(c.module);
+  ASSERT_TRUE(file) << file.status().message();
+  auto traffic = exec::decodeTraffic(**file, c.config, /*depth=*/40);
+  ASSERT_TRUE(traffic) << traffic.status().message();
+  std::vector<uint32_t> dispatches;
+  auto perKernel = exec::decodeKernelWeightBytes(**file, c.config, 1, &dispatches);
+  ASSERT_TRUE(perKernel) << perKernel.status().message();
+  const fb::Module &m = (*file)->module();
+  ASSERT_EQ(perKernel->size(), m.kernels()->size());
+  ASSERT_EQ(dispatches.size(), m.kernels()->size());
+
+  uint64_t sum = 0, steps = 0;
+  for (size_t k = 0; k < perKernel->size(); ++k) {
+    sum += (*perKernel)[k];
+    steps += dispatches[k];
+    if (dispatches[k] == 0)
+      EXPECT_EQ((*perKernel)[k], 0u) << m.kernels()->Get(k)->name()->str();
+  }
+  EXPECT_GE(sum, traffic->weightBytes);
+  const fb::EntryPoint *decode = (*file)->entryPoint("decode");
+  uint64_t programDispatches = 0;
+  for (uint32_t s = 0; s < decode->steps()->size(); ++s)
+    programDispatches += decode->steps_type()->Get(s) == fb::Step::DispatchStep;
+  EXPECT_EQ(steps, programDispatches);
+
+  // A kernel that routes an expert stack reads the experts a token reaches.
+  bool sawRouted = false;
+  for (size_t k = 0; k < perKernel->size(); ++k) {
+    const fb::Kernel *kernel = m.kernels()->Get(k);
+    if (!kernel->routed_bindings() || kernel->routed_bindings()->size() == 0 || !dispatches[k])
+      continue;
+    sawRouted = true;
+    auto twoTokens = exec::decodeKernelWeightBytes(**file, c.config, 2);
+    ASSERT_TRUE(twoTokens);
+    // Two tokens reach twice the experts of the routed bindings, at most all
+    // of them; the kernel's other weights are read once either way.
+    EXPECT_GT((*twoTokens)[k], (*perKernel)[k]) << kernel->name()->str();
+    EXPECT_LE((*twoTokens)[k], 2 * (*perKernel)[k]) << kernel->name()->str();
+  }
+  EXPECT_TRUE(sawRouted);
+}
+
 TEST(DecodeTraffic, BadArgumentsAreErrors) {
   const Compiled &c = compiledModel("tiny-v4", 256);
   auto file = module::ModuleFile::open(c.module);
   ASSERT_TRUE(file) << file.status().message();
   EXPECT_FALSE(exec::decodeTraffic(**file, c.config, -1));
   EXPECT_FALSE(exec::decodeTraffic(**file, c.config, 0, 0));
+  EXPECT_FALSE(exec::decodeKernelWeightBytes(**file, c.config, 0));
 }
 
 } // namespace

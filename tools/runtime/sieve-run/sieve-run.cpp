@@ -10,6 +10,7 @@
 
 #include "sieve/exec/compiled_model.h"
 #include "sieve/exec/module_cache.h"
+#include "sieve/exec/traffic.h"
 #include "sieve/io/chat_format.h"
 #include "sieve/io/tokenizer.h"
 #include "sieve/reference/generate.h"
@@ -367,10 +368,18 @@ std::string tokenizerPath(const Options &o) {
   return SIEVE_DEFAULT_TOKENIZER;
 }
 
+/// What each kernel's dispatches in one decode step read of the weights,
+/// from the module's decode program, and how many dispatches that is.
+struct StepWeights {
+  std::vector<uint64_t> bytes;
+  std::vector<uint32_t> dispatches;
+};
+
 /// The kernels that took the most time in one phase, most first: `now`
-/// less `before` (the counters when the phase began).
+/// less `before` (the counters when the phase began). With `weights`, each
+/// kernel's weight bytes per call and the rate it read them at.
 void printProfile(const char *phase, const exec::KernelProfile &now,
-                  const exec::KernelProfile &before) {
+                  const exec::KernelProfile &before, const StepWeights *weights = nullptr) {
   size_t kernels = now.seconds.size();
   std::vector<double> seconds(kernels);
   std::vector<uint64_t> calls(kernels);
@@ -392,13 +401,40 @@ void printProfile(const char *phase, const exec::KernelProfile &now,
             [&](size_t a, size_t b) { return seconds[a] > seconds[b]; });
   std::fprintf(stderr, "sieve-run: profile of the %s: %.3f s in %llu dispatches of %zu kernels\n",
                phase, total, (unsigned long long)dispatches, order.size());
-  std::fprintf(stderr, "  %8s %6s %9s %10s  %s\n", "seconds", "share", "calls", "us/call",
-               "kernel");
+  if (weights)
+    std::fprintf(stderr, "  %8s %6s %9s %10s %9s %7s  %s\n", "seconds", "share", "calls", "us/call",
+                 "MB/call", "GB/s", "kernel");
+  else
+    std::fprintf(stderr, "  %8s %6s %9s %10s  %s\n", "seconds", "share", "calls", "us/call",
+                 "kernel");
   for (size_t i = 0; i < order.size() && i < 20; ++i) {
     size_t k = order[i];
-    std::fprintf(stderr, "  %8.3f %5.1f%% %9llu %10.1f  %s\n", seconds[k],
-                 total > 0 ? 100 * seconds[k] / total : 0.0, (unsigned long long)calls[k],
-                 1e6 * seconds[k] / double(calls[k]), now.names[k]);
+    const double share = total > 0 ? 100 * seconds[k] / total : 0.0;
+    const double usPerCall = 1e6 * seconds[k] / double(calls[k]);
+    if (!weights) {
+      std::fprintf(stderr, "  %8.3f %5.1f%% %9llu %10.1f  %s\n", seconds[k], share,
+                   (unsigned long long)calls[k], usPerCall, now.names[k]);
+      continue;
+    }
+    std::string perCall = "-", rate = "-";
+    // Under 4 KiB a call (an attention's sinks, a norm's weight) streams
+    // nothing worth a rate: those stay in the caches.
+    const double bytesPerCall = k < weights->bytes.size() && weights->dispatches[k] > 0
+                                    ? double(weights->bytes[k]) / weights->dispatches[k]
+                                    : 0.0;
+    if (bytesPerCall >= 4096) {
+      char text[32];
+      std::snprintf(text, sizeof text, "%.3f", bytesPerCall / 1e6);
+      perCall = text;
+      if (seconds[k] > 0) {
+        std::snprintf(text, sizeof text, "%.1f",
+                      bytesPerCall * double(calls[k]) / seconds[k] / 1e9);
+        rate = text;
+      }
+    }
+    std::fprintf(stderr, "  %8.3f %5.1f%% %9llu %10.1f %9s %7s  %s\n", seconds[k], share,
+                 (unsigned long long)calls[k], usPerCall, perCall.c_str(), rate.c_str(),
+                 now.names[k]);
   }
 }
 
@@ -788,7 +824,19 @@ static int runMain(int argc, char **argv) {
     if (!anyToken)
       afterPrefill = *compiled->profile();
     printProfile("prefill", afterPrefill, exec::KernelProfile());
-    printProfile("decode steps", *compiled->profile(), afterPrefill);
+    // Decode is memory-bound: each kernel's weight bytes over its time says
+    // which ones read below the memory's rate.
+    std::optional<StepWeights> weights;
+    if (compiled->config()) {
+      StepWeights w;
+      auto bytes =
+          exec::decodeKernelWeightBytes(compiled->module(), *compiled->config(), 1, &w.dispatches);
+      if (bytes) {
+        w.bytes = bytes.take();
+        weights = std::move(w);
+      }
+    }
+    printProfile("decode steps", *compiled->profile(), afterPrefill, weights ? &*weights : nullptr);
   }
 
   if (!o.dumpLogits.empty()) {

@@ -35,6 +35,17 @@ Expected<StepTraffic> decodeTraffic(const module::ModuleFile &file,
                                     const io::ModelConfig &config, int64_t depth,
                                     int64_t batch = 1);
 
+/// The weight bytes one decode step of `batch` sequences reads through each
+/// kernel, indexed as the module's kernels: every dispatch of the decode
+/// program counts what it binds by decodeTraffic's rules for its own
+/// bindings (a weight two dispatches bind counts for both; cache rows are
+/// left out). With `dispatches`, how many times a step dispatches each
+/// kernel. A profile divides these by its times to find the kernels that
+/// read below the memory's rate.
+Expected<std::vector<uint64_t>>
+decodeKernelWeightBytes(const module::ModuleFile &file, const io::ModelConfig &config,
+                        int64_t batch = 1, std::vector<uint32_t> *dispatches = nullptr);
+
 } // namespace sieve::exec
 
 #endif // SIEVE_EXEC_TRAFFIC_H
