@@ -49,11 +49,11 @@ uint64_t bytesRead(const fb::Weight &w, Read read, int64_t batch, const io::Mode
   return bytes;
 }
 
-const fb::EntryPoint *decodeProgram(const module::ModuleFile &file, Status &status) {
+Expected<const fb::EntryPoint *> decodeProgram(const module::ModuleFile &file) {
   const fb::EntryPoint *decode = file.entryPoint("decode");
   if (!decode)
-    status = Status(StatusCode::kFailedPrecondition,
-                    file.name() + ": the module has no decode entry point");
+    return Status(StatusCode::kFailedPrecondition,
+                  file.name() + ": the module has no decode entry point");
   return decode;
 }
 
@@ -63,10 +63,10 @@ Expected<std::vector<uint64_t>> decodeKernelWeightBytes(const module::ModuleFile
                                                         const io::ModelConfig &config,
                                                         int64_t batch,
                                                         std::vector<uint32_t> *dispatches) {
-  Status status;
-  const fb::EntryPoint *decode = decodeProgram(file, status);
-  if (!decode)
-    return status;
+  auto program = decodeProgram(file);
+  if (!program)
+    return program.takeStatus();
+  const fb::EntryPoint *decode = *program;
   if (batch < 1)
     return invalidArgument("decode traffic needs a batch >= 1");
   const fb::Module &m = file.module();
@@ -94,10 +94,10 @@ Expected<StepTraffic> decodeTraffic(const module::ModuleFile &file,
                                     const io::ModelConfig &config, int64_t depth,
                                     int64_t batch) {
   const fb::Module &m = file.module();
-  Status status;
-  const fb::EntryPoint *decode = decodeProgram(file, status);
-  if (!decode)
-    return status;
+  auto program = decodeProgram(file);
+  if (!program)
+    return program.takeStatus();
+  const fb::EntryPoint *decode = *program;
   if (depth < 0 || batch < 1)
     return invalidArgument("decode traffic needs a depth >= 0 and a batch >= 1");
 

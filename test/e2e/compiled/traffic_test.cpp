@@ -14,6 +14,7 @@
 #include "sieve/exec/traffic.h"
 #include "sieve/io/safetensors.h"
 
+#include <optional>
 #include <regex>
 
 namespace sieve {
@@ -78,9 +79,10 @@ TEST(DecodeTraffic, CacheReadsGrowWithTheVisibleEntries) {
 }
 
 // Per kernel: the weights each kernel's dispatches bind, by the same rules.
-// Every weight the step reads is bound by some dispatch, so the kernels' sum
-// is at least the step's weights (more where two dispatches bind one weight),
-// and the routed experts are read n_activated of n_routed at a time here too.
+// In tiny-v4 every weight is read one way, so the kernels' sum is at least
+// the step's weights (more where two dispatches bind one weight); the LM
+// head's kernel reads every byte it binds, and the routed experts are read
+// n_activated of n_routed at a time here too.
 TEST(DecodeTraffic, KernelWeightBytesCoverTheStep) {
   const Compiled &c = compiledModel("tiny-v4", 256);
   auto file = module::ModuleFile::open(c.module);
@@ -98,25 +100,59 @@ TEST(DecodeTraffic, KernelWeightBytesCoverTheStep) {
   for (size_t k = 0; k < perKernel->size(); ++k) {
     sum += (*perKernel)[k];
     steps += dispatches[k];
-    if (dispatches[k] == 0)
+    if (dispatches[k] == 0) {
       EXPECT_EQ((*perKernel)[k], 0u) << m.kernels()->Get(k)->name()->str();
+    }
   }
   EXPECT_GE(sum, traffic->weightBytes);
+
+  // The kernel that binds the LM head reads all of every weight it binds,
+  // once per dispatch (it gathers and routes nothing).
   const fb::EntryPoint *decode = (*file)->entryPoint("decode");
+  std::optional<uint32_t> head;
+  for (uint32_t w = 0; w < m.weights()->size(); ++w)
+    if (m.weights()->Get(w)->name()->str() == "head.weight")
+      head = w;
+  ASSERT_TRUE(head);
+  std::optional<uint32_t> headKernel;
+  for (uint32_t s = 0; s < decode->steps()->size(); ++s) {
+    const auto *dispatch = decode->steps()->GetAs<fb::DispatchStep>(s);
+    if (decode->steps_type()->Get(s) != fb::Step::DispatchStep)
+      continue;
+    for (uint32_t b : *dispatch->bindings()) {
+      const fb::Buffer *buffer = decode->buffers()->Get(b);
+      if (buffer->storage() == fb::StorageKind::Weight && buffer->index() == *head)
+        headKernel = dispatch->kernel();
+    }
+  }
+  ASSERT_TRUE(headKernel);
+  uint64_t headKernelBytes = 0;
+  for (uint32_t s = 0; s < decode->steps()->size(); ++s) {
+    const auto *dispatch = decode->steps()->GetAs<fb::DispatchStep>(s);
+    if (decode->steps_type()->Get(s) != fb::Step::DispatchStep || dispatch->kernel() != *headKernel)
+      continue;
+    for (uint32_t b : *dispatch->bindings()) {
+      const fb::Buffer *buffer = decode->buffers()->Get(b);
+      if (buffer->storage() == fb::StorageKind::Weight)
+        headKernelBytes += m.weights()->Get(buffer->index())->bytes();
+    }
+  }
+  EXPECT_GE(headKernelBytes, m.weights()->Get(*head)->bytes());
+  EXPECT_EQ((*perKernel)[*headKernel], headKernelBytes);
   uint64_t programDispatches = 0;
   for (uint32_t s = 0; s < decode->steps()->size(); ++s)
     programDispatches += decode->steps_type()->Get(s) == fb::Step::DispatchStep;
   EXPECT_EQ(steps, programDispatches);
 
   // A kernel that routes an expert stack reads the experts a token reaches.
+  auto twoTokens = exec::decodeKernelWeightBytes(**file, c.config, 2);
+  ASSERT_TRUE(twoTokens);
   bool sawRouted = false;
   for (size_t k = 0; k < perKernel->size(); ++k) {
     const fb::Kernel *kernel = m.kernels()->Get(k);
     if (!kernel->routed_bindings() || kernel->routed_bindings()->size() == 0 || !dispatches[k])
       continue;
     sawRouted = true;
-    auto twoTokens = exec::decodeKernelWeightBytes(**file, c.config, 2);
-    ASSERT_TRUE(twoTokens);
     // Two tokens reach twice the experts of the routed bindings, at most all
     // of them; the kernel's other weights are read once either way.
     EXPECT_GT((*twoTokens)[k], (*perKernel)[k]) << kernel->name()->str();

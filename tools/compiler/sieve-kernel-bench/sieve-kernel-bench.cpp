@@ -371,13 +371,15 @@ int main(int argc, char **argv) {
     };
     add("fp8_gemv_1x4096x4096", benchmark::kMillisecond,
         [&] { return fp8Gemv(context, 1, 4096, 4096); });
-    // A decode batch of four: K = 4096 takes one row per workgroup (four
-    // rows' buffers are past gemmRowGroup's budget), K = 1024 a group.
+    // The weight not rotated through copies: what the loop sustains from the
+    // last level cache (16.8 MB of a 32 MB L3, which other tenants may share).
     add("fp8_gemv_1x4096x4096_in_cache", benchmark::kMillisecond, [&] {
       Case c = fp8Gemv(context, 1, 4096, 4096);
       c.streamed = -1;
       return c;
     });
+    // A decode batch of four: K = 4096 takes one row per workgroup (four
+    // rows' buffers are past gemmRowGroup's budget), K = 1024 a group.
     add("fp8_gemv_4x4096x4096", benchmark::kMillisecond,
         [&] { return fp8Gemv(context, 4, 4096, 4096); });
     add("fp8_gemv_1x4096x1024", benchmark::kMicrosecond,

@@ -50,8 +50,9 @@ Measures prefill and decode speed with synthetic token ids, and this
 machine's read bandwidth in the same run. Each decode figure comes with the
 bytes a decode step reads (the weights the module's decode program binds and
 the cache rows it reads at that depth), the bandwidth that achieves and its
-share of the measured bandwidth (measured again just before and just after
-each timed decode: each repetition against its own moment's bandwidth).
+share of the measured bandwidth (on the CPU, measured again just before and
+just after each timed decode that has bytes per token: each repetition
+against its own moment's bandwidth).
 
 options:
   --backend NAME     'cpu' (the default with a MODULE; without one, DIR's
@@ -257,10 +258,10 @@ private:
   std::vector<double> samples_;
 };
 
-/// A memory bandwidth measured again around each timed repetition: this
-/// machine's bandwidth moves by a third from one minute to the next (a
-/// shared VM), so each repetition's rate is compared with the bandwidth of
-/// its own moment, not with one figure from before the whole run.
+/// A memory bandwidth measured again around each timed repetition: a shared
+/// host's bandwidth can move between minutes, so each repetition's rate is
+/// compared with the bandwidth of its own moment, not with one figure from
+/// before the whole run.
 using BandwidthProbe = std::function<Expected<double>()>;
 
 struct Sample {
@@ -542,8 +543,8 @@ static int runMain(int argc, char **argv) {
       return usageError("-p " + std::to_string(o.prompt) + " is longer than the cache length " +
                         std::to_string(bench->maxSeqLen()));
 
-    // A GPU's memory is its own and not shared: one measurement. The host's
-    // is measured again around each timed decode.
+    // A GPU's memory is measured once (its copies are short and the kit's
+    // GPUs are not shared); the host's again around each timed decode.
     std::optional<ReadBandwidth> reader;
     BandwidthProbe probe;
     if (onGpu) {
@@ -568,17 +569,16 @@ static int runMain(int argc, char **argv) {
         for (int64_t batch : o.batches) {
           // Only a compiled single-sequence decode has bytes per token to
           // compare with the bandwidth.
-          const bool traffic = compiled && batch == 1;
-          auto timing =
-              batch == 1
-                  ? timeDecode(*bench, depth, o.decode, o.reps, traffic ? probe : BandwidthProbe())
-                  : static_cast<CompiledBench &>(*bench).decodeBatch(depth, o.decode, o.reps,
-                                                                     batch);
+          const bool hasTraffic = compiled && batch == 1;
+          auto timing = batch == 1 ? timeDecode(*bench, depth, o.decode, o.reps,
+                                                hasTraffic ? probe : BandwidthProbe())
+                                   : static_cast<CompiledBench &>(*bench).decodeBatch(
+                                         depth, o.decode, o.reps, batch);
           if (!timing)
             return runtimeError(timing.status().message());
           Result r{"decode",     threads, o.decode, depth, batch, summarize(timing->rates),
                    std::nullopt, {},      0};
-          if (traffic) {
+          if (hasTraffic) {
             // The mean context over the timed steps.
             auto bytes = exec::decodeTraffic(compiled->module(), *config,
                                              std::max<int64_t>(depth, 1) + o.decode / 2);
@@ -673,6 +673,9 @@ static int runMain(int argc, char **argv) {
     const auto [low, high] = std::minmax_element(samples.begin(), samples.end());
     if (onGpu)
       std::printf("device memory bandwidth (a copy: reads + writes): %.1f GB/s\n",
+                  samples.front() / 1e9);
+    else if (samples.size() == 1)
+      std::printf("read bandwidth, %lld threads: %.1f GB/s (before the tests)\n", (long long)t,
                   samples.front() / 1e9);
     else
       std::printf("read bandwidth, %lld threads: %.1f GB/s (mean of %zu measurements, %.1f to "

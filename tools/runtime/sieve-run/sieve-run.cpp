@@ -89,7 +89,8 @@ options:
                           and why the others were rejected
   --profile               cpu: time every kernel dispatch (a GPU waits for
                           each); print the kernels that took the most time
-                          at the end
+                          at the end (for decode steps, with the weight
+                          bytes a call reads and the rate it read them at)
   --weights DIR           checkpoint directory (config.json + safetensors)
   --chat                  wrap --prompt as one user turn of the V4 chat format
   --thinking-mode MODE    with --chat: 'chat' (default) or 'thinking'
@@ -826,6 +827,8 @@ static int runMain(int argc, char **argv) {
     printProfile("prefill", afterPrefill, exec::KernelProfile());
     // Decode is memory-bound: each kernel's weight bytes over its time says
     // which ones read below the memory's rate.
+    // Without them (a module without a decode program or config) the table
+    // is only times, as for the prefill.
     std::optional<StepWeights> weights;
     if (compiled->config()) {
       StepWeights w;

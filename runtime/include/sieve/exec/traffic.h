@@ -14,6 +14,7 @@
 #include "sieve/support/status.h"
 
 #include <cstdint>
+#include <vector>
 
 namespace sieve::exec {
 
