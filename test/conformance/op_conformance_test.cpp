@@ -2923,6 +2923,11 @@ TEST_F(OpConformance, SparseAttentionWithinOneBf16UlpOfTheReference) {
   });
 }
 
+/// Names the instances of a test over bf16 rows (false) and FP8 rows (true).
+std::string fp8OrBf16Rows(const ::testing::TestParamInfo<bool> &info) {
+  return info.param ? "fp8" : "bf16";
+}
+
 // Batched decode: two rows at positions 100 and 250 of a ratio-8 cache whose
 // capacity (30) caps the second row's 31 visible entries, over bf16 entry
 // rows and over FP8 KV rows (64 E4M3 dims with their scale, 64 bf16 RoPE
@@ -2979,9 +2984,7 @@ TEST_P(HcaAttentionConformance, WithinOneBf16UlpOfTheReference) {
 }
 
 INSTANTIATE_TEST_SUITE_P(EntryRows, HcaAttentionConformance, ::testing::Values(false, true),
-                         [](const ::testing::TestParamInfo<bool> &info) {
-                           return std::string(info.param ? "fp8" : "bf16");
-                         });
+                         fp8OrBf16Rows);
 
 // Fusion row 6: a decode step's sparse attention whose window is the
 // v4.cache_read of a window ring, fused: the kernel reads the ring in place
@@ -3060,10 +3063,7 @@ TEST_P(FusedWindowAttentionConformance, WithinOneBf16UlpOfTheReference) {
 }
 
 INSTANTIATE_TEST_SUITE_P(WindowRows, FusedWindowAttentionConformance,
-                         ::testing::Values(false, true),
-                         [](const ::testing::TestParamInfo<bool> &info) {
-                           return std::string(info.param ? "fp8" : "bf16");
-                         });
+                         ::testing::Values(false, true), fp8OrBf16Rows);
 
 //===----------------------------------------------------------------------===//
 // The cache ops: their definitions, computed here on a copy of the cache;

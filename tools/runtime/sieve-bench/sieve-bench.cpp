@@ -262,7 +262,7 @@ private:
 /// host's bandwidth can move between minutes, so each repetition's rate is
 /// compared with the bandwidth of its own moment, not with one figure from
 /// before the whole run.
-using BandwidthProbe = std::function<Expected<double>()>;
+using BandwidthProbe = std::function<double()>;
 
 struct Sample {
   double mean = 0, stddev = 0;
@@ -428,13 +428,7 @@ Expected<Timing> timeDecode(Bench &bench, int64_t depth, int64_t tokens, int64_t
     auto prompt = (*runner)->forward(ids.data(), promptTokens);
     if (!prompt)
       return prompt.takeStatus();
-    double before = 0;
-    if (probe) {
-      auto measured = probe();
-      if (!measured)
-        return measured.status();
-      before = *measured;
-    }
+    const double before = probe ? probe() : 0.0;
     const auto start = std::chrono::steady_clock::now();
     for (int64_t i = 0; i < tokens; ++i) {
       auto logits = (*runner)->forward(ids.data() + promptTokens + i, 1);
@@ -442,12 +436,8 @@ Expected<Timing> timeDecode(Bench &bench, int64_t depth, int64_t tokens, int64_t
         return logits.takeStatus();
     }
     timing.rates.push_back(double(tokens) / secondsSince(start));
-    if (probe) {
-      auto after = probe();
-      if (!after)
-        return after.status();
-      timing.bandwidths.push_back((before + *after) / 2);
-    }
+    if (probe)
+      timing.bandwidths.push_back((before + probe()) / 2);
   }
   return timing;
 }
@@ -552,11 +542,11 @@ static int runMain(int argc, char **argv) {
       if (!bandwidth)
         return runtimeError(bandwidth.status().message());
       bandwidths.push_back({threads, {*bandwidth}});
-      probe = [device = *bandwidth]() -> Expected<double> { return device; };
+      probe = [device = *bandwidth] { return device; };
     } else {
       reader.emplace(size_t(o.bandwidthMiB) << 20, unsigned(threads));
       reader->measure(5);
-      probe = [&reader]() -> Expected<double> { return reader->measure(3); };
+      probe = [&reader] { return reader->measure(3); };
     }
     if (o.prompt > 0) {
       auto rate = timePrefill(*bench, o.prompt, o.reps);
